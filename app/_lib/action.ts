@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { getSessionUser } from "@/lib/auth/session";
+import { getTeamContext, type TeamContext } from "@/lib/teams/access";
+import { AppError, fieldErrorsFromZod } from "@/lib/errors";
+
+export type ActionState = { ok: boolean; message?: string; fieldErrors?: Record<string, string> } | null;
+
+/**
+ * The shape of every server action: parse the form with the lib's zod schema, resolve the user's
+ * team (404 for non-members), call lib, and turn known errors into messages for the form.
+ */
+export async function teamAction<S extends z.ZodType>(
+  teamSlug: string,
+  schema: S,
+  formData: FormData,
+  run: (ctx: TeamContext, input: z.infer<S>) => Promise<string | void>,
+): Promise<ActionState> {
+  const user = await getSessionUser();
+  if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
+  const parsed = schema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) {
+    return { ok: false, message: "Some fields need attention.", fieldErrors: fieldErrorsFromZod(parsed.error.issues) };
+  }
+  try {
+    const ctx = await getTeamContext(user, teamSlug);
+    const message = await run(ctx, parsed.data);
+    return { ok: true, message: message ?? "Saved." };
+  } catch (e) {
+    if (e instanceof AppError) return { ok: false, message: e.message, fieldErrors: e.fieldErrors };
+    console.error(e);
+    return { ok: false, message: "Something went wrong on our side; nothing was changed. Try again." };
+  }
+}

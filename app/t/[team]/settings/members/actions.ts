@@ -1,0 +1,33 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { teamAction, type ActionState } from "@/app/_lib/action";
+import { AddMemberSchema, ChangeRoleSchema, RemoveMemberSchema } from "@/lib/teams/schemas";
+import { addMember, changeMemberRole, removeMember } from "@/lib/teams/members";
+
+export async function addMemberAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, AddMemberSchema, form, async (ctx, input) => {
+    await addMember(ctx, input);
+    return `${input.email} was added as ${input.role.toLowerCase()}.`;
+  });
+  revalidatePath(`/t/${team}/settings/members`);
+  return res;
+}
+
+export async function changeRoleAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, ChangeRoleSchema, form, async (ctx, input) => {
+    await changeMemberRole(ctx, input);
+    return "Role changed.";
+  });
+  revalidatePath(`/t/${team}/settings/members`);
+  return res;
+}
+
+export async function removeMemberAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, RemoveMemberSchema, form, async (ctx, input) => {
+    await removeMember(ctx, input);
+    return "Member removed.";
+  });
+  revalidatePath(`/t/${team}/settings/members`);
+  return res;
+}

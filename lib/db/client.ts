@@ -1,0 +1,41 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/client";
+import { env } from "../env";
+
+export type { Prisma } from "./generated/client";
+export * from "./generated/enums";
+
+// Created on first use: `next build` imports route modules with no database configured.
+const globalForDb = globalThis as unknown as { bulwarkDb?: PrismaClient; bulwarkDbUrl?: string };
+
+/** Points the client at a database found at run time (the embedded server the supervisor started). */
+export function configureDatabaseUrl(url: string): void {
+  globalForDb.bulwarkDbUrl = url;
+}
+
+export function getDb(): PrismaClient {
+  if (!globalForDb.bulwarkDb) {
+    const url = globalForDb.bulwarkDbUrl ?? env().DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set: start Bulwark with `npm start`, or set DATABASE_URL");
+    globalForDb.bulwarkDb = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  }
+  return globalForDb.bulwarkDb;
+}
+
+/** The Prisma client, resolved lazily on first property access. */
+export const db: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_t, prop) {
+    const client = getDb() as unknown as Record<string | symbol, unknown>;
+    const value = client[prop];
+    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(client) : value;
+  },
+});
+
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+export async function disconnectDb(): Promise<void> {
+  if (globalForDb.bulwarkDb) {
+    await globalForDb.bulwarkDb.$disconnect();
+    globalForDb.bulwarkDb = undefined;
+  }
+}

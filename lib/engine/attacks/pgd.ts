@@ -1,0 +1,162 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
+  ascentDirection, batchMask, crossEntropy, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
+  oneHotOf, project, randomStartDelta, scatterRows, traceCheckpoints,
+} from "./common";
+
+export interface PgdOptions {
+  norm: Norm;
+  steps: number;
+  restarts: number;
+  /** Absolute step size; default 2.5 * eps / steps (Madry et al.), enough to cross the ball from any start. */
+  stepSize?: number;
+  randomStart: boolean;
+}
+
+/** Result of one run over a set of rows, merged into the batch result by the caller. */
+export interface RunResult {
+  best: tf.Tensor;
+  success: Uint8Array;
+  bestLoss: Float64Array;
+  trace: Float32Array[];
+  queries: Int32Array;
+}
+
+/**
+ * Merge one run into the batch state: a row that broke keeps its first success; otherwise the run
+ * with the highest loss wins. Returns the new best tensor (old one disposed).
+ */
+export function mergeRun(
+  state: { best: tf.Tensor; success: Uint8Array; bestLoss: Float64Array; trace: Float32Array[]; queries: Int32Array },
+  rows: number[],
+  run: RunResult,
+): void {
+  const take: number[] = [];
+  const takeLocal: number[] = [];
+  rows.forEach((g, i) => {
+    state.queries[g] += run.queries[i];
+    if (state.success[g]) return;
+    if (run.success[i] || run.bestLoss[i] > state.bestLoss[g]) {
+      take.push(g);
+      takeLocal.push(i);
+      state.success[g] = run.success[i];
+      state.bestLoss[g] = run.bestLoss[i];
+      state.trace[g] = run.trace[i];
+    }
+  });
+  if (take.length > 0) {
+    const vals = gatherRows(run.best, takeLocal);
+    const next = scatterRows(state.best, take, vals);
+    vals.dispose();
+    state.best.dispose();
+    state.best = next;
+  }
+  run.best.dispose();
+}
+
+/** One PGD run (one restart) on the given rows. */
+async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opts: PgdOptions, start: tf.Tensor): Promise<RunResult> {
+  const { ctx, eps } = batch;
+  const n = labels.length;
+  const alpha = opts.stepSize ?? (2.5 * eps) / Math.max(1, opts.steps);
+  const oneHot = oneHotOf(labels, ctx.numClasses);
+  const loss: LossFn = (z) => crossEntropy(z, oneHot);
+  const bounds = opts.norm === "linf" ? linfBounds(x0, eps, ctx.range) : undefined;
+  const checkpoints = traceCheckpoints(opts.steps);
+  const result: RunResult = {
+    best: start.clone(),
+    success: new Uint8Array(n),
+    bestLoss: new Float64Array(n).fill(-Infinity),
+    trace: Array.from({ length: n }, () => new Float32Array(checkpoints.length)),
+    queries: new Int32Array(n),
+  };
+  let xk = start.clone();
+  for (let k = 0; k <= opts.steps; k++) {
+    // The last iterate only needs a forward pass.
+    const out = k < opts.steps ? lossAndGrad(ctx, xk, loss) : (() => {
+      const logits = logitsOf(ctx, xk);
+      return { logits, loss: tf.tidy(() => loss(logits)), grad: null as tf.Tensor | null };
+    })();
+    const predT = tf.argMax(out.logits, 1);
+    const [pred, lossVals] = await Promise.all([predT.data(), out.loss.data()]);
+    predT.dispose();
+    out.logits.dispose();
+    out.loss.dispose();
+    const take = new Uint8Array(n);
+    const cp = checkpoints.indexOf(k);
+    for (let i = 0; i < n; i++) {
+      if (result.success[i]) continue;
+      result.queries[i]++;
+      if (cp >= 0) result.trace[i][cp] = lossVals[i];
+      if (pred[i] !== labels[i]) {
+        // Freeze at the first misclassified iterate; later trace checkpoints keep this loss.
+        result.success[i] = 1;
+        result.bestLoss[i] = lossVals[i];
+        const from = cp >= 0 ? cp + 1 : checkpoints.findIndex((s) => s > k);
+        if (from >= 0) result.trace[i].fill(lossVals[i], from);
+        take[i] = 1;
+      } else if (lossVals[i] > result.bestLoss[i]) {
+        result.bestLoss[i] = lossVals[i];
+        take[i] = 1;
+      }
+    }
+    if (take.some((t) => t)) {
+      const mask = batchMask(take, xk.rank);
+      const nb = tf.where(mask, xk, result.best);
+      mask.dispose();
+      result.best.dispose();
+      result.best = nb;
+    }
+    const done = result.success.every((s) => s);
+    if (k < opts.steps && !done) {
+      const next = tf.tidy(() => project(opts.norm, tf.add(xk, tf.mul(ascentDirection(opts.norm, out.grad!), alpha)), x0, eps, ctx.range, bounds));
+      xk.dispose();
+      xk = next;
+    }
+    out.grad?.dispose();
+    if (done) break;
+  }
+  xk.dispose();
+  oneHot.dispose();
+  bounds?.lo.dispose();
+  bounds?.hi.dispose();
+  return result;
+}
+
+/**
+ * Projected gradient descent on the cross-entropy of the logits (Madry et al. 2018), Linf or L2.
+ * Per example: the first misclassified iterate of the first restart that breaks it, else the highest-loss
+ * iterate over all restarts. Restarts run only on the rows not yet broken.
+ */
+export async function pgdAttack(batch: AttackBatch, opts: PgdOptions): Promise<AttackBatchOutput> {
+  const b = batch.labels.length;
+  const state = {
+    best: batch.x.clone(),
+    success: new Uint8Array(b),
+    bestLoss: new Float64Array(b).fill(-Infinity),
+    trace: Array.from({ length: b }, () => new Float32Array(0)),
+    queries: new Int32Array(b),
+  };
+  for (let r = 0; r < Math.max(1, opts.restarts); r++) {
+    const rows: number[] = [];
+    for (let i = 0; i < b; i++) if (!state.success[i]) rows.push(i);
+    if (rows.length === 0) break;
+    const x0 = gatherRows(batch.x, rows);
+    const labels = Int32Array.from(rows, (i) => batch.labels[i]);
+    let start: tf.Tensor;
+    if (opts.randomStart) {
+      const rngs = exampleRngs({ seed: batch.seed, stream: batch.stream, indices: rows.map((i) => batch.indices[i]) }, `|r${r}`);
+      const delta = randomStartDelta(opts.norm, rngs, batch.x.shape.slice(1), batch.eps);
+      start = tf.tidy(() => project(opts.norm, tf.add(x0, delta), x0, batch.eps, batch.ctx.range));
+      delta.dispose();
+    } else {
+      start = x0.clone();
+    }
+    const run = await pgdRun(x0, labels, batch, opts, start);
+    start.dispose();
+    x0.dispose();
+    mergeRun(state, rows, run);
+  }
+  return { xAdv: state.best, queries: state.queries, lossTrace: state.trace };
+}

@@ -1,0 +1,124 @@
+import * as tf from "@tensorflow/tfjs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { registerWasmGradientPatches } from "./wasm-kernels";
+
+export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
+
+export interface EngineBackendInfo {
+  /** tf.getBackend() after initialisation: "tensorflow" | "wasm" | "cpu". */
+  backend: string;
+  tfjsVersion: string;
+  simd?: boolean;
+  threads?: number;
+  /** Kernels this engine replaced or added on the backend (so results can be audited). */
+  kernelPatches: string[];
+  /** Preferences that were tried and failed before the chosen one, with the reason. */
+  fallbacks: string[];
+}
+
+const require = createRequire(import.meta.url);
+let current: EngineBackendInfo | null = null;
+let pending: Promise<EngineBackendInfo> | null = null;
+let pendingPreference: BackendPreference | null = null;
+
+/** Parse a user-supplied backend preference (e.g. the BULWARK_TF_BACKEND value the caller read). */
+export function parseBackendPreference(value: string | undefined | null): BackendPreference {
+  const v = (value ?? "").trim().toLowerCase();
+  if (v === "" || v === "auto") return "auto";
+  if (v === "tensorflow" || v === "node" || v === "native") return "tensorflow";
+  if (v === "wasm" || v === "cpu") return v;
+  throw new Error(`Unknown TensorFlow.js backend "${value}": use auto, tensorflow, wasm or cpu`);
+}
+
+async function tryNative(): Promise<void> {
+  // tfjs-node is an optional dependency; a variable specifier keeps bundlers and tsc from requiring it.
+  const spec = "@tensorflow/tfjs-node";
+  await import(/* @vite-ignore */ spec);
+  if (!(await tf.setBackend("tensorflow"))) throw new Error("tfjs-node loaded but the tensorflow backend did not start");
+}
+
+let wasmRegistered = false;
+async function tryWasm(): Promise<void> {
+  if (!wasmRegistered) {
+    // Imported lazily: importing it registers wasm as the top-priority backend.
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    const main = require.resolve("@tensorflow/tfjs-backend-wasm");
+    // The trailing slash matters: the backend concatenates file names to this prefix.
+    wasm.setWasmPaths(dirname(main) + "/");
+    wasmRegistered = true;
+  }
+  if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend failed to initialise");
+  registerWasmGradientPatches();
+}
+
+async function describe(fallbacks: string[]): Promise<EngineBackendInfo> {
+  const backend = tf.getBackend();
+  const info: EngineBackendInfo = {
+    backend,
+    tfjsVersion: tf.version.tfjs,
+    kernelPatches: backend === "wasm" ? registerWasmGradientPatches() : [],
+    fallbacks,
+  };
+  if (backend === "wasm") {
+    info.simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+    const mt = Boolean(await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT"));
+    info.threads = mt ? undefined : 1;
+    if (mt) {
+      const wasm = await import("@tensorflow/tfjs-backend-wasm");
+      info.threads = wasm.getThreadsCount();
+    }
+  }
+  return info;
+}
+
+async function init(preference: BackendPreference): Promise<EngineBackendInfo> {
+  const order: Exclude<BackendPreference, "auto">[] =
+    preference === "auto" ? ["tensorflow", "wasm", "cpu"] : [preference];
+  const fallbacks: string[] = [];
+  for (const name of order) {
+    try {
+      if (name === "tensorflow") await tryNative();
+      else if (name === "wasm") await tryWasm();
+      else if (!(await tf.setBackend("cpu"))) throw new Error("cpu backend failed to start");
+      await tf.ready();
+      return await describe(fallbacks);
+    } catch (err) {
+      const msg = `${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+      if (preference !== "auto") throw new Error(`Requested TensorFlow.js backend is unavailable (${msg})`);
+      fallbacks.push(msg);
+    }
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${fallbacks.join("; ")}`);
+}
+
+/**
+ * Choose and start the TensorFlow.js backend: native (tfjs-node) when installed, else wasm, else cpu.
+ * Idempotent: repeated calls with the same preference return the same info; a different explicit
+ * preference switches backend (tests compare backends this way).
+ */
+export async function initEngineBackend(preference: BackendPreference = "auto"): Promise<EngineBackendInfo> {
+  if (pending && pendingPreference === preference) return pending;
+  if (current && (preference === "auto" || current.backend === preference)) return current;
+  pendingPreference = preference;
+  pending = init(preference).then(
+    (info) => {
+      current = info;
+      return info;
+    },
+    (err) => {
+      pending = null;
+      pendingPreference = null;
+      throw err;
+    },
+  );
+  return pending;
+}
+
+/** The info of the backend currently running (throws if initEngineBackend was never awaited). */
+export function currentBackendInfo(): EngineBackendInfo {
+  if (!current || current.backend !== tf.getBackend()) {
+    throw new Error("Engine backend not initialised: await initEngineBackend() first");
+  }
+  return current;
+}

@@ -1,0 +1,255 @@
+import * as tf from "@tensorflow/tfjs";
+import { EngineCardSchema, preprocessingOf, type EngineCard } from "./card";
+
+/** A classifier the engine can attack. Inputs are in the model's own input space (after preprocessing). */
+export interface LoadedModel {
+  /** One input's shape, without the batch dimension. */
+  readonly inputShape: number[];
+  readonly numClasses: number;
+  /** True when a final softmax was removed so that attack losses see logits. */
+  readonly droppedSoftmax: boolean;
+  /** Layer class names in order (for messages). */
+  readonly layerTypes: string[];
+  logits(x: tf.Tensor): tf.Tensor2D;
+  predictProbs(x: tf.Tensor): tf.Tensor2D;
+  dispose(): void;
+}
+
+export interface ModelFiles {
+  /** Parsed model.json (object), or its text/bytes. */
+  modelJson: unknown;
+  /** Weight files keyed by the path written in model.json's weightsManifest. */
+  weights: Record<string, Uint8Array>;
+}
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function parseModelJson(raw: unknown): Json {
+  let v = raw;
+  if (v instanceof Uint8Array) v = new TextDecoder().decode(v);
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch (e) {
+      throw new Error(`model.json is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (!isObj(v)) throw new Error("model.json must be a JSON object");
+  if (!isObj(v.modelTopology)) {
+    throw new Error("model.json has no modelTopology: only TensorFlow.js LayersModel files are supported (not graph models)");
+  }
+  if (v.format === "graph-model") throw new Error("graph models are not supported: export a TensorFlow.js LayersModel");
+  if (!Array.isArray(v.weightsManifest)) throw new Error("model.json has no weightsManifest");
+  return v;
+}
+
+interface LayerJson { class_name: string; config: Json }
+
+/** Locate the layer list and the name of the output layer in a Keras topology (Sequential or functional). */
+function outputLayerOf(topology: Json): { layers: LayerJson[]; output: LayerJson } {
+  const root = (isObj(topology.model_config) ? topology.model_config : topology) as Json;
+  const config = root.config as Json | LayerJson[] | undefined;
+  const layers = (Array.isArray(config) ? config : isObj(config) ? config.layers : undefined) as LayerJson[] | undefined;
+  if (!Array.isArray(layers) || layers.length === 0) throw new Error("model.json topology has no layers");
+  let output = layers[layers.length - 1];
+  if (isObj(config) && Array.isArray(config.output_layers)) {
+    const outs = config.output_layers as unknown[];
+    if (outs.length !== 1) throw new Error(`the model has ${outs.length} outputs; the engine needs exactly one (class scores)`);
+    const name = (outs[0] as unknown[])[0];
+    const found = layers.find((l) => l.config?.name === name);
+    if (found) output = found;
+  }
+  return { layers, output };
+}
+
+/** Replace a final softmax by the identity so the model yields logits. Edits the given (cloned) topology. */
+function dropFinalSoftmax(topology: Json): boolean {
+  const { output } = outputLayerOf(topology);
+  if (output.class_name === "Softmax") {
+    output.class_name = "Activation";
+    output.config = { name: output.config.name, trainable: output.config.trainable ?? true, dtype: output.config.dtype, activation: "linear" };
+    return true;
+  }
+  if (output.config?.activation === "softmax") {
+    output.config.activation = "linear";
+    return true;
+  }
+  return false;
+}
+
+function concatWeights(manifest: unknown[], weights: Record<string, Uint8Array>) {
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  for (const group of manifest) {
+    if (!isObj(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new Error("weightsManifest entries need paths and weights");
+    }
+    for (const p of group.paths as string[]) {
+      const key = p in weights ? p : Object.keys(weights).find((k) => k.split("/").pop() === p.split("/").pop());
+      if (key === undefined) throw new Error(`weight file "${p}" named in model.json was not provided`);
+      chunks.push(weights[key]);
+    }
+    specs.push(...(group.weights as tf.io.WeightsManifestEntry[]));
+  }
+  const total = chunks.reduce((s, c) => s + c.byteLength, 0);
+  const expected = specs.reduce((s, w) => {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    const bytes = w.quantization ? (w.quantization.dtype === "uint8" ? 1 : 2) : w.dtype === "float32" || w.dtype === "int32" ? 4 : 4;
+    return s + n * bytes;
+  }, 0);
+  if (total !== expected) {
+    throw new Error(`weight files hold ${total} bytes but model.json's weightsManifest describes ${expected}`);
+  }
+  const data = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    data.set(c, off);
+    off += c.byteLength;
+  }
+  return { specs, data: data.buffer };
+}
+
+/** Load a TF.js LayersModel from in-memory files; a final softmax is dropped for the logits. */
+export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel> {
+  const json = parseModelJson(files.modelJson);
+  const topology = structuredClone(json.modelTopology) as Json;
+  const droppedSoftmax = dropFinalSoftmax(topology);
+  const { layers } = outputLayerOf(topology);
+  const { specs, data } = concatWeights(json.weightsManifest as unknown[], files.weights);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs, weightData: data }));
+  if (model.inputs.length !== 1) {
+    model.dispose();
+    throw new Error(`the model has ${model.inputs.length} inputs; the engine needs exactly one`);
+  }
+  const inputShape = model.inputs[0].shape.slice(1).map((d) => (d === null ? -1 : d));
+  const outShape = model.outputs[0].shape;
+  if (outShape.length !== 2 || outShape[1] === null) {
+    model.dispose();
+    throw new Error(`the model's output shape is [${outShape.join(",")}]; the engine needs [batch, classes]`);
+  }
+  const numClasses = outShape[1];
+  return {
+    inputShape,
+    numClasses,
+    droppedSoftmax,
+    layerTypes: layers.map((l) => l.class_name),
+    logits: (x) => model.apply(x, { training: false }) as tf.Tensor2D,
+    predictProbs: (x) => tf.tidy(() => tf.softmax(model.apply(x, { training: false }) as tf.Tensor2D)),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** Wrap a logits function (tests, models built in code) as a LoadedModel. */
+export function modelFromLogitsFunction(
+  fn: (x: tf.Tensor) => tf.Tensor2D,
+  opts: { inputShape: number[]; numClasses: number; dispose?: () => void; layerTypes?: string[] },
+): LoadedModel {
+  return {
+    inputShape: opts.inputShape,
+    numClasses: opts.numClasses,
+    droppedSoftmax: false,
+    layerTypes: opts.layerTypes ?? ["Function"],
+    logits: fn,
+    predictProbs: (x) => tf.tidy(() => tf.softmax(fn(x))),
+    dispose: () => opts.dispose?.(),
+  };
+}
+
+export interface ModelValidation {
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+  info?: { inputShape: number[]; numClasses: number; droppedSoftmax: boolean; parameters: number; layerTypes: string[]; backend: string };
+}
+
+async function allFinite(t: tf.Tensor): Promise<boolean> {
+  const d = await t.data();
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
+  return true;
+}
+
+/**
+ * Registry check: the files load, weights are finite, a zero input of the card's shape runs, the output
+ * width equals the number of labels, and the input gradient of the attack loss computes and is finite on
+ * the current backend (else the model cannot be attacked correctly here, and is refused).
+ */
+export async function validateModelForEngine(files: ModelFiles, cardInput: unknown): Promise<ModelValidation> {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const parsedCard = EngineCardSchema.safeParse(cardInput);
+  if (!parsedCard.success) {
+    return { ok: false, errors: parsedCard.error.issues.map((i) => `card.${i.path.join(".")}: ${i.message}`), warnings };
+  }
+  const card: EngineCard = parsedCard.data;
+  let model: LoadedModel;
+  let params = 0;
+  try {
+    model = await loadModelFromFiles(files);
+  } catch (e) {
+    return { ok: false, errors: [`model could not be loaded: ${(e as Error).message}`], warnings };
+  }
+  try {
+    const json = parseModelJson(files.modelJson);
+    const { data, specs } = concatWeights(json.weightsManifest as unknown[], files.weights);
+    if (specs.every((s) => s.dtype === "float32" && !s.quantization)) {
+      const f = new Float32Array(data);
+      params = f.length;
+      const bad = f.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) errors.push(`weights contain a non-finite value (NaN or Infinity) at element ${bad}`);
+    }
+    const declared = card.inputShape.join("x");
+    const own = model.inputShape.join("x");
+    if (model.inputShape.length !== card.inputShape.length ||
+        model.inputShape.some((d, i) => d !== -1 && d !== card.inputShape[i])) {
+      errors.push(`the card declares input shape ${declared} but the model expects ${own}`);
+    }
+    if (model.numClasses !== card.classLabels.length) {
+      errors.push(`the model outputs ${model.numClasses} scores but the card lists ${card.classLabels.length} class labels`);
+    }
+    if (errors.length === 0) {
+      const { scale, offset } = preprocessingOf(card);
+      const zero = tf.zeros([1, ...card.inputShape]);
+      try {
+        const out = model.logits(zero);
+        if (out.shape[1] !== card.classLabels.length) {
+          errors.push(`a forward pass gave ${out.shape[1]} outputs, expected ${card.classLabels.length}`);
+        } else if (!(await allFinite(out))) {
+          errors.push("a forward pass on a zero input gave non-finite outputs");
+        }
+        out.dispose();
+      } catch (e) {
+        errors.push(`a forward pass on a zero input of shape ${declared} failed: ${(e as Error).message}`);
+      }
+      zero.dispose();
+      // Gradient w.r.t. the input at the middle of the value range: what every white-box attack needs.
+      const mid = (card.inputRange.min + card.inputRange.max) / 2;
+      const x = tf.fill([2, ...card.inputShape], mid);
+      try {
+        const g = tf.grad((xx: tf.Tensor) => {
+          const z = model.logits(tf.add(tf.mul(xx, scale), offset));
+          return tf.sub(tf.logSumExp(z, 1), z.slice([0, 0], [-1, 1]).reshape([-1])).sum();
+        })(x);
+        if (!(await allFinite(g))) errors.push(`the input gradient is not finite on the ${tf.getBackend()} backend`);
+        g.dispose();
+      } catch (e) {
+        errors.push(
+          `the model cannot be attacked on the ${tf.getBackend()} backend: its input gradient failed (${(e as Error).message.split("\n")[0]}). ` +
+            `Layers: ${[...new Set(model.layerTypes)].join(", ")}`,
+        );
+      }
+      x.dispose();
+    }
+    if (!model.droppedSoftmax) {
+      warnings.push("the model has no final softmax: its outputs are taken to be logits");
+    }
+    return {
+      ok: errors.length === 0,
+      errors,
+      warnings,
+      info: { inputShape: model.inputShape, numClasses: model.numClasses, droppedSoftmax: model.droppedSoftmax, parameters: params, layerTypes: model.layerTypes, backend: tf.getBackend() },
+    };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadOrCreateSecret, parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("applies defaults", () => {
+    const e = parseEnv({});
+    expect(e.PORT).toBe(3000);
+    expect(e.BULWARK_DATA_DIR).toBe("./.bulwark");
+    expect(e.BULWARK_DEMO).toBe(true);
+    expect(e.DATABASE_URL).toBeUndefined();
+  });
+
+  it("names the variable and what is expected", () => {
+    expect(() => parseEnv({ PORT: "abc" })).toThrow(ConfigError);
+    expect(() => parseEnv({ PORT: "abc" })).toThrow(/PORT: expected a port number/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: expected a postgres/);
+    expect(() => parseEnv({ BULWARK_DEMO: "maybe" })).toThrow(/BULWARK_DEMO/);
+    expect(() => parseEnv({ NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: expected at least 32/);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(parseEnv({ PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("parses booleans", () => {
+    expect(parseEnv({ BULWARK_DEMO: "off" }).BULWARK_DEMO).toBe(false);
+    expect(parseEnv({ BULWARK_DEMO: "1" }).BULWARK_DEMO).toBe(true);
+  });
+});
+
+describe("loadOrCreateSecret", () => {
+  it("creates a private secret once and reuses it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "env-"));
+    const first = loadOrCreateSecret(dir);
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(loadOrCreateSecret(dir)).toBe(first);
+    expect(readFileSync(join(dir, "nextauth-secret"), "utf8").trim()).toBe(first);
+    expect(statSync(join(dir, "nextauth-secret")).mode & 0o777).toBe(0o600);
+  });
+});

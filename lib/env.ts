@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+// The one place that reads process.env. Everything else asks `env()`.
+
+const boolish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"], {
+    error: "expected one of true/false, 1/0, yes/no, on/off",
+  })
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: "expected a postgres:// or postgresql:// URL" })
+    .optional(),
+  PORT: z.coerce
+    .number({ error: "expected a port number" })
+    .int({ error: "expected a whole port number" })
+    .min(1, { error: "expected a port between 1 and 65535" })
+    .max(65535, { error: "expected a port between 1 and 65535" })
+    .default(3000),
+  BULWARK_DATA_DIR: z.string().min(1, { error: "expected a folder path" }).default("./.bulwark"),
+  BULWARK_PG_PORT: z.coerce
+    .number({ error: "expected a port number" })
+    .int()
+    .min(1, { error: "expected a port between 1 and 65535" })
+    .max(65535, { error: "expected a port between 1 and 65535" })
+    .default(54329),
+  NEXTAUTH_URL: z.url({ error: "expected an absolute URL such as http://localhost:3000" }).optional(),
+  NEXTAUTH_SECRET: z.string().min(32, { error: "expected at least 32 characters" }).optional(),
+  BULWARK_DEMO: boolish.default(true),
+  // Set by `npm start` on its children so they exit if the supervisor disappears.
+  BULWARK_SUPERVISED: boolish.default(false),
+  BULWARK_WORKER_CONCURRENCY: z.coerce
+    .number({ error: "expected a number" })
+    .int()
+    .min(1, { error: "expected at least 1" })
+    .max(16, { error: "expected at most 16" })
+    .default(1),
+  BULWARK_TF_BACKEND: z
+    .enum(["auto", "tensorflow", "wasm", "cpu"], { error: "expected auto, tensorflow, wasm or cpu" })
+    .default("auto"),
+  BULWARK_MAX_UPLOAD_MB: z.coerce
+    .number({ error: "expected a number of megabytes" })
+    .int()
+    .min(1, { error: "expected at least 1" })
+    .default(200),
+  BULWARK_S3_ENDPOINT: z.url({ error: "expected an absolute URL" }).optional(),
+  BULWARK_S3_BUCKET: z.string().optional(),
+  BULWARK_S3_REGION: z.string().default("us-east-1"),
+  BULWARK_S3_ACCESS_KEY_ID: z.string().optional(),
+  BULWARK_S3_SECRET_ACCESS_KEY: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema> & {
+  dataDir: string;
+  nextAuthSecret: string;
+  nextAuthUrl: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses a given environment; throws a ConfigError whose message is one line per bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): z.infer<typeof EnvSchema> {
+  // Empty strings count as unset, as in most .env conventions.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got "${String(cleaned[String(i.path[0])])}")`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  return result.data;
+}
+
+/** Reads the session secret from the data folder, creating it once (mode 600) when absent. */
+export function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, "nextauth-secret");
+  if (existsSync(file)) {
+    const existing = readFileSync(file, "utf8").trim();
+    if (existing.length >= 32) return existing;
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = parseEnv(process.env);
+  const dataDir = resolve(parsed.BULWARK_DATA_DIR);
+  cached = {
+    ...parsed,
+    dataDir,
+    nextAuthSecret: parsed.NEXTAUTH_SECRET ?? loadOrCreateSecret(dataDir),
+    nextAuthUrl: parsed.NEXTAUTH_URL ?? `http://localhost:${parsed.PORT}`,
+  };
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

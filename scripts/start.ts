@@ -1,0 +1,215 @@
+// npm start — the supervisor: config, embedded PostgreSQL (unless DATABASE_URL is set), migrations,
+// demo seed, build when stale, then the web server and one worker as children. Ctrl-C stops the
+// web server, then the worker, then the database. A crashed child is restarted with back-off.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigError, env } from "../lib/env";
+import { startEmbeddedPostgres, type EmbeddedServer } from "../lib/db/embedded";
+import { applyMigrations } from "../lib/db/schema-engine";
+import { configureDatabaseUrl, disconnectDb } from "../lib/db/client";
+import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from "../lib/seed/demo";
+import { demoSeeders } from "../lib/seed/registry";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+const log = (m: string) => console.log(`[bulwark] ${m}`);
+
+let config: ReturnType<typeof env>;
+try {
+  config = env();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}
+
+// One supervisor per data folder. A pid file left by a killed supervisor is recognised and replaced.
+const runDir = join(config.dataDir, "run");
+mkdirSync(runDir, { recursive: true });
+const lockFile = join(runDir, "supervisor.pid");
+function aliveWith(pid: number, marker: string): boolean {
+  try {
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+  } catch {
+    return false;
+  }
+}
+if (existsSync(lockFile)) {
+  const pid = Number(readFileSync(lockFile, "utf8"));
+  if (pid !== process.pid && aliveWith(pid, "start.ts")) {
+    console.error(`Bulwark is already running from this data folder (supervisor pid ${pid}). Stop it first, or set BULWARK_DATA_DIR.`);
+    process.exit(1);
+  }
+}
+writeFileSync(lockFile, String(process.pid));
+
+// Children of a supervisor that was killed outright may still hold the port: stop them.
+async function stopLeftoverChild(name: string, marker: string) {
+  const file = join(runDir, `${name}.pid`);
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, "utf8"));
+  if (aliveWith(pid, marker)) {
+    log(`Stopping the ${name} left running by an earlier start (pid ${pid}).`);
+    process.kill(pid, "SIGTERM");
+    for (let i = 0; i < 100 && aliveWith(pid, marker); i++) await new Promise((r) => setTimeout(r, 100));
+    if (aliveWith(pid, marker)) process.kill(pid, "SIGKILL");
+  }
+  unlinkSync(file);
+}
+await stopLeftoverChild("web", "next");
+await stopLeftoverChild("worker", "workers/main.ts");
+
+let database: EmbeddedServer | undefined;
+let databaseUrl = config.DATABASE_URL;
+const started = Date.now();
+if (!databaseUrl) {
+  database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.BULWARK_PG_PORT, log });
+  databaseUrl = database.url;
+  log(`Embedded PostgreSQL running on 127.0.0.1:${config.BULWARK_PG_PORT} (data in ${join(config.dataDir, "pg")})`);
+} else {
+  log("Using the PostgreSQL server from DATABASE_URL");
+}
+
+const applied = await applyMigrations(databaseUrl);
+if (applied.length) log(`Applied migrations: ${applied.join(", ")}`);
+
+configureDatabaseUrl(databaseUrl);
+if (config.BULWARK_DEMO) {
+  const { created } = await seedDemo(demoSeeders());
+  if (created) log("Seeded the demo team.");
+}
+await disconnectDb();
+
+// Build when there is no build or a source file is newer than it.
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".") || entry.name === "generated") continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+const buildId = join(ROOT, ".next", "BUILD_ID");
+const sources = Math.max(
+  ...["app", "lib", "public"].map((d) => newestMtime(join(ROOT, d))),
+  ...["next.config.ts", "package.json", "postcss.config.mjs"].map((f) => (existsSync(join(ROOT, f)) ? statSync(join(ROOT, f)).mtimeMs : 0)),
+);
+if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
+  log("Building the web app (first start or sources changed)…");
+  const build = spawnSync(join(BIN, "next"), ["build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (build.status !== 0) {
+    log("The build failed; see the output above.");
+    await database?.stop();
+    process.exit(1);
+  }
+}
+
+const childEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  NEXTAUTH_SECRET: config.nextAuthSecret,
+  NEXTAUTH_URL: config.nextAuthUrl,
+  BULWARK_DATA_DIR: config.dataDir,
+  BULWARK_SUPERVISED: "1",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+
+interface Managed {
+  name: string;
+  cmd: string;
+  args: string[];
+  marker: string;
+  child?: ChildProcess;
+  restarts: number;
+  lastStart: number;
+}
+const children: Managed[] = [
+  { name: "web", cmd: join(BIN, "next"), args: ["start", "-p", String(config.PORT), "-H", "0.0.0.0"], marker: "next", restarts: 0, lastStart: 0 },
+  { name: "worker", cmd: join(BIN, "tsx"), args: ["workers/main.ts"], marker: "workers/main.ts", restarts: 0, lastStart: 0 },
+];
+let stopping = false;
+
+function launch(m: Managed) {
+  m.lastStart = Date.now();
+  const child = spawn(m.cmd, m.args, { cwd: ROOT, env: childEnv, stdio: ["ignore", "inherit", "inherit"] });
+  m.child = child;
+  if (child.pid) writeFileSync(join(runDir, `${m.name}.pid`), String(child.pid));
+  child.on("exit", (code, signal) => {
+    m.child = undefined;
+    if (stopping) return;
+    // A child that ran for a minute gets a fresh back-off; one that keeps crashing waits up to 30 s.
+    if (Date.now() - m.lastStart > 60_000) m.restarts = 0;
+    const delay = Math.min(30_000, 1000 * 2 ** m.restarts++);
+    log(`The ${m.name} process exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000}s.`);
+    setTimeout(() => !stopping && launch(m), delay);
+  });
+}
+
+async function stopChild(m: Managed) {
+  const child = m.child;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 40_000);
+  await exited;
+  clearTimeout(timeout);
+  try {
+    unlinkSync(join(runDir, `${m.name}.pid`));
+  } catch {
+    /* already gone */
+  }
+}
+
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal} received: stopping the web server, then the worker, then the database.`);
+  for (const m of children) {
+    await stopChild(m);
+    log(`${m.name} stopped.`);
+  }
+  if (database) {
+    await database.stop();
+    log("database stopped.");
+  }
+  try {
+    unlinkSync(lockFile);
+  } catch {
+    /* fine */
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+for (const m of children) launch(m);
+
+// Print the sign-ins once the web server answers.
+const url = config.nextAuthUrl;
+for (let i = 0; i < 600 && !stopping; i++) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${config.PORT}/api/health`);
+    if (res.ok) break;
+  } catch {
+    /* not up yet */
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+const lines = [
+  "",
+  `  Bulwark is running at ${url}   (ready in ${((Date.now() - started) / 1000).toFixed(1)}s)`,
+  "",
+];
+if (config.BULWARK_DEMO) {
+  lines.push(`  Demo sign-ins (password for all: ${DEMO_PASSWORD})`);
+  for (const u of DEMO_USERS) lines.push(`    ${u.role.padEnd(9)} ${u.email}`);
+  lines.push("");
+}
+lines.push("  Press Ctrl-C to stop.", "");
+console.log(lines.join("\n"));
