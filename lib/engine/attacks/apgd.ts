@@ -24,7 +24,7 @@ const RHO = 0.75;
  * With fewer than 4 classes the denominator is 1 (plain margin), as the ratio is undefined.
  */
 function dlrTargeted(yOneHot: tf.Tensor2D, tOneHot: tf.Tensor2D): LossFn {
-  const f = tf.customGrad((z: tf.Tensor) => {
+  const f = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
     const logits = z as tf.Tensor2D;
     const k = logits.shape[1];
     const { denom, sortMask } = tf.tidy(() => {
@@ -36,16 +36,19 @@ function dlrTargeted(yOneHot: tf.Tensor2D, tOneHot: tf.Tensor2D): LossFn {
     });
     const diff = tf.sum(tf.mul(logits, tf.sub(yOneHot, tOneHot)), 1);
     const value = tf.neg(tf.div(diff, denom));
-    const gradFunc = (dy: tf.Tensor) => {
+    // Forward intermediates are freed after this function: keep what the gradient needs via save().
+    save([denom, sortMask, diff]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [den, mask, df] = saved;
       // dL/dz = -(e_y - e_t)/D + (z_y - z_t)/D^2 * (e_pi1 - (e_pi3 + e_pi4)/2)
       const dyCol = tf.reshape(dy, [-1, 1]);
-      const d = tf.reshape(denom, [-1, 1]);
-      const a = tf.neg(tf.div(tf.sub(yOneHot, tOneHot), d));
-      const bterm = tf.mul(tf.div(tf.reshape(diff, [-1, 1]), tf.square(d)), sortMask);
+      const dcol = tf.reshape(den, [-1, 1]);
+      const a = tf.neg(tf.div(tf.sub(yOneHot, tOneHot), dcol));
+      const bterm = tf.mul(tf.div(tf.reshape(df, [-1, 1]), tf.square(dcol)), mask);
       return tf.mul(dyCol, tf.add(a, bterm));
     };
     return { value, gradFunc };
-  });
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (z) => f(z) as tf.Tensor1D;
 }
 

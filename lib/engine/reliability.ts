@@ -1,0 +1,177 @@
+import { aggregateRecords, orderRecords, type EngineMetrics } from "./aggregate";
+import type { AttackEntry, ExampleRecord } from "./shard";
+import { SANITY_ATTACK_ID, type AttackSuite } from "./suite";
+
+export type CheckStatus = "pass" | "warn" | "fail";
+export interface ReliabilityCheck {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** Plain-language explanation of what was checked and what was found. */
+  explanation: string;
+}
+export interface ReliabilityReport {
+  verdict: "reliable" | "questionable" | "unreliable";
+  reasons: string[];
+  checks: ReliabilityCheck[];
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** Grade a count of suspicious examples among `base`: fail above 2% (and >= 3), warn above 0.5% (and >= 2). */
+function grade(count: number, base: number): CheckStatus {
+  const frac = base ? count / base : 0;
+  if (count >= 3 && frac > 0.02) return "fail";
+  if (count >= 2 && frac > 0.005) return "warn";
+  return "pass";
+}
+
+const worst = (a: CheckStatus, b: CheckStatus): CheckStatus => (a === "fail" || b === "fail" ? "fail" : a === "warn" || b === "warn" ? "warn" : "pass");
+
+type Budget = { norm: string; eps: number };
+function budgets(records: ExampleRecord[]): Budget[] {
+  const seen = new Map<string, Budget>();
+  for (const r of records) for (const a of r.attacks) if (a.attack !== SANITY_ATTACK_ID) seen.set(`${a.norm}:${a.eps}`, { norm: a.norm, eps: a.eps });
+  return [...seen.values()].sort((a, b) => (a.norm === b.norm ? a.eps - b.eps : a.norm < b.norm ? -1 : 1));
+}
+
+/** Examples (correct when clean) that some attack of family `found` broke but no attack of `missed` broke, per budget. */
+function missedBy(records: ExampleRecord[], found: (a: AttackEntry) => boolean, missed: (a: AttackEntry) => boolean) {
+  const out: { budget: Budget; count: number; base: number }[] = [];
+  for (const b of budgets(records)) {
+    let count = 0, base = 0, applicable = false;
+    for (const r of records) {
+      if (!r.cleanCorrect) continue;
+      const at = r.attacks.filter((a) => a.norm === b.norm && a.eps === b.eps);
+      if (!at.some(found) || !at.some(missed)) continue;
+      applicable = true;
+      base++;
+      if (at.some((a) => found(a) && a.success) && !at.some((a) => missed(a) && a.success)) count++;
+    }
+    if (applicable) out.push({ budget: b, count, base });
+  }
+  return out;
+}
+
+function comparisonCheck(id: string, title: string, rows: ReturnType<typeof missedBy>, what: string, meaning: string): ReliabilityCheck {
+  if (rows.length === 0) return { id, title, status: "pass", explanation: `Not applicable: the suite has no such pair of attacks at a common budget.` };
+  let status: CheckStatus = "pass";
+  const bad: string[] = [];
+  for (const r of rows) {
+    const s = grade(r.count, r.base);
+    status = worst(status, s);
+    if (r.count > 0) bad.push(`${r.budget.norm} eps ${r.budget.eps}: ${r.count} of ${r.base} (${pct(r.count / r.base)})`);
+  }
+  return {
+    id, title, status,
+    explanation: bad.length === 0
+      ? `At every budget, ${what} found no example the stronger attacks missed.`
+      : `${what} broke examples the stronger attacks missed — ${bad.join("; ")}. ${meaning}`,
+  };
+}
+
+/**
+ * Checks after Carlini et al. (2019) and AutoAttack's flags; each is pass/warn/fail with an explanation.
+ * Any fail makes the evaluation unreliable, any warn questionable.
+ */
+export function assessReliability(recordsIn: ExampleRecord[], suite: AttackSuite, metricsIn?: EngineMetrics, classLabels?: string[]): ReliabilityReport {
+  const records = orderRecords(recordsIn);
+  const labels = classLabels ?? [...new Set(records.map((r) => r.label))].sort((a, b) => a - b).map(String);
+  const metrics = metricsIn ?? aggregateRecords(records, suite, labels);
+  const checks: ReliabilityCheck[] = [];
+  const isWhite = (a: AttackEntry) => a.family === "single-step" || a.family === "iterative";
+
+  checks.push(comparisonCheck("single-step-vs-iterative", "Single-step attack beats the iterative ones",
+    missedBy(records, (a) => a.family === "single-step", (a) => a.family === "iterative"),
+    "FGSM (one step)",
+    "An iterative attack should find everything one step finds; when it does not, its gradients or step sizes are misleading it (gradient masking)."));
+
+  checks.push(comparisonCheck("noise-vs-attacks", "Random noise beats the gradient attacks",
+    missedBy(records, (a) => a.family === "noise", isWhite),
+    "Random noise",
+    "Gradient attacks that do worse than random noise are not following a useful gradient: robustness is overstated."));
+
+  checks.push(comparisonCheck("black-box-vs-white-box", "Black-box attack finds errors white-box attacks missed",
+    missedBy(records, (a) => a.family === "black-box", isWhite),
+    "The Square attack (model outputs only)",
+    "A score-based attack succeeding where gradient attacks fail is the classic sign of masked or obfuscated gradients."));
+
+  // Robust accuracy should not grow with the budget (per attack, raw results).
+  {
+    const n = metrics.samples;
+    let status: CheckStatus = "pass";
+    const bad: string[] = [];
+    for (const c of metrics.curves) {
+      if (c.attack === "worst-case") continue;
+      for (let i = 2; i < c.points.length; i++) {
+        const up = Math.round((c.points[i].robustAccuracy - c.points[i - 1].robustAccuracy) * n);
+        if (up <= 0) continue;
+        status = worst(status, grade(up, n));
+        bad.push(`${c.attack}: ${pct(c.points[i - 1].robustAccuracy)} at eps ${c.points[i - 1].eps} -> ${pct(c.points[i].robustAccuracy)} at eps ${c.points[i].eps}`);
+      }
+    }
+    checks.push({
+      id: "monotonic-in-epsilon", title: "Robust accuracy decreases as epsilon grows", status,
+      explanation: bad.length === 0
+        ? "Every attack's robust accuracy is non-increasing in epsilon."
+        : `A larger budget contains every smaller one, yet robust accuracy went up: ${bad.join("; ")}. The attack is not finding the worst case reliably.`,
+    });
+  }
+
+  // A budget of half the value range can map every input to the same flat input.
+  {
+    const s = metrics.sanity;
+    if (!s) {
+      checks.push({ id: "large-budget", title: "A budget that must break any classifier does", status: "warn",
+        explanation: "Not run (the suite's sanity check is off): nothing shows that the attacks can reach 0% accuracy when they must." });
+    } else {
+      const status: CheckStatus = s.robustAccuracy <= 0.05 ? "pass" : s.robustAccuracy <= s.maxClassFrequency + 0.05 ? "warn" : "fail";
+      checks.push({ id: "large-budget", title: "A budget that must break any classifier does", status,
+        explanation: `At Linf eps ${s.eps} (half the value range) every input can be turned into the same flat input, so accuracy must fall to at most the largest class share (${pct(s.maxClassFrequency)}); PGD left ${pct(s.robustAccuracy)}.` +
+          (status === "pass" ? "" : " The attacks cannot reach what must be reachable: their gradients are unreliable.") });
+    }
+  }
+
+  // Iterative attacks must raise their loss.
+  {
+    let flat = 0, total = 0;
+    for (const r of records) for (const a of r.attacks) {
+      if ((a.family !== "iterative" && a.family !== "sanity") || a.skipped || !a.lossTrace || a.lossTrace.length < 2 || a.queries <= 1) continue;
+      total++;
+      const first = a.lossTrace[0];
+      const best = Math.max(...a.lossTrace.slice(1));
+      if (!(best > first + 1e-6 * Math.max(1, Math.abs(first)))) flat++;
+    }
+    const frac = total ? flat / total : 0;
+    const status: CheckStatus = frac > 0.5 ? "fail" : frac > 0.2 ? "warn" : "pass";
+    checks.push({ id: "loss-increases", title: "Iterative attacks increase their loss", status,
+      explanation: total === 0 ? "Not applicable: no iterative attack ran on a correctly classified example."
+        : `The loss did not rise above its starting value in ${flat} of ${total} iterative attack runs (${pct(frac)}).` +
+          (status === "pass" ? "" : " Steps that do not increase the loss mean the gradient gives the attack no direction (vanishing, masked or noisy gradients).") });
+  }
+
+  // Zero or non-finite input gradients.
+  {
+    const correct = records.filter((r) => r.cleanCorrect);
+    const allZero = correct.filter((r) => r.gradient.maxAbs === 0).length;
+    const nonFinite = records.filter((r) => r.gradient.nonFinite).length;
+    const tiny = correct.length ? correct.reduce((s, r) => s + r.gradient.tinyFraction, 0) / correct.length : 0;
+    const fz = correct.length ? allZero / correct.length : 0;
+    let status: CheckStatus = nonFinite > 0 || fz > 0.1 ? "fail" : fz > 0.01 ? "warn" : "pass";
+    const hasFgsm = suite.attacks.some((a) => a.kind === "fgsm");
+    if (status === "pass" && hasFgsm && tiny > 0.25) status = "warn";
+    checks.push({ id: "gradients", title: "Input gradients are usable", status,
+      explanation: `${allZero} of ${correct.length} correctly classified examples have an all-zero input gradient (${pct(fz)}), ${nonFinite} a non-finite one; ` +
+        `on average ${pct(tiny)} of gradient entries are non-zero but below 1e-5 of the largest (their sign is rounding noise).` +
+        (status === "fail" ? " Attacks that follow these gradients cannot move: the model hides its gradient, and its robustness would be overstated." :
+          status === "warn" ? (fz > 0.01 ? " Some examples give the attacks nothing to follow." : " FGSM's result depends partly on the sign of rounding noise.") : "") });
+  }
+
+  const fails = checks.filter((c) => c.status === "fail");
+  const warns = checks.filter((c) => c.status === "warn");
+  return {
+    verdict: fails.length ? "unreliable" : warns.length ? "questionable" : "reliable",
+    reasons: [...fails, ...warns].map((c) => `${c.title}: ${c.explanation}`),
+    checks,
+  };
+}

@@ -1,0 +1,296 @@
+import * as tf from "@tensorflow/tfjs";
+import { EngineCardSchema, preprocessingOf, type EngineCard } from "./card";
+import type { LoadedModel } from "./model";
+import { AttackSuiteSchema, SANITY_ATTACK_ID, SANITY_STEPS, attackFamily, attackId, type AttackSpec, type AttackSuite, type AttackSuiteInput } from "./suite";
+import { type AttackContext, crossEntropy, exampleSize, logitsOf, lossAndGrad, oneHotOf, perturbationNorms } from "./attacks/common";
+import { runAttack } from "./attacks";
+import type { EngineBackendInfo } from "./backend";
+
+export interface AttackEntry {
+  attack: string;
+  kind: AttackSpec["kind"] | "sanity";
+  family: ReturnType<typeof attackFamily> | "sanity";
+  norm: "linf" | "l2";
+  eps: number;
+  advPred: number;
+  advConf: number;
+  /** The adversarial input is misclassified (always true for an example misclassified when clean). */
+  success: boolean;
+  linf: number;
+  l2: number;
+  /** Cross-entropy of the true label at the adversarial input. */
+  loss: number;
+  queries: number;
+  /** Attack loss at checkpoints of the kept run (iterative: 0, 1/4, 1/2, 3/4, end; square: first, last margin). */
+  lossTrace?: number[];
+  target?: number;
+  /** Not attacked because the clean input is already misclassified. */
+  skipped?: boolean;
+}
+
+export interface GradientStat {
+  /** Fraction of input-gradient entries exactly zero. */
+  zeroFraction: number;
+  /** Fraction of non-zero entries below 1e-5 of the largest (their sign is rounding noise). */
+  tinyFraction: number;
+  maxAbs: number;
+  nonFinite: boolean;
+}
+
+export interface ExampleRecord {
+  index: number;
+  label: number;
+  cleanPred: number;
+  cleanConf: number;
+  cleanCorrect: boolean;
+  cleanLoss: number;
+  gradient: GradientStat;
+  attacks: AttackEntry[];
+}
+
+export interface GalleryItem {
+  index: number;
+  label: number;
+  cleanPred: number;
+  cleanConf: number;
+  attack: string;
+  norm: "linf" | "l2";
+  eps: number;
+  advPred: number;
+  advConf: number;
+  shape: number[];
+  original: Float32Array;
+  adversarial: Float32Array;
+}
+
+export interface ShardSamples {
+  /** Inputs in the card's value range, concatenated. */
+  x: Float32Array;
+  /** [n, ...inputShape] */
+  shape: number[];
+  labels: Int32Array;
+  /** Global example indices (randomness and records are keyed by them). */
+  indices: number[];
+}
+
+export interface RunShardOptions {
+  model: LoadedModel;
+  card: EngineCard;
+  samples: ShardSamples;
+  suite: AttackSuite | AttackSuiteInput;
+  seed?: number;
+  batchSize?: number;
+  /** Work units done/total: one unit = one example through one attack at one epsilon (or the clean pass). */
+  onProgress?: (done: number, total: number) => void;
+  shouldCancel?: () => boolean;
+  /** Broken examples kept for the gallery (first in index order). */
+  galleryLimit?: number;
+  backend?: EngineBackendInfo;
+}
+
+export interface ShardResult {
+  records: ExampleRecord[];
+  backend: { backend: string; tfjsVersion: string; simd?: boolean; threads?: number; kernelPatches?: string[] };
+  timings: { totalMs: number; cleanMs: number; perAttackMs: Record<string, number> };
+  gradientStats: { examples: number; allZero: number; nonFinite: number; meanZeroFraction: number; meanTinyFraction: number };
+  gallery: GalleryItem[];
+}
+
+export class ShardCancelledError extends Error {
+  constructor() {
+    super("shard cancelled");
+    this.name = "ShardCancelledError";
+  }
+}
+
+function gradientStat(g: Float32Array, o: number, d: number): GradientStat {
+  let maxAbs = 0, zeros = 0, nonFinite = false;
+  for (let j = 0; j < d; j++) {
+    const v = g[o + j];
+    if (!Number.isFinite(v)) nonFinite = true;
+    else if (v === 0) zeros++;
+    else if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+  }
+  let tiny = 0;
+  const thr = maxAbs * 1e-5;
+  for (let j = 0; j < d; j++) {
+    const a = Math.abs(g[o + j]);
+    if (a > 0 && a < thr) tiny++;
+  }
+  return { zeroFraction: zeros / d, tinyFraction: tiny / d, maxAbs, nonFinite };
+}
+
+/** The attack specs to run, with the sanity attack appended when requested. */
+function plan(suite: AttackSuite, card: EngineCard) {
+  const items: { id: string; spec: AttackSpec; family: AttackEntry["family"]; kind: AttackEntry["kind"]; eps: number[] }[] =
+    suite.attacks.map((spec) => ({
+      id: attackId(spec), spec, family: attackFamily(spec), kind: spec.kind,
+      eps: [...new Set(suite.epsilons[spec.norm])].sort((a, b) => a - b),
+    }));
+  if (suite.sanityCheck) {
+    const half = (card.inputRange.max - card.inputRange.min) / 2;
+    items.push({ id: SANITY_ATTACK_ID, family: "sanity", kind: "sanity", eps: [half],
+      spec: { kind: "pgd", norm: "linf", steps: SANITY_STEPS, restarts: 1, randomStart: true } });
+  }
+  return items;
+}
+
+/**
+ * Evaluate one shard: clean predictions, input-gradient statistics, and every attack x epsilon of the
+ * suite on the correctly classified examples. Randomness is keyed by (seed, example index), so records
+ * do not depend on how samples are split into shards or batches.
+ */
+export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
+  const t0 = performance.now();
+  const card = EngineCardSchema.parse(opts.card);
+  const suite = AttackSuiteSchema.parse(opts.suite);
+  const seed = opts.seed ?? suite.seed;
+  const { model, samples } = opts;
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 128));
+  const n = samples.labels.length;
+  const shape = card.inputShape;
+  const d = exampleSize(shape);
+  if (samples.indices.length !== n) throw new Error(`samples.indices has ${samples.indices.length} entries for ${n} labels`);
+  if (samples.x.length !== n * d) throw new Error(`samples.x has ${samples.x.length} values; ${n} examples of shape [${shape.join(",")}] need ${n * d}`);
+  if (samples.shape.slice(1).join(",") !== shape.join(",")) throw new Error(`samples.shape [${samples.shape.join(",")}] does not match the card's input shape [${shape.join(",")}]`);
+  if (model.numClasses !== card.classLabels.length) throw new Error(`the model has ${model.numClasses} outputs but the card lists ${card.classLabels.length} labels`);
+  const { min, max } = card.inputRange;
+  for (let i = 0; i < samples.x.length; i++) {
+    const v = samples.x[i];
+    if (!(v >= min - 1e-6 && v <= max + 1e-6)) {
+      throw new Error(`sample ${samples.indices[Math.floor(i / d)]} has value ${v} outside the card's range ${min}..${max}`);
+    }
+  }
+  for (const l of samples.labels) if (l < 0 || l >= model.numClasses) throw new Error(`label ${l} is not a class index (0..${model.numClasses - 1})`);
+
+  const { scale, offset } = preprocessingOf(card);
+  const ctx: AttackContext = { model, scale, offset, range: card.inputRange, inputShape: shape, numClasses: model.numClasses };
+  const items = plan(suite, card);
+  const unitsPerExample = 1 + items.reduce((s, it) => s + it.eps.length, 0);
+  const total = n * unitsPerExample;
+  let done = 0;
+  const perAttackMs: Record<string, number> = {};
+  let cleanMs = 0;
+  const records: ExampleRecord[] = [];
+  const galleryLimit = opts.galleryLimit ?? 6;
+  const gallery = new Map<number, GalleryItem>();
+  const cancelCheck = () => { if (opts.shouldCancel?.()) throw new ShardCancelledError(); };
+
+  for (let start = 0; start < n; start += batchSize) {
+    cancelCheck();
+    const end = Math.min(n, start + batchSize);
+    const b = end - start;
+    const xData = samples.x.subarray(start * d, end * d);
+    const labels = samples.labels.subarray(start, end);
+    const indices = samples.indices.slice(start, end);
+    const x = tf.tensor(xData, [b, ...shape]);
+    const tc = performance.now();
+    const oneHot = oneHotOf(labels, ctx.numClasses);
+    const clean = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
+    const probsT = tf.softmax(clean.logits);
+    const [probs, lossV, grad] = await Promise.all([probsT.data(), clean.loss.data(), clean.grad.data() as Promise<Float32Array>]);
+    probsT.dispose(); clean.logits.dispose(); clean.loss.dispose(); clean.grad.dispose(); oneHot.dispose();
+    const k = ctx.numClasses;
+    const batchRecords: ExampleRecord[] = [];
+    for (let i = 0; i < b; i++) {
+      let p = 0;
+      for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + p]) p = j;
+      batchRecords.push({
+        index: indices[i], label: labels[i], cleanPred: p, cleanConf: probs[i * k + p], cleanCorrect: p === labels[i],
+        cleanLoss: lossV[i], gradient: gradientStat(grad, i * d, d), attacks: [],
+      });
+    }
+    cleanMs += performance.now() - tc;
+    done += b;
+    opts.onProgress?.(done, total);
+    const rows = batchRecords.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
+    const xs = rows.length === b ? x : rows.length > 0 ? tf.gather(x, tf.tensor1d(rows, "int32")) : null;
+    for (const item of items) {
+      for (const eps of item.eps) {
+        cancelCheck();
+        const ta = performance.now();
+        const entries = new Map<number, AttackEntry>();
+        if (xs) {
+          const out = await runAttack(item.spec, {
+            ctx, x: xs, labels: Int32Array.from(rows, (i) => labels[i]), indices: rows.map((i) => indices[i]),
+            eps, seed, stream: `${item.id}|${item.spec.norm}|${eps}`,
+          });
+          const evalT = tf.tidy(() => {
+            const z = logitsOf(ctx, out.xAdv);
+            const oh = oneHotOf(Int32Array.from(rows, (i) => labels[i]), k);
+            return [tf.softmax(z), crossEntropy(z, oh), tf.sub(out.xAdv, xs)];
+          });
+          const [ap, al] = await Promise.all([evalT[0].data(), evalT[1].data()]);
+          const norms = await perturbationNorms(evalT[2]);
+          const advData = galleryLimit > 0 ? ((await out.xAdv.data()) as Float32Array) : null;
+          evalT.forEach((t) => t.dispose());
+          out.xAdv.dispose();
+          rows.forEach((i, a) => {
+            let p = 0;
+            for (let j = 1; j < k; j++) if (ap[a * k + j] > ap[a * k + p]) p = j;
+            const e: AttackEntry = {
+              attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
+              advPred: p, advConf: ap[a * k + p], success: p !== labels[i], linf: norms.linf[a], l2: norms.l2[a],
+              loss: al[a], queries: out.queries[a],
+            };
+            if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
+            if (out.targets && out.targets[a] >= 0) e.target = out.targets[a];
+            entries.set(i, e);
+            if (e.success && advData && item.family !== "sanity") {
+              const prev = gallery.get(indices[i]);
+              const better = !prev || (prev.norm === e.norm && eps < prev.eps);
+              if (better && (prev || gallery.size < galleryLimit)) {
+                const r = batchRecords[i];
+                gallery.set(indices[i], {
+                  index: indices[i], label: labels[i], cleanPred: r.cleanPred, cleanConf: r.cleanConf, attack: item.id,
+                  norm: e.norm, eps, advPred: p, advConf: e.advConf, shape: [...shape],
+                  original: Float32Array.from(xData.subarray(i * d, (i + 1) * d)),
+                  adversarial: Float32Array.from(advData.subarray(a * d, (a + 1) * d)),
+                });
+              }
+            }
+          });
+        }
+        batchRecords.forEach((r, i) => {
+          r.attacks.push(entries.get(i) ?? {
+            attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
+            advPred: r.cleanPred, advConf: r.cleanConf, success: true, linf: 0, l2: 0, loss: r.cleanLoss, queries: 0, skipped: true,
+          });
+        });
+        perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
+        done += b;
+        opts.onProgress?.(done, total);
+      }
+    }
+    if (xs && xs !== x) xs.dispose();
+    x.dispose();
+    records.push(...batchRecords);
+  }
+
+  const gs = records.map((r) => r.gradient);
+  const info = opts.backend;
+  return {
+    records,
+    backend: info
+      ? { backend: info.backend, tfjsVersion: info.tfjsVersion, simd: info.simd, threads: info.threads, kernelPatches: info.kernelPatches }
+      : { backend: tf.getBackend(), tfjsVersion: tf.version.tfjs },
+    timings: { totalMs: performance.now() - t0, cleanMs, perAttackMs },
+    gradientStats: {
+      examples: gs.length,
+      allZero: gs.filter((g) => g.maxAbs === 0).length,
+      nonFinite: gs.filter((g) => g.nonFinite).length,
+      meanZeroFraction: gs.reduce((s, g) => s + g.zeroFraction, 0) / Math.max(1, gs.length),
+      meanTinyFraction: gs.reduce((s, g) => s + g.tinyFraction, 0) / Math.max(1, gs.length),
+    },
+    gallery: [...gallery.values()].sort((a, b) => a.index - b.index),
+  };
+}
+
+/** Pick gallery items across shards: the first broken examples in index order, with the perturbation. */
+export function pickGalleryItems(results: Pick<ShardResult, "gallery">[], count = 6) {
+  return results
+    .flatMap((r) => r.gallery)
+    .sort((a, b) => a.index - b.index)
+    .slice(0, count)
+    .map((g) => ({ ...g, perturbation: g.adversarial.map((v, i) => v - g.original[i]) }));
+}
