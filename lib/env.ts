@@ -49,8 +49,19 @@ const EnvSchema = z.object({
     .int()
     .min(1, { error: "expected at least 1" })
     .default(200),
+  // Archive safety limits for uploads (lib/registry/archive.ts).
+  BULWARK_MAX_ARCHIVE_FILES: z.coerce
+    .number({ error: "expected a number of files" })
+    .int()
+    .min(1, { error: "expected at least 1" })
+    .default(100_000),
+  BULWARK_MAX_COMPRESSION_RATIO: z.coerce
+    .number({ error: "expected a ratio such as 100" })
+    .min(2, { error: "expected at least 2" })
+    .default(200),
   BULWARK_S3_ENDPOINT: z.url({ error: "expected an absolute URL" }).optional(),
   BULWARK_S3_BUCKET: z.string().optional(),
+  BULWARK_S3_PREFIX: z.string().default(""),
   BULWARK_S3_REGION: z.string().default("us-east-1"),
   BULWARK_S3_ACCESS_KEY_ID: z.string().optional(),
   BULWARK_S3_SECRET_ACCESS_KEY: z.string().optional(),

@@ -1,0 +1,51 @@
+import { env } from "../env";
+import { ValidationError } from "../errors";
+
+export interface UploadLimits {
+  /** Total bytes of one version, uploaded and (for archives) uncompressed. */
+  maxTotalBytes: number;
+  /** Entries in one archive. */
+  maxFiles: number;
+  /** Uncompressed ÷ compressed size above which an archive entry is taken for a zip bomb. */
+  maxCompressionRatio: number;
+}
+
+/** Byte sizes are stored as 32-bit integers: one version can never exceed 2 GiB − 1. */
+const HARD_MAX = 2 ** 31 - 1;
+
+export function uploadLimits(): UploadLimits {
+  const e = env();
+  return {
+    maxTotalBytes: Math.min(HARD_MAX, e.BULWARK_MAX_UPLOAD_MB * 1024 * 1024),
+    maxFiles: e.BULWARK_MAX_ARCHIVE_FILES,
+    maxCompressionRatio: e.BULWARK_MAX_COMPRESSION_RATIO,
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}
+
+/**
+ * An upload refused with a reason. `field` is the form field the message belongs next to
+ * ("files" for the uploaded files, a card field such as "classLabels" otherwise).
+ */
+export class UploadRefused extends ValidationError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message, { [field]: message });
+  }
+}
+
+/** Several problems found at once, each next to its field. */
+export function refuseAll(problems: { field: string; message: string }[]): never {
+  if (problems.length === 1) throw new UploadRefused(problems[0].field, problems[0].message);
+  const fieldErrors: Record<string, string> = {};
+  for (const p of problems) fieldErrors[p.field] = fieldErrors[p.field] ? `${fieldErrors[p.field]} ${p.message}` : p.message;
+  throw new ValidationError(problems.map((p) => p.message).join(" "), fieldErrors);
+}

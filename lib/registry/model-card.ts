@@ -1,0 +1,160 @@
+import { z } from "zod";
+import { InputRangeSchema, type EngineCard } from "../engine/card";
+
+// The model card: the facts an auditor asks for, on every model version. Structural fields (task,
+// input shape and range, preprocessing, class labels) are fixed per version because the uploaded
+// files were validated against them; the descriptive fields may be edited until the version has
+// been evaluated.
+
+export const RISK_TIERS = ["minimal", "limited", "high", "unacceptable"] as const;
+export type RiskTierValue = (typeof RISK_TIERS)[number];
+export const RISK_TIER_LABELS: Record<RiskTierValue, string> = {
+  minimal: "Minimal",
+  limited: "Limited",
+  high: "High",
+  unacceptable: "Unacceptable",
+};
+export const TASKS = ["image-classification", "tabular-classification"] as const;
+export const TASK_LABELS: Record<(typeof TASKS)[number], string> = {
+  "image-classification": "Image classification",
+  "tabular-classification": "Tabular classification",
+};
+
+const text = (max: number) => z.string().trim().max(max, { error: `at most ${max} characters` });
+const required = (what: string, max = 2000) => text(max).min(1, { error: `${what} is required` });
+
+export const TrainingMethodSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("standard") }),
+  z.object({
+    kind: z.literal("adversarial"),
+    attack: required("The attack used in training", 100),
+    norm: z.enum(["linf", "l2"], { error: "choose L∞ or L2" }),
+    epsilon: z.number({ error: "the budget (epsilon) must be a number" }).positive({ error: "the budget (epsilon) must be above 0" }).finite(),
+  }),
+  z.object({ kind: z.literal("other"), description: required("A description of the training method", 1000) }),
+]);
+
+export const ClassLabelsSchema = z
+  .array(z.string().trim().min(1, { error: "a class label is empty" }).max(100, { error: "a class label is longer than 100 characters" }))
+  .min(2, { error: "at least two class labels are needed" })
+  .max(10_000, { error: "at most 10,000 class labels" })
+  .superRefine((labels, c) => {
+    const seen = new Set<string>();
+    for (const l of labels) {
+      if (seen.has(l)) c.addIssue({ code: "custom", message: `the class label "${l}" appears twice` });
+      seen.add(l);
+    }
+  });
+
+export const InputShapeSchema = z
+  .array(z.number().int({ error: "dimensions are whole numbers" }).positive({ error: "dimensions must be at least 1" }).max(100_000), { error: "give the shape of one input, e.g. 28,28,1" })
+  .min(1, { error: "give the shape of one input, e.g. 28,28,1" })
+  .max(4, { error: "at most 4 dimensions per input" });
+
+/** The descriptive part of the card: editable until the version is evaluated. */
+export const ModelCardDescriptiveSchema = z.object({
+  intendedUse: required("Intended use"),
+  outOfScopeUse: required("Out-of-scope use"),
+  riskTier: z.enum(RISK_TIERS, { error: "choose a risk tier" }),
+  owner: required("Owner", 200),
+  trainingDatasetVersionId: z.string().trim().max(40).optional().transform((v) => v || undefined),
+  trainingMethod: TrainingMethodSchema,
+  knownLimitations: text(4000).default(""),
+  preprocessingNote: text(1000).default(""),
+});
+
+export const ModelCardSchema = z
+  .object({
+    task: z.enum(TASKS, { error: "choose the task" }),
+    inputShape: InputShapeSchema,
+    inputRange: InputRangeSchema,
+    /** Model input = raw × scale + offset (identity when absent); raw values live in inputRange. */
+    preprocessing: z.object({ scale: z.number().finite().default(1), offset: z.number().finite().default(0) }).default({ scale: 1, offset: 0 }),
+    classLabels: ClassLabelsSchema,
+  })
+  .extend(ModelCardDescriptiveSchema.shape)
+  .superRefine((c, ctx) => {
+    if (c.task === "tabular-classification" && c.inputShape.length !== 1) {
+      ctx.addIssue({ code: "custom", path: ["inputShape"], message: "a tabular model takes a flat vector of features: give one dimension (the number of features)" });
+    }
+    if (c.task === "image-classification" && (c.inputShape.length < 2 || c.inputShape.length > 3)) {
+      ctx.addIssue({ code: "custom", path: ["inputShape"], message: "an image model takes height,width or height,width,channels" });
+    }
+  });
+
+export type ModelCard = z.infer<typeof ModelCardSchema>;
+export type ModelCardDescriptive = z.infer<typeof ModelCardDescriptiveSchema>;
+
+/** The part of the card the engine needs. */
+export function engineCardOf(card: ModelCard): EngineCard {
+  return { inputShape: card.inputShape, inputRange: card.inputRange, preprocessing: card.preprocessing, classLabels: card.classLabels };
+}
+
+// --- Form fields -> card input -------------------------------------------------------------------
+// Form field names are the card's paths joined with "." so zod's issue paths land next to the right
+// field: inputShape, inputRange.min, trainingMethod.epsilon, …
+
+export function parseList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v !== "string") return [];
+  const sep = v.includes("\n") ? /\r?\n/ : /,/;
+  return v
+    .split(sep)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function num(v: unknown): unknown {
+  if (typeof v === "number") return v;
+  if (typeof v !== "string" || v.trim() === "") return undefined;
+  const n = Number(v.trim());
+  return Number.isNaN(n) ? v : n;
+}
+
+export function parseShape(v: unknown): unknown {
+  if (Array.isArray(v)) return v;
+  if (typeof v !== "string") return v;
+  const parts = v.split(/[,x×\s]+/).filter(Boolean);
+  return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+}
+
+type Fields = Record<string, unknown>;
+
+export function descriptiveFromFields(f: Fields) {
+  const kind = String(f["trainingMethod.kind"] ?? "standard");
+  return {
+    intendedUse: f.intendedUse,
+    outOfScopeUse: f.outOfScopeUse,
+    riskTier: f.riskTier,
+    owner: f.owner,
+    trainingDatasetVersionId: f.trainingDatasetVersionId,
+    trainingMethod:
+      kind === "adversarial"
+        ? { kind, attack: f["trainingMethod.attack"], norm: f["trainingMethod.norm"], epsilon: num(f["trainingMethod.epsilon"]) }
+        : kind === "other"
+          ? { kind, description: f["trainingMethod.description"] }
+          : { kind },
+    knownLimitations: f.knownLimitations ?? "",
+    preprocessingNote: f.preprocessingNote ?? "",
+  };
+}
+
+/** Builds the card input from flat form fields (strings). */
+export function cardInputFromFields(f: Fields) {
+  return {
+    task: f.task,
+    inputShape: parseShape(f.inputShape),
+    inputRange: { min: num(f["inputRange.min"]), max: num(f["inputRange.max"]) },
+    preprocessing: { scale: num(f["preprocessing.scale"]) ?? 1, offset: num(f["preprocessing.offset"]) ?? 0 },
+    classLabels: parseList(f.classLabels),
+    ...descriptiveFromFields(f),
+  };
+}
+
+export const RISK_TIER_DB = { minimal: "MINIMAL", limited: "LIMITED", high: "HIGH", unacceptable: "UNACCEPTABLE" } as const;
+
+export function describeTrainingMethod(m: ModelCard["trainingMethod"]): string {
+  if (m.kind === "standard") return "Standard training";
+  if (m.kind === "adversarial") return `Adversarial training with ${m.attack} (${m.norm === "linf" ? "L∞" : "L2"}, ε = ${m.epsilon})`;
+  return m.description;
+}

@@ -1,0 +1,199 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { unsafeEntryName } from "./archive";
+import { formatBytes, type UploadLimits } from "./limits";
+import type { StagedFile } from "./staging";
+
+// Checks of a TensorFlow.js LayersModel's files that need no TensorFlow: model.json's schema, the
+// weights manifest against the files (names and byte sizes) and finite float weights. Each problem
+// names the file and says what is wrong.
+
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1 };
+
+const WeightSpecSchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  dtype: z.enum(["float32", "int32", "bool"], { error: "dtype must be float32, int32 or bool" }),
+  quantization: z
+    .object({ dtype: z.enum(["uint8", "uint16", "float16"]), scale: z.number().optional(), min: z.number().optional() })
+    .optional(),
+});
+
+export const ModelJsonSchema = z.object({
+  format: z.string().optional(),
+  generatedBy: z.string().optional(),
+  convertedBy: z.string().nullable().optional(),
+  modelTopology: z.record(z.string(), z.unknown(), { error: "modelTopology must be an object (the Keras model config)" }),
+  weightsManifest: z
+    .array(
+      z.object({
+        paths: z.array(z.string().min(1)).min(1, { error: "each weightsManifest group lists at least one file in paths" }),
+        weights: z.array(WeightSpecSchema),
+      }),
+      { error: "weightsManifest must be a list of {paths, weights} groups" },
+    )
+    .min(1, { error: "weightsManifest is empty: the model has no weight files" }),
+});
+export type ModelJson = z.infer<typeof ModelJsonSchema>;
+type WeightSpec = z.infer<typeof WeightSpecSchema>;
+
+function specBytes(w: WeightSpec): number {
+  const n = w.shape.reduce((a, b) => a * b, 1);
+  if (w.quantization) return n * (w.quantization.dtype === "uint8" ? 1 : 2);
+  return n * DTYPE_BYTES[w.dtype];
+}
+
+export interface ModelFileSet {
+  /** model.json and the weight files it names, keyed by path relative to model.json. */
+  modelJson: StagedFile & { rel: string };
+  weights: (StagedFile & { rel: string })[];
+  json: ModelJson;
+  /** Files in the upload that model.json does not name (not stored). */
+  unused: string[];
+  parameters: number;
+}
+
+function isGraphModel(j: Record<string, unknown>): boolean {
+  const topo = j.modelTopology as Record<string, unknown> | undefined;
+  return j.format === "graph-model" || (typeof topo === "object" && topo !== null && Array.isArray((topo as { node?: unknown }).node));
+}
+
+/**
+ * Finds model.json among the uploaded files and checks it and its weight files. Throws nothing:
+ * returns the problems (empty when fine) and, if the structure was readable, the file set.
+ */
+export async function checkModelFiles(files: StagedFile[], limits: UploadLimits): Promise<{ problems: Problem[]; set?: ModelFileSet }> {
+  const p = (message: string): Problem => ({ field: "files", message });
+  const jsons = files.filter((f) => f.name.split("/").pop() === "model.json");
+  if (jsons.length === 0) {
+    const other = files.filter((f) => f.name.endsWith(".json")).map((f) => f.name);
+    return {
+      problems: [p(`No model.json in the upload${other.length ? ` (found ${other.join(", ")})` : ""}. A TensorFlow.js LayersModel is a model.json file plus its weight shards (*.bin).`)],
+    };
+  }
+  if (jsons.length > 1) return { problems: [p(`The upload holds ${jsons.length} model.json files (${jsons.map((f) => f.name).join(", ")}); upload one model per version.`)] };
+  const mj = jsons[0];
+  const base = mj.name.includes("/") ? mj.name.slice(0, mj.name.lastIndexOf("/") + 1) : "";
+  if (mj.size > 64 * 1024 * 1024) return { problems: [p(`${mj.name}: ${formatBytes(mj.size)} is too large for a model.json (limit 64 MB); weights belong in .bin shards.`)] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(mj.path, "utf8"));
+  } catch (e) {
+    return { problems: [p(`${mj.name} is not valid JSON: ${(e as Error).message}`)] };
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { problems: [p(`${mj.name} must hold a JSON object.`)] };
+  if (isGraphModel(raw as Record<string, unknown>)) {
+    return {
+      problems: [
+        p(
+          `${mj.name} is a TensorFlow.js GraphModel. GraphModels are refused: Bulwark's white-box attacks need gradients with respect to the input, ` +
+            `which a frozen graph does not guarantee on every backend. Export a LayersModel (tfjs.converters.save_keras_model or tensorflowjs_converter --output_format=tfjs_layers_model).`,
+        ),
+      ],
+    };
+  }
+  const parsed = ModelJsonSchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    return { problems: [p(`${mj.name} does not match the TensorFlow.js LayersModel format at ${i.path.join(".") || "the top level"}: ${i.message}`)] };
+  }
+  const json = parsed.data;
+  const byRel = new Map<string, StagedFile>();
+  for (const f of files) if (f !== mj && f.name.startsWith(base)) byRel.set(f.name.slice(base.length), f);
+  const problems: Problem[] = [];
+  const weights: (StagedFile & { rel: string })[] = [];
+  const used = new Set<string>();
+  let parameters = 0;
+  json.weightsManifest.forEach((group, gi) => {
+    const groupFiles: (StagedFile & { rel: string })[] = [];
+    for (const rel of group.paths) {
+      const bad = unsafeEntryName(rel);
+      if (bad || rel.startsWith("./")) {
+        problems.push(p(`${mj.name}: weightsManifest path "${rel}" ${bad ?? "must be a plain relative path"}.`));
+        continue;
+      }
+      const f = byRel.get(rel);
+      if (!f) {
+        problems.push(p(`${mj.name} names the weight file "${rel}", which is not in the upload.`));
+        continue;
+      }
+      if (used.has(rel)) {
+        problems.push(p(`${mj.name} names the weight file "${rel}" twice.`));
+        continue;
+      }
+      used.add(rel);
+      groupFiles.push({ ...f, rel });
+    }
+    if (groupFiles.length !== group.paths.length) return;
+    const expected = group.weights.reduce((s, w) => s + specBytes(w), 0);
+    const actual = groupFiles.reduce((s, f) => s + f.size, 0);
+    const names = groupFiles.map((f) => f.name).join(" + ");
+    if (actual !== expected) {
+      const weightNames = group.weights.map((w) => w.name);
+      problems.push(
+        p(
+          `${names}: ${actual.toLocaleString("en")} bytes, but ${mj.name}'s weightsManifest (group ${gi + 1}: ${weightNames.slice(0, 4).join(", ")}${weightNames.length > 4 ? ", …" : ""}) ` +
+            `describes ${expected.toLocaleString("en")} bytes — the file is ${actual < expected ? "truncated" : "longer than described"}.`,
+        ),
+      );
+    }
+    parameters += group.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+    weights.push(...groupFiles);
+  });
+  const unused = [...byRel.keys()].filter((k) => !used.has(k));
+  const outside = files.filter((f) => f !== mj && !f.name.startsWith(base)).map((f) => f.name);
+  if (problems.length === 0) {
+    const total = mj.size + weights.reduce((s, f) => s + f.size, 0);
+    if (total > limits.maxTotalBytes) problems.push(p(`The model's files total ${formatBytes(total)}, above the limit of ${formatBytes(limits.maxTotalBytes)} per version.`));
+  }
+  return { problems, set: { modelJson: { ...mj, rel: "model.json" }, weights, json, unused: [...unused, ...outside], parameters } };
+}
+
+/** Scans float32 weights for NaN and ±Infinity, naming the weight and its file. */
+export async function checkFiniteWeights(set: ModelFileSet, bytesOf: (rel: string) => Uint8Array): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  let wi = 0;
+  for (const group of set.json.weightsManifest) {
+    const files = group.paths.map((rel) => ({ rel, bytes: bytesOf(rel) }));
+    const total = files.reduce((s, f) => s + f.bytes.byteLength, 0);
+    const data = new Uint8Array(total);
+    let off = 0;
+    for (const f of files) {
+      data.set(f.bytes, off);
+      off += f.bytes.byteLength;
+    }
+    let pos = 0;
+    for (const w of group.weights) {
+      const bytes = specBytes(w);
+      if (w.dtype === "float32" && !w.quantization) {
+        const view = new DataView(data.buffer, data.byteOffset + pos, bytes);
+        for (let i = 0; i < bytes / 4; i++) {
+          const v = view.getFloat32(i * 4, true);
+          if (!Number.isFinite(v)) {
+            const byteAt = pos + i * 4;
+            let acc = 0;
+            let file = files[0].rel;
+            for (const f of files) {
+              if (byteAt < acc + f.bytes.byteLength) {
+                file = f.rel;
+                break;
+              }
+              acc += f.bytes.byteLength;
+            }
+            problems.push({ field: "files", message: `${file}: weight "${w.name}" contains ${Number.isNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity"} (element ${i}); a model with non-finite weights cannot be evaluated.` });
+            break;
+          }
+        }
+      }
+      pos += bytes;
+      wi++;
+    }
+  }
+  void wi;
+  return problems;
+}

@@ -1,0 +1,233 @@
+import { createHash, randomBytes } from "node:crypto";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { db } from "../db/client";
+import { resetEnvCache } from "../env";
+import { NotFoundError, ForbiddenError, ConflictError } from "../errors";
+import { loadModelFromFiles } from "../engine/model";
+import { makeTeam } from "../../test/fixtures";
+import {
+  deleteModelVersion,
+  getModel,
+  listModels,
+  loadModelVersionForEngine,
+  registerModelVersion,
+  setModelVersionArchived,
+  updateModelCard,
+  type ModelUploadInput,
+} from "./models";
+import { markVersionsEvaluated } from "./commit";
+import { cardFields, makeTfjsModel, makeZip, makeZipWithRawNames, registryRowCounts, stage, storedBlobs, useTempStore, type TfjsFiles } from "./test-helpers";
+import type { LocalArtifactStore } from "./store";
+
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+let store: LocalArtifactStore;
+let tfm: TfjsFiles;
+
+beforeAll(async () => {
+  store = useTempStore().store;
+  tfm = await makeTfjsModel();
+});
+beforeEach(() => {
+  delete process.env.BULWARK_MAX_UPLOAD_MB;
+  resetEnvCache();
+});
+
+async function upload(ctx: Parameters<typeof registerModelVersion>[0], files: { name: string; data: Buffer }[], over: Partial<ModelUploadInput> & { fields?: Record<string, string> } = {}) {
+  const { staging, files: staged } = await stage(files);
+  try {
+    return await registerModelVersion(ctx, { name: over.modelId ? undefined : (over.name ?? "Digits CNN"), modelId: over.modelId, card: cardFields(over.fields), files: staged }, staging);
+  } finally {
+    await staging.dispose();
+  }
+}
+const plainFiles = () => [
+  { name: "model.json", data: tfm.modelJson },
+  { name: tfm.weightsName, data: tfm.weights },
+];
+
+/** Expects the upload to be refused with `message`, and nothing stored anywhere. */
+async function expectRefused(p: Promise<unknown>, message: RegExp, teamId: string, field = "files") {
+  const before = (await storedBlobs(store)).length;
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, "the upload should have been refused").toBeInstanceOf(Error);
+  const e = err as Error & { fieldErrors?: Record<string, string> };
+  expect(e.message).toMatch(message);
+  expect(e.fieldErrors?.[field] ?? "").toMatch(message);
+  expect((await storedBlobs(store)).length).toBe(before);
+  expect(await registryRowCounts(teamId)).toEqual({ models: 0, modelVersions: 0, datasets: 0, datasetVersions: 0, artifacts: 0, files: 0 });
+}
+
+describe("model registration", () => {
+  it("registers a valid model from separate files, with digests equal to sha256 of the files", async () => {
+    const { ctx, team } = await makeTeam();
+    const r = await upload(ctx("ENGINEER"), plainFiles());
+    expect(r.version).toBe(1);
+    const m = await getModel(ctx("VIEWER"), r.modelId);
+    const files = m.versions[0].files;
+    expect(files.map((f) => [f.path, f.sha256, f.size])).toEqual([
+      [tfm.weightsName, sha(tfm.weights), tfm.weights.length],
+      ["model.json", sha(tfm.modelJson), tfm.modelJson.length],
+    ]);
+    expect(await store.has(sha(tfm.weights))).toBe(true);
+    expect((await store.read(sha(tfm.modelJson))).equals(tfm.modelJson)).toBe(true);
+    expect(m.versions[0].card.classLabels).toEqual(["a", "b", "c"]);
+    expect(m.versions[0].storedAt).not.toBeNull();
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
+    expect(actions).toEqual(["model.create", "model.version.create"]);
+  });
+
+  it("stores identical files once when the same model is uploaded twice (also as a zip)", async () => {
+    const { ctx } = await makeTeam();
+    const before = (await storedBlobs(store)).length;
+    const r1 = await upload(ctx("ENGINEER"), plainFiles(), { name: "Twice" });
+    const afterFirst = (await storedBlobs(store)).length;
+    const zip = await makeZip([{ name: "export/model.json", data: tfm.modelJson }, { name: `export/${tfm.weightsName}`, data: tfm.weights }]);
+    const r2 = await upload(ctx("ADMIN"), [{ name: "digits.zip", data: zip }], { modelId: r1.modelId });
+    expect(r2.version).toBe(2);
+    expect(r2.manifestDigest).toBe(r1.manifestDigest);
+    expect((await storedBlobs(store)).length).toBe(afterFirst);
+    expect(afterFirst - before).toBeLessThanOrEqual(2);
+    const m = await getModel(ctx("VIEWER"), r1.modelId);
+    expect(m.versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it("gives the engine back exactly the stored files, which load and run", async () => {
+    const { ctx, team } = await makeTeam();
+    const r = await upload(ctx("ENGINEER"), plainFiles());
+    const loaded = await loadModelVersionForEngine(team.id, r.versionId);
+    expect(Buffer.from(loaded.files.modelJson).equals(tfm.modelJson)).toBe(true);
+    expect(Buffer.from(loaded.files.weights[tfm.weightsName]).equals(tfm.weights)).toBe(true);
+    const model = await loadModelFromFiles(loaded.files);
+    expect(model.numClasses).toBe(3);
+    model.dispose();
+    expect(loaded.engineCard).toMatchObject({ inputShape: [4, 4, 1], classLabels: ["a", "b", "c"] });
+  });
+});
+
+describe("hostile and broken uploads are refused, leaving nothing behind", () => {
+  it("zip bomb (huge compression ratio), before extracting", async () => {
+    const { ctx, team } = await makeTeam();
+    const zip = await makeZip([{ name: "model.json", data: tfm.modelJson }, { name: "bomb.bin", data: Buffer.alloc(30 * 1024 * 1024) }]);
+    expect(zip.length).toBeLessThan(200_000);
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "m.zip", data: zip }]), /"bomb\.bin" expands .*zip bomb/, team.id);
+  });
+
+  it("archive larger than the size limit once uncompressed", async () => {
+    process.env.BULWARK_MAX_UPLOAD_MB = "1";
+    resetEnvCache();
+    const { ctx, team } = await makeTeam();
+    const zip = await makeZip([{ name: "model.json", data: tfm.modelJson }, { name: "big.bin", data: Buffer.from(randomBytes(1_500_000).map((b) => b & 3)) }]);
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "m.zip", data: zip }]), /uncompresses to more than 1\.0 MB/, team.id);
+  });
+
+  it("entry with ../ (path traversal)", async () => {
+    const { ctx, team } = await makeTeam();
+    const zip = await makeZipWithRawNames([{ name: "model.json", data: tfm.modelJson }, { name: "xx/evil.bin", data: Buffer.from("x") }], { "xx/evil.bin": "../evil.bin" });
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "m.zip", data: zip }]), /"\.\.\/evil\.bin" tries to leave the archive folder/, team.id);
+  });
+
+  it("entry with an absolute path", async () => {
+    const { ctx, team } = await makeTeam();
+    const zip = await makeZipWithRawNames([{ name: "model.json", data: tfm.modelJson }, { name: "etc_passwd", data: Buffer.from("x") }], { etc_passwd: "/etc/pwd__" });
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "m.zip", data: zip }]), /"\/etc\/pwd__" has an absolute path/, team.id);
+  });
+
+  it("symlink entry", async () => {
+    const { ctx, team } = await makeTeam();
+    const zip = await makeZip([
+      { name: "model.json", data: tfm.modelJson },
+      { name: tfm.weightsName, data: Buffer.from("/etc/passwd"), mode: 0o120777 },
+    ]);
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "m.zip", data: zip }]), /"group1-shard1of1\.bin" is a symbolic link/, team.id);
+  });
+
+  it("weights shorter than the manifest", async () => {
+    const { ctx, team } = await makeTeam();
+    await expectRefused(
+      upload(ctx("ENGINEER"), [{ name: "model.json", data: tfm.modelJson }, { name: tfm.weightsName, data: tfm.weights.subarray(0, tfm.weights.length - 8) }]),
+      /group1-shard1of1\.bin: 196 bytes, but model\.json's weightsManifest .* describes 204 bytes — the file is truncated/,
+      team.id,
+    );
+  });
+
+  it("NaN weights", async () => {
+    const { ctx, team } = await makeTeam();
+    const w = Buffer.from(tfm.weights);
+    w.writeFloatLE(NaN, 20);
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "model.json", data: tfm.modelJson }, { name: tfm.weightsName, data: w }]), /group1-shard1of1\.bin: weight ".*kernel.*" contains NaN \(element 5\)/, team.id);
+  });
+
+  it("output width different from the number of class labels", async () => {
+    const { ctx, team } = await makeTeam();
+    await expectRefused(upload(ctx("ENGINEER"), plainFiles(), { fields: { classLabels: "a,b,c,d" } }), /the model outputs 3 scores but the card lists 4 class labels/, team.id, "classLabels");
+  });
+
+  it("declared input shape the model does not take", async () => {
+    const { ctx, team } = await makeTeam();
+    await expectRefused(upload(ctx("ENGINEER"), plainFiles(), { fields: { inputShape: "28,28,1" } }), /declares input shape 28x28x1 but the model expects 4x4x1/, team.id, "inputShape");
+  });
+
+  it("a weight file missing, a model.json that is not JSON, a graph model, no model.json", async () => {
+    const { ctx, team } = await makeTeam();
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "model.json", data: tfm.modelJson }]), /names the weight file "group1-shard1of1\.bin", which is not in the upload/, team.id);
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "model.json", data: Buffer.from("{nope") }]), /model\.json is not valid JSON/, team.id);
+    const graph = Buffer.from(JSON.stringify({ format: "graph-model", modelTopology: { node: [] }, weightsManifest: [] }));
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "model.json", data: graph }]), /GraphModel\. GraphModels are refused: .*gradients/, team.id);
+    await expectRefused(upload(ctx("ENGINEER"), [{ name: "weights.bin", data: tfm.weights }]), /No model\.json in the upload/, team.id);
+  });
+
+  it("card errors are reported per field, together with file errors", async () => {
+    const { ctx, team } = await makeTeam();
+    const p = upload(ctx("ENGINEER"), [{ name: "model.json", data: tfm.modelJson }], { fields: { riskTier: "extreme", "inputRange.max": "-1", owner: "" } });
+    const e = (await p.catch((x: unknown) => x)) as Error & { fieldErrors: Record<string, string> };
+    expect(Object.keys(e.fieldErrors).sort()).toEqual(["files", "inputRange", "owner", "riskTier"]);
+    expect(await registryRowCounts(team.id)).toMatchObject({ models: 0, artifacts: 0 });
+  });
+});
+
+describe("access and immutability", () => {
+  it("viewers and reviewers cannot upload; other teams get NotFound for every function", async () => {
+    const a = await makeTeam("a");
+    const b = await makeTeam("b");
+    await expect(upload(a.ctx("VIEWER"), plainFiles())).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(upload(a.ctx("REVIEWER"), plainFiles())).rejects.toBeInstanceOf(ForbiddenError);
+    const r = await upload(a.ctx("ENGINEER"), plainFiles());
+    const outsider = b.ctx("ADMIN");
+    await expect(getModel(outsider, r.modelId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(updateModelCard(outsider, r.versionId, cardFields())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(setModelVersionArchived(outsider, r.versionId, true)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deleteModelVersion(outsider, r.versionId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(loadModelVersionForEngine(b.team.id, r.versionId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(upload(outsider, plainFiles(), { modelId: r.modelId })).rejects.toBeInstanceOf(NotFoundError);
+    expect(await listModels(outsider)).toEqual([]);
+    await expect(updateModelCard(a.ctx("VIEWER"), r.versionId, cardFields())).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("edits the card with an audit trail until evaluated; then only archiving is allowed", async () => {
+    const { ctx, team } = await makeTeam();
+    const r = await upload(ctx("ENGINEER"), plainFiles());
+    const res = await updateModelCard(ctx("ENGINEER"), r.versionId, cardFields({ riskTier: "high", "trainingMethod.kind": "adversarial", "trainingMethod.attack": "PGD", "trainingMethod.norm": "linf", "trainingMethod.epsilon": "0.1" }));
+    expect(res.changed.sort()).toEqual(["riskTier", "trainingMethod"]);
+    const v = await db.modelVersion.findUniqueOrThrow({ where: { id: r.versionId } });
+    expect(v.riskTier).toBe("HIGH");
+    await db.$transaction((tx) => markVersionsEvaluated(tx, team.id, { modelVersionId: r.versionId }));
+    await expect(updateModelCard(ctx("ENGINEER"), r.versionId, cardFields({ riskTier: "minimal" }))).rejects.toBeInstanceOf(ConflictError);
+    await expect(deleteModelVersion(ctx("ENGINEER"), r.versionId)).rejects.toBeInstanceOf(ConflictError);
+    await expect(db.modelVersion.update({ where: { id: r.versionId }, data: { owner: "someone else" } })).rejects.toThrow(/immutable/);
+    await expect(db.modelVersion.delete({ where: { id: r.versionId } })).rejects.toThrow(/immutable/);
+    await setModelVersionArchived(ctx("ENGINEER"), r.versionId, true);
+    expect((await db.modelVersion.findUniqueOrThrow({ where: { id: r.versionId } })).status).toBe("ARCHIVED");
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
+    expect(actions).toEqual(["model.create", "model.version.create", "model.card.update", "model.version.archive"]);
+  });
+
+  it("deletes an unevaluated version and its team's artifact rows", async () => {
+    const { ctx, team } = await makeTeam();
+    const r = await upload(ctx("ENGINEER"), plainFiles());
+    await deleteModelVersion(ctx("ADMIN"), r.versionId);
+    expect(await registryRowCounts(team.id)).toMatchObject({ modelVersions: 0, artifacts: 0, files: 0 });
+  });
+});

@@ -1,0 +1,396 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { db, type Tx } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import type { RiskTier } from "../db/generated/enums";
+import { appendAudit } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
+import { env } from "../env";
+import { initEngineBackend, parseBackendPreference } from "../engine/backend";
+import { validateModelForEngine } from "../engine/model";
+import type { EngineCard } from "../engine/card";
+import { extractZipSafely, looksLikeZip } from "./archive";
+import { formatBytes, refuseAll, uploadLimits, type UploadLimits } from "./limits";
+import {
+  cardInputFromFields,
+  descriptiveFromFields,
+  engineCardOf,
+  ModelCardDescriptiveSchema,
+  ModelCardSchema,
+  RISK_TIER_DB,
+  type ModelCard,
+} from "./model-card";
+import { checkFiniteWeights, checkModelFiles, type Problem } from "./model-files";
+import { commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, upsertArtifacts } from "./commit";
+import type { Staging, StagedFile } from "./staging";
+import { artifactStore, readVerified } from "./store";
+
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,79}$/;
+export const EntryNameSchema = z
+  .string()
+  .trim()
+  .min(1, { error: "A name is required" })
+  .max(80, { error: "At most 80 characters" })
+  .regex(NAME_RE, { error: "Use letters, digits, spaces and . _ - ( ) +; start with a letter or digit" });
+
+export const ModelUploadMetaSchema = z.object({
+  modelId: z.string().trim().max(40).optional().transform((v) => v || undefined),
+  name: z.string().optional(),
+  description: z.string().trim().max(2000, { error: "At most 2,000 characters" }).optional().default(""),
+});
+
+export interface ModelUploadInput {
+  /** Add a version to this model; otherwise a new model is created with `name`. */
+  modelId?: string;
+  name?: string;
+  description?: string;
+  /** Card as flat form fields (strings) or as a structured object. */
+  card: Record<string, unknown>;
+  /** Uploaded files in the staging folder: one .zip, or model.json plus its weight files. */
+  files: StagedFile[];
+}
+
+export interface RegisteredVersion {
+  modelId: string;
+  versionId: string;
+  version: number;
+  manifestDigest: string;
+  warnings: string[];
+  /** Files that were in the upload but are not part of the model (not stored). */
+  ignored: string[];
+}
+
+function parseCard(card: Record<string, unknown>): { card?: ModelCard; problems: Problem[] } {
+  const structured = "inputRange" in card && typeof card.inputRange === "object";
+  const res = ModelCardSchema.safeParse(structured ? card : cardInputFromFields(card));
+  if (res.success) return { card: res.data, problems: [] };
+  return { problems: Object.entries(fieldErrorsFromZod(res.error.issues)).map(([field, message]) => ({ field, message })) };
+}
+
+/** Where an engine message belongs in the form. */
+function engineField(msg: string): string {
+  if (/class labels/.test(msg)) return "classLabels";
+  if (/input shape|declares input/.test(msg)) return "inputShape";
+  return "files";
+}
+
+/** Expand a single uploaded zip; otherwise the files are taken as they are. */
+export async function expandUpload(files: StagedFile[], staging: Staging, limits: UploadLimits): Promise<{ files: StagedFile[]; ignored: string[] }> {
+  if (files.length === 0) throw new ValidationError("Choose the files to upload.", { files: "Choose a .zip or the model's files" });
+  const total = files.reduce((s, f) => s + f.size, 0);
+  if (total > limits.maxTotalBytes) refuseAll([{ field: "files", message: `The upload is ${formatBytes(total)}, above the limit of ${formatBytes(limits.maxTotalBytes)} per version.` }]);
+  const zips: StagedFile[] = [];
+  for (const f of files) {
+    const head = Buffer.alloc(4);
+    const fh = await import("node:fs/promises").then((m) => m.open(f.path, "r"));
+    try {
+      await fh.read(head, 0, 4, 0);
+    } finally {
+      await fh.close();
+    }
+    if (looksLikeZip(head) || f.name.toLowerCase().endsWith(".zip")) zips.push(f);
+  }
+  if (zips.length === 0) return { files, ignored: [] };
+  if (files.length > 1) refuseAll([{ field: "files", message: `Upload either one .zip or the individual files, not both (${zips.map((z) => z.name).join(", ")} is an archive).` }]);
+  const dest = await staging.subdir("unzipped");
+  return extractZipSafely(zips[0].path, dest, limits, zips[0].name);
+}
+
+/**
+ * Validates and registers a model version. Nothing is stored unless everything is valid: the files
+ * are checked in the staging folder, the rows commit, and only then do the blobs move to the store.
+ * Throws ValidationError (with fieldErrors) naming the file and the problem.
+ */
+export async function registerModelVersion(ctx: TeamContext, input: ModelUploadInput, staging: Staging): Promise<RegisteredVersion> {
+  assertCan(ctx, "model.write");
+  const limits = uploadLimits();
+  const problems: Problem[] = [];
+  const teamId = ctx.team.id;
+
+  // Which model: an existing one of this team, or a new name.
+  let existingModelId: string | undefined;
+  if (input.modelId) {
+    const m = await db.model.findFirst({ where: { id: input.modelId, teamId }, select: { id: true, archivedAt: true } });
+    if (!m) throw new NotFoundError("This model");
+    existingModelId = m.id;
+  } else {
+    const name = EntryNameSchema.safeParse(input.name ?? "");
+    if (!name.success) problems.push({ field: "name", message: name.error.issues[0].message });
+    else if (await db.model.findFirst({ where: { teamId, name: { equals: name.data, mode: "insensitive" } }, select: { id: true } })) {
+      problems.push({ field: "name", message: `A model named "${name.data}" already exists in this team: open it and upload a new version there.` });
+    }
+  }
+
+  const parsed = parseCard(input.card);
+  problems.push(...parsed.problems);
+  const card = parsed.card;
+  if (card?.trainingDatasetVersionId) {
+    const dv = await db.datasetVersion.findFirst({ where: { id: card.trainingDatasetVersionId, teamId }, select: { id: true } });
+    if (!dv) problems.push({ field: "trainingDatasetVersionId", message: "That training dataset version does not exist in this team." });
+  }
+
+  const expanded = await expandUpload(input.files, staging, limits);
+  const checked = await checkModelFiles(expanded.files, limits);
+  problems.push(...checked.problems);
+  if (problems.length || !checked.set || !card) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
+  const set = checked.set;
+
+  // Load the bytes once: finite weights, then the engine's own load + forward pass + gradient check.
+  const bytes = new Map<string, Uint8Array>();
+  for (const f of set.weights) bytes.set(f.rel, await readFile(f.path));
+  const nonFinite = await checkFiniteWeights(set, (rel) => bytes.get(rel)!);
+  if (nonFinite.length) refuseAll(nonFinite);
+  const modelJsonBytes = await readFile(set.modelJson.path);
+  await initEngineBackend(parseBackendPreference(env().BULWARK_TF_BACKEND));
+  const verdict = await validateModelForEngine({ modelJson: modelJsonBytes, weights: Object.fromEntries(bytes) }, engineCardOf(card));
+  if (!verdict.ok) refuseAll(verdict.errors.map((m) => ({ field: engineField(m), message: engineField(m) === "files" ? `The model does not load and run: ${m}.` : `${m}.` })));
+
+  const hashed = await hashFiles([
+    { rel: "model.json", path: set.modelJson.path, role: "model.json" },
+    ...set.weights.map((w) => ({ rel: w.rel, path: w.path, role: "weights" })),
+  ]);
+  const manifestDigest = manifestDigestOf(hashed);
+  const totalBytes = hashed.reduce((s, f) => s + f.size, 0);
+  const engineInfo = { ...verdict.info, warnings: verdict.warnings, parameters: verdict.info?.parameters || set.parameters, ignoredFiles: [...expanded.ignored, ...set.unused] };
+
+  const name = input.modelId ? undefined : EntryNameSchema.parse(input.name);
+  let createdModel = false;
+  const row = await db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
+      let modelId = existingModelId;
+      if (!modelId) {
+        const clash = await tx.model.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } });
+        if (clash) throw new ValidationError("Some fields need attention.", { name: `A model named "${name}" already exists in this team.` });
+        const m = await tx.model.create({ data: { teamId, name: name!, description: input.description ?? "", createdById: ctx.userId } });
+        await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
+        modelId = m.id;
+        createdModel = true;
+      }
+      const last = await tx.modelVersion.findFirst({ where: { modelId }, orderBy: { version: "desc" }, select: { version: true } });
+      const version = (last?.version ?? 0) + 1;
+      const artifacts = await upsertArtifacts(tx, teamId, hashed);
+      const v = await tx.modelVersion.create({
+        data: {
+          teamId,
+          modelId,
+          version,
+          card: card as unknown as Prisma.InputJsonValue,
+          riskTier: RISK_TIER_DB[card.riskTier] as RiskTier,
+          owner: card.owner,
+          manifestDigest,
+          totalBytes,
+          engineInfo: JSON.parse(JSON.stringify(engineInfo)) as Prisma.InputJsonValue,
+          trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
+          createdById: ctx.userId,
+          files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
+        },
+      });
+      await tx.model.update({ where: { id: modelId }, data: { updatedAt: new Date() } });
+      await appendAudit(tx, {
+        teamId,
+        actor: ctx.actor,
+        action: "model.version.create",
+        subjectType: "ModelVersion",
+        subjectId: v.id,
+        details: { modelId, version, manifestDigest, totalBytes, files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })), riskTier: card.riskTier },
+      });
+      return { modelId, id: v.id, version };
+    },
+    { timeout: 60_000 },
+  );
+
+  const created: string[] = [];
+  try {
+    await commitBlobs(hashed, created);
+    await db.modelVersion.update({ where: { id: row.id }, data: { storedAt: new Date() } });
+  } catch (e) {
+    await db.$transaction(async (tx) => {
+      await tx.modelVersion.delete({ where: { id: row.id } });
+      if (createdModel) await tx.model.delete({ where: { id: row.modelId } });
+      await discardArtifactsIfUnused(tx, teamId, hashed.map((f) => f.sha256));
+      await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.version.discard", subjectType: "ModelVersion", subjectId: row.id, details: { reason: `artifact store: ${(e as Error).message}` } });
+    });
+    await removeUnreferencedBlobs(created);
+    throw new Error(`The files could not be written to the artifact store (${(e as Error).message}); the version was not registered.`);
+  }
+  return { modelId: row.modelId, versionId: row.id, version: row.version, manifestDigest, warnings: verdict.warnings, ignored: engineInfo.ignoredFiles };
+}
+
+// --- Reading ------------------------------------------------------------------------------------
+
+export const ModelListFilterSchema = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  risk: z.enum(["minimal", "limited", "high", "unacceptable"]).optional().catch(undefined),
+  archived: z.enum(["1"]).optional().catch(undefined),
+});
+export type ModelListFilter = z.infer<typeof ModelListFilterSchema>;
+
+export async function listModels(ctx: TeamContext, f: ModelListFilter = {}) {
+  const where: Prisma.ModelWhereInput = {
+    teamId: ctx.team.id,
+    ...(f.archived ? {} : { archivedAt: null }),
+    ...(f.q
+      ? {
+          OR: [
+            { name: { contains: f.q, mode: "insensitive" } },
+            { description: { contains: f.q, mode: "insensitive" } },
+            { versions: { some: { owner: { contains: f.q, mode: "insensitive" } } } },
+          ],
+        }
+      : {}),
+  };
+  const models = await db.model.findMany({
+    where,
+    orderBy: { updatedAt: "desc" },
+    include: {
+      versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" }, take: 1, select: { id: true, version: true, riskTier: true, owner: true, createdAt: true, manifestDigest: true, status: true, evaluatedAt: true } },
+      _count: { select: { versions: true } },
+    },
+    take: 500,
+  });
+  const rows = models.map((m) => ({ id: m.id, name: m.name, description: m.description, archived: m.archivedAt !== null, latest: m.versions[0] ?? null, versionCount: m._count.versions, updatedAt: m.updatedAt }));
+  return f.risk ? rows.filter((r) => r.latest?.riskTier === RISK_TIER_DB[f.risk!]) : rows;
+}
+
+export async function getModel(ctx: TeamContext, modelId: string) {
+  const model = await db.model.findFirst({
+    where: { id: modelId, teamId: ctx.team.id },
+    include: {
+      versions: {
+        where: { storedAt: { not: null } },
+        orderBy: { version: "desc" },
+        include: {
+          files: { orderBy: { path: "asc" }, select: { path: true, role: true, sha256: true, size: true } },
+          trainingDatasetVersion: { select: { id: true, version: true, dataset: { select: { id: true, name: true } } } },
+        },
+      },
+    },
+  });
+  if (!model) throw new NotFoundError("This model");
+  const subjectIds = [model.id, ...model.versions.map((v) => v.id)];
+  const history = await db.auditEvent.findMany({ where: { teamId: ctx.team.id, subjectId: { in: subjectIds } }, orderBy: { seq: "desc" }, take: 100 });
+  return { ...model, versions: model.versions.map((v) => ({ ...v, card: v.card as unknown as ModelCard })), history };
+}
+
+async function findVersion(tx: Tx | typeof db, teamId: string, versionId: string) {
+  const v = await tx.modelVersion.findFirst({ where: { id: versionId, teamId }, include: { model: { select: { id: true, name: true } } } });
+  if (!v) throw new NotFoundError("This model version");
+  return v;
+}
+
+function assertMutable(v: { evaluatedAt: Date | null; version: number }) {
+  if (v.evaluatedAt) {
+    throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: upload a new version (which supersedes it) or archive it.`);
+  }
+}
+
+/** Edits the descriptive fields of a version's card (not its shape, range or labels). Refused once evaluated. */
+export async function updateModelCard(ctx: TeamContext, versionId: string, fields: Record<string, unknown>) {
+  assertCan(ctx, "model.write");
+  const parsed = ModelCardDescriptiveSchema.safeParse(descriptiveFromFields(fields));
+  if (!parsed.success) throw new ValidationError("Some fields need attention.", fieldErrorsFromZod(parsed.error.issues));
+  return db.$transaction(async (tx) => {
+    const v = await findVersion(tx, ctx.team.id, versionId);
+    assertMutable(v);
+    const d = parsed.data;
+    if (d.trainingDatasetVersionId && !(await tx.datasetVersion.findFirst({ where: { id: d.trainingDatasetVersionId, teamId: ctx.team.id }, select: { id: true } }))) {
+      throw new ValidationError("Some fields need attention.", { trainingDatasetVersionId: "That training dataset version does not exist in this team." });
+    }
+    const old = v.card as unknown as ModelCard;
+    const next: ModelCard = { ...old, ...d };
+    const changed = (Object.keys(d) as (keyof typeof d)[]).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(next[k]));
+    if (changed.length === 0) return { changed };
+    await tx.modelVersion.update({
+      where: { id: v.id },
+      data: { card: next as unknown as Prisma.InputJsonValue, riskTier: RISK_TIER_DB[next.riskTier] as RiskTier, owner: next.owner, trainingDatasetVersionId: next.trainingDatasetVersionId ?? null },
+    });
+    await appendAudit(tx, {
+      teamId: ctx.team.id,
+      actor: ctx.actor,
+      action: "model.card.update",
+      subjectType: "ModelVersion",
+      subjectId: v.id,
+      details: { model: v.model.name, version: v.version, changed, before: Object.fromEntries(changed.map((k) => [k, old[k] ?? null])), after: Object.fromEntries(changed.map((k) => [k, next[k] ?? null])) },
+    });
+    return { changed };
+  });
+}
+
+export async function setModelVersionArchived(ctx: TeamContext, versionId: string, archived: boolean) {
+  assertCan(ctx, "model.write");
+  await db.$transaction(async (tx) => {
+    const v = await findVersion(tx, ctx.team.id, versionId);
+    const status = archived ? "ARCHIVED" : "ACTIVE";
+    if (v.status === status) return;
+    await tx.modelVersion.update({ where: { id: v.id }, data: { status } });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "model.version.archive" : "model.version.restore", subjectType: "ModelVersion", subjectId: v.id, details: { model: v.model.name, version: v.version } });
+  });
+}
+
+/** Deletes a version that was never evaluated. Its blobs stay in the store if anything else uses them. */
+export async function deleteModelVersion(ctx: TeamContext, versionId: string) {
+  assertCan(ctx, "model.write");
+  await db.$transaction(async (tx) => {
+    const v = await findVersion(tx, ctx.team.id, versionId);
+    assertMutable(v);
+    const files = await tx.modelVersionFile.findMany({ where: { modelVersionId: v.id }, select: { sha256: true } });
+    await tx.modelVersion.delete({ where: { id: v.id } });
+    await discardArtifactsIfUnused(tx, ctx.team.id, files.map((f) => f.sha256));
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "model.version.delete", subjectType: "ModelVersion", subjectId: v.id, details: { model: v.model.name, version: v.version, manifestDigest: v.manifestDigest } });
+  });
+}
+
+export async function setModelArchived(ctx: TeamContext, modelId: string, archived: boolean) {
+  assertCan(ctx, "model.write");
+  await db.$transaction(async (tx) => {
+    const m = await tx.model.findFirst({ where: { id: modelId, teamId: ctx.team.id } });
+    if (!m) throw new NotFoundError("This model");
+    if ((m.archivedAt !== null) === archived) return;
+    await tx.model.update({ where: { id: m.id }, data: { archivedAt: archived ? new Date() : null } });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "model.archive" : "model.restore", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
+  });
+}
+
+// --- For the evaluations module -----------------------------------------------------------------
+
+export interface ModelVersionForEngine {
+  versionId: string;
+  modelId: string;
+  modelName: string;
+  version: number;
+  manifestDigest: string;
+  card: ModelCard;
+  engineCard: EngineCard;
+  /** Exactly what lib/engine/model.ts loadModelFromFiles / validateModelForEngine take. */
+  files: { modelJson: Uint8Array; weights: Record<string, Uint8Array> };
+}
+
+/**
+ * Loads a stored model version's files for the engine (worker side: scoped by the job's teamId).
+ * Every blob is checked against its digest on the way out. A version of another team → NotFoundError.
+ */
+export async function loadModelVersionForEngine(teamId: string, versionId: string): Promise<ModelVersionForEngine> {
+  const v = await db.modelVersion.findFirst({
+    where: { id: versionId, teamId, storedAt: { not: null } },
+    include: { files: true, model: { select: { name: true } } },
+  });
+  if (!v) throw new NotFoundError("This model version");
+  const store = artifactStore();
+  let modelJson: Uint8Array | undefined;
+  const weights: Record<string, Uint8Array> = {};
+  for (const f of v.files) {
+    const bytes = await readVerified(f.sha256, store);
+    if (f.role === "model.json") modelJson = bytes;
+    else weights[f.path] = bytes;
+  }
+  if (!modelJson) throw new Error(`model version ${v.id} has no model.json`);
+  const card = ModelCardSchema.parse(v.card);
+  return { versionId: v.id, modelId: v.modelId, modelName: v.model.name, version: v.version, manifestDigest: v.manifestDigest, card, engineCard: engineCardOf(card), files: { modelJson, weights } };
+}
+
+/** Team-context variant for pages and API routes. */
+export async function loadModelVersionFiles(ctx: TeamContext, versionId: string) {
+  return loadModelVersionForEngine(ctx.team.id, versionId);
+}

@@ -1,0 +1,138 @@
+import { mkdtempSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import yazl from "yazl";
+import { db } from "../db/client";
+import { resetEnvCache } from "../env";
+import { LocalArtifactStore, setArtifactStore } from "./store";
+import { Staging } from "./staging";
+
+// Test data built by the tests themselves: small real TF.js models, archives (honest and hostile).
+
+/** Points the data folder (staging) and the artifact store at a fresh temporary folder. */
+export function useTempStore() {
+  const dir = mkdtempSync(join(tmpdir(), "bulwark-registry-"));
+  process.env.BULWARK_DATA_DIR = dir;
+  resetEnvCache();
+  const store = new LocalArtifactStore(join(dir, "artifacts"));
+  setArtifactStore(store);
+  return { dir, store };
+}
+
+/** All blob files in a local store (recursively). */
+export async function storedBlobs(store: LocalArtifactStore): Promise<string[]> {
+  try {
+    const entries = await readdir(store.root, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  } catch {
+    return [];
+  }
+}
+
+export async function registryRowCounts(teamId: string) {
+  const [models, modelVersions, datasets, datasetVersions, artifacts, files] = await Promise.all([
+    db.model.count({ where: { teamId } }),
+    db.modelVersion.count({ where: { teamId } }),
+    db.dataset.count({ where: { teamId } }),
+    db.datasetVersion.count({ where: { teamId } }),
+    db.artifact.count({ where: { teamId } }),
+    db.modelVersionFile.count({ where: { teamId } }),
+  ]);
+  return { models, modelVersions, datasets, datasetVersions, artifacts, files };
+}
+
+export interface TfjsFiles {
+  modelJson: Buffer;
+  weights: Buffer;
+  weightsName: string;
+}
+
+/** A small dense classifier over `inputShape` with `classes` outputs, saved as TF.js LayersModel files. */
+export async function makeTfjsModel(opts: { inputShape?: number[]; classes?: number; seed?: number } = {}): Promise<TfjsFiles> {
+  const inputShape = opts.inputShape ?? [4, 4, 1];
+  const classes = opts.classes ?? 3;
+  const model = tf.sequential();
+  if (inputShape.length > 1) model.add(tf.layers.flatten({ inputShape }));
+  model.add(tf.layers.dense({ units: classes, activation: "softmax", inputShape: inputShape.length > 1 ? undefined : inputShape, kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed ?? 1 }) }));
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
+  model.dispose();
+  const a = artifacts!;
+  const weightsName = "group1-shard1of1.bin";
+  const json = {
+    format: "layers-model",
+    generatedBy: "bulwark tests",
+    convertedBy: null,
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: [weightsName], weights: a.weightSpecs }],
+  };
+  const data = a.weightData as ArrayBuffer;
+  return { modelJson: Buffer.from(JSON.stringify(json)), weights: Buffer.from(new Uint8Array(data)), weightsName };
+}
+
+export interface ZipItem {
+  name: string;
+  data?: Buffer;
+  /** Unix mode to record (e.g. 0o120777 for a symlink). */
+  mode?: number;
+  compress?: boolean;
+}
+
+export async function makeZip(items: ZipItem[]): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const it of items) {
+    z.addBuffer(it.data ?? Buffer.alloc(0), it.name, { mode: it.mode, compress: it.compress ?? true });
+  }
+  z.end();
+  const chunks: Buffer[] = [];
+  for await (const c of z.outputStream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Builds a zip and then rewrites entry names in the bytes (yazl itself refuses unsafe names). */
+export async function makeZipWithRawNames(items: ZipItem[], rename: Record<string, string>): Promise<Buffer> {
+  let buf = await makeZip(items);
+  for (const [from, to] of Object.entries(rename)) {
+    if (from.length !== to.length) throw new Error("raw renames must keep the length");
+    const a = Buffer.from(from);
+    const b = Buffer.from(to);
+    let i = buf.indexOf(a);
+    while (i >= 0) {
+      b.copy(buf, i);
+      i = buf.indexOf(a, i + 1);
+    }
+  }
+  return buf;
+}
+
+export async function stage(files: { name: string; data: Buffer }[], maxBytes = 200 * 1024 * 1024) {
+  const s = await Staging.create(maxBytes);
+  const staged = [];
+  for (const f of files) staged.push(await s.addBytes(f.name, f.data));
+  return { staging: s, files: staged };
+}
+
+/** Flat form fields of a valid model card for `makeTfjsModel` defaults. */
+export function cardFields(over: Record<string, string> = {}): Record<string, string> {
+  return {
+    task: "image-classification",
+    inputShape: "4,4,1",
+    "inputRange.min": "0",
+    "inputRange.max": "1",
+    classLabels: "a,b,c",
+    intendedUse: "Unit tests",
+    outOfScopeUse: "Anything real",
+    riskTier: "limited",
+    owner: "Test Owner",
+    "trainingMethod.kind": "standard",
+    knownLimitations: "",
+    ...over,
+  };
+}
