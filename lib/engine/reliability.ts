@@ -18,11 +18,14 @@ export interface ReliabilityReport {
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
-/** Grade a count of suspicious examples among `base`: fail above 2% (and >= 3), warn above 0.5% (and >= 2). */
+/**
+ * Grade a count of suspicious examples among `base`: fail above 3% (and at least 5), warn above 1% (and at
+ * least 3). A handful of disagreements between attacks is normal (each explores differently); a few percent is not.
+ */
 function grade(count: number, base: number): CheckStatus {
   const frac = base ? count / base : 0;
-  if (count >= 3 && frac > 0.02) return "fail";
-  if (count >= 2 && frac > 0.005) return "warn";
+  if (count >= 5 && frac > 0.03) return "fail";
+  if (count >= 3 && frac > 0.01) return "warn";
   return "pass";
 }
 
@@ -35,19 +38,31 @@ function budgets(records: ExampleRecord[]): Budget[] {
   return [...seen.values()].sort((a, b) => (a.norm === b.norm ? a.eps - b.eps : a.norm < b.norm ? -1 : 1));
 }
 
-/** Examples (correct when clean) that some attack of family `found` broke but no attack of `missed` broke, per budget. */
-function missedBy(records: ExampleRecord[], found: (a: AttackEntry) => boolean, missed: (a: AttackEntry) => boolean) {
+/**
+ * Per budget: how many clean-correct examples attacks of family `found` broke beyond those of `missed`.
+ * "per-example": broken by `found` but by no attack of `missed` (the masking signal of a black-box attack);
+ * "aggregate": broken-by-`found` minus broken-by-the-best-single-`missed`-attack (one attack being weaker on a
+ * few examples is normal; being weaker overall is the warning sign).
+ */
+function missedBy(records: ExampleRecord[], found: (a: AttackEntry) => boolean, missed: (a: AttackEntry) => boolean, mode: "per-example" | "aggregate") {
   const out: { budget: Budget; count: number; base: number }[] = [];
   for (const b of budgets(records)) {
     let count = 0, base = 0, applicable = false;
+    let foundBroken = 0;
+    const missedBroken = new Map<string, number>();
     for (const r of records) {
       if (!r.cleanCorrect) continue;
       const at = r.attacks.filter((a) => a.norm === b.norm && a.eps === b.eps);
       if (!at.some(found) || !at.some(missed)) continue;
       applicable = true;
       base++;
-      if (at.some((a) => found(a) && a.success) && !at.some((a) => missed(a) && a.success)) count++;
+      if (at.some((a) => found(a) && a.success)) {
+        foundBroken++;
+        if (!at.some((a) => missed(a) && a.success)) count++;
+      }
+      for (const a of at) if (missed(a)) missedBroken.set(a.attack, (missedBroken.get(a.attack) ?? 0) + (a.success ? 1 : 0));
     }
+    if (mode === "aggregate") count = Math.max(0, foundBroken - Math.max(0, ...missedBroken.values()));
     if (applicable) out.push({ budget: b, count, base });
   }
   return out;
@@ -65,8 +80,8 @@ function comparisonCheck(id: string, title: string, rows: ReturnType<typeof miss
   return {
     id, title, status,
     explanation: bad.length === 0
-      ? `At every budget, ${what} found no example the stronger attacks missed.`
-      : `${what} broke examples the stronger attacks missed — ${bad.join("; ")}. ${meaning}`,
+      ? `At every budget, ${what} did no better than the stronger attacks.`
+      : `${what} broke more examples than the stronger attacks — ${bad.join("; ")}. ${meaning}`,
   };
 }
 
@@ -82,17 +97,17 @@ export function assessReliability(recordsIn: ExampleRecord[], suite: AttackSuite
   const isWhite = (a: AttackEntry) => a.family === "single-step" || a.family === "iterative";
 
   checks.push(comparisonCheck("single-step-vs-iterative", "Single-step attack beats the iterative ones",
-    missedBy(records, (a) => a.family === "single-step", (a) => a.family === "iterative"),
+    missedBy(records, (a) => a.family === "single-step", (a) => a.family === "iterative", "aggregate"),
     "FGSM (one step)",
     "An iterative attack should find everything one step finds; when it does not, its gradients or step sizes are misleading it (gradient masking)."));
 
   checks.push(comparisonCheck("noise-vs-attacks", "Random noise beats the gradient attacks",
-    missedBy(records, (a) => a.family === "noise", isWhite),
+    missedBy(records, (a) => a.family === "noise", isWhite, "aggregate"),
     "Random noise",
     "Gradient attacks that do worse than random noise are not following a useful gradient: robustness is overstated."));
 
   checks.push(comparisonCheck("black-box-vs-white-box", "Black-box attack finds errors white-box attacks missed",
-    missedBy(records, (a) => a.family === "black-box", isWhite),
+    missedBy(records, (a) => a.family === "black-box", isWhite, "per-example"),
     "The Square attack (model outputs only)",
     "A score-based attack succeeding where gradient attacks fail is the classic sign of masked or obfuscated gradients."));
 

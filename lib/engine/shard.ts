@@ -204,7 +204,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
     done += b;
     opts.onProgress?.(done, total);
     const rows = batchRecords.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
-    const xs = rows.length === b ? x : rows.length > 0 ? tf.gather(x, tf.tensor1d(rows, "int32")) : null;
+    const xs = rows.length === b ? x : rows.length > 0 ? tf.tidy(() => tf.gather(x, tf.tensor1d(rows, "int32"))) : null;
     for (const item of items) {
       for (const eps of item.eps) {
         cancelCheck();

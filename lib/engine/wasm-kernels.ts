@@ -43,6 +43,26 @@ function dilate(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   return tf.slice(d, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
 }
 
+/**
+ * Non-overlapping windows (filter == stride, the usual 2x2/2 pooling): gather each window into a last axis
+ * by reshape/transpose, one-hot its first maximum (argMax), and scatter dy back the same way.
+ */
+function maxPoolGradNonOverlapping(dy: tf.Tensor4D, x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
+    const { top, left } = info.padInfo;
+    const [n, h, w, c] = x.shape;
+    const xp = padOrCrop(x, { top, left, bottom: oh * kh - h - top, right: ow * kw - w - left }, -Infinity);
+    const win = tf.reshape(tf.transpose(tf.reshape(xp, [n, oh, kh, ow, kw, c]), [0, 1, 3, 5, 2, 4]), [n, oh, ow, c, kh * kw]);
+    // ArgMax returns the first maximum (strict > scan), the tie rule of TensorFlow and the cpu backend;
+    // the differential test with tied windows holds it to that. (A broadcast Equal is very slow on wasm.)
+    const first = tf.oneHot(tf.argMax(win, 4), kh * kw).toFloat();
+    const g = tf.mul(first, tf.expandDims(dy, 4));
+    const back = tf.reshape(tf.transpose(tf.reshape(g, [n, oh, ow, c, kh, kw]), [0, 1, 4, 2, 5, 3]), [n, oh * kh, ow * kw, c]);
+    return padOrCrop(back as tf.Tensor4D, { top: -top, left: -left, bottom: h + top - oh * kh, right: w + left - ow * kw });
+  });
+}
+
 function maxPoolGradFirstTie(dy: tf.Tensor4D, x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
   return tf.tidy(() => {
     const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
@@ -132,7 +152,9 @@ export function registerWasmGradientPatches(): string[] {
     const { dy, input } = inputs as unknown as { dy: tf.Tensor4D; input: tf.Tensor4D };
     const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: "valid" | "same" | number; dimRoundingMode?: "floor" | "round" | "ceil" };
     const info = tf.backend_util.computePool2DInfo(input.shape, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-    return maxPoolGradFirstTie(dy, input, info);
+    const nonOverlapping = info.filterHeight === info.strideHeight && info.filterWidth === info.strideWidth &&
+      info.dilationHeight === 1 && info.dilationWidth === 1;
+    return nonOverlapping ? maxPoolGradNonOverlapping(dy, input, info) : maxPoolGradFirstTie(dy, input, info);
   });
   replaceKernel("Conv2DBackpropFilter", ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
@@ -161,4 +183,4 @@ export function setWasmFastConvBackpropInput(enabled: boolean): void {
 }
 
 /** Exposed for the differential tests: the same maths on any backend. */
-export const wasmKernelMath = { maxPoolGradFirstTie, conv2dBackpropFilter, conv2dBackpropInputFast };
+export const wasmKernelMath = { maxPoolGradFirstTie, maxPoolGradNonOverlapping, conv2dBackpropFilter, conv2dBackpropInputFast };

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { AttackSuiteSchema, attackId, defaultEpsilons, estimateSuiteCost, quickSuite, standardSuite, suiteWarnings } from "./suite";
+
+describe("attack suites", () => {
+  it("default epsilons follow the data range", () => {
+    expect(defaultEpsilons({ min: 0, max: 1 }, "digits").linf).toEqual([0.1, 0.2, 0.3]);
+    expect(defaultEpsilons({ min: 0, max: 1 }).linf).toEqual([2 / 255, 4 / 255, 8 / 255].map((v) => Number(v.toPrecision(6))));
+    expect(defaultEpsilons({ min: 0, max: 1 }).l2).toEqual([0.25, 0.5, 1]);
+    expect(defaultEpsilons({ min: 0, max: 255 }).linf).toEqual([2, 4, 8]);
+    expect(defaultEpsilons({ min: -1, max: 1 }, "digits").linf).toEqual([0.2, 0.4, 0.6]);
+  });
+
+  it("presets parse and have ids", () => {
+    const q = quickSuite({ min: 0, max: 1 }, { domain: "digits" });
+    expect(q.attacks.map(attackId)).toEqual(["fgsm-linf", "pgd-linf-10x1"]);
+    expect(q.epsilons.linf).toEqual([0.1, 0.2, 0.3]);
+    const s = standardSuite({ min: 0, max: 1 });
+    expect(s.attacks.map((a) => a.kind)).toEqual(expect.arrayContaining(["apgd-ce", "apgd-dlr-t", "square", "noise"]));
+  });
+
+  it("rejects duplicate ids and attacks without epsilons for their norm", () => {
+    expect(AttackSuiteSchema.safeParse({ epsilons: { linf: [0.1] }, attacks: [{ kind: "fgsm" }, { kind: "fgsm" }] }).success).toBe(false);
+    const r = AttackSuiteSchema.safeParse({ epsilons: { linf: [0.1] }, attacks: [{ kind: "pgd", norm: "l2" }] });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toMatch(/no l2 epsilons/);
+  });
+
+  it("warns about implausible budgets", () => {
+    const s = AttackSuiteSchema.parse({ epsilons: { linf: [0.6, 0.001], l2: [0.5] }, attacks: [{ kind: "fgsm" }, { kind: "noise", norm: "l2", distribution: "gaussian" }] });
+    const w = suiteWarnings(s, { min: 0, max: 1 });
+    expect(w.join("\n")).toMatch(/at least half the value range/);
+    expect(w.join("\n")).toMatch(/below half a grey level/);
+    expect(w.join("\n")).toMatch(/no iterative gradient attack/);
+    const w255 = suiteWarnings(AttackSuiteSchema.parse({ epsilons: { linf: [0.03] }, attacks: [{ kind: "pgd" }] }), { min: 0, max: 255 });
+    expect(w255.join()).toMatch(/meant for 0..1 data/);
+    expect(suiteWarnings(quickSuite({ min: 0, max: 1 }, { domain: "digits" }), { min: 0, max: 1 })).toEqual([]);
+  });
+
+  it("estimates cost per sample as forward+backward steps", () => {
+    const s = AttackSuiteSchema.parse({ sanityCheck: false, epsilons: { linf: [0.1, 0.2] }, attacks: [{ kind: "pgd", steps: 10, restarts: 2 }, { kind: "square", queries: 30 }] });
+    const c = estimateSuiteCost(s);
+    expect(c.gradientSteps).toBe(1 + 2 * 10 * 2);
+    expect(c.forwardPasses).toBe(1 + 2 * 3 + 2 * 31);
+    expect(c.perSample).toBeCloseTo(c.gradientSteps + c.forwardPasses / 3);
+  });
+});
