@@ -87,7 +87,7 @@ export async function extractZipSafely(
   limits: UploadLimits,
   label: string,
   field = "files",
-): Promise<{ files: StagedFile[]; ignored: string[] }> {
+): Promise<{ files: StagedFile[]; ignored: string[]; dirs: string[] }> {
   const refuse = (msg: string): never => {
     throw new UploadRefused(field, `${label}: ${msg}`);
   };
@@ -110,6 +110,7 @@ export async function extractZipSafely(
     const seen = new Set<string>();
     const plan: { entry: yauzl.Entry; name: string }[] = [];
     const ignored: string[] = [];
+    const dirs: string[] = [];
     let declared = 0;
     for (const entry of entries) {
       const name = decodeName(entry);
@@ -120,7 +121,10 @@ export async function extractZipSafely(
       if (madeOnUnix && mode === S_IFLNK) refuse(`entry "${name}" is a symbolic link; links are not accepted`);
       if (madeOnUnix && mode !== 0 && mode !== S_IFREG && mode !== S_IFDIR) refuse(`entry "${name}" is a special file (not a regular file or folder)`);
       if (entry.isEncrypted()) refuse(`entry "${name}" is encrypted`);
-      if (name.endsWith("/")) continue; // a folder
+      if (name.endsWith("/")) {
+        if (!isJunkEntry(name)) dirs.push(name);
+        continue;
+      }
       if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
         refuse(`entry "${name}" uses compression method ${entry.compressionMethod}; only stored and deflate are supported`);
       }
@@ -175,7 +179,7 @@ export async function extractZipSafely(
       }
       files.push({ name, path: target, size });
     }
-    return { files, ignored };
+    return { files, ignored, dirs };
   } finally {
     zf.close();
   }

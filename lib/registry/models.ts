@@ -76,7 +76,7 @@ function engineField(msg: string): string {
 }
 
 /** Expand a single uploaded zip; otherwise the files are taken as they are. */
-export async function expandUpload(files: StagedFile[], staging: Staging, limits: UploadLimits): Promise<{ files: StagedFile[]; ignored: string[] }> {
+export async function expandUpload(files: StagedFile[], staging: Staging, limits: UploadLimits): Promise<{ files: StagedFile[]; ignored: string[]; dirs: string[]; archive?: StagedFile }> {
   if (files.length === 0) throw new ValidationError("Choose the files to upload.", { files: "Choose a .zip or the model's files" });
   const total = files.reduce((s, f) => s + f.size, 0);
   if (total > limits.maxTotalBytes) refuseAll([{ field: "files", message: `The upload is ${formatBytes(total)}, above the limit of ${formatBytes(limits.maxTotalBytes)} per version.` }]);
@@ -91,10 +91,10 @@ export async function expandUpload(files: StagedFile[], staging: Staging, limits
     }
     if (looksLikeZip(head) || f.name.toLowerCase().endsWith(".zip")) zips.push(f);
   }
-  if (zips.length === 0) return { files, ignored: [] };
+  if (zips.length === 0) return { files, ignored: [], dirs: [] };
   if (files.length > 1) refuseAll([{ field: "files", message: `Upload either one .zip or the individual files, not both (${zips.map((z) => z.name).join(", ")} is an archive).` }]);
   const dest = await staging.subdir("unzipped");
-  return extractZipSafely(zips[0].path, dest, limits, zips[0].name);
+  return { ...(await extractZipSafely(zips[0].path, dest, limits, zips[0].name)), archive: zips[0] };
 }
 
 /**

@@ -88,6 +88,10 @@ export interface ZipItem {
 export async function makeZip(items: ZipItem[]): Promise<Buffer> {
   const z = new yazl.ZipFile();
   for (const it of items) {
+    if (it.name.endsWith("/")) {
+      z.addEmptyDirectory(it.name.slice(0, -1));
+      continue;
+    }
     z.addBuffer(it.data ?? Buffer.alloc(0), it.name, { mode: it.mode, compress: it.compress ?? true });
   }
   z.end();

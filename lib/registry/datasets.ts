@@ -1,0 +1,376 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { db, type Tx } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
+import { appendAudit } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
+import { commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, upsertArtifacts } from "./commit";
+import {
+  DatasetCardSchema,
+  datasetCardFromFields,
+  DatasetUploadOptionsSchema,
+  FORMAT_DB,
+  SPLIT_DB,
+  type DatasetCard,
+  type DatasetUploadOptions,
+} from "./dataset-card";
+import { decodeCsv, decodeIdx, decodeImageFolders, type DecodedDataset } from "./dataset-decode";
+import { refuseAll, uploadLimits, UploadRefused } from "./limits";
+import type { Problem } from "./model-files";
+import { EntryNameSchema, expandUpload } from "./models";
+import { imagePreview, type DatasetPreview } from "./preview";
+import type { Staging, StagedFile } from "./staging";
+import { artifactStore, readVerified } from "./store";
+import { decodeTensorFile, encodeTensorFile } from "./tensor-file";
+
+export interface DatasetUploadInput {
+  datasetId?: string;
+  name?: string;
+  description?: string;
+  /** Card fields and upload options (format, labelColumn, classLabels) as flat form fields. */
+  fields: Record<string, unknown>;
+  files: StagedFile[];
+}
+
+export interface RegisteredDatasetVersion {
+  datasetId: string;
+  versionId: string;
+  version: number;
+  tensorDigest: string;
+  manifestDigest: string;
+  sampleCount: number;
+  warnings: string[];
+}
+
+function problemsOf(issues: z.core.$ZodIssue[]): Problem[] {
+  return Object.entries(fieldErrorsFromZod(issues)).map(([field, message]) => ({ field, message }));
+}
+
+async function decode(opts: DatasetUploadOptions, files: StagedFile[], dirs: string[], archived: boolean, maxBytes: number): Promise<DecodedDataset> {
+  const { format } = opts;
+  if (format === "image-zip") {
+    if (!archived) throw new UploadRefused("files", "Upload the images as one .zip with a folder per class (e.g. cat/001.png, dog/002.jpg).");
+    return decodeImageFolders(files, dirs, opts.classLabels);
+  }
+  if (format === "idx") return decodeIdx(files, opts.classLabels, maxBytes);
+  if (files.length !== 1) throw new UploadRefused("files", `Upload one CSV file (got ${files.length} files).`);
+  return decodeCsv(files[0], opts.labelColumn, opts.classLabels);
+}
+
+/**
+ * Validates, converts and registers a dataset version: the normalised tensor file plus the originals.
+ * Nothing is stored unless everything is valid (see registerModelVersion).
+ */
+export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUploadInput, staging: Staging): Promise<RegisteredDatasetVersion> {
+  assertCan(ctx, "dataset.write");
+  const limits = uploadLimits();
+  const teamId = ctx.team.id;
+  const problems: Problem[] = [];
+  let existingId: string | undefined;
+  let name: string | undefined;
+  if (input.datasetId) {
+    const d = await db.dataset.findFirst({ where: { id: input.datasetId, teamId }, select: { id: true } });
+    if (!d) throw new NotFoundError("This dataset");
+    existingId = d.id;
+  } else {
+    const n = EntryNameSchema.safeParse(input.name ?? "");
+    if (!n.success) problems.push({ field: "name", message: n.error.issues[0].message });
+    else if (await db.dataset.findFirst({ where: { teamId, name: { equals: n.data, mode: "insensitive" } }, select: { id: true } })) {
+      problems.push({ field: "name", message: `A dataset named "${n.data}" already exists in this team: open it and upload a new version there.` });
+    } else name = n.data;
+  }
+  const card = DatasetCardSchema.safeParse(datasetCardFromFields(input.fields));
+  if (!card.success) problems.push(...problemsOf(card.error.issues));
+  const opts = DatasetUploadOptionsSchema.safeParse(input.fields);
+  if (!opts.success) problems.push(...problemsOf(opts.error.issues));
+  if (input.files.length === 0) problems.push({ field: "files", message: "Choose the files to upload." });
+  if (problems.length || !card.success || !opts.success) refuseAll(problems);
+
+  const expanded = await expandUpload(input.files, staging, limits);
+  const decoded = await decode(opts.data, expanded.files, expanded.dirs, Boolean(expanded.archive), limits.maxTotalBytes);
+  const warnings = [...decoded.warnings, ...expanded.ignored.map((i) => `${i} was ignored.`)];
+
+  const tensorPath = join(await staging.subdir("tensor"), "tensor.bwds");
+  const tensor = encodeTensorFile(
+    { count: decoded.labels.length, sampleShape: decoded.sampleShape, classLabels: decoded.classLabels, valueMin: decoded.valueMin, valueMax: decoded.valueMax, featureNames: decoded.featureNames },
+    decoded.x,
+    decoded.labels,
+  );
+  await writeFile(tensorPath, tensor);
+  const hashed = await hashFiles([
+    { rel: "tensor.bwds", path: tensorPath, role: "tensor" },
+    ...input.files.map((f, i) => ({ rel: `original/${uniqueName(f.name, i, input.files)}`, path: f.path, role: "original" })),
+  ]);
+  const tensorDigest = hashed[0].sha256;
+  const manifestDigest = manifestDigestOf(hashed);
+  const totalBytes = hashed.reduce((s, f) => s + f.size, 0);
+  const counts = new Array<number>(decoded.classLabels.length).fill(0);
+  for (const l of decoded.labels) counts[l]++;
+  const preview: DatasetPreview = decoded.rows
+    ? { kind: "rows", ...decoded.rows }
+    : imagePreview(decoded.x, decoded.labels, decoded.sampleShape, decoded.classLabels.length, { min: decoded.valueMin, max: decoded.valueMax });
+
+  let created = false;
+  const row = await db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
+      let datasetId = existingId;
+      if (!datasetId) {
+        if (await tx.dataset.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } })) {
+          throw new ValidationError("Some fields need attention.", { name: `A dataset named "${name}" already exists in this team.` });
+        }
+        const d = await tx.dataset.create({ data: { teamId, name: name!, description: input.description ?? "", createdById: ctx.userId } });
+        await appendAudit(tx, { teamId, actor: ctx.actor, action: "dataset.create", subjectType: "Dataset", subjectId: d.id, details: { name: d.name } });
+        datasetId = d.id;
+        created = true;
+      }
+      const last = await tx.datasetVersion.findFirst({ where: { datasetId }, orderBy: { version: "desc" }, select: { version: true } });
+      const version = (last?.version ?? 0) + 1;
+      const artifacts = await upsertArtifacts(tx, teamId, hashed);
+      const v = await tx.datasetVersion.create({
+        data: {
+          teamId,
+          datasetId,
+          version,
+          format: FORMAT_DB[opts.data.format] as DatasetFormat,
+          card: card.data as unknown as Prisma.InputJsonValue,
+          licence: card.data.licence,
+          personalData: card.data.personalData,
+          split: SPLIT_DB[card.data.split] as DatasetSplit,
+          sampleCount: decoded.labels.length,
+          sampleShape: decoded.sampleShape,
+          classLabels: decoded.classLabels,
+          classCounts: counts,
+          valueMin: decoded.valueMin,
+          valueMax: decoded.valueMax,
+          featureNames: decoded.featureNames ?? [],
+          preview: preview as unknown as Prisma.InputJsonValue,
+          tensorDigest,
+          manifestDigest,
+          totalBytes,
+          warnings,
+          createdById: ctx.userId,
+          files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
+        },
+      });
+      await tx.dataset.update({ where: { id: datasetId }, data: { updatedAt: new Date() } });
+      await appendAudit(tx, {
+        teamId,
+        actor: ctx.actor,
+        action: "dataset.version.create",
+        subjectType: "DatasetVersion",
+        subjectId: v.id,
+        details: {
+          datasetId,
+          version,
+          format: opts.data.format,
+          samples: decoded.labels.length,
+          shape: decoded.sampleShape,
+          classes: decoded.classLabels.length,
+          licence: card.data.licence,
+          personalData: card.data.personalData,
+          tensorDigest,
+          manifestDigest,
+          files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })),
+        },
+      });
+      return { datasetId, id: v.id, version };
+    },
+    { timeout: 60_000 },
+  );
+  const added: string[] = [];
+  try {
+    await commitBlobs(hashed, added);
+    await db.datasetVersion.update({ where: { id: row.id }, data: { storedAt: new Date() } });
+  } catch (e) {
+    await db.$transaction(async (tx) => {
+      await tx.datasetVersion.delete({ where: { id: row.id } });
+      if (created) await tx.dataset.delete({ where: { id: row.datasetId } });
+      await discardArtifactsIfUnused(tx, teamId, hashed.map((f) => f.sha256));
+      await appendAudit(tx, { teamId, actor: ctx.actor, action: "dataset.version.discard", subjectType: "DatasetVersion", subjectId: row.id, details: { reason: `artifact store: ${(e as Error).message}` } });
+    });
+    await removeUnreferencedBlobs(added);
+    throw new Error(`The files could not be written to the artifact store (${(e as Error).message}); the version was not registered.`);
+  }
+  return { datasetId: row.datasetId, versionId: row.id, version: row.version, tensorDigest, manifestDigest, sampleCount: decoded.labels.length, warnings };
+}
+
+function uniqueName(name: string, i: number, all: StagedFile[]): string {
+  const base = name.split("/").pop()!.replace(/[^A-Za-z0-9._-]/g, "_") || `file-${i + 1}`;
+  const clash = all.some((f, j) => j !== i && (f.name.split("/").pop()!.replace(/[^A-Za-z0-9._-]/g, "_") || `file-${j + 1}`) === base);
+  return clash ? `${i + 1}-${base}` : base;
+}
+
+// --- Reading ------------------------------------------------------------------------------------
+
+export const DatasetListFilterSchema = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  format: z.enum(["IMAGE_ZIP", "IDX", "CSV"]).optional().catch(undefined),
+  archived: z.enum(["1"]).optional().catch(undefined),
+});
+export type DatasetListFilter = z.infer<typeof DatasetListFilterSchema>;
+
+export async function listDatasets(ctx: TeamContext, f: DatasetListFilter = {}) {
+  const rows = await db.dataset.findMany({
+    where: {
+      teamId: ctx.team.id,
+      ...(f.archived ? {} : { archivedAt: null }),
+      ...(f.q ? { OR: [{ name: { contains: f.q, mode: "insensitive" } }, { description: { contains: f.q, mode: "insensitive" } }] } : {}),
+    },
+    orderBy: { updatedAt: "desc" },
+    include: {
+      versions: {
+        where: { storedAt: { not: null } },
+        orderBy: { version: "desc" },
+        take: 1,
+        select: { id: true, version: true, format: true, sampleCount: true, sampleShape: true, classLabels: true, licence: true, personalData: true, split: true, createdAt: true, tensorDigest: true, status: true },
+      },
+      _count: { select: { versions: true } },
+    },
+    take: 500,
+  });
+  const out = rows.map((d) => ({ id: d.id, name: d.name, description: d.description, archived: d.archivedAt !== null, latest: d.versions[0] ?? null, versionCount: d._count.versions, updatedAt: d.updatedAt }));
+  return f.format ? out.filter((d) => d.latest?.format === f.format) : out;
+}
+
+export async function getDataset(ctx: TeamContext, datasetId: string) {
+  const d = await db.dataset.findFirst({
+    where: { id: datasetId, teamId: ctx.team.id },
+    include: {
+      versions: {
+        where: { storedAt: { not: null } },
+        orderBy: { version: "desc" },
+        include: {
+          files: { orderBy: [{ role: "desc" }, { path: "asc" }], select: { path: true, role: true, sha256: true, size: true } },
+          trainedModels: { select: { id: true, version: true, model: { select: { id: true, name: true } } } },
+        },
+      },
+    },
+  });
+  if (!d) throw new NotFoundError("This dataset");
+  const history = await db.auditEvent.findMany({ where: { teamId: ctx.team.id, subjectId: { in: [d.id, ...d.versions.map((v) => v.id)] } }, orderBy: { seq: "desc" }, take: 100 });
+  return { ...d, versions: d.versions.map((v) => ({ ...v, card: v.card as unknown as DatasetCard, preview: v.preview as unknown as DatasetPreview })), history };
+}
+
+/** Dataset versions of the team, for pickers (training dataset on the model card, evaluations). */
+export async function listDatasetVersionOptions(ctx: TeamContext) {
+  const vs = await db.datasetVersion.findMany({
+    where: { teamId: ctx.team.id, storedAt: { not: null } },
+    orderBy: [{ dataset: { name: "asc" } }, { version: "desc" }],
+    select: { id: true, version: true, split: true, sampleCount: true, dataset: { select: { name: true } } },
+  });
+  return vs.map((v) => ({ id: v.id, label: `${v.dataset.name} v${v.version} (${v.split.toLowerCase()}, ${v.sampleCount.toLocaleString("en")} samples)` }));
+}
+
+async function findVersion(tx: Tx, teamId: string, versionId: string) {
+  const v = await tx.datasetVersion.findFirst({ where: { id: versionId, teamId }, include: { dataset: { select: { name: true } } } });
+  if (!v) throw new NotFoundError("This dataset version");
+  return v;
+}
+
+export async function updateDatasetCard(ctx: TeamContext, versionId: string, fields: Record<string, unknown>) {
+  assertCan(ctx, "dataset.write");
+  const parsed = DatasetCardSchema.safeParse(datasetCardFromFields(fields));
+  if (!parsed.success) throw new ValidationError("Some fields need attention.", fieldErrorsFromZod(parsed.error.issues));
+  return db.$transaction(async (tx) => {
+    const v = await findVersion(tx, ctx.team.id, versionId);
+    if (v.evaluatedAt) throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: upload a new version or archive it.`);
+    const old = v.card as unknown as DatasetCard;
+    const next = parsed.data;
+    const changed = (Object.keys(next) as (keyof DatasetCard)[]).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(next[k]));
+    if (changed.length === 0) return { changed };
+    await tx.datasetVersion.update({
+      where: { id: v.id },
+      data: { card: next as unknown as Prisma.InputJsonValue, licence: next.licence, personalData: next.personalData, split: SPLIT_DB[next.split] as DatasetSplit },
+    });
+    await appendAudit(tx, {
+      teamId: ctx.team.id,
+      actor: ctx.actor,
+      action: "dataset.card.update",
+      subjectType: "DatasetVersion",
+      subjectId: v.id,
+      details: { dataset: v.dataset.name, version: v.version, changed, before: Object.fromEntries(changed.map((k) => [k, old[k] ?? null])), after: Object.fromEntries(changed.map((k) => [k, next[k]])) },
+    });
+    return { changed };
+  });
+}
+
+export async function setDatasetVersionArchived(ctx: TeamContext, versionId: string, archived: boolean) {
+  assertCan(ctx, "dataset.write");
+  await db.$transaction(async (tx) => {
+    const v = await findVersion(tx, ctx.team.id, versionId);
+    const status = archived ? "ARCHIVED" : "ACTIVE";
+    if (v.status === status) return;
+    await tx.datasetVersion.update({ where: { id: v.id }, data: { status } });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "dataset.version.archive" : "dataset.version.restore", subjectType: "DatasetVersion", subjectId: v.id, details: { dataset: v.dataset.name, version: v.version } });
+  });
+}
+
+export async function deleteDatasetVersion(ctx: TeamContext, versionId: string) {
+  assertCan(ctx, "dataset.write");
+  await db.$transaction(async (tx) => {
+    const v = await findVersion(tx, ctx.team.id, versionId);
+    if (v.evaluatedAt) throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: it can be archived, not deleted.`);
+    const files = await tx.datasetVersionFile.findMany({ where: { datasetVersionId: v.id }, select: { sha256: true } });
+    await tx.datasetVersion.delete({ where: { id: v.id } });
+    await discardArtifactsIfUnused(tx, ctx.team.id, files.map((f) => f.sha256));
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "dataset.version.delete", subjectType: "DatasetVersion", subjectId: v.id, details: { dataset: v.dataset.name, version: v.version, tensorDigest: v.tensorDigest } });
+  });
+}
+
+// --- For the evaluations module -----------------------------------------------------------------
+
+export interface DatasetForEngine {
+  versionId: string;
+  datasetId: string;
+  datasetName: string;
+  version: number;
+  format: DatasetFormat;
+  tensorDigest: string;
+  count: number;
+  /** Shape of one sample, e.g. [28, 28, 1] or [features]. */
+  sampleShape: number[];
+  classLabels: string[];
+  valueMin: number;
+  valueMax: number;
+  /** Row-major samples: sample i is x.subarray(i*size, (i+1)*size), size = prod(sampleShape). */
+  x: Float32Array;
+  /** labels[i] indexes classLabels. */
+  labels: Int32Array;
+}
+
+/** Loads a stored dataset version's normalised tensors (digest-checked). Another team's id → NotFoundError. */
+export async function loadDatasetForEngine(teamId: string, versionId: string): Promise<DatasetForEngine> {
+  const v = await db.datasetVersion.findFirst({ where: { id: versionId, teamId, storedAt: { not: null } }, include: { dataset: { select: { name: true } } } });
+  if (!v) throw new NotFoundError("This dataset version");
+  const t = decodeTensorFile(await readVerified(v.tensorDigest, artifactStore()));
+  return {
+    versionId: v.id,
+    datasetId: v.datasetId,
+    datasetName: v.dataset.name,
+    version: v.version,
+    format: v.format,
+    tensorDigest: v.tensorDigest,
+    count: t.header.count,
+    sampleShape: t.header.sampleShape,
+    classLabels: t.header.classLabels,
+    valueMin: t.header.valueMin,
+    valueMax: t.header.valueMax,
+    x: t.x,
+    labels: t.labels,
+  };
+}
+
+export async function setDatasetArchived(ctx: TeamContext, datasetId: string, archived: boolean) {
+  assertCan(ctx, "dataset.write");
+  await db.$transaction(async (tx) => {
+    const d = await tx.dataset.findFirst({ where: { id: datasetId, teamId: ctx.team.id } });
+    if (!d) throw new NotFoundError("This dataset");
+    if ((d.archivedAt !== null) === archived) return;
+    await tx.dataset.update({ where: { id: d.id }, data: { archivedAt: archived ? new Date() : null } });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "dataset.archive" : "dataset.restore", subjectType: "Dataset", subjectId: d.id, details: { name: d.name } });
+  });
+}
