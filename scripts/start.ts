@@ -1,7 +1,7 @@
 // npm start — the supervisor: config, embedded PostgreSQL (unless DATABASE_URL is set), migrations,
 // demo seed, build when stale, then the web server and one worker as children. Ctrl-C stops the
 // web server, then the worker, then the database. A crashed child is restarted with back-off.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, env } from "../lib/env";
@@ -64,11 +64,91 @@ await stopLeftoverChild("web", "next");
 await stopLeftoverChild("worker", "workers/main.ts");
 
 let database: EmbeddedServer | undefined;
+interface Managed {
+  name: string;
+  cmd: string;
+  args: string[];
+  marker: string;
+  child?: ChildProcess;
+  restarts: number;
+  lastStart: number;
+}
+const children: Managed[] = [];
+let building: ChildProcess | undefined;
+let stopping = false;
+
+function launch(m: Managed, childEnv: NodeJS.ProcessEnv) {
+  m.lastStart = Date.now();
+  // Own process group: a terminal's Ctrl-C reaches only us, and we stop the children in order.
+  const child = spawn(m.cmd, m.args, { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "inherit", "inherit"] });
+  m.child = child;
+  if (child.pid) writeFileSync(join(runDir, `${m.name}.pid`), String(child.pid));
+  child.on("exit", (code, signal) => {
+    m.child = undefined;
+    if (stopping) return;
+    // A child that ran for a minute gets a fresh back-off; one that keeps crashing waits up to 30 s.
+    if (Date.now() - m.lastStart > 60_000) m.restarts = 0;
+    const delay = Math.min(30_000, 1000 * 2 ** m.restarts++);
+    log(`The ${m.name} process exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000}s.`);
+    setTimeout(() => !stopping && launch(m, childEnv), delay);
+  });
+}
+
+async function stopChild(m: Managed) {
+  const child = m.child;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 40_000);
+  await exited;
+  clearTimeout(timeout);
+  try {
+    unlinkSync(join(runDir, `${m.name}.pid`));
+  } catch {
+    /* already gone */
+  }
+}
+
+let shutdownDone: Promise<void> | undefined;
+function shutdown(signal: string): Promise<void> {
+  shutdownDone ??= stopEverything(signal);
+  return shutdownDone;
+}
+async function stopEverything(signal: string) {
+  stopping = true;
+  log(`${signal} received: stopping the web server, then the worker, then the database.`);
+  building?.kill("SIGTERM");
+  for (const m of children) {
+    await stopChild(m);
+    log(`${m.name} stopped.`);
+  }
+  if (database) {
+    await database.stop();
+    log("database stopped.");
+  }
+  try {
+    unlinkSync(lockFile);
+  } catch {
+    /* fine */
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// If whoever started us is killed outright (npm, a terminal), stop everything cleanly rather than linger.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void shutdown("parent process gone");
+}, 1000).unref();
+
 let databaseUrl = config.DATABASE_URL;
 const started = Date.now();
 if (!databaseUrl) {
   database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.BULWARK_PG_PORT, log });
   databaseUrl = database.url;
+  if (stopping) {
+    await shutdownDone; // Ctrl-C arrived while the database was starting; it exits the process
+  }
   log(`Embedded PostgreSQL running on 127.0.0.1:${config.BULWARK_PG_PORT} (data in ${join(config.dataDir, "pg")})`);
 } else {
   log("Using the PostgreSQL server from DATABASE_URL");
@@ -102,8 +182,11 @@ const sources = Math.max(
 );
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
   log("Building the web app (first start or sources changed)…");
-  const build = spawnSync(join(BIN, "next"), ["build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (build.status !== 0) {
+  building = spawn(join(BIN, "next"), ["build"], { cwd: ROOT, detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const status = await new Promise<number | null>((r) => building!.once("exit", (code) => r(code)));
+  building = undefined;
+  if (stopping) await shutdownDone; // it exits the process
+  if (status !== 0) {
     log("The build failed; see the output above.");
     await database?.stop();
     process.exit(1);
@@ -120,75 +203,11 @@ const childEnv: NodeJS.ProcessEnv = {
   NEXT_TELEMETRY_DISABLED: "1",
 };
 
-interface Managed {
-  name: string;
-  cmd: string;
-  args: string[];
-  marker: string;
-  child?: ChildProcess;
-  restarts: number;
-  lastStart: number;
-}
-const children: Managed[] = [
+children.push(
   { name: "web", cmd: join(BIN, "next"), args: ["start", "-p", String(config.PORT), "-H", "0.0.0.0"], marker: "next", restarts: 0, lastStart: 0 },
-  { name: "worker", cmd: join(BIN, "tsx"), args: ["workers/main.ts"], marker: "workers/main.ts", restarts: 0, lastStart: 0 },
-];
-let stopping = false;
-
-function launch(m: Managed) {
-  m.lastStart = Date.now();
-  const child = spawn(m.cmd, m.args, { cwd: ROOT, env: childEnv, stdio: ["ignore", "inherit", "inherit"] });
-  m.child = child;
-  if (child.pid) writeFileSync(join(runDir, `${m.name}.pid`), String(child.pid));
-  child.on("exit", (code, signal) => {
-    m.child = undefined;
-    if (stopping) return;
-    // A child that ran for a minute gets a fresh back-off; one that keeps crashing waits up to 30 s.
-    if (Date.now() - m.lastStart > 60_000) m.restarts = 0;
-    const delay = Math.min(30_000, 1000 * 2 ** m.restarts++);
-    log(`The ${m.name} process exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000}s.`);
-    setTimeout(() => !stopping && launch(m), delay);
-  });
-}
-
-async function stopChild(m: Managed) {
-  const child = m.child;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timeout = setTimeout(() => child.kill("SIGKILL"), 40_000);
-  await exited;
-  clearTimeout(timeout);
-  try {
-    unlinkSync(join(runDir, `${m.name}.pid`));
-  } catch {
-    /* already gone */
-  }
-}
-
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log(`${signal} received: stopping the web server, then the worker, then the database.`);
-  for (const m of children) {
-    await stopChild(m);
-    log(`${m.name} stopped.`);
-  }
-  if (database) {
-    await database.stop();
-    log("database stopped.");
-  }
-  try {
-    unlinkSync(lockFile);
-  } catch {
-    /* fine */
-  }
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-
-for (const m of children) launch(m);
+  { name: "worker", cmd: process.execPath, args: ["--import", "tsx", "workers/main.ts"], marker: "workers/main.ts", restarts: 0, lastStart: 0 },
+);
+for (const m of children) launch(m, childEnv);
 
 // Print the sign-ins once the web server answers.
 const url = config.nextAuthUrl;

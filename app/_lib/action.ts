@@ -1,9 +1,21 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
 import { AppError, fieldErrorsFromZod } from "@/lib/errors";
 
-export type ActionState = { ok: boolean; message?: string; fieldErrors?: Record<string, string> } | null;
+export type ActionState = {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string>;
+  /** What was submitted (secrets removed), so a form keeps its values when it shows errors. */
+  values?: Record<string, string>;
+} | null;
+
+function echoValues(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of formData) if (typeof v === "string" && !/password|secret|token/i.test(k) && !k.startsWith("$")) out[k] = v;
+  return out;
+}
 
 /**
  * The shape of every server action: parse the form with the lib's zod schema, resolve the user's
@@ -19,15 +31,15 @@ export async function teamAction<S extends z.ZodType>(
   if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
   const parsed = schema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
-    return { ok: false, message: "Some fields need attention.", fieldErrors: fieldErrorsFromZod(parsed.error.issues) };
+    return { ok: false, message: "Some fields need attention.", fieldErrors: fieldErrorsFromZod(parsed.error.issues), values: echoValues(formData) };
   }
   try {
     const ctx = await getTeamContext(user, teamSlug);
     const message = await run(ctx, parsed.data);
     return { ok: true, message: message ?? "Saved." };
   } catch (e) {
-    if (e instanceof AppError) return { ok: false, message: e.message, fieldErrors: e.fieldErrors };
+    if (e instanceof AppError) return { ok: false, message: e.message, fieldErrors: e.fieldErrors, values: echoValues(formData) };
     console.error(e);
-    return { ok: false, message: "Something went wrong on our side; nothing was changed. Try again." };
+    return { ok: false, message: "Something went wrong on our side; nothing was changed. Try again.", values: echoValues(formData) };
   }
 }

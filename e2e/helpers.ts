@@ -1,0 +1,32 @@
+import { expect, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+
+export const DEMO_PASSWORD = "bulwark-demo-2026";
+export const DEMO = {
+  ADMIN: "admin@demo.bulwark.local",
+  REVIEWER: "reviewer@demo.bulwark.local",
+  ENGINEER: "engineer@demo.bulwark.local",
+  VIEWER: "viewer@demo.bulwark.local",
+} as const;
+
+/** Signs in through the real form and waits for the team dashboard. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto("/sign-in");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/t\/[^/]+\/dashboard$/);
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+}
+
+/** Runs `npm run user -- create …` against the test server's database (the CLI a real admin uses). */
+export function createUserWithCli(args: { email: string; team: string; role: string; password: string }) {
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/user.ts", "create", "--email", args.email, "--team", args.team, "--role", args.role, "--password", args.password], {
+    env: { ...process.env, BULWARK_DATA_DIR: process.env.E2E_DATA_DIR, BULWARK_PG_PORT: process.env.E2E_PG_PORT },
+    stdio: "pipe",
+  });
+}

@@ -1,0 +1,24 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", ".next/", ".bulwark/", "lib/db/generated/", "test-results/", "playwright-report/", "next-env.d.ts", "demo/models/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      "react-hooks/rules-of-hooks": "error",
+      "react-hooks/exhaustive-deps": "warn",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
+      // Only lib/env.ts reads the environment (tests, scripts that hand env to children, and configs excepted).
+      "no-restricted-syntax": ["error", { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read configuration through env() from lib/env.ts." }],
+    },
+  },
+  {
+    files: ["lib/env.ts", "scripts/**", "test/**", "e2e/**", "*.config.ts", "*.config.js", "prisma.config.ts", "next.config.ts", "**/*.test.ts"],
+    rules: { "no-restricted-syntax": "off" },
+  },
+);

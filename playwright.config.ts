@@ -1,0 +1,51 @@
+import { defineConfig } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// The journeys run against the real app, started by the same supervisor as `npm start`, on a fresh
+// temporary data folder (embedded PostgreSQL, migrations, demo seed, web and worker).
+// The values are put in process.env so Playwright's worker processes see the same ones.
+process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "bulwark-e2e-"));
+// Free ports, found once in the main process (a child answers synchronously).
+const freePort = () =>
+  execFileSync(process.execPath, ["-e", "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"]).toString().trim();
+process.env.E2E_PORT ??= freePort();
+process.env.E2E_PG_PORT ??= freePort();
+const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  webServer: {
+    command: "node --import tsx scripts/start.ts",
+    url: `${baseURL}/api/health`,
+    timeout: 400_000,
+    reuseExistingServer: false,
+    gracefulShutdown: { signal: "SIGINT", timeout: 60_000 },
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      BULWARK_DATA_DIR: process.env.E2E_DATA_DIR,
+      PORT: process.env.E2E_PORT,
+      BULWARK_PG_PORT: process.env.E2E_PG_PORT,
+      NEXTAUTH_URL: baseURL,
+      BULWARK_DEMO: "true",
+    },
+  },
+});

@@ -1,0 +1,101 @@
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { runningPostmaster } from "../lib/db/embedded";
+
+// `npm start` as a user runs it: real supervisor, embedded PostgreSQL, web and worker processes.
+// Proves: it comes up and prints the sign-ins; SIGKILL of the supervisor leaves a database that the
+// next start recovers with data kept; Ctrl-C stops web, worker, database in that order.
+
+const freePort = () =>
+  Number(execFileSync(process.execPath, ["-e", "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"]).toString());
+
+const dataDir = mkdtempSync(join(tmpdir(), "bulwark-sup-"));
+const port = freePort();
+const pgPort = freePort();
+const env = { ...process.env, BULWARK_DATA_DIR: dataDir, PORT: String(port), BULWARK_PG_PORT: String(pgPort), NEXTAUTH_URL: `http://127.0.0.1:${port}`, DATABASE_URL: "" };
+
+function startSupervisor(): { child: ChildProcess; output: () => string; ready: Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const ready = new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => {
+      if (out.includes("Bulwark is running at")) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 200);
+    child.once("exit", (code) => {
+      clearInterval(t);
+      reject(new Error(`supervisor exited early (${code}):\n${out}`));
+    });
+  });
+  return { child, output: () => out, ready };
+}
+
+async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const password = readFileSync(join(dataDir, "pg-password"), "utf8").trim();
+  const c = new pg.Client({ connectionString: `postgresql://postgres:${password}@127.0.0.1:${pgPort}/bulwark` });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once("exit", (code) => r(code))));
+let current: ChildProcess | undefined;
+
+afterAll(async () => {
+  if (current && current.exitCode === null) {
+    current.kill("SIGINT");
+    await exited(current);
+  }
+});
+
+describe("npm start supervisor", () => {
+  it("starts, survives SIGKILL with data kept, and stops in order", { timeout: 600_000 }, async () => {
+    const first = startSupervisor();
+    current = first.child;
+    await first.ready;
+    expect(first.output()).toMatch(/Demo sign-ins \(password for all: bulwark-demo-2026\)/);
+    expect(first.output()).toMatch(/ADMIN\s+admin@demo\.bulwark\.local/);
+    const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
+    expect(health.database.ok).toBe(true);
+    const signIn = await fetch(`http://127.0.0.1:${port}/sign-in`);
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain("Sign in to your workspace");
+
+    // Some data written while it runs.
+    execFileSync(process.execPath, ["--import", "tsx", "scripts/user.ts", "create", "--email", "kept@example.test", "--team", "kept-team", "--role", "ADMIN", "--password", "kept-password-123"], { env });
+
+    // The supervisor is killed outright: PostgreSQL keeps running on its own.
+    first.child.kill("SIGKILL");
+    await exited(first.child);
+    expect(runningPostmaster(dataDir)).toBeDefined();
+
+    const second = startSupervisor();
+    current = second.child;
+    await second.ready;
+    expect(second.output()).toMatch(/still running from an earlier start/);
+    const rows = await query<{ email: string }>(`SELECT email FROM "User" WHERE email = $1`, ["kept@example.test"]);
+    expect(rows).toHaveLength(1);
+    // The demo was not seeded a second time.
+    const teams = await query<{ n: string }>(`SELECT count(*)::text AS n FROM "Team" WHERE slug = 'demo'`);
+    expect(teams[0]!.n).toBe("1");
+
+    second.child.kill("SIGINT");
+    expect(await exited(second.child)).toBe(0);
+    const out = second.output();
+    const order = ["web stopped.", "worker stopped.", "database stopped."].map((m) => out.indexOf(m));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(runningPostmaster(dataDir)).toBeUndefined();
+  });
+});
