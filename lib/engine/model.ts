@@ -110,6 +110,49 @@ function concatWeights(manifest: unknown[], weights: Record<string, Uint8Array>)
   return { specs, data: data.buffer };
 }
 
+type LayerFn = (h: tf.Tensor) => tf.Tensor;
+
+/**
+ * tfjs-layers runs Conv2D and Dense as fused ops whose gradient is a custom function that always computes the
+ * weight gradients too, even when only the input gradient is asked for: on the demo CNN that doubled the cost
+ * of an attack step. This runs a Sequential model layer by layer with the plain ops instead (conv2d/matMul, add,
+ * activation), whose registered gradients are computed only for the inputs the tape needs. Returns null for
+ * models it does not cover (they use model.apply).
+ */
+function unfusedForward(model: tf.LayersModel): LayerFn | null {
+  if (model.getClassName() !== "Sequential") return null;
+  const fns: LayerFn[] = [];
+  for (const layer of model.layers) {
+    const name = layer.getClassName();
+    const cfg = layer.getConfig() as Json;
+    const act = (layer as unknown as { activation?: { apply(t: tf.Tensor): tf.Tensor } }).activation;
+    if (name === "InputLayer") continue;
+    if (name === "Conv2D") {
+      if ((cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast" || cfg.padding === "causal") return null;
+      const [kernel, bias] = layer.getWeights();
+      const strides = cfg.strides as [number, number];
+      const dil = (cfg.dilation_rate ?? cfg.dilationRate ?? [1, 1]) as [number, number] | number;
+      const pad = cfg.padding as "same" | "valid";
+      fns.push((h) => {
+        let y = tf.conv2d(h as tf.Tensor4D, kernel as tf.Tensor4D, strides, pad, "NHWC", dil);
+        if (bias) y = tf.add(y, bias);
+        return act ? act.apply(y) : y;
+      });
+    } else if (name === "Dense") {
+      const [kernel, bias] = layer.getWeights();
+      fns.push((h) => {
+        if (h.rank !== 2) return layer.apply(h, { training: false }) as tf.Tensor;
+        let y: tf.Tensor = tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D);
+        if (bias) y = tf.add(y, bias);
+        return act ? act.apply(y) : y;
+      });
+    } else {
+      fns.push((h) => layer.apply(h, { training: false }) as tf.Tensor);
+    }
+  }
+  return (x) => fns.reduce((h, f) => f(h), x);
+}
+
 /** Load a TF.js LayersModel from in-memory files; a final softmax is dropped for the logits. */
 export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel> {
   const json = parseModelJson(files.modelJson);
@@ -129,13 +172,15 @@ export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel
     throw new Error(`the model's output shape is [${outShape.join(",")}]; the engine needs [batch, classes]`);
   }
   const numClasses = outShape[1];
+  // The same path serves predictions and attack gradients, so both see bit-identical logits.
+  const forward = unfusedForward(model) ?? ((x: tf.Tensor) => model.apply(x, { training: false }) as tf.Tensor);
   return {
     inputShape,
     numClasses,
     droppedSoftmax,
     layerTypes: layers.map((l) => l.class_name),
-    logits: (x) => model.apply(x, { training: false }) as tf.Tensor2D,
-    predictProbs: (x) => tf.tidy(() => tf.softmax(model.apply(x, { training: false }) as tf.Tensor2D)),
+    logits: (x) => tf.tidy(() => forward(x) as tf.Tensor2D),
+    predictProbs: (x) => tf.tidy(() => tf.softmax(forward(x) as tf.Tensor2D)),
     dispose: () => model.dispose(),
   };
 }
