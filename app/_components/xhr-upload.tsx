@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
-import { formatBytes } from "@/lib/registry/limits";
+import { formatBytes } from "@/lib/registry/format";
 
 // Posts a form as multipart with XMLHttpRequest so large uploads show progress, then shows the
 // server's answer: a message, and errors next to the fields they belong to.

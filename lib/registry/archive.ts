@@ -67,7 +67,10 @@ function decodeName(e: yauzl.Entry): string {
 /** Why an entry name is unsafe, or null. */
 export function unsafeEntryName(name: string): string | null {
   if (name.length === 0) return "has an empty name";
-  if (/[\u0000-\u001f\u007f]/.test(name)) return "has control characters in its name";
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return "has control characters in its name";
+  }
   if (name.includes("\\")) return "uses backslashes in its path (not allowed in zip entry names)";
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return "has an absolute path";
   const parts = name.split("/");

@@ -86,3 +86,9 @@ export function datasetRisks(card: DatasetCard): DatasetRisk[] {
   if (card.personalData === "unknown") out.push({ level: "high", message: "Unknown whether the data contains personal data." });
   return out;
 }
+
+export function datasetCardToFields(card: Partial<DatasetCard>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(card)) if (typeof v === "string") out[k] = v;
+  return out;
+}

@@ -1,5 +1,6 @@
 import { env } from "../env";
 import { ValidationError } from "../errors";
+import { formatBytes } from "./format";
 
 export interface UploadLimits {
   /** Total bytes of one version, uploaded and (for archives) uncompressed. */
@@ -22,12 +23,7 @@ export function uploadLimits(): UploadLimits {
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
-}
+export { formatBytes };
 
 /**
  * An upload refused with a reason. `field` is the form field the message belongs next to

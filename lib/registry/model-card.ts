@@ -158,3 +158,31 @@ export function describeTrainingMethod(m: ModelCard["trainingMethod"]): string {
   if (m.kind === "adversarial") return `Adversarial training with ${m.attack} (${m.norm === "linf" ? "L∞" : "L2"}, ε = ${m.epsilon})`;
   return m.description;
 }
+
+/** The card as flat form fields (to prefill a form from an earlier version). */
+export function cardToFields(card: Partial<ModelCard>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (card.task) out.task = card.task;
+  if (card.inputShape) out.inputShape = card.inputShape.join(",");
+  if (card.inputRange) {
+    out["inputRange.min"] = String(card.inputRange.min);
+    out["inputRange.max"] = String(card.inputRange.max);
+  }
+  out["preprocessing.scale"] = String(card.preprocessing?.scale ?? 1);
+  out["preprocessing.offset"] = String(card.preprocessing?.offset ?? 0);
+  if (card.classLabels) out.classLabels = card.classLabels.join(", ");
+  for (const k of ["intendedUse", "outOfScopeUse", "riskTier", "owner", "trainingDatasetVersionId", "knownLimitations", "preprocessingNote"] as const) {
+    const v = card[k];
+    if (typeof v === "string") out[k] = v;
+  }
+  const m = card.trainingMethod;
+  if (m) {
+    out["trainingMethod.kind"] = m.kind;
+    if (m.kind === "adversarial") {
+      out["trainingMethod.attack"] = m.attack;
+      out["trainingMethod.norm"] = m.norm;
+      out["trainingMethod.epsilon"] = String(m.epsilon);
+    } else if (m.kind === "other") out["trainingMethod.description"] = m.description;
+  }
+  return out;
+}

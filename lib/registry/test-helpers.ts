@@ -14,6 +14,8 @@ import { Staging } from "./staging";
 /** Points the data folder (staging) and the artifact store at a fresh temporary folder. */
 export function useTempStore() {
   const dir = mkdtempSync(join(tmpdir(), "bulwark-registry-"));
+  // Test-only: point the data folder at a temporary directory for this test file's worker.
+  // eslint-disable-next-line no-restricted-syntax
   process.env.BULWARK_DATA_DIR = dir;
   resetEnvCache();
   const store = new LocalArtifactStore(join(dir, "artifacts"));
@@ -102,7 +104,7 @@ export async function makeZip(items: ZipItem[]): Promise<Buffer> {
 
 /** Builds a zip and then rewrites entry names in the bytes (yazl itself refuses unsafe names). */
 export async function makeZipWithRawNames(items: ZipItem[], rename: Record<string, string>): Promise<Buffer> {
-  let buf = await makeZip(items);
+  const buf = await makeZip(items);
   for (const [from, to] of Object.entries(rename)) {
     if (from.length !== to.length) throw new Error("raw renames must keep the length");
     const a = Buffer.from(from);

@@ -1,18 +1,90 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
-import { EmptyState, PageHeader } from "@/app/_components/ui";
+import { ButtonLink, EmptyState, PageHeader, Table, Td, buttonClass, inputClass, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
+import { Digest, RiskBadge } from "@/app/_components/registry-ui";
+import { can } from "@/lib/auth/permissions";
+import { listModels, ModelListFilterSchema } from "@/lib/registry/models";
+import { RISK_TIERS, RISK_TIER_LABELS } from "@/lib/registry/model-card";
 
 export const metadata: Metadata = { title: "Models" };
 
-export default async function Page({ params }: { params: Promise<{ team: string }> }) {
-  await teamPage(params);
+export default async function ModelsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await teamPage(params);
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const filter = ModelListFilterSchema.parse(raw);
+  const models = await listModels(ctx, filter);
+  const write = can(ctx.role, "model.write");
+  const base = `/t/${ctx.team.slug}/models`;
+  const filtered = Boolean(filter.q || filter.risk || filter.archived);
   return (
     <>
-      <PageHeader title="Models" description="Registered models, their versions and model cards." />
-      <EmptyState icon={icons.models("h-10 w-10")} title="No models registered yet">
-        Register a TensorFlow.js model version with its card (task, input range, class labels, risk tier). Bulwark checks it loads and runs before storing it.
-      </EmptyState>
+      <PageHeader
+        title="Models"
+        description="Registered models, their versions and model cards. Every version was checked to load and run in the engine before it was stored."
+        actions={write ? <ButtonLink href={`${base}/new`}>Register a model</ButtonLink> : null}
+      />
+      {models.length === 0 && !filtered ? (
+        <EmptyState icon={icons.models("h-10 w-10")} title="No models registered yet" action={write ? <ButtonLink href={`${base}/new`}>Register a model</ButtonLink> : null}>
+          Register a TensorFlow.js model version with its card (task, input range, class labels, risk tier). Bulwark checks it loads and runs before storing it.
+          {!write ? " Engineers and admins of this team can register models." : ""}
+        </EmptyState>
+      ) : (
+        <>
+          <form method="get" className="mb-4 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Search models">
+            <div className="min-w-56 flex-1">
+              <label htmlFor="q" className="mb-1 block text-xs font-medium text-slate-600">Search</label>
+              <input id="q" name="q" type="search" defaultValue={filter.q ?? ""} placeholder="Name, description or owner" className={inputClass} />
+            </div>
+            <div>
+              <label htmlFor="risk" className="mb-1 block text-xs font-medium text-slate-600">Risk tier</label>
+              <select id="risk" name="risk" defaultValue={filter.risk ?? ""} className={inputClass}>
+                <option value="">All tiers</option>
+                {RISK_TIERS.map((t) => (
+                  <option key={t} value={t}>{RISK_TIER_LABELS[t]}</option>
+                ))}
+              </select>
+            </div>
+            <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
+              <input type="checkbox" name="archived" value="1" defaultChecked={Boolean(filter.archived)} className="h-4 w-4 rounded border-slate-300" />
+              Include archived
+            </label>
+            <button type="submit" className={buttonClass.primary}>Filter</button>
+            {filtered ? <Link href={base} className={buttonClass.ghost}>Clear</Link> : null}
+          </form>
+          {models.length === 0 ? (
+            <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No model matches these filters.</p>
+          ) : (
+            <Table head={["Model", "Latest version", "Risk tier", "Owner", "Last evaluation", "Digest"]} caption="Registered models">
+              {models.map((m) => (
+                <tr key={m.id} className="hover:bg-slate-50">
+                  <Td>
+                    <Link href={`${base}/${m.id}`} className="font-medium text-brand-700 hover:underline">{m.name}</Link>
+                    {m.archived ? <span className="ml-2 text-xs text-slate-500">(archived)</span> : null}
+                    {m.description ? <div className="mt-0.5 max-w-sm truncate text-xs text-slate-500">{m.description}</div> : null}
+                  </Td>
+                  <Td>
+                    {m.latest ? (
+                      <>
+                        <span className="font-medium text-slate-900">v{m.latest.version}</span>
+                        <span className="text-xs text-slate-500"> of {m.versionCount}</span>
+                        <div className="text-xs text-slate-500">{formatDateTime(m.latest.createdAt)}</div>
+                      </>
+                    ) : (
+                      <span className="text-slate-400">—</span>
+                    )}
+                  </Td>
+                  <Td>{m.latest ? <RiskBadge tier={m.latest.riskTier} /> : null}</Td>
+                  <Td>{m.latest?.owner}</Td>
+                  <Td className="text-xs">{m.latest?.evaluatedAt ? formatDateTime(m.latest.evaluatedAt) : <span className="text-slate-400">Not evaluated yet</span>}</Td>
+                  <Td>{m.latest ? <Digest value={m.latest.manifestDigest} /> : null}</Td>
+                </tr>
+              ))}
+            </Table>
+          )}
+        </>
+      )}
     </>
   );
 }

@@ -1,0 +1,42 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { teamAction, type ActionState } from "@/app/_lib/action";
+import { deleteDatasetVersion, setDatasetArchived, setDatasetVersionArchived, updateDatasetCard } from "@/lib/registry/datasets";
+
+const Fields = z.record(z.string(), z.unknown());
+const VersionOp = z.object({ versionId: z.string().min(1).max(40), op: z.enum(["archive", "restore", "delete"]) });
+const DatasetOp = z.object({ op: z.enum(["archive", "restore"]) });
+
+export async function updateDatasetCardAction(team: string, datasetId: string, versionId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, Fields, form, async (ctx, input) => {
+    const { changed } = await updateDatasetCard(ctx, versionId, input);
+    return changed.length ? `Card saved (${changed.join(", ")} changed).` : "Nothing changed.";
+  });
+  revalidatePath(`/t/${team}/datasets/${datasetId}`);
+  return res;
+}
+
+export async function datasetVersionAction(team: string, datasetId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, VersionOp, form, async (ctx, { versionId, op }) => {
+    if (op === "delete") {
+      await deleteDatasetVersion(ctx, versionId);
+      return "Version deleted.";
+    }
+    await setDatasetVersionArchived(ctx, versionId, op === "archive");
+    return op === "archive" ? "Version archived." : "Version restored.";
+  });
+  revalidatePath(`/t/${team}/datasets/${datasetId}`);
+  return res;
+}
+
+export async function datasetAction(team: string, datasetId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, DatasetOp, form, async (ctx, { op }) => {
+    await setDatasetArchived(ctx, datasetId, op === "archive");
+    return op === "archive" ? "Dataset archived." : "Dataset restored.";
+  });
+  revalidatePath(`/t/${team}/datasets`);
+  revalidatePath(`/t/${team}/datasets/${datasetId}`);
+  return res;
+}

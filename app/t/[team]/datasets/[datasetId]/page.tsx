@@ -1,0 +1,212 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { teamPage } from "@/app/_lib/team";
+import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { BarChart } from "@/app/_components/bar-chart";
+import { Digest, Facts, History, VersionStatusBadges } from "@/app/_components/registry-ui";
+import { can } from "@/lib/auth/permissions";
+import { getDataset } from "@/lib/registry/datasets";
+import { datasetRisks, FORMAT_LABELS } from "@/lib/registry/dataset-card";
+import { formatBytes } from "@/lib/registry/format";
+import { NotFoundError } from "@/lib/errors";
+import { DatasetArchiveButton, DatasetVersionButtons } from "./buttons";
+
+export const metadata: Metadata = { title: "Dataset" };
+
+const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4).replace(/\.?0+$/, ""));
+
+export default async function DatasetPage({ params, searchParams }: { params: Promise<{ team: string; datasetId: string }>; searchParams: Promise<{ v?: string }> }) {
+  const ctx = await teamPage(params);
+  const { datasetId } = await params;
+  const { v } = await searchParams;
+  let dataset: Awaited<ReturnType<typeof getDataset>>;
+  try {
+    dataset = await getDataset(ctx, datasetId);
+  } catch (e) {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  }
+  const write = can(ctx.role, "dataset.write");
+  const base = `/t/${ctx.team.slug}/datasets`;
+  const latest = dataset.versions[0];
+  const cur = dataset.versions.find((x) => String(x.version) === v) ?? latest;
+  const risks = cur ? datasetRisks(cur.card) : [];
+  return (
+    <>
+      <nav className="mb-2 text-sm text-slate-500">
+        <Link href={base} className="hover:underline">Datasets</Link> / {dataset.name}
+      </nav>
+      <PageHeader
+        title={dataset.name}
+        description={cur ? `${FORMAT_LABELS[cur.format]} · ${cur.sampleCount.toLocaleString("en")} samples · ${cur.split.toLowerCase()} split` : undefined}
+        actions={
+          write ? (
+            <>
+              <DatasetArchiveButton team={ctx.team.slug} datasetId={dataset.id} archived={dataset.archivedAt !== null} />
+              <ButtonLink href={`${base}/new?dataset=${dataset.id}`}>Upload new version</ButtonLink>
+            </>
+          ) : null
+        }
+      />
+      {dataset.archivedAt ? <div className="mb-4"><Alert tone="amber">This dataset was archived on {formatDateTime(dataset.archivedAt)}.</Alert></div> : null}
+      {!cur ? (
+        <Alert tone="amber">This dataset has no stored version.</Alert>
+      ) : (
+        <div className="space-y-6">
+          {risks.length ? (
+            <Alert tone="amber">
+              <span className="font-medium">Compliance flags: </span>
+              {risks.map((r) => r.message).join(" ")}
+            </Alert>
+          ) : null}
+          <div className="grid gap-6 lg:grid-cols-3">
+            <Card title={<span className="flex items-center gap-2">Preview · version {cur.version} <VersionStatusBadges status={cur.status} evaluatedAt={cur.evaluatedAt} latest={cur.id === latest.id} /></span>} className="lg:col-span-2">
+              {cur.preview.kind === "images" ? (
+                <ul className="grid grid-cols-4 gap-3 sm:grid-cols-6 md:grid-cols-8" aria-label="Sample images" data-testid="sample-grid">
+                  {cur.preview.samples.map((s) => (
+                    <li key={s.index} className="text-center">
+                      <img
+                        src={`data:image/png;base64,${s.png}`}
+                        alt={`Sample ${s.index}, class ${cur.classLabels[s.label]}`}
+                        className="mx-auto aspect-square w-full rounded border border-slate-200 bg-black object-contain"
+                        style={{ imageRendering: "pixelated" }}
+                      />
+                      <span className="mt-1 block truncate text-xs text-slate-600">{cur.classLabels[s.label]}</span>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <div className="overflow-x-auto" data-testid="sample-rows">
+                  <table className="min-w-full text-xs">
+                    <thead>
+                      <tr>
+                        {cur.preview.columns.map((c) => (
+                          <th key={c} className="border-b border-slate-200 px-2 py-1 text-left font-semibold text-slate-600">{c}</th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {cur.preview.rows.map((r, i) => (
+                        <tr key={i}>
+                          {r.map((c, j) => (
+                            <td key={j} className="border-b border-slate-100 px-2 py-1 font-mono text-slate-700">{c}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  <p className="mt-2 text-xs text-slate-500">First {cur.preview.rows.length} rows as uploaded.</p>
+                </div>
+              )}
+            </Card>
+            <Card title="Tensor">
+              <Facts
+                items={[
+                  ["Samples", cur.sampleCount.toLocaleString("en")],
+                  ["Sample shape", <code key="s" data-testid="sample-shape">{cur.sampleShape.join(" × ")}</code>],
+                  ["Value range", <span key="r" data-testid="value-range">{fmt(cur.valueMin)} .. {fmt(cur.valueMax)}</span>],
+                  ["Classes", cur.classLabels.length],
+                  ["Tensor digest", <Digest key="d" value={cur.tensorDigest} testId="tensor-digest" />],
+                  ["Manifest digest", <Digest key="m" value={cur.manifestDigest} />],
+                  ["Stored", formatBytes(cur.totalBytes)],
+                ]}
+              />
+              {cur.featureNames.length ? <p className="mt-3 text-xs text-slate-500">Features: {cur.featureNames.join(", ")}</p> : null}
+              {cur.warnings.length ? <ul className="mt-3 list-disc pl-5 text-xs text-amber-800">{cur.warnings.slice(0, 8).map((w) => <li key={w}>{w}</li>)}</ul> : null}
+            </Card>
+          </div>
+          <Card title="Class distribution">
+            <BarChart title={`Samples per class in ${dataset.name} v${cur.version}`} data={cur.classLabels.map((l, i) => ({ label: l, value: cur.classCounts[i] }))} valueLabel="samples" />
+          </Card>
+          <div className="grid gap-6 lg:grid-cols-3">
+            <div className="space-y-6 lg:col-span-2">
+              <Card
+                title={`Dataset card · version ${cur.version}`}
+                actions={
+                  write && !cur.evaluatedAt ? (
+                    <Link href={`${base}/${dataset.id}/edit?v=${cur.version}`} className="text-sm font-medium text-brand-700 hover:underline">Edit card</Link>
+                  ) : cur.evaluatedAt ? (
+                    <span className="text-xs text-slate-500">Evaluated: immutable</span>
+                  ) : null
+                }
+              >
+                <Facts
+                  items={[
+                    ["Description", cur.card.description],
+                    ["Source", cur.card.source],
+                    ["Collected by", cur.card.collectedBy],
+                    ["Collected when", cur.card.collectedWhen],
+                    ["Licence", cur.card.licence === "unknown" ? <Badge key="l" tone="red">Unknown: a risk</Badge> : <Badge key="l">{cur.card.licence}</Badge>],
+                    ["Personal data", <span key="p">{cur.card.personalData === "no" ? "No" : cur.card.personalData === "yes" ? "Yes" : "Unknown"}</span>],
+                    ["Legal basis", cur.card.legalBasis],
+                    ["Split", <span key="sp" className="capitalize">{cur.card.split}</span>],
+                    [
+                      "Class labels and counts",
+                      <span key="c" className="flex flex-wrap gap-1" data-testid="class-counts">
+                        {cur.classLabels.map((l, i) => (
+                          <Badge key={l}>{l}: {cur.classCounts[i].toLocaleString("en")}</Badge>
+                        ))}
+                      </span>,
+                    ],
+                    ["Known issues", cur.card.knownIssues],
+                  ]}
+                />
+              </Card>
+              <Card title="Files">
+                <Table head={["File", "Role", "Size", "SHA-256"]} caption="Files of this version">
+                  {cur.files.map((f) => (
+                    <tr key={f.path}>
+                      <Td className="font-mono text-xs">{f.path}</Td>
+                      <Td className="text-xs">{f.role === "tensor" ? "normalised tensor" : "original upload"}</Td>
+                      <Td className="whitespace-nowrap text-xs">{formatBytes(f.size)}</Td>
+                      <Td><Digest value={f.sha256} full /></Td>
+                    </tr>
+                  ))}
+                </Table>
+              </Card>
+              <Card title={`Versions (${dataset.versions.length})`}>
+                <Table head={["Version", "Uploaded", "Samples", "Tensor digest", "Status", ...(write ? [""] : [])]} caption="Versions">
+                  {dataset.versions.map((x) => (
+                    <tr key={x.id} className={x.id === cur.id ? "bg-brand-50/40" : undefined}>
+                      <Td>
+                        <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline">v{x.version}</Link>
+                      </Td>
+                      <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
+                      <Td className="text-xs">{x.sampleCount.toLocaleString("en")}</Td>
+                      <Td><Digest value={x.tensorDigest} /></Td>
+                      <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
+                      {write ? (
+                        <Td>
+                          <DatasetVersionButtons team={ctx.team.slug} datasetId={dataset.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
+                        </Td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </Table>
+              </Card>
+            </div>
+            <div className="space-y-6">
+              <Card title="Lineage">
+                {cur.trainedModels.length ? (
+                  <ul className="space-y-1 text-sm">
+                    {cur.trainedModels.map((m) => (
+                      <li key={m.id}>
+                        Trained <Link href={`/t/${ctx.team.slug}/models/${m.model.id}?v=${m.version}`} className="text-brand-700 hover:underline">{m.model.name} v{m.version}</Link>
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <p className="text-sm text-slate-500">No registered model names this version as its training data.</p>
+                )}
+              </Card>
+              <Card title="History">
+                <History events={dataset.history} />
+              </Card>
+            </div>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

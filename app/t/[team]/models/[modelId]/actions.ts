@@ -1,0 +1,42 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { teamAction, type ActionState } from "@/app/_lib/action";
+import { deleteModelVersion, setModelArchived, setModelVersionArchived, updateModelCard } from "@/lib/registry/models";
+
+const Fields = z.record(z.string(), z.unknown());
+const VersionOp = z.object({ versionId: z.string().min(1).max(40), op: z.enum(["archive", "restore", "delete"]) });
+const ModelOp = z.object({ op: z.enum(["archive", "restore"]) });
+
+export async function updateCardAction(team: string, modelId: string, versionId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, Fields, form, async (ctx, input) => {
+    const { changed } = await updateModelCard(ctx, versionId, input);
+    return changed.length ? `Card saved (${changed.join(", ")} changed).` : "Nothing changed.";
+  });
+  revalidatePath(`/t/${team}/models/${modelId}`);
+  return res;
+}
+
+export async function versionAction(team: string, modelId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, VersionOp, form, async (ctx, { versionId, op }) => {
+    if (op === "delete") {
+      await deleteModelVersion(ctx, versionId);
+      return "Version deleted.";
+    }
+    await setModelVersionArchived(ctx, versionId, op === "archive");
+    return op === "archive" ? "Version archived." : "Version restored.";
+  });
+  revalidatePath(`/t/${team}/models/${modelId}`);
+  return res;
+}
+
+export async function modelAction(team: string, modelId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, ModelOp, form, async (ctx, { op }) => {
+    await setModelArchived(ctx, modelId, op === "archive");
+    return op === "archive" ? "Model archived." : "Model restored.";
+  });
+  revalidatePath(`/t/${team}/models`);
+  revalidatePath(`/t/${team}/models/${modelId}`);
+  return res;
+}

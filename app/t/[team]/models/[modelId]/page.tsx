@@ -1,0 +1,174 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { teamPage } from "@/app/_lib/team";
+import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Digest, Facts, History, RiskBadge, VersionStatusBadges } from "@/app/_components/registry-ui";
+import { can } from "@/lib/auth/permissions";
+import { getModel } from "@/lib/registry/models";
+import { describeTrainingMethod, TASK_LABELS } from "@/lib/registry/model-card";
+import { formatBytes } from "@/lib/registry/format";
+import { NotFoundError } from "@/lib/errors";
+import { ModelArchiveButton, VersionButtons } from "./buttons";
+
+export const metadata: Metadata = { title: "Model" };
+
+interface EngineInfo {
+  backend?: string;
+  parameters?: number;
+  layerTypes?: string[];
+  warnings?: string[];
+  droppedSoftmax?: boolean;
+  ignoredFiles?: string[];
+}
+
+export default async function ModelPage({ params, searchParams }: { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string }> }) {
+  const ctx = await teamPage(params);
+  const { modelId } = await params;
+  const { v } = await searchParams;
+  let model: Awaited<ReturnType<typeof getModel>>;
+  try {
+    model = await getModel(ctx, modelId);
+  } catch (e) {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  }
+  const write = can(ctx.role, "model.write");
+  const base = `/t/${ctx.team.slug}/models`;
+  const latest = model.versions[0];
+  const current = model.versions.find((x) => String(x.version) === v) ?? latest;
+  const card = current?.card;
+  const info = (current?.engineInfo ?? {}) as EngineInfo;
+  return (
+    <>
+      <nav className="mb-2 text-sm text-slate-500">
+        <Link href={base} className="hover:underline">Models</Link> / {model.name}
+      </nav>
+      <PageHeader
+        title={model.name}
+        description={model.description || undefined}
+        actions={
+          write ? (
+            <>
+              <ModelArchiveButton team={ctx.team.slug} modelId={model.id} archived={model.archivedAt !== null} />
+              <ButtonLink href={`${base}/new?model=${model.id}`}>Upload new version</ButtonLink>
+            </>
+          ) : null
+        }
+      />
+      {model.archivedAt ? <div className="mb-4"><Alert tone="amber">This model was archived on {formatDateTime(model.archivedAt)}. Its versions stay readable.</Alert></div> : null}
+      {!current || !card ? (
+        <Alert tone="amber">This model has no stored version.</Alert>
+      ) : (
+        <div className="grid gap-6 lg:grid-cols-3">
+          <div className="space-y-6 lg:col-span-2">
+            <Card
+              title={
+                <span className="flex items-center gap-2">
+                  Model card · version {current.version} <VersionStatusBadges status={current.status} evaluatedAt={current.evaluatedAt} latest={current.id === latest.id} />
+                </span>
+              }
+              actions={
+                write && !current.evaluatedAt ? (
+                  <Link href={`${base}/${model.id}/edit?v=${current.version}`} className="text-sm font-medium text-brand-700 hover:underline">Edit card</Link>
+                ) : current.evaluatedAt ? (
+                  <span className="text-xs text-slate-500">Evaluated: immutable</span>
+                ) : null
+              }
+            >
+              <Facts
+                items={[
+                  ["Task", TASK_LABELS[card.task]],
+                  ["Risk tier", <RiskBadge key="r" tier={current.riskTier} />],
+                  ["Owner", card.owner],
+                  ["Input shape", <code key="s">{card.inputShape.join(" × ")}</code>],
+                  ["Input value range", `${card.inputRange.min} .. ${card.inputRange.max}`],
+                  ["Preprocessing", `${card.preprocessing.scale === 1 && card.preprocessing.offset === 0 ? "None (values used as they are)" : `value × ${card.preprocessing.scale} + ${card.preprocessing.offset}`}${card.preprocessingNote ? `\n${card.preprocessingNote}` : ""}`],
+                  [
+                    `Class labels (${card.classLabels.length})`,
+                    <span key="l" className="flex flex-wrap gap-1" data-testid="class-labels">
+                      {card.classLabels.map((l) => (
+                        <Badge key={l}>{l}</Badge>
+                      ))}
+                    </span>,
+                  ],
+                  ["Intended use", card.intendedUse],
+                  ["Out-of-scope use", card.outOfScopeUse],
+                  [
+                    "Training data",
+                    current.trainingDatasetVersion ? (
+                      <Link key="td" href={`/t/${ctx.team.slug}/datasets/${current.trainingDatasetVersion.dataset.id}?v=${current.trainingDatasetVersion.version}`} className="text-brand-700 hover:underline">
+                        {current.trainingDatasetVersion.dataset.name} v{current.trainingDatasetVersion.version}
+                      </Link>
+                    ) : (
+                      "Not registered"
+                    ),
+                  ],
+                  ["Training method", describeTrainingMethod(card.trainingMethod)],
+                  ["Known limitations", card.knownLimitations],
+                ]}
+              />
+            </Card>
+            <Card title="Files">
+              <p className="mb-3 text-sm text-slate-600">
+                Manifest digest <Digest value={current.manifestDigest} full testId="manifest-digest" /> · {formatBytes(current.totalBytes)} in {current.files.length} files. Each file is stored once, under its SHA-256.
+              </p>
+              <Table head={["File", "Role", "Size", "SHA-256"]} caption="Files of this version">
+                {current.files.map((f) => (
+                  <tr key={f.path}>
+                    <Td className="font-mono text-xs">{f.path}</Td>
+                    <Td className="text-xs">{f.role}</Td>
+                    <Td className="whitespace-nowrap text-xs">{formatBytes(f.size)}</Td>
+                    <Td><Digest value={f.sha256} full testId={`sha256-${f.path}`} /></Td>
+                  </tr>
+                ))}
+              </Table>
+            </Card>
+            <Card title={`Versions (${model.versions.length})`}>
+              <Table head={["Version", "Uploaded", "Risk", "Digest", "Size", "Status", ...(write ? [""] : [])]} caption="Versions">
+                {model.versions.map((x) => (
+                  <tr key={x.id} className={x.id === current.id ? "bg-brand-50/40" : undefined}>
+                    <Td>
+                      <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>
+                    </Td>
+                    <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
+                    <Td><RiskBadge tier={x.riskTier} /></Td>
+                    <Td><Digest value={x.manifestDigest} /></Td>
+                    <Td className="whitespace-nowrap text-xs">{formatBytes(x.totalBytes)}</Td>
+                    <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
+                    {write ? (
+                      <Td>
+                        <VersionButtons team={ctx.team.slug} modelId={model.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
+                      </Td>
+                    ) : null}
+                  </tr>
+                ))}
+              </Table>
+            </Card>
+          </div>
+          <div className="space-y-6">
+            <Card title="Engine check at upload">
+              <Facts
+                items={[
+                  ["Result", <Badge key="ok" tone="green">Loads and runs</Badge>],
+                  ["Backend", info.backend],
+                  ["Parameters", info.parameters?.toLocaleString("en")],
+                  ["Layers", info.layerTypes ? [...new Set(info.layerTypes)].join(", ") : ""],
+                  ["Output", info.droppedSoftmax ? "Softmax (removed for attack losses)" : "Logits"],
+                ]}
+              />
+              {info.warnings?.length ? <ul className="mt-3 list-disc pl-5 text-xs text-amber-800">{info.warnings.map((w) => <li key={w}>{w}</li>)}</ul> : null}
+              {info.ignoredFiles?.length ? <p className="mt-3 text-xs text-slate-500">Not stored (not part of the model): {info.ignoredFiles.join(", ")}</p> : null}
+            </Card>
+            <Card title="Evaluations">
+              <p className="text-sm text-slate-600">{current.evaluatedAt ? `Last evaluated ${formatDateTime(current.evaluatedAt)}.` : "This version has not been evaluated yet."}</p>
+            </Card>
+            <Card title="History">
+              <History events={model.history} />
+            </Card>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

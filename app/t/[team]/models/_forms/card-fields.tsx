@@ -1,0 +1,102 @@
+"use client";
+
+import { useState } from "react";
+import { Field, inputClass } from "@/app/_components/ui";
+
+// The model card's fields. Names are the card's paths ("inputRange.min") so server errors land here.
+
+export type CardDefaults = Record<string, string>;
+type FE = Record<string, string | undefined>;
+
+const id = (name: string) => `mc-${name.replace(/\./g, "-")}`;
+
+function Text({ name, label, d, fe, hint, required, placeholder, type = "text" }: { name: string; label: string; d: CardDefaults; fe: FE; hint?: string; required?: boolean; placeholder?: string; type?: string }) {
+  return (
+    <Field label={label} htmlFor={id(name)} error={fe[name]} hint={hint}>
+      <input id={id(name)} name={name} type={type} step={type === "number" ? "any" : undefined} defaultValue={d[name] ?? ""} required={required} placeholder={placeholder} className={inputClass} aria-invalid={Boolean(fe[name])} aria-describedby={fe[name] ? `${id(name)}-error` : undefined} />
+    </Field>
+  );
+}
+
+function Area({ name, label, d, fe, hint, required, rows = 3, placeholder }: { name: string; label: string; d: CardDefaults; fe: FE; hint?: string; required?: boolean; rows?: number; placeholder?: string }) {
+  return (
+    <Field label={label} htmlFor={id(name)} error={fe[name]} hint={hint}>
+      <textarea id={id(name)} name={name} rows={rows} defaultValue={d[name] ?? ""} required={required} placeholder={placeholder} className={inputClass} aria-invalid={Boolean(fe[name])} aria-describedby={fe[name] ? `${id(name)}-error` : undefined} />
+    </Field>
+  );
+}
+
+/** Task, input shape and range, preprocessing, class labels: fixed per version (the files are checked against them). */
+export function StructuralFields({ d, fe }: { d: CardDefaults; fe: FE }) {
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      <Field label="Task" htmlFor={id("task")} error={fe.task}>
+        <select id={id("task")} name="task" defaultValue={d.task ?? "image-classification"} className={inputClass}>
+          <option value="image-classification">Image classification</option>
+          <option value="tabular-classification">Tabular classification</option>
+        </select>
+      </Field>
+      <Text name="inputShape" label="Input shape (one sample)" d={d} fe={fe} required placeholder="28,28,1" hint="Height, width, channels for images; the number of features for tabular models." />
+      <Text name="inputRange.min" label="Input value range: minimum" type="number" d={d} fe={fe} required placeholder="0" />
+      <Text name="inputRange.max" label="Input value range: maximum" type="number" d={d} fe={{ ...fe, "inputRange.max": fe["inputRange.max"] ?? fe.inputRange }} required placeholder="1" hint="The range attacks measure epsilon in, e.g. 0..1 or 0..255." />
+      <Text name="preprocessing.scale" label="Preprocessing: scale" type="number" d={d} fe={fe} placeholder="1" hint="The model receives value × scale + offset. Leave 1 and 0 when it takes the values as they are." />
+      <Text name="preprocessing.offset" label="Preprocessing: offset" type="number" d={d} fe={fe} placeholder="0" />
+      <div className="sm:col-span-2">
+        <Area name="classLabels" label="Class labels, in the order of the model's outputs" d={d} fe={fe} required rows={3} placeholder="0, 1, 2, 3, 4, 5, 6, 7, 8, 9" hint="Comma-separated, or one per line. Their number must equal the model's output width." />
+      </div>
+    </div>
+  );
+}
+
+export function DescriptiveFields({ d, fe, datasets }: { d: CardDefaults; fe: FE; datasets: { id: string; label: string }[] }) {
+  const [kind, setKind] = useState(d["trainingMethod.kind"] ?? "standard");
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      <Field label="Risk tier" htmlFor={id("riskTier")} error={fe.riskTier} hint="The team's policy sets robustness thresholds per tier.">
+        <select id={id("riskTier")} name="riskTier" defaultValue={d.riskTier ?? ""} required className={inputClass} aria-invalid={Boolean(fe.riskTier)}>
+          <option value="" disabled>Choose…</option>
+          <option value="minimal">Minimal</option>
+          <option value="limited">Limited</option>
+          <option value="high">High</option>
+          <option value="unacceptable">Unacceptable</option>
+        </select>
+      </Field>
+      <Text name="owner" label="Owner" d={d} fe={fe} required placeholder="Person or team accountable for the model" />
+      <Area name="intendedUse" label="Intended use" d={d} fe={fe} required />
+      <Area name="outOfScopeUse" label="Out-of-scope use" d={d} fe={fe} required />
+      <Field label="Training dataset version (lineage)" htmlFor={id("trainingDatasetVersionId")} error={fe.trainingDatasetVersionId} hint="Optional: the registered dataset version it was trained on.">
+        <select id={id("trainingDatasetVersionId")} name="trainingDatasetVersionId" defaultValue={d.trainingDatasetVersionId ?? ""} className={inputClass}>
+          <option value="">Not registered / not given</option>
+          {datasets.map((o) => (
+            <option key={o.id} value={o.id}>{o.label}</option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Training method" htmlFor={id("trainingMethod.kind")} error={fe["trainingMethod.kind"] ?? fe.trainingMethod}>
+        <select id={id("trainingMethod.kind")} name="trainingMethod.kind" value={kind} onChange={(e) => setKind(e.target.value)} className={inputClass}>
+          <option value="standard">Standard training</option>
+          <option value="adversarial">Adversarial training</option>
+          <option value="other">Other</option>
+        </select>
+      </Field>
+      {kind === "adversarial" ? (
+        <div className="grid gap-4 rounded-lg border border-slate-200 bg-slate-50 p-3 sm:col-span-2 sm:grid-cols-3">
+          <Text name="trainingMethod.attack" label="Attack used in training" d={d} fe={fe} required placeholder="PGD" />
+          <Field label="Norm" htmlFor={id("trainingMethod.norm")} error={fe["trainingMethod.norm"]}>
+            <select id={id("trainingMethod.norm")} name="trainingMethod.norm" defaultValue={d["trainingMethod.norm"] ?? "linf"} className={inputClass}>
+              <option value="linf">L∞</option>
+              <option value="l2">L2</option>
+            </select>
+          </Field>
+          <Text name="trainingMethod.epsilon" label="Budget (epsilon)" type="number" d={d} fe={fe} required placeholder="0.1" />
+        </div>
+      ) : kind === "other" ? (
+        <div className="sm:col-span-2">
+          <Area name="trainingMethod.description" label="Describe the training method" d={d} fe={fe} required rows={2} />
+        </div>
+      ) : null}
+      <Area name="knownLimitations" label="Known limitations" d={d} fe={fe} />
+      <Area name="preprocessingNote" label="Preprocessing notes" d={d} fe={fe} hint="E.g. how raw data is resized, normalised or encoded before it reaches the model." />
+    </div>
+  );
+}
