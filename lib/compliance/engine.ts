@@ -1,0 +1,578 @@
+import type { Catalog, Control, FrameworkId } from "./catalog";
+import { entriesByControl, EVIDENCE_KIND_INFO, type Crosswalk, type CrosswalkEntry, type EvidenceKind, type Mark } from "./crosswalk";
+import { describeThreshold, normLabel, pct, TIER_LABELS, type Policy, type Tier, type TierPolicy, type Verdict } from "./policy";
+
+// The status engine: (policy, catalog, crosswalk, evidence) -> a status for every model × control.
+// Pure: no database, no clock (evidence.now), no I/O. Every status says why in plain words and links the
+// exact records it rests on. Rules, in order:
+//   1. fresh direct evidence that fails            -> failing
+//   2. direct evidence older than the policy allows, or the attestation it needs has expired -> stale
+//   3. all direct evidence passes, and the attestation is valid where one is needed -> satisfied
+//      (a control with only supporting mappings needs an attestation to be satisfied)
+//   4. some evidence or an attestation, but not enough -> partial
+//   5. nothing -> not assessed
+// An evaluation whose reliability verdict is "unreliable" never counts as passing evidence, and a final
+// guard refuses "satisfied" for any status that links one.
+
+export const STATUSES = ["satisfied", "partial", "failing", "stale", "not_assessed"] as const;
+export type Status = (typeof STATUSES)[number];
+export const STATUS_LABELS: Record<Status, string> = {
+  satisfied: "Satisfied", partial: "Partial", failing: "Failing", stale: "Stale", not_assessed: "Not assessed",
+};
+
+// ---- Evidence (input) ------------------------------------------------------------------------------
+
+export interface EvaluationEvidence {
+  id: string;
+  number: number;
+  finishedAt: Date;
+  modelVersionId: string;
+  modelDigest: string;
+  datasetVersionId: string;
+  datasetLabel: string;
+  datasetDigest: string;
+  verdict: Verdict | null;
+  reliabilityReasons: string[];
+  /** Attacks of the suite (without the sanity check). */
+  attacks: { id: string; family: string; norm: string }[];
+  samples: number;
+  cleanAccuracy: number | null;
+  worstCase: { norm: string; eps: number; robustAccuracy: number }[];
+  backend: string | null;
+}
+
+export interface DatasetEvidence {
+  versionId: string;
+  label: string;
+  digest: string;
+  licence: string;
+  personalData: string;
+  source: string;
+  legalBasis: string;
+}
+
+export interface ModelEvidence {
+  modelId: string;
+  name: string;
+  versionId: string;
+  version: number;
+  digest: string;
+  tier: Tier;
+  owner: string;
+  /** Card fields an auditor expects that are empty. */
+  cardGaps: string[];
+  registeredAt: Date;
+  /** Completed evaluations of this version, any order. */
+  evaluations: EvaluationEvidence[];
+  evaluationDataset: DatasetEvidence | null;
+  trainingDataset: DatasetEvidence | null;
+  openAlerts: { id: string; summary: string; createdAt: Date; maxDropPp: number | null; evaluationNumber: number | null }[];
+  schedules: { id: string; name: string; paused: boolean; nextRunAt: Date | null }[];
+}
+
+export interface AttestationEvidence {
+  id: string;
+  control: string;
+  /** null: attests for the whole team. */
+  modelId: string | null;
+  statement: string;
+  attestedByUserId: string | null;
+  attestedByLabel: string;
+  attestedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  files: { name: string; sha256: string }[];
+}
+
+export interface TeamEvidence {
+  policyVersion: number | null;
+  policyUpdatedAt: Date | null;
+  auditChainIntact: boolean;
+  auditEventCount: number;
+}
+
+export interface Evidence {
+  now: Date;
+  team: TeamEvidence;
+  models: ModelEvidence[];
+  attestations: AttestationEvidence[];
+  /** Team members' e-mails/names per user id, to tell whether an attester is the model owner. */
+  userIdentities?: Record<string, string[]>;
+}
+
+// ---- Status (output) ------------------------------------------------------------------------------
+
+export type LinkType = "evaluation" | "model" | "dataset" | "policy" | "attestation" | "alert" | "schedule" | "audit";
+export interface EvidenceLink {
+  type: LinkType;
+  id: string;
+  label: string;
+  /** Path under /t/<team>/, e.g. "evaluations/<id>". */
+  path: string;
+  digest?: string;
+  metric?: string;
+  value?: number;
+  threshold?: number;
+  verdict?: Verdict | null;
+}
+
+export type Outcome = "pass" | "partial" | "fail" | "stale" | "missing";
+export interface Finding {
+  evidence: EvidenceKind;
+  mark: Mark;
+  scope: string | null;
+  outcome: Outcome;
+  reason: string;
+  next: string | null;
+  links: EvidenceLink[];
+}
+
+export interface ControlStatus {
+  control: string;
+  framework: FrameworkId;
+  controlId: string;
+  /** null only for the team-level subject used when the team has no models. */
+  modelId: string | null;
+  modelLabel: string;
+  status: Status;
+  /** The one-line reason, in plain words. */
+  reason: string;
+  /** Every reason that counted. */
+  reasons: string[];
+  next: string | null;
+  findings: Finding[];
+  attestation: { state: "valid" | "expired" | "revoked" | "owner" | "none"; needed: boolean; id: string | null; expiresAt: Date | null; by: string | null };
+  catalogVersion: string;
+  policyVersion: number | null;
+  computedAt: Date;
+}
+
+const DAY = 86_400_000;
+const ageDays = (now: Date, d: Date) => Math.floor((now.getTime() - d.getTime()) / DAY);
+const short = (digest: string) => digest.slice(0, 12);
+const EPS_TOL = 1e-9;
+
+export const modelLabel = (m: Pick<ModelEvidence, "name" | "version">) => `${m.name} v${m.version}`;
+
+function evalLink(e: EvaluationEvidence, extra: Partial<EvidenceLink> = {}): EvidenceLink {
+  return { type: "evaluation", id: e.id, label: `Evaluation #${e.number}`, path: `evaluations/${e.id}`, verdict: e.verdict, ...extra };
+}
+function modelLink(m: ModelEvidence): EvidenceLink {
+  return { type: "model", id: m.versionId, label: `${modelLabel(m)} (sha256 ${short(m.digest)}…)`, path: `models/${m.modelId}`, digest: m.digest };
+}
+function datasetLink(d: DatasetEvidence): EvidenceLink {
+  return { type: "dataset", id: d.versionId, label: `${d.label} (sha256 ${short(d.digest)}…)`, path: `datasets/${d.versionId}`, digest: d.digest };
+}
+
+// ---- Per evidence kind: one finding per model -----------------------------------------------------
+
+interface Ctx { policy: Policy; tp: TierPolicy; tier: Tier; now: Date; m: ModelEvidence | null; team: TeamEvidence }
+
+/** Why an evaluation does not meet the tier's required suite (empty: it does). */
+export function suiteShortfalls(e: EvaluationEvidence, tp: TierPolicy): string[] {
+  const out: string[] = [];
+  const rs = tp.requiredSuite;
+  if (e.attacks.length < rs.minAttacks) out.push(`${e.attacks.length} attack${e.attacks.length === 1 ? "" : "s"} (needs ${rs.minAttacks})`);
+  if (rs.requireIterative && !e.attacks.some((a) => a.family === "iterative")) out.push("no iterative attack such as PGD");
+  if (e.samples < rs.minSampleCount) out.push(`${e.samples} samples (needs ${rs.minSampleCount})`);
+  for (const t of tp.thresholds) {
+    if (!e.worstCase.some((w) => w.norm === t.norm && Math.abs(w.eps - t.eps) < EPS_TOL)) out.push(`no ${normLabel(t.norm)} ${t.eps} budget`);
+  }
+  return out;
+}
+
+const byNewest = (a: EvaluationEvidence, b: EvaluationEvidence) => b.finishedAt.getTime() - a.finishedAt.getTime() || b.number - a.number;
+
+/** The evaluation that decides: the newest that meets the required suite (null: none does). */
+export function decidingEvaluation(m: ModelEvidence, tp: TierPolicy): EvaluationEvidence | null {
+  return [...m.evaluations].sort(byNewest).find((e) => suiteShortfalls(e, tp).length === 0) ?? null;
+}
+
+function verdictAccepted(v: Verdict | null, tp: TierPolicy): boolean {
+  if (v === "reliable") return true;
+  if (v === "questionable") return tp.requiredVerdict === "questionable";
+  return false;
+}
+
+function stale(c: Ctx, d: Date): boolean {
+  return ageDays(c.now, d) > c.tp.maxEvidenceAgeDays;
+}
+
+function staleReason(c: Ctx, what: string, d: Date): string {
+  return `${what} is ${ageDays(c.now, d)} days old; the policy for ${TIER_LABELS[c.tier].toLowerCase()}-risk models accepts at most ${c.tp.maxEvidenceAgeDays} days`;
+}
+
+type KindFinding = Omit<Finding, "mark" | "scope" | "evidence">;
+
+function e1Robustness(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered, so no robustness has been measured.", next: "Register a model and run an evaluation.", links: [] };
+  const ml = modelLabel(m);
+  if (m.evaluations.length === 0) {
+    return { outcome: "missing", reason: `${ml} has no completed evaluation.`, next: `Run an evaluation of ${ml} that meets the required suite.`, links: [modelLink(m)] };
+  }
+  const e = decidingEvaluation(m, c.tp);
+  if (!e) {
+    const latest = [...m.evaluations].sort(byNewest)[0];
+    return {
+      outcome: "partial",
+      reason: `Evaluation #${latest.number} of ${ml} does not meet the required suite for ${TIER_LABELS[c.tier].toLowerCase()}-risk models: ${suiteShortfalls(latest, c.tp).join("; ")}.`,
+      next: `Run an evaluation with the required suite (at least ${c.tp.requiredSuite.minAttacks} attacks, ${c.tp.requiredSuite.minSampleCount} samples${c.tp.thresholds.length ? `, budgets ${c.tp.thresholds.map((t) => `${normLabel(t.norm)} ${t.eps}`).join(", ")}` : ""}).`,
+      links: [evalLink(latest), modelLink(m)],
+    };
+  }
+  const links: EvidenceLink[] = [evalLink(e), modelLink(m)];
+  if (!verdictAccepted(e.verdict, c.tp)) {
+    const why = e.reliabilityReasons[0] ? ` (${e.reliabilityReasons[0]})` : "";
+    return {
+      outcome: "fail",
+      reason: `${ml}: evaluation #${e.number} is ${e.verdict ?? "not checked for reliability"}${why}; the policy requires ${c.tp.requiredVerdict === "reliable" ? "a reliable" : "at least a questionable"} result, so its numbers cannot show robustness.`,
+      next: "Look at the reliability checks of the evaluation (gradient masking, attack strength), fix the cause and re-run it.",
+      links,
+    };
+  }
+  const fails: string[] = [];
+  const passes: string[] = [];
+  for (const t of c.tp.thresholds) {
+    const w = e.worstCase.find((x) => x.norm === t.norm && Math.abs(x.eps - t.eps) < EPS_TOL)!;
+    const ok = w.robustAccuracy >= t.min;
+    const text = `worst-case robust accuracy ${pct(w.robustAccuracy, 1)} ${ok ? "≥" : "<"} ${pct(t.min)} at ${normLabel(t.norm)} ${t.eps}`;
+    (ok ? passes : fails).push(text);
+    links.push(evalLink(e, { metric: `worst-case robust accuracy ${normLabel(t.norm)} ${t.eps}`, value: w.robustAccuracy, threshold: t.min, label: `Evaluation #${e.number}: ${text}` }));
+  }
+  if (c.tp.minCleanAccuracy !== null && e.cleanAccuracy !== null) {
+    const ok = e.cleanAccuracy >= c.tp.minCleanAccuracy;
+    const text = `clean accuracy ${pct(e.cleanAccuracy, 1)} ${ok ? "≥" : "<"} ${pct(c.tp.minCleanAccuracy)}`;
+    (ok ? passes : fails).push(text);
+    links.push(evalLink(e, { metric: "clean accuracy", value: e.cleanAccuracy, threshold: c.tp.minCleanAccuracy, label: `Evaluation #${e.number}: ${text}` }));
+  }
+  const verdictNote = e.verdict === "questionable" ? " (reliability questionable, accepted by the policy)" : "";
+  if (stale(c, e.finishedAt)) {
+    return {
+      outcome: "stale",
+      reason: `${ml}: ${staleReason(c, `evaluation #${e.number}`, e.finishedAt)} (it measured ${[...fails, ...passes].join(", ") || "no thresholded metric"}).`,
+      next: `Re-run the evaluation of ${ml}, or schedule it.`,
+      links,
+    };
+  }
+  if (fails.length) {
+    return { outcome: "fail", reason: `${ml}: ${fails.join("; ")} (evaluation #${e.number}).`, next: `Harden ${m.name} (e.g. adversarial training), register the new version and evaluate it; or record a documented risk acceptance.`, links };
+  }
+  if (c.tp.thresholds.length === 0) {
+    return { outcome: "pass", reason: `${ml}: evaluation #${e.number} meets the required suite; the ${TIER_LABELS[c.tier].toLowerCase()}-risk policy sets no robustness threshold${verdictNote}.`, next: null, links };
+  }
+  return { outcome: "pass", reason: `${ml}: ${passes.join("; ")} (evaluation #${e.number}${verdictNote}).`, next: null, links };
+}
+
+function e2Reliability(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered.", next: null, links: [] };
+  const e = decidingEvaluation(m, c.tp) ?? [...m.evaluations].sort(byNewest)[0];
+  if (!e) return { outcome: "missing", reason: `${modelLabel(m)} has no completed evaluation, so no reliability checks have run.`, next: `Run an evaluation of ${modelLabel(m)}.`, links: [modelLink(m)] };
+  const links = [evalLink(e, { metric: "reliability verdict" })];
+  if (stale(c, e.finishedAt)) return { outcome: "stale", reason: `${modelLabel(m)}: ${staleReason(c, `the reliability checks of evaluation #${e.number}`, e.finishedAt)}.`, next: "Re-run the evaluation.", links };
+  if (e.verdict === "reliable") return { outcome: "pass", reason: `${modelLabel(m)}: evaluation #${e.number} passed its reliability checks (no sign of gradient masking or weak attacks).`, next: null, links };
+  if (e.verdict === "questionable") {
+    return {
+      outcome: c.tp.requiredVerdict === "questionable" ? "pass" : "fail",
+      reason: `${modelLabel(m)}: evaluation #${e.number} is questionable${e.reliabilityReasons[0] ? `: ${e.reliabilityReasons[0]}` : ""}${c.tp.requiredVerdict === "reliable" ? "; the policy requires reliable" : "; the policy accepts questionable"}.`,
+      next: c.tp.requiredVerdict === "reliable" ? "Review the reliability warnings and re-run with stronger attacks." : null,
+      links,
+    };
+  }
+  return { outcome: "fail", reason: `${modelLabel(m)}: evaluation #${e.number} is unreliable${e.reliabilityReasons[0] ? `: ${e.reliabilityReasons[0]}` : ""}.`, next: "Fix what the reliability checks found and re-run the evaluation.", links };
+}
+
+function e3Record(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered.", next: null, links: [] };
+  const usable = [...m.evaluations].sort(byNewest).filter((e) => e.verdict !== "unreliable" && e.verdict !== null);
+  const e = usable[0];
+  if (!e) {
+    if (m.evaluations.length) return { outcome: "partial", reason: `${modelLabel(m)}: the only evaluation records are unreliable, so they cannot document the testing.`, next: "Re-run the evaluation.", links: m.evaluations.map((x) => evalLink(x)) };
+    return { outcome: "missing", reason: `${modelLabel(m)} has no evaluation record.`, next: `Run an evaluation of ${modelLabel(m)}.`, links: [modelLink(m)] };
+  }
+  const links = [evalLink(e), modelLink(m), { type: "dataset" as const, id: e.datasetVersionId, label: `${e.datasetLabel} (sha256 ${short(e.datasetDigest)}…)`, path: `datasets/${e.datasetVersionId}`, digest: e.datasetDigest }];
+  if (stale(c, e.finishedAt)) return { outcome: "stale", reason: `${modelLabel(m)}: ${staleReason(c, `the newest evaluation record (#${e.number})`, e.finishedAt)}.`, next: "Re-run the evaluation.", links };
+  return {
+    outcome: "pass",
+    reason: `${modelLabel(m)}: evaluation #${e.number} records the test set (${e.datasetLabel}, sha256 ${short(e.datasetDigest)}…), ${e.attacks.length} attacks, ${e.samples} samples, the model digest (sha256 ${short(m.digest)}…)${e.backend ? ` and the engine backend (${e.backend})` : ""}.`,
+    next: null,
+    links,
+  };
+}
+
+function e4Policy(c: Ctx): KindFinding {
+  const links: EvidenceLink[] = c.team.policyVersion ? [{ type: "policy", id: String(c.team.policyVersion), label: `Robustness policy v${c.team.policyVersion}`, path: "settings/policy" }] : [];
+  if (!c.team.policyVersion) return { outcome: "missing", reason: "The team has not saved a robustness policy; the built-in default applies.", next: "A reviewer reviews and saves the policy (Settings → Policy).", links };
+  if (c.tp.thresholds.length === 0) return { outcome: "partial", reason: `Policy v${c.team.policyVersion} sets no robustness threshold for ${TIER_LABELS[c.tier].toLowerCase()}-risk models.`, next: "Set a threshold for this tier if robustness matters for it.", links };
+  return { outcome: "pass", reason: `Policy v${c.team.policyVersion} sets, for ${TIER_LABELS[c.tier].toLowerCase()}-risk models: ${c.tp.thresholds.map(describeThreshold).join("; ")}; evidence at most ${c.tp.maxEvidenceAgeDays} days old.`, next: null, links };
+}
+
+function e5Card(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered in Bulwark.", next: "Register the team's models.", links: [] };
+  const links = [modelLink(m)];
+  if (m.cardGaps.length) return { outcome: "partial", reason: `${modelLabel(m)} is registered (sha256 ${short(m.digest)}…) but its card lacks: ${m.cardGaps.join(", ")}.`, next: `Complete the model card of ${modelLabel(m)}.`, links };
+  return { outcome: "pass", reason: `${modelLabel(m)} is registered with digest sha256 ${short(m.digest)}… and a complete card (intended use, limits, risk tier ${TIER_LABELS[m.tier].toLowerCase()}, owner ${m.owner}).`, next: null, links };
+}
+
+function e6Data(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered.", next: null, links: [] };
+  const sets = [m.evaluationDataset, m.trainingDataset].filter((d): d is DatasetEvidence => d !== null);
+  if (sets.length === 0) return { outcome: "missing", reason: `No dataset is linked to ${modelLabel(m)} (no training data on its card and no evaluation).`, next: "Register the training dataset and link it on the model card.", links: [modelLink(m)] };
+  const gaps: string[] = [];
+  for (const d of sets) {
+    if (d.licence === "unknown") gaps.push(`${d.label}: licence unknown`);
+    if (d.personalData === "unknown") gaps.push(`${d.label}: whether it holds personal data is unknown`);
+    if (!d.source.trim()) gaps.push(`${d.label}: no source`);
+  }
+  if (!m.trainingDataset) gaps.push("the training dataset is not linked on the model card");
+  const links = sets.map(datasetLink);
+  if (gaps.length) return { outcome: "partial", reason: `${modelLabel(m)}: ${gaps.join("; ")}.`, next: "Complete the dataset cards (licence, personal data, source) and link the training data.", links };
+  return { outcome: "pass", reason: `${modelLabel(m)}: ${sets.map((d) => `${d.label} (licence ${d.licence}, personal data: ${d.personalData}, sha256 ${short(d.digest)}…)`).join("; ")} have recorded provenance.`, next: null, links };
+}
+
+function notRecorded(kind: EvidenceKind): KindFinding {
+  return { outcome: "missing", reason: `Bulwark does not record ${EVIDENCE_KIND_INFO[kind].short.toLowerCase()} yet.`, next: "Attest the control with the external evidence, if it applies.", links: [] };
+}
+
+function e9Monitoring(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered.", next: null, links: [] };
+  const over = m.openAlerts.filter((a) => a.maxDropPp === null || a.maxDropPp > c.tp.regressionTolerancePp);
+  const active = m.schedules.filter((s) => !s.paused);
+  const links: EvidenceLink[] = [
+    ...over.map((a): EvidenceLink => ({ type: "alert", id: a.id, label: a.summary, path: "evaluations", metric: "robust accuracy drop (pp)", value: a.maxDropPp ?? undefined, threshold: c.tp.regressionTolerancePp })),
+    ...active.map((s): EvidenceLink => ({ type: "schedule", id: s.id, label: `Schedule “${s.name}”${s.nextRunAt ? `, next run ${s.nextRunAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`, path: "evaluations" })),
+  ];
+  if (over.length) return { outcome: "fail", reason: `${modelLabel(m)}: ${over.length} open regression alert${over.length > 1 ? "s" : ""} beyond the ${c.tp.regressionTolerancePp} pp tolerance: ${over[0].summary}`, next: "Investigate the regression and acknowledge the alert with a note, or roll back.", links };
+  if (active.length === 0) {
+    return { outcome: c.tp.requireSchedule ? "fail" : "partial", reason: `${modelLabel(m)} has no active evaluation schedule${c.tp.requireSchedule ? `; the policy requires one for ${TIER_LABELS[c.tier].toLowerCase()}-risk models` : ""}.`, next: `Schedule regular re-evaluation of ${m.name}.`, links };
+  }
+  return { outcome: "pass", reason: `${modelLabel(m)} is re-evaluated on a schedule (${active.map((s) => s.name).join(", ")}) with no open regression beyond ${c.tp.regressionTolerancePp} pp.`, next: null, links };
+}
+
+function e11Audit(c: Ctx): KindFinding {
+  const links: EvidenceLink[] = [{ type: "audit", id: "chain", label: `Audit log, ${c.team.auditEventCount} events`, path: "audit" }];
+  if (!c.team.auditChainIntact) return { outcome: "fail", reason: "The team's audit chain does not verify: a recorded event was changed or removed.", next: "Investigate the break shown on the audit page.", links };
+  return { outcome: "pass", reason: `The team's hash-chained audit log verifies (${c.team.auditEventCount} events).`, next: null, links };
+}
+
+function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
+  switch (kind) {
+    case "E1": return e1Robustness(c);
+    case "E2": return e2Reliability(c);
+    case "E3": return e3Record(c);
+    case "E4": return e4Policy(c);
+    case "E5": return e5Card(c);
+    case "E6": return e6Data(c);
+    case "E9": return e9Monitoring(c);
+    case "E11": return e11Audit(c);
+    default: return notRecorded(kind);
+  }
+}
+
+// ---- Attestations ----------------------------------------------------------------------------------
+
+function normalise(s: string) {
+  return s.trim().toLowerCase();
+}
+
+/** Whether the attester is the model's owner (the card's owner matches one of their identities). */
+export function attesterIsOwner(a: AttestationEvidence, m: ModelEvidence | null, identities: Record<string, string[]> = {}): boolean {
+  if (!m) return false;
+  const owner = normalise(m.owner);
+  const ids = [a.attestedByLabel, ...(a.attestedByUserId ? identities[a.attestedByUserId] ?? [] : [])].map(normalise);
+  return ids.includes(owner);
+}
+
+interface AttState { state: ControlStatus["attestation"]["state"]; chosen: AttestationEvidence | null; finding: KindFinding }
+
+function attestationState(control: string, c: Ctx, all: AttestationEvidence[], identities: Record<string, string[]>): AttState {
+  const mine = all.filter((a) => a.control === control && (a.modelId === null || a.modelId === c.m?.modelId)).sort((a, b) => b.attestedAt.getTime() - a.attestedAt.getTime());
+  const link = (a: AttestationEvidence): EvidenceLink => ({ type: "attestation", id: a.id, label: `Attestation by ${a.attestedByLabel}, ${a.attestedAt.toISOString().slice(0, 10)}, ${a.modelId ? "for this model" : "team-wide"}`, path: `controls?control=${encodeURIComponent(control)}` });
+  const live = mine.filter((a) => !a.revokedAt);
+  const sod = c.policy.segregationOfDuties;
+  const valid = live.filter((a) => a.expiresAt.getTime() > c.now.getTime());
+  const validIndependent = valid.filter((a) => !(sod && attesterIsOwner(a, c.m, identities)));
+  if (validIndependent.length) {
+    const a = validIndependent[0];
+    return { state: "valid", chosen: a, finding: { outcome: "pass", reason: `Attested by ${a.attestedByLabel} on ${a.attestedAt.toISOString().slice(0, 10)}, valid until ${a.expiresAt.toISOString().slice(0, 10)}: “${a.statement}”`, next: null, links: [link(a)] } };
+  }
+  if (valid.length) {
+    const a = valid[0];
+    return { state: "owner", chosen: a, finding: { outcome: "partial", reason: `The only valid attestation is by ${a.attestedByLabel}, the owner of ${c.m ? modelLabel(c.m) : "the model"}; the team requires segregation of duties.`, next: "Another reviewer (not the model owner) attests the control.", links: [link(a)] } };
+  }
+  if (live.length) {
+    const a = live[0];
+    return { state: "expired", chosen: a, finding: { outcome: "stale", reason: `The attestation by ${a.attestedByLabel} expired on ${a.expiresAt.toISOString().slice(0, 10)}.`, next: "A reviewer renews the attestation.", links: [link(a)] } };
+  }
+  if (mine.length) {
+    const a = mine[0];
+    return { state: "revoked", chosen: a, finding: { outcome: "missing", reason: `The attestation by ${a.attestedByLabel} was revoked on ${a.revokedAt!.toISOString().slice(0, 10)}.`, next: "A reviewer attests the control again once it holds.", links: [link(a)] } };
+  }
+  return { state: "none", chosen: null, finding: { outcome: "missing", reason: "No reviewer has attested this control.", next: "A reviewer attests the control with the evidence held outside Bulwark.", links: [] } };
+}
+
+// ---- Combining --------------------------------------------------------------------------------------
+
+function combine(control: Control, entries: CrosswalkEntry[], c: Ctx, kindCache: Map<EvidenceKind, KindFinding>, att: AttState): Pick<ControlStatus, "status" | "reason" | "reasons" | "next" | "findings"> & { needed: boolean } {
+  const findings: Finding[] = [];
+  for (const e of entries) {
+    if (e.mark === "threat" || e.evidence === "E12") continue;
+    let f = kindCache.get(e.evidence);
+    if (!f) { f = kindFinding(e.evidence, c); kindCache.set(e.evidence, f); }
+    findings.push({ evidence: e.evidence, mark: e.mark, scope: e.scope, ...f });
+  }
+  const direct = findings.filter((f) => f.mark === "direct");
+  const supporting = findings.filter((f) => f.mark === "supporting");
+  const needed = direct.length === 0 || entries.some((e) => e.evidence === "E12") || c.tp.attestationRequired.includes(control.key);
+  const attFinding: Finding = { evidence: "E12", mark: "supporting", scope: null, ...att.finding };
+  const all = needed || att.state !== "none" ? [...findings, attFinding] : findings;
+  const out = (status: Status, lead: Finding[], extra: string[] = []) => {
+    const reasons = [...lead.map((f) => f.reason), ...extra];
+    const next = lead.find((f) => f.next)?.next ?? all.find((f) => f.outcome !== "pass" && f.next)?.next ?? null;
+    return { status, reason: reasons[0] ?? "", reasons, next, findings: all, needed };
+  };
+
+  if (entries.filter((e) => e.mark !== "threat").length === 0 && att.state === "none") {
+    return { status: "not_assessed", reason: "No Bulwark evidence maps to this control and no reviewer has attested it.", reasons: ["No Bulwark evidence maps to this control and no reviewer has attested it."], next: "Attest the control if it applies, or map evidence to it in the crosswalk.", findings: [], needed };
+  }
+  const directFail = direct.filter((f) => f.outcome === "fail");
+  if (directFail.length) return out("failing", directFail);
+  const directStale = direct.filter((f) => f.outcome === "stale");
+  if (directStale.length) return out("stale", directStale);
+  if (needed && att.state === "expired") return out("stale", [attFinding]);
+
+  const directPass = direct.length > 0 && direct.every((f) => f.outcome === "pass");
+  const attOk = att.state === "valid";
+  const supportingFail = supporting.filter((f) => f.outcome === "fail");
+  if ((directPass || direct.length === 0) && (!needed || attOk) && (directPass || attOk)) {
+    if (supportingFail.length) return out("partial", supportingFail, [directPass ? "Direct evidence passes, but supporting evidence fails." : "Attested, but supporting evidence fails."]);
+    const lead = [...direct, ...(attOk ? [attFinding] : [])];
+    return out("satisfied", lead, supporting.filter((f) => f.outcome === "pass").map((f) => f.reason));
+  }
+  const anything = findings.some((f) => f.outcome === "pass" || f.outcome === "partial") || attOk || att.state === "owner";
+  if (anything) {
+    const gaps = [...direct.filter((f) => f.outcome !== "pass"), ...(needed && !attOk ? [attFinding] : []), ...supportingFail];
+    const lead = gaps.length ? gaps : findings.filter((f) => f.outcome !== "pass");
+    return out("partial", lead, findings.filter((f) => f.outcome === "pass").map((f) => `Present: ${f.reason}`));
+  }
+  const supportingStale = supporting.filter((f) => f.outcome === "stale");
+  if (supportingStale.length && !direct.length) return out("stale", supportingStale);
+  return out("not_assessed", needed ? [attFinding, ...findings] : findings);
+}
+
+/** An unreliable evaluation never makes a control satisfied, whatever else the rules said. */
+function guardUnreliable(s: Pick<ControlStatus, "status" | "findings" | "reason" | "reasons">) {
+  if (s.status !== "satisfied") return s;
+  const bad = s.findings.some((f) => f.outcome === "pass" && f.links.some((l) => l.type === "evaluation" && l.verdict === "unreliable"));
+  if (!bad) return s;
+  const reason = "An unreliable evaluation is among the evidence; it cannot make the control satisfied.";
+  return { ...s, status: "partial" as const, reason, reasons: [reason, ...s.reasons] };
+}
+
+export interface ComputeOptions {
+  /** Limit to these frameworks (default: all). */
+  frameworks?: FrameworkId[];
+}
+
+/**
+ * For every model × assessable control: its status, reasons and evidence. With no models, one team-level
+ * subject (modelId null) carries the team-wide evidence and attestations.
+ */
+export function computeControlStatuses(policy: Policy, catalog: Catalog, crosswalk: Crosswalk, evidence: Evidence, opts: ComputeOptions = {}): ControlStatus[] {
+  const byControl = entriesByControl(crosswalk);
+  const controls = catalog.frameworks
+    .filter((f) => !opts.frameworks || opts.frameworks.includes(f.id))
+    .flatMap((f) => f.controls.filter((c) => c.kind === "control"));
+  const subjects: (ModelEvidence | null)[] = evidence.models.length ? evidence.models : [null];
+  const out: ControlStatus[] = [];
+  for (const m of subjects) {
+    const tier: Tier = m?.tier ?? "high";
+    const c: Ctx = { policy, tp: policy.tiers[tier], tier, now: evidence.now, m, team: evidence.team };
+    const cache = new Map<EvidenceKind, KindFinding>();
+    for (const control of controls) {
+      const entries = byControl.get(control.key) ?? [];
+      const att = attestationState(control.key, c, evidence.attestations, evidence.userIdentities ?? {});
+      const r = guardUnreliable(combine(control, entries, c, cache, att));
+      const rr = r as ReturnType<typeof combine>;
+      out.push({
+        control: control.key, framework: control.framework, controlId: control.id,
+        modelId: m?.modelId ?? null, modelLabel: m ? modelLabel(m) : "Team",
+        status: r.status, reason: r.reason, reasons: r.reasons, next: rr.next, findings: r.findings,
+        attestation: { state: att.state, needed: rr.needed, id: att.chosen?.id ?? null, expiresAt: att.chosen?.expiresAt ?? null, by: att.chosen?.attestedByLabel ?? null },
+        catalogVersion: catalog.version, policyVersion: evidence.team.policyVersion, computedAt: evidence.now,
+      });
+    }
+  }
+  return out;
+}
+
+// ---- Roll-ups for dashboards -------------------------------------------------------------------------
+
+/** Team-level status of one control over its models: any failing -> failing, any stale -> stale, all satisfied -> satisfied, all not assessed -> not assessed, else partial. */
+export function rollup(statuses: Status[]): Status {
+  if (statuses.length === 0) return "not_assessed";
+  if (statuses.includes("failing")) return "failing";
+  if (statuses.includes("stale")) return "stale";
+  if (statuses.every((s) => s === "satisfied")) return "satisfied";
+  if (statuses.every((s) => s === "not_assessed")) return "not_assessed";
+  return "partial";
+}
+
+export type StatusCounts = Record<Status, number>;
+export const emptyCounts = (): StatusCounts => ({ satisfied: 0, partial: 0, failing: 0, stale: 0, not_assessed: 0 });
+
+/** Per framework: how many controls are in each status (team roll-up over models). */
+export function countsByFramework(statuses: ControlStatus[]): Map<FrameworkId, StatusCounts> {
+  const perControl = new Map<string, { fw: FrameworkId; s: Status[] }>();
+  for (const s of statuses) {
+    const e = perControl.get(s.control) ?? { fw: s.framework, s: [] };
+    e.s.push(s.status);
+    perControl.set(s.control, e);
+  }
+  const out = new Map<FrameworkId, StatusCounts>();
+  for (const { fw, s } of perControl.values()) {
+    const counts = out.get(fw) ?? emptyCounts();
+    counts[rollup(s)]++;
+    out.set(fw, counts);
+  }
+  return out;
+}
+
+const SEVERITY: Record<Status, number> = { failing: 0, stale: 1, partial: 2, not_assessed: 3, satisfied: 4 };
+
+export interface Gap {
+  control: string;
+  controlId: string;
+  framework: FrameworkId;
+  modelId: string | null;
+  status: Status;
+  /** "digits-cnn v1 fails MEASURE 2.7: worst-case robust accuracy 3.0% < 60% at Linf 0.1 (evaluation #4)." */
+  sentence: string;
+  next: string | null;
+}
+
+const VERB: Record<Status, string> = { failing: "fails", stale: "has stale evidence for", partial: "partly meets", not_assessed: "has no evidence for", satisfied: "meets" };
+
+/** The most important gaps, in plain words: failing first, then stale, then partial with direct evidence. */
+export function topGaps(statuses: ControlStatus[], limit = 8): Gap[] {
+  const gaps = statuses
+    .filter((s) => s.status === "failing" || s.status === "stale" || (s.status === "partial" && s.findings.some((f) => f.mark === "direct")))
+    .sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status] || a.framework.localeCompare(b.framework) || a.control.localeCompare(b.control));
+  const seen = new Set<string>();
+  const out: Gap[] = [];
+  for (const s of gaps) {
+    // One sentence per distinct reason: the same failing measurement shows under many controls.
+    const k = `${s.modelId}|${s.status}|${s.reason}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const reason = s.reason.startsWith(`${s.modelLabel}: `) ? s.reason.slice(s.modelLabel.length + 2) : s.reason;
+    out.push({ control: s.control, controlId: s.controlId, framework: s.framework, modelId: s.modelId, status: s.status, sentence: `${s.modelLabel} ${VERB[s.status]} ${s.controlId}: ${reason}`, next: s.next });
+    if (out.length >= limit) break;
+  }
+  return out;
+}

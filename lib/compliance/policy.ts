@@ -1,0 +1,121 @@
+import { z } from "zod";
+
+// The team's robustness policy: per risk tier, what evaluation counts, which thresholds it must meet,
+// how old evidence may be, and which controls also need a reviewer's attestation. Versioned: every
+// change is a new CompliancePolicy row (lib/compliance/policies.ts), audited.
+
+export const TIERS = ["minimal", "limited", "high", "unacceptable"] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const VERDICTS = ["reliable", "questionable", "unreliable"] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+const fraction = z.number({ error: "a number between 0 and 1" }).min(0, { error: "at least 0" }).max(1, { error: "at most 1 (100%)" });
+
+export const ThresholdSchema = z.object({
+  /** Worst-case robust accuracy over every attack of the suite at this budget. */
+  metric: z.literal("worst-case-robust-accuracy").default("worst-case-robust-accuracy"),
+  norm: z.enum(["linf", "l2"], { error: "choose Linf or L2" }),
+  eps: z.number({ error: "epsilon must be a number" }).positive({ error: "epsilon must be above 0" }).finite(),
+  min: fraction,
+});
+export type Threshold = z.infer<typeof ThresholdSchema>;
+
+export const TierPolicySchema = z.object({
+  requiredSuite: z.object({
+    /** Distinct attacks (not counting the sanity check). */
+    minAttacks: z.number().int().min(1, { error: "at least 1 attack" }).max(20),
+    /** At least one iterative gradient attack (PGD/APGD): single-step and noise overstate robustness. */
+    requireIterative: z.boolean(),
+    minSampleCount: z.number().int().min(1, { error: "at least 1 sample" }).max(1_000_000),
+  }),
+  thresholds: z.array(ThresholdSchema).max(10),
+  minCleanAccuracy: fraction.nullable(),
+  /** Evidence older than this is stale. */
+  maxEvidenceAgeDays: z.number().int().min(1, { error: "at least 1 day" }).max(3650),
+  /** The least reliability verdict an evaluation needs; "unreliable" is never accepted. */
+  requiredVerdict: z.enum(["reliable", "questionable"], { error: "choose reliable or questionable" }),
+  /** Robust-accuracy drop (percentage points) in an open regression alert that fails the regression check. */
+  regressionTolerancePp: z.number().min(0).max(100),
+  /** A paused or missing schedule makes the re-evaluation evidence (E9) partial. */
+  requireSchedule: z.boolean(),
+  /** Extra controls (catalog keys) that need a valid attestation besides their evidence. */
+  attestationRequired: z.array(z.string().min(3).max(120)).max(500),
+});
+export type TierPolicy = z.infer<typeof TierPolicySchema>;
+
+export const PolicySchema = z.object({
+  schema: z.literal(1).default(1),
+  tiers: z.object({ minimal: TierPolicySchema, limited: TierPolicySchema, high: TierPolicySchema, unacceptable: TierPolicySchema }),
+  /** An attestation made by the model's owner does not count (segregation of duties). */
+  segregationOfDuties: z.boolean(),
+  /** Longest validity a reviewer may give an attestation. */
+  maxAttestationDays: z.number().int().min(1).max(1095),
+});
+export type Policy = z.infer<typeof PolicySchema>;
+
+/** Governance controls that, under the default policy, need a reviewer's statement for high-risk models. */
+const HIGH_RISK_ATTESTED = ["nist-ai-rmf:MEASURE 2.7", "nist-ai-rmf:MANAGE 1.1", "iso-42001:A.6.2.4", "eu-ai-act:Art. 15(5)"];
+
+const base = (o: Partial<TierPolicy> & Pick<TierPolicy, "thresholds" | "maxEvidenceAgeDays">): TierPolicy => ({
+  requiredSuite: { minAttacks: 2, requireIterative: true, minSampleCount: 200 },
+  minCleanAccuracy: null,
+  requiredVerdict: "questionable",
+  regressionTolerancePp: 5,
+  requireSchedule: false,
+  attestationRequired: [],
+  ...o,
+});
+
+/**
+ * The default: thresholds at Linf 0.1 (for inputs in 0..1; scale epsilon with the value range) tighten
+ * with the risk tier. High-risk models need reliable evaluations on at least 500 samples, a schedule,
+ * evidence under 90 days, and a reviewer's statement on the key robustness controls.
+ */
+export function defaultPolicy(): Policy {
+  return {
+    schema: 1,
+    segregationOfDuties: true,
+    maxAttestationDays: 365,
+    tiers: {
+      minimal: base({ thresholds: [], maxEvidenceAgeDays: 365, requiredSuite: { minAttacks: 1, requireIterative: false, minSampleCount: 100 }, regressionTolerancePp: 10 }),
+      limited: base({ thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.4 }], maxEvidenceAgeDays: 180 }),
+      high: base({
+        thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.6 }],
+        minCleanAccuracy: 0.9,
+        maxEvidenceAgeDays: 90,
+        requiredVerdict: "reliable",
+        regressionTolerancePp: 2,
+        requireSchedule: true,
+        requiredSuite: { minAttacks: 2, requireIterative: true, minSampleCount: 500 },
+        attestationRequired: HIGH_RISK_ATTESTED,
+      }),
+      unacceptable: base({
+        thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.8 }],
+        minCleanAccuracy: 0.95,
+        maxEvidenceAgeDays: 30,
+        requiredVerdict: "reliable",
+        regressionTolerancePp: 1,
+        requireSchedule: true,
+        requiredSuite: { minAttacks: 3, requireIterative: true, minSampleCount: 1000 },
+        attestationRequired: HIGH_RISK_ATTESTED,
+      }),
+    },
+  };
+}
+
+export const TIER_LABELS: Record<Tier, string> = { minimal: "Minimal", limited: "Limited", high: "High", unacceptable: "Unacceptable" };
+
+/** Database enum (RiskTier) to policy tier. */
+export function tierOf(riskTier: string): Tier {
+  const t = riskTier.toLowerCase();
+  return (TIERS as readonly string[]).includes(t) ? (t as Tier) : "high";
+}
+
+export const pct = (v: number, digits = 0) => `${(v * 100).toFixed(digits)}%`;
+export const normLabel = (n: string) => (n === "linf" ? "Linf" : "L2");
+
+/** One sentence per threshold, for the policy page and reasons. */
+export function describeThreshold(t: Threshold): string {
+  return `worst-case robust accuracy ≥ ${pct(t.min)} at ${normLabel(t.norm)} ${t.eps}`;
+}
