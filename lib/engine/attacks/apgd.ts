@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
-  ascentDirection, batchMask, crossEntropy, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
-  oneHotOf, project, randomStartDelta, traceCheckpoints,
+  ascentDirection, crossEntropy, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
+  oneHotOf, project, randomStartDelta, selectRows, traceCheckpoints,
 } from "./common";
 import { mergeRun, type RunResult } from "./pgd";
 
@@ -123,17 +123,13 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
     }
     // Track the best loss for every row (restart point), and the kept example for rows not yet broken.
     for (let i = 0; i < n; i++) if (improved[i]) res.bestLoss[i] = lv[i];
-    const impMask = batchMask(improved, xk.rank);
-    const takeMask = batchMask(take, xk.rank);
-    const nb = tf.where(takeMask, xk, res.best);
-    const nxb = tf.where(impMask, xk, xBestLoss);
-    const ngb = tf.where(impMask, out.grad, gradBest);
+    const nb = selectRows(take, xk, res.best);
+    const nxb = selectRows(improved, xk, xBestLoss);
+    const ngb = selectRows(improved, out.grad, gradBest);
     res.best.dispose(); xBestLoss.dispose(); gradBest.dispose();
     res.best = nb; xBestLoss = nxb; gradBest = ngb;
-    takeMask.dispose();
     const done = res.success.every((s) => s);
     if (k === opts.steps || done) {
-      impMask.dispose();
       out.grad.dispose();
       break;
     }
@@ -159,10 +155,8 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
     const etaT = tf.tensor(eta, [n, ...new Array(xk.rank - 1).fill(1)]);
     let base = xk;
     if (restartRows && restartRows.some((r) => r)) {
-      const m = batchMask(restartRows, xk.rank);
-      base = tf.where(m, xBestLoss, xk);
-      grad = tf.where(m, gradBest, out.grad);
-      m.dispose();
+      base = selectRows(restartRows, xBestLoss, xk);
+      grad = selectRows(restartRows, gradBest, out.grad);
     }
     const next = tf.tidy(() => {
       const z = proj(tf.add(base, tf.mul(ascentDirection(opts.norm, grad), etaT)));
@@ -171,7 +165,6 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
       return proj(tf.add(base, tf.add(tf.mul(tf.sub(z, base), ALPHA), tf.mul(tf.sub(base, xPrev), 1 - ALPHA))));
     });
     etaT.dispose();
-    impMask.dispose();
     if (grad !== out.grad) grad.dispose();
     out.grad.dispose();
     xPrev.dispose();

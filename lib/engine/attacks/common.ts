@@ -167,6 +167,26 @@ export function oneHotOf(labels: Int32Array, numClasses: number): tf.Tensor2D {
   return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), numClasses).toFloat() as tf.Tensor2D);
 }
 
+/**
+ * Row-wise select: row i from `a` where mask[i], else from `b`. Avoids tf.where with a broadcast mask,
+ * which tiles the mask to the full shape (slow on wasm): all/none are free, a mix is one concat + gather.
+ */
+export function selectRows(mask: ArrayLike<boolean | number>, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  let all = true, none = true;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i]) none = false;
+    else all = false;
+  }
+  if (all) return a.clone();
+  if (none) return b.clone();
+  return tf.tidy(() => {
+    const n = mask.length;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = mask[i] ? i : n + i;
+    return tf.gather(tf.concat([a, b], 0), tf.tensor1d(idx, "int32"));
+  });
+}
+
 /** Boolean mask [B] broadcastable against a [B, ...] tensor. */
 export function batchMask(mask: ArrayLike<boolean | number>, rank: number): tf.Tensor {
   const b = mask.length;

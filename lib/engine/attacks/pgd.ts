@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
-  ascentDirection, batchMask, crossEntropy, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
-  oneHotOf, project, randomStartDelta, scatterRows, traceCheckpoints,
+  ascentDirection, crossEntropy, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
+  oneHotOf, project, randomStartDelta, scatterRows, selectRows, traceCheckpoints,
 } from "./common";
 
 export interface PgdOptions {
@@ -102,9 +102,7 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
       }
     }
     if (take.some((t) => t)) {
-      const mask = batchMask(take, xk.rank);
-      const nb = tf.where(mask, xk, result.best);
-      mask.dispose();
+      const nb = selectRows(take, xk, result.best);
       result.best.dispose();
       result.best = nb;
     }

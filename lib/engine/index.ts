@@ -1,0 +1,13 @@
+/* Public surface of the evaluation engine. */
+export { initEngineBackend, parseBackendPreference, currentBackendInfo, type BackendPreference, type EngineBackendInfo } from "./backend";
+export { loadModelFromFiles, validateModelForEngine, modelFromLogitsFunction, type LoadedModel, type ModelFiles, type ModelValidation } from "./model";
+export { EngineCardSchema, InputRangeSchema, PreprocessingSchema, preprocessingOf, type EngineCard, type InputRange, type Preprocessing } from "./card";
+export {
+  AttackSuiteSchema, AttackSpecSchema, attackId, attackFamily, defaultEpsilons, quickSuite, standardSuite, SUITE_PRESETS,
+  suiteWarnings, estimateSuiteCost, SANITY_ATTACK_ID,
+  type AttackSuite, type AttackSuiteInput, type AttackSpec, type SuiteCost, type DataDomain,
+} from "./suite";
+export { runShard, pickGalleryItems, ShardCancelledError, type RunShardOptions, type ShardResult, type ShardSamples, type ExampleRecord, type AttackEntry, type GalleryItem } from "./shard";
+export { aggregateRecords, type EngineMetrics, type AttackMetric, type WorstCasePoint, type ClassMetric, type Curve } from "./aggregate";
+export { assessReliability, type ReliabilityReport, type ReliabilityCheck, type CheckStatus } from "./reliability";
+export { fgsmAttack, pgdAttack, apgdAttack, squareAttack, noiseAttack, runAttack } from "./attacks";
