@@ -1,4 +1,4 @@
-import type { Catalog, Control, FrameworkId } from "./catalog";
+import { FRAMEWORK_IDS, type Catalog, type Control, type FrameworkId } from "./catalog";
 import { entriesByControl, EVIDENCE_KIND_INFO, type Crosswalk, type CrosswalkEntry, type EvidenceKind, type Mark } from "./crosswalk";
 import { describeThreshold, normLabel, pct, TIER_LABELS, type Policy, type Tier, type TierPolicy, type Verdict } from "./policy";
 
@@ -562,7 +562,7 @@ const VERB: Record<Status, string> = { failing: "fails", stale: "has stale evide
 export function topGaps(statuses: ControlStatus[], limit = 8): Gap[] {
   const gaps = statuses
     .filter((s) => s.status === "failing" || s.status === "stale" || (s.status === "partial" && s.findings.some((f) => f.mark === "direct")))
-    .sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status] || a.framework.localeCompare(b.framework) || a.control.localeCompare(b.control));
+    .sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status] || FRAMEWORK_IDS.indexOf(a.framework) - FRAMEWORK_IDS.indexOf(b.framework) || a.control.localeCompare(b.control, "en", { numeric: true }));
   const seen = new Set<string>();
   const out: Gap[] = [];
   for (const s of gaps) {

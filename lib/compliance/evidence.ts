@@ -1,0 +1,128 @@
+import { db } from "../db/client";
+import { verifyTeamChain } from "../audit/log";
+import { ModelCardSchema } from "../registry/model-card";
+import type { AttestationEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence } from "./engine";
+import { tierOf, type Verdict } from "./policy";
+
+// Turns the team's database rows into the pure engine's input. Reads only; scoped by teamId on every query.
+
+interface SuiteJson { attacks?: { kind?: string; id?: string; norm?: string; steps?: number; restarts?: number; targeted?: boolean; distribution?: string; queries?: number }[] }
+interface MetricsJson { samples?: number; cleanAccuracy?: number; worstCase?: { norm: string; eps: number; robustAccuracy: number }[]; attacks?: { attack: string; family: string; norm: string }[] }
+interface ReliabilityJson { verdict?: Verdict; reasons?: string[] }
+interface ProvenanceJson { engine?: { backend?: string }; backends?: string[] }
+interface ComparisonJson { regressions?: { before: number; after: number }[] }
+
+const familyOf = (kind?: string) => (kind === "fgsm" ? "single-step" : kind === "square" ? "black-box" : kind === "noise" ? "noise" : "iterative");
+
+/** Completed evaluation row -> engine evidence. Attacks come from the metrics (what ran), else the suite. */
+export function evaluationEvidence(
+  e: { id: string; number: number; finishedAt: Date | null; createdAt: Date; modelVersionId: string; datasetVersionId: string; suite: unknown; metrics: unknown; reliability: unknown; verdict: string | null; cleanAccuracy: number | null; provenance: unknown; sampleCount: number },
+  modelDigest: string,
+  dataset: { label: string; digest: string } | undefined,
+): EvaluationEvidence {
+  const metrics = (e.metrics ?? {}) as MetricsJson;
+  const suite = (e.suite ?? {}) as SuiteJson;
+  const rel = (e.reliability ?? {}) as ReliabilityJson;
+  const prov = (e.provenance ?? {}) as ProvenanceJson;
+  const fromMetrics = new Map<string, { id: string; family: string; norm: string }>();
+  for (const a of metrics.attacks ?? []) fromMetrics.set(a.attack, { id: a.attack, family: a.family, norm: a.norm });
+  const attacks = fromMetrics.size ? [...fromMetrics.values()] : (suite.attacks ?? []).map((a, i) => ({ id: a.id ?? `${a.kind}-${i}`, family: familyOf(a.kind), norm: a.norm ?? "linf" }));
+  const verdict = (rel.verdict ?? e.verdict ?? null) as Verdict | null;
+  return {
+    id: e.id,
+    number: e.number,
+    finishedAt: e.finishedAt ?? e.createdAt,
+    modelVersionId: e.modelVersionId,
+    modelDigest,
+    datasetVersionId: e.datasetVersionId,
+    datasetLabel: dataset?.label ?? "dataset",
+    datasetDigest: dataset?.digest ?? "",
+    verdict: verdict === "reliable" || verdict === "questionable" || verdict === "unreliable" ? verdict : null,
+    reliabilityReasons: rel.reasons ?? [],
+    attacks,
+    samples: metrics.samples ?? e.sampleCount,
+    cleanAccuracy: metrics.cleanAccuracy ?? e.cleanAccuracy,
+    worstCase: metrics.worstCase ?? [],
+    backend: prov.engine?.backend ?? prov.backends?.[0] ?? null,
+  };
+}
+
+/** Card fields an auditor expects filled in. */
+export function cardGaps(card: unknown): string[] {
+  const parsed = ModelCardSchema.safeParse(card);
+  if (!parsed.success) return ["a valid model card"];
+  const c = parsed.data;
+  const gaps: string[] = [];
+  if (!c.knownLimitations.trim()) gaps.push("known limitations");
+  if (!c.trainingDatasetVersionId) gaps.push("a link to the training dataset");
+  return gaps;
+}
+
+/** Everything the status engine needs for one team. `modelIds` limits the models (default: all active). */
+export async function loadEvidence(teamId: string, now = new Date(), opts: { modelIds?: string[] } = {}): Promise<Evidence> {
+  const models = await db.model.findMany({
+    where: { teamId, archivedAt: null, ...(opts.modelIds ? { id: { in: opts.modelIds } } : {}) },
+    orderBy: { name: "asc" },
+    include: { versions: { where: { status: "ACTIVE", storedAt: { not: null } }, orderBy: { version: "desc" }, take: 1 } },
+  });
+  const current = models.filter((m) => m.versions.length > 0).map((m) => ({ model: m, v: m.versions[0] }));
+  const versionIds = current.map((c) => c.v.id);
+  const [evaluations, alerts, schedules, attestations, policy, memberships, auditCount, chain] = await Promise.all([
+    db.evaluation.findMany({ where: { teamId, status: "COMPLETED", modelVersionId: { in: versionIds } } }),
+    db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, modelId: { in: current.map((c) => c.model.id) } }, include: { evaluation: { select: { number: true } } } }),
+    db.schedule.findMany({ where: { teamId, modelId: { in: current.map((c) => c.model.id) } } }),
+    db.attestation.findMany({ where: { teamId }, include: { files: true } }),
+    db.compliancePolicy.findFirst({ where: { teamId }, orderBy: { version: "desc" }, select: { version: true, createdAt: true } }),
+    db.membership.findMany({ where: { teamId }, include: { user: { select: { id: true, email: true, name: true } } } }),
+    db.auditEvent.count({ where: { teamId } }),
+    verifyTeamChain(teamId),
+  ]);
+  const datasetIds = new Set<string>([...evaluations.map((e) => e.datasetVersionId), ...current.map((c) => c.v.trainingDatasetVersionId).filter((x): x is string => !!x)]);
+  const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: [...datasetIds] } }, include: { dataset: { select: { name: true } } } });
+  const ds = new Map<string, DatasetEvidence>(datasets.map((d) => {
+    const card = (d.card ?? {}) as { source?: string; legalBasis?: string };
+    return [d.id, { versionId: d.id, label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, licence: d.licence, personalData: d.personalData, source: card.source ?? "", legalBasis: card.legalBasis ?? "" }];
+  }));
+
+  const modelEvidence: ModelEvidence[] = current.map(({ model, v }) => {
+    const evs = evaluations.filter((e) => e.modelVersionId === v.id).map((e) => {
+      const d = ds.get(e.datasetVersionId);
+      return evaluationEvidence(e, v.manifestDigest, d ? { label: d.label, digest: d.digest } : undefined);
+    });
+    const newest = [...evs].sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime())[0];
+    return {
+      modelId: model.id,
+      name: model.name,
+      versionId: v.id,
+      version: v.version,
+      digest: v.manifestDigest,
+      tier: tierOf(v.riskTier),
+      owner: v.owner,
+      cardGaps: cardGaps(v.card),
+      registeredAt: v.createdAt,
+      evaluations: evs,
+      evaluationDataset: newest ? ds.get(newest.datasetVersionId) ?? null : null,
+      trainingDataset: v.trainingDatasetVersionId ? ds.get(v.trainingDatasetVersionId) ?? null : null,
+      openAlerts: alerts.filter((a) => a.modelId === model.id).map((a) => {
+        const regs = (a.details as ComparisonJson | null)?.regressions ?? [];
+        const drops = regs.map((r) => (r.before - r.after) * 100).filter((x) => Number.isFinite(x));
+        return { id: a.id, summary: a.summary, createdAt: a.createdAt, maxDropPp: drops.length ? Math.max(...drops) : null, evaluationNumber: a.evaluation?.number ?? null };
+      }),
+      schedules: schedules.filter((s) => s.modelId === model.id && (s.modelVersionId === null || s.modelVersionId === v.id)).map((s) => ({ id: s.id, name: s.name, paused: s.paused, nextRunAt: null })),
+    };
+  });
+
+  const att: AttestationEvidence[] = attestations.map((a) => ({
+    id: a.id, control: a.control, modelId: a.modelId, statement: a.statement,
+    attestedByUserId: a.attestedById, attestedByLabel: a.attestedByLabel, attestedAt: a.attestedAt, expiresAt: a.expiresAt, revokedAt: a.revokedAt,
+    files: a.files.map((f) => ({ name: f.name, sha256: f.sha256 })),
+  }));
+
+  return {
+    now,
+    team: { policyVersion: policy?.version ?? null, policyUpdatedAt: policy?.createdAt ?? null, auditChainIntact: chain.intact, auditEventCount: auditCount },
+    models: modelEvidence,
+    attestations: att,
+    userIdentities: Object.fromEntries(memberships.map((m) => [m.user.id, [m.user.email, m.user.name]])),
+  };
+}

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { db, type Prisma } from "../db/client";
+import { appendAudit } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
+import { getCatalog } from "./catalog";
+import { applyOverrides, CrosswalkOverrideSchema, DEFAULT_CROSSWALK, type Crosswalk, type CrosswalkOverride, type CrosswalkOverrideInput, type EvidenceKind, type Mark } from "./crosswalk";
+import { defaultPolicy, PolicySchema, type Policy } from "./policy";
+
+// Team policy versions and crosswalk overrides: read by everyone in the team, changed by REVIEWER/ADMIN,
+// every change audited in the same transaction.
+
+export interface ActivePolicy {
+  policy: Policy;
+  /** null: the team never saved one, the built-in default applies. */
+  version: number | null;
+  createdAt: Date | null;
+  createdByLabel: string | null;
+  note: string;
+}
+
+export async function activePolicy(teamId: string): Promise<ActivePolicy> {
+  const row = await db.compliancePolicy.findFirst({ where: { teamId }, orderBy: { version: "desc" } });
+  if (!row) return { policy: defaultPolicy(), version: null, createdAt: null, createdByLabel: null, note: "" };
+  const parsed = PolicySchema.safeParse(row.policy);
+  // A stored policy is validated on write; if a later schema refuses it, fall back loudly to the default.
+  if (!parsed.success) return { policy: defaultPolicy(), version: row.version, createdAt: row.createdAt, createdByLabel: row.createdByLabel, note: `Stored policy v${row.version} no longer validates; the default applies until it is saved again.` };
+  return { policy: parsed.data, version: row.version, createdAt: row.createdAt, createdByLabel: row.createdByLabel, note: row.note };
+}
+
+export async function getPolicy(ctx: TeamContext): Promise<ActivePolicy> {
+  return activePolicy(ctx.team.id);
+}
+
+export async function listPolicyVersions(ctx: TeamContext) {
+  return db.compliancePolicy.findMany({ where: { teamId: ctx.team.id }, orderBy: { version: "desc" }, select: { id: true, version: true, note: true, createdByLabel: true, createdAt: true } });
+}
+
+export async function getPolicyVersion(ctx: TeamContext, version: number) {
+  const row = await db.compliancePolicy.findFirst({ where: { teamId: ctx.team.id, version } });
+  if (!row) throw new NotFoundError("This policy version");
+  return row;
+}
+
+/** Top-level keys whose values differ, for the audit record. */
+function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return [prefix || "(all)"];
+}
+
+/** Saves a new version of the team's policy. Unknown control keys in attestationRequired are refused. */
+export async function savePolicy(ctx: TeamContext, input: unknown, note = ""): Promise<{ version: number }> {
+  assertCan(ctx, "policy.manage");
+  const parsed = PolicySchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError("The policy has errors.", fieldErrorsFromZod(parsed.error.issues));
+  const policy = parsed.data;
+  const catalog = getCatalog();
+  for (const [tier, tp] of Object.entries(policy.tiers)) {
+    const unknown = tp.attestationRequired.filter((k) => !catalog.byKey.has(k));
+    if (unknown.length) throw new ValidationError(`Unknown control(s) in ${tier}: ${unknown.join(", ")}`, { [`tiers.${tier}.attestationRequired`]: `unknown control ${unknown[0]}` });
+  }
+  const cleanNote = z.string().trim().max(1000).parse(note);
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${ctx.team.id} FOR UPDATE`;
+    const last = await tx.compliancePolicy.findFirst({ where: { teamId: ctx.team.id }, orderBy: { version: "desc" } });
+    const before = last ? last.policy : defaultPolicy();
+    const changes = changedPaths(before, policy);
+    if (last && changes.length === 0) throw new ValidationError("Nothing changed: the policy is the same as version " + last.version + ".");
+    const version = (last?.version ?? 0) + 1;
+    const row = await tx.compliancePolicy.create({
+      data: { teamId: ctx.team.id, version, policy: policy as unknown as Prisma.InputJsonValue, note: cleanNote, createdById: ctx.actor.userId, createdByLabel: ctx.actor.label },
+    });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "policy.save", subjectType: "CompliancePolicy", subjectId: row.id, details: { version, previous: last?.version ?? null, changed: changes.slice(0, 50), note: cleanNote } });
+    return { version };
+  });
+}
+
+// ---- Crosswalk overrides ---------------------------------------------------------------------------
+
+export async function listCrosswalkOverrides(teamId: string) {
+  return db.crosswalkOverride.findMany({ where: { teamId }, orderBy: { createdAt: "asc" } });
+}
+
+export async function teamCrosswalk(teamId: string): Promise<Crosswalk> {
+  const rows = await listCrosswalkOverrides(teamId);
+  const overrides: CrosswalkOverride[] = rows.map((r) => ({ evidence: r.evidence as EvidenceKind, control: r.control, action: r.action === "remove" ? "remove" : "set", mark: (r.mark as Mark | null) ?? null, scope: r.scope, reason: r.reason }));
+  return applyOverrides(DEFAULT_CROSSWALK, overrides);
+}
+
+export async function setCrosswalkOverride(ctx: TeamContext, input: CrosswalkOverrideInput) {
+  assertCan(ctx, "policy.manage");
+  const parsed = CrosswalkOverrideSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError("The mapping has errors.", fieldErrorsFromZod(parsed.error.issues));
+  const o = parsed.data;
+  if (!getCatalog().byKey.has(o.control)) throw new ValidationError("Unknown control.", { control: "choose a control from the catalog" });
+  if (o.mark === "threat") throw new ValidationError("Threat tags are not set by teams.", { mark: "choose direct or supporting" });
+  return db.$transaction(async (tx) => {
+    const data = { action: o.action, mark: o.action === "set" ? o.mark ?? "supporting" : null, scope: o.scope, reason: o.reason, createdById: ctx.actor.userId, createdByLabel: ctx.actor.label };
+    const row = await tx.crosswalkOverride.upsert({
+      where: { teamId_evidence_control: { teamId: ctx.team.id, evidence: o.evidence, control: o.control } },
+      create: { teamId: ctx.team.id, evidence: o.evidence, control: o.control, ...data },
+      update: data,
+    });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "crosswalk.override", subjectType: "CrosswalkOverride", subjectId: row.id, details: { evidence: o.evidence, control: o.control, action: o.action, mark: data.mark, reason: o.reason } });
+    return row;
+  });
+}
+
+/** Returns a row to the default mapping. */
+export async function clearCrosswalkOverride(ctx: TeamContext, id: string) {
+  assertCan(ctx, "policy.manage");
+  return db.$transaction(async (tx) => {
+    const row = await tx.crosswalkOverride.findFirst({ where: { id, teamId: ctx.team.id } });
+    if (!row) throw new NotFoundError("This mapping change");
+    await tx.crosswalkOverride.delete({ where: { id: row.id } });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "crosswalk.reset", subjectType: "CrosswalkOverride", subjectId: row.id, details: { evidence: row.evidence, control: row.control } });
+  });
+}

@@ -1,0 +1,194 @@
+import { db, type Prisma } from "../db/client";
+import type { TeamContext } from "../teams/access";
+import { NotFoundError } from "../errors";
+import { getCatalog, type Control, type FrameworkId } from "./catalog";
+import type { Crosswalk } from "./crosswalk";
+import {
+  computeControlStatuses, countsByFramework, decidingEvaluation, emptyCounts, rollup, topGaps,
+  type ControlStatus, type Evidence, type Gap, type Status, type StatusCounts,
+} from "./engine";
+import { loadEvidence } from "./evidence";
+import { activePolicy, teamCrosswalk } from "./policies";
+import type { Policy } from "./policy";
+
+// Posture queries: load the team's evidence, run the pure engine, summarise. These are the functions
+// pages, reports and the API call. Every one takes a TeamContext (membership already checked) and
+// reads only that team's rows.
+
+export interface TeamAssessment {
+  teamId: string;
+  computedAt: Date;
+  catalogVersion: string;
+  policy: Policy;
+  policyVersion: number | null;
+  crosswalk: Crosswalk;
+  evidence: Evidence;
+  statuses: ControlStatus[];
+}
+
+/** Every model × control status of the team now (or at `now`). */
+export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[] } = {}): Promise<TeamAssessment> {
+  const now = opts.now ?? new Date();
+  const [{ policy, version }, crosswalk, evidence] = await Promise.all([
+    activePolicy(ctx.team.id),
+    teamCrosswalk(ctx.team.id),
+    loadEvidence(ctx.team.id, now, { modelIds: opts.modelIds }),
+  ]);
+  const catalog = getCatalog();
+  const statuses = computeControlStatuses(policy, catalog, crosswalk, evidence, { frameworks: opts.frameworks });
+  return { teamId: ctx.team.id, computedAt: now, catalogVersion: catalog.version, policy, policyVersion: version, crosswalk, evidence, statuses };
+}
+
+/** Statuses of one model, optionally for one framework (404 for a model of another team). */
+export async function statusesForModel(ctx: TeamContext, modelId: string, framework?: FrameworkId): Promise<ControlStatus[]> {
+  const m = await db.model.findFirst({ where: { id: modelId, teamId: ctx.team.id }, select: { id: true } });
+  if (!m) throw new NotFoundError("This model");
+  const a = await assessTeam(ctx, { modelIds: [modelId], frameworks: framework ? [framework] : undefined });
+  return a.statuses.filter((s) => s.modelId === modelId);
+}
+
+export interface FrameworkPosture {
+  framework: FrameworkId;
+  name: string;
+  version: string;
+  counts: StatusCounts;
+  total: number;
+}
+
+export interface TrendPoint { at: Date; counts: Partial<Record<FrameworkId, StatusCounts>> }
+
+export interface PostureSnapshot {
+  teamId: string;
+  computedAt: Date;
+  catalogVersion: string;
+  policyVersion: number | null;
+  frameworks: FrameworkPosture[];
+  gaps: Gap[];
+  models: { modelId: string; label: string; tier: string; counts: StatusCounts }[];
+  trend: TrendPoint[];
+}
+
+function frameworkPostures(statuses: ControlStatus[]): FrameworkPosture[] {
+  const counts = countsByFramework(statuses);
+  return getCatalog().frameworks
+    .filter((f) => f.controls.some((c) => c.kind === "control"))
+    .map((f) => {
+      const c = counts.get(f.id) ?? emptyCounts();
+      return { framework: f.id, name: f.shortName, version: f.version, counts: c, total: Object.values(c).reduce((a, b) => a + b, 0) };
+    });
+}
+
+/** The team's posture now: counts per framework (team roll-up), top gaps in plain words, per-model counts, and the trend. */
+export async function getPosture(ctx: TeamContext, opts: { now?: Date; record?: boolean } = {}): Promise<PostureSnapshot> {
+  const a = await assessTeam(ctx, { now: opts.now });
+  const frameworks = frameworkPostures(a.statuses);
+  if (opts.record !== false) await recordSnapshot(a, frameworks, "view");
+  const models = a.evidence.models.map((m) => {
+    const counts = emptyCounts();
+    for (const s of a.statuses) if (s.modelId === m.modelId) counts[s.status]++;
+    return { modelId: m.modelId, label: `${m.name} v${m.version}`, tier: m.tier, counts };
+  });
+  return {
+    teamId: ctx.team.id, computedAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion,
+    frameworks, gaps: topGaps(a.statuses), models, trend: await postureTrend(ctx),
+  };
+}
+
+const SNAPSHOT_MIN_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Stores a snapshot for the trend when the counts changed since the last one, or the last one is more
+ * than an hour old. Records the catalog and policy versions the statuses were computed with.
+ */
+export async function recordSnapshot(a: TeamAssessment, frameworks = frameworkPostures(a.statuses), trigger = "manual"): Promise<boolean> {
+  const counts = Object.fromEntries(frameworks.map((f) => [f.framework, f.counts]));
+  const last = await db.controlStatusSnapshot.findFirst({ where: { teamId: a.teamId }, orderBy: { takenAt: "desc" }, select: { takenAt: true, counts: true, catalogVersion: true, policyVersion: true } });
+  const same = last && JSON.stringify(last.counts) === JSON.stringify(counts) && last.catalogVersion === a.catalogVersion && last.policyVersion === a.policyVersion;
+  if (same && a.computedAt.getTime() - last.takenAt.getTime() < SNAPSHOT_MIN_INTERVAL_MS) return false;
+  const compact = a.statuses.map((s) => ({ c: s.control, m: s.modelId, s: s.status, r: s.reason }));
+  await db.controlStatusSnapshot.create({
+    data: { teamId: a.teamId, takenAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion, counts: counts as unknown as Prisma.InputJsonValue, statuses: compact as unknown as Prisma.InputJsonValue, trigger },
+  });
+  return true;
+}
+
+/** Counts over time (oldest first), from the stored snapshots. */
+export async function postureTrend(ctx: TeamContext, limit = 60): Promise<TrendPoint[]> {
+  const rows = await db.controlStatusSnapshot.findMany({ where: { teamId: ctx.team.id }, orderBy: { takenAt: "desc" }, take: limit, select: { takenAt: true, counts: true } });
+  return rows.reverse().map((r) => ({ at: r.takenAt, counts: r.counts as Partial<Record<FrameworkId, StatusCounts>> }));
+}
+
+// ---- Controls explorer --------------------------------------------------------------------------------
+
+export interface ControlRow {
+  control: Control;
+  status: Status;
+  perModel: ControlStatus[];
+}
+
+/** Every assessable control of a framework with its team roll-up and per-model statuses. */
+export function controlRows(a: TeamAssessment, framework: FrameworkId): ControlRow[] {
+  const f = getCatalog().frameworks.find((x) => x.id === framework);
+  if (!f) return [];
+  const by = new Map<string, ControlStatus[]>();
+  for (const s of a.statuses) if (s.framework === framework) by.set(s.control, [...(by.get(s.control) ?? []), s]);
+  return f.controls.filter((c) => c.kind === "control").map((c) => {
+    const perModel = by.get(c.key) ?? [];
+    return { control: c, status: rollup(perModel.map((p) => p.status)), perModel };
+  });
+}
+
+export async function getControlDetail(ctx: TeamContext, controlKey: string) {
+  const control = getCatalog().byKey.get(controlKey);
+  if (!control) throw new NotFoundError("This control");
+  const a = await assessTeam(ctx, { frameworks: [control.framework] });
+  const perModel = a.statuses.filter((s) => s.control === controlKey);
+  const mappings = a.crosswalk.filter((e) => e.control === controlKey);
+  const attestations = await db.attestation.findMany({ where: { teamId: ctx.team.id, control: controlKey }, include: { files: true }, orderBy: { attestedAt: "desc" } });
+  return { control, status: rollup(perModel.map((p) => p.status)), perModel, mappings, attestations, assessment: a };
+}
+
+// ---- Model risk register ------------------------------------------------------------------------------
+
+export interface RiskRegisterRow {
+  modelId: string;
+  name: string;
+  version: number;
+  digest: string;
+  tier: string;
+  owner: string;
+  latest: { id: string; number: number; finishedAt: Date; cleanAccuracy: number | null; robust: { norm: string; eps: number; robustAccuracy: number } | null; verdict: string | null } | null;
+  openAlerts: number;
+  failing: { control: string; controlId: string; reason: string }[];
+  counts: StatusCounts;
+  nextScheduled: { name: string; cron: string; paused: boolean } | null;
+}
+
+/** Each model: tier, latest clean and robust accuracy, verdict, open alerts, failing controls, schedule. */
+export async function getRiskRegister(ctx: TeamContext): Promise<{ rows: RiskRegisterRow[]; assessment: TeamAssessment }> {
+  const a = await assessTeam(ctx);
+  const schedules = await db.schedule.findMany({ where: { teamId: ctx.team.id }, orderBy: { createdAt: "asc" } });
+  const tierOrder: Record<string, number> = { unacceptable: 0, high: 1, limited: 2, minimal: 3 };
+  const rows = a.evidence.models.map((m): RiskRegisterRow => {
+    const tp = a.policy.tiers[m.tier];
+    const newest = [...m.evaluations].sort((x, y) => y.finishedAt.getTime() - x.finishedAt.getTime())[0];
+    const decisive = decidingEvaluation(m, tp) ?? newest;
+    const thr = tp.thresholds[0];
+    const robust = decisive
+      ? (thr ? decisive.worstCase.find((w) => w.norm === thr.norm && Math.abs(w.eps - thr.eps) < 1e-9) : undefined) ?? [...decisive.worstCase].filter((w) => w.norm === "linf").sort((x, y) => x.eps - y.eps)[0] ?? null
+      : null;
+    const mine = a.statuses.filter((s) => s.modelId === m.modelId);
+    const counts = emptyCounts();
+    for (const s of mine) counts[s.status]++;
+    const sched = schedules.find((s) => s.modelId === m.modelId && !s.paused) ?? schedules.find((s) => s.modelId === m.modelId);
+    return {
+      modelId: m.modelId, name: m.name, version: m.version, digest: m.digest, tier: m.tier, owner: m.owner,
+      latest: decisive ? { id: decisive.id, number: decisive.number, finishedAt: decisive.finishedAt, cleanAccuracy: decisive.cleanAccuracy, robust, verdict: decisive.verdict } : null,
+      openAlerts: m.openAlerts.length,
+      failing: mine.filter((s) => s.status === "failing").map((s) => ({ control: s.control, controlId: s.controlId, reason: s.reason })),
+      counts,
+      nextScheduled: sched ? { name: sched.name, cron: sched.cron, paused: sched.paused } : null,
+    };
+  }).sort((x, y) => (tierOrder[x.tier] ?? 9) - (tierOrder[y.tier] ?? 9) || y.failing.length - x.failing.length || x.name.localeCompare(y.name));
+  return { rows, assessment: a };
+}
