@@ -44,6 +44,16 @@ const EnvSchema = z.object({
   BULWARK_TF_BACKEND: z
     .enum(["auto", "tensorflow", "wasm", "cpu"], { error: "expected auto, tensorflow, wasm or cpu" })
     .default("auto"),
+  BULWARK_SHARD_TIMEOUT_MIN: z.coerce
+    .number({ error: "expected a number of minutes" })
+    .min(0.1, { error: "expected at least 0.1 minutes" })
+    .max(24 * 60, { error: "expected at most 1440 minutes" })
+    .default(10),
+  BULWARK_SHARD_MEMORY_MB: z.coerce
+    .number({ error: "expected a number of megabytes" })
+    .int()
+    .min(128, { error: "expected at least 128" })
+    .default(2048),
   BULWARK_MAX_UPLOAD_MB: z.coerce
     .number({ error: "expected a number of megabytes" })
     .int()

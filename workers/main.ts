@@ -32,6 +32,7 @@ async function shutdown(signal: string) {
   clearInterval(timer);
   // graceful: waits for running handlers; jobs not finished within the timeout go back to the queue.
   await boss.stop({ graceful: true, timeout: 30_000 }).catch(() => {});
+  await handlers.close();
   await disconnectDb();
   process.exit(0);
 }

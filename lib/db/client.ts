@@ -13,9 +13,14 @@ export function configureDatabaseUrl(url: string): void {
   globalForDb.bulwarkDbUrl = url;
 }
 
+/** The URL the client uses: the one configured at run time, else DATABASE_URL. */
+export function currentDatabaseUrl(): string | undefined {
+  return globalForDb.bulwarkDbUrl ?? env().DATABASE_URL;
+}
+
 export function getDb(): PrismaClient {
   if (!globalForDb.bulwarkDb) {
-    const url = globalForDb.bulwarkDbUrl ?? env().DATABASE_URL;
+    const url = currentDatabaseUrl();
     if (!url) throw new Error("DATABASE_URL is not set: start Bulwark with `npm start`, or set DATABASE_URL");
     globalForDb.bulwarkDb = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
   }

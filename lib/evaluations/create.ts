@@ -1,0 +1,142 @@
+import type { Prisma } from "../db/generated/client";
+import { db } from "../db/client";
+import { appendAudit, type Actor } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { NotFoundError, ValidationError } from "../errors";
+import { ModelCardSchema } from "../registry/model-card";
+import { checkCompatibility } from "../registry/compat";
+import { loadDatasetForEngine } from "../registry/datasets";
+import { markVersionsEvaluated } from "../registry/commit";
+import { estimateSuiteCost } from "../engine/suite";
+import { getQueue, QUEUES } from "../jobs/queue";
+import type { ShardJob } from "../jobs/payloads";
+import type { CreateEvaluation } from "./schemas";
+import { buildSuite } from "./suite-for";
+import { planShards, stratifiedSample } from "./sampling";
+
+export interface CreatedEvaluation {
+  id: string;
+  number: number;
+  warnings: string[];
+}
+
+/**
+ * Creates an evaluation and its shards in one transaction (with the audit event), marks the model
+ * and dataset versions as evaluated (immutable from now on), then queues one job per shard.
+ * `scheduleId` is set when a schedule fires it (then the actor is the system).
+ */
+export async function createEvaluation(
+  ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
+  input: CreateEvaluation,
+  opts: { scheduleId?: string } = {},
+): Promise<CreatedEvaluation> {
+  if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
+  const teamId = ctx.team.id;
+  const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
+  if (!mv) throw new NotFoundError("This model version");
+  if (mv.status === "ARCHIVED") throw new ValidationError("This model version is archived; choose an active version.", { modelVersionId: "Archived version" });
+  const dv = await db.datasetVersion.findFirst({ where: { id: input.datasetVersionId, teamId, storedAt: { not: null } } });
+  if (!dv) throw new NotFoundError("This dataset version");
+
+  const card = ModelCardSchema.parse(mv.card);
+  const compat = checkCompatibility(
+    { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
+    { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
+  );
+  if (!compat.compatible) {
+    throw new ValidationError(`${mv.model.name} v${mv.version} cannot be evaluated on this dataset: ${compat.differences.map((d) => d.message).join(" ")}`, {
+      datasetVersionId: compat.differences.map((d) => d.message).join(" "),
+    });
+  }
+
+  const sampleCount = input.sampleCount === "all" ? dv.sampleCount : Math.min(input.sampleCount, dv.sampleCount);
+  const { suite, warnings } = buildSuite({
+    preset: input.preset,
+    customSuite: input.customSuite,
+    linfEpsilons: input.linfEpsilons,
+    inputRange: card.inputRange,
+    inputShape: card.inputShape,
+    sampleCount,
+    seed: input.seed,
+  });
+  const dataset = await loadDatasetForEngine(teamId, dv.id);
+  const sampleIndices = stratifiedSample(dataset.labels, sampleCount, input.seed);
+  const shards = planShards(sampleIndices.length, input.shardSize);
+  const perSample = estimateSuiteCost(suite).perSample;
+
+  const evaluation = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
+    const last = await tx.evaluation.findFirst({ where: { teamId }, orderBy: { number: "desc" }, select: { number: true } });
+    const e = await tx.evaluation.create({
+      data: {
+        teamId,
+        number: (last?.number ?? 0) + 1,
+        modelId: mv.modelId,
+        modelVersionId: mv.id,
+        datasetVersionId: dv.id,
+        preset: input.preset,
+        suite: suite as unknown as Prisma.InputJsonValue,
+        seed: input.seed,
+        sampleCount: sampleIndices.length,
+        sampleIndices,
+        shardSize: input.shardSize,
+        shardCount: shards.length,
+        estimatedSteps: perSample * sampleIndices.length,
+        scheduleId: opts.scheduleId ?? null,
+        createdById: ctx.actor.userId,
+        createdByLabel: ctx.actor.label,
+        shards: { create: shards.map((s) => ({ teamId, index: s.index, start: s.start, end: s.end })) },
+      },
+      include: { shards: { select: { id: true } } },
+    });
+    await markVersionsEvaluated(tx, teamId, { modelVersionId: mv.id, datasetVersionId: dv.id });
+    await appendAudit(tx, {
+      teamId,
+      actor: ctx.actor,
+      action: "evaluation.create",
+      subjectType: "Evaluation",
+      subjectId: e.id,
+      details: {
+        number: e.number,
+        model: `${mv.model.name} v${mv.version}`,
+        modelDigest: mv.manifestDigest,
+        datasetDigest: dv.tensorDigest,
+        preset: input.preset,
+        samples: sampleIndices.length,
+        seed: input.seed,
+        shards: shards.length,
+        scheduleId: opts.scheduleId ?? null,
+      },
+    });
+    return e;
+  });
+
+  try {
+    const boss = await getQueue();
+    await boss.insert(
+      QUEUES.shard,
+      evaluation.shards.map((s) => ({ data: { teamId, evaluationId: evaluation.id, shardId: s.id } satisfies ShardJob, singletonKey: s.id })),
+    );
+  } catch (e) {
+    await db.evaluation.update({ where: { id: evaluation.id }, data: { status: "FAILED", failureReason: `Could not queue the shards: ${(e as Error).message}`, finishedAt: new Date() } });
+    throw e;
+  }
+  return { id: evaluation.id, number: evaluation.number, warnings };
+}
+
+/** Measured engine throughput (estimated steps per second) over the team's recent finished shards. */
+export async function measuredThroughput(teamId: string): Promise<number | null> {
+  const shards = await db.evaluationShard.findMany({
+    where: { teamId, status: "DONE", durationMs: { gt: 0 } },
+    orderBy: { finishedAt: "desc" },
+    take: 200,
+    select: { start: true, end: true, durationMs: true, evaluation: { select: { estimatedSteps: true, sampleCount: true } } },
+  });
+  let steps = 0;
+  let ms = 0;
+  for (const s of shards) {
+    steps += ((s.end - s.start) * s.evaluation.estimatedSteps) / Math.max(1, s.evaluation.sampleCount);
+    ms += s.durationMs ?? 0;
+  }
+  return ms > 0 ? steps / (ms / 1000) : null;
+}

@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../db/client";
+import { stopQueue } from "../jobs/queue";
+import { makeTeam } from "../../test/fixtures";
+import { testDatabaseUrl } from "../../test/db-per-file";
+import { useTempStore } from "../registry/test-helpers";
+import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
+import { createEvaluation } from "./create";
+import { cancelEvaluation } from "./manage";
+import { verifyTeamChain } from "../audit/log";
+
+// The real thing: worker processes (pg-boss on this test's PostgreSQL), engine child processes,
+// the demo CNN and the demo MNIST evaluation split.
+
+const { dir } = useTempStore();
+const workers: ChildProcess[] = [];
+
+function startWorker(extraEnv: Record<string, string> = {}): { child: ChildProcess; id: Promise<string> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+    env: { ...process.env, DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir, BULWARK_SUPERVISED: "false", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  workers.push(child);
+  let out = "";
+  const id = new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /\[worker\] (\S+) ready/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr!.on("data", (d) => (out += d));
+    child.once("exit", (code) => reject(new Error(`worker exited (${code}): ${out}`)));
+  });
+  id.catch(() => {}); // a worker stopped on purpose rejects; callers that care await it
+  return { child, id };
+}
+
+async function stopWorkers() {
+  await Promise.all(
+    workers.splice(0).map(
+      (w) =>
+        new Promise<void>((r) => {
+          if (w.exitCode !== null || w.signalCode) return r();
+          w.once("exit", () => r());
+          w.kill("SIGTERM");
+        }),
+    ),
+  );
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 240_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const finished = (id: string) =>
+  waitFor(`evaluation ${id} to finish`, async () => {
+    const e = await db.evaluation.findUniqueOrThrow({ where: { id } });
+    return ["COMPLETED", "FAILED", "CANCELLED"].includes(e.status) ? e : null;
+  });
+
+let team: Awaited<ReturnType<typeof makeTeam>>;
+let modelVersionId: string;
+let datasetVersionId: string;
+
+beforeAll(async () => {
+  team = await makeTeam("evals");
+  await seedDemoRegistry(team.team.id);
+  modelVersionId = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } })).id;
+  datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
+}, 300_000);
+
+afterAll(async () => {
+  await stopWorkers();
+  await stopQueue();
+});
+
+const input = (over: Record<string, unknown> = {}) => ({
+  modelVersionId,
+  datasetVersionId,
+  preset: "quick" as const,
+  sampleCount: 60,
+  seed: 11,
+  shardSize: 20,
+  linfEpsilons: [0.1, 0.3],
+  customSuite: undefined,
+  ...over,
+});
+
+describe("evaluation lifecycle on real workers", () => {
+  it("survives a worker killed mid-shard with metrics identical to an uninterrupted run", { timeout: 600_000 }, async () => {
+    const ctx = team.ctx("ENGINEER");
+    // Uninterrupted reference run on one worker.
+    startWorker();
+    const ref = await createEvaluation(ctx, input());
+    const refDone = await finished(ref.id);
+    expect(refDone.status).toBe("COMPLETED");
+    await stopWorkers();
+
+    // Same evaluation on two workers; one is killed while it holds a running shard.
+    const a = startWorker();
+    const b = startWorker();
+    const [idA] = await Promise.all([a.id, b.id]);
+    const crash = await createEvaluation(ctx, input());
+    const victim = await waitFor("a shard running on worker A", () =>
+      db.evaluationShard.findFirst({ where: { evaluationId: crash.id, workerId: idA, status: "RUNNING", progressDone: { gt: 0 } } }),
+    );
+    a.child.kill("SIGKILL");
+    const crashDone = await finished(crash.id);
+    expect(crashDone.status).toBe("COMPLETED");
+
+    const shards = await db.evaluationShard.findMany({ where: { evaluationId: crash.id }, orderBy: { index: "asc" } });
+    expect(shards.every((s) => s.status === "DONE")).toBe(true);
+    expect(crashDone.shardsDone).toBe(crashDone.shardCount);
+    const retried = shards.find((s) => s.id === victim.id)!;
+    expect(retried.attempts).toBeGreaterThanOrEqual(2);
+    expect(retried.workerId).not.toBe(idA);
+    // No example counted twice: every sample appears exactly once across shard results.
+    const indices = shards.flatMap((s) => (s.result as { records: { index: number }[] }).records.map((r) => r.index));
+    expect(indices).toHaveLength(crashDone.sampleCount);
+    expect(new Set(indices).size).toBe(crashDone.sampleCount);
+    expect(crashDone.metrics).toEqual(refDone.metrics);
+    expect(crashDone.verdict).toBe(refDone.verdict);
+    // The second run compared itself with the first: same numbers, no regression alert.
+    expect(crashDone.previousEvaluationId).toBe(ref.id);
+    expect(await db.regressionAlert.count({ where: { evaluationId: crash.id } })).toBe(0);
+    expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+    await stopWorkers();
+  });
+
+  it("ends an evaluation as failed, with the reason, when a shard always fails", { timeout: 300_000 }, async () => {
+    // A memory limit no TensorFlow.js process fits in: every attempt is killed by the limit.
+    startWorker({ BULWARK_SHARD_MEMORY_MB: "128" });
+    const ev = await createEvaluation(team.ctx("ENGINEER"), input({ sampleCount: 20, shardSize: 20 }));
+    const done = await finished(ev.id);
+    expect(done.status).toBe("FAILED");
+    expect(done.failureReason).toMatch(/Shard 1 of 1 failed after 3 attempts: the model needs more than 128 MiB of memory/);
+    const shard = await db.evaluationShard.findFirstOrThrow({ where: { evaluationId: ev.id } });
+    expect(shard.status).toBe("FAILED");
+    expect(shard.attempts).toBe(3);
+    await stopWorkers();
+  });
+
+  it("cancels: records who cancelled, and no shard result lands afterwards", { timeout: 300_000 }, async () => {
+    const ctx = team.ctx("ENGINEER");
+    const ev = await createEvaluation(ctx, input({ sampleCount: 60, shardSize: 20 }));
+    await cancelEvaluation(ctx, ev.id);
+    startWorker();
+    const done = await finished(ev.id);
+    expect(done.status).toBe("CANCELLED");
+    expect(done.cancelledByLabel).toBe(team.users.ENGINEER.email);
+    // Give the worker time to drain the queued shard jobs: each is dropped, none runs.
+    await waitFor("shards to be dropped", async () => (await db.evaluationShard.count({ where: { evaluationId: ev.id, status: "CANCELLED" } })) === 3);
+    expect(await db.evaluationShard.count({ where: { evaluationId: ev.id, status: "DONE" } })).toBe(0);
+    await expect(cancelEvaluation(ctx, ev.id)).rejects.toThrow(/nothing to cancel/);
+    // Viewers cannot cancel, other teams cannot see it.
+    const other = await makeTeam("other");
+    await expect(cancelEvaluation(other.ctx("ADMIN"), ev.id)).rejects.toThrow(/not found/);
+    await expect(cancelEvaluation(team.ctx("VIEWER"), ev.id)).rejects.toThrow(/role/);
+    await stopWorkers();
+  });
+});

@@ -1,0 +1,283 @@
+import type { Prisma } from "../db/generated/client";
+import { db } from "../db/client";
+import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
+import { env } from "../env";
+import { ModelCardSchema } from "../registry/model-card";
+import { checkCompatibility } from "../registry/compat";
+import { AttackSuiteSchema } from "../engine/suite";
+import { aggregateRecords, type EngineMetrics } from "../engine/aggregate";
+import { assessReliability } from "../engine/reliability";
+import type { ExampleRecord } from "../engine/shard";
+import { getQueue, QUEUES } from "../jobs/queue";
+import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
+import type { ShardOutput, ShardTask, StoredGalleryItem } from "./shard-io";
+import { compareMetrics, regressionSummary, type Comparison } from "./regression";
+
+// The worker side of an evaluation: one shard job at a time, and the aggregate step that runs once.
+
+export type ShardExecutor = (
+  task: ShardTask,
+  hooks: { onProgress: (done: number, total: number) => void; isCancelled: () => Promise<boolean> },
+) => Promise<ShardOutput>;
+
+export class ShardWasCancelled extends Error {}
+
+const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED"] as const;
+
+export interface ShardAttempt {
+  workerId: string;
+  /** pg-boss retryCount of this attempt, and the limit: on the last attempt a failure is final. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+/** Runs one shard job. Throws to ask the queue for a retry; returns when the shard is settled. */
+export async function runShardJob(job: ShardJob, attempt: ShardAttempt, execute: ShardExecutor): Promise<"done" | "skipped" | "cancelled" | "failed"> {
+  const shard = await db.evaluationShard.findFirst({
+    where: { id: job.shardId, teamId: job.teamId, evaluationId: job.evaluationId },
+    include: { evaluation: true },
+  });
+  if (!shard) return "skipped"; // deleted with its evaluation
+  const ev = shard.evaluation;
+  if (shard.status === "DONE") return "skipped"; // a retry of a shard whose result already landed
+  if ((TERMINAL as readonly string[]).includes(ev.status)) {
+    await db.evaluationShard.updateMany({ where: { id: shard.id, status: { in: ["QUEUED", "RUNNING"] } }, data: { status: "CANCELLED", finishedAt: new Date() } });
+    return "cancelled";
+  }
+
+  await db.evaluationShard.update({
+    where: { id: shard.id },
+    data: { status: "RUNNING", attempts: { increment: 1 }, workerId: attempt.workerId, startedAt: new Date(), progressDone: 0, error: null },
+  });
+  await db.evaluation.updateMany({ where: { id: ev.id, status: "QUEUED" }, data: { status: "RUNNING", startedAt: new Date() } });
+
+  const [mv, dv] = await Promise.all([
+    db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId } }),
+    db.datasetVersion.findFirstOrThrow({ where: { id: ev.datasetVersionId, teamId: ev.teamId } }),
+  ]);
+  const card = ModelCardSchema.parse(mv.card);
+  const compat = checkCompatibility(
+    { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
+    { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
+  );
+  const started = Date.now();
+  let lastWrite = 0;
+  try {
+    if (!compat.labelMap) throw new Error("the model and dataset are no longer compatible");
+    const output = await execute(
+      {
+        teamId: ev.teamId,
+        modelVersionId: ev.modelVersionId,
+        datasetVersionId: ev.datasetVersionId,
+        datasetIndices: ev.sampleIndices.slice(shard.start, shard.end),
+        labelMap: compat.labelMap,
+        suite: AttackSuiteSchema.parse(ev.suite),
+        seed: ev.seed,
+        backend: env().BULWARK_TF_BACKEND,
+      },
+      {
+        onProgress: (done, total) => {
+          const now = Date.now();
+          if (now - lastWrite < 1000 && done !== total) return;
+          lastWrite = now;
+          void db.evaluationShard.updateMany({ where: { id: shard.id, status: "RUNNING" }, data: { progressDone: done, progressTotal: total } }).catch(() => {});
+        },
+        isCancelled: async () => {
+          const e = await db.evaluation.findUnique({ where: { id: ev.id }, select: { status: true } });
+          return !e || e.status === "CANCELLED" || e.status === "FAILED";
+        },
+      },
+    );
+    await landShard(ev.id, ev.teamId, shard.id, output, Date.now() - started);
+    return "done";
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof ShardWasCancelled || /^cancelled$/.test(message)) {
+      await db.evaluationShard.update({ where: { id: shard.id }, data: { status: "CANCELLED", finishedAt: new Date(), error: null } });
+      return "cancelled";
+    }
+    const final = attempt.retryCount >= attempt.retryLimit;
+    if (!final) {
+      await db.evaluationShard.update({ where: { id: shard.id }, data: { status: "QUEUED", error: `attempt ${attempt.retryCount + 1} failed: ${message}` } });
+      throw e;
+    }
+    await failEvaluation(ev.id, ev.teamId, shard.id, `Shard ${shard.index + 1} of ${ev.shardCount} failed after ${attempt.retryCount + 1} attempts: ${message}`);
+    return "failed";
+  }
+}
+
+/** Writes a shard's result (replacing any earlier one) and, when it is the last, starts aggregation once. */
+async function landShard(evaluationId: string, teamId: string, shardId: string, output: ShardOutput, durationMs: number) {
+  const startAggregate = await db.$transaction(async (tx) => {
+    await tx.evaluationShard.update({
+      where: { id: shardId },
+      data: {
+        status: "DONE",
+        result: output as unknown as Prisma.InputJsonValue,
+        backend: `${output.backend.backend} (tfjs ${output.backend.tfjsVersion})`,
+        finishedAt: new Date(),
+        durationMs,
+        progressDone: output.records.length,
+        error: null,
+      },
+    });
+    const done = await tx.evaluationShard.count({ where: { evaluationId, status: "DONE" } });
+    const ev = await tx.evaluation.update({ where: { id: evaluationId }, data: { shardsDone: done }, select: { shardCount: true } });
+    if (done < ev.shardCount) return false;
+    // The database decides who starts the aggregate step: only one transition from RUNNING succeeds.
+    const moved = await tx.evaluation.updateMany({ where: { id: evaluationId, status: "RUNNING" }, data: { status: "AGGREGATING" } });
+    return moved.count === 1;
+  });
+  if (startAggregate) await enqueueAggregate({ teamId, evaluationId });
+}
+
+export async function enqueueAggregate(job: AggregateJob) {
+  const boss = await getQueue();
+  await boss.send(QUEUES.aggregate, job, { singletonKey: job.evaluationId });
+}
+
+async function failEvaluation(evaluationId: string, teamId: string, shardId: string | null, reason: string) {
+  await db.$transaction(async (tx) => {
+    if (shardId) await tx.evaluationShard.update({ where: { id: shardId }, data: { status: "FAILED", error: reason, finishedAt: new Date() } });
+    const moved = await tx.evaluation.updateMany({
+      where: { id: evaluationId, status: { in: ["QUEUED", "RUNNING", "AGGREGATING"] } },
+      data: { status: "FAILED", failureReason: reason, finishedAt: new Date() },
+    });
+    if (moved.count === 0) return;
+    await tx.evaluationShard.updateMany({ where: { evaluationId, status: "QUEUED" }, data: { status: "CANCELLED" } });
+    await appendAudit(tx, { teamId, actor: SYSTEM_ACTOR, action: "evaluation.fail", subjectType: "Evaluation", subjectId: evaluationId, details: { reason } });
+  });
+}
+
+/** A shard job that exhausted its retries without our handler settling it (its worker died each time). */
+export async function handleDeadShard(job: ShardJob): Promise<void> {
+  const shard = await db.evaluationShard.findFirst({ where: { id: job.shardId, teamId: job.teamId } });
+  if (!shard || shard.status === "DONE" || shard.status === "FAILED") return;
+  await failEvaluation(job.evaluationId, job.teamId, shard.id, `Shard ${shard.index + 1} failed: its worker stopped responding on every attempt (${shard.attempts}). The model may crash the engine process.`);
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+/** The aggregate step: metrics, reliability, comparison and alerts, written in one transaction. */
+export async function aggregateEvaluation(job: AggregateJob): Promise<"completed" | "skipped"> {
+  const ev = await db.evaluation.findFirst({ where: { id: job.evaluationId, teamId: job.teamId }, include: { shards: { orderBy: { index: "asc" } } } });
+  if (!ev || ev.status !== "AGGREGATING") return "skipped";
+  const outputs = ev.shards.map((s) => s.result as unknown as ShardOutput | null);
+  if (outputs.some((o) => !o) || ev.shards.some((s) => s.status !== "DONE")) throw new Error("aggregate started before every shard landed");
+  const [mv, dv, model] = await Promise.all([
+    db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId } }),
+    db.datasetVersion.findFirstOrThrow({ where: { id: ev.datasetVersionId, teamId: ev.teamId } }),
+    db.model.findFirstOrThrow({ where: { id: ev.modelId, teamId: ev.teamId } }),
+  ]);
+  const card = ModelCardSchema.parse(mv.card);
+  const suite = AttackSuiteSchema.parse(ev.suite);
+  const records: ExampleRecord[] = outputs.flatMap((o) => o!.records);
+  const metrics = aggregateRecords(records, suite, card.classLabels);
+  const reliability = assessReliability(records, suite, metrics, card.classLabels);
+  const gallery: StoredGalleryItem[] = outputs.flatMap((o) => o!.gallery).sort((a, b) => a.index - b.index).slice(0, 8);
+  const firstLinf = metrics.worstCase.filter((w) => w.norm === "linf").sort((a, b) => a.eps - b.eps)[0];
+
+  const settings = await db.teamSettings.findUnique({ where: { teamId: ev.teamId } });
+  const tolerancePp = settings?.regressionTolerancePp ?? 2;
+  const previous = await db.evaluation.findFirst({
+    where: { teamId: ev.teamId, modelId: ev.modelId, datasetVersionId: ev.datasetVersionId, preset: ev.preset, status: "COMPLETED", id: { not: ev.id }, finishedAt: { not: null } },
+    orderBy: { finishedAt: "desc" },
+  });
+  const sameSuite = previous && JSON.stringify((previous.suite as { attacks?: unknown }).attacks) === JSON.stringify(suite.attacks);
+  const comparison: Comparison | null = previous && sameSuite && previous.metrics ? compareMetrics({ id: previous.id, number: previous.number, metrics: previous.metrics as unknown as EngineMetrics }, metrics, tolerancePp) : null;
+
+  const backends = [...new Set(ev.shards.map((s) => s.backend).filter(Boolean))];
+  const workers = [...new Set(ev.shards.map((s) => s.workerId).filter(Boolean))];
+  const provenance = {
+    model: { id: mv.id, name: model.name, version: mv.version, manifestDigest: mv.manifestDigest },
+    dataset: { id: dv.id, version: dv.version, tensorDigest: dv.tensorDigest, manifestDigest: dv.manifestDigest },
+    seed: ev.seed,
+    suite,
+    engine: outputs[0]!.backend,
+    backends,
+    workers,
+    shards: ev.shards.map((s) => ({ index: s.index, samples: s.end - s.start, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
+    gradientStats: outputs.map((o) => o!.gradientStats),
+    wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
+  };
+
+  const webhooks: WebhookJob[] = [];
+  const done = await db.$transaction(async (tx) => {
+    const moved = await tx.evaluation.updateMany({
+      where: { id: ev.id, status: "AGGREGATING" },
+      data: {
+        status: "COMPLETED",
+        finishedAt: new Date(),
+        metrics: metrics as unknown as Prisma.InputJsonValue,
+        reliability: reliability as unknown as Prisma.InputJsonValue,
+        verdict: reliability.verdict,
+        cleanAccuracy: metrics.cleanAccuracy,
+        headlineRobust: firstLinf?.robustAccuracy ?? null,
+        gallery: gallery as unknown as Prisma.InputJsonValue,
+        provenance: provenance as unknown as Prisma.InputJsonValue,
+        previousEvaluationId: comparison ? previous!.id : null,
+        comparison: (comparison ?? undefined) as unknown as Prisma.InputJsonValue | undefined,
+      },
+    });
+    if (moved.count === 0) return false;
+    await appendAudit(tx, {
+      teamId: ev.teamId,
+      actor: SYSTEM_ACTOR,
+      action: "evaluation.complete",
+      subjectType: "Evaluation",
+      subjectId: ev.id,
+      details: { number: ev.number, cleanAccuracy: metrics.cleanAccuracy, headlineRobust: firstLinf?.robustAccuracy ?? null, verdict: reliability.verdict, samples: metrics.samples },
+    });
+    if (comparison && comparison.regressions.length > 0) {
+      const summary = regressionSummary(`${model.name} v${mv.version}`, comparison);
+      const alert = await tx.regressionAlert.create({
+        data: { teamId: ev.teamId, modelId: ev.modelId, evaluationId: ev.id, previousEvaluationId: previous!.id, summary, details: comparison as unknown as Prisma.InputJsonValue },
+      });
+      await appendAudit(tx, { teamId: ev.teamId, actor: SYSTEM_ACTOR, action: "regression.detect", subjectType: "RegressionAlert", subjectId: alert.id, details: { evaluation: ev.number, previous: previous!.number, summary } });
+      webhooks.push({ teamId: ev.teamId, event: "regression.detected", payload: { alertId: alert.id, model: model.name, modelVersion: mv.version, evaluation: ev.number, previousEvaluation: previous!.number, summary, regressions: comparison.regressions } });
+    }
+    webhooks.push({
+      teamId: ev.teamId,
+      event: "evaluation.completed",
+      payload: { evaluationId: ev.id, number: ev.number, model: model.name, modelVersion: mv.version, cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, verdict: reliability.verdict, summary: `clean ${pct(metrics.cleanAccuracy)}; worst case ${metrics.worstCase.map((w) => `${w.norm} ${w.eps}: ${pct(w.robustAccuracy)}`).join(", ")}` },
+    });
+    return true;
+  });
+  if (done && settings?.webhookUrl) {
+    const boss = await getQueue();
+    for (const w of webhooks) await boss.send(QUEUES.webhook, w);
+  }
+  return done ? "completed" : "skipped";
+}
+
+/**
+ * Finds evaluations stuck between steps and starts them again: all shards landed but the
+ * transition was lost, or an evaluation seen AGGREGATING in two sweeps (its job was lost).
+ * Safe to run from every worker: each step is guarded in the database.
+ */
+const seenAggregating = new Set<string>();
+export async function sweepStuckEvaluations(): Promise<number> {
+  const open = await db.evaluation.findMany({
+    where: { status: { in: ["RUNNING", "AGGREGATING"] } },
+    select: { id: true, teamId: true, status: true, shardCount: true },
+    take: 100,
+  });
+  let n = 0;
+  for (const e of open) {
+    if (e.status === "RUNNING") {
+      const done = await db.evaluationShard.count({ where: { evaluationId: e.id, status: "DONE" } });
+      if (done !== e.shardCount) continue;
+      const moved = await db.evaluation.updateMany({ where: { id: e.id, status: "RUNNING" }, data: { status: "AGGREGATING" } });
+      if (moved.count) {
+        await enqueueAggregate({ teamId: e.teamId, evaluationId: e.id });
+        n++;
+      }
+    } else if (seenAggregating.has(e.id)) {
+      await enqueueAggregate({ teamId: e.teamId, evaluationId: e.id });
+      n++;
+    }
+  }
+  seenAggregating.clear();
+  for (const e of open) if (e.status === "AGGREGATING") seenAggregating.add(e.id);
+  return n;
+}

@@ -1,0 +1,68 @@
+// The engine process: runs shards handed over IPC by a worker (workers/shard-runner.ts). It is a
+// separate process so that a hostile or broken model can exhaust only its memory and time, never
+// the worker's. Loaded models and datasets are cached for the next shard of the same evaluation.
+import { initEngineBackend } from "../lib/engine/backend";
+import { loadModelFromFiles, type LoadedModel } from "../lib/engine/model";
+import { runShard, ShardCancelledError } from "../lib/engine/shard";
+import { loadModelVersionForEngine, type ModelVersionForEngine } from "../lib/registry/models";
+import { loadDatasetForEngine, type DatasetForEngine } from "../lib/registry/datasets";
+import { disconnectDb } from "../lib/db/client";
+import { toShardOutput, type ChildMessage, type ParentMessage, type ShardTask } from "../lib/evaluations/shard-io";
+
+const send = (m: ChildMessage) => process.send?.(m);
+let cancelled = false;
+let modelCache: { id: string; version: ModelVersionForEngine; model: LoadedModel } | undefined;
+let datasetCache: DatasetForEngine | undefined;
+
+async function run(task: ShardTask) {
+  cancelled = false;
+  const backend = await initEngineBackend(task.backend);
+  if (modelCache?.id !== task.modelVersionId) {
+    modelCache?.model.dispose();
+    const version = await loadModelVersionForEngine(task.teamId, task.modelVersionId);
+    modelCache = { id: task.modelVersionId, version, model: await loadModelFromFiles(version.files) };
+  }
+  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(task.teamId, task.datasetVersionId);
+  const ds = datasetCache;
+  const size = ds.sampleShape.reduce((a, b) => a * b, 1);
+  const n = task.datasetIndices.length;
+  const x = new Float32Array(n * size);
+  const labels = new Int32Array(n);
+  task.datasetIndices.forEach((di, i) => {
+    x.set(ds.x.subarray(di * size, (di + 1) * size), i * size);
+    labels[i] = task.labelMap[ds.labels[di]!]!;
+  });
+  const card = modelCache.version.engineCard;
+  let last = 0;
+  const result = await runShard({
+    model: modelCache.model,
+    card,
+    samples: { x, shape: [n, ...card.inputShape], labels, indices: task.datasetIndices },
+    suite: task.suite,
+    seed: task.seed,
+    backend,
+    onProgress: (done, total) => {
+      const now = Date.now();
+      if (now - last > 500 || done === total) {
+        last = now;
+        send({ type: "progress", done, total });
+      }
+    },
+    shouldCancel: () => cancelled,
+  });
+  send({ type: "result", output: toShardOutput(result) });
+}
+
+process.on("message", (m: ParentMessage) => {
+  if (m.type === "cancel") {
+    cancelled = true;
+    return;
+  }
+  run(m.task).catch((e: unknown) => {
+    if (e instanceof ShardCancelledError) send({ type: "cancelled" });
+    else send({ type: "error", message: e instanceof Error ? e.message : String(e) });
+  });
+});
+process.on("disconnect", () => {
+  void disconnectDb().finally(() => process.exit(0));
+});
