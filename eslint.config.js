@@ -3,14 +3,19 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".bulwark/", "lib/db/generated/", "test-results/", "playwright-report/", "next-env.d.ts", "demo/models/"] },
+  { ignores: ["node_modules/", ".next/", ".bulwark/", "lib/db/generated/", "test-results/", "playwright-report/", "next-env.d.ts", "demo/models/", ".*"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    files: ["app/**/*.tsx"],
     plugins: { "react-hooks": reactHooks },
     rules: {
       "react-hooks/rules-of-hooks": "error",
       "react-hooks/exhaustive-deps": "warn",
+    },
+  },
+  {
+    rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
       // Only lib/env.ts reads the environment (tests, scripts that hand env to children, and configs excepted).
