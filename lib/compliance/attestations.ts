@@ -20,7 +20,7 @@ const dateOnly = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a 
 
 export const AttestSchema = z.object({
   control: z.string().trim().min(3).max(120),
-  modelId: z.string().trim().max(40).optional().transform((v) => v || null),
+  modelId: z.string().trim().max(40).nullish().transform((v) => v || null),
   statement: z.string().trim().min(20, { error: "Say what you checked and where the evidence is (at least 20 characters)" }).max(4000, { error: "at most 4000 characters" }),
   expiresOn: dateOnly,
 });
@@ -53,7 +53,7 @@ async function storeBlob(bytes: Uint8Array): Promise<string> {
   return sha256;
 }
 
-export async function createAttestation(ctx: TeamContext, input: AttestInput, files: AttestationFileInput[] = [], now = new Date()) {
+export async function createAttestation(ctx: TeamContext, input: AttestInput | z.infer<typeof AttestSchema>, files: AttestationFileInput[] = [], now = new Date()) {
   assertCan(ctx, "attestation.write");
   const parsed = AttestSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The attestation has errors.", fieldErrorsFromZod(parsed.error.issues));

@@ -43,8 +43,15 @@ export async function getPolicyVersion(ctx: TeamContext, version: number) {
 }
 
 /** Top-level keys whose values differ, for the audit record. */
+/** JSON with sorted keys: PostgreSQL's jsonb does not keep key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  return JSON.stringify(v);
+}
+
 function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
-  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  if (canonical(a) === canonical(b)) return [];
   if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].flatMap((k) => changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));

@@ -6,6 +6,7 @@ import { db } from "@/lib/db/client";
 import { verifyTeamChain } from "@/lib/audit/log";
 import { checkHealth } from "@/lib/health";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
+import { PostureSection } from "./posture";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -46,6 +47,7 @@ export default async function Dashboard({ params }: { params: Promise<{ team: st
           )}
         </Stat>
       </div>
+      <PostureSection ctx={ctx} />
       <Card title="Getting started" className="mt-6">
         <ol className="space-y-3 text-sm text-slate-700">
           <li><strong>1. Register a model</strong> version with its model card under <Link className="text-brand-700 hover:underline" href={`${base}/models`}>Models</Link>.</li>

