@@ -1,11 +1,15 @@
 /*
  * PGD-Linf step throughput of the engine on the demo CNN, per backend and batch size.
- *   npx tsx scripts/bench-engine.ts [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu]
+ *   npx tsx scripts/bench-engine.ts [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu] [--procs=2]
+ * --procs=N also runs N worker processes at once (wasm is single-threaded in Node; workers scale by process)
+ * and reports their summed throughput.
  * A step = one forward pass and one backward pass to the input (what an attack iteration costs),
  * run through the engine's own lossAndGrad/projection code, reading the loss back every step as attacks do.
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { initEngineBackend, type BackendPreference } from "@/lib/engine/backend";
 import { setWasmFastConvBackpropInput } from "@/lib/engine/wasm-kernels";
@@ -55,6 +59,27 @@ async function bench(batch: number): Promise<{ rate: number; steps: number; rssM
   return { rate, steps, rssMB: peakRss / 2 ** 20, tfMB: peakTf / 2 ** 20, tensors: tf.memory().numTensors };
 }
 
+const procs = Number(arg("procs", "1"));
+const child = process.argv.includes("--child");
+if (child) {
+  // One measurement, printed as JSON for the parent.
+  const info = await initEngineBackend(backends[0]);
+  const r = await bench(batches[0]);
+  console.log(JSON.stringify({ backend: info.backend, ...r }));
+  process.exit(0);
+}
+
+async function parallel(backend: string, batch: number): Promise<number[]> {
+  const script = fileURLToPath(import.meta.url);
+  const runs = Array.from({ length: procs }, () => new Promise<number>((resolve, reject) => {
+    const p = spawn(process.execPath, [...process.execArgv, script, "--child", `--backends=${backend}`, `--batches=${batch}`, `--seconds=${seconds}`], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!).rate) : reject(new Error(`child exited ${code}`))));
+  }));
+  return Promise.all(runs);
+}
+
 console.log(`PGD-Linf step on digits-cnn (${(stepFlops / 1e6).toFixed(2)} MFLOP per sample-step), ${seconds} s per point`);
 console.log("backend | variant | batch | sample·steps/s | GFLOP/s | peak RSS MB | peak tf MB");
 for (const pref of backends) {
@@ -74,4 +99,11 @@ for (const pref of backends) {
     }
   }
   if (info.backend === "wasm") setWasmFastConvBackpropInput(true);
+  if (procs > 1) {
+    for (const b of batches) {
+      const rates = await parallel(pref, b);
+      const sum = rates.reduce((a, v) => a + v, 0);
+      console.log(`${info.backend} | ${procs} processes at once | ${b} | ${sum.toFixed(0)} (${rates.map((r) => r.toFixed(0)).join(" + ")}) | ${((sum * stepFlops) / 1e9).toFixed(2)} | - | -`);
+    }
+  }
 }

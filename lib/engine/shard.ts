@@ -222,7 +222,9 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
           });
           const [ap, al] = await Promise.all([evalT[0].data(), evalT[1].data()]);
           const norms = await perturbationNorms(evalT[2]);
-          const advData = galleryLimit > 0 ? ((await out.xAdv.data()) as Float32Array) : null;
+          // Pixels are read back only while the gallery can still take or improve an item.
+          const wantsPixels = galleryLimit > 0 && item.family !== "sanity" && (gallery.size < galleryLimit || rows.some((i) => gallery.has(indices[i])));
+          const advData = wantsPixels ? ((await out.xAdv.data()) as Float32Array) : null;
           evalT.forEach((t) => t.dispose());
           out.xAdv.dispose();
           rows.forEach((i, a) => {

@@ -130,9 +130,16 @@ function conv2dBackpropInputFast(dy: tf.Tensor4D, filter: tf.Tensor4D, inShape: 
     // dx[h] = sum_k D[h + top - k] W[k]: a valid correlation of D, padded by kh-1-top, with the flipped filter.
     const pt = kh - 1 - top;
     const pl = kw - 1 - left;
-    const dp = padOrCrop(d, { top: pt, left: pl, bottom: h + kh - 1 - pt - d.shape[1], right: w + kw - 1 - pl - d.shape[2] });
-    const wf = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [KH, KW, Co, Ci]
-    return tf.conv2d(dp, wf as tf.Tensor4D, [1, 1], "valid");
+    const pb = h + kh - 1 - pt - d.shape[1];
+    const pr = w + kw - 1 - pl - d.shape[2];
+    const wf = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [KH, KW, Co, Ci]
+    // When the padding needed is exactly what "same" would add (stride 1, odd kernels), let the conv pad.
+    const sameTop = (kh - 1) >> 1, sameLeft = (kw - 1) >> 1;
+    if (d.shape[1] === h && d.shape[2] === w && pt === sameTop && pl === sameLeft && pb === kh - 1 - sameTop && pr === kw - 1 - sameLeft) {
+      return tf.conv2d(d, wf, [1, 1], "same");
+    }
+    const dp = padOrCrop(d, { top: pt, left: pl, bottom: pb, right: pr });
+    return tf.conv2d(dp, wf, [1, 1], "valid");
   });
 }
 
