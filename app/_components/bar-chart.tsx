@@ -4,8 +4,8 @@ import { scaleBand, scaleLinear } from "d3-scale";
 // no JavaScript; every bar has a <title> and the whole chart a text alternative.
 
 export function BarChart({ data, title, height = 220, valueLabel = "count" }: { data: { label: string; value: number }[]; title: string; height?: number; valueLabel?: string }) {
-  const width = Math.max(320, Math.min(960, data.length * 42 + 60));
-  const m = { top: 12, right: 12, bottom: data.some((d) => d.label.length > 6) ? 70 : 32, left: 48 };
+  const width = Math.max(640, Math.min(1100, data.length * 48 + 60));
+  const m = { top: 18, right: 12, bottom: data.some((d) => d.label.length > 6) ? 70 : 32, left: 48 };
   const max = Math.max(1, ...data.map((d) => d.value));
   const x = scaleBand<string>().domain(data.map((_, i) => String(i))).range([m.left, width - m.right]).padding(0.2);
   const y = scaleLinear().domain([0, max]).nice().range([height - m.bottom, m.top]);
@@ -28,6 +28,11 @@ export function BarChart({ data, title, height = 220, valueLabel = "count" }: { 
           const by = y(d.value);
           return (
             <g key={i}>
+              {data.length <= 40 ? (
+                <text x={bx + x.bandwidth() / 2} y={by - 4} fontSize={10} fill="#475569" textAnchor="middle">
+                  {d.value.toLocaleString("en")}
+                </text>
+              ) : null}
               <rect x={bx} y={by} width={x.bandwidth()} height={Math.max(0, height - m.bottom - by)} rx={2} className={d.value === 0 ? "fill-rose-400" : "fill-brand-600"}>
                 <title>{`${d.label}: ${d.value.toLocaleString("en")} ${valueLabel}`}</title>
               </rect>

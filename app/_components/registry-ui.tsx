@@ -7,12 +7,16 @@ const RISK_TONES: Record<string, Tone> = { MINIMAL: "green", LIMITED: "blue", HI
 const RISK_TEXT: Record<string, string> = { MINIMAL: "Minimal risk", LIMITED: "Limited risk", HIGH: "High risk", UNACCEPTABLE: "Unacceptable risk" };
 
 export function RiskBadge({ tier }: { tier: string }) {
-  return <Badge tone={RISK_TONES[tier] ?? "gray"}>{RISK_TEXT[tier] ?? tier}</Badge>;
+  return (
+    <span className="whitespace-nowrap">
+      <Badge tone={RISK_TONES[tier] ?? "gray"}>{RISK_TEXT[tier] ?? tier}</Badge>
+    </span>
+  );
 }
 
 export function VersionStatusBadges({ status, evaluatedAt, latest }: { status: string; evaluatedAt: Date | null; latest: boolean }) {
   return (
-    <span className="inline-flex flex-wrap gap-1">
+    <span className="inline-flex flex-wrap gap-1 whitespace-nowrap">
       {status === "ARCHIVED" ? <Badge tone="gray">Archived</Badge> : latest ? <Badge tone="indigo">Latest</Badge> : <Badge tone="gray">Superseded</Badge>}
       {evaluatedAt ? <Badge tone="blue">Evaluated · immutable</Badge> : null}
     </span>
@@ -22,7 +26,7 @@ export function VersionStatusBadges({ status, evaluatedAt, latest }: { status: s
 /** A SHA-256 digest: short form shown, full value selectable and in the title. */
 export function Digest({ value, full = false, testId }: { value: string; full?: boolean; testId?: string }) {
   return (
-    <code className="break-all rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700" title={`sha256:${value}`} data-testid={testId} data-digest={value}>
+    <code className={`${full ? "break-all" : "whitespace-nowrap"} rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700`} title={`sha256:${value}`} data-testid={testId} data-digest={value}>
       {full ? value : `${value.slice(0, 12)}…`}
     </code>
   );

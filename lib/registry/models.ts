@@ -7,7 +7,7 @@ import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { env } from "../env";
-import { initEngineBackend, parseBackendPreference } from "../engine/backend";
+import { ensureCheckBackend } from "./engine-adapter";
 import { validateModelForEngine } from "../engine/model";
 import type { EngineCard } from "../engine/card";
 import { extractZipSafely, looksLikeZip } from "./archive";
@@ -142,7 +142,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
   const nonFinite = await checkFiniteWeights(set, (rel) => bytes.get(rel)!);
   if (nonFinite.length) refuseAll(nonFinite);
   const modelJsonBytes = await readFile(set.modelJson.path);
-  await initEngineBackend(parseBackendPreference(env().BULWARK_TF_BACKEND));
+  await ensureCheckBackend(env().BULWARK_TF_BACKEND);
   const verdict = await validateModelForEngine({ modelJson: modelJsonBytes, weights: Object.fromEntries(bytes) }, engineCardOf(card));
   if (!verdict.ok) refuseAll(verdict.errors.map((m) => ({ field: engineField(m), message: engineField(m) === "files" ? `The model does not load and run: ${m}.` : `${m}.` })));
 

@@ -165,26 +165,6 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
                   ))}
                 </Table>
               </Card>
-              <Card title={`Versions (${dataset.versions.length})`}>
-                <Table head={["Version", "Uploaded", "Samples", "Tensor digest", "Status", ...(write ? [""] : [])]} caption="Versions">
-                  {dataset.versions.map((x) => (
-                    <tr key={x.id} className={x.id === cur.id ? "bg-brand-50/40" : undefined}>
-                      <Td>
-                        <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline">v{x.version}</Link>
-                      </Td>
-                      <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
-                      <Td className="text-xs">{x.sampleCount.toLocaleString("en")}</Td>
-                      <Td><Digest value={x.tensorDigest} /></Td>
-                      <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
-                      {write ? (
-                        <Td>
-                          <DatasetVersionButtons team={ctx.team.slug} datasetId={dataset.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
-                        </Td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </Table>
-              </Card>
             </div>
             <div className="space-y-6">
               <Card title="Lineage">
@@ -205,6 +185,26 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
               </Card>
             </div>
           </div>
+          <Card title={`Versions (${dataset.versions.length})`}>
+            <Table head={["Version", "Uploaded", "Samples", "Tensor digest", "Status", ...(write ? [""] : [])]} caption="Versions">
+              {dataset.versions.map((x) => (
+                <tr key={x.id} className={x.id === cur.id ? "bg-brand-50/40" : undefined}>
+                  <Td>
+                    <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline">v{x.version}</Link>
+                  </Td>
+                  <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
+                  <Td className="text-xs">{x.sampleCount.toLocaleString("en")}</Td>
+                  <Td><Digest value={x.tensorDigest} /></Td>
+                  <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
+                  {write ? (
+                    <Td>
+                      <DatasetVersionButtons team={ctx.team.slug} datasetId={dataset.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
+                    </Td>
+                  ) : null}
+                </tr>
+              ))}
+            </Table>
+          </Card>
         </div>
       )}
     </>

@@ -124,27 +124,6 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                 ))}
               </Table>
             </Card>
-            <Card title={`Versions (${model.versions.length})`}>
-              <Table head={["Version", "Uploaded", "Risk", "Digest", "Size", "Status", ...(write ? [""] : [])]} caption="Versions">
-                {model.versions.map((x) => (
-                  <tr key={x.id} className={x.id === current.id ? "bg-brand-50/40" : undefined}>
-                    <Td>
-                      <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>
-                    </Td>
-                    <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
-                    <Td><RiskBadge tier={x.riskTier} /></Td>
-                    <Td><Digest value={x.manifestDigest} /></Td>
-                    <Td className="whitespace-nowrap text-xs">{formatBytes(x.totalBytes)}</Td>
-                    <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
-                    {write ? (
-                      <Td>
-                        <VersionButtons team={ctx.team.slug} modelId={model.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
-                      </Td>
-                    ) : null}
-                  </tr>
-                ))}
-              </Table>
-            </Card>
           </div>
           <div className="space-y-6">
             <Card title="Engine check at upload">
@@ -166,6 +145,29 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
             <Card title="History">
               <History events={model.history} />
             </Card>
+          </div>
+          <div className="lg:col-span-3">
+        <Card title={`Versions (${model.versions.length})`}>
+          <Table head={["Version", "Uploaded", "Risk", "Digest", "Size", "Status", ...(write ? [""] : [])]} caption="Versions">
+            {model.versions.map((x) => (
+              <tr key={x.id} className={x.id === current.id ? "bg-brand-50/40" : undefined}>
+                <Td>
+                  <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>
+                </Td>
+                <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
+                <Td><RiskBadge tier={x.riskTier} /></Td>
+                <Td><Digest value={x.manifestDigest} /></Td>
+                <Td className="whitespace-nowrap text-xs">{formatBytes(x.totalBytes)}</Td>
+                <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
+                {write ? (
+                  <Td>
+                    <VersionButtons team={ctx.team.slug} modelId={model.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
+                  </Td>
+                ) : null}
+              </tr>
+            ))}
+          </Table>
+        </Card>
           </div>
         </div>
       )}
