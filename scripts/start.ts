@@ -10,6 +10,7 @@ import { applyMigrations } from "../lib/db/schema-engine";
 import { configureDatabaseUrl, disconnectDb } from "../lib/db/client";
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from "../lib/seed/demo";
 import { demoSeeders } from "../lib/seed/registry";
+import { stopQueue } from "../lib/jobs/queue";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -162,6 +163,7 @@ if (config.BULWARK_DEMO) {
   const { created } = await seedDemo(demoSeeders());
   if (created) log("Seeded the demo team.");
 }
+await stopQueue();
 await disconnectDb();
 
 // Build when there is no build or a source file is newer than it.

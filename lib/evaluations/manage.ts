@@ -72,6 +72,7 @@ async function modelNames(teamId: string, rows: { modelId: string }[]) {
 }
 
 export async function getEvaluation(ctx: TeamContext, number: number) {
+  if (!Number.isSafeInteger(number) || number < 1) throw new NotFoundError("This evaluation");
   const ev = await db.evaluation.findFirst({ where: { teamId: ctx.team.id, number }, include: { shards: { orderBy: { index: "asc" }, omit: { result: true } } } });
   if (!ev) throw new NotFoundError("This evaluation");
   const [mv, dv, model, alerts] = await Promise.all([
@@ -86,6 +87,7 @@ export async function getEvaluation(ctx: TeamContext, number: number) {
 
 /** Live progress for the page's poller: shards, work units, rate and ETA. */
 export async function evaluationProgress(ctx: TeamContext, number: number) {
+  if (!Number.isSafeInteger(number) || number < 1) throw new NotFoundError("This evaluation");
   const ev = await db.evaluation.findFirst({
     where: { teamId: ctx.team.id, number },
     select: { id: true, status: true, shardCount: true, shardsDone: true, sampleCount: true, startedAt: true, finishedAt: true, failureReason: true, cancelledByLabel: true, shards: { orderBy: { index: "asc" }, select: { index: true, status: true, progressDone: true, progressTotal: true, start: true, end: true, workerId: true, attempts: true, error: true, durationMs: true } } },

@@ -10,6 +10,7 @@ import { registerModelVersion } from "../registry/models";
 import { hashFiles, manifestDigestOf } from "../registry/commit";
 import { uploadLimits } from "../registry/limits";
 import { Staging } from "../registry/staging";
+import { seedDemoEvaluations } from "./evaluations";
 
 // Demo registry content: the MNIST training and evaluation splits of lib/demo/mnist.ts as datasets,
 // and the demo models in demo/models/digits-cnn-v* as versions of one model. Idempotent: what exists
@@ -158,5 +159,8 @@ export async function seedDemoRegistry(teamId: string, log: (m: string) => void 
 
 /** Demo content seeded after the team and users, in order. Later modules add theirs here. */
 export function demoSeeders(): DemoSeeder[] {
-  return [(teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`))];
+  return [
+    (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
+    (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
+  ];
 }

@@ -1,18 +1,101 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
-import { EmptyState, PageHeader } from "@/app/_components/ui";
+import { buttonClass, ButtonLink, EmptyState, inputClass, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
+import { AutoRefresh } from "@/app/_components/auto-refresh";
+import { EvaluationStatusBadge, ProgressBar, SectionTabs, VerdictBadge, pct } from "@/app/_components/evaluation-ui";
+
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db/client";
+import { listEvaluations } from "@/lib/evaluations/manage";
+import { EvaluationListFilterSchema } from "@/lib/evaluations/schemas";
 
 export const metadata: Metadata = { title: "Evaluations" };
 
-export default async function Page({ params }: { params: Promise<{ team: string }> }) {
-  await teamPage(params);
+export default async function EvaluationsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await teamPage(params);
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const filter = EvaluationListFilterSchema.parse(raw);
+  const [result, models] = await Promise.all([
+    listEvaluations(ctx, filter),
+    db.model.findMany({ where: { teamId: ctx.team.id }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+  ]);
+  const base = `/t/${ctx.team.slug}/evaluations`;
+  const active = result.rows.some((r) => ["QUEUED", "RUNNING", "AGGREGATING"].includes(r.status));
+  const filtered = Boolean(filter.model || filter.status || filter.from || filter.to);
+  const qs = (page: number) => `?${new URLSearchParams(Object.entries({ ...filter, page: String(page) }).filter(([, v]) => v) as [string, string][]).toString()}`;
   return (
     <>
-      <PageHeader title="Evaluations" description="Adversarial robustness evaluations run on background workers." />
-      <EmptyState icon={icons.evaluations("h-10 w-10")} title="No evaluations yet">
-        Once a model and a dataset are registered, launch an evaluation (FGSM, PGD, AutoAttack-style suites) and follow its progress here.
-      </EmptyState>
+      <AutoRefresh active={active} ms={2000} />
+      <PageHeader
+        title="Evaluations"
+        description="Adversarial robustness evaluations: a model version, a dataset version and an attack suite, run in shards on background workers."
+        actions={can(ctx.role, "evaluation.run") ? <ButtonLink href={`${base}/new`}>New evaluation</ButtonLink> : null}
+      />
+      <SectionTabs label="Evaluations" current="runs" items={[{ key: "runs", label: "Runs", href: base }, { key: "schedules", label: "Schedules", href: `${base}/schedules` }]} />
+      <form method="get" className="mb-5 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter evaluations">
+        <div>
+          <label htmlFor="f-model" className="mb-1 block text-xs font-medium text-slate-600">Model</label>
+          <select id="f-model" name="model" defaultValue={filter.model ?? ""} className={inputClass}>
+            <option value="">All models</option>
+            {models.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-status" className="mb-1 block text-xs font-medium text-slate-600">Status</label>
+          <select id="f-status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
+            <option value="">Any status</option>
+            {["QUEUED", "RUNNING", "AGGREGATING", "COMPLETED", "FAILED", "CANCELLED"].map((s) => <option key={s} value={s}>{s.charAt(0) + s.slice(1).toLowerCase()}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-from" className="mb-1 block text-xs font-medium text-slate-600">From</label>
+          <input id="f-from" name="from" type="date" defaultValue={filter.from ?? ""} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="f-to" className="mb-1 block text-xs font-medium text-slate-600">To</label>
+          <input id="f-to" name="to" type="date" defaultValue={filter.to ?? ""} className={inputClass} />
+        </div>
+        <div className="flex items-end gap-2">
+          <button type="submit" className={buttonClass.primary}>Filter</button>
+          <Link href={base} className={buttonClass.ghost}>Clear</Link>
+        </div>
+      </form>
+      {result.rows.length === 0 ? (
+        <EmptyState icon={icons.evaluations("h-10 w-10")} title={filtered ? "No evaluations match" : "No evaluations yet"} action={!filtered && can(ctx.role, "evaluation.run") ? <ButtonLink href={`${base}/new`}>New evaluation</ButtonLink> : undefined}>
+          {filtered ? "Change or clear the filters." : "Launch an evaluation of a registered model on a registered dataset: FGSM and PGD for a quick look, or the AutoAttack-style standard suite."}
+        </EmptyState>
+      ) : (
+        <>
+          <Table head={["#", "Model", "Suite", "Status", "Clean", "Robust (smallest ε)", "Reliability", "Started by"]} caption="Evaluations">
+            {result.rows.map((r) => (
+              <tr key={r.id} className="hover:bg-slate-50">
+                <Td><Link href={`${base}/${r.number}`} className="font-medium text-brand-700 hover:underline">#{r.number}</Link></Td>
+                <Td className="font-medium text-slate-900">{r.modelName}</Td>
+                <Td className="capitalize">{r.preset}<span className="block text-xs text-slate-500">{r.sampleCount.toLocaleString("en")} samples</span></Td>
+                <Td>
+                  <EvaluationStatusBadge status={r.status} />
+                  {["QUEUED", "RUNNING", "AGGREGATING"].includes(r.status) ? (
+                    <div className="mt-1.5 w-32"><ProgressBar fraction={r.shardsDone / Math.max(1, r.shardCount)} label={`Evaluation #${r.number} progress`} /><span className="text-xs text-slate-500">{r.shardsDone}/{r.shardCount} shards</span></div>
+                  ) : r.status === "FAILED" ? <span className="mt-1 block max-w-56 truncate text-xs text-rose-700" title={r.failureReason ?? ""}>{r.failureReason}</span> : null}
+                </Td>
+                <Td className="tabular-nums">{pct(r.cleanAccuracy)}</Td>
+                <Td className="tabular-nums">{pct(r.headlineRobust)}</Td>
+                <Td><VerdictBadge verdict={r.verdict} /></Td>
+                <Td className="text-xs text-slate-500">{r.createdByLabel}<span className="block">{formatDateTime(r.createdAt)}</span></Td>
+              </tr>
+            ))}
+          </Table>
+          <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
+            <span>{result.total} evaluations · page {result.page} of {result.pages}</span>
+            <span className="flex gap-2">
+              {result.page > 1 ? <Link className={buttonClass.secondary} href={qs(result.page - 1)}>Newer</Link> : null}
+              {result.page < result.pages ? <Link className={buttonClass.secondary} href={qs(result.page + 1)}>Older</Link> : null}
+            </span>
+          </div>
+        </>
+      )}
     </>
   );
 }

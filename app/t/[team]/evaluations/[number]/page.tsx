@@ -1,0 +1,245 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { teamPage } from "@/app/_lib/team";
+import { Alert, Badge, Card, PageHeader, Table, Td, formatDateTime, buttonClass } from "@/app/_components/ui";
+import { AutoRefresh } from "@/app/_components/auto-refresh";
+import { Delta, EvaluationStatusBadge, LineChartSvg, ProgressBar, StatCard, VerdictBadge, fmtEps, pct } from "@/app/_components/evaluation-ui";
+import { Digest } from "@/app/_components/registry-ui";
+import { can } from "@/lib/auth/permissions";
+import { NotFoundError } from "@/lib/errors";
+import { evaluationProgress, getEvaluation } from "@/lib/evaluations/manage";
+import type { EngineMetrics } from "@/lib/engine/aggregate";
+import type { ReliabilityReport } from "@/lib/engine/reliability";
+import type { AttackSuite } from "@/lib/engine/suite";
+import type { Comparison } from "@/lib/evaluations/regression";
+import type { StoredGalleryItem } from "@/lib/evaluations/shard-io";
+import { lineChart } from "@/lib/charts/line";
+import { samplePng } from "@/lib/registry/preview";
+import { AcknowledgeForm, CancelButton } from "./controls";
+
+export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
+  return { title: `Evaluation #${(await params).number}` };
+}
+
+function png(values: number[], shape: number[], range: { min: number; max: number }) {
+  return `data:image/png;base64,${samplePng(Float32Array.from(values), 0, shape, range, 112).toString("base64")}`;
+}
+
+function duration(ms: number | null | undefined) {
+  if (!ms && ms !== 0) return "—";
+  const s = ms / 1000;
+  return s < 90 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;
+}
+
+export default async function EvaluationPage({ params }: { params: Promise<{ team: string; number: string }> }) {
+  const ctx = await teamPage(params);
+  const number = Number((await params).number);
+  let data;
+  let progress;
+  try {
+    [data, progress] = await Promise.all([getEvaluation(ctx, number), evaluationProgress(ctx, number)]);
+  } catch (e) {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  }
+  const { ev, mv, dv, model, alerts, previous } = data;
+  const base = `/t/${ctx.team.slug}`;
+  const active = ["QUEUED", "RUNNING", "AGGREGATING"].includes(ev.status);
+  const suite = ev.suite as unknown as AttackSuite;
+  const metrics = ev.metrics as unknown as EngineMetrics | null;
+  const reliability = ev.reliability as unknown as ReliabilityReport | null;
+  const comparison = ev.comparison as unknown as Comparison | null;
+  const gallery = (ev.gallery as unknown as StoredGalleryItem[] | null) ?? [];
+  const card = mv?.card as { classLabels: string[]; inputRange: { min: number; max: number } } | undefined;
+  const labels = card?.classLabels ?? [];
+  const range = card?.inputRange ?? { min: 0, max: 1 };
+  const provenance = ev.provenance as Record<string, unknown> | null;
+
+  return (
+    <>
+      <AutoRefresh active={active} />
+      <PageHeader
+        title={`Evaluation #${ev.number}`}
+        description={
+          <>
+            {model ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/models/${model.id}`}>{model.name} v{mv?.version}</Link> : "deleted model"} on{" "}
+            {dv ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/datasets/${dv.datasetId}`}>{dv.dataset.name} v{dv.version}</Link> : "deleted dataset"} · <span className="capitalize">{ev.preset}</span> suite · {ev.sampleCount.toLocaleString("en")} samples · seed {ev.seed} · started by {ev.createdByLabel} on {formatDateTime(ev.createdAt)}
+          </>
+        }
+        actions={
+          <div className="flex items-center gap-3">
+            <EvaluationStatusBadge status={ev.status} />
+            {active && can(ctx.role, "evaluation.cancel") ? <CancelButton team={ctx.team.slug} evaluationId={ev.id} number={ev.number} /> : null}
+          </div>
+        }
+      />
+
+      {ev.status === "FAILED" ? <div className="mb-5"><Alert>Failed: {ev.failureReason}</Alert></div> : null}
+      {ev.status === "CANCELLED" ? <div className="mb-5"><Alert tone="amber">Cancelled by {ev.cancelledByLabel} on {ev.cancelledAt ? formatDateTime(ev.cancelledAt) : "—"}.</Alert></div> : null}
+
+      {active || ev.status !== "COMPLETED" ? (
+        <Card title="Progress" className="mb-6">
+          <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2 text-sm">
+            <span className="font-medium text-slate-900" data-testid="progress-text">{Math.round(progress.fraction * 100)}% · {progress.shardsDone} of {progress.shardCount} shards done</span>
+            <span className="text-slate-600">
+              {progress.samplesPerSecond ? `${progress.samplesPerSecond.toFixed(1)} samples/s` : "waiting for a worker"}
+              {progress.etaSeconds ? ` · about ${progress.etaSeconds < 90 ? `${Math.round(progress.etaSeconds)} s` : `${Math.round(progress.etaSeconds / 60)} min`} left` : ""}
+              {ev.status === "AGGREGATING" ? " · computing metrics" : ""}
+            </span>
+          </div>
+          <ProgressBar fraction={progress.fraction} label={`Evaluation #${ev.number} progress`} />
+          <Table head={["Shard", "Samples", "Status", "Progress", "Worker", "Attempts", "Time"]} caption="Shards">
+            {progress.shards.map((s) => (
+              <tr key={s.index}>
+                <Td className="tabular-nums">{s.index + 1}</Td>
+                <Td className="tabular-nums">{s.end - s.start}</Td>
+                <Td><Badge tone={s.status === "DONE" ? "green" : s.status === "RUNNING" ? "blue" : s.status === "FAILED" ? "red" : s.status === "CANCELLED" ? "amber" : "gray"}>{s.status.toLowerCase()}</Badge>{s.error ? <span className="mt-1 block max-w-xs text-xs text-rose-700">{s.error}</span> : null}</Td>
+                <Td className="w-40">{s.status === "RUNNING" && s.progressTotal ? <ProgressBar fraction={s.progressDone / s.progressTotal} label={`Shard ${s.index + 1}`} /> : s.status === "DONE" ? "100%" : "—"}</Td>
+                <Td className="text-xs text-slate-500">{s.workerId ?? "—"}</Td>
+                <Td className="tabular-nums">{s.attempts}</Td>
+                <Td className="tabular-nums text-xs">{duration(s.durationMs)}</Td>
+              </tr>
+            ))}
+          </Table>
+        </Card>
+      ) : null}
+
+      {metrics && reliability ? (
+        <>
+          {alerts.map((a) => (
+            <div key={a.id} className="mb-4 rounded-xl border border-rose-200 bg-rose-50 p-4 text-sm text-rose-900" role="alert">
+              <p className="font-semibold">Silent regression detected</p>
+              <p className="mt-1">{a.summary}</p>
+              {a.acknowledgedAt ? (
+                <p className="mt-2 text-xs text-rose-800">Acknowledged by {a.acknowledgedByLabel} on {formatDateTime(a.acknowledgedAt)}: “{a.acknowledgementNote}”</p>
+              ) : can(ctx.role, "alert.acknowledge") ? (
+                <AcknowledgeForm team={ctx.team.slug} alertId={a.id} />
+              ) : (
+                <p className="mt-2 text-xs">Waiting for a compliance reviewer to acknowledge it.</p>
+              )}
+            </div>
+          ))}
+          <div className="mb-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+            <StatCard label="Clean accuracy" value={pct(metrics.cleanAccuracy)} sub={`${metrics.cleanCorrect} of ${metrics.samples} samples`} testId="clean-accuracy" />
+            {metrics.worstCase.map((w) => (
+              <StatCard key={`${w.norm}${w.eps}`} label={`Worst-case robust, ${w.norm === "linf" ? "L∞" : "L2"} ε=${fmtEps(w.eps)}`} value={pct(w.robustAccuracy)} sub="robust only if no attack broke it" />
+            ))}
+          </div>
+          <div className="mb-6 grid gap-6 lg:grid-cols-5">
+            <Card title="Accuracy under attack" className="lg:col-span-3">
+              {(["linf", "l2"] as const).filter((n) => metrics.curves.some((c) => c.norm === n)).map((norm) => (
+                <LineChartSvg
+                  key={norm}
+                  title={`Accuracy versus ${norm === "linf" ? "L∞" : "L2"} budget`}
+                  model={lineChart({
+                    series: metrics.curves.filter((c) => c.norm === norm).map((c) => ({ name: c.attack === "worst-case" ? "worst case" : c.attack, points: c.points.map((p) => ({ x: p.eps, y: p.robustAccuracy })), dashed: c.attack.startsWith("noise") })),
+                    xLabel: `${norm === "linf" ? "L∞" : "L2"} budget ε`,
+                    yLabel: "accuracy",
+                    formatX: fmtEps,
+                  })}
+                />
+              ))}
+            </Card>
+            <Card title="Reliability of this evaluation" className="lg:col-span-2" actions={<VerdictBadge verdict={reliability.verdict} />}>
+              <ul className="space-y-3 text-sm">
+                {reliability.checks.map((c) => (
+                  <li key={c.id} className="flex gap-2">
+                    <Badge tone={c.status === "pass" ? "green" : c.status === "warn" ? "amber" : "red"}>{c.status}</Badge>
+                    <span><span className="font-medium text-slate-900">{c.title}.</span> <span className="text-slate-600">{c.explanation}</span></span>
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          </div>
+          <Card title="Attacks × budgets" className="mb-6">
+            <Table head={["Attack", "Norm", "ε", "Robust accuracy", "Success rate", "Median perturbation", "Mean queries", ...(comparison ? ["vs previous"] : [])]} caption="Robust accuracy per attack and budget">
+              {metrics.attacks.map((a) => {
+                const d = comparison?.attacks.find((x) => x.key === `attack:${a.attack}:${a.eps}`);
+                return (
+                  <tr key={`${a.attack}${a.eps}`}>
+                    <Td className="font-medium text-slate-900">{a.attack}<span className="block text-xs font-normal text-slate-500">{a.family}</span></Td>
+                    <Td>{a.norm === "linf" ? "L∞" : "L2"}</Td>
+                    <Td className="tabular-nums">{fmtEps(a.eps)}</Td>
+                    <Td className="tabular-nums font-medium">{pct(a.robustAccuracy)}</Td>
+                    <Td className="tabular-nums">{pct(a.successRate)}</Td>
+                    <Td className="tabular-nums">{a.medianPerturbation === null ? "—" : a.medianPerturbation.toFixed(4)}</Td>
+                    <Td className="tabular-nums">{a.meanQueries ? Math.round(a.meanQueries) : "—"}</Td>
+                    {comparison ? <Td>{d ? <Delta value={d.delta} /> : "—"}</Td> : null}
+                  </tr>
+                );
+              })}
+            </Table>
+          </Card>
+          {comparison ? (
+            <Card title={<>Compared with <Link className="text-brand-700 hover:underline" href={`${base}/evaluations/${previous?.number}`}>evaluation #{previous?.number}</Link></>} className="mb-6">
+              <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 text-sm">
+                {[comparison.clean, ...comparison.worstCase].map((d) => (
+                  <div key={d.key} className="rounded-lg border border-slate-200 p-3">
+                    <p className="text-xs text-slate-500">{d.label}</p>
+                    <p className="mt-1 tabular-nums">{pct(d.before)} → <strong>{pct(d.after)}</strong> <Delta value={d.delta} /></p>
+                  </div>
+                ))}
+              </div>
+              <p className="mt-3 text-xs text-slate-500">A robust-accuracy drop of more than {comparison.tolerancePp} points raises a regression alert.</p>
+            </Card>
+          ) : null}
+          <div className="mb-6 grid gap-6 lg:grid-cols-2">
+            <Card title="Per class">
+              <Table head={["Class", "Samples", "Clean", ...metrics.worstCase.map((w) => `Robust ε=${fmtEps(w.eps)}`)]} caption="Per-class accuracy">
+                {metrics.perClass.map((c) => (
+                  <tr key={c.classIndex}>
+                    <Td className="font-medium">{c.label}</Td>
+                    <Td className="tabular-nums">{c.count}</Td>
+                    <Td className="tabular-nums">{pct(c.cleanAccuracy)}</Td>
+                    {metrics.worstCase.map((w) => <Td key={w.eps} className="tabular-nums">{pct(c.robustAccuracy[`${w.norm}:${w.eps}`])}</Td>)}
+                  </tr>
+                ))}
+              </Table>
+            </Card>
+            <Card title="Where it breaks: adversarial examples">
+              {gallery.length === 0 ? (
+                <p className="text-sm text-slate-600">No attack changed a correct prediction: there is nothing to show.</p>
+              ) : (
+                <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3" data-testid="gallery">
+                  {gallery.slice(0, 6).map((g) => {
+                    const magnified = g.adversarial.map((v, i) => range.min + (range.max - range.min) * (0.5 + (v - g.original[i]!) / (2 * g.eps)));
+                    return (
+                      <li key={`${g.index}`} className="rounded-lg border border-slate-200 p-2 text-xs">
+                        <div className="grid grid-cols-3 gap-1">
+                          <img src={png(g.original, g.shape, range)} alt={`Original sample ${g.index}`} className="w-full [image-rendering:pixelated]" />
+                          <img src={png(magnified, g.shape, range)} alt="Perturbation, magnified" className="w-full [image-rendering:pixelated]" />
+                          <img src={png(g.adversarial, g.shape, range)} alt={`Adversarial sample ${g.index}`} className="w-full [image-rendering:pixelated]" />
+                        </div>
+                        <p className="mt-1.5 text-slate-700">
+                          <strong>{labels[g.label] ?? g.label}</strong> ({pct(g.cleanConf, 0)}) → <strong className="text-rose-700">{labels[g.advPred] ?? g.advPred}</strong> ({pct(g.advConf, 0)})
+                        </p>
+                        <p className="text-slate-500">{g.attack}, ε={fmtEps(g.eps)}</p>
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+              <p className="mt-3 text-xs text-slate-500">Each example: original, perturbation (magnified to the full range), adversarial input.</p>
+            </Card>
+          </div>
+        </>
+      ) : null}
+
+      <Card title="Provenance" actions={ev.status === "COMPLETED" ? <span className="flex gap-2"><a className={buttonClass.secondary} href={`${base}/evaluations/${ev.number}/results.json`}>Download JSON</a><a className={buttonClass.secondary} href={`${base}/evaluations/${ev.number}/results.csv`}>Download CSV</a></span> : null}>
+        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+          <div><dt className="text-xs text-slate-500">Model version digest</dt><dd>{mv ? <Digest value={mv.manifestDigest} /> : "—"}</dd></div>
+          <div><dt className="text-xs text-slate-500">Dataset tensor digest</dt><dd>{dv ? <Digest value={dv.tensorDigest} /> : "—"}</dd></div>
+          <div><dt className="text-xs text-slate-500">Engine</dt><dd>{provenance ? ((provenance.backends as string[]) ?? []).join(", ") || "—" : "—"}</dd></div>
+          <div><dt className="text-xs text-slate-500">Workers</dt><dd className="break-all">{provenance ? ((provenance.workers as string[]) ?? []).join(", ") : "—"}</dd></div>
+          <div><dt className="text-xs text-slate-500">Duration</dt><dd>{ev.startedAt && ev.finishedAt ? duration(ev.finishedAt.getTime() - ev.startedAt.getTime()) : "—"}</dd></div>
+          <div><dt className="text-xs text-slate-500">Seed · samples · shards</dt><dd>{ev.seed} · {ev.sampleCount} · {ev.shardCount} of up to {ev.shardSize}</dd></div>
+        </dl>
+        <details className="mt-4">
+          <summary className="cursor-pointer text-sm font-medium text-brand-700">Attack suite (JSON)</summary>
+          <pre className="mt-2 max-h-80 overflow-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{JSON.stringify(suite, null, 2)}</pre>
+        </details>
+      </Card>
+    </>
+  );
+}

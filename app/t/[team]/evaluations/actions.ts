@@ -1,0 +1,37 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { revalidatePath } from "next/cache";
+import { teamAction, type ActionState } from "@/app/_lib/action";
+import { CancelEvaluationSchema, CreateEvaluationSchema } from "@/lib/evaluations/schemas";
+import { createEvaluation } from "@/lib/evaluations/create";
+import { cancelEvaluation } from "@/lib/evaluations/manage";
+import { AcknowledgeAlertSchema, acknowledgeAlert } from "@/lib/evaluations/webhook";
+
+export async function createEvaluationAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  let number: number | undefined;
+  const res = await teamAction(team, CreateEvaluationSchema, form, async (ctx, input) => {
+    number = (await createEvaluation(ctx, input)).number;
+  });
+  if (res?.ok && number) redirect(`/t/${team}/evaluations/${number}`);
+  return res;
+}
+
+export async function cancelEvaluationAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, CancelEvaluationSchema, form, async (ctx, input) => {
+    await cancelEvaluation(ctx, input.evaluationId);
+    return "Cancelled. Running shards stop at their next batch.";
+  });
+  revalidatePath(`/t/${team}/evaluations`, "layout");
+  return res;
+}
+
+export async function acknowledgeAlertAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, AcknowledgeAlertSchema, form, async (ctx, input) => {
+    await acknowledgeAlert(ctx, input);
+    return "Alert acknowledged.";
+  });
+  revalidatePath(`/t/${team}`, "layout");
+  return res;
+}
+

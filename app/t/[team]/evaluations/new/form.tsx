@@ -1,0 +1,98 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import type { ActionState } from "@/app/_lib/action";
+import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { createEvaluationAction } from "../actions";
+
+const EXAMPLE = JSON.stringify(
+  { name: "pgd-l2", epsilons: { linf: [], l2: [0.5, 1, 2] }, attacks: [{ kind: "pgd", norm: "l2", steps: 20, restarts: 2 }, { kind: "noise", norm: "l2", distribution: "gaussian", draws: 10 }] },
+  null,
+  1,
+);
+
+function formatDuration(s: number): string {
+  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+export function NewEvaluationForm(props: {
+  team: string;
+  versions: { id: string; label: string }[];
+  datasets: { id: string; label: string }[];
+  costs: { quick: number; standard: number };
+  throughput: number | null;
+  defaultVersion?: string;
+}) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(createEvaluationAction.bind(null, props.team), null);
+  const v = state?.values ?? {};
+  const fe = state?.fieldErrors ?? {};
+  const [preset, setPreset] = useState<string>(v.preset ?? "quick");
+  const [samples, setSamples] = useState<string>(v.sampleCount ?? "500");
+  const n = Number(samples) || 0;
+  const perSample = preset === "quick" ? props.costs.quick : preset === "standard" ? props.costs.standard : null;
+  const steps = perSample && n ? perSample * n : null;
+  return (
+    <form action={action} className="space-y-5" aria-label="New evaluation">
+      {state && !state.ok ? <Alert>{state.message}</Alert> : null}
+      <div className="grid gap-5 md:grid-cols-2">
+        <Field label="Model version" htmlFor="e-model" error={fe.modelVersionId}>
+          <select id="e-model" name="modelVersionId" defaultValue={v.modelVersionId ?? props.defaultVersion ?? props.versions[0]?.id} className={inputClass} aria-invalid={Boolean(fe.modelVersionId)}>
+            {props.versions.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+          </select>
+        </Field>
+        <Field label="Dataset version" htmlFor="e-dataset" error={fe.datasetVersionId} hint="Its shape, value range and labels are checked against the model card.">
+          <select id="e-dataset" name="datasetVersionId" defaultValue={v.datasetVersionId ?? props.datasets.find((d) => /eval|test/i.test(d.label))?.id ?? props.datasets[0]?.id} className={inputClass} aria-invalid={Boolean(fe.datasetVersionId)}>
+            {props.datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+          </select>
+        </Field>
+      </div>
+      <fieldset>
+        <legend className="mb-2 text-sm font-medium text-slate-700">Attack suite</legend>
+        <div className="grid gap-3 md:grid-cols-3">
+          {[
+            ["quick", "Quick", "FGSM and PGD-10 (L∞) at three budgets. Minutes; a first look."],
+            ["standard", "Standard", "AutoAttack-style: APGD-CE, APGD-DLR targeted, Square (black-box), with FGSM, PGD-20 and noise baselines for the reliability checks."],
+            ["custom", "Custom", "Your own attacks, norms, budgets, steps and restarts, as JSON."],
+          ].map(([value, title, text]) => (
+            <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${preset === value ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "border-slate-300 hover:bg-slate-50"}`}>
+              <input type="radio" name="preset" value={value} checked={preset === value} onChange={() => setPreset(value!)} className="sr-only" />
+              <span className="block font-medium text-slate-900">{title}</span>
+              <span className="mt-1 block text-xs text-slate-600">{text}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {preset === "custom" ? (
+        <Field label="Custom suite (JSON)" htmlFor="e-custom" error={fe.customSuite} hint="attacks: fgsm, pgd, apgd-ce, apgd-dlr-t, square, noise; norms linf or l2; epsilons per norm.">
+          <textarea id="e-custom" name="customSuite" rows={8} defaultValue={v.customSuite ?? EXAMPLE} className={`${inputClass} font-mono text-xs`} aria-invalid={Boolean(fe.customSuite)} />
+        </Field>
+      ) : (
+        <Field label="L∞ budgets (optional)" htmlFor="e-eps" error={fe.linfEpsilons} hint="Leave empty for the standard budgets of the model's input range (0.1, 0.2, 0.3 for digits in 0..1; 2/255, 4/255, 8/255 for natural images).">
+          <input id="e-eps" name="linfEpsilons" defaultValue={v.linfEpsilons ?? ""} placeholder="e.g. 0.1, 0.2, 0.3 or 8/255" className={inputClass} aria-invalid={Boolean(fe.linfEpsilons)} />
+        </Field>
+      )}
+      <div className="grid gap-5 md:grid-cols-3">
+        <Field label="Samples" htmlFor="e-samples" error={fe.sampleCount} hint="Stratified by class. Empty = the whole dataset.">
+          <input id="e-samples" name="sampleCount" inputMode="numeric" value={samples} onChange={(e) => setSamples(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.sampleCount)} />
+        </Field>
+        <Field label="Seed" htmlFor="e-seed" error={fe.seed} hint="Same seed, same numbers.">
+          <input id="e-seed" name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} className={inputClass} aria-invalid={Boolean(fe.seed)} />
+        </Field>
+        <Field label="Shard size" htmlFor="e-shard" error={fe.shardSize} hint="Samples per job; smaller shards spread better over workers.">
+          <input id="e-shard" name="shardSize" inputMode="numeric" defaultValue={v.shardSize ?? "200"} className={inputClass} aria-invalid={Boolean(fe.shardSize)} />
+        </Field>
+      </div>
+      <div className="rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" aria-live="polite" data-testid="estimate">
+        {steps ? (
+          <>
+            Estimated work: <strong>{Math.round(steps).toLocaleString("en")}</strong> sample·steps ({n.toLocaleString("en")} samples × about {Math.round(perSample!)} forward+backward passes each, at most).{" "}
+            {props.throughput ? <>At the {Math.round(props.throughput).toLocaleString("en")} steps/s measured on this team&apos;s recent shards, about <strong>{formatDuration(steps / props.throughput)}</strong> on one worker.</> : <>No shard has run yet, so there is no measured speed for a time estimate.</>}
+          </>
+        ) : preset === "custom" ? "The work of a custom suite is estimated when it is launched." : "Enter a number of samples to see the estimated work."}
+      </div>
+      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Launching…" : "Launch evaluation"}</button>
+    </form>
+  );
+}

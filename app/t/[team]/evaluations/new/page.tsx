@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import { teamPage } from "@/app/_lib/team";
+import { Card, EmptyState, ButtonLink, PageHeader } from "@/app/_components/ui";
+import { assertCan } from "@/lib/teams/access";
+import { db } from "@/lib/db/client";
+import { listDatasetVersionOptions } from "@/lib/registry/datasets";
+import { measuredThroughput } from "@/lib/evaluations/create";
+import { estimateSuiteCost, quickSuite, standardSuite } from "@/lib/engine/suite";
+import { NewEvaluationForm } from "./form";
+
+export const metadata: Metadata = { title: "New evaluation" };
+
+export default async function NewEvaluationPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
+  const ctx = await teamPage(params);
+  assertCan(ctx, "evaluation.run");
+  const { model: preselect } = await searchParams;
+  const [versions, datasets, throughput] = await Promise.all([
+    db.modelVersion.findMany({
+      where: { teamId: ctx.team.id, storedAt: { not: null }, status: "ACTIVE" },
+      orderBy: [{ model: { name: "asc" } }, { version: "desc" }],
+      select: { id: true, version: true, modelId: true, riskTier: true, model: { select: { name: true } } },
+    }),
+    listDatasetVersionOptions(ctx),
+    measuredThroughput(ctx.team.id),
+  ]);
+  // Per-sample cost of each preset with three Linf budgets (what the presets run).
+  const range = { min: 0, max: 1 };
+  const costs = { quick: estimateSuiteCost(quickSuite(range)).perSample, standard: estimateSuiteCost(standardSuite(range)).perSample };
+  const base = `/t/${ctx.team.slug}`;
+  if (versions.length === 0 || datasets.length === 0) {
+    return (
+      <>
+        <PageHeader title="New evaluation" />
+        <EmptyState title="Register a model and a dataset first" action={<ButtonLink href={versions.length === 0 ? `${base}/models` : `${base}/datasets`}>{versions.length === 0 ? "Go to Models" : "Go to Datasets"}</ButtonLink>}>
+          An evaluation runs an attack suite against one model version on one dataset version.
+        </EmptyState>
+      </>
+    );
+  }
+  const preselected = preselect ? versions.find((v) => v.modelId === preselect)?.id : undefined;
+  return (
+    <>
+      <PageHeader title="New evaluation" description="Choose what to evaluate and how hard to attack it. The evaluation is split into shards that any worker can run; you can follow and cancel it." />
+      <Card>
+        <NewEvaluationForm
+          team={ctx.team.slug}
+          versions={versions.map((v) => ({ id: v.id, label: `${v.model.name} v${v.version} (${v.riskTier.toLowerCase()} risk)` }))}
+          datasets={datasets}
+          costs={costs}
+          throughput={throughput}
+          defaultVersion={preselected}
+        />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import { db } from "../db/client";
+import { createEvaluation } from "../evaluations/create";
+import { DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
+
+// The demo team's first evaluations: the demo model versions on the evaluation split, queued on the
+// first start and run by the real worker (no numbers are inserted). Idempotent per version.
+
+export const DEMO_EVALUATION = { preset: "quick" as const, sampleCount: 500, seed: 1, shardSize: 100 };
+
+export async function seedDemoEvaluations(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
+  const dataset = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "desc" } });
+  const model = await db.model.findFirst({ where: { teamId, name: DEMO_MODEL_NAME } });
+  if (!dataset || !model) return;
+  const versions = await db.modelVersion.findMany({ where: { teamId, modelId: model.id, storedAt: { not: null } }, orderBy: { version: "asc" } });
+  for (const v of versions) {
+    if (await db.evaluation.findFirst({ where: { teamId, modelVersionId: v.id } })) continue;
+    const e = await createEvaluation(
+      { team: { id: teamId }, actor: { userId: null, label: "demo seed" } },
+      { modelVersionId: v.id, datasetVersionId: dataset.id, ...DEMO_EVALUATION, linfEpsilons: undefined, customSuite: undefined },
+    );
+    log(`Queued demo evaluation #${e.number} of ${DEMO_MODEL_NAME} v${v.version}; the worker runs it now.`);
+  }
+}
