@@ -67,7 +67,7 @@ export const CrosswalkOverrideSchema = z.object({
   control: z.string().trim().min(3).max(120).refine((v) => FRAMEWORK_IDS.some((f) => v.startsWith(`${f}:`)), { error: "choose a control" }),
   action: z.enum(["set", "remove"]),
   mark: z.enum(MARKS).optional(),
-  scope: z.string().trim().max(300).optional().transform((v) => v || null),
+  scope: z.string().trim().max(300).nullish().transform((v) => v || null),
   reason: z.string().trim().min(5, { error: "say why the mapping changes (at least 5 characters)" }).max(1000),
 }).refine((o) => o.action === "remove" || o.mark, { path: ["mark"], error: "choose direct or supporting" });
 export type CrosswalkOverrideInput = z.input<typeof CrosswalkOverrideSchema>;

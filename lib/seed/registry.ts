@@ -4,6 +4,7 @@ import { db } from "../db/client";
 import { SYSTEM_ACTOR } from "../audit/log";
 import type { TeamContext } from "../teams/access";
 import type { DemoSeeder } from "./demo";
+import { seedCompliance } from "./compliance";
 import { DEMO_EVAL_SIZE, DEMO_TRAIN_SIZE, DIGIT_LABELS, loadDemoEvalSplit, loadDemoTrainSplit, MNIST_SIDE, type DigitSet } from "../demo/mnist";
 import { registerDatasetVersion } from "../registry/datasets";
 import { registerModelVersion } from "../registry/models";
@@ -162,5 +163,6 @@ export function demoSeeders(): DemoSeeder[] {
   return [
     (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
+    (teamId) => seedCompliance(teamId),
   ];
 }

@@ -1,9 +1,10 @@
 import Link from "next/link";
 
-export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" }) {
+export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "policy" }) {
   const tabs = [
     ["members", "Members"],
     ["tokens", "API tokens"],
+    ["policy", "Policy"],
   ] as const;
   return (
     <nav aria-label="Settings" className="mb-6 flex gap-1 border-b border-slate-200">

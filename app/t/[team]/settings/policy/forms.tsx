@@ -1,0 +1,122 @@
+"use client";
+
+import { useActionState } from "react";
+import type { ActionState } from "@/app/_lib/action";
+import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { overrideAction, resetOverrideAction, savePolicyAction } from "./actions";
+
+const TIERS = [["minimal", "Minimal"], ["limited", "Limited"], ["high", "High"], ["unacceptable", "Unacceptable"]] as const;
+
+export function PolicyForm({ team, values, readOnly }: { team: string; values: Record<string, string>; readOnly: boolean }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(savePolicyAction.bind(null, team), null);
+  const fe = state?.fieldErrors ?? {};
+  const v = state && !state.ok && state.values ? state.values : values;
+  const key = state?.ok ? JSON.stringify(values) : "form";
+  return (
+    <form action={action} className="space-y-5" aria-label="Robustness policy" key={key}>
+      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      <fieldset disabled={readOnly} className="space-y-5">
+        <div className="grid gap-4 lg:grid-cols-2">
+          {TIERS.map(([t, label]) => (
+            <section key={t} className="rounded-lg border border-slate-200 p-4" aria-label={`${label}-risk models`}>
+              <h3 className="mb-3 text-sm font-semibold text-slate-800">{label}-risk models</h3>
+              <div className="grid gap-3 sm:grid-cols-2">
+                <Field label="Thresholds" htmlFor={`${t}-thr`} error={fe[`${t}.thresholds`]} hint={'One per line: norm, epsilon, minimum worst-case robust accuracy, e.g. "linf 0.1 60%". Epsilon is in the model\'s input range.'}>
+                  <textarea id={`${t}-thr`} name={`${t}.thresholds`} rows={2} defaultValue={v[`${t}.thresholds`]} className={`${inputClass} font-mono`} aria-invalid={Boolean(fe[`${t}.thresholds`])} />
+                </Field>
+                <Field label="Minimum clean accuracy (%)" htmlFor={`${t}-clean`} error={fe[`${t}.minCleanAccuracy`]} hint="Empty: no minimum.">
+                  <input id={`${t}-clean`} name={`${t}.minCleanAccuracy`} inputMode="decimal" defaultValue={v[`${t}.minCleanAccuracy`]} className={inputClass} />
+                </Field>
+                <Field label="Minimum attacks" htmlFor={`${t}-att`} error={fe[`${t}.minAttacks`]}>
+                  <input id={`${t}-att`} name={`${t}.minAttacks`} inputMode="numeric" defaultValue={v[`${t}.minAttacks`]} className={inputClass} />
+                </Field>
+                <Field label="Minimum samples" htmlFor={`${t}-n`} error={fe[`${t}.minSampleCount`]}>
+                  <input id={`${t}-n`} name={`${t}.minSampleCount`} inputMode="numeric" defaultValue={v[`${t}.minSampleCount`]} className={inputClass} />
+                </Field>
+                <Field label="Maximum evidence age (days)" htmlFor={`${t}-age`} error={fe[`${t}.maxEvidenceAgeDays`]} hint="Older evidence is stale.">
+                  <input id={`${t}-age`} name={`${t}.maxEvidenceAgeDays`} inputMode="numeric" defaultValue={v[`${t}.maxEvidenceAgeDays`]} className={inputClass} />
+                </Field>
+                <Field label="Required reliability" htmlFor={`${t}-ver`} error={fe[`${t}.requiredVerdict`]} hint="Unreliable evaluations never count.">
+                  <select id={`${t}-ver`} name={`${t}.requiredVerdict`} defaultValue={v[`${t}.requiredVerdict`]} className={inputClass}>
+                    <option value="reliable">Reliable only</option>
+                    <option value="questionable">Reliable or questionable</option>
+                  </select>
+                </Field>
+                <Field label="Regression tolerance (points)" htmlFor={`${t}-reg`} error={fe[`${t}.regressionTolerancePp`]}>
+                  <input id={`${t}-reg`} name={`${t}.regressionTolerancePp`} inputMode="decimal" defaultValue={v[`${t}.regressionTolerancePp`]} className={inputClass} />
+                </Field>
+                <div className="space-y-2 pt-6 text-sm text-slate-700">
+                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireIterative`} defaultChecked={v[`${t}.requireIterative`] === "on"} /> Needs an iterative attack (PGD/APGD)</label>
+                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireSchedule`} defaultChecked={v[`${t}.requireSchedule`] === "on"} /> Needs a re-evaluation schedule</label>
+                </div>
+                <div className="sm:col-span-2">
+                  <Field label="Controls that also need an attestation" htmlFor={`${t}-req`} error={fe[`${t}.attestationRequired`]} hint='One control key per line, e.g. "nist-ai-rmf:MEASURE 2.7". Controls without direct evidence always need one.'>
+                    <textarea id={`${t}-req`} name={`${t}.attestationRequired`} rows={3} defaultValue={v[`${t}.attestationRequired`]} className={`${inputClass} font-mono text-xs`} />
+                  </Field>
+                </div>
+              </div>
+            </section>
+          ))}
+        </div>
+        <div className="grid gap-4 sm:grid-cols-3">
+          <label className="flex items-center gap-2 pt-6 text-sm text-slate-700"><input type="checkbox" name="segregationOfDuties" defaultChecked={v.segregationOfDuties === "on"} /> Segregation of duties: a model&apos;s owner may not attest its controls</label>
+          <Field label="Longest attestation validity (days)" htmlFor="p-maxatt" error={fe.maxAttestationDays}>
+            <input id="p-maxatt" name="maxAttestationDays" inputMode="numeric" defaultValue={v.maxAttestationDays} className={inputClass} />
+          </Field>
+          <Field label="Note for the audit log" htmlFor="p-note" hint="Why the policy changes.">
+            <input id="p-note" name="note" defaultValue={v.note} className={inputClass} />
+          </Field>
+        </div>
+        {readOnly ? null : <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Saving…" : "Save as new version"}</button>}
+      </fieldset>
+    </form>
+  );
+}
+
+export function OverrideForm({ team, controls }: { team: string; controls: { key: string; label: string }[] }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(overrideAction.bind(null, team), null);
+  const fe = state?.fieldErrors ?? {};
+  return (
+    <form action={action} className="space-y-3" aria-label="Change a mapping">
+      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      <div className="grid gap-3 sm:grid-cols-4">
+        <Field label="Evidence" htmlFor="o-ev" error={fe.evidence}>
+          <select id="o-ev" name="evidence" className={inputClass}>
+            {["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12"].map((e) => <option key={e}>{e}</option>)}
+          </select>
+        </Field>
+        <Field label="Control" htmlFor="o-ctl" error={fe.control}>
+          <input id="o-ctl" name="control" list="o-controls" placeholder="nist-ai-rmf:MEASURE 2.6" className={inputClass} />
+          <datalist id="o-controls">{controls.map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}</datalist>
+        </Field>
+        <Field label="Change" htmlFor="o-act" error={fe.action}>
+          <select id="o-act" name="action" className={inputClass}>
+            <option value="set">Counts as…</option>
+            <option value="remove">Does not count</option>
+          </select>
+        </Field>
+        <Field label="Mark" htmlFor="o-mark" error={fe.mark}>
+          <select id="o-mark" name="mark" className={inputClass}>
+            <option value="supporting">supporting</option>
+            <option value="direct">direct</option>
+          </select>
+        </Field>
+      </div>
+      <Field label="Reason" htmlFor="o-reason" error={fe.reason}>
+        <input id="o-reason" name="reason" className={inputClass} />
+      </Field>
+      <button type="submit" disabled={pending} className={buttonClass.secondary}>Save mapping change</button>
+    </form>
+  );
+}
+
+export function ResetOverrideButton({ team, id }: { team: string; id: string }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(resetOverrideAction.bind(null, team), null);
+  return (
+    <form action={action} className="inline">
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" disabled={pending} className={buttonClass.ghost}>Reset to default</button>
+      {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
+    </form>
+  );
+}

@@ -1,0 +1,73 @@
+import { TIERS, type Policy, type Threshold } from "./policy";
+
+// Flat form fields <-> policy object, for the policy editor. Field names: `<tier>.<field>`, plus
+// `segregationOfDuties`, `maxAttestationDays`. Thresholds are one per line: "linf 0.1 60%".
+
+const num = (v: unknown): unknown => {
+  if (typeof v !== "string" || v.trim() === "") return undefined;
+  const n = Number(v.trim().replace(/%$/, ""));
+  return Number.isNaN(n) ? v : n;
+};
+const percent = (v: unknown): unknown => {
+  const n = num(v);
+  return typeof n === "number" ? n / 100 : n;
+};
+const on = (v: unknown) => v === "on" || v === "true" || v === "1";
+
+/** "linf 0.1 60%" lines -> thresholds; unparseable lines become NaN entries so the schema reports them. */
+export function parseThresholds(text: string): Threshold[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) => {
+    const m = /^(linf|l2|l∞)\s+([0-9.eE+-]+)\s+([0-9.]+)\s*%?$/i.exec(l.replace(/[,;]/g, " ").replace(/\s+/g, " "));
+    if (!m) return { metric: "worst-case-robust-accuracy", norm: "linf", eps: Number.NaN, min: Number.NaN };
+    return { metric: "worst-case-robust-accuracy", norm: m[1].toLowerCase() === "l2" ? "l2" : "linf", eps: Number(m[2]), min: Number(m[3]) / 100 };
+  });
+}
+
+export function formatThresholds(t: Threshold[]): string {
+  return t.map((x) => `${x.norm} ${x.eps} ${+(x.min * 100).toFixed(2)}%`).join("\n");
+}
+
+export function policyFromForm(f: Record<string, unknown>): unknown {
+  const tiers: Record<string, unknown> = {};
+  for (const t of TIERS) {
+    const g = (k: string) => f[`${t}.${k}`];
+    tiers[t] = {
+      requiredSuite: { minAttacks: num(g("minAttacks")), requireIterative: on(g("requireIterative")), minSampleCount: num(g("minSampleCount")) },
+      thresholds: parseThresholds(String(g("thresholds") ?? "")),
+      minCleanAccuracy: String(g("minCleanAccuracy") ?? "").trim() === "" ? null : percent(g("minCleanAccuracy")),
+      maxEvidenceAgeDays: num(g("maxEvidenceAgeDays")),
+      requiredVerdict: g("requiredVerdict"),
+      regressionTolerancePp: num(g("regressionTolerancePp")),
+      requireSchedule: on(g("requireSchedule")),
+      attestationRequired: String(g("attestationRequired") ?? "").split(/\r?\n/).map((s) => s.trim()).filter(Boolean),
+    };
+  }
+  return { schema: 1, tiers, segregationOfDuties: on(f.segregationOfDuties), maxAttestationDays: num(f.maxAttestationDays) };
+}
+
+/** Field errors from the schema's paths ("tiers.high.thresholds.0.min") to form field names ("high.thresholds"). */
+export function formFieldOf(path: string): string {
+  const m = /^tiers\.(\w+)\.(\w+)(?:\.(\w+))?/.exec(path);
+  if (!m) return path;
+  if (m[2] === "requiredSuite" && m[3]) return `${m[1]}.${m[3]}`;
+  return `${m[1]}.${m[2]}`;
+}
+
+export function formValues(p: Policy): Record<string, string> {
+  const out: Record<string, string> = { maxAttestationDays: String(p.maxAttestationDays) };
+  if (p.segregationOfDuties) out.segregationOfDuties = "on";
+  for (const t of TIERS) {
+    const tp = p.tiers[t];
+    out[`${t}.minAttacks`] = String(tp.requiredSuite.minAttacks);
+    if (tp.requiredSuite.requireIterative) out[`${t}.requireIterative`] = "on";
+    out[`${t}.minSampleCount`] = String(tp.requiredSuite.minSampleCount);
+    out[`${t}.thresholds`] = formatThresholds(tp.thresholds);
+    out[`${t}.minCleanAccuracy`] = tp.minCleanAccuracy === null ? "" : String(+(tp.minCleanAccuracy * 100).toFixed(2));
+    out[`${t}.maxEvidenceAgeDays`] = String(tp.maxEvidenceAgeDays);
+    out[`${t}.requiredVerdict`] = tp.requiredVerdict;
+    out[`${t}.regressionTolerancePp`] = String(tp.regressionTolerancePp);
+    if (tp.requireSchedule) out[`${t}.requireSchedule`] = "on";
+    out[`${t}.attestationRequired`] = tp.attestationRequired.join("\n");
+  }
+  return out;
+}
