@@ -18,7 +18,7 @@ import {
   type DatasetUploadOptions,
 } from "./dataset-card";
 import { decodeCsv, decodeIdx, decodeImageFolders, type DecodedDataset } from "./dataset-decode";
-import { refuseAll, uploadLimits, UploadRefused } from "./limits";
+import { collectProblems, refuseAll, uploadLimits, UploadRefused } from "./limits";
 import type { Problem } from "./model-files";
 import { EntryNameSchema, expandUpload } from "./models";
 import { imagePreview, type DatasetPreview } from "./preview";
@@ -87,10 +87,11 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
   const opts = DatasetUploadOptionsSchema.safeParse(input.fields);
   if (!opts.success) problems.push(...problemsOf(opts.error.issues));
   if (input.files.length === 0) problems.push({ field: "files", message: "Choose the files to upload." });
-  if (problems.length || !card.success || !opts.success) refuseAll(problems);
-
-  const expanded = await expandUpload(input.files, staging, limits);
-  const decoded = await decode(opts.data, expanded.files, expanded.dirs, Boolean(expanded.archive), limits.maxTotalBytes);
+  // The files are checked even when the card has problems, so the form shows everything at once.
+  const o = opts.success ? opts.data : undefined;
+  const expanded = o && input.files.length ? await collectProblems(problems, () => expandUpload(input.files, staging, limits)) : undefined;
+  const decoded = o && expanded ? await collectProblems(problems, () => decode(o, expanded.files, expanded.dirs, Boolean(expanded.archive), limits.maxTotalBytes)) : undefined;
+  if (problems.length || !card.success || !opts.success || !expanded || !decoded) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
   const warnings = [...decoded.warnings, ...expanded.ignored.map((i) => `${i} was ignored.`)];
 
   const tensorPath = join(await staging.subdir("tensor"), "tensor.bwds");

@@ -43,5 +43,17 @@ export function refuseAll(problems: { field: string; message: string }[]): never
   if (problems.length === 1) throw new UploadRefused(problems[0].field, problems[0].message);
   const fieldErrors: Record<string, string> = {};
   for (const p of problems) fieldErrors[p.field] = fieldErrors[p.field] ? `${fieldErrors[p.field]} ${p.message}` : p.message;
-  throw new ValidationError(problems.map((p) => p.message).join(" "), fieldErrors);
+  throw new ValidationError(`${problems.length} problems need attention: ${problems.map((p) => p.message).join(" ")}`, fieldErrors);
+}
+
+/** Runs a check that may throw a ValidationError, adding its field errors to `problems` instead. */
+export async function collectProblems<T>(problems: { field: string; message: string }[], check: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await check();
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const fe = e.fieldErrors ?? { files: e.message };
+    for (const [field, message] of Object.entries(fe)) problems.push({ field, message });
+    return undefined;
+  }
 }

@@ -11,7 +11,7 @@ import { ensureCheckBackend } from "./engine-adapter";
 import { validateModelForEngine } from "../engine/model";
 import type { EngineCard } from "../engine/card";
 import { extractZipSafely, looksLikeZip } from "./archive";
-import { formatBytes, refuseAll, uploadLimits, type UploadLimits } from "./limits";
+import { collectProblems, formatBytes, refuseAll, uploadLimits, type UploadLimits } from "./limits";
 import {
   cardInputFromFields,
   descriptiveFromFields,
@@ -130,10 +130,11 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
     if (!dv) problems.push({ field: "trainingDatasetVersionId", message: "That training dataset version does not exist in this team." });
   }
 
-  const expanded = await expandUpload(input.files, staging, limits);
-  const checked = await checkModelFiles(expanded.files, limits);
-  problems.push(...checked.problems);
-  if (problems.length || !checked.set || !card) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
+  // File problems are reported together with the card's, so the form shows everything at once.
+  const expanded = await collectProblems(problems, () => expandUpload(input.files, staging, limits));
+  const checked = expanded ? await checkModelFiles(expanded.files, limits) : undefined;
+  if (checked) problems.push(...checked.problems);
+  if (problems.length || !expanded || !checked?.set || !card) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
   const set = checked.set;
 
   // Load the bytes once: finite weights, then the engine's own load + forward pass + gradient check.
