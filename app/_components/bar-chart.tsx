@@ -4,7 +4,7 @@ import { scaleBand, scaleLinear } from "d3-scale";
 // no JavaScript; every bar has a <title> and the whole chart a text alternative.
 
 export function BarChart({ data, title, height = 220, valueLabel = "count" }: { data: { label: string; value: number }[]; title: string; height?: number; valueLabel?: string }) {
-  const width = Math.max(640, Math.min(1100, data.length * 48 + 60));
+  const width = Math.max(360, Math.min(1100, data.length * 56 + 60));
   const m = { top: 18, right: 12, bottom: data.some((d) => d.label.length > 6) ? 70 : 32, left: 48 };
   const max = Math.max(1, ...data.map((d) => d.value));
   const x = scaleBand<string>().domain(data.map((_, i) => String(i))).range([m.left, width - m.right]).padding(0.2);

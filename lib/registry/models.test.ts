@@ -188,6 +188,27 @@ describe("hostile and broken uploads are refused, leaving nothing behind", () =>
   });
 });
 
+describe("nothing half-stored", () => {
+  it("removes the committed rows again when the artifact store fails, and records why", async () => {
+    const { ctx, team } = await makeTeam();
+    const { setArtifactStore } = await import("./store");
+    const failing = Object.assign(Object.create(Object.getPrototypeOf(store)) as LocalArtifactStore, store, {
+      put: async () => {
+        throw new Error("disk full");
+      },
+    });
+    setArtifactStore(failing);
+    try {
+      await expect(upload(ctx("ENGINEER"), plainFiles(), { name: "Doomed" })).rejects.toThrow(/could not be written to the artifact store \(disk full\); the version was not registered/);
+    } finally {
+      setArtifactStore(store);
+    }
+    expect(await registryRowCounts(team.id)).toEqual({ models: 0, modelVersions: 0, datasets: 0, datasetVersions: 0, artifacts: 0, files: 0 });
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
+    expect(actions).toEqual(["model.create", "model.version.create", "model.version.discard"]);
+  });
+});
+
 describe("access and immutability", () => {
   it("viewers and reviewers cannot upload; other teams get NotFound for every function", async () => {
     const a = await makeTeam("a");

@@ -90,7 +90,8 @@ function trainingMethodOf(metrics: { training?: string } | null) {
     const eps = Number(/(?:eps(?:ilon)?|ε)\s*=?\s*([0-9.]+)/i.exec(t)?.[1]);
     return { kind: "adversarial", attack: /fgsm/i.test(t) ? "FGSM" : "PGD", norm: /l2/i.test(t) ? "l2" : "linf", epsilon: Number.isFinite(eps) && eps > 0 ? eps : 0.1 } as const;
   }
-  return t ? ({ kind: "other", description: t } as const) : ({ kind: "standard" } as const);
+  if (!t || /^standard/i.test(t)) return { kind: "standard" } as const;
+  return { kind: "other", description: t } as const;
 }
 
 async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: string) {
@@ -130,7 +131,7 @@ async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: s
           knownLimitations:
             `Trained on ${DEMO_TRAIN_SIZE.toLocaleString("en")} MNIST digits${metrics?.cleanAccuracy ? `; clean accuracy ${(metrics.cleanAccuracy * 100).toFixed(1)}% on the ${DEMO_EVAL_SIZE.toLocaleString("en")}-digit evaluation split` : ""}. ` +
             "Not robust to small adversarial perturbations unless adversarially trained; untested on other handwriting styles.",
-          preprocessingNote: "Grey levels scaled to 0..1 (as shipped by the mnist package); no further preprocessing.",
+          preprocessingNote: `Grey levels scaled to 0..1 (as shipped by the mnist package); no further preprocessing.${metrics?.training ? ` Training recipe: ${metrics.training}.` : ""}`,
         },
         files,
       },
