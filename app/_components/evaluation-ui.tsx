@@ -46,6 +46,7 @@ export function ProgressBar({ fraction, label }: { fraction: number; label: stri
 export const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(digits)}%`);
 
 export function fmtEps(eps: number): string {
+  if (eps === 0) return "0";
   const k = eps * 255;
   return eps < 0.1 && Math.abs(k - Math.round(k)) < 1e-6 ? `${Math.round(k)}/255` : String(+eps.toPrecision(4));
 }

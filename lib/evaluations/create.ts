@@ -28,7 +28,7 @@ export interface CreatedEvaluation {
 export async function createEvaluation(
   ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
   input: CreateEvaluation,
-  opts: { scheduleId?: string } = {},
+  opts: { scheduleId?: string; priority?: number } = {},
 ): Promise<CreatedEvaluation> {
   if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
   const teamId = ctx.team.id;
@@ -115,7 +115,8 @@ export async function createEvaluation(
     const boss = await getQueue();
     await boss.insert(
       QUEUES.shard,
-      evaluation.shards.map((s) => ({ data: { teamId, evaluationId: evaluation.id, shardId: s.id } satisfies ShardJob, singletonKey: s.id })),
+      // Someone waiting at the screen goes before scheduled and seeded runs (higher runs first).
+      evaluation.shards.map((s) => ({ data: { teamId, evaluationId: evaluation.id, shardId: s.id } satisfies ShardJob, singletonKey: s.id, priority: opts.priority ?? 0 })),
     );
   } catch (e) {
     await db.evaluation.update({ where: { id: evaluation.id }, data: { status: "FAILED", failureReason: `Could not queue the shards: ${(e as Error).message}`, finishedAt: new Date() } });

@@ -23,7 +23,7 @@ export interface Comparison {
   tolerancePp: number;
 }
 
-const fmtEps = (eps: number) => (eps < 0.1 && Math.abs(eps * 255 - Math.round(eps * 255)) < 1e-6 ? `${Math.round(eps * 255)}/255` : String(+eps.toPrecision(4)));
+const fmtEps = (eps: number) => (eps > 0 && eps < 0.1 && Math.abs(eps * 255 - Math.round(eps * 255)) < 1e-6 ? `${Math.round(eps * 255)}/255` : String(+eps.toPrecision(4)));
 
 export function compareMetrics(previous: { id: string; number: number; metrics: EngineMetrics }, current: EngineMetrics, tolerancePp: number): Comparison {
   const prev = previous.metrics;

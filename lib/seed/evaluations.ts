@@ -5,7 +5,7 @@ import { DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
 // The demo team's first evaluations: the demo model versions on the evaluation split, queued on the
 // first start and run by the real worker (no numbers are inserted). Idempotent per version.
 
-export const DEMO_EVALUATION = { preset: "quick" as const, sampleCount: 500, seed: 1, shardSize: 100 };
+export const DEMO_EVALUATION = { preset: "quick" as const, sampleCount: 400, seed: 1, shardSize: 100 };
 
 export async function seedDemoEvaluations(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
   const dataset = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "desc" } });

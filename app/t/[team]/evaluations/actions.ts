@@ -11,7 +11,7 @@ import { AcknowledgeAlertSchema, acknowledgeAlert } from "@/lib/evaluations/webh
 export async function createEvaluationAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   let number: number | undefined;
   const res = await teamAction(team, CreateEvaluationSchema, form, async (ctx, input) => {
-    number = (await createEvaluation(ctx, input)).number;
+    number = (await createEvaluation(ctx, input, { priority: 10 })).number;
   });
   if (res?.ok && number) redirect(`/t/${team}/evaluations/${number}`);
   return res;

@@ -144,8 +144,8 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
             <Card title="Reliability of this evaluation" className="lg:col-span-2" actions={<VerdictBadge verdict={reliability.verdict} />}>
               <ul className="space-y-3 text-sm">
                 {reliability.checks.map((c) => (
-                  <li key={c.id} className="flex gap-2">
-                    <Badge tone={c.status === "pass" ? "green" : c.status === "warn" ? "amber" : "red"}>{c.status}</Badge>
+                  <li key={c.id} className="flex items-start gap-2">
+                    <span className="mt-0.5 shrink-0"><Badge tone={c.status === "pass" ? "green" : c.status === "warn" ? "amber" : "red"}>{c.status}</Badge></span>
                     <span><span className="font-medium text-slate-900">{c.title}.</span> <span className="text-slate-600">{c.explanation}</span></span>
                   </li>
                 ))}

@@ -56,7 +56,7 @@ export function NewEvaluationForm(props: {
             ["standard", "Standard", "AutoAttack-style: APGD-CE, APGD-DLR targeted, Square (black-box), with FGSM, PGD-20 and noise baselines for the reliability checks."],
             ["custom", "Custom", "Your own attacks, norms, budgets, steps and restarts, as JSON."],
           ].map(([value, title, text]) => (
-            <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${preset === value ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "border-slate-300 hover:bg-slate-50"}`}>
+            <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${preset === value ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "border-slate-300 hover:bg-slate-50"} has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500`}>
               <input type="radio" name="preset" value={value} checked={preset === value} onChange={() => setPreset(value!)} className="sr-only" />
               <span className="block font-medium text-slate-900">{title}</span>
               <span className="mt-1 block text-xs text-slate-600">{text}</span>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { teamPage } from "@/app/_lib/team";
-import { Card, EmptyState, ButtonLink, PageHeader } from "@/app/_components/ui";
-import { assertCan } from "@/lib/teams/access";
+import { Alert, Card, EmptyState, ButtonLink, PageHeader } from "@/app/_components/ui";
+import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { measuredThroughput } from "@/lib/evaluations/create";
@@ -12,7 +12,14 @@ export const metadata: Metadata = { title: "New evaluation" };
 
 export default async function NewEvaluationPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
   const ctx = await teamPage(params);
-  assertCan(ctx, "evaluation.run");
+  if (!can(ctx.role, "evaluation.run")) {
+    return (
+      <>
+        <PageHeader title="New evaluation" />
+        <Alert>Your role in this team cannot launch evaluations: ML engineers and admins do. You can read every evaluation and its evidence.</Alert>
+      </>
+    );
+  }
   const { model: preselect } = await searchParams;
   const [versions, datasets, throughput] = await Promise.all([
     db.modelVersion.findMany({
