@@ -4,6 +4,7 @@ import { getTeamContext, type TeamContext } from "@/lib/teams/access";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { uploadLimits, formatBytes } from "@/lib/registry/limits";
 import { Staging, type StagedFile } from "@/lib/registry/staging";
+import { boundaryOf, readMultipart } from "@/lib/registry/multipart";
 
 // Route handlers for registry uploads (model and dataset versions): multipart form posted by the
 // upload forms with XMLHttpRequest (for progress) and, later, by scripts. JSON in every answer.
@@ -46,21 +47,10 @@ export async function handleRegistryUpload(
   }
   const staging = await Staging.create(limits.maxTotalBytes);
   try {
-    let form: FormData;
-    try {
-      form = await req.formData();
-    } catch {
-      return json(400, { ok: false, message: "The upload could not be read (expected a multipart form). Try again." });
-    }
-    const fields: Record<string, string> = {};
-    const files: StagedFile[] = [];
-    for (const [key, value] of form.entries()) {
-      if (typeof value === "string") fields[key] = value;
-      else if (key === "files" && value.size > 0) {
-        const name = (value as File & { webkitRelativePath?: string }).webkitRelativePath || value.name;
-        files.push(await staging.addStream(name, value.stream()));
-      }
-    }
+    const boundary = boundaryOf(req.headers.get("content-type"));
+    if (!boundary || !req.body) return json(400, { ok: false, message: "The upload could not be read (expected a multipart form). Try again." });
+    // Streamed to the staging folder part by part: large files never sit in memory.
+    const { fields, files } = await readMultipart(req.body as unknown as AsyncIterable<Uint8Array>, boundary, staging);
     const answer = await run(ctx, fields, files, staging);
     return json(answer.ok ? 200 : 400, answer);
   } catch (e) {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, open, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -62,6 +62,43 @@ export class Staging {
     await pipeline(input, counter, createWriteStream(path, { mode: 0o600 }));
     this.used += size;
     return { name, path, size };
+  }
+
+  /** A file written piece by piece (the streaming multipart parser); the size limit is enforced on every write. */
+  async openFile(name: string): Promise<{ write(chunk: Uint8Array): Promise<void>; close(): Promise<StagedFile>; abort(): Promise<void> }> {
+    const safe = basename(name.replace(/\\/g, "/")) || "upload";
+    const path = join(this.dir, "in", `${String(this.count++).padStart(4, "0")}-${safe.replace(/[^A-Za-z0-9._-]/g, "_")}`);
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const fh = await open(path, "wx", 0o600);
+    let size = 0;
+    // Small network chunks are gathered into 256 KB writes.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const data = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await fh.write(data);
+    };
+    return {
+      write: async (chunk) => {
+        size += chunk.length;
+        this.used += chunk.length;
+        if (this.used > this.maxBytes) throw new UploadRefused("files", `${name}: the upload is larger than the limit of ${formatBytes(this.maxBytes)} per version`);
+        pending.push(Buffer.from(chunk));
+        pendingBytes += chunk.length;
+        if (pendingBytes >= 256 * 1024) await flush();
+      },
+      close: async () => {
+        await flush();
+        await fh.close();
+        return { name, path, size };
+      },
+      abort: async () => {
+        await fh.close().catch(() => {});
+      },
+    };
   }
 
   async addBytes(name: string, bytes: Uint8Array): Promise<StagedFile> {
