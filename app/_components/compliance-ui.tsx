@@ -19,7 +19,7 @@ export function EvidenceLinkView({ team, link }: { team: string; link: EvidenceL
   const body: ReactNode = (
     <>
       {link.label}
-      {link.metric && link.value !== undefined && link.threshold !== undefined && !link.label.includes(link.metric) ? ` — ${link.metric}: ${fmt(link.value)} vs ${fmt(link.threshold)}` : null}
+      {link.metric && link.value !== undefined && link.threshold !== undefined && !link.label.includes("%") ? ` — ${link.metric}: ${fmt(link.value)} vs ${fmt(link.threshold)}` : null}
     </>
   );
   const kind = { evaluation: "Evaluation", model: "Model", dataset: "Dataset", policy: "Policy", attestation: "Attestation", alert: "Alert", schedule: "Schedule", audit: "Audit" }[link.type];

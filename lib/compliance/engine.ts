@@ -29,6 +29,8 @@ export interface EvaluationEvidence {
   modelVersionId: string;
   modelDigest: string;
   datasetVersionId: string;
+  /** The dataset (pages are per dataset; the version is named in the label). */
+  datasetId: string;
   datasetLabel: string;
   datasetDigest: string;
   verdict: Verdict | null;
@@ -43,6 +45,7 @@ export interface EvaluationEvidence {
 
 export interface DatasetEvidence {
   versionId: string;
+  datasetId: string;
   label: string;
   digest: string;
   licence: string;
@@ -155,13 +158,16 @@ const EPS_TOL = 1e-9;
 export const modelLabel = (m: Pick<ModelEvidence, "name" | "version">) => `${m.name} v${m.version}`;
 
 function evalLink(e: EvaluationEvidence, extra: Partial<EvidenceLink> = {}): EvidenceLink {
-  return { type: "evaluation", id: e.id, label: `Evaluation #${e.number}`, path: `evaluations/${e.id}`, verdict: e.verdict, ...extra };
+  return { type: "evaluation", id: e.id, label: `Evaluation #${e.number}`, path: `evaluations/${e.number}`, verdict: e.verdict, ...extra };
 }
 function modelLink(m: ModelEvidence): EvidenceLink {
   return { type: "model", id: m.versionId, label: `${modelLabel(m)} (sha256 ${short(m.digest)}…)`, path: `models/${m.modelId}`, digest: m.digest };
 }
+function evalDatasetLink(e: EvaluationEvidence): EvidenceLink {
+  return { type: "dataset", id: e.datasetVersionId, label: `${e.datasetLabel} (sha256 ${short(e.datasetDigest)}…)`, path: `datasets/${e.datasetId}`, digest: e.datasetDigest };
+}
 function datasetLink(d: DatasetEvidence): EvidenceLink {
-  return { type: "dataset", id: d.versionId, label: `${d.label} (sha256 ${short(d.digest)}…)`, path: `datasets/${d.versionId}`, digest: d.digest };
+  return { type: "dataset", id: d.versionId, label: `${d.label} (sha256 ${short(d.digest)}…)`, path: `datasets/${d.datasetId}`, digest: d.digest };
 }
 
 // ---- Per evidence kind: one finding per model -----------------------------------------------------
@@ -221,7 +227,7 @@ function e1Robustness(c: Ctx): KindFinding {
       links: [evalLink(latest), modelLink(m)],
     };
   }
-  const links: EvidenceLink[] = [evalLink(e), modelLink(m)];
+  const links: EvidenceLink[] = [evalLink(e), modelLink(m), evalDatasetLink(e)];
   if (!verdictAccepted(e.verdict, c.tp)) {
     const why = e.reliabilityReasons[0] ? ` (${e.reliabilityReasons[0]})` : "";
     return {
@@ -292,7 +298,7 @@ function e3Record(c: Ctx): KindFinding {
     if (m.evaluations.length) return { outcome: "partial", reason: `${modelLabel(m)}: the only evaluation records are unreliable, so they cannot document the testing.`, next: "Re-run the evaluation.", links: m.evaluations.map((x) => evalLink(x)) };
     return { outcome: "missing", reason: `${modelLabel(m)} has no evaluation record.`, next: `Run an evaluation of ${modelLabel(m)}.`, links: [modelLink(m)] };
   }
-  const links = [evalLink(e), modelLink(m), { type: "dataset" as const, id: e.datasetVersionId, label: `${e.datasetLabel} (sha256 ${short(e.datasetDigest)}…)`, path: `datasets/${e.datasetVersionId}`, digest: e.datasetDigest }];
+  const links = [evalLink(e), modelLink(m), evalDatasetLink(e)];
   if (stale(c, e.finishedAt)) return { outcome: "stale", reason: `${modelLabel(m)}: ${staleReason(c, `the newest evaluation record (#${e.number})`, e.finishedAt)}.`, next: "Re-run the evaluation.", links };
   return {
     outcome: "pass",
@@ -454,7 +460,10 @@ function combine(control: Control, entries: CrosswalkEntry[], c: Ctx, kindCache:
     const lead = [...direct, ...(attOk ? [attFinding] : [])];
     return out("satisfied", lead, supporting.filter((f) => f.outcome === "pass").map((f) => f.reason));
   }
-  const anything = findings.some((f) => f.outcome === "pass" || f.outcome === "partial") || attOk || att.state === "owner";
+  // With direct mappings, only direct evidence (or an attestation) counts as "something": supporting
+  // records alone do not make a measured control partly met.
+  const some = (fs: Finding[]) => fs.some((f) => f.outcome === "pass" || f.outcome === "partial");
+  const anything = (direct.length ? some(direct) : some(supporting)) || attOk || att.state === "owner";
   if (anything) {
     const gaps = [...direct.filter((f) => f.outcome !== "pass"), ...(needed && !attOk ? [attFinding] : []), ...supportingFail];
     const lead = gaps.length ? gaps : findings.filter((f) => f.outcome !== "pass");
@@ -561,7 +570,7 @@ const VERB: Record<Status, string> = { failing: "fails", stale: "has stale evide
 /** The most important gaps, in plain words: failing first, then stale, then partial with direct evidence. */
 export function topGaps(statuses: ControlStatus[], limit = 8): Gap[] {
   const gaps = statuses
-    .filter((s) => s.status === "failing" || s.status === "stale" || (s.status === "partial" && s.findings.some((f) => f.mark === "direct")))
+    .filter((s) => s.status === "failing" || s.status === "stale" || (s.status === "partial" && s.findings.some((f) => f.mark === "direct" && f.outcome !== "pass" && EVIDENCE_KIND_INFO[f.evidence].available)))
     .sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status] || FRAMEWORK_IDS.indexOf(a.framework) - FRAMEWORK_IDS.indexOf(b.framework) || a.control.localeCompare(b.control, "en", { numeric: true }));
   const seen = new Set<string>();
   const out: Gap[] = [];

@@ -18,7 +18,7 @@ const familyOf = (kind?: string) => (kind === "fgsm" ? "single-step" : kind === 
 export function evaluationEvidence(
   e: { id: string; number: number; finishedAt: Date | null; createdAt: Date; modelVersionId: string; datasetVersionId: string; suite: unknown; metrics: unknown; reliability: unknown; verdict: string | null; cleanAccuracy: number | null; provenance: unknown; sampleCount: number },
   modelDigest: string,
-  dataset: { label: string; digest: string } | undefined,
+  dataset: { label: string; digest: string; datasetId: string } | undefined,
 ): EvaluationEvidence {
   const metrics = (e.metrics ?? {}) as MetricsJson;
   const suite = (e.suite ?? {}) as SuiteJson;
@@ -35,6 +35,7 @@ export function evaluationEvidence(
     modelVersionId: e.modelVersionId,
     modelDigest,
     datasetVersionId: e.datasetVersionId,
+    datasetId: dataset?.datasetId ?? "",
     datasetLabel: dataset?.label ?? "dataset",
     datasetDigest: dataset?.digest ?? "",
     verdict: verdict === "reliable" || verdict === "questionable" || verdict === "unreliable" ? verdict : null,
@@ -81,13 +82,13 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: [...datasetIds] } }, include: { dataset: { select: { name: true } } } });
   const ds = new Map<string, DatasetEvidence>(datasets.map((d) => {
     const card = (d.card ?? {}) as { source?: string; legalBasis?: string };
-    return [d.id, { versionId: d.id, label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, licence: d.licence, personalData: d.personalData, source: card.source ?? "", legalBasis: card.legalBasis ?? "" }];
+    return [d.id, { versionId: d.id, datasetId: d.datasetId, label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, licence: d.licence, personalData: d.personalData, source: card.source ?? "", legalBasis: card.legalBasis ?? "" }];
   }));
 
   const modelEvidence: ModelEvidence[] = current.map(({ model, v }) => {
     const evs = evaluations.filter((e) => e.modelVersionId === v.id).map((e) => {
       const d = ds.get(e.datasetVersionId);
-      return evaluationEvidence(e, v.manifestDigest, d ? { label: d.label, digest: d.digest } : undefined);
+      return evaluationEvidence(e, v.manifestDigest, d);
     });
     const newest = [...evs].sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime())[0];
     return {

@@ -41,7 +41,7 @@ export default async function RiskRegisterPage({ params }: { params: Promise<{ t
                 </Td>
                 <Td><Badge tone={TIER_TONE[r.tier] ?? "gray"}>{TIER_LABELS[r.tier as Tier] ?? r.tier}</Badge></Td>
                 <Td className="whitespace-nowrap">
-                  {r.latest ? <Link className="hover:underline" href={`${base}/evaluations/${r.latest.id}`}>{pct(r.latest.cleanAccuracy)}</Link> : <span className="text-slate-400">not evaluated</span>}
+                  {r.latest ? <Link className="hover:underline" href={`${base}/evaluations/${r.latest.number}`}>{pct(r.latest.cleanAccuracy)}</Link> : <span className="text-slate-400">not evaluated</span>}
                   {r.latest ? <div className="text-xs text-slate-500">#{r.latest.number}, {r.latest.finishedAt.toISOString().slice(0, 10)}</div> : null}
                 </Td>
                 <Td className="whitespace-nowrap">

@@ -51,7 +51,7 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
                 </div>
                 <div className="sm:col-span-2">
                   <Field label="Controls that also need an attestation" htmlFor={`${t}-req`} error={fe[`${t}.attestationRequired`]} hint='One control key per line, e.g. "nist-ai-rmf:MEASURE 2.7". Controls without direct evidence always need one.'>
-                    <textarea id={`${t}-req`} name={`${t}.attestationRequired`} rows={3} defaultValue={v[`${t}.attestationRequired`]} className={`${inputClass} font-mono text-xs`} />
+                    <textarea id={`${t}-req`} name={`${t}.attestationRequired`} rows={4} defaultValue={v[`${t}.attestationRequired`]} className={`${inputClass} font-mono text-xs`} />
                   </Field>
                 </div>
               </div>
