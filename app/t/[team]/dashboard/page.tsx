@@ -7,6 +7,7 @@ import { verifyTeamChain } from "@/lib/audit/log";
 import { checkHealth } from "@/lib/health";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { PostureSection } from "./posture";
+import { EvaluationsSection } from "./evaluations";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -47,6 +48,7 @@ export default async function Dashboard({ params }: { params: Promise<{ team: st
           )}
         </Stat>
       </div>
+      <EvaluationsSection ctx={ctx} />
       <PostureSection ctx={ctx} />
       <Card title="Getting started" className="mt-6">
         <ol className="space-y-3 text-sm text-slate-700">

@@ -1,10 +1,11 @@
 import Link from "next/link";
 
-export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "policy" }) {
+export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "policy" | "alerts" }) {
   const tabs = [
     ["members", "Members"],
     ["tokens", "API tokens"],
     ["policy", "Policy"],
+    ["alerts", "Alerts & webhook"],
   ] as const;
   return (
     <nav aria-label="Settings" className="mb-6 flex gap-1 border-b border-slate-200">

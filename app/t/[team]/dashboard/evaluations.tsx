@@ -1,0 +1,55 @@
+import Link from "next/link";
+import type { TeamContext } from "@/lib/teams/access";
+import { Card, formatDateTime } from "@/app/_components/ui";
+import { EvaluationStatusBadge, VerdictBadge, pct } from "@/app/_components/evaluation-ui";
+import { AcknowledgeForm } from "../evaluations/[number]/controls";
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db/client";
+import { openAlerts } from "@/lib/evaluations/webhook";
+
+/** Dashboard: open regression alerts first (the silent regressions), then the latest evaluations. */
+export async function EvaluationsSection({ ctx }: { ctx: TeamContext }) {
+  const [alerts, recent] = await Promise.all([
+    openAlerts(ctx.team.id),
+    db.evaluation.findMany({ where: { teamId: ctx.team.id }, orderBy: { number: "desc" }, take: 5, select: { id: true, number: true, status: true, modelId: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true } }),
+  ]);
+  const models = new Map((await db.model.findMany({ where: { teamId: ctx.team.id, id: { in: recent.map((r) => r.modelId) } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]));
+  const numbers = new Map((await db.evaluation.findMany({ where: { teamId: ctx.team.id, id: { in: alerts.map((a) => a.evaluationId) } }, select: { id: true, number: true } })).map((e) => [e.id, e.number]));
+  const base = `/t/${ctx.team.slug}`;
+  return (
+    <div className="mt-6 grid gap-6 lg:grid-cols-2">
+      <Card title={`Regression alerts${alerts.length ? ` (${alerts.length} open)` : ""}`}>
+        {alerts.length === 0 ? (
+          <p className="text-sm text-slate-600">No open alerts. When a re-evaluation loses more robust accuracy than the team&apos;s tolerance, even with clean accuracy unchanged, it shows here.</p>
+        ) : (
+          <ul className="space-y-4">
+            {alerts.map((a) => (
+              <li key={a.id} className="rounded-lg border border-rose-200 bg-rose-50 p-3 text-sm text-rose-900" data-testid="regression-alert">
+                <p>{a.summary}</p>
+                <p className="mt-1 text-xs"><Link className="font-medium underline" href={`${base}/evaluations/${numbers.get(a.evaluationId)}`}>Evaluation #{numbers.get(a.evaluationId)}</Link> · {formatDateTime(a.createdAt)}</p>
+                {can(ctx.role, "alert.acknowledge") ? <AcknowledgeForm team={ctx.team.slug} alertId={a.id} /> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Card title="Latest evaluations" actions={<Link className="text-sm font-medium text-brand-700 hover:underline" href={`${base}/evaluations`}>All evaluations</Link>}>
+        {recent.length === 0 ? (
+          <p className="text-sm text-slate-600">No evaluations yet.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm">
+            {recent.map((e) => (
+              <li key={e.id} className="flex items-center justify-between gap-3 py-2">
+                <span>
+                  <Link className="font-medium text-brand-700 hover:underline" href={`${base}/evaluations/${e.number}`}>#{e.number}</Link> {models.get(e.modelId) ?? ""}
+                  <span className="block text-xs text-slate-500">clean {pct(e.cleanAccuracy)} · robust {pct(e.headlineRobust)} (smallest ε)</span>
+                </span>
+                <span className="flex items-center gap-2"><VerdictBadge verdict={e.verdict} /><EvaluationStatusBadge status={e.status} /></span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}

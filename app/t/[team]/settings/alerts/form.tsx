@@ -1,0 +1,25 @@
+"use client";
+
+import { useActionState } from "react";
+import type { ActionState } from "@/app/_lib/action";
+import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { saveAlertSettingsAction } from "./actions";
+
+export function AlertSettingsForm({ team, tolerance, webhookUrl, disabled }: { team: string; tolerance: number; webhookUrl: string; disabled: boolean }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(saveAlertSettingsAction.bind(null, team), null);
+  const fe = state?.fieldErrors ?? {};
+  return (
+    <form action={action} className="space-y-4" aria-label="Alert settings">
+      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      <fieldset disabled={disabled} className="grid gap-4 md:grid-cols-2">
+        <Field label="Regression tolerance (percentage points)" htmlFor="a-tol" error={fe.regressionTolerancePp} hint="A robust-accuracy drop larger than this, between two evaluations of the same model, dataset and suite, raises an alert.">
+          <input id="a-tol" name="regressionTolerancePp" inputMode="decimal" defaultValue={String(tolerance)} className={inputClass} />
+        </Field>
+        <Field label="Webhook URL" htmlFor="a-url" error={fe.webhookUrl} hint="Alerts and completed evaluations are posted here as JSON, signed with HMAC-SHA256. Leave empty for none.">
+          <input id="a-url" name="webhookUrl" type="url" defaultValue={webhookUrl} placeholder="https://hooks.example.com/bulwark" className={inputClass} />
+        </Field>
+      </fieldset>
+      {disabled ? <p className="text-sm text-slate-500">Only team admins change these settings.</p> : <button type="submit" disabled={pending} className={buttonClass.primary}>Save</button>}
+    </form>
+  );
+}
