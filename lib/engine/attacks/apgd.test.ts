@@ -7,6 +7,9 @@ import { perturbationNorms } from "./common";
 import { modelFromLogitsFunction } from "../model";
 import { loadDemoEvalSplit, loadDemoTrainSplit } from "@/lib/demo/mnist";
 import { cardFor, contextFor } from "../testing";
+import { loadModelFromFiles } from "../model";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 beforeAll(async () => {
   await initEngineBackend("wasm");
@@ -53,6 +56,27 @@ describe("APGD", () => {
       const { linf } = await perturbationNorms(tf.sub(out.xAdv, x));
       for (const l of linf) expect(l).toBeLessThanOrEqual(0.05 * (1 + 1e-6));
     }
+    model.dispose();
+  });
+
+  it("is at least as strong as PGD on the adversarially trained demo CNN (v2)", async () => {
+    const dir = join(process.cwd(), "demo", "models", "digits-cnn-v2");
+    const model = await loadModelFromFiles({
+      modelJson: JSON.parse(readFileSync(join(dir, "model.json"), "utf8")),
+      weights: { "weights.bin": new Uint8Array(readFileSync(join(dir, "weights.bin"))) },
+    });
+    const ev = loadDemoEvalSplit();
+    const m = 40;
+    const x = tf.tensor4d(ev.images.slice(0, m * 784), [m, 28, 28, 1]);
+    const labels = ev.labels.slice(0, m);
+    const batch = { ctx: contextFor(model, cardFor([28, 28, 1], 10)), x, labels, indices: ev.ids.slice(0, m), eps: 0.3, seed: 5, stream: "v2" };
+    const broken = async (xAdv: tf.Tensor) => Array.from(await model.logits(xAdv).argMax(1).data()).filter((p, i) => p !== labels[i]).length;
+    const pgd = await pgdAttack(batch, { norm: "linf", steps: 20, restarts: 1, randomStart: true });
+    const apgd = await apgdAttack(batch, { norm: "linf", steps: 20, restarts: 1, loss: "ce" });
+    const [bp, ba] = [await broken(pgd.xAdv), await broken(apgd.xAdv)];
+    expect(bp).toBeLessThan(m); // a robust model: PGD leaves some examples
+    expect(ba).toBeGreaterThanOrEqual(bp);
+    tf.dispose([x, pgd.xAdv, apgd.xAdv]);
     model.dispose();
   });
 });

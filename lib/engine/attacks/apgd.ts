@@ -123,6 +123,7 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
     }
     // Track the best loss for every row (restart point), and the kept example for rows not yet broken.
     for (let i = 0; i < n; i++) if (improved[i]) res.bestLoss[i] = lv[i];
+    if (k === 0) bestAtLastCheck.set(res.bestLoss); // as AutoAttack: the first checkpoint compares with the start
     const nb = selectRows(take, xk, res.best);
     const nxb = selectRows(improved, xk, xBestLoss);
     const ngb = selectRows(improved, out.grad, gradBest);
