@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ModelEvaluationsSection } from "../../evaluations/model-section";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { teamPage } from "@/app/_lib/team";
@@ -171,6 +172,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
           </div>
         </div>
       )}
+      <ModelEvaluationsSection ctx={ctx} modelId={model.id} />
     </>
   );
 }
