@@ -154,46 +154,51 @@ export async function checkModelFiles(files: StagedFile[], limits: UploadLimits)
   return { problems, set: { modelJson: { ...mj, rel: "model.json" }, weights, json, unused: [...unused, ...outside], parameters } };
 }
 
-/** Scans float32 weights for NaN and ±Infinity, naming the weight and its file. */
+/** Scans float32 weights for NaN and ±Infinity, naming the weight and its file (no copy of the weights is made). */
 export async function checkFiniteWeights(set: ModelFileSet, bytesOf: (rel: string) => Uint8Array): Promise<Problem[]> {
   const problems: Problem[] = [];
-  let wi = 0;
   for (const group of set.json.weightsManifest) {
     const files = group.paths.map((rel) => ({ rel, bytes: bytesOf(rel) }));
-    const total = files.reduce((s, f) => s + f.bytes.byteLength, 0);
-    const data = new Uint8Array(total);
-    let off = 0;
+    const views = files.map((f) => new DataView(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
+    const starts: number[] = [];
+    let acc = 0;
     for (const f of files) {
-      data.set(f.bytes, off);
-      off += f.bytes.byteLength;
+      starts.push(acc);
+      acc += f.bytes.byteLength;
     }
+    // Byte at a global offset of the group (shards are consecutive pieces of one buffer).
+    let fi = 0;
+    const byteAt = (off: number): number => {
+      while (fi < files.length - 1 && off >= starts[fi + 1]) fi++;
+      while (fi > 0 && off < starts[fi]) fi--;
+      return files[fi].bytes[off - starts[fi]];
+    };
+    const four = new DataView(new ArrayBuffer(4));
     let pos = 0;
     for (const w of group.weights) {
       const bytes = specBytes(w);
       if (w.dtype === "float32" && !w.quantization) {
-        const view = new DataView(data.buffer, data.byteOffset + pos, bytes);
         for (let i = 0; i < bytes / 4; i++) {
-          const v = view.getFloat32(i * 4, true);
+          const off = pos + i * 4;
+          // Fast path: the value lies inside one file.
+          let v: number;
+          const f = files[fi];
+          const local = off - starts[fi];
+          if (local >= 0 && local + 4 <= f.bytes.byteLength) {
+            v = views[fi].getFloat32(local, true);
+          } else {
+            for (let k = 0; k < 4; k++) four.setUint8(k, byteAt(off + k));
+            v = four.getFloat32(0, true);
+          }
           if (!Number.isFinite(v)) {
-            const byteAt = pos + i * 4;
-            let acc = 0;
-            let file = files[0].rel;
-            for (const f of files) {
-              if (byteAt < acc + f.bytes.byteLength) {
-                file = f.rel;
-                break;
-              }
-              acc += f.bytes.byteLength;
-            }
-            problems.push({ field: "files", message: `${file}: weight "${w.name}" contains ${Number.isNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity"} (element ${i}); a model with non-finite weights cannot be evaluated.` });
+            byteAt(off);
+            problems.push({ field: "files", message: `${files[fi].rel}: weight "${w.name}" contains ${Number.isNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity"} (element ${i}); a model with non-finite weights cannot be evaluated.` });
             break;
           }
         }
       }
       pos += bytes;
-      wi++;
     }
   }
-  void wi;
   return problems;
 }

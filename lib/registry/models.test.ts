@@ -160,6 +160,19 @@ describe("hostile and broken uploads are refused, leaving nothing behind", () =>
     await expectRefused(upload(ctx("ENGINEER"), [{ name: "model.json", data: tfm.modelJson }, { name: tfm.weightsName, data: w }]), /group1-shard1of1\.bin: weight ".*kernel.*" contains NaN \(element 5\)/, team.id);
   });
 
+  it("NaN weights spanning two shards split at an odd byte", async () => {
+    const { ctx, team } = await makeTeam();
+    const w = Buffer.from(tfm.weights);
+    w.writeFloatLE(Infinity, 40);
+    const json = JSON.parse(tfm.modelJson.toString());
+    json.weightsManifest[0].paths = ["a.bin", "b.bin"];
+    await expectRefused(
+      upload(ctx("ENGINEER"), [{ name: "model.json", data: Buffer.from(JSON.stringify(json)) }, { name: "a.bin", data: w.subarray(0, 42) }, { name: "b.bin", data: w.subarray(42) }]),
+      /a\.bin: weight ".*kernel.*" contains \+Infinity \(element 10\)/,
+      team.id,
+    );
+  });
+
   it("output width different from the number of class labels", async () => {
     const { ctx, team } = await makeTeam();
     await expectRefused(upload(ctx("ENGINEER"), plainFiles(), { fields: { classLabels: "a,b,c,d" } }), /the model outputs 3 scores but the card lists 4 class labels/, team.id, "classLabels");
