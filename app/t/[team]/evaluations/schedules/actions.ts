@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { teamAction, type ActionState } from "@/app/_lib/action";
-import { createSchedule, deleteSchedule, ScheduleInputSchema, setSchedulePaused } from "@/lib/evaluations/schedules";
+import { createSchedule, deleteSchedule, ScheduleInputSchema, setSchedulePaused, updateSchedule } from "@/lib/evaluations/schedules";
 
 const IdSchema = z.object({ scheduleId: z.string().min(1) });
 
@@ -29,6 +29,15 @@ export async function deleteScheduleAction(team: string, _prev: ActionState, for
   const res = await teamAction(team, IdSchema, form, async (ctx, input) => {
     await deleteSchedule(ctx, input.scheduleId);
     return "Deleted.";
+  });
+  revalidatePath(`/t/${team}/evaluations/schedules`);
+  return res;
+}
+
+export async function updateScheduleAction(team: string, scheduleId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, ScheduleInputSchema, form, async (ctx, input) => {
+    await updateSchedule(ctx, scheduleId, input);
+    return `Schedule "${input.name}" saved.`;
   });
   revalidatePath(`/t/${team}/evaluations/schedules`);
   return res;

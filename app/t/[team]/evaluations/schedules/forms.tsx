@@ -3,14 +3,14 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
-import { createScheduleAction, deleteScheduleAction, toggleScheduleAction } from "./actions";
+import { createScheduleAction, deleteScheduleAction, toggleScheduleAction, updateScheduleAction } from "./actions";
 
-export function ScheduleForm({ team, models, datasets }: { team: string; models: { id: string; label: string }[]; datasets: { id: string; label: string }[] }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(createScheduleAction.bind(null, team), null);
+export function ScheduleForm({ team, models, datasets, editing }: { team: string; models: { id: string; label: string }[]; datasets: { id: string; label: string }[]; editing?: { id: string; values: Record<string, string> } }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(editing ? updateScheduleAction.bind(null, team, editing.id) : createScheduleAction.bind(null, team), null);
   const fe = state?.fieldErrors ?? {};
-  const v = state?.ok ? {} : (state?.values ?? {});
+  const v = state?.ok && !editing ? {} : (state?.values ?? editing?.values ?? {});
   return (
-    <form action={action} className="space-y-4" aria-label="New schedule">
+    <form action={action} className="space-y-4" aria-label={editing ? "Edit schedule" : "New schedule"}>
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 md:grid-cols-3">
         <Field label="Name" htmlFor="s-name" error={fe.name}>
@@ -41,7 +41,7 @@ export function ScheduleForm({ team, models, datasets }: { team: string; models:
         </Field>
       </div>
       <input type="hidden" name="timezone" value="UTC" />
-      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Saving…" : "Create schedule"}</button>
+      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Saving…" : editing ? "Save changes" : "Create schedule"}</button>
     </form>
   );
 }

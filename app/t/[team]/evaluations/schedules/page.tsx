@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, ButtonLink, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, buttonClass, ButtonLink, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { SectionTabs } from "@/app/_components/evaluation-ui";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
@@ -44,7 +44,7 @@ export default async function SchedulesPage({ params }: { params: Promise<{ team
                   <Td><code className="text-xs">{s.cron}</code></Td>
                   <Td className="text-xs">{s.nextRun ? formatDateTime(s.nextRun) : "—"}</Td>
                   <Td className="text-xs">{last ? <Link className="text-brand-700 hover:underline" href={`${base}/${last.number}`}>#{last.number} ({last.status.toLowerCase()})</Link> : "not yet"}</Td>
-                  {manage ? <Td><ScheduleRowActions team={ctx.team.slug} id={s.id} paused={s.paused} name={s.name} /></Td> : null}
+                  {manage ? <Td><div className="flex items-center gap-2"><Link className={buttonClass.secondary + " py-1.5"} href={`${base}/schedules/${s.id}`} aria-label={`Edit ${s.name}`}>Edit</Link><ScheduleRowActions team={ctx.team.slug} id={s.id} paused={s.paused} name={s.name} /></div></Td> : null}
                 </tr>
               );
             })}

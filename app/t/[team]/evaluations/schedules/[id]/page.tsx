@@ -1,0 +1,40 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { teamPage } from "@/app/_lib/team";
+import { Alert, Card, PageHeader } from "@/app/_components/ui";
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db/client";
+import { listDatasetVersionOptions } from "@/lib/registry/datasets";
+import { ScheduleForm } from "../forms";
+
+export const metadata: Metadata = { title: "Edit schedule" };
+
+export default async function EditSchedulePage({ params }: { params: Promise<{ team: string; id: string }> }) {
+  const ctx = await teamPage(params);
+  const { id } = await params;
+  const s = await db.schedule.findFirst({ where: { id, teamId: ctx.team.id } });
+  if (!s) notFound();
+  const [models, datasets] = await Promise.all([
+    db.model.findMany({ where: { teamId: ctx.team.id }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    listDatasetVersionOptions(ctx),
+  ]);
+  return (
+    <>
+      <nav className="mb-2 text-sm text-slate-500"><Link className="hover:underline" href={`/t/${ctx.team.slug}/evaluations/schedules`}>Schedules</Link> / {s.name}</nav>
+      <PageHeader title={`Edit “${s.name}”`} />
+      {can(ctx.role, "schedule.manage") ? (
+        <Card>
+          <ScheduleForm
+            team={ctx.team.slug}
+            models={models.map((m) => ({ id: m.id, label: m.name }))}
+            datasets={datasets}
+            editing={{ id: s.id, values: { name: s.name, modelId: s.modelId, datasetVersionId: s.datasetVersionId, preset: s.preset, sampleCount: String(s.sampleCount), cron: s.cron } }}
+          />
+        </Card>
+      ) : (
+        <Alert>Your role in this team cannot change schedules.</Alert>
+      )}
+    </>
+  );
+}
