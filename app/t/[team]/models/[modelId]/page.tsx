@@ -140,8 +140,12 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               {info.warnings?.length ? <ul className="mt-3 list-disc pl-5 text-xs text-amber-800">{info.warnings.map((w) => <li key={w}>{w}</li>)}</ul> : null}
               {info.ignoredFiles?.length ? <p className="mt-3 text-xs text-slate-500">Not stored (not part of the model): {info.ignoredFiles.join(", ")}</p> : null}
             </Card>
-            <Card title="Evaluations">
-              <p className="text-sm text-slate-600">{current.evaluatedAt ? `Last evaluated ${formatDateTime(current.evaluatedAt)}.` : "This version has not been evaluated yet."}</p>
+            <Card title="Version status">
+              <p className="text-sm text-slate-600">
+                {current.evaluatedAt
+                  ? `First evaluated ${formatDateTime(current.evaluatedAt)}: this version is immutable. It can be archived or superseded by a new version, not edited or deleted.`
+                  : "Not evaluated yet: the descriptive card fields can still be edited, and the version deleted. Once an evaluation uses it, it becomes immutable."}
+              </p>
             </Card>
             <Card title="History">
               <History events={model.history} />
