@@ -251,7 +251,17 @@ export async function listModels(ctx: TeamContext, f: ModelListFilter = {}) {
     },
     take: 500,
   });
-  const rows = models.map((m) => ({ id: m.id, name: m.name, description: m.description, archived: m.archivedAt !== null, latest: m.versions[0] ?? null, versionCount: m._count.versions, updatedAt: m.updatedAt }));
+  // The last evaluation of each model (any version), for the list.
+  const evals = models.length
+    ? await db.evaluation.findMany({
+        where: { teamId: ctx.team.id, modelId: { in: models.map((m) => m.id) } },
+        orderBy: [{ modelId: "asc" }, { createdAt: "desc" }],
+        distinct: ["modelId"],
+        select: { modelId: true, number: true, status: true, verdict: true, createdAt: true, headlineRobust: true },
+      })
+    : [];
+  const lastEval = new Map(evals.map((e) => [e.modelId, e]));
+  const rows = models.map((m) => ({ id: m.id, name: m.name, description: m.description, archived: m.archivedAt !== null, latest: m.versions[0] ?? null, versionCount: m._count.versions, updatedAt: m.updatedAt, lastEvaluation: lastEval.get(m.id) ?? null }));
   return f.risk ? rows.filter((r) => r.latest?.riskTier === RISK_TIER_DB[f.risk!]) : rows;
 }
 

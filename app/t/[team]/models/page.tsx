@@ -4,6 +4,7 @@ import { teamPage } from "@/app/_lib/team";
 import { ButtonLink, EmptyState, PageHeader, Table, Td, buttonClass, inputClass, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { Digest, RiskBadge } from "@/app/_components/registry-ui";
+import { EvaluationStatusBadge, VerdictBadge } from "@/app/_components/evaluation-ui";
 import { can } from "@/lib/auth/permissions";
 import { listModels, ModelListFilterSchema } from "@/lib/registry/models";
 import { RISK_TIERS, RISK_TIER_LABELS } from "@/lib/registry/model-card";
@@ -77,7 +78,17 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
                   </Td>
                   <Td>{m.latest ? <RiskBadge tier={m.latest.riskTier} /> : null}</Td>
                   <Td>{m.latest?.owner}</Td>
-                  <Td className="text-xs">{m.latest?.evaluatedAt ? formatDateTime(m.latest.evaluatedAt) : <span className="text-slate-400">Not evaluated yet</span>}</Td>
+                  <Td className="text-xs">
+                    {m.lastEvaluation ? (
+                      <>
+                        <Link href={`/t/${ctx.team.slug}/evaluations/${m.lastEvaluation.number}`} className="font-medium text-brand-700 hover:underline">#{m.lastEvaluation.number}</Link>{" "}
+                        {m.lastEvaluation.verdict ? <VerdictBadge verdict={m.lastEvaluation.verdict} /> : <EvaluationStatusBadge status={m.lastEvaluation.status} />}
+                        <div className="text-slate-500">{formatDateTime(m.lastEvaluation.createdAt)}</div>
+                      </>
+                    ) : (
+                      <span className="text-slate-400">Not evaluated yet</span>
+                    )}
+                  </Td>
                   <Td>{m.latest ? <Digest value={m.latest.manifestDigest} /> : null}</Td>
                 </tr>
               ))}
