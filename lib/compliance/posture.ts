@@ -64,6 +64,8 @@ export interface PostureSnapshot {
   policyVersion: number | null;
   frameworks: FrameworkPosture[];
   gaps: Gap[];
+  /** Controls (team roll-up) where some model still needs a valid reviewer attestation. */
+  awaitingAttestation: number;
   models: { modelId: string; label: string; tier: string; counts: StatusCounts }[];
   trend: TrendPoint[];
 }
@@ -91,6 +93,7 @@ export async function getPosture(ctx: TeamContext, opts: { now?: Date; record?: 
   return {
     teamId: ctx.team.id, computedAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion,
     frameworks, gaps: topGaps(a.statuses), models, trend: await postureTrend(ctx),
+    awaitingAttestation: new Set(a.statuses.filter((s) => s.attestation.needed && s.attestation.state !== "valid").map((s) => s.control)).size,
   };
 }
 
@@ -191,4 +194,10 @@ export async function getRiskRegister(ctx: TeamContext): Promise<{ rows: RiskReg
     };
   }).sort((x, y) => (tierOrder[x.tier] ?? 9) - (tierOrder[y.tier] ?? 9) || y.failing.length - x.failing.length || x.name.localeCompare(y.name));
   return { rows, assessment: a };
+}
+
+/** One model's posture: counts per framework and its statuses (404 for another team's model). */
+export async function getModelPosture(ctx: TeamContext, modelId: string): Promise<{ modelId: string; frameworks: FrameworkPosture[]; statuses: ControlStatus[]; gaps: Gap[] }> {
+  const statuses = await statusesForModel(ctx, modelId);
+  return { modelId, frameworks: frameworkPostures(statuses), statuses, gaps: topGaps(statuses) };
 }

@@ -54,6 +54,12 @@ export async function PostureSection({ ctx }: { ctx: TeamContext }) {
           </ol>
         )}
       </Card>
+      {p.awaitingAttestation ? (
+        <p className="text-sm text-slate-700">
+          <strong>{p.awaitingAttestation}</strong> controls need a reviewer&apos;s attestation that no measurement can replace (governance, impact, oversight).{" "}
+          <Link className="text-brand-700 hover:underline" href={`${base}/controls?fw=nist-ai-rmf&status=not_assessed`}>Review them</Link>
+        </p>
+      ) : null}
       {p.models.length ? (
         <p className="text-xs text-slate-500">
           Per model: {p.models.map((m) => `${m.label} (${m.tier}) — ${m.counts.failing} ${STATUS_LABELS.failing.toLowerCase()}, ${m.counts.satisfied} ${STATUS_LABELS.satisfied.toLowerCase()}`).join("; ")}.
