@@ -84,11 +84,12 @@ async function seedSplit(ctx: TeamContext, name: string, split: "train" | "test"
   }
 }
 
-function trainingMethodOf(metrics: { training?: string } | null) {
+/** The training method for the card, from the model folder's metrics.json (written by the engine's training script). */
+export function trainingMethodOf(metrics: { training?: string } | null, dir: string) {
   const t = metrics?.training ?? "";
-  if (/adversarial/i.test(t)) {
-    const eps = Number(/(?:eps(?:ilon)?|ε)\s*=?\s*([0-9.]+)/i.exec(t)?.[1]);
-    return { kind: "adversarial", attack: /fgsm/i.test(t) ? "FGSM" : "PGD", norm: /l2/i.test(t) ? "l2" : "linf", epsilon: Number.isFinite(eps) && eps > 0 ? eps : 0.1 } as const;
+  if (/adversarial/i.test(t) || (!t && dir.endsWith("-v2"))) {
+    const eps = Number(/eps(?:ilon)?\D{0,20}?(\d*\.?\d+)/i.exec(t)?.[1] ?? /ε\D{0,5}(\d*\.?\d+)/.exec(t)?.[1]);
+    return { kind: "adversarial", attack: /fgsm/i.test(t) ? "FGSM" : "PGD", norm: /\bl2\b/i.test(t) ? "l2" : "linf", epsilon: Number.isFinite(eps) && eps > 0 ? eps : 0.3 } as const;
   }
   if (!t || /^standard/i.test(t)) return { kind: "standard" } as const;
   return { kind: "other", description: t } as const;
@@ -127,10 +128,12 @@ async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: s
           riskTier: "limited",
           owner: "Demo AI Lab · ML team",
           trainingDatasetVersionId: trainVersionId,
-          trainingMethod: trainingMethodOf(metrics),
+          trainingMethod: trainingMethodOf(metrics, dir),
           knownLimitations:
             `Trained on ${DEMO_TRAIN_SIZE.toLocaleString("en")} MNIST digits${metrics?.cleanAccuracy ? `; clean accuracy ${(metrics.cleanAccuracy * 100).toFixed(1)}% on the ${DEMO_EVAL_SIZE.toLocaleString("en")}-digit evaluation split` : ""}. ` +
-            "Not robust to small adversarial perturbations unless adversarially trained; untested on other handwriting styles.",
+            (trainingMethodOf(metrics, dir).kind === "adversarial"
+              ? "Adversarial training trades some clean accuracy for robustness within its training budget only; untested on other handwriting styles."
+              : "Not robust to small adversarial perturbations (standard training); untested on other handwriting styles."),
           preprocessingNote: `Grey levels scaled to 0..1 (as shipped by the mnist package); no further preprocessing.${metrics?.training ? ` Training recipe: ${metrics.training}.` : ""}`,
         },
         files,

@@ -127,7 +127,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
                   write && !cur.evaluatedAt ? (
                     <Link href={`${base}/${dataset.id}/edit?v=${cur.version}`} className="text-sm font-medium text-brand-700 hover:underline">Edit card</Link>
                   ) : cur.evaluatedAt ? (
-                    <span className="text-xs text-slate-500">Evaluated: immutable</span>
+                    <VersionStatusBadges status={cur.status} evaluatedAt={cur.evaluatedAt} latest={cur.id === latest.id} />
                   ) : null
                 }
               >

@@ -72,8 +72,6 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               actions={
                 write && !current.evaluatedAt ? (
                   <Link href={`${base}/${model.id}/edit?v=${current.version}`} className="text-sm font-medium text-brand-700 hover:underline">Edit card</Link>
-                ) : current.evaluatedAt ? (
-                  <span className="text-xs text-slate-500">Evaluated: immutable</span>
                 ) : null
               }
             >
