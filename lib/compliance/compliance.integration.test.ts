@@ -202,6 +202,11 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
     // Segregation of duties: the model owner (the reviewer here) may not attest; the admin may.
     await expect(createAttestation(t.ctx("REVIEWER"), { control: "iso-42001:A.6.2.4", modelId, statement: "V&V plan VV-3 followed, results reviewed.", expiresOn: isoDay(90) })).rejects.toThrow(ForbiddenError);
     await createAttestation(t.ctx("ADMIN"), { control: "iso-42001:A.6.2.4", modelId, statement: "V&V plan VV-3 followed, results reviewed.", expiresOn: isoDay(90) });
+    // Without a re-evaluation schedule (required for high-risk models) A.6.2.4 stays partial, even attested.
+    const noSchedule = (await statusesForModel(t.ctx("VIEWER"), modelId)).find((x) => x.control === "iso-42001:A.6.2.4")!;
+    expect(noSchedule.status).toBe("partial");
+    expect(noSchedule.reason).toMatch(/no active evaluation schedule; the policy requires one for high-risk models/);
+    await db.schedule.create({ data: { teamId: t.team.id, name: "weekly robustness", modelId, datasetVersionId, preset: "quick", suite: {}, sampleCount: SAMPLES, seed: 0, cron: "0 3 * * 1" } });
     const after = await statusesForModel(t.ctx("VIEWER"), modelId);
     expect(after.find((x) => x.control === "iso-42001:A.6.2.4")!.status).toBe("satisfied");
     expect(after.find((x) => x.control === M27)!.status).toBe("satisfied");
