@@ -26,6 +26,9 @@ describe("demo registry seed", () => {
       const versions = await db.modelVersion.findMany({ where: { teamId: team.id, model: { name: DEMO_MODEL_NAME } }, orderBy: { version: "asc" } });
       expect(versions.length).toBeGreaterThanOrEqual(1);
       expect(versions[0].trainingDatasetVersionId).not.toBeNull();
+      if (existsSync("demo/models/digits-cnn-v2/model.json")) {
+        expect(versions.map((v) => (v.card as { trainingMethod: { kind: string } }).trainingMethod.kind)).toEqual(["standard", "adversarial"]);
+      }
       const m = await loadModelVersionForEngine(team.id, versions[0].id);
       expect(checkCompatibility(m.card, { format: t.format, sampleShape: t.sampleShape, valueMin: t.valueMin, valueMax: t.valueMax, classLabels: t.classLabels })).toMatchObject({ compatible: true });
     }
