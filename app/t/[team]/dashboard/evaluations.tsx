@@ -11,9 +11,10 @@ import { openAlerts } from "@/lib/evaluations/webhook";
 export async function EvaluationsSection({ ctx }: { ctx: TeamContext }) {
   const [alerts, recent] = await Promise.all([
     openAlerts(ctx.team.id),
-    db.evaluation.findMany({ where: { teamId: ctx.team.id }, orderBy: { number: "desc" }, take: 5, select: { id: true, number: true, status: true, modelId: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true } }),
+    db.evaluation.findMany({ where: { teamId: ctx.team.id }, orderBy: { number: "desc" }, take: 5, select: { id: true, number: true, status: true, modelId: true, modelVersionId: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true } }),
   ]);
   const models = new Map((await db.model.findMany({ where: { teamId: ctx.team.id, id: { in: recent.map((r) => r.modelId) } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]));
+  const versions = new Map((await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: recent.map((r) => r.modelVersionId) } }, select: { id: true, version: true } })).map((v) => [v.id, v.version]));
   const numbers = new Map((await db.evaluation.findMany({ where: { teamId: ctx.team.id, id: { in: alerts.map((a) => a.evaluationId) } }, select: { id: true, number: true } })).map((e) => [e.id, e.number]));
   const base = `/t/${ctx.team.slug}`;
   return (
@@ -41,7 +42,7 @@ export async function EvaluationsSection({ ctx }: { ctx: TeamContext }) {
             {recent.map((e) => (
               <li key={e.id} className="flex items-center justify-between gap-3 py-2">
                 <span>
-                  <Link className="font-medium text-brand-700 hover:underline" href={`${base}/evaluations/${e.number}`}>#{e.number}</Link> {models.get(e.modelId) ?? ""}
+                  <Link className="font-medium text-brand-700 hover:underline" href={`${base}/evaluations/${e.number}`}>#{e.number}</Link> {models.get(e.modelId) ?? ""} v{versions.get(e.modelVersionId)}
                   <span className="block text-xs text-slate-500">clean {pct(e.cleanAccuracy)} · robust {pct(e.headlineRobust)} (smallest ε)</span>
                 </span>
                 <span className="flex items-center gap-2"><VerdictBadge verdict={e.verdict} /><EvaluationStatusBadge status={e.status} /></span>
