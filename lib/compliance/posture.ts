@@ -28,15 +28,28 @@ export interface TeamAssessment {
 
 /** Every model × control status of the team now (or at `now`). */
 export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[] } = {}): Promise<TeamAssessment> {
+  return assessTeamById(ctx.team.id, opts);
+}
+
+/** For workers and jobs that act for a team without a signed-in member (the caller vouches for teamId). */
+export async function assessTeamById(teamId: string, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[] } = {}): Promise<TeamAssessment> {
   const now = opts.now ?? new Date();
   const [{ policy, version }, crosswalk, evidence] = await Promise.all([
-    activePolicy(ctx.team.id),
-    teamCrosswalk(ctx.team.id),
-    loadEvidence(ctx.team.id, now, { modelIds: opts.modelIds }),
+    activePolicy(teamId),
+    teamCrosswalk(teamId),
+    loadEvidence(teamId, now, { modelIds: opts.modelIds }),
   ]);
   const catalog = getCatalog();
   const statuses = computeControlStatuses(policy, catalog, crosswalk, evidence, { frameworks: opts.frameworks });
-  return { teamId: ctx.team.id, computedAt: now, catalogVersion: catalog.version, policy, policyVersion: version, crosswalk, evidence, statuses };
+  return { teamId, computedAt: now, catalogVersion: catalog.version, policy, policyVersion: version, crosswalk, evidence, statuses };
+}
+
+/**
+ * Records a posture snapshot for the trend after something changed (an evaluation completed, an
+ * attestation or the policy changed). Safe to call from the worker; a no-op when nothing changed within the hour.
+ */
+export async function recordTeamSnapshot(teamId: string, trigger: "evaluation" | "attestation" | "policy" | "schedule" | "manual"): Promise<boolean> {
+  return recordSnapshot(await assessTeamById(teamId), undefined, trigger);
 }
 
 /** Statuses of one model, optionally for one framework (404 for a model of another team). */
@@ -66,6 +79,8 @@ export interface PostureSnapshot {
   gaps: Gap[];
   /** Controls (team roll-up) where some model still needs a valid reviewer attestation. */
   awaitingAttestation: number;
+  /** Valid attestations that expire within 30 days (the controls then turn stale). */
+  expiringSoon: { id: string; control: string; controlId: string; modelId: string | null; expiresAt: Date; by: string }[];
   models: { modelId: string; label: string; tier: string; counts: StatusCounts }[];
   trend: TrendPoint[];
 }
@@ -93,6 +108,10 @@ export async function getPosture(ctx: TeamContext, opts: { now?: Date; record?: 
   return {
     teamId: ctx.team.id, computedAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion,
     frameworks, gaps: topGaps(a.statuses), models, trend: await postureTrend(ctx),
+    expiringSoon: a.evidence.attestations
+      .filter((x) => !x.revokedAt && x.expiresAt > a.computedAt && x.expiresAt.getTime() - a.computedAt.getTime() <= 30 * 86_400_000)
+      .sort((x, y) => x.expiresAt.getTime() - y.expiresAt.getTime())
+      .map((x) => ({ id: x.id, control: x.control, controlId: getCatalog().byKey.get(x.control)?.id ?? x.control, modelId: x.modelId, expiresAt: x.expiresAt, by: x.attestedByLabel })),
     awaitingAttestation: new Set(a.statuses.filter((s) => s.attestation.needed && s.attestation.state !== "valid").map((s) => s.control)).size,
   };
 }

@@ -54,6 +54,7 @@ export default async function ControlsPage({ params, searchParams }: { params: P
       <PageHeader
         title="Controls"
         description={<>Status of every control for every model, from measured evidence and reviewer attestations. Catalog <code className="text-xs">{catalog.version}</code>, {a.policyVersion ? `policy v${a.policyVersion}` : "default policy"}.</>}
+        actions={<a href={`${base}/export?fw=${fw}`} className={buttonClass.secondary} download>Export CSV</a>}
       />
       <nav aria-label="Frameworks" className="mb-4 flex flex-wrap gap-1 border-b border-slate-200">
         {catalog.frameworks.map((f) => (

@@ -54,6 +54,18 @@ export async function PostureSection({ ctx }: { ctx: TeamContext }) {
           </ol>
         )}
       </Card>
+      {p.expiringSoon.length ? (
+        <Card title="Attestations expiring within 30 days">
+          <ul className="space-y-1 text-sm" aria-label="Attestations expiring soon">
+            {p.expiringSoon.map((x) => (
+              <li key={x.id}>
+                <Link className="font-medium text-brand-700 hover:underline" href={`${base}/controls?control=${encodeURIComponent(x.control)}`}>{x.controlId}</Link>{" "}
+                <span className="text-slate-600">by {x.by}, expires {x.expiresAt.toISOString().slice(0, 10)}; the control turns stale unless a reviewer renews it.</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
       {p.awaitingAttestation ? (
         <p className="text-sm text-slate-700">
           <strong>{p.awaitingAttestation}</strong> controls need a reviewer&apos;s attestation that no measurement can replace (governance, impact, oversight).{" "}
