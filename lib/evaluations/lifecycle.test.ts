@@ -8,6 +8,7 @@ import { useTempStore } from "../registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
 import { createEvaluation } from "./create";
 import { cancelEvaluation } from "./manage";
+import { acknowledgeAlert } from "./webhook";
 import { verifyTeamChain } from "../audit/log";
 
 // The real thing: worker processes (pg-boss on this test's PostgreSQL), engine child processes,
@@ -131,6 +132,30 @@ describe("evaluation lifecycle on real workers", () => {
     expect(crashDone.previousEvaluationId).toBe(ref.id);
     expect(await db.regressionAlert.count({ where: { evaluationId: crash.id } })).toBe(0);
     expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+    await stopWorkers();
+  });
+
+  it("raises a regression alert when robust accuracy drops between runs, and a reviewer acknowledges it", { timeout: 400_000 }, async () => {
+    // Measured, not constructed: the adversarially trained v2 first, then the standard v1 on the same
+    // samples and suite (as when a retrained model silently loses its robustness).
+    const versions = await db.modelVersion.findMany({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+    startWorker();
+    const robust = await createEvaluation(team.ctx("ENGINEER"), input({ modelVersionId: versions[1]!.id, seed: 5 }));
+    expect((await finished(robust.id)).status).toBe("COMPLETED");
+    const weaker = await createEvaluation(team.ctx("ENGINEER"), input({ modelVersionId: versions[0]!.id, seed: 5 }));
+    const done = await finished(weaker.id);
+    expect(done.status).toBe("COMPLETED");
+    expect(done.previousEvaluationId).toBe(robust.id);
+    const alert = await db.regressionAlert.findFirstOrThrow({ where: { evaluationId: weaker.id } });
+    expect(alert.summary).toMatch(/robust accuracy fell by \d+\.\d points/);
+    expect(alert.previousEvaluationId).toBe(robust.id);
+    await expect(acknowledgeAlert(team.ctx("ENGINEER"), { alertId: alert.id, note: "expected" })).rejects.toThrow(/role/);
+    await acknowledgeAlert(team.ctx("REVIEWER"), { alertId: alert.id, note: "v1 is the pre-hardening model; kept out of production" });
+    const acked = await db.regressionAlert.findUniqueOrThrow({ where: { id: alert.id } });
+    expect(acked.acknowledgedByLabel).toBe(team.users.REVIEWER.email);
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id }, select: { action: true } })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["regression.detect", "alert.acknowledge"]));
     await stopWorkers();
   });
 
