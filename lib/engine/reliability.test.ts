@@ -7,6 +7,7 @@ import { assessReliability } from "./reliability";
 import { AttackSuiteSchema } from "./suite";
 import { modelFromLogitsFunction } from "./model";
 import { cardFor, linearModel, randomMatrix, syntheticSamples } from "./testing";
+import type { AttackEntry, ExampleRecord } from "./shard";
 
 beforeAll(async () => {
   await initEngineBackend("cpu");
@@ -61,5 +62,23 @@ describe("reliability checks", () => {
     const wc = metrics.worstCase.find((w) => w.eps === 0.2)!.robustAccuracy;
     expect(wc).toBeLessThan(pgd);
     masked.dispose();
+  });
+
+  it("near-zero gradients warn only when FGSM's numbers reach the worst case", () => {
+    const mk = (i: number, entries: [string, AttackEntry["family"], boolean][]): ExampleRecord => ({
+      index: i, label: 0, cleanPred: 0, cleanConf: 0.9, cleanCorrect: true, cleanLoss: 0.1,
+      gradient: { zeroFraction: 0, tinyFraction: 0.6, maxAbs: 1, nonFinite: false },
+      attacks: entries.map(([attack, family, success]) => ({ attack, kind: family === "single-step" ? "fgsm" : "pgd", family, norm: "linf", eps: 0.1,
+        advPred: success ? 1 : 0, advConf: 0.9, success, linf: 0.1, l2: 1, loss: 1, queries: 5, lossTrace: [0.1, 0.5] })),
+    });
+    const s1 = AttackSuiteSchema.parse({ sanityCheck: false, epsilons: { linf: [0.1] }, attacks: [{ kind: "fgsm" }, { kind: "pgd" }] });
+    // PGD breaks everything FGSM breaks: FGSM is noisy but irrelevant to the worst case
+    const dominated = Array.from({ length: 50 }, (_, i) => mk(i, [["fgsm-linf", "single-step", i < 10], ["pgd-linf-10x1", "iterative", i < 20]]));
+    const g1 = assessReliability(dominated, s1).checks.find((c) => c.id === "gradients")!;
+    expect(g1.status).toBe("pass");
+    expect(g1.explanation).toMatch(/worst case comes from the iterative attacks/);
+    // FGSM breaks examples PGD misses: its noisy numbers enter the worst case
+    const matters = Array.from({ length: 50 }, (_, i) => mk(i, [["fgsm-linf", "single-step", i < 10], ["pgd-linf-10x1", "iterative", i >= 5 && i < 20]]));
+    expect(assessReliability(matters, s1).checks.find((c) => c.id === "gradients")!.status).toBe("warn");
   });
 });

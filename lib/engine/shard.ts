@@ -31,7 +31,7 @@ export interface AttackEntry {
 export interface GradientStat {
   /** Fraction of input-gradient entries exactly zero. */
   zeroFraction: number;
-  /** Fraction of non-zero entries below 1e-5 of the largest (their sign is rounding noise). */
+  /** Fraction of non-zero entries below 1e-6 of the largest: float32 rounding of the backward sums is of that order, so their sign is noise. */
   tinyFraction: number;
   maxAbs: number;
   nonFinite: boolean;
@@ -96,6 +96,9 @@ export interface ShardResult {
   gallery: GalleryItem[];
 }
 
+/** Relative magnitude below which an input-gradient entry counts as near-zero (sign = rounding noise). */
+export const NEAR_ZERO_GRADIENT = 1e-6;
+
 export class ShardCancelledError extends Error {
   constructor() {
     super("shard cancelled");
@@ -112,7 +115,7 @@ function gradientStat(g: Float32Array, o: number, d: number): GradientStat {
     else if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
   }
   let tiny = 0;
-  const thr = maxAbs * 1e-5;
+  const thr = maxAbs * NEAR_ZERO_GRADIENT;
   for (let j = 0; j < d; j++) {
     const a = Math.abs(g[o + j]);
     if (a > 0 && a < thr) tiny++;
