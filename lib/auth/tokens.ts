@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { db } from "../db/client";
+import { appendAudit } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { ForbiddenError, NotFoundError } from "../errors";
+import { roleWithin } from "./permissions";
+import type { Role } from "../db/generated/enums";
+
+// API tokens for CI and scripts: `bwk_<48 random base62-ish chars>`. Only the SHA-256 of the secret is
+// stored (a token is high-entropy, so a fast hash is enough); the first 12 characters are kept as a
+// prefix so people can tell tokens apart. A token acts with its own role, at most its creator's.
+
+const TOKEN_PREFIX = "bwk_";
+
+export const CreateTokenSchema = z.object({
+  name: z.string().trim().min(1, { error: "Name the token (e.g. github-actions)" }).max(80),
+  role: z.enum(["ADMIN", "REVIEWER", "ENGINEER", "VIEWER"], { error: "Choose a role" }),
+  expiresInDays: z.coerce.number({ error: "Choose an expiry" }).int().min(1, { error: "At least 1 day" }).max(366, { error: "At most 366 days" }),
+});
+
+export const RevokeTokenSchema = z.object({ tokenId: z.string().min(1) });
+
+export function hashToken(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export async function createApiToken(ctx: TeamContext, input: z.infer<typeof CreateTokenSchema>): Promise<{ id: string; secret: string }> {
+  assertCan(ctx, "token.manage");
+  if (!roleWithin(input.role as Role, ctx.role)) throw new ForbiddenError("A token cannot have a higher role than yours.");
+  const secret = TOKEN_PREFIX + randomBytes(36).toString("base64url");
+  const token = await db.$transaction(async (tx) => {
+    const t = await tx.apiToken.create({
+      data: { teamId: ctx.team.id, name: input.name, role: input.role, prefix: secret.slice(0, 12), secretHash: hashToken(secret), createdById: ctx.userId, expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000) },
+    });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "token.create", subjectType: "ApiToken", subjectId: t.id, details: { name: input.name, role: input.role, prefix: t.prefix, expiresAt: t.expiresAt?.toISOString() } });
+    return t;
+  });
+  return { id: token.id, secret };
+}
+
+export async function revokeApiToken(ctx: TeamContext, tokenId: string) {
+  assertCan(ctx, "token.manage");
+  await db.$transaction(async (tx) => {
+    const t = await tx.apiToken.findFirst({ where: { id: tokenId, teamId: ctx.team.id } });
+    if (!t) throw new NotFoundError("This token");
+    if (t.revokedAt) return;
+    await tx.apiToken.update({ where: { id: t.id }, data: { revokedAt: new Date() } });
+    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "token.revoke", subjectType: "ApiToken", subjectId: t.id, details: { name: t.name, prefix: t.prefix } });
+  });
+}
+
+export async function listApiTokens(ctx: TeamContext) {
+  return db.apiToken.findMany({ where: { teamId: ctx.team.id }, orderBy: { createdAt: "desc" }, select: { id: true, name: true, prefix: true, role: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true } });
+}
+
+/**
+ * The team context of a bearer token, or null when it is unknown, revoked or expired. The actor is
+ * recorded as the token, so the audit log says which pipeline did what.
+ */
+export async function contextFromToken(secret: string): Promise<TeamContext | null> {
+  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
+  const t = await db.apiToken.findUnique({ where: { secretHash: hashToken(secret) }, include: { team: { select: { id: true, slug: true, name: true } } } });
+  if (!t || t.revokedAt || (t.expiresAt && t.expiresAt < new Date())) return null;
+  // lastUsedAt at minute resolution: one write per minute per token at most.
+  if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000) await db.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
+  return { team: t.team, role: t.role, userId: t.createdById, actor: { userId: null, label: `api-token:${t.name} (${t.prefix}…)` } };
+}
