@@ -27,8 +27,9 @@ export function SignInForm() {
     router.refresh();
   }
 
+  // POST, so that credentials never end up in a URL even if the script has not loaded yet.
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form onSubmit={onSubmit} method="post" className="space-y-4" noValidate>
       {error ? (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
           {error}
