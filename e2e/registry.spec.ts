@@ -121,6 +121,10 @@ test("an engineer registers a model and a dataset; a viewer reads but cannot upl
   await expect(viewer.getByTestId(`sha256-${weightFile}`)).toHaveText(sha256(weights));
   await expect(viewer.getByRole("link", { name: "Upload new version" })).toHaveCount(0);
   await expect(viewer.getByRole("link", { name: "Edit card" })).toHaveCount(0);
+  // The auditor downloads the stored file and gets the very bytes whose digest is shown.
+  const download = await viewer.request.get(await viewer.getByRole("link", { name: weightFile, exact: true }).getAttribute("href") ?? "");
+  expect(download.status()).toBe(200);
+  expect(sha256(await download.body())).toBe(sha256(weights));
   await viewer.goto(datasetUrl);
   await expect(viewer.getByTestId("sample-grid").getByRole("img")).toHaveCount(5);
   await expect(viewer.getByRole("link", { name: "Upload new version" })).toHaveCount(0);

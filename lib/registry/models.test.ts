@@ -16,6 +16,7 @@ import {
   type ModelUploadInput,
 } from "./models";
 import { markVersionsEvaluated } from "./commit";
+import { openVersionFile } from "./download";
 import { cardFields, makeTfjsModel, makeZip, makeZipWithRawNames, registryRowCounts, stage, storedBlobs, useTempStore, type TfjsFiles } from "./test-helpers";
 import type { LocalArtifactStore } from "./store";
 
@@ -104,6 +105,20 @@ describe("model registration", () => {
     expect(model.numClasses).toBe(3);
     model.dispose();
     expect(loaded.engineCard).toMatchObject({ inputShape: [4, 4, 1], classLabels: ["a", "b", "c"] });
+  });
+
+  it("serves a version's files for download to the team only", async () => {
+    const { ctx } = await makeTeam();
+    const other = await makeTeam("other");
+    const r = await upload(ctx("ENGINEER"), plainFiles());
+    const f = await openVersionFile(ctx("VIEWER"), "model", r.versionId, tfm.weightsName);
+    const chunks: Buffer[] = [];
+    for await (const c of f.stream) chunks.push(c as Buffer);
+    expect(sha(Buffer.concat(chunks))).toBe(f.sha256);
+    expect(f.sha256).toBe(sha(tfm.weights));
+    await expect(openVersionFile(other.ctx("ADMIN"), "model", r.versionId, tfm.weightsName)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(openVersionFile(ctx("VIEWER"), "model", r.versionId, "../../etc/passwd")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(openVersionFile(ctx("VIEWER"), "dataset", r.versionId, tfm.weightsName)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 

@@ -157,7 +157,9 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
                 <Table head={["File", "Role", "Size", "SHA-256"]} caption="Files of this version">
                   {cur.files.map((f) => (
                     <tr key={f.path}>
-                      <Td className="font-mono text-xs">{f.path}</Td>
+                      <Td className="font-mono text-xs">
+                        <a href={`${base}/${dataset.id}/file?version=${cur.id}&path=${encodeURIComponent(f.path)}`} className="text-brand-700 hover:underline" download>{f.path}</a>
+                      </Td>
                       <Td className="text-xs">{f.role === "tensor" ? "normalised tensor" : "original upload"}</Td>
                       <Td className="whitespace-nowrap text-xs">{formatBytes(f.size)}</Td>
                       <Td><Digest value={f.sha256} full /></Td>

@@ -115,7 +115,9 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               <Table head={["File", "Role", "Size", "SHA-256"]} caption="Files of this version">
                 {current.files.map((f) => (
                   <tr key={f.path}>
-                    <Td className="font-mono text-xs">{f.path}</Td>
+                    <Td className="font-mono text-xs">
+                      <a href={`${base}/${model.id}/file?version=${current.id}&path=${encodeURIComponent(f.path)}`} className="text-brand-700 hover:underline" download>{f.path}</a>
+                    </Td>
                     <Td className="text-xs">{f.role}</Td>
                     <Td className="whitespace-nowrap text-xs">{formatBytes(f.size)}</Td>
                     <Td><Digest value={f.sha256} full testId={`sha256-${f.path}`} /></Td>

@@ -1,0 +1,30 @@
+import { Readable } from "node:stream";
+import { getSessionUser } from "@/lib/auth/session";
+import { getTeamContext } from "@/lib/teams/access";
+import { NotFoundError } from "@/lib/errors";
+import { openVersionFile } from "@/lib/registry/download";
+
+/** GET ?version=<versionId>&path=<file path>: streams a stored file of the team's version. */
+export async function handleVersionFileDownload(req: Request, teamSlug: string, kind: "model" | "dataset"): Promise<Response> {
+  const user = await getSessionUser();
+  if (!user) return new Response("Sign in first.", { status: 401 });
+  const url = new URL(req.url);
+  const versionId = url.searchParams.get("version") ?? "";
+  const path = url.searchParams.get("path") ?? "";
+  try {
+    const ctx = await getTeamContext(user, teamSlug);
+    const f = await openVersionFile(ctx, kind, versionId, path);
+    return new Response(Readable.toWeb(f.stream) as ReadableStream, {
+      headers: {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": String(f.size),
+        "Content-Disposition": `attachment; filename="${f.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+        "X-Content-SHA256": f.sha256,
+        "Cache-Control": "private, max-age=31536000, immutable",
+      },
+    });
+  } catch (e) {
+    if (e instanceof NotFoundError) return new Response("Not found.", { status: 404 });
+    throw e;
+  }
+}
