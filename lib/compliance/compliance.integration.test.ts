@@ -18,7 +18,7 @@ import { AttackSuiteSchema, type AttackSuiteInput } from "../engine/suite";
 import { loadDemoEvalSplit, MNIST_PIXELS } from "../demo/mnist";
 import type { TeamContext } from "../teams/access";
 import { assessTeam, getControlDetail, getPosture, getRiskRegister, statusesForModel } from "./posture";
-import { createAttestation, listAttestations, revokeAttestation } from "./attestations";
+import { createAttestation, listAttestations, readAttestationFile, revokeAttestation } from "./attestations";
 import { getPolicy, savePolicy, setCrosswalkOverride } from "./policies";
 import { defaultPolicy } from "./policy";
 
@@ -270,6 +270,10 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
     expect(row.files[0]).toMatchObject({ name: "training 2026.txt", size: bytes.byteLength });
     expect(row.files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(await db.artifact.count({ where: { teamId: t.team.id, sha256: row.files[0].sha256 } })).toBe(1);
+    const back = await readAttestationFile(t.ctx("VIEWER"), row.files[0].id);
+    expect(Buffer.from(back.bytes).toString()).toBe(Buffer.from(bytes).toString());
+    const other = await makeTeam("files");
+    await expect(readAttestationFile(other.ctx("ADMIN"), row.files[0].id)).rejects.toThrow(NotFoundError);
   });
 
   it("another team sees none of it: 404 for its models, attestations and controls", async () => {
