@@ -32,8 +32,14 @@ export async function getPolicy(ctx: TeamContext): Promise<ActivePolicy> {
   return activePolicy(ctx.team.id);
 }
 
+/** Versions, newest first, with the fields each changed (from its audit record). */
 export async function listPolicyVersions(ctx: TeamContext) {
-  return db.compliancePolicy.findMany({ where: { teamId: ctx.team.id }, orderBy: { version: "desc" }, select: { id: true, version: true, note: true, createdByLabel: true, createdAt: true } });
+  const [rows, saves] = await Promise.all([
+    db.compliancePolicy.findMany({ where: { teamId: ctx.team.id }, orderBy: { version: "desc" }, select: { id: true, version: true, note: true, createdByLabel: true, createdAt: true } }),
+    db.auditEvent.findMany({ where: { teamId: ctx.team.id, action: "policy.save" }, select: { subjectId: true, details: true } }),
+  ]);
+  const changed = new Map(saves.map((e) => [e.subjectId, (e.details as { changed?: string[] }).changed ?? []]));
+  return rows.map((r) => ({ ...r, changed: changed.get(r.id) ?? [] }));
 }
 
 export async function getPolicyVersion(ctx: TeamContext, version: number) {

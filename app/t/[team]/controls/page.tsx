@@ -136,6 +136,24 @@ export default async function ControlsPage({ params, searchParams }: { params: P
           })}
         </div>
       )}
+      {fw === "mitre-atlas" ? (
+        <Card title="Threat tags (ATLAS techniques)" className="mt-5">
+          <p className="mb-3 text-sm text-slate-600">Context for reports: which techniques Bulwark&apos;s measurements emulate or bear on. A threat tag is never &quot;satisfied&quot;; the mitigations above carry the status.</p>
+          <ul className="divide-y divide-slate-100 text-sm">
+            {framework.controls.filter((c) => c.kind === "threat").map((t) => {
+              const kinds = [...new Set(a.crosswalk.filter((e) => e.control === t.key && e.mark === "threat").map((e) => e.evidence))];
+              const mitigations = framework.controls.filter((m) => m.mitigates?.includes(t.id)).map((m) => m.id);
+              return (
+                <li key={t.key} className="flex flex-wrap items-baseline gap-3 py-2" data-threat={t.id}>
+                  <span className="w-28 shrink-0 font-mono text-xs font-semibold text-slate-700">{t.id}</span>
+                  <span className="min-w-0 flex-1"><span className="font-medium text-slate-800">{t.title}</span> <span className="text-slate-500">— {t.text}</span></span>
+                  <span className="text-xs text-slate-500">{kinds.length ? `emulated by ${kinds.join(", ")}` : "not tested by Bulwark"}{mitigations.length ? ` · mitigations ${mitigations.join(", ")}` : ""}</span>
+                </li>
+              );
+            })}
+          </ul>
+        </Card>
+      ) : null}
       {selectedControl && catalog.byKey.get(selectedControl) ? (
         <ControlDrawer ctx={ctx} assessment={a} controlKey={selectedControl} closeHref={qs({ control: null })} focusModel={modelFilter || one(sp.model)} />
       ) : null}

@@ -30,12 +30,13 @@ export default async function PolicyPage({ params }: { params: Promise<{ team: s
           <PolicyForm team={ctx.team.slug} values={formValues(active.policy)} readOnly={!manage} />
         </Card>
         {versions.length ? (
-          <Table head={["Version", "Saved by", "When", "Note"]} caption="Policy versions">
+          <Table head={["Version", "Saved by", "When", "Changed", "Note"]} caption="Policy versions">
             {versions.map((v) => (
               <tr key={v.id}>
                 <Td className="font-medium">v{v.version}{v.version === active.version ? " (active)" : ""}</Td>
                 <Td>{v.createdByLabel}</Td>
                 <Td className="whitespace-nowrap text-xs text-slate-500">{formatDateTime(v.createdAt)}</Td>
+                <Td className="text-xs text-slate-600">{v.changed.join(", ") || (v.version === 1 ? "first version" : "—")}</Td>
                 <Td className="text-xs">{v.note}</Td>
               </tr>
             ))}
