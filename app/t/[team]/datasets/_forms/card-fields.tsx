@@ -35,7 +35,7 @@ export function DatasetCardFields({ d, fe, licences }: { d: DatasetDefaults; fe:
       <Text name="collectedBy" label="Collected by" d={d} fe={fe} required placeholder="Who collected or labelled it" />
       <Text name="collectedWhen" label="Collected when" d={d} fe={fe} required placeholder="e.g. 1998, or 2024-03 to 2024-06" />
       <Field label="Licence (SPDX identifier)" htmlFor={id("licence")} error={fe.licence} hint={licence === "unknown" ? "An unknown licence is flagged as a risk." : 'e.g. CC-BY-4.0; LicenseRef-<name> for a custom licence; "unknown" if not known.'}>
-        <input id={id("licence")} name="licence" list="spdx-licences" value={licence} onChange={(e) => setLicence(e.target.value)} required className={inputClass} aria-invalid={Boolean(fe.licence)} />
+        <input id={id("licence")} name="licence" list="spdx-licences" defaultValue={licence} onChange={(e) => setLicence(e.target.value)} required className={inputClass} aria-invalid={Boolean(fe.licence)} />
         <datalist id="spdx-licences">
           <option value="unknown" />
           {licences.map((l) => (
@@ -44,7 +44,7 @@ export function DatasetCardFields({ d, fe, licences }: { d: DatasetDefaults; fe:
         </datalist>
       </Field>
       <Field label="Contains personal data" htmlFor={id("personalData")} error={fe.personalData}>
-        <select id={id("personalData")} name="personalData" value={personal} onChange={(e) => setPersonal(e.target.value)} required className={inputClass} aria-invalid={Boolean(fe.personalData)}>
+        <select id={id("personalData")} name="personalData" defaultValue={personal} onChange={(e) => setPersonal(e.target.value)} required className={inputClass} aria-invalid={Boolean(fe.personalData)}>
           <option value="" disabled>Choose…</option>
           <option value="no">No</option>
           <option value="yes">Yes</option>

@@ -40,7 +40,7 @@ export function DatasetUploadForm({ team, dataset, defaults, licences, maxBytes 
             </div>
           )}
           <Field label="Format" htmlFor="dc-format" error={fe.format}>
-            <select id="dc-format" name="format" value={format} onChange={(e) => setFormat(e.target.value)} className={inputClass}>
+            <select id="dc-format" name="format" defaultValue={format} onChange={(e) => setFormat(e.target.value)} className={inputClass}>
               <option value="image-zip">Images: zip of class folders (PNG/JPEG)</option>
               <option value="idx">IDX images + labels (MNIST format)</option>
               <option value="csv">CSV (tabular, numeric features)</option>

@@ -48,6 +48,8 @@ export function StructuralFields({ d, fe }: { d: CardDefaults; fe: FE }) {
   );
 }
 
+// Selects are uncontrolled (defaultValue + onChange): React resets a form's fields after a server
+// action, and a controlled select would then show its reset value while the state said otherwise.
 export function DescriptiveFields({ d, fe, datasets }: { d: CardDefaults; fe: FE; datasets: { id: string; label: string }[] }) {
   const [kind, setKind] = useState(d["trainingMethod.kind"] ?? "standard");
   return (
@@ -73,7 +75,7 @@ export function DescriptiveFields({ d, fe, datasets }: { d: CardDefaults; fe: FE
         </select>
       </Field>
       <Field label="Training method" htmlFor={id("trainingMethod.kind")} error={fe["trainingMethod.kind"] ?? fe.trainingMethod}>
-        <select id={id("trainingMethod.kind")} name="trainingMethod.kind" value={kind} onChange={(e) => setKind(e.target.value)} className={inputClass}>
+        <select id={id("trainingMethod.kind")} name="trainingMethod.kind" defaultValue={kind} onChange={(e) => setKind(e.target.value)} className={inputClass}>
           <option value="standard">Standard training</option>
           <option value="adversarial">Adversarial training</option>
           <option value="other">Other</option>
