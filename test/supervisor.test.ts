@@ -75,6 +75,14 @@ describe("npm start supervisor", () => {
     // Some data written while it runs.
     execFileSync(process.execPath, ["--import", "tsx", "scripts/user.ts", "create", "--email", "kept@example.test", "--team", "kept-team", "--role", "ADMIN", "--password", "kept-password-123"], { env });
 
+    // A crashed worker is reported and restarted with back-off.
+    const workerPid = Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8"));
+    process.kill(workerPid, "SIGKILL");
+    for (let i = 0; i < 100 && !/The worker process exited \(SIGKILL\); restarting in 1s/.test(first.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(first.output()).toMatch(/The worker process exited \(SIGKILL\); restarting in 1s/);
+    for (let i = 0; i < 100 && Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8")) === workerPid; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8"))).not.toBe(workerPid);
+
     // The supervisor is killed outright: PostgreSQL keeps running on its own.
     first.child.kill("SIGKILL");
     await exited(first.child);
