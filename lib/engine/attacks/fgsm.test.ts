@@ -10,7 +10,6 @@ beforeAll(async () => {
 
 /** Analytic input gradient of CE for logits = xW + b: W (softmax(z) - onehot(y)). */
 function analyticGrad(w: number[][], b: number[], x: number[], y: number): number[] {
-  const k = b.length;
   const z = b.map((bc, c) => bc + x.reduce((s, xi, i) => s + xi * w[i][c], 0));
   const m = Math.max(...z);
   const e = z.map((v) => Math.exp(v - m));
