@@ -42,7 +42,8 @@ export async function listEvaluations(ctx: TeamContext, f: EvaluationListFilter)
     db.evaluation.count({ where }),
   ]);
   const names = await modelNames(ctx.team.id, rows);
-  return { rows: rows.map((r) => ({ ...r, modelName: names.get(r.modelId) ?? "(deleted)" })), total, page, pages: Math.max(1, Math.ceil(total / EVALUATION_PAGE_SIZE)) };
+  const versions = new Map((await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: rows.map((r) => r.modelVersionId) } }, select: { id: true, version: true } })).map((v) => [v.id, v.version]));
+  return { rows: rows.map((r) => ({ ...r, modelName: names.get(r.modelId) ?? "(deleted)", modelVersion: versions.get(r.modelVersionId) ?? null })), total, page, pages: Math.max(1, Math.ceil(total / EVALUATION_PAGE_SIZE)) };
 }
 
 export const evaluationSummarySelect = {

@@ -72,8 +72,8 @@ export default async function EvaluationsPage({ params, searchParams }: { params
             {result.rows.map((r) => (
               <tr key={r.id} className="hover:bg-slate-50">
                 <Td><Link href={`${base}/${r.number}`} className="font-medium text-brand-700 hover:underline">#{r.number}</Link></Td>
-                <Td className="font-medium text-slate-900">{r.modelName}</Td>
-                <Td className="capitalize">{r.preset}<span className="block text-xs text-slate-500">{r.sampleCount.toLocaleString("en")} samples</span></Td>
+                <Td className="font-medium text-slate-900">{r.modelName}{r.modelVersion ? ` v${r.modelVersion}` : ""}</Td>
+                <Td><span className="capitalize">{r.preset}</span><span className="block text-xs text-slate-500">{r.sampleCount.toLocaleString("en")} samples</span></Td>
                 <Td>
                   <EvaluationStatusBadge status={r.status} />
                   {["QUEUED", "RUNNING", "AGGREGATING"].includes(r.status) ? (

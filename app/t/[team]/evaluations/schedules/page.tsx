@@ -40,7 +40,7 @@ export default async function SchedulesPage({ params }: { params: Promise<{ team
                 <tr key={s.id}>
                   <Td className="font-medium text-slate-900">{s.name}{s.paused ? <span className="ml-2"><Badge tone="amber">paused</Badge></span> : null}</Td>
                   <Td>{s.modelName}<span className="block text-xs text-slate-500">{s.modelVersionId ? "pinned version" : "latest version"}</span></Td>
-                  <Td className="capitalize">{s.preset}<span className="block text-xs text-slate-500">{s.sampleCount} samples</span></Td>
+                  <Td><span className="capitalize">{s.preset}</span><span className="block text-xs text-slate-500">{s.sampleCount} samples</span></Td>
                   <Td><code className="text-xs">{s.cron}</code></Td>
                   <Td className="text-xs">{s.nextRun ? formatDateTime(s.nextRun) : "—"}</Td>
                   <Td className="text-xs">{last ? <Link className="text-brand-700 hover:underline" href={`${base}/${last.number}`}>#{last.number} ({last.status.toLowerCase()})</Link> : "not yet"}</Td>
