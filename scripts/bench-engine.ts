@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { readFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { initEngineBackend, type BackendPreference } from "@/lib/engine/backend";
@@ -41,12 +42,14 @@ async function bench(batch: number): Promise<{ rate: number; steps: number; rssM
     const out = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
     await out.loss.data();
     const next = tf.tidy(() => clipTo(tf.add(x, tf.mul(ascentDirection("linf", out.grad), 0.01)), lo, hi));
-    peakTf = Math.max(peakTf, tf.memory().numBytes);
     tf.dispose([out.logits, out.loss, out.grad, x]);
     x = next;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   };
   await step(); // warm-up
+  // Peak tensor memory inside one step (activations kept for the backward pass), from tf.profile.
+  const prof = await tf.profile(async () => { await step(); });
+  peakTf = Math.max(peakTf, prof.peakBytes);
   const t0 = performance.now();
   let steps = 0;
   while (performance.now() - t0 < seconds * 1000 || steps < 3) {
@@ -81,6 +84,8 @@ async function parallel(backend: string, batch: number): Promise<number[]> {
 }
 
 console.log(`PGD-Linf step on digits-cnn (${(stepFlops / 1e6).toFixed(2)} MFLOP per sample-step), ${seconds} s per point`);
+// Other work on the machine skews every figure: print the load next to them.
+console.log(`${cpus().length} cores, load average at start ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 console.log("backend | variant | batch | sample·steps/s | GFLOP/s | peak RSS MB | peak tf MB");
 for (const pref of backends) {
   let info;
@@ -99,6 +104,7 @@ for (const pref of backends) {
     }
   }
   if (info.backend === "wasm") setWasmFastConvBackpropInput(true);
+  console.log(`(load average now ${loadavg()[0].toFixed(1)})`);
   if (procs > 1) {
     for (const b of batches) {
       const rates = await parallel(pref, b);
