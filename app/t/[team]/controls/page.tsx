@@ -7,6 +7,7 @@ import { icons } from "@/app/_components/icons";
 import { FRAMEWORK_IDS, getCatalog, type FrameworkId } from "@/lib/compliance/catalog";
 import { assessTeam, controlRows } from "@/lib/compliance/posture";
 import { STATUSES, STATUS_LABELS, type Status } from "@/lib/compliance/engine";
+import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
 import { ControlDrawer } from "./drawer";
 
 export const metadata: Metadata = { title: "Controls" };
@@ -109,7 +110,7 @@ export default async function ControlsPage({ params, searchParams }: { params: P
             const direct = subs.length ? inTop.filter((r) => r.control.group === tg.id) : [];
             if (direct.length) sections.unshift({ g: null, items: direct });
             return (
-              <Card key={tg.id} title={<>{tg.id === tg.title ? tg.id : `${tg.id} — ${tg.title}`}{tg.description ? <span className="ml-2 font-normal text-slate-500">{tg.description}</span> : null}</>}>
+              <Card key={tg.id} title={<>{tg.id.toLowerCase() === tg.title.toLowerCase() ? tg.title : `${tg.id} — ${tg.title}`}{tg.description ? <span className="ml-2 font-normal text-slate-500">{tg.description}</span> : null}</>}>
                 <div className="space-y-4">
                   {sections.map(({ g, items }) => (
                     <div key={g?.id ?? "top"}>
@@ -138,7 +139,7 @@ export default async function ControlsPage({ params, searchParams }: { params: P
       )}
       {fw === "mitre-atlas" ? (
         <Card title="Threat tags (ATLAS techniques)" className="mt-5">
-          <p className="mb-3 text-sm text-slate-600">Context for reports: which techniques Bulwark&apos;s measurements emulate or bear on. A threat tag is never &quot;satisfied&quot;; the mitigations above carry the status.</p>
+          <p className="mb-3 text-sm text-slate-600">Context for reports: which techniques Bulwark&apos;s evidence emulates (E1: gradient-based evasion) or bears on (provenance and digests lower, but do not test, poisoning and supply-chain risk). A threat tag is never &quot;satisfied&quot;; the mitigations above carry the status.</p>
           <ul className="divide-y divide-slate-100 text-sm">
             {framework.controls.filter((c) => c.kind === "threat").map((t) => {
               const kinds = [...new Set(a.crosswalk.filter((e) => e.control === t.key && e.mark === "threat").map((e) => e.evidence))];
@@ -147,7 +148,7 @@ export default async function ControlsPage({ params, searchParams }: { params: P
                 <li key={t.key} className="flex flex-wrap items-baseline gap-3 py-2" data-threat={t.id}>
                   <span className="w-28 shrink-0 font-mono text-xs font-semibold text-slate-700">{t.id}</span>
                   <span className="min-w-0 flex-1"><span className="font-medium text-slate-800">{t.title}</span> <span className="text-slate-500">— {t.text}</span></span>
-                  <span className="text-xs text-slate-500">{kinds.length ? `emulated by ${kinds.join(", ")}` : "not tested by Bulwark"}{mitigations.length ? ` · mitigations ${mitigations.join(", ")}` : ""}</span>
+                  <span className="text-xs text-slate-500">{kinds.length ? `bears on it: ${kinds.map((k) => `${k} ${EVIDENCE_KIND_INFO[k].short.toLowerCase()}${EVIDENCE_KIND_INFO[k].available ? "" : " (not recorded yet)"}`).join("; ")}` : "no Bulwark evidence bears on it"}{mitigations.length ? ` · mitigations ${mitigations.join(", ")}` : ""}</span>
                 </li>
               );
             })}
