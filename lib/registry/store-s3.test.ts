@@ -39,7 +39,7 @@ beforeAll(async () => {
       const key = decodeURIComponent(new URL(req.url!, "http://x").pathname);
       seen.push({ method: req.method!, path: key, checksum: req.headers["x-amz-checksum-sha256"] as string | undefined, contentEncoding: req.headers["content-encoding"] as string | undefined });
       if (req.method === "PUT") {
-        let body = Buffer.concat(chunks);
+        let body: Buffer = Buffer.concat(chunks);
         if (String(req.headers["content-encoding"] ?? "").includes("aws-chunked") || req.headers["x-amz-decoded-content-length"]) body = decodeAwsChunked(body);
         objects.set(key, body);
         res.writeHead(200, { ETag: '"x"' }).end();
