@@ -108,6 +108,10 @@ async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: s
   if (model && (await db.modelVersion.findFirst({ where: { modelId: model.id, manifestDigest: digest }, select: { id: true } }))) return "exists" as const;
   const metricsFile = join(folder, "metrics.json");
   const metrics = existsSync(metricsFile) ? (JSON.parse(readFileSync(metricsFile, "utf8")) as { training?: string; cleanAccuracy?: number }) : null;
+  // card.json (written by the engine's training script) adds what the engine knows about the model.
+  const cardFile = join(folder, "card.json");
+  const own = existsSync(cardFile) ? (JSON.parse(readFileSync(cardFile, "utf8")) as { intendedUse?: string; architecture?: string; training?: string }) : {};
+  const training = metrics?.training ? metrics : own.training ? { training: own.training } : null;
   const staging = await Staging.create(uploadLimits().maxTotalBytes);
   try {
     const files = [await staging.addBytes("model.json", readFileSync(modelJson)), ...(await Promise.all(weightPaths.map((p) => staging.addBytes(p, readFileSync(join(folder, p))))))];
@@ -123,18 +127,18 @@ async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: s
           inputRange: { min: 0, max: 1 },
           preprocessing: { scale: 1, offset: 0 },
           classLabels: DIGIT_LABELS,
-          intendedUse: "Demonstrating Bulwark's robustness evaluations, policies and reports on a model small enough to evaluate in seconds.",
+          intendedUse: own.intendedUse ?? "Demonstrating Bulwark's robustness evaluations, policies and reports on a model small enough to evaluate in seconds.",
           outOfScopeUse: "Any real decision on handwritten input (cheques, forms, postal codes): it was trained on 8,000 clean, centred digits only.",
           riskTier: "limited",
           owner: "Demo AI Lab · ML team",
           trainingDatasetVersionId: trainVersionId,
-          trainingMethod: trainingMethodOf(metrics, dir),
+          trainingMethod: trainingMethodOf(training, dir),
           knownLimitations:
             `Trained on ${DEMO_TRAIN_SIZE.toLocaleString("en")} MNIST digits${metrics?.cleanAccuracy ? `; clean accuracy ${(metrics.cleanAccuracy * 100).toFixed(1)}% on the ${DEMO_EVAL_SIZE.toLocaleString("en")}-digit evaluation split` : ""}. ` +
-            (trainingMethodOf(metrics, dir).kind === "adversarial"
+            (trainingMethodOf(training, dir).kind === "adversarial"
               ? "Adversarial training trades some clean accuracy for robustness within its training budget only; untested on other handwriting styles."
               : "Not robust to small adversarial perturbations (standard training); untested on other handwriting styles."),
-          preprocessingNote: `Grey levels scaled to 0..1 (as shipped by the mnist package); no further preprocessing.${metrics?.training ? ` Training recipe: ${metrics.training}.` : ""}`,
+          preprocessingNote: `Grey levels scaled to 0..1 (as shipped by the mnist package); no further preprocessing.${own.architecture ? ` Architecture: ${own.architecture}.` : ""}${training?.training ? ` Training recipe: ${training.training}.` : ""}`,
         },
         files,
       },
