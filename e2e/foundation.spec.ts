@@ -13,7 +13,7 @@ test.describe("signing in", () => {
       await expect(page.getByTestId("current-team")).toHaveText("Demo AI Lab");
       await expect(page.getByTestId("user-email")).toHaveText(email);
       const nav = page.getByRole("navigation", { name: "Main" });
-      for (const item of ["Dashboard", "Models", "Datasets", "Evaluations", "Controls", "Reports", "Audit log", "Settings"]) {
+      for (const item of ["Dashboard", "Models", "Datasets", "Evaluations", "Controls", "Risk register", "Reports", "Audit log", "Settings"]) {
         await expect(nav.getByRole("link", { name: item })).toBeVisible();
       }
       await expect(page.getByText(`You are signed in as ${label}`)).toBeVisible();

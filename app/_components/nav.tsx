@@ -10,6 +10,7 @@ const ITEMS = [
   ["datasets", "Datasets"],
   ["evaluations", "Evaluations"],
   ["controls", "Controls"],
+  ["risk", "Risk register"],
   ["reports", "Reports"],
   ["audit", "Audit log"],
   ["settings", "Settings"],
@@ -31,7 +32,7 @@ export function Nav({ team }: { team: string }) {
               active ? "bg-white/10 text-white" : "text-slate-300 hover:bg-white/5 hover:text-white"
             }`}
           >
-            {icons[seg === "audit" ? "audit" : seg]("h-4.5 w-4.5")}
+            {icons[seg]("h-4.5 w-4.5")}
             {label}
           </Link>
         );

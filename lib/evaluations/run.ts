@@ -12,6 +12,7 @@ import { getQueue, QUEUES } from "../jobs/queue";
 import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
 import type { ShardOutput, ShardTask, StoredGalleryItem } from "./shard-io";
 import { compareMetrics, regressionSummary, type Comparison } from "./regression";
+import { recordTeamSnapshot } from "../compliance/posture";
 
 // The worker side of an evaluation: one shard job at a time, and the aggregate step that runs once.
 
@@ -243,6 +244,8 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
     });
     return true;
   });
+  // The compliance trend gets a point per completed evaluation (not only when someone looks).
+  if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
   if (done && settings?.webhookUrl) {
     const boss = await getQueue();
     for (const w of webhooks) await boss.send(QUEUES.webhook, w);
