@@ -54,6 +54,15 @@ for (const backend of ["cpu", "wasm"] as const) {
       const m = aggregateRecords(whole.records, suite, card.classLabels);
       expect(m.cleanCorrect).toBeGreaterThan(0);
       expect(pickGalleryItems(parts, 3)).toEqual(pickGalleryItems([whole], 3));
+      // gallery items are broken examples inside their budget; the whole result survives JSON unchanged
+      const items = pickGalleryItems([whole], 3);
+      expect(items.length).toBeGreaterThan(0);
+      for (const g of items) {
+        expect(g.advPred).not.toBe(g.label);
+        const bound = g.norm === "linf" ? Math.max(...g.perturbation.map(Math.abs)) : Math.hypot(...g.perturbation);
+        expect(bound).toBeLessThanOrEqual(g.eps * (1 + 1e-5));
+      }
+      expect(JSON.parse(JSON.stringify(whole))).toEqual(whole);
     });
 
     it("same seed twice gives identical numbers; another seed changes random attacks", async () => {

@@ -4,7 +4,7 @@ import type { LoadedModel } from "./model";
 import { AttackSuiteSchema, SANITY_ATTACK_ID, SANITY_STEPS, attackFamily, attackId, type AttackSpec, type AttackSuite, type AttackSuiteInput } from "./suite";
 import { type AttackContext, crossEntropy, exampleSize, logitsOf, lossAndGrad, oneHotOf, perturbationNorms } from "./attacks/common";
 import { runAttack } from "./attacks";
-import type { EngineBackendInfo } from "./backend";
+import { currentBackendInfo, type EngineBackendInfo } from "./backend";
 
 export interface AttackEntry {
   attack: string;
@@ -59,8 +59,9 @@ export interface GalleryItem {
   advPred: number;
   advConf: number;
   shape: number[];
-  original: Float32Array;
-  adversarial: Float32Array;
+  /** Raw pixels in the card's value range (plain arrays so a ShardResult survives JSON). */
+  original: number[];
+  adversarial: number[];
 }
 
 export interface ShardSamples {
@@ -249,8 +250,8 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
                 gallery.set(indices[i], {
                   index: indices[i], label: labels[i], cleanPred: r.cleanPred, cleanConf: r.cleanConf, attack: item.id,
                   norm: e.norm, eps, advPred: p, advConf: e.advConf, shape: [...shape],
-                  original: Float32Array.from(xData.subarray(i * d, (i + 1) * d)),
-                  adversarial: Float32Array.from(advData.subarray(a * d, (a + 1) * d)),
+                  original: Array.from(xData.subarray(i * d, (i + 1) * d)),
+                  adversarial: Array.from(advData.subarray(a * d, (a + 1) * d)),
                 });
               }
             }
@@ -273,7 +274,14 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
   }
 
   const gs = records.map((r) => r.gradient);
-  const info = opts.backend;
+  let info = opts.backend;
+  if (!info) {
+    try {
+      info = currentBackendInfo();
+    } catch {
+      info = undefined; // backend chosen outside initEngineBackend: record its name only
+    }
+  }
   return {
     records,
     backend: info
@@ -291,7 +299,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
   };
 }
 
-/** Pick gallery items across shards: the first broken examples in index order, with the perturbation. */
+/** Pick gallery items across shards: the first broken examples in index order, with the perturbation (adversarial - original). */
 export function pickGalleryItems(results: Pick<ShardResult, "gallery">[], count = 6) {
   return results
     .flatMap((r) => r.gallery)
