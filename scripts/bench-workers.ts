@@ -47,7 +47,12 @@ async function run(workers: number) {
     if (ev.status === "COMPLETED" || ev.status === "FAILED") {
       await stop(ws);
       if (ev.status === "FAILED") throw new Error(ev.failureReason ?? "failed");
-      return { seconds: (Date.now() - t0) / 1000, metrics: JSON.stringify(ev.metrics) };
+      const shards = await db.evaluationShard.findMany({ where: { evaluationId: e.id }, select: { workerId: true, durationMs: true } });
+      const perWorker = new Map<string, number>();
+      for (const s of shards) perWorker.set(s.workerId ?? "?", (perWorker.get(s.workerId ?? "?") ?? 0) + 1);
+      const busy = shards.reduce((a, s) => a + (s.durationMs ?? 0), 0) / 1000;
+      return { seconds: (Date.now() - t0) / 1000, metrics: JSON.stringify(ev.metrics), spread: [...perWorker.values()].join("+"), busy };
+
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -55,9 +60,9 @@ async function run(workers: number) {
 
 console.log(`Evaluation: ${values.preset}, ${values.samples} samples, shards of ${values.shard}, demo digits-cnn v1 on mnist-demo-eval`);
 const one = await run(1);
-console.log(`1 worker : ${one.seconds.toFixed(1)} s`);
+console.log(`1 worker : ${one.seconds.toFixed(1)} s  (shards ${one.spread}; ${one.busy.toFixed(1)} s inside shards)`);
 const two = await run(2);
-console.log(`2 workers: ${two.seconds.toFixed(1)} s`);
+console.log(`2 workers: ${two.seconds.toFixed(1)} s  (shards ${two.spread}; ${two.busy.toFixed(1)} s inside shards)`);
 console.log(`speed-up : ${(one.seconds / two.seconds).toFixed(2)}×   (metrics identical: ${one.metrics === two.metrics})`);
 await stopQueue();
 await disconnectDb();
