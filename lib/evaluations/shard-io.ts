@@ -1,5 +1,5 @@
 import type { AttackSuite } from "../engine/suite";
-import type { ExampleRecord, ShardResult } from "../engine/shard";
+import type { ExampleRecord, GalleryItem, ShardResult } from "../engine/shard";
 
 // What a worker hands the engine process for one shard, and what comes back (plain JSON).
 
@@ -16,20 +16,8 @@ export interface ShardTask {
   backend: "auto" | "tensorflow" | "wasm" | "cpu";
 }
 
-export interface StoredGalleryItem {
-  index: number;
-  label: number;
-  cleanPred: number;
-  cleanConf: number;
-  attack: string;
-  norm: "linf" | "l2";
-  eps: number;
-  advPred: number;
-  advConf: number;
-  shape: number[];
-  original: number[];
-  adversarial: number[];
-}
+/** Gallery items as stored: the engine's, with pixels rounded to 5 decimals to keep rows small. */
+export type StoredGalleryItem = GalleryItem;
 
 export interface ShardOutput {
   records: ExampleRecord[];
