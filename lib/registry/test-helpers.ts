@@ -15,7 +15,6 @@ import { Staging } from "./staging";
 export function useTempStore() {
   const dir = mkdtempSync(join(tmpdir(), "bulwark-registry-"));
   // Test-only: point the data folder at a temporary directory for this test file's worker.
-  // eslint-disable-next-line no-restricted-syntax
   process.env.BULWARK_DATA_DIR = dir;
   resetEnvCache();
   const store = new LocalArtifactStore(join(dir, "artifacts"));
