@@ -1,0 +1,2 @@
+console.error("bulwark: CLI under construction");
+process.exit(2);
