@@ -44,6 +44,14 @@ const EnvSchema = z.object({
   BULWARK_TF_BACKEND: z
     .enum(["auto", "tensorflow", "wasm", "cpu"], { error: "expected auto, tensorflow, wasm or cpu" })
     .default("auto"),
+  // TensorFlow's own thread settings for the native backend (read by libtensorflow in the engine process).
+  // Unset: the worker gives each engine process cores / BULWARK_WORKER_CONCURRENCY intra-op threads and 1 inter-op.
+  TF_NUM_INTRAOP_THREADS: z.coerce.number({ error: "expected a number of threads" }).int().min(1, { error: "expected at least 1" }).optional(),
+  TF_NUM_INTEROP_THREADS: z.coerce.number({ error: "expected a number of threads" }).int().min(1, { error: "expected at least 1" }).optional(),
+  // `npm run engine:native`: a tensorflow-cpu 2.21.0 wheel already on disk (skips pip).
+  BULWARK_TF_WHEEL: z.string().min(1, { error: "expected a path to a .whl file" }).optional(),
+  // Tests: a missing native backend fails the native/wasm parity test instead of skipping it (CI sets it).
+  BULWARK_REQUIRE_NATIVE: boolish.default(false),
   BULWARK_SHARD_TIMEOUT_MIN: z.coerce
     .number({ error: "expected a number of minutes" })
     .min(0.1, { error: "expected at least 0.1 minutes" })
@@ -69,6 +77,12 @@ const EnvSchema = z.object({
     .number({ error: "expected a ratio such as 100" })
     .min(2, { error: "expected at least 2" })
     .default(200),
+  /** Requests per minute per API token (REST API v1). */
+  BULWARK_API_RATE_LIMIT: z.coerce
+    .number({ error: "expected a number of requests per minute" })
+    .int()
+    .min(1, { error: "expected at least 1" })
+    .default(300),
   BULWARK_S3_ENDPOINT: z.url({ error: "expected an absolute URL" }).optional(),
   BULWARK_S3_BUCKET: z.string().optional(),
   BULWARK_S3_PREFIX: z.string().default(""),
@@ -124,6 +138,14 @@ export function env(): Env {
     nextAuthUrl: parsed.NEXTAUTH_URL ?? `http://localhost:${parsed.PORT}`,
   };
   return cached;
+}
+
+/**
+ * The environment for a child process: this process's own, on top of `defaults`, so that a value the
+ * operator set (e.g. TF_NUM_INTRAOP_THREADS) wins over the default the caller chose.
+ */
+export function childEnvWithDefaults(defaults: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...defaults, ...process.env };
 }
 
 /** For tests that change process.env between cases. */

@@ -14,7 +14,10 @@ describe("backend selection", () => {
       expect(a.threads).toBeGreaterThanOrEqual(1);
       expect(a.kernelPatches.join()).toMatch(/MaxPoolGrad/);
     } else {
+      // engine:native built tfjs-node against libtensorflow; the version is recorded with every shard
       expect(a.backend).toBe("tensorflow");
+      expect(a.tensorflowVersion).toMatch(/^\d+\.\d+\.\d+/);
+      expect(a.tfjsNodeVersion).toBe(a.tfjsVersion);
     }
     expect(tf.getBackend()).toBe(a.backend);
   });

@@ -11,6 +11,10 @@ export interface EngineBackendInfo {
   tfjsVersion: string;
   simd?: boolean;
   threads?: number;
+  /** Native backend only: the libtensorflow version the tfjs-node binding runs on, e.g. "2.21.0". */
+  tensorflowVersion?: string;
+  /** Native backend only: the @tensorflow/tfjs-node package version. */
+  tfjsNodeVersion?: string;
   /** Kernels this engine replaced or added on the backend (so results can be audited). */
   kernelPatches: string[];
   /** Preferences that were tried and failed before the chosen one, with the reason. */
@@ -31,11 +35,16 @@ export function parseBackendPreference(value: string | undefined | null): Backen
   throw new Error(`Unknown TensorFlow.js backend "${value}": use auto, tensorflow, wasm or cpu`);
 }
 
+let nativeVersions: { tensorflowVersion?: string; tfjsNodeVersion?: string } = {};
 async function tryNative(): Promise<void> {
-  // tfjs-node is an optional dependency; a variable specifier keeps bundlers and tsc from requiring it.
+  // tfjs-node is installed only by `npm run engine:native` (or an online npm install); a variable
+  // specifier keeps bundlers and tsc from requiring it.
   const spec = "@tensorflow/tfjs-node";
-  await import(/* @vite-ignore */ spec);
+  const node = (await import(/* @vite-ignore */ spec)) as { version?: Record<string, string> };
   if (!(await tf.setBackend("tensorflow"))) throw new Error("tfjs-node loaded but the tensorflow backend did not start");
+  // The binding reports the libtensorflow it was built against (TF_Version of the C API).
+  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+  nativeVersions = { tensorflowVersion: binding?.TF_Version, tfjsNodeVersion: node.version?.["tfjs-node"] };
 }
 
 let wasmRegistered = false;
@@ -60,6 +69,7 @@ async function describe(fallbacks: string[]): Promise<EngineBackendInfo> {
     kernelPatches: backend === "wasm" ? registerWasmGradientPatches() : [],
     fallbacks,
   };
+  if (backend === "tensorflow") Object.assign(info, nativeVersions);
   if (backend === "wasm") {
     info.simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
     const mt = Boolean(await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT"));
@@ -121,4 +131,14 @@ export function currentBackendInfo(): EngineBackendInfo {
     throw new Error("Engine backend not initialised: await initEngineBackend() first");
   }
   return current;
+}
+
+/** One line for logs, e.g. "tensorflow (TensorFlow 2.21.0, tfjs-node 4.22.0, tfjs 4.22.0)". */
+export function describeBackend(info: EngineBackendInfo): string {
+  const parts: string[] = [];
+  if (info.tensorflowVersion) parts.push(`TensorFlow ${info.tensorflowVersion}`);
+  if (info.tfjsNodeVersion) parts.push(`tfjs-node ${info.tfjsNodeVersion}`);
+  parts.push(`tfjs ${info.tfjsVersion}`);
+  if (info.backend === "wasm") parts.push(`${info.simd ? "SIMD" : "no SIMD"}, ${info.threads ?? "?"} thread${info.threads === 1 ? "" : "s"}`);
+  return `${info.backend} (${parts.join(", ")})`;
 }

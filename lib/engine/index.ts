@@ -1,5 +1,5 @@
 /* Public surface of the evaluation engine. */
-export { initEngineBackend, parseBackendPreference, currentBackendInfo, type BackendPreference, type EngineBackendInfo } from "./backend";
+export { initEngineBackend, parseBackendPreference, currentBackendInfo, describeBackend, type BackendPreference, type EngineBackendInfo } from "./backend";
 export { loadModelFromFiles, validateModelForEngine, modelFromLogitsFunction, type LoadedModel, type ModelFiles, type ModelValidation } from "./model";
 export { EngineCardSchema, InputRangeSchema, PreprocessingSchema, preprocessingOf, type EngineCard, type InputRange, type Preprocessing } from "./card";
 export {
