@@ -39,24 +39,34 @@ export async function handleRegistryUpload(
     throw e;
   }
   if (!can(ctx.role, action)) return json(403, { ok: false, message: "Your role in this team does not allow uploads: engineers and admins upload and edit, reviewers and auditors read." });
-  const limits = uploadLimits();
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  // Refused before reading the body; 1 MB covers the form fields and multipart framing.
-  if (declared > limits.maxTotalBytes + 1024 * 1024) {
-    return json(413, { ok: false, message: `The upload is ${formatBytes(declared)}, above the limit of ${formatBytes(limits.maxTotalBytes)} per version.`, fieldErrors: { files: `Larger than ${formatBytes(limits.maxTotalBytes)}` } });
-  }
-  const staging = await Staging.create(limits.maxTotalBytes);
   try {
-    const boundary = boundaryOf(req.headers.get("content-type"));
-    if (!boundary || !req.body) return json(400, { ok: false, message: "The upload could not be read (expected a multipart form). Try again." });
-    // Streamed to the staging folder part by part: large files never sit in memory.
-    const { fields, files } = await readMultipart(req.body as unknown as AsyncIterable<Uint8Array>, boundary, staging);
-    const answer = await run(ctx, fields, files, staging);
+    const answer = await withStagedUpload(req, (fields, files, staging) => run(ctx, fields, files, staging));
     return json(answer.ok ? 200 : 400, answer);
   } catch (e) {
     if (e instanceof AppError) return json(e.status, { ok: false, message: e.message, fieldErrors: e.fieldErrors });
     console.error(e);
     return json(500, { ok: false, message: "Something went wrong on our side; nothing was stored. Try again." });
+  }
+}
+
+/**
+ * Reads an upload's body (web form or REST API): size checked before reading, multipart streamed to a
+ * staging folder that is always removed afterwards. Bad uploads throw an AppError naming the problem.
+ */
+export async function withStagedUpload<T>(req: Request, run: (fields: Record<string, string>, files: StagedFile[], staging: Staging) => Promise<T>): Promise<T> {
+  const limits = uploadLimits();
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  // Refused before reading the body; 1 MB covers the form fields and multipart framing.
+  if (declared > limits.maxTotalBytes + 1024 * 1024) {
+    throw new AppError(`The upload is ${formatBytes(declared)}, above the limit of ${formatBytes(limits.maxTotalBytes)} per version.`, 413, "too_large", { files: `Larger than ${formatBytes(limits.maxTotalBytes)}` });
+  }
+  const boundary = boundaryOf(req.headers.get("content-type"));
+  if (!boundary || !req.body) throw new AppError("The upload could not be read: expected a multipart/form-data body with the files.", 400, "invalid_upload");
+  const staging = await Staging.create(limits.maxTotalBytes);
+  try {
+    // Streamed to the staging folder part by part: large files never sit in memory.
+    const { fields, files } = await readMultipart(req.body as unknown as AsyncIterable<Uint8Array>, boundary, staging);
+    return await run(fields, files, staging);
   } finally {
     await staging.dispose();
   }

@@ -1,32 +1,87 @@
 import type { z } from "zod";
-import { contextFromToken } from "@/lib/auth/tokens";
-import { can, type Action } from "@/lib/auth/permissions";
+import { authenticateToken } from "@/lib/auth/tokens";
+import { can } from "@/lib/auth/permissions";
 import type { TeamContext } from "@/lib/teams/access";
 import { AppError, fieldErrorsFromZod } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { takeRateLimit } from "@/lib/api/rate-limit";
+import type { Operation } from "@/lib/api/operations";
 
-// REST API v1 glue: bearer-token auth, zod parsing, errors as RFC 9457 problem+json.
+// REST API v1 glue: bearer-token auth, per-token rate limit, the role check, zod parsing with the
+// operation's schemas (lib/api/operations.ts), errors as RFC 9457 problem+json.
 
-export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Response {
+export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ type: "about:blank", title, status, detail, ...extra }), {
     status,
-    headers: { "content-type": "application/problem+json", "cache-control": "no-store" },
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
   });
 }
 
-export async function apiRoute(req: Request, action: Action, run: (ctx: TeamContext) => Promise<Response>): Promise<Response> {
-  const header = req.headers.get("authorization") ?? "";
-  const m = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!m) return problem(401, "Unauthorized", "Send an API token: Authorization: Bearer <token> (Settings → API tokens).");
-  const ctx = await contextFromToken(m[1]!);
-  if (!ctx) return problem(401, "Unauthorized", "This API token is unknown, revoked or expired.");
-  if (!can(ctx.role, action)) return problem(403, "Forbidden", `The token's role (${ctx.role}) does not allow this.`);
-  try {
-    return await run(ctx);
-  } catch (e) {
-    if (e instanceof AppError) return problem(e.status, e.code.replace(/_/g, " "), e.message, e.fieldErrors ? { errors: e.fieldErrors } : {});
-    console.error(e);
-    return problem(500, "Internal error", "Something failed on the server; nothing was changed.");
-  }
+type Out<T> = NonNullable<T> extends z.ZodType ? z.output<NonNullable<T>> : undefined;
+export interface EndpointInput<O extends Operation> {
+  params: Out<O["params"]>;
+  query: Out<O["query"]>;
+  body: Out<O["body"]>;
+  req: Request;
+  tokenId: string;
+}
+type RouteContext = { params?: Promise<Record<string, string | string[]>> };
+
+const TITLES: Record<number, string> = { 400: "Invalid request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Payload too large", 429: "Too many requests" };
+
+/**
+ * A route handler for one operation. `run` returns plain data (sent as JSON with the operation's
+ * status) or a Response (files, special statuses).
+ */
+export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, input: EndpointInput<O>) => Promise<unknown>) {
+  return async (req: Request, context: RouteContext = {}): Promise<Response> => {
+    const header = req.headers.get("authorization") ?? "";
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) return problem(401, "Unauthorized", "Send an API token: Authorization: Bearer <token> (Settings → API tokens).");
+    const auth = await authenticateToken(m[1]!);
+    if (!auth) return problem(401, "Unauthorized", "This API token is unknown, revoked or expired. Create a new one in Settings → API tokens.");
+    const rate = await takeRateLimit(auth.tokenId, env().BULWARK_API_RATE_LIMIT);
+    const rateHeaders = { "ratelimit-limit": String(rate.limit), "ratelimit-remaining": String(rate.remaining), "ratelimit-reset": String(rate.resetSeconds) };
+    if (!rate.allowed) {
+      return problem(429, "Too many requests", `This token made more than ${rate.limit} requests in a minute. Retry after ${rate.resetSeconds} s.`, {}, { ...rateHeaders, "retry-after": String(rate.resetSeconds) });
+    }
+    const withHeaders = (res: Response) => {
+      for (const [k, v] of Object.entries(rateHeaders)) res.headers.set(k, v);
+      return res;
+    };
+    const { ctx } = auth;
+    if (!can(ctx.role, o.action)) return withHeaders(problem(403, "Forbidden", `The token's role (${ctx.role}) does not allow this: ${o.summary.toLowerCase()}.`));
+    try {
+      const rawParams = context.params ? await context.params : {};
+      let params: unknown = undefined;
+      if (o.params) {
+        const p = o.params.safeParse(rawParams);
+        // A malformed id or number names nothing that exists.
+        if (!p.success) return withHeaders(problem(404, "Not found", "Nothing exists at this address."));
+        params = p.data;
+      }
+      let query: unknown = undefined;
+      if (o.query) {
+        const q = o.query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+        if (!q.success) throw new AppError(`Some query parameters are invalid: ${describe(q.error.issues)}.`, 400, "invalid_query", fieldErrorsFromZod(q.error.issues));
+        query = q.data;
+      }
+      let body: unknown = undefined;
+      if (o.body && o.bodyKind === "json") body = await parseJson(req, o.body);
+      const out = await run(ctx, { params, query, body, req, tokenId: auth.tokenId } as EndpointInput<O>);
+      if (out instanceof Response) return withHeaders(out);
+      if (o.status === 204) return withHeaders(new Response(null, { status: 204 }));
+      return withHeaders(Response.json(out, { status: o.status, headers: { "cache-control": "no-store" } }));
+    } catch (e) {
+      if (e instanceof AppError) return withHeaders(problem(e.status, TITLES[e.status] ?? e.code.replace(/_/g, " "), e.message, e.fieldErrors ? { errors: e.fieldErrors } : {}));
+      console.error(e);
+      return withHeaders(problem(500, "Internal error", "Something failed on the server; nothing was changed. Try again, and report it if it persists."));
+    }
+  };
+}
+
+function describe(issues: { path: PropertyKey[]; message: string }[]): string {
+  return Object.entries(fieldErrorsFromZod(issues)).map(([k, v]) => `${k}: ${v}`).join("; ");
 }
 
 export async function parseJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
@@ -37,6 +92,6 @@ export async function parseJson<S extends z.ZodType>(req: Request, schema: S): P
     throw new AppError("The request body is not valid JSON.", 400, "invalid_json");
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new AppError("Some fields are invalid.", 400, "invalid_input", fieldErrorsFromZod(parsed.error.issues));
+  if (!parsed.success) throw new AppError(`Some fields are invalid: ${describe(parsed.error.issues)}.`, 400, "invalid_input", fieldErrorsFromZod(parsed.error.issues));
   return parsed.data;
 }

@@ -59,10 +59,15 @@ export async function listApiTokens(ctx: TeamContext) {
  * recorded as the token, so the audit log says which pipeline did what.
  */
 export async function contextFromToken(secret: string): Promise<TeamContext | null> {
+  return (await authenticateToken(secret))?.ctx ?? null;
+}
+
+/** As contextFromToken, with the token's id (for its rate limit). */
+export async function authenticateToken(secret: string): Promise<{ ctx: TeamContext; tokenId: string; expiresAt: Date | null; name: string } | null> {
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
   const t = await db.apiToken.findUnique({ where: { secretHash: hashToken(secret) }, include: { team: { select: { id: true, slug: true, name: true } } } });
   if (!t || t.revokedAt || (t.expiresAt && t.expiresAt < new Date())) return null;
   // lastUsedAt at minute resolution: one write per minute per token at most.
   if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000) await db.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
-  return { team: t.team, role: t.role, userId: t.createdById, actor: { userId: null, label: `api-token:${t.name} (${t.prefix}…)` } };
+  return { ctx: { team: t.team, role: t.role, userId: t.createdById, actor: { userId: null, label: `api-token:${t.name} (${t.prefix}…)` } }, tokenId: t.id, expiresAt: t.expiresAt, name: t.name };
 }

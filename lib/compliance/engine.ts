@@ -190,7 +190,7 @@ export function suiteShortfalls(e: EvaluationEvidence, tp: TierPolicy): string[]
 const byNewest = (a: EvaluationEvidence, b: EvaluationEvidence) => b.finishedAt.getTime() - a.finishedAt.getTime() || b.number - a.number;
 
 /** The evaluation that decides: the newest that meets the required suite (null: none does). */
-export function decidingEvaluation(m: ModelEvidence, tp: TierPolicy): EvaluationEvidence | null {
+export function decidingEvaluation(m: Pick<ModelEvidence, "evaluations">, tp: TierPolicy): EvaluationEvidence | null {
   return [...m.evaluations].sort(byNewest).find((e) => suiteShortfalls(e, tp).length === 0) ?? null;
 }
 

@@ -1,8 +1,7 @@
-import { apiRoute } from "@/app/_lib/api";
+import { endpoint } from "@/app/_lib/api";
+import { OPS } from "@/lib/api/operations";
 import { evaluationForApi } from "@/lib/evaluations/api-view";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(req: Request, { params }: { params: Promise<{ number: string }> }) {
-  return apiRoute(req, "team.read", async (ctx) => Response.json(await evaluationForApi(ctx, Number((await params).number))));
-}
+export const GET = endpoint(OPS.getEvaluation, (ctx, { params }) => evaluationForApi(ctx, params.number));

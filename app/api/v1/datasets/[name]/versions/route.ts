@@ -1,0 +1,10 @@
+import { endpoint } from "@/app/_lib/api";
+import { OPS } from "@/lib/api/operations";
+import { withStagedUpload } from "@/app/_components/upload-handler";
+import { uploadDatasetVersionApi } from "@/lib/api/write";
+
+export const dynamic = "force-dynamic";
+
+export const POST = endpoint(OPS.uploadDatasetVersion, (ctx, { params, req }) =>
+  withStagedUpload(req, (fields, files, staging) => uploadDatasetVersionApi(ctx, params.name, fields, files, staging)),
+);

@@ -1,0 +1,10 @@
+import { endpoint } from "@/app/_lib/api";
+import { OPS } from "@/lib/api/operations";
+import { getScheduleApi, listSchedulesApi } from "@/lib/api/views";
+import { createSchedule } from "@/lib/evaluations/schedules";
+
+export const dynamic = "force-dynamic";
+
+export const GET = endpoint(OPS.listSchedules, (ctx, { query }) => listSchedulesApi(ctx, query));
+
+export const POST = endpoint(OPS.createSchedule, async (ctx, { body }) => getScheduleApi(ctx, (await createSchedule(ctx, body)).id));

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import type { Action } from "../auth/permissions";
+import { CreateEvaluationSchema } from "../evaluations/schemas";
+import { ScheduleInputSchema } from "../evaluations/schedules";
+import { AcknowledgeAlertSchema } from "../evaluations/webhook";
+import { PageQuerySchema } from "./pagination";
+import { VersionNumberSchema, VersionRefSchema } from "./refs";
+import { AlertListQuerySchema, ControlsQuerySchema, EvaluationListQuerySchema, GateQuerySchema, ListQuerySchema } from "./views";
+
+// Every REST API v1 operation, described once: the route handlers parse with these schemas and the
+// OpenAPI document (lib/api/openapi.ts) is generated from them, so the two cannot drift apart.
+// A test checks that every route file under app/api/v1 matches an entry here and the other way round.
+
+export type BodyKind = "json" | "multipart" | "pdf-or-json";
+
+export interface Operation<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  id: string;
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** OpenAPI path template under /api/v1, e.g. /models/{name}. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  action: Action;
+  params?: P;
+  query?: Q;
+  body?: B;
+  bodyKind?: BodyKind;
+  /** Multipart fields, documented (the body is streamed, not parsed by a schema). */
+  multipartFields?: Record<string, string>;
+  status: 200 | 201 | 202 | 204;
+  returns: string;
+  /** Binary answer (PDF) instead of JSON. */
+  produces?: string;
+}
+
+const op = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(o: Operation<P, Q, B>) => o;
+
+const Name = z.string().trim().min(1).max(80);
+const NameParams = z.object({ name: Name });
+const VersionParams = z.object({ name: Name, version: VersionNumberSchema });
+const NumberParams = z.object({ number: z.string().regex(/^\d{1,9}$/).transform(Number) });
+const IdParams = z.object({ id: z.string().trim().min(1).max(40) });
+
+/** Evaluations from CI name the model and dataset as name@version; the web form's ids work too. */
+export const ApiCreateEvaluationSchema = CreateEvaluationSchema.extend({
+  modelVersionId: z.string().trim().min(1).optional(),
+  datasetVersionId: z.string().trim().min(1).optional(),
+  model: VersionRefSchema.optional(),
+  dataset: VersionRefSchema.optional(),
+  sampleCount: CreateEvaluationSchema.shape.sampleCount.default("all"),
+}).superRefine((v, ctx) => {
+  if (!v.model && !v.modelVersionId) ctx.addIssue({ code: "custom", path: ["model"], message: "Name the model version as model: \"name@version\"" });
+  if (!v.dataset && !v.datasetVersionId) ctx.addIssue({ code: "custom", path: ["dataset"], message: "Name the dataset version as dataset: \"name@version\"" });
+});
+
+export const SchedulePatchSchema = z.object({ paused: z.boolean({ error: "paused is true or false" }) });
+export const AcknowledgeBodySchema = AcknowledgeAlertSchema.pick({ note: true });
+
+const UPLOAD_MODEL_FIELDS = {
+  files: "One .zip, or model.json plus its weight files (repeat the field per file).",
+  card: "The model card as JSON (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod, …), or the card's fields as separate form fields.",
+  description: "Optional description of the model (used when the model is created).",
+  expectedVersion: "Optional: the version number this upload must become. If that version exists with the same files, the existing version is returned (200); otherwise 409.",
+};
+const UPLOAD_DATASET_FIELDS = {
+  files: "The data files: IDX pair, one CSV, or a .zip of class folders.",
+  format: "idx, csv or image-zip.",
+  licence: "SPDX licence id or a licence name; personalData (yes/no/unknown), split, source and the other card fields as form fields.",
+  expectedVersion: "Optional, as for models.",
+};
+
+export const OPS = {
+  getMe: op({ id: "getMe", method: "GET", path: "/me", tag: "Tokens", summary: "The token's team, role and expiry", action: "team.read", status: 200, returns: "The team and role this token acts for." }),
+
+  listModels: op({ id: "listModels", method: "GET", path: "/models", tag: "Models", summary: "List models", action: "team.read", query: ListQuerySchema, status: 200, returns: "A page of models with their latest version; nextCursor for the next page." }),
+  getModel: op({ id: "getModel", method: "GET", path: "/models/{name}", tag: "Models", summary: "Get a model and its versions", action: "team.read", params: NameParams, status: 200, returns: "The model and every stored version." }),
+  uploadModelVersion: op({ id: "uploadModelVersion", method: "POST", path: "/models/{name}/versions", tag: "Models", summary: "Upload a model version", description: "Creates the model when the name is new. The same checks as the web upload: files, weights, card.", action: "model.write", params: NameParams, bodyKind: "multipart", multipartFields: UPLOAD_MODEL_FIELDS, status: 201, returns: "The registered version." }),
+  getModelVersion: op({ id: "getModelVersion", method: "GET", path: "/models/{name}/versions/{version}", tag: "Models", summary: "Get a model version", action: "team.read", params: VersionParams, status: 200, returns: "The version with its card, files and digests." }),
+
+  listDatasets: op({ id: "listDatasets", method: "GET", path: "/datasets", tag: "Datasets", summary: "List datasets", action: "team.read", query: ListQuerySchema, status: 200, returns: "A page of datasets with their latest version." }),
+  getDataset: op({ id: "getDataset", method: "GET", path: "/datasets/{name}", tag: "Datasets", summary: "Get a dataset and its versions", action: "team.read", params: NameParams, status: 200, returns: "The dataset and every stored version." }),
+  uploadDatasetVersion: op({ id: "uploadDatasetVersion", method: "POST", path: "/datasets/{name}/versions", tag: "Datasets", summary: "Upload a dataset version", action: "dataset.write", params: NameParams, bodyKind: "multipart", multipartFields: UPLOAD_DATASET_FIELDS, status: 201, returns: "The registered version." }),
+  getDatasetVersion: op({ id: "getDatasetVersion", method: "GET", path: "/datasets/{name}/versions/{version}", tag: "Datasets", summary: "Get a dataset version", action: "team.read", params: VersionParams, status: 200, returns: "The version with its card and digests." }),
+
+  listEvaluations: op({ id: "listEvaluations", method: "GET", path: "/evaluations", tag: "Evaluations", summary: "List evaluations", action: "team.read", query: EvaluationListQuerySchema, status: 200, returns: "A page of evaluations, newest first." }),
+  createEvaluation: op({ id: "createEvaluation", method: "POST", path: "/evaluations", tag: "Evaluations", summary: "Run an evaluation", description: "Queues the evaluation on the workers. The same fields and checks as the web form.", action: "evaluation.run", body: ApiCreateEvaluationSchema, bodyKind: "json", status: 201, returns: "The queued evaluation (poll it for progress)." }),
+  getEvaluation: op({ id: "getEvaluation", method: "GET", path: "/evaluations/{number}", tag: "Evaluations", summary: "Get an evaluation: status, progress, headline results", action: "team.read", params: NumberParams, status: 200, returns: "Status, progress (fraction, shards, ETA) and, once completed, the headline results." }),
+  getEvaluationResults: op({ id: "getEvaluationResults", method: "GET", path: "/evaluations/{number}/results", tag: "Evaluations", summary: "Full results of a completed evaluation", action: "team.read", params: NumberParams, status: 200, returns: "Metrics, reliability checks, provenance, suite, comparison and one record per example." }),
+  cancelEvaluation: op({ id: "cancelEvaluation", method: "POST", path: "/evaluations/{number}/cancel", tag: "Evaluations", summary: "Cancel a queued or running evaluation", action: "evaluation.cancel", params: NumberParams, status: 200, returns: "The evaluation, now cancelled." }),
+
+  listSchedules: op({ id: "listSchedules", method: "GET", path: "/schedules", tag: "Schedules", summary: "List schedules", action: "team.read", query: PageQuerySchema, status: 200, returns: "A page of schedules with their next run." }),
+  createSchedule: op({ id: "createSchedule", method: "POST", path: "/schedules", tag: "Schedules", summary: "Create a schedule", action: "schedule.manage", body: ScheduleInputSchema, bodyKind: "json", status: 201, returns: "The schedule." }),
+  getSchedule: op({ id: "getSchedule", method: "GET", path: "/schedules/{id}", tag: "Schedules", summary: "Get a schedule", action: "team.read", params: IdParams, status: 200, returns: "The schedule." }),
+  updateSchedule: op({ id: "updateSchedule", method: "PATCH", path: "/schedules/{id}", tag: "Schedules", summary: "Pause or resume a schedule", action: "schedule.manage", params: IdParams, body: SchedulePatchSchema, bodyKind: "json", status: 200, returns: "The schedule." }),
+  deleteSchedule: op({ id: "deleteSchedule", method: "DELETE", path: "/schedules/{id}", tag: "Schedules", summary: "Delete a schedule", action: "schedule.manage", params: IdParams, status: 204, returns: "Nothing." }),
+
+  getControls: op({ id: "getControls", method: "GET", path: "/controls", tag: "Compliance", summary: "Control status of a model per framework", action: "team.read", query: ControlsQuerySchema, status: 200, returns: "Each control's status, reason, next step and evidence." }),
+  getGate: op({ id: "getGate", method: "GET", path: "/gate", tag: "Compliance", summary: "Release gate for a model version", description: "Whether the version meets the team's policy for its risk tier and has no open regression alert. What `bulwark gate` asks.", action: "team.read", query: GateQuerySchema, status: 200, returns: "pass, and one check per policy rule with the measured figure." }),
+
+  listAlerts: op({ id: "listAlerts", method: "GET", path: "/alerts", tag: "Alerts", summary: "List regression alerts", action: "team.read", query: AlertListQuerySchema, status: 200, returns: "A page of alerts, newest first." }),
+  acknowledgeAlert: op({ id: "acknowledgeAlert", method: "POST", path: "/alerts/{id}/acknowledge", tag: "Alerts", summary: "Acknowledge a regression alert", action: "alert.acknowledge", params: IdParams, body: AcknowledgeBodySchema, bodyKind: "json", status: 200, returns: "The alert." }),
+
+  verifyAudit: op({ id: "verifyAudit", method: "GET", path: "/audit/verify", tag: "Audit", summary: "Verify the team's audit chain", action: "audit.read", status: 200, returns: "intact, the number of events and, if broken, the first broken link." }),
+};
+
+export const OPERATIONS: Operation[] = Object.values(OPS);

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { db } from "../db/client";
+import { NotFoundError } from "../errors";
+import type { TeamContext } from "../teams/access";
+
+// How CI names things: "name@version" (version as 3, v3 or latest), as people write them in pipelines.
+
+export const VersionRefSchema = z
+  .string({ error: "Name a version as name@version, e.g. digits-cnn@2" })
+  .trim()
+  .max(120)
+  .transform((v, ctx) => {
+    const m = /^(.+)@(?:v?(\d{1,9})|(latest))$/i.exec(v);
+    if (!m) {
+      ctx.addIssue({ code: "custom", message: `"${v}" is not name@version (e.g. digits-cnn@2 or digits-cnn@latest)` });
+      return z.NEVER;
+    }
+    return { name: m[1]!.trim(), version: m[3] ? ("latest" as const) : Number(m[2]) };
+  });
+export type VersionRef = z.output<typeof VersionRefSchema>;
+
+export const VersionNumberSchema = z
+  .string()
+  .regex(/^v?\d{1,9}$|^latest$/i, { error: "Use a version number such as 2 (or latest)" })
+  .transform((v) => (v.toLowerCase() === "latest" ? ("latest" as const) : Number(v.replace(/^v/i, ""))));
+
+export const refLabel = (r: VersionRef) => `${r.name}@${r.version}`;
+
+/** A stored model version of the team by name and number; anything else (incl. other teams) → 404. */
+export async function resolveModelVersion(ctx: TeamContext, ref: VersionRef) {
+  const model = await db.model.findFirst({ where: { teamId: ctx.team.id, name: { equals: ref.name, mode: "insensitive" } }, select: { id: true, name: true } });
+  if (!model) throw new NotFoundError(`The model "${ref.name}"`);
+  const version = await db.modelVersion.findFirst({
+    where: { teamId: ctx.team.id, modelId: model.id, storedAt: { not: null }, ...(ref.version === "latest" ? { status: "ACTIVE" } : { version: ref.version }) },
+    orderBy: { version: "desc" },
+  });
+  if (!version) throw new NotFoundError(`Version ${ref.version} of the model "${model.name}"`);
+  return { model, version };
+}
+
+export async function resolveDatasetVersion(ctx: TeamContext, ref: VersionRef) {
+  const dataset = await db.dataset.findFirst({ where: { teamId: ctx.team.id, name: { equals: ref.name, mode: "insensitive" } }, select: { id: true, name: true } });
+  if (!dataset) throw new NotFoundError(`The dataset "${ref.name}"`);
+  const version = await db.datasetVersion.findFirst({
+    where: { teamId: ctx.team.id, datasetId: dataset.id, storedAt: { not: null }, ...(ref.version === "latest" ? { status: "ACTIVE" } : { version: ref.version }) },
+    orderBy: { version: "desc" },
+  });
+  if (!version) throw new NotFoundError(`Version ${ref.version} of the dataset "${dataset.name}"`);
+  return { dataset, version };
+}

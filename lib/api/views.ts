@@ -1,0 +1,239 @@
+import { z } from "zod";
+import { db } from "../db/client";
+import { NotFoundError, ValidationError } from "../errors";
+import type { TeamContext } from "../teams/access";
+import { verifyTeamChain } from "../audit/log";
+import { evaluationForApi } from "../evaluations/api-view";
+import { evaluationRecords } from "../evaluations/results";
+import { nextRuns } from "../evaluations/schedules";
+import { activePolicy } from "../compliance/policies";
+import { statusesForModel } from "../compliance/posture";
+import { FRAMEWORK_IDS, type FrameworkId } from "../compliance/catalog";
+import { evaluationEvidence } from "../compliance/evidence";
+import { gateVerdict, type GateVerdict } from "../compliance/gate";
+import { tierOf } from "../compliance/policy";
+import { decodeCursor, pageOf, PageQuerySchema } from "./pagination";
+import { resolveDatasetVersion, resolveModelVersion, VersionRefSchema, type VersionRef } from "./refs";
+
+// What REST API v1 answers for each resource: plain JSON, every query scoped to the token's team.
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const lower = (s: string) => s.toLowerCase();
+
+// ---- Models and datasets -------------------------------------------------------------------------
+
+export const ListQuerySchema = PageQuerySchema.extend({ q: z.string().trim().max(100).optional() });
+
+export async function listModelsApi(ctx: TeamContext, q: z.infer<typeof ListQuerySchema>) {
+  const after = decodeCursor(q.cursor);
+  const rows = await db.model.findMany({
+    where: { teamId: ctx.team.id, archivedAt: null, ...(q.q ? { name: { contains: q.q, mode: "insensitive" } } : {}), ...(after ? { name: { gt: String(after.k) } } : {}) },
+    orderBy: { name: "asc" },
+    take: q.limit + 1,
+    include: { versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" }, take: 1 } },
+  });
+  const page = pageOf(rows, q.limit, (m) => ({ k: m.name, id: m.id }));
+  return { data: page.data.map((m) => ({ id: m.id, name: m.name, description: m.description, latestVersion: m.versions[0] ? modelVersionView(m.versions[0]) : null, updatedAt: iso(m.updatedAt) })), nextCursor: page.nextCursor };
+}
+
+function modelVersionView(v: { id: string; version: number; riskTier: string; owner: string; manifestDigest: string; totalBytes: number; status: string; createdAt: Date; evaluatedAt: Date | null; card?: unknown }) {
+  return { id: v.id, version: v.version, riskTier: lower(v.riskTier), owner: v.owner, digest: v.manifestDigest, bytes: v.totalBytes, status: lower(v.status), createdAt: iso(v.createdAt), evaluatedAt: iso(v.evaluatedAt), ...(v.card ? { card: v.card } : {}) };
+}
+
+export async function getModelApi(ctx: TeamContext, name: string) {
+  const m = await db.model.findFirst({
+    where: { teamId: ctx.team.id, name: { equals: name, mode: "insensitive" } },
+    include: { versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" } } },
+  });
+  if (!m) throw new NotFoundError(`The model "${name}"`);
+  return { id: m.id, name: m.name, description: m.description, archived: m.archivedAt !== null, versions: m.versions.map((v) => modelVersionView(v)), createdAt: iso(m.createdAt) };
+}
+
+export async function getModelVersionApi(ctx: TeamContext, ref: VersionRef) {
+  const { model, version } = await resolveModelVersion(ctx, ref);
+  const files = await db.modelVersionFile.findMany({ where: { modelVersionId: version.id }, orderBy: { path: "asc" }, select: { path: true, role: true, sha256: true, size: true } });
+  return { model: { id: model.id, name: model.name }, ...modelVersionView({ ...version, card: version.card }), engineInfo: version.engineInfo, files };
+}
+
+function datasetVersionView(v: { id: string; version: number; format: string; licence: string; personalData: string; split: string; sampleCount: number; sampleShape: number[]; classLabels: string[]; tensorDigest: string; manifestDigest: string; totalBytes: number; status: string; createdAt: Date }) {
+  return { id: v.id, version: v.version, format: lower(v.format), licence: v.licence, personalData: v.personalData, split: lower(v.split), samples: v.sampleCount, sampleShape: v.sampleShape, classLabels: v.classLabels, tensorDigest: v.tensorDigest, manifestDigest: v.manifestDigest, bytes: v.totalBytes, status: lower(v.status), createdAt: iso(v.createdAt) };
+}
+
+export async function listDatasetsApi(ctx: TeamContext, q: z.infer<typeof ListQuerySchema>) {
+  const after = decodeCursor(q.cursor);
+  const rows = await db.dataset.findMany({
+    where: { teamId: ctx.team.id, archivedAt: null, ...(q.q ? { name: { contains: q.q, mode: "insensitive" } } : {}), ...(after ? { name: { gt: String(after.k) } } : {}) },
+    orderBy: { name: "asc" },
+    take: q.limit + 1,
+    include: { versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" }, take: 1 } },
+  });
+  const page = pageOf(rows, q.limit, (d) => ({ k: d.name, id: d.id }));
+  return { data: page.data.map((d) => ({ id: d.id, name: d.name, description: d.description, latestVersion: d.versions[0] ? datasetVersionView(d.versions[0]) : null })), nextCursor: page.nextCursor };
+}
+
+export async function getDatasetApi(ctx: TeamContext, name: string) {
+  const d = await db.dataset.findFirst({ where: { teamId: ctx.team.id, name: { equals: name, mode: "insensitive" } }, include: { versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" } } } });
+  if (!d) throw new NotFoundError(`The dataset "${name}"`);
+  return { id: d.id, name: d.name, description: d.description, archived: d.archivedAt !== null, versions: d.versions.map(datasetVersionView), createdAt: iso(d.createdAt) };
+}
+
+export async function getDatasetVersionApi(ctx: TeamContext, ref: VersionRef) {
+  const { dataset, version } = await resolveDatasetVersion(ctx, ref);
+  return { dataset: { id: dataset.id, name: dataset.name }, ...datasetVersionView(version), card: version.card, warnings: version.warnings };
+}
+
+// ---- Evaluations ---------------------------------------------------------------------------------
+
+export const EvaluationListQuerySchema = PageQuerySchema.extend({
+  status: z
+    .enum(["queued", "running", "aggregating", "completed", "failed", "cancelled"], { error: "status is one of queued, running, aggregating, completed, failed, cancelled" })
+    .transform((s) => s.toUpperCase() as Uppercase<typeof s>)
+    .optional(),
+  model: VersionRefSchema.optional(),
+});
+
+export async function listEvaluationsApi(ctx: TeamContext, q: z.infer<typeof EvaluationListQuerySchema>) {
+  const after = decodeCursor(q.cursor);
+  let modelVersionId: string | undefined;
+  if (q.model) modelVersionId = (await resolveModelVersion(ctx, q.model)).version.id;
+  const rows = await db.evaluation.findMany({
+    where: { teamId: ctx.team.id, ...(q.status ? { status: q.status } : {}), ...(modelVersionId ? { modelVersionId } : {}), ...(after ? { number: { lt: Number(after.k) } } : {}) },
+    orderBy: { number: "desc" },
+    take: q.limit + 1,
+    select: { id: true, number: true, status: true, preset: true, modelId: true, modelVersionId: true, datasetVersionId: true, sampleCount: true, shardCount: true, shardsDone: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true, finishedAt: true, createdByLabel: true },
+  });
+  const page = pageOf(rows, q.limit, (e) => ({ k: e.number, id: e.id }));
+  const versions = await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: page.data.map((e) => e.modelVersionId) } }, select: { id: true, version: true, model: { select: { name: true } } } });
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  return {
+    data: page.data.map((e) => ({
+      id: e.id, number: e.number, status: lower(e.status), preset: e.preset,
+      model: byId.has(e.modelVersionId) ? `${byId.get(e.modelVersionId)!.model.name}@${byId.get(e.modelVersionId)!.version}` : null,
+      samples: e.sampleCount, progress: e.shardCount ? e.shardsDone / e.shardCount : 0,
+      cleanAccuracy: e.cleanAccuracy, headlineRobustAccuracy: e.headlineRobust, verdict: e.verdict, createdBy: e.createdByLabel, createdAt: iso(e.createdAt), finishedAt: iso(e.finishedAt),
+    })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+export async function evaluationResultsApi(ctx: TeamContext, number: number) {
+  const r = await evaluationRecords(ctx, number);
+  const summary = await evaluationForApi(ctx, number);
+  if (summary.status !== "completed") throw new ValidationError(`Evaluation #${number} is ${summary.status}; results exist once it has completed.`);
+  const ev = r.evaluation;
+  return { number: ev.number, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, suite: ev.suite, comparison: ev.comparison, classLabels: r.classLabels, records: r.records };
+}
+
+// ---- Schedules -----------------------------------------------------------------------------------
+
+function scheduleView(s: { id: string; name: string; modelId: string; modelVersionId: string | null; datasetVersionId: string; preset: string; sampleCount: number; seed: number; cron: string; timezone: string; paused: boolean; createdAt: Date; lastRunAt: Date | null }, modelName: string | undefined) {
+  return { id: s.id, name: s.name, model: modelName ?? null, modelId: s.modelId, modelVersionId: s.modelVersionId, datasetVersionId: s.datasetVersionId, preset: s.preset, samples: s.sampleCount, seed: s.seed, cron: s.cron, timezone: s.timezone, paused: s.paused, nextRunAt: s.paused ? null : iso(nextRuns(s.cron, s.timezone)[0]), lastRunAt: iso(s.lastRunAt), createdAt: iso(s.createdAt) };
+}
+
+export async function listSchedulesApi(ctx: TeamContext, q: z.infer<typeof PageQuerySchema>) {
+  const after = decodeCursor(q.cursor);
+  const rows = await db.schedule.findMany({
+    where: { teamId: ctx.team.id, ...(after ? { OR: [{ createdAt: { lt: new Date(String(after.k)) } }, { createdAt: new Date(String(after.k)), id: { lt: after.id } }] } : {}) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: q.limit + 1,
+  });
+  const page = pageOf(rows, q.limit, (s) => ({ k: s.createdAt.toISOString(), id: s.id }));
+  const names = new Map((await db.model.findMany({ where: { teamId: ctx.team.id, id: { in: page.data.map((s) => s.modelId) } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]));
+  return { data: page.data.map((s) => scheduleView(s, names.get(s.modelId))), nextCursor: page.nextCursor };
+}
+
+export async function getScheduleApi(ctx: TeamContext, id: string) {
+  const s = await db.schedule.findFirst({ where: { id, teamId: ctx.team.id } });
+  if (!s) throw new NotFoundError("This schedule");
+  const m = await db.model.findFirst({ where: { id: s.modelId, teamId: ctx.team.id }, select: { name: true } });
+  return scheduleView(s, m?.name);
+}
+
+// ---- Alerts --------------------------------------------------------------------------------------
+
+export const AlertListQuerySchema = PageQuerySchema.extend({ state: z.enum(["open", "acknowledged", "all"], { error: "state is open, acknowledged or all" }).default("open") });
+
+export async function listAlertsApi(ctx: TeamContext, q: z.infer<typeof AlertListQuerySchema>) {
+  const after = decodeCursor(q.cursor);
+  const rows = await db.regressionAlert.findMany({
+    where: {
+      teamId: ctx.team.id,
+      ...(q.state === "open" ? { acknowledgedAt: null } : q.state === "acknowledged" ? { acknowledgedAt: { not: null } } : {}),
+      ...(after ? { OR: [{ createdAt: { lt: new Date(String(after.k)) } }, { createdAt: new Date(String(after.k)), id: { lt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: q.limit + 1,
+    include: { evaluation: { select: { number: true } } },
+  });
+  const page = pageOf(rows, q.limit, (a) => ({ k: a.createdAt.toISOString(), id: a.id }));
+  const names = new Map((await db.model.findMany({ where: { teamId: ctx.team.id, id: { in: page.data.map((a) => a.modelId) } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]));
+  return { data: page.data.map((a) => alertView(a, names.get(a.modelId))), nextCursor: page.nextCursor };
+}
+
+type AlertRow = { id: string; modelId: string; summary: string; details: unknown; createdAt: Date; acknowledgedAt: Date | null; acknowledgedByLabel: string | null; acknowledgementNote: string | null; evaluation: { number: number } };
+function alertView(a: AlertRow, modelName: string | undefined) {
+  return { id: a.id, model: modelName ?? null, evaluation: a.evaluation.number, summary: a.summary, details: a.details, createdAt: iso(a.createdAt), acknowledged: a.acknowledgedAt ? { at: iso(a.acknowledgedAt), by: a.acknowledgedByLabel, note: a.acknowledgementNote } : null };
+}
+
+export async function getAlertApi(ctx: TeamContext, id: string) {
+  const a = await db.regressionAlert.findFirst({ where: { id, teamId: ctx.team.id }, include: { evaluation: { select: { number: true } } } });
+  if (!a) throw new NotFoundError("This alert");
+  const m = await db.model.findFirst({ where: { id: a.modelId, teamId: ctx.team.id }, select: { name: true } });
+  return alertView(a, m?.name);
+}
+
+// ---- Compliance: control status and the release gate ----------------------------------------------
+
+export const ControlsQuerySchema = z.object({
+  model: VersionRefSchema,
+  framework: z.enum(FRAMEWORK_IDS, { error: `framework is one of ${FRAMEWORK_IDS.join(", ")}` }).optional(),
+});
+
+export async function controlsApi(ctx: TeamContext, q: z.infer<typeof ControlsQuerySchema>) {
+  const { model, version } = await resolveModelVersion(ctx, q.model);
+  const latest = await db.modelVersion.findFirst({ where: { teamId: ctx.team.id, modelId: model.id, status: "ACTIVE", storedAt: { not: null } }, orderBy: { version: "desc" }, select: { id: true } });
+  // Control status is assessed for a model's current (latest active) version, as on the dashboard.
+  if (latest?.id !== version.id) throw new ValidationError(`Control status is assessed for the current version of "${model.name}" (the latest active one), not version ${version.version}. Use ${model.name}@latest, or the gate for an older version.`, { model: "not the current version" });
+  const statuses = await statusesForModel(ctx, model.id, q.framework as FrameworkId | undefined);
+  return {
+    model: `${model.name}@${version.version}`,
+    framework: q.framework ?? null,
+    controls: statuses.map((s) => ({ control: s.control, framework: s.framework, id: s.controlId, status: s.status, reason: s.reason, next: s.next, attestation: s.attestation.state, evidence: s.findings.flatMap((f) => f.links.map((l) => ({ type: l.type, label: l.label, ...(l.digest ? { digest: l.digest } : {}) }))), policyVersion: s.policyVersion, catalogVersion: s.catalogVersion, computedAt: iso(s.computedAt) })),
+  };
+}
+
+export const GateQuerySchema = z.object({ model: VersionRefSchema });
+
+export interface GateAnswer extends GateVerdict {
+  model: string;
+  digest: string;
+  tier: string;
+  policyVersion: number | null;
+}
+
+export async function gateApi(ctx: TeamContext, q: z.infer<typeof GateQuerySchema>, now = new Date()): Promise<GateAnswer> {
+  const { model, version } = await resolveModelVersion(ctx, q.model);
+  const [{ policy, version: policyVersion }, evaluations, alerts] = await Promise.all([
+    activePolicy(ctx.team.id),
+    db.evaluation.findMany({ where: { teamId: ctx.team.id, modelVersionId: version.id, status: "COMPLETED" } }),
+    db.regressionAlert.findMany({ where: { teamId: ctx.team.id, modelId: model.id, acknowledgedAt: null, evaluation: { modelVersionId: version.id } }, include: { evaluation: { select: { number: true } } } }),
+  ]);
+  const datasets = await db.datasetVersion.findMany({ where: { teamId: ctx.team.id, id: { in: evaluations.map((e) => e.datasetVersionId) } }, include: { dataset: { select: { name: true } } } });
+  const ds = new Map(datasets.map((d) => [d.id, { label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, datasetId: d.datasetId }]));
+  const tier = tierOf(version.riskTier);
+  const verdict = gateVerdict({
+    tier,
+    tierPolicy: policy.tiers[tier],
+    evaluations: evaluations.map((e) => evaluationEvidence(e, version.manifestDigest, ds.get(e.datasetVersionId))),
+    openAlerts: alerts.map((a) => ({ summary: a.summary, evaluationNumber: a.evaluation.number })),
+    now,
+  });
+  return { model: `${model.name}@${version.version}`, digest: version.manifestDigest, tier, policyVersion, ...verdict };
+}
+
+// ---- Audit ----------------------------------------------------------------------------------------
+
+export async function auditVerifyApi(ctx: TeamContext) {
+  const [v, head] = await Promise.all([verifyTeamChain(ctx.team.id), db.auditEvent.findFirst({ where: { teamId: ctx.team.id }, orderBy: { seq: "desc" }, select: { seq: true, hash: true, createdAt: true } })]);
+  return { ...v, head: head ? { seq: head.seq, hash: head.hash, at: iso(head.createdAt) } : null };
+}
