@@ -1,7 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { env } from "../lib/env";
-import { QUEUES, SHARD_RETRY_LIMIT } from "../lib/jobs/queue";
-import { AggregateJobSchema, ScheduleFireJobSchema, ShardJobSchema, WebhookJobSchema } from "../lib/jobs/payloads";
+import { QUEUES, REPORT_RETRY_LIMIT, SHARD_RETRY_LIMIT } from "../lib/jobs/queue";
+import { AggregateJobSchema, ReportJobSchema, ScheduleFireJobSchema, ShardJobSchema, WebhookJobSchema } from "../lib/jobs/payloads";
 import { aggregateEvaluation, handleDeadShard, runShardJob, ShardWasCancelled, sweepStuckEvaluations } from "../lib/evaluations/run";
 import { fireSchedule } from "../lib/evaluations/schedules";
 import { deliverWebhook } from "../lib/evaluations/webhook";
@@ -39,6 +39,12 @@ export async function registerHandlers(boss: PgBoss, info: WorkerInfo): Promise<
   });
   await boss.work(QUEUES.webhook, { pollingIntervalSeconds: 2 }, async ([job]) => {
     await deliverWebhook(WebhookJobSchema.parse(job!.data));
+  });
+  await boss.work(QUEUES.report, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    const data = ReportJobSchema.parse(job!.data);
+    // Loaded on first use, so a worker that never renders a report never loads pdfkit and the fonts.
+    const { runReportJob } = await import("../lib/reports/generate");
+    log(`report ${data.reportId}: ${await runReportJob(data, { lastAttempt: job!.retryCount >= REPORT_RETRY_LIMIT })}`);
   });
 
   const sweep = setInterval(() => {

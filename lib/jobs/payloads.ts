@@ -13,3 +13,6 @@ export type ScheduleFireJob = z.infer<typeof ScheduleFireJobSchema>;
 
 export const WebhookJobSchema = z.object({ teamId: z.string().min(1), event: z.string().min(1), payload: z.record(z.string(), z.unknown()) });
 export type WebhookJob = z.infer<typeof WebhookJobSchema>;
+
+export const ReportJobSchema = z.object({ teamId: z.string().min(1), reportId: z.string().min(1) });
+export type ReportJob = z.infer<typeof ReportJobSchema>;

@@ -10,10 +10,13 @@ export const QUEUES = {
   aggregate: "evaluation-aggregate",
   scheduleFire: "schedule-fire",
   webhook: "webhook-deliver",
+  report: "report-generate",
 } as const;
 
 /** A shard may retry this many times after its first attempt (crash, lost worker, error). */
 export const SHARD_RETRY_LIMIT = 2;
+/** A report job may retry this many times (a lost worker, a database hiccup) before the report is marked failed. */
+export const REPORT_RETRY_LIMIT = 2;
 
 export async function createQueues(boss: PgBoss): Promise<void> {
   const existing = new Set((await boss.getQueues()).map((q) => q.name));
@@ -33,6 +36,7 @@ export async function createQueues(boss: PgBoss): Promise<void> {
   await ensure(QUEUES.aggregate, { retryLimit: 5, retryDelay: 5, retryBackoff: true, heartbeatSeconds: 10 });
   await ensure(QUEUES.scheduleFire, { retryLimit: 3, retryDelay: 10 });
   await ensure(QUEUES.webhook, { retryLimit: 6, retryDelay: 10, retryBackoff: true });
+  await ensure(QUEUES.report, { retryLimit: REPORT_RETRY_LIMIT, retryDelay: 5, heartbeatSeconds: 10 });
 }
 
 export async function startQueue(connectionString: string, opts: { supervise?: boolean } = {}): Promise<PgBoss> {
