@@ -1,0 +1,85 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../audit/chain";
+import { renderReportPdf } from "./pdf";
+import { snapshotSha256 } from "./hash";
+import { sampleSnapshot } from "./sample";
+import { pct } from "./format";
+import { ReportSnapshotSchema, type ReportSnapshot } from "./schemas";
+
+// The renderer is a pure function of the snapshot: same snapshot, same bytes. The text of the PDF is
+// read back with poppler's pdftotext, as an auditor's tools would.
+
+export function pdfText(pdf: Uint8Array): string {
+  return execFileSync("pdftotext", ["-enc", "UTF-8", "-", "-"], { input: pdf, maxBuffer: 64 * 1024 * 1024 }).toString("utf8");
+}
+
+const snapshot = ReportSnapshotSchema.parse(sampleSnapshot({ models: 2, evaluationsPerModel: 2 }));
+const approved = { status: "approved" as const, approvedBy: "Zoë Ødegård <reviewer@demo.bulwark.local>", approvedAt: "2026-11-27T08:15:00.000Z", draftPdfSha256: "ab".repeat(32) };
+
+describe("renderReportPdf", () => {
+  it("renders the same snapshot to byte-identical PDF, draft and approved alike", { timeout: 60_000 }, async () => {
+    const a = await renderReportPdf(snapshot, { status: "draft" });
+    const b = await renderReportPdf(structuredClone(snapshot), { status: "draft" });
+    expect(sha256Hex(a)).toBe(sha256Hex(b));
+    expect(Buffer.compare(a, b)).toBe(0);
+    const c = await renderReportPdf(snapshot, approved);
+    const d = await renderReportPdf(snapshot, approved);
+    expect(Buffer.compare(c, d)).toBe(0);
+    expect(sha256Hex(c)).not.toBe(sha256Hex(a));
+    // fixed dates from the snapshot, never the clock
+    const info = (pdf: Buffer) => execFileSync("pdfinfo", ["-isodates", "-"], { input: pdf }).toString();
+    expect(info(a)).toMatch(/CreationDate:\s+2026-11-26T10:00:00Z/);
+    expect(info(c)).toMatch(/ModDate:\s+2026-11-27T08:15:00Z/);
+  });
+
+  it("a different snapshot renders to a different file and hash", { timeout: 60_000 }, async () => {
+    const changed: ReportSnapshot = structuredClone(snapshot);
+    changed.evaluations[0]!.cleanAccuracy = 0.5;
+    expect(snapshotSha256(changed)).not.toBe(snapshotSha256(snapshot));
+    expect(sha256Hex(await renderReportPdf(changed, { status: "draft" }))).not.toBe(sha256Hex(await renderReportPdf(snapshot, { status: "draft" })));
+  });
+
+  it("has every section, page x of y with the report id and snapshot hash on every page, and the exact metrics", { timeout: 60_000 }, async () => {
+    const pdf = await renderReportPdf(snapshot, approved);
+    const text = pdfText(pdf);
+    const pages = text.split("\f").filter((p) => p.trim());
+    const hash = snapshotSha256(snapshot);
+    for (const s of ["Contents", "1 Executive summary", "Posture per framework", "Key risks", "What changed since the last report", "2 Methodology", "Threat model", "Reliability checks", "Sample sizes and confidence intervals",
+      "3 Models and their evaluations", "Model card", "Provenance and digests", "Clean vs robust accuracy", "Accuracy vs ε (L∞)", "Per class", "Adversarial examples", "Regression against the previous evaluation",
+      "4 Control status per framework", "5 Attestations", "6 Regression alerts", "7 Sign-off", "APPROVED", "Appendix A: Attack suites", "Appendix B: Engine, backends and seeds", "Appendix C: Datasets, licences and provenance", "Appendix D: Versions and integrity"]) {
+      expect(text, s).toContain(s);
+    }
+    pages.forEach((p, i) => {
+      expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
+      expect(p).toContain(`Report ${snapshot.report.id}`);
+      expect(p).toContain(`Snapshot SHA-256 ${hash}`);
+    });
+    for (const e of snapshot.evaluations) {
+      expect(text).toContain(`${e.cleanCorrect}/${e.samples}`);
+      expect(text).toContain(pct(e.cleanAccuracy));
+      for (const w of e.worstCase) expect(text).toContain(`${w.robust}/${e.samples} robust`);
+    }
+    expect(text).toContain("Approved by Zoë Ødegård <reviewer@demo.bulwark.local>");
+    expect(text).toContain(approved.draftPdfSha256);
+  });
+
+  it("embeds a font that renders Latin, Greek and Cyrillic names (from the npm package, subsetted)", { timeout: 60_000 }, async () => {
+    const pdf = await renderReportPdf(snapshot, { status: "draft" });
+    const text = pdfText(pdf);
+    for (const name of ["Zoë Ødegård", "Łukasz Żółkiewski", "Дмитрий Иванов", "Ελληνικά", "Русский"]) expect(text).toContain(name);
+    const fonts = execFileSync("pdffonts", ["-"], { input: pdf }).toString();
+    expect(fonts).toMatch(/DejaVuSansCondensed\s+CID TrueType\s+Identity-H\s+yes yes yes/);
+    expect(fonts).not.toMatch(/Helvetica/);
+    const draftText = text.split("\f")[0]!;
+    expect(draftText).toContain("DRAFT");
+  });
+
+  it("breaks long tables across pages and repeats their header", { timeout: 60_000 }, async () => {
+    const text = pdfText(await renderReportPdf(snapshot, { status: "draft" }));
+    const pages = text.split("\f");
+    const controlPages = pages.filter((p) => /GOVERN|MEASURE|MANAGE|MAP \d/.test(p) && p.includes("Evidence") && !p.includes("Contents"));
+    expect(controlPages.length).toBeGreaterThan(3);
+    for (const p of controlPages) expect(p).toMatch(/Control[\s\S]*Title[\s\S]*Model[\s\S]*Status[\s\S]*Reason[\s\S]*Evidence/);
+  });
+});
