@@ -1,8 +1,10 @@
 /*
  * PGD-Linf step throughput of the engine on the demo CNN, per backend and batch size.
- *   npx tsx scripts/bench-engine.ts [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu] [--procs=2]
- * --procs=N also runs N worker processes at once (wasm is single-threaded in Node; workers scale by process)
- * and reports their summed throughput.
+ *   npm run bench:engine -- [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu] [--procs=2] [--cpu-seconds=3]
+ * Each backend runs in its own child process (native, wasm and cpu side by side in one run); cpu, about
+ * 40x slower than native, runs only the first batch size for --cpu-seconds.
+ * --procs=N also runs N processes of each backend at once (wasm is single-threaded in Node; workers scale
+ * by process) and reports their summed throughput. TF_NUM_INTRAOP_THREADS etc. pass through to the children.
  * A step = one forward pass and one backward pass to the input (what an attack iteration costs),
  * run through the engine's own lossAndGrad/projection code, reading the loss back every step as attacks do.
  */
@@ -12,7 +14,7 @@ import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { initEngineBackend, type BackendPreference } from "@/lib/engine/backend";
+import { describeBackend, initEngineBackend, type BackendPreference } from "@/lib/engine/backend";
 import { setWasmFastConvBackpropInput } from "@/lib/engine/wasm-kernels";
 import { loadModelFromFiles } from "@/lib/engine/model";
 import { ascentDirection, crossEntropy, linfBounds, clipTo, lossAndGrad, oneHotOf, type AttackContext } from "@/lib/engine/attacks/common";
@@ -25,6 +27,7 @@ const batches = arg("batches", "32,128,256").split(",").map(Number);
 const backends = arg("backends", "tensorflow,wasm,cpu").split(",") as BackendPreference[];
 // forward + input backward: the backward of each layer costs about as much as its forward
 const stepFlops = 2 * digitsCnnForwardFlops();
+const cpuSeconds = Math.min(seconds, Number(arg("cpu-seconds", "3")));
 
 const dir = join(process.cwd(), "demo", "models", "digits-cnn-v1");
 const files = { modelJson: JSON.parse(await readFile(join(dir, "model.json"), "utf8")), weights: { "weights.bin": new Uint8Array(await readFile(join(dir, "weights.bin"))) } };
@@ -65,51 +68,87 @@ async function bench(batch: number): Promise<{ rate: number; steps: number; rssM
 const procs = Number(arg("procs", "1"));
 const child = process.argv.includes("--child");
 if (child) {
-  // One measurement, printed as JSON for the parent.
+  // One backend in its own process (tfjs-node, wasm and cpu do not share a process cleanly, and each
+  // process's RSS then belongs to one backend). Prints one JSON line per measured row for the parent.
   const info = await initEngineBackend(backends[0]);
-  const r = await bench(batches[0]);
-  console.log(JSON.stringify({ backend: info.backend, ...r }));
+  const variants = info.backend === "wasm" && !process.argv.includes("--single") ? ["fast Conv2DBackpropInput", "stock Conv2DBackpropInput"] : ["-"];
+  for (const variant of variants) {
+    if (info.backend === "wasm") setWasmFastConvBackpropInput(!variant.startsWith("stock"));
+    for (const b of batches) {
+      const r = await bench(b);
+      console.log(JSON.stringify({ backend: info.backend, label: describeBackend(info), variant, batch: b, ...r }));
+    }
+  }
   process.exit(0);
 }
 
-async function parallel(backend: string, batch: number): Promise<number[]> {
-  const script = fileURLToPath(import.meta.url);
-  const runs = Array.from({ length: procs }, () => new Promise<number>((resolve, reject) => {
-    const p = spawn(process.execPath, [...process.execArgv, script, "--child", `--backends=${backend}`, `--batches=${batch}`, `--seconds=${seconds}`], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!).rate) : reject(new Error(`child exited ${code}`))));
-  }));
-  return Promise.all(runs);
+interface Row { backend: string; label: string; variant: string; batch: number; rate: number; rssMB: number; tfMB: number }
+const script = fileURLToPath(import.meta.url);
+// TF's INFO lines at load would interleave with the table.
+const childEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" };
+
+function runChild(backend: string, batchList: number[], secs: number, single: boolean, onRow?: (r: Row) => void): Promise<Row[]> {
+  return new Promise((resolve, reject) => {
+    const args = [...process.execArgv, script, "--child", `--backends=${backend}`, `--batches=${batchList.join(",")}`, `--seconds=${secs}`, ...(single ? ["--single"] : [])];
+    const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+    const rows: Row[] = [];
+    let out = "", err = "";
+    p.stdout.on("data", (d) => {
+      out += d;
+      let nl;
+      while ((nl = out.indexOf("\n")) >= 0) {
+        const line = out.slice(0, nl).trim();
+        out = out.slice(nl + 1);
+        if (line.startsWith("{")) {
+          const row = JSON.parse(line) as Row;
+          rows.push(row);
+          onRow?.(row);
+        }
+      }
+    });
+    p.stderr.on("data", (d) => (err += d));
+    p.on("exit", (code) => (code === 0 ? resolve(rows) : reject(new Error(err.trim().split("\n").filter(Boolean).slice(-2).join(" | ") || `exit ${code}`))));
+  });
 }
 
-console.log(`PGD-Linf step on digits-cnn (${(stepFlops / 1e6).toFixed(2)} MFLOP per sample-step), ${seconds} s per point`);
+console.log(`PGD-Linf step on digits-cnn (${(stepFlops / 1e6).toFixed(2)} MFLOP per sample-step), ${seconds} s per point (cpu: batch ${batches[0]} only, ${cpuSeconds} s), each backend in its own process`);
 // Other work on the machine skews every figure: print the load next to them.
 console.log(`${cpus().length} cores, load average at start ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 console.log("backend | variant | batch | sample·steps/s | GFLOP/s | peak RSS MB | peak tf MB");
+const results: Row[] = [];
+const printRow = (r: Row) => console.log(`${r.label} | ${r.variant} | ${r.batch} | ${r.rate.toFixed(0)} | ${((r.rate * stepFlops) / 1e9).toFixed(2)} | ${r.rssMB.toFixed(0)} | ${r.tfMB.toFixed(1)}`);
 for (const pref of backends) {
-  let info;
+  // The cpu backend is ~40x slower than native: one short point is enough to place it.
+  const isCpu = pref === "cpu";
   try {
-    info = await initEngineBackend(pref);
+    results.push(...(await runChild(pref, isCpu ? batches.slice(0, 1) : batches, isCpu ? cpuSeconds : seconds, false, printRow)));
   } catch (e) {
-    console.log(`${pref} | unavailable: ${(e as Error).message}`);
+    console.log(`${pref} | unavailable: ${(e as Error).message}${pref === "tensorflow" ? " (set it up with `npm run engine:native`)" : ""}`);
     continue;
   }
-  const variants = info.backend === "wasm" ? ["fast Conv2DBackpropInput", "stock Conv2DBackpropInput"] : ["-"];
-  for (const variant of variants) {
-    if (info.backend === "wasm") setWasmFastConvBackpropInput(variant.startsWith("fast"));
+  if (procs > 1 && !isCpu) {
     for (const b of batches) {
-      const r = await bench(b);
-      console.log(`${info.backend}${info.simd ? " (SIMD, " + info.threads + " thread)" : ""} | ${variant} | ${b} | ${r.rate.toFixed(0)} | ${((r.rate * stepFlops) / 1e9).toFixed(2)} | ${r.rssMB.toFixed(0)} | ${r.tfMB.toFixed(1)}`);
-    }
-  }
-  if (info.backend === "wasm") setWasmFastConvBackpropInput(true);
-  console.log(`(load average now ${loadavg()[0].toFixed(1)})`);
-  if (procs > 1) {
-    for (const b of batches) {
-      const rates = await parallel(pref, b);
+      const runs = await Promise.all(Array.from({ length: procs }, () => runChild(pref, [b], seconds, true)));
+      const rates = runs.map((r) => r[0]!.rate);
       const sum = rates.reduce((a, v) => a + v, 0);
-      console.log(`${info.backend} | ${procs} processes at once | ${b} | ${sum.toFixed(0)} (${rates.map((r) => r.toFixed(0)).join(" + ")}) | ${((sum * stepFlops) / 1e9).toFixed(2)} | - | -`);
+      console.log(`${runs[0]![0]!.backend} | ${procs} processes at once | ${b} | ${sum.toFixed(0)} (${rates.map((r) => r.toFixed(0)).join(" + ")}) | ${((sum * stepFlops) / 1e9).toFixed(2)} | - | -`);
     }
   }
+  console.log(`(load average now ${loadavg()[0].toFixed(1)})`);
+}
+
+// Side by side: the engine's default variant per backend, sample·steps/s per batch size.
+const main = results.filter((r) => r.variant !== "stock Conv2DBackpropInput");
+const wasmAt = new Map(main.filter((r) => r.backend === "wasm").map((r) => [r.batch, r.rate]));
+console.log(`\nSide by side (sample·steps/s; × = relative to wasm at the same batch)`);
+console.log(["backend", ...batches.map((b) => `batch ${b}`), "peak RSS MB"].join(" | "));
+for (const backend of [...new Set(main.map((r) => r.backend))]) {
+  const rows = main.filter((r) => r.backend === backend);
+  const cells = batches.map((b) => {
+    const r = rows.find((x) => x.batch === b);
+    if (!r) return "-";
+    const w = wasmAt.get(b);
+    return `${r.rate.toFixed(0)}${w && backend !== "wasm" ? ` (${(r.rate / w).toFixed(1)}×)` : ""}`;
+  });
+  console.log([rows[0]!.label, ...cells, Math.max(...rows.map((r) => r.rssMB)).toFixed(0)].join(" | "));
 }

@@ -1,7 +1,8 @@
 // The engine process: runs shards handed over IPC by a worker (workers/shard-runner.ts). It is a
 // separate process so that a hostile or broken model can exhaust only its memory and time, never
 // the worker's. Loaded models and datasets are cached for the next shard of the same evaluation.
-import { initEngineBackend } from "../lib/engine/backend";
+import { describeBackend, initEngineBackend } from "../lib/engine/backend";
+import { env } from "../lib/env";
 import { loadModelFromFiles, type LoadedModel } from "../lib/engine/model";
 import { runShard, ShardCancelledError } from "../lib/engine/shard";
 import { loadModelVersionForEngine, type ModelVersionForEngine } from "../lib/registry/models";
@@ -13,10 +14,19 @@ const send = (m: ChildMessage) => process.send?.(m);
 let cancelled = false;
 let modelCache: { id: string; version: ModelVersionForEngine; model: LoadedModel } | undefined;
 let datasetCache: DatasetForEngine | undefined;
+let announced = false;
 
 async function run(task: ShardTask) {
   cancelled = false;
   const backend = await initEngineBackend(task.backend);
+  if (!announced) {
+    // Once per engine process: which backend and version runs the shards, and why not a faster one.
+    announced = true;
+    const c = env();
+    const threads = backend.backend === "tensorflow" ? `, TensorFlow threads intra-op ${c.TF_NUM_INTRAOP_THREADS ?? "default"} / inter-op ${c.TF_NUM_INTEROP_THREADS ?? "default"}` : "";
+    const skipped = backend.fallbacks.length ? `; not used: ${backend.fallbacks.join("; ")}` : "";
+    console.log(`[engine ${process.pid}] backend ${describeBackend(backend)}${threads}${skipped}`);
+  }
   if (modelCache?.id !== task.modelVersionId) {
     modelCache?.model.dispose();
     const version = await loadModelVersionForEngine(task.teamId, task.modelVersionId);

@@ -1,6 +1,9 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { childEnvWithDefaults, env } from "../lib/env";
 import type { ChildMessage, ShardOutput, ShardTask } from "../lib/evaluations/shard-io";
 
 // Runs shards in engine processes with a memory and a time limit. A child that breaks a limit or
@@ -23,6 +26,23 @@ function rssMb(pid: number): number {
   }
 }
 
+const TF_LOAD_NOISE = /^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$|port\.cc:\d+\] oneDNN custom operations are on/;
+
+/**
+ * TensorFlow's thread settings for an engine process on the native backend (the operator's own
+ * TF_NUM_* values win). A worker runs up to BULWARK_WORKER_CONCURRENCY engine processes at once, so each
+ * gets cores / concurrency intra-op threads (on 2 cores: 2 at concurrency 1, 1 at concurrency 2) instead
+ * of TensorFlow's default of all cores each, which oversubscribes the CPU. Inter-op threads: 1, because
+ * tfjs-node executes eager ops one at a time, so there is never a second op ready to run beside the first.
+ */
+export function nativeThreadDefaults(cores = availableParallelism(), concurrency = env().BULWARK_WORKER_CONCURRENCY): Record<string, string> {
+  return {
+    TF_NUM_INTRAOP_THREADS: String(Math.max(1, Math.floor(cores / concurrency))),
+    TF_NUM_INTEROP_THREADS: "1",
+    TF_CPP_MIN_LOG_LEVEL: "2",
+  };
+}
+
 const ENTRY = fileURLToPath(new URL("./shard-process.ts", import.meta.url));
 const fmtGiB = (mb: number) => (mb >= 1024 ? `${(mb / 1024).toFixed(mb % 1024 ? 1 : 0)} GiB` : `${mb} MiB`);
 
@@ -31,10 +51,17 @@ export class ShardRunner {
   constructor(private readonly limits: RunnerLimits) {}
 
   private spawn(): ChildProcess {
-    return fork(ENTRY, [], {
+    const child = fork(ENTRY, [], {
       execArgv: ["--import", "tsx", `--max-old-space-size=${this.limits.memoryMb}`],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+      env: childEnvWithDefaults(nativeThreadDefaults()),
     });
+    // libtensorflow prints two INFO lines (oneDNN notice) at load, before TF_CPP_MIN_LOG_LEVEL applies;
+    // drop exactly those, pass everything else through.
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      if (!TF_LOAD_NOISE.test(line)) process.stderr.write(line + "\n");
+    });
+    return child;
   }
 
   async run(task: ShardTask, hooks: { onProgress?: (done: number, total: number) => void; isCancelled?: () => Promise<boolean> }): Promise<ShardOutput> {
