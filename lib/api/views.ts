@@ -5,7 +5,7 @@ import type { TeamContext } from "../teams/access";
 import { verifyTeamChain } from "../audit/log";
 import { evaluationForApi } from "../evaluations/api-view";
 import { evaluationRecords } from "../evaluations/results";
-import { nextRuns } from "../evaluations/schedules";
+import { loadPreviewer, nextRuns } from "../evaluations/schedules";
 import { activePolicy } from "../compliance/policies";
 import { statusesForModel } from "../compliance/posture";
 import { FRAMEWORK_IDS, type FrameworkId } from "../compliance/catalog";
@@ -117,9 +117,9 @@ export async function listEvaluationsApi(ctx: TeamContext, q: z.infer<typeof Eva
 }
 
 export async function evaluationResultsApi(ctx: TeamContext, number: number) {
-  const r = await evaluationRecords(ctx, number);
   const summary = await evaluationForApi(ctx, number);
   if (summary.status !== "completed") throw new ValidationError(`Evaluation #${number} is ${summary.status}; results exist once it has completed.`);
+  const r = await evaluationRecords(ctx, number);
   const ev = r.evaluation;
   return { number: ev.number, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, suite: ev.suite, comparison: ev.comparison, classLabels: r.classLabels, records: r.records };
 }
@@ -131,6 +131,7 @@ function scheduleView(s: { id: string; name: string; modelId: string; modelVersi
 }
 
 export async function listSchedulesApi(ctx: TeamContext, q: z.infer<typeof PageQuerySchema>) {
+  await loadPreviewer();
   const after = decodeCursor(q.cursor);
   const rows = await db.schedule.findMany({
     where: { teamId: ctx.team.id, ...(after ? { OR: [{ createdAt: { lt: new Date(String(after.k)) } }, { createdAt: new Date(String(after.k)), id: { lt: after.id } }] } : {}) },
@@ -143,6 +144,7 @@ export async function listSchedulesApi(ctx: TeamContext, q: z.infer<typeof PageQ
 }
 
 export async function getScheduleApi(ctx: TeamContext, id: string) {
+  await loadPreviewer();
   const s = await db.schedule.findFirst({ where: { id, teamId: ctx.team.id } });
   if (!s) throw new NotFoundError("This schedule");
   const m = await db.model.findFirst({ where: { id: s.modelId, teamId: ctx.team.id }, select: { name: true } });

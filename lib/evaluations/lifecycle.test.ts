@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { stopQueue } from "../jobs/queue";
 import { makeTeam } from "../../test/fixtures";
 import { testDatabaseUrl } from "../../test/db-per-file";
+import { workerPool } from "../../test/workers";
 import { useTempStore } from "../registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
 import { createEvaluation } from "./create";
@@ -15,50 +15,7 @@ import { verifyTeamChain } from "../audit/log";
 // the demo CNN and the demo MNIST evaluation split.
 
 const { dir } = useTempStore();
-const workers: ChildProcess[] = [];
-
-function startWorker(extraEnv: Record<string, string> = {}): { child: ChildProcess; id: Promise<string> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir, BULWARK_SUPERVISED: "false", ...extraEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  workers.push(child);
-  let out = "";
-  const id = new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /\[worker\] (\S+) ready/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on("data", (d) => (out += d));
-    child.once("exit", (code) => reject(new Error(`worker exited (${code}): ${out}`)));
-  });
-  id.catch(() => {}); // a worker stopped on purpose rejects; callers that care await it
-  return { child, id };
-}
-
-async function stopWorkers() {
-  await Promise.all(
-    workers.splice(0).map(
-      (w) =>
-        new Promise<void>((r) => {
-          if (w.exitCode !== null || w.signalCode) return r();
-          w.once("exit", () => r());
-          w.kill("SIGTERM");
-        }),
-    ),
-  );
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 240_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const { startWorker, stopWorkers, waitFor } = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir }));
 
 const finished = (id: string) =>
   waitFor(`evaluation ${id} to finish`, async () => {
