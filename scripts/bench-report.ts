@@ -10,7 +10,7 @@ const snapshot = sampleSnapshot({ models: 2, evaluationsPerModel: 2, frameworks:
 const runs = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? 5);
 const times: number[] = [];
 const hashes = new Set<string>();
-let pdf = Buffer.alloc(0);
+let pdf: Buffer = Buffer.alloc(0);
 for (let i = 0; i < runs; i++) {
   const t = performance.now();
   pdf = await renderReportPdf(snapshot, { status: "draft" });

@@ -1,9 +1,9 @@
 import { lineChart } from "../charts/line";
-import { COLORS, FONTS, Layout, PAGE, type Cell, type Column } from "./layout";
+import { COLORS, FONTS, Layout, PAGE, type Cell } from "./layout";
 import { fmtBytes, fmtDate, fmtDateTime, fmtEps, fmtInterval, normLabel, pct, pp, reportLabel, wilson } from "./format";
 import { isImageShape, pixelsToPng } from "./images";
-import { snapshotSha256 } from "./hash";
-import type { EvaluationSnapshot, ModelSnapshot, ReportEdition, ReportSnapshot } from "./schemas";
+import { sha256Hex, snapshotText } from "./hash";
+import { ReportSnapshotSchema, type EvaluationSnapshot, type ModelSnapshot, type ReportEdition, type ReportSnapshot } from "./schemas";
 
 // Snapshot -> PDF. A pure function of its arguments: no database, no clock, no randomness, so the same
 // snapshot (and edition) always renders to the same bytes. The approved edition adds the sign-off.
@@ -28,8 +28,12 @@ function pushUnique<T>(list: T[], v: T) {
   if (!list.includes(v)) list.push(v);
 }
 
-export async function renderReportPdf(s: ReportSnapshot, edition: ReportEdition): Promise<Buffer> {
-  const hash = snapshotSha256(s);
+export async function renderReportPdf(input: ReportSnapshot, edition: ReportEdition): Promise<Buffer> {
+  // Render from the canonical form (keys sorted at every level), exactly what is stored and hashed, so
+  // the bytes do not depend on the order in which the snapshot's object keys happened to be built.
+  const text = snapshotText(input);
+  const s = ReportSnapshotSchema.parse(JSON.parse(text));
+  const hash = sha256Hex(text);
   const approved = edition.status === "approved";
   const rid = reportLabel(s.report.number);
   const L = new Layout({

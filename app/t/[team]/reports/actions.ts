@@ -1,0 +1,51 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { getSessionUser } from "@/lib/auth/session";
+import { getTeamContext } from "@/lib/teams/access";
+import { AppError } from "@/lib/errors";
+import { teamAction, type ActionState } from "@/app/_lib/action";
+import { ApproveReportSchema, CreateReportFormSchema, approveReport, createReport, verifyPdf, type Verification } from "@/lib/reports";
+
+export async function createReportAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, CreateReportFormSchema, form, async (ctx, input) => {
+    const r = await createReport(ctx, input);
+    return `Report R-${r.number} is being generated.`;
+  });
+  revalidatePath(`/t/${team}/reports`);
+  return res;
+}
+
+export async function approveReportAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, ApproveReportSchema, form, async (ctx, input) => {
+    const r = await approveReport(ctx, input);
+    return `${r.label} approved. The approved edition's SHA-256 is ${r.approvedPdfSha256}.`;
+  });
+  revalidatePath(`/t/${team}/reports`);
+  return res;
+}
+
+export type VerifyState = { ok: boolean; message?: string; result?: Verification } | null;
+
+const VerifyFormSchema = z.object({ sha256: z.string().trim().max(200).optional() });
+
+/** Verify a PDF (upload) or a pasted SHA-256 against the team's recorded reports. */
+export async function verifyAction(team: string, _prev: VerifyState, form: FormData): Promise<VerifyState> {
+  const user = await getSessionUser();
+  if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
+  const file = form.get("file");
+  const { sha256 } = VerifyFormSchema.parse({ sha256: typeof form.get("sha256") === "string" ? form.get("sha256") : undefined });
+  try {
+    const ctx = await getTeamContext(user, team);
+    if (file && typeof file !== "string" && file.size > 0) {
+      return { ok: true, result: await verifyPdf(ctx, { bytes: new Uint8Array(await file.arrayBuffer()) }) };
+    }
+    if (sha256) return { ok: true, result: await verifyPdf(ctx, { sha256 }) };
+    return { ok: false, message: "Choose a PDF file or paste a SHA-256." };
+  } catch (e) {
+    if (e instanceof AppError) return { ok: false, message: e.fieldErrors ? `${e.message} ${Object.values(e.fieldErrors).join(" ")}` : e.message };
+    console.error(e);
+    return { ok: false, message: "Something went wrong on our side. Try again." };
+  }
+}
