@@ -23,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["lib/env.ts", "lib/**/test-helpers.ts", "scripts/**", "test/**", "e2e/**", "*.config.ts", "*.config.js", "prisma.config.ts", "next.config.ts", "**/*.test.ts"],
+    files: ["lib/env.ts", "cli/config.ts", "lib/**/test-helpers.ts", "scripts/**", "test/**", "e2e/**", "*.config.ts", "*.config.js", "prisma.config.ts", "next.config.ts", "**/*.test.ts"],
     rules: { "no-restricted-syntax": "off" },
   },
 );

@@ -1,2 +1,264 @@
-console.error("bulwark: CLI under construction");
-process.exit(2);
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ApiError, Client } from "./client";
+import { loadConfig, saveConfig } from "./config";
+import { bold, dim, formatBytes, green, pct, ProgressBar, red, table } from "./output";
+
+// `bulwark`: the command line for CI/CD pipelines (REST API v1 underneath).
+// Exit codes: 0 success, 1 the gate failed or an evaluation did not complete, 2 usage or configuration
+// error, 3 the server refused the request or could not be reached.
+
+const USAGE = `Usage: bulwark <command> [options]
+
+  login --url <url> --token <token>        check the token and save both (~/.config/bulwark/config.json)
+  whoami                                   the team and role of the token in use
+  model push <dir> --name <name> [--version <n>] [--card <card.json>] [--description <text>]
+                                           upload a TF.js model folder (model.json + weights) as a new version
+  eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--samples <n>]
+           [--seed <n>] [--eps <list>] [--wait] [--json]
+                                           queue an evaluation; with --wait, follow it and print the results
+  eval status <number> [--json]            status, progress and results of one evaluation
+  gate --model <name@version> [--json]     exit 1 unless the version meets the team's policy and has no open
+                                           regression alert
+  report create [--title <t>] [--model <name> ...] [--framework <id> ...] [--wait] [--json]
+  report download <id> [--output <file.pdf>]
+  report verify <file.pdf | sha256> [--json]
+
+Environment: BULWARK_URL and BULWARK_TOKEN override the saved login (set them as CI secrets).`;
+
+class UsageError extends Error {}
+
+function client(): Client {
+  const c = loadConfig();
+  if ("missing" in c) throw new UsageError(`Not configured (${c.missing} is missing): run \`bulwark login --url <url> --token <token>\` or set BULWARK_URL and BULWARK_TOKEN.`);
+  return new Client(c);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function login(args: string[]) {
+  const { values } = parseArgs({ args, options: { url: { type: "string" }, token: { type: "string" } } });
+  if (!values.url || !values.token) throw new UsageError("bulwark login needs --url and --token.");
+  const url = values.url.replace(/\/+$/, "");
+  const me = await new Client({ url, token: values.token }).get<{ team: { name: string; slug: string }; role: string }>("/me");
+  const file = saveConfig({ url, token: values.token });
+  console.log(`Signed in to ${url} as ${bold(me.role)} of ${bold(me.team.name)} (${me.team.slug}). Saved to ${file}.`);
+}
+
+async function whoami() {
+  const me = await client().get<{ team: { name: string; slug: string }; role: string; token: string }>("/me");
+  console.log(`${me.token}: ${me.role} of ${me.team.name} (${me.team.slug})`);
+}
+
+/** model.json plus the weight files it lists; a .zip is sent as it is. */
+function modelFiles(dir: string): string[] {
+  const path = resolve(dir);
+  if (!existsSync(path)) throw new UsageError(`${dir} does not exist.`);
+  if (statSync(path).isFile()) return [path];
+  const modelJson = join(path, "model.json");
+  if (!existsSync(modelJson)) throw new UsageError(`${dir} has no model.json (a TF.js Layers or Graph model folder is expected).`);
+  let manifest: { weightsManifest?: { paths: string[] }[] };
+  try {
+    manifest = JSON.parse(readFileSync(modelJson, "utf8"));
+  } catch {
+    throw new UsageError(`${modelJson} is not valid JSON.`);
+  }
+  const weights = (manifest.weightsManifest ?? []).flatMap((g) => g.paths);
+  const missing = weights.filter((w) => !existsSync(join(path, w)));
+  if (missing.length) throw new UsageError(`model.json lists weight files that are not in ${dir}: ${missing.join(", ")}.`);
+  return [modelJson, ...weights.map((w) => join(path, w))];
+}
+
+async function modelPush(args: string[]) {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: "string" }, version: { type: "string" }, card: { type: "string" }, description: { type: "string" }, json: { type: "boolean" } } });
+  const dir = positionals[0];
+  if (!dir || !values.name) throw new UsageError("bulwark model push <dir> --name <name> [--version <n>] [--card <card.json>]");
+  const files = modelFiles(dir);
+  const cardFile = values.card ?? [join(dir, "bulwark-card.json"), join(dir, "model-card.json")].find((f) => existsSync(f));
+  if (!cardFile) throw new UsageError(`No model card: pass --card <card.json> or put bulwark-card.json in ${dir} (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod).`);
+  const card = readFileSync(cardFile, "utf8");
+  try {
+    JSON.parse(card);
+  } catch {
+    throw new UsageError(`${cardFile} is not valid JSON.`);
+  }
+  const fields: Record<string, string> = { card, ...(values.version ? { expectedVersion: values.version } : {}), ...(values.description ? { description: values.description } : {}) };
+  const bar = new ProgressBar(`Uploading ${values.name}`);
+  const v = await client().upload<{ model: { name: string }; version: number; digest: string; riskTier: string; warnings?: string[] }>(`/models/${encodeURIComponent(values.name)}/versions`, fields, files, (sent, total) => bar.update(sent / total, `${formatBytes(sent)} / ${formatBytes(total)}`));
+  bar.done();
+  if (values.json) return console.log(JSON.stringify(v, null, 2));
+  console.log(`${green("✓")} ${v.model.name}@${v.version} registered (${v.riskTier} risk), sha256 ${v.digest}`);
+  for (const w of v.warnings ?? []) console.log(`  ${dim("warning:")} ${w}`);
+}
+
+interface EvaluationView {
+  number: number; status: string; model: { name: string; version: number }; dataset: { name: string; version: number }; samples: number;
+  progress: { fraction: number; shardsDone: number; shardCount: number; etaSeconds: number | null };
+  failureReason: string | null;
+  results: null | { cleanAccuracy: number; worstCase: { norm: string; eps: number; robustAccuracy: number }[]; attacks: { attack: string; norm: string; eps: number; robustAccuracy: number }[]; reliability: { verdict: string; reasons: string[] } | null };
+  warnings?: string[];
+}
+
+function printResults(e: EvaluationView) {
+  console.log(`${bold(`Evaluation #${e.number}`)}: ${e.model.name}@${e.model.version} on ${e.dataset.name}@${e.dataset.version}, ${e.samples} samples — ${e.status}`);
+  if (e.failureReason) console.log(red(`  ${e.failureReason}`));
+  const r = e.results;
+  if (!r) return;
+  console.log(`Clean accuracy ${bold(pct(r.cleanAccuracy))}; reliability ${r.reliability ? bold(r.reliability.verdict) : "not checked"}`);
+  const keys = [...new Set(r.attacks.map((a) => `${a.norm}:${a.eps}`))];
+  const attacks = [...new Set(r.attacks.map((a) => a.attack))];
+  const head = ["attack", ...keys.map((k) => `${k.split(":")[0] === "linf" ? "Linf" : "L2"} ${k.split(":")[1]}`)];
+  const rows = attacks.map((name) => [name, ...keys.map((k) => pct(r.attacks.find((a) => a.attack === name && `${a.norm}:${a.eps}` === k)?.robustAccuracy))]);
+  rows.push([bold("worst case"), ...keys.map((k) => bold(pct(r.worstCase.find((w) => `${w.norm}:${w.eps}` === k)?.robustAccuracy)))]);
+  console.log(table(head, rows));
+  for (const reason of r.reliability?.reasons ?? []) console.log(`  ${dim("reliability:")} ${reason}`);
+}
+
+async function follow(api: Client, number: number): Promise<EvaluationView> {
+  const bar = new ProgressBar(`Evaluation #${number}`);
+  for (;;) {
+    const e = await api.get<EvaluationView>(`/evaluations/${number}`);
+    if (["completed", "failed", "cancelled"].includes(e.status)) {
+      if (e.status === "completed") bar.done();
+      else process.stderr.write("\n");
+      return e;
+    }
+    const eta = e.progress.etaSeconds ? `ETA ${Math.ceil(e.progress.etaSeconds)} s` : e.status;
+    bar.update(e.progress.fraction, `${e.progress.shardsDone}/${e.progress.shardCount} shards, ${eta}`);
+    await sleep(1000);
+  }
+}
+
+async function evalCmd(args: string[]) {
+  const [sub, ...rest] = args;
+  if (sub === "run") {
+    const { values } = parseArgs({ args: rest, options: { model: { type: "string" }, dataset: { type: "string" }, suite: { type: "string", default: "standard" }, samples: { type: "string" }, seed: { type: "string" }, eps: { type: "string" }, "shard-size": { type: "string" }, wait: { type: "boolean" }, json: { type: "boolean" } } });
+    if (!values.model || !values.dataset) throw new UsageError("bulwark eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--wait]");
+    const api = client();
+    const created = await api.post<EvaluationView>("/evaluations", {
+      model: values.model, dataset: values.dataset, preset: values.suite, sampleCount: values.samples ?? "all",
+      ...(values.seed ? { seed: values.seed } : {}), ...(values.eps ? { linfEpsilons: values.eps } : {}), ...(values["shard-size"] ? { shardSize: values["shard-size"] } : {}),
+    });
+    if (!values.json) {
+      console.error(`Queued evaluation #${created.number}: ${created.model.name}@${created.model.version} on ${created.dataset.name}@${created.dataset.version}, ${created.samples} samples (${values.suite}).`);
+      for (const w of created.warnings ?? []) console.error(`  ${dim("warning:")} ${w}`);
+    }
+    if (!values.wait) {
+      if (values.json) console.log(JSON.stringify(created, null, 2));
+      return 0;
+    }
+    const done = await follow(api, created.number);
+    if (values.json) console.log(JSON.stringify(done, null, 2));
+    else printResults(done);
+    return done.status === "completed" ? 0 : 1;
+  }
+  if (sub === "status") {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean" } } });
+    const n = Number(positionals[0]);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError("bulwark eval status <number>");
+    const e = await client().get<EvaluationView>(`/evaluations/${n}`);
+    if (values.json) console.log(JSON.stringify(e, null, 2));
+    else if (e.results) printResults(e);
+    else console.log(`Evaluation #${e.number}: ${e.status}, ${(e.progress.fraction * 100).toFixed(0)}% (${e.progress.shardsDone}/${e.progress.shardCount} shards)${e.failureReason ? ` — ${e.failureReason}` : ""}`);
+    return 0;
+  }
+  throw new UsageError("bulwark eval run|status …");
+}
+
+interface GateView { model: string; tier: string; policyVersion: number | null; pass: boolean; evaluationNumber: number | null; checks: { id: string; label: string; outcome: string; detail: string }[] }
+
+async function gate(args: string[]) {
+  const { values } = parseArgs({ args, options: { model: { type: "string" }, json: { type: "boolean" } } });
+  if (!values.model) throw new UsageError("bulwark gate --model <name@version>");
+  const g = await client().get<GateView>("/gate", { model: values.model });
+  if (values.json) {
+    console.log(JSON.stringify(g, null, 2));
+  } else {
+    console.log(`${bold(g.model)} — ${g.tier}-risk tier, policy ${g.policyVersion ? `v${g.policyVersion}` : "default"}${g.evaluationNumber ? `, evidence: evaluation #${g.evaluationNumber}` : ""}`);
+    console.log(table(["check", "result", "detail"], g.checks.map((c) => [c.label, c.outcome === "pass" ? green("PASS") : red("FAIL"), c.detail])));
+    console.log(g.pass ? green(`\nGate passed: ${g.model} meets the team's policy.`) : red(`\nGate failed: ${g.checks.filter((c) => c.outcome !== "pass").length} check(s) failed for ${g.model}.`));
+  }
+  return g.pass ? 0 : 1;
+}
+
+interface ReportView { id: string; number: number; status: string; title?: string; snapshotSha256: string | null; draftPdfSha256?: string | null; approvedPdfSha256?: string | null; failureReason?: string | null }
+
+async function report(args: string[]) {
+  const [sub, ...rest] = args;
+  const api = client();
+  if (sub === "create") {
+    const { values } = parseArgs({ args: rest, options: { title: { type: "string" }, model: { type: "string", multiple: true }, framework: { type: "string", multiple: true }, wait: { type: "boolean" }, json: { type: "boolean" } } });
+    let r = await api.post<ReportView>("/reports", { ...(values.title ? { title: values.title } : {}), ...(values.model ? { models: values.model } : {}), ...(values.framework ? { frameworks: values.framework } : {}) });
+    if (values.wait) {
+      const bar = new ProgressBar(`Report ${r.number}`);
+      while (r.status === "queued" || r.status === "generating") {
+        bar.update(r.status === "queued" ? 0.1 : 0.5, r.status);
+        await sleep(1000);
+        r = await api.get<ReportView>(`/reports/${r.id}`);
+      }
+      bar.done(r.status);
+    }
+    if (values.json) console.log(JSON.stringify(r, null, 2));
+    else console.log(`Report ${r.number} (${r.id}): ${r.status}${r.snapshotSha256 ? `, snapshot sha256 ${r.snapshotSha256}` : ""}${r.failureReason ? ` — ${r.failureReason}` : ""}`);
+    return r.status === "failed" ? 1 : 0;
+  }
+  if (sub === "download") {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { output: { type: "string", short: "o" } } });
+    if (!positionals[0]) throw new UsageError("bulwark report download <id> [--output file.pdf]");
+    const res = await api.request("GET", `/reports/${encodeURIComponent(positionals[0])}/pdf`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const name = values.output ?? /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? `report-${positionals[0]}.pdf`;
+    writeFileSync(name, bytes);
+    console.log(`Saved ${name} (${formatBytes(bytes.length)}, sha256 ${res.headers.get("x-content-sha256") ?? "?"})`);
+    return 0;
+  }
+  if (sub === "verify") {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean" } } });
+    const target = positionals[0];
+    if (!target) throw new UsageError("bulwark report verify <file.pdf | sha256>");
+    const res = existsSync(target)
+      ? await api.request("POST", "/reports/verify", { body: readFileSync(target), headers: { "content-type": "application/pdf" } })
+      : await api.request("POST", "/reports/verify", { json: { sha256: target } });
+    const v = (await res.json()) as { match: boolean; message: string };
+    if (values.json) console.log(JSON.stringify(v, null, 2));
+    else console.log(v.match ? green(`✓ ${v.message}`) : red(`✗ ${v.message}`));
+    return v.match ? 0 : 1;
+  }
+  throw new UsageError("bulwark report create|download|verify …");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  try {
+    switch (cmd) {
+      case "login": await login(args); return 0;
+      case "whoami": await whoami(); return 0;
+      case "model":
+        if (args[0] !== "push") throw new UsageError("bulwark model push <dir> --name <name>");
+        await modelPush(args.slice(1));
+        return 0;
+      case "eval": return await evalCmd(args);
+      case "gate": return await gate(args);
+      case "report": return await report(args);
+      case undefined: case "help": case "--help": case "-h":
+        console.log(USAGE);
+        return cmd ? 0 : 2;
+      default:
+        throw new UsageError(`Unknown command "${cmd}".\n\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`bulwark: ${(e as Error).message}`);
+      return 2;
+    }
+    if (e instanceof ApiError) {
+      console.error(red(`bulwark: ${e.message}`));
+      for (const [field, msg] of Object.entries(e.errors ?? {})) console.error(`  ${field}: ${msg}`);
+      return 3;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -5,6 +5,7 @@ import { ScheduleInputSchema } from "../evaluations/schedules";
 import { AcknowledgeAlertSchema } from "../evaluations/webhook";
 import { PageQuerySchema } from "./pagination";
 import { VersionNumberSchema, VersionRefSchema } from "./refs";
+import { ApproveReportSchema, CreateReportSchema, ListReportsSchema, Sha256Schema } from "../reports/schemas";
 import { AlertListQuerySchema, ControlsQuerySchema, EvaluationListQuerySchema, GateQuerySchema, ListQuerySchema } from "./views";
 
 // Every REST API v1 operation, described once: the route handlers parse with these schemas and the
@@ -54,6 +55,13 @@ export const ApiCreateEvaluationSchema = CreateEvaluationSchema.extend({
   if (!v.dataset && !v.datasetVersionId) ctx.addIssue({ code: "custom", path: ["dataset"], message: "Name the dataset version as dataset: \"name@version\"" });
 });
 
+/** Reports from CI name models by name; ids work too. */
+export const ApiCreateReportSchema = CreateReportSchema.safeExtend({
+  models: z.array(z.string().trim().min(1).max(80)).max(100, { error: "At most 100 models per report" }).optional(),
+});
+export const ApiApproveReportSchema = ApproveReportSchema.pick({ snapshotSha256: true });
+export const VerifyBodySchema = z.object({ sha256: Sha256Schema });
+
 export const SchedulePatchSchema = z.object({ paused: z.boolean({ error: "paused is true or false" }) });
 export const AcknowledgeBodySchema = AcknowledgeAlertSchema.pick({ note: true });
 
@@ -100,6 +108,13 @@ export const OPS = {
 
   listAlerts: op({ id: "listAlerts", method: "GET", path: "/alerts", tag: "Alerts", summary: "List regression alerts", action: "team.read", query: AlertListQuerySchema, status: 200, returns: "A page of alerts, newest first." }),
   acknowledgeAlert: op({ id: "acknowledgeAlert", method: "POST", path: "/alerts/{id}/acknowledge", tag: "Alerts", summary: "Acknowledge a regression alert", action: "alert.acknowledge", params: IdParams, body: AcknowledgeBodySchema, bodyKind: "json", status: 200, returns: "The alert." }),
+
+  listReports: op({ id: "listReports", method: "GET", path: "/reports", tag: "Reports", summary: "List audit reports", action: "team.read", query: ListReportsSchema, status: 200, returns: "A page of reports, newest first: scope, status, creator, approver, hashes." }),
+  createReport: op({ id: "createReport", method: "POST", path: "/reports", tag: "Reports", summary: "Generate an audit report", description: "Freezes a snapshot of the posture for the scope and renders the draft PDF on a worker. Poll the report until its status is draft (or failed).", action: "report.create", body: ApiCreateReportSchema, bodyKind: "json", status: 201, returns: "The queued report." }),
+  getReport: op({ id: "getReport", method: "GET", path: "/reports/{id}", tag: "Reports", summary: "Get a report", action: "team.read", params: IdParams, status: 200, returns: "Status, scope, creator, approver, snapshot and PDF hashes." }),
+  approveReport: op({ id: "approveReport", method: "POST", path: "/reports/{id}/approve", tag: "Reports", summary: "Approve a draft report", description: "Binds the snapshot hash and the PDF hashes; renders the approved edition. Refused to the report's creator when the team requires segregation of duties.", action: "report.approve", params: IdParams, body: ApiApproveReportSchema, bodyKind: "json", status: 200, returns: "The approved report." }),
+  downloadReport: op({ id: "downloadReport", method: "GET", path: "/reports/{id}/pdf", tag: "Reports", summary: "Download the report PDF", description: "The approved edition when there is one, else the draft. X-Content-SHA256 carries the recorded hash.", action: "team.read", params: IdParams, status: 200, returns: "The PDF.", produces: "application/pdf" }),
+  verifyReport: op({ id: "verifyReport", method: "POST", path: "/reports/verify", tag: "Reports", summary: "Verify a report PDF or its SHA-256", description: "Send the PDF bytes (Content-Type: application/pdf) or JSON {\"sha256\": …}.", action: "report.verify", body: VerifyBodySchema, bodyKind: "pdf-or-json", status: 200, returns: "match, the report, its status, approver, and whether the audit chain is intact." }),
 
   verifyAudit: op({ id: "verifyAudit", method: "GET", path: "/audit/verify", tag: "Audit", summary: "Verify the team's audit chain", action: "audit.read", status: 200, returns: "intact, the number of events and, if broken, the first broken link." }),
 };

@@ -35,7 +35,7 @@ const pool = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR
 
 let tokens: Record<"admin" | "engineer" | "reviewer" | "viewer" | "outsider" | "revoked" | "expired", string>;
 let team: Awaited<ReturnType<typeof makeTeam>>;
-const ids: { completed?: number; queued?: number; scheduleId?: string; alertId?: string; modelId?: string; modelVersionId?: string; datasetVersionId?: string } = {};
+const ids: { reportId?: string; completed?: number; queued?: number; scheduleId?: string; alertId?: string; modelId?: string; modelVersionId?: string; datasetVersionId?: string } = {};
 
 interface Call { token?: string | null; params?: Record<string, string>; query?: Record<string, string>; body?: unknown; form?: FormData }
 async function call(o: Operation, c: Call = {}): Promise<Response> {
@@ -212,6 +212,38 @@ describe("REST API v1", () => {
     expect((await json(await call(OPS.listAlerts))).data).toEqual([]);
     expect((await json(await call(OPS.listAlerts, { query: { state: "all" } }))).data).toHaveLength(1);
 
+    // Reports: generated on a worker, downloaded, verified (a changed byte does not match), approved.
+    const rep = await call(OPS.createReport, { token: tokens.engineer, body: { models: ["digits-cnn"], frameworks: ["nist-ai-rmf"] } });
+    expect(rep.status).toBe(201);
+    const report = await json(rep);
+    ids.reportId = report.id;
+    expect(report).toMatchObject({ status: "queued", scope: { frameworks: ["nist-ai-rmf"] } });
+    pool.startWorker();
+    const draft = await waitFor("the report draft", async () => {
+      const r = await json(await call(OPS.getReport, { params: { id: report.id } }));
+      if (r.status === "failed") throw new Error(r.failureReason);
+      return r.status === "draft" ? r : null;
+    });
+    await pool.stopWorkers();
+    expect(draft.snapshotSha256).toMatch(/^[0-9a-f]{64}$/);
+    const pdf = await call(OPS.downloadReport, { params: { id: report.id } });
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    const bytes = new Uint8Array(await pdf.arrayBuffer());
+    expect(pdf.headers.get("x-content-sha256")).toBe(draft.draftPdfSha256);
+    const verifyBytes = (b: Uint8Array) => handlerOf(OPS.verifyReport)(new Request("http://localhost/api/v1/reports/verify", { method: "POST", headers: { authorization: `Bearer ${tokens.viewer}`, "content-type": "application/pdf" }, body: b }));
+    expect(await json(await verifyBytes(bytes))).toMatchObject({ match: true, report: { id: report.id, status: "draft" }, chain: { intact: true } });
+    const tampered = bytes.slice();
+    tampered[Math.floor(tampered.length / 2)] ^= 1;
+    const bad = await json(await verifyBytes(tampered));
+    expect(bad.match).toBe(false);
+    expect(bad.message).toMatch(/does not match any report/);
+    expect((await json(await call(OPS.verifyReport, { token: tokens.viewer, body: { sha256: draft.draftPdfSha256 } }))).match).toBe(true);
+    // Both tokens were issued by the same admin: approving through them would be self-approval.
+    const self = await call(OPS.approveReport, { token: tokens.reviewer, params: { id: report.id }, body: { snapshotSha256: draft.snapshotSha256 } });
+    expect(self.status).toBe(403);
+    expect((await json(self)).detail).toMatch(/segregation of duties/);
+    expect((await json(await call(OPS.listReports))).data.map((r: { id: string }) => r.id)).toEqual([report.id]);
+
     // Delete the schedule last; then the audit chain holds every change and verifies.
     expect((await call(OPS.deleteSchedule, { token: tokens.engineer, params: { id: schedule.id } })).status).toBe(204);
     expect((await call(OPS.getSchedule, { params: { id: schedule.id } })).status).toBe(404);
@@ -242,6 +274,11 @@ describe("REST API v1", () => {
       getControls: { query: { model: "digits-cnn@latest" } },
       getGate: { query: { model: "digits-cnn@1" } },
       acknowledgeAlert: { params: { id: ids.alertId! }, body: { note: "seen by the test" } },
+      createReport: { body: { models: ["digits-cnn"], frameworks: ["nist-ai-rmf"] } },
+      getReport: { params: { id: ids.reportId! } },
+      approveReport: { params: { id: ids.reportId! }, body: {} },
+      downloadReport: { params: { id: ids.reportId! } },
+      verifyReport: { body: { sha256: "0".repeat(64) } },
     };
     return p[o.id] ?? {};
   };
@@ -269,6 +306,7 @@ describe("REST API v1", () => {
     // Nothing was changed by those attempts.
     expect(await db.evaluation.count({ where: { teamId: team.team.id } })).toBe(2);
     expect(await db.schedule.count({ where: { teamId: team.team.id } })).toBe(1);
+    expect(await db.report.count({ where: { teamId: team.team.id } })).toBe(1);
   });
 
   it("answers 404 to another team's token for every record of this team, and lists only its own team", async () => {
@@ -278,7 +316,7 @@ describe("REST API v1", () => {
     for (const o of order) {
       const s = sample(o);
       const r = await call(o, { ...s, token: tokens.outsider });
-      const namesOurs = !!s.params || !!s.query?.model || o.id === "createEvaluation" || o.id === "createSchedule";
+      const namesOurs = !!s.params || !!s.query?.model || ["createEvaluation", "createSchedule", "createReport"].includes(o.id);
       if (namesOurs && !["uploadModelVersion", "uploadDatasetVersion"].includes(o.id)) expect(r.status, o.id).toBe(404);
       else if (o.method === "GET") {
         const body = JSON.stringify(await json(r));
@@ -303,6 +341,9 @@ describe("REST API v1", () => {
       [OPS.listModels, { query: { cursor: "garbage" } }, /cursor is not one this API returned/],
       [OPS.listEvaluations, { query: { status: "done" } }, /status is one of/],
       [OPS.listAlerts, { query: { state: "closed" } }, /state is open, acknowledged or all/],
+      [OPS.createReport, { token: tokens.engineer, body: { frameworks: ["iso-9001"] } }, /Frameworks are/],
+      [OPS.verifyReport, { token: tokens.viewer, body: { sha256: "abc" } }, /64 hexadecimal/],
+      [OPS.approveReport, { token: tokens.reviewer, params: { id: "x" }, body: { snapshotSha256: "nope" } }, /64 hexadecimal/],
       [OPS.getGate, { query: {} }, /model:/],
       [OPS.getControls, { query: { model: "digits-cnn@latest", framework: "iso-9001" } }, /framework is one of/],
       [OPS.uploadModelVersion, { token: tokens.engineer, params: { name: "bad-card" }, form: modelForm({}, { task: "image-classification" }) }, /fields are invalid|inputShape|required/i],

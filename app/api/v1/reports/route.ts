@@ -1,0 +1,12 @@
+import { endpoint } from "@/app/_lib/api";
+import { OPS } from "@/lib/api/operations";
+import { createReportApi, listReportsApi } from "@/lib/api/reports";
+
+export const dynamic = "force-dynamic";
+
+export const GET = endpoint(OPS.listReports, (ctx, { query }) => listReportsApi(ctx, query));
+
+export const POST = endpoint(OPS.createReport, async (ctx, { body }) => {
+  const r = await createReportApi(ctx, body);
+  return Response.json(r, { status: 201, headers: { location: `/api/v1/reports/${r.id}` } });
+});
