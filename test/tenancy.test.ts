@@ -15,6 +15,7 @@ import { evaluationRecords } from "../lib/evaluations/results";
 import { createSchedule, deleteSchedule, setSchedulePaused, updateSchedule, ScheduleInputSchema } from "../lib/evaluations/schedules";
 import { acknowledgeAlert } from "../lib/evaluations/webhook";
 import { stopQueue } from "../lib/jobs/queue";
+import { approveReport, createReport, getReport, getReportSnapshot, reportPdf, verifyPdf } from "../lib/reports";
 
 // Every team-owned record asked for by a member of another team answers "not found" — the same as a
 // record that does not exist — and leaves the record unchanged. New lib operations join this table.
@@ -22,7 +23,7 @@ import { stopQueue } from "../lib/jobs/queue";
 useTempStore();
 let owner: Awaited<ReturnType<typeof makeTeam>>;
 let outsider: TeamContext;
-const ids = {} as Record<"model" | "modelVersion" | "dataset" | "datasetVersion" | "membership" | "evaluation" | "schedule" | "alert", string> & { evaluationNumber: number };
+const ids = {} as Record<"model" | "modelVersion" | "dataset" | "datasetVersion" | "membership" | "evaluation" | "schedule" | "alert" | "report", string> & { evaluationNumber: number };
 
 beforeAll(async () => {
   owner = await makeTeam("owner");
@@ -32,6 +33,7 @@ beforeAll(async () => {
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: owner.team.id, dataset: { name: DEMO_DATASETS.eval } } });
   const ev = await createEvaluation(owner.ctx("ENGINEER"), { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 10, seed: 0, shardSize: 10, linfEpsilons: undefined, customSuite: undefined });
   const sched = await createSchedule(owner.ctx("ENGINEER"), ScheduleInputSchema.parse({ name: "s", modelId: mv.modelId, datasetVersionId: dv.id, preset: "quick", sampleCount: 10, cron: "weekly" }));
+  const report = await createReport(owner.ctx("ENGINEER"), { frameworks: ["nist-ai-rmf"] });
   const alert = await db.regressionAlert.create({ data: { teamId: owner.team.id, modelId: mv.modelId, evaluationId: ev.id, previousEvaluationId: ev.id, summary: "fixture", details: {} } });
   Object.assign(ids, {
     model: mv.modelId,
@@ -43,6 +45,7 @@ beforeAll(async () => {
     evaluationNumber: ev.number,
     schedule: sched.id,
     alert: alert.id,
+    report: report.id,
   });
 }, 300_000);
 
@@ -71,6 +74,12 @@ const cases: [string, () => Promise<unknown>][] = [
   ["schedules: edit", () => updateSchedule(outsider, ids.schedule, ScheduleInputSchema.parse({ name: "x", modelId: ids.model, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, cron: "daily" }))],
   ["schedules: delete", () => deleteSchedule(outsider, ids.schedule)],
   ["alerts: acknowledge", () => acknowledgeAlert(outsider, { alertId: ids.alert, note: "not mine" })],
+  ["reports: get", () => getReport(outsider, ids.report)],
+  ["reports: snapshot", () => getReportSnapshot(outsider, ids.report)],
+  ["reports: approve", () => approveReport(outsider, ids.report)],
+  ["reports: download", () => reportPdf(outsider, ids.report)],
+  ["reports: verify by id", () => verifyPdf(outsider, { sha256: "0".repeat(64) }, { reportId: ids.report })],
+  ["reports: create with another team's model", () => createReport(outsider, { modelIds: [ids.model] })],
 ];
 
 describe("cross-team access answers not found", () => {
@@ -85,6 +94,8 @@ describe("cross-team access answers not found", () => {
     expect(await db.evaluation.findUniqueOrThrow({ where: { id: ids.evaluation } })).toMatchObject({ status: "QUEUED" });
     expect(await db.schedule.findUniqueOrThrow({ where: { id: ids.schedule } })).toMatchObject({ paused: false, name: "s" });
     expect(await db.regressionAlert.findUniqueOrThrow({ where: { id: ids.alert } })).toMatchObject({ acknowledgedAt: null });
+    expect(await db.report.findUniqueOrThrow({ where: { id: ids.report } })).toMatchObject({ status: "QUEUED", approvedAt: null });
+    expect(await db.report.count({ where: { teamId: outsider.team.id } })).toBe(0);
     await stopQueue();
   });
 });
