@@ -140,9 +140,10 @@ export class Layout {
   }
 
   /** A numbered section heading (level 1 starts a new page), recorded for the contents page and the outline. */
-  heading(title: string, level: 1 | 2 | 3 = 1) {
+  heading(title: string, level: 1 | 2 | 3 = 1, opts: { samePage?: boolean } = {}) {
     if (level === 1) {
-      this.newPage();
+      if (opts.samePage && this.y + 140 <= this.bottom) this.gap(18);
+      else this.newPage();
       this.font("bold", 17, COLORS.brandDark);
       this.doc.text(title, this.left, this.y, { width: this.width });
       this.y = this.doc.y + 4;
