@@ -1,9 +1,10 @@
 import Link from "next/link";
 
-export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "policy" | "alerts" }) {
+export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "api" | "policy" | "alerts" }) {
   const tabs = [
     ["members", "Members"],
     ["tokens", "API tokens"],
+    ["api", "API reference"],
     ["policy", "Policy"],
     ["alerts", "Alerts & webhook"],
   ] as const;
