@@ -230,7 +230,7 @@ describe("REST API v1", () => {
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     const bytes = new Uint8Array(await pdf.arrayBuffer());
     expect(pdf.headers.get("x-content-sha256")).toBe(draft.draftPdfSha256);
-    const verifyBytes = (b: Uint8Array) => handlerOf(OPS.verifyReport)(new Request("http://localhost/api/v1/reports/verify", { method: "POST", headers: { authorization: `Bearer ${tokens.viewer}`, "content-type": "application/pdf" }, body: b }));
+    const verifyBytes = (b: Uint8Array) => handlerOf(OPS.verifyReport)(new Request("http://localhost/api/v1/reports/verify", { method: "POST", headers: { authorization: `Bearer ${tokens.viewer}`, "content-type": "application/pdf" }, body: Buffer.from(b) }));
     expect(await json(await verifyBytes(bytes))).toMatchObject({ match: true, report: { id: report.id, status: "draft" }, chain: { intact: true } });
     const tampered = bytes.slice();
     tampered[Math.floor(tampered.length / 2)] ^= 1;
