@@ -2,7 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initEngineBackend } from "./backend";
 import { loadModelFromFiles, validateModelForEngine, type ModelFiles } from "./model";
-import { cardFor } from "./testing";
+import { cardFor, engineTestBackends } from "./testing";
+
+const testBackends = await engineTestBackends();
 
 /** Save a layers model to in-memory files the way a registry upload looks (model.json + one .bin). */
 async function toFiles(m: tf.LayersModel, binName = "group1-shard1of1.bin"): Promise<ModelFiles> {
@@ -52,7 +54,7 @@ describe("model loading", () => {
     net.dispose();
   });
 
-  for (const backend of ["cpu", "wasm"] as const) {
+  for (const backend of testBackends) {
     it(`runs a conv Sequential layer by layer with the model's own outputs (${backend})`, async () => {
       await initEngineBackend(backend);
       const net = tf.sequential();

@@ -4,7 +4,7 @@ import { initEngineBackend } from "./backend";
 import { pickGalleryItems, runShard, ShardCancelledError, type ShardResult } from "./shard";
 import { aggregateRecords } from "./aggregate";
 import { AttackSuiteSchema } from "./suite";
-import { cardFor, linearModel, randomMatrix, syntheticSamples, tinyCnn } from "./testing";
+import { cardFor, engineTestBackends, linearModel, randomMatrix, syntheticSamples, tinyCnn } from "./testing";
 
 const suite = AttackSuiteSchema.parse({
   seed: 11, sampleCount: 21,
@@ -32,7 +32,19 @@ function split(samples: ReturnType<typeof syntheticSamples>, parts: number) {
   return out;
 }
 
-for (const backend of ["cpu", "wasm"] as const) {
+/** Same structure, booleans, strings and integers; other numbers equal within `tol` relative or absolute. */
+function expectNearlyEqual(a: unknown, b: unknown, tol: number, path = "$"): void {
+  if (typeof a === "number" && typeof b === "number" && !(Number.isInteger(a) && Number.isInteger(b))) {
+    if (Math.abs(a - b) > tol * Math.max(1, Math.abs(a), Math.abs(b))) expect.fail(`${path}: ${a} vs ${b}`);
+  } else if (a && b && typeof a === "object" && typeof b === "object") {
+    expect(Object.keys(b as object), path).toEqual(Object.keys(a as object));
+    for (const k of Object.keys(a as object)) expectNearlyEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tol, `${path}.${k}`);
+  } else {
+    expect(b, path).toEqual(a);
+  }
+}
+
+for (const backend of await engineTestBackends()) {
   describe(`shards on ${backend}`, () => {
     let cnn: ReturnType<typeof tinyCnn>;
     beforeAll(async () => {
@@ -48,12 +60,16 @@ for (const backend of ["cpu", "wasm"] as const) {
       const parts: ShardResult[] = [];
       for (const s of split(samples, 7)) parts.push(await runShard({ model: cnn.model, card, samples: s, suite, batchSize: 2 }));
       const merged = parts.flatMap((p) => p.records);
-      expect(merged).toEqual(whole.records);
-      expect(aggregateRecords(merged, suite, card.classLabels)).toEqual(aggregateRecords(whole.records, suite, card.classLabels));
+      // Native TensorFlow's kernels sum in a batch-size-dependent order: confidences and losses may differ
+      // in the last float32 bit (measured: ≤ 1.2e-7 relative; perturbations, differences of inputs in [0, 1],
+      // by ~6e-8 absolute), never a prediction or a success flag.
+      const same = backend === "tensorflow" ? (a: unknown, b: unknown) => expectNearlyEqual(a, b, 1e-6) : (a: unknown, b: unknown) => expect(a).toEqual(b);
+      same(merged, whole.records);
+      same(aggregateRecords(merged, suite, card.classLabels), aggregateRecords(whole.records, suite, card.classLabels));
       // the attacks did something: not all robust, not all broken
       const m = aggregateRecords(whole.records, suite, card.classLabels);
       expect(m.cleanCorrect).toBeGreaterThan(0);
-      expect(pickGalleryItems(parts, 3)).toEqual(pickGalleryItems([whole], 3));
+      same(pickGalleryItems(parts, 3), pickGalleryItems([whole], 3));
       // gallery items are broken examples inside their budget; the whole result survives JSON unchanged
       const items = pickGalleryItems([whole], 3);
       expect(items.length).toBeGreaterThan(0);

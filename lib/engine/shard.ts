@@ -91,7 +91,7 @@ export interface RunShardOptions {
 
 export interface ShardResult {
   records: ExampleRecord[];
-  backend: { backend: string; tfjsVersion: string; simd?: boolean; threads?: number; kernelPatches?: string[] };
+  backend: { backend: string; tfjsVersion: string; tensorflowVersion?: string; tfjsNodeVersion?: string; simd?: boolean; threads?: number; kernelPatches?: string[] };
   timings: { totalMs: number; cleanMs: number; perAttackMs: Record<string, number> };
   gradientStats: { examples: number; allZero: number; nonFinite: number; meanZeroFraction: number; meanTinyFraction: number };
   gallery: GalleryItem[];
@@ -285,7 +285,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
   return {
     records,
     backend: info
-      ? { backend: info.backend, tfjsVersion: info.tfjsVersion, simd: info.simd, threads: info.threads, kernelPatches: info.kernelPatches }
+      ? { backend: info.backend, tfjsVersion: info.tfjsVersion, tensorflowVersion: info.tensorflowVersion, tfjsNodeVersion: info.tfjsNodeVersion, simd: info.simd, threads: info.threads, kernelPatches: info.kernelPatches }
       : { backend: tf.getBackend(), tfjsVersion: tf.version.tfjs },
     timings: { totalMs: performance.now() - t0, cleanMs, perAttackMs },
     gradientStats: {

@@ -3,6 +3,7 @@ import { modelFromLogitsFunction, type LoadedModel } from "./model";
 import { createRng } from "./rng";
 import type { EngineCard } from "./card";
 import type { AttackContext } from "./attacks/common";
+import { initEngineBackend } from "./backend";
 
 /* Helpers shared by the engine's tests: small models with known gradients and synthetic data. */
 
@@ -68,4 +69,19 @@ export function tinyCnn(inputShape: [number, number, number], numClasses: number
     inputShape, numClasses, dispose: () => net.dispose(), layerTypes: net.layers.map((l) => l.getClassName()),
   });
   return { model, layers: net };
+}
+
+let nativeProbe: Promise<string | null> | undefined;
+/** null when the native backend (tfjs-node, set up by `npm run engine:native`) starts here, else why not. */
+export function nativeUnavailableReason(): Promise<string | null> {
+  nativeProbe ??= initEngineBackend("tensorflow").then(
+    () => null,
+    (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  );
+  return nativeProbe;
+}
+
+/** The backends the engine's tests run on: cpu and wasm always, plus native when it is installed. */
+export async function engineTestBackends(): Promise<("cpu" | "wasm" | "tensorflow")[]> {
+  return (await nativeUnavailableReason()) === null ? ["cpu", "wasm", "tensorflow"] : ["cpu", "wasm"];
 }
