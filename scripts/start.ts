@@ -211,6 +211,18 @@ children.push(
 );
 for (const m of children) launch(m, childEnv);
 
+/** Which TF.js backend the worker's engine processes will pick (the same order as lib/engine/backend.ts),
+ *  from the files on disk: loading tfjs-node here would cost the supervisor ~600 MB. */
+function workerBackend(): string {
+  const pref = config.BULWARK_TF_BACKEND;
+  if (pref === "wasm" || pref === "cpu") return `${pref} (BULWARK_TF_BACKEND)`;
+  const napi = join(ROOT, "node_modules", "@tensorflow", "tfjs-node", "lib");
+  const built = existsSync(napi) && readdirSync(napi).some((d) => existsSync(join(napi, d, "tfjs_binding.node")));
+  if (built) return "native TensorFlow (tfjs-node)";
+  if (pref === "tensorflow") return "native TensorFlow is required (BULWARK_TF_BACKEND) but not set up: shards will fail until you run npm run engine:native";
+  return "WebAssembly. For the faster native TensorFlow backend run: npm run engine:native";
+}
+
 // Print the sign-ins once the web server answers.
 const url = config.nextAuthUrl;
 for (let i = 0; i < 600 && !stopping; i++) {
@@ -232,5 +244,6 @@ if (config.BULWARK_DEMO) {
   for (const u of DEMO_USERS) lines.push(`    ${u.role.padEnd(9)} ${u.email}`);
   lines.push("");
 }
+lines.push(`  Evaluations run on: ${workerBackend()}`, "");
 lines.push("  Press Ctrl-C to stop.", "");
 console.log(lines.join("\n"));
