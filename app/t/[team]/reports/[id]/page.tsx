@@ -67,7 +67,20 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
               {hashRow("Approved PDF SHA-256", r.approvedPdfSha256, "approved-sha")}
             </dl>
           </Card>
-          {snap ? (
+        </div>
+        <div className="space-y-6">
+          {r.status === "draft" && can(ctx.role, "report.approve") && r.snapshotSha256 ? (
+            <Card title="Approve">
+              <ApproveForm team={ctx.team.slug} reportId={r.id} snapshotSha256={r.snapshotSha256} label={r.label} />
+            </Card>
+          ) : null}
+          {r.status === "draft" && !can(ctx.role, "report.approve") ? <Alert tone="amber">Waiting for a compliance reviewer&apos;s approval.</Alert> : null}
+          <Card title="Verify a copy">
+            <p className="text-sm text-slate-600">Anyone in the team can check that a PDF is this report, unchanged, on the <Link className="text-brand-700 underline" href={`${base}/verify`}>Verify</Link> page.</p>
+          </Card>
+        </div>
+      </div>
+      {snap ? <div className="mt-6">
             <Card title="Posture in this snapshot">
               <Table caption="Posture per framework" head={["Framework", "Satisfied", "Partial", "Failing", "Stale", "Not assessed"]}>
                 {snap.posture.map((p) => (
@@ -89,20 +102,7 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
                 ))}
               </Table>
             </Card>
-          ) : null}
-        </div>
-        <div className="space-y-6">
-          {r.status === "draft" && can(ctx.role, "report.approve") && r.snapshotSha256 ? (
-            <Card title="Approve">
-              <ApproveForm team={ctx.team.slug} reportId={r.id} snapshotSha256={r.snapshotSha256} label={r.label} />
-            </Card>
-          ) : null}
-          {r.status === "draft" && !can(ctx.role, "report.approve") ? <Alert tone="amber">Waiting for a compliance reviewer&apos;s approval.</Alert> : null}
-          <Card title="Verify a copy">
-            <p className="text-sm text-slate-600">Anyone in the team can check that a PDF is this report, unchanged, on the <Link className="text-brand-700 underline" href={`${base}/verify`}>Verify</Link> page.</p>
-          </Card>
-        </div>
-      </div>
+      </div> : null}
     </>
   );
 }
