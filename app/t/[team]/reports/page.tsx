@@ -30,7 +30,15 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
         description="Audit reports: frozen snapshots of your models' robustness evidence and control posture, rendered to PDF, approved by a reviewer, verifiable by anyone with access."
         actions={<Link href={`${base}/verify`} className={buttonClass.secondary}>{icons.check("h-4 w-4")} Verify a PDF</Link>}
       />
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      {can(ctx.role, "report.create") ? (
+        <details className="mb-6 rounded-xl border border-slate-200 bg-white shadow-sm" open={items.length === 0 || undefined}>
+          <summary className="cursor-pointer px-5 py-3 text-sm font-semibold text-slate-800">New report</summary>
+          <div className="border-t border-slate-100 p-5">
+            <CreateReportForm team={ctx.team.slug} models={[...modelLabels].map(([id, label]) => ({ id, label }))} frameworks={frameworks} defaultFrameworks={[...DEFAULT_REPORT_FRAMEWORKS]} />
+          </div>
+        </details>
+      ) : null}
+      <div className="space-y-6">
         <div className="min-w-0">
           {items.length === 0 ? (
             <EmptyState icon={icons.reports("h-10 w-10")} title="No reports yet">
@@ -65,12 +73,7 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
           {nextCursor ? <div className="mt-4"><Link href={`?cursor=${nextCursor}`} className={buttonClass.secondary}>Older reports</Link></div> : null}
           {cursor ? <div className="mt-2"><Link href="?" className={buttonClass.ghost}>Newest reports</Link></div> : null}
         </div>
-        <div className="space-y-6">
-          {can(ctx.role, "report.create") ? (
-            <Card title="New report">
-              <CreateReportForm team={ctx.team.slug} models={[...modelLabels].map(([id, label]) => ({ id, label }))} frameworks={frameworks} defaultFrameworks={[...DEFAULT_REPORT_FRAMEWORKS]} />
-            </Card>
-          ) : null}
+        <div>
           <Card title="How reports work">
             <ol className="list-decimal space-y-2 pl-4 text-sm text-slate-600">
               <li>A report freezes the evidence and statuses at one moment; a worker renders the draft PDF. <Badge>SHA-256 recorded</Badge></li>
