@@ -24,8 +24,8 @@ export function readSaved(): Partial<CliConfig> {
 
 export function loadConfig(): CliConfig | { missing: string } {
   const saved = readSaved();
-  const url = process.env.BULWARK_URL ?? saved.url;
-  const token = process.env.BULWARK_TOKEN ?? saved.token;
+  const url = process.env.BULWARK_URL || saved.url;
+  const token = process.env.BULWARK_TOKEN || saved.token;
   if (!url) return { missing: "the server URL" };
   if (!token) return { missing: "an API token" };
   return { url: url.replace(/\/+$/, ""), token };

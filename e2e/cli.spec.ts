@@ -13,7 +13,8 @@ import { DEMO, signIn } from "./helpers";
 const home = mkdtempSync(join(tmpdir(), "bulwark-cli-"));
 
 function bulwark(...args: string[]) {
-  const r = spawnSync(process.execPath, ["bin/bulwark.js", ...args], { env: { ...process.env, BULWARK_CONFIG: join(home, "config.json"), BULWARK_URL: "", BULWARK_TOKEN: "", NO_COLOR: "1" }, encoding: "utf8", timeout: 600_000 });
+  const { FORCE_COLOR: _color, BULWARK_URL: _url, BULWARK_TOKEN: _token, ...env } = process.env;
+  const r = spawnSync(process.execPath, ["bin/bulwark.js", ...args], { env: { ...env, BULWARK_CONFIG: join(home, "config.json"), NO_COLOR: "1" }, encoding: "utf8", timeout: 600_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
