@@ -12,7 +12,6 @@ test("an engineer generates a report, a reviewer approves and downloads it, an a
   await signIn(page, DEMO.ENGINEER);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
   await expect(page.getByRole("heading", { name: "Reports", level: 1 })).toBeVisible();
-  // The demo team has no report yet, so the "New report" panel is open.
   const form = page.getByRole("form", { name: "New report" });
   await form.getByLabel("Title").fill("Demo robustness audit");
   await expect(form.getByLabel("NIST AI RMF")).toBeChecked();

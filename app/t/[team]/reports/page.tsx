@@ -31,7 +31,7 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
         actions={<Link href={`${base}/verify`} className={buttonClass.secondary}>{icons.check("h-4 w-4")} Verify a PDF</Link>}
       />
       {can(ctx.role, "report.create") ? (
-        <details className="mb-6 rounded-xl border border-slate-200 bg-white shadow-sm" open={items.length === 0 || undefined}>
+        <details className="mb-6 rounded-xl border border-slate-200 bg-white shadow-sm" open>
           <summary className="cursor-pointer px-5 py-3 text-sm font-semibold text-slate-800">New report</summary>
           <div className="border-t border-slate-100 p-5">
             <CreateReportForm team={ctx.team.slug} models={[...modelLabels].map(([id, label]) => ({ id, label }))} frameworks={frameworks} defaultFrameworks={[...DEFAULT_REPORT_FRAMEWORKS]} />
