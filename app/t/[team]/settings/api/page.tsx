@@ -33,20 +33,25 @@ function limits(s: Schema): string {
   return out.join(", ");
 }
 
+/** `code` spans of the OpenAPI description as <code>. */
+function withCode(text: string) {
+  return text.split("`").map((part, i) => (i % 2 ? <code key={i} className="rounded bg-slate-100 px-1">{part}</code> : part));
+}
+
 function FieldTable({ rows, caption }: { rows: { name: string; where?: string; required: boolean; schema: Schema }[]; caption: string }) {
   if (rows.length === 0) return null;
   return (
-    <table className="mt-2 w-full text-left text-xs">
+    <table className="mt-3 w-full table-fixed text-left text-xs">
       <caption className="sr-only">{caption}</caption>
       <thead className="text-slate-500">
-        <tr><th className="py-1 pr-3 font-medium">Name</th><th className="py-1 pr-3 font-medium">In</th><th className="py-1 pr-3 font-medium">Type</th><th className="py-1 font-medium">Notes</th></tr>
+        <tr><th className="w-44 py-1 pr-3 font-medium">Name</th><th className="w-16 py-1 pr-3 font-medium">In</th><th className="w-56 py-1 pr-3 font-medium">Type</th><th className="py-1 font-medium">Notes</th></tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {rows.map((r) => (
           <tr key={`${r.where}-${r.name}`}>
             <td className="py-1 pr-3 font-mono text-slate-900">{r.name}{r.required ? <span className="text-rose-600" title="required"> *</span> : null}</td>
             <td className="py-1 pr-3 text-slate-500">{r.where}</td>
-            <td className="py-1 pr-3 font-mono text-slate-700">{typeOf(r.schema)}</td>
+            <td className="break-words py-1 pr-3 font-mono text-slate-700">{typeOf(r.schema)}</td>
             <td className="py-1 text-slate-600">{[r.schema.description, limits(r.schema)].filter(Boolean).join(" — ")}</td>
           </tr>
         ))}
@@ -74,7 +79,7 @@ export default async function ApiReferencePage({ params }: { params: Promise<{ t
         <div className="space-y-6">
           <Card title="REST API v1" className="scroll-mt-6">
             <div id="overview" className="space-y-2 text-sm text-slate-700">
-              <p>{doc.info.description}</p>
+              <p>{withCode(doc.info.description)}</p>
               <p>
                 Base URL <code className="rounded bg-slate-100 px-1">/api/v1</code>. Machine-readable description:{" "}
                 <a className="text-brand-700 underline" href="/api/v1/openapi.json">openapi.json</a> (OpenAPI 3.1). Tokens: <Link className="text-brand-700 underline" href={`/t/${ctx.team.slug}/settings/tokens`}>Settings → API tokens</Link>. The <code className="rounded bg-slate-100 px-1">bulwark</code> CLI (<code>npx bulwark --help</code>) wraps these calls for CI; see docs/ci.md.
@@ -98,7 +103,10 @@ export default async function ApiReferencePage({ params }: { params: Promise<{ t
                       <span className="text-sm text-slate-600">— {op.summary}</span>
                     </div>
                     {op.description ? <p className="mt-2 text-sm text-slate-600">{op.description}</p> : null}
-                    <p className="mt-1 text-xs text-slate-500">Token roles: {roles}. Success: {Object.entries(op.responses).filter(([c]) => c.startsWith("2")).map(([c, r]) => `${c} ${r.description}`).join(" ")}</p>
+                    <dl className="mt-2 grid grid-cols-[6rem_1fr] gap-x-3 gap-y-0.5 text-xs">
+                      <dt className="text-slate-500">Token roles</dt><dd className="text-slate-700">{roles}</dd>
+                      <dt className="text-slate-500">Answers</dt><dd className="text-slate-700">{Object.entries(op.responses).filter(([c]) => c.startsWith("2")).map(([c, r]) => `${c}: ${r.description}`).join(" ")}</dd>
+                    </dl>
                     <FieldTable caption={`Parameters of ${op.operationId}`} rows={[...op.parameters.map((p) => ({ name: p.name, where: p.in, required: p.required, schema: p.schema })), ...bodyRows]} />
                     {body && body[0] === "application/pdf" ? <p className="mt-2 text-xs text-slate-500">Body: the PDF file (application/pdf), or JSON {"{"}&quot;sha256&quot;: …{"}"}.</p> : null}
                   </article>
