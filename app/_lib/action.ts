@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
+import { can, type Action } from "@/lib/auth/permissions";
 import { AppError, fieldErrorsFromZod } from "@/lib/errors";
 
 export type ActionState = {
@@ -18,28 +19,32 @@ function echoValues(formData: FormData): Record<string, string> {
 }
 
 /**
- * The shape of every server action: parse the form with the lib's zod schema, resolve the user's
- * team (404 for non-members), call lib, and turn known errors into messages for the form.
+ * The shape of every server action: the user's team (404 for non-members) and role are checked before
+ * the form is even read, so outsiders and read-only roles learn nothing from validation messages; then
+ * the form is parsed with the lib's zod schema and lib is called (which checks the role again).
  */
 export async function teamAction<S extends z.ZodType>(
   teamSlug: string,
+  action: Action,
   schema: S,
   formData: FormData,
   run: (ctx: TeamContext, input: z.infer<S>) => Promise<string | void>,
 ): Promise<ActionState> {
   const user = await getSessionUser();
   if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
-  const parsed = schema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) {
-    return { ok: false, message: "Some fields need attention.", fieldErrors: fieldErrorsFromZod(parsed.error.issues), values: echoValues(formData) };
-  }
   try {
-    const ctx = await getTeamContext(user, teamSlug);
+    const ctx = await getTeamContext(user, String(teamSlug));
+    if (!can(ctx.role, action)) return { ok: false, message: "Your role in this team does not allow this action." };
+    const parsed = schema.safeParse(Object.fromEntries(formData instanceof FormData ? formData : []));
+    if (!parsed.success) {
+      return { ok: false, message: "Some fields need attention.", fieldErrors: fieldErrorsFromZod(parsed.error.issues), values: formData instanceof FormData ? echoValues(formData) : {} };
+    }
     const message = await run(ctx, parsed.data);
     return { ok: true, message: message ?? "Saved." };
   } catch (e) {
-    if (e instanceof AppError) return { ok: false, message: e.message, fieldErrors: e.fieldErrors, values: echoValues(formData) };
+    const values = formData instanceof FormData ? echoValues(formData) : {};
+    if (e instanceof AppError) return { ok: false, message: e.message, fieldErrors: e.fieldErrors, values };
     console.error(e);
-    return { ok: false, message: "Something went wrong on our side; nothing was changed. Try again.", values: echoValues(formData) };
+    return { ok: false, message: "Something went wrong on our side; nothing was changed. Try again.", values };
   }
 }

@@ -6,7 +6,7 @@ import { recordTeamSnapshot } from "@/lib/compliance/posture";
 import { AttestSchema, RevokeSchema, createAttestation, revokeAttestation, type AttestationFileInput } from "@/lib/compliance/attestations";
 
 export async function attestAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, AttestSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "attestation.write", AttestSchema, form, async (ctx, input) => {
     const files: AttestationFileInput[] = [];
     for (const f of form.getAll("files")) {
       if (typeof f === "string" || f.size === 0) continue;
@@ -22,7 +22,7 @@ export async function attestAction(team: string, _prev: ActionState, form: FormD
 }
 
 export async function revokeAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, RevokeSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "attestation.write", RevokeSchema, form, async (ctx, input) => {
     await revokeAttestation(ctx, input);
     await recordTeamSnapshot(ctx.team.id, "attestation");
     return "Attestation revoked.";

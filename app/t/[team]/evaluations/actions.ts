@@ -10,7 +10,7 @@ import { AcknowledgeAlertSchema, acknowledgeAlert } from "@/lib/evaluations/webh
 
 export async function createEvaluationAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   let number: number | undefined;
-  const res = await teamAction(team, CreateEvaluationSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "evaluation.run", CreateEvaluationSchema, form, async (ctx, input) => {
     number = (await createEvaluation(ctx, input, { priority: 10 })).number;
   });
   if (res?.ok && number) redirect(`/t/${team}/evaluations/${number}`);
@@ -18,7 +18,7 @@ export async function createEvaluationAction(team: string, _prev: ActionState, f
 }
 
 export async function cancelEvaluationAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, CancelEvaluationSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "evaluation.cancel", CancelEvaluationSchema, form, async (ctx, input) => {
     await cancelEvaluation(ctx, input.evaluationId);
     return "Cancelled. Running shards stop at their next batch.";
   });
@@ -27,7 +27,7 @@ export async function cancelEvaluationAction(team: string, _prev: ActionState, f
 }
 
 export async function acknowledgeAlertAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, AcknowledgeAlertSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "alert.acknowledge", AcknowledgeAlertSchema, form, async (ctx, input) => {
     await acknowledgeAlert(ctx, input);
     return "Alert acknowledged.";
   });

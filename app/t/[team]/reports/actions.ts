@@ -9,7 +9,7 @@ import { teamAction, type ActionState } from "@/app/_lib/action";
 import { ApproveReportSchema, CreateReportFormSchema, approveReport, createReport, verifyPdf, type Verification } from "@/lib/reports";
 
 export async function createReportAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, CreateReportFormSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "report.create", CreateReportFormSchema, form, async (ctx, input) => {
     const r = await createReport(ctx, input);
     return `Report R-${r.number} is being generated.`;
   });
@@ -18,7 +18,7 @@ export async function createReportAction(team: string, _prev: ActionState, form:
 }
 
 export async function approveReportAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, ApproveReportSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "report.approve", ApproveReportSchema, form, async (ctx, input) => {
     const r = await approveReport(ctx, input);
     return `${r.label} approved. The approved edition's SHA-256 is ${r.approvedPdfSha256}.`;
   });

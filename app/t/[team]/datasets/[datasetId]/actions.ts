@@ -29,7 +29,7 @@ const VersionOp = z.object({ versionId: z.string().min(1).max(40), op: z.enum(["
 const DatasetOp = z.object({ op: z.enum(["archive", "restore"]) });
 
 export async function updateDatasetCardAction(team: string, datasetId: string, versionId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, Fields, form, async (ctx, input) => {
+  const res = await teamAction(team, "dataset.write", Fields, form, async (ctx, input) => {
     const { changed } = await updateDatasetCard(ctx, versionId, input);
     return changed.length ? `Card saved: ${changed.map((k) => FIELD_LABELS[k] ?? k).join(", ")} changed.` : "Nothing changed.";
   });
@@ -38,7 +38,7 @@ export async function updateDatasetCardAction(team: string, datasetId: string, v
 }
 
 export async function datasetVersionAction(team: string, datasetId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, VersionOp, form, async (ctx, { versionId, op }) => {
+  const res = await teamAction(team, "dataset.write", VersionOp, form, async (ctx, { versionId, op }) => {
     if (op === "delete") {
       await deleteDatasetVersion(ctx, versionId);
       return "Version deleted.";
@@ -51,7 +51,7 @@ export async function datasetVersionAction(team: string, datasetId: string, _pre
 }
 
 export async function datasetAction(team: string, datasetId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, DatasetOp, form, async (ctx, { op }) => {
+  const res = await teamAction(team, "dataset.write", DatasetOp, form, async (ctx, { op }) => {
     await setDatasetArchived(ctx, datasetId, op === "archive");
     return op === "archive" ? "Dataset archived." : "Dataset restored.";
   });

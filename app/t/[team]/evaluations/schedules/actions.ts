@@ -8,7 +8,7 @@ import { createSchedule, deleteSchedule, ScheduleInputSchema, setSchedulePaused,
 const IdSchema = z.object({ scheduleId: z.string().min(1) });
 
 export async function createScheduleAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, ScheduleInputSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "schedule.manage", ScheduleInputSchema, form, async (ctx, input) => {
     await createSchedule(ctx, input);
     return `Schedule "${input.name}" created.`;
   });
@@ -17,7 +17,7 @@ export async function createScheduleAction(team: string, _prev: ActionState, for
 }
 
 export async function toggleScheduleAction(team: string, paused: boolean, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, IdSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "schedule.manage", IdSchema, form, async (ctx, input) => {
     await setSchedulePaused(ctx, input.scheduleId, paused);
     return paused ? "Paused." : "Resumed.";
   });
@@ -26,7 +26,7 @@ export async function toggleScheduleAction(team: string, paused: boolean, _prev:
 }
 
 export async function deleteScheduleAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, IdSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "schedule.manage", IdSchema, form, async (ctx, input) => {
     await deleteSchedule(ctx, input.scheduleId);
     return "Deleted.";
   });
@@ -35,7 +35,7 @@ export async function deleteScheduleAction(team: string, _prev: ActionState, for
 }
 
 export async function updateScheduleAction(team: string, scheduleId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, ScheduleInputSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "schedule.manage", ScheduleInputSchema, form, async (ctx, input) => {
     await updateSchedule(ctx, scheduleId, input);
     return `Schedule "${input.name}" saved.`;
   });

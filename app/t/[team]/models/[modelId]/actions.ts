@@ -29,7 +29,7 @@ const VersionOp = z.object({ versionId: z.string().min(1).max(40), op: z.enum(["
 const ModelOp = z.object({ op: z.enum(["archive", "restore"]) });
 
 export async function updateCardAction(team: string, modelId: string, versionId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, Fields, form, async (ctx, input) => {
+  const res = await teamAction(team, "model.write", Fields, form, async (ctx, input) => {
     const { changed } = await updateModelCard(ctx, versionId, input);
     return changed.length ? `Card saved: ${changed.map((k) => FIELD_LABELS[k] ?? k).join(", ")} changed.` : "Nothing changed.";
   });
@@ -38,7 +38,7 @@ export async function updateCardAction(team: string, modelId: string, versionId:
 }
 
 export async function versionAction(team: string, modelId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, VersionOp, form, async (ctx, { versionId, op }) => {
+  const res = await teamAction(team, "model.write", VersionOp, form, async (ctx, { versionId, op }) => {
     if (op === "delete") {
       await deleteModelVersion(ctx, versionId);
       return "Version deleted.";
@@ -51,7 +51,7 @@ export async function versionAction(team: string, modelId: string, _prev: Action
 }
 
 export async function modelAction(team: string, modelId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, ModelOp, form, async (ctx, { op }) => {
+  const res = await teamAction(team, "model.write", ModelOp, form, async (ctx, { op }) => {
     await setModelArchived(ctx, modelId, op === "archive");
     return op === "archive" ? "Model archived." : "Model restored.";
   });

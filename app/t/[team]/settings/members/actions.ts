@@ -6,7 +6,7 @@ import { AddMemberSchema, ChangeRoleSchema, RemoveMemberSchema } from "@/lib/tea
 import { addMember, changeMemberRole, removeMember } from "@/lib/teams/members";
 
 export async function addMemberAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, AddMemberSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "member.manage", AddMemberSchema, form, async (ctx, input) => {
     await addMember(ctx, input);
     return `${input.email} was added as ${input.role.toLowerCase()}.`;
   });
@@ -15,7 +15,7 @@ export async function addMemberAction(team: string, _prev: ActionState, form: Fo
 }
 
 export async function changeRoleAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, ChangeRoleSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "member.manage", ChangeRoleSchema, form, async (ctx, input) => {
     await changeMemberRole(ctx, input);
     return "Role changed.";
   });
@@ -24,7 +24,7 @@ export async function changeRoleAction(team: string, _prev: ActionState, form: F
 }
 
 export async function removeMemberAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, RemoveMemberSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "member.manage", RemoveMemberSchema, form, async (ctx, input) => {
     await removeMember(ctx, input);
     return "Member removed.";
   });

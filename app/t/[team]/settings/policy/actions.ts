@@ -12,7 +12,7 @@ import { formFieldOf, policyFromForm } from "@/lib/compliance/policy-form";
 const Fields = z.record(z.string(), z.unknown());
 
 export async function savePolicyAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, Fields, form, async (ctx, fields) => {
+  const res = await teamAction(team, "policy.manage", Fields, form, async (ctx, fields) => {
     try {
       const { version } = await savePolicy(ctx, policyFromForm(fields), typeof fields.note === "string" ? fields.note : "");
       await recordTeamSnapshot(ctx.team.id, "policy");
@@ -31,7 +31,7 @@ export async function savePolicyAction(team: string, _prev: ActionState, form: F
 }
 
 export async function overrideAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, CrosswalkOverrideSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "policy.manage", CrosswalkOverrideSchema, form, async (ctx, input) => {
     await setCrosswalkOverride(ctx, input);
     await recordTeamSnapshot(ctx.team.id, "policy");
     return input.action === "remove" ? `${input.evidence} no longer counts for ${input.control}.` : `${input.evidence} now counts as ${input.mark} evidence for ${input.control}.`;
@@ -41,7 +41,7 @@ export async function overrideAction(team: string, _prev: ActionState, form: For
 }
 
 export async function resetOverrideAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, z.object({ id: z.string().min(1).max(40) }), form, async (ctx, { id }) => {
+  const res = await teamAction(team, "policy.manage", z.object({ id: z.string().min(1).max(40) }), form, async (ctx, { id }) => {
     await clearCrosswalkOverride(ctx, id);
     await recordTeamSnapshot(ctx.team.id, "policy");
     return "Back to the default mapping.";

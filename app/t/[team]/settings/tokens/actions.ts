@@ -6,7 +6,7 @@ import { CreateTokenSchema, createApiToken, RevokeTokenSchema, revokeApiToken } 
 
 export async function createTokenAction(team: string, _prev: ActionState, form: FormData): Promise<(ActionState & { secret?: string }) | null> {
   let secret: string | undefined;
-  const res = await teamAction(team, CreateTokenSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "token.manage", CreateTokenSchema, form, async (ctx, input) => {
     secret = (await createApiToken(ctx, input)).secret;
     return "Token created. Copy it now: it is shown only once.";
   });
@@ -15,7 +15,7 @@ export async function createTokenAction(team: string, _prev: ActionState, form: 
 }
 
 export async function revokeTokenAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, RevokeTokenSchema, form, async (ctx, input) => {
+  const res = await teamAction(team, "token.manage", RevokeTokenSchema, form, async (ctx, input) => {
     await revokeApiToken(ctx, input.tokenId);
     return "Revoked.";
   });
