@@ -1,20 +1,12 @@
 import type { NextConfig } from "next";
+import { buildCsp, securityHeaders } from "./lib/security/headers";
 
-const isProd = process.env.NODE_ENV === "production";
-
-// Strict headers on every response. Next's own scripts need 'unsafe-inline' without nonces; never 'unsafe-eval' in production.
-const csp = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isProd ? "" : " 'unsafe-eval'"}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-  "base-uri 'self'",
-  "object-src 'none'",
-].join("; ");
+// Headers for every response, fixed at build time. proxy.ts replaces the CSP with a per-request nonce
+// one (and adds HSTS behind https) on the requests it sees: those without a body.
+const staticHeaders = {
+  "Content-Security-Policy": buildCsp(null, { dev: process.env.NODE_ENV === "development", https: false }),
+  ...securityHeaders({ https: false }),
+};
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -26,13 +18,7 @@ const nextConfig: NextConfig = {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "Content-Security-Policy", value: csp },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
+        headers: Object.entries(staticHeaders).map(([key, value]) => ({ key, value })),
       },
     ];
   },

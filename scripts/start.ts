@@ -180,7 +180,7 @@ function newestMtime(dir: string): number {
 const buildId = join(ROOT, ".next", "BUILD_ID");
 const sources = Math.max(
   ...["app", "lib", "public"].map((d) => newestMtime(join(ROOT, d))),
-  ...["next.config.ts", "package.json", "postcss.config.mjs"].map((f) => (existsSync(join(ROOT, f)) ? statSync(join(ROOT, f)).mtimeMs : 0)),
+  ...["next.config.ts", "proxy.ts", "package.json", "postcss.config.mjs"].map((f) => (existsSync(join(ROOT, f)) ? statSync(join(ROOT, f)).mtimeMs : 0)),
 );
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
   log("Building the web app (first start or sources changed)…");
