@@ -33,6 +33,12 @@ const EnvSchema = z.object({
   NEXTAUTH_URL: z.url({ error: "expected an absolute URL such as http://localhost:3000" }).optional(),
   NEXTAUTH_SECRET: z.string().min(32, { error: "expected at least 32 characters" }).optional(),
   BULWARK_DEMO: boolish.default(true),
+  /** How long a browser session lasts after sign-in. */
+  BULWARK_SESSION_HOURS: z.coerce
+    .number({ error: "expected a number of hours" })
+    .min(0.25, { error: "expected at least 0.25 hours" })
+    .max(24 * 30, { error: "expected at most 720 hours" })
+    .default(8),
   // Set by `npm start` on its children so they exit if the supervisor disappears.
   BULWARK_SUPERVISED: boolish.default(false),
   BULWARK_WORKER_CONCURRENCY: z.coerce

@@ -3,7 +3,8 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "../env";
 import { authenticate, SignInError } from "./sign-in";
 
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60; // a working day
+/** A working day by default (BULWARK_SESSION_HOURS). The app never extends a session: it ends this long after sign-in. */
+export const sessionMaxAgeSeconds = () => Math.round(env().BULWARK_SESSION_HOURS * 3600);
 
 function clientIp(headers: Record<string, unknown> | undefined): string {
   const fwd = headers?.["x-forwarded-for"];
@@ -14,7 +15,7 @@ function clientIp(headers: Record<string, unknown> | undefined): string {
 export function authOptions(): NextAuthOptions {
   return {
     secret: env().nextAuthSecret,
-    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    session: { strategy: "jwt", maxAge: sessionMaxAgeSeconds() },
     pages: { signIn: "/sign-in" },
     providers: [
       CredentialsProvider({
@@ -32,12 +33,17 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // The token carries the user's session version at sign-in; "sign out everywhere" bumps the
+      // stored one, and getSessionUser refuses tokens with an older version.
       jwt({ token, user }) {
-        if (user) token.uid = user.id;
+        if (user) {
+          token.uid = user.id;
+          token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+        }
         return token;
       },
       session({ session, token }) {
-        if (session.user) (session.user as { id?: string }).id = token.uid as string;
+        if (session.user) Object.assign(session.user, { id: token.uid as string, sessionVersion: typeof token.sv === "number" ? token.sv : 0 });
         return session;
       },
     },

@@ -12,12 +12,17 @@ export interface SessionUser {
   name: string;
 }
 
-/** The signed-in user, re-read from the database so a deleted account loses access at once. */
+/**
+ * The signed-in user, re-read from the database so a deleted account loses access at once, and a
+ * session from before the user's last "sign out everywhere" (an older session version) counts as none.
+ */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await getServerSession(authOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
-  return db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true } });
+  const claims = session?.user as { id?: string; sessionVersion?: number } | undefined;
+  if (!claims?.id) return null;
+  const user = await db.user.findUnique({ where: { id: claims.id }, select: { id: true, email: true, name: true, sessionVersion: true } });
+  if (!user || user.sessionVersion !== (claims.sessionVersion ?? 0)) return null;
+  return { id: user.id, email: user.email, name: user.name };
 });
 
 export async function requireUser(): Promise<SessionUser> {

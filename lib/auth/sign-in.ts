@@ -36,7 +36,7 @@ export async function authenticate(rawEmail: unknown, password: unknown, ip: str
   }
   const email = parsed.data;
   await checkSignInAllowed(email, ip);
-  const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, passwordHash: true } });
+  const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, passwordHash: true, sessionVersion: true } });
   const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
   if (!user || !ok) {
     await db.signInFailure.create({ data: { email, ip } });
@@ -45,5 +45,5 @@ export async function authenticate(rawEmail: unknown, password: unknown, ip: str
     throw new SignInError("Wrong e-mail address or password.");
   }
   await db.signInFailure.deleteMany({ where: { email } });
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
 }

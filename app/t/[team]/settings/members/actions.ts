@@ -1,9 +1,11 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { teamAction, type ActionState } from "@/app/_lib/action";
 import { AddMemberSchema, ChangeRoleSchema, RemoveMemberSchema } from "@/lib/teams/schemas";
 import { addMember, changeMemberRole, removeMember } from "@/lib/teams/members";
+import { signOutEverywhere, SignOutEverywhereSchema } from "@/lib/auth/sessions";
 
 export async function addMemberAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   const res = await teamAction(team, "member.manage", AddMemberSchema, form, async (ctx, input) => {
@@ -29,5 +31,14 @@ export async function removeMemberAction(team: string, _prev: ActionState, form:
     return "Member removed.";
   });
   revalidatePath(`/t/${team}/settings/members`);
+  return res;
+}
+
+/** Ends every session of the signed-in user (this one included), then shows the sign-in page. */
+export async function signOutEverywhereAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, "team.read", SignOutEverywhereSchema, form, async (ctx) => {
+    await signOutEverywhere(ctx.userId);
+  });
+  if (res?.ok) redirect("/sign-in");
   return res;
 }

@@ -5,6 +5,8 @@ import { listMembers } from "@/lib/teams/members";
 import { can, ROLE_LABELS } from "@/lib/auth/permissions";
 import { SettingsTabs } from "../tabs";
 import { AddMemberForm, RemoveButton, RoleSelect } from "./forms";
+import { SignOutEverywhereForm } from "./sessions-form";
+import { requireUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Members" };
 
@@ -12,6 +14,7 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
   const ctx = await teamPage(params);
   const members = await listMembers(ctx);
   const manage = can(ctx.role, "member.manage");
+  const me = await requireUser();
   return (
     <>
       <PageHeader title="Settings" description="Team members, roles and API access." />
@@ -47,6 +50,9 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
         ) : (
           <p className="text-sm text-slate-500">Only team admins can add members or change roles.</p>
         )}
+        <Card title="Your sessions">
+          <SignOutEverywhereForm team={ctx.team.slug} email={me.email} />
+        </Card>
       </div>
     </>
   );
