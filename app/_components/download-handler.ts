@@ -3,6 +3,7 @@ import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext } from "@/lib/teams/access";
 import { NotFoundError } from "@/lib/errors";
 import { openVersionFile } from "@/lib/registry/download";
+import { attachmentHeaders } from "@/lib/security/headers";
 
 /** GET ?version=<versionId>&path=<file path>: streams a stored file of the team's version. */
 export async function handleVersionFileDownload(req: Request, teamSlug: string, kind: "model" | "dataset"): Promise<Response> {
@@ -16,9 +17,8 @@ export async function handleVersionFileDownload(req: Request, teamSlug: string, 
     const f = await openVersionFile(ctx, kind, versionId, path);
     return new Response(Readable.toWeb(f.stream) as ReadableStream, {
       headers: {
-        "Content-Type": "application/octet-stream",
+        ...attachmentHeaders(f.filename),
         "Content-Length": String(f.size),
-        "Content-Disposition": `attachment; filename="${f.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
         "X-Content-SHA256": f.sha256,
         "Cache-Control": "private, max-age=31536000, immutable",
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCsp, isHttpsUrl, newNonce, securityHeaders } from "./headers";
+import { attachmentHeaders, buildCsp, isHttpsUrl, newNonce, securityHeaders } from "./headers";
 
 const directives = (csp: string) => new Map(csp.split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
 
@@ -63,5 +63,17 @@ describe("newNonce / isHttpsUrl", () => {
     expect(isHttpsUrl("https://bulwark.example")).toBe(true);
     expect(isHttpsUrl("HTTPS://X")).toBe(true);
     expect(isHttpsUrl("http://localhost:3000")).toBe(false);
+  });
+});
+
+describe("attachmentHeaders", () => {
+  it("downloads as octet-stream with nosniff, whatever the name claims", () => {
+    expect(attachmentHeaders("evil.html")).toEqual({ "Content-Type": "application/octet-stream", "Content-Disposition": 'attachment; filename="evil.html"', "X-Content-Type-Options": "nosniff" });
+    expect(attachmentHeaders("report.pdf", "application/pdf")["Content-Type"]).toBe("application/pdf");
+  });
+  it("keeps quotes, line breaks and leading dots out of the file name", () => {
+    expect(attachmentHeaders('a"b\r\nSet-Cookie: x=1.svg')["Content-Disposition"]).toBe('attachment; filename="a_b_Set-Cookie_x_1.svg"');
+    expect(attachmentHeaders(".htaccess")["Content-Disposition"]).toBe('attachment; filename="_htaccess"');
+    expect(attachmentHeaders("")["Content-Disposition"]).toBe('attachment; filename="file"');
   });
 });

@@ -2,6 +2,7 @@ import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext } from "@/lib/teams/access";
 import { readAttestationFile } from "@/lib/compliance/attestations";
 import { AppError } from "@/lib/errors";
+import { attachmentHeaders } from "@/lib/security/headers";
 
 /** Downloads a file attached to an attestation (team members only; digest checked on read). */
 export async function GET(_req: Request, { params }: { params: Promise<{ team: string; fileId: string }> }) {
@@ -13,10 +14,8 @@ export async function GET(_req: Request, { params }: { params: Promise<{ team: s
     const f = await readAttestationFile(ctx, fileId);
     return new Response(new Uint8Array(f.bytes), {
       headers: {
-        "content-type": "application/octet-stream",
-        "content-disposition": `attachment; filename="${f.name.replace(/"/g, "")}"`,
+        ...attachmentHeaders(f.name),
         "x-content-sha256": f.sha256,
-        "x-content-type-options": "nosniff",
       },
     });
   } catch (e) {

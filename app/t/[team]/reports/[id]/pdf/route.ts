@@ -1,5 +1,6 @@
 import { routeTeam } from "@/app/_lib/route";
 import { reportPdf, type ReportEditionName } from "@/lib/reports";
+import { attachmentHeaders } from "@/lib/security/headers";
 
 /** GET ?edition=draft|approved: the stored PDF of one of the team's reports (hash re-checked on read). */
 export async function GET(req: Request, { params }: { params: Promise<{ team: string; id: string }> }) {
@@ -8,11 +9,9 @@ export async function GET(req: Request, { params }: { params: Promise<{ team: st
     const f = await reportPdf(ctx, p.id, e === "draft" || e === "approved" ? (e as ReportEditionName) : undefined);
     return new Response(new Uint8Array(f.bytes), {
       headers: {
-        "Content-Type": "application/pdf",
+        ...attachmentHeaders(f.filename, "application/pdf"),
         "Content-Length": String(f.bytes.byteLength),
-        "Content-Disposition": `attachment; filename="${f.filename}"`,
         "X-Content-SHA256": f.sha256,
-        "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
       },
     });
