@@ -2,7 +2,9 @@
 // demo seed, build when stale, then the web server and one worker as children. Ctrl-C stops the
 // web server, then the worker, then the database. A crashed child is restarted with back-off.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, env } from "../lib/env";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../lib/db/embedded";
@@ -77,6 +79,7 @@ interface Managed {
 const children: Managed[] = [];
 let building: ChildProcess | undefined;
 let stopping = false;
+let exitCode = 0;
 
 function launch(m: Managed, childEnv: NodeJS.ProcessEnv) {
   m.lastStart = Date.now();
@@ -123,6 +126,7 @@ async function stopEverything(signal: string) {
     await stopChild(m);
     log(`${m.name} stopped.`);
   }
+  await databaseRestart; // a restart in progress finishes (and stops what it started) first
   if (database) {
     await database.stop();
     log("database stopped.");
@@ -132,7 +136,7 @@ async function stopEverything(signal: string) {
   } catch {
     /* fine */
   }
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
@@ -142,10 +146,46 @@ setInterval(() => {
   if (process.ppid !== parentPid) void shutdown("parent process gone");
 }, 1000).unref();
 
+// The embedded PostgreSQL, watched: if it dies (killed, crashed) while we run, start it again — its
+// crash recovery replays the WAL, so every committed transaction is kept — and the web server and
+// worker reconnect on their own. If it cannot be started again, stop everything (exit code 1) rather
+// than serve errors; the next `npm start` then recovers it.
+let databaseRestart: Promise<void> | undefined;
+const startDatabase = () =>
+  startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.BULWARK_PG_PORT,
+    log,
+    onUnexpectedExit: (why) => {
+      if (stopping) return;
+      log(`PostgreSQL exited unexpectedly (${why}); restarting it.`);
+      databaseRestart ??= restartDatabase().finally(() => (databaseRestart = undefined));
+    },
+  });
+async function restartDatabase() {
+  for (let attempt = 0; attempt < 8 && !stopping; attempt++) {
+    // Its old backends may still hold the shared memory for a moment after the postmaster died.
+    await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)));
+    if (stopping) return;
+    try {
+      database = await startDatabase();
+      log(`PostgreSQL is running again (pid ${database.pid}).`);
+      if (stopping) await database.stop();
+      return;
+    } catch (e) {
+      log(`PostgreSQL did not start again: ${(e as Error).message}`);
+    }
+  }
+  if (stopping) return;
+  log(`PostgreSQL could not be restarted; stopping. See ${join(config.dataDir, "postgres.log")}.`);
+  exitCode = 1;
+  void shutdown("database lost");
+}
+
 let databaseUrl = config.DATABASE_URL;
 const started = Date.now();
 if (!databaseUrl) {
-  database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.BULWARK_PG_PORT, log });
+  database = await startDatabase();
   databaseUrl = database.url;
   if (stopping) {
     await shutdownDone; // Ctrl-C arrived while the database was starting; it exits the process
@@ -182,7 +222,40 @@ const sources = Math.max(
   ...["app", "lib", "public"].map((d) => newestMtime(join(ROOT, d))),
   ...["next.config.ts", "proxy.ts", "package.json", "postcss.config.mjs"].map((f) => (existsSync(join(ROOT, f)) ? statSync(join(ROOT, f)).mtimeMs : 0)),
 );
-if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
+const buildIsStale = () => !existsSync(buildId) || statSync(buildId).mtimeMs < sources;
+// Supervisors on one checkout (other data folders, e.g. tests) must not build at once: `next build`
+// refuses a second concurrent build. The first takes a lock folder; the others wait, then look again.
+const buildLock = join(tmpdir(), `bulwark-build-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}.lock`);
+async function takeBuildLock(): Promise<void> {
+  for (;;) {
+    try {
+      mkdirSync(buildLock);
+      writeFileSync(join(buildLock, "pid"), String(process.pid));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    // A lock whose supervisor is gone (or that never got its pid written) is stale.
+    const pidFile = join(buildLock, "pid");
+    const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
+    const since = statSync(buildLock, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const orphan = holder ? !aliveWith(holder, "start.ts") : Date.now() - since > 10_000;
+    if (orphan) rmSync(buildLock, { recursive: true, force: true });
+    else await new Promise((r) => setTimeout(r, 500));
+    if (stopping) await shutdownDone;
+  }
+}
+let holdingBuildLock = false;
+const releaseBuildLock = () => {
+  if (holdingBuildLock) rmSync(buildLock, { recursive: true, force: true });
+  holdingBuildLock = false;
+};
+if (buildIsStale()) {
+  await takeBuildLock();
+  holdingBuildLock = true;
+  process.on("exit", releaseBuildLock);
+}
+if (buildIsStale()) {
   log("Building the web app (first start or sources changed)…");
   building = spawn(join(BIN, "next"), ["build"], { cwd: ROOT, detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   const status = await new Promise<number | null>((r) => building!.once("exit", (code) => r(code)));
@@ -194,6 +267,7 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
     process.exit(1);
   }
 }
+releaseBuildLock();
 
 const childEnv: NodeJS.ProcessEnv = {
   ...process.env,

@@ -18,6 +18,8 @@ export interface EmbeddedServer {
   url: string;
   /** True when this process started the server (and so must stop it). */
   owned: boolean;
+  /** The postmaster's pid (undefined for a server this process did not start). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -167,6 +169,8 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   reuseRunning?: boolean;
   log?: (m: string) => void;
+  /** Called when the server we started exits without stop() being asked (killed, crashed). */
+  onUnexpectedExit?: (why: string) => void;
 }): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {});
   const p = paths(opts.dataDir);
@@ -216,10 +220,18 @@ export async function startEmbeddedPostgres(opts: {
   if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DB_NAME}`);
   await admin.end();
 
+  // From here on an exit we did not ask for is a crash (or a kill): tell the owner, who may restart us.
+  let stopAsked = false;
+  child.once("exit", (code, signal) => {
+    if (!stopAsked) opts.onUnexpectedExit?.(signal ?? `code ${code}`);
+  });
+
   return {
     url,
     owned: true,
+    pid: child.pid,
     stop: async () => {
+      stopAsked = true;
       if (exited) return;
       const done = new Promise<void>((r) => child.once("exit", () => r()));
       child.kill("SIGINT"); // fast shutdown: disconnects clients, writes a checkpoint
