@@ -1,4 +1,5 @@
 import { db, type Tx } from "../db/client";
+import { AppError } from "../errors";
 import { artifactStore, sha256Bytes, sha256File } from "./store";
 
 // The two-step commit shared by models and datasets: rows (with Artifact references) commit in one
@@ -46,6 +47,26 @@ export async function upsertArtifacts(tx: Tx, teamId: string, files: { sha256: s
     ids.set(f.sha256, a.id);
   }
   return ids;
+}
+
+/** The error an upload answers when the artifact store cannot take its files: names the store, 503. */
+export function storeUnavailable(e: unknown, what: string): AppError {
+  const store = artifactStore();
+  const reason = (e as NodeJS.ErrnoException).code === "ENOSPC" ? "disk full" : (e as Error).message;
+  return new AppError(
+    `The files could not be written to the artifact store (${reason}); ${what} was not registered. The store is the ${store.kind === "local" ? "folder" : "bucket"} ${store.location}: an administrator must make it writable (or free space) before uploading again.`,
+    503,
+    "artifact_store_unavailable",
+  );
+}
+
+/** Before an upload is recorded: a store that cannot be written to refuses it with nothing stored. */
+export async function assertStoreWritable(what: string): Promise<void> {
+  try {
+    await artifactStore().assertWritable();
+  } catch (e) {
+    throw storeUnavailable(e, what);
+  }
 }
 
 /**

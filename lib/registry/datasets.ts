@@ -7,7 +7,7 @@ import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, upsertArtifacts } from "./commit";
+import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
 import {
   DatasetCardSchema,
   datasetCardFromFields,
@@ -115,6 +115,8 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
     : imagePreview(decoded.x, decoded.labels, decoded.sampleShape, decoded.classLabels.length, { min: decoded.valueMin, max: decoded.valueMax });
 
   let created = false;
+  // A store that cannot take the files refuses the upload before anything is recorded.
+  await assertStoreWritable("the version");
   const row = await db.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
@@ -194,7 +196,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
       await appendAudit(tx, { teamId, actor: ctx.actor, action: "dataset.version.discard", subjectType: "DatasetVersion", subjectId: row.id, details: { reason: `artifact store: ${(e as Error).message}` } });
     });
     await removeUnreferencedBlobs(added);
-    throw new Error(`The files could not be written to the artifact store (${(e as Error).message}); the version was not registered.`);
+    throw storeUnavailable(e, "the version");
   }
   return { datasetId: row.datasetId, versionId: row.id, version: row.version, tensorDigest, manifestDigest, sampleCount: decoded.labels.length, warnings };
 }

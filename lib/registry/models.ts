@@ -22,7 +22,7 @@ import {
   type ModelCard,
 } from "./model-card";
 import { checkFiniteWeights, checkModelFiles, type Problem } from "./model-files";
-import { commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, upsertArtifacts } from "./commit";
+import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
 import type { Staging, StagedFile } from "./staging";
 import { artifactStore, readVerified } from "./store";
 
@@ -157,6 +157,8 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
 
   const name = input.modelId ? undefined : EntryNameSchema.parse(input.name);
   let createdModel = false;
+  // A store that cannot take the files refuses the upload before anything is recorded.
+  await assertStoreWritable("the version");
   const row = await db.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
@@ -214,7 +216,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
       await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.version.discard", subjectType: "ModelVersion", subjectId: row.id, details: { reason: `artifact store: ${(e as Error).message}` } });
     });
     await removeUnreferencedBlobs(created);
-    throw new Error(`The files could not be written to the artifact store (${(e as Error).message}); the version was not registered.`);
+    throw storeUnavailable(e, "the version");
   }
   return { modelId: row.modelId, versionId: row.id, version: row.version, manifestDigest, warnings: verdict.warnings, ignored: engineInfo.ignoredFiles };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, link, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -31,6 +31,8 @@ export interface ArtifactStore {
   stream(sha256: string): Promise<Readable>;
   /** Only for removing a blob that no row references (compensation after a failed commit). */
   remove(sha256: string): Promise<void>;
+  /** Throws when new blobs cannot be written (read-only or missing folder); checked before an upload is recorded. */
+  assertWritable(): Promise<void>;
 }
 
 export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
@@ -107,6 +109,14 @@ export class LocalArtifactStore implements ArtifactStore {
   }
   async remove(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+  }
+  async assertWritable(): Promise<void> {
+    // Write and remove a small probe file where blobs go: catches a read-only, missing or foreign folder.
+    const dir = join(this.root, "sha256");
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.probe-${randomBytes(6).toString("hex")}`);
+    await writeFile(probe, "probe");
+    await rm(probe, { force: true });
   }
   /** Hard-links when possible (same disk), for tests and tools. */
   async linkInto(sha256: string, target: string): Promise<void> {
@@ -187,6 +197,9 @@ export class S3ArtifactStore implements ArtifactStore {
     const { client, sdk } = await this.s3();
     const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.opts.bucket, Key: this.key(sha256) }));
     return res.Body as Readable;
+  }
+  async assertWritable(): Promise<void> {
+    // A bucket that refuses writes shows at the first PUT; that failure is handled like a full disk.
   }
   async remove(sha256: string): Promise<void> {
     const { client, sdk } = await this.s3();
