@@ -148,7 +148,8 @@ for (const backend of [...new Set(main.map((r) => r.backend))]) {
     const r = rows.find((x) => x.batch === b);
     if (!r) return "-";
     const w = wasmAt.get(b);
-    return `${r.rate.toFixed(0)}${w && backend !== "wasm" ? ` (${(r.rate / w).toFixed(1)}×)` : ""}`;
+    const x = w ? r.rate / w : 0;
+    return `${r.rate.toFixed(0)}${w && backend !== "wasm" ? ` (${x.toFixed(x < 0.1 ? 3 : 1)}×)` : ""}`;
   });
   console.log([rows[0]!.label, ...cells, Math.max(...rows.map((r) => r.rssMB)).toFixed(0)].join(" | "));
 }
