@@ -1,0 +1,48 @@
+// npm run restore -- <backup folder> [--force] — brings a backup back on a fresh data folder
+// (BULWARK_DATA_DIR, with its embedded PostgreSQL) or into the empty database at DATABASE_URL.
+// Refuses a non-empty data folder unless --force, which deletes that folder first.
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { env } from "../lib/env";
+import { startEmbeddedPostgres, runningPostmaster } from "../lib/db/embedded";
+import { artifactStore } from "../lib/registry/store";
+import { restoreBackup } from "../lib/ops/restore";
+
+const args = process.argv.slice(2);
+const force = args.includes("--force");
+const dir = args.find((a) => !a.startsWith("--"));
+if (!dir) {
+  console.error("Usage: npm run restore -- <backup folder> [--force]");
+  process.exit(2);
+}
+const config = env();
+
+try {
+  const started = Date.now();
+  let url = config.DATABASE_URL;
+  let stop = async () => {};
+  if (!url) {
+    // Only the files written by loading the config (the generated session secret) may be there already.
+    const entries = existsSync(config.dataDir) ? readdirSync(config.dataDir).filter((e) => e !== "nextauth-secret") : [];
+    if (entries.length > 0) {
+      if (!force) throw new Error(`The data folder ${config.dataDir} is not empty. Restore into a new folder (set BULWARK_DATA_DIR), or add --force to delete it first.`);
+      if (runningPostmaster(config.dataDir)) throw new Error(`Bulwark is running on ${config.dataDir}; stop it before restoring over it.`);
+      console.log(`--force: deleting ${config.dataDir}`);
+      for (const e of entries) rmSync(join(config.dataDir, e), { recursive: true, force: true });
+    }
+    const server = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.BULWARK_PG_PORT, log: console.log });
+    url = server.url;
+    stop = () => server.stop();
+  }
+  console.log(`Restoring ${resolve(dir)} into ${config.DATABASE_URL ? "the database at DATABASE_URL" : `the data folder ${config.dataDir}`}`);
+  try {
+    const r = await restoreBackup({ dir: resolve(dir), url, store: artifactStore(), log: console.log });
+    for (const t of r.rows) console.log(`  ${t.table}: ${t.rows} rows`);
+    console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)}s: the backup of ${r.manifest.createdAt} (${r.artifacts} artifacts). Start Bulwark with npm start.`);
+  } finally {
+    await stop();
+  }
+} catch (e) {
+  console.error(`Restore failed: ${(e as Error).message}`);
+  process.exit(1);
+}
