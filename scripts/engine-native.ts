@@ -31,7 +31,7 @@ const TF_VERSION = "2.21.0";
 const TFJS_NODE_VERSION = "4.22.0";
 const LIBS = ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"];
 // Only the headers the binding's sources include (c_api.h, eager/c_api.h and what they include):
-// about 6 MB of the wheel's 270 MB of headers.
+// about 5 MB of the wheel's 270 MB of headers.
 const HEADER_DIRS = ["tensorflow/c/", "tensorflow/core/platform/", "tsl/", "xla/tsl/"];
 
 const ROOT = resolve(import.meta.dirname, "..");
