@@ -58,10 +58,13 @@ export type ChainVerdict =
   | { intact: true; count: number; head: string }
   | { intact: false; count: number; brokenAt: { seq: number; id?: string; reason: string } };
 
-/** Recomputes a team's chain (events in seq order) and names the first broken link. */
-export function verifyChain(events: (ChainedEventFields & { id?: string; hash: string })[]): ChainVerdict {
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
+/**
+ * Recomputes a team's chain (events in seq order) and names the first broken link. `from` continues a
+ * chain already verified up to event `seq - 1` whose hash is `prevHash` (default: the whole chain).
+ */
+export function verifyChain(events: (ChainedEventFields & { id?: string; hash: string })[], from: { seq: number; prevHash: string } = { seq: 1, prevHash: GENESIS_HASH }): ChainVerdict {
+  let prev = from.prevHash;
+  let expectedSeq = from.seq;
   for (const e of events) {
     const at = (reason: string): ChainVerdict => ({ intact: false, count: events.length, brokenAt: { seq: e.seq, id: e.id, reason } });
     if (e.seq !== expectedSeq) return at(`event #${expectedSeq} is missing (found #${e.seq} next)`);

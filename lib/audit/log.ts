@@ -56,6 +56,34 @@ export async function verifyTeamChain(teamId: string): Promise<ChainVerdict> {
   return verifyChain(events);
 }
 
+// Pages show on every view whether the chain verifies. Re-hashing the whole log each time grows with it
+// (tens of thousands of events: hundreds of milliseconds per view under load, npm run bench:web). So, per
+// team and process, remember the last verified link and hash only the events appended since; re-verify
+// everything when the last full check is older than FULL_RECHECK_MS, or when the remembered link changed.
+// The audit page, the API's verify endpoint and reports always check the whole chain (verifyTeamChain).
+const FULL_RECHECK_MS = 5 * 60_000;
+const verifiedUpTo = new Map<string, { seq: number; hash: string; fullAt: number }>();
+
+/** verifyTeamChain for page views: the whole chain at most every 5 minutes, the new events in between. */
+export async function verifyTeamChainRecent(teamId: string, now = Date.now()): Promise<ChainVerdict> {
+  const known = verifiedUpTo.get(teamId);
+  if (known && now - known.fullAt < FULL_RECHECK_MS) {
+    const [anchor, ...appended] = await db.auditEvent.findMany({ where: { teamId, seq: { gte: known.seq } }, orderBy: { seq: "asc" } });
+    if (anchor && anchor.seq === known.seq && anchor.hash === known.hash && eventHash(anchor) === anchor.hash) {
+      const verdict = verifyChain(appended, { seq: known.seq + 1, prevHash: known.hash });
+      if (verdict.intact) {
+        verifiedUpTo.set(teamId, { seq: known.seq + appended.length, hash: verdict.head, fullAt: known.fullAt });
+        return { intact: true, count: known.seq + appended.length, head: verdict.head };
+      }
+    }
+    // Something changed at or after the remembered link: the full check names the first broken link.
+  }
+  const full = await verifyTeamChain(teamId);
+  if (full.intact && full.count > 0) verifiedUpTo.set(teamId, { seq: full.count, hash: full.head, fullAt: now });
+  else verifiedUpTo.delete(teamId);
+  return full;
+}
+
 export interface AuditFilter {
   action?: string;
   actor?: string;

@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { verifyTeamChain } from "../audit/log";
+import { verifyTeamChain, verifyTeamChainRecent } from "../audit/log";
 import { ModelCardSchema } from "../registry/model-card";
 import type { AttestationEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence } from "./engine";
 import { tierOf, type Verdict } from "./policy";
@@ -48,6 +48,30 @@ export function evaluationEvidence(
   };
 }
 
+type EvidenceRow = Parameters<typeof evaluationEvidence>[0];
+
+/**
+ * The completed evaluations of the given model versions, with only the parts of their JSON columns that
+ * evaluationEvidence reads. A team accumulates thousands of evaluations whose full rows (gallery pixels,
+ * per-class metrics, provenance, sample indices) are tens of kilobytes each: the posture on every
+ * dashboard and controls page must not pull and parse them all (issue 10, npm run bench:web).
+ */
+export async function completedEvaluationEvidenceRows(teamId: string, versionIds: string[]): Promise<EvidenceRow[]> {
+  if (versionIds.length === 0) return [];
+  return db.$queryRaw<EvidenceRow[]>`
+    SELECT e.id, e.number, e."finishedAt", e."createdAt", e."modelVersionId", e."datasetVersionId", e."sampleCount", e.verdict, e."cleanAccuracy",
+      jsonb_build_object('attacks', e.suite->'attacks') AS suite,
+      jsonb_build_object(
+        'samples', e.metrics->'samples', 'cleanAccuracy', e.metrics->'cleanAccuracy', 'worstCase', e.metrics->'worstCase',
+        'attacks', (SELECT jsonb_agg(jsonb_build_object('attack', a->'attack', 'family', a->'family', 'norm', a->'norm') ORDER BY i)
+                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e.metrics->'attacks') = 'array' THEN e.metrics->'attacks' ELSE '[]'::jsonb END) WITH ORDINALITY AS t(a, i))
+      ) AS metrics,
+      jsonb_build_object('verdict', e.reliability->'verdict', 'reasons', e.reliability->'reasons') AS reliability,
+      jsonb_build_object('engine', jsonb_build_object('backend', e.provenance->'engine'->'backend'), 'backends', e.provenance->'backends') AS provenance
+    FROM "Evaluation" e
+    WHERE e."teamId" = ${teamId} AND e.status = 'COMPLETED' AND e."modelVersionId" = ANY(${versionIds})`;
+}
+
 /** Card fields an auditor expects filled in. */
 export function cardGaps(card: unknown): string[] {
   const parsed = ModelCardSchema.safeParse(card);
@@ -59,8 +83,11 @@ export function cardGaps(card: unknown): string[] {
   return gaps;
 }
 
-/** Everything the status engine needs for one team. `modelIds` limits the models (default: all active). */
-export async function loadEvidence(teamId: string, now = new Date(), opts: { modelIds?: string[] } = {}): Promise<Evidence> {
+/**
+ * Everything the status engine needs for one team. `modelIds` limits the models (default: all active).
+ * `chain: "full"` re-verifies the whole audit chain (reports); pages use the incremental check.
+ */
+export async function loadEvidence(teamId: string, now = new Date(), opts: { modelIds?: string[]; chain?: "full" | "recent" } = {}): Promise<Evidence> {
   const models = await db.model.findMany({
     where: { teamId, archivedAt: null, ...(opts.modelIds ? { id: { in: opts.modelIds } } : {}) },
     orderBy: { name: "asc" },
@@ -69,14 +96,14 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
   const current = models.filter((m) => m.versions.length > 0).map((m) => ({ model: m, v: m.versions[0] }));
   const versionIds = current.map((c) => c.v.id);
   const [evaluations, alerts, schedules, attestations, policy, memberships, auditCount, chain] = await Promise.all([
-    db.evaluation.findMany({ where: { teamId, status: "COMPLETED", modelVersionId: { in: versionIds } } }),
+    completedEvaluationEvidenceRows(teamId, versionIds),
     db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, modelId: { in: current.map((c) => c.model.id) } }, include: { evaluation: { select: { number: true } } } }),
     db.schedule.findMany({ where: { teamId, modelId: { in: current.map((c) => c.model.id) } } }),
     db.attestation.findMany({ where: { teamId }, include: { files: true } }),
     db.compliancePolicy.findFirst({ where: { teamId }, orderBy: { version: "desc" }, select: { version: true, createdAt: true } }),
     db.membership.findMany({ where: { teamId }, include: { user: { select: { id: true, email: true, name: true } } } }),
     db.auditEvent.count({ where: { teamId } }),
-    verifyTeamChain(teamId),
+    opts.chain === "full" ? verifyTeamChain(teamId) : verifyTeamChainRecent(teamId),
   ]);
   const datasetIds = new Set<string>([...evaluations.map((e) => e.datasetVersionId), ...current.map((c) => c.v.trainingDatasetVersionId).filter((x): x is string => !!x)]);
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: [...datasetIds] } }, include: { dataset: { select: { name: true } } } });

@@ -32,12 +32,12 @@ export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?
 }
 
 /** For workers and jobs that act for a team without a signed-in member (the caller vouches for teamId). */
-export async function assessTeamById(teamId: string, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[] } = {}): Promise<TeamAssessment> {
+export async function assessTeamById(teamId: string, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" } = {}): Promise<TeamAssessment> {
   const now = opts.now ?? new Date();
   const [{ policy, version }, crosswalk, evidence] = await Promise.all([
     activePolicy(teamId),
     teamCrosswalk(teamId),
-    loadEvidence(teamId, now, { modelIds: opts.modelIds }),
+    loadEvidence(teamId, now, { modelIds: opts.modelIds, chain: opts.chain }),
   ]);
   const catalog = getCatalog();
   const statuses = computeControlStatuses(policy, catalog, crosswalk, evidence, { frameworks: opts.frameworks });

@@ -46,7 +46,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
   const { teamId, scope, now } = req;
   const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
   const frameworks = scope.frameworks.filter((f): f is FrameworkId => (FRAMEWORK_IDS as readonly string[]).includes(f));
-  const a = await assessTeamById(teamId, { now, modelIds: scope.models === "all" ? undefined : scope.models, frameworks });
+  const a = await assessTeamById(teamId, { now, modelIds: scope.models === "all" ? undefined : scope.models, frameworks, chain: "full" });
   const catalog = getCatalog();
   const models = a.evidence.models;
   const modelIds = models.map((m) => m.modelId);

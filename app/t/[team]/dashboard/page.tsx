@@ -3,7 +3,7 @@ import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
 import { Badge, Card, PageHeader } from "@/app/_components/ui";
 import { db } from "@/lib/db/client";
-import { verifyTeamChain } from "@/lib/audit/log";
+import { verifyTeamChainRecent } from "@/lib/audit/log";
 import { checkHealth } from "@/lib/health";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { PostureSection } from "./posture";
@@ -26,7 +26,7 @@ export default async function Dashboard({ params }: { params: Promise<{ team: st
   const [members, events, chain, health] = await Promise.all([
     db.membership.count({ where: { teamId: ctx.team.id } }),
     db.auditEvent.count({ where: { teamId: ctx.team.id } }),
-    verifyTeamChain(ctx.team.id),
+    verifyTeamChainRecent(ctx.team.id),
     checkHealth(),
   ]);
   const base = `/t/${ctx.team.slug}`;

@@ -1,0 +1,56 @@
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { recordAudit, verifyTeamChain, verifyTeamChainRecent } from "./log";
+import { makeTeam } from "../../test/fixtures";
+import { testDatabaseUrl } from "../../test/db-per-file";
+
+// The incremental chain check that pages use (lib/audit/log.ts verifyTeamChainRecent): it hashes only the
+// events appended since its last check, yet still catches every edit — at once when it touches the newest
+// verified link or later events, and at the next full re-check (at most 5 minutes) for older ones.
+
+const add = (teamId: string, i: number) => recordAudit({ teamId, actor: { userId: null, label: "t" }, action: "test.recent", subjectType: "Test", details: { i } });
+
+async function editEvent(teamId: string, seq: number) {
+  const c = new pg.Client({ connectionString: testDatabaseUrl });
+  await c.connect();
+  await c.query(`ALTER TABLE "AuditEvent" DISABLE TRIGGER "AuditEvent_append_only"`);
+  await c.query(`UPDATE "AuditEvent" SET details = '{"i": 99}' WHERE "teamId" = $1 AND seq = $2`, [teamId, seq]);
+  await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER "AuditEvent_append_only"`);
+  await c.end();
+}
+
+describe("verifyTeamChainRecent", () => {
+  it("agrees with the full check as events are appended", async () => {
+    const { team } = await makeTeam();
+    expect(await verifyTeamChainRecent(team.id)).toMatchObject({ intact: true, count: 0 });
+    for (let i = 0; i < 3; i++) await add(team.id, i);
+    const t0 = Date.now();
+    expect(await verifyTeamChainRecent(team.id, t0)).toEqual(await verifyTeamChain(team.id));
+    for (let i = 3; i < 6; i++) await add(team.id, i);
+    expect(await verifyTeamChainRecent(team.id, t0 + 1000)).toEqual(await verifyTeamChain(team.id));
+    expect(await verifyTeamChainRecent(team.id, t0 + 2000)).toMatchObject({ intact: true, count: 6 });
+  });
+
+  it("catches an edit of the last verified event or a later one at once", async () => {
+    const { team } = await makeTeam();
+    for (let i = 0; i < 4; i++) await add(team.id, i);
+    const t0 = Date.now();
+    expect((await verifyTeamChainRecent(team.id, t0)).intact).toBe(true);
+    await add(team.id, 4);
+    await editEvent(team.id, 4); // the newest event the previous check verified
+    const v = await verifyTeamChainRecent(team.id, t0 + 1000);
+    expect(v).toMatchObject({ intact: false, brokenAt: { seq: 4 } });
+    // Still reported on the next view: a broken chain is never remembered as verified.
+    expect(await verifyTeamChainRecent(team.id, t0 + 2000)).toMatchObject({ intact: false, brokenAt: { seq: 4 } });
+  });
+
+  it("catches an edit of an older event at the next full re-check", async () => {
+    const { team } = await makeTeam();
+    for (let i = 0; i < 4; i++) await add(team.id, i);
+    const t0 = Date.now();
+    expect((await verifyTeamChainRecent(team.id, t0)).intact).toBe(true);
+    await editEvent(team.id, 2);
+    expect((await verifyTeamChain(team.id)).intact).toBe(false); // the audit page and reports see it at once
+    expect(await verifyTeamChainRecent(team.id, t0 + 6 * 60_000)).toMatchObject({ intact: false, brokenAt: { seq: 2 } });
+  });
+});
