@@ -230,8 +230,9 @@ test("uploaded files come back as attachments with nosniff, never rendered", asy
 
 // --- No secrets in logs: a second server whose whole output (supervisor, web, worker) is captured ---
 
+// Written as a string: Playwright's workers set FORCE_COLOR, and console.log would colour a number.
 const freePort = () =>
-  execFileSync(process.execPath, ["-e", "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"]).toString().trim();
+  execFileSync(process.execPath, ["-e", "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})"]).toString().trim();
 
 test("a sign-in, an API token and a webhook secret leave no secret in the server's output", async ({ browser }) => {
   test.setTimeout(400_000);
