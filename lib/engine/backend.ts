@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { registerWasmGradientPatches } from "./wasm-kernels";
+import { registerAvgPoolGradFix, registerWasmGradientPatches } from "./wasm-kernels";
 
 export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
 
@@ -66,7 +66,7 @@ async function describe(fallbacks: string[]): Promise<EngineBackendInfo> {
   const info: EngineBackendInfo = {
     backend,
     tfjsVersion: tf.version.tfjs,
-    kernelPatches: backend === "wasm" ? registerWasmGradientPatches() : [],
+    kernelPatches: backend === "wasm" ? registerWasmGradientPatches() : backend === "cpu" ? [registerAvgPoolGradFix("cpu")] : [],
     fallbacks,
   };
   if (backend === "tensorflow") Object.assign(info, nativeVersions);

@@ -105,19 +105,68 @@ describe("model loading", () => {
     net.dispose();
   });
 
-  it("refuses, on wasm, a model whose input gradient cannot be computed there (depthwise convolution)", async () => {
-    await initEngineBackend("wasm");
+  it("accepts a depthwise model on wasm (the engine adds the depthwise gradient kernels) and on cpu", async () => {
     const m = tf.sequential();
     m.add(tf.layers.depthwiseConv2d({ inputShape: [6, 6, 2], kernelSize: 3, depthwiseInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
     m.add(tf.layers.flatten());
     m.add(tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
     const files = await toFiles(m);
-    const v = await validateModelForEngine(files, cardFor([6, 6, 2], 3));
-    expect(v.ok).toBe(false);
-    expect(v.errors.join()).toMatch(/cannot be attacked on the wasm backend.*DepthwiseConv2D/);
+    for (const backend of ["wasm", "cpu"] as const) {
+      await initEngineBackend(backend);
+      const v = await validateModelForEngine(files, cardFor([6, 6, 2], 3));
+      expect(v.errors, backend).toEqual([]);
+      expect(v.ok).toBe(true);
+    }
+    m.dispose();
+  });
+
+  it("refuses a model whose input gradient no backend computes, naming the layer and the backend", async () => {
+    // A dilated Conv2D in a functional model runs through model.apply, whose fused-conv gradient tfjs refuses
+    // for dilations > 1 on every backend. (In a Sequential model the engine runs it with a zero-filled filter.)
+    const input = tf.input({ shape: [7, 7, 1] });
+    const conv = tf.layers.conv2d({ name: "atrous", filters: 2, kernelSize: 3, dilationRate: 2, padding: "same", kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) });
+    const out = tf.layers.dense({ units: 2, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
+      .apply(tf.layers.flatten().apply(conv.apply(input))) as tf.SymbolicTensor;
+    const m = tf.model({ inputs: input, outputs: out });
+    const files = await toFiles(m);
+    for (const backend of testBackends) {
+      await initEngineBackend(backend);
+      const v = await validateModelForEngine(files, cardFor([7, 7, 1], 2));
+      expect(v.ok).toBe(false);
+      expect(v.errors.join()).toMatch(new RegExp(`cannot be attacked on the ${backend} backend: layer "atrous" \\(Conv2D\\): .*dilation`));
+    }
     await initEngineBackend("cpu");
-    const onCpu = await validateModelForEngine(files, cardFor([6, 6, 2], 3));
-    expect(onCpu.ok).toBe(true);
+    m.dispose();
+  });
+
+  it("attack gradients are taken on logits: very confident examples keep a gradient", async () => {
+    // A softmax model so confident that its probability of the true class is 1 in float32. Keras-style
+    // cross-entropy on probabilities clips them to [1e-7, 1 - 1e-7], so its gradient is exactly zero there; the
+    // engine's loss on the logits (softmax dropped) still has a direction: towards the runner-up class.
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4], units: 3, activation: "softmax", useBias: false, kernelInitializer: tf.initializers.zeros() }));
+    m.setWeights([tf.tensor2d([[0, 0, 20], [60, 0, 0], [0, 0, 0], [0, 0, 0]])]);
+    const files = await toFiles(m);
+    const loaded = await loadModelFromFiles(files);
+    expect(loaded.droppedSoftmax).toBe(true);
+    const x = tf.tensor2d([[0.5, 1, 0, 0]]); // logits [60, 0, 10]
+    const probs = (await (m.predict(x) as tf.Tensor).data()) as Float32Array;
+    expect(probs[0]).toBe(1);
+    const onProbs = tf.grad((xx: tf.Tensor) => {
+      const p = tf.clipByValue(tf.slice(m.predict(xx) as tf.Tensor2D, [0, 0], [1, 1]), 1e-7, 1 - 1e-7);
+      return tf.neg(tf.log(p)).sum();
+    })(x);
+    expect(Array.from(await onProbs.data()).every((v) => v === 0)).toBe(true);
+    const onLogits = tf.grad((xx: tf.Tensor) => {
+      const z = loaded.logits(xx);
+      return tf.sub(tf.logSumExp(z, 1), tf.slice(z, [0, 0], [1, 1]).reshape([-1])).sum();
+    })(x);
+    const g = Array.from(await onLogits.data());
+    // d loss / d x0 = p2 * 20 = 20 e^-50 ~ 3.9e-21: tiny but non-zero, and towards class 2 (x0 raises its logit).
+    expect(g[0]!).toBeGreaterThan(0);
+    expect(g[0]!).toBeCloseTo(20 * Math.exp(-50), 25);
+    tf.dispose([x, onProbs, onLogits]);
+    loaded.dispose();
     m.dispose();
   });
 });

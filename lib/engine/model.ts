@@ -10,6 +10,8 @@ export interface LoadedModel {
   readonly droppedSoftmax: boolean;
   /** Layer class names in order (for messages). */
   readonly layerTypes: string[];
+  /** The underlying tfjs model when loaded from files (used to name a layer that cannot be attacked). */
+  readonly layersModel?: tf.LayersModel;
   logits(x: tf.Tensor): tf.Tensor2D;
   predictProbs(x: tf.Tensor): tf.Tensor2D;
   dispose(): void;
@@ -113,28 +115,61 @@ function concatWeights(manifest: unknown[], weights: Record<string, Uint8Array>)
 type LayerFn = (h: tf.Tensor) => tf.Tensor;
 
 /**
+ * A dilated filter as a plain one: (d-1) zeros between taps, [(KH-1)dh+1, (KW-1)dw+1, ...]. tfjs refuses the
+ * gradient of a dilated conv2d / depthwiseConv2d on every backend ("dilation rates greater than 1 are not yet
+ * supported in gradients"); the same convolution with the zero-filled filter has the same output and padding
+ * (both use the effective filter size) and an ordinary gradient.
+ */
+function dilateFilter(k: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
+  if (dh === 1 && dw === 1) return k;
+  return tf.tidy(() => {
+    const [kh, kw, a, b] = k.shape;
+    const r = tf.reshape(k, [kh, 1, kw, 1, a * b]);
+    const p = tf.pad(r, [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0]]);
+    const full = tf.reshape(p, [kh * dh, kw * dw, a, b]);
+    return tf.slice(full, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]) as tf.Tensor4D;
+  });
+}
+
+const pair = (v: unknown, dflt: number): [number, number] =>
+  Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : typeof v === "number" ? [v, v] : [dflt, dflt];
+
+/**
  * tfjs-layers runs Conv2D and Dense as fused ops whose gradient is a custom function that always computes the
  * weight gradients too, even when only the input gradient is asked for: on the demo CNN that doubled the cost
  * of an attack step. This runs a Sequential model layer by layer with the plain ops instead (conv2d/matMul, add,
- * activation), whose registered gradients are computed only for the inputs the tape needs. Returns null for
- * models it does not cover (they use model.apply).
+ * activation), whose registered gradients are computed only for the inputs the tape needs. Dilated Conv2D and
+ * DepthwiseConv2D run with zero-filled filters (see dilateFilter) so that they can be attacked at all.
+ * Returns null for models it does not cover (they use model.apply). `owned` are tensors made here (dispose them).
  */
-function unfusedForward(model: tf.LayersModel): LayerFn | null {
+function unfusedForward(model: tf.LayersModel): { forward: LayerFn; owned: tf.Tensor[] } | null {
   if (model.getClassName() !== "Sequential") return null;
   const fns: LayerFn[] = [];
+  const owned: tf.Tensor[] = [];
+  const prepared = (k: tf.Tensor, dil: [number, number]): tf.Tensor4D => {
+    const d = dilateFilter(k as tf.Tensor4D, dil[0], dil[1]);
+    if (d !== k) owned.push(d);
+    return d;
+  };
   for (const layer of model.layers) {
     const name = layer.getClassName();
     const cfg = layer.getConfig() as Json;
     const act = (layer as unknown as { activation?: { apply(t: tf.Tensor): tf.Tensor } }).activation;
     if (name === "InputLayer") continue;
-    if (name === "Conv2D") {
-      if ((cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast" || cfg.padding === "causal") return null;
+    if (name === "Conv2D" || name === "DepthwiseConv2D") {
+      if ((cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast" || cfg.padding === "causal") {
+        owned.forEach((t) => t.dispose());
+        return null;
+      }
       const [kernel, bias] = layer.getWeights();
-      const strides = cfg.strides as [number, number];
-      const dil = (cfg.dilation_rate ?? cfg.dilationRate ?? [1, 1]) as [number, number] | number;
+      const strides = pair(cfg.strides, 1);
       const pad = cfg.padding as "same" | "valid";
+      const k = prepared(kernel, pair(cfg.dilation_rate ?? cfg.dilationRate, 1));
+      const depthwise = name === "DepthwiseConv2D";
       fns.push((h) => {
-        let y = tf.conv2d(h as tf.Tensor4D, kernel as tf.Tensor4D, strides, pad, "NHWC", dil);
+        let y: tf.Tensor = depthwise
+          ? tf.depthwiseConv2d(h as tf.Tensor4D, k, strides, pad)
+          : tf.conv2d(h as tf.Tensor4D, k, strides, pad);
         if (bias) y = tf.add(y, bias);
         return act ? act.apply(y) : y;
       });
@@ -150,7 +185,35 @@ function unfusedForward(model: tf.LayersModel): LayerFn | null {
       fns.push((h) => layer.apply(h, { training: false }) as tf.Tensor);
     }
   }
-  return (x) => fns.reduce((h, f) => f(h), x);
+  return { forward: (x) => fns.reduce((h, f) => f(h), x), owned };
+}
+
+/**
+ * Which layer has no input gradient on the current backend: each layer's gradient is tried alone on a random
+ * input of its own input shape (single-input layers; multi-input merges are element-wise and always differentiable).
+ * Returns e.g. `layer "conv2d_3" (Conv2D): <reason>`, or null when every layer passes.
+ */
+export function layerWithoutInputGradient(model: tf.LayersModel): string | null {
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    if (cls === "InputLayer") continue;
+    // The shape the layer was built for, from its first inbound node ([batch, ...]; a list for merge layers).
+    const node = (layer as unknown as { inboundNodes?: { inputShapes?: unknown }[] }).inboundNodes?.[0];
+    let shape = node?.inputShapes as (number | null)[] | (number | null)[][] | undefined;
+    if (Array.isArray(shape) && shape.length === 1 && Array.isArray(shape[0])) shape = shape[0] as (number | null)[];
+    if (!Array.isArray(shape) || shape.some((d) => Array.isArray(d))) continue;
+    const concrete = (shape as (number | null)[]).map((d) => d ?? 1);
+    const x = tf.randomUniform(concrete, -1, 1, "float32", 1);
+    try {
+      const g = tf.grad((xx: tf.Tensor) => tf.sum(layer.apply(xx, { training: false }) as tf.Tensor))(x);
+      g.dispose();
+    } catch (e) {
+      return `layer "${layer.name}" (${cls}): ${(e as Error).message.split("\n")[0]}`;
+    } finally {
+      x.dispose();
+    }
+  }
+  return null;
 }
 
 /** Load a TF.js LayersModel from in-memory files; a final softmax is dropped for the logits. */
@@ -173,7 +236,8 @@ export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel
   }
   const numClasses = outShape[1];
   // The same path serves predictions and attack gradients, so both see bit-identical logits.
-  const forward = unfusedForward(model) ?? ((x: tf.Tensor) => model.apply(x, { training: false }) as tf.Tensor);
+  const unfused = unfusedForward(model);
+  const forward = unfused?.forward ?? ((x: tf.Tensor) => model.apply(x, { training: false }) as tf.Tensor);
   return {
     inputShape,
     numClasses,
@@ -181,7 +245,11 @@ export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel
     layerTypes: layers.map((l) => l.class_name),
     logits: (x) => tf.tidy(() => forward(x) as tf.Tensor2D),
     predictProbs: (x) => tf.tidy(() => tf.softmax(forward(x) as tf.Tensor2D)),
-    dispose: () => model.dispose(),
+    layersModel: model,
+    dispose: () => {
+      unfused?.owned.forEach((t) => t.dispose());
+      model.dispose();
+    },
   };
 }
 
@@ -278,9 +346,11 @@ export async function validateModelForEngine(files: ModelFiles, cardInput: unkno
         if (!(await allFinite(g))) errors.push(`the input gradient is not finite on the ${tf.getBackend()} backend`);
         g.dispose();
       } catch (e) {
+        // Name the layer (and the backend): never evaluate with a gradient the backend cannot compute.
+        const culprit = model.layersModel ? layerWithoutInputGradient(model.layersModel) : null;
         errors.push(
-          `the model cannot be attacked on the ${tf.getBackend()} backend: its input gradient failed (${(e as Error).message.split("\n")[0]}). ` +
-            `Layers: ${[...new Set(model.layerTypes)].join(", ")}`,
+          `the model cannot be attacked on the ${tf.getBackend()} backend: ` +
+            (culprit ? `${culprit}` : `its input gradient failed (${(e as Error).message.split("\n")[0]}). Layers: ${[...new Set(model.layerTypes)].join(", ")}`),
         );
       }
       x.dispose();

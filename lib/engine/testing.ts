@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { modelFromLogitsFunction, type LoadedModel } from "./model";
+import { modelFromLogitsFunction, type LoadedModel, type ModelFiles } from "./model";
 import { createRng } from "./rng";
 import type { EngineCard } from "./card";
 import type { AttackContext } from "./attacks/common";
@@ -84,4 +84,18 @@ export function nativeUnavailableReason(): Promise<string | null> {
 /** The backends the engine's tests run on: cpu and wasm always, plus native when it is installed. */
 export async function engineTestBackends(): Promise<("cpu" | "wasm" | "tensorflow")[]> {
   return (await nativeUnavailableReason()) === null ? ["cpu", "wasm", "tensorflow"] : ["cpu", "wasm"];
+}
+
+/** Save a layers model to in-memory files the way a registry upload looks (model.json + one .bin). */
+export async function layersModelToFiles(m: tf.LayersModel, binName = "group1-shard1of1.bin"): Promise<ModelFiles> {
+  let files: ModelFiles | null = null;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    const data = Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData!;
+    files = {
+      modelJson: JSON.parse(JSON.stringify({ format: "layers-model", modelTopology: a.modelTopology, weightsManifest: [{ paths: [binName], weights: a.weightSpecs }] })),
+      weights: { [binName]: new Uint8Array(data) },
+    };
+    return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" } };
+  }));
+  return files!;
 }

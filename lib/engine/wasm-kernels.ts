@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
  *   gradient asks for it even when only the input gradient is wanted.
  * - wasm's MaxPoolGrad sends a tied window's gradient to the LAST maximum (TensorFlow, PyTorch and the
  *   tfjs cpu backend use the FIRST) and gives no gradient to windows whose values are all <= 0.
+ * - DepthwiseConv2dNativeBackpropInput/Filter are missing on wasm (MobileNet-style models could not be attacked).
  * - wasm's Conv2DBackpropInput is a plain loop; the same sum computed as a forward (XNNPACK)
  *   convolution of the stride-dilated upstream gradient with the flipped filter is much faster.
  * Each kernel returns a Tensor made inside tf.tidy: the engine accepts Tensors as kernel outputs,
@@ -143,6 +144,118 @@ function conv2dBackpropInputFast(dy: tf.Tensor4D, filter: tf.Tensor4D, inShape: 
   });
 }
 
+/**
+ * Input gradient of a depthwise convolution (filter [KH,KW,C,M], dy channel c*M+j), per channel the same sum
+ * as conv2dBackpropInputFast: a stride-dilated dy, padded, correlated with the flipped filter, as a forward
+ * depthwise convolution. One depthwise conv per multiplier j (M is 1 in almost every model).
+ */
+function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inShape: [number, number, number, number],
+  info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w, c] = inShape;
+    const [kh, kw, , m] = filter.shape;
+    const { top, left } = info.padInfo;
+    const d = dilate(dy, info.strideHeight, info.strideWidth);
+    const pt = kh - 1 - top;
+    const pl = kw - 1 - left;
+    const dp = padOrCrop(d, { top: pt, left: pl, bottom: h + kh - 1 - pt - d.shape[1], right: w + kw - 1 - pl - d.shape[2] });
+    const wf = tf.reverse(filter, [0, 1]) as tf.Tensor4D;
+    if (m === 1) return tf.depthwiseConv2d(dp, wf, 1, "valid");
+    const [n, hp, wp] = dp.shape;
+    const d5 = tf.reshape(dp, [n, hp, wp, c, m]);
+    let dx: tf.Tensor4D | null = null;
+    for (let j = 0; j < m; j++) {
+      const dj = tf.reshape(tf.slice(d5, [0, 0, 0, 0, j], [n, hp, wp, c, 1]), [n, hp, wp, c]) as tf.Tensor4D;
+      const wj = tf.slice(wf, [0, 0, 0, j], [kh, kw, c, 1]);
+      const part = tf.depthwiseConv2d(dj, wj, 1, "valid");
+      dx = dx ? tf.add(dx, part) : part;
+    }
+    return dx!;
+  });
+}
+
+/**
+ * Filter gradient of a depthwise convolution: dW[a,b,c,j] = sum over n,oh,ow of xpad[n, a+oh*sh, b+ow*sw, c] *
+ * dy[n,oh,ow,c*M+j]. Putting (channel, batch) pairs on the channel axis makes it one forward depthwise conv of
+ * the padded input (batch 1) with dy as the filter, dilated by the strides; then a sum over the batch.
+ */
+function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number],
+  info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, c, m] = filterShape;
+    const [n] = x.shape;
+    const [, oh, ow] = dy.shape;
+    const { top, left, bottom, right } = info.padInfo;
+    const xp = padOrCrop(x, { top, left, bottom, right });
+    const [, hp, wp] = xp.shape;
+    const xt = tf.reshape(tf.transpose(xp, [1, 2, 3, 0]), [1, hp, wp, c * n]) as tf.Tensor4D;
+    const dyt = tf.reshape(tf.transpose(tf.reshape(dy, [n, oh, ow, c, m]), [1, 2, 3, 0, 4]), [oh, ow, c * n, m]) as tf.Tensor4D;
+    const g = tf.depthwiseConv2d(xt, dyt, 1, "valid", "NHWC", [info.strideHeight, info.strideWidth]); // [1, KH', KW', C*N*M]
+    const [, gh, gw] = g.shape;
+    const summed = tf.sum(tf.reshape(g, [gh, gw, c, n, m]), 3) as tf.Tensor4D; // [KH', KW', C, M]
+    return gh > kh || gw > kw ? tf.slice(summed, [0, 0, 0, 0], [kh, kw, c, m]) : summed;
+  });
+}
+
+type ConvAttrs = { strides: [number, number] | number; dilations?: [number, number] | number; pad: "valid" | "same" | number; dimRoundingMode?: "floor" | "round" | "ceil" };
+function assertNoDilation(kernel: string, a: ConvAttrs): void {
+  const d = a.dilations ?? 1;
+  if ((Array.isArray(d) ? d : [d, d]).some((v) => v !== 1)) {
+    // tfjs's own gradient refuses dilated depthwise convolutions before reaching the kernel.
+    throw new Error(`${kernel} (wasm patch) does not support dilations ${String(d)}`);
+  }
+}
+
+/**
+ * Per output position of a pooling window: (window size) / (number of window cells inside the input). The
+ * forward avgPool divides by the cells inside the input (as TensorFlow does), but the cpu and wasm AvgPoolGrad
+ * kernels divide by the full window size, so at "same"-padded borders their gradient is too small by exactly this
+ * factor (measured: 3x3/2 "same" on a 3x3 input gives 1/9 where TensorFlow gives 1/4).
+ */
+function avgPoolBorderScale(info: tf.backend_util.Conv2DInfo, inH: number, inW: number): Float32Array | null {
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+  const inside = (o: number, stride: number, pad: number, f: number, n: number) => {
+    const start = o * stride - pad;
+    return Math.max(0, Math.min(n, start + f) - Math.max(0, start));
+  };
+  const scale = new Float32Array(oh * ow);
+  let needed = false;
+  for (let i = 0; i < oh; i++) {
+    for (let j = 0; j < ow; j++) {
+      const cells = inside(i, sh, info.padInfo.top, fh, inH) * inside(j, sw, info.padInfo.left, fw, inW);
+      scale[i * ow + j] = cells > 0 ? (fh * fw) / cells : 0;
+      if (cells !== fh * fw) needed = true;
+    }
+  }
+  return needed ? scale : null;
+}
+
+const avgPoolGradOriginals = new Map<string, tf.KernelConfig>();
+
+/** Correct the border scaling of a backend's own AvgPoolGrad (cpu and wasm share the defect). */
+export function registerAvgPoolGradFix(backendName: "cpu" | "wasm"): string {
+  const name = "AvgPoolGrad(border windows divided by their cells inside the input)";
+  if (avgPoolGradOriginals.has(backendName)) return name;
+  const original = tf.getKernel("AvgPoolGrad", backendName);
+  if (!original) throw new Error(`AvgPoolGrad is not registered for ${backendName}`);
+  avgPoolGradOriginals.set(backendName, original);
+  tf.unregisterKernel("AvgPoolGrad", backendName);
+  tf.registerKernel({
+    kernelName: "AvgPoolGrad", backendName, kernelFunc: (args) => {
+      const { dy, input } = args.inputs as unknown as { dy: tf.Tensor4D; input: tf.Tensor4D };
+      const a = args.attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: "valid" | "same" | number; dimRoundingMode?: "floor" | "round" | "ceil" };
+      const info = tf.backend_util.computePool2DInfo(input.shape, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+      const scale = avgPoolBorderScale(info, input.shape[1], input.shape[2]);
+      if (!scale) return original.kernelFunc(args);
+      const scaled = tf.tidy(() => tf.mul(dy, tf.tensor4d(scale, [1, info.outHeight, info.outWidth, 1])));
+      const out = original.kernelFunc({ ...args, inputs: { dy: scaled, input } });
+      scaled.dispose();
+      return out;
+    },
+  });
+  return name;
+}
+
 let registered: string[] | null = null;
 let originalConvInput: tf.KernelConfig | undefined;
 let fastConvInput = true;
@@ -180,7 +293,23 @@ export function registerWasmGradientPatches(): string[] {
     const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode);
     return conv2dBackpropInputFast(dy, filter, a.inputShape, info);
   });
-  registered = ["MaxPoolGrad(first-tie, non-positive windows)", "Conv2DBackpropFilter(added)", "Conv2DBackpropInput(as forward conv)"];
+  replaceKernel("DepthwiseConv2dNativeBackpropInput", ({ inputs, attrs }) => {
+    const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+    const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+    assertNoDilation("DepthwiseConv2dNativeBackpropInput", a);
+    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode, true);
+    return depthwiseBackpropInput(dy, filter, a.inputShape, info);
+  });
+  replaceKernel("DepthwiseConv2dNativeBackpropFilter", ({ inputs, attrs }) => {
+    const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
+    const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+    assertNoDilation("DepthwiseConv2dNativeBackpropFilter", a);
+    const info = tf.backend_util.computeConv2DInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, true);
+    return depthwiseBackpropFilter(x, dy, a.filterShape, info);
+  });
+  const avg = registerAvgPoolGradFix("wasm");
+  registered = [avg, "MaxPoolGrad(first-tie, non-positive windows)", "Conv2DBackpropFilter(added)", "Conv2DBackpropInput(as forward conv)",
+    "DepthwiseConv2dNativeBackpropInput(added)", "DepthwiseConv2dNativeBackpropFilter(added)"];
   return registered;
 }
 
@@ -190,4 +319,4 @@ export function setWasmFastConvBackpropInput(enabled: boolean): void {
 }
 
 /** Exposed for the differential tests: the same maths on any backend. */
-export const wasmKernelMath = { maxPoolGradFirstTie, maxPoolGradNonOverlapping, conv2dBackpropFilter, conv2dBackpropInputFast };
+export const wasmKernelMath = { maxPoolGradFirstTie, maxPoolGradNonOverlapping, conv2dBackpropFilter, conv2dBackpropInputFast, depthwiseBackpropInput, depthwiseBackpropFilter };
