@@ -66,6 +66,28 @@ for (const pad of ["same", "valid"] as const) {
   }
 }
 
+// Depthwise: input and filter gradients (both wasm kernels are added by the engine), multiplier 1 and 2.
+const depthwiseCases: Case[] = [];
+for (const pad of ["same", "valid"] as const) {
+  for (const stride of [1, 2]) {
+    for (const mult of [1, 2]) {
+      depthwiseCases.push({
+        name: `depthwise k3 s${stride} ${pad} x${mult}`,
+        run: () => {
+          const x = tf.tensor4d(randArray(2 * 9 * 8 * 3, 11 + stride + mult), [2, 9, 8, 3]);
+          const f = tf.tensor4d(randArray(3 * 3 * 3 * mult, 13 + mult), [3, 3, 3, mult]);
+          const b = tf.tensor1d(randArray(3 * mult, 4));
+          const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) =>
+            tf.fused.depthwiseConv2d({ x: xx as tf.Tensor4D, filter: ff as tf.Tensor4D, strides: stride, pad, bias: bb, activation: "relu" }).square().sum(),
+          )([x, f, b]);
+          x.dispose(); f.dispose(); b.dispose();
+          return g;
+        },
+      });
+    }
+  }
+}
+
 const poolCases: Case[] = [];
 for (const pad of ["same", "valid"] as const) {
   for (const [k, s] of [[2, 2], [3, 2], [3, 1], [2, 1]]) {
@@ -94,7 +116,7 @@ describe("wasm gradient kernels match the cpu backend", () => {
     await initEngineBackend("wasm");
   });
 
-  for (const c of [...convCases, ...poolCases]) {
+  for (const c of [...convCases, ...depthwiseCases, ...poolCases]) {
     it(c.name, async () => {
       const ref = await onBackend("cpu", c);
       const got = await onBackend("wasm", c);
