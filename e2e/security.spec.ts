@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type APIResponse, type BrowserContext, type Page } from "@playwright/test";
@@ -299,6 +299,7 @@ test("a sign-in, an API token and a webhook secret leave no secret in the server
   } finally {
     child.kill("SIGINT");
     await exited;
+    rmSync(dataDir, { recursive: true, force: true });
   }
   expect(out).toContain("web stopped.");
   for (const [name, value] of Object.entries(secrets)) {
