@@ -81,4 +81,35 @@ describe("reliability checks", () => {
     const matters = Array.from({ length: 50 }, (_, i) => mk(i, [["fgsm-linf", "single-step", i < 10], ["pgd-linf-10x1", "iterative", i >= 5 && i < 20]]));
     expect(assessReliability(matters, s1).checks.find((c) => c.id === "gradients")!.status).toBe("warn");
   });
+
+  it("says at which Linf budget FGSM is dominated by zero and near-zero gradient entries", () => {
+    // Per example: 40% of entries exactly zero (they do not move), `tiny` of all entries near zero (noise sign).
+    const mk = (i: number, tiny: number, outcomes: { eps: number; fgsm: boolean; pgd: boolean }[]): ExampleRecord => ({
+      index: i, label: 0, cleanPred: 0, cleanConf: 0.99, cleanCorrect: true, cleanLoss: 0.01,
+      gradient: { zeroFraction: 0.4, tinyFraction: tiny, maxAbs: 1, nonFinite: false },
+      attacks: outcomes.flatMap(({ eps, fgsm, pgd }) => ([["fgsm-linf", "single-step", fgsm], ["pgd-linf-10x1", "iterative", pgd]] as const).map(([attack, family, success]) => ({
+        attack, kind: family === "single-step" ? "fgsm" as const : "pgd" as const, family, norm: "linf" as const, eps,
+        advPred: success ? 1 : 0, advConf: 0.9, success, linf: eps, l2: 1, loss: 1, queries: 5, lossTrace: [0.1, 0.5] }))),
+    });
+    const s2 = AttackSuiteSchema.parse({ sanityCheck: false, epsilons: { linf: [0.1, 0.3] }, attacks: [{ kind: "fgsm" }, { kind: "pgd" }] });
+    // At eps 0.3 FGSM alone breaks examples 0-5; at 0.1 PGD breaks everything FGSM breaks.
+    const outcomes = (i: number) => [{ eps: 0.1, fgsm: i < 3, pgd: i < 10 }, { eps: 0.3, fgsm: i < 20, pgd: i >= 6 && i < 20 }];
+    // 0.35 of entries near zero out of 0.6 moved: 58% of the step is noise.
+    const noisy = Array.from({ length: 60 }, (_, i) => mk(i, 0.35, outcomes(i)));
+    const g = assessReliability(noisy, s2).checks.find((c) => c.id === "gradients")!;
+    expect(g.status).toBe("warn");
+    expect(g.explanation).toMatch(/40\.0% of gradient entries are exactly zero and 35\.0% non-zero but below 1e-6/);
+    expect(g.explanation).toMatch(/FGSM decides 0 of 60 at eps 0\.1 \(0 dominated by near-zero entries\), 6 of 60 at eps 0\.3 \(6 dominated/);
+    expect(g.explanation).toMatch(/dominated by the sign of rounding noise at Linf eps 0\.3,/);
+    expect(g.explanation).not.toMatch(/at Linf eps 0\.1/);
+    // The same outcomes with a gradient that is mostly signal (10% of 60% moved is noise): no warning.
+    const clean = Array.from({ length: 60 }, (_, i) => mk(i, 0.1, outcomes(i)));
+    expect(assessReliability(clean, s2).checks.find((c) => c.id === "gradients")!.status).toBe("pass");
+    // FGSM alone at a budget (no iterative attack there): every example's FGSM outcome is the worst case.
+    const s3 = AttackSuiteSchema.parse({ sanityCheck: false, epsilons: { linf: [0.1] }, attacks: [{ kind: "fgsm" }] });
+    const alone = Array.from({ length: 60 }, (_, i) => ({ ...mk(i, 0.35, []), attacks: mk(i, 0.35, [{ eps: 0.1, fgsm: i < 30, pgd: false }]).attacks.filter((a) => a.family === "single-step") }));
+    const g3 = assessReliability(alone, s3).checks.find((c) => c.id === "gradients")!;
+    expect(g3.status).toBe("warn");
+    expect(g3.explanation).toMatch(/FGSM decides 60 of 60 at eps 0\.1 \(60 dominated/);
+  });
 });

@@ -168,7 +168,7 @@ function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inShape: [
       const dj = tf.reshape(tf.slice(d5, [0, 0, 0, 0, j], [n, hp, wp, c, 1]), [n, hp, wp, c]) as tf.Tensor4D;
       const wj = tf.slice(wf, [0, 0, 0, j], [kh, kw, c, 1]);
       const part = tf.depthwiseConv2d(dj, wj, 1, "valid");
-      dx = dx ? tf.add(dx, part) : part;
+      dx = dx ? (tf.add(dx, part) as tf.Tensor4D) : part;
     }
     return dx!;
   });
