@@ -17,7 +17,7 @@ function walk(dir: string, name: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name), name) : d.name === name ? [join(dir, d.name)] : []));
 }
 
-interface Fixtures { team: string; modelId: string; datasetId: string; number: number; scheduleId: string; reportId: string; fileId: string; modelFile: { version: string; path: string }; datasetFile: { version: string; path: string }; auditEvents: number }
+interface Fixtures { team: string; modelId: string; datasetId: string; number: number; scheduleId: string; reportId: string; fileId: string; modelFile: { version: string; path: string }; datasetFile: { version: string; path: string }; auditEvents: Record<string, number> }
 const MALLORY = "mallory@other.example";
 const fixtures = (): Fixtures => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "e2e/scripts/isolation-fixtures.ts", "demo", MALLORY, DEMO.VIEWER], { env, stdio: ["ignore", "pipe", "pipe"] }).toString().trim().split("\n").at(-1)!);
 
@@ -103,6 +103,9 @@ test("another team's member gets 404 on every page, route and server action; the
   const declared = actionFiles.flatMap((file) => exportedActions(file).map((a) => ({ ...a, file })));
   expect(declared.map((a) => `${a.file}#${a.name}`).sort()).toEqual(built.map(([, a]) => `${a.filename}#${a.exportedName}`).sort());
   const READ_ONLY = new Set(["verifyAction"]);
+  // Self-service: any member may end their own sessions. Run last: it signs the viewer out.
+  const SELF_SERVICE = new Set(["signOutEverywhereAction"]);
+  declared.sort((x, y) => Number(SELF_SERVICE.has(x.name)) - Number(SELF_SERVICE.has(y.name)));
   for (const a of declared) {
     const [id, entry] = built.find(([, b]) => b.filename === a.file && b.exportedName === a.name)!;
     const page = Object.keys(entry.workers).map((w) => `${w.replace(/^app/, "").replace(/\/page$/, "")}/page.tsx`).map((p) => join("app", p)).find((p) => existsSync(p))!;
@@ -110,13 +113,15 @@ test("another team's member gets 404 on every page, route and server action; the
     const args = a.params.map((p) => (p === "team" ? f.team : p.startsWith("_prev") ? null : p === "form" || p === "formData" ? "$K1" : p === "paused" ? true : p === "modelId" ? f.modelId : p === "datasetId" ? f.datasetId : p === "scheduleId" ? f.scheduleId : "fixture"));
     expect(await callAction(outsiderCtx.request, baseURL!, pageUrl, id, args), `outsider ${a.name}`).toMatch(/This team was not found/);
     const answer = await callAction(viewerCtx.request, baseURL!, pageUrl, id, args);
-    if (READ_ONLY.has(a.name)) expect(answer, `viewer ${a.name}`).not.toMatch(/does not allow/);
+    if (READ_ONLY.has(a.name) || SELF_SERVICE.has(a.name)) expect(answer, `viewer ${a.name}`).not.toMatch(/does not allow|was not found/);
     else expect(answer, `viewer ${a.name}`).toMatch(/Your role in this team does not allow this action/);
   }
 
-  // Nothing above changed the demo team: neither of them has an audit event in it.
-  expect(f.auditEvents).toBe(0);
-  expect(fixtures().auditEvents).toBe(0);
+  // Nothing above changed the demo team: the only audit event either of them has there is the
+  // viewer ending their own sessions.
+  expect(f.auditEvents).toEqual({});
+  expect(fixtures().auditEvents).toEqual({ "user.sessions.revoke": 1 });
+  expect((await viewerCtx.request.get("/t/demo/dashboard")).url()).toContain("/sign-in");
   await outsiderCtx.close();
   await viewerCtx.close();
 });

@@ -33,7 +33,8 @@ await withDatabase(async (url) => {
   const version = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.id, modelId: model.id } });
   const mv = await db.modelVersionFile.findFirstOrThrow({ where: { teamId: team.id, modelVersionId: version.id }, orderBy: { path: "asc" } });
   const dvf = await db.datasetVersionFile.findFirstOrThrow({ where: { teamId: team.id, datasetVersionId: dv.id }, orderBy: { path: "asc" } });
-  const auditEvents = await db.auditEvent.count({ where: { teamId: team.id, actorLabel: { in: actors } } });
+  const events = await db.auditEvent.groupBy({ by: ["action"], where: { teamId: team.id, actorLabel: { in: actors } }, _count: true });
+  const auditEvents = Object.fromEntries(events.map((e) => [e.action, e._count]));
   console.log(JSON.stringify({ team: team.slug, modelId: model.id, datasetId: dataset.id, number: evaluation.number, scheduleId: schedule.id, reportId: report.id, fileId: file.id, modelFile: { version: mv.modelVersionId, path: mv.path }, datasetFile: { version: dvf.datasetVersionId, path: dvf.path }, auditEvents }));
 });
 await stopQueue();
