@@ -105,7 +105,7 @@ beforeAll(async () => {
   const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } });
   // ~120 samples in 6 shards: long enough for a kill to land mid-run, short enough to run 4 times.
-  input = { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 120, seed: 42, shardSize: 20, linfEpsilons: [0.1, 0.3], customSuite: undefined };
+  input = { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 300, seed: 42, shardSize: 30, linfEpsilons: [0.1, 0.3], customSuite: undefined };
 
   // The uninterrupted reference run.
   const ref = await createEvaluation(team.ctx("ENGINEER"), input);
@@ -173,9 +173,14 @@ async function killDuringWork(victim: string, kill: () => void, recovered: () =>
   // The report job takes about a second: poll closely so the kill lands while it is generating.
   const poller = new pg.Client({ connectionString: dbUrl() });
   await poller.connect();
-  const reportState = await until("the report to be generating", async () => {
-    const { rows } = await poller.query<{ status: string }>(`SELECT status FROM "Report" WHERE id = $1`, [report.id]);
-    return rows[0]!.status === "QUEUED" ? null : rows[0]!.status;
+  // The kill must find the report started and (for the worker) a shard in hand at the same moment.
+  const reportState = await until("the report to be generating while a shard runs", async () => {
+    const { rows } = await poller.query<{ status: string; running: string }>(
+      `SELECT status, (SELECT count(*) FROM "EvaluationShard" WHERE "evaluationId" = $2 AND status = 'RUNNING') AS running FROM "Report" WHERE id = $1`,
+      [report.id, ev.id],
+    );
+    if (rows[0]!.status === "QUEUED") return null;
+    return victim !== "worker" || Number(rows[0]!.running) > 0 ? rows[0]!.status : null;
   }, 60_000, 10);
   await poller.end();
   const evState = (await query<{ status: string }>(`SELECT status FROM "Evaluation" WHERE id = $1`, [ev.id]))[0]!.status;
