@@ -9,14 +9,17 @@ import type { BackendPreference } from "../engine/backend";
 // Why not lib/engine/backend.ts initEngineBackend? Its `await import(spec)` of the optional
 // @tensorflow/tfjs-node makes Turbopack fail the Next build ("Can't resolve '@tensorflow/tfjs-node'")
 // when that package is not installed, and registry uploads run inside the Next server. This adapter
-// follows the same order (native → wasm with the engine's gradient patches → cpu) but loads the
-// optional package through a require the bundler does not trace. Drop it once backend.ts is bundle-safe.
+// uses wasm with the engine's gradient patches, then cpu (native only when BULWARK_TF_BACKEND=tensorflow,
+// loaded through a require the bundler does not trace). Drop it once backend.ts is bundle-safe.
 
 const req = createRequire(import.meta.url);
 let ready: Promise<string> | null = null;
 
 async function start(pref: BackendPreference): Promise<string> {
-  if (pref === "auto" || pref === "tensorflow") {
+  // "auto" skips the native backend here: these checks run in the web process, where tfjs-node would add
+  // about 600 MB of resident memory for a few small passes; wasm is always installed and, with the
+  // engine's kernels, computes the same gradients (lib/engine/differential.test.ts).
+  if (pref === "tensorflow") {
     try {
       req(["@tensorflow", "tfjs-node"].join("/"));
       if (await tf.setBackend("tensorflow")) return "tensorflow";
