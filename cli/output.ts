@@ -9,7 +9,7 @@ export const red = paint("31");
 export const bold = paint("1");
 export const dim = paint("2");
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching the ESC character of ANSI colour codes is the point
 const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "").length;
 
 export function table(head: string[], rows: string[][]): string {

@@ -15,6 +15,7 @@ import { approveReport, createReport, getReport, getReportSnapshot, listReports,
 import { renderReportPdf } from "./pdf";
 import { pdfText } from "./test-helpers";
 import { pct } from "./format";
+import { waitFor } from "../../test/workers";
 
 // Reports end to end on a real database with a real worker process (pg-boss): the demo model is
 // evaluated by the worker, the report job freezes the snapshot and renders the draft, a reviewer approves.
@@ -24,20 +25,10 @@ let worker: ChildProcess | null = null;
 let team: Awaited<ReturnType<typeof makeTeam>>;
 let evaluationId: string;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 300_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const generated = (id: string) => waitFor(`report ${id} to be generated`, async () => {
   const r = await db.report.findUniqueOrThrow({ where: { id } });
   return r.status === "DRAFT" || r.status === "FAILED" ? r : null;
-});
+}, 300_000);
 
 beforeAll(async () => {
   team = await makeTeam("reports");
@@ -54,7 +45,7 @@ beforeAll(async () => {
     const e = await db.evaluation.findUniqueOrThrow({ where: { id: ev.id } });
     if (e.status === "FAILED") throw new Error(`evaluation failed: ${e.failureReason}`);
     return e.status === "COMPLETED";
-  });
+  }, 300_000);
 }, 600_000);
 
 afterAll(async () => {
