@@ -34,6 +34,11 @@ export const PERMISSIONS = {
   "alert.acknowledge": REVIEWERS,
   "report.create": ["ADMIN", "REVIEWER", "ENGINEER"],
   "report.approve": REVIEWERS,
+  "environment.manage": ADMINS,
+  "deployment.promote": ["ADMIN", "REVIEWER", "ENGINEER"],
+  "deployment.rollback": ["ADMIN", "REVIEWER", "ENGINEER"],
+  "deployment.override": REVIEWERS,
+  "monitoring.ingest": BUILDERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -44,8 +44,30 @@ export const TierPolicySchema = z.object({
 });
 export type TierPolicy = z.infer<typeof TierPolicySchema>;
 
+/** Production monitoring thresholds (lib/operations/drift.ts); "critical" at or above the second figure. */
+export const MonitoringPolicySchema = z.object({
+  /** Population stability index per input statistic: 0.1 and 0.25 are the customary "moderate" and "major" shift. */
+  psiWarning: z.number().min(0).max(10),
+  psiCritical: z.number().min(0).max(10),
+  /** Two-sample Kolmogorov–Smirnov p-value below which an input statistic counts as shifted. */
+  ksPValue: z.number().gt(0).max(0.5),
+  /** PSI of the predicted-class distribution. */
+  predictionPsiWarning: z.number().min(0).max(10),
+  /** Drop in mean top-1 confidence, in percentage points. */
+  confidenceDropPp: z.number().min(0).max(100),
+  /** Share of raw samples whose prediction flips or loses its margin under a tiny gradient step. */
+  attackShareWarning: z.number().min(0).max(1),
+  /** Consecutive clean batches that resolve an incident. */
+  resolveAfterBatches: z.number().int().min(1).max(100),
+});
+export type MonitoringPolicy = z.infer<typeof MonitoringPolicySchema>;
+
+export const DEFAULT_MONITORING: MonitoringPolicy = { psiWarning: 0.1, psiCritical: 0.25, ksPValue: 0.01, predictionPsiWarning: 0.1, confidenceDropPp: 5, attackShareWarning: 0.2, resolveAfterBatches: 3 };
+
 export const PolicySchema = z.object({
   schema: z.literal(1).default(1),
+  /** Policies saved before monitoring existed get the defaults. */
+  monitoring: MonitoringPolicySchema.default(DEFAULT_MONITORING),
   tiers: z.object({ minimal: TierPolicySchema, limited: TierPolicySchema, high: TierPolicySchema, unacceptable: TierPolicySchema }),
   /** An attestation made by the model's owner does not count (segregation of duties). */
   segregationOfDuties: z.boolean(),
@@ -75,6 +97,7 @@ const base = (o: Partial<TierPolicy> & Pick<TierPolicy, "thresholds" | "maxEvide
 export function defaultPolicy(): Policy {
   return {
     schema: 1,
+    monitoring: { ...DEFAULT_MONITORING },
     segregationOfDuties: true,
     maxAttestationDays: 365,
     tiers: {
