@@ -1,0 +1,226 @@
+/*
+ * Common corruptions after Hendrycks & Dietterich 2019 ("Benchmarking Neural Network Robustness to Common
+ * Corruptions and Perturbations"), on tensors of raw inputs in the card's value range. Severity parameters
+ * are those of CIFAR-10-C (small images), expressed for a [0, 1] range and scaled to the card's range width;
+ * rotation and translation (not in CIFAR-10-C) follow MNIST-C's "small affine" idea with our own levels.
+ * Every output is clipped to the value range, severity 0 is the identity, and randomness is keyed by
+ * (seed, example index, corruption, severity), so results do not depend on sharding or batching.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { InputRange } from "./card";
+import { createRng } from "./rng";
+
+export const CORRUPTIONS = [
+  "gaussian-noise", "shot-noise", "impulse-noise", "gaussian-blur", "brightness", "contrast", "rotation", "translation", "jpeg",
+] as const;
+export type Corruption = (typeof CORRUPTIONS)[number];
+export const SEVERITIES = [1, 2, 3, 4, 5] as const;
+
+/** Corruptions that need an image layout [h, w] or [h, w, c] (channels last). */
+const SPATIAL = new Set<Corruption>(["gaussian-blur", "rotation", "translation", "jpeg"]);
+
+/** Parameters per severity 1..5 (index 0 = severity 1). */
+export const SEVERITY_PARAMS: Record<Corruption, { param: string; values: number[] }> = {
+  "gaussian-noise": { param: "noise sd (share of range)", values: [0.08, 0.12, 0.18, 0.26, 0.38] },
+  "shot-noise": { param: "photons per full-range value (Poisson rate)", values: [60, 25, 12, 5, 3] },
+  "impulse-noise": { param: "share of values set to min or max", values: [0.03, 0.06, 0.09, 0.17, 0.27] },
+  "gaussian-blur": { param: "blur sd (pixels)", values: [0.4, 0.6, 0.7, 0.8, 1] },
+  brightness: { param: "added brightness (share of range)", values: [0.05, 0.1, 0.15, 0.2, 0.3] },
+  contrast: { param: "contrast factor around the image mean", values: [0.75, 0.5, 0.4, 0.3, 0.15] },
+  rotation: { param: "rotation (degrees, random sign)", values: [3, 6, 9, 12, 15] },
+  translation: { param: "shift (share of image size, random direction)", values: [0.04, 0.08, 0.12, 0.16, 0.2] },
+  jpeg: { param: "JPEG quality (8x8 DCT quantisation)", values: [80, 65, 58, 50, 40] },
+};
+
+export const CORRUPTION_LABELS: Record<Corruption, string> = {
+  "gaussian-noise": "Gaussian noise", "shot-noise": "Shot noise", "impulse-noise": "Impulse noise", "gaussian-blur": "Blur",
+  brightness: "Brightness", contrast: "Contrast", rotation: "Rotation", translation: "Translation", jpeg: "JPEG quantisation",
+};
+
+/** The corruptions that make sense for an input shape (spatial ones need an image). */
+export function applicableCorruptions(inputShape: number[]): Corruption[] {
+  const image = imageLayout(inputShape) !== null;
+  return CORRUPTIONS.filter((c) => image || !SPATIAL.has(c));
+}
+
+function imageLayout(shape: number[]): { h: number; w: number; c: number } | null {
+  if (shape.length === 2 && shape[0] >= 4 && shape[1] >= 4) return { h: shape[0], w: shape[1], c: 1 };
+  if (shape.length === 3 && shape[0] >= 4 && shape[1] >= 4) return { h: shape[0], w: shape[1], c: shape[2] };
+  return null;
+}
+
+export interface CorruptOptions {
+  corruption: Corruption;
+  /** 0 (identity) to 5. */
+  severity: number;
+  range: InputRange;
+  seed: number | string;
+  /** Global example index of each row of x (keys the randomness). */
+  indices: number[];
+}
+
+/** Apply one corruption at one severity to a batch x [n, ...inputShape]; returns a new tensor (caller disposes). */
+export async function corruptBatch(x: tf.Tensor, o: CorruptOptions): Promise<tf.Tensor> {
+  const { corruption, severity, range } = o;
+  if (!CORRUPTIONS.includes(corruption)) throw new Error(`unknown corruption "${corruption}"`);
+  if (!Number.isInteger(severity) || severity < 0 || severity > 5) throw new Error(`severity must be an integer 0..5, got ${severity}`);
+  const n = x.shape[0];
+  if (o.indices.length !== n) throw new Error(`indices has ${o.indices.length} entries for a batch of ${n}`);
+  if (severity === 0) return tf.clone(x);
+  const shape = x.shape.slice(1);
+  const img = imageLayout(shape);
+  if (SPATIAL.has(corruption) && !img) throw new Error(`corruption ${corruption} needs an image input shape [h, w] or [h, w, c]; got [${shape.join(", ")}]`);
+  const p = SEVERITY_PARAMS[corruption].values[severity - 1];
+  const w = range.max - range.min;
+  const d = shape.reduce((a, b) => a * b, 1);
+  const rngOf = (i: number) => createRng(o.seed, o.indices[i], `corruption|${corruption}|${severity}`);
+  const clip = (t: tf.Tensor) => tf.clipByValue(t, range.min, range.max);
+
+  switch (corruption) {
+    case "gaussian-noise": {
+      const noise = new Float32Array(n * d);
+      for (let i = 0; i < n; i++) {
+        const rng = rngOf(i);
+        for (let j = 0; j < d; j++) noise[i * d + j] = rng.normal() * p * w;
+      }
+      return tf.tidy(() => clip(tf.add(x, tf.tensor(noise, x.shape))));
+    }
+    case "shot-noise": {
+      // Poisson photon counts: value v in [0, 1] becomes Poisson(v * rate) / rate (Knuth's method; rate <= 60 keeps exp(-mean) > 0).
+      const data = (await x.data()) as Float32Array;
+      const out = new Float32Array(n * d);
+      for (let i = 0; i < n; i++) {
+        const rng = rngOf(i);
+        for (let j = 0; j < d; j++) {
+          const v = (data[i * d + j] - range.min) / w;
+          const limit = Math.exp(-Math.max(0, v) * p);
+          let k = -1, prod = 1;
+          do { k++; prod *= rng.next(); } while (prod > limit);
+          out[i * d + j] = range.min + w * (k / p);
+        }
+      }
+      return tf.tidy(() => clip(tf.tensor(out, x.shape)));
+    }
+    case "impulse-noise": {
+      const data = (await x.data()) as Float32Array;
+      const out = Float32Array.from(data);
+      for (let i = 0; i < n; i++) {
+        const rng = rngOf(i);
+        for (let j = 0; j < d; j++) {
+          const u = rng.next(), salt = rng.next() < 0.5;
+          if (u < p) out[i * d + j] = salt ? range.max : range.min;
+        }
+      }
+      return tf.tensor(out, x.shape);
+    }
+    case "brightness":
+      return tf.tidy(() => clip(tf.add(x, p * w)));
+    case "contrast":
+      // Per image: (x - mean) * c + mean, the mean over all pixels and channels as in the reference code.
+      return tf.tidy(() => {
+        const flat = tf.reshape(x, [n, d]);
+        const m = tf.mean(flat, 1, true);
+        return clip(tf.reshape(tf.add(tf.mul(tf.sub(flat, m), p), m), x.shape));
+      });
+    case "gaussian-blur":
+      return tf.tidy(() => {
+        const { h, w: wd, c } = img!;
+        const radius = Math.min(Math.ceil(3 * p), h - 1, wd - 1);
+        const k1 = Array.from({ length: 2 * radius + 1 }, (_, t) => Math.exp(-((t - radius) ** 2) / (2 * p * p)));
+        const s = k1.reduce((a, b) => a + b, 0);
+        const k = k1.map((v) => v / s);
+        const x4 = tf.reshape(x, [n, h, wd, c]);
+        // Reflect the border (as scipy's gaussian_filter) so the image edge does not darken.
+        const padded = tf.mirrorPad(x4, [[0, 0], [radius, radius], [radius, radius], [0, 0]], "symmetric");
+        const kv = tf.tile(tf.reshape(tf.tensor1d(k), [2 * radius + 1, 1, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
+        const kh = tf.tile(tf.reshape(tf.tensor1d(k), [1, 2 * radius + 1, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
+        const blurred = tf.depthwiseConv2d(tf.depthwiseConv2d(padded, kv, 1, "valid"), kh, 1, "valid");
+        return clip(tf.reshape(blurred, x.shape));
+      });
+    case "rotation":
+    case "translation": {
+      const { h, w: wd, c } = img!;
+      const rows: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const rng = rngOf(i);
+        if (corruption === "rotation") {
+          // inverse map: output (x, y) samples input rotated by -angle about the centre
+          const a = rng.sign() * (p * Math.PI) / 180;
+          const cx = (wd - 1) / 2, cy = (h - 1) / 2, cos = Math.cos(a), sin = Math.sin(a);
+          rows.push(cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, 0, 0);
+        } else {
+          const shift = Math.max(1, Math.round(p * Math.min(h, wd)));
+          const dir = rng.int(4); // right, left, down, up
+          const dx = dir === 0 ? shift : dir === 1 ? -shift : 0;
+          const dy = dir === 2 ? shift : dir === 3 ? -shift : 0;
+          rows.push(1, 0, -dx, 0, 1, -dy, 0, 0);
+        }
+      }
+      return tf.tidy(() => {
+        const x4 = tf.reshape(x, [n, h, wd, c]) as tf.Tensor4D;
+        // One image per call: tfjs 4.22's Transform kernel misplaces the fill of images after the first when given
+        // a batch of transforms (seen on cpu). Pixels that enter from outside repeat the nearest border pixel.
+        const parts = tf.split(x4, n, 0).map((xi, i) =>
+          tf.image.transform(xi as tf.Tensor4D, tf.tensor2d(rows.slice(i * 8, i * 8 + 8), [1, 8]), corruption === "rotation" ? "bilinear" : "nearest", "nearest"));
+        return clip(tf.reshape(tf.concat(parts, 0), x.shape));
+      });
+    }
+    case "jpeg": {
+      const data = (await x.data()) as Float32Array;
+      const out = jpegLike(data, n, img!, p, range);
+      return tf.tensor(out, x.shape);
+    }
+  }
+}
+
+/** Standard JPEG luminance quantisation table (ITU-T T.81 Annex K), row-major 8x8. */
+const LUMA_Q = [
+  16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+  18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+];
+
+/** The table scaled to a quality 1..100 as in the IJG library. */
+export function jpegQuantTable(quality: number): number[] {
+  const q = Math.min(100, Math.max(1, quality));
+  const scale = q < 50 ? 5000 / q : 200 - 2 * q;
+  return LUMA_Q.map((t) => Math.min(255, Math.max(1, Math.floor((t * scale + 50) / 100))));
+}
+
+const DCT_COS = Array.from({ length: 8 }, (_, u) => Array.from({ length: 8 }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / 16)));
+const alpha = (u: number) => (u === 0 ? Math.SQRT1_2 : 1);
+
+/**
+ * JPEG's lossy step on each channel separately: 8-bit levels, 8x8 DCT, quantisation with the luminance table
+ * at the given quality, inverse DCT, rounding to 8-bit. No chroma subsampling (channels are not converted
+ * to YCbCr); entropy coding is lossless and therefore left out.
+ */
+function jpegLike(data: Float32Array, n: number, img: { h: number; w: number; c: number }, quality: number, range: InputRange): Float32Array {
+  const { h, w, c } = img;
+  const qt = jpegQuantTable(quality);
+  const width = range.max - range.min;
+  const out = new Float32Array(data.length);
+  const block = new Float64Array(64), coef = new Float64Array(64);
+  const d = h * w * c;
+  for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) {
+    // edge pixels repeat into the partial blocks at the right and bottom, as encoders pad
+    const at = (y: number, x: number) => data[i * d + (Math.min(y, h - 1) * w + Math.min(x, w - 1)) * c + ch];
+    for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+        block[y * 8 + x] = Math.round(((at(by + y, bx + x) - range.min) / width) * 255) - 128;
+      }
+      for (let v = 0; v < 8; v++) for (let u = 0; u < 8; u++) {
+        let s = 0;
+        for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) s += block[y * 8 + x] * DCT_COS[u][x] * DCT_COS[v][y];
+        const f = 0.25 * alpha(u) * alpha(v) * s;
+        coef[v * 8 + u] = Math.round(f / qt[v * 8 + u]) * qt[v * 8 + u];
+      }
+      for (let y = 0; y < 8 && by + y < h; y++) for (let x = 0; x < 8 && bx + x < w; x++) {
+        let s = 0;
+        for (let v = 0; v < 8; v++) for (let u = 0; u < 8; u++) s += alpha(u) * alpha(v) * coef[v * 8 + u] * DCT_COS[u][x] * DCT_COS[v][y];
+        const level = Math.min(255, Math.max(0, Math.round(0.25 * s + 128)));
+        out[i * d + ((by + y) * w + bx + x) * c + ch] = range.min + (level / 255) * width;
+      }
+    }
+  }
+  return out;
+}
