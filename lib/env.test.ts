@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadOrCreateSecret, parseEnv } from "./env";
+import { ConfigError, loadOrCreateSecret, parseEnv, secretKey, type Env } from "./env";
 
 describe("parseEnv", () => {
   it("applies defaults", () => {
@@ -39,5 +39,27 @@ describe("loadOrCreateSecret", () => {
     expect(loadOrCreateSecret(dir)).toBe(first);
     expect(readFileSync(join(dir, "nextauth-secret"), "utf8").trim()).toBe(first);
     expect(statSync(join(dir, "nextauth-secret")).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("secretKey", () => {
+  const base = (vars: Record<string, string>): Env => ({ ...parseEnv(vars), dataDir: "/tmp", nextAuthSecret: "n".repeat(40), nextAuthUrl: "http://localhost:3000" });
+
+  it("takes BULWARK_SECRET_KEY as hex or base64", () => {
+    const hex = "ab".repeat(32);
+    expect(secretKey(base({ BULWARK_SECRET_KEY: hex })).toString("hex")).toBe(hex);
+    const b64 = Buffer.alloc(32, 7).toString("base64");
+    expect(secretKey(base({ BULWARK_SECRET_KEY: b64 }))).toEqual(Buffer.alloc(32, 7));
+    expect(() => parseEnv({ BULWARK_SECRET_KEY: "short" })).toThrow(/BULWARK_SECRET_KEY: expected 32 random bytes/);
+  });
+
+  it("derives a stable key from the session secret in demo and development installs", () => {
+    const a = secretKey(base({ NODE_ENV: "production" }));
+    expect(a).toHaveLength(32);
+    expect(secretKey(base({ NODE_ENV: "development", BULWARK_DEMO: "false" }))).toEqual(a);
+  });
+
+  it("refuses to run without a key in production without demo", () => {
+    expect(() => secretKey(base({ NODE_ENV: "production", BULWARK_DEMO: "false" }))).toThrow(/BULWARK_SECRET_KEY is not set/);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -95,6 +95,16 @@ const EnvSchema = z.object({
   BULWARK_S3_REGION: z.string().default("us-east-1"),
   BULWARK_S3_ACCESS_KEY_ID: z.string().optional(),
   BULWARK_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /**
+   * Key for secrets stored encrypted at rest (endpoint credentials): 32 bytes as 64 hex characters or
+   * base64. Unset: derived from the session secret (see secretKey()), refused in production without demo.
+   */
+  BULWARK_SECRET_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/_-]{43}=?$/.test(v) && Buffer.from(v, "base64").length === 32), {
+      error: "expected 32 random bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)",
+    })
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema> & {
@@ -144,6 +154,25 @@ export function env(): Env {
     nextAuthUrl: parsed.NEXTAUTH_URL ?? `http://localhost:${parsed.PORT}`,
   };
   return cached;
+}
+
+/**
+ * The 32-byte key that encrypts secrets at rest. BULWARK_SECRET_KEY when set. Otherwise, outside
+ * production or in a demo install, HKDF-SHA256 of the session secret (NEXTAUTH_SECRET, or the one kept in
+ * the data folder) with info "bulwark-secret-key-v1": stable across restarts, but changing the session
+ * secret then makes stored endpoint credentials unreadable (they must be entered again).
+ */
+export function secretKey(e: Env = env()): Buffer {
+  if (e.BULWARK_SECRET_KEY) {
+    const v = e.BULWARK_SECRET_KEY;
+    return /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, "hex") : Buffer.from(v, "base64");
+  }
+  if (e.NODE_ENV === "production" && !e.BULWARK_DEMO) {
+    throw new ConfigError(
+      "BULWARK_SECRET_KEY is not set: production installs (BULWARK_DEMO=false) need a key to encrypt endpoint credentials at rest. Generate one with `openssl rand -hex 32`.",
+    );
+  }
+  return Buffer.from(hkdfSync("sha256", e.nextAuthSecret, "bulwark", "bulwark-secret-key-v1", 32));
 }
 
 /**
