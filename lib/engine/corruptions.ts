@@ -129,7 +129,7 @@ export async function corruptBatch(x: tf.Tensor, o: CorruptOptions): Promise<tf.
         const k1 = Array.from({ length: 2 * radius + 1 }, (_, t) => Math.exp(-((t - radius) ** 2) / (2 * p * p)));
         const s = k1.reduce((a, b) => a + b, 0);
         const k = k1.map((v) => v / s);
-        const x4 = tf.reshape(x, [n, h, wd, c]);
+        const x4 = tf.reshape(x, [n, h, wd, c]) as tf.Tensor4D;
         // Reflect the border (as scipy's gaussian_filter) so the image edge does not darken.
         const padded = tf.mirrorPad(x4, [[0, 0], [radius, radius], [radius, radius], [0, 0]], "symmetric");
         const kv = tf.tile(tf.reshape(tf.tensor1d(k), [2 * radius + 1, 1, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
