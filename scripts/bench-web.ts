@@ -4,10 +4,11 @@
 // evaluations across 50 models (bulk inserts of rows shaped like the worker's: metrics, reliability,
 // gallery, provenance, comparison, shards, a valid audit chain), the production build, autocannon.
 // Options: --evaluations 10000 --models 50 --users 20 --connections 20 --duration 15 --skip-build
-// --keep (keep the data folder) --database-url postgresql://… (reuse a database this script seeded before).
+// --keep (keep the data folder) --data-dir DIR (reuse a folder this script seeded and kept before: starts its
+// PostgreSQL, skips seeding) --database-url postgresql://… (reuse a running database this script seeded).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
@@ -41,6 +42,7 @@ const { values: opt } = parseArgs({
     "skip-build": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     "database-url": { type: "string" },
+    "data-dir": { type: "string" },
   },
 });
 const N_EVALS = Number(opt.evaluations);
@@ -329,16 +331,20 @@ async function drive(base: string, label: string, path: string, cookies: string[
 
 // ---- Main ------------------------------------------------------------------------------------------------------------
 
-const dataDir = mkdtempSync(join(tmpdir(), "bulwark-bench-web-"));
+const reuseDir = opt["data-dir"] ? resolve(opt["data-dir"]) : null;
+if (reuseDir && !existsSync(join(reuseDir, "seeded"))) throw new Error(`--data-dir ${reuseDir}: not a folder this script seeded (no "seeded" marker); run once with --keep first`);
+const dataDir = reuseDir ?? mkdtempSync(join(tmpdir(), "bulwark-bench-web-"));
+const keep = opt.keep || reuseDir !== null;
 let web: ChildProcess | undefined;
 const pg = opt["database-url"] ? null : await startEmbeddedPostgres({ dataDir, port: await freePort() });
 const databaseUrl = opt["database-url"] ?? pg!.url;
+const seeded = reuseDir !== null || opt["database-url"] !== undefined;
 try {
   configureDatabaseUrl(databaseUrl);
   await applyMigrations(databaseUrl);
   setArtifactStore(new LocalArtifactStore(join(dataDir, "artifacts")));
-  const s = pg
-    ? await seed()
+  const s = !seeded
+    ? await seed().then((r) => (writeFileSync(join(dataDir, "seeded"), new Date().toISOString()), r))
     : { teamSlug: DEMO_TEAM.slug, users: (await db.user.findMany({ where: { email: { startsWith: "bench-user-" } }, orderBy: { email: "asc" } })).map((u) => u.email), password: BENCH_PASSWORD, resultsNumber: (await db.evaluation.count()) - 3 };
 
   if (!opt["skip-build"] || !existsSync(join(ROOT, ".next", "BUILD_ID"))) {
@@ -409,6 +415,6 @@ try {
   await stopQueue();
   await disconnectDb();
   await pg?.stop();
-  if (!opt.keep) rmSync(dataDir, { recursive: true, force: true });
+  if (!keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`Kept ${dataDir} (database: ${databaseUrl})`);
 }
