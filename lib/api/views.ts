@@ -6,12 +6,10 @@ import { verifyTeamChain } from "../audit/log";
 import { evaluationForApi } from "../evaluations/api-view";
 import { evaluationRecords } from "../evaluations/results";
 import { loadPreviewer, nextRuns } from "../evaluations/schedules";
-import { activePolicy } from "../compliance/policies";
 import { statusesForModel } from "../compliance/posture";
 import { FRAMEWORK_IDS, type FrameworkId } from "../compliance/catalog";
-import { evaluationEvidence } from "../compliance/evidence";
-import { gateVerdict, type GateVerdict } from "../compliance/gate";
-import { tierOf } from "../compliance/policy";
+import type { GateVerdict } from "../compliance/gate";
+import { gateForVersion } from "../operations/gate-check";
 import { decodeCursor, pageOf, PageQuerySchema } from "./pagination";
 import { resolveDatasetVersion, resolveModelVersion, VersionRefSchema, type VersionRef } from "./refs";
 
@@ -211,26 +209,14 @@ export interface GateAnswer extends GateVerdict {
   digest: string;
   tier: string;
   policyVersion: number | null;
+  /** SHA-256 of the evidence the verdict stood on (the same hash a deployment records). */
+  evidenceHash: string;
 }
 
 export async function gateApi(ctx: TeamContext, q: z.infer<typeof GateQuerySchema>, now = new Date()): Promise<GateAnswer> {
   const { model, version } = await resolveModelVersion(ctx, q.model);
-  const [{ policy, version: policyVersion }, evaluations, alerts] = await Promise.all([
-    activePolicy(ctx.team.id),
-    db.evaluation.findMany({ where: { teamId: ctx.team.id, modelVersionId: version.id, status: "COMPLETED" } }),
-    db.regressionAlert.findMany({ where: { teamId: ctx.team.id, modelId: model.id, acknowledgedAt: null, evaluation: { modelVersionId: version.id } }, include: { evaluation: { select: { number: true } } } }),
-  ]);
-  const datasets = await db.datasetVersion.findMany({ where: { teamId: ctx.team.id, id: { in: evaluations.map((e) => e.datasetVersionId) } }, include: { dataset: { select: { name: true } } } });
-  const ds = new Map(datasets.map((d) => [d.id, { label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, datasetId: d.datasetId }]));
-  const tier = tierOf(version.riskTier);
-  const verdict = gateVerdict({
-    tier,
-    tierPolicy: policy.tiers[tier],
-    evaluations: evaluations.map((e) => evaluationEvidence(e, version.manifestDigest, ds.get(e.datasetVersionId))),
-    openAlerts: alerts.map((a) => ({ summary: a.summary, evaluationNumber: a.evaluation.number })),
-    now,
-  });
-  return { model: `${model.name}@${version.version}`, digest: version.manifestDigest, tier, policyVersion, ...verdict };
+  const g = await gateForVersion(ctx.team.id, version, now);
+  return { model: `${model.name}@${version.version}`, digest: version.manifestDigest, tier: g.tier, policyVersion: g.policyVersion, evidenceHash: g.evidenceHash, ...g.verdict };
 }
 
 // ---- Audit ----------------------------------------------------------------------------------------

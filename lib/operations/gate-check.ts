@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+import { db } from "../db/client";
+import { activePolicy } from "../compliance/policies";
+import { evaluationEvidence } from "../compliance/evidence";
+import { gateVerdict, type GateVerdict } from "../compliance/gate";
+import { tierOf, type Tier } from "../compliance/policy";
+
+// The release gate of one model version, read from the database: the same inputs for `bulwark gate`
+// (GET /api/v1/gate) and for a promotion, so the two can never disagree.
+
+export interface VersionGate {
+  verdict: GateVerdict;
+  tier: Tier;
+  policyVersion: number | null;
+  /** SHA-256 of the evidence the verdict was computed from (see evidenceHash). */
+  evidenceHash: string;
+  /** The evaluation whose numbers decided, with its dataset version (the monitoring reference). */
+  deciding: { evaluationId: string; datasetVersionId: string } | null;
+}
+
+/**
+ * Canonical JSON (sorted keys) of what the gate read: the version's digest, the policy version, each
+ * completed evaluation's identity and figures, the open alerts, and the resulting checks. Recorded with
+ * every deployment and override, so an auditor can tell which evidence a decision stood on.
+ */
+export function evidenceHash(v: unknown): string {
+  const canon = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(canon) : x && typeof x === "object" && !(x instanceof Date) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, canon((x as Record<string, unknown>)[k])])) : x instanceof Date ? x.toISOString() : x;
+  return createHash("sha256").update(JSON.stringify(canon(v))).digest("hex");
+}
+
+export async function gateForVersion(teamId: string, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }, now = new Date()): Promise<VersionGate> {
+  const [{ policy, version: policyVersion }, evaluations, alerts] = await Promise.all([
+    activePolicy(teamId),
+    db.evaluation.findMany({ where: { teamId, modelVersionId: version.id, status: "COMPLETED" }, orderBy: { number: "asc" } }),
+    db.regressionAlert.findMany({ where: { teamId, modelId: version.modelId, acknowledgedAt: null, evaluation: { modelVersionId: version.id } }, include: { evaluation: { select: { number: true } } }, orderBy: { createdAt: "asc" } }),
+  ]);
+  const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: evaluations.map((e) => e.datasetVersionId) } }, include: { dataset: { select: { name: true } } } });
+  const ds = new Map(datasets.map((d) => [d.id, { label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, datasetId: d.datasetId }]));
+  const tier = tierOf(version.riskTier);
+  const evidence = evaluations.map((e) => evaluationEvidence(e, version.manifestDigest, ds.get(e.datasetVersionId)));
+  const openAlerts = alerts.map((a) => ({ summary: a.summary, evaluationNumber: a.evaluation.number }));
+  const verdict = gateVerdict({ tier, tierPolicy: policy.tiers[tier], evaluations: evidence, openAlerts, now });
+  const decidingRow = verdict.evaluationNumber === null ? undefined : evaluations.find((e) => e.number === verdict.evaluationNumber);
+  return {
+    verdict,
+    tier,
+    policyVersion,
+    evidenceHash: evidenceHash({
+      modelDigest: version.manifestDigest,
+      policyVersion,
+      tier,
+      evaluations: evidence.map((e) => ({ id: e.id, number: e.number, finishedAt: e.finishedAt, datasetDigest: e.datasetDigest, verdict: e.verdict, samples: e.samples, cleanAccuracy: e.cleanAccuracy, worstCase: e.worstCase })),
+      openAlerts,
+      checks: verdict.checks.map((c) => ({ id: c.id, outcome: c.outcome })),
+    }),
+    deciding: decidingRow ? { evaluationId: decidingRow.id, datasetVersionId: decidingRow.datasetVersionId } : null,
+  };
+}
