@@ -54,21 +54,18 @@ type EvidenceRow = Parameters<typeof evaluationEvidence>[0];
  * The completed evaluations of the given model versions, with only the parts of their JSON columns that
  * evaluationEvidence reads. A team accumulates thousands of evaluations whose full rows (gallery pixels,
  * per-class metrics, provenance, sample indices) are tens of kilobytes each: the posture on every
- * dashboard and controls page must not pull and parse them all (issue 10, npm run bench:web).
+ * dashboard and controls page must not pull and parse them all (issue 10, npm run bench:web). The
+ * `evidence` column holds exactly these parts, kept by a database trigger from the full columns
+ * (migration evaluation_evidence, function bulwark_evaluation_evidence); the fallback computes them
+ * from the full columns with the same function, for a row the trigger has not seen.
  */
 export async function completedEvaluationEvidenceRows(teamId: string, versionIds: string[]): Promise<EvidenceRow[]> {
   if (versionIds.length === 0) return [];
   return db.$queryRaw<EvidenceRow[]>`
     SELECT e.id, e.number, e."finishedAt", e."createdAt", e."modelVersionId", e."datasetVersionId", e."sampleCount", e.verdict, e."cleanAccuracy",
-      jsonb_build_object('attacks', e.suite->'attacks') AS suite,
-      jsonb_build_object(
-        'samples', e.metrics->'samples', 'cleanAccuracy', e.metrics->'cleanAccuracy', 'worstCase', e.metrics->'worstCase',
-        'attacks', (SELECT jsonb_agg(jsonb_build_object('attack', a->'attack', 'family', a->'family', 'norm', a->'norm') ORDER BY i)
-                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e.metrics->'attacks') = 'array' THEN e.metrics->'attacks' ELSE '[]'::jsonb END) WITH ORDINALITY AS t(a, i))
-      ) AS metrics,
-      jsonb_build_object('verdict', e.reliability->'verdict', 'reasons', e.reliability->'reasons') AS reliability,
-      jsonb_build_object('engine', jsonb_build_object('backend', e.provenance->'engine'->'backend'), 'backends', e.provenance->'backends') AS provenance
+      x.ev->'suite' AS suite, x.ev->'metrics' AS metrics, x.ev->'reliability' AS reliability, x.ev->'provenance' AS provenance
     FROM "Evaluation" e
+    CROSS JOIN LATERAL (SELECT COALESCE(e.evidence, bulwark_evaluation_evidence(e.suite, e.metrics, e.reliability, e.provenance)) AS ev) x
     WHERE e."teamId" = ${teamId} AND e.status = 'COMPLETED' AND e."modelVersionId" = ANY(${versionIds})`;
 }
 
