@@ -48,13 +48,16 @@ describe("OOD scores", () => {
 
   it("synthetic OOD inputs are deterministic, inside the range, and of every kind", () => {
     const range = { min: -1, max: 2 };
-    const a = syntheticOodInputs(9, [8, 8, 1], range, 3);
-    const b = syntheticOodInputs(9, [8, 8, 1], range, 3);
+    const idx = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    const a = syntheticOodInputs(idx, [8, 8, 1], range, 3);
+    const b = syntheticOodInputs(idx, [8, 8, 1], range, 3);
     expect(a).toEqual(b);
-    expect(syntheticOodInputs(9, [8, 8, 1], range, 4)).not.toEqual(a);
+    // keyed by index: example 5 alone is the same as example 5 of the batch
+    expect(syntheticOodInputs([5], [8, 8, 1], range, 3)).toEqual(a.slice(5 * 64, 6 * 64));
+    expect(syntheticOodInputs(idx, [8, 8, 1], range, 4)).not.toEqual(a);
     for (const v of a) { expect(v).toBeGreaterThanOrEqual(-1); expect(v).toBeLessThanOrEqual(2); }
     // uniform noise has mean ~ the middle of the range
-    const u = syntheticOodInputs(1, [10_000], range, 1, "uniform-noise");
+    const u = syntheticOodInputs([0], [10_000], range, 1, "uniform-noise");
     expect(u.reduce((s, v) => s + v, 0) / u.length).toBeCloseTo(0.5, 1);
   });
 

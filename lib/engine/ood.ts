@@ -107,19 +107,19 @@ export const SYNTHETIC_OOD_KINDS: SyntheticOodKind[] = ["uniform-noise", "gaussi
  * Synthetic inputs unlike any natural data set, in the card's value range, deterministic in (seed, index):
  * uniform-noise: every value uniform over the range; gaussian-noise: N(middle, (width / 4)^2) clipped;
  * blobs: a smooth random field (a few random Gaussian bumps) — low-frequency, so not trivially "noisy".
- * Example i uses kind SYNTHETIC_OOD_KINDS[i % 3] when kind is "mixed".
+ * Example with index i uses kind SYNTHETIC_OOD_KINDS[i % 3] when kind is "mixed".
  */
 export function syntheticOodInputs(
-  n: number, inputShape: number[], range: InputRange, seed: number, kind: SyntheticOodKind | "mixed" = "mixed",
+  indices: number[], inputShape: number[], range: InputRange, seed: number | string, kind: SyntheticOodKind | "mixed" = "mixed",
 ): Float32Array {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
+  const n = indices.length;
   const d = inputShape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n * d);
   const w = range.max - range.min;
   const [h, wd, c] = inputShape.length >= 2 ? [inputShape[0], inputShape[1], d / (inputShape[0] * inputShape[1])] : [1, d, 1];
   for (let i = 0; i < n; i++) {
-    const rng = createRng(seed, i, "ood-synthetic");
-    const k = kind === "mixed" ? SYNTHETIC_OOD_KINDS[i % SYNTHETIC_OOD_KINDS.length] : kind;
+    const rng = createRng(seed, indices[i], "ood-synthetic");
+    const k = kind === "mixed" ? SYNTHETIC_OOD_KINDS[indices[i] % SYNTHETIC_OOD_KINDS.length] : kind;
     const o = i * d;
     if (k === "uniform-noise") {
       for (let j = 0; j < d; j++) out[o + j] = range.min + w * rng.next();
@@ -146,19 +146,34 @@ export interface OodScoreSummary {
   threshold: number;
 }
 
-/** AUROC and FPR at 95% TPR for both scores, from the logits of ID and OOD inputs. */
-export function oodSummary(idLogits: ArrayLike<number>, oodLogits: ArrayLike<number>, numClasses: number): {
-  scores: OodScoreSummary[]; highConfidenceShare: number; highConfidenceThreshold: number; idExamples: number; oodExamples: number;
-} {
-  const idMsp = maxSoftmaxScores(idLogits, numClasses), oodMsp = maxSoftmaxScores(oodLogits, numClasses);
-  const idE = energyScores(idLogits, numClasses), oodE = energyScores(oodLogits, numClasses);
-  const row = (score: "msp" | "energy", a: Float64Array, b: Float64Array): OodScoreSummary => {
+export interface OodSummary {
+  scores: OodScoreSummary[];
+  /** Share of OOD inputs with MSP >= highConfidenceThreshold. */
+  highConfidenceShare: number;
+  highConfidenceThreshold: number;
+  idExamples: number;
+  oodExamples: number;
+}
+
+/** AUROC and FPR at 95% TPR for both scores, from per-input MSP and energy scores of ID and OOD inputs. */
+export function oodSummaryFromScores(
+  id: { msp: ArrayLike<number>; energy: ArrayLike<number> }, ood: { msp: ArrayLike<number>; energy: ArrayLike<number> },
+): OodSummary {
+  const row = (score: "msp" | "energy", a: ArrayLike<number>, b: ArrayLike<number>): OodScoreSummary => {
     const f = fprAtTpr(a, b, 0.95);
     return { score, auroc: auroc(a, b), fprAt95Tpr: f.fpr, threshold: f.threshold };
   };
   return {
-    scores: [row("msp", idMsp, oodMsp), row("energy", idE, oodE)],
-    highConfidenceShare: highConfidenceShare(oodMsp), highConfidenceThreshold: HIGH_CONFIDENCE,
-    idExamples: idMsp.length, oodExamples: oodMsp.length,
+    scores: [row("msp", id.msp, ood.msp), row("energy", id.energy, ood.energy)],
+    highConfidenceShare: highConfidenceShare(ood.msp), highConfidenceThreshold: HIGH_CONFIDENCE,
+    idExamples: id.msp.length, oodExamples: ood.msp.length,
   };
+}
+
+/** The same from the logits of ID and OOD inputs. */
+export function oodSummary(idLogits: ArrayLike<number>, oodLogits: ArrayLike<number>, numClasses: number): OodSummary {
+  return oodSummaryFromScores(
+    { msp: maxSoftmaxScores(idLogits, numClasses), energy: energyScores(idLogits, numClasses) },
+    { msp: maxSoftmaxScores(oodLogits, numClasses), energy: energyScores(oodLogits, numClasses) },
+  );
 }

@@ -5,6 +5,9 @@ import { AttackSuiteSchema, SANITY_ATTACK_ID, SANITY_STEPS, attackFamily, attack
 import { type AttackContext, crossEntropy, exampleSize, logitsOf, lossAndGrad, oneHotOf, perturbationNorms } from "./attacks/common";
 import { runAttack } from "./attacks";
 import { currentBackendInfo, type EngineBackendInfo } from "./backend";
+import { brierOf } from "./calibration";
+import { applicableCorruptions, corruptBatch, type Corruption } from "./corruptions";
+import { energyScores, maxSoftmaxScores, syntheticOodInputs } from "./ood";
 
 export interface AttackEntry {
   attack: string;
@@ -20,6 +23,8 @@ export interface AttackEntry {
   l2: number;
   /** Cross-entropy of the true label at the adversarial input. */
   loss: number;
+  /** Brier score of the prediction at the adversarial input (absent in records written before calibration). */
+  brier?: number;
   queries: number;
   /** Attack loss at checkpoints of the kept run (iterative: 0, 1/4, 1/2, 3/4, end; square: first, last margin). */
   lossTrace?: number[];
@@ -44,9 +49,26 @@ export interface ExampleRecord {
   cleanConf: number;
   cleanCorrect: boolean;
   cleanLoss: number;
+  /** Brier score of the clean prediction, and logsumexp of the clean logits (the OOD energy score). */
+  cleanBrier?: number;
+  cleanEnergy?: number;
   gradient: GradientStat;
   attacks: AttackEntry[];
+  /** Per corruption: predicted class and top-label confidence at each severity of the suite, in order. */
+  corruptions?: Partial<Record<Corruption, { pred: number[]; conf: number[] }>>;
 }
+
+/** One example under every corruption and severity run (pixels in the card's value range). */
+export interface CorruptionGallery {
+  index: number;
+  label: number;
+  shape: number[];
+  original: number[];
+  items: { corruption: Corruption; severity: number; pred: number; conf: number; pixels: number[] }[];
+}
+
+/** Scores of one OOD input: maximum softmax probability and energy (logsumexp of the logits). */
+export interface OodScore { index: number; msp: number; energy: number }
 
 export interface GalleryItem {
   index: number;
@@ -87,6 +109,8 @@ export interface RunShardOptions {
   /** Broken examples kept for the gallery (first in index order). */
   galleryLimit?: number;
   backend?: EngineBackendInfo;
+  /** OOD inputs this shard scores when the suite has an OOD part: global OOD indices, and their pixels for a dataset source (else synthetic). */
+  ood?: { indices: number[]; x?: Float32Array };
 }
 
 export interface ShardResult {
@@ -95,6 +119,10 @@ export interface ShardResult {
   timings: { totalMs: number; cleanMs: number; perAttackMs: Record<string, number> };
   gradientStats: { examples: number; allZero: number; nonFinite: number; meanZeroFraction: number; meanTinyFraction: number };
   gallery: GalleryItem[];
+  /** Present when the suite ran corruptions: the shard's first example under each of them. */
+  corruptionGallery?: CorruptionGallery;
+  /** Present when the suite has an OOD part and this shard was given OOD inputs. */
+  ood?: OodScore[];
 }
 
 /** Relative magnitude below which an input-gradient entry counts as near-zero (sign = rounding noise). */
@@ -170,8 +198,14 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
   const { scale, offset } = preprocessingOf(card);
   const ctx: AttackContext = { model, scale, offset, range: card.inputRange, inputShape: shape, numClasses: model.numClasses };
   const items = plan(suite, card);
-  const unitsPerExample = 1 + items.reduce((s, it) => s + it.eps.length, 0);
-  const total = n * unitsPerExample;
+  const corruptionKinds: Corruption[] = suite.corruptions ? (suite.corruptions.kinds ?? applicableCorruptions(shape)) : [];
+  const severities = suite.corruptions ? [...suite.corruptions.severities].sort((a, b) => a - b) : [];
+  let corruptionGallery: CorruptionGallery | undefined;
+  const oodIndices = suite.ood ? (opts.ood?.indices ?? []) : [];
+  if (opts.ood?.x && opts.ood.x.length !== oodIndices.length * d) throw new Error(`ood.x has ${opts.ood.x.length} values; ${oodIndices.length} inputs of shape [${shape.join(",")}] need ${oodIndices.length * d}`);
+  // One unit per example and attack x epsilon (and the clean pass), one per example and corruption, one per OOD input.
+  const unitsPerExample = 1 + items.reduce((s, it) => s + it.eps.length, 0) + corruptionKinds.length;
+  const total = n * unitsPerExample + oodIndices.length;
   let done = 0;
   const perAttackMs: Record<string, number> = {};
   let cleanMs = 0;
@@ -192,16 +226,17 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
     const oneHot = oneHotOf(labels, ctx.numClasses);
     const clean = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
     const probsT = tf.softmax(clean.logits);
-    const [probs, lossV, grad] = await Promise.all([probsT.data(), clean.loss.data(), clean.grad.data() as Promise<Float32Array>]);
+    const [probs, lossV, grad, cleanLogits] = await Promise.all([probsT.data(), clean.loss.data(), clean.grad.data() as Promise<Float32Array>, clean.logits.data()]);
     probsT.dispose(); clean.logits.dispose(); clean.loss.dispose(); clean.grad.dispose(); oneHot.dispose();
     const k = ctx.numClasses;
+    const energies = energyScores(cleanLogits, k);
     const batchRecords: ExampleRecord[] = [];
     for (let i = 0; i < b; i++) {
       let p = 0;
       for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + p]) p = j;
       batchRecords.push({
         index: indices[i], label: labels[i], cleanPred: p, cleanConf: probs[i * k + p], cleanCorrect: p === labels[i],
-        cleanLoss: lossV[i], gradient: gradientStat(grad, i * d, d), attacks: [],
+        cleanLoss: lossV[i], cleanBrier: brierOf(probs, i * k, k, labels[i]), cleanEnergy: energies[i], gradient: gradientStat(grad, i * d, d), attacks: [],
       });
     }
     cleanMs += performance.now() - tc;
@@ -237,7 +272,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
             const e: AttackEntry = {
               attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
               advPred: p, advConf: ap[a * k + p], success: p !== labels[i], linf: norms.linf[a], l2: norms.l2[a],
-              loss: al[a], queries: out.queries[a],
+              loss: al[a], brier: brierOf(ap, a * k, k, labels[i]), queries: out.queries[a],
             };
             if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
             if (out.targets && out.targets[a] >= 0) e.target = out.targets[a];
@@ -260,7 +295,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
         batchRecords.forEach((r, i) => {
           r.attacks.push(entries.get(i) ?? {
             attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
-            advPred: r.cleanPred, advConf: r.cleanConf, success: true, linf: 0, l2: 0, loss: r.cleanLoss, queries: 0, skipped: true,
+            advPred: r.cleanPred, advConf: r.cleanConf, success: true, linf: 0, l2: 0, loss: r.cleanLoss, brier: r.cleanBrier, queries: 0, skipped: true,
           });
         });
         perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
@@ -269,8 +304,50 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
       }
     }
     if (xs && xs !== x) xs.dispose();
+    if (start === 0 && corruptionKinds.length > 0) {
+      corruptionGallery = { index: indices[0], label: labels[0], shape: [...shape], original: Array.from(xData.subarray(0, d)), items: [] };
+    }
+    for (const kind of corruptionKinds) {
+      cancelCheck();
+      const tk = performance.now();
+      for (const r of batchRecords) (r.corruptions ??= {})[kind] = { pred: [], conf: [] };
+      for (const severity of severities) {
+        const xc = await corruptBatch(x, { corruption: kind, severity, range: card.inputRange, seed, indices });
+        const pT = tf.tidy(() => tf.softmax(logitsOf(ctx, xc)));
+        const p = await pT.data();
+        pT.dispose();
+        const wantPixels = start === 0 && corruptionGallery !== undefined;
+        const pixels = wantPixels ? ((await xc.data()) as Float32Array) : null;
+        xc.dispose();
+        batchRecords.forEach((r, i) => {
+          let best = 0;
+          for (let j = 1; j < k; j++) if (p[i * k + j] > p[i * k + best]) best = j;
+          r.corruptions![kind]!.pred.push(best);
+          r.corruptions![kind]!.conf.push(p[i * k + best]);
+        });
+        if (pixels) corruptionGallery!.items.push({ corruption: kind, severity, pred: batchRecords[0].corruptions![kind]!.pred.at(-1)!, conf: batchRecords[0].corruptions![kind]!.conf.at(-1)!, pixels: Array.from(pixels.subarray(0, d)) });
+      }
+      perAttackMs[`corruption:${kind}`] = (perAttackMs[`corruption:${kind}`] ?? 0) + performance.now() - tk;
+      done += b;
+      opts.onProgress?.(done, total);
+    }
     x.dispose();
     records.push(...batchRecords);
+  }
+
+  // Out-of-distribution inputs: forward passes only, scored by MSP and energy.
+  const ood: OodScore[] = [];
+  for (let s0 = 0; s0 < oodIndices.length; s0 += batchSize) {
+    cancelCheck();
+    const idx = oodIndices.slice(s0, s0 + batchSize);
+    const xo = opts.ood?.x ? opts.ood.x.subarray(s0 * d, (s0 + idx.length) * d) : syntheticOodInputs(idx, shape, card.inputRange, seed);
+    const zT = tf.tidy(() => logitsOf(ctx, tf.tensor(xo, [idx.length, ...shape])));
+    const z = await zT.data();
+    zT.dispose();
+    const msp = maxSoftmaxScores(z, model.numClasses), en = energyScores(z, model.numClasses);
+    idx.forEach((index, i) => ood.push({ index, msp: msp[i], energy: en[i] }));
+    done += idx.length;
+    opts.onProgress?.(done, total);
   }
 
   const gs = records.map((r) => r.gradient);
@@ -296,6 +373,8 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
       meanTinyFraction: gs.reduce((s, g) => s + g.tinyFraction, 0) / Math.max(1, gs.length),
     },
     gallery: [...gallery.values()].sort((a, b) => a.index - b.index),
+    ...(corruptionGallery ? { corruptionGallery } : {}),
+    ...(suite.ood ? { ood } : {}),
   };
 }
 

@@ -43,4 +43,19 @@ describe("attack suites", () => {
     expect(c.forwardPasses).toBe(1 + 2 * 3 + 2 * 31);
     expect(c.perSample).toBeCloseTo(c.gradientSteps + c.forwardPasses / 3);
   });
+
+  it("corruptions and OOD are optional parts with their own cost; old stored suites still parse", () => {
+    const old = { name: "quick", preset: "quick", sampleCount: 100, seed: 0, sanityCheck: false, epsilons: { linf: [0.1], l2: [] }, attacks: [{ kind: "fgsm", norm: "linf", targeted: false }] };
+    const parsed = AttackSuiteSchema.parse(old);
+    expect(parsed.corruptions).toBeUndefined();
+    expect(parsed.ood).toBeUndefined();
+    expect(parsed.calibrationBins).toBe(15);
+    const base = estimateSuiteCost(parsed).forwardPasses;
+    const more = AttackSuiteSchema.parse({ ...old, corruptions: { kinds: ["brightness", "rotation"], severities: [1, 5] }, ood: { samples: 50 } });
+    expect(more.ood).toEqual({ source: "synthetic", samples: 50 });
+    expect(estimateSuiteCost(more).forwardPasses).toBeCloseTo(base + 2 * 2 + 50 / 100, 12);
+    expect(AttackSuiteSchema.safeParse({ ...old, corruptions: { kinds: ["fog"] } }).success).toBe(false);
+    const r = AttackSuiteSchema.safeParse({ ...old, ood: { source: "dataset" } });
+    expect(JSON.stringify(r.error?.issues)).toMatch(/needs datasetVersionId/);
+  });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { InputRange } from "./card";
+import { CORRUPTIONS } from "./corruption-kinds";
 
 export const NormSchema = z.enum(["linf", "l2"]);
 export type Norm = z.infer<typeof NormSchema>;
@@ -57,6 +58,22 @@ export function attackFamily(spec: AttackSpec): "single-step" | "iterative" | "b
   return "iterative";
 }
 
+/** Common corruptions to run (default: every one that applies to the input shape), at the listed severities. */
+export const CorruptionPartSchema = z.object({
+  kinds: z.array(z.enum(CORRUPTIONS)).min(1).max(CORRUPTIONS.length).optional(),
+  severities: z.array(z.number().int().min(1).max(5)).min(1).max(5).default([1, 2, 3, 4, 5]),
+});
+export type CorruptionPart = z.infer<typeof CorruptionPartSchema>;
+
+/** Out-of-distribution check: synthetic noise images made by the engine, or an OOD dataset version. */
+export const OodPartSchema = z.object({
+  source: z.enum(["synthetic", "dataset"]).default("synthetic"),
+  /** The OOD dataset version (same sample shape and value range as the model), when source is "dataset". */
+  datasetVersionId: z.string().min(1).max(64).optional(),
+  samples: z.number().int().min(10).max(100_000).default(300),
+}).refine((o) => o.source !== "dataset" || o.datasetVersionId, { message: "an OOD dataset source needs datasetVersionId", path: ["datasetVersionId"] });
+export type OodPart = z.infer<typeof OodPartSchema>;
+
 export const AttackSuiteSchema = z
   .object({
     name: z.string().min(1).max(100).default("custom"),
@@ -70,6 +87,10 @@ export const AttackSuiteSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     /** Also run PGD-Linf at eps = half the value range, a budget that must break any classifier. */
     sanityCheck: z.boolean().default(true),
+    /** Calibration (ECE/MCE, Brier, NLL) is computed clean and per attack budget from the predictions; bins of the diagram. */
+    calibrationBins: z.number().int().min(2).max(100).default(15),
+    corruptions: CorruptionPartSchema.optional(),
+    ood: OodPartSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const ids = s.attacks.map(attackId);
@@ -183,6 +204,10 @@ export function estimateSuiteCost(suite: AttackSuite): SuiteCost {
     }
   }
   if (suite.sanityCheck) { grad += SANITY_STEPS; fwd += 2; }
+  // Corruptions: one forward pass per kind and severity (kinds unknown here count as all nine, an upper bound).
+  if (suite.corruptions) fwd += (suite.corruptions.kinds?.length ?? CORRUPTIONS.length) * suite.corruptions.severities.length;
+  // OOD inputs are spread over the samples: ood.samples / sampleCount forward passes per sample.
+  if (suite.ood) fwd += suite.ood.samples / Math.max(1, suite.sampleCount);
   return { gradientSteps: grad, forwardPasses: fwd, perSample: grad + fwd / 3 };
 }
 
