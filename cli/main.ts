@@ -21,6 +21,12 @@ const USAGE = `Usage: bulwark <command> [options]
   eval status <number> [--json]            status, progress and results of one evaluation
   gate --model <name@version> [--json]     exit 1 unless the version meets the team's policy and has no open
                                            regression alert
+  deploy promote --model <name@version> --env <environment> [--note <text>] [--json]
+                                           promote through the gate (exit 1 when the gate blocks it)
+  deploy rollback --model <name> --env <environment> [--note <text>] [--json]
+                                           return the environment to the last version that passed the gate
+  deploy status --model <name> [--env <environment>] [--json]
+                                           what each environment runs, and the deployment history
   report create [--title <t>] [--model <name> ...] [--framework <id> ...] [--wait] [--json]
   report download <id> [--output <file.pdf>]
   report verify <file.pdf | sha256> [--json]
@@ -182,6 +188,46 @@ async function gate(args: string[]) {
   return g.pass ? 0 : 1;
 }
 
+interface DeploymentView { id: string; kind: string; environment: string; version: number; gatePassed: boolean; override: string | null; evidenceHash: string; note: string; by: string; at: string }
+
+async function deploy(args: string[]) {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { model: { type: "string" }, env: { type: "string" }, note: { type: "string" }, json: { type: "boolean" } } });
+  const api = client();
+  if (sub === "promote" || sub === "rollback") {
+    if (!values.model || !values.env) throw new UsageError(`bulwark deploy ${sub} --model <${sub === "promote" ? "name@version" : "name"}> --env <environment>`);
+    let d: DeploymentView & { model: string; fromVersion?: number; gate?: { checks: { label: string; outcome: string; detail: string }[] } };
+    try {
+      d = await api.post(`/deployments/${sub}`, { model: values.model, environment: values.env, ...(values.note ? { note: values.note } : {}) });
+    } catch (e) {
+      // 409: the gate blocked the promotion, or there is nothing to roll back to. A refusal, not an outage.
+      if (e instanceof ApiError && e.status === 409) {
+        if (values.json) console.log(JSON.stringify({ refused: true, detail: e.message }, null, 2));
+        else console.error(red(`Refused: ${e.message}`));
+        return 1;
+      }
+      throw e;
+    }
+    if (values.json) console.log(JSON.stringify(d, null, 2));
+    else if (sub === "promote") console.log(green(`Promoted ${d.model} v${d.version} to ${d.environment}`) + ` (${d.gatePassed ? "gate passed" : `gate failed, override ${d.override}`}; evidence sha256 ${d.evidenceHash}).`);
+    else console.log(green(`Rolled ${d.environment} back from ${d.model} v${d.fromVersion} to v${d.version}`) + ` (the last version that passed the gate).`);
+    return 0;
+  }
+  if (sub === "status") {
+    if (!values.model) throw new UsageError("bulwark deploy status --model <name> [--env <environment>]");
+    const s = await api.get<{ model: string; environments: { environment: string; version: number; since: string; kind: string; gatePassed: boolean }[]; history: DeploymentView[] }>("/deployments", { model: values.model, environment: values.env });
+    if (values.json) {
+      console.log(JSON.stringify(s, null, 2));
+      return 0;
+    }
+    console.log(bold(s.model));
+    console.log(s.environments.length ? table(["environment", "version", "since", "how", "gate"], s.environments.map((e) => [e.environment, `v${e.version}`, e.since, e.kind, e.gatePassed ? green("passed") : red("overridden")])) : dim("Not deployed anywhere yet."));
+    if (s.history.length) console.log(`\n${table(["when", "environment", "decision", "version", "gate", "by"], s.history.map((h) => [h.at, h.environment, h.kind, `v${h.version}`, h.gatePassed ? "passed" : h.override ? "override" : "failed", h.by]))}`);
+    return 0;
+  }
+  throw new UsageError("bulwark deploy promote|rollback|status …");
+}
+
 interface ReportView { id: string; number: number; status: string; title?: string; snapshotSha256: string | null; draftPdfSha256?: string | null; approvedPdfSha256?: string | null; failureReason?: string | null }
 
 async function report(args: string[]) {
@@ -241,6 +287,7 @@ export async function main(argv: string[]): Promise<number> {
       case "eval": return await evalCmd(args);
       case "gate": return await gate(args);
       case "report": return await report(args);
+      case "deploy": return await deploy(args);
       case undefined: case "help": case "--help": case "-h":
         console.log(USAGE);
         return cmd ? 0 : 2;

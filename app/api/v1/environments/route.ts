@@ -1,0 +1,8 @@
+import { endpoint } from "@/app/_lib/api";
+import { OPS } from "@/lib/api/operations";
+import { createEnvironmentApi, listEnvironmentsApi } from "@/lib/operations/api";
+
+export const dynamic = "force-dynamic";
+
+export const GET = endpoint(OPS.listEnvironments, (ctx) => listEnvironmentsApi(ctx));
+export const POST = endpoint(OPS.createEnvironment, (ctx, { body }) => createEnvironmentApi(ctx, body));
