@@ -1,0 +1,349 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import type { RiskTier } from "../db/generated/enums";
+import { appendAudit } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
+import { secretKey } from "../env";
+import { decryptSecret, encryptSecret, redactSecrets } from "../security/secrets";
+import { EndpointAnswerError, EndpointModel, RequestTemplateSchema, ResponseMappingSchema, type EndpointModelSpec } from "../engine/endpoint";
+import { OutboundClient, type OutboundStats } from "../outbound/client";
+import { matchAllowlist, OutboundError, parseOutboundUrl, type AllowedHost, type Resolver } from "../outbound/policy";
+import { EntryNameSchema } from "./models";
+import { cardInputFromFields, ModelCardSchema, RISK_TIER_DB, type ModelCard } from "./model-card";
+import { loadDatasetForEngine } from "./datasets";
+import { loadTeamAllowlist } from "../teams/outbound-hosts";
+
+// Model versions served over HTTP: Bulwark never sees their weights, only queries them (black-box).
+// The credential is stored only as ciphertext bound to its team and version; it is decrypted in the
+// process that makes the call, put in one request header, and never logged, audited or returned.
+
+export const ENDPOINT_FORMAT = "http-endpoint";
+
+const jsonText = (what: string) =>
+  z.union([
+    z.string().transform((s, c) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        c.addIssue({ code: "custom", message: `${what} is not valid JSON` });
+        return z.NEVER;
+      }
+    }),
+    z.record(z.string(), z.unknown()),
+    z.array(z.unknown()),
+  ]);
+
+export const EndpointConfigSchema = z
+  .object({
+    url: z
+      .string()
+      .trim()
+      .max(2000, { error: "at most 2,000 characters" })
+      .superRefine((u, c) => {
+        try {
+          parseOutboundUrl(u);
+        } catch (e) {
+          c.addIssue({ code: "custom", message: (e as Error).message });
+        }
+      }),
+    method: z.enum(["POST", "PUT"], { error: "choose POST or PUT" }).default("POST"),
+    authKind: z.enum(["none", "bearer", "header"], { error: "choose no authentication, a bearer token or a header" }).default("none"),
+    authHeader: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^$|^[A-Za-z0-9-]+$/, { error: "a header name has letters, digits and dashes only" })
+      .optional()
+      .transform((v) => v || undefined),
+    authSecret: z.string().max(4000, { error: "at most 4,000 characters" }).optional().transform((v) => v || undefined),
+    requestTemplate: jsonText("The request template").pipe(RequestTemplateSchema),
+    responseMapping: ResponseMappingSchema,
+    batchSize: z.coerce.number({ error: "a number" }).int({ error: "a whole number" }).min(1, { error: "at least 1" }).max(256, { error: "at most 256" }).default(16),
+    timeoutMs: z.coerce.number({ error: "a number" }).int().min(100, { error: "at least 100 ms" }).max(120_000, { error: "at most 120,000 ms" }).default(10_000),
+    requestsPerSecond: z.coerce.number({ error: "a number" }).min(0.1, { error: "at least 0.1" }).max(1000, { error: "at most 1,000" }).default(10),
+    concurrency: z.coerce.number({ error: "a number" }).int().min(1, { error: "at least 1" }).max(32, { error: "at most 32" }).default(2),
+    maxRetries: z.coerce.number({ error: "a number" }).int().min(0, { error: "at least 0" }).max(10, { error: "at most 10" }).default(3),
+  })
+  .superRefine((e, c) => {
+    if (e.authKind !== "none" && !e.authSecret) c.addIssue({ code: "custom", path: ["authSecret"], message: "enter the token or header value" });
+    if (e.authKind === "header" && !e.authHeader) c.addIssue({ code: "custom", path: ["authHeader"], message: "enter the header name, e.g. X-Api-Key" });
+    if (e.authHeader && /^(host|content-length|content-type|transfer-encoding|connection)$/i.test(e.authHeader)) {
+      c.addIssue({ code: "custom", path: ["authHeader"], message: "choose a header that does not control the HTTP exchange itself" });
+    }
+  });
+export type EndpointConfig = z.infer<typeof EndpointConfigSchema>;
+
+export interface EndpointRegistrationInput {
+  modelId?: string;
+  name?: string;
+  description?: string;
+  /** Card as flat form fields or a structured object (preprocessing is fixed to identity: the endpoint does its own). */
+  card: Record<string, unknown>;
+  endpoint: Record<string, unknown>;
+}
+
+function secretContext(teamId: string, versionId: string) {
+  return `endpoint-auth:${teamId}:${versionId}`;
+}
+
+/** Digest of what defines the endpoint version (never the credential): recorded like a weights manifest. */
+export function endpointDigest(e: Omit<EndpointConfig, "authSecret">, card: Pick<ModelCard, "inputShape" | "inputRange" | "classLabels">): string {
+  const canonical = JSON.stringify({
+    url: e.url,
+    method: e.method,
+    authKind: e.authKind,
+    authHeader: e.authHeader ?? null,
+    requestTemplate: e.requestTemplate,
+    responseMapping: e.responseMapping,
+    batchSize: e.batchSize,
+    inputShape: card.inputShape,
+    inputRange: card.inputRange,
+    classLabels: card.classLabels,
+  });
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** Registers a model version that lives behind an HTTP endpoint. Its host must be on the team's allowlist. */
+export async function registerEndpointVersion(ctx: TeamContext, input: EndpointRegistrationInput) {
+  assertCan(ctx, "model.write");
+  const teamId = ctx.team.id;
+  const structured = "inputRange" in input.card && typeof input.card.inputRange === "object";
+  const cardRes = ModelCardSchema.safeParse({ ...(structured ? input.card : cardInputFromFields(input.card)), preprocessing: { scale: 1, offset: 0 } });
+  const epRes = EndpointConfigSchema.safeParse(input.endpoint);
+  const fieldErrors = {
+    ...(cardRes.success ? {} : fieldErrorsFromZod(cardRes.error.issues)),
+    ...(epRes.success ? {} : Object.fromEntries(Object.entries(fieldErrorsFromZod(epRes.error.issues)).map(([k, v]) => [`endpoint.${k}`, v]))),
+  };
+  const name = input.modelId ? undefined : EntryNameSchema.safeParse(input.name);
+  if (name && !name.success) fieldErrors.name = name.error.issues[0].message;
+  if (Object.keys(fieldErrors).length || !cardRes.success || !epRes.success) throw new ValidationError("Some fields need attention.", fieldErrors);
+  const card = cardRes.data;
+  const ep = epRes.data;
+  const allowlist = await loadTeamAllowlist(teamId);
+  const host = new URL(ep.url).hostname;
+  if (!matchAllowlist(host, allowlist)) {
+    throw new ValidationError("Some fields need attention.", {
+      "endpoint.url": `The host ${host.replace(/^\[|\]$/g, "")} is not on this team's outbound allowlist: a team admin can add it under Settings → Outbound hosts.`,
+    });
+  }
+  const { authSecret, ...publicConfig } = ep;
+  const manifestDigest = endpointDigest(publicConfig, card);
+  const key = secretKey();
+
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
+    let modelId = input.modelId;
+    if (modelId) {
+      if (!(await tx.model.findFirst({ where: { id: modelId, teamId }, select: { id: true } }))) throw new NotFoundError("This model");
+    } else {
+      const n = name!.data!;
+      if (await tx.model.findFirst({ where: { teamId, name: { equals: n, mode: "insensitive" } }, select: { id: true } })) {
+        throw new ValidationError("Some fields need attention.", { name: `A model named "${n}" already exists in this team.` });
+      }
+      const m = await tx.model.create({ data: { teamId, name: n, description: input.description ?? "", createdById: ctx.userId || null } });
+      await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
+      modelId = m.id;
+    }
+    const last = await tx.modelVersion.findFirst({ where: { modelId }, orderBy: { version: "desc" }, select: { version: true } });
+    const version = (last?.version ?? 0) + 1;
+    const engineInfo = { kind: ENDPOINT_FORMAT, inputShape: card.inputShape, classes: card.classLabels.length, outputKind: ep.responseMapping.kind, warnings: [] as string[] };
+    const v = await tx.modelVersion.create({
+      data: {
+        teamId,
+        modelId,
+        version,
+        card: card as unknown as Prisma.InputJsonValue,
+        riskTier: RISK_TIER_DB[card.riskTier] as RiskTier,
+        owner: card.owner,
+        format: ENDPOINT_FORMAT,
+        manifestDigest,
+        totalBytes: 0,
+        engineInfo: engineInfo as unknown as Prisma.InputJsonValue,
+        trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
+        createdById: ctx.userId || null,
+        storedAt: new Date(),
+      },
+    });
+    await tx.modelEndpoint.create({
+      data: {
+        teamId,
+        modelVersionId: v.id,
+        url: ep.url,
+        method: ep.method,
+        authKind: ep.authKind,
+        authHeader: ep.authKind === "header" ? ep.authHeader : null,
+        authSecretEnc: authSecret ? encryptSecret(authSecret, key, secretContext(teamId, v.id)) : null,
+        requestTemplate: ep.requestTemplate as Prisma.InputJsonValue,
+        responseMapping: ep.responseMapping as unknown as Prisma.InputJsonValue,
+        outputKind: ep.responseMapping.kind,
+        batchSize: ep.batchSize,
+        timeoutMs: ep.timeoutMs,
+        requestsPerSecond: ep.requestsPerSecond,
+        concurrency: ep.concurrency,
+        maxRetries: ep.maxRetries,
+      },
+    });
+    await tx.model.update({ where: { id: modelId }, data: { updatedAt: new Date() } });
+    await appendAudit(tx, {
+      teamId,
+      actor: ctx.actor,
+      action: "model.version.create",
+      subjectType: "ModelVersion",
+      subjectId: v.id,
+      // The credential is summarised as its kind only.
+      details: { modelId, version, manifestDigest, format: ENDPOINT_FORMAT, host: new URL(ep.url).host, method: ep.method, authKind: ep.authKind, outputKind: ep.responseMapping.kind, riskTier: card.riskTier },
+    });
+    return { modelId, versionId: v.id, version, manifestDigest };
+  });
+}
+
+export interface EndpointForEngine {
+  versionId: string;
+  modelId: string;
+  modelName: string;
+  version: number;
+  manifestDigest: string;
+  card: ModelCard;
+  spec: EndpointModelSpec;
+  url: string;
+  method: "POST" | "PUT";
+  /** Request headers, credential included: keep in memory only. */
+  headers: Record<string, string>;
+  /** The credential's header name (dropped on a redirect to another origin). */
+  secretHeader: string | null;
+  /** The credential itself, for redaction of anything built from outside input. */
+  secret: string | null;
+  allowlist: AllowedHost[];
+  limits: { timeoutMs: number; requestsPerSecond: number; concurrency: number; maxRetries: number };
+}
+
+/** Loads an endpoint version for querying (worker or server side, scoped by team). Decrypts the credential. */
+export async function loadEndpointForEngine(teamId: string, versionId: string): Promise<EndpointForEngine> {
+  const v = await db.modelVersion.findFirst({ where: { id: versionId, teamId, format: ENDPOINT_FORMAT }, include: { endpoint: true, model: { select: { name: true } } } });
+  if (!v || !v.endpoint) throw new NotFoundError("This endpoint model version");
+  const e = v.endpoint;
+  const card = ModelCardSchema.parse(v.card);
+  const secret = e.authSecretEnc ? decryptSecret(e.authSecretEnc, secretKey(), secretContext(teamId, v.id)) : null;
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  let secretHeader: string | null = null;
+  if (e.authKind === "bearer" && secret) {
+    secretHeader = "authorization";
+    headers.authorization = `Bearer ${secret}`;
+  } else if (e.authKind === "header" && secret && e.authHeader) {
+    secretHeader = e.authHeader.toLowerCase();
+    headers[secretHeader] = secret;
+  }
+  return {
+    versionId: v.id,
+    modelId: v.modelId,
+    modelName: v.model.name,
+    version: v.version,
+    manifestDigest: v.manifestDigest,
+    card,
+    spec: {
+      inputShape: card.inputShape,
+      classLabels: card.classLabels,
+      requestTemplate: e.requestTemplate,
+      responseMapping: ResponseMappingSchema.parse(e.responseMapping),
+      batchSize: e.batchSize,
+    },
+    url: e.url,
+    method: e.method === "PUT" ? "PUT" : "POST",
+    headers,
+    secretHeader,
+    secret,
+    allowlist: await loadTeamAllowlist(teamId),
+    limits: { timeoutMs: e.timeoutMs, requestsPerSecond: e.requestsPerSecond, concurrency: e.concurrency, maxRetries: e.maxRetries },
+  };
+}
+
+/** Largest answer accepted from a model endpoint (scores for a batch are small; anything huge is refused). */
+const MAX_ENDPOINT_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** A queryable model over the guarded client. Close `client` when done. */
+export function openEndpointModel(ep: EndpointForEngine, opts: { resolve?: Resolver } = {}): { model: EndpointModel; client: OutboundClient } {
+  const client = new OutboundClient({
+    allowlist: ep.allowlist,
+    timeoutMs: ep.limits.timeoutMs,
+    maxResponseBytes: MAX_ENDPOINT_RESPONSE_BYTES,
+    maxRetries: ep.limits.maxRetries,
+    requestsPerSecond: ep.limits.requestsPerSecond,
+    concurrency: ep.limits.concurrency,
+    secretHeaders: ep.secretHeader ? [ep.secretHeader] : [],
+    resolve: opts.resolve,
+  });
+  const model = new EndpointModel(ep.spec, async (body) => {
+    const res = await client.request({ url: ep.url, method: ep.method, headers: ep.headers, body });
+    try {
+      return JSON.parse(res.body.toString("utf8")) as unknown;
+    } catch {
+      throw new OutboundError("http_status", `${new URL(ep.url).hostname} answered with something that is not JSON.`);
+    }
+  });
+  return { model, client };
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** What went wrong, in one sentence (no credential, no response body). */
+  error: string | null;
+  examples: number;
+  /** Answers that were one of the declared classes (every answer, when ok). */
+  answered: number;
+  /** Answers equal to the dataset's label. */
+  agreeing: number;
+  outputKind: "scores" | "label";
+  stats: OutboundStats;
+  /** Wall time divided by requests sent (at the endpoint's concurrency), for the cost estimate. */
+  msPerRequest: number;
+}
+
+/**
+ * "Test connection": sends the dataset's first examples and checks every answer against the declared
+ * classes (scores: one finite number per class; label: a declared class). Recorded in the audit log.
+ */
+export async function testEndpointConnection(ctx: TeamContext, versionId: string, datasetVersionId: string, opts: { examples?: number; resolve?: Resolver } = {}): Promise<ConnectionTestResult> {
+  assertCan(ctx, "model.write");
+  const ep = await loadEndpointForEngine(ctx.team.id, versionId);
+  const ds = await loadDatasetForEngine(ctx.team.id, datasetVersionId);
+  const size = ep.spec.inputShape.reduce((a, b) => a * b, 1);
+  const dsSize = ds.sampleShape.reduce((a, b) => a * b, 1);
+  if (dsSize !== size) {
+    throw new ValidationError("Some fields need attention.", { datasetVersionId: `The dataset's samples have shape ${ds.sampleShape.join("×")}, the endpoint takes ${ep.spec.inputShape.join("×")}.` });
+  }
+  if (ds.classLabels.length !== ep.spec.classLabels.length || ds.classLabels.some((l, i) => l !== ep.spec.classLabels[i])) {
+    throw new ValidationError("Some fields need attention.", { datasetVersionId: "The dataset's class labels differ from the ones declared for the endpoint (names and order must match)." });
+  }
+  const n = Math.min(opts.examples ?? 8, ds.count);
+  const examples = Array.from({ length: n }, (_, i) => ds.x.slice(i * size, (i + 1) * size));
+  const { model, client } = openEndpointModel(ep, { resolve: opts.resolve });
+  const started = Date.now();
+  let result: ConnectionTestResult;
+  try {
+    const answers = await model.classify(examples);
+    const agreeing = answers.labels.filter((l, i) => l === ds.labels[i]).length;
+    result = { ok: true, error: null, examples: n, answered: answers.labels.length, agreeing, outputKind: model.outputKind, stats: { ...client.stats }, msPerRequest: 0 };
+  } catch (e) {
+    const known = e instanceof OutboundError || e instanceof EndpointAnswerError;
+    const message = known ? redactSecrets(e.message, [ep.secret]) : "The endpoint could not be queried.";
+    result = { ok: false, error: message, examples: n, answered: 0, agreeing: 0, outputKind: model.outputKind, stats: { ...client.stats }, msPerRequest: 0 };
+  } finally {
+    client.close();
+  }
+  // Wall time per request at the configured concurrency and rate: the cost estimate multiplies by it.
+  result.msPerRequest = result.stats.requests ? Math.round((Date.now() - started) / result.stats.requests) : 0;
+  await db.$transaction((tx) =>
+    appendAudit(tx, {
+      teamId: ctx.team.id,
+      actor: ctx.actor,
+      action: "model.endpoint.test",
+      subjectType: "ModelVersion",
+      subjectId: versionId,
+      details: { datasetVersionId, ok: result.ok, error: result.error, examples: n, answered: result.answered, agreeing: result.agreeing, requests: result.stats.requests },
+    }),
+  );
+  return result;
+}
