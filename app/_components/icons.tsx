@@ -14,6 +14,7 @@ export const icons = {
   models: (c?: string) => <Icon className={c}><path d="M12 2 3 7l9 5 9-5-9-5zM3 17l9 5 9-5M3 12l9 5 9-5" /></Icon>,
   datasets: (c?: string) => <Icon className={c}><ellipse cx="12" cy="5" rx="8" ry="3" /><path d="M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" /></Icon>,
   evaluations: (c?: string) => <Icon className={c}><path d="M12 2 4 6v6c0 5 3.4 8.7 8 10 4.6-1.3 8-5 8-10V6l-8-4z" /><path d="m9 12 2 2 4-4" /></Icon>,
+  operations: (c?: string) => <Icon className={c}><path d="M22 12h-4l-3 9L9 3l-3 9H2" /></Icon>,
   controls: (c?: string) => <Icon className={c}><path d="M9 11l3 3L22 4" /><path d="M21 12v7a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h11" /></Icon>,
   risk: (c?: string) => <Icon className={c}><path d="M3 3v18h18" /><path d="M7 15l4-4 3 3 5-6" /></Icon>,
   reports: (c?: string) => <Icon className={c}><path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z" /><path d="M14 2v6h6M8 13h8M8 17h5" /></Icon>,

@@ -9,6 +9,7 @@ const ITEMS = [
   ["models", "Models"],
   ["datasets", "Datasets"],
   ["evaluations", "Evaluations"],
+  ["operations", "Operations"],
   ["controls", "Controls"],
   ["risk", "Risk register"],
   ["reports", "Reports"],
