@@ -31,8 +31,45 @@ export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?
   return assessTeamById(ctx.team.id, opts);
 }
 
+/**
+ * The current assessment of a team is remembered per process, keyed by a fingerprint of its evidence: the
+ * head of the team's audit chain (every change through the product, e.g. an alert raised or acknowledged, an
+ * attestation, the policy, the crosswalk, models, datasets, schedules, members, appends an event) and its
+ * completed evaluations (count and newest finish, so rows written by any other path count too).
+ * CACHE_MAX_AGE_MS bounds how late a status that changes with time alone (evidence ageing past the
+ * policy's limit, an attestation expiring) can show. Reports, and any call at a given time (`now`), for
+ * some models, or with the full chain check, compute afresh.
+ */
+const CACHE_MAX_AGE_MS = 60_000;
+const CACHE_MAX_TEAMS = 200;
+const assessments = new Map<string, { key: string; at: number; value: Promise<TeamAssessment> }>();
+
+async function evidenceFingerprint(teamId: string): Promise<string> {
+  const [row] = await db.$queryRaw<{ head: string | null; evaluations: string }[]>`
+    SELECT (SELECT seq || ':' || hash FROM "AuditEvent" WHERE "teamId" = ${teamId} ORDER BY seq DESC LIMIT 1) AS head,
+           (SELECT count(*) || ':' || coalesce(max("finishedAt")::text, '') FROM "Evaluation" WHERE "teamId" = ${teamId} AND status = 'COMPLETED') AS evaluations`;
+  return `${row?.head ?? "none"}|${row?.evaluations ?? ""}`;
+}
+
 /** For workers and jobs that act for a team without a signed-in member (the caller vouches for teamId). */
 export async function assessTeamById(teamId: string, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" } = {}): Promise<TeamAssessment> {
+  if (opts.now || opts.modelIds || opts.chain === "full") return computeAssessment(teamId, opts);
+  const key = await evidenceFingerprint(teamId);
+  let hit = assessments.get(teamId);
+  if (!hit || hit.key !== key || Date.now() - hit.at > CACHE_MAX_AGE_MS) {
+    // Concurrent requests for the same team share one computation (the promise is stored at once).
+    hit = { key, at: Date.now(), value: computeAssessment(teamId, {}) };
+    assessments.delete(teamId);
+    assessments.set(teamId, hit);
+    if (assessments.size > CACHE_MAX_TEAMS) assessments.delete(assessments.keys().next().value!);
+    hit.value.catch(() => assessments.get(teamId) === hit && assessments.delete(teamId));
+  }
+  const a = await hit.value;
+  // Statuses of one control depend only on that control's evidence, so a framework subset is a filter.
+  return opts.frameworks ? { ...a, statuses: a.statuses.filter((s) => opts.frameworks!.includes(s.framework)) } : a;
+}
+
+async function computeAssessment(teamId: string, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" }): Promise<TeamAssessment> {
   const now = opts.now ?? new Date();
   const [{ policy, version }, crosswalk, evidence] = await Promise.all([
     activePolicy(teamId),

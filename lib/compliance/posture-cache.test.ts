@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { db } from "../db/client";
+import { makeTeam } from "../../test/fixtures";
+import { assessTeam } from "./posture";
+import { savePolicy } from "./policies";
+import { defaultPolicy } from "./policy";
+
+// The per-process posture cache (issue 10) must never show a posture older than the evidence: a change
+// through the product (an audit event), an evaluation row written by any path, or a minute passing
+// gives a new assessment; another team never sees this team's.
+
+afterEach(() => vi.useRealTimers());
+
+describe("posture cache", () => {
+  it("reuses the assessment while nothing changed, and recomputes after an audited change", async () => {
+    const t = await makeTeam("cache");
+    const a1 = await assessTeam(t.ctx("VIEWER"));
+    expect(await assessTeam(t.ctx("ADMIN"))).toBe(a1);
+    expect(a1.policyVersion).toBeNull();
+    await savePolicy(t.ctx("REVIEWER"), defaultPolicy(), "first policy");
+    const a2 = await assessTeam(t.ctx("VIEWER"));
+    expect(a2).not.toBe(a1);
+    expect(a2.policyVersion).toBe(1);
+  });
+
+  it("recomputes when a completed evaluation appears without an audit event", async () => {
+    const t = await makeTeam("cache");
+    const a1 = await assessTeam(t.ctx("VIEWER"));
+    await db.evaluation.create({
+      data: {
+        teamId: t.team.id, number: 1, modelId: "m", modelVersionId: "v", datasetVersionId: "d", preset: "custom", suite: {}, seed: 0, sampleCount: 1, sampleIndices: [0],
+        shardSize: 1, shardCount: 1, status: "COMPLETED", estimatedSteps: 1, createdByLabel: "test", finishedAt: new Date(), metrics: { samples: 1, worstCase: [] },
+      },
+    });
+    expect(await assessTeam(t.ctx("VIEWER"))).not.toBe(a1);
+  });
+
+  it("recomputes after a minute even when nothing changed (evidence ages, attestations expire)", async () => {
+    const t = await makeTeam("cache");
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const a1 = await assessTeam(t.ctx("VIEWER"));
+    vi.setSystemTime(Date.now() + 30_000);
+    expect(await assessTeam(t.ctx("VIEWER"))).toBe(a1);
+    vi.setSystemTime(Date.now() + 31_000);
+    expect(await assessTeam(t.ctx("VIEWER"))).not.toBe(a1);
+  });
+
+  it("answers a framework subset with exactly the statuses a fresh computation gives", async () => {
+    const t = await makeTeam("cache");
+    await assessTeam(t.ctx("VIEWER"));
+    const cached = await assessTeam(t.ctx("VIEWER"), { frameworks: ["iso-42001"] });
+    const fresh = await assessTeam(t.ctx("VIEWER"), { frameworks: ["iso-42001"], now: cached.computedAt });
+    expect(cached.statuses.length).toBeGreaterThan(0);
+    expect(cached.statuses.every((s) => s.framework === "iso-42001")).toBe(true);
+    expect(cached.statuses.map((s) => [s.control, s.status, s.reason])).toEqual(fresh.statuses.map((s) => [s.control, s.status, s.reason]));
+  });
+
+  it("keeps teams apart", async () => {
+    const a = await makeTeam("cache");
+    const b = await makeTeam("cache");
+    await savePolicy(a.ctx("REVIEWER"), defaultPolicy(), "only team a");
+    const pa = await assessTeam(a.ctx("VIEWER"));
+    const pb = await assessTeam(b.ctx("VIEWER"));
+    expect(pa.teamId).toBe(a.team.id);
+    expect(pb.teamId).toBe(b.team.id);
+    expect(pb.policyVersion).toBeNull();
+  });
+});
