@@ -63,6 +63,7 @@ export async function verifyTeamChain(teamId: string): Promise<ChainVerdict> {
 // The audit page, the API's verify endpoint and reports always check the whole chain (verifyTeamChain).
 const FULL_RECHECK_MS = 5 * 60_000;
 const verifiedUpTo = new Map<string, { seq: number; hash: string; fullAt: number }>();
+const fullChecks = new Map<string, Promise<ChainVerdict>>();
 
 /** verifyTeamChain for page views: the whole chain at most every 5 minutes, the new events in between. */
 export async function verifyTeamChainRecent(teamId: string, now = Date.now()): Promise<ChainVerdict> {
@@ -78,10 +79,17 @@ export async function verifyTeamChainRecent(teamId: string, now = Date.now()): P
     }
     // Something changed at or after the remembered link: the full check names the first broken link.
   }
-  const full = await verifyTeamChain(teamId);
-  if (full.intact && full.count > 0) verifiedUpTo.set(teamId, { seq: full.count, hash: full.head, fullAt: now });
-  else verifiedUpTo.delete(teamId);
-  return full;
+  // Page views arriving while a full check runs wait for that one instead of each re-hashing the log.
+  let pending = fullChecks.get(teamId);
+  if (!pending) {
+    pending = verifyTeamChain(teamId).then((full) => {
+      if (full.intact && full.count > 0) verifiedUpTo.set(teamId, { seq: full.count, hash: full.head, fullAt: now });
+      else verifiedUpTo.delete(teamId);
+      return full;
+    }).finally(() => fullChecks.delete(teamId));
+    fullChecks.set(teamId, pending);
+  }
+  return pending;
 }
 
 export interface AuditFilter {
