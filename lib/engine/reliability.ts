@@ -1,5 +1,5 @@
 import { aggregateRecords, orderRecords, type EngineMetrics } from "./aggregate";
-import type { AttackEntry, ExampleRecord } from "./shard";
+import type { AttackEntry, ExampleRecord, GradientStat } from "./shard";
 import { SANITY_ATTACK_ID, type AttackSuite } from "./suite";
 
 export type CheckStatus = "pass" | "warn" | "fail";
@@ -169,18 +169,21 @@ export function assessReliability(recordsIn: ExampleRecord[], suite: AttackSuite
           (status === "pass" ? "" : " Steps that do not increase the loss mean the gradient gives the attack no direction (vanishing, masked or noisy gradients).") });
   }
 
-  // Zero or non-finite input gradients.
-  {
-    const correct = records.filter((r) => r.cleanCorrect);
+  // Zero or non-finite input gradients (black-box records have none: the model was only queried).
+  if (records.length > 0 && records.every((r) => !r.gradient)) {
+    checks.push({ id: "gradients", title: "Input gradients are usable", status: "pass",
+      explanation: "Not applicable: black-box evaluation — the model was only queried over HTTP, so there are no input gradients to inspect." });
+  } else {
+    const correct = records.filter((r) => r.cleanCorrect && r.gradient) as (ExampleRecord & { gradient: GradientStat })[];
     const allZero = correct.filter((r) => r.gradient.maxAbs === 0).length;
-    const nonFinite = records.filter((r) => r.gradient.nonFinite).length;
+    const nonFinite = records.filter((r) => r.gradient?.nonFinite).length;
     const tiny = correct.length ? correct.reduce((s, r) => s + r.gradient.tinyFraction, 0) / correct.length : 0;
     const fz = correct.length ? allZero / correct.length : 0;
     let status: CheckStatus = nonFinite > 0 || fz > 0.1 ? "fail" : fz > 0.01 ? "warn" : "pass";
     // Per example: the share of the entries a Linf FGSM step moves (sign != 0) whose sign is rounding noise.
     // Exactly-zero entries do not move; near-zero ones move by the full eps in a direction that differs between
     // backends (STACK-NOTES). Above one half, the example's FGSM step is more noise than gradient.
-    const noiseShare = (r: ExampleRecord) => (r.gradient.zeroFraction < 1 ? r.gradient.tinyFraction / (1 - r.gradient.zeroFraction) : 0);
+    const noiseShare = (r: ExampleRecord & { gradient: GradientStat }) => (r.gradient.zeroFraction < 1 ? r.gradient.tinyFraction / (1 - r.gradient.zeroFraction) : 0);
     const NOISE_DOMINATED = 0.5;
     // Near-zero entries only matter for the verdict when FGSM's numbers reach the worst case: per Linf budget, the
     // examples FGSM breaks that no iterative attack breaks, or every example when no iterative attack runs there.

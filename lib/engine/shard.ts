@@ -52,7 +52,8 @@ export interface ExampleRecord {
   /** Brier score of the clean prediction, and logsumexp of the clean logits (the OOD energy score). */
   cleanBrier?: number;
   cleanEnergy?: number;
-  gradient: GradientStat;
+  /** Absent for models only queried over HTTP (black-box): they have no gradients to inspect. */
+  gradient?: GradientStat;
   attacks: AttackEntry[];
   /** Per corruption: predicted class and top-label confidence at each severity of the suite, in order. */
   corruptions?: Partial<Record<Corruption, { pred: number[]; conf: number[] }>>;
@@ -350,7 +351,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
     opts.onProgress?.(done, total);
   }
 
-  const gs = records.map((r) => r.gradient);
+  const gs = records.map((r) => r.gradient!);
   let info = opts.backend;
   if (!info) {
     try {

@@ -23,8 +23,15 @@ export const ApgdDlrSpecSchema = z.object({
   targets: z.number().int().min(1).max(1000).default(3),
 });
 export const SquareSpecSchema = z.object({
-  kind: z.literal("square"), id, norm: z.literal("linf").default("linf"),
+  kind: z.literal("square"), id, norm: NormSchema.default("linf"),
+  /** Query budget per example (the first evaluation included). */
   queries: z.number().int().min(1).max(100_000).default(1000), pInit: z.number().gt(0).max(1).default(0.8),
+});
+/** HopSkipJump (Chen et al. 2020): decision-based, needs only the predicted label. */
+export const HopSkipJumpSpecSchema = z.object({
+  kind: z.literal("hop-skip-jump"), id, norm: NormSchema.default("linf"),
+  /** Query budget per example. */
+  queries: z.number().int().min(10).max(100_000).default(1000),
 });
 export const NoiseSpecSchema = z.object({
   kind: z.literal("noise"), id, norm: NormSchema.default("linf"), distribution: z.enum(["gaussian", "uniform"]),
@@ -32,7 +39,7 @@ export const NoiseSpecSchema = z.object({
 });
 
 export const AttackSpecSchema = z.discriminatedUnion("kind", [
-  FgsmSpecSchema, PgdSpecSchema, ApgdCeSpecSchema, ApgdDlrSpecSchema, SquareSpecSchema, NoiseSpecSchema,
+  FgsmSpecSchema, PgdSpecSchema, ApgdCeSpecSchema, ApgdDlrSpecSchema, SquareSpecSchema, HopSkipJumpSpecSchema, NoiseSpecSchema,
 ]);
 export type AttackSpec = z.infer<typeof AttackSpecSchema>;
 export type AttackKind = AttackSpec["kind"];
@@ -46,14 +53,19 @@ export function attackId(spec: AttackSpec): string {
     case "apgd-ce": return `apgd-ce-${spec.norm}`;
     case "apgd-dlr-t": return `apgd-dlr-t-${spec.norm}`;
     case "square": return `square-${spec.norm}-${spec.queries}`;
+    case "hop-skip-jump": return `hsj-${spec.norm}-${spec.queries}`;
     case "noise": return `noise-${spec.distribution}-${spec.norm}`;
   }
 }
 
+/** Attack kinds that need only the model's outputs: the ones an HTTP endpoint model can be evaluated with. */
+export const QUERY_ONLY_KINDS = ["square", "hop-skip-jump", "noise"] as const satisfies readonly AttackSpec["kind"][];
+export const isQueryOnly = (spec: AttackSpec) => (QUERY_ONLY_KINDS as readonly string[]).includes(spec.kind);
+
 /** Which attacks are white-box gradient attacks, single-step, black-box, or baselines. */
 export function attackFamily(spec: AttackSpec): "single-step" | "iterative" | "black-box" | "noise" {
   if (spec.kind === "fgsm") return "single-step";
-  if (spec.kind === "square") return "black-box";
+  if (spec.kind === "square" || spec.kind === "hop-skip-jump") return "black-box";
   if (spec.kind === "noise") return "noise";
   return "iterative";
 }
@@ -200,6 +212,7 @@ export function estimateSuiteCost(suite: AttackSuite): SuiteCost {
       case "apgd-ce": grad += n * (a.steps + 1) * a.restarts; fwd += n; break;
       case "apgd-dlr-t": grad += n * (a.steps + 1) * a.targets; fwd += n * 2; break;
       case "square": fwd += n * (a.queries + 1); break;
+      case "hop-skip-jump": fwd += n * a.queries; break;
       case "noise": fwd += n * (a.draws + 1); break;
     }
   }
