@@ -14,6 +14,7 @@ const send = (m: ChildMessage) => process.send?.(m);
 let cancelled = false;
 let modelCache: { id: string; version: ModelVersionForEngine; model: LoadedModel } | undefined;
 let datasetCache: DatasetForEngine | undefined;
+let oodCache: DatasetForEngine | undefined;
 let announced = false;
 
 async function run(task: ShardTask) {
@@ -43,6 +44,21 @@ async function run(task: ShardTask) {
     labels[i] = task.labelMap[ds.labels[di]!]!;
   });
   const card = modelCache.version.engineCard;
+  let ood: { indices: number[]; x?: Float32Array } | undefined;
+  const oodPart = task.suite.ood;
+  if (oodPart && task.oodIndices?.length) {
+    ood = { indices: task.oodIndices };
+    if (oodPart.source === "dataset" && oodPart.datasetVersionId) {
+      if (oodCache?.versionId !== oodPart.datasetVersionId) oodCache = await loadDatasetForEngine(task.teamId, oodPart.datasetVersionId);
+      const od = oodCache;
+      const xo = new Float32Array(task.oodIndices.length * size);
+      task.oodIndices.forEach((oi, i) => {
+        if (oi >= od.labels.length) throw new Error(`OOD input ${oi} is beyond the OOD dataset's ${od.labels.length} samples`);
+        xo.set(od.x.subarray(oi * size, (oi + 1) * size), i * size);
+      });
+      ood.x = xo;
+    }
+  }
   let last = 0;
   const result = await runShard({
     model: modelCache.model,
@@ -59,6 +75,7 @@ async function run(task: ShardTask) {
       }
     },
     shouldCancel: () => cancelled,
+    ood,
   });
   send({ type: "result", output: toShardOutput(result) });
 }

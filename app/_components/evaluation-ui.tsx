@@ -58,7 +58,7 @@ export function Delta({ value }: { value: number }) {
 }
 
 /** Renders the pure chart model from lib/charts as an accessible SVG. */
-export function LineChartSvg({ model, title }: { model: LineChartModel; title: string }) {
+export function LineChartSvg({ model, title, xName = "ε" }: { model: LineChartModel; title: string; xName?: string }) {
   const { width, height, margin } = model;
   return (
     <figure>
@@ -80,7 +80,7 @@ export function LineChartSvg({ model, title }: { model: LineChartModel; title: s
             <path d={s.d} fill="none" stroke={s.color} strokeWidth={s.name === "worst case" ? 3 : 1.8} strokeDasharray={s.dashed ? "5 4" : undefined} />
             {s.points.map((p) => (
               <circle key={`${s.name}${p.x}`} cx={p.px} cy={p.py} r={2.8} fill={s.color}>
-                <title>{`${s.name}: ${(p.y * 100).toFixed(1)}% at ε=${fmtEps(p.x)}`}</title>
+                <title>{`${s.name}: ${(p.y * 100).toFixed(1)}% at ${xName}=${fmtEps(p.x)}`}</title>
               </circle>
             ))}
           </g>

@@ -4,7 +4,7 @@
  * Pure; absent parts (suite without corruptions or OOD, records written before these fields) give null.
  */
 import { calibrationSummary, type CalibrationSummary } from "./calibration";
-import { CORRUPTION_LABELS, SEVERITY_PARAMS, type Corruption } from "./corruption-kinds";
+import { CORRUPTIONS, CORRUPTION_LABELS, SEVERITY_PARAMS, type Corruption } from "./corruption-kinds";
 import { oodSummaryFromScores, HIGH_CONFIDENCE, type OodSummary } from "./ood";
 import type { ExampleRecord, OodScore } from "./shard";
 import { SANITY_ATTACK_ID, attackId, type AttackSuite } from "./suite";
@@ -98,7 +98,8 @@ export function corruptionMetrics(records: ExampleRecord[], suite: AttackSuite):
   const severities = [...suite.corruptions.severities].sort((a, b) => a - b);
   const n = records.length;
   const cleanAccuracy = records.filter((r) => r.cleanCorrect).length / n;
-  const kinds = Object.keys(records[0].corruptions!) as Corruption[];
+  // In catalogue order: records stored as JSONB come back with their keys reordered.
+  const kinds = CORRUPTIONS.filter((c) => c in records[0].corruptions!);
   const rows: CorruptionRow[] = kinds.map((kind) => {
     const accuracy = severities.map((_, s) => records.filter((r) => r.corruptions![kind]?.pred[s] === r.label).length / n);
     const error = accuracy.reduce((a, v) => a + (1 - v), 0) / severities.length;

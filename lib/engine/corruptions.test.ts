@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initEngineBackend } from "./backend";
 import { CORRUPTIONS, SEVERITY_PARAMS, applicableCorruptions, corruptBatch, jpegQuantTable, type Corruption } from "./corruptions";
 import { createRng } from "./rng";
+import { engineTestBackends } from "./testing";
 
 const range = { min: -1, max: 2 }; // width 3: parameters given for [0, 1] must scale
 const shape = [12, 12, 3];
@@ -22,7 +23,8 @@ const run = async (x: tf.Tensor, corruption: Corruption, severity: number, seed 
   return v;
 };
 
-for (const backend of ["cpu", "wasm"] as const) {
+// Every backend we ship, native included when installed (it lacks kernels cpu and wasm have, e.g. Transform).
+for (const backend of await engineTestBackends()) {
   describe(`common corruptions (${backend})`, () => {
     beforeAll(async () => { await initEngineBackend(backend); });
 

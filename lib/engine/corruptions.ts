@@ -104,36 +104,52 @@ export async function corruptBatch(x: tf.Tensor, o: CorruptOptions): Promise<tf.
       });
     case "rotation":
     case "translation": {
-      const { h, w: wd, c } = img!;
-      const rows: number[] = [];
+      // Resampled here rather than with tf.image.transform: the native backend has no Transform kernel,
+      // and tfjs 4.22's cpu kernel misplaced images after the first of a batch.
+      const data = (await x.data()) as Float32Array;
+      const out = new Float32Array(n * d);
       for (let i = 0; i < n; i++) {
         const rng = rngOf(i);
+        let map: (ox: number, oy: number) => [number, number];
         if (corruption === "rotation") {
-          // inverse map: output (x, y) samples input rotated by -angle about the centre
+          // each output pixel samples the input rotated back about the image centre
           const a = rng.sign() * (p * Math.PI) / 180;
-          const cx = (wd - 1) / 2, cy = (h - 1) / 2, cos = Math.cos(a), sin = Math.sin(a);
-          rows.push(cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, 0, 0);
+          const cx = (img!.w - 1) / 2, cy = (img!.h - 1) / 2, cos = Math.cos(a), sin = Math.sin(a);
+          map = (ox, oy) => [cos * (ox - cx) - sin * (oy - cy) + cx, sin * (ox - cx) + cos * (oy - cy) + cy];
         } else {
-          const shift = Math.max(1, Math.round(p * Math.min(h, wd)));
+          const shift = Math.max(1, Math.round(p * Math.min(img!.h, img!.w)));
           const dir = rng.int(4); // right, left, down, up
           const dx = dir === 0 ? shift : dir === 1 ? -shift : 0;
           const dy = dir === 2 ? shift : dir === 3 ? -shift : 0;
-          rows.push(1, 0, -dx, 0, 1, -dy, 0, 0);
+          map = (ox, oy) => [ox - dx, oy - dy];
         }
+        resample(data, out, i * d, img!, map);
       }
-      return tf.tidy(() => {
-        const x4 = tf.reshape(x, [n, h, wd, c]) as tf.Tensor4D;
-        // One image per call: tfjs 4.22's Transform kernel misplaces the fill of images after the first when given
-        // a batch of transforms (seen on cpu). Pixels that enter from outside repeat the nearest border pixel.
-        const parts = tf.split(x4, n, 0).map((xi, i) =>
-          tf.image.transform(xi as tf.Tensor4D, tf.tensor2d(rows.slice(i * 8, i * 8 + 8), [1, 8]), corruption === "rotation" ? "bilinear" : "nearest", "nearest"));
-        return clip(tf.reshape(tf.concat(parts, 0), x.shape));
-      });
+      return tf.tensor(out, x.shape);
     }
     case "jpeg": {
       const data = (await x.data()) as Float32Array;
       const out = jpegLike(data, n, img!, p, range);
       return tf.tensor(out, x.shape);
+    }
+  }
+}
+
+/**
+ * Bilinear resampling of one image: output pixel (ox, oy) takes the input at map(ox, oy). Coordinates outside
+ * the image are clamped to the border (pixels entering from outside repeat the nearest edge pixel), so no
+ * value outside the image's own range appears.
+ */
+function resample(src: Float32Array, dst: Float32Array, o: number, img: { h: number; w: number; c: number }, map: (ox: number, oy: number) => [number, number]) {
+  const { h, w, c } = img;
+  const at = (y: number, x: number, ch: number) => src[o + (Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))) * c + ch];
+  for (let oy = 0; oy < h; oy++) for (let ox = 0; ox < w; ox++) {
+    const [sx, sy] = map(ox, oy);
+    const x0 = Math.floor(sx), y0 = Math.floor(sy), fx = sx - x0, fy = sy - y0;
+    for (let ch = 0; ch < c; ch++) {
+      const top = at(y0, x0, ch) * (1 - fx) + at(y0, x0 + 1, ch) * fx;
+      const bottom = at(y0 + 1, x0, ch) * (1 - fx) + at(y0 + 1, x0 + 1, ch) * fx;
+      dst[o + (oy * w + ox) * c + ch] = top * (1 - fy) + bottom * fy;
     }
   }
 }

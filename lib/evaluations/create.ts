@@ -7,7 +7,8 @@ import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { markVersionsEvaluated } from "../registry/commit";
-import { estimateSuiteCost } from "../engine/suite";
+import { AttackSuiteSchema, estimateSuiteCost, type AttackSuite } from "../engine/suite";
+import { SPATIAL_CORRUPTIONS, applicableCorruptions } from "../engine/corruption-kinds";
 import { getQueue, QUEUES } from "../jobs/queue";
 import type { ShardJob } from "../jobs/payloads";
 import type { CreateEvaluation } from "./schemas";
@@ -59,10 +60,11 @@ export async function createEvaluation(
     sampleCount,
     seed: input.seed,
   });
+  const parts = await withOptionalParts(teamId, suite, input, card);
   const dataset = await loadDatasetForEngine(teamId, dv.id);
   const sampleIndices = stratifiedSample(dataset.labels, sampleCount, input.seed);
   const shards = planShards(sampleIndices.length, input.shardSize);
-  const perSample = estimateSuiteCost(suite).perSample;
+  const perSample = estimateSuiteCost(parts).perSample;
 
   const evaluation = await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
@@ -75,7 +77,7 @@ export async function createEvaluation(
         modelVersionId: mv.id,
         datasetVersionId: dv.id,
         preset: input.preset,
-        suite: suite as unknown as Prisma.InputJsonValue,
+        suite: parts as unknown as Prisma.InputJsonValue,
         seed: input.seed,
         sampleCount: sampleIndices.length,
         sampleIndices,
@@ -123,6 +125,42 @@ export async function createEvaluation(
     throw e;
   }
   return { id: evaluation.id, number: evaluation.number, warnings };
+}
+
+/** The synthetic OOD inputs an evaluation scores by default (a dataset source is capped at its size). */
+export const DEFAULT_OOD_SAMPLES = 300;
+
+/**
+ * Adds the optional parts the form or API asked for (corruptions, OOD) to the suite and checks them against
+ * the model: spatial corruptions need an image input; an OOD dataset must be the team's, with the model's
+ * sample shape and inside its value range.
+ */
+async function withOptionalParts(teamId: string, suite: AttackSuite, input: CreateEvaluation, card: { inputShape: number[]; inputRange: { min: number; max: number } }): Promise<AttackSuite> {
+  const next: Record<string, unknown> = { ...suite };
+  if (input.corruptions) next.corruptions = suite.corruptions ?? { severities: [1, 2, 3, 4, 5] };
+  const kinds = (next.corruptions as AttackSuite["corruptions"])?.kinds;
+  const notImage = kinds?.filter((k) => SPATIAL_CORRUPTIONS.has(k) && !applicableCorruptions(card.inputShape).includes(k));
+  if (notImage?.length) {
+    throw new ValidationError(`The corruptions ${notImage.join(", ")} need an image input; this model takes [${card.inputShape.join(", ")}].`, { customSuite: `Remove ${notImage.join(", ")} from corruptions.kinds` });
+  }
+  if (input.ood === "none") delete next.ood;
+  else if (input.ood === "synthetic") next.ood = { source: "synthetic", samples: DEFAULT_OOD_SAMPLES };
+  const wantsDataset = input.ood === "dataset" || (next.ood as AttackSuite["ood"])?.source === "dataset";
+  if (wantsDataset) {
+    const id = input.oodDatasetVersionId || (next.ood as AttackSuite["ood"])?.datasetVersionId;
+    if (!id) throw new ValidationError("Choose the out-of-distribution dataset version.", { oodDatasetVersionId: "Choose a dataset version" });
+    const ood = await db.datasetVersion.findFirst({ where: { id, teamId, storedAt: { not: null } } });
+    if (!ood) throw new NotFoundError("This OOD dataset version");
+    if (ood.sampleShape.join(",") !== card.inputShape.join(",")) {
+      throw new ValidationError(`The OOD dataset's samples have shape [${ood.sampleShape.join(", ")}]; the model takes [${card.inputShape.join(", ")}].`, { oodDatasetVersionId: "Sample shape differs from the model's input" });
+    }
+    if (ood.valueMin < card.inputRange.min || ood.valueMax > card.inputRange.max) {
+      throw new ValidationError(`The OOD dataset's values (${ood.valueMin}..${ood.valueMax}) leave the model's input range ${card.inputRange.min}..${card.inputRange.max}.`, { oodDatasetVersionId: "Values outside the model's input range" });
+    }
+    const asked = (next.ood as AttackSuite["ood"])?.samples ?? DEFAULT_OOD_SAMPLES;
+    next.ood = { source: "dataset", datasetVersionId: ood.id, samples: Math.min(asked, ood.sampleCount) };
+  }
+  return AttackSuiteSchema.parse(next);
 }
 
 /** Measured engine throughput (estimated steps per second) over the team's recent finished shards. */

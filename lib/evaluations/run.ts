@@ -10,7 +10,8 @@ import { assessReliability } from "../engine/reliability";
 import type { ExampleRecord } from "../engine/shard";
 import { getQueue, QUEUES } from "../jobs/queue";
 import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
-import type { ShardOutput, ShardTask, StoredGalleryItem } from "./shard-io";
+import { oodIndicesFor, type ShardOutput, type ShardTask, type StoredGalleryItem } from "./shard-io";
+import { beyondMetrics } from "../engine/beyond";
 import { compareMetrics, regressionSummary, type Comparison } from "./regression";
 import { recordTeamSnapshot } from "../compliance/posture";
 
@@ -65,6 +66,7 @@ export async function runShardJob(job: ShardJob, attempt: ShardAttempt, execute:
   let lastWrite = 0;
   try {
     if (!compat.labelMap) throw new Error("the model and dataset are no longer compatible");
+    const suite = AttackSuiteSchema.parse(ev.suite);
     const output = await execute(
       {
         teamId: ev.teamId,
@@ -72,9 +74,10 @@ export async function runShardJob(job: ShardJob, attempt: ShardAttempt, execute:
         datasetVersionId: ev.datasetVersionId,
         datasetIndices: ev.sampleIndices.slice(shard.start, shard.end),
         labelMap: compat.labelMap,
-        suite: AttackSuiteSchema.parse(ev.suite),
+        suite,
         seed: ev.seed,
         backend: env().BULWARK_TF_BACKEND,
+        ...(suite.ood ? { oodIndices: oodIndicesFor(shard.index, ev.shardCount, suite.ood.samples) } : {}),
       },
       {
         onProgress: (done, total) => {
@@ -173,7 +176,9 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   const card = ModelCardSchema.parse(mv.card);
   const suite = AttackSuiteSchema.parse(ev.suite);
   const records: ExampleRecord[] = outputs.flatMap((o) => o!.records);
-  const metrics = aggregateRecords(records, suite, card.classLabels);
+  // Calibration, corruptions and OOD sit beside the attack metrics (null when the suite or old records lack them).
+  const metrics = { ...aggregateRecords(records, suite, card.classLabels), ...beyondMetrics(records, suite, suite.ood ? outputs.flatMap((o) => o!.ood ?? []) : null) };
+  const corruptionGallery = outputs.map((o) => o!.corruptionGallery).filter((g) => g !== undefined).sort((a, b) => a.index - b.index)[0] ?? null;
   const reliability = assessReliability(records, suite, metrics, card.classLabels);
   const gallery: StoredGalleryItem[] = outputs.flatMap((o) => o!.gallery).sort((a, b) => a.index - b.index).slice(0, 8);
   const firstLinf = metrics.worstCase.filter((w) => w.norm === "linf").sort((a, b) => a.eps - b.eps)[0];
@@ -215,6 +220,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
         cleanAccuracy: metrics.cleanAccuracy,
         headlineRobust: firstLinf?.robustAccuracy ?? null,
         gallery: gallery as unknown as Prisma.InputJsonValue,
+        ...(corruptionGallery ? { corruptionGallery: corruptionGallery as unknown as Prisma.InputJsonValue } : {}),
         provenance: provenance as unknown as Prisma.InputJsonValue,
         previousEvaluationId: comparison ? previous!.id : null,
         comparison: (comparison ?? undefined) as unknown as Prisma.InputJsonValue | undefined,

@@ -31,6 +31,11 @@ export const CreateEvaluationSchema = z.object({
     .transform((v) => (v === "" ? "all" : v)),
   seed: z.coerce.number({ error: "The seed is a whole number" }).int().min(0).max(2 ** 31 - 1, { error: "At most 2147483647" }).default(0),
   shardSize: z.coerce.number({ error: "The shard size is a number of samples" }).int().min(10, { error: "At least 10 samples per shard" }).max(10_000, { error: "At most 10,000 samples per shard" }).default(200),
+  /** Also run the common corruptions (every one that applies to the input shape, five severities). A form checkbox sends "on". */
+  corruptions: z.preprocess((v) => (v === undefined || v === "" ? undefined : v === true || v === "on" || v === "true"), z.boolean().optional()),
+  /** Out-of-distribution check: none, synthetic noise images, or an OOD dataset version (oodDatasetVersionId). */
+  ood: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["none", "synthetic", "dataset"], { error: "Choose none, synthetic or dataset" }).optional()),
+  oodDatasetVersionId: z.string().trim().max(64).optional(),
 });
 export type CreateEvaluationInput = z.input<typeof CreateEvaluationSchema>;
 export type CreateEvaluation = z.output<typeof CreateEvaluationSchema>;

@@ -1,5 +1,5 @@
 import type { AttackSuite } from "../engine/suite";
-import type { ExampleRecord, GalleryItem, ShardResult } from "../engine/shard";
+import type { CorruptionGallery, ExampleRecord, GalleryItem, OodScore, ShardResult } from "../engine/shard";
 
 // What a worker hands the engine process for one shard, and what comes back (plain JSON).
 
@@ -14,6 +14,15 @@ export interface ShardTask {
   suite: AttackSuite;
   seed: number;
   backend: "auto" | "tensorflow" | "wasm" | "cpu";
+  /** The OOD inputs (global OOD indices) this shard scores, when the suite has an OOD part. Optional: older jobs lack it. */
+  oodIndices?: number[];
+}
+
+/** OOD inputs are dealt round-robin to the shards: shard i of n scores indices i, i + n, i + 2n, ... below `samples`. */
+export function oodIndicesFor(shardIndex: number, shardCount: number, samples: number): number[] {
+  const out: number[] = [];
+  for (let i = shardIndex; i < samples; i += shardCount) out.push(i);
+  return out;
 }
 
 /** Gallery items as stored: the engine's, with pixels rounded to 5 decimals to keep rows small. */
@@ -25,6 +34,8 @@ export interface ShardOutput {
   timings: ShardResult["timings"];
   gradientStats: ShardResult["gradientStats"];
   gallery: StoredGalleryItem[];
+  corruptionGallery?: CorruptionGallery;
+  ood?: OodScore[];
 }
 
 const round = (v: number) => Math.round(v * 1e5) / 1e5;
@@ -36,6 +47,8 @@ export function toShardOutput(r: ShardResult): ShardOutput {
     timings: r.timings,
     gradientStats: r.gradientStats,
     gallery: r.gallery.map((g) => ({ ...g, original: Array.from(g.original, round), adversarial: Array.from(g.adversarial, round) })),
+    ...(r.corruptionGallery ? { corruptionGallery: { ...r.corruptionGallery, original: r.corruptionGallery.original.map(round), items: r.corruptionGallery.items.map((it) => ({ ...it, pixels: it.pixels.map(round) })) } } : {}),
+    ...(r.ood ? { ood: r.ood } : {}),
   };
 }
 

@@ -17,6 +17,9 @@ import type { StoredGalleryItem } from "@/lib/evaluations/shard-io";
 import { lineChart } from "@/lib/charts/line";
 import { samplePng } from "@/lib/registry/preview";
 import { AcknowledgeForm, CancelButton } from "./controls";
+import { BeyondSection } from "./beyond-section";
+import type { BeyondMetrics } from "@/lib/engine/beyond";
+import type { CorruptionGallery } from "@/lib/engine/shard";
 
 export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
   return { title: `Evaluation #${(await params).number}` };
@@ -223,6 +226,7 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
               <p className="mt-3 text-xs text-slate-500">Each example: original, perturbation (magnified to the full range), adversarial input.</p>
             </Card>
           </div>
+          <BeyondSection metrics={metrics as Partial<BeyondMetrics>} gallery={ev.corruptionGallery as unknown as CorruptionGallery | null} range={range} labels={labels} />
         </>
       ) : null}
 

@@ -30,6 +30,7 @@ export function NewEvaluationForm(props: {
   const fe = state?.fieldErrors ?? {};
   const [preset, setPreset] = useState<string>(v.preset ?? "quick");
   const [samples, setSamples] = useState<string>(v.sampleCount ?? "500");
+  const [ood, setOod] = useState<string>(v.ood ?? "none");
   const n = Number(samples) || 0;
   const perSample = preset === "quick" ? props.costs.quick : preset === "standard" ? props.costs.standard : null;
   const steps = perSample && n ? perSample * n : null;
@@ -84,6 +85,31 @@ export function NewEvaluationForm(props: {
           <input id="e-shard" name="shardSize" inputMode="numeric" defaultValue={v.shardSize ?? "200"} className={inputClass} aria-invalid={Boolean(fe.shardSize)} />
         </Field>
       </div>
+      <fieldset className="space-y-3">
+        <legend className="mb-1 text-sm font-medium text-slate-700">Beyond the worst case (optional)</legend>
+        <p className="text-xs text-slate-600">Calibration (ECE, Brier, NLL, reliability diagram) is always measured, clean and under each attack budget.</p>
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          <input type="checkbox" name="corruptions" defaultChecked={v.corruptions === "on"} className="mt-0.5 h-4 w-4 rounded border-slate-300" />
+          <span>Common corruptions: noise, blur, brightness, contrast, small rotations and shifts, JPEG, each at five severities (45 forward passes per sample).</span>
+        </label>
+        <div className="grid gap-5 md:grid-cols-2">
+          <Field label="Out-of-distribution check" htmlFor="e-ood" error={fe.ood} hint="Does the model notice inputs unlike its data? Scored by max softmax probability and energy.">
+            <select id="e-ood" name="ood" value={ood} onChange={(e) => setOod(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.ood)}>
+              <option value="none">None</option>
+              <option value="synthetic">Synthetic noise images (300, made by the engine)</option>
+              <option value="dataset">A dataset version</option>
+            </select>
+          </Field>
+          {ood === "dataset" ? (
+            <Field label="OOD dataset version" htmlFor="e-ood-ds" error={fe.oodDatasetVersionId} hint="Same sample shape and value range as the model; its labels are ignored.">
+              <select id="e-ood-ds" name="oodDatasetVersionId" defaultValue={v.oodDatasetVersionId ?? ""} className={inputClass} aria-invalid={Boolean(fe.oodDatasetVersionId)}>
+                <option value="">Choose…</option>
+                {props.datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+              </select>
+            </Field>
+          ) : null}
+        </div>
+      </fieldset>
       <div className="rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" aria-live="polite" data-testid="estimate">
         {steps ? (
           <>
