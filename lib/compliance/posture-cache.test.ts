@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { db } from "../db/client";
 import { makeTeam } from "../../test/fixtures";
-import { assessTeam } from "./posture";
+import { assessTeam, getPosture } from "./posture";
 import { savePolicy } from "./policies";
 import { defaultPolicy } from "./policy";
 
@@ -53,6 +53,18 @@ describe("posture cache", () => {
     expect(cached.statuses.length).toBeGreaterThan(0);
     expect(cached.statuses.every((s) => s.framework === "iso-42001")).toBe(true);
     expect(cached.statuses.map((s) => [s.control, s.status, s.reason])).toEqual(fresh.statuses.map((s) => [s.control, s.status, s.reason]));
+  });
+
+  it("records a trend snapshot when the posture changed, not on every view", async () => {
+    const t = await makeTeam("cache");
+    const count = () => db.controlStatusSnapshot.count({ where: { teamId: t.team.id } });
+    await getPosture(t.ctx("VIEWER"));
+    expect(await count()).toBe(1);
+    for (let i = 0; i < 3; i++) await getPosture(t.ctx("VIEWER"));
+    expect(await count()).toBe(1);
+    await savePolicy(t.ctx("REVIEWER"), defaultPolicy(), "a new policy version is a new point");
+    await getPosture(t.ctx("VIEWER"));
+    expect(await count()).toBe(2);
   });
 
   it("keeps teams apart", async () => {

@@ -1,6 +1,7 @@
 import { db, type Prisma } from "../db/client";
 import type { TeamContext } from "../teams/access";
 import { NotFoundError } from "../errors";
+import { canonicalJson } from "../audit/chain";
 import { getCatalog, type Control, type FrameworkId } from "./catalog";
 import type { Crosswalk } from "./crosswalk";
 import {
@@ -162,7 +163,9 @@ const SNAPSHOT_MIN_INTERVAL_MS = 60 * 60 * 1000;
 export async function recordSnapshot(a: TeamAssessment, frameworks = frameworkPostures(a.statuses), trigger = "manual"): Promise<boolean> {
   const counts = Object.fromEntries(frameworks.map((f) => [f.framework, f.counts]));
   const last = await db.controlStatusSnapshot.findFirst({ where: { teamId: a.teamId }, orderBy: { takenAt: "desc" }, select: { takenAt: true, counts: true, catalogVersion: true, policyVersion: true } });
-  const same = last && JSON.stringify(last.counts) === JSON.stringify(counts) && last.catalogVersion === a.catalogVersion && last.policyVersion === a.policyVersion;
+  // Canonical form: PostgreSQL's jsonb returns keys in its own order, so a plain stringify never matched
+  // and every dashboard view stored a snapshot of every status (issue 10).
+  const same = last && canonicalJson(last.counts) === canonicalJson(counts) && last.catalogVersion === a.catalogVersion && last.policyVersion === a.policyVersion;
   if (same && a.computedAt.getTime() - last.takenAt.getTime() < SNAPSHOT_MIN_INTERVAL_MS) return false;
   const compact = a.statuses.map((s) => ({ c: s.control, m: s.modelId, s: s.status, r: s.reason }));
   await db.controlStatusSnapshot.create({
