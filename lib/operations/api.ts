@@ -4,6 +4,7 @@ import { NotFoundError } from "../errors";
 import type { TeamContext } from "../teams/access";
 import { resolveModelVersion, VersionRefSchema } from "../api/refs";
 import { createEnvironment, createGateOverride, currentDeployments, deploymentHistory, listEnvironments, promoteVersion, rollbackDeployment } from "./deployments";
+import { acknowledgeMonitoringAlert, ingestBatch, type BatchInput } from "./monitoring";
 import { type CreateEnvironmentSchema, EnvironmentNameSchema, OverrideSchema, PromoteSchema, RollbackSchema } from "./schemas";
 
 // REST API v1 adapters for deployments: CI names models as name@version and environments by name.
@@ -64,4 +65,43 @@ export async function overrideApi(ctx: TeamContext, input: z.output<typeof ApiOv
   const { model, version } = await resolveModelVersion(ctx, input.model);
   const o = await createGateOverride(ctx, { environment: input.environment, modelVersionId: version.id, reason: input.reason, expiresInDays: input.expiresInDays });
   return { id: o.id, model: `${model.name}@${version.version}`, environment: input.environment, reason: o.reason, expiresAt: iso(o.expiresAt), evidenceHash: o.evidenceHash, by: o.createdByLabel, createdAt: iso(o.createdAt) };
+}
+
+// ---- Monitoring ------------------------------------------------------------------------------------
+
+export const MonitoringAlertQuerySchema = z.object({
+  model: ModelName.optional(),
+  environment: EnvironmentNameSchema.optional(),
+  state: z.enum(["open", "all"], { error: "state is open or all" }).default("open"),
+});
+
+function monitoringAlertView(a: { id: string; signal: string; severity: string; summary: string; openedAt: Date; lastSeenAt: Date; batchCount: number; acknowledgedAt: Date | null; acknowledgedByLabel: string | null; acknowledgementNote: string | null; resolvedAt: Date | null }, env: string, model: string, version: number) {
+  return { id: a.id, signal: a.signal, severity: a.severity, summary: a.summary, environment: env, model, version, openedAt: iso(a.openedAt), lastSeenAt: iso(a.lastSeenAt), batches: a.batchCount, acknowledged: a.acknowledgedAt ? { at: iso(a.acknowledgedAt), by: a.acknowledgedByLabel, note: a.acknowledgementNote } : null, resolvedAt: iso(a.resolvedAt) };
+}
+
+export async function listMonitoringAlertsApi(ctx: TeamContext, q: z.output<typeof MonitoringAlertQuerySchema>) {
+  const model = q.model ? await modelByName(ctx, q.model) : null;
+  const env = q.environment ? await db.environment.findFirst({ where: { teamId: ctx.team.id, name: q.environment } }) : null;
+  if (q.environment && !env) throw new NotFoundError(`The environment "${q.environment}"`);
+  const rows = await db.monitoringAlert.findMany({ where: { teamId: ctx.team.id, ...(model ? { modelId: model.id } : {}), ...(env ? { environmentId: env.id } : {}), ...(q.state === "open" ? { resolvedAt: null } : {}) }, orderBy: { openedAt: "desc" }, take: 100 });
+  return { data: await Promise.all(rows.map((a) => monitoringAlertApiView(ctx, a))) };
+}
+
+async function monitoringAlertApiView(ctx: TeamContext, a: Parameters<typeof monitoringAlertView>[0] & { environmentId: string; modelId: string; modelVersionId: string }) {
+  const [env, model, version] = await Promise.all([
+    db.environment.findFirst({ where: { id: a.environmentId, teamId: ctx.team.id }, select: { name: true } }),
+    db.model.findFirst({ where: { id: a.modelId, teamId: ctx.team.id }, select: { name: true } }),
+    db.modelVersion.findFirst({ where: { id: a.modelVersionId, teamId: ctx.team.id }, select: { version: true } }),
+  ]);
+  return monitoringAlertView(a, env?.name ?? "?", model?.name ?? "?", version?.version ?? 0);
+}
+
+export async function acknowledgeMonitoringAlertApi(ctx: TeamContext, id: string, note: string) {
+  const a = await acknowledgeMonitoringAlert(ctx, { alertId: id, note });
+  return monitoringAlertApiView(ctx, a);
+}
+
+export async function ingestBatchApi(ctx: TeamContext, input: BatchInput) {
+  const r = await ingestBatch(ctx, input);
+  return { batchId: r.batchId, scores: r.scores, alerts: { opened: r.opened, updated: r.updated, resolved: r.resolved } };
 }

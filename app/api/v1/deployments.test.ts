@@ -74,4 +74,18 @@ describe("REST API v1 deployments", () => {
     expect((await call(OPS.getDeployments, tokens.VIEWER!, { query: { model: "no-such-model" } })).status).toBe(404);
     expect(await db.deployment.count()).toBe(1);
   });
+
+  it("monitoring: ingest is for builders' tokens, checked field by field, and needs an evaluated deployed version", async () => {
+    const body = { environment: "production", model: "digits-cnn", count: 2, predictions: { counts: [1, 1, 0, 0, 0, 0, 0, 0, 0, 0] } };
+    expect((await call(OPS.postMonitoringBatch, tokens.VIEWER!, { body })).status).toBe(403);
+    const raw = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body: { ...body, samples: [[0.1, 0.2]] } });
+    expect(raw.status).toBe(400);
+    expect(raw.body.detail).toMatch(/samples/);
+    const noRef = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body });
+    expect(noRef.status).toBe(400);
+    expect(noRef.body.detail).toMatch(/v1 has no completed evaluation, so there is no reference/);
+    expect((await call(OPS.getMonitoringReference, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "staging" } })).status).toBe(404);
+    expect((await call(OPS.listMonitoringAlerts, tokens.VIEWER!)).body).toEqual({ data: [] });
+    expect(await db.monitoringBatch.count()).toBe(0);
+  });
 });
