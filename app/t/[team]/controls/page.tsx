@@ -13,6 +13,12 @@ import { ControlDrawer } from "./drawer";
 export const metadata: Metadata = { title: "Controls" };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
+
+// Up to this many models, a row names each model's status; beyond, it counts them (the drawer and the
+// model filter show each one) — fifty names on every row is unreadable and megabytes of page.
+const NAMED_MODELS = 4;
+const modelCounts = (perModel: { status: Status }[]) =>
+  STATUSES.map((s) => [s, perModel.filter((p) => p.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${STATUS_LABELS[s].toLowerCase()}`).join(", ");
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function ControlsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Search }) {
@@ -121,9 +127,12 @@ export default async function ControlsPage({ params, searchParams }: { params: P
                             <Link href={qs({ control: r.control.key })} className="w-28 shrink-0 font-mono text-xs font-semibold text-brand-700 hover:underline">{r.control.id}</Link>
                             <Link href={qs({ control: r.control.key })} className="min-w-0 flex-1 text-sm text-slate-800 hover:underline">{r.control.title}</Link>
                             <div className="flex flex-wrap items-center gap-1.5">
-                              {!modelFilter && r.perModel.length > 1 ? r.perModel.map((p) => (
+                              {!modelFilter && r.perModel.length > 1 && r.perModel.length <= NAMED_MODELS ? r.perModel.map((p) => (
                                 <span key={p.modelId ?? "team"} title={`${p.modelLabel}: ${STATUS_LABELS[p.status]}`} className="text-[11px] text-slate-500">{p.modelLabel}: <span className="font-medium">{STATUS_LABELS[p.status]}</span></span>
                               )) : null}
+                              {!modelFilter && r.perModel.length > NAMED_MODELS ? (
+                                <span className="text-[11px] text-slate-500">{r.perModel.length} models: {modelCounts(r.perModel)}</span>
+                              ) : null}
                               <StatusBadge status={r.st} />
                             </div>
                           </li>
