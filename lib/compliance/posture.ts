@@ -35,8 +35,9 @@ export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?
 /**
  * The current assessment of a team is remembered per process, keyed by a fingerprint of its evidence: the
  * head of the team's audit chain (every change through the product, e.g. an alert raised or acknowledged, an
- * attestation, the policy, the crosswalk, models, datasets, schedules, members, appends an event) and its
- * completed evaluations (count and newest finish, so rows written by any other path count too).
+ * attestation, the policy, the crosswalk, models, datasets, schedules, members, appends an event) and the
+ * finish time of its newest completed evaluation (so one written by any other path counts too; both are
+ * single index reads).
  * CACHE_MAX_AGE_MS bounds how late a status that changes with time alone (evidence ageing past the
  * policy's limit, an attestation expiring) can show. Reports, and any call at a given time (`now`), for
  * some models, or with the full chain check, compute afresh.
@@ -46,9 +47,9 @@ const CACHE_MAX_TEAMS = 200;
 const assessments = new Map<string, { key: string; at: number; value: Promise<TeamAssessment> }>();
 
 async function evidenceFingerprint(teamId: string): Promise<string> {
-  const [row] = await db.$queryRaw<{ head: string | null; evaluations: string }[]>`
+  const [row] = await db.$queryRaw<{ head: string | null; evaluations: string | null }[]>`
     SELECT (SELECT seq || ':' || hash FROM "AuditEvent" WHERE "teamId" = ${teamId} ORDER BY seq DESC LIMIT 1) AS head,
-           (SELECT count(*) || ':' || coalesce(max("finishedAt")::text, '') FROM "Evaluation" WHERE "teamId" = ${teamId} AND status = 'COMPLETED') AS evaluations`;
+           (SELECT "finishedAt"::text FROM "Evaluation" WHERE "teamId" = ${teamId} AND status = 'COMPLETED' AND "finishedAt" IS NOT NULL ORDER BY "finishedAt" DESC LIMIT 1) AS evaluations`;
   return `${row?.head ?? "none"}|${row?.evaluations ?? ""}`;
 }
 
