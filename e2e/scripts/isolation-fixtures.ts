@@ -7,6 +7,7 @@ import { createSchedule, ScheduleInputSchema } from "../../lib/evaluations/sched
 import { createReport } from "../../lib/reports";
 import { createAttestation } from "../../lib/compliance/attestations";
 import { stopQueue } from "../../lib/jobs/queue";
+import { createEnvironment } from "../../lib/operations/deployments";
 import type { TeamContext } from "../../lib/teams/access";
 
 const slug = process.argv[2] ?? "demo";
@@ -30,12 +31,13 @@ await withDatabase(async (url) => {
     await createAttestation(ctx, { control: "nist-ai-rmf:GOVERN 1.1", statement: "Isolation fixture: the legal requirements were reviewed.", expiresOn }, [{ name: "evidence.html", contentType: "text/html", bytes: new TextEncoder().encode("<script>alert(1)</script>") }]);
     file = await db.attestationFile.findFirstOrThrow({ where: { teamId: team.id } });
   }
+  const environment = (await db.environment.findFirst({ where: { teamId: team.id }, orderBy: { createdAt: "asc" } })) ?? (await createEnvironment(ctx, { name: "isolation-fixture", description: "" }));
   const version = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.id, modelId: model.id } });
   const mv = await db.modelVersionFile.findFirstOrThrow({ where: { teamId: team.id, modelVersionId: version.id }, orderBy: { path: "asc" } });
   const dvf = await db.datasetVersionFile.findFirstOrThrow({ where: { teamId: team.id, datasetVersionId: dv.id }, orderBy: { path: "asc" } });
   const events = await db.auditEvent.groupBy({ by: ["action"], where: { teamId: team.id, actorLabel: { in: actors } }, _count: true });
   const auditEvents = Object.fromEntries(events.map((e) => [e.action, e._count]));
-  console.log(JSON.stringify({ team: team.slug, modelId: model.id, datasetId: dataset.id, number: evaluation.number, scheduleId: schedule.id, reportId: report.id, fileId: file.id, modelFile: { version: mv.modelVersionId, path: mv.path }, datasetFile: { version: dvf.datasetVersionId, path: dvf.path }, auditEvents }));
+  console.log(JSON.stringify({ team: team.slug, modelId: model.id, datasetId: dataset.id, number: evaluation.number, scheduleId: schedule.id, reportId: report.id, fileId: file.id, envId: environment.id, modelFile: { version: mv.modelVersionId, path: mv.path }, datasetFile: { version: dvf.datasetVersionId, path: dvf.path }, auditEvents }));
 });
 await stopQueue();
 await disconnectDb();

@@ -12,6 +12,7 @@ import { hashFiles, manifestDigestOf } from "../registry/commit";
 import { uploadLimits } from "../registry/limits";
 import { Staging } from "../registry/staging";
 import { seedDemoEvaluations } from "./evaluations";
+import { seedOperations } from "./operations";
 
 // Demo registry content: the MNIST training and evaluation splits of lib/demo/mnist.ts as datasets,
 // and the demo models in demo/models/digits-cnn-v* as versions of one model. Idempotent: what exists
@@ -172,5 +173,6 @@ export function demoSeeders(): DemoSeeder[] {
     (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedCompliance(teamId),
+    (teamId) => seedOperations(teamId),
   ];
 }
