@@ -8,6 +8,11 @@ import { runShard, ShardCancelledError } from "../lib/engine/shard";
 import { loadModelVersionForEngine, type ModelVersionForEngine } from "../lib/registry/models";
 import { loadDatasetForEngine, type DatasetForEngine } from "../lib/registry/datasets";
 import { disconnectDb } from "../lib/db/client";
+import { loadEndpointIfAny, openEndpointModel } from "../lib/registry/endpoints";
+import { engineCardOf } from "../lib/registry/model-card";
+import { runBlackBoxShard } from "../lib/engine/blackbox/shard";
+import { endpointOracle } from "../lib/engine/blackbox/oracle";
+import { redactSecrets } from "../lib/security/secrets";
 import { toShardOutput, type ChildMessage, type ParentMessage, type ShardTask } from "../lib/evaluations/shard-io";
 
 const send = (m: ChildMessage) => process.send?.(m);
@@ -17,8 +22,54 @@ let datasetCache: DatasetForEngine | undefined;
 let oodCache: DatasetForEngine | undefined;
 let announced = false;
 
+/** A model version served over HTTP: queried through the guarded client, never loaded (black-box). */
+async function runEndpointShard(task: ShardTask): Promise<boolean> {
+  const ep = await loadEndpointIfAny(task.teamId, task.modelVersionId);
+  if (!ep) return false;
+  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(task.teamId, task.datasetVersionId);
+  const ds = datasetCache;
+  const size = ds.sampleShape.reduce((a, b) => a * b, 1);
+  const n = task.datasetIndices.length;
+  const x = new Float32Array(n * size);
+  const labels = new Int32Array(n);
+  task.datasetIndices.forEach((di, i) => {
+    x.set(ds.x.subarray(di * size, (di + 1) * size), i * size);
+    labels[i] = task.labelMap[ds.labels[di]!]!;
+  });
+  const { model, client } = openEndpointModel(ep);
+  let last = 0;
+  try {
+    const result = await runBlackBoxShard({
+      oracle: endpointOracle(model),
+      card: engineCardOf(ep.card),
+      samples: { x, shape: [n, ...ep.card.inputShape], labels, indices: task.datasetIndices },
+      suite: task.suite,
+      seed: task.seed,
+      batchSize: 64,
+      backend: { backend: "http-endpoint", tfjsVersion: "n/a" },
+      onProgress: (done, total) => {
+        const now = Date.now();
+        if (now - last > 500 || done === total) {
+          last = now;
+          send({ type: "progress", done, total });
+        }
+      },
+      shouldCancel: () => cancelled,
+    });
+    send({ type: "result", output: { ...toShardOutput(result), endpoint: { queries: model.queries, requests: client.stats.requests, retries: client.stats.retries } } });
+  } catch (e) {
+    // Messages of the guarded client and the answer reader name the host and the problem, never the credential.
+    if (e instanceof Error) e.message = redactSecrets(e.message, [ep.secret]);
+    throw e;
+  } finally {
+    client.close();
+  }
+  return true;
+}
+
 async function run(task: ShardTask) {
   cancelled = false;
+  if (await runEndpointShard(task)) return;
   const backend = await initEngineBackend(task.backend);
   if (!announced) {
     // Once per engine process: which backend and version runs the shards, and why not a faster one.

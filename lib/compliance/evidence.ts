@@ -12,7 +12,7 @@ interface ReliabilityJson { verdict?: Verdict; reasons?: string[] }
 interface ProvenanceJson { engine?: { backend?: string }; backends?: string[] }
 interface ComparisonJson { regressions?: { before: number; after: number }[] }
 
-const familyOf = (kind?: string) => (kind === "fgsm" ? "single-step" : kind === "square" ? "black-box" : kind === "noise" ? "noise" : "iterative");
+const familyOf = (kind?: string) => (kind === "fgsm" ? "single-step" : kind === "square" || kind === "hop-skip-jump" ? "black-box" : kind === "noise" ? "noise" : "iterative");
 
 /** Completed evaluation row -> engine evidence. Attacks come from the metrics (what ran), else the suite. */
 export function evaluationEvidence(

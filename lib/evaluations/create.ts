@@ -12,13 +12,16 @@ import { SPATIAL_CORRUPTIONS, applicableCorruptions } from "../engine/corruption
 import { getQueue, QUEUES } from "../jobs/queue";
 import type { ShardJob } from "../jobs/payloads";
 import type { CreateEvaluation } from "./schemas";
-import { buildSuite } from "./suite-for";
+import { buildSuite, dataDomain } from "./suite-for";
+import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost, type QueryCost } from "./blackbox";
 import { planShards, stratifiedSample } from "./sampling";
 
 export interface CreatedEvaluation {
   id: string;
   number: number;
   warnings: string[];
+  /** Black-box evaluations: the queries the endpoint's owner will see, at most. */
+  queryCost?: QueryCost;
 }
 
 /**
@@ -51,20 +54,31 @@ export async function createEvaluation(
   }
 
   const sampleCount = input.sampleCount === "all" ? dv.sampleCount : Math.min(input.sampleCount, dv.sampleCount);
-  const { suite, warnings } = buildSuite({
-    preset: input.preset,
-    customSuite: input.customSuite,
-    linfEpsilons: input.linfEpsilons,
-    inputRange: card.inputRange,
-    inputShape: card.inputShape,
-    sampleCount,
-    seed: input.seed,
-  });
+  // A model served over HTTP is only queried (black-box): its presets are query-only suites, checked for it.
+  const endpoint = await endpointLaunchInfo(teamId, mv.id);
+  if (endpoint && (input.corruptions || (input.ood && input.ood !== "none"))) {
+    throw new ValidationError("Corruption and out-of-distribution checks are not run on models served over HTTP yet.", { [input.corruptions ? "corruptions" : "ood"]: "Not available for a model served over HTTP" });
+  }
+  const built =
+    endpoint && input.preset !== "custom"
+      ? { suite: blackBoxSuite(input.preset, { inputRange: card.inputRange, domain: dataDomain(card.inputShape), outputKind: endpoint.outputKind, sampleCount, seed: input.seed, linfEpsilons: input.linfEpsilons }), warnings: [] as string[] }
+      : buildSuite({
+          preset: input.preset,
+          customSuite: input.customSuite,
+          linfEpsilons: input.linfEpsilons,
+          inputRange: card.inputRange,
+          inputShape: card.inputShape,
+          sampleCount,
+          seed: input.seed,
+        });
+  const suite = built.suite;
+  const warnings = endpoint ? checkEndpointSuite(suite, endpoint, card.inputRange, card.inputShape) : built.warnings;
   const parts = await withOptionalParts(teamId, suite, input, card);
   const dataset = await loadDatasetForEngine(teamId, dv.id);
   const sampleIndices = stratifiedSample(dataset.labels, sampleCount, input.seed);
   const shards = planShards(sampleIndices.length, input.shardSize);
   const perSample = estimateSuiteCost(parts).perSample;
+  const queryCost = endpoint ? estimateQueryCost(parts, sampleIndices.length, endpoint) : null;
 
   const evaluation = await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
@@ -108,6 +122,7 @@ export async function createEvaluation(
         seed: input.seed,
         shards: shards.length,
         scheduleId: opts.scheduleId ?? null,
+        ...(queryCost && endpoint ? { threatModel: "black-box", endpointHost: endpoint.host, queryBudgets: queryCost.budgets, maxQueries: queryCost.maxQueries } : {}),
       },
     });
     return e;
@@ -124,7 +139,7 @@ export async function createEvaluation(
     await db.evaluation.update({ where: { id: evaluation.id }, data: { status: "FAILED", failureReason: `Could not queue the shards: ${(e as Error).message}`, finishedAt: new Date() } });
     throw e;
   }
-  return { id: evaluation.id, number: evaluation.number, warnings };
+  return { id: evaluation.id, number: evaluation.number, warnings, ...(queryCost ? { queryCost } : {}) };
 }
 
 /** The synthetic OOD inputs an evaluation scores by default (a dataset source is capped at its size). */

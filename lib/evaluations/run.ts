@@ -12,6 +12,8 @@ import { getQueue, QUEUES } from "../jobs/queue";
 import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
 import { oodIndicesFor, type ShardOutput, type ShardTask, type StoredGalleryItem } from "./shard-io";
 import { beyondMetrics } from "../engine/beyond";
+import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine/blackbox/reference";
+import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
 import { compareMetrics, regressionSummary, type Comparison } from "./regression";
 import { recordTeamSnapshot } from "../compliance/posture";
 
@@ -179,7 +181,21 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   // Calibration, corruptions and OOD sit beside the attack metrics (null when the suite or old records lack them).
   const metrics = { ...aggregateRecords(records, suite, card.classLabels), ...beyondMetrics(records, suite, suite.ood ? outputs.flatMap((o) => o!.ood ?? []) : null) };
   const corruptionGallery = outputs.map((o) => o!.corruptionGallery).filter((g) => g !== undefined).sort((a, b) => a.index - b.index)[0] ?? null;
-  const reliability = assessReliability(records, suite, metrics, card.classLabels);
+  let reliability = assessReliability(records, suite, metrics, card.classLabels);
+  // A model served over HTTP was only queried: say so, with its query budget, and compare with the white-box
+  // evaluation of the weights it serves when the endpoint names them.
+  const endpoint = await endpointLaunchInfo(ev.teamId, ev.modelVersionId);
+  let threatModel: ThreatModel = { kind: "white-box" };
+  if (endpoint) {
+    const ref = await referenceCheckFor(ev.teamId, ev, endpoint, metrics);
+    reliability = withReliabilityCheck(reliability, ref.check);
+    const sum = (k: "queries" | "requests" | "retries") => outputs.reduce((a, o) => a + (o!.endpoint?.[k] ?? 0), 0);
+    threatModel = {
+      kind: "black-box", outputKind: endpoint.outputKind, endpointHost: endpoint.host, queryBudgets: queryBudgets(suite),
+      queriesPerExampleMax: queriesPerExample(suite), queriesSent: sum("queries"), requests: sum("requests"), retries: sum("retries"),
+      referenceEvaluationId: ref.referenceEvaluationId,
+    };
+  }
   const gallery: StoredGalleryItem[] = outputs.flatMap((o) => o!.gallery).sort((a, b) => a.index - b.index).slice(0, 8);
   const firstLinf = metrics.worstCase.filter((w) => w.norm === "linf").sort((a, b) => a.eps - b.eps)[0];
 
@@ -204,6 +220,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
     workers,
     shards: ev.shards.map((s) => ({ index: s.index, samples: s.end - s.start, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
     gradientStats: outputs.map((o) => o!.gradientStats),
+    threatModel,
     wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
   };
 

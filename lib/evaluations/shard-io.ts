@@ -36,6 +36,8 @@ export interface ShardOutput {
   gallery: StoredGalleryItem[];
   corruptionGallery?: CorruptionGallery;
   ood?: OodScore[];
+  /** Black-box shards: inputs sent to the endpoint (queries), HTTP requests made and retried. */
+  endpoint?: { queries: number; requests: number; retries: number };
 }
 
 const round = (v: number) => Math.round(v * 1e5) / 1e5;

@@ -238,7 +238,8 @@ export async function ingestBatch(ctx: TeamContext, input: BatchInput, now = new
     for (const signal of SIGNALS) {
       if (!(signal in scores.signals)) continue; // not measured in this batch: neither evidence of drift nor of its end
       const severity = scores.signals[signal] ?? null;
-      await applySignal(tx, { ctx, env, model, version, batch, signal, severity, summary: severity ? signalSummary(signal, scores, model.name, version.version, env.name) : "", scores, policy: policy.monitoring, now, webhooks, out });
+      // Incidents follow the traffic's own clock (a client may send a backlog of batches).
+      await applySignal(tx, { ctx, env, model, version, batch, signal, severity, summary: severity ? signalSummary(signal, scores, model.name, version.version, env.name) : "", scores, policy: policy.monitoring, now: observedAt, webhooks, out });
     }
     return out;
   });

@@ -83,6 +83,11 @@ export interface EndpointRegistrationInput {
   /** Card as flat form fields or a structured object (preprocessing is fixed to identity: the endpoint does its own). */
   card: Record<string, unknown>;
   endpoint: Record<string, unknown>;
+  /**
+   * The registered version (with weights) this endpoint serves, if any: its white-box evaluations become the
+   * reference the black-box results are checked against.
+   */
+  whiteBoxReferenceVersionId?: string;
 }
 
 function secretContext(teamId: string, versionId: string) {
@@ -129,6 +134,15 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
       "endpoint.url": `The host ${host.replace(/^\[|\]$/g, "")} is not on this team's outbound allowlist: a team admin can add it under Settings → Outbound hosts.`,
     });
   }
+  const refId = input.whiteBoxReferenceVersionId?.trim() || null;
+  if (refId) {
+    const ref = await db.modelVersion.findFirst({ where: { id: refId, teamId, format: { not: ENDPOINT_FORMAT } }, select: { card: true } });
+    const refCard = ref ? ModelCardSchema.safeParse(ref.card) : null;
+    if (!refCard?.success) throw new ValidationError("Some fields need attention.", { whiteBoxReferenceVersionId: "Choose a model version with weights in this team." });
+    if (refCard.data.classLabels.join("\u0000") !== card.classLabels.join("\u0000") || refCard.data.inputShape.join(",") !== card.inputShape.join(",")) {
+      throw new ValidationError("Some fields need attention.", { whiteBoxReferenceVersionId: "The reference version has other class labels or another input shape." });
+    }
+  }
   const { authSecret, ...publicConfig } = ep;
   const manifestDigest = endpointDigest(publicConfig, card);
   const key = secretKey();
@@ -149,7 +163,7 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
     }
     const last = await tx.modelVersion.findFirst({ where: { modelId }, orderBy: { version: "desc" }, select: { version: true } });
     const version = (last?.version ?? 0) + 1;
-    const engineInfo = { kind: ENDPOINT_FORMAT, inputShape: card.inputShape, classes: card.classLabels.length, outputKind: ep.responseMapping.kind, warnings: [] as string[] };
+    const engineInfo = { kind: ENDPOINT_FORMAT, inputShape: card.inputShape, classes: card.classLabels.length, outputKind: ep.responseMapping.kind, whiteBoxReferenceVersionId: refId, warnings: [] as string[] };
     const v = await tx.modelVersion.create({
       data: {
         teamId,
@@ -258,6 +272,12 @@ export async function loadEndpointForEngine(teamId: string, versionId: string): 
     allowlist: await loadTeamAllowlist(teamId),
     limits: { timeoutMs: e.timeoutMs, requestsPerSecond: e.requestsPerSecond, concurrency: e.concurrency, maxRetries: e.maxRetries },
   };
+}
+
+/** The endpoint of a version served over HTTP, or null for a version with weights. */
+export async function loadEndpointIfAny(teamId: string, versionId: string): Promise<EndpointForEngine | null> {
+  const v = await db.modelVersion.findFirst({ where: { id: versionId, teamId }, select: { format: true } });
+  return v?.format === ENDPOINT_FORMAT ? loadEndpointForEngine(teamId, versionId) : null;
 }
 
 /** Largest answer accepted from a model endpoint (scores for a batch are small; anything huge is refused). */

@@ -439,6 +439,7 @@ function evaluationBlock(L: Layout, m: ModelSnapshot, e: EvaluationSnapshot) {
     ["Dataset", datasetLine(e.dataset)],
     ["Samples and seed", `${e.samples} samples (stratified by class), seed ${e.seed}, preset ${e.preset}`],
     ["Engine", `${e.provenance.backend ?? "unknown"} backend, TensorFlow.js ${e.provenance.tfjsVersion ?? "?"}, ${e.provenance.shards} shard${e.provenance.shards === 1 ? "" : "s"}`],
+    ...(e.threatModel ? [["Threat model", e.threatModel] as [string, string]] : []),
     ["Launched by", `${e.createdBy}${e.scheduled ? " (schedule)" : ""}`],
     ["Model digest", e.modelDigest],
   ], { labelWidth: 110 });

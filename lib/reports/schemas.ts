@@ -161,6 +161,8 @@ const EvaluationSnapshotSchema = z.object({
     regressions: z.array(z.object({ label: z.string(), before: z.number(), after: z.number(), delta: z.number() })),
   }).nullable(),
   gallery: z.array(GalleryItemSchema),
+  /** White-box, or black-box with the endpoint and its query budget (absent in snapshots frozen before it existed). */
+  threatModel: z.string().optional(),
 });
 export type EvaluationSnapshot = z.infer<typeof EvaluationSnapshotSchema>;
 

@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { describeThreatModel, threatModelOf } from "../evaluations/threat-model";
 import { verifyTeamChain } from "../audit/log";
 import { FRAMEWORK_IDS, getCatalog, type FrameworkId } from "../compliance/catalog";
 import { countsByFramework, emptyCounts, topGaps, type ControlStatus, type Status } from "../compliance/engine";
@@ -114,6 +115,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
         index: g.index, label: name(g.label), cleanPred: name(g.cleanPred), cleanConf: g.cleanConf, advPred: name(g.advPred), advConf: g.advConf,
         attack: g.attack, norm: g.norm, eps: g.eps, shape: g.shape, original: g.original.map(round3), adversarial: g.adversarial.map(round3),
       })),
+      threatModel: describeThreatModel(threatModelOf(e.provenance)),
     }];
   });
 

@@ -1,5 +1,8 @@
 import { EngineCardSchema, type EngineCard } from "../card";
-import { AttackSuiteSchema, attackFamily, attackId, isQueryOnly, type AttackSpec, type AttackSuite, type AttackSuiteInput } from "../suite";
+import { AttackSuiteSchema, attackFamily, attackId, type AttackSpec, type AttackSuite, type AttackSuiteInput } from "../suite";
+import { assertQueryOnlySuite } from "./reference";
+
+export { assertQueryOnlySuite };
 import { ShardCancelledError, type AttackEntry, type ExampleRecord, type GalleryItem, type ShardResult, type ShardSamples } from "../shard";
 import { noiseQueryAttack, squareQueryAttack, type BlackBoxBatch, type BlackBoxOutput } from "./attacks";
 import { hopSkipJump } from "./hsj";
@@ -23,18 +26,6 @@ export interface RunBlackBoxShardOptions {
   shouldCancel?: () => boolean;
   galleryLimit?: number;
   backend?: ShardResult["backend"];
-}
-
-/** Refuses suites an endpoint cannot run, naming the attacks. */
-export function assertQueryOnlySuite(suite: AttackSuite, outputKind: "scores" | "label"): void {
-  const white = suite.attacks.filter((a) => !isQueryOnly(a)).map(attackId);
-  if (white.length) throw new Error(`${white.join(", ")} need${white.length === 1 ? "s" : ""} gradients; a model served over HTTP can only be evaluated with query-only attacks (square, hop-skip-jump, noise)`);
-  if (suite.sanityCheck) throw new Error("the sanity check (PGD at half the value range) needs gradients: turn it off for a model served over HTTP");
-  if (suite.corruptions || suite.ood) throw new Error("corruption and OOD checks are not run on models served over HTTP yet");
-  if (outputKind === "label") {
-    const needScores = suite.attacks.filter((a) => a.kind === "square").map(attackId);
-    if (needScores.length) throw new Error(`${needScores.join(", ")} need${needScores.length === 1 ? "s" : ""} class scores; this endpoint answers with labels only (use hop-skip-jump)`);
-  }
 }
 
 /** Scores as probabilities: kept when they already are (non-negative, summing to 1), else a softmax. */

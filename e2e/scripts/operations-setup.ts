@@ -1,0 +1,21 @@
+// For e2e/operations.spec.ts: the demo team's robustness policy back to the default (other journeys
+// tighten it on purpose), so the robust demo model's gate passes whatever ran before; prints the demo
+// model's id. Runs against the test server's database, like `npm run user`.
+import { withDatabase } from "../../lib/db/embedded";
+import { configureDatabaseUrl, db, disconnectDb } from "../../lib/db/client";
+import { activePolicy, savePolicy } from "../../lib/compliance/policies";
+import { defaultPolicy } from "../../lib/compliance/policy";
+import { stopQueue } from "../../lib/jobs/queue";
+
+await withDatabase(async (url) => {
+  configureDatabaseUrl(url);
+  const team = await db.team.findUniqueOrThrow({ where: { slug: "demo" }, select: { id: true, slug: true, name: true } });
+  const reviewer = await db.membership.findFirstOrThrow({ where: { teamId: team.id, role: "REVIEWER" }, include: { user: true } });
+  const ctx = { team, role: "REVIEWER" as const, userId: reviewer.userId, actor: { userId: reviewer.userId, label: reviewer.user.email } };
+  const { policy } = await activePolicy(team.id);
+  if (JSON.stringify(policy.tiers) !== JSON.stringify(defaultPolicy().tiers)) await savePolicy(ctx, defaultPolicy(), "Operations journey: back to the default policy");
+  const model = await db.model.findFirstOrThrow({ where: { teamId: team.id, name: "digits-cnn" }, select: { id: true } });
+  console.log(JSON.stringify({ modelId: model.id }));
+});
+await stopQueue();
+await disconnectDb();

@@ -1,0 +1,111 @@
+import { db } from "../db/client";
+import type { InputRange } from "../engine/card";
+import { AttackSuiteSchema, defaultEpsilons, suiteWarnings, type AttackSuite, type DataDomain } from "../engine/suite";
+import { assertQueryOnlySuite, queriesPerExample, queryBudgets, whiteBoxReferenceCheck, type BudgetAccuracy } from "../engine/blackbox/reference";
+import type { EngineMetrics } from "../engine/aggregate";
+import type { ReliabilityCheck } from "../engine/reliability";
+import { ValidationError } from "../errors";
+import { ENDPOINT_FORMAT } from "../registry/endpoints";
+import type { ThreatModel } from "./threat-model";
+
+export type { ThreatModel };
+
+// Evaluations of models served over HTTP (black-box threat model): their suites, what they cost in queries
+// before launch, and the comparison with a white-box evaluation of the weights the endpoint serves.
+
+/** Query budget per example of each black-box preset. */
+export const BLACK_BOX_QUERIES = { quick: 300, standard: 1000 } as const;
+
+/** The preset suites for an endpoint: Square (scores) or HopSkipJump (labels only), plus the noise baselines. */
+export function blackBoxSuite(preset: "quick" | "standard", o: { inputRange: InputRange; domain: DataDomain; outputKind: "scores" | "label"; sampleCount: number; seed: number; linfEpsilons?: number[] }): AttackSuite {
+  const eps = o.linfEpsilons?.length ? [...new Set(o.linfEpsilons)].sort((a, b) => a - b) : defaultEpsilons(o.inputRange, o.domain).linf;
+  const queries = BLACK_BOX_QUERIES[preset];
+  const search = o.outputKind === "scores" ? { kind: "square", norm: "linf", queries } : { kind: "hop-skip-jump", norm: "linf", queries };
+  return AttackSuiteSchema.parse({
+    name: `black-box ${preset}`, preset, sampleCount: o.sampleCount, seed: o.seed, sanityCheck: false,
+    epsilons: { linf: eps, l2: [] },
+    attacks: [search, { kind: "noise", norm: "linf", distribution: "uniform", draws: preset === "quick" ? 5 : 10 }, ...(preset === "standard" ? [{ kind: "noise", norm: "linf", distribution: "gaussian", draws: 10 }] : [])],
+  });
+}
+
+export interface EndpointLaunchInfo {
+  outputKind: "scores" | "label";
+  batchSize: number;
+  requestsPerSecond: number;
+  concurrency: number;
+  host: string;
+  /** The white-box reference model version, when the endpoint names the weights it serves. */
+  whiteBoxReferenceVersionId: string | null;
+}
+
+/** The endpoint facts an evaluation needs (no credential), or null for a version with weights. */
+export async function endpointLaunchInfo(teamId: string, modelVersionId: string): Promise<EndpointLaunchInfo | null> {
+  const v = await db.modelVersion.findFirst({ where: { id: modelVersionId, teamId, format: ENDPOINT_FORMAT }, select: { engineInfo: true, endpoint: true } });
+  if (!v?.endpoint) return null;
+  const e = v.endpoint;
+  const info = (v.engineInfo ?? {}) as { whiteBoxReferenceVersionId?: string };
+  return {
+    outputKind: e.outputKind === "label" ? "label" : "scores",
+    batchSize: e.batchSize,
+    requestsPerSecond: e.requestsPerSecond,
+    concurrency: e.concurrency,
+    host: new URL(e.url).host,
+    whiteBoxReferenceVersionId: info.whiteBoxReferenceVersionId ?? null,
+  };
+}
+
+export interface QueryCost {
+  /** Upper bound: every example at every budget uses its whole query budget (attacks stop early on success). */
+  maxQueries: number;
+  maxRequests: number;
+  /** The rate limit alone makes the run last at least this long at the upper bound. */
+  minSecondsAtRateLimit: number;
+  queriesPerExample: number;
+  budgets: { attack: string; queries: number }[];
+}
+
+/** What a black-box evaluation costs the endpoint's owner, stated before launch. */
+export function estimateQueryCost(suite: AttackSuite, samples: number, ep: Pick<EndpointLaunchInfo, "batchSize" | "requestsPerSecond">): QueryCost {
+  const per = queriesPerExample(suite);
+  const maxQueries = per * samples;
+  // Each query round of an attack sends at most batchSize inputs per request (fewer when few examples remain).
+  const maxRequests = Math.ceil(maxQueries / Math.max(1, ep.batchSize));
+  return { maxQueries, maxRequests, minSecondsAtRateLimit: Math.ceil(maxRequests / ep.requestsPerSecond), queriesPerExample: per, budgets: queryBudgets(suite) };
+}
+
+/** Checks a suite for an endpoint and returns its warnings. */
+export function checkEndpointSuite(suite: AttackSuite, info: EndpointLaunchInfo, inputRange: InputRange, inputShape: number[]): string[] {
+  try {
+    assertQueryOnlySuite(suite, info.outputKind);
+  } catch (e) {
+    throw new ValidationError(`This model is served over HTTP: ${(e as Error).message}.`, { customSuite: (e as Error).message });
+  }
+  // The white-box suite warnings about missing gradient attacks do not apply to a black-box threat model.
+  return suiteWarnings(suite, inputRange, inputShape).filter((w) => !w.startsWith("The suite has no iterative gradient attack"));
+}
+
+/** Worst-case robust accuracy per budget, as the reference check compares it. */
+function budgetAccuracies(m: EngineMetrics): BudgetAccuracy[] {
+  return m.worstCase.map((w) => ({ norm: w.norm, eps: w.eps, robustAccuracy: w.robustAccuracy, samples: m.samples }));
+}
+
+/**
+ * The comparison check for a black-box evaluation: against the latest completed evaluation of the endpoint's
+ * white-box reference version on the same dataset version (same team), when there is one.
+ */
+export async function referenceCheckFor(teamId: string, ev: { datasetVersionId: string }, info: EndpointLaunchInfo, metrics: EngineMetrics): Promise<{ check: ReliabilityCheck; referenceEvaluationId: string | null }> {
+  const refId = info.whiteBoxReferenceVersionId;
+  const ref = refId
+    ? await db.evaluation.findFirst({
+        where: { teamId, modelVersionId: refId, datasetVersionId: ev.datasetVersionId, status: "COMPLETED" },
+        orderBy: { finishedAt: "desc" },
+      })
+    : null;
+  const refVersion = ref ? await db.modelVersion.findFirst({ where: { id: ref.modelVersionId, teamId }, select: { version: true, model: { select: { name: true } } } }) : null;
+  const check = whiteBoxReferenceCheck(
+    budgetAccuracies(metrics),
+    ref?.metrics ? budgetAccuracies(ref.metrics as unknown as EngineMetrics) : null,
+    ref ? { label: `the white-box evaluation #${ref.number} of ${refVersion?.model.name ?? "the reference model"} v${refVersion?.version ?? "?"}` } : null,
+  );
+  return { check, referenceEvaluationId: ref?.id ?? null };
+}

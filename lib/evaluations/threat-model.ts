@@ -1,0 +1,34 @@
+// The threat model of an evaluation, as results pages, the API and reports state it. Pure (no imports).
+
+/** How the model was attacked, recorded in the evaluation's provenance and shown in results and reports. */
+export type ThreatModel =
+  | { kind: "white-box" }
+  | {
+      kind: "black-box";
+      outputKind: "scores" | "label";
+      endpointHost: string;
+      /** Per attack: queries allowed per example at each budget. */
+      queryBudgets: { attack: string; queries: number }[];
+      queriesPerExampleMax: number;
+      /** Inputs actually sent (clean pass and attacks), HTTP requests made, and requests retried. */
+      queriesSent: number;
+      requests: number;
+      retries: number;
+      referenceEvaluationId: string | null;
+    };
+
+/** The threat model of an evaluation's provenance (white-box for evaluations recorded before black-box existed). */
+export function threatModelOf(provenance: unknown): ThreatModel {
+  const t = (provenance as { threatModel?: ThreatModel } | null)?.threatModel;
+  return t?.kind === "black-box" ? t : { kind: "white-box" };
+}
+
+/** One sentence for results pages and reports. */
+export function describeThreatModel(t: ThreatModel): string {
+  if (t.kind === "white-box") return "White-box: the attacks had the model's weights and input gradients.";
+  const budgets = t.queryBudgets.map((b) => `${b.attack} ${b.queries.toLocaleString("en-US")}`).join(", ");
+  return (
+    `Black-box: the model was only queried over HTTP at ${t.endpointHost} (${t.outputKind === "label" ? "predicted label only" : "class scores"}). ` +
+    `Query budget per example and epsilon: ${budgets}. Sent ${t.queriesSent.toLocaleString("en-US")} queries in ${t.requests.toLocaleString("en-US")} requests (${t.retries} retried).`
+  );
+}
