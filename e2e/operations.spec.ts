@@ -33,7 +33,7 @@ test("promote through the gate, drift alert from traffic, acknowledge, one-step 
 
   // A week of traffic, posted over the API by the example client.
   const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/demo-traffic.ts", "--url", baseURL!, "--per-day", "6", "--no-rollback"], { env, stdio: ["ignore", "pipe", "pipe"] }).toString();
-  expect(out).toMatch(/\[warning|critical\] input-drift/);
+  expect(out).toMatch(/\[(warning|critical)\] input-drift/);
 
   await page.reload();
   await expect(page.getByTestId("runs-production")).toHaveText("v1");
