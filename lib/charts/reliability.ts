@@ -5,7 +5,7 @@ import type { ReliabilityBin } from "../engine/calibration";
  * Reliability diagram as a line chart: accuracy against mean confidence of each non-empty bin, with the
  * diagonal of perfect calibration dashed. Used by the results page and the PDF report alike.
  */
-export function reliabilityDiagram(rows: { name: string; bins: ReliabilityBin[] }[], size = { width: 420, height: 300 }): LineChartModel {
+export function reliabilityDiagram(rows: { name: string; bins: Pick<ReliabilityBin, "count" | "meanConfidence" | "accuracy">[] }[], size = { width: 420, height: 300 }): LineChartModel {
   return lineChart({
     ...size,
     series: [

@@ -41,6 +41,20 @@ export interface EvaluationEvidence {
   cleanAccuracy: number | null;
   worstCase: { norm: string; eps: number; robustAccuracy: number }[];
   backend: string | null;
+  /** Calibration, OOD and corruption results, when the evaluation measured them (null fields: not measured). */
+  beyond?: BeyondEvidence;
+}
+
+export interface BeyondEvidence {
+  /** Clean expected calibration error, and the largest ECE over the attack budgets. */
+  ece: number | null;
+  eceUnderAttackMax: number | null;
+  /** OOD-detection AUROC by maximum softmax probability; share of OOD inputs answered with >= 90% confidence. */
+  oodAuroc: number | null;
+  oodHighConfidenceShare: number | null;
+  /** Mean accuracy over the common corruptions and severities; mean corruption error. */
+  corruptionAccuracy: number | null;
+  corruptionMCE: number | null;
 }
 
 export interface DatasetEvidence {
@@ -366,6 +380,60 @@ function e11Audit(c: Ctx): KindFinding {
   return { outcome: "pass", reason: `The team's hash-chained audit log verifies (${c.team.auditEventCount} events).`, next: null, links };
 }
 
+/** The newest usable (not unreliable) evaluation of the model that measured what `has` asks. */
+function newestMeasuring(m: ModelEvidence, has: (b: BeyondEvidence) => boolean): EvaluationEvidence | undefined {
+  return [...m.evaluations].sort(byNewest).find((e) => e.verdict !== "unreliable" && e.beyond && has(e.beyond));
+}
+
+/** One threshold check of E13/E14: pushes the sentence and the link, or notes that it was not measured. */
+function checkBeyond(e: EvaluationEvidence, value: number | null, limit: number | null, dir: "max" | "min", metric: string, fmt: (v: number) => string, acc: { passes: string[]; fails: string[]; missing: string[]; links: EvidenceLink[] }) {
+  if (limit === null) return;
+  if (value === null) { acc.missing.push(metric); return; }
+  const ok = dir === "max" ? value <= limit : value >= limit;
+  const text = `${metric} ${fmt(value)} ${ok ? (dir === "max" ? "≤" : "≥") : dir === "max" ? ">" : "<"} ${fmt(limit)}`;
+  (ok ? acc.passes : acc.fails).push(text);
+  acc.links.push(evalLink(e, { metric, value, threshold: limit, label: `Evaluation #${e.number}: ${text}` }));
+}
+
+function beyondFinding(c: Ctx, what: string, runHint: string, has: (b: BeyondEvidence) => boolean, checks: (e: EvaluationEvidence, acc: Parameters<typeof checkBeyond>[6]) => void, measured: (b: BeyondEvidence) => string): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: `No model is registered, so no ${what} has been measured.`, next: null, links: [] };
+  const ml = modelLabel(m);
+  const e = newestMeasuring(m, has);
+  if (!e) return { outcome: "missing", reason: `${ml} has no usable evaluation that measured ${what}.`, next: `Run an evaluation of ${ml} ${runHint}.`, links: [modelLink(m)] };
+  const acc = { passes: [] as string[], fails: [] as string[], missing: [] as string[], links: [evalLink(e), modelLink(m)] as EvidenceLink[] };
+  checks(e, acc);
+  const summary = measured(e.beyond!);
+  if (stale(c, e.finishedAt)) return { outcome: "stale", reason: `${ml}: ${staleReason(c, `evaluation #${e.number}`, e.finishedAt)} (it measured ${summary}).`, next: `Re-run the evaluation of ${ml} ${runHint}.`, links: acc.links };
+  if (acc.fails.length) return { outcome: "fail", reason: `${ml}: ${acc.fails.join("; ")} (evaluation #${e.number}).`, next: `Improve ${m.name} (e.g. calibration by temperature scaling, data augmentation for corruptions) and evaluate the new version; or record a documented risk acceptance.`, links: acc.links };
+  if (acc.missing.length) return { outcome: "partial", reason: `${ml}: evaluation #${e.number} measured ${summary}, but not ${acc.missing.join(" or ")}, which the policy sets a threshold for.`, next: `Run an evaluation of ${ml} ${runHint}.`, links: acc.links };
+  if (acc.passes.length === 0) return { outcome: "pass", reason: `${ml}: evaluation #${e.number} measured ${summary}; the ${TIER_LABELS[c.tier].toLowerCase()}-risk policy sets no threshold for it.`, next: null, links: acc.links };
+  return { outcome: "pass", reason: `${ml}: ${acc.passes.join("; ")} (evaluation #${e.number}).`, next: null, links: acc.links };
+}
+
+const p1 = (v: number) => pct(v, 1);
+const f3 = (v: number) => v.toFixed(3);
+
+function e13CalibrationOod(c: Ctx): KindFinding {
+  return beyondFinding(c, "calibration or out-of-distribution detection", "with the out-of-distribution check",
+    (b) => b.ece !== null || b.oodAuroc !== null,
+    (e, acc) => {
+      checkBeyond(e, e.beyond!.ece, c.tp.beyond.maxEce, "max", "clean expected calibration error", f3, acc);
+      checkBeyond(e, e.beyond!.oodAuroc, c.tp.beyond.minOodAuroc, "min", "OOD-detection AUROC (max softmax probability)", f3, acc);
+    },
+    (b) => [
+      b.ece !== null ? `clean ECE ${f3(b.ece)}${b.eceUnderAttackMax !== null ? ` (up to ${f3(b.eceUnderAttackMax)} under attack)` : ""}` : null,
+      b.oodAuroc !== null ? `OOD AUROC ${f3(b.oodAuroc)}${b.oodHighConfidenceShare !== null ? `, ${p1(b.oodHighConfidenceShare)} of OOD inputs answered with ≥ 90% confidence` : ""}` : null,
+    ].filter(Boolean).join("; "));
+}
+
+function e14Corruptions(c: Ctx): KindFinding {
+  return beyondFinding(c, "common-corruption robustness", "with common corruptions",
+    (b) => b.corruptionAccuracy !== null,
+    (e, acc) => checkBeyond(e, e.beyond!.corruptionAccuracy, c.tp.beyond.minCorruptionAccuracy, "min", "mean accuracy under common corruptions", p1, acc),
+    (b) => `mean accuracy under common corruptions ${p1(b.corruptionAccuracy!)}${b.corruptionMCE !== null ? ` (mCE ${p1(b.corruptionMCE)})` : ""}`);
+}
+
 function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
   switch (kind) {
     case "E1": return e1Robustness(c);
@@ -376,6 +444,8 @@ function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
     case "E6": return e6Data(c);
     case "E9": return e9Monitoring(c);
     case "E11": return e11Audit(c);
+    case "E13": return e13CalibrationOod(c);
+    case "E14": return e14Corruptions(c);
     default: return notRecorded(kind);
   }
 }

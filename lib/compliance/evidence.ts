@@ -1,13 +1,35 @@
 import { db } from "../db/client";
 import { verifyTeamChain, verifyTeamChainRecent } from "../audit/log";
 import { ModelCardSchema } from "../registry/model-card";
-import type { AttestationEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence } from "./engine";
+import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence } from "./engine";
 import { tierOf, type Verdict } from "./policy";
 
 // Turns the team's database rows into the pure engine's input. Reads only; scoped by teamId on every query.
 
 interface SuiteJson { attacks?: { kind?: string; id?: string; norm?: string; steps?: number; restarts?: number; targeted?: boolean; distribution?: string; queries?: number }[] }
-interface MetricsJson { samples?: number; cleanAccuracy?: number; worstCase?: { norm: string; eps: number; robustAccuracy: number }[]; attacks?: { attack: string; family: string; norm: string }[] }
+interface MetricsJson {
+  samples?: number; cleanAccuracy?: number; worstCase?: { norm: string; eps: number; robustAccuracy: number }[]; attacks?: { attack: string; family: string; norm: string }[];
+  /** Full metrics (lib/engine/beyond) ... */
+  calibration?: { clean?: { ece?: number }; underAttack?: { ece?: number }[] } | null;
+  ood?: { scores?: { score: string; auroc: number }[]; highConfidenceShare?: number } | null;
+  corruptions?: { meanAccuracy?: number; mCE?: number } | null;
+  /** ... or the compact copy the evidence column keeps (function bulwark_evaluation_evidence). */
+  beyond?: BeyondEvidence | null;
+}
+
+/** Calibration, OOD and corruption figures from either the full metrics or the compact evidence column. */
+function beyondOf(m: MetricsJson): BeyondEvidence | undefined {
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const b: BeyondEvidence = m.beyond
+    ? { ece: num(m.beyond.ece), eceUnderAttackMax: num(m.beyond.eceUnderAttackMax), oodAuroc: num(m.beyond.oodAuroc), oodHighConfidenceShare: num(m.beyond.oodHighConfidenceShare), corruptionAccuracy: num(m.beyond.corruptionAccuracy), corruptionMCE: num(m.beyond.corruptionMCE) }
+    : {
+      ece: num(m.calibration?.clean?.ece),
+      eceUnderAttackMax: m.calibration?.underAttack?.length ? num(Math.max(...m.calibration.underAttack.map((u) => u.ece ?? Number.NaN))) : null,
+      oodAuroc: num(m.ood?.scores?.find((s) => s.score === "msp")?.auroc), oodHighConfidenceShare: num(m.ood?.highConfidenceShare),
+      corruptionAccuracy: num(m.corruptions?.meanAccuracy), corruptionMCE: num(m.corruptions?.mCE),
+    };
+  return Object.values(b).some((v) => v !== null) ? b : undefined;
+}
 interface ReliabilityJson { verdict?: Verdict; reasons?: string[] }
 interface ProvenanceJson { engine?: { backend?: string }; backends?: string[] }
 interface ComparisonJson { regressions?: { before: number; after: number }[] }
@@ -45,6 +67,7 @@ export function evaluationEvidence(
     cleanAccuracy: metrics.cleanAccuracy ?? e.cleanAccuracy,
     worstCase: metrics.worstCase ?? [],
     backend: prov.engine?.backend ?? prov.backends?.[0] ?? null,
+    ...(beyondOf(metrics) ? { beyond: beyondOf(metrics) } : {}),
   };
 }
 

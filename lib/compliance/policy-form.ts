@@ -13,6 +13,7 @@ const percent = (v: unknown): unknown => {
   return typeof n === "number" ? n / 100 : n;
 };
 const on = (v: unknown) => v === "on" || v === "true" || v === "1";
+const blank = (v: unknown) => String(v ?? "").trim() === "";
 
 /** "linf 0.1 60%" lines -> thresholds; unparseable lines become NaN entries so the schema reports them. */
 export function parseThresholds(text: string): Threshold[] {
@@ -40,6 +41,12 @@ export function policyFromForm(f: Record<string, unknown>): unknown {
       regressionTolerancePp: num(g("regressionTolerancePp")),
       requireSchedule: on(g("requireSchedule")),
       attestationRequired: String(g("attestationRequired") ?? "").split(/\r?\n/).map((s) => s.trim()).filter(Boolean),
+      // Empty field: no threshold. ECE and AUROC are plain numbers (0.1, 0.8); corruption accuracy a percentage.
+      beyond: {
+        maxEce: blank(g("maxEce")) ? null : num(g("maxEce")),
+        minOodAuroc: blank(g("minOodAuroc")) ? null : num(g("minOodAuroc")),
+        minCorruptionAccuracy: blank(g("minCorruptionAccuracy")) ? null : percent(g("minCorruptionAccuracy")),
+      },
     };
   }
   return { schema: 1, tiers, segregationOfDuties: on(f.segregationOfDuties), maxAttestationDays: num(f.maxAttestationDays) };
@@ -49,7 +56,7 @@ export function policyFromForm(f: Record<string, unknown>): unknown {
 export function formFieldOf(path: string): string {
   const m = /^tiers\.(\w+)\.(\w+)(?:\.(\w+))?/.exec(path);
   if (!m) return path;
-  if (m[2] === "requiredSuite" && m[3]) return `${m[1]}.${m[3]}`;
+  if ((m[2] === "requiredSuite" || m[2] === "beyond") && m[3]) return `${m[1]}.${m[3]}`;
   return `${m[1]}.${m[2]}`;
 }
 
@@ -68,6 +75,9 @@ export function formValues(p: Policy): Record<string, string> {
     out[`${t}.regressionTolerancePp`] = String(tp.regressionTolerancePp);
     if (tp.requireSchedule) out[`${t}.requireSchedule`] = "on";
     out[`${t}.attestationRequired`] = tp.attestationRequired.join("\n");
+    out[`${t}.maxEce`] = tp.beyond.maxEce === null ? "" : String(tp.beyond.maxEce);
+    out[`${t}.minOodAuroc`] = tp.beyond.minOodAuroc === null ? "" : String(tp.beyond.minOodAuroc);
+    out[`${t}.minCorruptionAccuracy`] = tp.beyond.minCorruptionAccuracy === null ? "" : String(+(tp.beyond.minCorruptionAccuracy * 100).toFixed(2));
   }
   return out;
 }

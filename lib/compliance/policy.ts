@@ -21,6 +21,16 @@ export const ThresholdSchema = z.object({
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
+export const BeyondThresholdsSchema = z.object({
+  /** Largest clean expected calibration error (15 equal-width bins) accepted. */
+  maxEce: fraction.nullable(),
+  /** Least OOD-detection AUROC (maximum softmax probability) accepted. */
+  minOodAuroc: fraction.nullable(),
+  /** Least mean accuracy over the common corruptions and severities accepted. */
+  minCorruptionAccuracy: fraction.nullable(),
+});
+export type BeyondThresholds = z.infer<typeof BeyondThresholdsSchema>;
+
 export const TierPolicySchema = z.object({
   requiredSuite: z.object({
     /** Distinct attacks (not counting the sanity check). */
@@ -41,6 +51,8 @@ export const TierPolicySchema = z.object({
   requireSchedule: z.boolean(),
   /** Extra controls (catalog keys) that need a valid attestation besides their evidence. */
   attestationRequired: z.array(z.string().min(3).max(120)).max(500),
+  /** Beyond the worst case (null: not required). Policies saved before these existed get none. */
+  beyond: BeyondThresholdsSchema.default({ maxEce: null, minOodAuroc: null, minCorruptionAccuracy: null }),
 });
 export type TierPolicy = z.infer<typeof TierPolicySchema>;
 
@@ -86,6 +98,7 @@ const base = (o: Partial<TierPolicy> & Pick<TierPolicy, "thresholds" | "maxEvide
   regressionTolerancePp: 5,
   requireSchedule: false,
   attestationRequired: [],
+  beyond: { maxEce: null, minOodAuroc: null, minCorruptionAccuracy: null },
   ...o,
 });
 
@@ -112,6 +125,7 @@ export function defaultPolicy(): Policy {
         requireSchedule: true,
         requiredSuite: { minAttacks: 2, requireIterative: true, minSampleCount: 500 },
         attestationRequired: HIGH_RISK_ATTESTED,
+        beyond: { maxEce: 0.1, minOodAuroc: 0.8, minCorruptionAccuracy: 0.7 },
       }),
       unacceptable: base({
         thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.8 }],
@@ -122,6 +136,7 @@ export function defaultPolicy(): Policy {
         requireSchedule: true,
         requiredSuite: { minAttacks: 3, requireIterative: true, minSampleCount: 1000 },
         attestationRequired: HIGH_RISK_ATTESTED,
+        beyond: { maxEce: 0.05, minOodAuroc: 0.9, minCorruptionAccuracy: 0.8 },
       }),
     },
   };

@@ -10,6 +10,11 @@ import { createEvaluation } from "./create";
 import type { BeyondMetrics } from "../engine/beyond";
 import type { CorruptionGallery } from "../engine/shard";
 import { AttackSuiteSchema } from "../engine/suite";
+import { evaluationResultsApi } from "../api/views";
+import { buildSnapshot } from "../reports/snapshot";
+import { renderReportPdf } from "../reports/pdf";
+import { pdfText } from "../reports/test-helpers";
+import { completedEvaluationEvidenceRows, evaluationEvidence } from "../compliance/evidence";
 
 // Calibration, common corruptions and OOD through the real worker and engine process on the demo CNN.
 
@@ -79,6 +84,33 @@ describe("calibration, corruptions and OOD in an evaluation", () => {
     expect(m.ood!.idExamples).toBe(40);
     expect(m.ood!.scores.map((s) => s.score)).toEqual(["msp", "energy"]);
     for (const s of m.ood!.scores) { expect(s.auroc).toBeGreaterThanOrEqual(0); expect(s.auroc).toBeLessThanOrEqual(1); }
+
+    // the REST API results carry the same metrics
+    const api = await evaluationResultsApi(team.ctx("VIEWER"), ev.number);
+    expect((api.metrics as unknown as BeyondMetrics).calibration!.clean.ece).toBe(m.calibration!.clean.ece);
+    expect((api.metrics as unknown as BeyondMetrics).ood!.scores[0].auroc).toBe(m.ood!.scores[0].auroc);
+
+    // the compliance evidence (read from the compact evidence column) carries the figures E13/E14 check
+    const rows = await completedEvaluationEvidenceRows(team.team.id, [modelVersionId]);
+    const evEvidence = evaluationEvidence(rows.find((x) => x.id === ev.id)!, "digest", undefined);
+    expect(evEvidence.beyond).toEqual({
+      ece: m.calibration!.clean.ece, eceUnderAttackMax: Math.max(...m.calibration!.underAttack.map((u) => u.ece)),
+      oodAuroc: m.ood!.scores[0].auroc, oodHighConfidenceShare: m.ood!.highConfidenceShare,
+      corruptionAccuracy: m.corruptions!.meanAccuracy, corruptionMCE: m.corruptions!.mCE,
+    });
+
+    // and the PDF report has the section, with the numbers
+    const snapshot = await buildSnapshot({
+      teamId: team.team.id, now: new Date(), scope: { models: "all", frameworks: ["nist-ai-rmf"], period: { from: null, to: null } },
+      report: { id: "r-test", number: 1, title: "Beyond the worst case", createdById: null, createdByLabel: "test" },
+    });
+    const snapEv = snapshot.evaluations.find((e) => e.number === ev.number)!;
+    expect(snapEv.beyond!.corruptions!.rows).toHaveLength(9);
+    const text = pdfText(await renderReportPdf(snapshot, { status: "draft" }));
+    expect(text).toContain("Calibration, clean and under attack");
+    expect(text).toContain("Common corruptions");
+    expect(text).toContain("Out-of-distribution inputs");
+    expect(text).toContain(m.ood!.scores[0].auroc.toFixed(3));
     console.log(JSON.stringify({ clean: m.calibration!.clean.ece, pgd03: pgd3.ece, confidentWrong: pgd3.confidentWrongShare, mCE: m.corruptions!.mCE, ood: m.ood!.scores, hc: m.ood!.highConfidenceShare }));
   });
 });

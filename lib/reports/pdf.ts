@@ -3,6 +3,7 @@ import { COLORS, FONTS, Layout, PAGE, type Cell } from "./layout";
 import { fmtBytes, fmtDate, fmtDateTime, fmtEps, fmtInterval, normLabel, pct, pp, reportLabel, wilson } from "./format";
 import { isImageShape, pixelsToPng } from "./images";
 import { sha256Hex, snapshotText } from "./hash";
+import { drawBeyond } from "./pdf-beyond";
 import { ReportSnapshotSchema, type EvaluationSnapshot, type ModelSnapshot, type ReportEdition, type ReportSnapshot } from "./schemas";
 
 // Snapshot -> PDF. A pure function of its arguments: no database, no clock, no randomness, so the same
@@ -502,6 +503,8 @@ function evaluationBlock(L: Layout, m: ModelSnapshot, e: EvaluationSnapshot) {
     L.y = y0 + img + 26;
     L.text("Left: the original input; right: the adversarial input the model misclassifies.", { size: 7.5, color: COLORS.muted });
   }
+
+  drawBeyond(L, e.beyond, e.number);
 
   L.heading("Reliability", 3);
   if (!e.reliability) L.text("No reliability report was recorded.");

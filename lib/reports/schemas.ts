@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FRAMEWORK_IDS } from "../compliance/catalog";
+import { BeyondSnapshotSchema } from "./beyond-snapshot";
 import { STATUSES } from "../compliance/engine";
 
 // What a report is made of. Input schemas (create, approve, verify) are shared by server actions, the
@@ -161,6 +162,8 @@ const EvaluationSnapshotSchema = z.object({
     regressions: z.array(z.object({ label: z.string(), before: z.number(), after: z.number(), delta: z.number() })),
   }).nullable(),
   gallery: z.array(GalleryItemSchema),
+  /** Calibration, corruptions and OOD (absent in snapshots frozen before they existed). */
+  beyond: BeyondSnapshotSchema.nullable().optional(),
   /** White-box, or black-box with the endpoint and its query budget (absent in snapshots frozen before it existed). */
   threatModel: z.string().optional(),
 });

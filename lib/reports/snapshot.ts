@@ -10,6 +10,8 @@ import type { EngineMetrics } from "../engine/aggregate";
 import type { ReliabilityReport } from "../engine/reliability";
 import type { StoredGalleryItem } from "../evaluations/shard-io";
 import type { Comparison } from "../evaluations/regression";
+import type { BeyondMetrics } from "../engine/beyond";
+import { beyondSnapshot } from "./beyond-snapshot";
 import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, ReportSnapshotSchema, type EvaluationSnapshot, type ReportScope, type ReportSnapshot } from "./schemas";
 
 // Reads the team's records and freezes them into a report snapshot (plain JSON). Every query is scoped
@@ -115,6 +117,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
         index: g.index, label: name(g.label), cleanPred: name(g.cleanPred), cleanConf: g.cleanConf, advPred: name(g.advPred), advConf: g.advConf,
         attack: g.attack, norm: g.norm, eps: g.eps, shape: g.shape, original: g.original.map(round3), adversarial: g.adversarial.map(round3),
       })),
+      beyond: beyondSnapshot(metrics as Partial<BeyondMetrics>),
       threatModel: describeThreatModel(threatModelOf(e.provenance)),
     }];
   });

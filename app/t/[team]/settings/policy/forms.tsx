@@ -45,6 +45,15 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
                 <Field label="Regression tolerance (points)" htmlFor={`${t}-reg`} error={fe[`${t}.regressionTolerancePp`]}>
                   <input id={`${t}-reg`} name={`${t}.regressionTolerancePp`} inputMode="decimal" defaultValue={v[`${t}.regressionTolerancePp`]} className={inputClass} />
                 </Field>
+                <Field label="Maximum calibration error (ECE)" htmlFor={`${t}-ece`} error={fe[`${t}.maxEce`]} hint="Clean ECE, 15 bins, e.g. 0.1. Empty: none.">
+                  <input id={`${t}-ece`} name={`${t}.maxEce`} inputMode="decimal" defaultValue={v[`${t}.maxEce`]} className={inputClass} />
+                </Field>
+                <Field label="Minimum OOD-detection AUROC" htmlFor={`${t}-ood`} error={fe[`${t}.minOodAuroc`]} hint="Max softmax probability, e.g. 0.8. Empty: none.">
+                  <input id={`${t}-ood`} name={`${t}.minOodAuroc`} inputMode="decimal" defaultValue={v[`${t}.minOodAuroc`]} className={inputClass} />
+                </Field>
+                <Field label="Minimum accuracy under corruptions (%)" htmlFor={`${t}-corr`} error={fe[`${t}.minCorruptionAccuracy`]} hint="Mean over corruptions and severities. Empty: none.">
+                  <input id={`${t}-corr`} name={`${t}.minCorruptionAccuracy`} inputMode="decimal" defaultValue={v[`${t}.minCorruptionAccuracy`]} className={inputClass} />
+                </Field>
                 <div className="space-y-2 pt-6 text-sm text-slate-700">
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireIterative`} defaultChecked={v[`${t}.requireIterative`] === "on"} /> Needs an iterative attack (PGD/APGD)</label>
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireSchedule`} defaultChecked={v[`${t}.requireSchedule`] === "on"} /> Needs a re-evaluation schedule</label>
