@@ -109,3 +109,27 @@ export async function referenceCheckFor(teamId: string, ev: { datasetVersionId: 
   );
   return { check, referenceEvaluationId: ref?.id ?? null };
 }
+
+export interface EndpointPresetCost {
+  host: string;
+  outputKind: "scores" | "label";
+  /** Upper bound of queries per example for each preset (three default Linf budgets). */
+  perExample: { quick: number; standard: number };
+  batchSize: number;
+  requestsPerSecond: number;
+}
+
+/** For the launch form: what each endpoint version of the team costs per example under each preset. */
+export async function endpointPresetCosts(teamId: string): Promise<Record<string, EndpointPresetCost>> {
+  const rows = await db.modelVersion.findMany({ where: { teamId, format: ENDPOINT_FORMAT, storedAt: { not: null } }, select: { id: true, card: true, endpoint: true } });
+  const out: Record<string, EndpointPresetCost> = {};
+  for (const r of rows) {
+    if (!r.endpoint) continue;
+    const card = r.card as { inputShape: number[]; inputRange: InputRange };
+    const outputKind = r.endpoint.outputKind === "label" ? "label" : "scores";
+    const domain: DataDomain = card.inputShape.length >= 2 && (card.inputShape.length === 3 ? card.inputShape[2] : 1) === 1 ? "digits" : "natural";
+    const per = (preset: "quick" | "standard") => queriesPerExample(blackBoxSuite(preset, { inputRange: card.inputRange, domain, outputKind, sampleCount: 1, seed: 0 }));
+    out[r.id] = { host: new URL(r.endpoint.url).host, outputKind, perExample: { quick: per("quick"), standard: per("standard") }, batchSize: r.endpoint.batchSize, requestsPerSecond: r.endpoint.requestsPerSecond };
+  }
+  return out;
+}

@@ -116,12 +116,18 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
   assertCan(ctx, "model.write");
   const teamId = ctx.team.id;
   const structured = "inputRange" in input.card && typeof input.card.inputRange === "object";
-  const cardRes = ModelCardSchema.safeParse({ ...(structured ? input.card : cardInputFromFields(input.card)), preprocessing: { scale: 1, offset: 0 } });
+  const cardInput = (structured ? input.card : cardInputFromFields(input.card)) as { preprocessing?: { scale?: unknown; offset?: unknown } };
+  // The endpoint receives inputs in the declared range and preprocesses them itself: a scale or offset here
+  // would silently not be applied, so it is refused.
+  const pre = cardInput.preprocessing;
+  const preprocessingError = pre && ((pre.scale ?? 1) !== 1 || (pre.offset ?? 0) !== 0) ? "An endpoint does its own preprocessing: leave scale 1 and offset 0 and declare the range it receives." : null;
+  const cardRes = ModelCardSchema.safeParse({ ...cardInput, preprocessing: { scale: 1, offset: 0 } });
   const epRes = EndpointConfigSchema.safeParse(input.endpoint);
   const fieldErrors = {
     ...(cardRes.success ? {} : fieldErrorsFromZod(cardRes.error.issues)),
     ...(epRes.success ? {} : Object.fromEntries(Object.entries(fieldErrorsFromZod(epRes.error.issues)).map(([k, v]) => [`endpoint.${k}`, v]))),
   };
+  if (preprocessingError) fieldErrors["preprocessing.scale"] = preprocessingError;
   const name = input.modelId ? undefined : EntryNameSchema.safeParse(input.name);
   if (name && !name.success) fieldErrors.name = name.error.issues[0].message;
   if (Object.keys(fieldErrors).length || !cardRes.success || !epRes.success) throw new ValidationError("Some fields need attention.", fieldErrors);
@@ -366,4 +372,26 @@ export async function testEndpointConnection(ctx: TeamContext, versionId: string
     }),
   );
   return result;
+}
+
+/** Versions with weights in the team, for the "weights this endpoint serves" choice. */
+export async function listWeightVersionOptions(ctx: TeamContext) {
+  const vs = await db.modelVersion.findMany({
+    where: { teamId: ctx.team.id, storedAt: { not: null }, format: { not: ENDPOINT_FORMAT } },
+    orderBy: [{ model: { name: "asc" } }, { version: "desc" }],
+    select: { id: true, version: true, model: { select: { name: true } } },
+    take: 500,
+  });
+  return vs.map((v) => ({ id: v.id, label: `${v.model.name} v${v.version}` }));
+}
+
+/** What the model page shows of an endpoint version: everything but the credential (only whether one is set). */
+export async function getEndpointSummary(ctx: TeamContext, versionId: string) {
+  const e = await db.modelEndpoint.findFirst({ where: { modelVersionId: versionId, teamId: ctx.team.id } });
+  if (!e) return null;
+  return {
+    url: e.url, method: e.method, authKind: e.authKind, authHeader: e.authHeader, credentialStored: e.authSecretEnc !== null,
+    requestTemplate: JSON.stringify(e.requestTemplate), responseMapping: ResponseMappingSchema.parse(e.responseMapping),
+    batchSize: e.batchSize, timeoutMs: e.timeoutMs, requestsPerSecond: e.requestsPerSecond, concurrency: e.concurrency, maxRetries: e.maxRetries,
+  };
 }

@@ -24,7 +24,7 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
       <PageHeader
         title="Models"
         description="Registered models, their versions and model cards. Every version was checked to load and run in the engine before it was stored."
-        actions={write ? <ButtonLink href={`${base}/new`}>Register a model</ButtonLink> : null}
+        actions={write ? <><ButtonLink href={`${base}/endpoint`} variant="secondary">Register an HTTP endpoint</ButtonLink><ButtonLink href={`${base}/new`}>Register a model</ButtonLink></> : null}
       />
       {models.length === 0 && !filtered ? (
         <EmptyState icon={icons.models("h-10 w-10")} title="No models registered yet" action={write ? <ButtonLink href={`${base}/new`}>Register a model</ButtonLink> : null}>

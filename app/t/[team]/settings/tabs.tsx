@@ -1,12 +1,13 @@
 import Link from "next/link";
 
-export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "api" | "policy" | "alerts" }) {
+export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "api" | "policy" | "alerts" | "outbound" }) {
   const tabs = [
     ["members", "Members"],
     ["tokens", "API tokens"],
     ["api", "API reference"],
     ["policy", "Policy"],
     ["alerts", "Alerts & webhook"],
+    ["outbound", "Outbound hosts"],
   ] as const;
   return (
     <nav aria-label="Settings" className="mb-6 flex gap-1 border-b border-slate-200">

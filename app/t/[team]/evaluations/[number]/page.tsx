@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { describeThreatModel, threatModelOf } from "@/lib/evaluations/threat-model";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { teamPage } from "@/app/_lib/team";
@@ -238,6 +239,7 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
           <div><dt className="text-xs text-slate-500">Workers</dt><dd className="break-all">{provenance ? ((provenance.workers as string[]) ?? []).join(", ") : "—"}</dd></div>
           <div><dt className="text-xs text-slate-500">Duration</dt><dd>{ev.startedAt && ev.finishedAt ? duration(ev.finishedAt.getTime() - ev.startedAt.getTime()) : "—"}</dd></div>
           <div><dt className="text-xs text-slate-500">Seed · samples · shards</dt><dd>{ev.seed} · {ev.sampleCount} · {ev.shardCount} of up to {ev.shardSize}</dd></div>
+          <div className="sm:col-span-2"><dt className="text-xs text-slate-500">Threat model</dt><dd data-testid="threat-model">{describeThreatModel(threatModelOf(provenance))}</dd></div>
         </dl>
         <details className="mt-4">
           <summary className="cursor-pointer text-sm font-medium text-brand-700">Attack suite (JSON)</summary>

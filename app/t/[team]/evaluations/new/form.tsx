@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import type { EndpointPresetCost } from "@/lib/evaluations/blackbox";
 import type { ActionState } from "@/app/_lib/action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createEvaluationAction } from "../actions";
@@ -23,6 +24,8 @@ export function NewEvaluationForm(props: {
   datasets: { id: string; label: string }[];
   costs: { quick: number; standard: number };
   throughput: number | null;
+  /** Model versions served over HTTP: their black-box query cost per example and preset. */
+  endpointCosts?: Record<string, EndpointPresetCost>;
   defaultVersion?: string;
 }) {
   const [state, action, pending] = useActionState<ActionState, FormData>(createEvaluationAction.bind(null, props.team), null);
@@ -31,6 +34,8 @@ export function NewEvaluationForm(props: {
   const [preset, setPreset] = useState<string>(v.preset ?? "quick");
   const [samples, setSamples] = useState<string>(v.sampleCount ?? "500");
   const [ood, setOod] = useState<string>(v.ood ?? "none");
+  const [version, setVersion] = useState<string>(v.modelVersionId ?? props.defaultVersion ?? props.versions[0]?.id ?? "");
+  const endpoint = props.endpointCosts?.[version];
   const n = Number(samples) || 0;
   const perSample = preset === "quick" ? props.costs.quick : preset === "standard" ? props.costs.standard : null;
   const steps = perSample && n ? perSample * n : null;
@@ -39,7 +44,7 @@ export function NewEvaluationForm(props: {
       {state && !state.ok ? <Alert>{state.message}</Alert> : null}
       <div className="grid gap-5 md:grid-cols-2">
         <Field label="Model version" htmlFor="e-model" error={fe.modelVersionId}>
-          <select id="e-model" name="modelVersionId" defaultValue={v.modelVersionId ?? props.defaultVersion ?? props.versions[0]?.id} className={inputClass} aria-invalid={Boolean(fe.modelVersionId)}>
+          <select id="e-model" name="modelVersionId" defaultValue={v.modelVersionId ?? props.defaultVersion ?? props.versions[0]?.id} onChange={(e) => setVersion(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.modelVersionId)}>
             {props.versions.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
           </select>
         </Field>
@@ -111,7 +116,17 @@ export function NewEvaluationForm(props: {
         </div>
       </fieldset>
       <div className="rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" aria-live="polite" data-testid="estimate">
-        {steps ? (
+        {endpoint ? (
+          preset === "custom" ? (
+            <>Black-box (model served over HTTP at {endpoint.host}): the query cost of a custom suite is stated when it is launched; gradient attacks are refused.</>
+          ) : n ? (
+            <>
+              Black-box (model served over HTTP at {endpoint.host}, {endpoint.outputKind === "label" ? "labels only: HopSkipJump" : "class scores: Square"} and noise baselines).
+              At most <strong>{(endpoint.perExample[preset as "quick" | "standard"] * n).toLocaleString("en")}</strong> queries ({n.toLocaleString("en")} samples × {endpoint.perExample[preset as "quick" | "standard"].toLocaleString("en")} each),
+              in at most {Math.ceil((endpoint.perExample[preset as "quick" | "standard"] * n) / endpoint.batchSize).toLocaleString("en")} requests: at least <strong>{formatDuration(Math.ceil((endpoint.perExample[preset as "quick" | "standard"] * n) / endpoint.batchSize) / endpoint.requestsPerSecond)}</strong> at its rate limit of {endpoint.requestsPerSecond} requests/s. Attacks stop early on success, so fewer are usually sent.
+            </>
+          ) : "Enter a number of samples to see the query cost."
+        ) : steps ? (
           <>
             Estimated work: <strong>{Math.round(steps).toLocaleString("en")}</strong> sample·steps ({n.toLocaleString("en")} samples × about {Math.round(perSample!)} forward+backward passes each, at most).{" "}
             {props.throughput ? <>At the {Math.round(props.throughput).toLocaleString("en")} steps/s measured on this team&apos;s recent shards, about <strong>{formatDuration(steps / props.throughput)}</strong> on one worker.</> : <>No shard has run yet, so there is no measured speed for a time estimate.</>}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { endpointPresetCosts } from "@/lib/evaluations/blackbox";
 import { teamPage } from "@/app/_lib/team";
 import { Alert, Card, EmptyState, ButtonLink, PageHeader } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
@@ -30,6 +31,7 @@ export default async function NewEvaluationPage({ params, searchParams }: { para
     listDatasetVersionOptions(ctx),
     measuredThroughput(ctx.team.id),
   ]);
+  const endpointCosts = await endpointPresetCosts(ctx.team.id);
   // Per-sample cost of each preset with three Linf budgets (what the presets run).
   const range = { min: 0, max: 1 };
   const costs = { quick: estimateSuiteCost(quickSuite(range)).perSample, standard: estimateSuiteCost(standardSuite(range)).perSample };
@@ -55,6 +57,7 @@ export default async function NewEvaluationPage({ params, searchParams }: { para
           datasets={datasets}
           costs={costs}
           throughput={throughput}
+          endpointCosts={endpointCosts}
           defaultVersion={preselected}
         />
       </Card>

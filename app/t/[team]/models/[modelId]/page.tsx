@@ -11,6 +11,9 @@ import { describeTrainingMethod, TASK_LABELS } from "@/lib/registry/model-card";
 import { formatBytes } from "@/lib/registry/format";
 import { NotFoundError } from "@/lib/errors";
 import { ModelArchiveButton, VersionButtons } from "./buttons";
+import { ENDPOINT_FORMAT, getEndpointSummary } from "@/lib/registry/endpoints";
+import { listDatasetVersionOptions } from "@/lib/registry/datasets";
+import { TestConnectionForm } from "../endpoint/form";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -40,6 +43,9 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
   const current = model.versions.find((x) => String(x.version) === v) ?? latest;
   const card = current?.card;
   const info = (current?.engineInfo ?? {}) as EngineInfo;
+  // A version served over HTTP has an endpoint instead of files, and a connection test instead of a load check.
+  const endpoint = current?.format === ENDPOINT_FORMAT ? await getEndpointSummary(ctx, current.id) : null;
+  const testDatasets = endpoint && write ? await listDatasetVersionOptions(ctx) : [];
   return (
     <>
       <nav className="mb-2 text-sm text-slate-500">
@@ -52,7 +58,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
           write ? (
             <>
               <ModelArchiveButton team={ctx.team.slug} modelId={model.id} archived={model.archivedAt !== null} />
-              <ButtonLink href={`${base}/new?model=${model.id}`}>Upload new version</ButtonLink>
+              {latest?.format === ENDPOINT_FORMAT ? <ButtonLink href={`${base}/endpoint?model=${model.id}`}>Add endpoint version</ButtonLink> : <ButtonLink href={`${base}/new?model=${model.id}`}>Upload new version</ButtonLink>}
             </>
           ) : null
         }
@@ -108,6 +114,25 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                 ]}
               />
             </Card>
+            {endpoint ? (
+              <Card title="Endpoint (black-box: queried, never loaded)">
+                <Facts
+                  items={[
+                    ["URL", <code key="u" className="break-all text-xs">{endpoint.method} {endpoint.url}</code>],
+                    ["Authentication", endpoint.authKind === "none" ? "None" : `${endpoint.authKind === "bearer" ? "Bearer token" : `Header ${endpoint.authHeader}`} — ${endpoint.credentialStored ? "stored encrypted, never shown" : "missing"}`],
+                    ["Request template", <code key="t" className="break-all text-xs">{endpoint.requestTemplate}</code>],
+                    ["Answer", `${endpoint.responseMapping.kind === "scores" ? "Class scores" : "Predicted label only"} at ${endpoint.responseMapping.path || "the top level"}`],
+                    ["Limits", `${endpoint.batchSize} inputs per request, ${endpoint.requestsPerSecond} requests/s, ${endpoint.concurrency} at once, timeout ${endpoint.timeoutMs} ms, ${endpoint.maxRetries} retries`],
+                  ]}
+                />
+                <p className="mt-3 text-sm text-slate-600">Configuration digest <Digest value={current.manifestDigest} full testId="manifest-digest" /> (the credential is not part of it).</p>
+                {write ? (
+                  <div className="mt-4 border-t border-slate-100 pt-4">
+                    <TestConnectionForm team={ctx.team.slug} versionId={current.id} datasets={testDatasets} />
+                  </div>
+                ) : null}
+              </Card>
+            ) : (
             <Card title="Files">
               <p className="mb-3 text-sm text-slate-600">
                 Manifest digest <Digest value={current.manifestDigest} full testId="manifest-digest" /> · {formatBytes(current.totalBytes)} in {current.files.length} files. Each file is stored once, under its SHA-256.
@@ -125,8 +150,10 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                 ))}
               </Table>
             </Card>
+            )}
           </div>
           <div className="space-y-6">
+            {endpoint ? null : (
             <Card title="Engine check at upload">
               <Facts
                 items={[
@@ -140,6 +167,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               {info.warnings?.length ? <ul className="mt-3 list-disc pl-5 text-xs text-amber-800">{info.warnings.map((w) => <li key={w}>{w}</li>)}</ul> : null}
               {info.ignoredFiles?.length ? <p className="mt-3 text-xs text-slate-500">Not stored (not part of the model): {info.ignoredFiles.join(", ")}</p> : null}
             </Card>
+            )}
             <Card title="Version status">
               <p className="text-sm text-slate-600">
                 {current.evaluatedAt

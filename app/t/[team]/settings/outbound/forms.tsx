@@ -1,0 +1,43 @@
+"use client";
+
+import { useActionState } from "react";
+import type { ActionState } from "@/app/_lib/action";
+import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { addOutboundHostAction, removeOutboundHostAction } from "./actions";
+
+export function AddOutboundHostForm({ team }: { team: string }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(addOutboundHostAction.bind(null, team), null);
+  const fe = state?.fieldErrors ?? {};
+  return (
+    <form action={action} className="space-y-4" aria-label="Add an outbound host">
+      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      <Field label="Host" htmlFor="ob-host" error={fe.host} hint="A host name such as models.vendor.example, or *.vendor.example for its subdomains. No scheme, port or path.">
+        <input id="ob-host" name="host" required maxLength={253} defaultValue={state && !state.ok ? state.values?.host : ""} placeholder="models.vendor.example" className={inputClass} aria-invalid={Boolean(fe.host)} aria-describedby={fe.host ? "ob-host-error" : undefined} />
+      </Field>
+      <div>
+        <label className="flex items-start gap-2 text-sm text-slate-700">
+          <input type="checkbox" name="allowPrivate" className="mt-1" aria-describedby="ob-private-hint" />
+          <span>
+            Allow private addresses for this host
+            <span id="ob-private-hint" className="block text-xs text-slate-500">
+              Only for a named host you control (not a wildcard): lets Bulwark reach it on loopback, private (10/8, 172.16/12, 192.168/16) or link-local addresses. Leave off for anything on the internet.
+            </span>
+          </span>
+        </label>
+        {fe.allowPrivate ? <p role="alert" className="mt-1 text-xs text-rose-700">{fe.allowPrivate}</p> : null}
+      </div>
+      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Adding…" : "Add host"}</button>
+    </form>
+  );
+}
+
+export function RemoveOutboundHostButton({ team, id, host }: { team: string; id: string; host: string }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(removeOutboundHostAction.bind(null, team), null);
+  return (
+    <form action={action} onSubmit={(e) => { if (!confirm(`Remove ${host}? Model endpoints on it can no longer be queried.`)) e.preventDefault(); }} className="flex items-center gap-2">
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Remove ${host}`}>Remove</button>
+      {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
+    </form>
+  );
+}

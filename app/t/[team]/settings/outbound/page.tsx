@@ -1,0 +1,50 @@
+import type { Metadata } from "next";
+import { teamPage } from "@/app/_lib/team";
+import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { icons } from "@/app/_components/icons";
+import { can } from "@/lib/auth/permissions";
+import { listOutboundHosts } from "@/lib/teams/outbound-hosts";
+import { SettingsTabs } from "../tabs";
+import { AddOutboundHostForm, RemoveOutboundHostButton } from "./forms";
+
+export const metadata: Metadata = { title: "Outbound hosts" };
+
+export default async function OutboundHostsPage({ params }: { params: Promise<{ team: string }> }) {
+  const ctx = await teamPage(params);
+  const manage = can(ctx.role, "team.settings");
+  const hosts = await listOutboundHosts(ctx);
+  return (
+    <>
+      <PageHeader title="Settings" description="Team members, roles and API access." />
+      <SettingsTabs team={ctx.team.slug} current="outbound" />
+      <div className="space-y-6">
+        <p className="max-w-3xl text-sm text-slate-600">
+          Models served over HTTP are queried only on these hosts. Every call is checked after DNS resolution and on every redirect:
+          loopback, private, shared and link-local addresses (and cloud metadata at 169.254.169.254) are refused unless an admin allowed
+          private addresses for that one named host. Credentials are never sent to another host on a redirect.
+        </p>
+        {hosts.length === 0 ? (
+          <EmptyState icon={icons.key("h-10 w-10")} title="No outbound hosts yet">
+            Add the host of a model endpoint before registering it. {manage ? "" : "Only team admins can change this list."}
+          </EmptyState>
+        ) : (
+          <Table head={["Host", "Private addresses", "Added", ...(manage ? [""] : [])]} caption="Outbound hosts">
+            {hosts.map((h) => (
+              <tr key={h.id}>
+                <Td className="font-mono text-slate-900">{h.host}</Td>
+                <Td>{h.allowPrivate ? <Badge tone="amber">allowed</Badge> : <Badge tone="gray">refused</Badge>}</Td>
+                <Td className="text-xs">{formatDateTime(h.createdAt)}</Td>
+                {manage ? <Td><RemoveOutboundHostButton team={ctx.team.slug} id={h.id} host={h.host} /></Td> : null}
+              </tr>
+            ))}
+          </Table>
+        )}
+        {manage ? (
+          <Card title="Add a host">
+            <AddOutboundHostForm team={ctx.team.slug} />
+          </Card>
+        ) : null}
+      </div>
+    </>
+  );
+}
