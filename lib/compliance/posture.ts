@@ -38,13 +38,26 @@ export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?
  * attestation, the policy, the crosswalk, models, datasets, schedules, members, appends an event) and the
  * finish time of its newest completed evaluation (so one written by any other path counts too; both are
  * single index reads).
- * CACHE_MAX_AGE_MS bounds how late a status that changes with time alone (evidence ageing past the
- * policy's limit, an attestation expiring) can show. Reports, and any call at a given time (`now`), for
- * some models, or with the full chain check, compute afresh.
+ * A status that changes with time alone (evidence ageing past the policy's limit, an attestation expiring)
+ * shows at most about CACHE_FRESH_MS late while the team's pages are in use: an older assessment is still
+ * answered while a fresh one is computed in the background (so no page view waits for it), and one older
+ * than CACHE_MAX_AGE_MS is never answered. Reports, and any call at a given time (`now`), for some
+ * models, or with the full chain check, compute afresh.
  */
-const CACHE_MAX_AGE_MS = 60_000;
+const CACHE_FRESH_MS = 60_000;
+const CACHE_MAX_AGE_MS = 5 * 60_000;
 const CACHE_MAX_TEAMS = 200;
-const assessments = new Map<string, { key: string; at: number; value: Promise<TeamAssessment> }>();
+interface CachedAssessment { key: string; at: number; value: Promise<TeamAssessment>; refreshing?: boolean }
+const assessments = new Map<string, CachedAssessment>();
+
+function remember(teamId: string, key: string, value: Promise<TeamAssessment>, at = Date.now()): CachedAssessment {
+  const entry: CachedAssessment = { key, at, value };
+  assessments.delete(teamId);
+  assessments.set(teamId, entry);
+  if (assessments.size > CACHE_MAX_TEAMS) assessments.delete(assessments.keys().next().value!);
+  value.catch(() => assessments.get(teamId) === entry && assessments.delete(teamId));
+  return entry;
+}
 
 async function evidenceFingerprint(teamId: string): Promise<string> {
   const [row] = await db.$queryRaw<{ head: string | null; evaluations: string | null }[]>`
@@ -58,13 +71,21 @@ export async function assessTeamById(teamId: string, opts: { now?: Date; modelId
   if (opts.now || opts.modelIds || opts.chain === "full") return computeAssessment(teamId, opts);
   const key = await evidenceFingerprint(teamId);
   let hit = assessments.get(teamId);
-  if (!hit || hit.key !== key || Date.now() - hit.at > CACHE_MAX_AGE_MS) {
-    // Concurrent requests for the same team share one computation (the promise is stored at once).
-    hit = { key, at: Date.now(), value: computeAssessment(teamId, {}) };
-    assessments.delete(teamId);
-    assessments.set(teamId, hit);
-    if (assessments.size > CACHE_MAX_TEAMS) assessments.delete(assessments.keys().next().value!);
-    hit.value.catch(() => assessments.get(teamId) === hit && assessments.delete(teamId));
+  const age = hit ? Date.now() - hit.at : Infinity;
+  if (!hit || hit.key !== key || age > CACHE_MAX_AGE_MS) {
+    // The evidence changed (or nothing usable is remembered): compute now. Concurrent requests for the
+    // same team share this one computation (the promise is stored at once).
+    hit = remember(teamId, key, computeAssessment(teamId, {}));
+  } else if (age > CACHE_FRESH_MS && !hit.refreshing) {
+    // Only time has passed: answer with the remembered assessment, refresh it in the background.
+    const stale = hit;
+    stale.refreshing = true;
+    const startedAt = Date.now();
+    const next = computeAssessment(teamId, {});
+    next.then(
+      () => { if (assessments.get(teamId) === stale) remember(teamId, key, next, startedAt); },
+      () => { stale.refreshing = false; },
+    );
   }
   const a = await hit.value;
   // Statuses of one control depend only on that control's evidence, so a framework subset is a filter.
@@ -135,24 +156,41 @@ function frameworkPostures(statuses: ControlStatus[]): FrameworkPosture[] {
 }
 
 /** The team's posture now: counts per framework (team roll-up), top gaps in plain words, per-model counts, and the trend. */
-export async function getPosture(ctx: TeamContext, opts: { now?: Date; record?: boolean } = {}): Promise<PostureSnapshot> {
-  const a = await assessTeam(ctx, { now: opts.now });
+type PostureSummary = Omit<PostureSnapshot, "trend">;
+// What getPosture derives from an assessment, derived once per (remembered) assessment.
+const summaries = new WeakMap<TeamAssessment, { frameworks: FrameworkPosture[]; summary: PostureSummary }>();
+
+function summarise(a: TeamAssessment): { frameworks: FrameworkPosture[]; summary: PostureSummary } {
+  const known = summaries.get(a);
+  if (known) return known;
   const frameworks = frameworkPostures(a.statuses);
-  if (opts.record !== false) await recordSnapshot(a, frameworks, "view");
-  const models = a.evidence.models.map((m) => {
-    const counts = emptyCounts();
-    for (const s of a.statuses) if (s.modelId === m.modelId) counts[s.status]++;
-    return { modelId: m.modelId, label: `${m.name} v${m.version}`, tier: m.tier, counts };
-  });
-  return {
-    teamId: ctx.team.id, computedAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion,
-    frameworks, gaps: topGaps(a.statuses), models, trend: await postureTrend(ctx),
+  const countsByModel = new Map<string | null, StatusCounts>();
+  for (const s of a.statuses) {
+    const c = countsByModel.get(s.modelId) ?? emptyCounts();
+    c[s.status]++;
+    countsByModel.set(s.modelId, c);
+  }
+  const models = a.evidence.models.map((m) => ({ modelId: m.modelId, label: `${m.name} v${m.version}`, tier: m.tier, counts: countsByModel.get(m.modelId) ?? emptyCounts() }));
+  const summary: PostureSummary = {
+    teamId: a.teamId, computedAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion,
+    frameworks, gaps: topGaps(a.statuses), models,
     expiringSoon: a.evidence.attestations
       .filter((x) => !x.revokedAt && x.expiresAt > a.computedAt && x.expiresAt.getTime() - a.computedAt.getTime() <= 30 * 86_400_000)
       .sort((x, y) => x.expiresAt.getTime() - y.expiresAt.getTime())
       .map((x) => ({ id: x.id, control: x.control, controlId: getCatalog().byKey.get(x.control)?.id ?? x.control, modelId: x.modelId, expiresAt: x.expiresAt, by: x.attestedByLabel })),
     awaitingAttestation: new Set(a.statuses.filter((s) => s.attestation.needed && s.attestation.state !== "valid").map((s) => s.control)).size,
   };
+  const out = { frameworks, summary };
+  summaries.set(a, out);
+  return out;
+}
+
+/** The team's posture now: counts per framework (team roll-up), top gaps in plain words, per-model counts, and the trend. */
+export async function getPosture(ctx: TeamContext, opts: { now?: Date; record?: boolean } = {}): Promise<PostureSnapshot> {
+  const a = await assessTeam(ctx, { now: opts.now });
+  const { frameworks, summary } = summarise(a);
+  if (opts.record !== false) await recordSnapshot(a, frameworks, "view");
+  return { ...summary, trend: await postureTrend(ctx) };
 }
 
 const SNAPSHOT_MIN_INTERVAL_MS = 60 * 60 * 1000;
