@@ -18,7 +18,8 @@ export async function createEvaluationApi(ctx: TeamContext, input: z.output<type
   const modelVersionId = input.model ? (await resolveModelVersion(ctx, input.model)).version.id : input.modelVersionId!;
   const datasetVersionId = input.dataset ? (await resolveDatasetVersion(ctx, input.dataset)).version.id : input.datasetVersionId!;
   const created = await createEvaluation(ctx, { ...input, modelVersionId, datasetVersionId }, { priority: 10 });
-  return { ...(await evaluationForApi(ctx, created.number)), warnings: created.warnings };
+  // Black-box evaluations state what they cost the endpoint's owner (upper bound of queries and requests).
+  return { ...(await evaluationForApi(ctx, created.number)), warnings: created.warnings, ...(created.queryCost ? { queryCost: created.queryCost } : {}) };
 }
 
 /** expectedVersion lets a pipeline say which version it is publishing; anything else is a conflict. */

@@ -2,6 +2,7 @@ import type { EngineMetrics } from "../engine/aggregate";
 import type { ReliabilityReport } from "../engine/reliability";
 import type { TeamContext } from "../teams/access";
 import { evaluationProgress, getEvaluation } from "./manage";
+import { threatModelOf } from "./threat-model";
 
 /** The JSON an API client sees for one evaluation (status, progress, headline results). */
 export async function evaluationForApi(ctx: TeamContext, number: number) {
@@ -23,6 +24,8 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
     results: metrics
       ? { cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, attacks: metrics.attacks.map((a) => ({ attack: a.attack, norm: a.norm, eps: a.eps, robustAccuracy: a.robustAccuracy })), reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null }
       : null,
+    // White-box, or black-box with the endpoint host, query budgets and the queries sent (once completed).
+    threatModel: metrics ? threatModelOf(ev.provenance) : null,
     regressionAlerts: alerts.map((a) => ({ id: a.id, summary: a.summary, acknowledged: a.acknowledgedAt !== null })),
     createdAt: ev.createdAt,
     finishedAt: ev.finishedAt,
