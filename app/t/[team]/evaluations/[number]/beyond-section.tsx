@@ -13,6 +13,11 @@ function png(values: number[], shape: number[], range: { min: number; max: numbe
 }
 const num = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
 const normName = (n: string) => (n === "linf" ? "L∞" : "L2");
+/** Percentage points with a sign; a change that rounds to zero shows as 0.0 (never "-0.0"). */
+const signedPp = (v: number) => {
+  const r = Math.round(v * 1000) / 10;
+  return r === 0 ? "0.0 pp" : `${r > 0 ? "+" : "−"}${Math.abs(r).toFixed(1)} pp`;
+};
 
 function CalibrationRowCells({ r }: { r: CalibrationRow }) {
   return (
@@ -41,8 +46,8 @@ export function BeyondSection({ metrics, gallery, range, labels }: {
   return (
     <>
       {calibration ? (
-        <div className="mb-6 grid gap-6 lg:grid-cols-5" data-testid="calibration">
-          <Card title="Calibration: is the confidence honest?" className="lg:col-span-3">
+        <div className="mb-6 grid gap-6 xl:grid-cols-5" data-testid="calibration">
+          <Card title="Calibration: is the confidence honest?" className="xl:col-span-3">
             <Table head={["Inputs", "Accuracy", "Mean confidence", "ECE", "MCE", "Brier", "NLL", "Confidently wrong"]} caption="Calibration clean and under each attack budget">
               <tr>
                 <Td className="font-medium text-slate-900">clean</Td>
@@ -61,7 +66,7 @@ export function BeyondSection({ metrics, gallery, range, labels }: {
               Under attack, each sample counts with the input the attack produced (its clean input when it was already misclassified).
             </p>
           </Card>
-          <Card title="Reliability diagram" className="lg:col-span-2">
+          <Card title="Reliability diagram" className="xl:col-span-2">
             <LineChartSvg
               title="Accuracy against confidence, clean and at the largest budget of each attack"
               xName="confidence"
@@ -88,7 +93,7 @@ export function BeyondSection({ metrics, gallery, range, labels }: {
                 <Td className="font-medium text-slate-900">{r.label}<span className="block text-xs font-normal text-slate-500">{r.param}: {r.params.join(", ")}</span></Td>
                 {r.accuracy.map((a, i) => <Td key={i} className="tabular-nums">{pct(a)}</Td>)}
                 <Td className="tabular-nums font-medium">{pct(r.meanAccuracy)}</Td>
-                <Td className="tabular-nums">{r.relativeError >= 0 ? "+" : ""}{(r.relativeError * 100).toFixed(1)} pp</Td>
+                <Td className="tabular-nums">{signedPp(r.relativeError)}</Td>
               </tr>
             ))}
           </Table>
