@@ -31,7 +31,7 @@ test("a model served over HTTP: allowlist, registration, test connection, black-
   await signIn(page, DEMO.ADMIN);
   await page.goto("/t/demo/settings/outbound");
   const add = page.getByRole("form", { name: "Add an outbound host" });
-  await add.getByLabel("Host").fill("localhost");
+  await add.getByLabel("Host", { exact: true }).fill("localhost");
   await add.getByLabel(/Allow private addresses/).check();
   await add.getByRole("button", { name: "Add host" }).click();
   await expect(add.getByText("localhost added (private addresses allowed for this host).")).toBeVisible();
@@ -45,8 +45,8 @@ test("a model served over HTTP: allowlist, registration, test connection, black-
   const form = page.getByRole("form", { name: "Register a model served over HTTP" });
   await form.getByLabel("Model name").fill("digits-api");
   await form.getByLabel("Weights this endpoint serves (optional)").selectOption({ label: "digits-cnn v1" });
-  await form.getByLabel("URL").fill(`${url}/v1/scores`);
-  await form.getByLabel("Token").fill(TOKEN);
+  await form.getByLabel("URL", { exact: true }).fill(`${url}/v1/scores`);
+  await form.getByLabel("Token", { exact: true }).fill(TOKEN);
   await form.getByLabel("Inputs per request").fill("32");
   await form.getByLabel("Rate limit (requests per second)").fill("200");
   await form.getByLabel("Requests at once").fill("4");
