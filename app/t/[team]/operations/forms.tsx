@@ -84,13 +84,16 @@ export function OverrideForm({ team, modelId, versions, environments }: { team: 
   );
 }
 
-export function RollbackButton({ team, modelId, environment, from, to }: { team: string; modelId: string; environment: string; from: number; to: number }) {
+/** The rollback cell: the button when an earlier passing version exists; it keeps its message after the page refreshes. */
+export function RollbackButton({ team, modelId, environment, from, to }: { team: string; modelId: string; environment: string; from: number; to: number | null }) {
   const [state, action, pending] = useActionState<ActionState, FormData>(rollbackAction.bind(null, team, modelId), null);
   return (
     <form action={action} className="flex flex-wrap items-center gap-2" onSubmit={(e) => { if (!confirm(`Roll ${environment} back from v${from} to v${to}?`)) e.preventDefault(); }}>
       <input type="hidden" name="environment" value={environment} />
       <input type="hidden" name="modelId" value={modelId} />
-      <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Roll back ${environment} to v${to}`}>{pending ? "Rolling back…" : `Roll back to v${to}`}</button>
+      {to !== null ? (
+        <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Roll back ${environment} to v${to}`}>{pending ? "Rolling back…" : `Roll back to v${to}`}</button>
+      ) : <span className="text-xs text-slate-500">no earlier passing version</span>}
       {state?.message ? <span role={state.ok ? "status" : "alert"} className={`text-xs ${state.ok ? "text-emerald-700" : "text-rose-700"}`}>{state.message}</span> : null}
     </form>
   );

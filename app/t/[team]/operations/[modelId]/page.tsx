@@ -36,9 +36,9 @@ export default async function ModelOperationsPage({ params }: { params: Promise<
                 <Td className="text-xs">{e.current ? `${e.current.kind === "rollback" ? "rolled back" : "promoted"} ${formatDateTime(e.current.createdAt)} by ${e.current.createdByLabel}` : "—"}</Td>
                 <Td>{e.current ? <Link className="text-sm text-brand-700 hover:underline" href={`/t/${team}/operations/${data.model.id}/monitoring/${e.id}`}>Monitoring</Link> : "—"}</Td>
                 <Td>
-                  {e.current && e.rollbackTo !== null && can(ctx.role, "deployment.rollback") ? (
+                  {e.current && can(ctx.role, "deployment.rollback") ? (
                     <RollbackButton team={team} modelId={data.model.id} environment={e.name} from={e.current.version} to={e.rollbackTo} />
-                  ) : <span className="text-xs text-slate-500">{e.current ? "no earlier passing version" : "—"}</span>}
+                  ) : <span className="text-xs text-slate-500">{e.current ? (e.rollbackTo !== null ? `last passing: v${e.rollbackTo}` : "no earlier passing version") : "—"}</span>}
                 </Td>
               </tr>
             ))}
