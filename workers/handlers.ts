@@ -12,18 +12,26 @@ export interface WorkerInfo {
   concurrency: number;
 }
 
-/** Registers every job handler this worker runs. Returns facts recorded in the heartbeat and a stop hook. */
+/** Registers every job handler this worker runs. Returns facts recorded in the heartbeat (read at each beat) and a stop hook. */
 export async function registerHandlers(boss: PgBoss, info: WorkerInfo): Promise<{ backend: string | null; close(): Promise<void> }> {
   const config = env();
   const runner = new ShardRunner({ memoryMb: config.BULWARK_SHARD_MEMORY_MB, timeoutMs: config.BULWARK_SHARD_TIMEOUT_MIN * 60_000 });
   const log = (m: string) => console.log(`[worker] ${m}`);
+  // The backend the engine processes actually loaded (known after the first shard), else the preference.
+  let ranOn: string | null = null;
 
   await boss.work(QUEUES.shard, { localConcurrency: info.concurrency, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     const data = ShardJobSchema.parse(job!.data);
     const outcome = await runShardJob(data, { workerId: info.workerId, retryCount: job!.retryCount, retryLimit: SHARD_RETRY_LIMIT }, (task, hooks) =>
-      runner.run(task, hooks).catch((e) => {
-        throw e instanceof ShardCancelled ? new ShardWasCancelled() : e;
-      }),
+      runner.run(task, hooks).then(
+        (output) => {
+          if (output.backend?.backend) ranOn = output.backend.backend;
+          return output;
+        },
+        (e) => {
+          throw e instanceof ShardCancelled ? new ShardWasCancelled() : e;
+        },
+      ),
     );
     log(`shard ${data.shardId} of evaluation ${data.evaluationId}: ${outcome}`);
   });
@@ -51,7 +59,9 @@ export async function registerHandlers(boss: PgBoss, info: WorkerInfo): Promise<
     sweepStuckEvaluations().catch((e) => console.error(`[worker] sweep failed: ${(e as Error).message}`));
   }, 30_000);
   return {
-    backend: config.BULWARK_TF_BACKEND,
+    get backend() {
+      return ranOn ?? config.BULWARK_TF_BACKEND;
+    },
     async close() {
       clearInterval(sweep);
       await runner.close();

@@ -113,6 +113,10 @@ describe("evaluation lifecycle on real workers", () => {
     expect(acked.acknowledgedByLabel).toBe(team.users.REVIEWER.email);
     const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id }, select: { action: true } })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["regression.detect", "alert.acknowledge"]));
+    // The worker's heartbeat names the backend its engine processes loaded, not the preference ("auto").
+    const ranOn = (await db.evaluationShard.findFirstOrThrow({ where: { evaluationId: weaker.id } })).backend!.split(" ")[0];
+    await waitFor("the heartbeat to name the backend", async () => (await db.workerHeartbeat.findMany()).some((h) => h.backend === ranOn));
+    expect(["tensorflow", "wasm", "cpu"]).toContain(ranOn);
     await stopWorkers();
   });
 
