@@ -95,7 +95,7 @@ console.log("| model | AUROC (MSP) | FPR@95%TPR (MSP) | AUROC (energy) | FPR@95%
 for (const name of names) {
   const o = results[name].b.ood!;
   const [msp, en] = o.scores;
-  console.log(`| ${name} | ${f3(msp.auroc)} | ${pct(msp.fprAt95Tpr)} | ${f3(en.auroc)} | ${pct(en.fprAt95Tpr)} | ${pct(o.highConfidenceShare)} |`);
+  console.log(`| ${name} | ${f3(msp.auroc)} | ${pct(msp.fprAt95Tpr)} | ${en ? f3(en.auroc) : "n/a (constant)"} | ${en ? pct(en.fprAt95Tpr) : "n/a"} | ${pct(o.highConfidenceShare)} |`);
 }
 
 console.log("\n## Ensemble vs members (attacks run against the whole ensemble)\n");

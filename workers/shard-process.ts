@@ -5,6 +5,7 @@ import { describeBackend, initEngineBackend } from "../lib/engine/backend";
 import { env } from "../lib/env";
 import { loadModelFromFiles, type LoadedModel } from "../lib/engine/model";
 import { runShard, ShardCancelledError } from "../lib/engine/shard";
+import { measureInference, type InferenceCost } from "../lib/engine/cost";
 import { loadModelVersionForEngine, type ModelVersionForEngine } from "../lib/registry/models";
 import { loadDatasetForEngine, type DatasetForEngine } from "../lib/registry/datasets";
 import { disconnectDb } from "../lib/db/client";
@@ -20,6 +21,8 @@ let cancelled = false;
 let modelCache: { id: string; version: ModelVersionForEngine; model: LoadedModel } | undefined;
 let datasetCache: DatasetForEngine | undefined;
 let oodCache: DatasetForEngine | undefined;
+// The inference cost of the loaded model on this process's backend, measured after its first shard.
+let inferenceCache: { id: string; cost: InferenceCost } | undefined;
 let announced = false;
 
 /** A model version served over HTTP: queried through the guarded client, never loaded (black-box). */
@@ -128,7 +131,10 @@ async function run(task: ShardTask) {
     shouldCancel: () => cancelled,
     ood,
   });
-  send({ type: "result", output: toShardOutput(result) });
+  if (inferenceCache?.id !== task.modelVersionId) {
+    inferenceCache = { id: task.modelVersionId, cost: await measureInference(modelCache.model, { batchSize: 64, repeats: 5, warmup: 2 }) };
+  }
+  send({ type: "result", output: { ...toShardOutput(result), inference: inferenceCache.cost } });
 }
 
 process.on("message", (m: ParentMessage) => {

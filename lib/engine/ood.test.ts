@@ -61,6 +61,13 @@ describe("OOD scores", () => {
     expect(u.reduce((s, v) => s + v, 0) / u.length).toBeCloseTo(0.5, 1);
   });
 
+  it("leaves the energy score out, saying why, when it is constant (log-probability outputs)", () => {
+    const logp = (p: number[]) => p.map(Math.log);
+    const s = oodSummary([...logp([0.9, 0.1]), ...logp([0.6, 0.4])], [...logp([0.5, 0.5]), ...logp([0.7, 0.3])], 2);
+    expect(s.scores.map((x) => x.score)).toEqual(["msp"]);
+    expect(s.notes![0]).toMatch(/energy score is left out/);
+  });
+
   it("oodSummary: logits drawn alike give AUROC ~0.5 for both scores", () => {
     const rng = createRng(2, 0, "logits");
     const z = () => Float32Array.from({ length: 3000 * 4 }, () => 2 * rng.normal());

@@ -153,6 +153,14 @@ export interface OodSummary {
   highConfidenceThreshold: number;
   idExamples: number;
   oodExamples: number;
+  /** Why a score was left out (e.g. a constant energy). */
+  notes?: string[];
+}
+
+function spread(...vs: ArrayLike<number>[]): number {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of vs) for (let i = 0; i < v.length; i++) { lo = Math.min(lo, v[i]); hi = Math.max(hi, v[i]); }
+  return hi - lo;
 }
 
 /** AUROC and FPR at 95% TPR for both scores, from per-input MSP and energy scores of ID and OOD inputs. */
@@ -163,10 +171,14 @@ export function oodSummaryFromScores(
     const f = fprAtTpr(a, b, 0.95);
     return { score, auroc: auroc(a, b), fprAt95Tpr: f.fpr, threshold: f.threshold };
   };
+  // When the logits are log-probabilities (a mean-probability ensemble) logsumexp is 0 for every input: an
+  // energy "AUROC" of 0.5 would then describe the model's output format, not its OOD behaviour.
+  const energyConstant = spread(id.energy, ood.energy) < 1e-5;
   return {
-    scores: [row("msp", id.msp, ood.msp), row("energy", id.energy, ood.energy)],
+    scores: energyConstant ? [row("msp", id.msp, ood.msp)] : [row("msp", id.msp, ood.msp), row("energy", id.energy, ood.energy)],
     highConfidenceShare: highConfidenceShare(ood.msp), highConfidenceThreshold: HIGH_CONFIDENCE,
     idExamples: id.msp.length, oodExamples: ood.msp.length,
+    ...(energyConstant ? { notes: ["The energy score is left out: it is the same for every input (the model outputs normalised log-probabilities, e.g. a mean-probability ensemble)."] } : {}),
   };
 }
 

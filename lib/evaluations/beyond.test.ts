@@ -85,6 +85,12 @@ describe("calibration, corruptions and OOD in an evaluation", () => {
     expect(m.ood!.scores.map((s) => s.score)).toEqual(["msp", "energy"]);
     for (const s of m.ood!.scores) { expect(s.auroc).toBeGreaterThanOrEqual(0); expect(s.auroc).toBeLessThanOrEqual(1); }
 
+    // the engine measured inference cost on the backend that ran the shards, recorded in the provenance
+    const inference = (ev.provenance as { inference?: { backend: string; latencyMs: number; throughputPerSecond: number }[] }).inference!;
+    const shardBackends = (await db.evaluationShard.findMany({ where: { evaluationId: ev.id }, select: { backend: true } })).map((x) => x.backend!.split(" ")[0]);
+    expect(inference.map((c) => c.backend)).toEqual([...new Set(shardBackends)]);
+    expect(inference[0].latencyMs).toBeGreaterThan(0);
+
     // the REST API results carry the same metrics
     const api = await evaluationResultsApi(team.ctx("VIEWER"), ev.number);
     expect((api.metrics as unknown as BeyondMetrics).calibration!.clean.ece).toBe(m.calibration!.clean.ece);
@@ -110,6 +116,7 @@ describe("calibration, corruptions and OOD in an evaluation", () => {
     expect(text).toContain("Calibration, clean and under attack");
     expect(text).toContain("Common corruptions");
     expect(text).toContain("Out-of-distribution inputs");
+    expect(text).toContain("Inference cost");
     expect(text).toContain(m.ood!.scores[0].auroc.toFixed(3));
     console.log(JSON.stringify({ clean: m.calibration!.clean.ece, pgd03: pgd3.ece, confidentWrong: pgd3.confidentWrongShare, mCE: m.corruptions!.mCE, ood: m.ood!.scores, hc: m.ood!.highConfidenceShare }));
   });

@@ -164,6 +164,14 @@ export async function handleDeadShard(job: ShardJob): Promise<void> {
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
+function inferencePerBackend(costs: NonNullable<ShardOutput["inference"]>[]) {
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  return [...new Set(costs.map((c) => c.backend))].map((backend) => {
+    const cs = costs.filter((c) => c.backend === backend);
+    return { backend, latencyMs: med(cs.map((c) => c.latencyMs)), throughputPerSecond: med(cs.map((c) => c.throughputPerSecond)), batchSize: cs[0].batchSize, measurements: cs.length };
+  });
+}
+
 /** The aggregate step: metrics, reliability, comparison and alerts, written in one transaction. */
 export async function aggregateEvaluation(job: AggregateJob): Promise<"completed" | "skipped"> {
   const ev = await db.evaluation.findFirst({ where: { id: job.evaluationId, teamId: job.teamId }, include: { shards: { orderBy: { index: "asc" } } } });
@@ -220,6 +228,8 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
     workers,
     shards: ev.shards.map((s) => ({ index: s.index, samples: s.end - s.start, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
     gradientStats: outputs.map((o) => o!.gradientStats),
+    // Inference cost per backend that ran shards (median over the engine processes that measured it).
+    inference: inferencePerBackend(outputs.map((o) => o!.inference).filter((c) => c !== undefined)),
     threatModel,
     wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
   };

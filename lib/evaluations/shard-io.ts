@@ -1,5 +1,6 @@
 import type { AttackSuite } from "../engine/suite";
 import type { CorruptionGallery, ExampleRecord, GalleryItem, OodScore, ShardResult } from "../engine/shard";
+import type { InferenceCost } from "../engine/cost";
 
 // What a worker hands the engine process for one shard, and what comes back (plain JSON).
 
@@ -36,6 +37,8 @@ export interface ShardOutput {
   gallery: StoredGalleryItem[];
   corruptionGallery?: CorruptionGallery;
   ood?: OodScore[];
+  /** Inference latency and throughput of the model on this engine process's backend (measured once per model per process). */
+  inference?: InferenceCost;
   /** Black-box shards: inputs sent to the endpoint (queries), HTTP requests made and retried. */
   endpoint?: { queries: number; requests: number; retries: number };
 }

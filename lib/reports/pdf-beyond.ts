@@ -10,6 +10,14 @@ const n3 = (v: number | null) => (v === null ? "—" : v.toFixed(3));
 /** Draws the three parts into an evaluation's block of the PDF. */
 export function drawBeyond(L: Layout, b: BeyondSnapshot | null | undefined, evaluationNumber: number) {
   if (!b) return;
+  if (b.inference?.length) {
+    L.heading("Inference cost", 3);
+    L.table(
+      [{ header: "Backend", width: 1.5 }, { header: "Latency, one input", width: 1.2, align: "right" }, { header: "Throughput", width: 1.6, align: "right" }],
+      b.inference.map((c) => [c.backend, `${c.latencyMs.toFixed(2)} ms`, `${c.throughputPerSecond.toLocaleString("en")} inputs/s (batch ${c.batchSize})`]),
+      { size: 7.5 },
+    );
+  }
   if (b.calibration) {
     L.heading("Calibration, clean and under attack", 3);
     L.table(
@@ -33,7 +41,7 @@ export function drawBeyond(L: Layout, b: BeyondSnapshot | null | undefined, eval
   if (b.ood) {
     const o = b.ood;
     L.heading("Out-of-distribution inputs", 3);
-    L.text(`${o.oodExamples} ${o.source === "synthetic" ? "synthetic noise and blob images made by the engine" : "samples of the OOD dataset version"} against ${o.idExamples} evaluation samples. ${pct(o.highConfidenceShare)} of the OOD inputs were classified with at least ${pct(o.highConfidenceThreshold, 0)} confidence.`, { size: 8 });
+    L.text(`${o.oodExamples} ${o.source === "synthetic" ? "synthetic noise and blob images made by the engine" : "samples of the OOD dataset version"} against ${o.idExamples} evaluation samples. ${pct(o.highConfidenceShare)} of the OOD inputs were classified with at least ${pct(o.highConfidenceThreshold, 0)} confidence.${o.notes?.length ? ` ${o.notes.join(" ")}` : ""}`, { size: 8 });
     L.table(
       [{ header: "Score", width: 2 }, { header: "AUROC", width: 1, align: "right" }, { header: "FPR at 95% TPR", width: 1, align: "right" }],
       o.scores.map((s) => [s.score === "msp" ? "Maximum softmax probability" : "Energy (logsumexp of logits)", { text: s.auroc.toFixed(3), bold: true }, pct(s.fprAt95Tpr)]),

@@ -117,7 +117,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
         index: g.index, label: name(g.label), cleanPred: name(g.cleanPred), cleanConf: g.cleanConf, advPred: name(g.advPred), advConf: g.advConf,
         attack: g.attack, norm: g.norm, eps: g.eps, shape: g.shape, original: g.original.map(round3), adversarial: g.adversarial.map(round3),
       })),
-      beyond: beyondSnapshot(metrics as Partial<BeyondMetrics>),
+      beyond: beyondSnapshot(metrics as Partial<BeyondMetrics>, e.provenance as Parameters<typeof beyondSnapshot>[1]),
       threatModel: describeThreatModel(threatModelOf(e.provenance)),
     }];
   });

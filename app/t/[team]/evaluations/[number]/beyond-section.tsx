@@ -142,6 +142,7 @@ export function BeyondSection({ metrics, gallery, range, labels }: {
           </div>
           <p className="text-xs text-slate-500">
             {ood.oodExamples} {ood.source === "synthetic" ? "synthetic images made by the engine (uniform noise, Gaussian noise and smooth random blobs, in equal shares)" : "samples of the OOD dataset version"} against the {ood.idExamples} evaluation samples.
+            {ood.notes?.length ? <>{ood.notes.join(" ")}{" "}</> : null}
             AUROC: the chance that an in-distribution input scores higher than an OOD one (0.5 = cannot tell them apart, 1 = always can). FPR at 95% TPR: share of OOD inputs still accepted at the threshold that keeps 95% of the real inputs.
           </p>
         </Card>
