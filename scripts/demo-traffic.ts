@@ -6,7 +6,7 @@
 //
 // The week: days 0–3 the robust model (v2, PGD-trained) serves clean traffic; on day 3 the team switches
 // to the standard model (v1) under a reviewer's gate override; on day 5 a burst of adversarial inputs
-// (one signed-gradient step, L∞ 0.25) arrives, then the scanners' brightness drifts until the end of the
+// (each pushed just across a decision boundary in 0.01 steps) arrives, then the scanners' brightness drifts until the end of the
 // week. Alerts fire once per incident; finally an engineer rolls production back to the last version that
 // passed the gate (v2), unless --no-rollback. Decisions go through the API as short-lived tokens the
 // script creates for the demo team (recorded in the audit log).
@@ -44,7 +44,16 @@ const log = (m: string) => console.log(`[demo:traffic] ${m}`);
 async function api<T>(token: string, method: string, path: string, body?: unknown, query: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const u = new URL(`${o.url.replace(/\/+$/, "")}/api/v1${path}`);
   for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
-  const res = await fetch(u, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const send = () => fetch(u, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  let res: Response;
+  try {
+    res = await send();
+  } catch (e) {
+    // The server closes idle keep-alive connections after a few seconds; a request sent on one in that
+    // instant fails with "other side closed" before the server read it. Send it once more, on a new one.
+    if ((e as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw e;
+    res = await send();
+  }
   return { status: res.status, body: (await res.json()) as T };
 }
 async function must<T>(p: Promise<{ status: number; body: T }>, what: string): Promise<T> {
@@ -90,15 +99,24 @@ const split = loadDemoEvalSplit();
 let seed = 20261126;
 const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
 
-/** One signed-gradient step on the served model's own prediction (what an attacker probing it might send). */
-function attack(model: LoadedModel, x: Float32Array, n: number, eps: number): Float32Array {
+/** What a prober sends: each input pushed in small signed-gradient steps (0.01, L∞) just across the served model's decision boundary. */
+function attack(model: LoadedModel, x: Float32Array, n: number): Float32Array {
   return tf.tidy(() => {
-    const xt = tf.tensor4d(x, [n, 28, 28, 1]);
-    const labels = tf.oneHot(model.logits(xt).argMax(1), model.numClasses);
-    const g = tf.grad((inp: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, model.logits(inp)))(xt);
-    return xt.add(g.sign().mul(eps)).clipByValue(0, 1).dataSync() as Float32Array;
+    let cur = tf.tensor4d(x, [n, 28, 28, 1]);
+    const orig = model.logits(cur).argMax(1);
+    const target = tf.oneHot(orig, model.numClasses);
+    for (let s = 0; s < 30; s++) {
+      const flipped = model.logits(cur).argMax(1).notEqual(orig).reshape([n, 1, 1, 1]).tile([1, 28, 28, 1]);
+      const g = tf.grad((inp: tf.Tensor) => tf.losses.softmaxCrossEntropy(target, model.logits(inp)))(cur);
+      cur = tf.where(flipped, cur, cur.add(g.sign().mul(0.01)).clipByValue(0, 1)) as tf.Tensor4D;
+    }
+    return cur.dataSync() as Float32Array;
   });
 }
+
+/** A random sample of the batch's raw inputs for the attack-pattern signal (scored by Bulwark in memory, not stored). */
+const SAMPLES = 32;
+const rawSamples = (x: Float32Array) => Array.from({ length: SAMPLES }, (_, i) => Array.from(x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS)));
 
 const start = Date.now() - DAYS * 24 * HOUR;
 const total = DAYS * PER_DAY;
@@ -124,7 +142,7 @@ for (let b = 0; b < total; b++) {
   }
   let event = "";
   if (b >= burstAt && b < burstEnd) {
-    x = attack(model, x, BATCH, 0.25);
+    x = attack(model, x, BATCH);
     event = " (adversarial burst)";
   } else if (b >= burstEnd) {
     // The scanners' exposure drifts: every pixel brighter, clipped at white.
@@ -134,7 +152,7 @@ for (let b = 0; b < total; b++) {
   }
   const probs = tf.tidy(() => model.predictProbs(tf.tensor4d(x, [BATCH, 28, 28, 1])).dataSync() as Float32Array);
   const summary = summariseBatch(x, BATCH, MNIST_PIXELS, ref, Float32Array.from(probs));
-  const r = await must(api<{ alerts: { opened: string[]; resolved: string[] } }>(setup.engineer, "POST", "/monitoring/batches", { environment: o.environment, model: o.model, observedAt: observedAt.toISOString(), ...summary }), `batch ${b}`);
+  const r = await must(api<{ alerts: { opened: string[]; resolved: string[] } }>(setup.engineer, "POST", "/monitoring/batches", { environment: o.environment, model: o.model, observedAt: observedAt.toISOString(), ...summary, samples: rawSamples(x) }), `batch ${b}`);
   opened.push(...r.alerts.opened);
   if (r.alerts.opened.length || r.alerts.resolved.length || event) log(`Batch ${b + 1}/${total}, day ${(b / PER_DAY).toFixed(1)}, v${served}${event}: ${r.alerts.opened.length} alert(s) opened, ${r.alerts.resolved.length} resolved.`);
 }

@@ -14,7 +14,7 @@ import { stopQueue } from "../jobs/queue";
 import { createEnvironment, promoteVersion } from "./deployments";
 import { acknowledgeMonitoringAlert, getReference, ingestBatch, monitoringView } from "./monitoring";
 import { summariseBatch } from "./client-summary";
-import { measure, registerDemoEvalSet, registerDemoModel } from "./test-helpers";
+import { justAcross, measure, registerDemoEvalSet, registerDemoModel } from "./test-helpers";
 
 // Monitoring end to end on a real database: the PGD-trained demo model deployed to production, its
 // reference from the evaluation dataset, batches summarised from real digits and the real model's
@@ -123,5 +123,33 @@ describe("monitoring: reference, batches, drift incidents", () => {
     expect(view.batches).toHaveLength(12);
     expect(view.alerts.filter((a) => a.resolvedAt === null).length).toBe(again.opened.length);
     expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
+  });
+
+  it("raw samples feed the attack-pattern signal: natural digits pass, inputs pushed just across a boundary open an alert; samples are not stored", async () => {
+    const n = 40;
+    const pick = () => {
+      const x = new Float32Array(n * MNIST_PIXELS);
+      for (let i = 0; i < n; i++) {
+        const k = Math.floor(rand() * split.count);
+        x.set(split.images.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS), i * MNIST_PIXELS);
+      }
+      return x;
+    };
+    const rows = (x: Float32Array) => Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS)));
+    const bad = await ingestBatch(t.ctx("ENGINEER"), { ...batch(20), samples: [[0.5, 0.5]] }).catch((e: unknown) => e);
+    expect((bad as ValidationError).fieldErrors).toMatchObject({ samples: "sample 0 has 2 values; the model takes 784" });
+    const clean = await ingestBatch(t.ctx("ENGINEER"), { ...batch(21), samples: rows(pick()) }, clock());
+    expect(clean.scores.attack!.tested).toBe(n);
+    expect(clean.scores.signals["attack-pattern"]).toBeNull();
+    const crafted = await ingestBatch(t.ctx("ENGINEER"), { ...batch(22), samples: rows(justAcross(model, pick(), n)) }, clock());
+    // The deployed model is the PGD-trained one: 40 steps of 0.01 do not push every digit across, and only those pushed across are near a boundary.
+    expect(crafted.scores.attack!.share).toBeGreaterThan(0.3);
+    expect(clean.scores.attack!.share).toBeLessThan(0.2);
+    expect(["warning", "critical"]).toContain(crafted.scores.signals["attack-pattern"]);
+    const alert = await db.monitoringAlert.findFirstOrThrow({ where: { teamId: t.team.id, signal: "attack-pattern" } });
+    expect(crafted.opened).toContain(alert.id);
+    expect(alert.summary).toMatch(/raw samples \(\d+%\) sit next to a decision boundary/);
+    const stored = await db.monitoringBatch.findUniqueOrThrow({ where: { id: crafted.batchId } });
+    expect(stored).toMatchObject({ sampleCount: n, samples: null });
   });
 });

@@ -14,6 +14,12 @@ import { binCounts, confidenceDropPp, ksBinned, psi, quantileEdges } from "./dri
 import { CONFIDENCE_EDGES, meanVariance, sampleStatistics, type FeatureSpec } from "./features";
 import { gateForVersion } from "./gate-check";
 import { EnvironmentNameSchema } from "./schemas";
+import { nearBoundaryShare, type NearBoundary } from "./attack-signal";
+import { ensureCheckBackend } from "../registry/engine-adapter";
+import { loadModelVersionForEngine } from "../registry/models";
+import { loadModelFromFiles, type LoadedModel } from "../engine/model";
+import { preprocessingOf } from "../engine/card";
+import { env } from "../env";
 
 // Production monitoring: reference statistics of the evaluation dataset, batches posted by the
 // team's serving system, drift scores per batch, and alerts deduplicated per incident.
@@ -32,6 +38,8 @@ export interface ReferenceStats {
   samples: number;
   features: { kind: FeatureSpec["kind"]; items: { name: string; edges: number[]; counts: number[]; mean: number; variance: number }[] };
   inputRange: { min: number; max: number };
+  /** Values per input (absent in references computed before raw samples were accepted). */
+  inputSize?: number;
   classLabels: string[];
   /** The model's own predictions on the evaluated samples (clean inputs). */
   predictions: { counts: number[]; samples: number };
@@ -81,6 +89,7 @@ export async function referenceFor(teamId: string, versionId: string) {
       }),
     },
     inputRange: card.inputRange,
+    inputSize: sampleSize,
     classLabels: card.classLabels,
     predictions: { counts: classCounts, samples: records.length },
     confidence: { edges: CONFIDENCE_EDGES, counts: binCounts(conf, CONFIDENCE_EDGES), mean: meanVariance(conf).mean },
@@ -126,6 +135,11 @@ export async function getReference(ctx: TeamContext, q: z.output<typeof Referenc
 // ---- Batches ---------------------------------------------------------------------------------------
 
 export const MAX_BATCH_COUNT = 100_000;
+/** Raw samples per batch and values per sample: enough for the attack-pattern share, small enough to score at once. */
+export const MAX_SAMPLES = 64;
+export const MAX_SAMPLE_VALUES = 4096;
+/** Fewer raw samples than this give a share too noisy to alert on (it is still recorded). */
+export const MIN_ATTACK_SAMPLES = 10;
 const Count = z.number({ error: "a count" }).int({ error: "a whole number" }).min(0, { error: "at least 0" }).max(MAX_BATCH_COUNT);
 const Finite = z.number({ error: "a number" }).finite({ error: "a finite number" });
 
@@ -141,6 +155,8 @@ export const BatchSchema = z.object({
   predictions: z.object({ counts: z.array(Count).min(1).max(1000) }).optional(),
   /** Top-1 confidence: counts on the ten 0.1-wide bins, and the mean. */
   confidence: z.object({ counts: z.array(Count).length(10, { error: "ten counts (bins of width 0.1)" }), mean: Finite.min(0).max(1) }).optional(),
+  /** Optional raw inputs (a random sample of the batch, in the model's raw input range) for the attack-pattern signal; used in memory, never stored. */
+  samples: z.array(z.array(Finite).min(1).max(MAX_SAMPLE_VALUES, { error: `at most ${MAX_SAMPLE_VALUES} values per sample` })).min(1).max(MAX_SAMPLES, { error: `at most ${MAX_SAMPLES} samples per batch` }).optional(),
 }).strict();
 export type BatchInput = z.output<typeof BatchSchema>;
 
@@ -148,6 +164,7 @@ export interface BatchScores {
   inputs: { name: string; psi: number; ks: number; pValue: number; mean: number; variance: number }[];
   predictionPsi: number | null;
   confidence: { mean: number; dropPp: number } | null;
+  attack: NearBoundary | null;
   signals: Partial<Record<Signal, Severity | null>>;
 }
 
@@ -167,6 +184,13 @@ function checkBatch(b: BatchInput, ref: ReferenceStats) {
     if (b.predictions.counts.length !== ref.classLabels.length) errors["predictions.counts"] = `${ref.classLabels.length} counts expected (one per class)`;
     else if (sum(b.predictions.counts) !== b.count) errors["predictions.counts"] = `the counts add up to ${sum(b.predictions.counts)}, not the batch's count ${b.count}`;
   }
+  const size = ref.inputSize;
+  b.samples?.forEach((x, i) => {
+    if (errors.samples) return;
+    if (size && x.length !== size) errors.samples = `sample ${i} has ${x.length} values; the model takes ${size}`;
+    else if (x.some((v) => v < ref.inputRange.min - 1e-6 || v > ref.inputRange.max + 1e-6)) errors.samples = `sample ${i} has values outside the model's input range [${ref.inputRange.min}, ${ref.inputRange.max}]`;
+  });
+  if (b.samples && !size) errors.samples = "this reference predates raw samples; send summaries only";
   if (b.confidence && sum(b.confidence.counts) !== b.count) errors["confidence.counts"] = `the counts add up to ${sum(b.confidence.counts)}, not the batch's count ${b.count}`;
   if (Object.keys(errors).length) throw new ValidationError(`The batch does not fit the reference: ${Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join("; ")}.`, errors);
 }
@@ -178,7 +202,7 @@ const worse = (a: Severity | null | undefined, b: Severity | null | undefined): 
  * both a PSI over the threshold and a significant KS test on the same statistic, so that a large
  * batch's tiny, significant wobble or a small batch's noisy PSI alone does not raise an incident.
  */
-export function scoreBatch(b: Pick<BatchInput, "count" | "inputs" | "predictions" | "confidence">, ref: ReferenceStats, p: MonitoringPolicy): BatchScores {
+export function scoreBatch(b: Pick<BatchInput, "count" | "inputs" | "predictions" | "confidence">, ref: ReferenceStats, p: MonitoringPolicy, attack: NearBoundary | null = null): BatchScores {
   const inputs = Object.entries(b.inputs ?? {}).map(([name, h]) => {
     const f = ref.features.items.find((x) => x.name === name)!;
     const ks = ksBinned(f.counts, h.counts);
@@ -192,7 +216,8 @@ export function scoreBatch(b: Pick<BatchInput, "count" | "inputs" | "predictions
   if (predictionPsi !== null) signals["prediction-shift"] = predictionPsi >= p.psiCritical ? "critical" : predictionPsi >= p.predictionPsiWarning ? "warning" : null;
   const confidence = b.confidence ? { mean: b.confidence.mean, dropPp: confidenceDropPp(ref.confidence.mean, b.confidence.mean) } : null;
   if (confidence) signals["confidence-drop"] = confidence.dropPp >= 2 * p.confidenceDropPp ? "critical" : confidence.dropPp >= p.confidenceDropPp ? "warning" : null;
-  return { inputs, predictionPsi, confidence, signals };
+  if (attack && attack.tested >= MIN_ATTACK_SAMPLES) signals["attack-pattern"] = attack.share >= 2 * p.attackShareWarning ? "critical" : attack.share >= p.attackShareWarning ? "warning" : null;
+  return { inputs, predictionPsi, confidence, attack, signals };
 }
 
 function signalSummary(signal: Signal, s: BatchScores, model: string, version: number, env: string): string {
@@ -203,7 +228,7 @@ function signalSummary(signal: Signal, s: BatchScores, model: string, version: n
   }
   if (signal === "prediction-shift") return `${who}: the predicted-class distribution shifted (PSI ${s.predictionPsi!.toFixed(3)}).`;
   if (signal === "confidence-drop") return `${who}: mean confidence fell ${s.confidence!.dropPp.toFixed(1)} points below the evaluation (${(s.confidence!.mean * 100).toFixed(1)}%).`;
-  return `${who}: attack-like inputs.`;
+  return `${who}: ${s.attack!.flagged} of ${s.attack!.tested} raw samples (${(s.attack!.share * 100).toFixed(0)}%) sit next to a decision boundary (a 1% step flips them or leaves a margin under 0.1) — a pattern of crafted inputs.`;
 }
 
 export interface IngestResult {
@@ -221,7 +246,8 @@ export async function ingestBatch(ctx: TeamContext, input: BatchInput, now = new
   const ref = await referenceFor(ctx.team.id, version.id);
   checkBatch(input, ref.stats);
   const { policy } = await activePolicy(ctx.team.id);
-  const scores = scoreBatch(input, ref.stats, policy.monitoring);
+  const attack = input.samples ? await attackShareFor(ctx.team.id, version, input.samples, ref.stats) : null;
+  const scores = scoreBatch(input, ref.stats, policy.monitoring, attack);
   const observedAt = input.observedAt ? new Date(input.observedAt) : now;
   const webhooks: WebhookJob[] = [];
   const result = await db.$transaction(async (tx) => {
@@ -231,6 +257,8 @@ export async function ingestBatch(ctx: TeamContext, input: BatchInput, now = new
       data: {
         teamId: ctx.team.id, environmentId: env.id, modelId: model.id, modelVersionId: version.id, referenceId: ref.id, observedAt, receivedAt: now, count: input.count,
         summary: { inputs: input.inputs ?? null, predictions: input.predictions ?? null, confidence: input.confidence ?? null } as unknown as Prisma.InputJsonValue,
+        // Raw samples are scored in memory and not kept (data minimisation): only their number is stored.
+        sampleCount: input.samples?.length ?? 0,
         scores: scores as unknown as Prisma.InputJsonValue, senderLabel: ctx.actor.label,
       },
     });
@@ -292,6 +320,29 @@ async function applySignal(tx: Tx, a: {
   } else {
     await tx.monitoringAlert.update({ where: { id: open.id }, data: { cleanStreak: streak } });
   }
+}
+
+// Loaded models for the attack-pattern signal, per version (a few: the web process keeps them in memory).
+const loaded = new Map<string, Promise<{ model: LoadedModel; pre: { scale: number; offset: number } }>>();
+
+async function attackShareFor(teamId: string, version: { id: string }, samples: number[][], ref: ReferenceStats): Promise<NearBoundary> {
+  let entry = loaded.get(version.id);
+  if (!entry) {
+    entry = (async () => {
+      await ensureCheckBackend(env().BULWARK_TF_BACKEND);
+      const mv = await loadModelVersionForEngine(teamId, version.id);
+      return { model: await loadModelFromFiles(mv.files), pre: preprocessingOf(mv.engineCard) };
+    })();
+    entry.catch(() => loaded.delete(version.id));
+    if (loaded.size >= 3) {
+      const [oldest] = loaded.keys();
+      void loaded.get(oldest!)?.then((e) => e.model.dispose());
+      loaded.delete(oldest!);
+    }
+    loaded.set(version.id, entry);
+  }
+  const { model, pre } = await entry;
+  return nearBoundaryShare(model, Float32Array.from(samples.flat()), samples.length, ref.inputRange, pre);
 }
 
 // ---- Acknowledge and read --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { Prisma } from "../db/client";
 import { db } from "../db/client";
@@ -103,4 +104,19 @@ export async function measure(ctx: TeamContext, modelId: string, versionId: stri
   // The shard's per-example records, as the worker stores them (monitoring references read clean predictions).
   await db.evaluationShard.create({ data: { teamId: ctx.team.id, evaluationId: ev.id, index: 0, start: 0, end: SAMPLES, status: "DONE", result: json({ records: shard.records }), finishedAt: new Date() } });
   return ev;
+}
+
+/** Minimal adversarials against `model`: signed steps of 0.01 on each input until its prediction flips (at most `steps`). */
+export function justAcross(model: import("../engine/model").LoadedModel, x: Float32Array, n: number, steps = 40): Float32Array {
+  return tf.tidy(() => {
+    let cur = tf.tensor4d(x, [n, 28, 28, 1]);
+    const orig = model.logits(cur).argMax(1);
+    const target = tf.oneHot(orig, model.numClasses);
+    for (let s = 0; s < steps; s++) {
+      const flipped = model.logits(cur).argMax(1).notEqual(orig).reshape([n, 1, 1, 1]);
+      const g = tf.grad((r: tf.Tensor) => tf.losses.softmaxCrossEntropy(target, model.logits(r)))(cur);
+      cur = tf.where(flipped.tile([1, 28, 28, 1]), cur, cur.add(g.sign().mul(0.01)).clipByValue(0, 1)) as tf.Tensor4D;
+    }
+    return cur.dataSync() as Float32Array;
+  });
 }
