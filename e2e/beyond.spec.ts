@@ -25,5 +25,6 @@ test("an engineer measures calibration, common corruptions and OOD behaviour", a
   await expect(page.getByRole("table", { name: "Accuracy per corruption and severity" })).toContainText("JPEG quantisation");
   await expect(page.getByTestId("corruption-gallery").getByRole("img", { name: "Rotation, severity 5" })).toBeVisible();
   await expect(page.getByTestId("ood")).toContainText("AUROC, max softmax probability");
+  await expect(page.getByTestId("inference-cost")).toContainText("inputs/s at batch 64");
   if (process.env.BEYOND_SCREENSHOT) await page.screenshot({ path: process.env.BEYOND_SCREENSHOT, fullPage: true });
 });

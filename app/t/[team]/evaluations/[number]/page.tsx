@@ -30,6 +30,13 @@ function png(values: number[], shape: number[], range: { min: number; max: numbe
   return `data:image/png;base64,${samplePng(Float32Array.from(values), 0, shape, range, 112).toString("base64")}`;
 }
 
+/** "tensorflow: 1.9 ms per input, 7,200 inputs/s at batch 64" per backend that ran shards (older evaluations: not measured). */
+function inferenceText(provenance: Record<string, unknown> | null): string {
+  const costs = (provenance?.inference as { backend: string; latencyMs: number; throughputPerSecond: number; batchSize: number }[] | undefined) ?? [];
+  if (costs.length === 0) return "not measured";
+  return costs.map((c) => `${c.backend}: ${c.latencyMs.toFixed(1)} ms per input, ${Math.round(c.throughputPerSecond).toLocaleString("en")} inputs/s at batch ${c.batchSize}`).join("; ");
+}
+
 function duration(ms: number | null | undefined) {
   if (!ms && ms !== 0) return "—";
   const s = ms / 1000;
@@ -239,6 +246,7 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
           <div><dt className="text-xs text-slate-500">Workers</dt><dd className="break-all">{provenance ? ((provenance.workers as string[]) ?? []).join(", ") : "—"}</dd></div>
           <div><dt className="text-xs text-slate-500">Duration</dt><dd>{ev.startedAt && ev.finishedAt ? duration(ev.finishedAt.getTime() - ev.startedAt.getTime()) : "—"}</dd></div>
           <div><dt className="text-xs text-slate-500">Seed · samples · shards</dt><dd>{ev.seed} · {ev.sampleCount} · {ev.shardCount} of up to {ev.shardSize}</dd></div>
+          <div><dt className="text-xs text-slate-500">Inference cost (measured by the engine)</dt><dd data-testid="inference-cost">{inferenceText(provenance)}</dd></div>
           <div className="sm:col-span-2"><dt className="text-xs text-slate-500">Threat model</dt><dd data-testid="threat-model">{describeThreatModel(threatModelOf(provenance))}</dd></div>
         </dl>
         <details className="mt-4">
