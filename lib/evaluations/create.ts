@@ -71,7 +71,10 @@ export async function createEvaluation(
           sampleCount,
           seed: input.seed,
         });
-  const suite = built.suite;
+  // The sanity PGD needs gradients: a custom suite for an endpoint runs without it unless it asks for it explicitly
+  // (then the check below refuses it and says why).
+  const askedSanity = (() => { try { return (JSON.parse(input.customSuite || "{}") as { sanityCheck?: unknown }).sanityCheck === true; } catch { return false; } })();
+  const suite = endpoint && input.preset === "custom" && !askedSanity ? AttackSuiteSchema.parse({ ...built.suite, sanityCheck: false }) : built.suite;
   const warnings = endpoint ? checkEndpointSuite(suite, endpoint, card.inputRange, card.inputShape) : built.warnings;
   const parts = await withOptionalParts(teamId, suite, input, card);
   const dataset = await loadDatasetForEngine(teamId, dv.id);

@@ -71,7 +71,7 @@ export function NewEvaluationForm(props: {
         </div>
       </fieldset>
       {preset === "custom" ? (
-        <Field label="Custom suite (JSON)" htmlFor="e-custom" error={fe.customSuite} hint="attacks: fgsm, pgd, apgd-ce, apgd-dlr-t, square, hop-skip-jump, noise (a model served over HTTP: square, hop-skip-jump, noise, with sanityCheck false); norms linf or l2; epsilons per norm.">
+        <Field label="Custom suite (JSON)" htmlFor="e-custom" error={fe.customSuite} hint="attacks: fgsm, pgd, apgd-ce, apgd-dlr-t, square, hop-skip-jump, noise (a model served over HTTP: square, hop-skip-jump, noise only); norms linf or l2; epsilons per norm.">
           <textarea id="e-custom" name="customSuite" rows={8} defaultValue={v.customSuite ?? EXAMPLE} className={`${inputClass} font-mono text-xs`} aria-invalid={Boolean(fe.customSuite)} />
         </Field>
       ) : (
