@@ -46,8 +46,8 @@ export function BeyondSection({ metrics, gallery, range, labels }: {
   return (
     <>
       {calibration ? (
-        <div className="mb-6 grid gap-6 xl:grid-cols-5" data-testid="calibration">
-          <Card title="Calibration: is the confidence honest?" className="xl:col-span-3">
+        <div className="mb-6 space-y-6" data-testid="calibration">
+          <Card title="Calibration: is the confidence honest?">
             <Table head={["Inputs", "Accuracy", "Mean confidence", "ECE", "MCE", "Brier", "NLL", "Confidently wrong"]} caption="Calibration clean and under each attack budget">
               <tr>
                 <Td className="font-medium text-slate-900">clean</Td>
@@ -66,7 +66,7 @@ export function BeyondSection({ metrics, gallery, range, labels }: {
               Under attack, each sample counts with the input the attack produced (its clean input when it was already misclassified).
             </p>
           </Card>
-          <Card title="Reliability diagram" className="xl:col-span-2">
+          <Card title="Reliability diagram" className="max-w-2xl">
             <LineChartSvg
               title="Accuracy against confidence, clean and at the largest budget of each attack"
               xName="confidence"
