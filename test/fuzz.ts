@@ -67,7 +67,7 @@ export function junkForm(known: string[], base: Record<string, string> = {}): fc
 const TABLES = [
   "User", "Membership", "ApiToken", "AuditEvent", "Artifact", "Model", "ModelVersion", "ModelVersionFile", "Dataset", "DatasetVersion",
   "DatasetVersionFile", "Evaluation", "EvaluationShard", "Schedule", "RegressionAlert", "TeamSettings", "CompliancePolicy",
-  "CrosswalkOverride", "Attestation", "AttestationFile", "ControlStatusSnapshot", "Report", "ReportFile",
+  "CrosswalkOverride", "Attestation", "AttestationFile", "ControlStatusSnapshot", "Report", "ReportFile", "ModelEndpoint", "OutboundHost",
 ];
 
 /** Row counts of every product table, in one query. */
