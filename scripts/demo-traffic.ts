@@ -1,4 +1,4 @@
-// npm run demo:traffic -- [--url http://localhost:3000] [--team demo] [--days 7] [--per-day 8] [--batch 200] [--no-rollback]
+// npm run demo:traffic -- [--url http://localhost:3000] [--team demo] [--days 7] [--per-day 8] [--batch 200] [--samples 32] [--no-rollback]
 //
 // Simulates a week of production traffic for the demo digit model, as a team's serving system would
 // report it: every batch is summarised locally (input statistics on the reference's bins, predicted
@@ -32,6 +32,7 @@ const { values: o } = parseArgs({
     days: { type: "string", default: "7" },
     "per-day": { type: "string", default: "8" },
     batch: { type: "string", default: "200" },
+    samples: { type: "string", default: "32" },
     "no-rollback": { type: "boolean", default: false },
   },
 });
@@ -114,8 +115,8 @@ function attack(model: LoadedModel, x: Float32Array, n: number): Float32Array {
   });
 }
 
-/** A random sample of the batch's raw inputs for the attack-pattern signal (scored by Bulwark in memory, not stored). */
-const SAMPLES = 32;
+/** A random sample of the batch's raw inputs for the attack-pattern signal (scored by Bulwark in memory, not stored); 0: none. */
+const SAMPLES = Math.min(Number(o.samples), BATCH);
 const rawSamples = (x: Float32Array) => Array.from({ length: SAMPLES }, (_, i) => Array.from(x.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS)));
 
 const start = Date.now() - DAYS * 24 * HOUR;
@@ -152,7 +153,7 @@ for (let b = 0; b < total; b++) {
   }
   const probs = tf.tidy(() => model.predictProbs(tf.tensor4d(x, [BATCH, 28, 28, 1])).dataSync() as Float32Array);
   const summary = summariseBatch(x, BATCH, MNIST_PIXELS, ref, Float32Array.from(probs));
-  const r = await must(api<{ alerts: { opened: string[]; resolved: string[] } }>(setup.engineer, "POST", "/monitoring/batches", { environment: o.environment, model: o.model, observedAt: observedAt.toISOString(), ...summary, samples: rawSamples(x) }), `batch ${b}`);
+  const r = await must(api<{ alerts: { opened: string[]; resolved: string[] } }>(setup.engineer, "POST", "/monitoring/batches", { environment: o.environment, model: o.model, observedAt: observedAt.toISOString(), ...summary, ...(SAMPLES > 0 ? { samples: rawSamples(x) } : {}) }), `batch ${b}`);
   opened.push(...r.alerts.opened);
   if (r.alerts.opened.length || r.alerts.resolved.length || event) log(`Batch ${b + 1}/${total}, day ${(b / PER_DAY).toFixed(1)}, v${served}${event}: ${r.alerts.opened.length} alert(s) opened, ${r.alerts.resolved.length} resolved.`);
 }
