@@ -290,11 +290,13 @@ async function applySignal(tx: Tx, a: {
   const signalPayload = (alert: { id: string; severity: string; summary: string }, event: string) => ({
     teamId, event, payload: { alertId: alert.id, signal: a.signal, severity: alert.severity, summary: alert.summary, environment: a.env.name, model: a.model.name, modelVersion: a.version.version, batchId: a.batch.id },
   });
+  // A batch older than the incident's last one (a backlog sent out of order) does not move its clock back.
+  const at = open && open.lastSeenAt > a.now ? open.lastSeenAt : a.now;
   if (a.severity) {
     if (open) {
       // The same incident goes on: update it, do not raise another alert.
       const severity = worse(open.severity as Severity, a.severity)!;
-      await tx.monitoringAlert.update({ where: { id: open.id }, data: { lastSeenAt: a.now, lastBatchId: a.batch.id, batchCount: { increment: 1 }, cleanStreak: 0, severity, summary: a.summary } });
+      await tx.monitoringAlert.update({ where: { id: open.id }, data: { lastSeenAt: at, lastBatchId: a.batch.id, batchCount: { increment: 1 }, cleanStreak: 0, severity, summary: a.summary } });
       if (severity !== open.severity) {
         await appendAudit(tx, { teamId, actor: SYSTEM_ACTOR, action: "monitoring.alert.escalate", subjectType: "MonitoringAlert", subjectId: open.id, details: { signal: a.signal, severity, summary: a.summary } });
         a.webhooks.push(signalPayload({ id: open.id, severity, summary: a.summary }, "monitoring.alert.escalated"));
@@ -313,7 +315,7 @@ async function applySignal(tx: Tx, a: {
   if (!open) return;
   const streak = open.cleanStreak + 1;
   if (streak >= a.policy.resolveAfterBatches) {
-    await tx.monitoringAlert.update({ where: { id: open.id }, data: { cleanStreak: streak, resolvedAt: a.now } });
+    await tx.monitoringAlert.update({ where: { id: open.id }, data: { cleanStreak: streak, resolvedAt: at } });
     await appendAudit(tx, { teamId, actor: SYSTEM_ACTOR, action: "monitoring.alert.resolve", subjectType: "MonitoringAlert", subjectId: open.id, details: { signal: a.signal, afterCleanBatches: streak, batches: open.batchCount } });
     a.webhooks.push(signalPayload(open, "monitoring.alert.resolved"));
     a.out.resolved.push(open.id);
