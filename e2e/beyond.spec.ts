@@ -28,3 +28,15 @@ test("an engineer measures calibration, common corruptions and OOD behaviour", a
   await expect(page.getByTestId("inference-cost")).toContainText("inputs/s at batch 64");
   if (process.env.BEYOND_SCREENSHOT) await page.screenshot({ path: process.env.BEYOND_SCREENSHOT, fullPage: true });
 });
+
+test("the model card records training cost and the model page shows it", async ({ page }) => {
+  await signIn(page, DEMO.ENGINEER);
+  await page.goto("/t/demo/models/new");
+  await expect(page.getByLabel("Training epochs (optional)")).toBeVisible();
+  await expect(page.getByLabel("Training wall time, hours (optional)")).toBeVisible();
+  await expect(page.getByLabel("Training hardware (optional)")).toBeVisible();
+  if (process.env.BEYOND_SCREENSHOT) await page.screenshot({ path: process.env.BEYOND_SCREENSHOT.replace(/\.png$/, "-card.png"), fullPage: true });
+  await page.goto("/t/demo/models");
+  await page.getByRole("link", { name: "digits-cnn" }).first().click();
+  await expect(page.getByText("Training cost")).toBeVisible();
+});

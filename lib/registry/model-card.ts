@@ -51,6 +51,14 @@ export const InputShapeSchema = z
   .min(1, { error: "give the shape of one input, e.g. 28,28,1" })
   .max(4, { error: "at most 4 dimensions per input" });
 
+/** What training cost (the cost-of-robustness comparison); every part optional: cards written before it lack it. */
+export const TrainingCostSchema = z.object({
+  wallTimeHours: z.number({ error: "the wall time must be a number of hours" }).nonnegative({ error: "the wall time cannot be negative" }).max(1_000_000).finite().optional(),
+  hardware: text(200).optional(),
+  epochs: z.number({ error: "the epochs must be a whole number" }).int({ error: "the epochs must be a whole number" }).min(0).max(1_000_000).optional(),
+});
+export type TrainingCost = z.infer<typeof TrainingCostSchema>;
+
 /** The descriptive part of the card: editable until the version is evaluated. */
 export const ModelCardDescriptiveSchema = z.object({
   intendedUse: required("Intended use"),
@@ -59,6 +67,7 @@ export const ModelCardDescriptiveSchema = z.object({
   owner: required("Owner", 200),
   trainingDatasetVersionId: z.string().trim().max(40).optional().transform((v) => v || undefined),
   trainingMethod: TrainingMethodSchema,
+  trainingCost: TrainingCostSchema.optional(),
   knownLimitations: text(4000).default(""),
   preprocessingNote: text(1000).default(""),
 });
@@ -136,7 +145,25 @@ export function descriptiveFromFields(f: Fields) {
           : { kind },
     knownLimitations: f.knownLimitations ?? "",
     preprocessingNote: f.preprocessingNote ?? "",
+    ...trainingCostFromFields(f),
   };
+}
+
+/** The training-cost fields, only when at least one is filled in (empty fields: not recorded). */
+function trainingCostFromFields(f: Fields): { trainingCost?: Record<string, unknown> } {
+  const get = (k: string) => String(f[`trainingCost.${k}`] ?? "").trim();
+  const cost: Record<string, unknown> = {};
+  if (get("wallTimeHours")) cost.wallTimeHours = num(get("wallTimeHours"));
+  if (get("hardware")) cost.hardware = get("hardware");
+  if (get("epochs")) cost.epochs = num(get("epochs"));
+  return Object.keys(cost).length ? { trainingCost: cost } : {};
+}
+
+/** "14 epochs, 2.5 h on 1× A100" from whatever the card records; null when nothing is. */
+export function describeTrainingCost(c: TrainingCost | undefined): string | null {
+  if (!c) return null;
+  const parts = [c.epochs !== undefined ? `${c.epochs} epoch${c.epochs === 1 ? "" : "s"}` : null, c.wallTimeHours !== undefined ? `${+c.wallTimeHours.toPrecision(4)} h wall time` : null, c.hardware ? `on ${c.hardware}` : null].filter(Boolean);
+  return parts.length ? parts.join(", ") : null;
 }
 
 /** Builds the card input from flat form fields (strings). */
@@ -175,6 +202,9 @@ export function cardToFields(card: Partial<ModelCard>): Record<string, string> {
     const v = card[k];
     if (typeof v === "string") out[k] = v;
   }
+  if (card.trainingCost?.wallTimeHours !== undefined) out["trainingCost.wallTimeHours"] = String(card.trainingCost.wallTimeHours);
+  if (card.trainingCost?.hardware) out["trainingCost.hardware"] = card.trainingCost.hardware;
+  if (card.trainingCost?.epochs !== undefined) out["trainingCost.epochs"] = String(card.trainingCost.epochs);
   const m = card.trainingMethod;
   if (m) {
     out["trainingMethod.kind"] = m.kind;

@@ -7,7 +7,7 @@ import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime }
 import { Digest, Facts, History, RiskBadge, VersionStatusBadges } from "@/app/_components/registry-ui";
 import { can } from "@/lib/auth/permissions";
 import { getModel } from "@/lib/registry/models";
-import { describeTrainingMethod, TASK_LABELS } from "@/lib/registry/model-card";
+import { describeTrainingCost, describeTrainingMethod, TASK_LABELS } from "@/lib/registry/model-card";
 import { formatBytes } from "@/lib/registry/format";
 import { NotFoundError } from "@/lib/errors";
 import { ModelArchiveButton, VersionButtons } from "./buttons";
@@ -110,6 +110,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                     ),
                   ],
                   ["Training method", describeTrainingMethod(card.trainingMethod)],
+                  ["Training cost", describeTrainingCost(card.trainingCost) ?? "Not recorded"],
                   ["Known limitations", card.knownLimitations],
                 ]}
               />

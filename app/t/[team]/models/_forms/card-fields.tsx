@@ -97,6 +97,11 @@ export function DescriptiveFields({ d, fe, datasets }: { d: CardDefaults; fe: FE
           <Area name="trainingMethod.description" label="Describe the training method" d={d} fe={fe} required rows={2} />
         </div>
       ) : null}
+      <div className="grid gap-4 sm:col-span-2 sm:grid-cols-3">
+        <Text name="trainingCost.epochs" label="Training epochs (optional)" type="number" d={d} fe={fe} placeholder="14" />
+        <Text name="trainingCost.wallTimeHours" label="Training wall time, hours (optional)" type="number" d={d} fe={fe} placeholder="2.5" />
+        <Text name="trainingCost.hardware" label="Training hardware (optional)" d={d} fe={fe} placeholder="1× A100 40 GB" />
+      </div>
       <Area name="knownLimitations" label="Known limitations" d={d} fe={fe} />
       <Area name="preprocessingNote" label="Preprocessing notes" d={d} fe={fe} hint="E.g. how raw data is resized, normalised or encoded before it reaches the model." />
     </div>
