@@ -22,7 +22,7 @@ export function EvidenceLinkView({ team, link }: { team: string; link: EvidenceL
       {link.metric && link.value !== undefined && link.threshold !== undefined && !link.label.includes("%") ? ` — ${link.metric}: ${fmt(link.value)} vs ${fmt(link.threshold)}` : null}
     </>
   );
-  const kind = { evaluation: "Evaluation", model: "Model", dataset: "Dataset", policy: "Policy", attestation: "Attestation", alert: "Alert", schedule: "Schedule", audit: "Audit" }[link.type];
+  const kind = { evaluation: "Evaluation", model: "Model", dataset: "Dataset", policy: "Policy", attestation: "Attestation", alert: "Alert", schedule: "Schedule", audit: "Audit", deployment: "Deployment", monitoring: "Monitoring" }[link.type];
   return (
     <span className="inline-flex flex-wrap items-baseline gap-1.5">
       <span className="rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-slate-500">{kind}</span>

@@ -3,7 +3,7 @@ import { getCatalog } from "./catalog";
 import { applyOverrides, DEFAULT_CROSSWALK } from "./crosswalk";
 import {
   computeControlStatuses, countsByFramework, rollup, suiteShortfalls, topGaps,
-  type AttestationEvidence, type EvaluationEvidence, type Evidence, type ModelEvidence, type Status,
+  type AttestationEvidence, type EvaluationEvidence, type Evidence, type ModelEvidence, type OperationsEvidence, type Status,
 } from "./engine";
 import { defaultPolicy, type Policy } from "./policy";
 
@@ -58,6 +58,9 @@ function statusOf(control: string, ev: Evidence, policy: Policy = defaultPolicy(
 }
 
 const limited = (o: Partial<ModelEvidence> = {}) => model({ tier: "limited", ...o });
+const ops = (o: Partial<OperationsEvidence["environments"][number]> = {}): OperationsEvidence => ({
+  environments: [{ environmentId: "env1", environment: "production", version: 1, kind: "promote", gatePassed: true, overrideReason: null, evidenceHash: "f".repeat(64), at: daysAgo(2), by: "reviewer@example.test", batches: 40, lastBatchAt: daysAgo(1), openAlerts: [], ...o }],
+});
 const M27 = "nist-ai-rmf:MEASURE 2.7";
 
 describe("status engine rules", () => {
@@ -100,7 +103,11 @@ describe("status engine rules", () => {
     { name: "audit chain intact supports GOVERN 4.2 with attestation", control: "nist-ai-rmf:GOVERN 4.2", ev: evidence({ attestations: [attestation({ control: "nist-ai-rmf:GOVERN 4.2" })] }), expect: "satisfied" },
     { name: "control with no mapping and no attestation: not assessed", control: "nist-ai-rmf:MAP 4.2", ev: evidence(), expect: "not_assessed", reason: /No Bulwark evidence maps/ },
     { name: "ATLAS mitigation Validate AI Model (E1 direct) for a limited model: satisfied", control: "mitre-atlas:AML.M0008", ev: evidence({ models: [limited()] }), expect: "satisfied" },
-    { name: "evidence kind not recorded by Bulwark (drift) alone: not assessed", control: "nist-ai-rmf:MEASURE 2.4", ev: evidence(), expect: "not_assessed", reason: /does not record production drift/ },
+    { name: "production drift (E8 direct for MEASURE 2.4) without a deployment: not assessed", control: "nist-ai-rmf:MEASURE 2.4", ev: evidence(), expect: "not_assessed", reason: /not deployed through Bulwark/ },
+    { name: "monitored in production, no open drift alert: MEASURE 2.4 satisfied", control: "nist-ai-rmf:MEASURE 2.4", ev: evidence({ models: [limited({ operations: ops() })] }), expect: "satisfied", reason: /monitored against its evaluation data in production \(40 batches\)/ },
+    { name: "an unacknowledged drift alert: MEASURE 2.4 failing", control: "nist-ai-rmf:MEASURE 2.4", ev: evidence({ models: [limited({ operations: ops({ openAlerts: [{ id: "ma1", signal: "input-drift", severity: "critical", summary: "inputs drifted", acknowledged: false }] }) })] }), expect: "failing", reason: /1 open drift alert not acknowledged: inputs drifted/ },
+    { name: "deployed but no statistics received: MEASURE 2.4 not assessed", control: "nist-ai-rmf:MEASURE 2.4", ev: evidence({ models: [limited({ operations: ops({ batches: 0, lastBatchAt: null }) })] }), expect: "not_assessed", reason: /No production statistics were received/ },
+    { name: "deployment under a reviewer's override (E10 direct for MANAGE 1.1): partial, naming the reason", control: "nist-ai-rmf:MANAGE 1.1", ev: evidence({ models: [limited({ operations: ops({ gatePassed: false, overrideReason: "pilot under human review" }) })] }), expect: "partial", reason: /production runs digits-cnn v1 although its gate failed, under a reviewer's override \(“pilot under human review”\)/ },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -85,6 +85,26 @@ export interface ModelEvidence {
   trainingDataset: DatasetEvidence | null;
   openAlerts: { id: string; summary: string; createdAt: Date; maxDropPp: number | null; evaluationNumber: number | null }[];
   schedules: { id: string; name: string; paused: boolean; nextRunAt: Date | null }[];
+  /** Deployment decisions and production monitoring of the model (lib/operations); absent: not loaded. */
+  operations?: OperationsEvidence;
+}
+
+/** Per environment that runs the model: the decision that put the current version there, and its monitoring. */
+export interface OperationsEvidence {
+  environments: {
+    environmentId: string;
+    environment: string;
+    version: number;
+    kind: string;
+    gatePassed: boolean;
+    overrideReason: string | null;
+    evidenceHash: string;
+    at: Date;
+    by: string;
+    batches: number;
+    lastBatchAt: Date | null;
+    openAlerts: { id: string; signal: string; severity: string; summary: string; acknowledged: boolean }[];
+  }[];
 }
 
 export interface AttestationEvidence {
@@ -119,7 +139,7 @@ export interface Evidence {
 
 // ---- Status (output) ------------------------------------------------------------------------------
 
-export type LinkType = "evaluation" | "model" | "dataset" | "policy" | "attestation" | "alert" | "schedule" | "audit";
+export type LinkType = "evaluation" | "model" | "dataset" | "policy" | "attestation" | "alert" | "schedule" | "audit" | "deployment" | "monitoring";
 export interface EvidenceLink {
   type: LinkType;
   id: string;
@@ -374,6 +394,42 @@ function e9Monitoring(c: Ctx): KindFinding {
   return { outcome: "pass", reason: `${modelLabel(m)} is re-evaluated on a schedule (${active.map((s) => s.name).join(", ")}) with no open regression beyond ${c.tp.regressionTolerancePp} pp.`, next: null, links };
 }
 
+function deployedEnvironments(c: Ctx): OperationsEvidence["environments"] | KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered.", next: null, links: [] };
+  const envs = m.operations?.environments ?? [];
+  if (envs.length === 0) return { outcome: "missing", reason: `${m.name} is not deployed through Bulwark: no promotion through the gate is recorded.`, next: `Promote a version of ${m.name} to an environment under Operations.`, links: [] };
+  return envs;
+}
+
+function e10Deployments(c: Ctx): KindFinding {
+  const envs = deployedEnvironments(c);
+  if (!Array.isArray(envs)) return envs;
+  const m = c.m!;
+  const links = envs.map((e): EvidenceLink => ({ type: "deployment", id: e.environmentId, label: `${e.environment}: ${m.name} v${e.version}, ${e.kind === "rollback" ? "rolled back" : "promoted"} by ${e.by} (evidence sha256 ${short(e.evidenceHash)}…)`, path: `operations/${m.modelId}`, digest: e.evidenceHash }));
+  const overridden = envs.filter((e) => !e.gatePassed);
+  if (overridden.length) {
+    return { outcome: "partial", reason: `${overridden.map((e) => `${e.environment} runs ${m.name} v${e.version} although its gate failed${e.overrideReason ? `, under a reviewer's override (“${e.overrideReason}”)` : ""}`).join("; ")}.`, next: `Promote a version whose gate passes, or roll ${overridden[0]!.environment} back.`, links };
+  }
+  return { outcome: "pass", reason: `Every environment runs a version whose gate passed when it was deployed: ${envs.map((e) => `${e.environment} v${e.version} (${e.at.toISOString().slice(0, 10)}, ${e.by})`).join("; ")}.`, next: null, links };
+}
+
+function e8Drift(c: Ctx): KindFinding {
+  const envs = deployedEnvironments(c);
+  if (!Array.isArray(envs)) return envs;
+  const m = c.m!;
+  const links = envs.map((e): EvidenceLink => ({ type: "monitoring", id: e.environmentId, label: `Monitoring of ${m.name} in ${e.environment}: ${e.batches} batches${e.lastBatchAt ? `, last ${e.lastBatchAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`, path: `operations/${m.modelId}/monitoring/${e.environmentId}` }));
+  const silent = envs.filter((e) => e.batches === 0 || !e.lastBatchAt);
+  if (silent.length === envs.length) return { outcome: "missing", reason: `No production statistics were received for ${m.name} (${silent.map((e) => e.environment).join(", ")}).`, next: "Send per-batch statistics from the serving system (docs/monitoring.md).", links };
+  const unacked = envs.flatMap((e) => e.openAlerts.filter((a) => !a.acknowledged).map((a) => ({ ...a, environment: e.environment })));
+  if (unacked.length) return { outcome: "fail", reason: `${unacked.length} open drift alert${unacked.length > 1 ? "s" : ""} not acknowledged: ${unacked[0]!.summary}`, next: "A reviewer acknowledges the alert with what was decided (e.g. a rollback).", links };
+  const newest = envs.reduce<Date | null>((d, e) => (e.lastBatchAt && (!d || e.lastBatchAt > d) ? e.lastBatchAt : d), null)!;
+  if (stale(c, newest)) return { outcome: "stale", reason: `${staleReason(c, "The latest production batch", newest)}.`, next: "Check that the serving system still sends its statistics.", links };
+  if (silent.length) return { outcome: "partial", reason: `${m.name} is monitored in ${envs.filter((e) => e.batches > 0).map((e) => e.environment).join(", ")} but not in ${silent.map((e) => e.environment).join(", ")}.`, next: `Send statistics from ${silent[0]!.environment} too.`, links };
+  const acked = envs.reduce((n, e) => n + e.openAlerts.length, 0);
+  return { outcome: "pass", reason: `${m.name} is monitored against its evaluation data in ${envs.map((e) => `${e.environment} (${e.batches} batches)`).join(", ")}; ${acked ? `${acked} open incident${acked > 1 ? "s" : ""}, acknowledged by a reviewer` : "no open drift alert"}.`, next: null, links };
+}
+
 function e11Audit(c: Ctx): KindFinding {
   const links: EvidenceLink[] = [{ type: "audit", id: "chain", label: `Audit log, ${c.team.auditEventCount} events`, path: "audit" }];
   if (!c.team.auditChainIntact) return { outcome: "fail", reason: "The team's audit chain does not verify: a recorded event was changed or removed.", next: "Investigate the break shown on the audit page.", links };
@@ -442,7 +498,9 @@ function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
     case "E4": return e4Policy(c);
     case "E5": return e5Card(c);
     case "E6": return e6Data(c);
+    case "E8": return e8Drift(c);
     case "E9": return e9Monitoring(c);
+    case "E10": return e10Deployments(c);
     case "E11": return e11Audit(c);
     case "E13": return e13CalibrationOod(c);
     case "E14": return e14Corruptions(c);

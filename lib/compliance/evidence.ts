@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { verifyTeamChain, verifyTeamChainRecent } from "../audit/log";
 import { ModelCardSchema } from "../registry/model-card";
-import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence } from "./engine";
+import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence } from "./engine";
 import { tierOf, type Verdict } from "./policy";
 
 // Turns the team's database rows into the pure engine's input. Reads only; scoped by teamId on every query.
@@ -125,6 +125,7 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
     db.auditEvent.count({ where: { teamId } }),
     opts.chain === "full" ? verifyTeamChain(teamId) : verifyTeamChainRecent(teamId),
   ]);
+  const operations = await operationsEvidence(teamId, current.map((c) => c.model.id));
   const datasetIds = new Set<string>([...evaluations.map((e) => e.datasetVersionId), ...current.map((c) => c.v.trainingDatasetVersionId).filter((x): x is string => !!x)]);
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: [...datasetIds] } }, include: { dataset: { select: { name: true } } } });
   const ds = new Map<string, DatasetEvidence>(datasets.map((d) => {
@@ -157,6 +158,7 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
         return { id: a.id, summary: a.summary, createdAt: a.createdAt, maxDropPp: drops.length ? Math.max(...drops) : null, evaluationNumber: a.evaluation?.number ?? null };
       }),
       schedules: schedules.filter((s) => s.modelId === model.id && (s.modelVersionId === null || s.modelVersionId === v.id)).map((s) => ({ id: s.id, name: s.name, paused: s.paused, nextRunAt: null })),
+      operations: operations.get(model.id) ?? { environments: [] },
     };
   });
 
@@ -173,4 +175,34 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
     attestations: att,
     userIdentities: Object.fromEntries(memberships.map((m) => [m.user.id, [m.user.email, m.user.name]])),
   };
+}
+
+/** Per model: what each environment runs (the newest decision), its override, and its monitoring. */
+async function operationsEvidence(teamId: string, modelIds: string[]): Promise<Map<string, OperationsEvidence>> {
+  const out = new Map<string, OperationsEvidence>();
+  if (modelIds.length === 0) return out;
+  const current = await db.deployment.findMany({ where: { teamId, modelId: { in: modelIds } }, orderBy: { createdAt: "desc" }, distinct: ["environmentId", "modelId"] });
+  if (current.length === 0) return out;
+  const [envs, versions, overrides, alerts, batches] = await Promise.all([
+    db.environment.findMany({ where: { teamId, id: { in: current.map((d) => d.environmentId) } }, select: { id: true, name: true } }),
+    db.modelVersion.findMany({ where: { teamId, id: { in: current.map((d) => d.modelVersionId) } }, select: { id: true, version: true } }),
+    db.gateOverride.findMany({ where: { teamId, id: { in: current.flatMap((d) => (d.overrideId ? [d.overrideId] : [])) } }, select: { id: true, reason: true } }),
+    db.monitoringAlert.findMany({ where: { teamId, modelId: { in: modelIds }, resolvedAt: null }, select: { id: true, environmentId: true, modelId: true, signal: true, severity: true, summary: true, acknowledgedAt: true } }),
+    db.monitoringBatch.groupBy({ by: ["environmentId", "modelId"], where: { teamId, modelId: { in: modelIds } }, _count: true, _max: { observedAt: true } }),
+  ]);
+  const envName = new Map(envs.map((e) => [e.id, e.name]));
+  const vNum = new Map(versions.map((v) => [v.id, v.version]));
+  const reason = new Map(overrides.map((o) => [o.id, o.reason]));
+  for (const d of current) {
+    const b = batches.find((x) => x.environmentId === d.environmentId && x.modelId === d.modelId);
+    const list = out.get(d.modelId) ?? { environments: [] };
+    list.environments.push({
+      environmentId: d.environmentId, environment: envName.get(d.environmentId) ?? "?", version: vNum.get(d.modelVersionId) ?? 0, kind: d.kind, gatePassed: d.gatePassed,
+      overrideReason: d.overrideId ? (reason.get(d.overrideId) ?? null) : null, evidenceHash: d.evidenceHash, at: d.createdAt, by: d.createdByLabel,
+      batches: b?._count ?? 0, lastBatchAt: b?._max.observedAt ?? null,
+      openAlerts: alerts.filter((a) => a.environmentId === d.environmentId && a.modelId === d.modelId).map((a) => ({ id: a.id, signal: a.signal, severity: a.severity, summary: a.summary, acknowledged: a.acknowledgedAt !== null })),
+    });
+    out.set(d.modelId, list);
+  }
+  return out;
 }

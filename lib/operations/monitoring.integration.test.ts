@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { verifyTeamChain } from "../audit/log";
+import { loadEvidence } from "../compliance/evidence";
 import { ForbiddenError, ValidationError } from "../errors";
 import { makeTeam } from "../../test/fixtures";
 import { useTempStore } from "../registry/test-helpers";
@@ -122,6 +123,11 @@ describe("monitoring: reference, batches, drift incidents", () => {
     const view = await monitoringView(t.ctx("VIEWER"), input.modelId, input.environmentId);
     expect(view.batches).toHaveLength(12);
     expect(view.alerts.filter((a) => a.resolvedAt === null).length).toBe(again.opened.length);
+    // The status engine sees the deployment and its monitoring (evidence E8, E10): an open incident was acknowledged above, the new one is not.
+    const ev = await loadEvidence(t.team.id);
+    const prod = ev.models[0]!.operations!.environments[0]!;
+    expect(prod).toMatchObject({ environment: "production", version: 1, gatePassed: true, batches: 12 });
+    expect(prod.openAlerts.some((a) => a.signal === "input-drift" && !a.acknowledged)).toBe(true);
     expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
   });
 
