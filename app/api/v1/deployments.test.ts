@@ -78,9 +78,12 @@ describe("REST API v1 deployments", () => {
   it("monitoring: ingest is for builders' tokens, checked field by field, and needs an evaluated deployed version", async () => {
     const body = { environment: "production", model: "digits-cnn", count: 2, predictions: { counts: [1, 1, 0, 0, 0, 0, 0, 0, 0, 0] } };
     expect((await call(OPS.postMonitoringBatch, tokens.VIEWER!, { body })).status).toBe(403);
-    const raw = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body: { ...body, samples: [[0.1, 0.2]] } });
-    expect(raw.status).toBe(400);
-    expect(raw.body.detail).toMatch(/samples/);
+    const unknown = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body: { ...body, rawImages: [[0.1, 0.2]] } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.detail).toMatch(/rawImages/);
+    const tooMany = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body: { ...body, samples: Array.from({ length: 65 }, () => [0.1]) } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors).toHaveProperty("samples");
     const noRef = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body });
     expect(noRef.status).toBe(400);
     expect(noRef.body.detail).toMatch(/v1 has no completed evaluation, so there is no reference/);
