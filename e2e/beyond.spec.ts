@@ -40,3 +40,13 @@ test("the model card records training cost and the model page shows it", async (
   await page.getByRole("link", { name: "digits-cnn" }).first().click();
   await expect(page.getByText("Training cost")).toBeVisible();
 });
+
+test("a reviewer sees the calibration, OOD and corruption thresholds per risk tier in the policy", async ({ page }) => {
+  await signIn(page, DEMO.REVIEWER);
+  await page.goto("/t/demo/settings/policy");
+  await expect(page.locator("#high-ece")).toHaveValue("0.1");
+  await expect(page.locator("#high-ood")).toHaveValue("0.8");
+  await expect(page.locator("#high-corr")).toHaveValue("70");
+  await expect(page.locator("#minimal-ece")).toHaveValue("");
+  if (process.env.BEYOND_SCREENSHOT) await page.screenshot({ path: process.env.BEYOND_SCREENSHOT.replace(/\.png$/, "-policy.png"), fullPage: true });
+});
