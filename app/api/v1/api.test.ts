@@ -279,6 +279,9 @@ describe("REST API v1", () => {
       approveReport: { params: { id: ids.reportId! }, body: {} },
       downloadReport: { params: { id: ids.reportId! } },
       verifyReport: { body: { sha256: "0".repeat(64) } },
+      getDeployments: { query: { model: "digits-cnn" } },
+      // This team has no environments: the read is allowed and answers 404 naming it (app/api/v1/deployments.test.ts reads a real one).
+      getMonitoringReference: { query: { model: "digits-cnn", environment: "production" } },
     };
     return p[o.id] ?? {};
   };
@@ -297,7 +300,8 @@ describe("REST API v1", () => {
   it("refuses every change to a VIEWER token (403) and lets it read", async () => {
     for (const o of OPERATIONS) {
       const r = await call(o, { ...sample(o), token: tokens.viewer });
-      if (can("VIEWER", o.action)) expect(r.status, o.id).toBeLessThan(400);
+      if (o.id === "getMonitoringReference") expect([r.status, (await json(r)).detail]).toEqual([404, expect.stringMatching(/environment "production"/)]);
+      else if (can("VIEWER", o.action)) expect(r.status, o.id).toBeLessThan(400);
       else {
         expect(r.status, o.id).toBe(403);
         expect((await json(r)).detail).toMatch(/role \(VIEWER\) does not allow/);
