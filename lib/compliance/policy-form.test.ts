@@ -19,4 +19,15 @@ describe("policy form", () => {
     expect(formFieldOf(r.error!.issues[0].path.join("."))).toBe("high.thresholds");
     expect(formFieldOf("tiers.limited.requiredSuite.minSampleCount")).toBe("limited.minSampleCount");
   });
+  it("carries the production monitoring thresholds, so saving the form keeps them", () => {
+    const p = defaultPolicy();
+    const f = formValues({ ...p, monitoring: { ...p.monitoring, psiWarning: 0.15, psiCritical: 0.4, resolveAfterBatches: 5 } });
+    expect(f["monitoring.psiWarning"]).toBe("0.15");
+    const back = PolicySchema.parse(policyFromForm(f));
+    expect(back.monitoring).toEqual({ ...p.monitoring, psiWarning: 0.15, psiCritical: 0.4, resolveAfterBatches: 5 });
+    f["monitoring.ksPValue"] = "";
+    const r = PolicySchema.safeParse(policyFromForm(f));
+    expect(r.success).toBe(false);
+    expect(formFieldOf(r.error!.issues[0].path.join("."))).toBe("monitoring.ksPValue");
+  });
 });

@@ -1,7 +1,7 @@
-import { TIERS, type Policy, type Threshold } from "./policy";
+import { TIERS, type MonitoringPolicy, type Policy, type Threshold } from "./policy";
 
 // Flat form fields <-> policy object, for the policy editor. Field names: `<tier>.<field>`, plus
-// `segregationOfDuties`, `maxAttestationDays`. Thresholds are one per line: "linf 0.1 60%".
+// `monitoring.<threshold>`, `segregationOfDuties`, `maxAttestationDays`. Thresholds are one per line: "linf 0.1 60%".
 
 const num = (v: unknown): unknown => {
   if (typeof v !== "string" || v.trim() === "") return undefined;
@@ -49,8 +49,12 @@ export function policyFromForm(f: Record<string, unknown>): unknown {
       },
     };
   }
-  return { schema: 1, tiers, segregationOfDuties: on(f.segregationOfDuties), maxAttestationDays: num(f.maxAttestationDays) };
+  const monitoring = Object.fromEntries(MONITORING_FIELDS.map((k) => [k, num(f[`monitoring.${k}`])]));
+  return { schema: 1, tiers, monitoring, segregationOfDuties: on(f.segregationOfDuties), maxAttestationDays: num(f.maxAttestationDays) };
 }
+
+/** The production monitoring thresholds, one form field each ("monitoring.psiWarning", …). */
+export const MONITORING_FIELDS = ["psiWarning", "psiCritical", "ksPValue", "predictionPsiWarning", "confidenceDropPp", "attackShareWarning", "resolveAfterBatches"] as const satisfies readonly (keyof MonitoringPolicy)[];
 
 /** Field errors from the schema's paths ("tiers.high.thresholds.0.min") to form field names ("high.thresholds"). */
 export function formFieldOf(path: string): string {
@@ -62,6 +66,7 @@ export function formFieldOf(path: string): string {
 
 export function formValues(p: Policy): Record<string, string> {
   const out: Record<string, string> = { maxAttestationDays: String(p.maxAttestationDays) };
+  for (const k of MONITORING_FIELDS) out[`monitoring.${k}`] = String(p.monitoring[k]);
   if (p.segregationOfDuties) out.segregationOfDuties = "on";
   for (const t of TIERS) {
     const tp = p.tiers[t];

@@ -7,6 +7,16 @@ import { overrideAction, resetOverrideAction, savePolicyAction } from "./actions
 
 const TIERS = [["minimal", "Minimal"], ["limited", "Limited"], ["high", "High"], ["unacceptable", "Unacceptable"]] as const;
 
+const MONITORING_INPUTS: [string, string, string][] = [
+  ["psiWarning", "Input drift: PSI warning", "Population stability index per input statistic; 0.1 is customary."],
+  ["psiCritical", "Input drift: PSI critical", "0.25 is the customary major shift."],
+  ["ksPValue", "Input drift: KS p-value", "A statistic counts as shifted below this, e.g. 0.01."],
+  ["predictionPsiWarning", "Prediction shift: PSI", "On the predicted-class distribution."],
+  ["confidenceDropPp", "Confidence drop (points)", "Drop in mean top-1 confidence."],
+  ["attackShareWarning", "Attack pattern: share", "Share of raw samples near a decision boundary, e.g. 0.2."],
+  ["resolveAfterBatches", "Clean batches to resolve", "Consecutive clean batches that close an incident."],
+];
+
 export function PolicyForm({ team, values, readOnly }: { team: string; values: Record<string, string>; readOnly: boolean }) {
   const [state, action, pending] = useActionState<ActionState, FormData>(savePolicyAction.bind(null, team), null);
   const fe = state?.fieldErrors ?? {};
@@ -67,6 +77,17 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
             </section>
           ))}
         </div>
+        <section aria-labelledby="p-monitoring" className="rounded-lg border border-slate-200 p-4">
+          <h3 id="p-monitoring" className="text-sm font-semibold text-slate-900">Production monitoring</h3>
+          <p className="mb-3 text-xs text-slate-500">Drift and attack-pattern alerts on the statistics deployed models send (Operations → monitoring). Warning at the first figure, critical at the second.</p>
+          <div className="grid gap-4 sm:grid-cols-4">
+            {MONITORING_INPUTS.map(([k, label, hint]) => (
+              <Field key={k} label={label} htmlFor={`p-mon-${k}`} error={fe[`monitoring.${k}`]} hint={hint}>
+                <input id={`p-mon-${k}`} name={`monitoring.${k}`} inputMode="decimal" defaultValue={v[`monitoring.${k}`]} className={inputClass} />
+              </Field>
+            ))}
+          </div>
+        </section>
         <div className="grid gap-4 sm:grid-cols-3">
           <label className="flex items-center gap-2 pt-6 text-sm text-slate-700"><input type="checkbox" name="segregationOfDuties" defaultChecked={v.segregationOfDuties === "on"} /> Segregation of duties: a model&apos;s owner may not attest its controls</label>
           <Field label="Longest attestation validity (days)" htmlFor="p-maxatt" error={fe.maxAttestationDays}>
