@@ -113,6 +113,11 @@ describe("evaluation lifecycle on real workers", () => {
     expect(acked.acknowledgedByLabel).toBe(team.users.REVIEWER.email);
     const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id }, select: { action: true } })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["regression.detect", "alert.acknowledge"]));
+    // Other examples (a smaller sample): not compared, so no alert from sampling noise.
+    const fewer = await finished((await createEvaluation(team.ctx("ENGINEER"), input({ modelVersionId: versions[0]!.id, seed: 5, sampleCount: 20 }))).id);
+    expect(fewer.status).toBe("COMPLETED");
+    expect(fewer.previousEvaluationId).toBeNull();
+    expect(await db.regressionAlert.count({ where: { evaluationId: fewer.id } })).toBe(0);
     // The worker's heartbeat names the backend its engine processes loaded, not the preference ("auto").
     const ranOn = (await db.evaluationShard.findFirstOrThrow({ where: { evaluationId: weaker.id } })).backend!.split(" ")[0];
     await waitFor("the heartbeat to name the backend", async () => (await db.workerHeartbeat.findMany()).some((h) => h.backend === ranOn));

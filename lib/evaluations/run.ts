@@ -209,8 +209,10 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
 
   const settings = await db.teamSettings.findUnique({ where: { teamId: ev.teamId } });
   const tolerancePp = settings?.regressionTolerancePp ?? 2;
+  // A regression is a drop on the same examples under the same suite: an evaluation of 40 digits is not
+  // compared with one of 400 (their difference is sampling noise, and raised false alerts).
   const previous = await db.evaluation.findFirst({
-    where: { teamId: ev.teamId, modelId: ev.modelId, datasetVersionId: ev.datasetVersionId, preset: ev.preset, status: "COMPLETED", id: { not: ev.id }, finishedAt: { not: null } },
+    where: { teamId: ev.teamId, modelId: ev.modelId, datasetVersionId: ev.datasetVersionId, preset: ev.preset, sampleIndices: { equals: ev.sampleIndices }, status: "COMPLETED", id: { not: ev.id }, finishedAt: { not: null } },
     orderBy: { finishedAt: "desc" },
   });
   const sameSuite = previous && JSON.stringify((previous.suite as { attacks?: unknown }).attacks) === JSON.stringify(suite.attacks);
