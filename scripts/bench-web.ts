@@ -66,7 +66,7 @@ interface CannonRequest { method: string; path: string; setupRequest?: (req: { h
 interface CannonInstance extends PromiseLike<{ requests: { total: number }; non2xx: number; errors: number; timeouts: number; duration: number }> {
   on(event: "response", fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
 }
-const autocannon = createRequire(import.meta.url)("autocannon") as (o: { url: string; connections: number; duration: number; requests: CannonRequest[]; timeout?: number; connectionRate?: number }) => CannonInstance;
+const autocannon = createRequire(import.meta.url)("autocannon") as (o: { url: string; connections: number; duration: number; requests: CannonRequest[]; timeout?: number }) => CannonInstance;
 
 // Deterministic pseudo-random numbers, so two runs seed the same rows.
 let rngState = 0x9e3779b9;
@@ -327,34 +327,46 @@ interface PageResult { page: string; requests: number; rps: number; p50: number;
 
 /**
  * Without `rate`: CONNECTIONS connections, each asking again as soon as answered (saturation).
- * With `rate` (pages per second per user): one connection per user, each pacing itself at that rate and
- * starting at its own offset within the first period, so users do not click in lockstep.
+ * With `rate` (pages per second per user): each user paces itself at that rate, starting at its own
+ * offset within the first period, so users do not click in lockstep.
  */
 async function drive(base: string, label: string, path: string, cookies: string[], rate?: number): Promise<PageResult> {
   const times: number[] = [];
-  const run = (connections: number, users: string[], connectionRate?: number) => {
+  const run = (connections: number, users: string[]) => {
     let next = 0;
     // Each request carries the next user's session.
     const requests: CannonRequest[] = [{ method: "GET", path, setupRequest: (req) => ({ ...req, headers: { ...req.headers, cookie: users[next++ % users.length]! } }) }];
-    const inst = autocannon({ url: base, connections, duration: DURATION_S, requests, timeout: 60, ...(connectionRate ? { connectionRate } : {}) });
+    const inst = autocannon({ url: base, connections, duration: DURATION_S, requests, timeout: 60 });
     inst.on("response", (_c, _status, _bytes, ms) => times.push(ms));
     return inst;
   };
   const started = performance.now();
-  const outcomes = rate
-    ? await Promise.all(Array.from({ length: CONNECTIONS }, async (_, u) => {
-        await new Promise((r) => setTimeout(r, (u * 1000) / rate / CONNECTIONS));
-        return run(1, [cookies[u % cookies.length]!], rate);
-      }))
-    : [await run(CONNECTIONS, cookies)];
+  if (rate) {
+    // Paced users: plain requests (autocannon paces at most at 1/s per connection), each user on its own
+    // schedule, starting at its own offset within the first period so users do not click in lockstep.
+    const period = 1000 / rate;
+    const end = started + DURATION_S * 1000;
+    let requests = 0;
+    let bad = 0;
+    await Promise.all(Array.from({ length: CONNECTIONS }, async (_, u) => {
+      for (let slot = started + (u * period) / CONNECTIONS; slot < end; slot += period) {
+        await new Promise((r) => setTimeout(r, Math.max(0, slot - performance.now())));
+        const t0 = performance.now();
+        const res = await fetch(base + path, { headers: { cookie: cookies[u % cookies.length]! } }).catch(() => null);
+        await res?.arrayBuffer();
+        times.push(performance.now() - t0);
+        requests++;
+        if (!res || res.status >= 300) bad++;
+      }
+    }));
+    times.sort((a, b) => a - b);
+    const seconds = (performance.now() - started) / 1000;
+    return { page: label, requests, rps: requests / seconds, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: times.at(-1) ?? NaN, non2xx: bad, errors: 0, load: load() };
+  }
+  const r = await run(CONNECTIONS, cookies);
   const seconds = (performance.now() - started) / 1000;
-  const loadAtEnd = load();
   times.sort((a, b) => a - b);
-  const total = outcomes.reduce((n, r) => n + r.requests.total, 0);
-  return {
-    page: label, requests: total, rps: total / seconds, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: times.at(-1) ?? NaN,
-    non2xx: outcomes.reduce((n, r) => n + r.non2xx, 0), errors: outcomes.reduce((n, r) => n + r.errors + r.timeouts, 0), load: loadAtEnd,
-  };
+  return { page: label, requests: r.requests.total, rps: r.requests.total / seconds, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: times.at(-1) ?? NaN, non2xx: r.non2xx, errors: r.errors + r.timeouts, load: load() };
 }
 
 // ---- Main ------------------------------------------------------------------------------------------------------------
