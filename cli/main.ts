@@ -18,6 +18,9 @@ const USAGE = `Usage: bulwark <command> [options]
   eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--samples <n>]
            [--seed <n>] [--eps <list>] [--wait] [--json]
                                            queue an evaluation; with --wait, follow it and print the results
+  eval run --kind privacy --model <name@version> --non-members <name@version> [--members <name@version>]
+           [--samples <n per set>] [--reference-models <n>] [--reference-epochs <n>] [--seed <n>] [--wait] [--json]
+                                           membership inference (members default: the card's training data)
   eval status <number> [--json]            status, progress and results of one evaluation
   gate --model <name@version> [--json]     exit 1 unless the version meets the team's policy and has no open
                                            regression alert
@@ -104,6 +107,8 @@ interface EvaluationView {
   failureReason: string | null;
   results: null | { cleanAccuracy: number; worstCase: { norm: string; eps: number; robustAccuracy: number }[]; attacks: { attack: string; norm: string; eps: number; robustAccuracy: number }[]; reliability: { verdict: string; reasons: string[] } | null };
   warnings?: string[];
+  kind?: string;
+  privacyCost?: { summary: string };
 }
 
 function printResults(e: EvaluationView) {
@@ -139,16 +144,34 @@ async function follow(api: Client, number: number): Promise<EvaluationView> {
 async function evalCmd(args: string[]) {
   const [sub, ...rest] = args;
   if (sub === "run") {
-    const { values } = parseArgs({ args: rest, options: { model: { type: "string" }, dataset: { type: "string" }, suite: { type: "string", default: "standard" }, samples: { type: "string" }, seed: { type: "string" }, eps: { type: "string" }, "shard-size": { type: "string" }, wait: { type: "boolean" }, json: { type: "boolean" } } });
-    if (!values.model || !values.dataset) throw new UsageError("bulwark eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--wait]");
+    const { values } = parseArgs({ args: rest, options: { kind: { type: "string", default: "robustness" }, model: { type: "string" }, dataset: { type: "string" }, suite: { type: "string", default: "standard" }, samples: { type: "string" }, seed: { type: "string" }, eps: { type: "string" }, "shard-size": { type: "string" }, members: { type: "string" }, "non-members": { type: "string" }, "reference-models": { type: "string" }, "reference-epochs": { type: "string" }, wait: { type: "boolean" }, json: { type: "boolean" } } });
     const api = client();
-    const created = await api.post<EvaluationView>("/evaluations", {
-      model: values.model, dataset: values.dataset, preset: values.suite, sampleCount: values.samples ?? "all",
-      ...(values.seed ? { seed: values.seed } : {}), ...(values.eps ? { linfEpsilons: values.eps } : {}), ...(values["shard-size"] ? { shardSize: values["shard-size"] } : {}),
-    });
-    if (!values.json) {
-      console.error(`Queued evaluation #${created.number}: ${created.model.name}@${created.model.version} on ${created.dataset.name}@${created.dataset.version}, ${created.samples} samples (${values.suite}).`);
-      for (const w of created.warnings ?? []) console.error(`  ${dim("warning:")} ${w}`);
+    let created: EvaluationView;
+    if (values.kind === "privacy") {
+      if (!values.model || !values["non-members"]) throw new UsageError("bulwark eval run --kind privacy --model <name@version> --non-members <name@version> [--members <name@version>] [--wait]");
+      created = await api.post<EvaluationView>("/evaluations", {
+        kind: "privacy", model: values.model, nonMemberDataset: values["non-members"], ...(values.members ? { memberDataset: values.members } : {}),
+        ...(values.samples ? { samplesPerSet: values.samples } : {}), ...(values.seed ? { seed: values.seed } : {}),
+        ...(values["reference-models"] ? { referenceModels: values["reference-models"] } : {}), ...(values["reference-epochs"] ? { referenceEpochs: values["reference-epochs"] } : {}),
+      });
+      if (!values.json) {
+        console.error(`Queued privacy evaluation #${created.number}: ${created.model.name}@${created.model.version}, members ${created.dataset.name}@${created.dataset.version}, ${created.samples} members + non-members.`);
+        if (created.privacyCost) console.error(`  ${dim("cost:")} ${created.privacyCost.summary}`);
+      }
+    } else if (values.kind === "robustness") {
+      if (!values.model || !values.dataset) throw new UsageError("bulwark eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--wait]");
+      created = await api.post<EvaluationView>("/evaluations", {
+        model: values.model, dataset: values.dataset, preset: values.suite, sampleCount: values.samples ?? "all",
+        ...(values.seed ? { seed: values.seed } : {}), ...(values.eps ? { linfEpsilons: values.eps } : {}), ...(values["shard-size"] ? { shardSize: values["shard-size"] } : {}),
+      });
+      if (!values.json) {
+        console.error(`Queued evaluation #${created.number}: ${created.model.name}@${created.model.version} on ${created.dataset.name}@${created.dataset.version}, ${created.samples} samples (${values.suite}).`);
+        for (const w of created.warnings ?? []) console.error(`  ${dim("warning:")} ${w}`);
+      }
+    } else {
+      // Other kinds go to the server as named, which refuses the ones that are not available.
+      if (!values.model) throw new UsageError(`bulwark eval run --kind ${values.kind} --model <name@version> …`);
+      created = await api.post<EvaluationView>("/evaluations", { kind: values.kind, model: values.model });
     }
     if (!values.wait) {
       if (values.json) console.log(JSON.stringify(created, null, 2));

@@ -14,7 +14,7 @@ import { engineCardOf } from "../lib/registry/model-card";
 import { runBlackBoxShard } from "../lib/engine/blackbox/shard";
 import { endpointOracle } from "../lib/engine/blackbox/oracle";
 import { redactSecrets } from "../lib/security/secrets";
-import { toShardOutput, type ChildMessage, type ParentMessage, type ShardTask } from "../lib/evaluations/shard-io";
+import { isRobustnessTask, toShardOutput, type AnyShardTask, type ChildMessage, type KindShardTask, type ParentMessage, type ShardTask } from "../lib/evaluations/shard-io";
 
 const send = (m: ChildMessage) => process.send?.(m);
 let cancelled = false;
@@ -70,8 +70,21 @@ async function runEndpointShard(task: ShardTask): Promise<boolean> {
   return true;
 }
 
-async function run(task: ShardTask) {
+/** One shard of an evaluation kind other than robustness (lib/evaluations/kinds.ts). */
+async function runKindShard(task: KindShardTask): Promise<void> {
+  switch (task.kind) {
+    case "privacy":
+    case "integrity":
+      throw new Error(`this engine process cannot run ${task.kind} shards yet`);
+    default:
+      throw new Error(`unknown evaluation kind "${String((task as { kind: unknown }).kind)}"`);
+  }
+}
+
+async function run(anyTask: AnyShardTask) {
   cancelled = false;
+  if (!isRobustnessTask(anyTask)) return runKindShard(anyTask);
+  const task = anyTask;
   if (await runEndpointShard(task)) return;
   const backend = await initEngineBackend(task.backend);
   if (!announced) {

@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { childEnvWithDefaults, env } from "../lib/env";
-import type { ChildMessage, ShardOutput, ShardTask } from "../lib/evaluations/shard-io";
+import type { AnyShardOutput, AnyShardTask, ChildMessage } from "../lib/evaluations/shard-io";
 
 // Runs shards in engine processes with a memory and a time limit. A child that breaks a limit or
 // crashes is killed and the shard fails with a reason a person can act on; the worker goes on.
@@ -64,12 +64,12 @@ export class ShardRunner {
     return child;
   }
 
-  async run(task: ShardTask, hooks: { onProgress?: (done: number, total: number) => void; isCancelled?: () => Promise<boolean> }): Promise<ShardOutput> {
+  async run(task: AnyShardTask, hooks: { onProgress?: (done: number, total: number) => void; isCancelled?: () => Promise<boolean> }): Promise<AnyShardOutput> {
     const child = this.idle.pop() ?? this.spawn();
     let settled = false;
     let reusable = false;
     try {
-      return await new Promise<ShardOutput>((resolve, reject) => {
+      return await new Promise<AnyShardOutput>((resolve, reject) => {
         const finish = (fn: () => void) => {
           if (settled) return;
           settled = true;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Action } from "../auth/permissions";
-import { CreateEvaluationSchema } from "../evaluations/schemas";
+import { CreateEvaluationSchema, CreateIntegrityEvaluationSchema, CreatePrivacyEvaluationSchema, CreateRobustnessEvaluationSchema } from "../evaluations/schemas";
+import { EVALUATION_KINDS } from "../evaluations/kinds";
 import { ScheduleInputSchema } from "../evaluations/schedules";
 import { AcknowledgeAlertSchema } from "../evaluations/webhook";
 import { PageQuerySchema } from "./pagination";
@@ -47,7 +48,7 @@ const NumberParams = z.object({ number: z.string().regex(/^\d{1,9}$/).transform(
 const IdParams = z.object({ id: z.string().trim().min(1).max(40) });
 
 /** Evaluations from CI name the model and dataset as name@version; the web form's ids work too. */
-export const ApiCreateEvaluationSchema = CreateEvaluationSchema.extend({
+const ApiCreateRobustnessEvaluationSchema = CreateRobustnessEvaluationSchema.extend({
   modelVersionId: z.string().trim().min(1).optional(),
   datasetVersionId: z.string().trim().min(1).optional(),
   model: VersionRefSchema.optional(),
@@ -56,6 +57,23 @@ export const ApiCreateEvaluationSchema = CreateEvaluationSchema.extend({
 }).superRefine((v, ctx) => {
   if (!v.model && !v.modelVersionId) ctx.addIssue({ code: "custom", path: ["model"], message: "Name the model version as model: \"name@version\"" });
   if (!v.dataset && !v.datasetVersionId) ctx.addIssue({ code: "custom", path: ["dataset"], message: "Name the dataset version as dataset: \"name@version\"" });
+});
+
+/** A privacy (membership-inference) evaluation from CI: model, memberDataset (default: the card's training data) and nonMemberDataset as name@version. */
+const ApiCreatePrivacyEvaluationSchema = CreatePrivacyEvaluationSchema.extend({
+  modelVersionId: z.string().trim().min(1).optional(),
+  nonMemberDatasetVersionId: z.string().trim().min(1).optional(),
+  model: VersionRefSchema.optional(),
+  memberDataset: VersionRefSchema.optional(),
+  nonMemberDataset: VersionRefSchema.optional(),
+}).superRefine((v, ctx) => {
+  if (!v.model && !v.modelVersionId) ctx.addIssue({ code: "custom", path: ["model"], message: "Name the model version as model: \"name@version\"" });
+  if (!v.nonMemberDataset && !v.nonMemberDatasetVersionId) ctx.addIssue({ code: "custom", path: ["nonMemberDataset"], message: "Name the held-out (non-member) dataset version as nonMemberDataset: \"name@version\"" });
+});
+
+/** Any evaluation kind (lib/evaluations/kinds.ts), chosen by `kind`; without it, a robustness evaluation as before. */
+export const ApiCreateEvaluationSchema = z.discriminatedUnion("kind", [ApiCreateRobustnessEvaluationSchema, ApiCreatePrivacyEvaluationSchema, CreateIntegrityEvaluationSchema], {
+  error: `The kind is one of ${EVALUATION_KINDS.join(", ")}`,
 });
 
 /** Reports from CI name models by name; ids work too. */
@@ -95,7 +113,7 @@ export const OPS = {
   getDatasetVersion: op({ id: "getDatasetVersion", method: "GET", path: "/datasets/{name}/versions/{version}", tag: "Datasets", summary: "Get a dataset version", action: "team.read", params: VersionParams, status: 200, returns: "The version with its card and digests." }),
 
   listEvaluations: op({ id: "listEvaluations", method: "GET", path: "/evaluations", tag: "Evaluations", summary: "List evaluations", action: "team.read", query: EvaluationListQuerySchema, status: 200, returns: "A page of evaluations, newest first." }),
-  createEvaluation: op({ id: "createEvaluation", method: "POST", path: "/evaluations", tag: "Evaluations", summary: "Run an evaluation", description: "Queues the evaluation on the workers. The same fields and checks as the web form.", action: "evaluation.run", body: ApiCreateEvaluationSchema, bodyKind: "json", status: 201, returns: "The queued evaluation (poll it for progress)." }),
+  createEvaluation: op({ id: "createEvaluation", method: "POST", path: "/evaluations", tag: "Evaluations", summary: "Run an evaluation", description: "Queues the evaluation on the workers. The same fields and checks as the web form. `kind` chooses what is evaluated: robustness (default; attack suite on a dataset) or privacy (membership inference: model, memberDataset, nonMemberDataset); integrity is named but not available yet.", action: "evaluation.run", body: ApiCreateEvaluationSchema, bodyKind: "json", status: 201, returns: "The queued evaluation (poll it for progress)." }),
   getEvaluation: op({ id: "getEvaluation", method: "GET", path: "/evaluations/{number}", tag: "Evaluations", summary: "Get an evaluation: status, progress, headline results", action: "team.read", params: NumberParams, status: 200, returns: "Status, progress (fraction, shards, ETA) and, once completed, the headline results." }),
   getEvaluationResults: op({ id: "getEvaluationResults", method: "GET", path: "/evaluations/{number}/results", tag: "Evaluations", summary: "Full results of a completed evaluation", action: "team.read", params: NumberParams, status: 200, returns: "Metrics, reliability checks, provenance, suite, comparison and one record per example." }),
   cancelEvaluation: op({ id: "cancelEvaluation", method: "POST", path: "/evaluations/{number}/cancel", tag: "Evaluations", summary: "Cancel a queued or running evaluation", action: "evaluation.cancel", params: NumberParams, status: 200, returns: "The evaluation, now cancelled." }),

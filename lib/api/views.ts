@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EvaluationKindSchema } from "../evaluations/kinds";
 import { db } from "../db/client";
 import { NotFoundError, ValidationError } from "../errors";
 import type { TeamContext } from "../teams/access";
@@ -88,6 +89,7 @@ export const EvaluationListQuerySchema = PageQuerySchema.extend({
     .transform((s) => s.toUpperCase() as Uppercase<typeof s>)
     .optional(),
   model: VersionRefSchema.optional(),
+  kind: EvaluationKindSchema.optional(),
 });
 
 export async function listEvaluationsApi(ctx: TeamContext, q: z.infer<typeof EvaluationListQuerySchema>) {
@@ -95,17 +97,17 @@ export async function listEvaluationsApi(ctx: TeamContext, q: z.infer<typeof Eva
   let modelVersionId: string | undefined;
   if (q.model) modelVersionId = (await resolveModelVersion(ctx, q.model)).version.id;
   const rows = await db.evaluation.findMany({
-    where: { teamId: ctx.team.id, ...(q.status ? { status: q.status } : {}), ...(modelVersionId ? { modelVersionId } : {}), ...(after ? { number: { lt: Number(after.k) } } : {}) },
+    where: { teamId: ctx.team.id, ...(q.kind ? { kind: q.kind } : {}), ...(q.status ? { status: q.status } : {}), ...(modelVersionId ? { modelVersionId } : {}), ...(after ? { number: { lt: Number(after.k) } } : {}) },
     orderBy: { number: "desc" },
     take: q.limit + 1,
-    select: { id: true, number: true, status: true, preset: true, modelId: true, modelVersionId: true, datasetVersionId: true, sampleCount: true, shardCount: true, shardsDone: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true, finishedAt: true, createdByLabel: true },
+    select: { id: true, number: true, kind: true, status: true, preset: true, modelId: true, modelVersionId: true, datasetVersionId: true, sampleCount: true, shardCount: true, shardsDone: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true, finishedAt: true, createdByLabel: true },
   });
   const page = pageOf(rows, q.limit, (e) => ({ k: e.number, id: e.id }));
   const versions = await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: page.data.map((e) => e.modelVersionId) } }, select: { id: true, version: true, model: { select: { name: true } } } });
   const byId = new Map(versions.map((v) => [v.id, v]));
   return {
     data: page.data.map((e) => ({
-      id: e.id, number: e.number, status: lower(e.status), preset: e.preset,
+      id: e.id, number: e.number, kind: e.kind, status: lower(e.status), preset: e.preset,
       model: byId.has(e.modelVersionId) ? `${byId.get(e.modelVersionId)!.model.name}@${byId.get(e.modelVersionId)!.version}` : null,
       samples: e.sampleCount, progress: e.shardCount ? e.shardsDone / e.shardCount : 0,
       cleanAccuracy: e.cleanAccuracy, headlineRobustAccuracy: e.headlineRobust, verdict: e.verdict, createdBy: e.createdByLabel, createdAt: iso(e.createdAt), finishedAt: iso(e.finishedAt),
@@ -117,9 +119,17 @@ export async function listEvaluationsApi(ctx: TeamContext, q: z.infer<typeof Eva
 export async function evaluationResultsApi(ctx: TeamContext, number: number) {
   const summary = await evaluationForApi(ctx, number);
   if (summary.status !== "completed") throw new ValidationError(`Evaluation #${number} is ${summary.status}; results exist once it has completed.`);
+  if (summary.kind !== "robustness") return kindResultsApi(ctx, number);
   const r = await evaluationRecords(ctx, number);
   const ev = r.evaluation;
   return { number: ev.number, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, suite: ev.suite, comparison: ev.comparison, classLabels: r.classLabels, records: r.records };
+}
+
+/** Results of an evaluation of another kind (lib/evaluations/kinds.ts): its metrics, reliability, provenance and config. */
+async function kindResultsApi(ctx: TeamContext, number: number) {
+  const ev = await db.evaluation.findFirst({ where: { teamId: ctx.team.id, number }, select: { number: true, kind: true, metrics: true, reliability: true, provenance: true, suite: true } });
+  if (!ev) throw new NotFoundError("This evaluation");
+  return { number: ev.number, kind: ev.kind, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, config: ev.suite };
 }
 
 // ---- Schedules -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { TeamContext } from "../teams/access";
 import type { Staging, StagedFile } from "../registry/staging";
 import { registerModelVersion } from "../registry/models";
 import { registerDatasetVersion } from "../registry/datasets";
-import { createEvaluation } from "../evaluations/create";
+import { createEvaluationOfKind } from "../evaluations/create";
 import { evaluationForApi } from "../evaluations/api-view";
 import type { ApiCreateEvaluationSchema } from "./operations";
 import { resolveDatasetVersion, resolveModelVersion } from "./refs";
@@ -15,11 +15,27 @@ import { getDatasetVersionApi, getModelVersionApi } from "./views";
 // the web pages call, so every check and audit record is the same.
 
 export async function createEvaluationApi(ctx: TeamContext, input: z.output<typeof ApiCreateEvaluationSchema>) {
-  const modelVersionId = input.model ? (await resolveModelVersion(ctx, input.model)).version.id : input.modelVersionId!;
-  const datasetVersionId = input.dataset ? (await resolveDatasetVersion(ctx, input.dataset)).version.id : input.datasetVersionId!;
-  const created = await createEvaluation(ctx, { ...input, modelVersionId, datasetVersionId }, { priority: 10 });
-  // Black-box evaluations state what they cost the endpoint's owner (upper bound of queries and requests).
-  return { ...(await evaluationForApi(ctx, created.number)), warnings: created.warnings, ...(created.queryCost ? { queryCost: created.queryCost } : {}) };
+  let created: Awaited<ReturnType<typeof createEvaluationOfKind>>;
+  if (input.kind === "privacy") {
+    const modelVersionId = input.model ? (await resolveModelVersion(ctx, input.model)).version.id : input.modelVersionId!;
+    const memberDatasetVersionId = input.memberDataset ? (await resolveDatasetVersion(ctx, input.memberDataset)).version.id : input.memberDatasetVersionId;
+    const nonMemberDatasetVersionId = input.nonMemberDataset ? (await resolveDatasetVersion(ctx, input.nonMemberDataset)).version.id : input.nonMemberDatasetVersionId!;
+    created = await createEvaluationOfKind(ctx, { ...input, modelVersionId, memberDatasetVersionId, nonMemberDatasetVersionId }, { priority: 10 });
+  } else if (input.kind === "integrity") {
+    created = await createEvaluationOfKind(ctx, input, { priority: 10 });
+  } else {
+    const modelVersionId = input.model ? (await resolveModelVersion(ctx, input.model)).version.id : input.modelVersionId!;
+    const datasetVersionId = input.dataset ? (await resolveDatasetVersion(ctx, input.dataset)).version.id : input.datasetVersionId!;
+    created = await createEvaluationOfKind(ctx, { ...input, modelVersionId, datasetVersionId }, { priority: 10 });
+  }
+  // Black-box evaluations state what they cost the endpoint's owner (upper bound of queries and requests);
+  // privacy evaluations the reference-model training they launch.
+  return {
+    ...(await evaluationForApi(ctx, created.number)),
+    warnings: created.warnings,
+    ...(created.queryCost ? { queryCost: created.queryCost } : {}),
+    ...(created.privacyCost ? { privacyCost: created.privacyCost } : {}),
+  };
 }
 
 /** expectedVersion lets a pipeline say which version it is publishing; anything else is a conflict. */

@@ -12,6 +12,7 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
   return {
     id: ev.id,
     number: ev.number,
+    kind: ev.kind,
     status: ev.status.toLowerCase(),
     model: { id: model?.id, name: model?.name, version: mv?.version, digest: mv?.manifestDigest },
     dataset: { id: dv?.datasetId, name: dv?.dataset.name, version: dv?.version, digest: dv?.tensorDigest },
@@ -21,11 +22,11 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
     progress: { fraction: progress.fraction, shardsDone: progress.shardsDone, shardCount: progress.shardCount, etaSeconds: progress.etaSeconds },
     failureReason: ev.failureReason,
     cancelledBy: ev.cancelledByLabel,
-    results: metrics
+    results: metrics && ev.kind === "robustness"
       ? { cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, attacks: metrics.attacks.map((a) => ({ attack: a.attack, norm: a.norm, eps: a.eps, robustAccuracy: a.robustAccuracy })), reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null }
       : null,
     // White-box, or black-box with the endpoint host, query budgets and the queries sent (once completed).
-    threatModel: metrics ? threatModelOf(ev.provenance) : null,
+    threatModel: metrics && ev.kind === "robustness" ? threatModelOf(ev.provenance) : null,
     regressionAlerts: alerts.map((a) => ({ id: a.id, summary: a.summary, acknowledged: a.acknowledgedAt !== null })),
     createdAt: ev.createdAt,
     finishedAt: ev.finishedAt,

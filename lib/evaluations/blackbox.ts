@@ -97,7 +97,7 @@ export async function referenceCheckFor(teamId: string, ev: { datasetVersionId: 
   const refId = info.whiteBoxReferenceVersionId;
   const ref = refId
     ? await db.evaluation.findFirst({
-        where: { teamId, modelVersionId: refId, datasetVersionId: ev.datasetVersionId, status: "COMPLETED" },
+        where: { teamId, kind: "robustness", modelVersionId: refId, datasetVersionId: ev.datasetVersionId, status: "COMPLETED" },
         orderBy: { finishedAt: "desc" },
       })
     : null;

@@ -11,7 +11,8 @@ import { AttackSuiteSchema, estimateSuiteCost, type AttackSuite } from "../engin
 import { SPATIAL_CORRUPTIONS, applicableCorruptions } from "../engine/corruption-kinds";
 import { getQueue, QUEUES } from "../jobs/queue";
 import type { ShardJob } from "../jobs/payloads";
-import type { CreateEvaluation } from "./schemas";
+import type { CreateAnyEvaluation, CreateEvaluation } from "./schemas";
+import { KINDS } from "./kinds";
 import { buildSuite, dataDomain } from "./suite-for";
 import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost, type QueryCost } from "./blackbox";
 import { planShards, stratifiedSample } from "./sampling";
@@ -22,10 +23,37 @@ export interface CreatedEvaluation {
   warnings: string[];
   /** Black-box evaluations: the queries the endpoint's owner will see, at most. */
   queryCost?: QueryCost;
+  /** Privacy evaluations: the reference-model training launched and its estimated time. */
+  privacyCost?: { referenceModels: number; epochs: number; trainSize: number; exampleEpochs: number; estimatedSeconds: number | null; summary: string };
 }
 
 /**
- * Creates an evaluation and its shards in one transaction (with the audit event), marks the model
+ * Creates an evaluation of any kind (lib/evaluations/kinds.ts): the input was parsed with
+ * CreateAnyEvaluationSchema, which picked the kind's config schema. A kind that is not built yet is refused
+ * here, before anything is stored.
+ */
+export async function createEvaluationOfKind(
+  ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
+  input: CreateAnyEvaluation,
+  opts: { scheduleId?: string; priority?: number } = {},
+): Promise<CreatedEvaluation> {
+  if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
+  const info = KINDS[input.kind ?? "robustness"];
+  if (!info.available) throw new ValidationError(info.unavailableReason ?? `${info.label} evaluations are not available yet.`, { kind: "Not available yet" });
+  switch (input.kind) {
+    case undefined:
+    case "robustness": {
+      const { kind: _kind, ...robustness } = input;
+      return createEvaluation(ctx, robustness, opts);
+    }
+    case "privacy":
+    case "integrity":
+      throw new ValidationError(`${info.label} evaluations are not available yet.`, { kind: "Not available yet" });
+  }
+}
+
+/**
+ * Creates a robustness evaluation and its shards in one transaction (with the audit event), marks the model
  * and dataset versions as evaluated (immutable from now on), then queues one job per shard.
  * `scheduleId` is set when a schedule fires it (then the actor is the system).
  */
@@ -184,7 +212,7 @@ async function withOptionalParts(teamId: string, suite: AttackSuite, input: Crea
 /** Measured engine throughput (estimated steps per second) over the team's recent finished shards. */
 export async function measuredThroughput(teamId: string): Promise<number | null> {
   const shards = await db.evaluationShard.findMany({
-    where: { teamId, status: "DONE", durationMs: { gt: 0 } },
+    where: { teamId, status: "DONE", durationMs: { gt: 0 }, evaluation: { kind: "robustness" } },
     orderBy: { finishedAt: "desc" },
     take: 200,
     select: { start: true, end: true, durationMs: true, evaluation: { select: { estimatedSteps: true, sampleCount: true } } },

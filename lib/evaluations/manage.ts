@@ -26,6 +26,7 @@ export async function cancelEvaluation(ctx: TeamContext, evaluationId: string) {
 export async function listEvaluations(ctx: TeamContext, f: EvaluationListFilter) {
   const where: Prisma.EvaluationWhereInput = {
     teamId: ctx.team.id,
+    ...(f.kind ? { kind: f.kind } : {}),
     ...(f.status ? { status: f.status } : {}),
     ...(f.model ? { modelId: f.model } : {}),
     ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: new Date(`${f.from}T00:00:00Z`) } : {}), ...(f.to ? { lte: new Date(`${f.to}T23:59:59.999Z`) } : {}) } } : {}),
@@ -41,12 +42,25 @@ export async function listEvaluations(ctx: TeamContext, f: EvaluationListFilter)
   const rows = await db.evaluation.findMany({ where: { teamId: ctx.team.id, number: { in: numbers.map((n) => n.number) } }, orderBy: { number: "desc" }, select: evaluationSummarySelect });
   const names = await modelNames(ctx.team.id, rows);
   const versions = new Map((await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: rows.map((r) => r.modelVersionId) } }, select: { id: true, version: true } })).map((v) => [v.id, v.version]));
-  return { rows: rows.map((r) => ({ ...r, modelName: names.get(r.modelId) ?? "(deleted)", modelVersion: versions.get(r.modelVersionId) ?? null })), total, page, pages: Math.max(1, Math.ceil(total / EVALUATION_PAGE_SIZE)) };
+  const headlines = await kindHeadlines(ctx.team.id, rows);
+  return { rows: rows.map((r) => ({ ...r, modelName: names.get(r.modelId) ?? "(deleted)", modelVersion: versions.get(r.modelVersionId) ?? null, headline: headlines.get(r.id) ?? null })), total, page, pages: Math.max(1, Math.ceil(total / EVALUATION_PAGE_SIZE)) };
+}
+
+/**
+ * Headline figures of the non-robustness rows of a list (kinds.ts): the small evidence object their
+ * aggregation wrote (e.g. privacy: AUC, TPR at low FPR). Robustness rows use cleanAccuracy/headlineRobust.
+ */
+export async function kindHeadlines(teamId: string, rows: { id: string; kind: string; status: string }[]): Promise<Map<string, Record<string, unknown>>> {
+  const ids = rows.filter((r) => r.kind !== "robustness" && r.status === "COMPLETED").map((r) => r.id);
+  if (ids.length === 0) return new Map();
+  const found = await db.evaluation.findMany({ where: { teamId, id: { in: ids } }, select: { id: true, evidence: true } });
+  return new Map(found.map((e) => [e.id, ((e.evidence as { metrics?: { evidence?: Record<string, unknown> } } | null)?.metrics?.evidence ?? {}) as Record<string, unknown>]));
 }
 
 export const evaluationSummarySelect = {
   id: true,
   number: true,
+  kind: true,
   status: true,
   preset: true,
   modelId: true,
@@ -93,8 +107,10 @@ export async function evaluationProgress(ctx: TeamContext, number: number) {
   });
   if (!ev) throw new NotFoundError("This evaluation");
   let fraction = 0;
+  // Shards are weighted by their width (work units; for robustness the samples, summing to sampleCount).
+  const width = ev.shards.reduce((a, s) => a + (s.end - s.start), 0);
   for (const s of ev.shards) {
-    const w = (s.end - s.start) / Math.max(1, ev.sampleCount);
+    const w = (s.end - s.start) / Math.max(1, width);
     fraction += s.status === "DONE" ? w : s.status === "RUNNING" && s.progressTotal > 0 ? (w * s.progressDone) / s.progressTotal : 0;
   }
   if (ev.status === "COMPLETED") fraction = 1;

@@ -10,6 +10,8 @@ export async function evaluationRecords(ctx: TeamContext, number: number): Promi
   const ev = await db.evaluation.findFirst({ where: { teamId: ctx.team.id, number }, include: { shards: { select: { result: true } } } });
   if (!ev) throw new NotFoundError("This evaluation");
   if (ev.status !== "COMPLETED") throw new NotFoundError("Results of this evaluation");
+  // Per-example attack records exist for robustness evaluations only; other kinds answer with their metrics.
+  if (ev.kind !== "robustness") throw new NotFoundError(`Per-example attack records of this ${ev.kind} evaluation`);
   const mv = await db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ctx.team.id }, select: { card: true } });
   const records = ev.shards.flatMap((s) => (s.result as unknown as ShardOutput).records).sort((a, b) => a.index - b.index);
   return {

@@ -10,7 +10,8 @@ import { assessReliability } from "../engine/reliability";
 import type { ExampleRecord } from "../engine/shard";
 import { getQueue, QUEUES } from "../jobs/queue";
 import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
-import { oodIndicesFor, type ShardOutput, type ShardTask, type StoredGalleryItem } from "./shard-io";
+import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardOutput, type StoredGalleryItem } from "./shard-io";
+import { kindLabel, type EvaluationKind } from "./kinds";
 import { beyondMetrics } from "../engine/beyond";
 import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine/blackbox/reference";
 import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
@@ -20,9 +21,9 @@ import { recordTeamSnapshot } from "../compliance/posture";
 // The worker side of an evaluation: one shard job at a time, and the aggregate step that runs once.
 
 export type ShardExecutor = (
-  task: ShardTask,
+  task: AnyShardTask,
   hooks: { onProgress: (done: number, total: number) => void; isCancelled: () => Promise<boolean> },
-) => Promise<ShardOutput>;
+) => Promise<AnyShardOutput>;
 
 export class ShardWasCancelled extends Error {}
 
@@ -55,32 +56,12 @@ export async function runShardJob(job: ShardJob, attempt: ShardAttempt, execute:
   });
   await db.evaluation.updateMany({ where: { id: ev.id, status: "QUEUED" }, data: { status: "RUNNING", startedAt: new Date() } });
 
-  const [mv, dv] = await Promise.all([
-    db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId } }),
-    db.datasetVersion.findFirstOrThrow({ where: { id: ev.datasetVersionId, teamId: ev.teamId } }),
-  ]);
-  const card = ModelCardSchema.parse(mv.card);
-  const compat = checkCompatibility(
-    { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
-    { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
-  );
   const started = Date.now();
   let lastWrite = 0;
   try {
-    if (!compat.labelMap) throw new Error("the model and dataset are no longer compatible");
-    const suite = AttackSuiteSchema.parse(ev.suite);
+    const task = await shardTaskFor(ev, shard);
     const output = await execute(
-      {
-        teamId: ev.teamId,
-        modelVersionId: ev.modelVersionId,
-        datasetVersionId: ev.datasetVersionId,
-        datasetIndices: ev.sampleIndices.slice(shard.start, shard.end),
-        labelMap: compat.labelMap,
-        suite,
-        seed: ev.seed,
-        backend: env().BULWARK_TF_BACKEND,
-        ...(suite.ood ? { oodIndices: oodIndicesFor(shard.index, ev.shardCount, suite.ood.samples) } : {}),
-      },
+      task,
       {
         onProgress: (done, total) => {
           const now = Date.now();
@@ -112,8 +93,50 @@ export async function runShardJob(job: ShardJob, attempt: ShardAttempt, execute:
   }
 }
 
+type EvaluationRow = NonNullable<Awaited<ReturnType<typeof db.evaluation.findFirst>>>;
+type ShardRow = { id: string; index: number; start: number; end: number };
+
+/**
+ * What the engine process runs for one shard, by evaluation kind (lib/evaluations/kinds.ts). The model and
+ * dataset are checked again here: a version may have changed since the evaluation was planned.
+ */
+async function shardTaskFor(ev: EvaluationRow, shard: ShardRow): Promise<AnyShardTask> {
+  const kind = ev.kind as EvaluationKind;
+  switch (kind) {
+    case "robustness": {
+      const [mv, dv] = await Promise.all([
+        db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId } }),
+        db.datasetVersion.findFirstOrThrow({ where: { id: ev.datasetVersionId, teamId: ev.teamId } }),
+      ]);
+      const card = ModelCardSchema.parse(mv.card);
+      const compat = checkCompatibility(
+        { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
+        { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
+      );
+      if (!compat.labelMap) throw new Error("the model and dataset are no longer compatible");
+      const suite = AttackSuiteSchema.parse(ev.suite);
+      return {
+        teamId: ev.teamId,
+        modelVersionId: ev.modelVersionId,
+        datasetVersionId: ev.datasetVersionId,
+        datasetIndices: ev.sampleIndices.slice(shard.start, shard.end),
+        labelMap: compat.labelMap,
+        suite,
+        seed: ev.seed,
+        backend: env().BULWARK_TF_BACKEND,
+        ...(suite.ood ? { oodIndices: oodIndicesFor(shard.index, ev.shardCount, suite.ood.samples) } : {}),
+      };
+    }
+    case "privacy":
+    case "integrity":
+      throw new Error(`${kindLabel(kind)} evaluations cannot run on this worker version`);
+    default:
+      throw new Error(`unknown evaluation kind "${String(ev.kind)}"`);
+  }
+}
+
 /** Writes a shard's result (replacing any earlier one) and, when it is the last, starts aggregation once. */
-async function landShard(evaluationId: string, teamId: string, shardId: string, output: ShardOutput, durationMs: number) {
+async function landShard(evaluationId: string, teamId: string, shardId: string, output: AnyShardOutput, durationMs: number) {
   const startAggregate = await db.$transaction(async (tx) => {
     await tx.evaluationShard.update({
       where: { id: shardId },
@@ -123,7 +146,7 @@ async function landShard(evaluationId: string, teamId: string, shardId: string, 
         backend: `${output.backend.backend} (tfjs ${output.backend.tfjsVersion})`,
         finishedAt: new Date(),
         durationMs,
-        progressDone: output.records.length,
+        progressDone: "records" in output ? output.records.length : 1,
         error: null,
       },
     });
@@ -176,6 +199,7 @@ function inferencePerBackend(costs: NonNullable<ShardOutput["inference"]>[]) {
 export async function aggregateEvaluation(job: AggregateJob): Promise<"completed" | "skipped"> {
   const ev = await db.evaluation.findFirst({ where: { id: job.evaluationId, teamId: job.teamId }, include: { shards: { orderBy: { index: "asc" } } } });
   if (!ev || ev.status !== "AGGREGATING") return "skipped";
+  if (ev.kind !== "robustness") return aggregateOtherKind(ev);
   const outputs = ev.shards.map((s) => s.result as unknown as ShardOutput | null);
   if (outputs.some((o) => !o) || ev.shards.some((s) => s.status !== "DONE")) throw new Error("aggregate started before every shard landed");
   const [mv, dv, model] = await Promise.all([
@@ -212,7 +236,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   // A regression is a drop on the same examples under the same suite: an evaluation of 40 digits is not
   // compared with one of 400 (their difference is sampling noise, and raised false alerts).
   const previous = await db.evaluation.findFirst({
-    where: { teamId: ev.teamId, modelId: ev.modelId, datasetVersionId: ev.datasetVersionId, preset: ev.preset, sampleIndices: { equals: ev.sampleIndices }, status: "COMPLETED", id: { not: ev.id }, finishedAt: { not: null } },
+    where: { teamId: ev.teamId, kind: "robustness", modelId: ev.modelId, datasetVersionId: ev.datasetVersionId, preset: ev.preset, sampleIndices: { equals: ev.sampleIndices }, status: "COMPLETED", id: { not: ev.id }, finishedAt: { not: null } },
     orderBy: { finishedAt: "desc" },
   });
   const sameSuite = previous && JSON.stringify((previous.suite as { attacks?: unknown }).attacks) === JSON.stringify(suite.attacks);
@@ -286,6 +310,18 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
     for (const w of webhooks) await boss.send(QUEUES.webhook, w);
   }
   return done ? "completed" : "skipped";
+}
+
+/** The aggregate step of a kind other than robustness (lib/evaluations/kinds.ts). */
+async function aggregateOtherKind(ev: EvaluationRow & { shards: { status: string; result: unknown }[] }): Promise<"completed" | "skipped"> {
+  const kind = ev.kind as EvaluationKind;
+  switch (kind) {
+    case "privacy":
+    case "integrity":
+      throw new Error(`${kindLabel(kind)} evaluations cannot be aggregated by this worker version`);
+    default:
+      throw new Error(`unknown evaluation kind "${String(ev.kind)}"`);
+  }
 }
 
 /**

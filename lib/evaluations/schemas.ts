@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVALUATION_KINDS, KindFilterSchema } from "./kinds";
 
 export const PRESETS = ["quick", "standard", "custom"] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -48,5 +49,51 @@ export const EvaluationListFilterSchema = z.object({
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(1),
+  kind: KindFilterSchema,
 });
 export type EvaluationListFilter = z.infer<typeof EvaluationListFilterSchema>;
+
+// ---- Evaluation kinds (lib/evaluations/kinds.ts) -----------------------------------------------------
+
+const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+const optionalId = z.preprocess(emptyToUndefined, z.string().trim().min(1).max(64).optional());
+const optionalInt = (min: number, max: number, what: string) =>
+  z.preprocess(emptyToUndefined, z.coerce.number({ error: `${what} is a whole number` }).int({ error: `${what} is a whole number` }).min(min, { error: `${what}: at least ${min}` }).max(max, { error: `${what}: at most ${max.toLocaleString("en")}` }).optional());
+
+/** The robustness form and API as before, with its kind named. */
+export const CreateRobustnessEvaluationSchema = CreateEvaluationSchema.extend({ kind: z.literal("robustness").optional() });
+
+/** Reference models the offline LiRA attack trains: default and ceiling. */
+export const PRIVACY_DEFAULT_REFERENCE_MODELS = 4;
+export const PRIVACY_MAX_REFERENCE_MODELS = 16;
+export const PRIVACY_DEFAULT_SAMPLES = 500;
+
+/**
+ * A membership-inference (privacy) evaluation. Members: a dataset version the model was trained on
+ * (default: the card's training-data lineage); non-members: a held-out version of the same distribution.
+ * `samplesPerSet` members and as many non-members are drawn (stratified by class, seeded). LiRA's
+ * reference models (0 = LiRA off) train on data disjoint from every target example.
+ */
+export const CreatePrivacyEvaluationSchema = z.object({
+  kind: z.literal("privacy"),
+  modelVersionId: z.string().trim().min(1, { error: "Choose a model version" }),
+  memberDatasetVersionId: optionalId,
+  nonMemberDatasetVersionId: z.string({ error: "Choose the held-out (non-member) dataset version" }).trim().min(1, { error: "Choose the held-out (non-member) dataset version" }).max(64),
+  samplesPerSet: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The samples per set is a whole number" }).int({ error: "The samples per set is a whole number" }).min(20, { error: "At least 20 members and 20 non-members" }).max(5000, { error: "At most 5,000 per set" }).default(PRIVACY_DEFAULT_SAMPLES)),
+  referenceModels: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The number of reference models is a whole number" }).int({ error: "The number of reference models is a whole number" }).min(0, { error: "At least 0 (0 turns LiRA off)" }).max(PRIVACY_MAX_REFERENCE_MODELS, { error: `At most ${PRIVACY_MAX_REFERENCE_MODELS} reference models` }).default(PRIVACY_DEFAULT_REFERENCE_MODELS)),
+  /** Epochs per reference model (default: the card's training epochs, else 5). */
+  referenceEpochs: optionalInt(1, 50, "The reference epochs"),
+  /** Examples per reference model's training set (default: the member dataset's size, at most the disjoint pool). */
+  referenceTrainSize: optionalInt(50, 200_000, "The reference training size"),
+  seed: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The seed is a whole number" }).int().min(0).max(2 ** 31 - 1, { error: "At most 2147483647" }).default(0)),
+});
+export type CreatePrivacyEvaluation = z.output<typeof CreatePrivacyEvaluationSchema>;
+
+/** Named so that lists and filters know it; refused at creation until the kind is built (lib/evaluations/kinds.ts). */
+export const CreateIntegrityEvaluationSchema = z.looseObject({ kind: z.literal("integrity"), modelVersionId: z.string().trim().max(64).optional() });
+
+/** Any kind: the schema is chosen by `kind` (absent = robustness). */
+export const CreateAnyEvaluationSchema = z.discriminatedUnion("kind", [CreateRobustnessEvaluationSchema, CreatePrivacyEvaluationSchema, CreateIntegrityEvaluationSchema], {
+  error: `The kind is one of ${EVALUATION_KINDS.join(", ")}`,
+});
+export type CreateAnyEvaluation = z.output<typeof CreateAnyEvaluationSchema>;

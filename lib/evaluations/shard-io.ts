@@ -1,10 +1,13 @@
 import type { AttackSuite } from "../engine/suite";
 import type { CorruptionGallery, ExampleRecord, GalleryItem, OodScore, ShardResult } from "../engine/shard";
 import type { InferenceCost } from "../engine/cost";
+import type { EvaluationKind } from "./kinds";
 
 // What a worker hands the engine process for one shard, and what comes back (plain JSON).
 
 export interface ShardTask {
+  /** Robustness (the attack suite). Absent in jobs written before evaluation kinds. */
+  kind?: "robustness";
   teamId: string;
   modelVersionId: string;
   datasetVersionId: string;
@@ -57,9 +60,30 @@ export function toShardOutput(r: ShardResult): ShardOutput {
   };
 }
 
-export type ParentMessage = { type: "run"; task: ShardTask } | { type: "cancel" };
+/**
+ * A shard of another evaluation kind (lib/evaluations/kinds.ts): the kind's own task and output, plain JSON.
+ * Each kind narrows these with its own interfaces (e.g. lib/evaluations/privacy.ts).
+ */
+export interface KindShardTask {
+  kind: Exclude<EvaluationKind, "robustness">;
+  teamId: string;
+  evaluationId: string;
+  modelVersionId: string;
+  seed: number;
+  backend: ShardTask["backend"];
+}
+export interface KindShardOutput {
+  kind: Exclude<EvaluationKind, "robustness">;
+  backend: ShardResult["backend"];
+}
+
+export type AnyShardTask = ShardTask | KindShardTask;
+export type AnyShardOutput = ShardOutput | KindShardOutput;
+export const isRobustnessTask = (t: AnyShardTask): t is ShardTask => t.kind === undefined || t.kind === "robustness";
+
+export type ParentMessage = { type: "run"; task: AnyShardTask } | { type: "cancel" };
 export type ChildMessage =
   | { type: "progress"; done: number; total: number }
-  | { type: "result"; output: ShardOutput }
+  | { type: "result"; output: AnyShardOutput }
   | { type: "cancelled" }
   | { type: "error"; message: string };

@@ -32,7 +32,7 @@ export function evidenceHash(v: unknown): string {
 export async function gateForVersion(teamId: string, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }, now = new Date()): Promise<VersionGate> {
   const [{ policy, version: policyVersion }, evaluations, alerts] = await Promise.all([
     activePolicy(teamId),
-    db.evaluation.findMany({ where: { teamId, modelVersionId: version.id, status: "COMPLETED" }, orderBy: { number: "asc" } }),
+    db.evaluation.findMany({ where: { teamId, kind: "robustness", modelVersionId: version.id, status: "COMPLETED" }, orderBy: { number: "asc" } }),
     db.regressionAlert.findMany({ where: { teamId, modelId: version.modelId, acknowledgedAt: null, evaluation: { modelVersionId: version.id } }, include: { evaluation: { select: { number: true } } }, orderBy: { createdAt: "asc" } }),
   ]);
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: evaluations.map((e) => e.datasetVersionId) } }, include: { dataset: { select: { name: true } } } });

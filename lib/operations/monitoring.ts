@@ -52,7 +52,7 @@ async function referenceEvaluation(teamId: string, version: { id: string; modelI
   const id = gate.deciding?.evaluationId;
   const ev = id
     ? await db.evaluation.findFirst({ where: { id, teamId } })
-    : await db.evaluation.findFirst({ where: { teamId, modelVersionId: version.id, status: "COMPLETED" }, orderBy: { finishedAt: "desc" } });
+    : await db.evaluation.findFirst({ where: { teamId, kind: "robustness", modelVersionId: version.id, status: "COMPLETED" }, orderBy: { finishedAt: "desc" } });
   return ev;
 }
 

@@ -59,7 +59,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
   // ---- evaluations: newest in the period per model, plus the ones the statuses rest on
   const referenced = new Set(a.statuses.flatMap((s) => s.findings.flatMap((f) => f.links.filter((l) => l.type === "evaluation").map((l) => l.id))));
   const inPeriod = await db.evaluation.findMany({
-    where: { teamId, status: "COMPLETED", modelId: { in: modelIds }, finishedAt: { ...(from ? { gte: from } : {}), lte: to } },
+    where: { teamId, kind: "robustness", status: "COMPLETED", modelId: { in: modelIds }, finishedAt: { ...(from ? { gte: from } : {}), lte: to } },
     orderBy: [{ finishedAt: "desc" }, { number: "desc" }],
     select: { id: true, modelId: true },
   });
@@ -68,7 +68,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     inPeriod.filter((e) => e.modelId === m.modelId).slice(0, EVALUATIONS_PER_MODEL).forEach((e) => chosen.add(e.id));
   }
   for (const id of referenced) chosen.add(id);
-  const evRows = await db.evaluation.findMany({ where: { teamId, id: { in: [...chosen] }, status: "COMPLETED" }, orderBy: [{ finishedAt: "desc" }, { number: "desc" }] });
+  const evRows = await db.evaluation.findMany({ where: { teamId, kind: "robustness", id: { in: [...chosen] }, status: "COMPLETED" }, orderBy: [{ finishedAt: "desc" }, { number: "desc" }] });
   const mvIds = [...new Set([...evRows.map((e) => e.modelVersionId), ...models.map((m) => m.versionId)])];
   const versions = await db.modelVersion.findMany({ where: { teamId, id: { in: mvIds } }, include: { files: { orderBy: { path: "asc" } }, model: { select: { name: true } } } });
   const mvById = new Map(versions.map((v) => [v.id, v]));

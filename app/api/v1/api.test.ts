@@ -118,8 +118,13 @@ describe("REST API v1", () => {
     const inDoc = Object.entries(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m.toUpperCase()} ${p}`));
     expect(inDoc.sort()).toEqual([...documented].sort());
     // Request schemas come from the zod schemas the handlers parse with.
-    const create = doc.paths["/evaluations"]!.post as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown> } } } } };
-    expect(Object.keys(create.requestBody.content["application/json"].schema.properties)).toEqual(expect.arrayContaining(["model", "dataset", "preset", "sampleCount", "seed"]));
+    // POST /evaluations takes one schema per evaluation kind (lib/evaluations/kinds.ts), chosen by `kind`.
+    const create = doc.paths["/evaluations"]!.post as { requestBody: { content: { "application/json": { schema: { oneOf: { properties: Record<string, { const?: string }> }[] } } } } };
+    const options = create.requestBody.content["application/json"].schema.oneOf;
+    const robustness = options.find((o) => o.properties.kind?.const === "robustness")!;
+    expect(Object.keys(robustness.properties)).toEqual(expect.arrayContaining(["model", "dataset", "preset", "sampleCount", "seed"]));
+    const privacy = options.find((o) => o.properties.kind?.const === "privacy")!;
+    expect(Object.keys(privacy.properties)).toEqual(expect.arrayContaining(["model", "memberDataset", "nonMemberDataset", "samplesPerSet", "referenceModels", "seed"]));
   });
 
   it("works end to end: registry, evaluations on a real worker, results, schedules, gate, controls, alerts, audit", { timeout: 300_000 }, async () => {

@@ -3,15 +3,16 @@
 import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { teamAction, type ActionState } from "@/app/_lib/action";
-import { CancelEvaluationSchema, CreateEvaluationSchema } from "@/lib/evaluations/schemas";
-import { createEvaluation } from "@/lib/evaluations/create";
+import { CancelEvaluationSchema, CreateAnyEvaluationSchema } from "@/lib/evaluations/schemas";
+import { createEvaluationOfKind } from "@/lib/evaluations/create";
 import { cancelEvaluation } from "@/lib/evaluations/manage";
 import { AcknowledgeAlertSchema, acknowledgeAlert } from "@/lib/evaluations/webhook";
 
 export async function createEvaluationAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   let number: number | undefined;
-  const res = await teamAction(team, "evaluation.run", CreateEvaluationSchema, form, async (ctx, input) => {
-    number = (await createEvaluation(ctx, input, { priority: 10 })).number;
+  // The form names the kind (robustness, privacy, ...); its config schema is chosen by it (lib/evaluations/kinds.ts).
+  const res = await teamAction(team, "evaluation.run", CreateAnyEvaluationSchema, form, async (ctx, input) => {
+    number = (await createEvaluationOfKind(ctx, input, { priority: 10 })).number;
   });
   if (res?.ok && number) redirect(`/t/${team}/evaluations/${number}`);
   return res;

@@ -10,6 +10,7 @@ import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { listEvaluations } from "@/lib/evaluations/manage";
 import { EvaluationListFilterSchema } from "@/lib/evaluations/schemas";
+import { EVALUATION_KINDS, KINDS, kindLabel } from "@/lib/evaluations/kinds";
 
 export const metadata: Metadata = { title: "Evaluations" };
 
@@ -23,18 +24,25 @@ export default async function EvaluationsPage({ params, searchParams }: { params
   ]);
   const base = `/t/${ctx.team.slug}/evaluations`;
   const active = result.rows.some((r) => ["QUEUED", "RUNNING", "AGGREGATING"].includes(r.status));
-  const filtered = Boolean(filter.model || filter.status || filter.from || filter.to);
+  const filtered = Boolean(filter.model || filter.status || filter.from || filter.to || filter.kind);
   const qs = (page: number) => `?${new URLSearchParams(Object.entries({ ...filter, page: String(page) }).filter(([, v]) => v) as [string, string][]).toString()}`;
   return (
     <>
       <AutoRefresh active={active} ms={2000} />
       <PageHeader
         title="Evaluations"
-        description="Adversarial robustness evaluations: a model version, a dataset version and an attack suite, run in shards on background workers."
+        description="Robustness (attack suites) and privacy (membership inference) evaluations of model versions, run in shards on background workers."
         actions={can(ctx.role, "evaluation.run") ? <ButtonLink href={`${base}/new`}>New evaluation</ButtonLink> : null}
       />
       <SectionTabs label="Evaluations" current="runs" items={[{ key: "runs", label: "Runs", href: base }, { key: "schedules", label: "Schedules", href: `${base}/schedules` }]} />
-      <form method="get" className="mb-5 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter evaluations">
+      <form method="get" className="mb-5 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-6" aria-label="Filter evaluations">
+        <div>
+          <label htmlFor="f-kind" className="mb-1 block text-xs font-medium text-slate-600">Kind</label>
+          <select id="f-kind" name="kind" defaultValue={filter.kind ?? ""} className={inputClass}>
+            <option value="">All kinds</option>
+            {EVALUATION_KINDS.map((k) => <option key={k} value={k}>{KINDS[k].label}</option>)}
+          </select>
+        </div>
         <div>
           <label htmlFor="f-model" className="mb-1 block text-xs font-medium text-slate-600">Model</label>
           <select id="f-model" name="model" defaultValue={filter.model ?? ""} className={inputClass}>
@@ -68,12 +76,15 @@ export default async function EvaluationsPage({ params, searchParams }: { params
         </EmptyState>
       ) : (
         <>
-          <Table head={["#", "Model", "Suite", "Status", "Clean", "Robust (smallest ε)", "Reliability", "Started by"]} caption="Evaluations">
+          <Table head={["#", "Model", "Kind / suite", "Status", "Clean", "Headline", "Reliability", "Started by"]} caption="Evaluations">
             {result.rows.map((r) => (
               <tr key={r.id} className="hover:bg-slate-50">
                 <Td><Link href={`${base}/${r.number}`} className="font-medium text-brand-700 hover:underline">#{r.number}</Link></Td>
                 <Td className="font-medium text-slate-900">{r.modelName}{r.modelVersion ? ` v${r.modelVersion}` : ""}</Td>
-                <Td><span className="capitalize">{r.preset}</span><span className="block text-xs text-slate-500">{r.sampleCount.toLocaleString("en")} samples</span></Td>
+                <Td>
+                  {r.kind === "robustness" ? <span className="capitalize">{r.preset}</span> : <span>{kindLabel(r.kind)}</span>}
+                  <span className="block text-xs text-slate-500">{r.kind === "robustness" ? "robustness · " : ""}{r.sampleCount.toLocaleString("en")} samples</span>
+                </Td>
                 <Td>
                   <EvaluationStatusBadge status={r.status} />
                   {["QUEUED", "RUNNING", "AGGREGATING"].includes(r.status) ? (
@@ -81,7 +92,9 @@ export default async function EvaluationsPage({ params, searchParams }: { params
                   ) : r.status === "FAILED" ? <span className="mt-1 block max-w-56 truncate text-xs text-rose-700" title={r.failureReason ?? ""}>{r.failureReason}</span> : null}
                 </Td>
                 <Td className="tabular-nums">{pct(r.cleanAccuracy)}</Td>
-                <Td className="tabular-nums">{pct(r.headlineRobust)}</Td>
+                <Td className="tabular-nums">
+                  {r.kind === "robustness" ? <>{pct(r.headlineRobust)}<span className="block text-xs text-slate-500">robust, smallest ε</span></> : <KindHeadline kind={r.kind} headline={r.headline} />}
+                </Td>
                 <Td><VerdictBadge verdict={r.verdict} /></Td>
                 <Td className="text-xs text-slate-500">{r.createdByLabel}<span className="block">{formatDateTime(r.createdAt)}</span></Td>
               </tr>
@@ -98,4 +111,13 @@ export default async function EvaluationsPage({ params, searchParams }: { params
       )}
     </>
   );
+}
+
+/** The headline of a non-robustness row: privacy shows the strongest attack's AUC. */
+function KindHeadline({ kind, headline }: { kind: string; headline: Record<string, unknown> | null }) {
+  if (!headline) return <span className="text-slate-400">—</span>;
+  if (kind === "privacy" && typeof headline.auc === "number") {
+    return <>AUC {headline.auc.toFixed(3)}<span className="block text-xs text-slate-500">membership inference</span></>;
+  }
+  return <span className="text-slate-400">—</span>;
 }

@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { teamPage } from "@/app/_lib/team";
 import { Alert, Badge, Card, PageHeader, Table, Td, formatDateTime, buttonClass } from "@/app/_components/ui";
 import { AutoRefresh } from "@/app/_components/auto-refresh";
-import { Delta, EvaluationStatusBadge, LineChartSvg, ProgressBar, StatCard, VerdictBadge, fmtEps, pct } from "@/app/_components/evaluation-ui";
+import { Delta, EvaluationStatusBadge, LineChartSvg, StatCard, VerdictBadge, fmtEps, pct } from "@/app/_components/evaluation-ui";
 import { Digest } from "@/app/_components/registry-ui";
 import { can } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
@@ -19,6 +19,8 @@ import { lineChart } from "@/lib/charts/line";
 import { samplePng } from "@/lib/registry/preview";
 import { AcknowledgeForm, CancelButton } from "./controls";
 import { BeyondSection } from "./beyond-section";
+import { duration, ProgressCard } from "./progress-card";
+import { KindEvaluationView } from "./kind-view";
 import type { BeyondMetrics } from "@/lib/engine/beyond";
 import type { CorruptionGallery } from "@/lib/engine/shard";
 
@@ -37,11 +39,6 @@ function inferenceText(provenance: Record<string, unknown> | null): string {
   return costs.map((c) => `${c.backend}: ${c.latencyMs.toFixed(1)} ms per input, ${Math.round(c.throughputPerSecond).toLocaleString("en")} inputs/s at batch ${c.batchSize}`).join("; ");
 }
 
-function duration(ms: number | null | undefined) {
-  if (!ms && ms !== 0) return "—";
-  const s = ms / 1000;
-  return s < 90 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;
-}
 
 export default async function EvaluationPage({ params }: { params: Promise<{ team: string; number: string }> }) {
   const ctx = await teamPage(params);
@@ -56,6 +53,8 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
   }
   const { ev, mv, dv, model, alerts, previous } = data;
   const base = `/t/${ctx.team.slug}`;
+  // Each evaluation kind has its own results (lib/evaluations/kinds.ts); robustness is the page below.
+  if (ev.kind !== "robustness") return <KindEvaluationView ctx={ctx} data={data} progress={progress} />;
   const active = ["QUEUED", "RUNNING", "AGGREGATING"].includes(ev.status);
   const suite = ev.suite as unknown as AttackSuite;
   const metrics = ev.metrics as unknown as EngineMetrics | null;
@@ -89,32 +88,7 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
       {ev.status === "FAILED" ? <div className="mb-5"><Alert>Failed: {ev.failureReason}</Alert></div> : null}
       {ev.status === "CANCELLED" ? <div className="mb-5"><Alert tone="amber">Cancelled by {ev.cancelledByLabel} on {ev.cancelledAt ? formatDateTime(ev.cancelledAt) : "—"}.</Alert></div> : null}
 
-      {active || ev.status !== "COMPLETED" ? (
-        <Card title="Progress" className="mb-6">
-          <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2 text-sm">
-            <span className="font-medium text-slate-900" data-testid="progress-text">{Math.round(progress.fraction * 100)}% · {progress.shardsDone} of {progress.shardCount} shards done</span>
-            <span className="text-slate-600">
-              {progress.samplesPerSecond ? `${progress.samplesPerSecond.toFixed(1)} samples/s` : "waiting for a worker"}
-              {progress.etaSeconds ? ` · about ${progress.etaSeconds < 90 ? `${Math.round(progress.etaSeconds)} s` : `${Math.round(progress.etaSeconds / 60)} min`} left` : ""}
-              {ev.status === "AGGREGATING" ? " · computing metrics" : ""}
-            </span>
-          </div>
-          <ProgressBar fraction={progress.fraction} label={`Evaluation #${ev.number} progress`} />
-          <Table head={["Shard", "Samples", "Status", "Progress", "Worker", "Attempts", "Time"]} caption="Shards">
-            {progress.shards.map((s) => (
-              <tr key={s.index}>
-                <Td className="tabular-nums">{s.index + 1}</Td>
-                <Td className="tabular-nums">{s.end - s.start}</Td>
-                <Td><Badge tone={s.status === "DONE" ? "green" : s.status === "RUNNING" ? "blue" : s.status === "FAILED" ? "red" : s.status === "CANCELLED" ? "amber" : "gray"}>{s.status.toLowerCase()}</Badge>{s.error ? <span className="mt-1 block max-w-xs text-xs text-rose-700">{s.error}</span> : null}</Td>
-                <Td className="w-40">{s.status === "RUNNING" && s.progressTotal ? <ProgressBar fraction={s.progressDone / s.progressTotal} label={`Shard ${s.index + 1}`} /> : s.status === "DONE" ? "100%" : "—"}</Td>
-                <Td className="text-xs text-slate-500">{s.workerId ?? "—"}</Td>
-                <Td className="tabular-nums">{s.attempts}</Td>
-                <Td className="tabular-nums text-xs">{duration(s.durationMs)}</Td>
-              </tr>
-            ))}
-          </Table>
-        </Card>
-      ) : null}
+      {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} /> : null}
 
       {metrics && reliability ? (
         <>

@@ -5,6 +5,7 @@ import type { EndpointPresetCost } from "@/lib/evaluations/blackbox";
 import type { ActionState } from "@/app/_lib/action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createEvaluationAction } from "../actions";
+import { EVALUATION_KINDS, KINDS, type EvaluationKind } from "@/lib/evaluations/kinds";
 
 const EXAMPLE = JSON.stringify(
   { name: "pgd-l2", epsilons: { linf: [], l2: [0.5, 1, 2] }, attacks: [{ kind: "pgd", norm: "l2", steps: 20, restarts: 2 }, { kind: "noise", norm: "l2", distribution: "gaussian", draws: 10 }] },
@@ -31,6 +32,7 @@ export function NewEvaluationForm(props: {
   const [state, action, pending] = useActionState<ActionState, FormData>(createEvaluationAction.bind(null, props.team), null);
   const v = state?.values ?? {};
   const fe = state?.fieldErrors ?? {};
+  const [kind, setKind] = useState<EvaluationKind>((v.kind as EvaluationKind) ?? "robustness");
   const [preset, setPreset] = useState<string>(v.preset ?? "quick");
   const [samples, setSamples] = useState<string>(v.sampleCount ?? "500");
   const [ood, setOod] = useState<string>(v.ood ?? "none");
@@ -42,97 +44,117 @@ export function NewEvaluationForm(props: {
   return (
     <form action={action} className="space-y-5" aria-label="New evaluation">
       {state && !state.ok ? <Alert>{state.message}</Alert> : null}
-      <div className="grid gap-5 md:grid-cols-2">
-        <Field label="Model version" htmlFor="e-model" error={fe.modelVersionId}>
-          <select id="e-model" name="modelVersionId" defaultValue={v.modelVersionId ?? props.defaultVersion ?? props.versions[0]?.id} onChange={(e) => setVersion(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.modelVersionId)}>
-            {props.versions.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
-          </select>
-        </Field>
-        <Field label="Dataset version" htmlFor="e-dataset" error={fe.datasetVersionId} hint="Its shape, value range and labels are checked against the model card.">
-          <select id="e-dataset" name="datasetVersionId" defaultValue={v.datasetVersionId ?? props.datasets.find((d) => /eval|test/i.test(d.label))?.id ?? props.datasets[0]?.id} className={inputClass} aria-invalid={Boolean(fe.datasetVersionId)}>
-            {props.datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
-          </select>
-        </Field>
-      </div>
       <fieldset>
-        <legend className="mb-2 text-sm font-medium text-slate-700">Attack suite</legend>
+        <legend className="mb-2 text-sm font-medium text-slate-700">What to evaluate</legend>
         <div className="grid gap-3 md:grid-cols-3">
-          {[
-            ["quick", "Quick", "FGSM and PGD-10 (L∞) at three budgets. Minutes; a first look."],
-            ["standard", "Standard", "AutoAttack-style: APGD-CE, APGD-DLR targeted, Square (black-box), with FGSM, PGD-20 and noise baselines for the reliability checks."],
-            ["custom", "Custom", "Your own attacks, norms, budgets, steps and restarts, as JSON."],
-          ].map(([value, title, text]) => (
-            <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${preset === value ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "border-slate-300 hover:bg-slate-50"} has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500`}>
-              <input type="radio" name="preset" value={value} checked={preset === value} onChange={() => setPreset(value!)} className="sr-only" />
-              <span className="block font-medium text-slate-900">{title}</span>
-              <span className="mt-1 block text-xs text-slate-600">{text}</span>
-            </label>
-          ))}
+          {EVALUATION_KINDS.map((k) => {
+            const info = KINDS[k];
+            return (
+              <label key={k} className={`rounded-lg border p-3 text-sm ${!info.available ? "cursor-not-allowed border-slate-200 bg-slate-50 text-slate-500" : kind === k ? "cursor-pointer border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "cursor-pointer border-slate-300 hover:bg-slate-50"} has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500`}>
+                <input type="radio" name="kind" value={k} checked={kind === k} disabled={!info.available} onChange={() => setKind(k)} className="sr-only" />
+                <span className="block font-medium text-slate-900">{info.label}</span>
+                <span className="mt-1 block text-xs text-slate-600">{info.available ? info.description : `${info.description} Not available yet.`}</span>
+              </label>
+            );
+          })}
         </div>
+        {fe.kind ? <p className="mt-1 text-sm text-red-700">{fe.kind}</p> : null}
       </fieldset>
-      {preset === "custom" ? (
-        <Field label="Custom suite (JSON)" htmlFor="e-custom" error={fe.customSuite} hint="attacks: fgsm, pgd, apgd-ce, apgd-dlr-t, square, hop-skip-jump, noise (a model served over HTTP: square, hop-skip-jump, noise only); norms linf or l2; epsilons per norm.">
-          <textarea id="e-custom" name="customSuite" rows={8} defaultValue={v.customSuite ?? EXAMPLE} className={`${inputClass} font-mono text-xs`} aria-invalid={Boolean(fe.customSuite)} />
-        </Field>
-      ) : (
-        <Field label="L∞ budgets (optional)" htmlFor="e-eps" error={fe.linfEpsilons} hint="Leave empty for the standard budgets of the model's input range (0.1, 0.2, 0.3 for digits in 0..1; 2/255, 4/255, 8/255 for natural images).">
-          <input id="e-eps" name="linfEpsilons" defaultValue={v.linfEpsilons ?? ""} placeholder="e.g. 0.1, 0.2, 0.3 or 8/255" className={inputClass} aria-invalid={Boolean(fe.linfEpsilons)} />
-        </Field>
-      )}
-      <div className="grid gap-5 md:grid-cols-3">
-        <Field label="Samples" htmlFor="e-samples" error={fe.sampleCount} hint="Stratified by class. Empty = the whole dataset.">
-          <input id="e-samples" name="sampleCount" inputMode="numeric" value={samples} onChange={(e) => setSamples(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.sampleCount)} />
-        </Field>
-        <Field label="Seed" htmlFor="e-seed" error={fe.seed} hint="Same seed, same numbers.">
-          <input id="e-seed" name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} className={inputClass} aria-invalid={Boolean(fe.seed)} />
-        </Field>
-        <Field label="Shard size" htmlFor="e-shard" error={fe.shardSize} hint="Samples per job; smaller shards spread better over workers.">
-          <input id="e-shard" name="shardSize" inputMode="numeric" defaultValue={v.shardSize ?? "200"} className={inputClass} aria-invalid={Boolean(fe.shardSize)} />
-        </Field>
-      </div>
-      <fieldset className="space-y-3">
-        <legend className="mb-1 text-sm font-medium text-slate-700">Beyond the worst case (optional)</legend>
-        <p className="text-xs text-slate-600">Calibration (ECE, Brier, NLL, reliability diagram) is always measured, clean and under each attack budget.</p>
-        <label className="flex items-start gap-2 text-sm text-slate-800">
-          <input type="checkbox" name="corruptions" defaultChecked={v.corruptions === "on"} className="mt-0.5 h-4 w-4 rounded border-slate-300" />
-          <span>Common corruptions: noise, blur, brightness, contrast, small rotations and shifts, JPEG, each at five severities (45 forward passes per sample).</span>
-        </label>
+      {kind === "robustness" ? (
+        <>
         <div className="grid gap-5 md:grid-cols-2">
-          <Field label="Out-of-distribution check" htmlFor="e-ood" error={fe.ood} hint="Does the model notice inputs unlike its data? Scored by max softmax probability and energy.">
-            <select id="e-ood" name="ood" value={ood} onChange={(e) => setOod(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.ood)}>
-              <option value="none">None</option>
-              <option value="synthetic">Synthetic noise images (300, made by the engine)</option>
-              <option value="dataset">A dataset version</option>
+          <Field label="Model version" htmlFor="e-model" error={fe.modelVersionId}>
+            <select id="e-model" name="modelVersionId" defaultValue={v.modelVersionId ?? props.defaultVersion ?? props.versions[0]?.id} onChange={(e) => setVersion(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.modelVersionId)}>
+              {props.versions.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
             </select>
           </Field>
-          {ood === "dataset" ? (
-            <Field label="OOD dataset version" htmlFor="e-ood-ds" error={fe.oodDatasetVersionId} hint="Same sample shape and value range as the model; its labels are ignored.">
-              <select id="e-ood-ds" name="oodDatasetVersionId" defaultValue={v.oodDatasetVersionId ?? ""} className={inputClass} aria-invalid={Boolean(fe.oodDatasetVersionId)}>
-                <option value="">Choose…</option>
-                {props.datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+          <Field label="Dataset version" htmlFor="e-dataset" error={fe.datasetVersionId} hint="Its shape, value range and labels are checked against the model card.">
+            <select id="e-dataset" name="datasetVersionId" defaultValue={v.datasetVersionId ?? props.datasets.find((d) => /eval|test/i.test(d.label))?.id ?? props.datasets[0]?.id} className={inputClass} aria-invalid={Boolean(fe.datasetVersionId)}>
+              {props.datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+            </select>
+          </Field>
+        </div>
+        <fieldset>
+          <legend className="mb-2 text-sm font-medium text-slate-700">Attack suite</legend>
+          <div className="grid gap-3 md:grid-cols-3">
+            {[
+              ["quick", "Quick", "FGSM and PGD-10 (L∞) at three budgets. Minutes; a first look."],
+              ["standard", "Standard", "AutoAttack-style: APGD-CE, APGD-DLR targeted, Square (black-box), with FGSM, PGD-20 and noise baselines for the reliability checks."],
+              ["custom", "Custom", "Your own attacks, norms, budgets, steps and restarts, as JSON."],
+            ].map(([value, title, text]) => (
+              <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${preset === value ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "border-slate-300 hover:bg-slate-50"} has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500`}>
+                <input type="radio" name="preset" value={value} checked={preset === value} onChange={() => setPreset(value!)} className="sr-only" />
+                <span className="block font-medium text-slate-900">{title}</span>
+                <span className="mt-1 block text-xs text-slate-600">{text}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        {preset === "custom" ? (
+          <Field label="Custom suite (JSON)" htmlFor="e-custom" error={fe.customSuite} hint="attacks: fgsm, pgd, apgd-ce, apgd-dlr-t, square, hop-skip-jump, noise (a model served over HTTP: square, hop-skip-jump, noise only); norms linf or l2; epsilons per norm.">
+            <textarea id="e-custom" name="customSuite" rows={8} defaultValue={v.customSuite ?? EXAMPLE} className={`${inputClass} font-mono text-xs`} aria-invalid={Boolean(fe.customSuite)} />
+          </Field>
+        ) : (
+          <Field label="L∞ budgets (optional)" htmlFor="e-eps" error={fe.linfEpsilons} hint="Leave empty for the standard budgets of the model's input range (0.1, 0.2, 0.3 for digits in 0..1; 2/255, 4/255, 8/255 for natural images).">
+            <input id="e-eps" name="linfEpsilons" defaultValue={v.linfEpsilons ?? ""} placeholder="e.g. 0.1, 0.2, 0.3 or 8/255" className={inputClass} aria-invalid={Boolean(fe.linfEpsilons)} />
+          </Field>
+        )}
+        <div className="grid gap-5 md:grid-cols-3">
+          <Field label="Samples" htmlFor="e-samples" error={fe.sampleCount} hint="Stratified by class. Empty = the whole dataset.">
+            <input id="e-samples" name="sampleCount" inputMode="numeric" value={samples} onChange={(e) => setSamples(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.sampleCount)} />
+          </Field>
+          <Field label="Seed" htmlFor="e-seed" error={fe.seed} hint="Same seed, same numbers.">
+            <input id="e-seed" name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} className={inputClass} aria-invalid={Boolean(fe.seed)} />
+          </Field>
+          <Field label="Shard size" htmlFor="e-shard" error={fe.shardSize} hint="Samples per job; smaller shards spread better over workers.">
+            <input id="e-shard" name="shardSize" inputMode="numeric" defaultValue={v.shardSize ?? "200"} className={inputClass} aria-invalid={Boolean(fe.shardSize)} />
+          </Field>
+        </div>
+        <fieldset className="space-y-3">
+          <legend className="mb-1 text-sm font-medium text-slate-700">Beyond the worst case (optional)</legend>
+          <p className="text-xs text-slate-600">Calibration (ECE, Brier, NLL, reliability diagram) is always measured, clean and under each attack budget.</p>
+          <label className="flex items-start gap-2 text-sm text-slate-800">
+            <input type="checkbox" name="corruptions" defaultChecked={v.corruptions === "on"} className="mt-0.5 h-4 w-4 rounded border-slate-300" />
+            <span>Common corruptions: noise, blur, brightness, contrast, small rotations and shifts, JPEG, each at five severities (45 forward passes per sample).</span>
+          </label>
+          <div className="grid gap-5 md:grid-cols-2">
+            <Field label="Out-of-distribution check" htmlFor="e-ood" error={fe.ood} hint="Does the model notice inputs unlike its data? Scored by max softmax probability and energy.">
+              <select id="e-ood" name="ood" value={ood} onChange={(e) => setOod(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.ood)}>
+                <option value="none">None</option>
+                <option value="synthetic">Synthetic noise images (300, made by the engine)</option>
+                <option value="dataset">A dataset version</option>
               </select>
             </Field>
-          ) : null}
-        </div>
-      </fieldset>
-      <div className="rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" aria-live="polite" data-testid="estimate">
-        {endpoint ? (
-          preset === "custom" ? (
-            <>Black-box (model served over HTTP at {endpoint.host}): the query cost of a custom suite is stated when it is launched; gradient attacks are refused.</>
-          ) : n ? (
+            {ood === "dataset" ? (
+              <Field label="OOD dataset version" htmlFor="e-ood-ds" error={fe.oodDatasetVersionId} hint="Same sample shape and value range as the model; its labels are ignored.">
+                <select id="e-ood-ds" name="oodDatasetVersionId" defaultValue={v.oodDatasetVersionId ?? ""} className={inputClass} aria-invalid={Boolean(fe.oodDatasetVersionId)}>
+                  <option value="">Choose…</option>
+                  {props.datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+                </select>
+              </Field>
+            ) : null}
+          </div>
+        </fieldset>
+        <div className="rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" aria-live="polite" data-testid="estimate">
+          {endpoint ? (
+            preset === "custom" ? (
+              <>Black-box (model served over HTTP at {endpoint.host}): the query cost of a custom suite is stated when it is launched; gradient attacks are refused.</>
+            ) : n ? (
+              <>
+                Black-box (model served over HTTP at {endpoint.host}, {endpoint.outputKind === "label" ? "labels only: HopSkipJump" : "class scores: Square"} and noise baselines).
+                At most <strong>{(endpoint.perExample[preset as "quick" | "standard"] * n).toLocaleString("en")}</strong> queries ({n.toLocaleString("en")} samples × {endpoint.perExample[preset as "quick" | "standard"].toLocaleString("en")} each),
+                in at most {Math.ceil((endpoint.perExample[preset as "quick" | "standard"] * n) / endpoint.batchSize).toLocaleString("en")} requests: at least <strong>{formatDuration(Math.ceil((endpoint.perExample[preset as "quick" | "standard"] * n) / endpoint.batchSize) / endpoint.requestsPerSecond)}</strong> at its rate limit of {endpoint.requestsPerSecond} requests/s. Attacks stop early on success, so fewer are usually sent.
+              </>
+            ) : "Enter a number of samples to see the query cost."
+          ) : steps ? (
             <>
-              Black-box (model served over HTTP at {endpoint.host}, {endpoint.outputKind === "label" ? "labels only: HopSkipJump" : "class scores: Square"} and noise baselines).
-              At most <strong>{(endpoint.perExample[preset as "quick" | "standard"] * n).toLocaleString("en")}</strong> queries ({n.toLocaleString("en")} samples × {endpoint.perExample[preset as "quick" | "standard"].toLocaleString("en")} each),
-              in at most {Math.ceil((endpoint.perExample[preset as "quick" | "standard"] * n) / endpoint.batchSize).toLocaleString("en")} requests: at least <strong>{formatDuration(Math.ceil((endpoint.perExample[preset as "quick" | "standard"] * n) / endpoint.batchSize) / endpoint.requestsPerSecond)}</strong> at its rate limit of {endpoint.requestsPerSecond} requests/s. Attacks stop early on success, so fewer are usually sent.
+              Estimated work: <strong>{Math.round(steps).toLocaleString("en")}</strong> sample·steps ({n.toLocaleString("en")} samples × about {Math.round(perSample!)} forward+backward passes each, at most).{" "}
+              {props.throughput ? <>At the {Math.round(props.throughput).toLocaleString("en")} steps/s measured on this team&apos;s recent shards, about <strong>{formatDuration(steps / props.throughput)}</strong> on one worker.</> : <>No shard has run yet, so there is no measured speed for a time estimate.</>}
             </>
-          ) : "Enter a number of samples to see the query cost."
-        ) : steps ? (
-          <>
-            Estimated work: <strong>{Math.round(steps).toLocaleString("en")}</strong> sample·steps ({n.toLocaleString("en")} samples × about {Math.round(perSample!)} forward+backward passes each, at most).{" "}
-            {props.throughput ? <>At the {Math.round(props.throughput).toLocaleString("en")} steps/s measured on this team&apos;s recent shards, about <strong>{formatDuration(steps / props.throughput)}</strong> on one worker.</> : <>No shard has run yet, so there is no measured speed for a time estimate.</>}
-          </>
-        ) : preset === "custom" ? "The work of a custom suite is estimated when it is launched." : "Enter a number of samples to see the estimated work."}
-      </div>
+          ) : preset === "custom" ? "The work of a custom suite is estimated when it is launched." : "Enter a number of samples to see the estimated work."}
+        </div>
+        </>
+      ) : null}
       <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Launching…" : "Launch evaluation"}</button>
     </form>
   );

@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { Alert, Card, PageHeader, formatDateTime } from "@/app/_components/ui";
+import { AutoRefresh } from "@/app/_components/auto-refresh";
+import { EvaluationStatusBadge } from "@/app/_components/evaluation-ui";
+import { can } from "@/lib/auth/permissions";
+import type { TeamContext } from "@/lib/teams/access";
+import type { evaluationProgress, getEvaluation } from "@/lib/evaluations/manage";
+import { kindLabel } from "@/lib/evaluations/kinds";
+import { CancelButton } from "./controls";
+import { ProgressCard } from "./progress-card";
+
+/**
+ * The results page of an evaluation kind other than robustness (lib/evaluations/kinds.ts): the shared
+ * header, status and progress, then the kind's own results.
+ */
+export function KindEvaluationView({ ctx, data, progress }: { ctx: TeamContext; data: Awaited<ReturnType<typeof getEvaluation>>; progress: Awaited<ReturnType<typeof evaluationProgress>> }) {
+  const { ev, mv, model } = data;
+  const base = `/t/${ctx.team.slug}`;
+  const active = ["QUEUED", "RUNNING", "AGGREGATING"].includes(ev.status);
+  return (
+    <>
+      <AutoRefresh active={active} />
+      <PageHeader
+        title={`Evaluation #${ev.number}`}
+        description={
+          <>
+            {kindLabel(ev.kind)} of {model ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/models/${model.id}`}>{model.name} v{mv?.version}</Link> : "a deleted model"} · seed {ev.seed} · started by {ev.createdByLabel} on {formatDateTime(ev.createdAt)}
+          </>
+        }
+        actions={
+          <div className="flex items-center gap-3">
+            <EvaluationStatusBadge status={ev.status} />
+            {active && can(ctx.role, "evaluation.cancel") ? <CancelButton team={ctx.team.slug} evaluationId={ev.id} number={ev.number} /> : null}
+          </div>
+        }
+      />
+      {ev.status === "FAILED" ? <div className="mb-5"><Alert>Failed: {ev.failureReason}</Alert></div> : null}
+      {ev.status === "CANCELLED" ? <div className="mb-5"><Alert tone="amber">Cancelled by {ev.cancelledByLabel} on {ev.cancelledAt ? formatDateTime(ev.cancelledAt) : "—"}.</Alert></div> : null}
+      {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} unit="Work units" rate={null} /> : null}
+      {ev.status === "COMPLETED" ? (
+        <Card title="Results">
+          <p className="text-sm text-slate-600">This version of Bulwark cannot show the results of a {kindLabel(ev.kind).toLowerCase()} evaluation.</p>
+        </Card>
+      ) : null}
+    </>
+  );
+}
