@@ -5,7 +5,7 @@ import { controlKey, FRAMEWORK_IDS, type Catalog, type FrameworkId } from "./cat
 // Which kind of Bulwark evidence supports which control, and how strongly. The default comes from the
 // suggested crosswalk; a team may add, change or remove rows (CrosswalkOverride, audited).
 
-export const EVIDENCE_KINDS = ["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12", "E13", "E14"] as const;
+export const EVIDENCE_KINDS = ["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12", "E13", "E14", "E15"] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 export const MARKS = ["direct", "supporting", "threat"] as const;
 export type Mark = (typeof MARKS)[number];
@@ -34,6 +34,7 @@ const SHORT: Record<EvidenceKind, { short: string; available: boolean }> = {
   E12: { short: "Reviewer attestation", available: true },
   E13: { short: "Calibration and OOD detection vs policy", available: true },
   E14: { short: "Common-corruption robustness vs policy", available: true },
+  E15: { short: "Training-data integrity scan vs policy", available: true },
 };
 
 export const EVIDENCE_KIND_INFO: Record<EvidenceKind, EvidenceKindInfo> = Object.fromEntries(

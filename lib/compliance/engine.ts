@@ -57,6 +57,25 @@ export interface BeyondEvidence {
   corruptionMCE: number | null;
 }
 
+/** A completed training-data integrity scan (evaluation kind "integrity") of a model version. */
+export interface IntegrityEvidence {
+  id: string;
+  number: number;
+  finishedAt: Date;
+  /** The training dataset version scanned. */
+  datasetVersionId: string;
+  datasetLabel: string;
+  samples: number;
+  /** Confident-learning share of likely mislabelled examples; null when cross-validation did not run. */
+  suspectedMislabelShare: number | null;
+  /** Classes flagged by activation clustering, and classes with a live trigger. */
+  flaggedClasses: string[];
+  liveBackdoors: string[];
+  /** Duplicate groups across the training and held-out data; null when no held-out data was scanned. */
+  leakageGroups: number | null;
+  verdict: Verdict | null;
+}
+
 export interface DatasetEvidence {
   versionId: string;
   datasetId: string;
@@ -81,6 +100,8 @@ export interface ModelEvidence {
   registeredAt: Date;
   /** Completed evaluations of this version, any order. */
   evaluations: EvaluationEvidence[];
+  /** Completed training-data integrity scans of this version, any order (absent: none loaded). */
+  integrity?: IntegrityEvidence[];
   evaluationDataset: DatasetEvidence | null;
   trainingDataset: DatasetEvidence | null;
   openAlerts: { id: string; summary: string; createdAt: Date; maxDropPp: number | null; evaluationNumber: number | null }[];
@@ -490,6 +511,45 @@ function e14Corruptions(c: Ctx): KindFinding {
     (b) => `mean accuracy under common corruptions ${p1(b.corruptionAccuracy!)}${b.corruptionMCE !== null ? ` (mCE ${p1(b.corruptionMCE)})` : ""}`);
 }
 
+function e15Integrity(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered, so no training data has been scanned.", next: null, links: [] };
+  const ml = modelLabel(m);
+  const scans = [...(m.integrity ?? [])].filter((s) => s.verdict !== "unreliable").sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || b.number - a.number);
+  const s = scans[0];
+  if (!s) return { outcome: "missing", reason: `${ml} has no completed training-data integrity scan.`, next: `Run a training-data integrity scan of ${ml} on its training data.`, links: [modelLink(m)] };
+  const it = c.tp.integrity;
+  const link = (extra: Partial<EvidenceLink> = {}): EvidenceLink => ({ type: "evaluation", id: s.id, label: `Integrity scan #${s.number} of ${s.datasetLabel}`, path: `evaluations/${s.number}`, verdict: s.verdict, ...extra });
+  const fails: string[] = [];
+  const passes: string[] = [];
+  const missing: string[] = [];
+  const links: EvidenceLink[] = [link(), modelLink(m)];
+  if (it.requireNoLiveBackdoor) {
+    if (s.liveBackdoors.length) {
+      fails.push(`a live backdoor: a trigger patch turns other classes' inputs into "${s.liveBackdoors.join('", "')}"`);
+      links.push(link({ metric: "live backdoors", value: s.liveBackdoors.length, threshold: 0, label: `Integrity scan #${s.number}: live trigger towards "${s.liveBackdoors.join('", "')}"` }));
+    } else passes.push(s.flaggedClasses.length ? `no live trigger (activation clustering flagged "${s.flaggedClasses.join('", "')}", but no tested patch works)` : "no suspicious class and no live trigger");
+  }
+  if (it.maxSuspectedMislabelShare !== null) {
+    if (s.suspectedMislabelShare === null) missing.push("the share of likely mislabelled examples (run the scan with cross-validation)");
+    else {
+      const ok = s.suspectedMislabelShare <= it.maxSuspectedMislabelShare + EPS_TOL;
+      const text = `likely mislabelled ${pct(s.suspectedMislabelShare, 1)} ${ok ? "≤" : ">"} ${pct(it.maxSuspectedMislabelShare, 1)}`;
+      (ok ? passes : fails).push(text);
+      links.push(link({ metric: "share of likely mislabelled examples", value: s.suspectedMislabelShare, threshold: it.maxSuspectedMislabelShare, label: `Integrity scan #${s.number}: ${text}` }));
+    }
+  }
+  if (it.requireNoLeakage) {
+    if (s.leakageGroups === null) missing.push("train/test leakage (scan with held-out data)");
+    else if (s.leakageGroups > 0) fails.push(`${s.leakageGroups} duplicate group${s.leakageGroups > 1 ? "s" : ""} shared by the training and held-out data (leakage)`);
+    else passes.push("no train/test leakage");
+  }
+  if (stale(c, s.finishedAt)) return { outcome: "stale", reason: `${ml}: ${staleReason(c, `integrity scan #${s.number}`, s.finishedAt)}.`, next: `Re-run the training-data integrity scan of ${ml}.`, links };
+  if (fails.length) return { outcome: "fail", reason: `${ml}: ${fails.join("; ")} (integrity scan #${s.number} of ${s.datasetLabel}).`, next: "Review the flagged examples, clean or relabel the training data, retrain and scan the new version.", links };
+  if (missing.length) return { outcome: "partial", reason: `${ml}: integrity scan #${s.number} found ${passes.join("; ") || "nothing failing"}, but did not measure ${missing.join(" or ")}, which the policy sets a threshold for.`, next: `Re-run the integrity scan of ${ml} with ${missing.length > 1 ? "both" : "it"}.`, links };
+  return { outcome: "pass", reason: `${ml}: ${passes.join("; ") || "scanned; the policy sets no integrity threshold"} (integrity scan #${s.number} of ${s.datasetLabel}, ${s.samples.toLocaleString("en")} examples).`, next: null, links };
+}
+
 function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
   switch (kind) {
     case "E1": return e1Robustness(c);
@@ -504,6 +564,7 @@ function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
     case "E11": return e11Audit(c);
     case "E13": return e13CalibrationOod(c);
     case "E14": return e14Corruptions(c);
+    case "E15": return e15Integrity(c);
     default: return notRecorded(kind);
   }
 }

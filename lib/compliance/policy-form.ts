@@ -47,6 +47,12 @@ export function policyFromForm(f: Record<string, unknown>): unknown {
         minOodAuroc: blank(g("minOodAuroc")) ? null : num(g("minOodAuroc")),
         minCorruptionAccuracy: blank(g("minCorruptionAccuracy")) ? null : percent(g("minCorruptionAccuracy")),
       },
+      // Training-data integrity (E15): the mislabelled share is a percentage; empty = no limit.
+      integrity: {
+        maxSuspectedMislabelShare: blank(g("maxSuspectedMislabelShare")) ? null : percent(g("maxSuspectedMislabelShare")),
+        requireNoLiveBackdoor: on(g("requireNoLiveBackdoor")),
+        requireNoLeakage: on(g("requireNoLeakage")),
+      },
     };
   }
   const monitoring = Object.fromEntries(MONITORING_FIELDS.map((k) => [k, num(f[`monitoring.${k}`])]));
@@ -60,7 +66,7 @@ export const MONITORING_FIELDS = ["psiWarning", "psiCritical", "ksPValue", "pred
 export function formFieldOf(path: string): string {
   const m = /^tiers\.(\w+)\.(\w+)(?:\.(\w+))?/.exec(path);
   if (!m) return path;
-  if ((m[2] === "requiredSuite" || m[2] === "beyond") && m[3]) return `${m[1]}.${m[3]}`;
+  if ((m[2] === "requiredSuite" || m[2] === "beyond" || m[2] === "integrity") && m[3]) return `${m[1]}.${m[3]}`;
   return `${m[1]}.${m[2]}`;
 }
 
@@ -83,6 +89,9 @@ export function formValues(p: Policy): Record<string, string> {
     out[`${t}.maxEce`] = tp.beyond.maxEce === null ? "" : String(tp.beyond.maxEce);
     out[`${t}.minOodAuroc`] = tp.beyond.minOodAuroc === null ? "" : String(tp.beyond.minOodAuroc);
     out[`${t}.minCorruptionAccuracy`] = tp.beyond.minCorruptionAccuracy === null ? "" : String(+(tp.beyond.minCorruptionAccuracy * 100).toFixed(2));
+    out[`${t}.maxSuspectedMislabelShare`] = tp.integrity.maxSuspectedMislabelShare === null ? "" : String(+(tp.integrity.maxSuspectedMislabelShare * 100).toFixed(2));
+    if (tp.integrity.requireNoLiveBackdoor) out[`${t}.requireNoLiveBackdoor`] = "on";
+    if (tp.integrity.requireNoLeakage) out[`${t}.requireNoLeakage`] = "on";
   }
   return out;
 }

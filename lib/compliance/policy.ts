@@ -31,6 +31,23 @@ export const BeyondThresholdsSchema = z.object({
 });
 export type BeyondThresholds = z.infer<typeof BeyondThresholdsSchema>;
 
+export const IntegrityThresholdsSchema = z.object({
+  /** Largest share of training examples that confident learning may flag as likely mislabelled (null: no limit). */
+  maxSuspectedMislabelShare: fraction.nullable(),
+  /** A live backdoor (a trigger that flips other classes' inputs to one class, above its control) fails. */
+  requireNoLiveBackdoor: z.boolean(),
+  /** Duplicates across the training and held-out data (train/test leakage) fail. */
+  requireNoLeakage: z.boolean(),
+});
+export type IntegrityThresholds = z.infer<typeof IntegrityThresholdsSchema>;
+
+export const DEFAULT_INTEGRITY: Record<"minimal" | "limited" | "high" | "unacceptable", IntegrityThresholds> = {
+  minimal: { maxSuspectedMislabelShare: null, requireNoLiveBackdoor: true, requireNoLeakage: false },
+  limited: { maxSuspectedMislabelShare: 0.03, requireNoLiveBackdoor: true, requireNoLeakage: true },
+  high: { maxSuspectedMislabelShare: 0.02, requireNoLiveBackdoor: true, requireNoLeakage: true },
+  unacceptable: { maxSuspectedMislabelShare: 0.01, requireNoLiveBackdoor: true, requireNoLeakage: true },
+};
+
 export const TierPolicySchema = z.object({
   requiredSuite: z.object({
     /** Distinct attacks (not counting the sanity check). */
@@ -53,6 +70,8 @@ export const TierPolicySchema = z.object({
   attestationRequired: z.array(z.string().min(3).max(120)).max(500),
   /** Beyond the worst case (null: not required). Policies saved before these existed get none. */
   beyond: BeyondThresholdsSchema.default({ maxEce: null, minOodAuroc: null, minCorruptionAccuracy: null }),
+  /** Training-data integrity (E15). Policies saved before it existed get the limited-risk default. */
+  integrity: IntegrityThresholdsSchema.default({ ...DEFAULT_INTEGRITY.limited }),
 });
 export type TierPolicy = z.infer<typeof TierPolicySchema>;
 
@@ -99,6 +118,7 @@ const base = (o: Partial<TierPolicy> & Pick<TierPolicy, "thresholds" | "maxEvide
   requireSchedule: false,
   attestationRequired: [],
   beyond: { maxEce: null, minOodAuroc: null, minCorruptionAccuracy: null },
+  integrity: { ...DEFAULT_INTEGRITY.limited },
   ...o,
 });
 
@@ -114,7 +134,7 @@ export function defaultPolicy(): Policy {
     segregationOfDuties: true,
     maxAttestationDays: 365,
     tiers: {
-      minimal: base({ thresholds: [], maxEvidenceAgeDays: 365, requiredSuite: { minAttacks: 1, requireIterative: false, minSampleCount: 100 }, regressionTolerancePp: 10 }),
+      minimal: base({ thresholds: [], maxEvidenceAgeDays: 365, requiredSuite: { minAttacks: 1, requireIterative: false, minSampleCount: 100 }, regressionTolerancePp: 10, integrity: { ...DEFAULT_INTEGRITY.minimal } }),
       limited: base({ thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.4 }], maxEvidenceAgeDays: 180 }),
       high: base({
         thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.6 }],
@@ -126,6 +146,7 @@ export function defaultPolicy(): Policy {
         requiredSuite: { minAttacks: 2, requireIterative: true, minSampleCount: 500 },
         attestationRequired: HIGH_RISK_ATTESTED,
         beyond: { maxEce: 0.1, minOodAuroc: 0.8, minCorruptionAccuracy: 0.7 },
+        integrity: { ...DEFAULT_INTEGRITY.high },
       }),
       unacceptable: base({
         thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.8 }],
@@ -137,6 +158,7 @@ export function defaultPolicy(): Policy {
         requiredSuite: { minAttacks: 3, requireIterative: true, minSampleCount: 1000 },
         attestationRequired: HIGH_RISK_ATTESTED,
         beyond: { maxEce: 0.05, minOodAuroc: 0.9, minCorruptionAccuracy: 0.8 },
+        integrity: { ...DEFAULT_INTEGRITY.unacceptable },
       }),
     },
   };

@@ -148,7 +148,7 @@ export default async function ControlsPage({ params, searchParams }: { params: P
       )}
       {fw === "mitre-atlas" ? (
         <Card title="Threat tags (ATLAS techniques)" className="mt-5">
-          <p className="mb-3 text-sm text-slate-600">Context for reports: which techniques Bulwark&apos;s evidence emulates (E1: gradient-based evasion) or bears on (provenance and digests lower, but do not test, poisoning and supply-chain risk). A threat tag is never &quot;satisfied&quot;; the mitigations above carry the status.</p>
+          <p className="mb-3 text-sm text-slate-600">Context for reports: which techniques Bulwark&apos;s evidence emulates (E1: gradient-based evasion; E15: poisoned training data and patch-trigger backdoors) or bears on (provenance and digests lower, but do not test, supply-chain risk). A threat tag is never &quot;satisfied&quot;; the mitigations above carry the status.</p>
           <ul className="divide-y divide-slate-100 text-sm">
             {framework.controls.filter((c) => c.kind === "threat").map((t) => {
               const kinds = [...new Set(a.crosswalk.filter((e) => e.control === t.key && e.mark === "threat").map((e) => e.evidence))];

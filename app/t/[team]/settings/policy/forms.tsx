@@ -64,6 +64,13 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
                 <Field label="Minimum accuracy under corruptions (%)" htmlFor={`${t}-corr`} error={fe[`${t}.minCorruptionAccuracy`]} hint="Mean over corruptions and severities. Empty: none.">
                   <input id={`${t}-corr`} name={`${t}.minCorruptionAccuracy`} inputMode="decimal" defaultValue={v[`${t}.minCorruptionAccuracy`]} className={inputClass} />
                 </Field>
+                <Field label="Maximum share of likely mislabelled training examples (%)" htmlFor={`${t}-mislabel`} error={fe[`${t}.maxSuspectedMislabelShare`]} hint="Confident learning on out-of-sample predictions (integrity scan). Empty: none.">
+                  <input id={`${t}-mislabel`} name={`${t}.maxSuspectedMislabelShare`} inputMode="decimal" defaultValue={v[`${t}.maxSuspectedMislabelShare`]} className={inputClass} />
+                </Field>
+                <div className="space-y-2 pt-6 text-sm text-slate-700">
+                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireNoLiveBackdoor`} defaultChecked={v[`${t}.requireNoLiveBackdoor`] === "on"} /> No live backdoor in the training-data scan</label>
+                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireNoLeakage`} defaultChecked={v[`${t}.requireNoLeakage`] === "on"} /> No train/test leakage</label>
+                </div>
                 <div className="space-y-2 pt-6 text-sm text-slate-700">
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireIterative`} defaultChecked={v[`${t}.requireIterative`] === "on"} /> Needs an iterative attack (PGD/APGD)</label>
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireSchedule`} defaultChecked={v[`${t}.requireSchedule`] === "on"} /> Needs a re-evaluation schedule</label>
