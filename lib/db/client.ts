@@ -22,7 +22,12 @@ export function getDb(): PrismaClient {
   if (!globalForDb.bulwarkDb) {
     const url = currentDatabaseUrl();
     if (!url) throw new Error("DATABASE_URL is not set: start Bulwark with `npm start`, or set DATABASE_URL");
-    globalForDb.bulwarkDb = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+    globalForDb.bulwarkDb = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: url, max: 10 }),
+      // Prisma gives up after 2 s waiting for a pooled connection; under a burst (many writers appending to one
+      // team's audit chain, a busy 2-CPU machine) a transaction should wait its turn rather than fail.
+      transactionOptions: { maxWait: 15_000, timeout: 20_000 },
+    });
   }
   return globalForDb.bulwarkDb;
 }
