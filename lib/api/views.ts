@@ -1,3 +1,4 @@
+import { ENDPOINT_FORMAT, getEndpointSummary } from "../registry/endpoints";
 import { z } from "zod";
 import { EvaluationKindSchema } from "../evaluations/kinds";
 import { db } from "../db/client";
@@ -51,7 +52,9 @@ export async function getModelApi(ctx: TeamContext, name: string) {
 export async function getModelVersionApi(ctx: TeamContext, ref: VersionRef) {
   const { model, version } = await resolveModelVersion(ctx, ref);
   const files = await db.modelVersionFile.findMany({ where: { modelVersionId: version.id }, orderBy: { path: "asc" }, select: { path: true, role: true, sha256: true, size: true } });
-  return { model: { id: model.id, name: model.name }, ...modelVersionView({ ...version, card: version.card }), engineInfo: version.engineInfo, files };
+  // An endpoint version shows its settings, never its credential.
+  const endpoint = version.format === ENDPOINT_FORMAT ? await getEndpointSummary(ctx, version.id) : undefined;
+  return { model: { id: model.id, name: model.name }, ...modelVersionView({ ...version, card: version.card }), engineInfo: version.engineInfo, files, ...(endpoint ? { endpoint } : {}) };
 }
 
 function datasetVersionView(v: { id: string; version: number; format: string; licence: string; personalData: string; split: string; sampleCount: number; sampleShape: number[]; classLabels: string[]; tensorDigest: string; manifestDigest: string; totalBytes: number; status: string; createdAt: Date }) {

@@ -35,7 +35,7 @@ const pool = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR
 
 let tokens: Record<"admin" | "engineer" | "reviewer" | "viewer" | "outsider" | "revoked" | "expired", string>;
 let team: Awaited<ReturnType<typeof makeTeam>>;
-const ids: { reportId?: string; completed?: number; queued?: number; scheduleId?: string; alertId?: string; modelId?: string; modelVersionId?: string; datasetVersionId?: string } = {};
+const ids: { outboundHostId?: string; reportId?: string; completed?: number; queued?: number; scheduleId?: string; alertId?: string; modelId?: string; modelVersionId?: string; datasetVersionId?: string } = {};
 
 interface Call { token?: string | null; params?: Record<string, string>; query?: Record<string, string>; body?: unknown; form?: FormData }
 async function call(o: Operation, c: Call = {}): Promise<Response> {
@@ -287,6 +287,10 @@ describe("REST API v1", () => {
       getDeployments: { query: { model: "digits-cnn" } },
       // This team has no environments: the read is allowed and answers 404 naming it (app/api/v1/deployments.test.ts reads a real one).
       getMonitoringReference: { query: { model: "digits-cnn", environment: "production" } },
+      registerEndpointVersion: { params: { name: "digits-cnn" }, body: { card: {}, endpoint: { url: "https://api.vendor.example/v1/scores" } } },
+      testEndpointConnection: { params: { name: "digits-cnn", version: "1" }, body: { dataset: `${DEMO_DATASETS.eval}@1` } },
+      addOutboundHost: { body: { host: "api.vendor.example" } },
+      removeOutboundHost: { params: { id: ids.outboundHostId ?? "none" } },
     };
     return p[o.id] ?? {};
   };
@@ -319,6 +323,7 @@ describe("REST API v1", () => {
   });
 
   it("answers 404 to another team's token for every record of this team, and lists only its own team", async () => {
+    ids.outboundHostId = (await json(await call(OPS.addOutboundHost, { token: tokens.admin, body: { host: "models.vendor.example" } }))).id;
     const before = await db.auditEvent.count({ where: { teamId: team.team.id } });
     // Uploads last: an outsider's upload under one of our names creates its own team's model.
     const order = [...OPERATIONS].sort((a, b) => Number(a.bodyKind === "multipart") - Number(b.bodyKind === "multipart"));
@@ -326,7 +331,8 @@ describe("REST API v1", () => {
       const s = sample(o);
       const r = await call(o, { ...s, token: tokens.outsider });
       const namesOurs = !!s.params || !!s.query?.model || ["createEvaluation", "createSchedule", "createReport"].includes(o.id);
-      if (namesOurs && !["uploadModelVersion", "uploadDatasetVersion"].includes(o.id)) expect(r.status, o.id).toBe(404);
+      // Uploads and endpoint registrations under one of our names act on the caller's own team (see below).
+      if (namesOurs && !["uploadModelVersion", "uploadDatasetVersion", "registerEndpointVersion"].includes(o.id)) expect(r.status, o.id).toBe(404);
       else if (o.method === "GET") {
         const body = JSON.stringify(await json(r));
         expect(body, o.id).not.toContain(team.team.id);

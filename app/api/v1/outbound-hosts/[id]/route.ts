@@ -1,0 +1,7 @@
+import { endpoint } from "@/app/_lib/api";
+import { OPS } from "@/lib/api/operations";
+import { removeOutboundHostApi } from "@/lib/api/endpoints";
+
+export const dynamic = "force-dynamic";
+
+export const DELETE = endpoint(OPS.removeOutboundHost, (ctx, { params }) => removeOutboundHostApi(ctx, params.id));
