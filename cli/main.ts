@@ -21,6 +21,9 @@ const USAGE = `Usage: bulwark <command> [options]
   eval run --kind privacy --model <name@version> --non-members <name@version> [--members <name@version>]
            [--samples <n per set>] [--reference-models <n>] [--reference-epochs <n>] [--seed <n>] [--wait] [--json]
                                            membership inference (members default: the card's training data)
+  eval run --kind integrity --model <name@version> [--training <name@version>] [--held-out <name@version>]
+           [--samples <n>] [--folds <k>] [--epochs <n>] [--seed <n>] [--wait] [--json]
+                                           training-data integrity scan (training data default: the card's lineage)
   eval status <number> [--json]            status, progress and results of one evaluation
   gate --model <name@version> [--json]     exit 1 unless the version meets the team's policy and has no open
                                            regression alert
@@ -109,11 +112,19 @@ interface EvaluationView {
   warnings?: string[];
   kind?: string;
   privacyCost?: { summary: string };
+  integrityCost?: { summary: string };
+  integrity?: null | { evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; reasons: string[] } | null };
 }
 
 function printResults(e: EvaluationView) {
   console.log(`${bold(`Evaluation #${e.number}`)}: ${e.model.name}@${e.model.version} on ${e.dataset.name}@${e.dataset.version}, ${e.samples} samples — ${e.status}`);
   if (e.failureReason) console.log(red(`  ${e.failureReason}`));
+  if (e.integrity) {
+    const ev = e.integrity.evidence;
+    console.log(`Live backdoors: ${ev.liveBackdoors.length ? red(ev.liveBackdoors.join(", ")) : "none"}; flagged classes: ${ev.flaggedClasses.join(", ") || "none"}; likely mislabelled: ${ev.suspectedMislabelShare === null ? "not scanned" : pct(ev.suspectedMislabelShare)}; leakage groups: ${ev.leakageGroups ?? "not checked"}; reliability ${e.integrity.reliability ? bold(e.integrity.reliability.verdict) : "—"}`);
+    for (const line of e.integrity.reading) console.log(`  ${line}`);
+    return;
+  }
   const r = e.results;
   if (!r) return;
   console.log(`Clean accuracy ${bold(pct(r.cleanAccuracy))}; reliability ${r.reliability ? bold(r.reliability.verdict) : "not checked"}`);
@@ -144,7 +155,7 @@ async function follow(api: Client, number: number): Promise<EvaluationView> {
 async function evalCmd(args: string[]) {
   const [sub, ...rest] = args;
   if (sub === "run") {
-    const { values } = parseArgs({ args: rest, options: { kind: { type: "string", default: "robustness" }, model: { type: "string" }, dataset: { type: "string" }, suite: { type: "string", default: "standard" }, samples: { type: "string" }, seed: { type: "string" }, eps: { type: "string" }, "shard-size": { type: "string" }, members: { type: "string" }, "non-members": { type: "string" }, "reference-models": { type: "string" }, "reference-epochs": { type: "string" }, wait: { type: "boolean" }, json: { type: "boolean" } } });
+    const { values } = parseArgs({ args: rest, options: { kind: { type: "string", default: "robustness" }, model: { type: "string" }, dataset: { type: "string" }, suite: { type: "string", default: "standard" }, samples: { type: "string" }, seed: { type: "string" }, eps: { type: "string" }, "shard-size": { type: "string" }, members: { type: "string" }, "non-members": { type: "string" }, "reference-models": { type: "string" }, "reference-epochs": { type: "string" }, training: { type: "string" }, "held-out": { type: "string" }, folds: { type: "string" }, epochs: { type: "string" }, wait: { type: "boolean" }, json: { type: "boolean" } } });
     const api = client();
     let created: EvaluationView;
     if (values.kind === "privacy") {
@@ -157,6 +168,17 @@ async function evalCmd(args: string[]) {
       if (!values.json) {
         console.error(`Queued privacy evaluation #${created.number}: ${created.model.name}@${created.model.version}, members ${created.dataset.name}@${created.dataset.version}, ${created.samples} members + non-members.`);
         if (created.privacyCost) console.error(`  ${dim("cost:")} ${created.privacyCost.summary}`);
+      }
+    } else if (values.kind === "integrity") {
+      if (!values.model) throw new UsageError("bulwark eval run --kind integrity --model <name@version> [--training <name@version>] [--held-out <name@version>] [--samples N] [--folds K] [--epochs E] [--wait]");
+      created = await api.post<EvaluationView>("/evaluations", {
+        kind: "integrity", model: values.model, ...(values.training ? { trainingDataset: values.training } : {}), ...(values["held-out"] ? { heldOutDataset: values["held-out"] } : {}),
+        ...(values.samples ? { sampleCount: values.samples } : {}), ...(values.folds ? { folds: values.folds } : {}), ...(values.epochs ? { epochs: values.epochs } : {}), ...(values.seed ? { seed: values.seed } : {}),
+      });
+      if (!values.json) {
+        console.error(`Queued integrity scan #${created.number}: ${created.model.name}@${created.model.version}, training data ${created.dataset.name}@${created.dataset.version}, ${created.samples} examples.`);
+        if (created.integrityCost) console.error(`  ${dim("cost:")} ${created.integrityCost.summary}`);
+        for (const w of created.warnings ?? []) console.error(`  ${dim("warning:")} ${w}`);
       }
     } else if (values.kind === "robustness") {
       if (!values.model || !values.dataset) throw new UsageError("bulwark eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--wait]");

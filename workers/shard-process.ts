@@ -14,6 +14,8 @@ import { engineCardOf } from "../lib/registry/model-card";
 import { runBlackBoxShard } from "../lib/engine/blackbox/shard";
 import { endpointOracle } from "../lib/engine/blackbox/oracle";
 import { redactSecrets } from "../lib/security/secrets";
+import { runIntegrityShard } from "../lib/evaluations/integrity-shard";
+import type { IntegrityShardTask } from "../lib/evaluations/integrity";
 import { isRobustnessTask, toShardOutput, type AnyShardTask, type ChildMessage, type KindShardTask, type ParentMessage, type ShardTask } from "../lib/evaluations/shard-io";
 
 const send = (m: ChildMessage) => process.send?.(m);
@@ -73,8 +75,22 @@ async function runEndpointShard(task: ShardTask): Promise<boolean> {
 /** One shard of an evaluation kind other than robustness (lib/evaluations/kinds.ts). */
 async function runKindShard(task: KindShardTask): Promise<void> {
   switch (task.kind) {
+    case "integrity": {
+      let last = 0;
+      const output = await runIntegrityShard(task as IntegrityShardTask, {
+        onProgress: (done, total) => {
+          const now = Date.now();
+          if (now - last > 500 || done === total) {
+            last = now;
+            send({ type: "progress", done, total });
+          }
+        },
+        isCancelled: () => cancelled,
+      });
+      send({ type: "result", output });
+      return;
+    }
     case "privacy":
-    case "integrity":
       throw new Error(`this engine process cannot run ${task.kind} shards yet`);
     default:
       throw new Error(`unknown evaluation kind "${String((task as { kind: unknown }).kind)}"`);

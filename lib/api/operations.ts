@@ -72,8 +72,18 @@ const ApiCreatePrivacyEvaluationSchema = CreatePrivacyEvaluationSchema.extend({
   if (!v.nonMemberDataset && !v.nonMemberDatasetVersionId) ctx.addIssue({ code: "custom", path: ["nonMemberDataset"], message: "Name the held-out (non-member) dataset version as nonMemberDataset: \"name@version\"" });
 });
 
+/** A training-data integrity scan from CI: model as name@version; trainingDataset (default: the card's training data) and heldOutDataset as name@version. */
+const ApiCreateIntegrityEvaluationSchema = CreateIntegrityEvaluationSchema.extend({
+  modelVersionId: z.string().trim().min(1).optional(),
+  model: VersionRefSchema.optional(),
+  trainingDataset: VersionRefSchema.optional(),
+  heldOutDataset: VersionRefSchema.optional(),
+}).superRefine((v, ctx) => {
+  if (!v.model && !v.modelVersionId) ctx.addIssue({ code: "custom", path: ["model"], message: "Name the model version as model: \"name@version\"" });
+});
+
 /** Any evaluation kind (lib/evaluations/kinds.ts), chosen by `kind`; without it, a robustness evaluation as before. */
-export const ApiCreateEvaluationSchema = z.discriminatedUnion("kind", [ApiCreateRobustnessEvaluationSchema, ApiCreatePrivacyEvaluationSchema, CreateIntegrityEvaluationSchema], {
+export const ApiCreateEvaluationSchema = z.discriminatedUnion("kind", [ApiCreateRobustnessEvaluationSchema, ApiCreatePrivacyEvaluationSchema, ApiCreateIntegrityEvaluationSchema], {
   error: `The kind is one of ${EVALUATION_KINDS.join(", ")}`,
 });
 

@@ -22,7 +22,10 @@ export async function createEvaluationApi(ctx: TeamContext, input: z.output<type
     const nonMemberDatasetVersionId = input.nonMemberDataset ? (await resolveDatasetVersion(ctx, input.nonMemberDataset)).version.id : input.nonMemberDatasetVersionId!;
     created = await createEvaluationOfKind(ctx, { ...input, modelVersionId, memberDatasetVersionId, nonMemberDatasetVersionId }, { priority: 10 });
   } else if (input.kind === "integrity") {
-    created = await createEvaluationOfKind(ctx, input, { priority: 10 });
+    const modelVersionId = input.model ? (await resolveModelVersion(ctx, input.model)).version.id : input.modelVersionId!;
+    const trainingDatasetVersionId = input.trainingDataset ? (await resolveDatasetVersion(ctx, input.trainingDataset)).version.id : input.trainingDatasetVersionId;
+    const heldOutDatasetVersionId = input.heldOutDataset ? (await resolveDatasetVersion(ctx, input.heldOutDataset)).version.id : input.heldOutDatasetVersionId;
+    created = await createEvaluationOfKind(ctx, { ...input, modelVersionId, trainingDatasetVersionId, heldOutDatasetVersionId }, { priority: 10 });
   } else {
     const modelVersionId = input.model ? (await resolveModelVersion(ctx, input.model)).version.id : input.modelVersionId!;
     const datasetVersionId = input.dataset ? (await resolveDatasetVersion(ctx, input.dataset)).version.id : input.datasetVersionId!;
@@ -35,6 +38,7 @@ export async function createEvaluationApi(ctx: TeamContext, input: z.output<type
     warnings: created.warnings,
     ...(created.queryCost ? { queryCost: created.queryCost } : {}),
     ...(created.privacyCost ? { privacyCost: created.privacyCost } : {}),
+    ...(created.integrityCost ? { integrityCost: created.integrityCost } : {}),
   };
 }
 

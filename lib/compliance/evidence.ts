@@ -3,6 +3,7 @@ import { verifyTeamChain, verifyTeamChainRecent } from "../audit/log";
 import { ModelCardSchema } from "../registry/model-card";
 import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence } from "./engine";
 import { tierOf, type Verdict } from "./policy";
+import { loadIntegrityEvidence } from "./integrity-evidence";
 
 // Turns the team's database rows into the pure engine's input. Reads only; scoped by teamId on every query.
 
@@ -156,6 +157,7 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
     opts.chain === "full" ? verifyTeamChain(teamId) : verifyTeamChainRecent(teamId),
   ]);
   const operations = await operationsEvidence(teamId, current.map((c) => c.model.id));
+  const integrity = await loadIntegrityEvidence(teamId, versionIds);
   const datasetIds = new Set<string>([...evaluations.map((e) => e.datasetVersionId), ...current.map((c) => c.v.trainingDatasetVersionId).filter((x): x is string => !!x)]);
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: [...datasetIds] } }, include: { dataset: { select: { name: true } } } });
   const ds = new Map<string, DatasetEvidence>(datasets.map((d) => {
@@ -189,6 +191,7 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
       }),
       schedules: schedules.filter((s) => s.modelId === model.id && (s.modelVersionId === null || s.modelVersionId === v.id)).map((s) => ({ id: s.id, name: s.name, paused: s.paused, nextRunAt: null })),
       operations: operations.get(model.id) ?? { environments: [] },
+      integrity: integrity.get(v.id) ?? [],
     };
   });
 

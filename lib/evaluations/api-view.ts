@@ -3,6 +3,30 @@ import type { ReliabilityReport } from "../engine/reliability";
 import type { TeamContext } from "../teams/access";
 import { evaluationProgress, getEvaluation } from "./manage";
 import { threatModelOf } from "./threat-model";
+import type { IntegrityMetrics } from "./integrity";
+
+function integrityForApi(m: IntegrityMetrics, reliability: { verdict: string; reasons: string[] } | null) {
+  const L = (i: number) => m.classLabels[i] ?? String(i);
+  return {
+    evidence: m.evidence,
+    reading: m.reading,
+    reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
+    config: { folds: m.config.folds, epochs: m.config.epochs, samples: m.config.samples, heldOutDatasetVersionId: m.config.heldOutDatasetVersionId, cost: m.config.cost.summary },
+    datasetScan: {
+      exactDuplicateGroups: m.datasetScan.exactDuplicates.groups, nearDuplicateGroups: m.datasetScan.nearDuplicates.groups,
+      leakageGroups: m.datasetScan.leakage.groups, labelConflictGroups: m.datasetScan.labelConflicts.groups, range: m.datasetScan.range.counts,
+    },
+    labelIssues: m.labelIssues ? { flagged: m.labelIssues.flaggedCount, share: m.labelIssues.flaggedShare, outOfSampleAccuracy: m.labelIssues.outOfSampleAccuracy, top: m.labelIssues.top.slice(0, 20).map((i) => ({ datasetIndex: i.datasetIndex, label: L(i.label), suggested: L(i.suggested), selfConfidence: i.selfConfidence })) } : null,
+    backdoor: m.backdoor ? {
+      flaggedClasses: m.backdoor.clustering.flaggedClasses.map(L),
+      perClass: m.backdoor.clustering.perClass.map((c) => ({ label: L(c.label), samples: c.samples, smallClusterShare: c.relativeSize, silhouette: c.silhouette, flagged: c.flagged })),
+      suspicious: m.backdoor.suspicious.map((s) => ({ datasetIndex: s.index, label: L(s.label), spectralScore: s.spectralScore, inSpectralTop: s.inSpectralTop })),
+      suspiciousTotal: m.backdoor.suspiciousTotal,
+      liveBackdoors: m.backdoor.liveBackdoors.map(L),
+      triggerTests: m.backdoor.trigger.flatMap((t) => t.rows.filter((r) => r.patch === "derived" || r.live).map((r) => ({ target: L(t.target), patch: r.patch, flipRate: r.flipRate, interval: r.interval, controlRate: r.controlRate, live: r.live, tested: r.tested }))),
+    } : null,
+  };
+}
 
 /** The JSON an API client sees for one evaluation (status, progress, headline results). */
 export async function evaluationForApi(ctx: TeamContext, number: number) {
@@ -25,6 +49,8 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
     results: metrics && ev.kind === "robustness"
       ? { cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, attacks: metrics.attacks.map((a) => ({ attack: a.attack, norm: a.norm, eps: a.eps, robustAccuracy: a.robustAccuracy })), reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null }
       : null,
+    // Integrity scans: the E15 figures, the plain-language reading and the trigger test (lib/evaluations/integrity.ts).
+    integrity: ev.kind === "integrity" && ev.metrics ? integrityForApi(ev.metrics as unknown as IntegrityMetrics, reliability) : null,
     // White-box, or black-box with the endpoint host, query budgets and the queries sent (once completed).
     threatModel: metrics && ev.kind === "robustness" ? threatModelOf(ev.provenance) : null,
     regressionAlerts: alerts.map((a) => ({ id: a.id, summary: a.summary, acknowledged: a.acknowledgedAt !== null })),

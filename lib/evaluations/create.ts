@@ -13,6 +13,7 @@ import { getQueue, QUEUES } from "../jobs/queue";
 import type { ShardJob } from "../jobs/payloads";
 import type { CreateAnyEvaluation, CreateEvaluation } from "./schemas";
 import { KINDS } from "./kinds";
+import { createIntegrityEvaluation } from "./integrity";
 import { buildSuite, dataDomain } from "./suite-for";
 import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost, type QueryCost } from "./blackbox";
 import { planShards, stratifiedSample } from "./sampling";
@@ -24,6 +25,8 @@ export interface CreatedEvaluation {
   /** Black-box evaluations: the queries the endpoint's owner will see, at most. */
   queryCost?: QueryCost;
   /** Privacy evaluations: the reference-model training launched and its estimated time. */
+  /** Integrity scans: the cross-validation training launched (lib/evaluations/integrity.ts). */
+  integrityCost?: { trainingPasses: number; perFold: number; forwardPasses: number; summary: string };
   privacyCost?: { referenceModels: number; epochs: number; trainSize: number; exampleEpochs: number; estimatedSeconds: number | null; summary: string };
 }
 
@@ -46,8 +49,9 @@ export async function createEvaluationOfKind(
       const { kind: _kind, ...robustness } = input;
       return createEvaluation(ctx, robustness, opts);
     }
-    case "privacy":
     case "integrity":
+      return createIntegrityEvaluation(ctx, input, opts);
+    case "privacy":
       throw new ValidationError(`${info.label} evaluations are not available yet.`, { kind: "Not available yet" });
   }
 }

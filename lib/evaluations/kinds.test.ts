@@ -47,8 +47,8 @@ describe("evaluation kinds: config schemas", () => {
 describe("evaluation kinds: creation, lists and evidence", () => {
   it("refuses a kind that is not available yet and stores nothing", async () => {
     const { ctx, team } = await makeTeam("kinds");
-    expect(KINDS.integrity.available).toBe(false);
-    const input = CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: "whatever" });
+    expect(KINDS.privacy.available).toBe(false);
+    const input = CreateAnyEvaluationSchema.parse({ kind: "privacy", modelVersionId: "whatever", nonMemberDatasetVersionId: "whatever" });
     await expect(createEvaluationOfKind(ctx("ENGINEER"), input)).rejects.toThrow(ValidationError);
     await expect(createEvaluationOfKind(ctx("ENGINEER"), input)).rejects.toThrow(/not available yet/);
     expect(await db.evaluation.count({ where: { teamId: team.id } })).toBe(0);

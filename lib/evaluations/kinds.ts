@@ -63,9 +63,8 @@ export const KINDS: Record<EvaluationKind, KindInfo> = {
   integrity: {
     kind: "integrity",
     label: "Training-data integrity",
-    description: "Poisoning and backdoor scans of the training data and the model.",
-    available: false,
-    unavailableReason: "Training-data integrity evaluations are not available yet.",
+    description: "Poisoning and backdoor scans of the training data and the model: duplicates and leakage, likely mislabelled examples, backdoor triggers.",
+    available: true,
   },
 };
 

@@ -12,6 +12,7 @@ import { getQueue, QUEUES } from "../jobs/queue";
 import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
 import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardOutput, type StoredGalleryItem } from "./shard-io";
 import { kindLabel, type EvaluationKind } from "./kinds";
+import { aggregateIntegrity, integrityShardTask } from "./integrity";
 import { beyondMetrics } from "../engine/beyond";
 import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine/blackbox/reference";
 import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
@@ -127,8 +128,9 @@ async function shardTaskFor(ev: EvaluationRow, shard: ShardRow): Promise<AnyShar
         ...(suite.ood ? { oodIndices: oodIndicesFor(shard.index, ev.shardCount, suite.ood.samples) } : {}),
       };
     }
-    case "privacy":
     case "integrity":
+      return integrityShardTask(ev, shard);
+    case "privacy":
       throw new Error(`${kindLabel(kind)} evaluations cannot run on this worker version`);
     default:
       throw new Error(`unknown evaluation kind "${String(ev.kind)}"`);
@@ -313,11 +315,12 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
 }
 
 /** The aggregate step of a kind other than robustness (lib/evaluations/kinds.ts). */
-async function aggregateOtherKind(ev: EvaluationRow & { shards: { status: string; result: unknown }[] }): Promise<"completed" | "skipped"> {
+async function aggregateOtherKind(ev: EvaluationRow & { shards: { index: number; status: string; result: unknown; workerId: string | null; backend: string | null; durationMs: number | null; attempts: number }[] }): Promise<"completed" | "skipped"> {
   const kind = ev.kind as EvaluationKind;
   switch (kind) {
-    case "privacy":
     case "integrity":
+      return aggregateIntegrity(ev);
+    case "privacy":
       throw new Error(`${kindLabel(kind)} evaluations cannot be aggregated by this worker version`);
     default:
       throw new Error(`unknown evaluation kind "${String(ev.kind)}"`);

@@ -89,8 +89,28 @@ export const CreatePrivacyEvaluationSchema = z.object({
 });
 export type CreatePrivacyEvaluation = z.output<typeof CreatePrivacyEvaluationSchema>;
 
-/** Named so that lists and filters know it; refused at creation until the kind is built (lib/evaluations/kinds.ts). */
-export const CreateIntegrityEvaluationSchema = z.looseObject({ kind: z.literal("integrity"), modelVersionId: z.string().trim().max(64).optional() });
+export const INTEGRITY_DEFAULT_FOLDS = 5;
+export const INTEGRITY_DEFAULT_EPOCHS = 3;
+
+/**
+ * A training-data integrity scan (lib/evaluations/integrity.ts): the model version and the dataset version it
+ * was trained on (default: the card's training-data lineage), optionally a held-out version (train/test
+ * leakage, clean inputs for the trigger test). `sampleCount` scans a stratified subset of the training data
+ * (default: all of it). `folds` = 0 skips the cross-validation (no likely-mislabelled scan); otherwise the
+ * model's architecture is retrained `folds` times for `epochs` epochs (its cost is stated before launch).
+ */
+export const CreateIntegrityEvaluationSchema = z.object({
+  kind: z.literal("integrity"),
+  modelVersionId: z.string({ error: "Choose a model version" }).trim().min(1, { error: "Choose a model version" }).max(64),
+  trainingDatasetVersionId: optionalId,
+  heldOutDatasetVersionId: optionalId,
+  sampleCount: optionalInt(20, 200_000, "The number of training examples"),
+  folds: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The number of folds is a whole number" }).int({ error: "The number of folds is a whole number" }).min(0, { error: "At least 0 (0 skips cross-validation)" }).max(10, { error: "At most 10 folds" }).refine((v) => v !== 1, { error: "Cross-validation needs at least 2 folds (or 0 to skip it)" }).default(INTEGRITY_DEFAULT_FOLDS)),
+  epochs: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The number of epochs is a whole number" }).int({ error: "The number of epochs is a whole number" }).min(1, { error: "At least 1 epoch" }).max(50, { error: "At most 50 epochs" }).default(INTEGRITY_DEFAULT_EPOCHS)),
+  expectedPoisonFraction: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The expected poison fraction is a number" }).min(0.01, { error: "At least 0.01" }).max(0.5, { error: "At most 0.5" }).default(0.1)),
+  seed: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The seed is a whole number" }).int().min(0).max(2 ** 31 - 1, { error: "At most 2147483647" }).default(0)),
+});
+export type CreateIntegrityEvaluation = z.output<typeof CreateIntegrityEvaluationSchema>;
 
 /** Any kind: the schema is chosen by `kind` (absent = robustness). */
 export const CreateAnyEvaluationSchema = z.discriminatedUnion("kind", [CreateRobustnessEvaluationSchema, CreatePrivacyEvaluationSchema, CreateIntegrityEvaluationSchema], {

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../db/client";
+import { stopQueue } from "../jobs/queue";
+import { makeTeam } from "../../test/fixtures";
+import { testDatabaseUrl } from "../../test/db-per-file";
+import { workerPool } from "../../test/workers";
+import { useTempStore } from "../registry/test-helpers";
+import { DEMO_EVAL_SIZE, loadDemoEvalSplit } from "../demo/mnist";
+import { POISON } from "../demo/poisoned";
+import { seedDemoIntegrity } from "../seed/integrity";
+import { seedSplit, systemCtx } from "../seed/registry";
+import { loadEvidence } from "../compliance/evidence";
+import { computeControlStatuses } from "../compliance/engine";
+import { getCatalog } from "../compliance/catalog";
+import { DEFAULT_CROSSWALK } from "../compliance/crosswalk";
+import { defaultPolicy } from "../compliance/policy";
+import { createEvaluationOfKind } from "./create";
+import { getEvaluation } from "./manage";
+import { CreateAnyEvaluationSchema } from "./schemas";
+import type { IntegrityMetrics } from "./integrity";
+
+// The integrity kind through the real thing: pg-boss on this test's PostgreSQL, a worker process, engine child
+// processes, the committed poisoned demo model and its registered (poisoned) training data. A subset keeps it
+// short: 1,500 training digits, 2-fold cross-validation of 1 epoch; the held-out data is the demo evaluation split.
+
+const { dir } = useTempStore();
+const { startWorker, stopWorkers, waitFor } = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir }));
+
+let team: Awaited<ReturnType<typeof makeTeam>>;
+let seeded: Awaited<ReturnType<typeof seedDemoIntegrity>>;
+let heldOutId: string;
+
+beforeAll(async () => {
+  team = await makeTeam("integrity");
+  seeded = await seedDemoIntegrity(team.team.id);
+  heldOutId = await seedSplit(systemCtx({ id: team.team.id, slug: team.team.slug, name: team.team.name }), "held-out-digits", "test", loadDemoEvalSplit(), `The ${DEMO_EVAL_SIZE} demo evaluation digits.`);
+}, 300_000);
+
+afterAll(async () => {
+  await stopWorkers();
+  await stopQueue();
+});
+
+describe("integrity evaluations on real workers", () => {
+  it("scans the poisoned demo: finds the backdoor live, states the cost, writes E15 evidence that fails A.7.4", { timeout: 240_000 }, async () => {
+    const ctx = team.ctx("ENGINEER");
+    const input = CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId, heldOutDatasetVersionId: heldOutId, sampleCount: "1500", folds: "2", epochs: "1", seed: "4" });
+    const created = await createEvaluationOfKind(ctx, input);
+    expect(created.integrityCost?.trainingPasses).toBe(1500);
+    expect(created.integrityCost?.summary).toMatch(/retrains the model's architecture 2 times/);
+    const row = await db.evaluation.findUniqueOrThrow({ where: { id: created.id }, include: { shards: true } });
+    expect(row).toMatchObject({ kind: "integrity", datasetVersionId: seeded.datasetVersionId, shardCount: 3, sampleCount: 1500 });
+
+    startWorker();
+    const done = await waitFor(`integrity evaluation ${created.number}`, async () => {
+      const e = await db.evaluation.findUniqueOrThrow({ where: { id: created.id } });
+      return ["COMPLETED", "FAILED", "CANCELLED"].includes(e.status) ? e : null;
+    }, 200_000);
+    expect(done.failureReason).toBeNull();
+    expect(done.status).toBe("COMPLETED");
+    const m = done.metrics as unknown as IntegrityMetrics;
+    expect(m.backdoor?.clustering.flaggedClasses).toEqual([POISON.target]);
+    expect(m.backdoor?.liveBackdoors).toEqual([POISON.target]);
+    expect(m.evidence).toMatchObject({ samples: 1500, flaggedClasses: ["0"], liveBackdoors: ["0"], leakageGroups: 0 });
+    expect(m.labelIssues?.flaggedCount).toBeGreaterThan(0);
+    expect(m.reading.join(" ")).toMatch(/A live backdoor towards "0"/);
+    // The suspicious examples are listed with thumbnails, by dataset index.
+    expect(m.backdoor!.suspicious.length).toBeGreaterThan(20);
+    for (const s of m.backdoor!.suspicious) expect(m.thumbnails[String(s.index)]?.data.length).toBeGreaterThan(100);
+    // The evidence column carries only the small object, tagged with the kind.
+    expect(done.evidence).toMatchObject({ kind: "integrity", metrics: { evidence: { liveBackdoors: ["0"] } } });
+    const audit = await db.auditEvent.findFirst({ where: { teamId: team.team.id, action: "evaluation.complete", subjectId: created.id } });
+    expect(audit).not.toBeNull();
+
+    // Controls: under the default policy the live backdoor fails ISO A.7.4 for the poisoned model.
+    const ev = await loadEvidence(team.team.id);
+    const statuses = computeControlStatuses(defaultPolicy(), getCatalog(), DEFAULT_CROSSWALK, ev);
+    const model = await db.modelVersion.findUniqueOrThrow({ where: { id: seeded.modelVersionId! } });
+    const a74 = statuses.find((s) => s.control === "iso-42001:A.7.4" && s.modelId === model.modelId)!;
+    expect(a74.status).toBe("failing");
+    expect(a74.reason).toMatch(/live backdoor/);
+
+    // Another team sees nothing of it and cannot scan this team's model.
+    const other = await makeTeam("other");
+    await expect(getEvaluation(other.ctx("ADMIN"), created.number)).rejects.toThrow(/not found/);
+    await expect(createEvaluationOfKind(other.ctx("ENGINEER"), CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId }))).rejects.toThrow(/not found/);
+    await expect(createEvaluationOfKind(ctx, CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId, heldOutDatasetVersionId: "nope" }))).rejects.toThrow(/not found/);
+    // A viewer may not launch one.
+    await expect(createEvaluationOfKind(team.ctx("VIEWER"), input)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,441 @@
+import type { Prisma } from "../db/generated/client";
+import { db } from "../db/client";
+import { appendAudit, SYSTEM_ACTOR, type Actor } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { NotFoundError, ValidationError } from "../errors";
+import { ModelCardSchema } from "../registry/model-card";
+import { checkCompatibility } from "../registry/compat";
+import { loadDatasetForEngine } from "../registry/datasets";
+import { markVersionsEvaluated } from "../registry/commit";
+import { getQueue, QUEUES } from "../jobs/queue";
+import type { ShardJob } from "../jobs/payloads";
+import { env } from "../env";
+import { crossValidationCost, findLabelIssues, type LabelIssue } from "../integrity/confident-learning";
+import type { DatasetScanReport } from "../integrity/dataset-scan";
+import type { BackdoorScanResult } from "../integrity/model-scan";
+import { recordTeamSnapshot } from "../compliance/posture";
+import type { CreateIntegrityEvaluation } from "./schemas";
+import { endpointLaunchInfo } from "./blackbox";
+import { stratifiedSample } from "./sampling";
+import type { KindShardTask, KindShardOutput } from "./shard-io";
+
+/*
+ * Evaluation kind "integrity" (lib/evaluations/kinds.ts): a training-data integrity scan of a model version and
+ * the dataset version it was trained on. Shards:
+ *   0      "scan": the dataset scan (duplicates, leakage against the held-out version, label conflicts, balance,
+ *          range) and the backdoor scan (penultimate activations -> activation clustering and spectral
+ *          signatures per class -> trigger test on clean held-out inputs). Work units: one per training example.
+ *   1..K   "fold f": the model's architecture, freshly initialised, trained on the other K-1 folds for `epochs`
+ *          epochs, predicting fold f (out-of-sample probabilities). Work units: its training passes.
+ * The aggregate step puts the folds' probabilities together, runs confident learning, and writes the results
+ * and the small `metrics.evidence` object E15 reads.
+ */
+
+export interface IntegrityConfig {
+  trainingDatasetVersionId: string;
+  heldOutDatasetVersionId: string | null;
+  folds: number;
+  epochs: number;
+  expectedPoisonFraction: number;
+  /** Training examples scanned (a stratified subset when fewer than the dataset holds). */
+  samples: number;
+  datasetSamples: number;
+  trainingFrom: "lineage" | "chosen";
+  cost: { trainingPasses: number; perFold: number; forwardPasses: number; summary: string };
+}
+
+export interface IntegrityShardTask extends KindShardTask {
+  kind: "integrity";
+  datasetVersionId: string;
+  heldOutDatasetVersionId: string | null;
+  /** Dataset indices scanned, in order (positions 0..n-1). */
+  indices: number[];
+  labelMap: number[];
+  heldOutLabelMap: number[] | null;
+  part: { type: "scan" } | { type: "fold"; fold: number };
+  config: Pick<IntegrityConfig, "folds" | "epochs" | "expectedPoisonFraction">;
+}
+
+/** A small greyscale thumbnail: 8-bit values (0 = range min, 255 = max), base64; channels averaged. */
+export interface Thumbnail { h: number; w: number; data: string }
+
+export interface IntegrityScanOutput extends KindShardOutput {
+  kind: "integrity";
+  part: "scan";
+  datasetScan: DatasetScanReport;
+  backdoor: BackdoorScanResult | null;
+  /** Why the backdoor scan did not run (e.g. not an image model), else null. */
+  backdoorSkipped: string | null;
+  /** Thumbnails by dataset index of the training examples the results list (suspicious examples). */
+  thumbnails: Record<string, Thumbnail>;
+  /** Thumbnails of one stamped example per trigger patch, keyed "target:patch". */
+  triggerThumbnails: Record<string, Thumbnail>;
+  heldOutSamples: number;
+}
+
+export interface IntegrityFoldOutput extends KindShardOutput {
+  kind: "integrity";
+  part: "fold";
+  fold: number;
+  /** Positions (into the scanned indices) of the held-out fold, and their probabilities (rounded to 1e-4). */
+  positions: number[];
+  probs: number[];
+  trainedOn: number;
+  finalLoss: number;
+}
+
+export type IntegrityShardOutput = IntegrityScanOutput | IntegrityFoldOutput;
+
+export interface CreatedIntegrity { id: string; number: number; warnings: string[]; integrityCost: IntegrityConfig["cost"] }
+
+/** Training examples the engine retrains on per second, by backend, for the stated estimate (measured on the demo CNN). */
+const TRAINING_PASSES_PER_SECOND: Record<string, number> = { tensorflow: 700, wasm: 150, cpu: 15 };
+
+export function describeIntegrityCost(samples: number, folds: number, epochs: number, backend: string): IntegrityConfig["cost"] {
+  const cv = folds > 0 ? crossValidationCost(samples, folds, epochs) : { trainingPasses: 0, perFold: 0 };
+  const rate = TRAINING_PASSES_PER_SECOND[backend] ?? TRAINING_PASSES_PER_SECOND.wasm!;
+  const minutes = cv.trainingPasses / rate / 60;
+  const summary = folds > 0
+    ? `Cross-validation retrains the model's architecture ${folds} times, ${epochs} epoch${epochs > 1 ? "s" : ""} each on ${cv.perFold / epochs} examples: ${cv.trainingPasses.toLocaleString("en")} training passes (about ${minutes < 1 ? "under a minute" : `${Math.ceil(minutes)} minutes`} on a small CNN with the ${backend} backend), plus ${(samples * 2).toLocaleString("en")} forward passes for the activation scan and the trigger test.`
+    : `No cross-validation (folds = 0): no likely-mislabelled scan. ${(samples * 2).toLocaleString("en")} forward passes for the activation scan and the trigger test.`;
+  return { trainingPasses: cv.trainingPasses, perFold: cv.perFold, forwardPasses: samples * 2, summary };
+}
+
+export async function createIntegrityEvaluation(
+  ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
+  input: CreateIntegrityEvaluation,
+  opts: { scheduleId?: string; priority?: number } = {},
+): Promise<CreatedIntegrity> {
+  if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
+  const teamId = ctx.team.id;
+  const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
+  if (!mv) throw new NotFoundError("This model version");
+  if (mv.status === "ARCHIVED") throw new ValidationError("This model version is archived; choose an active version.", { modelVersionId: "Archived version" });
+  if (await endpointLaunchInfo(teamId, mv.id)) {
+    throw new ValidationError("A model served over HTTP cannot be scanned: the integrity scan reads its activations and retrains its architecture.", { modelVersionId: "Needs the model's files" });
+  }
+  const trainingId = input.trainingDatasetVersionId ?? mv.trainingDatasetVersionId;
+  if (!trainingId) {
+    throw new ValidationError("The model's card names no training data: choose the dataset version it was trained on.", { trainingDatasetVersionId: "Choose the training dataset version" });
+  }
+  const card = ModelCardSchema.parse(mv.card);
+  const compatOf = async (id: string, field: string) => {
+    const dv = await db.datasetVersion.findFirst({ where: { id, teamId, storedAt: { not: null } }, include: { dataset: { select: { name: true } } } });
+    if (!dv) throw new NotFoundError("This dataset version");
+    const compat = checkCompatibility(
+      { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
+      { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
+    );
+    if (!compat.compatible) {
+      const why = compat.differences.map((d) => d.message).join(" ");
+      throw new ValidationError(`${mv.model.name} v${mv.version} cannot be scanned with ${dv.dataset.name} v${dv.version}: ${why}`, { [field]: why });
+    }
+    return dv;
+  };
+  const dv = await compatOf(trainingId, "trainingDatasetVersionId");
+  const held = input.heldOutDatasetVersionId ? await compatOf(input.heldOutDatasetVersionId, "heldOutDatasetVersionId") : null;
+  if (held && held.id === dv.id) throw new ValidationError("The held-out data must be another dataset version than the training data.", { heldOutDatasetVersionId: "Choose held-out data" });
+
+  const data = await loadDatasetForEngine(teamId, dv.id);
+  const sampleIndices = stratifiedSample(data.labels, Math.min(input.sampleCount ?? data.count, data.count), input.seed);
+  const n = sampleIndices.length;
+  if (input.folds > 0 && n < input.folds * 10) {
+    throw new ValidationError(`${n} examples are too few for ${input.folds}-fold cross-validation (at least 10 per fold).`, { folds: "Fewer folds, or 0" });
+  }
+  const cost = describeIntegrityCost(n, input.folds, input.epochs, env().BULWARK_TF_BACKEND === "auto" ? "tensorflow" : env().BULWARK_TF_BACKEND);
+  const config: IntegrityConfig = {
+    trainingDatasetVersionId: dv.id,
+    heldOutDatasetVersionId: held?.id ?? null,
+    folds: input.folds,
+    epochs: input.epochs,
+    expectedPoisonFraction: input.expectedPoisonFraction,
+    samples: n,
+    datasetSamples: data.count,
+    trainingFrom: input.trainingDatasetVersionId ? "chosen" : "lineage",
+    cost,
+  };
+  const shards = [{ index: 0, start: 0, end: n }];
+  for (let f = 0; f < input.folds; f++) shards.push({ index: f + 1, start: n + f * cost.perFold, end: n + (f + 1) * cost.perFold });
+  const warnings: string[] = [];
+  if (!held) warnings.push("No held-out data chosen: train/test leakage is not checked, and the trigger test stamps training examples of the other classes.");
+  if (input.folds === 0) warnings.push("Cross-validation is off: likely mislabelled examples are not looked for.");
+
+  const evaluation = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
+    const last = await tx.evaluation.findFirst({ where: { teamId }, orderBy: { number: "desc" }, select: { number: true } });
+    const e = await tx.evaluation.create({
+      data: {
+        teamId,
+        number: (last?.number ?? 0) + 1,
+        kind: "integrity",
+        modelId: mv.modelId,
+        modelVersionId: mv.id,
+        datasetVersionId: dv.id,
+        preset: "integrity",
+        suite: config as unknown as Prisma.InputJsonValue,
+        seed: input.seed,
+        sampleCount: n,
+        sampleIndices,
+        shardSize: n,
+        shardCount: shards.length,
+        estimatedSteps: n + cost.trainingPasses,
+        scheduleId: opts.scheduleId ?? null,
+        createdById: ctx.actor.userId,
+        createdByLabel: ctx.actor.label,
+        shards: { create: shards.map((s) => ({ teamId, index: s.index, start: s.start, end: s.end, progressTotal: s.end - s.start })) },
+      },
+      include: { shards: { select: { id: true } } },
+    });
+    await markVersionsEvaluated(tx, teamId, { modelVersionId: mv.id, datasetVersionId: dv.id });
+    if (held) await markVersionsEvaluated(tx, teamId, { datasetVersionId: held.id });
+    await appendAudit(tx, {
+      teamId,
+      actor: ctx.actor,
+      action: "evaluation.create",
+      subjectType: "Evaluation",
+      subjectId: e.id,
+      details: {
+        number: e.number,
+        kind: "integrity",
+        model: `${mv.model.name} v${mv.version}`,
+        modelDigest: mv.manifestDigest,
+        trainingData: `${dv.dataset.name} v${dv.version}`,
+        datasetDigest: dv.tensorDigest,
+        heldOutData: held ? `${held.dataset.name} v${held.version}` : null,
+        samples: n,
+        folds: input.folds,
+        epochs: input.epochs,
+        trainingPasses: cost.trainingPasses,
+        seed: input.seed,
+        scheduleId: opts.scheduleId ?? null,
+      },
+    });
+    return e;
+  });
+  try {
+    const boss = await getQueue();
+    await boss.insert(
+      QUEUES.shard,
+      evaluation.shards.map((s) => ({ data: { teamId, evaluationId: evaluation.id, shardId: s.id } satisfies ShardJob, singletonKey: s.id, priority: opts.priority ?? 0 })),
+    );
+  } catch (e) {
+    await db.evaluation.update({ where: { id: evaluation.id }, data: { status: "FAILED", failureReason: `Could not queue the shards: ${(e as Error).message}`, finishedAt: new Date() } });
+    throw e;
+  }
+  return { id: evaluation.id, number: evaluation.number, warnings, integrityCost: cost };
+}
+
+type EvaluationRow = { id: string; teamId: string; modelVersionId: string; datasetVersionId: string; seed: number; suite: unknown; sampleIndices: number[]; shardCount: number };
+
+/** The engine task of one shard (the model and data are checked against each other again). */
+export async function integrityShardTask(ev: EvaluationRow, shard: { index: number }): Promise<IntegrityShardTask> {
+  const config = ev.suite as IntegrityConfig;
+  const mv = await db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId } });
+  const card = ModelCardSchema.parse(mv.card);
+  const mapOf = async (id: string) => {
+    const dv = await db.datasetVersion.findFirstOrThrow({ where: { id, teamId: ev.teamId } });
+    const compat = checkCompatibility(
+      { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
+      { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
+    );
+    if (!compat.labelMap) throw new Error("the model and dataset are no longer compatible");
+    return compat.labelMap;
+  };
+  return {
+    kind: "integrity",
+    teamId: ev.teamId,
+    evaluationId: ev.id,
+    modelVersionId: ev.modelVersionId,
+    seed: ev.seed,
+    backend: env().BULWARK_TF_BACKEND,
+    datasetVersionId: ev.datasetVersionId,
+    heldOutDatasetVersionId: config.heldOutDatasetVersionId,
+    indices: ev.sampleIndices,
+    labelMap: await mapOf(ev.datasetVersionId),
+    heldOutLabelMap: config.heldOutDatasetVersionId ? await mapOf(config.heldOutDatasetVersionId) : null,
+    part: shard.index === 0 ? { type: "scan" } : { type: "fold", fold: shard.index - 1 },
+    config: { folds: config.folds, epochs: config.epochs, expectedPoisonFraction: config.expectedPoisonFraction },
+  };
+}
+
+/** What the results page, the API and the evidence read (Evaluation.metrics of an integrity evaluation). */
+export interface IntegrityMetrics {
+  kind: "integrity";
+  samples: number;
+  classLabels: string[];
+  config: IntegrityConfig;
+  datasetScan: DatasetScanReport;
+  backdoor: BackdoorScanResult | null;
+  backdoorSkipped: string | null;
+  labelIssues: null | {
+    method: string;
+    folds: number;
+    epochs: number;
+    flaggedCount: number;
+    flaggedShare: number;
+    outOfSampleAccuracy: number;
+    thresholds: number[];
+    confidentJoint: number[][];
+    perClass: { label: number; samples: number; flagged: number }[];
+    /** The lowest self-confidence first, with dataset indices. */
+    top: (LabelIssue & { datasetIndex: number })[];
+  };
+  thumbnails: Record<string, Thumbnail>;
+  triggerThumbnails: Record<string, Thumbnail>;
+  /** The small object E15 reads (copied into Evaluation.evidence by the database trigger). */
+  evidence: {
+    samples: number;
+    datasetVersionId: string;
+    suspectedMislabelShare: number | null;
+    flaggedClasses: string[];
+    liveBackdoors: string[];
+    leakageGroups: number | null;
+  };
+  /** Plain-language reading for a compliance officer. */
+  reading: string[];
+}
+
+const MAX_LISTED = 48;
+
+/** Quantise an image to an 8-bit greyscale thumbnail (channels averaged). */
+export function thumbnailOf(x: Float32Array, offset: number, shape: number[], range: { min: number; max: number }): Thumbnail {
+  const [h = 1, w = 1, c = 1] = shape.length === 2 ? [...shape, 1] : shape;
+  const out = new Uint8Array(h * w);
+  const span = range.max - range.min || 1;
+  for (let i = 0; i < h * w; i++) {
+    let s = 0;
+    for (let k = 0; k < c; k++) s += x[offset + i * c + k]!;
+    out[i] = Math.max(0, Math.min(255, Math.round(((s / c - range.min) / span) * 255)));
+  }
+  return { h, w, data: Buffer.from(out).toString("base64") };
+}
+
+export function readingOf(m: Omit<IntegrityMetrics, "reading">, datasetLabel: string): string[] {
+  const out: string[] = [];
+  const L = (i: number) => `"${m.classLabels[i] ?? i}"`;
+  const b = m.backdoor;
+  if (b) {
+    if (b.liveBackdoors.length) {
+      for (const t of b.liveBackdoors) {
+        const row = b.trigger[t]!.rows.filter((r) => r.live).sort((x, y) => y.flipRate - x.flipRate)[0]!;
+        out.push(`A live backdoor towards ${L(t)}: stamping a small ${row.size}×${row.size} patch (${row.patch}) on inputs of other classes makes the model answer ${L(t)} for ${(row.flipRate * 100).toFixed(1)}% of them (95% interval ${(row.interval[0] * 100).toFixed(1)}–${(row.interval[1] * 100).toFixed(1)}%), against ${(row.controlRate * 100).toFixed(1)}% for a random patch of the same size. Someone who knows the patch can steer this model.`);
+      }
+    } else if (b.clustering.flaggedClasses.length) {
+      out.push(`Activation clustering found an unusual, well-separated group inside class ${b.clustering.flaggedClasses.map(L).join(", ")}, but none of the tested patches works as a trigger: review the listed examples; a backdoor with another kind of trigger is not ruled out.`);
+    } else out.push(`No class of ${datasetLabel} shows the split a backdoor leaves in the model's internal representation, and none of the fixed corner patches steers the model to any class.`);
+    if (b.suspiciousTotal) out.push(`${b.suspiciousTotal} training examples are suspected of being planted (the small cluster of the flagged class); they are shown below with their outlier scores.`);
+  } else if (m.backdoorSkipped) out.push(`The backdoor scan did not run: ${m.backdoorSkipped}`);
+  if (m.labelIssues) {
+    out.push(`${m.labelIssues.flaggedCount.toLocaleString("en")} of ${m.samples.toLocaleString("en")} training examples (${(m.labelIssues.flaggedShare * 100).toFixed(1)}%) look mislabelled: models of the same architecture that never saw them confidently predict another class. Typical clean data of this kind shows well under 1–2%; a higher share points to labelling errors or deliberate label flipping.`);
+  } else out.push("Likely mislabelled examples were not looked for (cross-validation was off).");
+  const ds = m.datasetScan;
+  if (m.evidence.leakageGroups === null) out.push("Train/test leakage was not checked (no held-out data was chosen).");
+  else if (m.evidence.leakageGroups > 0) out.push(`${m.evidence.leakageGroups} group${m.evidence.leakageGroups > 1 ? "s" : ""} of images appear in both the training and the held-out data: accuracy measured on that held-out data is overstated.`);
+  else out.push("No image appears in both the training and the held-out data (no train/test leakage found).");
+  const dup = ds.exactDuplicates.redundantSamples + ds.nearDuplicates.redundantSamples;
+  if (dup || ds.labelConflicts.groups) out.push(`${dup} redundant duplicate${dup === 1 ? "" : "s"} and ${ds.labelConflicts.groups} duplicate group${ds.labelConflicts.groups === 1 ? "" : "s"} with conflicting labels.`);
+  out.push("A clean result is not proof that no poisoning happened: triggers that are not a fixed patch, clean-label attacks and poison aimed at a single input are outside what these scans test.");
+  return out;
+}
+
+/** The aggregate step of an integrity evaluation. */
+export async function aggregateIntegrity(ev: EvaluationRow & { number: number; status: string; startedAt: Date | null; modelId: string; shards: { index: number; status: string; result: unknown; workerId: string | null; backend: string | null; durationMs: number | null; attempts: number }[] }): Promise<"completed" | "skipped"> {
+  const outputs = ev.shards.map((s) => s.result as IntegrityShardOutput | null);
+  if (outputs.some((o) => !o) || ev.shards.some((s) => s.status !== "DONE")) throw new Error("aggregate started before every shard landed");
+  const config = ev.suite as IntegrityConfig;
+  const scan = outputs.find((o): o is IntegrityScanOutput => o!.part === "scan");
+  if (!scan) throw new Error("the scan shard's output is missing");
+  const folds = outputs.filter((o): o is IntegrityFoldOutput => o!.part === "fold");
+  const [mv, dv] = await Promise.all([
+    db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId }, include: { model: { select: { name: true } } } }),
+    db.datasetVersion.findFirstOrThrow({ where: { id: ev.datasetVersionId, teamId: ev.teamId }, include: { dataset: { select: { name: true } } } }),
+  ]);
+  const card = ModelCardSchema.parse(mv.card);
+  const classes = card.classLabels.length;
+  const n = ev.sampleIndices.length;
+  const thumbnails = { ...scan.thumbnails };
+  let labelIssues: IntegrityMetrics["labelIssues"] = null;
+  if (folds.length) {
+    const data = await loadDatasetForEngine(ev.teamId, dv.id);
+    const labelMap = checkCompatibility(
+      { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
+      { format: data.format, sampleShape: data.sampleShape, valueMin: data.valueMin, valueMax: data.valueMax, classLabels: data.classLabels },
+    ).labelMap;
+    if (!labelMap) throw new Error("the model and dataset are no longer compatible");
+    const labels = Int32Array.from(ev.sampleIndices, (di) => labelMap[data.labels[di]!]!);
+    const probs = new Float32Array(n * classes);
+    const seen = new Uint8Array(n);
+    for (const f of folds) {
+      f.positions.forEach((pos, i) => {
+        probs.set(f.probs.slice(i * classes, (i + 1) * classes), pos * classes);
+        seen[pos] = 1;
+      });
+    }
+    if (seen.some((v) => !v)) throw new Error("some examples got no out-of-sample prediction");
+    const r = findLabelIssues(probs, labels, classes);
+    const size = data.sampleShape.reduce((a, b) => a * b, 1);
+    const top = r.issues.slice(0, MAX_LISTED).map((i) => ({ ...i, datasetIndex: ev.sampleIndices[i.index]! }));
+    for (const t of top) thumbnails[String(t.datasetIndex)] ??= thumbnailOf(data.x, t.datasetIndex * size, data.sampleShape, { min: data.valueMin, max: data.valueMax });
+    labelIssues = {
+      method: r.method, folds: config.folds, epochs: config.epochs, flaggedCount: r.flaggedCount, flaggedShare: r.flaggedShare, outOfSampleAccuracy: r.outOfSampleAccuracy,
+      thresholds: r.thresholds, confidentJoint: r.confidentJoint, perClass: r.perClass, top,
+    };
+  }
+  const label = (i: number) => card.classLabels[i] ?? String(i);
+  const base = {
+    kind: "integrity" as const,
+    samples: n,
+    classLabels: card.classLabels,
+    config,
+    datasetScan: scan.datasetScan,
+    backdoor: scan.backdoor,
+    backdoorSkipped: scan.backdoorSkipped,
+    labelIssues,
+    thumbnails,
+    triggerThumbnails: scan.triggerThumbnails,
+    evidence: {
+      samples: n,
+      datasetVersionId: dv.id,
+      suspectedMislabelShare: labelIssues ? labelIssues.flaggedShare : null,
+      flaggedClasses: (scan.backdoor?.clustering.flaggedClasses ?? []).map(label),
+      liveBackdoors: (scan.backdoor?.liveBackdoors ?? []).map(label),
+      leakageGroups: config.heldOutDatasetVersionId ? scan.datasetScan.leakage.groups : null,
+    },
+  };
+  const metrics: IntegrityMetrics = { ...base, reading: readingOf(base, `${dv.dataset.name} v${dv.version}`) };
+  const reasons: string[] = [];
+  if (labelIssues && labelIssues.outOfSampleAccuracy < 0.8) reasons.push(`the cross-validation models reach only ${(labelIssues.outOfSampleAccuracy * 100).toFixed(1)}% out-of-sample accuracy: many flags may be their own errors (more epochs or examples help)`);
+  if (!config.heldOutDatasetVersionId && scan.backdoor) reasons.push("the trigger test stamped training examples, not held-out data");
+  const reliability = { verdict: reasons.length ? "questionable" : "reliable", reasons, checks: [] as unknown[] };
+  const provenance = {
+    kind: "integrity",
+    model: { name: mv.model.name, version: mv.version, digest: mv.manifestDigest },
+    trainingData: { name: dv.dataset.name, version: dv.version, digest: dv.tensorDigest },
+    heldOutDatasetVersionId: config.heldOutDatasetVersionId,
+    backends: [...new Set(ev.shards.map((s) => s.backend).filter(Boolean))],
+    engine: { backend: scan.backend.backend },
+    shards: ev.shards.map((s) => ({ index: s.index, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
+    wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
+  };
+  const done = await db.$transaction(async (tx) => {
+    const moved = await tx.evaluation.updateMany({
+      where: { id: ev.id, status: "AGGREGATING" },
+      data: {
+        status: "COMPLETED",
+        finishedAt: new Date(),
+        metrics: metrics as unknown as Prisma.InputJsonValue,
+        reliability: reliability as unknown as Prisma.InputJsonValue,
+        verdict: reliability.verdict,
+        provenance: provenance as unknown as Prisma.InputJsonValue,
+      },
+    });
+    if (moved.count === 0) return false;
+    await appendAudit(tx, {
+      teamId: ev.teamId, actor: SYSTEM_ACTOR, action: "evaluation.complete", subjectType: "Evaluation", subjectId: ev.id,
+      details: { number: ev.number, kind: "integrity", verdict: reliability.verdict, ...metrics.evidence },
+    });
+    return true;
+  });
+  if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
+  return done ? "completed" : "skipped";
+}
