@@ -3,10 +3,9 @@
 // the worker's. Loaded models and datasets are cached for the next shard of the same evaluation.
 import { describeBackend, initEngineBackend } from "../lib/engine/backend";
 import { env } from "../lib/env";
-import { loadModelFromFiles, type LoadedModel } from "../lib/engine/model";
 import { runShard, ShardCancelledError } from "../lib/engine/shard";
 import { measureInference, type InferenceCost } from "../lib/engine/cost";
-import { loadModelVersionForEngine, type ModelVersionForEngine } from "../lib/registry/models";
+import { loadEngineModel, type EngineModel } from "../lib/registry/ensembles";
 import { loadDatasetForEngine, type DatasetForEngine } from "../lib/registry/datasets";
 import { disconnectDb } from "../lib/db/client";
 import { loadEndpointIfAny, openEndpointModel } from "../lib/registry/endpoints";
@@ -20,7 +19,8 @@ import { isRobustnessTask, toShardOutput, type AnyShardTask, type ChildMessage, 
 
 const send = (m: ChildMessage) => process.send?.(m);
 let cancelled = false;
-let modelCache: { id: string; version: ModelVersionForEngine; model: LoadedModel } | undefined;
+// A version with weights, or an ensemble with all its members loaded (attacks run against the whole ensemble).
+let modelCache: { id: string; loaded: EngineModel } | undefined;
 let datasetCache: DatasetForEngine | undefined;
 let oodCache: DatasetForEngine | undefined;
 // The inference cost of the loaded model on this process's backend, measured after its first shard.
@@ -112,9 +112,9 @@ async function run(anyTask: AnyShardTask) {
     console.log(`[engine ${process.pid}] backend ${describeBackend(backend)}${threads}${skipped}`);
   }
   if (modelCache?.id !== task.modelVersionId) {
-    modelCache?.model.dispose();
-    const version = await loadModelVersionForEngine(task.teamId, task.modelVersionId);
-    modelCache = { id: task.modelVersionId, version, model: await loadModelFromFiles(version.files) };
+    modelCache?.loaded.dispose();
+    modelCache = undefined;
+    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(task.teamId, task.modelVersionId) };
   }
   if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(task.teamId, task.datasetVersionId);
   const ds = datasetCache;
@@ -126,7 +126,7 @@ async function run(anyTask: AnyShardTask) {
     x.set(ds.x.subarray(di * size, (di + 1) * size), i * size);
     labels[i] = task.labelMap[ds.labels[di]!]!;
   });
-  const card = modelCache.version.engineCard;
+  const card = modelCache.loaded.engineCard;
   let ood: { indices: number[]; x?: Float32Array } | undefined;
   const oodPart = task.suite.ood;
   if (oodPart && task.oodIndices?.length) {
@@ -144,7 +144,7 @@ async function run(anyTask: AnyShardTask) {
   }
   let last = 0;
   const result = await runShard({
-    model: modelCache.model,
+    model: modelCache.loaded.model,
     card,
     samples: { x, shape: [n, ...card.inputShape], labels, indices: task.datasetIndices },
     suite: task.suite,
@@ -161,7 +161,7 @@ async function run(anyTask: AnyShardTask) {
     ood,
   });
   if (inferenceCache?.id !== task.modelVersionId) {
-    inferenceCache = { id: task.modelVersionId, cost: await measureInference(modelCache.model, { batchSize: 64, repeats: 5, warmup: 2 }) };
+    inferenceCache = { id: task.modelVersionId, cost: await measureInference(modelCache.loaded.model, { batchSize: 64, repeats: 5, warmup: 2 }) };
   }
   send({ type: "result", output: { ...toShardOutput(result), inference: inferenceCache.cost } });
 }

@@ -11,6 +11,7 @@ import { CreateEnvironmentSchema } from "../operations/schemas";
 import { ApiOverrideSchema, ApiPromoteSchema, ApiRollbackSchema, DeploymentQuerySchema, MonitoringAlertQuerySchema } from "../operations/api";
 import { AcknowledgeMonitoringAlertSchema, BatchSchema, ReferenceQuerySchema } from "../operations/monitoring";
 import { ApiAddOutboundHostSchema, ApiRegisterEndpointSchema, ApiTestConnectionSchema } from "./endpoints";
+import { ENSEMBLE_COMBINES } from "../registry/model-card";
 import { AlertListQuerySchema, ControlsQuerySchema, EvaluationListQuerySchema, GateQuerySchema, ListQuerySchema } from "./views";
 
 // Every REST API v1 operation, described once: the route handlers parse with these schemas and the
@@ -94,6 +95,15 @@ export const ApiCreateReportSchema = CreateReportSchema.safeExtend({
 export const ApiApproveReportSchema = ApproveReportSchema.pick({ snapshotSha256: true });
 export const VerifyBodySchema = z.object({ sha256: Sha256Schema });
 
+/** An ensemble version from CI: members as name@version (same team), the rule, optional card fields. */
+export const ApiCreateEnsembleSchema = z.object({
+  members: z.array(VersionRefSchema).min(2, { error: "List at least two member versions" }).max(8, { error: "At most 8 members" }),
+  combine: z.enum(ENSEMBLE_COMBINES, { error: "combine is mean-probability or majority-vote" }),
+  card: z.record(z.string(), z.unknown()).optional().describe("Descriptive card fields (intendedUse, outOfScopeUse, riskTier, owner, knownLimitations); missing ones come from the first member, the risk tier from the highest."),
+  description: z.string().trim().max(2000).optional().describe("Description of the model, used when the name is new."),
+  expectedVersion: z.number().int().positive().optional().describe("The version number this ensemble must become; otherwise 409."),
+});
+
 export const SchedulePatchSchema = z.object({ paused: z.boolean({ error: "paused is true or false" }) });
 export const AcknowledgeBodySchema = AcknowledgeAlertSchema.pick({ note: true });
 
@@ -116,6 +126,7 @@ export const OPS = {
   listModels: op({ id: "listModels", method: "GET", path: "/models", tag: "Models", summary: "List models", action: "team.read", query: ListQuerySchema, status: 200, returns: "A page of models with their latest version; nextCursor for the next page." }),
   getModel: op({ id: "getModel", method: "GET", path: "/models/{name}", tag: "Models", summary: "Get a model and its versions", action: "team.read", params: NameParams, status: 200, returns: "The model and every stored version." }),
   uploadModelVersion: op({ id: "uploadModelVersion", method: "POST", path: "/models/{name}/versions", tag: "Models", summary: "Upload a model version", description: "Creates the model when the name is new. The same checks as the web upload: files, weights, card.", action: "model.write", params: NameParams, bodyKind: "multipart", multipartFields: UPLOAD_MODEL_FIELDS, status: 201, returns: "The registered version." }),
+  createEnsembleVersion: op({ id: "createEnsembleVersion", method: "POST", path: "/models/{name}/ensembles", tag: "Models", summary: "Register an ensemble version", description: "A new version of the model (created when the name is new) that combines stored, active, white-box versions of this team by mean probability or majority vote. Members must share task, input shape, value range, preprocessing and class labels; a mismatch is refused naming it. Every attack of its evaluations runs against the whole ensemble (a vote's gradient attacks use the mean-probability surrogate, stated in the threat model).", action: "model.write", params: NameParams, body: ApiCreateEnsembleSchema, bodyKind: "json", status: 201, returns: "The registered ensemble version with its card (members, rule, summed training cost)." }),
   getModelVersion: op({ id: "getModelVersion", method: "GET", path: "/models/{name}/versions/{version}", tag: "Models", summary: "Get a model version", action: "team.read", params: VersionParams, status: 200, returns: "The version with its card, files and digests." }),
   registerEndpointVersion: op({ id: "registerEndpointVersion", method: "POST", path: "/models/{name}/endpoints", tag: "Models", summary: "Register a model served over HTTP as a new version", description: "Creates the model when the name is new. The same checks as the web form: card, request template, response mapping, and the URL's host must be on the team's outbound allowlist. Bulwark only queries it (black-box). The credential (authSecret) is stored encrypted and never returned.", action: "model.write", params: NameParams, body: ApiRegisterEndpointSchema, bodyKind: "json", status: 201, returns: "The registered version, with its endpoint settings (never the credential)." }),
   testEndpointConnection: op({ id: "testEndpointConnection", method: "POST", path: "/models/{name}/versions/{version}/test-connection", tag: "Models", summary: "Test an endpoint version on a few examples", description: "Sends a few examples of the dataset to the endpoint through the guarded outbound client and reports what came back. Recorded in the audit log.", action: "model.write", params: VersionParams, body: ApiTestConnectionSchema, bodyKind: "json", status: 200, returns: "ok, or the error; answers, agreement with the dataset's labels, requests, retries and time per request." }),

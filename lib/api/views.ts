@@ -36,8 +36,8 @@ export async function listModelsApi(ctx: TeamContext, q: z.infer<typeof ListQuer
   return { data: page.data.map((m) => ({ id: m.id, name: m.name, description: m.description, latestVersion: m.versions[0] ? modelVersionView(m.versions[0]) : null, updatedAt: iso(m.updatedAt) })), nextCursor: page.nextCursor };
 }
 
-function modelVersionView(v: { id: string; version: number; riskTier: string; owner: string; manifestDigest: string; totalBytes: number; status: string; createdAt: Date; evaluatedAt: Date | null; card?: unknown }) {
-  return { id: v.id, version: v.version, riskTier: lower(v.riskTier), owner: v.owner, digest: v.manifestDigest, bytes: v.totalBytes, status: lower(v.status), createdAt: iso(v.createdAt), evaluatedAt: iso(v.evaluatedAt), ...(v.card ? { card: v.card } : {}) };
+function modelVersionView(v: { id: string; version: number; format?: string; riskTier: string; owner: string; manifestDigest: string; totalBytes: number; status: string; createdAt: Date; evaluatedAt: Date | null; card?: unknown }) {
+  return { id: v.id, version: v.version, ...(v.format ? { format: v.format } : {}), riskTier: lower(v.riskTier), owner: v.owner, digest: v.manifestDigest, bytes: v.totalBytes, status: lower(v.status), createdAt: iso(v.createdAt), evaluatedAt: iso(v.evaluatedAt), ...(v.card ? { card: v.card } : {}) };
 }
 
 export async function getModelApi(ctx: TeamContext, name: string) {

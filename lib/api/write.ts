@@ -7,7 +7,8 @@ import { registerModelVersion } from "../registry/models";
 import { registerDatasetVersion } from "../registry/datasets";
 import { createEvaluationOfKind } from "../evaluations/create";
 import { evaluationForApi } from "../evaluations/api-view";
-import type { ApiCreateEvaluationSchema } from "./operations";
+import type { ApiCreateEnsembleSchema, ApiCreateEvaluationSchema } from "./operations";
+import { registerEnsembleVersion } from "../registry/ensembles";
 import { resolveDatasetVersion, resolveModelVersion } from "./refs";
 import { getDatasetVersionApi, getModelVersionApi } from "./views";
 
@@ -83,4 +84,14 @@ export async function uploadDatasetVersionApi(ctx: TeamContext, name: string, fi
   await checkExpectedVersion("dataset", existing, fields.expectedVersion);
   const r = await registerDatasetVersion(ctx, { datasetId: existing?.id, name: existing ? undefined : name, description: fields.description, fields, files }, staging);
   return { ...(await getDatasetVersionApi(ctx, { name: existing?.name ?? name, version: r.version })), warnings: r.warnings };
+}
+
+/** An ensemble version named by its members' name@version (resolved in the token's team only). */
+export async function createEnsembleVersionApi(ctx: TeamContext, name: string, input: z.output<typeof ApiCreateEnsembleSchema>) {
+  const existing = await db.model.findFirst({ where: { teamId: ctx.team.id, name: { equals: name, mode: "insensitive" } }, select: { id: true, name: true } });
+  await checkExpectedVersion("model", existing, input.expectedVersion === undefined ? undefined : String(input.expectedVersion));
+  const memberVersionIds: string[] = [];
+  for (const ref of input.members) memberVersionIds.push((await resolveModelVersion(ctx, ref)).version.id);
+  const r = await registerEnsembleVersion(ctx, { modelId: existing?.id, name: existing ? undefined : name, description: input.description, memberVersionIds, combine: input.combine, card: input.card ?? {} });
+  return getModelVersionApi(ctx, { name: existing?.name ?? name, version: r.version });
 }

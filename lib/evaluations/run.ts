@@ -219,7 +219,10 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   // A model served over HTTP was only queried: say so, with its query budget, and compare with the white-box
   // evaluation of the weights it serves when the endpoint names them.
   const endpoint = await endpointLaunchInfo(ev.teamId, ev.modelVersionId);
-  let threatModel: ThreatModel = { kind: "white-box" };
+  // An ensemble: every attack ran against the whole ensemble; the threat model names its members and how
+  // gradient attacks treated the combination rule (a vote has no gradient).
+  const ensemble = card.ensemble ? { combine: card.ensemble.combine, members: card.ensemble.members.map((m) => ({ label: m.label, manifestDigest: m.manifestDigest })), gradient: card.ensemble.gradient } : null;
+  let threatModel: ThreatModel = ensemble ? { kind: "white-box", ensemble } : { kind: "white-box" };
   if (endpoint) {
     const ref = await referenceCheckFor(ev.teamId, ev, endpoint, metrics);
     reliability = withReliabilityCheck(reliability, ref.check);
@@ -247,7 +250,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   const backends = [...new Set(ev.shards.map((s) => s.backend).filter(Boolean))];
   const workers = [...new Set(ev.shards.map((s) => s.workerId).filter(Boolean))];
   const provenance = {
-    model: { id: mv.id, name: model.name, version: mv.version, manifestDigest: mv.manifestDigest },
+    model: { id: mv.id, name: model.name, version: mv.version, manifestDigest: mv.manifestDigest, format: mv.format, ...(ensemble ? { ensemble } : {}) },
     dataset: { id: dv.id, version: dv.version, tensorDigest: dv.tensorDigest, manifestDigest: dv.manifestDigest },
     seed: ev.seed,
     suite,

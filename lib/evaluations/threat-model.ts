@@ -1,8 +1,15 @@
 // The threat model of an evaluation, as results pages, the API and reports state it. Pure (no imports).
 
 /** How the model was attacked, recorded in the evaluation's provenance and shown in results and reports. */
+export interface EnsembleThreat {
+  combine: "mean-probability" | "majority-vote";
+  members: { label: string; manifestDigest: string }[];
+  /** How gradient attacks treated the combination rule. */
+  gradient: string;
+}
+
 export type ThreatModel =
-  | { kind: "white-box" }
+  | { kind: "white-box"; ensemble?: EnsembleThreat }
   | {
       kind: "black-box";
       outputKind: "scores" | "label";
@@ -20,11 +27,16 @@ export type ThreatModel =
 /** The threat model of an evaluation's provenance (white-box for evaluations recorded before black-box existed). */
 export function threatModelOf(provenance: unknown): ThreatModel {
   const t = (provenance as { threatModel?: ThreatModel } | null)?.threatModel;
-  return t?.kind === "black-box" ? t : { kind: "white-box" };
+  if (t?.kind === "black-box") return t;
+  return t?.kind === "white-box" && t.ensemble ? { kind: "white-box", ensemble: t.ensemble } : { kind: "white-box" };
 }
 
 /** One sentence for results pages and reports. */
 export function describeThreatModel(t: ThreatModel): string {
+  if (t.kind === "white-box" && t.ensemble) {
+    const e = t.ensemble;
+    return `White-box ensemble of ${e.members.length} members (${e.members.map((m) => m.label).join(", ")}) combined by ${e.combine === "mean-probability" ? "mean probability" : "majority vote"}: the attacks had every member's weights and ran against the whole ensemble. ${e.gradient}`;
+  }
   if (t.kind === "white-box") return "White-box: the attacks had the model's weights and input gradients.";
   const budgets = t.queryBudgets.map((b) => `${b.attack} ${b.queries.toLocaleString("en-US")}`).join(", ");
   return (

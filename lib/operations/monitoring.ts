@@ -16,8 +16,8 @@ import { gateForVersion } from "./gate-check";
 import { EnvironmentNameSchema } from "./schemas";
 import { nearBoundaryShare, type NearBoundary } from "./attack-signal";
 import { ensureCheckBackend } from "../registry/engine-adapter";
-import { loadModelVersionForEngine } from "../registry/models";
-import { loadModelFromFiles, type LoadedModel } from "../engine/model";
+import { loadEngineModel } from "../registry/ensembles";
+import type { LoadedModel } from "../engine/model";
 import { preprocessingOf } from "../engine/card";
 import { env } from "../env";
 
@@ -332,8 +332,9 @@ async function attackShareFor(teamId: string, version: { id: string }, samples: 
   if (!entry) {
     entry = (async () => {
       await ensureCheckBackend(env().BULWARK_TF_BACKEND);
-      const mv = await loadModelVersionForEngine(teamId, version.id);
-      return { model: await loadModelFromFiles(mv.files), pre: preprocessingOf(mv.engineCard) };
+      // A version with weights or an ensemble (its members loaded and combined).
+      const mv = await loadEngineModel(teamId, version.id);
+      return { model: { ...mv.model, dispose: mv.dispose }, pre: preprocessingOf(mv.engineCard) };
     })();
     entry.catch(() => loaded.delete(version.id));
     if (loaded.size >= 3) {

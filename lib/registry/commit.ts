@@ -111,6 +111,9 @@ export async function markVersionsEvaluated(tx: Tx, teamId: string, ids: { model
   const now = new Date();
   if (ids.modelVersionId) {
     await tx.modelVersion.updateMany({ where: { id: ids.modelVersionId, teamId, evaluatedAt: null }, data: { evaluatedAt: now } });
+    // An ensemble's evaluation uses its members' weights: they become immutable with it.
+    const members = await tx.ensembleMember.findMany({ where: { ensembleVersionId: ids.modelVersionId, teamId }, select: { memberVersionId: true } });
+    if (members.length) await tx.modelVersion.updateMany({ where: { id: { in: members.map((m) => m.memberVersionId) }, teamId, evaluatedAt: null }, data: { evaluatedAt: now } });
   }
   if (ids.datasetVersionId) {
     await tx.datasetVersion.updateMany({ where: { id: ids.datasetVersionId, teamId, evaluatedAt: null }, data: { evaluatedAt: now } });

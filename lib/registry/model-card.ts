@@ -59,6 +59,21 @@ export const TrainingCostSchema = z.object({
 });
 export type TrainingCost = z.infer<typeof TrainingCostSchema>;
 
+export const ENSEMBLE_COMBINES = ["mean-probability", "majority-vote"] as const;
+export type EnsembleCombineValue = (typeof ENSEMBLE_COMBINES)[number];
+export const ENSEMBLE_COMBINE_LABELS: Record<EnsembleCombineValue, string> = { "mean-probability": "mean probability", "majority-vote": "majority vote" };
+
+/** What an ensemble version's card records of its members and rule (set at registration, never edited). */
+export const EnsembleCardSchema = z.object({
+  combine: z.enum(ENSEMBLE_COMBINES),
+  members: z.array(z.object({ versionId: z.string(), modelId: z.string(), label: z.string(), manifestDigest: z.string() })).min(1),
+  /** How gradient attacks treat the combination rule (stated in the threat model of every evaluation). */
+  gradient: z.string(),
+  /** Which training-cost parts are sums over every member (a part some member lacks is left out). */
+  trainingCostNote: z.string().default(""),
+});
+export type EnsembleCard = z.infer<typeof EnsembleCardSchema>;
+
 /** The descriptive part of the card: editable until the version is evaluated. */
 export const ModelCardDescriptiveSchema = z.object({
   intendedUse: required("Intended use"),
@@ -80,6 +95,8 @@ export const ModelCardSchema = z
     /** Model input = raw × scale + offset (identity when absent); raw values live in inputRange. */
     preprocessing: z.object({ scale: z.number().finite().default(1), offset: z.number().finite().default(0) }).default({ scale: 1, offset: 0 }),
     classLabels: ClassLabelsSchema,
+    /** Only on versions of format "ensemble". */
+    ensemble: EnsembleCardSchema.optional(),
   })
   .extend(ModelCardDescriptiveSchema.shape)
   .superRefine((c, ctx) => {

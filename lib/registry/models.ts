@@ -24,6 +24,7 @@ import {
 import { checkFiniteWeights, checkModelFiles, type Problem } from "./model-files";
 import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
 import type { Staging, StagedFile } from "./staging";
+import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
 import { artifactStore, readVerified } from "./store";
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,79}$/;
@@ -277,6 +278,8 @@ export async function getModel(ctx: TeamContext, modelId: string) {
         include: {
           files: { orderBy: { path: "asc" }, select: { path: true, role: true, sha256: true, size: true } },
           trainingDatasetVersion: { select: { id: true, version: true, dataset: { select: { id: true, name: true } } } },
+          ensembleMembers: { orderBy: { position: "asc" }, select: { member: { select: { id: true, version: true, manifestDigest: true, status: true, evaluatedAt: true, model: { select: { id: true, name: true } } } } } },
+          memberOf: { select: { ensemble: { select: { id: true, version: true, status: true, model: { select: { id: true, name: true } } } } } },
         },
       },
     },
@@ -337,6 +340,7 @@ export async function setModelVersionArchived(ctx: TeamContext, versionId: strin
     const v = await findVersion(tx, ctx.team.id, versionId);
     const status = archived ? "ARCHIVED" : "ACTIVE";
     if (v.status === status) return;
+    await assertArchiveAllowed(tx, ctx.team.id, v, archived);
     await tx.modelVersion.update({ where: { id: v.id }, data: { status } });
     await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "model.version.archive" : "model.version.restore", subjectType: "ModelVersion", subjectId: v.id, details: { model: v.model.name, version: v.version } });
   });
@@ -348,6 +352,7 @@ export async function deleteModelVersion(ctx: TeamContext, versionId: string) {
   await db.$transaction(async (tx) => {
     const v = await findVersion(tx, ctx.team.id, versionId);
     assertMutable(v);
+    await assertNotEnsembleMember(tx, ctx.team.id, v);
     const files = await tx.modelVersionFile.findMany({ where: { modelVersionId: v.id }, select: { sha256: true } });
     await tx.modelVersion.delete({ where: { id: v.id } });
     await discardArtifactsIfUnused(tx, ctx.team.id, files.map((f) => f.sha256));
@@ -390,6 +395,7 @@ export async function loadModelVersionForEngine(teamId: string, versionId: strin
     include: { files: true, model: { select: { name: true } } },
   });
   if (!v) throw new NotFoundError("This model version");
+  if (v.format === ENSEMBLE_FORMAT) throw new Error(`model version ${v.id} is an ensemble: load it with loadEngineModel (lib/registry/ensembles.ts), which loads its members`);
   const store = artifactStore();
   let modelJson: Uint8Array | undefined;
   const weights: Record<string, Uint8Array> = {};

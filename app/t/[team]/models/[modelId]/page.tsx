@@ -14,6 +14,9 @@ import { ModelArchiveButton, VersionButtons } from "./buttons";
 import { ENDPOINT_FORMAT, getEndpointSummary } from "@/lib/registry/endpoints";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { TestConnectionForm } from "../endpoint/form";
+import { ENSEMBLE_FORMAT } from "@/lib/registry/ensemble-guards";
+import { ENSEMBLE_COMBINE_LABELS } from "@/lib/registry/model-card";
+import { CompareVersionsSection } from "./compare-section";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -26,10 +29,10 @@ interface EngineInfo {
   ignoredFiles?: string[];
 }
 
-export default async function ModelPage({ params, searchParams }: { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string }> }) {
+export default async function ModelPage({ params, searchParams }: { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string; compare?: string }> }) {
   const ctx = await teamPage(params);
   const { modelId } = await params;
-  const { v } = await searchParams;
+  const { v, compare } = await searchParams;
   let model: Awaited<ReturnType<typeof getModel>>;
   try {
     model = await getModel(ctx, modelId);
@@ -46,6 +49,8 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
   // A version served over HTTP has an endpoint instead of files, and a connection test instead of a load check.
   const endpoint = current?.format === ENDPOINT_FORMAT ? await getEndpointSummary(ctx, current.id) : null;
   const testDatasets = endpoint && write ? await listDatasetVersionOptions(ctx) : [];
+  const ensemble = current?.format === ENSEMBLE_FORMAT ? current.card.ensemble ?? null : null;
+  const usedBy = current?.memberOf.map((m) => m.ensemble) ?? [];
   return (
     <>
       <nav className="mb-2 text-sm text-slate-500">
@@ -58,6 +63,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
           write ? (
             <>
               <ModelArchiveButton team={ctx.team.slug} modelId={model.id} archived={model.archivedAt !== null} />
+              {latest?.format === ENDPOINT_FORMAT ? null : <ButtonLink href={`${base}/${model.id}/ensemble`} variant="secondary">New ensemble version</ButtonLink>}
               {latest?.format === ENDPOINT_FORMAT ? <ButtonLink href={`${base}/endpoint?model=${model.id}`}>Add endpoint version</ButtonLink> : <ButtonLink href={`${base}/new?model=${model.id}`}>Upload new version</ButtonLink>}
             </>
           ) : null
@@ -133,6 +139,28 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                   </div>
                 ) : null}
               </Card>
+            ) : ensemble ? (
+              <Card title="Ensemble (white-box: every attack runs against the whole ensemble)">
+                <Facts
+                  items={[
+                    ["Combination rule", ENSEMBLE_COMBINE_LABELS[ensemble.combine]],
+                    [
+                      `Members (${current.ensembleMembers.length})`,
+                      <ul key="m" className="space-y-1" data-testid="ensemble-members">
+                        {current.ensembleMembers.map(({ member: m }) => (
+                          <li key={m.id}>
+                            <Link href={`${base}/${m.model.id}?v=${m.version}`} className="text-brand-700 hover:underline">{m.model.name} v{m.version}</Link> <Digest value={m.manifestDigest} />
+                            {m.status === "ARCHIVED" ? <> <Badge>archived</Badge></> : null}
+                          </li>
+                        ))}
+                      </ul>,
+                    ],
+                    ["Gradient attacks", ensemble.gradient],
+                    ["Training cost", ensemble.trainingCostNote],
+                  ]}
+                />
+                <p className="mt-3 text-sm text-slate-600">Ensemble digest <Digest value={current.manifestDigest} full testId="manifest-digest" /> (SHA-256 of the rule and the members&apos; manifest digests, in order). The members&apos; files are stored with the members.</p>
+              </Card>
             ) : (
             <Card title="Files">
               <p className="mb-3 text-sm text-slate-600">
@@ -154,7 +182,17 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
             )}
           </div>
           <div className="space-y-6">
-            {endpoint ? null : (
+            {endpoint ? null : ensemble ? (
+            <Card title="Engine check at registration">
+              <Facts
+                items={[
+                  ["Result", <Badge key="ok" tone="green">Members load; the ensemble runs and has input gradients</Badge>],
+                  ["Backend", info.backend],
+                  ["Parameters (all members)", info.parameters?.toLocaleString("en")],
+                ]}
+              />
+            </Card>
+            ) : (
             <Card title="Engine check at upload">
               <Facts
                 items={[
@@ -175,6 +213,15 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                   ? `First evaluated ${formatDateTime(current.evaluatedAt)}: this version is immutable. It can be archived or superseded by a new version, not edited or deleted.`
                   : "Not evaluated yet: the descriptive card fields can still be edited, and the version deleted. Once an evaluation uses it, it becomes immutable."}
               </p>
+              {usedBy.length ? (
+                <p className="mt-2 text-sm text-slate-600" data-testid="member-of">
+                  Member of the ensemble{usedBy.length === 1 ? "" : "s"}{" "}
+                  {usedBy.map((e, i) => (
+                    <span key={e.id}>{i ? ", " : ""}<Link href={`${base}/${e.model.id}?v=${e.version}`} className="text-brand-700 hover:underline">{e.model.name} v{e.version}</Link></span>
+                  ))}
+                  : it cannot be deleted while an ensemble uses it, nor archived while one is active; it became immutable when an ensemble over it was evaluated.
+                </p>
+              ) : null}
             </Card>
             <Card title="History">
               <History events={model.history} />
@@ -186,7 +233,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
             {model.versions.map((x) => (
               <tr key={x.id} className={x.id === current.id ? "bg-brand-50/40" : undefined}>
                 <Td>
-                  <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>
+                  <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>{x.format === ENSEMBLE_FORMAT ? <> <Badge tone="blue">ensemble</Badge></> : null}
                 </Td>
                 <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
                 <Td><RiskBadge tier={x.riskTier} /></Td>
@@ -205,6 +252,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
           </div>
         </div>
       )}
+      {model.versions.length ? <CompareVersionsSection ctx={ctx} modelId={model.id} basis={compare} /> : null}
       <ModelEvaluationsSection ctx={ctx} modelId={model.id} />
     </>
   );

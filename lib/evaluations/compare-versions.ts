@@ -1,0 +1,181 @@
+import { createHash } from "node:crypto";
+import { db } from "../db/client";
+import { NotFoundError } from "../errors";
+import type { TeamContext } from "../teams/access";
+import { lineChart, type LineChartModel } from "../charts/line";
+import { ModelCardSchema, describeTrainingCost, describeTrainingMethod, ENSEMBLE_COMBINE_LABELS, type TrainingCost } from "../registry/model-card";
+
+// "Cost of robustness": the versions of one model side by side — clean and robust accuracy from evaluations
+// on the same examples under the same attack suite (anything else is not comparable), the training cost from
+// each card and the inference cost each evaluation measured. Used by the model page and the PDF report.
+
+export interface ComparableEvaluation {
+  id: string;
+  number: number;
+  modelVersionId: string;
+  datasetVersionId: string;
+  datasetLabel: string;
+  sampleIndices: number[];
+  seed: number;
+  preset: string;
+  /** The suite's attacks (norms, budgets, steps): evaluations compare only under the same ones. */
+  attacks: unknown;
+  finishedAt: string;
+  cleanAccuracy: number;
+  worstCase: { norm: string; eps: number; robustAccuracy: number }[];
+  inference: { backend: string; latencyMs: number; throughputPerSecond: number; batchSize: number }[];
+}
+
+export interface ComparableVersion {
+  id: string;
+  version: number;
+  format: string;
+  status: string;
+  card: unknown;
+}
+
+export interface Basis {
+  key: string;
+  label: string;
+  datasetLabel: string;
+  samples: number;
+  preset: string;
+  /** How many of the model's versions have an evaluation on this basis. */
+  versions: number;
+}
+
+export interface VersionCostRow {
+  versionId: string;
+  version: number;
+  label: string;
+  format: string;
+  archived: boolean;
+  trainingMethod: string;
+  trainingCost: TrainingCost | null;
+  trainingCostText: string | null;
+  ensemble: { combine: string; members: string[] } | null;
+  evaluation: { id: string; number: number; finishedAt: string } | null;
+  cleanAccuracy: number | null;
+  /** Robust accuracy (worst case over the suite's attacks) at each of `budgets`, in order. */
+  robust: (number | null)[];
+  inference: ComparableEvaluation["inference"];
+  /** Why the row has no figures (not evaluated, or only on another basis). */
+  note: string | null;
+}
+
+export interface VersionComparison {
+  basis: Basis | null;
+  otherBases: Basis[];
+  budgets: { norm: string; eps: number }[];
+  rows: VersionCostRow[];
+}
+
+/** Evaluations are comparable when they ran on the same dataset version and examples under the same attacks. */
+export function basisKey(e: Pick<ComparableEvaluation, "datasetVersionId" | "sampleIndices" | "attacks">): string {
+  return createHash("sha256").update(JSON.stringify([e.datasetVersionId, e.sampleIndices, e.attacks])).digest("hex").slice(0, 16);
+}
+
+const budgetKey = (b: { norm: string; eps: number }) => `${b.norm}@${b.eps}`;
+
+/**
+ * The comparison table of a model's versions (pure). The basis is `basisKey` when given and present, else the
+ * one covering the most versions (ties: the newest evaluation). Each version gets its newest evaluation on it.
+ */
+export function buildVersionComparison(modelName: string, versions: ComparableVersion[], evaluations: ComparableEvaluation[], wanted?: string): VersionComparison {
+  const groups = new Map<string, ComparableEvaluation[]>();
+  for (const e of evaluations) {
+    const k = basisKey(e);
+    groups.set(k, [...(groups.get(k) ?? []), e]);
+  }
+  const bases: (Basis & { newest: string })[] = [...groups.entries()].map(([key, es]) => {
+    const e = es[0];
+    const versionsCovered = new Set(es.map((x) => x.modelVersionId)).size;
+    return {
+      key, datasetLabel: e.datasetLabel, samples: e.sampleIndices.length, preset: e.preset, versions: versionsCovered,
+      label: `${e.datasetLabel}, ${e.sampleIndices.length.toLocaleString("en")} samples (seed ${e.seed}), ${e.preset} suite`,
+      newest: es.map((x) => x.finishedAt).sort().at(-1)!,
+    };
+  });
+  bases.sort((a, b) => b.versions - a.versions || b.newest.localeCompare(a.newest));
+  const chosen = bases.find((b) => b.key === wanted) ?? bases[0] ?? null;
+  const inBasis = chosen ? groups.get(chosen.key)! : [];
+  const newestFor = (vid: string, es: ComparableEvaluation[]) => es.filter((e) => e.modelVersionId === vid).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.number - a.number)[0];
+  const picked = new Map(versions.map((v) => [v.id, newestFor(v.id, inBasis)]));
+  // Budgets every picked evaluation measured (the same suite gives the same ones; the intersection is a guard).
+  const pickedEvals = [...picked.values()].filter((e): e is ComparableEvaluation => !!e);
+  const lists = pickedEvals.map((e) => e.worstCase.map(budgetKey));
+  const budgets = pickedEvals.length
+    ? pickedEvals[0].worstCase.filter((w) => lists.every((l) => l.includes(budgetKey(w)))).map((w) => ({ norm: w.norm, eps: w.eps })).sort((a, b) => a.norm.localeCompare(b.norm) || a.eps - b.eps)
+    : [];
+  const rows = [...versions].sort((a, b) => a.version - b.version).map((v): VersionCostRow => {
+    const card = ModelCardSchema.safeParse(v.card);
+    const c = card.success ? card.data : null;
+    const e = picked.get(v.id);
+    const elsewhere = newestFor(v.id, evaluations);
+    const ens = c?.ensemble ? { combine: ENSEMBLE_COMBINE_LABELS[c.ensemble.combine], members: c.ensemble.members.map((m) => m.label) } : null;
+    return {
+      versionId: v.id, version: v.version, format: v.format, archived: v.status === "ARCHIVED",
+      label: `${modelName} v${v.version}${ens ? ` (ensemble of ${ens.members.join(" + ")}, ${ens.combine})` : ""}`,
+      trainingMethod: c ? describeTrainingMethod(c.trainingMethod) : "unknown",
+      trainingCost: c?.trainingCost ?? null,
+      trainingCostText: describeTrainingCost(c?.trainingCost),
+      ensemble: ens,
+      evaluation: e ? { id: e.id, number: e.number, finishedAt: e.finishedAt } : null,
+      cleanAccuracy: e ? e.cleanAccuracy : null,
+      robust: budgets.map((b) => e?.worstCase.find((w) => budgetKey(w) === budgetKey(b))?.robustAccuracy ?? null),
+      inference: e?.inference ?? [],
+      note: e ? null : elsewhere ? `Evaluated only on other examples or another suite (latest: evaluation #${elsewhere.number}), so not comparable here.` : "Not evaluated yet.",
+    };
+  });
+  const strip = ({ newest: _n, ...b }: Basis & { newest: string }): Basis => b;
+  return { basis: chosen ? strip(chosen) : null, otherBases: bases.filter((b) => b !== chosen).map(strip), budgets, rows };
+}
+
+/** Accuracy against ε per version (clean at ε = 0) for the norm with the most shared budgets. Null without data. */
+export function comparisonChart(c: VersionComparison, size: { width?: number; height?: number } = {}): { model: LineChartModel; norm: string } | null {
+  const norms = [...new Set(c.budgets.map((b) => b.norm))];
+  const norm = norms.sort((a, b) => c.budgets.filter((x) => x.norm === b).length - c.budgets.filter((x) => x.norm === a).length || (a === "linf" ? -1 : 1))[0];
+  const rows = c.rows.filter((r) => r.cleanAccuracy !== null);
+  if (!norm || rows.length === 0) return null;
+  const series = rows.map((r) => ({
+    // Short legend names (the table beside the chart has the full labels).
+    name: `v${r.version}${r.ensemble ? ` ensemble (${r.ensemble.combine})` : ""}`,
+    dashed: r.ensemble !== null,
+    points: [{ x: 0, y: r.cleanAccuracy! }, ...c.budgets.flatMap((b, i) => (b.norm === norm && r.robust[i] !== null ? [{ x: b.eps, y: r.robust[i]! }] : []))],
+  }));
+  return { model: lineChart({ series, xLabel: `ε (${norm === "linf" ? "L∞" : norm.toUpperCase()}); 0 = clean`, yLabel: "accuracy", width: size.width ?? 560, height: size.height ?? 260 }), norm };
+}
+
+type Prov = { inference?: ComparableEvaluation["inference"] } | null;
+type Met = { worstCase?: ComparableEvaluation["worstCase"] } | null;
+
+/** Loads a model's versions and completed evaluations (scoped by team) and builds the comparison. */
+export async function loadVersionComparison(teamId: string, modelId: string, wanted?: string): Promise<VersionComparison & { modelName: string }> {
+  const model = await db.model.findFirst({ where: { id: modelId, teamId }, select: { id: true, name: true } });
+  if (!model) throw new NotFoundError("This model");
+  const [versions, evals] = await Promise.all([
+    db.modelVersion.findMany({ where: { teamId, modelId, storedAt: { not: null } }, select: { id: true, version: true, format: true, status: true, card: true } }),
+    // The newest 200 completed evaluations are plenty for a side-by-side view of one model's versions.
+    db.evaluation.findMany({
+      where: { teamId, modelId, status: "COMPLETED", cleanAccuracy: { not: null } },
+      orderBy: { finishedAt: "desc" },
+      take: 200,
+      select: { id: true, number: true, modelVersionId: true, datasetVersionId: true, sampleIndices: true, seed: true, preset: true, suite: true, finishedAt: true, createdAt: true, cleanAccuracy: true, metrics: true, provenance: true },
+    }),
+  ]);
+  const dsIds = [...new Set(evals.map((e) => e.datasetVersionId))];
+  const ds = new Map((await db.datasetVersion.findMany({ where: { teamId, id: { in: dsIds } }, select: { id: true, version: true, dataset: { select: { name: true } } } })).map((d) => [d.id, `${d.dataset.name} v${d.version}`]));
+  const comparable: ComparableEvaluation[] = evals.map((e) => ({
+    id: e.id, number: e.number, modelVersionId: e.modelVersionId, datasetVersionId: e.datasetVersionId, datasetLabel: ds.get(e.datasetVersionId) ?? "dataset",
+    sampleIndices: e.sampleIndices, seed: e.seed, preset: e.preset, attacks: (e.suite as { attacks?: unknown } | null)?.attacks ?? null,
+    finishedAt: (e.finishedAt ?? e.createdAt).toISOString(), cleanAccuracy: e.cleanAccuracy ?? 0,
+    worstCase: ((e.metrics as Met)?.worstCase ?? []).map((w) => ({ norm: w.norm, eps: w.eps, robustAccuracy: w.robustAccuracy })),
+    inference: ((e.provenance as Prov)?.inference ?? []).map((i) => ({ backend: i.backend, latencyMs: i.latencyMs, throughputPerSecond: i.throughputPerSecond, batchSize: i.batchSize })),
+  }));
+  return { modelName: model.name, ...buildVersionComparison(model.name, versions, comparable, wanted) };
+}
+
+/** The model page's variant (the caller's team). */
+export function compareVersions(ctx: TeamContext, modelId: string, wanted?: string) {
+  return loadVersionComparison(ctx.team.id, modelId, wanted);
+}

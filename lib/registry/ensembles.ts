@@ -1,0 +1,322 @@
+import { createHash } from "node:crypto";
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import { db } from "../db/client";
+import { Prisma } from "../db/generated/client";
+import type { RiskTier } from "../db/generated/enums";
+import { appendAudit } from "../audit/log";
+import { assertCan, type TeamContext } from "../teams/access";
+import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
+import { env } from "../env";
+import { ensembleModel } from "../engine/ensemble";
+import { loadModelFromFiles, type LoadedModel } from "../engine/model";
+import type { EngineCard } from "../engine/card";
+import { ensureCheckBackend } from "./engine-adapter";
+import { ENDPOINT_FORMAT } from "./endpoints";
+import { ENSEMBLE_FORMAT } from "./ensemble-guards";
+import { EntryNameSchema, loadModelVersionForEngine, type ModelVersionForEngine } from "./models";
+import {
+  ENSEMBLE_COMBINES,
+  ENSEMBLE_COMBINE_LABELS,
+  ModelCardDescriptiveSchema,
+  ModelCardSchema,
+  RISK_TIER_DB,
+  RISK_TIERS,
+  describeTrainingMethod,
+  engineCardOf,
+  type EnsembleCard,
+  type EnsembleCombineValue,
+  type ModelCard,
+  type TrainingCost,
+} from "./model-card";
+
+// A model version that is an ensemble of other registered versions of the same team: no files of its own,
+// its members' weights combined by mean probability or majority vote (lib/engine/ensemble.ts). Every
+// attack runs against the whole ensemble. Members must be stored, active, white-box TensorFlow.js
+// versions with the same task, input shape, value range, preprocessing and class labels.
+
+export { ENSEMBLE_FORMAT };
+export const MAX_ENSEMBLE_MEMBERS = 8;
+
+/** What the threat model says of the combination rule (recorded in the card and each evaluation's provenance). */
+export function ensembleGradientNote(combine: EnsembleCombineValue): string {
+  return combine === "mean-probability"
+    ? "Gradient attacks take input gradients through the average of the members' probabilities (the ensemble's own output), so they attack the whole ensemble."
+    : "A majority vote has no gradient: gradient attacks (FGSM, PGD, APGD and the sanity check) follow the gradient of the members' mean probability as a surrogate, while the label and confidence they are scored on are the vote's (ties go to the higher mean probability). Query attacks (Square) and noise baselines use the vote itself. A surrogate gradient can overstate robustness: compare with the mean-probability ensemble.";
+}
+
+export const CreateEnsembleSchema = z.object({
+  modelId: z.string().trim().max(40).optional().transform((v) => v || undefined),
+  name: z.string().optional(),
+  description: z.string().trim().max(2000, { error: "At most 2,000 characters" }).optional().default(""),
+  memberVersionIds: z
+    .array(z.string().trim().min(1).max(40))
+    .min(2, { error: "Choose at least two member versions" })
+    .max(MAX_ENSEMBLE_MEMBERS, { error: `At most ${MAX_ENSEMBLE_MEMBERS} members` })
+    .refine((ids) => new Set(ids).size === ids.length, { error: "A version is listed twice" }),
+  combine: z.enum(ENSEMBLE_COMBINES, { error: "Choose mean probability or majority vote" }),
+  /** Descriptive card fields (intended use, risk tier, owner, …); missing ones are taken from the first member. */
+  card: z.record(z.string(), z.unknown()).optional().default({}),
+});
+export type CreateEnsembleInput = z.input<typeof CreateEnsembleSchema>;
+
+interface MemberRow {
+  id: string;
+  teamId: string;
+  modelId: string;
+  version: number;
+  format: string;
+  status: string;
+  storedAt: Date | null;
+  manifestDigest: string;
+  card: unknown;
+  engineInfo: unknown;
+  model: { name: string };
+}
+
+/** The members' facts that must agree, as one error per mismatch naming both versions. Pure. */
+export function ensembleMismatches(members: { label: string; card: ModelCard }[]): string[] {
+  const [first, ...rest] = members;
+  if (!first) return [];
+  const out: string[] = [];
+  const pre = (c: ModelCard) => `× ${c.preprocessing.scale} + ${c.preprocessing.offset}`;
+  for (const m of rest) {
+    const a = first.card, b = m.card;
+    if (a.task !== b.task) out.push(`${m.label} is a ${b.task} model; ${first.label} is a ${a.task} model.`);
+    if (a.inputShape.join(",") !== b.inputShape.join(",")) out.push(`${m.label} takes input shape ${b.inputShape.join("×")}; ${first.label} takes ${a.inputShape.join("×")}.`);
+    if (a.inputRange.min !== b.inputRange.min || a.inputRange.max !== b.inputRange.max) out.push(`${m.label}'s input value range is ${b.inputRange.min}..${b.inputRange.max}; ${first.label}'s is ${a.inputRange.min}..${a.inputRange.max}.`);
+    if (a.preprocessing.scale !== b.preprocessing.scale || a.preprocessing.offset !== b.preprocessing.offset) out.push(`${m.label} preprocesses its input as value ${pre(b)}; ${first.label} as value ${pre(a)}.`);
+    if (a.classLabels.join("\u0000") !== b.classLabels.join("\u0000")) {
+      const diff = a.classLabels.length !== b.classLabels.length ? `${b.classLabels.length} classes against ${a.classLabels.length}` : `first difference at position ${a.classLabels.findIndex((l, i) => l !== b.classLabels[i]) + 1}`;
+      out.push(`${m.label}'s class labels differ from ${first.label}'s (names and order must match; ${diff}).`);
+    }
+  }
+  return out;
+}
+
+/** The sum of the members' training cost, part by part; a part some member does not record is left out. Pure. */
+export function sumTrainingCost(costs: (TrainingCost | undefined)[]): { cost: TrainingCost | undefined; note: string } {
+  const all = <K extends keyof TrainingCost>(k: K) => costs.every((c) => c?.[k] !== undefined);
+  const cost: TrainingCost = {};
+  const summed: string[] = [];
+  if (costs.length && all("epochs")) { cost.epochs = costs.reduce((s, c) => s + c!.epochs!, 0); summed.push("epochs"); }
+  if (costs.length && all("wallTimeHours")) { cost.wallTimeHours = +costs.reduce((s, c) => s + c!.wallTimeHours!, 0).toPrecision(6); summed.push("wall time"); }
+  const hw = [...new Set(costs.map((c) => c?.hardware).filter((h): h is string => !!h))];
+  if (hw.length) cost.hardware = hw.join(" + ").slice(0, 200);
+  const missing = (["epochs", "wall time"] as const).filter((p) => !summed.includes(p));
+  const note = `Training cost: the sum over the members${summed.length ? ` (${summed.join(", ")})` : " (no member records epochs or wall time for every member)"}; an ensemble has no training of its own.${missing.length && summed.length ? ` Not summed (${missing.join(", ")}): not recorded for every member.` : ""}`;
+  return { cost: Object.keys(cost).length ? cost : undefined, note };
+}
+
+/** Digest of what defines the ensemble: the rule and the members' manifest digests, in order. */
+export function ensembleDigest(combine: EnsembleCombineValue, memberDigests: string[]): string {
+  return createHash("sha256").update(JSON.stringify({ format: ENSEMBLE_FORMAT, combine, members: memberDigests })).digest("hex");
+}
+
+const memberLabel = (m: MemberRow) => `${m.model.name} v${m.version}`;
+
+/** Checks each listed member (team, stored, active, white-box) and their agreement. Throws ValidationError naming the problem. */
+async function loadMembers(teamId: string, ids: string[]): Promise<{ row: MemberRow; card: ModelCard }[]> {
+  const rows = await db.modelVersion.findMany({ where: { id: { in: ids }, teamId }, include: { model: { select: { name: true } } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const problems: string[] = [];
+  const members: { row: MemberRow; card: ModelCard }[] = [];
+  ids.forEach((id, i) => {
+    const r = byId.get(id);
+    // Another team's version is simply not found: the answer does not say whether it exists elsewhere.
+    if (!r) return problems.push(`Member ${i + 1} is not a model version of this team.`);
+    const l = memberLabel(r);
+    if (!r.storedAt) return problems.push(`${l} is not stored yet (its upload did not finish).`);
+    if (r.status !== "ACTIVE") return problems.push(`${l} is archived: restore it or choose an active version.`);
+    if (r.format === ENDPOINT_FORMAT) return problems.push(`${l} is served over HTTP (black-box): an ensemble's members need their weights (white-box TensorFlow.js models).`);
+    if (r.format === ENSEMBLE_FORMAT) return problems.push(`${l} is itself an ensemble: list its members instead (ensembles of ensembles are not supported).`);
+    if (r.format !== "tfjs-layers") return problems.push(`${l} has format ${r.format}: members must be TensorFlow.js layers models.`);
+    const card = ModelCardSchema.safeParse(r.card);
+    if (!card.success) return problems.push(`${l} has no valid model card.`);
+    members.push({ row: r, card: card.data });
+  });
+  if (problems.length === 0) problems.push(...ensembleMismatches(members.map((m) => ({ label: memberLabel(m.row), card: m.card }))));
+  if (problems.length) throw new ValidationError(`This ensemble cannot be registered: ${problems.join(" ")}`, { memberVersionIds: problems.join(" ") });
+  return members;
+}
+
+/** Loads the members and runs the ensemble once (forward pass and input gradient), as an upload's engine check does. */
+async function checkEnsembleRuns(teamId: string, ids: string[], combine: EnsembleCombineValue, card: ModelCard): Promise<{ backend: string; parameters: number; layerTypes: string[] }> {
+  const backend = await ensureCheckBackend(env().BULWARK_TF_BACKEND);
+  const loaded: LoadedModel[] = [];
+  try {
+    for (const id of ids) loaded.push(await loadModelFromFiles((await loadModelVersionForEngine(teamId, id)).files));
+    const model = ensembleModel(loaded, combine);
+    const x = tf.randomUniform([2, ...card.inputShape], card.inputRange.min, card.inputRange.max, "float32", 7);
+    try {
+      const p = model.predictProbs(x);
+      const probs = await p.data();
+      const shape = p.shape;
+      p.dispose();
+      const g = tf.grad((xi: tf.Tensor) => tf.sum(model.logits(xi)))(x);
+      const grads = await g.data();
+      g.dispose();
+      const problems: string[] = [];
+      if (shape[1] !== card.classLabels.length) problems.push(`it outputs ${shape[1]} classes, the card declares ${card.classLabels.length}`);
+      if (!probs.every(Number.isFinite) || !grads.every(Number.isFinite)) problems.push("its output or input gradient is not finite");
+      if (problems.length) throw new ValidationError(`The ensemble does not run: ${problems.join("; ")}.`, { memberVersionIds: problems.join("; ") });
+    } finally {
+      x.dispose();
+    }
+    const parameters = loaded.reduce((s, m) => s + (m.layersModel?.countParams() ?? 0), 0);
+    return { backend, parameters, layerTypes: model.layerTypes };
+  } finally {
+    for (const m of loaded) m.dispose();
+  }
+}
+
+/**
+ * Registers an ensemble of stored versions of this team as a new model version (format "ensemble"):
+ * a version of `modelId`, or of a new model named `name`. Members are refused, with the reason, when they
+ * are of another team, archived, served over HTTP, ensembles themselves, or disagree on input or classes.
+ */
+export async function registerEnsembleVersion(ctx: TeamContext, raw: CreateEnsembleInput) {
+  assertCan(ctx, "model.write");
+  const teamId = ctx.team.id;
+  const parsed = CreateEnsembleSchema.safeParse(raw);
+  if (!parsed.success) {
+    const fe = fieldErrorsFromZod(parsed.error.issues);
+    throw new ValidationError(`Some fields need attention: ${Object.values(fe).join("; ")}.`, fe);
+  }
+  const input = parsed.data;
+  const name = input.modelId ? undefined : EntryNameSchema.safeParse(input.name ?? "");
+  if (name && !name.success) throw new ValidationError("Some fields need attention.", { name: name.error.issues[0].message });
+  if (input.modelId && !(await db.model.findFirst({ where: { id: input.modelId, teamId }, select: { id: true } }))) throw new NotFoundError("This model");
+
+  const members = await loadMembers(teamId, input.memberVersionIds);
+  const first = members[0].card;
+  // Descriptive fields: what the form or API gave, else the first member's; the risk tier defaults to the highest.
+  const highestTier = RISK_TIERS[Math.max(...members.map((m) => RISK_TIERS.indexOf(m.card.riskTier)))];
+  const given = Object.fromEntries(Object.entries(input.card).filter(([, v]) => v !== undefined && v !== ""));
+  const combineLabel = ENSEMBLE_COMBINE_LABELS[input.combine];
+  const labels = members.map((m) => memberLabel(m.row));
+  const { cost, note } = sumTrainingCost(members.map((m) => m.card.trainingCost));
+  const sameTrainingData = new Set(members.map((m) => m.card.trainingDatasetVersionId ?? "")).size === 1 ? first.trainingDatasetVersionId : undefined;
+  const descriptive = ModelCardDescriptiveSchema.safeParse({
+    intendedUse: first.intendedUse,
+    outOfScopeUse: first.outOfScopeUse,
+    owner: first.owner,
+    riskTier: highestTier,
+    knownLimitations: `Ensemble (${combineLabel}) of ${labels.join(", ")}: it inherits its members' limitations.`,
+    preprocessingNote: first.preprocessingNote,
+    ...given,
+    trainingDatasetVersionId: sameTrainingData,
+    trainingMethod: { kind: "other", description: `Ensemble (${combineLabel}) of ${members.map((m) => `${memberLabel(m.row)} (${describeTrainingMethod(m.card.trainingMethod)})`).join(" and ")}; no training of its own.`.slice(0, 1000) },
+    ...(cost ? { trainingCost: cost } : {}),
+  });
+  if (!descriptive.success) throw new ValidationError("Some fields need attention.", fieldErrorsFromZod(descriptive.error.issues));
+  const ensemble: EnsembleCard = {
+    combine: input.combine,
+    members: members.map((m) => ({ versionId: m.row.id, modelId: m.row.modelId, label: memberLabel(m.row), manifestDigest: m.row.manifestDigest })),
+    gradient: ensembleGradientNote(input.combine),
+    trainingCostNote: note,
+  };
+  const card = ModelCardSchema.parse({ task: first.task, inputShape: first.inputShape, inputRange: first.inputRange, preprocessing: first.preprocessing, classLabels: first.classLabels, ensemble, ...descriptive.data });
+  const check = await checkEnsembleRuns(teamId, input.memberVersionIds, input.combine, card);
+  const manifestDigest = ensembleDigest(input.combine, members.map((m) => m.row.manifestDigest));
+  const engineInfo = { kind: ENSEMBLE_FORMAT, combine: input.combine, members: ensemble.members.map((m) => m.label), backend: check.backend, parameters: check.parameters, layerTypes: check.layerTypes, warnings: [] as string[] };
+
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
+    // The members are re-read under a lock: an archive between the check and here would otherwise slip through.
+    const locked = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status::text AS status FROM "ModelVersion" WHERE "teamId" = ${teamId} AND id IN (${Prisma.join(input.memberVersionIds)}) FOR UPDATE`;
+    if (locked.length !== input.memberVersionIds.length || locked.some((l) => l.status !== "ACTIVE")) {
+      throw new ValidationError("A member was archived or removed meanwhile: choose the members again.", { memberVersionIds: "A member is no longer active" });
+    }
+    let modelId = input.modelId;
+    if (!modelId) {
+      const n = name!.data!;
+      if (await tx.model.findFirst({ where: { teamId, name: { equals: n, mode: "insensitive" } }, select: { id: true } })) {
+        throw new ValidationError("Some fields need attention.", { name: `A model named "${n}" already exists in this team.` });
+      }
+      const m = await tx.model.create({ data: { teamId, name: n, description: input.description, createdById: ctx.userId || null } });
+      await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
+      modelId = m.id;
+    }
+    const last = await tx.modelVersion.findFirst({ where: { modelId }, orderBy: { version: "desc" }, select: { version: true } });
+    const version = (last?.version ?? 0) + 1;
+    const v = await tx.modelVersion.create({
+      data: {
+        teamId,
+        modelId,
+        version,
+        card: card as unknown as Prisma.InputJsonValue,
+        riskTier: RISK_TIER_DB[card.riskTier] as RiskTier,
+        owner: card.owner,
+        format: ENSEMBLE_FORMAT,
+        manifestDigest,
+        totalBytes: 0,
+        engineInfo: engineInfo as unknown as Prisma.InputJsonValue,
+        trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
+        createdById: ctx.userId || null,
+        storedAt: new Date(),
+        ensembleMembers: { create: input.memberVersionIds.map((memberVersionId, position) => ({ teamId, memberVersionId, position })) },
+      },
+    });
+    await tx.model.update({ where: { id: modelId }, data: { updatedAt: new Date() } });
+    await appendAudit(tx, {
+      teamId,
+      actor: ctx.actor,
+      action: "model.version.create",
+      subjectType: "ModelVersion",
+      subjectId: v.id,
+      details: { modelId, version, manifestDigest, format: ENSEMBLE_FORMAT, combine: input.combine, members: ensemble.members.map((m) => ({ versionId: m.versionId, label: m.label, manifestDigest: m.manifestDigest })), riskTier: card.riskTier },
+    });
+    return { modelId, versionId: v.id, version, manifestDigest };
+  });
+}
+
+/** A model the engine runs: one version's weights, or an ensemble of its members' (dispose when done). */
+export interface EngineModel {
+  versionId: string;
+  card: ModelCard;
+  engineCard: EngineCard;
+  model: LoadedModel;
+  ensemble: { combine: EnsembleCombineValue; members: ModelVersionForEngine[] } | null;
+  dispose(): void;
+}
+
+/** Loads a stored white-box version or ensemble for the engine (worker side: scoped by the job's teamId). */
+export async function loadEngineModel(teamId: string, versionId: string): Promise<EngineModel> {
+  const v = await db.modelVersion.findFirst({ where: { id: versionId, teamId, storedAt: { not: null } }, select: { id: true, format: true, card: true, ensembleMembers: { orderBy: { position: "asc" }, select: { memberVersionId: true } } } });
+  if (!v) throw new NotFoundError("This model version");
+  if (v.format !== ENSEMBLE_FORMAT) {
+    const mv = await loadModelVersionForEngine(teamId, versionId);
+    const model = await loadModelFromFiles(mv.files);
+    return { versionId, card: mv.card, engineCard: mv.engineCard, model, ensemble: null, dispose: () => model.dispose() };
+  }
+  const card = ModelCardSchema.parse(v.card);
+  const combine = card.ensemble?.combine ?? "mean-probability";
+  const members: ModelVersionForEngine[] = [];
+  const loaded: LoadedModel[] = [];
+  try {
+    for (const m of v.ensembleMembers) {
+      const mv = await loadModelVersionForEngine(teamId, m.memberVersionId);
+      members.push(mv);
+      loaded.push(await loadModelFromFiles(mv.files));
+    }
+  } catch (e) {
+    for (const m of loaded) m.dispose();
+    throw e;
+  }
+  return { versionId, card, engineCard: engineCardOf(card), model: ensembleModel(loaded, combine), ensemble: { combine, members }, dispose: () => loaded.forEach((m) => m.dispose()) };
+}
+
+/** Versions the ensemble form offers as members: stored, active, white-box versions of the team. */
+export async function listEnsembleMemberOptions(ctx: TeamContext) {
+  const vs = await db.modelVersion.findMany({
+    where: { teamId: ctx.team.id, storedAt: { not: null }, status: "ACTIVE", format: "tfjs-layers" },
+    orderBy: [{ model: { name: "asc" } }, { version: "asc" }],
+    select: { id: true, version: true, card: true, model: { select: { id: true, name: true } } },
+    take: 500,
+  });
+  return vs.map((v) => {
+    const c = ModelCardSchema.safeParse(v.card);
+    return { id: v.id, modelId: v.model.id, label: `${v.model.name} v${v.version}`, detail: c.success ? `${c.data.inputShape.join("×")}, ${c.data.classLabels.length} classes, ${describeTrainingMethod(c.data.trainingMethod)}` : "" };
+  });
+}
