@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { db } from "../db/client";
 import { NotFoundError } from "../errors";
 import type { TeamContext } from "../teams/access";
-import { lineChart, type LineChartModel } from "../charts/line";
+export { comparisonChart } from "../charts/versions";
 import { ModelCardSchema, describeTrainingCost, describeTrainingMethod, ENSEMBLE_COMBINE_LABELS, type TrainingCost } from "../registry/model-card";
 
 // "Cost of robustness": the versions of one model side by side — clean and robust accuracy from evaluations
@@ -131,33 +131,18 @@ export function buildVersionComparison(modelName: string, versions: ComparableVe
   return { basis: chosen ? strip(chosen) : null, otherBases: bases.filter((b) => b !== chosen).map(strip), budgets, rows };
 }
 
-/** Accuracy against ε per version (clean at ε = 0) for the norm with the most shared budgets. Null without data. */
-export function comparisonChart(c: VersionComparison, size: { width?: number; height?: number } = {}): { model: LineChartModel; norm: string } | null {
-  const norms = [...new Set(c.budgets.map((b) => b.norm))];
-  const norm = norms.sort((a, b) => c.budgets.filter((x) => x.norm === b).length - c.budgets.filter((x) => x.norm === a).length || (a === "linf" ? -1 : 1))[0];
-  const rows = c.rows.filter((r) => r.cleanAccuracy !== null);
-  if (!norm || rows.length === 0) return null;
-  const series = rows.map((r) => ({
-    // Short legend names (the table beside the chart has the full labels).
-    name: `v${r.version}${r.ensemble ? ` ensemble (${r.ensemble.combine})` : ""}`,
-    dashed: r.ensemble !== null,
-    points: [{ x: 0, y: r.cleanAccuracy! }, ...c.budgets.flatMap((b, i) => (b.norm === norm && r.robust[i] !== null ? [{ x: b.eps, y: r.robust[i]! }] : []))],
-  }));
-  return { model: lineChart({ series, xLabel: `ε (${norm === "linf" ? "L∞" : norm.toUpperCase()}); 0 = clean`, yLabel: "accuracy", width: size.width ?? 560, height: size.height ?? 260 }), norm };
-}
-
 type Prov = { inference?: ComparableEvaluation["inference"] } | null;
 type Met = { worstCase?: ComparableEvaluation["worstCase"] } | null;
 
 /** Loads a model's versions and completed evaluations (scoped by team) and builds the comparison. */
-export async function loadVersionComparison(teamId: string, modelId: string, wanted?: string): Promise<VersionComparison & { modelName: string }> {
+export async function loadVersionComparison(teamId: string, modelId: string, wanted?: string, opts: { finishedBy?: Date } = {}): Promise<VersionComparison & { modelName: string }> {
   const model = await db.model.findFirst({ where: { id: modelId, teamId }, select: { id: true, name: true } });
   if (!model) throw new NotFoundError("This model");
   const [versions, evals] = await Promise.all([
     db.modelVersion.findMany({ where: { teamId, modelId, storedAt: { not: null } }, select: { id: true, version: true, format: true, status: true, card: true } }),
     // The newest 200 completed evaluations are plenty for a side-by-side view of one model's versions.
     db.evaluation.findMany({
-      where: { teamId, modelId, status: "COMPLETED", cleanAccuracy: { not: null } },
+      where: { teamId, modelId, status: "COMPLETED", cleanAccuracy: { not: null }, ...(opts.finishedBy ? { finishedAt: { lte: opts.finishedBy } } : {}) },
       orderBy: { finishedAt: "desc" },
       take: 200,
       select: { id: true, number: true, modelVersionId: true, datasetVersionId: true, sampleIndices: true, seed: true, preset: true, suite: true, finishedAt: true, createdAt: true, cleanAccuracy: true, metrics: true, provenance: true },

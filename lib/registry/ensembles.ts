@@ -192,7 +192,9 @@ export async function registerEnsembleVersion(ctx: TeamContext, raw: CreateEnsem
   const first = members[0].card;
   // Descriptive fields: what the form or API gave, else the first member's; the risk tier defaults to the highest.
   const highestTier = RISK_TIERS[Math.max(...members.map((m) => RISK_TIERS.indexOf(m.card.riskTier)))];
-  const given = Object.fromEntries(Object.entries(input.card).filter(([, v]) => v !== undefined && v !== ""));
+  // Only the descriptive fields a person states; method, training cost and data come from the members.
+  const OWN_FIELDS = ["intendedUse", "outOfScopeUse", "riskTier", "owner", "knownLimitations", "preprocessingNote"];
+  const given = Object.fromEntries(Object.entries(input.card).filter(([k, v]) => OWN_FIELDS.includes(k) && v !== undefined && v !== ""));
   const combineLabel = ENSEMBLE_COMBINE_LABELS[input.combine];
   const labels = members.map((m) => memberLabel(m.row));
   const { cost, note } = sumTrainingCost(members.map((m) => m.card.trainingCost));

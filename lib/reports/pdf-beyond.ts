@@ -1,7 +1,9 @@
 import { reliabilityDiagram } from "../charts/reliability";
 import { COLORS, type Layout } from "./layout";
-import { pct, pp } from "./format";
+import { fmtEps, normLabel, pct, pp } from "./format";
 import type { BeyondSnapshot } from "./beyond-snapshot";
+import type { CostOfRobustness } from "./cost-snapshot";
+import { comparisonChart } from "../charts/versions";
 
 // Draws an evaluation's calibration, corruption and OOD results into its block of the PDF.
 
@@ -47,5 +49,46 @@ export function drawBeyond(L: Layout, b: BeyondSnapshot | null | undefined, eval
       o.scores.map((s) => [s.score === "msp" ? "Maximum softmax probability" : "Energy (logsumexp of logits)", { text: s.auroc.toFixed(3), bold: true }, pct(s.fprAt95Tpr)]),
       { size: 7.5 },
     );
+  }
+}
+
+/** "Cost of robustness": per model in scope, its versions side by side on one shared basis, with a figure. */
+export function drawCostOfRobustness(L: Layout, items: CostOfRobustness[] | undefined, sectionNumber: string) {
+  if (!items) return;
+  L.heading(`${sectionNumber} Cost of robustness: versions compared`, 2);
+  L.text("For each model in scope, its versions side by side: clean accuracy and robust accuracy (worst case over the suite's attacks at each budget) from evaluations on the same dataset version, the same examples and the same attacks — the evaluation each row comes from is named — with the training cost the model card records (an ensemble's is the sum of its members') and the inference cost the engine measured in that evaluation, per backend (load-dependent: compare rows measured on the same backend).", { size: 8 });
+  if (items.length === 0) L.text("No model is in the scope of this report.", { size: 8, color: COLORS.muted });
+  for (const c of items) {
+    L.heading(c.modelName, 3);
+    if (!c.basis) {
+      L.text("No version of this model has a completed evaluation: nothing to compare.", { size: 8, color: COLORS.muted });
+      continue;
+    }
+    L.text(`Basis: ${c.basis}.${c.otherBases ? ` ${c.otherBases} other basis${c.otherBases === 1 ? "" : "es"} (other examples or suites) not shown.` : ""}`, { size: 8 });
+    const backends = [...new Set(c.rows.flatMap((r) => r.inference.map((i) => i.backend)))].sort();
+    L.table(
+      [
+        { header: "Version", width: 1.9 },
+        { header: "Evaluation", width: 0.7 },
+        { header: "Clean", width: 0.6, align: "right" },
+        ...c.budgets.map((b) => ({ header: `${normLabel(b.norm)} ε=${fmtEps(b.eps)}`, width: 0.6, align: "right" as const })),
+        { header: "Training", width: 1.6 },
+        ...backends.map((b) => ({ header: `Inference, ${b}`, width: 1, align: "right" as const })),
+      ],
+      c.rows.map((r) => [
+        r.label,
+        r.evaluationNumber === null ? { text: r.note ?? "—", color: COLORS.muted } : `#${r.evaluationNumber}`,
+        r.cleanAccuracy === null ? "—" : { text: pct(r.cleanAccuracy), bold: true },
+        ...r.robust.map((v) => (v === null ? "—" : pct(v))),
+        `${r.trainingMethod}${r.trainingCost ? `; ${r.trainingCost}` : "; cost not recorded"}`,
+        ...backends.map((b) => {
+          const i = r.inference.find((x) => x.backend === b);
+          return i ? `${i.latencyMs.toFixed(2)} ms; ${i.throughputPerSecond.toLocaleString("en")}/s` : "—";
+        }),
+      ]),
+      { size: 7 },
+    );
+    const chart = comparisonChart(c, { width: 560, height: 230 });
+    if (chart) L.lineChart(chart.model, `${c.modelName}: accuracy against the ${normLabel(chart.norm)} budget per version (ε = 0: clean; dashed: ensembles)`);
   }
 }

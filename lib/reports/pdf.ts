@@ -3,7 +3,7 @@ import { COLORS, FONTS, Layout, PAGE, type Cell } from "./layout";
 import { fmtBytes, fmtDate, fmtDateTime, fmtEps, fmtInterval, normLabel, pct, pp, reportLabel, wilson } from "./format";
 import { isImageShape, pixelsToPng } from "./images";
 import { sha256Hex, snapshotText } from "./hash";
-import { drawBeyond } from "./pdf-beyond";
+import { drawBeyond, drawCostOfRobustness } from "./pdf-beyond";
 import { ReportSnapshotSchema, type EvaluationSnapshot, type ModelSnapshot, type ReportEdition, type ReportSnapshot } from "./schemas";
 
 // Snapshot -> PDF. A pure function of its arguments: no database, no clock, no randomness, so the same
@@ -58,6 +58,7 @@ export async function renderReportPdf(input: ReportSnapshot, edition: ReportEdit
     ? "No model is in the scope of this report."
     : `${s.models.length} model${s.models.length === 1 ? "" : "s"} in scope. For each: the model card, provenance and digests, and every evaluation of the period in detail (newest first).`);
   s.models.forEach((m, i) => modelSection(L, m, i + 1, m.evaluationNumbers.map((n) => evals.get(n)).filter((e): e is EvaluationSnapshot => !!e)));
+  drawCostOfRobustness(L, s.costOfRobustness, `3.${s.models.length + 1}`);
   controlsSection(L, s);
   attestationsSection(L, s);
   alertsSection(L, s);

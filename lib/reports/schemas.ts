@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FRAMEWORK_IDS } from "../compliance/catalog";
 import { BeyondSnapshotSchema } from "./beyond-snapshot";
+import { CostOfRobustnessSchema } from "./cost-snapshot";
 import { STATUSES } from "../compliance/engine";
 
 // What a report is made of. Input schemas (create, approve, verify) are shared by server actions, the
@@ -244,6 +245,8 @@ export const ReportSnapshotSchema = z.object({
   }),
   models: z.array(ModelSnapshotSchema),
   evaluations: z.array(EvaluationSnapshotSchema),
+  /** Per model in scope: its versions compared (absent in snapshots frozen before it existed). */
+  costOfRobustness: z.array(CostOfRobustnessSchema).optional(),
   alerts: z.array(z.object({ id: z.string(), modelLabel: z.string(), evaluationNumber: z.number().int().nullable(), previousNumber: z.number().int().nullable(), summary: z.string(), createdAt: iso, acknowledged: z.boolean(), acknowledgedBy: z.string().nullable(), note: z.string().nullable() })),
   controls: z.array(ControlSnapshotSchema),
   attestations: z.array(z.object({

@@ -12,6 +12,8 @@ import type { StoredGalleryItem } from "../evaluations/shard-io";
 import type { Comparison } from "../evaluations/regression";
 import type { BeyondMetrics } from "../engine/beyond";
 import { beyondSnapshot } from "./beyond-snapshot";
+import { costOfRobustnessSnapshot } from "./cost-snapshot";
+import { loadVersionComparison } from "../evaluations/compare-versions";
 import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, ReportSnapshotSchema, type EvaluationSnapshot, type ReportScope, type ReportSnapshot } from "./schemas";
 
 // Reads the team's records and freezes them into a report snapshot (plain JSON). Every query is scoped
@@ -140,6 +142,10 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     };
   });
 
+  // ---- cost of robustness: each model's versions side by side, from evaluations finished by the period's end
+  const costOfRobustness: NonNullable<ReportSnapshot["costOfRobustness"]> = [];
+  for (const m of models) costOfRobustness.push(costOfRobustnessSnapshot(m.modelId, await loadVersionComparison(teamId, m.modelId, undefined, { finishedBy: to })));
+
   // ---- controls and posture
   const inScope = a.statuses.filter((s) => frameworks.includes(s.framework));
   const counts = countsByFramework(inScope);
@@ -232,6 +238,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     changes,
     models: modelSnaps,
     evaluations,
+    costOfRobustness,
     alerts: alerts.map((x) => ({
       id: x.id, modelLabel: labelOf.get(x.modelId) ?? x.modelId, evaluationNumber: x.evaluation?.number ?? null, previousNumber: alertPrev.get(x.previousEvaluationId) ?? null,
       summary: x.summary, createdAt: isoOf(x.createdAt), acknowledged: x.acknowledgedAt !== null, acknowledgedBy: x.acknowledgedByLabel, note: x.acknowledgementNote,

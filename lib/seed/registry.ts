@@ -12,6 +12,7 @@ import { hashFiles, manifestDigestOf } from "../registry/commit";
 import { uploadLimits } from "../registry/limits";
 import { Staging } from "../registry/staging";
 import { seedDemoEvaluations } from "./evaluations";
+import { registerEnsembleVersion } from "../registry/ensembles";
 import { seedOperations } from "./operations";
 import { seedDemoIntegrity } from "./integrity";
 
@@ -97,6 +98,12 @@ export function trainingMethodOf(metrics: { training?: string } | null, dir: str
   return { kind: "other", description: t } as const;
 }
 
+/** "… batch 64, 14 epochs" → 14 (undefined when the recipe does not say). */
+export function epochsOf(recipe: string | undefined): number | undefined {
+  const m = /(\d+)\s+epochs\b(?!\s*\))/i.exec(recipe ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
 export async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: string, modelName: string = DEMO_MODEL_NAME, extraLimitation = "") {
   const folder = join(ROOT, "demo", "models", dir);
   const modelJson = join(folder, "model.json");
@@ -137,6 +144,8 @@ export async function seedModelVersion(ctx: TeamContext, dir: string, trainVersi
           owner: "Demo AI Lab · ML team",
           trainingDatasetVersionId: trainVersionId,
           trainingMethod: trainingMethodOf(training, dir),
+          // Epochs as the training script recorded them (wall time and hardware were not recorded).
+          ...(epochsOf(training?.training) ? { trainingCost: { epochs: epochsOf(training?.training) } } : {}),
           knownLimitations:
             `Trained on ${DEMO_TRAIN_SIZE.toLocaleString("en")} MNIST digits${metrics?.cleanAccuracy ? `; clean accuracy ${(metrics.cleanAccuracy * 100).toFixed(1)}% on the ${DEMO_EVAL_SIZE.toLocaleString("en")}-digit evaluation split` : ""}. ` +
             (trainingMethodOf(training, dir).kind === "adversarial"
@@ -171,11 +180,33 @@ export async function seedDemoRegistry(teamId: string, log: (m: string) => void 
   }
 }
 
+/**
+ * The demo model's third version: the ensemble of v1 and v2 (mean probability), so "Compare versions" and the
+ * report's cost-of-robustness section set the standard, the adversarially trained and the ensembled model side
+ * by side out of the box. Idempotent; skipped until both members exist.
+ */
+export async function seedDemoEnsemble(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
+  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
+  const model = await db.model.findFirst({ where: { teamId, name: DEMO_MODEL_NAME }, select: { id: true } });
+  if (!model) return;
+  if (await db.modelVersion.findFirst({ where: { teamId, modelId: model.id, format: "ensemble" }, select: { id: true } })) return;
+  const members = await db.modelVersion.findMany({ where: { teamId, modelId: model.id, format: "tfjs-layers", storedAt: { not: null }, version: { in: [1, 2] } }, orderBy: { version: "asc" }, select: { id: true } });
+  if (members.length < 2) return;
+  const r = await registerEnsembleVersion(systemCtx(team), {
+    modelId: model.id,
+    memberVersionIds: members.map((m) => m.id),
+    combine: "mean-probability",
+    card: { knownLimitations: "Ensemble (mean probability) of v1 (standard training) and v2 (PGD adversarial training): attacks need only fool v1 and move the average, so it keeps little of v2's robustness; it inherits both members' limitations." },
+  });
+  log(`Registered ${DEMO_MODEL_NAME} v${r.version}, the ensemble of v1 and v2.`);
+}
+
 /** Demo content seeded after the team and users, in order. Later modules add theirs here. */
 export function demoSeeders(): DemoSeeder[] {
   return [
     (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedDemoIntegrity(teamId, (m) => console.log(`[bulwark] ${m}`)).then(() => undefined),
+    (teamId) => seedDemoEnsemble(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedCompliance(teamId),
     (teamId) => seedOperations(teamId),

@@ -276,6 +276,7 @@ describe("REST API v1", () => {
       getSchedule: { params: { id: ids.scheduleId! } },
       updateSchedule: { params: { id: ids.scheduleId! }, body: { paused: false } },
       deleteSchedule: { params: { id: ids.scheduleId! } },
+      createEnsembleVersion: { params: { name: "digits-cnn" }, body: { members: ["digits-cnn@1", "digits-cnn@2"], combine: "mean-probability" } },
       getControls: { query: { model: "digits-cnn@latest" } },
       getGate: { query: { model: "digits-cnn@1" } },
       acknowledgeAlert: { params: { id: ids.alertId! }, body: { note: "seen by the test" } },
