@@ -50,3 +50,46 @@ test("a reviewer sees the calibration, OOD and corruption thresholds per risk ti
   await expect(page.locator("#minimal-ece")).toHaveValue("");
   if (process.env.BEYOND_SCREENSHOT) await page.screenshot({ path: process.env.BEYOND_SCREENSHOT.replace(/\.png$/, "-policy.png"), fullPage: true });
 });
+
+// Issue 15, ensembles and the cost of robustness: the demo model's versions (standard v1, adversarially
+// trained v2, the seeded ensemble v3) side by side; an engineer registers a majority-vote ensemble of v1+v2.
+test("an engineer compares the demo model's versions and registers an ensemble version", async ({ page }) => {
+  test.setTimeout(420_000);
+  await signIn(page, DEMO.ENGINEER);
+  await page.goto("/t/demo/models");
+  await page.getByRole("link", { name: "digits-cnn" }).first().click();
+  const modelUrl = page.url().replace(/[?#].*$/, "");
+  // The seeded evaluations of v1, v2 and the ensemble v3 run on the worker after the first start.
+  await expect(async () => {
+    await page.goto(`${modelUrl}#compare`);
+    await expect(page.getByTestId("compare-row-v3").getByRole("link", { name: /^#\d+$/ })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 360_000, intervals: [5_000] });
+  const compare = page.locator("#compare");
+  await expect(compare.getByTestId("compare-basis")).toContainText("mnist-demo-eval v1, 400 samples (seed 1), quick suite");
+  await expect(compare.getByTestId("compare-row-v1")).toContainText("Standard training");
+  await expect(compare.getByTestId("compare-row-v3")).toContainText("digits-cnn v1 + digits-cnn v2, mean probability");
+  await expect(compare.getByRole("img", { name: /Accuracy against the L∞ budget per version/ })).toBeVisible();
+  if (process.env.BEYOND_SCREENSHOT) await compare.screenshot({ path: process.env.BEYOND_SCREENSHOT.replace(/\.png$/, "-compare.png") });
+
+  await page.getByRole("link", { name: "New ensemble version" }).click();
+  const form = page.getByRole("form", { name: "New ensemble version" });
+  await expect(form.getByLabel(/digits-cnn v1/)).toBeChecked();
+  await expect(form.getByLabel(/digits-cnn v2/)).toBeChecked();
+  await form.getByLabel(/Majority vote/).check();
+  await form.getByRole("button", { name: "Register ensemble version" }).click();
+  await expect(page).toHaveURL(/\?v=4$/);
+  await expect(page.getByTestId("ensemble-members")).toContainText("digits-cnn v1");
+  await expect(page.getByTestId("ensemble-members")).toContainText("digits-cnn v2");
+  await expect(page.getByText(/A majority vote has no gradient/)).toBeVisible();
+  // Not evaluated yet: its row in the comparison says so.
+  await expect(page.getByTestId("compare-row-v4")).toContainText("Not evaluated yet.");
+  // A member of an active ensemble cannot be archived: the page says why.
+  const versions = page.getByRole("table", { name: "Versions", exact: true });
+  const v1Row = versions.getByRole("row").filter({ has: page.getByRole("link", { name: "v1", exact: true }) });
+  await v1Row.getByRole("button", { name: "Archive" }).click();
+  await expect(v1Row.getByRole("alert")).toContainText("archive the ensemble first");
+  // Leave the demo as it was for the other journeys (the compliance posture reads the latest active version).
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Delete version 4" }).click();
+  await expect(page.getByRole("button", { name: "Delete version 4" })).toHaveCount(0);
+});

@@ -80,7 +80,7 @@ export function drawCostOfRobustness(L: Layout, items: CostOfRobustness[] | unde
         r.evaluationNumber === null ? { text: r.note ?? "—", color: COLORS.muted } : `#${r.evaluationNumber}`,
         r.cleanAccuracy === null ? "—" : { text: pct(r.cleanAccuracy), bold: true },
         ...r.robust.map((v) => (v === null ? "—" : pct(v))),
-        `${r.trainingMethod}${r.trainingCost ? `; ${r.trainingCost}` : "; cost not recorded"}`,
+        `${r.trainingMethod.replace(/\.$/, "")}${r.trainingCost ? `; ${r.trainingCost}` : "; cost not recorded"}`,
         ...backends.map((b) => {
           const i = r.inference.find((x) => x.backend === b);
           return i ? `${i.latencyMs.toFixed(2)} ms; ${i.throughputPerSecond.toLocaleString("en")}/s` : "—";

@@ -33,7 +33,7 @@ export async function CompareVersionsSection({ ctx, modelId, basis }: { ctx: Tea
                 ))}
               </p>
             ) : null}
-            <Table head={["Version", "Evaluation", "Clean", ...c.budgets.map((b) => `${normLabel(b.norm)} ε=${fmtEps(b.eps)}`), "Training", "Training cost", ...backends.map((b) => `Inference (${b})`)]} caption="Versions compared">
+            <Table head={["Version", "Evaluation", "Clean", ...c.budgets.map((b) => `${normLabel(b.norm)} ε=${fmtEps(b.eps)}`), "Training", "Cost to train", ...backends.map((b) => `Inference (${b})`)]} caption="Versions compared">
               {c.rows.map((r) => (
                 <tr key={r.versionId} data-testid={`compare-row-v${r.version}`}>
                   <Td>
@@ -53,8 +53,8 @@ export async function CompareVersionsSection({ ctx, modelId, basis }: { ctx: Tea
                 </tr>
               ))}
             </Table>
-            <p className="mt-2 text-xs text-slate-500">Inference: latency of one input and throughput at the engine&apos;s batch size, measured by the worker that ran the evaluation, per backend (machine load affects it; compare versions measured on the same backend). Training cost is what each model card records; an ensemble&apos;s is the sum of its members&apos;.</p>
-            {chart ? <div className="mt-4"><LineChartSvg model={chart.model} title={`Accuracy against the ${normLabel(chart.norm)} budget per version (ε = 0: clean; dashed: ensembles)`} /></div> : null}
+            <p className="mt-2 text-xs text-slate-500">Inference: latency of one input and throughput at the engine&apos;s batch size, measured by the worker that ran the evaluation, per backend (machine load affects it; compare versions measured on the same backend). The cost to train is what each model card records; an ensemble&apos;s is the sum of its members&apos;.</p>
+            {chart ? <div className="mt-4 max-w-3xl"><LineChartSvg model={chart.model} title={`Accuracy against the ${normLabel(chart.norm)} budget per version (ε = 0: clean; dashed: ensembles)`} /></div> : null}
           </>
         )}
       </Card>

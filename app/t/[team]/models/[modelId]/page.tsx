@@ -156,7 +156,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                       </ul>,
                     ],
                     ["Gradient attacks", ensemble.gradient],
-                    ["Training cost", ensemble.trainingCostNote],
+                    ["Cost to train", ensemble.trainingCostNote],
                   ]}
                 />
                 <p className="mt-3 text-sm text-slate-600">Ensemble digest <Digest value={current.manifestDigest} full testId="manifest-digest" /> (SHA-256 of the rule and the members&apos; manifest digests, in order). The members&apos; files are stored with the members.</p>
@@ -186,7 +186,8 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
             <Card title="Engine check at registration">
               <Facts
                 items={[
-                  ["Result", <Badge key="ok" tone="green">Members load; the ensemble runs and has input gradients</Badge>],
+                  ["Result", <Badge key="ok" tone="green">Loads and runs</Badge>],
+                  ["Checked", "Every member loads; the combined output has one probability per class and finite input gradients."],
                   ["Backend", info.backend],
                   ["Parameters (all members)", info.parameters?.toLocaleString("en")],
                 ]}

@@ -36,7 +36,9 @@ export default async function NewModelPage({ params, searchParams }: { params: P
   }
   const datasets = await listDatasetVersionOptions(ctx);
   const latest = model?.versions[0];
-  const defaults = latest ? cardToFields(latest.card) : { "preprocessing.scale": "1", "preprocessing.offset": "0", "inputRange.min": "0", "inputRange.max": "1" };
+  // Prefill from the latest version with weights: an ensemble's card (method "ensemble of …") describes no upload.
+  const prefill = model?.versions.find((x) => x.format !== "ensemble") ?? latest;
+  const defaults = prefill ? cardToFields(prefill.card) : { "preprocessing.scale": "1", "preprocessing.offset": "0", "inputRange.min": "0", "inputRange.max": "1" };
   return (
     <>
       <nav className="mb-2 text-sm text-slate-500">
