@@ -142,7 +142,7 @@ export async function loadVersionComparison(teamId: string, modelId: string, wan
     db.modelVersion.findMany({ where: { teamId, modelId, storedAt: { not: null } }, select: { id: true, version: true, format: true, status: true, card: true } }),
     // The newest 200 completed evaluations are plenty for a side-by-side view of one model's versions.
     db.evaluation.findMany({
-      where: { teamId, modelId, status: "COMPLETED", cleanAccuracy: { not: null }, ...(opts.finishedBy ? { finishedAt: { lte: opts.finishedBy } } : {}) },
+      where: { teamId, modelId, kind: "robustness", status: "COMPLETED", cleanAccuracy: { not: null }, ...(opts.finishedBy ? { finishedAt: { lte: opts.finishedBy } } : {}) },
       orderBy: { finishedAt: "desc" },
       take: 200,
       select: { id: true, number: true, modelVersionId: true, datasetVersionId: true, sampleIndices: true, seed: true, preset: true, suite: true, finishedAt: true, createdAt: true, cleanAccuracy: true, metrics: true, provenance: true },

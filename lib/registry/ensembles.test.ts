@@ -159,7 +159,7 @@ const cardShape = { task: "image-classification", inputShape: [4, 4, 1], inputRa
 
 describe("sumTrainingCost", () => {
   it("sums the parts every member records and says which were left out", () => {
-    expect(sumTrainingCost([{ epochs: 6 }, { epochs: 14, wallTimeHours: 2 }])).toEqual({ cost: { epochs: 20 }, note: expect.stringMatching(/\(epochs\).*Not summed \(wall time\)/) });
+    expect(sumTrainingCost([{ epochs: 6 }, { epochs: 14, wallTimeHours: 2 }])).toEqual({ cost: { epochs: 20 }, note: expect.stringMatching(/^Summed over the members: epochs;.*Not summed \(wall time\)/) });
     expect(sumTrainingCost([undefined, { epochs: 3 }]).cost).toBeUndefined();
     expect(sumTrainingCost([{ hardware: "GPU" }, { hardware: "TPU" }]).cost).toEqual({ hardware: "GPU + TPU" });
   });

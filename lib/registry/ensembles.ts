@@ -104,7 +104,10 @@ export function sumTrainingCost(costs: (TrainingCost | undefined)[]): { cost: Tr
   const hw = [...new Set(costs.map((c) => c?.hardware).filter((h): h is string => !!h))];
   if (hw.length) cost.hardware = hw.join(" + ").slice(0, 200);
   const missing = (["epochs", "wall time"] as const).filter((p) => !summed.includes(p));
-  const note = `Training cost: the sum over the members${summed.length ? ` (${summed.join(", ")})` : " (no member records epochs or wall time for every member)"}; an ensemble has no training of its own.${missing.length && summed.length ? ` Not summed (${missing.join(", ")}): not recorded for every member.` : ""}`;
+  // Worded without the card's own field name ("Training cost"), which the model page shows beside it.
+  const note = summed.length
+    ? `Summed over the members: ${summed.join(", ")}; an ensemble has no training of its own.${missing.length ? ` Not summed (${missing.join(", ")}): not recorded for every member.` : ""}`
+    : "Nothing summed: no epochs or wall time recorded for every member; an ensemble has no training of its own.";
   return { cost: Object.keys(cost).length ? cost : undefined, note };
 }
 
