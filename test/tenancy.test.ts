@@ -15,6 +15,8 @@ import { evaluationRecords } from "../lib/evaluations/results";
 import { createSchedule, deleteSchedule, setSchedulePaused, updateSchedule, ScheduleInputSchema } from "../lib/evaluations/schedules";
 import { acknowledgeAlert } from "../lib/evaluations/webhook";
 import { stopQueue } from "../lib/jobs/queue";
+import { loadEngineModel, registerEnsembleVersion } from "../lib/registry/ensembles";
+import { compareVersions } from "../lib/evaluations/compare-versions";
 import { approveReport, createReport, getReport, getReportSnapshot, reportPdf, verifyPdf } from "../lib/reports";
 
 // Every team-owned record asked for by a member of another team answers "not found" — the same as a
@@ -59,6 +61,9 @@ const cases: [string, () => Promise<unknown>][] = [
   ["models: delete version", () => deleteModelVersion(outsider, ids.modelVersion)],
   ["models: archive model", () => setModelArchived(outsider, ids.model, true)],
   ["models: download files", () => loadModelVersionFiles(outsider, ids.modelVersion)],
+  ["models: compare versions", () => compareVersions(outsider, ids.model)],
+  ["models: new ensemble version of another team's model", async () => registerEnsembleVersion(outsider, { modelId: ids.model, memberVersionIds: (await db.modelVersion.findMany({ where: { modelId: ids.model }, select: { id: true } })).map((v) => v.id), combine: "mean-probability" })],
+  ["models: engine load (version or ensemble)", () => loadEngineModel(outsider.team.id, ids.modelVersion)],
   ["datasets: get", () => getDataset(outsider, ids.dataset)],
   ["datasets: edit card", async () => updateDatasetCard(outsider, ids.datasetVersion, { ...((await db.datasetVersion.findUniqueOrThrow({ where: { id: ids.datasetVersion } })).card as object), description: "x" })],
   ["datasets: archive version", () => setDatasetVersionArchived(outsider, ids.datasetVersion, true)],
@@ -96,6 +101,7 @@ describe("cross-team access answers not found", () => {
     expect(await db.regressionAlert.findUniqueOrThrow({ where: { id: ids.alert } })).toMatchObject({ acknowledgedAt: null });
     expect(await db.report.findUniqueOrThrow({ where: { id: ids.report } })).toMatchObject({ status: "QUEUED", approvedAt: null });
     expect(await db.report.count({ where: { teamId: outsider.team.id } })).toBe(0);
+    expect(await db.modelVersion.count({ where: { teamId: outsider.team.id } })).toBe(0);
     await stopQueue();
   });
 });
