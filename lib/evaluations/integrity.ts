@@ -114,6 +114,9 @@ export async function createIntegrityEvaluation(
   if (await endpointLaunchInfo(teamId, mv.id)) {
     throw new ValidationError("A model served over HTTP cannot be scanned: the integrity scan reads its activations and retrains its architecture.", { modelVersionId: "Needs the model's files" });
   }
+  if (mv.format === "ensemble") {
+    throw new ValidationError("An ensemble version cannot be scanned as one model: the integrity scan reads one network's activations and retrains its architecture. Scan each member version instead.", { modelVersionId: "Choose a member version" });
+  }
   const trainingId = input.trainingDatasetVersionId ?? mv.trainingDatasetVersionId;
   if (!trainingId) {
     throw new ValidationError("The model's card names no training data: choose the dataset version it was trained on.", { trainingDatasetVersionId: "Choose the training dataset version" });

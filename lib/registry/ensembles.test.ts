@@ -9,6 +9,8 @@ import { addOutboundHost } from "../teams/outbound-hosts";
 import { createEnsembleVersionApi } from "../api/write";
 import { ApiCreateEnsembleSchema } from "../api/operations";
 import { markVersionsEvaluated } from "./commit";
+import { createIntegrityEvaluation } from "../evaluations/integrity";
+import { CreateIntegrityEvaluationSchema } from "../evaluations/schemas";
 import { registerEndpointVersion } from "./endpoints";
 import { ensembleMismatches, loadEngineModel, registerEnsembleVersion, sumTrainingCost } from "./ensembles";
 import { deleteModelVersion, getModel, loadModelVersionForEngine, registerModelVersion, setModelVersionArchived, updateModelCard } from "./models";
@@ -144,6 +146,8 @@ describe("ensemble versions", () => {
     await expect(setModelVersionArchived(eng, api.id, false)).rejects.toThrow(/member pair v2 is archived: restore it first/);
     await setModelVersionArchived(eng, b.versionId, false);
     await setModelVersionArchived(eng, api.id, false);
+    // A training-data integrity scan reads one network's activations: an ensemble is refused (scan the members).
+    await expect(createIntegrityEvaluation(eng, CreateIntegrityEvaluationSchema.parse({ kind: "integrity", modelVersionId: api.id }))).rejects.toThrow(/An ensemble version cannot be scanned as one model/);
     // Evaluating the ensemble makes its members immutable.
     expect((await db.modelVersion.findUniqueOrThrow({ where: { id: a.versionId } })).evaluatedAt).toBeNull();
     await db.$transaction((tx) => markVersionsEvaluated(tx, team.team.id, { modelVersionId: api.id }));
