@@ -14,6 +14,9 @@ import { activeOverride, createEnvironment, createGateOverride, currentDeploymen
 import { gateForVersion } from "./gate-check";
 import { measure, registerDemoEvalSet, registerDemoModel } from "./test-helpers";
 import { OverrideSchema } from "./schemas";
+import { buildSnapshot } from "../reports/snapshot";
+import { renderReportPdf } from "../reports/pdf";
+import { pdfText } from "../reports/test-helpers";
 
 // Deployments on a real database with gate evidence measured by the real engine: the standard demo
 // model (v1) fails the high-risk gate, the PGD-trained one (v2) passes it.
@@ -135,6 +138,19 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
       const [, ts] = /t=(\d+)/.exec(String(received[0]!.headers["x-bulwark-signature"]))!;
       expect(received[0]!.headers["x-bulwark-signature"]).toBe(signWebhook(settings.webhookSecret!, Number(ts), received[0]!.body));
       expect(JSON.parse(received[0]!.body)).toMatchObject({ event: "deployment.rolled_back", data: { modelVersion: 2 } });
+
+      // An audit report freezes where the model runs and on what decision (PDF: "Deployment and monitoring").
+      const snapshot = await buildSnapshot({
+        teamId: t.team.id, now: new Date(), scope: { models: "all", frameworks: ["nist-ai-rmf"], period: { from: null, to: null } },
+        report: { id: "r-ops", number: 1, title: "Operations", createdById: null, createdByLabel: "test" },
+      });
+      const envs = snapshot.models.find((m) => m.name === "digits-cnn")!.operations!.environments;
+      expect(envs.find((e) => e.environment === "production")).toMatchObject({ version: 2, decision: "rollback", gatePassed: true, by: t.users.ENGINEER.email, evidenceSha256: rb.deployment.evidenceHash, batches: 0, openAlerts: [] });
+      expect(envs.find((e) => e.environment === "staging")).toMatchObject({ version: 1, decision: "promote" });
+      const text = pdfText(await renderReportPdf(snapshot, { status: "draft" })).replace(/\s+/g, " ");
+      // (pdftotext drops the hyphen where the e-mail address wraps)
+      expect(text).toMatch(/Deployment and monitoring .* production v2 Rolled back by engineer-?ops-\w+@example\.test, .*the release gate passed/);
+      expect(text).toContain(`${rb.deployment.evidenceHash.slice(0, 12)}… no batches received`);
     } finally {
       server.close();
     }

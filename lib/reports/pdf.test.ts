@@ -71,6 +71,19 @@ describe("renderReportPdf", () => {
     expect(text).toContain(approved.draftPdfSha256);
   });
 
+  it("shows where each model runs, on whose decision and gate verdict, and what monitoring has seen", { timeout: 60_000 }, async () => {
+    const text = pdfText(await renderReportPdf(snapshot, { status: "draft" })).replace(/\s+/g, " ");
+    const [first, second] = snapshot.models;
+    const prod = first!.operations!.environments[1]!;
+    expect(text).toContain("Deployment and monitoring");
+    expect(text).toContain("Promoted by engineer@demo.bulwark.local, 2026-11-20 09:30 UTC; the release gate passed");
+    expect(text).toContain(`gate failed, reviewer override: ${prod.overrideReason}`);
+    expect(text).toContain(`${prod.evidenceSha256.slice(0, 12)}…`);
+    expect(text).toContain("17 batches, last 2026-11-26 09:45 UTC");
+    expect(text).toContain("warning input drift (acknowledged): Input drift: PSI 0.31");
+    expect(text).toContain(`No environment runs ${second!.name} through Bulwark's release gate`);
+  });
+
   it("embeds a font that renders Latin, Greek and Cyrillic names (from the npm package, subsetted)", { timeout: 60_000 }, async () => {
     const pdf = await renderReportPdf(snapshot, { status: "draft" });
     const text = pdfText(pdf);

@@ -88,6 +88,12 @@ export function sampleSnapshot(opts: { models?: number; evaluationsPerModel?: nu
       files: [{ path: "model.json", sha256: hex(rand), size: 5321 }, { path: "group1-shard1of1.bin", sha256: hex(rand), size: 1_234_567 }],
       trainingDataset: { versionId: "dst1", label: "digits-train v1", tensorDigest: hex(rand), manifestDigest: hex(rand), licence: "CC BY-SA 3.0", personalData: "none", source: "MNIST training split", legalBasis: "not applicable", sampleCount: 60000, split: "TRAIN" },
       evaluationNumbers: numbers,
+      // The first model runs in two environments (one promotion through a reviewer's override); the others nowhere.
+      operations: { environments: m === 0 ? [
+        { environment: "staging", version: m + 1, decision: "promotion", gatePassed: true, overrideReason: null, evidenceSha256: hex(rand), at: "2026-11-20T09:30:00.000Z", by: "engineer@demo.bulwark.local", batches: 42, lastBatchAt: "2026-11-26T09:00:00.000Z", openAlerts: [] },
+        { environment: "production", version: m + 1, decision: "promotion", gatePassed: false, overrideReason: "Fix ships next sprint; risk accepted by the model owner", evidenceSha256: hex(rand), at: "2026-11-21T14:05:00.000Z", by: "reviewer@demo.bulwark.local", batches: 17, lastBatchAt: "2026-11-26T09:45:00.000Z",
+          openAlerts: [{ signal: "input-drift", severity: "warning", summary: "Input drift: PSI 0.31 on 3 of 784 features", acknowledged: true }] },
+      ] : [] },
     });
   }
   const controls: ReportSnapshot["controls"] = [];

@@ -170,6 +170,24 @@ const EvaluationSnapshotSchema = z.object({
 });
 export type EvaluationSnapshot = z.infer<typeof EvaluationSnapshotSchema>;
 
+/** Per environment: the recorded decision that put the current version there, and its production monitoring. */
+const OperationsSnapshotSchema = z.object({
+  environments: z.array(z.object({
+    environment: z.string(),
+    version: z.number().int(),
+    decision: z.string(),
+    gatePassed: z.boolean(),
+    overrideReason: z.string().nullable(),
+    evidenceSha256: z.string(),
+    at: iso,
+    by: z.string(),
+    batches: z.number().int(),
+    lastBatchAt: iso.nullable(),
+    openAlerts: z.array(z.object({ signal: z.string(), severity: z.string(), summary: z.string(), acknowledged: z.boolean() })),
+  })),
+});
+export type OperationsSnapshot = z.infer<typeof OperationsSnapshotSchema>;
+
 const ModelSnapshotSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -195,6 +213,8 @@ const ModelSnapshotSchema = z.object({
   trainingDataset: DatasetRefSchema.nullable(),
   /** Evaluations of this model in the report, newest first (numbers into `evaluations`). */
   evaluationNumbers: z.array(z.number().int()),
+  /** Where the model runs and how it is watched, at the time of the report (absent in snapshots frozen before it existed). */
+  operations: OperationsSnapshotSchema.optional(),
 });
 export type ModelSnapshot = z.infer<typeof ModelSnapshotSchema>;
 

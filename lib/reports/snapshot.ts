@@ -139,6 +139,13 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
       files: v.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
       trainingDataset: v.trainingDatasetVersionId ? dsRef.get(v.trainingDatasetVersionId) ?? null : null,
       evaluationNumbers: evaluations.filter((e) => e.modelId === m.modelId).map((e) => e.number),
+      operations: {
+        environments: (m.operations?.environments ?? []).map((o) => ({
+          environment: o.environment, version: o.version, decision: o.kind, gatePassed: o.gatePassed, overrideReason: o.overrideReason, evidenceSha256: o.evidenceHash,
+          at: isoOf(o.at), by: o.by, batches: o.batches, lastBatchAt: o.lastBatchAt ? isoOf(o.lastBatchAt) : null,
+          openAlerts: o.openAlerts.map((x) => ({ signal: x.signal, severity: x.severity, summary: x.summary, acknowledged: x.acknowledged })),
+        })),
+      },
     };
   });
 
