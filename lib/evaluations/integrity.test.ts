@@ -18,6 +18,7 @@ import { createEvaluationOfKind } from "./create";
 import { getEvaluation } from "./manage";
 import { CreateAnyEvaluationSchema } from "./schemas";
 import type { IntegrityMetrics } from "./integrity";
+import { latestIntegrityScanOf } from "./integrity-latest";
 
 // The integrity kind through the real thing: pg-boss on this test's PostgreSQL, a worker process, engine child
 // processes, the committed poisoned demo model and its registered (poisoned) training data. A subset keeps it
@@ -80,8 +81,12 @@ describe("integrity evaluations on real workers", () => {
     expect(a74.status).toBe("failing");
     expect(a74.reason).toMatch(/live backdoor/);
 
+    // The dataset page's panel shows it to this team.
+    expect(await latestIntegrityScanOf(ctx, seeded.datasetVersionId)).toMatchObject({ number: created.number, status: "COMPLETED", evidence: { liveBackdoors: ["0"] } });
+
     // Another team sees nothing of it and cannot scan this team's model.
     const other = await makeTeam("other");
+    expect(await latestIntegrityScanOf(other.ctx("ADMIN"), seeded.datasetVersionId)).toBeNull();
     await expect(getEvaluation(other.ctx("ADMIN"), created.number)).rejects.toThrow(/not found/);
     await expect(createEvaluationOfKind(other.ctx("ENGINEER"), CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId }))).rejects.toThrow(/not found/);
     await expect(createEvaluationOfKind(ctx, CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId, heldOutDatasetVersionId: "nope" }))).rejects.toThrow(/not found/);

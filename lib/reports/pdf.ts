@@ -5,6 +5,7 @@ import { isImageShape, pixelsToPng } from "./images";
 import { sha256Hex, snapshotText } from "./hash";
 import { drawBeyond, drawCostOfRobustness } from "./pdf-beyond";
 import { drawOperations } from "./pdf-operations";
+import { drawIntegrity } from "./pdf-integrity";
 import { ReportSnapshotSchema, type EvaluationSnapshot, type ModelSnapshot, type ReportEdition, type ReportSnapshot } from "./schemas";
 
 // Snapshot -> PDF. A pure function of its arguments: no database, no clock, no randomness, so the same
@@ -426,6 +427,7 @@ function modelSection(L: Layout, m: ModelSnapshot, index: number, evals: Evaluat
     L.table([{ header: "File", width: 2 }, { header: "Size", width: 0.8, align: "right" }, { header: "SHA-256", width: 5, mono: true }], m.files.map((f) => [f.path, fmtBytes(f.size), f.sha256]), { size: 7.5 });
   }
   drawOperations(L, m.operations, m.label);
+  drawIntegrity(L, m.integrity);
   if (evals.length === 0) {
     L.text("No completed evaluation of this model in the report's period.", { color: COLORS.partial });
     return;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FRAMEWORK_IDS } from "../compliance/catalog";
 import { BeyondSnapshotSchema } from "./beyond-snapshot";
 import { CostOfRobustnessSchema } from "./cost-snapshot";
+import { IntegritySnapshotSchema } from "./integrity-snapshot";
 import { STATUSES } from "../compliance/engine";
 
 // What a report is made of. Input schemas (create, approve, verify) are shared by server actions, the
@@ -215,6 +216,8 @@ const ModelSnapshotSchema = z.object({
   evaluationNumbers: z.array(z.number().int()),
   /** Where the model runs and how it is watched, at the time of the report (absent in snapshots frozen before it existed). */
   operations: OperationsSnapshotSchema.optional(),
+  /** The newest training-data integrity scan of this version (absent in snapshots frozen before it existed). */
+  integrity: IntegritySnapshotSchema.nullable().optional(),
 });
 export type ModelSnapshot = z.infer<typeof ModelSnapshotSchema>;
 

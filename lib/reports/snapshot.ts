@@ -14,6 +14,7 @@ import type { BeyondMetrics } from "../engine/beyond";
 import { beyondSnapshot } from "./beyond-snapshot";
 import { costOfRobustnessSnapshot } from "./cost-snapshot";
 import { loadVersionComparison } from "../evaluations/compare-versions";
+import { integritySnapshot } from "./integrity-snapshot";
 import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, ReportSnapshotSchema, type EvaluationSnapshot, type ReportScope, type ReportSnapshot } from "./schemas";
 
 // Reads the team's records and freezes them into a report snapshot (plain JSON). Every query is scoped
@@ -124,6 +125,18 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     }];
   });
 
+  // ---- training-data integrity: the newest completed scan of each model version in the report
+  const integrityRows = await db.evaluation.findMany({
+    where: { teamId, kind: "integrity", status: "COMPLETED", modelVersionId: { in: models.map((m) => m.versionId) }, finishedAt: { lte: to } },
+    orderBy: [{ finishedAt: "desc" }, { number: "desc" }],
+    select: { number: true, modelVersionId: true, datasetVersionId: true, finishedAt: true, createdAt: true, verdict: true, reliability: true, metrics: true },
+  });
+  const integrityDatasets = new Map((await db.datasetVersion.findMany({ where: { teamId, id: { in: [...new Set(integrityRows.map((r) => r.datasetVersionId))] } }, select: { id: true, version: true, dataset: { select: { name: true } } } })).map((d) => [d.id, `${d.dataset.name} v${d.version}`]));
+  const integrityOf = (versionId: string) => {
+    const r = integrityRows.find((x) => x.modelVersionId === versionId);
+    return r ? integritySnapshot({ number: r.number, finishedAt: isoOf(r.finishedAt ?? r.createdAt), verdict: r.verdict, reliability: r.reliability, metrics: r.metrics }, integrityDatasets.get(r.datasetVersionId) ?? "training data") : null;
+  };
+
   // ---- models
   const modelSnaps: ReportSnapshot["models"] = models.map((m) => {
     const v = mvById.get(m.versionId)!;
@@ -146,6 +159,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
           openAlerts: o.openAlerts.map((x) => ({ signal: x.signal, severity: x.severity, summary: x.summary, acknowledged: x.acknowledged })),
         })),
       },
+      integrity: integrityOf(m.versionId),
     };
   });
 

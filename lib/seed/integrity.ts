@@ -1,7 +1,8 @@
 import { db } from "../db/client";
 import { DEMO_TRAIN_SIZE } from "../demo/mnist";
 import { loadPoisonedTrainSplit, POISON } from "../demo/poisoned";
-import { seedModelVersion, seedSplit, systemCtx } from "./registry";
+import { seedModelVersion, seedSplit, systemCtx, DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
+import { createIntegrityEvaluation } from "../evaluations/integrity";
 
 // Demo content for the training-data integrity scans (issue 12): the poisoned variant of the training split
 // (lib/demo/poisoned.ts) as its own dataset, and the model trained on it (demo/models/digits-cnn-poisoned,
@@ -26,4 +27,27 @@ export async function seedDemoIntegrity(teamId: string, log: (m: string) => void
   if (r === "created") log(`Registered the poisoned demo model ${DEMO_POISONED.model}.`);
   const mv = await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_POISONED.model } }, orderBy: { version: "asc" }, select: { id: true } });
   return { datasetVersionId, modelVersionId: mv?.id ?? null };
+}
+
+/** The demo scans: a 4,000-digit subset, 3-fold cross-validation of 2 epochs (about 16,000 training passes each). */
+export const DEMO_INTEGRITY_SCAN = { sampleCount: 4000, folds: 3, epochs: 2, expectedPoisonFraction: 0.1, seed: 1 } as const;
+
+/**
+ * Queues the demo's integrity scans, run by the real worker (no numbers are inserted): the poisoned model on
+ * its poisoned training data and the clean digits-cnn v1 on the clean split, both with the evaluation split as
+ * held-out data. Idempotent per model version.
+ */
+export async function seedDemoIntegrityEvaluations(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
+  const heldOut = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "asc" }, select: { id: true } });
+  if (!heldOut) return;
+  const targets = [
+    await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_POISONED.model }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true, version: true, model: { select: { name: true } } } }),
+    await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_MODEL_NAME }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true, version: true, model: { select: { name: true } } } }),
+  ];
+  for (const mv of targets) {
+    if (!mv) continue;
+    if (await db.evaluation.findFirst({ where: { teamId, kind: "integrity", modelVersionId: mv.id } })) continue;
+    const e = await createIntegrityEvaluation({ team: { id: teamId }, actor: { userId: null, label: "demo seed" } }, { kind: "integrity", modelVersionId: mv.id, heldOutDatasetVersionId: heldOut.id, ...DEMO_INTEGRITY_SCAN });
+    log(`Queued demo integrity scan #${e.number} of ${mv.model.name} v${mv.version}; the worker runs it now.`);
+  }
 }

@@ -14,7 +14,7 @@ import { Staging } from "../registry/staging";
 import { seedDemoEvaluations } from "./evaluations";
 import { registerEnsembleVersion } from "../registry/ensembles";
 import { seedOperations } from "./operations";
-import { seedDemoIntegrity } from "./integrity";
+import { seedDemoIntegrity, seedDemoIntegrityEvaluations } from "./integrity";
 
 // Demo registry content: the MNIST training and evaluation splits of lib/demo/mnist.ts as datasets,
 // and the demo models in demo/models/digits-cnn-v* as versions of one model. Idempotent: what exists
@@ -208,6 +208,7 @@ export function demoSeeders(): DemoSeeder[] {
     (teamId) => seedDemoIntegrity(teamId, (m) => console.log(`[bulwark] ${m}`)).then(() => undefined),
     (teamId) => seedDemoEnsemble(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
+    (teamId) => seedDemoIntegrityEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedCompliance(teamId),
     (teamId) => seedOperations(teamId),
   ];

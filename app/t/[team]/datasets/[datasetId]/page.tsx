@@ -7,6 +7,8 @@ import { BarChart } from "@/app/_components/bar-chart";
 import { Digest, Facts, History, VersionStatusBadges } from "@/app/_components/registry-ui";
 import { can } from "@/lib/auth/permissions";
 import { getDataset } from "@/lib/registry/datasets";
+import { latestIntegrityScanOf } from "@/lib/evaluations/integrity-latest";
+import { IntegrityPanel } from "./integrity-panel";
 import { datasetRisks, FORMAT_LABELS } from "@/lib/registry/dataset-card";
 import { formatBytes } from "@/lib/registry/format";
 import { NotFoundError } from "@/lib/errors";
@@ -32,6 +34,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
   const latest = dataset.versions[0];
   const cur = dataset.versions.find((x) => String(x.version) === v) ?? latest;
   const risks = cur ? datasetRisks(cur.card) : [];
+  const scan = cur ? await latestIntegrityScanOf(ctx, cur.id) : null;
   return (
     <>
       <nav className="mb-2 text-sm text-slate-500">
@@ -181,6 +184,9 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
                 ) : (
                   <p className="text-sm text-slate-500">No registered model names this version as its training data.</p>
                 )}
+              </Card>
+              <Card title="Training-data integrity">
+                <IntegrityPanel scan={scan} base={`/t/${ctx.team.slug}`} />
               </Card>
               <Card title="History">
                 <History events={dataset.history} />

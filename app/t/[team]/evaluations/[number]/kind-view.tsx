@@ -8,6 +8,8 @@ import type { evaluationProgress, getEvaluation } from "@/lib/evaluations/manage
 import { kindLabel } from "@/lib/evaluations/kinds";
 import { CancelButton } from "./controls";
 import { ProgressCard } from "./progress-card";
+import { IntegrityResults } from "./integrity-results";
+import type { IntegrityMetrics } from "@/lib/evaluations/integrity";
 
 /**
  * The results page of an evaluation kind other than robustness (lib/evaluations/kinds.ts): the shared
@@ -37,7 +39,9 @@ export function KindEvaluationView({ ctx, data, progress }: { ctx: TeamContext; 
       {ev.status === "FAILED" ? <div className="mb-5"><Alert>Failed: {ev.failureReason}</Alert></div> : null}
       {ev.status === "CANCELLED" ? <div className="mb-5"><Alert tone="amber">Cancelled by {ev.cancelledByLabel} on {ev.cancelledAt ? formatDateTime(ev.cancelledAt) : "—"}.</Alert></div> : null}
       {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} unit="Work units" rate={null} /> : null}
-      {ev.status === "COMPLETED" ? (
+      {ev.status === "COMPLETED" && ev.kind === "integrity" && ev.metrics ? (
+        <IntegrityResults metrics={ev.metrics as unknown as IntegrityMetrics} reliability={ev.reliability as unknown as { verdict: string; reasons: string[] } | null} />
+      ) : ev.status === "COMPLETED" ? (
         <Card title="Results">
           <p className="text-sm text-slate-600">This version of Bulwark cannot show the results of a {kindLabel(ev.kind).toLowerCase()} evaluation.</p>
         </Card>

@@ -6,6 +6,7 @@ import type { ActionState } from "@/app/_lib/action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createEvaluationAction } from "../actions";
 import { EVALUATION_KINDS, KINDS, type EvaluationKind } from "@/lib/evaluations/kinds";
+import { IntegrityFields } from "./integrity-fields";
 
 const EXAMPLE = JSON.stringify(
   { name: "pgd-l2", epsilons: { linf: [], l2: [0.5, 1, 2] }, attacks: [{ kind: "pgd", norm: "l2", steps: 20, restarts: 2 }, { kind: "noise", norm: "l2", distribution: "gaussian", draws: 10 }] },
@@ -155,6 +156,7 @@ export function NewEvaluationForm(props: {
         </div>
         </>
       ) : null}
+      {kind === "integrity" ? <IntegrityFields versions={props.versions} datasets={props.datasets} values={v} errors={fe} defaultVersion={props.defaultVersion} /> : null}
       <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Launching…" : "Launch evaluation"}</button>
     </form>
   );

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import type { IntegrityMetrics } from "../evaluations/integrity";
+
+// The report's training-data integrity part of a model (evaluation kind "integrity"), as snapshot data:
+// the newest completed scan of the model version, its E15 figures, the trigger tests that matter and the
+// plain-language reading (drawn by pdf-integrity.ts).
+
+export const IntegritySnapshotSchema = z.object({
+  number: z.number().int(),
+  finishedAt: z.string(),
+  trainingData: z.string(),
+  samples: z.number().int(),
+  verdict: z.string().nullable(),
+  reasons: z.array(z.string()),
+  liveBackdoors: z.array(z.string()),
+  flaggedClasses: z.array(z.string()),
+  suspiciousTotal: z.number().int().nullable(),
+  suspectedMislabelShare: z.number().nullable(),
+  mislabelled: z.number().int().nullable(),
+  folds: z.number().int(),
+  epochs: z.number().int(),
+  leakageGroups: z.number().int().nullable(),
+  duplicateGroups: z.number().int(),
+  labelConflictGroups: z.number().int(),
+  triggers: z.array(z.object({ target: z.string(), patch: z.string(), flipRate: z.number(), low: z.number(), high: z.number(), controlRate: z.number(), tested: z.number().int(), live: z.boolean() })),
+  reading: z.array(z.string()),
+  methods: z.array(z.string()),
+});
+export type IntegritySnapshot = z.infer<typeof IntegritySnapshotSchema>;
+
+export function integritySnapshot(e: { number: number; finishedAt: string; verdict: string | null; reliability: unknown; metrics: unknown }, trainingData: string): IntegritySnapshot | null {
+  const m = e.metrics as IntegrityMetrics | null;
+  if (!m || m.kind !== "integrity") return null;
+  const L = (i: number) => m.classLabels[i] ?? String(i);
+  const b = m.backdoor;
+  const rel = (e.reliability ?? {}) as { reasons?: string[] };
+  return {
+    number: e.number, finishedAt: e.finishedAt, trainingData, samples: m.samples, verdict: e.verdict, reasons: rel.reasons ?? [],
+    liveBackdoors: m.evidence.liveBackdoors, flaggedClasses: m.evidence.flaggedClasses, suspiciousTotal: b ? b.suspiciousTotal : null,
+    suspectedMislabelShare: m.evidence.suspectedMislabelShare, mislabelled: m.labelIssues?.flaggedCount ?? null, folds: m.config.folds, epochs: m.config.epochs,
+    leakageGroups: m.evidence.leakageGroups, duplicateGroups: m.datasetScan.exactDuplicates.groups + m.datasetScan.nearDuplicates.groups, labelConflictGroups: m.datasetScan.labelConflicts.groups,
+    triggers: b ? b.trigger.flatMap((t) => t.rows.filter((r) => r.live || r.patch === "derived").map((r) => ({ target: L(t.target), patch: r.patch, flipRate: r.flipRate, low: r.interval[0], high: r.interval[1], controlRate: r.controlRate, tested: r.tested, live: r.live }))) : [],
+    reading: m.reading,
+    methods: [b?.clustering.method, b?.spectral.method, b?.trigger[0]?.method.replace(/ to class \d+/, ""), m.labelIssues?.method, m.datasetScan.method.near ?? undefined].filter((x): x is string => !!x),
+  };
+}
