@@ -1,11 +1,15 @@
 // The engine process: runs shards handed over IPC by a worker (workers/shard-runner.ts). It is a
 // separate process so that a hostile or broken model can exhaust only its memory and time, never
 // the worker's. Loaded models and datasets are cached for the next shard of the same evaluation.
-import { describeBackend, initEngineBackend } from "../lib/engine/backend";
+import { currentBackendInfo, describeBackend, initEngineBackend } from "../lib/engine/backend";
+import { preprocessingOf } from "../lib/engine/card";
+import { phiUnder, PrivacyCancelled, referenceTrainingSet, targetOutputs, trainReferenceModel } from "../lib/engine/privacy/attack";
+import type { PrivacyReferenceOutput, PrivacyShardTask, PrivacyTargetOutput } from "../lib/evaluations/privacy";
 import { env } from "../lib/env";
 import { runShard, ShardCancelledError } from "../lib/engine/shard";
 import { measureInference, type InferenceCost } from "../lib/engine/cost";
 import { loadEngineModel, type EngineModel } from "../lib/registry/ensembles";
+import { loadModelVersionForEngine } from "../lib/registry/models";
 import { loadDatasetForEngine, type DatasetForEngine } from "../lib/registry/datasets";
 import { disconnectDb } from "../lib/db/client";
 import { loadEndpointIfAny, openEndpointModel } from "../lib/registry/endpoints";
@@ -72,6 +76,92 @@ async function runEndpointShard(task: ShardTask): Promise<boolean> {
   return true;
 }
 
+/** Rows of a dataset as one array, and their labels mapped to model outputs. */
+function gather(ds: DatasetForEngine, indices: number[], labelMap: number[]): { x: Float32Array; y: Int32Array } {
+  const size = ds.sampleShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(indices.length * size);
+  const y = new Int32Array(indices.length);
+  indices.forEach((di, i) => {
+    if (di >= ds.labels.length) throw new Error(`example ${di} is beyond the dataset's ${ds.labels.length} samples`);
+    x.set(ds.x.subarray(di * size, (di + 1) * size), i * size);
+    y[i] = labelMap[ds.labels[di]!]!;
+  });
+  return { x, y };
+}
+
+/**
+ * A privacy (membership-inference) shard: the target model's outputs on the member and non-member samples
+ * (shard 0), or one reference model trained on data disjoint from every target and its φ on them.
+ */
+async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
+  const backend = await initEngineBackend(task.backend);
+  const c = task.config;
+  if (modelCache?.id !== task.modelVersionId) {
+    modelCache?.loaded.dispose();
+    modelCache = undefined;
+    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(task.teamId, task.modelVersionId) };
+  }
+  const target = modelCache.loaded;
+  const card = target.engineCard;
+  const pre = preprocessingOf(card);
+  const shape = card.inputShape;
+  // The two datasets: the member set sits in datasetCache, the non-member set in oodCache's slot.
+  if (datasetCache?.versionId !== c.memberDatasetVersionId) datasetCache = await loadDatasetForEngine(task.teamId, c.memberDatasetVersionId);
+  if (oodCache?.versionId !== c.nonMemberDatasetVersionId) oodCache = await loadDatasetForEngine(task.teamId, c.nonMemberDatasetVersionId);
+  const dsM = datasetCache, dsN = oodCache;
+  const mem = gather(dsM, c.memberTargets, task.labelMaps.member);
+  const non = gather(dsN, c.nonMemberTargets, task.labelMaps.nonMember);
+  void backend;
+  const backendInfo = currentBackendInfo();
+  const progress = (done: number, total: number) => send({ type: "progress", done, total });
+  if (task.role === "target") {
+    progress(0, 2);
+    const members = await targetOutputs(target.model, mem.x, mem.y, shape, pre, () => cancelled);
+    progress(1, 2);
+    const nonMembers = await targetOutputs(target.model, non.x, non.y, shape, pre, () => cancelled);
+    progress(2, 2);
+    const output: PrivacyTargetOutput = { kind: "privacy", role: "target", backend: backendInfo, members, nonMembers };
+    send({ type: "result", output });
+    return;
+  }
+  // LiRA re-trains the target's own architecture: one registered topology (an ensemble has none of its own).
+  if (target.ensemble) throw new Error("LiRA reference models cannot be trained for an ensemble version; run the privacy evaluation with 0 reference models");
+  const files = (await loadModelVersionForEngine(task.teamId, task.modelVersionId)).files;
+  const k = task.reference ?? 0;
+  const set = referenceTrainingSet({ memberCount: dsM.labels.length, nonMemberCount: dsN.labels.length, memberTargets: c.memberTargets, nonMemberTargets: c.nonMemberTargets, trainSize: c.referenceTrainSize, seed: task.seed, reference: k });
+  const a = gather(dsM, set.member, task.labelMaps.member), b = gather(dsN, set.nonMember, task.labelMaps.nonMember);
+  const x = new Float32Array(a.x.length + b.x.length);
+  x.set(a.x);
+  x.set(b.x, a.x.length);
+  const y = new Int32Array(a.y.length + b.y.length);
+  y.set(a.y);
+  y.set(b.y, a.y.length);
+  let last = 0;
+  const trained = await trainReferenceModel({
+    modelJson: files.modelJson, x, labels: y, shape, classes: card.classLabels.length, pre, epochs: c.referenceEpochs, batchSize: c.batchSize, learningRate: c.learningRate, seed: task.seed, reference: k,
+    onProgress: (done, total) => {
+      const now = Date.now();
+      if (now - last > 500 || done === total) {
+        last = now;
+        progress(done, total + 1);
+      }
+    },
+    shouldCancel: () => cancelled,
+  });
+  try {
+    const pm = await phiUnder(trained.model, mem.x, mem.y, shape, pre);
+    const pn = await phiUnder(trained.model, non.x, non.y, shape, pre);
+    const output: PrivacyReferenceOutput = {
+      kind: "privacy", role: "reference", reference: k, backend: backendInfo, phiMembers: pm.phi, phiNonMembers: pn.phi,
+      accuracyOnTargets: (pm.accuracy * pm.phi.length + pn.accuracy * pn.phi.length) / (pm.phi.length + pn.phi.length),
+      trainSize: y.length, epochs: c.referenceEpochs, finalLoss: trained.finalLoss, examplesPerSecond: trained.examplesPerSecond,
+    };
+    send({ type: "result", output });
+  } finally {
+    trained.model.dispose();
+  }
+}
+
 /** One shard of an evaluation kind other than robustness (lib/evaluations/kinds.ts). */
 async function runKindShard(task: KindShardTask): Promise<void> {
   switch (task.kind) {
@@ -91,7 +181,7 @@ async function runKindShard(task: KindShardTask): Promise<void> {
       return;
     }
     case "privacy":
-      throw new Error(`this engine process cannot run ${task.kind} shards yet`);
+      return runPrivacyShard(task as PrivacyShardTask);
     default:
       throw new Error(`unknown evaluation kind "${String((task as { kind: unknown }).kind)}"`);
   }
@@ -172,7 +262,7 @@ process.on("message", (m: ParentMessage) => {
     return;
   }
   run(m.task).catch((e: unknown) => {
-    if (e instanceof ShardCancelledError) send({ type: "cancelled" });
+    if (e instanceof ShardCancelledError || e instanceof PrivacyCancelled) send({ type: "cancelled" });
     else send({ type: "error", message: e instanceof Error ? e.message : String(e) });
   });
 });

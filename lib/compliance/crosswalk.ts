@@ -26,7 +26,7 @@ const SHORT: Record<EvidenceKind, { short: string; available: boolean }> = {
   E4: { short: "Team robustness policy", available: true },
   E5: { short: "Model registry entry and card", available: true },
   E6: { short: "Dataset provenance, licence, personal data", available: true },
-  E7: { short: "Membership-inference results", available: false },
+  E7: { short: "Membership-inference results", available: true },
   E8: { short: "Production drift monitoring", available: true },
   E9: { short: "Scheduled re-evaluation and regression alerts", available: true },
   E10: { short: "Deployment gate, rollback, retirement records", available: true },

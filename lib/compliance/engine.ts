@@ -108,6 +108,27 @@ export interface ModelEvidence {
   schedules: { id: string; name: string; paused: boolean; nextRunAt: Date | null }[];
   /** Deployment decisions and production monitoring of the model (lib/operations); absent: not loaded. */
   operations?: OperationsEvidence;
+  /** Completed privacy (membership-inference) evaluations of this version (E7); absent: none loaded. */
+  privacy?: PrivacyEvaluationEvidence[];
+}
+
+/** A completed membership-inference evaluation: the strongest attack's figures (lib/evaluations/privacy.ts). */
+export interface PrivacyEvaluationEvidence {
+  id: string;
+  number: number;
+  finishedAt: Date;
+  verdict: Verdict | null;
+  attack: string;
+  auc: number;
+  aucLow: number;
+  aucHigh: number;
+  advantage: number;
+  /** null: not resolvable with this many non-members. */
+  tprAt1Fpr: number | null;
+  tprAt01Fpr: number | null;
+  members: number;
+  nonMembers: number;
+  lira: boolean;
 }
 
 /** Per environment that runs the model: the decision that put the current version there, and its monitoring. */
@@ -550,6 +571,36 @@ function e15Integrity(c: Ctx): KindFinding {
   return { outcome: "pass", reason: `${ml}: ${passes.join("; ") || "scanned; the policy sets no integrity threshold"} (integrity scan #${s.number} of ${s.datasetLabel}, ${s.samples.toLocaleString("en")} examples).`, next: null, links };
 }
 
+/** E7: the newest usable membership-inference evaluation against the tier's privacy limits. */
+function e7Privacy(c: Ctx): KindFinding {
+  const m = c.m;
+  if (!m) return { outcome: "missing", reason: "No model is registered, so no membership inference has been measured.", next: null, links: [] };
+  const ml = modelLabel(m);
+  const e = [...(m.privacy ?? [])].sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || b.number - a.number).find((p) => p.verdict !== "unreliable");
+  if (!e) return { outcome: "missing", reason: `${ml} has no membership-inference (privacy) evaluation.`, next: `Run a privacy evaluation of ${ml} (members: its training data; non-members: held-out data).`, links: [modelLink(m)] };
+  const link = (extra: Partial<EvidenceLink> = {}): EvidenceLink => ({ type: "evaluation", id: e.id, label: `Evaluation #${e.number} (membership inference)`, path: `evaluations/${e.number}`, verdict: e.verdict, ...extra });
+  const links: EvidenceLink[] = [link(), modelLink(m)];
+  const lim = c.tp.privacy;
+  const passes: string[] = [], fails: string[] = [], missing: string[] = [];
+  const check = (value: number | null, limit: number | null, metric: string, fmt: (v: number) => string, unresolvable: string) => {
+    if (limit === null) return;
+    if (value === null) { missing.push(`${metric} (${unresolvable})`); return; }
+    const ok = value <= limit;
+    const text = `${metric} ${fmt(value)} ${ok ? "≤" : ">"} ${fmt(limit)}`;
+    (ok ? passes : fails).push(text);
+    links.push(link({ metric, value, threshold: limit, label: `Evaluation #${e.number}: ${text}` }));
+  };
+  check(e.auc, lim.maxAuc, "membership-inference AUC", f3, "");
+  check(e.tprAt1Fpr, lim.maxTprAt1Fpr, "TPR at 1% FPR", p1, `not resolvable with ${e.nonMembers} non-members; needs 100`);
+  check(e.tprAt01Fpr, lim.maxTprAt01Fpr, "TPR at 0.1% FPR", (v) => pct(v, 2), `not resolvable with ${e.nonMembers} non-members; needs 1,000`);
+  const summary = `AUC ${f3(e.auc)} (95% ${f3(e.aucLow)}–${f3(e.aucHigh)}, ${e.attack}) on ${e.members} members and ${e.nonMembers} non-members${e.lira ? ", LiRA included" : ", without LiRA"}`;
+  if (stale(c, e.finishedAt)) return { outcome: "stale", reason: `${ml}: ${staleReason(c, `privacy evaluation #${e.number}`, e.finishedAt)} (it measured ${summary}).`, next: `Re-run the privacy evaluation of ${ml}.`, links };
+  if (fails.length) return { outcome: "fail", reason: `${ml}: ${fails.join("; ")} (evaluation #${e.number}; ${summary}).`, next: `Reduce what ${m.name} reveals about its training records (regularisation, differentially private training, less over-fitting) and evaluate the new version; or record a documented risk acceptance.`, links };
+  if (missing.length) return { outcome: "partial", reason: `${ml}: evaluation #${e.number} measured ${summary}, but not ${missing.join(" or ")}, which the policy sets a limit for.`, next: `Run a privacy evaluation of ${ml} with more held-out records.`, links };
+  if (passes.length === 0) return { outcome: "pass", reason: `${ml}: evaluation #${e.number} measured ${summary}; the ${TIER_LABELS[c.tier].toLowerCase()}-risk policy sets no privacy limit.`, next: null, links };
+  return { outcome: "pass", reason: `${ml}: ${passes.join("; ")} (evaluation #${e.number}; ${summary}).`, next: null, links };
+}
+
 function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
   switch (kind) {
     case "E1": return e1Robustness(c);
@@ -558,6 +609,7 @@ function kindFinding(kind: EvidenceKind, c: Ctx): KindFinding {
     case "E4": return e4Policy(c);
     case "E5": return e5Card(c);
     case "E6": return e6Data(c);
+    case "E7": return e7Privacy(c);
     case "E8": return e8Drift(c);
     case "E9": return e9Monitoring(c);
     case "E10": return e10Deployments(c);

@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { verifyTeamChain, verifyTeamChainRecent } from "../audit/log";
 import { ModelCardSchema } from "../registry/model-card";
-import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence } from "./engine";
+import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence, PrivacyEvaluationEvidence } from "./engine";
 import { tierOf, type Verdict } from "./policy";
 import { loadIntegrityEvidence } from "./integrity-evidence";
 
@@ -123,6 +123,18 @@ export async function completedKindEvidenceRows(teamId: string, kind: string, ve
     WHERE e."teamId" = ${teamId} AND e.status = 'COMPLETED' AND e.kind = ${kind} AND e."modelVersionId" = ANY(${versionIds})`;
 }
 
+/** A privacy evaluation's compact evidence row -> E7 evidence (null when the row carries no figures). */
+export function privacyEvidence(r: KindEvidenceRow): PrivacyEvaluationEvidence | null {
+  const f = (r.evidence ?? null) as Partial<PrivacyEvaluationEvidence> | null;
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  if (!f || num(f.auc) === null) return null;
+  const verdict = r.verdict === "reliable" || r.verdict === "questionable" || r.verdict === "unreliable" ? r.verdict : null;
+  return {
+    id: r.id, number: r.number, finishedAt: r.finishedAt ?? r.createdAt, verdict, attack: String(f.attack ?? ""), auc: f.auc!, aucLow: num(f.aucLow) ?? f.auc!, aucHigh: num(f.aucHigh) ?? f.auc!,
+    advantage: num(f.advantage) ?? 0, tprAt1Fpr: num(f.tprAt1Fpr), tprAt01Fpr: num(f.tprAt01Fpr), members: num(f.members) ?? 0, nonMembers: num(f.nonMembers) ?? 0, lira: f.lira === true,
+  };
+}
+
 /** Card fields an auditor expects filled in. */
 export function cardGaps(card: unknown): string[] {
   const parsed = ModelCardSchema.safeParse(card);
@@ -146,8 +158,9 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
   });
   const current = models.filter((m) => m.versions.length > 0).map((m) => ({ model: m, v: m.versions[0] }));
   const versionIds = current.map((c) => c.v.id);
-  const [evaluations, alerts, schedules, attestations, policy, memberships, auditCount, chain] = await Promise.all([
+  const [evaluations, privacyRows, alerts, schedules, attestations, policy, memberships, auditCount, chain] = await Promise.all([
     completedEvaluationEvidenceRows(teamId, versionIds),
+    completedKindEvidenceRows(teamId, "privacy", versionIds),
     db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, modelId: { in: current.map((c) => c.model.id) } }, include: { evaluation: { select: { number: true } } } }),
     db.schedule.findMany({ where: { teamId, modelId: { in: current.map((c) => c.model.id) } } }),
     db.attestation.findMany({ where: { teamId }, include: { files: true } }),
@@ -192,6 +205,7 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
       schedules: schedules.filter((s) => s.modelId === model.id && (s.modelVersionId === null || s.modelVersionId === v.id)).map((s) => ({ id: s.id, name: s.name, paused: s.paused, nextRunAt: null })),
       operations: operations.get(model.id) ?? { environments: [] },
       integrity: integrity.get(v.id) ?? [],
+      privacy: privacyRows.filter((r) => r.modelVersionId === v.id).map(privacyEvidence).filter((p): p is PrivacyEvaluationEvidence => p !== null),
     };
   });
 

@@ -16,7 +16,8 @@ describe("gateVerdict", () => {
     const v = gateVerdict({ tier: "limited", tierPolicy: limited, evaluations: [ev()], openAlerts: [], now });
     expect(v.pass).toBe(true);
     expect(v.evaluationNumber).toBe(7);
-    expect(v.checks.map((c) => c.id)).toEqual(["suite", "reliability", "threshold:linf:0.1", "freshness", "regression"]);
+    // The limited tier sets a membership-inference limit (AUC ≤ 0.7): without a privacy evaluation that check passes and says why.
+    expect(v.checks.map((c) => c.id)).toEqual(["suite", "reliability", "threshold:linf:0.1", "freshness", "privacy", "regression"]);
   });
 
   it("fails below the robust-accuracy threshold and names the measured figure", () => {

@@ -1,4 +1,4 @@
-import type { EvaluationEvidence } from "./engine";
+import type { EvaluationEvidence, PrivacyEvaluationEvidence } from "./engine";
 import { decidingEvaluation, suiteShortfalls } from "./engine";
 import { describeThreshold, normLabel, pct, TIER_LABELS, type Tier, type TierPolicy } from "./policy";
 
@@ -21,6 +21,8 @@ export interface GateInput {
   /** Open (unacknowledged) regression alerts raised by evaluations of this version. */
   openAlerts: { summary: string; evaluationNumber: number | null }[];
   now: Date;
+  /** Completed privacy (membership-inference) evaluations of this version; checked against the tier's privacy limits. */
+  privacy?: PrivacyEvaluationEvidence[];
 }
 export interface GateVerdict {
   pass: boolean;
@@ -75,10 +77,34 @@ export function gateVerdict(g: GateInput): GateVerdict {
     checks.push({ id: "freshness", label: "Evidence age", outcome: age <= tp.maxEvidenceAgeDays ? "pass" : "fail", detail: `${age} day${age === 1 ? "" : "s"} old; policy: at most ${tp.maxEvidenceAgeDays} days for ${tierName} models.` });
   }
 
+  checks.push(...privacyChecks(g));
+
   checks.push(
     g.openAlerts.length === 0
       ? { id: "regression", label: "Regression alerts", outcome: "pass", detail: "No open regression alert for this version." }
       : { id: "regression", label: "Regression alerts", outcome: "fail", detail: `${g.openAlerts.length} open: ${g.openAlerts.map((a) => (a.evaluationNumber ? `#${a.evaluationNumber} ${a.summary}` : a.summary)).join("; ")}. A reviewer acknowledges an alert once it is dealt with.` },
   );
   return { pass: checks.every((c) => c.outcome === "pass"), evaluationNumber: e?.number ?? null, checks };
+}
+
+/**
+ * The tier's privacy limits against the newest usable privacy evaluation of the version. With no privacy
+ * evaluation the check passes and says so (E7 shows the evidence as missing); a limit the evaluation could not
+ * resolve (too few non-members for that FPR) fails: the limit is not shown to hold.
+ */
+function privacyChecks(g: GateInput): GateCheck[] {
+  const lim = g.tierPolicy.privacy;
+  if (!lim || (lim.maxAuc === null && lim.maxTprAt1Fpr === null && lim.maxTprAt01Fpr === null)) return [];
+  const e = [...(g.privacy ?? [])].sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || b.number - a.number).find((p) => p.verdict !== "unreliable");
+  if (!e) return [{ id: "privacy", label: "Membership inference", outcome: "pass", detail: "No privacy evaluation of this version: its privacy limits are not checked until one is run (the controls show the membership-inference evidence as missing)." }];
+  const out: GateCheck[] = [];
+  const one = (id: string, label: string, value: number | null, limit: number | null, fmt: (v: number) => string, needs: number) => {
+    if (limit === null) return;
+    if (value === null) out.push({ id, label, outcome: "fail", detail: `Not resolvable in evaluation #${e.number}: ${e.nonMembers} non-members, ${needs.toLocaleString("en")} needed; policy: at most ${fmt(limit)}.` });
+    else out.push({ id, label, outcome: value <= limit ? "pass" : "fail", detail: `${fmt(value)} measured in evaluation #${e.number} (${e.attack}); policy: at most ${fmt(limit)}.` });
+  };
+  one("privacy:auc", "Membership-inference AUC", e.auc, lim.maxAuc, (v) => v.toFixed(3), 0);
+  one("privacy:tpr@1%", "Membership TPR at 1% FPR", e.tprAt1Fpr, lim.maxTprAt1Fpr, (v) => pct(v, 1), 100);
+  one("privacy:tpr@0.1%", "Membership TPR at 0.1% FPR", e.tprAt01Fpr, lim.maxTprAt01Fpr, (v) => pct(v, 2), 1000);
+  return out;
 }

@@ -53,6 +53,12 @@ export function policyFromForm(f: Record<string, unknown>): unknown {
         requireNoLiveBackdoor: on(g("requireNoLiveBackdoor")),
         requireNoLeakage: on(g("requireNoLeakage")),
       },
+      // Membership inference (E7): AUC a plain number (0.6), TPRs percentages.
+      privacy: {
+        maxAuc: blank(g("maxMiaAuc")) ? null : num(g("maxMiaAuc")),
+        maxTprAt1Fpr: blank(g("maxTprAt1Fpr")) ? null : percent(g("maxTprAt1Fpr")),
+        maxTprAt01Fpr: blank(g("maxTprAt01Fpr")) ? null : percent(g("maxTprAt01Fpr")),
+      },
     };
   }
   const monitoring = Object.fromEntries(MONITORING_FIELDS.map((k) => [k, num(f[`monitoring.${k}`])]));
@@ -67,6 +73,7 @@ export function formFieldOf(path: string): string {
   const m = /^tiers\.(\w+)\.(\w+)(?:\.(\w+))?/.exec(path);
   if (!m) return path;
   if ((m[2] === "requiredSuite" || m[2] === "beyond" || m[2] === "integrity") && m[3]) return `${m[1]}.${m[3]}`;
+  if (m[2] === "privacy" && m[3]) return `${m[1]}.${m[3] === "maxAuc" ? "maxMiaAuc" : m[3]}`;
   return `${m[1]}.${m[2]}`;
 }
 
@@ -92,6 +99,9 @@ export function formValues(p: Policy): Record<string, string> {
     out[`${t}.maxSuspectedMislabelShare`] = tp.integrity.maxSuspectedMislabelShare === null ? "" : String(+(tp.integrity.maxSuspectedMislabelShare * 100).toFixed(2));
     if (tp.integrity.requireNoLiveBackdoor) out[`${t}.requireNoLiveBackdoor`] = "on";
     if (tp.integrity.requireNoLeakage) out[`${t}.requireNoLeakage`] = "on";
+    out[`${t}.maxMiaAuc`] = tp.privacy.maxAuc === null ? "" : String(tp.privacy.maxAuc);
+    out[`${t}.maxTprAt1Fpr`] = tp.privacy.maxTprAt1Fpr === null ? "" : String(+(tp.privacy.maxTprAt1Fpr * 100).toFixed(3));
+    out[`${t}.maxTprAt01Fpr`] = tp.privacy.maxTprAt01Fpr === null ? "" : String(+(tp.privacy.maxTprAt01Fpr * 100).toFixed(3));
   }
   return out;
 }

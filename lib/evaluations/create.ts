@@ -14,6 +14,7 @@ import type { ShardJob } from "../jobs/payloads";
 import type { CreateAnyEvaluation, CreateEvaluation } from "./schemas";
 import { KINDS } from "./kinds";
 import { createIntegrityEvaluation } from "./integrity";
+import { createPrivacyEvaluation } from "./privacy";
 import { buildSuite, dataDomain } from "./suite-for";
 import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost, type QueryCost } from "./blackbox";
 import { planShards, stratifiedSample } from "./sampling";
@@ -49,10 +50,10 @@ export async function createEvaluationOfKind(
       const { kind: _kind, ...robustness } = input;
       return createEvaluation(ctx, robustness, opts);
     }
+    case "privacy":
+      return createPrivacyEvaluation(ctx, input, opts);
     case "integrity":
       return createIntegrityEvaluation(ctx, input, opts);
-    case "privacy":
-      throw new ValidationError(`${info.label} evaluations are not available yet.`, { kind: "Not available yet" });
   }
 }
 

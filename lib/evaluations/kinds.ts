@@ -57,8 +57,7 @@ export const KINDS: Record<EvaluationKind, KindInfo> = {
     kind: "privacy",
     label: "Privacy (membership inference)",
     description: "Can an attacker tell whether a record was in the training data? Loss, confidence, entropy and LiRA attacks on the model's outputs.",
-    available: false,
-    unavailableReason: "Privacy (membership-inference) evaluations are not available yet.",
+    available: true,
   },
   integrity: {
     kind: "integrity",

@@ -11,8 +11,9 @@ import type { ExampleRecord } from "../engine/shard";
 import { getQueue, QUEUES } from "../jobs/queue";
 import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
 import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardOutput, type StoredGalleryItem } from "./shard-io";
-import { kindLabel, type EvaluationKind } from "./kinds";
+import type { EvaluationKind } from "./kinds";
 import { aggregateIntegrity, integrityShardTask } from "./integrity";
+import { aggregatePrivacy, privacyShardTask } from "./privacy";
 import { beyondMetrics } from "../engine/beyond";
 import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine/blackbox/reference";
 import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
@@ -128,10 +129,10 @@ async function shardTaskFor(ev: EvaluationRow, shard: ShardRow): Promise<AnyShar
         ...(suite.ood ? { oodIndices: oodIndicesFor(shard.index, ev.shardCount, suite.ood.samples) } : {}),
       };
     }
+    case "privacy":
+      return privacyShardTask(ev, shard);
     case "integrity":
       return integrityShardTask(ev, shard);
-    case "privacy":
-      throw new Error(`${kindLabel(kind)} evaluations cannot run on this worker version`);
     default:
       throw new Error(`unknown evaluation kind "${String(ev.kind)}"`);
   }
@@ -321,10 +322,10 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
 async function aggregateOtherKind(ev: EvaluationRow & { shards: { index: number; status: string; result: unknown; workerId: string | null; backend: string | null; durationMs: number | null; attempts: number }[] }): Promise<"completed" | "skipped"> {
   const kind = ev.kind as EvaluationKind;
   switch (kind) {
+    case "privacy":
+      return aggregatePrivacy(ev);
     case "integrity":
       return aggregateIntegrity(ev);
-    case "privacy":
-      throw new Error(`${kindLabel(kind)} evaluations cannot be aggregated by this worker version`);
     default:
       throw new Error(`unknown evaluation kind "${String(ev.kind)}"`);
   }

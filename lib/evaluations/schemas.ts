@@ -80,7 +80,7 @@ export const CreatePrivacyEvaluationSchema = z.object({
   memberDatasetVersionId: optionalId,
   nonMemberDatasetVersionId: z.string({ error: "Choose the held-out (non-member) dataset version" }).trim().min(1, { error: "Choose the held-out (non-member) dataset version" }).max(64),
   samplesPerSet: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The samples per set is a whole number" }).int({ error: "The samples per set is a whole number" }).min(20, { error: "At least 20 members and 20 non-members" }).max(5000, { error: "At most 5,000 per set" }).default(PRIVACY_DEFAULT_SAMPLES)),
-  referenceModels: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The number of reference models is a whole number" }).int({ error: "The number of reference models is a whole number" }).min(0, { error: "At least 0 (0 turns LiRA off)" }).max(PRIVACY_MAX_REFERENCE_MODELS, { error: `At most ${PRIVACY_MAX_REFERENCE_MODELS} reference models` }).default(PRIVACY_DEFAULT_REFERENCE_MODELS)),
+  referenceModels: z.preprocess(emptyToUndefined, z.coerce.number({ error: "The number of reference models is a whole number" }).int({ error: "The number of reference models is a whole number" }).min(0, { error: "0 (LiRA off) or 2 to 16" }).refine((v) => v !== 1, { error: "LiRA needs at least 2 reference models (or 0 to turn it off)" }).max(PRIVACY_MAX_REFERENCE_MODELS, { error: `At most ${PRIVACY_MAX_REFERENCE_MODELS} reference models` }).default(PRIVACY_DEFAULT_REFERENCE_MODELS)),
   /** Epochs per reference model (default: the card's training epochs, else 5). */
   referenceEpochs: optionalInt(1, 50, "The reference epochs"),
   /** Examples per reference model's training set (default: the member dataset's size, at most the disjoint pool). */

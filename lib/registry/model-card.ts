@@ -74,6 +74,31 @@ export const EnsembleCardSchema = z.object({
 });
 export type EnsembleCard = z.infer<typeof EnsembleCardSchema>;
 
+/**
+ * Training privacy facts (issue 12): whether the model was trained with differential privacy, with its
+ * (ε, δ) and mechanism. A claim; reports show it next to the measured membership-inference figures.
+ */
+export const TrainingPrivacySchema = z
+  .object({
+    differentialPrivacy: z.enum(["yes", "no", "unknown"], { error: "choose yes, no or unknown" }),
+    epsilon: z.number({ error: "ε must be a number" }).positive({ error: "ε must be above 0" }).max(1e6).finite().optional(),
+    delta: z.number({ error: "δ must be a number" }).min(0, { error: "δ is at least 0" }).max(1, { error: "δ is at most 1" }).finite().optional(),
+    mechanism: text(200).optional(),
+    notes: text(1000).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.differentialPrivacy === "yes" && p.epsilon === undefined) ctx.addIssue({ code: "custom", path: ["epsilon"], message: "give the privacy budget ε of the differentially private training" });
+    if (p.differentialPrivacy !== "yes" && (p.epsilon !== undefined || p.delta !== undefined)) ctx.addIssue({ code: "custom", path: ["epsilon"], message: "ε and δ apply only to differentially private training" });
+  });
+export type TrainingPrivacy = z.infer<typeof TrainingPrivacySchema>;
+
+/** "Differentially private training (DP-SGD), ε = 8, δ = 1e-5" / "No differential privacy" / null when not stated. */
+export function describeTrainingPrivacy(p: TrainingPrivacy | undefined | null): string | null {
+  if (!p || p.differentialPrivacy === "unknown") return null;
+  if (p.differentialPrivacy === "no") return `Trained without differential privacy${p.notes ? ` (${p.notes})` : ""}`;
+  return `Differentially private training${p.mechanism ? ` (${p.mechanism})` : ""}, ε = ${p.epsilon}${p.delta !== undefined ? `, δ = ${p.delta}` : ""}${p.notes ? `; ${p.notes}` : ""}`;
+}
+
 /** The descriptive part of the card: editable until the version is evaluated. */
 export const ModelCardDescriptiveSchema = z.object({
   intendedUse: required("Intended use"),
@@ -83,6 +108,7 @@ export const ModelCardDescriptiveSchema = z.object({
   trainingDatasetVersionId: z.string().trim().max(40).optional().transform((v) => v || undefined),
   trainingMethod: TrainingMethodSchema,
   trainingCost: TrainingCostSchema.optional(),
+  trainingPrivacy: TrainingPrivacySchema.optional(),
   knownLimitations: text(4000).default(""),
   preprocessingNote: text(1000).default(""),
 });
@@ -163,7 +189,21 @@ export function descriptiveFromFields(f: Fields) {
     knownLimitations: f.knownLimitations ?? "",
     preprocessingNote: f.preprocessingNote ?? "",
     ...trainingCostFromFields(f),
+    ...trainingPrivacyFromFields(f),
   };
+}
+
+/** The training-privacy fields, only when "differential privacy" is answered (empty: not stated). */
+function trainingPrivacyFromFields(f: Fields): { trainingPrivacy?: Record<string, unknown> } {
+  const get = (k: string) => String(f[`trainingPrivacy.${k}`] ?? "").trim();
+  const dp = get("differentialPrivacy");
+  if (!dp) return {};
+  const out: Record<string, unknown> = { differentialPrivacy: dp };
+  if (get("epsilon")) out.epsilon = num(get("epsilon"));
+  if (get("delta")) out.delta = num(get("delta"));
+  if (get("mechanism")) out.mechanism = get("mechanism");
+  if (get("notes")) out.notes = get("notes");
+  return { trainingPrivacy: out };
 }
 
 /** The training-cost fields, only when at least one is filled in (empty fields: not recorded). */
@@ -222,6 +262,14 @@ export function cardToFields(card: Partial<ModelCard>): Record<string, string> {
   if (card.trainingCost?.wallTimeHours !== undefined) out["trainingCost.wallTimeHours"] = String(card.trainingCost.wallTimeHours);
   if (card.trainingCost?.hardware) out["trainingCost.hardware"] = card.trainingCost.hardware;
   if (card.trainingCost?.epochs !== undefined) out["trainingCost.epochs"] = String(card.trainingCost.epochs);
+  const tp = card.trainingPrivacy;
+  if (tp) {
+    out["trainingPrivacy.differentialPrivacy"] = tp.differentialPrivacy;
+    if (tp.epsilon !== undefined) out["trainingPrivacy.epsilon"] = String(tp.epsilon);
+    if (tp.delta !== undefined) out["trainingPrivacy.delta"] = String(tp.delta);
+    if (tp.mechanism) out["trainingPrivacy.mechanism"] = tp.mechanism;
+    if (tp.notes) out["trainingPrivacy.notes"] = tp.notes;
+  }
   const m = card.trainingMethod;
   if (m) {
     out["trainingMethod.kind"] = m.kind;

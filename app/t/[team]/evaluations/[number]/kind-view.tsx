@@ -10,6 +10,9 @@ import { CancelButton } from "./controls";
 import { ProgressCard } from "./progress-card";
 import { IntegrityResults } from "./integrity-results";
 import type { IntegrityMetrics } from "@/lib/evaluations/integrity";
+import { PrivacyResults } from "./privacy-view";
+import type { PrivacyConfig, PrivacyMetrics } from "@/lib/evaluations/privacy";
+import type { TrainingPrivacy } from "@/lib/registry/model-card";
 
 /**
  * The results page of an evaluation kind other than robustness (lib/evaluations/kinds.ts): the shared
@@ -41,6 +44,14 @@ export function KindEvaluationView({ ctx, data, progress }: { ctx: TeamContext; 
       {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} unit="Work units" rate={null} /> : null}
       {ev.status === "COMPLETED" && ev.kind === "integrity" && ev.metrics ? (
         <IntegrityResults metrics={ev.metrics as unknown as IntegrityMetrics} reliability={ev.reliability as unknown as { verdict: string; reasons: string[] } | null} />
+      ) : ev.status === "COMPLETED" && ev.kind === "privacy" && ev.metrics ? (
+        <PrivacyResults
+          metrics={ev.metrics as unknown as PrivacyMetrics}
+          config={ev.suite as unknown as PrivacyConfig}
+          reliability={ev.reliability as unknown as Parameters<typeof PrivacyResults>[0]["reliability"]}
+          provenance={ev.provenance as unknown as Parameters<typeof PrivacyResults>[0]["provenance"]}
+          claim={(mv?.card as { trainingPrivacy?: TrainingPrivacy } | undefined)?.trainingPrivacy}
+        />
       ) : ev.status === "COMPLETED" ? (
         <Card title="Results">
           <p className="text-sm text-slate-600">This version of Bulwark cannot show the results of a {kindLabel(ev.kind).toLowerCase()} evaluation.</p>

@@ -29,6 +29,8 @@ export function NewEvaluationForm(props: {
   /** Model versions served over HTTP: their black-box query cost per example and preset. */
   endpointCosts?: Record<string, EndpointPresetCost>;
   defaultVersion?: string;
+  /** Privacy evaluations: dataset sizes, each version's training data and epochs, the reference-training rate. */
+  privacy?: PrivacyFormInfo;
 }) {
   const [state, action, pending] = useActionState<ActionState, FormData>(createEvaluationAction.bind(null, props.team), null);
   const v = state?.values ?? {};
@@ -61,6 +63,7 @@ export function NewEvaluationForm(props: {
         </div>
         {fe.kind ? <p className="mt-1 text-sm text-red-700">{fe.kind}</p> : null}
       </fieldset>
+      {kind === "privacy" && props.privacy ? <PrivacyFields versions={props.versions} datasets={props.datasets} info={props.privacy} defaultVersion={props.defaultVersion} values={v} errors={fe} /> : null}
       {kind === "robustness" ? (
         <>
         <div className="grid gap-5 md:grid-cols-2">
@@ -157,7 +160,79 @@ export function NewEvaluationForm(props: {
         </>
       ) : null}
       {kind === "integrity" ? <IntegrityFields versions={props.versions} datasets={props.datasets} values={v} errors={fe} defaultVersion={props.defaultVersion} /> : null}
-      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Launching…" : "Launch evaluation"}</button>
+      <button type="submit" disabled={pending || !KINDS[kind].available} className={buttonClass.primary}>{pending ? "Launching…" : "Launch evaluation"}</button>
     </form>
+  );
+}
+
+export interface PrivacyFormInfo {
+  sizes: Record<string, number>;
+  rate: number | null;
+  defaultRate: number;
+  versions: Record<string, { trainingDatasetVersionId: string | null; epochs: number | null; endpoint: boolean }>;
+}
+
+/** The privacy (membership-inference) fields, with the cost of the reference models stated before launch. */
+function PrivacyFields({ versions, datasets, info, defaultVersion, values: v, errors: fe }: { versions: { id: string; label: string }[]; datasets: { id: string; label: string }[]; info: PrivacyFormInfo; defaultVersion?: string; values: Record<string, string>; errors: Record<string, string | undefined> }) {
+  const [version, setVersion] = useState<string>(v.modelVersionId ?? defaultVersion ?? versions[0]?.id ?? "");
+  const lineage = info.versions[version]?.trainingDatasetVersionId ?? null;
+  const [members, setMembers] = useState<string>(v.memberDatasetVersionId ?? "");
+  const [nonMembers, setNonMembers] = useState<string>(v.nonMemberDatasetVersionId ?? datasets.find((d) => /eval|test/i.test(d.label) && d.id !== lineage)?.id ?? "");
+  const [perSet, setPerSet] = useState<string>(v.samplesPerSet ?? "500");
+  const [refs, setRefs] = useState<string>(v.referenceModels ?? "4");
+  const [epochs, setEpochs] = useState<string>(v.referenceEpochs ?? "");
+  const memberId = members || lineage;
+  const mSize = memberId ? info.sizes[memberId] ?? 0 : 0;
+  const nSize = nonMembers ? info.sizes[nonMembers] ?? 0 : 0;
+  const n = Math.min(Number(perSet) || 0, mSize || Infinity, nSize || Infinity);
+  const R = Number(refs) || 0;
+  const ep = Number(epochs) || info.versions[version]?.epochs || 5;
+  const trainSize = Math.max(0, Math.min(mSize, mSize + nSize - 2 * n));
+  const work = R * ep * trainSize;
+  const rate = info.rate ?? info.defaultRate;
+  return (
+    <div className="space-y-5">
+      <div className="grid gap-5 md:grid-cols-3">
+        <Field label="Model version" htmlFor="p-model" error={fe.modelVersionId} hint={info.versions[version]?.endpoint ? "Served over HTTP: privacy evaluations need the weights and will be refused." : "Its weights are scored; LiRA re-trains its architecture."}>
+          <select id="p-model" name="modelVersionId" value={version} onChange={(e) => setVersion(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.modelVersionId)}>
+            {versions.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+          </select>
+        </Field>
+        <Field label="Members (training data)" htmlFor="p-members" error={fe.memberDatasetVersionId} hint={lineage ? "Default: the training dataset linked on the model card." : "The card links no training dataset: choose the one the model was trained on."}>
+          <select id="p-members" name="memberDatasetVersionId" value={members} onChange={(e) => setMembers(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.memberDatasetVersionId)}>
+            <option value="">{lineage ? `From the card: ${datasets.find((d) => d.id === lineage)?.label ?? "its training data"}` : "Choose…"}</option>
+            {datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+          </select>
+        </Field>
+        <Field label="Non-members (held out)" htmlFor="p-non" error={fe.nonMemberDatasetVersionId} hint="Same distribution, never used in training (e.g. the test split).">
+          <select id="p-non" name="nonMemberDatasetVersionId" value={nonMembers} onChange={(e) => setNonMembers(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.nonMemberDatasetVersionId)}>
+            <option value="">Choose…</option>
+            {datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+          </select>
+        </Field>
+      </div>
+      <div className="grid gap-5 md:grid-cols-4">
+        <Field label="Samples per set" htmlFor="p-n" error={fe.samplesPerSet} hint="Members and as many non-members, stratified. 0.1% FPR needs ≥ 1,000.">
+          <input id="p-n" name="samplesPerSet" inputMode="numeric" value={perSet} onChange={(e) => setPerSet(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.samplesPerSet)} />
+        </Field>
+        <Field label="LiRA reference models" htmlFor="p-r" error={fe.referenceModels} hint="0 (off) or 2–16; each is one shard.">
+          <input id="p-r" name="referenceModels" inputMode="numeric" value={refs} onChange={(e) => setRefs(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.referenceModels)} />
+        </Field>
+        <Field label="Epochs per reference model" htmlFor="p-e" error={fe.referenceEpochs} hint={`Empty: the card's training epochs (${info.versions[version]?.epochs ?? "none recorded: 5"}).`}>
+          <input id="p-e" name="referenceEpochs" inputMode="numeric" value={epochs} onChange={(e) => setEpochs(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.referenceEpochs)} />
+        </Field>
+        <Field label="Seed" htmlFor="p-seed" error={fe.seed} hint="Same seed, same samples and models.">
+          <input id="p-seed" name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} className={inputClass} aria-invalid={Boolean(fe.seed)} />
+        </Field>
+      </div>
+      <div className="rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" aria-live="polite" data-testid="privacy-estimate">
+        {!memberId || !nonMembers ? "Choose the member and non-member sets to see the cost." : R === 0 ? <>No reference models: only the target model scores {(2 * n).toLocaleString("en")} examples (seconds). LiRA is off.</> : (
+          <>
+            Reference training: <strong>{R} models × {ep} epochs × {trainSize.toLocaleString("en")} examples</strong> = {work.toLocaleString("en")} example-epochs,
+            about <strong>{formatDuration(work / rate)}</strong> on one worker at {Math.round(rate).toLocaleString("en")} example-epochs/s ({info.rate ? "measured on this team's earlier privacy evaluations" : "the demo CNN on the native backend; an estimate"}). Reference models run in parallel on several workers.
+          </>
+        )}
+      </div>
+    </div>
   );
 }

@@ -8,6 +8,8 @@ import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { measuredThroughput } from "@/lib/evaluations/create";
 import { estimateSuiteCost, quickSuite, standardSuite } from "@/lib/engine/suite";
 import { NewEvaluationForm } from "./form";
+import { DEFAULT_TRAIN_RATE, measuredTrainRate } from "@/lib/evaluations/privacy";
+import { ENDPOINT_FORMAT } from "@/lib/registry/endpoints";
 
 export const metadata: Metadata = { title: "New evaluation" };
 
@@ -26,12 +28,27 @@ export default async function NewEvaluationPage({ params, searchParams }: { para
     db.modelVersion.findMany({
       where: { teamId: ctx.team.id, storedAt: { not: null }, status: "ACTIVE" },
       orderBy: [{ model: { name: "asc" } }, { version: "desc" }],
-      select: { id: true, version: true, modelId: true, riskTier: true, model: { select: { name: true } } },
+      select: { id: true, version: true, modelId: true, riskTier: true, card: true, format: true, model: { select: { name: true } } },
     }),
     listDatasetVersionOptions(ctx),
     measuredThroughput(ctx.team.id),
   ]);
   const endpointCosts = await endpointPresetCosts(ctx.team.id);
+  // Privacy evaluations: the cost before launch needs each version's training data and epochs, each dataset's size
+  // and the team's measured reference-training rate.
+  const [datasetSizes, trainRate] = await Promise.all([
+    db.datasetVersion.findMany({ where: { teamId: ctx.team.id, id: { in: datasets.map((d) => d.id) } }, select: { id: true, sampleCount: true } }),
+    measuredTrainRate(ctx.team.id),
+  ]);
+  const privacyInfo = {
+    sizes: Object.fromEntries(datasetSizes.map((d) => [d.id, d.sampleCount])),
+    rate: trainRate,
+    defaultRate: DEFAULT_TRAIN_RATE,
+    versions: Object.fromEntries(versions.map((v) => {
+      const card = (v.card ?? {}) as { trainingDatasetVersionId?: string; trainingCost?: { epochs?: number } };
+      return [v.id, { trainingDatasetVersionId: card.trainingDatasetVersionId ?? null, epochs: card.trainingCost?.epochs ?? null, endpoint: v.format === ENDPOINT_FORMAT }];
+    })),
+  };
   // Per-sample cost of each preset with three Linf budgets (what the presets run).
   const range = { min: 0, max: 1 };
   const costs = { quick: estimateSuiteCost(quickSuite(range)).perSample, standard: estimateSuiteCost(standardSuite(range)).perSample };
@@ -59,6 +76,7 @@ export default async function NewEvaluationPage({ params, searchParams }: { para
           throughput={throughput}
           endpointCosts={endpointCosts}
           defaultVersion={preselected}
+          privacy={privacyInfo}
         />
       </Card>
     </>

@@ -102,6 +102,21 @@ export function DescriptiveFields({ d, fe, datasets }: { d: CardDefaults; fe: FE
         <Text name="trainingCost.wallTimeHours" label="Training wall time, hours (optional)" type="number" d={d} fe={fe} placeholder="2.5" />
         <Text name="trainingCost.hardware" label="Training hardware (optional)" d={d} fe={fe} placeholder="1× A100 40 GB" />
       </div>
+      <fieldset className="grid gap-4 sm:col-span-2 sm:grid-cols-3">
+        <legend className="mb-1 text-sm font-medium text-slate-700 sm:col-span-3">Training privacy (a claim; privacy evaluations measure it)</legend>
+        <Field label="Differential privacy" htmlFor={id("trainingPrivacy.differentialPrivacy")} error={fe["trainingPrivacy.differentialPrivacy"]}>
+          <select id={id("trainingPrivacy.differentialPrivacy")} name="trainingPrivacy.differentialPrivacy" defaultValue={d["trainingPrivacy.differentialPrivacy"] ?? ""} className={inputClass}>
+            <option value="">Not stated</option>
+            <option value="no">No</option>
+            <option value="yes">Yes (give ε)</option>
+            <option value="unknown">Unknown</option>
+          </select>
+        </Field>
+        <Text name="trainingPrivacy.epsilon" label="ε (privacy budget)" type="number" d={d} fe={fe} placeholder="8" />
+        <Text name="trainingPrivacy.delta" label="δ" type="number" d={d} fe={fe} placeholder="1e-5" />
+        <Text name="trainingPrivacy.mechanism" label="Mechanism (optional)" d={d} fe={fe} placeholder="DP-SGD, clip 1.0, noise 1.1" />
+        <div className="sm:col-span-2"><Text name="trainingPrivacy.notes" label="Privacy notes (optional)" d={d} fe={fe} placeholder="e.g. accountant, what unit of privacy (record, user)" /></div>
+      </fieldset>
       <Area name="knownLimitations" label="Known limitations" d={d} fe={fe} />
       <Area name="preprocessingNote" label="Preprocessing notes" d={d} fe={fe} hint="E.g. how raw data is resized, normalised or encoded before it reaches the model." />
     </div>

@@ -71,6 +71,15 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireNoLiveBackdoor`} defaultChecked={v[`${t}.requireNoLiveBackdoor`] === "on"} /> No live backdoor in the training-data scan</label>
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireNoLeakage`} defaultChecked={v[`${t}.requireNoLeakage`] === "on"} /> No train/test leakage</label>
                 </div>
+                <Field label="Maximum membership-inference AUC" htmlFor={`${t}-mia`} error={fe[`${t}.maxMiaAuc`]} hint="Strongest attack of a privacy evaluation, e.g. 0.6 (0.5 = guessing). Empty: none.">
+                  <input id={`${t}-mia`} name={`${t}.maxMiaAuc`} inputMode="decimal" defaultValue={v[`${t}.maxMiaAuc`]} className={inputClass} />
+                </Field>
+                <Field label="Maximum membership TPR at 1% FPR (%)" htmlFor={`${t}-tpr1`} error={fe[`${t}.maxTprAt1Fpr`]} hint="Needs at least 100 non-members to measure. Empty: none.">
+                  <input id={`${t}-tpr1`} name={`${t}.maxTprAt1Fpr`} inputMode="decimal" defaultValue={v[`${t}.maxTprAt1Fpr`]} className={inputClass} />
+                </Field>
+                <Field label="Maximum membership TPR at 0.1% FPR (%)" htmlFor={`${t}-tpr01`} error={fe[`${t}.maxTprAt01Fpr`]} hint="Needs at least 1,000 non-members to measure. Empty: none.">
+                  <input id={`${t}-tpr01`} name={`${t}.maxTprAt01Fpr`} inputMode="decimal" defaultValue={v[`${t}.maxTprAt01Fpr`]} className={inputClass} />
+                </Field>
                 <div className="space-y-2 pt-6 text-sm text-slate-700">
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireIterative`} defaultChecked={v[`${t}.requireIterative`] === "on"} /> Needs an iterative attack (PGD/APGD)</label>
                   <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireSchedule`} defaultChecked={v[`${t}.requireSchedule`] === "on"} /> Needs a re-evaluation schedule</label>
