@@ -57,7 +57,8 @@ test("an engineer compares the demo model's versions and registers an ensemble v
   test.setTimeout(420_000);
   await signIn(page, DEMO.ENGINEER);
   await page.goto("/t/demo/models");
-  await page.getByRole("link", { name: "digits-cnn" }).first().click();
+  await page.getByRole("link", { name: "digits-cnn", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "digits-cnn", exact: true })).toBeVisible();
   const modelUrl = page.url().replace(/[?#].*$/, "");
   // The seeded evaluations of v1, v2 and the ensemble v3 run on the worker after the first start.
   await expect(async () => {
