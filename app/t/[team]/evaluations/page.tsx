@@ -116,6 +116,11 @@ export default async function EvaluationsPage({ params, searchParams }: { params
 /** The headline of a non-robustness row: privacy shows the strongest attack's AUC. */
 function KindHeadline({ kind, headline }: { kind: string; headline: Record<string, unknown> | null }) {
   if (!headline) return <span className="text-slate-400">—</span>;
+  if (kind === "integrity" && Array.isArray(headline.liveBackdoors)) {
+    const live = headline.liveBackdoors as string[];
+    const share = typeof headline.suspectedMislabelShare === "number" ? `${(headline.suspectedMislabelShare * 100).toFixed(1)}% likely mislabelled` : "mislabels not scanned";
+    return <>{live.length ? <span className="text-rose-700">backdoor → {live.map((l) => `“${l}”`).join(", ")}</span> : "no live backdoor"}<span className="block text-xs text-slate-500">{share}</span></>;
+  }
   if (kind === "privacy" && typeof headline.auc === "number") {
     return <>AUC {headline.auc.toFixed(3)}<span className="block text-xs text-slate-500">membership inference</span></>;
   }

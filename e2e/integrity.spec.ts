@@ -1,0 +1,29 @@
+import { expect, test } from "@playwright/test";
+import { DEMO, signIn } from "./helpers";
+
+// Issue 12 (training-data integrity): a compliance officer opens the seeded integrity scan of the poisoned demo
+// model, reads that a backdoor is live, sees the suspected planted examples and the trigger test, and finds the
+// same result on the poisoned dataset's page. The scans are queued by the demo seed and run by the real worker.
+
+test("a reviewer reads the integrity scan of the poisoned demo model: live backdoor, planted examples, trigger test, dataset panel", async ({ page }) => {
+  test.setTimeout(720_000);
+  await signIn(page, DEMO.REVIEWER);
+  await page.goto("/t/demo/evaluations?kind=integrity");
+  const row = page.getByRole("row").filter({ hasText: "digits-cnn-poisoned" }).first();
+  await expect(row).toBeVisible();
+  await row.getByRole("link").first().click();
+  await expect(page).toHaveURL(/\/t\/demo\/evaluations\/\d+$/);
+  // The worker may still be running it: the page refreshes itself until it completes.
+  await expect(page.getByTestId("integrity-results")).toBeVisible({ timeout: 600_000 });
+  await expect(page.getByTestId("integrity-reading")).toContainText('A live backdoor towards "0"');
+  await expect(page.getByTestId("integrity-live")).toContainText("towards “0”");
+  await expect(page.getByTestId("integrity-suspicious").getByRole("img").first()).toBeVisible();
+  const trigger = page.getByRole("table", { name: "Trigger test" });
+  await expect(trigger.locator("tr[data-live=true]").first()).toContainText("derived");
+  await expect(page.getByTestId("integrity-mislabelled")).toHaveText(/\d+\.\d%/);
+
+  await page.goto("/t/demo/datasets");
+  await page.getByRole("link", { name: "mnist-demo-train-poisoned" }).click();
+  await expect(page.getByTestId("dataset-integrity")).toContainText("Live backdoor");
+  await expect(page.getByTestId("dataset-integrity")).toContainText("towards “0”");
+});
