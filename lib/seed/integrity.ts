@@ -47,7 +47,8 @@ export async function seedDemoIntegrityEvaluations(teamId: string, log: (m: stri
   for (const mv of targets) {
     if (!mv) continue;
     if (await db.evaluation.findFirst({ where: { teamId, kind: "integrity", modelVersionId: mv.id } })) continue;
-    const e = await createIntegrityEvaluation({ team: { id: teamId }, actor: { userId: null, label: "demo seed" } }, { kind: "integrity", modelVersionId: mv.id, heldOutDatasetVersionId: heldOut.id, ...DEMO_INTEGRITY_SCAN });
+    // Below the default priority: the seeded robustness evaluations (and anything a person launches) go first.
+    const e = await createIntegrityEvaluation({ team: { id: teamId }, actor: { userId: null, label: "demo seed" } }, { kind: "integrity", modelVersionId: mv.id, heldOutDatasetVersionId: heldOut.id, ...DEMO_INTEGRITY_SCAN }, { priority: -1 });
     log(`Queued demo integrity scan #${e.number} of ${mv.model.name} v${mv.version}; the worker runs it now.`);
   }
 }
