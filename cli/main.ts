@@ -114,9 +114,23 @@ interface EvaluationView {
   privacyCost?: { summary: string };
   integrityCost?: { summary: string };
   integrity?: null | { evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; reasons: string[] } | null };
+  privacy?: null | {
+    members: number; nonMembers: number; reading: string;
+    attacks: { attack: string; auc: number; aucCi: { low: number; high: number }; advantage: number; tprAt: PrivacyTpr[] }[];
+  };
+}
+interface PrivacyTpr { fpr: number; resolvable: boolean; tpr: number | null; ci: { low: number; high: number } | null; nonMembersNeeded: number }
+
+function printPrivacy(e: EvaluationView) {
+  const p = e.privacy!;
+  console.log(`${bold(`Evaluation #${e.number}`)} (privacy): ${e.model.name}@${e.model.version}, ${p.members} members / ${p.nonMembers} non-members — ${e.status}`);
+  const tpr = (t: PrivacyTpr | undefined) => (!t ? "—" : !t.resolvable || t.tpr === null || !t.ci ? `not resolvable (needs ${t.nonMembersNeeded} non-members)` : `${pct(t.tpr)} [${pct(t.ci.low)}, ${pct(t.ci.high)}]`);
+  console.log(table(["attack", "AUC [95%]", "advantage", "TPR@1%FPR", "TPR@0.1%FPR"], p.attacks.map((a) => [a.attack, `${a.auc.toFixed(3)} [${a.aucCi.low.toFixed(3)}, ${a.aucCi.high.toFixed(3)}]`, pct(a.advantage), tpr(a.tprAt.find((t) => t.fpr === 0.01)), tpr(a.tprAt.find((t) => t.fpr === 0.001))])));
+  console.log(p.reading);
 }
 
 function printResults(e: EvaluationView) {
+  if (e.privacy) return printPrivacy(e);
   console.log(`${bold(`Evaluation #${e.number}`)}: ${e.model.name}@${e.model.version} on ${e.dataset.name}@${e.dataset.version}, ${e.samples} samples — ${e.status}`);
   if (e.failureReason) console.log(red(`  ${e.failureReason}`));
   if (e.integrity) {
@@ -210,7 +224,7 @@ async function evalCmd(args: string[]) {
     if (!Number.isInteger(n) || n < 1) throw new UsageError("bulwark eval status <number>");
     const e = await client().get<EvaluationView>(`/evaluations/${n}`);
     if (values.json) console.log(JSON.stringify(e, null, 2));
-    else if (e.results) printResults(e);
+    else if (e.results || e.privacy || e.integrity) printResults(e);
     else console.log(`Evaluation #${e.number}: ${e.status}, ${(e.progress.fraction * 100).toFixed(0)}% (${e.progress.shardsDone}/${e.progress.shardCount} shards)${e.failureReason ? ` — ${e.failureReason}` : ""}`);
     return 0;
   }

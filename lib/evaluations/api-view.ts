@@ -4,6 +4,20 @@ import type { TeamContext } from "../teams/access";
 import { evaluationProgress, getEvaluation } from "./manage";
 import { threatModelOf } from "./threat-model";
 import type { IntegrityMetrics } from "./integrity";
+import type { PrivacyMetrics } from "./privacy";
+
+function privacyForApi(m: PrivacyMetrics, reliability: { verdict: string; reasons: string[] } | null) {
+  return {
+    members: m.members,
+    nonMembers: m.nonMembers,
+    accuracy: m.accuracy,
+    headline: m.headline,
+    attacks: m.attacks.map((a) => ({ attack: a.attack, auc: a.auc, aucCi: a.aucCi, advantage: a.advantage, tprAt: a.tprAt.map((t) => ({ fpr: t.fpr, resolvable: t.resolvable, tpr: t.tpr, ci: t.ci, nonMembersNeeded: t.nonMembersNeeded })) })),
+    lira: m.lira,
+    reading: m.reading,
+    reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
+  };
+}
 
 function integrityForApi(m: IntegrityMetrics, reliability: { verdict: string; reasons: string[] } | null) {
   const L = (i: number) => m.classLabels[i] ?? String(i);
@@ -51,6 +65,8 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
       : null,
     // Integrity scans: the E15 figures, the plain-language reading and the trigger test (lib/evaluations/integrity.ts).
     integrity: ev.kind === "integrity" && ev.metrics ? integrityForApi(ev.metrics as unknown as IntegrityMetrics, reliability) : null,
+    // Privacy (membership inference): headline with intervals, per attack, the reading (lib/evaluations/privacy.ts).
+    privacy: ev.kind === "privacy" && ev.metrics ? privacyForApi(ev.metrics as unknown as PrivacyMetrics, reliability) : null,
     // White-box, or black-box with the endpoint host, query budgets and the queries sent (once completed).
     threatModel: metrics && ev.kind === "robustness" ? threatModelOf(ev.provenance) : null,
     regressionAlerts: alerts.map((a) => ({ id: a.id, summary: a.summary, acknowledged: a.acknowledgedAt !== null })),

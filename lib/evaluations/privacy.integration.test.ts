@@ -19,6 +19,9 @@ import { DEFAULT_CROSSWALK } from "../compliance/crosswalk";
 import { defaultPolicy } from "../compliance/policy";
 import { gateForVersion } from "../operations/gate-check";
 import type { PrivacyMetrics } from "./privacy";
+import { buildSnapshot } from "../reports/snapshot";
+import { renderReportPdf } from "../reports/pdf";
+import { pdfText } from "../reports/test-helpers";
 
 // A privacy (membership-inference) evaluation of the demo CNN through the real queue, worker and engine
 // process: members from its training split (the card's lineage), non-members from the evaluation split.
@@ -41,6 +44,8 @@ beforeAll(async () => {
   v1 = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
   // The model's current version (what the controls and the gate read): v2, also trained on the training split.
   v2 = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id, version: 2 } });
+  // The card's training-privacy claim (issue 12), stated before the version is evaluated (then it is immutable).
+  await db.modelVersion.update({ where: { id: v2.id }, data: { card: { ...(v2.card as object), trainingPrivacy: { differentialPrivacy: "no" } } } });
   evalSplit = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
   trainSplit = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.train } } })).id;
 }, 300_000);
@@ -134,5 +139,18 @@ describe("privacy evaluation", () => {
     const audit = await db.auditEvent.findMany({ where: { teamId: team.team.id, subjectId: ev.id }, select: { action: true } });
     expect(audit.map((a) => a.action).sort()).toEqual(["evaluation.complete", "evaluation.create"]);
     void trainSplit;
+
+    // The audit report: the card's claim (recorded at measurement) next to the measurement, per attack with intervals.
+    const snapshot = await buildSnapshot({
+      teamId: team.team.id, now: new Date(), scope: { models: "all", frameworks: ["nist-ai-rmf"], period: { from: null, to: null } },
+      report: { id: "r-test", number: 1, title: "Privacy", createdById: null, createdByLabel: "test" },
+    });
+    const snap = snapshot.models.find((x) => x.versionId === v2.id)!.privacy!;
+    expect(snap).toMatchObject({ number: ev.number, members: 100, nonMembers: 100, attacks: expect.any(Array) });
+    expect(snap.attacks[0]!.tpr01).toBeNull();
+    const text = pdfText(await renderReportPdf(snapshot, { status: "draft" }));
+    expect(text).toContain("membership inference (evaluation");
+    expect(text).toContain("not resolvable with 100"); // the table cell wraps before "non-members"
+    expect(text).toContain("Trained without differential privacy");
   });
 });

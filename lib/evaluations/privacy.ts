@@ -75,7 +75,7 @@ export interface PrivacyReferenceOutput extends KindShardOutput {
 export type PrivacyShardOutput = PrivacyTargetOutput | PrivacyReferenceOutput;
 
 /** Example-epochs of reference training per second assumed before this team has measured any (the demo CNN, native backend, this machine). */
-export const DEFAULT_TRAIN_RATE = 1500;
+export const DEFAULT_TRAIN_RATE = 1000;
 
 export interface PrivacyCost { referenceModels: number; epochs: number; trainSize: number; exampleEpochs: number; estimatedSeconds: number | null; rateSource: "measured" | "default" | "none"; summary: string }
 

@@ -6,6 +6,7 @@ import { sha256Hex, snapshotText } from "./hash";
 import { drawBeyond, drawCostOfRobustness } from "./pdf-beyond";
 import { drawOperations } from "./pdf-operations";
 import { drawIntegrity } from "./pdf-integrity";
+import { drawPrivacy } from "./pdf-privacy";
 import { ReportSnapshotSchema, type EvaluationSnapshot, type ModelSnapshot, type ReportEdition, type ReportSnapshot } from "./schemas";
 
 // Snapshot -> PDF. A pure function of its arguments: no database, no clock, no randomness, so the same
@@ -428,6 +429,7 @@ function modelSection(L: Layout, m: ModelSnapshot, index: number, evals: Evaluat
   }
   drawOperations(L, m.operations, m.label);
   drawIntegrity(L, m.integrity);
+  drawPrivacy(L, m.privacy);
   if (evals.length === 0) {
     L.text("No completed evaluation of this model in the report's period.", { color: COLORS.partial });
     return;

@@ -3,6 +3,7 @@ import { FRAMEWORK_IDS } from "../compliance/catalog";
 import { BeyondSnapshotSchema } from "./beyond-snapshot";
 import { CostOfRobustnessSchema } from "./cost-snapshot";
 import { IntegritySnapshotSchema } from "./integrity-snapshot";
+import { PrivacySnapshotSchema } from "./privacy-snapshot";
 import { STATUSES } from "../compliance/engine";
 
 // What a report is made of. Input schemas (create, approve, verify) are shared by server actions, the
@@ -218,6 +219,8 @@ const ModelSnapshotSchema = z.object({
   operations: OperationsSnapshotSchema.optional(),
   /** The newest training-data integrity scan of this version (absent in snapshots frozen before it existed). */
   integrity: IntegritySnapshotSchema.nullable().optional(),
+  /** The newest membership-inference evaluation of this version (absent in snapshots frozen before it existed). */
+  privacy: PrivacySnapshotSchema.nullable().optional(),
 });
 export type ModelSnapshot = z.infer<typeof ModelSnapshotSchema>;
 

@@ -15,6 +15,7 @@ import { beyondSnapshot } from "./beyond-snapshot";
 import { costOfRobustnessSnapshot } from "./cost-snapshot";
 import { loadVersionComparison } from "../evaluations/compare-versions";
 import { integritySnapshot } from "./integrity-snapshot";
+import { privacySnapshot } from "./privacy-snapshot";
 import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, ReportSnapshotSchema, type EvaluationSnapshot, type ReportScope, type ReportSnapshot } from "./schemas";
 
 // Reads the team's records and freezes them into a report snapshot (plain JSON). Every query is scoped
@@ -137,6 +138,17 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     return r ? integritySnapshot({ number: r.number, finishedAt: isoOf(r.finishedAt ?? r.createdAt), verdict: r.verdict, reliability: r.reliability, metrics: r.metrics }, integrityDatasets.get(r.datasetVersionId) ?? "training data") : null;
   };
 
+  // ---- membership inference: the newest completed privacy evaluation of each model version in the report
+  const privacyRows = await db.evaluation.findMany({
+    where: { teamId, kind: "privacy", status: "COMPLETED", modelVersionId: { in: models.map((m) => m.versionId) }, finishedAt: { lte: to } },
+    orderBy: [{ finishedAt: "desc" }, { number: "desc" }],
+    select: { number: true, modelVersionId: true, finishedAt: true, createdAt: true, verdict: true, reliability: true, metrics: true, provenance: true },
+  });
+  const privacyOf = (versionId: string, claim: Parameters<typeof privacySnapshot>[1]) => {
+    const r = privacyRows.find((x) => x.modelVersionId === versionId);
+    return r ? privacySnapshot({ number: r.number, finishedAt: isoOf(r.finishedAt ?? r.createdAt), verdict: r.verdict, reliability: r.reliability, metrics: r.metrics, provenance: r.provenance }, claim) : null;
+  };
+
   // ---- models
   const modelSnaps: ReportSnapshot["models"] = models.map((m) => {
     const v = mvById.get(m.versionId)!;
@@ -160,6 +172,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
         })),
       },
       integrity: integrityOf(m.versionId),
+      privacy: privacyOf(m.versionId, c?.trainingPrivacy),
     };
   });
 

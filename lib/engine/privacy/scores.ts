@@ -1,17 +1,17 @@
 import { createRng } from "../rng";
-import { membershipMetrics, normalCdf, type MembershipMetrics } from "./metrics";
+import { membershipMetrics, type MembershipMetrics } from "./metrics";
 
 // Membership-inference attacks on a classifier's outputs (the engine part: pure, no database).
 //
 // Per example (x, y) the target model's logits z give p = softmax(z) and these scores, higher = "member":
-//   loss              −CE(p, y) = log p_y                                  (Yeom et al. 2018)
+//   loss              −CE(p, y) = log p_y, ranked through φ (same order)   (Yeom et al. 2018)
 //   confidence        max_i p_i
 //   entropy           −H(p) = Σ p_i log p_i
 //   modified-entropy  −Mentr(p, y), Mentr = −(1−p_y) log p_y − Σ_{i≠y} p_i log(1−p_i)   (Song & Mittal 2021)
 //   lira-offline      one-sided test of φ = log p_y − log(1−p_y) (computed from the logits as
 //                     z_y − logsumexp_{i≠y} z_i) against a Gaussian fitted to the same example's φ under
 //                     reference models trained WITHOUT it ("OUT" models only: the offline variant of
-//                     Carlini et al. 2022). Score = Φ((φ − μ_out) / σ); μ_out per example, σ pooled over all
+//                     Carlini et al. 2022). Score z = (φ − μ_out) / σ (ordered as the one-sided test 1 − Φ(z)); μ_out per example, σ pooled over all
 //                     examples ("fixed variance", which Carlini et al. recommend when there are few
 //                     reference models — per-example variances from 2–16 models are too noisy).
 
@@ -33,12 +33,15 @@ export interface ExampleOutput {
   /** log p_y, max p, Σ p log p, −Mentr, φ (logit-scaled confidence). */
   logPy: number;
   conf: number;
+  /** log(p_max / (1 − p_max)): the confidence on a scale that does not saturate at 1 (same order). */
+  confLogit: number;
   negEntropy: number;
   negMentr: number;
   phi: number;
 }
 
-const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+// Scores are stored at full double precision: rounding (or the probability scale) makes the confident
+// examples tie at the top, and ties at the threshold drop out of the TPR at low FPR.
 
 /** Scores of one example from its logits (float64, stable). */
 export function outputFromLogits(z: ArrayLike<number>, y: number): ExampleOutput {
@@ -65,7 +68,13 @@ export function outputFromLogits(z: ArrayLike<number>, y: number): ExampleOutput
   const logPy = z[y]! - lse;
   const log1mPy = lseOthers - lse;
   const mentr = -(1 - Math.exp(logPy)) * logPy - mentrOthers;
-  return { y, pred: arg, logPy: r6(logPy), conf: r6(Math.exp(max - lse)), negEntropy: r6(negEntropy), negMentr: r6(-mentr), phi: r6(logPy - log1mPy) };
+  // log-odds of the top class: z_max − logsumexp over the other classes.
+  let maxT = -Infinity;
+  for (let i = 0; i < c; i++) if (i !== arg && z[i]! > maxT) maxT = z[i]!;
+  let sumT = 0;
+  for (let i = 0; i < c; i++) if (i !== arg) sumT += Math.exp(z[i]! - maxT);
+  const confLogit = max - (maxT + Math.log(sumT));
+  return { y, pred: arg, logPy, conf: Math.exp(max - lse), confLogit, negEntropy, negMentr: -mentr, phi: logPy - log1mPy };
 }
 
 /** log(1 − e^a) for a ≤ 0, accurate near 0 and near −∞. */
@@ -78,8 +87,10 @@ function log1mExp(a: number): number {
 
 export function attackScores(o: ExampleOutput[], attack: Exclude<PrivacyAttack, "lira-offline">): number[] {
   switch (attack) {
-    case "loss": return o.map((e) => e.logPy);
-    case "confidence": return o.map((e) => e.conf);
+    // The loss's order equals the order of φ = log p_y − log(1 − p_y) (a monotone map of p_y), which keeps its
+    // resolution where p_y rounds to 1; likewise the confidence's order equals that of its log-odds.
+    case "loss": return o.map((e) => e.phi);
+    case "confidence": return o.map((e) => e.confLogit ?? e.conf);
     case "entropy": return o.map((e) => e.negEntropy);
     case "modified-entropy": return o.map((e) => e.negMentr);
   }
@@ -104,7 +115,9 @@ export function liraOfflineScores(phiTarget: number[], phiRefs: number[][]): { s
   }
   // Pooled within-example variance (R − 1 degrees of freedom per example), floored to avoid a zero σ.
   const sigma = Math.max(1e-3, Math.sqrt(ss / (n * (R - 1))));
-  return { scores: phiTarget.map((p, i) => normalCdf((p - means[i]!) / sigma)), means, sigma };
+  // The score is the standardised distance z = (φ − μ)/σ; the one-sided p-value 1 − Φ(z) orders examples the
+  // same way, but Φ saturates at 1 in floating point and would tie the strongest members.
+  return { scores: phiTarget.map((p, i) => (p - means[i]!) / sigma), means, sigma };
 }
 
 /**
