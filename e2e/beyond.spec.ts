@@ -63,7 +63,8 @@ test("an engineer compares the demo model's versions and registers an ensemble v
   // The seeded evaluations of v1, v2 and the ensemble v3 run on the worker after the first start (behind the
   // seeded integrity scan; several minutes on a loaded 2-CPU machine, as the compliance journey allows).
   await expect(async () => {
-    await page.goto(`${modelUrl}#compare`);
+    // (No "#compare" here: a second goto to the same address with a fragment does not reload the page.)
+    await page.goto(modelUrl);
     await expect(page.getByTestId("compare-row-v3").getByRole("link", { name: /^#\d+$/ })).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 600_000, intervals: [5_000] });
   const compare = page.locator("#compare");
