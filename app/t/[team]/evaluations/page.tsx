@@ -31,7 +31,7 @@ export default async function EvaluationsPage({ params, searchParams }: { params
       <AutoRefresh active={active} ms={2000} />
       <PageHeader
         title="Evaluations"
-        description="Robustness (attack suites) and privacy (membership inference) evaluations of model versions, run in shards on background workers."
+        description="Robustness (attack suites), privacy (membership inference) and training-data integrity evaluations of model versions, run in shards on background workers."
         actions={can(ctx.role, "evaluation.run") ? <ButtonLink href={`${base}/new`}>New evaluation</ButtonLink> : null}
       />
       <SectionTabs label="Evaluations" current="runs" items={[{ key: "runs", label: "Runs", href: base }, { key: "schedules", label: "Schedules", href: `${base}/schedules` }]} />
