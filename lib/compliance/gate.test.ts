@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gateVerdict } from "./gate";
 import { defaultPolicy } from "./policy";
-import type { EvaluationEvidence } from "./engine";
+import type { EvaluationEvidence, IntegrityEvidence } from "./engine";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const ev = (o: Partial<EvaluationEvidence> = {}): EvaluationEvidence => ({
@@ -17,7 +17,7 @@ describe("gateVerdict", () => {
     expect(v.pass).toBe(true);
     expect(v.evaluationNumber).toBe(7);
     // The limited tier sets a membership-inference limit (AUC ≤ 0.7): without a privacy evaluation that check passes and says why.
-    expect(v.checks.map((c) => c.id)).toEqual(["suite", "reliability", "threshold:linf:0.1", "freshness", "privacy", "regression"]);
+    expect(v.checks.map((c) => c.id)).toEqual(["suite", "reliability", "threshold:linf:0.1", "freshness", "privacy", "integrity", "regression"]);
   });
 
   it("fails below the robust-accuracy threshold and names the measured figure", () => {
@@ -50,5 +50,28 @@ describe("gateVerdict", () => {
     const v = gateVerdict({ tier: "high", tierPolicy: high, evaluations: [ev({ samples: 600, verdict: "questionable", cleanAccuracy: 0.85 })], openAlerts: [], now });
     expect(v.checks.find((c) => c.id === "reliability")!.outcome).toBe("fail");
     expect(v.checks.find((c) => c.id === "clean-accuracy")!.outcome).toBe("fail");
+  });
+
+  it("checks the newest usable integrity scan: a live backdoor, too many likely mislabelled examples or leakage fail; what a scan did not measure fails", () => {
+    const scan = (o: Partial<IntegrityEvidence> = {}): IntegrityEvidence => ({
+      id: "s1", number: 9, finishedAt: new Date("2026-11-21T12:00:00Z"), datasetVersionId: "dt", datasetLabel: "train v1", samples: 4000,
+      suspectedMislabelShare: 0.009, flaggedClasses: [], liveBackdoors: [], leakageGroups: 0, verdict: "reliable", ...o,
+    });
+    const g = (integrity: IntegrityEvidence[]) => gateVerdict({ tier: "limited", tierPolicy: limited, evaluations: [ev()], openAlerts: [], now, integrity });
+    const clean = g([scan()]);
+    expect(clean.pass).toBe(true);
+    expect(clean.checks.filter((c) => c.id.startsWith("integrity")).map((c) => `${c.id}:${c.outcome}`)).toEqual(["integrity:backdoor:pass", "integrity:mislabelled:pass", "integrity:leakage:pass"]);
+    const poisoned = g([scan({ liveBackdoors: ["0"], flaggedClasses: ["0"], suspectedMislabelShare: 0.038, leakageGroups: 2 })]);
+    expect(poisoned.pass).toBe(false);
+    expect(poisoned.checks.find((c) => c.id === "integrity:backdoor")).toMatchObject({ outcome: "fail", detail: expect.stringContaining('class "0" in scan #9 of train v1') });
+    expect(poisoned.checks.find((c) => c.id === "integrity:mislabelled")).toMatchObject({ outcome: "fail", detail: "3.8% flagged in scan #9 of train v1; policy: at most 3.0%." });
+    expect(poisoned.checks.find((c) => c.id === "integrity:leakage")!.detail).toMatch(/^2 duplicate groups/);
+    // Not measured is not shown to hold.
+    const partial = g([scan({ suspectedMislabelShare: null, leakageGroups: null })]);
+    expect(partial.checks.filter((c) => c.outcome === "fail").map((c) => c.id)).toEqual(["integrity:mislabelled", "integrity:leakage"]);
+    // An unreliable scan is ignored in favour of an older usable one; with none, the check passes and says why.
+    const newerUnreliable = scan({ id: "s2", number: 10, finishedAt: new Date("2026-11-25T12:00:00Z"), liveBackdoors: ["3"], verdict: "unreliable" });
+    expect(g([scan(), newerUnreliable]).pass).toBe(true);
+    expect(g([newerUnreliable]).checks.find((c) => c.id === "integrity")).toMatchObject({ outcome: "pass", detail: expect.stringMatching(/No integrity scan of this version/) });
   });
 });

@@ -1,4 +1,4 @@
-import type { EvaluationEvidence, PrivacyEvaluationEvidence } from "./engine";
+import type { EvaluationEvidence, IntegrityEvidence, PrivacyEvaluationEvidence } from "./engine";
 import { decidingEvaluation, suiteShortfalls } from "./engine";
 import { describeThreshold, normLabel, pct, TIER_LABELS, type Tier, type TierPolicy } from "./policy";
 
@@ -23,6 +23,8 @@ export interface GateInput {
   now: Date;
   /** Completed privacy (membership-inference) evaluations of this version; checked against the tier's privacy limits. */
   privacy?: PrivacyEvaluationEvidence[];
+  /** Completed training-data integrity scans of this version; checked against the tier's integrity limits. */
+  integrity?: IntegrityEvidence[];
 }
 export interface GateVerdict {
   pass: boolean;
@@ -78,6 +80,7 @@ export function gateVerdict(g: GateInput): GateVerdict {
   }
 
   checks.push(...privacyChecks(g));
+  checks.push(...integrityChecks(g));
 
   checks.push(
     g.openAlerts.length === 0
@@ -106,5 +109,38 @@ function privacyChecks(g: GateInput): GateCheck[] {
   one("privacy:auc", "Membership-inference AUC", e.auc, lim.maxAuc, (v) => v.toFixed(3), 0);
   one("privacy:tpr@1%", "Membership TPR at 1% FPR", e.tprAt1Fpr, lim.maxTprAt1Fpr, (v) => pct(v, 1), 100);
   one("privacy:tpr@0.1%", "Membership TPR at 0.1% FPR", e.tprAt01Fpr, lim.maxTprAt01Fpr, (v) => pct(v, 2), 1000);
+  return out;
+}
+
+/**
+ * The tier's training-data integrity limits against the newest usable integrity scan of the version: no live
+ * backdoor, at most the allowed share of likely mislabelled examples, no train/held-out leakage. With no scan
+ * the check passes and says so (E15 shows the evidence as missing); a limit the scan could not measure (no
+ * cross-validation, no held-out data) fails: the limit is not shown to hold.
+ */
+function integrityChecks(g: GateInput): GateCheck[] {
+  const lim = g.tierPolicy.integrity;
+  if (!lim || (lim.maxSuspectedMislabelShare === null && !lim.requireNoLiveBackdoor && !lim.requireNoLeakage)) return [];
+  const e = [...(g.integrity ?? [])].sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || b.number - a.number).find((s) => s.verdict !== "unreliable");
+  if (!e) return [{ id: "integrity", label: "Training-data integrity", outcome: "pass", detail: "No integrity scan of this version (or only unreliable ones): its training-data limits are not checked until one is run (the controls show the integrity evidence as missing)." }];
+  const scan = `scan #${e.number} of ${e.datasetLabel}`;
+  const out: GateCheck[] = [];
+  if (lim.requireNoLiveBackdoor) {
+    out.push(e.liveBackdoors.length === 0
+      ? { id: "integrity:backdoor", label: "Live backdoor", outcome: "pass", detail: `No candidate trigger flipped other classes' inputs above its control in ${scan}.` }
+      : { id: "integrity:backdoor", label: "Live backdoor", outcome: "fail", detail: `A live trigger towards class${e.liveBackdoors.length === 1 ? "" : "es"} ${e.liveBackdoors.map((c) => `"${c}"`).join(", ")} in ${scan}; policy: no live backdoor.` });
+  }
+  if (lim.maxSuspectedMislabelShare !== null) {
+    const v = e.suspectedMislabelShare;
+    out.push(v === null
+      ? { id: "integrity:mislabelled", label: "Likely mislabelled examples", outcome: "fail", detail: `Not measured in ${scan} (no cross-validation); policy: at most ${pct(lim.maxSuspectedMislabelShare, 1)}.` }
+      : { id: "integrity:mislabelled", label: "Likely mislabelled examples", outcome: v <= lim.maxSuspectedMislabelShare ? "pass" : "fail", detail: `${pct(v, 1)} flagged in ${scan}; policy: at most ${pct(lim.maxSuspectedMislabelShare, 1)}.` });
+  }
+  if (lim.requireNoLeakage) {
+    const n = e.leakageGroups;
+    out.push(n === null
+      ? { id: "integrity:leakage", label: "Train/test leakage", outcome: "fail", detail: `Not measured in ${scan} (no held-out data was scanned); policy: no duplicates across training and held-out data.` }
+      : { id: "integrity:leakage", label: "Train/test leakage", outcome: n === 0 ? "pass" : "fail", detail: n === 0 ? `No duplicates across the training and held-out data in ${scan}.` : `${n} duplicate group${n === 1 ? "" : "s"} across the training and held-out data in ${scan}; policy: none.` });
+  }
   return out;
 }

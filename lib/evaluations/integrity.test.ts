@@ -19,6 +19,7 @@ import { getEvaluation } from "./manage";
 import { CreateAnyEvaluationSchema } from "./schemas";
 import type { IntegrityMetrics } from "./integrity";
 import { latestIntegrityScanOf } from "./integrity-latest";
+import { gateForVersion } from "../operations/gate-check";
 
 // The integrity kind through the real thing: pg-boss on this test's PostgreSQL, a worker process, engine child
 // processes, the committed poisoned demo model and its registered (poisoned) training data. A subset keeps it
@@ -80,6 +81,11 @@ describe("integrity evaluations on real workers", () => {
     const a74 = statuses.find((s) => s.control === "iso-42001:A.7.4" && s.modelId === model.modelId)!;
     expect(a74.status).toBe("failing");
     expect(a74.reason).toMatch(/live backdoor/);
+    // The release gate (bulwark gate, promotions) refuses the poisoned version on the same evidence.
+    const gate = await gateForVersion(team.team.id, model);
+    expect(gate.verdict.pass).toBe(false);
+    expect(gate.verdict.checks.find((c) => c.id === "integrity:backdoor")).toMatchObject({ outcome: "fail", detail: expect.stringMatching(/live trigger towards class "0" in scan #\d+/) });
+    expect(gate.verdict.checks.find((c) => c.id === "integrity:leakage")).toMatchObject({ outcome: "pass" });
 
     // The dataset page's panel shows it to this team.
     expect(await latestIntegrityScanOf(ctx, seeded.datasetVersionId)).toMatchObject({ number: created.number, status: "COMPLETED", evidence: { liveBackdoors: ["0"] } });

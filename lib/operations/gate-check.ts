@@ -3,6 +3,7 @@ import { db } from "../db/client";
 import { activePolicy } from "../compliance/policies";
 import { completedKindEvidenceRows, evaluationEvidence, privacyEvidence } from "../compliance/evidence";
 import { gateVerdict, type GateVerdict } from "../compliance/gate";
+import { loadIntegrityEvidence } from "../compliance/integrity-evidence";
 import { tierOf, type Tier } from "../compliance/policy";
 
 // The release gate of one model version, read from the database: the same inputs for `bulwark gate`
@@ -30,19 +31,21 @@ export function evidenceHash(v: unknown): string {
 }
 
 export async function gateForVersion(teamId: string, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }, now = new Date()): Promise<VersionGate> {
-  const [{ policy, version: policyVersion }, evaluations, alerts, privacyRows] = await Promise.all([
+  const [{ policy, version: policyVersion }, evaluations, alerts, privacyRows, integrityByVersion] = await Promise.all([
     activePolicy(teamId),
     db.evaluation.findMany({ where: { teamId, kind: "robustness", modelVersionId: version.id, status: "COMPLETED" }, orderBy: { number: "asc" } }),
     db.regressionAlert.findMany({ where: { teamId, modelId: version.modelId, acknowledgedAt: null, evaluation: { modelVersionId: version.id } }, include: { evaluation: { select: { number: true } } }, orderBy: { createdAt: "asc" } }),
     completedKindEvidenceRows(teamId, "privacy", [version.id]),
+    loadIntegrityEvidence(teamId, [version.id]),
   ]);
+  const integrity = integrityByVersion.get(version.id) ?? [];
   const privacy = privacyRows.map(privacyEvidence).filter((p): p is NonNullable<typeof p> => p !== null);
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: evaluations.map((e) => e.datasetVersionId) } }, include: { dataset: { select: { name: true } } } });
   const ds = new Map(datasets.map((d) => [d.id, { label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, datasetId: d.datasetId }]));
   const tier = tierOf(version.riskTier);
   const evidence = evaluations.map((e) => evaluationEvidence(e, version.manifestDigest, ds.get(e.datasetVersionId)));
   const openAlerts = alerts.map((a) => ({ summary: a.summary, evaluationNumber: a.evaluation.number }));
-  const verdict = gateVerdict({ tier, tierPolicy: policy.tiers[tier], evaluations: evidence, openAlerts, now, privacy });
+  const verdict = gateVerdict({ tier, tierPolicy: policy.tiers[tier], evaluations: evidence, openAlerts, now, privacy, integrity });
   const decidingRow = verdict.evaluationNumber === null ? undefined : evaluations.find((e) => e.number === verdict.evaluationNumber);
   return {
     verdict,
@@ -56,6 +59,7 @@ export async function gateForVersion(teamId: string, version: { id: string; mode
       openAlerts,
       // Only when a privacy evaluation exists, so hashes of decisions without one stay as they were.
       ...(privacy.length ? { privacy: privacy.map((p) => ({ id: p.id, number: p.number, finishedAt: p.finishedAt, auc: p.auc, tprAt1Fpr: p.tprAt1Fpr, tprAt01Fpr: p.tprAt01Fpr, verdict: p.verdict })) } : {}),
+      ...(integrity.length ? { integrity: integrity.map((s) => ({ id: s.id, number: s.number, finishedAt: s.finishedAt, datasetVersionId: s.datasetVersionId, liveBackdoors: s.liveBackdoors, suspectedMislabelShare: s.suspectedMislabelShare, leakageGroups: s.leakageGroups, verdict: s.verdict })) } : {}),
       checks: verdict.checks.map((c) => ({ id: c.id, outcome: c.outcome })),
     }),
     deciding: decidingRow ? { evaluationId: decidingRow.id, datasetVersionId: decidingRow.datasetVersionId } : null,
