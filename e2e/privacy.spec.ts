@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { DEMO, signIn, signOut } from "./helpers";
 
 // Issue 12 (membership inference): an engineer launches a privacy evaluation of the demo model from the form,
 // seeing its cost before launch; the real worker scores the model and trains the LiRA reference models; a
@@ -25,6 +25,7 @@ test("an engineer runs a membership-inference evaluation and a reviewer reads it
   const url = page.url();
   await expect(page.getByTestId("evaluation-status").first()).toHaveText("Completed", { timeout: 480_000 });
 
+  await signOut(page);
   await signIn(page, DEMO.REVIEWER);
   await page.goto(url);
   await expect(page.getByRole("img", { name: "ROC curves of the membership-inference attacks" })).toBeVisible();
