@@ -141,6 +141,10 @@ async function shardTaskFor(ev: EvaluationRow, shard: ShardRow): Promise<AnyShar
 /** Writes a shard's result (replacing any earlier one) and, when it is the last, starts aggregation once. */
 async function landShard(evaluationId: string, teamId: string, shardId: string, output: AnyShardOutput, durationMs: number) {
   const startAggregate = await db.$transaction(async (tx) => {
+    // Shards of one evaluation land one at a time: without this lock two last shards landing together each
+    // count the other as not done yet (read committed), neither starts the aggregate step, and shardsDone
+    // stays one short (found by test/faults.test.ts with two job slots; the sweep below recovered it late).
+    await tx.$queryRaw`SELECT id FROM "Evaluation" WHERE id = ${evaluationId} FOR UPDATE`;
     await tx.evaluationShard.update({
       where: { id: shardId },
       data: {
@@ -348,7 +352,7 @@ export async function sweepStuckEvaluations(): Promise<number> {
     if (e.status === "RUNNING") {
       const done = await db.evaluationShard.count({ where: { evaluationId: e.id, status: "DONE" } });
       if (done !== e.shardCount) continue;
-      const moved = await db.evaluation.updateMany({ where: { id: e.id, status: "RUNNING" }, data: { status: "AGGREGATING" } });
+      const moved = await db.evaluation.updateMany({ where: { id: e.id, status: "RUNNING" }, data: { status: "AGGREGATING", shardsDone: done } });
       if (moved.count) {
         await enqueueAggregate({ teamId: e.teamId, evaluationId: e.id });
         n++;
