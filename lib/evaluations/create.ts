@@ -25,9 +25,9 @@ export interface CreatedEvaluation {
   warnings: string[];
   /** Black-box evaluations: the queries the endpoint's owner will see, at most. */
   queryCost?: QueryCost;
-  /** Privacy evaluations: the reference-model training launched and its estimated time. */
   /** Integrity scans: the cross-validation training launched (lib/evaluations/integrity.ts). */
   integrityCost?: { trainingPasses: number; perFold: number; forwardPasses: number; summary: string };
+  /** Privacy evaluations: the reference-model training launched and its estimated time. */
   privacyCost?: { referenceModels: number; epochs: number; trainSize: number; exampleEpochs: number; estimatedSeconds: number | null; summary: string };
 }
 
