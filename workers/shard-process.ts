@@ -94,7 +94,7 @@ function gather(ds: DatasetForEngine, indices: number[], labelMap: number[]): { 
  * (shard 0), or one reference model trained on data disjoint from every target and its φ on them.
  */
 async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
-  const backend = await initEngineBackend(task.backend);
+  await initEngineBackend(task.backend);
   const c = task.config;
   if (modelCache?.id !== task.modelVersionId) {
     modelCache?.loaded.dispose();
@@ -111,7 +111,6 @@ async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
   const dsM = datasetCache, dsN = oodCache;
   const mem = gather(dsM, c.memberTargets, task.labelMaps.member);
   const non = gather(dsN, c.nonMemberTargets, task.labelMaps.nonMember);
-  void backend;
   const backendInfo = currentBackendInfo();
   const progress = (done: number, total: number) => send({ type: "progress", done, total });
   if (task.role === "target") {
