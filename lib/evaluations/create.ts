@@ -1,4 +1,5 @@
 import type { Prisma } from "../db/generated/client";
+import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
 import { appendAudit, type Actor } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
@@ -9,8 +10,6 @@ import { loadDatasetForEngine } from "../registry/datasets";
 import { markVersionsEvaluated } from "../registry/commit";
 import { AttackSuiteSchema, estimateSuiteCost, type AttackSuite } from "../engine/suite";
 import { SPATIAL_CORRUPTIONS, applicableCorruptions } from "../engine/corruption-kinds";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { ShardJob } from "../jobs/payloads";
 import type { CreateAnyEvaluation, CreateEvaluation } from "./schemas";
 import { KINDS } from "./kinds";
 import { createIntegrityEvaluation } from "./integrity";
@@ -164,17 +163,7 @@ export async function createEvaluation(
     return e;
   });
 
-  try {
-    const boss = await getQueue();
-    await boss.insert(
-      QUEUES.shard,
-      // Someone waiting at the screen goes before scheduled and seeded runs (higher runs first).
-      evaluation.shards.map((s) => ({ data: { teamId, evaluationId: evaluation.id, shardId: s.id } satisfies ShardJob, singletonKey: s.id, priority: opts.priority ?? 0 })),
-    );
-  } catch (e) {
-    await db.evaluation.update({ where: { id: evaluation.id }, data: { status: "FAILED", failureReason: `Could not queue the shards: ${(e as Error).message}`, finishedAt: new Date() } });
-    throw e;
-  }
+  await queueEvaluationShards({ id: evaluation.id, teamId, shards: evaluation.shards }, opts.priority ?? 0);
   return { id: evaluation.id, number: evaluation.number, warnings, ...(queryCost ? { queryCost } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import type { Prisma } from "../db/generated/client";
+import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
 import { appendAudit, SYSTEM_ACTOR, type Actor } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
@@ -7,8 +8,6 @@ import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { markVersionsEvaluated } from "../registry/commit";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { ShardJob } from "../jobs/payloads";
 import { env } from "../env";
 import { crossValidationCost, findLabelIssues, type LabelIssue } from "../integrity/confident-learning";
 import type { DatasetScanReport } from "../integrity/dataset-scan";
@@ -215,16 +214,7 @@ export async function createIntegrityEvaluation(
     });
     return e;
   });
-  try {
-    const boss = await getQueue();
-    await boss.insert(
-      QUEUES.shard,
-      evaluation.shards.map((s) => ({ data: { teamId, evaluationId: evaluation.id, shardId: s.id } satisfies ShardJob, singletonKey: s.id, priority: opts.priority ?? 0 })),
-    );
-  } catch (e) {
-    await db.evaluation.update({ where: { id: evaluation.id }, data: { status: "FAILED", failureReason: `Could not queue the shards: ${(e as Error).message}`, finishedAt: new Date() } });
-    throw e;
-  }
+  await queueEvaluationShards({ id: evaluation.id, teamId, shards: evaluation.shards }, opts.priority ?? 0);
   return { id: evaluation.id, number: evaluation.number, warnings, integrityCost: cost };
 }
 

@@ -1,4 +1,5 @@
 import type { Prisma } from "../db/generated/client";
+import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
 import { appendAudit, SYSTEM_ACTOR, type Actor } from "../audit/log";
 import { env } from "../env";
@@ -9,7 +10,7 @@ import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { markVersionsEvaluated } from "../registry/commit";
 import { getQueue, QUEUES } from "../jobs/queue";
-import type { ShardJob, WebhookJob } from "../jobs/payloads";
+import type { WebhookJob } from "../jobs/payloads";
 import { recordTeamSnapshot } from "../compliance/posture";
 import { attackResult, attackScores, liraOfflineScores, PRIVACY_ATTACKS, referencePoolSize, type AttackResult, type ExampleOutput, type PrivacyAttack } from "../engine/privacy/scores";
 import type { Interval } from "../engine/privacy/metrics";
@@ -198,13 +199,7 @@ export async function createPrivacyEvaluation(
     });
     return e;
   });
-  try {
-    const boss = await getQueue();
-    await boss.insert(QUEUES.shard, evaluation.shards.map((s) => ({ data: { teamId, evaluationId: evaluation.id, shardId: s.id } satisfies ShardJob, singletonKey: s.id, priority: opts.priority ?? 0 })));
-  } catch (e) {
-    await db.evaluation.update({ where: { id: evaluation.id }, data: { status: "FAILED", failureReason: `Could not queue the shards: ${(e as Error).message}`, finishedAt: new Date() } });
-    throw e;
-  }
+  await queueEvaluationShards({ id: evaluation.id, teamId, shards: evaluation.shards }, opts.priority ?? 0);
   return { id: evaluation.id, number: evaluation.number, warnings, privacyCost: cost };
 }
 
