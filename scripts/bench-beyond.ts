@@ -2,7 +2,7 @@
  * Beyond the worst case on the demo models: calibration clean and under PGD, common corruptions, OOD
  * detection (synthetic noise), the ensemble of v1 and v2 against its members, and inference cost per backend.
  *   npm run bench:beyond -- [--samples=500] [--backend=auto] [--cost-backends=tensorflow,wasm,cpu]
- * Prints Markdown tables (the README's figures). The engine code is the evaluation's own (runShard,
+ * Prints Markdown tables (the figures in docs/beyond.md). The engine code is the evaluation's own (runShard,
  * beyondMetrics, ensembleModel, measureInference); only the registry and queue are left out.
  */
 import { readFile } from "node:fs/promises";

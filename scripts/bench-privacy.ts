@@ -3,7 +3,7 @@
  * 2,000-digit evaluation split (never used in training), every attack of the privacy evaluation kind, with
  * offline LiRA's reference models trained on digits disjoint from every target.
  *   npm run bench:privacy -- [--model=v1] [--per-set=1000] [--refs=4] [--epochs=6] [--train-size=8000] [--seed=0] [--backend=auto]
- * Prints a Markdown table (the README's figures) and the time taken. The engine and aggregation code is the
+ * Prints a Markdown table (the figures in docs/privacy.md) and the time taken. The engine and aggregation code is the
  * evaluation's own (targetOutputs, trainReferenceModel, phiUnder, privacyMetrics); only the registry and queue are left out.
  */
 import { readFile } from "node:fs/promises";

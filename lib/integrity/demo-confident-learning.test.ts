@@ -10,7 +10,7 @@ import { trainFoldAndPredict } from "./model-probe";
 // Must-show (issue 12), label flips: out-of-sample probabilities from 3-fold cross-validation (the registered
 // demo architecture retrained from scratch on 2 folds, predicting the third), then confident learning. On the
 // first 3,000 digits of the poisoned split the flagged set is measured against the planted flips; on the clean
-// split the flagged share stays well below. Full-size figures: README (npm run bench:integrity).
+// split the flagged share stays well below. Full-size figures: docs/integrity.md (npm run bench:integrity).
 
 const SHAPE = [28, 28, 1];
 const modelJson = () => JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "demo", "models", "digits-cnn-poisoned", "model.json"), "utf8"));

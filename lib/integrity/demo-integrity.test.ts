@@ -14,7 +14,7 @@ import { triggerTest } from "./trigger";
 // backdoor examples and flipped labels, measured by precision and recall against the planted indices —
 // the backdoor is live on the poisoned model and not on the clean one, and the clean split comes out clean.
 // The label-flip half (K-fold confident learning) is in demo-confident-learning.test.ts.
-// Subsets keep the file well under a minute; the full-size figures are in the README (npm run bench:integrity).
+// Subsets keep the file well under a minute; the full-size figures are in docs/integrity.md (npm run bench:integrity).
 
 const SHAPE = [28, 28, 1];
 const N = 3000;
