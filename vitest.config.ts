@@ -10,6 +10,7 @@ export default defineConfig({
     // Two files at a time (Vitest's default on 2 CPUs is one): most integration files wait on worker
     // processes, the queue and the database rather than compute.
     maxWorkers: 2,
+    reporters: ["default", "./test/slowest-files-reporter.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
