@@ -11,7 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { configureDatabaseUrl, disconnectDb } from "../lib/db/client";
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from "../lib/seed/demo";
-import { demoSeeders } from "../lib/seed/registry";
+import { demoSeeders } from "../lib/seed";
 import { stopQueue } from "../lib/jobs/queue";
 
 const ROOT = resolve(import.meta.dirname, "..");

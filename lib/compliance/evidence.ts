@@ -95,33 +95,9 @@ export async function completedEvaluationEvidenceRows(teamId: string, versionIds
 }
 
 /** A completed evaluation of another kind than robustness, with the small evidence object its aggregation wrote. */
-export interface KindEvidenceRow {
-  id: string;
-  number: number;
-  kind: string;
-  finishedAt: Date | null;
-  createdAt: Date;
-  modelVersionId: string;
-  datasetVersionId: string;
-  verdict: string | null;
-  /** metrics.evidence as the kind wrote it (lib/evaluations/kinds.ts); null for rows without one. */
-  evidence: unknown;
-}
-
-/**
- * The completed evaluations of one kind (privacy, integrity) of the given model versions, from the compact
- * evidence column (function bulwark_evaluation_evidence_of): each kind's aggregation writes its own small
- * `metrics.evidence` object and the column carries only that.
- */
-export async function completedKindEvidenceRows(teamId: string, kind: string, versionIds: string[]): Promise<KindEvidenceRow[]> {
-  if (versionIds.length === 0 || kind === "robustness") return [];
-  return db.$queryRaw<KindEvidenceRow[]>`
-    SELECT e.id, e.number, e.kind, e."finishedAt", e."createdAt", e."modelVersionId", e."datasetVersionId", e.verdict,
-      x.ev->'metrics'->'evidence' AS evidence
-    FROM "Evaluation" e
-    CROSS JOIN LATERAL (SELECT COALESCE(e.evidence, bulwark_evaluation_evidence_of(e.kind, e.suite, e.metrics, e.reliability, e.provenance)) AS ev) x
-    WHERE e."teamId" = ${teamId} AND e.status = 'COMPLETED' AND e.kind = ${kind} AND e."modelVersionId" = ANY(${versionIds})`;
-}
+// Re-exported: the kind rows live in their own module so integrity-evidence.ts can read them without a cycle.
+export { completedKindEvidenceRows, type KindEvidenceRow } from "./evidence-rows";
+import { completedKindEvidenceRows, type KindEvidenceRow } from "./evidence-rows";
 
 /** A privacy evaluation's compact evidence row -> E7 evidence (null when the row carries no figures). */
 export function privacyEvidence(r: KindEvidenceRow): PrivacyEvaluationEvidence | null {

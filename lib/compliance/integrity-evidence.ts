@@ -1,6 +1,6 @@
 import { db } from "../db/client";
 import type { IntegrityEvidence } from "./engine";
-import { completedKindEvidenceRows } from "./evidence";
+import { completedKindEvidenceRows } from "./evidence-rows";
 
 // E15: the completed training-data integrity scans (evaluation kind "integrity") of the given model versions,
 // from the compact evidence column (the `metrics.evidence` object lib/evaluations/integrity.ts writes). Scoped

@@ -15,20 +15,11 @@ import { KINDS } from "./kinds";
 import { createIntegrityEvaluation } from "./integrity";
 import { createPrivacyEvaluation } from "./privacy";
 import { buildSuite, dataDomain } from "./suite-for";
-import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost, type QueryCost } from "./blackbox";
+import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost } from "./blackbox";
 import { planShards, stratifiedSample } from "./sampling";
+import type { CreatedEvaluation } from "./created";
 
-export interface CreatedEvaluation {
-  id: string;
-  number: number;
-  warnings: string[];
-  /** Black-box evaluations: the queries the endpoint's owner will see, at most. */
-  queryCost?: QueryCost;
-  /** Integrity scans: the cross-validation training launched (lib/evaluations/integrity.ts). */
-  integrityCost?: { trainingPasses: number; perFold: number; forwardPasses: number; summary: string };
-  /** Privacy evaluations: the reference-model training launched and its estimated time. */
-  privacyCost?: { referenceModels: number; epochs: number; trainSize: number; exampleEpochs: number; estimatedSeconds: number | null; summary: string };
-}
+export type { CreatedEvaluation } from "./created";
 
 /**
  * Creates an evaluation of any kind (lib/evaluations/kinds.ts): the input was parsed with

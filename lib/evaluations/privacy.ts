@@ -18,7 +18,7 @@ import type { CreatePrivacyEvaluation } from "./schemas";
 import type { KindShardOutput, KindShardTask } from "./shard-io";
 import { stratifiedSample } from "./sampling";
 import { endpointLaunchInfo } from "./blackbox";
-import type { CreatedEvaluation } from "./create";
+import type { CreatedEvaluation } from "./created";
 
 // The privacy (membership-inference) evaluation kind (lib/evaluations/kinds.ts): plan, shard tasks and
 // aggregation. The attacks and metrics are in lib/engine/privacy; the engine process runs the shards

@@ -3,18 +3,13 @@ import { join, resolve } from "node:path";
 import { db } from "../db/client";
 import { SYSTEM_ACTOR } from "../audit/log";
 import type { TeamContext } from "../teams/access";
-import type { DemoSeeder } from "./demo";
-import { seedCompliance } from "./compliance";
 import { DEMO_EVAL_SIZE, DEMO_TRAIN_SIZE, DIGIT_LABELS, loadDemoEvalSplit, loadDemoTrainSplit, MNIST_SIDE, type DigitSet } from "../demo/mnist";
 import { registerDatasetVersion } from "../registry/datasets";
 import { registerModelVersion } from "../registry/models";
 import { hashFiles, manifestDigestOf } from "../registry/commit";
 import { uploadLimits } from "../registry/limits";
 import { Staging } from "../registry/staging";
-import { seedDemoEvaluations } from "./evaluations";
 import { registerEnsembleVersion } from "../registry/ensembles";
-import { seedOperations } from "./operations";
-import { seedDemoIntegrity, seedDemoIntegrityEvaluations } from "./integrity";
 
 // Demo registry content: the MNIST training and evaluation splits of lib/demo/mnist.ts as datasets,
 // and the demo models in demo/models/digits-cnn-v* as versions of one model. Idempotent: what exists
@@ -199,17 +194,4 @@ export async function seedDemoEnsemble(teamId: string, log: (m: string) => void 
     card: { knownLimitations: "Ensemble (mean probability) of v1 (standard training) and v2 (PGD adversarial training): attacks need only fool v1 and move the average, so it keeps little of v2's robustness; it inherits both members' limitations." },
   });
   log(`Registered ${DEMO_MODEL_NAME} v${r.version}, the ensemble of v1 and v2.`);
-}
-
-/** Demo content seeded after the team and users, in order. Later modules add theirs here. */
-export function demoSeeders(): DemoSeeder[] {
-  return [
-    (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedDemoIntegrity(teamId, (m) => console.log(`[bulwark] ${m}`)).then(() => undefined),
-    (teamId) => seedDemoEnsemble(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedDemoIntegrityEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedCompliance(teamId),
-    (teamId) => seedOperations(teamId),
-  ];
 }
