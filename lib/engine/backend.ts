@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { registerAvgPoolGradFix, registerWasmGradientPatches } from "./wasm-kernels";
+import { registerExactSign } from "./exact-kernels";
 
 export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
 
@@ -66,7 +67,9 @@ async function describe(fallbacks: string[]): Promise<EngineBackendInfo> {
   const info: EngineBackendInfo = {
     backend,
     tfjsVersion: tf.version.tfjs,
-    kernelPatches: backend === "wasm" ? registerWasmGradientPatches() : backend === "cpu" ? [registerAvgPoolGradFix("cpu")] : [],
+    kernelPatches: backend === "wasm" ? [registerExactSign("wasm"), ...registerWasmGradientPatches()]
+      : backend === "tensorflow" ? [registerExactSign("tensorflow")]
+      : backend === "cpu" ? [registerAvgPoolGradFix("cpu")] : [],
     fallbacks,
   };
   if (backend === "tensorflow") Object.assign(info, nativeVersions);
