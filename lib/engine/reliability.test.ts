@@ -64,6 +64,36 @@ describe("reliability checks", () => {
     masked.dispose();
   });
 
+  it("a model fed inputs on the wrong scale (its own Rescaling(1/255) on 0..1 data) is unreliable, whatever the attacks say", async () => {
+    const base = linearModel(teacher, [0, 0, 0].map((_, c) => -0.5 * teacher.reduce((s, row) => s + row[c], 0)), [d]);
+    const misScaled = modelFromLogitsFunction((x) => tf.tidy(() => base.logits(tf.div(x, 255))), { inputShape: [d], numClasses: k, dispose: () => base.dispose() });
+    const res = await runShard({ model: misScaled, card, samples, suite });
+    const metrics = aggregateRecords(res.records, suite, card.classLabels);
+    const report = assessReliability(res.records, suite, metrics, card.classLabels);
+    const check = report.checks.find((c) => c.id === "clean-accuracy")!;
+    // Every input collapses to about the same point: one class for all, about a third right.
+    expect(metrics.cleanAccuracy).toBeLessThan(0.5);
+    expect(check.status).toBe("fail");
+    expect(check.explanation).toMatch(/cannot be told apart from chance .*preprocessing mismatch/);
+    expect(report.verdict).toBe("unreliable");
+    expect(report.reasons[0]).toMatch(/^Clean accuracy is clearly above chance/);
+    // The same model correctly scaled passes the check; a card stating 99% while 60% is measured does not.
+    const cheap = AttackSuiteSchema.parse({ sanityCheck: false, epsilons: { linf: [0.05] }, attacks: [{ kind: "noise", distribution: "uniform", draws: 1 }] });
+    const good = await runShard({ model: base, card, samples, suite: cheap });
+    const cleanCheck = (records: ExampleRecord[], stated?: number) =>
+      assessReliability(records, cheap, aggregateRecords(records, cheap, card.classLabels), card.classLabels, { statedAccuracy: stated }).checks.find((c) => c.id === "clean-accuracy")!.status;
+    expect(cleanCheck(good.records)).toBe("pass");
+    // Chance here is 43.3% (the largest class: 26 of the 60 samples), not a third.
+    const wrongFirst = (n: number) => good.records.map((r, i) => (i < n ? { ...r, cleanCorrect: false } : r));
+    expect(cleanCheck(wrongFirst(30))).toBe("fail"); // 50%: interval 37.7%–62.3% reaches 43.3%
+    // 35 of 60 (interval 45.7%–69.9%): above chance, but far below a stated 99% (under 43.3% + half the margin = 71.2%).
+    expect(cleanCheck(wrongFirst(25))).toBe("pass");
+    expect(cleanCheck(wrongFirst(25), 0.99)).toBe("fail");
+    // 45 of 60 (interval 62.7%–84.2%): more than 10 points short of 99%, within half the margin: a warning.
+    expect(cleanCheck(wrongFirst(15), 0.99)).toBe("warn");
+    misScaled.dispose();
+  });
+
   it("near-zero gradients warn only when FGSM's numbers reach the worst case", () => {
     const mk = (i: number, entries: [string, AttackEntry["family"], boolean][]): ExampleRecord => ({
       index: i, label: 0, cleanPred: 0, cleanConf: 0.9, cleanCorrect: true, cleanLoss: 0.1,

@@ -1,6 +1,7 @@
 import { aggregateRecords, orderRecords, type EngineMetrics } from "./aggregate";
 import type { AttackEntry, ExampleRecord, GradientStat } from "./shard";
 import { SANITY_ATTACK_ID, type AttackSuite } from "./suite";
+import { cleanAccuracyCheck } from "./clean-accuracy";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface ReliabilityCheck {
@@ -88,14 +89,24 @@ function comparisonCheck(id: string, title: string, rows: ReturnType<typeof miss
 }
 
 /**
- * Checks after Carlini et al. (2019) and AutoAttack's flags; each is pass/warn/fail with an explanation.
- * Any fail makes the evaluation unreliable, any warn questionable.
+ * Checks after Carlini et al. (2019) and AutoAttack's flags, after a check that the model classifies its clean
+ * inputs at all (lib/engine/clean-accuracy.ts; `card.statedAccuracy` is the model card's own figure, when it
+ * states one); each is pass/warn/fail with an explanation. Any fail makes the evaluation unreliable, any warn
+ * questionable.
  */
-export function assessReliability(recordsIn: ExampleRecord[], suite: AttackSuite, metricsIn?: EngineMetrics, classLabels?: string[]): ReliabilityReport {
+export function assessReliability(recordsIn: ExampleRecord[], suite: AttackSuite, metricsIn?: EngineMetrics, classLabels?: string[], card: { statedAccuracy?: number | null } = {}): ReliabilityReport {
   const records = orderRecords(recordsIn);
   const labels = classLabels ?? [...new Set(records.map((r) => r.label))].sort((a, b) => a - b).map(String);
   const metrics = metricsIn ?? aggregateRecords(records, suite, labels);
   const checks: ReliabilityCheck[] = [];
+
+  // First: attacks on a model that does not classify its clean inputs measure nothing (likely preprocessing mismatch).
+  const classCounts = new Map<number, number>();
+  for (const r of records) classCounts.set(r.label, (classCounts.get(r.label) ?? 0) + 1);
+  checks.push(cleanAccuracyCheck({
+    samples: metrics.samples, cleanCorrect: metrics.cleanCorrect, classes: labels.length,
+    maxClassFrequency: records.length ? Math.max(...classCounts.values()) / records.length : 0, statedAccuracy: card.statedAccuracy,
+  }));
   const isWhite = (a: AttackEntry) => a.family === "single-step" || a.family === "iterative";
 
   checks.push(comparisonCheck("single-step-vs-iterative", "Single-step attack beats the iterative ones",

@@ -220,7 +220,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   // Calibration, corruptions and OOD sit beside the attack metrics (null when the suite or old records lack them).
   const metrics = { ...aggregateRecords(records, suite, card.classLabels), ...beyondMetrics(records, suite, suite.ood ? outputs.flatMap((o) => o!.ood ?? []) : null) };
   const corruptionGallery = outputs.map((o) => o!.corruptionGallery).filter((g) => g !== undefined).sort((a, b) => a.index - b.index)[0] ?? null;
-  let reliability = assessReliability(records, suite, metrics, card.classLabels);
+  let reliability = assessReliability(records, suite, metrics, card.classLabels, { statedAccuracy: card.statedAccuracy });
   // A model served over HTTP was only queried: say so, with its query budget, and compare with the white-box
   // evaluation of the weights it serves when the endpoint names them.
   const endpoint = await endpointLaunchInfo(ev.teamId, ev.modelVersionId);

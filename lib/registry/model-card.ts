@@ -111,6 +111,8 @@ export const ModelCardDescriptiveSchema = z.object({
   trainingPrivacy: TrainingPrivacySchema.optional(),
   knownLimitations: text(4000).default(""),
   preprocessingNote: text(1000).default(""),
+  /** Clean accuracy (0..1) the owner measured on their own test set: evaluations far below it are flagged. */
+  statedAccuracy: z.number({ error: "the stated accuracy must be a number" }).min(0, { error: "the stated accuracy is at least 0%" }).max(1, { error: "the stated accuracy cannot exceed 100% (in a JSON card it is a fraction: at most 1)" }).finite().optional(),
 });
 
 export const ModelCardSchema = z
@@ -188,9 +190,19 @@ export function descriptiveFromFields(f: Fields) {
           : { kind },
     knownLimitations: f.knownLimitations ?? "",
     preprocessingNote: f.preprocessingNote ?? "",
+    ...statedAccuracyFromFields(f),
     ...trainingCostFromFields(f),
     ...trainingPrivacyFromFields(f),
   };
+}
+
+/** The form takes the stated accuracy in percent; the card keeps a fraction (empty: not stated). */
+function statedAccuracyFromFields(f: Fields): { statedAccuracy?: unknown } {
+  if (typeof f.statedAccuracy === "number") return { statedAccuracy: f.statedAccuracy };
+  const v = String(f.statedAccuracy ?? "").trim().replace(/%$/, "");
+  if (!v) return {};
+  const n = num(v);
+  return { statedAccuracy: typeof n === "number" ? n / 100 : n };
 }
 
 /** The training-privacy fields, only when "differential privacy" is answered (empty: not stated). */
@@ -259,6 +271,7 @@ export function cardToFields(card: Partial<ModelCard>): Record<string, string> {
     const v = card[k];
     if (typeof v === "string") out[k] = v;
   }
+  if (card.statedAccuracy !== undefined) out.statedAccuracy = String(+(card.statedAccuracy * 100).toPrecision(6));
   if (card.trainingCost?.wallTimeHours !== undefined) out["trainingCost.wallTimeHours"] = String(card.trainingCost.wallTimeHours);
   if (card.trainingCost?.hardware) out["trainingCost.hardware"] = card.trainingCost.hardware;
   if (card.trainingCost?.epochs !== undefined) out["trainingCost.epochs"] = String(card.trainingCost.epochs);

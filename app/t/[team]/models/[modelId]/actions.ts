@@ -15,6 +15,7 @@ const FIELD_LABELS: Record<string, string> = {
   trainingMethod: "training method",
   knownLimitations: "known limitations",
   preprocessingNote: "preprocessing notes",
+  statedAccuracy: "stated accuracy",
   description: "description",
   source: "source",
   collectedBy: "collected by",

@@ -117,6 +117,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                   ],
                   ["Training method", describeTrainingMethod(card.trainingMethod)],
                   ["Training cost", describeTrainingCost(card.trainingCost) ?? "Not recorded"],
+                  ["Stated clean accuracy", card.statedAccuracy !== undefined ? `${+(card.statedAccuracy * 100).toPrecision(4)}% (the owner's figure; evaluations far below it are flagged)` : "Not stated"],
                   ["Known limitations", card.knownLimitations],
                 ]}
               />

@@ -117,6 +117,7 @@ export function DescriptiveFields({ d, fe, datasets }: { d: CardDefaults; fe: FE
         <Text name="trainingPrivacy.mechanism" label="Mechanism (optional)" d={d} fe={fe} placeholder="DP-SGD, clip 1.0, noise 1.1" />
         <div className="sm:col-span-2"><Text name="trainingPrivacy.notes" label="Privacy notes (optional)" d={d} fe={fe} placeholder="e.g. accountant, what unit of privacy (record, user)" /></div>
       </fieldset>
+      <Text name="statedAccuracy" label="Stated clean accuracy, % (optional)" type="number" d={d} fe={fe} placeholder="98.5" hint="What you measured on your own test set. An evaluation far below it is flagged as a likely preprocessing mismatch." />
       <Area name="knownLimitations" label="Known limitations" d={d} fe={fe} />
       <Area name="preprocessingNote" label="Preprocessing notes" d={d} fe={fe} hint="E.g. how raw data is resized, normalised or encoded before it reaches the model." />
     </div>
