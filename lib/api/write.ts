@@ -3,7 +3,7 @@ import { db } from "../db/client";
 import { ConflictError, ValidationError } from "../errors";
 import type { TeamContext } from "../teams/access";
 import type { Staging, StagedFile } from "../registry/staging";
-import { registerModelVersion } from "../registry/models";
+import { isYes, registerModelVersion } from "../registry/models";
 import { registerDatasetVersion } from "../registry/datasets";
 import { createEvaluationOfKind } from "../evaluations/create";
 import { evaluationForApi } from "../evaluations/api-view";
@@ -75,7 +75,7 @@ export async function uploadModelVersionApi(ctx: TeamContext, name: string, fiel
     }
     if (!card || typeof card !== "object" || Array.isArray(card)) throw new ValidationError("The card field must be a JSON object.", { card: "not an object" });
   }
-  const r = await registerModelVersion(ctx, { modelId: existing?.id, name: existing ? undefined : name, description: fields.description, card, files }, staging);
+  const r = await registerModelVersion(ctx, { modelId: existing?.id, name: existing ? undefined : name, description: fields.description, card, files, confirmInputScale: isYes(fields.confirmInputScale) }, staging);
   return { ...(await getModelVersionApi(ctx, { name: existing?.name ?? name, version: r.version })), warnings: r.warnings, ignoredFiles: r.ignored };
 }
 

@@ -36,7 +36,7 @@ beforeEach(() => {
 async function upload(ctx: Parameters<typeof registerModelVersion>[0], files: { name: string; data: Buffer }[], over: Partial<ModelUploadInput> & { fields?: Record<string, string> } = {}) {
   const { staging, files: staged } = await stage(files);
   try {
-    return await registerModelVersion(ctx, { name: over.modelId ? undefined : (over.name ?? "Digits CNN"), modelId: over.modelId, card: cardFields(over.fields), files: staged }, staging);
+    return await registerModelVersion(ctx, { name: over.modelId ? undefined : (over.name ?? "Digits CNN"), modelId: over.modelId, card: cardFields(over.fields), files: staged, confirmInputScale: over.confirmInputScale }, staging);
   } finally {
     await staging.dispose();
   }
@@ -205,6 +205,29 @@ describe("hostile and broken uploads are refused, leaving nothing behind", () =>
     const graph = Buffer.from(JSON.stringify({ format: "graph-model", modelTopology: { node: [] }, weightsManifest: [] }));
     await expectRefused(upload(ctx("ENGINEER"), [{ name: "model.json", data: graph }]), /GraphModel\. GraphModels are refused: .*gradients/, team.id);
     await expectRefused(upload(ctx("ENGINEER"), [{ name: "weights.bin", data: tfm.weights }]), /No model\.json in the upload/, team.id);
+  });
+
+  it("a Rescaling(1/255) first layer with a 0..1 card: refused naming the layer, its scale and the range; registered with a 0..255 card or when confirmed", async () => {
+    const { ctx, team } = await makeTeam();
+    const scaled = await makeTfjsModel({ rescaling: { scale: 1 / 255 } });
+    const files = [{ name: "model.json", data: scaled.modelJson }, { name: scaled.weightsName, data: scaled.weights }];
+    const layer = JSON.parse(scaled.modelJson.toString()).modelTopology.config.layers[0].config.name as string;
+    await expectRefused(
+      upload(ctx("ENGINEER"), files),
+      new RegExp(`first layer, Rescaling "${layer}" \\(scale 0\\.003922 \\(1/255\\), offset 0\\), is built for inputs in about 0\\.\\.255, but the card's input range is 0\\.\\.1.*confirmInputScale`),
+      team.id,
+      "inputScale",
+    );
+    // The card that matches the layer: no warning.
+    const ok = await upload(ctx("ENGINEER"), files, { name: "scaled-255", fields: { "inputRange.max": "255" } });
+    expect(ok.warnings.join(" ")).not.toMatch(/Rescaling/);
+    // The uploader insists the 0..1 card is right: registered, the confirmation on the version and in the audit log.
+    const forced = await upload(ctx("ENGINEER"), files, { name: "scaled-confirmed", confirmInputScale: true });
+    expect(forced.warnings.join(" ")).toMatch(/Input range confirmed by .* although the model's first layer disagrees: .*Rescaling/);
+    const row = await db.modelVersion.findFirstOrThrow({ where: { id: forced.versionId } });
+    expect(JSON.stringify(row.engineInfo)).toMatch(/Input range confirmed by/);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { teamId: team.id, action: "model.version.create", subjectId: forced.versionId } });
+    expect(audit.details).toMatchObject({ inputScaleConfirmed: { layer, scale: 1 / 255, offset: 0, cardRange: [0, 1], implied: [0, 255] } });
   });
 
   it("card errors are reported per field, together with file errors", async () => {

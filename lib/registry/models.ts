@@ -10,6 +10,7 @@ import { env } from "../env";
 import { ensureCheckBackend } from "./engine-adapter";
 import { validateModelForEngine } from "../engine/model";
 import type { EngineCard } from "../engine/card";
+import { inputScaleMismatch } from "../engine/input-scale";
 import { extractZipSafely, looksLikeZip } from "./archive";
 import { collectProblems, formatBytes, refuseAll, uploadLimits, type UploadLimits } from "./limits";
 import {
@@ -50,7 +51,15 @@ export interface ModelUploadInput {
   card: Record<string, unknown>;
   /** Uploaded files in the staging folder: one .zip, or model.json plus its weight files. */
   files: StagedFile[];
+  /**
+   * Register although the model's first layer rescales to another range than the card's (lib/engine/input-scale):
+   * the uploader says the card is right. Recorded as a warning on the version and in the audit log.
+   */
+  confirmInputScale?: boolean;
 }
+
+/** Form and API fields say yes as "1", "true", "on" or "yes". */
+export const isYes = (v: unknown) => v === true || (typeof v === "string" && ["1", "true", "on", "yes"].includes(v.trim().toLowerCase()));
 
 export interface RegisteredVersion {
   modelId: string;
@@ -135,6 +144,11 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
   const expanded = await collectProblems(problems, () => expandUpload(input.files, staging, limits));
   const checked = expanded ? await checkModelFiles(expanded.files, limits) : undefined;
   if (checked) problems.push(...checked.problems);
+  // A card whose input range is on another scale than the model's own Rescaling layer: refused unless confirmed.
+  const scaleMismatch = checked?.set && card ? inputScaleMismatch(checked.set.json, engineCardOf(card)) : null;
+  if (scaleMismatch && !input.confirmInputScale) {
+    problems.push({ field: "inputScale", message: `${scaleMismatch.message} If the card is right as it stands, confirm the input range (confirmInputScale) to register anyway; the confirmation is recorded.` });
+  }
   if (problems.length || !expanded || !checked?.set || !card) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
   const set = checked.set;
 
@@ -154,6 +168,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
   ]);
   const manifestDigest = manifestDigestOf(hashed);
   const totalBytes = hashed.reduce((s, f) => s + f.size, 0);
+  if (scaleMismatch) verdict.warnings.push(`Input range confirmed by ${ctx.actor.label} although the model's first layer disagrees: ${scaleMismatch.message}`);
   const engineInfo = { ...verdict.info, warnings: verdict.warnings, parameters: verdict.info?.parameters || set.parameters, ignoredFiles: [...expanded.ignored, ...set.unused] };
 
   const name = input.modelId ? undefined : EntryNameSchema.parse(input.name);
@@ -198,7 +213,10 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
         action: "model.version.create",
         subjectType: "ModelVersion",
         subjectId: v.id,
-        details: { modelId, version, manifestDigest, totalBytes, files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })), riskTier: card.riskTier },
+        details: {
+          modelId, version, manifestDigest, totalBytes, files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })), riskTier: card.riskTier,
+          ...(scaleMismatch ? { inputScaleConfirmed: { layer: scaleMismatch.layerName, scale: scaleMismatch.scale, offset: scaleMismatch.offset, cardRange: scaleMismatch.cardRange, implied: scaleMismatch.implied } } : {}),
+        },
       });
       return { modelId, id: v.id, version };
     },

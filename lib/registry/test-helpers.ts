@@ -51,12 +51,15 @@ export interface TfjsFiles {
 }
 
 /** A small dense classifier over `inputShape` with `classes` outputs, saved as TF.js LayersModel files. */
-export async function makeTfjsModel(opts: { inputShape?: number[]; classes?: number; seed?: number } = {}): Promise<TfjsFiles> {
+export async function makeTfjsModel(opts: { inputShape?: number[]; classes?: number; seed?: number; rescaling?: { scale: number; offset?: number } } = {}): Promise<TfjsFiles> {
   const inputShape = opts.inputShape ?? [4, 4, 1];
   const classes = opts.classes ?? 3;
   const model = tf.sequential();
-  if (inputShape.length > 1) model.add(tf.layers.flatten({ inputShape }));
-  model.add(tf.layers.dense({ units: classes, activation: "softmax", inputShape: inputShape.length > 1 ? undefined : inputShape, kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed ?? 1 }) }));
+  // Optionally a Keras-style Rescaling first layer (e.g. 1/255: the model divides its own input).
+  if (opts.rescaling) model.add(tf.layers.rescaling({ scale: opts.rescaling.scale, offset: opts.rescaling.offset ?? 0, inputShape }));
+  const first = !opts.rescaling;
+  if (inputShape.length > 1) model.add(tf.layers.flatten(first ? { inputShape } : {}));
+  model.add(tf.layers.dense({ units: classes, activation: "softmax", inputShape: first && inputShape.length === 1 ? inputShape : undefined, kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed ?? 1 }) }));
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {

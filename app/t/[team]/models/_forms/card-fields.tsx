@@ -41,6 +41,15 @@ export function StructuralFields({ d, fe }: { d: CardDefaults; fe: FE }) {
       <Text name="inputRange.max" label="Input value range: maximum" type="number" d={d} fe={{ ...fe, "inputRange.max": fe["inputRange.max"] ?? fe.inputRange }} required placeholder="1" hint="The range attacks measure epsilon in, e.g. 0..1 or 0..255." />
       <Text name="preprocessing.scale" label="Preprocessing: scale" type="number" d={d} fe={fe} placeholder="1" hint="The model receives value × scale + offset. Leave 1 and 0 when it takes the values as they are." />
       <Text name="preprocessing.offset" label="Preprocessing: offset" type="number" d={d} fe={fe} placeholder="0" />
+      {fe.inputScale ? (
+        <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-3 text-sm sm:col-span-2">
+          <p id="mc-inputScale-error" className="text-rose-800">{fe.inputScale}</p>
+          <label className="mt-2 flex items-start gap-2 text-slate-800">
+            <input type="checkbox" name="confirmInputScale" value="1" className="mt-1" />
+            <span>The card&apos;s input range and preprocessing are right: register anyway (recorded on the version and in the audit log).</span>
+          </label>
+        </div>
+      ) : null}
       <div className="sm:col-span-2">
         <Area name="classLabels" label="Class labels, in the order of the model's outputs" d={d} fe={fe} required rows={3} placeholder="0, 1, 2, 3, 4, 5, 6, 7, 8, 9" hint="Comma-separated, or one per line. Their number must equal the model's output width." />
       </div>

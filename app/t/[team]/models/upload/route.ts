@@ -1,5 +1,5 @@
 import { handleRegistryUpload } from "@/app/_components/upload-handler";
-import { registerModelVersion } from "@/lib/registry/models";
+import { isYes, registerModelVersion } from "@/lib/registry/models";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export async function POST(req: Request, { params }: { params: Promise<{ team: string }> }) {
   const { team } = await params;
   return handleRegistryUpload(req, team, "model.write", async (ctx, fields, files, staging) => {
-    const r = await registerModelVersion(ctx, { modelId: fields.modelId || undefined, name: fields.name, description: fields.description, card: fields, files }, staging);
+    const r = await registerModelVersion(ctx, { modelId: fields.modelId || undefined, name: fields.name, description: fields.description, card: fields, files, confirmInputScale: isYes(fields.confirmInputScale) }, staging);
     return {
       ok: true,
       message: `Version ${r.version} registered.`,
