@@ -1,5 +1,3 @@
-import type { ReliabilityCheck } from "./reliability";
-
 // Robust accuracy only means something for a model that classifies its clean inputs. A clean accuracy that
 // cannot be told apart from guessing, or far below what the model's card states, almost always means the
 // inputs reach the model on the wrong scale (a card saying 0..1 for a model that divides by 255 itself, a
@@ -7,6 +5,9 @@ import type { ReliabilityCheck } from "./reliability";
 // chance says nothing about the model. Such an evaluation fails this check, so it is never counted as evidence.
 
 export const CLEAN_ACCURACY_CHECK_ID = "clean-accuracy";
+
+/** The shape of a ReliabilityCheck (reliability.ts imports this file, so the type is not imported back). */
+export interface CleanAccuracyCheck { id: string; title: string; status: "pass" | "warn" | "fail"; explanation: string }
 
 /** 95% two-sided Wilson score interval of k successes in n trials. */
 export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] {
@@ -40,7 +41,7 @@ const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
  * the most frequent class's share of the sample), or when even its upper end has lost more than half of the
  * card's stated margin over chance; warn when its upper end is more than 10 points below the stated accuracy.
  */
-export function cleanAccuracyCheck(i: CleanAccuracyInput): ReliabilityCheck {
+export function cleanAccuracyCheck(i: CleanAccuracyInput): CleanAccuracyCheck {
   const base = { id: CLEAN_ACCURACY_CHECK_ID, title: "Clean accuracy is clearly above chance and matches the model card" };
   if (i.samples === 0) return { ...base, status: "pass", explanation: "Not applicable: no example was evaluated." };
   const acc = i.cleanCorrect / i.samples;
