@@ -76,3 +76,34 @@ export async function rowCounts(): Promise<Record<string, number>> {
   const [row] = await db.$queryRawUnsafe<Record<string, number>[]>(sql);
   return row!;
 }
+
+/** NUL and the other control characters, alone and inside text: every string input gets NUL and some of these. */
+export const CONTROL_STRINGS = ["a\u0000b", "\u0000", "x\u0001", "\u001b[31mred", "del\u007f", "nel\u0085", "tab\there", "line\nbreak", "cr\r\nlf", "\u0008\u000b\u000c"];
+
+/** The control strings for the n-th input: NUL always, plus two others in turn, so every kind is exercised across inputs. */
+export function controlStringsFor(n: number): string[] {
+  const rest = CONTROL_STRINGS.slice(2);
+  return ["a\u0000b", rest[(2 * n) % rest.length]!, rest[(2 * n + 1) % rest.length]!];
+}
+
+/** Paths of every string (and every object key) inside a JSON value; a key is addressed as [..., key, KEY]. */
+export const KEY = Symbol("key");
+export type LeafPath = (string | number | typeof KEY)[];
+export function stringLeaves(value: unknown, path: LeafPath = []): LeafPath[] {
+  if (typeof value === "string") return [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(v, [...path, i]));
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => [[...path, k, KEY] as LeafPath, ...stringLeaves(v, [...path, k])]);
+  return [];
+}
+
+/** A deep copy of `value` with the string (or key) at `path` replaced by `text`, for a key: with `text` appended to it. */
+export function replaceLeaf(value: unknown, path: LeafPath, text: string): unknown {
+  if (!path.length) return text;
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaceLeaf(v, rest, text) : v));
+  const obj = value as Record<string, unknown>;
+  if (rest.length === 1 && rest[0] === KEY) return Object.fromEntries(Object.entries(obj).map(([k, v]) => (k === head ? [`${k}${text}`, v] : [k, v])));
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, k === head ? replaceLeaf(v, rest, text) : v]));
+}
+
+export const leafName = (path: LeafPath) => path.filter((p) => p !== KEY).join(".");

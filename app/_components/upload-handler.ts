@@ -5,6 +5,7 @@ import { AppError, NotFoundError } from "@/lib/errors";
 import { uploadLimits, formatBytes } from "@/lib/registry/limits";
 import { Staging, type StagedFile } from "@/lib/registry/staging";
 import { boundaryOf, readMultipart } from "@/lib/registry/multipart";
+import { assertNoControlCharacters } from "@/lib/security/control-chars";
 
 // Route handlers for registry uploads (model and dataset versions): multipart form posted by the
 // upload forms with XMLHttpRequest (for progress) and, later, by scripts. JSON in every answer.
@@ -66,6 +67,7 @@ export async function withStagedUpload<T>(req: Request, run: (fields: Record<str
   try {
     // Streamed to the staging folder part by part: large files never sit in memory.
     const { fields, files } = await readMultipart(req.body as unknown as AsyncIterable<Uint8Array>, boundary, staging);
+    assertNoControlCharacters(fields, "A form field of the upload is invalid");
     return await run(fields, files, staging);
   } finally {
     await staging.dispose();

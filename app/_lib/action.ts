@@ -2,7 +2,8 @@ import type { z } from "zod";
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
 import { can, type Action } from "@/lib/auth/permissions";
-import { AppError, fieldErrorsFromZod } from "@/lib/errors";
+import { AppError, fieldErrorsFromZod, NotFoundError } from "@/lib/errors";
+import { controlCharacterIn, formControlCharacterErrors } from "@/lib/security/control-chars";
 
 export type ActionState = {
   ok: boolean;
@@ -29,13 +30,19 @@ export async function teamAction<S extends z.ZodType>(
   schema: S,
   formData: FormData,
   run: (ctx: TeamContext, input: z.infer<S>) => Promise<string | void>,
+  /** Ids bound into the action from the page's address; a client can send any, and one with a control character names nothing. */
+  boundIds: string[] = [],
 ): Promise<ActionState> {
   const user = await getSessionUser();
   if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
   try {
+    if (boundIds.some((id) => typeof id !== "string" || controlCharacterIn(id))) throw new NotFoundError();
     const ctx = await getTeamContext(user, String(teamSlug));
     if (!can(ctx.role, action)) return { ok: false, message: "Your role in this team does not allow this action." };
-    const parsed = schema.safeParse(Object.fromEntries(formData instanceof FormData ? formData : []));
+    const form = Object.fromEntries(formData instanceof FormData ? formData : []);
+    const controlErrors = formControlCharacterErrors(form);
+    if (controlErrors) return { ok: false, message: "Some fields need attention.", fieldErrors: controlErrors, values: formData instanceof FormData ? echoValues(formData) : {} };
+    const parsed = schema.safeParse(form);
     if (!parsed.success) {
       return { ok: false, message: "Some fields need attention.", fieldErrors: fieldErrorsFromZod(parsed.error.issues), values: formData instanceof FormData ? echoValues(formData) : {} };
     }

@@ -6,6 +6,7 @@ import { AppError, fieldErrorsFromZod } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { takeRateLimit } from "@/lib/api/rate-limit";
 import type { Operation } from "@/lib/api/operations";
+import { assertNoControlCharacters, controlCharacterMessage, findControlCharacter } from "@/lib/security/control-chars";
 
 // REST API v1 glue: bearer-token auth, per-token rate limit, the role check, zod parsing with the
 // operation's schemas (lib/api/operations.ts), errors as RFC 9457 problem+json.
@@ -56,13 +57,24 @@ export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, inpu
       let params: unknown = undefined;
       if (o.params) {
         const p = o.params.safeParse(rawParams);
-        // A malformed id or number names nothing that exists.
-        if (!p.success) return withHeaders(problem(404, "Not found", "Nothing exists at this address."));
+        if (!p.success) {
+          // A name in the address is what the caller chose (and may be about to create): say what is wrong
+          // with it. A malformed id, number or version names nothing that exists.
+          const nameIssue = p.error.issues.find((i) => i.path[0] === "name");
+          if (nameIssue) return withHeaders(problem(400, "Invalid request", `The name in the address is invalid: ${nameIssue.message}.`, { errors: { name: nameIssue.message } }));
+          return withHeaders(problem(404, "Not found", "Nothing exists at this address."));
+        }
+        if (findControlCharacter(p.data)) return withHeaders(problem(404, "Not found", "Nothing exists at this address."));
         params = p.data;
       }
+      const rawQuery = Object.fromEntries(new URL(req.url).searchParams);
+      // Every string from outside is checked once here, before any schema or query sees it (PostgreSQL
+      // refuses U+0000 with an error; the other control characters are refused for all text alike).
+      const badQuery = findControlCharacter(rawQuery);
+      if (badQuery) throw new AppError(`The query parameter ${badQuery.field} ${controlCharacterMessage(badQuery.char)}.`, 400, "invalid_query", { [badQuery.field]: controlCharacterMessage(badQuery.char) });
       let query: unknown = undefined;
       if (o.query) {
-        const q = o.query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+        const q = o.query.safeParse(rawQuery);
         if (!q.success) throw new AppError(`Some query parameters are invalid: ${describe(q.error.issues)}.`, 400, "invalid_query", fieldErrorsFromZod(q.error.issues));
         query = q.data;
       }
@@ -91,6 +103,7 @@ export async function parseJson<S extends z.ZodType>(req: Request, schema: S): P
   } catch {
     throw new AppError("The request body is not valid JSON.", 400, "invalid_json");
   }
+  assertNoControlCharacters(body, "A field of the request body is invalid");
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new AppError(`Some fields are invalid: ${describe(parsed.error.issues)}.`, 400, "invalid_input", fieldErrorsFromZod(parsed.error.issues));
   return parsed.data;

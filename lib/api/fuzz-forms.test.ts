@@ -27,7 +27,8 @@ import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
 import { makeTeam } from "../../test/fixtures";
 import { addOutboundHost, RemoveOutboundHostSchema, removeOutboundHost } from "../teams/outbound-hosts";
 import { registerEndpointVersion } from "../registry/endpoints";
-import { FUZZ_SEED, junkForm, junkString, rowCounts } from "../../test/fuzz";
+import { controlStringsFor, FUZZ_SEED, junkForm, junkString, rowCounts } from "../../test/fuzz";
+import { controlCharacterIn, formControlCharacterErrors } from "../security/control-chars";
 
 // Bad input at every form action (the server actions under app/t/[team]/**/actions.ts): the same zod
 // schema and the same lib call as the action, with a real team context and database. A form answer is
@@ -128,6 +129,9 @@ const CASES: Case[] = [
 
 /** What teamAction does with a parsed form: field errors, a message from an AppError, or an internal error (rethrown). */
 async function submit(c: Case, form: Form, arg: string): Promise<{ ok: boolean; fieldErrors?: Record<string, string> }> {
+  if (controlCharacterIn(arg)) return { ok: false }; // teamAction's check of the bound ids: "not found"
+  const controlErrors = formControlCharacterErrors(form);
+  if (controlErrors) return { ok: false, fieldErrors: controlErrors };
   const parsed = c.schema.safeParse(form);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFromZod(parsed.error.issues) };
   try {
@@ -156,6 +160,31 @@ describe("form actions under bad input", () => {
         }),
         { numRuns: 20, seed: FUZZ_SEED, endOnFailure: true },
       );
+    });
+  }
+
+  for (const c of CASES) {
+    it(`${c.name}: NUL and control characters in every field (and bound id): never an internal error; NUL is refused naming the field`, { timeout: 120_000 }, async () => {
+      let counts = await rowCounts();
+      const base = c.valid?.() ?? Object.fromEntries(c.fields.map((f) => [f, "x"]));
+      const realArg = c.arg ? (c.arg().length ? c.arg()[0]! : ids.modelId) : "";
+      const fields = [...new Set([...c.fields, ...Object.keys(base)])];
+      for (const [n, field] of fields.entries()) {
+        for (const [k, text] of controlStringsFor(n).entries()) {
+          const answer = await submit(c, { ...base, [field]: text }, realArg);
+          if (k === 0) expect(answer.fieldErrors?.[field], `${c.name}: NUL in ${field}`).toMatch(/U\+0000/);
+          if (answer.ok) counts = await rowCounts();
+          else expect(await rowCounts(), `${c.name}: a refused form changed rows`).toEqual(counts);
+        }
+      }
+      if (c.arg) {
+        // The id bound into the action from the page's address: a forged one names nothing.
+        for (const text of controlStringsFor(fields.length)) {
+          const answer = await submit(c, base, `${realArg}${text}`);
+          expect(answer.ok, `${c.name}: bound id with ${JSON.stringify(text)}`).toBe(false);
+          expect(await rowCounts()).toEqual(counts);
+        }
+      }
     });
   }
 

@@ -12,6 +12,7 @@ import { ApiOverrideSchema, ApiPromoteSchema, ApiRollbackSchema, DeploymentQuery
 import { AcknowledgeMonitoringAlertSchema, BatchSchema, ReferenceQuerySchema } from "../operations/monitoring";
 import { ApiAddOutboundHostSchema, ApiRegisterEndpointSchema, ApiTestConnectionSchema } from "./endpoints";
 import { ENSEMBLE_COMBINES } from "../registry/model-card";
+import { nameString } from "../security/control-chars";
 import { AlertListQuerySchema, ControlsQuerySchema, EvaluationListQuerySchema, GateQuerySchema, ListQuerySchema } from "./views";
 
 // Every REST API v1 operation, described once: the route handlers parse with these schemas and the
@@ -43,7 +44,8 @@ export interface Operation<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
 
 const op = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(o: Operation<P, Q, B>) => o;
 
-const Name = z.string().trim().min(1).max(80);
+/** A model or dataset name in the address: the registry's limit of 80 characters, one line. */
+const Name = nameString(80);
 const NameParams = z.object({ name: Name });
 const VersionParams = z.object({ name: Name, version: VersionNumberSchema });
 const NumberParams = z.object({ number: z.string().regex(/^\d{1,9}$/).transform(Number) });

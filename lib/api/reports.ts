@@ -5,6 +5,7 @@ import type { TeamContext } from "../teams/access";
 import { createReport, getReport, listReports, verifyPdf } from "../reports";
 import type { ListReportsSchema } from "../reports/schemas";
 import { VerifyBodySchema, type ApiCreateReportSchema } from "./operations";
+import { assertNoControlCharacters } from "../security/control-chars";
 
 // REST API v1 adapters for audit reports (lib/reports does the work and the checks).
 
@@ -37,6 +38,7 @@ export async function verifyReportApi(ctx: TeamContext, req: Request) {
     } catch {
       throw new AppError("The request body is not valid JSON.", 400, "invalid_json");
     }
+    assertNoControlCharacters(raw, "A field of the request body is invalid");
     const parsed = VerifyBodySchema.safeParse(raw);
     if (!parsed.success) throw new ValidationError("Send the report's SHA-256 as {\"sha256\": \"<64 hex characters>\"}, or the PDF itself.", fieldErrorsFromZod(parsed.error.issues));
     return verifyPdf(ctx, { sha256: parsed.data.sha256 });

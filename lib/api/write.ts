@@ -11,6 +11,7 @@ import type { ApiCreateEnsembleSchema, ApiCreateEvaluationSchema } from "./opera
 import { registerEnsembleVersion } from "../registry/ensembles";
 import { resolveDatasetVersion, resolveModelVersion } from "./refs";
 import { getDatasetVersionApi, getModelVersionApi } from "./views";
+import { assertNoControlCharacters } from "../security/control-chars";
 
 // REST API v1 writes: thin adapters from API input (names, name@version) to the same lib functions
 // the web pages call, so every check and audit record is the same.
@@ -65,7 +66,6 @@ async function checkExpectedVersion(kind: "model" | "dataset", existing: { id: s
 
 export async function uploadModelVersionApi(ctx: TeamContext, name: string, fields: Record<string, string>, files: StagedFile[], staging: Staging) {
   const existing = await db.model.findFirst({ where: { teamId: ctx.team.id, name: { equals: name, mode: "insensitive" } }, select: { id: true, name: true } });
-  await checkExpectedVersion("model", existing, fields.expectedVersion);
   let card: Record<string, unknown> = fields;
   if (fields.card) {
     try {
@@ -74,7 +74,10 @@ export async function uploadModelVersionApi(ctx: TeamContext, name: string, fiel
       throw new ValidationError("The card field is not valid JSON.", { card: "invalid JSON" });
     }
     if (!card || typeof card !== "object" || Array.isArray(card)) throw new ValidationError("The card field must be a JSON object.", { card: "not an object" });
+    // JSON escapes (\u0000) decode to characters the form fields were checked for.
+    assertNoControlCharacters({ card }, "The card is invalid");
   }
+  await checkExpectedVersion("model", existing, fields.expectedVersion);
   const r = await registerModelVersion(ctx, { modelId: existing?.id, name: existing ? undefined : name, description: fields.description, card, files, confirmInputScale: isYes(fields.confirmInputScale) }, staging);
   return { ...(await getModelVersionApi(ctx, { name: existing?.name ?? name, version: r.version })), warnings: r.warnings, ignoredFiles: r.ignored };
 }

@@ -2,6 +2,7 @@ import { AttackSuiteSchema, quickSuite, standardSuite, suiteWarnings, type Attac
 import type { InputRange } from "../engine/card";
 import { fieldErrorsFromZod, ValidationError } from "../errors";
 import type { Preset } from "./schemas";
+import { controlCharacterMessage, findControlCharacter } from "../security/control-chars";
 
 /** Single-channel images in 0..1 or 0..255 (MNIST-like digits) get the digits budgets (Linf 0.1/0.2/0.3). */
 export function dataDomain(inputShape: number[]): "digits" | "natural" {
@@ -27,6 +28,9 @@ export function buildSuite(opts: {
     } catch {
       throw new ValidationError("The custom suite is not valid JSON.", { customSuite: "Paste a JSON attack suite (see the example)" });
     }
+    // A JSON escape such as \u0000 decodes to a character the pasted text was checked for.
+    const hit = findControlCharacter(raw);
+    if (hit) throw new ValidationError(`The custom suite is invalid: ${hit.field} ${controlCharacterMessage(hit.char)}.`, { customSuite: `${hit.field} ${controlCharacterMessage(hit.char)}` });
     const parsed = AttackSuiteSchema.safeParse({ ...(raw as object), preset: "custom", sampleCount: opts.sampleCount, seed: opts.seed });
     if (!parsed.success) {
       const fe = fieldErrorsFromZod(parsed.error.issues);

@@ -15,6 +15,7 @@ import { EntryNameSchema } from "./models";
 import { cardInputFromFields, ModelCardSchema, RISK_TIER_DB, type ModelCard } from "./model-card";
 import { loadDatasetForEngine } from "./datasets";
 import { loadTeamAllowlist } from "../teams/outbound-hosts";
+import { controlCharacterMessage, findControlCharacter } from "../security/control-chars";
 
 // Model versions served over HTTP: Bulwark never sees their weights, only queries them (black-box).
 // The credential is stored only as ciphertext bound to its team and version; it is decrypted in the
@@ -25,12 +26,20 @@ export const ENDPOINT_FORMAT = "http-endpoint";
 const jsonText = (what: string) =>
   z.union([
     z.string().transform((s, c) => {
+      let v: unknown;
       try {
-        return JSON.parse(s) as unknown;
+        v = JSON.parse(s) as unknown;
       } catch {
         c.addIssue({ code: "custom", message: `${what} is not valid JSON` });
         return z.NEVER;
       }
+      // A JSON escape such as \u0000 decodes to a character the raw text was checked for.
+      const hit = findControlCharacter(v);
+      if (hit) {
+        c.addIssue({ code: "custom", message: `${what} ${controlCharacterMessage(hit.char)}` });
+        return z.NEVER;
+      }
+      return v;
     }),
     z.record(z.string(), z.unknown()),
     z.array(z.unknown()),

@@ -4,6 +4,7 @@ import { db } from "../db/client";
 import { can, type Action } from "../auth/permissions";
 import { ForbiddenError, NotFoundError } from "../errors";
 import type { Actor } from "../audit/log";
+import { controlCharacterIn } from "../security/control-chars";
 
 export interface TeamContext {
   team: { id: string; slug: string; name: string };
@@ -17,6 +18,8 @@ export interface TeamContext {
  * of answers exactly as one that does not exist (404), so nothing reveals its existence.
  */
 export const getTeamContext = cache(async (user: { id: string; email: string }, teamSlug: string): Promise<TeamContext> => {
+  // A slug from the address with a control character (U+0000 would make the query fail) names no team.
+  if (controlCharacterIn(teamSlug)) throw new NotFoundError("This team");
   const membership = await db.membership.findFirst({
     where: { userId: user.id, team: { slug: teamSlug } },
     select: { role: true, team: { select: { id: true, slug: true, name: true } } },

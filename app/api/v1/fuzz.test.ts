@@ -12,7 +12,7 @@ import { createReport } from "@/lib/reports";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
 import { makeTeam } from "@/test/fixtures";
-import { FUZZ_SEED, invalidJsonText, junkJson, junkString, mutated, rowCounts } from "@/test/fuzz";
+import { controlStringsFor, FUZZ_SEED, invalidJsonText, junkJson, junkString, KEY, leafName, mutated, replaceLeaf, rowCounts, stringLeaves, type LeafPath } from "@/test/fuzz";
 
 // Bad input at every REST API v1 operation, through the real route handlers on a real database:
 // random and malformed path parameters, queries and bodies (wrong types, nested junk, unicode, huge
@@ -34,6 +34,7 @@ let teamId: string;
 /** Real values per parameter and valid bodies per operation: junk is mixed into them, so checks past the first one are reached. */
 const real: Record<string, string[]> = {};
 const validBody: Record<string, Record<string, unknown>> = {};
+const stringBody: Record<string, Record<string, unknown>> = {};
 
 beforeAll(async () => {
   // Many requests from one token: the rate limit (tested in api.test.ts) must not answer in place of the handlers.
@@ -64,6 +65,27 @@ beforeAll(async () => {
     createReport: { title: "Fuzzed report", frameworks: ["nist-ai-rmf"], models: ["digits-cnn"] },
     approveReport: { snapshotSha256: "0".repeat(64) },
     verifyReport: { sha256: "0".repeat(64) },
+  });
+  // Bodies with every string field the operation reads (not all valid): the control-character test puts its strings into each.
+  Object.assign(stringBody, {
+    createEnsembleVersion: { members: ["digits-cnn@1", "digits-cnn@2"], combine: "mean-probability", description: "An ensemble", card: { owner: "ml-team", intendedUse: "digits" } },
+    registerEndpointVersion: {
+      description: "Vendor model",
+      card: { task: "tabular-classification", owner: "x", intendedUse: "x", outOfScopeUse: "y", riskTier: "limited", classLabels: ["a", "b"], inputShape: [4] },
+      endpoint: { url: "https://models.vendor.example/v1/predict", authKind: "bearer", authSecret: "tok-123456", requestTemplate: { instances: "{{inputs}}" }, responseMapping: { kind: "scores", path: "predictions" } },
+      whiteBoxReference: "digits-cnn@1",
+    },
+    testEndpointConnection: { dataset: `${DEMO_DATASETS.eval}@latest`, examples: 2 },
+    createEnvironment: { name: "staging", description: "Before production" },
+    promoteDeployment: { environment: "staging", model: "digits-cnn@1", note: "Ship it" },
+    rollbackDeployment: { environment: "staging", model: "digits-cnn", note: "Back" },
+    createGateOverride: { environment: "staging", model: "digits-cnn@1", reason: "The auditor approved this exception", expiresInDays: 7 },
+    postMonitoringBatch: { environment: "staging", model: "digits-cnn", observedAt: "2026-11-26T12:00:00Z", count: 10, inputs: { pixel: { counts: [10], mean: 0, variance: 0 } }, classes: { "0": 10 } },
+    acknowledgeMonitoringAlert: { note: "Looked at it" },
+    addOutboundHost: { host: "models.vendor.example", allowPrivate: false },
+    uploadModelVersion: { card: JSON.stringify({ owner: "x", intendedUse: "y" }), description: "Uploaded", expectedVersion: "9" },
+    uploadDatasetVersion: { format: "csv", licence: "MIT", personalData: "no", split: "test", source: "ours", labelColumn: "label", expectedVersion: "9" },
+    ...validBody,
   });
 }, 300_000);
 
@@ -103,6 +125,37 @@ function inputFor(o: Operation): fc.Arbitrary<Input> {
   return fc.record({ params, query, body, contentType: fc.constantFrom(...CONTENT_TYPES, "keep") });
 }
 
+interface ControlInput { field: string; notFound: boolean; build: (text: string) => Input }
+
+/** One input per string the operation reads: each path parameter, each query parameter (and an unknown one), each string and key of the body, each multipart field. */
+function controlInputs(o: Operation): ControlInput[] {
+  const names = [...o.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const realParams = Object.fromEntries(names.map((n) => [n, real[n]![0]!]));
+  const shape = o.query && "shape" in o.query ? Object.keys((o.query as unknown as { shape: object }).shape) : [];
+  const hasBody = o.method !== "GET" && o.method !== "DELETE" && (o.body || o.bodyKind === "multipart");
+  const body = stringBody[o.id] ?? {};
+  const jsonBody = (b: unknown): Pick<Input, "body" | "contentType"> => {
+    if (o.bodyKind !== "multipart") return { body: JSON.stringify(b), contentType: "application/json" };
+    const f = new FormData();
+    for (const [k, v] of Object.entries(b as Record<string, string>)) f.append(k, v);
+    f.append("files", new Blob([new Uint8Array([1, 2, 3])]), "data.csv");
+    return { body: f, contentType: "keep" };
+  };
+  const base = (): Input => ({ params: { ...realParams }, query: {}, ...(hasBody ? jsonBody(body) : {}) });
+  const out: ControlInput[] = [];
+  for (const n of names) out.push({ field: n, notFound: n !== "name", build: (t) => ({ ...base(), params: { ...realParams, [n]: `${realParams[n]}${t}` } }) });
+  for (const q of [...shape, "unknownParameter"]) out.push({ field: q, notFound: false, build: (t) => ({ ...base(), query: { [q]: t } }) });
+  if (o.query) out.push({ field: "q", notFound: false, build: (t) => ({ ...base(), query: { [`q${t}`]: "1" } }) });
+  if (hasBody) {
+    // Multipart fields are flat strings; a JSON body's strings and keys at any depth.
+    const leaves: LeafPath[] = o.bodyKind === "multipart" ? Object.keys(body).map((k) => [k]) : stringLeaves(body);
+    for (const leaf of leaves) out.push({ field: leafName(leaf), notFound: false, build: (t) => ({ ...base(), ...jsonBody(replaceLeaf(body, leaf, leaf.at(-1) === KEY ? t : `${t}`)) }) });
+    // JSON escapes inside a multipart field that holds JSON (the model card).
+    if (o.id === "uploadModelVersion") out.push({ field: "card", notFound: false, build: (t) => ({ ...base(), ...jsonBody({ ...body, card: JSON.stringify({ owner: t, intendedUse: "y" }) }) }) });
+  }
+  return out;
+}
+
 async function send(o: Operation, input: Input, authorization = `Bearer ${token}`): Promise<Response> {
   let path = `/api/v1${o.path}`;
   // A URL cannot carry a lone surrogate: Next would hand the handler U+FFFD, so the test does too.
@@ -137,6 +190,27 @@ async function checkAnswer(o: Operation, res: Response, before: Record<string, n
 
 describe("REST API v1 under bad input", () => {
   for (const o of OPERATIONS) {
+    it(`${o.method} ${o.path} (${o.id}): NUL and control characters in every string input: never 500; NUL is refused naming the field`, { timeout: 120_000 }, async () => {
+      let counts = await rowCounts();
+      const inputs = controlInputs(o);
+      for (const [n, input] of inputs.entries()) {
+        for (const [k, text] of controlStringsFor(n).entries()) {
+          const res = await send(o, input.build(text));
+          const detail = `${o.method} ${o.path} with ${JSON.stringify(text)} in ${input.field} answered ${res.status}`;
+          if (k === 0) {
+            // NUL: 400 naming the field (404 for an id, number or version in the address, which names nothing).
+            expect(res.status, detail).toBe(input.notFound ? 404 : 400);
+            const doc = (await res.clone().json()) as { detail: string };
+            if (!input.notFound) expect(doc.detail, detail).toContain(input.field);
+          }
+          counts = await checkAnswer(o, res, counts);
+        }
+      }
+    });
+  }
+
+
+  for (const o of OPERATIONS) {
     it(`${o.method} ${o.path} (${o.id}): never 500, refusals are problem details and change nothing`, { timeout: 120_000 }, async () => {
       let counts = await rowCounts();
       await fc.assert(
@@ -147,6 +221,14 @@ describe("REST API v1 under bad input", () => {
       );
     });
   }
+
+  it("a name in the address over the 80-character limit is refused naming the limit (was 404)", async () => {
+    for (const o of OPERATIONS.filter((x) => x.path.includes("{name}"))) {
+      const res = await send(o, { params: { name: "m".repeat(81), version: "1" }, query: {}, body: o.bodyKind === "multipart" ? new FormData() : "{}", contentType: o.bodyKind === "multipart" ? "keep" : "application/json" });
+      expect(res.status, `${o.method} ${o.path}`).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail, `${o.method} ${o.path}`).toBe("The name in the address is invalid: At most 80 characters.");
+    }
+  });
 
   it("answers junk Authorization headers with 401 problem details", async () => {
     const o = OPERATIONS.find((x) => x.id === "getMe")!;

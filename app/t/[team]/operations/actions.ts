@@ -18,7 +18,7 @@ export async function promoteAction(team: string, modelId: string, _prev: Action
   const res = await teamAction(team, "deployment.promote", PromoteSchema, form, async (ctx, input) => {
     const r = await promoteVersion(ctx, input);
     return r.gate.verdict.pass ? `Promoted to ${input.environment}: the gate passed.` : `Promoted to ${input.environment} under the reviewer's override (the gate fails).`;
-  });
+  }, [modelId]);
   revalidatePath(`/t/${team}/operations/${modelId}`);
   return res;
 }
@@ -27,7 +27,7 @@ export async function overrideAction(team: string, modelId: string, _prev: Actio
   const res = await teamAction(team, "deployment.override", OverrideSchema, form, async (ctx, input) => {
     const o = await createGateOverride(ctx, input);
     return `Override recorded until ${o.expiresAt.toISOString().slice(0, 10)}. An engineer can now promote this version to ${input.environment}.`;
-  });
+  }, [modelId]);
   revalidatePath(`/t/${team}/operations/${modelId}`);
   return res;
 }
@@ -36,7 +36,7 @@ export async function rollbackAction(team: string, modelId: string, _prev: Actio
   const res = await teamAction(team, "deployment.rollback", RollbackSchema, form, async (ctx, input) => {
     const r = await rollbackDeployment(ctx, input);
     return `${input.environment} rolled back from v${r.fromVersion} to v${r.toVersion}.`;
-  });
+  }, [modelId]);
   revalidatePath(`/t/${team}/operations/${modelId}`);
   return res;
 }

@@ -32,7 +32,7 @@ export async function updateDatasetCardAction(team: string, datasetId: string, v
   const res = await teamAction(team, "dataset.write", Fields, form, async (ctx, input) => {
     const { changed } = await updateDatasetCard(ctx, versionId, input);
     return changed.length ? `Card saved: ${changed.map((k) => FIELD_LABELS[k] ?? k).join(", ")} changed.` : "Nothing changed.";
-  });
+  }, [datasetId, versionId]);
   revalidatePath(`/t/${team}/datasets/${datasetId}`);
   return res;
 }
@@ -45,7 +45,7 @@ export async function datasetVersionAction(team: string, datasetId: string, _pre
     }
     await setDatasetVersionArchived(ctx, versionId, op === "archive");
     return op === "archive" ? "Version archived." : "Version restored.";
-  });
+  }, [datasetId]);
   revalidatePath(`/t/${team}/datasets/${datasetId}`);
   return res;
 }
@@ -54,7 +54,7 @@ export async function datasetAction(team: string, datasetId: string, _prev: Acti
   const res = await teamAction(team, "dataset.write", DatasetOp, form, async (ctx, { op }) => {
     await setDatasetArchived(ctx, datasetId, op === "archive");
     return op === "archive" ? "Dataset archived." : "Dataset restored.";
-  });
+  }, [datasetId]);
   revalidatePath(`/t/${team}/datasets`);
   revalidatePath(`/t/${team}/datasets/${datasetId}`);
   return res;

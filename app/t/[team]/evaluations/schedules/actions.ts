@@ -38,7 +38,7 @@ export async function updateScheduleAction(team: string, scheduleId: string, _pr
   const res = await teamAction(team, "schedule.manage", ScheduleInputSchema, form, async (ctx, input) => {
     await updateSchedule(ctx, scheduleId, input);
     return `Schedule "${input.name}" saved.`;
-  });
+  }, [scheduleId]);
   revalidatePath(`/t/${team}/evaluations/schedules`);
   return res;
 }

@@ -33,7 +33,7 @@ export async function updateCardAction(team: string, modelId: string, versionId:
   const res = await teamAction(team, "model.write", Fields, form, async (ctx, input) => {
     const { changed } = await updateModelCard(ctx, versionId, input);
     return changed.length ? `Card saved: ${changed.map((k) => FIELD_LABELS[k] ?? k).join(", ")} changed.` : "Nothing changed.";
-  });
+  }, [modelId, versionId]);
   revalidatePath(`/t/${team}/models/${modelId}`);
   return res;
 }
@@ -46,7 +46,7 @@ export async function versionAction(team: string, modelId: string, _prev: Action
     }
     await setModelVersionArchived(ctx, versionId, op === "archive");
     return op === "archive" ? "Version archived." : "Version restored.";
-  });
+  }, [modelId]);
   revalidatePath(`/t/${team}/models/${modelId}`);
   return res;
 }
@@ -55,7 +55,7 @@ export async function modelAction(team: string, modelId: string, _prev: ActionSt
   const res = await teamAction(team, "model.write", ModelOp, form, async (ctx, { op }) => {
     await setModelArchived(ctx, modelId, op === "archive");
     return op === "archive" ? "Model archived." : "Model restored.";
-  });
+  }, [modelId]);
   revalidatePath(`/t/${team}/models`);
   revalidatePath(`/t/${team}/models/${modelId}`);
   return res;

@@ -24,7 +24,7 @@ export async function registerEnsembleAction(team: string, modelId: string, _pre
     });
     target = `/t/${team}/models/${reg.modelId}?v=${reg.version}`;
     return `Registered ensemble version ${reg.version}.`;
-  });
+  }, [modelId]);
   if (res?.ok && target) {
     revalidatePath(`/t/${team}/models/${modelId}`);
     redirect(target);

@@ -8,7 +8,7 @@ export async function acknowledgeDriftAlertAction(team: string, modelId: string,
   const res = await teamAction(team, "alert.acknowledge", AcknowledgeMonitoringAlertSchema, form, async (ctx, input) => {
     await acknowledgeMonitoringAlert(ctx, input);
     return "Alert acknowledged.";
-  });
+  }, [modelId]);
   revalidatePath(`/t/${team}/operations/${modelId}`, "layout");
   return res;
 }
