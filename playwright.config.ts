@@ -46,6 +46,8 @@ export default defineConfig({
       BULWARK_PG_PORT: process.env.E2E_PG_PORT,
       NEXTAUTH_URL: baseURL,
       BULWARK_DEMO: "true",
+      // The journeys read only the poisoned model's scan; the clean model's would hold the worker for minutes.
+      BULWARK_DEMO_SCANS: "poisoned",
     },
   },
 });

@@ -10,6 +10,7 @@ describe("parseEnv", () => {
     expect(e.PORT).toBe(3000);
     expect(e.BULWARK_DATA_DIR).toBe("./.bulwark");
     expect(e.BULWARK_DEMO).toBe(true);
+    expect(e.BULWARK_DEMO_SCANS).toBe("all");
     expect(e.DATABASE_URL).toBeUndefined();
   });
 
@@ -18,6 +19,7 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ PORT: "abc" })).toThrow(/PORT: expected a port number/);
     expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: expected a postgres/);
     expect(() => parseEnv({ BULWARK_DEMO: "maybe" })).toThrow(/BULWARK_DEMO/);
+    expect(() => parseEnv({ BULWARK_DEMO_SCANS: "some" })).toThrow(/BULWARK_DEMO_SCANS: expected all, poisoned or none/);
     expect(() => parseEnv({ NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: expected at least 32/);
   });
 

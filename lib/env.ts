@@ -33,6 +33,11 @@ const EnvSchema = z.object({
   NEXTAUTH_URL: z.url({ error: "expected an absolute URL such as http://localhost:3000" }).optional(),
   NEXTAUTH_SECRET: z.string().min(32, { error: "expected at least 32 characters" }).optional(),
   BULWARK_DEMO: boolish.default(true),
+  /**
+   * Which demo models get a training-data integrity scan on first start. Each scan trains cross-validation
+   * folds (minutes of CPU on two cores); "poisoned" scans only the model with the planted backdoor.
+   */
+  BULWARK_DEMO_SCANS: z.enum(["all", "poisoned", "none"], { error: "expected all, poisoned or none" }).default("all"),
   /** How long a browser session lasts after sign-in. */
   BULWARK_SESSION_HOURS: z.coerce
     .number({ error: "expected a number of hours" })

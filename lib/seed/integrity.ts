@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { env } from "../env";
 import { DEMO_TRAIN_SIZE } from "../demo/mnist";
 import { loadPoisonedTrainSplit, POISON } from "../demo/poisoned";
 import { seedModelVersion, seedSplit, systemCtx, DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
@@ -40,9 +41,11 @@ export const DEMO_INTEGRITY_SCAN = { sampleCount: 4000, folds: 3, epochs: 2, exp
 export async function seedDemoIntegrityEvaluations(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
   const heldOut = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "asc" }, select: { id: true } });
   if (!heldOut) return;
+  const scans = env().BULWARK_DEMO_SCANS;
+  if (scans === "none") return;
   const targets = [
     await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_POISONED.model }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true, version: true, model: { select: { name: true } } } }),
-    await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_MODEL_NAME }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true, version: true, model: { select: { name: true } } } }),
+    scans === "all" ? await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_MODEL_NAME }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true, version: true, model: { select: { name: true } } } }) : null,
   ];
   for (const mv of targets) {
     if (!mv) continue;
