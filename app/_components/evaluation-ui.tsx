@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { LineChart } from "./line-chart";
 import type { LineChartModel } from "@/lib/charts/line";
 import { Badge, type Tone } from "./ui";
 
@@ -57,45 +58,9 @@ export function Delta({ value }: { value: number }) {
   return <span className={`tabular-nums ${tone}`}>{pp > 0 ? "+" : ""}{pp.toFixed(1)} pt</span>;
 }
 
-/** Renders the pure chart model from lib/charts as an accessible SVG. */
+/** Accuracy against the perturbation budget: the shared line chart with ε on the x axis and the worst case drawn bold. */
 export function LineChartSvg({ model, title, xName = "ε" }: { model: LineChartModel; title: string; xName?: string }) {
-  const { width, height, margin } = model;
-  return (
-    <figure>
-      <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-label={title}>
-        <title>{title}</title>
-        {model.yTicks.map((t) => (
-          <g key={`y${t.value}`}>
-            <line x1={margin.left} x2={width - margin.right} y1={t.pos} y2={t.pos} stroke="#e2e8f0" />
-            <text x={margin.left - 6} y={t.pos} textAnchor="end" dominantBaseline="middle" fontSize="10" fill="#64748b">{t.label}</text>
-          </g>
-        ))}
-        {model.xTicks.map((t) => (
-          <text key={`x${t.value}`} x={t.pos} y={height - margin.bottom + 14} textAnchor="middle" fontSize="10" fill="#64748b">{t.label}</text>
-        ))}
-        <text x={(margin.left + width - margin.right) / 2} y={height - 6} textAnchor="middle" fontSize="11" fill="#334155">{model.xLabel}</text>
-        <text transform={`translate(12 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)`} textAnchor="middle" fontSize="11" fill="#334155">{model.yLabel}</text>
-        {model.series.map((s) => (
-          <g key={s.name}>
-            <path d={s.d} fill="none" stroke={s.color} strokeWidth={s.name === "worst case" ? 3 : 1.8} strokeDasharray={s.dashed ? "5 4" : undefined} />
-            {s.points.map((p) => (
-              <circle key={`${s.name}${p.x}`} cx={p.px} cy={p.py} r={2.8} fill={s.color}>
-                <title>{`${s.name}: ${(p.y * 100).toFixed(1)}% at ${xName}=${fmtEps(p.x)}`}</title>
-              </circle>
-            ))}
-          </g>
-        ))}
-      </svg>
-      <figcaption className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">
-        {model.series.map((s) => (
-          <span key={s.name} className="inline-flex items-center gap-1.5">
-            <span className="inline-block h-0.5 w-4" style={{ background: s.color }} aria-hidden />
-            {s.name}
-          </span>
-        ))}
-      </figcaption>
-    </figure>
-  );
+  return <LineChart model={model} title={title} bold={(s) => s === "worst case"} pointTitle={(s, p) => `${s}: ${(p.y * 100).toFixed(1)}% at ${xName}=${fmtEps(p.x)}`} />;
 }
 
 export function StatCard({ label, value, sub, testId }: { label: string; value: ReactNode; sub?: ReactNode; testId?: string }) {

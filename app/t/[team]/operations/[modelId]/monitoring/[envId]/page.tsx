@@ -7,7 +7,7 @@ import { can } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { lineChart } from "@/lib/charts/line";
 import { monitoringView } from "@/lib/operations/monitoring";
-import { SeriesChart } from "./chart";
+import { LineChart } from "@/app/_components/line-chart";
 import { AcknowledgeForm } from "./ack-form";
 
 export const metadata: Metadata = { title: "Monitoring" };
@@ -86,8 +86,8 @@ export default async function MonitoringPage({ params }: { params: Promise<{ tea
         ) : (
           <>
             <div className="grid gap-6 lg:grid-cols-2">
-              <Card title="Drift over time"><SeriesChart model={drift} title="Population stability index per batch" format={(y) => y.toFixed(3)} /></Card>
-              <Card title="Confidence over time"><SeriesChart model={confidence} title="Mean top-1 confidence per batch" format={(y) => `${(y * 100).toFixed(1)}%`} /></Card>
+              <Card title="Drift over time"><LineChart model={drift} title="Population stability index per batch" pointTitle={(s, p) => `${s}: ${p.y.toFixed(3)}`} /></Card>
+              <Card title="Confidence over time"><LineChart model={confidence} title="Mean top-1 confidence per batch" pointTitle={(s, p) => `${s}: ${(p.y * 100).toFixed(1)}%`} /></Card>
             </div>
             {last ? (
               <Card title={`Latest batch (${formatDateTime(last.observedAt)}, ${last.count} inputs, v${last.version})`}>

@@ -1,7 +1,19 @@
 import type { LineChartModel } from "@/lib/charts/line";
 
-/** A time-series chart (our SVG line-chart model); points are drawn only when there are few of them. */
-export function SeriesChart({ model, title, format }: { model: LineChartModel; title: string; format: (y: number) => string }) {
+type Point = LineChartModel["series"][number]["points"][number];
+
+/**
+ * Every line chart of the product: renders the pure chart model from lib/charts (the PDF draws the same
+ * paths) as an accessible SVG with a legend. Point markers carry a tooltip; they are left out of series
+ * with more than `maxMarkers` points, where they would hide the line.
+ */
+export function LineChart({ model, title, pointTitle, bold = () => false, maxMarkers = 60 }: {
+  model: LineChartModel;
+  title: string;
+  pointTitle: (series: string, p: Point) => string;
+  bold?: (series: string) => boolean;
+  maxMarkers?: number;
+}) {
   const { width, height, margin } = model;
   return (
     <figure>
@@ -20,11 +32,11 @@ export function SeriesChart({ model, title, format }: { model: LineChartModel; t
         <text transform={`translate(12 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)`} textAnchor="middle" fontSize="11" fill="#334155">{model.yLabel}</text>
         {model.series.map((s) => (
           <g key={s.name}>
-            <path d={s.d} fill="none" stroke={s.color} strokeWidth={s.dashed ? 1.2 : 1.8} strokeDasharray={s.dashed ? "5 4" : undefined} />
-            {!s.dashed && s.points.length <= 60
+            <path d={s.d} fill="none" stroke={s.color} strokeWidth={bold(s.name) ? 3 : s.dashed ? 1.5 : 1.8} strokeDasharray={s.dashed ? "5 4" : undefined} />
+            {s.points.length <= maxMarkers
               ? s.points.map((p, i) => (
-                  <circle key={i} cx={p.px} cy={p.py} r={2.4} fill={s.color}>
-                    <title>{`${s.name}: ${format(p.y)}`}</title>
+                  <circle key={i} cx={p.px} cy={p.py} r={2.6} fill={s.color}>
+                    <title>{pointTitle(s.name, p)}</title>
                   </circle>
                 ))
               : null}
@@ -34,7 +46,7 @@ export function SeriesChart({ model, title, format }: { model: LineChartModel; t
       <figcaption className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">
         {model.series.map((s) => (
           <span key={s.name} className="inline-flex items-center gap-1.5">
-            <span className="inline-block h-0.5 w-4" style={{ background: s.color }} aria-hidden />
+            <span className="inline-block h-0.5 w-4" style={s.dashed ? { borderTop: `2px dashed ${s.color}` } : { background: s.color }} aria-hidden />
             {s.name}
           </span>
         ))}
