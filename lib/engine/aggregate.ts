@@ -51,6 +51,8 @@ export interface EngineMetrics {
   curves: Curve[];
   /** The sanity attack at half the value range (present when the suite ran it). */
   sanity: { eps: number; robustAccuracy: number; maxClassFrequency: number } | null;
+  /** Every counted break replayed on the reference (replay.ts), and the examples no attack broke (absent in metrics stored before the replay). */
+  replay?: ReplaySummary;
 }
 
 export const budgetKey = (norm: string, eps: number) => `${norm}:${eps}`;
@@ -165,5 +167,37 @@ export function aggregateRecords(recordsIn: ExampleRecord[], suite: AttackSuite,
       maxClassFrequency: Math.max(...counts.values()) / n,
     };
   }
-  return { samples: n, cleanCorrect, cleanAccuracy: acc(cleanCorrect), attacks, worstCase, perClass, medianMinimalBreakingEps, curves, sanity };
+  return { samples: n, cleanCorrect, cleanAccuracy: acc(cleanCorrect), attacks, worstCase, perClass, medianMinimalBreakingEps, curves, sanity, replay: summariseReplay(records) };
+}
+
+export interface ReplaySummary {
+  /** Breaks replayed on the reference (white-box: the tfjs cpu backend; black-box: the endpoint again). */
+  replayed: number;
+  /** Breaks counted without a replay (records written before the replay existed); expected 0. */
+  notReplayed: number;
+  /** Expected empty: any entry makes the evaluation unreliable. Not counted as breaks. */
+  notReproduced: { index: number; attack: string; norm: "linf" | "l2"; eps: number; advPred: number; replayPred?: number; margin?: number; reference?: string }[];
+  /** Clean-correct examples that no attack broke at any budget (index order). */
+  survivors: number[];
+}
+
+/** Sum the replay over records (from every shard): replayed, not reproduced (each named), and the survivors. */
+export function summariseReplay(records: ExampleRecord[]): ReplaySummary {
+  let replayed = 0, notReplayed = 0;
+  const notReproduced: ReplaySummary["notReproduced"] = [];
+  const survivors: number[] = [];
+  for (const r of [...records].sort((a, b) => a.index - b.index)) {
+    let broken = false;
+    for (const a of r.attacks) {
+      if (a.attack === SANITY_ATTACK_ID || a.skipped) continue;
+      if (a.replay) replayed++;
+      else if (a.success) notReplayed++;
+      if (a.replay === "not-reproduced") {
+        notReproduced.push({ index: r.index, attack: a.attack, norm: a.norm, eps: a.eps, advPred: a.advPred, replayPred: a.replayPred, margin: a.replayMargin, reference: a.replayOn });
+      }
+      if (a.success) broken = true;
+    }
+    if (r.cleanCorrect && !broken) survivors.push(r.index);
+  }
+  return { replayed, notReplayed, notReproduced, survivors };
 }

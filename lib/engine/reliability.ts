@@ -1,4 +1,4 @@
-import { aggregateRecords, orderRecords, type EngineMetrics } from "./aggregate";
+import { aggregateRecords, orderRecords, summariseReplay, type EngineMetrics, type ReplaySummary } from "./aggregate";
 import type { AttackEntry, ExampleRecord, GradientStat } from "./shard";
 import { SANITY_ATTACK_ID, type AttackSuite } from "./suite";
 import { cleanAccuracyCheck } from "./clean-accuracy";
@@ -228,6 +228,8 @@ export function assessReliability(recordsIn: ExampleRecord[], suite: AttackSuite
           noisy ? " FGSM's own numbers are dominated by the sign of rounding noise; the worst case comes from the iterative attacks, which do at least as well." : "") });
   }
 
+  checks.push(replayCheck(metrics.replay ?? summariseReplay(records)));
+
   const fails = checks.filter((c) => c.status === "fail");
   const warns = checks.filter((c) => c.status === "warn");
   return {
@@ -236,3 +238,20 @@ export function assessReliability(recordsIn: ExampleRecord[], suite: AttackSuite
     checks,
   };
 }
+
+/** Every counted break was replayed on the reference and reproduced: any that did not makes the evaluation unreliable. */
+export function replayCheck(r: ReplaySummary): ReliabilityCheck {
+  const id = "breaks-replayed", title = "Every reported break reproduces on the reference";
+  const named = r.notReproduced.map((b) => `example ${b.index} (${b.attack}, ${b.norm} eps ${b.eps}: attack saw class ${b.advPred}, replay ${b.replayPred ?? "?"}` +
+    `${b.margin === undefined ? "" : `, margin ${b.margin.toPrecision(3)}`}${b.reference ? ` on ${b.reference}` : ""})`);
+  const counts = `${r.replayed} break${r.replayed === 1 ? "" : "s"} replayed, ${r.notReproduced.length} did not reproduce`;
+  if (r.notReproduced.length > 0) {
+    return { id, title, status: "fail", explanation: `${counts} (expected 0): ${named.join("; ")}. These were not counted as breaks, but an attack or ` +
+      "backend that reports a misclassification the model does not make cannot be trusted for the rest of this evaluation." };
+  }
+  if (r.notReplayed > 0) {
+    return { id, title, status: "warn", explanation: `${counts}; ${r.notReplayed} counted break${r.notReplayed === 1 ? " was" : "s were"} not replayed (records written before the replay existed).` };
+  }
+  return { id, title, status: "pass", explanation: `${counts}: each adversarial example counted as a break was sent through the model again on the reference (white-box: the tfjs cpu backend; black-box: the endpoint) and is misclassified there too. ${r.survivors.length} examples survived every attack.` };
+}
+

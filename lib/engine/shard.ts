@@ -8,6 +8,7 @@ import { currentBackendInfo, type EngineBackendInfo } from "./backend";
 import { brierOf } from "./calibration";
 import { applicableCorruptions, corruptBatch, type Corruption } from "./corruptions";
 import { energyScores, maxSoftmaxScores, syntheticOodInputs } from "./ood";
+import { cpuReplayer, replayBreaks, type PendingBreak, type ReplayOutcome, type Replayer } from "./replay";
 
 export interface AttackEntry {
   attack: string;
@@ -31,6 +32,12 @@ export interface AttackEntry {
   target?: number;
   /** Not attacked because the clean input is already misclassified. */
   skipped?: boolean;
+  /** A break replayed on the reference (replay.ts): reproduced, or not (then success is false and it is not counted). */
+  replay?: ReplayOutcome;
+  /** Not reproduced: the class and margin z_y − max_{j≠y} z_j found on the reference, and which reference. */
+  replayPred?: number;
+  replayMargin?: number;
+  replayOn?: string;
 }
 
 export interface GradientStat {
@@ -112,6 +119,8 @@ export interface RunShardOptions {
   backend?: EngineBackendInfo;
   /** OOD inputs this shard scores when the suite has an OOD part: global OOD indices, and their pixels for a dataset source (else synthetic). */
   ood?: { indices: number[]; x?: Float32Array };
+  /** Where breaks are replayed before they count; default: the model on the tfjs cpu backend (tests plant others). */
+  replay?: Replayer;
 }
 
 export interface ShardResult {
@@ -214,6 +223,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
   const galleryLimit = opts.galleryLimit ?? 6;
   const gallery = new Map<number, GalleryItem>();
   const cancelCheck = () => { if (opts.shouldCancel?.()) throw new ShardCancelledError(); };
+  const replay = opts.replay ?? cpuReplayer(ctx);
 
   for (let start = 0; start < n; start += batchSize) {
     cancelCheck();
@@ -245,6 +255,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
     opts.onProgress?.(done, total);
     const rows = batchRecords.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
     const xs = rows.length === b ? x : rows.length > 0 ? tf.tidy(() => tf.gather(x, tf.tensor1d(rows, "int32"))) : null;
+    const pending: (PendingBreak & { entry: AttackEntry })[] = [];
     for (const item of items) {
       for (const eps of item.eps) {
         cancelCheck();
@@ -262,14 +273,18 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
           });
           const [ap, al] = await Promise.all([evalT[0].data(), evalT[1].data()]);
           const norms = await perturbationNorms(evalT[2]);
-          // Pixels are read back only while the gallery can still take or improve an item.
-          const wantsPixels = galleryLimit > 0 && item.family !== "sanity" && (gallery.size < galleryLimit || rows.some((i) => gallery.has(indices[i])));
+          const preds = rows.map((_, a) => {
+            let p = 0;
+            for (let j = 1; j < k; j++) if (ap[a * k + j] > ap[a * k + p]) p = j;
+            return p;
+          });
+          // Pixels are read back when the attack reports a break: every break is replayed (and may enter the gallery).
+          const wantsPixels = item.family !== "sanity" && rows.some((i, a) => preds[a] !== labels[i]);
           const advData = wantsPixels ? ((await out.xAdv.data()) as Float32Array) : null;
           evalT.forEach((t) => t.dispose());
           out.xAdv.dispose();
           rows.forEach((i, a) => {
-            let p = 0;
-            for (let j = 1; j < k; j++) if (ap[a * k + j] > ap[a * k + p]) p = j;
+            const p = preds[a];
             const e: AttackEntry = {
               attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
               advPred: p, advConf: ap[a * k + p], success: p !== labels[i], linf: norms.linf[a], l2: norms.l2[a],
@@ -278,6 +293,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
             if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
             if (out.targets && out.targets[a] >= 0) e.target = out.targets[a];
             entries.set(i, e);
+            if (e.success && advData) pending.push({ entry: e, label: labels[i], index: indices[i], x: advData.slice(a * d, (a + 1) * d) });
             if (e.success && advData && item.family !== "sanity") {
               const prev = gallery.get(indices[i]);
               const better = !prev || (prev.norm === e.norm && eps < prev.eps);
@@ -305,6 +321,14 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
       }
     }
     if (xs && xs !== x) xs.dispose();
+    // Every break of this batch through the model again on the reference backend; one that does not reproduce is
+    // not counted and leaves the gallery (the evaluation's reliability check names it).
+    if (await replayBreaks(pending, replay, k, "cpu") > 0) {
+      for (const p of pending) {
+        const g = gallery.get(p.index);
+        if (p.entry.replay === "not-reproduced" && g && g.attack === p.entry.attack && g.eps === p.entry.eps && g.norm === p.entry.norm) gallery.delete(p.index);
+      }
+    }
     if (start === 0 && corruptionKinds.length > 0) {
       corruptionGallery = { index: indices[0], label: labels[0], shape: [...shape], original: Array.from(xData.subarray(0, d)), items: [] };
     }

@@ -135,7 +135,10 @@ describe("runBlackBoxShard", () => {
     expect(bb.records).toHaveLength(12);
     expect(bb.records.every((r) => r.gradient === undefined && r.attacks.length === 4)).toBe(true);
     const sentByAttacks = bb.records.flatMap((r) => r.attacks).reduce((a, e) => a + e.queries, 0);
-    expect(oracle.sent).toBe(12 + sentByAttacks); // the clean pass, then exactly what the records say
+    const replayed = bb.records.flatMap((r) => r.attacks).filter((e) => e.replay).length;
+    expect(replayed).toBe(bb.records.flatMap((r) => r.attacks).filter((e) => e.success && !e.skipped).length);
+    // the clean pass, exactly what the records say, and one replay query per break
+    expect(oracle.sent).toBe(12 + sentByAttacks + replayed);
     // The white-box engine's noise baseline draws the same noise (same seed and streams): identical outcomes.
     const wb = await runShard({ model, card, samples: s, suite: { ...suite, attacks: [suite.attacks[1]] } });
     const noiseOf = (r: { attacks: { attack: string; success: boolean }[] }) => r.attacks.filter((a) => a.attack.startsWith("noise")).map((a) => a.success);

@@ -7,6 +7,7 @@ import { ShardCancelledError, type AttackEntry, type ExampleRecord, type Gallery
 import { noiseQueryAttack, squareQueryAttack, type BlackBoxBatch, type BlackBoxOutput } from "./attacks";
 import { hopSkipJump } from "./hsj";
 import type { Oracle } from "./oracle";
+import { replayBreaks, type PendingBreak, type Replayer } from "../replay";
 
 // Evaluates one shard of a model we can only query (black-box threat model): clean predictions, then every
 // query-only attack × epsilon of the suite on the correctly classified examples. Records have the same shape as
@@ -26,6 +27,8 @@ export interface RunBlackBoxShardOptions {
   shouldCancel?: () => boolean;
   galleryLimit?: number;
   backend?: ShardResult["backend"];
+  /** Where breaks are replayed before they count; default: the same oracle, queried again (tests plant others). */
+  replay?: Replayer;
 }
 
 /** Scores as probabilities: kept when they already are (non-negative, summing to 1), else a softmax. */
@@ -96,6 +99,10 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
   const records: ExampleRecord[] = [];
   const galleryLimit = opts.galleryLimit ?? 6;
   const gallery = new Map<number, GalleryItem>();
+  const replay: Replayer = opts.replay ?? (async (xr, rows) => {
+    const a = await oracle.query(xr, rows);
+    return { pred: a.labels, scores: a.scores };
+  });
 
   for (let start = 0; start < n; start += batchSize) {
     cancelCheck();
@@ -116,6 +123,7 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
     const rows = batchRecords.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
     const xs = new Float32Array(rows.length * d);
     rows.forEach((i, a) => xs.set(x.subarray(i * d, (i + 1) * d), a * d));
+    const pending: (PendingBreak & { entry: AttackEntry })[] = [];
     for (const item of items) {
       for (const eps of item.eps) {
         cancelCheck();
@@ -137,6 +145,7 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
             };
             if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
             entries.set(i, e);
+            if (e.success) pending.push({ entry: e, label: y, index: indices[i], x: out.xAdv.slice(a * d, (a + 1) * d) });
             if (e.success && gallery.size < galleryLimit && !gallery.has(indices[i])) {
               gallery.set(indices[i], {
                 index: indices[i], label: y, cleanPred: batchRecords[i].cleanPred, cleanConf: batchRecords[i].cleanConf, attack: item.id,
@@ -155,6 +164,14 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
         perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
         done += b;
         opts.onProgress?.(done, total);
+      }
+    }
+    // Every break of this batch sent to the model again: one whose answer is no longer wrong is not counted and
+    // leaves the gallery (the evaluation's reliability check names it). These queries are not in any attack's budget.
+    if (await replayBreaks(pending, replay, k, "endpoint") > 0) {
+      for (const p of pending) {
+        const g = gallery.get(p.index);
+        if (p.entry.replay === "not-reproduced" && g && g.attack === p.entry.attack && g.eps === p.entry.eps && g.norm === p.entry.norm) gallery.delete(p.index);
       }
     }
     records.push(...batchRecords);
