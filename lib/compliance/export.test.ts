@@ -16,7 +16,7 @@ describe("CSV export", () => {
     const csv = statusesToCsv(statuses, getCatalog(), [model], "nist-ai-rmf");
     const lines = csv.trim().split("\r\n");
     expect(lines).toHaveLength(73);
-    expect(lines[0]).toBe("framework,framework_version,control_id,control_title,model,model_digest,status,reason,next_step,evidence,attestation,catalog_version,policy_version,computed_at");
+    expect(lines[0]).toBe(["framework", "framework_version", "control_id", "control_title", "model", "model_digest", "status", "reason", "next_step", "evidence", "attestation", "catalog_version", "policy_version", "computed_at"].map((c) => `"${c}"`).join(","));
     const m27 = lines.find((l) => l.includes('"MEASURE 2.7"'))!;
     expect(m27).toContain('"Not assessed"');
     expect(m27).toContain(`"${"a".repeat(64)}"`);
