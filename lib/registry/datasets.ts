@@ -201,9 +201,15 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
   return { datasetId: row.datasetId, versionId: row.id, version: row.version, tensorDigest, manifestDigest, sampleCount: decoded.labels.length, warnings };
 }
 
+/** The name an original file is stored under: its last segment in safe characters; never "." or "..". */
+function storedName(name: string, i: number): string {
+  const base = name.split("/").pop()!.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 200);
+  return base === "" || /^\.+$/.test(base) ? `file-${i + 1}` : base;
+}
+
 function uniqueName(name: string, i: number, all: StagedFile[]): string {
-  const base = name.split("/").pop()!.replace(/[^A-Za-z0-9._-]/g, "_") || `file-${i + 1}`;
-  const clash = all.some((f, j) => j !== i && (f.name.split("/").pop()!.replace(/[^A-Za-z0-9._-]/g, "_") || `file-${j + 1}`) === base);
+  const base = storedName(name, i);
+  const clash = all.some((f, j) => j !== i && storedName(f.name, j) === base);
   return clash ? `${i + 1}-${base}` : base;
 }
 

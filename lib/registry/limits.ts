@@ -26,6 +26,28 @@ export function uploadLimits(): UploadLimits {
 export { formatBytes };
 
 /**
+ * A name or value from an upload as it may appear in a message: control characters escaped (\n, \t,
+ * \u001b…) so a message never carries raw ones, and cut to `max` characters so a 5,000-character name
+ * cannot make a 10 KB message.
+ */
+export function shown(s: string, max = 80): string {
+  const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+  return escaped.length > max ? `${escaped.slice(0, max - 1)}… (${s.length.toLocaleString("en")} characters)` : escaped;
+}
+
+/**
+ * A library's error message fit to show: its first line, absolute paths (the server's temp folders)
+ * removed, escaped and shortened.
+ */
+export function detailOf(e: unknown): string {
+  const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  return shown(msg.replace(/(?<=^|[\s'"(])(?:[A-Za-z]:)?[\\/](?:[^\s'",:()]+[\\/])+[^\s'",:()]*/g, "(a temporary file)"), 160);
+}
+
+/**
  * An upload refused with a reason. `field` is the form field the message belongs next to
  * ("files" for the uploaded files, a card field such as "classLabels" otherwise).
  */

@@ -12,7 +12,7 @@ import { validateModelForEngine } from "../engine/model";
 import type { EngineCard } from "../engine/card";
 import { inputScaleMismatch } from "../engine/input-scale";
 import { extractZipSafely, looksLikeZip } from "./archive";
-import { collectProblems, formatBytes, refuseAll, uploadLimits, type UploadLimits } from "./limits";
+import { collectProblems, formatBytes, refuseAll, shown, uploadLimits, type UploadLimits } from "./limits";
 import {
   cardInputFromFields,
   descriptiveFromFields,
@@ -90,6 +90,8 @@ export async function expandUpload(files: StagedFile[], staging: Staging, limits
   if (files.length === 0) throw new ValidationError("Choose the files to upload.", { files: "Choose a .zip or the model's files" });
   const total = files.reduce((s, f) => s + f.size, 0);
   if (total > limits.maxTotalBytes) refuseAll([{ field: "files", message: `The upload is ${formatBytes(total)}, above the limit of ${formatBytes(limits.maxTotalBytes)} per version.` }]);
+  const empty = files.find((f) => f.size === 0);
+  if (empty) refuseAll([{ field: "files", message: `${shown(empty.name)} is empty (0 bytes); choose the file again (it may not have finished saving or downloading).` }]);
   const zips: StagedFile[] = [];
   for (const f of files) {
     const head = Buffer.alloc(4);
@@ -102,7 +104,7 @@ export async function expandUpload(files: StagedFile[], staging: Staging, limits
     if (looksLikeZip(head) || f.name.toLowerCase().endsWith(".zip")) zips.push(f);
   }
   if (zips.length === 0) return { files, ignored: [], dirs: [] };
-  if (files.length > 1) refuseAll([{ field: "files", message: `Upload either one .zip or the individual files, not both (${zips.map((z) => z.name).join(", ")} is an archive).` }]);
+  if (files.length > 1) refuseAll([{ field: "files", message: `Upload either one .zip or the individual files, not both (${zips.map((z) => shown(z.name)).join(", ")} ${zips.length === 1 ? "is an archive" : "are archives"}).` }]);
   const dest = await staging.subdir("unzipped");
   return { ...(await extractZipSafely(zips[0].path, dest, limits, zips[0].name)), archive: zips[0] };
 }

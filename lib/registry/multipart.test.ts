@@ -52,4 +52,38 @@ describe("streaming multipart reader", () => {
     await s.dispose();
     await s2.dispose();
   });
+
+  it("refuses unusable file names with a message naming the problem; never a server error", async () => {
+    const raw = (disposition: string, content = "data") =>
+      Buffer.from(`--B\r\nContent-Disposition: form-data; ${disposition}\r\nContent-Type: application/octet-stream\r\n\r\n${content}\r\n--B--\r\n`);
+    const cases: [string, RegExp][] = [
+      [`name="files"; filename="${"n".repeat(300)}.png"`, /^The file name "n{79}… \(304 characters\)" is longer than 255 bytes, the limit for a file name; rename the file\.$/],
+      [`name="files"; filename="${"n".repeat(5000)}.csv"`, /is longer than 255 bytes, the limit for a file name/],
+      [`name="files"; filename="a\nb.png"`, /^The file name "a\\nb\.png" contains control characters/],
+      [`name="files"; filename="a\rb.png"`, /^The file name "a\\rb\.png" contains control characters/],
+      [`name="files"; filename*=UTF-8''caf%C3%A9.csv`, /gives its name only as filename\* \(RFC 5987 encoding\).*filename="…"/],
+      [`name="files"; filename="."`, /^The file name "\." is not a usable file name/],
+      [`name="files"; filename=".."`, /^The file name "\.\." is not a usable file name/],
+    ];
+    for (const [disposition, message] of cases) {
+      const s = await Staging.create(1_000_000);
+      const e = await readMultipart(chunks(raw(disposition), 100), "B", s).then(() => null, (x: Error & { status?: number; fieldErrors?: Record<string, string> }) => x);
+      expect(e?.message, disposition.slice(0, 60)).toMatch(message);
+      expect(e?.status).toBe(400);
+      expect(e?.fieldErrors?.files).toBe(e?.message);
+      expect(e!.message.length).toBeLessThan(400);
+      await s.dispose();
+    }
+  });
+
+  it("keeps a chosen empty file (so it can be named), drops the empty part of a file input left empty", async () => {
+    const form = new FormData();
+    form.append("files", new File([], "empty.zip"));
+    form.append("files", new File([], ""));
+    const { bytes, boundary } = await body(form);
+    const s = await Staging.create(1_000_000);
+    const r = await readMultipart(chunks(bytes, 64), boundary, s);
+    expect(r.files.map((f) => [f.name, f.size])).toEqual([["empty.zip", 0]]);
+    await s.dispose();
+  });
 });

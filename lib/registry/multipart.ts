@@ -1,4 +1,4 @@
-import { UploadRefused } from "./limits";
+import { shown, UploadRefused } from "./limits";
 import type { Staging, StagedFile } from "./staging";
 import { ValidationError } from "../errors";
 
@@ -17,8 +17,23 @@ export function boundaryOf(contentType: string | null): string | null {
   return b && b.length <= 200 ? b : null;
 }
 
-function parseHeaders(raw: string): { name?: string; filename?: string } {
-  const out: { name?: string; filename?: string } = {};
+/** Longest file name accepted (bytes of one path segment, as on every common file system). */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/** Why a file name sent by the browser or a script cannot be used, or null. */
+export function uploadedNameProblem(name: string): string | null {
+  const quoted = `"${shown(name)}"`;
+  if (/[\u0000-\u001f\u007f]/.test(name)) return `The file name ${quoted} contains control characters (a line break, tab or similar); rename the file.`;
+  const segments = name.replace(/\\/g, "/").split("/");
+  if (segments.some((seg) => seg === "." || seg === "..")) return `The file name ${quoted} is not a usable file name ("." and ".." name folders); rename the file.`;
+  const long = segments.find((seg) => Buffer.byteLength(seg) > MAX_FILE_NAME_BYTES);
+  if (long !== undefined) return `The file name ${quoted} is longer than ${MAX_FILE_NAME_BYTES} bytes, the limit for a file name; rename the file.`;
+  if (name.length > 1024) return `The file path ${quoted} is longer than 1,024 characters; upload the files with shorter names.`;
+  return null;
+}
+
+function parseHeaders(raw: string): { name?: string; filename?: string; extendedFilename?: boolean } {
+  const out: { name?: string; filename?: string; extendedFilename?: boolean } = {};
   for (const line of raw.split("\r\n")) {
     const [k, ...rest] = line.split(":");
     if (k.trim().toLowerCase() !== "content-disposition") continue;
@@ -27,6 +42,7 @@ function parseHeaders(raw: string): { name?: string; filename?: string } {
     const filename = /\bfilename="((?:[^"\\]|\\.)*)"/i.exec(v);
     if (name) out.name = name[1].replace(/\\(.)/g, "$1");
     if (filename) out.filename = filename[1].replace(/\\(.)/g, "$1");
+    if (/\bfilename\*\s*=/i.test(v)) out.extendedFilename = true;
   }
   return out;
 }
@@ -35,7 +51,7 @@ export async function readMultipart(body: AsyncIterable<Uint8Array>, boundary: s
   const delim = Buffer.from(`\r\n--${boundary}`);
   const fields: Record<string, string> = {};
   const files: StagedFile[] = [];
-  type Sink = { kind: "file"; f: Awaited<ReturnType<Staging["openFile"]>> } | { kind: "field"; name: string; chunks: Buffer[]; size: number } | { kind: "skip" };
+  type Sink = { kind: "file"; f: Awaited<ReturnType<Staging["openFile"]>>; named: boolean } | { kind: "field"; name: string; chunks: Buffer[]; size: number } | { kind: "skip" };
   let state: "preamble" | "after" | "headers" | "body" | "done" = "preamble";
   let buf: Buffer = Buffer.from("\r\n"); // so the first delimiter matches like the others
   let sink: Sink = { kind: "skip" };
@@ -53,7 +69,9 @@ export async function readMultipart(body: AsyncIterable<Uint8Array>, boundary: s
   const finish = async () => {
     if (sink.kind === "file") {
       const f = await sink.f.close();
-      if (f.size > 0) files.push(f);
+      // A browser sends an empty part with no name for a file input left empty; an empty file the
+      // user chose is kept, so the check that refuses it can name it.
+      if (f.size > 0 || sink.named) files.push(f);
     } else if (sink.kind === "field") fields[sink.name] = Buffer.concat(sink.chunks).toString("utf8").replace(/\r\n/g, "\n"); // forms send CRLF line breaks
     sink = { kind: "skip" };
   };
@@ -90,7 +108,17 @@ export async function readMultipart(body: AsyncIterable<Uint8Array>, boundary: s
           if (++parts > MAX_PARTS) throw new ValidationError("The upload has too many parts.");
           const h = parseHeaders(buf.subarray(0, end).toString("utf8"));
           buf = buf.subarray(end + 4);
-          if (h.filename !== undefined && h.name === fileField) sink = { kind: "file", f: await staging.openFile(h.filename || "upload") };
+          if (h.name === fileField && h.extendedFilename && h.filename === undefined) {
+            throw new UploadRefused(
+              fileField,
+              `A file part gives its name only as filename* (RFC 5987 encoding), which multipart/form-data does not use (RFC 7578 §4.2): send the name as filename="…" in UTF-8.`,
+            );
+          }
+          if (h.filename !== undefined && h.name === fileField) {
+            const bad = h.filename === "" ? null : uploadedNameProblem(h.filename);
+            if (bad) throw new UploadRefused(fileField, bad);
+            sink = { kind: "file", f: await staging.openFile(h.filename || "upload"), named: h.filename !== "" };
+          }
           else if (h.filename === undefined && h.name && h.name !== fileField) sink = { kind: "field", name: h.name, chunks: [], size: 0 };
           else sink = { kind: "skip" };
           state = "body";

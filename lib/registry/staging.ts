@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, open, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { env } from "../env";
-import { formatBytes, UploadRefused } from "./limits";
+import { formatBytes, shown, UploadRefused } from "./limits";
 
 /** A file waiting in the staging folder; `name` is the name the user gave it (relative path). */
 export interface StagedFile {
@@ -45,8 +45,9 @@ export class Staging {
 
   /** Writes an uploaded stream to the staging folder, refusing it as soon as the size limit is passed. */
   async addStream(name: string, source: Readable | ReadableStream<Uint8Array>): Promise<StagedFile> {
-    const safe = basename(name.replace(/\\/g, "/")) || "upload";
-    const path = join(this.dir, "in", `${String(this.count++).padStart(4, "0")}-${safe.replace(/[^A-Za-z0-9._-]/g, "_")}`);
+    // The staged file is named by its position only: the user's name (kept in `name`) may be too long
+    // for the file system or hold any character.
+    const path = this.nextPath();
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const input = source instanceof Readable ? source : Readable.fromWeb(source as import("node:stream/web").ReadableStream<Uint8Array>);
     let size = 0;
@@ -55,7 +56,7 @@ export class Staging {
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
-        if (already + size > max) cb(new UploadRefused("files", `${name}: the upload is larger than the limit of ${formatBytes(max)} per version`));
+        if (already + size > max) cb(new UploadRefused("files", `${shown(name)}: the upload is larger than the limit of ${formatBytes(max)} per version`));
         else cb(null, chunk);
       },
     });
@@ -66,8 +67,9 @@ export class Staging {
 
   /** A file written piece by piece (the streaming multipart parser); the size limit is enforced on every write. */
   async openFile(name: string): Promise<{ write(chunk: Uint8Array): Promise<void>; close(): Promise<StagedFile>; abort(): Promise<void> }> {
-    const safe = basename(name.replace(/\\/g, "/")) || "upload";
-    const path = join(this.dir, "in", `${String(this.count++).padStart(4, "0")}-${safe.replace(/[^A-Za-z0-9._-]/g, "_")}`);
+    // The staged file is named by its position only: the user's name (kept in `name`) may be too long
+    // for the file system or hold any character.
+    const path = this.nextPath();
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const fh = await open(path, "wx", 0o600);
     let size = 0;
@@ -85,7 +87,7 @@ export class Staging {
       write: async (chunk) => {
         size += chunk.length;
         this.used += chunk.length;
-        if (this.used > this.maxBytes) throw new UploadRefused("files", `${name}: the upload is larger than the limit of ${formatBytes(this.maxBytes)} per version`);
+        if (this.used > this.maxBytes) throw new UploadRefused("files", `${shown(name)}: the upload is larger than the limit of ${formatBytes(this.maxBytes)} per version`);
         pending.push(Buffer.from(chunk));
         pendingBytes += chunk.length;
         if (pendingBytes >= 256 * 1024) await flush();
@@ -106,6 +108,10 @@ export class Staging {
   }
 
   private count = 0;
+
+  private nextPath(): string {
+    return join(this.dir, "in", `${String(this.count++).padStart(4, "0")}.upload`);
+  }
 
   async dispose(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
