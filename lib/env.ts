@@ -88,6 +88,15 @@ const EnvSchema = z.object({
     .number({ error: "expected a ratio such as 100" })
     .min(2, { error: "expected at least 2" })
     .default(200),
+  /**
+   * Values in one example (product of a model's input shape, or a dataset sample's shape), checked
+   * before anything is allocated: 3,145,728 = 1024×1024×3. A model declaring more is refused at upload.
+   */
+  BULWARK_MAX_INPUT_VALUES: z.coerce
+    .number({ error: "expected a number of values, e.g. 3145728 for 1024×1024×3" })
+    .int()
+    .min(1, { error: "expected at least 1" })
+    .default(3 * 1024 * 1024),
   /** Requests per minute per API token (REST API v1). */
   BULWARK_API_RATE_LIMIT: z.coerce
     .number({ error: "expected a number of requests per minute" })

@@ -9,6 +9,8 @@ export interface UploadLimits {
   maxFiles: number;
   /** Uncompressed ÷ compressed size above which an archive entry is taken for a zip bomb. */
   maxCompressionRatio: number;
+  /** Values in one example (product of the input shape), checked before anything is allocated. */
+  maxInputValues: number;
 }
 
 /** Byte sizes are stored as 32-bit integers: one version can never exceed 2 GiB − 1. */
@@ -20,6 +22,7 @@ export function uploadLimits(): UploadLimits {
     maxTotalBytes: Math.min(HARD_MAX, e.BULWARK_MAX_UPLOAD_MB * 1024 * 1024),
     maxFiles: e.BULWARK_MAX_ARCHIVE_FILES,
     maxCompressionRatio: e.BULWARK_MAX_COMPRESSION_RATIO,
+    maxInputValues: e.BULWARK_MAX_INPUT_VALUES,
   };
 }
 
@@ -31,6 +34,7 @@ export { formatBytes };
  * cannot make a 10 KB message.
  */
 export function shown(s: string, max = 80): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
     return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
@@ -45,6 +49,16 @@ export function shown(s: string, max = 80): string {
 export function detailOf(e: unknown): string {
   const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
   return shown(msg.replace(/(?<=^|[\s'"(])(?:[A-Za-z]:)?[\\/](?:[^\s'",:()]+[\\/])+[^\s'",:()]*/g, "(a temporary file)"), 160);
+}
+
+/** Why one example of this shape is too large, or null (`what` names it: "The card's input shape"). */
+export function inputSizeProblem(shape: number[], limits: Pick<UploadLimits, "maxInputValues">, what: string): string | null {
+  const values = shape.reduce((a, b) => a * b, 1);
+  if (values <= limits.maxInputValues) return null;
+  return (
+    `${what} ${shape.join("×")} is ${values.toLocaleString("en")} values per example, above the limit of ${limits.maxInputValues.toLocaleString("en")} ` +
+    `(BULWARK_MAX_INPUT_VALUES; 1024×1024×3 by default): such inputs would need gigabytes of memory to check and evaluate.`
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { unsafeEntryName } from "./archive";
-import { formatBytes, type UploadLimits } from "./limits";
+import { formatBytes, inputSizeProblem, shown, type UploadLimits } from "./limits";
 import type { StagedFile } from "./staging";
 
 // Checks of a TensorFlow.js LayersModel's files that need no TensorFlow: model.json's schema, the
@@ -58,6 +58,29 @@ export interface ModelFileSet {
   parameters: number;
 }
 
+/** Input shapes a Keras topology declares (batch_input_shape / batch_shape of its layers), batch dimension dropped. */
+export function declaredInputShapes(topology: unknown): { layer: string; shape: number[] }[] {
+  const out: { layer: string; shape: number[] }[] = [];
+  const visit = (node: unknown, layer: string, depth: number) => {
+    if (depth > 64 || node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, layer, depth + 1);
+      return;
+    }
+    const o = node as Record<string, unknown>;
+    const name = typeof o.name === "string" ? o.name : layer;
+    for (const key of ["batch_input_shape", "batchInputShape", "batch_shape"]) {
+      const v = o[key];
+      if (Array.isArray(v) && v.length >= 2 && v.slice(1).every((d) => d === null || typeof d === "number")) {
+        out.push({ layer: name, shape: v.slice(1).map((d) => (typeof d === "number" ? d : 1)) });
+      }
+    }
+    for (const v of Object.values(o)) if (typeof v === "object") visit(v, name, depth + 1);
+  };
+  visit(topology, "", 0);
+  return out;
+}
+
 function isGraphModel(j: Record<string, unknown>): boolean {
   const topo = j.modelTopology as Record<string, unknown> | undefined;
   return j.format === "graph-model" || (typeof topo === "object" && topo !== null && Array.isArray((topo as { node?: unknown }).node));
@@ -103,6 +126,11 @@ export async function checkModelFiles(files: StagedFile[], limits: UploadLimits)
     return { problems: [p(`${mj.name} does not match the TensorFlow.js LayersModel format at ${i.path.join(".") || "the top level"}: ${i.message}`)] };
   }
   const json = parsed.data;
+  // Checked before TensorFlow.js ever sees the model: building it allocates for the declared input.
+  for (const d of declaredInputShapes(json.modelTopology)) {
+    const bad = inputSizeProblem(d.shape, limits, `${mj.name}: layer "${shown(d.layer, 60)}" declares the input shape`);
+    if (bad) return { problems: [{ field: "inputShape", message: bad }] };
+  }
   const byRel = new Map<string, StagedFile>();
   for (const f of files) if (f !== mj && f.name.startsWith(base)) byRel.set(f.name.slice(base.length), f);
   const problems: Problem[] = [];
@@ -112,18 +140,22 @@ export async function checkModelFiles(files: StagedFile[], limits: UploadLimits)
   json.weightsManifest.forEach((group, gi) => {
     const groupFiles: (StagedFile & { rel: string })[] = [];
     for (const rel of group.paths) {
+      if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(rel)) {
+        problems.push(p(`${mj.name}: weightsManifest path "${shown(rel)}" is a URL; Bulwark never fetches weights. Upload the weight file with model.json and name it by its relative path (e.g. group1-shard1of1.bin).`));
+        continue;
+      }
       const bad = unsafeEntryName(rel);
       if (bad || rel.startsWith("./")) {
-        problems.push(p(`${mj.name}: weightsManifest path "${rel}" ${bad ?? "must be a plain relative path"}.`));
+        problems.push(p(`${mj.name}: weightsManifest path "${shown(rel)}" ${bad ?? "must be a plain relative path"}.`));
         continue;
       }
       const f = byRel.get(rel);
       if (!f) {
-        problems.push(p(`${mj.name} names the weight file "${rel}", which is not in the upload.`));
+        problems.push(p(`${mj.name} names the weight file "${shown(rel)}", which is not in the upload.`));
         continue;
       }
       if (used.has(rel)) {
-        problems.push(p(`${mj.name} names the weight file "${rel}" twice.`));
+        problems.push(p(`${mj.name} names the weight file "${shown(rel)}" twice.`));
         continue;
       }
       used.add(rel);

@@ -12,7 +12,7 @@ import { validateModelForEngine } from "../engine/model";
 import type { EngineCard } from "../engine/card";
 import { inputScaleMismatch } from "../engine/input-scale";
 import { extractZipSafely, looksLikeZip } from "./archive";
-import { collectProblems, formatBytes, refuseAll, shown, uploadLimits, type UploadLimits } from "./limits";
+import { collectProblems, formatBytes, inputSizeProblem, refuseAll, shown, uploadLimits, type UploadLimits } from "./limits";
 import {
   cardInputFromFields,
   descriptiveFromFields,
@@ -22,7 +22,7 @@ import {
   RISK_TIER_DB,
   type ModelCard,
 } from "./model-card";
-import { checkFiniteWeights, checkModelFiles, type Problem } from "./model-files";
+import { checkFiniteWeights, checkModelFiles, type ModelJson, type Problem } from "./model-files";
 import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
@@ -85,6 +85,19 @@ function engineField(msg: string): string {
   return "files";
 }
 
+/**
+ * TensorFlow.js reports a weight of the wrong shape as "Shape mismatch: [16,3] vs. [3,16]" (the layer's,
+ * then the file's) without naming it: name the manifest weight(s) with that shape.
+ */
+function weightNamed(msg: string, json: ModelJson): string {
+  const m = /Shape mismatch: \[([\d, ]*)\] vs\. \[([\d, ]*)\]/.exec(msg);
+  if (!m) return msg;
+  const given = m[2].replace(/\s/g, "");
+  const names = json.weightsManifest.flatMap((g) => g.weights).filter((w) => w.shape.join(",") === given).map((w) => `"${shown(w.name, 60)}"`);
+  if (names.length === 0) return msg;
+  return `the weight ${names.slice(0, 3).join(" or ")} has shape [${given}] in model.json's weightsManifest, but its layer expects [${m[1].replace(/\s/g, "")}]`;
+}
+
 /** Expand a single uploaded zip; otherwise the files are taken as they are. */
 export async function expandUpload(files: StagedFile[], staging: Staging, limits: UploadLimits): Promise<{ files: StagedFile[]; ignored: string[]; dirs: string[]; archive?: StagedFile }> {
   if (files.length === 0) throw new ValidationError("Choose the files to upload.", { files: "Choose a .zip or the model's files" });
@@ -137,6 +150,8 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
   const parsed = parseCard(input.card);
   problems.push(...parsed.problems);
   const card = parsed.card;
+  const tooLarge = card ? inputSizeProblem(card.inputShape, limits, "The card's input shape") : null;
+  if (tooLarge) problems.push({ field: "inputShape", message: tooLarge });
   if (card?.trainingDatasetVersionId) {
     const dv = await db.datasetVersion.findFirst({ where: { id: card.trainingDatasetVersionId, teamId }, select: { id: true } });
     if (!dv) problems.push({ field: "trainingDatasetVersionId", message: "That training dataset version does not exist in this team." });
@@ -162,7 +177,9 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
   const modelJsonBytes = await readFile(set.modelJson.path);
   await ensureCheckBackend(env().BULWARK_TF_BACKEND);
   const verdict = await validateModelForEngine({ modelJson: modelJsonBytes, weights: Object.fromEntries(bytes) }, engineCardOf(card));
-  if (!verdict.ok) refuseAll(verdict.errors.map((m) => ({ field: engineField(m), message: engineField(m) === "files" ? `The model does not load and run: ${m}.` : `${m}.` })));
+  if (!verdict.ok) {
+    refuseAll(verdict.errors.map((m) => ({ field: engineField(m), message: engineField(m) === "files" ? `The model does not load and run: ${weightNamed(m, set.json)}.` : `${m}.` })));
+  }
 
   const hashed = await hashFiles([
     { rel: "model.json", path: set.modelJson.path, role: "model.json" },

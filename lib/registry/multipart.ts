@@ -23,6 +23,7 @@ export const MAX_FILE_NAME_BYTES = 255;
 /** Why a file name sent by the browser or a script cannot be used, or null. */
 export function uploadedNameProblem(name: string): string | null {
   const quoted = `"${shown(name)}"`;
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(name)) return `The file name ${quoted} contains control characters (a line break, tab or similar); rename the file.`;
   const segments = name.replace(/\\/g, "/").split("/");
   if (segments.some((seg) => seg === "." || seg === "..")) return `The file name ${quoted} is not a usable file name ("." and ".." name folders); rename the file.`;
