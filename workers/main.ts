@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { env } from "../lib/env";
-import { disconnectDb } from "../lib/db/client";
+import { db, disconnectDb } from "../lib/db/client";
 import { startQueue } from "../lib/jobs/queue";
 import { registerHandlers } from "./handlers";
 import { beat, HEARTBEAT_SECONDS } from "./heartbeat";
@@ -33,6 +33,8 @@ async function shutdown(signal: string) {
   // graceful: waits for running handlers; jobs not finished within the timeout go back to the queue.
   await boss.stop({ graceful: true, timeout: 30_000 }).catch(() => {});
   await handlers.close();
+  // Deregister, so /api/health stops counting this worker at once rather than after 3 missed beats.
+  await db.workerHeartbeat.delete({ where: { id: workerId } }).catch(() => {});
   await disconnectDb();
   process.exit(0);
 }

@@ -6,6 +6,7 @@ import { AppError, fieldErrorsFromZod } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { takeRateLimit } from "@/lib/api/rate-limit";
 import type { Operation } from "@/lib/api/operations";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { assertNoControlCharacters, controlCharacterMessage, findControlCharacter } from "@/lib/security/control-chars";
 
 // REST API v1 glue: bearer-token auth, per-token rate limit, the role check, zod parsing with the
@@ -36,6 +37,14 @@ const TITLES: Record<number, string> = { 400: "Invalid request", 401: "Unauthori
  */
 export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, input: EndpointInput<O>) => Promise<unknown>) {
   return async (req: Request, context: RouteContext = {}): Promise<Response> => {
+    try {
+      return await answer(req, context);
+    } catch (e) {
+      // Anything that escaped (the token look-up, the rate limit): a problem document, never an empty 500.
+      return internalProblem(e);
+    }
+  };
+  async function answer(req: Request, context: RouteContext): Promise<Response> {
     const header = req.headers.get("authorization") ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) return problem(401, "Unauthorized", "Send an API token: Authorization: Bearer <token> (Settings → API tokens).");
@@ -86,10 +95,18 @@ export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, inpu
       return withHeaders(Response.json(out, { status: o.status, headers: { "cache-control": "no-store" } }));
     } catch (e) {
       if (e instanceof AppError) return withHeaders(problem(e.status, TITLES[e.status] ?? e.code.replace(/_/g, " "), e.message, e.fieldErrors ? { errors: e.fieldErrors } : {}));
-      console.error(e);
-      return withHeaders(problem(500, "Internal error", "Something failed on the server; nothing was changed. Try again, and report it if it persists."));
+      return withHeaders(internalProblem(e));
     }
-  };
+  }
+}
+
+/** 503 with Retry-After while the database is unreachable (e.g. PostgreSQL restarting); otherwise a generic 500. */
+function internalProblem(e: unknown): Response {
+  if (isDatabaseUnavailable(e)) {
+    return problem(503, "Service unavailable", `The database is not reachable right now (it may be restarting); nothing was changed. Retry after ${DATABASE_RETRY_AFTER_SECONDS} s.`, {}, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+  }
+  console.error(e);
+  return problem(500, "Internal error", "Something failed on the server; nothing was changed. Try again, and report it if it persists.");
 }
 
 function describe(issues: { path: PropertyKey[]; message: string }[]): string {
