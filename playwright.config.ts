@@ -48,6 +48,8 @@ export default defineConfig({
       BULWARK_DEMO: "true",
       // The journeys read only the poisoned model's scan; the clean model's would hold the worker for minutes.
       BULWARK_DEMO_SCANS: "poisoned",
+      // Two job slots: a journey's evaluation does not wait behind a seeded cross-validation shard.
+      BULWARK_WORKER_CONCURRENCY: "2",
     },
   },
 });
