@@ -61,7 +61,12 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
     failureReason: ev.failureReason,
     cancelledBy: ev.cancelledByLabel,
     results: metrics && ev.kind === "robustness"
-      ? { cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, attacks: metrics.attacks.map((a) => ({ attack: a.attack, norm: a.norm, eps: a.eps, robustAccuracy: a.robustAccuracy })), reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null }
+      ? {
+        cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, attacks: metrics.attacks.map((a) => ({ attack: a.attack, norm: a.norm, eps: a.eps, robustAccuracy: a.robustAccuracy })),
+        reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
+        // Every counted break replayed on the reference (null: metrics stored before the replay existed).
+        replay: metrics.replay ?? null,
+      }
       : null,
     // Integrity scans: the E15 figures, the plain-language reading and the trigger test (lib/evaluations/integrity.ts).
     integrity: ev.kind === "integrity" && ev.metrics ? integrityForApi(ev.metrics as unknown as IntegrityMetrics, reliability) : null,

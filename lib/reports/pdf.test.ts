@@ -66,7 +66,9 @@ describe("renderReportPdf", () => {
       expect(text).toContain(`${e.cleanCorrect}/${e.samples}`);
       expect(text).toContain(pct(e.cleanAccuracy));
       for (const w of e.worstCase) expect(text).toContain(`${w.robust}/${e.samples} robust`);
+      expect(text.replace(/\s+/g, " ")).toContain(`Breaks re-verified: ${e.replay!.replayed} replayed through the model on the reference`);
     }
+    expect(text.replace(/\s+/g, " ")).toContain("0 did not reproduce (expected 0)");
     expect(text).toContain("Approved by Zoë Ødegård <reviewer@demo.bulwark.local>");
     expect(text).toContain(approved.draftPdfSha256);
   });

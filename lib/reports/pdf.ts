@@ -519,6 +519,12 @@ function evaluationBlock(L: Layout, m: ModelSnapshot, e: EvaluationSnapshot) {
     L.font("bold", 10, VERDICT_COLOR[e.reliability.verdict]);
     L.doc.text(`Verdict: ${e.reliability.verdict}`, L.left, L.y);
     L.y = L.doc.y + 4;
+    if (e.replay) {
+      const bad = e.replay.notReproduced;
+      L.text(`Breaks re-verified: ${e.replay.replayed} replayed through the model on the reference (white-box: the tfjs cpu backend; black-box: the endpoint); ` +
+        `${bad.length} did not reproduce (expected 0${bad.length ? `; not counted, and the evaluation is unreliable: ${bad.map((b) => `example ${b.index} (${b.attack}, ${b.norm} ε ${b.eps})`).join(", ")}` : ""}). ` +
+        `${e.replay.survivors} examples survived every attack (listed in the evaluation's results).`, { size: 8.5, color: bad.length ? COLORS.failing : COLORS.muted });
+    }
     L.table(
       [{ header: "Check", width: 2 }, { header: "Result", width: 0.6 }, { header: "Finding", width: 4.4 }],
       e.reliability.checks.map((c) => [c.title, { text: c.status, bold: true, color: c.status === "pass" ? COLORS.satisfied : c.status === "warn" ? COLORS.partial : COLORS.failing }, c.explanation]),

@@ -77,6 +77,7 @@ export function sampleSnapshot(opts: { models?: number; evaluationsPerModel?: nu
           { id: "large-budget", title: "A budget that must break any classifier does", status: "pass", explanation: "At eps 0.5 the sanity attack broke 100.0% of correctly classified examples." },
           { id: "gradients", title: "Input gradients are usable", status: "pass", explanation: "0 of 400 examples had an all-zero or non-finite gradient." },
         ] },
+        replay: { replayed: 2000 + 37 * k, notReproduced: [], survivors: 120 + k },
         provenance: { backend: "wasm", tfjsVersion: "4.22.0", simd: true, threads: 1, kernelPatches: ["Conv2DBackpropFilter"], backends: ["wasm"], workers: ["worker-1:4242:ab12cd"], shards: 4 },
         comparison: k > 0 ? { previousNumber: number - 1, tolerancePp: 2, clean: { label: "clean accuracy", before: 0.93, after: cleanCorrect / n, delta: cleanCorrect / n - 0.93 }, worstCase: worstCase.map((w) => ({ label: `worst case, L∞ ε=${w.eps}`, before: w.robustAccuracy + 0.03, after: w.robustAccuracy, delta: -0.03 })), regressions: worstCase.slice(0, 1).map((w) => ({ label: `worst case, L∞ ε=${w.eps}`, before: w.robustAccuracy + 0.03, after: w.robustAccuracy, delta: -0.03 })) } : null,
         gallery,

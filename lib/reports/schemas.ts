@@ -147,6 +147,12 @@ const EvaluationSnapshotSchema = z.object({
     reasons: z.array(z.string()),
     checks: z.array(z.object({ id: z.string(), title: z.string(), status: z.enum(["pass", "warn", "fail"]), explanation: z.string() })),
   }).nullable(),
+  /** Every counted break replayed on the reference; absent for evaluations completed before the replay existed. */
+  replay: z.object({
+    replayed: z.number().int(),
+    notReproduced: z.array(z.object({ index: z.number().int(), attack: z.string(), norm: NormSchema, eps: z.number() })),
+    survivors: z.number().int(),
+  }).optional(),
   provenance: z.object({
     backend: z.string().nullable(),
     tfjsVersion: z.string().nullable(),

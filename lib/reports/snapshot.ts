@@ -107,6 +107,10 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
       perClass: metrics.perClass.map((c) => ({ label: c.label, count: c.count, cleanAccuracy: c.cleanAccuracy, robustAccuracy: c.robustAccuracy })),
       curves: metrics.curves.map((c) => ({ attack: c.attack, norm: c.norm, points: c.points.map((p) => ({ eps: p.eps, robustAccuracy: p.robustAccuracy })) })),
       reliability: rel ? { verdict: rel.verdict, reasons: rel.reasons, checks: rel.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, explanation: c.explanation })) } : null,
+      ...(metrics.replay ? { replay: {
+        replayed: metrics.replay.replayed, survivors: metrics.replay.survivors.length,
+        notReproduced: metrics.replay.notReproduced.map((b) => ({ index: b.index, attack: b.attack, norm: b.norm, eps: b.eps })),
+      } } : {}),
       provenance: {
         backend: prov.engine?.backend ?? null, tfjsVersion: prov.engine?.tfjsVersion ?? null, simd: prov.engine?.simd ?? null, threads: prov.engine?.threads ?? null,
         kernelPatches: prov.engine?.kernelPatches ?? [], backends: prov.backends ?? [], workers: prov.workers ?? [], shards: prov.shards?.length ?? e.shardCount,

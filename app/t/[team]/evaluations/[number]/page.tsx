@@ -135,6 +135,19 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
                   </li>
                 ))}
               </ul>
+              {metrics.replay ? (
+                <div className="mt-4 border-t border-slate-100 pt-3 text-sm text-slate-600" data-testid="replay-summary">
+                  <p>
+                    <span className="font-medium text-slate-900">Breaks re-verified:</span> {metrics.replay.replayed} replayed on the reference
+                    (white-box: the tfjs cpu backend; black-box: the endpoint), <span className={metrics.replay.notReproduced.length ? "font-medium text-red-700" : ""}>{metrics.replay.notReproduced.length} did not reproduce</span> (expected 0
+                    {metrics.replay.notReproduced.length ? `; not counted: ${metrics.replay.notReproduced.map((b) => `example ${b.index} (${b.attack}, ε ${b.eps})`).join(", ")}` : ""}).
+                  </p>
+                  <details className="mt-1">
+                    <summary className="cursor-pointer">{metrics.replay.survivors.length} examples survived every attack</summary>
+                    <p className="mt-1 break-words font-mono text-xs">{metrics.replay.survivors.join(", ") || "none"}</p>
+                  </details>
+                </div>
+              ) : null}
             </Card>
           </div>
           <Card title="Attacks × budgets" className="mb-6">
