@@ -23,6 +23,27 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: expected at least 32/);
   });
 
+  it("never echoes a secret: secret variables are redacted, a password inside DATABASE_URL is masked", () => {
+    const message = (source: Record<string, string>) => {
+      try {
+        parseEnv(source);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error("expected a configuration error");
+    };
+    const nextAuth = message({ NEXTAUTH_SECRET: "hunter2-short" });
+    expect(nextAuth).toMatch(/NEXTAUTH_SECRET: expected at least 32 characters \(got a value of 13 characters, not shown\)/);
+    expect(nextAuth).not.toContain("hunter2");
+    const key = message({ BULWARK_SECRET_KEY: "not-a-key-s3cr3t" });
+    expect(key).toMatch(/BULWARK_SECRET_KEY/);
+    expect(key).not.toContain("s3cr3t");
+    const url = message({ DATABASE_URL: "mysql://bulwark:Sup3rSecret@db.example:3306/app" });
+    expect(url).toContain('"mysql://bulwark:****@db.example:3306/app"');
+    expect(url).not.toContain("Sup3rSecret");
+    expect(message({ PORT: "abc" })).toContain('(got "abc")');
+  });
+
   it("treats empty strings as unset", () => {
     expect(parseEnv({ PORT: "" }).PORT).toBe(3000);
   });

@@ -135,10 +135,30 @@ export function parseEnv(source: Record<string, string | undefined>): z.infer<ty
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = EnvSchema.safeParse(cleaned);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got "${String(cleaned[String(i.path[0])])}")`);
+    const lines = result.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got ${shownValue(String(i.path[0]), String(cleaned[String(i.path[0])]))})`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   return result.data;
+}
+
+/** Variables whose value is a secret: a configuration error says how long it is, never what it is. */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$|ACCESS_KEY/;
+
+/** A bad value as a configuration error may show it: secrets redacted, a URL's password masked. */
+export function shownValue(name: string, value: string): string {
+  if (SECRET_NAME.test(name)) return `a value of ${value.length} characters, not shown`;
+  let shown = value;
+  try {
+    const u = new URL(value);
+    if (u.password) {
+      u.password = "****";
+      shown = u.toString();
+    }
+  } catch {
+    // Not a URL parser's idea of a URL, but it may still hold "user:password@": mask what sits there.
+    shown = value.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/, "$1****@");
+  }
+  return `"${shown}"`;
 }
 
 /** Reads the session secret from the data folder, creating it once (mode 600) when absent. */

@@ -57,6 +57,16 @@ export function runningPostmaster(dataDir: string): number | undefined {
   return pid;
 }
 
+/** The port a running postmaster listens on (line 4 of postmaster.pid). */
+function postmasterPort(dataDir: string): number | undefined {
+  try {
+    const port = Number(readFileSync(paths(dataDir).pidFile, "utf8").split("\n")[3]);
+    return Number.isInteger(port) && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -180,8 +190,15 @@ export async function startEmbeddedPostgres(opts: {
   const url = `postgresql://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${DB_NAME}`;
   const adminUrl = url.replace(/\/[^/]+$/, "/postgres");
 
-  if (opts.reuseRunning && runningPostmaster(opts.dataDir) && (await canConnect(adminUrl))) {
-    return { url, owned: false, stop: async () => {} };
+  const running = opts.reuseRunning ? runningPostmaster(opts.dataDir) : undefined;
+  if (running) {
+    if (await canConnect(adminUrl)) return { url, owned: false, stop: async () => {} };
+    // Someone else's server (a running `npm start`): never stop it. Most likely the port setting differs.
+    const actual = postmasterPort(opts.dataDir);
+    throw new Error(
+      `PostgreSQL is running on ${opts.dataDir} (pid ${running}) but does not answer on port ${opts.port}` +
+        (actual && actual !== opts.port ? `: it listens on port ${actual}. Set BULWARK_PG_PORT=${actual} (as for the running Bulwark) and try again.` : ". Check BULWARK_PG_PORT and try again."),
+    );
   }
   await stopLeftoverPostmaster(opts.dataDir, log);
 

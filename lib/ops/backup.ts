@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -54,8 +54,24 @@ async function sha256Of(path: string): Promise<string> {
 
 /** Writes a backup of the database at `url` and of `store` into the empty or new folder `out`. */
 export async function writeBackup(opts: { url: string; store: ArtifactStore; out: string; log?: (m: string) => void }): Promise<BackupManifest> {
-  const log = opts.log ?? (() => {});
   if (existsSync(opts.out) && readdirSync(opts.out).length > 0) throw new Error(`${opts.out} is not empty; choose a new folder for the backup`);
+  // Written into a sibling folder and renamed into place only when complete: a failed (or interrupted)
+  // backup never leaves a folder under the asked name that looks like a backup.
+  const partial = `${opts.out}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  try {
+    const manifest = await writeBackupInto({ ...opts, out: partial });
+    if (existsSync(opts.out)) rmdirSync(opts.out); // empty (checked above)
+    renameSync(partial, opts.out);
+    return manifest;
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function writeBackupInto(opts: { url: string; store: ArtifactStore; out: string; log?: (m: string) => void }): Promise<BackupManifest> {
+  const log = opts.log ?? (() => {});
   mkdirSync(join(opts.out, "db"), { recursive: true });
   const client = new pg.Client({ connectionString: opts.url });
   client.on("error", () => {});
