@@ -1,10 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { env } from "../lib/env";
-import { QUEUES, REPORT_RETRY_LIMIT, SHARD_RETRY_LIMIT } from "../lib/jobs/queue";
-import { AggregateJobSchema, ReportJobSchema, ScheduleFireJobSchema, ShardJobSchema, WebhookJobSchema } from "../lib/jobs/payloads";
-import { aggregateEvaluation, handleDeadShard, runShardJob, ShardWasCancelled, sweepStuckEvaluations } from "../lib/evaluations/run";
-import { fireSchedule } from "../lib/evaluations/schedules";
-import { deliverWebhook } from "../lib/evaluations/webhook";
+import { JOB_NAMES, JOBS, runJob, type WorkerTools } from "../lib/jobs/catalog";
+import { ShardWasCancelled, sweepStuckEvaluations } from "../lib/evaluations/run";
 import { ShardCancelled, ShardRunner } from "./shard-runner";
 
 export interface WorkerInfo {
@@ -20,9 +17,9 @@ export async function registerHandlers(boss: PgBoss, info: WorkerInfo): Promise<
   // The backend the engine processes actually loaded (known after the first shard), else the preference.
   let ranOn: string | null = null;
 
-  await boss.work(QUEUES.shard, { localConcurrency: info.concurrency, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    const data = ShardJobSchema.parse(job!.data);
-    const outcome = await runShardJob(data, { workerId: info.workerId, retryCount: job!.retryCount, retryLimit: SHARD_RETRY_LIMIT }, (task, hooks) =>
+  const tools: WorkerTools = {
+    workerId: info.workerId,
+    executeShard: (task, hooks) =>
       runner.run(task, hooks).then(
         (output) => {
           if (output.backend?.backend) ranOn = output.backend.backend;
@@ -32,31 +29,17 @@ export async function registerHandlers(boss: PgBoss, info: WorkerInfo): Promise<
           throw e instanceof ShardCancelled ? new ShardWasCancelled() : e;
         },
       ),
-    );
-    log(`shard ${data.shardId} of evaluation ${data.evaluationId}: ${outcome}`);
-  });
-  await boss.work(QUEUES.shardDead, { pollingIntervalSeconds: 2 }, async ([job]) => {
-    await handleDeadShard(ShardJobSchema.parse(job!.data));
-  });
-  await boss.work(QUEUES.aggregate, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    const data = AggregateJobSchema.parse(job!.data);
-    log(`aggregate evaluation ${data.evaluationId}: ${await aggregateEvaluation(data)}`);
-  });
-  await boss.work(QUEUES.scheduleFire, { pollingIntervalSeconds: 2 }, async ([job]) => {
-    await fireSchedule(ScheduleFireJobSchema.parse(job!.data));
-  });
-  await boss.work(QUEUES.webhook, { pollingIntervalSeconds: 2 }, async ([job]) => {
-    await deliverWebhook(WebhookJobSchema.parse(job!.data));
-  });
-  await boss.work(QUEUES.report, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    const data = ReportJobSchema.parse(job!.data);
-    // Loaded on first use, so a worker that never renders a report never loads pdfkit and the fonts.
-    const { runReportJob } = await import("../lib/reports/generate");
-    log(`report ${data.reportId}: ${await runReportJob(data, { lastAttempt: job!.retryCount >= REPORT_RETRY_LIMIT })}`);
-  });
+  };
+  for (const k of JOB_NAMES) {
+    const { name, poll } = JOBS[k];
+    await boss.work(name, { pollingIntervalSeconds: poll.seconds, batchSize: 1, includeMetadata: true, ...(poll.parallel ? { localConcurrency: info.concurrency } : {}) }, async ([job]) => {
+      const said = await runJob(k, job!.data, { retryCount: job!.retryCount, retryLimit: job!.retryLimit }, tools);
+      if (said) log(said);
+    });
+  }
 
   const sweep = setInterval(() => {
-    sweepStuckEvaluations().catch((e) => console.error(`[worker] sweep failed: ${(e as Error).message}`));
+    sweepStuckEvaluations(boss).catch((e) => console.error(`[worker] sweep failed: ${(e as Error).message}`));
   }, 30_000);
   return {
     get backend() {

@@ -151,10 +151,10 @@ export async function createEvaluation(
         ...(queryCost && endpoint ? { threatModel: "black-box", endpointHost: endpoint.host, queryBudgets: queryCost.budgets, maxQueries: queryCost.maxQueries } : {}),
       },
     });
+    await queueEvaluationShards(tx, { id: e.id, teamId, shards: e.shards }, opts.priority ?? 0);
     return e;
   });
 
-  await queueEvaluationShards({ id: evaluation.id, teamId, shards: evaluation.shards }, opts.priority ?? 0);
   return { id: evaluation.id, number: evaluation.number, warnings, ...(queryCost ? { queryCost } : {}) };
 }
 

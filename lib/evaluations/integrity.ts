@@ -212,9 +212,9 @@ export async function createIntegrityEvaluation(
         scheduleId: opts.scheduleId ?? null,
       },
     });
+    await queueEvaluationShards(tx, { id: e.id, teamId, shards: e.shards }, opts.priority ?? 0);
     return e;
   });
-  await queueEvaluationShards({ id: evaluation.id, teamId, shards: evaluation.shards }, opts.priority ?? 0);
   return { id: evaluation.id, number: evaluation.number, warnings, integrityCost: cost };
 }
 

@@ -9,8 +9,7 @@ import { ModelCardSchema, type ModelCard } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { markVersionsEvaluated } from "../registry/commit";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { WebhookJob } from "../jobs/payloads";
+import { send, type WebhookJob } from "../jobs/catalog";
 import { recordTeamSnapshot } from "../compliance/posture";
 import { attackResult, attackScores, liraOfflineScores, PRIVACY_ATTACKS, referencePoolSize, type AttackResult, type ExampleOutput, type PrivacyAttack } from "../engine/privacy/scores";
 import type { Interval } from "../engine/privacy/metrics";
@@ -197,9 +196,9 @@ export async function createPrivacyEvaluation(
         referenceModels: config.referenceModels, referenceEpochs: config.referenceEpochs, referenceTrainSize: config.referenceTrainSize, exampleEpochs: cost.exampleEpochs,
       },
     });
+    await queueEvaluationShards(tx, { id: e.id, teamId, shards: e.shards }, opts.priority ?? 0);
     return e;
   });
-  await queueEvaluationShards({ id: evaluation.id, teamId, shards: evaluation.shards }, opts.priority ?? 0);
   return { id: evaluation.id, number: evaluation.number, warnings, privacyCost: cost };
 }
 
@@ -392,12 +391,9 @@ export async function aggregatePrivacy(ev: { id: string; teamId: string; number:
       details: { number: ev.number, kind: "privacy", auc: metrics.headline.auc, attack: metrics.headline.attack, tprAt1Fpr: metrics.evidence.tprAt1Fpr, tprAt01Fpr: metrics.evidence.tprAt01Fpr, verdict: reliability.verdict, members: metrics.members, nonMembers: metrics.nonMembers },
     });
     webhooks.push({ teamId: ev.teamId, event: "evaluation.completed", payload: { evaluationId: ev.id, number: ev.number, kind: "privacy", model: model.name, modelVersion: mv.version, auc: metrics.headline.auc, verdict: reliability.verdict, summary: metrics.reading } });
+    if (settings?.webhookUrl) await send(tx, "webhook", webhooks);
     return true;
   });
   if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
-  if (done && settings?.webhookUrl) {
-    const boss = await getQueue();
-    for (const w of webhooks) await boss.send(QUEUES.webhook, w);
-  }
   return done ? "completed" : "skipped";
 }

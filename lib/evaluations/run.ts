@@ -1,5 +1,5 @@
 import type { Prisma } from "../db/generated/client";
-import { db } from "../db/client";
+import { db, type Tx } from "../db/client";
 import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import { env } from "../env";
 import { ModelCardSchema } from "../registry/model-card";
@@ -8,8 +8,8 @@ import { AttackSuiteSchema } from "../engine/suite";
 import { aggregateRecords, type EngineMetrics } from "../engine/aggregate";
 import { assessReliability } from "../engine/reliability";
 import type { ExampleRecord } from "../engine/shard";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { AggregateJob, ShardJob, WebhookJob } from "../jobs/payloads";
+import type { PgBoss } from "pg-boss";
+import { JOBS, send, type AggregateJob, type JobAttempt, type ShardJob, type WebhookJob } from "../jobs/catalog";
 import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardOutput, type StoredGalleryItem } from "./shard-io";
 import type { EvaluationKind } from "./kinds";
 import { aggregateIntegrity, integrityShardTask } from "./integrity";
@@ -140,7 +140,7 @@ async function shardTaskFor(ev: EvaluationRow, shard: ShardRow): Promise<AnyShar
 
 /** Writes a shard's result (replacing any earlier one) and, when it is the last, starts aggregation once. */
 async function landShard(evaluationId: string, teamId: string, shardId: string, output: AnyShardOutput, durationMs: number) {
-  const startAggregate = await db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     // Shards of one evaluation land one at a time: without this lock two last shards landing together each
     // count the other as not done yet (read committed), neither starts the aggregate step, and shardsDone
     // stays one short (found by test/faults.test.ts with two job slots; the sweep below recovered it late).
@@ -159,17 +159,17 @@ async function landShard(evaluationId: string, teamId: string, shardId: string, 
     });
     const done = await tx.evaluationShard.count({ where: { evaluationId, status: "DONE" } });
     const ev = await tx.evaluation.update({ where: { id: evaluationId }, data: { shardsDone: done }, select: { shardCount: true } });
-    if (done < ev.shardCount) return false;
+    if (done < ev.shardCount) return;
     // The database decides who starts the aggregate step: only one transition from RUNNING succeeds.
     const moved = await tx.evaluation.updateMany({ where: { id: evaluationId, status: "RUNNING" }, data: { status: "AGGREGATING" } });
-    return moved.count === 1;
+    // Queued in the same transaction: AGGREGATING without its job cannot be left behind by a crash.
+    if (moved.count === 1) await enqueueAggregate(tx, { teamId, evaluationId });
   });
-  if (startAggregate) await enqueueAggregate({ teamId, evaluationId });
 }
 
-export async function enqueueAggregate(job: AggregateJob) {
-  const boss = await getQueue();
-  await boss.send(QUEUES.aggregate, job, { singletonKey: job.evaluationId });
+/** Queues the aggregate step (keyed by evaluation, which is how the sweep counts its rounds). */
+export async function enqueueAggregate(tx: Tx, job: AggregateJob) {
+  await send(tx, "aggregate", job, { singletonKey: (j) => j.evaluationId });
 }
 
 async function failEvaluation(evaluationId: string, teamId: string, shardId: string | null, reason: string) {
@@ -311,15 +311,26 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
       event: "evaluation.completed",
       payload: { evaluationId: ev.id, number: ev.number, model: model.name, modelVersion: mv.version, cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, verdict: reliability.verdict, summary: `clean ${pct(metrics.cleanAccuracy)}; worst case ${metrics.worstCase.map((w) => `${w.norm} ${w.eps}: ${pct(w.robustAccuracy)}`).join(", ")}` },
     });
+    if (settings?.webhookUrl) await send(tx, "webhook", webhooks);
     return true;
   });
   // The compliance trend gets a point per completed evaluation (not only when someone looks).
   if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
-  if (done && settings?.webhookUrl) {
-    const boss = await getQueue();
-    for (const w of webhooks) await boss.send(QUEUES.webhook, w);
-  }
   return done ? "completed" : "skipped";
+}
+
+/**
+ * The aggregate job: on its last attempt a failure fails the evaluation with the reason, as a shard's does,
+ * rather than leaving it AGGREGATING for the sweep to send again.
+ */
+export async function runAggregateJob(job: AggregateJob, attempt: JobAttempt): Promise<"completed" | "skipped" | "failed"> {
+  try {
+    return await aggregateEvaluation(job);
+  } catch (e) {
+    if (attempt.retryCount < attempt.retryLimit) throw e;
+    await failEvaluation(job.evaluationId, job.teamId, null, `The aggregate step failed after ${attempt.retryCount + 1} attempts: ${e instanceof Error ? e.message : String(e)}`);
+    return "failed";
+  }
 }
 
 /** The aggregate step of a kind other than robustness (lib/evaluations/kinds.ts). */
@@ -336,12 +347,20 @@ async function aggregateOtherKind(ev: EvaluationRow & { shards: { index: number;
 }
 
 /**
- * Finds evaluations stuck between steps and starts them again: all shards landed but the
- * transition was lost, or an evaluation seen AGGREGATING in two sweeps (its job was lost).
+ * How many aggregate jobs the sweep lets one evaluation have. Each job already had its retries, so an
+ * evaluation still AGGREGATING after this many failed the same way each time (or killed its worker each
+ * time): without a bound the sweep would send it again every minute, forever.
+ */
+export const AGGREGATE_ROUNDS = 3;
+
+/**
+ * Finds evaluations stuck between steps and starts them again: all shards landed but the transition was
+ * lost, or an evaluation seen AGGREGATING in two sweeps with no aggregate job waiting or running (its job
+ * failed or was lost). After AGGREGATE_ROUNDS aggregate jobs it fails the evaluation with the last error.
  * Safe to run from every worker: each step is guarded in the database.
  */
 const seenAggregating = new Set<string>();
-export async function sweepStuckEvaluations(): Promise<number> {
+export async function sweepStuckEvaluations(boss: PgBoss): Promise<number> {
   const open = await db.evaluation.findMany({
     where: { status: { in: ["RUNNING", "AGGREGATING"] } },
     select: { id: true, teamId: true, status: true, shardCount: true },
@@ -352,13 +371,21 @@ export async function sweepStuckEvaluations(): Promise<number> {
     if (e.status === "RUNNING") {
       const done = await db.evaluationShard.count({ where: { evaluationId: e.id, status: "DONE" } });
       if (done !== e.shardCount) continue;
-      const moved = await db.evaluation.updateMany({ where: { id: e.id, status: "RUNNING" }, data: { status: "AGGREGATING", shardsDone: done } });
-      if (moved.count) {
-        await enqueueAggregate({ teamId: e.teamId, evaluationId: e.id });
-        n++;
-      }
+      const moved = await db.$transaction(async (tx) => {
+        const m = await tx.evaluation.updateMany({ where: { id: e.id, status: "RUNNING" }, data: { status: "AGGREGATING", shardsDone: done } });
+        if (m.count) await enqueueAggregate(tx, { teamId: e.teamId, evaluationId: e.id });
+        return m.count;
+      });
+      n += moved;
     } else if (seenAggregating.has(e.id)) {
-      await enqueueAggregate({ teamId: e.teamId, evaluationId: e.id });
+      const jobs = await boss.findJobs(JOBS.aggregate.name, { key: e.id });
+      if (jobs.some((j) => j.state === "created" || j.state === "retry" || j.state === "active")) continue;
+      if (jobs.length >= AGGREGATE_ROUNDS) {
+        const last = jobs.filter((j) => j.state === "failed").at(-1)?.output as { message?: string } | undefined;
+        await failEvaluation(e.id, e.teamId, null, `The aggregate step did not complete in ${jobs.length} jobs, each retried; it is not tried again. Last error: ${last?.message ?? "none recorded (its worker stopped responding)"}`);
+      } else {
+        await db.$transaction((tx) => enqueueAggregate(tx, { teamId: e.teamId, evaluationId: e.id }));
+      }
       n++;
     }
   }

@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { getQueue, QUEUES, stopQueue } from "../jobs/queue";
+import { getQueue, stopQueue } from "../jobs/queue";
+import { JOBS } from "../jobs/catalog";
 import { makeTeam } from "../../test/fixtures";
 import { useTempStore } from "../registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS, DEMO_MODEL_NAME } from "../seed/registry";
@@ -30,12 +31,12 @@ describe("schedules", () => {
     const s = await createSchedule(t.ctx("ENGINEER"), input());
     expect(s.cron).toBe("0 3 * * *");
     const boss = await getQueue();
-    expect((await boss.getSchedules(QUEUES.scheduleFire, s.id)).map((x) => x.cron)).toEqual(["0 3 * * *"]);
+    expect((await boss.getSchedules(JOBS.scheduleFire.name, s.id)).map((x) => x.cron)).toEqual(["0 3 * * *"]);
     const listed = await listSchedules(t.ctx("VIEWER"));
     expect(listed[0]!.modelName).toBe(DEMO_MODEL_NAME);
 
     await setSchedulePaused(t.ctx("ENGINEER"), s.id, true);
-    expect(await boss.getSchedules(QUEUES.scheduleFire, s.id)).toEqual([]);
+    expect(await boss.getSchedules(JOBS.scheduleFire.name, s.id)).toEqual([]);
     expect(await fireSchedule({ teamId: t.team.id, scheduleId: s.id })).toBeNull();
     await setSchedulePaused(t.ctx("ENGINEER"), s.id, false);
 
@@ -47,7 +48,7 @@ describe("schedules", () => {
     expect(actions).toEqual(["schedule.create", "schedule.pause", "schedule.resume"]);
 
     await deleteSchedule(t.ctx("ADMIN"), s.id);
-    expect(await boss.getSchedules(QUEUES.scheduleFire, s.id)).toEqual([]);
+    expect(await boss.getSchedules(JOBS.scheduleFire.name, s.id)).toEqual([]);
   });
 
   it("refuses bad cron, viewers and other teams", async () => {

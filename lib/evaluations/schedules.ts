@@ -4,8 +4,8 @@ import { db } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { NotFoundError, ValidationError } from "../errors";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { ScheduleFireJob } from "../jobs/payloads";
+import { getQueue } from "../jobs/queue";
+import { JOBS, type ScheduleFireJob } from "../jobs/catalog";
 import { createEvaluation } from "./create";
 
 // Schedules re-evaluate a model on a cron expression, through pg-boss's scheduler (one entry per
@@ -51,11 +51,11 @@ export async function loadPreviewer() {
 async function register(s: { id: string; teamId: string; cron: string; timezone: string; paused: boolean }) {
   const boss = await getQueue();
   if (s.paused) {
-    await boss.unschedule(QUEUES.scheduleFire, s.id).catch(() => {});
+    await boss.unschedule(JOBS.scheduleFire.name, s.id).catch(() => {});
     return;
   }
   try {
-    await boss.schedule(QUEUES.scheduleFire, s.cron, { teamId: s.teamId, scheduleId: s.id } satisfies ScheduleFireJob, { tz: s.timezone, key: s.id });
+    await boss.schedule(JOBS.scheduleFire.name, s.cron, JOBS.scheduleFire.schema.parse({ teamId: s.teamId, scheduleId: s.id } satisfies ScheduleFireJob), { tz: s.timezone, key: s.id });
   } catch (e) {
     throw new ValidationError(`The schedule was refused: ${(e as Error).message}`, { cron: (e as Error).message });
   }
@@ -128,7 +128,7 @@ export async function deleteSchedule(ctx: TeamContext, scheduleId: string) {
     await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "schedule.delete", subjectType: "Schedule", subjectId: row.id, details: { name: row.name } });
   });
   const boss = await getQueue();
-  await boss.unschedule(QUEUES.scheduleFire, scheduleId).catch(() => {});
+  await boss.unschedule(JOBS.scheduleFire.name, scheduleId).catch(() => {});
 }
 
 export async function listSchedules(ctx: TeamContext) {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { db } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
-import type { WebhookJob } from "../jobs/payloads";
+import type { WebhookJob } from "../jobs/catalog";
 import { NotFoundError } from "../errors";
 
 // Team alert settings, and webhook delivery: JSON signed with HMAC-SHA256 over "<timestamp>.<body>"

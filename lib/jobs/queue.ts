@@ -1,43 +1,9 @@
 import { PgBoss } from "pg-boss";
-import { env } from "../env";
 import { currentDatabaseUrl } from "../db/client";
+import { createQueues } from "./catalog";
 
-// The pg-boss queue on the application database. Payload schemas live in lib/jobs/payloads.ts.
-
-export const QUEUES = {
-  shard: "evaluation-shard",
-  shardDead: "evaluation-shard-dead",
-  aggregate: "evaluation-aggregate",
-  scheduleFire: "schedule-fire",
-  webhook: "webhook-deliver",
-  report: "report-generate",
-} as const;
-
-/** A shard may retry this many times after its first attempt (crash, lost worker, error). */
-export const SHARD_RETRY_LIMIT = 2;
-/** A report job may retry this many times (a lost worker, a database hiccup) before the report is marked failed. */
-export const REPORT_RETRY_LIMIT = 2;
-
-export async function createQueues(boss: PgBoss): Promise<void> {
-  const existing = new Set((await boss.getQueues()).map((q) => q.name));
-  const ensure = async (name: string, opts: Parameters<PgBoss["createQueue"]>[1] = {}) => {
-    if (!existing.has(name)) await boss.createQueue(name, opts);
-  };
-  await ensure(QUEUES.shardDead, { retryLimit: 5, retryDelay: 2 });
-  await ensure(QUEUES.shard, {
-    retryLimit: SHARD_RETRY_LIMIT,
-    retryDelay: 2,
-    retryBackoff: true,
-    // A worker that dies mid-shard stops heartbeating: its job is taken again within ~15 s.
-    heartbeatSeconds: 10,
-    expireInSeconds: env().BULWARK_SHARD_TIMEOUT_MIN * 60 + 120,
-    deadLetter: QUEUES.shardDead,
-  });
-  await ensure(QUEUES.aggregate, { retryLimit: 5, retryDelay: 5, retryBackoff: true, heartbeatSeconds: 10 });
-  await ensure(QUEUES.scheduleFire, { retryLimit: 3, retryDelay: 10 });
-  await ensure(QUEUES.webhook, { retryLimit: 6, retryDelay: 10, retryBackoff: true });
-  await ensure(QUEUES.report, { retryLimit: REPORT_RETRY_LIMIT, retryDelay: 5, heartbeatSeconds: 10 });
-}
+// The pg-boss instance on the application database. The jobs themselves (names, payloads, options,
+// handlers) are in lib/jobs/catalog.ts.
 
 export async function startQueue(connectionString: string, opts: { supervise?: boolean } = {}): Promise<PgBoss> {
   const boss = new PgBoss({

@@ -8,7 +8,7 @@ import { makeTeam } from "../../test/fixtures";
 import { useTempStore } from "../registry/test-helpers";
 import { initEngineBackend } from "../engine/backend";
 import { updateTeamAlertSettings, deliverWebhook, signWebhook } from "../evaluations/webhook";
-import { WebhookJobSchema } from "../jobs/payloads";
+import { WebhookJobSchema } from "../jobs/catalog";
 import { stopQueue } from "../jobs/queue";
 import { activeOverride, createEnvironment, createGateOverride, currentDeployments, deploymentHistory, promoteVersion, rollbackDeployment } from "./deployments";
 import { gateForVersion } from "./gate-check";
@@ -127,7 +127,7 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
       expect(audit.actorLabel).toBe(t.users.ENGINEER.email);
       expect(audit.details).toMatchObject({ environment: "production", model: "digits-cnn", fromVersion: 3, toVersion: 2, passingPromotion: p2.deployment.id, passingEvidenceHash: p2.deployment.evidenceHash });
 
-      // The webhook job is queued after the commit; delivering it posts a signed body the serving system can check.
+      // The webhook job is queued in the rollback's transaction; delivering it posts a signed body the serving system can check.
       const rows = await db.$queryRaw<{ data: unknown }[]>`SELECT data FROM pgboss.job WHERE name = 'webhook-deliver' AND data->>'event' = 'deployment.rolled_back'`;
       expect(rows).toHaveLength(1);
       const job = WebhookJobSchema.parse(rows[0]!.data);

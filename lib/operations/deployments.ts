@@ -3,8 +3,7 @@ import { db, type Prisma, type Tx } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { assertCan, type TeamContext } from "../teams/access";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { WebhookJob } from "../jobs/payloads";
+import { send, type WebhookJob } from "../jobs/catalog";
 import { gateForVersion } from "./gate-check";
 import type { CreateEnvironmentSchema, OverrideSchema, PromoteSchema, RollbackSchema } from "./schemas";
 
@@ -41,12 +40,12 @@ export async function activeOverride(teamId: string, environmentId: string, mode
   return db.gateOverride.findFirst({ where: { teamId, environmentId, modelVersionId, revokedAt: null, expiresAt: { gt: now } }, orderBy: { createdAt: "desc" } });
 }
 
-async function sendWebhooks(teamId: string, jobs: WebhookJob[]) {
+/** Queued in the decision's transaction: a recorded decision always has its signal, and a rolled-back one never does. */
+async function sendWebhooks(tx: Tx, teamId: string, jobs: WebhookJob[]) {
   if (jobs.length === 0) return;
-  const settings = await db.teamSettings.findUnique({ where: { teamId }, select: { webhookUrl: true } });
+  const settings = await tx.teamSettings.findUnique({ where: { teamId }, select: { webhookUrl: true } });
   if (!settings?.webhookUrl) return;
-  const boss = await getQueue();
-  for (const j of jobs) await boss.send(QUEUES.webhook, j);
+  await send(tx, "webhook", jobs);
 }
 
 function deploymentSignal(kind: string, d: { id: string; createdAt: Date; createdByLabel: string; gatePassed: boolean; evidenceHash: string; overrideId: string | null }, env: { name: string }, model: { name: string }, version: { version: number; manifestDigest: string }, from: { version: number } | null) {
@@ -111,9 +110,9 @@ export async function promoteVersion(ctx: TeamContext, input: z.output<typeof Pr
       details: { environment: env.name, model: version.model.name, version: version.version, previousVersion: from?.version ?? null, gatePassed: gate.verdict.pass, override: override ? { id: override.id, reason: override.reason, expiresAt: override.expiresAt.toISOString(), by: override.createdByLabel } : null, evidenceHash: gate.evidenceHash, policyVersion: gate.policyVersion, note: input.note },
     });
     jobs.push({ teamId: ctx.team.id, event: "deployment.promoted", payload: deploymentSignal("promote", d, env, version.model, version, from) });
+    await sendWebhooks(tx, ctx.team.id, jobs);
     return d;
   });
-  await sendWebhooks(ctx.team.id, jobs);
   return { deployment, gate };
 }
 
@@ -184,9 +183,9 @@ export async function rollbackDeployment(ctx: TeamContext, input: z.output<typeo
       details: { environment: env.name, model: model.name, fromVersion: fromV.version, toVersion: toV.version, passingPromotion: target.id, passingEvidenceHash: target.evidenceHash, gatePassesNow: gate.verdict.pass, evidenceHash: gate.evidenceHash, note: input.note },
     });
     jobs.push({ teamId: ctx.team.id, event: "deployment.rolled_back", payload: deploymentSignal("rollback", d, env, model, toV, fromV) });
+    await sendWebhooks(tx, ctx.team.id, jobs);
     return { deployment: d, fromVersion: fromV.version, toVersion: toV.version };
   });
-  await sendWebhooks(ctx.team.id, jobs);
   return result;
 }
 

@@ -7,8 +7,7 @@ import { activePolicy } from "../compliance/policies";
 import type { MonitoringPolicy } from "../compliance/policy";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { ModelCardSchema } from "../registry/model-card";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { WebhookJob } from "../jobs/payloads";
+import { send, type WebhookJob } from "../jobs/catalog";
 import type { ExampleRecord } from "../engine/shard";
 import { binCounts, confidenceDropPp, ksBinned, psi, quantileEdges } from "./drift";
 import { CONFIDENCE_EDGES, meanVariance, sampleStatistics, type FeatureSpec } from "./features";
@@ -269,15 +268,13 @@ export async function ingestBatch(ctx: TeamContext, input: BatchInput, now = new
       // Incidents follow the traffic's own clock (a client may send a backlog of batches).
       await applySignal(tx, { ctx, env, model, version, batch, signal, severity, summary: severity ? signalSummary(signal, scores, model.name, version.version, env.name) : "", scores, policy: policy.monitoring, now: observedAt, webhooks, out });
     }
+    // The alerts' signals are queued with the alerts, in this transaction.
+    if (webhooks.length) {
+      const settings = await tx.teamSettings.findUnique({ where: { teamId: ctx.team.id }, select: { webhookUrl: true } });
+      if (settings?.webhookUrl) await send(tx, "webhook", webhooks);
+    }
     return out;
   });
-  if (webhooks.length) {
-    const settings = await db.teamSettings.findUnique({ where: { teamId: ctx.team.id }, select: { webhookUrl: true } });
-    if (settings?.webhookUrl) {
-      const boss = await getQueue();
-      for (const w of webhooks) await boss.send(QUEUES.webhook, w);
-    }
-  }
   return result;
 }
 

@@ -1,6 +1,6 @@
 import { db } from "../db/client";
 import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
-import type { ReportJob } from "../jobs/payloads";
+import type { ReportJob } from "../jobs/catalog";
 import { sha256Hex, snapshotText } from "./hash";
 import { renderReportPdf } from "./pdf";
 import { ReportScopeSchema } from "./schemas";

@@ -45,8 +45,7 @@ import { getCatalog } from "../compliance/catalog";
 import { activePolicy } from "../compliance/policies";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { getQueue, QUEUES } from "../jobs/queue";
-import type { ReportJob } from "../jobs/payloads";
+import { send } from "../jobs/catalog";
 import { sha256Hex } from "./hash";
 import { reportLabel } from "./format";
 import {
@@ -130,15 +129,10 @@ export async function createReport(ctx: TeamContext, input: CreateReportInput): 
       data: { teamId: ctx.team.id, number: (last?.number ?? 0) + 1, title, scope, createdById: ctx.actor.userId ?? ctx.userId ?? null, createdByLabel: ctx.actor.label },
     });
     await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "report.create", subjectType: "Report", subjectId: r.id, details: { number: r.number, title, scope } });
+    // In the same transaction: a report the queue refused is not created at all.
+    await send(tx, "report", { teamId: ctx.team.id, reportId: r.id }, { singletonKey: (j) => j.reportId });
     return r;
   });
-  try {
-    const boss = await getQueue();
-    await boss.send(QUEUES.report, { teamId: ctx.team.id, reportId: report.id } satisfies ReportJob, { singletonKey: report.id });
-  } catch (e) {
-    await db.report.update({ where: { id: report.id }, data: { status: "FAILED", failureReason: `Could not queue the report: ${(e as Error).message}` } });
-    throw e;
-  }
   return { id: report.id, number: report.number, status: "queued" };
 }
 
