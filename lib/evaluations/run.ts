@@ -10,7 +10,7 @@ import { assessReliability } from "../engine/reliability";
 import type { ExampleRecord } from "../engine/shard";
 import type { PgBoss } from "pg-boss";
 import { JOBS, send, type AggregateJob, type JobAttempt, type ShardJob, type WebhookJob } from "../jobs/catalog";
-import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardOutput, type StoredGalleryItem } from "./shard-io";
+import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardExecutor, type ShardOutput, type StoredGalleryItem } from "./shard-io";
 import type { EvaluationKind } from "./kinds";
 import { aggregateIntegrity, integrityShardTask } from "./integrity";
 import { aggregatePrivacy, privacyShardTask } from "./privacy";
@@ -22,10 +22,7 @@ import { recordTeamSnapshot } from "../compliance/posture";
 
 // The worker side of an evaluation: one shard job at a time, and the aggregate step that runs once.
 
-export type ShardExecutor = (
-  task: AnyShardTask,
-  hooks: { onProgress: (done: number, total: number) => void; isCancelled: () => Promise<boolean> },
-) => Promise<AnyShardOutput>;
+export type { ShardExecutor } from "./shard-io";
 
 export class ShardWasCancelled extends Error {}
 

@@ -87,3 +87,9 @@ export type ChildMessage =
   | { type: "result"; output: AnyShardOutput }
   | { type: "cancelled" }
   | { type: "error"; message: string };
+
+/** Runs one shard task (in the worker: an engine child process) and reports progress; asked whether to stop. */
+export type ShardExecutor = (
+  task: AnyShardTask,
+  hooks: { onProgress: (done: number, total: number) => void; isCancelled: () => Promise<boolean> },
+) => Promise<AnyShardOutput>;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { fromPrisma, type PgBoss, type UpdateQueueOptions } from "pg-boss";
 import type { Tx } from "../db/client";
 import { env } from "../env";
-import type { ShardExecutor } from "../evaluations/run";
+import type { ShardExecutor } from "../evaluations/shard-io";
 
 // Every background job, one entry each: queue name, payload schema, queue options, handler.
 //
