@@ -7,6 +7,13 @@ import type { TeamContext } from "./access";
 import { assertCan } from "./access";
 import type { AddMemberSchema, ChangeRoleSchema, CreateUserSchema, RemoveMemberSchema } from "./schemas";
 
+/** The dashboard's figures: members and recorded audit events of the team. */
+export async function teamCounts(ctx: TeamContext) {
+  assertCan(ctx, "team.read");
+  const [members, events] = await Promise.all([db.membership.count({ where: { teamId: ctx.team.id } }), db.auditEvent.count({ where: { teamId: ctx.team.id } })]);
+  return { members, events };
+}
+
 export async function listMembers(ctx: TeamContext) {
   return db.membership.findMany({
     where: { teamId: ctx.team.id },

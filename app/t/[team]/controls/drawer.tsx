@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { TeamContext } from "@/lib/teams/access";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/client";
+import { listAttestations } from "@/lib/compliance/attestations";
 import { getCatalog, frameworkOf } from "@/lib/compliance/catalog";
 import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
 import { rollup, type Outcome } from "@/lib/compliance/engine";
@@ -24,7 +24,7 @@ export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref,
   const fw = frameworkOf(catalog, control.framework);
   const perModel = a.statuses.filter((s) => s.control === controlKey).sort((x, y) => (x.modelId === focusModel ? -1 : y.modelId === focusModel ? 1 : 0));
   const mappings = a.crosswalk.filter((e) => e.control === controlKey);
-  const attestations = await db.attestation.findMany({ where: { teamId: ctx.team.id, control: controlKey }, include: { files: true }, orderBy: { attestedAt: "desc" } });
+  const attestations = await listAttestations(ctx, { control: controlKey });
   const models = a.evidence.models.map((m) => ({ id: m.modelId, label: `${m.name} v${m.version}` }));
   const modelName = new Map(models.map((m) => [m.id, m.label]));
   const canAttest = can(ctx.role, "attestation.write") && control.kind === "control";

@@ -4,18 +4,11 @@ import { Card, formatDateTime } from "@/app/_components/ui";
 import { EvaluationStatusBadge, VerdictBadge, pct } from "@/app/_components/evaluation-ui";
 import { AcknowledgeForm } from "../evaluations/[number]/controls";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/client";
-import { openAlerts } from "@/lib/evaluations/webhook";
+import { dashboardEvaluations } from "@/lib/evaluations/page-data";
 
 /** Dashboard: open regression alerts first (the silent regressions), then the latest evaluations. */
 export async function EvaluationsSection({ ctx }: { ctx: TeamContext }) {
-  const [alerts, recent] = await Promise.all([
-    openAlerts(ctx.team.id),
-    db.evaluation.findMany({ where: { teamId: ctx.team.id }, orderBy: { number: "desc" }, take: 5, select: { id: true, number: true, status: true, modelId: true, modelVersionId: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true } }),
-  ]);
-  const models = new Map((await db.model.findMany({ where: { teamId: ctx.team.id, id: { in: recent.map((r) => r.modelId) } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]));
-  const versions = new Map((await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: recent.map((r) => r.modelVersionId) } }, select: { id: true, version: true } })).map((v) => [v.id, v.version]));
-  const numbers = new Map((await db.evaluation.findMany({ where: { teamId: ctx.team.id, id: { in: alerts.map((a) => a.evaluationId) } }, select: { id: true, number: true } })).map((e) => [e.id, e.number]));
+  const { alerts, recent, modelNames: models, versionNumbers: versions, evaluationNumbers: numbers } = await dashboardEvaluations(ctx);
   const base = `/t/${ctx.team.slug}`;
   return (
     <div className="mt-6 grid gap-6 lg:grid-cols-2">

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
 import { Badge, Card, PageHeader } from "@/app/_components/ui";
-import { db } from "@/lib/db/client";
+import { teamCounts } from "@/lib/teams/members";
 import { verifyTeamChainRecent } from "@/lib/audit/log";
 import { checkHealth } from "@/lib/health";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
@@ -23,9 +23,8 @@ function Stat({ label, value, children }: { label: string; value: React.ReactNod
 
 export default async function Dashboard({ params }: { params: Promise<{ team: string }> }) {
   const ctx = await teamPage(params);
-  const [members, events, chain, health] = await Promise.all([
-    db.membership.count({ where: { teamId: ctx.team.id } }),
-    db.auditEvent.count({ where: { teamId: ctx.team.id } }),
+  const [{ members, events }, chain, health] = await Promise.all([
+    teamCounts(ctx),
     verifyTeamChainRecent(ctx.team.id),
     checkHealth(),
   ]);

@@ -4,16 +4,11 @@ import { ButtonLink, Card, formatDateTime } from "@/app/_components/ui";
 import { EvaluationStatusBadge, VerdictBadge, pct } from "@/app/_components/evaluation-ui";
 import { AcknowledgeForm } from "./[number]/controls";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/client";
-import { openAlerts } from "@/lib/evaluations/webhook";
+import { modelEvaluations } from "@/lib/evaluations/page-data";
 
 /** On a model's page: its open regression alerts and its evaluations, newest first. */
 export async function ModelEvaluationsSection({ ctx, modelId }: { ctx: TeamContext; modelId: string }) {
-  const [alerts, evaluations] = await Promise.all([
-    openAlerts(ctx.team.id, modelId),
-    db.evaluation.findMany({ where: { teamId: ctx.team.id, modelId }, orderBy: { number: "desc" }, take: 10, select: { id: true, number: true, status: true, preset: true, modelVersionId: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true } }),
-  ]);
-  const versions = new Map((await db.modelVersion.findMany({ where: { teamId: ctx.team.id, modelId }, select: { id: true, version: true } })).map((v) => [v.id, v.version]));
+  const { alerts, evaluations, versionNumbers: versions } = await modelEvaluations(ctx, modelId);
   const base = `/t/${ctx.team.slug}/evaluations`;
   return (
     <Card title="Evaluations" className="mt-6" actions={can(ctx.role, "evaluation.run") ? <ButtonLink href={`${base}/new?model=${modelId}`} variant="secondary">Evaluate</ButtonLink> : null}>

@@ -7,7 +7,7 @@ import { AutoRefresh } from "@/app/_components/auto-refresh";
 import { EvaluationStatusBadge, ProgressBar, SectionTabs, VerdictBadge, pct } from "@/app/_components/evaluation-ui";
 
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/client";
+import { teamModelNames } from "@/lib/evaluations/page-data";
 import { listEvaluations } from "@/lib/evaluations/manage";
 import { EvaluationListFilterSchema } from "@/lib/evaluations/schemas";
 import { EVALUATION_KINDS, KINDS, kindLabel } from "@/lib/evaluations/kinds";
@@ -20,7 +20,7 @@ export default async function EvaluationsPage({ params, searchParams }: { params
   const filter = EvaluationListFilterSchema.parse(raw);
   const [result, models] = await Promise.all([
     listEvaluations(ctx, filter),
-    db.model.findMany({ where: { teamId: ctx.team.id }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    teamModelNames(ctx, { includeArchived: true }),
   ]);
   const base = `/t/${ctx.team.slug}/evaluations`;
   const active = result.rows.some((r) => ["QUEUED", "RUNNING", "AGGREGATING"].includes(r.status));

@@ -3,7 +3,7 @@ import { endpointPresetCosts } from "@/lib/evaluations/blackbox";
 import { teamPage } from "@/app/_lib/team";
 import { Alert, Card, EmptyState, ButtonLink, PageHeader } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/client";
+import { datasetSizes as datasetSizesOf, launchChoices } from "@/lib/evaluations/page-data";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { measuredThroughput } from "@/lib/evaluations/create";
 import { estimateSuiteCost, quickSuite, standardSuite } from "@/lib/engine/suite";
@@ -25,11 +25,7 @@ export default async function NewEvaluationPage({ params, searchParams }: { para
   }
   const { model: preselect } = await searchParams;
   const [versions, datasets, throughput] = await Promise.all([
-    db.modelVersion.findMany({
-      where: { teamId: ctx.team.id, storedAt: { not: null }, status: "ACTIVE" },
-      orderBy: [{ model: { name: "asc" } }, { version: "desc" }],
-      select: { id: true, version: true, modelId: true, riskTier: true, card: true, format: true, model: { select: { name: true } } },
-    }),
+    launchChoices(ctx),
     listDatasetVersionOptions(ctx),
     measuredThroughput(ctx.team.id),
   ]);
@@ -37,7 +33,7 @@ export default async function NewEvaluationPage({ params, searchParams }: { para
   // Privacy evaluations: the cost before launch needs each version's training data and epochs, each dataset's size
   // and the team's measured reference-training rate.
   const [datasetSizes, trainRate] = await Promise.all([
-    db.datasetVersion.findMany({ where: { teamId: ctx.team.id, id: { in: datasets.map((d) => d.id) } }, select: { id: true, sampleCount: true } }),
+    datasetSizesOf(ctx, datasets.map((d) => d.id)),
     measuredTrainRate(ctx.team.id),
   ]);
   const privacyInfo = {

@@ -4,7 +4,7 @@ import { teamPage } from "@/app/_lib/team";
 import { Badge, buttonClass, ButtonLink, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { SectionTabs } from "@/app/_components/evaluation-ui";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/client";
+import { scheduledRuns, teamModelNames } from "@/lib/evaluations/page-data";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { listSchedules, loadPreviewer } from "@/lib/evaluations/schedules";
 import { ScheduleForm, ScheduleRowActions } from "./forms";
@@ -16,9 +16,9 @@ export default async function SchedulesPage({ params }: { params: Promise<{ team
   await loadPreviewer().catch(() => {});
   const [schedules, models, datasets, lastRuns] = await Promise.all([
     listSchedules(ctx),
-    db.model.findMany({ where: { teamId: ctx.team.id, archivedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    teamModelNames(ctx, { includeArchived: false }),
     listDatasetVersionOptions(ctx),
-    db.evaluation.findMany({ where: { teamId: ctx.team.id, scheduleId: { not: null } }, select: { id: true, number: true, status: true }, orderBy: { number: "desc" }, take: 200 }),
+    scheduledRuns(ctx),
   ]);
   const byId = new Map(lastRuns.map((e) => [e.id, e]));
   const base = `/t/${ctx.team.slug}/evaluations`;

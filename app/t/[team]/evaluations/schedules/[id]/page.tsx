@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { teamPage } from "@/app/_lib/team";
 import { Alert, Card, PageHeader } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/client";
+import { findSchedule, teamModelNames } from "@/lib/evaluations/page-data";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { ScheduleForm } from "../forms";
 
@@ -13,10 +13,10 @@ export const metadata: Metadata = { title: "Edit schedule" };
 export default async function EditSchedulePage({ params }: { params: Promise<{ team: string; id: string }> }) {
   const ctx = await teamPage(params);
   const { id } = await params;
-  const s = await db.schedule.findFirst({ where: { id, teamId: ctx.team.id } });
+  const s = await findSchedule(ctx, id);
   if (!s) notFound();
   const [models, datasets] = await Promise.all([
-    db.model.findMany({ where: { teamId: ctx.team.id }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    teamModelNames(ctx, { includeArchived: true }),
     listDatasetVersionOptions(ctx),
   ]);
   return (
