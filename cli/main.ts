@@ -114,10 +114,12 @@ interface EvaluationView {
   privacyCost?: { summary: string };
   integrityCost?: { summary: string };
   integrity?: null | { evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; reasons: string[] } | null };
-  privacy?: null | {
-    members: number; nonMembers: number; reading: string;
-    attacks: { attack: string; auc: number; aucCi: { low: number; high: number }; advantage: number; tprAt: PrivacyTpr[] }[];
-  };
+  privacy?: null | PrivacyView;
+}
+interface PrivacyView {
+  members: number; nonMembers: number; reading: string;
+  attacks: { attack: string; auc: number; aucCi: { low: number; high: number }; advantage: number; advantageCi?: { low: number; high: number }; chanceAdvantage?: number; tprAt: PrivacyTpr[] }[];
+  interpretation?: { attacksTried: number; adjustedLevel: number };
 }
 interface PrivacyTpr { fpr: number; resolvable: boolean; tpr: number | null; ci: { low: number; high: number } | null; nonMembersNeeded: number }
 
@@ -125,7 +127,9 @@ function printPrivacy(e: EvaluationView) {
   const p = e.privacy!;
   console.log(`${bold(`Evaluation #${e.number}`)} (privacy): ${e.model.name}@${e.model.version}, ${p.members} members / ${p.nonMembers} non-members — ${e.status}`);
   const tpr = (t: PrivacyTpr | undefined) => (!t ? "—" : !t.resolvable || t.tpr === null || !t.ci ? `not resolvable (needs ${t.nonMembersNeeded} non-members)` : `${pct(t.tpr)} [${pct(t.ci.low)}, ${pct(t.ci.high)}]`);
-  console.log(table(["attack", "AUC [95%]", "advantage", "TPR@1%FPR", "TPR@0.1%FPR"], p.attacks.map((a) => [a.attack, `${a.auc.toFixed(3)} [${a.aucCi.low.toFixed(3)}, ${a.aucCi.high.toFixed(3)}]`, pct(a.advantage), tpr(a.tprAt.find((t) => t.fpr === 0.01)), tpr(a.tprAt.find((t) => t.fpr === 0.001))])));
+  const adv = (a: PrivacyView["attacks"][number]) => (a.advantageCi ? `${pct(a.advantage)} [${pct(a.advantageCi.low)}, ${pct(a.advantageCi.high)}] (chance ≤ ${pct(a.chanceAdvantage ?? 0)})` : pct(a.advantage));
+  console.log(table(["attack", "AUC [95%] (chance 0.5)", "advantage [95%]", "TPR@1%FPR (chance 1%)", "TPR@0.1%FPR (chance 0.1%)"], p.attacks.map((a) => [a.attack, `${a.auc.toFixed(3)} [${a.aucCi.low.toFixed(3)}, ${a.aucCi.high.toFixed(3)}]`, adv(a), tpr(a.tprAt.find((t) => t.fpr === 0.01)), tpr(a.tprAt.find((t) => t.fpr === 0.001))])));
+  if (p.interpretation && p.attacks.length > 1) console.log(dim(`Each row is one attack at 95%; the reading below takes the best of ${p.interpretation.attacksTried} and widens its intervals to ${pct(p.interpretation.adjustedLevel, 2)} each (Bonferroni).`));
   console.log(p.reading);
 }
 

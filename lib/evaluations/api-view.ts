@@ -5,16 +5,28 @@ import { evaluationProgress, getEvaluation } from "./manage";
 import { threatModelOf } from "./threat-model";
 import type { IntegrityMetrics } from "./integrity";
 import type { PrivacyMetrics } from "./privacy";
+import { interpretPrivacy } from "./privacy-reading";
+import { advantageInterval, chanceAdvantage } from "../engine/privacy/metrics";
 
 function privacyForApi(m: PrivacyMetrics, reliability: { verdict: string; reasons: string[] } | null) {
+  const r = interpretPrivacy(m);
   return {
     members: m.members,
     nonMembers: m.nonMembers,
     accuracy: m.accuracy,
+    // The best of `interpretation.attacksTried` attacks: read its Bonferroni intervals in `interpretation`.
     headline: m.headline,
-    attacks: m.attacks.map((a) => ({ attack: a.attack, auc: a.auc, aucCi: a.aucCi, advantage: a.advantage, tprAt: a.tprAt.map((t) => ({ fpr: t.fpr, resolvable: t.resolvable, tpr: t.tpr, ci: t.ci, nonMembersNeeded: t.nonMembersNeeded })) })),
+    // Chance: AUC 0.5; TPR at an FPR equals that FPR; advantage up to `chanceAdvantage` (95%, one attack).
+    attacks: m.attacks.map((a) => ({
+      attack: a.attack, auc: a.auc, aucCi: a.aucCi, advantage: a.advantage, advantageCi: advantageInterval(a.advantage, a.members, a.nonMembers), chanceAdvantage: chanceAdvantage(a.members, a.nonMembers),
+      tprAt: a.tprAt.map((t) => ({ fpr: t.fpr, chance: t.fpr, resolvable: t.resolvable, tpr: t.tpr, truePositives: t.truePositives, ci: t.ci, nonMembersNeeded: t.nonMembersNeeded })),
+    })),
+    interpretation: {
+      detected: r.detected, attacksTried: r.attacksTried, adjustedLevel: r.adjustedLevel, auc: r.auc, advantage: r.advantage,
+      rates: r.rates, perClass: r.perClass,
+    },
     lira: m.lira,
-    reading: m.reading,
+    reading: r.sentences.join(" "),
     reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
   };
 }

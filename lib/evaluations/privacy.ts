@@ -14,6 +14,7 @@ import { recordTeamSnapshot } from "../compliance/posture";
 import { attackResult, attackScores, liraOfflineScores, PRIVACY_ATTACKS, referencePoolSize, type AttackResult, type ExampleOutput, type PrivacyAttack } from "../engine/privacy/scores";
 import type { Interval } from "../engine/privacy/metrics";
 import type { CreatePrivacyEvaluation } from "./schemas";
+import { interpretPrivacy } from "./privacy-reading";
 import type { KindShardOutput, KindShardTask } from "./shard-io";
 import { stratifiedSample } from "./sampling";
 import { endpointLaunchInfo } from "./blackbox";
@@ -246,6 +247,7 @@ export interface PrivacyMetrics {
   attacks: AttackResult[];
   headline: PrivacyHeadline;
   lira: { referenceModels: number; epochs: number; trainSize: number; sigma: number; referenceAccuracy: number } | null;
+  /** The plain-language reading when it was measured (interpretPrivacy derives the current one from `attacks`). */
   reading: string;
   /** The compact figures the compliance evidence column keeps (function bulwark_evaluation_evidence_of). */
   evidence: PrivacyEvidenceFigures;
@@ -268,22 +270,6 @@ export interface PrivacyEvidenceFigures {
 }
 
 const pctText = (v: number, d = 1) => `${(v * 100).toFixed(d)}%`;
-
-/** A plain-language reading for a compliance officer. */
-export function privacyReading(h: PrivacyHeadline, n: number, acc: PrivacyMetrics["accuracy"]): string {
-  const strength = h.aucCi.low > 0.6 ? "clear" : h.aucCi.low > 0.52 ? "measurable" : h.aucCi.high < 0.55 ? "no measurable" : "at most slight";
-  const parts = [
-    `The model shows ${strength} membership leakage: the strongest attack (${h.attack}) tells a training record from a held-out one with AUC ${h.auc.toFixed(3)} (95% interval ${h.aucCi.low.toFixed(3)}–${h.aucCi.high.toFixed(3)}; 0.5 is guessing, 1.0 is certainty), measured on ${n} training and ${n} held-out records.`,
-    h.tprAt1
-      ? `An attacker who knows a record and accepts 1% false alarms identifies ${pctText(h.tprAt1.tpr)} of training records (95% interval ${pctText(h.tprAt1.ci.low)}–${pctText(h.tprAt1.ci.high)}).`
-      : `Whether an attacker can identify training records at a 1% false-alarm rate is not resolvable with ${n} held-out records (it needs at least 100).`,
-    h.tprAt01
-      ? `At 0.1% false alarms (one in a thousand), ${pctText(h.tprAt01.tpr)} (95% interval ${pctText(h.tprAt01.ci.low)}–${pctText(h.tprAt01.ci.high)}).`
-      : `The 0.1% false-alarm point is not resolvable with ${n} held-out records (it needs at least 1,000).`,
-    `The model is ${pctText(acc.members)} accurate on its training records and ${pctText(acc.nonMembers)} on held-out ones; a larger gap usually means more leakage.`,
-  ];
-  return parts.join(" ");
-}
 
 export function privacyMetrics(config: PrivacyConfig, target: PrivacyTargetOutput, refs: PrivacyReferenceOutput[], classLabels: string[]): PrivacyMetrics {
   const mo = target.members, no = target.nonMembers;
@@ -313,7 +299,7 @@ export function privacyMetrics(config: PrivacyConfig, target: PrivacyTargetOutpu
   const accuracy = { members: accM, nonMembers: accN, gap: accM - accN };
   return {
     kind: "privacy", members: mo.length, nonMembers: no.length, accuracy, attacks: results, headline, lira,
-    reading: privacyReading(headline, Math.min(mo.length, no.length), accuracy),
+    reading: interpretPrivacy({ members: mo.length, nonMembers: no.length, attacks: results, accuracy }).sentences.join(" "),
     evidence: {
       attack: headline.attack, auc: headline.auc, aucLow: headline.aucCi.low, aucHigh: headline.aucCi.high, advantage: headline.advantage,
       tprAt1Fpr: headline.tprAt1?.tpr ?? null, tprAt1FprHigh: headline.tprAt1?.ci.high ?? null, tprAt01Fpr: headline.tprAt01?.tpr ?? null, tprAt01FprHigh: headline.tprAt01?.ci.high ?? null,

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { PrivacyMetrics } from "../evaluations/privacy";
+import { interpretPrivacy } from "../evaluations/privacy-reading";
+import { advantageInterval, chanceAdvantage } from "../engine/privacy/metrics";
 import { describeTrainingPrivacy, type TrainingPrivacy } from "../registry/model-card";
 
 // The report's membership-inference part of a model (evaluation kind "privacy"), as snapshot data: the newest
@@ -19,9 +21,15 @@ export const PrivacySnapshotSchema = z.object({
   reasons: z.array(z.string()),
   accuracyMembers: z.number(),
   accuracyNonMembers: z.number(),
-  attacks: z.array(z.object({ label: z.string(), auc: z.number(), aucCi: Ci, advantage: z.number(), tpr1: z.object({ tpr: z.number(), ci: Ci }).nullable(), tpr01: z.object({ tpr: z.number(), ci: Ci }).nullable() })),
+  attacks: z.array(z.object({ label: z.string(), auc: z.number(), aucCi: Ci, advantage: z.number(), advantageCi: Ci.optional(), chanceAdvantage: z.number().optional(), tpr1: z.object({ tpr: z.number(), ci: Ci }).nullable(), tpr01: z.object({ tpr: z.number(), ci: Ci }).nullable() })),
   lira: z.string().nullable(),
   reading: z.string(),
+  // Snapshots frozen before these existed have none of them.
+  attacksTried: z.number().int().optional(),
+  adjustedLevel: z.number().optional(),
+  minimumDetectableAuc: z.number().optional(),
+  detected: z.boolean().optional(),
+  perClass: z.object({ attack: z.string(), rows: z.array(z.object({ label: z.string(), members: z.number().int(), nonMembers: z.number().int(), auc: z.number(), aucCi: Ci, advantage: z.number(), advantageCi: Ci, chanceAdvantageBestOf: z.number(), standsOut: z.boolean() })), skipped: z.number().int() }).optional(),
 });
 export type PrivacySnapshot = z.infer<typeof PrivacySnapshotSchema>;
 
@@ -34,13 +42,16 @@ export function privacySnapshot(e: { number: number; finishedAt: string; verdict
     const t = a.tprAt.find((x) => x.fpr === fpr);
     return t && t.resolvable && t.tpr !== null && t.ci ? { tpr: t.tpr, ci: t.ci } : null;
   };
+  const r = interpretPrivacy(m);
   return {
     number: e.number, finishedAt: e.finishedAt, members: m.members, nonMembers: m.nonMembers,
     membersFrom: prov.members?.label ?? "training data", nonMembersFrom: prov.nonMembers?.label ?? "held-out data",
     claim: describeTrainingPrivacy(prov.trainingPrivacy ?? cardClaim ?? null), verdict: e.verdict, reasons: rel.reasons ?? [],
     accuracyMembers: m.accuracy.members, accuracyNonMembers: m.accuracy.nonMembers,
-    attacks: m.attacks.map((a) => ({ label: a.label, auc: a.auc, aucCi: a.aucCi, advantage: a.advantage, tpr1: at(a, 0.01), tpr01: at(a, 0.001) })),
+    attacks: m.attacks.map((a) => ({ label: a.label, auc: a.auc, aucCi: a.aucCi, advantage: a.advantage, advantageCi: advantageInterval(a.advantage, a.members, a.nonMembers), chanceAdvantage: chanceAdvantage(a.members, a.nonMembers), tpr1: at(a, 0.01), tpr01: at(a, 0.001) })),
     lira: m.lira ? `${m.lira.referenceModels} reference models × ${m.lira.epochs} epochs × ${m.lira.trainSize} examples, disjoint from every target` : null,
-    reading: m.reading,
+    reading: r.sentences.join(" "),
+    attacksTried: r.attacksTried, adjustedLevel: r.adjustedLevel, minimumDetectableAuc: r.auc.minimumDetectable, detected: r.detected,
+    perClass: { attack: r.perClass.attack, skipped: r.perClass.skipped, rows: r.perClass.rows.map((c) => ({ label: c.label, members: c.members, nonMembers: c.nonMembers, auc: c.auc, aucCi: c.aucCi, advantage: c.advantage, advantageCi: c.advantageCi, chanceAdvantageBestOf: c.chanceAdvantageBestOf, standsOut: c.standsOut })) },
   };
 }

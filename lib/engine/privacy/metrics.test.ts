@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { aucOf, betaInc, clopperPearson, hanleyMcNeil, membershipMetrics, normalCdf, rocCurve, membershipAdvantage, tprAtFpr } from "./metrics";
+import { advantageInterval, aucInterval, aucOf, betaInc, chanceAdvantage, clopperPearson, hanleyMcNeil, membershipMetrics, minimumDetectableAuc, normalCdf, normalQuantile, rocCurve, membershipAdvantage, tprAtFpr } from "./metrics";
+import { createRng } from "../rng";
 
 describe("membership-inference metrics (known answers)", () => {
   it("AUC: separated 1, reversed 0, identical 0.5, ties count one half", () => {
@@ -67,5 +68,69 @@ describe("membership-inference metrics (known answers)", () => {
     expect(normalCdf(0)).toBeCloseTo(0.5, 7);
     expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);
     expect(normalCdf(-1)).toBeCloseTo(0.158655, 6);
+  });
+});
+
+describe("chance levels, advantage intervals and the detectable AUC", () => {
+  /** Members ~ N(d, 1), non-members ~ N(0, 1): AUC Φ(d/√2), true advantage 2Φ(d/2) − 1. */
+  const draw = (seed: number, m: number, n: number, d: number) => {
+    const rng = createRng(seed, 0, "chance-test");
+    return { ms: Array.from({ length: m }, () => rng.normal() + d), ns: Array.from({ length: n }, () => rng.normal()) };
+  };
+
+  it("normal quantiles match tables", () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.8)).toBeCloseTo(0.841621, 5);
+    expect(normalQuantile(1 - 0.05 / 8)).toBeCloseTo(2.497705, 4);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
+    expect(() => normalQuantile(1)).toThrow(/p in \(0, 1\)/);
+  });
+
+  it("aucInterval at 95% is Hanley–McNeil, and widens at the Bonferroni level", () => {
+    expect(aucInterval(0.5056, 1000, 1000)).toEqual(hanleyMcNeil(0.5056, 1000, 1000, normalQuantile(0.975)));
+    const wide = aucInterval(0.5056, 1000, 1000, 1 - 0.05 / 4);
+    expect(wide.low).toBeLessThan(0.48);
+    expect(wide.high).toBeGreaterThan(0.531);
+  });
+
+  it("chance advantage: the KS bound by hand, and guessing stays under it in ≥ 95% of runs", () => {
+    expect(chanceAdvantage(1000, 1000)).toBeCloseTo(Math.sqrt((Math.log(20) / 2) * 0.002), 12);
+    expect(chanceAdvantage(1000, 1000, 0.05, 4)).toBeCloseTo(Math.sqrt((Math.log(80) / 2) * 0.002), 12);
+    const c = chanceAdvantage(200, 200);
+    let above = 0;
+    for (let s = 0; s < 200; s++) {
+      const { ms, ns } = draw(s, 200, 200, 0);
+      if (membershipAdvantage(rocCurve(ms, ns)) > c) above++;
+    }
+    expect(above / 200).toBeLessThanOrEqual(0.06);
+  });
+
+  it("the advantage interval covers the true advantage in ≥ 95% of runs", () => {
+    const d = 0.5, truth = 2 * normalCdf(d / 2) - 1;
+    let covered = 0;
+    for (let s = 0; s < 150; s++) {
+      const { ms, ns } = draw(1000 + s, 150, 250, d);
+      const ci = advantageInterval(membershipAdvantage(rocCurve(ms, ns)), 150, 250);
+      if (ci.low <= truth && truth <= ci.high) covered++;
+    }
+    expect(covered / 150).toBeGreaterThanOrEqual(0.95);
+    expect(advantageInterval(0.02, 1000, 1000).low).toBe(0);
+  });
+
+  it("an AUC at the minimum detectable value is detected in about 80% of runs", () => {
+    const mda = minimumDetectableAuc(300, 300);
+    expect(mda).toBeGreaterThan(0.53);
+    expect(mda).toBeLessThan(0.57);
+    expect(minimumDetectableAuc(1000, 1000)).toBeLessThan(mda);
+    // Stricter level (best of 4 attacks): a larger AUC is needed.
+    expect(minimumDetectableAuc(300, 300, 0.05 / 4)).toBeGreaterThan(mda);
+    const d = Math.SQRT2 * normalQuantile(mda);
+    let detected = 0;
+    for (let s = 0; s < 200; s++) {
+      const { ms, ns } = draw(5000 + s, 300, 300, d);
+      if (hanleyMcNeil(aucOf(ms, ns), 300, 300).low > 0.5) detected++;
+    }
+    expect(detected / 200).toBeGreaterThan(0.7);
+    expect(detected / 200).toBeLessThan(0.9);
   });
 });

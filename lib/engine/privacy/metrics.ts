@@ -201,3 +201,76 @@ export function normalCdf(z: number): number {
   const y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(z * z) / 2);
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
+
+// ---- What chance gives, and what the sample could have detected ---------------------------------------
+//
+// A membership figure means little without what guessing gives at the same sample size: an attack that knows
+// nothing still scores AUC ≈ 0.5, a TPR equal to the FPR, and a positive membership advantage (a maximum over
+// thresholds is never below 0). These helpers give the chance levels and intervals the readings quote.
+
+/** The p-quantile of the standard normal (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new Error(`normalQuantile needs p in (0, 1); got ${p}`);
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5, r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/** Hanley–McNeil interval at any two-sided level (e.g. 1 − 0.05/k for the best of k attacks). */
+export function aucInterval(auc: number, m: number, n: number, level = 0.95): Interval {
+  return hanleyMcNeil(auc, m, n, normalQuantile(1 - (1 - level) / 2));
+}
+
+/**
+ * Interval of a membership advantage (max over thresholds of TPR − FPR) from m members and n non-members.
+ * By the Dvoretzky–Kiefer–Wolfowitz inequality (Massart's constant) each empirical distribution function lies
+ * within ε = √(ln(4/α)/(2·size)) of the true one with probability 1 − α/2, everywhere; the advantage is a
+ * supremum of their difference, so the true advantage lies within ε_m + ε_n of the measured one. Distribution-
+ * free and conservative (the true coverage is above the level).
+ */
+export function advantageInterval(advantage: number, m: number, n: number, level = 0.95): Interval {
+  if (m <= 0 || n <= 0) return { low: 0, high: 1 };
+  const alpha = 1 - level;
+  const eps = Math.sqrt(Math.log(4 / alpha) / (2 * m)) + Math.sqrt(Math.log(4 / alpha) / (2 * n));
+  return { low: Math.max(0, advantage - eps), high: Math.min(1, advantage + eps) };
+}
+
+/**
+ * The advantage guessing reaches: with no leakage at all (members and non-members scored alike), the best of
+ * `attacks` attacks shows an advantage above this value with probability at most α. One-sided two-sample
+ * Kolmogorov–Smirnov bound P(D⁺ > t) ≤ exp(−2 t² mn/(m+n)), Bonferroni over the attacks.
+ */
+export function chanceAdvantage(m: number, n: number, alpha = 0.05, attacks = 1): number {
+  if (m <= 0 || n <= 0) return 1;
+  return Math.min(1, Math.sqrt((Math.log(attacks / alpha) / 2) * ((m + n) / (m * n))));
+}
+
+/**
+ * The smallest AUC this sample detects with the given power: the AUC A for which the lower end of the two-sided
+ * Hanley–McNeil interval at level 1 − α clears 0.5 in `power` of repeated measurements, i.e.
+ * A − 0.5 ≥ (z_{1−α/2} + z_{power}) · SE(A). Bisection on (0.5, 1).
+ */
+export function minimumDetectableAuc(m: number, n: number, alpha = 0.05, power = 0.8): number {
+  const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
+  const se = (a: number) => {
+    const q1 = a / (2 - a), q2 = (2 * a * a) / (1 + a);
+    return Math.sqrt(Math.max(0, (a * (1 - a) + (m - 1) * (q1 - a * a) + (n - 1) * (q2 - a * a)) / (m * n)));
+  };
+  let lo = 0.5, hi = 1;
+  if (1 - 0.5 < z * se(1 - 1e-9)) return 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid - 0.5 >= z * se(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
