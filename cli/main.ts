@@ -113,7 +113,10 @@ interface EvaluationView {
   kind?: string;
   privacyCost?: { summary: string };
   integrityCost?: { summary: string };
-  integrity?: null | { evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; reasons: string[] } | null };
+  integrity?: null | {
+    evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; reasons: string[] } | null;
+    backdoor?: null | { triggerTests?: { target: string; patch: string; kind?: string; flipRate: number; interval: [number, number]; controlRate: number; controlInterval?: [number, number]; live: boolean }[] };
+  };
   privacy?: null | PrivacyView;
 }
 interface PrivacyView {
@@ -141,6 +144,11 @@ function printResults(e: EvaluationView) {
     const ev = e.integrity.evidence;
     console.log(`Live backdoors: ${ev.liveBackdoors.length ? red(ev.liveBackdoors.join(", ")) : "none"}; flagged classes: ${ev.flaggedClasses.join(", ") || "none"}; likely mislabelled: ${ev.suspectedMislabelShare === null ? "not scanned" : pct(ev.suspectedMislabelShare)}; leakage groups: ${ev.leakageGroups ?? "not checked"}; reliability ${e.integrity.reliability ? bold(e.integrity.reliability.verdict) : "—"}`);
     for (const line of e.integrity.reading) console.log(`  ${line}`);
+    const tests = e.integrity.backdoor?.triggerTests ?? [];
+    if (tests.length) {
+      console.log(dim(`Trigger tests, strongest 5 of ${tests.length} (all: the API's integrity.backdoor.triggerTests):`));
+      console.log(table(["target", "patch", "kind", "flipped [95%]", "control [95%]", "live"], tests.slice(0, 5).map((t) => [t.target, t.patch, t.kind ?? "", `${pct(t.flipRate)} [${pct(t.interval[0])}, ${pct(t.interval[1])}]`, t.controlInterval ? `${pct(t.controlRate)} [${pct(t.controlInterval[0])}, ${pct(t.controlInterval[1])}]` : pct(t.controlRate), t.live ? red("live") : "no"])));
+    }
     return;
   }
   const r = e.results;

@@ -4,6 +4,7 @@ import type { TeamContext } from "../teams/access";
 import { evaluationProgress, getEvaluation } from "./manage";
 import { threatModelOf } from "./threat-model";
 import type { IntegrityMetrics } from "./integrity";
+import { allSuspects, liveRuleOf, readingOf, SUSPECT_PAGE_SIZE, triggerCandidates } from "./integrity-reading";
 import type { PrivacyMetrics } from "./privacy";
 import { interpretPrivacy } from "./privacy-reading";
 import { advantageInterval, chanceAdvantage } from "../engine/privacy/metrics";
@@ -33,9 +34,10 @@ function privacyForApi(m: PrivacyMetrics, reliability: { verdict: string; reason
 
 function integrityForApi(m: IntegrityMetrics, reliability: { verdict: string; reasons: string[] } | null) {
   const L = (i: number) => m.classLabels[i] ?? String(i);
+  const suspects = allSuspects(m);
   return {
     evidence: m.evidence,
-    reading: m.reading,
+    reading: readingOf(m),
     reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
     config: { folds: m.config.folds, epochs: m.config.epochs, samples: m.config.samples, heldOutDatasetVersionId: m.config.heldOutDatasetVersionId, cost: m.config.cost.summary },
     datasetScan: {
@@ -46,10 +48,14 @@ function integrityForApi(m: IntegrityMetrics, reliability: { verdict: string; re
     backdoor: m.backdoor ? {
       flaggedClasses: m.backdoor.clustering.flaggedClasses.map(L),
       perClass: m.backdoor.clustering.perClass.map((c) => ({ label: L(c.label), samples: c.samples, smallClusterShare: c.relativeSize, silhouette: c.silhouette, flagged: c.flagged })),
-      suspicious: m.backdoor.suspicious.map((s) => ({ datasetIndex: s.index, label: L(s.label), spectralScore: s.spectralScore, inSpectralTop: s.inSpectralTop })),
+      // The first page, most outlying first; every one: GET /evaluations/{number}/suspects (cursor pages, or format=csv).
+      suspicious: suspects.slice(0, SUSPECT_PAGE_SIZE),
       suspiciousTotal: m.backdoor.suspiciousTotal,
+      suspiciousMore: suspects.length > SUSPECT_PAGE_SIZE ? `${suspects.length - SUSPECT_PAGE_SIZE} more: GET /api/v1/evaluations/{number}/suspects` : null,
       liveBackdoors: m.backdoor.liveBackdoors.map(L),
-      triggerTests: m.backdoor.trigger.flatMap((t) => t.rows.filter((r) => r.patch === "derived" || r.live).map((r) => ({ target: L(t.target), patch: r.patch, flipRate: r.flipRate, interval: r.interval, controlRate: r.controlRate, live: r.live, tested: r.tested }))),
+      liveRule: liveRuleOf(m),
+      // Every patch tested (target × patch), strongest first: generic corner patches and the data-derived ones.
+      triggerTests: triggerCandidates(m).map((c) => ({ target: c.targetLabel, patch: c.patch, kind: c.kind, description: c.description, size: c.size, row: c.row, col: c.col, tested: c.tested, flipped: c.flipped, flipRate: c.flipRate, interval: c.interval, controlRate: c.controlRate, controlInterval: c.controlInterval, aboveControl: c.aboveControl, live: c.live })),
     } : null,
   };
 }

@@ -16,6 +16,11 @@ import { thumbnailOf, type IntegrityFoldOutput, type IntegrityScanOutput, type I
 
 /** Held-out examples the trigger test stamps, at most. */
 const TRIGGER_INPUTS = 500;
+/**
+ * Suspected examples stored with a thumbnail (most outlying first). Every suspect is stored with its scores;
+ * past this many the results page says the image was not stored, so a scan flagging thousands stays small.
+ */
+export const SUSPECT_THUMBNAILS = 240;
 /** Held-out examples the dataset scan compares with the training data for leakage, at most. */
 const HELD_OUT_SCAN = 20_000;
 
@@ -102,11 +107,11 @@ export async function runIntegrityShard(
         onProgress: (step) => hooks.onProgress(step === "activations" ? 1 : step === "clustering" ? 2 : 3, 4),
       });
       // Suspicious examples by dataset index, with their thumbnails.
-      for (const s of backdoor.suspicious) {
+      backdoor.suspicious.forEach((s, rank) => {
         const di = task.indices[s.index]!;
-        thumbnails[String(di)] = thumbnailOf(train.raw, s.index * train.size, ds.sampleShape, card.inputRange);
+        if (rank < SUSPECT_THUMBNAILS) thumbnails[String(di)] = thumbnailOf(train.raw, s.index * train.size, ds.sampleShape, card.inputRange);
         s.index = di;
-      }
+      });
       backdoor.suspiciousIndices = backdoor.suspiciousIndices.map((p) => task.indices[p]!);
       backdoor.spectralIndices = backdoor.spectralIndices.map((p) => task.indices[p]!);
       for (const t of backdoor.trigger) {

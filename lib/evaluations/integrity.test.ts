@@ -19,6 +19,8 @@ import { getEvaluation } from "./manage";
 import { CreateAnyEvaluationSchema } from "./schemas";
 import type { IntegrityMetrics } from "./integrity";
 import { latestIntegrityScanOf } from "./integrity-latest";
+import { SUSPECT_THUMBNAILS } from "./integrity-shard";
+import { integritySuspectsPage } from "./integrity-suspects";
 import { gateForVersion } from "../operations/gate-check";
 
 // The integrity kind through the real thing: pg-boss on this test's PostgreSQL, a worker process, engine child
@@ -66,9 +68,16 @@ describe("integrity evaluations on real workers", () => {
     expect(m.evidence).toMatchObject({ samples: 1500, flaggedClasses: ["0"], liveBackdoors: ["0"], leakageGroups: 0 });
     expect(m.labelIssues?.flaggedCount).toBeGreaterThan(0);
     expect(m.reading.join(" ")).toMatch(/A live backdoor towards "0"/);
-    // The suspicious examples are listed with thumbnails, by dataset index.
+    // Every suspicious example is stored, by dataset index; the most outlying with thumbnails.
     expect(m.backdoor!.suspicious.length).toBeGreaterThan(20);
-    for (const s of m.backdoor!.suspicious) expect(m.thumbnails[String(s.index)]?.data.length).toBeGreaterThan(100);
+    expect(m.backdoor!.suspicious.length).toBe(m.backdoor!.suspiciousTotal);
+    for (const s of m.backdoor!.suspicious.slice(0, SUSPECT_THUMBNAILS)) expect(m.thumbnails[String(s.index)]?.data.length).toBeGreaterThan(100);
+    // The API lists them all, a page at a time, and exports them.
+    const first = await integritySuspectsPage(ctx, created.number, { limit: 10 });
+    expect(first.total).toBe(m.backdoor!.suspiciousTotal);
+    const second = await integritySuspectsPage(ctx, created.number, { limit: 100, cursor: first.nextCursor! });
+    expect([...first.data, ...second.data].map((r) => r.datasetIndex)).toEqual(m.backdoor!.suspicious.map((s) => s.index));
+    expect(second.nextCursor).toBeNull();
     // The evidence column carries only the small object, tagged with the kind.
     expect(done.evidence).toMatchObject({ kind: "integrity", metrics: { evidence: { liveBackdoors: ["0"] } } });
     const audit = await db.auditEvent.findFirst({ where: { teamId: team.team.id, action: "evaluation.complete", subjectId: created.id } });
@@ -94,6 +103,7 @@ describe("integrity evaluations on real workers", () => {
     const other = await makeTeam("other");
     expect(await latestIntegrityScanOf(other.ctx("ADMIN"), seeded.datasetVersionId)).toBeNull();
     await expect(getEvaluation(other.ctx("ADMIN"), created.number)).rejects.toThrow(/not found/);
+    await expect(integritySuspectsPage(other.ctx("ADMIN"), created.number, { limit: 10 })).rejects.toThrow(/not found/);
     await expect(createEvaluationOfKind(other.ctx("ENGINEER"), CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId }))).rejects.toThrow(/not found/);
     await expect(createEvaluationOfKind(ctx, CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId, heldOutDatasetVersionId: "nope" }))).rejects.toThrow(/not found/);
     // A viewer may not launch one.

@@ -17,6 +17,9 @@ import type { CreateIntegrityEvaluation } from "./schemas";
 import { endpointLaunchInfo } from "./blackbox";
 import { stratifiedSample } from "./sampling";
 import type { KindShardTask, KindShardOutput } from "./shard-io";
+import { readingOf } from "./integrity-reading";
+
+export { readingOf };
 
 /*
  * Evaluation kind "integrity" (lib/evaluations/kinds.ts): a training-data integrity scan of a model version and
@@ -301,34 +304,6 @@ export function thumbnailOf(x: Float32Array, offset: number, shape: number[], ra
     out[i] = Math.max(0, Math.min(255, Math.round(((s / c - range.min) / span) * 255)));
   }
   return { h, w, data: Buffer.from(out).toString("base64") };
-}
-
-export function readingOf(m: Omit<IntegrityMetrics, "reading">, datasetLabel: string): string[] {
-  const out: string[] = [];
-  const L = (i: number) => `"${m.classLabels[i] ?? i}"`;
-  const b = m.backdoor;
-  if (b) {
-    if (b.liveBackdoors.length) {
-      for (const t of b.liveBackdoors) {
-        const row = b.trigger[t]!.rows.filter((r) => r.live).sort((x, y) => y.flipRate - x.flipRate)[0]!;
-        out.push(`A live backdoor towards ${L(t)}: stamping a small ${row.size}×${row.size} patch (${row.patch}) on inputs of other classes makes the model answer ${L(t)} for ${(row.flipRate * 100).toFixed(1)}% of them (95% interval ${(row.interval[0] * 100).toFixed(1)}–${(row.interval[1] * 100).toFixed(1)}%), against ${(row.controlRate * 100).toFixed(1)}% for a random patch of the same size. Someone who knows the patch can steer this model.`);
-      }
-    } else if (b.clustering.flaggedClasses.length) {
-      out.push(`Activation clustering found an unusual, well-separated group inside class ${b.clustering.flaggedClasses.map(L).join(", ")}, but none of the tested patches works as a trigger: review the listed examples; a backdoor with another kind of trigger is not ruled out.`);
-    } else out.push(`No class of ${datasetLabel} shows the split a backdoor leaves in the model's internal representation, and none of the fixed corner patches steers the model to any class.`);
-    if (b.suspiciousTotal) out.push(`${b.suspiciousTotal} training examples are suspected of being planted (the small cluster of the flagged class); they are shown below with their outlier scores.`);
-  } else if (m.backdoorSkipped) out.push(`The backdoor scan did not run: ${m.backdoorSkipped}`);
-  if (m.labelIssues) {
-    out.push(`${m.labelIssues.flaggedCount.toLocaleString("en")} of ${m.samples.toLocaleString("en")} training examples (${(m.labelIssues.flaggedShare * 100).toFixed(1)}%) look mislabelled: models of the same architecture that never saw them confidently predict another class. Typical clean data of this kind shows well under 1–2%; a higher share points to labelling errors or deliberate label flipping.`);
-  } else out.push("Likely mislabelled examples were not looked for (cross-validation was off).");
-  const ds = m.datasetScan;
-  if (m.evidence.leakageGroups === null) out.push("Train/test leakage was not checked (no held-out data was chosen).");
-  else if (m.evidence.leakageGroups > 0) out.push(`${m.evidence.leakageGroups} group${m.evidence.leakageGroups > 1 ? "s" : ""} of images appear in both the training and the held-out data: accuracy measured on that held-out data is overstated.`);
-  else out.push("No image appears in both the training and the held-out data (no train/test leakage found).");
-  const dup = ds.exactDuplicates.redundantSamples + ds.nearDuplicates.redundantSamples;
-  if (dup || ds.labelConflicts.groups) out.push(`${dup} redundant duplicate${dup === 1 ? "" : "s"} and ${ds.labelConflicts.groups} duplicate group${ds.labelConflicts.groups === 1 ? "" : "s"} with conflicting labels.`);
-  out.push("A clean result is not proof that no poisoning happened: triggers that are not a fixed patch, clean-label attacks and poison aimed at a single input are outside what these scans test.");
-  return out;
 }
 
 /** The aggregate step of an integrity evaluation. */

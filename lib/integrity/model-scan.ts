@@ -45,7 +45,7 @@ export interface BackdoorScanResult {
   dim: number;
   clustering: { method: string; dims: number; maxRelativeSize: number; minSilhouette: number; perClass: (Omit<ClusterClassResult, "smallCluster"> & { smallClusterSize: number })[]; flaggedClasses: number[] };
   spectral: { method: string; expectedPoisonFraction: number; perClass: { label: number; samples: number; topShare: number; flaggedCount: number; overlapWithSmallCluster: number | null }[] };
-  /** Small-cluster members of flagged classes, most outlying first. */
+  /** Small-cluster members of flagged classes, most outlying first (all of them unless `maxSuspicious`). */
   suspicious: SuspiciousExample[];
   suspiciousTotal: number;
   /** All small-cluster members of flagged classes (for precision/recall). */
@@ -115,7 +115,7 @@ export async function scanBackdoor(o: BackdoorScanOptions): Promise<BackdoorScan
         };
       }),
     },
-    suspicious: suspiciousAll.slice(0, o.maxSuspicious ?? 48),
+    suspicious: o.maxSuspicious === undefined ? suspiciousAll : suspiciousAll.slice(0, o.maxSuspicious),
     suspiciousTotal: suspiciousAll.length,
     suspiciousIndices: ac.suspicious,
     spectralIndices: spectralTop,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { IntegrityMetrics } from "../evaluations/integrity";
+import { liveRuleOf, readingOf, triggerCandidates } from "../evaluations/integrity-reading";
 
 // The report's training-data integrity part of a model (evaluation kind "integrity"), as snapshot data:
 // the newest completed scan of the model version, its E15 figures, the trigger tests that matter and the
@@ -22,7 +23,9 @@ export const IntegritySnapshotSchema = z.object({
   leakageGroups: z.number().int().nullable(),
   duplicateGroups: z.number().int(),
   labelConflictGroups: z.number().int(),
-  triggers: z.array(z.object({ target: z.string(), patch: z.string(), flipRate: z.number(), low: z.number(), high: z.number(), controlRate: z.number(), tested: z.number().int(), live: z.boolean() })),
+  // Every patch tested, strongest first (snapshots frozen before: only derived and live ones, without the optional fields).
+  triggers: z.array(z.object({ target: z.string(), patch: z.string(), flipRate: z.number(), low: z.number(), high: z.number(), controlRate: z.number(), tested: z.number().int(), live: z.boolean(), kind: z.enum(["generic", "derived"]).optional(), controlLow: z.number().optional(), controlHigh: z.number().optional(), aboveControl: z.boolean().optional() })),
+  liveRule: z.string().optional(),
   reading: z.array(z.string()),
   methods: z.array(z.string()),
 });
@@ -31,7 +34,6 @@ export type IntegritySnapshot = z.infer<typeof IntegritySnapshotSchema>;
 export function integritySnapshot(e: { number: number; finishedAt: string; verdict: string | null; reliability: unknown; metrics: unknown }, trainingData: string): IntegritySnapshot | null {
   const m = e.metrics as IntegrityMetrics | null;
   if (!m || m.kind !== "integrity") return null;
-  const L = (i: number) => m.classLabels[i] ?? String(i);
   const b = m.backdoor;
   const rel = (e.reliability ?? {}) as { reasons?: string[] };
   return {
@@ -39,8 +41,9 @@ export function integritySnapshot(e: { number: number; finishedAt: string; verdi
     liveBackdoors: m.evidence.liveBackdoors, flaggedClasses: m.evidence.flaggedClasses, suspiciousTotal: b ? b.suspiciousTotal : null,
     suspectedMislabelShare: m.evidence.suspectedMislabelShare, mislabelled: m.labelIssues?.flaggedCount ?? null, folds: m.config.folds, epochs: m.config.epochs,
     leakageGroups: m.evidence.leakageGroups, duplicateGroups: m.datasetScan.exactDuplicates.groups + m.datasetScan.nearDuplicates.groups, labelConflictGroups: m.datasetScan.labelConflicts.groups,
-    triggers: b ? b.trigger.flatMap((t) => t.rows.filter((r) => r.live || r.patch === "derived").map((r) => ({ target: L(t.target), patch: r.patch, flipRate: r.flipRate, low: r.interval[0], high: r.interval[1], controlRate: r.controlRate, tested: r.tested, live: r.live }))) : [],
-    reading: m.reading,
+    triggers: triggerCandidates(m).map((c) => ({ target: c.targetLabel, patch: c.patch, flipRate: c.flipRate, low: c.interval[0], high: c.interval[1], controlRate: c.controlRate, tested: c.tested, live: c.live, kind: c.kind, controlLow: c.controlInterval[0], controlHigh: c.controlInterval[1], aboveControl: c.aboveControl })),
+    ...(b ? { liveRule: liveRuleOf(m).text } : {}),
+    reading: readingOf(m, trainingData),
     methods: [b?.clustering.method, b?.spectral.method, b?.trigger[0]?.method.replace(/ to class \d+/, ""), m.labelIssues?.method, m.datasetScan.method.near ?? undefined].filter((x): x is string => !!x),
   };
 }

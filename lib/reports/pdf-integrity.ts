@@ -19,10 +19,11 @@ export function drawIntegrity(L: Layout, s: IntegritySnapshot | null | undefined
   ], { labelWidth: 110 });
   if (s.triggers.length) {
     L.table(
-      [{ header: "Target", width: 0.7 }, { header: "Patch", width: 1.3 }, { header: "Flipped (95% interval)", width: 1.8, align: "right" }, { header: "Control", width: 0.8, align: "right" }, { header: "Inputs", width: 0.6, align: "right" }, { header: "Live", width: 0.5 }],
-      s.triggers.map((t) => [t.target, t.patch, `${pct(t.flipRate, 1)} (${pct(t.low, 1)}–${pct(t.high, 1)})`, pct(t.controlRate, 1), String(t.tested), { text: t.live ? "yes" : "no", bold: t.live }]),
-      { size: 7.5, caption: "Trigger test" },
+      [{ header: "Target", width: 0.6 }, { header: "Patch", width: 1.3 }, { header: "Kind", width: 0.7 }, { header: "Flipped (95% interval)", width: 1.6, align: "right" }, { header: "Control (95% interval)", width: 1.5, align: "right" }, { header: "Inputs", width: 0.5, align: "right" }, { header: "Above control", width: 0.7 }, { header: "Live", width: 0.4 }],
+      s.triggers.map((t) => [t.target, t.patch, t.kind ?? (t.patch === "derived" ? "derived" : "generic"), `${pct(t.flipRate, 1)} (${pct(t.low, 1)}–${pct(t.high, 1)})`, t.controlLow === undefined ? pct(t.controlRate, 1) : `${pct(t.controlRate, 1)} (${pct(t.controlLow, 1)}–${pct(t.controlHigh ?? 1, 1)})`, String(t.tested), t.aboveControl === undefined ? "—" : t.aboveControl ? "yes" : "no", { text: t.live ? "yes" : "no", bold: t.live }]),
+      { size: 7, caption: s.liveRule ? "Trigger test: every patch tested, strongest first" : "Trigger test (derived and live patches)" },
     );
+    if (s.liveRule) L.text(`The rule: ${s.liveRule}. Generic patches (white corner squares) are tried towards every class on every model; a derived patch is made from the suspicious examples of a flagged class and is the evidence specific to this data.`, { size: 7, color: COLORS.muted });
   }
   L.bullets(s.reading, { size: 8 });
   L.text(s.methods.join(". ") + ".", { size: 7, color: COLORS.muted });

@@ -2,6 +2,7 @@ import { Badge, Card, Table } from "@/app/_components/ui";
 import { StatCard } from "@/app/_components/evaluation-ui";
 import { pixelsToPng } from "@/lib/reports/images";
 import type { IntegrityMetrics, Thumbnail } from "@/lib/evaluations/integrity";
+import { liveRuleOf, readingOf, suspectsPage as pageOfSuspects, triggerCandidates } from "@/lib/evaluations/integrity-reading";
 
 // The results of a training-data integrity scan (lib/evaluations/integrity.ts), for an engineer and for a
 // compliance officer: the plain reading first, then the findings, the suspicious examples and the trigger test.
@@ -14,16 +15,20 @@ function thumb(t: Thumbnail | undefined): string | null {
   return `data:image/png;base64,${pixelsToPng(Array.from(bytes), [t.h, t.w, 1], { min: 0, max: 255 }, 3).toString("base64")}`;
 }
 
-export function IntegrityResults({ metrics: m, reliability }: { metrics: IntegrityMetrics; reliability: { verdict: string; reasons: string[] } | null }) {
+export function IntegrityResults({ metrics: m, reliability, suspectsPage = 1, base }: { metrics: IntegrityMetrics; reliability: { verdict: string; reasons: string[] } | null; suspectsPage?: number; base: string }) {
   const L = (i: number) => m.classLabels[i] ?? String(i);
   const b = m.backdoor;
+  const reading = readingOf(m);
+  const cands = triggerCandidates(m);
+  const rule = liveRuleOf(m);
+  const sp = pageOfSuspects(m, suspectsPage);
   const ds = m.datasetScan;
   const live = m.evidence.liveBackdoors;
   return (
     <div className="space-y-5" data-testid="integrity-results">
       <Card title="What this means">
         <ul className="list-disc space-y-2 pl-5 text-sm text-slate-700" data-testid="integrity-reading">
-          {m.reading.map((r, i) => <li key={i}>{r}</li>)}
+          {reading.map((r, i) => <li key={i}>{r}</li>)}
         </ul>
         {reliability ? (
           <p className="mt-3 text-sm text-slate-600">
@@ -41,24 +46,32 @@ export function IntegrityResults({ metrics: m, reliability }: { metrics: Integri
       </section>
 
       {b ? (
-        <Card title={`Suspected planted examples (${b.suspicious.length} of ${b.suspiciousTotal} shown)`}>
-          {b.suspicious.length === 0 ? (
+        <Card title={`Suspected planted examples (${sp.total.toLocaleString("en")})`}>
+          {sp.total === 0 ? (
             <p className="text-sm text-slate-600">Activation clustering flagged no class, so no training example is suspected of being planted.</p>
           ) : (
             <>
-              <p className="mb-3 text-sm text-slate-600">Training examples in the small, well-separated activation cluster of a flagged class, most outlying first (spectral-signature score; “top” = among the {Math.round(b.spectral.expectedPoisonFraction * 150)}% most outlying of their class).</p>
+              <p className="mb-3 text-sm text-slate-600">Every training example in the small, well-separated activation cluster of a flagged class, most outlying first (spectral-signature score; “top” = among the {Math.round(b.spectral.expectedPoisonFraction * 150)}% most outlying of their class). Showing {(sp.page - 1) * sp.pageSize + 1}–{(sp.page - 1) * sp.pageSize + sp.items.length} of {sp.total.toLocaleString("en")}. <a className="font-medium text-brand-700 hover:underline" href={`${base}/suspects.csv`} data-testid="integrity-suspects-csv">Export all as CSV</a></p>
               <ul className="grid grid-cols-3 gap-3 sm:grid-cols-6 lg:grid-cols-8" data-testid="integrity-suspicious">
-                {b.suspicious.map((s) => {
-                  const src = thumb(m.thumbnails[String(s.index)]);
+                {sp.items.map((s) => {
+                  const src = thumb(m.thumbnails[String(s.datasetIndex)]);
                   return (
-                    <li key={s.index} className="rounded-lg border border-slate-200 p-1.5 text-center text-xs text-slate-600">
-                      {src ? <img src={src} alt={`Training example ${s.index}, labelled ${L(s.label)}`} className="mx-auto w-full [image-rendering:pixelated]" /> : null}
-                      <span className="mt-1 block">#{s.index} “{L(s.label)}”</span>
-                      <span className="block tabular-nums">score {s.spectralScore.toFixed(1)}{s.inSpectralTop ? " · top" : ""}</span>
+                    <li key={s.datasetIndex} className="rounded-lg border border-slate-200 p-1.5 text-center text-xs text-slate-600">
+                      {src ? <img src={src} alt={`Training example ${s.datasetIndex}${s.label === null ? "" : `, labelled ${s.label}`}`} className="mx-auto w-full [image-rendering:pixelated]" /> : <span className="block py-3 text-slate-400">image not stored</span>}
+                      <span className="mt-1 block">{s.rank}. #{s.datasetIndex}{s.label === null ? "" : ` “${s.label}”`}</span>
+                      <span className="block tabular-nums">{s.spectralScore === null ? "score not stored" : `score ${s.spectralScore.toFixed(1)}${s.inSpectralTop ? " · top" : ""}`}</span>
                     </li>
                   );
                 })}
               </ul>
+              {sp.pages > 1 ? (
+                <nav aria-label="Suspected examples pages" className="mt-3 flex flex-wrap items-center gap-2 text-sm" data-testid="integrity-suspects-pages">
+                  {sp.page > 1 ? <a className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-50" href={`${base}?suspects=${sp.page - 1}`}>Previous</a> : null}
+                  <span className="text-slate-600">Page {sp.page} of {sp.pages}</span>
+                  {sp.page < sp.pages ? <a className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-50" href={`${base}?suspects=${sp.page + 1}`}>Next</a> : null}
+                </nav>
+              ) : null}
+              {sp.items.some((s) => !m.thumbnails[String(s.datasetIndex)]) ? <p className="mt-2 text-xs text-slate-500">Images are stored for the most outlying examples only; the others are identified by their dataset index (and in the CSV).</p> : null}
             </>
           )}
         </Card>
@@ -66,26 +79,25 @@ export function IntegrityResults({ metrics: m, reliability }: { metrics: Integri
 
       {b ? (
         <section aria-label="Trigger test" className="space-y-2">
-          <h2 className="text-sm font-semibold text-slate-800">Trigger test</h2>
-          <p className="text-sm text-slate-600">Each patch is stamped on clean {m.config.heldOutDatasetVersionId ? "held-out" : "training"} inputs of the other classes that the model gets right; “flipped” is the share now answered as the target class, against a random patch of the same size at a random place. Live: at least 50% flipped and the interval above the control&apos;s. Shown: derived patches, live patches, and every patch towards a flagged class.</p>
-          <Table head={["target", "patch", "where", "stamped example", "flipped (95% interval)", "control", "live"]} caption="Trigger test">
-            {b.trigger.flatMap((t) => t.rows.filter((r) => r.live || r.patch === "derived" || b.clustering.flaggedClasses.includes(t.target)).map((r) => {
-              const src = thumb(m.triggerThumbnails[`${t.target}:${r.patch}`]);
+          <h2 className="text-sm font-semibold text-slate-800">Trigger test: every patch tested ({cands.length})</h2>
+          <p className="text-sm text-slate-600">Each patch is stamped on clean {m.config.heldOutDatasetVersionId ? "held-out" : "training"} inputs of the other classes that the model gets right; “flipped” is the share now answered as the target class, against the control: a random patch of the same size at a random place. <strong>The rule: {rule.text}.</strong> Generic patches (white corner squares) are tried towards every class on every model; a derived patch is made from the suspicious examples of a flagged class, so it is the evidence specific to this data. “Above control” means the model reacts to the patch, even when it is not live. Strongest first.</p>
+          <Table head={["target", "patch", "kind", "where", "stamped example", "flipped (95% interval)", "control (95% interval)", "above control", "live"]} caption="Trigger test">
+            {cands.map((r) => {
+              const src = thumb(m.triggerThumbnails[`${r.target}:${r.patch}`]);
               return (
-                <tr key={`${t.target}:${r.patch}`} data-live={r.live}>
-                  <td className="px-4 py-2">“{L(t.target)}”</td>
+                <tr key={`${r.target}:${r.patch}`} data-live={r.live} data-testid="integrity-trigger-row">
+                  <td className="px-4 py-2">“{r.targetLabel}”</td>
                   <td className="px-4 py-2">{r.patch}</td>
+                  <td className="px-4 py-2">{r.kind}</td>
                   <td className="px-4 py-2 tabular-nums">{r.size}×{r.size} at row {r.row}, col {r.col}</td>
                   <td className="px-4 py-2">{src ? <img src={src} alt={`Input stamped with ${r.patch}`} className="h-12 w-12 [image-rendering:pixelated]" /> : "—"}</td>
                   <td className="px-4 py-2 tabular-nums">{pct(r.flipRate)} ({pct(r.interval[0])}–{pct(r.interval[1])}) of {r.tested}</td>
-                  <td className="px-4 py-2 tabular-nums">{pct(r.controlRate)}</td>
+                  <td className="px-4 py-2 tabular-nums">{pct(r.controlRate)} ({pct(r.controlInterval[0])}–{pct(r.controlInterval[1])})</td>
+                  <td className="px-4 py-2">{r.aboveControl ? "yes" : "no"}</td>
                   <td className="px-4 py-2">{r.live ? <Badge tone="red">live</Badge> : <Badge tone="gray">no</Badge>}</td>
                 </tr>
               );
-            }))}
-            {b.trigger.every((t) => t.rows.every((r) => !(r.live || r.patch === "derived" || b.clustering.flaggedClasses.includes(t.target)))) ? (
-              <tr><td colSpan={7} className="px-4 py-3 text-slate-600">No patch was live and no class was flagged: the four corner patches were tested towards every class without effect.</td></tr>
-            ) : null}
+            })}
           </Table>
         </section>
       ) : null}

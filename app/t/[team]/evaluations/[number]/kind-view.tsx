@@ -18,7 +18,7 @@ import type { TrainingPrivacy } from "@/lib/registry/model-card";
  * The results page of an evaluation kind other than robustness (lib/evaluations/kinds.ts): the shared
  * header, status and progress, then the kind's own results.
  */
-export function KindEvaluationView({ ctx, data, progress }: { ctx: TeamContext; data: Awaited<ReturnType<typeof getEvaluation>>; progress: Awaited<ReturnType<typeof evaluationProgress>> }) {
+export function KindEvaluationView({ ctx, data, progress, suspectsPage = 1 }: { ctx: TeamContext; data: Awaited<ReturnType<typeof getEvaluation>>; progress: Awaited<ReturnType<typeof evaluationProgress>>; suspectsPage?: number }) {
   const { ev, mv, model } = data;
   const base = `/t/${ctx.team.slug}`;
   const active = ["QUEUED", "RUNNING", "AGGREGATING"].includes(ev.status);
@@ -43,7 +43,7 @@ export function KindEvaluationView({ ctx, data, progress }: { ctx: TeamContext; 
       {ev.status === "CANCELLED" ? <div className="mb-5"><Alert tone="amber">Cancelled by {ev.cancelledByLabel} on {ev.cancelledAt ? formatDateTime(ev.cancelledAt) : "—"}.</Alert></div> : null}
       {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} unit="Work units" rate={null} /> : null}
       {ev.status === "COMPLETED" && ev.kind === "integrity" && ev.metrics ? (
-        <IntegrityResults metrics={ev.metrics as unknown as IntegrityMetrics} reliability={ev.reliability as unknown as { verdict: string; reasons: string[] } | null} />
+        <IntegrityResults metrics={ev.metrics as unknown as IntegrityMetrics} reliability={ev.reliability as unknown as { verdict: string; reasons: string[] } | null} suspectsPage={suspectsPage} base={`${base}/evaluations/${ev.number}`} />
       ) : ev.status === "COMPLETED" && ev.kind === "privacy" && ev.metrics ? (
         <PrivacyResults
           metrics={ev.metrics as unknown as PrivacyMetrics}

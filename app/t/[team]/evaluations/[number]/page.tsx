@@ -40,7 +40,7 @@ function inferenceText(provenance: Record<string, unknown> | null): string {
 }
 
 
-export default async function EvaluationPage({ params }: { params: Promise<{ team: string; number: string }> }) {
+export default async function EvaluationPage({ params, searchParams }: { params: Promise<{ team: string; number: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await teamPage(params);
   const number = Number((await params).number);
   let data;
@@ -54,7 +54,10 @@ export default async function EvaluationPage({ params }: { params: Promise<{ tea
   const { ev, mv, dv, model, alerts, previous } = data;
   const base = `/t/${ctx.team.slug}`;
   // Each evaluation kind has its own results (lib/evaluations/kinds.ts); robustness is the page below.
-  if (ev.kind !== "robustness") return <KindEvaluationView ctx={ctx} data={data} progress={progress} />;
+  if (ev.kind !== "robustness") {
+    const sp = (await searchParams).suspects;
+    return <KindEvaluationView ctx={ctx} data={data} progress={progress} suspectsPage={Number(typeof sp === "string" ? sp : 1) || 1} />;
+  }
   const active = ["QUEUED", "RUNNING", "AGGREGATING"].includes(ev.status);
   const suite = ev.suite as unknown as AttackSuite;
   const metrics = ev.metrics as unknown as EngineMetrics | null;
