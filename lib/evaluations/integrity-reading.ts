@@ -1,6 +1,6 @@
 import { liveRuleText, type TriggerRow } from "../integrity/trigger";
 import type { SuspiciousExample } from "../integrity/model-scan";
-import type { IntegrityMetrics } from "./integrity";
+import type { IntegrityMetrics } from "./integrity-types";
 
 /*
  * What an integrity scan says, worded so that it cannot be misread, and every trigger candidate and suspected

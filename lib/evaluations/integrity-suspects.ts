@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from "../errors";
 import type { TeamContext } from "../teams/access";
 import { decodeCursor, pageOf, type PageQuery } from "../api/pagination";
 import { allSuspects, type SuspectRow } from "./integrity-reading";
-import type { IntegrityMetrics } from "./integrity";
+import type { IntegrityMetrics } from "./integrity-types";
 
 // The suspected planted examples of one completed integrity scan of the caller's team: all of them (for the
 // CSV export), or a page (the API's cursor pages; the results page's numbered pages).

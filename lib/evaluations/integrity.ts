@@ -9,7 +9,7 @@ import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { markVersionsEvaluated } from "../registry/commit";
 import { env } from "../env";
-import { crossValidationCost, findLabelIssues, type LabelIssue } from "../integrity/confident-learning";
+import { crossValidationCost, findLabelIssues } from "../integrity/confident-learning";
 import type { DatasetScanReport } from "../integrity/dataset-scan";
 import type { BackdoorScanResult } from "../integrity/model-scan";
 import { recordTeamSnapshot } from "../compliance/posture";
@@ -18,8 +18,10 @@ import { endpointLaunchInfo } from "./blackbox";
 import { stratifiedSample } from "./sampling";
 import type { KindShardTask, KindShardOutput } from "./shard-io";
 import { readingOf } from "./integrity-reading";
+import type { IntegrityConfig, IntegrityMetrics, Thumbnail } from "./integrity-types";
 
 export { readingOf };
+export type { IntegrityConfig, IntegrityMetrics, Thumbnail };
 
 /*
  * Evaluation kind "integrity" (lib/evaluations/kinds.ts): a training-data integrity scan of a model version and
@@ -33,18 +35,6 @@ export { readingOf };
  * and the small `metrics.evidence` object E15 reads.
  */
 
-export interface IntegrityConfig {
-  trainingDatasetVersionId: string;
-  heldOutDatasetVersionId: string | null;
-  folds: number;
-  epochs: number;
-  expectedPoisonFraction: number;
-  /** Training examples scanned (a stratified subset when fewer than the dataset holds). */
-  samples: number;
-  datasetSamples: number;
-  trainingFrom: "lineage" | "chosen";
-  cost: { trainingPasses: number; perFold: number; forwardPasses: number; summary: string };
-}
 
 export interface IntegrityShardTask extends KindShardTask {
   kind: "integrity";
@@ -58,8 +48,6 @@ export interface IntegrityShardTask extends KindShardTask {
   config: Pick<IntegrityConfig, "folds" | "epochs" | "expectedPoisonFraction">;
 }
 
-/** A small greyscale thumbnail: 8-bit values (0 = range min, 255 = max), base64; channels averaged. */
-export interface Thumbnail { h: number; w: number; data: string }
 
 export interface IntegrityScanOutput extends KindShardOutput {
   kind: "integrity";
@@ -252,43 +240,6 @@ export async function integrityShardTask(ev: EvaluationRow, shard: { index: numb
     part: shard.index === 0 ? { type: "scan" } : { type: "fold", fold: shard.index - 1 },
     config: { folds: config.folds, epochs: config.epochs, expectedPoisonFraction: config.expectedPoisonFraction },
   };
-}
-
-/** What the results page, the API and the evidence read (Evaluation.metrics of an integrity evaluation). */
-export interface IntegrityMetrics {
-  kind: "integrity";
-  samples: number;
-  classLabels: string[];
-  config: IntegrityConfig;
-  datasetScan: DatasetScanReport;
-  backdoor: BackdoorScanResult | null;
-  backdoorSkipped: string | null;
-  labelIssues: null | {
-    method: string;
-    folds: number;
-    epochs: number;
-    flaggedCount: number;
-    flaggedShare: number;
-    outOfSampleAccuracy: number;
-    thresholds: number[];
-    confidentJoint: number[][];
-    perClass: { label: number; samples: number; flagged: number }[];
-    /** The lowest self-confidence first, with dataset indices. */
-    top: (LabelIssue & { datasetIndex: number })[];
-  };
-  thumbnails: Record<string, Thumbnail>;
-  triggerThumbnails: Record<string, Thumbnail>;
-  /** The small object E15 reads (copied into Evaluation.evidence by the database trigger). */
-  evidence: {
-    samples: number;
-    datasetVersionId: string;
-    suspectedMislabelShare: number | null;
-    flaggedClasses: string[];
-    liveBackdoors: string[];
-    leakageGroups: number | null;
-  };
-  /** Plain-language reading for a compliance officer. */
-  reading: string[];
 }
 
 const MAX_LISTED = 48;
