@@ -138,6 +138,7 @@ export function IntegrityResults({ metrics: m, reliability, suspectsPage = 1, ba
             ))}
           </Table>
           <p className="text-xs text-slate-500">{b.clustering.method}. {b.spectral.method}. Layer: {b.layer} ({b.dim} values).</p>
+          <p className="text-xs text-slate-500">The thresholds were chosen on the demo. On 8 clean copies of the demo CNN they flagged 0 of 80 classes (95% interval 0–4.5% per class; the closest clean class reached silhouette 0.286); other architectures and data may need other values (docs/integrity.md).</p>
         </section>
       ) : null}
     </div>
