@@ -88,6 +88,17 @@ const EnvSchema = z.object({
     .number({ error: "expected a ratio such as 100" })
     .min(2, { error: "expected at least 2" })
     .default(200),
+  /** Memory (MB) and time (s) an uploaded model's check may use in its own process (lib/registry/model-check.ts). */
+  BULWARK_CHECK_MEMORY_MB: z.coerce
+    .number({ error: "expected a number of megabytes" })
+    .int()
+    .min(256, { error: "expected at least 256" })
+    .default(3072),
+  BULWARK_CHECK_TIMEOUT_S: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .min(1, { error: "expected at least 1 second" })
+    .max(3600, { error: "expected at most 3600 seconds" })
+    .default(120),
   /**
    * Values in one example (product of a model's input shape, or a dataset sample's shape), checked
    * before anything is allocated: 3,145,728 = 1024×1024×3. A model declaring more is refused at upload.

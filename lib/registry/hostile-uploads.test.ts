@@ -243,3 +243,24 @@ describe("model uploads", () => {
     await expectRefused(team.id, model(ctx("ENGINEER"), [{ name: "model.json", data: tfm.modelJson }, { name: tfm.weightsName, data: tfm.weights }]), /The card's input shape 4×4×1 is 16 values per example, above the limit of 10/, "inputShape");
   });
 });
+
+describe("model checks run in their own process", () => {
+  it("a model too slow to check is stopped at BULWARK_CHECK_TIMEOUT_S and refused, while health checks are answered", async () => {
+    const { ctx, team } = await makeTeam();
+    const tf = await import("@tensorflow/tfjs");
+    // 1024×1024×3 is within the input limit; 64 filters over a million pixels, forward and gradient, take seconds.
+    const m = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [1024, 1024, 3], filters: 64, kernelSize: 3 }), tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 3 })] });
+    let artifacts: import("@tensorflow/tfjs").io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } })));
+    const json = { format: "layers-model", modelTopology: artifacts!.modelTopology, weightsManifest: [{ paths: ["w.bin"], weights: artifacts!.weightSpecs }] };
+    const files = [{ name: "model.json", data: Buffer.from(JSON.stringify(json)) }, { name: "w.bin", data: Buffer.from(new Uint8Array(artifacts!.weightData as ArrayBuffer)) }];
+    process.env.BULWARK_CHECK_TIMEOUT_S = "1";
+    resetEnvCache();
+    try {
+      await expectRefused(team.id, model(ctx("ENGINEER"), files, { inputShape: "1024,1024,3" }), /^The model took longer than 1 s to load and run one example and its gradient, so the check was stopped; the limit is BULWARK_CHECK_TIMEOUT_S\.$/);
+    } finally {
+      delete process.env.BULWARK_CHECK_TIMEOUT_S;
+      resetEnvCache();
+    }
+  }, 120_000);
+});

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
@@ -6,9 +5,6 @@ import type { RiskTier } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { env } from "../env";
-import { ensureCheckBackend } from "./engine-adapter";
-import { validateModelForEngine } from "../engine/model";
 import type { EngineCard } from "../engine/card";
 import { inputScaleMismatch } from "../engine/input-scale";
 import { extractZipSafely, looksLikeZip } from "./archive";
@@ -22,7 +18,8 @@ import {
   RISK_TIER_DB,
   type ModelCard,
 } from "./model-card";
-import { checkFiniteWeights, checkModelFiles, type ModelJson, type Problem } from "./model-files";
+import { checkModelFiles, type ModelJson, type Problem } from "./model-files";
+import { checkModelIsolated } from "./model-check";
 import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
@@ -169,14 +166,11 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
   if (problems.length || !expanded || !checked?.set || !card) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
   const set = checked.set;
 
-  // Load the bytes once: finite weights, then the engine's own load + forward pass + gradient check.
-  const bytes = new Map<string, Uint8Array>();
-  for (const f of set.weights) bytes.set(f.rel, await readFile(f.path));
-  const nonFinite = await checkFiniteWeights(set, (rel) => bytes.get(rel)!);
-  if (nonFinite.length) refuseAll(nonFinite);
-  const modelJsonBytes = await readFile(set.modelJson.path);
-  await ensureCheckBackend(env().BULWARK_TF_BACKEND);
-  const verdict = await validateModelForEngine({ modelJson: modelJsonBytes, weights: Object.fromEntries(bytes) }, engineCardOf(card));
+  // Finite weights, then the engine's own load + forward pass + gradient check, in a child process with
+  // memory and time limits (model-check.ts): no model can stall the web server.
+  const isolated = await checkModelIsolated(set, engineCardOf(card));
+  if (isolated.nonFinite.length) refuseAll(isolated.nonFinite);
+  const verdict = isolated.verdict!;
   if (!verdict.ok) {
     refuseAll(verdict.errors.map((m) => ({ field: engineField(m), message: engineField(m) === "files" ? `The model does not load and run: ${weightNamed(m, set.json)}.` : `${m}.` })));
   }
