@@ -28,12 +28,12 @@ describe("white-box reference check", () => {
 });
 
 describe("query budgets", () => {
-  it("count the clean query and each budget at each epsilon", () => {
+  it("count the clean query and each budget at each epsilon, plus one replay query per attack and epsilon", () => {
     const suite = AttackSuiteSchema.parse({
       sanityCheck: false, epsilons: { linf: [0.1, 0.2], l2: [1] },
       attacks: [{ kind: "square", norm: "linf", queries: 500 }, { kind: "hop-skip-jump", norm: "l2", queries: 300 }, { kind: "noise", norm: "linf", distribution: "uniform", draws: 10 }],
     });
-    expect(queriesPerExample(suite)).toBe(1 + 2 * 500 + 300 + 2 * 10);
+    expect(queriesPerExample(suite)).toBe(1 + 2 * 501 + 301 + 2 * 11);
     expect(queryBudgets(suite)).toEqual([{ attack: "square-linf-500", queries: 500 }, { attack: "hsj-l2-300", queries: 300 }, { attack: "noise-uniform-linf", queries: 10 }]);
   });
 });

@@ -72,13 +72,16 @@ export function queryBudgets(suite: AttackSuite): { attack: string; queries: num
   return out;
 }
 
-/** Upper bound of the queries one example costs: the clean query plus each attack's budget at each epsilon. */
+/**
+ * Upper bound of the queries one example costs: the clean query plus, at each epsilon, each attack's budget and one
+ * query to replay the break it may report (replay.ts: every counted break is sent to the endpoint again).
+ */
 export function queriesPerExample(suite: AttackSuite): number {
   let q = 1;
   for (const a of suite.attacks) {
     const n = new Set(suite.epsilons[a.norm]).size;
-    if (a.kind === "square" || a.kind === "hop-skip-jump") q += n * a.queries;
-    else if (a.kind === "noise") q += n * a.draws;
+    if (a.kind === "square" || a.kind === "hop-skip-jump") q += n * (a.queries + 1);
+    else if (a.kind === "noise") q += n * (a.draws + 1);
   }
   return q;
 }
