@@ -108,13 +108,13 @@ interface EvaluationView {
   number: number; status: string; model: { name: string; version: number }; dataset: { name: string; version: number }; samples: number;
   progress: { fraction: number; shardsDone: number; shardCount: number; etaSeconds: number | null };
   failureReason: string | null;
-  results: null | { cleanAccuracy: number; worstCase: { norm: string; eps: number; robustAccuracy: number }[]; attacks: { attack: string; norm: string; eps: number; robustAccuracy: number }[]; reliability: { verdict: string; reasons: string[] } | null };
+  results: null | { cleanAccuracy: number; worstCase: { norm: string; eps: number; robustAccuracy: number }[]; attacks: { attack: string; norm: string; eps: number; robustAccuracy: number }[]; reliability: { verdict: string; label?: string; reasons: string[] } | null; cleanAccuracyWarning?: { status: string; headline: string; explanation: string } | null };
   warnings?: string[];
   kind?: string;
   privacyCost?: { summary: string };
   integrityCost?: { summary: string };
   integrity?: null | {
-    evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; reasons: string[] } | null;
+    evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; label?: string; reasons: string[] } | null;
     backdoor?: null | { triggerTests?: { target: string; patch: string; kind?: string; flipRate: number; interval: [number, number]; controlRate: number; controlInterval?: [number, number]; live: boolean }[] };
   };
   privacy?: null | PrivacyView;
@@ -136,13 +136,18 @@ function printPrivacy(e: EvaluationView) {
   console.log(p.reading);
 }
 
+/** The server's words for the verdict ("Evaluation checks passed"); older servers send only the stored value. */
+function checksWords(r: { verdict: string; label?: string }): string {
+  return r.label ?? `evaluation checks: ${r.verdict}`;
+}
+
 function printResults(e: EvaluationView) {
   if (e.privacy) return printPrivacy(e);
   console.log(`${bold(`Evaluation #${e.number}`)}: ${e.model.name}@${e.model.version} on ${e.dataset.name}@${e.dataset.version}, ${e.samples} samples — ${e.status}`);
   if (e.failureReason) console.log(red(`  ${e.failureReason}`));
   if (e.integrity) {
     const ev = e.integrity.evidence;
-    console.log(`Live backdoors: ${ev.liveBackdoors.length ? red(ev.liveBackdoors.join(", ")) : "none"}; flagged classes: ${ev.flaggedClasses.join(", ") || "none"}; likely mislabelled: ${ev.suspectedMislabelShare === null ? "not scanned" : pct(ev.suspectedMislabelShare)}; leakage groups: ${ev.leakageGroups ?? "not checked"}; reliability ${e.integrity.reliability ? bold(e.integrity.reliability.verdict) : "—"}`);
+    console.log(`Live backdoors: ${ev.liveBackdoors.length ? red(ev.liveBackdoors.join(", ")) : "none"}; flagged classes: ${ev.flaggedClasses.join(", ") || "none"}; likely mislabelled: ${ev.suspectedMislabelShare === null ? "not scanned" : pct(ev.suspectedMislabelShare)}; leakage groups: ${ev.leakageGroups ?? "not checked"}; ${e.integrity.reliability ? bold(checksWords(e.integrity.reliability)) : "evaluation checks not run"}`);
     for (const line of e.integrity.reading) console.log(`  ${line}`);
     const tests = e.integrity.backdoor?.triggerTests ?? [];
     if (tests.length) {
@@ -153,14 +158,16 @@ function printResults(e: EvaluationView) {
   }
   const r = e.results;
   if (!r) return;
-  console.log(`Clean accuracy ${bold(pct(r.cleanAccuracy))}; reliability ${r.reliability ? bold(r.reliability.verdict) : "not checked"}`);
+  console.log(`Clean accuracy ${bold(pct(r.cleanAccuracy))}; ${r.reliability ? bold(checksWords(r.reliability)) : "evaluation checks not run"}`);
+  // A model that does not classify its clean inputs: say so before any robustness figure.
+  if (r.cleanAccuracyWarning) console.log(red(`${r.cleanAccuracyWarning.headline}. ${r.cleanAccuracyWarning.explanation}`));
   const keys = [...new Set(r.attacks.map((a) => `${a.norm}:${a.eps}`))];
   const attacks = [...new Set(r.attacks.map((a) => a.attack))];
   const head = ["attack", ...keys.map((k) => `${k.split(":")[0] === "linf" ? "Linf" : "L2"} ${k.split(":")[1]}`)];
   const rows = attacks.map((name) => [name, ...keys.map((k) => pct(r.attacks.find((a) => a.attack === name && `${a.norm}:${a.eps}` === k)?.robustAccuracy))]);
   rows.push([bold("worst case"), ...keys.map((k) => bold(pct(r.worstCase.find((w) => `${w.norm}:${w.eps}` === k)?.robustAccuracy)))]);
   console.log(table(head, rows));
-  for (const reason of r.reliability?.reasons ?? []) console.log(`  ${dim("reliability:")} ${reason}`);
+  for (const reason of r.reliability?.reasons ?? []) console.log(`  ${dim("check:")} ${reason}`);
 }
 
 async function follow(api: Client, number: number): Promise<EvaluationView> {

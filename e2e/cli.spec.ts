@@ -57,7 +57,7 @@ test("an engineer's pipeline pushes a model, evaluates it with --wait and gates 
   expect(run.code, run.err).toBe(0);
   expect(run.err).toMatch(/Queued evaluation #\d+: ci-digits@1 on mnist-demo-eval@1, 200 samples \(quick\)/);
   expect(run.out).toMatch(/Evaluation #\d+: ci-digits@1 on mnist-demo-eval@1, 200 samples — completed/);
-  expect(run.out).toMatch(/Clean accuracy \d+\.\d%; reliability (reliable|questionable)/);
+  expect(run.out).toMatch(/Clean accuracy \d+\.\d%; Evaluation checks (passed|: warnings)/);
   expect(run.out).toMatch(/worst case\s+\d+\.\d%/);
   const number = Number(/Evaluation #(\d+)/.exec(run.out)![1]);
   const api = { authorization: `Bearer ${token}` };

@@ -33,7 +33,7 @@ test("an engineer launches a quick evaluation, watches it run and reads the resu
   await expect(page.getByTestId("clean-accuracy")).toHaveText(/\d+\.\d%/);
   await expect(page.getByRole("img", { name: "Accuracy versus L∞ budget" })).toBeVisible();
   await expect(page.getByTestId("gallery").getByRole("img").first()).toBeVisible();
-  await expect(page.getByText("Reliability of this evaluation")).toBeVisible();
+  await expect(page.getByText("Checks of this evaluation")).toBeVisible();
   const csv = await page.request.get(page.url() + "/results.csv");
   expect(csv.status()).toBe(200);
   expect((await csv.text()).split("\n")[0]).toContain("clean_prediction");

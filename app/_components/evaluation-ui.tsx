@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { LineChart } from "./line-chart";
 import type { LineChartModel } from "@/lib/charts/line";
+import { VERDICT_MEANING, verdictLabel } from "@/lib/engine/verdict-words";
 import { Badge, type Tone } from "./ui";
 
 // Evaluation pieces shared by the list, the evaluation page, the dashboard and the model page.
@@ -23,16 +24,12 @@ export function EvaluationStatusBadge({ status }: { status: string }) {
   );
 }
 
-const VERDICT: Record<string, { tone: Tone; label: string }> = {
-  reliable: { tone: "green", label: "Reliable" },
-  questionable: { tone: "amber", label: "Questionable" },
-  unreliable: { tone: "red", label: "Unreliable" },
-};
+export const VERDICT_TONE: Record<string, Tone> = { reliable: "green", questionable: "amber", unreliable: "red" };
 
+/** The evaluation's own checks (lib/engine/verdict-words): says whether its numbers can be trusted, not that the model is good. */
 export function VerdictBadge({ verdict }: { verdict: string | null }) {
   if (!verdict) return <span className="text-slate-400">—</span>;
-  const v = VERDICT[verdict] ?? { tone: "gray" as Tone, label: verdict };
-  return <Badge tone={v.tone}>{v.label}</Badge>;
+  return <span title={VERDICT_MEANING}><Badge tone={VERDICT_TONE[verdict] ?? "gray"}>{verdictLabel(verdict)}</Badge></span>;
 }
 
 export function ProgressBar({ fraction, label }: { fraction: number; label: string }) {

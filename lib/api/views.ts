@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from "../errors";
 import type { TeamContext } from "../teams/access";
 import { verifyTeamChain } from "../audit/log";
 import { evaluationForApi } from "../evaluations/api-view";
+import { verdictLabel } from "../engine/verdict-words";
 import { evaluationRecords } from "../evaluations/results";
 import { loadPreviewer, nextRuns } from "../evaluations/schedules";
 import { statusesForModel } from "../compliance/posture";
@@ -113,7 +114,7 @@ export async function listEvaluationsApi(ctx: TeamContext, q: z.infer<typeof Eva
       id: e.id, number: e.number, kind: e.kind, status: lower(e.status), preset: e.preset,
       model: byId.has(e.modelVersionId) ? `${byId.get(e.modelVersionId)!.model.name}@${byId.get(e.modelVersionId)!.version}` : null,
       samples: e.sampleCount, progress: e.shardCount ? e.shardsDone / e.shardCount : 0,
-      cleanAccuracy: e.cleanAccuracy, headlineRobustAccuracy: e.headlineRobust, verdict: e.verdict, createdBy: e.createdByLabel, createdAt: iso(e.createdAt), finishedAt: iso(e.finishedAt),
+      cleanAccuracy: e.cleanAccuracy, headlineRobustAccuracy: e.headlineRobust, verdict: e.verdict, verdictLabel: e.verdict ? verdictLabel(e.verdict) : null, createdBy: e.createdByLabel, createdAt: iso(e.createdAt), finishedAt: iso(e.finishedAt),
     })),
     nextCursor: page.nextCursor,
   };
@@ -125,7 +126,7 @@ export async function evaluationResultsApi(ctx: TeamContext, number: number) {
   if (summary.kind !== "robustness") return kindResultsApi(ctx, number);
   const r = await evaluationRecords(ctx, number);
   const ev = r.evaluation;
-  return { number: ev.number, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, suite: ev.suite, comparison: ev.comparison, classLabels: r.classLabels, records: r.records };
+  return { number: ev.number, cleanAccuracyWarning: summary.results?.cleanAccuracyWarning ?? null, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, suite: ev.suite, comparison: ev.comparison, classLabels: r.classLabels, records: r.records };
 }
 
 /** Results of an evaluation of another kind (lib/evaluations/kinds.ts): its metrics, reliability, provenance and config. */

@@ -21,7 +21,7 @@ export interface EvidenceKindInfo {
 /** Own-words short names; `available` says whether Bulwark records this evidence yet. */
 const SHORT: Record<EvidenceKind, { short: string; available: boolean }> = {
   E1: { short: "Robust accuracy vs policy threshold", available: true },
-  E2: { short: "Evaluation reliability checks", available: true },
+  E2: { short: "Evaluation checks (attack strength, gradient masking, clean accuracy above chance)", available: true },
   E3: { short: "Evaluation record", available: true },
   E4: { short: "Team robustness policy", available: true },
   E5: { short: "Model registry entry and card", available: true },

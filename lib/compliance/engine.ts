@@ -1,4 +1,5 @@
 import { FRAMEWORK_IDS, type Catalog, type Control, type FrameworkId } from "./catalog";
+import { verdictLabel } from "../engine/verdict-words";
 import { entriesByControl, EVIDENCE_KIND_INFO, type Crosswalk, type CrosswalkEntry, type EvidenceKind, type Mark } from "./crosswalk";
 import { describeThreshold, normLabel, pct, TIER_LABELS, type Policy, type Tier, type TierPolicy, type Verdict } from "./policy";
 
@@ -305,11 +306,11 @@ function e1Robustness(c: Ctx): KindFinding {
   }
   const links: EvidenceLink[] = [evalLink(e), modelLink(m), evalDatasetLink(e)];
   if (!verdictAccepted(e.verdict, c.tp)) {
-    const why = e.reliabilityReasons[0] ? ` (${e.reliabilityReasons[0]})` : "";
+    const why = e.reliabilityReasons[0] ? `: ${e.reliabilityReasons[0]}` : "";
     return {
       outcome: "fail",
-      reason: `${ml}: evaluation #${e.number} is ${e.verdict ?? "not checked for reliability"}${why}; the policy requires ${c.tp.requiredVerdict === "reliable" ? "a reliable" : "at least a questionable"} result, so its numbers cannot show robustness.`,
-      next: "Look at the reliability checks of the evaluation (gradient masking, attack strength), fix the cause and re-run it.",
+      reason: `${ml}: evaluation #${e.number} is ${e.verdict ? `${e.verdict} (${verdictLabel(e.verdict).toLowerCase()}${why})` : "not checked"}; the policy requires its checks ${c.tp.requiredVerdict === "reliable" ? "passed" : "passed, or passed with warnings"}, so its numbers cannot show robustness.`,
+      next: "Look at the evaluation's checks (gradient masking, attack strength, clean accuracy against chance), fix the cause and re-run it.",
       links,
     };
   }
@@ -328,7 +329,7 @@ function e1Robustness(c: Ctx): KindFinding {
     (ok ? passes : fails).push(text);
     links.push(evalLink(e, { metric: "clean accuracy", value: e.cleanAccuracy, threshold: c.tp.minCleanAccuracy, label: `Evaluation #${e.number}: ${text}` }));
   }
-  const verdictNote = e.verdict === "questionable" ? " (reliability questionable, accepted by the policy)" : "";
+  const verdictNote = e.verdict === "questionable" ? " (evaluation checks with warnings, accepted by the policy)" : "";
   if (stale(c, e.finishedAt)) {
     return {
       outcome: "stale",
@@ -350,19 +351,19 @@ function e2Reliability(c: Ctx): KindFinding {
   const m = c.m;
   if (!m) return { outcome: "missing", reason: "No model is registered.", next: null, links: [] };
   const e = decidingEvaluation(m, c.tp) ?? [...m.evaluations].sort(byNewest)[0];
-  if (!e) return { outcome: "missing", reason: `${modelLabel(m)} has no completed evaluation, so no reliability checks have run.`, next: `Run an evaluation of ${modelLabel(m)}.`, links: [modelLink(m)] };
-  const links = [evalLink(e, { metric: "reliability verdict" })];
-  if (stale(c, e.finishedAt)) return { outcome: "stale", reason: `${modelLabel(m)}: ${staleReason(c, `the reliability checks of evaluation #${e.number}`, e.finishedAt)}.`, next: "Re-run the evaluation.", links };
-  if (e.verdict === "reliable") return { outcome: "pass", reason: `${modelLabel(m)}: evaluation #${e.number} passed its reliability checks (no sign of gradient masking or weak attacks).`, next: null, links };
+  if (!e) return { outcome: "missing", reason: `${modelLabel(m)} has no completed evaluation, so no evaluation checks have run.`, next: `Run an evaluation of ${modelLabel(m)}.`, links: [modelLink(m)] };
+  const links = [evalLink(e, { metric: "evaluation checks" })];
+  if (stale(c, e.finishedAt)) return { outcome: "stale", reason: `${modelLabel(m)}: ${staleReason(c, `the checks of evaluation #${e.number}`, e.finishedAt)}.`, next: "Re-run the evaluation.", links };
+  if (e.verdict === "reliable") return { outcome: "pass", reason: `${modelLabel(m)}: evaluation #${e.number} passed its evaluation checks (no sign of gradient masking or weak attacks; clean accuracy clearly above chance). This says its numbers can be trusted, not that the model is robust.`, next: null, links };
   if (e.verdict === "questionable") {
     return {
       outcome: c.tp.requiredVerdict === "questionable" ? "pass" : "fail",
-      reason: `${modelLabel(m)}: evaluation #${e.number} is questionable${e.reliabilityReasons[0] ? `: ${e.reliabilityReasons[0]}` : ""}${c.tp.requiredVerdict === "reliable" ? "; the policy requires reliable" : "; the policy accepts questionable"}.`,
-      next: c.tp.requiredVerdict === "reliable" ? "Review the reliability warnings and re-run with stronger attacks." : null,
+      reason: `${modelLabel(m)}: evaluation #${e.number} is questionable (its checks passed with warnings)${e.reliabilityReasons[0] ? `: ${e.reliabilityReasons[0]}` : ""}${c.tp.requiredVerdict === "reliable" ? "; the policy requires them passed" : "; the policy accepts warnings"}.`,
+      next: c.tp.requiredVerdict === "reliable" ? "Review the warnings of the evaluation's checks and re-run with stronger attacks." : null,
       links,
     };
   }
-  return { outcome: "fail", reason: `${modelLabel(m)}: evaluation #${e.number} is unreliable${e.reliabilityReasons[0] ? `: ${e.reliabilityReasons[0]}` : ""}.`, next: "Fix what the reliability checks found and re-run the evaluation.", links };
+  return { outcome: "fail", reason: `${modelLabel(m)}: evaluation #${e.number} is unreliable (its checks failed)${e.reliabilityReasons[0] ? `: ${e.reliabilityReasons[0]}` : ""}.`, next: "Fix what the evaluation's checks found and re-run the evaluation.", links };
 }
 
 function e3Record(c: Ctx): KindFinding {
@@ -726,7 +727,7 @@ function guardUnreliable(s: Pick<ControlStatus, "status" | "findings" | "reason"
   if (s.status !== "satisfied") return s;
   const bad = s.findings.some((f) => f.outcome === "pass" && f.links.some((l) => l.type === "evaluation" && l.verdict === "unreliable"));
   if (!bad) return s;
-  const reason = "An unreliable evaluation is among the evidence; it cannot make the control satisfied.";
+  const reason = "An evaluation whose checks failed (unreliable) is among the evidence; it cannot make the control satisfied.";
   return { ...s, status: "partial" as const, reason, reasons: [reason, ...s.reasons] };
 }
 

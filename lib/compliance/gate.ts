@@ -1,4 +1,5 @@
 import type { EvaluationEvidence, IntegrityEvidence, PrivacyEvaluationEvidence } from "./engine";
+import { verdictLabel } from "../engine/verdict-words";
 import { decidingEvaluation, suiteShortfalls } from "./engine";
 import { describeThreshold, normLabel, pct, TIER_LABELS, type Tier, type TierPolicy } from "./policy";
 
@@ -57,9 +58,9 @@ export function gateVerdict(g: GateInput): GateVerdict {
     const verdictOk = e.verdict === "reliable" || (e.verdict === "questionable" && tp.requiredVerdict === "questionable");
     checks.push({
       id: "reliability",
-      label: "Reliability",
+      label: "Evaluation checks",
       outcome: verdictOk ? "pass" : "fail",
-      detail: `Verdict ${e.verdict ?? "not checked"}; the policy requires ${tp.requiredVerdict === "reliable" ? "reliable" : "reliable or questionable"}.${!verdictOk && e.reliabilityReasons[0] ? ` ${e.reliabilityReasons[0]}` : ""}`,
+      detail: `${verdictLabel(e.verdict)} (${e.verdict ?? "none"}); the policy requires ${tp.requiredVerdict === "reliable" ? "them passed" : "them passed, or passed with warnings"}.${!verdictOk && e.reliabilityReasons[0] ? ` ${e.reliabilityReasons[0]}` : ""}`,
     });
     for (const t of tp.thresholds) {
       const w = e.worstCase.find((x) => x.norm === t.norm && Math.abs(x.eps - t.eps) < EPS_TOL);

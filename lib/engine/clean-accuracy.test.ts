@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanAccuracyCheck, wilsonInterval } from "./clean-accuracy";
+import { cleanAccuracyCheck, cleanAccuracyWarning, wilsonInterval } from "./clean-accuracy";
 
 const ten = { classes: 10, maxClassFrequency: 0.1 };
 
@@ -66,5 +66,16 @@ describe("clean-accuracy check (likely preprocessing mismatch)", () => {
 
   it("no examples: not applicable", () => {
     expect(cleanAccuracyCheck({ samples: 0, cleanCorrect: 0, ...ten }).status).toBe("pass");
+  });
+});
+
+describe("cleanAccuracyWarning (what the results page, PDF and API show)", () => {
+  it("a failed check becomes the mismatch warning, a warned one the softer one, a pass or an old report nothing", () => {
+    const rel = (status: string) => ({ checks: [{ id: "gradients", status: "fail", explanation: "x" }, { id: "clean-accuracy", status, explanation: "Clean accuracy 17.6% …" }] });
+    expect(cleanAccuracyWarning(rel("fail"))).toEqual({ status: "fail", headline: "Likely preprocessing mismatch: these figures are not a robustness result", explanation: "Clean accuracy 17.6% …" });
+    expect(cleanAccuracyWarning(rel("warn"))?.headline).toMatch(/below the model card's figure/);
+    expect(cleanAccuracyWarning(rel("pass"))).toBeNull();
+    expect(cleanAccuracyWarning({ checks: [{ id: "gradients", status: "fail", explanation: "x" }] })).toBeNull();
+    expect(cleanAccuracyWarning(null)).toBeNull();
   });
 });

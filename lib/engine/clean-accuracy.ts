@@ -68,3 +68,15 @@ export function cleanAccuracyCheck(i: CleanAccuracyInput): CleanAccuracyCheck {
   }
   return { ...base, status: "pass", explanation: `${measured} is clearly above ${chanceText}. The model card states no accuracy to compare with.` };
 }
+
+/** What pages, the PDF, the API and the CLI put above the robustness figures when the clean-accuracy check did not pass. */
+export interface CleanAccuracyWarning { status: "fail" | "warn"; headline: string; explanation: string }
+
+/** The warning from a stored reliability report (null when the check passed or was not run: older evaluations). */
+export function cleanAccuracyWarning(reliability: { checks?: { id: string; status: string; explanation: string }[] } | null | undefined): CleanAccuracyWarning | null {
+  const c = reliability?.checks?.find((x) => x.id === CLEAN_ACCURACY_CHECK_ID);
+  if (!c || (c.status !== "fail" && c.status !== "warn")) return null;
+  return c.status === "fail"
+    ? { status: "fail", headline: "Likely preprocessing mismatch: these figures are not a robustness result", explanation: c.explanation }
+    : { status: "warn", headline: "Clean accuracy is well below the model card's figure", explanation: c.explanation };
+}

@@ -1,5 +1,7 @@
 import type { EngineMetrics } from "../engine/aggregate";
 import type { ReliabilityReport } from "../engine/reliability";
+import { cleanAccuracyWarning } from "../engine/clean-accuracy";
+import { verdictLabel } from "../engine/verdict-words";
 import type { TeamContext } from "../teams/access";
 import { evaluationProgress, getEvaluation } from "./manage";
 import { threatModelOf } from "./threat-model";
@@ -28,7 +30,7 @@ function privacyForApi(m: PrivacyMetrics, reliability: { verdict: string; reason
     },
     lira: m.lira,
     reading: r.sentences.join(" "),
-    reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
+    reliability: reliability ? { verdict: reliability.verdict, label: verdictLabel(reliability.verdict), reasons: reliability.reasons } : null,
   };
 }
 
@@ -38,7 +40,7 @@ function integrityForApi(m: IntegrityMetrics, reliability: { verdict: string; re
   return {
     evidence: m.evidence,
     reading: readingOf(m),
-    reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
+    reliability: reliability ? { verdict: reliability.verdict, label: verdictLabel(reliability.verdict), reasons: reliability.reasons } : null,
     config: { folds: m.config.folds, epochs: m.config.epochs, samples: m.config.samples, heldOutDatasetVersionId: m.config.heldOutDatasetVersionId, cost: m.config.cost.summary },
     datasetScan: {
       exactDuplicateGroups: m.datasetScan.exactDuplicates.groups, nearDuplicateGroups: m.datasetScan.nearDuplicates.groups,
@@ -80,8 +82,11 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
     cancelledBy: ev.cancelledByLabel,
     results: metrics && ev.kind === "robustness"
       ? {
+        // Present when the model does not classify its clean inputs (likely preprocessing mismatch): the figures
+        // below are then not a robustness result.
+        cleanAccuracyWarning: cleanAccuracyWarning(reliability),
         cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, attacks: metrics.attacks.map((a) => ({ attack: a.attack, norm: a.norm, eps: a.eps, robustAccuracy: a.robustAccuracy })),
-        reliability: reliability ? { verdict: reliability.verdict, reasons: reliability.reasons } : null,
+        reliability: reliability ? { verdict: reliability.verdict, label: verdictLabel(reliability.verdict), reasons: reliability.reasons } : null,
         // Every counted break replayed on the reference (null: metrics stored before the replay existed).
         replay: metrics.replay ?? null,
       }

@@ -1,4 +1,5 @@
 import { COLORS, type Layout } from "./layout";
+import { verdictLabel } from "../engine/verdict-words";
 import { pct } from "./format";
 import type { IntegritySnapshot } from "./integrity-snapshot";
 
@@ -15,7 +16,7 @@ export function drawIntegrity(L: Layout, s: IntegritySnapshot | null | undefined
     ["Likely mislabelled", s.suspectedMislabelShare === null ? "not scanned (no cross-validation)" : `${pct(s.suspectedMislabelShare, 1)} (${s.mislabelled ?? 0} examples; ${s.folds}-fold cross-validation, ${s.epochs} epochs)`],
     ["Train/test leakage", s.leakageGroups === null ? "not checked (no held-out data)" : s.leakageGroups === 0 ? "none" : `${s.leakageGroups} duplicate groups across training and held-out data`],
     ["Duplicates", `${s.duplicateGroups} groups; ${s.labelConflictGroups} with conflicting labels`],
-    ["Reliability", `${s.verdict ?? "—"}${s.reasons.length ? `: ${s.reasons.join("; ")}` : ""}`],
+    ["Evaluation checks", `${verdictLabel(s.verdict)}${s.reasons.length ? `: ${s.reasons.join("; ")}` : ""}`],
   ], { labelWidth: 110 });
   if (s.triggers.length) {
     L.table(

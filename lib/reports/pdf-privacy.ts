@@ -1,4 +1,5 @@
 import { COLORS, type Layout } from "./layout";
+import { verdictLabel } from "../engine/verdict-words";
 import { pct } from "./format";
 import type { PrivacySnapshot } from "./privacy-snapshot";
 
@@ -14,7 +15,7 @@ export function drawPrivacy(L: Layout, s: PrivacySnapshot | null | undefined) {
     ["Claimed (model card)", s.claim ?? "no training-privacy claim"],
     ["Measured", `${s.members} members from ${s.membersFrom} vs ${s.nonMembers} non-members from ${s.nonMembersFrom}; accuracy ${pct(s.accuracyMembers, 1)} / ${pct(s.accuracyNonMembers, 1)}`],
     ["LiRA", s.lira ?? "not run"],
-    ["Reliability", `${s.verdict ?? "—"}${s.reasons.length ? `: ${s.reasons.join("; ")}` : ""}`],
+    ["Evaluation checks", `${verdictLabel(s.verdict)}${s.reasons.length ? `: ${s.reasons.join("; ")}` : ""}`],
   ], { labelWidth: 110 });
   L.table(
     [{ header: "Attack", width: 2.2 }, { header: "AUC (95%); chance 0.5", width: 1.4, align: "right" }, { header: "Advantage (95%); chance ≤", width: 1.5, align: "right" }, { header: "TPR @ 1% FPR (95%); chance 1%", width: 1.6, align: "right" }, { header: "TPR @ 0.1% FPR (95%); chance 0.1%", width: 1.6, align: "right" }],

@@ -47,12 +47,26 @@ describe("renderReportPdf", () => {
     expect(sha256Hex(await renderReportPdf(changed, { status: "draft" }))).not.toBe(sha256Hex(await renderReportPdf(snapshot, { status: "draft" })));
   });
 
+  it("says in words what the checks judge, and puts a preprocessing-mismatch warning above that evaluation's figures", { timeout: 60_000 }, async () => {
+    const flagged: ReportSnapshot = structuredClone(snapshot);
+    const e = flagged.evaluations[0]!;
+    e.reliability = { verdict: "unreliable", reasons: ["Clean accuracy is clearly above chance and matches the model card: Clean accuracy 17.6% …"], checks: [...(e.reliability?.checks ?? []), { id: "clean-accuracy", title: "Clean accuracy is clearly above chance and matches the model card", status: "fail", explanation: "Clean accuracy 17.6% (88 of 500) is far below the 98.0% the model card states." }] };
+    const text = pdfText(await renderReportPdf(flagged, { status: "draft" })).replace(/\s+/g, " ");
+    expect(text).toContain("Likely preprocessing mismatch: these figures are not a robustness result. Clean accuracy 17.6% (88 of 500) is far below the 98.0% the model card states.");
+    expect(text).toContain("Evaluation checks failed");
+    expect(text).toContain("not whether the model is robust");
+    // the warning stands before that evaluation's attack table, not somewhere after it
+    const at = text.indexOf(`Evaluation #${e.number} — `);
+    expect(text.indexOf("Likely preprocessing mismatch", at)).toBeLessThan(text.indexOf("Clean vs robust accuracy", at));
+    expect(text).not.toMatch(/Verdict: (reliable|questionable|unreliable)/);
+  });
+
   it("has every section, page x of y with the report id and snapshot hash on every page, and the exact metrics", { timeout: 60_000 }, async () => {
     const pdf = await renderReportPdf(snapshot, approved);
     const text = pdfText(pdf);
     const pages = text.split("\f").filter((p) => p.trim());
     const hash = snapshotSha256(snapshot);
-    for (const s of ["Contents", "1 Executive summary", "Posture per framework", "Key risks", "What changed since the last report", "2 Methodology", "Threat model", "Reliability checks", "Sample sizes and confidence intervals",
+    for (const s of ["Contents", "1 Executive summary", "Posture per framework", "Key risks", "What changed since the last report", "2 Methodology", "Threat model", "Evaluation checks", "Sample sizes and confidence intervals",
       "3 Models and their evaluations", "Model card", "Provenance and digests", "Clean vs robust accuracy", "Accuracy vs ε (L∞)", "Per class", "Adversarial examples", "Regression against the previous evaluation",
       "4 Control status per framework", "5 Attestations", "6 Regression alerts", "7 Sign-off", "APPROVED", "Appendix A: Attack suites", "Appendix B: Engine, backends and seeds", "Appendix C: Datasets, licences and provenance", "Appendix D: Versions and integrity"]) {
       expect(text, s).toContain(s);

@@ -1,4 +1,6 @@
 import { lineChart } from "../charts/line";
+import { cleanAccuracyWarning } from "../engine/clean-accuracy";
+import { verdictLabel } from "../engine/verdict-words";
 import { COLORS, FONTS, Layout, PAGE, type Cell } from "./layout";
 import { fmtBytes, fmtDate, fmtDateTime, fmtEps, fmtInterval, normLabel, pct, pp, reportLabel, wilson } from "./format";
 import { isImageShape, pixelsToPng } from "./images";
@@ -16,6 +18,8 @@ const STATUS_TEXT = { satisfied: "Satisfied", partial: "Partial", failing: "Fail
 type Status = keyof typeof STATUS_TEXT;
 const statusCell = (s: Status): Cell => ({ text: STATUS_TEXT[s], color: COLORS[s], bold: true });
 const VERDICT_COLOR = { reliable: COLORS.satisfied, questionable: COLORS.partial, unreliable: COLORS.failing } as const;
+/** Table cells under an "Evaluation checks" header (lib/engine/verdict-words has the full words). */
+const VERDICT_SHORT = { reliable: "passed", questionable: "warnings", unreliable: "failed" } as const;
 const ACCESS: Record<string, string> = { "single-step": "white-box", iterative: "white-box", "black-box": "black-box", noise: "baseline (no gradients)" };
 
 const CHECK_MEANING: Record<string, string> = {
@@ -26,6 +30,7 @@ const CHECK_MEANING: Record<string, string> = {
   "large-budget": "At half the input range any classifier can be broken; an attack that fails there is broken or the model masks its gradients.",
   "loss-increases": "Iterative attacks must raise the model's loss; a flat loss means they made no progress.",
   "gradients": "Input gradients must be finite and mostly non-zero; zero or non-finite gradients make gradient attacks blind.",
+  "clean-accuracy": "The model must classify its clean inputs clearly above chance (95% Wilson interval) and not far below the accuracy its card states; otherwise the inputs likely reach it on the wrong scale (preprocessing mismatch) and its attack figures are not a robustness result.",
 };
 
 function pushUnique<T>(list: T[], v: T) {
@@ -267,7 +272,7 @@ function executiveSummary(L: Layout, s: ReportSnapshot) {
   L.heading("Models at a glance", 2);
   const evals = new Map(s.evaluations.map((e) => [e.number, e]));
   L.table(
-    [{ header: "Model", width: 1.7 }, { header: "Risk tier", width: 0.9 }, { header: "Newest evaluation", width: 1.2 }, { header: "Clean accuracy", width: 1.1, align: "right" }, { header: "Worst-case robust", width: 1.6, align: "right" }, { header: "Verdict", width: 1.1 }, { header: "Open alerts", width: 0.8, align: "right" }],
+    [{ header: "Model", width: 1.7 }, { header: "Risk tier", width: 0.9 }, { header: "Newest evaluation", width: 1.2 }, { header: "Clean accuracy", width: 1.1, align: "right" }, { header: "Worst-case robust", width: 1.6, align: "right" }, { header: "Evaluation checks", width: 1.1 }, { header: "Open alerts", width: 0.8, align: "right" }],
     s.models.map((m) => {
       const e = evals.get(m.evaluationNumbers[0] ?? -1);
       const h = e ? headline(e) : null;
@@ -277,7 +282,7 @@ function executiveSummary(L: Layout, s: ReportSnapshot) {
         e ? `#${e.number} (${fmtDate(e.finishedAt)})` : "none in period",
         e ? pct(e.cleanAccuracy) : "—",
         h ? `${pct(h.robustAccuracy)} at ${normLabel(h.norm)} ε=${fmtEps(h.eps)}` : "—",
-        e?.reliability ? { text: e.reliability.verdict, color: VERDICT_COLOR[e.reliability.verdict], bold: true } : "—",
+        e?.reliability ? { text: VERDICT_SHORT[e.reliability.verdict], color: VERDICT_COLOR[e.reliability.verdict], bold: true } : "—",
         { text: String(open), color: open ? COLORS.failing : undefined },
       ];
     }),
@@ -358,10 +363,10 @@ function methodology(L: Layout, s: ReportSnapshot) {
     rows,
     { size: 8 },
   );
-  L.text("Each suite also runs a sanity attack (PGD at half the input range), which must break any classifier; it is reported in the reliability checks, not in robust accuracy.", { size: 8.5, color: COLORS.muted });
+  L.text("Each suite also runs a sanity attack (PGD at half the input range), which must break any classifier; it is reported in the evaluation checks, not in robust accuracy.", { size: 8.5, color: COLORS.muted });
 
-  L.heading("Reliability checks", 2);
-  L.text("Attack results can look robust when the attacks fail rather than the model resists (gradient masking, too few steps, a broken attack). Every evaluation runs these checks on its own per-example records; failing one makes the evaluation's verdict questionable (a warning) or unreliable (a failure). An unreliable evaluation never counts as passing evidence for any control.");
+  L.heading("Evaluation checks", 2);
+  L.text("Attack results can look robust when the attacks fail rather than the model resists (gradient masking, too few steps, a broken attack), and mean nothing when the model cannot classify its clean inputs (a preprocessing mismatch). Every evaluation runs these checks on its own per-example records: \"Evaluation checks passed\" when all pass, \"warnings\" when one warns, \"failed\" when one fails. They judge whether the evaluation's figures can be trusted, not whether the model is robust. An evaluation whose checks failed never counts as passing evidence for any control.");
   L.table(
     [{ header: "Check", width: 1.6 }, { header: "What it means", width: 4 }],
     Object.entries(CHECK_MEANING).map(([id, meaning]) => [id, meaning]),
@@ -386,13 +391,13 @@ function methodology(L: Layout, s: ReportSnapshot) {
   L.heading("Policy applied", 2);
   L.text(`Statuses apply the team's robustness policy version ${s.policy.version ?? "default"}; segregation of duties is ${s.policy.segregationOfDuties ? "required" : "not required"}.`);
   L.table(
-    [{ header: "Risk tier", width: 1 }, { header: "Thresholds (worst-case robust)", width: 2 }, { header: "Min. clean", width: 0.9, align: "right" }, { header: "Required suite", width: 2 }, { header: "Verdict", width: 1 }, { header: "Max. age", width: 0.8, align: "right" }],
+    [{ header: "Risk tier", width: 1 }, { header: "Thresholds (worst-case robust)", width: 2 }, { header: "Min. clean", width: 0.9, align: "right" }, { header: "Required suite", width: 2 }, { header: "Evaluation checks", width: 1 }, { header: "Max. age", width: 0.8, align: "right" }],
     s.policy.tiers.map((t) => [
       t.tier,
       t.thresholds.map((x) => `≥ ${pct(x.min, 0)} at ${normLabel(x.norm)} ${fmtEps(x.eps)}`).join("; ") || "none",
       t.minCleanAccuracy == null ? "—" : pct(t.minCleanAccuracy, 0),
       `≥ ${t.minSampleCount} samples, ≥ ${t.minAttacks} attacks${t.requireIterative ? ", an iterative one" : ""}`,
-      t.requiredVerdict,
+      t.requiredVerdict === "reliable" ? "passed" : "passed or warnings",
       `${t.maxEvidenceAgeDays} d`,
     ]),
     { size: 8 },
@@ -451,6 +456,9 @@ function evaluationBlock(L: Layout, m: ModelSnapshot, e: EvaluationSnapshot) {
     ["Launched by", `${e.createdBy}${e.scheduled ? " (schedule)" : ""}`],
     ["Model digest", e.modelDigest],
   ], { labelWidth: 110 });
+
+  const mismatch = cleanAccuracyWarning(e.reliability);
+  if (mismatch) L.text(`${mismatch.headline}. ${mismatch.explanation}`, { color: mismatch.status === "fail" ? COLORS.failing : COLORS.partial, font: "bold" });
 
   L.heading("Clean vs robust accuracy", 3);
   const rows: Cell[][] = [[{ text: "Clean (no attack)", bold: true }, "—", "—", "—", { text: pct(e.cleanAccuracy), bold: true }, "—", `${e.cleanCorrect}/${e.samples}`, "—"]];
@@ -513,11 +521,11 @@ function evaluationBlock(L: Layout, m: ModelSnapshot, e: EvaluationSnapshot) {
 
   drawBeyond(L, e.beyond, e.number);
 
-  L.heading("Reliability", 3);
-  if (!e.reliability) L.text("No reliability report was recorded.");
+  L.heading("Evaluation checks", 3);
+  if (!e.reliability) L.text("No evaluation checks were recorded.");
   else {
     L.font("bold", 10, VERDICT_COLOR[e.reliability.verdict]);
-    L.doc.text(`Verdict: ${e.reliability.verdict}`, L.left, L.y);
+    L.doc.text(verdictLabel(e.reliability.verdict), L.left, L.y);
     L.y = L.doc.y + 4;
     if (e.replay) {
       const bad = e.replay.notReproduced;

@@ -15,6 +15,7 @@ import { approveReport, createReport, getReport, getReportSnapshot, listReports,
 import { renderReportPdf } from "./pdf";
 import { pdfText } from "./test-helpers";
 import { pct } from "./format";
+import { verdictLabel } from "../engine/verdict-words";
 import { waitFor } from "../../test/workers";
 
 // Reports end to end on a real database with a real worker process (pg-boss): the demo model is
@@ -92,7 +93,7 @@ describe("audit reports on a real database and worker", () => {
     expect(text).toContain(pct(m.cleanAccuracy));
     for (const w of m.worstCase) expect(text).toContain(`${w.robust}/${m.samples} robust`);
     for (const a of m.attacks) expect(text).toContain(`${a.broken}/${a.attacked}`);
-    expect(text).toContain(ev.verdict!);
+    expect(text).toContain(verdictLabel(ev.verdict));
     expect(text).toContain(`Snapshot SHA-256 ${view.snapshotSha256}`);
 
     const events = await db.auditEvent.findMany({ where: { teamId: team.team.id, subjectId: reportId }, orderBy: { seq: "asc" } });

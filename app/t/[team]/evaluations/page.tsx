@@ -76,7 +76,7 @@ export default async function EvaluationsPage({ params, searchParams }: { params
         </EmptyState>
       ) : (
         <>
-          <Table head={["#", "Model", "Kind / suite", "Status", "Clean", "Headline", "Reliability", "Started by"]} caption="Evaluations">
+          <Table head={["#", "Model", "Kind / suite", "Status", "Clean", "Headline", "Evaluation checks", "Started by"]} caption="Evaluations">
             {result.rows.map((r) => (
               <tr key={r.id} className="hover:bg-slate-50">
                 <Td><Link href={`${base}/${r.number}`} className="font-medium text-brand-700 hover:underline">#{r.number}</Link></Td>

@@ -6,11 +6,11 @@ import { icons } from "@/app/_components/icons";
 import { getRiskRegister } from "@/lib/compliance/posture";
 import { describeThreshold, TIER_LABELS, type Tier } from "@/lib/compliance/policy";
 import { STATUS_LABELS } from "@/lib/compliance/engine";
+import { VerdictBadge } from "@/app/_components/evaluation-ui";
 
 export const metadata: Metadata = { title: "Model risk register" };
 
 const TIER_TONE: Record<string, Tone> = { unacceptable: "red", high: "amber", limited: "blue", minimal: "gray" };
-const VERDICT_TONE: Record<string, Tone> = { reliable: "green", questionable: "amber", unreliable: "red" };
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
 
 export default async function RiskRegisterPage({ params }: { params: Promise<{ team: string }> }) {
@@ -21,14 +21,14 @@ export default async function RiskRegisterPage({ params }: { params: Promise<{ t
     <>
       <PageHeader
         title="Model risk register"
-        description={<>Every active model with its risk tier, latest measured robustness, reliability, open regression alerts and failing controls. Thresholds come from {a.policyVersion ? `policy v${a.policyVersion}` : "the default policy"} (<Link className="text-brand-700 hover:underline" href={`${base}/settings/policy`}>view</Link>).</>}
+        description={<>Every active model with its risk tier, latest measured robustness, whether that evaluation passed its own checks, open regression alerts and failing controls. Thresholds come from {a.policyVersion ? `policy v${a.policyVersion}` : "the default policy"} (<Link className="text-brand-700 hover:underline" href={`${base}/settings/policy`}>view</Link>).</>}
       />
       {rows.length === 0 ? (
         <EmptyState icon={icons.models("h-10 w-10")} title="No models registered">
           Register a model version with its card under <Link className="text-brand-700 hover:underline" href={`${base}/models`}>Models</Link>; it appears here with its risk and controls.
         </EmptyState>
       ) : (
-        <Table head={["Model", "Risk tier", "Clean accuracy", "Robust accuracy", "Reliability", "Open alerts", "Controls failing", "Next evaluation"]} caption="Model risk register">
+        <Table head={["Model", "Risk tier", "Clean accuracy", "Robust accuracy", "Evaluation checks", "Open alerts", "Controls failing", "Next evaluation"]} caption="Model risk register">
           {rows.map((r) => {
             const tp = a.policy.tiers[r.tier as Tier];
             const thr = tp.thresholds[0];
@@ -53,7 +53,7 @@ export default async function RiskRegisterPage({ params }: { params: Promise<{ t
                     </>
                   ) : <span className="text-slate-400">—</span>}
                 </Td>
-                <Td>{r.latest?.verdict ? <Badge tone={VERDICT_TONE[r.latest.verdict] ?? "gray"}>{r.latest.verdict}</Badge> : <span className="text-slate-400">—</span>}</Td>
+                <Td><VerdictBadge verdict={r.latest?.verdict ?? null} /></Td>
                 <Td>{r.openAlerts ? <Badge tone="red">{r.openAlerts} open</Badge> : <span className="text-slate-500">none</span>}</Td>
                 <Td>
                   {r.failing.length === 0 ? <span className="text-slate-500">none</span> : (

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Badge, formatDateTime } from "@/app/_components/ui";
+import { VerdictBadge } from "@/app/_components/evaluation-ui";
 import type { latestIntegrityScanOf } from "@/lib/evaluations/integrity-latest";
 
 /** The newest training-data integrity scan of this dataset version, or how to run one. */
@@ -18,7 +19,7 @@ export function IntegrityPanel({ scan, base }: { scan: Awaited<ReturnType<typeof
   }
   return (
     <div className="space-y-2 text-sm text-slate-700" data-testid="dataset-integrity">
-      <p>{link} with {scan.model}, {scan.finishedAt ? formatDateTime(scan.finishedAt) : ""}{scan.verdict ? <> · <Badge tone={scan.verdict === "reliable" ? "green" : "amber"}>{scan.verdict}</Badge></> : null}</p>
+      <p>{link} with {scan.model}, {scan.finishedAt ? formatDateTime(scan.finishedAt) : ""}{scan.verdict ? <> · <VerdictBadge verdict={scan.verdict} /></> : null}</p>
       <ul className="space-y-1">
         <li>Live backdoor: {e.liveBackdoors?.length ? <Badge tone="red">towards {e.liveBackdoors.map((l) => `“${l}”`).join(", ")}</Badge> : "none found"}</li>
         <li>Suspicious class{(e.flaggedClasses?.length ?? 0) === 1 ? "" : "es"}: {e.flaggedClasses?.length ? e.flaggedClasses.map((l) => `“${l}”`).join(", ") : "none"}</li>

@@ -1,5 +1,5 @@
 import { Badge, Card, Table } from "@/app/_components/ui";
-import { StatCard } from "@/app/_components/evaluation-ui";
+import { StatCard, VerdictBadge } from "@/app/_components/evaluation-ui";
 import { pixelsToPng } from "@/lib/reports/images";
 import type { IntegrityMetrics, Thumbnail } from "@/lib/evaluations/integrity";
 import { liveRuleOf, readingOf, suspectsPage as pageOfSuspects, triggerCandidates } from "@/lib/evaluations/integrity-reading";
@@ -32,7 +32,7 @@ export function IntegrityResults({ metrics: m, reliability, suspectsPage = 1, ba
         </ul>
         {reliability ? (
           <p className="mt-3 text-sm text-slate-600">
-            Reliability: <Badge tone={reliability.verdict === "reliable" ? "green" : "amber"}>{reliability.verdict}</Badge>
+            <VerdictBadge verdict={reliability.verdict} />
             {reliability.reasons.length ? ` — ${reliability.reasons.join("; ")}.` : null}
           </p>
         ) : null}

@@ -12,6 +12,8 @@ import { NotFoundError } from "@/lib/errors";
 import { evaluationProgress, getEvaluation } from "@/lib/evaluations/manage";
 import type { EngineMetrics } from "@/lib/engine/aggregate";
 import type { ReliabilityReport } from "@/lib/engine/reliability";
+import { cleanAccuracyWarning } from "@/lib/engine/clean-accuracy";
+import { VERDICT_MEANING } from "@/lib/engine/verdict-words";
 import type { AttackSuite } from "@/lib/engine/suite";
 import type { Comparison } from "@/lib/evaluations/regression";
 import type { StoredGalleryItem } from "@/lib/evaluations/shard-io";
@@ -68,6 +70,8 @@ export default async function EvaluationPage({ params, searchParams }: { params:
   const labels = card?.classLabels ?? [];
   const range = card?.inputRange ?? { min: 0, max: 1 };
   const provenance = ev.provenance as Record<string, unknown> | null;
+  // A model that does not classify its clean inputs: the attack figures below are not a robustness result.
+  const mismatch = cleanAccuracyWarning(reliability);
 
   return (
     <>
@@ -108,10 +112,16 @@ export default async function EvaluationPage({ params, searchParams }: { params:
               )}
             </div>
           ))}
+          {mismatch ? (
+            <div className={`mb-4 rounded-xl border p-4 text-sm ${mismatch.status === "fail" ? "border-rose-200 bg-rose-50 text-rose-900" : "border-amber-200 bg-amber-50 text-amber-900"}`} role="alert" data-testid="clean-accuracy-warning">
+              <p className="font-semibold">{mismatch.headline}</p>
+              <p className="mt-1">{mismatch.explanation}</p>
+            </div>
+          ) : null}
           <div className="mb-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
             <StatCard label="Clean accuracy" value={pct(metrics.cleanAccuracy)} sub={`${metrics.cleanCorrect} of ${metrics.samples} samples`} testId="clean-accuracy" />
             {metrics.worstCase.map((w) => (
-              <StatCard key={`${w.norm}${w.eps}`} label={`Worst-case robust, ${w.norm === "linf" ? "L∞" : "L2"} ε=${fmtEps(w.eps)}`} value={pct(w.robustAccuracy)} sub="robust only if no attack broke it" />
+              <StatCard key={`${w.norm}${w.eps}`} label={`Worst-case robust, ${w.norm === "linf" ? "L∞" : "L2"} ε=${fmtEps(w.eps)}`} value={pct(w.robustAccuracy)} sub={mismatch?.status === "fail" ? "not a robustness result: see the warning above" : "robust only if no attack broke it"} />
             ))}
           </div>
           <div className="mb-6 grid gap-6 lg:grid-cols-5">
@@ -129,7 +139,8 @@ export default async function EvaluationPage({ params, searchParams }: { params:
                 />
               ))}
             </Card>
-            <Card title="Reliability of this evaluation" className="lg:col-span-2" actions={<VerdictBadge verdict={reliability.verdict} />}>
+            <Card title="Checks of this evaluation" className="lg:col-span-2" actions={<VerdictBadge verdict={reliability.verdict} />}>
+              <p className="mb-3 text-xs text-slate-500">{VERDICT_MEANING}</p>
               <ul className="space-y-3 text-sm">
                 {reliability.checks.map((c) => (
                   <li key={c.id} className="flex items-start gap-2">

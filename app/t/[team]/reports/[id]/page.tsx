@@ -10,6 +10,7 @@ import { getCatalog } from "@/lib/compliance/catalog";
 import { NotFoundError } from "@/lib/errors";
 import { getReport, getReportSnapshot, type ReportView } from "@/lib/reports";
 import { pct } from "@/lib/reports/format";
+import { verdictLabel } from "@/lib/engine/verdict-words";
 import { ApproveForm } from "../forms";
 
 export const metadata: Metadata = { title: "Report" };
@@ -97,7 +98,7 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
                     <Td><Link className="text-brand-700 hover:underline" href={`/t/${ctx.team.slug}/evaluations/${e.number}`}>#{e.number}</Link></Td>
                     <Td>{e.modelLabel}</Td><Td>{e.samples}</Td><Td>{pct(e.cleanAccuracy)}</Td>
                     <Td className="text-xs">{e.worstCase.map((w) => `${w.norm === "linf" ? "L∞" : "L2"} ${w.eps}: ${pct(w.robustAccuracy)}`).join(" · ")}</Td>
-                    <Td>{e.reliability?.verdict ?? "—"}</Td>
+                    <Td>{e.reliability ? verdictLabel(e.reliability.verdict) : "—"}</Td>
                   </tr>
                 ))}
               </Table>

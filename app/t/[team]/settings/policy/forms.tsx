@@ -46,10 +46,10 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
                 <Field label="Maximum evidence age (days)" htmlFor={`${t}-age`} error={fe[`${t}.maxEvidenceAgeDays`]} hint="Older evidence is stale.">
                   <input id={`${t}-age`} name={`${t}.maxEvidenceAgeDays`} inputMode="numeric" defaultValue={v[`${t}.maxEvidenceAgeDays`]} className={inputClass} />
                 </Field>
-                <Field label="Required reliability" htmlFor={`${t}-ver`} error={fe[`${t}.requiredVerdict`]} hint="Unreliable evaluations never count.">
+                <Field label="Required evaluation checks" htmlFor={`${t}-ver`} error={fe[`${t}.requiredVerdict`]} hint="An evaluation whose checks failed never counts as evidence.">
                   <select id={`${t}-ver`} name={`${t}.requiredVerdict`} defaultValue={v[`${t}.requiredVerdict`]} className={inputClass}>
-                    <option value="reliable">Reliable only</option>
-                    <option value="questionable">Reliable or questionable</option>
+                    <option value="reliable">Evaluation checks passed</option>
+                    <option value="questionable">Checks passed, or passed with warnings</option>
                   </select>
                 </Field>
                 <Field label="Regression tolerance (points)" htmlFor={`${t}-reg`} error={fe[`${t}.regressionTolerancePp`]}>
