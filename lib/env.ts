@@ -1,6 +1,6 @@
 import { hkdfSync, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 
 // The one place that reads process.env. Everything else asks `env()`.
@@ -172,6 +172,24 @@ export function shownValue(name: string, value: string): string {
   return `"${shown}"`;
 }
 
+/** Why a data folder cannot hold Bulwark's data (one line with the fix), or null when it can be used. */
+export function dataDirProblem(dataDir: string): string | null {
+  const fix = "Set BULWARK_DATA_DIR to a folder on a disk, e.g. ./.bulwark.";
+  // Virtual file systems: writes there fail oddly or block; nothing of ours belongs there.
+  const virtual = ["/proc", "/sys", "/dev"].find((v) => dataDir === v || dataDir.startsWith(`${v}/`));
+  if (virtual) return `BULWARK_DATA_DIR (${dataDir}) is inside ${virtual}, a virtual file system, not a place for data. ${fix}`;
+  // The nearest part of the path that exists must be a folder.
+  for (let p = dataDir; ; p = dirname(p)) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st) {
+      if (!st.isDirectory()) return `BULWARK_DATA_DIR (${dataDir}) cannot be a folder: ${p} is a file. ${fix}`;
+      break;
+    }
+    if (p === dirname(p)) break;
+  }
+  return null;
+}
+
 /** Reads the session secret from the data folder, creating it once (mode 600) when absent. */
 export function loadOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, "nextauth-secret");
@@ -192,6 +210,8 @@ export function env(): Env {
   if (cached) return cached;
   const parsed = parseEnv(process.env);
   const dataDir = resolve(parsed.BULWARK_DATA_DIR);
+  const badFolder = dataDirProblem(dataDir);
+  if (badFolder) throw new ConfigError(badFolder);
   cached = {
     ...parsed,
     dataDir,

@@ -13,25 +13,61 @@ import { configureDatabaseUrl, disconnectDb } from "../lib/db/client";
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from "../lib/seed/demo";
 import { demoSeeders } from "../lib/seed";
 import { stopQueue } from "../lib/jobs/queue";
+import { isDatabaseUnavailable } from "../lib/db/unavailable";
+import { runningPostmaster } from "../lib/db/embedded";
+import { createServer } from "node:net";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
 const log = (m: string) => console.log(`[bulwark] ${m}`);
 
-let config: ReturnType<typeof env>;
+// A start that fails says why in one line (cause and fix), stops what it had started, and exits 1:
+// no stack traces for an operator's mistake.
+function startFailure(e: unknown): string {
+  if (e instanceof ConfigError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  if (config?.DATABASE_URL && isDatabaseUnavailable(e)) {
+    let where = "the server in DATABASE_URL";
+    try {
+      const u = new URL(config.DATABASE_URL);
+      where = `${u.hostname}:${u.port || 5432} (DATABASE_URL)`;
+    } catch {
+      /* keep the generic wording */
+    }
+    return `cannot reach PostgreSQL at ${where}: ${err.code ?? "no answer"}. Check that it runs and that DATABASE_URL is right.`;
+  }
+  if (err.code === "EACCES" || err.code === "EROFS" || err.code === "ENOTDIR" || err.code === "ENOSPC") {
+    return `${err.code} on ${err.path ?? config?.dataDir}: the data folder must be a writable folder. Set BULWARK_DATA_DIR to one, e.g. ./.bulwark.`;
+  }
+  const line = (err?.message ?? String(e)).split("\n").map((l) => l.trim()).find(Boolean) ?? String(e);
+  return line;
+}
+
+/** Whether nothing listens on host:port (so our server can). */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, host, () => server.close(() => done(true)));
+  });
+}
+
+let config!: ReturnType<typeof env>;
 try {
   config = env();
 } catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
+  console.error(e instanceof ConfigError ? e.message : `Bulwark could not start: ${startFailure(e)}`);
+  process.exit(2);
 }
 
 // One supervisor per data folder. A pid file left by a killed supervisor is recognised and replaced.
 const runDir = join(config.dataDir, "run");
-mkdirSync(runDir, { recursive: true });
+try {
+  mkdirSync(runDir, { recursive: true });
+} catch (e) {
+  console.error(`Bulwark could not start: ${startFailure(e)}`);
+  process.exit(2);
+}
 const lockFile = join(runDir, "supervisor.pid");
 function aliveWith(pid: number, marker: string): boolean {
   try {
@@ -65,6 +101,19 @@ async function stopLeftoverChild(name: string, marker: string) {
 }
 await stopLeftoverChild("web", "next");
 await stopLeftoverChild("worker", "workers/main.ts");
+
+// Ports, before anything is started: another program on them would make the web server (or PostgreSQL)
+// fail and be restarted forever.
+if (!(await portFree(config.PORT, "0.0.0.0"))) {
+  console.error(`Bulwark could not start: port ${config.PORT} is already in use by another program. Stop it, or set PORT to a free port.`);
+  unlinkSync(lockFile);
+  process.exit(1);
+}
+if (!config.DATABASE_URL && !runningPostmaster(config.dataDir) && !(await portFree(config.BULWARK_PG_PORT, "127.0.0.1"))) {
+  console.error(`Bulwark could not start: port ${config.BULWARK_PG_PORT} (BULWARK_PG_PORT, the embedded PostgreSQL) is already in use by another program. Set BULWARK_PG_PORT to a free port.`);
+  unlinkSync(lockFile);
+  process.exit(1);
+}
 
 let database: EmbeddedServer | undefined;
 interface Managed {
@@ -114,13 +163,13 @@ async function stopChild(m: Managed) {
 }
 
 let shutdownDone: Promise<void> | undefined;
-function shutdown(signal: string): Promise<void> {
-  shutdownDone ??= stopEverything(signal);
+function shutdown(signal: string, opts: { quiet?: boolean } = {}): Promise<void> {
+  shutdownDone ??= stopEverything(signal, opts.quiet ?? false);
   return shutdownDone;
 }
-async function stopEverything(signal: string) {
+async function stopEverything(signal: string, quiet: boolean) {
   stopping = true;
-  log(`${signal} received: stopping the web server, then the worker, then the database.`);
+  if (!quiet) log(`${signal}: stopping the web server, then the worker, then the database.`);
   building?.kill("SIGTERM");
   for (const m of children) {
     await stopChild(m);
@@ -138,12 +187,23 @@ async function stopEverything(signal: string) {
   }
   process.exit(exitCode);
 }
+let failing = false;
+let running = false; // set once the banner is printed
+process.on("uncaughtException", (e) => {
+  if (failing) return;
+  failing = true;
+  console.error(`${running ? "Bulwark stopped" : "Bulwark could not start"}: ${startFailure(e)}`);
+  exitCode = 1;
+  void shutdown(running ? "internal error" : "start failed", { quiet: !running });
+});
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
-// If whoever started us is killed outright (npm, a terminal), stop everything cleanly rather than linger.
-const parentPid = process.ppid;
+// If whoever started us goes away (npm or a terminal killed outright), stop everything cleanly rather
+// than linger. `npm start` runs us through `sh -c`, which outlives a killed npm: the wrappers between us
+// and the launcher are watched too (a wrapper whose parent changed has lost its launcher).
+const launcherChain = watchedLaunchers();
 setInterval(() => {
-  if (process.ppid !== parentPid) void shutdown("parent process gone");
+  if (launcherGone(launcherChain)) void shutdown("the process that started Bulwark is gone");
 }, 1000).unref();
 
 // The embedded PostgreSQL, watched: if it dies (killed, crashed) while we run, start it again — its
@@ -299,14 +359,18 @@ function workerBackend(): string {
 
 // Print the sign-ins once the web server answers.
 const url = config.nextAuthUrl;
-for (let i = 0; i < 600 && !stopping; i++) {
+let answered = false;
+for (let i = 0; i < 600 && !stopping && !answered; i++) {
   try {
-    const res = await fetch(`http://127.0.0.1:${config.PORT}/api/health`);
-    if (res.ok) break;
+    answered = (await fetch(`http://127.0.0.1:${config.PORT}/api/health`)).ok;
   } catch {
     /* not up yet */
   }
-  await new Promise((r) => setTimeout(r, 200));
+  if (!answered) await new Promise((r) => setTimeout(r, 200));
+}
+if (!answered) {
+  if (!stopping) log(`The web server did not answer on port ${config.PORT} within 2 minutes; see the output above. Still trying.`);
+  await new Promise(() => {}); // no banner: it would claim a running Bulwark
 }
 const lines = [
   "",
@@ -321,3 +385,45 @@ if (config.BULWARK_DEMO) {
 lines.push(`  Evaluations run on: ${workerBackend()}`, "");
 lines.push("  Press Ctrl-C to stop.", "");
 console.log(lines.join("\n"));
+running = true;
+
+/** Our parent and, while it is a `sh -c` or npm wrapper, its parents: [pid, its parent when we started]. */
+function watchedLaunchers(): [number, number][] {
+  const chain: [number, number][] = [[process.pid, process.ppid]];
+  for (let i = 0; i < 4; i++) {
+    const pid = chain.at(-1)![1];
+    const parent = parentPid(pid);
+    if (pid <= 1 || parent === undefined || !isWrapper(pid)) break;
+    chain.push([pid, parent]);
+  }
+  return chain;
+}
+function launcherGone(chain: [number, number][]): boolean {
+  // Reparented (its launcher died) or gone, for us and each wrapper; the launcher itself must still run.
+  return chain.some(([pid, parent]) => (pid === process.pid ? process.ppid : parentPid(pid)) !== parent) || !processRuns(chain.at(-1)![1]);
+}
+function parentPid(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+function processRuns(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return pid === process.ppid; // no /proc: only our own parent can be checked (by ppid above)
+  }
+}
+function isWrapper(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return (/(^|\/)(sh|bash|dash)$/.test(argv[0] ?? "") && argv[1] === "-c") || argv.some((a) => /(^|\/)(npm|npx)(-cli\.js)?$/.test(a));
+  } catch {
+    return false;
+  }
+}

@@ -59,7 +59,58 @@ afterAll(async () => {
   }
 });
 
+/** Every process of one `npm start`: the supervisor, web, worker and PostgreSQL, from their pid files. */
+function stackPids(): Record<string, number> {
+  const pid = (f: string) => Number(readFileSync(join(dataDir, f), "utf8").split("\n")[0]);
+  return { supervisor: pid("run/supervisor.pid"), web: pid("run/web.pid"), worker: pid("run/worker.pid"), postgres: pid("pg/postmaster.pid") };
+}
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+  } catch {
+    return false;
+  }
+};
+
+/** `npm start` itself (npm → its script), as an operator types it. */
+function startWithNpm(): { npm: ChildProcess; output: () => string; ready: Promise<void> } {
+  const npm = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  npm.stdout!.on("data", (d) => (out += d));
+  npm.stderr!.on("data", (d) => (out += d));
+  const ready = new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => out.includes("Bulwark is running at") && (clearInterval(t), resolve()), 200);
+    npm.once("exit", (code) => (clearInterval(t), reject(new Error(`npm start exited early (${code}):\n${out}`))));
+  });
+  return { npm, output: () => out, ready };
+}
+
+async function expectAllStopWithin(pids: Record<string, number>, ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end && Object.values(pids).some(alive)) await new Promise((r) => setTimeout(r, 200));
+  expect(Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, alive(p)]))).toEqual({ supervisor: false, web: false, worker: false, postgres: false });
+}
+
 describe("npm start supervisor", () => {
+  it("stops everything when the npm process that launched it is killed outright (SIGKILL), or sent SIGINT alone", { timeout: 600_000 }, async () => {
+    const first = startWithNpm();
+    await first.ready;
+    const pids = stackPids();
+    expect(Object.values(pids).every(alive)).toBe(true);
+    first.npm.kill("SIGKILL");
+    await expectAllStopWithin(pids, 20_000);
+    expect(runningPostmaster(dataDir)).toBeUndefined();
+
+    const second = startWithNpm();
+    await second.ready;
+    const again = stackPids();
+    // Only npm's own pid gets the signal (not the process group, as a terminal's Ctrl-C would do).
+    second.npm.kill("SIGINT");
+    await expectAllStopWithin(again, 60_000);
+    expect(await exited(second.npm)).toBe(0);
+  });
+
   it("starts, survives SIGKILL with data kept, and stops in order", { timeout: 600_000 }, async () => {
     const first = startSupervisor();
     current = first.child;
