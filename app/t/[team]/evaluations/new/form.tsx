@@ -83,7 +83,7 @@ export function NewEvaluationForm(props: {
           <div className="grid gap-3 md:grid-cols-3">
             {[
               ["quick", "Quick", "FGSM and PGD-10 (L∞) at three budgets. Minutes; a first look."],
-              ["standard", "Standard", "AutoAttack-style: APGD-CE, APGD-DLR targeted, Square (black-box), with FGSM, PGD-20 and noise baselines for the reliability checks."],
+              ["standard", "Standard", "AutoAttack-style: APGD-CE, APGD-DLR targeted, Square (black-box), with FGSM, PGD-20 and noise baselines for the evaluation checks."],
               ["custom", "Custom", "Your own attacks, norms, budgets, steps and restarts, as JSON."],
             ].map(([value, title, text]) => (
               <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${preset === value ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "border-slate-300 hover:bg-slate-50"} has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500`}>
