@@ -50,6 +50,8 @@ export default defineConfig({
       BULWARK_DEMO_SCANS: "poisoned",
       // Two job slots: a journey's evaluation does not wait behind a seeded cross-validation shard.
       BULWARK_WORKER_CONCURRENCY: "2",
+      // e2e/blackbox.spec.ts serves its model on loopback.
+      BULWARK_OUTBOUND_ALLOW_PRIVATE: "true",
     },
   },
 });

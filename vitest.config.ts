@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "workers/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
+    // The test model servers listen on loopback: the instance-level switch for private targets is on in
+    // tests (workers started by tests inherit it); tests of the switch itself turn it off.
+    env: { BULWARK_OUTBOUND_ALLOW_PRIVATE: "true" },
     setupFiles: ["test/db-per-file.ts"],
     // Two files at a time (Vitest's default on 2 CPUs is one): most integration files wait on worker
     // processes, the queue and the database rather than compute.

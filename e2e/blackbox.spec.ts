@@ -32,9 +32,10 @@ test("a model served over HTTP: allowlist, registration, test connection, black-
   await page.goto("/t/demo/settings/outbound");
   const add = page.getByRole("form", { name: "Add an outbound host" });
   await add.getByLabel("Host", { exact: true }).fill("localhost");
+  await add.getByLabel("Ports", { exact: true }).fill(new URL(url).port);
   await add.getByLabel(/Allow private addresses/).check();
   await add.getByRole("button", { name: "Add host" }).click();
-  await expect(add.getByText("localhost added (private addresses allowed for this host).")).toBeVisible();
+  await expect(add.getByText(`localhost added, port ${new URL(url).port} (private addresses allowed for this host).`)).toBeVisible();
   await expect(page.getByRole("table", { name: "Outbound hosts" }).getByRole("row", { name: /localhost/ })).toContainText("allowed");
   await page.screenshot({ path: "test-results/blackbox-outbound.png", fullPage: true });
   await signOut(page);

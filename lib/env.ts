@@ -114,6 +114,12 @@ const EnvSchema = z.object({
     .int()
     .min(1, { error: "expected at least 1" })
     .default(300),
+  /**
+   * Outbound calls (model endpoints, webhooks) to private, loopback and shared addresses. Off (the default):
+   * none is ever reached, whatever a team's allowlist says. On: a team admin may allow them for one named host
+   * on the ports it lists. Link-local and cloud metadata addresses stay refused either way.
+   */
+  BULWARK_OUTBOUND_ALLOW_PRIVATE: boolish.default(false),
   BULWARK_S3_ENDPOINT: z.url({ error: "expected an absolute URL" }).optional(),
   BULWARK_S3_BUCKET: z.string().optional(),
   BULWARK_S3_PREFIX: z.string().default(""),

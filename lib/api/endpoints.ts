@@ -25,7 +25,12 @@ export const ApiTestConnectionSchema = z.strictObject({
   examples: z.number().int().min(1).max(64).default(8),
 });
 
-export const ApiAddOutboundHostSchema = z.strictObject({ host: z.string().max(300), allowPrivate: z.boolean().default(false) });
+export const ApiAddOutboundHostSchema = z.strictObject({
+  host: z.string().max(300),
+  allowPrivate: z.boolean().default(false),
+  /** The ports calls may use on this host (default [443]); checked by lib (PortList), which names the field. */
+  ports: z.array(z.number()).max(100).optional(),
+});
 
 export async function registerEndpointApi(ctx: TeamContext, name: string, input: z.output<typeof ApiRegisterEndpointSchema>) {
   const model = await db.model.findFirst({ where: { teamId: ctx.team.id, name: { equals: name, mode: "insensitive" } }, select: { id: true } });

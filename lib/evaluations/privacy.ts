@@ -9,7 +9,8 @@ import { ModelCardSchema, type ModelCard } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { markVersionsEvaluated } from "../registry/commit";
-import { send, type WebhookJob } from "../jobs/catalog";
+import type { WebhookJob } from "../jobs/catalog";
+import { sendWebhooks } from "./webhook";
 import { recordTeamSnapshot } from "../compliance/posture";
 import { attackResult, attackScores, liraOfflineScores, PRIVACY_ATTACKS, referencePoolSize, type AttackResult, type ExampleOutput, type PrivacyAttack } from "../engine/privacy/scores";
 import type { Interval } from "../engine/privacy/metrics";
@@ -361,7 +362,6 @@ export async function aggregatePrivacy(ev: { id: string; teamId: string; number:
     trainingPrivacy: card.trainingPrivacy ?? null,
     wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
   };
-  const settings = await db.teamSettings.findUnique({ where: { teamId: ev.teamId } });
   const webhooks: WebhookJob[] = [];
   const done = await db.$transaction(async (tx) => {
     const moved = await tx.evaluation.updateMany({
@@ -377,7 +377,7 @@ export async function aggregatePrivacy(ev: { id: string; teamId: string; number:
       details: { number: ev.number, kind: "privacy", auc: metrics.headline.auc, attack: metrics.headline.attack, tprAt1Fpr: metrics.evidence.tprAt1Fpr, tprAt01Fpr: metrics.evidence.tprAt01Fpr, verdict: reliability.verdict, members: metrics.members, nonMembers: metrics.nonMembers },
     });
     webhooks.push({ teamId: ev.teamId, event: "evaluation.completed", payload: { evaluationId: ev.id, number: ev.number, kind: "privacy", model: model.name, modelVersion: mv.version, auc: metrics.headline.auc, verdict: reliability.verdict, summary: metrics.reading } });
-    if (settings?.webhookUrl) await send(tx, "webhook", webhooks);
+    await sendWebhooks(tx, ev.teamId, webhooks);
     return true;
   });
   if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));

@@ -10,6 +10,7 @@ import { assessReliability } from "../engine/reliability";
 import type { ExampleRecord } from "../engine/shard";
 import type { PgBoss } from "pg-boss";
 import { JOBS, send, type AggregateJob, type JobAttempt, type ShardJob, type WebhookJob } from "../jobs/catalog";
+import { sendWebhooks } from "./webhook";
 import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardExecutor, type ShardOutput, type StoredGalleryItem } from "./shard-io";
 import type { EvaluationKind } from "./kinds";
 import { aggregateIntegrity, integrityShardTask } from "./integrity";
@@ -308,7 +309,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
       event: "evaluation.completed",
       payload: { evaluationId: ev.id, number: ev.number, model: model.name, modelVersion: mv.version, cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, verdict: reliability.verdict, summary: `clean ${pct(metrics.cleanAccuracy)}; worst case ${metrics.worstCase.map((w) => `${w.norm} ${w.eps}: ${pct(w.robustAccuracy)}`).join(", ")}` },
     });
-    if (settings?.webhookUrl) await send(tx, "webhook", webhooks);
+    await sendWebhooks(tx, ev.teamId, webhooks);
     return true;
   });
   // The compliance trend gets a point per completed evaluation (not only when someone looks).

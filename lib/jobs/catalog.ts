@@ -40,7 +40,14 @@ const id = z.string().min(1);
 export const ShardJobSchema = z.object({ teamId: id, evaluationId: id, shardId: id });
 export const AggregateJobSchema = z.object({ teamId: id, evaluationId: id });
 export const ScheduleFireJobSchema = z.object({ teamId: id, scheduleId: id });
-export const WebhookJobSchema = z.object({ teamId: id, event: id, payload: z.record(z.string(), z.unknown()) });
+export const WebhookJobSchema = z.object({
+  teamId: id,
+  event: id,
+  payload: z.record(z.string(), z.unknown()),
+  // The URL set when the event happened: every retry goes there, not to whatever is set later. Optional for
+  // jobs queued before it existed (those go to the current URL, through the same guard).
+  url: z.string().max(2000).optional(),
+});
 export const ReportJobSchema = z.object({ teamId: id, reportId: id });
 export type ShardJob = z.infer<typeof ShardJobSchema>;
 export type AggregateJob = z.infer<typeof AggregateJobSchema>;
@@ -116,7 +123,9 @@ export const JOBS = {
     poll: { seconds: 2 },
     handle: async (data) => {
       const { deliverWebhook } = await import("../evaluations/webhook");
-      await deliverWebhook(data);
+      const r = await deliverWebhook(data);
+      // A refusal by the outbound guard is final (not retried); the log says why, never the body or the secret.
+      return r.delivered ? undefined : `webhook ${data.event} for team ${data.teamId} not sent: ${r.reason}`;
     },
   }),
   report: entry({

@@ -3,7 +3,8 @@ import { db, type Prisma, type Tx } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { assertCan, type TeamContext } from "../teams/access";
-import { send, type WebhookJob } from "../jobs/catalog";
+import type { WebhookJob } from "../jobs/catalog";
+import { sendWebhooks } from "../evaluations/webhook";
 import { gateForVersion } from "./gate-check";
 import type { CreateEnvironmentSchema, OverrideSchema, PromoteSchema, RollbackSchema } from "./schemas";
 
@@ -41,13 +42,6 @@ export async function activeOverride(teamId: string, environmentId: string, mode
 }
 
 /** Queued in the decision's transaction: a recorded decision always has its signal, and a rolled-back one never does. */
-async function sendWebhooks(tx: Tx, teamId: string, jobs: WebhookJob[]) {
-  if (jobs.length === 0) return;
-  const settings = await tx.teamSettings.findUnique({ where: { teamId }, select: { webhookUrl: true } });
-  if (!settings?.webhookUrl) return;
-  await send(tx, "webhook", jobs);
-}
-
 function deploymentSignal(kind: string, d: { id: string; createdAt: Date; createdByLabel: string; gatePassed: boolean; evidenceHash: string; overrideId: string | null }, env: { name: string }, model: { name: string }, version: { version: number; manifestDigest: string }, from: { version: number } | null) {
   return {
     deploymentId: d.id,

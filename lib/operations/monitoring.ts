@@ -7,7 +7,8 @@ import { activePolicy } from "../compliance/policies";
 import type { MonitoringPolicy } from "../compliance/policy";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { ModelCardSchema } from "../registry/model-card";
-import { send, type WebhookJob } from "../jobs/catalog";
+import type { WebhookJob } from "../jobs/catalog";
+import { sendWebhooks } from "../evaluations/webhook";
 import type { ExampleRecord } from "../engine/shard";
 import { binCounts, confidenceDropPp, ksBinned, psi, quantileEdges } from "./drift";
 import { CONFIDENCE_EDGES, meanVariance, sampleStatistics, type FeatureSpec } from "./features";
@@ -270,8 +271,7 @@ export async function ingestBatch(ctx: TeamContext, input: BatchInput, now = new
     }
     // The alerts' signals are queued with the alerts, in this transaction.
     if (webhooks.length) {
-      const settings = await tx.teamSettings.findUnique({ where: { teamId: ctx.team.id }, select: { webhookUrl: true } });
-      if (settings?.webhookUrl) await send(tx, "webhook", webhooks);
+      await sendWebhooks(tx, ctx.team.id, webhooks);
     }
     return out;
   });

@@ -45,3 +45,18 @@ describe("classifyAddress", () => {
     expect(() => classifyAddress("999.1.1.1")).toThrow(/not an IP address/);
   });
 });
+
+describe("addresses no setting may open", () => {
+  it.each(["169.254.169.254", "169.254.170.2", "fe80::1", "fe80::1%eth0", "fd00:ec2::254", "::ffff:169.254.169.254", "64:ff9b::169.254.169.254", "100.100.100.200", "168.63.129.16", "0.0.0.0", "224.0.0.1", "255.255.255.255", "ff02::1", "::"])(
+    "%s is never reachable",
+    (ip) => {
+      expect(classifyAddress(ip).never).toBe(true);
+    },
+  );
+
+  it.each(["127.0.0.1", "10.0.0.1", "192.168.1.1", "100.64.0.1", "::1", "fd12:3456::1", "::ffff:127.0.0.1"])("%s is private, not never", (ip) => {
+    const v = classifyAddress(ip);
+    expect(v.blockedRange).not.toBeNull();
+    expect(v.never).toBe(false);
+  });
+});

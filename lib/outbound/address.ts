@@ -4,6 +4,8 @@ import { isIP } from "node:net";
 // Everything that is not ordinary public unicast is refused: loopback, private, shared (CGNAT),
 // link-local (cloud metadata at 169.254.169.254), multicast, documentation and reserved ranges, and
 // IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4) are judged by the embedded address.
+// Some ranges are refused always (`never`): link-local and the cloud metadata services, this-network,
+// multicast and reserved. No setting, instance-level or team-level, lets a call reach them.
 
 export interface AddressVerdict {
   /** Normalised address (IPv4 dotted, IPv6 fully expanded lower-case). */
@@ -11,6 +13,8 @@ export interface AddressVerdict {
   family: 4 | 6;
   /** null when the address is public; otherwise the name of the range it falls in. */
   blockedRange: string | null;
+  /** True when no setting may allow it (link-local, metadata, multicast, reserved, this-network). */
+  never: boolean;
 }
 
 interface Range {
@@ -18,24 +22,30 @@ interface Range {
   base: bigint;
   prefix: number;
   name: string;
+  never: boolean;
 }
 
-function v4(cidr: string, name: string): Range {
+function v4(cidr: string, name: string, never = false): Range {
   const [ip, p] = cidr.split("/");
-  return { bits: 32, base: parseV4(ip)!, prefix: Number(p), name };
+  return { bits: 32, base: parseV4(ip)!, prefix: Number(p), name, never };
 }
-function v6(cidr: string, name: string): Range {
+function v6(cidr: string, name: string, never = false): Range {
   const [ip, p] = cidr.split("/");
-  return { bits: 128, base: parseV6(ip)!, prefix: Number(p), name };
+  return { bits: 128, base: parseV6(ip)!, prefix: Number(p), name, never };
 }
+const NEVER = true;
 
 // RFC 6890 special-purpose registries (the parts an attacker could use to reach inside).
+// Specific metadata addresses come before the ranges holding them, so the message names them.
 const V4_BLOCKED: Range[] = [
-  v4("0.0.0.0/8", "this-network (0.0.0.0/8)"),
+  v4("0.0.0.0/8", "this-network (0.0.0.0/8)", NEVER),
   v4("10.0.0.0/8", "private (10.0.0.0/8)"),
+  v4("100.100.100.200/32", "cloud metadata (100.100.100.200)", NEVER),
   v4("100.64.0.0/10", "shared address space (100.64.0.0/10)"),
   v4("127.0.0.0/8", "loopback (127.0.0.0/8)"),
-  v4("169.254.0.0/16", "link-local (169.254.0.0/16)"),
+  v4("168.63.129.16/32", "cloud platform endpoint (168.63.129.16)", NEVER),
+  v4("169.254.169.254/32", "link-local, cloud metadata (169.254.169.254)", NEVER),
+  v4("169.254.0.0/16", "link-local (169.254.0.0/16)", NEVER),
   v4("172.16.0.0/12", "private (172.16.0.0/12)"),
   v4("192.0.0.0/24", "IETF protocol assignments (192.0.0.0/24)"),
   v4("192.0.2.0/24", "documentation (192.0.2.0/24)"),
@@ -44,21 +54,22 @@ const V4_BLOCKED: Range[] = [
   v4("198.18.0.0/15", "benchmarking (198.18.0.0/15)"),
   v4("198.51.100.0/24", "documentation (198.51.100.0/24)"),
   v4("203.0.113.0/24", "documentation (203.0.113.0/24)"),
-  v4("224.0.0.0/4", "multicast (224.0.0.0/4)"),
-  v4("240.0.0.0/4", "reserved (240.0.0.0/4)"),
+  v4("224.0.0.0/4", "multicast (224.0.0.0/4)", NEVER),
+  v4("240.0.0.0/4", "reserved (240.0.0.0/4)", NEVER),
 ];
 
 const V6_BLOCKED: Range[] = [
-  v6("::/128", "unspecified (::)"),
+  v6("::/128", "unspecified (::)", NEVER),
   v6("::1/128", "loopback (::1)"),
   v6("::/96", "IPv4-compatible (::/96)"),
   v6("100::/64", "discard (100::/64)"),
   v6("2001::/32", "Teredo (2001::/32)"),
   v6("2001:db8::/32", "documentation (2001:db8::/32)"),
+  v6("fd00:ec2::254/128", "cloud metadata (fd00:ec2::254)", NEVER),
   v6("fc00::/7", "unique local (fc00::/7)"),
-  v6("fe80::/10", "link-local (fe80::/10)"),
+  v6("fe80::/10", "link-local (fe80::/10)", NEVER),
   v6("fec0::/10", "site-local (fec0::/10)"),
-  v6("ff00::/8", "multicast (ff00::/8)"),
+  v6("ff00::/8", "multicast (ff00::/8)", NEVER),
 ];
 
 // IPv6 ranges whose low or middle bits carry an IPv4 address: judged by that address.
@@ -119,8 +130,8 @@ function formatV6(v: bigint): string {
   return groups.join(":");
 }
 
-function judgeV4(v: bigint): string | null {
-  return V4_BLOCKED.find((r) => inRange(v, r))?.name ?? null;
+function judgeV4(v: bigint): Range | null {
+  return V4_BLOCKED.find((r) => inRange(v, r)) ?? null;
 }
 
 /**
@@ -132,7 +143,8 @@ export function classifyAddress(address: string): AddressVerdict {
   const kind = isIP(raw.split("%")[0]);
   if (kind === 4) {
     const v = parseV4(raw)!;
-    return { address: formatV4(v), family: 4, blockedRange: judgeV4(v) };
+    const r = judgeV4(v);
+    return { address: formatV4(v), family: 4, blockedRange: r?.name ?? null, never: r?.never ?? false };
   }
   if (kind === 6) {
     const v = parseV6(raw);
@@ -145,10 +157,11 @@ export function classifyAddress(address: string): AddressVerdict {
     ] as const) {
       if (inRange(v, r)) {
         const inner = judgeV4(embedded);
-        return { address: normal, family: 6, blockedRange: inner ? `${r.name} ${formatV4(embedded)}: ${inner}` : null };
+        return { address: normal, family: 6, blockedRange: inner ? `${r.name} ${formatV4(embedded)}: ${inner.name}` : null, never: inner?.never ?? false };
       }
     }
-    return { address: normal, family: 6, blockedRange: V6_BLOCKED.find((r) => inRange(v, r))?.name ?? null };
+    const r = V6_BLOCKED.find((x) => inRange(v, x));
+    return { address: normal, family: 6, blockedRange: r?.name ?? null, never: r?.never ?? false };
   }
   throw new Error(`"${address}" is not an IP address`);
 }

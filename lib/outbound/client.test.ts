@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OutboundClient, parseRetryAfter, type OutboundOptions } from "./client";
 import { OutboundError, type AllowedHost, type Resolver } from "./policy";
@@ -7,11 +7,14 @@ import type { Clock } from "./throttle";
 
 // Real HTTP servers on loopback. Loopback is itself refused by default, so the tests that need a
 // working server reach it through a made-up name that the injected resolver maps to 127.0.0.1 and an
-// allowlist entry where an admin allowed private addresses for that one name.
+// allowlist entry where an admin allowed private addresses for that one name and its port (the instance
+// switch for private targets on). Refusals are proven by counting the connections a listener accepted.
 
 interface TestServer {
   port: number;
   hits: IncomingMessage[];
+  /** TCP connections accepted (a refusal must leave this at 0, not merely send no request). */
+  connections: number;
   server: Server;
 }
 
@@ -21,11 +24,12 @@ let main: TestServer;
 
 function start(onRequest: (s: TestServer) => (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
   return new Promise((resolve) => {
-    const s = { port: 0, hits: [] as IncomingMessage[], server: null as unknown as Server };
+    const s = { port: 0, hits: [] as IncomingMessage[], connections: 0, server: null as unknown as Server };
     s.server = createServer((req, res) => {
       s.hits.push(req);
       onRequest(s)(req, res);
     });
+    s.server.on("connection", () => s.connections++);
     s.server.listen(0, "127.0.0.1", () => {
       s.port = (s.server.address() as AddressInfo).port;
       resolve(s);
@@ -46,6 +50,8 @@ afterAll(() => {
 afterEach(() => {
   main.hits.length = 0;
   other.hits.length = 0;
+  main.connections = 0;
+  other.connections = 0;
   handler = (_q, res) => res.end("ok");
 });
 
@@ -61,13 +67,18 @@ const resolver: Resolver = async (host) => {
   if (!a) throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });
   return a.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
 };
-const trusted: AllowedHost[] = [
-  { host: "models.test", allowPrivate: true },
-  { host: "other.test", allowPrivate: true },
-  { host: "evil.example", allowPrivate: false },
-  { host: "mixed.example", allowPrivate: false },
-  { host: "metadata.example", allowPrivate: false },
-];
+let trusted: AllowedHost[] = [];
+beforeAll(() => {
+  trusted = [
+    { host: "models.test", allowPrivate: true, ports: [main.port] },
+    { host: "other.test", allowPrivate: true, ports: [other.port] },
+    { host: "evil.example", allowPrivate: false, ports: [80] },
+    { host: "mixed.example", allowPrivate: false, ports: [443] },
+    { host: "metadata.example", allowPrivate: false, ports: [80] },
+  ];
+});
+/** Entries for literal hosts on every port the tests use. */
+const entries = (hosts: string[], allowPrivate = false): AllowedHost[] => hosts.map((h) => ({ host: h.replace(/^\[|\]$/g, ""), allowPrivate, ports: [80, 443, main.port, other.port] }));
 
 /** Records the waits asked for and returns at once (no test waits on real backoff). */
 function recordingClock(): Clock & { sleeps: number[] } {
@@ -76,7 +87,7 @@ function recordingClock(): Clock & { sleeps: number[] } {
 }
 
 function client(o: Partial<OutboundOptions> = {}) {
-  return new OutboundClient({ allowlist: trusted, timeoutMs: 2000, maxResponseBytes: 4096, requestsPerSecond: 1e6, resolve: resolver, clock: recordingClock(), ...o });
+  return new OutboundClient({ allowlist: trusted, instanceAllowsPrivate: true, timeoutMs: 2000, maxResponseBytes: 4096, requestsPerSecond: 1e6, resolve: resolver, clock: recordingClock(), ...o });
 }
 
 async function refusal(p: Promise<unknown>): Promise<OutboundError> {
@@ -104,22 +115,23 @@ describe("SSRF guard", () => {
       "[fe80::1]",
       "[::ffff:127.0.0.1]",
     ];
-    const allowlist = literals.map((h) => ({ host: h.replace(/^\[|\]$/g, ""), allowPrivate: false }));
+    const allowlist = entries(literals);
     for (const h of literals) {
       const e = await refusal(client({ allowlist }).request({ url: `http://${h}:${main.port}/predict`, method: "POST", body: "{}" }));
       expect(e.code, h).toBe("private_address");
       expect(e.message).toMatch(/Refused: the address .*(loopback|private|shared|link-local|this-network|unique local|IPv4-mapped)/);
+      expect(main.connections, h).toBe(0);
     }
     // Obfuscated spellings of 127.0.0.1 are normalised by the URL parser before the check.
     for (const h of ["0x7f.1", "2130706433", "127.1", "0177.0.0.1"]) {
-      const e = await refusal(client({ allowlist: [{ host: "127.0.0.1", allowPrivate: false }] }).request({ url: `http://${h}:${main.port}/`, method: "GET" }));
+      const e = await refusal(client({ allowlist: entries(["127.0.0.1"]) }).request({ url: `http://${h}:${main.port}/`, method: "GET" }));
       expect(e.code, h).toBe("private_address");
     }
     expect(main.hits).toHaveLength(0);
   });
 
   it("refuses a name that resolves to a private address (system resolver: localhost)", async () => {
-    const c = new OutboundClient({ allowlist: [{ host: "localhost", allowPrivate: false }], timeoutMs: 2000, maxResponseBytes: 4096 });
+    const c = new OutboundClient({ allowlist: entries(["localhost"]), instanceAllowsPrivate: true, timeoutMs: 2000, maxResponseBytes: 4096 });
     const e = await refusal(c.request({ url: `http://localhost:${main.port}/`, method: "GET" }));
     expect(e.code).toBe("private_address");
     expect(e.message).toMatch(/\(localhost resolves to \S+\) is loopback/);
@@ -133,7 +145,7 @@ describe("SSRF guard", () => {
     const e2 = await refusal(client().request({ url: "https://mixed.example/", method: "GET" }));
     expect(e2.message).toContain("192.168.0.7");
     const e3 = await refusal(client().request({ url: "http://metadata.example/latest/meta-data/", method: "GET" }));
-    expect(e3.message).toContain("link-local (169.254.0.0/16)");
+    expect(e3.message).toContain("link-local, cloud metadata (169.254.169.254), which outbound calls may never reach");
   });
 
   it("refuses hosts that are not on the allowlist, other schemes, and credentials in the URL", async () => {
@@ -150,11 +162,11 @@ describe("SSRF guard", () => {
   it("refuses a redirect to a private address and never contacts it", async () => {
     for (const location of [`http://127.0.0.1:${other.port}/`, "http://169.254.169.254/latest/meta-data/", "http://evil.example/", `http://[::1]:${other.port}/`]) {
       handler = (_q, res) => res.writeHead(302, { location }).end();
-      const allowlist = [...trusted, { host: "127.0.0.1", allowPrivate: false }, { host: "169.254.169.254", allowPrivate: false }, { host: "::1", allowPrivate: false }];
+      const allowlist = [...trusted, ...entries(["127.0.0.1", "169.254.169.254", "::1"])];
       const e = await refusal(client({ allowlist }).request({ url: `http://models.test:${main.port}/predict`, method: "GET" }));
       expect(e.code, location).toBe("private_address");
     }
-    expect(other.hits).toHaveLength(0);
+    expect(other.connections).toBe(0);
     expect(main.hits).toHaveLength(4);
   });
 
@@ -237,12 +249,12 @@ describe("OutboundClient", () => {
     expect(c2.stats.requests).toBe(1);
   });
 
-  it("times out a silent server and retries", async () => {
+  it("times out a silent server and retries; the message is the one of any failure to connect", async () => {
     handler = () => undefined; // never answers
     const c = client({ timeoutMs: 150, maxRetries: 1 });
     const e = await refusal(c.request({ url: `http://models.test:${main.port}/`, method: "GET" }));
     expect(e.code).toBe("timeout");
-    expect(e.message).toBe("models.test did not answer within 150 ms (after 2 attempts).");
+    expect(e.message).toBe(`Could not connect to models.test:${main.port} (after 2 attempts).`);
     expect(main.hits).toHaveLength(2);
   });
 
@@ -265,5 +277,212 @@ describe("OutboundClient", () => {
     expect(parseRetryAfter(new Date(61_000).toUTCString(), 1000)).toBe(60_000);
     expect(parseRetryAfter("soon", 0)).toBeNull();
     expect(parseRetryAfter(undefined, 0)).toBeNull();
+  });
+});
+
+// A listener on loopback that only counts: 127.0.0.1, ::1 and 127.0.0.2 on one port. Every spelling the
+// tests use is first shown to reach it with a plain TCP connect, so "0 connections" means the guard held.
+interface Trap {
+  port: number;
+  accepted: number;
+  close(): void;
+}
+
+async function startTrap(): Promise<Trap> {
+  const servers: TcpServer[] = [];
+  const trap: Trap = { port: 0, accepted: 0, close: () => servers.forEach((s) => s.close()) };
+  for (const host of ["127.0.0.1", "::1", "127.0.0.2"]) {
+    const s = createTcpServer((sock) => {
+      trap.accepted++;
+      sock.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      s.once("error", reject);
+      s.listen(trap.port, host, () => {
+        trap.port = (s.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+    servers.push(s);
+  }
+  return trap;
+}
+
+/** The loopback spellings from issue #34, as URL hosts. */
+const LOOPBACK_SPELLINGS = ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "017700000001", "0.0.0.0", "[::1]", "[::ffff:127.0.0.1]", "localhost", "127.0.0.2"];
+
+/** What a URL with this host connects to without a guard (the WHATWG parser's reading, as Node's fetch would use it). */
+function rawTarget(spelling: string): string {
+  return new URL(`http://${spelling}/`).hostname.replace(/^\[|\]$/g, "");
+}
+
+/** A webhook client: any public host, private ones only through the allowlist and the instance switch, no redirects. */
+function webhookClient(o: Partial<OutboundOptions> = {}) {
+  return new OutboundClient({ allowlist: [], anyPublicHost: true, instanceAllowsPrivate: false, maxRedirects: 0, maxRetries: 0, timeoutMs: 2000, maxResponseBytes: 4096, clock: recordingClock(), ...o });
+}
+
+describe("webhook rules (any public host, nothing internal)", () => {
+  let trap: Trap;
+  beforeAll(async () => {
+    trap = await startTrap();
+  });
+  afterAll(() => trap.close());
+
+  it("every loopback spelling reaches the listener without the guard, and none does through it", async () => {
+    // Positive control: each spelling, connected to as written, is accepted by the listener.
+    for (const h of LOOPBACK_SPELLINGS) {
+      const before = trap.accepted;
+      await new Promise<void>((resolve, reject) => {
+        const sock = connect(trap.port, rawTarget(h), () => {
+          sock.destroy();
+          resolve();
+        });
+        sock.on("error", reject);
+      });
+      await expect.poll(() => trap.accepted, { timeout: 2000 }).toBe(before + 1);
+    }
+    trap.accepted = 0;
+    // Through the guard: with the instance switch off and on (no allowlist entry), with the system resolver for localhost.
+    for (const instanceAllowsPrivate of [false, true]) {
+      for (const h of LOOPBACK_SPELLINGS) {
+        const e = await refusal(webhookClient({ instanceAllowsPrivate }).request({ url: `http://${h}:${trap.port}/hook`, method: "POST", body: "{}" }));
+        expect(e.code, h).toBe("private_address");
+        expect(e.retryable).toBe(false);
+      }
+    }
+    expect(trap.accepted).toBe(0);
+  });
+
+  it("refuses names that resolve to loopback (injected resolver), also among public addresses", async () => {
+    const dns: Record<string, string[]> = {
+      "hooks.example": ["127.0.0.1"],
+      "hooks6.example": ["::1"],
+      "mapped.example": ["::ffff:127.0.0.2"],
+      "split.example": ["93.184.215.14", "127.0.0.1"],
+      "zero.example": ["0.0.0.0"],
+    };
+    const resolve: Resolver = async (h) => (dns[h] ?? []).map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+    for (const name of Object.keys(dns)) {
+      const e = await refusal(webhookClient({ resolve, instanceAllowsPrivate: true }).request({ url: `http://${name}:${trap.port}/hook`, method: "POST", body: "{}" }));
+      expect(e.code, name).toBe("private_address");
+      expect(e.message).toContain(`${name} resolves to`);
+    }
+    expect(trap.accepted).toBe(0);
+  });
+
+  it("does not follow a redirect, wherever it points", async () => {
+    const allowlist = [{ host: "models.test", allowPrivate: true, ports: [main.port] }];
+    for (const h of LOOPBACK_SPELLINGS) {
+      handler = (_q, res) => res.writeHead(307, { location: `http://${h}:${trap.port}/collect` }).end();
+      const e = await refusal(webhookClient({ allowlist, instanceAllowsPrivate: true, resolve: resolver }).request({ url: `http://models.test:${main.port}/hook`, method: "POST", body: "{}" }));
+      expect(e.code, h).toBe("too_many_redirects");
+      expect(e.message).toBe("models.test answered with a redirect (HTTP 307), which this call does not follow.");
+    }
+    expect(main.hits).toHaveLength(LOOPBACK_SPELLINGS.length);
+    expect(trap.accepted).toBe(0);
+  });
+
+  it("reaches a private host only with the instance switch on and an allowlist entry for that host and port", async () => {
+    const url = `http://models.test:${main.port}/hook`;
+    const exact = [{ host: "models.test", allowPrivate: true, ports: [main.port] }];
+    // Switch off: the entry does not open it.
+    const off = await refusal(webhookClient({ allowlist: exact, resolve: resolver }).request({ url, method: "POST", body: "{}" }));
+    expect(off.message).toContain("This instance does not allow calls to private addresses");
+    // Switch on, entry without private access, or on another port: refused.
+    for (const allowlist of [[{ ...exact[0], allowPrivate: false }], [{ ...exact[0], ports: [other.port] }], []]) {
+      const e = await refusal(webhookClient({ allowlist, instanceAllowsPrivate: true, resolve: resolver }).request({ url, method: "POST", body: "{}" }));
+      expect(e.code).toBe("private_address");
+    }
+    expect(main.connections).toBe(0);
+    // Switch on and the exact entry: delivered.
+    const res = await webhookClient({ allowlist: exact, instanceAllowsPrivate: true, resolve: resolver }).request({ url, method: "POST", body: "{}" });
+    expect(res.status).toBe(200);
+    expect(main.hits).toHaveLength(1);
+  });
+});
+
+describe("never reachable: link-local and cloud metadata", () => {
+  it("refuses them even with the instance switch on and an entry allowing private addresses", async () => {
+    const dns: Record<string, string[]> = { "metadata.google.internal": ["169.254.169.254"], "imds6.example": ["fd00:ec2::254"] };
+    const resolve: Resolver = async (h) => (dns[h] ?? []).map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+    const hosts = ["169.254.169.254", "169.254.170.2", "[fe80::1]", "[fd00:ec2::254]", "[::ffff:169.254.169.254]", "100.100.100.200", "168.63.129.16", "224.0.0.1", "metadata.google.internal", "imds6.example"];
+    // Entries written straight into the list (the schema refuses them; a row from before could still exist).
+    const allowlist = entries(hosts, true);
+    for (const h of hosts) {
+      for (const c of [client({ allowlist, resolve }), webhookClient({ allowlist, instanceAllowsPrivate: true, resolve })]) {
+        const e = await refusal(c.request({ url: `http://${h}/latest/meta-data/`, method: "GET" }));
+        expect(e.code, h).toBe("private_address");
+        expect(e.message, h).toContain("which outbound calls may never reach");
+      }
+    }
+  });
+});
+
+describe("allowlist entries name their ports", () => {
+  it("refuses a port the entry does not list, private access or not, before connecting", async () => {
+    const allowlist: AllowedHost[] = [{ host: "models.test", allowPrivate: true, ports: [main.port] }];
+    const e = await refusal(client({ allowlist }).request({ url: `http://models.test:${other.port}/`, method: "GET" }));
+    expect(e.code).toBe("port_not_allowed");
+    expect(e.message).toBe(`Port ${other.port} is not allowed for models.test (allowed: ${main.port}). A team admin can add it under Settings → Outbound hosts.`);
+    // The default port of the scheme counts as named: http:// is 80, not allowed here.
+    expect((await refusal(client({ allowlist }).request({ url: "http://models.test/", method: "GET" }))).message).toMatch(/^Port 80 is not allowed/);
+    // A redirect to an unlisted port of the same host is refused too.
+    handler = (_q, res) => res.writeHead(302, { location: `http://models.test:${other.port}/` }).end();
+    expect((await refusal(client({ allowlist }).request({ url: `http://models.test:${main.port}/`, method: "GET" }))).code).toBe("port_not_allowed");
+    expect(other.connections).toBe(0);
+  });
+
+  it("answers one sentence for a closed port, a silent service, a service that is not HTTP and a reset", async () => {
+    const closed = await startTrap();
+    closed.close();
+    const odd = createTcpServer((sock) => {
+      const mode = sock.localPort === oddPorts[0] ? "banner" : sock.localPort === oddPorts[1] ? "reset" : "silent";
+      if (mode === "banner") sock.end("SSH-2.0-OpenSSH_9.6\r\n");
+      else if (mode === "reset") sock.resetAndDestroy();
+    });
+    const listen = (s: TcpServer) => new Promise<number>((r) => s.listen(0, "127.0.0.1", () => r((s.address() as AddressInfo).port)));
+    const odd2 = createTcpServer(odd.listeners("connection")[0] as () => void);
+    const odd3 = createTcpServer(odd.listeners("connection")[0] as () => void);
+    const oddPorts = [await listen(odd), await listen(odd2), await listen(odd3)];
+    try {
+      const ports = [closed.port, ...oddPorts];
+      const allowlist: AllowedHost[] = [{ host: "models.test", allowPrivate: true, ports }];
+      const messages: string[] = [];
+      for (const port of ports) {
+        const e = await refusal(client({ allowlist, maxRetries: 0, timeoutMs: 300 }).request({ url: `http://models.test:${port}/`, method: "POST", body: "{}" }));
+        messages.push(e.message.replace(String(port), "PORT"));
+      }
+      expect(new Set(messages)).toEqual(new Set(["Could not connect to models.test:PORT."]));
+    } finally {
+      for (const s of [odd, odd2, odd3]) s.close();
+    }
+  });
+});
+
+describe("the allowlist is read for every request", () => {
+  it("a host removed between two requests is refused at the next one, with no connection", async () => {
+    let list: AllowedHost[] = [{ host: "models.test", allowPrivate: true, ports: [main.port] }];
+    let reads = 0;
+    const c = client({
+      allowlist: async () => {
+        reads++;
+        return list;
+      },
+    });
+    for (let i = 0; i < 3; i++) await c.request({ url: `http://models.test:${main.port}/`, method: "GET" });
+    expect(reads).toBe(3);
+    c.close(); // no pooled socket carries the next request
+    list = [];
+    const connectionsBefore = main.connections;
+    const e = await refusal(c.request({ url: `http://models.test:${main.port}/`, method: "GET" }));
+    expect(e.code).toBe("host_not_allowed");
+    expect(main.hits).toHaveLength(3);
+    expect(main.connections).toBe(connectionsBefore);
+  });
+
+  it("with the instance switch off, an entry allowing private addresses opens nothing", async () => {
+    const e = await refusal(client({ instanceAllowsPrivate: false }).request({ url: `http://models.test:${main.port}/`, method: "GET" }));
+    expect(e.message).toMatch(/loopback .*This instance does not allow calls to private addresses \(the operator's setting BULWARK_OUTBOUND_ALLOW_PRIVATE\)/);
+    expect(main.connections).toBe(0);
   });
 });

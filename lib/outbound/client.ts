@@ -2,14 +2,17 @@ import { lookup as dnsLookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
-import { checkTarget, OutboundError, parseOutboundUrl, type AllowedHost, type CheckedTarget, type Resolver } from "./policy";
+import { checkTarget, OutboundError, parseOutboundUrl, type AllowedHost, type CheckedTarget, type Resolver, type TargetRules } from "./policy";
 import { realClock, Throttle, type Clock } from "./throttle";
 
-// The one way Bulwark calls out to a model endpoint. Each hop (the first request and every redirect)
-// is checked against the team's allowlist and the address rules after DNS resolution, and the socket
-// connects to exactly the address that was checked. Responses are size-limited; 5xx, 429, timeouts and
-// connection resets are retried with exponential backoff (honouring Retry-After). Error messages name the
-// host and the failure, never headers, bodies, paths or query strings (which may carry secrets).
+// The one way Bulwark calls out: model endpoints and webhooks. Each hop (the first request and every
+// redirect) is checked against the rules read at that moment (the team's allowlist, loaded again per
+// request when given as a function) and the address rules after DNS resolution, and the socket connects
+// to exactly the address that was checked. Responses are size-limited; 5xx, 429, timeouts and connection
+// failures are retried with exponential backoff (honouring Retry-After). Error messages name the host and
+// the failure, never headers, bodies, paths or query strings (which may carry secrets); a failure before
+// any HTTP answer is one sentence, "could not connect", whatever the cause, so that a caller cannot tell
+// a closed port from a filtered one or from a service that does not speak HTTP.
 
 export interface OutboundRequest {
   url: string;
@@ -25,7 +28,12 @@ export interface OutboundResponse {
 }
 
 export interface OutboundOptions {
-  allowlist: AllowedHost[];
+  /** The team's allowlist, or a loader called before every request and redirect hop (so a removal takes effect at once). */
+  allowlist: AllowedHost[] | (() => Promise<AllowedHost[]>);
+  /** Any public host may be reached (webhooks); the allowlist then only grants private access. */
+  anyPublicHost?: boolean;
+  /** The instance-level switch for private targets (env BULWARK_OUTBOUND_ALLOW_PRIVATE). */
+  instanceAllowsPrivate: boolean;
   /** Per attempt: connect, send, and read the whole response. */
   timeoutMs: number;
   maxResponseBytes: number;
@@ -86,7 +94,8 @@ export class OutboundClient {
   // Keep-alive pools per client (one client per endpoint and run). A pooled socket was opened to an
   // address checked when it was opened.
   private readonly agents: { http: http.Agent; https: https.Agent };
-  private readonly o: Required<Omit<OutboundOptions, "resolve" | "clock">>;
+  private readonly o: Required<Omit<OutboundOptions, "resolve" | "clock" | "allowlist" | "anyPublicHost" | "instanceAllowsPrivate">>;
+  private readonly rules: () => Promise<TargetRules>;
 
   constructor(options: OutboundOptions) {
     this.o = {
@@ -99,6 +108,8 @@ export class OutboundClient {
       secretHeaders: [],
       ...options,
     };
+    const { allowlist, anyPublicHost = false, instanceAllowsPrivate } = options;
+    this.rules = async () => ({ allowlist: typeof allowlist === "function" ? await allowlist() : allowlist, anyPublicHost, instanceAllowsPrivate });
     this.clock = options.clock ?? realClock;
     this.resolve = options.resolve ?? systemResolver;
     this.throttle = new Throttle(this.o.requestsPerSecond, this.o.concurrency, this.clock);
@@ -140,7 +151,7 @@ export class OutboundClient {
     let { method, body } = req;
     let headers = { ...(req.headers ?? {}) };
     for (let hop = 0; ; hop++) {
-      const target = await checkTarget(url, this.o.allowlist, this.resolve);
+      const target = await checkTarget(url, await this.rules(), this.resolve);
       const res = await this.throttle.run(() => this.sendOnce(target, method, headers, body));
       if (res.status < 300 || res.status >= 400 || res.status === 304) {
         if (res.status >= 200 && res.status < 300) return res;
@@ -152,6 +163,9 @@ export class OutboundClient {
       }
       const location = res.headers.location;
       if (!location) throw new OutboundError("http_status", `${target.host} answered HTTP ${res.status} without a Location.`, false, res.status);
+      if (this.o.maxRedirects === 0) {
+        throw new OutboundError("too_many_redirects", `${target.host} answered with a redirect (HTTP ${res.status}), which this call does not follow.`, false, res.status);
+      }
       if (hop >= this.o.maxRedirects) {
         throw new OutboundError("too_many_redirects", `More than ${this.o.maxRedirects} redirects (last from ${target.host}).`);
       }
@@ -187,8 +201,13 @@ export class OutboundClient {
       else cb(null, target.address, target.family);
     }) as unknown as LookupFunction;
     const payload = body === undefined ? undefined : Buffer.from(body, "utf8");
+    const where = `${target.host}:${target.port}`;
+    const couldNotConnect = (code: "network" | "timeout") => new OutboundError(code, `Could not connect to ${where}.`, true);
     return new Promise<OutboundResponse>((resolve, reject) => {
       let settled = false;
+      // Until response headers arrive, every failure reads the same (refused, reset, unreachable, TLS,
+      // not HTTP, silent): the answer must not reveal what listens on the port.
+      let answered = false;
       const fail = (e: OutboundError) => {
         if (settled) return;
         settled = true;
@@ -200,7 +219,7 @@ export class OutboundClient {
         {
           protocol: target.url.protocol,
           hostname: target.host,
-          port: target.url.port || (secure ? 443 : 80),
+          port: target.port,
           path: `${target.url.pathname}${target.url.search}`,
           method,
           headers: payload ? { ...headers, "content-length": String(payload.length) } : headers,
@@ -209,6 +228,7 @@ export class OutboundClient {
           servername: secure ? target.host : undefined,
         },
         (res) => {
+          answered = true;
           const declared = Number(res.headers["content-length"]);
           if (declared > this.o.maxResponseBytes) {
             return fail(new OutboundError("too_large", `${target.host} sent a response of ${declared} bytes, over the limit of ${this.o.maxResponseBytes}.`));
@@ -230,11 +250,10 @@ export class OutboundClient {
         },
       );
       const timer = setTimeout(() => {
-        fail(new OutboundError("timeout", `${target.host} did not answer within ${this.o.timeoutMs} ms.`, true));
+        fail(answered ? new OutboundError("timeout", `${target.host} did not finish its answer within ${this.o.timeoutMs} ms.`, true) : couldNotConnect("timeout"));
       }, this.o.timeoutMs);
-      r.on("error", (e) => {
-        const code = (e as NodeJS.ErrnoException).code ?? "error";
-        fail(new OutboundError("network", `The connection to ${target.host} failed (${code}).`, true));
+      r.on("error", () => {
+        fail(answered ? new OutboundError("network", `The connection to ${target.host} broke while reading the response.`, true) : couldNotConnect("network"));
       });
       if (payload) r.write(payload);
       r.end();

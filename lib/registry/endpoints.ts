@@ -10,12 +10,13 @@ import { secretKey } from "../env";
 import { decryptSecret, encryptSecret, redactSecrets } from "../security/secrets";
 import { EndpointAnswerError, EndpointModel, RequestTemplateSchema, ResponseMappingSchema, type EndpointModelSpec } from "../engine/endpoint";
 import { OutboundClient, type OutboundStats } from "../outbound/client";
-import { matchAllowlist, OutboundError, parseOutboundUrl, type AllowedHost, type Resolver } from "../outbound/policy";
+import { matchAllowlist, OutboundError, parseOutboundUrl, portOf, type Resolver } from "../outbound/policy";
 import { EntryNameSchema } from "./models";
 import { cardInputFromFields, ModelCardSchema, RISK_TIER_DB, type ModelCard } from "./model-card";
 import { loadDatasetForEngine } from "./datasets";
-import { loadTeamAllowlist } from "../teams/outbound-hosts";
+import { liveTeamAllowlist, loadTeamAllowlist } from "../teams/outbound-hosts";
 import { controlCharacterMessage, findControlCharacter } from "../security/control-chars";
+import { env } from "../env";
 
 // Model versions served over HTTP: Bulwark never sees their weights, only queries them (black-box).
 // The credential is stored only as ciphertext bound to its team and version; it is decrypted in the
@@ -44,6 +45,13 @@ const jsonText = (what: string) =>
     z.record(z.string(), z.unknown()),
     z.array(z.unknown()),
   ]);
+
+// Headers that belong to the connection or the message framing (RFC 9110 §7.6.1 hop-by-hop, and those the
+// client sets itself): a credential there would be dropped, mangled or change how the request is sent.
+const EXCHANGE_HEADERS = new Set([
+  "host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer",
+  "transfer-encoding", "upgrade", "expect", "http2-settings", "content-length", "content-type", "content-encoding", "accept",
+]);
 
 export const EndpointConfigSchema = z
   .object({
@@ -79,10 +87,27 @@ export const EndpointConfigSchema = z
   .superRefine((e, c) => {
     if (e.authKind !== "none" && !e.authSecret) c.addIssue({ code: "custom", path: ["authSecret"], message: "enter the token or header value" });
     if (e.authKind === "header" && !e.authHeader) c.addIssue({ code: "custom", path: ["authHeader"], message: "enter the header name, e.g. X-Api-Key" });
-    if (e.authHeader && /^(host|content-length|content-type|transfer-encoding|connection)$/i.test(e.authHeader)) {
-      c.addIssue({ code: "custom", path: ["authHeader"], message: "choose a header that does not control the HTTP exchange itself" });
+    if (e.authHeader && EXCHANGE_HEADERS.has(e.authHeader.toLowerCase())) {
+      c.addIssue({ code: "custom", path: ["authHeader"], message: `${e.authHeader} controls the HTTP exchange itself (hop-by-hop or framing): choose the header your endpoint reads the key from, e.g. X-Api-Key` });
+    }
+    // A credential that would never be sent is refused rather than stored.
+    if (e.authKind === "none" && e.authSecret) {
+      c.addIssue({ code: "custom", path: ["authSecret"], message: "a credential was given but authentication is none, so it would never be sent: choose a bearer token or a header, or leave it empty" });
+    }
+    if (e.authKind !== "none" && e.authSecret) {
+      const bad = e.authKind === "bearer" ? /[^\x21-\x7e]/ : /[^\x20-\x7e]|^ | $/;
+      if (bad.test(e.authSecret)) {
+        c.addIssue({
+          code: "custom",
+          path: ["authSecret"],
+          message: e.authKind === "bearer"
+            ? "a bearer token is printable ASCII without spaces or line breaks: this one could not be sent in a header"
+            : "a header value is printable ASCII without line breaks or leading/trailing spaces: this one could not be sent as it is",
+        });
+      }
     }
   });
+
 export type EndpointConfig = z.infer<typeof EndpointConfigSchema>;
 
 export interface EndpointRegistrationInput {
@@ -143,10 +168,17 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
   const card = cardRes.data;
   const ep = epRes.data;
   const allowlist = await loadTeamAllowlist(teamId);
-  const host = new URL(ep.url).hostname;
-  if (!matchAllowlist(host, allowlist)) {
+  const url = new URL(ep.url);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const entry = matchAllowlist(host, allowlist);
+  if (!entry) {
     throw new ValidationError("Some fields need attention.", {
-      "endpoint.url": `The host ${host.replace(/^\[|\]$/g, "")} is not on this team's outbound allowlist: a team admin can add it under Settings → Outbound hosts.`,
+      "endpoint.url": `The host ${host} is not on this team's outbound allowlist: a team admin can add it under Settings → Outbound hosts.`,
+    });
+  }
+  if (!entry.ports.includes(portOf(url))) {
+    throw new ValidationError("Some fields need attention.", {
+      "endpoint.url": `Port ${portOf(url)} is not allowed for ${host} (allowed: ${entry.ports.join(", ")}): a team admin can add it under Settings → Outbound hosts.`,
     });
   }
   const refId = input.whiteBoxReferenceVersionId?.trim() || null;
@@ -245,7 +277,7 @@ export interface EndpointForEngine {
   secretHeader: string | null;
   /** The credential itself, for redaction of anything built from outside input. */
   secret: string | null;
-  allowlist: AllowedHost[];
+  teamId: string;
   limits: { timeoutMs: number; requestsPerSecond: number; concurrency: number; maxRetries: number };
 }
 
@@ -284,7 +316,7 @@ export async function loadEndpointForEngine(teamId: string, versionId: string): 
     headers,
     secretHeader,
     secret,
-    allowlist: await loadTeamAllowlist(teamId),
+    teamId,
     limits: { timeoutMs: e.timeoutMs, requestsPerSecond: e.requestsPerSecond, concurrency: e.concurrency, maxRetries: e.maxRetries },
   };
 }
@@ -301,7 +333,9 @@ const MAX_ENDPOINT_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** A queryable model over the guarded client. Close `client` when done. */
 export function openEndpointModel(ep: EndpointForEngine, opts: { resolve?: Resolver } = {}): { model: EndpointModel; client: OutboundClient } {
   const client = new OutboundClient({
-    allowlist: ep.allowlist,
+    // Read again before every request: removing the host stops a running evaluation at its next request.
+    allowlist: liveTeamAllowlist(ep.teamId),
+    instanceAllowsPrivate: env().BULWARK_OUTBOUND_ALLOW_PRIVATE,
     timeoutMs: ep.limits.timeoutMs,
     maxResponseBytes: MAX_ENDPOINT_RESPONSE_BYTES,
     maxRetries: ep.limits.maxRetries,

@@ -15,7 +15,7 @@ export function AlertSettingsForm({ team, tolerance, webhookUrl, disabled }: { t
         <Field label="Regression tolerance (percentage points)" htmlFor="a-tol" error={fe.regressionTolerancePp} hint="A robust-accuracy drop larger than this, between two evaluations of the same model, dataset and suite, raises an alert.">
           <input id="a-tol" name="regressionTolerancePp" inputMode="decimal" defaultValue={String(tolerance)} className={inputClass} />
         </Field>
-        <Field label="Webhook URL" htmlFor="a-url" error={fe.webhookUrl} hint="Alerts and completed evaluations are posted here as JSON, signed with HMAC-SHA256. Leave empty for none.">
+        <Field label="Webhook URL" htmlFor="a-url" error={fe.webhookUrl} hint="Alerts, deployments and completed evaluations are posted here as JSON, signed with HMAC-SHA256. A public address; a private one only if this instance allows it and the host and port are on Outbound hosts with private addresses allowed. Redirects are not followed. Leave empty for none.">
           <input id="a-url" name="webhookUrl" type="url" defaultValue={webhookUrl} placeholder="https://hooks.example.com/bulwark" className={inputClass} />
         </Field>
       </fieldset>

@@ -11,8 +11,11 @@ export function AddOutboundHostForm({ team }: { team: string }) {
   return (
     <form action={action} className="space-y-4" aria-label="Add an outbound host">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
-      <Field label="Host" htmlFor="ob-host" error={fe.host} hint="A host name such as models.vendor.example, or *.vendor.example for its subdomains. No scheme, port or path.">
+      <Field label="Host" htmlFor="ob-host" error={fe.host} hint="A host name such as models.vendor.example, *.vendor.example for its subdomains (DNS names only), or an IP address. No scheme, port or path.">
         <input id="ob-host" name="host" required maxLength={253} defaultValue={state && !state.ok ? state.values?.host : ""} placeholder="models.vendor.example" className={inputClass} aria-invalid={Boolean(fe.host)} aria-describedby={fe.host ? "ob-host-error" : undefined} />
+      </Field>
+      <Field label="Ports" htmlFor="ob-ports" error={fe.ports} hint="The only ports calls may use on this host, separated by commas (443 is https://, 80 is http://).">
+        <input id="ob-ports" name="ports" required maxLength={200} defaultValue={state && !state.ok ? state.values?.ports : "443"} placeholder="443" className={inputClass} aria-invalid={Boolean(fe.ports)} aria-describedby={fe.ports ? "ob-ports-error" : undefined} />
       </Field>
       <div>
         <label className="flex items-start gap-2 text-sm text-slate-700">
@@ -20,7 +23,7 @@ export function AddOutboundHostForm({ team }: { team: string }) {
           <span>
             Allow private addresses for this host
             <span id="ob-private-hint" className="block text-xs text-slate-500">
-              Only for a named host you control (not a wildcard): lets Bulwark reach it on loopback, private (10/8, 172.16/12, 192.168/16) or link-local addresses. Leave off for anything on the internet.
+              Only for a named host you control (not a wildcard), and only if this instance allows private targets: lets Bulwark reach it on loopback or private (10/8, 172.16/12, 192.168/16) addresses, on the ports above. Link-local and cloud metadata addresses are never reachable. Leave off for anything on the internet.
             </span>
           </span>
         </label>
