@@ -86,7 +86,7 @@ const IdForm = z.object({ id: z.string().min(1).max(40) });
 const VersionOp = z.object({ versionId: z.string().min(1).max(40), op: z.enum(["archive", "restore", "delete"]) });
 const ArchiveOp = z.object({ op: z.enum(["archive", "restore"]) });
 const ScheduleId = z.object({ scheduleId: z.string().min(1) });
-const OutboundAddForm = z.object({ host: z.string().max(300), allowPrivate: z.string().optional() });
+const OutboundAddForm = z.object({ host: z.string().max(300), ports: z.string().max(200).default(""), allowPrivate: z.string().optional() });
 
 const CASES: Case[] = [
   { name: "controls: attest", schema: AttestSchema, fields: ["control", "modelId", "statement", "expiresOn"], valid: () => ({ control: "nist-ai-rmf:GOVERN 1.2", modelId: "", statement: "Checked the process documents and the sign-off.", expiresOn: "2099-01-01" }), run: (ctx, input) => createAttestation(ctx, input) },
@@ -118,7 +118,7 @@ const CASES: Case[] = [
   { name: "schedules: update", schema: ScheduleInputSchema, fields: ["name", "modelId", "modelVersionId", "datasetVersionId", "preset", "sampleCount", "seed", "cron", "timezone"], valid: () => ({ name: "nightly", modelId: ids.modelId, modelVersionId: ids.mv2, datasetVersionId: ids.dv, preset: "quick", sampleCount: "20", seed: "0", cron: "0 4 * * *", timezone: "UTC" }), arg: () => [ids.scheduleId], run: (ctx, input, scheduleId) => updateSchedule(ctx, scheduleId, input) },
   { name: "schedules: pause/resume", schema: ScheduleId, fields: ["scheduleId"], run: (ctx, { scheduleId }: z.infer<typeof ScheduleId>) => setSchedulePaused(ctx, scheduleId, true) },
   { name: "schedules: delete", schema: ScheduleId, fields: ["scheduleId"], run: (ctx, { scheduleId }: z.infer<typeof ScheduleId>) => deleteSchedule(ctx, scheduleId) },
-  { name: "settings/outbound: add host", schema: OutboundAddForm, fields: ["host", "allowPrivate"], valid: () => ({ host: "models.vendor.example", allowPrivate: "" }), run: (ctx, input: z.infer<typeof OutboundAddForm>) => addOutboundHost(ctx, { host: input.host, allowPrivate: input.allowPrivate === "on" }) },
+  { name: "settings/outbound: add host", schema: OutboundAddForm, fields: ["host", "ports", "allowPrivate"], valid: () => ({ host: "models.vendor.example", ports: "443", allowPrivate: "" }), run: (ctx, input: z.infer<typeof OutboundAddForm>) => addOutboundHost(ctx, { host: input.host, ports: input.ports, allowPrivate: input.allowPrivate === "on" }) },
   { name: "settings/outbound: remove host", schema: RemoveOutboundHostSchema, fields: ["id"], run: (ctx, input) => removeOutboundHost(ctx, input) },
   {
     name: "models: register an HTTP endpoint", schema: Fields, fields: ["name", "endpoint.url", "endpoint.authKind", "endpoint.authSecret", "endpoint.requestTemplate", "endpoint.responseKind", "endpoint.responsePath", "endpoint.batchSize", "whiteBoxReferenceVersionId", ...CARD_FIELDS, "inputShape", "classLabels", "task", "inputRange.min", "inputRange.max"],

@@ -72,7 +72,7 @@ beforeAll(async () => {
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
   model = await loadDemoModel("digits-cnn-v1");
   server = await startModelServer(model, { token: TOKEN, classLabels: DIGIT_LABELS });
-  await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: true });
+  await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: true, ports: [server.port] });
   const w = startWorker();
   w.child.stdout!.on("data", (d) => (workerLog += d));
   w.child.stderr!.on("data", (d) => (workerLog += d));

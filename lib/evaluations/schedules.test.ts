@@ -9,6 +9,7 @@ import { useTempStore } from "../registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS, DEMO_MODEL_NAME } from "../seed/registry";
 import { createSchedule, deleteSchedule, fireSchedule, listSchedules, setSchedulePaused, ScheduleInputSchema } from "./schedules";
 import { acknowledgeAlert, deliverWebhook, updateTeamAlertSettings } from "./webhook";
+import { addOutboundHost } from "../teams/outbound-hosts";
 import { NotFoundError } from "../errors";
 
 useTempStore();
@@ -75,10 +76,13 @@ describe("webhook and alerts", () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    const port = (server.address() as { port: number }).port;
+    const url = `http://127.0.0.1:${port}/hook`;
+    // A receiver on a private address: allowed for that host and port only (the instance switch is on in tests).
+    await addOutboundHost(t.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [port] });
     await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: url });
     const job = { teamId: t.team.id, event: "regression.detected", payload: { summary: "test" } };
-    await expect(deliverWebhook(job)).rejects.toThrow(/answered 500/);
+    await expect(deliverWebhook(job)).rejects.toThrow(/127\.0\.0\.1 answered HTTP 500/);
     status = 200;
     await deliverWebhook(job);
     server.close();

@@ -9,6 +9,7 @@ import { useTempStore } from "../registry/test-helpers";
 import { initEngineBackend } from "../engine/backend";
 import { updateTeamAlertSettings, deliverWebhook, signWebhook } from "../evaluations/webhook";
 import { WebhookJobSchema } from "../jobs/catalog";
+import { addOutboundHost } from "../teams/outbound-hosts";
 import { stopQueue } from "../jobs/queue";
 import { activeOverride, createEnvironment, createGateOverride, currentDeployments, deploymentHistory, promoteVersion, rollbackDeployment } from "./deployments";
 import { gateForVersion } from "./gate-check";
@@ -99,7 +100,9 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
-      await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` });
+      const port = (server.address() as AddressInfo).port;
+      await addOutboundHost(t.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [port] });
+      await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: `http://127.0.0.1:${port}/hook` });
       const prodOverride = (days: number, id: string, m: number) => createGateOverride(t.ctx("REVIEWER"), { environment: "production", modelVersionId: id, reason: "Accepted for the pilot period", expiresInDays: days }, at(m));
       // production: v1 (override), v2 (passes), v3 (override, no evidence) — then roll back.
       await prodOverride(5, v.v1, 10);

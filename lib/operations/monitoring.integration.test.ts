@@ -11,6 +11,7 @@ import { initEngineBackend } from "../engine/backend";
 import { loadModelFromFiles, type LoadedModel } from "../engine/model";
 import { loadDemoEvalSplit, MNIST_PIXELS } from "../demo/mnist";
 import { updateTeamAlertSettings } from "../evaluations/webhook";
+import { addOutboundHost } from "../teams/outbound-hosts";
 import { stopQueue } from "../jobs/queue";
 import { createEnvironment, promoteVersion } from "./deployments";
 import { acknowledgeMonitoringAlert, getReference, ingestBatch, monitoringView } from "./monitoring";
@@ -55,6 +56,7 @@ describe("monitoring: reference, batches, drift incidents", () => {
     await measure(t.ctx("ENGINEER"), v2.modelId, v2.versionId, ds.versionId);
     await createEnvironment(t.ctx("ADMIN"), { name: "production", description: "" });
     await promoteVersion(t.ctx("REVIEWER"), { environment: "production", modelVersionId: v2.versionId, note: "" });
+    await addOutboundHost(t.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [9] });
     await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: "http://127.0.0.1:9/hook" });
     model = await loadModelFromFiles((await loadModelVersionForEngine(t.team.id, v2.versionId)).files);
     ref = await getReference(t.ctx("ENGINEER"), { model: "digits-cnn", environment: "production" });

@@ -151,8 +151,12 @@ export class OutboundClient {
     let { method, body } = req;
     let headers = { ...(req.headers ?? {}) };
     for (let hop = 0; ; hop++) {
-      const target = await checkTarget(url, await this.rules(), this.resolve);
-      const res = await this.throttle.run(() => this.sendOnce(target, method, headers, body));
+      // Checked inside the throttle slot, right before sending: a request that waited for its turn is judged
+      // by the allowlist and DNS as they are when it goes out, not as they were when it was queued.
+      const { target, res } = await this.throttle.run(async () => {
+        const t = await checkTarget(url, await this.rules(), this.resolve);
+        return { target: t, res: await this.sendOnce(t, method, headers, body) };
+      });
       if (res.status < 300 || res.status >= 400 || res.status === 304) {
         if (res.status >= 200 && res.status < 300) return res;
         if (res.status === 429 || res.status === 408 || res.status >= 500) {

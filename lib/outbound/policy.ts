@@ -22,19 +22,22 @@ export function portOf(url: URL): number {
 export const DEFAULT_PORTS = [443];
 const MAX_PORTS = 16;
 
-const Port = z.coerce
-  .number({ error: "a port is a whole number between 1 and 65535" })
-  .int({ error: "a port is a whole number between 1 and 65535" })
-  .min(1, { error: "a port is a whole number between 1 and 65535" })
-  .max(65535, { error: "a port is a whole number between 1 and 65535" });
+const isPort = (p: unknown) => /^\d{1,5}$/.test(String(p)) && Number(p) >= 1 && Number(p) <= 65535;
 
-/** Ports as a list or as text ("443, 8443"): sorted, without duplicates. */
+/** Ports as a list or as text ("443, 8443"): sorted, without duplicates. Errors name the list, not an index. */
 export const PortList = z
   .preprocess(
     (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : v),
-    z.array(Port, { error: "expected a list of ports such as 443, 8443" }).min(1, { error: "name at least one port, e.g. 443" }).max(MAX_PORTS, { error: `at most ${MAX_PORTS} ports per host` }),
+    z
+      .array(z.union([z.number(), z.string()]), { error: "expected a list of ports such as 443, 8443" })
+      .min(1, { error: "name at least one port, e.g. 443" })
+      .max(MAX_PORTS, { error: `at most ${MAX_PORTS} ports per host` }),
   )
-  .transform((ps) => [...new Set(ps)].sort((a, b) => a - b));
+  .superRefine((ps, c) => {
+    const bad = ps.find((p) => !isPort(p));
+    if (bad !== undefined) c.addIssue({ code: "custom", message: `${String(bad)} is not a port: a port is a whole number between 1 and 65535` });
+  })
+  .transform((ps) => [...new Set(ps.map(Number))].sort((a, b) => a - b));
 
 function hostProblem(h: string): string | null {
   const bare = h.replace(/^\[|\]$/g, "");

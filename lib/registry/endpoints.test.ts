@@ -7,7 +7,10 @@ import type { LoadedModel } from "../engine/model";
 import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
 import { addOutboundHost, listOutboundHosts, removeOutboundHost } from "../teams/outbound-hosts";
 import { verifyTeamChain } from "../audit/log";
-import { loadEndpointForEngine, registerEndpointVersion, testEndpointConnection } from "./endpoints";
+import { loadEndpointForEngine, openEndpointModel, registerEndpointVersion, testEndpointConnection } from "./endpoints";
+import { loadDatasetForEngine } from "./datasets";
+import { OutboundError } from "../outbound/policy";
+import { resetEnvCache } from "../env";
 import { useTempStore } from "./test-helpers";
 
 // Endpoint model versions against a real HTTP server serving the demo CNN, on a real database.
@@ -87,7 +90,7 @@ describe("endpoint model versions", () => {
   });
 
   it("stores the credential only encrypted: no table holds the plaintext", async () => {
-    await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: true });
+    await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: true, ports: [server.port] });
     const reg = await registerEndpointVersion(team.ctx("ENGINEER"), { name: "vendor-digits", card, endpoint: endpoint("/v1/scores") });
     expect(reg.version).toBe(1);
     const row = await db.modelEndpoint.findUniqueOrThrow({ where: { modelVersionId: reg.versionId } });
@@ -147,11 +150,91 @@ describe("endpoint model versions", () => {
     const reg = await registerEndpointVersion(ctx, { name: "soon-private", card, endpoint: endpoint("/v1/scores") });
     const entry = (await listOutboundHosts(ctx)).find((h) => h.host === "localhost")!;
     await removeOutboundHost(team.ctx("ADMIN"), { id: entry.id });
-    await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: false });
+    await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: false, ports: [server.port] });
     const hitsBefore = server.hits["/v1/scores"];
     const r = await testEndpointConnection(ctx, reg.versionId, datasetVersionId);
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/^Refused: the address \(localhost resolves to 127\.0\.0\.1\) is loopback/);
     expect(server.hits["/v1/scores"]).toBe(hitsBefore);
+  });
+});
+
+describe("issue #34: the allowlist means what it says", () => {
+  it("removing the host stops a running evaluation's calls at the next request", async () => {
+    const ctx = team.ctx("ENGINEER");
+    const entry = (await listOutboundHosts(ctx)).find((h) => h.host === "localhost")!;
+    await removeOutboundHost(team.ctx("ADMIN"), { id: entry.id });
+    const row = await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: true, ports: [server.port] });
+    // One example per request, one request at a time, 50 per second: the shape of an attack's query loop.
+    const reg = await registerEndpointVersion(ctx, { name: "removed-mid-run", card, endpoint: endpoint("/v1/scores", { batchSize: 1, concurrency: 1, requestsPerSecond: 50, maxRetries: 0 }) });
+    const ep = await loadEndpointForEngine(team.team.id, reg.versionId);
+    const { model: remote, client } = openEndpointModel(ep);
+    const ds = await loadDatasetForEngine(team.team.id, datasetVersionId);
+    const size = 28 * 28;
+    const examples = Array.from({ length: 60 }, (_, i) => ds.x.slice((i % ds.count) * size, ((i % ds.count) + 1) * size));
+    const before = server.hits["/v1/scores"] ?? 0;
+    const run = remote.classify(examples).then(() => null, (e: unknown) => e);
+    // Remove the host once some requests have been answered, as an admin would during an evaluation.
+    await expect.poll(() => (server.hits["/v1/scores"] ?? 0) - before, { timeout: 10_000, interval: 5 }).toBeGreaterThanOrEqual(5);
+    await removeOutboundHost(team.ctx("ADMIN"), { id: row.id });
+    const atRemoval = (server.hits["/v1/scores"] ?? 0) - before;
+    const err = await run;
+    client.close();
+    const after = (server.hits["/v1/scores"] ?? 0) - before - atRemoval;
+    console.log(`[allowlist] ${atRemoval} requests before the removal committed, ${after} after (of 60 the run would have sent)`);
+    expect(err).toBeInstanceOf(OutboundError);
+    expect((err as OutboundError).code).toBe("host_not_allowed");
+    // At most the one request already checked and on its way when the removal committed (concurrency 1).
+    expect(after).toBeLessThanOrEqual(1);
+    expect(atRemoval + after).toBeLessThan(60);
+  });
+
+  it("registration names the port when it is not on the entry, and refuses credentials that could never be sent", async () => {
+    const ctx = team.ctx("ENGINEER");
+    await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: true, ports: [server.port] });
+    const bad = async (over: Record<string, unknown>, url = "/v1/scores") => {
+      try {
+        await registerEndpointVersion(ctx, { name: "refused", card, endpoint: endpoint(url, over) });
+      } catch (e) {
+        return (e as { fieldErrors: Record<string, string> }).fieldErrors;
+      }
+      throw new Error("expected a refusal");
+    };
+    const before = await db.modelVersion.count({ where: { teamId: team.team.id } });
+    expect((await bad({ url: `http://localhost:${server.port + 1}/v1/scores` }))["endpoint.url"]).toBe(
+      `Port ${server.port + 1} is not allowed for localhost (allowed: ${server.port}): a team admin can add it under Settings → Outbound hosts.`,
+    );
+    for (const h of ["Expect", "Upgrade", "Connection", "Transfer-Encoding", "TE", "Trailer", "Keep-Alive", "Proxy-Authorization", "Host", "Content-Length"]) {
+      expect((await bad({ authKind: "header", authHeader: h }))["endpoint.authHeader"], h).toMatch(/controls the HTTP exchange itself/);
+    }
+    expect((await bad({ authKind: "none" }))["endpoint.authSecret"]).toMatch(/would never be sent/);
+    expect((await bad({ authSecret: "tok\r\nX-Injected: 1" }))["endpoint.authSecret"]).toMatch(/could not be sent/);
+    expect((await bad({ authSecret: "two words" }))["endpoint.authSecret"]).toMatch(/without spaces/);
+    expect((await bad({ authKind: "header", authHeader: "X-Api-Key", authSecret: "k\u00e9y" }))["endpoint.authSecret"]).toMatch(/printable ASCII/);
+    expect(await db.modelVersion.count({ where: { teamId: team.team.id } })).toBe(before);
+  });
+
+  it("allowlist entries: ports stored and audited, no private access while the instance forbids it, no metadata, no wildcard over IPs", async () => {
+    const admin = team.ctx("ADMIN");
+    const row = await addOutboundHost(admin, { host: "gpu.corp.example", ports: "8443, 443" });
+    expect(row.ports).toEqual([443, 8443]);
+    expect((await db.auditEvent.findFirstOrThrow({ where: { teamId: team.team.id, action: "outbound.host.add", subjectId: row.id } })).details).toMatchObject({ host: "gpu.corp.example", ports: [443, 8443] });
+    expect((await addOutboundHost(admin, { host: "api2.vendor.example" })).ports).toEqual([443]);
+    await expect(addOutboundHost(admin, { host: "*.1" })).rejects.toMatchObject({ fieldErrors: { host: expect.stringMatching(/DNS names only/) } });
+    await expect(addOutboundHost(admin, { host: "169.254.169.254", allowPrivate: true, ports: [80] })).rejects.toMatchObject({ fieldErrors: { host: expect.stringMatching(/no setting can allow it/) } });
+    await expect(addOutboundHost(admin, { host: "fd00:ec2::254", allowPrivate: true, ports: [80] })).rejects.toMatchObject({ fieldErrors: { host: expect.stringMatching(/no setting can allow it/) } });
+    await expect(addOutboundHost(admin, { host: "x.example", ports: "443, ssh" })).rejects.toMatchObject({ fieldErrors: { ports: expect.any(String) } });
+    process.env.BULWARK_OUTBOUND_ALLOW_PRIVATE = "false";
+    resetEnvCache();
+    try {
+      await expect(addOutboundHost(admin, { host: "models.corp.example", allowPrivate: true, ports: [8080] })).rejects.toMatchObject({ fieldErrors: { allowPrivate: expect.stringMatching(/BULWARK_OUTBOUND_ALLOW_PRIVATE/) } });
+      // An entry made while it was allowed opens nothing once the operator turns it off.
+      const reg = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id, model: { name: "vendor-digits" } } })).id;
+      const r = await testEndpointConnection(team.ctx("ENGINEER"), reg, datasetVersionId);
+      expect(r.error).toMatch(/This instance does not allow calls to private addresses/);
+    } finally {
+      process.env.BULWARK_OUTBOUND_ALLOW_PRIVATE = "true";
+      resetEnvCache();
+    }
   });
 });

@@ -72,12 +72,13 @@ describe("REST API v1: endpoint models and the outbound allowlist", () => {
 
   it("lets only an admin manage the allowlist; an engineer then registers and tests the endpoint; the credential never comes back", async () => {
     for (const role of ["ENGINEER", "VIEWER"]) {
-      const r = await call(OPS.addOutboundHost, tokens[role], { body: { host: "localhost", allowPrivate: true } });
+      const r = await call(OPS.addOutboundHost, tokens[role], { body: { host: "localhost", allowPrivate: true, ports: [server.port] } });
       expect(r.status, role).toBe(403);
     }
-    const added = await call(OPS.addOutboundHost, tokens.ADMIN, { body: { host: "localhost", allowPrivate: true } });
+    expect((await call(OPS.addOutboundHost, tokens.ADMIN, { body: { host: "localhost", allowPrivate: true, ports: [0] } })).body.errors.ports).toMatch(/between 1 and 65535/);
+    const added = await call(OPS.addOutboundHost, tokens.ADMIN, { body: { host: "localhost", allowPrivate: true, ports: [server.port] } });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ host: "localhost", allowPrivate: true });
+    expect(added.body).toMatchObject({ host: "localhost", allowPrivate: true, ports: [server.port] });
     expect((await call(OPS.addOutboundHost, tokens.ADMIN, { body: { host: "localhost" } })).status).toBe(409);
     expect((await call(OPS.addOutboundHost, tokens.ADMIN, { body: { host: "https://x.example/p" } })).body.errors.host).toMatch(/no scheme/);
     expect((await call(OPS.listOutboundHosts, tokens.VIEWER)).body.hosts.map((h: { host: string }) => h.host)).toEqual(["localhost"]);
