@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from "node:net";
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from "node:net";
+import { connectEverySpelling, LOOPBACK_SPELLINGS, startTrap, type Trap } from "../../test/loopback-trap";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OutboundClient, parseRetryAfter, type OutboundOptions } from "./client";
 import { OutboundError, type AllowedHost, type Resolver } from "./policy";
@@ -280,42 +281,6 @@ describe("OutboundClient", () => {
   });
 });
 
-// A listener on loopback that only counts: 127.0.0.1, ::1 and 127.0.0.2 on one port. Every spelling the
-// tests use is first shown to reach it with a plain TCP connect, so "0 connections" means the guard held.
-interface Trap {
-  port: number;
-  accepted: number;
-  close(): void;
-}
-
-async function startTrap(): Promise<Trap> {
-  const servers: TcpServer[] = [];
-  const trap: Trap = { port: 0, accepted: 0, close: () => servers.forEach((s) => s.close()) };
-  for (const host of ["127.0.0.1", "::1", "127.0.0.2"]) {
-    const s = createTcpServer((sock) => {
-      trap.accepted++;
-      sock.destroy();
-    });
-    await new Promise<void>((resolve, reject) => {
-      s.once("error", reject);
-      s.listen(trap.port, host, () => {
-        trap.port = (s.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-    servers.push(s);
-  }
-  return trap;
-}
-
-/** The loopback spellings from issue #34, as URL hosts. */
-const LOOPBACK_SPELLINGS = ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "017700000001", "0.0.0.0", "[::1]", "[::ffff:127.0.0.1]", "localhost", "127.0.0.2"];
-
-/** What a URL with this host connects to without a guard (the WHATWG parser's reading, as Node's fetch would use it). */
-function rawTarget(spelling: string): string {
-  return new URL(`http://${spelling}/`).hostname.replace(/^\[|\]$/g, "");
-}
-
 /** A webhook client: any public host, private ones only through the allowlist and the instance switch, no redirects. */
 function webhookClient(o: Partial<OutboundOptions> = {}) {
   return new OutboundClient({ allowlist: [], anyPublicHost: true, instanceAllowsPrivate: false, maxRedirects: 0, maxRetries: 0, timeoutMs: 2000, maxResponseBytes: 4096, clock: recordingClock(), ...o });
@@ -330,17 +295,7 @@ describe("webhook rules (any public host, nothing internal)", () => {
 
   it("every loopback spelling reaches the listener without the guard, and none does through it", async () => {
     // Positive control: each spelling, connected to as written, is accepted by the listener.
-    for (const h of LOOPBACK_SPELLINGS) {
-      const before = trap.accepted;
-      await new Promise<void>((resolve, reject) => {
-        const sock = connect(trap.port, rawTarget(h), () => {
-          sock.destroy();
-          resolve();
-        });
-        sock.on("error", reject);
-      });
-      await expect.poll(() => trap.accepted, { timeout: 2000 }).toBe(before + 1);
-    }
+    expect(await connectEverySpelling(trap)).toBe(LOOPBACK_SPELLINGS.length);
     trap.accepted = 0;
     // Through the guard: with the instance switch off and on (no allowlist entry), with the system resolver for localhost.
     for (const instanceAllowsPrivate of [false, true]) {
