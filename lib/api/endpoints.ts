@@ -56,7 +56,7 @@ export async function listOutboundHostsApi(ctx: TeamContext) {
 
 export async function addOutboundHostApi(ctx: TeamContext, input: z.output<typeof ApiAddOutboundHostSchema>) {
   const row = await addOutboundHost(ctx, input);
-  return { id: row.id, host: row.host, allowPrivate: row.allowPrivate, createdAt: row.createdAt };
+  return { id: row.id, host: row.host, allowPrivate: row.allowPrivate, ports: row.ports, createdAt: row.createdAt };
 }
 
 export async function removeOutboundHostApi(ctx: TeamContext, id: string) {
