@@ -3,12 +3,12 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { stopQueue } from "../jobs/queue";
-import { WebhookJobSchema } from "../jobs/payloads";
+import { WebhookJobSchema } from "../jobs/catalog";
 import { makeTeam } from "../../test/fixtures";
 import { connectEverySpelling, LOOPBACK_SPELLINGS, startTrap, type Trap } from "../../test/loopback-trap";
 import { addOutboundHost } from "../teams/outbound-hosts";
 import type { Resolver } from "../outbound/policy";
-import { deliverWebhook, enqueueWebhooks, updateTeamAlertSettings } from "./webhook";
+import { deliverWebhook, sendWebhooks, updateTeamAlertSettings } from "./webhook";
 
 // Webhooks go through the same guard as model endpoints (issue #34): checked when saved, checked again when
 // delivered, sent to the URL the event was queued for. A listener on loopback counts accepted connections:
@@ -130,7 +130,7 @@ describe("delivering a webhook", () => {
   it("a queued event goes to the URL set when it was queued, not to one set later", async () => {
     received.length = 0;
     await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: `http://receiver.corp.example:${receiverPort}/first` }, { resolve });
-    await enqueueWebhooks(t.team.id, [{ teamId: t.team.id, event: "deployment.promoted", payload: { n: 1 } }]);
+    await db.$transaction((tx) => sendWebhooks(tx, t.team.id, [{ teamId: t.team.id, event: "deployment.promoted", payload: { n: 1 } }]));
     const rows = await db.$queryRaw<{ data: unknown }[]>`SELECT data FROM pgboss.job WHERE name = 'webhook-deliver' AND data->>'teamId' = ${t.team.id}`;
     expect(rows).toHaveLength(1);
     const queued = WebhookJobSchema.parse(rows[0]!.data);
