@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AllowedHost, checkTarget, matchAllowlist, OutboundAllowlist, OutboundError, type Resolver } from "./policy";
+import { AllowedHost, checkTarget, matchAllowlist, OutboundAllowlist, type OutboundError, type Resolver } from "./policy";
 
 const e = (host: string, allowPrivate = false, ports = [443]) => ({ host, allowPrivate, ports });
 
