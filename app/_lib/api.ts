@@ -5,7 +5,7 @@ import type { TeamContext } from "@/lib/teams/access";
 import { AppError, fieldErrorsFromZod } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { takeRateLimit } from "@/lib/api/rate-limit";
-import type { Operation } from "@/lib/api/operations";
+import { OPERATIONS, type Operation } from "@/lib/api/operations";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { assertNoControlCharacters, controlCharacterMessage, findControlCharacter } from "@/lib/security/control-chars";
 
@@ -17,6 +17,24 @@ export function problem(status: number, title: string, detail: string, extra: Re
     status,
     headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
   });
+}
+
+/**
+ * Any /api/v1 request no operation takes: 405 with Allow when the address exists for other methods,
+ * else 404 — as problem+json like every API answer. Route files export it for the methods they lack,
+ * and the catch-all route (app/api/v1/[...path]) for unknown addresses.
+ */
+export async function methodNotAllowed(req: Request): Promise<Response> {
+  const path = new URL(req.url).pathname.replace(/^\/api\/v1/, "");
+  const matching = OPERATIONS.filter((o) => new RegExp(`^${o.path.replace(/\{\w+\}/g, "[^/]+")}$`).test(path));
+  // A fixed segment wins over a parameter (/reports/verify, not /reports/{id}), as in the router.
+  const params = (p: string) => p.split("{").length;
+  const best = Math.min(...matching.map((o) => params(o.path)));
+  const allowed = matching.filter((o) => params(o.path) === best).map((o) => o.method);
+  if (allowed.length) {
+    return problem(405, "Method not allowed", `${req.method} is not an operation of /api/v1${path}; it accepts ${allowed.join(", ")}. See /api/v1/openapi.json.`, {}, { allow: allowed.join(", ") });
+  }
+  return problem(404, "Not found", "No API operation has this address. See /api/v1/openapi.json for the operations.");
 }
 
 type Out<T> = NonNullable<T> extends z.ZodType ? z.output<NonNullable<T>> : undefined;

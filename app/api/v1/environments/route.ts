@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { createEnvironmentApi, listEnvironmentsApi } from "@/lib/operations/api";
 
@@ -6,3 +6,8 @@ export const dynamic = "force-dynamic";
 
 export const GET = endpoint(OPS.listEnvironments, (ctx) => listEnvironmentsApi(ctx));
 export const POST = endpoint(OPS.createEnvironment, (ctx, { body }) => createEnvironmentApi(ctx, body));
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

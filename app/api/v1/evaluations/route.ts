@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { listEvaluationsApi } from "@/lib/api/views";
 import { createEvaluationApi } from "@/lib/api/write";
@@ -12,3 +12,8 @@ export const POST = endpoint(OPS.createEvaluation, async (ctx, { body }) => {
   const created = await createEvaluationApi(ctx, body);
   return Response.json(created, { status: 201, headers: { location: `/api/v1/evaluations/${created.number}` } });
 });
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

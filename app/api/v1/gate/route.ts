@@ -1,7 +1,13 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { gateApi } from "@/lib/api/views";
 
 export const dynamic = "force-dynamic";
 
 export const GET = endpoint(OPS.getGate, (ctx, { query }) => gateApi(ctx, query));
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

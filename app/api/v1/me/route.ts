@@ -1,6 +1,12 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 
 export const dynamic = "force-dynamic";
 
 export const GET = endpoint(OPS.getMe, async (ctx, { tokenId }) => ({ team: ctx.team, role: ctx.role, token: ctx.actor.label, tokenId }));
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

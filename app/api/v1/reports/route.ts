@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { createReportApi, listReportsApi } from "@/lib/api/reports";
 
@@ -10,3 +10,8 @@ export const POST = endpoint(OPS.createReport, async (ctx, { body }) => {
   const r = await createReportApi(ctx, body);
   return Response.json(r, { status: 201, headers: { location: `/api/v1/reports/${r.id}` } });
 });
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

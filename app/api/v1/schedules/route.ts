@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { getScheduleApi, listSchedulesApi } from "@/lib/api/views";
 import { createSchedule } from "@/lib/evaluations/schedules";
@@ -8,3 +8,8 @@ export const dynamic = "force-dynamic";
 export const GET = endpoint(OPS.listSchedules, (ctx, { query }) => listSchedulesApi(ctx, query));
 
 export const POST = endpoint(OPS.createSchedule, async (ctx, { body }) => getScheduleApi(ctx, (await createSchedule(ctx, body)).id));
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

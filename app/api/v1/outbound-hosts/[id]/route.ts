@@ -1,7 +1,13 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { removeOutboundHostApi } from "@/lib/api/endpoints";
 
 export const dynamic = "force-dynamic";
 
 export const DELETE = endpoint(OPS.removeOutboundHost, (ctx, { params }) => removeOutboundHostApi(ctx, params.id));
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const GET = methodNotAllowed;
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;

@@ -1,7 +1,13 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { verifyReportApi } from "@/lib/api/reports";
 
 export const dynamic = "force-dynamic";
 
 export const POST = endpoint(OPS.verifyReport, (ctx, { req }) => verifyReportApi(ctx, req));
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const GET = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

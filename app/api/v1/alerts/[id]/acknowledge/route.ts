@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { acknowledgeAlert } from "@/lib/evaluations/webhook";
 import { getAlertApi } from "@/lib/api/views";
@@ -9,3 +9,9 @@ export const POST = endpoint(OPS.acknowledgeAlert, async (ctx, { params, body })
   await acknowledgeAlert(ctx, { alertId: params.id, note: body.note });
   return getAlertApi(ctx, params.id);
 });
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const GET = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

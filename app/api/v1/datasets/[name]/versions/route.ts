@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { withStagedUpload } from "@/app/_components/upload-handler";
 import { uploadDatasetVersionApi } from "@/lib/api/write";
@@ -8,3 +8,9 @@ export const dynamic = "force-dynamic";
 export const POST = endpoint(OPS.uploadDatasetVersion, (ctx, { params, req }) =>
   withStagedUpload(req, (fields, files, staging) => uploadDatasetVersionApi(ctx, params.name, fields, files, staging)),
 );
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const GET = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

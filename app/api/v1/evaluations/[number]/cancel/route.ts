@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { evaluationForApi } from "@/lib/evaluations/api-view";
 import { cancelEvaluation, getEvaluation } from "@/lib/evaluations/manage";
@@ -10,3 +10,9 @@ export const POST = endpoint(OPS.cancelEvaluation, async (ctx, { params }) => {
   await cancelEvaluation(ctx, ev.id);
   return evaluationForApi(ctx, params.number);
 });
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const GET = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

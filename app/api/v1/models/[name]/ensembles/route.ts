@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { createEnsembleVersionApi } from "@/lib/api/write";
 
@@ -9,3 +9,9 @@ export const POST = endpoint(OPS.createEnsembleVersion, async (ctx, { params, bo
   const v = await createEnsembleVersionApi(ctx, params.name, body);
   return Response.json(v, { status: 201, headers: { location: `/api/v1/models/${encodeURIComponent(v.model.name)}/versions/${v.version}` } });
 });
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const GET = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

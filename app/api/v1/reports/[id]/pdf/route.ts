@@ -1,4 +1,4 @@
-import { endpoint } from "@/app/_lib/api";
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { reportPdf } from "@/lib/reports";
 import { attachmentHeaders } from "@/lib/security/headers";
@@ -11,3 +11,9 @@ export const GET = endpoint(OPS.downloadReport, async (ctx, { params }) => {
     headers: { ...attachmentHeaders(pdf.filename, "application/pdf"), "x-content-sha256": pdf.sha256, "x-report-edition": pdf.edition, "cache-control": "no-store" },
   });
 });
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;
