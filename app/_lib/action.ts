@@ -15,7 +15,8 @@ export type ActionState = {
 
 function echoValues(formData: FormData): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of formData) if (typeof v === "string" && !/password|secret|token/i.test(k) && !k.startsWith("$")) out[k] = v;
+  // A repeated name (ticked checkboxes sharing one name) keeps every value, comma-separated.
+  for (const [k, v] of formData) if (typeof v === "string" && !/password|secret|token/i.test(k) && !k.startsWith("$")) out[k] = k in out ? `${out[k]},${v}` : v;
   return out;
 }
 

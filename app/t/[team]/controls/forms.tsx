@@ -1,17 +1,14 @@
 "use client";
 
-import { useActionState } from "react";
-import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { attestAction, revokeAction } from "./actions";
 
 export function AttestForm({ team, control, controlId, models, defaultModel, maxDays }: { team: string; control: string; controlId: string; models: { id: string; label: string }[]; defaultModel?: string; maxDays: number }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(attestAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state?.ok ? {} : (state?.values ?? {});
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(attestAction.bind(null, team));
   const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
   return (
-    <form action={action} className="space-y-3" aria-label={`Attest ${controlId}`}>
+    <form key={key} action={action} className="space-y-3" aria-label={`Attest ${controlId}`}>
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <input type="hidden" name="control" value={control} />
       <Field label="Applies to" htmlFor="att-model" error={fe.modelId}>
@@ -37,12 +34,12 @@ export function AttestForm({ team, control, controlId, models, defaultModel, max
 }
 
 export function RevokeForm({ team, attestationId }: { team: string; attestationId: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(revokeAction.bind(null, team), null);
+  const { state, formAction: action, pending, key, values: v } = useFormAction(revokeAction.bind(null, team));
   return (
-    <form action={action} className="mt-2 flex flex-wrap items-start gap-2" aria-label="Revoke attestation">
+    <form key={key} action={action} className="mt-2 flex flex-wrap items-start gap-2" aria-label="Revoke attestation">
       <input type="hidden" name="attestationId" value={attestationId} />
       <label className="sr-only" htmlFor={`rv-${attestationId}`}>Reason for revoking</label>
-      <input id={`rv-${attestationId}`} name="reason" placeholder="Reason for revoking" className={`${inputClass} w-64 py-1.5`} required minLength={5} />
+      <input id={`rv-${attestationId}`} name="reason" placeholder="Reason for revoking" defaultValue={v.reason} className={`${inputClass} w-64 py-1.5`} required minLength={5} />
       <button type="submit" disabled={pending} className={buttonClass.danger}>Revoke</button>
       {state?.message ? <span role={state.ok ? "status" : "alert"} className={`text-xs ${state.ok ? "text-emerald-700" : "text-rose-700"}`}>{state.message}</span> : null}
     </form>

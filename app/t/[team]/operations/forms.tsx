@@ -2,15 +2,14 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createEnvironmentAction, overrideAction, promoteAction, rollbackAction } from "./actions";
 
 export function EnvironmentForm({ team }: { team: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(createEnvironmentAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state?.ok ? {} : (state?.values ?? {});
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(createEnvironmentAction.bind(null, team));
   return (
-    <form action={action} className="space-y-4" aria-label="New environment">
+    <form key={key} action={action} className="space-y-4" aria-label="New environment">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 md:grid-cols-2">
         <Field label="Name" htmlFor="env-name" error={fe.name} hint="e.g. staging or production">
@@ -28,11 +27,9 @@ export function EnvironmentForm({ team }: { team: string }) {
 type Opt = { id: string; label: string };
 
 export function PromoteForm({ team, modelId, versions, environments }: { team: string; modelId: string; versions: Opt[]; environments: string[] }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(promoteAction.bind(null, team, modelId), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state?.ok ? {} : (state?.values ?? {});
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(promoteAction.bind(null, team, modelId));
   return (
-    <form action={action} className="space-y-4" aria-label="Promote a version">
+    <form key={key} action={action} className="space-y-4" aria-label="Promote a version">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 md:grid-cols-3">
         <Field label="Version" htmlFor="p-version" error={fe.modelVersionId}>
@@ -55,11 +52,9 @@ export function PromoteForm({ team, modelId, versions, environments }: { team: s
 }
 
 export function OverrideForm({ team, modelId, versions, environments }: { team: string; modelId: string; versions: Opt[]; environments: string[] }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(overrideAction.bind(null, team, modelId), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state?.ok ? {} : (state?.values ?? {});
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(overrideAction.bind(null, team, modelId));
   return (
-    <form action={action} className="space-y-4" aria-label="Override a failing gate">
+    <form key={key} action={action} className="space-y-4" aria-label="Override a failing gate">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 md:grid-cols-3">
         <Field label="Version (failing gate)" htmlFor="o-version" error={fe.modelVersionId}>

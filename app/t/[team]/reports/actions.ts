@@ -25,7 +25,7 @@ export async function approveReportAction(team: string, _prev: ActionState, form
   return res;
 }
 
-export type VerifyState = { ok: boolean; message?: string; result?: Verification } | null;
+export type VerifyState = { ok: boolean; message?: string; result?: Verification; values?: Record<string, string> } | null;
 
 /** Verify a PDF (upload) or a pasted SHA-256 against the team's recorded reports. */
 export async function verifyAction(team: string, _prev: VerifyState, form: FormData): Promise<VerifyState> {
@@ -44,7 +44,8 @@ export async function verifyAction(team: string, _prev: VerifyState, form: FormD
     if (sha256) return { ok: true, result: await verifyPdf(ctx, { sha256 }) };
     return { ok: false, message: "Choose a PDF file or paste a SHA-256." };
   } catch (e) {
-    if (e instanceof AppError) return { ok: false, message: e.fieldErrors ? `${e.message} ${Object.values(e.fieldErrors).join(" ")}` : e.message };
+    // The pasted hash comes back so the form keeps it (a file cannot be put back into a file input).
+    if (e instanceof AppError) return { ok: false, message: e.fieldErrors ? `${e.message} ${Object.values(e.fieldErrors).join(" ")}` : e.message, values: { sha256: typeof pasted === "string" ? pasted : "" } };
     console.error(e);
     return { ok: false, message: "Something went wrong on our side. Try again." };
   }

@@ -2,18 +2,26 @@
 
 import { useActionState, useState } from "react";
 import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, Badge, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { approveReportAction, createReportAction, verifyAction, type VerifyState } from "./actions";
 
-export function CreateReportForm({ team, models, frameworks, defaultFrameworks }: { team: string; models: { id: string; label: string }[]; frameworks: { id: string; name: string }[]; defaultFrameworks: string[] }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(createReportAction.bind(null, team), null);
-  const [scope, setScope] = useState<"all" | "some">("all");
-  const fe = state?.fieldErrors ?? {};
+type CreateReportProps = { team: string; models: { id: string; label: string }[]; frameworks: { id: string; name: string }[]; defaultFrameworks: string[] };
+
+export function CreateReportForm(props: CreateReportProps) {
+  const form = useFormAction(createReportAction.bind(null, props.team));
+  // Keyed by the answer: after an error the scope, ticked models and frameworks start again from what was submitted.
+  return <CreateReportFields key={form.key} {...props} form={form} />;
+}
+
+function CreateReportFields({ models, frameworks, defaultFrameworks, form: { state, formAction: action, pending, failed, values: v, errors: fe } }: CreateReportProps & { form: ReturnType<typeof useFormAction> }) {
+  const [scope, setScope] = useState<"all" | "some">(v.scope === "some" ? "some" : "all");
+  const frameworkTicked = (id: string) => (failed ? v[`framework:${id}`] === "on" : defaultFrameworks.includes(id));
   return (
     <form action={action} className="space-y-4" aria-label="New report">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <Field label="Title" htmlFor="rep-title" error={fe.title} hint="Optional; shown on the cover.">
-        <input id="rep-title" name="title" maxLength={160} placeholder="Robustness audit report — Q4" className={inputClass} />
+        <input id="rep-title" name="title" defaultValue={v.title} maxLength={160} placeholder="Robustness audit report — Q4" className={inputClass} />
       </Field>
       <fieldset>
         <legend className="mb-1 block text-sm font-medium text-slate-700">Models</legend>
@@ -24,7 +32,7 @@ export function CreateReportForm({ team, models, frameworks, defaultFrameworks }
         {scope === "some" ? (
           <div className="mt-2 grid gap-1 sm:grid-cols-2">
             {models.map((m) => (
-              <label key={m.id} className="inline-flex items-center gap-2 text-sm text-slate-700"><input type="checkbox" name={`model:${m.id}`} /> {m.label}</label>
+              <label key={m.id} className="inline-flex items-center gap-2 text-sm text-slate-700"><input type="checkbox" name={`model:${m.id}`} defaultChecked={v[`model:${m.id}`] === "on"} /> {m.label}</label>
             ))}
           </div>
         ) : null}
@@ -34,17 +42,17 @@ export function CreateReportForm({ team, models, frameworks, defaultFrameworks }
         <legend className="mb-1 block text-sm font-medium text-slate-700">Frameworks</legend>
         <div className="grid gap-1 sm:grid-cols-2">
           {frameworks.map((f) => (
-            <label key={f.id} className="inline-flex items-center gap-2 text-sm text-slate-700"><input type="checkbox" name={`framework:${f.id}`} defaultChecked={defaultFrameworks.includes(f.id)} /> {f.name}</label>
+            <label key={f.id} className="inline-flex items-center gap-2 text-sm text-slate-700"><input type="checkbox" name={`framework:${f.id}`} defaultChecked={frameworkTicked(f.id)} /> {f.name}</label>
           ))}
         </div>
         {fe.frameworks ? <p className="mt-1 text-sm text-rose-700" role="alert">{fe.frameworks}</p> : null}
       </fieldset>
       <div className="grid gap-3 sm:grid-cols-2">
         <Field label="Evaluations from" htmlFor="rep-from" error={fe.periodFrom} hint="Optional: leave empty for no lower bound.">
-          <input id="rep-from" name="periodFrom" type="date" className={inputClass} />
+          <input id="rep-from" name="periodFrom" type="date" defaultValue={v.periodFrom} className={inputClass} />
         </Field>
         <Field label="Evaluations until" htmlFor="rep-to" error={fe.periodTo} hint="Optional: leave empty for up to now.">
-          <input id="rep-to" name="periodTo" type="date" className={inputClass} />
+          <input id="rep-to" name="periodTo" type="date" defaultValue={v.periodTo} className={inputClass} />
         </Field>
       </div>
       <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Queuing…" : "Generate report"}</button>
@@ -68,16 +76,16 @@ export function ApproveForm({ team, reportId, snapshotSha256, label }: { team: s
 }
 
 export function VerifyForm({ team }: { team: string }) {
-  const [state, action, pending] = useActionState<VerifyState, FormData>(verifyAction.bind(null, team), null);
+  const { state, formAction: action, pending, key, values: v } = useFormAction<NonNullable<VerifyState>>(verifyAction.bind(null, team));
   const r = state?.result;
   return (
     <div className="space-y-5">
-      <form action={action} className="grid gap-4 sm:grid-cols-2" aria-label="Verify a report">
+      <form key={key} action={action} className="grid gap-4 sm:grid-cols-2" aria-label="Verify a report">
         <Field label="PDF file" htmlFor="verify-file" hint="The file is hashed on the server and not kept.">
           <input id="verify-file" name="file" type="file" accept="application/pdf,.pdf" className="block w-full text-sm text-slate-600 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm" />
         </Field>
         <Field label="…or its SHA-256" htmlFor="verify-sha" hint="64 hexadecimal characters, e.g. from sha256sum.">
-          <input id="verify-sha" name="sha256" placeholder="e3b0c442…" className={`${inputClass} font-mono text-xs`} />
+          <input id="verify-sha" name="sha256" defaultValue={v.sha256} placeholder="e3b0c442…" className={`${inputClass} font-mono text-xs`} />
         </Field>
         <div className="sm:col-span-2">
           <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Checking…" : "Verify"}</button>

@@ -1,8 +1,8 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import type { EndpointPresetCost } from "@/lib/evaluations/blackbox";
-import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createEvaluationAction } from "../actions";
 import { EVALUATION_KINDS, KINDS, type EvaluationKind } from "@/lib/evaluations/kinds";
@@ -20,7 +20,7 @@ function formatDuration(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-export function NewEvaluationForm(props: {
+type NewEvaluationProps = {
   team: string;
   versions: { id: string; label: string }[];
   datasets: { id: string; label: string }[];
@@ -31,10 +31,15 @@ export function NewEvaluationForm(props: {
   defaultVersion?: string;
   /** Privacy evaluations: dataset sizes, each version's training data and epochs, the reference-training rate. */
   privacy?: PrivacyFormInfo;
-}) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(createEvaluationAction.bind(null, props.team), null);
-  const v = state?.values ?? {};
-  const fe = state?.fieldErrors ?? {};
+};
+
+export function NewEvaluationForm(props: NewEvaluationProps) {
+  const form = useFormAction(createEvaluationAction.bind(null, props.team));
+  // Keyed by the answer: after an error every field (and the state below) starts again from what was submitted.
+  return <EvaluationForm key={form.key} {...props} form={form} />;
+}
+
+function EvaluationForm({ form: { state, formAction: action, pending, values: v, errors: fe }, ...props }: NewEvaluationProps & { form: ReturnType<typeof useFormAction> }) {
   const [kind, setKind] = useState<EvaluationKind>((v.kind as EvaluationKind) ?? "robustness");
   const [preset, setPreset] = useState<string>(v.preset ?? "quick");
   const [samples, setSamples] = useState<string>(v.sampleCount ?? "500");

@@ -12,7 +12,7 @@ export function IntegrityFields(props: {
   versions: { id: string; label: string }[];
   datasets: { id: string; label: string }[];
   values: Record<string, string>;
-  errors: Record<string, string>;
+  errors: Record<string, string | undefined>;
   defaultVersion?: string;
 }) {
   const v = props.values;

@@ -2,15 +2,15 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createScheduleAction, deleteScheduleAction, toggleScheduleAction, updateScheduleAction } from "./actions";
 
 export function ScheduleForm({ team, models, datasets, editing }: { team: string; models: { id: string; label: string }[]; datasets: { id: string; label: string }[]; editing?: { id: string; values: Record<string, string> } }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(editing ? updateScheduleAction.bind(null, team, editing.id) : createScheduleAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state?.ok && !editing ? {} : (state?.values ?? editing?.values ?? {});
+  const { state, formAction: action, pending, key, failed, values, errors: fe } = useFormAction(editing ? updateScheduleAction.bind(null, team, editing.id) : createScheduleAction.bind(null, team));
+  const v = failed ? values : (editing?.values ?? {});
   return (
-    <form action={action} className="space-y-4" aria-label={editing ? "Edit schedule" : "New schedule"}>
+    <form key={key} action={action} className="space-y-4" aria-label={editing ? "Edit schedule" : "New schedule"}>
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 md:grid-cols-3">
         <Field label="Name" htmlFor="s-name" error={fe.name}>

@@ -1,17 +1,23 @@
 "use client";
 
-import { useActionState, useState } from "react";
-import type { ActionState } from "@/app/_lib/action";
+import { useState } from "react";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Card, Field, inputClass } from "@/app/_components/ui";
 import { DescriptiveFields, StructuralFields, type CardDefaults } from "../_forms/card-fields";
 import { registerEndpointAction, testConnectionAction } from "./actions";
 
 const DEFAULT_TEMPLATE = '{"instances": "{{inputs}}"}';
 
-export function EndpointForm({ team, model, defaults, datasets, references }: { team: string; model?: { id: string; name: string }; defaults: CardDefaults; datasets: { id: string; label: string }[]; references: { id: string; label: string }[] }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(registerEndpointAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = { ...defaults, ...(state && !state.ok ? state.values : {}) };
+type EndpointFormProps = { team: string; model?: { id: string; name: string }; defaults: CardDefaults; datasets: { id: string; label: string }[]; references: { id: string; label: string }[] };
+
+export function EndpointForm(props: EndpointFormProps) {
+  const form = useFormAction(registerEndpointAction.bind(null, props.team));
+  // Keyed by the answer: the fields and their state start again from what was submitted.
+  return <EndpointFormFields key={form.key} {...props} form={form} />;
+}
+
+function EndpointFormFields({ model, defaults, datasets, references, form: { state, formAction: action, pending, values, errors: fe } }: EndpointFormProps & { form: ReturnType<typeof useFormAction> }) {
+  const v: CardDefaults = { ...defaults, ...values };
   const [auth, setAuth] = useState(v["endpoint.authKind"] ?? "bearer");
   const e = (k: string) => fe[`endpoint.${k}`];
   const input = (k: string, label: string, o: { hint?: string; placeholder?: string; def?: string; mode?: "numeric" | "decimal"; required?: boolean } = {}) => (
@@ -100,14 +106,14 @@ export function EndpointForm({ team, model, defaults, datasets, references }: { 
 }
 
 export function TestConnectionForm({ team, versionId, datasets }: { team: string; versionId: string; datasets: { id: string; label: string }[] }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(testConnectionAction.bind(null, team), null);
+  const { state, formAction: action, pending, key, values: v } = useFormAction(testConnectionAction.bind(null, team));
   return (
-    <form action={action} className="space-y-3" aria-label="Test the connection">
+    <form key={key} action={action} className="space-y-3" aria-label="Test the connection">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <input type="hidden" name="versionId" value={versionId} />
       <div className="flex flex-wrap items-end gap-3">
         <Field label="Dataset version" htmlFor="tc-dataset" error={state?.fieldErrors?.datasetVersionId} hint="Its first 8 examples are sent; every answer must be one of the declared classes.">
-          <select id="tc-dataset" name="datasetVersionId" required className={inputClass}>
+          <select id="tc-dataset" name="datasetVersionId" defaultValue={v.datasetVersionId} required className={inputClass}>
             {datasets.map((d) => <option key={d.id} value={d.id}>{d.label}</option>)}
           </select>
         </Field>

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { addMemberAction, changeRoleAction, removeMemberAction } from "./actions";
 
@@ -13,11 +14,9 @@ const ROLE_OPTIONS = [
 ] as const;
 
 export function AddMemberForm({ team }: { team: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(addMemberAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state?.ok ? {} : (state?.values ?? {});
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(addMemberAction.bind(null, team));
   return (
-    <form action={action} className="space-y-4" aria-label="Add a member">
+    <form key={key} action={action} className="space-y-4" aria-label="Add a member">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="E-mail" htmlFor="m-email" error={fe.email}>
@@ -27,7 +26,7 @@ export function AddMemberForm({ team }: { team: string }) {
           <input id="m-name" name="name" defaultValue={v.name} required className={inputClass} aria-invalid={Boolean(fe.name)} />
         </Field>
         <Field label="Role" htmlFor="m-role" error={fe.role}>
-          <select id="m-role" name="role" key={v.role ?? "VIEWER"} defaultValue={v.role ?? "VIEWER"} className={inputClass}>
+          <select id="m-role" name="role" defaultValue={v.role ?? "VIEWER"} className={inputClass}>
             {ROLE_OPTIONS.map(([v, l]) => (
               <option key={v} value={v}>{l}</option>
             ))}
@@ -45,12 +44,12 @@ export function AddMemberForm({ team }: { team: string }) {
 }
 
 export function RoleSelect({ team, membershipId, role, label }: { team: string; membershipId: string; role: string; label: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(changeRoleAction.bind(null, team), null);
+  const { state, formAction: action, pending, key, values: v } = useFormAction(changeRoleAction.bind(null, team));
   return (
-    <form action={action} className="flex items-center gap-2">
+    <form key={key} action={action} className="flex items-center gap-2">
       <input type="hidden" name="membershipId" value={membershipId} />
       <label className="sr-only" htmlFor={`role-${membershipId}`}>Role of {label}</label>
-      <select id={`role-${membershipId}`} name="role" defaultValue={role} className={`${inputClass} w-48 py-1.5`}>
+      <select id={`role-${membershipId}`} name="role" defaultValue={v.role ?? role} className={`${inputClass} w-48 py-1.5`}>
         {ROLE_OPTIONS.map(([v, l]) => (
           <option key={v} value={v}>{l}</option>
         ))}

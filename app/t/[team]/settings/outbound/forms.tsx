@@ -2,24 +2,24 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { addOutboundHostAction, removeOutboundHostAction } from "./actions";
 
 export function AddOutboundHostForm({ team }: { team: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(addOutboundHostAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(addOutboundHostAction.bind(null, team));
   return (
-    <form action={action} className="space-y-4" aria-label="Add an outbound host">
+    <form key={key} action={action} className="space-y-4" aria-label="Add an outbound host">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <Field label="Host" htmlFor="ob-host" error={fe.host} hint="A host name such as models.vendor.example, *.vendor.example for its subdomains (DNS names only), or an IP address. No scheme, port or path.">
-        <input id="ob-host" name="host" required maxLength={253} defaultValue={state && !state.ok ? state.values?.host : ""} placeholder="models.vendor.example" className={inputClass} aria-invalid={Boolean(fe.host)} aria-describedby={fe.host ? "ob-host-error" : undefined} />
+        <input id="ob-host" name="host" required maxLength={253} defaultValue={v.host ?? ""} placeholder="models.vendor.example" className={inputClass} aria-invalid={Boolean(fe.host)} aria-describedby={fe.host ? "ob-host-error" : undefined} />
       </Field>
       <Field label="Ports" htmlFor="ob-ports" error={fe.ports} hint="The only ports calls may use on this host, separated by commas (443 is https://, 80 is http://).">
-        <input id="ob-ports" name="ports" required maxLength={200} defaultValue={state && !state.ok ? state.values?.ports : "443"} placeholder="443" className={inputClass} aria-invalid={Boolean(fe.ports)} aria-describedby={fe.ports ? "ob-ports-error" : undefined} />
+        <input id="ob-ports" name="ports" required maxLength={200} defaultValue={v.ports ?? "443"} placeholder="443" className={inputClass} aria-invalid={Boolean(fe.ports)} aria-describedby={fe.ports ? "ob-ports-error" : undefined} />
       </Field>
       <div>
         <label className="flex items-start gap-2 text-sm text-slate-700">
-          <input type="checkbox" name="allowPrivate" className="mt-1" aria-describedby="ob-private-hint" />
+          <input type="checkbox" name="allowPrivate" defaultChecked={v.allowPrivate === "on"} className="mt-1" aria-describedby="ob-private-hint" />
           <span>
             Allow private addresses for this host
             <span id="ob-private-hint" className="block text-xs text-slate-500">

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { overrideAction, resetOverrideAction, savePolicyAction } from "./actions";
 
@@ -18,10 +19,8 @@ const MONITORING_INPUTS: [string, string, string][] = [
 ];
 
 export function PolicyForm({ team, values, readOnly }: { team: string; values: Record<string, string>; readOnly: boolean }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(savePolicyAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state && !state.ok && state.values ? state.values : values;
-  const key = state?.ok ? JSON.stringify(values) : "form";
+  const { state, formAction: action, pending, key, failed, values: sent, errors: fe } = useFormAction(savePolicyAction.bind(null, team));
+  const v = failed ? sent : values;
   return (
     <form action={action} className="space-y-5" aria-label="Robustness policy" key={key}>
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
@@ -120,36 +119,35 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
 }
 
 export function OverrideForm({ team, controls }: { team: string; controls: { key: string; label: string }[] }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(overrideAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(overrideAction.bind(null, team));
   return (
-    <form action={action} className="space-y-3" aria-label="Change a mapping">
+    <form key={key} action={action} className="space-y-3" aria-label="Change a mapping">
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-3 sm:grid-cols-4">
         <Field label="Evidence" htmlFor="o-ev" error={fe.evidence}>
-          <select id="o-ev" name="evidence" className={inputClass}>
+          <select id="o-ev" name="evidence" defaultValue={v.evidence} className={inputClass}>
             {["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12"].map((e) => <option key={e}>{e}</option>)}
           </select>
         </Field>
         <Field label="Control" htmlFor="o-ctl" error={fe.control}>
-          <input id="o-ctl" name="control" list="o-controls" placeholder="nist-ai-rmf:MEASURE 2.6" className={inputClass} />
+          <input id="o-ctl" name="control" list="o-controls" placeholder="nist-ai-rmf:MEASURE 2.6" defaultValue={v.control} className={inputClass} />
           <datalist id="o-controls">{controls.map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}</datalist>
         </Field>
         <Field label="Change" htmlFor="o-act" error={fe.action}>
-          <select id="o-act" name="action" className={inputClass}>
+          <select id="o-act" name="action" defaultValue={v.action} className={inputClass}>
             <option value="set">Counts as…</option>
             <option value="remove">Does not count</option>
           </select>
         </Field>
         <Field label="Mark" htmlFor="o-mark" error={fe.mark}>
-          <select id="o-mark" name="mark" className={inputClass}>
+          <select id="o-mark" name="mark" defaultValue={v.mark} className={inputClass}>
             <option value="supporting">supporting</option>
             <option value="direct">direct</option>
           </select>
         </Field>
       </div>
       <Field label="Reason" htmlFor="o-reason" error={fe.reason}>
-        <input id="o-reason" name="reason" className={inputClass} />
+        <input id="o-reason" name="reason" defaultValue={v.reason} className={inputClass} />
       </Field>
       <button type="submit" disabled={pending} className={buttonClass.secondary}>Save mapping change</button>
     </form>

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createTokenAction, revokeTokenAction } from "./actions";
 
@@ -13,10 +14,9 @@ const ROLES = [
 ] as const;
 
 export function CreateTokenForm({ team }: { team: string }) {
-  const [state, action, pending] = useActionState<(ActionState & { secret?: string }) | null, FormData>(createTokenAction.bind(null, team), null);
-  const fe = state?.fieldErrors ?? {};
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction<NonNullable<ActionState> & { secret?: string }>(createTokenAction.bind(null, team));
   return (
-    <form action={action} className="space-y-4" aria-label="Create an API token">
+    <form key={key} action={action} className="space-y-4" aria-label="Create an API token">
       {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
       {state?.ok && state.secret ? (
         <Alert tone="green">
@@ -27,15 +27,15 @@ export function CreateTokenForm({ team }: { team: string }) {
       ) : null}
       <div className="grid gap-4 md:grid-cols-3">
         <Field label="Name" htmlFor="t-name" error={fe.name}>
-          <input id="t-name" name="name" placeholder="github-actions" className={inputClass} />
+          <input id="t-name" name="name" defaultValue={v.name} placeholder="github-actions" className={inputClass} />
         </Field>
         <Field label="Role" htmlFor="t-role" error={fe.role} hint="At most your own role.">
-          <select id="t-role" name="role" defaultValue="ENGINEER" className={inputClass}>
+          <select id="t-role" name="role" defaultValue={v.role ?? "ENGINEER"} className={inputClass}>
             {ROLES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
           </select>
         </Field>
         <Field label="Expires after (days)" htmlFor="t-exp" error={fe.expiresInDays}>
-          <input id="t-exp" name="expiresInDays" inputMode="numeric" defaultValue="90" className={inputClass} />
+          <input id="t-exp" name="expiresInDays" inputMode="numeric" defaultValue={v.expiresInDays ?? "90"} className={inputClass} />
         </Field>
       </div>
       <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Creating…" : "Create token"}</button>

@@ -1,17 +1,15 @@
 "use client";
 
-import { useActionState } from "react";
-import type { ActionState } from "@/app/_lib/action";
+import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Card, Field, inputClass } from "@/app/_components/ui";
 import { registerEnsembleAction } from "./actions";
 
 interface MemberOption { id: string; modelId: string; label: string; detail: string }
 
 export function EnsembleForm({ team, modelId, options, defaults }: { team: string; modelId: string; options: MemberOption[]; defaults: { memberVersionIds: string[] } }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(registerEnsembleAction.bind(null, team, modelId), null);
-  const fe = state?.fieldErrors ?? {};
-  const v = state && !state.ok ? state.values ?? {} : {};
-  const checked = new Set(v.memberVersionIds !== undefined ? v.memberVersionIds.split(",").filter(Boolean) : defaults.memberVersionIds);
+  const { state, formAction: action, pending, key, failed, values: v, errors: fe } = useFormAction(registerEnsembleAction.bind(null, team, modelId));
+  // After an error exactly the ticked members (none ticked sends no field at all).
+  const checked = new Set(failed ? (v.memberVersionIds ?? "").split(",").filter(Boolean) : defaults.memberVersionIds);
   const text = (name: string, label: string, hint: string, area = false) => (
     <Field label={label} htmlFor={`en-${name}`} error={fe[name]} hint={hint}>
       {area ? (
@@ -22,7 +20,7 @@ export function EnsembleForm({ team, modelId, options, defaults }: { team: strin
     </Field>
   );
   return (
-    <form action={action} className="space-y-6" aria-label="New ensemble version">
+    <form key={key} action={action} className="space-y-6" aria-label="New ensemble version">
       {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
       <Card title="Members">
         <fieldset aria-describedby="en-members-hint" aria-invalid={Boolean(fe.memberVersionIds)}>

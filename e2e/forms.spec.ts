@@ -1,0 +1,326 @@
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { DEMO, signIn } from "./helpers";
+
+// Every form keeps every value the user entered after the server refuses it (issue 24): React resets a form
+// after its action, so a field that is not remounted from the echoed values silently goes back to its default
+// (before the fix, the new-evaluation form then launched a different model than the one chosen).
+// Each case fills fields with values that differ from the defaults, one of them invalid, submits with the
+// browser's own checks off (so the server decides), waits for the error and reads every field back.
+
+type Set =
+  | { fill: string }
+  /** The option at this index (negative: from the end), so the case does not depend on the demo's labels. */
+  | { option: number }
+  | { check: boolean }
+  | { radio: true };
+interface FieldCase { field: (form: Locator) => Locator; set: Set }
+interface FormCase {
+  name: string;
+  as: keyof typeof DEMO;
+  /** Opens the page with the form. */
+  open: (page: Page) => Promise<void>;
+  form: (page: Page) => Locator;
+  fields: FieldCase[];
+  /** Fields that must come back empty (secrets are never echoed). */
+  empty?: (form: Locator) => Locator[];
+  submit: string | RegExp;
+}
+
+const label = (text: string | RegExp, exact = true) => (form: Locator) => form.getByLabel(text, { exact: typeof text === "string" ? exact : undefined });
+const css = (selector: string) => (form: Locator) => form.locator(selector);
+const radio = (name: string | RegExp) => (form: Locator) => form.getByRole("radio", { name });
+const byForm = (name: string | RegExp) => (page: Page) => page.getByRole("form", { name });
+const goto = (path: string) => async (page: Page) => { await page.goto(path); };
+const via = (path: string, ...links: (string | RegExp)[]) => async (page: Page) => {
+  await page.goto(path);
+  for (const name of links) await page.getByRole("link", { name, exact: typeof name === "string" ? true : undefined }).first().click();
+};
+
+const CASES: FormCase[] = [
+  {
+    name: "new evaluation (robustness: a non-default model version, dataset and the Standard suite)",
+    as: "ENGINEER",
+    open: goto("/t/demo/evaluations/new"),
+    form: byForm("New evaluation"),
+    fields: [
+      { field: label("Model version"), set: { option: -1 } },
+      { field: label("Dataset version"), set: { option: 0 } },
+      { field: radio(/^Standard/), set: { radio: true } },
+      { field: label("L∞ budgets (optional)"), set: { fill: "0.05, 0.15" } },
+      { field: label("Samples"), set: { fill: "-5" } },
+      { field: label("Seed"), set: { fill: "7" } },
+      { field: label("Shard size"), set: { fill: "50" } },
+      { field: label(/^Common corruptions/), set: { check: true } },
+      { field: label("Out-of-distribution check"), set: { option: 1 } },
+    ],
+    submit: "Launch evaluation",
+  },
+  {
+    name: "new evaluation (privacy)",
+    as: "ENGINEER",
+    open: async (page) => {
+      await page.goto("/t/demo/evaluations/new");
+      await page.getByRole("radio", { name: /^Privacy/ }).check({ force: true });
+    },
+    form: byForm("New evaluation"),
+    fields: [
+      { field: radio(/^Privacy/), set: { radio: true } },
+      { field: label("Model version"), set: { option: -1 } },
+      { field: label("Members (training data)"), set: { option: -1 } },
+      { field: label("Non-members (held out)"), set: { option: 1 } },
+      { field: label("Samples per set"), set: { fill: "-5" } },
+      { field: label("LiRA reference models"), set: { fill: "3" } },
+      { field: label("Epochs per reference model"), set: { fill: "2" } },
+      { field: label("Seed"), set: { fill: "11" } },
+    ],
+    submit: "Launch evaluation",
+  },
+  {
+    name: "schedule",
+    as: "ENGINEER",
+    open: goto("/t/demo/evaluations/schedules"),
+    form: byForm("New schedule"),
+    fields: [
+      { field: label("Name"), set: { fill: "Weekly forms check" } },
+      { field: label("Model (latest active version)"), set: { option: -1 } },
+      { field: label("Dataset version"), set: { option: 0 } },
+      { field: label("Suite"), set: { option: 1 } },
+      { field: label("Samples"), set: { fill: "-5" } },
+      { field: label("When"), set: { fill: "weekly" } },
+    ],
+    submit: "Create schedule",
+  },
+  {
+    name: "API token (role and expiry kept)",
+    as: "ADMIN",
+    open: goto("/t/demo/settings/tokens"),
+    form: byForm("Create an API token"),
+    fields: [
+      { field: label("Name"), set: { fill: "forms-ci" } },
+      { field: label("Role"), set: { option: 0 } },
+      { field: label("Expires after (days)"), set: { fill: "0" } },
+    ],
+    submit: "Create token",
+  },
+  {
+    name: "report (some models, the ticked model kept)",
+    as: "REVIEWER",
+    open: goto("/t/demo/reports"),
+    form: byForm("New report"),
+    fields: [
+      { field: label("Title"), set: { fill: "Forms audit Q4" } },
+      { field: radio("Some models"), set: { radio: true } },
+      { field: (f) => f.getByRole("checkbox", { name: /digits-cnn/ }).first(), set: { check: true } },
+      { field: label("Evaluations from"), set: { fill: "2026-06-01" } },
+      { field: label("Evaluations until"), set: { fill: "2026-01-01" } },
+    ],
+    submit: "Generate report",
+  },
+  {
+    name: "policy",
+    as: "ADMIN",
+    open: goto("/t/demo/settings/policy"),
+    form: byForm("Robustness policy"),
+    fields: [
+      { field: css("#high-ver"), set: { option: 1 } },
+      { field: css("#minimal-clean"), set: { fill: "71" } },
+      { field: css('input[name="limited.requireSchedule"]'), set: { check: true } },
+      { field: label("Longest attestation validity (days)"), set: { fill: "-1" } },
+      { field: label("Note for the audit log"), set: { fill: "tighter high tier" } },
+    ],
+    submit: "Save as new version",
+  },
+  {
+    name: "member (the password is not echoed)",
+    as: "ADMIN",
+    open: goto("/t/demo/settings/members"),
+    form: byForm("Add a member"),
+    fields: [
+      { field: label("E-mail"), set: { fill: "new.person@example.com" } },
+      { field: label("Name"), set: { fill: "New Person" } },
+      { field: label("Role"), set: { option: -1 } },
+      { field: label("Initial password"), set: { fill: "short" } },
+    ],
+    empty: (f) => [f.getByLabel("Initial password")],
+    submit: "Add member",
+  },
+  {
+    name: "attestation",
+    as: "REVIEWER",
+    open: async (page) => {
+      await page.goto("/t/demo/controls?fw=nist-ai-rmf&q=GOVERN%201.1");
+      await page.locator('[data-control="nist-ai-rmf:GOVERN 1.1"]').getByRole("link", { name: "GOVERN 1.1" }).click();
+    },
+    form: byForm("Attest GOVERN 1.1"),
+    fields: [
+      { field: label("Applies to"), set: { option: -1 } },
+      { field: label("Statement"), set: { fill: "x" } },
+      { field: label("Valid until"), set: { fill: "2020-01-01" } },
+    ],
+    submit: "Attest control",
+  },
+  {
+    name: "outbound host",
+    as: "ADMIN",
+    open: goto("/t/demo/settings/outbound"),
+    form: byForm("Add an outbound host"),
+    fields: [
+      { field: label("Host"), set: { fill: "https://bad host/path" } },
+      { field: label(/^Allow private addresses/), set: { check: true } },
+    ],
+    submit: "Add host",
+  },
+  {
+    name: "alerts and webhook",
+    as: "ADMIN",
+    open: goto("/t/demo/settings/alerts"),
+    form: byForm("Alert settings"),
+    fields: [
+      { field: label("Regression tolerance (percentage points)"), set: { fill: "-3" } },
+      { field: label("Webhook URL"), set: { fill: "https://hooks.example.com/forms" } },
+    ],
+    submit: "Save",
+  },
+  {
+    name: "model card edit",
+    as: "ENGINEER",
+    open: via("/t/demo/models", "digits-cnn", "Edit card"),
+    form: byForm("Edit model card"),
+    fields: [
+      { field: label("Risk tier"), set: { option: -1 } },
+      { field: label("Owner"), set: { fill: "Forms team" } },
+      { field: label("Intended use"), set: { fill: "Reading digits in forms" } },
+      { field: label("Training method"), set: { option: -1 } },
+      { field: label("Stated clean accuracy, % (optional)"), set: { fill: "150" } },
+    ],
+    submit: "Save card",
+  },
+  {
+    name: "dataset card edit",
+    as: "ENGINEER",
+    open: via("/t/demo/datasets", /mnist-demo/, "Edit card"),
+    form: byForm("Edit dataset card"),
+    fields: [
+      { field: label("Source"), set: { fill: "Scanned forms, 2026" } },
+      { field: label("Licence (SPDX identifier)"), set: { fill: "not a licence!" } },
+      { field: label("Contains personal data"), set: { option: -1 } },
+      { field: label("Split"), set: { option: -1 } },
+    ],
+    submit: "Save card",
+  },
+  {
+    name: "endpoint registration (the token is not echoed)",
+    as: "ENGINEER",
+    open: via("/t/demo/models", "Register an HTTP endpoint"),
+    form: byForm("Register a model served over HTTP"),
+    fields: [
+      { field: label("Model name"), set: { fill: "forms-api" } },
+      { field: label("URL"), set: { fill: "not a url" } },
+      { field: label("Authentication"), set: { option: 1 } },
+      { field: label("Header name"), set: { fill: "X-Forms-Key" } },
+      { field: label("Header value"), set: { fill: "secret-value" } },
+      { field: label("Inputs per request"), set: { fill: "8" } },
+      { field: label("Input shape (one sample)"), set: { fill: "28,28,1" } },
+      { field: label("Risk tier"), set: { option: 2 } },
+      { field: label("Owner"), set: { fill: "Vendor team" } },
+    ],
+    empty: (f) => [f.getByLabel("Header value", { exact: true })],
+    submit: "Register endpoint",
+  },
+  {
+    name: "ensemble (one member ticked is refused, the tick kept)",
+    as: "ENGINEER",
+    open: via("/t/demo/models", "digits-cnn", "New ensemble version"),
+    form: byForm("New ensemble version"),
+    fields: [
+      { field: (f) => f.getByRole("checkbox").last(), set: { check: true } },
+      { field: radio(/^Majority vote/), set: { radio: true } },
+      { field: label("Risk tier"), set: { option: -1 } },
+      { field: label("Owner"), set: { fill: "Ensemble owners" } },
+    ],
+    submit: "Register ensemble version",
+  },
+  {
+    name: "operations: promote",
+    as: "REVIEWER",
+    open: via("/t/demo/operations", "digits-cnn"),
+    form: byForm("Promote a version"),
+    fields: [
+      { field: label("Version"), set: { option: -1 } },
+      { field: label("Environment"), set: { option: -1 } },
+      { field: label("Note (optional)"), set: { fill: "x".repeat(600) } },
+    ],
+    submit: "Promote",
+  },
+  {
+    name: "operations: override",
+    as: "REVIEWER",
+    open: via("/t/demo/operations", "digits-cnn"),
+    form: byForm("Override a failing gate"),
+    fields: [
+      { field: label("Version (failing gate)"), set: { option: -1 } },
+      { field: label("Environment"), set: { option: -1 } },
+      { field: label("Expires after (days)"), set: { fill: "0" } },
+      { field: label("Reason"), set: { fill: "Accepted while retraining" } },
+    ],
+    submit: "Record override",
+  },
+];
+
+/** Sets a field and returns what it must read back after the error. */
+async function apply(field: Locator, set: Set): Promise<(l: Locator) => Promise<void>> {
+  if ("fill" in set) {
+    await field.fill(set.fill);
+    return (l) => expect(l).toHaveValue(set.fill);
+  }
+  if ("option" in set) {
+    const values = await field.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const value = values.at(set.option)!;
+    await field.selectOption(value);
+    return (l) => expect(l).toHaveValue(value);
+  }
+  if ("check" in set) {
+    await field.setChecked(set.check, { force: true });
+    return (l) => (set.check ? expect(l).toBeChecked() : expect(l).not.toBeChecked());
+  }
+  await field.check({ force: true });
+  return (l) => expect(l).toBeChecked();
+}
+
+test.describe.configure({ mode: "serial" });
+
+for (const c of CASES) {
+  test(`a server-side error keeps every field: ${c.name}`, async ({ page }) => {
+    await signIn(page, DEMO[c.as]);
+    await c.open(page);
+    const form = c.form(page);
+    await expect(form).toBeVisible();
+    const checks: [Locator, (l: Locator) => Promise<void>][] = [];
+    for (const f of c.fields) checks.push([f.field(form), await apply(f.field(form), f.set)]);
+    // The server decides, not the browser's required/type checks.
+    await form.evaluate((el) => ((el as HTMLFormElement).noValidate = true));
+    await form.getByRole("button", { name: c.submit, exact: typeof c.submit === "string" }).click();
+    await expect(form.getByRole("alert").first()).toBeVisible();
+    for (const [field, check] of checks) await check(field);
+    for (const secret of c.empty?.(form) ?? []) await expect(secret).toHaveValue("");
+  });
+}
+
+test("after the error, fixing the one field launches the evaluation that was chosen", async ({ page }) => {
+  await signIn(page, DEMO.ENGINEER);
+  await page.goto("/t/demo/evaluations/new");
+  const form = page.getByRole("form", { name: "New evaluation" });
+  const model = form.getByLabel("Model version");
+  const chosen = await model.locator("option").last();
+  const [value, text] = [await chosen.getAttribute("value"), (await chosen.textContent())!];
+  await model.selectOption(value!);
+  await form.getByLabel("Samples").fill("-5");
+  await form.getByLabel("Shard size").fill("5");
+  await form.getByRole("button", { name: "Launch evaluation" }).click();
+  await expect(form.getByLabel("Samples")).toHaveAttribute("aria-invalid", "true");
+  await form.getByLabel("Samples").fill("5");
+  await form.getByRole("button", { name: "Launch evaluation" }).click();
+  await expect(page).toHaveURL(/\/evaluations\/\d+$/);
+  // The evaluation's page names the model version picked before the error.
+  await expect(page.getByText(text.replace(/ \(.*\)$/, "")).first()).toBeVisible();
+});
