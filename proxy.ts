@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { buildCsp, isHttpsUrl, newNonce, securityHeaders } from "@/lib/security/headers";
+import { PATH_HEADER } from "@/lib/auth/return-to";
 
 // Security headers with a per-request CSP nonce. Next reads the nonce from the request's
 // Content-Security-Policy header and puts it on its own scripts and inline styles.
@@ -11,6 +12,8 @@ export function proxy(req: NextRequest) {
   const requestHeaders = new Headers(req.headers);
   requestHeaders.set("content-security-policy", csp);
   requestHeaders.set("x-nonce", nonce);
+  // The page asked for, so a signed-out visitor returns to it after signing in (set here, never taken from the client).
+  requestHeaders.set(PATH_HEADER, `${req.nextUrl.pathname}${req.nextUrl.search}`);
   const res = NextResponse.next({ request: { headers: requestHeaders } });
   res.headers.set("content-security-policy", csp);
   for (const [k, v] of Object.entries(securityHeaders({ https }))) res.headers.set(k, v);

@@ -1,8 +1,10 @@
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { db } from "../db/client";
 import { authOptions } from "./options";
+import { PATH_HEADER, signInPath } from "./return-to";
 
 // The only file in lib that knows about Next: it reads the session of the current request.
 
@@ -27,6 +29,7 @@ export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
 
 export async function requireUser(): Promise<SessionUser> {
   const user = await getSessionUser();
-  if (!user) redirect("/sign-in");
+  // Back to the page that was asked for after signing in (proxy.ts names it; return-to.ts vets it).
+  if (!user) redirect(signInPath((await headers()).get(PATH_HEADER)));
   return user;
 }

@@ -2,14 +2,16 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Suspense } from "react";
 import { getSessionUser } from "@/lib/auth/session";
+import { safeReturnPath } from "@/lib/auth/return-to";
 import { icons } from "@/app/_components/icons";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage() {
-  if (await getSessionUser()) redirect("/");
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[] }> }) {
+  const { callbackUrl } = await searchParams;
+  if (await getSessionUser()) redirect(safeReturnPath(typeof callbackUrl === "string" ? callbackUrl : null) ?? "/");
   return (
     <main className="flex min-h-screen items-center justify-center bg-gradient-to-br from-slate-50 via-white to-brand-50 px-4">
       <div className="w-full max-w-sm">

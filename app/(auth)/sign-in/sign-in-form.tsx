@@ -4,6 +4,7 @@ import { signIn } from "next-auth/react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { buttonClass, inputClass } from "@/app/_components/ui";
+import { safeReturnPath } from "@/lib/auth/return-to";
 
 export function SignInForm() {
   const router = useRouter();
@@ -22,8 +23,8 @@ export function SignInForm() {
       setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Wrong e-mail address or password.");
       return;
     }
-    const next = params.get("callbackUrl");
-    router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    // A deep link opened while signed out (same-origin paths only).
+    router.replace(safeReturnPath(params.get("callbackUrl")) ?? "/");
     router.refresh();
   }
 
