@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { LineChart } from "./line-chart";
 import type { LineChartModel } from "@/lib/charts/line";
 import { VERDICT_MEANING, verdictLabel } from "@/lib/engine/verdict-words";
-import { Badge, type Tone } from "./ui";
+import { Badge, KeepGreek, type Tone } from "./ui";
 
 // Evaluation pieces shared by the list, the evaluation page, the dashboard and the model page.
 
@@ -63,7 +63,7 @@ export function LineChartSvg({ model, title, xName = "ε" }: { model: LineChartM
 export function StatCard({ label, value, sub, testId }: { label: string; value: ReactNode; sub?: ReactNode; testId?: string }) {
   return (
     <div className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
-      <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
+      <p className="text-xs font-medium uppercase tracking-wide text-slate-500"><KeepGreek>{label}</KeepGreek></p>
       <p className="mt-1.5 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>{value}</p>
       {sub ? <div className="mt-1 text-xs text-slate-600">{sub}</div> : null}
     </div>

@@ -93,6 +93,15 @@ export function Field({ label, htmlFor, error, hint, children }: { label: string
   );
 }
 
+/**
+ * Text for an upper-cased label with its Greek letters kept as written: CSS uppercase turns "ε" into "Ε",
+ * which reads as a Latin E (the budget column said "E" instead of ε).
+ */
+export function KeepGreek({ children }: { children: ReactNode }) {
+  if (typeof children !== "string" || !/[\u0370-\u03ff]/.test(children)) return <>{children}</>;
+  return <>{children.split(/([\u0370-\u03ff]+)/).map((part, i) => (i % 2 ? <span key={i} className="normal-case">{part}</span> : part))}</>;
+}
+
 export function Table({ head, children, caption }: { head: ReactNode[]; children: ReactNode; caption?: string }) {
   return (
     <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
@@ -102,7 +111,7 @@ export function Table({ head, children, caption }: { head: ReactNode[]; children
           <tr>
             {head.map((h, i) => (
               <th key={i} scope="col" className="px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                {h}
+                <KeepGreek>{h}</KeepGreek>
               </th>
             ))}
           </tr>

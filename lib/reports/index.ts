@@ -167,6 +167,16 @@ export async function getReportSnapshot(ctx: TeamContext, id: string): Promise<{
   return { snapshot: ReportSnapshotSchema.parse(JSON.parse(r.snapshotJson)), sha256: r.snapshotSha256 };
 }
 
+/** Why this user may not approve the report although the role allows it (segregation of duties), or null. */
+export async function approvalBlockedReason(ctx: TeamContext, report: { number: number; createdById: string | null }): Promise<string | null> {
+  const { policy } = await activePolicy(ctx.team.id);
+  const approverId = ctx.actor.userId ?? ctx.userId ?? null;
+  if (policy.segregationOfDuties && report.createdById && report.createdById === approverId) {
+    return `You generated ${reportLabel(report.number)}; the team requires that someone else approves it (segregation of duties).`;
+  }
+  return null;
+}
+
 export async function approveReport(ctx: TeamContext, input: { reportId: string; snapshotSha256?: string } | string, now = new Date()): Promise<ReportView> {
   assertCan(ctx, "report.approve");
   const parsed = ApproveReportSchema.safeParse(typeof input === "string" ? { reportId: input } : input);
@@ -178,11 +188,9 @@ export async function approveReport(ctx: TeamContext, input: { reportId: string;
   if (parsed.data.snapshotSha256 && parsed.data.snapshotSha256 !== r.snapshotSha256) {
     throw new ConflictError(`The snapshot you reviewed (${parsed.data.snapshotSha256.slice(0, 12)}…) is not this report's (${r.snapshotSha256.slice(0, 12)}…); nothing was approved.`);
   }
-  const { policy } = await activePolicy(ctx.team.id);
   const approverId = ctx.actor.userId ?? ctx.userId ?? null;
-  if (policy.segregationOfDuties && r.createdById && r.createdById === approverId) {
-    throw new ForbiddenError(`You generated ${reportLabel(r.number)}; the team requires that someone else approves it (segregation of duties).`);
-  }
+  const blocked = await approvalBlockedReason(ctx, r);
+  if (blocked) throw new ForbiddenError(blocked);
   if (sha256Hex(r.snapshotJson) !== r.snapshotSha256) throw new Error(`Report ${r.id}: the stored snapshot does not match its recorded hash; refusing to approve`);
   const draft = await db.reportFile.findFirst({ where: { reportId: r.id, teamId: ctx.team.id, edition: "draft" }, select: { sha256: true, bytes: true } });
   if (!draft || sha256Hex(draft.bytes) !== r.draftPdfSha256) throw new Error(`Report ${r.id}: the stored draft PDF does not match its recorded hash; refusing to approve`);

@@ -6,7 +6,7 @@ import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, Badge, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { approveReportAction, createReportAction, verifyAction, type VerifyState } from "./actions";
 
-type CreateReportProps = { team: string; models: { id: string; label: string }[]; frameworks: { id: string; name: string }[]; defaultFrameworks: string[] };
+type CreateReportProps = { team: string; /** A report of this team is queued or rendering (the list refreshes itself until none is). */ generating: boolean; models: { id: string; label: string }[]; frameworks: { id: string; name: string }[]; defaultFrameworks: string[] };
 
 export function CreateReportForm(props: CreateReportProps) {
   const form = useFormAction(createReportAction.bind(null, props.team));
@@ -14,12 +14,13 @@ export function CreateReportForm(props: CreateReportProps) {
   return <CreateReportFields key={form.key} {...props} form={form} />;
 }
 
-function CreateReportFields({ models, frameworks, defaultFrameworks, form: { state, formAction: action, pending, failed, values: v, errors: fe } }: CreateReportProps & { form: ReturnType<typeof useFormAction> }) {
+function CreateReportFields({ models, frameworks, defaultFrameworks, generating, form: { state, formAction: action, pending, failed, values: v, errors: fe } }: CreateReportProps & { form: ReturnType<typeof useFormAction> }) {
   const [scope, setScope] = useState<"all" | "some">(v.scope === "some" ? "some" : "all");
   const frameworkTicked = (id: string) => (failed ? v[`framework:${id}`] === "on" : defaultFrameworks.includes(id));
   return (
     <form action={action} className="space-y-4" aria-label="New report">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      {/* "R-n is being generated" holds only until the list shows its draft. */}
+      {state?.message && (!state.ok || generating) ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <Field label="Title" htmlFor="rep-title" error={fe.title} hint="Optional; shown on the cover.">
         <input id="rep-title" name="title" defaultValue={v.title} maxLength={160} placeholder="Robustness audit report — Q4" className={inputClass} />
       </Field>
@@ -60,7 +61,7 @@ function CreateReportFields({ models, frameworks, defaultFrameworks, form: { sta
   );
 }
 
-export function ApproveForm({ team, reportId, snapshotSha256, label }: { team: string; reportId: string; snapshotSha256: string; label: string }) {
+export function ApproveForm({ team, reportId, snapshotSha256, label, blockedReason }: { team: string; reportId: string; snapshotSha256: string; label: string; blockedReason?: string | null }) {
   const [state, action, pending] = useActionState<ActionState, FormData>(approveReportAction.bind(null, team), null);
   return (
     <form action={action} className="space-y-3" aria-label={`Approve ${label}`}>
@@ -70,7 +71,8 @@ export function ApproveForm({ team, reportId, snapshotSha256, label }: { team: s
       <p className="text-sm text-slate-600">
         Approving binds snapshot <code className="break-all text-xs">{snapshotSha256}</code> and the draft&apos;s hash to your name in the audit log, and renders the approved edition with the sign-off page.
       </p>
-      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Approving…" : `Approve ${label}`}</button>
+      {blockedReason ? <p id="approve-blocked" className="text-sm text-amber-800" data-testid="approve-blocked">{blockedReason}</p> : null}
+      <button type="submit" disabled={pending || Boolean(blockedReason)} aria-describedby={blockedReason ? "approve-blocked" : undefined} className={buttonClass.primary}>{pending ? "Approving…" : `Approve ${label}`}</button>
     </form>
   );
 }

@@ -34,7 +34,7 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
         <details className="mb-6 rounded-xl border border-slate-200 bg-white shadow-sm" open>
           <summary className="cursor-pointer px-5 py-3 text-sm font-semibold text-slate-800">New report</summary>
           <div className="border-t border-slate-100 p-5">
-            <CreateReportForm team={ctx.team.slug} models={[...modelLabels].map(([id, label]) => ({ id, label }))} frameworks={frameworks} defaultFrameworks={[...DEFAULT_REPORT_FRAMEWORKS]} />
+            <CreateReportForm team={ctx.team.slug} generating={busy} models={[...modelLabels].map(([id, label]) => ({ id, label }))} frameworks={frameworks} defaultFrameworks={[...DEFAULT_REPORT_FRAMEWORKS]} />
           </div>
         </details>
       ) : null}

@@ -8,7 +8,7 @@ import { ReportStatusBadge, scopeSummary } from "@/app/_components/report-ui";
 import { can } from "@/lib/auth/permissions";
 import { getCatalog } from "@/lib/compliance/catalog";
 import { NotFoundError } from "@/lib/errors";
-import { getReport, getReportSnapshot, type ReportView } from "@/lib/reports";
+import { approvalBlockedReason, getReport, getReportSnapshot, type ReportView } from "@/lib/reports";
 import { pct } from "@/lib/reports/format";
 import { verdictLabel } from "@/lib/engine/verdict-words";
 import { ApproveForm } from "../forms";
@@ -25,6 +25,8 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
     if (e instanceof NotFoundError) notFound();
     throw e;
   }
+  // The author learns before clicking that someone else must approve (the same check approveReport makes).
+  const blocked = r.status === "draft" && can(ctx.role, "report.approve") ? await approvalBlockedReason(ctx, { number: r.number, createdById: r.createdById }) : null;
   const snap = r.snapshotSha256 ? (await getReportSnapshot(ctx, r.id)).snapshot : null;
   const frameworks = getCatalog().frameworks.map((f) => ({ id: f.id, name: f.shortName }));
   const labels = new Map((snap?.models ?? []).map((m) => [m.id, m.label]));
@@ -72,7 +74,7 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
         <div className="space-y-6">
           {r.status === "draft" && can(ctx.role, "report.approve") && r.snapshotSha256 ? (
             <Card title="Approve">
-              <ApproveForm team={ctx.team.slug} reportId={r.id} snapshotSha256={r.snapshotSha256} label={r.label} />
+              <ApproveForm team={ctx.team.slug} reportId={r.id} snapshotSha256={r.snapshotSha256} label={r.label} blockedReason={blocked} />
             </Card>
           ) : null}
           {r.status === "draft" && !can(ctx.role, "report.approve") ? <Alert tone="amber">Waiting for a compliance reviewer&apos;s approval.</Alert> : null}

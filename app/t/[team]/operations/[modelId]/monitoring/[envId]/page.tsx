@@ -103,7 +103,7 @@ export default async function MonitoringPage({ params }: { params: Promise<{ tea
                     </tr>
                   ))}
                   <tr><Td className="font-medium">predicted classes</Td><Td>{last.scores.predictionPsi?.toFixed(3) ?? "not sent"}</Td><Td>—</Td><Td>—</Td><Td>—</Td><Td>—</Td></tr>
-                  <tr><Td className="font-medium">confidence</Td><Td>{last.scores.confidence ? `drop ${last.scores.confidence.dropPp.toFixed(1)} points` : "not sent"}</Td><Td>—</Td><Td>—</Td><Td>{last.scores.confidence ? `${(last.scores.confidence.mean * 100).toFixed(1)}%` : "—"}</Td><Td>{v.reference ? `${(v.reference.confidence.mean * 100).toFixed(1)}%` : "—"}</Td></tr>
+                  <tr><Td className="font-medium">confidence</Td><Td>{last.scores.confidence ? (last.scores.confidence.dropPp >= 0 ? `dropped ${last.scores.confidence.dropPp.toFixed(1)} points` : `rose ${(-last.scores.confidence.dropPp).toFixed(1)} points`) : "not sent"}</Td><Td>—</Td><Td>—</Td><Td>{last.scores.confidence ? `${(last.scores.confidence.mean * 100).toFixed(1)}%` : "—"}</Td><Td>{v.reference ? `${(v.reference.confidence.mean * 100).toFixed(1)}%` : "—"}</Td></tr>
                 </Table>
                 <p className="mt-2 text-xs text-slate-500">Input drift alerts when a statistic&apos;s PSI reaches {v.thresholds.psiWarning} (critical {v.thresholds.psiCritical}) and its KS p-value is below {v.thresholds.ksPValue}; prediction shift at PSI {v.thresholds.predictionPsiWarning}; confidence drop at {v.thresholds.confidenceDropPp} points. Thresholds come from the team policy.</p>
               </Card>
