@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { childEnvWithDefaults, env } from "../env";
@@ -23,7 +23,11 @@ export interface ModelCheckRequest {
 
 export type ModelCheckReply = { type: "ready" } | { type: "result"; nonFinite: Problem[]; verdict: ModelValidation | null } | { type: "error"; message: string };
 
-/** The child's entry file; the web server runs from the project folder (Next bundles lib, so no import.meta.url here). */
+/**
+ * The child's entry file; the web server runs from the project folder (Next bundles lib, so no import.meta.url here).
+ * Started with spawn(node, [..., file]) rather than fork(file): Turbopack treats fork's argument as a module to
+ * bundle and the production build fails to resolve it.
+ */
 const ENTRY = () => join(process.cwd(), "lib", "registry", "check-process.ts");
 
 function rssMb(pid: number): number {
@@ -40,8 +44,7 @@ const queue: (() => void)[] = [];
 let busy = false;
 
 function spawnChild(memoryMb: number): ChildProcess {
-  const child = fork(ENTRY(), [], {
-    execArgv: ["--import", "tsx", `--max-old-space-size=${memoryMb}`],
+  const child = spawn(process.execPath, ["--import", "tsx", `--max-old-space-size=${memoryMb}`, ENTRY()], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: childEnvWithDefaults({ TF_CPP_MIN_LOG_LEVEL: "2" }),
   });
