@@ -273,6 +273,9 @@ describe("REST API v1", () => {
       createEvaluation: { body: { model: "digits-cnn@1", dataset: `${DEMO_DATASETS.eval}@1`, preset: "quick", sampleCount: 10 } },
       getEvaluation: { params: { number: String(ids.completed) } },
       getEvaluationResults: { params: { number: String(ids.completed) } },
+      // This team has no integrity scan: the read is allowed and answers 400 naming the evaluation's kind
+      // (lib/evaluations/integrity.test.ts pages through a real scan's suspects).
+      listEvaluationSuspects: { params: { number: String(ids.completed) } },
       cancelEvaluation: { params: { number: String(ids.queued) } },
       createSchedule: { body: { name: "x", modelId: ids.modelId, datasetVersionId: ids.datasetVersionId, preset: "quick", sampleCount: 10, cron: "weekly" } },
       getSchedule: { params: { id: ids.scheduleId! } },
@@ -313,6 +316,7 @@ describe("REST API v1", () => {
     for (const o of OPERATIONS) {
       const r = await call(o, { ...sample(o), token: tokens.viewer });
       if (o.id === "getMonitoringReference") expect([r.status, (await json(r)).detail]).toEqual([404, expect.stringMatching(/environment "production"/)]);
+      else if (o.id === "listEvaluationSuspects") expect([r.status, (await json(r)).detail]).toEqual([400, expect.stringMatching(/is a robustness evaluation/)]);
       else if (can("VIEWER", o.action)) expect(r.status, o.id).toBeLessThan(400);
       else {
         expect(r.status, o.id).toBe(403);
