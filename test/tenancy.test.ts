@@ -14,6 +14,7 @@ import { getDataset, updateDatasetCard, setDatasetVersionArchived, deleteDataset
 import { createEvaluation } from "../lib/evaluations/create";
 import { cancelEvaluation, evaluationProgress, getEvaluation } from "../lib/evaluations/manage";
 import { evaluationRecords } from "../lib/evaluations/results";
+import { integritySuspects, integritySuspectsPage } from "../lib/evaluations/integrity-suspects";
 import { createSchedule, deleteSchedule, setSchedulePaused, updateSchedule, ScheduleInputSchema } from "../lib/evaluations/schedules";
 import { acknowledgeAlert } from "../lib/evaluations/webhook";
 import { stopQueue } from "../lib/jobs/queue";
@@ -86,6 +87,8 @@ const cases: [string, () => Promise<unknown>][] = [
   ["evaluations: get", () => getEvaluation(outsider, ids.evaluationNumber)],
   ["evaluations: progress", () => evaluationProgress(outsider, ids.evaluationNumber)],
   ["evaluations: results", () => evaluationRecords(outsider, ids.evaluationNumber)],
+  ["evaluations: integrity suspects", () => integritySuspects(outsider, ids.evaluationNumber)],
+  ["evaluations: integrity suspects, a page", () => integritySuspectsPage(outsider, ids.evaluationNumber, {})],
   ["evaluations: cancel", () => cancelEvaluation(outsider, ids.evaluation)],
   ["schedules: pause", () => setSchedulePaused(outsider, ids.schedule, true)],
   ["schedules: edit", () => updateSchedule(outsider, ids.schedule, ScheduleInputSchema.parse({ name: "x", modelId: ids.model, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, cron: "daily" }))],
@@ -161,6 +164,8 @@ const WHOLE_TEAM_ONLY = new Set([
   "dashboardEvaluations", "teamModelNames", "scheduledRuns", "launchChoices", "getPolicy", "assessTeam", "getPosture", "postureTrend", "getRiskRegister",
   "operationsOverview", "listModelsApi", "listDatasetsApi", "listEvaluationsApi", "listSchedulesApi", "listAlertsApi", "controlsApi", "auditVerifyApi",
   "listReportsApi", "listOutboundHostsApi", "listEnvironmentsApi", "listMonitoringAlertsApi", "deploymentStatusApi",
+  // reads the team's policy for a report the caller already holds
+  "approvalBlockedReason",
   // creations and settings from the caller's own input (records they name are looked up in the caller's team, tested above where they take ids)
   "registerModelVersion", "registerDatasetVersion", "registerEndpointVersion", "createSchedule", "createApiToken", "addMember", "createEnvironment",
   "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",
@@ -192,7 +197,7 @@ const TAKES_TEAM_ID = new Set([
   "getTeamSettings", "openAlerts", "listEnvironments", "activeOverride", "lastPassingDeployment", "deploymentHistory", "currentDeployments",
   "overridesForModel", "gateForVersion", "referenceFor", "loadDatasetForEngine", "loadEndpointForEngine", "loadEndpointIfAny", "loadEngineModel",
   "checkVersionsCompatible", "loadModelVersionForEngine", "seedCompliance", "seedDemoEvaluations", "seedDemoIntegrity", "seedDemoIntegrityEvaluations",
-  "seedOperations", "seedDemoRegistry", "seedDemoEnsemble", "loadTeamAllowlist",
+  "seedOperations", "seedDemoRegistry", "seedDemoEnsemble", "loadTeamAllowlist", "liveTeamAllowlist",
 ]);
 
 describe("the tenancy table is complete", () => {

@@ -25,7 +25,9 @@ describe("PDF: training-data integrity", () => {
     expect(text).toMatch(/Training-data integrity \(scan #7\)/);
     expect(text).toMatch(/Live backdoor YES, towards "0"/);
     expect(text).toMatch(/Likely mislabelled 3\.6% \(144 examples; 3-fold cross-validation, 2 epochs\)/);
-    expect(text).toMatch(/derived 100\.0% \(99\.2%–100\.0%\) 1\.6% 500 yes/);
+    // The trigger table: kind (generic or derived), flip rate with its interval, the control, inputs, live.
+    expect(text).toMatch(/Trigger test \(derived and live patches\) Target Patch Kind Flipped \(95% interval\) Control \(95% interval\) Inputs/);
+    expect(text).toMatch(/0 derived derived 100\.0% \(99\.2%–100\.0%\) 1\.6% 500 Above control Live — yes/);
     const old = ReportSnapshotSchema.parse(base);
     expect(old.models[0]!.integrity).toBeUndefined();
     expect(pdfText(await renderReportPdf(old, { status: "draft" }))).not.toMatch(/Training-data integrity/);
