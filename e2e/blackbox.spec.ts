@@ -76,7 +76,8 @@ test("a model served over HTTP: allowlist, registration, test connection, black-
   await ev.getByLabel("Model version").selectOption({ label: "digits-api v1 (limited risk)" });
   await ev.getByLabel("Dataset version").selectOption(evalOption!);
   await ev.getByLabel("Samples").fill("20");
-  await expect(ev.getByTestId("estimate")).toContainText("At most 18,320 queries");
+  // Includes one replay query per attack and ε: every counted break is asked again before it counts.
+  await expect(ev.getByTestId("estimate")).toContainText("At most 18,440 queries");
   await ev.getByText("Custom", { exact: true }).click();
   await ev.getByLabel("Custom suite (JSON)").fill(JSON.stringify({ sanityCheck: false, epsilons: { linf: [0.1] }, attacks: [{ kind: "square", norm: "linf", queries: 100 }, { kind: "noise", norm: "linf", distribution: "uniform", draws: 5 }] }));
   await ev.getByLabel("Shard size").fill("20");
