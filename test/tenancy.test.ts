@@ -88,7 +88,7 @@ const cases: [string, () => Promise<unknown>][] = [
   ["evaluations: progress", () => evaluationProgress(outsider, ids.evaluationNumber)],
   ["evaluations: results", () => evaluationRecords(outsider, ids.evaluationNumber)],
   ["evaluations: integrity suspects", () => integritySuspects(outsider, ids.evaluationNumber)],
-  ["evaluations: integrity suspects, a page", () => integritySuspectsPage(outsider, ids.evaluationNumber, {})],
+  ["evaluations: integrity suspects, a page", () => integritySuspectsPage(outsider, ids.evaluationNumber, { limit: 10 })],
   ["evaluations: cancel", () => cancelEvaluation(outsider, ids.evaluation)],
   ["schedules: pause", () => setSchedulePaused(outsider, ids.schedule, true)],
   ["schedules: edit", () => updateSchedule(outsider, ids.schedule, ScheduleInputSchema.parse({ name: "x", modelId: ids.model, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, cron: "daily" }))],
