@@ -17,7 +17,7 @@ function walk(dir: string, name: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name), name) : d.name === name ? [join(dir, d.name)] : []));
 }
 
-interface Fixtures { team: string; modelId: string; datasetId: string; number: number; scheduleId: string; reportId: string; fileId: string; envId: string; modelFile: { version: string; path: string }; datasetFile: { version: string; path: string }; auditEvents: Record<string, number> }
+interface Fixtures { team: string; modelId: string; datasetId: string; number: number; integrityNumber: number; scheduleId: string; reportId: string; fileId: string; envId: string; modelFile: { version: string; path: string }; datasetFile: { version: string; path: string }; auditEvents: Record<string, number> }
 const MALLORY = "mallory@other.example";
 const fixtures = (): Fixtures => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "e2e/scripts/isolation-fixtures.ts", "demo", MALLORY, DEMO.VIEWER], { env, stdio: ["ignore", "pipe", "pipe"] }).toString().trim().split("\n").at(-1)!);
 
@@ -31,7 +31,7 @@ function urlOf(file: string, f: Fixtures): string {
     if (name === "team") return f.team;
     if (name === "modelId") return f.modelId;
     if (name === "datasetId") return f.datasetId;
-    if (name === "number") return String(f.number);
+    if (name === "number") return String(file.includes("/suspects") ? f.integrityNumber : f.number);
     if (name === "fileId") return f.fileId;
     if (name === "envId") return f.envId;
     if (name === "id" && parent === "schedules") return f.scheduleId;

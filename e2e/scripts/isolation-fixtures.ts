@@ -23,6 +23,8 @@ await withDatabase(async (url) => {
   const dataset = await db.dataset.findFirstOrThrow({ where: { teamId: team.id }, orderBy: { name: "asc" } });
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, datasetId: dataset.id } });
   const evaluation = await db.evaluation.findFirstOrThrow({ where: { teamId: team.id }, orderBy: { number: "asc" } });
+  // The seeded integrity scan: its suspected examples are read by kind-specific routes.
+  const scan = await db.evaluation.findFirstOrThrow({ where: { teamId: team.id, kind: "integrity" }, orderBy: { number: "asc" } });
   const schedule = (await db.schedule.findFirst({ where: { teamId: team.id } })) ?? (await createSchedule(ctx, ScheduleInputSchema.parse({ name: "isolation fixture", modelId: model.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 10, cron: "weekly" })));
   const report = (await db.report.findFirst({ where: { teamId: team.id } })) ?? (await createReport(ctx, { frameworks: ["nist-ai-rmf"] }));
   let file = await db.attestationFile.findFirst({ where: { teamId: team.id } });
@@ -37,7 +39,7 @@ await withDatabase(async (url) => {
   const dvf = await db.datasetVersionFile.findFirstOrThrow({ where: { teamId: team.id, datasetVersionId: dv.id }, orderBy: { path: "asc" } });
   const events = await db.auditEvent.groupBy({ by: ["action"], where: { teamId: team.id, actorLabel: { in: actors } }, _count: true });
   const auditEvents = Object.fromEntries(events.map((e) => [e.action, e._count]));
-  console.log(JSON.stringify({ team: team.slug, modelId: model.id, datasetId: dataset.id, number: evaluation.number, scheduleId: schedule.id, reportId: report.id, fileId: file.id, envId: environment.id, modelFile: { version: mv.modelVersionId, path: mv.path }, datasetFile: { version: dvf.datasetVersionId, path: dvf.path }, auditEvents }));
+  console.log(JSON.stringify({ team: team.slug, modelId: model.id, datasetId: dataset.id, number: evaluation.number, integrityNumber: scan.number, scheduleId: schedule.id, reportId: report.id, fileId: file.id, envId: environment.id, modelFile: { version: mv.modelVersionId, path: mv.path }, datasetFile: { version: dvf.datasetVersionId, path: dvf.path }, auditEvents }));
 });
 await stopQueue();
 await disconnectDb();
