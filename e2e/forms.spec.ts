@@ -269,7 +269,14 @@ const CASES: FormCase[] = [
     open: async (page) => {
       await via("/t/demo/models", "digits-cnn", "New ensemble version")(page);
       // The form starts from the latest ensemble's members (the seeded v3): untick them so one member is ticked.
-      for (const box of await byForm("New ensemble version")(page).getByRole("checkbox").all()) await box.setChecked(false, { force: true });
+      // After hydration (a box unticked before React takes over the page is ticked again by it).
+      await page.waitForLoadState("networkidle");
+      for (const box of await byForm("New ensemble version")(page).getByRole("checkbox").all()) {
+        await expect(async () => {
+          await box.setChecked(false, { force: true });
+          await expect(box).not.toBeChecked({ timeout: 1_000 });
+        }).toPass({ timeout: 15_000 });
+      }
     },
     form: byForm("New ensemble version"),
     fields: [
@@ -355,6 +362,9 @@ test("after the error, fixing the one field launches the evaluation that was cho
   const chosen = model.locator("option", { hasText: /^digits-cnn v/ }).last();
   const [value, text] = [await chosen.getAttribute("value"), (await chosen.textContent())!];
   await model.selectOption(value!);
+  // The demo's evaluation digits (other journeys register datasets of their own, e.g. a tabular one).
+  const dataset = form.getByLabel("Dataset version");
+  await dataset.selectOption((await dataset.locator("option", { hasText: "mnist-demo-eval" }).first().getAttribute("value"))!);
   await form.getByLabel("Samples").fill("-5");
   await form.getByLabel("Shard size").fill("10");
   await form.getByRole("button", { name: "Launch evaluation" }).click();
