@@ -69,6 +69,8 @@ const freshDatasetCard = async (page: Page) => {
   await form.getByLabel("Collected when").fill("2026");
   await form.getByLabel("Licence (SPDX identifier)").fill("CC0-1.0");
   await form.getByLabel("Contains personal data").selectOption("no");
+  // A training split: the launch forms default to a held-out ("test") dataset, which other journeys read.
+  await form.getByLabel("Split").selectOption("train");
   await form.getByRole("button", { name: "Register dataset" }).click();
   await expect(page).toHaveURL(/\/datasets\/[^/?]+\?v=1$/, { timeout: 60_000 });
   await page.getByRole("link", { name: "Edit card", exact: true }).first().click();
