@@ -1,3 +1,4 @@
+import { wilsonInterval } from "./intervals";
 // Robust accuracy only means something for a model that classifies its clean inputs. A clean accuracy that
 // cannot be told apart from guessing, or far below what the model's card states, almost always means the
 // inputs reach the model on the wrong scale (a card saying 0..1 for a model that divides by 255 itself, a
@@ -9,15 +10,7 @@ export const CLEAN_ACCURACY_CHECK_ID = "clean-accuracy";
 /** The shape of a ReliabilityCheck (reliability.ts imports this file, so the type is not imported back). */
 export interface CleanAccuracyCheck { id: string; title: string; status: "pass" | "warn" | "fail"; explanation: string }
 
-/** 95% two-sided Wilson score interval of k successes in n trials. */
-export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] {
-  if (n === 0) return [0, 1];
-  const p = k / n;
-  const d = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / d;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
+export { wilsonInterval };
 
 /** How far below the card's stated accuracy a measurement may fall before it is questioned (10 points). */
 export const STATED_ACCURACY_TOLERANCE = 0.1;

@@ -1,4 +1,5 @@
 import { createRng } from "../engine/rng";
+import { wilsonInterval } from "../engine/intervals";
 
 /*
  * Trigger test: is a suspected backdoor live? Candidate patches are stamped on clean inputs of OTHER classes
@@ -109,14 +110,7 @@ export function stamp(x: Float32Array, shape: ImageShape, indices: number[], pat
   return out;
 }
 
-export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] {
-  if (n === 0) return [0, 1];
-  const p = k / n;
-  const d = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / d;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
+export { wilsonInterval };
 
 /** The live rule, in words (the results page, the API, the PDF and the docs quote it). */
 export function liveRuleText(liveFlipRate = 0.5): string {

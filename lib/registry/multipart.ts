@@ -1,6 +1,7 @@
 import { shown, UploadRefused } from "./limits";
 import type { Staging, StagedFile } from "./staging";
 import { ValidationError } from "../errors";
+import { nameControlCharacterIn } from "../security/control-chars";
 
 // A streaming multipart/form-data reader: file parts go straight to the staging folder as they
 // arrive (the size limit is enforced on every chunk), so a 200 MB upload never sits in memory.
@@ -23,8 +24,7 @@ export const MAX_FILE_NAME_BYTES = 255;
 /** Why a file name sent by the browser or a script cannot be used, or null. */
 export function uploadedNameProblem(name: string): string | null {
   const quoted = `"${shown(name)}"`;
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(name)) return `The file name ${quoted} contains control characters (a line break, tab or similar); rename the file.`;
+  if (nameControlCharacterIn(name)) return `The file name ${quoted} contains control characters (a line break, tab or similar); rename the file.`;
   const segments = name.replace(/\\/g, "/").split("/");
   if (segments.some((seg) => seg === "." || seg === "..")) return `The file name ${quoted} is not a usable file name ("." and ".." name folders); rename the file.`;
   const long = segments.find((seg) => Buffer.byteLength(seg) > MAX_FILE_NAME_BYTES);

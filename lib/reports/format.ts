@@ -18,16 +18,7 @@ export const fmtDate = (isoString: string) => isoString.slice(0, 10);
 
 export const reportLabel = (n: number) => `R-${n}`;
 
-/** 95% Wilson score interval of a proportion k/n (n = 0: the whole range). */
-export function wilson(k: number, n: number, z = 1.96): [number, number] {
-  if (n <= 0) return [0, 1];
-  const p = k / n;
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
+export { wilsonInterval as wilson } from "../engine/intervals";
 
 export const fmtInterval = ([lo, hi]: [number, number]) => `${(lo * 100).toFixed(1)}–${(hi * 100).toFixed(1)}%`;
 
