@@ -209,3 +209,31 @@ describe("summaries", () => {
     expect(suiteShortfalls(evaluation({ samples: 499 }), defaultPolicy().tiers.high)).toEqual(["499 samples (needs 500)"]);
   });
 });
+
+describe("status and evidence agree (one source)", () => {
+  // Every control × a spread of evidence: a status never contradicts the findings it lists.
+  const scenarios: Record<string, Evidence> = {
+    "nothing measured": evidence({ models: [limited({ evaluations: [], trainingDataset: null, evaluationDataset: null, schedules: [] })] }),
+    "robustness fails": evidence({ models: [model({ evaluations: [evaluation({ robust: 0.01 })] })] }),
+    "robustness passes, attested": evidence({ attestations: catalog.frameworks.flatMap((f) => f.controls).map((c, i) => attestation({ id: `a${i}`, control: c.key })) }),
+    "old evidence": evidence({ models: [model({ evaluations: [evaluation({ finishedAt: daysAgo(400) })] })] }),
+    "poisoned, never attacked": evidence({ models: [limited({ evaluations: [], integrity: [{ id: "sc1", number: 4, finishedAt: daysAgo(1), datasetVersionId: "dv0", datasetLabel: "train v1", samples: 8000, suspectedMislabelShare: 0.035, flaggedClasses: ["0"], liveBackdoors: ["0"], leakageGroups: 0, verdict: "reliable" }] })] }),
+    "old scan, never attacked": evidence({ models: [limited({ evaluations: [], integrity: [{ id: "sc1", number: 4, finishedAt: daysAgo(400), datasetVersionId: "dv0", datasetLabel: "train v1", samples: 8000, suspectedMislabelShare: 0.001, flaggedClasses: [], liveBackdoors: [], leakageGroups: 0, verdict: "reliable" }] })] }),
+    "regression alert open": evidence({ models: [model({ evaluations: [], openAlerts: [{ id: "al1", summary: "robust accuracy fell", createdAt: daysAgo(1), maxDropPp: 9, evaluationNumber: 3 }] })] }),
+  };
+  for (const [name, ev] of Object.entries(scenarios)) {
+    it(name, () => {
+      const all = computeControlStatuses(defaultPolicy(), catalog, DEFAULT_CROSSWALK, ev);
+      expect(all.length).toBeGreaterThan(100);
+      for (const s of all) {
+        const outcomes = s.findings.map((f) => f.outcome);
+        const where = `${s.control} (${s.status}): ${outcomes.join(", ")}`;
+        // Supporting records that pass or partly pass do not assess a measured control (rule 4), but one that fails or aged out does.
+        if (s.status === "not_assessed") expect(outcomes.some((o) => o === "fail" || o === "stale"), where).toBe(false);
+        if (s.status === "satisfied") expect(outcomes.includes("fail") || outcomes.includes("stale"), where).toBe(false);
+        if (outcomes.includes("fail")) expect(["failing", "partial"], where).toContain(s.status);
+      }
+    });
+  }
+});
+

@@ -11,7 +11,8 @@ import { describeThreshold, normLabel, pct, TIER_LABELS, type Policy, type Tier,
 //   3. all direct evidence passes, and the attestation is valid where one is needed -> satisfied
 //      (a control with only supporting mappings needs an attestation to be satisfied)
 //   4. some evidence or an attestation, but not enough -> partial
-//   5. nothing -> not assessed
+//   5. nothing direct holds, but supporting evidence fails (or is stale) -> partial (or stale)
+//   6. nothing -> not assessed (every finding then reads "no evidence" or, for supporting records, "passes")
 // An evaluation whose reliability verdict is "unreliable" never counts as passing evidence, and a final
 // guard refuses "satisfied" for any status that links one.
 
@@ -717,8 +718,13 @@ function combine(control: Control, entries: CrosswalkEntry[], c: Ctx, kindCache:
     const lead = gaps.length ? gaps : findings.filter((f) => f.outcome !== "pass");
     return out("partial", lead, findings.filter((f) => f.outcome === "pass").map((f) => `Present: ${f.reason}`));
   }
+  // Nothing direct holds (none mapped, or none recorded yet). Supporting evidence that fails or has aged
+  // out still assessed the control, so the status says so: "not assessed" next to a finding that fails
+  // (e.g. a live backdoor under MEASURE 2.7 for a model never attacked) contradicted its own evidence.
+  // A failing supporting record makes a control partial, as it does beside passing direct evidence.
+  if (supportingFail.length) return out("partial", supportingFail, ["No direct evidence holds, and supporting evidence fails."]);
   const supportingStale = supporting.filter((f) => f.outcome === "stale");
-  if (supportingStale.length && !direct.length) return out("stale", supportingStale);
+  if (supportingStale.length) return out("stale", supportingStale);
   return out("not_assessed", needed ? [attFinding, ...findings] : findings);
 }
 
@@ -824,7 +830,7 @@ export function topGaps(statuses: ControlStatus[], limit = 8): Gap[] {
   const out: Gap[] = [];
   for (const s of gaps) {
     // One sentence per distinct reason: the same failing measurement shows under many controls.
-    const k = `${s.modelId}|${s.status}|${s.reason}`;
+    const k = `${s.modelId}|${s.reason}`;
     if (seen.has(k)) continue;
     seen.add(k);
     const reason = s.reason.startsWith(`${s.modelLabel}: `) ? s.reason.slice(s.modelLabel.length + 2) : s.reason;

@@ -49,6 +49,16 @@ describe("training-data integrity evidence (E15)", () => {
     expect(e15("nist-ai-rmf:MEASURE 2.7", model([POISONED])).outcome).toBe("fail");
   });
 
+  it("MEASURE 2.7 of a poisoned model never attacked: partial (a supporting gap), from the scan the drawer lists as failing (issue 24)", () => {
+    // Before: the direct E1 finding was missing, so the status fell through to "not assessed" next to an E15 finding that fails.
+    const s = status("nist-ai-rmf:MEASURE 2.7", model([POISONED]));
+    expect(s.findings.find((f) => f.evidence === "E1")!.outcome).toBe("missing");
+    expect(s.status).toBe("partial");
+    expect(s.reason).toMatch(/live backdoor.*integrity scan #9/);
+    // An old scan and nothing else: stale, not "not assessed".
+    expect(status("nist-ai-rmf:MEASURE 2.7", model([scan({ finishedAt: daysAgo(181) })])).status).toBe("stale");
+  });
+
   it("no scan: not assessed; leakage fails; a scan without cross-validation is partial; old scans are stale; tiers differ", () => {
     expect(status(A74, model(undefined)).status).toBe("not_assessed");
     expect(e15(A74, model([scan({ leakageGroups: 2 })])).reason).toMatch(/2 duplicate groups shared by the training and held-out data/);
