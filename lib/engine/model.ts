@@ -120,7 +120,7 @@ type LayerFn = (h: tf.Tensor) => tf.Tensor;
  * supported in gradients"); the same convolution with the zero-filled filter has the same output and padding
  * (both use the effective filter size) and an ordinary gradient.
  */
-function dilateFilter(k: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
+export function dilateFilter(k: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
   if (dh === 1 && dw === 1) return k;
   return tf.tidy(() => {
     const [kh, kw, a, b] = k.shape;
