@@ -14,22 +14,24 @@ interface Fixture {
   model: string;
   inputName: string;
   outputName: string;
-  card: { inputShape: number[]; layout?: "NCHW" | "NHWC"; normalization: { mean: number[]; std: number[] }; classLabels: string[] };
-  examples: { shape: number[]; inputs: number[][]; labels: number[] };
+  card: { inputShape: number[]; inputLayout?: "NCHW" | "NHWC"; normalization: { mean: number[]; std: number[] }; classLabels: string[] };
+  examples: { shape: number[]; modelInputShape: number[]; inputs: number[][]; labels: number[] };
   expected: { torchLogits: number[][]; ortLogits: number[][] };
   gradients: { crossEntropySum: { grad: number[][] }; trueLogitSum: { grad: number[][] } };
 }
 
-/** (x - mean) / std with the channel on axis 1 (NCHW) or last (NHWC, tabular), as the card says. */
-function normalise(f: Fixture, x: number[]): Float32Array {
+/**
+ * What the model receives for one stored input: (x - mean) / std per channel (the last dimension of the
+ * card's channels-last inputShape), transposed to channels first for an NCHW model.
+ */
+function modelInput(f: Fixture, x: number[]): Float32Array {
   const { mean, std } = f.card.normalization;
-  const shape = f.card.inputShape;
-  const out = new Float32Array(x.length);
-  const inner = f.card.layout === "NCHW" ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
-  for (let i = 0; i < x.length; i++) {
-    const c = Math.floor(i / inner) % mean.length;
-    out[i] = (Math.fround(x[i]) - Math.fround(mean[c])) / Math.fround(std[c]);
-  }
+  const channels = f.card.inputShape.at(-1)!;
+  const norm = x.map((v, i) => (Math.fround(v) - Math.fround(mean[i % channels % mean.length])) / Math.fround(std[i % channels % std.length]));
+  if (f.card.inputLayout !== "NCHW") return Float32Array.from(norm);
+  const [h, w, c] = f.card.inputShape as [number, number, number];
+  const out = new Float32Array(norm.length);
+  for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) for (let k = 0; k < c; k++) out[k * h * w + y * w + xx] = norm[(y * w + xx) * c + k];
   return out;
 }
 
@@ -42,6 +44,8 @@ describe.each(MODELS)("ONNX fixture %s", (name) => {
   it("has one input, label, logits row and gradient per example, in the card's shape", () => {
     const n = f.examples.labels.length;
     expect(f.examples.shape).toEqual([n, ...f.card.inputShape]);
+    const [, ...model] = f.examples.modelInputShape;
+    expect(model).toEqual(f.card.inputLayout === "NCHW" ? [f.card.inputShape[2], f.card.inputShape[0], f.card.inputShape[1]] : f.card.inputShape);
     for (const rows of [f.examples.inputs, f.gradients.crossEntropySum.grad, f.gradients.trueLogitSum.grad]) {
       expect(rows).toHaveLength(n);
       for (const r of rows) expect(r).toHaveLength(perExample);
@@ -58,9 +62,9 @@ describe.each(MODELS)("ONNX fixture %s", (name) => {
     try {
       const n = f.examples.labels.length;
       const data = new Float32Array(n * perExample);
-      f.examples.inputs.forEach((x, i) => data.set(normalise(f, x), i * perExample));
+      f.examples.inputs.forEach((x, i) => data.set(modelInput(f, x), i * perExample));
       const run = async (from: number, count: number) => {
-        const input = new ort.Tensor("float32", data.slice(from * perExample, (from + count) * perExample), [count, ...f.card.inputShape]);
+        const input = new ort.Tensor("float32", data.slice(from * perExample, (from + count) * perExample), [count, ...f.examples.modelInputShape.slice(1)]);
         const out = await session.run({ [f.inputName]: input });
         return out[f.outputName]!.data as Float32Array;
       };

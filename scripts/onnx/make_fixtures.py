@@ -192,6 +192,9 @@ def write_fixture(out: Path, name: str, model: nn.Module, m: onnx.ModelProto, ca
         if rel > 5e-3:  # float32 autograd against a float64 reference
             fail(f"{name}: finite difference {fd} vs PyTorch gradient {an} along a random direction (example {i})")
 
+    # Bulwark's inputs are channels last (as datasets hold images; the card's inputShape), whatever layout the
+    # model takes: inputs and gradients are stored that way, and the engine transposes for an NCHW model.
+    to_card = (lambda a: np.transpose(a, (0, 2, 3, 1))) if card.get("inputLayout") == "NCHW" else (lambda a: a)
     doc = {
         "name": name,
         "description": description,
@@ -203,9 +206,10 @@ def write_fixture(out: Path, name: str, model: nn.Module, m: onnx.ModelProto, ca
         "opsOutsideIssueList": sorted(set(ops_of(m)) - ISSUE_OPS),
         "card": card,
         "examples": {
-            "shape": list(x01.shape),
-            "layout": "each input is flattened in the model's own layout (the card's inputShape), row-major",
-            "inputs": per_example(x01, 9),
+            "shape": list(to_card(x01).shape),
+            "modelInputShape": list(x01.shape),
+            "layout": "each input flattened row-major in the card's inputShape (channels last); an NCHW model receives it transposed",
+            "inputs": per_example(to_card(x01), 9),
             "labels": [int(v) for v in labels],
         },
         "expected": {
@@ -219,9 +223,9 @@ def write_fixture(out: Path, name: str, model: nn.Module, m: onnx.ModelProto, ca
             "crossEntropySum": {
                 "of": "sum over the examples of the cross-entropy of softmax(logits) against the example's label (so each example's gradient is that of its own loss)",
                 "value": loss_ce,
-                "grad": per_example(grad_ce),
+                "grad": per_example(to_card(grad_ce)),
             },
-            "trueLogitSum": {"of": "sum over the examples of logits[label]", "grad": per_example(grad_true_logit)},
+            "trueLogitSum": {"of": "sum over the examples of logits[label]", "grad": per_example(to_card(grad_true_logit))},
             "finiteDifferenceCheck": f"central differences (h={h}) of the cross-entropy on a float64 copy of the PyTorch model, along one random sign direction per example, agree with crossEntropySum.grad to a worst relative error of {fd_worst:.2e}",
         },
         "generatedBy": {"script": "scripts/onnx/make_fixtures.py", **versions()},
@@ -301,8 +305,8 @@ def make_mnist(out: Path) -> None:
     m = export(model, torch.zeros(1, 1, 28, 28), out / "mnist-cnn.onnx", opset=17)
     card = {
         "task": "image-classification",
-        "inputShape": [1, 28, 28],
-        "layout": "NCHW",
+        "inputShape": [28, 28, 1],
+        "inputLayout": "NCHW",
         "inputRange": {"min": 0, "max": 1},
         "normalization": {"mean": [MNIST_MEAN], "std": [MNIST_STD]},
         "classLabels": [str(i) for i in range(10)],
@@ -398,8 +402,8 @@ def make_resnet(out: Path) -> None:
         fail("resnet8-cifar: the export lost its BatchNormalization or residual Add nodes")
     card = {
         "task": "image-classification",
-        "inputShape": [3, 32, 32],
-        "layout": "NCHW",
+        "inputShape": [32, 32, 3],
+        "inputLayout": "NCHW",
         "inputRange": {"min": 0, "max": 1},
         "normalization": {"mean": CIFAR_MEAN, "std": CIFAR_STD},
         "classLabels": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
@@ -473,7 +477,7 @@ def make_vit(out: Path) -> None:
     card = {
         "task": "image-classification",
         "inputShape": [32, 32, 3],
-        "layout": "NHWC",
+        "inputLayout": "NHWC",
         "inputRange": {"min": 0, "max": 1},
         "normalization": {"mean": mean, "std": std},
         "classLabels": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
@@ -671,16 +675,16 @@ def make_refusals(out: Path) -> None:
         if sess.run(["logits"], {"input": np.zeros((2, 3, *hw), np.float32)})[0].shape != (2, 3):
             fail("dynamic-spatial: onnxruntime output shape")
     dims = [d.dim_param or d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
-    card = {"task": "image-classification", "layout": "NCHW", "inputRange": {"min": 0, "max": 1}, "classLabels": ["a", "b", "c"]}
+    card = {"task": "image-classification", "inputShape": [32, 32, 3], "inputLayout": "NCHW", "inputRange": {"min": 0, "max": 1}, "classLabels": ["a", "b", "c"]}
     save_refusal(
         out, "dynamic-spatial", "dynamic-spatial.onnx", card,
         {"reason": "dynamic input dimension other than the batch", "mustName": ["height", "width"], "inputDims": dims},
-        "Input dims are [batch, 3, height, width] (all but the channels symbolic); the card gives no inputShape, so height and width stay unknown and the upload is refused. "
-        "With cardFixingShape (inputShape [3, 32, 32]) the same graph is accepted, since the card fixes them.",
+        "Input dims are [batch, 3, height, width] (all but the channels symbolic) and the card does not fix height and width (no dimensions), so the upload is refused. "
+        "With cardFixingDimensions (dimensions {height: 32, width: 32}, matching the card's inputShape) the same graph is accepted.",
         ops_of(m),
     )
     doc = json.loads((out / "dynamic-spatial.json").read_text())
-    doc["cardFixingShape"] = {**card, "inputShape": [3, 32, 32]}
+    doc["cardFixingDimensions"] = {**card, "dimensions": {"height": 32, "width": 32}}
     (out / "dynamic-spatial.json").write_text(to_json(doc) + "\n")
 
     # Output width (4) differs from the card's class count (3).
