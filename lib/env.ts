@@ -38,6 +38,11 @@ const EnvSchema = z.object({
    * folds (minutes of CPU on two cores); "poisoned" scans only the model with the planted backdoor.
    */
   BULWARK_DEMO_SCANS: z.enum(["all", "poisoned", "none"], { error: "expected all, poisoned or none" }).default("all"),
+  /**
+   * Whether the first start queues the demo's evaluations and scans for the worker (minutes of CPU), or
+   * only seeds the records (the dashboards show their empty states until someone runs an evaluation).
+   */
+  BULWARK_DEMO_EVALUATIONS: boolish.default(true),
   /** How long a browser session lasts after sign-in. */
   BULWARK_SESSION_HOURS: z.coerce
     .number({ error: "expected a number of hours" })

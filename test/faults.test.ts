@@ -104,8 +104,9 @@ beforeAll(async () => {
   await seedDemoRegistry(team.team.id);
   const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } });
-  // ~120 samples in 6 shards: long enough for a kill to land mid-run, short enough to run 4 times.
-  input = { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 300, seed: 42, shardSize: 30, linfEpsilons: [0.1, 0.3], customSuite: undefined };
+  // 180 samples in 6 shards (3 rounds on two job slots): a shard is still running when the report job
+  // starts, which the kills wait for; short enough to run 4 times.
+  input = { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 180, seed: 42, shardSize: 30, linfEpsilons: [0.1, 0.3], customSuite: undefined };
 
   // The uninterrupted reference run.
   const ref = await createEvaluation(team.ctx("ENGINEER"), input);

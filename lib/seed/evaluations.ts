@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { env } from "../env";
 import { createEvaluation } from "../evaluations/create";
 import { DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
 
@@ -8,6 +9,7 @@ import { DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
 export const DEMO_EVALUATION = { preset: "quick" as const, sampleCount: 400, seed: 1, shardSize: 100 };
 
 export async function seedDemoEvaluations(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
+  if (!env().BULWARK_DEMO_EVALUATIONS) return;
   const dataset = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "desc" } });
   const model = await db.model.findFirst({ where: { teamId, name: DEMO_MODEL_NAME } });
   if (!dataset || !model) return;

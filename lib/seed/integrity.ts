@@ -42,7 +42,7 @@ export async function seedDemoIntegrityEvaluations(teamId: string, log: (m: stri
   const heldOut = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "asc" }, select: { id: true } });
   if (!heldOut) return;
   const scans = env().BULWARK_DEMO_SCANS;
-  if (scans === "none") return;
+  if (scans === "none" || !env().BULWARK_DEMO_EVALUATIONS) return;
   const targets = [
     await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_POISONED.model }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true, version: true, model: { select: { name: true } } } }),
     scans === "all" ? await db.modelVersion.findFirst({ where: { teamId, model: { name: DEMO_MODEL_NAME }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true, version: true, model: { select: { name: true } } } }) : null,
