@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ApiError, Client } from "./client";
 import { loadConfig, saveConfig } from "./config";
@@ -13,8 +13,10 @@ const USAGE = `Usage: bulwark <command> [options]
 
   login --url <url> --token <token>        check the token and save both (~/.config/bulwark/config.json)
   whoami                                   the team and role of the token in use
-  model push <dir> --name <name> [--version <n>] [--card <card.json>] [--description <text>]
-                                           upload a TF.js model folder (model.json + weights) as a new version
+  model push <dir | model.onnx | model.zip> --name <name> [--version <n>] [--card <card.json>] [--description <text>]
+                                           upload a TF.js model folder (model.json + weights), an ONNX model
+                                           (a .onnx file, or a folder with one .onnx and its external data) or a
+                                           .zip of either as a new version
   eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--samples <n>]
            [--seed <n>] [--eps <list>] [--wait] [--json]
                                            queue an evaluation; with --wait, follow it and print the results
@@ -63,13 +65,25 @@ async function whoami() {
   console.log(`${me.token}: ${me.role} of ${me.team.name} (${me.team.slug})`);
 }
 
-/** model.json plus the weight files it lists; a .zip is sent as it is. */
+/** Files of a folder (not below it) that may be an ONNX model's external data: everything but JSON and the .onnx. */
+function onnxFolderFiles(path: string, onnx: string): string[] {
+  const others = readdirSync(path, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== onnx && !e.name.toLowerCase().endsWith(".json")).map((e) => join(path, e.name));
+  return [join(path, onnx), ...others];
+}
+
+/**
+ * model.json plus the weight files it lists; a .zip or .onnx file is sent as it is; a folder with one .onnx
+ * file is sent with the other files beside it (the server stores only the external data the model reads).
+ */
 function modelFiles(dir: string): string[] {
   const path = resolve(dir);
   if (!existsSync(path)) throw new UsageError(`${dir} does not exist.`);
   if (statSync(path).isFile()) return [path];
+  const onnx = readdirSync(path).filter((n) => n.toLowerCase().endsWith(".onnx"));
+  if (onnx.length > 1) throw new UsageError(`${dir} holds ${onnx.length} .onnx files (${onnx.join(", ")}); push one model per version.`);
+  if (onnx.length === 1 && !existsSync(join(path, "model.json"))) return onnxFolderFiles(path, onnx[0]);
   const modelJson = join(path, "model.json");
-  if (!existsSync(modelJson)) throw new UsageError(`${dir} has no model.json (a TF.js Layers or Graph model folder is expected).`);
+  if (!existsSync(modelJson)) throw new UsageError(`${dir} has no model.json or .onnx file (a TF.js LayersModel folder or an ONNX model is expected).`);
   let manifest: { weightsManifest?: { paths: string[] }[] };
   try {
     manifest = JSON.parse(readFileSync(modelJson, "utf8"));
@@ -85,10 +99,14 @@ function modelFiles(dir: string): string[] {
 async function modelPush(args: string[]) {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: "string" }, version: { type: "string" }, card: { type: "string" }, description: { type: "string" }, json: { type: "boolean" } } });
   const dir = positionals[0];
-  if (!dir || !values.name) throw new UsageError("bulwark model push <dir> --name <name> [--version <n>] [--card <card.json>]");
+  if (!dir || !values.name) throw new UsageError("bulwark model push <dir | model.onnx | model.zip> --name <name> [--version <n>] [--card <card.json>]");
   const files = modelFiles(dir);
-  const cardFile = values.card ?? [join(dir, "bulwark-card.json"), join(dir, "model-card.json")].find((f) => existsSync(f));
-  if (!cardFile) throw new UsageError(`No model card: pass --card <card.json> or put bulwark-card.json in ${dir} (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod).`);
+  // A file (model.onnx, model.zip) looks for its card beside it: model.card.json, then bulwark-card.json.
+  const isFile = statSync(resolve(dir)).isFile();
+  const folder = isFile ? dirname(resolve(dir)) : dir;
+  const candidates = [...(isFile ? [join(folder, `${basename(dir).replace(/\.[^.]+$/, "")}.card.json`)] : []), join(folder, "bulwark-card.json"), join(folder, "model-card.json")];
+  const cardFile = values.card ?? candidates.find((f) => existsSync(f));
+  if (!cardFile) throw new UsageError(`No model card: pass --card <card.json> or put bulwark-card.json ${isFile ? "beside" : "in"} ${dir} (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod; for a PyTorch ONNX model also inputLayout "NCHW" and normalization {mean, std}).`);
   const card = readFileSync(cardFile, "utf8");
   try {
     JSON.parse(card);

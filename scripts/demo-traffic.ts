@@ -17,7 +17,8 @@ import { configureDatabaseUrl, db, disconnectDb } from "../lib/db/client";
 import { createApiToken } from "../lib/auth/tokens";
 import { loadModelVersionForEngine } from "../lib/registry/models";
 import { initEngineBackend } from "../lib/engine/backend";
-import { loadModelFromFiles, type LoadedModel } from "../lib/engine/model";
+import type { LoadedModel } from "../lib/engine/model";
+import { loadWhiteBoxModel } from "../lib/engine/formats";
 import { loadDemoEvalSplit, MNIST_PIXELS } from "../lib/demo/mnist";
 import { summariseBatch, type ReferenceForClient } from "../lib/operations/client-summary";
 import { stopQueue } from "../lib/jobs/queue";
@@ -83,7 +84,7 @@ await disconnectDb();
 
 await initEngineBackend("auto");
 const models = new Map<number, LoadedModel>();
-for (const [v, f] of setup.files) models.set(v, await loadModelFromFiles(f.files));
+for (const [v, f] of setup.files) models.set(v, await loadWhiteBoxModel(f.files, f.engineCard));
 
 // ---- Production runs the robust model --------------------------------------------------------------
 type Status = { environments: { environment: string; version: number }[] };

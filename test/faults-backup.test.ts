@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { stopQueue } from "../lib/jobs/queue";
 import { LocalArtifactStore, setArtifactStore } from "../lib/registry/store";
+import { asLayersFiles } from "../lib/engine/formats";
 import { useTempStore } from "../lib/registry/test-helpers";
 import { loadModelVersionForEngine } from "../lib/registry/models";
 import { seedDemoRegistry, DEMO_DATASETS } from "../lib/seed/registry";
@@ -127,6 +128,6 @@ describe("npm run backup / npm run restore", () => {
     // The restored store serves the model's blobs, each checked against its digest.
     const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
     const files = await loadModelVersionForEngine(team.team.id, mv.id);
-    expect(files.files.modelJson.byteLength).toBeGreaterThan(0);
+    expect((asLayersFiles(files.files).modelJson as Uint8Array).byteLength).toBeGreaterThan(0);
   });
 });

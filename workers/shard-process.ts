@@ -3,6 +3,7 @@
 // the worker's. Loaded models and datasets are cached for the next shard of the same evaluation.
 import { currentBackendInfo, describeBackend, initEngineBackend } from "../lib/engine/backend";
 import { preprocessingOf } from "../lib/engine/card";
+import { asLayersFiles } from "../lib/engine/formats";
 import { phiUnder, PrivacyCancelled, referenceTrainingSet, targetOutputs, trainReferenceModel } from "../lib/engine/privacy/attack";
 import type { PrivacyReferenceOutput, PrivacyShardTask, PrivacyTargetOutput } from "../lib/evaluations/privacy";
 import { env } from "../lib/env";
@@ -125,7 +126,7 @@ async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
   }
   // LiRA re-trains the target's own architecture: one registered topology (an ensemble has none of its own).
   if (target.ensemble) throw new Error("LiRA reference models cannot be trained for an ensemble version; run the privacy evaluation with 0 reference models");
-  const files = (await loadModelVersionForEngine(task.teamId, task.modelVersionId)).files;
+  const files = asLayersFiles((await loadModelVersionForEngine(task.teamId, task.modelVersionId)).files);
   const k = task.reference ?? 0;
   const set = referenceTrainingSet({ memberCount: dsM.labels.length, nonMemberCount: dsN.labels.length, memberTargets: c.memberTargets, nonMemberTargets: c.nonMemberTargets, trainSize: c.referenceTrainSize, seed: task.seed, reference: k });
   const a = gather(dsM, set.member, task.labelMaps.member), b = gather(dsN, set.nonMember, task.labelMaps.nonMember);

@@ -111,8 +111,8 @@ export const SchedulePatchSchema = z.object({ paused: z.boolean({ error: "paused
 export const AcknowledgeBodySchema = AcknowledgeAlertSchema.pick({ note: true });
 
 const UPLOAD_MODEL_FIELDS = {
-  files: "One .zip, or model.json plus its weight files (repeat the field per file).",
-  card: "The model card as JSON (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod, …), or the card's fields as separate form fields.",
+  files: "One .zip, or model.json plus its weight files (repeat the field per file), or an ONNX model: one .onnx file (plus its external-data files, or all of them in one .zip).",
+  card: "The model card as JSON (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod, …; for ONNX models also inputLayout NHWC|NCHW, normalization {mean, std} per channel, dimensions {name: size} fixing named dynamic input dimensions; inputShape stays channels-last, e.g. 28,28,1), or the card's fields as separate form fields.",
   description: "Optional description of the model (used when the model is created).",
   expectedVersion: "Optional: the version number this upload must become. If that version exists with the same files, the existing version is returned (200); otherwise 409.",
   confirmInputScale: "Optional, true to register although the model's first layer (a Rescaling) is built for another input range than the card's (e.g. 1/255 with a 0..1 card); without it such an upload is refused with 422 naming the layer, its scale and the card's range. The confirmation is kept as a warning on the version and in the audit log.",

@@ -11,6 +11,7 @@ import { loadModelVersionForEngine } from "../registry/models";
 import { registerDatasetVersion, loadDatasetForEngine } from "../registry/datasets";
 import { initEngineBackend } from "../engine/backend";
 import { loadModelFromFiles } from "../engine/model";
+import { asLayersFiles } from "../engine/formats";
 import { runShard } from "../engine/shard";
 import { aggregateRecords } from "../engine/aggregate";
 import { assessReliability } from "../engine/reliability";
@@ -99,7 +100,7 @@ async function measure(ctx: TeamContext, modelId: string, versionId: string, dat
   const x = new Float32Array(SAMPLES * MNIST_PIXELS);
   const labels = new Int32Array(SAMPLES);
   indices.forEach((k, i) => { x.set(ds.x.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS), i * MNIST_PIXELS); labels[i] = ds.labels[k]; });
-  const model = await loadModelFromFiles(mv.files);
+  const model = await loadModelFromFiles(asLayersFiles(mv.files));
   const startedAt = new Date();
   const shard = await runShard({ model, card: mv.engineCard, suite, samples: { x, shape: [SAMPLES, 28, 28, 1], labels, indices } });
   model.dispose();

@@ -2,7 +2,7 @@
 export { initEngineBackend, parseBackendPreference, currentBackendInfo, describeBackend, type BackendPreference, type EngineBackendInfo } from "./backend";
 export { loadModelFromFiles, validateModelForEngine, modelFromLogitsFunction, type LoadedModel, type ModelFiles, type ModelValidation } from "./model";
 export { EngineCardSchema, InputRangeSchema, PreprocessingSchema, InputLayoutSchema, NormalizationSchema, preprocessingOf, type EngineCard, type InputRange, type Preprocessing, type InputLayout, type Normalization } from "./card";
-export { loadEngineModel, WHITE_BOX_FORMATS, type WhiteBoxFormat, type EngineModelFiles } from "./formats";
+export { loadWhiteBoxModel, WHITE_BOX_FORMATS, type WhiteBoxFormat, type EngineModelFiles } from "./formats";
 export { loadOnnxModel, type OnnxFiles } from "./onnx/executor";
 export {
   AttackSuiteSchema, AttackSpecSchema, attackId, attackFamily, defaultEpsilons, quickSuite, standardSuite, SUITE_PRESETS,

@@ -1,5 +1,6 @@
 import { initEngineBackend } from "../engine/backend";
-import { loadModelFromFiles, type LoadedModel } from "../engine/model";
+import type { LoadedModel } from "../engine/model";
+import { asLayersFiles, loadWhiteBoxModel } from "../engine/formats";
 import { preprocessingOf } from "../engine/card";
 import { loadModelVersionForEngine } from "../registry/models";
 import { loadDatasetForEngine, type DatasetForEngine } from "../registry/datasets";
@@ -55,7 +56,7 @@ export async function runIntegrityShard(
   if (task.part.type === "fold") {
     const folds = kFoldAssignment(train.labels, task.config.folds, task.seed);
     const r = await trainFoldAndPredict({
-      modelJson: version.files.modelJson, x: train.model, labels: train.labels, shape: card.inputShape, classes, folds, fold: task.part.fold,
+      modelJson: asLayersFiles(version.files).modelJson, x: train.model, labels: train.labels, shape: card.inputShape, classes, folds, fold: task.part.fold,
       epochs: task.config.epochs, seed: task.seed + 1,
       onEpoch: (epoch, epochs) => {
         if (hooks.isCancelled()) throw new Error("cancelled");
@@ -97,7 +98,7 @@ export async function runIntegrityShard(
   try {
     if (!image) backdoorSkipped = `the model's input [${card.inputShape.join(", ")}] is not an image: the trigger test stamps image patches.`;
     else {
-      model = await loadModelFromFiles(version.files);
+      model = await loadWhiteBoxModel(version.files, card);
       const clean = held ?? train;
       const cleanCount = held ? Math.min(held.labels.length, TRIGGER_INPUTS * 2) : n;
       backdoor = await scanBackdoor({

@@ -107,6 +107,9 @@ export async function createIntegrityEvaluation(
   if (mv.format === "ensemble") {
     throw new ValidationError("An ensemble version cannot be scanned as one model: the integrity scan reads one network's activations and retrains its architecture. Scan each member version instead.", { modelVersionId: "Choose a member version" });
   }
+  if (mv.format === "onnx") {
+    throw new ValidationError("An ONNX model cannot be scanned yet: the integrity scan reads the network's penultimate activations and retrains its architecture on folds of the training data, which Bulwark does only for TensorFlow.js models. Robustness, calibration, corruption, OOD and privacy evaluations (without LiRA reference models) do run on ONNX models.", { modelVersionId: "Needs a TensorFlow.js model" });
+  }
   const trainingId = input.trainingDatasetVersionId ?? mv.trainingDatasetVersionId;
   if (!trainingId) {
     throw new ValidationError("The model's card names no training data: choose the dataset version it was trained on.", { trainingDatasetVersionId: "Choose the training dataset version" });

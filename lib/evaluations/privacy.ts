@@ -122,6 +122,9 @@ async function planPrivacy(teamId: string, input: CreatePrivacyEvaluation) {
   if (mv.format === "ensemble" && input.referenceModels > 0) {
     throw new ValidationError("LiRA re-trains the model's own architecture, which an ensemble version does not have: use 0 reference models (the other attacks still run).", { referenceModels: "0 for an ensemble version" });
   }
+  if (mv.format === "onnx" && input.referenceModels > 0) {
+    throw new ValidationError("LiRA re-trains the model's own architecture from its TensorFlow.js topology, which an ONNX model does not provide: use 0 reference models (the other attacks still run).", { referenceModels: "0 for an ONNX model" });
+  }
   const memberSource: PrivacyConfig["memberSource"] = input.memberDatasetVersionId ? "input" : "lineage";
   const memberId = input.memberDatasetVersionId ?? card.trainingDatasetVersionId;
   if (!memberId) {

@@ -9,6 +9,7 @@ import { useTempStore } from "../registry/test-helpers";
 import { loadModelVersionForEngine } from "../registry/models";
 import { initEngineBackend } from "../engine/backend";
 import { loadModelFromFiles, type LoadedModel } from "../engine/model";
+import { asLayersFiles } from "../engine/formats";
 import { loadDemoEvalSplit, MNIST_PIXELS } from "../demo/mnist";
 import { updateTeamAlertSettings } from "../evaluations/webhook";
 import { addOutboundHost } from "../teams/outbound-hosts";
@@ -58,7 +59,7 @@ describe("monitoring: reference, batches, drift incidents", () => {
     await promoteVersion(t.ctx("REVIEWER"), { environment: "production", modelVersionId: v2.versionId, note: "" });
     await addOutboundHost(t.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [9] });
     await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: "http://127.0.0.1:9/hook" });
-    model = await loadModelFromFiles((await loadModelVersionForEngine(t.team.id, v2.versionId)).files);
+    model = await loadModelFromFiles(asLayersFiles((await loadModelVersionForEngine(t.team.id, v2.versionId)).files));
     ref = await getReference(t.ctx("ENGINEER"), { model: "digits-cnn", environment: "production" });
     return async () => {
       model.dispose();

@@ -6,7 +6,7 @@ import { db } from "../db/client";
 import { stage } from "../registry/test-helpers";
 import { loadModelVersionForEngine, registerModelVersion } from "../registry/models";
 import { loadDatasetForEngine, registerDatasetVersion } from "../registry/datasets";
-import { loadModelFromFiles } from "../engine/model";
+import { loadWhiteBoxModel } from "../engine/formats";
 import { runShard } from "../engine/shard";
 import { aggregateRecords } from "../engine/aggregate";
 import { assessReliability } from "../engine/reliability";
@@ -83,7 +83,7 @@ export async function measure(ctx: TeamContext, modelId: string, versionId: stri
   const x = new Float32Array(SAMPLES * MNIST_PIXELS);
   const labels = new Int32Array(SAMPLES);
   indices.forEach((k, i) => { x.set(ds.x.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS), i * MNIST_PIXELS); labels[i] = ds.labels[k]; });
-  const model = await loadModelFromFiles(mv.files);
+  const model = await loadWhiteBoxModel(mv.files, mv.engineCard);
   const startedAt = new Date();
   const shard = await runShard({ model, card: mv.engineCard, suite, samples: { x, shape: [SAMPLES, 28, 28, 1], labels, indices } });
   model.dispose();

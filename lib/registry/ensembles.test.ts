@@ -5,6 +5,7 @@ import { makeTeam } from "../../test/fixtures";
 import { ConflictError, NotFoundError } from "../errors";
 import { ensembleModel } from "../engine/ensemble";
 import { loadModelFromFiles } from "../engine/model";
+import { asLayersFiles } from "../engine/formats";
 import { addOutboundHost } from "../teams/outbound-hosts";
 import { createEnsembleVersionApi } from "../api/write";
 import { ApiCreateEnsembleSchema } from "../api/operations";
@@ -79,7 +80,7 @@ describe("ensemble versions", () => {
 
     // The engine loads the whole ensemble; its output is the members' average, computed directly.
     const loaded = await loadEngineModel(team.team.id, r.versionId);
-    const direct = await Promise.all([v1, v2].map(async (v) => loadModelFromFiles((await loadModelVersionForEngine(team.team.id, v.versionId)).files)));
+    const direct = await Promise.all([v1, v2].map(async (v) => loadModelFromFiles(asLayersFiles((await loadModelVersionForEngine(team.team.id, v.versionId)).files))));
     const x = tf.randomUniform([5, 4, 4, 1], 0, 1, "float32", 3);
     const a = loaded.model.predictProbs(x), b = ensembleModel(direct, "mean-probability").predictProbs(x);
     expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));

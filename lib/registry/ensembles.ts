@@ -9,7 +9,8 @@ import { assertCan, type TeamContext } from "../teams/access";
 import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { env } from "../env";
 import { ensembleModel } from "../engine/ensemble";
-import { loadModelFromFiles, type LoadedModel } from "../engine/model";
+import type { LoadedModel } from "../engine/model";
+import { loadWhiteBoxModel } from "../engine/formats";
 import type { EngineCard } from "../engine/card";
 import { ensureCheckBackend } from "./engine-adapter";
 import { ENDPOINT_FORMAT } from "./endpoints";
@@ -133,7 +134,7 @@ async function loadMembers(teamId: string, ids: string[]): Promise<{ row: Member
     if (r.status !== "ACTIVE") return problems.push(`${l} is archived: restore it or choose an active version.`);
     if (r.format === ENDPOINT_FORMAT) return problems.push(`${l} is served over HTTP (black-box): an ensemble's members need their weights (white-box TensorFlow.js models).`);
     if (r.format === ENSEMBLE_FORMAT) return problems.push(`${l} is itself an ensemble: list its members instead (ensembles of ensembles are not supported).`);
-    if (r.format !== "tfjs-layers") return problems.push(`${l} has format ${r.format}: members must be TensorFlow.js layers models.`);
+    if (r.format !== "tfjs-layers" && r.format !== "onnx") return problems.push(`${l} has format ${r.format}: members must be white-box models (TensorFlow.js or ONNX).`);
     const card = ModelCardSchema.safeParse(r.card);
     if (!card.success) return problems.push(`${l} has no valid model card.`);
     members.push({ row: r, card: card.data });
@@ -148,7 +149,10 @@ async function checkEnsembleRuns(teamId: string, ids: string[], combine: Ensembl
   const backend = await ensureCheckBackend(env().BULWARK_TF_BACKEND);
   const loaded: LoadedModel[] = [];
   try {
-    for (const id of ids) loaded.push(await loadModelFromFiles((await loadModelVersionForEngine(teamId, id)).files));
+    for (const id of ids) {
+      const mv = await loadModelVersionForEngine(teamId, id);
+      loaded.push(await loadWhiteBoxModel(mv.files, mv.engineCard));
+    }
     const model = ensembleModel(loaded, combine);
     const x = tf.randomUniform([2, ...card.inputShape], card.inputRange.min, card.inputRange.max, "float32", 7);
     try {
@@ -292,7 +296,7 @@ export async function loadEngineModel(teamId: string, versionId: string): Promis
   if (!v) throw new NotFoundError("This model version");
   if (v.format !== ENSEMBLE_FORMAT) {
     const mv = await loadModelVersionForEngine(teamId, versionId);
-    const model = await loadModelFromFiles(mv.files);
+    const model = await loadWhiteBoxModel(mv.files, mv.engineCard);
     return { versionId, card: mv.card, engineCard: mv.engineCard, model, ensemble: null, dispose: () => model.dispose() };
   }
   const card = ModelCardSchema.parse(v.card);
@@ -303,7 +307,7 @@ export async function loadEngineModel(teamId: string, versionId: string): Promis
     for (const m of v.ensembleMembers) {
       const mv = await loadModelVersionForEngine(teamId, m.memberVersionId);
       members.push(mv);
-      loaded.push(await loadModelFromFiles(mv.files));
+      loaded.push(await loadWhiteBoxModel(mv.files, mv.engineCard));
     }
   } catch (e) {
     for (const m of loaded) m.dispose();
@@ -315,7 +319,7 @@ export async function loadEngineModel(teamId: string, versionId: string): Promis
 /** Versions the ensemble form offers as members: stored, active, white-box versions of the team. */
 export async function listEnsembleMemberOptions(ctx: TeamContext) {
   const vs = await db.modelVersion.findMany({
-    where: { teamId: ctx.team.id, storedAt: { not: null }, status: "ACTIVE", format: "tfjs-layers" },
+    where: { teamId: ctx.team.id, storedAt: { not: null }, status: "ACTIVE", format: { in: ["tfjs-layers", "onnx"] } },
     orderBy: [{ model: { name: "asc" } }, { version: "asc" }],
     select: { id: true, version: true, card: true, model: { select: { id: true, name: true } } },
     take: 500,

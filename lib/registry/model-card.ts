@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InputRangeSchema, type EngineCard } from "../engine/card";
+import { InputLayoutSchema, InputRangeSchema, NormalizationSchema, type EngineCard } from "../engine/card";
 
 // The model card: the facts an auditor asks for, on every model version. Structural fields (task,
 // input shape and range, preprocessing, class labels) are fixed per version because the uploaded
@@ -123,6 +123,10 @@ export const ModelCardSchema = z
     /** Model input = raw × scale + offset (identity when absent); raw values live in inputRange. */
     preprocessing: z.object({ scale: z.number().finite().default(1), offset: z.number().finite().default(0) }).default({ scale: 1, offset: 0 }),
     classLabels: ClassLabelsSchema,
+    /** ONNX models: the layout the model takes (NCHW for PyTorch), per-channel mean/std, named dynamic dimensions. */
+    inputLayout: InputLayoutSchema.optional(),
+    normalization: NormalizationSchema.optional(),
+    dimensions: z.record(z.string().trim().min(1).max(64), z.number().int({ error: "a dimension is a whole number" }).positive({ error: "a dimension is at least 1" }).max(100_000)).optional(),
     /** Only on versions of format "ensemble". */
     ensemble: EnsembleCardSchema.optional(),
   })
@@ -134,6 +138,13 @@ export const ModelCardSchema = z
     if (c.task === "image-classification" && (c.inputShape.length < 2 || c.inputShape.length > 3)) {
       ctx.addIssue({ code: "custom", path: ["inputShape"], message: "an image model takes height,width or height,width,channels" });
     }
+    if (c.inputLayout === "NCHW" && c.inputShape.length !== 3) {
+      ctx.addIssue({ code: "custom", path: ["inputLayout"], message: "NCHW applies to images given as height,width,channels (the input shape stays in the dataset's channels-last order)" });
+    }
+    const last = c.inputShape[c.inputShape.length - 1];
+    if (c.normalization && c.normalization.mean.length !== 1 && c.normalization.mean.length !== last) {
+      ctx.addIssue({ code: "custom", path: ["normalization"], message: `give one mean and std, or one per channel (${last} values: the last dimension of the input shape)` });
+    }
   });
 
 export type ModelCard = z.infer<typeof ModelCardSchema>;
@@ -141,7 +152,17 @@ export type ModelCardDescriptive = z.infer<typeof ModelCardDescriptiveSchema>;
 
 /** The part of the card the engine needs. */
 export function engineCardOf(card: ModelCard): EngineCard {
-  return { inputShape: card.inputShape, inputRange: card.inputRange, preprocessing: card.preprocessing, classLabels: card.classLabels };
+  return {
+    inputShape: card.inputShape, inputRange: card.inputRange, preprocessing: card.preprocessing, classLabels: card.classLabels,
+    ...(card.inputLayout ? { inputLayout: card.inputLayout } : {}),
+    ...(card.normalization ? { normalization: card.normalization } : {}),
+    ...(card.dimensions ? { dimensions: card.dimensions } : {}),
+  };
+}
+
+/** Card fields only the ONNX loader reads; a TensorFlow.js model with them would silently ignore them. */
+export function onnxOnlyCardFields(card: ModelCard): string[] {
+  return [card.inputLayout === "NCHW" ? "inputLayout" : null, card.normalization ? "normalization" : null, card.dimensions ? "dimensions" : null].filter((f): f is string => f !== null);
 }
 
 // --- Form fields -> card input -------------------------------------------------------------------
@@ -243,8 +264,21 @@ export function cardInputFromFields(f: Fields) {
     inputRange: { min: num(f["inputRange.min"]), max: num(f["inputRange.max"]) },
     preprocessing: { scale: num(f["preprocessing.scale"]) ?? 1, offset: num(f["preprocessing.offset"]) ?? 0 },
     classLabels: parseList(f.classLabels),
+    ...onnxInputFromFields(f),
     ...descriptiveFromFields(f),
   };
+}
+
+/** "0.485, 0.456, 0.406" -> numbers; "height=32, width=32" -> { height: 32, width: 32 }; empty fields: absent. */
+function onnxInputFromFields(f: Fields): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const layout = String(f.inputLayout ?? "").trim();
+  if (layout) out.inputLayout = layout;
+  const mean = parseList(f["normalization.mean"]), std = parseList(f["normalization.std"]);
+  if (mean.length || std.length) out.normalization = { mean: mean.map(num), std: std.map(num) };
+  const dims = parseList(f.dimensions);
+  if (dims.length) out.dimensions = Object.fromEntries(dims.map((d) => { const [k, v] = d.split("="); return [k.trim(), num(v ?? "")]; }));
+  return out;
 }
 
 export const RISK_TIER_DB = { minimal: "MINIMAL", limited: "LIMITED", high: "HIGH", unacceptable: "UNACCEPTABLE" } as const;
@@ -267,6 +301,12 @@ export function cardToFields(card: Partial<ModelCard>): Record<string, string> {
   out["preprocessing.scale"] = String(card.preprocessing?.scale ?? 1);
   out["preprocessing.offset"] = String(card.preprocessing?.offset ?? 0);
   if (card.classLabels) out.classLabels = card.classLabels.join(", ");
+  if (card.inputLayout) out.inputLayout = card.inputLayout;
+  if (card.normalization) {
+    out["normalization.mean"] = card.normalization.mean.join(", ");
+    out["normalization.std"] = card.normalization.std.join(", ");
+  }
+  if (card.dimensions) out.dimensions = Object.entries(card.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
   for (const k of ["intendedUse", "outOfScopeUse", "riskTier", "owner", "trainingDatasetVersionId", "knownLimitations", "preprocessingNote"] as const) {
     const v = card[k];
     if (typeof v === "string") out[k] = v;

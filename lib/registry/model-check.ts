@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { childEnvWithDefaults, env } from "../env";
 import type { ModelValidation } from "../engine/model";
+import type { OnnxValidation } from "../engine/onnx/validate";
 import type { EngineCard } from "../engine/card";
 import { UploadRefused } from "./limits";
 import type { ModelFileSet, Problem } from "./model-files";
@@ -21,7 +22,16 @@ export interface ModelCheckRequest {
   engineCard: EngineCard;
 }
 
-export type ModelCheckReply = { type: "ready" } | { type: "result"; nonFinite: Problem[]; verdict: ModelValidation | null } | { type: "error"; message: string };
+/** An ONNX upload: the .onnx file and every other uploaded file that may hold its external data. */
+export interface OnnxCheckRequest {
+  type: "onnx";
+  onnxPath: string;
+  /** Candidate external-data files, keyed by their path relative to the .onnx file. */
+  external: { rel: string; path: string }[];
+  engineCard: EngineCard;
+}
+
+export type ModelCheckReply = { type: "ready" } | { type: "result"; nonFinite: Problem[]; verdict: ModelValidation | OnnxValidation | null } | { type: "error"; message: string };
 
 /**
  * The child's entry file; the web server runs from the project folder (Next bundles lib, so no import.meta.url here).
@@ -87,6 +97,23 @@ async function turn(): Promise<() => void> {
 }
 
 export async function checkModelIsolated(set: ModelFileSet, engineCard: EngineCard): Promise<{ nonFinite: Problem[]; verdict: ModelValidation | null }> {
+  const req: ModelCheckRequest = {
+    type: "model",
+    modelJsonPath: set.modelJson.path,
+    weights: set.weights.map((w) => ({ rel: w.rel, path: w.path })),
+    weightsManifest: set.json.weightsManifest,
+    engineCard,
+  };
+  return runIsolated(req);
+}
+
+/** The ONNX check (parse, operator support, card fit, gradient, agreement with ONNX Runtime), off the web process. */
+export async function checkOnnxIsolated(req: Omit<OnnxCheckRequest, "type">): Promise<OnnxValidation> {
+  const reply = await runIsolated({ type: "onnx", ...req });
+  return reply.verdict as OnnxValidation;
+}
+
+async function runIsolated(req: ModelCheckRequest | OnnxCheckRequest): Promise<{ nonFinite: Problem[]; verdict: ModelValidation | null }> {
   const { BULWARK_CHECK_MEMORY_MB: memoryMb, BULWARK_CHECK_TIMEOUT_S: timeoutS } = env();
   const release = await turn();
   let child = idle;
@@ -125,13 +152,6 @@ export async function checkModelIsolated(set: ModelFileSet, engineCard: EngineCa
         c.kill("SIGKILL");
         finish(() => reject(new UploadRefused("files", `The model took longer than ${timeoutS} s to load and run one example and its gradient, so the check was stopped; the limit is BULWARK_CHECK_TIMEOUT_S.`)));
       }, timeoutS * 1000);
-      const req: ModelCheckRequest = {
-        type: "model",
-        modelJsonPath: set.modelJson.path,
-        weights: set.weights.map((w) => ({ rel: w.rel, path: w.path })),
-        weightsManifest: set.json.weightsManifest,
-        engineCard,
-      };
       c.send(req);
     });
     if (reply.type !== "result") throw new Error(`model check process: ${reply.type === "error" ? reply.message : "unexpected reply"}`);

@@ -4,6 +4,7 @@ import { db } from "../db/client";
 import { resetEnvCache } from "../env";
 import { NotFoundError, ForbiddenError, ConflictError } from "../errors";
 import { loadModelFromFiles } from "../engine/model";
+import { asLayersFiles } from "../engine/formats";
 import { makeTeam } from "../../test/fixtures";
 import {
   deleteModelVersion,
@@ -99,9 +100,9 @@ describe("model registration", () => {
     const { ctx, team } = await makeTeam();
     const r = await upload(ctx("ENGINEER"), plainFiles());
     const loaded = await loadModelVersionForEngine(team.id, r.versionId);
-    expect(Buffer.from(loaded.files.modelJson).equals(tfm.modelJson)).toBe(true);
-    expect(Buffer.from(loaded.files.weights[tfm.weightsName]).equals(tfm.weights)).toBe(true);
-    const model = await loadModelFromFiles(loaded.files);
+    expect(Buffer.from(asLayersFiles(loaded.files).modelJson as Uint8Array).equals(tfm.modelJson)).toBe(true);
+    expect(Buffer.from(asLayersFiles(loaded.files).weights[tfm.weightsName]).equals(tfm.weights)).toBe(true);
+    const model = await loadModelFromFiles(asLayersFiles(loaded.files));
     expect(model.numClasses).toBe(3);
     model.dispose();
     expect(loaded.engineCard).toMatchObject({ inputShape: [4, 4, 1], classLabels: ["a", "b", "c"] });

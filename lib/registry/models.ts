@@ -6,20 +6,24 @@ import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import type { EngineCard } from "../engine/card";
-import { inputScaleMismatch } from "../engine/input-scale";
+import { inputScaleMismatch, type InputScaleMismatch } from "../engine/input-scale";
 import { extractZipSafely, looksLikeZip } from "./archive";
 import { collectProblems, formatBytes, inputSizeProblem, refuseAll, shown, uploadLimits, type UploadLimits } from "./limits";
 import {
   cardInputFromFields,
   descriptiveFromFields,
   engineCardOf,
+  onnxOnlyCardFields,
   ModelCardDescriptiveSchema,
   ModelCardSchema,
   RISK_TIER_DB,
   type ModelCard,
 } from "./model-card";
 import { checkModelFiles, type ModelJson, type Problem } from "./model-files";
-import { checkModelIsolated } from "./model-check";
+import { checkModelIsolated, checkOnnxIsolated } from "./model-check";
+import { findOnnxUpload, type OnnxUpload } from "./onnx-files";
+import type { ModelValidation } from "../engine/model";
+import type { EngineModelFiles } from "../engine/formats";
 import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
@@ -119,6 +123,82 @@ export async function expandUpload(files: StagedFile[], staging: Staging, limits
   return { ...(await extractZipSafely(zips[0].path, dest, limits, zips[0].name)), archive: zips[0] };
 }
 
+interface PreparedFiles {
+  format: "tfjs-layers" | "onnx";
+  files: { rel: string; path: string; role: string }[];
+  verdict: ModelValidation;
+  parameters: number;
+  unused: string[];
+  scaleMismatch: InputScaleMismatch | null;
+  /** Format-specific facts kept in engineInfo (ONNX: opset, producer, agreement with ONNX Runtime). */
+  extraInfo?: Record<string, unknown>;
+}
+
+/** A TensorFlow.js LayersModel: model.json and its shards, checked, then loaded and run in the check process. */
+async function prepareLayers(expanded: { files: StagedFile[] } | undefined, card: ModelCard | undefined, problems: Problem[], confirmInputScale: boolean, limits: UploadLimits): Promise<PreparedFiles | undefined> {
+  const checked = expanded ? await checkModelFiles(expanded.files, limits) : undefined;
+  if (checked) problems.push(...checked.problems);
+  const onnxOnly = card ? onnxOnlyCardFields(card) : [];
+  for (const f of onnxOnly) problems.push({ field: f, message: `${f} applies to ONNX models only; a TensorFlow.js model's preprocessing is the card's scale and offset.` });
+  // A card whose input range is on another scale than the model's own Rescaling layer: refused unless confirmed.
+  const scaleMismatch = checked?.set && card ? inputScaleMismatch(checked.set.json, engineCardOf(card)) : null;
+  if (scaleMismatch && !confirmInputScale) {
+    problems.push({ field: "inputScale", message: `${scaleMismatch.message} If the card is right as it stands, confirm the input range (confirmInputScale) to register anyway; the confirmation is recorded.` });
+  }
+  if (problems.length || !checked?.set || !card) return undefined;
+  const set = checked.set;
+  // Finite weights, then the engine's own load + forward pass + gradient check, in a child process with
+  // memory and time limits (model-check.ts): no model can stall the web server.
+  const isolated = await checkModelIsolated(set, engineCardOf(card));
+  if (isolated.nonFinite.length) refuseAll(isolated.nonFinite);
+  const verdict = isolated.verdict!;
+  if (!verdict.ok) {
+    refuseAll(verdict.errors.map((m) => ({ field: engineField(m), message: engineField(m) === "files" ? `The model does not load and run: ${weightNamed(m, set.json)}.` : `${m}.` })));
+  }
+  return {
+    format: "tfjs-layers",
+    files: [{ rel: "model.json", path: set.modelJson.path, role: "model.json" }, ...set.weights.map((w) => ({ rel: w.rel, path: w.path, role: "weights" }))],
+    verdict, parameters: set.parameters, unused: set.unused, scaleMismatch,
+  };
+}
+
+/** Where an ONNX check message belongs in the form. */
+function onnxField(msg: string): string {
+  if (/class labels/.test(msg)) return "classLabels";
+  if (/^card\.(\w+)/.test(msg)) return /^card\.(\w+)/.exec(msg)![1];
+  if (/normalization/.test(msg)) return "normalization";
+  if (/^inputLayout/.test(msg)) return "inputLayout";
+  if (/fix it in the card|fixes dimension/.test(msg)) return "dimensions";
+  if (/input shape|model's input/.test(msg)) return "inputShape";
+  return "files";
+}
+
+/** An ONNX model: the .onnx file and the external-data files it reads, checked in the check process. */
+async function prepareOnnx(found: { problems: Problem[]; set?: OnnxUpload }, card: ModelCard | undefined, problems: Problem[]): Promise<PreparedFiles | undefined> {
+  problems.push(...found.problems);
+  if (problems.length || !found.set || !card) return undefined;
+  const set = found.set;
+  const verdict = await checkOnnxIsolated({ onnxPath: set.onnx.path, external: set.beside.map((f) => ({ rel: f.rel, path: f.path })), engineCard: engineCardOf(card) });
+  if (!verdict.ok) {
+    refuseAll(verdict.errors.map((m) => {
+      const field = onnxField(m);
+      const text = `${m[0].toUpperCase()}${m.slice(1)}${/[.!]$/.test(m) ? "" : "."}`;
+      return { field, message: field === "files" ? `${shown(set.onnx.name)}: ${text}` : text };
+    }));
+  }
+  const reads = new Set(verdict.externalFiles ?? []);
+  const external = set.beside.filter((f) => reads.has(f.rel));
+  return {
+    format: "onnx",
+    files: [{ rel: set.onnx.rel, path: set.onnx.path, role: "model.onnx" }, ...external.map((f) => ({ rel: f.rel, path: f.path, role: "external-data" }))],
+    verdict,
+    parameters: verdict.info?.parameters ?? 0,
+    unused: [...set.beside.filter((f) => !reads.has(f.rel)).map((f) => f.name), ...set.outside],
+    scaleMismatch: null,
+    extraInfo: { format: "onnx", opset: verdict.opset, producer: verdict.producer, reference: verdict.reference },
+  };
+}
+
 /**
  * Validates and registers a model version. Nothing is stored unless everything is valid: the files
  * are checked in the staging folder, the rows commit, and only then do the blobs move to the store.
@@ -156,33 +236,18 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
 
   // File problems are reported together with the card's, so the form shows everything at once.
   const expanded = await collectProblems(problems, () => expandUpload(input.files, staging, limits));
-  const checked = expanded ? await checkModelFiles(expanded.files, limits) : undefined;
-  if (checked) problems.push(...checked.problems);
-  // A card whose input range is on another scale than the model's own Rescaling layer: refused unless confirmed.
-  const scaleMismatch = checked?.set && card ? inputScaleMismatch(checked.set.json, engineCardOf(card)) : null;
-  if (scaleMismatch && !input.confirmInputScale) {
-    problems.push({ field: "inputScale", message: `${scaleMismatch.message} If the card is right as it stands, confirm the input range (confirmInputScale) to register anyway; the confirmation is recorded.` });
-  }
-  if (problems.length || !expanded || !checked?.set || !card) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
-  const set = checked.set;
+  const onnxUpload = expanded ? findOnnxUpload(expanded.files) : null;
+  const prepared = onnxUpload
+    ? await prepareOnnx(onnxUpload, card, problems)
+    : await prepareLayers(expanded, card, problems, input.confirmInputScale === true, limits);
+  if (problems.length || !expanded || !prepared || !card) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
+  const { verdict, format, scaleMismatch } = prepared;
 
-  // Finite weights, then the engine's own load + forward pass + gradient check, in a child process with
-  // memory and time limits (model-check.ts): no model can stall the web server.
-  const isolated = await checkModelIsolated(set, engineCardOf(card));
-  if (isolated.nonFinite.length) refuseAll(isolated.nonFinite);
-  const verdict = isolated.verdict!;
-  if (!verdict.ok) {
-    refuseAll(verdict.errors.map((m) => ({ field: engineField(m), message: engineField(m) === "files" ? `The model does not load and run: ${weightNamed(m, set.json)}.` : `${m}.` })));
-  }
-
-  const hashed = await hashFiles([
-    { rel: "model.json", path: set.modelJson.path, role: "model.json" },
-    ...set.weights.map((w) => ({ rel: w.rel, path: w.path, role: "weights" })),
-  ]);
+  const hashed = await hashFiles(prepared.files);
   const manifestDigest = manifestDigestOf(hashed);
   const totalBytes = hashed.reduce((s, f) => s + f.size, 0);
   if (scaleMismatch) verdict.warnings.push(`Input range confirmed by ${ctx.actor.label} although the model's first layer disagrees: ${scaleMismatch.message}`);
-  const engineInfo = { ...verdict.info, warnings: verdict.warnings, parameters: verdict.info?.parameters || set.parameters, ignoredFiles: [...expanded.ignored, ...set.unused] };
+  const engineInfo = { ...verdict.info, warnings: verdict.warnings, parameters: verdict.info?.parameters || prepared.parameters, ignoredFiles: [...expanded.ignored, ...prepared.unused], ...prepared.extraInfo };
 
   const name = input.modelId ? undefined : EntryNameSchema.parse(input.name);
   let createdModel = false;
@@ -209,6 +274,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
           modelId,
           version,
           card: card as unknown as Prisma.InputJsonValue,
+          format,
           riskTier: RISK_TIER_DB[card.riskTier] as RiskTier,
           owner: card.owner,
           manifestDigest,
@@ -412,8 +478,8 @@ export interface ModelVersionForEngine {
   manifestDigest: string;
   card: ModelCard;
   engineCard: EngineCard;
-  /** Exactly what lib/engine/model.ts loadModelFromFiles / validateModelForEngine take. */
-  files: { modelJson: Uint8Array; weights: Record<string, Uint8Array> };
+  /** What lib/engine/formats.ts loadWhiteBoxModel takes (with engineCard): a LayersModel's files or an ONNX model's. */
+  files: EngineModelFiles;
 }
 
 /**
@@ -428,16 +494,18 @@ export async function loadModelVersionForEngine(teamId: string, versionId: strin
   if (!v) throw new NotFoundError("This model version");
   if (v.format === ENSEMBLE_FORMAT) throw new Error(`model version ${v.id} is an ensemble: load it with loadEngineModel (lib/registry/ensembles.ts), which loads its members`);
   const store = artifactStore();
-  let modelJson: Uint8Array | undefined;
-  const weights: Record<string, Uint8Array> = {};
+  let main: Uint8Array | undefined;
+  const others: Record<string, Uint8Array> = {};
+  const mainRole = v.format === "onnx" ? "model.onnx" : "model.json";
   for (const f of v.files) {
     const bytes = await readVerified(f.sha256, store);
-    if (f.role === "model.json") modelJson = bytes;
-    else weights[f.path] = bytes;
+    if (f.role === mainRole) main = bytes;
+    else others[f.path] = bytes;
   }
-  if (!modelJson) throw new Error(`model version ${v.id} has no model.json`);
+  if (!main) throw new Error(`model version ${v.id} has no ${mainRole}`);
   const card = ModelCardSchema.parse(v.card);
-  return { versionId: v.id, modelId: v.modelId, modelName: v.model.name, version: v.version, manifestDigest: v.manifestDigest, card, engineCard: engineCardOf(card), files: { modelJson, weights } };
+  const files: EngineModelFiles = v.format === "onnx" ? { format: "onnx", onnx: main, externalData: others } : { format: "tfjs-layers", modelJson: main, weights: others };
+  return { versionId: v.id, modelId: v.modelId, modelName: v.model.name, version: v.version, manifestDigest: v.manifestDigest, card, engineCard: engineCardOf(card), files };
 }
 
 /** Team-context variant for pages and API routes. */

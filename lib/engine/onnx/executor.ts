@@ -19,7 +19,7 @@ export interface OnnxFiles {
   externalData?: ExternalFiles;
 }
 
-/** How the card's inputs reach the graph (see EngineCard: inputLayout, normalization, dimensions). */
+/** How the card's inputs reach the graph (see EngineCard: inputShape, inputLayout, normalization, dimensions). */
 export type OnnxCard = Pick<EngineCard, "inputShape" | "inputLayout" | "normalization" | "dimensions">;
 
 export interface CompiledOnnx {
@@ -29,6 +29,8 @@ export interface CompiledOnnx {
   graphInputShape: number[];
   /** True when the export fixed the batch dimension to 1: the graph then runs one example at a time. */
   perExample: boolean;
+  /** Dynamic input dimensions besides the batch, with the size the card's input shape gives them. */
+  dynamic: string[];
   /** True when the graph's last node is a Softmax that `logits` skips. */
   droppedSoftmax: boolean;
   /**
@@ -39,9 +41,13 @@ export interface CompiledOnnx {
   dispose(): void;
 }
 
-/** Problems with the card for this graph's input (layout, normalisation, dynamic dimensions); empty when fine. */
-export function onnxInputProblems(g: OnnxGraph, card: OnnxCard): { problems: string[]; graphInputShape: number[]; perExample: boolean } {
+/**
+ * Problems with the card for this graph's input (layout, normalisation, sizes); empty when fine. A dynamic batch
+ * is accepted; another dynamic dimension only when the card's `dimensions` fixes it (to its input shape's size).
+ */
+export function onnxInputProblems(g: OnnxGraph, card: OnnxCard): { problems: string[]; graphInputShape: number[]; perExample: boolean; dynamic: string[] } {
   const problems: string[] = [];
+  const dynamic: string[] = [];
   const shape = card.inputShape;
   const layout = card.inputLayout ?? "NHWC";
   if (layout === "NCHW" && shape.length !== 3) problems.push(`inputLayout NCHW needs an image input shape [height, width, channels]; the card's is [${shape.join(", ")}]`);
@@ -69,18 +75,19 @@ export function onnxInputProblems(g: OnnxGraph, card: OnnxCard): { problems: str
           const fixed = d.param ? card.dimensions?.[d.param] : undefined;
           if (fixed === undefined) problems.push(`dimension ${i} of the model's input is dynamic (${d.param ? `"${d.param}"` : "unnamed"}); only the batch may be: ${d.param ? `fix it in the card (dimensions: { "${d.param}": ${want} })` : "export the model with a fixed size"}`);
           else if (fixed !== want) problems.push(`the card fixes dimension "${d.param}" to ${fixed} but its input shape gives ${want} there`);
+          else dynamic.push(`"${d.param}" = ${fixed}`);
         }
       }
     }
   }
-  return { problems, graphInputShape: modelShape, perExample };
+  return { problems, graphInputShape: modelShape, perExample, dynamic };
 }
 
 /** Parse, plan and prepare a graph for execution. Throws OnnxRefusal (with every problem) or Error. */
 export function compileOnnx(files: OnnxFiles, card: OnnxCard): CompiledOnnx {
   const graph = parseOnnx(files.onnx, files.externalData ?? {});
   const plan = planGraph(graph);
-  const { problems, graphInputShape, perExample } = onnxInputProblems(graph, card);
+  const { problems, graphInputShape, perExample, dynamic } = onnxInputProblems(graph, card);
   if (problems.length) throw new OnnxRefusal(problems.map((p) => `${p[0].toUpperCase()}${p.slice(1)}.`));
   const table = opTable(graph.opset);
   const consts = new Map<string, tf.Tensor>();
@@ -131,7 +138,7 @@ export function compileOnnx(files: OnnxFiles, card: OnnxCard): CompiledOnnx {
     return out;
   };
   return {
-    graph, plan, graphInputShape, perExample, droppedSoftmax,
+    graph, plan, graphInputShape, perExample, droppedSoftmax, dynamic,
     run: (x, opts = {}) => {
       if (!perExample || x.shape[0] === 1) return once(x, !!opts.full, opts.capture);
       return tf.concat(tf.split(x, x.shape[0], 0).map((xi) => once(xi, !!opts.full, opts.capture)), 0);

@@ -77,3 +77,34 @@ export function weights(dims: number[], seed: number, scale = 0.3): TestTensor {
 }
 
 export const ints64 = (data: number[]): TestTensor => ({ dims: [data.length], data, type: "int64" });
+
+/** A small PyTorch-style CNN: NCHW, Conv-BN-Relu-MaxPool, Flatten via Shape/Reshape, Gemm, final Softmax. */
+export function pytorchStyleCnn(opts: { inputDims?: (number | string)[]; classes?: number; opset?: number; extra?: Partial<TestModel> } = {}): TestModel {
+  const k = opts.classes ?? 3;
+  return {
+    opset: opts.opset ?? 17,
+    input: { name: "x", dims: opts.inputDims ?? ["batch", 3, 8, 8] },
+    output: { name: "y" },
+    nodes: [
+      { op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["c1"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, name: "/conv1/Conv" },
+      { op: "BatchNormalization", inputs: ["c1", "g", "be", "mu", "var"], outputs: ["bn"], name: "/bn1/BatchNormalization" },
+      { op: "Relu", inputs: ["bn"], outputs: ["r1"], name: "/relu/Relu" },
+      { op: "MaxPool", inputs: ["r1"], outputs: ["p1"], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: "/pool/MaxPool" },
+      { op: "Shape", inputs: ["p1"], outputs: ["s"] },
+      { op: "Gather", inputs: ["s", "i0"], outputs: ["n"], attrs: { axis: 0 } },
+      { op: "Unsqueeze", inputs: ["n", "ax0"], outputs: ["n1"] },
+      { op: "Concat", inputs: ["n1", "m1"], outputs: ["shape"], attrs: { axis: 0 } },
+      { op: "Reshape", inputs: ["p1", "shape"], outputs: ["f"], name: "/Reshape" },
+      { op: "Gemm", inputs: ["f", "w2", "b2"], outputs: ["z"], attrs: { transB: 1 }, name: "/fc/Gemm" },
+      { op: "Softmax", inputs: ["z"], outputs: ["y"], attrs: { axis: 1 }, name: "/Softmax" },
+      ...(opts.extra?.nodes ?? []),
+    ],
+    initializers: {
+      w1: weights([4, 3, 3, 3], 1), b1: weights([4], 2), g: { dims: [4], data: [1, 0.5, 2, 1] }, be: weights([4], 3), mu: weights([4], 4), var: { dims: [4], data: [1, 2, 0.5, 1] },
+      i0: { dims: [], data: [0], type: "int64" }, ax0: ints64([0]), m1: ints64([-1]), w2: weights([k, 64], 5), b2: weights([k], 6),
+      ...(opts.extra?.initializers ?? {}),
+    },
+    external: opts.extra?.external,
+  };
+}
+

@@ -5,42 +5,12 @@ import { initEngineBackend } from "../backend";
 import type { EngineCard } from "../card";
 import { compileOnnx, loadOnnxModel } from "./executor";
 import { parseOnnx } from "./graph";
-import { buildOnnx, externalBytes, ints64, weights, type TestModel } from "./testing";
+import { buildOnnx, externalBytes, pytorchStyleCnn as cnn } from "./testing";
 import { compareWithReference, validateOnnxForEngine } from "./validate";
 
 /* The registry's ONNX check: acceptance, every refusal the issue lists, and where engine and reference part. */
 
 beforeAll(async () => { await initEngineBackend("cpu"); });
-
-/** A small PyTorch-style CNN: NCHW, Conv-BN-Relu-MaxPool, Flatten via Shape/Reshape, Gemm, final Softmax. */
-function cnn(opts: { inputDims?: (number | string)[]; classes?: number; opset?: number; extra?: Partial<TestModel> } = {}): TestModel {
-  const k = opts.classes ?? 3;
-  return {
-    opset: opts.opset ?? 17,
-    input: { name: "x", dims: opts.inputDims ?? ["batch", 3, 8, 8] },
-    output: { name: "y" },
-    nodes: [
-      { op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["c1"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, name: "/conv1/Conv" },
-      { op: "BatchNormalization", inputs: ["c1", "g", "be", "mu", "var"], outputs: ["bn"], name: "/bn1/BatchNormalization" },
-      { op: "Relu", inputs: ["bn"], outputs: ["r1"], name: "/relu/Relu" },
-      { op: "MaxPool", inputs: ["r1"], outputs: ["p1"], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: "/pool/MaxPool" },
-      { op: "Shape", inputs: ["p1"], outputs: ["s"] },
-      { op: "Gather", inputs: ["s", "i0"], outputs: ["n"], attrs: { axis: 0 } },
-      { op: "Unsqueeze", inputs: ["n", "ax0"], outputs: ["n1"] },
-      { op: "Concat", inputs: ["n1", "m1"], outputs: ["shape"], attrs: { axis: 0 } },
-      { op: "Reshape", inputs: ["p1", "shape"], outputs: ["f"], name: "/Reshape" },
-      { op: "Gemm", inputs: ["f", "w2", "b2"], outputs: ["z"], attrs: { transB: 1 }, name: "/fc/Gemm" },
-      { op: "Softmax", inputs: ["z"], outputs: ["y"], attrs: { axis: 1 }, name: "/Softmax" },
-      ...(opts.extra?.nodes ?? []),
-    ],
-    initializers: {
-      w1: weights([4, 3, 3, 3], 1), b1: weights([4], 2), g: { dims: [4], data: [1, 0.5, 2, 1] }, be: weights([4], 3), mu: weights([4], 4), var: { dims: [4], data: [1, 2, 0.5, 1] },
-      i0: { dims: [], data: [0], type: "int64" }, ax0: ints64([0]), m1: ints64([-1]), w2: weights([k, 64], 5), b2: weights([k], 6),
-      ...(opts.extra?.initializers ?? {}),
-    },
-    external: opts.extra?.external,
-  };
-}
 
 const card = (over: Partial<EngineCard> = {}): EngineCard => ({
   inputShape: [8, 8, 3], inputRange: { min: 0, max: 1 }, preprocessing: "none", classLabels: ["a", "b", "c"], inputLayout: "NCHW",
@@ -118,8 +88,12 @@ describe("validateOnnxForEngine", () => {
     expect(v.errors.join(" ")).toContain(`dimensions: { "width": 8 }`);
     const fixed = await validateOnnxForEngine({ onnx: bytes }, card({ dimensions: { height: 8, width: 8 } }));
     expect(fixed.errors).toEqual([]);
+    expect(fixed.warnings.join(" ")).toContain(`evaluated at the sizes the card fixes: "height" = 8, "width" = 8`);
     const wrong = await validateOnnxForEngine({ onnx: bytes }, card({ dimensions: { height: 9, width: 8 } }));
     expect(wrong.errors.join(" ")).toContain(`fixes dimension "height" to 9`);
+    const { inputShape: _drop, ...noShape } = card();
+    const none = await validateOnnxForEngine({ onnx: bytes }, noShape);
+    expect(none.errors.join(" ")).toContain(`dynamic dimensions ("height", "width")`);
   });
 
   it("refuses a model whose output width differs from the card's class count", async () => {

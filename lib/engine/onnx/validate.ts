@@ -3,7 +3,7 @@ import { EngineCardSchema, preprocessingOf, type EngineCard } from "../card";
 import type { ModelValidation } from "../model";
 import { createRng } from "../rng";
 import { decodeModel, DT, encodeModel, type ModelMsg } from "./proto";
-import { safeExternalPath } from "./graph";
+import { parseOnnx, safeExternalPath } from "./graph";
 import { loadOnnxModel, toGraphInput, type CompiledOnnx, type OnnxFiles } from "./executor";
 import { OnnxRefusal } from "./support";
 
@@ -153,7 +153,20 @@ const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : String(v))
 export async function validateOnnxForEngine(files: OnnxFiles, cardInput: unknown, opts: { reference?: boolean } = {}): Promise<OnnxValidation> {
   const warnings: string[] = [];
   const parsedCard = EngineCardSchema.safeParse(cardInput);
-  if (!parsedCard.success) return { ok: false, errors: parsedCard.error.issues.map((i) => `card.${i.path.join(".")}: ${i.message}`), warnings };
+  if (!parsedCard.success) {
+    const errors = parsedCard.error.issues.map((i) => `card.${i.path.join(".")}: ${i.message}`);
+    // Without an input shape, say which of the model's dimensions the card has to fix.
+    const noShape = parsedCard.error.issues.some((i) => i.path[0] === "inputShape");
+    if (noShape) {
+      try {
+        const dyn = parseOnnx(files.onnx, files.externalData ?? {}).input.dims.slice(1).filter((d) => typeof d !== "number");
+        if (dyn.length) errors.push(`the model's input has dynamic dimensions (${dyn.map((d) => (d as { param: string }).param || "unnamed").map((n) => `"${n}"`).join(", ")}): the card's inputShape and dimensions must fix them`);
+      } catch {
+        // The load below is not reached; the card problem is reported on its own.
+      }
+    }
+    return { ok: false, errors, warnings };
+  }
   const card = parsedCard.data;
   let model: Awaited<ReturnType<typeof loadOnnxModel>>;
   try {
@@ -165,6 +178,11 @@ export async function validateOnnxForEngine(files: OnnxFiles, cardInput: unknown
   const errors: string[] = [];
   const compiled = model.onnx;
   try {
+    for (const [name, c] of compiled.graph.constants) {
+      if (c.dtype !== "float32") continue;
+      const bad = c.data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) errors.push(`the initializer "${name}" contains ${Number.isNaN(c.data[bad]) ? "NaN" : "an infinite value"} (element ${bad}); a model with non-finite weights cannot be evaluated`);
+    }
     if (model.numClasses !== card.classLabels.length) {
       errors.push(`the model outputs ${model.numClasses} scores but the card lists ${card.classLabels.length} class labels`);
     }
@@ -203,6 +221,7 @@ export async function validateOnnxForEngine(files: OnnxFiles, cardInput: unknown
       }
     }
     if (!model.droppedSoftmax) warnings.push("the model has no final Softmax: its outputs are taken to be logits");
+    if (compiled.dynamic.length) warnings.push(`the model's input has dynamic dimensions besides the batch, evaluated at the sizes the card fixes: ${compiled.dynamic.join(", ")}`);
     if (compiled.perExample) warnings.push("the model was exported with a fixed batch of 1, so it runs one example at a time (slower); export it with a dynamic batch dimension for speed");
     const parameters = [...compiled.graph.constants.values()].reduce((s, c) => s + (c.dtype === "float32" ? c.data.length : 0), 0);
     return {

@@ -235,7 +235,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
             {model.versions.map((x) => (
               <tr key={x.id} className={x.id === current.id ? "bg-brand-50/40" : undefined}>
                 <Td>
-                  <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>{x.format === ENSEMBLE_FORMAT ? <> <Badge tone="blue">ensemble</Badge></> : null}
+                  <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>{x.format === ENSEMBLE_FORMAT ? <> <Badge tone="blue">ensemble</Badge></> : x.format === "onnx" ? <> <Badge tone="blue">ONNX</Badge></> : null}
                 </Td>
                 <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
                 <Td><RiskBadge tier={x.riskTier} /></Td>

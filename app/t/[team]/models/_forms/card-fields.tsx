@@ -41,6 +41,20 @@ export function StructuralFields({ d, fe }: { d: CardDefaults; fe: FE }) {
       <Text name="inputRange.max" label="Input value range: maximum" type="number" d={d} fe={{ ...fe, "inputRange.max": fe["inputRange.max"] ?? fe.inputRange }} required placeholder="1" hint="The range attacks measure epsilon in, e.g. 0..1 or 0..255." />
       <Text name="preprocessing.scale" label="Preprocessing: scale" type="number" d={d} fe={fe} placeholder="1" hint="The model receives value × scale + offset. Leave 1 and 0 when it takes the values as they are." />
       <Text name="preprocessing.offset" label="Preprocessing: offset" type="number" d={d} fe={fe} placeholder="0" />
+      <details className="sm:col-span-2 rounded-lg border border-slate-200 p-3" open={Boolean(d.inputLayout || d["normalization.mean"] || d.dimensions || fe.inputLayout || fe.normalization || fe.dimensions)}>
+        <summary className="cursor-pointer text-sm font-medium text-slate-800">ONNX models: input layout and normalisation</summary>
+        <div className="mt-3 grid gap-4 sm:grid-cols-2">
+          <Field label="Input layout" htmlFor={id("inputLayout")} error={fe.inputLayout} hint="PyTorch exports take NCHW (channels first). The input shape above stays height,width,channels.">
+            <select id={id("inputLayout")} name="inputLayout" defaultValue={d.inputLayout ?? ""} className={inputClass}>
+              <option value="">NHWC (channels last)</option>
+              <option value="NCHW">NCHW (channels first, PyTorch)</option>
+            </select>
+          </Field>
+          <Text name="dimensions" label="Dynamic dimensions (optional)" d={d} fe={fe} placeholder="height=32, width=32" hint="Sizes for the model's named dynamic input dimensions other than the batch (equal to the input shape)." />
+          <Text name="normalization.mean" label="Normalisation: mean per channel (optional)" d={d} fe={fe} placeholder="0.485, 0.456, 0.406" hint="Applied after scale and offset, inside the attacked function: epsilons stay in the input range above." />
+          <Text name="normalization.std" label="Normalisation: std per channel" d={d} fe={{ ...fe, "normalization.std": fe["normalization.std"] ?? fe.normalization }} placeholder="0.229, 0.224, 0.225" />
+        </div>
+      </details>
       {fe.inputScale ? (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-3 text-sm sm:col-span-2">
           <p id="mc-inputScale-error" className="text-rose-800">{fe.inputScale}</p>

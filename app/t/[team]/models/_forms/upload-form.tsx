@@ -40,7 +40,7 @@ export function ModelUploadForm({ team, model, defaults, datasets, maxBytes }: {
               label="Model files"
               htmlFor="mc-files"
               error={fe.files}
-              hint={`A TensorFlow.js LayersModel: one .zip holding model.json and its weight shards, or select model.json and the .bin files together. Up to ${formatBytes(maxBytes)}.`}
+              hint={`A TensorFlow.js LayersModel (one .zip holding model.json and its weight shards, or model.json and the .bin files together), or an ONNX model (a .onnx file, or a .zip with it and its external-data files). Up to ${formatBytes(maxBytes)}.`}
             >
               <input
                 id="mc-files"
@@ -48,7 +48,7 @@ export function ModelUploadForm({ team, model, defaults, datasets, maxBytes }: {
                 type="file"
                 multiple
                 required
-                accept=".zip,.json,.bin,application/zip,application/json,application/octet-stream"
+                accept=".zip,.json,.bin,.onnx,.data,application/zip,application/json,application/octet-stream"
                 onChange={(e) => setChosen(Array.from(e.currentTarget.files ?? []).map((f) => ({ name: f.name, size: f.size })))}
                 className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-brand-700 hover:file:bg-brand-100"
                 aria-invalid={Boolean(fe.files)}
