@@ -12,6 +12,10 @@ import { pgdAttack } from "../attacks/pgd";
 import { loadDemoEvalSplit } from "@/lib/demo/mnist";
 import { contextFor, engineTestBackends } from "../testing";
 import { loadOnnxModel, toGraphInput, type OnnxFiles } from "./executor";
+import { runShard } from "../shard";
+import { quickSuite } from "../suite";
+import { aggregateRecords } from "../aggregate";
+import { assessReliability } from "../reliability";
 import { validateOnnxForEngine } from "./validate";
 
 /*
@@ -171,6 +175,30 @@ describe("FGSM and PGD on the PyTorch MNIST CNN decide every example the same wa
       expect(d.fgsm).toEqual(cpu.fgsm);
       expect(d.pgd).toEqual(cpu.pgd);
     }
+  });
+});
+
+describe("a robustness shard on the PyTorch MNIST CNN", () => {
+  it("runs the quick suite on wasm, replays every break on cpu, and aggregates like any model", async () => {
+    await initEngineBackend("wasm");
+    const f = read<Fixture>("mnist-cnn.json");
+    const model = await loadOnnxModel(filesOf("mnist-cnn"), f.card);
+    const ev = loadDemoEvalSplit();
+    const n = 12;
+    const card = { ...f.card, preprocessing: "none" as const };
+    const suite = { ...quickSuite(card.inputRange, { sampleCount: n }), epsilons: { linf: [0.1], l2: [] } };
+    const res = await runShard({ model, card, suite, samples: { x: ev.images.slice(0, n * 784), labels: Int32Array.from(ev.labels.slice(0, n)), indices: ev.ids.slice(0, n), shape: [n, 28, 28, 1] }, batchSize: 8 });
+    const metrics = aggregateRecords(res.records, suite, card.classLabels);
+    // Breaks by the suite's attacks (not examples skipped as already misclassified, not the sanity attack).
+    const breaks = res.records.flatMap((r) => r.attacks.filter((e) => e.success && !e.skipped && e.family !== "sanity"));
+    expect(breaks.length).toBeGreaterThan(0);
+    expect(breaks.every((e) => e.replay === "reproduced")).toBe(true);
+    expect(res.records.some((r) => r.attacks.some((e) => e.replay === "not-reproduced"))).toBe(false);
+    expect(metrics.cleanAccuracy).toBeGreaterThan(0.8);
+    const report = assessReliability(res.records, suite, metrics, card.classLabels);
+    expect(report.checks.length).toBeGreaterThan(0);
+    measured.push(`wasm runShard quick suite, ${n} digits, eps 0.1: clean ${metrics.cleanAccuracy.toFixed(3)}, breaks ${breaks.length}, all reproduced on cpu; reliability ${report.verdict}`);
+    model.dispose();
   });
 });
 
