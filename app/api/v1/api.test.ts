@@ -301,6 +301,25 @@ describe("REST API v1", () => {
     return p[o.id] ?? {};
   };
 
+  it("registers an ONNX model (the PyTorch MNIST fixture) and refuses one with an ArgMax in its path, naming it", async () => {
+    const fixture = JSON.parse(readFileSync("test/fixtures/onnx/mnist-cnn.json", "utf8")) as { card: Record<string, unknown> };
+    const describe = { intendedUse: "API test", outOfScopeUse: "Anything real", riskTier: "limited", owner: "CI", trainingMethod: { kind: "standard" } };
+    const form = (file: string, card: Record<string, unknown>) => {
+      const f = new FormData();
+      f.append("files", new Blob([readFileSync(file)]), file.split("/").pop()!);
+      f.append("card", JSON.stringify({ ...card, ...describe }));
+      return f;
+    };
+    const up = await call(OPS.uploadModelVersion, { token: tokens.engineer, params: { name: "torch-digits" }, form: form("test/fixtures/onnx/mnist-cnn.onnx", fixture.card) });
+    expect(up.status, JSON.stringify(await up.clone().json())).toBe(201);
+    const files = (await json(await call(OPS.getModelVersion, { params: { name: "torch-digits", version: "1" } }))).files;
+    expect(files.map((f: { path: string }) => f.path)).toEqual(["mnist-cnn.onnx"]);
+    const argmax = JSON.parse(readFileSync("test/fixtures/onnx/refuse/argmax-in-path.json", "utf8")) as { card: Record<string, unknown> };
+    const refused = await call(OPS.uploadModelVersion, { token: tokens.engineer, params: { name: "torch-argmax" }, form: form("test/fixtures/onnx/refuse/argmax-in-path.onnx", argmax.card) });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await json(refused))).toMatch(/ArgMax \(node \\"\/ArgMax\\"\).*black-box/);
+  });
+
   it("answers 401 problem details without a token and for revoked or expired tokens, on every operation", async () => {
     for (const o of OPERATIONS) {
       for (const token of [null, tokens.revoked, tokens.expired, "bwk_not-a-real-token"]) {
