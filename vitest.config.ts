@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
+import SlowestFirstSequencer from "./test/sequencer";
 
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
@@ -14,6 +15,7 @@ export default defineConfig({
     // processes, the queue and the database rather than compute.
     maxWorkers: 2,
     reporters: ["default", "./test/slowest-files-reporter.ts"],
+    sequence: { sequencer: SlowestFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
