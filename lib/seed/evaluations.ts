@@ -1,25 +1,29 @@
 import { db } from "../db/client";
 import { env } from "../env";
 import { createEvaluation } from "../evaluations/create";
-import { DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
+import { DEMO_DATASETS, DEMO_MODEL_NAME, DEMO_ONNX_MODEL } from "./registry";
 
-// The demo team's first evaluations: the demo model versions on the evaluation split, queued on the
-// first start and run by the real worker (no numbers are inserted). Idempotent per version.
+// The demo team's first evaluations: the demo model versions (digits-cnn's, then the PyTorch-trained ONNX
+// model's) on the evaluation split, queued on the first start and run by the real worker (no numbers are
+// inserted). Idempotent per version.
 
 export const DEMO_EVALUATION = { preset: "quick" as const, sampleCount: 400, seed: 1, shardSize: 100 };
 
 export async function seedDemoEvaluations(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
   if (!env().BULWARK_DEMO_EVALUATIONS) return;
   const dataset = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "desc" } });
-  const model = await db.model.findFirst({ where: { teamId, name: DEMO_MODEL_NAME } });
-  if (!dataset || !model) return;
-  const versions = await db.modelVersion.findMany({ where: { teamId, modelId: model.id, storedAt: { not: null } }, orderBy: { version: "asc" } });
-  for (const v of versions) {
-    if (await db.evaluation.findFirst({ where: { teamId, modelVersionId: v.id } })) continue;
-    const e = await createEvaluation(
-      { team: { id: teamId }, actor: { userId: null, label: "demo seed" } },
-      { modelVersionId: v.id, datasetVersionId: dataset.id, ...DEMO_EVALUATION, linfEpsilons: undefined, customSuite: undefined },
-    );
-    log(`Queued demo evaluation #${e.number} of ${DEMO_MODEL_NAME} v${v.version}; the worker runs it now.`);
+  if (!dataset) return;
+  for (const name of [DEMO_MODEL_NAME, DEMO_ONNX_MODEL.name]) {
+    const model = await db.model.findFirst({ where: { teamId, name } });
+    if (!model) continue;
+    const versions = await db.modelVersion.findMany({ where: { teamId, modelId: model.id, storedAt: { not: null } }, orderBy: { version: "asc" } });
+    for (const v of versions) {
+      if (await db.evaluation.findFirst({ where: { teamId, modelVersionId: v.id } })) continue;
+      const e = await createEvaluation(
+        { team: { id: teamId }, actor: { userId: null, label: "demo seed" } },
+        { modelVersionId: v.id, datasetVersionId: dataset.id, ...DEMO_EVALUATION, linfEpsilons: undefined, customSuite: undefined },
+      );
+      log(`Queued demo evaluation #${e.number} of ${name} v${v.version}; the worker runs it now.`);
+    }
   }
 }

@@ -18,6 +18,8 @@ import { registerEnsembleVersion } from "../registry/ensembles";
 const ROOT = resolve(import.meta.dirname, "..", "..");
 export const DEMO_MODEL_NAME = "digits-cnn";
 export const DEMO_MODEL_DIRS = ["digits-cnn-v1", "digits-cnn-v2"];
+/** The same architecture trained in PyTorch and exported to ONNX (scripts/onnx/make_fixtures.py): a model of its own. */
+export const DEMO_ONNX_MODEL = { name: "digits-cnn-pytorch", dir: "digits-cnn-pytorch" } as const;
 export const DEMO_DATASETS = {
   train: "mnist-demo-train",
   eval: "mnist-demo-eval",
@@ -159,6 +161,68 @@ export async function seedModelVersion(ctx: TeamContext, dir: string, trainVersi
   }
 }
 
+interface OnnxDemoCard {
+  inputShape: number[];
+  inputLayout: "NCHW" | "NHWC";
+  inputRange: { min: number; max: number };
+  normalization: { mean: number[]; std: number[] };
+  classLabels: string[];
+  architecture: string;
+  training: string;
+  export: string;
+  measured: { samples: number; cleanAccuracy: number };
+}
+
+/**
+ * The PyTorch-trained digits model as an ONNX version (demo/models/digits-cnn-pytorch: model.onnx and the
+ * card.json the fixture script writes beside it). It takes NCHW input normalised with MNIST's mean/std, so
+ * its card carries the layout and normalisation. One version; left alone once it exists.
+ */
+async function seedOnnxModelVersion(ctx: TeamContext, trainVersionId: string): Promise<"missing" | "exists" | "created"> {
+  const folder = join(ROOT, "demo", "models", DEMO_ONNX_MODEL.dir);
+  const onnxFile = join(folder, "model.onnx");
+  const cardFile = join(folder, "card.json");
+  if (!existsSync(onnxFile) || !existsSync(cardFile)) return "missing";
+  if (await db.modelVersion.findFirst({ where: { teamId: ctx.team.id, model: { name: DEMO_ONNX_MODEL.name } }, select: { id: true } })) return "exists";
+  const own = JSON.parse(readFileSync(cardFile, "utf8")) as OnnxDemoCard;
+  const staging = await Staging.create(uploadLimits().maxTotalBytes);
+  try {
+    const files = [await staging.addBytes("model.onnx", readFileSync(onnxFile))];
+    await registerModelVersion(
+      ctx,
+      {
+        name: DEMO_ONNX_MODEL.name,
+        description: "The demo's digit classifier trained in PyTorch and exported to ONNX: the path a team training in PyTorch takes into Bulwark.",
+        card: {
+          task: "image-classification",
+          inputShape: own.inputShape,
+          inputLayout: own.inputLayout,
+          inputRange: own.inputRange,
+          preprocessing: { scale: 1, offset: 0 },
+          normalization: own.normalization,
+          classLabels: own.classLabels,
+          intendedUse: "Demonstrating white-box evaluation of a model trained outside TensorFlow.js (PyTorch, exported to ONNX), next to digits-cnn.",
+          outOfScopeUse: "Any real decision on handwritten input (cheques, forms, postal codes): it was trained on 8,000 clean, centred digits only.",
+          riskTier: "limited",
+          owner: "Demo AI Lab · ML team",
+          trainingDatasetVersionId: trainVersionId,
+          trainingMethod: trainingMethodOf({ training: own.training }, DEMO_ONNX_MODEL.dir),
+          ...(epochsOf(own.training) ? { trainingCost: { epochs: epochsOf(own.training) } } : {}),
+          knownLimitations:
+            `Trained on ${DEMO_TRAIN_SIZE.toLocaleString("en")} MNIST digits; clean accuracy ${(own.measured.cleanAccuracy * 100).toFixed(1)}% on the ${DEMO_EVAL_SIZE.toLocaleString("en")}-digit evaluation split (measured in PyTorch). ` +
+            "Not robust to small adversarial perturbations (standard training); untested on other handwriting styles.",
+          preprocessingNote: `Grey levels in 0..1 as shipped by the mnist package; the model takes them channels first (NCHW) and normalised with mean ${own.normalization.mean.join(", ")} and std ${own.normalization.std.join(", ")}, as in training. Architecture: ${own.architecture}. Training recipe: ${own.training}. Export: ${own.export}.`,
+        },
+        files,
+      },
+      staging,
+    );
+    return "created";
+  } finally {
+    await staging.dispose();
+  }
+}
+
 /** The demo team's registry content. */
 export async function seedDemoRegistry(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
   const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
@@ -173,6 +237,9 @@ export async function seedDemoRegistry(teamId: string, log: (m: string) => void 
     }
     if (r === "created") log(`Registered the demo model ${dir}.`);
   }
+  const onnx = await seedOnnxModelVersion(ctx, trainId);
+  if (onnx === "missing") log(`Demo model ${DEMO_ONNX_MODEL.dir} not found under demo/models; skipped.`);
+  if (onnx === "created") log(`Registered the demo ONNX model ${DEMO_ONNX_MODEL.name} (trained in PyTorch).`);
 }
 
 /**

