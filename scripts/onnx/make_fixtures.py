@@ -4,7 +4,7 @@ ONNX fixtures for Bulwark's ONNX model format (issue #26): small models exported
 logits and input gradients PyTorch computes for a few inputs, so the engine's TF.js execution of the graph can
 be checked against PyTorch and onnxruntime without Python at test time.
 
-Run (from the repository root; CPU PyTorch is enough, about 2-4 minutes on 2 cores):
+Run (from the repository root; CPU PyTorch is enough, about 2 minutes on 2 quiet cores):
 
     pip3 install torch onnx onnxruntime scikit-learn
     python3 scripts/onnx/make_fixtures.py            # writes test/fixtures/onnx/
