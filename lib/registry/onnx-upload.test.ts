@@ -8,6 +8,9 @@ import { loadEngineModel, registerEnsembleVersion } from "./ensembles";
 import { getModel, loadModelVersionForEngine, registerModelVersion } from "./models";
 import { cardFields, makeTfjsModel, makeZip, registryRowCounts, stage, storedBlobs, useTempStore } from "./test-helpers";
 import type { LocalArtifactStore } from "./store";
+import { createIntegrityEvaluation } from "../evaluations/integrity";
+import { createPrivacyEvaluation } from "../evaluations/privacy";
+import { CreateIntegrityEvaluationSchema, CreatePrivacyEvaluationSchema } from "../evaluations/schemas";
 
 /*
  * ONNX model versions through the real registry: the check runs in the model-check child process
@@ -90,6 +93,10 @@ describe("ONNX model versions", () => {
     expect(g.shape).toEqual([2, 8, 8, 3]);
     loaded.dispose();
     single.dispose();
+    // Kinds that retrain the architecture or read its activations are refused with the reason.
+    const eng = ctx("ENGINEER");
+    await expect(createIntegrityEvaluation(eng, CreateIntegrityEvaluationSchema.parse({ kind: "integrity", modelVersionId: r.versionId }))).rejects.toThrow(/An ONNX model cannot be scanned yet: the integrity scan reads the network's penultimate activations and retrains its architecture/);
+    await expect(createPrivacyEvaluation(eng, CreatePrivacyEvaluationSchema.parse({ kind: "privacy", modelVersionId: r.versionId, nonMemberDatasetVersionId: "any", referenceModels: 4 }))).rejects.toThrow(/LiRA re-trains the model's own architecture.*ONNX model.*use 0 reference models/);
   });
 
   it("refuses unsupported operators, a wrong class count, escaping external data and ONNX-only card fields on a TF.js model", async () => {
