@@ -20,7 +20,8 @@ import { acknowledgeAlert } from "../lib/evaluations/webhook";
 import { stopQueue } from "../lib/jobs/queue";
 import { loadEngineModel, registerEnsembleVersion } from "../lib/registry/ensembles";
 import { compareVersions } from "../lib/evaluations/compare-versions";
-import { approveReport, createReport, getReport, getReportSnapshot, reportPdf, verifyPdf } from "../lib/reports";
+import { approveReport, createReport, findReport, getReport, getReportSnapshot, reportPdf, verifyPdf } from "../lib/reports";
+import { reportHistory, reportRevisions, requestChanges, requestReview, reviseReport } from "../lib/reports/review";
 import { createEnvironment, createGateOverride, promoteVersion, rollbackDeployment } from "../lib/operations/deployments";
 import { acknowledgeMonitoringAlert, BatchSchema, getReference, ingestBatch, monitoringView } from "../lib/operations/monitoring";
 import { modelOperations } from "../lib/operations/views";
@@ -99,6 +100,12 @@ const cases: [string, () => Promise<unknown>][] = [
   ["reports: approve", () => approveReport(outsider, ids.report)],
   ["reports: download", () => reportPdf(outsider, ids.report)],
   ["reports: verify by id", () => verifyPdf(outsider, { sha256: "0".repeat(64) }, { reportId: ids.report })],
+  ["reports: find", () => findReport(outsider, ids.report)],
+  ["reports: ask for a review", () => requestReview(outsider, { reportId: ids.report, reviewerId: outsider.userId })],
+  ["reports: request changes", () => requestChanges(outsider, { reportId: ids.report, reason: "Not this team's report at all." })],
+  ["reports: revise", () => reviseReport(outsider, { reportId: ids.report })],
+  ["reports: history", () => reportHistory(outsider, ids.report)],
+  ["reports: revisions", () => reportRevisions(outsider, ids.report)],
   ["reports: create with another team's model", () => createReport(outsider, { modelIds: [ids.model] })],
   ["operations: promote another team's version", () => promoteVersion(outsider, { environment: "production", modelVersionId: ids.modelVersion, note: "" })],
   ["operations: override the gate for another team's version", () => createGateOverride(outsider, { environment: "production", modelVersionId: ids.modelVersion, reason: "not my model at all", expiresInDays: 1 })],
@@ -164,8 +171,10 @@ const WHOLE_TEAM_ONLY = new Set([
   "dashboardEvaluations", "teamModelNames", "scheduledRuns", "launchChoices", "getPolicy", "assessTeam", "getPosture", "postureTrend", "getRiskRegister",
   "operationsOverview", "listModelsApi", "listDatasetsApi", "listEvaluationsApi", "listSchedulesApi", "listAlertsApi", "controlsApi", "auditVerifyApi",
   "listReportsApi", "listOutboundHostsApi", "listEnvironmentsApi", "listMonitoringAlertsApi", "deploymentStatusApi",
-  // reads the team's policy for a report the caller already holds
-  "approvalBlockedReason",
+  // reads the team's policy for a report the caller already holds; the team's approvers for it
+  "approvalBlockedReason", "reviewCandidates",
+  // the caller's own review queue and notices in the team
+  "awaitingReview", "listNotifications", "markNotificationsRead",
   // creations and settings from the caller's own input (records they name are looked up in the caller's team, tested above where they take ids)
   "registerModelVersion", "registerDatasetVersion", "registerEndpointVersion", "createSchedule", "createApiToken", "addMember", "createEnvironment",
   "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",

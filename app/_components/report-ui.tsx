@@ -9,6 +9,7 @@ const STATUS: Record<ReportStatusName, { tone: Tone; label: string }> = {
   draft: { tone: "amber", label: "Draft" },
   approved: { tone: "green", label: "Approved" },
   failed: { tone: "red", label: "Failed" },
+  changes_requested: { tone: "red", label: "Changes requested" },
 };
 
 export function ReportStatusBadge({ status }: { status: ReportStatusName }) {

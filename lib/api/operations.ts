@@ -6,7 +6,7 @@ import { ScheduleInputSchema } from "../evaluations/schedules";
 import { AcknowledgeAlertSchema } from "../evaluations/webhook";
 import { PageQuerySchema } from "./pagination";
 import { VersionNumberSchema, VersionRefSchema } from "./refs";
-import { ApproveReportSchema, CreateReportSchema, ListReportsSchema, Sha256Schema } from "../reports/schemas";
+import { ApproveReportSchema, CreateReportSchema, ListReportsSchema, RequestChangesSchema, ReviseReportSchema, Sha256Schema } from "../reports/schemas";
 import { CreateEnvironmentSchema } from "../operations/schemas";
 import { ApiOverrideSchema, ApiPromoteSchema, ApiRollbackSchema, DeploymentQuerySchema, MonitoringAlertQuerySchema } from "../operations/api";
 import { AcknowledgeMonitoringAlertSchema, BatchSchema, ReferenceQuerySchema } from "../operations/monitoring";
@@ -95,7 +95,11 @@ export const ApiCreateEvaluationSchema = z.discriminatedUnion("kind", [ApiCreate
 export const ApiCreateReportSchema = CreateReportSchema.safeExtend({
   models: z.array(z.string().trim().min(1).max(80)).max(100, { error: "At most 100 models per report" }).optional(),
 });
-export const ApiApproveReportSchema = ApproveReportSchema.pick({ snapshotSha256: true });
+export const ApiApproveReportSchema = ApproveReportSchema.pick({ snapshotSha256: true, comment: true });
+export const ApiRequestChangesSchema = RequestChangesSchema.pick({ reason: true, snapshotSha256: true });
+/** The reviewer by e-mail (a member of the team who may approve the report). */
+export const ApiRequestReviewSchema = z.object({ reviewer: z.string({ error: "The reviewer's e-mail address" }).trim().toLowerCase().max(320).pipe(z.email({ error: "The reviewer's e-mail address" })) });
+export const ApiReviseReportSchema = ReviseReportSchema.pick({ title: true });
 export const VerifyBodySchema = z.object({ sha256: Sha256Schema });
 
 /** An ensemble version from CI: members as name@version (same team), the rule, optional card fields. */
@@ -163,6 +167,9 @@ export const OPS = {
   createReport: op({ id: "createReport", method: "POST", path: "/reports", tag: "Reports", summary: "Generate an audit report", description: "Freezes a snapshot of the posture for the scope and renders the draft PDF on a worker. Poll the report until its status is draft (or failed).", action: "report.create", body: ApiCreateReportSchema, bodyKind: "json", status: 201, returns: "The queued report." }),
   getReport: op({ id: "getReport", method: "GET", path: "/reports/{id}", tag: "Reports", summary: "Get a report", action: "team.read", params: IdParams, status: 200, returns: "Status, scope, creator, approver, snapshot and PDF hashes." }),
   approveReport: op({ id: "approveReport", method: "POST", path: "/reports/{id}/approve", tag: "Reports", summary: "Approve a draft report", description: "Binds the snapshot hash and the PDF hashes; renders the approved edition. Refused to the report's creator when the team requires segregation of duties.", action: "report.approve", params: IdParams, body: ApiApproveReportSchema, bodyKind: "json", status: 200, returns: "The approved report." }),
+  requestReportReview: op({ id: "requestReportReview", method: "POST", path: "/reports/{id}/request-review", tag: "Reports", summary: "Ask a named reviewer to review a report", description: "The reviewer (by e-mail) must be a member who may approve the report: a compliance reviewer or admin, not its author when the team requires segregation of duties. They get an in-app notice; the team webhook gets report.review_requested.", action: "report.create", params: IdParams, body: ApiRequestReviewSchema, bodyKind: "json", status: 200, returns: "The report with its reviewer." }),
+  requestReportChanges: op({ id: "requestReportChanges", method: "POST", path: "/reports/{id}/request-changes", tag: "Reports", summary: "Send a draft report back with a reason", description: "The report becomes changes_requested; the reason is recorded in the audit log, shown to the author (in-app notice) and sent as report.changes_requested to the team webhook. Refused to the report's creator under segregation of duties.", action: "report.approve", params: IdParams, body: ApiRequestChangesSchema, bodyKind: "json", status: 200, returns: "The report, status changes_requested, with who, when and why." }),
+  reviseReport: op({ id: "reviseReport", method: "POST", path: "/reports/{id}/revise", tag: "Reports", summary: "Revise a report changes were requested of", description: "Generates a new report with the same scope from the evidence as it is now, linked to the one it revises and asked of the reviewer who sent it back.", action: "report.create", params: IdParams, body: ApiReviseReportSchema, bodyKind: "json", status: 201, returns: "The new (queued) report." }),
   downloadReport: op({ id: "downloadReport", method: "GET", path: "/reports/{id}/pdf", tag: "Reports", summary: "Download the report PDF", description: "The approved edition when there is one, else the draft. X-Content-SHA256 carries the recorded hash.", action: "team.read", params: IdParams, status: 200, returns: "The PDF.", produces: "application/pdf" }),
   verifyReport: op({ id: "verifyReport", method: "POST", path: "/reports/verify", tag: "Reports", summary: "Verify a report PDF or its SHA-256", description: "Send the PDF bytes (Content-Type: application/pdf) or JSON {\"sha256\": …}.", action: "report.verify", body: VerifyBodySchema, bodyKind: "pdf-or-json", status: 200, returns: "match, the report, its status, approver, and whether the audit chain is intact." }),
 

@@ -5,7 +5,7 @@ import { eventHash, GENESIS_HASH, verifyChain, type ChainVerdict } from "./chain
 
 export interface Actor {
   userId: string | null;
-  label: string; // e-mail, "api-token:<name>", or "system"
+  label: string; // e-mail, "API token ‘<name>’ (<prefix>…, acting for <who>)" (lib/auth/tokens.ts), or "system"
 }
 
 export const SYSTEM_ACTOR: Actor = { userId: null, label: "system" };

@@ -12,7 +12,7 @@ describe("API tokens", () => {
     expect(row.secretHash).toBe(hashToken(secret));
     expect(JSON.stringify(row)).not.toContain(secret);
     const tctx = await contextFromToken(secret);
-    expect(tctx).toMatchObject({ team: { id: team.id }, role: "ENGINEER", actor: { label: expect.stringMatching(/^api-token:ci/) } });
+    expect(tctx).toMatchObject({ team: { id: team.id }, role: "ENGINEER", actor: { userId: null, label: `API token ‘ci’ (${secret.slice(0, 12)}…, acting for ADMIN of ${team.slug} <${ctx("ADMIN").actor.label}>)` } });
     expect((await listApiTokens(ctx("ADMIN")))[0]!.lastUsedAt).not.toBeNull();
     await revokeApiToken(ctx("ADMIN"), id);
     expect(await contextFromToken(secret)).toBeNull();

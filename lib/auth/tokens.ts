@@ -56,7 +56,9 @@ export async function listApiTokens(ctx: TeamContext) {
 
 /**
  * The team context of a bearer token, or null when it is unknown, revoked or expired. The actor is
- * recorded as the token, so the audit log says which pipeline did what.
+ * the token acting for its creator (`tokenActorLabel`), with no user id of its own: the audit log and
+ * records say which pipeline did what. `userId` stays the creator's, so segregation of duties holds
+ * (a token cannot approve a report its creator generated).
  */
 export async function contextFromToken(secret: string): Promise<TeamContext | null> {
   return (await authenticateToken(secret))?.ctx ?? null;
@@ -69,5 +71,20 @@ export async function authenticateToken(secret: string): Promise<{ ctx: TeamCont
   if (!t || t.revokedAt || (t.expiresAt && t.expiresAt < new Date())) return null;
   // lastUsedAt at minute resolution: one write per minute per token at most.
   if (!t.lastUsedAt || Date.now() - t.lastUsedAt.getTime() > 60_000) await db.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
-  return { ctx: { team: t.team, role: t.role, userId: t.createdById, actor: { userId: null, label: `api-token:${t.name} (${t.prefix}…)` } }, tokenId: t.id, expiresAt: t.expiresAt, name: t.name };
+  const creator = await db.user.findUnique({ where: { id: t.createdById }, select: { name: true, email: true } });
+  const actor = { userId: null, label: tokenActorLabel({ name: t.name, prefix: t.prefix }, creator) };
+  return { ctx: { team: t.team, role: t.role, userId: t.createdById, actor }, tokenId: t.id, expiresAt: t.expiresAt, name: t.name };
+}
+
+/** The first characters that mark an actor label as an API token's (audit filters and views look for it). */
+export const TOKEN_ACTOR_PREFIX = "API token ‘";
+
+/**
+ * How an API token appears as the actor of what it did — in the audit log, on reports, in messages:
+ * the token (name and prefix) and the person it acts for, so nobody reads the creator as the one who acted.
+ * e.g. `API token ‘ci-bot’ (bwk_Ab12Cd34…, acting for Alice <alice@example.com>)`.
+ */
+export function tokenActorLabel(token: { name: string; prefix: string }, creator: { name: string; email: string } | null): string {
+  const forWhom = creator ? `${creator.name} <${creator.email}>` : "a user no longer in Bulwark";
+  return `${TOKEN_ACTOR_PREFIX}${token.name}’ (${token.prefix}…, acting for ${forWhom})`;
 }

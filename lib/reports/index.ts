@@ -37,7 +37,7 @@
  * Snapshot → PDF is a pure function (`renderReportPdf` in lib/reports/pdf.ts): the same snapshot and
  * edition always give the same bytes. See docs/reports.md.
  */
-import { db } from "../db/client";
+import { db, type Tx } from "../db/client";
 import type { Report } from "../db/generated/client";
 import { appendAudit, verifyTeamChain } from "../audit/log";
 import type { ChainVerdict } from "../audit/chain";
@@ -46,6 +46,7 @@ import { activePolicy } from "../compliance/policies";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { send } from "../jobs/catalog";
+import { notify } from "../teams/notifications";
 import { sha256Hex } from "./hash";
 import { reportLabel } from "./format";
 import {
@@ -56,7 +57,7 @@ import {
 export { CreateReportSchema, CreateReportFormSchema, ApproveReportSchema, Sha256Schema, ReportSnapshotSchema } from "./schemas";
 export type { CreateReportInput, ReportSnapshot, ReportScope } from "./schemas";
 
-export type ReportStatusName = "queued" | "generating" | "draft" | "approved" | "failed";
+export type ReportStatusName = "queued" | "generating" | "draft" | "approved" | "failed" | "changes_requested";
 
 export interface ReportView {
   id: string;
@@ -76,11 +77,19 @@ export interface ReportView {
   approvedPdfSha256: string | null;
   approvedBy: string | null;
   approvedAt: Date | null;
+  approvalComment: string | null;
+  /** The member the author asked to review it (null: any reviewer). */
+  reviewer: { id: string; label: string; requestedAt: Date | null } | null;
+  /** A reviewer sent it back: who, when, why. */
+  changesRequested: { by: string; byId: string | null; at: Date; reason: string } | null;
+  /** The report this one revises. */
+  revisionOfId: string | null;
 }
 
 const VIEW_SELECT = {
   id: true, number: true, title: true, status: true, scope: true, createdById: true, createdByLabel: true, createdAt: true, generatedAt: true, failureReason: true,
-  snapshotSha256: true, draftPdfSha256: true, approvedPdfSha256: true, approvedByLabel: true, approvedAt: true,
+  snapshotSha256: true, draftPdfSha256: true, approvedPdfSha256: true, approvedByLabel: true, approvedAt: true, approvalComment: true,
+  reviewerId: true, reviewerLabel: true, reviewRequestedAt: true, changesRequestedById: true, changesRequestedByLabel: true, changesRequestedAt: true, changesReason: true, revisionOfId: true,
 } as const;
 
 function toView(r: Pick<Report, keyof typeof VIEW_SELECT>): ReportView {
@@ -88,18 +97,28 @@ function toView(r: Pick<Report, keyof typeof VIEW_SELECT>): ReportView {
     id: r.id, number: r.number, label: reportLabel(r.number), title: r.title, status: r.status.toLowerCase() as ReportStatusName,
     scope: ReportScopeSchema.parse(r.scope), createdBy: r.createdByLabel, createdById: r.createdById, createdAt: r.createdAt, generatedAt: r.generatedAt,
     failureReason: r.failureReason, snapshotSha256: r.snapshotSha256, draftPdfSha256: r.draftPdfSha256, approvedPdfSha256: r.approvedPdfSha256,
-    approvedBy: r.approvedByLabel, approvedAt: r.approvedAt,
+    approvedBy: r.approvedByLabel, approvedAt: r.approvedAt, approvalComment: r.approvalComment,
+    reviewer: r.reviewerId && r.reviewerLabel ? { id: r.reviewerId, label: r.reviewerLabel, requestedAt: r.reviewRequestedAt } : null,
+    changesRequested: r.changesRequestedAt && r.changesReason ? { by: r.changesRequestedByLabel ?? "", byId: r.changesRequestedById, at: r.changesRequestedAt, reason: r.changesReason } : null,
+    revisionOfId: r.revisionOfId,
   };
 }
 
-async function findReport(ctx: TeamContext, id: string) {
+export async function findReport(ctx: TeamContext, id: string) {
   if (typeof id !== "string" || id.length === 0 || id.length > 40) throw new NotFoundError("This report");
   const r = await db.report.findFirst({ where: { id, teamId: ctx.team.id }, select: VIEW_SELECT });
   if (!r) throw new NotFoundError("This report");
   return r;
 }
 
-export async function createReport(ctx: TeamContext, input: CreateReportInput): Promise<{ id: string; number: number; status: ReportStatusName }> {
+/** Internal: a revision names the report it revises and inherits its reviewer (lib/reports/review.ts). */
+export interface CreateReportOptions {
+  revisionOf?: { id: string; number: number; reviewer: { id: string; label: string } | null };
+  /** Runs in the creating transaction (notification and webhook of the revision). */
+  onRevision?: (tx: Tx, report: { id: string; number: number; title: string }) => Promise<void>;
+}
+
+export async function createReport(ctx: TeamContext, input: CreateReportInput, opts: CreateReportOptions = {}): Promise<{ id: string; number: number; status: ReportStatusName }> {
   assertCan(ctx, "report.create");
   const parsed = CreateReportSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The report request has errors.", fieldErrorsFromZod(parsed.error.issues));
@@ -125,10 +144,18 @@ export async function createReport(ctx: TeamContext, input: CreateReportInput): 
   const report = await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${ctx.team.id} FOR UPDATE`;
     const last = await tx.report.findFirst({ where: { teamId: ctx.team.id }, orderBy: { number: "desc" }, select: { number: true } });
+    const rev = opts.revisionOf;
     const r = await tx.report.create({
-      data: { teamId: ctx.team.id, number: (last?.number ?? 0) + 1, title, scope, createdById: ctx.actor.userId ?? ctx.userId ?? null, createdByLabel: ctx.actor.label },
+      data: {
+        teamId: ctx.team.id, number: (last?.number ?? 0) + 1, title, scope, createdById: ctx.actor.userId ?? ctx.userId ?? null, createdByLabel: ctx.actor.label,
+        ...(rev ? { revisionOfId: rev.id, reviewerId: rev.reviewer?.id ?? null, reviewerLabel: rev.reviewer?.label ?? null, reviewRequestedAt: rev.reviewer ? new Date() : null } : {}),
+      },
     });
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "report.create", subjectType: "Report", subjectId: r.id, details: { number: r.number, title, scope } });
+    await appendAudit(tx, {
+      teamId: ctx.team.id, actor: ctx.actor, action: "report.create", subjectType: "Report", subjectId: r.id,
+      details: { number: r.number, title, scope, ...(rev ? { revises: rev.number, reviewer: rev.reviewer?.label ?? null } : {}) },
+    });
+    if (rev) await opts.onRevision?.(tx, r);
     // In the same transaction: a report the queue refused is not created at all.
     await send(tx, "report", { teamId: ctx.team.id, reportId: r.id }, { singletonKey: (j) => j.reportId });
     return r;
@@ -177,7 +204,7 @@ export async function approvalBlockedReason(ctx: TeamContext, report: { number: 
   return null;
 }
 
-export async function approveReport(ctx: TeamContext, input: { reportId: string; snapshotSha256?: string } | string, now = new Date()): Promise<ReportView> {
+export async function approveReport(ctx: TeamContext, input: { reportId: string; snapshotSha256?: string; comment?: string } | string, now = new Date()): Promise<ReportView> {
   assertCan(ctx, "report.approve");
   const parsed = ApproveReportSchema.safeParse(typeof input === "string" ? { reportId: input } : input);
   if (!parsed.success) throw new ValidationError("The approval has errors.", fieldErrorsFromZod(parsed.error.issues));
@@ -199,20 +226,24 @@ export async function approveReport(ctx: TeamContext, input: { reportId: string;
   const approvedBy = user ? `${user.name} <${user.email}>` : ctx.actor.label;
   const snapshot = ReportSnapshotSchema.parse(JSON.parse(r.snapshotJson));
   const { renderReportPdf } = await import("./pdf");
-  const pdf = await renderReportPdf(snapshot, { status: "approved", approvedBy, approvedAt: now.toISOString(), draftPdfSha256: r.draftPdfSha256 });
+  const comment = parsed.data.comment ?? null;
+  const pdf = await renderReportPdf(snapshot, { status: "approved", approvedBy, approvedAt: now.toISOString(), draftPdfSha256: r.draftPdfSha256, ...(comment ? { comment } : {}) });
   const approvedPdfSha256 = sha256Hex(pdf);
 
   await db.$transaction(async (tx) => {
     const moved = await tx.report.updateMany({
       where: { id: r.id, teamId: ctx.team.id, status: "DRAFT" },
-      data: { status: "APPROVED", approvedPdfSha256, approvedById: approverId, approvedByLabel: approvedBy, approvedAt: now },
+      data: { status: "APPROVED", approvedPdfSha256, approvedById: approverId, approvedByLabel: approvedBy, approvedAt: now, approvalComment: comment },
     });
     if (moved.count === 0) throw new ConflictError(`${reportLabel(r.number)} was approved by someone else a moment ago.`);
     await tx.reportFile.create({ data: { teamId: ctx.team.id, reportId: r.id, edition: "approved", sha256: approvedPdfSha256, size: pdf.byteLength, bytes: new Uint8Array(pdf) } });
     await appendAudit(tx, {
       teamId: ctx.team.id, actor: ctx.actor, action: "report.approve", subjectType: "Report", subjectId: r.id,
-      details: { number: r.number, snapshotSha256: r.snapshotSha256, draftPdfSha256: r.draftPdfSha256, approvedPdfSha256, approvedBy, approvedAt: now.toISOString() },
+      details: { number: r.number, snapshotSha256: r.snapshotSha256, draftPdfSha256: r.draftPdfSha256, approvedPdfSha256, approvedBy, approvedAt: now.toISOString(), ...(comment ? { comment } : {}) },
     });
+    if (r.createdById && r.createdById !== approverId) {
+      await notify(tx, { teamId: ctx.team.id, userId: r.createdById, kind: "report.approved", subjectType: "Report", subjectId: r.id, message: `${reportLabel(r.number)} “${r.title}” was approved by ${approvedBy}${comment ? `: “${comment.slice(0, 200)}”` : "."}` });
+    }
   });
   return getReport(ctx, r.id);
 }

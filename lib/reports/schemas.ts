@@ -58,6 +58,33 @@ export const ApproveReportSchema = z.object({
   reportId: z.string().trim().min(1).max(40),
   /** The snapshot hash the reviewer saw; approval is refused if it is not the report's. */
   snapshotSha256: z.preprocess(emptyToUndefined, z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, { error: "A SHA-256 is 64 hexadecimal characters" }).optional()),
+  /** What the reviewer says with the approval: recorded, audited and printed on the sign-off page. */
+  comment: z.preprocess(emptyToUndefined, z.string().trim().max(2000, { error: "The comment is at most 2,000 characters" }).optional()),
+});
+
+const reportIdField = z.string().trim().min(1).max(40);
+
+/** A reviewer sends a draft back: the reason is required, shown to the author and audited. */
+export const RequestChangesSchema = z.object({
+  reportId: reportIdField,
+  reason: z.string({ error: "Say what needs to change" }).trim().min(10, { error: "Say what needs to change (at least 10 characters)" }).max(2000, { error: "The reason is at most 2,000 characters" }),
+  /** The snapshot hash the reviewer saw, as for approval. */
+  snapshotSha256: ApproveReportSchema.shape.snapshotSha256,
+});
+
+/** The author asks a named member to review: by user id (forms) or e-mail (API). */
+export const RequestReviewSchema = z
+  .object({
+    reportId: reportIdField,
+    reviewerId: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(40).optional()),
+    reviewer: z.preprocess(emptyToUndefined, z.string().trim().toLowerCase().max(320).optional()),
+  })
+  .refine((v) => v.reviewerId || v.reviewer, { path: ["reviewerId"], message: "Choose a reviewer" });
+
+/** The author revises a report changes were requested of: a new report with the same scope (and a title). */
+export const ReviseReportSchema = z.object({
+  reportId: reportIdField,
+  title: CreateReportSchema.shape.title,
 });
 
 export const Sha256Schema = z
@@ -292,4 +319,4 @@ export type ReportSnapshot = z.infer<typeof ReportSnapshotSchema>;
 /** The edition of a PDF: the draft, or the approved one with its sign-off. */
 export type ReportEdition =
   | { status: "draft" }
-  | { status: "approved"; approvedBy: string; approvedAt: string; draftPdfSha256: string };
+  | { status: "approved"; approvedBy: string; approvedAt: string; draftPdfSha256: string; comment?: string };

@@ -185,7 +185,7 @@ describe("REST API v1", () => {
     // Cancel a second, queued one (no worker runs now); cancelling again is a conflict.
     const queued = await json(await call(OPS.createEvaluation, { token: tokens.engineer, body: { modelVersionId: ids.modelVersionId, datasetVersionId: ids.datasetVersionId, preset: "quick", sampleCount: 20 } }));
     ids.queued = queued.number;
-    expect(await json(await call(OPS.cancelEvaluation, { token: tokens.engineer, params: { number: String(queued.number) } }))).toMatchObject({ status: "cancelled", cancelledBy: expect.stringMatching(/^api-token:engineer/) });
+    expect(await json(await call(OPS.cancelEvaluation, { token: tokens.engineer, params: { number: String(queued.number) } }))).toMatchObject({ status: "cancelled", cancelledBy: expect.stringMatching(/^API token ‘engineer’ \(bwk_.{8}…, acting for /) });
     expect((await call(OPS.cancelEvaluation, { token: tokens.engineer, params: { number: String(queued.number) } })).status).toBe(409);
 
     // Schedules.
@@ -215,7 +215,7 @@ describe("REST API v1", () => {
     ids.alertId = alert.id;
     expect((await json(await call(OPS.listAlerts))).data.map((a: { id: string }) => a.id)).toEqual([alert.id]);
     expect((await json(await call(OPS.getGate, { query: { model: "digits-cnn@1" } }))).checks.at(-1)).toMatchObject({ id: "regression", outcome: "fail" });
-    expect(await json(await call(OPS.acknowledgeAlert, { token: tokens.reviewer, params: { id: alert.id }, body: { note: "Known: new augmentation; tracked in ML-42" } }))).toMatchObject({ acknowledged: { note: "Known: new augmentation; tracked in ML-42", by: expect.stringMatching(/^api-token:reviewer/) } });
+    expect(await json(await call(OPS.acknowledgeAlert, { token: tokens.reviewer, params: { id: alert.id }, body: { note: "Known: new augmentation; tracked in ML-42" } }))).toMatchObject({ acknowledged: { note: "Known: new augmentation; tracked in ML-42", by: expect.stringMatching(/^API token ‘reviewer’ \(bwk_.{8}…, acting for /) } });
     expect((await json(await call(OPS.listAlerts))).data).toEqual([]);
     expect((await json(await call(OPS.listAlerts, { query: { state: "all" } }))).data).toHaveLength(1);
 
@@ -257,7 +257,7 @@ describe("REST API v1", () => {
     ids.scheduleId = (await json(await call(OPS.createSchedule, { token: tokens.engineer, body: { name: "weekly", modelId: ids.modelId, datasetVersionId: ids.datasetVersionId, preset: "quick", sampleCount: 100, cron: "weekly" } }))).id;
     const audit = await json(await call(OPS.verifyAudit, { token: tokens.viewer }));
     expect(audit).toMatchObject({ intact: true });
-    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id, actorLabel: { startsWith: "api-token:" } }, select: { action: true } })).map((a) => a.action);
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id, actorLabel: { startsWith: "API token ‘" } }, select: { action: true } })).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["evaluation.cancel", "schedule.create", "schedule.pause", "schedule.delete", "alert.acknowledge"]));
   });
 
@@ -288,6 +288,9 @@ describe("REST API v1", () => {
       createReport: { body: { models: ["digits-cnn"], frameworks: ["nist-ai-rmf"] } },
       getReport: { params: { id: ids.reportId! } },
       approveReport: { params: { id: ids.reportId! }, body: {} },
+      requestReportReview: { params: { id: ids.reportId! }, body: { reviewer: "reviewer@example.test" } },
+      requestReportChanges: { params: { id: ids.reportId! }, body: { reason: "Please add the v2 evaluation." } },
+      reviseReport: { params: { id: ids.reportId! }, body: {} },
       downloadReport: { params: { id: ids.reportId! } },
       verifyReport: { body: { sha256: "0".repeat(64) } },
       getDeployments: { query: { model: "digits-cnn" } },

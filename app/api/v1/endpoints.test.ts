@@ -108,7 +108,7 @@ describe("REST API v1: endpoint models and the outbound allowlist", () => {
     expect(after.body).toMatchObject({ ok: false, error: expect.stringMatching(/allowlist/) });
     expect(server.hits["/v1/scores"] ?? 0).toBe(hits);
 
-    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id, actorLabel: { startsWith: "api-token:" } }, orderBy: { seq: "asc" }, select: { action: true } })).map((a) => a.action);
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id, actorLabel: { startsWith: "API token ‘" } }, orderBy: { seq: "asc" }, select: { action: true } })).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["outbound.host.add", "model.version.create", "model.endpoint.test", "outbound.host.remove"]));
   });
 

@@ -63,7 +63,10 @@ beforeAll(async () => {
     updateSchedule: { paused: true },
     acknowledgeAlert: { note: "Looked at it" },
     createReport: { title: "Fuzzed report", frameworks: ["nist-ai-rmf"], models: ["digits-cnn"] },
-    approveReport: { snapshotSha256: "0".repeat(64) },
+    approveReport: { snapshotSha256: "0".repeat(64), comment: "Looks right" },
+    requestReportReview: { reviewer: "someone@example.test" },
+    requestReportChanges: { reason: "Please add the v2 evaluation.", snapshotSha256: "0".repeat(64) },
+    reviseReport: { title: "Revised report" },
     verifyReport: { sha256: "0".repeat(64) },
   });
   // Bodies with every string field the operation reads (not all valid): the control-character test puts its strings into each.

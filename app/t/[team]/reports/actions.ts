@@ -1,11 +1,14 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext } from "@/lib/teams/access";
 import { AppError } from "@/lib/errors";
 import { teamAction, type ActionState } from "@/app/_lib/action";
 import { ApproveReportSchema, CreateReportFormSchema, approveReport, createReport, verifyPdf, type Verification } from "@/lib/reports";
+import { RequestChangesSchema, RequestReviewSchema, ReviseReportSchema } from "@/lib/reports/schemas";
+import { requestChanges, requestReview, reviseReport } from "@/lib/reports/review";
 
 export async function createReportAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   const res = await teamAction(team, "report.create", CreateReportFormSchema, form, async (ctx, input) => {
@@ -22,6 +25,38 @@ export async function approveReportAction(team: string, _prev: ActionState, form
     return `${r.label} approved. The approved edition's SHA-256 is ${r.approvedPdfSha256}.`;
   });
   revalidatePath(`/t/${team}/reports`);
+  return res;
+}
+
+export async function requestChangesAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, "report.approve", RequestChangesSchema, form, async (ctx, input) => {
+    const r = await requestChanges(ctx, input);
+    return `${r.label} was sent back to ${r.createdBy} with your reason.`;
+  });
+  revalidatePath(`/t/${team}/reports`);
+  return res;
+}
+
+export async function requestReviewAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  const res = await teamAction(team, "report.create", RequestReviewSchema, form, async (ctx, input) => {
+    const r = await requestReview(ctx, input);
+    return `${r.reviewer?.label ?? "The reviewer"} was asked to review ${r.label}.`;
+  });
+  revalidatePath(`/t/${team}/reports`);
+  return res;
+}
+
+/** Revise a report that was sent back: on success, go to the new report. */
+export async function reviseReportAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  let created: string | null = null;
+  const res = await teamAction(team, "report.create", ReviseReportSchema, form, async (ctx, input) => {
+    const r = await reviseReport(ctx, input);
+    created = r.id;
+    return `Report R-${r.number} is being generated.`;
+  });
+  revalidatePath(`/t/${team}/reports`);
+  // Outside teamAction: redirect() works by throwing, which its error handling would take for a failure.
+  if (res?.ok && created) redirect(`/t/${encodeURIComponent(team)}/reports/${created}`);
   return res;
 }
 

@@ -1,10 +1,9 @@
 "use client";
 
-import { useActionState, useState } from "react";
-import type { ActionState } from "@/app/_lib/action";
+import { useState } from "react";
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, Badge, buttonClass, Field, inputClass } from "@/app/_components/ui";
-import { approveReportAction, createReportAction, verifyAction, type VerifyState } from "./actions";
+import { approveReportAction, createReportAction, requestChangesAction, requestReviewAction, reviseReportAction, verifyAction, type VerifyState } from "./actions";
 
 type CreateReportProps = { team: string; /** A report of this team is queued or rendering (the list refreshes itself until none is). */ generating: boolean; models: { id: string; label: string }[]; frameworks: { id: string; name: string }[]; defaultFrameworks: string[] };
 
@@ -61,18 +60,72 @@ function CreateReportFields({ models, frameworks, defaultFrameworks, generating,
   );
 }
 
+/** The reviewer's decision on a draft: approve with an optional comment. */
 export function ApproveForm({ team, reportId, snapshotSha256, label, blockedReason }: { team: string; reportId: string; snapshotSha256: string; label: string; blockedReason?: string | null }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(approveReportAction.bind(null, team), null);
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(approveReportAction.bind(null, team));
   return (
-    <form action={action} className="space-y-3" aria-label={`Approve ${label}`}>
+    <form key={key} action={action} className="space-y-3" aria-label={`Approve ${label}`}>
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <input type="hidden" name="reportId" value={reportId} />
       <input type="hidden" name="snapshotSha256" value={snapshotSha256} />
       <p className="text-sm text-slate-600">
         Approving binds snapshot <code className="break-all text-xs">{snapshotSha256}</code> and the draft&apos;s hash to your name in the audit log, and renders the approved edition with the sign-off page.
       </p>
+      <Field label="Comment" htmlFor={`approve-comment-${reportId}`} error={fe.comment} hint="Optional: recorded with the approval and printed on the sign-off page.">
+        <textarea id={`approve-comment-${reportId}`} name="comment" rows={3} maxLength={2000} defaultValue={v.comment} disabled={Boolean(blockedReason)} className={inputClass} />
+      </Field>
       {blockedReason ? <p id="approve-blocked" className="text-sm text-amber-800" data-testid="approve-blocked">{blockedReason}</p> : null}
       <button type="submit" disabled={pending || Boolean(blockedReason)} aria-describedby={blockedReason ? "approve-blocked" : undefined} className={buttonClass.primary}>{pending ? "Approving…" : `Approve ${label}`}</button>
+    </form>
+  );
+}
+
+/** The reviewer's other answer: send the draft back to its author with a reason. */
+export function RequestChangesForm({ team, reportId, snapshotSha256, label, author, blockedReason }: { team: string; reportId: string; snapshotSha256: string; label: string; author: string; blockedReason?: string | null }) {
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(requestChangesAction.bind(null, team));
+  return (
+    <form key={key} action={action} className="space-y-3" aria-label={`Request changes to ${label}`}>
+      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      <input type="hidden" name="reportId" value={reportId} />
+      <input type="hidden" name="snapshotSha256" value={snapshotSha256} />
+      <Field label="What needs to change" htmlFor={`changes-reason-${reportId}`} error={fe.reason} hint={`Shown to ${author} and recorded in the audit log.`}>
+        <textarea id={`changes-reason-${reportId}`} name="reason" rows={3} maxLength={2000} required minLength={10} defaultValue={v.reason} disabled={Boolean(blockedReason)} aria-invalid={fe.reason ? true : undefined} className={inputClass} />
+      </Field>
+      <button type="submit" disabled={pending || Boolean(blockedReason)} className={buttonClass.danger}>{pending ? "Sending back…" : "Request changes"}</button>
+    </form>
+  );
+}
+
+/** The author (or another engineer) asks a named member to review the report. */
+export function RequestReviewForm({ team, reportId, label, current, candidates }: { team: string; reportId: string; label: string; current: string | null; candidates: { id: string; label: string }[] }) {
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(requestReviewAction.bind(null, team));
+  if (candidates.length === 0) return <p className="text-sm text-slate-600">Nobody else in this team may approve reports yet: an admin can give a member the compliance reviewer role.</p>;
+  return (
+    <form key={key} action={action} className="space-y-3" aria-label={`Ask for a review of ${label}`}>
+      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+      <input type="hidden" name="reportId" value={reportId} />
+      <Field label="Reviewer" htmlFor={`reviewer-${reportId}`} error={fe.reviewerId} hint="They get a notice in Bulwark, and the team webhook gets report.review_requested.">
+        <select id={`reviewer-${reportId}`} name="reviewerId" defaultValue={v.reviewerId ?? candidates.find((c) => c.label === current)?.id ?? ""} className={inputClass}>
+          <option value="" disabled>Choose a reviewer…</option>
+          {candidates.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+        </select>
+      </Field>
+      <button type="submit" disabled={pending} className={buttonClass.secondary}>{pending ? "Asking…" : current ? "Ask again" : "Ask for review"}</button>
+    </form>
+  );
+}
+
+/** After changes were requested: a new report with the same scope, back to the same reviewer. */
+export function ReviseForm({ team, reportId, label, title }: { team: string; reportId: string; label: string; title: string }) {
+  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(reviseReportAction.bind(null, team));
+  return (
+    <form key={key} action={action} className="space-y-3" aria-label={`Revise ${label}`}>
+      {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
+      <input type="hidden" name="reportId" value={reportId} />
+      <Field label="Title of the revision" htmlFor={`revise-title-${reportId}`} error={fe.title} hint="The revision freezes the evidence as it is now, with the same models, frameworks and period.">
+        <input id={`revise-title-${reportId}`} name="title" defaultValue={v.title ?? title} maxLength={160} className={inputClass} />
+      </Field>
+      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Queuing…" : "Revise and regenerate"}</button>
     </form>
   );
 }
