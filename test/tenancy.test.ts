@@ -175,6 +175,8 @@ const WHOLE_TEAM_ONLY = new Set([
   "approvalBlockedReason", "reviewCandidates",
   // the caller's own review queue and notices in the team
   "awaitingReview", "listNotifications", "markNotificationsRead",
+  // the team's audit log, filtered by the caller's query (subjects named only from the team's own records)
+  "findAuditPage", "auditFacets", "exportAuditLog", "subjectLabels",
   // creations and settings from the caller's own input (records they name are looked up in the caller's team, tested above where they take ids)
   "registerModelVersion", "registerDatasetVersion", "registerEndpointVersion", "createSchedule", "createApiToken", "addMember", "createEnvironment",
   "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",
@@ -200,7 +202,7 @@ const NOT_YET_IN_TABLE = new Set([
  * move to an explicit system context. Listed so that no new one appears.
  */
 const TAKES_TEAM_ID = new Set([
-  "verifyTeamChain", "verifyTeamChainRecent", "findAuditEvents", "completedKindEvidenceRows", "completedEvaluationEvidenceRows", "loadEvidence",
+  "verifyTeamChain", "verifyTeamChainRecent", "completedKindEvidenceRows", "completedEvaluationEvidenceRows", "loadEvidence",
   "loadIntegrityEvidence", "activePolicy", "listCrosswalkOverrides", "teamCrosswalk", "assessTeamById", "recordTeamSnapshot", "endpointLaunchInfo",
   "referenceCheckFor", "endpointPresetCosts", "loadVersionComparison", "measuredThroughput", "kindHeadlines", "measuredTrainRate", "previewPrivacyCost",
   "getTeamSettings", "openAlerts", "listEnvironments", "activeOverride", "lastPassingDeployment", "deploymentHistory", "currentDeployments",

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Prisma } from "../db/generated/client";
 import { db, type Tx } from "../db/client";
 import { eventHash, GENESIS_HASH, verifyChain, type ChainVerdict } from "./chain";
@@ -90,54 +89,4 @@ export async function verifyTeamChainRecent(teamId: string, now = Date.now()): P
     fullChecks.set(teamId, pending);
   }
   return pending;
-}
-
-export interface AuditFilter {
-  action?: string;
-  actor?: string;
-  from?: Date;
-  to?: Date;
-  page?: number;
-}
-
-export const AUDIT_PAGE_SIZE = 50;
-
-export async function findAuditEvents(teamId: string, f: AuditFilter) {
-  const where: Prisma.AuditEventWhereInput = {
-    teamId,
-    ...(f.action ? { action: { startsWith: f.action } } : {}),
-    ...(f.actor ? { actorLabel: { contains: f.actor, mode: "insensitive" } } : {}),
-    ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
-  };
-  const page = Math.max(1, f.page ?? 1);
-  const [events, total] = await Promise.all([
-    db.auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: AUDIT_PAGE_SIZE, skip: (page - 1) * AUDIT_PAGE_SIZE }),
-    db.auditEvent.count({ where }),
-  ]);
-  return { events, total, page, pages: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)) };
-}
-
-const dateParam = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2026-01-31" })
-  .optional()
-  .or(z.literal("").transform(() => undefined));
-
-/** Query-string filters of the audit page. */
-export const AuditFilterSchema = z.object({
-  action: z.string().trim().max(80).optional(),
-  actor: z.string().trim().max(200).optional(),
-  from: dateParam,
-  to: dateParam,
-  page: z.coerce.number().int().min(1).max(100_000).optional().catch(1),
-});
-
-export function auditFilterFromQuery(q: z.infer<typeof AuditFilterSchema>): AuditFilter {
-  return {
-    action: q.action || undefined,
-    actor: q.actor || undefined,
-    from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
-    to: q.to ? new Date(`${q.to}T23:59:59.999Z`) : undefined,
-    page: q.page,
-  };
 }

@@ -2,9 +2,6 @@
 ALTER TYPE "ReportStatus" ADD VALUE 'CHANGES_REQUESTED';
 
 -- AlterTable
-ALTER TABLE "User" ADD COLUMN     "instanceAdmin" BOOLEAN NOT NULL DEFAULT false;
-
--- AlterTable
 ALTER TABLE "Report" ADD COLUMN     "approvalComment" TEXT,
 ADD COLUMN     "changesReason" TEXT,
 ADD COLUMN     "changesRequestedAt" TIMESTAMP(3),

@@ -8,6 +8,7 @@ import { checkHealth } from "@/lib/health";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { PostureSection } from "./posture";
 import { EvaluationsSection } from "./evaluations";
+import { ForYouSection } from "./review";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -47,6 +48,7 @@ export default async function Dashboard({ params }: { params: Promise<{ team: st
           )}
         </Stat>
       </div>
+      <ForYouSection ctx={ctx} />
       <EvaluationsSection ctx={ctx} />
       <PostureSection ctx={ctx} />
       <Card title="Getting started" className="mt-6">
