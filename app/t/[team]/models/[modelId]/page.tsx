@@ -94,7 +94,8 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                   ["Owner", card.owner],
                   ["Input shape", <code key="s">{card.inputShape.join(" × ")}</code>],
                   ["Input value range", `${card.inputRange.min} .. ${card.inputRange.max}`],
-                  ["Preprocessing", `${card.preprocessing.scale === 1 && card.preprocessing.offset === 0 ? "None (values used as they are)" : `value × ${card.preprocessing.scale} + ${card.preprocessing.offset}`}${card.preprocessingNote ? `\n${card.preprocessingNote}` : ""}`],
+                  ["Preprocessing", `${card.preprocessing.scale === 1 && card.preprocessing.offset === 0 ? "None (values used as they are)" : `value × ${card.preprocessing.scale} + ${card.preprocessing.offset}`}${card.normalization ? `, then (value − mean) / std per channel: mean ${card.normalization.mean.join(", ")}; std ${card.normalization.std.join(", ")}` : ""}${card.preprocessingNote ? `\n${card.preprocessingNote}` : ""}`],
+                  ...(current.format === "onnx" ? [["Model input", `ONNX, ${card.inputLayout === "NCHW" ? "channels first (NCHW)" : "channels last (NHWC)"}${card.dimensions ? `; dynamic dimensions fixed: ${Object.entries(card.dimensions).map(([k, v]) => `${k} = ${v}`).join(", ")}` : ""}`] as [string, string]] : []),
                   [
                     `Class labels (${card.classLabels.length})`,
                     <span key="l" className="flex flex-wrap gap-1" data-testid="class-labels">
