@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
-  ascentDirection, crossEntropy, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
-  oneHotOf, project, randomStartDelta, selectRows, traceCheckpoints,
+  ascentDirection, crossEntropy, linfBounds, logitsOf, lossAndGrad,
+  oneHotOf, project, selectRows, traceCheckpoints,
 } from "./common";
-import { mergeRun, type RunResult } from "./pgd";
+import { randomStart, runRestarts, type RunResult } from "./pgd";
 
 export interface ApgdOptions {
   norm: Norm;
@@ -202,36 +202,24 @@ async function rankedTargets(batch: AttackBatch, count: number): Promise<Int32Ar
  */
 export async function apgdAttack(batch: AttackBatch, opts: ApgdOptions): Promise<AttackBatchOutput> {
   const b = batch.labels.length;
-  const state = {
-    best: batch.x.clone(),
-    success: new Uint8Array(b),
-    bestLoss: new Float64Array(b).fill(-Infinity),
-    trace: Array.from({ length: b }, () => new Float32Array(0)),
-    queries: new Int32Array(b),
-  };
   const runs = Math.max(1, opts.restarts);
   const targetLists = opts.loss === "dlr-targeted" ? await rankedTargets(batch, runs) : null;
-  const nRuns = targetLists ? targetLists.length : runs;
   let targetsUsed: Int32Array | undefined;
-  for (let r = 0; r < nRuns; r++) {
-    const rows: number[] = [];
-    for (let i = 0; i < b; i++) if (!state.success[i]) rows.push(i);
-    if (rows.length === 0) break;
-    const x0 = gatherRows(batch.x, rows);
-    const labels = Int32Array.from(rows, (i) => batch.labels[i]);
+  const state = await runRestarts(batch, targetLists ? targetLists.length : runs, async (restart) => {
+    const { r, rows } = restart;
     const targets = targetLists ? Int32Array.from(rows, (i) => targetLists[r][i]) : null;
-    const rngs = exampleRngs({ seed: batch.seed, stream: batch.stream, indices: rows.map((i) => batch.indices[i]) }, `|r${r}`);
-    const delta = randomStartDelta(opts.norm, rngs, batch.x.shape.slice(1), batch.eps);
-    const start = tf.tidy(() => project(opts.norm, tf.add(x0, delta), x0, batch.eps, batch.ctx.range));
-    delta.dispose();
-    const run = await apgdRun(x0, labels, targets, batch, opts, start);
-    start.dispose();
-    x0.dispose();
+    const start = randomStart(opts.norm, batch, restart);
+    let run: RunResult;
+    try {
+      run = await apgdRun(restart.x0, restart.labels, targets, batch, opts, start);
+    } finally {
+      start.dispose();
+    }
     if (targetLists) {
       targetsUsed ??= new Int32Array(b).fill(-1);
       rows.forEach((g, i) => { if (run.success[i] || targetsUsed![g] < 0) targetsUsed![g] = targets![i]; });
     }
-    mergeRun(state, rows, run);
-  }
+    return run;
+  });
   return { xAdv: state.best, queries: state.queries, lossTrace: state.trace, targets: targetsUsed };
 }

@@ -55,6 +55,56 @@ export function mergeRun(
   run.best.dispose();
 }
 
+/** The batch's best so far: each row's first breaking point, else its highest-loss point over the runs. */
+export type RunState = RunResult;
+
+/** One restart: the rows of the batch not yet broken, their clean inputs and their labels. */
+export interface RestartRows {
+  r: number;
+  rows: number[];
+  x0: tf.Tensor;
+  labels: Int32Array;
+}
+
+/**
+ * Restarts for PGD and APGD: up to `runs` runs, each on the rows no earlier run broke, merged into the batch
+ * state (mergeRun). `attempt` runs one restart; its rows' clean inputs are disposed here.
+ */
+export async function runRestarts(batch: AttackBatch, runs: number, attempt: (restart: RestartRows) => Promise<RunResult>): Promise<RunState> {
+  const b = batch.labels.length;
+  const state: RunState = {
+    best: batch.x.clone(),
+    success: new Uint8Array(b),
+    bestLoss: new Float64Array(b).fill(-Infinity),
+    trace: Array.from({ length: b }, () => new Float32Array(0)),
+    queries: new Int32Array(b),
+  };
+  for (let r = 0; r < runs; r++) {
+    const rows: number[] = [];
+    for (let i = 0; i < b; i++) if (!state.success[i]) rows.push(i);
+    if (rows.length === 0) break;
+    const x0 = gatherRows(batch.x, rows);
+    const labels = Int32Array.from(rows, (i) => batch.labels[i]);
+    let run: RunResult;
+    try {
+      run = await attempt({ r, rows, x0, labels });
+    } finally {
+      x0.dispose();
+    }
+    mergeRun(state, rows, run);
+  }
+  return state;
+}
+
+/** A uniform random start inside the eps-ball around x0, from per-example streams keyed by the restart. */
+export function randomStart(norm: Norm, batch: AttackBatch, restart: RestartRows): tf.Tensor {
+  const rngs = exampleRngs({ seed: batch.seed, stream: batch.stream, indices: restart.rows.map((i) => batch.indices[i]) }, `|r${restart.r}`);
+  const delta = randomStartDelta(norm, rngs, batch.x.shape.slice(1), batch.eps);
+  const start = tf.tidy(() => project(norm, tf.add(restart.x0, delta), restart.x0, batch.eps, batch.ctx.range));
+  delta.dispose();
+  return start;
+}
+
 /** One PGD run (one restart) on the given rows. */
 async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opts: PgdOptions, start: tf.Tensor): Promise<RunResult> {
   const { ctx, eps } = batch;
@@ -128,33 +178,13 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
  * iterate over all restarts. Restarts run only on the rows not yet broken.
  */
 export async function pgdAttack(batch: AttackBatch, opts: PgdOptions): Promise<AttackBatchOutput> {
-  const b = batch.labels.length;
-  const state = {
-    best: batch.x.clone(),
-    success: new Uint8Array(b),
-    bestLoss: new Float64Array(b).fill(-Infinity),
-    trace: Array.from({ length: b }, () => new Float32Array(0)),
-    queries: new Int32Array(b),
-  };
-  for (let r = 0; r < Math.max(1, opts.restarts); r++) {
-    const rows: number[] = [];
-    for (let i = 0; i < b; i++) if (!state.success[i]) rows.push(i);
-    if (rows.length === 0) break;
-    const x0 = gatherRows(batch.x, rows);
-    const labels = Int32Array.from(rows, (i) => batch.labels[i]);
-    let start: tf.Tensor;
-    if (opts.randomStart) {
-      const rngs = exampleRngs({ seed: batch.seed, stream: batch.stream, indices: rows.map((i) => batch.indices[i]) }, `|r${r}`);
-      const delta = randomStartDelta(opts.norm, rngs, batch.x.shape.slice(1), batch.eps);
-      start = tf.tidy(() => project(opts.norm, tf.add(x0, delta), x0, batch.eps, batch.ctx.range));
-      delta.dispose();
-    } else {
-      start = x0.clone();
+  const state = await runRestarts(batch, Math.max(1, opts.restarts), async (restart) => {
+    const start = opts.randomStart ? randomStart(opts.norm, batch, restart) : restart.x0.clone();
+    try {
+      return await pgdRun(restart.x0, restart.labels, batch, opts, start);
+    } finally {
+      start.dispose();
     }
-    const run = await pgdRun(x0, labels, batch, opts, start);
-    start.dispose();
-    x0.dispose();
-    mergeRun(state, rows, run);
-  }
+  });
   return { xAdv: state.best, queries: state.queries, lossTrace: state.trace };
 }
