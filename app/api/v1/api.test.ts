@@ -306,11 +306,11 @@ describe("REST API v1", () => {
 
   it("registers an ONNX model (the PyTorch MNIST fixture) and refuses one with an ArgMax in its path, naming it", async () => {
     const fixture = JSON.parse(readFileSync("test/fixtures/onnx/mnist-cnn.json", "utf8")) as { card: Record<string, unknown> };
-    const describe = { intendedUse: "API test", outOfScopeUse: "Anything real", riskTier: "limited", owner: "CI", trainingMethod: { kind: "standard" } };
+    const descriptive = { intendedUse: "API test", outOfScopeUse: "Anything real", riskTier: "limited", owner: "CI", trainingMethod: { kind: "standard" } };
     const form = (file: string, card: Record<string, unknown>) => {
       const f = new FormData();
       f.append("files", new Blob([readFileSync(file)]), file.split("/").pop()!);
-      f.append("card", JSON.stringify({ ...card, ...describe }));
+      f.append("card", JSON.stringify({ ...card, ...descriptive }));
       return f;
     };
     const up = await call(OPS.uploadModelVersion, { token: tokens.engineer, params: { name: "torch-digits" }, form: form("test/fixtures/onnx/mnist-cnn.onnx", fixture.card) });
