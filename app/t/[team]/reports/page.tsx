@@ -62,7 +62,7 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
                     <ShortHash label="approved" hash={r.approvedPdfSha256} />
                   </Td>
                   <Td>
-                    {r.status === "draft" || r.status === "approved" ? (
+                    {r.draftPdfSha256 ? (
                       <a href={`${base}/${r.id}/pdf`} className={buttonClass.ghost} download>Download PDF</a>
                     ) : r.status === "failed" ? <span className="text-xs text-rose-700">{r.failureReason}</span> : null}
                   </Td>
