@@ -1,4 +1,4 @@
-import type { LineChartModel } from "@/lib/charts/line";
+import { markerPath, type ChartSeries, type LineChartModel } from "@/lib/charts/line";
 
 type Point = LineChartModel["series"][number]["points"][number];
 
@@ -32,12 +32,12 @@ export function LineChart({ model, title, pointTitle, bold = () => false, maxMar
         <text transform={`translate(12 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)`} textAnchor="middle" fontSize="11" fill="#334155">{model.yLabel}</text>
         {model.series.map((s) => (
           <g key={s.name}>
-            <path d={s.d} fill="none" stroke={s.color} strokeWidth={bold(s.name) ? 3 : s.dashed ? 1.5 : 1.8} strokeDasharray={s.dashed ? "5 4" : undefined} />
+            <path d={s.d} fill="none" stroke={s.color} strokeWidth={bold(s.name) ? 3 : s.dash ? 1.6 : 1.8} strokeDasharray={s.dash?.join(" ")} />
             {s.points.length <= maxMarkers
               ? s.points.map((p, i) => (
-                  <circle key={i} cx={p.px} cy={p.py} r={2.6} fill={s.color}>
+                  <path key={i} d={markerPath(s.marker, p.px, p.py, s.hollow ? 4.2 : 2.8)} fill={s.hollow ? "white" : s.color} fillOpacity={s.hollow ? 0 : 1} stroke={s.color} strokeWidth={s.hollow ? 1.4 : 0}>
                     <title>{pointTitle(s.name, p)}</title>
-                  </circle>
+                  </path>
                 ))
               : null}
           </g>
@@ -46,11 +46,22 @@ export function LineChart({ model, title, pointTitle, bold = () => false, maxMar
       <figcaption className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">
         {model.series.map((s) => (
           <span key={s.name} className="inline-flex items-center gap-1.5">
-            <span className="inline-block h-0.5 w-4" style={s.dashed ? { borderTop: `2px dashed ${s.color}` } : { background: s.color }} aria-hidden />
-            {s.name}
+            <LegendKey s={s} />
+            {s.name}{s.sameAs ? <span className="text-slate-600">(same as {s.sameAs})</span> : null}
           </span>
         ))}
       </figcaption>
     </figure>
   );
 }
+
+/** The legend's sample: the series' line (with its dash) and its marker. */
+function LegendKey({ s }: { s: ChartSeries }) {
+  return (
+    <svg width="26" height="10" viewBox="0 0 26 10" aria-hidden className="shrink-0">
+      <line x1="1" x2="25" y1="5" y2="5" stroke={s.color} strokeWidth="1.8" strokeDasharray={s.dash?.map((v) => v * 0.8).join(" ")} />
+      <path d={markerPath(s.marker, 13, 5, s.hollow ? 3.4 : 2.6)} fill={s.hollow ? "white" : s.color} stroke={s.color} strokeWidth={s.hollow ? 1.2 : 0} />
+    </svg>
+  );
+}
+

@@ -16,9 +16,56 @@ export interface LineChartModel {
   margin: { top: number; right: number; bottom: number; left: number };
   xTicks: { value: number; label: string; pos: number }[];
   yTicks: { value: number; label: string; pos: number }[];
-  series: { name: string; d: string; color: string; dashed: boolean; points: { x: number; y: number; px: number; py: number }[] }[];
+  series: ChartSeries[];
   xLabel: string;
   yLabel: string;
+}
+
+export type Marker = "circle" | "square" | "triangle" | "diamond";
+export interface ChartSeries {
+  name: string;
+  d: string;
+  color: string;
+  dashed: boolean;
+  /** Stroke dash pattern in chart units (null: solid). */
+  dash: [number, number] | null;
+  marker: Marker;
+  /** Drawn as an outline, larger: this series lies on an earlier one and its markers must show around them. */
+  hollow: boolean;
+  /** The earlier series this one lies on throughout (null: none), named in the legend. */
+  sameAs: string | null;
+  points: { x: number; y: number; px: number; py: number }[];
+}
+
+// Markers by series order; dash patterns for series drawn over an identical earlier one (the second
+// pattern for the next such series), so a curve hidden under another (PGD under the worst case, v2
+// under v4) still shows as its own line. A series asked to be dashed gets the first pattern.
+export const MARKERS: Marker[] = ["circle", "square", "triangle", "diamond"];
+export const DASHES: [number, number][] = [[5, 4], [1.5, 2.5], [10, 3]];
+// Points closer than this (in chart units, about a third of a marker) are drawn on top of each other.
+const SAME_PX = 1;
+
+/** An SVG path for a marker centred on (cx, cy) with radius r: the web chart and the PDF draw the same shape. */
+export function markerPath(shape: Marker, cx: number, cy: number, r: number): string {
+  const f = (v: number) => +v.toFixed(2);
+  switch (shape) {
+    case "circle": return `M${f(cx - r)},${f(cy)}a${f(r)},${f(r)} 0 1,0 ${f(2 * r)},0a${f(r)},${f(r)} 0 1,0 ${f(-2 * r)},0Z`;
+    case "square": { const h = r * 0.88; return `M${f(cx - h)},${f(cy - h)}H${f(cx + h)}V${f(cy + h)}H${f(cx - h)}Z`; }
+    case "triangle": return `M${f(cx)},${f(cy - r * 1.15)}L${f(cx + r)},${f(cy + r * 0.75)}L${f(cx - r)},${f(cy + r * 0.75)}Z`;
+    case "diamond": return `M${f(cx)},${f(cy - r * 1.2)}L${f(cx + r)},${f(cy)}L${f(cx)},${f(cy + r * 1.2)}L${f(cx - r)},${f(cy)}Z`;
+  }
+}
+
+/** Whether series b lies on series a wherever both have a point at the same x (and they share at least one x). */
+function liesOn(a: { x: number; px: number; py: number }[], b: { x: number; px: number; py: number }[]): boolean {
+  let shared = 0;
+  for (const p of b) {
+    const q = a.find((o) => Math.abs(o.px - p.px) < SAME_PX);
+    if (!q) continue;
+    if (Math.abs(q.py - p.py) >= SAME_PX) return false;
+    shared++;
+  }
+  return shared > 0 && shared >= Math.min(a.length, b.length);
 }
 
 /** Colour-blind-safe palette (Okabe–Ito), in a fixed order so a series keeps its colour everywhere. */
@@ -53,14 +100,26 @@ export function lineChart(opts: {
     margin,
     xTicks: (xTickValues.length <= 8 ? xTickValues : x.ticks(6)).map((v) => ({ value: v, label: fx(v), pos: x(v) })),
     yTicks: y.ticks(5).map((v) => ({ value: v, label: fy(v), pos: y(v) })),
-    series: opts.series.map((s, i) => ({
+    series: styleSeries(opts.series.map((s, i) => ({
       name: s.name,
       d: path(s.points) ?? "",
       color: PALETTE[i % PALETTE.length]!,
-      dashed: Boolean(s.dashed),
+      requested: Boolean(s.dashed),
       points: s.points.map((p) => ({ ...p, px: x(p.x), py: y(p.y) })),
-    })),
+    }))),
     xLabel: opts.xLabel,
     yLabel: opts.yLabel,
   };
 }
+
+function styleSeries(series: { name: string; d: string; color: string; requested: boolean; points: ChartSeries["points"] }[]): ChartSeries[] {
+  const out: ChartSeries[] = [];
+  let hidden = 0;
+  series.forEach((s, i) => {
+    const under = out.find((o) => liesOn(o.points, s.points));
+    const dash = under ? DASHES[(hidden++ + (s.requested ? 1 : 0)) % DASHES.length]! : s.requested ? DASHES[0]! : null;
+    out.push({ name: s.name, d: s.d, color: s.color, dashed: dash !== null, dash, marker: MARKERS[i % MARKERS.length]!, hollow: Boolean(under), sameAs: under?.name ?? null, points: s.points });
+  });
+  return out;
+}
+

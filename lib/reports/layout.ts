@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import PDFDocument from "pdfkit";
-import type { LineChartModel } from "../charts/line";
+import { markerPath, type LineChartModel } from "../charts/line";
 
 // Page layout for the report PDF on top of pdfkit: A4 pages with room for a running header and footer,
 // headings, paragraphs, tables that break across pages with their header repeated, key-value blocks,
@@ -250,10 +250,15 @@ export class Layout {
     d.moveTo(margin.left, margin.top).lineTo(margin.left, m.height - margin.bottom).lineTo(m.width - margin.right, m.height - margin.bottom).lineWidth(0.8 / scale).strokeColor(COLORS.faint).stroke();
     for (const s of m.series) {
       d.path(s.d).lineWidth(1.6 / scale).strokeColor(s.color);
-      if (s.dashed) d.dash(4 / scale, { space: 3 / scale });
+      if (s.dash) d.dash(s.dash[0], { space: s.dash[1] });
       d.stroke();
       d.undash();
-      for (const p of s.points) d.circle(p.px, p.py, 2 / scale).fill(s.color);
+      // Markers by series; a series lying on an earlier one is drawn as larger outlines around its markers.
+      for (const p of s.points) {
+        d.path(markerPath(s.marker, p.px, p.py, (s.hollow ? 3.6 : 2.2) / scale));
+        if (s.hollow) d.lineWidth(1 / scale).strokeColor(s.color).stroke();
+        else d.fillColor(s.color).fill();
+      }
     }
     d.restore();
     // tick labels in page units (text does not scale well)
@@ -272,11 +277,14 @@ export class Layout {
       if (i > 0 && col === 0) ly += 12;
       const lx = x0 + margin.left * scale + col * 150;
       d.moveTo(lx, ly + 4).lineTo(lx + 16, ly + 4).lineWidth(1.6).strokeColor(s.color);
-      if (s.dashed) d.dash(4, { space: 3 });
+      if (s.dash) d.dash(s.dash[0] * 0.8, { space: s.dash[1] * 0.8 });
       d.stroke();
       d.undash();
+      d.path(markerPath(s.marker, lx + 8, ly + 4, s.hollow ? 2.8 : 2));
+      if (s.hollow) d.lineWidth(0.9).strokeColor(s.color).stroke();
+      else d.fillColor(s.color).fill();
       this.font("regular", 7.5, COLORS.text);
-      d.text(s.name, lx + 20, ly, { width: 128, lineBreak: false });
+      d.text(s.sameAs ? `${s.name} (same as ${s.sameAs})` : s.name, lx + 20, ly, { width: 128, lineBreak: false });
     });
     this.y = ly + 18;
   }
