@@ -25,6 +25,8 @@ import { reportHistory, reportRevisions, requestChanges, requestReview, reviseRe
 import { createEnvironment, createGateOverride, promoteVersion, rollbackDeployment } from "../lib/operations/deployments";
 import { acknowledgeMonitoringAlert, BatchSchema, getReference, ingestBatch, monitoringView } from "../lib/operations/monitoring";
 import { modelOperations } from "../lib/operations/views";
+import { createAttestations } from "../lib/compliance/attestations";
+import { createAttestationTemplate, deleteAttestationTemplate } from "../lib/compliance/attestation-templates";
 
 // Every team-owned record asked for by a member of another team answers "not found" — the same as a
 // record that does not exist — and leaves the record unchanged. New lib operations join this table.
@@ -32,7 +34,7 @@ import { modelOperations } from "../lib/operations/views";
 useTempStore();
 let owner: Awaited<ReturnType<typeof makeTeam>>;
 let outsider: TeamContext;
-const ids = {} as Record<"model" | "modelName" | "modelVersion" | "dataset" | "datasetVersion" | "membership" | "evaluation" | "schedule" | "alert" | "report" | "environment" | "monitoringAlert", string> & { evaluationNumber: number };
+const ids = {} as Record<"template" | "model" | "modelName" | "modelVersion" | "dataset" | "datasetVersion" | "membership" | "evaluation" | "schedule" | "alert" | "report" | "environment" | "monitoringAlert", string> & { evaluationNumber: number };
 
 beforeAll(async () => {
   owner = await makeTeam("owner");
@@ -48,7 +50,9 @@ beforeAll(async () => {
   const env = await createEnvironment(owner.ctx("ADMIN"), { name: "production", description: "" });
   await createEnvironment(outsider, { name: "production", description: "" });
   const monitoringAlert = await db.monitoringAlert.create({ data: { teamId: owner.team.id, environmentId: env.id, modelId: mv.modelId, modelVersionId: mv.id, signal: "input", severity: "warning", summary: "fixture", details: {}, lastSeenAt: new Date(), firstBatchId: "b", lastBatchId: "b" } });
+  const template = await createAttestationTemplate(owner.ctx("REVIEWER"), { name: "owner's wording", statement: "A statement long enough to be a template.", validDays: 30 });
   Object.assign(ids, {
+    template: template.id,
     model: mv.modelId,
     modelVersion: mv.id,
     dataset: dv.datasetId,
@@ -115,6 +119,8 @@ const cases: [string, () => Promise<unknown>][] = [
   ["monitoring: reference of another team's model", () => getReference(outsider, { model: ids.modelName, environment: "production" })],
   ["monitoring: ingest for another team's model", () => ingestBatch(outsider, BatchSchema.parse({ environment: "production", model: ids.modelName, count: 10 }))],
   ["monitoring: acknowledge", () => acknowledgeMonitoringAlert(outsider, { alertId: ids.monitoringAlert, note: "not mine" })],
+  ["controls: bulk attestation for another team's model", () => createAttestations(outsider, { controls: ["nist-ai-rmf:GOVERN 1.1"], modelId: ids.model, statement: "An outsider's statement about a model.", expiresOn: new Date(Date.now() + 9 * 86_400_000).toISOString().slice(0, 10) })],
+  ["controls: delete another team's attestation template", () => deleteAttestationTemplate(outsider, { templateId: ids.template })],
 ];
 
 describe("cross-team access answers not found", () => {
@@ -135,6 +141,8 @@ describe("cross-team access answers not found", () => {
     expect(await db.deployment.count()).toBe(0);
     expect(await db.gateOverride.count()).toBe(0);
     expect(await db.monitoringAlert.findUniqueOrThrow({ where: { id: ids.monitoringAlert } })).toMatchObject({ acknowledgedAt: null });
+    expect(await db.attestationTemplate.count({ where: { id: ids.template } })).toBe(1);
+    expect(await db.attestation.count({ where: { teamId: outsider.team.id } })).toBe(0);
     await stopQueue();
   });
 });
@@ -167,7 +175,7 @@ function exportedFunctions() {
 const WHOLE_TEAM_ONLY = new Set([
   // lists and team-wide views
   "listModels", "listDatasets", "listDatasetVersionOptions", "listEvaluations", "listSchedules", "listReports", "listMembers", "listApiTokens",
-  "listAttestations", "listPolicyVersions", "listOutboundHosts", "listWeightVersionOptions", "listEnsembleMemberOptions", "teamCounts",
+  "listAttestations", "listAttestationTemplates", "listPolicyVersions", "listOutboundHosts", "listWeightVersionOptions", "listEnsembleMemberOptions", "teamCounts",
   "dashboardEvaluations", "teamModelNames", "scheduledRuns", "launchChoices", "getPolicy", "assessTeam", "getPosture", "postureTrend", "getRiskRegister",
   "operationsOverview", "listModelsApi", "listDatasetsApi", "listEvaluationsApi", "listSchedulesApi", "listAlertsApi", "controlsApi", "auditVerifyApi",
   "listReportsApi", "listOutboundHostsApi", "listEnvironmentsApi", "listMonitoringAlertsApi", "deploymentStatusApi",
@@ -179,7 +187,7 @@ const WHOLE_TEAM_ONLY = new Set([
   "findAuditPage", "auditFacets", "exportAuditLog", "subjectLabels",
   // creations and settings from the caller's own input (records they name are looked up in the caller's team, tested above where they take ids)
   "registerModelVersion", "registerDatasetVersion", "registerEndpointVersion", "createSchedule", "createApiToken", "addMember", "createEnvironment",
-  "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",
+  "createAttestationTemplate", "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",
   "uploadModelVersionApi", "uploadDatasetVersionApi", "registerEndpointApi", "addOutboundHostApi", "createReportApi",
 ]);
 

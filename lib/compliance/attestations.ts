@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,12 +19,30 @@ export const MAX_ATTESTATION_FILES = 5;
 
 const dateOnly = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Use a date like 2027-01-31" });
 
+const statement = z.string().trim().min(20, { error: "Say what you checked and where the evidence is (at least 20 characters)" }).max(4000, { error: "at most 4000 characters" });
+const modelId = z.string().trim().max(40).nullish().transform((v) => v || null);
+/** A link to the evidence held elsewhere (document system, ticket); http(s) only, so it is never a script. */
+export const evidenceUrl = z.string().trim().max(2000, { error: "at most 2000 characters" }).nullish()
+  .transform((v) => v || null)
+  .refine((v) => v === null || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), { error: "Give a full http:// or https:// address" });
+
 export const AttestSchema = z.object({
   control: z.string().trim().min(3).max(120),
-  modelId: z.string().trim().max(40).nullish().transform((v) => v || null),
-  statement: z.string().trim().min(20, { error: "Say what you checked and where the evidence is (at least 20 characters)" }).max(4000, { error: "at most 4000 characters" }),
+  modelId,
+  statement,
   expiresOn: dateOnly,
+  evidenceUrl,
 });
+
+/** One statement for many controls at once (bulk attestation). */
+export const BulkAttestSchema = z.object({
+  controls: z.array(z.string().trim().min(3).max(120)).min(1, { error: "Select at least one control" }).max(500, { error: "At most 500 controls at once" }),
+  modelId,
+  statement,
+  expiresOn: dateOnly,
+  evidenceUrl,
+});
+export type BulkAttestInput = z.input<typeof BulkAttestSchema>;
 export type AttestInput = z.input<typeof AttestSchema>;
 
 export const RevokeSchema = z.object({
@@ -53,23 +72,16 @@ async function storeBlob(bytes: Uint8Array): Promise<string> {
   return sha256;
 }
 
-export async function createAttestation(ctx: TeamContext, input: AttestInput | z.infer<typeof AttestSchema>, files: AttestationFileInput[] = [], now = new Date()) {
-  assertCan(ctx, "attestation.write");
-  const parsed = AttestSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError("The attestation has errors.", fieldErrorsFromZod(parsed.error.issues));
-  const a = parsed.data;
-  const catalog = getCatalog();
-  const control = catalog.byKey.get(a.control);
-  if (!control) throw new NotFoundError("This control");
-  if (control.kind !== "control") throw new ValidationError(`${control.id} is ${control.kind === "threat" ? "a threat tag" : "listed for reference only"}; it cannot be attested.`);
+/**
+ * The checks every attestation passes, alone or in bulk: the expiry within the policy, the model in the
+ * team, and segregation of duties (the model's owner never attests its controls).
+ */
+async function checkAttestation(ctx: TeamContext, a: { modelId: string | null; expiresOn: string }, now: Date) {
   const expiresAt = new Date(`${a.expiresOn}T23:59:59.999Z`);
   const { policy } = await activePolicy(ctx.team.id);
   if (expiresAt.getTime() <= now.getTime()) throw new ValidationError("The expiry date must be in the future.", { expiresOn: "choose a date after today" });
   const maxDays = policy.maxAttestationDays;
   if (expiresAt.getTime() - now.getTime() > (maxDays + 1) * 86_400_000) throw new ValidationError(`The team's policy allows attestations of at most ${maxDays} days.`, { expiresOn: `at most ${maxDays} days from today` });
-  if (files.length > MAX_ATTESTATION_FILES) throw new ValidationError(`At most ${MAX_ATTESTATION_FILES} files.`, { files: `at most ${MAX_ATTESTATION_FILES} files` });
-  for (const f of files) if (f.bytes.byteLength > MAX_ATTESTATION_FILE_BYTES) throw new ValidationError(`${f.name} is larger than 20 MB.`, { files: "each file at most 20 MB" });
-
   let model: { id: string; name: string; owner: string } | null = null;
   if (a.modelId) {
     const m = await db.model.findFirst({ where: { id: a.modelId, teamId: ctx.team.id }, include: { versions: { where: { status: "ACTIVE" }, orderBy: { version: "desc" }, take: 1 } } });
@@ -83,6 +95,27 @@ export async function createAttestation(ctx: TeamContext, input: AttestInput | z
       }
     }
   }
+  return { expiresAt, model };
+}
+
+/** The catalog control an attestation names, refused when it is a threat tag or a reference entry. */
+function attestableControl(key: string) {
+  const control = getCatalog().byKey.get(key);
+  if (!control) throw new NotFoundError("This control");
+  if (control.kind !== "control") throw new ValidationError(`${control.id} is ${control.kind === "threat" ? "a threat tag" : "listed for reference only"}; it cannot be attested.`);
+  return control;
+}
+
+export async function createAttestation(ctx: TeamContext, input: AttestInput | z.infer<typeof AttestSchema>, files: AttestationFileInput[] = [], now = new Date()) {
+  assertCan(ctx, "attestation.write");
+  const parsed = AttestSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError("The attestation has errors.", fieldErrorsFromZod(parsed.error.issues));
+  const a = parsed.data;
+  const catalog = getCatalog();
+  const control = attestableControl(a.control);
+  if (files.length > MAX_ATTESTATION_FILES) throw new ValidationError(`At most ${MAX_ATTESTATION_FILES} files.`, { files: `at most ${MAX_ATTESTATION_FILES} files` });
+  for (const f of files) if (f.bytes.byteLength > MAX_ATTESTATION_FILE_BYTES) throw new ValidationError(`${f.name} is larger than 20 MB.`, { files: "each file at most 20 MB" });
+  const { expiresAt, model } = await checkAttestation(ctx, a, now);
 
   // Blobs first (content-addressed, idempotent); the rows and the audit event commit together.
   const stored = [] as { name: string; contentType: string; sha256: string; size: number }[];
@@ -91,7 +124,7 @@ export async function createAttestation(ctx: TeamContext, input: AttestInput | z
   return db.$transaction(async (tx) => {
     const row = await tx.attestation.create({
       data: {
-        teamId: ctx.team.id, control: control.key, modelId: model?.id ?? null, statement: a.statement, expiresAt,
+        teamId: ctx.team.id, control: control.key, modelId: model?.id ?? null, statement: a.statement, expiresAt, evidenceUrl: a.evidenceUrl,
         attestedById: ctx.actor.userId, attestedByLabel: ctx.actor.label, attestedAt: now, catalogVersion: catalog.version,
       },
     });
@@ -101,10 +134,48 @@ export async function createAttestation(ctx: TeamContext, input: AttestInput | z
     }
     await appendAudit(tx, {
       teamId: ctx.team.id, actor: ctx.actor, action: "attestation.create", subjectType: "Attestation", subjectId: row.id,
-      details: { control: control.key, model: model?.name ?? null, modelId: model?.id ?? null, expiresAt: expiresAt.toISOString(), files: stored.map((f) => ({ name: f.name, sha256: f.sha256 })), catalogVersion: catalog.version },
+      details: { control: control.key, model: model?.name ?? null, modelId: model?.id ?? null, expiresAt: expiresAt.toISOString(), evidenceUrl: a.evidenceUrl, files: stored.map((f) => ({ name: f.name, sha256: f.sha256 })), catalogVersion: catalog.version },
     });
     return row;
   });
+}
+
+/**
+ * One statement, scope, expiry and evidence link for many controls: every control is checked first (an
+ * unknown or non-attestable one refuses the whole request, naming it), then all rows and one audit event
+ * per attestation commit in one transaction (all or none). The same checks as a single attestation apply.
+ */
+export async function createAttestations(ctx: TeamContext, input: BulkAttestInput, now = new Date()) {
+  assertCan(ctx, "attestation.write");
+  const parsed = BulkAttestSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError("The attestation has errors.", fieldErrorsFromZod(parsed.error.issues));
+  const a = parsed.data;
+  const catalog = getCatalog();
+  const keys = [...new Set(a.controls)];
+  const unknown = keys.filter((k) => !catalog.byKey.has(k));
+  if (unknown.length) throw new ValidationError(`Unknown control${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 5).map((k) => k.slice(0, 80)).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}.`, { controls: "pick controls from the list" });
+  const notAttestable = keys.map((k) => catalog.byKey.get(k)!).filter((c) => c.kind !== "control");
+  if (notAttestable.length) throw new ValidationError(`${notAttestable.map((c) => c.id).join(", ")} cannot be attested (threat tags and reference entries carry no status).`, { controls: "only controls can be attested" });
+  const { expiresAt, model } = await checkAttestation(ctx, a, now);
+  const batchId = randomUUID();
+
+  return db.$transaction(async (tx) => {
+    const rows = [];
+    for (const key of keys) {
+      const row = await tx.attestation.create({
+        data: {
+          teamId: ctx.team.id, control: key, modelId: model?.id ?? null, statement: a.statement, expiresAt, evidenceUrl: a.evidenceUrl, batchId,
+          attestedById: ctx.actor.userId, attestedByLabel: ctx.actor.label, attestedAt: now, catalogVersion: catalog.version,
+        },
+      });
+      await appendAudit(tx, {
+        teamId: ctx.team.id, actor: ctx.actor, action: "attestation.create", subjectType: "Attestation", subjectId: row.id,
+        details: { control: key, model: model?.name ?? null, modelId: model?.id ?? null, expiresAt: expiresAt.toISOString(), evidenceUrl: a.evidenceUrl, files: [], catalogVersion: catalog.version, batch: { id: batchId, size: keys.length } },
+      });
+      rows.push(row);
+    }
+    return rows;
+  }, { timeout: 60_000 });
 }
 
 export async function revokeAttestation(ctx: TeamContext, input: z.input<typeof RevokeSchema>, now = new Date()) {

@@ -808,6 +808,11 @@ export function countsByFramework(statuses: ControlStatus[]): Map<FrameworkId, S
 
 const SEVERITY: Record<Status, number> = { failing: 0, stale: 1, partial: 2, not_assessed: 3, satisfied: 4 };
 
+/** Most severe first (failing, stale, partial, not assessed, satisfied), then by model label. */
+export function bySeverity(a: Pick<ControlStatus, "status" | "modelLabel">, b: Pick<ControlStatus, "status" | "modelLabel">): number {
+  return SEVERITY[a.status] - SEVERITY[b.status] || a.modelLabel.localeCompare(b.modelLabel, "en", { numeric: true });
+}
+
 export interface Gap {
   control: string;
   controlId: string;

@@ -5,6 +5,7 @@ import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { Nav } from "@/app/_components/nav";
 import { icons } from "@/app/_components/icons";
 import { SignOutButton } from "@/app/_components/sign-out-button";
+import { SideNav } from "@/app/_components/side-nav";
 import { getSessionUser } from "@/lib/auth/session";
 
 export default async function TeamLayout({ children, params }: { children: React.ReactNode; params: Promise<{ team: string }> }) {
@@ -12,10 +13,10 @@ export default async function TeamLayout({ children, params }: { children: React
   const user = (await getSessionUser())!;
   const teams = await listUserTeams(ctx.userId);
   return (
-    <div className="flex min-h-screen">
+    <div className="min-h-screen md:flex">
       {/* First in the tab order: past the navigation to the page itself. */}
       <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-4 focus:py-2 focus:text-sm focus:font-medium focus:text-brand-700 focus:shadow-lg focus:ring-2 focus:ring-brand-500">Skip to main content</a>
-      <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col bg-slate-900 px-3 py-4">
+      <SideNav>
         <Link href={`/t/${ctx.team.slug}/dashboard`} className="mb-5 flex items-center gap-2 px-2 text-white">
           <span className="text-brand-500">{icons.shield("h-6 w-6")}</span>
           <span className="text-lg font-semibold tracking-tight">Bulwark</span>
@@ -48,8 +49,8 @@ export default async function TeamLayout({ children, params }: { children: React
           <p className="truncate text-xs text-slate-400" data-testid="user-email">{user.email}</p>
           <SignOutButton className="mt-2 text-xs font-medium text-slate-300 hover:text-white hover:underline" />
         </div>
-      </aside>
-      <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-8 py-8 focus:outline-none">
+      </SideNav>
+      <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 focus:outline-none sm:px-6 md:px-8 md:py-8">
         <div className="mx-auto max-w-6xl">{children}</div>
       </main>
     </div>

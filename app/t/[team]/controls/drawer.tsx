@@ -1,13 +1,14 @@
-import Link from "next/link";
 import type { TeamContext } from "@/lib/teams/access";
 import { can } from "@/lib/auth/permissions";
 import { listAttestations } from "@/lib/compliance/attestations";
 import { getCatalog, frameworkOf } from "@/lib/compliance/catalog";
 import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
-import { rollup, type Outcome } from "@/lib/compliance/engine";
+import { bySeverity, rollup, type Outcome } from "@/lib/compliance/engine";
 import type { TeamAssessment } from "@/lib/compliance/posture";
 import { Badge, type Tone } from "@/app/_components/ui";
 import { EvidenceLinkView, StatusBadge } from "@/app/_components/compliance-ui";
+import { DrawerShell } from "@/app/_components/drawer-shell";
+import Link from "next/link";
 import { AttestForm, RevokeForm } from "./forms";
 
 const OUTCOME: Record<Outcome, { label: string; tone: Tone }> = {
@@ -22,7 +23,8 @@ export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref,
   const catalog = getCatalog();
   const control = catalog.byKey.get(controlKey)!;
   const fw = frameworkOf(catalog, control.framework);
-  const perModel = a.statuses.filter((s) => s.control === controlKey).sort((x, y) => (x.modelId === focusModel ? -1 : y.modelId === focusModel ? 1 : 0));
+  // The model asked about first, then the most severe: failing before stale, partial, not assessed, satisfied.
+  const perModel = a.statuses.filter((s) => s.control === controlKey).sort((x, y) => (x.modelId === focusModel ? -1 : y.modelId === focusModel ? 1 : bySeverity(x, y)));
   const mappings = a.crosswalk.filter((e) => e.control === controlKey);
   const attestations = await listAttestations(ctx, { control: controlKey });
   const models = a.evidence.models.map((m) => ({ id: m.modelId, label: `${m.name} v${m.version}` }));
@@ -33,37 +35,49 @@ export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref,
   const now = a.computedAt;
 
   return (
-    <div className="fixed inset-0 z-30 flex justify-end bg-slate-900/30" data-testid="control-drawer">
-      <Link href={closeHref} className="flex-1" aria-label="Close the control panel" scroll={false} />
-      <aside role="dialog" aria-modal="true" aria-labelledby="drawer-title" className="h-full w-full max-w-2xl overflow-y-auto bg-white shadow-2xl">
-        <header className="sticky top-0 z-10 flex items-start justify-between gap-3 border-b border-slate-200 bg-white px-6 py-4">
+    <DrawerShell closeHref={closeHref} labelledBy="drawer-title" returnFocus={`[data-control="${control.key}"] a`} testId="control-drawer">
+        <header className="sticky top-0 z-10 flex items-start justify-between gap-3 border-b border-slate-200 bg-white px-4 py-4 sm:px-6">
           <div className="min-w-0">
             <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{fw.shortName} · {control.group}</p>
             <h2 id="drawer-title" className="mt-0.5 text-lg font-semibold text-slate-900">{control.id} — {control.title}</h2>
           </div>
           <div className="flex items-center gap-3">
             <StatusBadge status={rollup(perModel.map((p) => p.status))} />
-            <Link href={closeHref} scroll={false} className="rounded-md px-2 py-1 text-sm text-slate-500 hover:bg-slate-100" aria-label="Close">✕</Link>
+            <Link href={closeHref} scroll={false} className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100" aria-label="Close">✕</Link>
           </div>
         </header>
-        <div className="space-y-6 px-6 py-5">
+        <div className="space-y-6 px-4 py-5 sm:px-6">
           <section>
             <blockquote className="border-l-4 border-slate-200 pl-3 text-sm text-slate-700">{control.text || "See the standard for this control's wording."}</blockquote>
             <p className="mt-1 text-xs text-slate-500">{control.textIsVerbatim ? `Statement from ${fw.name} ${fw.version} (public domain).` : "Summary in Bulwark's words; the standard's text is authoritative."} Catalog {catalog.version}.</p>
             {threats.length ? <p className="mt-2 text-xs text-slate-600">Addresses threats: {threats.map((t) => `${t!.id} ${t!.title}`).join(", ")}.</p> : null}
           </section>
 
+          {canAttest ? (
+            <section aria-labelledby="attest-title" className="rounded-lg border border-slate-200 bg-slate-50 p-4">
+              <h3 id="attest-title" className="mb-2 text-sm font-semibold text-slate-800">Attest this control</h3>
+              {a.policy.segregationOfDuties ? <p className="mb-2 text-xs text-slate-600">Segregation of duties is on: you cannot attest for a model you own, and a team-wide attestation by a model&apos;s owner does not count for that model.</p> : null}
+              <AttestForm team={team} control={control.key} controlId={control.id} models={models} defaultModel={focusModel || undefined} maxDays={a.policy.maxAttestationDays} />
+            </section>
+          ) : control.kind === "control" ? (
+            <p className="text-xs text-slate-600">Only compliance reviewers and admins can attest controls.</p>
+          ) : null}
+
           <section aria-labelledby="per-model">
             <h3 id="per-model" className="mb-2 text-sm font-semibold text-slate-800">Status and evidence</h3>
             <div className="space-y-4">
-              {perModel.map((s) => (
-                <article key={s.modelId ?? "team"} className="rounded-lg border border-slate-200 p-4" data-model={s.modelLabel}>
-                  <div className="flex flex-wrap items-center justify-between gap-2">
-                    <h4 className="text-sm font-semibold text-slate-900">{s.modelLabel}</h4>
-                    <StatusBadge status={s.status} />
-                  </div>
-                  <p className="mt-2 text-sm text-slate-800" data-testid="status-reason">{s.reason}</p>
-                  {s.next && s.status !== "satisfied" ? <p className="mt-1 text-xs text-slate-600"><span className="font-semibold">Next:</span> {s.next}</p> : null}
+              {perModel.map((s, i) => (
+                // Collapsed but for the first (the model asked about, or the most severe): the reason stays visible.
+                <details key={s.modelId ?? "team"} open={i === 0} className="group rounded-lg border border-slate-200" data-model={s.modelLabel}>
+                  <summary className="cursor-pointer list-none rounded-lg p-4 hover:bg-slate-50">
+                    <div className="flex flex-wrap items-center justify-between gap-2">
+                      <h4 className="text-sm font-semibold text-slate-900"><span aria-hidden className="mr-1.5 inline-block text-slate-500 transition-transform group-open:rotate-90">▸</span>{s.modelLabel}</h4>
+                      <StatusBadge status={s.status} />
+                    </div>
+                    <p className="mt-2 text-sm text-slate-800 group-[:not([open])]:line-clamp-2" data-testid="status-reason">{s.reason}</p>
+                  </summary>
+                  <div className="px-4 pb-4">
+                  {s.next && s.status !== "satisfied" ? <p className="text-xs text-slate-600"><span className="font-semibold">Next:</span> {s.next}</p> : null}
                   {s.findings.length ? (
                     <ul className="mt-3 space-y-2 border-t border-slate-100 pt-3">
                       {s.findings.map((f, i) => (
@@ -83,8 +97,9 @@ export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref,
                       ))}
                     </ul>
                   ) : null}
-                  <p className="mt-2 text-[11px] text-slate-400">Computed {s.computedAt.toISOString().slice(0, 16).replace("T", " ")} UTC · catalog {s.catalogVersion} · {s.policyVersion ? `policy v${s.policyVersion}` : "default policy"}{s.attestation.needed ? " · needs a reviewer's attestation" : ""}</p>
-                </article>
+                  <p className="mt-2 text-[11px] text-slate-600">Computed {s.computedAt.toISOString().slice(0, 16).replace("T", " ")} UTC · catalog {s.catalogVersion} · {s.policyVersion ? `policy v${s.policyVersion}` : "default policy"}{s.attestation.needed ? " · needs a reviewer's attestation" : ""}</p>
+                  </div>
+                </details>
               ))}
             </div>
           </section>
@@ -102,6 +117,7 @@ export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref,
                         <span className="text-xs text-slate-500">{at.modelId ? modelName.get(at.modelId) ?? "a model" : "Team-wide"} · by {at.attestedByLabel} on {day(at.attestedAt)}</span>
                       </div>
                       <p className="mt-1.5 whitespace-pre-line text-slate-800">{at.statement}</p>
+                      {at.evidenceUrl ? <p className="mt-1 text-xs"><a className="break-all text-brand-700 hover:underline" href={at.evidenceUrl} rel="noreferrer noopener" target="_blank">{at.evidenceUrl}</a>{at.batchId ? <span className="text-slate-600"> · attested with other controls in one batch</span> : null}</p> : at.batchId ? <p className="mt-1 text-xs text-slate-600">Attested with other controls in one batch.</p> : null}
                       {at.files.length ? (
                         <ul className="mt-1.5 space-y-0.5 text-xs">
                           {at.files.map((f) => (
@@ -116,15 +132,6 @@ export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref,
                 })}
               </ul>
             )}
-            {canAttest ? (
-              <div className="mt-4 rounded-lg border border-slate-200 bg-slate-50 p-4">
-                <h4 className="mb-2 text-sm font-semibold text-slate-800">Attest this control</h4>
-                {a.policy.segregationOfDuties ? <p className="mb-2 text-xs text-slate-600">Segregation of duties is on: you cannot attest for a model you own, and a team-wide attestation by a model&apos;s owner does not count for that model.</p> : null}
-                <AttestForm team={team} control={control.key} controlId={control.id} models={models} defaultModel={focusModel || undefined} maxDays={a.policy.maxAttestationDays} />
-              </div>
-            ) : control.kind === "control" ? (
-              <p className="mt-3 text-xs text-slate-500">Only compliance reviewers and admins can attest controls.</p>
-            ) : null}
           </section>
 
           <section aria-labelledby="mappings">
@@ -141,7 +148,6 @@ export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref,
             )}
           </section>
         </div>
-      </aside>
-    </div>
+    </DrawerShell>
   );
 }

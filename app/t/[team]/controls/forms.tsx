@@ -20,6 +20,9 @@ export function AttestForm({ team, control, controlId, models, defaultModel, max
       <Field label="Statement" htmlFor="att-statement" error={fe.statement} hint="What you checked, and where the evidence lives (document id, location, date).">
         <textarea id="att-statement" name="statement" rows={4} required defaultValue={v.statement} className={inputClass} aria-invalid={Boolean(fe.statement)} />
       </Field>
+      <Field label="Evidence link (optional)" htmlFor="att-link" error={fe.evidenceUrl} hint="Where the evidence lives, e.g. the document in your GRC system.">
+        <input id="att-link" name="evidenceUrl" type="url" placeholder="https://" defaultValue={v.evidenceUrl} className={inputClass} aria-invalid={Boolean(fe.evidenceUrl)} />
+      </Field>
       <div className="grid gap-3 sm:grid-cols-2">
         <Field label="Valid until" htmlFor="att-expires" error={fe.expiresOn} hint={`At most ${maxDays} days.`}>
           <input id="att-expires" name="expiresOn" type="date" required min={inDays(1)} max={inDays(maxDays)} defaultValue={v.expiresOn ?? inDays(Math.min(180, maxDays))} className={inputClass} aria-invalid={Boolean(fe.expiresOn)} />

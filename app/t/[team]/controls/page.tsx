@@ -9,6 +9,9 @@ import { assessTeam, controlRows } from "@/lib/compliance/posture";
 import { STATUSES, STATUS_LABELS, type Status } from "@/lib/compliance/engine";
 import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
 import { ControlDrawer } from "./drawer";
+import { BulkAttestForm, SelectControl, TemplateForms } from "./bulk";
+import { can } from "@/lib/auth/permissions";
+import { listAttestationTemplates } from "@/lib/compliance/attestation-templates";
 
 export const metadata: Metadata = { title: "Controls" };
 
@@ -34,6 +37,8 @@ export default async function ControlsPage({ params, searchParams }: { params: P
   const modelFilter = one(sp.model);
 
   const a = await assessTeam(ctx);
+  const canAttest = can(ctx.role, "attestation.write");
+  const templates = canAttest ? (await listAttestationTemplates(ctx)).map((t) => ({ id: t.id, name: t.name, statement: t.statement, validDays: t.validDays, evidenceUrl: t.evidenceUrl })) : [];
   const framework = catalog.frameworks.find((f) => f.id === fw)!;
   const models = a.evidence.models.map((m) => ({ id: m.modelId, label: `${m.name} v${m.version}` }));
   const rows = controlRows(a, fw).map((r) => {
@@ -104,6 +109,19 @@ export default async function ControlsPage({ params, searchParams }: { params: P
         </div>
       </form>
 
+      {canAttest && rows.length ? (
+        <details className="mb-5 rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="bulk-attest">
+          <summary className="cursor-pointer px-5 py-3 text-sm font-semibold text-slate-800">Attest several controls at once <span className="font-normal text-slate-600">— tick the controls below, then one statement for all</span></summary>
+          <div className="grid gap-6 border-t border-slate-100 p-5 lg:grid-cols-[3fr_2fr]">
+            <BulkAttestForm team={ctx.team.slug} models={models} maxDays={a.policy.maxAttestationDays} templates={templates} segregation={a.policy.segregationOfDuties} />
+            <section aria-labelledby="tpl-title">
+              <h3 id="tpl-title" className="mb-2 text-sm font-semibold text-slate-800">Team templates</h3>
+              <TemplateForms team={ctx.team.slug} templates={templates} maxDays={a.policy.maxAttestationDays} />
+            </section>
+          </div>
+        </details>
+      ) : null}
+
       {rows.length === 0 ? (
         <EmptyState icon={icons.controls("h-10 w-10")} title="No control matches">Change the filters or the search.</EmptyState>
       ) : (
@@ -123,7 +141,8 @@ export default async function ControlsPage({ params, searchParams }: { params: P
                       {g ? <h3 className="mb-1 text-xs font-semibold text-slate-600">{g.id === g.title ? g.id : `${g.id} ${g.title}`}{g.description ? <span className="font-normal text-slate-500"> — {g.description}</span> : null}</h3> : null}
                       <ul className="divide-y divide-slate-100">
                         {items.map((r) => (
-                          <li key={r.control.key} className={`flex flex-wrap items-center gap-3 py-2 ${selectedControl === r.control.key ? "bg-brand-50" : ""}`} data-control={r.control.key}>
+                          <li key={r.control.key} className={`flex flex-wrap items-center gap-x-3 gap-y-1 py-2 ${selectedControl === r.control.key ? "bg-brand-50" : ""}`} data-control={r.control.key}>
+                            {canAttest ? <SelectControl controlKey={r.control.key} controlId={r.control.id} /> : null}
                             <Link href={qs({ control: r.control.key })} className="w-28 shrink-0 font-mono text-xs font-semibold text-brand-700 hover:underline">{r.control.id}</Link>
                             <Link href={qs({ control: r.control.key })} className="min-w-0 flex-1 text-sm text-slate-800 hover:underline">{r.control.title}</Link>
                             <div className="flex flex-wrap items-center gap-1.5">
