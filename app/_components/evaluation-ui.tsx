@@ -28,7 +28,7 @@ export const VERDICT_TONE: Record<string, Tone> = { reliable: "green", questiona
 
 /** The evaluation's own checks (lib/engine/verdict-words): says whether its numbers can be trusted, not that the model is good. */
 export function VerdictBadge({ verdict }: { verdict: string | null }) {
-  if (!verdict) return <span className="text-slate-400">—</span>;
+  if (!verdict) return <span className="text-slate-500">—</span>;
   return <span title={VERDICT_MEANING}><Badge tone={VERDICT_TONE[verdict] ?? "gray"}>{verdictLabel(verdict)}</Badge></span>;
 }
 

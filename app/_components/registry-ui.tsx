@@ -38,7 +38,7 @@ export function Facts({ items }: { items: [ReactNode, ReactNode][] }) {
       {items.map(([k, v], i) => (
         <div key={i} className="contents">
           <dt className="font-medium text-slate-500">{k}</dt>
-          <dd className="min-w-0 whitespace-pre-line text-slate-900">{v === "" || v === null || v === undefined ? <span className="text-slate-400">—</span> : v}</dd>
+          <dd className="min-w-0 whitespace-pre-line text-slate-900">{v === "" || v === null || v === undefined ? <span className="text-slate-500">—</span> : v}</dd>
         </div>
       ))}
     </dl>

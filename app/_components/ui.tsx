@@ -32,7 +32,7 @@ export function Card({ title, children, actions, className = "" }: { title?: Rea
 export function EmptyState({ icon, title, children, action }: { icon?: ReactNode; title: string; children: ReactNode; action?: ReactNode }) {
   return (
     <div className="flex flex-col items-center rounded-xl border border-dashed border-slate-300 bg-white px-6 py-14 text-center">
-      {icon ? <div className="mb-3 text-slate-400" aria-hidden>{icon}</div> : null}
+      {icon ? <div className="mb-3 text-slate-500" aria-hidden>{icon}</div> : null}
       <h2 className="text-base font-semibold text-slate-900">{title}</h2>
       <div className="mt-2 max-w-lg text-sm text-slate-600">{children}</div>
       {action ? <div className="mt-5">{action}</div> : null}

@@ -24,11 +24,11 @@ export default async function TeamLayout({ children, params }: { children: React
         <details className="group relative mb-5">
           <summary
             className="flex cursor-pointer list-none items-center justify-between rounded-lg border border-white/10 bg-white/5 px-3 py-2 text-left text-sm text-white hover:bg-white/10"
-            aria-label={`Current team: ${ctx.team.name}. Switch team`}
           >
             <span className="min-w-0">
               <span className="block truncate font-medium" data-testid="current-team">{ctx.team.name}</span>
               <span className="block text-xs text-slate-400">{ROLE_LABELS[ctx.role]}</span>
+              <span className="sr-only"> — switch team</span>
             </span>
             {icons.chevron("h-4 w-4 text-slate-400")}
           </summary>

@@ -147,10 +147,10 @@ export default async function ControlsPage({ params, searchParams }: { params: P
                             <Link href={qs({ control: r.control.key })} className="min-w-0 flex-1 text-sm text-slate-800 hover:underline">{r.control.title}</Link>
                             <div className="flex flex-wrap items-center gap-1.5">
                               {!modelFilter && r.perModel.length > 1 && r.perModel.length <= NAMED_MODELS ? r.perModel.map((p) => (
-                                <span key={p.modelId ?? "team"} title={`${p.modelLabel}: ${STATUS_LABELS[p.status]}`} className="text-[11px] text-slate-500">{p.modelLabel}: <span className="font-medium">{STATUS_LABELS[p.status]}</span></span>
+                                <span key={p.modelId ?? "team"} title={`${p.modelLabel}: ${STATUS_LABELS[p.status]}`} className="text-[11px] text-slate-600">{p.modelLabel}: <span className="font-medium">{STATUS_LABELS[p.status]}</span></span>
                               )) : null}
                               {!modelFilter && r.perModel.length > NAMED_MODELS ? (
-                                <span className="text-[11px] text-slate-500">{r.perModel.length} models: {modelCounts(r.perModel)}</span>
+                                <span className="text-[11px] text-slate-600">{r.perModel.length} models: {modelCounts(r.perModel)}</span>
                               ) : null}
                               <StatusBadge status={r.st} />
                             </div>

@@ -115,7 +115,7 @@ export default async function EvaluationsPage({ params, searchParams }: { params
 
 /** The headline of a non-robustness row: privacy shows the strongest attack's AUC. */
 function KindHeadline({ kind, headline }: { kind: string; headline: Record<string, unknown> | null }) {
-  if (!headline) return <span className="text-slate-400">—</span>;
+  if (!headline) return <span className="text-slate-500">—</span>;
   if (kind === "integrity" && Array.isArray(headline.liveBackdoors)) {
     const live = headline.liveBackdoors as string[];
     const share = typeof headline.suspectedMislabelShare === "number" ? `${(headline.suspectedMislabelShare * 100).toFixed(1)}% likely mislabelled` : "mislabels not scanned";
@@ -124,5 +124,5 @@ function KindHeadline({ kind, headline }: { kind: string; headline: Record<strin
   if (kind === "privacy" && typeof headline.auc === "number") {
     return <>AUC {headline.auc.toFixed(3)}<span className="block text-xs text-slate-500">membership inference</span></>;
   }
-  return <span className="text-slate-400">—</span>;
+  return <span className="text-slate-500">—</span>;
 }

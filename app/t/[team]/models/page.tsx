@@ -73,7 +73,7 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
                         <div className="text-xs text-slate-500">{formatDateTime(m.latest.createdAt)}</div>
                       </>
                     ) : (
-                      <span className="text-slate-400">—</span>
+                      <span className="text-slate-500">—</span>
                     )}
                   </Td>
                   <Td>{m.latest ? <RiskBadge tier={m.latest.riskTier} /> : null}</Td>
@@ -86,7 +86,7 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
                         <div className="text-slate-500">{formatDateTime(m.lastEvaluation.createdAt)}</div>
                       </>
                     ) : (
-                      <span className="text-slate-400">Not evaluated yet</span>
+                      <span className="text-slate-500">Not evaluated yet</span>
                     )}
                   </Td>
                   <Td>{m.latest ? <Digest value={m.latest.manifestDigest} /> : null}</Td>

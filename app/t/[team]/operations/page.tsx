@@ -35,7 +35,7 @@ export default async function OperationsPage({ params }: { params: Promise<{ tea
                           {d.gatePassed ? <Badge tone="green">gate passed</Badge> : <Badge tone="amber">override</Badge>}
                           <span className="block text-xs text-slate-500">{d.kind === "rollback" ? "rolled back" : "promoted"} {formatDateTime(d.createdAt)}</span>
                         </>
-                      ) : <span className="text-slate-400">not deployed</span>}
+                      ) : <span className="text-slate-500">not deployed</span>}
                     </Td>
                   );
                 })}

@@ -55,7 +55,7 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
                   <Td className="max-w-[16rem] text-xs">{scopeSummary(r.scope, modelLabels, frameworks)}</Td>
                   <Td><ReportStatusBadge status={r.status} /></Td>
                   <Td className="text-xs">{r.createdBy}<div className="text-slate-500">{formatDateTime(r.createdAt)}</div></Td>
-                  <Td className="text-xs">{r.approvedBy ? <>{r.approvedBy}<div className="text-slate-500">{r.approvedAt ? formatDateTime(r.approvedAt) : ""}</div></> : <span className="text-slate-400">—</span>}</Td>
+                  <Td className="text-xs">{r.approvedBy ? <>{r.approvedBy}<div className="text-slate-500">{r.approvedAt ? formatDateTime(r.approvedAt) : ""}</div></> : <span className="text-slate-500">—</span>}</Td>
                   <Td className="text-xs">
                     <ShortHash label="snapshot" hash={r.snapshotSha256} />
                     <ShortHash label="draft" hash={r.draftPdfSha256} />

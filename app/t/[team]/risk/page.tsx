@@ -37,11 +37,11 @@ export default async function RiskRegisterPage({ params }: { params: Promise<{ t
                 <Td>
                   <Link href={`${base}/models/${r.modelId}`} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">{r.name} v{r.version}</Link>
                   <div className="text-xs text-slate-500">Owner {r.owner}</div>
-                  <code className="text-[10px] text-slate-400" title={r.digest}>sha256 {r.digest.slice(0, 16)}…</code>
+                  <code className="text-[10px] text-slate-500" title={r.digest}>sha256 {r.digest.slice(0, 16)}…</code>
                 </Td>
                 <Td><Badge tone={TIER_TONE[r.tier] ?? "gray"}>{TIER_LABELS[r.tier as Tier] ?? r.tier}</Badge></Td>
                 <Td className="whitespace-nowrap">
-                  {r.latest ? <Link className="hover:underline" href={`${base}/evaluations/${r.latest.number}`}>{pct(r.latest.cleanAccuracy)}</Link> : <span className="text-slate-400">not evaluated</span>}
+                  {r.latest ? <Link className="hover:underline" href={`${base}/evaluations/${r.latest.number}`}>{pct(r.latest.cleanAccuracy)}</Link> : <span className="text-slate-500">not evaluated</span>}
                   {r.latest ? <div className="text-xs text-slate-500">#{r.latest.number}, {r.latest.finishedAt.toISOString().slice(0, 10)}</div> : null}
                 </Td>
                 <Td className="whitespace-nowrap">
@@ -51,7 +51,7 @@ export default async function RiskRegisterPage({ params }: { params: Promise<{ t
                       <div className="text-xs text-slate-500">worst case, {r.latest.robust.norm === "linf" ? "Linf" : "L2"} {r.latest.robust.eps}</div>
                       {thr ? <div className="text-xs text-slate-500">policy: {describeThreshold(thr).replace("worst-case robust accuracy ", "")}</div> : null}
                     </>
-                  ) : <span className="text-slate-400">—</span>}
+                  ) : <span className="text-slate-500">—</span>}
                 </Td>
                 <Td><VerdictBadge verdict={r.latest?.verdict ?? null} /></Td>
                 <Td>{r.openAlerts ? <Badge tone="red">{r.openAlerts} open</Badge> : <span className="text-slate-500">none</span>}</Td>

@@ -12,7 +12,8 @@ import { IntegrityPanel } from "./integrity-panel";
 import { datasetRisks, FORMAT_LABELS } from "@/lib/registry/dataset-card";
 import { formatBytes } from "@/lib/registry/format";
 import { NotFoundError } from "@/lib/errors";
-import { DatasetArchiveButton, DatasetVersionButtons } from "./buttons";
+import { ArchiveButton, VersionButtons } from "../../_registry/buttons";
+import { datasetAction, datasetVersionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Dataset" };
 
@@ -46,7 +47,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
         actions={
           write ? (
             <>
-              <DatasetArchiveButton team={ctx.team.slug} datasetId={dataset.id} archived={dataset.archivedAt !== null} />
+              <ArchiveButton action={datasetAction.bind(null, ctx.team.slug, dataset.id)} noun="dataset" archived={dataset.archivedAt !== null} />
               <ButtonLink href={`${base}/new?dataset=${dataset.id}`}>Upload new version</ButtonLink>
             </>
           ) : null
@@ -206,7 +207,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
                   <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
                   {write ? (
                     <Td>
-                      <DatasetVersionButtons team={ctx.team.slug} datasetId={dataset.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
+                      <VersionButtons action={datasetVersionAction.bind(null, ctx.team.slug, dataset.id)} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
                     </Td>
                   ) : null}
                 </tr>

@@ -57,7 +57,7 @@ export function IntegrityResults({ metrics: m, reliability, suspectsPage = 1, ba
                   const src = thumb(m.thumbnails[String(s.datasetIndex)]);
                   return (
                     <li key={s.datasetIndex} className="rounded-lg border border-slate-200 p-1.5 text-center text-xs text-slate-600">
-                      {src ? <img src={src} alt={`Training example ${s.datasetIndex}${s.label === null ? "" : `, labelled ${s.label}`}`} className="mx-auto w-full [image-rendering:pixelated]" /> : <span className="block py-3 text-slate-400">image not stored</span>}
+                      {src ? <img src={src} alt={`Training example ${s.datasetIndex}${s.label === null ? "" : `, labelled ${s.label}`}`} className="mx-auto w-full [image-rendering:pixelated]" /> : <span className="block py-3 text-slate-500">image not stored</span>}
                       <span className="mt-1 block">{s.rank}. #{s.datasetIndex}{s.label === null ? "" : ` “${s.label}”`}</span>
                       <span className="block tabular-nums">{s.spectralScore === null ? "score not stored" : `score ${s.spectralScore.toFixed(1)}${s.inSpectralTop ? " · top" : ""}`}</span>
                     </li>

@@ -10,7 +10,8 @@ import { getModel } from "@/lib/registry/models";
 import { describeTrainingCost, describeTrainingMethod, TASK_LABELS } from "@/lib/registry/model-card";
 import { formatBytes } from "@/lib/registry/format";
 import { NotFoundError } from "@/lib/errors";
-import { ModelArchiveButton, VersionButtons } from "./buttons";
+import { ArchiveButton, VersionButtons } from "../../_registry/buttons";
+import { modelAction, versionAction } from "./actions";
 import { ENDPOINT_FORMAT, getEndpointSummary } from "@/lib/registry/endpoints";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { TestConnectionForm } from "../endpoint/form";
@@ -62,7 +63,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
         actions={
           write ? (
             <>
-              <ModelArchiveButton team={ctx.team.slug} modelId={model.id} archived={model.archivedAt !== null} />
+              <ArchiveButton action={modelAction.bind(null, ctx.team.slug, model.id)} noun="model" archived={model.archivedAt !== null} />
               {latest?.format === ENDPOINT_FORMAT ? null : <ButtonLink href={`${base}/${model.id}/ensemble`} variant="secondary">New ensemble version</ButtonLink>}
               {latest?.format === ENDPOINT_FORMAT ? <ButtonLink href={`${base}/endpoint?model=${model.id}`}>Add endpoint version</ButtonLink> : <ButtonLink href={`${base}/new?model=${model.id}`}>Upload new version</ButtonLink>}
             </>
@@ -245,7 +246,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                 <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
                 {write ? (
                   <Td>
-                    <VersionButtons team={ctx.team.slug} modelId={model.id} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
+                    <VersionButtons action={versionAction.bind(null, ctx.team.slug, model.id)} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
                   </Td>
                 ) : null}
               </tr>

@@ -32,7 +32,7 @@ export default async function ModelOperationsPage({ params }: { params: Promise<
             {data.environments.map((e) => (
               <tr key={e.id}>
                 <Td className="font-medium text-slate-900">{e.name}<span className="block text-xs font-normal text-slate-500">{e.description}</span></Td>
-                <Td>{e.current ? <><span className="font-medium" data-testid={`runs-${e.name}`}>v{e.current.version}</span> {e.current.gatePassed ? <Badge tone="green">gate passed</Badge> : <Badge tone="amber">override</Badge>}</> : <span className="text-slate-400">not deployed</span>}</Td>
+                <Td>{e.current ? <><span className="font-medium" data-testid={`runs-${e.name}`}>v{e.current.version}</span> {e.current.gatePassed ? <Badge tone="green">gate passed</Badge> : <Badge tone="amber">override</Badge>}</> : <span className="text-slate-500">not deployed</span>}</Td>
                 <Td className="text-xs">{e.current ? `${e.current.kind === "rollback" ? "rolled back" : "promoted"} ${formatDateTime(e.current.createdAt)} by ${e.current.createdByLabel}` : "—"}</Td>
                 <Td>{e.current ? <Link className="text-sm text-brand-700 hover:underline" href={`/t/${team}/operations/${data.model.id}/monitoring/${e.id}`}>Monitoring</Link> : "—"}</Td>
                 <Td>

@@ -37,7 +37,7 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
               <Td className="whitespace-nowrap text-xs text-slate-500">{formatDateTime(m.createdAt)}</Td>
               {manage ? (
                 <Td>
-                  {m.user.id === ctx.userId ? <span className="text-xs text-slate-400">You</span> : <RemoveButton team={ctx.team.slug} membershipId={m.id} label={m.user.email} />}
+                  {m.user.id === ctx.userId ? <span className="text-xs text-slate-500">You</span> : <RemoveButton team={ctx.team.slug} membershipId={m.id} label={m.user.email} />}
                 </Td>
               ) : null}
             </tr>

@@ -3,10 +3,14 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
 import { buttonClass } from "@/app/_components/ui";
-import { datasetAction, datasetVersionAction } from "./actions";
 
-export function DatasetVersionButtons({ team, datasetId, versionId, version, archived, evaluated }: { team: string; datasetId: string; versionId: string; version: number; archived: boolean; evaluated: boolean }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(datasetVersionAction.bind(null, team, datasetId), null);
+// The registry's record buttons, one pair for models and datasets: the page binds the kind's server action
+// (team and record id) and passes it in.
+type BoundAction = (prev: ActionState, form: FormData) => Promise<ActionState>;
+
+/** Archive or restore a version, and delete one that no evaluation used. */
+export function VersionButtons({ action: bound, versionId, version, archived, evaluated }: { action: BoundAction; versionId: string; version: number; archived: boolean; evaluated: boolean }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(bound, null);
   return (
     <div className="flex flex-wrap items-center gap-2">
       <form action={action}>
@@ -31,12 +35,13 @@ export function DatasetVersionButtons({ team, datasetId, versionId, version, arc
   );
 }
 
-export function DatasetArchiveButton({ team, datasetId, archived }: { team: string; datasetId: string; archived: boolean }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(datasetAction.bind(null, team, datasetId), null);
+/** Archive or restore the whole record ("model", "dataset"). */
+export function ArchiveButton({ action: bound, noun, archived }: { action: BoundAction; noun: string; archived: boolean }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(bound, null);
   return (
     <form action={action} className="inline-flex items-center gap-2">
       <input type="hidden" name="op" value={archived ? "restore" : "archive"} />
-      <button type="submit" disabled={pending} className={buttonClass.secondary}>{archived ? "Restore dataset" : "Archive dataset"}</button>
+      <button type="submit" disabled={pending} className={buttonClass.secondary}>{archived ? `Restore ${noun}` : `Archive ${noun}`}</button>
       {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
     </form>
   );

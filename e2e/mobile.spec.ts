@@ -1,0 +1,66 @@
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { DEMO, signIn } from "./helpers";
+
+// Any screen (issue 24): at 390×844 the navigation collapses behind a keyboard-usable Menu button, tables
+// scroll inside themselves and the control drawer fits, so no main page scrolls sideways. Screenshots of the
+// four pages the issue names are attached to the report. Reads only, as the demo reviewer.
+
+test.use({ viewport: { width: 390, height: 844 } });
+
+async function noSidewaysScroll(page: Page, testInfo: TestInfo, name: string) {
+  await expect(page.locator("main")).toBeVisible();
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  await testInfo.attach(`${name} at 390x844`, { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  expect(scrollWidth, `${name}: page width ${scrollWidth} px in a ${innerWidth} px window`).toBeLessThanOrEqual(innerWidth);
+}
+
+test("the main pages fit a 390 px phone: collapsed navigation, no horizontal page scroll", async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await signIn(page, DEMO.REVIEWER);
+
+  // The navigation is behind the Menu button, which works from the keyboard; Escape closes it.
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav).toBeHidden();
+  const menu = page.getByRole("button", { name: "Menu" });
+  await menu.focus();
+  await page.keyboard.press("Enter");
+  await expect(nav).toBeVisible();
+  await expect(page.getByRole("button", { name: "Close menu" })).toHaveAttribute("aria-expanded", "true");
+  await page.keyboard.press("Escape");
+  await expect(nav).toBeHidden();
+  await expect(menu).toBeFocused();
+  // Following a link closes it.
+  await menu.click();
+  await nav.getByRole("link", { name: "Evaluations" }).click();
+  await expect(page).toHaveURL(/\/t\/demo\/evaluations$/);
+  await expect(nav).toBeHidden();
+
+  await page.goto("/t/demo/dashboard");
+  await noSidewaysScroll(page, testInfo, "dashboard");
+
+  await page.goto("/t/demo/evaluations");
+  const first = page.locator("main").getByRole("link", { name: /^#\d+$/ }).first();
+  const href = await first.getAttribute("href").catch(() => null) ?? (await page.locator('main a[href^="/t/demo/evaluations/"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")).find((h) => /\/evaluations\/\d+$/.test(h ?? ""))));
+  expect(href).toMatch(/\/t\/demo\/evaluations\/\d+$/);
+  await page.goto(href!);
+  await noSidewaysScroll(page, testInfo, "evaluation results");
+
+  await page.goto("/t/demo/controls?fw=nist-ai-rmf&control=nist-ai-rmf%3AMEASURE%202.7");
+  const drawer = page.getByRole("dialog", { name: /MEASURE 2\.7/ });
+  await expect(drawer).toBeVisible();
+  const box = (await drawer.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+  await noSidewaysScroll(page, testInfo, "controls drawer");
+
+  await page.goto("/t/demo/audit");
+  await noSidewaysScroll(page, testInfo, "audit log");
+
+  // The rest of the main pages, without screenshots.
+  for (const path of ["/t/demo/models", "/t/demo/datasets", "/t/demo/evaluations", "/t/demo/operations", "/t/demo/controls", "/t/demo/risk", "/t/demo/reports", "/t/demo/settings/members", "/t/demo/settings/policy"]) {
+    await page.goto(path);
+    await expect(page.locator("main")).toBeVisible();
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(w, `${path} is ${w} px wide at 390`).toBeLessThanOrEqual(390);
+  }
+});
