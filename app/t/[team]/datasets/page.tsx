@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, ButtonLink, EmptyState, PageHeader, Table, Td, buttonClass, inputClass, formatDateTime } from "@/app/_components/ui";
+import { RegistryListFilter } from "../_registry/list-filter";
+import { Badge, ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { can } from "@/lib/auth/permissions";
 import { DatasetListFilterSchema, listDatasets } from "@/lib/registry/datasets";
@@ -31,27 +32,7 @@ export default async function DatasetsPage({ params, searchParams }: { params: P
         </EmptyState>
       ) : (
         <>
-          <form method="get" className="mb-4 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Search datasets">
-            <div className="min-w-56 flex-1">
-              <label htmlFor="q" className="mb-1 block text-xs font-medium text-slate-600">Search</label>
-              <input id="q" name="q" type="search" defaultValue={filter.q ?? ""} placeholder="Name or description" className={inputClass} />
-            </div>
-            <div>
-              <label htmlFor="format" className="mb-1 block text-xs font-medium text-slate-600">Format</label>
-              <select id="format" name="format" defaultValue={filter.format ?? ""} className={inputClass}>
-                <option value="">All formats</option>
-                {Object.entries(FORMAT_LABELS).map(([k, l]) => (
-                  <option key={k} value={k}>{l}</option>
-                ))}
-              </select>
-            </div>
-            <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
-              <input type="checkbox" name="archived" value="1" defaultChecked={Boolean(filter.archived)} className="h-4 w-4 rounded border-slate-300" />
-              Include archived
-            </label>
-            <button type="submit" className={buttonClass.primary}>Filter</button>
-            {filtered ? <Link href={base} className={buttonClass.ghost}>Clear</Link> : null}
-          </form>
+          <RegistryListFilter noun="datasets" base={base} q={filter.q} placeholder="Name or description" select={{ name: "format", label: "Format", value: filter.format, all: "All formats", options: Object.entries(FORMAT_LABELS) }} archived={Boolean(filter.archived)} filtered={filtered} />
           {datasets.length === 0 ? (
             <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No dataset matches these filters.</p>
           ) : (

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
-import { ButtonLink, EmptyState, PageHeader, Table, Td, buttonClass, inputClass, formatDateTime } from "@/app/_components/ui";
+import { RegistryListFilter } from "../_registry/list-filter";
+import { ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { Digest, RiskBadge } from "@/app/_components/registry-ui";
 import { EvaluationStatusBadge, VerdictBadge } from "@/app/_components/evaluation-ui";
@@ -33,27 +34,7 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
         </EmptyState>
       ) : (
         <>
-          <form method="get" className="mb-4 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Search models">
-            <div className="min-w-56 flex-1">
-              <label htmlFor="q" className="mb-1 block text-xs font-medium text-slate-600">Search</label>
-              <input id="q" name="q" type="search" defaultValue={filter.q ?? ""} placeholder="Name, description or owner" className={inputClass} />
-            </div>
-            <div>
-              <label htmlFor="risk" className="mb-1 block text-xs font-medium text-slate-600">Risk tier</label>
-              <select id="risk" name="risk" defaultValue={filter.risk ?? ""} className={inputClass}>
-                <option value="">All tiers</option>
-                {RISK_TIERS.map((t) => (
-                  <option key={t} value={t}>{RISK_TIER_LABELS[t]}</option>
-                ))}
-              </select>
-            </div>
-            <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
-              <input type="checkbox" name="archived" value="1" defaultChecked={Boolean(filter.archived)} className="h-4 w-4 rounded border-slate-300" />
-              Include archived
-            </label>
-            <button type="submit" className={buttonClass.primary}>Filter</button>
-            {filtered ? <Link href={base} className={buttonClass.ghost}>Clear</Link> : null}
-          </form>
+          <RegistryListFilter noun="models" base={base} q={filter.q} placeholder="Name, description or owner" select={{ name: "risk", label: "Risk tier", value: filter.risk, all: "All tiers", options: RISK_TIERS.map((t) => [t, RISK_TIER_LABELS[t]]) }} archived={Boolean(filter.archived)} filtered={filtered} />
           {models.length === 0 ? (
             <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No model matches these filters.</p>
           ) : (
