@@ -10,13 +10,13 @@ export function SettingsTabs({ team, current }: { team: string; current: "member
     ["outbound", "Outbound hosts"],
   ] as const;
   return (
-    <nav aria-label="Settings" className="mb-6 flex gap-1 border-b border-slate-200">
+    <nav aria-label="Settings" className="mb-6 flex flex-wrap gap-1 border-b border-slate-200">
       {tabs.map(([key, label]) => (
         <Link
           key={key}
           href={`/t/${team}/settings/${key}`}
           aria-current={current === key ? "page" : undefined}
-          className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${current === key ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
+          className={`-mb-px shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${current === key ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
         >
           {label}
         </Link>
