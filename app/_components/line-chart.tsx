@@ -32,7 +32,7 @@ export function LineChart({ model, title, pointTitle, bold = () => false, maxMar
         <text transform={`translate(12 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)`} textAnchor="middle" fontSize="11" fill="#334155">{model.yLabel}</text>
         {model.series.map((s) => (
           <g key={s.name}>
-            <path d={s.d} fill="none" stroke={s.color} strokeWidth={bold(s.name) ? 3 : s.dash ? 1.6 : 1.8} strokeDasharray={s.dash?.join(" ")} />
+            <path d={s.d} fill="none" stroke={s.color} strokeWidth={bold(s.name) || s.covered ? 4 : s.dash ? 1.6 : 1.8} strokeOpacity={s.covered ? 0.55 : 1} strokeDasharray={s.dash?.join(" ")} />
             {s.points.length <= maxMarkers
               ? s.points.map((p, i) => (
                   <path key={i} d={markerPath(s.marker, p.px, p.py, s.hollow ? 4.2 : 2.8)} fill={s.hollow ? "white" : s.color} fillOpacity={s.hollow ? 0 : 1} stroke={s.color} strokeWidth={s.hollow ? 1.4 : 0}>

@@ -23,7 +23,8 @@ describe("series hidden under identical ones", () => {
     const [worst, fgsm, pgd, apgd] = m.series;
     // Sharing only the clean point (ε = 0) is not lying on it.
     expect(fgsm).toMatchObject({ dash: null, hollow: false, sameAs: null });
-    expect(worst).toMatchObject({ dash: null, hollow: false, sameAs: null, marker: "circle" });
+    expect(worst).toMatchObject({ dash: null, hollow: false, sameAs: null, marker: "circle", covered: true });
+    expect(fgsm!.covered).toBe(false);
     expect(pgd).toMatchObject({ hollow: true, sameAs: "worst case", marker: "triangle" });
     expect(apgd).toMatchObject({ hollow: true, sameAs: "worst case", marker: "diamond" });
     expect(pgd!.dash).not.toBeNull();

@@ -34,6 +34,8 @@ export interface ChartSeries {
   hollow: boolean;
   /** The earlier series this one lies on throughout (null: none), named in the legend. */
   sameAs: string | null;
+  /** A later series lies on this one: drawn wider, so the later dashed line shows inside it. */
+  covered: boolean;
   points: { x: number; y: number; px: number; py: number }[];
 }
 
@@ -118,7 +120,8 @@ function styleSeries(series: { name: string; d: string; color: string; requested
   series.forEach((s, i) => {
     const under = out.find((o) => liesOn(o.points, s.points));
     const dash = under ? DASHES[(hidden++ + (s.requested ? 1 : 0)) % DASHES.length]! : s.requested ? DASHES[0]! : null;
-    out.push({ name: s.name, d: s.d, color: s.color, dashed: dash !== null, dash, marker: MARKERS[i % MARKERS.length]!, hollow: Boolean(under), sameAs: under?.name ?? null, points: s.points });
+    if (under) under.covered = true;
+    out.push({ name: s.name, d: s.d, color: s.color, dashed: dash !== null, dash, marker: MARKERS[i % MARKERS.length]!, hollow: Boolean(under), sameAs: under?.name ?? null, covered: false, points: s.points });
   });
   return out;
 }

@@ -249,7 +249,8 @@ export class Layout {
     }
     d.moveTo(margin.left, margin.top).lineTo(margin.left, m.height - margin.bottom).lineTo(m.width - margin.right, m.height - margin.bottom).lineWidth(0.8 / scale).strokeColor(COLORS.faint).stroke();
     for (const s of m.series) {
-      d.path(s.d).lineWidth(1.6 / scale).strokeColor(s.color);
+      // A series another lies on is drawn wide and light, so the dashed one on top shows inside it.
+      d.path(s.d).lineWidth((s.covered ? 4 : 1.6) / scale).strokeColor(s.color, s.covered ? 0.55 : 1);
       if (s.dash) d.dash(s.dash[0], { space: s.dash[1] });
       d.stroke();
       d.undash();
