@@ -44,6 +44,17 @@ export interface EndpointInput<O extends Operation> {
   body: Out<O["body"]>;
   req: Request;
   tokenId: string;
+  tokenExpiresAt: Date | null;
+}
+
+/** JSON as a handler may hand it over: a Date where the schema says string (Response.json writes it as ISO 8601). */
+type Wire<T> = T extends string ? (string extends T ? T | Date : T) : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+/** What a handler of the operation returns: its declared response body (lib/api/responses.ts), nothing for 204, or a Response. */
+export type Answer<O extends Operation> = (O["status"] extends 204 ? null | void : NonNullable<O["response"]> extends z.ZodType ? Wire<z.input<NonNullable<O["response"]>>> : never) | Response;
+
+/** The operation's success answer with extra headers (Location), its body checked against the declared response type. */
+export function answerWith<O extends Operation>(o: O, body: Exclude<Answer<O>, Response>, headers: Record<string, string>): Response {
+  return Response.json(body, { status: o.status, headers: { "cache-control": "no-store", ...headers } });
 }
 type RouteContext = { params?: Promise<Record<string, string | string[]>> };
 
@@ -53,7 +64,7 @@ const TITLES: Record<number, string> = { 400: "Invalid request", 401: "Unauthori
  * A route handler for one operation. `run` returns plain data (sent as JSON with the operation's
  * status) or a Response (files, special statuses).
  */
-export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, input: EndpointInput<O>) => Promise<unknown>) {
+export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, input: EndpointInput<O>) => Promise<Answer<O>>) {
   return async (req: Request, context: RouteContext = {}): Promise<Response> => {
     try {
       return await answer(req, context);
@@ -107,7 +118,7 @@ export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, inpu
       }
       let body: unknown = undefined;
       if (o.body && o.bodyKind === "json") body = await parseJson(req, o.body);
-      const out = await run(ctx, { params, query, body, req, tokenId: auth.tokenId } as EndpointInput<O>);
+      const out = await run(ctx, { params, query, body, req, tokenId: auth.tokenId, tokenExpiresAt: auth.expiresAt } as EndpointInput<O>);
       if (out instanceof Response) return withHeaders(out);
       if (o.status === 204) return withHeaders(new Response(null, { status: 204 }));
       return withHeaders(Response.json(out, { status: o.status, headers: { "cache-control": "no-store" } }));

@@ -19,7 +19,7 @@ import { resolveDatasetVersion, resolveModelVersion, VersionRefSchema, type Vers
 // What REST API v1 answers for each resource: plain JSON, every query scoped to the token's team.
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-const lower = (s: string) => s.toLowerCase();
+const lower = <S extends string>(s: S) => s.toLowerCase() as Lowercase<S>;
 
 // ---- Models and datasets -------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { answerWith, endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { listEvaluationsApi } from "@/lib/api/views";
 import { createEvaluationApi } from "@/lib/api/write";
@@ -10,7 +10,7 @@ export const GET = endpoint(OPS.listEvaluations, (ctx, { query }) => listEvaluat
 /** Launch an evaluation (the same fields and checks as the web form). 201 with the evaluation. */
 export const POST = endpoint(OPS.createEvaluation, async (ctx, { body }) => {
   const created = await createEvaluationApi(ctx, body);
-  return Response.json(created, { status: 201, headers: { location: `/api/v1/evaluations/${created.number}` } });
+  return answerWith(OPS.createEvaluation, created, { location: `/api/v1/evaluations/${created.number}` });
 });
 
 // Methods this address does not take: 405 problem+json with Allow.

@@ -3,7 +3,7 @@ import { OPS } from "@/lib/api/operations";
 
 export const dynamic = "force-dynamic";
 
-export const GET = endpoint(OPS.getMe, async (ctx, { tokenId }) => ({ team: ctx.team, role: ctx.role, token: ctx.actor.label, tokenId }));
+export const GET = endpoint(OPS.getMe, async (ctx, { tokenId, tokenExpiresAt }) => ({ team: ctx.team, role: ctx.role, token: ctx.actor.label, tokenId, expiresAt: tokenExpiresAt }));
 
 // Methods this address does not take: 405 problem+json with Allow.
 export const POST = methodNotAllowed;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { answerWith, endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { createReportApi, listReportsApi } from "@/lib/api/reports";
 
@@ -8,7 +8,7 @@ export const GET = endpoint(OPS.listReports, (ctx, { query }) => listReportsApi(
 
 export const POST = endpoint(OPS.createReport, async (ctx, { body }) => {
   const r = await createReportApi(ctx, body);
-  return Response.json(r, { status: 201, headers: { location: `/api/v1/reports/${r.id}` } });
+  return answerWith(OPS.createReport, r, { location: `/api/v1/reports/${r.id}` });
 });
 
 // Methods this address does not take: 405 problem+json with Allow.

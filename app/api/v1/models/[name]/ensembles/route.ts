@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { answerWith, endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { createEnsembleVersionApi } from "@/lib/api/write";
 
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 /** Register an ensemble of stored versions of this team as a new version of the model. 201 with the version. */
 export const POST = endpoint(OPS.createEnsembleVersion, async (ctx, { params, body }) => {
   const v = await createEnsembleVersionApi(ctx, params.name, body);
-  return Response.json(v, { status: 201, headers: { location: `/api/v1/models/${encodeURIComponent(v.model.name)}/versions/${v.version}` } });
+  return answerWith(OPS.createEnsembleVersion, v, { location: `/api/v1/models/${encodeURIComponent(v.model.name)}/versions/${v.version}` });
 });
 
 // Methods this address does not take: 405 problem+json with Allow.

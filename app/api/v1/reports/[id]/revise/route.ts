@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { answerWith, endpoint, methodNotAllowed } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { getReport } from "@/lib/reports";
 import { reviseReport } from "@/lib/reports/review";
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = endpoint(OPS.reviseReport, async (ctx, { params, body }) => {
   const created = await reviseReport(ctx, { reportId: params.id, title: body.title });
-  return Response.json(await getReport(ctx, created.id), { status: 201, headers: { location: `/api/v1/reports/${created.id}` } });
+  return answerWith(OPS.reviseReport, await getReport(ctx, created.id), { location: `/api/v1/reports/${created.id}` });
 });
 
 // Methods this address does not take: 405 problem+json with Allow.

@@ -1,0 +1,270 @@
+import { z } from "zod";
+import { FRAMEWORK_IDS } from "../compliance/catalog";
+
+// The JSON bodies REST API v1 answers, one zod schema per operation (lib/api/operations.ts `response`).
+// Route handlers are type-checked against them (app/_lib/api.ts), the OpenAPI document's response
+// schemas are generated from them (lib/api/openapi.ts), and the API tests validate every real answer
+// against them (lib/api/contract.ts). Deep, kind-specific figures (metrics, records, cards) are declared
+// as open objects: their fields are documented on the pages of docs/ and may grow.
+
+const DateTime = z.iso.datetime().meta({ description: "ISO 8601 date-time, UTC." });
+const Digest = z.string().regex(/^[0-9a-f]{64}$/).meta({ description: "SHA-256, 64 lowercase hexadecimal characters." });
+/** A value whose shape depends on the evaluation kind or card (documented in docs/); any JSON. */
+const Open = z.unknown();
+const NextCursor = z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged." });
+const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: NextCursor });
+
+export const MeResponse = z.object({
+  team: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+  role: z.enum(["ADMIN", "ENGINEER", "REVIEWER", "VIEWER"]),
+  token: z.string().meta({ description: "How the token appears in the audit log: api-token:<name> (<prefix>…)." }),
+  tokenId: z.string(),
+  expiresAt: DateTime.nullable().meta({ description: "When the token stops working; null if it never expires." }),
+});
+
+// ---- Models and datasets -------------------------------------------------------------------------
+
+const ModelVersionSummary = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  format: z.string().optional().meta({ description: "How the model is stored or reached, e.g. tfjs-layers, ensemble, http-endpoint." }),
+  riskTier: z.string(),
+  owner: z.string(),
+  digest: Digest,
+  bytes: z.number().int(),
+  status: z.string(),
+  createdAt: DateTime.nullable(),
+  evaluatedAt: DateTime.nullable(),
+  card: Open.optional(),
+});
+
+export const ModelListResponse = page(z.object({ id: z.string(), name: z.string(), description: z.string(), latestVersion: ModelVersionSummary.nullable(), updatedAt: DateTime.nullable() }));
+export const ModelResponse = z.object({ id: z.string(), name: z.string(), description: z.string(), archived: z.boolean(), versions: z.array(ModelVersionSummary), createdAt: DateTime.nullable() });
+
+const EndpointSummary = z.object({
+  url: z.string(), method: z.string(), authKind: z.string(), authHeader: z.string().nullable(), credentialStored: z.boolean(), requestTemplate: z.string(),
+  responseMapping: z.object({ kind: z.enum(["scores", "label"]), path: z.string() }),
+  batchSize: z.number(), timeoutMs: z.number(), requestsPerSecond: z.number(), concurrency: z.number(), maxRetries: z.number(),
+});
+export const ModelVersionResponse = ModelVersionSummary.extend({
+  model: z.object({ id: z.string(), name: z.string() }),
+  engineInfo: Open,
+  files: z.array(z.object({ path: z.string(), role: z.string(), sha256: Digest, size: z.number().int() })),
+  endpoint: EndpointSummary.nullable().optional().meta({ description: "Endpoint versions only: the settings, never the credential." }),
+});
+export const UploadedModelVersionResponse = ModelVersionResponse.extend({
+  warnings: z.array(z.string()),
+  ignoredFiles: z.array(z.string()).meta({ description: "Files of the upload that are not part of the model (e.g. a README), not stored." }),
+});
+
+export const ConnectionTestResponse = z.object({
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  examples: z.number().int(),
+  answered: z.number().int(),
+  agreeing: z.number().int(),
+  outputKind: z.enum(["scores", "label"]),
+  stats: z.object({ requests: z.number().int(), retries: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
+  msPerRequest: z.number(),
+});
+
+const DatasetVersionSummary = z.object({
+  id: z.string(), version: z.number().int(), format: z.string(), licence: z.string(), personalData: z.string(), split: z.string(),
+  samples: z.number().int(), sampleShape: z.array(z.number().int()), classLabels: z.array(z.string()), tensorDigest: Digest, manifestDigest: Digest,
+  bytes: z.number().int(), status: z.string(), createdAt: DateTime.nullable(),
+});
+export const DatasetListResponse = page(z.object({ id: z.string(), name: z.string(), description: z.string(), latestVersion: DatasetVersionSummary.nullable() }));
+export const DatasetResponse = z.object({ id: z.string(), name: z.string(), description: z.string(), archived: z.boolean(), versions: z.array(DatasetVersionSummary), createdAt: DateTime.nullable() });
+export const DatasetVersionResponse = DatasetVersionSummary.extend({ dataset: z.object({ id: z.string(), name: z.string() }), card: Open, warnings: Open });
+export const UploadedDatasetVersionResponse = DatasetVersionResponse.extend({ warnings: z.array(z.string()) });
+
+// ---- Evaluations ---------------------------------------------------------------------------------
+
+const EvaluationStatus = z.enum(["queued", "running", "aggregating", "completed", "failed", "cancelled"]);
+const Verdict = z.enum(["reliable", "questionable", "unreliable"]);
+const ReliabilitySummary = z.object({ verdict: Verdict, label: z.string(), reasons: z.array(z.string()) }).nullable();
+const Norm = z.enum(["linf", "l2"]);
+
+export const EvaluationListResponse = page(z.object({
+  id: z.string(), number: z.number().int(), kind: z.string(), status: EvaluationStatus, preset: z.string(),
+  model: z.string().nullable().meta({ description: "name@version" }), samples: z.number().int(), progress: z.number().min(0).max(1),
+  cleanAccuracy: z.number().nullable(), headlineRobustAccuracy: z.number().nullable(), verdict: z.string().nullable().meta({ description: "reliable, questionable or unreliable; null before completion." }), verdictLabel: z.string().nullable(),
+  createdBy: z.string(), createdAt: DateTime.nullable(), finishedAt: DateTime.nullable(),
+}));
+
+export const EvaluationResponse = z.object({
+  id: z.string(),
+  number: z.number().int().meta({ description: "The team's evaluation number, used in every address (/evaluations/{number})." }),
+  kind: z.string().meta({ description: "robustness, privacy or integrity." }),
+  status: EvaluationStatus,
+  model: z.object({ id: z.string().optional(), name: z.string().optional(), version: z.number().int().optional(), digest: z.string().optional() }),
+  dataset: z.object({ id: z.string().optional(), name: z.string().optional(), version: z.number().int().optional(), digest: z.string().optional() }),
+  preset: z.string(),
+  samples: z.number().int(),
+  seed: z.number().int(),
+  progress: z.object({ fraction: z.number().min(0).max(1), shardsDone: z.number().int(), shardCount: z.number().int(), etaSeconds: z.number().nullable() }),
+  failureReason: z.string().nullable(),
+  cancelledBy: z.string().nullable(),
+  results: z.object({
+    cleanAccuracyWarning: z.object({ status: z.enum(["fail", "warn"]), headline: z.string(), explanation: z.string() }).nullable(),
+    cleanAccuracy: z.number(),
+    worstCase: z.array(z.object({ norm: Norm, eps: z.number(), robustAccuracy: z.number(), robust: z.number() })),
+    attacks: z.array(z.object({ attack: z.string(), norm: Norm, eps: z.number(), robustAccuracy: z.number() })),
+    reliability: ReliabilitySummary,
+    replay: Open.meta({ description: "replayed, notReplayed, notReproduced, survivors; null for evaluations completed before the replay existed." }),
+  }).nullable().meta({ description: "Robustness evaluations, once completed; else null." }),
+  integrity: Open.meta({ description: "Integrity scans, once completed (docs/integrity.md); else null." }),
+  privacy: Open.meta({ description: "Privacy evaluations, once completed (docs/privacy.md); else null." }),
+  threatModel: Open.meta({ description: "White-box, or black-box with the endpoint host and query budgets; null before completion." }),
+  regressionAlerts: z.array(z.object({ id: z.string(), summary: z.string(), acknowledged: z.boolean() })),
+  createdAt: DateTime,
+  finishedAt: DateTime.nullable(),
+});
+export const CreatedEvaluationResponse = EvaluationResponse.extend({
+  warnings: z.array(z.string()),
+  queryCost: Open.optional().meta({ description: "Black-box evaluations: the upper bound of queries and requests sent to the endpoint." }),
+  privacyCost: Open.optional().meta({ description: "Privacy evaluations: the reference-model training they launch." }),
+  integrityCost: Open.optional().meta({ description: "Integrity scans: the cross-validation training they launch." }),
+});
+
+export const EvaluationResultsResponse = z.object({
+  number: z.number().int(),
+  kind: z.string().optional().meta({ description: "Set for evaluations of another kind than robustness, which answer metrics, reliability, provenance and config." }),
+  cleanAccuracyWarning: z.object({ status: z.enum(["fail", "warn"]), headline: z.string(), explanation: z.string() }).nullable().optional(),
+  metrics: Open.meta({ description: "Robustness: cleanAccuracy, attacks, worstCase, perClass, curves, replay, … (docs/robustness.md)." }),
+  reliability: Open,
+  provenance: Open,
+  suite: Open.optional(),
+  config: Open.optional(),
+  comparison: Open.optional(),
+  classLabels: z.array(z.string()).optional(),
+  records: z.array(Open).optional().meta({ description: "One record per example: its label, clean prediction and each attack's outcome." }),
+});
+
+export const SuspectsResponse = z.object({
+  total: z.number().int(),
+  data: z.array(z.object({ rank: z.number().int(), datasetIndex: z.number().int(), label: z.string().nullable(), spectralScore: z.number().nullable(), spectralRank: z.number().int().nullable(), inSpectralTop: z.boolean().nullable() })),
+  nextCursor: NextCursor,
+});
+
+// ---- Schedules -----------------------------------------------------------------------------------
+
+export const ScheduleResponse = z.object({
+  id: z.string(), name: z.string(), model: z.string().nullable(), modelId: z.string(), modelVersionId: z.string().nullable().meta({ description: "null: the model's latest active version at each run." }),
+  datasetVersionId: z.string(), preset: z.string(), samples: z.number().int(), seed: z.number().int(),
+  cron: z.string().meta({ description: "5-field cron expression (minute hour day-of-month month day-of-week), e.g. 0 3 * * 1." }),
+  timezone: z.string().meta({ description: "IANA time zone the cron expression is read in." }),
+  paused: z.boolean(), nextRunAt: DateTime.nullable(), lastRunAt: DateTime.nullable(), createdAt: DateTime.nullable(),
+});
+export const ScheduleListResponse = page(ScheduleResponse);
+
+// ---- Compliance ----------------------------------------------------------------------------------
+
+export const ControlsResponse = z.object({
+  model: z.string().meta({ description: "name@version assessed (the current version)." }),
+  framework: z.enum(FRAMEWORK_IDS).nullable(),
+  controls: z.array(z.object({
+    control: z.string(), framework: z.string(), id: z.string(),
+    status: z.string().meta({ description: "satisfied, partial, failing, not-assessed or stale." }),
+    reason: z.string(), next: z.string().nullable(), attestation: z.string(),
+    evidence: z.array(z.object({ type: z.string(), label: z.string(), digest: z.string().optional() })),
+    policyVersion: z.number().int().nullable(), catalogVersion: z.string(), computedAt: DateTime.nullable(),
+  })),
+});
+
+const GateCheck = z.object({
+  id: z.string().meta({ description: "Stable id: suite, reliability, threshold:<norm>:<eps>, clean-accuracy, freshness, regression." }),
+  label: z.string(),
+  outcome: z.enum(["pass", "fail"]),
+  detail: z.string(),
+});
+export const GateResponse = z.object({
+  model: z.string().meta({ description: "name@version" }),
+  digest: Digest,
+  tier: z.string(),
+  policyVersion: z.number().int().nullable(),
+  evidenceHash: Digest.meta({ description: "SHA-256 of the evidence the verdict stood on (the same hash a deployment records)." }),
+  pass: z.boolean(),
+  evaluationNumber: z.number().int().nullable(),
+  checks: z.array(GateCheck),
+});
+
+// ---- Alerts --------------------------------------------------------------------------------------
+
+const Acknowledgement = z.object({ at: DateTime.nullable(), by: z.string().nullable(), note: z.string().nullable() }).nullable();
+export const AlertResponse = z.object({ id: z.string(), model: z.string().nullable(), evaluation: z.number().int(), summary: z.string(), details: Open, createdAt: DateTime.nullable(), acknowledged: Acknowledgement });
+export const AlertListResponse = page(AlertResponse);
+
+// ---- Reports -------------------------------------------------------------------------------------
+
+export const ReportResponse = z.object({
+  id: z.string(), number: z.number().int(), label: z.string().meta({ description: "e.g. R-3" }), title: z.string(),
+  status: z.enum(["queued", "generating", "draft", "approved", "failed", "changes_requested"]),
+  scope: z.object({ models: z.union([z.literal("all"), z.array(z.string())]), frameworks: z.array(z.enum(FRAMEWORK_IDS)), period: z.object({ from: z.string().nullable(), to: z.string().nullable() }) }),
+  createdBy: z.string(), createdById: z.string().nullable(), createdAt: DateTime, generatedAt: DateTime.nullable(), failureReason: z.string().nullable(),
+  snapshotSha256: Digest.nullable(), draftPdfSha256: Digest.nullable(), approvedPdfSha256: Digest.nullable(), approvedBy: z.string().nullable(), approvedAt: DateTime.nullable(),
+  approvalComment: z.string().nullable(),
+  reviewer: z.object({ id: z.string(), label: z.string(), requestedAt: DateTime.nullable() }).nullable().meta({ description: "The member the author asked to review it (null: any reviewer)." }),
+  changesRequested: z.object({ by: z.string(), byId: z.string().nullable(), at: DateTime, reason: z.string() }).nullable().meta({ description: "A reviewer sent it back: who, when, why." }),
+  revisionOfId: z.string().nullable().meta({ description: "The report this one revises." }),
+});
+export const ReportListResponse = page(ReportResponse);
+const ChainVerdict = z.object({
+  intact: z.boolean(), count: z.number().int(), head: z.string().optional(),
+  brokenAt: z.object({ seq: z.number().int(), id: z.string().optional(), reason: z.string() }).optional(),
+});
+export const VerifyReportResponse = z.object({
+  sha256: Digest, match: z.boolean(), message: z.string(),
+  report: ReportResponse.extend({ edition: z.enum(["draft", "approved"]), recordedInAuditLog: z.boolean() }).nullable(),
+  chain: ChainVerdict,
+});
+export const AuditVerifyResponse = ChainVerdict.extend({ head: z.union([z.string(), z.object({ seq: z.number().int(), hash: z.string(), at: DateTime.nullable() })]).nullable() });
+
+// ---- Deployments and monitoring --------------------------------------------------------------------
+
+const Environment = z.object({ id: z.string(), name: z.string(), description: z.string(), createdAt: DateTime.nullable() });
+export const EnvironmentListResponse = z.object({ data: z.array(Environment) });
+export const EnvironmentResponse = Environment;
+const Decision = z.object({
+  id: z.string(), kind: z.string(), environment: z.string(), version: z.number().int(), gatePassed: z.boolean(), override: z.string().nullable(),
+  evidenceHash: z.string(), policyVersion: z.number().int().nullable(), note: z.string(), by: z.string(), at: DateTime.nullable(),
+});
+export const DeploymentsResponse = z.object({
+  model: z.string(),
+  environments: z.array(z.object({ environment: z.string(), version: z.number().int(), digest: z.string(), since: DateTime.nullable(), kind: z.string(), gatePassed: z.boolean(), deploymentId: z.string() })),
+  history: z.array(Decision),
+});
+export const PromoteResponse = Decision.extend({ model: z.string(), gate: z.object({ pass: z.boolean(), checks: z.array(GateCheck) }) });
+export const RollbackResponse = Decision.extend({ model: z.string(), fromVersion: z.number().int(), toVersion: z.number().int() });
+export const OverrideResponse = z.object({ id: z.string(), model: z.string(), environment: z.string(), reason: z.string(), expiresAt: DateTime.nullable(), evidenceHash: z.string(), by: z.string(), createdAt: DateTime.nullable() });
+export const MonitoringReferenceResponse = z.object({
+  model: z.string(), version: z.number().int(), environment: z.string(), dataset: z.string(), evaluation: z.number().int(),
+  features: z.object({ kind: z.enum(["tabular", "image-statistics"]), items: z.array(z.object({ name: z.string(), edges: z.array(z.number()), mean: z.number(), variance: z.number() })) }),
+  inputRange: z.object({ min: z.number(), max: z.number() }),
+  classLabels: z.array(z.string()),
+  confidenceEdges: z.array(z.number()),
+  limits: z.object({ maxBatchCount: z.number().int() }),
+});
+export const MonitoringBatchResponse = z.object({
+  batchId: z.string(),
+  scores: z.object({
+    inputs: z.array(z.object({ name: z.string(), psi: z.number(), ks: z.number(), pValue: z.number(), mean: z.number(), variance: z.number() })),
+    predictionPsi: z.number().nullable(),
+    confidence: z.object({ mean: z.number(), dropPp: z.number() }).nullable(),
+    attack: Open,
+    signals: z.record(z.string(), z.string().nullable()),
+  }),
+  alerts: z.object({ opened: z.array(z.string()), updated: z.array(z.string()), resolved: z.array(z.string()) }),
+});
+const MonitoringAlert = z.object({
+  id: z.string(), signal: z.string(), severity: z.string(), summary: z.string(), environment: z.string(), model: z.string(), version: z.number().int(),
+  openedAt: DateTime.nullable(), lastSeenAt: DateTime.nullable(), batches: z.number().int(), acknowledged: Acknowledgement, resolvedAt: DateTime.nullable(),
+});
+export const MonitoringAlertListResponse = z.object({ data: z.array(MonitoringAlert) });
+export const MonitoringAlertResponse = MonitoringAlert;
+
+// ---- Outbound hosts ------------------------------------------------------------------------------
+
+const OutboundHost = z.object({ id: z.string(), host: z.string(), allowPrivate: z.boolean(), ports: z.array(z.number().int()), createdAt: DateTime });
+export const OutboundHostListResponse = z.object({ hosts: z.array(OutboundHost) });
+export const OutboundHostResponse = OutboundHost;
