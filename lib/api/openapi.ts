@@ -1,80 +1,191 @@
 import { z } from "zod";
 import { OPERATIONS, type Operation } from "./operations";
+import { errorStatuses } from "./contract";
+import * as R from "./responses";
+import { EXAMPLES } from "./examples";
 
-// OpenAPI 3.1 document of REST API v1, generated from the operations' zod schemas.
+// OpenAPI 3.1 document of REST API v1, generated from the operations' zod schemas: requests from the
+// schemas the handlers parse with, responses from the schemas the handlers are typed against
+// (lib/api/responses.ts). Checked by Redocly and Spectral in lib/api/openapi-lint.test.ts.
 
-const jsonSchema = (s: z.ZodType) => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
-  return rest;
+type Json = Record<string, unknown>;
+const INT_LIMIT = Number.MAX_SAFE_INTEGER;
+
+/** zod's JSON Schema without what is noise in an API reference: $schema, the safe-integer bounds, the date-time regex (format says it). */
+function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidy);
+  if (!node || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node as Json)) {
+    if (k === "$schema") continue;
+    if ((k === "minimum" && v === -INT_LIMIT) || (k === "maximum" && v === INT_LIMIT)) continue;
+    if (k === "pattern" && (node as Json).format === "date-time") continue;
+    // Answers may gain fields in a later release: clients should ignore what they do not know.
+    if (k === "additionalProperties" && v === false) continue;
+    out[k] = tidy(v);
+  }
+  return out;
+}
+const requestSchema = (s: z.ZodType) => tidy(z.toJSONSchema(s, { io: "input", unrepresentable: "any" })) as Json;
+const responseSchema = (s: z.ZodType) => tidy(z.toJSONSchema(s, { io: "output", unrepresentable: "any" })) as Json;
+
+/** Component name of each response schema: MeResponse → Me. */
+const RESPONSE_NAMES = new Map<z.ZodType, string>(Object.entries(R).map(([k, s]) => [s as z.ZodType, k.replace(/Response$/, "")]));
+
+const FORMATS: Record<string, string> = {
+  model: "A model version as `name@version`: the model's name (case-insensitive), `@`, and a version number (`v` optional) or `latest` (the newest stored version), e.g. `digits-cnn@2`.",
+  dataset: "A dataset version as `name@version`, e.g. `mnist-digits-eval@1` or `mnist-digits-eval@latest`.",
+  cursor: "Opaque: the `nextCursor` of the previous page, unchanged. A cursor this API did not return answers 400.",
+  limit: "Items per page, 1 to 100 (default 25).",
 };
 
 function parameters(o: Operation) {
-  const out: Record<string, unknown>[] = [];
+  const out: Json[] = [];
   for (const [where, schema] of [["path", o.params], ["query", o.query]] as const) {
     if (!schema) continue;
-    const js = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
+    const js = requestSchema(schema) as { properties?: Record<string, Json>; required?: string[] };
     for (const [name, prop] of Object.entries(js.properties ?? {})) {
-      out.push({ name, in: where, required: where === "path" || (js.required ?? []).includes(name), schema: prop });
+      const description = (prop.description as string | undefined) ?? PARAMETER_TEXT[name] ?? FORMATS[name];
+      out.push({ name, in: where, required: where === "path" || (js.required ?? []).includes(name), ...(description ? { description } : {}), schema: prop });
     }
   }
   return out;
 }
 
+const PARAMETER_TEXT: Record<string, string> = {
+  name: "The model's or dataset's name (case-insensitive; up to 80 characters).",
+  version: "A version number (`v` optional) or `latest`.",
+  number: "The evaluation's number in the team (as in #12).",
+  id: "The record's id as the API answered it.",
+  q: "Only names containing this text (case-insensitive).",
+};
+
 function requestBody(o: Operation) {
-  if (o.bodyKind === "json" && o.body) return { required: true, content: { "application/json": { schema: jsonSchema(o.body) } } };
+  const example = EXAMPLES[o.id]?.request;
+  if (o.bodyKind === "json" && o.body) {
+    let schema = requestSchema(o.body);
+    // The evaluation kinds: `kind` is optional (default robustness), so no discriminator can be declared; the
+    // options still exclude each other by kind's const, which linters cannot see through oneOf: anyOf says the same.
+    if (Array.isArray(schema.oneOf)) {
+      const { oneOf, ...rest } = schema;
+      schema = { ...rest, anyOf: oneOf };
+    }
+    return { required: true, content: { "application/json": { schema, ...(example ? { example } : {}) } } };
+  }
   if (o.bodyKind === "multipart") {
     const properties = Object.fromEntries(Object.entries(o.multipartFields ?? {}).map(([k, d]) => [k, k === "files" ? { type: "array", items: { type: "string", format: "binary" }, description: d } : { type: "string", description: d }]));
     return { required: true, content: { "multipart/form-data": { schema: { type: "object", properties, required: ["files"] } } } };
   }
   if (o.bodyKind === "pdf-or-json" && o.body) {
-    return { required: true, content: { "application/pdf": { schema: { type: "string", format: "binary" } }, "application/json": { schema: jsonSchema(o.body) } } };
+    return { required: true, content: { "application/pdf": { schema: { type: "string", format: "binary" } }, "application/json": { schema: requestSchema(o.body), ...(example ? { example } : {}) } } };
   }
   return undefined;
 }
 
-const problemRef = (description: string) => ({ description, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
+const RATE_HEADERS = {
+  "RateLimit-Limit": { $ref: "#/components/headers/RateLimit-Limit" },
+  "RateLimit-Remaining": { $ref: "#/components/headers/RateLimit-Remaining" },
+  "RateLimit-Reset": { $ref: "#/components/headers/RateLimit-Reset" },
+};
+const problem = (description: string, headers: Json = RATE_HEADERS) => ({ description, headers, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
+
+function responses(o: Operation) {
+  const ex = EXAMPLES[o.id]?.response;
+  const headers: Json = { ...RATE_HEADERS };
+  if (["createEvaluation", "createReport", "createEnsembleVersion"].includes(o.id)) headers.Location = { $ref: "#/components/headers/Location" };
+  let success: Json;
+  if (o.status === 204) success = { description: o.returns, headers };
+  else if (o.produces) {
+    Object.assign(headers, {
+      "X-Content-SHA256": { description: "SHA-256 of the PDF, as recorded in the audit log.", schema: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+      "X-Report-Edition": { description: "draft or approved.", schema: { type: "string", enum: ["draft", "approved"] } },
+      "Content-Disposition": { description: "attachment; filename=\"…\"", schema: { type: "string" } },
+    });
+    success = { description: o.returns, headers, content: { [o.produces]: { schema: { type: "string", format: "binary" } } } };
+  } else {
+    const name = o.response ? RESPONSE_NAMES.get(o.response) : undefined;
+    if (!name) throw new Error(`${o.id} has no response schema in lib/api/responses.ts`);
+    const content: Json = { "application/json": { schema: { $ref: `#/components/schemas/${name}` }, ...(ex ? { example: ex } : {}) } };
+    if (o.id === "listEvaluationSuspects") content["text/csv"] = { schema: { type: "string" } };
+    success = { description: o.returns, headers, content };
+  }
+  const out: Json = { [String(o.status)]: success };
+  for (const [status, why] of Object.entries(errorStatuses(o))) out[status] = problem(why);
+  out["401"] = problem("No token, or the token is unknown, revoked or expired.", {});
+  out["429"] = problem("This token's rate limit is reached; retry after Retry-After seconds.", { ...RATE_HEADERS, "Retry-After": { $ref: "#/components/headers/Retry-After" } });
+  out["503"] = problem("The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds.", { "Retry-After": { $ref: "#/components/headers/Retry-After" } });
+  return out;
+}
+
+const TAGS: { name: string; description: string }[] = [
+  { name: "Tokens", description: "The API token in use. Create tokens in Settings → API tokens." },
+  { name: "Models", description: "Model registry: models, versions (uploaded weights, ensembles, HTTP endpoints) and their cards." },
+  { name: "Datasets", description: "Dataset registry: datasets and their versions, with provenance and licence." },
+  { name: "Evaluations", description: "Robustness, privacy and integrity evaluations, run by the workers." },
+  { name: "Schedules", description: "Evaluations that run on a cron schedule." },
+  { name: "Compliance", description: "Control status per framework and the release gate." },
+  { name: "Alerts", description: "Regression alerts raised by evaluations." },
+  { name: "Reports", description: "Audit reports: frozen snapshots rendered to PDF, approved and verifiable." },
+  { name: "Deployments", description: "Environments, promotions behind the gate, overrides and rollbacks." },
+  { name: "Monitoring", description: "Production drift monitoring of deployed versions." },
+  { name: "Outbound hosts", description: "The team's allowlist of hosts model endpoints and webhooks may reach." },
+  { name: "Audit", description: "The team's hash-chained audit log." },
+];
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const o of OPERATIONS) {
-    const responses: Record<string, unknown> = {
-      [String(o.status)]: o.status === 204 ? { description: o.returns } : { description: o.returns, content: { [o.produces ?? "application/json"]: { schema: o.produces ? { type: "string", format: "binary" } : { type: "object" } } } },
-      "401": problemRef("No token, or the token is unknown, revoked or expired."),
-      "403": problemRef("The token's role does not allow this."),
-      "429": problemRef("Rate limit reached; see Retry-After."),
-    };
-    if (o.params) responses["404"] = problemRef("Not found in the token's team.");
-    if (o.query || o.body || o.bodyKind) responses["400"] = problemRef("Invalid input; `errors` names each field.");
     const body = requestBody(o);
     (paths[o.path] ??= {})[o.method.toLowerCase()] = {
       operationId: o.id,
       tags: [o.tag],
       summary: o.summary,
-      ...(o.description ? { description: o.description } : {}),
+      description: o.description ?? o.returns,
       "x-bulwark-permission": o.action,
       parameters: parameters(o),
       ...(body ? { requestBody: body } : {}),
-      responses,
+      responses: responses(o),
     };
   }
+  const schemas: Record<string, unknown> = {};
+  for (const [s, name] of RESPONSE_NAMES) schemas[name] = responseSchema(s);
   return {
     openapi: "3.1.0",
     info: {
       title: "Bulwark REST API",
       version: "1",
-      description: "Robustness evaluations, compliance status and audit reports for CI/CD. Authenticate with an API token (Settings → API tokens) as `Authorization: Bearer <token>`. Errors are RFC 9457 problem details. Lists are paginated with `cursor`/`limit` and answer `nextCursor`. Each token may make a limited number of requests per minute (RateLimit-* headers; 429 with Retry-After).",
+      description: [
+        "Robustness evaluations, compliance status and audit reports for CI/CD pipelines.",
+        "",
+        "**Authentication.** An API token (Settings → API tokens) as `Authorization: Bearer <token>`. The token acts for one team with one role; every record outside that team answers 404.",
+        "",
+        "**Errors.** RFC 9457 problem details (`application/problem+json`): `status`, `title`, `detail` and, for invalid input, `errors` by field. Invalid input answers 400, a record that does not exist in the token's team 404, a state that does not allow the change 409.",
+        "",
+        "**Pagination.** Lists answer `{ data, nextCursor }`, newest or alphabetical first. Pass `nextCursor` unchanged as `cursor` for the next page (`limit` 1–100, default 25); it is null on the last page. A cursor the API did not return answers 400.",
+        "",
+        "**Rate limit.** Each token may make a limited number of requests per minute (BULWARK_API_RATE_LIMIT). Every authenticated answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; over the limit, 429 with `Retry-After`.",
+        "",
+        "**Formats.** Model and dataset versions are named `name@version` (`digits-cnn@2`, `digits-cnn@latest`). Schedules take `daily`, `weekly` or a 5-field cron expression (minute hour day-of-month month day-of-week, e.g. `0 3 * * 1`). Times are ISO 8601 in UTC; hashes are SHA-256 in lowercase hexadecimal.",
+        "",
+        "The `bulwark` CLI (docs/ci.md) is built on this document.",
+      ].join("\n"),
+      // The instance's operators answer for it; the software carries no open-source licence (package.json: private).
+      contact: { name: "The administrators of this Bulwark instance" },
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     },
-    servers: [{ url: "/api/v1" }],
+    servers: [{ url: "/api/v1", description: "This Bulwark instance." }],
     security: [{ bearer: [] }],
+    tags: TAGS,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token, bwk_…" } },
-      schemas: {
-        Problem: {
-          type: "object",
-          properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" }, errors: { type: "object", additionalProperties: { type: "string" } } },
-          required: ["title", "status", "detail"],
-        },
+      headers: {
+        "RateLimit-Limit": { description: "Requests this token may make per minute.", schema: { type: "integer" } },
+        "RateLimit-Remaining": { description: "Requests left in the current minute.", schema: { type: "integer" } },
+        "RateLimit-Reset": { description: "Seconds until the minute's count starts again.", schema: { type: "integer" } },
+        "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
+        Location: { description: "The address of the created record.", schema: { type: "string" } },
       },
+      schemas,
     },
     paths,
   };

@@ -16,7 +16,9 @@ export const VersionRefSchema = z
       return z.NEVER;
     }
     return { name: m[1]!.trim(), version: m[3] ? ("latest" as const) : Number(m[2]) };
-  });
+  })
+  // The format, stated in the OpenAPI document (the transform itself is not representable there).
+  .meta({ description: "A version as name@version: the name (case-insensitive), @, and a version number (v optional) or latest, e.g. digits-cnn@2 or digits-cnn@latest.", pattern: "^.+@(v?[0-9]{1,9}|latest)$", examples: ["digits-cnn@2"] });
 export type VersionRef = z.output<typeof VersionRefSchema>;
 
 export const VersionNumberSchema = z

@@ -14,6 +14,15 @@ const Open = z.unknown();
 const NextCursor = z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged." });
 const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: NextCursor });
 
+/** Every error: RFC 9457 problem details (application/problem+json). */
+export const ProblemResponse = z.object({
+  type: z.string().optional().meta({ description: "Always about:blank: the status and title say what kind of error it is." }),
+  title: z.string().meta({ description: "The status in words, e.g. Not found." }),
+  status: z.number().int().meta({ description: "The HTTP status." }),
+  detail: z.string().meta({ description: "What went wrong and what to do, in one or two sentences." }),
+  errors: z.record(z.string(), z.string()).optional().meta({ description: "For invalid input: the message for each field, by field name." }),
+}).meta({ description: "An error, as RFC 9457 problem details.", examples: [{ type: "about:blank", title: "Not found", status: 404, detail: "The model \"digits-cnn\" was not found." }] });
+
 export const MeResponse = z.object({
   team: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
   role: z.enum(["ADMIN", "ENGINEER", "REVIEWER", "VIEWER"]),

@@ -71,7 +71,7 @@ export async function evaluationForApi(ctx: TeamContext, number: number) {
     id: ev.id,
     number: ev.number,
     kind: ev.kind,
-    status: ev.status.toLowerCase(),
+    status: ev.status.toLowerCase() as Lowercase<typeof ev.status>,
     model: { id: model?.id, name: model?.name, version: mv?.version, digest: mv?.manifestDigest },
     dataset: { id: dv?.datasetId, name: dv?.dataset.name, version: dv?.version, digest: dv?.tensorDigest },
     preset: ev.preset,

@@ -17,7 +17,8 @@ const CronSchema = z
   .string()
   .trim()
   .transform((v): string => (v in CRON_PRESETS ? CRON_PRESETS[v as keyof typeof CRON_PRESETS] : v))
-  .pipe(z.string().regex(/^(\S+\s+){4}\S+$/, { error: "Use daily, weekly or a 5-field cron expression such as 0 3 * * 1" }));
+  .pipe(z.string().regex(/^(\S+\s+){4}\S+$/, { error: "Use daily, weekly or a 5-field cron expression such as 0 3 * * 1" }))
+  .meta({ description: "daily (0 3 * * *), weekly (0 3 * * 1) or a 5-field cron expression: minute hour day-of-month month day-of-week, read in the schedule's timezone.", examples: ["0 3 * * 1"] });
 
 export const ScheduleInputSchema = z.object({
   name: z.string().trim().min(1, { error: "Name the schedule" }).max(80),

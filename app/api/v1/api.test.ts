@@ -13,6 +13,7 @@ import { makeTeam } from "@/test/fixtures";
 import { testDatabaseUrl } from "@/test/db-per-file";
 import { waitFor, workerPool } from "@/test/workers";
 import { methodNotAllowed } from "@/app/_lib/api";
+import { contractProblems, documentedStatuses, errorStatuses } from "@/lib/api/contract";
 
 // Every REST API v1 operation through its real route handler, on a real database, queue and worker:
 // success, bad input → 400 problem details, revoked/expired token → 401, another team's token → 404,
@@ -53,8 +54,13 @@ async function call(o: Operation, c: Call = {}): Promise<Response> {
     body = typeof c.body === "string" ? c.body : JSON.stringify(c.body);
   }
   const req = new Request(url, { method: o.method, headers, body });
-  return handlerOf(o)(req, { params: Promise.resolve(c.params ?? {}) });
+  const res = await handlerOf(o)(req, { params: Promise.resolve(c.params ?? {}) });
+  // Every answer of this file is checked against the operation's declared contract (lib/api/contract.ts).
+  contract.violations.push(...(await contractProblems(o, res)));
+  contract.seen.add(`${o.id} ${res.status}`);
+  return res;
 }
+const contract = { violations: [] as string[], seen: new Set<string>() };
 const json = async (r: Response) => (await r.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the test reads many JSON shapes; each assertion checks the fields it uses
 
 function modelForm(extra: Record<string, string> = {}, card?: unknown) {
@@ -121,8 +127,8 @@ describe("REST API v1", () => {
     expect(inDoc.sort()).toEqual([...documented].sort());
     // Request schemas come from the zod schemas the handlers parse with.
     // POST /evaluations takes one schema per evaluation kind (lib/evaluations/kinds.ts), chosen by `kind`.
-    const create = doc.paths["/evaluations"]!.post as { requestBody: { content: { "application/json": { schema: { oneOf: { properties: Record<string, { const?: string }> }[] } } } } };
-    const options = create.requestBody.content["application/json"].schema.oneOf;
+    const create = doc.paths["/evaluations"]!.post as { requestBody: { content: { "application/json": { schema: { anyOf: { properties: Record<string, { const?: string }> }[] } } } } };
+    const options = create.requestBody.content["application/json"].schema.anyOf;
     const robustness = options.find((o) => o.properties.kind?.const === "robustness")!;
     expect(Object.keys(robustness.properties)).toEqual(expect.arrayContaining(["model", "dataset", "preset", "sampleCount", "seed"]));
     const privacy = options.find((o) => o.properties.kind?.const === "privacy")!;
@@ -249,7 +255,17 @@ describe("REST API v1", () => {
     const self = await call(OPS.approveReport, { token: tokens.reviewer, params: { id: report.id }, body: { snapshotSha256: draft.snapshotSha256 } });
     expect(self.status).toBe(403);
     expect((await json(self)).detail).toMatch(/segregation of duties/);
+    // A reviewer token issued by a second admin approves it.
+    await db.membership.updateMany({ where: { teamId: team.team.id, userId: team.users.REVIEWER.id }, data: { role: "ADMIN" } });
+    const second = (await createApiToken({ ...team.ctx("REVIEWER"), role: "ADMIN" }, { name: "second-reviewer", role: "REVIEWER", expiresInDays: 1 })).secret;
+    const approved = await call(OPS.approveReport, { token: second, params: { id: report.id }, body: { snapshotSha256: draft.snapshotSha256 } });
+    expect([approved.status, (await json(approved)).status]).toEqual([200, "approved"]);
+    expect((await call(OPS.approveReport, { token: second, params: { id: report.id }, body: {} })).status).toBe(409);
     expect((await json(await call(OPS.listReports))).data.map((r: { id: string }) => r.id)).toEqual([report.id]);
+
+    // An ensemble of the two demo versions is a new version of the model.
+    const ensemble = await call(OPS.createEnsembleVersion, { token: tokens.engineer, params: { name: "digits-ensemble" }, body: { members: ["digits-cnn@1", "digits-cnn@2"], combine: "mean-probability" } });
+    expect([ensemble.status, ensemble.headers.get("location")]).toEqual([201, "/api/v1/models/digits-ensemble/versions/1"]);
 
     // Delete the schedule last; then the audit chain holds every change and verifies.
     expect((await call(OPS.deleteSchedule, { token: tokens.engineer, params: { id: schedule.id } })).status).toBe(204);
@@ -369,8 +385,9 @@ describe("REST API v1", () => {
       }
     }
     // An outsider "uploading" to our model's name creates its own, separate model: ours is untouched.
-    expect(await db.modelVersion.count({ where: { teamId: team.team.id } })).toBe(3);
+    expect(await db.modelVersion.count({ where: { teamId: team.team.id } })).toBe(4);
     expect(await db.auditEvent.count({ where: { teamId: team.team.id } })).toBe(before);
+    expect((await call(OPS.removeOutboundHost, { token: tokens.admin, params: { id: ids.outboundHostId } })).status).toBe(204);
   });
 
   it("answers 400 problem details that name the bad field", async () => {
@@ -428,5 +445,19 @@ describe("REST API v1", () => {
       delete process.env.BULWARK_API_RATE_LIMIT;
       resetEnvCache();
     }
+  });
+
+  it("answered only documented statuses, each body exactly its declared schema or a problem document", () => {
+    expect(contract.violations).toEqual([]);
+    // Deployments, monitoring and endpoint models have their own files (deployments.test.ts, endpoints.test.ts), which check the same way.
+    const elsewhere = new Set(["listEnvironments", "createEnvironment", "getDeployments", "promoteDeployment", "rollbackDeployment", "createGateOverride", "getMonitoringReference", "postMonitoringBatch", "listMonitoringAlerts", "acknowledgeMonitoringAlert", "registerEndpointVersion", "testEndpointConnection", "listEvaluationSuspects"]);
+    const missing = OPERATIONS.filter((o) => !elsewhere.has(o.id)).flatMap((o) => {
+      // The success answer and the 401 of every operation; the 403 of each restricted one (VIEWER test); the 404 of each that names a record in its address (outsider test).
+      const want = [o.status, 401, ...(errorStatuses(o)[403] ? [403] : []), ...(o.params && errorStatuses(o)[404] ? [404] : [])];
+      return want.filter((s) => !contract.seen.has(`${o.id} ${s}`)).map((s) => `${o.id} ${s}`);
+    });
+    expect(missing).toEqual([]);
+    const documented = OPERATIONS.flatMap((o) => documentedStatuses(o).map((s) => `${o.id} ${s}`));
+    console.log(`Contract: ${contract.seen.size} (operation, status) pairs answered and checked, of ${documented.length} documented`);
   });
 });

@@ -3,6 +3,7 @@ import { db } from "@/lib/db/client";
 import { stopQueue } from "@/lib/jobs/queue";
 import { createApiToken } from "@/lib/auth/tokens";
 import { OPS, type Operation } from "@/lib/api/operations";
+import { contractProblems } from "@/lib/api/contract";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { registerDemoModel } from "@/lib/operations/test-helpers";
 import { makeTeam } from "@/test/fixtures";
@@ -24,6 +25,8 @@ async function call(o: Operation, token: string, c: { query?: Record<string, str
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (c.body !== undefined) headers["content-type"] = "application/json";
   const res = await handlerOf(o)(new Request(url, { method: o.method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) }));
+  // A documented status, and the declared body (lib/api/contract.ts).
+  expect(await contractProblems(o, res), `${o.id} ${res.status}`).toEqual([]);
   return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- each assertion checks the fields it reads
 }
 

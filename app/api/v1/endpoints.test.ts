@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { createApiToken } from "@/lib/auth/tokens";
 import { OPS, type Operation } from "@/lib/api/operations";
+import { contractProblems } from "@/lib/api/contract";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
 import { DIGIT_LABELS } from "@/lib/demo/mnist";
 import { useTempStore } from "@/lib/registry/test-helpers";
@@ -31,6 +32,8 @@ async function call(o: Operation, token: string, c: { params?: Record<string, st
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (c.body !== undefined) headers["content-type"] = "application/json";
   const res = await handlerOf(o)(new Request(`http://localhost${path}`, { method: o.method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) }), { params: Promise.resolve(c.params ?? {}) });
+  // A documented status, and the declared body (lib/api/contract.ts).
+  expect(await contractProblems(o, res), `${o.id} ${res.status}`).toEqual([]);
   const text = await res.text();
   return { status: res.status, text, body: (text ? JSON.parse(text) : null) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- each assertion checks the fields it reads
 }

@@ -6,6 +6,7 @@ import { createApiToken } from "@/lib/auth/tokens";
 import { resetEnvCache } from "@/lib/env";
 import { verifyTeamChain } from "@/lib/audit/log";
 import { OPERATIONS, type Operation } from "@/lib/api/operations";
+import { contractProblems } from "@/lib/api/contract";
 import { createEvaluation } from "@/lib/evaluations/create";
 import { createSchedule, ScheduleInputSchema } from "@/lib/evaluations/schedules";
 import { createReport } from "@/lib/reports";
@@ -178,6 +179,8 @@ async function send(o: Operation, input: Input, authorization = `Bearer ${token}
 async function checkAnswer(o: Operation, res: Response, before: Record<string, number>): Promise<Record<string, number>> {
   const detail = `${o.method} ${o.path} answered ${res.status}`;
   expect(res.status, detail).toBeLessThan(500);
+  // A documented status, and the declared body (lib/api/contract.ts).
+  expect(await contractProblems(o, res), detail).toEqual([]);
   if (res.status >= 400) {
     expect(res.headers.get("content-type"), detail).toBe("application/problem+json");
     const doc = (await res.json()) as { status: number; title: string; detail: string };
