@@ -18,12 +18,13 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
-      // Only lib/env.ts reads the environment (tests, scripts that hand env to children, and configs excepted).
+      // Only lib/env.ts reads the environment (tests, scripts that hand env to children, configs and the
+      // standalone example programs of docs/examples excepted).
       "no-restricted-syntax": ["error", { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read configuration through env() from lib/env.ts." }],
     },
   },
   {
-    files: ["lib/env.ts", "cli/config.ts", "lib/**/test-helpers.ts", "scripts/**", "test/**", "e2e/**", "*.config.ts", "*.config.js", "prisma.config.ts", "next.config.ts", "**/*.test.ts"],
+    files: ["lib/env.ts", "cli/config.ts", "lib/**/test-helpers.ts", "scripts/**", "test/**", "e2e/**", "*.config.ts", "*.config.js", "prisma.config.ts", "next.config.ts", "**/*.test.ts", "docs/examples/**"],
     rules: { "no-restricted-syntax": "off" },
   },
 );

@@ -980,9 +980,87 @@ export interface components {
                 replay: unknown;
             } | null;
             /** @description Integrity scans, once completed (docs/integrity.md); else null. */
-            integrity: unknown;
+            integrity: ({
+                evidence: {
+                    suspectedMislabelShare: number | null;
+                    flaggedClasses: string[];
+                    liveBackdoors: string[];
+                    leakageGroups: number | null;
+                } & {
+                    [key: string]: unknown;
+                };
+                reading: string[];
+                reliability: {
+                    verdict: string;
+                    label: string;
+                    reasons: string[];
+                } | null;
+                backdoor: ({
+                    triggerTests: ({
+                        target: string;
+                        patch: string;
+                        kind: string;
+                        flipRate: number;
+                        interval: number[];
+                        controlRate: number;
+                        controlInterval: number[];
+                        live: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                } & {
+                    [key: string]: unknown;
+                }) | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
             /** @description Privacy evaluations, once completed (docs/privacy.md); else null. */
-            privacy: unknown;
+            privacy: ({
+                members: number;
+                nonMembers: number;
+                reading: string;
+                attacks: ({
+                    attack: string;
+                    auc: number;
+                    aucCi: {
+                        low: number;
+                        high: number;
+                    };
+                    advantage: number;
+                    advantageCi: {
+                        low: number;
+                        high: number;
+                    };
+                    chanceAdvantage: number;
+                    tprAt: ({
+                        fpr: number;
+                        resolvable: boolean;
+                        tpr: number | null;
+                        ci: {
+                            low: number;
+                            high: number;
+                        } | null;
+                        nonMembersNeeded: number;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                } & {
+                    [key: string]: unknown;
+                })[];
+                interpretation: {
+                    attacksTried: number;
+                    adjustedLevel: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                reliability: {
+                    verdict: string;
+                    label: string;
+                    reasons: string[];
+                } | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
             /** @description White-box, or black-box with the endpoint host and query budgets; null before completion. */
             threatModel: unknown;
             regressionAlerts: {
@@ -999,10 +1077,18 @@ export interface components {
             warnings: string[];
             /** @description Black-box evaluations: the upper bound of queries and requests sent to the endpoint. */
             queryCost?: unknown;
-            /** @description Privacy evaluations: the reference-model training they launch. */
-            privacyCost?: unknown;
-            /** @description Integrity scans: the cross-validation training they launch. */
-            integrityCost?: unknown;
+            /** @description Privacy evaluations: the reference-model training they launch, summed up in `summary`. */
+            privacyCost?: {
+                summary: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description Integrity scans: the cross-validation training they launch, summed up in `summary`. */
+            integrityCost?: {
+                summary: string;
+            } & {
+                [key: string]: unknown;
+            };
         };
         DatasetList: {
             data: {
@@ -1207,9 +1293,87 @@ export interface components {
                 replay: unknown;
             } | null;
             /** @description Integrity scans, once completed (docs/integrity.md); else null. */
-            integrity: unknown;
+            integrity: ({
+                evidence: {
+                    suspectedMislabelShare: number | null;
+                    flaggedClasses: string[];
+                    liveBackdoors: string[];
+                    leakageGroups: number | null;
+                } & {
+                    [key: string]: unknown;
+                };
+                reading: string[];
+                reliability: {
+                    verdict: string;
+                    label: string;
+                    reasons: string[];
+                } | null;
+                backdoor: ({
+                    triggerTests: ({
+                        target: string;
+                        patch: string;
+                        kind: string;
+                        flipRate: number;
+                        interval: number[];
+                        controlRate: number;
+                        controlInterval: number[];
+                        live: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                } & {
+                    [key: string]: unknown;
+                }) | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
             /** @description Privacy evaluations, once completed (docs/privacy.md); else null. */
-            privacy: unknown;
+            privacy: ({
+                members: number;
+                nonMembers: number;
+                reading: string;
+                attacks: ({
+                    attack: string;
+                    auc: number;
+                    aucCi: {
+                        low: number;
+                        high: number;
+                    };
+                    advantage: number;
+                    advantageCi: {
+                        low: number;
+                        high: number;
+                    };
+                    chanceAdvantage: number;
+                    tprAt: ({
+                        fpr: number;
+                        resolvable: boolean;
+                        tpr: number | null;
+                        ci: {
+                            low: number;
+                            high: number;
+                        } | null;
+                        nonMembersNeeded: number;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                } & {
+                    [key: string]: unknown;
+                })[];
+                interpretation: {
+                    attacksTried: number;
+                    adjustedLevel: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                reliability: {
+                    verdict: string;
+                    label: string;
+                    reasons: string[];
+                } | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
             /** @description White-box, or black-box with the endpoint host and query budgets; null before completion. */
             threatModel: unknown;
             regressionAlerts: {
@@ -1859,6 +2023,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No token, or the token is unknown, revoked or expired. */
@@ -3365,6 +3541,18 @@ export interface operations {
                     "application/json": components["schemas"]["Evaluation"];
                 };
             };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No token, or the token is unknown, revoked or expired. */
             401: {
                 headers: {
@@ -3604,6 +3792,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No token, or the token is unknown, revoked or expired. */
@@ -3881,6 +4081,18 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No token, or the token is unknown, revoked or expired. */
             401: {
                 headers: {
@@ -3948,6 +4160,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No token, or the token is unknown, revoked or expired. */
             401: {
@@ -4741,6 +4965,18 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No token, or the token is unknown, revoked or expired. */
             401: {
                 headers: {
@@ -4927,6 +5163,18 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": string;
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No token, or the token is unknown, revoked or expired. */
@@ -5128,6 +5376,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvironmentList"];
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No token, or the token is unknown, revoked or expired. */
@@ -6083,6 +6343,18 @@ export interface operations {
                     "application/json": components["schemas"]["OutboundHostList"];
                 };
             };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No token, or the token is unknown, revoked or expired. */
             401: {
                 headers: {
@@ -6239,6 +6511,18 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No token, or the token is unknown, revoked or expired. */
             401: {
                 headers: {
@@ -6316,6 +6600,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerify"];
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No token, or the token is unknown, revoked or expired. */

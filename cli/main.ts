@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ApiError, Client } from "./client";
+import type { paths } from "./api-types";
+import { ApiError, apiClient, ok, uploadModelVersion, type Api, type Schemas } from "./client";
 import { loadConfig, saveConfig } from "./config";
 import { bold, dim, formatBytes, green, pct, ProgressBar, red, table } from "./output";
 
@@ -43,10 +44,17 @@ Environment: BULWARK_URL and BULWARK_TOKEN override the saved login (set them as
 
 class UsageError extends Error {}
 
-function client(): Client {
+function client(): Api {
   const c = loadConfig();
   if ("missing" in c) throw new UsageError(`Not configured (${c.missing} is missing): run \`bulwark login --url <url> --token <token>\` or set BULWARK_URL and BULWARK_TOKEN.`);
-  return new Client(c);
+  return apiClient(c);
+}
+
+/** A whole-number option, sent as a number; anything else is a usage error naming the flag. */
+function intOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value.trim())) throw new UsageError(`--${flag} takes a whole number, not "${value}".`);
+  return Number(value);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,13 +63,13 @@ async function login(args: string[]) {
   const { values } = parseArgs({ args, options: { url: { type: "string" }, token: { type: "string" } } });
   if (!values.url || !values.token) throw new UsageError("bulwark login needs --url and --token.");
   const url = values.url.replace(/\/+$/, "");
-  const me = await new Client({ url, token: values.token }).get<{ team: { name: string; slug: string }; role: string }>("/me");
+  const me = ok(await apiClient({ url, token: values.token }).GET("/me"));
   const file = saveConfig({ url, token: values.token });
   console.log(`Signed in to ${url} as ${bold(me.role)} of ${bold(me.team.name)} (${me.team.slug}). Saved to ${file}.`);
 }
 
 async function whoami() {
-  const me = await client().get<{ team: { name: string; slug: string }; role: string; token: string }>("/me");
+  const me = ok(await client().GET("/me"));
   console.log(`${me.token}: ${me.role} of ${me.team.name} (${me.team.slug})`);
 }
 
@@ -113,36 +121,19 @@ async function modelPush(args: string[]) {
   } catch {
     throw new UsageError(`${cardFile} is not valid JSON.`);
   }
-  const fields: Record<string, string> = { card, ...(values.version ? { expectedVersion: values.version } : {}), ...(values.description ? { description: values.description } : {}) };
+  const expectedVersion = intOption("version", values.version);
+  const fields = { card, ...(expectedVersion !== undefined ? { expectedVersion: String(expectedVersion) } : {}), ...(values.description ? { description: values.description } : {}) };
   const bar = new ProgressBar(`Uploading ${values.name}`);
-  const v = await client().upload<{ model: { name: string }; version: number; digest: string; riskTier: string; warnings?: string[] }>(`/models/${encodeURIComponent(values.name)}/versions`, fields, files, (sent, total) => bar.update(sent / total, `${formatBytes(sent)} / ${formatBytes(total)}`));
+  const v = await uploadModelVersion(client(), values.name, fields, files, (sent, total) => bar.update(sent / total, `${formatBytes(sent)} / ${formatBytes(total)}`));
   bar.done();
   if (values.json) return console.log(JSON.stringify(v, null, 2));
   console.log(`${green("✓")} ${v.model.name}@${v.version} registered (${v.riskTier} risk), sha256 ${v.digest}`);
   for (const w of v.warnings ?? []) console.log(`  ${dim("warning:")} ${w}`);
 }
 
-interface EvaluationView {
-  number: number; status: string; model: { name: string; version: number }; dataset: { name: string; version: number }; samples: number;
-  progress: { fraction: number; shardsDone: number; shardCount: number; etaSeconds: number | null };
-  failureReason: string | null;
-  results: null | { cleanAccuracy: number; worstCase: { norm: string; eps: number; robustAccuracy: number }[]; attacks: { attack: string; norm: string; eps: number; robustAccuracy: number }[]; reliability: { verdict: string; label?: string; reasons: string[] } | null; cleanAccuracyWarning?: { status: string; headline: string; explanation: string } | null };
-  warnings?: string[];
-  kind?: string;
-  privacyCost?: { summary: string };
-  integrityCost?: { summary: string };
-  integrity?: null | {
-    evidence: { suspectedMislabelShare: number | null; flaggedClasses: string[]; liveBackdoors: string[]; leakageGroups: number | null }; reading: string[]; reliability: { verdict: string; label?: string; reasons: string[] } | null;
-    backdoor?: null | { triggerTests?: { target: string; patch: string; kind?: string; flipRate: number; interval: [number, number]; controlRate: number; controlInterval?: [number, number]; live: boolean }[] };
-  };
-  privacy?: null | PrivacyView;
-}
-interface PrivacyView {
-  members: number; nonMembers: number; reading: string;
-  attacks: { attack: string; auc: number; aucCi: { low: number; high: number }; advantage: number; advantageCi?: { low: number; high: number }; chanceAdvantage?: number; tprAt: PrivacyTpr[] }[];
-  interpretation?: { attacksTried: number; adjustedLevel: number };
-}
-interface PrivacyTpr { fpr: number; resolvable: boolean; tpr: number | null; ci: { low: number; high: number } | null; nonMembersNeeded: number }
+type EvaluationView = Schemas["CreatedEvaluation"] | Schemas["Evaluation"];
+type PrivacyView = NonNullable<Schemas["Evaluation"]["privacy"]>;
+type PrivacyTpr = PrivacyView["attacks"][number]["tprAt"][number];
 
 function printPrivacy(e: EvaluationView) {
   const p = e.privacy!;
@@ -188,10 +179,10 @@ function printResults(e: EvaluationView) {
   for (const reason of r.reliability?.reasons ?? []) console.log(`  ${dim("check:")} ${reason}`);
 }
 
-async function follow(api: Client, number: number): Promise<EvaluationView> {
+async function follow(api: Api, number: number): Promise<EvaluationView> {
   const bar = new ProgressBar(`Evaluation #${number}`);
   for (;;) {
-    const e = await api.get<EvaluationView>(`/evaluations/${number}`);
+    const e = ok(await api.GET("/evaluations/{number}", { params: { path: { number: String(number) } } }));
     if (["completed", "failed", "cancelled"].includes(e.status)) {
       if (e.status === "completed") bar.done();
       else process.stderr.write("\n");
@@ -208,24 +199,24 @@ async function evalCmd(args: string[]) {
   if (sub === "run") {
     const { values } = parseArgs({ args: rest, options: { kind: { type: "string", default: "robustness" }, model: { type: "string" }, dataset: { type: "string" }, suite: { type: "string", default: "standard" }, samples: { type: "string" }, seed: { type: "string" }, eps: { type: "string" }, "shard-size": { type: "string" }, members: { type: "string" }, "non-members": { type: "string" }, "reference-models": { type: "string" }, "reference-epochs": { type: "string" }, training: { type: "string" }, "held-out": { type: "string" }, folds: { type: "string" }, epochs: { type: "string" }, wait: { type: "boolean" }, json: { type: "boolean" } } });
     const api = client();
-    let created: EvaluationView;
+    let created: Schemas["CreatedEvaluation"];
     if (values.kind === "privacy") {
       if (!values.model || !values["non-members"]) throw new UsageError("bulwark eval run --kind privacy --model <name@version> --non-members <name@version> [--members <name@version>] [--wait]");
-      created = await api.post<EvaluationView>("/evaluations", {
+      created = ok(await api.POST("/evaluations", { body: {
         kind: "privacy", model: values.model, nonMemberDataset: values["non-members"], ...(values.members ? { memberDataset: values.members } : {}),
-        ...(values.samples ? { samplesPerSet: values.samples } : {}), ...(values.seed ? { seed: values.seed } : {}),
-        ...(values["reference-models"] ? { referenceModels: values["reference-models"] } : {}), ...(values["reference-epochs"] ? { referenceEpochs: values["reference-epochs"] } : {}),
-      });
+        samplesPerSet: intOption("samples", values.samples), seed: intOption("seed", values.seed),
+        referenceModels: intOption("reference-models", values["reference-models"]), referenceEpochs: intOption("reference-epochs", values["reference-epochs"]),
+      } }));
       if (!values.json) {
         console.error(`Queued privacy evaluation #${created.number}: ${created.model.name}@${created.model.version}, members ${created.dataset.name}@${created.dataset.version}, ${created.samples} members + non-members.`);
         if (created.privacyCost) console.error(`  ${dim("cost:")} ${created.privacyCost.summary}`);
       }
     } else if (values.kind === "integrity") {
       if (!values.model) throw new UsageError("bulwark eval run --kind integrity --model <name@version> [--training <name@version>] [--held-out <name@version>] [--samples N] [--folds K] [--epochs E] [--wait]");
-      created = await api.post<EvaluationView>("/evaluations", {
+      created = ok(await api.POST("/evaluations", { body: {
         kind: "integrity", model: values.model, ...(values.training ? { trainingDataset: values.training } : {}), ...(values["held-out"] ? { heldOutDataset: values["held-out"] } : {}),
-        ...(values.samples ? { sampleCount: values.samples } : {}), ...(values.folds ? { folds: values.folds } : {}), ...(values.epochs ? { epochs: values.epochs } : {}), ...(values.seed ? { seed: values.seed } : {}),
-      });
+        sampleCount: intOption("samples", values.samples), folds: intOption("folds", values.folds), epochs: intOption("epochs", values.epochs), seed: intOption("seed", values.seed),
+      } }));
       if (!values.json) {
         console.error(`Queued integrity scan #${created.number}: ${created.model.name}@${created.model.version}, training data ${created.dataset.name}@${created.dataset.version}, ${created.samples} examples.`);
         if (created.integrityCost) console.error(`  ${dim("cost:")} ${created.integrityCost.summary}`);
@@ -233,18 +224,18 @@ async function evalCmd(args: string[]) {
       }
     } else if (values.kind === "robustness") {
       if (!values.model || !values.dataset) throw new UsageError("bulwark eval run --model <name@version> --dataset <name@version> [--suite quick|standard] [--wait]");
-      created = await api.post<EvaluationView>("/evaluations", {
-        model: values.model, dataset: values.dataset, preset: values.suite, sampleCount: values.samples ?? "all",
-        ...(values.seed ? { seed: values.seed } : {}), ...(values.eps ? { linfEpsilons: values.eps } : {}), ...(values["shard-size"] ? { shardSize: values["shard-size"] } : {}),
-      });
+      const preset = values.suite;
+      if (preset !== "quick" && preset !== "standard" && preset !== "custom") throw new UsageError(`--suite is quick or standard, not "${preset}".`);
+      created = ok(await api.POST("/evaluations", { body: {
+        kind: "robustness", model: values.model, dataset: values.dataset, preset, sampleCount: intOption("samples", values.samples) ?? "all",
+        seed: intOption("seed", values.seed), ...(values.eps ? { linfEpsilons: values.eps } : {}), shardSize: intOption("shard-size", values["shard-size"]),
+      } }));
       if (!values.json) {
         console.error(`Queued evaluation #${created.number}: ${created.model.name}@${created.model.version} on ${created.dataset.name}@${created.dataset.version}, ${created.samples} samples (${values.suite}).`);
         for (const w of created.warnings ?? []) console.error(`  ${dim("warning:")} ${w}`);
       }
     } else {
-      // Other kinds go to the server as named, which refuses the ones that are not available.
-      if (!values.model) throw new UsageError(`bulwark eval run --kind ${values.kind} --model <name@version> …`);
-      created = await api.post<EvaluationView>("/evaluations", { kind: values.kind, model: values.model });
+      throw new UsageError(`--kind is robustness, privacy or integrity, not "${values.kind}".`);
     }
     if (!values.wait) {
       if (values.json) console.log(JSON.stringify(created, null, 2));
@@ -259,7 +250,7 @@ async function evalCmd(args: string[]) {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean" } } });
     const n = Number(positionals[0]);
     if (!Number.isInteger(n) || n < 1) throw new UsageError("bulwark eval status <number>");
-    const e = await client().get<EvaluationView>(`/evaluations/${n}`);
+    const e = ok(await client().GET("/evaluations/{number}", { params: { path: { number: String(n) } } }));
     if (values.json) console.log(JSON.stringify(e, null, 2));
     else if (e.results || e.privacy || e.integrity) printResults(e);
     else console.log(`Evaluation #${e.number}: ${e.status}, ${(e.progress.fraction * 100).toFixed(0)}% (${e.progress.shardsDone}/${e.progress.shardCount} shards)${e.failureReason ? ` — ${e.failureReason}` : ""}`);
@@ -268,12 +259,10 @@ async function evalCmd(args: string[]) {
   throw new UsageError("bulwark eval run|status …");
 }
 
-interface GateView { model: string; tier: string; policyVersion: number | null; pass: boolean; evaluationNumber: number | null; checks: { id: string; label: string; outcome: string; detail: string }[] }
-
 async function gate(args: string[]) {
   const { values } = parseArgs({ args, options: { model: { type: "string" }, json: { type: "boolean" } } });
   if (!values.model) throw new UsageError("bulwark gate --model <name@version>");
-  const g = await client().get<GateView>("/gate", { model: values.model });
+  const g = ok(await client().GET("/gate", { params: { query: { model: values.model } } }));
   if (values.json) {
     console.log(JSON.stringify(g, null, 2));
   } else {
@@ -284,17 +273,16 @@ async function gate(args: string[]) {
   return g.pass ? 0 : 1;
 }
 
-interface DeploymentView { id: string; kind: string; environment: string; version: number; gatePassed: boolean; override: string | null; evidenceHash: string; note: string; by: string; at: string }
-
 async function deploy(args: string[]) {
   const [sub, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: { model: { type: "string" }, env: { type: "string" }, note: { type: "string" }, json: { type: "boolean" } } });
   const api = client();
   if (sub === "promote" || sub === "rollback") {
     if (!values.model || !values.env) throw new UsageError(`bulwark deploy ${sub} --model <${sub === "promote" ? "name@version" : "name"}> --env <environment>`);
-    let d: DeploymentView & { model: string; fromVersion?: number; gate?: { checks: { label: string; outcome: string; detail: string }[] } };
+    const body = { model: values.model, environment: values.env, ...(values.note ? { note: values.note } : {}) };
+    let d: Schemas["Promote"] | Schemas["Rollback"];
     try {
-      d = await api.post(`/deployments/${sub}`, { model: values.model, environment: values.env, ...(values.note ? { note: values.note } : {}) });
+      d = sub === "promote" ? ok(await api.POST("/deployments/promote", { body })) : ok(await api.POST("/deployments/rollback", { body }));
     } catch (e) {
       // 409: the gate blocked the promotion, or there is nothing to roll back to. A refusal, not an outage.
       if (e instanceof ApiError && e.status === 409) {
@@ -306,38 +294,45 @@ async function deploy(args: string[]) {
     }
     if (values.json) console.log(JSON.stringify(d, null, 2));
     else if (sub === "promote") console.log(green(`Promoted ${d.model} v${d.version} to ${d.environment}`) + ` (${d.gatePassed ? "gate passed" : `gate failed, override ${d.override}`}; evidence sha256 ${d.evidenceHash}).`);
-    else console.log(green(`Rolled ${d.environment} back from ${d.model} v${d.fromVersion} to v${d.version}`) + ` (the last version that passed the gate).`);
+    else if ("fromVersion" in d) console.log(green(`Rolled ${d.environment} back from ${d.model} v${d.fromVersion} to v${d.version}`) + ` (the last version that passed the gate).`);
     return 0;
   }
   if (sub === "status") {
     if (!values.model) throw new UsageError("bulwark deploy status --model <name> [--env <environment>]");
-    const s = await api.get<{ model: string; environments: { environment: string; version: number; since: string; kind: string; gatePassed: boolean }[]; history: DeploymentView[] }>("/deployments", { model: values.model, environment: values.env });
+    const s = ok(await api.GET("/deployments", { params: { query: { model: values.model, ...(values.env ? { environment: values.env } : {}) } } }));
     if (values.json) {
       console.log(JSON.stringify(s, null, 2));
       return 0;
     }
     console.log(bold(s.model));
-    console.log(s.environments.length ? table(["environment", "version", "since", "how", "gate"], s.environments.map((e) => [e.environment, `v${e.version}`, e.since, e.kind, e.gatePassed ? green("passed") : red("overridden")])) : dim("Not deployed anywhere yet."));
-    if (s.history.length) console.log(`\n${table(["when", "environment", "decision", "version", "gate", "by"], s.history.map((h) => [h.at, h.environment, h.kind, `v${h.version}`, h.gatePassed ? "passed" : h.override ? "override" : "failed", h.by]))}`);
+    console.log(s.environments.length ? table(["environment", "version", "since", "how", "gate"], s.environments.map((e) => [e.environment, `v${e.version}`, e.since ?? "", e.kind, e.gatePassed ? green("passed") : red("overridden")])) : dim("Not deployed anywhere yet."));
+    if (s.history.length) console.log(`\n${table(["when", "environment", "decision", "version", "gate", "by"], s.history.map((h) => [h.at ?? "", h.environment, h.kind, `v${h.version}`, h.gatePassed ? "passed" : h.override ? "override" : "failed", h.by]))}`);
     return 0;
   }
   throw new UsageError("bulwark deploy promote|rollback|status …");
 }
 
-interface ReportView { id: string; number: number; status: string; title?: string; snapshotSha256: string | null; draftPdfSha256?: string | null; approvedPdfSha256?: string | null; failureReason?: string | null }
+type Framework = NonNullable<paths["/reports"]["post"]["requestBody"]["content"]["application/json"]["frameworks"]>[number];
+/** The frameworks a report may cover (the compiler checks the list against the API's). */
+const FRAMEWORKS = ["nist-ai-rmf", "iso-42001", "eu-ai-act", "iso-23894", "iso-24029", "mitre-atlas"] as const satisfies readonly Framework[];
+const isFramework = (f: string): f is Framework => (FRAMEWORKS as readonly string[]).includes(f);
 
 async function report(args: string[]) {
   const [sub, ...rest] = args;
   const api = client();
   if (sub === "create") {
     const { values } = parseArgs({ args: rest, options: { title: { type: "string" }, model: { type: "string", multiple: true }, framework: { type: "string", multiple: true }, wait: { type: "boolean" }, json: { type: "boolean" } } });
-    let r = await api.post<ReportView>("/reports", { ...(values.title ? { title: values.title } : {}), ...(values.model ? { models: values.model } : {}), ...(values.framework ? { frameworks: values.framework } : {}) });
+    const frameworks = values.framework?.map((f) => {
+      if (!isFramework(f)) throw new UsageError(`--framework is one of ${FRAMEWORKS.join(", ")}, not "${f}".`);
+      return f;
+    });
+    let r = ok(await api.POST("/reports", { body: { ...(values.title ? { title: values.title } : {}), ...(values.model ? { models: values.model } : {}), ...(frameworks ? { frameworks } : {}) } }));
     if (values.wait) {
       const bar = new ProgressBar(`Report ${r.number}`);
       while (r.status === "queued" || r.status === "generating") {
         bar.update(r.status === "queued" ? 0.1 : 0.5, r.status);
         await sleep(1000);
-        r = await api.get<ReportView>(`/reports/${r.id}`);
+        r = ok(await api.GET("/reports/{id}", { params: { path: { id: r.id } } }));
       }
       bar.done(r.status);
     }
@@ -348,8 +343,9 @@ async function report(args: string[]) {
   if (sub === "download") {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { output: { type: "string", short: "o" } } });
     if (!positionals[0]) throw new UsageError("bulwark report download <id> [--output file.pdf]");
-    const res = await api.request("GET", `/reports/${encodeURIComponent(positionals[0])}/pdf`);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const pdf = await api.GET("/reports/{id}/pdf", { params: { path: { id: positionals[0] } }, parseAs: "arrayBuffer" });
+    const bytes = Buffer.from(ok(pdf));
+    const res = pdf.response;
     const name = values.output ?? /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? `report-${positionals[0]}.pdf`;
     writeFileSync(name, bytes);
     console.log(`Saved ${name} (${formatBytes(bytes.length)}, sha256 ${res.headers.get("x-content-sha256") ?? "?"})`);
@@ -359,10 +355,12 @@ async function report(args: string[]) {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean" } } });
     const target = positionals[0];
     if (!target) throw new UsageError("bulwark report verify <file.pdf | sha256>");
-    const res = existsSync(target)
-      ? await api.request("POST", "/reports/verify", { body: readFileSync(target), headers: { "content-type": "application/pdf" } })
-      : await api.request("POST", "/reports/verify", { json: { sha256: target } });
-    const v = (await res.json()) as { match: boolean; message: string };
+    // A SHA-256 is 64 hexadecimal characters; anything else names a file, which must exist.
+    const isHash = /^[0-9a-f]{64}$/i.test(target);
+    if (!isHash && !existsSync(target)) throw new UsageError(`file not found: ${target} (give a report PDF or its SHA-256).`);
+    const v = isHash
+      ? ok(await api.POST("/reports/verify", { body: { sha256: target.toLowerCase() } }))
+      : ok(await api.POST("/reports/verify", { body: target, bodySerializer: () => readFileSync(target), headers: { "content-type": "application/pdf" } }));
     if (values.json) console.log(JSON.stringify(v, null, 2));
     else console.log(v.match ? green(`✓ ${v.message}`) : red(`✗ ${v.message}`));
     return v.match ? 0 : 1;

@@ -36,29 +36,42 @@ function match(path: string): { mod: Record<string, Handler>; params: Record<str
   return null;
 }
 
-async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
+async function readText(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function toRequest(req: IncomingMessage, base: string, text?: string): Promise<Request> {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", base), { method: req.method, headers, body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined, duplex: "half" } as RequestInit);
+  return new Request(new URL(req.url ?? "/", base), { method: req.method, headers, body: !hasBody ? undefined : text !== undefined ? text : (Readable.toWeb(req) as ReadableStream<Uint8Array>), duplex: "half" } as RequestInit);
 }
 
-export async function startApiServer(): Promise<{ url: string; close: () => Promise<void> }> {
+export interface SeenRequest { method: string; path: string; body?: string }
+
+export async function startApiServer(): Promise<{ url: string; close: () => Promise<void>; requests: SeenRequest[] }> {
+  // What clients sent (JSON bodies as text), for tests of what goes over the wire.
+  const requests: SeenRequest[] = [];
   const server: Server = createServer(async (req, res) => {
     const { pathname } = new URL(req.url ?? "/", "http://x");
+    const json = (req.headers["content-type"] ?? "").startsWith("application/json");
+    const body = json ? await readText(req) : undefined;
+    requests.push({ method: req.method ?? "GET", path: pathname, body });
     const m = pathname.startsWith("/api/v1/") ? match(pathname.slice("/api/v1".length)) : null;
     const handler = m?.mod[req.method ?? "GET"];
     if (!m || !handler) {
       res.writeHead(404, { "content-type": "text/html" }).end("<!doctype html><title>404</title>");
       return;
     }
-    const answer = await handler(await toRequest(req, `http://${req.headers.host}`), { params: Promise.resolve(m.params) });
+    const answer = await handler(await toRequest(req, `http://${req.headers.host}`, body), { params: Promise.resolve(m.params) });
     res.writeHead(answer.status, Object.fromEntries(answer.headers));
     res.end(Buffer.from(await answer.arrayBuffer()));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())), requests };
 }
 
 /** A server that is not Bulwark: answers every request 200 with an HTML page (a wrong BULWARK_URL). */

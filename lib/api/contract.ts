@@ -23,9 +23,9 @@ const restricted = (a: Action) => (["ADMIN", "ENGINEER", "REVIEWER", "VIEWER"] a
 /** Each error status the operation can answer beyond COMMON_STATUSES, with why. */
 export function errorStatuses(o: Operation): Partial<Record<ErrorStatus, string>> {
   const out: Partial<Record<ErrorStatus, string>> = {};
-  // A name in the address is checked (400); ids, numbers and versions that are malformed name nothing (404).
-  const namesInPath = !!o.params && o.path.includes("{name}");
-  if (o.query || o.body || o.bodyKind || namesInPath) out[400] = DEFAULT_ERRORS[400];
+  // Every operation checks its query string (a control character in any parameter is refused), its body and
+  // a name in the address; ids, numbers and versions that are malformed name nothing (404).
+  out[400] = DEFAULT_ERRORS[400];
   if (restricted(o.action)) out[403] = DEFAULT_ERRORS[403];
   // Uploads and registrations under a new name create the model or dataset: the address names nothing that must exist.
   const creates = o.bodyKind === "multipart" || o.id === "registerEndpointVersion" || o.id === "createEnsembleVersion";

@@ -30,7 +30,10 @@ const requestSchema = (s: z.ZodType) => tidy(z.toJSONSchema(s, { io: "input", un
 const responseSchema = (s: z.ZodType) => tidy(z.toJSONSchema(s, { io: "output", unrepresentable: "any" })) as Json;
 
 /** Component name of each response schema: MeResponse → Me. */
-const RESPONSE_NAMES = new Map<z.ZodType, string>(Object.entries(R).map(([k, s]) => [s as z.ZodType, k.replace(/Response$/, "")]));
+const RESPONSE_NAMES = new Map<z.ZodType, string>(
+  // Sorted: a module namespace's key order differs between loaders, the document must not.
+  Object.entries(R).sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => [s as z.ZodType, k.replace(/Response$/, "")]),
+);
 
 const FORMATS: Record<string, string> = {
   model: "A model version as `name@version`: the model's name (case-insensitive), `@`, and a version number (`v` optional) or `latest` (the newest stored version), e.g. `digits-cnn@2`.",

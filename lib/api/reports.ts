@@ -24,8 +24,14 @@ export async function createReportApi(ctx: TeamContext, input: z.output<typeof A
 }
 
 export async function listReportsApi(ctx: TeamContext, q: z.output<typeof ListReportsSchema>) {
-  const page = await listReports(ctx, q);
-  return { data: page.items, nextCursor: page.nextCursor };
+  try {
+    const page = await listReports(ctx, q);
+    return { data: page.items, nextCursor: page.nextCursor };
+  } catch (e) {
+    // The cursor is the last report's id: one that names no report of the team is a bad cursor (400), as in every list.
+    if (e instanceof NotFoundError && q.cursor) throw new ValidationError("The cursor is not one this API returned: pass the nextCursor of the previous page unchanged.", { cursor: "invalid cursor" });
+    throw e;
+  }
 }
 
 /** The PDF itself (application/pdf or octet-stream), or JSON {"sha256": "…"}. */

@@ -101,6 +101,31 @@ export const EvaluationListResponse = page(z.object({
   createdBy: z.string(), createdAt: DateTime.nullable(), finishedAt: DateTime.nullable(),
 }));
 
+/** The checks' verdict of a privacy or integrity evaluation, as stored (reliable, questionable or unreliable). */
+const KindReliability = z.object({ verdict: z.string(), label: z.string(), reasons: z.array(z.string()) }).nullable();
+const Interval = z.object({ low: z.number(), high: z.number() });
+/** The figures of a privacy evaluation clients print; the rest (interpretation per class, LiRA) is in docs/privacy.md. */
+const PrivacySummary = z.object({
+  members: z.number().int(),
+  nonMembers: z.number().int(),
+  reading: z.string(),
+  attacks: z.array(z.object({
+    attack: z.string(), auc: z.number(), aucCi: Interval, advantage: z.number(), advantageCi: Interval, chanceAdvantage: z.number(),
+    tprAt: z.array(z.object({ fpr: z.number(), resolvable: z.boolean(), tpr: z.number().nullable(), ci: Interval.nullable(), nonMembersNeeded: z.number() }).loose()),
+  }).loose()),
+  interpretation: z.object({ attacksTried: z.number().int(), adjustedLevel: z.number() }).loose(),
+  reliability: KindReliability,
+}).loose();
+/** The figures of an integrity scan clients print; the rest is in docs/integrity.md. */
+const IntegritySummary = z.object({
+  evidence: z.object({ suspectedMislabelShare: z.number().nullable(), flaggedClasses: z.array(z.string()), liveBackdoors: z.array(z.string()), leakageGroups: z.number().int().nullable() }).loose(),
+  reading: z.array(z.string()),
+  reliability: KindReliability,
+  backdoor: z.object({
+    triggerTests: z.array(z.object({ target: z.string(), patch: z.string(), kind: z.string(), flipRate: z.number(), interval: z.array(z.number()), controlRate: z.number(), controlInterval: z.array(z.number()), live: z.boolean() }).loose()),
+  }).loose().nullable(),
+}).loose();
+
 export const EvaluationResponse = z.object({
   id: z.string(),
   number: z.number().int().meta({ description: "The team's evaluation number, used in every address (/evaluations/{number})." }),
@@ -122,8 +147,8 @@ export const EvaluationResponse = z.object({
     reliability: ReliabilitySummary,
     replay: Open.meta({ description: "replayed, notReplayed, notReproduced, survivors; null for evaluations completed before the replay existed." }),
   }).nullable().meta({ description: "Robustness evaluations, once completed; else null." }),
-  integrity: Open.meta({ description: "Integrity scans, once completed (docs/integrity.md); else null." }),
-  privacy: Open.meta({ description: "Privacy evaluations, once completed (docs/privacy.md); else null." }),
+  integrity: IntegritySummary.nullable().meta({ description: "Integrity scans, once completed (docs/integrity.md); else null." }),
+  privacy: PrivacySummary.nullable().meta({ description: "Privacy evaluations, once completed (docs/privacy.md); else null." }),
   threatModel: Open.meta({ description: "White-box, or black-box with the endpoint host and query budgets; null before completion." }),
   regressionAlerts: z.array(z.object({ id: z.string(), summary: z.string(), acknowledged: z.boolean() })),
   createdAt: DateTime,
@@ -132,8 +157,8 @@ export const EvaluationResponse = z.object({
 export const CreatedEvaluationResponse = EvaluationResponse.extend({
   warnings: z.array(z.string()),
   queryCost: Open.optional().meta({ description: "Black-box evaluations: the upper bound of queries and requests sent to the endpoint." }),
-  privacyCost: Open.optional().meta({ description: "Privacy evaluations: the reference-model training they launch." }),
-  integrityCost: Open.optional().meta({ description: "Integrity scans: the cross-validation training they launch." }),
+  privacyCost: z.object({ summary: z.string() }).loose().optional().meta({ description: "Privacy evaluations: the reference-model training they launch, summed up in `summary`." }),
+  integrityCost: z.object({ summary: z.string() }).loose().optional().meta({ description: "Integrity scans: the cross-validation training they launch, summed up in `summary`." }),
 });
 
 export const EvaluationResultsResponse = z.object({

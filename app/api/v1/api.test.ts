@@ -387,7 +387,7 @@ describe("REST API v1", () => {
     // An outsider "uploading" to our model's name creates its own, separate model: ours is untouched.
     expect(await db.modelVersion.count({ where: { teamId: team.team.id } })).toBe(4);
     expect(await db.auditEvent.count({ where: { teamId: team.team.id } })).toBe(before);
-    expect((await call(OPS.removeOutboundHost, { token: tokens.admin, params: { id: ids.outboundHostId } })).status).toBe(204);
+    expect((await call(OPS.removeOutboundHost, { token: tokens.admin, params: { id: ids.outboundHostId! } })).status).toBe(204);
   });
 
   it("answers 400 problem details that name the bad field", async () => {
@@ -400,6 +400,9 @@ describe("REST API v1", () => {
       [OPS.acknowledgeAlert, { token: tokens.reviewer, params: { id: "x" }, body: { note: "" } }, /note: Say what was decided/],
       [OPS.listModels, { query: { limit: "1000" } }, /limit is at most 100/],
       [OPS.listModels, { query: { cursor: "garbage" } }, /cursor is not one this API returned/],
+      // Every list answers 400 to a cursor it did not return (reports take the last report's id as cursor).
+      [OPS.listReports, { query: { cursor: "garbage" } }, /cursor is not one this API returned/],
+      [OPS.listSchedules, { query: { cursor: "garbage" } }, /cursor is not one this API returned/],
       [OPS.listEvaluations, { query: { status: "done" } }, /status is one of/],
       [OPS.listAlerts, { query: { state: "closed" } }, /state is open, acknowledged or all/],
       [OPS.createReport, { token: tokens.engineer, body: { frameworks: ["iso-9001"] } }, /Frameworks are/],

@@ -79,7 +79,8 @@ export default async function ApiReferencePage({ params }: { params: Promise<{ t
         <div className="space-y-6">
           <Card title="REST API v1" className="scroll-mt-6">
             <div id="overview" className="space-y-2 text-sm text-slate-700">
-              <p>{withCode(doc.info.description)}</p>
+              {/* The document's description is Markdown paragraphs; bold lead-ins read as plain text here. */}
+              {doc.info.description.split("\n\n").map((para, i) => <p key={i}>{withCode(para.replace(/\*\*/g, ""))}</p>)}
               <p>
                 Base URL <code className="rounded bg-slate-100 px-1">/api/v1</code>. Machine-readable description:{" "}
                 <a className="text-brand-700 underline" href="/api/v1/openapi.json">openapi.json</a> (OpenAPI 3.1). Tokens: <Link className="text-brand-700 underline" href={`/t/${ctx.team.slug}/settings/tokens`}>Settings → API tokens</Link>. The <code className="rounded bg-slate-100 px-1">bulwark</code> CLI (<code>npx bulwark --help</code>) wraps these calls for CI; see docs/ci.md.

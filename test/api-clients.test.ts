@@ -1,0 +1,154 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken } from "@/lib/auth/tokens";
+import { stopQueue } from "@/lib/jobs/queue";
+import { openApiDocument } from "@/lib/api/openapi";
+import { useTempStore } from "@/lib/registry/test-helpers";
+import { DEMO_DATASETS, seedDemoRegistry } from "@/lib/seed/registry";
+import { apiTypesSource } from "@/cli/api-types-source";
+import { makeTeam } from "@/test/fixtures";
+import { testDatabaseUrl } from "@/test/db-per-file";
+import { workerPool } from "@/test/workers";
+import { startApiServer, startHtmlServer } from "@/test/api-server";
+
+// REST API v1 from the outside, over HTTP, on the real route handlers, database, queue and a worker:
+// the TypeScript client generated from the OpenAPI document (type-checked CI program, then run), the
+// CLI built on the same types (exit codes of docs/ci.md) and the Python example of docs/ci.md.
+
+const ROOT = resolve(import.meta.dirname, "..");
+const run = promisify(execFile);
+const { dir } = useTempStore();
+const pool = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir }));
+const tmp = mkdtempSync(join(tmpdir(), "bulwark-clients-"));
+let server: Awaited<ReturnType<typeof startApiServer>>;
+let token: string;
+
+/** Runs a program to its end; its exit code and output (no throw on a non-zero exit). */
+function exec(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => done({ code, out, err }));
+  });
+}
+const cli = (args: string[], env: Record<string, string> = {}) => exec(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], { BULWARK_URL: server.url, BULWARK_TOKEN: token, BULWARK_CONFIG: join(tmp, "none.json"), ...env });
+
+beforeAll(async () => {
+  const team = await makeTeam("clients");
+  await seedDemoRegistry(team.team.id);
+  token = (await createApiToken(team.ctx("ADMIN"), { name: "ci", role: "ENGINEER", expiresInDays: 1 })).secret;
+  server = await startApiServer();
+  pool.startWorker();
+}, 300_000);
+
+afterAll(async () => {
+  await server?.close();
+  await pool.stopWorkers();
+  await stopQueue();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("a TypeScript client generated from the OpenAPI document", () => {
+  it("is the committed cli/api-types.ts (npm run api:types), which the CLI is built on", async () => {
+    const served = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
+    expect(served).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+    expect(await apiTypesSource(served)).toBe(readFileSync(join(ROOT, "cli/api-types.ts"), "utf8"));
+  }, 120_000);
+
+  it("type-checks a CI program written against it with openapi-fetch (tsc, strict; no casts, no any)", async () => {
+    const code = readFileSync(join(ROOT, "docs/examples/ci-pipeline.ts"), "utf8").replace(/^\s*\/\/.*$/gm, "");
+    // No type assertion (`x as T`, `<T>x`), no any, no suppressed error: the generated types carry it all.
+    expect(code).not.toMatch(/[\w)\]]\s+as\s+(?!const\b)\w|\bany\b|@ts-|<[A-Z]\w*>\s*[\w(]/);
+    const config = join(tmp, "tsconfig.json");
+    writeFileSync(config, JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, noUncheckedIndexedAccess: true, target: "ES2022", module: "ESNext", moduleResolution: "Bundler", skipLibCheck: true, types: ["node"], typeRoots: [join(ROOT, "node_modules/@types")] },
+      files: [join(ROOT, "docs/examples/ci-pipeline.ts")],
+    }));
+    const tsc = await run(join(ROOT, "node_modules/.bin/tsc"), ["-p", config], { cwd: ROOT }).then(() => "", (e: { stdout: string }) => e.stdout);
+    expect(tsc).toBe("");
+  }, 180_000);
+
+  it("runs that program against a server: models, evaluation, results, gate, report, PDF", async () => {
+    const pdf = join(tmp, "report.pdf");
+    const r = await exec(process.execPath, ["--import", "tsx", "docs/examples/ci-pipeline.ts"], { BULWARK_URL: server.url, BULWARK_TOKEN: token, MODEL: "digits-cnn@1", DATASET: `${DEMO_DATASETS.eval}@latest`, SAMPLES: "10", REPORT_PDF: pdf });
+    // 10 samples do not meet the limited tier's required suite: the gate fails, exit 1 (docs/ci.md).
+    expect([r.code, r.err]).toEqual([1, ""]);
+    expect(r.out).toMatch(/Model digits-cnn: latest version 2/);
+    expect(r.out).toMatch(/Evaluation #\d+ queued: 10 samples \(\/api\/v1\/evaluations\/\d+\)/);
+    expect(r.out).toMatch(/Clean accuracy \d+\.\d%/);
+    expect(r.out).toMatch(/Results: 10 example records/);
+    expect(r.out).toMatch(/FAIL Required suite: .*10 samples \(needs 200\)/);
+    expect(r.out).toMatch(/Gate failed for digits-cnn@1/);
+    expect(r.out).toMatch(/Report R-1: .*report\.pdf \(\d+ bytes\), verified/);
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe("%PDF-");
+  }, 300_000);
+});
+
+describe("the CLI's exit codes (docs/ci.md)", () => {
+  it("a URL that answers 200 with HTML (not Bulwark): exit 3 with a clear message, no stack trace", async () => {
+    const html = await startHtmlServer();
+    try {
+      const r = await cli(["gate", "--model", "digits-cnn@1"], { BULWARK_URL: html.url });
+      expect(r.code).toBe(3);
+      expect(r.err).toMatch(/does not answer like Bulwark: GET \/api\/v1\/gate gave 200 with text\/html instead of the API's JSON\. Check BULWARK_URL/);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    } finally {
+      await html.close();
+    }
+  });
+
+  it("an unreachable server: exit 3", async () => {
+    const r = await cli(["whoami"], { BULWARK_URL: "http://127.0.0.1:9" });
+    expect([r.code, r.err]).toEqual([3, expect.stringMatching(/Cannot reach Bulwark at http:\/\/127\.0\.0\.1:9/)]);
+  });
+
+  it("a wrong token: exit 3 with the server's words", async () => {
+    const r = await cli(["whoami"], { BULWARK_TOKEN: "bwk_not-a-real-token" });
+    expect([r.code, r.err]).toEqual([3, expect.stringMatching(/This API token is unknown, revoked or expired/)]);
+  });
+
+  it("a missing file for report verify: exit 2, file not found", async () => {
+    const r = await cli(["report", "verify", join(tmp, "missing.pdf")]);
+    expect([r.code, r.err]).toEqual([2, expect.stringMatching(/file not found: .*missing\.pdf/)]);
+  });
+
+  it("a nonexistent model: exit 3 naming it", async () => {
+    const r = await cli(["gate", "--model", "no-such-model@1"]);
+    expect([r.code, r.err]).toEqual([3, expect.stringMatching(/The model "no-such-model" was not found/)]);
+  });
+
+  it("--samples abc: exit 2 naming the flag; numbers go to the server as numbers", async () => {
+    const bad = await cli(["eval", "run", "--model", "digits-cnn@1", "--dataset", `${DEMO_DATASETS.eval}@1`, "--samples", "abc"]);
+    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--samples takes a whole number, not "abc"/)]);
+    const ok = await cli(["eval", "run", "--model", "digits-cnn@1", "--dataset", `${DEMO_DATASETS.eval}@1`, "--suite", "quick", "--samples", "10", "--seed", "4", "--shard-size", "10", "--json"]);
+    expect(ok.code).toBe(0);
+    const created = JSON.parse(ok.out) as { number: number; samples: number; seed: number };
+    expect([created.samples, created.seed]).toEqual([10, 4]);
+    const sent = server.requests.find((q) => q.method === "POST" && q.path === "/api/v1/evaluations" && q.body?.includes('"seed":4'));
+    expect(JSON.parse(sent!.body!)).toMatchObject({ sampleCount: 10, seed: 4, shardSize: 10 });
+  });
+});
+
+describe("the Python example of docs/ci.md (requests only)", () => {
+  it("gates a model version against a server", async (ctx) => {
+    const probe = await exec("python3", ["-c", "import requests"]).catch(() => ({ code: -1, out: "", err: "python3 not found" }));
+    if (probe.code !== 0) {
+      console.log(`Skipped: python3 with requests is not available here (${probe.err.trim().split("\n").at(-1)}).`);
+      ctx.skip();
+    }
+    const r = await exec("python3", ["docs/examples/bulwark_gate.py", "--model", "digits-cnn@2", "--dataset", `${DEMO_DATASETS.eval}@latest`, "--suite", "quick", "--samples", "10"], { BULWARK_URL: server.url, BULWARK_TOKEN: token });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/Clean accuracy \d+\.\d%/);
+    expect(r.out).toMatch(/FAIL Required suite/);
+    expect(r.out).toMatch(/Gate failed for digits-cnn@2/);
+    const refused = await exec("python3", ["docs/examples/bulwark_gate.py", "--model", "no-such-model@1", "--dataset", `${DEMO_DATASETS.eval}@latest`], { BULWARK_URL: server.url, BULWARK_TOKEN: token });
+    expect([refused.code, refused.err]).toEqual([3, expect.stringMatching(/404 Not found: The model "no-such-model" was not found/)]);
+  }, 300_000);
+});
