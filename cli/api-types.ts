@@ -2265,9 +2265,9 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
-                    /** @description One .zip, or model.json plus its weight files (repeat the field per file). */
+                    /** @description One .zip, or model.json plus its weight files (repeat the field per file), or an ONNX model: one .onnx file (plus its external-data files, or all of them in one .zip). */
                     files: string[];
-                    /** @description The model card as JSON (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod, …), or the card's fields as separate form fields. */
+                    /** @description The model card as JSON (task, inputShape, inputRange, classLabels, intendedUse, outOfScopeUse, riskTier, owner, trainingMethod, …; for ONNX models also inputLayout NHWC|NCHW, normalization {mean, std} per channel, dimensions {name: size} fixing named dynamic input dimensions; inputShape stays channels-last, e.g. 28,28,1), or the card's fields as separate form fields. */
                     card?: string;
                     /** @description Optional description of the model (used when the model is created). */
                     description?: string;
