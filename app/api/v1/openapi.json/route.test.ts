@@ -33,7 +33,7 @@ async function output(cmd: string, args: string[]): Promise<string> {
 }
 
 describe("GET /api/v1/openapi.json", () => {
-  it("lints clean with Redocly (recommended) and Spectral (spectral:oas)", { timeout: 60_000 }, async () => {
+  it("lints clean with Redocly (recommended) and Spectral (spectral:oas)", { timeout: 180_000 }, async () => {
     const file = await served();
     const [redocly, spectral] = await Promise.all([
       output(bin("redocly"), ["lint", file, "--config", join(ROOT, "redocly.yaml"), "--format=json"]),
