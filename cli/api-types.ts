@@ -541,6 +541,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/{id}/request-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a named reviewer to review a report
+         * @description The reviewer (by e-mail) must be a member who may approve the report: a compliance reviewer or admin, not its author when the team requires segregation of duties. They get an in-app notice; the team webhook gets report.review_requested.
+         */
+        post: operations["requestReportReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/{id}/request-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a draft report back with a reason
+         * @description The report becomes changes_requested; the reason is recorded in the audit log, shown to the author (in-app notice) and sent as report.changes_requested to the team webhook. Refused to the report's creator under segregation of duties.
+         */
+        post: operations["requestReportChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/{id}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revise a report changes were requested of
+         * @description Generates a new report with the same scope from the evidence as it is now, linked to the one it revises and asked of the reviewer who sent it back.
+         */
+        post: operations["reviseReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/{id}/pdf": {
         parameters: {
             query?: never;
@@ -1717,7 +1777,7 @@ export interface components {
                 label: string;
                 title: string;
                 /** @enum {string} */
-                status: "queued" | "generating" | "draft" | "approved" | "failed";
+                status: "queued" | "generating" | "draft" | "approved" | "failed" | "changes_requested";
                 scope: {
                     models: "all" | string[];
                     frameworks: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas")[];
@@ -1740,6 +1800,26 @@ export interface components {
                 approvedPdfSha256: string | null;
                 approvedBy: string | null;
                 approvedAt: string | null;
+                approvalComment: string | null;
+                /** @description The member the author asked to review it (null: any reviewer). */
+                reviewer: {
+                    id: string;
+                    label: string;
+                    requestedAt: string | null;
+                } | null;
+                /** @description A reviewer sent it back: who, when, why. */
+                changesRequested: {
+                    by: string;
+                    byId: string | null;
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time, UTC.
+                     */
+                    at: string;
+                    reason: string;
+                } | null;
+                /** @description The report this one revises. */
+                revisionOfId: string | null;
             }[];
             /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
             nextCursor: string | null;
@@ -1751,7 +1831,7 @@ export interface components {
             label: string;
             title: string;
             /** @enum {string} */
-            status: "queued" | "generating" | "draft" | "approved" | "failed";
+            status: "queued" | "generating" | "draft" | "approved" | "failed" | "changes_requested";
             scope: {
                 models: "all" | string[];
                 frameworks: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas")[];
@@ -1774,6 +1854,26 @@ export interface components {
             approvedPdfSha256: string | null;
             approvedBy: string | null;
             approvedAt: string | null;
+            approvalComment: string | null;
+            /** @description The member the author asked to review it (null: any reviewer). */
+            reviewer: {
+                id: string;
+                label: string;
+                requestedAt: string | null;
+            } | null;
+            /** @description A reviewer sent it back: who, when, why. */
+            changesRequested: {
+                by: string;
+                byId: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 date-time, UTC.
+                 */
+                at: string;
+                reason: string;
+            } | null;
+            /** @description The report this one revises. */
+            revisionOfId: string | null;
         };
         Rollback: {
             id: string;
@@ -1933,7 +2033,7 @@ export interface components {
                 label: string;
                 title: string;
                 /** @enum {string} */
-                status: "queued" | "generating" | "draft" | "approved" | "failed";
+                status: "queued" | "generating" | "draft" | "approved" | "failed" | "changes_requested";
                 scope: {
                     models: "all" | string[];
                     frameworks: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas")[];
@@ -1956,6 +2056,26 @@ export interface components {
                 approvedPdfSha256: string | null;
                 approvedBy: string | null;
                 approvedAt: string | null;
+                approvalComment: string | null;
+                /** @description The member the author asked to review it (null: any reviewer). */
+                reviewer: {
+                    id: string;
+                    label: string;
+                    requestedAt: string | null;
+                } | null;
+                /** @description A reviewer sent it back: who, when, why. */
+                changesRequested: {
+                    by: string;
+                    byId: string | null;
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time, UTC.
+                     */
+                    at: string;
+                    reason: string;
+                } | null;
+                /** @description The report this one revises. */
+                revisionOfId: string | null;
                 /** @enum {string} */
                 edition: "draft" | "approved";
                 recordedInAuditLog: boolean;
@@ -4834,7 +4954,11 @@ export interface operations {
                      *       "draftPdfSha256": null,
                      *       "approvedPdfSha256": null,
                      *       "approvedBy": null,
-                     *       "approvedAt": null
+                     *       "approvedAt": null,
+                     *       "approvalComment": null,
+                     *       "reviewer": null,
+                     *       "changesRequested": null,
+                     *       "revisionOfId": null
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
@@ -4959,7 +5083,11 @@ export interface operations {
                      *       "draftPdfSha256": "9f2c1e4b7a0d3c6e8f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70",
                      *       "approvedPdfSha256": null,
                      *       "approvedBy": null,
-                     *       "approvedAt": null
+                     *       "approvedAt": null,
+                     *       "approvalComment": null,
+                     *       "reviewer": null,
+                     *       "changesRequested": null,
+                     *       "revisionOfId": null
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
@@ -5037,6 +5165,7 @@ export interface operations {
             content: {
                 "application/json": {
                     snapshotSha256?: string;
+                    comment?: string;
                 };
             };
         };
@@ -5100,6 +5229,308 @@ export interface operations {
             };
             /** @description The report is already approved, has no draft yet, or the snapshot hash is not this report's. */
             409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestReportReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id as the API answered it. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reviewer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The report with its reviewer. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role does not allow this. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the token's team. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestReportChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id as the API answered it. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    snapshotSha256?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The report, status changes_requested, with who, when and why. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role does not allow this. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the token's team. */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reviseReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id as the API answered it. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new (queued) report. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role does not allow this. */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the token's team. */
+            404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -5286,6 +5717,10 @@ export interface operations {
                      *         "approvedPdfSha256": null,
                      *         "approvedBy": null,
                      *         "approvedAt": null,
+                     *         "approvalComment": null,
+                     *         "reviewer": null,
+                     *         "changesRequested": null,
+                     *         "revisionOfId": null,
                      *         "edition": "draft",
                      *         "recordedInAuditLog": true
                      *       },

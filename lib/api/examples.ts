@@ -39,6 +39,7 @@ const report = {
   scope: { models: ["cmmdl0000000000000000001"], frameworks: ["nist-ai-rmf"], period: { from: null, to: null } },
   createdBy: "api-token:ci (bwk_3f9a…)", createdById: "cmusr0000000000000000001", createdAt: at, generatedAt: "2026-12-06T08:15:20.000Z", failureReason: null,
   snapshotSha256: evidence, draftPdfSha256: digest, approvedPdfSha256: null, approvedBy: null, approvedAt: null,
+  approvalComment: null, reviewer: null, changesRequested: null, revisionOfId: null,
 };
 
 export const EXAMPLES: Record<string, { request?: unknown; response?: unknown }> = {

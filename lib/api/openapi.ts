@@ -95,7 +95,7 @@ const problem = (description: string, headers: Json = RATE_HEADERS) => ({ descri
 function responses(o: Operation) {
   const ex = EXAMPLES[o.id]?.response;
   const headers: Json = { ...RATE_HEADERS };
-  if (["createEvaluation", "createReport", "createEnsembleVersion"].includes(o.id)) headers.Location = { $ref: "#/components/headers/Location" };
+  if (["createEvaluation", "createReport", "createEnsembleVersion", "reviseReport"].includes(o.id)) headers.Location = { $ref: "#/components/headers/Location" };
   let success: Json;
   if (o.status === 204) success = { description: o.returns, headers };
   else if (o.produces) {
