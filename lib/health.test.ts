@@ -3,6 +3,8 @@ import { hostname } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "./db/client";
 import { checkHealth } from "./health";
+import { HEARTBEAT_SECONDS, WORKER_ALIVE_SECONDS } from "./jobs/constants";
+import { beat } from "../workers/heartbeat";
 
 // Worker liveness as /api/health reports it, on a real database.
 
@@ -28,5 +30,29 @@ describe("checkHealth", () => {
     const now = new Date();
     await db.workerHeartbeat.create({ data: { id: "remote", hostname: `${hostname()}-elsewhere`, pid: 1, startedAt: now, lastSeenAt: now, backend: "cpu", concurrency: 1 } });
     expect(await checkHealth()).toMatchObject({ status: "ok", workers: { alive: 1 } });
+  });
+
+  it("a crashed worker on another machine counts for at most 15 s after its last beat, and health says when it was last seen", async () => {
+    expect(WORKER_ALIVE_SECONDS).toBe(15);
+    expect(WORKER_ALIVE_SECONDS).toBe(HEARTBEAT_SECONDS * 3);
+    const elsewhere = `${hostname()}-elsewhere`;
+    // Written with the database's clock, as the worker's own beat does.
+    const at = async (id: string, secondsAgo: number) =>
+      db.$executeRaw`INSERT INTO "WorkerHeartbeat" (id, hostname, pid, "startedAt", "lastSeenAt", concurrency) VALUES (${id}, ${elsewhere}, 1, now(), (now() AT TIME ZONE 'UTC') - make_interval(secs => ${secondsAgo}), 1)`;
+    await at("stopped-14s-ago", 14);
+    await at("stopped-16s-ago", 16);
+    const h = await checkHealth();
+    expect(h).toMatchObject({ status: "ok", workers: { alive: 1, lastSeenSecondsAgo: [14], aliveWindowSeconds: 15, newestHeartbeatAgeSeconds: 14 } });
+    await db.workerHeartbeat.delete({ where: { id: "stopped-14s-ago" } });
+    expect(await checkHealth()).toMatchObject({ status: "degraded", workers: { alive: 0, lastSeenSecondsAgo: [], newestHeartbeatAgeSeconds: 16 } });
+  });
+
+  it("a worker's beat is dated by the database, so it reads as just seen whatever the worker machine's clock says", async () => {
+    await beat("this-worker", new Date(0), "cpu", 1);
+    const h = await checkHealth();
+    expect(h.workers.alive).toBe(1);
+    expect(h.workers.lastSeenSecondsAgo[0]).toBeLessThanOrEqual(1);
+    await beat("this-worker", new Date(0), "cpu", 2);
+    expect(await db.workerHeartbeat.findUniqueOrThrow({ where: { id: "this-worker" } })).toMatchObject({ concurrency: 2, pid: process.pid });
   });
 });

@@ -1,38 +1,52 @@
 import { hostname } from "node:os";
 import { db } from "./db/client";
 import { DATABASE_RETRY_AFTER_SECONDS } from "./db/unavailable";
-import { HEARTBEAT_SECONDS } from "./jobs/constants";
+import { WORKER_ALIVE_SECONDS } from "./jobs/constants";
 
 export interface Health {
   status: "ok" | "degraded" | "down";
   database: { ok: boolean; error?: string };
-  workers: { alive: number; newestHeartbeatAgeSeconds: number | null };
+  workers: {
+    alive: number;
+    newestHeartbeatAgeSeconds: number | null;
+    /** Seconds since each alive worker's last heartbeat ("last seen N s ago"), newest first. */
+    lastSeenSecondsAgo: number[];
+    /** A worker counts as alive until this long after its last heartbeat (on another machine, even if it crashed). */
+    aliveWindowSeconds: number;
+  };
 }
 
 /** Seconds a client should wait before asking again when the status is down. */
 export const HEALTH_RETRY_AFTER_SECONDS = DATABASE_RETRY_AFTER_SECONDS;
 
 /**
- * Database reachability and worker liveness. A worker is alive if it beat within 3 intervals and, when it
- * runs on this machine, its process still exists: a crashed worker's row would otherwise count for up to
- * 30 s next to the one restarted in its place.
+ * Database reachability and worker liveness. A worker is alive if it beat within WORKER_ALIVE_SECONDS and,
+ * when it runs on this machine, its process still exists (a crashed local worker drops out at once). A
+ * crashed worker on another machine cannot be told from a slow one until its beats stop, so the answer
+ * says how long ago each alive worker was last seen and how long the window is.
  */
 export async function checkHealth(): Promise<Health> {
   try {
     await db.$queryRaw`SELECT 1`;
   } catch (e) {
-    return { status: "down", database: { ok: false, error: describeDatabaseError(e) }, workers: { alive: 0, newestHeartbeatAgeSeconds: null } };
+    return { status: "down", database: { ok: false, error: describeDatabaseError(e) }, workers: { alive: 0, newestHeartbeatAgeSeconds: null, lastSeenSecondsAgo: [], aliveWindowSeconds: WORKER_ALIVE_SECONDS } };
   }
-  const beats = await db.workerHeartbeat.findMany({ select: { lastSeenAt: true, hostname: true, pid: true } });
-  const now = Date.now();
+  // Ages on the database's clock, the one heartbeats are written with: no machine's clock skew enters.
+  const beats = await db.$queryRaw<{ hostname: string; pid: number; age: number }[]>`
+    SELECT hostname, pid, EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - "lastSeenAt")::float8 AS age FROM "WorkerHeartbeat"`;
   const here = hostname();
   const live = beats.filter((b) => b.hostname !== here || processExists(b.pid));
-  const ages = live.map((b) => (now - b.lastSeenAt.getTime()) / 1000);
-  const alive = ages.filter((a) => a <= HEARTBEAT_SECONDS * 3).length;
+  const ages = live.map((b) => Math.max(0, b.age));
+  const alive = ages.filter((a) => a <= WORKER_ALIVE_SECONDS).sort((a, b) => a - b);
   return {
-    status: alive > 0 ? "ok" : "degraded",
+    status: alive.length > 0 ? "ok" : "degraded",
     database: { ok: true },
-    workers: { alive, newestHeartbeatAgeSeconds: ages.length ? Math.round(Math.min(...ages)) : null },
+    workers: {
+      alive: alive.length,
+      newestHeartbeatAgeSeconds: ages.length ? Math.round(Math.min(...ages)) : null,
+      lastSeenSecondsAgo: alive.map((a) => Math.round(a)),
+      aliveWindowSeconds: WORKER_ALIVE_SECONDS,
+    },
   };
 }
 
