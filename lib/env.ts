@@ -93,7 +93,7 @@ const EnvSchema = z.object({
     .number({ error: "expected a ratio such as 100" })
     .min(2, { error: "expected at least 2" })
     .default(200),
-  /** Memory (MB) and time (s) an uploaded model's check may use in its own process (lib/registry/model-check.ts). */
+  /** Memory (MB) and time (s) an uploaded model's check may use in its own process (lib/registry/isolated-check.ts). */
   BULWARK_CHECK_MEMORY_MB: z.coerce
     .number({ error: "expected a number of megabytes" })
     .int()

@@ -16,6 +16,7 @@ import { stopQueue } from "../lib/jobs/queue";
 import { isDatabaseUnavailable } from "../lib/db/unavailable";
 import { runningPostmaster } from "../lib/db/embedded";
 import { createServer } from "node:net";
+import { PORT_TAKEN_EXIT_CODE } from "../lib/security/paths";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -99,7 +100,7 @@ async function stopLeftoverChild(name: string, marker: string) {
   }
   unlinkSync(file);
 }
-await stopLeftoverChild("web", "next");
+await stopLeftoverChild("web", "scripts/web.ts");
 await stopLeftoverChild("worker", "workers/main.ts");
 
 // Ports, before anything is started: another program on them would make the web server (or PostgreSQL)
@@ -124,6 +125,7 @@ interface Managed {
   child?: ChildProcess;
   restarts: number;
   lastStart: number;
+  env?: Record<string, string>;
 }
 const children: Managed[] = [];
 let building: ChildProcess | undefined;
@@ -133,12 +135,20 @@ let exitCode = 0;
 function launch(m: Managed, childEnv: NodeJS.ProcessEnv) {
   m.lastStart = Date.now();
   // Own process group: a terminal's Ctrl-C reaches only us, and we stop the children in order.
-  const child = spawn(m.cmd, m.args, { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(m.cmd, m.args, { cwd: ROOT, env: { ...childEnv, ...m.env }, detached: true, stdio: ["ignore", "inherit", "inherit"] });
   m.child = child;
   if (child.pid) writeFileSync(join(runDir, `${m.name}.pid`), String(child.pid));
   child.on("exit", (code, signal) => {
     m.child = undefined;
     if (stopping) return;
+    // Another program took the web port (while the web server restarted, or before it first listened):
+    // restarting cannot help, so stop everything with one line saying what to do.
+    if (m.name === "web" && code === PORT_TAKEN_EXIT_CODE) {
+      console.error(`Bulwark stopped: port ${config.PORT} was taken by another program, so the web server cannot listen on it. Stop that program, or set PORT to a free port, then run npm start again.`);
+      exitCode = 1;
+      void shutdown("port taken", { quiet: true });
+      return;
+    }
     // A child that ran for a minute gets a fresh back-off; one that keeps crashing waits up to 30 s.
     if (Date.now() - m.lastStart > 60_000) m.restarts = 0;
     const delay = Math.min(30_000, 1000 * 2 ** m.restarts++);
@@ -340,7 +350,8 @@ const childEnv: NodeJS.ProcessEnv = {
 };
 
 children.push(
-  { name: "web", cmd: join(BIN, "next"), args: ["start", "-p", String(config.PORT), "-H", "0.0.0.0"], marker: "next", restarts: 0, lastStart: 0 },
+  // scripts/web.ts: Next's request handler behind a server that answers dot-segment paths and a taken port itself.
+  { name: "web", cmd: process.execPath, args: ["--import", "tsx", "scripts/web.ts"], marker: "scripts/web.ts", restarts: 0, lastStart: 0, env: { NODE_ENV: "production" } },
   { name: "worker", cmd: process.execPath, args: ["--import", "tsx", "workers/main.ts"], marker: "workers/main.ts", restarts: 0, lastStart: 0 },
 );
 for (const m of children) launch(m, childEnv);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { createServer } from "node:net";
 import { runningPostmaster } from "../lib/db/embedded";
 
 // `npm start` as a user runs it: real supervisor, embedded PostgreSQL, web and worker processes.
@@ -96,6 +97,29 @@ async function expectAllStopWithin(pids: Record<string, number>, ms: number) {
 }
 
 describe("npm start supervisor", () => {
+  it("stops cleanly, with one line naming the port, when another program takes the web port while the web server restarts", { timeout: 600_000 }, async () => {
+    const run = startSupervisor();
+    current = run.child;
+    await run.ready;
+    const pids = stackPids();
+    process.kill(pids.web, "SIGKILL");
+    while (alive(pids.web)) await new Promise((r) => setTimeout(r, 50));
+    // The supervisor restarts the web server after 1 s; this program is listening by then.
+    const squatter = createServer((s) => s.end());
+    await new Promise<void>((r) => squatter.listen(port, "0.0.0.0", () => r()));
+    try {
+      expect(await exited(run.child)).toBe(1);
+      const out = run.output();
+      expect(out).toMatch(new RegExp(`Bulwark stopped: port ${port} was taken by another program, so the web server cannot listen on it\\. Stop that program, or set PORT to a free port, then run npm start again\\.`));
+      expect(out.match(/The web process exited/g)).toHaveLength(1); // restarted once, not forever
+      expect(out).not.toMatch(/EADDRINUSE|\n\s+at /); // no stack trace
+      await expectAllStopWithin({ ...pids, web: pids.web }, 20_000);
+      expect(runningPostmaster(dataDir)).toBeUndefined();
+    } finally {
+      squatter.close();
+    }
+  });
+
   it("stops everything when the npm process that launched it is killed outright (SIGKILL), or sent SIGINT alone", { timeout: 600_000 }, async () => {
     const first = startWithNpm();
     await first.ready;
@@ -154,6 +178,20 @@ describe("npm start supervisor", () => {
     // BULWARK_DEMO_EVALUATIONS=false: the demo's records are there, no evaluation was queued.
     expect((await query<{ n: string }>(`SELECT count(*)::text AS n FROM "ModelVersion"`))[0]!.n).not.toBe("0");
     expect((await query<{ n: string }>(`SELECT count(*)::text AS n FROM "Evaluation"`))[0]!.n).toBe("0");
+
+    // A "." or ".." path segment (also as %2e) is answered as not found, never resolved into another route or redirected.
+    for (const path of ["/api/v1/models/%2e%2e/versions", "/api/v1/models/../evaluations", "/api/v1/models/.%2E/versions"]) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: "manual" });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect((await res.json()).detail).toMatch(/^The address has a ".*" path segment; no record or operation is named that way/);
+    }
+    for (const path of ["/t/demo/models/%2e%2e", "/t/%2e%2e/models", "/t/demo/models/%2e"]) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: "manual" });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("location")).toBeNull();
+      expect(await res.text()).toContain("This page does not exist, or you do not have access to it.");
+    }
 
     second.child.kill("SIGINT");
     expect(await exited(second.child)).toBe(0);

@@ -9,6 +9,7 @@ import { stripCommonRoot } from "./archive";
 import { detailOf, formatBytes, refuseAll, shown, UploadRefused } from "./limits";
 import type { Problem } from "./model-files";
 import type { StagedFile } from "./staging";
+import type { DatasetUploadOptions } from "./dataset-card";
 
 // Decoders from the three upload formats to one normalised form: float32 samples (N, …shape) and
 // int32 labels indexing classLabels. Each refusal names the file (and line, for CSV).
@@ -24,6 +25,18 @@ export interface DecodedDataset {
   warnings: string[];
   /** First rows (CSV) for the preview. */
   rows?: { columns: string[]; rows: string[][] };
+}
+
+/** Decodes an upload (already expanded: an archive's entries and folders) in the format its options name. */
+export async function decodeDataset(opts: DatasetUploadOptions, files: StagedFile[], dirs: string[], archived: boolean, maxBytes: number): Promise<DecodedDataset> {
+  const { format } = opts;
+  if (format === "image-zip") {
+    if (!archived) throw new UploadRefused("files", "Upload the images as one .zip with a folder per class (e.g. cat/001.png, dog/002.jpg).");
+    return decodeImageFolders(files, dirs, opts.classLabels);
+  }
+  if (format === "idx") return decodeIdx(files, opts.classLabels, maxBytes);
+  if (files.length !== 1) throw new UploadRefused("files", `Upload one CSV file (got ${files.length} files).`);
+  return decodeCsv(files[0], opts.labelColumn, opts.classLabels);
 }
 
 /** Largest normalised tensor accepted (float32 bytes). */

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { db, type Tx } from "../db/client";
@@ -15,16 +14,15 @@ import {
   FORMAT_DB,
   SPLIT_DB,
   type DatasetCard,
-  type DatasetUploadOptions,
 } from "./dataset-card";
-import { decodeCsv, decodeIdx, decodeImageFolders, type DecodedDataset } from "./dataset-decode";
-import { collectProblems, refuseAll, uploadLimits, UploadRefused } from "./limits";
+import { decodeDatasetIsolated } from "./isolated-check";
+import { refuseAll, uploadLimits } from "./limits";
 import type { Problem } from "./model-files";
-import { EntryNameSchema, expandUpload } from "./models";
-import { imagePreview, type DatasetPreview } from "./preview";
+import { EntryNameSchema } from "./models";
+import type { DatasetPreview } from "./preview";
 import type { Staging, StagedFile } from "./staging";
 import { artifactStore, readVerified } from "./store";
-import { decodeTensorFile, encodeTensorFile } from "./tensor-file";
+import { decodeTensorFile } from "./tensor-file";
 
 export interface DatasetUploadInput {
   datasetId?: string;
@@ -47,17 +45,6 @@ export interface RegisteredDatasetVersion {
 
 function problemsOf(issues: z.core.$ZodIssue[]): Problem[] {
   return Object.entries(fieldErrorsFromZod(issues)).map(([field, message]) => ({ field, message }));
-}
-
-async function decode(opts: DatasetUploadOptions, files: StagedFile[], dirs: string[], archived: boolean, maxBytes: number): Promise<DecodedDataset> {
-  const { format } = opts;
-  if (format === "image-zip") {
-    if (!archived) throw new UploadRefused("files", "Upload the images as one .zip with a folder per class (e.g. cat/001.png, dog/002.jpg).");
-    return decodeImageFolders(files, dirs, opts.classLabels);
-  }
-  if (format === "idx") return decodeIdx(files, opts.classLabels, maxBytes);
-  if (files.length !== 1) throw new UploadRefused("files", `Upload one CSV file (got ${files.length} files).`);
-  return decodeCsv(files[0], opts.labelColumn, opts.classLabels);
 }
 
 /**
@@ -87,20 +74,16 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
   const opts = DatasetUploadOptionsSchema.safeParse(input.fields);
   if (!opts.success) problems.push(...problemsOf(opts.error.issues));
   if (input.files.length === 0) problems.push({ field: "files", message: "Choose the files to upload." });
-  // The files are checked even when the card has problems, so the form shows everything at once.
+  // The files are checked even when the card has problems, so the form shows everything at once. They are
+  // expanded and decoded in the upload check's own process (isolated-check.ts), which writes the tensor file.
   const o = opts.success ? opts.data : undefined;
-  const expanded = o && input.files.length ? await collectProblems(problems, () => expandUpload(input.files, staging, limits)) : undefined;
-  const decoded = o && expanded ? await collectProblems(problems, () => decode(o, expanded.files, expanded.dirs, Boolean(expanded.archive), limits.maxTotalBytes)) : undefined;
-  if (problems.length || !card.success || !opts.success || !expanded || !decoded) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
-  const warnings = [...decoded.warnings, ...expanded.ignored.map((i) => `${i} was ignored.`)];
-
   const tensorPath = join(await staging.subdir("tensor"), "tensor.bwds");
-  const tensor = encodeTensorFile(
-    { count: decoded.labels.length, sampleShape: decoded.sampleShape, classLabels: decoded.classLabels, valueMin: decoded.valueMin, valueMax: decoded.valueMax, featureNames: decoded.featureNames },
-    decoded.x,
-    decoded.labels,
-  );
-  await writeFile(tensorPath, tensor);
+  const checked = o && input.files.length ? await decodeDatasetIsolated({ opts: o, files: input.files, stagingDir: staging.dir, tensorPath, limits }) : undefined;
+  if (checked) problems.push(...checked.problems);
+  const decoded = checked?.summary;
+  if (problems.length || !card.success || !opts.success || !decoded) refuseAll(problems.length ? problems : [{ field: "files", message: "The files could not be checked." }]);
+  const warnings = decoded.warnings;
+
   const hashed = await hashFiles([
     { rel: "tensor.bwds", path: tensorPath, role: "tensor" },
     ...input.files.map((f, i) => ({ rel: `original/${uniqueName(f.name, i, input.files)}`, path: f.path, role: "original" })),
@@ -108,11 +91,8 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
   const tensorDigest = hashed[0].sha256;
   const manifestDigest = manifestDigestOf(hashed);
   const totalBytes = hashed.reduce((s, f) => s + f.size, 0);
-  const counts = new Array<number>(decoded.classLabels.length).fill(0);
-  for (const l of decoded.labels) counts[l]++;
-  const preview: DatasetPreview = decoded.rows
-    ? { kind: "rows", ...decoded.rows }
-    : imagePreview(decoded.x, decoded.labels, decoded.sampleShape, decoded.classLabels.length, { min: decoded.valueMin, max: decoded.valueMax });
+  const counts = decoded.classCounts;
+  const preview: DatasetPreview = decoded.preview;
 
   let created = false;
   // A store that cannot take the files refuses the upload before anything is recorded.
@@ -143,7 +123,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
           licence: card.data.licence,
           personalData: card.data.personalData,
           split: SPLIT_DB[card.data.split] as DatasetSplit,
-          sampleCount: decoded.labels.length,
+          sampleCount: decoded.count,
           sampleShape: decoded.sampleShape,
           classLabels: decoded.classLabels,
           classCounts: counts,
@@ -170,7 +150,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
           datasetId,
           version,
           format: opts.data.format,
-          samples: decoded.labels.length,
+          samples: decoded.count,
           shape: decoded.sampleShape,
           classes: decoded.classLabels.length,
           licence: card.data.licence,
@@ -198,7 +178,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
     await removeUnreferencedBlobs(added);
     throw storeUnavailable(e, "the version");
   }
-  return { datasetId: row.datasetId, versionId: row.id, version: row.version, tensorDigest, manifestDigest, sampleCount: decoded.labels.length, warnings };
+  return { datasetId: row.datasetId, versionId: row.id, version: row.version, tensorDigest, manifestDigest, sampleCount: decoded.count, warnings };
 }
 
 /** The name an original file is stored under: its last segment in safe characters; never "." or "..". */

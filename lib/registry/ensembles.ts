@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { db } from "../db/client";
 import { Prisma } from "../db/generated/client";
@@ -7,12 +6,12 @@ import type { RiskTier } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { env } from "../env";
 import { ensembleModel } from "../engine/ensemble";
 import type { LoadedModel } from "../engine/model";
 import { loadWhiteBoxModel } from "../engine/formats";
 import type { EngineCard } from "../engine/card";
-import { ensureCheckBackend } from "./engine-adapter";
+import { runEnsembleIsolated, type StagedMember } from "./isolated-check";
+import { Staging } from "./staging";
 import { ENDPOINT_FORMAT } from "./endpoints";
 import { ENSEMBLE_FORMAT } from "./ensemble-guards";
 import { EntryNameSchema, loadModelVersionForEngine, type ModelVersionForEngine } from "./models";
@@ -144,36 +143,27 @@ async function loadMembers(teamId: string, ids: string[]): Promise<{ row: Member
   return members;
 }
 
-/** Loads the members and runs the ensemble once (forward pass and input gradient), as an upload's engine check does. */
-async function checkEnsembleRuns(teamId: string, ids: string[], combine: EnsembleCombineValue, card: ModelCard): Promise<{ backend: string; parameters: number; layerTypes: string[] }> {
-  const backend = await ensureCheckBackend(env().BULWARK_TF_BACKEND);
-  const loaded: LoadedModel[] = [];
+/** model.json as the store gave it (bytes), or as text or an object. */
+const asBytes = (json: unknown): Uint8Array => (json instanceof Uint8Array ? json : Buffer.from(typeof json === "string" ? json : JSON.stringify(json)));
+
+/** Copies each member's files from the store into a private staging folder (one member in memory at a time) for the check process. */
+async function withStagedMembers<T>(teamId: string, ids: string[], run: (members: StagedMember[]) => Promise<T>): Promise<T> {
+  const staging = await Staging.create(Number.MAX_SAFE_INTEGER);
+  const stage = async (entries: Record<string, Uint8Array>) => {
+    const out: { rel: string; path: string }[] = [];
+    for (const [rel, bytes] of Object.entries(entries)) out.push({ rel, path: (await staging.addBytes(rel, bytes)).path });
+    return out;
+  };
   try {
+    const members: StagedMember[] = [];
     for (const id of ids) {
-      const mv = await loadModelVersionForEngine(teamId, id);
-      loaded.push(await loadWhiteBoxModel(mv.files, mv.engineCard));
+      const { files, engineCard } = await loadModelVersionForEngine(teamId, id);
+      if (files.format === "onnx") members.push({ format: "onnx", engineCard, onnxPath: (await staging.addBytes("model.onnx", files.onnx)).path, externalData: await stage(files.externalData ?? {}) });
+      else members.push({ format: "tfjs-layers", engineCard, modelJsonPath: (await staging.addBytes("model.json", asBytes(files.modelJson))).path, weights: await stage(files.weights) });
     }
-    const model = ensembleModel(loaded, combine);
-    const x = tf.randomUniform([2, ...card.inputShape], card.inputRange.min, card.inputRange.max, "float32", 7);
-    try {
-      const p = model.predictProbs(x);
-      const probs = await p.data();
-      const shape = p.shape;
-      p.dispose();
-      const g = tf.grad((xi: tf.Tensor) => tf.sum(model.logits(xi)))(x);
-      const grads = await g.data();
-      g.dispose();
-      const problems: string[] = [];
-      if (shape[1] !== card.classLabels.length) problems.push(`it outputs ${shape[1]} classes, the card declares ${card.classLabels.length}`);
-      if (!probs.every(Number.isFinite) || !grads.every(Number.isFinite)) problems.push("its output or input gradient is not finite");
-      if (problems.length) throw new ValidationError(`The ensemble does not run: ${problems.join("; ")}.`, { memberVersionIds: problems.join("; ") });
-    } finally {
-      x.dispose();
-    }
-    const parameters = loaded.reduce((s, m) => s + (m.layersModel?.countParams() ?? 0), 0);
-    return { backend, parameters, layerTypes: model.layerTypes };
+    return await run(members);
   } finally {
-    for (const m of loaded) m.dispose();
+    await staging.dispose();
   }
 }
 
@@ -226,7 +216,12 @@ export async function registerEnsembleVersion(ctx: TeamContext, raw: CreateEnsem
     trainingCostNote: note,
   };
   const card = ModelCardSchema.parse({ task: first.task, inputShape: first.inputShape, inputRange: first.inputRange, preprocessing: first.preprocessing, classLabels: first.classLabels, ensemble, ...descriptive.data });
-  const check = await checkEnsembleRuns(teamId, input.memberVersionIds, input.combine, card);
+  // Loading the members and running the ensemble once happens in the upload check's own process, under its limits.
+  const trial = await withStagedMembers(teamId, input.memberVersionIds, (staged) =>
+    runEnsembleIsolated({ members: staged, combine: input.combine, inputShape: card.inputShape, inputRange: card.inputRange, classCount: card.classLabels.length }),
+  );
+  if (!trial.run) throw new ValidationError(`The ensemble does not run: ${trial.problems.join("; ")}.`, { memberVersionIds: trial.problems.join("; ") });
+  const check = trial.run;
   const manifestDigest = ensembleDigest(input.combine, members.map((m) => m.row.manifestDigest));
   const engineInfo = { kind: ENSEMBLE_FORMAT, combine: input.combine, members: ensemble.members.map((m) => m.label), backend: check.backend, parameters: check.parameters, layerTypes: check.layerTypes, warnings: [] as string[] };
 

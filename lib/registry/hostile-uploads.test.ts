@@ -264,3 +264,20 @@ describe("model checks run in their own process", () => {
     }
   }, 120_000);
 });
+
+describe("dataset decoding runs in its own process", () => {
+  it("a dataset too slow to decode is stopped at BULWARK_CHECK_TIMEOUT_S and refused, nothing stored, while health checks are answered", async () => {
+    const { ctx, team } = await makeTeam();
+    // 400,000 rows of 16 features (about 30 MB of text): seconds of parsing, far beyond a 1 s limit.
+    const row = Array.from({ length: 16 }, (_, i) => (i / 7).toFixed(4)).join(",");
+    const csv = Buffer.from(`y,${Array.from({ length: 16 }, (_, i) => `f${i}`).join(",")}\n` + `0,${row}\n1,${row}\n`.repeat(200_000));
+    process.env.BULWARK_CHECK_TIMEOUT_S = "1";
+    resetEnvCache();
+    try {
+      await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "rows.csv", data: csv }], { format: "csv", labelColumn: "y" }), /^The dataset took longer than 1 s to read and decode its files, so the check was stopped; the limit is BULWARK_CHECK_TIMEOUT_S\.$/);
+    } finally {
+      delete process.env.BULWARK_CHECK_TIMEOUT_S;
+      resetEnvCache();
+    }
+  }, 120_000);
+});

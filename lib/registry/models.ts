@@ -20,7 +20,7 @@ import {
   type ModelCard,
 } from "./model-card";
 import { checkModelFiles, type ModelJson, type Problem } from "./model-files";
-import { checkModelIsolated, checkOnnxIsolated } from "./model-check";
+import { checkModelIsolated, checkOnnxIsolated } from "./isolated-check";
 import { findOnnxUpload, type OnnxUpload } from "./onnx-files";
 import type { ModelValidation } from "../engine/model";
 import type { EngineModelFiles } from "../engine/formats";
@@ -148,7 +148,7 @@ async function prepareLayers(expanded: { files: StagedFile[] } | undefined, card
   if (problems.length || !checked?.set || !card) return undefined;
   const set = checked.set;
   // Finite weights, then the engine's own load + forward pass + gradient check, in a child process with
-  // memory and time limits (model-check.ts): no model can stall the web server.
+  // memory and time limits (isolated-check.ts): no model can stall the web server.
   const isolated = await checkModelIsolated(set, engineCardOf(card));
   if (isolated.nonFinite.length) refuseAll(isolated.nonFinite);
   const verdict = isolated.verdict!;

@@ -13,7 +13,7 @@ import { createPrivacyEvaluation } from "../evaluations/privacy";
 import { CreateIntegrityEvaluationSchema, CreatePrivacyEvaluationSchema } from "../evaluations/schemas";
 
 /*
- * ONNX model versions through the real registry: the check runs in the model-check child process
+ * ONNX model versions through the real registry: the check runs in the upload-check child process
  * (engine + ONNX Runtime), files are stored content-addressed, the stored version loads for the engine
  * (alone and as an ensemble member); refusals name the problem and store nothing.
  */

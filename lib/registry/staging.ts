@@ -36,6 +36,11 @@ export class Staging {
     return new Staging(dir, maxBytes);
   }
 
+  /** An upload's folder made by `create` in another process (the upload check's child works inside it). */
+  static open(dir: string, maxBytes: number): Staging {
+    return new Staging(dir, maxBytes);
+  }
+
   /** A new empty sub-folder (e.g. to extract an archive into). */
   async subdir(name: string): Promise<string> {
     const d = join(this.dir, `${name}-${randomBytes(4).toString("hex")}`);

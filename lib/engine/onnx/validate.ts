@@ -8,7 +8,7 @@ import { loadOnnxModel, toGraphInput, type CompiledOnnx, type OnnxFiles } from "
 import { OnnxRefusal } from "./support";
 
 /*
- * The registry's check of an ONNX upload (run in the model-check child process): the graph parses and every
+ * The registry's check of an ONNX upload (run in the upload-check child process, lib/registry/isolated-check.ts): the graph parses and every
  * operator on the path to the scores is supported and differentiable, the card fits the graph's input, the
  * output width equals the card's class count, a forward pass and the attack loss's input gradient are finite
  * on this backend, and the engine's output agrees with ONNX Runtime (onnxruntime-node) on the same random
