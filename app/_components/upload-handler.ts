@@ -1,7 +1,7 @@
 import { getSessionUser } from "@/lib/auth/session";
 import { can, type Action } from "@/lib/auth/permissions";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
-import { AppError, NotFoundError } from "@/lib/errors";
+import { AppError, NotFoundError, toAppError } from "@/lib/errors";
 import { uploadLimits, formatBytes } from "@/lib/registry/limits";
 import { Staging, type StagedFile } from "@/lib/registry/staging";
 import { boundaryOf, readMultipart } from "@/lib/registry/multipart";
@@ -44,7 +44,8 @@ export async function handleRegistryUpload(
     const answer = await withStagedUpload(req, (fields, files, staging) => run(ctx, fields, files, staging));
     return json(answer.ok ? 200 : 400, answer);
   } catch (e) {
-    if (e instanceof AppError) return json(e.status, { ok: false, message: e.message, fieldErrors: e.fieldErrors });
+    const known = toAppError(e);
+    if (known) return json(known.status, { ok: false, message: known.message, fieldErrors: known.fieldErrors });
     console.error(e);
     return json(500, { ok: false, message: "Something went wrong on our side; nothing was stored. Try again." });
   }

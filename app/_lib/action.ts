@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
 import { can, type Action } from "@/lib/auth/permissions";
-import { AppError, fieldErrorsFromZod, NotFoundError } from "@/lib/errors";
+import { fieldErrorsFromZod, NotFoundError, toAppError } from "@/lib/errors";
 import { controlCharacterIn, formControlCharacterErrors } from "@/lib/security/control-chars";
 
 export type ActionState = {
@@ -51,7 +51,8 @@ export async function teamAction<S extends z.ZodType>(
     return { ok: true, message: message ?? "Saved." };
   } catch (e) {
     const values = formData instanceof FormData ? echoValues(formData) : {};
-    if (e instanceof AppError) return { ok: false, message: e.message, fieldErrors: e.fieldErrors, values };
+    const known = toAppError(e);
+    if (known) return { ok: false, message: known.message, fieldErrors: known.fieldErrors, values };
     console.error(e);
     return { ok: false, message: "Something went wrong on our side; nothing was changed. Try again.", values };
   }

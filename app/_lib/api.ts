@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { authenticateToken } from "@/lib/auth/tokens";
 import { can } from "@/lib/auth/permissions";
 import type { TeamContext } from "@/lib/teams/access";
-import { AppError, fieldErrorsFromZod } from "@/lib/errors";
+import { AppError, fieldErrorsFromZod, toAppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { takeRateLimit } from "@/lib/api/rate-limit";
 import { OPERATIONS, type Operation } from "@/lib/api/operations";
@@ -123,7 +123,9 @@ export function endpoint<O extends Operation>(o: O, run: (ctx: TeamContext, inpu
       if (o.status === 204) return withHeaders(new Response(null, { status: 204 }));
       return withHeaders(Response.json(out, { status: o.status, headers: { "cache-control": "no-store" } }));
     } catch (e) {
-      if (e instanceof AppError) return withHeaders(problem(e.status, TITLES[e.status] ?? e.code.replace(/_/g, " "), e.message, e.fieldErrors ? { errors: e.fieldErrors } : {}));
+      // The product's errors and the database's known refusals (unique → 409, foreign key → 400, missing → 404); 503 below.
+      const known = toAppError(e);
+      if (known && known.status !== 503) return withHeaders(problem(known.status, TITLES[known.status] ?? known.code.replace(/_/g, " "), known.message, known.fieldErrors ? { errors: known.fieldErrors } : {}));
       return withHeaders(internalProblem(e));
     }
   }

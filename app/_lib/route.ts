@@ -1,7 +1,7 @@
 import { getSessionUser } from "@/lib/auth/session";
 import { can, type Action } from "@/lib/auth/permissions";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
-import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/errors";
 
 /** For route handlers under /t/[team]: session, team membership (404), role check, known errors as JSON. */
 export async function routeTeam<P extends { team: string }>(params: Promise<P>, action: Action, run: (ctx: TeamContext, p: P) => Promise<Response>): Promise<Response> {
@@ -13,7 +13,8 @@ export async function routeTeam<P extends { team: string }>(params: Promise<P>, 
     if (!can(ctx.role, action)) return Response.json({ message: "Your role in this team does not allow this." }, { status: 403 });
     return await run(ctx, p);
   } catch (e) {
-    if (e instanceof AppError) return Response.json({ message: e.message }, { status: e.status });
+    const known = toAppError(e);
+    if (known) return Response.json({ message: known.message }, { status: known.status });
     throw e;
   }
 }

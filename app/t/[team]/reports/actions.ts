@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext } from "@/lib/teams/access";
-import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/errors";
 import { teamAction, type ActionState } from "@/app/_lib/action";
 import { ApproveReportSchema, CreateReportFormSchema, approveReport, createReport, verifyPdf, type Verification } from "@/lib/reports";
 import { RequestChangesSchema, RequestReviewSchema, ReviseReportSchema } from "@/lib/reports/schemas";
@@ -80,7 +80,8 @@ export async function verifyAction(team: string, _prev: VerifyState, form: FormD
     return { ok: false, message: "Choose a PDF file or paste a SHA-256." };
   } catch (e) {
     // The pasted hash comes back so the form keeps it (a file cannot be put back into a file input).
-    if (e instanceof AppError) return { ok: false, message: e.fieldErrors ? `${e.message} ${Object.values(e.fieldErrors).join(" ")}` : e.message, values: { sha256: typeof pasted === "string" ? pasted : "" } };
+    const known = toAppError(e);
+    if (known) return { ok: false, message: known.fieldErrors ? `${known.message} ${Object.values(known.fieldErrors).join(" ")}` : known.message, values: { sha256: typeof pasted === "string" ? pasted : "" } };
     console.error(e);
     return { ok: false, message: "Something went wrong on our side. Try again." };
   }

@@ -1,6 +1,6 @@
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext } from "@/lib/teams/access";
-import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/errors";
 import { assessTeam } from "@/lib/compliance/posture";
 import { FRAMEWORK_IDS, getCatalog, type FrameworkId } from "@/lib/compliance/catalog";
 import { statusesToCsv } from "@/lib/compliance/export";
@@ -19,7 +19,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ team: st
     const name = `${ctx.team.slug}-controls${fw ? `-${fw}` : ""}-${a.computedAt.toISOString().slice(0, 10)}.csv`;
     return new Response(csv, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"` } });
   } catch (e) {
-    if (e instanceof AppError) return new Response(e.message, { status: e.status });
+    const known = toAppError(e);
+    if (known) return new Response(known.message, { status: known.status });
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 import { getSessionUser } from "@/lib/auth/session";
 import { getTeamContext } from "@/lib/teams/access";
 import { readAttestationFile } from "@/lib/compliance/attestations";
-import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/errors";
 import { attachmentHeaders } from "@/lib/security/headers";
 
 /** Downloads a file attached to an attestation (team members only; digest checked on read). */
@@ -19,7 +19,8 @@ export async function GET(_req: Request, { params }: { params: Promise<{ team: s
       },
     });
   } catch (e) {
-    if (e instanceof AppError) return new Response(e.message, { status: e.status });
+    const known = toAppError(e);
+    if (known) return new Response(known.message, { status: known.status });
     throw e;
   }
 }
