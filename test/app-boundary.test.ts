@@ -21,4 +21,18 @@ describe("app/", () => {
     const offenders = files(join(ROOT, "app")).filter((f) => /from\s+["'](@\/|(\.\.\/)+)lib\/db\/(client|generated)|from\s+["']@prisma\//m.test(readFileSync(f, "utf8")));
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
   });
+
+  it("resolves the session, the team and the role in one place (app/_lib/team.ts), which every page, action and route uses", () => {
+    // The root page (which team to open) and the sign-in page (already signed in?) ask only for the session.
+    const SESSION_ONLY = new Set(["app/page.tsx", "app/(auth)/sign-in/page.tsx"]);
+    const all = files(join(ROOT, "app")).map((f) => ({ f: relative(ROOT, f), text: readFileSync(f, "utf8") }));
+    const teamLookups = all.filter(({ f, text }) => f !== "app/_lib/team.ts" && /\bgetTeamContext\b|\brequireTeam\b/.test(text));
+    expect(teamLookups.map(({ f }) => f)).toEqual([]);
+    const sessionLookups = all.filter(({ f, text }) => f !== "app/_lib/team.ts" && !SESSION_ONLY.has(f) && /\b(getSessionUser|requireUser)\b/.test(text));
+    expect(sessionLookups.map(({ f }) => f)).toEqual([]);
+    // Every page under /t/[team] goes through it (directly, or through the layout's and the action/route wrappers).
+    const teamPages = all.filter(({ f }) => /^app\/t\/\[team\]\/.*(page|layout)\.tsx$/.test(f));
+    const bypass = teamPages.filter(({ text }) => !/\bteamPage(Access)?\(/.test(text) && /\bparams\b/.test(text) && /from "@\/lib\//.test(text));
+    expect(bypass.map(({ f }) => f)).toEqual([]);
+  });
 });

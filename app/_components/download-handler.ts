@@ -1,20 +1,18 @@
 import { Readable } from "node:stream";
-import { getSessionUser } from "@/lib/auth/session";
-import { getTeamContext } from "@/lib/teams/access";
+import { teamAccess } from "@/app/_lib/team";
 import { NotFoundError } from "@/lib/errors";
 import { openVersionFile } from "@/lib/registry/download";
 import { attachmentHeaders } from "@/lib/security/headers";
 
 /** GET ?version=<versionId>&path=<file path>: streams a stored file of the team's version. */
 export async function handleVersionFileDownload(req: Request, teamSlug: string, kind: "model" | "dataset"): Promise<Response> {
-  const user = await getSessionUser();
-  if (!user) return new Response("Sign in first.", { status: 401 });
   const url = new URL(req.url);
   const versionId = url.searchParams.get("version") ?? "";
   const path = url.searchParams.get("path") ?? "";
   try {
-    const ctx = await getTeamContext(user, teamSlug);
-    const f = await openVersionFile(ctx, kind, versionId, path);
+    const access = await teamAccess(teamSlug);
+    if (!access.ok) return new Response(access.message, { status: access.status });
+    const f = await openVersionFile(access.ctx, kind, versionId, path);
     return new Response(Readable.toWeb(f.stream) as ReadableStream, {
       headers: {
         ...attachmentHeaders(f.filename),

@@ -1,7 +1,7 @@
-import { getSessionUser } from "@/lib/auth/session";
-import { can, type Action } from "@/lib/auth/permissions";
-import { getTeamContext, type TeamContext } from "@/lib/teams/access";
-import { AppError, NotFoundError, toAppError } from "@/lib/errors";
+import type { Action } from "@/lib/auth/permissions";
+import type { TeamContext } from "@/lib/teams/access";
+import { AppError, toAppError } from "@/lib/errors";
+import { teamAccess } from "@/app/_lib/team";
 import { uploadLimits, formatBytes } from "@/lib/registry/limits";
 import { Staging, type StagedFile } from "@/lib/registry/staging";
 import { boundaryOf, readMultipart } from "@/lib/registry/multipart";
@@ -26,20 +26,14 @@ export async function handleRegistryUpload(
   action: Action,
   run: (ctx: TeamContext, fields: Record<string, string>, files: StagedFile[], staging: Staging) => Promise<UploadAnswer>,
 ): Promise<Response> {
-  const user = await getSessionUser();
-  if (!user) return json(401, { ok: false, message: "Your session has ended. Sign in again." });
   // A cross-site form post would carry another Origin: refuse it.
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   if (origin && host && new URL(origin).host !== host) return json(403, { ok: false, message: "Uploads are only accepted from Bulwark's own pages." });
-  let ctx: TeamContext;
-  try {
-    ctx = await getTeamContext(user, teamSlug);
-  } catch (e) {
-    if (e instanceof NotFoundError) return json(404, { ok: false, message: e.message });
-    throw e;
-  }
-  if (!can(ctx.role, action)) return json(403, { ok: false, message: "Your role in this team does not allow uploads: engineers and admins upload and edit, reviewers and auditors read." });
+  const access = await teamAccess(teamSlug, action);
+  if (!access.ok && access.status === 403) return json(403, { ok: false, message: "Your role in this team does not allow uploads: engineers and admins upload and edit, reviewers and auditors read." });
+  if (!access.ok) return json(access.status, { ok: false, message: access.message });
+  const { ctx } = access;
   try {
     const answer = await withStagedUpload(req, (fields, files, staging) => run(ctx, fields, files, staging));
     return json(answer.ok ? 200 : 400, answer);

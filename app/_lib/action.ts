@@ -1,9 +1,9 @@
 import type { z } from "zod";
-import { getSessionUser } from "@/lib/auth/session";
-import { getTeamContext, type TeamContext } from "@/lib/teams/access";
-import { can, type Action } from "@/lib/auth/permissions";
+import type { TeamContext } from "@/lib/teams/access";
+import type { Action } from "@/lib/auth/permissions";
 import { fieldErrorsFromZod, NotFoundError, toAppError } from "@/lib/errors";
-import { controlCharacterIn, formControlCharacterErrors } from "@/lib/security/control-chars";
+import { formControlCharacterErrors } from "@/lib/security/control-chars";
+import { badBoundId, teamAccess } from "./team";
 
 export type ActionState = {
   ok: boolean;
@@ -34,12 +34,11 @@ export async function teamAction<S extends z.ZodType>(
   /** Ids bound into the action from the page's address; a client can send any, and one with a control character names nothing. */
   boundIds: string[] = [],
 ): Promise<ActionState> {
-  const user = await getSessionUser();
-  if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
   try {
-    if (boundIds.some((id) => typeof id !== "string" || controlCharacterIn(id))) throw new NotFoundError();
-    const ctx = await getTeamContext(user, String(teamSlug));
-    if (!can(ctx.role, action)) return { ok: false, message: "Your role in this team does not allow this action." };
+    if (badBoundId(boundIds)) throw new NotFoundError();
+    const access = await teamAccess(teamSlug, action);
+    if (!access.ok) return { ok: false, message: access.message };
+    const { ctx } = access;
     const form = Object.fromEntries(formData instanceof FormData ? formData : []);
     const controlErrors = formControlCharacterErrors(form);
     if (controlErrors) return { ok: false, message: "Some fields need attention.", fieldErrors: controlErrors, values: formData instanceof FormData ? echoValues(formData) : {} };

@@ -1,16 +1,52 @@
 import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/session";
+import { getSessionUser, requireUser, type SessionUser } from "@/lib/auth/session";
+import { can, type Action } from "@/lib/auth/permissions";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
 import { NotFoundError } from "@/lib/errors";
+import { controlCharacterIn } from "@/lib/security/control-chars";
+
+// The one session → membership → role lookup for every page, layout, server action and route handler
+// under /t/[team] (API operations have theirs in endpoint()). A signed-out visitor, a team the user is
+// not a member of (answered exactly like one that does not exist) and a role that may not act each
+// get one answer here, so no entry point repeats the sequence. getSessionUser and getTeamContext are
+// cached per request, so a layout and its page asking both cost one look-up.
+
+export type TeamAccess =
+  | { ok: true; ctx: TeamContext; user: SessionUser }
+  | { ok: false; status: 401 | 403 | 404; message: string };
+
+export const SESSION_ENDED = "Your session has ended. Sign in again.";
+export const ROLE_REFUSED = "Your role in this team does not allow this action.";
+
+/** The caller's access to the team in the address, checked for `action` when one is given. */
+export async function teamAccess(teamSlug: string, action?: Action): Promise<TeamAccess> {
+  const user = await getSessionUser();
+  if (!user) return { ok: false, status: 401, message: SESSION_ENDED };
+  try {
+    const ctx = await getTeamContext(user, String(teamSlug));
+    if (action && !can(ctx.role, action)) return { ok: false, status: 403, message: ROLE_REFUSED };
+    return { ok: true, ctx, user };
+  } catch (e) {
+    if (e instanceof NotFoundError) return { ok: false, status: 404, message: e.message };
+    throw e;
+  }
+}
+
+/** For pages under /t/[team]: the context and the signed-in user, the sign-in page when signed out, else the 404 page. */
+export async function teamPageAccess(params: Promise<{ team: string }>): Promise<{ ctx: TeamContext; user: SessionUser }> {
+  const { team } = await params;
+  const access = await teamAccess(team);
+  if (access.ok) return { ctx: access.ctx, user: access.user };
+  if (access.status === 401) await requireUser(); // redirects to sign-in, back to this page afterwards
+  notFound();
+}
 
 /** For pages under /t/[team]: the signed-in user's context in that team, or the 404 page. */
 export async function teamPage(params: Promise<{ team: string }>): Promise<TeamContext> {
-  const { team } = await params;
-  const user = await requireUser();
-  try {
-    return await getTeamContext(user, team);
-  } catch (e) {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  }
+  return (await teamPageAccess(params)).ctx;
+}
+
+/** Ids bound into an action or route from the address: a client can send any, and one with a control character names nothing. */
+export function badBoundId(ids: unknown[]): boolean {
+  return ids.some((id) => typeof id !== "string" || controlCharacterIn(id));
 }

@@ -1,16 +1,14 @@
 import Link from "next/link";
-import { teamPage } from "@/app/_lib/team";
+import { teamPageAccess } from "@/app/_lib/team";
 import { listUserTeams } from "@/lib/teams/access";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { Nav } from "@/app/_components/nav";
 import { icons } from "@/app/_components/icons";
 import { SignOutButton } from "@/app/_components/sign-out-button";
 import { SideNav } from "@/app/_components/side-nav";
-import { getSessionUser } from "@/lib/auth/session";
 
 export default async function TeamLayout({ children, params }: { children: React.ReactNode; params: Promise<{ team: string }> }) {
-  const ctx = await teamPage(params);
-  const user = (await getSessionUser())!;
+  const { ctx, user } = await teamPageAccess(params);
   const teams = await listUserTeams(ctx.userId);
   return (
     <div className="min-h-screen md:flex">

@@ -2,10 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { getSessionUser } from "@/lib/auth/session";
-import { getTeamContext } from "@/lib/teams/access";
 import { toAppError } from "@/lib/errors";
 import { teamAction, type ActionState } from "@/app/_lib/action";
+import { teamAccess } from "@/app/_lib/team";
 import { ApproveReportSchema, CreateReportFormSchema, approveReport, createReport, verifyPdf, type Verification } from "@/lib/reports";
 import { RequestChangesSchema, RequestReviewSchema, ReviseReportSchema } from "@/lib/reports/schemas";
 import { requestChanges, requestReview, reviseReport } from "@/lib/reports/review";
@@ -64,15 +63,15 @@ export type VerifyState = { ok: boolean; message?: string; result?: Verification
 
 /** Verify a PDF (upload) or a pasted SHA-256 against the team's recorded reports. */
 export async function verifyAction(team: string, _prev: VerifyState, form: FormData): Promise<VerifyState> {
-  const user = await getSessionUser();
-  if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
   const file = form.get("file");
   // Any pasted text goes to verifyPdf, which refuses what is not a SHA-256 with a message (a parse that
   // threw here, before the try, turned a long paste into an internal error: found by lib/api/fuzz-forms.test.ts).
   const pasted = form.get("sha256");
   const sha256 = typeof pasted === "string" ? pasted.trim() : "";
   try {
-    const ctx = await getTeamContext(user, team);
+    const access = await teamAccess(team);
+    if (!access.ok) return { ok: false, message: access.message };
+    const { ctx } = access;
     if (file && typeof file !== "string" && file.size > 0) {
       return { ok: true, result: await verifyPdf(ctx, { bytes: new Uint8Array(await file.arrayBuffer()) }) };
     }

@@ -1,5 +1,4 @@
-import { getSessionUser } from "@/lib/auth/session";
-import { getTeamContext } from "@/lib/teams/access";
+import { teamAccess } from "@/app/_lib/team";
 import { toAppError } from "@/lib/errors";
 import { assessTeam } from "@/lib/compliance/posture";
 import { FRAMEWORK_IDS, getCatalog, type FrameworkId } from "@/lib/compliance/catalog";
@@ -8,10 +7,10 @@ import { statusesToCsv } from "@/lib/compliance/export";
 /** CSV of every control × model status with reasons, evidence digests and versions (?fw= one framework). */
 export async function GET(req: Request, { params }: { params: Promise<{ team: string }> }) {
   const { team } = await params;
-  const user = await getSessionUser();
-  if (!user) return new Response("Sign in first.", { status: 401 });
   try {
-    const ctx = await getTeamContext(user, team);
+    const access = await teamAccess(team);
+    if (!access.ok) return new Response(access.message, { status: access.status });
+    const { ctx } = access;
     const fwParam = new URL(req.url).searchParams.get("fw") ?? "";
     const fw = (FRAMEWORK_IDS as readonly string[]).includes(fwParam) ? (fwParam as FrameworkId) : undefined;
     const a = await assessTeam(ctx, { frameworks: fw ? [fw] : undefined });

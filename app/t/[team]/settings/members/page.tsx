@@ -1,20 +1,18 @@
 import type { Metadata } from "next";
-import { teamPage } from "@/app/_lib/team";
+import { teamPageAccess } from "@/app/_lib/team";
 import { Badge, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { listMembers } from "@/lib/teams/members";
 import { can, ROLE_LABELS } from "@/lib/auth/permissions";
 import { SettingsTabs } from "../tabs";
 import { AddMemberForm, RemoveButton, RoleSelect } from "./forms";
 import { SignOutEverywhereForm } from "./sessions-form";
-import { requireUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage({ params }: { params: Promise<{ team: string }> }) {
-  const ctx = await teamPage(params);
+  const { ctx, user: me } = await teamPageAccess(params);
   const members = await listMembers(ctx);
   const manage = can(ctx.role, "member.manage");
-  const me = await requireUser();
   return (
     <>
       <PageHeader title="Settings" description="Team members, roles and API access." />

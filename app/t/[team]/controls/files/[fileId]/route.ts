@@ -1,5 +1,4 @@
-import { getSessionUser } from "@/lib/auth/session";
-import { getTeamContext } from "@/lib/teams/access";
+import { teamAccess } from "@/app/_lib/team";
 import { readAttestationFile } from "@/lib/compliance/attestations";
 import { toAppError } from "@/lib/errors";
 import { attachmentHeaders } from "@/lib/security/headers";
@@ -7,10 +6,10 @@ import { attachmentHeaders } from "@/lib/security/headers";
 /** Downloads a file attached to an attestation (team members only; digest checked on read). */
 export async function GET(_req: Request, { params }: { params: Promise<{ team: string; fileId: string }> }) {
   const { team, fileId } = await params;
-  const user = await getSessionUser();
-  if (!user) return new Response("Sign in first.", { status: 401 });
   try {
-    const ctx = await getTeamContext(user, team);
+    const access = await teamAccess(team);
+    if (!access.ok) return new Response(access.message, { status: access.status });
+    const { ctx } = access;
     const f = await readAttestationFile(ctx, fileId);
     return new Response(new Uint8Array(f.bytes), {
       headers: {
