@@ -159,12 +159,14 @@ function launch(m: Managed, childEnv: NodeJS.ProcessEnv) {
 
 async function stopChild(m: Managed) {
   const child = m.child;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timeout = setTimeout(() => child.kill("SIGKILL"), 40_000);
-  await exited;
-  clearTimeout(timeout);
+  if (child && child.exitCode === null) {
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    const timeout = setTimeout(() => child.kill("SIGKILL"), 40_000);
+    await exited;
+    clearTimeout(timeout);
+  }
+  // Also when the child had already exited (e.g. the web server that found its port taken).
   try {
     unlinkSync(join(runDir, `${m.name}.pid`));
   } catch {
