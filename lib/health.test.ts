@@ -32,19 +32,25 @@ describe("checkHealth", () => {
     expect(await checkHealth()).toMatchObject({ status: "ok", workers: { alive: 1 } });
   });
 
-  it("a crashed worker on another machine counts for at most 15 s after its last beat, and health says when it was last seen", async () => {
+  it("a crashed worker on another machine counts for at most 15 s after its last beat (one seen 20 s ago does not), and health says when it was last seen", async () => {
     expect(WORKER_ALIVE_SECONDS).toBe(15);
     expect(WORKER_ALIVE_SECONDS).toBe(HEARTBEAT_SECONDS * 3);
     const elsewhere = `${hostname()}-elsewhere`;
     // Written with the database's clock, as the worker's own beat does.
     const at = async (id: string, secondsAgo: number) =>
       db.$executeRaw`INSERT INTO "WorkerHeartbeat" (id, hostname, pid, "startedAt", "lastSeenAt", concurrency) VALUES (${id}, ${elsewhere}, 1, now(), (now() AT TIME ZONE 'UTC') - make_interval(secs => ${secondsAgo}), 1)`;
-    await at("stopped-14s-ago", 14);
-    await at("stopped-16s-ago", 16);
+    await at("seen-10s-ago", 10);
+    await at("seen-20s-ago", 20);
     const h = await checkHealth();
-    expect(h).toMatchObject({ status: "ok", workers: { alive: 1, lastSeenSecondsAgo: [14], aliveWindowSeconds: 15, newestHeartbeatAgeSeconds: 14 } });
-    await db.workerHeartbeat.delete({ where: { id: "stopped-14s-ago" } });
-    expect(await checkHealth()).toMatchObject({ status: "degraded", workers: { alive: 0, lastSeenSecondsAgo: [], newestHeartbeatAgeSeconds: 16 } });
+    // Ages grow while the test runs (a loaded machine may take seconds), hence ranges.
+    expect(h).toMatchObject({ status: "ok", workers: { alive: 1, aliveWindowSeconds: 15 } });
+    expect(h.workers.lastSeenSecondsAgo).toHaveLength(1);
+    expect(h.workers.lastSeenSecondsAgo[0]).toBeGreaterThanOrEqual(10);
+    expect(h.workers.lastSeenSecondsAgo[0]).toBeLessThanOrEqual(15);
+    await db.workerHeartbeat.delete({ where: { id: "seen-10s-ago" } });
+    const after = await checkHealth();
+    expect(after).toMatchObject({ status: "degraded", workers: { alive: 0, lastSeenSecondsAgo: [] } });
+    expect(after.workers.newestHeartbeatAgeSeconds).toBeGreaterThanOrEqual(20);
   });
 
   it("a worker's beat is dated by the database, so it reads as just seen whatever the worker machine's clock says", async () => {

@@ -132,6 +132,14 @@ describe("dataset uploads", () => {
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "rows.csv", data: Buffer.alloc(0) }], { format: "csv", labelColumn: "y" }), /^rows\.csv is empty \(0 bytes\)/);
   });
 
+  it("a zip entry with a bad CRC-32 and a zip of 65,540 entries without ZIP64 are refused by name, through the registry", async () => {
+    const { ctx, team } = await makeTeam();
+    const crc = makeRawZip([{ name: "a/1.png", data: png(4, 4) }, { name: "b/2.png", data: png(4, 4), crc: 0x12345678 }]);
+    await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "d.zip", data: crc }], { format: "image-zip" }), /^d\.zip: entry "b\/2\.png" is corrupt: its CRC-32 is 0x[0-9a-f]{8} but the archive records 0x12345678/);
+    const many = makeRawZip(Array.from({ length: 65_540 }, (_, i) => ({ name: `${i % 10}/${i}.png`, data: Buffer.from("x") })), { zip64: false });
+    await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "many.zip", data: many }], { format: "image-zip" }), /^many\.zip: its end record counts 65,535 entries, but its central directory holds 65,540/);
+  }, 120_000);
+
   it("a single class folder is named as one class, not as 'not in a class folder'", async () => {
     const { ctx, team } = await makeTeam();
     const zip = await makeZip([{ name: "cat/1.png", data: png(4, 4) }, { name: "cat/2.png", data: png(4, 4) }]);
