@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { runningPostmaster } from "../lib/db/embedded";
 
@@ -190,17 +191,27 @@ describe("npm start supervisor", () => {
     expect((await query<{ n: string }>(`SELECT count(*)::text AS n FROM "Evaluation"`))[0]!.n).toBe("0");
 
     // A "." or ".." path segment (also as %2e) is answered as not found, never resolved into another route or redirected.
+    // Sent as written (fetch would resolve the dots on the client before sending).
+    const rawGet = (path: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const req = httpGet({ host: "127.0.0.1", port, path }, (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on("error", reject);
+      });
     for (const path of ["/api/v1/models/%2e%2e/versions", "/api/v1/models/../evaluations", "/api/v1/models/.%2E/versions"]) {
-      const res = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: "manual" });
+      const res = await rawGet(path);
       expect(res.status, path).toBe(404);
-      expect(res.headers.get("content-type")).toBe("application/problem+json");
-      expect((await res.json()).detail).toMatch(/^The address has a ".*" path segment; no record or operation is named that way/);
+      expect(res.headers["content-type"]).toBe("application/problem+json");
+      expect(JSON.parse(res.body).detail).toMatch(/^The address has a ".*" path segment; no record or operation is named that way/);
     }
     for (const path of ["/t/demo/models/%2e%2e", "/t/%2e%2e/models", "/t/demo/models/%2e"]) {
-      const res = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: "manual" });
+      const res = await rawGet(path);
       expect(res.status, path).toBe(404);
-      expect(res.headers.get("location")).toBeNull();
-      expect(await res.text()).toContain("This page does not exist, or you do not have access to it.");
+      expect(res.headers.location).toBeUndefined();
+      expect(res.body).toContain("This page does not exist, or you do not have access to it.");
     }
 
     second.child.kill("SIGINT");
