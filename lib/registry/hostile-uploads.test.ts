@@ -4,6 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetEnvCache } from "../env";
 import { checkHealth } from "../health";
 import { makeTeam } from "../../test/fixtures";
+import { withStagedUpload } from "../../app/_components/upload-handler";
 import { registerDatasetVersion } from "./datasets";
 import { registerModelVersion } from "./models";
 import { cardFields, makeRawZip, makeTfjsModel, makeZip, registryRowCounts, stage, storedBlobs, useTempStore, type TfjsFiles } from "./test-helpers";
@@ -17,12 +18,17 @@ import type { TeamContext } from "../teams/access";
 let store: LocalArtifactStore;
 let dataDir: string;
 let tfm: TfjsFiles;
+// One team for the whole file: refusals are checked as "no row added", and accepted uploads use fresh names.
+let team: Awaited<ReturnType<typeof makeTeam>>["team"];
+let ctx: Awaited<ReturnType<typeof makeTeam>>["ctx"];
 beforeAll(async () => {
   ({ store, dir: dataDir } = useTempStore());
+  ({ team, ctx } = await makeTeam());
   tfm = await makeTfjsModel();
 });
 beforeEach(() => {
   delete process.env.BULWARK_MAX_INPUT_VALUES;
+  delete process.env.BULWARK_MAX_ARCHIVE_FILES;
   resetEnvCache();
 });
 
@@ -51,6 +57,7 @@ async function stagingLeft(): Promise<number> {
 
 async function expectRefused(teamId: string, work: () => Promise<unknown>, message: RegExp, field = "files") {
   const blobs = (await storedBlobs(store)).length;
+  const rows = await registryRowCounts(teamId);
   const { result, slowest } = await slowestHealthDuring(work);
   expect(result, "the upload should have been refused").toBeInstanceOf(Error);
   const e = result as Error & { status?: number; fieldErrors?: Record<string, string> };
@@ -62,7 +69,7 @@ async function expectRefused(teamId: string, work: () => Promise<unknown>, messa
   expect(e.message, "no server paths").not.toContain(dataDir);
   expect(e.message.length, "a short message").toBeLessThan(700);
   expect((await storedBlobs(store)).length).toBe(blobs);
-  expect(await registryRowCounts(teamId)).toEqual({ models: 0, modelVersions: 0, datasets: 0, datasetVersions: 0, artifacts: 0, files: 0 });
+  expect(await registryRowCounts(teamId)).toEqual(rows);
   expect(await stagingLeft()).toBe(0);
   expect(slowest, "a health check waited").toBeLessThan(1000);
   return e;
@@ -70,11 +77,14 @@ async function expectRefused(teamId: string, work: () => Promise<unknown>, messa
 
 const datasetCard = { description: "d", source: "s", collectedBy: "c", collectedWhen: "2026", licence: "CC0-1.0", personalData: "no", split: "test" };
 
+let uploads = 0;
+const freshName = () => `Hostile ${++uploads}`;
+
 function dataset(ctx: TeamContext, files: { name: string; data: Buffer }[], fields: Record<string, string>) {
   return async () => {
     const { staging, files: staged } = await stage(files);
     try {
-      return await registerDatasetVersion(ctx, { name: "Hostile", fields: { ...datasetCard, ...fields }, files: staged }, staging);
+      return await registerDatasetVersion(ctx, { name: freshName(), fields: { ...datasetCard, ...fields }, files: staged }, staging);
     } finally {
       await staging.dispose();
     }
@@ -85,7 +95,7 @@ function model(ctx: TeamContext, files: { name: string; data: Buffer }[], fields
   return async () => {
     const { staging, files: staged } = await stage(files);
     try {
-      return await registerModelVersion(ctx, { name: "Hostile", card: cardFields(fields), files: staged }, staging);
+      return await registerModelVersion(ctx, { name: freshName(), card: cardFields(fields), files: staged }, staging);
     } finally {
       await staging.dispose();
     }
@@ -127,13 +137,11 @@ function idx(type: number, dims: number[], data: Uint8Array, magic?: number): Bu
 
 describe("dataset uploads", () => {
   it("a zero-byte zip and an empty CSV are named as empty", async () => {
-    const { ctx, team } = await makeTeam();
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "images.zip", data: Buffer.alloc(0) }], { format: "image-zip" }), /^images\.zip is empty \(0 bytes\)/);
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "rows.csv", data: Buffer.alloc(0) }], { format: "csv", labelColumn: "y" }), /^rows\.csv is empty \(0 bytes\)/);
   });
 
   it("a zip entry with a bad CRC-32 and a zip of 65,540 entries without ZIP64 are refused by name, through the registry", async () => {
-    const { ctx, team } = await makeTeam();
     const crc = makeRawZip([{ name: "a/1.png", data: png(4, 4) }, { name: "b/2.png", data: png(4, 4), crc: 0x12345678 }]);
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "d.zip", data: crc }], { format: "image-zip" }), /^d\.zip: entry "b\/2\.png" is corrupt: its CRC-32 is 0x[0-9a-f]{8} but the archive records 0x12345678/);
     const many = makeRawZip(Array.from({ length: 65_540 }, (_, i) => ({ name: `${i % 10}/${i}.png`, data: Buffer.from("x") })), { zip64: false });
@@ -141,25 +149,24 @@ describe("dataset uploads", () => {
   }, 120_000);
 
   it("a single class folder is named as one class, not as 'not in a class folder'", async () => {
-    const { ctx, team } = await makeTeam();
     const zip = await makeZip([{ name: "cat/1.png", data: png(4, 4) }, { name: "cat/2.png", data: png(4, 4) }]);
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "cats.zip", data: zip }], { format: "image-zip" }), /only one class folder \("cat"\); a classification dataset needs at least two/);
   });
 
   it("an image in a sub-folder of a class folder is refused, naming it", async () => {
-    const { ctx, team } = await makeTeam();
     const zip = await makeZip([{ name: "0/000.png", data: png(4, 4) }, { name: "0/sub/000.png", data: png(4, 4) }, { name: "1/000.png", data: png(4, 4) }]);
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "d.zip", data: zip }], { format: "image-zip" }), /^0\/sub\/000\.png: files must sit directly in their class folder .*sub-folders inside a class folder \("0\/sub\/"\) are not accepted/);
   });
 
-  it("a 30000×30000 PNG is refused from its header, before decoding, and the server keeps answering", async () => {
-    const { ctx, team } = await makeTeam();
-    const zip = await makeZip([{ name: "a/big.png", data: pngHeaderOnly(30000, 30000) }, { name: "b/1.png", data: png(4, 4) }]);
-    await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "d.zip", data: zip }], { format: "image-zip" }), /^a\/big\.png: 30,000×30,000 pixels is above the limit of 16,777,216 pixels \(4096×4096\) per image/);
+  it("a 30000×30000 PNG (and a 100000×100000 one) is refused from its header, before decoding, and the server keeps answering", async () => {
+    for (const side of [30_000, 100_000]) {
+      const zip = await makeZip([{ name: "a/big.png", data: pngHeaderOnly(side, side) }, { name: "b/1.png", data: png(4, 4) }]);
+      const px = side.toLocaleString("en");
+      await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "d.zip", data: zip }], { format: "image-zip" }), new RegExp(`^a/big\\.png: ${px}×${px} pixels is above the limit of 16,777,216 pixels \\(4096×4096\\) per image`));
+    }
   });
 
   it("truncated, bad-CRC and zero-byte PNGs are named in plain words", async () => {
-    const { ctx, team } = await makeTeam();
     const good = png(6, 6);
     const badCrc = Buffer.from(good);
     badCrc[29] ^= 0xff; // the IHDR chunk's CRC
@@ -175,14 +182,12 @@ describe("dataset uploads", () => {
   });
 
   it("keeps the colour of an RGBA PNG and warns that its alpha channel was dropped", async () => {
-    const { ctx } = await makeTeam();
     const zip = await makeZip([{ name: "a/1.png", data: png(4, 4, 100) }, { name: "b/2.png", data: png(4, 4) }]);
     const r = (await dataset(ctx("ENGINEER"), [{ name: "d.zip", data: zip }], { format: "image-zip" })()) as { warnings: string[] };
     expect(r.warnings.join(" ")).toMatch(/a\/1\.png has transparent pixels: the alpha channel was dropped/);
   });
 
   it("IDX: a wrong magic number is named as such, and a stray label 200 is named", async () => {
-    const { ctx, team } = await makeTeam();
     const images = idx(0x08, [20, 2, 2], new Uint8Array(80).fill(9));
     const labels = Uint8Array.from({ length: 20 }, (_, i) => i % 10);
     // The labels file announces 3 dimensions: its first labels are read as sizes and nothing fits.
@@ -198,7 +203,6 @@ describe("dataset uploads", () => {
   });
 
   it("CSV: binary data is not echoed, and 10⁶ columns are refused with the limit in columns", async () => {
-    const { ctx, team } = await makeTeam();
     const binary = Buffer.concat([Buffer.from("y,a\n"), Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x00, 0xff, 0xfe, 0x07])]);
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "rows.csv", data: binary }], { format: "csv", labelColumn: "y" }), /^rows\.csv is not a text file \(it has a NUL byte at offset 8\); upload the CSV saved as UTF-8 text\.$/);
     await expectRefused(team.id, dataset(ctx("ENGINEER"), [{ name: "rows.csv", data: Buffer.from([0x79, 0x2c, 0x61, 0x0a, 0xff, 0xfe, 0x2c, 0x31]) }], { format: "csv", labelColumn: "y" }), /^rows\.csv is not UTF-8 text/);
@@ -207,7 +211,6 @@ describe("dataset uploads", () => {
   });
 
   it("files named '.' and '..' are never stored as original/.", async () => {
-    const { ctx } = await makeTeam();
     const rows = Buffer.from("y,a\n0,1\n1,2\n");
     const r = (await dataset(ctx("ENGINEER"), [{ name: "..", data: rows }], { format: "csv", labelColumn: "y" })()) as { versionId: string };
     const { db } = await import("../db/client");
@@ -216,9 +219,96 @@ describe("dataset uploads", () => {
   });
 });
 
+describe("ZIP64 archives of 100,000 entries, through the registry", () => {
+  // 100,000 one-byte entries in ten class folders (about 10 MB, built in memory): entry 100,000 lies far past
+  // the 65,535 a 16-bit count reaches, where the old reader stopped silently (classes 7–9 were dropped).
+  const entries = () => Array.from({ length: 100_000 }, (_, i) => ({ name: `${i % 10}/${String(i).padStart(6, "0")}.png`, data: Buffer.from([i & 0xff]) }));
+  const upload = (zip: Buffer) => dataset(ctx("ENGINEER"), [{ name: "big.zip", data: zip }], { format: "image-zip" });
+
+  it("the whole table is read: a path-traversal name at entry 100,000 is refused by name", async () => {
+    const all = entries();
+    all[99_999] = { name: "9/../099999.png", data: Buffer.from([1]) };
+    await expectRefused(team.id, upload(makeRawZip(all, { zip64: true })), /^big\.zip: entry "9\/\.\.\/099999\.png" tries to leave the archive folder with "\.\." \(path traversal\)/);
+  }, 60_000);
+
+  it("a ZIP64 end record counting fewer entries than its directory holds is refused", async () => {
+    const zip = makeRawZip(entries(), { zip64: true });
+    const rec = zip.length - 98; // ZIP64 end record (56) + its locator (20) + end record (22)
+    expect(zip.readUInt32LE(rec)).toBe(0x06064b50);
+    zip.writeBigUInt64LE(99_999n, rec + 24);
+    zip.writeBigUInt64LE(99_999n, rec + 32);
+    await expectRefused(team.id, upload(zip), /^big\.zip: its end record counts 99,999 entries, but its central directory holds 100,000/);
+  }, 60_000);
+
+  it("the ZIP64 count (100,000, not 65,535) is what BULWARK_MAX_ARCHIVE_FILES is checked against", async () => {
+    process.env.BULWARK_MAX_ARCHIVE_FILES = "99999";
+    resetEnvCache();
+    await expectRefused(team.id, upload(makeRawZip(entries(), { zip64: true })), /^big\.zip: has 100,000 entries; the limit is 99,999 files per upload/);
+  }, 60_000);
+});
+
+describe("archive entry names, through the registry", () => {
+  const upload = (bytes: Buffer) => dataset(ctx("ENGINEER"), [{ name: "d.zip", data: bytes }], { format: "image-zip" });
+  const zipNamed = (name: string | Buffer, utf8 = true) => makeRawZip([{ name, data: png(4, 4), utf8 }, { name: "b/1.png", data: png(4, 4) }]);
+
+  it("newline, tab and ESC in names are refused with and without the UTF-8 flag, and shown escaped", async () => {
+    // Without the flag the name is read as CP437, where these bytes are printable symbols.
+    for (const [raw, escaped, byte] of [["a/x\ny.png", "a/x◙y.png", "0a"], ["a/x\ty.png", "a/x○y.png", "09"], ["a/x\u001by.png", "a/x←y.png", "1b"]]) {
+      await expectRefused(team.id, upload(zipNamed(Buffer.from(raw, "latin1"), false)), new RegExp(`^d\\.zip: entry "${escaped}" has control characters in its name \\(byte 0x${byte}\\)`));
+    }
+    await expectRefused(team.id, upload(zipNamed("a/x\ny\u001b.png")), /^d\.zip: entry "a\/x\\ny\\u001b\.png" has control characters in its name/);
+  });
+
+  it("a 5,000-character entry name is cut in the message", async () => {
+    const e = await expectRefused(team.id, upload(zipNamed("a/" + "x".repeat(5000) + "\n.png")), /^d\.zip: entry "a\/x+… \(5,007 characters\)" has control characters in its name/);
+    expect(e.message.length).toBeLessThan(300);
+  });
+
+  it("a '.' path segment is refused, and a damaged archive is named without the server's temp paths", async () => {
+    await expectRefused(team.id, upload(zipNamed("a/./b.png")), /^d\.zip: entry "a\/\.\/b\.png" has a "\." path segment/);
+    const e = await expectRefused(team.id, upload(Buffer.from("PK\u0003\u0004 not really a zip")), /^d\.zip: is not a readable zip archive/);
+    expect(e.message).not.toMatch(/\/tmp|bulwark-registry/);
+  });
+});
+
+describe("multipart bodies, read by the upload routes' own reader in front of the registry", () => {
+  /** A dataset upload as the web form and the REST API post it: fields, then one CSV file part. */
+  function viaUploadRoute(fileDisposition: string, over: Record<string, string> = {}) {
+    return async () => {
+      const fields: Record<string, string> = { name: freshName(), ...datasetCard, format: "csv", labelColumn: "y", ...over };
+      const part = (disposition: string, data: string) => `--B\r\nContent-Disposition: form-data; ${disposition}\r\n\r\n${data}\r\n`;
+      const body = Object.entries(fields).map(([k, v]) => part(`name="${k}"`, v)).join("") + part(`name="files"; ${fileDisposition}`, "y,a\n0,1\n1,2\n") + "--B--\r\n";
+      const req = new Request("http://bulwark.test/upload", { method: "POST", headers: { "content-type": "multipart/form-data; boundary=B" }, body });
+      return withStagedUpload(req, (f, files, staging) => registerDatasetVersion(ctx("ENGINEER"), { name: f.name, fields: f, files }, staging));
+    };
+  }
+
+  it("file names of 300 and 5,000 characters, CR/LF, filename* only, '.' and '..' are each named", async () => {
+    const cases: [string, RegExp][] = [
+      [`filename="${"n".repeat(300)}.csv"`, /^The file name "n{79}… \(304 characters\)" is longer than 255 bytes, the limit for a file name; rename the file\.$/],
+      [`filename="${"n".repeat(5000)}.csv"`, /^The file name "n{79}… \(5,004 characters\)" is longer than 255 bytes, the limit for a file name/],
+      [`filename="a\nb.csv"`, /^The file name "a\\nb\.csv" contains control characters/],
+      [`filename="a\rb.csv"`, /^The file name "a\\rb\.csv" contains control characters/],
+      [`filename*=UTF-8''caf%C3%A9.csv`, /gives its name only as filename\* \(RFC 5987 encoding\)/],
+      [`filename="."`, /^The file name "\." is not a usable file name/],
+      [`filename=".."`, /^The file name "\.\." is not a usable file name/],
+    ];
+    for (const [disposition, message] of cases) await expectRefused(team.id, viaUploadRoute(disposition), message);
+  });
+
+  it("a NUL in the name field and a name over 80 characters are refused naming the field", async () => {
+    await expectRefused(team.id, viaUploadRoute(`filename="rows.csv"`, { name: "x\u0000y" }), /contains the control character U\+0000, which is not allowed/i, "name");
+    await expectRefused(team.id, viaUploadRoute(`filename="rows.csv"`, { name: "n".repeat(81) }), /^At most 80 characters/, "name");
+  });
+
+  it("the same form with an honest file name is accepted (the cases above fail only for what they name)", async () => {
+    const r = (await viaUploadRoute(`filename="rows.csv"`)()) as { versionId: string };
+    expect(r.versionId).toBeTruthy();
+  });
+});
+
 describe("model uploads", () => {
   it("a weights path that is an http:// or file:// URL is named as a URL", async () => {
-    const { ctx, team } = await makeTeam();
     for (const url of ["http://example.com/w.bin", "file:///etc/passwd"]) {
       const json = JSON.parse(tfm.modelJson.toString());
       json.weightsManifest[0].paths = [url];
@@ -227,7 +317,6 @@ describe("model uploads", () => {
   });
 
   it("a weight whose manifest shape does not match the layer is named", async () => {
-    const { ctx, team } = await makeTeam();
     const json = JSON.parse(tfm.modelJson.toString());
     const kernel = json.weightsManifest[0].weights[0];
     kernel.shape = [...kernel.shape].reverse();
@@ -235,7 +324,6 @@ describe("model uploads", () => {
   });
 
   it("an input shape of [100000,100000,3] or [3000,3000,3] is refused before TensorFlow.js allocates anything; the limit is configurable", async () => {
-    const { ctx, team } = await makeTeam();
     for (const shape of [[100000, 100000, 3], [3000, 3000, 3]]) {
       const json = JSON.parse(tfm.modelJson.toString());
       json.modelTopology.config.layers[0].config.batch_input_shape = [null, ...shape];
@@ -254,7 +342,6 @@ describe("model uploads", () => {
 
 describe("model checks run in their own process", () => {
   it("a model too slow to check is stopped at BULWARK_CHECK_TIMEOUT_S and refused, while health checks are answered", async () => {
-    const { ctx, team } = await makeTeam();
     const tf = await import("@tensorflow/tfjs");
     // 1024×1024×3 is within the input limit; 64 filters over a million pixels, forward and gradient, take seconds.
     const m = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [1024, 1024, 3], filters: 64, kernelSize: 3 }), tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 3 })] });
@@ -275,7 +362,6 @@ describe("model checks run in their own process", () => {
 
 describe("dataset decoding runs in its own process", () => {
   it("a dataset too slow to decode is stopped at BULWARK_CHECK_TIMEOUT_S and refused, nothing stored, while health checks are answered", async () => {
-    const { ctx, team } = await makeTeam();
     // 400,000 rows of 16 features (about 30 MB of text): seconds of parsing, far beyond a 1 s limit.
     const row = Array.from({ length: 16 }, (_, i) => (i / 7).toFixed(4)).join(",");
     const csv = Buffer.from(`y,${Array.from({ length: 16 }, (_, i) => `f${i}`).join(",")}\n` + `0,${row}\n1,${row}\n`.repeat(200_000));
