@@ -216,7 +216,7 @@ const TAKES_TEAM_ID = new Set([
   "getTeamSettings", "openAlerts", "listEnvironments", "activeOverride", "lastPassingDeployment", "deploymentHistory", "currentDeployments",
   "overridesForModel", "gateForVersion", "referenceFor", "loadDatasetForEngine", "loadEndpointForEngine", "loadEndpointIfAny", "loadEngineModel",
   "checkVersionsCompatible", "loadModelVersionForEngine", "seedCompliance", "seedDemoEvaluations", "seedDemoIntegrity", "seedDemoIntegrityEvaluations",
-  "seedOperations", "seedDemoRegistry", "seedDemoEnsemble", "loadTeamAllowlist", "liveTeamAllowlist",
+  "seedOperations", "seedDemoRegistry", "seedDemoOnnxModel", "seedDemoEnsemble", "loadTeamAllowlist", "liveTeamAllowlist",
 ]);
 
 describe("the tenancy table is complete", () => {

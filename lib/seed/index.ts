@@ -3,7 +3,7 @@ import { seedCompliance } from "./compliance";
 import { seedDemoEvaluations } from "./evaluations";
 import { seedDemoIntegrity, seedDemoIntegrityEvaluations } from "./integrity";
 import { seedOperations } from "./operations";
-import { seedDemoEnsemble, seedDemoRegistry } from "./registry";
+import { seedDemoEnsemble, seedDemoOnnxModel, seedDemoRegistry } from "./registry";
 
 // The demo's order lives here, above the seed modules, so none of them imports another's caller.
 
@@ -11,6 +11,7 @@ import { seedDemoEnsemble, seedDemoRegistry } from "./registry";
 export function demoSeeders(): DemoSeeder[] {
   return [
     (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
+    (teamId) => seedDemoOnnxModel(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedDemoIntegrity(teamId, (m) => console.log(`[bulwark] ${m}`)).then(() => undefined),
     (teamId) => seedDemoEnsemble(teamId, (m) => console.log(`[bulwark] ${m}`)),
     (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),

@@ -11,7 +11,7 @@ import { useTempStore } from "../registry/test-helpers";
 import { loadEngineModel } from "../registry/ensembles";
 import { stopQueue } from "../jobs/queue";
 import { DEMO_EVALUATION, seedDemoEvaluations } from "./evaluations";
-import { DEMO_DATASETS, DEMO_MODEL_NAME, DEMO_ONNX_MODEL, seedDemoRegistry } from "./registry";
+import { DEMO_DATASETS, DEMO_MODEL_NAME, DEMO_ONNX_MODEL, seedDemoOnnxModel, seedDemoRegistry } from "./registry";
 
 describe("demo registry seed", () => {
   let team: { id: string };
@@ -19,7 +19,9 @@ describe("demo registry seed", () => {
     useTempStore();
     team = (await makeTeam("demo")).team;
     await seedDemoRegistry(team.id);
+    await seedDemoOnnxModel(team.id);
     await seedDemoRegistry(team.id);
+    await seedDemoOnnxModel(team.id);
   }, 240_000);
   afterAll(() => stopQueue());
 

@@ -237,7 +237,17 @@ export async function seedDemoRegistry(teamId: string, log: (m: string) => void 
     }
     if (r === "created") log(`Registered the demo model ${dir}.`);
   }
-  const onnx = await seedOnnxModelVersion(ctx, trainId);
+}
+
+/**
+ * The demo's ONNX model (trained in PyTorch), after seedDemoRegistry: a seeder of its own, so the many tests that
+ * seed digits-cnn and the two splits keep exactly those records. Idempotent.
+ */
+export async function seedDemoOnnxModel(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
+  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
+  const train = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.train }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true } });
+  if (!train) return;
+  const onnx = await seedOnnxModelVersion(systemCtx(team), train.id);
   if (onnx === "missing") log(`Demo model ${DEMO_ONNX_MODEL.dir} not found under demo/models; skipped.`);
   if (onnx === "created") log(`Registered the demo ONNX model ${DEMO_ONNX_MODEL.name} (trained in PyTorch).`);
 }
