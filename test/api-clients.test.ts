@@ -1,10 +1,11 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "@/lib/auth/tokens";
+import { db } from "@/lib/db/client";
 import { stopQueue } from "@/lib/jobs/queue";
 import { openApiDocument } from "@/lib/api/openapi";
 import { useTempStore } from "@/lib/registry/test-helpers";
@@ -122,6 +123,25 @@ describe("the CLI's exit codes (docs/ci.md)", () => {
   it("a nonexistent model: exit 3 naming it", async () => {
     const r = await cli(["gate", "--model", "no-such-model@1"]);
     expect([r.code, r.err]).toEqual([3, expect.stringMatching(/The model "no-such-model" was not found/)]);
+  });
+
+  it("model push of an ONNX file with its card beside it (<name>.card.json): a version of format onnx", async () => {
+    const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/onnx/mnist-cnn.json"), "utf8")) as { card: Record<string, unknown> };
+    const file = join(tmp, "torch-digits.onnx");
+    copyFileSync(join(ROOT, "test/fixtures/onnx/mnist-cnn.onnx"), file);
+    const card = { ...fixture.card, intendedUse: "CI test of ONNX pushes", outOfScopeUse: "Anything real", riskTier: "limited", owner: "ML team", trainingMethod: { kind: "standard" } };
+    writeFileSync(join(tmp, "torch-digits.card.json"), JSON.stringify(card));
+    const r = await cli(["model", "push", file, "--name", "torch-digits-cli", "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const v = JSON.parse(r.out) as { version: number; model: { name: string } };
+    expect([v.model.name, v.version]).toEqual(["torch-digits-cli", 1]);
+    const stored = await db.modelVersion.findFirstOrThrow({ where: { model: { name: "torch-digits-cli" } }, select: { format: true } });
+    expect(stored.format).toBe("onnx");
+    // Without a card beside it or --card: exit 2 naming what the card needs.
+    const bare = join(tmp, "bare.onnx");
+    copyFileSync(join(ROOT, "test/fixtures/onnx/mnist-cnn.onnx"), bare);
+    const noCard = await cli(["model", "push", bare, "--name", "torch-digits-bare"]);
+    expect([noCard.code, noCard.err]).toEqual([2, expect.stringMatching(/No model card: pass --card <card\.json>.*inputLayout "NCHW"/)]);
   });
 
   it("--samples abc: exit 2 naming the flag; numbers go to the server as numbers", async () => {
