@@ -148,7 +148,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
         </>
       )}
       <p className="mt-6 text-xs text-slate-500">
-        Verify an export offline with <code className="rounded bg-slate-100 px-1">npm run audit:verify -- bulwark-{ctx.team.slug}-audit-….jsonl</code>: it recomputes every event&apos;s hash and the links between them and names the first event that fails (docs/audit.md).
+        Verify an export offline with <code className="rounded bg-slate-100 px-1 text-slate-700">npm run audit:verify -- bulwark-{ctx.team.slug}-audit-….jsonl</code>: it recomputes every event&apos;s hash and the links between them and names the first event that fails (docs/audit.md).
       </p>
     </>
   );
