@@ -25,7 +25,7 @@ export function EvidenceLinkView({ team, link }: { team: string; link: EvidenceL
   const kind = { evaluation: "Evaluation", model: "Model", dataset: "Dataset", policy: "Policy", attestation: "Attestation", alert: "Alert", schedule: "Schedule", audit: "Audit", deployment: "Deployment", monitoring: "Monitoring" }[link.type];
   return (
     <span className="inline-flex flex-wrap items-baseline gap-1.5">
-      <span className="rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-slate-500">{kind}</span>
+      <span className="rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-slate-600">{kind}</span>
       <Link href={`/t/${team}/${link.path}`} className="text-brand-700 hover:underline" data-evidence={link.type}>{body}</Link>
       {link.digest ? <code className="break-all text-[11px] text-slate-500" title="SHA-256">{link.digest}</code> : null}
     </span>
