@@ -41,6 +41,7 @@ function urlOf(file: string, f: Fixtures): string {
   let url = `/${out.join("/")}`;
   if (url.endsWith(`/models/${f.modelId}/file`)) url += `?version=${f.modelFile.version}&path=${encodeURIComponent(f.modelFile.path)}`;
   if (url.endsWith(`/datasets/${f.datasetId}/file`)) url += `?version=${f.datasetFile.version}&path=${encodeURIComponent(f.datasetFile.path)}`;
+  if (url.endsWith("/audit/export")) url += "?format=jsonl";
   return url;
 }
 
