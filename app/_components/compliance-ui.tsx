@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { STATUS_LABELS, type EvidenceLink, type Status } from "@/lib/compliance/engine";
+import { STATUS_LABELS, type EvidenceLink, type Status } from "@/lib/compliance/engine-types";
 import { Badge, type Tone } from "./ui";
 
 // Small shared pieces for the compliance pages (status badges, evidence links).

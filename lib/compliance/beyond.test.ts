@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getCatalog } from "./catalog";
 import { DEFAULT_CROSSWALK } from "./crosswalk";
-import { computeControlStatuses, type BeyondEvidence, type EvaluationEvidence, type Evidence, type ModelEvidence } from "./engine";
+import { computeControlStatuses } from "./engine";
+import type { BeyondEvidence, EvaluationEvidence, Evidence, ModelEvidence } from "./engine-types";
 import { defaultPolicy } from "./policy";
 
 // E13 (calibration and OOD) and E14 (common corruptions) against the policy thresholds, on constructed evidence.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stackedBarModel, trendModel, STATUS_COLORS } from "./charts";
-import { emptyCounts } from "./engine";
+import { emptyCounts } from "./rollups";
 
 describe("chart models", () => {
   it("stacked bars: segments in status order fill the bar in proportion to the counts", () => {

@@ -1,6 +1,7 @@
 import { scaleLinear, scaleTime } from "d3-scale";
 import { line } from "d3-shape";
-import { STATUSES, STATUS_LABELS, type Status, type StatusCounts } from "./engine";
+import { STATUSES, STATUS_LABELS, type Status } from "./engine-types";
+import type { StatusCounts } from "./rollups";
 
 // Pure chart models (geometry only, no React, no DOM): the web renders them as SVG, and the PDF report can
 // draw the same shapes with pdfkit.

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { getCatalog } from "./catalog";
 import { applyOverrides, DEFAULT_CROSSWALK } from "./crosswalk";
-import {
-  computeControlStatuses, countsByFramework, rollup, suiteShortfalls, topGaps,
-  type AttestationEvidence, type EvaluationEvidence, type Evidence, type ModelEvidence, type OperationsEvidence, type Status,
-} from "./engine";
+import { computeControlStatuses } from "./engine";
+import type { AttestationEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence, Status } from "./engine-types";
+import { countsByFramework, rollup, topGaps } from "./rollups";
+import { suiteShortfalls } from "./rule-helpers";
 import { defaultPolicy, type Policy } from "./policy";
 
 // Constructed evidence for the pure rules (the integration test uses measured evaluations).

@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { verifyTeamChain, verifyTeamChainRecent } from "../audit/log";
 import { ModelCardSchema } from "../registry/model-card";
-import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence, PrivacyEvaluationEvidence } from "./engine";
+import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence, PrivacyEvaluationEvidence } from "./engine-types";
 import { tierOf, type Verdict } from "./policy";
 import { loadIntegrityEvidence } from "./integrity-evidence";
 

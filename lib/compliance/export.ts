@@ -1,6 +1,6 @@
 import type { Catalog, FrameworkId } from "./catalog";
-import type { ControlStatus, ModelEvidence } from "./engine";
-import { STATUS_LABELS } from "./engine";
+import type { ControlStatus, ModelEvidence } from "./engine-types";
+import { STATUS_LABELS } from "./engine-types";
 import { toCsv } from "../csv";
 
 // A statement-of-applicability style export: one row per control × model, with the status, the reason,

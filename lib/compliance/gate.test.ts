@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gateVerdict } from "./gate";
 import { defaultPolicy } from "./policy";
-import type { EvaluationEvidence, IntegrityEvidence } from "./engine";
+import type { EvaluationEvidence, IntegrityEvidence } from "./engine-types";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const ev = (o: Partial<EvaluationEvidence> = {}): EvaluationEvidence => ({

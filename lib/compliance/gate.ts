@@ -1,6 +1,6 @@
-import type { EvaluationEvidence, IntegrityEvidence, PrivacyEvaluationEvidence } from "./engine";
+import type { EvaluationEvidence, IntegrityEvidence, PrivacyEvaluationEvidence } from "./engine-types";
 import { verdictLabel } from "../engine/verdict-words";
-import { decidingEvaluation, suiteShortfalls } from "./engine";
+import { decidingEvaluation, suiteShortfalls } from "./rule-helpers";
 import { describeThreshold, normLabel, pct, TIER_LABELS, type Tier, type TierPolicy } from "./policy";
 
 // The release gate a CI pipeline asks before shipping one model version: does the version's evidence

@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import type { IntegrityEvidence } from "./engine";
+import type { IntegrityEvidence } from "./engine-types";
 import { completedKindEvidenceRows } from "./evidence-rows";
 
 // E15: the completed training-data integrity scans (evaluation kind "integrity") of the given model versions,

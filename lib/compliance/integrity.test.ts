@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getCatalog } from "./catalog";
 import { DEFAULT_CROSSWALK, unknownControls } from "./crosswalk";
-import { computeControlStatuses, type Evidence, type IntegrityEvidence, type ModelEvidence } from "./engine";
+import { computeControlStatuses } from "./engine";
+import type { Evidence, IntegrityEvidence, ModelEvidence } from "./engine-types";
 import { defaultPolicy, PolicySchema } from "./policy";
 
 // E15 (training-data integrity scan) against the default policy, on constructed evidence shaped like the demo

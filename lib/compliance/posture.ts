@@ -4,10 +4,10 @@ import { NotFoundError } from "../errors";
 import { canonicalJson } from "../audit/chain";
 import { getCatalog, type Control, type FrameworkId } from "./catalog";
 import type { Crosswalk } from "./crosswalk";
-import {
-  computeControlStatuses, countsByFramework, decidingEvaluation, emptyCounts, rollup, topGaps,
-  type ControlStatus, type Evidence, type Gap, type Status, type StatusCounts,
-} from "./engine";
+import { computeControlStatuses } from "./engine";
+import type { ControlStatus, Evidence, Status } from "./engine-types";
+import { countsByFramework, emptyCounts, rollup, topGaps, type Gap, type StatusCounts } from "./rollups";
+import { decidingEvaluation } from "./rule-helpers";
 import { loadEvidence } from "./evidence";
 import { activePolicy, teamCrosswalk } from "./policies";
 import type { Policy } from "./policy";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getCatalog } from "./catalog";
 import { DEFAULT_CROSSWALK, EVIDENCE_KIND_INFO } from "./crosswalk";
-import { computeControlStatuses, type Evidence, type ModelEvidence, type PrivacyEvaluationEvidence } from "./engine";
+import { computeControlStatuses } from "./engine";
+import type { Evidence, ModelEvidence, PrivacyEvaluationEvidence } from "./engine-types";
 import { gateVerdict } from "./gate";
 import { defaultPolicy } from "./policy";
 

@@ -1,5 +1,5 @@
 import { getCatalog } from "../compliance/catalog";
-import { STATUSES } from "../compliance/engine";
+import { STATUSES } from "../compliance/engine-types";
 import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, type EvaluationSnapshot, type ReportSnapshot } from "./schemas";
 
 // A synthetic but realistic snapshot (no database), for the renderer's tests and `npm run bench:report`.

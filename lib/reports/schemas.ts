@@ -4,7 +4,7 @@ import { BeyondSnapshotSchema } from "./beyond-snapshot";
 import { CostOfRobustnessSchema } from "./cost-snapshot";
 import { IntegritySnapshotSchema } from "./integrity-snapshot";
 import { PrivacySnapshotSchema } from "./privacy-snapshot";
-import { STATUSES } from "../compliance/engine";
+import { STATUSES } from "../compliance/engine-types";
 
 // What a report is made of. Input schemas (create, approve, verify) are shared by server actions, the
 // REST API and the worker; the snapshot schema is the frozen, versioned content of a report. A stored

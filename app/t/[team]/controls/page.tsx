@@ -6,7 +6,7 @@ import { StatusBadge } from "@/app/_components/compliance-ui";
 import { icons } from "@/app/_components/icons";
 import { FRAMEWORK_IDS, getCatalog, type FrameworkId } from "@/lib/compliance/catalog";
 import { assessTeam, controlRows } from "@/lib/compliance/posture";
-import { STATUSES, STATUS_LABELS, type Status } from "@/lib/compliance/engine";
+import { STATUSES, STATUS_LABELS, type Status } from "@/lib/compliance/engine-types";
 import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
 import { ControlDrawer } from "./drawer";
 import { BulkAttestForm, SelectControl, TemplateForms } from "./bulk";

@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { TeamContext } from "@/lib/teams/access";
 import { getPosture } from "@/lib/compliance/posture";
 import { stackedBarModel, trendModel } from "@/lib/compliance/charts";
-import { STATUS_LABELS } from "@/lib/compliance/engine";
+import { STATUS_LABELS } from "@/lib/compliance/engine-types";
 import { Card } from "@/app/_components/ui";
 import { StackedBars, TrendLines } from "@/app/_components/posture-charts";
 import { StatusBadge } from "@/app/_components/compliance-ui";

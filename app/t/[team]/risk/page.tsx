@@ -5,7 +5,7 @@ import { Badge, EmptyState, PageHeader, Table, Td, type Tone } from "@/app/_comp
 import { icons } from "@/app/_components/icons";
 import { getRiskRegister } from "@/lib/compliance/posture";
 import { describeThreshold, TIER_LABELS, type Tier } from "@/lib/compliance/policy";
-import { STATUS_LABELS } from "@/lib/compliance/engine";
+import { STATUS_LABELS } from "@/lib/compliance/engine-types";
 import { VerdictBadge } from "@/app/_components/evaluation-ui";
 
 export const metadata: Metadata = { title: "Model risk register" };
