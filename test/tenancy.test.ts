@@ -27,6 +27,7 @@ import { acknowledgeMonitoringAlert, BatchSchema, getReference, ingestBatch, mon
 import { modelOperations } from "../lib/operations/views";
 import { createAttestations } from "../lib/compliance/attestations";
 import { createAttestationTemplate, deleteAttestationTemplate } from "../lib/compliance/attestation-templates";
+import { exportComponentDefinition, exportPostureResults, exportReportResults } from "../lib/compliance/oscal";
 
 // Every team-owned record asked for by a member of another team answers "not found" — the same as a
 // record that does not exist — and leaves the record unchanged. New lib operations join this table.
@@ -121,6 +122,9 @@ const cases: [string, () => Promise<unknown>][] = [
   ["monitoring: acknowledge", () => acknowledgeMonitoringAlert(outsider, { alertId: ids.monitoringAlert, note: "not mine" })],
   ["controls: bulk attestation for another team's model", () => createAttestations(outsider, { controls: ["nist-ai-rmf:GOVERN 1.1"], modelId: ids.model, statement: "An outsider's statement about a model.", expiresOn: new Date(Date.now() + 9 * 86_400_000).toISOString().slice(0, 10) })],
   ["controls: delete another team's attestation template", () => deleteAttestationTemplate(outsider, { templateId: ids.template })],
+  ["oscal: a report's assessment results", () => exportReportResults(outsider, ids.report)],
+  ["oscal: another team's model posture", () => exportPostureResults(outsider, { modelId: ids.model })],
+  ["oscal: component definition of another team's version", () => exportComponentDefinition(outsider, ids.modelVersion)],
 ];
 
 describe("cross-team access answers not found", () => {
@@ -179,6 +183,8 @@ const WHOLE_TEAM_ONLY = new Set([
   "dashboardEvaluations", "teamModelNames", "scheduledRuns", "launchChoices", "getPolicy", "assessTeam", "getPosture", "postureTrend", "getRiskRegister",
   "operationsOverview", "listModelsApi", "listDatasetsApi", "listEvaluationsApi", "listSchedulesApi", "listAlertsApi", "controlsApi", "auditVerifyApi",
   "listReportsApi", "listOutboundHostsApi", "listEnvironmentsApi", "listMonitoringAlertsApi", "deploymentStatusApi",
+  // the bundled frameworks as OSCAL catalogs
+  "exportFrameworkCatalog",
   // reads the team's policy for a report the caller already holds; the team's approvers for it
   "approvalBlockedReason", "reviewCandidates",
   // the caller's own review queue and notices in the team
