@@ -1,5 +1,5 @@
 import type { ReportSnapshot } from "../../reports/schemas";
-import { STATUS_LABELS, type Status } from "../engine";
+import { STATUS_LABELS, type Status } from "../engine-types";
 import { OSCAL_VERSION, oscalToken, prop, uuidFor } from "./ids";
 
 // OSCAL Assessment Results from a report snapshot (plain JSON frozen by lib/reports/snapshot.ts). Pure: the

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getCatalog } from "../catalog";
 import { DEFAULT_CROSSWALK } from "../crosswalk";
-import { computeControlStatuses, type Evidence } from "../engine";
+import { computeControlStatuses } from "../engine";
+import type { Evidence } from "../engine-types";
 import { defaultPolicy } from "../policy";
 import { buildComponentDefinition, type ComponentInput } from "./component";
 import { oscalBytes } from "./ids";

@@ -1,5 +1,5 @@
 import type { Catalog } from "../catalog";
-import { STATUS_LABELS, type ControlStatus } from "../engine";
+import { STATUS_LABELS, type ControlStatus } from "../engine-types";
 import { EVIDENCE_KIND_INFO } from "../crosswalk";
 import { OSCAL_VERSION, oscalToken, prop, uuidFor } from "./ids";
 
