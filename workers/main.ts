@@ -16,7 +16,7 @@ if (!config.DATABASE_URL) {
 
 const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 const startedAt = new Date();
-const boss = await startQueue(config.DATABASE_URL);
+const boss = await startQueue(config.DATABASE_URL, { listen: true });
 const handlers = await registerHandlers(boss, { workerId, concurrency: config.BULWARK_WORKER_CONCURRENCY });
 await beat(workerId, startedAt, handlers.backend, config.BULWARK_WORKER_CONCURRENCY);
 const timer = setInterval(() => {

@@ -54,6 +54,28 @@ describe("queue options", () => {
   });
 });
 
+describe("wake-up on commit", () => {
+  it("every queue sends a NOTIFY, and a listening worker takes a job at commit, long before its next poll", { timeout: 60_000 }, async () => {
+    const listening = await startQueue(testDatabaseUrl, { supervise: false, listen: true });
+    try {
+      for (const k of JOB_NAMES) expect((await listening.getQueue(JOBS[k].name))?.notify, k).toBe(true);
+      const team = await makeTeam("notify");
+      const taken = new Promise<unknown>((resolve) => {
+        // A 60 s poll: only the NOTIFY can bring this job in before the test's 30 s wait ends.
+        void listening.work(JOBS.webhook.name, { pollingIntervalSeconds: 60, notifyPollingIntervalSeconds: 60 }, async ([job]) => resolve(job!.data));
+      });
+      // Past the worker's first fetch at start, so the job can only arrive by the NOTIFY.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const payload = { teamId: team.team.id, event: "evaluation.completed", payload: { evaluationId: "e-notify", number: 7 } };
+      await db.$transaction((tx) => send(tx, "webhook", payload));
+      const got = await Promise.race([taken, new Promise((r) => setTimeout(() => r("not taken within 30 s"), 30_000))]);
+      expect(got).toEqual(payload);
+    } finally {
+      await listening.stop({ graceful: false, close: true });
+    }
+  });
+});
+
 describe("send", () => {
   it("queues in the caller's transaction: rolled back with it, committed with it", async () => {
     const team = await makeTeam("send");

@@ -159,6 +159,8 @@ function queueOptions(k: JobName): UpdateQueueOptions {
     expireInSeconds: q.expireInSeconds ?? 900,
     heartbeatSeconds: q.heartbeatSeconds ?? null,
     deadLetter: q.deadLetter ? JOBS[q.deadLetter as JobName].name : null,
+    // A NOTIFY on commit wakes the listening workers (lib/jobs/queue.ts) instead of waiting for their poll.
+    notify: true,
   };
 }
 

@@ -5,12 +5,15 @@ import { createQueues } from "./catalog";
 // The pg-boss instance on the application database. The jobs themselves (names, payloads, options,
 // handlers) are in lib/jobs/catalog.ts.
 
-export async function startQueue(connectionString: string, opts: { supervise?: boolean } = {}): Promise<PgBoss> {
+export async function startQueue(connectionString: string, opts: { supervise?: boolean; listen?: boolean } = {}): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString,
     schema: "pgboss",
     max: 5,
     supervise: opts.supervise ?? true,
+    // Workers LISTEN for the NOTIFY each queued job sends on commit (every queue opts in, lib/jobs/catalog.ts),
+    // so a job starts within milliseconds instead of at the next poll; polling stays as the backstop.
+    useListenNotify: opts.listen ?? false,
     superviseIntervalSeconds: 5,
     monitorIntervalSeconds: 5,
   });
