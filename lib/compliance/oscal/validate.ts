@@ -1,7 +1,5 @@
-// ajv 8 (draft-07, Unicode regular expressions for OSCAL's \p{L} patterns). The project's top-level "ajv" is
-// eslint's ajv 6, which cannot compile these schemas: until ajv 8 is a direct dependency we load the copy
-// that ajv-formats depends on.
-import Ajv, { type ValidateFunction } from "ajv-formats/node_modules/ajv";
+// ajv 8: draft-07 with Unicode regular expressions, which OSCAL's \p{L} patterns need.
+import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import catalogSchema from "./schemas/oscal_catalog_schema.json";
 import componentSchema from "./schemas/oscal_component_schema.json";
