@@ -46,6 +46,16 @@ export async function teamPage(params: Promise<{ team: string }>): Promise<TeamC
   return (await teamPageAccess(params)).ctx;
 }
 
+/** For pages: what `load` finds, or the 404 page when lib says the record does not exist in this team. */
+export async function orNotFound<T>(load: Promise<T>): Promise<T> {
+  try {
+    return await load;
+  } catch (e) {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  }
+}
+
 /** Ids bound into an action or route from the address: a client can send any, and one with a control character names nothing. */
 export function badBoundId(ids: unknown[]): boolean {
   return ids.some((id) => typeof id !== "string" || controlCharacterIn(id));

@@ -1,22 +1,19 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { teamPage } from "@/app/_lib/team";
 import { RegistryListFilter } from "../_registry/list-filter";
-import { Badge, ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, ButtonLink, EmptyState, PageHeader, Table, Td } from "@/app/_components/ui";
+import { registryPage } from "../_registry/page-parts";
+import { LatestVersionCell, RecordNameCell, RegistryListBody } from "../_registry/list";
 import { icons } from "@/app/_components/icons";
-import { can } from "@/lib/auth/permissions";
 import { DatasetListFilterSchema, listDatasets } from "@/lib/registry/datasets";
 import { FORMAT_LABELS } from "@/lib/registry/dataset-card";
 
 export const metadata: Metadata = { title: "Datasets" };
 
 export default async function DatasetsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const ctx = await teamPage(params);
+  const { ctx, base, write } = await registryPage(params, "datasets");
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const filter = DatasetListFilterSchema.parse(raw);
   const datasets = await listDatasets(ctx, filter);
-  const write = can(ctx.role, "dataset.write");
-  const base = `/t/${ctx.team.slug}/datasets`;
   const filtered = Boolean(filter.q || filter.format || filter.archived);
   return (
     <>
@@ -25,52 +22,39 @@ export default async function DatasetsPage({ params, searchParams }: { params: P
         description="Evaluation datasets with provenance, licence and personal-data facts. Each version is stored as a normalised tensor file next to the original upload."
         actions={write ? <ButtonLink href={`${base}/new`}>Register a dataset</ButtonLink> : null}
       />
-      {datasets.length === 0 && !filtered ? (
-        <EmptyState icon={icons.datasets("h-10 w-10")} title="No datasets yet" action={write ? <ButtonLink href={`${base}/new`}>Register a dataset</ButtonLink> : null}>
-          Upload an image archive, IDX files or a CSV with its dataset card. Datasets are checked against the models they are evaluated with.
-          {!write ? " Engineers and admins of this team can register datasets." : ""}
-        </EmptyState>
-      ) : (
-        <>
-          <RegistryListFilter noun="datasets" base={base} q={filter.q} placeholder="Name or description" select={{ name: "format", label: "Format", value: filter.format, all: "All formats", options: Object.entries(FORMAT_LABELS) }} archived={Boolean(filter.archived)} filtered={filtered} />
-          {datasets.length === 0 ? (
-            <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No dataset matches these filters.</p>
-          ) : (
-            <Table head={["Dataset", "Latest version", "Format", "Samples", "Split", "Licence", "Personal data"]} caption="Registered datasets">
-              {datasets.map((d) => (
-                <tr key={d.id} className="hover:bg-slate-50">
-                  <Td>
-                    <Link href={`${base}/${d.id}`} className="font-medium text-brand-700 hover:underline">{d.name}</Link>
-                    {d.archived ? <span className="ml-2 text-xs text-slate-500">(archived)</span> : null}
-                    {d.description ? <div className="mt-0.5 max-w-sm truncate text-xs text-slate-500">{d.description}</div> : null}
-                  </Td>
-                  <Td>
-                    {d.latest ? (
-                      <>
-                        <span className="font-medium text-slate-900">v{d.latest.version}</span>
-                        <span className="text-xs text-slate-500"> of {d.versionCount}</span>
-                        <div className="text-xs text-slate-500">{formatDateTime(d.latest.createdAt)}</div>
-                      </>
-                    ) : null}
-                  </Td>
-                  <Td className="text-xs">{d.latest ? FORMAT_LABELS[d.latest.format] : null}</Td>
-                  <Td className="whitespace-nowrap text-xs">
-                    {d.latest ? (
-                      <>
-                        {d.latest.sampleCount.toLocaleString("en")} × {d.latest.sampleShape.join("×")}
-                        <div className="text-slate-500">{d.latest.classLabels.length} classes</div>
-                      </>
-                    ) : null}
-                  </Td>
-                  <Td className="text-xs capitalize">{d.latest?.split.toLowerCase()}</Td>
-                  <Td>{d.latest ? d.latest.licence === "unknown" ? <Badge tone="red">Unknown licence</Badge> : <Badge>{d.latest.licence}</Badge> : null}</Td>
-                  <Td>{d.latest ? <Badge tone={d.latest.personalData === "no" ? "green" : d.latest.personalData === "yes" ? "amber" : "red"}>{d.latest.personalData === "no" ? "None" : d.latest.personalData === "yes" ? "Yes" : "Unknown"}</Badge> : null}</Td>
-                </tr>
-              ))}
-            </Table>
-          )}
-        </>
-      )}
+      <RegistryListBody
+        count={datasets.length}
+        filtered={filtered}
+        empty={
+          <EmptyState icon={icons.datasets("h-10 w-10")} title="No datasets yet" action={write ? <ButtonLink href={`${base}/new`}>Register a dataset</ButtonLink> : null}>
+            Upload an image archive, IDX files or a CSV with its dataset card. Datasets are checked against the models they are evaluated with.
+            {!write ? " Engineers and admins of this team can register datasets." : ""}
+          </EmptyState>
+        }
+        filter={<RegistryListFilter noun="datasets" base={base} q={filter.q} placeholder="Name or description" select={{ name: "format", label: "Format", value: filter.format, all: "All formats", options: Object.entries(FORMAT_LABELS) }} archived={Boolean(filter.archived)} filtered={filtered} />}
+        noMatch="No dataset matches these filters."
+      >
+        <Table head={["Dataset", "Latest version", "Format", "Samples", "Split", "Licence", "Personal data"]} caption="Registered datasets">
+          {datasets.map((d) => (
+            <tr key={d.id} className="hover:bg-slate-50">
+              <RecordNameCell href={`${base}/${d.id}`} record={d} />
+              <LatestVersionCell latest={d.latest} versionCount={d.versionCount} />
+              <Td className="text-xs">{d.latest ? FORMAT_LABELS[d.latest.format] : null}</Td>
+              <Td className="whitespace-nowrap text-xs">
+                {d.latest ? (
+                  <>
+                    {d.latest.sampleCount.toLocaleString("en")} × {d.latest.sampleShape.join("×")}
+                    <div className="text-slate-500">{d.latest.classLabels.length} classes</div>
+                  </>
+                ) : null}
+              </Td>
+              <Td className="text-xs capitalize">{d.latest?.split.toLowerCase()}</Td>
+              <Td>{d.latest ? d.latest.licence === "unknown" ? <Badge tone="red">Unknown licence</Badge> : <Badge>{d.latest.licence}</Badge> : null}</Td>
+              <Td>{d.latest ? <Badge tone={d.latest.personalData === "no" ? "green" : d.latest.personalData === "yes" ? "amber" : "red"}>{d.latest.personalData === "no" ? "None" : d.latest.personalData === "yes" ? "Yes" : "Unknown"}</Badge> : null}</Td>
+            </tr>
+          ))}
+        </Table>
+      </RegistryListBody>
     </>
   );
 }

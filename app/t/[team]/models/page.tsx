@@ -1,24 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { teamPage } from "@/app/_lib/team";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { registryPage } from "../_registry/page-parts";
+import { LatestVersionCell, RecordNameCell, RegistryListBody } from "../_registry/list";
 import { icons } from "@/app/_components/icons";
 import { Digest, RiskBadge } from "@/app/_components/registry-ui";
 import { EvaluationStatusBadge, VerdictBadge } from "@/app/_components/evaluation-ui";
-import { can } from "@/lib/auth/permissions";
 import { listModels, ModelListFilterSchema } from "@/lib/registry/models";
 import { RISK_TIERS, RISK_TIER_LABELS } from "@/lib/registry/model-card";
 
 export const metadata: Metadata = { title: "Models" };
 
 export default async function ModelsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const ctx = await teamPage(params);
+  const { ctx, base, write } = await registryPage(params, "models");
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const filter = ModelListFilterSchema.parse(raw);
   const models = await listModels(ctx, filter);
-  const write = can(ctx.role, "model.write");
-  const base = `/t/${ctx.team.slug}/models`;
   const filtered = Boolean(filter.q || filter.risk || filter.archived);
   return (
     <>
@@ -27,56 +25,41 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
         description="Registered models, their versions and model cards. Every version was checked to load and run in the engine before it was stored."
         actions={write ? <><ButtonLink href={`${base}/endpoint`} variant="secondary">Register an HTTP endpoint</ButtonLink><ButtonLink href={`${base}/new`}>Register a model</ButtonLink></> : null}
       />
-      {models.length === 0 && !filtered ? (
-        <EmptyState icon={icons.models("h-10 w-10")} title="No models registered yet" action={write ? <ButtonLink href={`${base}/new`}>Register a model</ButtonLink> : null}>
-          Register a TensorFlow.js model version with its card (task, input range, class labels, risk tier). Bulwark checks it loads and runs before storing it.
-          {!write ? " Engineers and admins of this team can register models." : ""}
-        </EmptyState>
-      ) : (
-        <>
-          <RegistryListFilter noun="models" base={base} q={filter.q} placeholder="Name, description or owner" select={{ name: "risk", label: "Risk tier", value: filter.risk, all: "All tiers", options: RISK_TIERS.map((t) => [t, RISK_TIER_LABELS[t]]) }} archived={Boolean(filter.archived)} filtered={filtered} />
-          {models.length === 0 ? (
-            <p className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No model matches these filters.</p>
-          ) : (
-            <Table head={["Model", "Latest version", "Risk tier", "Owner", "Last evaluation", "Digest"]} caption="Registered models">
-              {models.map((m) => (
-                <tr key={m.id} className="hover:bg-slate-50">
-                  <Td>
-                    <Link href={`${base}/${m.id}`} className="font-medium text-brand-700 hover:underline">{m.name}</Link>
-                    {m.archived ? <span className="ml-2 text-xs text-slate-500">(archived)</span> : null}
-                    {m.description ? <div className="mt-0.5 max-w-sm truncate text-xs text-slate-500">{m.description}</div> : null}
-                  </Td>
-                  <Td>
-                    {m.latest ? (
-                      <>
-                        <span className="font-medium text-slate-900">v{m.latest.version}</span>
-                        <span className="text-xs text-slate-500"> of {m.versionCount}</span>
-                        <div className="text-xs text-slate-500">{formatDateTime(m.latest.createdAt)}</div>
-                      </>
-                    ) : (
-                      <span className="text-slate-500">—</span>
-                    )}
-                  </Td>
-                  <Td>{m.latest ? <RiskBadge tier={m.latest.riskTier} /> : null}</Td>
-                  <Td>{m.latest?.owner}</Td>
-                  <Td className="text-xs">
-                    {m.lastEvaluation ? (
-                      <>
-                        <Link href={`/t/${ctx.team.slug}/evaluations/${m.lastEvaluation.number}`} className="font-medium text-brand-700 hover:underline">#{m.lastEvaluation.number}</Link>{" "}
-                        {m.lastEvaluation.verdict ? <VerdictBadge verdict={m.lastEvaluation.verdict} /> : <EvaluationStatusBadge status={m.lastEvaluation.status} />}
-                        <div className="text-slate-500">{formatDateTime(m.lastEvaluation.createdAt)}</div>
-                      </>
-                    ) : (
-                      <span className="text-slate-500">Not evaluated yet</span>
-                    )}
-                  </Td>
-                  <Td>{m.latest ? <Digest value={m.latest.manifestDigest} /> : null}</Td>
-                </tr>
-              ))}
-            </Table>
-          )}
-        </>
-      )}
+      <RegistryListBody
+        count={models.length}
+        filtered={filtered}
+        empty={
+          <EmptyState icon={icons.models("h-10 w-10")} title="No models registered yet" action={write ? <ButtonLink href={`${base}/new`}>Register a model</ButtonLink> : null}>
+            Register a TensorFlow.js model version with its card (task, input range, class labels, risk tier). Bulwark checks it loads and runs before storing it.
+            {!write ? " Engineers and admins of this team can register models." : ""}
+          </EmptyState>
+        }
+        filter={<RegistryListFilter noun="models" base={base} q={filter.q} placeholder="Name, description or owner" select={{ name: "risk", label: "Risk tier", value: filter.risk, all: "All tiers", options: RISK_TIERS.map((t) => [t, RISK_TIER_LABELS[t]]) }} archived={Boolean(filter.archived)} filtered={filtered} />}
+        noMatch="No model matches these filters."
+      >
+        <Table head={["Model", "Latest version", "Risk tier", "Owner", "Last evaluation", "Digest"]} caption="Registered models">
+          {models.map((m) => (
+            <tr key={m.id} className="hover:bg-slate-50">
+              <RecordNameCell href={`${base}/${m.id}`} record={m} />
+              <LatestVersionCell latest={m.latest} versionCount={m.versionCount} none={<span className="text-slate-500">—</span>} />
+              <Td>{m.latest ? <RiskBadge tier={m.latest.riskTier} /> : null}</Td>
+              <Td>{m.latest?.owner}</Td>
+              <Td className="text-xs">
+                {m.lastEvaluation ? (
+                  <>
+                    <Link href={`/t/${ctx.team.slug}/evaluations/${m.lastEvaluation.number}`} className="font-medium text-brand-700 hover:underline">#{m.lastEvaluation.number}</Link>{" "}
+                    {m.lastEvaluation.verdict ? <VerdictBadge verdict={m.lastEvaluation.verdict} /> : <EvaluationStatusBadge status={m.lastEvaluation.status} />}
+                    <div className="text-slate-500">{formatDateTime(m.lastEvaluation.createdAt)}</div>
+                  </>
+                ) : (
+                  <span className="text-slate-500">Not evaluated yet</span>
+                )}
+              </Td>
+              <Td>{m.latest ? <Digest value={m.latest.manifestDigest} /> : null}</Td>
+            </tr>
+          ))}
+        </Table>
+      </RegistryListBody>
     </>
   );
 }

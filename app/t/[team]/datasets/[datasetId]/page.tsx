@@ -1,53 +1,41 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { teamPage } from "@/app/_lib/team";
+import { orNotFound } from "@/app/_lib/team";
 import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { BarChart } from "@/app/_components/bar-chart";
 import { Digest, Facts, History, VersionStatusBadges } from "@/app/_components/registry-ui";
-import { can } from "@/lib/auth/permissions";
 import { getDataset } from "@/lib/registry/datasets";
 import { latestIntegrityScanOf } from "@/lib/evaluations/integrity-latest";
 import { IntegrityPanel } from "./integrity-panel";
 import { datasetRisks, FORMAT_LABELS } from "@/lib/registry/dataset-card";
 import { formatBytes } from "@/lib/registry/format";
-import { NotFoundError } from "@/lib/errors";
-import { ArchiveButton, VersionButtons } from "../../_registry/buttons";
-import { datasetAction, datasetVersionAction } from "./actions";
+import { ArchiveButton } from "../../_registry/buttons";
+import { recordAction, versionAction } from "../../_registry/actions";
+import { FilesTable, pickVersion, RegistryCrumbs, registryPage, VersionRowEnd } from "../../_registry/page-parts";
 
 export const metadata: Metadata = { title: "Dataset" };
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4).replace(/\.?0+$/, ""));
 
 export default async function DatasetPage({ params, searchParams }: { params: Promise<{ team: string; datasetId: string }>; searchParams: Promise<{ v?: string }> }) {
-  const ctx = await teamPage(params);
+  const { ctx, base, write } = await registryPage(params, "datasets");
   const { datasetId } = await params;
   const { v } = await searchParams;
-  let dataset: Awaited<ReturnType<typeof getDataset>>;
-  try {
-    dataset = await getDataset(ctx, datasetId);
-  } catch (e) {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  }
-  const write = can(ctx.role, "dataset.write");
-  const base = `/t/${ctx.team.slug}/datasets`;
+  const dataset = await orNotFound(getDataset(ctx, datasetId));
   const latest = dataset.versions[0];
-  const cur = dataset.versions.find((x) => String(x.version) === v) ?? latest;
+  const cur = pickVersion(dataset.versions, v);
   const risks = cur ? datasetRisks(cur.card) : [];
   const scan = cur ? await latestIntegrityScanOf(ctx, cur.id) : null;
   return (
     <>
-      <nav className="mb-2 text-sm text-slate-500">
-        <Link href={base} className="hover:underline">Datasets</Link> / {dataset.name}
-      </nav>
+      <RegistryCrumbs base={base} label="Datasets" record={dataset} />
       <PageHeader
         title={dataset.name}
         description={cur ? `${FORMAT_LABELS[cur.format]} · ${cur.sampleCount.toLocaleString("en")} samples · ${cur.split.toLowerCase()} split` : undefined}
         actions={
           write ? (
             <>
-              <ArchiveButton action={datasetAction.bind(null, ctx.team.slug, dataset.id)} noun="dataset" archived={dataset.archivedAt !== null} />
+              <ArchiveButton action={recordAction.bind(null, "datasets", ctx.team.slug, dataset.id)} noun="dataset" archived={dataset.archivedAt !== null} />
               <ButtonLink href={`${base}/new?dataset=${dataset.id}`}>Upload new version</ButtonLink>
             </>
           ) : null
@@ -158,18 +146,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
                 />
               </Card>
               <Card title="Files">
-                <Table head={["File", "Role", "Size", "SHA-256"]} caption="Files of this version">
-                  {cur.files.map((f) => (
-                    <tr key={f.path}>
-                      <Td className="font-mono text-xs">
-                        <a href={`${base}/${dataset.id}/file?version=${cur.id}&path=${encodeURIComponent(f.path)}`} className="text-brand-700 hover:underline" download>{f.path}</a>
-                      </Td>
-                      <Td className="text-xs">{f.role === "tensor" ? "normalised tensor" : "original upload"}</Td>
-                      <Td className="whitespace-nowrap text-xs">{formatBytes(f.size)}</Td>
-                      <Td><Digest value={f.sha256} full /></Td>
-                    </tr>
-                  ))}
-                </Table>
+                <FilesTable files={cur.files} href={(path) => `${base}/${dataset.id}/file?version=${cur.id}&path=${encodeURIComponent(path)}`} role={(role) => (role === "tensor" ? "normalised tensor" : "original upload")} />
               </Card>
             </div>
             <div className="space-y-6">
@@ -204,12 +181,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
                   <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
                   <Td className="text-xs">{x.sampleCount.toLocaleString("en")}</Td>
                   <Td><Digest value={x.tensorDigest} /></Td>
-                  <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
-                  {write ? (
-                    <Td>
-                      <VersionButtons action={datasetVersionAction.bind(null, ctx.team.slug, dataset.id)} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
-                    </Td>
-                  ) : null}
+                  <VersionRowEnd version={x} latestId={latest.id} action={write ? versionAction.bind(null, "datasets", ctx.team.slug, dataset.id) : null} />
                 </tr>
               ))}
             </Table>

@@ -1,9 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { Alert, buttonClass, Card, Field, inputClass } from "@/app/_components/ui";
-import { UploadProgress, useXhrUpload } from "@/app/_components/xhr-upload";
-import { formatBytes } from "@/lib/registry/format";
+import { Card, Field, inputClass } from "@/app/_components/ui";
+import { FilesInput, RegistryUploadForm } from "../../_registry/upload-form";
 import { DatasetCardFields, type DatasetDefaults } from "./card-fields";
 
 const FORMAT_HINTS: Record<string, string> = {
@@ -13,32 +12,27 @@ const FORMAT_HINTS: Record<string, string> = {
 };
 
 export function DatasetUploadForm({ team, dataset, defaults, licences, maxBytes }: { team: string; dataset?: { id: string; name: string; next: number }; defaults: DatasetDefaults; licences: readonly string[]; maxBytes: number }) {
-  const { state, submit, cancel } = useXhrUpload(`/t/${team}/datasets/upload`);
   const [format, setFormat] = useState(defaults.format ?? "image-zip");
-  const [chosen, setChosen] = useState<{ name: string; size: number }[]>([]);
-  const fe = state.fieldErrors;
-  const busy = state.phase === "uploading" || state.phase === "checking" || state.phase === "done";
   return (
-    <form
-      aria-label={dataset ? `Upload version ${dataset.next} of ${dataset.name}` : "Register a dataset"}
-      className="space-y-6"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit(e.currentTarget);
-      }}
+    <RegistryUploadForm
+      team={team}
+      noun="dataset"
+      record={dataset}
+      newRecordFields={(fe) => (
+        <div className="sm:col-span-2">
+          <Field label="Dataset name" htmlFor="dc-name" error={fe.name} hint="Unique in this team, e.g. mnist-eval.">
+            <input id="dc-name" name="name" required maxLength={80} className={inputClass} aria-invalid={Boolean(fe.name)} />
+          </Field>
+        </div>
+      )}
+      cards={(fe) => (
+        <Card title="Dataset card">
+          <DatasetCardFields d={defaults} fe={fe} licences={licences} />
+        </Card>
+      )}
     >
-      {state.message && state.phase !== "uploading" ? <Alert tone={state.phase === "done" ? "green" : state.phase === "idle" ? "amber" : "red"}>{state.message}</Alert> : null}
-      <Card title="Dataset and files">
-        <div className="grid gap-4 sm:grid-cols-2">
-          {dataset ? (
-            <input type="hidden" name="datasetId" value={dataset.id} />
-          ) : (
-            <div className="sm:col-span-2">
-              <Field label="Dataset name" htmlFor="dc-name" error={fe.name} hint="Unique in this team, e.g. mnist-eval.">
-                <input id="dc-name" name="name" required maxLength={80} className={inputClass} aria-invalid={Boolean(fe.name)} />
-              </Field>
-            </div>
-          )}
+      {(fe) => (
+        <>
           <Field label="Format" htmlFor="dc-format" error={fe.format}>
             <select id="dc-format" name="format" defaultValue={format} onChange={(e) => setFormat(e.target.value)} className={inputClass}>
               <option value="image-zip">Images: zip of class folders (PNG/JPEG)</option>
@@ -54,29 +48,15 @@ export function DatasetUploadForm({ team, dataset, defaults, licences, maxBytes 
             <div />
           )}
           <div className="sm:col-span-2">
-            <Field label="Files" htmlFor="dc-files" error={fe.files} hint={`${FORMAT_HINTS[format]} Up to ${formatBytes(maxBytes)}.`}>
-              <input
-                id="dc-files"
-                name="files"
-                type="file"
-                multiple={format === "idx"}
-                required
-                accept={format === "csv" ? ".csv,text/csv" : format === "image-zip" ? ".zip,application/zip" : undefined}
-                onChange={(e) => setChosen(Array.from(e.currentTarget.files ?? []).map((f) => ({ name: f.name, size: f.size })))}
-                className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-brand-700 hover:file:bg-brand-100"
-                aria-invalid={Boolean(fe.files)}
-              />
-            </Field>
-            {chosen.length ? (
-              <ul className="mt-2 text-xs text-slate-600">
-                {chosen.map((f) => (
-                  <li key={f.name}>
-                    {f.name} · {formatBytes(f.size)}
-                    {f.size > maxBytes ? <span className="text-rose-700"> — larger than the limit</span> : null}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
+            <FilesInput
+              id="dc-files"
+              label="Files"
+              error={fe.files}
+              hint={FORMAT_HINTS[format]}
+              multiple={format === "idx"}
+              accept={format === "csv" ? ".csv,text/csv" : format === "image-zip" ? ".zip,application/zip" : undefined}
+              maxBytes={maxBytes}
+            />
           </div>
           <div className="sm:col-span-2">
             <Field
@@ -88,18 +68,8 @@ export function DatasetUploadForm({ team, dataset, defaults, licences, maxBytes 
               <input id="dc-classLabels" name="classLabels" defaultValue={defaults.classLabels ?? ""} placeholder="comma-separated" className={inputClass} aria-invalid={Boolean(fe.classLabels)} />
             </Field>
           </div>
-        </div>
-      </Card>
-      <Card title="Dataset card">
-        <DatasetCardFields d={defaults} fe={fe} licences={licences} />
-      </Card>
-      <UploadProgress state={state} onCancel={cancel} />
-      <div className="flex items-center gap-3">
-        <button type="submit" disabled={busy} className={buttonClass.primary}>
-          {state.phase === "uploading" ? "Uploading…" : state.phase === "checking" ? "Checking…" : dataset ? `Upload version ${dataset.next}` : "Register dataset"}
-        </button>
-        <p className="text-xs text-slate-500">Nothing is stored unless every check passes.</p>
-      </div>
-    </form>
+        </>
+      )}
+    </RegistryUploadForm>
   );
 }

@@ -1,17 +1,15 @@
 import type { Metadata } from "next";
 import { ModelEvaluationsSection } from "../../evaluations/model-section";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { teamPage } from "@/app/_lib/team";
+import { orNotFound } from "@/app/_lib/team";
 import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { Digest, Facts, History, RiskBadge, VersionStatusBadges } from "@/app/_components/registry-ui";
-import { can } from "@/lib/auth/permissions";
 import { getModel } from "@/lib/registry/models";
 import { describeTrainingCost, describeTrainingMethod, TASK_LABELS } from "@/lib/registry/model-card";
 import { formatBytes } from "@/lib/registry/format";
-import { NotFoundError } from "@/lib/errors";
-import { ArchiveButton, VersionButtons } from "../../_registry/buttons";
-import { modelAction, versionAction } from "./actions";
+import { ArchiveButton } from "../../_registry/buttons";
+import { recordAction, versionAction } from "../../_registry/actions";
+import { FilesTable, pickVersion, RegistryCrumbs, registryPage, VersionRowEnd } from "../../_registry/page-parts";
 import { ENDPOINT_FORMAT, getEndpointSummary } from "@/lib/registry/endpoints";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { TestConnectionForm } from "../endpoint/form";
@@ -31,20 +29,12 @@ interface EngineInfo {
 }
 
 export default async function ModelPage({ params, searchParams }: { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string; compare?: string }> }) {
-  const ctx = await teamPage(params);
+  const { ctx, base, write } = await registryPage(params, "models");
   const { modelId } = await params;
   const { v, compare } = await searchParams;
-  let model: Awaited<ReturnType<typeof getModel>>;
-  try {
-    model = await getModel(ctx, modelId);
-  } catch (e) {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  }
-  const write = can(ctx.role, "model.write");
-  const base = `/t/${ctx.team.slug}/models`;
+  const model = await orNotFound(getModel(ctx, modelId));
   const latest = model.versions[0];
-  const current = model.versions.find((x) => String(x.version) === v) ?? latest;
+  const current = pickVersion(model.versions, v);
   const card = current?.card;
   const info = (current?.engineInfo ?? {}) as EngineInfo;
   // A version served over HTTP has an endpoint instead of files, and a connection test instead of a load check.
@@ -54,16 +44,14 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
   const usedBy = current?.memberOf.map((m) => m.ensemble) ?? [];
   return (
     <>
-      <nav className="mb-2 text-sm text-slate-500">
-        <Link href={base} className="hover:underline">Models</Link> / {model.name}
-      </nav>
+      <RegistryCrumbs base={base} label="Models" record={model} />
       <PageHeader
         title={model.name}
         description={model.description || undefined}
         actions={
           write ? (
             <>
-              <ArchiveButton action={modelAction.bind(null, ctx.team.slug, model.id)} noun="model" archived={model.archivedAt !== null} />
+              <ArchiveButton action={recordAction.bind(null, "models", ctx.team.slug, model.id)} noun="model" archived={model.archivedAt !== null} />
               {latest?.format === ENDPOINT_FORMAT ? null : <ButtonLink href={`${base}/${model.id}/ensemble`} variant="secondary">New ensemble version</ButtonLink>}
               {latest?.format === ENDPOINT_FORMAT ? <ButtonLink href={`${base}/endpoint?model=${model.id}`}>Add endpoint version</ButtonLink> : <ButtonLink href={`${base}/new?model=${model.id}`}>Upload new version</ButtonLink>}
             </>
@@ -169,18 +157,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               <p className="mb-3 text-sm text-slate-600">
                 Manifest digest <Digest value={current.manifestDigest} full testId="manifest-digest" /> · {formatBytes(current.totalBytes)} in {current.files.length} files. Each file is stored once, under its SHA-256.
               </p>
-              <Table head={["File", "Role", "Size", "SHA-256"]} caption="Files of this version">
-                {current.files.map((f) => (
-                  <tr key={f.path}>
-                    <Td className="font-mono text-xs">
-                      <a href={`${base}/${model.id}/file?version=${current.id}&path=${encodeURIComponent(f.path)}`} className="text-brand-700 hover:underline" download>{f.path}</a>
-                    </Td>
-                    <Td className="text-xs">{f.role}</Td>
-                    <Td className="whitespace-nowrap text-xs">{formatBytes(f.size)}</Td>
-                    <Td><Digest value={f.sha256} full testId={`sha256-${f.path}`} /></Td>
-                  </tr>
-                ))}
-              </Table>
+              <FilesTable files={current.files} href={(path) => `${base}/${model.id}/file?version=${current.id}&path=${encodeURIComponent(path)}`} role={(role) => role} />
             </Card>
             )}
           </div>
@@ -243,12 +220,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                 <Td><RiskBadge tier={x.riskTier} /></Td>
                 <Td><Digest value={x.manifestDigest} /></Td>
                 <Td className="whitespace-nowrap text-xs">{formatBytes(x.totalBytes)}</Td>
-                <Td><VersionStatusBadges status={x.status} evaluatedAt={x.evaluatedAt} latest={x.id === latest.id} /></Td>
-                {write ? (
-                  <Td>
-                    <VersionButtons action={versionAction.bind(null, ctx.team.slug, model.id)} versionId={x.id} version={x.version} archived={x.status === "ARCHIVED"} evaluated={x.evaluatedAt !== null} />
-                  </Td>
-                ) : null}
+                <VersionRowEnd version={x} latestId={latest.id} action={write ? versionAction.bind(null, "models", ctx.team.slug, model.id) : null} />
               </tr>
             ))}
           </Table>

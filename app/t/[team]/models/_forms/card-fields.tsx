@@ -26,6 +26,18 @@ function Area({ name, label, d, fe, hint, required, rows = 3, placeholder }: { n
   );
 }
 
+/** The four risk tiers, for a select that adds its own empty choice first. */
+export function RiskTierOptions() {
+  return (
+    <>
+      <option value="minimal">Minimal</option>
+      <option value="limited">Limited</option>
+      <option value="high">High</option>
+      <option value="unacceptable">Unacceptable</option>
+    </>
+  );
+}
+
 /** Task, input shape and range, preprocessing, class labels: fixed per version (the files are checked against them). */
 export function StructuralFields({ d, fe }: { d: CardDefaults; fe: FE }) {
   return (
@@ -80,10 +92,7 @@ export function DescriptiveFields({ d, fe, datasets }: { d: CardDefaults; fe: FE
       <Field label="Risk tier" htmlFor={id("riskTier")} error={fe.riskTier} hint="The team's policy sets robustness thresholds per tier.">
         <select id={id("riskTier")} name="riskTier" defaultValue={d.riskTier ?? ""} required className={inputClass} aria-invalid={Boolean(fe.riskTier)}>
           <option value="" disabled>Choose…</option>
-          <option value="minimal">Minimal</option>
-          <option value="limited">Limited</option>
-          <option value="high">High</option>
-          <option value="unacceptable">Unacceptable</option>
+          <RiskTierOptions />
         </select>
       </Field>
       <Text name="owner" label="Owner" d={d} fe={fe} required placeholder="Person or team accountable for the model" />

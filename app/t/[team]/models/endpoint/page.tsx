@@ -1,49 +1,30 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { teamPage } from "@/app/_lib/team";
+import { orNotFound } from "@/app/_lib/team";
 import { Alert, PageHeader } from "@/app/_components/ui";
-import { can } from "@/lib/auth/permissions";
 import { getModel } from "@/lib/registry/models";
 import { cardToFields } from "@/lib/registry/model-card";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { listWeightVersionOptions } from "@/lib/registry/endpoints";
 import { listOutboundHosts } from "@/lib/teams/outbound-hosts";
-import { NotFoundError } from "@/lib/errors";
 import { EndpointForm } from "./form";
+import { ReadOnlyNotice, RegistryCrumbs, registryPage } from "../../_registry/page-parts";
 
 export const metadata: Metadata = { title: "Register a model served over HTTP" };
 
 export default async function NewEndpointPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
-  const ctx = await teamPage(params);
+  const { ctx, base, write } = await registryPage(params, "models");
   const { model: modelId } = await searchParams;
-  const base = `/t/${ctx.team.slug}/models`;
-  if (!can(ctx.role, "model.write")) {
-    return (
-      <>
-        <PageHeader title="Register a model served over HTTP" />
-        <Alert tone="amber">Your role in this team is read-only for models: engineers and admins register them. <Link href={base} className="underline">Back to models</Link></Alert>
-      </>
-    );
+  if (!write) {
+    return <ReadOnlyNotice title="Register a model served over HTTP">Your role in this team is read-only for models: engineers and admins register them. <Link href={base} className="underline">Back to models</Link></ReadOnlyNotice>;
   }
-  let model: Awaited<ReturnType<typeof getModel>> | undefined;
-  if (modelId) {
-    try {
-      model = await getModel(ctx, modelId);
-    } catch (e) {
-      if (e instanceof NotFoundError) notFound();
-      throw e;
-    }
-  }
+  const model = modelId ? await orNotFound(getModel(ctx, modelId)) : undefined;
   const [datasets, references, hosts] = await Promise.all([listDatasetVersionOptions(ctx), listWeightVersionOptions(ctx), listOutboundHosts(ctx)]);
   const latest = model?.versions[0];
   const defaults = { ...(latest ? cardToFields(latest.card) : { "inputRange.min": "0", "inputRange.max": "1" }), "preprocessing.scale": "1", "preprocessing.offset": "0" };
   return (
     <>
-      <nav className="mb-2 text-sm text-slate-500">
-        <Link href={base} className="hover:underline">Models</Link>
-        {model ? <> / <Link href={`${base}/${model.id}`} className="hover:underline">{model.name}</Link></> : null}
-      </nav>
+      <RegistryCrumbs base={base} label="Models" record={model && { ...model, href: `${base}/${model.id}` }} />
       <PageHeader
         title={model ? `Add an HTTP endpoint version of ${model.name}` : "Register a model served over HTTP"}
         description="For models whose weights you cannot hand over (a vendor API, another framework): Bulwark evaluates them by querying only (black-box threat model), with a query budget per example."

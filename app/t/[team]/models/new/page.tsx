@@ -1,39 +1,23 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { teamPage } from "@/app/_lib/team";
-import { Alert, PageHeader } from "@/app/_components/ui";
-import { can } from "@/lib/auth/permissions";
+import { orNotFound } from "@/app/_lib/team";
+import { PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { cardToFields } from "@/lib/registry/model-card";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { uploadLimits } from "@/lib/registry/limits";
-import { NotFoundError } from "@/lib/errors";
 import { ModelUploadForm } from "../_forms/upload-form";
+import { ReadOnlyNotice, RegistryCrumbs, registryPage } from "../../_registry/page-parts";
 
 export const metadata: Metadata = { title: "Register a model" };
 
 export default async function NewModelPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
-  const ctx = await teamPage(params);
+  const { ctx, base, write } = await registryPage(params, "models");
   const { model: modelId } = await searchParams;
-  const base = `/t/${ctx.team.slug}/models`;
-  if (!can(ctx.role, "model.write")) {
-    return (
-      <>
-        <PageHeader title="Register a model" />
-        <Alert tone="amber">Your role in this team is read-only for models: engineers and admins register and edit them. <Link href={base} className="underline">Back to models</Link></Alert>
-      </>
-    );
+  if (!write) {
+    return <ReadOnlyNotice title="Register a model">Your role in this team is read-only for models: engineers and admins register and edit them. <Link href={base} className="underline">Back to models</Link></ReadOnlyNotice>;
   }
-  let model: Awaited<ReturnType<typeof getModel>> | undefined;
-  if (modelId) {
-    try {
-      model = await getModel(ctx, modelId);
-    } catch (e) {
-      if (e instanceof NotFoundError) notFound();
-      throw e;
-    }
-  }
+  const model = modelId ? await orNotFound(getModel(ctx, modelId)) : undefined;
   const datasets = await listDatasetVersionOptions(ctx);
   const latest = model?.versions[0];
   // Prefill from the latest version with weights: an ensemble's card (method "ensemble of …") describes no upload.
@@ -41,15 +25,7 @@ export default async function NewModelPage({ params, searchParams }: { params: P
   const defaults = prefill ? cardToFields(prefill.card) : { "preprocessing.scale": "1", "preprocessing.offset": "0", "inputRange.min": "0", "inputRange.max": "1" };
   return (
     <>
-      <nav className="mb-2 text-sm text-slate-500">
-        <Link href={base} className="hover:underline">Models</Link>
-        {model ? (
-          <>
-            {" / "}
-            <Link href={`${base}/${model.id}`} className="hover:underline">{model.name}</Link>
-          </>
-        ) : null}
-      </nav>
+      <RegistryCrumbs base={base} label="Models" record={model && { ...model, href: `${base}/${model.id}` }} />
       <PageHeader
         title={model ? `Upload version ${(latest?.version ?? 0) + 1} of ${model.name}` : "Register a model"}
         description={

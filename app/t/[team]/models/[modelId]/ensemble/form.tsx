@@ -2,6 +2,7 @@
 
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Card, Field, inputClass } from "@/app/_components/ui";
+import { RiskTierOptions } from "../../_forms/card-fields";
 import { registerEnsembleAction } from "./actions";
 
 interface MemberOption { id: string; modelId: string; label: string; detail: string }
@@ -65,10 +66,7 @@ export function EnsembleForm({ team, modelId, options, defaults }: { team: strin
           <Field label="Risk tier" htmlFor="en-riskTier" error={fe.riskTier} hint="Empty: the highest of the members'.">
             <select id="en-riskTier" name="riskTier" defaultValue={v.riskTier ?? ""} className={inputClass}>
               <option value="">From the members</option>
-              <option value="minimal">Minimal</option>
-              <option value="limited">Limited</option>
-              <option value="high">High</option>
-              <option value="unacceptable">Unacceptable</option>
+              <RiskTierOptions />
             </select>
           </Field>
           {text("owner", "Owner", "Empty: the first member's.")}

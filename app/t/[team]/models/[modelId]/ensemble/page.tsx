@@ -1,40 +1,20 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { notFound } from "next/navigation";
-import { teamPage } from "@/app/_lib/team";
-import { Alert, PageHeader } from "@/app/_components/ui";
-import { can } from "@/lib/auth/permissions";
+import { orNotFound } from "@/app/_lib/team";
+import { PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { listEnsembleMemberOptions } from "@/lib/registry/ensembles";
-import { NotFoundError } from "@/lib/errors";
 import { EnsembleForm } from "./form";
+import { ReadOnlyNotice, RegistryCrumbs, registryPage } from "../../../_registry/page-parts";
 
 export const metadata: Metadata = { title: "New ensemble version" };
 
 export default async function NewEnsemblePage({ params }: { params: Promise<{ team: string; modelId: string }> }) {
-  const ctx = await teamPage(params);
+  const { ctx, base, write } = await registryPage(params, "models");
   const { modelId } = await params;
-  const base = `/t/${ctx.team.slug}/models`;
-  let model: Awaited<ReturnType<typeof getModel>>;
-  try {
-    model = await getModel(ctx, modelId);
-  } catch (e) {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  }
-  const nav = (
-    <nav className="mb-2 text-sm text-slate-500">
-      <Link href={base} className="hover:underline">Models</Link> / <Link href={`${base}/${model.id}`} className="hover:underline">{model.name}</Link>
-    </nav>
-  );
-  if (!can(ctx.role, "model.write")) {
-    return (
-      <>
-        {nav}
-        <PageHeader title="New ensemble version" />
-        <Alert tone="amber">Your role in this team is read-only for models: engineers and admins register them.</Alert>
-      </>
-    );
+  const model = await orNotFound(getModel(ctx, modelId));
+  const nav = <RegistryCrumbs base={base} label="Models" record={{ ...model, href: `${base}/${model.id}` }} />;
+  if (!write) {
+    return <ReadOnlyNotice title="New ensemble version" nav={nav}>Your role in this team is read-only for models: engineers and admins register them.</ReadOnlyNotice>;
   }
   const options = await listEnsembleMemberOptions(ctx);
   // The model's own versions with weights are offered first and ticked: "an ensemble of v1 and v2".
