@@ -1,3 +1,4 @@
+import { revalidatePath } from "next/cache";
 import type { z } from "zod";
 import type { TeamContext } from "@/lib/teams/access";
 import type { Action } from "@/lib/auth/permissions";
@@ -55,4 +56,30 @@ export async function teamAction<S extends z.ZodType>(
     console.error(e);
     return { ok: false, message: "Something went wrong on our side; nothing was changed. Try again.", values };
   }
+}
+
+/** What a form's server action tells the user: a fixed sentence, or one made from lib's result and the input. */
+type Done<R, I> = string | ((result: R, input: I) => string);
+const said = <R, I>(done: Done<R, I>, result: R, input: I) => (typeof done === "string" ? done : done(result, input));
+
+/**
+ * The usual server action of a team page's form, from its parts: the page it re-renders afterwards, the
+ * permission and the lib's zod schema (checked by teamAction), the lib call, and what the user is told.
+ * A "use server" file exports it: `export const removeMemberAction = formAction(MEMBERS, "member.manage", …)`.
+ */
+export function formAction<S extends z.ZodType, R>(page: (team: string) => string, action: Action, schema: S, call: (ctx: TeamContext, input: z.infer<S>) => Promise<R>, done: Done<R, z.infer<S>>) {
+  return async (team: string, _prev: ActionState, formData: FormData): Promise<ActionState> => {
+    const res = await teamAction(team, action, schema, formData, async (ctx, input) => said(done, await call(ctx, input), input));
+    revalidatePath(page(team));
+    return res;
+  };
+}
+
+/** formAction for a form about one record whose id the page binds after the team (checked like teamAction's boundIds). */
+export function recordFormAction<S extends z.ZodType, R>(page: (team: string, id: string) => string, action: Action, schema: S, call: (ctx: TeamContext, input: z.infer<S>, id: string) => Promise<R>, done: Done<R, z.infer<S>>) {
+  return async (team: string, id: string, _prev: ActionState, formData: FormData): Promise<ActionState> => {
+    const res = await teamAction(team, action, schema, formData, async (ctx, input) => said(done, await call(ctx, input, id), input), [id]);
+    revalidatePath(page(team, id));
+    return res;
+  };
 }

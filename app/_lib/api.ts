@@ -37,6 +37,9 @@ export async function methodNotAllowed(req: Request): Promise<Response> {
   return problem(404, "Not found", "No API operation has this address. See /api/v1/openapi.json for the operations.");
 }
 
+/** A route file's refused methods in one line, e.g. `export const { PUT, PATCH, DELETE } = NOT_ALLOWED;`. */
+export const NOT_ALLOWED = { GET: methodNotAllowed, POST: methodNotAllowed, PUT: methodNotAllowed, PATCH: methodNotAllowed, DELETE: methodNotAllowed } as const;
+
 type Out<T> = NonNullable<T> extends z.ZodType ? z.output<NonNullable<T>> : undefined;
 export interface EndpointInput<O extends Operation> {
   params: Out<O["params"]>;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { createEnvironmentApi, listEnvironmentsApi } from "@/lib/operations/api";
 
@@ -8,6 +8,4 @@ export const GET = endpoint(OPS.listEnvironments, (ctx) => listEnvironmentsApi(c
 export const POST = endpoint(OPS.createEnvironment, (ctx, { body }) => createEnvironmentApi(ctx, body));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { PUT, PATCH, DELETE } = NOT_ALLOWED;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { addOutboundHostApi, listOutboundHostsApi } from "@/lib/api/endpoints";
 
@@ -8,6 +8,4 @@ export const GET = endpoint(OPS.listOutboundHosts, (ctx) => listOutboundHostsApi
 export const POST = endpoint(OPS.addOutboundHost, (ctx, { body }) => addOutboundHostApi(ctx, body));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { PUT, PATCH, DELETE } = NOT_ALLOWED;

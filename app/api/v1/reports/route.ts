@@ -1,4 +1,4 @@
-import { answerWith, endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { answerWith, endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { createReportApi, listReportsApi } from "@/lib/api/reports";
 
@@ -12,6 +12,4 @@ export const POST = endpoint(OPS.createReport, async (ctx, { body }) => {
 });
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { PUT, PATCH, DELETE } = NOT_ALLOWED;

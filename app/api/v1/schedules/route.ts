@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { getScheduleApi, listSchedulesApi } from "@/lib/api/views";
 import { createSchedule } from "@/lib/evaluations/schedules";
@@ -10,6 +10,4 @@ export const GET = endpoint(OPS.listSchedules, (ctx, { query }) => listSchedules
 export const POST = endpoint(OPS.createSchedule, async (ctx, { body }) => getScheduleApi(ctx, (await createSchedule(ctx, body)).id));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { PUT, PATCH, DELETE } = NOT_ALLOWED;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { removeOutboundHostApi } from "@/lib/api/endpoints";
 
@@ -7,7 +7,4 @@ export const dynamic = "force-dynamic";
 export const DELETE = endpoint(OPS.removeOutboundHost, (ctx, { params }) => removeOutboundHostApi(ctx, params.id));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const GET = methodNotAllowed;
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
+export const { GET, POST, PUT, PATCH } = NOT_ALLOWED;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { getScheduleApi } from "@/lib/api/views";
 import { deleteSchedule, setSchedulePaused } from "@/lib/evaluations/schedules";
@@ -15,5 +15,4 @@ export const PATCH = endpoint(OPS.updateSchedule, async (ctx, { params, body }) 
 export const DELETE = endpoint(OPS.deleteSchedule, (ctx, { params }) => deleteSchedule(ctx, params.id));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
+export const { POST, PUT } = NOT_ALLOWED;

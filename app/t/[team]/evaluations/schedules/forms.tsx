@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
-import { createScheduleAction, deleteScheduleAction, toggleScheduleAction, updateScheduleAction } from "./actions";
+import { createScheduleAction, deleteScheduleAction, pauseScheduleAction, resumeScheduleAction, updateScheduleAction } from "./actions";
 
 export function ScheduleForm({ team, models, datasets, editing }: { team: string; models: { id: string; label: string }[]; datasets: { id: string; label: string }[]; editing?: { id: string; values: Record<string, string> } }) {
   const { state, formAction: action, pending, key, failed, values, errors: fe } = useFormAction(editing ? updateScheduleAction.bind(null, team, editing.id) : createScheduleAction.bind(null, team));
@@ -47,7 +47,7 @@ export function ScheduleForm({ team, models, datasets, editing }: { team: string
 }
 
 export function ScheduleRowActions({ team, id, paused, name }: { team: string; id: string; paused: boolean; name: string }) {
-  const [tState, toggle, tPending] = useActionState<ActionState, FormData>(toggleScheduleAction.bind(null, team, !paused), null);
+  const [tState, toggle, tPending] = useActionState<ActionState, FormData>((paused ? resumeScheduleAction : pauseScheduleAction).bind(null, team), null);
   const [dState, remove, dPending] = useActionState<ActionState, FormData>(deleteScheduleAction.bind(null, team), null);
   const err = (tState && !tState.ok && tState.message) || (dState && !dState.ok && dState.message);
   return (

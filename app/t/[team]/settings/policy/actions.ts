@@ -1,8 +1,7 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { teamAction, type ActionState } from "@/app/_lib/action";
+import { formAction } from "@/app/_lib/action";
 import { recordTeamSnapshot } from "@/lib/compliance/posture";
 import { ValidationError } from "@/lib/errors";
 import { clearCrosswalkOverride, savePolicy, setCrosswalkOverride } from "@/lib/compliance/policies";
@@ -10,42 +9,32 @@ import { CrosswalkOverrideSchema } from "@/lib/compliance/crosswalk";
 import { formFieldOf, policyFromForm } from "@/lib/compliance/policy-form";
 
 const Fields = z.record(z.string(), z.unknown());
+const POLICY = (team: string) => `/t/${team}/settings/policy`;
 
-export async function savePolicyAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, "policy.manage", Fields, form, async (ctx, fields) => {
-    try {
-      const { version } = await savePolicy(ctx, policyFromForm(fields), typeof fields.note === "string" ? fields.note : "");
-      await recordTeamSnapshot(ctx.team.id, "policy");
-      return `Saved as policy version ${version}. Statuses now use it.`;
-    } catch (e) {
-      if (e instanceof ValidationError && e.fieldErrors) {
-        const mapped: Record<string, string> = {};
-        for (const [k, v] of Object.entries(e.fieldErrors)) mapped[formFieldOf(k)] ??= v;
-        throw new ValidationError(e.message, mapped);
-      }
-      throw e;
+// Every change here is followed by a posture snapshot: statuses use the new policy or mapping at once.
+
+export const savePolicyAction = formAction(POLICY, "policy.manage", Fields, async (ctx, fields) => {
+  try {
+    const { version } = await savePolicy(ctx, policyFromForm(fields), typeof fields.note === "string" ? fields.note : "");
+    await recordTeamSnapshot(ctx.team.id, "policy");
+    return version;
+  } catch (e) {
+    // lib names the policy's paths; the form's fields are named differently.
+    if (e instanceof ValidationError && e.fieldErrors) {
+      const mapped: Record<string, string> = {};
+      for (const [k, v] of Object.entries(e.fieldErrors)) mapped[formFieldOf(k)] ??= v;
+      throw new ValidationError(e.message, mapped);
     }
-  });
-  revalidatePath(`/t/${team}/settings/policy`);
-  return res;
-}
+    throw e;
+  }
+}, (version) => `Saved as policy version ${version}. Statuses now use it.`);
 
-export async function overrideAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, "policy.manage", CrosswalkOverrideSchema, form, async (ctx, input) => {
-    await setCrosswalkOverride(ctx, input);
-    await recordTeamSnapshot(ctx.team.id, "policy");
-    return input.action === "remove" ? `${input.evidence} no longer counts for ${input.control}.` : `${input.evidence} now counts as ${input.mark} evidence for ${input.control}.`;
-  });
-  revalidatePath(`/t/${team}/settings/policy`);
-  return res;
-}
+export const overrideAction = formAction(POLICY, "policy.manage", CrosswalkOverrideSchema, async (ctx, input) => {
+  await setCrosswalkOverride(ctx, input);
+  await recordTeamSnapshot(ctx.team.id, "policy");
+}, (_, input) => (input.action === "remove" ? `${input.evidence} no longer counts for ${input.control}.` : `${input.evidence} now counts as ${input.mark} evidence for ${input.control}.`));
 
-export async function resetOverrideAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
-  const res = await teamAction(team, "policy.manage", z.object({ id: z.string().min(1).max(40) }), form, async (ctx, { id }) => {
-    await clearCrosswalkOverride(ctx, id);
-    await recordTeamSnapshot(ctx.team.id, "policy");
-    return "Back to the default mapping.";
-  });
-  revalidatePath(`/t/${team}/settings/policy`);
-  return res;
-}
+export const resetOverrideAction = formAction(POLICY, "policy.manage", z.object({ id: z.string().min(1).max(40) }), async (ctx, { id }) => {
+  await clearCrosswalkOverride(ctx, id);
+  await recordTeamSnapshot(ctx.team.id, "policy");
+}, "Back to the default mapping.");

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { evaluationForApi } from "@/lib/evaluations/api-view";
 import { cancelEvaluation, getEvaluation } from "@/lib/evaluations/manage";
@@ -12,7 +12,4 @@ export const POST = endpoint(OPS.cancelEvaluation, async (ctx, { params }) => {
 });
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const GET = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { GET, PUT, PATCH, DELETE } = NOT_ALLOWED;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { integritySuspects, integritySuspectsPage } from "@/lib/evaluations/integrity-suspects";
 import { suspectsToCsv } from "@/lib/evaluations/integrity-reading";
@@ -14,7 +14,4 @@ export const GET = endpoint(OPS.listEvaluationSuspects, async (ctx, { params, qu
 });
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { POST, PUT, PATCH, DELETE } = NOT_ALLOWED;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { withStagedUpload } from "@/app/_components/upload-handler";
 import { uploadModelVersionApi } from "@/lib/api/write";
@@ -10,7 +10,4 @@ export const POST = endpoint(OPS.uploadModelVersion, (ctx, { params, req }) =>
 );
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const GET = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { GET, PUT, PATCH, DELETE } = NOT_ALLOWED;

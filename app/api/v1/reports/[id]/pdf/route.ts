@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { reportPdf } from "@/lib/reports";
 import { attachmentHeaders } from "@/lib/security/headers";
@@ -13,7 +13,4 @@ export const GET = endpoint(OPS.downloadReport, async (ctx, { params }) => {
 });
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { POST, PUT, PATCH, DELETE } = NOT_ALLOWED;

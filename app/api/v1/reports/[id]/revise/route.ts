@@ -1,4 +1,4 @@
-import { answerWith, endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { answerWith, endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { getReport } from "@/lib/reports";
 import { reviseReport } from "@/lib/reports/review";
@@ -11,7 +11,4 @@ export const POST = endpoint(OPS.reviseReport, async (ctx, { params, body }) => 
 });
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const GET = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { GET, PUT, PATCH, DELETE } = NOT_ALLOWED;

@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { getModelVersionApi } from "@/lib/api/views";
 
@@ -7,7 +7,4 @@ export const dynamic = "force-dynamic";
 export const GET = endpoint(OPS.getModelVersion, (ctx, { params }) => getModelVersionApi(ctx, params));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { POST, PUT, PATCH, DELETE } = NOT_ALLOWED;

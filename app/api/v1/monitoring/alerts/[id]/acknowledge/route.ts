@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { OPS } from "@/lib/api/operations";
 import { acknowledgeMonitoringAlertApi } from "@/lib/operations/api";
 
@@ -7,7 +7,4 @@ export const dynamic = "force-dynamic";
 export const POST = endpoint(OPS.acknowledgeMonitoringAlert, (ctx, { params, body }) => acknowledgeMonitoringAlertApi(ctx, params.id, body.note));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const GET = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { GET, PUT, PATCH, DELETE } = NOT_ALLOWED;
