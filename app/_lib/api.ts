@@ -61,6 +61,14 @@ export function answerWith<O extends Operation>(o: O, body: Exclude<Answer<O>, R
 }
 type RouteContext = { params?: Promise<Record<string, string | string[]>> };
 
+/** endpoint() for an operation that creates something: 201 with it, and a Location header naming it. */
+export function creating<O extends Operation, T extends Exclude<Answer<O>, Response>>(o: O, create: (ctx: TeamContext, input: EndpointInput<O>) => Promise<T>, location: (created: T) => string) {
+  return endpoint(o, async (ctx, input) => {
+    const created = await create(ctx, input);
+    return answerWith(o, created, { location: location(created) });
+  });
+}
+
 const TITLES: Record<number, string> = { 400: "Invalid request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Payload too large", 429: "Too many requests" };
 
 /**

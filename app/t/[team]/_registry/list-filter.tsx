@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { buttonClass, inputClass } from "@/app/_components/ui";
+import { FilterSelect } from "@/app/_components/filter-select";
 
 /**
  * The models and datasets lists' filter bar: a search box, one select of the kind's own (risk tier, format),
@@ -20,13 +21,7 @@ export function RegistryListFilter({ noun, base, q, placeholder, select, archive
         <label htmlFor="q" className="mb-1 block text-xs font-medium text-slate-600">Search</label>
         <input id="q" name="q" type="search" defaultValue={q ?? ""} placeholder={placeholder} className={inputClass} />
       </div>
-      <div>
-        <label htmlFor={select.name} className="mb-1 block text-xs font-medium text-slate-600">{select.label}</label>
-        <select id={select.name} name={select.name} defaultValue={select.value ?? ""} className={inputClass}>
-          <option value="">{select.all}</option>
-          {select.options.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
-        </select>
-      </div>
+      <FilterSelect id={select.name} name={select.name} label={select.label} value={select.value} all={select.all} options={select.options} />
       <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
         <input type="checkbox" name="archived" value="1" defaultChecked={archived} className="h-4 w-4 rounded border-slate-300" />
         Include archived

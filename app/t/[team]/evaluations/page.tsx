@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FilterSelect } from "@/app/_components/filter-select";
 import { teamPage } from "@/app/_lib/team";
 import { buttonClass, ButtonLink, EmptyState, inputClass, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
@@ -36,27 +37,9 @@ export default async function EvaluationsPage({ params, searchParams }: { params
       />
       <SectionTabs label="Evaluations" current="runs" items={[{ key: "runs", label: "Runs", href: base }, { key: "schedules", label: "Schedules", href: `${base}/schedules` }]} />
       <form method="get" className="mb-5 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-6" aria-label="Filter evaluations">
-        <div>
-          <label htmlFor="f-kind" className="mb-1 block text-xs font-medium text-slate-600">Kind</label>
-          <select id="f-kind" name="kind" defaultValue={filter.kind ?? ""} className={inputClass}>
-            <option value="">All kinds</option>
-            {EVALUATION_KINDS.map((k) => <option key={k} value={k}>{KINDS[k].label}</option>)}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-model" className="mb-1 block text-xs font-medium text-slate-600">Model</label>
-          <select id="f-model" name="model" defaultValue={filter.model ?? ""} className={inputClass}>
-            <option value="">All models</option>
-            {models.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-status" className="mb-1 block text-xs font-medium text-slate-600">Status</label>
-          <select id="f-status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
-            <option value="">Any status</option>
-            {["QUEUED", "RUNNING", "AGGREGATING", "COMPLETED", "FAILED", "CANCELLED"].map((s) => <option key={s} value={s}>{s.charAt(0) + s.slice(1).toLowerCase()}</option>)}
-          </select>
-        </div>
+        <FilterSelect id="f-kind" name="kind" label="Kind" value={filter.kind} all="All kinds" options={EVALUATION_KINDS.map((k) => [k, KINDS[k].label])} />
+        <FilterSelect id="f-model" name="model" label="Model" value={filter.model} all="All models" options={models.map((m) => [m.id, m.name])} />
+        <FilterSelect id="f-status" name="status" label="Status" value={filter.status} all="Any status" options={["QUEUED", "RUNNING", "AGGREGATING", "COMPLETED", "FAILED", "CANCELLED"].map((s) => [s, s.charAt(0) + s.slice(1).toLowerCase()])} />
         <div>
           <label htmlFor="f-from" className="mb-1 block text-xs font-medium text-slate-600">From</label>
           <input id="f-from" name="from" type="date" defaultValue={filter.from ?? ""} className={inputClass} />

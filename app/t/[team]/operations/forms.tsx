@@ -3,79 +3,64 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "@/app/_components/use-form-action";
-import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { ActionForm, SelectField, TextField } from "@/app/_components/form-fields";
+import { buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createEnvironmentAction, overrideAction, promoteAction, rollbackAction } from "./actions";
 
 export function EnvironmentForm({ team }: { team: string }) {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(createEnvironmentAction.bind(null, team));
+  const form = useFormAction(createEnvironmentAction.bind(null, team));
+  const { values: v, errors: fe } = form;
   return (
-    <form key={key} action={action} className="space-y-4" aria-label="New environment">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <ActionForm form={form} label="New environment">
       <div className="grid gap-4 md:grid-cols-2">
-        <Field label="Name" htmlFor="env-name" error={fe.name} hint="e.g. staging or production">
-          <input id="env-name" name="name" defaultValue={v.name ?? ""} className={inputClass} />
-        </Field>
-        <Field label="Description" htmlFor="env-desc" error={fe.description}>
-          <input id="env-desc" name="description" defaultValue={v.description ?? ""} className={inputClass} />
-        </Field>
+        <TextField label="Name" id="env-name" name="name" error={fe.name} hint="e.g. staging or production" defaultValue={v.name ?? ""} />
+        <TextField label="Description" id="env-desc" name="description" error={fe.description} defaultValue={v.description ?? ""} />
       </div>
-      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Creating…" : "Create environment"}</button>
-    </form>
+      <button type="submit" disabled={form.pending} className={buttonClass.primary}>{form.pending ? "Creating…" : "Create environment"}</button>
+    </ActionForm>
   );
 }
 
 type Opt = { id: string; label: string };
 
-export function PromoteForm({ team, modelId, versions, environments }: { team: string; modelId: string; versions: Opt[]; environments: string[] }) {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(promoteAction.bind(null, team, modelId));
+/** The version and environment a promotion or an override is about (ids prefixed: "p-version", "o-env"). */
+function VersionAndEnvironment({ prefix, versionLabel, versions, environments, v, fe }: { prefix: string; versionLabel: string; versions: Opt[]; environments: string[]; v: Record<string, string>; fe: Record<string, string | undefined> }) {
   return (
-    <form key={key} action={action} className="space-y-4" aria-label="Promote a version">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <>
+      <SelectField label={versionLabel} id={`${prefix}-version`} name="modelVersionId" error={fe.modelVersionId} defaultValue={v.modelVersionId} options={versions} />
+      <SelectField label="Environment" id={`${prefix}-env`} name="environment" error={fe.environment} defaultValue={v.environment} options={environments} />
+    </>
+  );
+}
+
+export function PromoteForm({ team, modelId, versions, environments }: { team: string; modelId: string; versions: Opt[]; environments: string[] }) {
+  const form = useFormAction(promoteAction.bind(null, team, modelId));
+  const { values: v, errors: fe } = form;
+  return (
+    <ActionForm form={form} label="Promote a version">
       <div className="grid gap-4 md:grid-cols-3">
-        <Field label="Version" htmlFor="p-version" error={fe.modelVersionId}>
-          <select id="p-version" name="modelVersionId" defaultValue={v.modelVersionId} className={inputClass}>
-            {versions.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
-          </select>
-        </Field>
-        <Field label="Environment" htmlFor="p-env" error={fe.environment}>
-          <select id="p-env" name="environment" defaultValue={v.environment} className={inputClass}>
-            {environments.map((e) => <option key={e} value={e}>{e}</option>)}
-          </select>
-        </Field>
-        <Field label="Note (optional)" htmlFor="p-note" error={fe.note}>
-          <input id="p-note" name="note" defaultValue={v.note ?? ""} className={inputClass} />
-        </Field>
+        <VersionAndEnvironment prefix="p" versionLabel="Version" versions={versions} environments={environments} v={v} fe={fe} />
+        <TextField label="Note (optional)" id="p-note" name="note" error={fe.note} defaultValue={v.note ?? ""} />
       </div>
-      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Checking the gate…" : "Promote"}</button>
-    </form>
+      <button type="submit" disabled={form.pending} className={buttonClass.primary}>{form.pending ? "Checking the gate…" : "Promote"}</button>
+    </ActionForm>
   );
 }
 
 export function OverrideForm({ team, modelId, versions, environments }: { team: string; modelId: string; versions: Opt[]; environments: string[] }) {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(overrideAction.bind(null, team, modelId));
+  const form = useFormAction(overrideAction.bind(null, team, modelId));
+  const { values: v, errors: fe } = form;
   return (
-    <form key={key} action={action} className="space-y-4" aria-label="Override a failing gate">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <ActionForm form={form} label="Override a failing gate">
       <div className="grid gap-4 md:grid-cols-3">
-        <Field label="Version (failing gate)" htmlFor="o-version" error={fe.modelVersionId}>
-          <select id="o-version" name="modelVersionId" defaultValue={v.modelVersionId} className={inputClass}>
-            {versions.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
-          </select>
-        </Field>
-        <Field label="Environment" htmlFor="o-env" error={fe.environment}>
-          <select id="o-env" name="environment" defaultValue={v.environment} className={inputClass}>
-            {environments.map((e) => <option key={e} value={e}>{e}</option>)}
-          </select>
-        </Field>
-        <Field label="Expires after (days)" htmlFor="o-days" error={fe.expiresInDays} hint="1 to 90">
-          <input id="o-days" name="expiresInDays" inputMode="numeric" defaultValue={v.expiresInDays ?? "14"} className={inputClass} />
-        </Field>
+        <VersionAndEnvironment prefix="o" versionLabel="Version (failing gate)" versions={versions} environments={environments} v={v} fe={fe} />
+        <TextField label="Expires after (days)" id="o-days" name="expiresInDays" error={fe.expiresInDays} hint="1 to 90" inputMode="numeric" defaultValue={v.expiresInDays ?? "14"} />
       </div>
       <Field label="Reason" htmlFor="o-reason" error={fe.reason} hint="Why the failing checks are accepted, and what mitigates them">
         <textarea id="o-reason" name="reason" rows={2} defaultValue={v.reason ?? ""} className={inputClass} />
       </Field>
-      <button type="submit" disabled={pending} className={buttonClass.secondary}>{pending ? "Recording…" : "Record override"}</button>
-    </form>
+      <button type="submit" disabled={form.pending} className={buttonClass.secondary}>{form.pending ? "Recording…" : "Record override"}</button>
+    </ActionForm>
   );
 }
 

@@ -1,12 +1,9 @@
 import Link from "next/link";
-import { Alert, Card, PageHeader, formatDateTime } from "@/app/_components/ui";
-import { AutoRefresh } from "@/app/_components/auto-refresh";
-import { EvaluationStatusBadge } from "@/app/_components/evaluation-ui";
-import { can } from "@/lib/auth/permissions";
+import { Card, formatDateTime } from "@/app/_components/ui";
 import type { TeamContext } from "@/lib/teams/access";
 import type { evaluationProgress, getEvaluation } from "@/lib/evaluations/manage";
 import { kindLabel } from "@/lib/evaluations/kinds";
-import { CancelButton } from "./controls";
+import { EvaluationHeader, isActive } from "./header";
 import { ProgressCard } from "./progress-card";
 import { IntegrityResults } from "./integrity-results";
 import type { IntegrityMetrics } from "@/lib/evaluations/integrity";
@@ -21,26 +18,18 @@ import type { TrainingPrivacy } from "@/lib/registry/model-card";
 export function KindEvaluationView({ ctx, data, progress, suspectsPage = 1 }: { ctx: TeamContext; data: Awaited<ReturnType<typeof getEvaluation>>; progress: Awaited<ReturnType<typeof evaluationProgress>>; suspectsPage?: number }) {
   const { ev, mv, model } = data;
   const base = `/t/${ctx.team.slug}`;
-  const active = ["QUEUED", "RUNNING", "AGGREGATING"].includes(ev.status);
+  const active = isActive(ev);
   return (
     <>
-      <AutoRefresh active={active} />
-      <PageHeader
-        title={`Evaluation #${ev.number}`}
+      <EvaluationHeader
+        ctx={ctx}
+        ev={ev}
         description={
           <>
             {kindLabel(ev.kind)} of {model ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/models/${model.id}`}>{model.name} v{mv?.version}</Link> : "a deleted model"} · seed {ev.seed} · started by {ev.createdByLabel} on {formatDateTime(ev.createdAt)}
           </>
         }
-        actions={
-          <div className="flex items-center gap-3">
-            <EvaluationStatusBadge status={ev.status} />
-            {active && can(ctx.role, "evaluation.cancel") ? <CancelButton team={ctx.team.slug} evaluationId={ev.id} number={ev.number} /> : null}
-          </div>
-        }
       />
-      {ev.status === "FAILED" ? <div className="mb-5"><Alert>Failed: {ev.failureReason}</Alert></div> : null}
-      {ev.status === "CANCELLED" ? <div className="mb-5"><Alert tone="amber">Cancelled by {ev.cancelledByLabel} on {ev.cancelledAt ? formatDateTime(ev.cancelledAt) : "—"}.</Alert></div> : null}
       {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} unit="Work units" rate={null} /> : null}
       {ev.status === "COMPLETED" && ev.kind === "integrity" && ev.metrics ? (
         <IntegrityResults metrics={ev.metrics as unknown as IntegrityMetrics} reliability={ev.reliability as unknown as { verdict: string; reasons: string[] } | null} suspectsPage={suspectsPage} base={`${base}/evaluations/${ev.number}`} />

@@ -1,14 +1,11 @@
 import type { Metadata } from "next";
 import { describeThreatModel, threatModelOf } from "@/lib/evaluations/threat-model";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { teamPage } from "@/app/_lib/team";
-import { Alert, Badge, Card, PageHeader, Table, Td, formatDateTime, buttonClass } from "@/app/_components/ui";
-import { AutoRefresh } from "@/app/_components/auto-refresh";
-import { Delta, EvaluationStatusBadge, LineChartSvg, StatCard, VerdictBadge, fmtEps, pct } from "@/app/_components/evaluation-ui";
+import { orNotFound, teamPage } from "@/app/_lib/team";
+import { Badge, Card, Table, Td, formatDateTime, buttonClass } from "@/app/_components/ui";
+import { Delta, LineChartSvg, StatCard, VerdictBadge, fmtEps, pct } from "@/app/_components/evaluation-ui";
 import { Digest } from "@/app/_components/registry-ui";
 import { can } from "@/lib/auth/permissions";
-import { NotFoundError } from "@/lib/errors";
 import { evaluationProgress, getEvaluation } from "@/lib/evaluations/manage";
 import type { EngineMetrics } from "@/lib/engine/aggregate";
 import type { ReliabilityReport } from "@/lib/engine/reliability";
@@ -19,7 +16,8 @@ import type { Comparison } from "@/lib/evaluations/regression";
 import type { StoredGalleryItem } from "@/lib/evaluations/shard-io";
 import { lineChart } from "@/lib/charts/line";
 import { samplePng } from "@/lib/registry/preview";
-import { AcknowledgeForm, CancelButton } from "./controls";
+import { AcknowledgeForm } from "./controls";
+import { EvaluationHeader, isActive } from "./header";
 import { BeyondSection } from "./beyond-section";
 import { duration, ProgressCard } from "./progress-card";
 import { KindEvaluationView } from "./kind-view";
@@ -45,14 +43,7 @@ function inferenceText(provenance: Record<string, unknown> | null): string {
 export default async function EvaluationPage({ params, searchParams }: { params: Promise<{ team: string; number: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await teamPage(params);
   const number = Number((await params).number);
-  let data;
-  let progress;
-  try {
-    [data, progress] = await Promise.all([getEvaluation(ctx, number), evaluationProgress(ctx, number)]);
-  } catch (e) {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  }
+  const [data, progress] = await orNotFound(Promise.all([getEvaluation(ctx, number), evaluationProgress(ctx, number)]));
   const { ev, mv, dv, model, alerts, previous } = data;
   const base = `/t/${ctx.team.slug}`;
   // Each evaluation kind has its own results (lib/evaluations/kinds.ts); robustness is the page below.
@@ -60,7 +51,7 @@ export default async function EvaluationPage({ params, searchParams }: { params:
     const sp = (await searchParams).suspects;
     return <KindEvaluationView ctx={ctx} data={data} progress={progress} suspectsPage={Number(typeof sp === "string" ? sp : 1) || 1} />;
   }
-  const active = ["QUEUED", "RUNNING", "AGGREGATING"].includes(ev.status);
+  const active = isActive(ev);
   const suite = ev.suite as unknown as AttackSuite;
   const metrics = ev.metrics as unknown as EngineMetrics | null;
   const reliability = ev.reliability as unknown as ReliabilityReport | null;
@@ -75,25 +66,16 @@ export default async function EvaluationPage({ params, searchParams }: { params:
 
   return (
     <>
-      <AutoRefresh active={active} />
-      <PageHeader
-        title={`Evaluation #${ev.number}`}
+      <EvaluationHeader
+        ctx={ctx}
+        ev={ev}
         description={
           <>
             {model ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/models/${model.id}`}>{model.name} v{mv?.version}</Link> : "deleted model"} on{" "}
             {dv ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/datasets/${dv.datasetId}`}>{dv.dataset.name} v{dv.version}</Link> : "deleted dataset"} · <span className="capitalize">{ev.preset}</span> suite · {ev.sampleCount.toLocaleString("en")} samples · seed {ev.seed} · started by {ev.createdByLabel} on {formatDateTime(ev.createdAt)}
           </>
         }
-        actions={
-          <div className="flex items-center gap-3">
-            <EvaluationStatusBadge status={ev.status} />
-            {active && can(ctx.role, "evaluation.cancel") ? <CancelButton team={ctx.team.slug} evaluationId={ev.id} number={ev.number} /> : null}
-          </div>
-        }
       />
-
-      {ev.status === "FAILED" ? <div className="mb-5"><Alert>Failed: {ev.failureReason}</Alert></div> : null}
-      {ev.status === "CANCELLED" ? <div className="mb-5"><Alert tone="amber">Cancelled by {ev.cancelledByLabel} on {ev.cancelledAt ? formatDateTime(ev.cancelledAt) : "—"}.</Alert></div> : null}
 
       {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} /> : null}
 

@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { EndpointPresetCost } from "@/lib/evaluations/blackbox";
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { TextField } from "@/app/_components/form-fields";
 import { createEvaluationAction } from "../actions";
 import { EVALUATION_KINDS, KINDS, type EvaluationKind } from "@/lib/evaluations/kinds";
 import { IntegrityFields } from "./integrity-fields";
@@ -104,20 +105,12 @@ function EvaluationForm({ form: { state, formAction: action, pending, values: v,
             <textarea id="e-custom" name="customSuite" rows={8} defaultValue={v.customSuite ?? EXAMPLE} className={`${inputClass} font-mono text-xs`} aria-invalid={Boolean(fe.customSuite)} />
           </Field>
         ) : (
-          <Field label="L∞ budgets (optional)" htmlFor="e-eps" error={fe.linfEpsilons} hint="Leave empty for the standard budgets of the model's input range (0.1, 0.2, 0.3 for digits in 0..1; 2/255, 4/255, 8/255 for natural images).">
-            <input id="e-eps" name="linfEpsilons" defaultValue={v.linfEpsilons ?? ""} placeholder="e.g. 0.1, 0.2, 0.3 or 8/255" className={inputClass} aria-invalid={Boolean(fe.linfEpsilons)} />
-          </Field>
+          <TextField label="L∞ budgets (optional)" id="e-eps" error={fe.linfEpsilons} hint="Leave empty for the standard budgets of the model's input range (0.1, 0.2, 0.3 for digits in 0..1; 2/255, 4/255, 8/255 for natural images)." name="linfEpsilons" defaultValue={v.linfEpsilons ?? ""} placeholder="e.g. 0.1, 0.2, 0.3 or 8/255" aria-invalid={Boolean(fe.linfEpsilons)} />
         )}
         <div className="grid gap-5 md:grid-cols-3">
-          <Field label="Samples" htmlFor="e-samples" error={fe.sampleCount} hint="Stratified by class. Empty = the whole dataset.">
-            <input id="e-samples" name="sampleCount" inputMode="numeric" value={samples} onChange={(e) => setSamples(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.sampleCount)} />
-          </Field>
-          <Field label="Seed" htmlFor="e-seed" error={fe.seed} hint="Same seed, same numbers.">
-            <input id="e-seed" name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} className={inputClass} aria-invalid={Boolean(fe.seed)} />
-          </Field>
-          <Field label="Shard size" htmlFor="e-shard" error={fe.shardSize} hint="Samples per job; smaller shards spread better over workers.">
-            <input id="e-shard" name="shardSize" inputMode="numeric" defaultValue={v.shardSize ?? "200"} className={inputClass} aria-invalid={Boolean(fe.shardSize)} />
-          </Field>
+          <TextField label="Samples" id="e-samples" error={fe.sampleCount} hint="Stratified by class. Empty = the whole dataset." name="sampleCount" inputMode="numeric" value={samples} onChange={(e) => setSamples(e.target.value)} aria-invalid={Boolean(fe.sampleCount)} />
+          <TextField label="Seed" id="e-seed" error={fe.seed} hint="Same seed, same numbers." name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} aria-invalid={Boolean(fe.seed)} />
+          <TextField label="Shard size" id="e-shard" error={fe.shardSize} hint="Samples per job; smaller shards spread better over workers." name="shardSize" inputMode="numeric" defaultValue={v.shardSize ?? "200"} aria-invalid={Boolean(fe.shardSize)} />
         </div>
         <fieldset className="space-y-3">
           <legend className="mb-1 text-sm font-medium text-slate-700">Beyond the worst case (optional)</legend>
@@ -217,18 +210,10 @@ function PrivacyFields({ versions, datasets, info, defaultVersion, values: v, er
         </Field>
       </div>
       <div className="grid gap-5 md:grid-cols-4">
-        <Field label="Samples per set" htmlFor="p-n" error={fe.samplesPerSet} hint="Members and as many non-members, stratified. 0.1% FPR needs ≥ 1,000.">
-          <input id="p-n" name="samplesPerSet" inputMode="numeric" value={perSet} onChange={(e) => setPerSet(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.samplesPerSet)} />
-        </Field>
-        <Field label="LiRA reference models" htmlFor="p-r" error={fe.referenceModels} hint="0 (off) or 2–16; each is one shard.">
-          <input id="p-r" name="referenceModels" inputMode="numeric" value={refs} onChange={(e) => setRefs(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.referenceModels)} />
-        </Field>
-        <Field label="Epochs per reference model" htmlFor="p-e" error={fe.referenceEpochs} hint={`Empty: the card's training epochs (${info.versions[version]?.epochs ?? "none recorded: 5"}).`}>
-          <input id="p-e" name="referenceEpochs" inputMode="numeric" value={epochs} onChange={(e) => setEpochs(e.target.value)} className={inputClass} aria-invalid={Boolean(fe.referenceEpochs)} />
-        </Field>
-        <Field label="Seed" htmlFor="p-seed" error={fe.seed} hint="Same seed, same samples and models.">
-          <input id="p-seed" name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} className={inputClass} aria-invalid={Boolean(fe.seed)} />
-        </Field>
+        <TextField label="Samples per set" id="p-n" error={fe.samplesPerSet} hint="Members and as many non-members, stratified. 0.1% FPR needs ≥ 1,000." name="samplesPerSet" inputMode="numeric" value={perSet} onChange={(e) => setPerSet(e.target.value)} aria-invalid={Boolean(fe.samplesPerSet)} />
+        <TextField label="LiRA reference models" id="p-r" error={fe.referenceModels} hint="0 (off) or 2–16; each is one shard." name="referenceModels" inputMode="numeric" value={refs} onChange={(e) => setRefs(e.target.value)} aria-invalid={Boolean(fe.referenceModels)} />
+        <TextField label="Epochs per reference model" id="p-e" error={fe.referenceEpochs} hint={`Empty: the card's training epochs (${info.versions[version]?.epochs ?? "none recorded: 5"}).`} name="referenceEpochs" inputMode="numeric" value={epochs} onChange={(e) => setEpochs(e.target.value)} aria-invalid={Boolean(fe.referenceEpochs)} />
+        <TextField label="Seed" id="p-seed" error={fe.seed} hint="Same seed, same samples and models." name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} aria-invalid={Boolean(fe.seed)} />
       </div>
       <div className="rounded-lg border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700" aria-live="polite" data-testid="privacy-estimate">
         {!memberId || !nonMembers ? "Choose the member and non-member sets to see the cost." : R === 0 ? <>No reference models: only the target model scores {(2 * n).toLocaleString("en")} examples (seconds). LiRA is off.</> : (

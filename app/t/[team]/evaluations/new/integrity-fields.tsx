@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { Field, inputClass } from "@/app/_components/ui";
+import { TextField } from "@/app/_components/form-fields";
 
 /**
  * The integrity kind's part of the new-evaluation form (lib/evaluations/integrity.ts): the model version, its
@@ -44,18 +45,10 @@ export function IntegrityFields(props: {
           {props.datasets.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
         </select>
       </Field>
-      <Field label="Training examples to scan" htmlFor="i-samples" error={fe.sampleCount} hint="Empty: all of them. A smaller number scans a stratified subset.">
-        <input id="i-samples" name="sampleCount" inputMode="numeric" value={samples} onChange={(ev) => setSamples(ev.target.value)} className={inputClass} aria-invalid={Boolean(fe.sampleCount)} />
-      </Field>
-      <Field label="Cross-validation folds" htmlFor="i-folds" error={fe.folds} hint="0 skips the likely-mislabelled scan.">
-        <input id="i-folds" name="folds" inputMode="numeric" value={folds} onChange={(ev) => setFolds(ev.target.value)} className={inputClass} aria-invalid={Boolean(fe.folds)} />
-      </Field>
-      <Field label="Epochs per fold" htmlFor="i-epochs" error={fe.epochs}>
-        <input id="i-epochs" name="epochs" inputMode="numeric" value={epochs} onChange={(ev) => setEpochs(ev.target.value)} className={inputClass} aria-invalid={Boolean(fe.epochs)} />
-      </Field>
-      <Field label="Seed" htmlFor="i-seed" error={fe.seed}>
-        <input id="i-seed" name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} className={inputClass} />
-      </Field>
+      <TextField label="Training examples to scan" id="i-samples" error={fe.sampleCount} hint="Empty: all of them. A smaller number scans a stratified subset." name="sampleCount" inputMode="numeric" value={samples} onChange={(ev) => setSamples(ev.target.value)} aria-invalid={Boolean(fe.sampleCount)} />
+      <TextField label="Cross-validation folds" id="i-folds" error={fe.folds} hint="0 skips the likely-mislabelled scan." name="folds" inputMode="numeric" value={folds} onChange={(ev) => setFolds(ev.target.value)} aria-invalid={Boolean(fe.folds)} />
+      <TextField label="Epochs per fold" id="i-epochs" error={fe.epochs} name="epochs" inputMode="numeric" value={epochs} onChange={(ev) => setEpochs(ev.target.value)} aria-invalid={Boolean(fe.epochs)} />
+      <TextField label="Seed" id="i-seed" error={fe.seed} name="seed" inputMode="numeric" defaultValue={v.seed ?? "0"} />
       <p className="md:col-span-2 rounded-lg bg-slate-50 p-3 text-sm text-slate-700" data-testid="integrity-cost">
         {passes
           ? `Cost: the model's architecture is retrained ${k} times for ${e} epoch${e > 1 ? "s" : ""} — ${passes.toLocaleString("en")} training passes${n ? "" : " for 8,000 examples (the exact figure, from the dataset's size, is recorded at launch)"} — plus one forward pass per example for the activation scan and the trigger test.`

@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { TextField } from "@/app/_components/form-fields";
 import { createScheduleAction, deleteScheduleAction, pauseScheduleAction, resumeScheduleAction, updateScheduleAction } from "./actions";
 
 export function ScheduleForm({ team, models, datasets, editing }: { team: string; models: { id: string; label: string }[]; datasets: { id: string; label: string }[]; editing?: { id: string; values: Record<string, string> } }) {
@@ -13,9 +14,7 @@ export function ScheduleForm({ team, models, datasets, editing }: { team: string
     <form key={key} action={action} className="space-y-4" aria-label={editing ? "Edit schedule" : "New schedule"}>
       {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
       <div className="grid gap-4 md:grid-cols-3">
-        <Field label="Name" htmlFor="s-name" error={fe.name}>
-          <input id="s-name" name="name" defaultValue={v.name ?? "Nightly robustness check"} className={inputClass} />
-        </Field>
+        <TextField label="Name" id="s-name" error={fe.name} name="name" defaultValue={v.name ?? "Nightly robustness check"} />
         <Field label="Model (latest active version)" htmlFor="s-model" error={fe.modelId}>
           <select id="s-model" name="modelId" defaultValue={v.modelId} className={inputClass}>
             {models.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
@@ -32,9 +31,7 @@ export function ScheduleForm({ team, models, datasets, editing }: { team: string
             <option value="standard">Standard (AutoAttack-style)</option>
           </select>
         </Field>
-        <Field label="Samples" htmlFor="s-samples" error={fe.sampleCount}>
-          <input id="s-samples" name="sampleCount" inputMode="numeric" defaultValue={v.sampleCount ?? "500"} className={inputClass} />
-        </Field>
+        <TextField label="Samples" id="s-samples" error={fe.sampleCount} name="sampleCount" inputMode="numeric" defaultValue={v.sampleCount ?? "500"} />
         <Field label="When" htmlFor="s-cron" error={fe.cron} hint="daily (03:00), weekly (Monday 03:00) or a cron expression">
           <input id="s-cron" name="cron" list="cron-presets" defaultValue={v.cron ?? "daily"} className={inputClass} />
           <datalist id="cron-presets"><option value="daily" /><option value="weekly" /><option value="0 */6 * * *" /></datalist>

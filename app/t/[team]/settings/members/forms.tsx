@@ -1,9 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
-import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "@/app/_components/use-form-action";
-import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { ActionForm, ButtonForm, SelectField } from "@/app/_components/form-fields";
+import { buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { addMemberAction, changeRoleAction, removeMemberAction } from "./actions";
 
 const ROLE_OPTIONS = [
@@ -14,10 +13,10 @@ const ROLE_OPTIONS = [
 ] as const;
 
 export function AddMemberForm({ team }: { team: string }) {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(addMemberAction.bind(null, team));
+  const form = useFormAction(addMemberAction.bind(null, team));
+  const { values: v, errors: fe } = form;
   return (
-    <form key={key} action={action} className="space-y-4" aria-label="Add a member">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <ActionForm form={form} label="Add a member">
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="E-mail" htmlFor="m-email" error={fe.email}>
           <input id="m-email" name="email" type="email" defaultValue={v.email} required className={inputClass} aria-invalid={Boolean(fe.email)} />
@@ -25,21 +24,15 @@ export function AddMemberForm({ team }: { team: string }) {
         <Field label="Name" htmlFor="m-name" error={fe.name}>
           <input id="m-name" name="name" defaultValue={v.name} required className={inputClass} aria-invalid={Boolean(fe.name)} />
         </Field>
-        <Field label="Role" htmlFor="m-role" error={fe.role}>
-          <select id="m-role" name="role" defaultValue={v.role ?? "VIEWER"} className={inputClass}>
-            {ROLE_OPTIONS.map(([v, l]) => (
-              <option key={v} value={v}>{l}</option>
-            ))}
-          </select>
-        </Field>
+        <SelectField label="Role" id="m-role" name="role" error={fe.role} defaultValue={v.role ?? "VIEWER"} options={ROLE_OPTIONS} />
         <Field label="Initial password" htmlFor="m-password" error={fe.password} hint="Only for people without a Bulwark account; at least 12 characters. Share it with them privately.">
           <input id="m-password" name="password" type="password" autoComplete="new-password" className={inputClass} aria-invalid={Boolean(fe.password)} />
         </Field>
       </div>
-      <button type="submit" disabled={pending} className={buttonClass.primary}>
-        {pending ? "Adding…" : "Add member"}
+      <button type="submit" disabled={form.pending} className={buttonClass.primary}>
+        {form.pending ? "Adding…" : "Add member"}
       </button>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -61,18 +54,9 @@ export function RoleSelect({ team, membershipId, role, label }: { team: string; 
 }
 
 export function RemoveButton({ team, membershipId, label }: { team: string; membershipId: string; label: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(removeMemberAction.bind(null, team), null);
   return (
-    <form
-      action={action}
-      onSubmit={(e) => {
-        if (!confirm(`Remove ${label} from this team?`)) e.preventDefault();
-      }}
-      className="flex items-center gap-2"
-    >
-      <input type="hidden" name="membershipId" value={membershipId} />
-      <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Remove ${label}`}>Remove</button>
-      {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
-    </form>
+    <ButtonForm action={removeMemberAction.bind(null, team)} fields={{ membershipId }} confirm={`Remove ${label} from this team?`}>
+      {(pending) => <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Remove ${label}`}>Remove</button>}
+    </ButtonForm>
   );
 }

@@ -1,16 +1,15 @@
 "use client";
 
-import { useActionState } from "react";
-import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "@/app/_components/use-form-action";
-import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { ActionForm, ButtonForm } from "@/app/_components/form-fields";
+import { buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { addOutboundHostAction, removeOutboundHostAction } from "./actions";
 
 export function AddOutboundHostForm({ team }: { team: string }) {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(addOutboundHostAction.bind(null, team));
+  const form = useFormAction(addOutboundHostAction.bind(null, team));
+  const { values: v, errors: fe } = form;
   return (
-    <form key={key} action={action} className="space-y-4" aria-label="Add an outbound host">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <ActionForm form={form} label="Add an outbound host">
       <Field label="Host" htmlFor="ob-host" error={fe.host} hint="A host name such as models.vendor.example, *.vendor.example for its subdomains (DNS names only), or an IP address. No scheme, port or path.">
         <input id="ob-host" name="host" required maxLength={253} defaultValue={v.host ?? ""} placeholder="models.vendor.example" className={inputClass} aria-invalid={Boolean(fe.host)} aria-describedby={fe.host ? "ob-host-error" : undefined} />
       </Field>
@@ -29,18 +28,15 @@ export function AddOutboundHostForm({ team }: { team: string }) {
         </label>
         {fe.allowPrivate ? <p role="alert" className="mt-1 text-xs text-rose-700">{fe.allowPrivate}</p> : null}
       </div>
-      <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Adding…" : "Add host"}</button>
-    </form>
+      <button type="submit" disabled={form.pending} className={buttonClass.primary}>{form.pending ? "Adding…" : "Add host"}</button>
+    </ActionForm>
   );
 }
 
 export function RemoveOutboundHostButton({ team, id, host }: { team: string; id: string; host: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(removeOutboundHostAction.bind(null, team), null);
   return (
-    <form action={action} onSubmit={(e) => { if (!confirm(`Remove ${host}? Model endpoints on it can no longer be queried.`)) e.preventDefault(); }} className="flex items-center gap-2">
-      <input type="hidden" name="id" value={id} />
-      <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Remove ${host}`}>Remove</button>
-      {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
-    </form>
+    <ButtonForm action={removeOutboundHostAction.bind(null, team)} fields={{ id }} confirm={`Remove ${host}? Model endpoints on it can no longer be queried.`}>
+      {(pending) => <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Remove ${host}`}>Remove</button>}
+    </ButtonForm>
   );
 }

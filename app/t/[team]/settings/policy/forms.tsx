@@ -1,8 +1,7 @@
 "use client";
 
-import { useActionState } from "react";
-import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "@/app/_components/use-form-action";
+import { ActionForm, ButtonForm, SelectField, TextField } from "@/app/_components/form-fields";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { overrideAction, resetOverrideAction, savePolicyAction } from "./actions";
 
@@ -16,6 +15,27 @@ const MONITORING_INPUTS: [string, string, string][] = [
   ["confidenceDropPp", "Confidence drop (points)", "Drop in mean top-1 confidence."],
   ["attackShareWarning", "Attack pattern: share", "Share of raw samples near a decision boundary, e.g. 0.2."],
   ["resolveAfterBatches", "Clean batches to resolve", "Consecutive clean batches that close an incident."],
+];
+
+// A risk tier's fields after its thresholds, in order: [field, id suffix, label, input mode, hint], a pair of
+// checkboxes, or the required-verdict select.
+type TierField = readonly [name: string, id: string, label: string, inputMode: "decimal" | "numeric", hint?: string] | { checks: readonly [name: string, label: string][] } | "verdict";
+const TIER_FIELDS: readonly TierField[] = [
+  ["minCleanAccuracy", "clean", "Minimum clean accuracy (%)", "decimal", "Empty: no minimum."],
+  ["minAttacks", "att", "Minimum attacks", "numeric"],
+  ["minSampleCount", "n", "Minimum samples", "numeric"],
+  ["maxEvidenceAgeDays", "age", "Maximum evidence age (days)", "numeric", "Older evidence is stale."],
+  "verdict",
+  ["regressionTolerancePp", "reg", "Regression tolerance (points)", "decimal"],
+  ["maxEce", "ece", "Maximum calibration error (ECE)", "decimal", "Clean ECE, 15 bins, e.g. 0.1. Empty: none."],
+  ["minOodAuroc", "ood", "Minimum OOD-detection AUROC", "decimal", "Max softmax probability, e.g. 0.8. Empty: none."],
+  ["minCorruptionAccuracy", "corr", "Minimum accuracy under corruptions (%)", "decimal", "Mean over corruptions and severities. Empty: none."],
+  ["maxSuspectedMislabelShare", "mislabel", "Maximum share of likely mislabelled training examples (%)", "decimal", "Confident learning on out-of-sample predictions (integrity scan). Empty: none."],
+  { checks: [["requireNoLiveBackdoor", "No live backdoor in the training-data scan"], ["requireNoLeakage", "No train/test leakage"]] },
+  ["maxMiaAuc", "mia", "Maximum membership-inference AUC", "decimal", "Strongest attack of a privacy evaluation, e.g. 0.6 (0.5 = guessing). Empty: none."],
+  ["maxTprAt1Fpr", "tpr1", "Maximum membership TPR at 1% FPR (%)", "decimal", "Needs at least 100 non-members to measure. Empty: none."],
+  ["maxTprAt01Fpr", "tpr01", "Maximum membership TPR at 0.1% FPR (%)", "decimal", "Needs at least 1,000 non-members to measure. Empty: none."],
+  { checks: [["requireIterative", "Needs an iterative attack (PGD/APGD)"], ["requireSchedule", "Needs a re-evaluation schedule"]] },
 ];
 
 export function PolicyForm({ team, values, readOnly }: { team: string; values: Record<string, string>; readOnly: boolean }) {
@@ -33,56 +53,24 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
                 <Field label="Thresholds" htmlFor={`${t}-thr`} error={fe[`${t}.thresholds`]} hint={'One per line: norm, epsilon, minimum worst-case robust accuracy, e.g. "linf 0.1 60%". Epsilon is in the model\'s input range.'}>
                   <textarea id={`${t}-thr`} name={`${t}.thresholds`} rows={2} defaultValue={v[`${t}.thresholds`]} className={`${inputClass} font-mono`} aria-invalid={Boolean(fe[`${t}.thresholds`])} />
                 </Field>
-                <Field label="Minimum clean accuracy (%)" htmlFor={`${t}-clean`} error={fe[`${t}.minCleanAccuracy`]} hint="Empty: no minimum.">
-                  <input id={`${t}-clean`} name={`${t}.minCleanAccuracy`} inputMode="decimal" defaultValue={v[`${t}.minCleanAccuracy`]} className={inputClass} />
-                </Field>
-                <Field label="Minimum attacks" htmlFor={`${t}-att`} error={fe[`${t}.minAttacks`]}>
-                  <input id={`${t}-att`} name={`${t}.minAttacks`} inputMode="numeric" defaultValue={v[`${t}.minAttacks`]} className={inputClass} />
-                </Field>
-                <Field label="Minimum samples" htmlFor={`${t}-n`} error={fe[`${t}.minSampleCount`]}>
-                  <input id={`${t}-n`} name={`${t}.minSampleCount`} inputMode="numeric" defaultValue={v[`${t}.minSampleCount`]} className={inputClass} />
-                </Field>
-                <Field label="Maximum evidence age (days)" htmlFor={`${t}-age`} error={fe[`${t}.maxEvidenceAgeDays`]} hint="Older evidence is stale.">
-                  <input id={`${t}-age`} name={`${t}.maxEvidenceAgeDays`} inputMode="numeric" defaultValue={v[`${t}.maxEvidenceAgeDays`]} className={inputClass} />
-                </Field>
-                <Field label="Required evaluation checks" htmlFor={`${t}-ver`} error={fe[`${t}.requiredVerdict`]} hint="An evaluation whose checks failed never counts as evidence.">
-                  <select id={`${t}-ver`} name={`${t}.requiredVerdict`} defaultValue={v[`${t}.requiredVerdict`]} className={inputClass}>
-                    <option value="reliable">Evaluation checks passed</option>
-                    <option value="questionable">Checks passed, or passed with warnings</option>
-                  </select>
-                </Field>
-                <Field label="Regression tolerance (points)" htmlFor={`${t}-reg`} error={fe[`${t}.regressionTolerancePp`]}>
-                  <input id={`${t}-reg`} name={`${t}.regressionTolerancePp`} inputMode="decimal" defaultValue={v[`${t}.regressionTolerancePp`]} className={inputClass} />
-                </Field>
-                <Field label="Maximum calibration error (ECE)" htmlFor={`${t}-ece`} error={fe[`${t}.maxEce`]} hint="Clean ECE, 15 bins, e.g. 0.1. Empty: none.">
-                  <input id={`${t}-ece`} name={`${t}.maxEce`} inputMode="decimal" defaultValue={v[`${t}.maxEce`]} className={inputClass} />
-                </Field>
-                <Field label="Minimum OOD-detection AUROC" htmlFor={`${t}-ood`} error={fe[`${t}.minOodAuroc`]} hint="Max softmax probability, e.g. 0.8. Empty: none.">
-                  <input id={`${t}-ood`} name={`${t}.minOodAuroc`} inputMode="decimal" defaultValue={v[`${t}.minOodAuroc`]} className={inputClass} />
-                </Field>
-                <Field label="Minimum accuracy under corruptions (%)" htmlFor={`${t}-corr`} error={fe[`${t}.minCorruptionAccuracy`]} hint="Mean over corruptions and severities. Empty: none.">
-                  <input id={`${t}-corr`} name={`${t}.minCorruptionAccuracy`} inputMode="decimal" defaultValue={v[`${t}.minCorruptionAccuracy`]} className={inputClass} />
-                </Field>
-                <Field label="Maximum share of likely mislabelled training examples (%)" htmlFor={`${t}-mislabel`} error={fe[`${t}.maxSuspectedMislabelShare`]} hint="Confident learning on out-of-sample predictions (integrity scan). Empty: none.">
-                  <input id={`${t}-mislabel`} name={`${t}.maxSuspectedMislabelShare`} inputMode="decimal" defaultValue={v[`${t}.maxSuspectedMislabelShare`]} className={inputClass} />
-                </Field>
-                <div className="space-y-2 pt-6 text-sm text-slate-700">
-                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireNoLiveBackdoor`} defaultChecked={v[`${t}.requireNoLiveBackdoor`] === "on"} /> No live backdoor in the training-data scan</label>
-                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireNoLeakage`} defaultChecked={v[`${t}.requireNoLeakage`] === "on"} /> No train/test leakage</label>
-                </div>
-                <Field label="Maximum membership-inference AUC" htmlFor={`${t}-mia`} error={fe[`${t}.maxMiaAuc`]} hint="Strongest attack of a privacy evaluation, e.g. 0.6 (0.5 = guessing). Empty: none.">
-                  <input id={`${t}-mia`} name={`${t}.maxMiaAuc`} inputMode="decimal" defaultValue={v[`${t}.maxMiaAuc`]} className={inputClass} />
-                </Field>
-                <Field label="Maximum membership TPR at 1% FPR (%)" htmlFor={`${t}-tpr1`} error={fe[`${t}.maxTprAt1Fpr`]} hint="Needs at least 100 non-members to measure. Empty: none.">
-                  <input id={`${t}-tpr1`} name={`${t}.maxTprAt1Fpr`} inputMode="decimal" defaultValue={v[`${t}.maxTprAt1Fpr`]} className={inputClass} />
-                </Field>
-                <Field label="Maximum membership TPR at 0.1% FPR (%)" htmlFor={`${t}-tpr01`} error={fe[`${t}.maxTprAt01Fpr`]} hint="Needs at least 1,000 non-members to measure. Empty: none.">
-                  <input id={`${t}-tpr01`} name={`${t}.maxTprAt01Fpr`} inputMode="decimal" defaultValue={v[`${t}.maxTprAt01Fpr`]} className={inputClass} />
-                </Field>
-                <div className="space-y-2 pt-6 text-sm text-slate-700">
-                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireIterative`} defaultChecked={v[`${t}.requireIterative`] === "on"} /> Needs an iterative attack (PGD/APGD)</label>
-                  <label className="flex items-center gap-2"><input type="checkbox" name={`${t}.requireSchedule`} defaultChecked={v[`${t}.requireSchedule`] === "on"} /> Needs a re-evaluation schedule</label>
-                </div>
+                {TIER_FIELDS.map((f) =>
+                  f === "verdict" ? (
+                    <Field key="verdict" label="Required evaluation checks" htmlFor={`${t}-ver`} error={fe[`${t}.requiredVerdict`]} hint="An evaluation whose checks failed never counts as evidence.">
+                      <select id={`${t}-ver`} name={`${t}.requiredVerdict`} defaultValue={v[`${t}.requiredVerdict`]} className={inputClass}>
+                        <option value="reliable">Evaluation checks passed</option>
+                        <option value="questionable">Checks passed, or passed with warnings</option>
+                      </select>
+                    </Field>
+                  ) : "checks" in f ? (
+                    <div key={f.checks[0][0]} className="space-y-2 pt-6 text-sm text-slate-700">
+                      {f.checks.map(([name, label]) => <label key={name} className="flex items-center gap-2"><input type="checkbox" name={`${t}.${name}`} defaultChecked={v[`${t}.${name}`] === "on"} /> {label}</label>)}
+                    </div>
+                  ) : (
+                    <Field key={f[0]} label={f[2]} htmlFor={`${t}-${f[1]}`} error={fe[`${t}.${f[0]}`]} hint={f[4]}>
+                      <input id={`${t}-${f[1]}`} name={`${t}.${f[0]}`} inputMode={f[3]} defaultValue={v[`${t}.${f[0]}`]} className={inputClass} />
+                    </Field>
+                  ),
+                )}
                 <div className="sm:col-span-2">
                   <Field label="Controls that also need an attestation" htmlFor={`${t}-req`} error={fe[`${t}.attestationRequired`]} hint='One control key per line, e.g. "nist-ai-rmf:MEASURE 2.7". Controls without direct evidence always need one.'>
                     <textarea id={`${t}-req`} name={`${t}.attestationRequired`} rows={4} defaultValue={v[`${t}.attestationRequired`]} className={`${inputClass} font-mono text-xs`} />
@@ -119,48 +107,29 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
 }
 
 export function OverrideForm({ team, controls }: { team: string; controls: { key: string; label: string }[] }) {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(overrideAction.bind(null, team));
+  const form = useFormAction(overrideAction.bind(null, team));
+  const { values: v, errors: fe } = form;
   return (
-    <form key={key} action={action} className="space-y-3" aria-label="Change a mapping">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <ActionForm form={form} label="Change a mapping" className="space-y-3">
       <div className="grid gap-3 sm:grid-cols-4">
-        <Field label="Evidence" htmlFor="o-ev" error={fe.evidence}>
-          <select id="o-ev" name="evidence" defaultValue={v.evidence} className={inputClass}>
-            {["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12"].map((e) => <option key={e}>{e}</option>)}
-          </select>
-        </Field>
+        <SelectField label="Evidence" id="o-ev" name="evidence" error={fe.evidence} defaultValue={v.evidence} options={["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11", "E12"]} />
         <Field label="Control" htmlFor="o-ctl" error={fe.control}>
           <input id="o-ctl" name="control" list="o-controls" placeholder="nist-ai-rmf:MEASURE 2.6" defaultValue={v.control} className={inputClass} />
           <datalist id="o-controls">{controls.map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}</datalist>
         </Field>
-        <Field label="Change" htmlFor="o-act" error={fe.action}>
-          <select id="o-act" name="action" defaultValue={v.action} className={inputClass}>
-            <option value="set">Counts as…</option>
-            <option value="remove">Does not count</option>
-          </select>
-        </Field>
-        <Field label="Mark" htmlFor="o-mark" error={fe.mark}>
-          <select id="o-mark" name="mark" defaultValue={v.mark} className={inputClass}>
-            <option value="supporting">supporting</option>
-            <option value="direct">direct</option>
-          </select>
-        </Field>
+        <SelectField label="Change" id="o-act" name="action" error={fe.action} defaultValue={v.action} options={[["set", "Counts as…"], ["remove", "Does not count"]]} />
+        <SelectField label="Mark" id="o-mark" name="mark" error={fe.mark} defaultValue={v.mark} options={["supporting", "direct"]} />
       </div>
-      <Field label="Reason" htmlFor="o-reason" error={fe.reason}>
-        <input id="o-reason" name="reason" defaultValue={v.reason} className={inputClass} />
-      </Field>
-      <button type="submit" disabled={pending} className={buttonClass.secondary}>Save mapping change</button>
-    </form>
+      <TextField label="Reason" id="o-reason" name="reason" error={fe.reason} defaultValue={v.reason} />
+      <button type="submit" disabled={form.pending} className={buttonClass.secondary}>Save mapping change</button>
+    </ActionForm>
   );
 }
 
 export function ResetOverrideButton({ team, id }: { team: string; id: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(resetOverrideAction.bind(null, team), null);
   return (
-    <form action={action} className="inline">
-      <input type="hidden" name="id" value={id} />
-      <button type="submit" disabled={pending} className={buttonClass.ghost}>Reset to default</button>
-      {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
-    </form>
+    <ButtonForm action={resetOverrideAction.bind(null, team)} fields={{ id }} className="inline">
+      {(pending) => <button type="submit" disabled={pending} className={buttonClass.ghost}>Reset to default</button>}
+    </ButtonForm>
   );
 }

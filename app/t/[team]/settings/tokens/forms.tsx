@@ -1,9 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "@/app/_components/use-form-action";
-import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { ButtonForm, SelectField, TextField } from "@/app/_components/form-fields";
+import { Alert, buttonClass } from "@/app/_components/ui";
 import { createTokenAction, revokeTokenAction } from "./actions";
 
 const ROLES = [
@@ -26,17 +26,9 @@ export function CreateTokenForm({ team }: { team: string }) {
         </Alert>
       ) : null}
       <div className="grid gap-4 md:grid-cols-3">
-        <Field label="Name" htmlFor="t-name" error={fe.name}>
-          <input id="t-name" name="name" defaultValue={v.name} placeholder="github-actions" className={inputClass} />
-        </Field>
-        <Field label="Role" htmlFor="t-role" error={fe.role} hint="At most your own role.">
-          <select id="t-role" name="role" defaultValue={v.role ?? "ENGINEER"} className={inputClass}>
-            {ROLES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-          </select>
-        </Field>
-        <Field label="Expires after (days)" htmlFor="t-exp" error={fe.expiresInDays}>
-          <input id="t-exp" name="expiresInDays" inputMode="numeric" defaultValue={v.expiresInDays ?? "90"} className={inputClass} />
-        </Field>
+        <TextField label="Name" id="t-name" name="name" error={fe.name} defaultValue={v.name} placeholder="github-actions" />
+        <SelectField label="Role" id="t-role" name="role" error={fe.role} hint="At most your own role." defaultValue={v.role ?? "ENGINEER"} options={ROLES} />
+        <TextField label="Expires after (days)" id="t-exp" name="expiresInDays" error={fe.expiresInDays} inputMode="numeric" defaultValue={v.expiresInDays ?? "90"} />
       </div>
       <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Creating…" : "Create token"}</button>
     </form>
@@ -44,12 +36,9 @@ export function CreateTokenForm({ team }: { team: string }) {
 }
 
 export function RevokeButton({ team, id, name }: { team: string; id: string; name: string }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(revokeTokenAction.bind(null, team), null);
   return (
-    <form action={action} onSubmit={(e) => { if (!confirm(`Revoke the token "${name}"? Pipelines using it stop working at once.`)) e.preventDefault(); }} className="flex items-center gap-2">
-      <input type="hidden" name="tokenId" value={id} />
-      <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Revoke ${name}`}>Revoke</button>
-      {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
-    </form>
+    <ButtonForm action={revokeTokenAction.bind(null, team)} fields={{ tokenId: id }} confirm={`Revoke the token "${name}"? Pipelines using it stop working at once.`}>
+      {(pending) => <button type="submit" disabled={pending} className={buttonClass.danger} aria-label={`Revoke ${name}`}>Revoke</button>}
+    </ButtonForm>
   );
 }

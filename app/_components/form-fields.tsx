@@ -1,0 +1,69 @@
+"use client";
+
+import { useActionState, type InputHTMLAttributes, type ReactNode } from "react";
+import type { ActionState } from "@/app/_lib/action";
+import type { useFormAction } from "./use-form-action";
+import { Alert, Field, inputClass } from "./ui";
+
+// Form pieces the team pages share: the form around a useFormAction (remounted with each answer, the
+// answer's message on top), a labelled input and select, and the one-button row form (Remove, Revoke…).
+
+/**
+ * A form wired to useFormAction: `key` remounts it after each answer (so its fields show the submitted
+ * values after an error, the page's after a success) and the answer's message shows above the fields.
+ */
+export function ActionForm({ form, label, className = "space-y-4", children }: { form: ReturnType<typeof useFormAction>; label: string; className?: string; children: ReactNode }) {
+  return (
+    <form key={form.key} action={form.formAction} className={className} aria-label={label}>
+      {form.state?.message ? <Alert tone={form.state.ok ? "green" : "red"}>{form.state.message}</Alert> : null}
+      {children}
+    </form>
+  );
+}
+
+/** A labelled input; other attributes (inputMode, placeholder, aria-invalid…) go to the input as given. */
+export function TextField({ label, id, error, hint, ...input }: { label: string; id: string; name: string; error?: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <Field label={label} htmlFor={id} error={error} hint={hint}>
+      <input id={id} className={inputClass} {...input} />
+    </Field>
+  );
+}
+
+type Option = string | readonly [value: string, label: string] | { id: string; label: string };
+
+/** A labelled select; an option is a value that is its own label, a [value, label] pair or a record's { id, label }. */
+export function SelectField({ label, id, name, error, hint, defaultValue, options }: { label: string; id: string; name: string; error?: string; hint?: string; defaultValue?: string; options: readonly Option[] }) {
+  return (
+    <Field label={label} htmlFor={id} error={error} hint={hint}>
+      <select id={id} name={name} defaultValue={defaultValue} className={inputClass}>
+        {options.map((o) => {
+          const [value, text] = typeof o === "string" ? [o, o] : "id" in o ? [o.id, o.label] : o;
+          return <option key={value} value={value}>{text}</option>;
+        })}
+      </select>
+    </Field>
+  );
+}
+
+/**
+ * A row's one-button form: hidden fields naming the record, a confirmation question when the step is
+ * destructive, and the action's error next to the button.
+ */
+export function ButtonForm({ action: bound, fields, confirm: question, className = "flex items-center gap-2", children }: {
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  fields: Record<string, string>;
+  confirm?: string;
+  className?: string;
+  /** The button, given whether the action is running. */
+  children: (pending: boolean) => ReactNode;
+}) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(bound, null);
+  return (
+    <form action={action} onSubmit={question ? (e) => { if (!confirm(question)) e.preventDefault(); } : undefined} className={className}>
+      {Object.entries(fields).map(([name, value]) => <input key={name} type="hidden" name={name} value={value} />)}
+      {children(pending)}
+      {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
+    </form>
+  );
+}
