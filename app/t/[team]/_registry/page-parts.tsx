@@ -1,21 +1,20 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { teamPage } from "@/app/_lib/team";
 import { Alert, PageHeader, Table, Td } from "@/app/_components/ui";
 import { Digest, VersionStatusBadges } from "@/app/_components/registry-ui";
 import { can } from "@/lib/auth/permissions";
+import type { TeamContext } from "@/lib/teams/access";
 import { formatBytes } from "@/lib/registry/format";
 import type { ActionState } from "@/app/_lib/action";
 import { VersionButtons } from "./buttons";
 
-// Pieces the model and dataset pages share: the team context with the kind's path and write permission,
+// Pieces the model and dataset pages share: the kind's path and write permission for the team context,
 // the breadcrumb, the read-only notice, the version the address asks for, the files table and the end of a
 // version row.
 
-/** A models or datasets page's context, the kind's list path, and whether the role may register and edit. */
-export async function registryPage(params: Promise<{ team: string }>, path: "models" | "datasets") {
-  const ctx = await teamPage(params);
-  return { ctx, base: `/t/${ctx.team.slug}/${path}`, write: can(ctx.role, path === "models" ? "model.write" : "dataset.write") };
+/** A models or datasets page's list path, and whether the role may register and edit that kind. */
+export function registryScope(ctx: TeamContext, path: "models" | "datasets") {
+  return { base: `/t/${ctx.team.slug}/${path}`, write: can(ctx.role, path === "models" ? "model.write" : "dataset.write") };
 }
 
 /** "Models / digits-cnn / …": the list, then the record (a link when given an href), then any tail. */

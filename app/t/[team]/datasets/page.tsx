@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
+import { teamPage } from "@/app/_lib/team";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { Badge, ButtonLink, EmptyState, PageHeader, Table, Td } from "@/app/_components/ui";
-import { registryPage } from "../_registry/page-parts";
+import { registryScope } from "../_registry/page-parts";
 import { LatestVersionCell, RecordNameCell, RegistryListBody } from "../_registry/list";
 import { icons } from "@/app/_components/icons";
 import { DatasetListFilterSchema, listDatasets } from "@/lib/registry/datasets";
@@ -10,7 +11,8 @@ import { FORMAT_LABELS } from "@/lib/registry/dataset-card";
 export const metadata: Metadata = { title: "Datasets" };
 
 export default async function DatasetsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { ctx, base, write } = await registryPage(params, "datasets");
+  const ctx = await teamPage(params);
+  const { base, write } = registryScope(ctx, "datasets");
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const filter = DatasetListFilterSchema.parse(raw);
   const datasets = await listDatasets(ctx, filter);

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { teamPage } from "@/app/_lib/team";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
-import { registryPage } from "../_registry/page-parts";
+import { registryScope } from "../_registry/page-parts";
 import { LatestVersionCell, RecordNameCell, RegistryListBody } from "../_registry/list";
 import { icons } from "@/app/_components/icons";
 import { Digest, RiskBadge } from "@/app/_components/registry-ui";
@@ -13,7 +14,8 @@ import { RISK_TIERS, RISK_TIER_LABELS } from "@/lib/registry/model-card";
 export const metadata: Metadata = { title: "Models" };
 
 export default async function ModelsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { ctx, base, write } = await registryPage(params, "models");
+  const ctx = await teamPage(params);
+  const { base, write } = registryScope(ctx, "models");
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const filter = ModelListFilterSchema.parse(raw);
   const models = await listModels(ctx, filter);

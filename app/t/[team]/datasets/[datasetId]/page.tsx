@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { orNotFound } from "@/app/_lib/team";
+import { orNotFound, teamPage } from "@/app/_lib/team";
 import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { BarChart } from "@/app/_components/bar-chart";
 import { Digest, Facts, History, VersionStatusBadges } from "@/app/_components/registry-ui";
@@ -11,14 +11,15 @@ import { datasetRisks, FORMAT_LABELS } from "@/lib/registry/dataset-card";
 import { formatBytes } from "@/lib/registry/format";
 import { ArchiveButton } from "../../_registry/buttons";
 import { recordAction, versionAction } from "../../_registry/actions";
-import { FilesTable, pickVersion, RegistryCrumbs, registryPage, VersionRowEnd } from "../../_registry/page-parts";
+import { FilesTable, pickVersion, RegistryCrumbs, registryScope, VersionRowEnd } from "../../_registry/page-parts";
 
 export const metadata: Metadata = { title: "Dataset" };
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4).replace(/\.?0+$/, ""));
 
 export default async function DatasetPage({ params, searchParams }: { params: Promise<{ team: string; datasetId: string }>; searchParams: Promise<{ v?: string }> }) {
-  const { ctx, base, write } = await registryPage(params, "datasets");
+  const ctx = await teamPage(params);
+  const { base, write } = registryScope(ctx, "datasets");
   const { datasetId } = await params;
   const { v } = await searchParams;
   const dataset = await orNotFound(getDataset(ctx, datasetId));

@@ -1,19 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { orNotFound } from "@/app/_lib/team";
+import { orNotFound, teamPage } from "@/app/_lib/team";
 import { PageHeader } from "@/app/_components/ui";
 import { getDataset } from "@/lib/registry/datasets";
 import { datasetCardToFields, SPDX_LICENCES } from "@/lib/registry/dataset-card";
 import { uploadLimits } from "@/lib/registry/limits";
 import { DatasetUploadForm } from "../_forms/upload-form";
-import { ReadOnlyNotice, RegistryCrumbs, registryPage } from "../../_registry/page-parts";
+import { ReadOnlyNotice, RegistryCrumbs, registryScope } from "../../_registry/page-parts";
 
 export const metadata: Metadata = { title: "Register a dataset" };
 
 const FORMAT_FIELD: Record<string, string> = { IMAGE_ZIP: "image-zip", IDX: "idx", CSV: "csv" };
 
 export default async function NewDatasetPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ dataset?: string }> }) {
-  const { ctx, base, write } = await registryPage(params, "datasets");
+  const ctx = await teamPage(params);
+  const { base, write } = registryScope(ctx, "datasets");
   const { dataset: datasetId } = await searchParams;
   if (!write) {
     return <ReadOnlyNotice title="Register a dataset">Your role in this team is read-only for datasets: engineers and admins register and edit them. <Link href={base} className="underline">Back to datasets</Link></ReadOnlyNotice>;

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { ModelEvaluationsSection } from "../../evaluations/model-section";
 import Link from "next/link";
-import { orNotFound } from "@/app/_lib/team";
+import { orNotFound, teamPage } from "@/app/_lib/team";
 import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { Digest, Facts, History, RiskBadge, VersionStatusBadges } from "@/app/_components/registry-ui";
 import { getModel } from "@/lib/registry/models";
@@ -9,7 +9,7 @@ import { describeTrainingCost, describeTrainingMethod, TASK_LABELS } from "@/lib
 import { formatBytes } from "@/lib/registry/format";
 import { ArchiveButton } from "../../_registry/buttons";
 import { recordAction, versionAction } from "../../_registry/actions";
-import { FilesTable, pickVersion, RegistryCrumbs, registryPage, VersionRowEnd } from "../../_registry/page-parts";
+import { FilesTable, pickVersion, RegistryCrumbs, registryScope, VersionRowEnd } from "../../_registry/page-parts";
 import { ENDPOINT_FORMAT, getEndpointSummary } from "@/lib/registry/endpoints";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { TestConnectionForm } from "../endpoint/form";
@@ -29,7 +29,8 @@ interface EngineInfo {
 }
 
 export default async function ModelPage({ params, searchParams }: { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string; compare?: string }> }) {
-  const { ctx, base, write } = await registryPage(params, "models");
+  const ctx = await teamPage(params);
+  const { base, write } = registryScope(ctx, "models");
   const { modelId } = await params;
   const { v, compare } = await searchParams;
   const model = await orNotFound(getModel(ctx, modelId));

@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
-import { orNotFound } from "@/app/_lib/team";
+import { orNotFound, teamPage } from "@/app/_lib/team";
 import { PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { listEnsembleMemberOptions } from "@/lib/registry/ensembles";
 import { EnsembleForm } from "./form";
-import { ReadOnlyNotice, RegistryCrumbs, registryPage } from "../../../_registry/page-parts";
+import { ReadOnlyNotice, RegistryCrumbs, registryScope } from "../../../_registry/page-parts";
 
 export const metadata: Metadata = { title: "New ensemble version" };
 
 export default async function NewEnsemblePage({ params }: { params: Promise<{ team: string; modelId: string }> }) {
-  const { ctx, base, write } = await registryPage(params, "models");
+  const ctx = await teamPage(params);
+  const { base, write } = registryScope(ctx, "models");
   const { modelId } = await params;
   const model = await orNotFound(getModel(ctx, modelId));
   const nav = <RegistryCrumbs base={base} label="Models" record={{ ...model, href: `${base}/${model.id}` }} />;
