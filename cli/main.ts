@@ -39,6 +39,13 @@ const USAGE = `Usage: bulwark <command> [options]
   report create [--title <t>] [--model <name> ...] [--framework <id> ...] [--wait] [--json]
   report download <id> [--output <file.pdf>]
   report verify <file.pdf | sha256> [--json]
+  oscal results [--model <name>] [--framework <id> ...] [--output <file.json>]
+                                           OSCAL assessment results of the team's (or one model's) posture now
+  oscal report <id> [--output <file.json>] OSCAL assessment results of a report (its snapshot's hash, as its PDF)
+  oscal component --model <name@version> [--output <file.json>]
+                                           OSCAL component definition of a model version
+  oscal catalog <framework> [--output <file.json>]
+                                           a framework as an OSCAL catalog
 
 Environment: BULWARK_URL and BULWARK_TOKEN override the saved login (set them as CI secrets).`;
 
@@ -368,6 +375,44 @@ async function report(args: string[]) {
   throw new UsageError("bulwark report create|download|verify …");
 }
 
+/** Writes a downloaded OSCAL document and says where, with its SHA-256 (and the snapshot's, for results). */
+function saveOscal(r: Parameters<typeof ok<string>>[0], output: string | undefined, fallback: string): number {
+  const text = ok(r);
+  const name = output ?? /filename="([^"]+)"/.exec(r.response.headers.get("content-disposition") ?? "")?.[1] ?? fallback;
+  writeFileSync(name, text);
+  const snapshot = r.response.headers.get("x-snapshot-sha256");
+  console.log(`Saved ${name} (${formatBytes(Buffer.byteLength(text))}, sha256 ${r.response.headers.get("x-content-sha256") ?? "?"}${snapshot ? `, snapshot sha256 ${snapshot}` : ""})`);
+  return 0;
+}
+
+async function oscal(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const api = client();
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { output: { type: "string", short: "o" }, model: { type: "string" }, framework: { type: "string", multiple: true } } });
+  if (sub === "results") {
+    const frameworks = values.framework?.map((f) => {
+      if (!isFramework(f)) throw new UsageError(`--framework is one of ${FRAMEWORKS.join(", ")}, not "${f}".`);
+      return f;
+    });
+    const query = { ...(values.model ? { model: values.model } : {}), ...(frameworks ? { frameworks: frameworks.join(",") } : {}) };
+    return saveOscal(await api.GET("/oscal/assessment-results", { params: { query }, parseAs: "text" }), values.output, "oscal-assessment-results.json");
+  }
+  if (sub === "report") {
+    if (!positionals[0]) throw new UsageError("bulwark oscal report <id> [--output file.json]");
+    return saveOscal(await api.GET("/reports/{id}/oscal", { params: { path: { id: positionals[0] } }, parseAs: "text" }), values.output, `report-${positionals[0]}-oscal.json`);
+  }
+  if (sub === "component") {
+    const m = /^(.+)@(\d+|latest)$/.exec(values.model ?? "");
+    if (!m) throw new UsageError("bulwark oscal component --model <name@version> [--output file.json]");
+    return saveOscal(await api.GET("/models/{name}/versions/{version}/oscal", { params: { path: { name: m[1]!, version: m[2]! } }, parseAs: "text" }), values.output, `${m[1]}-v${m[2]}-oscal-component.json`);
+  }
+  if (sub === "catalog") {
+    if (!positionals[0]) throw new UsageError(`bulwark oscal catalog <framework> (one of ${FRAMEWORKS.join(", ")})`);
+    return saveOscal(await api.GET("/oscal/catalogs/{framework}", { params: { path: { framework: positionals[0] } }, parseAs: "text" }), values.output, `${positionals[0]}-oscal-catalog.json`);
+  }
+  throw new UsageError("bulwark oscal results|report|component|catalog …");
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   try {
@@ -382,6 +427,7 @@ export async function main(argv: string[]): Promise<number> {
       case "gate": return await gate(args);
       case "report": return await report(args);
       case "deploy": return await deploy(args);
+      case "oscal": return await oscal(args);
       case undefined: case "help": case "--help": case "-h":
         console.log(USAGE);
         return cmd ? 0 : 2;

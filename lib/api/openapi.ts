@@ -99,11 +99,14 @@ function responses(o: Operation) {
   let success: Json;
   if (o.status === 204) success = { description: o.returns, headers };
   else if (o.produces) {
-    Object.assign(headers, {
-      "X-Content-SHA256": { description: "SHA-256 of the PDF, as recorded in the audit log.", schema: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+    const sha = { type: "string", pattern: "^[0-9a-f]{64}$" };
+    Object.assign(headers, o.produces === "application/pdf" ? {
+      "X-Content-SHA256": { description: "SHA-256 of the PDF, as recorded in the audit log.", schema: sha },
       "X-Report-Edition": { description: "draft or approved.", schema: { type: "string", enum: ["draft", "approved"] } },
-      "Content-Disposition": { description: "attachment; filename=\"…\"", schema: { type: "string" } },
-    });
+    } : {
+      "X-Content-SHA256": { description: "SHA-256 of the document's bytes.", schema: sha },
+      ...(o.id === "getReportOscal" || o.id === "getOscalAssessmentResults" ? { "X-Snapshot-SHA256": { description: "SHA-256 of the snapshot the results were built from (a report's: the one its PDF prints).", schema: sha } } : {}),
+    }, { "Content-Disposition": { description: "attachment; filename=\"…\"", schema: { type: "string" } } });
     success = { description: o.returns, headers, content: { [o.produces]: { schema: { type: "string", format: "binary" } } } };
   } else {
     const name = o.response ? RESPONSE_NAMES.get(o.response) : undefined;
@@ -132,6 +135,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "Deployments", description: "Environments, promotions behind the gate, overrides and rollbacks." },
   { name: "Monitoring", description: "Production drift monitoring of deployed versions." },
   { name: "Outbound hosts", description: "The team's allowlist of hosts model endpoints and webhooks may reach." },
+  { name: "OSCAL", description: "NIST OSCAL 1.0.6 exports: assessment results, component definitions, catalogs (docs/oscal.md)." },
   { name: "Audit", description: "The team's hash-chained audit log." },
 ];
 

@@ -71,7 +71,7 @@ export function isHttpsUrl(url: string): boolean {
  * uploaded evil.html or evil.svg cannot run in Bulwark's origin), with a type the browser must not
  * second-guess. The file name keeps only safe characters (no quotes, no line breaks).
  */
-export function attachmentHeaders(filename: string, contentType: "application/octet-stream" | "application/pdf" = "application/octet-stream"): Record<string, string> {
+export function attachmentHeaders(filename: string, contentType: "application/octet-stream" | "application/pdf" | "application/json" = "application/octet-stream"): Record<string, string> {
   const safe = filename.replace(/[^A-Za-z0-9._()-]+/g, "_").replace(/^\.+/, "_").slice(0, 150) || "file";
   return {
     "Content-Type": contentType,

@@ -456,7 +456,9 @@ describe("REST API v1", () => {
     // Deployments, monitoring and endpoint models have their own files (deployments.test.ts, endpoints.test.ts), which check the same way.
     const elsewhere = new Set(["listEnvironments", "createEnvironment", "getDeployments", "promoteDeployment", "rollbackDeployment", "createGateOverride", "getMonitoringReference", "postMonitoringBatch", "listMonitoringAlerts", "acknowledgeMonitoringAlert", "registerEndpointVersion", "testEndpointConnection", "listEvaluationSuspects",
       // The review operations: their flow is tested in lib/reports/review.test.ts; here they answer 401, 403 and 404, checked like the rest.
-      "requestReportReview", "requestReportChanges", "reviseReport"]);
+      "requestReportReview", "requestReportChanges", "reviseReport",
+      // The OSCAL exports: app/api/v1/oscal.test.ts (success, 400 and 404 answers with the same contract check).
+      "getOscalAssessmentResults", "getReportOscal", "getModelVersionOscal", "getOscalCatalog"]);
     const missing = OPERATIONS.filter((o) => !elsewhere.has(o.id)).flatMap((o) => {
       // The success answer and the 401 of every operation; the 403 of each restricted one (VIEWER test); the 404 of each that names a record in its address (outsider test).
       const want = [o.status, 401, ...(errorStatuses(o)[403] ? [403] : []), ...(o.params && errorStatuses(o)[404] ? [404] : [])];

@@ -57,6 +57,7 @@ beforeAll(async () => {
     version: ["1", "latest"],
     number: [String(ev.number)],
     id: [schedule.id, alert.id, report.id],
+    framework: ["nist-ai-rmf", "mitre-atlas"],
   });
   Object.assign(validBody, {
     createEvaluation: { model: "digits-cnn@1", dataset: `${DEMO_DATASETS.eval}@latest`, preset: "quick", sampleCount: 10, shardSize: 10, seed: 1 },

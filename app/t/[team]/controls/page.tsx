@@ -66,7 +66,13 @@ export default async function ControlsPage({ params, searchParams }: { params: P
       <PageHeader
         title="Controls"
         description={<>Status of every control for every model, from measured evidence and reviewer attestations. Catalog <code className="text-xs">{catalog.version}</code>, {a.policyVersion ? `policy v${a.policyVersion}` : "default policy"}.</>}
-        actions={<a href={`${base}/export?fw=${fw}`} className={buttonClass.secondary} download>Export CSV</a>}
+        actions={
+          <>
+            <a href={`${base}/export?fw=${fw}`} className={buttonClass.secondary} download>Export CSV</a>
+            <a href={`${base}/oscal${modelFilter ? `?model=${encodeURIComponent(modelFilter)}` : ""}`} className={buttonClass.secondary} download title="NIST OSCAL 1.0.6 assessment results of every framework, from the statuses now">OSCAL results</a>
+            <a href={`${base}/oscal/catalogs/${encodeURIComponent(fw)}`} className={buttonClass.secondary} download title={`${framework.shortName} as an OSCAL catalog`}>OSCAL catalog</a>
+          </>
+        }
       />
       <nav aria-label="Frameworks" className="mb-4 flex flex-wrap gap-1 border-b border-slate-200">
         {catalog.frameworks.map((f) => (

@@ -66,6 +66,7 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
             <Link href={base} className={buttonClass.secondary}>All reports</Link>
             {r.status === "approved" ? <a href={`${base}/${r.id}/pdf?edition=draft`} className={buttonClass.secondary} download>Draft PDF</a> : null}
             {r.draftPdfSha256 ? <a href={`${base}/${r.id}/pdf?edition=${r.status === "approved" ? "approved" : "draft"}&inline=1`} target="_blank" rel="noopener" className={buttonClass.secondary}>Open PDF in browser</a> : null}
+            {r.status === "approved" ? <a href={`${base}/${r.id}/oscal`} className={buttonClass.secondary} download title="NIST OSCAL 1.0.6 assessment results from this report's snapshot (the same snapshot hash as the PDF)">OSCAL results</a> : null}
             {r.draftPdfSha256 ? <a href={`${base}/${r.id}/pdf`} className={buttonClass.primary} download>Download {r.status === "approved" ? "approved" : "draft"} PDF</a> : null}
           </>
         }

@@ -1,0 +1,14 @@
+import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { oscalResponse } from "@/app/_lib/oscal";
+import { OPS } from "@/lib/api/operations";
+import { oscalComponentApi } from "@/lib/api/oscal";
+
+export const dynamic = "force-dynamic";
+
+export const GET = endpoint(OPS.getModelVersionOscal, async (ctx, { params }) => oscalResponse(await oscalComponentApi(ctx, params)));
+
+// Methods this address does not take: 405 problem+json with Allow.
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

@@ -1,0 +1,115 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken } from "@/lib/auth/tokens";
+import { stopQueue } from "@/lib/jobs/queue";
+import { OPS, type Operation } from "@/lib/api/operations";
+import { contractProblems } from "@/lib/api/contract";
+import { useTempStore } from "@/lib/registry/test-helpers";
+import { registerDemoModel } from "@/lib/operations/test-helpers";
+import { approveReport, createReport, getReport } from "@/lib/reports";
+import { runReportJob } from "@/lib/reports/generate";
+import { oscalSchemaProblems } from "@/lib/compliance/oscal/validate";
+import { makeTeam } from "@/test/fixtures";
+import { startApiServer } from "@/test/api-server";
+
+// The OSCAL operations of REST API v1 through their route handlers (documented statuses, problem+json for
+// errors), team-scoped tokens, and the CLI's `bulwark oscal` over HTTP.
+
+type Handler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>;
+const modules = import.meta.glob<Record<string, Handler>>("./**/route.ts", { eager: true });
+const pathOf = (file: string) => file.replace(/^\.\//, "/").replace(/\/route\.ts$/, "").replace(/\[(\w+)\]/g, "{$1}") || "/";
+const handlerOf = (o: Operation): Handler => Object.entries(modules).find(([f]) => pathOf(f) === o.path)![1][o.method]!;
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+useTempStore();
+const tmp = mkdtempSync(join(tmpdir(), "bulwark-oscal-"));
+const tokens: Record<string, string> = {};
+let reportId = "";
+let snapshotSha256 = "";
+let server: Awaited<ReturnType<typeof startApiServer>>;
+
+async function call(o: Operation, token: string, c: { params?: Record<string, string>; query?: Record<string, string> } = {}) {
+  const url = new URL(`http://localhost/api/v1${o.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(c.params?.[k] ?? ""))}`);
+  for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
+  const res = await handlerOf(o)(new Request(url, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve(c.params ?? {}) });
+  expect(await contractProblems(o, res), `${o.id} ${res.status}`).toEqual([]);
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", BULWARK_URL: server.url, BULWARK_TOKEN: tokens.VIEWER!, BULWARK_CONFIG: join(tmp, "none.json") } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => done({ code, out, err }));
+  });
+}
+
+beforeAll(async () => {
+  const t = await makeTeam("oscal-api");
+  const other = await makeTeam("oscal-api-other");
+  tokens.VIEWER = (await createApiToken(t.ctx("ADMIN"), { name: "viewer", role: "VIEWER", expiresInDays: 1 })).secret;
+  tokens.OTHER = (await createApiToken(other.ctx("ADMIN"), { name: "other", role: "ADMIN", expiresInDays: 1 })).secret;
+  await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.ENGINEER.email);
+  const created = await createReport(t.ctx("ENGINEER"), { title: "OSCAL over the API" });
+  expect(await runReportJob({ teamId: t.team.id, reportId: created.id })).toBe("generated");
+  const view = await getReport(t.ctx("VIEWER"), created.id);
+  await approveReport(t.ctx("REVIEWER"), { reportId: view.id, snapshotSha256: view.snapshotSha256! });
+  reportId = view.id;
+  snapshotSha256 = view.snapshotSha256!;
+  server = await startApiServer();
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  await stopQueue();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("REST API v1 OSCAL", () => {
+  it("a report's assessment results: valid OSCAL with the snapshot hash in X-Snapshot-SHA256 and the metadata; another team's token gets 404", async () => {
+    const r = await call(OPS.getReportOscal, tokens.VIEWER!, { params: { id: reportId } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-snapshot-sha256")).toBe(snapshotSha256);
+    expect(r.headers.get("content-disposition")).toMatch(/attachment; filename=".*oscal-assessment-results\.json"/);
+    const doc = JSON.parse(r.text);
+    expect(oscalSchemaProblems("assessment-results", doc)).toEqual([]);
+    expect(doc["assessment-results"].metadata.props).toContainEqual(expect.objectContaining({ name: "snapshot-sha256", value: snapshotSha256 }));
+    expect((await call(OPS.getReportOscal, tokens.OTHER!, { params: { id: reportId } })).status).toBe(404);
+  });
+  it("posture results, a model version's component definition and a catalog; unknown names answer 404 or 400", async () => {
+    expect((await call(OPS.getOscalAssessmentResults, tokens.VIEWER!)).status).toBe(200);
+    const one = await call(OPS.getOscalAssessmentResults, tokens.VIEWER!, { query: { model: "digits-cnn", frameworks: "nist-ai-rmf,eu-ai-act" } });
+    expect(JSON.parse(one.text)["assessment-results"].results.map((x: { props: { name: string; value: string }[] }) => x.props.find((p) => p.name === "framework")!.value)).toEqual(["nist-ai-rmf", "eu-ai-act"]);
+    expect((await call(OPS.getOscalAssessmentResults, tokens.VIEWER!, { query: { model: "nope" } })).status).toBe(404);
+    expect((await call(OPS.getOscalAssessmentResults, tokens.OTHER!, { query: { model: "digits-cnn" } })).status).toBe(404);
+    const bad = await call(OPS.getOscalAssessmentResults, tokens.VIEWER!, { query: { frameworks: "nist-ai-rmf,soc2" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).detail).toMatch(/unknown framework "soc2"/);
+    const cd = await call(OPS.getModelVersionOscal, tokens.VIEWER!, { params: { name: "digits-cnn", version: "1" } });
+    expect(cd.status).toBe(200);
+    expect(oscalSchemaProblems("component-definition", JSON.parse(cd.text))).toEqual([]);
+    expect((await call(OPS.getModelVersionOscal, tokens.OTHER!, { params: { name: "digits-cnn", version: "1" } })).status).toBe(404);
+    const cat = await call(OPS.getOscalCatalog, tokens.VIEWER!, { params: { framework: "mitre-atlas" } });
+    expect(cat.status).toBe(200);
+    expect(oscalSchemaProblems("catalog", JSON.parse(cat.text))).toEqual([]);
+    expect((await call(OPS.getOscalCatalog, tokens.VIEWER!, { params: { framework: "soc2" } })).status).toBe(404);
+  });
+  it("the CLI saves a report's results (the same bytes as the API) and exits 3 naming an unknown framework", async () => {
+    const file = join(tmp, "r.json");
+    const saved = await cli(["oscal", "report", reportId, "--output", file]);
+    expect(saved.err).toBe("");
+    expect(saved.code).toBe(0);
+    expect(saved.out).toContain(`snapshot sha256 ${snapshotSha256}`);
+    expect(readFileSync(file, "utf8")).toBe((await call(OPS.getReportOscal, tokens.VIEWER!, { params: { id: reportId } })).text);
+    const bad = await cli(["oscal", "catalog", "soc2"]);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toMatch(/The framework "soc2" was not found/);
+    expect((await cli(["oscal", "component", "--model", "digits-cnn"])).code).toBe(2);
+  });
+});
