@@ -1,4 +1,4 @@
-import { endpoint, methodNotAllowed } from "@/app/_lib/api";
+import { endpoint, NOT_ALLOWED } from "@/app/_lib/api";
 import { oscalResponse } from "@/app/_lib/oscal";
 import { OPS } from "@/lib/api/operations";
 import { oscalComponentApi } from "@/lib/api/oscal";
@@ -8,7 +8,4 @@ export const dynamic = "force-dynamic";
 export const GET = endpoint(OPS.getModelVersionOscal, async (ctx, { params }) => oscalResponse(await oscalComponentApi(ctx, params)));
 
 // Methods this address does not take: 405 problem+json with Allow.
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const PATCH = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const { POST, PUT, PATCH, DELETE } = NOT_ALLOWED;
