@@ -52,7 +52,10 @@ const actionFiles = walk(ROOT, "actions.ts").sort();
 /** Exported server actions of a file with their parameter names (from the source). */
 function exportedActions(file: string): { name: string; params: string[] }[] {
   const src = readFileSync(file, "utf8");
-  return [...src.matchAll(/export async function (\w+)\(([^)]*)\)/g)].map((m) => ({ name: m[1]!, params: m[2]!.split(",").map((p) => p.trim().split(":")[0]!.trim()).filter(Boolean) }));
+  const written = [...src.matchAll(/export async function (\w+)\(([^)]*)\)/g)].map((m) => ({ name: m[1]!, params: m[2]!.split(",").map((p) => p.trim().split(":")[0]!.trim()).filter(Boolean) }));
+  // Actions made by app/_lib/action.ts: formAction's take (team, _prev, form), recordFormAction's (team, id, _prev, form).
+  const made = [...src.matchAll(/export const (\w+) = (formAction|recordFormAction)\(/g)].map((m) => ({ name: m[1]!, params: m[2] === "formAction" ? ["team", "_prev", "form"] : ["team", "id", "_prev", "form"] }));
+  return [...written, ...made];
 }
 
 /** Calls a server action the way React does (Flight reply: field "0" holds the arguments, "$K1" the form). */
@@ -112,7 +115,7 @@ test("another team's member gets 404 on every page, route and server action; the
     const [id, entry] = built.find(([, b]) => b.filename === a.file && b.exportedName === a.name)!;
     const page = Object.keys(entry.workers).map((w) => `${w.replace(/^app/, "").replace(/\/page$/, "")}/page.tsx`).map((p) => join("app", p)).find((p) => existsSync(p))!;
     const pageUrl = urlOf(page, f);
-    const args = a.params.map((p) => (p === "team" ? f.team : p.startsWith("_prev") ? null : p === "form" || p === "formData" ? "$K1" : p === "paused" ? true : p === "modelId" ? f.modelId : p === "datasetId" ? f.datasetId : p === "scheduleId" ? f.scheduleId : "fixture"));
+    const args = a.params.map((p) => (p === "team" ? f.team : p.startsWith("_prev") ? null : p === "form" || p === "formData" ? "$K1" : p === "path" ? "models" : p === "modelId" ? f.modelId : p === "datasetId" ? f.datasetId : p === "scheduleId" ? f.scheduleId : "fixture"));
     expect(await callAction(outsiderCtx.request, baseURL!, pageUrl, id, args), `outsider ${a.name}`).toMatch(/This team was not found/);
     const answer = await callAction(viewerCtx.request, baseURL!, pageUrl, id, args);
     if (READ_ONLY.has(a.name) || SELF_SERVICE.has(a.name)) expect(answer, `viewer ${a.name}`).not.toMatch(/does not allow|was not found/);
