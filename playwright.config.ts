@@ -15,12 +15,25 @@ process.env.E2E_PORT ??= freePort();
 process.env.E2E_PG_PORT ??= freePort();
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 
+/**
+ * Journeys that read the demo team without changing it (a11y, mobile, integrity) or work on a team / users of their
+ * own (attest-bulk, isolation's outsider and its own demo viewer).
+ */
+const OWN_LANE = ["**/a11y.spec.ts", "**/mobile.spec.ts", "**/integrity.spec.ts", "**/attest-bulk.spec.ts", "**/isolation.spec.ts"];
+
 export default defineConfig({
   testDir: "e2e",
   timeout: 120_000,
   expect: { timeout: 15_000 },
+  // Two lanes side by side, one browser each: the journeys that share the demo team's records and settings
+  // run one after another as before; the ones that only read it, or work in a team of their own, run beside
+  // them. A new journey joins OWN_LANE only if nothing it does can change what another journey reads.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
+  projects: [
+    { name: "demo-team", testIgnore: OWN_LANE, workers: 1 },
+    { name: "own-data", testMatch: OWN_LANE, workers: 1 },
+  ],
   retries: 0,
   reporter: process.env.CI ? [["list"]] : [["list"]],
   use: {

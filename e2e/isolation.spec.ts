@@ -1,8 +1,9 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { createUserWithCli, DEMO, signIn } from "./helpers";
+import { createUserWithCli, signIn } from "./helpers";
 
 // Tenant isolation across the whole web app, enumerated from the file system so that a new page,
 // route handler or server action without a fixture fails this test: a member of another team gets 404
@@ -19,7 +20,10 @@ function walk(dir: string, name: string): string[] {
 
 interface Fixtures { team: string; modelId: string; datasetId: string; number: number; integrityNumber: number; scheduleId: string; reportId: string; fileId: string; envId: string; modelFile: { version: string; path: string }; datasetFile: { version: string; path: string }; auditEvents: Record<string, number> }
 const MALLORY = "mallory@other.example";
-const fixtures = (): Fixtures => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "e2e/scripts/isolation-fixtures.ts", "demo", MALLORY, DEMO.VIEWER], { env, stdio: ["ignore", "pipe", "pipe"] }).toString().trim().split("\n").at(-1)!);
+// A viewer of the demo team of its own: the walk ends by signing it out everywhere, which must not sign out the
+// demo viewer other journeys use meanwhile.
+const VIEWER = { email: `viewer-isolation-${randomBytes(3).toString("hex")}@example.test`, password: `viewer-${randomBytes(6).toString("hex")}` };
+const fixtures = (): Fixtures => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "e2e/scripts/isolation-fixtures.ts", "demo", MALLORY, VIEWER.email], { env, stdio: ["ignore", "pipe", "pipe"] }).toString().trim().split("\n").at(-1)!);
 
 /** app/t/[team]/reports/[id]/pdf/route.ts → /t/demo/reports/<report id>/pdf?… */
 function urlOf(file: string, f: Fixtures): string {
@@ -65,8 +69,9 @@ async function callAction(request: APIRequestContext, baseURL: string, pageUrl: 
   return res.text();
 }
 
-test("another team's member gets 404 on every page, route and server action; the demo VIEWER reads but changes nothing", async ({ browser, baseURL }) => {
+test("another team's member gets 404 on every page, route and server action; a demo VIEWER reads but changes nothing", async ({ browser, baseURL }) => {
   test.setTimeout(600_000);
+  createUserWithCli({ email: VIEWER.email, team: "demo", role: "VIEWER", password: VIEWER.password });
   const f = fixtures();
   createUserWithCli({ email: MALLORY, team: "other-team", role: "ADMIN", password: "mallory-password-2026" });
 
@@ -75,7 +80,7 @@ test("another team's member gets 404 on every page, route and server action; the
   await signIn(outsider, MALLORY, "mallory-password-2026");
   const viewerCtx = await browser.newContext();
   const viewer = await viewerCtx.newPage();
-  await signIn(viewer, DEMO.VIEWER);
+  await signIn(viewer, VIEWER.email, VIEWER.password);
 
   // Pages.
   expect(pages.length).toBeGreaterThan(20);

@@ -30,7 +30,7 @@ await withDatabase(async (url) => {
   let file = await db.attestationFile.findFirst({ where: { teamId: team.id } });
   if (!file) {
     const expiresOn = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    await createAttestation(ctx, { control: "nist-ai-rmf:GOVERN 1.1", statement: "Isolation fixture: the legal requirements were reviewed.", expiresOn }, [{ name: "evidence.html", contentType: "text/html", bytes: new TextEncoder().encode("<script>alert(1)</script>") }]);
+    await createAttestation(ctx, { control: "nist-ai-rmf:GOVERN 1.3", statement: "Isolation fixture: the risk management activities were reviewed.", expiresOn }, [{ name: "evidence.html", contentType: "text/html", bytes: new TextEncoder().encode("<script>alert(1)</script>") }]);
     file = await db.attestationFile.findFirstOrThrow({ where: { teamId: team.id } });
   }
   const environment = (await db.environment.findFirst({ where: { teamId: team.id }, orderBy: { createdAt: "asc" } })) ?? (await createEnvironment(ctx, { name: "isolation-fixture", description: "" }));
