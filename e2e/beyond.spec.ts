@@ -80,7 +80,8 @@ test("an engineer compares the demo model's versions and registers an ensemble v
   await expect(form.getByLabel(/digits-cnn v2/)).toBeChecked();
   await form.getByLabel(/Majority vote/).check();
   await form.getByRole("button", { name: "Register ensemble version" }).click();
-  await expect(page).toHaveURL(/\?v=4$/);
+  // Registering runs the ensemble once in the upload check process (which may first load TensorFlow.js).
+  await expect(page).toHaveURL(/\?v=4$/, { timeout: 60_000 });
   await expect(page.getByTestId("ensemble-members")).toContainText("digits-cnn v1");
   await expect(page.getByTestId("ensemble-members")).toContainText("digits-cnn v2");
   await expect(page.getByText(/A majority vote has no gradient/)).toBeVisible();
