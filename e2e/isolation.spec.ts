@@ -38,6 +38,7 @@ function urlOf(file: string, f: Fixtures): string {
     if (name === "number") return String(file.includes("/suspects") ? f.integrityNumber : f.number);
     if (name === "fileId") return f.fileId;
     if (name === "envId") return f.envId;
+    if (name === "framework") return "nist-ai-rmf";
     if (name === "id" && parent === "schedules") return f.scheduleId;
     if (name === "id" && parent === "reports") return f.reportId;
     throw new Error(`${file}: no fixture for the parameter ${s} (add one to e2e/isolation.spec.ts and e2e/scripts/isolation-fixtures.ts)`);

@@ -61,11 +61,10 @@ describe("importing a catalog: hostile files are refused or kept as plain text",
     expect(problemsOf({ foo: 1 })).toEqual(['the file is not an OSCAL catalog: it has no top-level "catalog" object']);
     expect(problemsOf(null)[0]).toMatch(/not an OSCAL catalog/);
   });
-  it("refuses 50,000 controls quickly, before the schema check walks them", () => {
-    const many = small(Array.from({ length: 50_000 }, (_, i) => ({ id: `c-${i}`, title: `Control ${i}` })));
-    const t = performance.now();
+  it("refuses 50,000 controls before the schema check walks them", () => {
+    // Only the count is reported: the schema check (which would also flag the bad id below) never ran.
+    const many = small([...Array.from({ length: 50_000 }, (_, i) => ({ id: `c-${i}`, title: `Control ${i}` })), { id: "1 bad id", title: "x" }]);
     expect(problemsOf(many)).toEqual([`the catalog has more than ${MAX_CATALOG_CONTROLS} controls (the limit per catalog)`]);
-    expect(performance.now() - t).toBeLessThan(500);
   });
   it("refuses duplicate control ids (OSCAL ids and labels)", () => {
     expect(problemsOf(small([{ id: "a-1", title: "A" }, { id: "a-1", title: "B" }]))).toContain('the control id "a-1" appears more than once');
