@@ -973,23 +973,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        AlertList: {
-            data: {
-                id: string;
-                model: string | null;
-                evaluation: number;
-                summary: string;
-                details: unknown;
-                createdAt: string | null;
-                acknowledged: {
-                    at: string | null;
-                    by: string | null;
-                    note: string | null;
-                } | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
-            nextCursor: string | null;
-        };
         Alert: {
             id: string;
             model: string | null;
@@ -1002,6 +985,148 @@ export interface components {
                 by: string | null;
                 note: string | null;
             } | null;
+        };
+        AlertList: {
+            data: components["schemas"]["Alert"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
+            nextCursor: string | null;
+        };
+        AttackSuite: {
+            /** @default custom */
+            name: string;
+            /**
+             * @default custom
+             * @enum {string}
+             */
+            preset: "quick" | "standard" | "custom";
+            attacks: ({
+                /** @constant */
+                kind: "fgsm";
+                id?: string;
+                /**
+                 * @default linf
+                 * @enum {string}
+                 */
+                norm: "linf" | "l2";
+                /** @default false */
+                targeted: boolean;
+            } | {
+                /** @constant */
+                kind: "pgd";
+                id?: string;
+                /**
+                 * @default linf
+                 * @enum {string}
+                 */
+                norm: "linf" | "l2";
+                /** @default 10 */
+                steps: number;
+                /** @default 1 */
+                restarts: number;
+                stepSize?: number;
+                /** @default true */
+                randomStart: boolean;
+            } | {
+                /** @constant */
+                kind: "apgd-ce";
+                id?: string;
+                /**
+                 * @default linf
+                 * @enum {string}
+                 */
+                norm: "linf" | "l2";
+                /** @default 100 */
+                steps: number;
+                /** @default 1 */
+                restarts: number;
+            } | {
+                /** @constant */
+                kind: "apgd-dlr-t";
+                id?: string;
+                /**
+                 * @default linf
+                 * @enum {string}
+                 */
+                norm: "linf" | "l2";
+                /** @default 100 */
+                steps: number;
+                /** @default 3 */
+                targets: number;
+            } | {
+                /** @constant */
+                kind: "square";
+                id?: string;
+                /**
+                 * @default linf
+                 * @enum {string}
+                 */
+                norm: "linf" | "l2";
+                /** @default 1000 */
+                queries: number;
+                /** @default 0.8 */
+                pInit: number;
+            } | {
+                /** @constant */
+                kind: "hop-skip-jump";
+                id?: string;
+                /**
+                 * @default linf
+                 * @enum {string}
+                 */
+                norm: "linf" | "l2";
+                /** @default 1000 */
+                queries: number;
+            } | {
+                /** @constant */
+                kind: "noise";
+                id?: string;
+                /**
+                 * @default linf
+                 * @enum {string}
+                 */
+                norm: "linf" | "l2";
+                /** @enum {string} */
+                distribution: "gaussian" | "uniform";
+                /** @default 10 */
+                draws: number;
+            })[];
+            epsilons: {
+                /** @default [] */
+                linf: number[];
+                /** @default [] */
+                l2: number[];
+            };
+            /** @default 500 */
+            sampleCount: number;
+            /** @default 0 */
+            seed: number;
+            /** @default true */
+            sanityCheck: boolean;
+            /** @default 15 */
+            calibrationBins: number;
+            corruptions?: {
+                kinds?: ("gaussian-noise" | "shot-noise" | "impulse-noise" | "gaussian-blur" | "brightness" | "contrast" | "rotation" | "translation" | "jpeg")[];
+                /**
+                 * @default [
+                 *       1,
+                 *       2,
+                 *       3,
+                 *       4,
+                 *       5
+                 *     ]
+                 */
+                severities: number[];
+            };
+            ood?: {
+                /**
+                 * @default synthetic
+                 * @enum {string}
+                 */
+                source: "synthetic" | "dataset";
+                datasetVersionId?: string;
+                /** @default 300 */
+                samples: number;
+            };
         };
         AuditVerify: {
             intact: boolean;
@@ -1056,167 +1181,10 @@ export interface components {
                 computedAt: string | null;
             }[];
         };
-        CreatedEvaluation: {
-            id: string;
-            /** @description The team's evaluation number, used in every address (/evaluations/{number}). */
-            number: number;
-            /** @description robustness, privacy or integrity. */
-            kind: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "aggregating" | "completed" | "failed" | "cancelled";
-            model: {
-                id?: string;
-                name?: string;
-                version?: number;
-                digest?: string;
-            };
-            dataset: {
-                id?: string;
-                name?: string;
-                version?: number;
-                digest?: string;
-            };
-            preset: string;
-            samples: number;
-            seed: number;
-            progress: {
-                fraction: number;
-                shardsDone: number;
-                shardCount: number;
-                etaSeconds: number | null;
-            };
-            failureReason: string | null;
-            cancelledBy: string | null;
-            /** @description Robustness evaluations, once completed; else null. */
-            results: {
-                cleanAccuracyWarning: {
-                    /** @enum {string} */
-                    status: "fail" | "warn";
-                    headline: string;
-                    explanation: string;
-                } | null;
-                cleanAccuracy: number;
-                worstCase: {
-                    /** @enum {string} */
-                    norm: "linf" | "l2";
-                    eps: number;
-                    robustAccuracy: number;
-                    robust: number;
-                }[];
-                attacks: {
-                    attack: string;
-                    /** @enum {string} */
-                    norm: "linf" | "l2";
-                    eps: number;
-                    robustAccuracy: number;
-                }[];
-                reliability: {
-                    /** @enum {string} */
-                    verdict: "reliable" | "questionable" | "unreliable";
-                    label: string;
-                    reasons: string[];
-                } | null;
-                /** @description replayed, notReplayed, notReproduced, survivors; null for evaluations completed before the replay existed. */
-                replay: unknown;
-            } | null;
-            /** @description Integrity scans, once completed (docs/integrity.md); else null. */
-            integrity: ({
-                evidence: {
-                    suspectedMislabelShare: number | null;
-                    flaggedClasses: string[];
-                    liveBackdoors: string[];
-                    leakageGroups: number | null;
-                } & {
-                    [key: string]: unknown;
-                };
-                reading: string[];
-                reliability: {
-                    verdict: string;
-                    label: string;
-                    reasons: string[];
-                } | null;
-                backdoor: ({
-                    triggerTests: ({
-                        target: string;
-                        patch: string;
-                        kind: string;
-                        flipRate: number;
-                        interval: number[];
-                        controlRate: number;
-                        controlInterval: number[];
-                        live: boolean;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                } & {
-                    [key: string]: unknown;
-                }) | null;
-            } & {
-                [key: string]: unknown;
-            }) | null;
-            /** @description Privacy evaluations, once completed (docs/privacy.md); else null. */
-            privacy: ({
-                members: number;
-                nonMembers: number;
-                reading: string;
-                attacks: ({
-                    attack: string;
-                    auc: number;
-                    aucCi: {
-                        low: number;
-                        high: number;
-                    };
-                    advantage: number;
-                    advantageCi: {
-                        low: number;
-                        high: number;
-                    };
-                    chanceAdvantage: number;
-                    tprAt: ({
-                        fpr: number;
-                        resolvable: boolean;
-                        tpr: number | null;
-                        ci: {
-                            low: number;
-                            high: number;
-                        } | null;
-                        nonMembersNeeded: number;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                } & {
-                    [key: string]: unknown;
-                })[];
-                interpretation: {
-                    attacksTried: number;
-                    adjustedLevel: number;
-                } & {
-                    [key: string]: unknown;
-                };
-                reliability: {
-                    verdict: string;
-                    label: string;
-                    reasons: string[];
-                } | null;
-            } & {
-                [key: string]: unknown;
-            }) | null;
-            /** @description White-box, or black-box with the endpoint host and query budgets; null before completion. */
-            threatModel: unknown;
-            regressionAlerts: {
-                id: string;
-                summary: string;
-                acknowledged: boolean;
-            }[];
-            /**
-             * Format: date-time
-             * @description ISO 8601 date-time, UTC.
-             */
-            createdAt: string;
-            finishedAt: string | null;
+        CreatedEvaluation: components["schemas"]["Evaluation"] & {
             warnings: string[];
             /** @description Black-box evaluations: the upper bound of queries and requests sent to the endpoint. */
-            queryCost?: unknown;
+            queryCost?: components["schemas"]["QueryCost"];
             /** @description Privacy evaluations: the reference-model training they launch, summed up in `summary`. */
             privacyCost?: {
                 summary: string;
@@ -1230,59 +1198,33 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        DatasetList: {
-            data: {
-                id: string;
-                name: string;
-                description: string;
-                latestVersion: {
-                    id: string;
-                    version: number;
-                    format: string;
-                    licence: string;
-                    personalData: string;
-                    split: string;
-                    samples: number;
-                    sampleShape: number[];
-                    classLabels: string[];
-                    /** @description SHA-256, 64 lowercase hexadecimal characters. */
-                    tensorDigest: string;
-                    /** @description SHA-256, 64 lowercase hexadecimal characters. */
-                    manifestDigest: string;
-                    bytes: number;
-                    status: string;
-                    createdAt: string | null;
-                } | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
-            nextCursor: string | null;
-        };
         Dataset: {
             id: string;
             name: string;
             description: string;
             archived: boolean;
-            versions: {
-                id: string;
-                version: number;
-                format: string;
-                licence: string;
-                personalData: string;
-                split: string;
-                samples: number;
-                sampleShape: number[];
-                classLabels: string[];
-                /** @description SHA-256, 64 lowercase hexadecimal characters. */
-                tensorDigest: string;
-                /** @description SHA-256, 64 lowercase hexadecimal characters. */
-                manifestDigest: string;
-                bytes: number;
-                status: string;
-                createdAt: string | null;
-            }[];
+            versions: components["schemas"]["DatasetVersionSummary"][];
             createdAt: string | null;
         };
-        DatasetVersion: {
+        DatasetList: {
+            data: {
+                id: string;
+                name: string;
+                description: string;
+                latestVersion: components["schemas"]["DatasetVersionSummary"] | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
+            nextCursor: string | null;
+        };
+        DatasetVersion: components["schemas"]["DatasetVersionSummary"] & {
+            dataset: {
+                id: string;
+                name: string;
+            };
+            card: unknown;
+            warnings: unknown;
+        };
+        DatasetVersionSummary: {
             id: string;
             version: number;
             format: string;
@@ -1299,12 +1241,6 @@ export interface components {
             bytes: number;
             status: string;
             createdAt: string | null;
-            dataset: {
-                id: string;
-                name: string;
-            };
-            card: unknown;
-            warnings: unknown;
         };
         Deployments: {
             model: string;
@@ -1331,13 +1267,73 @@ export interface components {
                 at: string | null;
             }[];
         };
-        EnvironmentList: {
-            data: {
-                id: string;
-                name: string;
-                description: string;
-                createdAt: string | null;
+        EngineMetrics: {
+            samples: number;
+            cleanCorrect: number;
+            cleanAccuracy: number;
+            attacks: {
+                attack: string;
+                /** @enum {string} */
+                kind: "fgsm" | "pgd" | "apgd-ce" | "apgd-dlr-t" | "square" | "hop-skip-jump" | "noise" | "sanity";
+                /** @enum {string} */
+                family: "single-step" | "iterative" | "black-box" | "noise" | "sanity";
+                /** @enum {string} */
+                norm: "linf" | "l2";
+                eps: number;
+                /** @description Correct and not broken by this attack, over all samples. */
+                robustAccuracy: number;
+                /** @description Broken among the correctly classified examples. */
+                successRate: number;
+                broken: number;
+                attacked: number;
+                meanQueries: number;
+                /** @description Median perturbation norm of the successful adversarials (in the attack's norm). */
+                medianPerturbation: number | null;
             }[];
+            /** @description Robust only if no attack of the suite broke it at this or any smaller budget of the same norm. */
+            worstCase: {
+                /** @enum {string} */
+                norm: "linf" | "l2";
+                eps: number;
+                robustAccuracy: number;
+                /** @description Examples no attack of the suite broke at this or any smaller budget of the same norm. */
+                robust: number;
+            }[];
+            perClass: {
+                classIndex: number;
+                label: string;
+                count: number;
+                cleanAccuracy: number;
+                /** @description Worst-case robust accuracy per budget, keyed norm:eps (e.g. linf:0.1). */
+                robustAccuracy: {
+                    [key: string]: number;
+                };
+            }[];
+            /** @description Median over correctly classified examples of the smallest swept epsilon that broke them (null: above the sweep). */
+            medianMinimalBreakingEps: {
+                /** @enum {string} */
+                norm: "linf" | "l2";
+                value: number | null;
+                unbrokenFraction: number;
+            }[];
+            /** @description Accuracy vs epsilon, starting at the clean point eps = 0, per attack and worst-case. */
+            curves: {
+                attack: string;
+                /** @enum {string} */
+                norm: "linf" | "l2";
+                points: {
+                    eps: number;
+                    robustAccuracy: number;
+                }[];
+            }[];
+            /** @description The sanity attack at half the value range (present when the suite ran it). */
+            sanity: {
+                eps: number;
+                robustAccuracy: number;
+                maxClassFrequency: number;
+            } | null;
+            /** @description Every counted break replayed on the reference, and the examples no attack broke (absent in metrics stored before the replay). */
+            replay?: components["schemas"]["ReplaySummary"];
         };
         Environment: {
             id: string;
@@ -1345,29 +1341,8 @@ export interface components {
             description: string;
             createdAt: string | null;
         };
-        EvaluationList: {
-            data: {
-                id: string;
-                number: number;
-                kind: string;
-                /** @enum {string} */
-                status: "queued" | "running" | "aggregating" | "completed" | "failed" | "cancelled";
-                preset: string;
-                /** @description name@version */
-                model: string | null;
-                samples: number;
-                progress: number;
-                cleanAccuracy: number | null;
-                headlineRobustAccuracy: number | null;
-                /** @description reliable, questionable or unreliable; null before completion. */
-                verdict: string | null;
-                verdictLabel: string | null;
-                createdBy: string;
-                createdAt: string | null;
-                finishedAt: string | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
-            nextCursor: string | null;
+        EnvironmentList: {
+            data: components["schemas"]["Environment"][];
         };
         Evaluation: {
             id: string;
@@ -1429,8 +1404,8 @@ export interface components {
                     label: string;
                     reasons: string[];
                 } | null;
-                /** @description replayed, notReplayed, notReproduced, survivors; null for evaluations completed before the replay existed. */
-                replay: unknown;
+                /** @description Every counted break replayed on the reference; null for evaluations completed before the replay existed. */
+                replay: components["schemas"]["ReplaySummary"] | null;
             } | null;
             /** @description Integrity scans, once completed (docs/integrity.md); else null. */
             integrity: ({
@@ -1515,7 +1490,7 @@ export interface components {
                 [key: string]: unknown;
             }) | null;
             /** @description White-box, or black-box with the endpoint host and query budgets; null before completion. */
-            threatModel: unknown;
+            threatModel: components["schemas"]["ThreatModel"] | null;
             regressionAlerts: {
                 id: string;
                 summary: string;
@@ -1528,26 +1503,128 @@ export interface components {
             createdAt: string;
             finishedAt: string | null;
         };
+        EvaluationList: {
+            data: {
+                id: string;
+                number: number;
+                kind: string;
+                /** @enum {string} */
+                status: "queued" | "running" | "aggregating" | "completed" | "failed" | "cancelled";
+                preset: string;
+                /** @description name@version */
+                model: string | null;
+                samples: number;
+                progress: number;
+                cleanAccuracy: number | null;
+                headlineRobustAccuracy: number | null;
+                /** @description reliable, questionable or unreliable; null before completion. */
+                verdict: string | null;
+                verdictLabel: string | null;
+                createdBy: string;
+                createdAt: string | null;
+                finishedAt: string | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
+            nextCursor: string | null;
+        };
         EvaluationResults: {
             number: number;
-            /** @description Set for evaluations of another kind than robustness, which answer metrics, reliability, provenance and config. */
-            kind?: string;
-            cleanAccuracyWarning?: {
+            /** @constant */
+            kind: "robustness";
+            cleanAccuracyWarning: {
                 /** @enum {string} */
                 status: "fail" | "warn";
                 headline: string;
                 explanation: string;
             } | null;
-            /** @description Robustness: cleanAccuracy, attacks, worstCase, perClass, curves, replay, … (docs/robustness.md). */
+            metrics: components["schemas"]["RobustnessMetrics"];
+            /** @description The evaluation's checks: verdict, reasons and each check (see getEvaluation). */
+            reliability: components["schemas"]["ReliabilityReport"];
+            provenance: unknown;
+            suite: components["schemas"]["AttackSuite"];
+            /** @description Against the previous evaluation of the model with the same suite; null when there is none. */
+            comparison: unknown;
+            classLabels: string[];
+            /** @description One record per example: its label, clean prediction and each attack's outcome. */
+            records: components["schemas"]["ExampleRecord"][];
+        } | {
+            number: number;
+            /**
+             * @description Evaluations of another kind than robustness answer metrics, reliability, provenance and config (docs/privacy.md, docs/integrity.md).
+             * @enum {string}
+             */
+            kind: "privacy" | "integrity";
             metrics: unknown;
             reliability: unknown;
             provenance: unknown;
-            suite?: unknown;
-            config?: unknown;
-            comparison?: unknown;
-            classLabels?: string[];
-            /** @description One record per example: its label, clean prediction and each attack's outcome. */
-            records?: unknown[];
+            config: unknown;
+        };
+        /** @description One example: its label, the clean prediction and each attack's outcome. */
+        ExampleRecord: {
+            index: number;
+            label: number;
+            cleanPred: number;
+            cleanConf: number;
+            cleanCorrect: boolean;
+            cleanLoss: number;
+            /** @description Brier score of the clean prediction. */
+            cleanBrier?: number;
+            /** @description logsumexp of the clean logits (the OOD energy score). */
+            cleanEnergy?: number;
+            /** @description Absent for models only queried over HTTP (black-box): they have no gradients to inspect. */
+            gradient?: {
+                /** @description Fraction of input-gradient entries exactly zero. */
+                zeroFraction: number;
+                /** @description Fraction of non-zero entries below 1e-6 of the largest (float32 rounding noise). */
+                tinyFraction: number;
+                maxAbs: number;
+                nonFinite: boolean;
+            };
+            attacks: {
+                /** @description The attack's id in the suite, e.g. pgd-linf-20x1. */
+                attack: string;
+                /** @enum {string} */
+                kind: "fgsm" | "pgd" | "apgd-ce" | "apgd-dlr-t" | "square" | "hop-skip-jump" | "noise" | "sanity";
+                /** @enum {string} */
+                family: "single-step" | "iterative" | "black-box" | "noise" | "sanity";
+                /** @enum {string} */
+                norm: "linf" | "l2";
+                eps: number;
+                advPred: number;
+                advConf: number;
+                /** @description The adversarial input is misclassified (always true for an example misclassified when clean). */
+                success: boolean;
+                linf: number;
+                l2: number;
+                /** @description Cross-entropy of the true label at the adversarial input. */
+                loss: number;
+                /** @description Brier score at the adversarial input (absent in records written before calibration). */
+                brier?: number;
+                queries: number;
+                /** @description Attack loss at checkpoints of the kept run (iterative: 0, 1/4, 1/2, 3/4, end; square: first, last margin). */
+                lossTrace?: number[];
+                target?: number;
+                /** @description Not attacked because the clean input is already misclassified. */
+                skipped?: boolean;
+                /**
+                 * @description A break replayed on the reference: reproduced, or not (then success is false and it is not counted).
+                 * @enum {string}
+                 */
+                replay?: "reproduced" | "not-reproduced";
+                /** @description Not reproduced: the class found on the reference. */
+                replayPred?: number;
+                /** @description Not reproduced: the margin z_y − max_{j≠y} z_j on the reference. */
+                replayMargin?: number;
+                /** @description Which reference replayed the break. */
+                replayOn?: string;
+            }[];
+            /** @description Per corruption: predicted class and top-label confidence at each severity of the suite, in order. */
+            corruptions?: {
+                [key: string]: {
+                    pred: number[];
+                    conf: number[];
+                };
+            };
         };
         Gate: {
             /** @description name@version */
@@ -1583,67 +1660,109 @@ export interface components {
             /** @description When the token stops working; null if it never expires. */
             expiresAt: string | null;
         };
-        ModelList: {
-            data: {
-                id: string;
-                name: string;
-                description: string;
-                latestVersion: {
-                    id: string;
-                    version: number;
-                    /** @description How the model is stored or reached, e.g. tfjs-layers, ensemble, http-endpoint. */
-                    format?: string;
-                    riskTier: string;
-                    owner: string;
-                    /** @description SHA-256, 64 lowercase hexadecimal characters. */
-                    digest: string;
-                    bytes: number;
-                    status: string;
-                    createdAt: string | null;
-                    evaluatedAt: string | null;
-                    card?: unknown;
-                } | null;
-                updatedAt: string | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
-            nextCursor: string | null;
-        };
         Model: {
             id: string;
             name: string;
             description: string;
             archived: boolean;
-            versions: {
-                id: string;
-                version: number;
-                /** @description How the model is stored or reached, e.g. tfjs-layers, ensemble, http-endpoint. */
-                format?: string;
-                riskTier: string;
-                owner: string;
-                /** @description SHA-256, 64 lowercase hexadecimal characters. */
-                digest: string;
-                bytes: number;
-                status: string;
-                createdAt: string | null;
-                evaluatedAt: string | null;
-                card?: unknown;
-            }[];
+            versions: components["schemas"]["ModelVersionSummary"][];
             createdAt: string | null;
         };
-        ModelVersion: {
-            id: string;
-            version: number;
-            /** @description How the model is stored or reached, e.g. tfjs-layers, ensemble, http-endpoint. */
-            format?: string;
-            riskTier: string;
+        ModelCard: {
+            /** @enum {string} */
+            task: "image-classification" | "tabular-classification";
+            inputShape: number[];
+            inputRange: {
+                min: number;
+                max: number;
+            };
+            /**
+             * @default {
+             *       "scale": 1,
+             *       "offset": 0
+             *     }
+             */
+            preprocessing: {
+                /** @default 1 */
+                scale: number;
+                /** @default 0 */
+                offset: number;
+            };
+            classLabels: string[];
+            /** @enum {string} */
+            inputLayout?: "NHWC" | "NCHW";
+            normalization?: {
+                mean: number[];
+                std: number[];
+            };
+            dimensions?: {
+                [key: string]: number;
+            };
+            ensemble?: {
+                /** @enum {string} */
+                combine: "mean-probability" | "majority-vote";
+                members: {
+                    versionId: string;
+                    modelId: string;
+                    label: string;
+                    manifestDigest: string;
+                }[];
+                gradient: string;
+                /** @default  */
+                trainingCostNote: string;
+            };
+            intendedUse: string;
+            outOfScopeUse: string;
+            /** @enum {string} */
+            riskTier: "minimal" | "limited" | "high" | "unacceptable";
             owner: string;
-            /** @description SHA-256, 64 lowercase hexadecimal characters. */
-            digest: string;
-            bytes: number;
-            status: string;
-            createdAt: string | null;
-            evaluatedAt: string | null;
-            card?: unknown;
+            trainingDatasetVersionId: unknown;
+            trainingMethod: {
+                /** @constant */
+                kind: "standard";
+            } | {
+                /** @constant */
+                kind: "adversarial";
+                attack: string;
+                /** @enum {string} */
+                norm: "linf" | "l2";
+                epsilon: number;
+            } | {
+                /** @constant */
+                kind: "other";
+                description: string;
+            };
+            trainingCost?: {
+                wallTimeHours?: number;
+                hardware?: string;
+                epochs?: number;
+            };
+            trainingPrivacy?: {
+                /** @enum {string} */
+                differentialPrivacy: "yes" | "no" | "unknown";
+                epsilon?: number;
+                delta?: number;
+                mechanism?: string;
+                notes?: string;
+            };
+            /** @default  */
+            knownLimitations: string;
+            /** @default  */
+            preprocessingNote: string;
+            statedAccuracy?: number;
+        };
+        ModelList: {
+            data: {
+                id: string;
+                name: string;
+                description: string;
+                latestVersion: components["schemas"]["ModelVersionSummary"] | null;
+                updatedAt: string | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
+            nextCursor: string | null;
+        };
+        ModelVersion: components["schemas"]["ModelVersionSummary"] & {
             model: {
                 id: string;
                 name: string;
@@ -1676,25 +1795,20 @@ export interface components {
                 maxRetries: number;
             } | null;
         };
-        MonitoringAlertList: {
-            data: {
-                id: string;
-                signal: string;
-                severity: string;
-                summary: string;
-                environment: string;
-                model: string;
-                version: number;
-                openedAt: string | null;
-                lastSeenAt: string | null;
-                batches: number;
-                acknowledged: {
-                    at: string | null;
-                    by: string | null;
-                    note: string | null;
-                } | null;
-                resolvedAt: string | null;
-            }[];
+        ModelVersionSummary: {
+            id: string;
+            version: number;
+            /** @description How the model is stored or reached, e.g. tfjs-layers, ensemble, http-endpoint. */
+            format?: string;
+            riskTier: string;
+            owner: string;
+            /** @description SHA-256, 64 lowercase hexadecimal characters. */
+            digest: string;
+            bytes: number;
+            status: string;
+            createdAt: string | null;
+            evaluatedAt: string | null;
+            card?: components["schemas"]["ModelCard"];
         };
         MonitoringAlert: {
             id: string;
@@ -1713,6 +1827,9 @@ export interface components {
                 note: string | null;
             } | null;
             resolvedAt: string | null;
+        };
+        MonitoringAlertList: {
+            data: components["schemas"]["MonitoringAlert"][];
         };
         MonitoringBatch: {
             batchId: string;
@@ -1767,19 +1884,6 @@ export interface components {
                 maxBatchCount: number;
             };
         };
-        OutboundHostList: {
-            hosts: {
-                id: string;
-                host: string;
-                allowPrivate: boolean;
-                ports: number[];
-                /**
-                 * Format: date-time
-                 * @description ISO 8601 date-time, UTC.
-                 */
-                createdAt: string;
-            }[];
-        };
         OutboundHost: {
             id: string;
             host: string;
@@ -1790,6 +1894,9 @@ export interface components {
              * @description ISO 8601 date-time, UTC.
              */
             createdAt: string;
+        };
+        OutboundHostList: {
+            hosts: components["schemas"]["OutboundHost"][];
         };
         Override: {
             id: string;
@@ -1849,60 +1956,50 @@ export interface components {
                 }[];
             };
         };
-        ReportList: {
-            data: {
+        QueryCost: {
+            /** @description Upper bound: every example at every budget uses its whole query budget (attacks stop early on success). */
+            maxQueries: number;
+            maxRequests: number;
+            /** @description The rate limit alone makes the run last at least this long at the upper bound. */
+            minSecondsAtRateLimit: number;
+            queriesPerExample: number;
+            budgets: {
+                attack: string;
+                queries: number;
+            }[];
+        };
+        ReliabilityReport: {
+            /** @enum {string} */
+            verdict: "reliable" | "questionable" | "unreliable";
+            reasons: string[];
+            checks: {
                 id: string;
-                number: number;
-                /** @description e.g. R-3 */
-                label: string;
                 title: string;
                 /** @enum {string} */
-                status: "queued" | "generating" | "draft" | "approved" | "failed" | "changes_requested";
-                scope: {
-                    models: "all" | string[];
-                    frameworks: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas")[];
-                    period: {
-                        from: string | null;
-                        to: string | null;
-                    };
-                };
-                createdBy: string;
-                createdById: string | null;
-                /**
-                 * Format: date-time
-                 * @description ISO 8601 date-time, UTC.
-                 */
-                createdAt: string;
-                generatedAt: string | null;
-                failureReason: string | null;
-                snapshotSha256: string | null;
-                draftPdfSha256: string | null;
-                approvedPdfSha256: string | null;
-                approvedBy: string | null;
-                approvedAt: string | null;
-                approvalComment: string | null;
-                /** @description The member the author asked to review it (null: any reviewer). */
-                reviewer: {
-                    id: string;
-                    label: string;
-                    requestedAt: string | null;
-                } | null;
-                /** @description A reviewer sent it back: who, when, why. */
-                changesRequested: {
-                    by: string;
-                    byId: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO 8601 date-time, UTC.
-                     */
-                    at: string;
-                    reason: string;
-                } | null;
-                /** @description The report this one revises. */
-                revisionOfId: string | null;
+                status: "pass" | "warn" | "fail";
+                /** @description Plain-language explanation of what was checked and what was found. */
+                explanation: string;
             }[];
-            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
-            nextCursor: string | null;
+        };
+        ReplaySummary: {
+            /** @description Breaks replayed on the reference (white-box: the tfjs cpu backend; black-box: the endpoint again). */
+            replayed: number;
+            /** @description Breaks counted without a replay (records written before the replay existed); expected 0. */
+            notReplayed: number;
+            /** @description Expected empty: any entry makes the evaluation unreliable. Not counted as breaks. */
+            notReproduced: {
+                index: number;
+                attack: string;
+                /** @enum {string} */
+                norm: "linf" | "l2";
+                eps: number;
+                advPred: number;
+                replayPred?: number;
+                margin?: number;
+                reference?: string;
+            }[];
+            /** @description Clean-correct examples that no attack broke at any budget (index order). */
+            survivors: number[];
         };
         Report: {
             id: string;
@@ -1955,6 +2052,19 @@ export interface components {
             /** @description The report this one revises. */
             revisionOfId: string | null;
         };
+        ReportList: {
+            data: components["schemas"]["Report"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
+            nextCursor: string | null;
+        };
+        RobustnessMetrics: components["schemas"]["EngineMetrics"] & {
+            /** @description Calibration, clean and under attack (docs/robustness.md); null when the suite did not ask for it. */
+            calibration?: unknown;
+            /** @description Common-corruption accuracy per corruption and severity; null when not run. */
+            corruptions?: unknown;
+            /** @description Out-of-distribution detection (MSP and energy AUROC); null when not run. */
+            ood?: unknown;
+        };
         Rollback: {
             id: string;
             kind: string;
@@ -1970,30 +2080,6 @@ export interface components {
             model: string;
             fromVersion: number;
             toVersion: number;
-        };
-        ScheduleList: {
-            data: {
-                id: string;
-                name: string;
-                model: string | null;
-                modelId: string;
-                /** @description null: the model's latest active version at each run. */
-                modelVersionId: string | null;
-                datasetVersionId: string;
-                preset: string;
-                samples: number;
-                seed: number;
-                /** @description 5-field cron expression (minute hour day-of-month month day-of-week), e.g. 0 3 * * 1. */
-                cron: string;
-                /** @description IANA time zone the cron expression is read in. */
-                timezone: string;
-                paused: boolean;
-                nextRunAt: string | null;
-                lastRunAt: string | null;
-                createdAt: string | null;
-            }[];
-            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
-            nextCursor: string | null;
         };
         Schedule: {
             id: string;
@@ -2015,6 +2101,11 @@ export interface components {
             lastRunAt: string | null;
             createdAt: string | null;
         };
+        ScheduleList: {
+            data: components["schemas"]["Schedule"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
+            nextCursor: string | null;
+        };
         Suspects: {
             total: number;
             data: {
@@ -2028,44 +2119,50 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
             nextCursor: string | null;
         };
-        UploadedDatasetVersion: {
-            id: string;
-            version: number;
-            format: string;
-            licence: string;
-            personalData: string;
-            split: string;
-            samples: number;
-            sampleShape: number[];
-            classLabels: string[];
-            /** @description SHA-256, 64 lowercase hexadecimal characters. */
-            tensorDigest: string;
-            /** @description SHA-256, 64 lowercase hexadecimal characters. */
-            manifestDigest: string;
-            bytes: number;
-            status: string;
-            createdAt: string | null;
+        ThreatModel: {
+            /** @constant */
+            kind: "white-box";
+            ensemble?: {
+                /** @enum {string} */
+                combine: "mean-probability" | "majority-vote";
+                members: {
+                    label: string;
+                    manifestDigest: string;
+                }[];
+                /** @description How gradient attacks treated the combination rule. */
+                gradient: string;
+            };
+        } | {
+            /** @constant */
+            kind: "black-box";
+            /** @enum {string} */
+            outputKind: "scores" | "label";
+            endpointHost: string;
+            /** @description Per attack: queries allowed per example at each budget. */
+            queryBudgets: {
+                attack: string;
+                queries: number;
+            }[];
+            queriesPerExampleMax: number;
+            /** @description Inputs actually sent (clean pass and attacks). */
+            queriesSent: number;
+            /** @description HTTP requests made. */
+            requests: number;
+            /** @description Requests retried. */
+            retries: number;
+            referenceEvaluationId: string | null;
+        };
+        UploadedDatasetVersion: components["schemas"]["DatasetVersionSummary"] & {
             dataset: {
                 id: string;
                 name: string;
             };
             card: unknown;
+            warnings: unknown;
+        } & {
             warnings: string[];
         };
-        UploadedModelVersion: {
-            id: string;
-            version: number;
-            /** @description How the model is stored or reached, e.g. tfjs-layers, ensemble, http-endpoint. */
-            format?: string;
-            riskTier: string;
-            owner: string;
-            /** @description SHA-256, 64 lowercase hexadecimal characters. */
-            digest: string;
-            bytes: number;
-            status: string;
-            createdAt: string | null;
-            evaluatedAt: string | null;
-            card?: unknown;
+        UploadedModelVersion: components["schemas"]["ModelVersionSummary"] & {
             model: {
                 id: string;
                 name: string;
@@ -2097,6 +2194,7 @@ export interface components {
                 concurrency: number;
                 maxRetries: number;
             } | null;
+        } & {
             warnings: string[];
             /** @description Files of the upload that are not part of the model (e.g. a README), not stored. */
             ignoredFiles: string[];
@@ -2106,60 +2204,11 @@ export interface components {
             sha256: string;
             match: boolean;
             message: string;
-            report: {
-                id: string;
-                number: number;
-                /** @description e.g. R-3 */
-                label: string;
-                title: string;
-                /** @enum {string} */
-                status: "queued" | "generating" | "draft" | "approved" | "failed" | "changes_requested";
-                scope: {
-                    models: "all" | string[];
-                    frameworks: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas")[];
-                    period: {
-                        from: string | null;
-                        to: string | null;
-                    };
-                };
-                createdBy: string;
-                createdById: string | null;
-                /**
-                 * Format: date-time
-                 * @description ISO 8601 date-time, UTC.
-                 */
-                createdAt: string;
-                generatedAt: string | null;
-                failureReason: string | null;
-                snapshotSha256: string | null;
-                draftPdfSha256: string | null;
-                approvedPdfSha256: string | null;
-                approvedBy: string | null;
-                approvedAt: string | null;
-                approvalComment: string | null;
-                /** @description The member the author asked to review it (null: any reviewer). */
-                reviewer: {
-                    id: string;
-                    label: string;
-                    requestedAt: string | null;
-                } | null;
-                /** @description A reviewer sent it back: who, when, why. */
-                changesRequested: {
-                    by: string;
-                    byId: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO 8601 date-time, UTC.
-                     */
-                    at: string;
-                    reason: string;
-                } | null;
-                /** @description The report this one revises. */
-                revisionOfId: string | null;
+            report: (components["schemas"]["Report"] & {
                 /** @enum {string} */
                 edition: "draft" | "approved";
                 recordedInAuditLog: boolean;
-            } | null;
+            }) | null;
             chain: {
                 intact: boolean;
                 count: number;
@@ -2172,7 +2221,100 @@ export interface components {
             };
         };
     };
-    responses: never;
+    responses: {
+        /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
+        BadRequest: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No token, or the token is unknown, revoked or expired. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token's role does not allow this. */
+        Forbidden: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found in the token's team. */
+        NotFound: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflict with the current state; `detail` says which. */
+        Conflict: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is too large. */
+        PayloadTooLarge: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description This token's rate limit is reached; retry after Retry-After seconds. */
+        TooManyRequests: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: {
@@ -2225,50 +2367,10 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listModels: {
@@ -2325,49 +2427,10 @@ export interface operations {
                 };
             };
             /** @description The cursor or limit is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getModel: {
@@ -2394,62 +2457,11 @@ export interface operations {
                     "application/json": components["schemas"]["Model"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     uploadModelVersion: {
@@ -2491,86 +2503,14 @@ export interface operations {
                     "application/json": components["schemas"]["UploadedModelVersion"];
                 };
             };
-            /** @description A file, the card or a field is invalid; `errors` names each. Nothing is stored. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            /** @description A file, the card or a field is invalid, or the upload is larger than the instance's limit per version (BULWARK_MAX_UPLOAD_MB); `errors` names each. Nothing is stored. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description expectedVersion is not the version this upload would become (also when re-uploading identical files as an existing version). */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The upload is larger than the instance's limit per version. */
-            413: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEnsembleVersion: {
@@ -2614,86 +2554,15 @@ export interface operations {
                     "application/json": components["schemas"]["ModelVersion"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description A member version does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
             /** @description expectedVersion is not the version this ensemble would become. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getModelVersion: {
@@ -2722,62 +2591,11 @@ export interface operations {
                     "application/json": components["schemas"]["ModelVersion"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     registerEndpointVersion: {
@@ -2818,74 +2636,13 @@ export interface operations {
                     "application/json": components["schemas"]["ModelVersion"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The whiteBoxReference version does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     testEndpointConnection: {
@@ -2923,74 +2680,13 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionTest"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The model version or the dataset version does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listDatasets: {
@@ -3022,49 +2718,10 @@ export interface operations {
                 };
             };
             /** @description The cursor or limit is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getDataset: {
@@ -3091,62 +2748,11 @@ export interface operations {
                     "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     uploadDatasetVersion: {
@@ -3186,86 +2792,14 @@ export interface operations {
                     "application/json": components["schemas"]["UploadedDatasetVersion"];
                 };
             };
-            /** @description A file or a card field is invalid; `errors` names each. Nothing is stored. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            /** @description A file or a card field is invalid, or the upload is larger than the instance's limit per version (BULWARK_MAX_UPLOAD_MB); `errors` names each. Nothing is stored. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description expectedVersion is not the version this upload would become. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The upload is larger than the instance's limit per version. */
-            413: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getDatasetVersion: {
@@ -3294,62 +2828,11 @@ export interface operations {
                     "application/json": components["schemas"]["DatasetVersion"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listEvaluations: {
@@ -3383,61 +2866,12 @@ export interface operations {
                 };
             };
             /** @description The cursor, limit, status, kind or model is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The model version named in `model` does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEvaluation: {
@@ -3578,73 +3012,13 @@ export interface operations {
                 };
             };
             /** @description A field is invalid, or the model and dataset do not fit each other; `errors` names each. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The model or dataset version named does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getEvaluation: {
@@ -3741,62 +3115,11 @@ export interface operations {
                     "application/json": components["schemas"]["Evaluation"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getEvaluationResults: {
@@ -3824,61 +3147,11 @@ export interface operations {
                 };
             };
             /** @description The evaluation has not completed (queued, running, aggregating, failed or cancelled): results exist once it has. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listEvaluationSuspects: {
@@ -3913,61 +3186,11 @@ export interface operations {
                 };
             };
             /** @description The evaluation is not an integrity scan, it has not completed, or the cursor is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     cancelEvaluation: {
@@ -3994,86 +3217,14 @@ export interface operations {
                     "application/json": components["schemas"]["Evaluation"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             /** @description The evaluation has already ended (completed, failed or cancelled). */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listSchedules: {
@@ -4103,49 +3254,10 @@ export interface operations {
                 };
             };
             /** @description The cursor or limit is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSchedule: {
@@ -4187,74 +3299,13 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The model or dataset version does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSchedule: {
@@ -4281,62 +3332,11 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteSchedule: {
@@ -4361,74 +3361,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateSchedule: {
@@ -4461,74 +3399,12 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getControls: {
@@ -4557,61 +3433,12 @@ export interface operations {
                 };
             };
             /** @description The model is not name@version, the version is not the model's current one, or the framework is unknown. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The model or version does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getGate: {
@@ -4664,61 +3491,12 @@ export interface operations {
                 };
             };
             /** @description The model is not name@version. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The model or version does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listAlerts: {
@@ -4749,49 +3527,10 @@ export interface operations {
                 };
             };
             /** @description The cursor, limit or state is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     acknowledgeAlert: {
@@ -4824,74 +3563,12 @@ export interface operations {
                     "application/json": components["schemas"]["Alert"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listReports: {
@@ -4921,49 +3598,10 @@ export interface operations {
                 };
             };
             /** @description The cursor or limit is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createReport: {
@@ -5045,73 +3683,13 @@ export interface operations {
                 };
             };
             /** @description A framework or the period is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description A model named in `models` does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getReport: {
@@ -5173,62 +3751,11 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     approveReport: {
@@ -5262,86 +3789,15 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The role does not approve reports, or the approver created the report and the team requires segregation of duties. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             /** @description The report is already approved, has no draft yet, or the snapshot hash is not this report's. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     requestReportReview: {
@@ -5374,74 +3830,12 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     requestReportChanges: {
@@ -5475,74 +3869,12 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     reviseReport: {
@@ -5576,74 +3908,12 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     downloadReport: {
@@ -5676,62 +3946,12 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The report, or its PDF (still being generated, or failed), does not exist. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     verifyReport: {
@@ -5815,61 +4035,12 @@ export interface operations {
                 };
             };
             /** @description Neither a PDF nor {"sha256": …} was sent, or the hash is not 64 hexadecimal characters. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The file is larger than 100 MB. */
-            413: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listEnvironments: {
@@ -5893,50 +4064,10 @@ export interface operations {
                     "application/json": components["schemas"]["EnvironmentList"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEnvironment: {
@@ -5968,74 +4099,13 @@ export interface operations {
                     "application/json": components["schemas"]["Environment"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description An environment of that name exists already. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getDeployments: {
@@ -6063,62 +4133,12 @@ export interface operations {
                     "application/json": components["schemas"]["Deployments"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The model or environment does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     promoteDeployment: {
@@ -6160,85 +4180,15 @@ export interface operations {
                 };
             };
             /** @description A field is invalid, or the version is archived. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The model, version or environment does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
             /** @description The gate fails (and no override is active), or the environment already runs this version. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rollbackDeployment: {
@@ -6271,86 +4221,15 @@ export interface operations {
                     "application/json": components["schemas"]["Rollback"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The model or environment does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
             /** @description The environment runs no version of the model, or no earlier version passed the gate there. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createGateOverride: {
@@ -6385,73 +4264,13 @@ export interface operations {
                 };
             };
             /** @description A field is invalid, or the gate passes (no override is needed). */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The model, version or environment does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getMonitoringReference: {
@@ -6480,61 +4299,12 @@ export interface operations {
                 };
             };
             /** @description The environment runs no version of the model, or that version has no completed evaluation to take the reference from. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The model or environment does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     postMonitoringBatch: {
@@ -6584,73 +4354,13 @@ export interface operations {
                 };
             };
             /** @description The batch does not fit the reference, or the environment runs no version of the model; `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The model or environment does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listMonitoringAlerts: {
@@ -6680,61 +4390,12 @@ export interface operations {
                 };
             };
             /** @description The state is invalid. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description The model or environment named does not exist in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     acknowledgeMonitoringAlert: {
@@ -6767,74 +4428,12 @@ export interface operations {
                     "application/json": components["schemas"]["MonitoringAlert"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listOutboundHosts: {
@@ -6858,50 +4457,10 @@ export interface operations {
                     "application/json": components["schemas"]["OutboundHostList"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     addOutboundHost: {
@@ -6934,74 +4493,13 @@ export interface operations {
                     "application/json": components["schemas"]["OutboundHost"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The host is already on the allowlist. */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     removeOutboundHost: {
@@ -7026,74 +4524,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token's role does not allow this. */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found in the token's team. */
-            404: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOscalAssessmentResults: {
@@ -7480,50 +4916,10 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerify"];
                 };
             };
-            /** @description Invalid input; `detail` says what is wrong and `errors` names each field. */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No token, or the token is unknown, revoked or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description This token's rate limit is reached; retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -84,7 +84,10 @@ describe("a TypeScript client generated from the OpenAPI document", () => {
     expect(r.out).toMatch(/Model digits-cnn: latest version 2/);
     expect(r.out).toMatch(/Evaluation #\d+ queued: 10 samples \(\/api\/v1\/evaluations\/\d+\)/);
     expect(r.out).toMatch(/Clean accuracy \d+\.\d%/);
-    expect(r.out).toMatch(/Results: 10 example records/);
+    // Deep fields read through the generated types: robust accuracy per attack and ε, the checks, the records.
+    expect(r.out).toMatch(/ (linf|l2) ε=0\.\d+: robust accuracy \d+\.\d% \(\d+ of \d+ broken\)/);
+    expect(r.out).toMatch(/Checks: (reliable|questionable|unreliable)/);
+    expect(r.out).toMatch(/Results: 10 example records, \d+ broken by some attack/);
     expect(r.out).toMatch(/FAIL Required suite: .*10 samples \(needs 200\)/);
     expect(r.out).toMatch(/Gate failed for digits-cnn@1/);
     expect(r.out).toMatch(/Report R-1: .*report\.pdf \(\d+ bytes\), verified/);

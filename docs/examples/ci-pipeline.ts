@@ -62,10 +62,16 @@ const r = evaluation.results;
 console.log(`Clean accuracy ${(r.cleanAccuracy * 100).toFixed(1)}%; ${r.reliability?.label ?? "evaluation checks not run"}`);
 for (const w of r.worstCase) console.log(`  worst case ${w.norm} ${w.eps}: ${(w.robustAccuracy * 100).toFixed(1)}%`);
 
-// 3. Full results: one record per example.
+// 3. Full results: robust accuracy per attack and budget, the evaluation's checks, one record per example.
 const results = await api.GET("/evaluations/{number}/results", { params: { path: { number: String(evaluation.number) } } });
 if (results.error) refused("results", results.error);
-console.log(`Results: ${results.data.records?.length ?? 0} example records`);
+if (results.data.kind !== "robustness") refused("results", { title: "Unexpected", status: 200, detail: `a ${results.data.kind} evaluation` });
+const full = results.data;
+for (const a of full.metrics.attacks) console.log(`  ${a.attack} ${a.norm} ε=${a.eps}: robust accuracy ${(a.robustAccuracy * 100).toFixed(1)}% (${a.broken} of ${a.attacked} broken)`);
+const failing = full.reliability.checks.filter((c) => c.status !== "pass").map((c) => `${c.title} (${c.status})`);
+console.log(`Checks: ${full.reliability.verdict}${failing.length ? `; ${failing.join(", ")}` : ""}; replayed breaks ${full.metrics.replay?.replayed ?? 0}`);
+const broken = full.records.filter((rec) => rec.cleanCorrect && rec.attacks.some((a) => a.success)).length;
+console.log(`Results: ${full.records.length} example records, ${broken} broken by some attack`);
 
 // 4. The release gate for this version.
 const gate = await api.GET("/gate", { params: { query: { model } } });

@@ -9,7 +9,7 @@ import { ProblemResponse } from "./responses";
 /** Statuses every operation can answer: no or a bad token, the rate limit, the database restarting. */
 export const COMMON_STATUSES = [401, 429, 503] as const;
 
-const DEFAULT_ERRORS: Record<ErrorStatus, string> = {
+export const DEFAULT_ERRORS: Record<ErrorStatus, string> = {
   400: "Invalid input; `detail` says what is wrong and `errors` names each field.",
   403: "The token's role does not allow this.",
   404: "Not found in the token's team.",

@@ -1,8 +1,13 @@
 import { z } from "zod";
 import { OPERATIONS, type Operation } from "./operations";
-import { errorStatuses } from "./contract";
+import { COMMON_STATUSES, DEFAULT_ERRORS, errorStatuses } from "./contract";
 import * as R from "./responses";
 import { EXAMPLES } from "./examples";
+import { EngineMetricsSchema, ExampleRecordSchema, ReliabilityReportSchema, ReplaySummarySchema } from "../engine/results-schema";
+import { AttackSuiteSchema } from "../engine/suite";
+import { ModelCardSchema } from "../registry/model-card";
+import { ThreatModelSchema } from "../evaluations/threat-model";
+import { QueryCostSchema } from "../evaluations/blackbox";
 
 // OpenAPI 3.1 document of REST API v1, generated from the operations' zod schemas: requests from the
 // schemas the handlers parse with, responses from the schemas the handlers are typed against
@@ -17,7 +22,7 @@ function tidy(node: unknown): unknown {
   if (!node || typeof node !== "object") return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node as Json)) {
-    if (k === "$schema") continue;
+    if (k === "$schema" || k === "$id") continue;
     if ((k === "minimum" && v === -INT_LIMIT) || (k === "maximum" && v === INT_LIMIT)) continue;
     if (k === "pattern" && (node as Json).format === "date-time") continue;
     // Answers may gain fields in a later release: clients should ignore what they do not know.
@@ -27,13 +32,26 @@ function tidy(node: unknown): unknown {
   return out;
 }
 const requestSchema = (s: z.ZodType) => tidy(z.toJSONSchema(s, { io: "input", unrepresentable: "any" })) as Json;
-const responseSchema = (s: z.ZodType) => tidy(z.toJSONSchema(s, { io: "output", unrepresentable: "any" })) as Json;
 
 /** Component name of each response schema: MeResponse → Me. */
 const RESPONSE_NAMES = new Map<z.ZodType, string>(
   // Sorted: a module namespace's key order differs between loaders, the document must not.
   Object.entries(R).sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => [s as z.ZodType, k.replace(/Response$/, "")]),
 );
+/** Shapes several answers share, declared once under components/schemas and referred to by $ref. */
+const SHARED_SCHEMAS: Record<string, z.ZodType> = {
+  ExampleRecord: ExampleRecordSchema, ReliabilityReport: ReliabilityReportSchema, ReplaySummary: ReplaySummarySchema, EngineMetrics: EngineMetricsSchema,
+  ThreatModel: ThreatModelSchema, QueryCost: QueryCostSchema, ModelCard: ModelCardSchema, AttackSuite: AttackSuiteSchema,
+};
+
+/** components/schemas: every response schema and shared shape, with $ref where one uses another. */
+function componentSchemas(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [s, name] of RESPONSE_NAMES) registry.add(s, { id: name });
+  for (const [name, s] of Object.entries(SHARED_SCHEMAS)) registry.add(s, { id: name });
+  const { schemas } = z.toJSONSchema(registry, { io: "output", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, tidy(schemas[k])]));
+}
 
 const FORMATS: Record<string, string> = {
   model: "A model version as `name@version`: the model's name (case-insensitive), `@`, and a version number (`v` optional) or `latest` (the newest stored version), e.g. `digits-cnn@2`.",
@@ -92,6 +110,25 @@ const RATE_HEADERS = {
 };
 const problem = (description: string, headers: Json = RATE_HEADERS) => ({ description, headers, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
 
+/** Each problem answer is declared once under components/responses; operations refer to it by status. */
+const PROBLEM_RESPONSES: Record<number, { name: string; response: Json }> = {
+  400: { name: "BadRequest", response: problem(DEFAULT_ERRORS[400]) },
+  401: { name: "Unauthorized", response: problem("No token, or the token is unknown, revoked or expired.", {}) },
+  403: { name: "Forbidden", response: problem(DEFAULT_ERRORS[403]) },
+  404: { name: "NotFound", response: problem(DEFAULT_ERRORS[404]) },
+  409: { name: "Conflict", response: problem(DEFAULT_ERRORS[409]) },
+  413: { name: "PayloadTooLarge", response: problem(DEFAULT_ERRORS[413]) },
+  429: { name: "TooManyRequests", response: problem("This token's rate limit is reached; retry after Retry-After seconds.", { ...RATE_HEADERS, "Retry-After": { $ref: "#/components/headers/Retry-After" } }) },
+  503: { name: "Unavailable", response: problem("The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds.", { "Retry-After": { $ref: "#/components/headers/Retry-After" } }) },
+};
+/** A reference to the status's problem response; an operation's own reason overrides the description (OpenAPI 3.1 allows it beside $ref). */
+function problemRef(status: number, why?: string): Json {
+  const entry = PROBLEM_RESPONSES[status];
+  if (!entry) throw new Error(`no problem response for ${status}`);
+  const ref = { $ref: `#/components/responses/${entry.name}` };
+  return why && why !== entry.response.description ? { ...ref, description: why } : ref;
+}
+
 function responses(o: Operation) {
   const ex = EXAMPLES[o.id]?.response;
   const headers: Json = { ...RATE_HEADERS };
@@ -116,10 +153,8 @@ function responses(o: Operation) {
     success = { description: o.returns, headers, content };
   }
   const out: Json = { [String(o.status)]: success };
-  for (const [status, why] of Object.entries(errorStatuses(o))) out[status] = problem(why);
-  out["401"] = problem("No token, or the token is unknown, revoked or expired.", {});
-  out["429"] = problem("This token's rate limit is reached; retry after Retry-After seconds.", { ...RATE_HEADERS, "Retry-After": { $ref: "#/components/headers/Retry-After" } });
-  out["503"] = problem("The database is not reachable right now (e.g. restarting); nothing was changed. Retry after Retry-After seconds.", { "Retry-After": { $ref: "#/components/headers/Retry-After" } });
+  for (const [status, why] of Object.entries(errorStatuses(o))) out[status] = problemRef(Number(status), why);
+  for (const status of COMMON_STATUSES) out[String(status)] = problemRef(status);
   return out;
 }
 
@@ -154,8 +189,7 @@ export function openApiDocument() {
       responses: responses(o),
     };
   }
-  const schemas: Record<string, unknown> = {};
-  for (const [s, name] of RESPONSE_NAMES) schemas[name] = responseSchema(s);
+  const schemas = componentSchemas();
   return {
     openapi: "3.1.0",
     info: {
@@ -177,6 +211,7 @@ export function openApiDocument() {
         "The `bulwark` CLI (docs/ci.md) is built on this document.",
       ].join("\n"),
       // The instance's operators answer for it; the software carries no open-source licence (package.json: private).
+      // Fixed text: lib/env.ts has no setting for an operator's own contact or licence (noted in docs/ci.md).
       contact: { name: "The administrators of this Bulwark instance" },
       license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     },
@@ -192,6 +227,7 @@ export function openApiDocument() {
         "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
         Location: { description: "The address of the created record.", schema: { type: "string" } },
       },
+      responses: Object.fromEntries(Object.values(PROBLEM_RESPONSES).map((p) => [p.name, p.response])),
       schemas,
     },
     paths,

@@ -1,11 +1,18 @@
 import { z } from "zod";
 import { FRAMEWORK_IDS } from "../compliance/catalog";
+import { EngineMetricsSchema, ExampleRecordSchema, ReliabilityReportSchema, ReplaySummarySchema } from "../engine/results-schema";
+import { AttackSuiteSchema } from "../engine/suite";
+import { ModelCardSchema } from "../registry/model-card";
+import { ThreatModelSchema } from "../evaluations/threat-model";
+import { QueryCostSchema } from "../evaluations/blackbox";
 
 // The JSON bodies REST API v1 answers, one zod schema per operation (lib/api/operations.ts `response`).
 // Route handlers are type-checked against them (app/_lib/api.ts), the OpenAPI document's response
 // schemas are generated from them (lib/api/openapi.ts), and the API tests validate every real answer
-// against them (lib/api/contract.ts). Deep, kind-specific figures (metrics, records, cards) are declared
-// as open objects: their fields are documented on the pages of docs/ and may grow.
+// against them (lib/api/contract.ts). Deep fields (metrics, per-example records, checks, cards, replay,
+// threat model, query cost) use the schemas the engine's and registry's own types are inferred from.
+// Still open (any JSON, documented in docs/): dataset cards, engine info, provenance, comparison, the
+// beyond-worst-case figures (calibration, corruptions, OOD) and the metrics of privacy and integrity results.
 
 const DateTime = z.iso.datetime().meta({ description: "ISO 8601 date-time, UTC." });
 const Digest = z.string().regex(/^[0-9a-f]{64}$/).meta({ description: "SHA-256, 64 lowercase hexadecimal characters." });
@@ -33,7 +40,7 @@ export const MeResponse = z.object({
 
 // ---- Models and datasets -------------------------------------------------------------------------
 
-const ModelVersionSummary = z.object({
+export const ModelVersionSummary = z.object({
   id: z.string(),
   version: z.number().int(),
   format: z.string().optional().meta({ description: "How the model is stored or reached, e.g. tfjs-layers, ensemble, http-endpoint." }),
@@ -44,7 +51,7 @@ const ModelVersionSummary = z.object({
   status: z.string(),
   createdAt: DateTime.nullable(),
   evaluatedAt: DateTime.nullable(),
-  card: Open.optional(),
+  card: ModelCardSchema.optional(),
 });
 
 export const ModelListResponse = page(z.object({ id: z.string(), name: z.string(), description: z.string(), latestVersion: ModelVersionSummary.nullable(), updatedAt: DateTime.nullable() }));
@@ -55,16 +62,16 @@ const EndpointSummary = z.object({
   responseMapping: z.object({ kind: z.enum(["scores", "label"]), path: z.string() }),
   batchSize: z.number(), timeoutMs: z.number(), requestsPerSecond: z.number(), concurrency: z.number(), maxRetries: z.number(),
 });
-export const ModelVersionResponse = ModelVersionSummary.extend({
+export const ModelVersionResponse = z.intersection(ModelVersionSummary, z.object({
   model: z.object({ id: z.string(), name: z.string() }),
   engineInfo: Open,
   files: z.array(z.object({ path: z.string(), role: z.string(), sha256: Digest, size: z.number().int() })),
   endpoint: EndpointSummary.nullable().optional().meta({ description: "Endpoint versions only: the settings, never the credential." }),
-});
-export const UploadedModelVersionResponse = ModelVersionResponse.extend({
+}));
+export const UploadedModelVersionResponse = z.intersection(ModelVersionResponse, z.object({
   warnings: z.array(z.string()),
   ignoredFiles: z.array(z.string()).meta({ description: "Files of the upload that are not part of the model (e.g. a README), not stored." }),
-});
+}));
 
 export const ConnectionTestResponse = z.object({
   ok: z.boolean(),
@@ -77,15 +84,15 @@ export const ConnectionTestResponse = z.object({
   msPerRequest: z.number(),
 });
 
-const DatasetVersionSummary = z.object({
+export const DatasetVersionSummary = z.object({
   id: z.string(), version: z.number().int(), format: z.string(), licence: z.string(), personalData: z.string(), split: z.string(),
   samples: z.number().int(), sampleShape: z.array(z.number().int()), classLabels: z.array(z.string()), tensorDigest: Digest, manifestDigest: Digest,
   bytes: z.number().int(), status: z.string(), createdAt: DateTime.nullable(),
 });
 export const DatasetListResponse = page(z.object({ id: z.string(), name: z.string(), description: z.string(), latestVersion: DatasetVersionSummary.nullable() }));
 export const DatasetResponse = z.object({ id: z.string(), name: z.string(), description: z.string(), archived: z.boolean(), versions: z.array(DatasetVersionSummary), createdAt: DateTime.nullable() });
-export const DatasetVersionResponse = DatasetVersionSummary.extend({ dataset: z.object({ id: z.string(), name: z.string() }), card: Open, warnings: Open });
-export const UploadedDatasetVersionResponse = DatasetVersionResponse.extend({ warnings: z.array(z.string()) });
+export const DatasetVersionResponse = z.intersection(DatasetVersionSummary, z.object({ dataset: z.object({ id: z.string(), name: z.string() }), card: Open, warnings: Open }));
+export const UploadedDatasetVersionResponse = z.intersection(DatasetVersionResponse, z.object({ warnings: z.array(z.string()) }));
 
 // ---- Evaluations ---------------------------------------------------------------------------------
 
@@ -145,35 +152,49 @@ export const EvaluationResponse = z.object({
     worstCase: z.array(z.object({ norm: Norm, eps: z.number(), robustAccuracy: z.number(), robust: z.number() })),
     attacks: z.array(z.object({ attack: z.string(), norm: Norm, eps: z.number(), robustAccuracy: z.number() })),
     reliability: ReliabilitySummary,
-    replay: Open.meta({ description: "replayed, notReplayed, notReproduced, survivors; null for evaluations completed before the replay existed." }),
+    replay: ReplaySummarySchema.nullable().meta({ description: "Every counted break replayed on the reference; null for evaluations completed before the replay existed." }),
   }).nullable().meta({ description: "Robustness evaluations, once completed; else null." }),
   integrity: IntegritySummary.nullable().meta({ description: "Integrity scans, once completed (docs/integrity.md); else null." }),
   privacy: PrivacySummary.nullable().meta({ description: "Privacy evaluations, once completed (docs/privacy.md); else null." }),
-  threatModel: Open.meta({ description: "White-box, or black-box with the endpoint host and query budgets; null before completion." }),
+  threatModel: ThreatModelSchema.nullable().meta({ description: "White-box, or black-box with the endpoint host and query budgets; null before completion." }),
   regressionAlerts: z.array(z.object({ id: z.string(), summary: z.string(), acknowledged: z.boolean() })),
   createdAt: DateTime,
   finishedAt: DateTime.nullable(),
 });
-export const CreatedEvaluationResponse = EvaluationResponse.extend({
+export const CreatedEvaluationResponse = z.intersection(EvaluationResponse, z.object({
   warnings: z.array(z.string()),
-  queryCost: Open.optional().meta({ description: "Black-box evaluations: the upper bound of queries and requests sent to the endpoint." }),
+  queryCost: QueryCostSchema.optional().meta({ description: "Black-box evaluations: the upper bound of queries and requests sent to the endpoint." }),
   privacyCost: z.object({ summary: z.string() }).loose().optional().meta({ description: "Privacy evaluations: the reference-model training they launch, summed up in `summary`." }),
   integrityCost: z.object({ summary: z.string() }).loose().optional().meta({ description: "Integrity scans: the cross-validation training they launch, summed up in `summary`." }),
-});
+}));
 
-export const EvaluationResultsResponse = z.object({
+/** A robustness evaluation's metrics: the engine's aggregate, and the beyond-worst-case figures beside it. */
+export const RobustnessMetrics = z.intersection(EngineMetricsSchema, z.object({
+  calibration: Open.optional().meta({ description: "Calibration, clean and under attack (docs/robustness.md); null when the suite did not ask for it." }),
+  corruptions: Open.optional().meta({ description: "Common-corruption accuracy per corruption and severity; null when not run." }),
+  ood: Open.optional().meta({ description: "Out-of-distribution detection (MSP and energy AUROC); null when not run." }),
+}));
+const RobustnessResults = z.object({
   number: z.number().int(),
-  kind: z.string().optional().meta({ description: "Set for evaluations of another kind than robustness, which answer metrics, reliability, provenance and config." }),
-  cleanAccuracyWarning: z.object({ status: z.enum(["fail", "warn"]), headline: z.string(), explanation: z.string() }).nullable().optional(),
-  metrics: Open.meta({ description: "Robustness: cleanAccuracy, attacks, worstCase, perClass, curves, replay, … (docs/robustness.md)." }),
+  kind: z.literal("robustness"),
+  cleanAccuracyWarning: z.object({ status: z.enum(["fail", "warn"]), headline: z.string(), explanation: z.string() }).nullable(),
+  metrics: RobustnessMetrics,
+  reliability: ReliabilityReportSchema.meta({ description: "The evaluation's checks: verdict, reasons and each check (see getEvaluation)." }),
+  provenance: Open,
+  suite: AttackSuiteSchema,
+  comparison: Open.meta({ description: "Against the previous evaluation of the model with the same suite; null when there is none." }),
+  classLabels: z.array(z.string()),
+  records: z.array(ExampleRecordSchema).meta({ description: "One record per example: its label, clean prediction and each attack's outcome." }),
+});
+const KindResults = z.object({
+  number: z.number().int(),
+  kind: z.enum(["privacy", "integrity"]).meta({ description: "Evaluations of another kind than robustness answer metrics, reliability, provenance and config (docs/privacy.md, docs/integrity.md)." }),
+  metrics: Open,
   reliability: Open,
   provenance: Open,
-  suite: Open.optional(),
-  config: Open.optional(),
-  comparison: Open.optional(),
-  classLabels: z.array(z.string()).optional(),
-  records: z.array(Open).optional().meta({ description: "One record per example: its label, clean prediction and each attack's outcome." }),
+  config: Open,
 });
+export const EvaluationResultsResponse = z.discriminatedUnion("kind", [RobustnessResults, KindResults]);
 
 export const SuspectsResponse = z.object({
   total: z.number().int(),
@@ -249,7 +270,7 @@ const ChainVerdict = z.object({
 });
 export const VerifyReportResponse = z.object({
   sha256: Digest, match: z.boolean(), message: z.string(),
-  report: ReportResponse.extend({ edition: z.enum(["draft", "approved"]), recordedInAuditLog: z.boolean() }).nullable(),
+  report: z.intersection(ReportResponse, z.object({ edition: z.enum(["draft", "approved"]), recordedInAuditLog: z.boolean() })).nullable(),
   chain: ChainVerdict,
 });
 export const AuditVerifyResponse = ChainVerdict.extend({ head: z.union([z.string(), z.object({ seq: z.number().int(), hash: z.string(), at: DateTime.nullable() })]).nullable() });

@@ -13,6 +13,10 @@ import { statusesForModel } from "../compliance/posture";
 import { FRAMEWORK_IDS, type FrameworkId } from "../compliance/catalog";
 import type { GateVerdict } from "../compliance/gate";
 import { gateForVersion } from "../operations/gate-check";
+import type { ModelCard } from "../registry/model-card";
+import type { ReliabilityReport } from "../engine/reliability";
+import type { AttackSuite } from "../engine/suite";
+import type { RobustnessMetrics } from "./responses";
 import { decodeCursor, pageOf, PageQuerySchema } from "./pagination";
 import { resolveDatasetVersion, resolveModelVersion, VersionRefSchema, type VersionRef } from "./refs";
 
@@ -38,7 +42,9 @@ export async function listModelsApi(ctx: TeamContext, q: z.infer<typeof ListQuer
 }
 
 function modelVersionView(v: { id: string; version: number; format?: string; riskTier: string; owner: string; manifestDigest: string; totalBytes: number; status: string; createdAt: Date; evaluatedAt: Date | null; card?: unknown }) {
-  return { id: v.id, version: v.version, ...(v.format ? { format: v.format } : {}), riskTier: lower(v.riskTier), owner: v.owner, digest: v.manifestDigest, bytes: v.totalBytes, status: lower(v.status), createdAt: iso(v.createdAt), evaluatedAt: iso(v.evaluatedAt), ...(v.card ? { card: v.card } : {}) };
+  // Cards are stored as ModelCardSchema parsed them (lib/registry).
+  const card = v.card ? (v.card as ModelCard) : undefined;
+  return { id: v.id, version: v.version, ...(v.format ? { format: v.format } : {}), riskTier: lower(v.riskTier), owner: v.owner, digest: v.manifestDigest, bytes: v.totalBytes, status: lower(v.status), createdAt: iso(v.createdAt), evaluatedAt: iso(v.evaluatedAt), ...(card ? { card } : {}) };
 }
 
 export async function getModelApi(ctx: TeamContext, name: string) {
@@ -126,14 +132,16 @@ export async function evaluationResultsApi(ctx: TeamContext, number: number) {
   if (summary.kind !== "robustness") return kindResultsApi(ctx, number);
   const r = await evaluationRecords(ctx, number);
   const ev = r.evaluation;
-  return { number: ev.number, cleanAccuracyWarning: summary.results?.cleanAccuracyWarning ?? null, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, suite: ev.suite, comparison: ev.comparison, classLabels: r.classLabels, records: r.records };
+  // The JSON columns hold what the aggregate step wrote with these types (lib/evaluations/run.ts); the API tests check each answer against the schemas.
+  return { number: ev.number, kind: "robustness" as const, cleanAccuracyWarning: summary.results?.cleanAccuracyWarning ?? null, metrics: ev.metrics as z.input<typeof RobustnessMetrics>, reliability: ev.reliability as ReliabilityReport, provenance: ev.provenance, suite: ev.suite as AttackSuite, comparison: ev.comparison, classLabels: r.classLabels, records: r.records };
 }
 
 /** Results of an evaluation of another kind (lib/evaluations/kinds.ts): its metrics, reliability, provenance and config. */
 async function kindResultsApi(ctx: TeamContext, number: number) {
   const ev = await db.evaluation.findFirst({ where: { teamId: ctx.team.id, number }, select: { number: true, kind: true, metrics: true, reliability: true, provenance: true, suite: true } });
-  if (!ev) throw new NotFoundError("This evaluation");
-  return { number: ev.number, kind: ev.kind, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, config: ev.suite };
+  const kind: "privacy" | "integrity" | null = ev?.kind === "privacy" || ev?.kind === "integrity" ? ev.kind : null;
+  if (!ev || !kind) throw new NotFoundError("This evaluation");
+  return { number: ev.number, kind, metrics: ev.metrics, reliability: ev.reliability, provenance: ev.provenance, config: ev.suite };
 }
 
 // ---- Schedules -----------------------------------------------------------------------------------

@@ -1,59 +1,18 @@
-import type { AttackEntry, ExampleRecord } from "./shard";
+import type { z } from "zod";
+import type { AttackMetricSchema, ClassMetricSchema, CurveSchema, EngineMetricsSchema, ReplaySummarySchema, WorstCasePointSchema } from "./results-schema";
+import type { ExampleRecord } from "./shard";
 import { SANITY_ATTACK_ID, attackFamily, attackId, type AttackSuite } from "./suite";
 
-export interface AttackMetric {
-  attack: string;
-  kind: AttackEntry["kind"];
-  family: AttackEntry["family"];
-  norm: "linf" | "l2";
-  eps: number;
-  /** Correct and not broken by this attack, over all samples. */
-  robustAccuracy: number;
-  /** Broken among the correctly classified examples. */
-  successRate: number;
-  broken: number;
-  attacked: number;
-  meanQueries: number;
-  /** Median perturbation norm of the successful adversarials (in the attack's norm). */
-  medianPerturbation: number | null;
-}
+export type AttackMetric = z.infer<typeof AttackMetricSchema>;
 
-export interface WorstCasePoint {
-  norm: "linf" | "l2";
-  eps: number;
-  robustAccuracy: number;
-  robust: number;
-}
+export type WorstCasePoint = z.infer<typeof WorstCasePointSchema>;
 
-export interface ClassMetric {
-  classIndex: number;
-  label: string;
-  count: number;
-  cleanAccuracy: number;
-  /** Worst-case robust accuracy per budget, keyed "linf:0.1". */
-  robustAccuracy: Record<string, number>;
-}
+export type ClassMetric = z.infer<typeof ClassMetricSchema>;
 
-export interface CurvePoint { eps: number; robustAccuracy: number }
-export interface Curve { attack: string; norm: "linf" | "l2"; points: CurvePoint[] }
+export type Curve = z.infer<typeof CurveSchema>;
+export type CurvePoint = Curve["points"][number];
 
-export interface EngineMetrics {
-  samples: number;
-  cleanCorrect: number;
-  cleanAccuracy: number;
-  attacks: AttackMetric[];
-  /** Robust only if no attack of the suite broke it at this or any smaller budget of the same norm. */
-  worstCase: WorstCasePoint[];
-  perClass: ClassMetric[];
-  /** Median over correctly classified examples of the smallest swept epsilon that broke them (null: above the sweep). */
-  medianMinimalBreakingEps: { norm: "linf" | "l2"; value: number | null; unbrokenFraction: number }[];
-  /** Accuracy vs epsilon, starting at the clean point eps = 0, per attack and "worst-case". */
-  curves: Curve[];
-  /** The sanity attack at half the value range (present when the suite ran it). */
-  sanity: { eps: number; robustAccuracy: number; maxClassFrequency: number } | null;
-  /** Every counted break replayed on the reference (replay.ts), and the examples no attack broke (absent in metrics stored before the replay). */
-  replay?: ReplaySummary;
-}
+export type EngineMetrics = z.infer<typeof EngineMetricsSchema>;
 
 export const budgetKey = (norm: string, eps: number) => `${norm}:${eps}`;
 
@@ -170,16 +129,7 @@ export function aggregateRecords(recordsIn: ExampleRecord[], suite: AttackSuite,
   return { samples: n, cleanCorrect, cleanAccuracy: acc(cleanCorrect), attacks, worstCase, perClass, medianMinimalBreakingEps, curves, sanity, replay: summariseReplay(records) };
 }
 
-export interface ReplaySummary {
-  /** Breaks replayed on the reference (white-box: the tfjs cpu backend; black-box: the endpoint again). */
-  replayed: number;
-  /** Breaks counted without a replay (records written before the replay existed); expected 0. */
-  notReplayed: number;
-  /** Expected empty: any entry makes the evaluation unreliable. Not counted as breaks. */
-  notReproduced: { index: number; attack: string; norm: "linf" | "l2"; eps: number; advPred: number; replayPred?: number; margin?: number; reference?: string }[];
-  /** Clean-correct examples that no attack broke at any budget (index order). */
-  survivors: number[];
-}
+export type ReplaySummary = z.infer<typeof ReplaySummarySchema>;
 
 /** Sum the replay over records (from every shard): replayed, not reproduced (each named), and the survivors. */
 export function summariseReplay(records: ExampleRecord[]): ReplaySummary {

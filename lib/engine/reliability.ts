@@ -1,21 +1,13 @@
+import type { z } from "zod";
+import type { CheckStatusSchema, ReliabilityReportSchema } from "./results-schema";
 import { aggregateRecords, orderRecords, summariseReplay, type EngineMetrics, type ReplaySummary } from "./aggregate";
 import type { AttackEntry, ExampleRecord, GradientStat } from "./shard";
 import { SANITY_ATTACK_ID, type AttackSuite } from "./suite";
 import { cleanAccuracyCheck } from "./clean-accuracy";
 
-export type CheckStatus = "pass" | "warn" | "fail";
-export interface ReliabilityCheck {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  /** Plain-language explanation of what was checked and what was found. */
-  explanation: string;
-}
-export interface ReliabilityReport {
-  verdict: "reliable" | "questionable" | "unreliable";
-  reasons: string[];
-  checks: ReliabilityCheck[];
-}
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+export type ReliabilityReport = z.infer<typeof ReliabilityReportSchema>;
+export type ReliabilityCheck = ReliabilityReport["checks"][number];
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 

@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import type { z } from "zod";
+import type { AttackEntrySchema, ExampleRecordSchema, GradientStatSchema } from "./results-schema";
 import { EngineCardSchema, preprocessingOf, type EngineCard } from "./card";
 import type { LoadedModel } from "./model";
 import { AttackSuiteSchema, SANITY_ATTACK_ID, SANITY_STEPS, attackFamily, attackId, type AttackSpec, type AttackSuite, type AttackSuiteInput } from "./suite";
@@ -8,63 +10,15 @@ import { currentBackendInfo, type EngineBackendInfo } from "./backend";
 import { brierOf } from "./calibration";
 import { applicableCorruptions, corruptBatch, type Corruption } from "./corruptions";
 import { energyScores, maxSoftmaxScores, syntheticOodInputs } from "./ood";
-import { cpuReplayer, replayBreaks, type PendingBreak, type ReplayOutcome, type Replayer } from "./replay";
+import { cpuReplayer, replayBreaks, type PendingBreak, type Replayer } from "./replay";
 
-export interface AttackEntry {
-  attack: string;
-  kind: AttackSpec["kind"] | "sanity";
-  family: ReturnType<typeof attackFamily> | "sanity";
-  norm: "linf" | "l2";
-  eps: number;
-  advPred: number;
-  advConf: number;
-  /** The adversarial input is misclassified (always true for an example misclassified when clean). */
-  success: boolean;
-  linf: number;
-  l2: number;
-  /** Cross-entropy of the true label at the adversarial input. */
-  loss: number;
-  /** Brier score of the prediction at the adversarial input (absent in records written before calibration). */
-  brier?: number;
-  queries: number;
-  /** Attack loss at checkpoints of the kept run (iterative: 0, 1/4, 1/2, 3/4, end; square: first, last margin). */
-  lossTrace?: number[];
-  target?: number;
-  /** Not attacked because the clean input is already misclassified. */
-  skipped?: boolean;
-  /** A break replayed on the reference (replay.ts): reproduced, or not (then success is false and it is not counted). */
-  replay?: ReplayOutcome;
-  /** Not reproduced: the class and margin z_y − max_{j≠y} z_j found on the reference, and which reference. */
-  replayPred?: number;
-  replayMargin?: number;
-  replayOn?: string;
-}
+/** One attack's outcome on one example (results-schema.ts). */
+export type AttackEntry = z.infer<typeof AttackEntrySchema>;
 
-export interface GradientStat {
-  /** Fraction of input-gradient entries exactly zero. */
-  zeroFraction: number;
-  /** Fraction of non-zero entries below 1e-6 of the largest: float32 rounding of the backward sums is of that order, so their sign is noise. */
-  tinyFraction: number;
-  maxAbs: number;
-  nonFinite: boolean;
-}
+export type GradientStat = z.infer<typeof GradientStatSchema>;
 
-export interface ExampleRecord {
-  index: number;
-  label: number;
-  cleanPred: number;
-  cleanConf: number;
-  cleanCorrect: boolean;
-  cleanLoss: number;
-  /** Brier score of the clean prediction, and logsumexp of the clean logits (the OOD energy score). */
-  cleanBrier?: number;
-  cleanEnergy?: number;
-  /** Absent for models only queried over HTTP (black-box): they have no gradients to inspect. */
-  gradient?: GradientStat;
-  attacks: AttackEntry[];
-  /** Per corruption: predicted class and top-label confidence at each severity of the suite, in order. */
-  corruptions?: Partial<Record<Corruption, { pred: number[]; conf: number[] }>>;
-}
+/** One example's clean prediction and every attack's outcome (results-schema.ts). */
+export type ExampleRecord = z.infer<typeof ExampleRecordSchema>;
 
 /** One example under every corruption and severity run (pixels in the card's value range). */
 export interface CorruptionGallery {

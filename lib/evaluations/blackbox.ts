@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { db } from "../db/client";
 import type { InputRange } from "../engine/card";
 import { AttackSuiteSchema, defaultEpsilons, suiteWarnings, type AttackSuite, type DataDomain } from "../engine/suite";
@@ -54,15 +55,15 @@ export async function endpointLaunchInfo(teamId: string, modelVersionId: string)
   };
 }
 
-export interface QueryCost {
-  /** Upper bound: every example at every budget uses its whole query budget (attacks stop early on success). */
-  maxQueries: number;
-  maxRequests: number;
-  /** The rate limit alone makes the run last at least this long at the upper bound. */
-  minSecondsAtRateLimit: number;
-  queriesPerExample: number;
-  budgets: { attack: string; queries: number }[];
-}
+/** What a black-box evaluation costs the endpoint's owner, stated before launch (and answered by the API). */
+export const QueryCostSchema = z.object({
+  maxQueries: z.number().int().meta({ description: "Upper bound: every example at every budget uses its whole query budget (attacks stop early on success)." }),
+  maxRequests: z.number().int(),
+  minSecondsAtRateLimit: z.number().meta({ description: "The rate limit alone makes the run last at least this long at the upper bound." }),
+  queriesPerExample: z.number().int(),
+  budgets: z.array(z.object({ attack: z.string(), queries: z.number().int() })),
+});
+export type QueryCost = z.infer<typeof QueryCostSchema>;
 
 /** What a black-box evaluation costs the endpoint's owner, stated before launch. */
 export function estimateQueryCost(suite: AttackSuite, samples: number, ep: Pick<EndpointLaunchInfo, "batchSize" | "requestsPerSecond">): QueryCost {

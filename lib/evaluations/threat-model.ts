@@ -1,28 +1,32 @@
-// The threat model of an evaluation, as results pages, the API and reports state it. Pure (no imports).
+import { z } from "zod";
+
+// The threat model of an evaluation, as results pages, the API and reports state it. Pure; the schema
+// is the one source of the type and of the API's documented shape (lib/api/responses.ts).
+
+/** How gradient attacks treated an ensemble's combination rule, and its members. */
+const EnsembleThreatSchema = z.object({
+  combine: z.enum(["mean-probability", "majority-vote"]),
+  members: z.array(z.object({ label: z.string(), manifestDigest: z.string() })),
+  gradient: z.string().meta({ description: "How gradient attacks treated the combination rule." }),
+});
+export type EnsembleThreat = z.infer<typeof EnsembleThreatSchema>;
 
 /** How the model was attacked, recorded in the evaluation's provenance and shown in results and reports. */
-export interface EnsembleThreat {
-  combine: "mean-probability" | "majority-vote";
-  members: { label: string; manifestDigest: string }[];
-  /** How gradient attacks treated the combination rule. */
-  gradient: string;
-}
-
-export type ThreatModel =
-  | { kind: "white-box"; ensemble?: EnsembleThreat }
-  | {
-      kind: "black-box";
-      outputKind: "scores" | "label";
-      endpointHost: string;
-      /** Per attack: queries allowed per example at each budget. */
-      queryBudgets: { attack: string; queries: number }[];
-      queriesPerExampleMax: number;
-      /** Inputs actually sent (clean pass and attacks), HTTP requests made, and requests retried. */
-      queriesSent: number;
-      requests: number;
-      retries: number;
-      referenceEvaluationId: string | null;
-    };
+export const ThreatModelSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("white-box"), ensemble: EnsembleThreatSchema.optional() }),
+  z.object({
+    kind: z.literal("black-box"),
+    outputKind: z.enum(["scores", "label"]),
+    endpointHost: z.string(),
+    queryBudgets: z.array(z.object({ attack: z.string(), queries: z.number().int() })).meta({ description: "Per attack: queries allowed per example at each budget." }),
+    queriesPerExampleMax: z.number().int(),
+    queriesSent: z.number().int().meta({ description: "Inputs actually sent (clean pass and attacks)." }),
+    requests: z.number().int().meta({ description: "HTTP requests made." }),
+    retries: z.number().int().meta({ description: "Requests retried." }),
+    referenceEvaluationId: z.string().nullable(),
+  }),
+]);
+export type ThreatModel = z.infer<typeof ThreatModelSchema>;
 
 /** The threat model of an evaluation's provenance (white-box for evaluations recorded before black-box existed). */
 export function threatModelOf(provenance: unknown): ThreatModel {

@@ -3,30 +3,25 @@ import { db } from "@/lib/db/client";
 import { stopQueue } from "@/lib/jobs/queue";
 import { createApiToken } from "@/lib/auth/tokens";
 import { OPS, type Operation } from "@/lib/api/operations";
-import { contractProblems } from "@/lib/api/contract";
 import { useTempStore } from "@/lib/registry/test-helpers";
-import { registerDemoModel } from "@/lib/operations/test-helpers";
+import { measure, registerDemoEvalSet, registerDemoModel } from "@/lib/operations/test-helpers";
+import { initEngineBackend } from "@/lib/engine/backend";
 import { makeTeam } from "@/test/fixtures";
+import { callOperation, contractLog, ownedPairs } from "@/test/contract-pairs";
 
 // The deployment operations of REST API v1 through their route handlers: roles per token, a blocked
 // promotion as 409 problem+json, a reviewer's override, status and history, a refused rollback.
 
-type Handler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>;
-const modules = import.meta.glob<Record<string, Handler>>("./**/route.ts", { eager: true });
-const pathOf = (file: string) => file.replace(/^\.\//, "/").replace(/\/route\.ts$/, "") || "/";
-const handlerOf = (o: Operation): Handler => Object.entries(modules).find(([f]) => pathOf(f) === o.path)![1][o.method]!;
+const log = contractLog();
 
 useTempStore();
 const tokens: Record<string, string> = {};
 
-async function call(o: Operation, token: string, c: { query?: Record<string, string>; body?: unknown } = {}) {
-  const url = new URL(`http://localhost/api/v1${o.path}`);
-  for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (c.body !== undefined) headers["content-type"] = "application/json";
-  const res = await handlerOf(o)(new Request(url, { method: o.method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) }));
+async function call(o: Operation, token: string, c: { query?: Record<string, string>; body?: unknown; params?: Record<string, string> } = {}) {
+  const res = await callOperation(o, { token, ...c });
   // A documented status, and the declared body (lib/api/contract.ts).
-  expect(await contractProblems(o, res), `${o.id} ${res.status}`).toEqual([]);
+  await log.check(o, res);
+  expect(log.violations, `${o.id} ${res.status}`).toEqual([]);
   return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- each assertion checks the fields it reads
 }
 
@@ -34,8 +29,12 @@ beforeAll(async () => {
   const t = await makeTeam("deploy-api");
   const admin = t.ctx("ADMIN");
   for (const role of ["ADMIN", "REVIEWER", "ENGINEER", "VIEWER"] as const) tokens[role] = (await createApiToken(admin, { name: role.toLowerCase(), role, expiresInDays: 7 })).secret;
-  await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.ENGINEER.email);
-}, 120_000);
+  const v1 = await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.ENGINEER.email);
+  // v2 (PGD-trained) measured by the real engine passes the high-risk gate: promotions, a rollback to it, its monitoring reference.
+  const v2 = await registerDemoModel(t.ctx("ENGINEER"), "v2", v1.modelId, t.users.ENGINEER.email);
+  await initEngineBackend("auto");
+  await measure(t.ctx("ENGINEER"), v1.modelId, v2.versionId, (await registerDemoEvalSet(t.ctx("ENGINEER"))).versionId);
+}, 300_000);
 
 afterAll(() => stopQueue());
 
@@ -76,6 +75,21 @@ describe("REST API v1 deployments", () => {
     expect((await call(OPS.rollbackDeployment, tokens.VIEWER!, { body: { model: "digits-cnn", environment: "production" } })).status).toBe(403);
     expect((await call(OPS.getDeployments, tokens.VIEWER!, { query: { model: "no-such-model" } })).status).toBe(404);
     expect(await db.deployment.count()).toBe(1);
+    // Names in the body that do not exist in the team: 404 naming them.
+    const nowhere = await call(OPS.promoteDeployment, tokens.ENGINEER!, { body: { model: "digits-cnn@2", environment: "nowhere" } });
+    expect([nowhere.status, nowhere.body.detail]).toEqual([404, expect.stringMatching(/nowhere/)]);
+    expect((await call(OPS.createGateOverride, tokens.REVIEWER!, { body: { model: "no-such-model@1", environment: "production", reason: "Pilot under human review", expiresInDays: 7 } })).status).toBe(404);
+    expect((await call(OPS.rollbackDeployment, tokens.ENGINEER!, { body: { model: "no-such-model", environment: "production" } })).status).toBe(404);
+  });
+
+  it("rolls an environment back to the last version that passed the gate (201)", async () => {
+    expect((await call(OPS.createEnvironment, tokens.ADMIN!, { body: { name: "staging" } })).status).toBe(201);
+    const passed = await call(OPS.promoteDeployment, tokens.ENGINEER!, { body: { model: "digits-cnn@2", environment: "staging" } });
+    expect([passed.status, passed.body.gatePassed]).toEqual([201, true]);
+    expect((await call(OPS.createGateOverride, tokens.REVIEWER!, { body: { model: "digits-cnn@1", environment: "staging", reason: "Pilot under human review", expiresInDays: 7 } })).status).toBe(201);
+    expect((await call(OPS.promoteDeployment, tokens.ENGINEER!, { body: { model: "digits-cnn@1", environment: "staging" } })).status).toBe(201);
+    const rb = await call(OPS.rollbackDeployment, tokens.ENGINEER!, { body: { model: "digits-cnn", environment: "staging", note: "back to the robust version" } });
+    expect([rb.status, rb.body.fromVersion, rb.body.toVersion]).toEqual([201, 1, 2]);
   });
 
   it("monitoring: ingest is for builders' tokens, checked field by field, and needs an evaluated deployed version", async () => {
@@ -93,5 +107,24 @@ describe("REST API v1 deployments", () => {
     expect((await call(OPS.getMonitoringReference, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "staging" } })).status).toBe(404);
     expect((await call(OPS.listMonitoringAlerts, tokens.VIEWER!)).body).toEqual({ data: [] });
     expect(await db.monitoringBatch.count()).toBe(0);
+    expect((await call(OPS.getMonitoringReference, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "production" } })).status).toBe(400);
+    expect((await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body: { ...body, environment: "nowhere" } })).status).toBe(404);
+    expect((await call(OPS.listMonitoringAlerts, tokens.VIEWER!, { query: { model: "no-such-model" } })).status).toBe(404);
+  });
+
+  it("monitoring of the evaluated version staging runs: its reference, a batch whose predictions all say 0 opens an alert, a reviewer acknowledges it", async () => {
+    const ref = await call(OPS.getMonitoringReference, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "staging" } });
+    expect([ref.status, ref.body.version, ref.body.classLabels]).toEqual([200, 2, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]]);
+    const skewed = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body: { environment: "staging", model: "digits-cnn", count: 500, predictions: { counts: [500, 0, 0, 0, 0, 0, 0, 0, 0, 0] } } });
+    expect(skewed.status).toBe(201);
+    expect(skewed.body.alerts.opened.length).toBeGreaterThanOrEqual(1);
+    const open = await call(OPS.listMonitoringAlerts, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "staging" } });
+    const ack = await call(OPS.acknowledgeMonitoringAlert, tokens.REVIEWER!, { params: { id: open.body.data[0].id }, body: { note: "A broken camera feed; fixed upstream" } });
+    expect([ack.status, ack.body.acknowledged.note]).toEqual([200, "A broken camera feed; fixed upstream"]);
+  });
+
+  it("produced every success and operation-specific answer of the operations it owns (test/contract-pairs.ts)", () => {
+    expect(log.violations).toEqual([]);
+    expect(log.missing(ownedPairs("deployments"), "deployments.test.ts")).toEqual([]);
   });
 });

@@ -2,22 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { createApiToken } from "@/lib/auth/tokens";
 import { OPS, type Operation } from "@/lib/api/operations";
-import { contractProblems } from "@/lib/api/contract";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
 import { DIGIT_LABELS } from "@/lib/demo/mnist";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { loadDemoModel, startModelServer, type ModelServer } from "@/test/model-server";
 import type { LoadedModel } from "@/lib/engine/model";
 import { makeTeam } from "@/test/fixtures";
+import { callOperation, contractLog, ownedPairs } from "@/test/contract-pairs";
 
 // Models served over HTTP through REST API v1: an admin allows the host, an engineer registers the
 // endpoint and tests it against a real model server, the credential is never answered back, roles and
 // other teams are refused, bad input names its field and stores nothing.
 
-type Handler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>;
-const modules = import.meta.glob<Record<string, Handler>>("./**/route.ts", { eager: true });
-const pathOf = (file: string) => file.replace(/^\.\//, "/").replace(/\/route\.ts$/, "").replace(/\[(\w+)\]/g, "{$1}") || "/";
-const handlerOf = (o: Operation): Handler => Object.entries(modules).find(([f]) => pathOf(f) === o.path)![1][o.method]!;
+const log = contractLog();
 
 const SECRET = "tok_live_api_Q8wE3rT6yU1i";
 useTempStore();
@@ -27,13 +24,10 @@ let server: ModelServer;
 let model: LoadedModel;
 
 async function call(o: Operation, token: string, c: { params?: Record<string, string>; body?: unknown } = {}) {
-  let path = `/api/v1${o.path}`;
-  for (const [k, v] of Object.entries(c.params ?? {})) path = path.replace(`{${k}}`, encodeURIComponent(v));
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (c.body !== undefined) headers["content-type"] = "application/json";
-  const res = await handlerOf(o)(new Request(`http://localhost${path}`, { method: o.method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) }), { params: Promise.resolve(c.params ?? {}) });
+  const res = await callOperation(o, { token, ...c });
   // A documented status, and the declared body (lib/api/contract.ts).
-  expect(await contractProblems(o, res), `${o.id} ${res.status}`).toEqual([]);
+  await log.check(o, res);
+  expect(log.violations, `${o.id} ${res.status}`).toEqual([]);
   const text = await res.text();
   return { status: res.status, text, body: (text ? JSON.parse(text) : null) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- each assertion checks the fields it reads
 }
@@ -93,6 +87,9 @@ describe("REST API v1: endpoint models and the outbound allowlist", () => {
     const got = await call(OPS.getModelVersion, tokens.VIEWER, { params: { name: "vendor-digits", version: "1" } });
     expect(got.body.endpoint).toMatchObject({ method: "POST", responseMapping: { kind: "scores", path: "predictions" } });
     expect(got.text).not.toContain(SECRET);
+    // A white-box reference that does not exist in the team: 404 naming it.
+    const noRef = await call(OPS.registerEndpointVersion, tokens.ENGINEER, { params: { name: "vendor-digits" }, body: { card, endpoint: endpoint(), whiteBoxReference: "no-such-model@1" } });
+    expect([noRef.status, noRef.body.detail]).toEqual([404, expect.stringMatching(/no-such-model/)]);
     // A second registration under the same name is the model's next version.
     expect((await call(OPS.registerEndpointVersion, tokens.ENGINEER, { params: { name: "vendor-digits" }, body: { card, endpoint: endpoint() } })).body.version).toBe(2);
 
@@ -126,5 +123,10 @@ describe("REST API v1: endpoint models and the outbound allowlist", () => {
     expect((await call(OPS.registerEndpointVersion, tokens.OUTSIDER, { params: { name: "vendor-digits" }, body: { card, endpoint: endpoint() } })).status).toBe(400);
     expect(await db.auditEvent.count({ where: { teamId: team.team.id } })).toBe(before);
     expect(await db.outboundHost.count({ where: { teamId: team.team.id } })).toBe(1);
+  });
+
+  it("produced every success and operation-specific answer of the operations it owns (test/contract-pairs.ts)", () => {
+    expect(log.violations).toEqual([]);
+    expect(log.missing(ownedPairs("endpoints"), "endpoints.test.ts")).toEqual([]);
   });
 });
