@@ -114,7 +114,7 @@ describe("REST API v1", () => {
     expect(Object.keys(privacy.properties)).toEqual(expect.arrayContaining(["model", "memberDataset", "nonMemberDataset", "samplesPerSet", "referenceModels", "seed"]));
   });
 
-  it("works end to end: registry, evaluations on a real worker, results, schedules, gate, controls, alerts, audit", { timeout: 300_000 }, async () => {
+  it("works end to end: registry, evaluations on a real worker, results, schedules, gate, controls, alerts, audit", { timeout: 600_000 }, async () => {
     expect(await json(await call(OPS.getMe))).toMatchObject({ team: { id: team.team.id }, role: "ADMIN" });
 
     // Models: list (paginated), get, upload a version (with expectedVersion), get the version.
