@@ -382,9 +382,10 @@ describe("REST API v1", () => {
       }
     }
     // Nothing was changed by those attempts.
-    expect(await db.evaluation.count({ where: { teamId: team.team.id } })).toBe(2);
+    // (Two evaluations, the stored integrity scan, the report and its revision.)
+    expect(await db.evaluation.count({ where: { teamId: team.team.id } })).toBe(3);
     expect(await db.schedule.count({ where: { teamId: team.team.id } })).toBe(1);
-    expect(await db.report.count({ where: { teamId: team.team.id } })).toBe(1);
+    expect(await db.report.count({ where: { teamId: team.team.id } })).toBe(2);
   });
 
   it("answers 404 to another team's token for every record of this team, and lists only its own team", async () => {

@@ -104,7 +104,7 @@ describe("REST API v1 deployments", () => {
     const noRef = await call(OPS.postMonitoringBatch, tokens.ENGINEER!, { body });
     expect(noRef.status).toBe(400);
     expect(noRef.body.detail).toMatch(/v1 has no completed evaluation, so there is no reference/);
-    expect((await call(OPS.getMonitoringReference, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "staging" } })).status).toBe(404);
+    expect((await call(OPS.getMonitoringReference, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "nowhere" } })).status).toBe(404);
     expect((await call(OPS.listMonitoringAlerts, tokens.VIEWER!)).body).toEqual({ data: [] });
     expect(await db.monitoringBatch.count()).toBe(0);
     expect((await call(OPS.getMonitoringReference, tokens.VIEWER!, { query: { model: "digits-cnn", environment: "production" } })).status).toBe(400);
