@@ -7,7 +7,7 @@ import { OPERATIONS, type OPS, type Operation } from "@/lib/api/operations";
 // role, a malformed or unknown address) by app/api/v1/contract-pairs.test.ts for all operations, and the
 // rest (success answers, 409s, 413s, names in the body) by the test file that owns the operation below.
 
-export type PairOwner = "api" | "deployments" | "endpoints";
+export type PairOwner = "api" | "deployments" | "endpoints" | "oscal";
 
 /** The test file (app/api/v1/<owner>.test.ts) that produces each operation's success and operation-specific answers. */
 export const PAIR_OWNER: Record<keyof typeof OPS, PairOwner> = {
@@ -22,6 +22,7 @@ export const PAIR_OWNER: Record<keyof typeof OPS, PairOwner> = {
   getMonitoringReference: "deployments", postMonitoringBatch: "deployments", listMonitoringAlerts: "deployments", acknowledgeMonitoringAlert: "deployments",
   listOutboundHosts: "endpoints", addOutboundHost: "endpoints", removeOutboundHost: "endpoints",
   verifyAudit: "api",
+  getOscalAssessmentResults: "oscal", getReportOscal: "oscal", getModelVersionOscal: "oscal", getOscalCatalog: "oscal",
 };
 
 /** Uploads and registrations under a new name create the record: their address names nothing that must exist. */

@@ -22,12 +22,12 @@ let viewer: string;
 /** Address values that name nothing in the team; for operations with a JSON body, malformed ones (answered before the body is read). */
 function unknownAddress(o: Operation): Record<string, string> {
   const body = o.bodyKind === "json";
-  const values: Record<string, string> = { name: "no-such-record", version: body ? "x" : "7", number: body ? "abc" : "999999", id: body ? "x".repeat(41) : "no-such-record" };
+  const values: Record<string, string> = { name: "no-such-record", version: body ? "x" : "7", number: body ? "abc" : "999999", id: body ? "x".repeat(41) : "no-such-record", framework: "no-such-framework" };
   return Object.fromEntries(Object.keys(o.params ? (o.params as unknown as { shape: object }).shape : {}).map((k) => [k, values[k]!]));
 }
 /** Well-formed address values (the request fails before they are looked up). */
 function anyAddress(o: Operation): Record<string, string> {
-  const values: Record<string, string> = { name: "digits-cnn", version: "1", number: "1", id: "some-id" };
+  const values: Record<string, string> = { name: "digits-cnn", version: "1", number: "1", id: "some-id", framework: "nist-ai-rmf" };
   return Object.fromEntries(Object.keys(o.params ? (o.params as unknown as { shape: object }).shape : {}).map((k) => [k, values[k]!]));
 }
 
@@ -56,7 +56,7 @@ afterAll(async () => {
 describe("REST API v1: the pairs every operation answers alike", () => {
   it("every owner's pairs and these cover the documented contract exactly", () => {
     const common = OPERATIONS.flatMap((o) => commonPairStatuses(o).map((s) => pairKey(o, s)));
-    const owned = (["api", "deployments", "endpoints"] as const).flatMap(ownedPairs);
+    const owned = (["api", "deployments", "endpoints", "oscal"] as const).flatMap(ownedPairs);
     expect([...common, ...owned].sort()).toEqual(documentedPairs().sort());
     expect(Object.keys(PAIR_OWNER).sort()).toEqual(OPERATIONS.map((o) => o.id).sort());
     for (const o of OPERATIONS) for (const s of commonPairStatuses(o)) expect(documentedStatuses(o), pairKey(o, s)).toContain(s);
@@ -103,6 +103,6 @@ describe("REST API v1: the pairs every operation answers alike", () => {
     expect(log.violations).toEqual([]);
     const want = OPERATIONS.flatMap((o) => commonPairStatuses(o).map((s) => pairKey(o, s)));
     expect(log.missing(want, "common pairs, all operations")).toEqual([]);
-    console.log(`Contract: ${documentedPairs().length} documented (operation, status) pairs: ${want.length} common (this file), the rest per owner (api ${ownedPairs("api").length}, deployments ${ownedPairs("deployments").length}, endpoints ${ownedPairs("endpoints").length})`);
+    console.log(`Contract: ${documentedPairs().length} documented (operation, status) pairs: ${want.length} common (this file), the rest per owner (api ${ownedPairs("api").length}, deployments ${ownedPairs("deployments").length}, endpoints ${ownedPairs("endpoints").length}, oscal ${ownedPairs("oscal").length})`);
   });
 });

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "@/lib/auth/tokens";
 import { stopQueue } from "@/lib/jobs/queue";
 import { OPS, type Operation } from "@/lib/api/operations";
-import { contractProblems } from "@/lib/api/contract";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { registerDemoModel } from "@/lib/operations/test-helpers";
 import { approveReport, createReport, getReport } from "@/lib/reports";
@@ -14,28 +13,26 @@ import { runReportJob } from "@/lib/reports/generate";
 import { oscalSchemaProblems } from "@/lib/compliance/oscal/validate";
 import { makeTeam } from "@/test/fixtures";
 import { startApiServer } from "@/test/api-server";
+import { callOperation, contractLog, ownedPairs } from "@/test/contract-pairs";
 
 // The OSCAL operations of REST API v1 through their route handlers (documented statuses, problem+json for
 // errors), team-scoped tokens, and the CLI's `bulwark oscal` over HTTP.
 
-type Handler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>;
-const modules = import.meta.glob<Record<string, Handler>>("./**/route.ts", { eager: true });
-const pathOf = (file: string) => file.replace(/^\.\//, "/").replace(/\/route\.ts$/, "").replace(/\[(\w+)\]/g, "{$1}") || "/";
-const handlerOf = (o: Operation): Handler => Object.entries(modules).find(([f]) => pathOf(f) === o.path)![1][o.method]!;
+const log = contractLog();
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 useTempStore();
 const tmp = mkdtempSync(join(tmpdir(), "bulwark-oscal-"));
 const tokens: Record<string, string> = {};
 let reportId = "";
+let queuedReportId = "";
 let snapshotSha256 = "";
 let server: Awaited<ReturnType<typeof startApiServer>>;
 
 async function call(o: Operation, token: string, c: { params?: Record<string, string>; query?: Record<string, string> } = {}) {
-  const url = new URL(`http://localhost/api/v1${o.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(c.params?.[k] ?? ""))}`);
-  for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
-  const res = await handlerOf(o)(new Request(url, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve(c.params ?? {}) });
-  expect(await contractProblems(o, res), `${o.id} ${res.status}`).toEqual([]);
+  const res = await callOperation(o, { token, ...c });
+  await log.check(o, res);
+  expect(log.violations, `${o.id} ${res.status}`).toEqual([]);
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
@@ -61,6 +58,7 @@ beforeAll(async () => {
   const view = await getReport(t.ctx("VIEWER"), created.id);
   await approveReport(t.ctx("REVIEWER"), { reportId: view.id, snapshotSha256: view.snapshotSha256! });
   reportId = view.id;
+  queuedReportId = (await createReport(t.ctx("ENGINEER"), { title: "Not generated yet" })).id;
   snapshotSha256 = view.snapshotSha256!;
   server = await startApiServer();
 }, 180_000);
@@ -111,5 +109,14 @@ describe("REST API v1 OSCAL", () => {
     expect(bad.code).toBe(3);
     expect(bad.err).toMatch(/The framework "soc2" was not found/);
     expect((await cli(["oscal", "component", "--model", "digits-cnn"])).code).toBe(2);
+  });
+
+  it("a report without a snapshot yet (queued): 409", async () => {
+    expect((await call(OPS.getReportOscal, tokens.VIEWER!, { params: { id: queuedReportId } })).status).toBe(409);
+  });
+
+  it("produced every success and operation-specific answer of the operations it owns (test/contract-pairs.ts)", () => {
+    expect(log.violations).toEqual([]);
+    expect(log.missing(ownedPairs("oscal"), "oscal.test.ts")).toEqual([]);
   });
 });
