@@ -188,7 +188,7 @@ const WHOLE_TEAM_ONLY = new Set([
   // reads the team's policy for a report the caller already holds; the team's approvers for it
   "approvalBlockedReason", "reviewCandidates",
   // the caller's own review queue and notices in the team
-  "awaitingReview", "listNotifications", "markNotificationsRead",
+  "awaitingReview", "listNotifications", "markNotificationsRead", "countUnreadNotifications",
   // the team's audit log, filtered by the caller's query (subjects named only from the team's own records)
   "findAuditPage", "auditFacets", "exportAuditLog", "subjectLabels",
   // creations and settings from the caller's own input (records they name are looked up in the caller's team, tested above where they take ids)

@@ -4,7 +4,8 @@ import type { TeamContext } from "@/lib/teams/access";
 import type { Action } from "@/lib/auth/permissions";
 import { fieldErrorsFromZod, NotFoundError, toAppError } from "@/lib/errors";
 import { formControlCharacterErrors } from "@/lib/security/control-chars";
-import { badBoundId, teamAccess } from "./team";
+import type { InstanceAdmin } from "@/lib/teams/instance";
+import { badBoundId, instanceAdminAccess, teamAccess } from "./team";
 
 export type ActionState = {
   ok: boolean;
@@ -35,11 +36,27 @@ export async function teamAction<S extends z.ZodType>(
   /** Ids bound into the action from the page's address; a client can send any, and one with a control character names nothing. */
   boundIds: string[] = [],
 ): Promise<ActionState> {
-  try {
+  return guardedAction(async () => {
     if (badBoundId(boundIds)) throw new NotFoundError();
-    const access = await teamAccess(teamSlug, action);
-    if (!access.ok) return { ok: false, message: access.message };
-    const { ctx } = access;
+    return teamAccess(teamSlug, action);
+  }, schema, formData, run);
+}
+
+/** teamAction for /admin: only instance administrators get past the access check. */
+export async function instanceAdminAction<S extends z.ZodType>(schema: S, formData: FormData, run: (ctx: InstanceAdmin, input: z.infer<S>) => Promise<string | void>): Promise<ActionState> {
+  return guardedAction(instanceAdminAccess, schema, formData, run);
+}
+
+/** Access first, then control characters, the schema and the lib call; known errors become the form's message. */
+async function guardedAction<C, S extends z.ZodType>(
+  access: () => Promise<{ ok: true; ctx: C } | { ok: false; message: string }>,
+  schema: S,
+  formData: FormData,
+  run: (ctx: C, input: z.infer<S>) => Promise<string | void>,
+): Promise<ActionState> {
+  try {
+    const allowed = await access();
+    if (!allowed.ok) return { ok: false, message: allowed.message };
     const form = Object.fromEntries(formData instanceof FormData ? formData : []);
     const controlErrors = formControlCharacterErrors(form);
     if (controlErrors) return { ok: false, message: "Some fields need attention.", fieldErrors: controlErrors, values: formData instanceof FormData ? echoValues(formData) : {} };
@@ -47,7 +64,7 @@ export async function teamAction<S extends z.ZodType>(
     if (!parsed.success) {
       return { ok: false, message: "Some fields need attention.", fieldErrors: fieldErrorsFromZod(parsed.error.issues), values: formData instanceof FormData ? echoValues(formData) : {} };
     }
-    const message = await run(ctx, parsed.data);
+    const message = await run(allowed.ctx, parsed.data);
     return { ok: true, message: message ?? "Saved." };
   } catch (e) {
     const values = formData instanceof FormData ? echoValues(formData) : {};

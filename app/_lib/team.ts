@@ -2,6 +2,7 @@ import { notFound } from "next/navigation";
 import { getSessionUser, requireUser, type SessionUser } from "@/lib/auth/session";
 import { can, type Action } from "@/lib/auth/permissions";
 import { getTeamContext, type TeamContext } from "@/lib/teams/access";
+import { getInstanceAdmin, type InstanceAdmin } from "@/lib/teams/instance";
 import { NotFoundError } from "@/lib/errors";
 import { controlCharacterIn } from "@/lib/security/control-chars";
 
@@ -54,6 +55,28 @@ export async function orNotFound<T>(load: Promise<T>): Promise<T> {
     if (e instanceof NotFoundError) notFound();
     throw e;
   }
+}
+
+export type InstanceAdminAccess = { ok: true; ctx: InstanceAdmin; user: SessionUser } | { ok: false; status: 401 | 404; message: string };
+
+/** The caller as an instance administrator (/admin). Anyone else gets the answer of a page that does not exist. */
+export async function instanceAdminAccess(): Promise<InstanceAdminAccess> {
+  const user = await getSessionUser();
+  if (!user) return { ok: false, status: 401, message: SESSION_ENDED };
+  try {
+    return { ok: true, ctx: await getInstanceAdmin(user), user };
+  } catch (e) {
+    if (e instanceof NotFoundError) return { ok: false, status: 404, message: e.message };
+    throw e;
+  }
+}
+
+/** For pages under /admin: the sign-in page when signed out, the 404 page for everyone but instance admins. */
+export async function instanceAdminPage(): Promise<{ ctx: InstanceAdmin; user: SessionUser }> {
+  const access = await instanceAdminAccess();
+  if (access.ok) return { ctx: access.ctx, user: access.user };
+  if (access.status === 401) await requireUser();
+  notFound();
 }
 
 /** Ids bound into an action or route from the address: a client can send any, and one with a control character names nothing. */

@@ -12,6 +12,8 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** May create teams and invite their first admin (/admin). */
+  instanceAdmin: boolean;
 }
 
 /**
@@ -22,9 +24,9 @@ export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await getServerSession(authOptions());
   const claims = session?.user as { id?: string; sessionVersion?: number } | undefined;
   if (!claims?.id) return null;
-  const user = await db.user.findUnique({ where: { id: claims.id }, select: { id: true, email: true, name: true, sessionVersion: true } });
+  const user = await db.user.findUnique({ where: { id: claims.id }, select: { id: true, email: true, name: true, sessionVersion: true, instanceAdmin: true } });
   if (!user || user.sessionVersion !== (claims.sessionVersion ?? 0)) return null;
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: user.email, name: user.name, instanceAdmin: user.instanceAdmin };
 });
 
 export async function requireUser(): Promise<SessionUser> {

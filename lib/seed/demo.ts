@@ -7,8 +7,9 @@ import type { Role } from "../db/generated/enums";
 
 export const DEMO_TEAM = { slug: "demo", name: "Demo AI Lab" } as const;
 export const DEMO_PASSWORD = "bulwark-demo-2026";
-export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
-  { email: "admin@demo.bulwark.local", name: "Ada Admin", role: "ADMIN" },
+// The demo admin also administers the instance (creates teams under /admin).
+export const DEMO_USERS: { email: string; name: string; role: Role; instanceAdmin?: boolean }[] = [
+  { email: "admin@demo.bulwark.local", name: "Ada Admin", role: "ADMIN", instanceAdmin: true },
   { email: "reviewer@demo.bulwark.local", name: "Rey Reviewer", role: "REVIEWER" },
   { email: "engineer@demo.bulwark.local", name: "Eli Engineer", role: "ENGINEER" },
   { email: "viewer@demo.bulwark.local", name: "Vic Auditor", role: "VIEWER" },
@@ -26,7 +27,7 @@ export async function seedDemo(extra: DemoSeeder[] = []): Promise<{ created: boo
       const t = await tx.team.create({ data: { slug: DEMO_TEAM.slug, name: DEMO_TEAM.name } });
       await appendAudit(tx, { teamId: t.id, actor: SYSTEM_ACTOR, action: "team.create", subjectType: "Team", subjectId: t.id, details: { slug: t.slug, demo: true } });
       for (const u of DEMO_USERS) {
-        const user = await tx.user.upsert({ where: { email: u.email }, update: {}, create: { email: u.email, name: u.name, passwordHash } });
+        const user = await tx.user.upsert({ where: { email: u.email }, update: {}, create: { email: u.email, name: u.name, passwordHash, instanceAdmin: u.instanceAdmin ?? false } });
         const m = await tx.membership.create({ data: { userId: user.id, teamId: t.id, role: u.role } });
         await appendAudit(tx, { teamId: t.id, actor: SYSTEM_ACTOR, action: "member.add", subjectType: "Membership", subjectId: m.id, details: { email: u.email, role: u.role } });
       }

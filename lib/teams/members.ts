@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { db } from "../db/client";
+import { db, type Tx } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { hashPassword } from "../auth/password";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
@@ -27,15 +27,7 @@ export async function addMember(ctx: TeamContext, input: z.infer<typeof AddMembe
   // Hash outside the transaction: it is the slow part and needs no lock.
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   return db.$transaction(async (tx) => {
-    let user = await tx.user.findUnique({ where: { email: input.email } });
-    if (!user) {
-      if (!passwordHash) {
-        throw new ValidationError("This person has no Bulwark account yet: set an initial password for them.", {
-          password: "Required for a new account (at least 12 characters)",
-        });
-      }
-      user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
-    }
+    const { user, created } = await accountFor(tx, input, passwordHash);
     const existing = await tx.membership.findUnique({ where: { userId_teamId: { userId: user.id, teamId: ctx.team.id } } });
     if (existing) throw new ConflictError(`${input.email} is already a member of this team.`);
     const membership = await tx.membership.create({ data: { userId: user.id, teamId: ctx.team.id, role: input.role } });
@@ -45,10 +37,25 @@ export async function addMember(ctx: TeamContext, input: z.infer<typeof AddMembe
       action: "member.add",
       subjectType: "Membership",
       subjectId: membership.id,
-      details: { email: input.email, role: input.role, newAccount: Boolean(passwordHash) && user.passwordHash === passwordHash },
+      details: { email: input.email, role: input.role, newAccount: created },
     });
     return membership;
   });
+}
+
+/**
+ * The account with this e-mail, linked as it is; or a new account with the initial password the inviting
+ * admin chose (shared with the person privately). Without a password a new account cannot be made.
+ */
+export async function accountFor(tx: Tx, input: { email: string; name: string }, passwordHash: string | undefined, passwordField = "password") {
+  const user = await tx.user.findUnique({ where: { email: input.email } });
+  if (user) return { user, created: false };
+  if (!passwordHash) {
+    throw new ValidationError("This person has no Bulwark account yet: set an initial password for them.", {
+      [passwordField]: "Required for a new account (at least 12 characters)",
+    });
+  }
+  return { user: await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } }), created: true };
 }
 
 async function lockedMembership(tx: Parameters<Parameters<typeof db.$transaction>[0]>[0], ctx: TeamContext, membershipId: string) {
@@ -114,7 +121,7 @@ export async function createUserInTeam(input: z.infer<typeof CreateUserSchema>) 
     const team =
       (await tx.team.findUnique({ where: { slug: input.teamSlug } })) ??
       (await tx.team.create({ data: { slug: input.teamSlug, name: input.teamName ?? input.teamSlug } }));
-    const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
+    const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash, instanceAdmin: input.instanceAdmin ?? false } });
     const membership = await tx.membership.create({ data: { userId: user.id, teamId: team.id, role: input.role } });
     await appendAudit(tx, {
       teamId: team.id,

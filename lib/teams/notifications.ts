@@ -53,3 +53,9 @@ export async function markNotificationsRead(ctx: TeamContext, subject?: { type: 
   });
   return r.count;
 }
+
+/** How many of the signed-in member's notices in this team are unread (the sidebar's badge). */
+export async function countUnreadNotifications(ctx: TeamContext): Promise<number> {
+  assertCan(ctx, "team.read");
+  return db.notification.count({ where: { teamId: ctx.team.id, userId: ctx.userId, readAt: null } });
+}

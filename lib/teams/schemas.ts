@@ -42,4 +42,14 @@ export const CreateUserSchema = z.object({
   teamSlug: TeamSlugSchema,
   teamName: z.string().trim().min(1).max(120).optional(),
   role: RoleSchema,
+  instanceAdmin: z.boolean().optional(),
+});
+
+/** /admin: a new team and its first admin (an existing account is linked; a new one needs an initial password). */
+export const CreateTeamSchema = z.object({
+  slug: TeamSlugSchema,
+  name: z.string().trim().min(1, { error: "Enter the team's name" }).max(120, { error: "Use at most 120 characters" }),
+  adminEmail: EmailSchema,
+  adminName: z.string().trim().min(1, { error: "Enter the person's name" }).max(120, { error: "Use at most 120 characters" }),
+  adminPassword: z.union([z.literal(""), PasswordSchema]).optional(),
 });
