@@ -12,7 +12,9 @@ type Set =
   /** The option at this index (negative: from the end), so the case does not depend on the demo's labels. */
   | { option: number }
   | { check: boolean }
-  | { radio: true };
+  | { radio: true }
+  /** Files chosen in a file input (the upload forms send them with XHR; a refusal must not drop them). */
+  | { files: string[] };
 /** secret: typed, and must come back empty (passwords and tokens are never echoed). */
 interface FieldCase { field: (form: Locator) => Locator; set: Set; secret?: boolean }
 interface FormCase {
@@ -199,6 +201,41 @@ const CASES: FormCase[] = [
     submit: "Attest control",
   },
   {
+    name: "bulk attestation (the ticked controls, scope, statement and link kept)",
+    as: "REVIEWER",
+    open: async (page) => {
+      await page.goto("/t/demo/controls?fw=nist-ai-rmf&q=GOVERN");
+      await page.getByTestId("bulk-attest").getByText("Attest several controls at once").click();
+    },
+    form: byForm("Bulk attestation"),
+    fields: [
+      // The row checkboxes sit in the table and belong to the form through its id.
+      { field: (f) => f.page().locator("[data-control]").nth(0).getByRole("checkbox"), set: { check: true } },
+      { field: (f) => f.page().locator("[data-control]").nth(2).getByRole("checkbox"), set: { check: true } },
+      { field: label("Applies to"), set: { option: -1 } },
+      { field: label("Statement"), set: { fill: "Governance pack reviewed by the forms journey." } },
+      { field: label("Valid until"), set: { fill: "2020-01-01" } },
+      { field: label("Evidence link (optional)"), set: { fill: "https://grc.example.test/forms" } },
+    ],
+    submit: /^Attest 2 selected controls/,
+  },
+  {
+    name: "attestation template",
+    as: "REVIEWER",
+    open: async (page) => {
+      await page.goto("/t/demo/controls?fw=nist-ai-rmf&q=GOVERN");
+      await page.getByTestId("bulk-attest").getByText("Attest several controls at once").click();
+    },
+    form: byForm("New attestation template"),
+    fields: [
+      { field: label("Template name"), set: { fill: "Forms template" } },
+      { field: label("Valid for (days)"), set: { fill: "-1" } },
+      { field: label("Template statement"), set: { fill: "Reviewed by the forms journey." } },
+      { field: label("Template evidence link (optional)"), set: { fill: "https://grc.example.test/tpl" } },
+    ],
+    submit: "Save template",
+  },
+  {
     name: "outbound host",
     as: "ADMIN",
     open: goto("/t/demo/settings/outbound"),
@@ -246,6 +283,55 @@ const CASES: FormCase[] = [
       { field: label("Split"), set: { option: -1 } },
     ],
     submit: "Save card",
+  },
+  {
+    name: "model upload (files, card and risk tier kept)",
+    as: "ENGINEER",
+    open: goto("/t/demo/models/new"),
+    form: byForm("Register a model"),
+    fields: [
+      { field: label("Model name"), set: { fill: `forms-upload-${Date.now().toString(36)}` } },
+      { field: label("Model files"), set: { files: ["demo/models/digits-cnn-v1/model.json", "demo/models/digits-cnn-v1/weights.bin"] } },
+      { field: label("Input shape (one sample)"), set: { fill: "28,x,1" } },
+      { field: label("Input value range: minimum"), set: { fill: "0" } },
+      { field: label("Input value range: maximum"), set: { fill: "1" } },
+      { field: label("Class labels, in the order of the model's outputs"), set: { fill: "0,1,2,3,4,5,6,7,8,9" } },
+      { field: label("Risk tier"), set: { option: -1 } },
+      { field: label("Owner"), set: { fill: "Forms team" } },
+      { field: label("Intended use"), set: { fill: "Checking that uploads keep their values" } },
+    ],
+    submit: "Register model",
+  },
+  {
+    name: "dataset upload (files, format and card kept)",
+    as: "ENGINEER",
+    open: goto("/t/demo/datasets/new"),
+    form: byForm("Register a dataset"),
+    fields: [
+      { field: label("Dataset name"), set: { fill: `forms-upload-${Date.now().toString(36)}` } },
+      { field: label("Format"), set: { option: -1 } },
+      { field: label("Files"), set: { files: ["demo/models/digits-cnn-v1/card.json"] } },
+      { field: label("Description"), set: { fill: "Rows for the forms journey" } },
+      { field: label("Source"), set: { fill: "Generated in e2e/forms.spec.ts" } },
+      { field: label("Licence (SPDX identifier)"), set: { fill: "not a licence!" } },
+      { field: label("Contains personal data"), set: { option: -1 } },
+      { field: label("Split"), set: { option: -1 } },
+    ],
+    submit: "Register dataset",
+  },
+  {
+    name: "create a team (instance admin; the password is not echoed)",
+    as: "ADMIN",
+    open: goto("/admin"),
+    form: byForm("Create a team"),
+    fields: [
+      { field: label("Team name"), set: { fill: "Forms Lab" } },
+      { field: label("Address"), set: { fill: "-forms-lab" } },
+      { field: label("Admin e-mail"), set: { fill: "forms.lead@example.com" } },
+      { field: label("Admin name"), set: { fill: "Forms Lead" } },
+      { field: label("Initial password"), set: { fill: "a-long-enough-password" }, secret: true },
+    ],
+    submit: "Create team",
   },
   {
     name: "endpoint registration (the token is not echoed)",
@@ -327,6 +413,11 @@ async function apply(field: Locator, set: Set): Promise<(l: Locator) => Promise<
     const value = values.at(set.option)!;
     await field.selectOption(value);
     return (l) => expect(l).toHaveValue(value);
+  }
+  if ("files" in set) {
+    await field.setInputFiles(set.files);
+    const names = set.files.map((f) => f.split("/").at(-1)!);
+    return (l) => expect.poll(() => l.evaluate((el) => Array.from((el as HTMLInputElement).files ?? [], (f) => f.name))).toEqual(names);
   }
   if ("check" in set) {
     await field.setChecked(set.check, { force: true });
