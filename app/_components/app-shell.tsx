@@ -7,9 +7,9 @@ import { SignOutButton } from "./sign-out-button";
 
 /**
  * The signed-in frame every page shares: skip link, sidebar (logo, the area's own navigation, the
- * instance-admin link for those who hold it, the signed-in user) and the main column.
+ * instance-admin link for those who hold it (outside /admin), the signed-in user) and the main column.
  */
-export function AppShell({ user, home, nav, adminActive = false, children }: { user: SessionUser; home: string; nav: ReactNode; adminActive?: boolean; children: ReactNode }) {
+export function AppShell({ user, home, nav, inAdmin = false, children }: { user: SessionUser; home: string; nav: ReactNode; inAdmin?: boolean; children: ReactNode }) {
   return (
     <div className="min-h-screen md:flex">
       {/* First in the tab order: past the navigation to the page itself. */}
@@ -20,13 +20,9 @@ export function AppShell({ user, home, nav, adminActive = false, children }: { u
           <span className="text-lg font-semibold tracking-tight">Bulwark</span>
         </Link>
         {nav}
-        {user.instanceAdmin ? (
+        {user.instanceAdmin && !inAdmin ? (
           <nav aria-label="Instance" className="mt-4 border-t border-white/10 pt-4">
-            <Link
-              href="/admin"
-              aria-current={adminActive ? "page" : undefined}
-              className={`flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors ${adminActive ? "bg-white/10 text-white" : "text-slate-300 hover:bg-white/5 hover:text-white"}`}
-            >
+            <Link href="/admin" className="flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium text-slate-300 transition-colors hover:bg-white/5 hover:text-white">
               {icons.key("h-4.5 w-4.5")}
               Instance admin
             </Link>

@@ -2,6 +2,7 @@
 
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { PersonFields } from "@/app/_components/person-fields";
 import { createTeamAction } from "./actions";
 
 export function CreateTeamForm() {
@@ -20,15 +21,7 @@ export function CreateTeamForm() {
       </fieldset>
       <fieldset className="grid gap-4 sm:grid-cols-2">
         <legend className="mb-2 text-sm font-medium text-slate-800">Its first admin</legend>
-        <Field label="Admin e-mail" htmlFor="t-admin-email" error={fe.adminEmail} hint="Someone with a Bulwark account is linked as they are.">
-          <input id="t-admin-email" name="adminEmail" type="email" defaultValue={v.adminEmail} required className={inputClass} aria-invalid={Boolean(fe.adminEmail)} />
-        </Field>
-        <Field label="Admin name" htmlFor="t-admin-name" error={fe.adminName}>
-          <input id="t-admin-name" name="adminName" defaultValue={v.adminName} required maxLength={120} className={inputClass} aria-invalid={Boolean(fe.adminName)} />
-        </Field>
-        <Field label="Initial password" htmlFor="t-admin-password" error={fe.adminPassword} hint="Only for people without a Bulwark account; at least 12 characters. Share it with them privately.">
-          <input id="t-admin-password" name="adminPassword" type="password" autoComplete="new-password" className={inputClass} aria-invalid={Boolean(fe.adminPassword)} />
-        </Field>
+        <PersonFields id="t-admin" names={{ email: "adminEmail", name: "adminName", password: "adminPassword" }} labels={{ email: "Admin e-mail", name: "Admin name" }} v={v} fe={fe} />
       </fieldset>
       <button type="submit" disabled={pending} className={buttonClass.primary}>
         {pending ? "Creating…" : "Create team"}

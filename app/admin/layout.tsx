@@ -15,7 +15,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
     <>
       <p className="mb-2 px-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Instance admin</p>
       <nav aria-label="Main" className="flex flex-col gap-0.5">
-        <Link href="/admin" className="flex items-center gap-3 rounded-lg bg-white/10 px-3 py-2 text-sm font-medium text-white">
+        <Link href="/admin" aria-current="page" className="flex items-center gap-3 rounded-lg bg-white/10 px-3 py-2 text-sm font-medium text-white">
           {icons.users("h-4.5 w-4.5")}
           Teams
         </Link>
@@ -35,7 +35,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
     </>
   );
   return (
-    <AppShell user={user} home={teams[0] ? `/t/${teams[0].slug}/dashboard` : "/admin"} nav={nav} adminActive>
+    <AppShell user={user} home={teams[0] ? `/t/${teams[0].slug}/dashboard` : "/admin"} nav={nav} inAdmin>
       {children}
     </AppShell>
   );

@@ -2,7 +2,8 @@
 
 import { useFormAction } from "@/app/_components/use-form-action";
 import { ActionForm, ButtonForm, SelectField } from "@/app/_components/form-fields";
-import { buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { buttonClass, inputClass } from "@/app/_components/ui";
+import { PersonFields } from "@/app/_components/person-fields";
 import { addMemberAction, changeRoleAction, removeMemberAction } from "./actions";
 
 const ROLE_OPTIONS = [
@@ -18,16 +19,9 @@ export function AddMemberForm({ team }: { team: string }) {
   return (
     <ActionForm form={form} label="Add a member">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="E-mail" htmlFor="m-email" error={fe.email}>
-          <input id="m-email" name="email" type="email" defaultValue={v.email} required className={inputClass} aria-invalid={Boolean(fe.email)} />
-        </Field>
-        <Field label="Name" htmlFor="m-name" error={fe.name}>
-          <input id="m-name" name="name" defaultValue={v.name} required className={inputClass} aria-invalid={Boolean(fe.name)} />
-        </Field>
-        <SelectField label="Role" id="m-role" name="role" error={fe.role} defaultValue={v.role ?? "VIEWER"} options={ROLE_OPTIONS} />
-        <Field label="Initial password" htmlFor="m-password" error={fe.password} hint="Only for people without a Bulwark account; at least 12 characters. Share it with them privately.">
-          <input id="m-password" name="password" type="password" autoComplete="new-password" className={inputClass} aria-invalid={Boolean(fe.password)} />
-        </Field>
+        <PersonFields id="m" names={{ email: "email", name: "name", password: "password" }} v={v} fe={fe}>
+          <SelectField label="Role" id="m-role" name="role" error={fe.role} defaultValue={v.role ?? "VIEWER"} options={ROLE_OPTIONS} />
+        </PersonFields>
       </div>
       <button type="submit" disabled={form.pending} className={buttonClass.primary}>
         {form.pending ? "Adding…" : "Add member"}
