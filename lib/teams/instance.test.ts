@@ -7,6 +7,7 @@ import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../err
 import { makeTeam } from "../../test/fixtures";
 import { createTeamWithAdmin, getInstanceAdmin, listInstanceTeams, setInstanceAdmin } from "./instance";
 import { CreateTeamSchema } from "./schemas";
+import { createUserInTeam } from "./members";
 
 const uniq = () => randomBytes(4).toString("hex");
 
@@ -80,6 +81,16 @@ describe("instance administration", () => {
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).fieldErrors).toHaveProperty("adminPassword");
     expect(await db.team.count({ where: { slug } })).toBe(0);
+  });
+
+  it("the command line makes instance admins (create --instance-admin, instance-admin --email [--revoke])", async () => {
+    const slug = `cli-${uniq()}`;
+    const { user } = await createUserInTeam({ email: `ops-${slug}@example.test`, name: "Ops", password: "a-long-enough-password", teamSlug: slug, role: "ADMIN", instanceAdmin: true });
+    expect(user.instanceAdmin).toBe(true);
+    await expect(getInstanceAdmin(user)).resolves.toMatchObject({ userId: user.id });
+    await setInstanceAdmin(user.email, false);
+    await expect(getInstanceAdmin(user)).rejects.toThrow(NotFoundError);
+    await expect(setInstanceAdmin(`nobody-${slug}@example.test`, true)).rejects.toThrow(NotFoundError);
   });
 
   it("the form schema names each bad field", () => {
