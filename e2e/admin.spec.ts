@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { DEMO, signIn, signOut } from "./helpers";
+import { expectNoSeriousA11yViolations } from "./axe";
 
 // Instance administration (issue 24): the demo admin, an instance administrator, creates a team in the UI
 // and invites its first admin (a form error keeps every field; a taken address is refused naming it);
@@ -7,7 +8,7 @@ import { DEMO, signIn, signOut } from "./helpers";
 // badge in the sidebar when asked to review, cleared by reading it. Everyone else finds no /admin at all.
 // A unique team address per run, so other journeys are untouched.
 
-test("an instance admin creates a team and its first admin, who signs in to the empty team; non-admins get no access", async ({ page, browser }) => {
+test("an instance admin creates a team and its first admin, who signs in to the empty team; non-admins get no access", async ({ page, browser }, testInfo) => {
   test.setTimeout(420_000);
   const run = Date.now().toString(36);
   const slug = `risk-lab-${run}`;
@@ -47,6 +48,11 @@ test("an instance admin creates a team and its first admin, who signs in to the 
   await expect(form.getByText("A team with the address “demo” already exists: choose another.")).toBeVisible();
   await expect(form.getByText("Already taken")).toBeVisible();
   await expectKept("demo");
+  await expectNoSeriousA11yViolations(page, testInfo, "/admin with a refused form");
+  // At phone width the page does not scroll sideways (the table scrolls inside itself).
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 720 });
   await fill(slug);
   await form.getByRole("button", { name: "Create team" }).click();
   await expect(form.getByRole("status")).toContainText(`Team “Risk Lab” created. ${firstAdmin.email} is its admin`);
@@ -64,6 +70,7 @@ test("an instance admin creates a team and its first admin, who signs in to the 
     expect(res?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
     await expect(page.getByText("Risk Lab")).toHaveCount(0);
+    await page.goto("/t/demo/dashboard");
     await signOut(page);
   }
   const anon = await browser.newContext();
@@ -77,6 +84,7 @@ test("an instance admin creates a team and its first admin, who signs in to the 
   await expect(page).toHaveURL(new RegExp(`/t/${slug}/dashboard$`));
   await expect(page.getByRole("heading", { name: "Risk Lab", level: 1 })).toBeVisible();
   await expect(page.getByText("You are signed in as Admin of this team.")).toBeVisible();
+  await expectNoSeriousA11yViolations(page, testInfo, "the new team's dashboard");
   await expect(page.getByRole("link", { name: "Instance admin" })).toHaveCount(0);
   const nav = page.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Models" }).click();
@@ -120,9 +128,17 @@ test("an instance admin creates a team and its first admin, who signs in to the 
   const dashboardLink = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard, 1 unread notice" });
   await expect(dashboardLink).toBeVisible();
   await expect(page.getByTestId("notice-badge")).toHaveText("1");
+  await expectNoSeriousA11yViolations(page, testInfo, "dashboard with the notice badge");
   // Reading the notice (opening the report) clears the badge, also after moving on without a reload.
   await page.getByRole("list", { name: "Notifications" }).getByRole("link").first().click();
   await expect(page.getByRole("heading", { name: new RegExp(`^${label}: `) })).toBeVisible();
+  // A refused request for changes (reason too short, checked by the server) keeps what was typed.
+  const changes = page.getByRole("form", { name: `Request changes to ${label}` });
+  await changes.evaluate((el) => ((el as HTMLFormElement).noValidate = true));
+  await changes.getByLabel("What needs to change").fill("Too vague");
+  await changes.getByRole("button", { name: "Request changes" }).click();
+  await expect(changes.getByText("Say what needs to change (at least 10 characters)")).toBeVisible();
+  await expect(changes.getByLabel("What needs to change")).toHaveValue("Too vague");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Controls" }).click();
   await expect(page.getByTestId("notice-badge")).toHaveCount(0);
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard", exact: true })).toBeVisible();
