@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn, signOut } from "./helpers";
+import { DEMO, openDraft, signIn, signOut } from "./helpers";
 import { expectNoSeriousA11yViolations } from "./axe";
 
 // Instance administration (issue 24): the demo admin, an instance administrator, creates a team in the UI
@@ -108,16 +108,7 @@ test("an instance admin creates a team and its first admin, who signs in to the 
   await add.getByLabel("Initial password").fill(reviewer.password);
   await add.getByRole("button", { name: "Add member" }).click();
   await expect(add.getByText(`${reviewer.email} was added as reviewer.`)).toBeVisible();
-  await nav.getByRole("link", { name: "Reports" }).click();
-  const newReport = page.getByRole("form", { name: "New report" });
-  await newReport.getByLabel("Title").fill(`First posture ${run}`);
-  await newReport.getByRole("button", { name: "Generate report" }).click();
-  const queued = newReport.getByText(/Report R-\d+ is being generated\./);
-  await expect(queued).toBeVisible();
-  const label = /R-\d+/.exec((await queued.textContent()) ?? "")![0];
-  const reportRow = page.locator(`[data-report="${label}"]`);
-  await expect(reportRow.locator("[data-status=draft]")).toBeVisible({ timeout: 180_000 });
-  await reportRow.getByRole("link", { name: label }).click();
+  const { label } = await openDraft(page, `First posture ${run}`);
   const ask = page.getByRole("form", { name: `Ask for a review of ${label}` });
   await ask.getByLabel("Reviewer").selectOption({ label: `${reviewer.name} <${reviewer.email}>` });
   await ask.getByRole("button", { name: "Ask for review" }).click();
@@ -125,7 +116,7 @@ test("an instance admin creates a team and its first admin, who signs in to the 
   await signOut(page);
 
   await signIn(page, reviewer.email, reviewer.password);
-  const dashboardLink = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard, 1 unread notice" });
+  const dashboardLink = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard (1 unread notice)" });
   await expect(dashboardLink).toBeVisible();
   await expect(page.getByTestId("notice-badge")).toHaveText("1");
   await expectNoSeriousA11yViolations(page, testInfo, "dashboard with the notice badge");

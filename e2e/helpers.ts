@@ -30,3 +30,19 @@ export function createUserWithCli(args: { email: string; team: string; role: str
     stdio: "pipe",
   });
 }
+
+/** Generates a report from the Reports page, waits for its draft and opens it. */
+export async function openDraft(page: Page, title: string): Promise<{ label: string; url: string }> {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+  const form = page.getByRole("form", { name: "New report" });
+  await form.getByLabel("Title").fill(title);
+  await form.getByRole("button", { name: "Generate report" }).click();
+  const queued = form.getByText(/Report R-\d+ is being generated\./);
+  await expect(queued).toBeVisible();
+  const label = /R-\d+/.exec((await queued.textContent()) ?? "")![0];
+  const row = page.locator(`[data-report="${label}"]`);
+  await expect(row.locator("[data-status=draft]")).toBeVisible({ timeout: 180_000 });
+  await row.getByRole("link", { name: label }).click();
+  await expect(page.getByRole("heading", { name: `${label}: ${title}` })).toBeVisible();
+  return { label, url: page.url() };
+}

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { DEMO, signIn, signOut } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { DEMO, openDraft, signIn, signOut } from "./helpers";
 
 // The review step of a report (issue 24): an engineer asks a named reviewer; the reviewer finds it under
 // "Awaiting my review", reads the preview and requests changes with a reason; the engineer sees the reason
@@ -7,21 +7,6 @@ import { DEMO, signIn, signOut } from "./helpers";
 // with a unique title, so other journeys' reports are untouched.
 
 const REVIEWER = `Rey Reviewer <${DEMO.REVIEWER}>`;
-
-async function openDraft(page: Page, title: string): Promise<{ label: string; url: string }> {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
-  const form = page.getByRole("form", { name: "New report" });
-  await form.getByLabel("Title").fill(title);
-  await form.getByRole("button", { name: "Generate report" }).click();
-  const queued = form.getByText(/Report R-\d+ is being generated\./);
-  await expect(queued).toBeVisible();
-  const label = /R-\d+/.exec((await queued.textContent()) ?? "")![0];
-  const row = page.locator(`[data-report="${label}"]`);
-  await expect(row.locator("[data-status=draft]")).toBeVisible({ timeout: 180_000 });
-  await row.getByRole("link", { name: label }).click();
-  await expect(page.getByRole("heading", { name: `${label}: ${title}` })).toBeVisible();
-  return { label, url: page.url() };
-}
 
 test("a reviewer requests changes with a reason the engineer sees; the revision is approved with a comment", async ({ page }, testInfo) => {
   test.setTimeout(480_000);

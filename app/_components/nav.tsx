@@ -63,9 +63,9 @@ export function Nav({ team, unread = 0 }: { team: string; unread?: number }) {
             {label}
             {badge ? (
               <>
-                {/* The link's accessible name reads "Dashboard, 2 unread notices". Not an aria-label: one that differs
+                {/* The link's accessible name reads "Dashboard (2 unread notices)". Not an aria-label: one that differs
                     from the visible text ("Dashboard 2") fails axe's label-content-name-mismatch. */}
-                <span className="sr-only">, {badge} unread notice{badge === 1 ? "" : "s"}</span>
+                <span className="sr-only"> ({badge} unread notice{badge === 1 ? "" : "s"})</span>
                 <span aria-hidden data-testid="notice-badge" className="ml-auto min-w-5 rounded-full bg-amber-400 px-1.5 text-center text-xs font-semibold leading-5 text-slate-900">
                   {badge > 99 ? "99+" : badge}
                 </span>
