@@ -10,7 +10,8 @@ import { AttestSchema, RevokeSchema, createAttestation, revokeAttestation } from
 import { CrosswalkOverrideSchema } from "../compliance/crosswalk";
 import { clearCrosswalkOverride, savePolicy, setCrosswalkOverride } from "../compliance/policies";
 import { policyFromForm } from "../compliance/policy-form";
-import { AddMemberSchema, ChangeRoleSchema, RemoveMemberSchema } from "../teams/schemas";
+import { AddMemberSchema, ChangeRoleSchema, CreateTeamSchema, RemoveMemberSchema } from "../teams/schemas";
+import { createTeamWithAdmin, setInstanceAdmin } from "../teams/instance";
 import { addMember, changeMemberRole, removeMember } from "../teams/members";
 import { signOutEverywhere, SignOutEverywhereSchema } from "../auth/sessions";
 import { CreateTokenSchema, RevokeTokenSchema, createApiToken, revokeApiToken } from "../auth/tokens";
@@ -45,6 +46,8 @@ beforeAll(async () => {
   const team = await makeTeam("forms");
   teamId = team.team.id;
   admin = team.ctx("ADMIN");
+  // The /admin form (app/admin/actions.ts) runs as an instance administrator.
+  await setInstanceAdmin(team.users.ADMIN.email, true);
   await seedDemoRegistry(teamId);
   const [mv1, mv2] = await db.modelVersion.findMany({ where: { teamId }, orderBy: { version: "asc" } });
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } } });
@@ -95,6 +98,7 @@ const CASES: Case[] = [
   { name: "settings/policy: crosswalk override", schema: CrosswalkOverrideSchema, fields: ["evidence", "control", "action", "mark", "scope", "reason"], valid: () => ({ evidence: "E1", control: "nist-ai-rmf:MEASURE 2.7", action: "set", mark: "supporting", scope: "", reason: "Our auditors asked for it" }), run: (ctx, input) => setCrosswalkOverride(ctx, input) },
   { name: "settings/policy: reset override", schema: IdForm, fields: ["id"], run: (ctx, input: { id: string }) => clearCrosswalkOverride(ctx, input.id) },
   { name: "settings/members: add", schema: AddMemberSchema, fields: ["email", "name", "role", "password"], valid: () => ({ email: "new-member@example.test", name: "New Member", role: "VIEWER", password: "a long enough password" }), run: (ctx, input) => addMember(ctx, input) },
+  { name: "admin: create a team", schema: CreateTeamSchema, fields: ["slug", "name", "adminEmail", "adminName", "adminPassword"], valid: () => ({ slug: "fuzz-new-team", name: "Fuzz team", adminEmail: "fuzz-admin@example.test", adminName: "Fuzz Admin", adminPassword: "a long enough password" }), run: (ctx, input) => createTeamWithAdmin(ctx, input) },
   { name: "settings/members: change role", schema: ChangeRoleSchema, fields: ["membershipId", "role"], valid: () => ({ membershipId: ids.membershipId, role: "VIEWER" }), run: (ctx, input) => changeMemberRole(ctx, input) },
   { name: "settings/members: remove", schema: RemoveMemberSchema, fields: ["membershipId"], run: (ctx, input) => removeMember(ctx, input) },
   { name: "settings/members: sign out everywhere", schema: SignOutEverywhereSchema, fields: [], run: (ctx) => signOutEverywhere(ctx.userId) },
