@@ -1,15 +1,16 @@
 "use client";
 
 import { useFormAction } from "@/app/_components/use-form-action";
-import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { ActionForm } from "@/app/_components/form-fields";
 import { PersonFields } from "@/app/_components/person-fields";
 import { createTeamAction } from "./actions";
 
 export function CreateTeamForm() {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(createTeamAction);
+  const form = useFormAction(createTeamAction);
+  const { values: v, errors: fe } = form;
   return (
-    <form key={key} action={action} className="space-y-5" aria-label="Create a team">
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <ActionForm form={form} label="Create a team" className="space-y-5">
       <fieldset className="grid gap-4 sm:grid-cols-2">
         <legend className="mb-2 text-sm font-medium text-slate-800">The team</legend>
         <Field label="Team name" htmlFor="t-name" error={fe.name}>
@@ -23,9 +24,9 @@ export function CreateTeamForm() {
         <legend className="mb-2 text-sm font-medium text-slate-800">Its first admin</legend>
         <PersonFields id="t-admin" names={{ email: "adminEmail", name: "adminName", password: "adminPassword" }} labels={{ email: "Admin e-mail", name: "Admin name" }} v={v} fe={fe} />
       </fieldset>
-      <button type="submit" disabled={pending} className={buttonClass.primary}>
-        {pending ? "Creating…" : "Create team"}
+      <button type="submit" disabled={form.pending} className={buttonClass.primary}>
+        {form.pending ? "Creating…" : "Create team"}
       </button>
-    </form>
+    </ActionForm>
   );
 }
