@@ -34,6 +34,7 @@ import type { AttackEntry, ExampleRecord, GalleryItem } from "../lib/engine/shar
 import type { ShardOutput } from "../lib/evaluations/shard-io";
 import { compareMetrics } from "../lib/evaluations/regression";
 import { assessTeamById, recordSnapshot } from "../lib/compliance/posture";
+import { systemContext } from "../lib/teams/context";
 
 const { values: opt } = parseArgs({
   options: {
@@ -282,7 +283,7 @@ async function seed(): Promise<{ teamSlug: string; users: string[]; password: st
   for (let i = 0; i < rows.length; i += 2000) await db.auditEvent.createMany({ data: rows.slice(i, i + 2000) });
 
   // The posture trend: one snapshot a day, as the worker and page views record them.
-  const a = await assessTeamById(teamId);
+  const a = await assessTeamById(systemContext(teamId, "script"));
   for (let d = 60; d >= 1; d--) await recordSnapshot({ ...a, computedAt: new Date(Date.now() - d * 86_400_000) }, undefined, "evaluation");
   const resultsNumber = [...fullRecordNumbers][0]!;
   log(`Seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${await db.evaluation.count()} evaluations, ${await db.evaluationShard.count()} shards, ${await db.auditEvent.count()} audit events, ${await db.controlStatusSnapshot.count()} posture snapshots.`);

@@ -12,6 +12,7 @@ import { stopQueue } from "../lib/jobs/queue";
 import { setArtifactStore, LocalArtifactStore } from "../lib/registry/store";
 import { seedDemoRegistry, DEMO_DATASETS } from "../lib/seed/registry";
 import { createEvaluation } from "../lib/evaluations/create";
+import { systemContext } from "../lib/teams/context";
 
 const { values } = parseArgs({ options: { samples: { type: "string", default: "400" }, shard: { type: "string", default: "50" }, preset: { type: "string", default: "quick" } } });
 const dataDir = mkdtempSync(join(tmpdir(), "bulwark-bench-"));
@@ -21,7 +22,7 @@ await applyMigrations(pg.url);
 setArtifactStore(new LocalArtifactStore(join(dataDir, "artifacts")));
 const team = await db.team.create({ data: { slug: "bench", name: "Bench" } });
 console.log("Registering the demo model and dataset…");
-await seedDemoRegistry(team.id);
+await seedDemoRegistry(systemContext(team.id, "seed"));
 const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.id }, orderBy: { version: "asc" } });
 const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, dataset: { name: DEMO_DATASETS.eval } } });
 
@@ -39,7 +40,7 @@ async function run(workers: number) {
   await new Promise((r) => setTimeout(r, 4000)); // let the workers and their engine processes start
   const t0 = Date.now();
   const e = await createEvaluation(
-    { team: { id: team.id }, actor: { userId: null, label: "bench" } },
+    systemContext(team.id, "script", "bench"),
     { modelVersionId: mv.id, datasetVersionId: dv.id, preset: values.preset as "quick", sampleCount: Number(values.samples), seed: 3, shardSize: Number(values.shard), linfEpsilons: undefined, customSuite: undefined },
   );
   for (;;) {

@@ -23,6 +23,7 @@ import { loadDemoEvalSplit, MNIST_PIXELS } from "../lib/demo/mnist";
 import { summariseBatch, type ReferenceForClient } from "../lib/operations/client-summary";
 import { stopQueue } from "../lib/jobs/queue";
 import { env } from "../lib/env";
+import { systemContext } from "../lib/teams/context";
 
 const { values: o } = parseArgs({
   options: {
@@ -76,7 +77,7 @@ const setup = await withDatabase(async (url) => {
   const model = await db.model.findFirstOrThrow({ where: { teamId: team.id, name: o.model } });
   const versions = await db.modelVersion.findMany({ where: { teamId: team.id, modelId: model.id, storedAt: { not: null } }, orderBy: { version: "asc" } });
   const files = new Map<number, Awaited<ReturnType<typeof loadModelVersionForEngine>>>();
-  for (const v of versions.filter((x) => x.version <= 2)) files.set(v.version, await loadModelVersionForEngine(team.id, v.id));
+  for (const v of versions.filter((x) => x.version <= 2)) files.set(v.version, await loadModelVersionForEngine(systemContext(team.id, "script"), v.id));
   return { engineer, reviewer, files, teamSlug: team.slug, modelId: model.id };
 });
 await stopQueue();

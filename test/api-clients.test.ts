@@ -15,6 +15,7 @@ import { makeTeam } from "@/test/fixtures";
 import { testDatabaseUrl } from "@/test/db-per-file";
 import { workerPool } from "@/test/workers";
 import { startApiServer, startHtmlServer } from "@/test/api-server";
+import { systemContext } from "../lib/teams/context";
 
 // REST API v1 from the outside, over HTTP, on the real route handlers, database, queue and a worker:
 // the TypeScript client generated from the OpenAPI document (type-checked CI program, then run), the
@@ -43,7 +44,7 @@ const cli = (args: string[], env: Record<string, string> = {}) => exec(process.e
 
 beforeAll(async () => {
   const team = await makeTeam("clients");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   token = (await createApiToken(team.ctx("ADMIN"), { name: "ci", role: "ENGINEER", expiresInDays: 1 })).secret;
   server = await startApiServer();
   pool.startWorker();

@@ -19,6 +19,7 @@ import type { BackupManifest } from "../lib/ops/backup";
 import { makeTeam } from "./fixtures";
 import { testDatabaseUrl } from "./db-per-file";
 import { workerPool, waitFor } from "./workers";
+import { systemContext } from "../lib/teams/context";
 
 // Backup and restore round trip with the real commands: a team with a completed evaluation (run by a
 // real worker) and an approved report → `npm run backup` → `npm run restore` into a new data folder
@@ -47,7 +48,7 @@ function run(script: string, args: string[], env: Record<string, string>) {
 
 beforeAll(async () => {
   team = await makeTeam("backup");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   startWorker();
   const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } });
@@ -78,7 +79,7 @@ describe("npm run backup / npm run restore", () => {
       evaluation: await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true, metrics: true, verdict: true, provenance: true } }),
       report: await getReport(team.ctx("VIEWER"), reportId),
       events: await db.auditEvent.count({ where: { teamId: team.team.id } }),
-      chain: await verifyTeamChain(team.team.id),
+      chain: await verifyTeamChain(systemContext(team.team.id, "job")),
     };
     expect(before.report.status).toBe("approved");
     expect(before.chain.intact).toBe(true);
@@ -122,12 +123,12 @@ describe("npm run backup / npm run restore", () => {
     expect(v.report?.edition).toBe("approved");
     expect(v.report?.recordedInAuditLog).toBe(true);
     expect(v.chain.intact).toBe(true);
-    const chain = await verifyTeamChain(team.team.id);
+    const chain = await verifyTeamChain(systemContext(team.team.id, "job"));
     expect(chain.intact).toBe(true);
     expect(await db.auditEvent.count({ where: { teamId: team.team.id } })).toBe(before.events);
     // The restored store serves the model's blobs, each checked against its digest.
     const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
-    const files = await loadModelVersionForEngine(team.team.id, mv.id);
+    const files = await loadModelVersionForEngine(systemContext(team.team.id, "job"), mv.id);
     expect((asLayersFiles(files.files).modelJson as Uint8Array).byteLength).toBeGreaterThan(0);
   });
 });

@@ -8,6 +8,7 @@ import { verifyTeamChain } from "../lib/audit/log";
 import { registerModelVersion } from "../lib/registry/models";
 import { cardFields, makeTfjsModel, registryRowCounts, stage, storedBlobs, useTempStore } from "../lib/registry/test-helpers";
 import { makeTeam } from "./fixtures";
+import { systemContext } from "../lib/teams/context";
 
 // Faults in the artifact store: an upload to a store folder that cannot be written to is refused with
 // an error that names the store, and leaves no record behind (no rows, no audit events, no blobs).
@@ -57,7 +58,7 @@ describe("unwritable artifact store", () => {
     await staging.dispose();
     expect(ok.version).toBe(1);
     expect(await storedBlobs(store)).toHaveLength(2);
-    expect((await verifyTeamChain(team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.id, "job"))).intact).toBe(true);
     rmSync(store.root, { recursive: true, force: true });
   });
 });

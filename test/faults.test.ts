@@ -17,6 +17,7 @@ import { sha256Hex } from "../lib/reports/hash";
 import { ReportSnapshotSchema } from "../lib/reports/schemas";
 import { verifyTeamChain } from "../lib/audit/log";
 import { makeTeam } from "./fixtures";
+import { systemContext } from "../lib/teams/context";
 
 // Faults, through the real supervisor (`npm start`: embedded PostgreSQL, web server, worker, engine
 // processes) on a temporary data folder: SIGKILL of the web server, of the worker and of PostgreSQL,
@@ -101,7 +102,7 @@ beforeAll(async () => {
   await disconnectDb();
   configureDatabaseUrl(dbUrl());
   team = await makeTeam("faults");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } });
   // 180 samples in 6 shards (3 rounds on two job slots): a shard is still running when the report job
@@ -234,7 +235,7 @@ async function killDuringWork(victim: string, kill: () => void, recovered: () =>
   for (const k of Object.keys(before) as (keyof Counts)[]) expect(after[k], k).toBeGreaterThanOrEqual(before[k]);
   const [ref] = await query<{ metrics: unknown; status: string }>(`SELECT metrics, status FROM "Evaluation" WHERE id = $1`, [reference.id]);
   expect(ref).toEqual({ metrics: reference.metrics, status: "COMPLETED" });
-  expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+  expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
   return { shards, reportState, evState, runningAtKill };
 }
 

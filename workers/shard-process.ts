@@ -21,6 +21,7 @@ import { redactSecrets } from "../lib/security/secrets";
 import { runIntegrityShard } from "../lib/evaluations/integrity-shard";
 import type { IntegrityShardTask } from "../lib/evaluations/integrity";
 import { isRobustnessTask, toShardOutput, type AnyShardTask, type ChildMessage, type KindShardTask, type ParentMessage, type ShardTask } from "../lib/evaluations/shard-io";
+import { systemContext } from "../lib/teams/context";
 
 const send = (m: ChildMessage) => process.send?.(m);
 let cancelled = false;
@@ -34,9 +35,9 @@ let announced = false;
 
 /** A model version served over HTTP: queried through the guarded client, never loaded (black-box). */
 async function runEndpointShard(task: ShardTask): Promise<boolean> {
-  const ep = await loadEndpointIfAny(task.teamId, task.modelVersionId);
+  const ep = await loadEndpointIfAny(systemContext(task.teamId, "job"), task.modelVersionId);
   if (!ep) return false;
-  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(task.teamId, task.datasetVersionId);
+  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.datasetVersionId);
   const ds = datasetCache;
   const size = ds.sampleShape.reduce((a, b) => a * b, 1);
   const n = task.datasetIndices.length;
@@ -46,7 +47,7 @@ async function runEndpointShard(task: ShardTask): Promise<boolean> {
     x.set(ds.x.subarray(di * size, (di + 1) * size), i * size);
     labels[i] = task.labelMap[ds.labels[di]!]!;
   });
-  const { model, client } = openEndpointModel(ep);
+  const { model, client } = openEndpointModel(systemContext(task.teamId, "job"), ep);
   let last = 0;
   try {
     const result = await runBlackBoxShard({
@@ -100,15 +101,15 @@ async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
   if (modelCache?.id !== task.modelVersionId) {
     modelCache?.loaded.dispose();
     modelCache = undefined;
-    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(task.teamId, task.modelVersionId) };
+    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(systemContext(task.teamId, "job"), task.modelVersionId) };
   }
   const target = modelCache.loaded;
   const card = target.engineCard;
   const pre = preprocessingOf(card);
   const shape = card.inputShape;
   // The two datasets: the member set sits in datasetCache, the non-member set in oodCache's slot.
-  if (datasetCache?.versionId !== c.memberDatasetVersionId) datasetCache = await loadDatasetForEngine(task.teamId, c.memberDatasetVersionId);
-  if (oodCache?.versionId !== c.nonMemberDatasetVersionId) oodCache = await loadDatasetForEngine(task.teamId, c.nonMemberDatasetVersionId);
+  if (datasetCache?.versionId !== c.memberDatasetVersionId) datasetCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), c.memberDatasetVersionId);
+  if (oodCache?.versionId !== c.nonMemberDatasetVersionId) oodCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), c.nonMemberDatasetVersionId);
   const dsM = datasetCache, dsN = oodCache;
   const mem = gather(dsM, c.memberTargets, task.labelMaps.member);
   const non = gather(dsN, c.nonMemberTargets, task.labelMaps.nonMember);
@@ -126,7 +127,7 @@ async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
   }
   // LiRA re-trains the target's own architecture: one registered topology (an ensemble has none of its own).
   if (target.ensemble) throw new Error("LiRA reference models cannot be trained for an ensemble version; run the privacy evaluation with 0 reference models");
-  const files = asLayersFiles((await loadModelVersionForEngine(task.teamId, task.modelVersionId)).files);
+  const files = asLayersFiles((await loadModelVersionForEngine(systemContext(task.teamId, "job"), task.modelVersionId)).files);
   const k = task.reference ?? 0;
   const set = referenceTrainingSet({ memberCount: dsM.labels.length, nonMemberCount: dsN.labels.length, memberTargets: c.memberTargets, nonMemberTargets: c.nonMemberTargets, trainSize: c.referenceTrainSize, seed: task.seed, reference: k });
   const a = gather(dsM, set.member, task.labelMaps.member), b = gather(dsN, set.nonMember, task.labelMaps.nonMember);
@@ -204,9 +205,9 @@ async function run(anyTask: AnyShardTask) {
   if (modelCache?.id !== task.modelVersionId) {
     modelCache?.loaded.dispose();
     modelCache = undefined;
-    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(task.teamId, task.modelVersionId) };
+    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(systemContext(task.teamId, "job"), task.modelVersionId) };
   }
-  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(task.teamId, task.datasetVersionId);
+  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.datasetVersionId);
   const ds = datasetCache;
   const size = ds.sampleShape.reduce((a, b) => a * b, 1);
   const n = task.datasetIndices.length;
@@ -222,7 +223,7 @@ async function run(anyTask: AnyShardTask) {
   if (oodPart && task.oodIndices?.length) {
     ood = { indices: task.oodIndices };
     if (oodPart.source === "dataset" && oodPart.datasetVersionId) {
-      if (oodCache?.versionId !== oodPart.datasetVersionId) oodCache = await loadDatasetForEngine(task.teamId, oodPart.datasetVersionId);
+      if (oodCache?.versionId !== oodPart.datasetVersionId) oodCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), oodPart.datasetVersionId);
       const od = oodCache;
       const xo = new Float32Array(task.oodIndices.length * size);
       task.oodIndices.forEach((oi, i) => {

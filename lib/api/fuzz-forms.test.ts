@@ -30,6 +30,7 @@ import { addOutboundHost, RemoveOutboundHostSchema, removeOutboundHost } from ".
 import { registerEndpointVersion } from "../registry/endpoints";
 import { controlStringsFor, FUZZ_SEED, junkForm, junkString, rowCounts } from "../../test/fuzz";
 import { controlCharacterIn, formControlCharacterErrors } from "../security/control-chars";
+import { systemContext } from "../teams/context";
 
 // Bad input at every form action (the server actions under app/t/[team]/**/actions.ts): the same zod
 // schema and the same lib call as the action, with a real team context and database. A form answer is
@@ -48,7 +49,7 @@ beforeAll(async () => {
   admin = team.ctx("ADMIN");
   // The /admin form (app/admin/actions.ts) runs as an instance administrator.
   await setInstanceAdmin(team.users.ADMIN.email, true);
-  await seedDemoRegistry(teamId);
+  await seedDemoRegistry(systemContext(teamId, "seed"));
   const [mv1, mv2] = await db.modelVersion.findMany({ where: { teamId }, orderBy: { version: "asc" } });
   const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } } });
   const ev = await createEvaluation(admin, { modelVersionId: mv1!.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 20, seed: 1, shardSize: 20, linfEpsilons: undefined, customSuite: undefined });
@@ -198,6 +199,6 @@ describe("form actions under bad input", () => {
   });
 
   it("leaves the audit chain intact", async () => {
-    expect((await verifyTeamChain(teamId)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(teamId, "job"))).intact).toBe(true);
   });
 });

@@ -237,13 +237,13 @@ export interface GateAnswer extends GateVerdict {
 
 export async function gateApi(ctx: TeamContext, q: z.infer<typeof GateQuerySchema>, now = new Date()): Promise<GateAnswer> {
   const { model, version } = await resolveModelVersion(ctx, q.model);
-  const g = await gateForVersion(ctx.team.id, version, now);
+  const g = await gateForVersion(ctx, version, now);
   return { model: `${model.name}@${version.version}`, digest: version.manifestDigest, tier: g.tier, policyVersion: g.policyVersion, evidenceHash: g.evidenceHash, ...g.verdict };
 }
 
 // ---- Audit ----------------------------------------------------------------------------------------
 
 export async function auditVerifyApi(ctx: TeamContext) {
-  const [v, head] = await Promise.all([verifyTeamChain(ctx.team.id), db.auditEvent.findFirst({ where: { teamId: ctx.team.id }, orderBy: { seq: "desc" }, select: { seq: true, hash: true, createdAt: true } })]);
+  const [v, head] = await Promise.all([verifyTeamChain(ctx), db.auditEvent.findFirst({ where: { teamId: ctx.team.id }, orderBy: { seq: "desc" }, select: { seq: true, hash: true, createdAt: true } })]);
   return { ...v, head: head ? { seq: head.seq, hash: head.hash, at: iso(head.createdAt) } : null };
 }

@@ -4,6 +4,7 @@ import { db } from "../db/client";
 import { appendAudit, recordAudit, verifyTeamChain } from "./log";
 import { makeTeam } from "../../test/fixtures";
 import { testDatabaseUrl } from "../../test/db-per-file";
+import { systemContext } from "../teams/context";
 
 describe("audit log (real PostgreSQL)", () => {
   it("chains events and verifies them", async () => {
@@ -11,7 +12,7 @@ describe("audit log (real PostgreSQL)", () => {
     for (let i = 0; i < 5; i++) {
       await recordAudit({ teamId: team.id, actor: { userId: null, label: "test" }, action: "test.event", subjectType: "Test", details: { i, nested: { b: 2, a: [1, "x"] } } });
     }
-    const v = await verifyTeamChain(team.id);
+    const v = await verifyTeamChain(systemContext(team.id, "job"));
     expect(v).toMatchObject({ intact: true, count: 5 });
   });
 
@@ -24,7 +25,7 @@ describe("audit log (real PostgreSQL)", () => {
     );
     const events = await db.auditEvent.findMany({ where: { teamId: team.id }, orderBy: { seq: "asc" } });
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect((await verifyTeamChain(team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.id, "job"))).intact).toBe(true);
   });
 
   it("rolls the event back with the change it records", async () => {
@@ -55,7 +56,7 @@ describe("audit log (real PostgreSQL)", () => {
     await c.query(`UPDATE "AuditEvent" SET details = '{"i": 99}' WHERE "teamId" = $1 AND seq = 2`, [team.id]);
     await c.query(`ALTER TABLE "AuditEvent" ENABLE TRIGGER "AuditEvent_append_only"`);
     await c.end();
-    const v = await verifyTeamChain(team.id);
+    const v = await verifyTeamChain(systemContext(team.id, "job"));
     expect(v.intact).toBe(false);
     if (!v.intact) {
       expect(v.brokenAt.seq).toBe(2);

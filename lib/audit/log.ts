@@ -1,13 +1,10 @@
 import type { Prisma } from "../db/generated/client";
 import { db, type Tx } from "../db/client";
 import { eventHash, GENESIS_HASH, verifyChain, type ChainVerdict } from "./chain";
+import type { TeamScope } from "../teams/context";
+import type { Actor } from "./actor";
 
-export interface Actor {
-  userId: string | null;
-  label: string; // e-mail, "API token ‘<name>’ (<prefix>…, acting for <who>)" (lib/auth/tokens.ts), or "system"
-}
-
-export const SYSTEM_ACTOR: Actor = { userId: null, label: "system" };
+export { SYSTEM_ACTOR, type Actor } from "./actor";
 
 export interface AuditInput {
   teamId: string;
@@ -50,7 +47,8 @@ export async function recordAudit(input: AuditInput) {
   return db.$transaction((tx) => appendAudit(tx, input));
 }
 
-export async function verifyTeamChain(teamId: string): Promise<ChainVerdict> {
+export async function verifyTeamChain(scope: TeamScope): Promise<ChainVerdict> {
+  const teamId = scope.team.id;
   const events = await db.auditEvent.findMany({ where: { teamId }, orderBy: { seq: "asc" } });
   return verifyChain(events);
 }
@@ -65,7 +63,8 @@ const verifiedUpTo = new Map<string, { seq: number; hash: string; fullAt: number
 const fullChecks = new Map<string, Promise<ChainVerdict>>();
 
 /** verifyTeamChain for page views: the whole chain at most every 5 minutes, the new events in between. */
-export async function verifyTeamChainRecent(teamId: string, now = Date.now()): Promise<ChainVerdict> {
+export async function verifyTeamChainRecent(scope: TeamScope, now = Date.now()): Promise<ChainVerdict> {
+  const teamId = scope.team.id;
   const known = verifiedUpTo.get(teamId);
   if (known && now - known.fullAt < FULL_RECHECK_MS) {
     const [anchor, ...appended] = await db.auditEvent.findMany({ where: { teamId, seq: { gte: known.seq } }, orderBy: { seq: "asc" } });
@@ -81,7 +80,7 @@ export async function verifyTeamChainRecent(teamId: string, now = Date.now()): P
   // Page views arriving while a full check runs wait for that one instead of each re-hashing the log.
   let pending = fullChecks.get(teamId);
   if (!pending) {
-    pending = verifyTeamChain(teamId).then((full) => {
+    pending = verifyTeamChain(scope).then((full) => {
       if (full.intact && full.count > 0) verifiedUpTo.set(teamId, { seq: full.count, hash: full.head, fullAt: now });
       else verifiedUpTo.delete(teamId);
       return full;

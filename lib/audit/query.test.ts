@@ -10,6 +10,7 @@ import { recordAudit, verifyTeamChain } from "./log";
 import { AuditQuerySchema, exportAuditLog, findAuditPage, auditFacets, AUDIT_PAGE_SIZE } from "./query";
 import { verifyExport } from "./export";
 import { describeEvent } from "./describe";
+import { systemContext } from "../teams/context";
 
 // The audit log as an auditor reads and exports it, on a real database; the export checked with the
 // documented command (npm run audit:verify, run here as the same node + tsx line).
@@ -79,7 +80,7 @@ describe("audit log: read, filter, export, verify", () => {
       vi.useRealTimers();
     }
     for (let i = 10; i < AUDIT_PAGE_SIZE + 15; i++) await recordAudit({ teamId: t.team.id, actor: ctx.actor, action: "schedule.pause", subjectType: "Schedule", subjectId: `s${i}`, details: {} });
-    expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(t.team.id, "job"))).intact).toBe(true);
     const jumped = await findAuditPage(ctx, q({ at: lastYear.toISOString().slice(0, 10) }));
     expect(jumped).toMatchObject({ page: 2, jumpedTo: 10 });
     expect(jumped.rows.map((r) => r.seq)).toContain(10);
@@ -88,7 +89,7 @@ describe("audit log: read, filter, export, verify", () => {
   it("exports the filtered log as JSON Lines and CSV with hashes and the chain head, for the read-only auditor; the documented command verifies it and names the first tampered event", async () => {
     const t = await teamWithLog();
     const viewer = t.ctx("VIEWER");
-    const head = await verifyTeamChain(t.team.id);
+    const head = await verifyTeamChain(systemContext(t.team.id, "job"));
     expect(head.intact).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), "audit-export-"));
 

@@ -123,7 +123,7 @@ export async function exportAuditLog(ctx: TeamContext, q: AuditQuery, format: "j
   if (count > MAX_EXPORT_EVENTS) {
     throw new AppError(`These filters select ${count.toLocaleString("en")} events; one export holds at most ${MAX_EXPORT_EVENTS.toLocaleString("en")}. Narrow the date range and export in parts.`, 400, "too_many_events");
   }
-  const [rows, verdict] = await Promise.all([db.auditEvent.findMany({ where, orderBy: { seq: "asc" } }), verifyTeamChain(ctx.team.id)]);
+  const [rows, verdict] = await Promise.all([db.auditEvent.findMany({ where, orderBy: { seq: "asc" } }), verifyTeamChain(ctx)]);
   const chain = chainSummary(verdict);
   const events: ExportedEvent[] = rows.map((e) => ({ teamId: e.teamId, seq: e.seq, actorId: e.actorId, actorLabel: e.actorLabel, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, details: e.details, createdAt: e.createdAt, prevHash: e.prevHash, hash: e.hash }));
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { recordAudit, verifyTeamChain, verifyTeamChainRecent } from "./log";
 import { makeTeam } from "../../test/fixtures";
 import { testDatabaseUrl } from "../../test/db-per-file";
+import { systemContext } from "../teams/context";
 
 // The incremental chain check that pages use (lib/audit/log.ts verifyTeamChainRecent): it hashes only the
 // events appended since its last check, yet still catches every edit — at once when it touches the newest
@@ -22,35 +23,35 @@ async function editEvent(teamId: string, seq: number) {
 describe("verifyTeamChainRecent", () => {
   it("agrees with the full check as events are appended", async () => {
     const { team } = await makeTeam();
-    expect(await verifyTeamChainRecent(team.id)).toMatchObject({ intact: true, count: 0 });
+    expect(await verifyTeamChainRecent(systemContext(team.id, "job"))).toMatchObject({ intact: true, count: 0 });
     for (let i = 0; i < 3; i++) await add(team.id, i);
     const t0 = Date.now();
-    expect(await verifyTeamChainRecent(team.id, t0)).toEqual(await verifyTeamChain(team.id));
+    expect(await verifyTeamChainRecent(systemContext(team.id, "job"), t0)).toEqual(await verifyTeamChain(systemContext(team.id, "job")));
     for (let i = 3; i < 6; i++) await add(team.id, i);
-    expect(await verifyTeamChainRecent(team.id, t0 + 1000)).toEqual(await verifyTeamChain(team.id));
-    expect(await verifyTeamChainRecent(team.id, t0 + 2000)).toMatchObject({ intact: true, count: 6 });
+    expect(await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 1000)).toEqual(await verifyTeamChain(systemContext(team.id, "job")));
+    expect(await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 2000)).toMatchObject({ intact: true, count: 6 });
   });
 
   it("catches an edit of the last verified event or a later one at once", async () => {
     const { team } = await makeTeam();
     for (let i = 0; i < 4; i++) await add(team.id, i);
     const t0 = Date.now();
-    expect((await verifyTeamChainRecent(team.id, t0)).intact).toBe(true);
+    expect((await verifyTeamChainRecent(systemContext(team.id, "job"), t0)).intact).toBe(true);
     await add(team.id, 4);
     await editEvent(team.id, 4); // the newest event the previous check verified
-    const v = await verifyTeamChainRecent(team.id, t0 + 1000);
+    const v = await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 1000);
     expect(v).toMatchObject({ intact: false, brokenAt: { seq: 4 } });
     // Still reported on the next view: a broken chain is never remembered as verified.
-    expect(await verifyTeamChainRecent(team.id, t0 + 2000)).toMatchObject({ intact: false, brokenAt: { seq: 4 } });
+    expect(await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 2000)).toMatchObject({ intact: false, brokenAt: { seq: 4 } });
   });
 
   it("catches an edit of an older event at the next full re-check", async () => {
     const { team } = await makeTeam();
     for (let i = 0; i < 4; i++) await add(team.id, i);
     const t0 = Date.now();
-    expect((await verifyTeamChainRecent(team.id, t0)).intact).toBe(true);
+    expect((await verifyTeamChainRecent(systemContext(team.id, "job"), t0)).intact).toBe(true);
     await editEvent(team.id, 2);
-    expect((await verifyTeamChain(team.id)).intact).toBe(false); // the audit page and reports see it at once
-    expect(await verifyTeamChainRecent(team.id, t0 + 6 * 60_000)).toMatchObject({ intact: false, brokenAt: { seq: 2 } });
+    expect((await verifyTeamChain(systemContext(team.id, "job"))).intact).toBe(false); // the audit page and reports see it at once
+    expect(await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 6 * 60_000)).toMatchObject({ intact: false, brokenAt: { seq: 2 } });
   });
 });

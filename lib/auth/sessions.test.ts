@@ -4,6 +4,7 @@ import { verifyTeamChain } from "../audit/log";
 import { authenticate } from "./sign-in";
 import { signOutEverywhere } from "./sessions";
 import { makeTeam, TEST_PASSWORD } from "../../test/fixtures";
+import { systemContext } from "../teams/context";
 
 describe("sign out everywhere", () => {
   it("bumps the session version that new sign-ins carry, and records it in every team of the user", async () => {
@@ -24,7 +25,7 @@ describe("sign out everywhere", () => {
         [user.email, user.id, 1],
         [user.email, user.id, 2],
       ]);
-      expect((await verifyTeamChain(t.id)).intact).toBe(true);
+      expect((await verifyTeamChain(systemContext(t.id, "job"))).intact).toBe(true);
     }
     // Other users are untouched.
     expect((await db.user.findUniqueOrThrow({ where: { id: a.users.ADMIN.id } })).sessionVersion).toBe(0);

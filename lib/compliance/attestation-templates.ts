@@ -27,7 +27,7 @@ export async function createAttestationTemplate(ctx: TeamContext, input: Templat
   const parsed = TemplateSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The template has errors.", fieldErrorsFromZod(parsed.error.issues));
   const t = parsed.data;
-  const { policy } = await activePolicy(ctx.team.id);
+  const { policy } = await activePolicy(ctx);
   if (t.validDays > policy.maxAttestationDays) throw new ValidationError(`The team's policy allows attestations of at most ${policy.maxAttestationDays} days.`, { validDays: `at most ${policy.maxAttestationDays} days` });
   return db.$transaction(async (tx) => {
     if (await tx.attestationTemplate.findFirst({ where: { teamId: ctx.team.id, name: t.name }, select: { id: true } })) {

@@ -7,6 +7,7 @@ import { createAttestations } from "./attestations";
 import { createAttestationTemplate, deleteAttestationTemplate, listAttestationTemplates } from "./attestation-templates";
 import { assessTeamById } from "./posture";
 import { getCatalog } from "./catalog";
+import { systemContext } from "../teams/context";
 
 // Bulk attestation and templates on a real database: one statement for many controls in one transaction,
 // each attestation audited, segregation of duties kept, nothing half-stored when one control is refused.
@@ -41,9 +42,9 @@ describe("bulk attestation", () => {
     expect(events.every((e) => e.action === "attestation.create" && e.actorLabel === t.users.REVIEWER.email)).toBe(true);
     expect(events.map((e) => e.subjectId).sort()).toEqual(rows.map((r) => r.id).sort());
     expect((events[0]!.details as { batch: { size: number } }).batch.size).toBe(10);
-    expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(t.team.id, "job"))).intact).toBe(true);
     // The statuses follow: each control now rests on a valid attestation.
-    const a = await assessTeamById(t.team.id, { now: new Date() });
+    const a = await assessTeamById(systemContext(t.team.id, "job"), { now: new Date() });
     for (const c of controls) expect(a.statuses.find((s) => s.control === c)!.attestation).toMatchObject({ state: "valid", by: t.users.REVIEWER.email });
   });
 

@@ -78,7 +78,7 @@ async function storeBlob(bytes: Uint8Array): Promise<string> {
  */
 async function checkAttestation(ctx: TeamContext, a: { modelId: string | null; expiresOn: string }, now: Date) {
   const expiresAt = new Date(`${a.expiresOn}T23:59:59.999Z`);
-  const { policy } = await activePolicy(ctx.team.id);
+  const { policy } = await activePolicy(ctx);
   if (expiresAt.getTime() <= now.getTime()) throw new ValidationError("The expiry date must be in the future.", { expiresOn: "choose a date after today" });
   const maxDays = policy.maxAttestationDays;
   if (expiresAt.getTime() - now.getTime() > (maxDays + 1) * 86_400_000) throw new ValidationError(`The team's policy allows attestations of at most ${maxDays} days.`, { expiresOn: `at most ${maxDays} days from today` });

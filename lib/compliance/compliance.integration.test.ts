@@ -22,6 +22,7 @@ import { assessTeam, getControlDetail, getPosture, getRiskRegister, statusesForM
 import { createAttestation, listAttestations, readAttestationFile, revokeAttestation } from "./attestations";
 import { getPolicy, savePolicy, setCrosswalkOverride } from "./policies";
 import { defaultPolicy } from "./policy";
+import { systemContext } from "../teams/context";
 
 // The compliance path end to end on a real database, with evaluations measured by the real engine on the
 // demo digit models: v1 (standard training) and v2 (PGD adversarial training), 500 evaluation digits.
@@ -92,8 +93,8 @@ async function registerDemoModel(ctx: TeamContext, version: "v1" | "v2", modelId
 let nextNumber = 1;
 /** Runs the engine for real and records the completed evaluation exactly as the aggregate step stores it. */
 async function measure(ctx: TeamContext, modelId: string, versionId: string, datasetVersionId: string, suiteInput: AttackSuiteInput) {
-  const mv = await loadModelVersionForEngine(ctx.team.id, versionId);
-  const ds = await loadDatasetForEngine(ctx.team.id, datasetVersionId);
+  const mv = await loadModelVersionForEngine(ctx, versionId);
+  const ds = await loadDatasetForEngine(ctx, datasetVersionId);
   const suite = AttackSuiteSchema.parse(suiteInput);
   const step = Math.floor(ds.count / SAMPLES);
   const indices = Array.from({ length: SAMPLES }, (_, i) => i * step);
@@ -234,7 +235,7 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
     expect((await at(1)).statuses.find((s) => s.control === "nist-ai-rmf:GOVERN 1.1")!.status).toBe("not_assessed");
     const events = await db.auditEvent.findMany({ where: { teamId: t.team.id, action: { startsWith: "attestation." } } });
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["attestation.create", "attestation.revoke"]));
-    expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(t.team.id, "job"))).intact).toBe(true);
   });
 
   it("roles: viewers and engineers read but cannot attest or change the policy; reviewers can, audited", async () => {

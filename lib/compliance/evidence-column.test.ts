@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db, type Prisma } from "../db/client";
 import { makeTeam } from "../../test/fixtures";
 import { completedEvaluationEvidenceRows, evaluationEvidence } from "./evidence";
+import { systemContext } from "../teams/context";
 
 // The compact `evidence` column (issue 10) is kept by a database trigger from the full JSON columns. The
 // status engine must see exactly the same evidence whether it reads the compact column or the full row.
@@ -49,7 +50,7 @@ describe("compact evaluation evidence kept by the database", () => {
     const { team } = await makeTeam("evidence");
     await insertEvaluation(team.id, 1, fullColumns());
     const full = await db.evaluation.findFirstOrThrow({ where: { teamId: team.id, number: 1 } });
-    const [compact] = await completedEvaluationEvidenceRows(team.id, ["version-x"]);
+    const [compact] = await completedEvaluationEvidenceRows(systemContext(team.id, "job"), ["version-x"]);
     expect(evaluationEvidence(compact!, "m".repeat(64), dataset)).toEqual(evaluationEvidence(full, "m".repeat(64), dataset));
     expect(evaluationEvidence(compact!, "m", dataset).attacks).toEqual([
       { id: "pgd-linf-10x1", family: "iterative", norm: "linf" },
@@ -65,11 +66,11 @@ describe("compact evaluation evidence kept by the database", () => {
     const { team } = await makeTeam("evidence");
     const ev = await insertEvaluation(team.id, 1, fullColumns(0.41));
     await db.evaluation.update({ where: { id: ev.id }, data: { metrics: json(fullColumns(0.12).metrics) } });
-    let [row] = await completedEvaluationEvidenceRows(team.id, ["version-x"]);
+    let [row] = await completedEvaluationEvidenceRows(systemContext(team.id, "job"), ["version-x"]);
     expect(evaluationEvidence(row!, "m", dataset).worstCase[0]!.robustAccuracy).toBe(0.12);
     // A forged compact copy is replaced by the one computed from the full columns.
     await db.evaluation.update({ where: { id: ev.id }, data: { evidence: json({ metrics: { worstCase: [{ norm: "linf", eps: 0.1, robustAccuracy: 1 }] } }) } });
-    [row] = await completedEvaluationEvidenceRows(team.id, ["version-x"]);
+    [row] = await completedEvaluationEvidenceRows(systemContext(team.id, "job"), ["version-x"]);
     expect(evaluationEvidence(row!, "m", dataset).worstCase[0]!.robustAccuracy).toBe(0.12);
     // Not yet aggregated: no metrics, no compact copy.
     const queued = await insertEvaluation(team.id, 2, fullColumns(), { status: "QUEUED", metrics: undefined, reliability: undefined, provenance: undefined });
@@ -82,7 +83,7 @@ describe("compact evaluation evidence kept by the database", () => {
     const { attacks: _dropped, ...older } = cols.metrics;
     await insertEvaluation(team.id, 1, { ...cols, metrics: older as typeof cols.metrics });
     const full = await db.evaluation.findFirstOrThrow({ where: { teamId: team.id, number: 1 } });
-    const [compact] = await completedEvaluationEvidenceRows(team.id, ["version-x"]);
+    const [compact] = await completedEvaluationEvidenceRows(systemContext(team.id, "job"), ["version-x"]);
     const e = evaluationEvidence(compact!, "m", dataset);
     expect(e).toEqual(evaluationEvidence(full, "m", dataset));
     expect(e.attacks.map((a) => a.id)).toEqual(["pgd-linf-10x1", "noise-1"]);
@@ -92,6 +93,6 @@ describe("compact evaluation evidence kept by the database", () => {
     const a = await makeTeam("evidence");
     const b = await makeTeam("evidence");
     await insertEvaluation(a.team.id, 1, fullColumns());
-    expect(await completedEvaluationEvidenceRows(b.team.id, ["version-x"])).toEqual([]);
+    expect(await completedEvaluationEvidenceRows(systemContext(b.team.id, "job"), ["version-x"])).toEqual([]);
   });
 });

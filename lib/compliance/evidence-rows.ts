@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import type { TeamScope } from "../teams/context";
 
 export interface KindEvidenceRow {
   id: string;
@@ -18,7 +19,8 @@ export interface KindEvidenceRow {
  * evidence column (function bulwark_evaluation_evidence_of): each kind's aggregation writes its own small
  * `metrics.evidence` object and the column carries only that.
  */
-export async function completedKindEvidenceRows(teamId: string, kind: string, versionIds: string[]): Promise<KindEvidenceRow[]> {
+export async function completedKindEvidenceRows(scope: TeamScope, kind: string, versionIds: string[]): Promise<KindEvidenceRow[]> {
+  const teamId = scope.team.id;
   if (versionIds.length === 0 || kind === "robustness") return [];
   return db.$queryRaw<KindEvidenceRow[]>`
     SELECT e.id, e.number, e.kind, e."finishedAt", e."createdAt", e."modelVersionId", e."datasetVersionId", e.verdict,

@@ -4,6 +4,7 @@ import { ModelCardSchema } from "../registry/model-card";
 import type { AttestationEvidence, BeyondEvidence, DatasetEvidence, EvaluationEvidence, Evidence, ModelEvidence, OperationsEvidence, PrivacyEvaluationEvidence } from "./engine-types";
 import { tierOf, type Verdict } from "./policy";
 import { loadIntegrityEvidence } from "./integrity-evidence";
+import type { TeamScope } from "../teams/context";
 
 // Turns the team's database rows into the pure engine's input. Reads only; scoped by teamId on every query.
 
@@ -83,7 +84,8 @@ type EvidenceRow = Parameters<typeof evaluationEvidence>[0];
  * (migration evaluation_evidence, function bulwark_evaluation_evidence); the fallback computes them
  * from the full columns with the same function, for a row the trigger has not seen.
  */
-export async function completedEvaluationEvidenceRows(teamId: string, versionIds: string[]): Promise<EvidenceRow[]> {
+export async function completedEvaluationEvidenceRows(scope: TeamScope, versionIds: string[]): Promise<EvidenceRow[]> {
+  const teamId = scope.team.id;
   if (versionIds.length === 0) return [];
   // Robustness evaluations only: a privacy or integrity evaluation is never attack evidence (E1/E2).
   return db.$queryRaw<EvidenceRow[]>`
@@ -126,7 +128,8 @@ export function cardGaps(card: unknown): string[] {
  * Everything the status engine needs for one team. `modelIds` limits the models (default: all active).
  * `chain: "full"` re-verifies the whole audit chain (reports); pages use the incremental check.
  */
-export async function loadEvidence(teamId: string, now = new Date(), opts: { modelIds?: string[]; chain?: "full" | "recent" } = {}): Promise<Evidence> {
+export async function loadEvidence(scope: TeamScope, now = new Date(), opts: { modelIds?: string[]; chain?: "full" | "recent" } = {}): Promise<Evidence> {
+  const teamId = scope.team.id;
   const models = await db.model.findMany({
     where: { teamId, archivedAt: null, ...(opts.modelIds ? { id: { in: opts.modelIds } } : {}) },
     orderBy: { name: "asc" },
@@ -135,18 +138,18 @@ export async function loadEvidence(teamId: string, now = new Date(), opts: { mod
   const current = models.filter((m) => m.versions.length > 0).map((m) => ({ model: m, v: m.versions[0] }));
   const versionIds = current.map((c) => c.v.id);
   const [evaluations, privacyRows, alerts, schedules, attestations, policy, memberships, auditCount, chain] = await Promise.all([
-    completedEvaluationEvidenceRows(teamId, versionIds),
-    completedKindEvidenceRows(teamId, "privacy", versionIds),
+    completedEvaluationEvidenceRows(scope, versionIds),
+    completedKindEvidenceRows(scope, "privacy", versionIds),
     db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, modelId: { in: current.map((c) => c.model.id) } }, include: { evaluation: { select: { number: true } } } }),
     db.schedule.findMany({ where: { teamId, modelId: { in: current.map((c) => c.model.id) } } }),
     db.attestation.findMany({ where: { teamId }, include: { files: true } }),
     db.compliancePolicy.findFirst({ where: { teamId }, orderBy: { version: "desc" }, select: { version: true, createdAt: true } }),
     db.membership.findMany({ where: { teamId }, include: { user: { select: { id: true, email: true, name: true } } } }),
     db.auditEvent.count({ where: { teamId } }),
-    opts.chain === "full" ? verifyTeamChain(teamId) : verifyTeamChainRecent(teamId),
+    opts.chain === "full" ? verifyTeamChain(scope) : verifyTeamChainRecent(scope),
   ]);
   const operations = await operationsEvidence(teamId, current.map((c) => c.model.id));
-  const integrity = await loadIntegrityEvidence(teamId, versionIds);
+  const integrity = await loadIntegrityEvidence(scope, versionIds);
   const datasetIds = new Set<string>([...evaluations.map((e) => e.datasetVersionId), ...current.map((c) => c.v.trainingDatasetVersionId).filter((x): x is string => !!x)]);
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: [...datasetIds] } }, include: { dataset: { select: { name: true } } } });
   const ds = new Map<string, DatasetEvidence>(datasets.map((d) => {

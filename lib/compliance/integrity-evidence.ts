@@ -1,6 +1,7 @@
 import { db } from "../db/client";
 import type { IntegrityEvidence } from "./engine-types";
 import { completedKindEvidenceRows } from "./evidence-rows";
+import type { TeamScope } from "../teams/context";
 
 // E15: the completed training-data integrity scans (evaluation kind "integrity") of the given model versions,
 // from the compact evidence column (the `metrics.evidence` object lib/evaluations/integrity.ts writes). Scoped
@@ -14,9 +15,10 @@ interface IntegrityEvidenceJson {
   leakageGroups?: number | null;
 }
 
-export async function loadIntegrityEvidence(teamId: string, versionIds: string[]): Promise<Map<string, IntegrityEvidence[]>> {
+export async function loadIntegrityEvidence(scope: TeamScope, versionIds: string[]): Promise<Map<string, IntegrityEvidence[]>> {
+  const teamId = scope.team.id;
   const out = new Map<string, IntegrityEvidence[]>();
-  const rows = await completedKindEvidenceRows(teamId, "integrity", versionIds);
+  const rows = await completedKindEvidenceRows(scope, "integrity", versionIds);
   if (rows.length === 0) return out;
   const datasets = await db.datasetVersion.findMany({ where: { teamId, id: { in: [...new Set(rows.map((r) => r.datasetVersionId))] } }, select: { id: true, version: true, dataset: { select: { name: true } } } });
   const label = new Map(datasets.map((d) => [d.id, `${d.dataset.name} v${d.version}`]));

@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { getCatalog } from "./catalog";
 import { applyOverrides, CrosswalkOverrideSchema, DEFAULT_CROSSWALK, type Crosswalk, type CrosswalkOverride, type CrosswalkOverrideInput, type EvidenceKind, type Mark } from "./crosswalk";
 import { defaultPolicy, PolicySchema, type Policy } from "./policy";
+import type { TeamScope } from "../teams/context";
 
 // Team policy versions and crosswalk overrides: read by everyone in the team, changed by REVIEWER/ADMIN,
 // every change audited in the same transaction.
@@ -19,7 +20,8 @@ export interface ActivePolicy {
   note: string;
 }
 
-export async function activePolicy(teamId: string): Promise<ActivePolicy> {
+export async function activePolicy(scope: TeamScope): Promise<ActivePolicy> {
+  const teamId = scope.team.id;
   const row = await db.compliancePolicy.findFirst({ where: { teamId }, orderBy: { version: "desc" } });
   if (!row) return { policy: defaultPolicy(), version: null, createdAt: null, createdByLabel: null, note: "" };
   const parsed = PolicySchema.safeParse(row.policy);
@@ -29,7 +31,7 @@ export async function activePolicy(teamId: string): Promise<ActivePolicy> {
 }
 
 export async function getPolicy(ctx: TeamContext): Promise<ActivePolicy> {
-  return activePolicy(ctx.team.id);
+  return activePolicy(ctx);
 }
 
 /** Versions, newest first, with the fields each changed (from its audit record). */
@@ -94,12 +96,13 @@ export async function savePolicy(ctx: TeamContext, input: unknown, note = ""): P
 
 // ---- Crosswalk overrides ---------------------------------------------------------------------------
 
-export async function listCrosswalkOverrides(teamId: string) {
+export async function listCrosswalkOverrides(scope: TeamScope) {
+  const teamId = scope.team.id;
   return db.crosswalkOverride.findMany({ where: { teamId }, orderBy: { createdAt: "asc" } });
 }
 
-export async function teamCrosswalk(teamId: string): Promise<Crosswalk> {
-  const rows = await listCrosswalkOverrides(teamId);
+export async function teamCrosswalk(scope: TeamScope): Promise<Crosswalk> {
+  const rows = await listCrosswalkOverrides(scope);
   const overrides: CrosswalkOverride[] = rows.map((r) => ({ evidence: r.evidence as EvidenceKind, control: r.control, action: r.action === "remove" ? "remove" : "set", mark: (r.mark as Mark | null) ?? null, scope: r.scope, reason: r.reason }));
   return applyOverrides(DEFAULT_CROSSWALK, overrides);
 }

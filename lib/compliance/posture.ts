@@ -11,6 +11,7 @@ import { decidingEvaluation } from "./rule-helpers";
 import { loadEvidence } from "./evidence";
 import { activePolicy, teamCrosswalk } from "./policies";
 import type { Policy } from "./policy";
+import type { TeamScope } from "../teams/context";
 
 // Posture queries: load the team's evidence, run the pure engine, summarise. These are the functions
 // pages, reports and the API call. Every one takes a TeamContext (membership already checked) and
@@ -29,7 +30,7 @@ export interface TeamAssessment {
 
 /** Every model × control status of the team now (or at `now`). */
 export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[] } = {}): Promise<TeamAssessment> {
-  return assessTeamById(ctx.team.id, opts);
+  return assessTeamById(ctx, opts);
 }
 
 /**
@@ -66,22 +67,23 @@ async function evidenceFingerprint(teamId: string): Promise<string> {
   return `${row?.head ?? "none"}|${row?.evaluations ?? ""}`;
 }
 
-/** For workers and jobs that act for a team without a signed-in member (the caller vouches for teamId). */
-export async function assessTeamById(teamId: string, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" } = {}): Promise<TeamAssessment> {
-  if (opts.now || opts.modelIds || opts.chain === "full") return computeAssessment(teamId, opts);
+/** The team's assessment, for a member or for the system (a job, a schedule); remembered per team. */
+export async function assessTeamById(scope: TeamScope, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" } = {}): Promise<TeamAssessment> {
+  const teamId = scope.team.id;
+  if (opts.now || opts.modelIds || opts.chain === "full") return computeAssessment(scope, opts);
   const key = await evidenceFingerprint(teamId);
   let hit = assessments.get(teamId);
   const age = hit ? Date.now() - hit.at : Infinity;
   if (!hit || hit.key !== key || age > CACHE_MAX_AGE_MS) {
     // The evidence changed (or nothing usable is remembered): compute now. Concurrent requests for the
     // same team share this one computation (the promise is stored at once).
-    hit = remember(teamId, key, computeAssessment(teamId, {}));
+    hit = remember(teamId, key, computeAssessment(scope, {}));
   } else if (age > CACHE_FRESH_MS && !hit.refreshing) {
     // Only time has passed: answer with the remembered assessment, refresh it in the background.
     const stale = hit;
     stale.refreshing = true;
     const startedAt = Date.now();
-    const next = computeAssessment(teamId, {});
+    const next = computeAssessment(scope, {});
     next.then(
       () => { if (assessments.get(teamId) === stale) remember(teamId, key, next, startedAt); },
       () => { stale.refreshing = false; },
@@ -92,12 +94,13 @@ export async function assessTeamById(teamId: string, opts: { now?: Date; modelId
   return opts.frameworks ? { ...a, statuses: a.statuses.filter((s) => opts.frameworks!.includes(s.framework)) } : a;
 }
 
-async function computeAssessment(teamId: string, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" }): Promise<TeamAssessment> {
+async function computeAssessment(scope: TeamScope, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" }): Promise<TeamAssessment> {
+  const teamId = scope.team.id;
   const now = opts.now ?? new Date();
   const [{ policy, version }, crosswalk, evidence] = await Promise.all([
-    activePolicy(teamId),
-    teamCrosswalk(teamId),
-    loadEvidence(teamId, now, { modelIds: opts.modelIds, chain: opts.chain }),
+    activePolicy(scope),
+    teamCrosswalk(scope),
+    loadEvidence(scope, now, { modelIds: opts.modelIds, chain: opts.chain }),
   ]);
   const catalog = getCatalog();
   const statuses = computeControlStatuses(policy, catalog, crosswalk, evidence, { frameworks: opts.frameworks });
@@ -108,8 +111,8 @@ async function computeAssessment(teamId: string, opts: { now?: Date; modelIds?: 
  * Records a posture snapshot for the trend after something changed (an evaluation completed, an
  * attestation or the policy changed). Safe to call from the worker; a no-op when nothing changed within the hour.
  */
-export async function recordTeamSnapshot(teamId: string, trigger: "evaluation" | "attestation" | "policy" | "schedule" | "manual"): Promise<boolean> {
-  return recordSnapshot(await assessTeamById(teamId), undefined, trigger);
+export async function recordTeamSnapshot(scope: TeamScope, trigger: "evaluation" | "attestation" | "policy" | "schedule" | "manual"): Promise<boolean> {
+  return recordSnapshot(await assessTeamById(scope), undefined, trigger);
 }
 
 /** Statuses of one model, optionally for one framework (404 for a model of another team). */

@@ -15,6 +15,7 @@ import { buildSnapshot } from "../reports/snapshot";
 import { renderReportPdf } from "../reports/pdf";
 import { pdfText } from "../reports/test-helpers";
 import { completedEvaluationEvidenceRows, evaluationEvidence } from "../compliance/evidence";
+import { systemContext } from "../teams/context";
 
 // Calibration, common corruptions and OOD through the real worker and engine process on the demo CNN.
 
@@ -27,7 +28,7 @@ let datasetVersionId: string;
 
 beforeAll(async () => {
   team = await makeTeam("beyond");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   modelVersionId = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } })).id;
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
 }, 300_000);
@@ -100,7 +101,7 @@ describe("calibration, corruptions and OOD in an evaluation", () => {
     expect((api.metrics as unknown as BeyondMetrics).ood!.scores[0].auroc).toBe(m.ood!.scores[0].auroc);
 
     // the compliance evidence (read from the compact evidence column) carries the figures E13/E14 check
-    const rows = await completedEvaluationEvidenceRows(team.team.id, [modelVersionId]);
+    const rows = await completedEvaluationEvidenceRows(systemContext(team.team.id, "job"), [modelVersionId]);
     const evEvidence = evaluationEvidence(rows.find((x) => x.id === ev.id)!, "digest", undefined);
     expect(evEvidence.beyond).toEqual({
       ece: m.calibration!.clean.ece, eceUnderAttackMax: Math.max(...m.calibration!.underAttack.map((u) => u.ece)),

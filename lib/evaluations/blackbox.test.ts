@@ -23,6 +23,7 @@ import type { ShardOutput } from "./shard-io";
 import { buildSnapshot } from "../reports/snapshot";
 import { renderReportPdf } from "../reports/pdf";
 import { pdfText } from "../reports/test-helpers";
+import { systemContext } from "../teams/context";
 
 // Black-box evaluation through the real worker: the demo CNN v1 served over HTTP by a local server (scores,
 // label-only, flaky), evaluated by query-only attacks, and compared with white-box evaluations of the weights.
@@ -66,7 +67,7 @@ const checkOf = (r: ReliabilityReport, id: string) => r.checks.find((c) => c.id 
 beforeAll(async () => {
   await initEngineBackend("wasm");
   team = await makeTeam("blackbox");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   const versions = await db.modelVersion.findMany({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
   [v1, v2] = [versions[0]!.id, versions[1]!.id];
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
@@ -173,7 +174,7 @@ describe("black-box evaluation of a model served over HTTP", () => {
     expect(workerLog.length).toBeGreaterThan(0);
     expect(workerLog).not.toContain(TOKEN);
     expect(server.authSeen.filter((a) => a !== `Bearer ${TOKEN}`)).toEqual([]);
-    expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
     // The audit report states the threat model and query budget, and holds no credential.
     const snapshot = await buildSnapshot({
       teamId: team.team.id, report: { id: "r-blackbox", number: 1, title: "Black-box evidence", createdById: null, createdByLabel: "test" },

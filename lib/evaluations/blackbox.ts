@@ -8,6 +8,7 @@ import type { ReliabilityCheck } from "../engine/reliability";
 import { ValidationError } from "../errors";
 import { ENDPOINT_FORMAT } from "../registry/endpoints";
 import type { ThreatModel } from "./threat-model";
+import type { TeamScope } from "../teams/context";
 
 export type { ThreatModel };
 
@@ -40,7 +41,8 @@ export interface EndpointLaunchInfo {
 }
 
 /** The endpoint facts an evaluation needs (no credential), or null for a version with weights. */
-export async function endpointLaunchInfo(teamId: string, modelVersionId: string): Promise<EndpointLaunchInfo | null> {
+export async function endpointLaunchInfo(scope: TeamScope, modelVersionId: string): Promise<EndpointLaunchInfo | null> {
+  const teamId = scope.team.id;
   const v = await db.modelVersion.findFirst({ where: { id: modelVersionId, teamId, format: ENDPOINT_FORMAT }, select: { engineInfo: true, endpoint: true } });
   if (!v?.endpoint) return null;
   const e = v.endpoint;
@@ -94,7 +96,8 @@ function budgetAccuracies(m: EngineMetrics): BudgetAccuracy[] {
  * The comparison check for a black-box evaluation: against the latest completed evaluation of the endpoint's
  * white-box reference version on the same dataset version (same team), when there is one.
  */
-export async function referenceCheckFor(teamId: string, ev: { datasetVersionId: string }, info: EndpointLaunchInfo, metrics: EngineMetrics): Promise<{ check: ReliabilityCheck; referenceEvaluationId: string | null }> {
+export async function referenceCheckFor(scope: TeamScope, ev: { datasetVersionId: string }, info: EndpointLaunchInfo, metrics: EngineMetrics): Promise<{ check: ReliabilityCheck; referenceEvaluationId: string | null }> {
+  const teamId = scope.team.id;
   const refId = info.whiteBoxReferenceVersionId;
   const ref = refId
     ? await db.evaluation.findFirst({
@@ -121,7 +124,8 @@ export interface EndpointPresetCost {
 }
 
 /** For the launch form: what each endpoint version of the team costs per example under each preset. */
-export async function endpointPresetCosts(teamId: string): Promise<Record<string, EndpointPresetCost>> {
+export async function endpointPresetCosts(scope: TeamScope): Promise<Record<string, EndpointPresetCost>> {
+  const teamId = scope.team.id;
   const rows = await db.modelVersion.findMany({ where: { teamId, format: ENDPOINT_FORMAT, storedAt: { not: null } }, select: { id: true, card: true, endpoint: true } });
   const out: Record<string, EndpointPresetCost> = {};
   for (const r of rows) {

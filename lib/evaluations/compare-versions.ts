@@ -4,6 +4,7 @@ import { NotFoundError } from "../errors";
 import type { TeamContext } from "../teams/access";
 export { comparisonChart } from "../charts/versions";
 import { ModelCardSchema, describeTrainingCost, describeTrainingMethod, ENSEMBLE_COMBINE_LABELS, type TrainingCost } from "../registry/model-card";
+import type { TeamScope } from "../teams/context";
 
 // "Cost of robustness": the versions of one model side by side — clean and robust accuracy from evaluations
 // on the same examples under the same attack suite (anything else is not comparable), the training cost from
@@ -135,7 +136,8 @@ type Prov = { inference?: ComparableEvaluation["inference"] } | null;
 type Met = { worstCase?: ComparableEvaluation["worstCase"] } | null;
 
 /** Loads a model's versions and completed evaluations (scoped by team) and builds the comparison. */
-export async function loadVersionComparison(teamId: string, modelId: string, wanted?: string, opts: { finishedBy?: Date } = {}): Promise<VersionComparison & { modelName: string }> {
+export async function loadVersionComparison(scope: TeamScope, modelId: string, wanted?: string, opts: { finishedBy?: Date } = {}): Promise<VersionComparison & { modelName: string }> {
+  const teamId = scope.team.id;
   const model = await db.model.findFirst({ where: { id: modelId, teamId }, select: { id: true, name: true } });
   if (!model) throw new NotFoundError("This model");
   const [versions, evals] = await Promise.all([
@@ -162,5 +164,5 @@ export async function loadVersionComparison(teamId: string, modelId: string, wan
 
 /** The model page's variant (the caller's team). */
 export function compareVersions(ctx: TeamContext, modelId: string, wanted?: string) {
-  return loadVersionComparison(ctx.team.id, modelId, wanted);
+  return loadVersionComparison(ctx, modelId, wanted);
 }

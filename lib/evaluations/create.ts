@@ -1,8 +1,8 @@
 import type { Prisma } from "../db/generated/client";
 import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
-import { appendAudit, type Actor } from "../audit/log";
-import { assertCan, type TeamContext } from "../teams/access";
+import { appendAudit } from "../audit/log";
+import { assertScopeCan } from "../teams/access";
 import { NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
@@ -18,6 +18,7 @@ import { buildSuite, dataDomain } from "./suite-for";
 import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost } from "./blackbox";
 import { planShards, stratifiedSample } from "./sampling";
 import type { CreatedEvaluation } from "./created";
+import type { TeamScope } from "../teams/context";
 
 export type { CreatedEvaluation } from "./created";
 
@@ -27,11 +28,11 @@ export type { CreatedEvaluation } from "./created";
  * here, before anything is stored.
  */
 export async function createEvaluationOfKind(
-  ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
+  ctx: TeamScope,
   input: CreateAnyEvaluation,
   opts: { scheduleId?: string; priority?: number } = {},
 ): Promise<CreatedEvaluation> {
-  if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
+  assertScopeCan(ctx, "evaluation.run");
   const info = KINDS[input.kind ?? "robustness"];
   if (!info.available) throw new ValidationError(info.unavailableReason ?? `${info.label} evaluations are not available yet.`, { kind: "Not available yet" });
   switch (input.kind) {
@@ -53,11 +54,11 @@ export async function createEvaluationOfKind(
  * `scheduleId` is set when a schedule fires it (then the actor is the system).
  */
 export async function createEvaluation(
-  ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
+  ctx: TeamScope,
   input: CreateEvaluation,
   opts: { scheduleId?: string; priority?: number } = {},
 ): Promise<CreatedEvaluation> {
-  if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
+  assertScopeCan(ctx, "evaluation.run");
   const teamId = ctx.team.id;
   const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
   if (!mv) throw new NotFoundError("This model version");
@@ -78,7 +79,7 @@ export async function createEvaluation(
 
   const sampleCount = input.sampleCount === "all" ? dv.sampleCount : Math.min(input.sampleCount, dv.sampleCount);
   // A model served over HTTP is only queried (black-box): its presets are query-only suites, checked for it.
-  const endpoint = await endpointLaunchInfo(teamId, mv.id);
+  const endpoint = await endpointLaunchInfo(ctx, mv.id);
   if (endpoint && (input.corruptions || (input.ood && input.ood !== "none"))) {
     throw new ValidationError("Corruption and out-of-distribution checks are not run on models served over HTTP yet.", { [input.corruptions ? "corruptions" : "ood"]: "Not available for a model served over HTTP" });
   }
@@ -100,7 +101,7 @@ export async function createEvaluation(
   const suite = endpoint && input.preset === "custom" && !askedSanity ? AttackSuiteSchema.parse({ ...built.suite, sanityCheck: false }) : built.suite;
   const warnings = endpoint ? checkEndpointSuite(suite, endpoint, card.inputRange, card.inputShape) : built.warnings;
   const parts = await withOptionalParts(teamId, suite, input, card);
-  const dataset = await loadDatasetForEngine(teamId, dv.id);
+  const dataset = await loadDatasetForEngine(ctx, dv.id);
   const sampleIndices = stratifiedSample(dataset.labels, sampleCount, input.seed);
   const shards = planShards(sampleIndices.length, input.shardSize);
   const perSample = estimateSuiteCost(parts).perSample;
@@ -195,7 +196,8 @@ async function withOptionalParts(teamId: string, suite: AttackSuite, input: Crea
 }
 
 /** Measured engine throughput (estimated steps per second) over the team's recent finished shards. */
-export async function measuredThroughput(teamId: string): Promise<number | null> {
+export async function measuredThroughput(scope: TeamScope): Promise<number | null> {
+  const teamId = scope.team.id;
   const shards = await db.evaluationShard.findMany({
     where: { teamId, status: "DONE", durationMs: { gt: 0 }, evaluation: { kind: "robustness" } },
     orderBy: { finishedAt: "desc" },

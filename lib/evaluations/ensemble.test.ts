@@ -18,6 +18,7 @@ import { Staging } from "../registry/staging";
 import { createEvaluation } from "./create";
 import { describeThreatModel, threatModelOf } from "./threat-model";
 import { loadVersionComparison } from "./compare-versions";
+import { systemContext } from "../teams/context";
 
 // A registered ensemble of the two demo CNNs evaluated by the real worker and engine process: the clean
 // accuracy it stores equals what lib/engine/ensemble computes directly on the same digits, the threat model
@@ -111,7 +112,7 @@ describe("an ensemble version evaluated by the worker", () => {
     expect(tm).toMatch(/no gradient.*mean probability as a surrogate/);
 
     // The comparison view has the ensemble's row, with this evaluation's figures.
-    const cmp = await loadVersionComparison(team.team.id, ev.modelId);
+    const cmp = await loadVersionComparison(systemContext(team.team.id, "job"), ev.modelId);
     expect(cmp.rows.map((r) => [r.version, r.evaluation?.number ?? null])).toEqual([[1, null], [2, null], [3, ev.number]]);
     expect(cmp.rows[2]).toMatchObject({ cleanAccuracy: ev.cleanAccuracy, ensemble: { combine: "majority vote", members: ["digits-cnn v1", "digits-cnn v2"] } });
     expect(cmp.rows[0].note).toBe("Not evaluated yet.");

@@ -1,11 +1,11 @@
 import { db } from "../db/client";
-import type { TeamContext } from "../teams/access";
+import type { TeamScope } from "../teams/context";
 
 /**
  * The newest integrity scan of a dataset version (as the training data scanned), for the dataset page: its
  * status and, once completed, the E15 figures. Scoped by the team inside the query; null when none.
  */
-export async function latestIntegrityScanOf(ctx: Pick<TeamContext, "team">, datasetVersionId: string) {
+export async function latestIntegrityScanOf(ctx: TeamScope, datasetVersionId: string) {
   const ev = await db.evaluation.findFirst({
     where: { teamId: ctx.team.id, kind: "integrity", datasetVersionId },
     orderBy: { number: "desc" },

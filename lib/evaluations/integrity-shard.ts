@@ -9,6 +9,7 @@ import { scanBackdoor } from "../integrity/model-scan";
 import { trainFoldAndPredict } from "../integrity/model-probe";
 import { kFoldAssignment } from "../integrity/confident-learning";
 import { thumbnailOf, type IntegrityFoldOutput, type IntegrityScanOutput, type IntegrityShardTask, type Thumbnail } from "./integrity";
+import { systemContext } from "../teams/context";
 
 /*
  * One shard of an integrity evaluation, in the engine process (workers/shard-process.ts): loads the model
@@ -43,11 +44,11 @@ export async function runIntegrityShard(
   hooks: { onProgress: (done: number, total: number) => void; isCancelled: () => boolean },
 ): Promise<IntegrityScanOutput | IntegrityFoldOutput> {
   const backend = await initEngineBackend(task.backend);
-  const version = await loadModelVersionForEngine(task.teamId, task.modelVersionId);
+  const version = await loadModelVersionForEngine(systemContext(task.teamId, "job"), task.modelVersionId);
   const card = version.engineCard;
   const pre = preprocessingOf(card);
   const modelRange = { min: card.inputRange.min * pre.scale + pre.offset, max: card.inputRange.max * pre.scale + pre.offset };
-  const ds = await loadDatasetForEngine(task.teamId, task.datasetVersionId);
+  const ds = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.datasetVersionId);
   const train = gather(ds, task.indices, task.labelMap, pre);
   const n = task.indices.length;
   const classes = card.classLabels.length;
@@ -73,7 +74,7 @@ export async function runIntegrityShard(
   hooks.onProgress(0, 4);
   let held: ReturnType<typeof gather> | null = null;
   if (task.heldOutDatasetVersionId && task.heldOutLabelMap) {
-    const hd = await loadDatasetForEngine(task.teamId, task.heldOutDatasetVersionId);
+    const hd = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.heldOutDatasetVersionId);
     held = gather(hd, Array.from({ length: Math.min(hd.count, HELD_OUT_SCAN) }, (_, i) => i), task.heldOutLabelMap, pre);
   }
   const datasetScan = scanDataset(

@@ -8,7 +8,7 @@ import { useTempStore } from "../registry/test-helpers";
 import { DEMO_EVAL_SIZE, loadDemoEvalSplit } from "../demo/mnist";
 import { POISON } from "../demo/poisoned";
 import { seedDemoIntegrity } from "../seed/integrity";
-import { seedSplit, systemCtx } from "../seed/registry";
+import { seedSplit } from "../seed/registry";
 import { loadEvidence } from "../compliance/evidence";
 import { computeControlStatuses } from "../compliance/engine";
 import { getCatalog } from "../compliance/catalog";
@@ -22,6 +22,7 @@ import { latestIntegrityScanOf } from "./integrity-latest";
 import { SUSPECT_THUMBNAILS } from "./integrity-shard";
 import { integritySuspectsPage } from "./integrity-suspects";
 import { gateForVersion } from "../operations/gate-check";
+import { systemContext } from "../teams/context";
 
 // The integrity kind through the real thing: pg-boss on this test's PostgreSQL, a worker process, engine child
 // processes, the committed poisoned demo model and its registered (poisoned) training data. A subset keeps it
@@ -36,8 +37,8 @@ let heldOutId: string;
 
 beforeAll(async () => {
   team = await makeTeam("integrity");
-  seeded = await seedDemoIntegrity(team.team.id);
-  heldOutId = await seedSplit(systemCtx({ id: team.team.id, slug: team.team.slug, name: team.team.name }), "held-out-digits", "test", loadDemoEvalSplit(), `The ${DEMO_EVAL_SIZE} demo evaluation digits.`);
+  seeded = await seedDemoIntegrity(systemContext(team.team.id, "seed"));
+  heldOutId = await seedSplit(systemContext(team.team.id, "seed"), "held-out-digits", "test", loadDemoEvalSplit(), `The ${DEMO_EVAL_SIZE} demo evaluation digits.`);
 }, 300_000);
 
 afterAll(async () => {
@@ -84,14 +85,14 @@ describe("integrity evaluations on real workers", () => {
     expect(audit).not.toBeNull();
 
     // Controls: under the default policy the live backdoor fails ISO A.7.4 for the poisoned model.
-    const ev = await loadEvidence(team.team.id);
+    const ev = await loadEvidence(systemContext(team.team.id, "job"));
     const statuses = computeControlStatuses(defaultPolicy(), getCatalog(), DEFAULT_CROSSWALK, ev);
     const model = await db.modelVersion.findUniqueOrThrow({ where: { id: seeded.modelVersionId! } });
     const a74 = statuses.find((s) => s.control === "iso-42001:A.7.4" && s.modelId === model.modelId)!;
     expect(a74.status).toBe("failing");
     expect(a74.reason).toMatch(/live backdoor/);
     // The release gate (bulwark gate, promotions) refuses the poisoned version on the same evidence.
-    const gate = await gateForVersion(team.team.id, model);
+    const gate = await gateForVersion(systemContext(team.team.id, "job"), model);
     expect(gate.verdict.pass).toBe(false);
     expect(gate.verdict.checks.find((c) => c.id === "integrity:backdoor")).toMatchObject({ outcome: "fail", detail: expect.stringMatching(/live trigger towards class "0" in scan #\d+/) });
     expect(gate.verdict.checks.find((c) => c.id === "integrity:leakage")).toMatchObject({ outcome: "pass" });

@@ -1,8 +1,8 @@
 import type { Prisma } from "../db/generated/client";
 import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
-import { appendAudit, SYSTEM_ACTOR, type Actor } from "../audit/log";
-import { assertCan, type TeamContext } from "../teams/access";
+import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
+import { assertScopeCan } from "../teams/access";
 import { NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
@@ -19,6 +19,7 @@ import { stratifiedSample } from "./sampling";
 import type { KindShardTask, KindShardOutput } from "./shard-io";
 import { readingOf } from "./integrity-reading";
 import type { IntegrityConfig, IntegrityMetrics, Thumbnail } from "./integrity-types";
+import { systemContext, type TeamScope } from "../teams/context";
 
 export { readingOf };
 export type { IntegrityConfig, IntegrityMetrics, Thumbnail };
@@ -92,16 +93,16 @@ export function describeIntegrityCost(samples: number, folds: number, epochs: nu
 }
 
 export async function createIntegrityEvaluation(
-  ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
+  ctx: TeamScope,
   input: CreateIntegrityEvaluation,
   opts: { scheduleId?: string; priority?: number } = {},
 ): Promise<CreatedIntegrity> {
-  if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
+  assertScopeCan(ctx, "evaluation.run");
   const teamId = ctx.team.id;
   const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
   if (!mv) throw new NotFoundError("This model version");
   if (mv.status === "ARCHIVED") throw new ValidationError("This model version is archived; choose an active version.", { modelVersionId: "Archived version" });
-  if (await endpointLaunchInfo(teamId, mv.id)) {
+  if (await endpointLaunchInfo(ctx, mv.id)) {
     throw new ValidationError("A model served over HTTP cannot be scanned: the integrity scan reads its activations and retrains its architecture.", { modelVersionId: "Needs the model's files" });
   }
   if (mv.format === "ensemble") {
@@ -132,7 +133,7 @@ export async function createIntegrityEvaluation(
   const held = input.heldOutDatasetVersionId ? await compatOf(input.heldOutDatasetVersionId, "heldOutDatasetVersionId") : null;
   if (held && held.id === dv.id) throw new ValidationError("The held-out data must be another dataset version than the training data.", { heldOutDatasetVersionId: "Choose held-out data" });
 
-  const data = await loadDatasetForEngine(teamId, dv.id);
+  const data = await loadDatasetForEngine(ctx, dv.id);
   const sampleIndices = stratifiedSample(data.labels, Math.min(input.sampleCount ?? data.count, data.count), input.seed);
   const n = sampleIndices.length;
   if (input.folds > 0 && n < input.folds * 10) {
@@ -278,7 +279,7 @@ export async function aggregateIntegrity(ev: EvaluationRow & { number: number; s
   const thumbnails = { ...scan.thumbnails };
   let labelIssues: IntegrityMetrics["labelIssues"] = null;
   if (folds.length) {
-    const data = await loadDatasetForEngine(ev.teamId, dv.id);
+    const data = await loadDatasetForEngine(systemContext(ev.teamId, "job"), dv.id);
     const labelMap = checkCompatibility(
       { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
       { format: data.format, sampleShape: data.sampleShape, valueMin: data.valueMin, valueMax: data.valueMax, classLabels: data.classLabels },
@@ -358,6 +359,6 @@ export async function aggregateIntegrity(ev: EvaluationRow & { number: number; s
     });
     return true;
   });
-  if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
+  if (done) await recordTeamSnapshot(systemContext(ev.teamId, "job"), "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
   return done ? "completed" : "skipped";
 }

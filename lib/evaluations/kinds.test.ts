@@ -8,6 +8,7 @@ import { KINDS } from "./kinds";
 import { createEvaluationOfKind } from "./create";
 import { listEvaluations } from "./manage";
 import { completedEvaluationEvidenceRows, completedKindEvidenceRows } from "../compliance/evidence";
+import { systemContext } from "../teams/context";
 
 // Evaluation kinds (lib/evaluations/kinds.ts): the config schema is chosen by kind (absent = robustness),
 // kinds that are not built are refused before anything is stored, lists filter by kind, and the compact
@@ -78,9 +79,9 @@ describe("evaluation kinds: creation, lists and evidence", () => {
         metrics: json({ samples: 40, cleanAccuracy: 0.9, worstCase: [{ norm: "linf", eps: 0.1, robustAccuracy: 0.99 }], perClass: [1, 2, 3], evidence: { auc: 0.62, members: 20, nonMembers: 20 } }),
       },
     });
-    const robust = await completedEvaluationEvidenceRows(team.id, ["version-x"]);
+    const robust = await completedEvaluationEvidenceRows(systemContext(team.id, "job"), ["version-x"]);
     expect(robust.map((r) => r.number)).toEqual([1]);
-    const privacy = await completedKindEvidenceRows(team.id, "privacy", ["version-x"]);
+    const privacy = await completedKindEvidenceRows(systemContext(team.id, "job"), "privacy", ["version-x"]);
     expect(privacy).toHaveLength(1);
     expect(privacy[0]).toMatchObject({ number: 2, kind: "privacy", evidence: { auc: 0.62, members: 20, nonMembers: 20 } });
     // The compact copy of the privacy row holds its evidence object only, tagged with the kind.
@@ -90,7 +91,7 @@ describe("evaluation kinds: creation, lists and evidence", () => {
     expect(((await db.evaluation.findFirstOrThrow({ where: { teamId: team.id, number: 1 } })).evidence as Record<string, unknown>).kind).toBe("robustness");
     // Another team sees neither.
     const other = await makeTeam("kinds");
-    expect(await completedKindEvidenceRows(other.team.id, "privacy", ["version-x"])).toEqual([]);
+    expect(await completedKindEvidenceRows(systemContext(other.team.id, "job"), "privacy", ["version-x"])).toEqual([]);
 
     const all = await listEvaluations(ctx("VIEWER"), { page: 1 });
     expect(all.rows.map((r) => [r.number, r.kind])).toEqual([[2, "privacy"], [1, "robustness"]]);

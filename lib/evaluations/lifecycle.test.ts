@@ -10,6 +10,7 @@ import { createEvaluation } from "./create";
 import { cancelEvaluation } from "./manage";
 import { acknowledgeAlert } from "./webhook";
 import { verifyTeamChain } from "../audit/log";
+import { systemContext } from "../teams/context";
 
 // The real thing: worker processes (pg-boss on this test's PostgreSQL), engine child processes,
 // the demo CNN and the demo MNIST evaluation split.
@@ -29,7 +30,7 @@ let datasetVersionId: string;
 
 beforeAll(async () => {
   team = await makeTeam("evals");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   modelVersionId = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } })).id;
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
 }, 300_000);
@@ -88,7 +89,7 @@ describe("evaluation lifecycle on real workers", () => {
     // The second run compared itself with the first: same numbers, no regression alert.
     expect(crashDone.previousEvaluationId).toBe(ref.id);
     expect(await db.regressionAlert.count({ where: { evaluationId: crash.id } })).toBe(0);
-    expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
     await stopWorkers();
   });
 

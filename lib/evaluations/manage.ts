@@ -4,6 +4,7 @@ import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError } from "../errors";
 import type { EvaluationListFilter } from "./schemas";
+import type { TeamScope } from "../teams/context";
 
 export const EVALUATION_PAGE_SIZE = 25;
 
@@ -42,7 +43,7 @@ export async function listEvaluations(ctx: TeamContext, f: EvaluationListFilter)
   const rows = await db.evaluation.findMany({ where: { teamId: ctx.team.id, number: { in: numbers.map((n) => n.number) } }, orderBy: { number: "desc" }, select: evaluationSummarySelect });
   const names = await modelNames(ctx.team.id, rows);
   const versions = new Map((await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: rows.map((r) => r.modelVersionId) } }, select: { id: true, version: true } })).map((v) => [v.id, v.version]));
-  const headlines = await kindHeadlines(ctx.team.id, rows);
+  const headlines = await kindHeadlines(ctx, rows);
   return { rows: rows.map((r) => ({ ...r, modelName: names.get(r.modelId) ?? "(deleted)", modelVersion: versions.get(r.modelVersionId) ?? null, headline: headlines.get(r.id) ?? null })), total, page, pages: Math.max(1, Math.ceil(total / EVALUATION_PAGE_SIZE)) };
 }
 
@@ -50,7 +51,8 @@ export async function listEvaluations(ctx: TeamContext, f: EvaluationListFilter)
  * Headline figures of the non-robustness rows of a list (kinds.ts): the small evidence object their
  * aggregation wrote (e.g. privacy: AUC, TPR at low FPR). Robustness rows use cleanAccuracy/headlineRobust.
  */
-export async function kindHeadlines(teamId: string, rows: { id: string; kind: string; status: string }[]): Promise<Map<string, Record<string, unknown>>> {
+export async function kindHeadlines(scope: TeamScope, rows: { id: string; kind: string; status: string }[]): Promise<Map<string, Record<string, unknown>>> {
+  const teamId = scope.team.id;
   const ids = rows.filter((r) => r.kind !== "robustness" && r.status === "COMPLETED").map((r) => r.id);
   if (ids.length === 0) return new Map();
   const found = await db.evaluation.findMany({ where: { teamId, id: { in: ids } }, select: { id: true, evidence: true } });

@@ -18,6 +18,7 @@ import { createEvaluation } from "./create";
 import { aggregateEvaluation, runShardJob, type ShardExecutor } from "./run";
 import { isRobustnessTask, toShardOutput } from "./shard-io";
 import { evaluationForApi } from "./api-view";
+import { systemContext } from "../teams/context";
 
 // The user's case end to end: the demo digits CNN with a Rescaling(1/255) first layer, registered (confirmed)
 // with a 0..1 card, evaluated, aggregated. The stored result must carry the preprocessing-mismatch flag, the
@@ -42,8 +43,8 @@ async function rescaledDemoModel(): Promise<Buffer> {
 const inProcess: ShardExecutor = async (task) => {
   if (!isRobustnessTask(task)) throw new Error("robustness shards only");
   const backend = await initEngineBackend(task.backend);
-  const loaded = await loadEngineModel(task.teamId, task.modelVersionId);
-  const ds = await loadDatasetForEngine(task.teamId, task.datasetVersionId);
+  const loaded = await loadEngineModel(systemContext(task.teamId, "job"), task.modelVersionId);
+  const ds = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.datasetVersionId);
   const size = ds.sampleShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(task.datasetIndices.length * size);
   const labels = new Int32Array(task.datasetIndices.length);
@@ -108,7 +109,7 @@ describe("a mis-specified model, registered anyway and evaluated", () => {
 
     const version = await db.modelVersion.findUniqueOrThrow({ where: { id: versionId } });
     // Minimal risk: its policy asks for one attack on 100 samples, so this evaluation decides the gate.
-    const gate = await gateForVersion(team.team.id, version);
+    const gate = await gateForVersion(systemContext(team.team.id, "job"), version);
     expect(gate.verdict.pass).toBe(false);
     expect(gate.verdict.checks.find((c) => c.id === "reliability")).toMatchObject({ outcome: "fail", detail: expect.stringMatching(/Clean accuracy is clearly above chance/) });
   });

@@ -9,7 +9,7 @@ export async function dashboardEvaluations(ctx: TeamContext, take = 5) {
   assertCan(ctx, "team.read");
   const teamId = ctx.team.id;
   const [alerts, recent] = await Promise.all([
-    openAlerts(teamId),
+    openAlerts(ctx),
     db.evaluation.findMany({ where: { teamId }, orderBy: { number: "desc" }, take, select: { id: true, number: true, status: true, modelId: true, modelVersionId: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true } }),
   ]);
   const [models, versions, numbers] = await Promise.all([
@@ -31,7 +31,7 @@ export async function modelEvaluations(ctx: TeamContext, modelId: string, take =
   assertCan(ctx, "team.read");
   const teamId = ctx.team.id;
   const [alerts, evaluations, versions] = await Promise.all([
-    openAlerts(teamId, modelId),
+    openAlerts(ctx, modelId),
     db.evaluation.findMany({ where: { teamId, modelId }, orderBy: { number: "desc" }, take, select: { id: true, number: true, status: true, preset: true, modelVersionId: true, cleanAccuracy: true, headlineRobust: true, verdict: true, createdAt: true } }),
     db.modelVersion.findMany({ where: { teamId, modelId }, select: { id: true, version: true } }),
   ]);

@@ -22,6 +22,7 @@ import type { PrivacyMetrics } from "./privacy";
 import { buildSnapshot } from "../reports/snapshot";
 import { renderReportPdf } from "../reports/pdf";
 import { pdfText } from "../reports/test-helpers";
+import { systemContext } from "../teams/context";
 
 // A privacy (membership-inference) evaluation of the demo CNN through the real queue, worker and engine
 // process: members from its training split (the card's lineage), non-members from the evaluation split.
@@ -40,7 +41,7 @@ let trainSplit: string;
 beforeAll(async () => {
   team = await makeTeam("privacy");
   other = await makeTeam("privacy-other");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   v1 = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
   // The model's current version (what the controls and the gate read): v2, also trained on the training split.
   v2 = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id, version: 2 } });
@@ -117,15 +118,15 @@ describe("privacy evaluation", () => {
     console.log(`[privacy] demo v2, 100+100, 2 refs x 1 epoch x 400: ${m.attacks.map((a) => `${a.attack} ${a.auc.toFixed(3)} [${a.aucCi.low.toFixed(3)}, ${a.aucCi.high.toFixed(3)}]`).join("; ")}; acc ${m.accuracy.members.toFixed(3)}/${m.accuracy.nonMembers.toFixed(3)}; ${seconds.toFixed(1)} s`);
 
     // Evidence: E7 only. The robustness evidence never sees it.
-    expect(await completedEvaluationEvidenceRows(team.team.id, [v2.id])).toEqual([]);
-    const evidence = await loadEvidence(team.team.id);
+    expect(await completedEvaluationEvidenceRows(systemContext(team.team.id, "job"), [v2.id])).toEqual([]);
+    const evidence = await loadEvidence(systemContext(team.team.id, "job"));
     const mine = evidence.models.find((x) => x.versionId === v2.id)!;
     expect(mine.evaluations).toEqual([]);
     expect(mine.privacy).toHaveLength(1);
     expect(mine.privacy![0]).toMatchObject({ number: ev.number, members: 100, nonMembers: 100, tprAt01Fpr: null, lira: true });
     const s = computeControlStatuses(defaultPolicy(), getCatalog(), DEFAULT_CROSSWALK, evidence).find((x) => x.control === "nist-ai-rmf:MEASURE 2.10" && x.modelId === v2.modelId)!;
     expect(s.findings.find((f) => f.evidence === "E7")!.outcome).not.toBe("missing");
-    const gate = await gateForVersion(team.team.id, v2);
+    const gate = await gateForVersion(systemContext(team.team.id, "job"), v2);
     expect(gate.verdict.checks.some((c) => c.id.startsWith("privacy:"))).toBe(true);
 
     // Reads: ours yes (list, API with kind), the other team's no.

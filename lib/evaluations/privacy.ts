@@ -1,9 +1,9 @@
 import type { Prisma } from "../db/generated/client";
 import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
-import { appendAudit, SYSTEM_ACTOR, type Actor } from "../audit/log";
+import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import { env } from "../env";
-import { assertCan, type TeamContext } from "../teams/access";
+import { assertScopeCan } from "../teams/access";
 import { NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema, type ModelCard } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
@@ -20,6 +20,7 @@ import type { KindShardOutput, KindShardTask } from "./shard-io";
 import { stratifiedSample } from "./sampling";
 import { endpointLaunchInfo } from "./blackbox";
 import type { CreatedEvaluation } from "./created";
+import { type TeamScope, systemContext } from "../teams/context";
 
 // The privacy (membership-inference) evaluation kind (lib/evaluations/kinds.ts): plan, shard tasks and
 // aggregation. The attacks and metrics are in lib/engine/privacy; the engine process runs the shards
@@ -97,7 +98,8 @@ export function privacyCost(referenceModels: number, epochs: number, trainSize: 
 }
 
 /** Median example-epochs/s of the team's finished reference shards (null: none yet). */
-export async function measuredTrainRate(teamId: string): Promise<number | null> {
+export async function measuredTrainRate(scope: TeamScope): Promise<number | null> {
+  const teamId = scope.team.id;
   const rows = await db.evaluation.findMany({ where: { teamId, kind: "privacy", status: "COMPLETED" }, orderBy: { finishedAt: "desc" }, take: 10, select: { provenance: true } });
   const rates = rows.flatMap((r) => ((r.provenance as { references?: { examplesPerSecond: number }[] } | null)?.references ?? []).map((x) => x.examplesPerSecond)).filter((v) => Number.isFinite(v) && v > 0).sort((a, b) => a - b);
   return rates.length ? rates[rates.length >> 1]! : null;
@@ -111,11 +113,12 @@ function labelMapFor(card: CardForCompat, dv: { format: string; sampleShape: num
 }
 
 /** Validates a privacy evaluation against the team's records and plans it; stores nothing. */
-async function planPrivacy(teamId: string, input: CreatePrivacyEvaluation) {
+async function planPrivacy(scope: TeamScope, input: CreatePrivacyEvaluation) {
+  const teamId = scope.team.id;
   const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
   if (!mv) throw new NotFoundError("This model version");
   if (mv.status === "ARCHIVED") throw new ValidationError("This model version is archived; choose an active version.", { modelVersionId: "Archived version" });
-  if (await endpointLaunchInfo(teamId, mv.id)) {
+  if (await endpointLaunchInfo(scope, mv.id)) {
     throw new ValidationError("Privacy evaluations need the model's weights: this version is served over HTTP, and membership inference through an endpoint is not supported yet.", { modelVersionId: "Served over HTTP: not supported for privacy evaluations" });
   }
   const card = ModelCardSchema.parse(mv.card);
@@ -147,7 +150,7 @@ async function planPrivacy(teamId: string, input: CreatePrivacyEvaluation) {
   if (n < 20) throw new ValidationError(`The sets are too small: ${Math.min(dvM.sampleCount, dvN.sampleCount)} examples in the smaller one; at least 20 of each are needed.`, { samplesPerSet: "At least 20 members and 20 non-members" });
   const R = input.referenceModels;
   if (R === 1) throw new ValidationError("LiRA needs at least 2 reference models (or 0 to turn it off).", { referenceModels: "0 (off) or 2 to 16" });
-  const [dsM, dsN] = await Promise.all([loadDatasetForEngine(teamId, dvM.id), loadDatasetForEngine(teamId, dvN.id)]);
+  const [dsM, dsN] = await Promise.all([loadDatasetForEngine(scope, dvM.id), loadDatasetForEngine(scope, dvN.id)]);
   const memberTargets = stratifiedSample(dsM.labels, n, input.seed);
   const nonMemberTargets = stratifiedSample(dsN.labels, n, input.seed + 1);
   const pool = referencePoolSize(dvM.sampleCount, dvN.sampleCount, n);
@@ -169,14 +172,14 @@ async function planPrivacy(teamId: string, input: CreatePrivacyEvaluation) {
 
 /** Creates a privacy evaluation and its shards (one scoring shard + one per reference model), audited, queued. */
 export async function createPrivacyEvaluation(
-  ctx: { team: { id: string }; actor: Actor; role?: TeamContext["role"] },
+  ctx: TeamScope,
   input: CreatePrivacyEvaluation,
   opts: { scheduleId?: string; priority?: number } = {},
 ): Promise<CreatedEvaluation> {
-  if (ctx.role) assertCan({ role: ctx.role }, "evaluation.run");
+  assertScopeCan(ctx, "evaluation.run");
   const teamId = ctx.team.id;
-  const { mv, dvM, dvN, config, warnings, n } = await planPrivacy(teamId, input);
-  const cost = privacyCost(config.referenceModels, config.referenceEpochs, config.referenceTrainSize, await measuredTrainRate(teamId), n);
+  const { mv, dvM, dvN, config, warnings, n } = await planPrivacy(ctx, input);
+  const cost = privacyCost(config.referenceModels, config.referenceEpochs, config.referenceTrainSize, await measuredTrainRate(ctx), n);
   const shards = Array.from({ length: 1 + config.referenceModels }, (_, i) => ({ index: i, start: i, end: i + 1 }));
   const evaluation = await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
@@ -208,9 +211,9 @@ export async function createPrivacyEvaluation(
 }
 
 /** What the form shows before launch: the plan's cost (no write). */
-export async function previewPrivacyCost(teamId: string, input: CreatePrivacyEvaluation): Promise<{ cost: PrivacyCost; warnings: string[] }> {
-  const { config, warnings, n } = await planPrivacy(teamId, input);
-  return { cost: privacyCost(config.referenceModels, config.referenceEpochs, config.referenceTrainSize, await measuredTrainRate(teamId), n), warnings };
+export async function previewPrivacyCost(scope: TeamScope, input: CreatePrivacyEvaluation): Promise<{ cost: PrivacyCost; warnings: string[] }> {
+  const { config, warnings, n } = await planPrivacy(scope, input);
+  return { cost: privacyCost(config.referenceModels, config.referenceEpochs, config.referenceTrainSize, await measuredTrainRate(scope), n), warnings };
 }
 
 /** The engine task of one shard of a privacy evaluation (the model and datasets are checked again). */
@@ -383,6 +386,6 @@ export async function aggregatePrivacy(ev: { id: string; teamId: string; number:
     await sendWebhooks(tx, ev.teamId, webhooks);
     return true;
   });
-  if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
+  if (done) await recordTeamSnapshot(systemContext(ev.teamId, "job"), "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
   return done ? "completed" : "skipped";
 }

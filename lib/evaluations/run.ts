@@ -20,6 +20,7 @@ import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine
 import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
 import { compareMetrics, regressionSummary, type Comparison } from "./regression";
 import { recordTeamSnapshot } from "../compliance/posture";
+import { systemContext } from "../teams/context";
 
 // The worker side of an evaluation: one shard job at a time, and the aggregate step that runs once.
 
@@ -221,13 +222,13 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   let reliability = assessReliability(records, suite, metrics, card.classLabels, { statedAccuracy: card.statedAccuracy });
   // A model served over HTTP was only queried: say so, with its query budget, and compare with the white-box
   // evaluation of the weights it serves when the endpoint names them.
-  const endpoint = await endpointLaunchInfo(ev.teamId, ev.modelVersionId);
+  const endpoint = await endpointLaunchInfo(systemContext(ev.teamId, "job"), ev.modelVersionId);
   // An ensemble: every attack ran against the whole ensemble; the threat model names its members and how
   // gradient attacks treated the combination rule (a vote has no gradient).
   const ensemble = card.ensemble ? { combine: card.ensemble.combine, members: card.ensemble.members.map((m) => ({ label: m.label, manifestDigest: m.manifestDigest })), gradient: card.ensemble.gradient } : null;
   let threatModel: ThreatModel = ensemble ? { kind: "white-box", ensemble } : { kind: "white-box" };
   if (endpoint) {
-    const ref = await referenceCheckFor(ev.teamId, ev, endpoint, metrics);
+    const ref = await referenceCheckFor(systemContext(ev.teamId, "job"), ev, endpoint, metrics);
     reliability = withReliabilityCheck(reliability, ref.check);
     const sum = (k: "queries" | "requests" | "retries") => outputs.reduce((a, o) => a + (o!.endpoint?.[k] ?? 0), 0);
     threatModel = {
@@ -313,7 +314,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
     return true;
   });
   // The compliance trend gets a point per completed evaluation (not only when someone looks).
-  if (done) await recordTeamSnapshot(ev.teamId, "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
+  if (done) await recordTeamSnapshot(systemContext(ev.teamId, "job"), "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
   return done ? "completed" : "skipped";
 }
 

@@ -11,6 +11,7 @@ import { createSchedule, deleteSchedule, fireSchedule, listSchedules, setSchedul
 import { acknowledgeAlert, deliverWebhook, updateTeamAlertSettings } from "./webhook";
 import { addOutboundHost } from "../teams/outbound-hosts";
 import { NotFoundError } from "../errors";
+import { systemContext } from "../teams/context";
 
 useTempStore();
 let t: Awaited<ReturnType<typeof makeTeam>>;
@@ -19,7 +20,7 @@ let datasetVersionId: string;
 
 beforeAll(async () => {
   t = await makeTeam("sched");
-  await seedDemoRegistry(t.team.id);
+  await seedDemoRegistry(systemContext(t.team.id, "seed"));
   modelId = (await db.model.findFirstOrThrow({ where: { teamId: t.team.id, name: DEMO_MODEL_NAME } })).id;
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: t.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
 }, 300_000);

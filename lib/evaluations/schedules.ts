@@ -3,6 +3,7 @@ import type { Prisma } from "../db/generated/client";
 import { db } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
+import { systemContext } from "../teams/context";
 import { NotFoundError, ValidationError } from "../errors";
 import { getQueue } from "../jobs/queue";
 import { JOBS, type ScheduleFireJob } from "../jobs/catalog";
@@ -148,7 +149,7 @@ export async function fireSchedule(job: ScheduleFireJob) {
     : await db.modelVersion.findFirst({ where: { modelId: s.modelId, teamId: s.teamId, status: "ACTIVE", storedAt: { not: null } }, orderBy: { version: "desc" } });
   if (!version) return null;
   const created = await createEvaluation(
-    { team: { id: s.teamId }, actor: { userId: null, label: `schedule: ${s.name}` } },
+    systemContext(s.teamId, "schedule", `schedule: ${s.name}`),
     { modelVersionId: version.id, datasetVersionId: s.datasetVersionId, preset: s.preset as "quick" | "standard", sampleCount: s.sampleCount, seed: s.seed, shardSize: 200, linfEpsilons: undefined, customSuite: undefined },
     { scheduleId: s.id },
   );

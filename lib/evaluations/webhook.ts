@@ -9,6 +9,7 @@ import { send, type WebhookJob } from "../jobs/catalog";
 import { NotFoundError, ValidationError } from "../errors";
 import { OutboundClient, systemResolver } from "../outbound/client";
 import { checkTarget, OutboundError, parseOutboundUrl, type Resolver } from "../outbound/policy";
+import { systemContext, type TeamScope } from "../teams/context";
 
 // Team alert settings, and webhook delivery: JSON signed with HMAC-SHA256 over "<timestamp>.<body>"
 // (header X-Bulwark-Signature: t=<unix seconds>,v1=<hex>), retried with back-off by the queue.
@@ -33,13 +34,14 @@ export const TeamAlertSettingsSchema = z.object({
     .transform((v) => v || null),
 });
 
-export async function getTeamSettings(teamId: string) {
+export async function getTeamSettings(scope: TeamScope) {
+  const teamId = scope.team.id;
   return (await db.teamSettings.findUnique({ where: { teamId } })) ?? { teamId, regressionTolerancePp: 2, webhookUrl: null, webhookSecret: null, updatedAt: null };
 }
 
 /** The rules every webhook of a team is sent under: any public host; private ones per the allowlist and the instance. */
-function webhookRules(teamId: string) {
-  return { allowlist: liveTeamAllowlist(teamId), anyPublicHost: true, instanceAllowsPrivate: env().BULWARK_OUTBOUND_ALLOW_PRIVATE };
+function webhookRules(scope: TeamScope) {
+  return { allowlist: liveTeamAllowlist(scope), anyPublicHost: true, instanceAllowsPrivate: env().BULWARK_OUTBOUND_ALLOW_PRIVATE };
 }
 
 /**
@@ -51,7 +53,7 @@ export async function updateTeamAlertSettings(ctx: TeamContext, input: z.infer<t
   assertCan(ctx, "team.settings");
   if (input.webhookUrl) {
     try {
-      const rules = { allowlist: await loadTeamAllowlist(ctx.team.id), anyPublicHost: true, instanceAllowsPrivate: env().BULWARK_OUTBOUND_ALLOW_PRIVATE };
+      const rules = { allowlist: await loadTeamAllowlist(ctx), anyPublicHost: true, instanceAllowsPrivate: env().BULWARK_OUTBOUND_ALLOW_PRIVATE };
       await checkTarget(parseOutboundUrl(input.webhookUrl), rules, opts.resolve ?? systemResolver);
     } catch (e) {
       if (!(e instanceof OutboundError)) throw e;
@@ -105,7 +107,7 @@ export async function deliverWebhook(job: WebhookJob, opts: { resolve?: Resolver
   const body = JSON.stringify({ event: job.event, teamId: job.teamId, sentAt: new Date().toISOString(), data: job.payload });
   const ts = Math.floor(Date.now() / 1000);
   const client = new OutboundClient({
-    ...webhookRules(job.teamId),
+    ...webhookRules(systemContext(job.teamId, "job")),
     timeoutMs: 10_000,
     maxResponseBytes: MAX_WEBHOOK_RESPONSE_BYTES,
     // A receiver answers where it was asked: a redirect would re-post the signed event somewhere else.
@@ -149,6 +151,7 @@ export async function acknowledgeAlert(ctx: TeamContext, input: z.infer<typeof A
   });
 }
 
-export async function openAlerts(teamId: string, modelId?: string) {
+export async function openAlerts(scope: TeamScope, modelId?: string) {
+  const teamId = scope.team.id;
   return db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, ...(modelId ? { modelId } : {}) }, orderBy: { createdAt: "desc" }, take: 20 });
 }

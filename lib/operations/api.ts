@@ -28,7 +28,7 @@ function deploymentView(d: { id: string; kind: string; environment: string; vers
 }
 
 export async function listEnvironmentsApi(ctx: TeamContext) {
-  const envs = await listEnvironments(ctx.team.id);
+  const envs = await listEnvironments(ctx);
   return { data: envs.map((e) => ({ id: e.id, name: e.name, description: e.description, createdAt: iso(e.createdAt) })) };
 }
 
@@ -40,7 +40,7 @@ export async function createEnvironmentApi(ctx: TeamContext, input: z.output<typ
 /** What each environment runs for the model, and the decisions that got it there. */
 export async function deploymentStatusApi(ctx: TeamContext, q: z.output<typeof DeploymentQuerySchema>) {
   const model = await modelByName(ctx, q.model);
-  const [current, history] = await Promise.all([currentDeployments(ctx.team.id, model.id), deploymentHistory(ctx.team.id, model.id)]);
+  const [current, history] = await Promise.all([currentDeployments(ctx, model.id), deploymentHistory(ctx, model.id)]);
   const keep = <T extends { environment: string }>(rows: T[]) => (q.environment ? rows.filter((r) => r.environment === q.environment) : rows);
   return {
     model: model.name,

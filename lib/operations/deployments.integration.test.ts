@@ -18,6 +18,7 @@ import { OverrideSchema } from "./schemas";
 import { buildSnapshot } from "../reports/snapshot";
 import { renderReportPdf } from "../reports/pdf";
 import { pdfText } from "../reports/test-helpers";
+import { systemContext } from "../teams/context";
 
 // Deployments on a real database with gate evidence measured by the real engine: the standard demo
 // model (v1) fails the high-risk gate, the PGD-trained one (v2) passes it.
@@ -55,7 +56,7 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
   });
 
   it("a failing gate blocks the promotion and stores nothing", async () => {
-    const gate = await gateForVersion(t.team.id, (await db.modelVersion.findUniqueOrThrow({ where: { id: v.v1 } })), t0);
+    const gate = await gateForVersion(systemContext(t.team.id, "job"), (await db.modelVersion.findUniqueOrThrow({ where: { id: v.v1 } })), t0);
     expect(gate.verdict.pass).toBe(false);
     expect(gate.verdict.checks.find((c) => c.id === "threshold:linf:0.1")!.outcome).toBe("fail");
     const before = await db.auditEvent.count({ where: { teamId: t.team.id } });
@@ -73,7 +74,7 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
     await expect(createGateOverride(t.ctx("ENGINEER"), { environment: "staging", modelVersionId: v.v1, reason: "Pilot with a human in the loop", expiresInDays: 7 }, at(1))).rejects.toBeInstanceOf(ForbiddenError);
     const o = await createGateOverride(t.ctx("REVIEWER"), { environment: "staging", modelVersionId: v.v1, reason: "Pilot with a human in the loop", expiresInDays: 2 }, at(1));
     expect(o).toMatchObject({ createdByLabel: t.users.REVIEWER.email, reason: "Pilot with a human in the loop", expiresAt: new Date(at(1).getTime() + 2 * DAY) });
-    const gate = await gateForVersion(t.team.id, await db.modelVersion.findUniqueOrThrow({ where: { id: v.v1 } }), at(1));
+    const gate = await gateForVersion(systemContext(t.team.id, "job"), await db.modelVersion.findUniqueOrThrow({ where: { id: v.v1 } }), at(1));
     expect(o.evidenceHash).toBe(gate.evidenceHash);
     const ev = await db.auditEvent.findFirstOrThrow({ where: { teamId: t.team.id, action: "deployment.override" } });
     expect(ev.actorLabel).toBe(t.users.REVIEWER.email);
@@ -82,7 +83,7 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
     // The override is for staging only; in production the gate still blocks.
     await expect(promoteVersion(t.ctx("ENGINEER"), { environment: "production", modelVersionId: v.v1, note: "" }, at(2))).rejects.toBeInstanceOf(ConflictError);
     // Three days later it has expired: staging refuses v1 again.
-    expect(await activeOverride(t.team.id, o.environmentId, v.v1, new Date(at(1).getTime() + 3 * DAY))).toBeNull();
+    expect(await activeOverride(systemContext(t.team.id, "job"), o.environmentId, v.v1, new Date(at(1).getTime() + 3 * DAY))).toBeNull();
     await expect(promoteVersion(t.ctx("ENGINEER"), { environment: "staging", modelVersionId: v.v1, note: "" }, new Date(at(1).getTime() + 3 * DAY))).rejects.toThrow(/The gate fails/);
     // Before expiry it passes, and the deployment names the override.
     const p = await promoteVersion(t.ctx("ENGINEER"), { environment: "staging", modelVersionId: v.v1, note: "pilot" }, at(3));
@@ -117,14 +118,14 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
       const rb = await rollbackDeployment(t.ctx("ENGINEER"), { environment: "production", modelId, note: "drift" }, at(16));
       expect(rb).toMatchObject({ fromVersion: 3, toVersion: 2 });
       expect(rb.deployment).toMatchObject({ kind: "rollback", modelVersionId: v.v2, gatePassed: true });
-      const cur = await currentDeployments(t.team.id, modelId);
+      const cur = await currentDeployments(systemContext(t.team.id, "job"), modelId);
       expect(cur.find((c) => c.environment === "production")).toMatchObject({ version: 2, kind: "rollback" });
       expect(cur.find((c) => c.environment === "staging")).toMatchObject({ version: 1 });
       // v1's promotion only went through by override: it is not a rollback target.
       await expect(rollbackDeployment(t.ctx("ENGINEER"), { environment: "production", modelId, note: "" }, at(17))).rejects.toThrow(/No earlier version of digits-cnn passed the gate in production/);
       await expect(rollbackDeployment(t.ctx("VIEWER"), { environment: "production", modelId, note: "" })).rejects.toBeInstanceOf(ForbiddenError);
 
-      const hist = await deploymentHistory(t.team.id, modelId);
+      const hist = await deploymentHistory(systemContext(t.team.id, "job"), modelId);
       expect(hist.filter((h) => h.environment === "production").map((h) => `${h.kind}:v${h.version}`)).toEqual(["rollback:v2", "promote:v3", "promote:v2", "promote:v1"]);
       const audit = await db.auditEvent.findFirstOrThrow({ where: { teamId: t.team.id, action: "deployment.rollback" } });
       expect(audit.actorLabel).toBe(t.users.ENGINEER.email);
@@ -157,6 +158,6 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
     } finally {
       server.close();
     }
-    expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(t.team.id, "job"))).intact).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import type { WebhookJob } from "../jobs/catalog";
 import { sendWebhooks } from "../evaluations/webhook";
 import { gateForVersion } from "./gate-check";
 import type { CreateEnvironmentSchema, OverrideSchema, PromoteSchema, RollbackSchema } from "./schemas";
+import type { TeamScope } from "../teams/context";
 
 // Deployments: which model version each environment runs, as a history of recorded decisions.
 // Promotion passes the policy gate (or a reviewer's unexpired override); a rollback returns the
@@ -26,7 +27,8 @@ export async function createEnvironment(ctx: TeamContext, input: z.output<typeof
   });
 }
 
-export async function listEnvironments(teamId: string) {
+export async function listEnvironments(scope: TeamScope) {
+  const teamId = scope.team.id;
   return db.environment.findMany({ where: { teamId }, orderBy: { createdAt: "asc" } });
 }
 
@@ -37,7 +39,8 @@ async function environmentByName(tx: Tx | typeof db, teamId: string, name: strin
 }
 
 /** The override that currently lets this version into this environment, if any. */
-export async function activeOverride(teamId: string, environmentId: string, modelVersionId: string, now = new Date()) {
+export async function activeOverride(scope: TeamScope, environmentId: string, modelVersionId: string, now = new Date()) {
+  const teamId = scope.team.id;
   return db.gateOverride.findFirst({ where: { teamId, environmentId, modelVersionId, revokedAt: null, expiresAt: { gt: now } }, orderBy: { createdAt: "desc" } });
 }
 
@@ -80,8 +83,8 @@ export async function promoteVersion(ctx: TeamContext, input: z.output<typeof Pr
   const version = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId: ctx.team.id, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
   if (!version) throw new NotFoundError("This model version");
   if (version.status !== "ACTIVE") throw new ValidationError(`${version.model.name} v${version.version} is archived; restore it before promoting it.`, { modelVersionId: "archived" });
-  const gate = await gateForVersion(ctx.team.id, version, now);
-  const override = gate.verdict.pass ? null : await activeOverride(ctx.team.id, env.id, version.id, now);
+  const gate = await gateForVersion(ctx, version, now);
+  const override = gate.verdict.pass ? null : await activeOverride(ctx, env.id, version.id, now);
   if (!gate.verdict.pass && !override) {
     const failed = gate.verdict.checks.filter((c) => c.outcome === "fail");
     throw new ConflictError(`The gate fails for ${version.model.name} v${version.version}, so it cannot be promoted to ${env.name}: ${failed.map((c) => `${c.label} — ${c.detail}`).join(" ")} A reviewer may record an override with a reason and an expiry.`);
@@ -119,7 +122,7 @@ export async function createGateOverride(ctx: TeamContext, input: z.output<typeo
   const env = await environmentByName(db, ctx.team.id, input.environment);
   const version = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId: ctx.team.id, storedAt: { not: null } }, include: { model: { select: { name: true } } } });
   if (!version) throw new NotFoundError("This model version");
-  const gate = await gateForVersion(ctx.team.id, version, now);
+  const gate = await gateForVersion(ctx, version, now);
   if (gate.verdict.pass) throw new ValidationError(`The gate passes for ${version.model.name} v${version.version}; no override is needed.`, { modelVersionId: "gate passes" });
   const expiresAt = new Date(now.getTime() + input.expiresInDays * DAY);
   return db.$transaction(async (tx) => {
@@ -136,7 +139,8 @@ export async function createGateOverride(ctx: TeamContext, input: z.output<typeo
  * Rollback target: the newest promotion in this environment, of another version than the current one,
  * whose gate passed when it was promoted (promotions let through by an override do not count).
  */
-export async function lastPassingDeployment(teamId: string, environmentId: string, modelId: string, currentVersionId: string) {
+export async function lastPassingDeployment(scope: TeamScope, environmentId: string, modelId: string, currentVersionId: string) {
+  const teamId = scope.team.id;
   return db.deployment.findFirst({
     where: { teamId, environmentId, modelId, kind: "promote", gatePassed: true, modelVersionId: { not: currentVersionId } },
     orderBy: { createdAt: "desc" },
@@ -164,7 +168,7 @@ export async function rollbackDeployment(ctx: TeamContext, input: z.output<typeo
       tx.modelVersion.findFirstOrThrow({ where: { id: target.modelVersionId, teamId: ctx.team.id } }),
     ]);
     // The rollback row records the gate as it stands now (information for the auditor; a rollback is not blocked by it).
-    const gate = await gateForVersion(ctx.team.id, toV, now);
+    const gate = await gateForVersion(ctx, toV, now);
     const d = await tx.deployment.create({
       data: {
         teamId: ctx.team.id, environmentId: env.id, modelId: model.id, modelVersionId: toV.id, kind: "rollback",
@@ -184,7 +188,8 @@ export async function rollbackDeployment(ctx: TeamContext, input: z.output<typeo
 }
 
 /** Every decision for a model, newest first, with environment and version labels. */
-export async function deploymentHistory(teamId: string, modelId: string, take = 100) {
+export async function deploymentHistory(scope: TeamScope, modelId: string, take = 100) {
+  const teamId = scope.team.id;
   const rows = await db.deployment.findMany({ where: { teamId, modelId }, orderBy: { createdAt: "desc" }, take });
   const [envs, versions, overrides] = await Promise.all([
     db.environment.findMany({ where: { teamId, id: { in: [...new Set(rows.map((r) => r.environmentId))] } }, select: { id: true, name: true } }),
@@ -198,7 +203,8 @@ export async function deploymentHistory(teamId: string, modelId: string, take = 
 }
 
 /** What each environment runs now, per model (the newest decision per environment and model). */
-export async function currentDeployments(teamId: string, modelId?: string) {
+export async function currentDeployments(scope: TeamScope, modelId?: string) {
+  const teamId = scope.team.id;
   const rows = await db.deployment.findMany({
     where: { teamId, ...(modelId ? { modelId } : {}) },
     orderBy: { createdAt: "desc" },
@@ -216,7 +222,8 @@ export async function currentDeployments(teamId: string, modelId?: string) {
 }
 
 /** Overrides recorded for a model's versions, newest first, with whether each is still active. */
-export async function overridesForModel(teamId: string, modelId: string, now = new Date()) {
+export async function overridesForModel(scope: TeamScope, modelId: string, now = new Date()) {
+  const teamId = scope.team.id;
   const versions = await db.modelVersion.findMany({ where: { teamId, modelId }, select: { id: true, version: true } });
   const rows = await db.gateOverride.findMany({ where: { teamId, modelVersionId: { in: versions.map((v) => v.id) } }, orderBy: { createdAt: "desc" }, take: 50 });
   const envs = await db.environment.findMany({ where: { teamId }, select: { id: true, name: true } });

@@ -5,6 +5,7 @@ import { completedKindEvidenceRows, evaluationEvidence, privacyEvidence } from "
 import { gateVerdict, type GateVerdict } from "../compliance/gate";
 import { loadIntegrityEvidence } from "../compliance/integrity-evidence";
 import { tierOf, type Tier } from "../compliance/policy";
+import type { TeamScope } from "../teams/context";
 
 // The release gate of one model version, read from the database: the same inputs for `bulwark gate`
 // (GET /api/v1/gate) and for a promotion, so the two can never disagree.
@@ -30,13 +31,14 @@ export function evidenceHash(v: unknown): string {
   return createHash("sha256").update(JSON.stringify(canon(v))).digest("hex");
 }
 
-export async function gateForVersion(teamId: string, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }, now = new Date()): Promise<VersionGate> {
+export async function gateForVersion(scope: TeamScope, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }, now = new Date()): Promise<VersionGate> {
+  const teamId = scope.team.id;
   const [{ policy, version: policyVersion }, evaluations, alerts, privacyRows, integrityByVersion] = await Promise.all([
-    activePolicy(teamId),
+    activePolicy(scope),
     db.evaluation.findMany({ where: { teamId, kind: "robustness", modelVersionId: version.id, status: "COMPLETED" }, orderBy: { number: "asc" } }),
     db.regressionAlert.findMany({ where: { teamId, modelId: version.modelId, acknowledgedAt: null, evaluation: { modelVersionId: version.id } }, include: { evaluation: { select: { number: true } } }, orderBy: { createdAt: "asc" } }),
-    completedKindEvidenceRows(teamId, "privacy", [version.id]),
-    loadIntegrityEvidence(teamId, [version.id]),
+    completedKindEvidenceRows(scope, "privacy", [version.id]),
+    loadIntegrityEvidence(scope, [version.id]),
   ]);
   const integrity = integrityByVersion.get(version.id) ?? [];
   const privacy = privacyRows.map(privacyEvidence).filter((p): p is NonNullable<typeof p> => p !== null);

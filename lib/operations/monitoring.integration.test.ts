@@ -18,6 +18,7 @@ import { createEnvironment, promoteVersion } from "./deployments";
 import { acknowledgeMonitoringAlert, getReference, ingestBatch, monitoringView } from "./monitoring";
 import { summariseBatch } from "./client-summary";
 import { justAcross, measure, registerDemoEvalSet, registerDemoModel } from "./test-helpers";
+import { systemContext } from "../teams/context";
 
 // Monitoring end to end on a real database: the PGD-trained demo model deployed to production, its
 // reference from the evaluation dataset, batches summarised from real digits and the real model's
@@ -59,7 +60,7 @@ describe("monitoring: reference, batches, drift incidents", () => {
     await promoteVersion(t.ctx("REVIEWER"), { environment: "production", modelVersionId: v2.versionId, note: "" });
     await addOutboundHost(t.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [9] });
     await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: "http://127.0.0.1:9/hook" });
-    model = await loadModelFromFiles(asLayersFiles((await loadModelVersionForEngine(t.team.id, v2.versionId)).files));
+    model = await loadModelFromFiles(asLayersFiles((await loadModelVersionForEngine(systemContext(t.team.id, "job"), v2.versionId)).files));
     ref = await getReference(t.ctx("ENGINEER"), { model: "digits-cnn", environment: "production" });
     return async () => {
       model.dispose();
@@ -127,11 +128,11 @@ describe("monitoring: reference, batches, drift incidents", () => {
     expect(view.batches).toHaveLength(12);
     expect(view.alerts.filter((a) => a.resolvedAt === null).length).toBe(again.opened.length);
     // The status engine sees the deployment and its monitoring (evidence E8, E10): an open incident was acknowledged above, the new one is not.
-    const ev = await loadEvidence(t.team.id);
+    const ev = await loadEvidence(systemContext(t.team.id, "job"));
     const prod = ev.models[0]!.operations!.environments[0]!;
     expect(prod).toMatchObject({ environment: "production", version: 1, gatePassed: true, batches: 12 });
     expect(prod.openAlerts.some((a) => a.signal === "input-drift" && !a.acknowledged)).toBe(true);
-    expect((await verifyTeamChain(t.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(t.team.id, "job"))).intact).toBe(true);
   });
 
   it("raw samples feed the attack-pattern signal: natural digits pass, inputs pushed just across a boundary open an alert; samples are not stored", async () => {

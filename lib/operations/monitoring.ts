@@ -20,6 +20,7 @@ import { loadEngineModel } from "../registry/ensembles";
 import type { LoadedModel } from "../engine/model";
 import { preprocessingOf } from "../engine/card";
 import { env } from "../env";
+import type { TeamScope } from "../teams/context";
 
 // Production monitoring: reference statistics of the evaluation dataset, batches posted by the
 // team's serving system, drift scores per batch, and alerts deduplicated per incident.
@@ -47,8 +48,9 @@ export interface ReferenceStats {
 }
 
 /** The evaluation whose dataset is the reference: the gate's deciding one, else the version's latest completed. */
-async function referenceEvaluation(teamId: string, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }) {
-  const gate = await gateForVersion(teamId, version);
+async function referenceEvaluation(scope: TeamScope, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }) {
+  const teamId = scope.team.id;
+  const gate = await gateForVersion(scope, version);
   const id = gate.deciding?.evaluationId;
   const ev = id
     ? await db.evaluation.findFirst({ where: { id, teamId } })
@@ -57,16 +59,17 @@ async function referenceEvaluation(teamId: string, version: { id: string; modelI
 }
 
 /** Computes (once) and returns the reference of a model version. */
-export async function referenceFor(teamId: string, versionId: string) {
+export async function referenceFor(scope: TeamScope, versionId: string) {
+  const teamId = scope.team.id;
   const version = await db.modelVersion.findFirst({ where: { id: versionId, teamId } });
   if (!version) throw new NotFoundError("This model version");
-  const ev = await referenceEvaluation(teamId, version);
+  const ev = await referenceEvaluation(scope, version);
   if (!ev) throw new ValidationError(`v${version.version} has no completed evaluation, so there is no reference to compare production with. Evaluate it first.`, { model: "no completed evaluation" });
   const existing = await db.monitoringReference.findFirst({ where: { teamId, modelVersionId: version.id, datasetVersionId: ev.datasetVersionId } });
   if (existing) return { id: existing.id, stats: existing.stats as unknown as ReferenceStats };
 
   const card = ModelCardSchema.parse(version.card);
-  const ds = await loadDatasetForEngine(teamId, ev.datasetVersionId);
+  const ds = await loadDatasetForEngine(scope, ev.datasetVersionId);
   const sampleSize = ds.sampleShape.reduce((a, b) => a * b, 1);
   const { spec, values } = sampleStatistics(ds.x, ds.count, sampleSize, card.inputRange);
   const shards = await db.evaluationShard.findMany({ where: { teamId, evaluationId: ev.id }, select: { result: true } });
@@ -116,7 +119,7 @@ export const ReferenceQuerySchema = z.object({ model: z.string().trim().min(1).m
 /** What a client needs to summarise its traffic: the feature statistics and the bin edges to count them on. */
 export async function getReference(ctx: TeamContext, q: z.output<typeof ReferenceQuerySchema>) {
   const { env, model, version } = await deployedVersion(ctx.team.id, q.environment, q.model);
-  const ref = await referenceFor(ctx.team.id, version.id);
+  const ref = await referenceFor(ctx, version.id);
   const s = ref.stats;
   return {
     model: model.name,
@@ -243,10 +246,10 @@ export interface IngestResult {
 export async function ingestBatch(ctx: TeamContext, input: BatchInput, now = new Date()): Promise<IngestResult> {
   assertCan(ctx, "monitoring.ingest");
   const { env, model, version } = await deployedVersion(ctx.team.id, input.environment, input.model);
-  const ref = await referenceFor(ctx.team.id, version.id);
+  const ref = await referenceFor(ctx, version.id);
   checkBatch(input, ref.stats);
-  const { policy } = await activePolicy(ctx.team.id);
-  const attack = input.samples ? await attackShareFor(ctx.team.id, version, input.samples, ref.stats) : null;
+  const { policy } = await activePolicy(ctx);
+  const attack = input.samples ? await attackShareFor(ctx, version, input.samples, ref.stats) : null;
   const scores = scoreBatch(input, ref.stats, policy.monitoring, attack);
   const observedAt = input.observedAt ? new Date(input.observedAt) : now;
   const webhooks: WebhookJob[] = [];
@@ -324,13 +327,13 @@ async function applySignal(tx: Tx, a: {
 // Loaded models for the attack-pattern signal, per version (a few: the web process keeps them in memory).
 const loaded = new Map<string, Promise<{ model: LoadedModel; pre: { scale: number; offset: number } }>>();
 
-async function attackShareFor(teamId: string, version: { id: string }, samples: number[][], ref: ReferenceStats): Promise<NearBoundary> {
+async function attackShareFor(scope: TeamScope, version: { id: string }, samples: number[][], ref: ReferenceStats): Promise<NearBoundary> {
   let entry = loaded.get(version.id);
   if (!entry) {
     entry = (async () => {
       await ensureCheckBackend(env().BULWARK_TF_BACKEND);
       // A version with weights or an ensemble (its members loaded and combined).
-      const mv = await loadEngineModel(teamId, version.id);
+      const mv = await loadEngineModel(scope, version.id);
       return { model: { ...mv.model, dispose: mv.dispose }, pre: preprocessingOf(mv.engineCard) };
     })();
     entry.catch(() => loaded.delete(version.id));
@@ -375,7 +378,7 @@ export async function monitoringView(ctx: TeamContext, modelId: string, environm
   const versions = await db.modelVersion.findMany({ where: { teamId: ctx.team.id, id: { in: [...new Set([...batches.map((b) => b.modelVersionId), ...alerts.map((a) => a.modelVersionId), ...(current ? [current.modelVersionId] : [])])] } }, select: { id: true, version: true } });
   const vNum = new Map(versions.map((v) => [v.id, v.version]));
   const reference = current ? await db.monitoringReference.findFirst({ where: { teamId: ctx.team.id, modelVersionId: current.modelVersionId }, orderBy: { createdAt: "desc" } }) : null;
-  const { policy } = await activePolicy(ctx.team.id);
+  const { policy } = await activePolicy(ctx);
   return {
     model,
     environment: env,

@@ -75,8 +75,8 @@ export async function registerDemoModel(ctx: TeamContext, files: "v1" | "v2", mo
 let nextNumber = 1;
 /** Runs the engine for real on SAMPLES evaluation digits and records the completed evaluation as the aggregate step stores it. */
 export async function measure(ctx: TeamContext, modelId: string, versionId: string, datasetVersionId: string, suiteInput: AttackSuiteInput = QUICK) {
-  const mv = await loadModelVersionForEngine(ctx.team.id, versionId);
-  const ds = await loadDatasetForEngine(ctx.team.id, datasetVersionId);
+  const mv = await loadModelVersionForEngine(ctx, versionId);
+  const ds = await loadDatasetForEngine(ctx, datasetVersionId);
   const suite = AttackSuiteSchema.parse(suiteInput);
   const step = Math.floor(ds.count / SAMPLES);
   const indices = Array.from({ length: SAMPLES }, (_, i) => i * step);

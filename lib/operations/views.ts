@@ -8,8 +8,8 @@ import { gateForVersion } from "./gate-check";
 
 export async function operationsOverview(ctx: TeamContext) {
   const [environments, current, models] = await Promise.all([
-    listEnvironments(ctx.team.id),
-    currentDeployments(ctx.team.id),
+    listEnvironments(ctx),
+    currentDeployments(ctx),
     db.model.findMany({ where: { teamId: ctx.team.id, archivedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
   ]);
   return { environments, models: models.map((m) => ({ ...m, deployed: current.filter((c) => c.modelId === m.id) })) };
@@ -21,16 +21,16 @@ export async function modelOperations(ctx: TeamContext, modelId: string, now = n
   if (!model) throw new NotFoundError("This model");
   const versions = await db.modelVersion.findMany({ where: { teamId: ctx.team.id, modelId, storedAt: { not: null }, status: "ACTIVE" }, orderBy: { version: "desc" }, take: 10 });
   const [environments, current, history, overrides, gates] = await Promise.all([
-    listEnvironments(ctx.team.id),
-    currentDeployments(ctx.team.id, modelId),
-    deploymentHistory(ctx.team.id, modelId),
-    overridesForModel(ctx.team.id, modelId, now),
-    Promise.all(versions.map((v) => gateForVersion(ctx.team.id, v, now))),
+    listEnvironments(ctx),
+    currentDeployments(ctx, modelId),
+    deploymentHistory(ctx, modelId),
+    overridesForModel(ctx, modelId, now),
+    Promise.all(versions.map((v) => gateForVersion(ctx, v, now))),
   ]);
   const envRows = await Promise.all(
     environments.map(async (e) => {
       const cur = current.find((c) => c.environmentId === e.id) ?? null;
-      const target = cur ? await lastPassingDeployment(ctx.team.id, e.id, modelId, cur.modelVersionId) : null;
+      const target = cur ? await lastPassingDeployment(ctx, e.id, modelId, cur.modelVersionId) : null;
       const targetVersion = target ? history.find((h) => h.id === target.id)?.version ?? null : null;
       return { id: e.id, name: e.name, description: e.description, current: cur, rollbackTo: targetVersion };
     }),

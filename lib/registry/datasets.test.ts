@@ -10,6 +10,7 @@ import { markVersionsEvaluated } from "./commit";
 import { makeZip, registryRowCounts, stage, storedBlobs, useTempStore } from "./test-helpers";
 import type { LocalArtifactStore } from "./store";
 import type { TeamContext } from "../teams/access";
+import { systemContext } from "../teams/context";
 
 let store: LocalArtifactStore;
 beforeAll(() => {
@@ -91,7 +92,7 @@ describe("image folders", () => {
     expect(v.files.find((f) => f.role === "original")).toMatchObject({ path: "original/digits.zip", sha256: sha(zip), size: zip.length });
     expect(v.preview.kind).toBe("images");
     expect(v.warnings.join(" ")).toMatch(/README\.txt is not in a class folder/);
-    const t = await loadDatasetForEngine(team.id, r.versionId);
+    const t = await loadDatasetForEngine(systemContext(team.id, "job"), r.versionId);
     expect(t.tensorDigest).toBe(v.tensorDigest);
     expect(Array.from(t.labels)).toEqual([0, 1, 1]);
     expect(t.x.length).toBe(3 * 30);
@@ -147,7 +148,7 @@ describe("IDX", () => {
     const { ctx, team } = await makeTeam();
     const { gzipSync } = await import("node:zlib");
     const r = await upload(ctx("ENGINEER"), [{ name: "t10k-labels-idx1-ubyte", data: labels() }, { name: "t10k-images-idx3-ubyte.gz", data: gzipSync(images()) }], { format: "idx" });
-    const t = await loadDatasetForEngine(team.id, r.versionId);
+    const t = await loadDatasetForEngine(systemContext(team.id, "job"), r.versionId);
     expect(t.sampleShape).toEqual([2, 2, 1]);
     expect(t.classLabels).toEqual(["0", "1", "2"]);
     expect(Array.from(t.labels)).toEqual([0, 1, 2, 1]);
@@ -185,7 +186,7 @@ describe("CSV", () => {
     expect(v.classCounts).toEqual([2, 1]);
     expect([v.valueMin, v.valueMax]).toEqual([-1, 4.5]);
     expect(v.preview).toMatchObject({ kind: "rows", columns: ["sepal", "petal", "species"] });
-    const t = await loadDatasetForEngine(team.id, r.versionId);
+    const t = await loadDatasetForEngine(systemContext(team.id, "job"), r.versionId);
     expect(Array.from(t.x)).toEqual([1, 2, 3, 4.5, -1, 0]);
   });
 
@@ -217,7 +218,7 @@ describe("cards, access, immutability", () => {
     await expect(updateDatasetCard(o, r.versionId, card())).rejects.toBeInstanceOf(NotFoundError);
     await expect(setDatasetVersionArchived(o, r.versionId, true)).rejects.toBeInstanceOf(NotFoundError);
     await expect(deleteDatasetVersion(o, r.versionId)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(loadDatasetForEngine(b.team.id, r.versionId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(loadDatasetForEngine(systemContext(b.team.id, "job"), r.versionId)).rejects.toBeInstanceOf(NotFoundError);
     const { staging, files: staged } = await stage(files);
     await expect(registerDatasetVersion(o, { datasetId: r.datasetId, fields: { ...card(), format: "csv", labelColumn: "l" }, files: staged }, staging)).rejects.toBeInstanceOf(NotFoundError);
     await staging.dispose();

@@ -4,7 +4,7 @@ import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
-import { assertCan, type TeamContext } from "../teams/access";
+import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
 import {
@@ -23,6 +23,7 @@ import type { DatasetPreview } from "./preview";
 import type { Staging, StagedFile } from "./staging";
 import { artifactStore, readVerified } from "./store";
 import { decodeTensorFile } from "./tensor-file";
+import { type TeamScope, userIdOf } from "../teams/context";
 
 export interface DatasetUploadInput {
   datasetId?: string;
@@ -51,8 +52,8 @@ function problemsOf(issues: z.core.$ZodIssue[]): Problem[] {
  * Validates, converts and registers a dataset version: the normalised tensor file plus the originals.
  * Nothing is stored unless everything is valid (see registerModelVersion).
  */
-export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUploadInput, staging: Staging): Promise<RegisteredDatasetVersion> {
-  assertCan(ctx, "dataset.write");
+export async function registerDatasetVersion(ctx: TeamScope, input: DatasetUploadInput, staging: Staging): Promise<RegisteredDatasetVersion> {
+  assertScopeCan(ctx, "dataset.write");
   const limits = uploadLimits();
   const teamId = ctx.team.id;
   const problems: Problem[] = [];
@@ -105,7 +106,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
         if (await tx.dataset.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } })) {
           throw new ValidationError("Some fields need attention.", { name: `A dataset named "${name}" already exists in this team.` });
         }
-        const d = await tx.dataset.create({ data: { teamId, name: name!, description: input.description ?? card.data.description, createdById: ctx.userId || null } });
+        const d = await tx.dataset.create({ data: { teamId, name: name!, description: input.description ?? card.data.description, createdById: userIdOf(ctx) } });
         await appendAudit(tx, { teamId, actor: ctx.actor, action: "dataset.create", subjectType: "Dataset", subjectId: d.id, details: { name: d.name } });
         datasetId = d.id;
         created = true;
@@ -135,7 +136,7 @@ export async function registerDatasetVersion(ctx: TeamContext, input: DatasetUpl
           manifestDigest,
           totalBytes,
           warnings,
-          createdById: ctx.userId || null,
+          createdById: userIdOf(ctx),
           files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
         },
       });
@@ -332,7 +333,8 @@ export interface DatasetForEngine {
 }
 
 /** Loads a stored dataset version's normalised tensors (digest-checked). Another team's id → NotFoundError. */
-export async function loadDatasetForEngine(teamId: string, versionId: string): Promise<DatasetForEngine> {
+export async function loadDatasetForEngine(scope: TeamScope, versionId: string): Promise<DatasetForEngine> {
+  const teamId = scope.team.id;
   const v = await db.datasetVersion.findFirst({ where: { id: versionId, teamId, storedAt: { not: null } }, include: { dataset: { select: { name: true } } } });
   if (!v) throw new NotFoundError("This dataset version");
   const t = decodeTensorFile(await readVerified(v.tensorDigest, artifactStore()));

@@ -12,6 +12,7 @@ import { loadDatasetForEngine } from "./datasets";
 import { OutboundError } from "../outbound/policy";
 import { resetEnvCache } from "../env";
 import { useTempStore } from "./test-helpers";
+import { systemContext } from "../teams/context";
 
 // Endpoint model versions against a real HTTP server serving the demo CNN, on a real database.
 
@@ -48,7 +49,7 @@ const endpoint = (path: string, over: Record<string, unknown> = {}) => ({
 
 beforeAll(async () => {
   team = await makeTeam("endpoints");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
   model = await loadDemoModel("digits-cnn-v1");
   server = await startModelServer(model, { token: TOKEN, classLabels: DIGIT_LABELS });
@@ -102,9 +103,9 @@ describe("endpoint model versions", () => {
       expect(Number(hits[0].n), table_name).toBe(0);
     }
     // The worker side gets it back, in the one header it belongs in.
-    const ep = await loadEndpointForEngine(team.team.id, reg.versionId);
+    const ep = await loadEndpointForEngine(systemContext(team.team.id, "job"), reg.versionId);
     expect(ep.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    await expect(loadEndpointForEngine((await makeTeam("outsider")).team.id, reg.versionId)).rejects.toThrow(/not found/);
+    await expect(loadEndpointForEngine(systemContext((await makeTeam("outsider")).team.id, "job"), reg.versionId)).rejects.toThrow(/not found/);
   });
 
   it("test connection: scores and label-only endpoints answer the declared classes, the credential arrives", async () => {
@@ -142,7 +143,7 @@ describe("endpoint model versions", () => {
     expect(JSON.stringify(audit)).not.toContain(TOKEN);
     expect(JSON.stringify(audit)).not.toContain("not-the-token-123");
     expect(audit.filter((e) => e.action === "model.endpoint.test").length).toBeGreaterThanOrEqual(5);
-    expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
   });
 
   it("refuses at call time when the allowlist no longer admits the host", async () => {
@@ -167,9 +168,9 @@ describe("issue #34: the allowlist means what it says", () => {
     const row = await addOutboundHost(team.ctx("ADMIN"), { host: "localhost", allowPrivate: true, ports: [server.port] });
     // One example per request, one request at a time, 50 per second: the shape of an attack's query loop.
     const reg = await registerEndpointVersion(ctx, { name: "removed-mid-run", card, endpoint: endpoint("/v1/scores", { batchSize: 1, concurrency: 1, requestsPerSecond: 50, maxRetries: 0 }) });
-    const ep = await loadEndpointForEngine(team.team.id, reg.versionId);
-    const { model: remote, client } = openEndpointModel(ep);
-    const ds = await loadDatasetForEngine(team.team.id, datasetVersionId);
+    const ep = await loadEndpointForEngine(systemContext(team.team.id, "job"), reg.versionId);
+    const { model: remote, client } = openEndpointModel(systemContext(team.team.id, "job"), ep);
+    const ds = await loadDatasetForEngine(systemContext(team.team.id, "job"), datasetVersionId);
     const size = 28 * 28;
     const examples = Array.from({ length: 60 }, (_, i) => ds.x.slice((i % ds.count) * size, ((i % ds.count) + 1) * size));
     const before = server.hits["/v1/scores"] ?? 0;

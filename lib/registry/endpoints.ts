@@ -17,6 +17,7 @@ import { loadDatasetForEngine } from "./datasets";
 import { liveTeamAllowlist, loadTeamAllowlist } from "../teams/outbound-hosts";
 import { controlCharacterMessage, findControlCharacter } from "../security/control-chars";
 import { env } from "../env";
+import type { TeamScope } from "../teams/context";
 
 // Model versions served over HTTP: Bulwark never sees their weights, only queries them (black-box).
 // The credential is stored only as ciphertext bound to its team and version; it is decrypted in the
@@ -167,7 +168,7 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
   if (Object.keys(fieldErrors).length || !cardRes.success || !epRes.success) throw new ValidationError("Some fields need attention.", fieldErrors);
   const card = cardRes.data;
   const ep = epRes.data;
-  const allowlist = await loadTeamAllowlist(teamId);
+  const allowlist = await loadTeamAllowlist(ctx);
   const url = new URL(ep.url);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const entry = matchAllowlist(host, allowlist);
@@ -282,7 +283,8 @@ export interface EndpointForEngine {
 }
 
 /** Loads an endpoint version for querying (worker or server side, scoped by team). Decrypts the credential. */
-export async function loadEndpointForEngine(teamId: string, versionId: string): Promise<EndpointForEngine> {
+export async function loadEndpointForEngine(scope: TeamScope, versionId: string): Promise<EndpointForEngine> {
+  const teamId = scope.team.id;
   const v = await db.modelVersion.findFirst({ where: { id: versionId, teamId, format: ENDPOINT_FORMAT }, include: { endpoint: true, model: { select: { name: true } } } });
   if (!v || !v.endpoint) throw new NotFoundError("This endpoint model version");
   const e = v.endpoint;
@@ -322,19 +324,20 @@ export async function loadEndpointForEngine(teamId: string, versionId: string): 
 }
 
 /** The endpoint of a version served over HTTP, or null for a version with weights. */
-export async function loadEndpointIfAny(teamId: string, versionId: string): Promise<EndpointForEngine | null> {
+export async function loadEndpointIfAny(scope: TeamScope, versionId: string): Promise<EndpointForEngine | null> {
+  const teamId = scope.team.id;
   const v = await db.modelVersion.findFirst({ where: { id: versionId, teamId }, select: { format: true } });
-  return v?.format === ENDPOINT_FORMAT ? loadEndpointForEngine(teamId, versionId) : null;
+  return v?.format === ENDPOINT_FORMAT ? loadEndpointForEngine(scope, versionId) : null;
 }
 
 /** Largest answer accepted from a model endpoint (scores for a batch are small; anything huge is refused). */
 const MAX_ENDPOINT_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /** A queryable model over the guarded client. Close `client` when done. */
-export function openEndpointModel(ep: EndpointForEngine, opts: { resolve?: Resolver } = {}): { model: EndpointModel; client: OutboundClient } {
+export function openEndpointModel(scope: TeamScope, ep: EndpointForEngine, opts: { resolve?: Resolver } = {}): { model: EndpointModel; client: OutboundClient } {
   const client = new OutboundClient({
     // Read again before every request: removing the host stops a running evaluation at its next request.
-    allowlist: liveTeamAllowlist(ep.teamId),
+    allowlist: liveTeamAllowlist(scope),
     instanceAllowsPrivate: env().BULWARK_OUTBOUND_ALLOW_PRIVATE,
     timeoutMs: ep.limits.timeoutMs,
     maxResponseBytes: MAX_ENDPOINT_RESPONSE_BYTES,
@@ -376,8 +379,8 @@ export interface ConnectionTestResult {
  */
 export async function testEndpointConnection(ctx: TeamContext, versionId: string, datasetVersionId: string, opts: { examples?: number; resolve?: Resolver } = {}): Promise<ConnectionTestResult> {
   assertCan(ctx, "model.write");
-  const ep = await loadEndpointForEngine(ctx.team.id, versionId);
-  const ds = await loadDatasetForEngine(ctx.team.id, datasetVersionId);
+  const ep = await loadEndpointForEngine(ctx, versionId);
+  const ds = await loadDatasetForEngine(ctx, datasetVersionId);
   const size = ep.spec.inputShape.reduce((a, b) => a * b, 1);
   const dsSize = ds.sampleShape.reduce((a, b) => a * b, 1);
   if (dsSize !== size) {
@@ -388,7 +391,7 @@ export async function testEndpointConnection(ctx: TeamContext, versionId: string
   }
   const n = Math.min(opts.examples ?? 8, ds.count);
   const examples = Array.from({ length: n }, (_, i) => ds.x.slice(i * size, (i + 1) * size));
-  const { model, client } = openEndpointModel(ep, { resolve: opts.resolve });
+  const { model, client } = openEndpointModel(ctx, ep, { resolve: opts.resolve });
   const started = Date.now();
   let result: ConnectionTestResult;
   try {

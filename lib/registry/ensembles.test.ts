@@ -17,6 +17,7 @@ import { ensembleMismatches, loadEngineModel, registerEnsembleVersion, sumTraini
 import { deleteModelVersion, getModel, loadModelVersionForEngine, registerModelVersion, setModelVersionArchived, updateModelCard } from "./models";
 import { ModelCardSchema } from "./model-card";
 import { cardFields, makeTfjsModel, stage, useTempStore } from "./test-helpers";
+import { systemContext } from "../teams/context";
 
 // Ensemble versions in the registry: what is accepted, every mismatch refused by name, another team's
 // versions refused, and what membership does to the members' lifecycle.
@@ -79,15 +80,15 @@ describe("ensemble versions", () => {
     expect(page.versions.find((v) => v.version === 1)!.memberOf.map((m) => m.ensemble.version)).toEqual([3]);
 
     // The engine loads the whole ensemble; its output is the members' average, computed directly.
-    const loaded = await loadEngineModel(team.team.id, r.versionId);
-    const direct = await Promise.all([v1, v2].map(async (v) => loadModelFromFiles(asLayersFiles((await loadModelVersionForEngine(team.team.id, v.versionId)).files))));
+    const loaded = await loadEngineModel(systemContext(team.team.id, "job"), r.versionId);
+    const direct = await Promise.all([v1, v2].map(async (v) => loadModelFromFiles(asLayersFiles((await loadModelVersionForEngine(systemContext(team.team.id, "job"), v.versionId)).files))));
     const x = tf.randomUniform([5, 4, 4, 1], 0, 1, "float32", 3);
     const a = loaded.model.predictProbs(x), b = ensembleModel(direct, "mean-probability").predictProbs(x);
     expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
     tf.dispose([x, a, b]);
     loaded.dispose();
     direct.forEach((m) => m.dispose());
-    await expect(loadModelVersionForEngine(team.team.id, r.versionId)).rejects.toThrow(/is an ensemble/);
+    await expect(loadModelVersionForEngine(systemContext(team.team.id, "job"), r.versionId)).rejects.toThrow(/is an ensemble/);
   });
 
   it("refuses members that disagree, naming the mismatch, and stores nothing", async () => {

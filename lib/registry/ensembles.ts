@@ -4,7 +4,7 @@ import { db } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import type { RiskTier } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
-import { assertCan, type TeamContext } from "../teams/access";
+import { assertScopeCan, type TeamContext } from "../teams/access";
 import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { ensembleModel } from "../engine/ensemble";
 import type { LoadedModel } from "../engine/model";
@@ -29,6 +29,7 @@ import {
   type ModelCard,
   type TrainingCost,
 } from "./model-card";
+import { type TeamScope, userIdOf } from "../teams/context";
 
 // A model version that is an ensemble of other registered versions of the same team: no files of its own,
 // its members' weights combined by mean probability or majority vote (lib/engine/ensemble.ts). Every
@@ -147,7 +148,7 @@ async function loadMembers(teamId: string, ids: string[]): Promise<{ row: Member
 const asBytes = (json: unknown): Uint8Array => (json instanceof Uint8Array ? json : Buffer.from(typeof json === "string" ? json : JSON.stringify(json)));
 
 /** Copies each member's files from the store into a private staging folder (one member in memory at a time) for the check process. */
-async function withStagedMembers<T>(teamId: string, ids: string[], run: (members: StagedMember[]) => Promise<T>): Promise<T> {
+async function withStagedMembers<T>(scope: TeamScope, ids: string[], run: (members: StagedMember[]) => Promise<T>): Promise<T> {
   const staging = await Staging.create(Number.MAX_SAFE_INTEGER);
   const stage = async (entries: Record<string, Uint8Array>) => {
     const out: { rel: string; path: string }[] = [];
@@ -157,7 +158,7 @@ async function withStagedMembers<T>(teamId: string, ids: string[], run: (members
   try {
     const members: StagedMember[] = [];
     for (const id of ids) {
-      const { files, engineCard } = await loadModelVersionForEngine(teamId, id);
+      const { files, engineCard } = await loadModelVersionForEngine(scope, id);
       if (files.format === "onnx") members.push({ format: "onnx", engineCard, onnxPath: (await staging.addBytes("model.onnx", files.onnx)).path, externalData: await stage(files.externalData ?? {}) });
       else members.push({ format: "tfjs-layers", engineCard, modelJsonPath: (await staging.addBytes("model.json", asBytes(files.modelJson))).path, weights: await stage(files.weights) });
     }
@@ -172,8 +173,8 @@ async function withStagedMembers<T>(teamId: string, ids: string[], run: (members
  * a version of `modelId`, or of a new model named `name`. Members are refused, with the reason, when they
  * are of another team, archived, served over HTTP, ensembles themselves, or disagree on input or classes.
  */
-export async function registerEnsembleVersion(ctx: TeamContext, raw: CreateEnsembleInput) {
-  assertCan(ctx, "model.write");
+export async function registerEnsembleVersion(ctx: TeamScope, raw: CreateEnsembleInput) {
+  assertScopeCan(ctx, "model.write");
   const teamId = ctx.team.id;
   const parsed = CreateEnsembleSchema.safeParse(raw);
   if (!parsed.success) {
@@ -217,7 +218,7 @@ export async function registerEnsembleVersion(ctx: TeamContext, raw: CreateEnsem
   };
   const card = ModelCardSchema.parse({ task: first.task, inputShape: first.inputShape, inputRange: first.inputRange, preprocessing: first.preprocessing, classLabels: first.classLabels, ensemble, ...descriptive.data });
   // Loading the members and running the ensemble once happens in the upload check's own process, under its limits.
-  const trial = await withStagedMembers(teamId, input.memberVersionIds, (staged) =>
+  const trial = await withStagedMembers(ctx, input.memberVersionIds, (staged) =>
     runEnsembleIsolated({ members: staged, combine: input.combine, inputShape: card.inputShape, inputRange: card.inputRange, classCount: card.classLabels.length }),
   );
   if (!trial.run) throw new ValidationError(`The ensemble does not run: ${trial.problems.join("; ")}.`, { memberVersionIds: trial.problems.join("; ") });
@@ -238,7 +239,7 @@ export async function registerEnsembleVersion(ctx: TeamContext, raw: CreateEnsem
       if (await tx.model.findFirst({ where: { teamId, name: { equals: n, mode: "insensitive" } }, select: { id: true } })) {
         throw new ValidationError("Some fields need attention.", { name: `A model named "${n}" already exists in this team.` });
       }
-      const m = await tx.model.create({ data: { teamId, name: n, description: input.description, createdById: ctx.userId || null } });
+      const m = await tx.model.create({ data: { teamId, name: n, description: input.description, createdById: userIdOf(ctx) } });
       await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
       modelId = m.id;
     }
@@ -257,7 +258,7 @@ export async function registerEnsembleVersion(ctx: TeamContext, raw: CreateEnsem
         totalBytes: 0,
         engineInfo: engineInfo as unknown as Prisma.InputJsonValue,
         trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
-        createdById: ctx.userId || null,
+        createdById: userIdOf(ctx),
         storedAt: new Date(),
         ensembleMembers: { create: input.memberVersionIds.map((memberVersionId, position) => ({ teamId, memberVersionId, position })) },
       },
@@ -286,11 +287,12 @@ export interface EngineModel {
 }
 
 /** Loads a stored white-box version or ensemble for the engine (worker side: scoped by the job's teamId). */
-export async function loadEngineModel(teamId: string, versionId: string): Promise<EngineModel> {
+export async function loadEngineModel(scope: TeamScope, versionId: string): Promise<EngineModel> {
+  const teamId = scope.team.id;
   const v = await db.modelVersion.findFirst({ where: { id: versionId, teamId, storedAt: { not: null } }, select: { id: true, format: true, card: true, ensembleMembers: { orderBy: { position: "asc" }, select: { memberVersionId: true } } } });
   if (!v) throw new NotFoundError("This model version");
   if (v.format !== ENSEMBLE_FORMAT) {
-    const mv = await loadModelVersionForEngine(teamId, versionId);
+    const mv = await loadModelVersionForEngine(scope, versionId);
     const model = await loadWhiteBoxModel(mv.files, mv.engineCard);
     return { versionId, card: mv.card, engineCard: mv.engineCard, model, ensemble: null, dispose: () => model.dispose() };
   }
@@ -300,7 +302,7 @@ export async function loadEngineModel(teamId: string, versionId: string): Promis
   const loaded: LoadedModel[] = [];
   try {
     for (const m of v.ensembleMembers) {
-      const mv = await loadModelVersionForEngine(teamId, m.memberVersionId);
+      const mv = await loadModelVersionForEngine(scope, m.memberVersionId);
       members.push(mv);
       loaded.push(await loadWhiteBoxModel(mv.files, mv.engineCard));
     }

@@ -20,6 +20,7 @@ import { markVersionsEvaluated } from "./commit";
 import { openVersionFile } from "./download";
 import { cardFields, makeTfjsModel, makeZip, makeZipWithRawNames, registryRowCounts, stage, storedBlobs, useTempStore, type TfjsFiles } from "./test-helpers";
 import type { LocalArtifactStore } from "./store";
+import { systemContext } from "../teams/context";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 let store: LocalArtifactStore;
@@ -99,7 +100,7 @@ describe("model registration", () => {
   it("gives the engine back exactly the stored files, which load and run", async () => {
     const { ctx, team } = await makeTeam();
     const r = await upload(ctx("ENGINEER"), plainFiles());
-    const loaded = await loadModelVersionForEngine(team.id, r.versionId);
+    const loaded = await loadModelVersionForEngine(systemContext(team.id, "job"), r.versionId);
     expect(Buffer.from(asLayersFiles(loaded.files).modelJson as Uint8Array).equals(tfm.modelJson)).toBe(true);
     expect(Buffer.from(asLayersFiles(loaded.files).weights[tfm.weightsName]).equals(tfm.weights)).toBe(true);
     const model = await loadModelFromFiles(asLayersFiles(loaded.files));
@@ -273,7 +274,7 @@ describe("access and immutability", () => {
     await expect(updateModelCard(outsider, r.versionId, cardFields())).rejects.toBeInstanceOf(NotFoundError);
     await expect(setModelVersionArchived(outsider, r.versionId, true)).rejects.toBeInstanceOf(NotFoundError);
     await expect(deleteModelVersion(outsider, r.versionId)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(loadModelVersionForEngine(b.team.id, r.versionId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(loadModelVersionForEngine(systemContext(b.team.id, "job"), r.versionId)).rejects.toBeInstanceOf(NotFoundError);
     await expect(upload(outsider, plainFiles(), { modelId: r.modelId })).rejects.toBeInstanceOf(NotFoundError);
     expect(await listModels(outsider)).toEqual([]);
     await expect(updateModelCard(a.ctx("VIEWER"), r.versionId, cardFields())).rejects.toBeInstanceOf(ForbiddenError);

@@ -3,7 +3,7 @@ import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { RiskTier } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
-import { assertCan, type TeamContext } from "../teams/access";
+import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import type { EngineCard } from "../engine/card";
 import { inputScaleMismatch, type InputScaleMismatch } from "../engine/input-scale";
@@ -28,6 +28,7 @@ import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, 
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
 import { artifactStore, readVerified } from "./store";
+import { type TeamScope, userIdOf } from "../teams/context";
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,79}$/;
 export const EntryNameSchema = z
@@ -204,8 +205,8 @@ async function prepareOnnx(found: { problems: Problem[]; set?: OnnxUpload }, car
  * are checked in the staging folder, the rows commit, and only then do the blobs move to the store.
  * Throws ValidationError (with fieldErrors) naming the file and the problem.
  */
-export async function registerModelVersion(ctx: TeamContext, input: ModelUploadInput, staging: Staging): Promise<RegisteredVersion> {
-  assertCan(ctx, "model.write");
+export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInput, staging: Staging): Promise<RegisteredVersion> {
+  assertScopeCan(ctx, "model.write");
   const limits = uploadLimits();
   const problems: Problem[] = [];
   const teamId = ctx.team.id;
@@ -260,7 +261,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
       if (!modelId) {
         const clash = await tx.model.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } });
         if (clash) throw new ValidationError("Some fields need attention.", { name: `A model named "${name}" already exists in this team.` });
-        const m = await tx.model.create({ data: { teamId, name: name!, description: input.description ?? "", createdById: ctx.userId || null } });
+        const m = await tx.model.create({ data: { teamId, name: name!, description: input.description ?? "", createdById: userIdOf(ctx) } });
         await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
         modelId = m.id;
         createdModel = true;
@@ -281,7 +282,7 @@ export async function registerModelVersion(ctx: TeamContext, input: ModelUploadI
           totalBytes,
           engineInfo: JSON.parse(JSON.stringify(engineInfo)) as Prisma.InputJsonValue,
           trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
-          createdById: ctx.userId || null,
+          createdById: userIdOf(ctx),
           files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
         },
       });
@@ -486,7 +487,8 @@ export interface ModelVersionForEngine {
  * Loads a stored model version's files for the engine (worker side: scoped by the job's teamId).
  * Every blob is checked against its digest on the way out. A version of another team → NotFoundError.
  */
-export async function loadModelVersionForEngine(teamId: string, versionId: string): Promise<ModelVersionForEngine> {
+export async function loadModelVersionForEngine(scope: TeamScope, versionId: string): Promise<ModelVersionForEngine> {
+  const teamId = scope.team.id;
   const v = await db.modelVersion.findFirst({
     where: { id: versionId, teamId, storedAt: { not: null } },
     include: { files: true, model: { select: { name: true } } },
@@ -510,5 +512,5 @@ export async function loadModelVersionForEngine(teamId: string, versionId: strin
 
 /** Team-context variant for pages and API routes. */
 export async function loadModelVersionFiles(ctx: TeamContext, versionId: string) {
-  return loadModelVersionForEngine(ctx.team.id, versionId);
+  return loadModelVersionForEngine(ctx, versionId);
 }

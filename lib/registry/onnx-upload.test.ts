@@ -11,6 +11,7 @@ import type { LocalArtifactStore } from "./store";
 import { createIntegrityEvaluation } from "../evaluations/integrity";
 import { createPrivacyEvaluation } from "../evaluations/privacy";
 import { CreateIntegrityEvaluationSchema, CreatePrivacyEvaluationSchema } from "../evaluations/schemas";
+import { systemContext } from "../teams/context";
 
 /*
  * ONNX model versions through the real registry: the check runs in the upload-check child process
@@ -60,9 +61,9 @@ describe("ONNX model versions", () => {
     expect(info.opset).toBe(17);
     expect(info.numClasses).toBe(3);
     expect(info.reference.maxAbsDiff).toBeLessThan(info.reference.tolerance);
-    const mv = await loadModelVersionForEngine(team.id, r.versionId);
+    const mv = await loadModelVersionForEngine(systemContext(team.id, "job"), r.versionId);
     expect(mv.files.format).toBe("onnx");
-    const loaded = await loadEngineModel(team.id, r.versionId);
+    const loaded = await loadEngineModel(systemContext(team.id, "job"), r.versionId);
     const z = loaded.model.logits(tf.zeros([2, 8, 8, 3]));
     expect(z.shape).toEqual([2, 3]);
     z.dispose();
@@ -82,11 +83,11 @@ describe("ONNX model versions", () => {
     expect(v.files.map((f) => [f.path, f.role]).sort()).toEqual([["data/fc.bin", "external-data"], ["model.onnx", "model.onnx"]]);
     const second = await upload(ctx("ENGINEER"), [{ name: "m.onnx", data: Buffer.from(buildOnnx(pytorchStyleCnn())) }], onnxFields(), "Torch CNN 2");
     const ens = await registerEnsembleVersion(ctx("ENGINEER"), { name: "Torch pair", memberVersionIds: [r.versionId, second.versionId], combine: "mean-probability" });
-    const loaded = await loadEngineModel(team.id, ens.versionId);
+    const loaded = await loadEngineModel(systemContext(team.id, "job"), ens.versionId);
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, "float32", 3);
     const p = await loaded.model.predictProbs(x).data();
     // Both members hold the same weights (one via external data): the mean equals either member.
-    const single = await loadEngineModel(team.id, second.versionId);
+    const single = await loadEngineModel(systemContext(team.id, "job"), second.versionId);
     const q = await single.model.predictProbs(x).data();
     for (let i = 0; i < q.length; i++) expect(Math.abs(p[i] - q[i])).toBeLessThan(1e-5);
     const g = tf.grad((xx: tf.Tensor) => tf.sum(loaded.model.logits(xx)))(x);

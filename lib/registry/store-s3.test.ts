@@ -8,6 +8,7 @@ import { cardFields, makeTfjsModel, stage, useTempStore } from "./test-helpers";
 import { makeTeam } from "../../test/fixtures";
 import { loadModelVersionForEngine, registerModelVersion } from "./models";
 import { asLayersFiles } from "../engine/formats";
+import { systemContext } from "../teams/context";
 
 // No S3-compatible server can be installed here, so this exercises S3ArtifactStore (the real AWS SDK v3
 // client, path-style, checksums) against a minimal in-process S3 endpoint that implements only
@@ -91,7 +92,7 @@ describe("S3 artifact store (AWS SDK v3) against a minimal S3 endpoint", () => {
       const { staging, files } = await stage([{ name: "model.json", data: m.modelJson }, { name: m.weightsName, data: m.weights }]);
       const r = await registerModelVersion(ctx("ENGINEER"), { name: "s3-model", card: cardFields(), files }, staging);
       await staging.dispose();
-      const loaded = await loadModelVersionForEngine(team.id, r.versionId);
+      const loaded = await loadModelVersionForEngine(systemContext(team.id, "job"), r.versionId);
       expect(Buffer.from(asLayersFiles(loaded.files).weights[m.weightsName]).equals(m.weights)).toBe(true);
       expect([...objects.keys()].some((k) => k.startsWith("/bulwark/sha256/"))).toBe(true);
     } finally {

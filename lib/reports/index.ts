@@ -196,7 +196,7 @@ export async function getReportSnapshot(ctx: TeamContext, id: string): Promise<{
 
 /** Why this user may not approve the report although the role allows it (segregation of duties), or null. */
 export async function approvalBlockedReason(ctx: TeamContext, report: { number: number; createdById: string | null }): Promise<string | null> {
-  const { policy } = await activePolicy(ctx.team.id);
+  const { policy } = await activePolicy(ctx);
   const approverId = ctx.actor.userId ?? ctx.userId ?? null;
   if (policy.segregationOfDuties && report.createdById && report.createdById === approverId) {
     return `You generated ${reportLabel(report.number)}; the team requires that someone else approves it (segregation of duties).`;
@@ -285,7 +285,7 @@ export async function verifyPdf(ctx: TeamContext, input: { bytes: Uint8Array } |
   if (opts.reportId) await findReport(ctx, opts.reportId);
   const [file, chain] = await Promise.all([
     db.reportFile.findFirst({ where: { teamId: ctx.team.id, sha256, ...(opts.reportId ? { reportId: opts.reportId } : {}) }, select: { reportId: true, edition: true } }),
-    verifyTeamChain(ctx.team.id),
+    verifyTeamChain(ctx),
   ]);
   if (!file) {
     return { sha256, match: false, report: null, chain, message: opts.reportId ? "This file does not match that report (neither its draft nor its approved edition)." : "This file does not match any report of this team." };

@@ -17,6 +17,7 @@ import { pdfText } from "./test-helpers";
 import { pct } from "./format";
 import { verdictLabel } from "../engine/verdict-words";
 import { waitFor } from "../../test/workers";
+import { systemContext } from "../teams/context";
 
 // Reports end to end on a real database with a real worker process (pg-boss): the demo model is
 // evaluated by the worker, the report job freezes the snapshot and renders the draft, a reviewer approves.
@@ -33,7 +34,7 @@ const generated = (id: string) => waitFor(`report ${id} to be generated`, async 
 
 beforeAll(async () => {
   team = await makeTeam("reports");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
     env: { ...process.env, DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir, BULWARK_SUPERVISED: "false" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -121,7 +122,7 @@ describe("audit reports on a real database and worker", () => {
     const ev = await db.auditEvent.findFirstOrThrow({ where: { teamId: team.team.id, action: "report.approve", subjectId: reportId } });
     expect(ev.details).toMatchObject({ snapshotSha256: before.snapshotSha256, draftPdfSha256: before.draftPdfSha256, approvedPdfSha256: approved.approvedPdfSha256 });
     expect(ev.actorLabel).toBe(team.users.REVIEWER.email);
-    expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
 
     const file = await reportPdf(team.ctx("VIEWER"), reportId);
     expect(file).toMatchObject({ edition: "approved", sha256: approved.approvedPdfSha256 });

@@ -10,6 +10,7 @@ import { approveReport, createReport, getReport, reportPdf } from "./index";
 import { runReportJob } from "./generate";
 import { awaitingReview, reportHistory, reportRevisions, requestChanges, requestReview, reviewCandidates, reviseReport } from "./review";
 import { pdfText } from "./test-helpers";
+import { systemContext } from "../teams/context";
 
 // The review step on a real database and queue: the report job runs in this process (the real snapshot and
 // renderer, on a team with no models, which keeps it to about a second), webhooks are queued in pg-boss.
@@ -91,7 +92,7 @@ describe("report review", () => {
     expect((await awaitingReview(team.ctx("REVIEWER"))).mine.map((x) => x.id)).toEqual([rev.id]);
     expect(await markNotificationsRead(team.ctx("REVIEWER"))).toBe(2);
     expect((await listNotifications(team.ctx("REVIEWER"))).unread).toBe(0);
-    expect((await verifyTeamChain(team.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
   }, 60_000);
 
   it("approval with a comment: stored, audited, on the approved edition's sign-off page, and the author is told", async () => {

@@ -35,7 +35,7 @@ export interface ReviewCandidate {
 /** Members of the team who may approve this report: approving roles, without its author when the team requires segregation of duties. */
 export async function reviewCandidates(ctx: TeamContext, report: { createdById: string | null }): Promise<ReviewCandidate[]> {
   assertCan(ctx, "team.read");
-  const { policy } = await activePolicy(ctx.team.id);
+  const { policy } = await activePolicy(ctx);
   const rows = await db.membership.findMany({
     where: { teamId: ctx.team.id, role: { in: ["ADMIN", "REVIEWER"] } },
     select: { role: true, user: { select: { id: true, name: true, email: true } } },
@@ -164,7 +164,7 @@ export async function awaitingReview(ctx: TeamContext, limit = 20): Promise<Awai
   assertCan(ctx, "team.read");
   if (!can(ctx.role, "report.approve")) return { mine: [], open: [] };
   const me = ctx.actor.userId ?? ctx.userId;
-  const { policy } = await activePolicy(ctx.team.id);
+  const { policy } = await activePolicy(ctx);
   const rows = await db.report.findMany({
     where: { teamId: ctx.team.id, status: "DRAFT", OR: [{ reviewerId: me }, { reviewerId: null }] },
     orderBy: { number: "desc" },

@@ -18,6 +18,7 @@ import { loadVersionComparison } from "../evaluations/compare-versions";
 import { integritySnapshot } from "./integrity-snapshot";
 import { privacySnapshot } from "./privacy-snapshot";
 import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, ReportSnapshotSchema, type EvaluationSnapshot, type ReportScope, type ReportSnapshot } from "./schemas";
+import { systemContext } from "../teams/context";
 
 // Reads the team's records and freezes them into a report snapshot (plain JSON). Every query is scoped
 // by teamId. The caller (the report job) vouches for the team id.
@@ -52,9 +53,11 @@ export interface SnapshotRequest {
 
 export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapshot> {
   const { teamId, scope, now } = req;
+  // Built by the report job (lib/reports/generate.ts) for the team the job names.
+  const by = systemContext(teamId, "job");
   const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
   const frameworks = scope.frameworks.filter((f): f is FrameworkId => (FRAMEWORK_IDS as readonly string[]).includes(f));
-  const a = await assessTeamById(teamId, { now, modelIds: scope.models === "all" ? undefined : scope.models, frameworks, chain: "full" });
+  const a = await assessTeamById(by, { now, modelIds: scope.models === "all" ? undefined : scope.models, frameworks, chain: "full" });
   const catalog = getCatalog();
   const models = a.evidence.models;
   const modelIds = models.map((m) => m.modelId);
@@ -183,7 +186,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
 
   // ---- cost of robustness: each model's versions side by side, from evaluations finished by the period's end
   const costOfRobustness: NonNullable<ReportSnapshot["costOfRobustness"]> = [];
-  for (const m of models) costOfRobustness.push(costOfRobustnessSnapshot(m.modelId, await loadVersionComparison(teamId, m.modelId, undefined, { finishedBy: to })));
+  for (const m of models) costOfRobustness.push(costOfRobustnessSnapshot(m.modelId, await loadVersionComparison(by, m.modelId, undefined, { finishedBy: to })));
 
   // ---- controls and posture
   const inScope = a.statuses.filter((s) => frameworks.includes(s.framework));
@@ -233,7 +236,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     const x = attestations.find((y) => y.id === r.id);
     if (x) Object.assign(x, { revokedBy: r.revokedByLabel, revokeReason: r.revokeReason });
   }
-  const chain = await verifyTeamChain(teamId);
+  const chain = await verifyTeamChain(by);
 
   // ---- what changed since the previous report
   const previous = await db.report.findFirst({

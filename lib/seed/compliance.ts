@@ -1,9 +1,11 @@
 import { db, type Prisma } from "../db/client";
 import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import { defaultPolicy } from "../compliance/policy";
+import type { SystemContext } from "../teams/context";
 
 /** Demo: the team starts with the default robustness policy saved as version 1. Idempotent. */
-export async function seedCompliance(teamId: string): Promise<void> {
+export async function seedCompliance(scope: SystemContext): Promise<void> {
+  const teamId = scope.team.id;
   await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
     if (await tx.compliancePolicy.findFirst({ where: { teamId }, select: { id: true } })) return;

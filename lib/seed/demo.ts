@@ -2,6 +2,7 @@ import { db } from "../db/client";
 import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import { hashPassword } from "../auth/password";
 import type { Role } from "../db/generated/enums";
+import { systemContext, type SystemContext } from "../teams/context";
 
 // The demo team a new install starts with. Idempotent: it seeds only when the team is absent.
 
@@ -16,7 +17,7 @@ export const DEMO_USERS: { email: string; name: string; role: Role; instanceAdmi
 ];
 
 /** Extra demo content (models, datasets, …) registered by later modules. Each must be idempotent. */
-export type DemoSeeder = (teamId: string) => Promise<void>;
+export type DemoSeeder = (scope: SystemContext) => Promise<void>;
 
 export async function seedDemo(extra: DemoSeeder[] = []): Promise<{ created: boolean }> {
   let team = await db.team.findUnique({ where: { slug: DEMO_TEAM.slug } });
@@ -35,6 +36,7 @@ export async function seedDemo(extra: DemoSeeder[] = []): Promise<{ created: boo
     });
     created = true;
   }
-  for (const seed of extra) await seed(team.id);
+  const scope = systemContext(team.id, "seed");
+  for (const seed of extra) await seed(scope);
   return { created };
 }

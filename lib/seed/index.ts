@@ -10,13 +10,13 @@ import { seedDemoEnsemble, seedDemoOnnxModel, seedDemoRegistry } from "./registr
 /** Demo content seeded after the team and users, in order. Later modules add theirs here. */
 export function demoSeeders(): DemoSeeder[] {
   return [
-    (teamId) => seedDemoRegistry(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedDemoOnnxModel(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedDemoIntegrity(teamId, (m) => console.log(`[bulwark] ${m}`)).then(() => undefined),
-    (teamId) => seedDemoEnsemble(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedDemoEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedDemoIntegrityEvaluations(teamId, (m) => console.log(`[bulwark] ${m}`)),
-    (teamId) => seedCompliance(teamId),
-    (teamId) => seedOperations(teamId),
+    (scope) => seedDemoRegistry(scope, (m) => console.log(`[bulwark] ${m}`)),
+    (scope) => seedDemoOnnxModel(scope, (m) => console.log(`[bulwark] ${m}`)),
+    (scope) => seedDemoIntegrity(scope, (m) => console.log(`[bulwark] ${m}`)).then(() => undefined),
+    (scope) => seedDemoEnsemble(scope, (m) => console.log(`[bulwark] ${m}`)),
+    (scope) => seedDemoEvaluations(scope, (m) => console.log(`[bulwark] ${m}`)),
+    (scope) => seedDemoIntegrityEvaluations(scope, (m) => console.log(`[bulwark] ${m}`)),
+    (scope) => seedCompliance(scope),
+    (scope) => seedOperations(scope),
   ];
 }

@@ -2,8 +2,9 @@ import { db } from "../db/client";
 import { env } from "../env";
 import { DEMO_TRAIN_SIZE } from "../demo/mnist";
 import { loadPoisonedTrainSplit, POISON } from "../demo/poisoned";
-import { seedModelVersion, seedSplit, systemCtx, DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
+import { seedModelVersion, seedSplit, DEMO_DATASETS, DEMO_MODEL_NAME } from "./registry";
 import { createIntegrityEvaluation } from "../evaluations/integrity";
+import { systemContext, type SystemContext } from "../teams/context";
 
 // Demo content for the training-data integrity scans (issue 12): the poisoned variant of the training split
 // (lib/demo/poisoned.ts) as its own dataset, and the model trained on it (demo/models/digits-cnn-poisoned,
@@ -11,9 +12,9 @@ import { createIntegrityEvaluation } from "../evaluations/integrity";
 
 export const DEMO_POISONED = { dataset: "mnist-demo-train-poisoned", model: "digits-cnn-poisoned", dir: "digits-cnn-poisoned" } as const;
 
-export async function seedDemoIntegrity(teamId: string, log: (m: string) => void = () => {}): Promise<{ datasetVersionId: string; modelVersionId: string | null }> {
-  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
-  const ctx = systemCtx(team);
+export async function seedDemoIntegrity(scope: SystemContext, log: (m: string) => void = () => {}): Promise<{ datasetVersionId: string; modelVersionId: string | null }> {
+  const teamId = scope.team.id;
+  const ctx = scope;
   const p = loadPoisonedTrainSplit();
   const datasetVersionId = await seedSplit(
     ctx, DEMO_POISONED.dataset, "train", p,
@@ -38,7 +39,8 @@ export const DEMO_INTEGRITY_SCAN = { sampleCount: 4000, folds: 3, epochs: 2, exp
  * its poisoned training data and the clean digits-cnn v1 on the clean split, both with the evaluation split as
  * held-out data. Idempotent per model version.
  */
-export async function seedDemoIntegrityEvaluations(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
+export async function seedDemoIntegrityEvaluations(scope: SystemContext, log: (m: string) => void = () => {}): Promise<void> {
+  const teamId = scope.team.id;
   const heldOut = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } }, orderBy: { version: "asc" }, select: { id: true } });
   if (!heldOut) return;
   const scans = env().BULWARK_DEMO_SCANS;
@@ -51,7 +53,7 @@ export async function seedDemoIntegrityEvaluations(teamId: string, log: (m: stri
     if (!mv) continue;
     if (await db.evaluation.findFirst({ where: { teamId, kind: "integrity", modelVersionId: mv.id } })) continue;
     // Below the default priority: the seeded robustness evaluations (and anything a person launches) go first.
-    const e = await createIntegrityEvaluation({ team: { id: teamId }, actor: { userId: null, label: "demo seed" } }, { kind: "integrity", modelVersionId: mv.id, heldOutDatasetVersionId: heldOut.id, ...DEMO_INTEGRITY_SCAN }, { priority: -1 });
+    const e = await createIntegrityEvaluation(systemContext(teamId, "seed", "demo seed"), { kind: "integrity", modelVersionId: mv.id, heldOutDatasetVersionId: heldOut.id, ...DEMO_INTEGRITY_SCAN }, { priority: -1 });
     log(`Queued demo integrity scan #${e.number} of ${mv.model.name} v${mv.version}; the worker runs it now.`);
   }
 }

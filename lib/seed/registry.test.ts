@@ -12,16 +12,17 @@ import { loadEngineModel } from "../registry/ensembles";
 import { stopQueue } from "../jobs/queue";
 import { DEMO_EVALUATION, seedDemoEvaluations } from "./evaluations";
 import { DEMO_DATASETS, DEMO_MODEL_NAME, DEMO_ONNX_MODEL, seedDemoOnnxModel, seedDemoRegistry } from "./registry";
+import { systemContext } from "../teams/context";
 
 describe("demo registry seed", () => {
   let team: { id: string };
   beforeAll(async () => {
     useTempStore();
     team = (await makeTeam("demo")).team;
-    await seedDemoRegistry(team.id);
-    await seedDemoOnnxModel(team.id);
-    await seedDemoRegistry(team.id);
-    await seedDemoOnnxModel(team.id);
+    await seedDemoRegistry(systemContext(team.id, "seed"));
+    await seedDemoOnnxModel(systemContext(team.id, "seed"));
+    await seedDemoRegistry(systemContext(team.id, "seed"));
+    await seedDemoOnnxModel(systemContext(team.id, "seed"));
   }, 240_000);
   afterAll(() => stopQueue());
 
@@ -29,7 +30,7 @@ describe("demo registry seed", () => {
     const evalVersion = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, dataset: { name: DEMO_DATASETS.eval } } });
     expect(evalVersion).toMatchObject({ sampleCount: 2000, licence: "CC-BY-SA-3.0", personalData: "no", split: "TEST", sampleShape: [28, 28, 1] });
     expect(await db.datasetVersion.count({ where: { teamId: team.id } })).toBe(2);
-    const t = await loadDatasetForEngine(team.id, evalVersion.id);
+    const t = await loadDatasetForEngine(systemContext(team.id, "job"), evalVersion.id);
     const ref = loadDemoEvalSplit();
     expect(Buffer.from(t.x.buffer).equals(Buffer.from(ref.images.buffer, ref.images.byteOffset, ref.images.byteLength))).toBe(true);
     expect(Array.from(t.labels)).toEqual(Array.from(ref.labels));
@@ -40,7 +41,7 @@ describe("demo registry seed", () => {
       if (existsSync("demo/models/digits-cnn-v2/model.json")) {
         expect(versions.map((v) => (v.card as { trainingMethod: { kind: string } }).trainingMethod.kind)).toEqual(["standard", "adversarial"]);
       }
-      const m = await loadModelVersionForEngine(team.id, versions[0].id);
+      const m = await loadModelVersionForEngine(systemContext(team.id, "job"), versions[0].id);
       expect(checkCompatibility(m.card, { format: t.format, sampleShape: t.sampleShape, valueMin: t.valueMin, valueMax: t.valueMax, classLabels: t.classLabels })).toMatchObject({ compatible: true });
     }
   });
@@ -57,11 +58,11 @@ describe("demo registry seed", () => {
     // channels-last inputs in 0..1, gives PyTorch's logits (test/fixtures/onnx/mnist-cnn.json holds the same
     // model's): the card's NCHW layout and normalisation are applied exactly as in training.
     const evalVersion = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, dataset: { name: DEMO_DATASETS.eval } } });
-    const t = await loadDatasetForEngine(team.id, evalVersion.id);
-    const mv = await loadModelVersionForEngine(team.id, v.id);
+    const t = await loadDatasetForEngine(systemContext(team.id, "job"), evalVersion.id);
+    const mv = await loadModelVersionForEngine(systemContext(team.id, "job"), v.id);
     expect(checkCompatibility(mv.card, { format: t.format, sampleShape: t.sampleShape, valueMin: t.valueMin, valueMax: t.valueMax, classLabels: t.classLabels })).toMatchObject({ compatible: true });
     const fixture = JSON.parse(readFileSync("test/fixtures/onnx/mnist-cnn.json", "utf8")) as { examples: { shape: number[]; inputs: number[][] }; expected: { torchLogits: number[][] } };
-    const loaded = await loadEngineModel(team.id, v.id);
+    const loaded = await loadEngineModel(systemContext(team.id, "job"), v.id);
     try {
       const z = tf.tidy(() => loaded.model.logits(tf.tensor(fixture.examples.inputs.flat(), fixture.examples.shape)));
       const got = Array.from(z.dataSync());
@@ -75,8 +76,8 @@ describe("demo registry seed", () => {
   });
 
   it("queues the ONNX model's first evaluation on the evaluation split next to digits-cnn's, once", async () => {
-    await seedDemoEvaluations(team.id);
-    await seedDemoEvaluations(team.id);
+    await seedDemoEvaluations(systemContext(team.id, "seed"));
+    await seedDemoEvaluations(systemContext(team.id, "seed"));
     const evalVersion = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, dataset: { name: DEMO_DATASETS.eval } } });
     const onnxVersion = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.id, model: { name: DEMO_ONNX_MODEL.name } }, select: { id: true } });
     const evaluations = await db.evaluation.findMany({ where: { teamId: team.id }, orderBy: { number: "asc" }, select: { modelVersionId: true, datasetVersionId: true, sampleCount: true } });

@@ -1,8 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { db } from "../db/client";
-import { SYSTEM_ACTOR } from "../audit/log";
-import type { TeamContext } from "../teams/access";
 import { DEMO_EVAL_SIZE, DEMO_TRAIN_SIZE, DIGIT_LABELS, loadDemoEvalSplit, loadDemoTrainSplit, MNIST_SIDE, type DigitSet } from "../demo/mnist";
 import { registerDatasetVersion } from "../registry/datasets";
 import { registerModelVersion } from "../registry/models";
@@ -10,6 +8,7 @@ import { hashFiles, manifestDigestOf } from "../registry/commit";
 import { uploadLimits } from "../registry/limits";
 import { Staging } from "../registry/staging";
 import { registerEnsembleVersion } from "../registry/ensembles";
+import type { SystemContext } from "../teams/context";
 
 // Demo registry content: the MNIST training and evaluation splits of lib/demo/mnist.ts as datasets,
 // and the demo models in demo/models/digits-cnn-v* as versions of one model. Idempotent: what exists
@@ -24,10 +23,6 @@ export const DEMO_DATASETS = {
   train: "mnist-demo-train",
   eval: "mnist-demo-eval",
 } as const;
-
-export function systemCtx(team: { id: string; slug: string; name: string }): TeamContext {
-  return { team, role: "ADMIN", userId: "", actor: SYSTEM_ACTOR };
-}
 
 /** IDX files of a split: images as float32 (type 0x0D, exact copies of the package's values) and labels as bytes. */
 export function idxOfSplit(s: DigitSet): { images: Buffer; labels: Buffer } {
@@ -54,7 +49,7 @@ const MNIST_PROVENANCE = {
   legalBasis: "Anonymous handwriting samples with no identifying information; no personal data in the sense of GDPR Art. 4(1).",
 };
 
-export async function seedSplit(ctx: TeamContext, name: string, split: "train" | "test", s: DigitSet, description: string, knownIssues?: string): Promise<string> {
+export async function seedSplit(ctx: SystemContext, name: string, split: "train" | "test", s: DigitSet, description: string, knownIssues?: string): Promise<string> {
   const existing = await db.datasetVersion.findFirst({ where: { teamId: ctx.team.id, dataset: { name }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true } });
   if (existing) return existing.id;
   const { images, labels } = idxOfSplit(s);
@@ -101,7 +96,7 @@ export function epochsOf(recipe: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export async function seedModelVersion(ctx: TeamContext, dir: string, trainVersionId: string, modelName: string = DEMO_MODEL_NAME, extraLimitation = "") {
+export async function seedModelVersion(ctx: SystemContext, dir: string, trainVersionId: string, modelName: string = DEMO_MODEL_NAME, extraLimitation = "") {
   const folder = join(ROOT, "demo", "models", dir);
   const modelJson = join(folder, "model.json");
   if (!existsSync(modelJson)) return "missing" as const;
@@ -178,7 +173,7 @@ interface OnnxDemoCard {
  * card.json the fixture script writes beside it). It takes NCHW input normalised with MNIST's mean/std, so
  * its card carries the layout and normalisation. One version; left alone once it exists.
  */
-async function seedOnnxModelVersion(ctx: TeamContext, trainVersionId: string): Promise<"missing" | "exists" | "created"> {
+async function seedOnnxModelVersion(ctx: SystemContext, trainVersionId: string): Promise<"missing" | "exists" | "created"> {
   const folder = join(ROOT, "demo", "models", DEMO_ONNX_MODEL.dir);
   const onnxFile = join(folder, "model.onnx");
   const cardFile = join(folder, "card.json");
@@ -224,9 +219,8 @@ async function seedOnnxModelVersion(ctx: TeamContext, trainVersionId: string): P
 }
 
 /** The demo team's registry content. */
-export async function seedDemoRegistry(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
-  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
-  const ctx = systemCtx(team);
+export async function seedDemoRegistry(scope: SystemContext, log: (m: string) => void = () => {}): Promise<void> {
+  const ctx = scope;
   const trainId = await seedSplit(ctx, DEMO_DATASETS.train, "train", loadDemoTrainSplit(), `Training split of the demo MNIST digits: the first ${DEMO_TRAIN_SIZE.toLocaleString("en")} of the fixed 10,000-digit order (lib/demo/mnist.ts). The demo models were trained on it.`);
   await seedSplit(ctx, DEMO_DATASETS.eval, "test", loadDemoEvalSplit(), `Evaluation split of the demo MNIST digits: the last ${DEMO_EVAL_SIZE.toLocaleString("en")} of the fixed 10,000-digit order (lib/demo/mnist.ts), never used in training.`);
   for (const dir of DEMO_MODEL_DIRS) {
@@ -243,11 +237,11 @@ export async function seedDemoRegistry(teamId: string, log: (m: string) => void 
  * The demo's ONNX model (trained in PyTorch), after seedDemoRegistry: a seeder of its own, so the many tests that
  * seed digits-cnn and the two splits keep exactly those records. Idempotent.
  */
-export async function seedDemoOnnxModel(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
-  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
+export async function seedDemoOnnxModel(scope: SystemContext, log: (m: string) => void = () => {}): Promise<void> {
+  const teamId = scope.team.id;
   const train = await db.datasetVersion.findFirst({ where: { teamId, dataset: { name: DEMO_DATASETS.train }, storedAt: { not: null } }, orderBy: { version: "asc" }, select: { id: true } });
   if (!train) return;
-  const onnx = await seedOnnxModelVersion(systemCtx(team), train.id);
+  const onnx = await seedOnnxModelVersion(scope, train.id);
   if (onnx === "missing") log(`Demo model ${DEMO_ONNX_MODEL.dir} not found under demo/models; skipped.`);
   if (onnx === "created") log(`Registered the demo ONNX model ${DEMO_ONNX_MODEL.name} (trained in PyTorch).`);
 }
@@ -257,14 +251,14 @@ export async function seedDemoOnnxModel(teamId: string, log: (m: string) => void
  * report's cost-of-robustness section set the standard, the adversarially trained and the ensembled model side
  * by side out of the box. Idempotent; skipped until both members exist.
  */
-export async function seedDemoEnsemble(teamId: string, log: (m: string) => void = () => {}): Promise<void> {
-  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
+export async function seedDemoEnsemble(scope: SystemContext, log: (m: string) => void = () => {}): Promise<void> {
+  const teamId = scope.team.id;
   const model = await db.model.findFirst({ where: { teamId, name: DEMO_MODEL_NAME }, select: { id: true } });
   if (!model) return;
   if (await db.modelVersion.findFirst({ where: { teamId, modelId: model.id, format: "ensemble" }, select: { id: true } })) return;
   const members = await db.modelVersion.findMany({ where: { teamId, modelId: model.id, format: "tfjs-layers", storedAt: { not: null }, version: { in: [1, 2] } }, orderBy: { version: "asc" }, select: { id: true } });
   if (members.length < 2) return;
-  const r = await registerEnsembleVersion(systemCtx(team), {
+  const r = await registerEnsembleVersion(scope, {
     modelId: model.id,
     memberVersionIds: members.map((m) => m.id),
     combine: "mean-probability",

@@ -3,15 +3,10 @@ import type { Role } from "../db/generated/enums";
 import { db } from "../db/client";
 import { can, type Action } from "../auth/permissions";
 import { ForbiddenError, NotFoundError } from "../errors";
-import type { Actor } from "../audit/log";
+import { isSystem, type TeamContext, type TeamScope } from "./context";
 import { controlCharacterIn } from "../security/control-chars";
 
-export interface TeamContext {
-  team: { id: string; slug: string; name: string };
-  role: Role;
-  actor: Actor;
-  userId: string;
-}
+export type { TeamContext } from "./context";
 
 /**
  * The signed-in user's membership of a team, found inside the query. A team the user is not a member
@@ -30,6 +25,14 @@ export const getTeamContext = cache(async (user: { id: string; email: string }, 
 
 export function assertCan(ctx: { role: Role }, action: Action): void {
   if (!can(ctx.role, action)) throw new ForbiddenError();
+}
+
+/**
+ * A member needs the permission. The system has no role: it acts only on the team's own standing orders
+ * (a schedule a member set up, the demo seed), and its context says which (lib/teams/context.ts).
+ */
+export function assertScopeCan(scope: TeamScope, action: Action): void {
+  if (!isSystem(scope)) assertCan(scope, action);
 }
 
 export async function requireTeam(user: { id: string; email: string }, teamSlug: string, action: Action = "team.read") {

@@ -5,6 +5,7 @@ import { getTeamContext } from "./access";
 import { verifyTeamChain } from "../audit/log";
 import { makeTeam } from "../../test/fixtures";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
+import { systemContext } from "./context";
 
 describe("membership rules", () => {
   it("an admin adds a new person with an initial password; the event is audited", async () => {
@@ -13,7 +14,7 @@ describe("membership rules", () => {
     expect(m.role).toBe("ENGINEER");
     const ev = await db.auditEvent.findFirst({ where: { teamId: team.id, action: "member.add" } });
     expect(ev?.details).toMatchObject({ email: "new.person@example.test", role: "ENGINEER" });
-    expect((await verifyTeamChain(team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(team.id, "job"))).intact).toBe(true);
   });
 
   it("asks for a password when the person has no account", async () => {

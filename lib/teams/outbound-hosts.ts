@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } fro
 import { env } from "../env";
 import { AllowedHost } from "../outbound/policy";
 import { assertCan, type TeamContext } from "./access";
+import type { TeamScope } from "./context";
 
 // The team's outbound allowlist: the only hosts and ports model endpoints may be on, and the only private
 // targets a webhook may reach. Managed by team ADMINs ("team.settings"); every change is in the audit log.
@@ -18,7 +19,8 @@ export async function listOutboundHosts(ctx: TeamContext) {
 }
 
 /** The allowlist as the outbound client takes it (worker side: scoped by the job's team). */
-export async function loadTeamAllowlist(teamId: string): Promise<AllowedHost[]> {
+export async function loadTeamAllowlist(scope: TeamScope): Promise<AllowedHost[]> {
+  const teamId = scope.team.id;
   const rows = await db.outboundHost.findMany({ where: { teamId }, select: { host: true, allowPrivate: true, ports: true } });
   return rows.map((r) => ({ host: r.host, allowPrivate: r.allowPrivate, ports: r.ports }));
 }
@@ -28,10 +30,10 @@ export async function loadTeamAllowlist(teamId: string): Promise<AllowedHost[]> 
  * by an admin is refused from the next request on, also in an evaluation already running. Requests that
  * ask at the same moment share one read (one small indexed query, next to an HTTP call and a DNS lookup).
  */
-export function liveTeamAllowlist(teamId: string): () => Promise<AllowedHost[]> {
+export function liveTeamAllowlist(scope: TeamScope): () => Promise<AllowedHost[]> {
   let inFlight: Promise<AllowedHost[]> | null = null;
   return () => {
-    inFlight ??= loadTeamAllowlist(teamId).finally(() => {
+    inFlight ??= loadTeamAllowlist(scope).finally(() => {
       inFlight = null;
     });
     return inFlight;

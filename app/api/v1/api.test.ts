@@ -9,6 +9,7 @@ import { OPERATIONS, OPS, type Operation } from "@/lib/api/operations";
 import { openApiDocument } from "@/lib/api/openapi";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
+import { systemContext } from "@/lib/teams/context";
 import { makeTeam } from "@/test/fixtures";
 import { testDatabaseUrl } from "@/test/db-per-file";
 import { waitFor, workerPool } from "@/test/workers";
@@ -72,7 +73,7 @@ function csvForm(extra: Record<string, string> = {}) {
 beforeAll(async () => {
   team = await makeTeam("api");
   const other = await makeTeam("api-other");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   const admin = team.ctx("ADMIN");
   const mk = async (role: "ADMIN" | "ENGINEER" | "REVIEWER" | "VIEWER", name = role.toLowerCase()) => (await createApiToken(admin, { name, role, expiresInDays: 7 })).secret;
   tokens = {

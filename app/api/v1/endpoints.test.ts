@@ -3,6 +3,7 @@ import { db } from "@/lib/db/client";
 import { createApiToken } from "@/lib/auth/tokens";
 import { OPS, type Operation } from "@/lib/api/operations";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
+import { systemContext } from "@/lib/teams/context";
 import { DIGIT_LABELS } from "@/lib/demo/mnist";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { loadDemoModel, startModelServer, type ModelServer } from "@/test/model-server";
@@ -44,7 +45,7 @@ const endpoint = (over: Record<string, unknown> = {}) => ({
 
 beforeAll(async () => {
   team = await makeTeam("endpoint-api");
-  await seedDemoRegistry(team.team.id);
+  await seedDemoRegistry(systemContext(team.team.id, "seed"));
   const outsider = await makeTeam("outsider");
   for (const role of ["ADMIN", "ENGINEER", "VIEWER"] as const) tokens[role] = (await createApiToken(team.ctx("ADMIN"), { name: role.toLowerCase(), role, expiresInDays: 7 })).secret;
   tokens.OUTSIDER = (await createApiToken(outsider.ctx("ADMIN"), { name: "outsider", role: "ADMIN", expiresInDays: 7 })).secret;

@@ -12,6 +12,7 @@ import { createSchedule, ScheduleInputSchema } from "@/lib/evaluations/schedules
 import { createReport } from "@/lib/reports";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
+import { systemContext } from "@/lib/teams/context";
 import { makeTeam } from "@/test/fixtures";
 import { controlStringsFor, FUZZ_SEED, invalidJsonText, junkJson, junkString, KEY, leafName, mutated, replaceLeaf, rowCounts, stringLeaves, type LeafPath } from "@/test/fuzz";
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
   resetEnvCache();
   const team = await makeTeam("fuzz");
   teamId = team.team.id;
-  await seedDemoRegistry(teamId);
+  await seedDemoRegistry(systemContext(teamId, "seed"));
   const admin = team.ctx("ADMIN");
   token = (await createApiToken(admin, { name: "fuzz", role: "ADMIN", expiresInDays: 7 })).secret;
   const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId }, orderBy: { version: "asc" } });
@@ -257,6 +258,6 @@ describe("REST API v1 under bad input", () => {
   });
 
   it("leaves the audit chain intact", async () => {
-    expect((await verifyTeamChain(teamId)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(teamId, "job"))).intact).toBe(true);
   });
 });

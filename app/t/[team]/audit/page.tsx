@@ -17,7 +17,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const parsed = AuditQuerySchema.safeParse(raw);
   const query: AuditQuery = parsed.success ? parsed.data : {};
-  const [chain, result, facets] = await Promise.all([verifyTeamChain(ctx.team.id), findAuditPage(ctx, query), auditFacets(ctx)]);
+  const [chain, result, facets] = await Promise.all([verifyTeamChain(ctx), findAuditPage(ctx, query), auditFacets(ctx)]);
   const filters = activeFilters(query);
   const qs = (extra: Record<string, string>) => `?${new URLSearchParams({ ...filters, ...extra }).toString()}`;
   const base = `/t/${ctx.team.slug}`;

@@ -15,7 +15,7 @@ export async function attestAction(team: string, _prev: ActionState, form: FormD
       files.push({ name: f.name, contentType: f.type, bytes: new Uint8Array(await f.arrayBuffer()) });
     }
     const a = await createAttestation(ctx, input, files);
-    await recordTeamSnapshot(ctx.team.id, "attestation");
+    await recordTeamSnapshot(ctx, "attestation");
     return `Attested until ${a.expiresAt.toISOString().slice(0, 10)}${files.length ? ` with ${files.length} file${files.length > 1 ? "s" : ""}` : ""}.`;
   });
   revalidatePath(`/t/${team}/controls`);
@@ -26,7 +26,7 @@ export async function attestAction(team: string, _prev: ActionState, form: FormD
 export async function revokeAction(team: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   const res = await teamAction(team, "attestation.write", RevokeSchema, form, async (ctx, input) => {
     await revokeAttestation(ctx, input);
-    await recordTeamSnapshot(ctx.team.id, "attestation");
+    await recordTeamSnapshot(ctx, "attestation");
     return "Attestation revoked.";
   });
   revalidatePath(`/t/${team}/controls`);
@@ -42,7 +42,7 @@ export async function bulkAttestAction(team: string, _prev: ActionState, form: F
   for (const [k, v] of form) if (k !== "controls" && typeof v === "string") rest.append(k, v);
   const res = await teamAction(team, "attestation.write", BulkFields, rest, async (ctx, f) => {
     const rows = await createAttestations(ctx, { controls, modelId: f.modelId, statement: f.statement ?? "", expiresOn: f.expiresOn ?? "", evidenceUrl: f.evidenceUrl });
-    await recordTeamSnapshot(ctx.team.id, "attestation");
+    await recordTeamSnapshot(ctx, "attestation");
     return `Attested ${rows.length} control${rows.length === 1 ? "" : "s"} until ${rows[0]!.expiresAt.toISOString().slice(0, 10)}.`;
   });
   revalidatePath(`/t/${team}/controls`);

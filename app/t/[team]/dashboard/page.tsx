@@ -26,7 +26,7 @@ export default async function Dashboard({ params }: { params: Promise<{ team: st
   const ctx = await teamPage(params);
   const [{ members, events }, chain, health] = await Promise.all([
     teamCounts(ctx),
-    verifyTeamChainRecent(ctx.team.id),
+    verifyTeamChainRecent(ctx),
     checkHealth(),
   ]);
   const base = `/t/${ctx.team.slug}`;

@@ -27,14 +27,14 @@ export default async function NewEvaluationPage({ params, searchParams }: { para
   const [versions, datasets, throughput] = await Promise.all([
     launchChoices(ctx),
     listDatasetVersionOptions(ctx),
-    measuredThroughput(ctx.team.id),
+    measuredThroughput(ctx),
   ]);
-  const endpointCosts = await endpointPresetCosts(ctx.team.id);
+  const endpointCosts = await endpointPresetCosts(ctx);
   // Privacy evaluations: the cost before launch needs each version's training data and epochs, each dataset's size
   // and the team's measured reference-training rate.
   const [datasetSizes, trainRate] = await Promise.all([
     datasetSizesOf(ctx, datasets.map((d) => d.id)),
-    measuredTrainRate(ctx.team.id),
+    measuredTrainRate(ctx),
   ]);
   const privacyInfo = {
     sizes: Object.fromEntries(datasetSizes.map((d) => [d.id, d.sampleCount])),

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Alerts & webhook" };
 
 export default async function AlertSettingsPage({ params }: { params: Promise<{ team: string }> }) {
   const ctx = await teamPage(params);
-  const settings = await getTeamSettings(ctx.team.id);
+  const settings = await getTeamSettings(ctx);
   const admin = can(ctx.role, "team.settings");
   return (
     <>

@@ -16,7 +16,7 @@ const POLICY = (team: string) => `/t/${team}/settings/policy`;
 export const savePolicyAction = formAction(POLICY, "policy.manage", Fields, async (ctx, fields) => {
   try {
     const { version } = await savePolicy(ctx, policyFromForm(fields), typeof fields.note === "string" ? fields.note : "");
-    await recordTeamSnapshot(ctx.team.id, "policy");
+    await recordTeamSnapshot(ctx, "policy");
     return version;
   } catch (e) {
     // lib names the policy's paths; the form's fields are named differently.
@@ -31,10 +31,10 @@ export const savePolicyAction = formAction(POLICY, "policy.manage", Fields, asyn
 
 export const overrideAction = formAction(POLICY, "policy.manage", CrosswalkOverrideSchema, async (ctx, input) => {
   await setCrosswalkOverride(ctx, input);
-  await recordTeamSnapshot(ctx.team.id, "policy");
+  await recordTeamSnapshot(ctx, "policy");
 }, (_, input) => (input.action === "remove" ? `${input.evidence} no longer counts for ${input.control}.` : `${input.evidence} now counts as ${input.mark} evidence for ${input.control}.`));
 
 export const resetOverrideAction = formAction(POLICY, "policy.manage", z.object({ id: z.string().min(1).max(40) }), async (ctx, { id }) => {
   await clearCrosswalkOverride(ctx, id);
-  await recordTeamSnapshot(ctx.team.id, "policy");
+  await recordTeamSnapshot(ctx, "policy");
 }, "Back to the default mapping.");

@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Policy" };
 
 export default async function PolicyPage({ params }: { params: Promise<{ team: string }> }) {
   const ctx = await teamPage(params);
-  const [active, versions, overrides] = await Promise.all([getPolicy(ctx), listPolicyVersions(ctx), listCrosswalkOverrides(ctx.team.id)]);
+  const [active, versions, overrides] = await Promise.all([getPolicy(ctx), listPolicyVersions(ctx), listCrosswalkOverrides(ctx)]);
   const manage = can(ctx.role, "policy.manage");
   const controls = assessableControls(getCatalog()).map((c) => ({ key: c.key, label: `${c.id} ${c.title}` }));
   return (
