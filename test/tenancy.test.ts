@@ -226,6 +226,8 @@ const WHOLE_TEAM_ONLY = new Set([
   "loadTeamAllowlist", "liveTeamAllowlist",
   // opens an endpoint already loaded through the context (loadEndpointForEngine, in the table), under the team's allowlist
   "openEndpointModel",
+  // OSCAL of the team's whole posture, and of a catalog
+  "oscalPostureApi", "oscalCatalogApi",
 ]);
 
 /** Check or read the context itself; they touch no record. */
@@ -248,6 +250,8 @@ const NOT_YET_IN_TABLE = new Set([
   "completedKindEvidenceRows", "completedEvaluationEvidenceRows", "loadIntegrityEvidence", "endpointLaunchInfo", "referenceCheckFor",
   "kindHeadlines", "openAlerts", "activeOverride", "lastPassingDeployment", "deploymentHistory", "currentDeployments", "overridesForModel",
   "gateForVersion", "referenceFor", "loadEndpointIfAny", "createIntegrityEvaluation", "createPrivacyEvaluation", "previewPrivacyCost",
+  // API wrappers of exportReportResults / exportComponentDefinition (rows above), newly visible to the scan
+  "oscalReportApi", "oscalComponentApi",
 ]);
 
 /**

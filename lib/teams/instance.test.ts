@@ -6,6 +6,7 @@ import { verifyPassword } from "../auth/password";
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { makeTeam } from "../../test/fixtures";
 import { createTeamWithAdmin, getInstanceAdmin, listInstanceTeams, setInstanceAdmin } from "./instance";
+import { systemContext } from "./context";
 import { CreateTeamSchema } from "./schemas";
 import { createUserInTeam } from "./members";
 
@@ -31,7 +32,7 @@ describe("instance administration", () => {
     const events = await db.auditEvent.findMany({ where: { teamId: r.team.id }, orderBy: { seq: "asc" } });
     expect(events.map((e) => [e.action, e.actorLabel])).toEqual([["team.create", users.ADMIN.email], ["member.add", users.ADMIN.email]]);
     expect(events[1]!.details).toMatchObject({ email, role: "ADMIN", newAccount: true });
-    expect((await verifyTeamChain(r.team.id)).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(r.team.id, "job"))).intact).toBe(true);
     // The instance admin did not become a member of the team by creating it.
     expect(await db.membership.count({ where: { teamId: r.team.id, userId: users.ADMIN.id } })).toBe(0);
     const row = (await listInstanceTeams(admin)).find((t) => t.slug === slug);
