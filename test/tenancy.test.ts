@@ -52,6 +52,12 @@ import { referenceFor } from "../lib/operations/monitoring";
 import { verifyReportApi } from "../lib/api/reports";
 import { datasetSizes, findSchedule, modelEvaluations } from "../lib/evaluations/page-data";
 import { openAlerts } from "../lib/evaluations/webhook";
+import { latestIntegrityScanOf } from "../lib/evaluations/integrity-latest";
+import { kindHeadlines } from "../lib/evaluations/manage";
+import { completedKindEvidenceRows } from "../lib/compliance/evidence-rows";
+import { completedEvaluationEvidenceRows } from "../lib/compliance/evidence";
+import { loadIntegrityEvidence } from "../lib/compliance/integrity-evidence";
+import { activeOverride, currentDeployments, deploymentHistory, lastPassingDeployment, overridesForModel } from "../lib/operations/deployments";
 import { CreateIntegrityEvaluationSchema, CreatePrivacyEvaluationSchema } from "../lib/evaluations/schemas";
 import { createIntegrityEvaluation } from "../lib/evaluations/integrity";
 import { createPrivacyEvaluation, previewPrivacyCost } from "../lib/evaluations/privacy";
@@ -63,7 +69,7 @@ useTempStore();
 let owner: Awaited<ReturnType<typeof makeTeam>>;
 let outsider: TeamContext;
 const ids = {} as Record<"template" | "model" | "modelName" | "modelVersion" | "dataset" | "datasetVersion" | "membership" | "evaluation" | "schedule" | "alert" | "report" | "environment" | "monitoringAlert"
-  | "modelRef" | "datasetRef" | "datasetName" | "modelFile" | "datasetFile" | "token" | "outboundHost" | "attestation" | "attestationFile" | "reportSha256" | "trainDatasetVersion", string> & { evaluationNumber: number; policyVersion: number };
+  | "modelRef" | "datasetRef" | "datasetName" | "modelFile" | "datasetFile" | "token" | "outboundHost" | "attestation" | "attestationFile" | "reportSha256" | "trainDatasetVersion" | "integrityEvaluation", string> & { evaluationNumber: number; policyVersion: number };
 /** The owner team's audit events once the fixtures exist: a refused call writes none. */
 let ownerAuditEvents = 0;
 /** A control the owner attests (so another team's view of it must not show that attestation). */
@@ -121,6 +127,13 @@ beforeAll(async () => {
   });
   ids.modelRef = `${ids.modelName}@${mv.version}`;
   ids.trainDatasetVersion = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: owner.team.id, dataset: { name: DEMO_DATASETS.train } } })).id;
+  // Finished evaluations (a robustness one and an integrity scan) and a deployment decision with an override,
+  // written as rows: what they hold does not matter here, only that another team's readers must not see them.
+  const finished = { teamId: owner.team.id, modelId: mv.modelId, modelVersionId: mv.id, datasetVersionId: ids.trainDatasetVersion, preset: "quick", seed: 0, sampleCount: 10, sampleIndices: [], shardSize: 10, shardCount: 1, shardsDone: 1, status: "COMPLETED" as const, estimatedSteps: 1, createdByLabel: "fixture", finishedAt: new Date() };
+  await db.evaluation.create({ data: { ...finished, number: 900, kind: "robustness", suite: {} } });
+  ids.integrityEvaluation = (await db.evaluation.create({ data: { ...finished, number: 901, kind: "integrity", preset: "integrity", suite: {}, metrics: { evidence: { samples: 10, liveBackdoors: [] } } } })).id;
+  const override = await db.gateOverride.create({ data: { teamId: owner.team.id, environmentId: env.id, modelVersionId: mv.id, reason: "fixture override", expiresAt: new Date(Date.now() + 86_400_000), evidenceHash: "0".repeat(64), createdByLabel: "fixture" } });
+  await db.deployment.create({ data: { teamId: owner.team.id, environmentId: env.id, modelId: mv.modelId, modelVersionId: mv.id, kind: "promote", gatePassed: true, gate: {}, evidenceHash: "0".repeat(64), overrideId: override.id, createdByLabel: "fixture" } });
   ownerAuditEvents = await db.auditEvent.count({ where: { teamId: owner.team.id } });
 }, 300_000);
 
@@ -243,6 +256,16 @@ const emptyCases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
   ["evaluations: sizes of another team's dataset versions", () => datasetSizes(outsider, [ids.datasetVersion]), () => datasetSizes(member(), [ids.datasetVersion])],
   ["alerts: open alerts of another team's model", () => openAlerts(outsider, ids.model), () => openAlerts(member(), ids.model)],
   ["controls: a control's page shows no attestation or model of another team", () => getControlDetail(outsider, ATTESTED_CONTROL).then(attestedAndModels), () => getControlDetail(member(), ATTESTED_CONTROL).then(attestedAndModels)],
+  ["evaluations: latest integrity scan of another team's dataset version", () => latestIntegrityScanOf(outsider, ids.trainDatasetVersion), () => latestIntegrityScanOf(member(), ids.trainDatasetVersion)],
+  ["evaluations: headline figures of another team's evaluations", () => kindHeadlines(outsider, [{ id: ids.integrityEvaluation, kind: "integrity", status: "COMPLETED" }]), () => kindHeadlines(member(), [{ id: ids.integrityEvaluation, kind: "integrity", status: "COMPLETED" }])],
+  ["evidence: another team's finished scans of its versions", () => completedKindEvidenceRows(outsider, "integrity", [ids.modelVersion]), () => completedKindEvidenceRows(member(), "integrity", [ids.modelVersion])],
+  ["evidence: another team's finished robustness evaluations", () => completedEvaluationEvidenceRows(outsider, [ids.modelVersion]), () => completedEvaluationEvidenceRows(member(), [ids.modelVersion])],
+  ["evidence: another team's integrity figures", () => loadIntegrityEvidence(outsider, [ids.modelVersion]), () => loadIntegrityEvidence(member(), [ids.modelVersion])],
+  ["operations: another team's active override", () => activeOverride(outsider, ids.environment, ids.modelVersion), () => activeOverride(member(), ids.environment, ids.modelVersion)],
+  ["operations: another team's overrides of a model", () => overridesForModel(outsider, ids.model), () => overridesForModel(member(), ids.model)],
+  ["operations: another team's deployment history", () => deploymentHistory(outsider, ids.model), () => deploymentHistory(member(), ids.model)],
+  ["operations: what another team's model runs", () => currentDeployments(outsider, ids.model), () => currentDeployments(member(), ids.model)],
+  ["operations: another team's last passing deployment", () => lastPassingDeployment(outsider, ids.environment, ids.model, "none"), () => lastPassingDeployment(member(), ids.environment, ids.model, "none")],
   ["api: verify another team's report file by its SHA-256", () => verifyReportApi(outsider, verifyJson(ids.reportSha256)).then((v) => v.report), () => verifyReportApi(member(), verifyJson(ids.reportSha256)).then((v) => v.report)],
 ];
 const isEmpty = (v: unknown) => v === null || (Array.isArray(v) && v.length === 0) || (v instanceof Map && v.size === 0);
@@ -268,8 +291,10 @@ describe("cross-team access answers not found", () => {
     expect(await db.report.findUniqueOrThrow({ where: { id: ids.report } })).toMatchObject({ status: "QUEUED", approvedAt: null });
     expect(await db.report.count({ where: { teamId: outsider.team.id } })).toBe(0);
     expect(await db.modelVersion.count({ where: { teamId: outsider.team.id } })).toBe(0);
-    expect(await db.deployment.count()).toBe(0);
-    expect(await db.gateOverride.count()).toBe(0);
+    expect(await db.deployment.count({ where: { teamId: outsider.team.id } })).toBe(0);
+    expect(await db.gateOverride.count({ where: { teamId: outsider.team.id } })).toBe(0);
+    expect(await db.deployment.count({ where: { teamId: owner.team.id } })).toBe(1);
+    expect(await db.gateOverride.count({ where: { teamId: owner.team.id } })).toBe(1);
     expect(await db.monitoringAlert.findUniqueOrThrow({ where: { id: ids.monitoringAlert } })).toMatchObject({ acknowledgedAt: null });
     expect(await db.attestationTemplate.count({ where: { id: ids.template } })).toBe(1);
     expect(await db.attestation.count({ where: { teamId: outsider.team.id } })).toBe(0);
@@ -363,14 +388,14 @@ const CONTEXT_HELPERS = new Set(["assertScopeCan", "isSystem", "userIdOf"]);
  */
 const NOT_YET_IN_TABLE = new Set([
   
-  "latestIntegrityScanOf", 
+  
   
   "getEndpointSummary", 
   // took a bare team id until they took the context, so this test could not see them: readers given version,
   // model or environment ids (they filter by the team and come back empty rather than "not found"), and the
   // integrity and privacy creations (their input needs a held-out or member split to reach the lookup)
-  "completedKindEvidenceRows", "completedEvaluationEvidenceRows", "loadIntegrityEvidence", "endpointLaunchInfo", "referenceCheckFor",
-  "kindHeadlines", "activeOverride", "lastPassingDeployment", "deploymentHistory", "currentDeployments", "overridesForModel",
+  "endpointLaunchInfo", "referenceCheckFor",
+  
   "gateForVersion", "loadEndpointIfAny", 
 ]);
 
