@@ -44,7 +44,9 @@ import { defaultPolicy } from "../lib/compliance/policy";
 import { getControlDetail, getModelPosture, statusesForModel } from "../lib/compliance/posture";
 import { createAttestation, readAttestationFile, revokeAttestation } from "../lib/compliance/attestations";
 import { openVersionFile } from "../lib/registry/download";
-import { testEndpointConnection } from "../lib/registry/endpoints";
+import { getEndpointSummary, loadEndpointIfAny, registerEndpointVersion, testEndpointConnection } from "../lib/registry/endpoints";
+import { endpointLaunchInfo, referenceCheckFor } from "../lib/evaluations/blackbox";
+import type { EngineMetrics } from "../lib/engine/aggregate";
 import { addOutboundHost, removeOutboundHost } from "../lib/teams/outbound-hosts";
 import { createApiToken, revokeApiToken } from "../lib/auth/tokens";
 import { ApiOverrideSchema, ApiPromoteSchema, ApiRollbackSchema, acknowledgeMonitoringAlertApi, ingestBatchApi, overrideApi, promoteApi, rollbackApi } from "../lib/operations/api";
@@ -69,7 +71,7 @@ useTempStore();
 let owner: Awaited<ReturnType<typeof makeTeam>>;
 let outsider: TeamContext;
 const ids = {} as Record<"template" | "model" | "modelName" | "modelVersion" | "dataset" | "datasetVersion" | "membership" | "evaluation" | "schedule" | "alert" | "report" | "environment" | "monitoringAlert"
-  | "modelRef" | "datasetRef" | "datasetName" | "modelFile" | "datasetFile" | "token" | "outboundHost" | "attestation" | "attestationFile" | "reportSha256" | "trainDatasetVersion" | "integrityEvaluation", string> & { evaluationNumber: number; policyVersion: number };
+  | "modelRef" | "datasetRef" | "datasetName" | "modelFile" | "datasetFile" | "token" | "outboundHost" | "attestation" | "attestationFile" | "reportSha256" | "trainDatasetVersion" | "integrityEvaluation" | "endpointVersion", string> & { evaluationNumber: number; policyVersion: number };
 /** The owner team's audit events once the fixtures exist: a refused call writes none. */
 let ownerAuditEvents = 0;
 /** A control the owner attests (so another team's view of it must not show that attestation). */
@@ -134,6 +136,14 @@ beforeAll(async () => {
   ids.integrityEvaluation = (await db.evaluation.create({ data: { ...finished, number: 901, kind: "integrity", preset: "integrity", suite: {}, metrics: { evidence: { samples: 10, liveBackdoors: [] } } } })).id;
   const override = await db.gateOverride.create({ data: { teamId: owner.team.id, environmentId: env.id, modelVersionId: mv.id, reason: "fixture override", expiresAt: new Date(Date.now() + 86_400_000), evidenceHash: "0".repeat(64), createdByLabel: "fixture" } });
   await db.deployment.create({ data: { teamId: owner.team.id, environmentId: env.id, modelId: mv.modelId, modelVersionId: mv.id, kind: "promote", gatePassed: true, gate: {}, evidenceHash: "0".repeat(64), overrideId: override.id, createdByLabel: "fixture" } });
+  // A model served over HTTP (on the owner's allowed host; nothing is called), its weights the fixture version.
+  const endpoint = await registerEndpointVersion(owner.ctx("ENGINEER"), {
+    name: "owner-digits-api",
+    card: { task: "image-classification", inputShape: [28, 28, 1], inputRange: { min: 0, max: 1 }, classLabels: (mv.card as { classLabels: string[] }).classLabels, intendedUse: "The owner's API", outOfScopeUse: "Anything else", riskTier: "limited", owner: "ML platform", trainingMethod: { kind: "standard" } },
+    endpoint: { url: "https://models.owner.example/v1/scores", authKind: "none", requestTemplate: '{"instances": "{{inputs}}"}', responseMapping: { kind: "scores", path: "predictions" }, batchSize: 4, timeoutMs: 2000, requestsPerSecond: 10, concurrency: 1 },
+    whiteBoxReferenceVersionId: mv.id,
+  });
+  ids.endpointVersion = endpoint.versionId;
   ownerAuditEvents = await db.auditEvent.count({ where: { teamId: owner.team.id } });
 }, 300_000);
 
@@ -222,7 +232,7 @@ const cases: [string, () => Promise<unknown>][] = [
   // REST API v1 writes naming another team's records
   ["api: evaluation of another team's name@version", () => createEvaluationApi(outsider, ApiCreateEvaluationSchema.parse({ model: ids.modelRef, dataset: ids.datasetRef, preset: "quick", sampleCount: 5 }))],
   ["api: ensemble of another team's versions", () => createEnsembleVersionApi(outsider, "outsider-ensemble", ApiCreateEnsembleSchema.parse({ members: [ids.modelRef, ids.modelRef], combine: "mean-probability" }))],
-  ["api: test connection of another team's version", () => testConnectionApi(outsider, ref(ids.modelRef), { dataset: ref(ids.datasetRef), examples: 8 })],
+  ["api: test connection of another team's version", () => testConnectionApi(outsider, ref("owner-digits-api@1"), { dataset: ref(ids.datasetRef), examples: 8 })],
   ["api: remove another team's allowed host", () => removeOutboundHostApi(outsider, ids.outboundHost)],
   ["api: promote another team's version", () => promoteApi(outsider, ApiPromoteSchema.parse({ environment: "production", model: ids.modelRef, note: "" }))],
   ["api: roll back another team's model", () => rollbackApi(outsider, ApiRollbackSchema.parse({ environment: "production", model: ids.modelName, note: "" }))],
@@ -230,7 +240,8 @@ const cases: [string, () => Promise<unknown>][] = [
   ["api: acknowledge another team's monitoring alert", () => acknowledgeMonitoringAlertApi(outsider, ids.monitoringAlert, "not mine")],
   ["api: ingest for another team's model", () => ingestBatchApi(outsider, BatchSchema.parse({ environment: "production", model: ids.modelName, count: 10 }))],
   // page writes naming another team's records
-  ["models: test connection of another team's version", () => testEndpointConnection(outsider, ids.modelVersion, ids.datasetVersion)],
+  ["models: test connection of another team's endpoint", () => testEndpointConnection(outsider, ids.endpointVersion, ids.datasetVersion)],
+  ["models: engine load of another team's endpoint", () => loadEndpointForEngine(outsider, ids.endpointVersion)],
   ["settings: remove another team's allowed host", () => removeOutboundHost(outsider, { id: ids.outboundHost })],
   ["settings: revoke another team's API token", () => revokeApiToken(outsider, ids.token)],
   ["controls: attest for another team's model", () => createAttestation(outsider, { control: ATTESTED_CONTROL, modelId: ids.model, statement: "An outsider's statement about a model.", expiresOn: inDays(9) })],
@@ -266,8 +277,15 @@ const emptyCases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
   ["operations: another team's deployment history", () => deploymentHistory(outsider, ids.model), () => deploymentHistory(member(), ids.model)],
   ["operations: what another team's model runs", () => currentDeployments(outsider, ids.model), () => currentDeployments(member(), ids.model)],
   ["operations: another team's last passing deployment", () => lastPassingDeployment(outsider, ids.environment, ids.model, "none"), () => lastPassingDeployment(member(), ids.environment, ids.model, "none")],
+  ["models: endpoint settings of another team's version", () => getEndpointSummary(outsider, ids.endpointVersion), () => getEndpointSummary(member(), ids.endpointVersion)],
+  ["evaluations: launch facts of another team's endpoint", () => endpointLaunchInfo(outsider, ids.endpointVersion), () => endpointLaunchInfo(member(), ids.endpointVersion)],
+  ["evaluations: another team's endpoint, if any", () => loadEndpointIfAny(outsider, ids.endpointVersion), () => loadEndpointIfAny(member(), ids.endpointVersion)],
+  ["evaluations: another team's white-box reference evaluation", () => referenceCheckFor(outsider, { datasetVersionId: ids.trainDatasetVersion }, whiteBoxOf(ids.modelVersion), noMetrics).then((r) => r.referenceEvaluationId), () => referenceCheckFor(member(), { datasetVersionId: ids.trainDatasetVersion }, whiteBoxOf(ids.modelVersion), noMetrics).then((r) => r.referenceEvaluationId)],
   ["api: verify another team's report file by its SHA-256", () => verifyReportApi(outsider, verifyJson(ids.reportSha256)).then((v) => v.report), () => verifyReportApi(member(), verifyJson(ids.reportSha256)).then((v) => v.report)],
 ];
+/** Launch facts naming another team's version as the white-box reference, and black-box metrics with no budgets. */
+const whiteBoxOf = (versionId: string) => ({ outputKind: "scores" as const, batchSize: 4, requestsPerSecond: 10, concurrency: 1, host: "models.owner.example", whiteBoxReferenceVersionId: versionId });
+const noMetrics = { samples: 10, worstCase: [] } as unknown as EngineMetrics;
 const isEmpty = (v: unknown) => v === null || (Array.isArray(v) && v.length === 0) || (v instanceof Map && v.size === 0);
 
 describe("cross-team access answers not found", () => {
@@ -390,13 +408,13 @@ const NOT_YET_IN_TABLE = new Set([
   
   
   
-  "getEndpointSummary", 
+  
   // took a bare team id until they took the context, so this test could not see them: readers given version,
   // model or environment ids (they filter by the team and come back empty rather than "not found"), and the
   // integrity and privacy creations (their input needs a held-out or member split to reach the lookup)
-  "endpointLaunchInfo", "referenceCheckFor",
   
-  "gateForVersion", "loadEndpointIfAny", 
+  
+  "gateForVersion", 
 ]);
 
 /**
