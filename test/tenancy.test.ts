@@ -164,7 +164,7 @@ const cases: [string, () => Promise<unknown>][] = [
   ["models: engine load of a version's files", () => loadModelVersionForEngine(outsider, ids.modelVersion)],
   ["models: compatibility of another team's versions", () => checkVersionsCompatible(outsider, ids.modelVersion, ids.datasetVersion)],
   ["models: version comparison for the report", () => loadVersionComparison(outsider, ids.model)],
-  ["models: endpoint of another team's version", () => loadEndpointForEngine(outsider, ids.modelVersion)],
+  ["models: endpoint of another team's version", () => loadEndpointForEngine(outsider, ids.endpointVersion)],
   ["datasets: get", () => getDataset(outsider, ids.dataset)],
   ["datasets: edit card", async () => updateDatasetCard(outsider, ids.datasetVersion, { ...((await db.datasetVersion.findUniqueOrThrow({ where: { id: ids.datasetVersion } })).card as object), description: "x" })],
   ["datasets: archive version", () => setDatasetVersionArchived(outsider, ids.datasetVersion, true)],
@@ -242,7 +242,6 @@ const cases: [string, () => Promise<unknown>][] = [
   ["api: ingest for another team's model", () => ingestBatchApi(outsider, BatchSchema.parse({ environment: "production", model: ids.modelName, count: 10 }))],
   // page writes naming another team's records
   ["models: test connection of another team's endpoint", () => testEndpointConnection(outsider, ids.endpointVersion, ids.datasetVersion)],
-  ["models: engine load of another team's endpoint", () => loadEndpointForEngine(outsider, ids.endpointVersion)],
   ["settings: remove another team's allowed host", () => removeOutboundHost(outsider, { id: ids.outboundHost })],
   ["settings: revoke another team's API token", () => revokeApiToken(outsider, ids.token)],
   ["controls: attest for another team's model", () => createAttestation(outsider, { control: ATTESTED_CONTROL, modelId: ids.model, statement: "An outsider's statement about a model.", expiresOn: inDays(9) })],
