@@ -32,7 +32,10 @@ export async function registerHandlers(boss: PgBoss, info: WorkerInfo): Promise<
   };
   for (const k of JOB_NAMES) {
     const { name, poll } = JOBS[k];
-    await boss.work(name, { pollingIntervalSeconds: poll.seconds, batchSize: 1, includeMetadata: true, ...(poll.parallel ? { localConcurrency: info.concurrency } : {}) }, async ([job]) => {
+    // The NOTIFY wakes the worker at once; the poll stays as often as before for jobs that no NOTIFY announces
+    // (a retry after its delay, a shard released by a dead worker's expired heartbeat). pg-boss would otherwise
+    // stretch it to 30 s once LISTEN is up.
+    await boss.work(name, { pollingIntervalSeconds: poll.seconds, notifyPollingIntervalSeconds: poll.seconds, batchSize: 1, includeMetadata: true, ...(poll.parallel ? { localConcurrency: info.concurrency } : {}) }, async ([job]) => {
       const said = await runJob(k, job!.data, { retryCount: job!.retryCount, retryLimit: job!.retryLimit }, tools);
       if (said) log(said);
     });
