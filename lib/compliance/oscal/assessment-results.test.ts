@@ -43,13 +43,18 @@ describe("OSCAL assessment results", () => {
   });
 });
 
+/** The parts of an assessment-results document these tests read. */
+interface Prop { name: string; value: string }
+interface Finding { title: string; description: string; props: Prop[]; target: { status: { state: string; reason?: string } }; "related-observations"?: { "observation-uuid": string }[] }
+interface ResultsView { uuid: string; metadata: { "oscal-version"?: string; props: Prop[] }; results: { uuid: string; observations: { uuid: string }[]; findings?: Finding[] }[] }
+
 describe("OSCAL assessment results: contents", () => {
   const doc = buildAssessmentResults(input());
-  const ar = doc["assessment-results"] as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ar = doc["assessment-results"] as ResultsView;
   it("the validator refuses a broken document (it checks, not just parses)", () => {
-    const broken = structuredClone(doc) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const broken = structuredClone(doc) as { "assessment-results": ResultsView };
     delete broken["assessment-results"].metadata["oscal-version"];
-    broken["assessment-results"].results[0].uuid = "not-a-uuid";
+    broken["assessment-results"].results[0]!.uuid = "not-a-uuid";
     expect(oscalSchemaProblems("assessment-results", broken).length).toBeGreaterThan(0);
   });
   it("carries the snapshot hash, and every finding points at observations of its own result", () => {
@@ -57,20 +62,20 @@ describe("OSCAL assessment results: contents", () => {
     const snap = input().snapshot;
     let linked = 0;
     for (const r of ar.results) {
-      const obs = new Set(r.observations.map((o: { uuid: string }) => o.uuid));
+      const obs = new Set(r.observations.map((o) => o.uuid));
       for (const f of r.findings ?? []) for (const o of f["related-observations"] ?? []) {
         expect(obs.has(o["observation-uuid"])).toBe(true);
         linked++;
       }
     }
     expect(linked).toBeGreaterThan(0);
-    expect(ar.results.flatMap((r: { findings?: unknown[] }) => r.findings ?? [])).toHaveLength(snap.controls.filter((c) => ["nist-ai-rmf", "iso-42001", "eu-ai-act", "mitre-atlas"].includes(c.framework)).length);
+    expect(ar.results.flatMap((r) => r.findings ?? [])).toHaveLength(snap.controls.filter((c) => ["nist-ai-rmf", "iso-42001", "eu-ai-act", "mitre-atlas"].includes(c.framework)).length);
   });
   it("a failing control's finding is not-satisfied and gives the status engine's reason", () => {
     const snap = input().snapshot;
     const failing = snap.controls.find((c) => c.status === "failing")!;
     expect(failing).toBeTruthy();
-    const f = ar.results.flatMap((r: { findings?: unknown[] }) => r.findings ?? []).find((x: { title: string }) => x.title.startsWith(`${failing.controlId} `) && x.title.includes(failing.modelLabel));
+    const f = ar.results.flatMap((r) => r.findings ?? []).find((x) => x.title.startsWith(`${failing.controlId} `) && x.title.includes(failing.modelLabel))!;
     expect(f.target.status).toMatchObject({ state: "not-satisfied", reason: "fail" });
     expect(f.description).toContain(failing.reason);
     expect(f.props).toContainEqual(expect.objectContaining({ name: "status", value: "failing" }));

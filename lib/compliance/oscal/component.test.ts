@@ -48,9 +48,13 @@ describe("OSCAL component definition of a model version", () => {
     expect(oscalBytes(buildComponentDefinition(input()))).toBe(oscalBytes(doc));
   });
   it("lists the controls the measurements implement, with the evidence kinds and hashes", () => {
-    const comp = (doc["component-definition"] as any).components[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const nist = comp["control-implementations"].find((c: { props: { name: string; value: string }[] }) => c.props.some((p) => p.value === "nist-ai-rmf"));
-    const m27 = nist["implemented-requirements"].find((r: { "control-id": string }) => r["control-id"] === "measure-2.7");
+    // The parts of a component definition this test reads.
+    type Prop = { name: string; value: string; class?: string };
+    type Requirement = { "control-id": string; description: string; props: Prop[] };
+    type Component = { title: string; "control-implementations": { props: Prop[]; "implemented-requirements": Requirement[] }[] };
+    const comp = (doc["component-definition"] as { components: Component[] }).components[0]!;
+    const nist = comp["control-implementations"].find((c) => c.props.some((p) => p.value === "nist-ai-rmf"))!;
+    const m27 = nist["implemented-requirements"].find((r) => r["control-id"] === "measure-2.7")!;
     expect(m27.props).toContainEqual(expect.objectContaining({ name: "control-label", value: "MEASURE 2.7" }));
     expect(m27.props).toContainEqual(expect.objectContaining({ name: "evidence-kind", value: "E1", class: "direct" }));
     expect(m27.props).toContainEqual(expect.objectContaining({ name: "evidence-sha256", value: digest("a") }));
