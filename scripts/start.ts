@@ -17,6 +17,7 @@ import { isDatabaseUnavailable } from "../lib/db/unavailable";
 import { runningPostmaster } from "../lib/db/embedded";
 import { createServer } from "node:net";
 import { PORT_TAKEN_EXIT_CODE } from "../lib/security/paths";
+import { ArtifactStoreError, checkArtifactStore } from "../lib/registry/store";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -112,6 +113,16 @@ if (!(await portFree(config.PORT, "0.0.0.0"))) {
 }
 if (!config.DATABASE_URL && !runningPostmaster(config.dataDir) && !(await portFree(config.BULWARK_PG_PORT, "127.0.0.1"))) {
   console.error(`Bulwark could not start: port ${config.BULWARK_PG_PORT} (BULWARK_PG_PORT, the embedded PostgreSQL) is already in use by another program. Set BULWARK_PG_PORT to a free port.`);
+  unlinkSync(lockFile);
+  process.exit(1);
+}
+
+// The S3 bucket, when one is configured: missing or refused, it would fail every upload and job later.
+try {
+  await checkArtifactStore();
+} catch (e) {
+  if (!(e instanceof ArtifactStoreError)) throw e;
+  console.error(`Bulwark could not start: ${e.message}`);
   unlinkSync(lockFile);
   process.exit(1);
 }

@@ -5,12 +5,22 @@ import { randomBytes } from "node:crypto";
 import { env } from "../lib/env";
 import { db, disconnectDb } from "../lib/db/client";
 import { startQueue } from "../lib/jobs/queue";
+import { ArtifactStoreError, checkArtifactStore } from "../lib/registry/store";
 import { registerHandlers } from "./handlers";
 import { beat, HEARTBEAT_SECONDS } from "./heartbeat";
 
 const config = env();
 if (!config.DATABASE_URL) {
   console.error("[worker] DATABASE_URL is not set. `npm start` sets it for its own worker; to add a worker, set DATABASE_URL to the database `npm start` printed.");
+  process.exit(2);
+}
+
+// A worker on another machine sees no folder of the web's: the artifact store must answer before any job is taken.
+try {
+  await checkArtifactStore();
+} catch (e) {
+  if (!(e instanceof ArtifactStoreError)) throw e;
+  console.error(`[worker] ${e.message}`);
   process.exit(2);
 }
 

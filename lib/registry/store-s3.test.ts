@@ -1,91 +1,134 @@
-import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createHash, randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { S3ArtifactStore, blobKey, setArtifactStore } from "./store";
+import { ArtifactStoreError, S3ArtifactStore, blobKey, checkArtifactStore, setArtifactStore } from "./store";
 import { cardFields, makeTfjsModel, stage, useTempStore } from "./test-helpers";
 import { makeTeam } from "../../test/fixtures";
+import { startS3 } from "../../test/s3";
 import { loadModelVersionForEngine, registerModelVersion } from "./models";
 import { asLayersFiles } from "../engine/formats";
 import { systemContext } from "../teams/context";
 
-// No S3-compatible server can be installed here, so this exercises S3ArtifactStore (the real AWS SDK v3
-// client, path-style, checksums) against a minimal in-process S3 endpoint that implements only
-// HEAD/PUT/GET/DELETE of objects — enough to check the wire format the store relies on.
+// S3ArtifactStore (the AWS SDK v3 client, path-style) against a real S3-protocol server (s3rver) started by
+// this file on a free port: objects, content addressing, multipart, streaming, and the errors an operator meets.
 
-const objects = new Map<string, Buffer>();
-const seen: { method: string; path: string; checksum?: string; contentEncoding?: string }[] = [];
+const MiB = 1024 * 1024;
+const { dir } = useTempStore();
+let s3: Awaited<ReturnType<typeof startS3>>;
+let store: S3ArtifactStore;
 
-/** Decodes the aws-chunked body encoding the SDK may use for streaming uploads. */
-function decodeAwsChunked(raw: Buffer): Buffer {
-  const out: Buffer[] = [];
-  let i = 0;
-  for (;;) {
-    const nl = raw.indexOf("\r\n", i);
-    const size = parseInt(raw.subarray(i, nl).toString().split(";")[0], 16);
-    if (!size) break;
-    out.push(raw.subarray(nl + 2, nl + 2 + size));
-    i = nl + 2 + size + 2;
-  }
-  return Buffer.concat(out);
+/** Writes `data` to a file in the temp folder; returns its path and digest. */
+async function file(data: Buffer) {
+  const path = join(dir, `f-${randomBytes(4).toString("hex")}`);
+  await writeFile(path, data);
+  return { path, digest: createHash("sha256").update(data).digest("hex") };
 }
+const storeWith = (over: Partial<ConstructorParameters<typeof S3ArtifactStore>[0]> = {}) =>
+  new S3ArtifactStore({ endpoint: s3.endpoint, bucket: "bulwark", region: "us-east-1", ...s3.credentials, prefix: "artifacts/", partSize: 5 * MiB, ...over });
 
-let server: Server;
-let endpoint = "";
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const key = decodeURIComponent(new URL(req.url!, "http://x").pathname);
-      seen.push({ method: req.method!, path: key, checksum: req.headers["x-amz-checksum-sha256"] as string | undefined, contentEncoding: req.headers["content-encoding"] as string | undefined });
-      if (req.method === "PUT") {
-        let body: Buffer = Buffer.concat(chunks);
-        if (String(req.headers["content-encoding"] ?? "").includes("aws-chunked") || req.headers["x-amz-decoded-content-length"]) body = decodeAwsChunked(body);
-        objects.set(key, body);
-        res.writeHead(200, { ETag: '"x"' }).end();
-      } else if (req.method === "HEAD" || req.method === "GET") {
-        const o = objects.get(key);
-        if (!o) return res.writeHead(404, { "Content-Type": "application/xml" }).end(req.method === "GET" ? "<Error><Code>NoSuchKey</Code></Error>" : undefined);
-        res.writeHead(200, { "Content-Length": o.length, "Content-Type": "application/octet-stream" }).end(req.method === "GET" ? o : undefined);
-      } else if (req.method === "DELETE") {
-        objects.delete(key);
-        res.writeHead(204).end();
-      } else res.writeHead(405).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  s3 = await startS3(["bulwark"]);
+  store = storeWith();
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => s3.stop());
 
-describe("S3 artifact store (AWS SDK v3) against a minimal S3 endpoint", () => {
-  it("puts under bucket/prefix/sha256/ab/cdef… once, with a SHA-256 checksum, and reads back", async () => {
-    const { dir } = useTempStore();
-    const store = new S3ArtifactStore({ endpoint, bucket: "bulwark", region: "us-east-1", accessKeyId: "test", secretAccessKey: "test-secret", prefix: "artifacts/" });
+describe("S3 artifact store against a real S3 server (s3rver)", () => {
+  it("stores under bucket/prefix/sha256/ab/cdef… with its SHA-256 checksum, once however often it is put, and reads back", async () => {
     const data = Buffer.from("weights ".repeat(5000));
-    const digest = createHash("sha256").update(data).digest("hex");
-    const src = join(dir, "w.bin");
-    await writeFile(src, data);
+    const { path, digest } = await file(data);
     expect(await store.has(digest)).toBe(false);
-    expect(await store.put(digest, src)).toEqual({ created: true });
-    expect(await store.put(digest, src)).toEqual({ created: false });
-    const key = `/bulwark/artifacts/${blobKey(digest)}`;
-    expect(objects.get(key)?.equals(data)).toBe(true);
-    const put = seen.find((s) => s.method === "PUT");
-    expect(put?.path).toBe(key);
-    expect(put?.checksum).toBe(Buffer.from(digest, "hex").toString("base64"));
+    const before = s3.requests.length;
+    expect(await store.put(digest, path)).toEqual({ created: true });
+    expect(await store.put(digest, path)).toEqual({ created: false });
+    const puts = s3.requests.slice(before).filter((r) => r.method === "PUT");
+    expect(puts.map((r) => r.path)).toEqual([`/bulwark/artifacts/${blobKey(digest)}`]);
+    expect(puts[0]!.headers["x-amz-checksum-sha256"]).toBe(Buffer.from(digest, "hex").toString("base64"));
     expect((await store.read(digest)).equals(data)).toBe(true);
-    await expect(store.put("0".repeat(64), src)).rejects.toThrow(/hashes to/);
+    // Another store instance (another process, another machine) finds the same blob by its digest alone.
+    expect(await storeWith().has(digest)).toBe(true);
+    // Bytes that do not hash to the digest they are stored under are refused before anything is sent.
+    await expect(store.put("0".repeat(64), path)).rejects.toThrow(/hashes to/);
+    expect(await store.has("0".repeat(64))).toBe(false);
     await store.remove(digest);
     expect(await store.has(digest)).toBe(false);
   });
 
+  it("uploads a file above the part size as a multipart upload and streams it back in chunks", async () => {
+    const data = randomBytes(11 * MiB + 123);
+    const { path, digest } = await file(data);
+    const before = s3.requests.length;
+    expect(await store.put(digest, path)).toEqual({ created: true });
+    const wire = s3.requests.slice(before).filter((r) => r.method !== "HEAD");
+    expect(wire.map((r) => `${r.method} ${r.query.has("uploads") ? "create" : r.query.get("partNumber") ?? (r.query.has("uploadId") ? "complete" : "single")}`)).toEqual(["POST create", "PUT 1", "PUT 2", "PUT 3", "POST complete"]);
+    expect(wire.filter((r) => r.method === "PUT").map((r) => Number(r.headers["content-length"]))).toEqual([5 * MiB, 5 * MiB, MiB + 123]);
+
+    const h = createHash("sha256");
+    let chunks = 0;
+    let largest = 0;
+    for await (const c of await store.stream(digest)) {
+      h.update(c as Buffer);
+      chunks++;
+      largest = Math.max(largest, (c as Buffer).length);
+    }
+    expect(h.digest("hex")).toBe(digest);
+    // Streamed: many small chunks, never the whole object in one buffer.
+    expect(chunks).toBeGreaterThan(10);
+    expect(largest).toBeLessThan(MiB);
+  });
+
+  it("a missing object: has() is false, reading it names the digest and the bucket", async () => {
+    const absent = "ab".repeat(32);
+    expect(await store.has(absent)).toBe(false);
+    await expect(store.read(absent)).rejects.toThrow(new ArtifactStoreError(`artifact ${absent} is missing from the S3 store ${store.location}`));
+  });
+
+  it("credentials the server refuses: one line naming the status, the S3 code and the settings to check", async () => {
+    const refused = storeWith({ accessKeyId: "NOT-A-KEY", secretAccessKey: "whatever" });
+    const { path, digest } = await file(Buffer.from("refused"));
+    for (const attempt of [() => refused.check(), () => refused.has(digest), () => refused.put(digest, path), () => refused.read(digest)]) {
+      const e = await attempt().then(() => null, (err: Error) => err);
+      expect(e).toBeInstanceOf(ArtifactStoreError);
+      expect(e!.message).toMatch(/^S3 refused to .+ in s3:\/\/bulwark\/artifacts\/ at http:\/\/127\.0\.0\.1:\d+ \(403 (InvalidAccessKeyId|\w+)\): check BULWARK_S3_ACCESS_KEY_ID, BULWARK_S3_SECRET_ACCESS_KEY and the bucket's policy\.$/);
+    }
+    expect(await storeWith().has(digest)).toBe(false);
+  });
+
+  it("a bucket that does not exist is one clear line at start, and on every later operation", async () => {
+    const missing = storeWith({ bucket: "no-such-bucket" });
+    const line = `S3 bucket "no-such-bucket" does not exist (${missing.location}): create it, or set BULWARK_S3_BUCKET to an existing bucket.`;
+    await expect(checkArtifactStore(missing)).rejects.toThrow(new ArtifactStoreError(line));
+    const { path, digest } = await file(Buffer.from("nowhere"));
+    await expect(missing.put(digest, path)).rejects.toThrow(new ArtifactStoreError(line));
+    await expect(missing.read(digest)).rejects.toThrow(new ArtifactStoreError(line));
+    await checkArtifactStore(store); // the configured bucket passes
+  });
+
+  it("never shows the credentials: not in errors, output, the location or an inspected store", async () => {
+    const secret = s3.credentials.secretAccessKey;
+    const printed: string[] = [];
+    const writes = [process.stdout, process.stderr].map((s) => [s, s.write] as const);
+    for (const [s] of writes) s.write = ((chunk: string | Uint8Array) => (printed.push(String(chunk)), true)) as typeof s.write;
+    const errors: string[] = [];
+    try {
+      const { path, digest } = await file(Buffer.from("secret-test"));
+      await store.put(digest, path);
+      await store.read(digest);
+      for (const bad of [storeWith({ bucket: "no-such-bucket" }), storeWith({ endpoint: "http://127.0.0.1:9", secretAccessKey: secret })]) {
+        await bad.check().catch((e: Error) => errors.push(`${e.message} ${inspect(e)}`));
+      }
+    } finally {
+      for (const [s, w] of writes) s.write = w;
+    }
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toMatch(/cannot reach the S3 store .* Check BULWARK_S3_ENDPOINT/);
+    const seen = [...printed, ...errors, store.location, inspect(store, { depth: 5, showHidden: true }), JSON.stringify(store)].join("\n");
+    expect(seen).not.toContain(secret);
+  });
+
   it("registers a model version into the bucket and gives the engine the same bytes back", async () => {
-    useTempStore();
-    const store = new S3ArtifactStore({ endpoint, bucket: "bulwark", region: "us-east-1", accessKeyId: "test", secretAccessKey: "test-secret" });
-    setArtifactStore(store);
+    setArtifactStore(storeWith({ prefix: "" }));
     try {
       const { ctx, team } = await makeTeam();
       const m = await makeTfjsModel();
@@ -94,7 +137,8 @@ describe("S3 artifact store (AWS SDK v3) against a minimal S3 endpoint", () => {
       await staging.dispose();
       const loaded = await loadModelVersionForEngine(systemContext(team.id, "job"), r.versionId);
       expect(Buffer.from(asLayersFiles(loaded.files).weights[m.weightsName]).equals(m.weights)).toBe(true);
-      expect([...objects.keys()].some((k) => k.startsWith("/bulwark/sha256/"))).toBe(true);
+      const weightsKey = `/bulwark/${blobKey(createHash("sha256").update(m.weights).digest("hex"))}`;
+      expect(s3.requests.some((q) => q.method === "PUT" && q.path === weightsKey)).toBe(true);
     } finally {
       setArtifactStore(null);
     }

@@ -131,33 +131,74 @@ export interface S3StoreOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
   prefix?: string;
+  /** Files larger than this go up in parts of this size (bytes; S3 wants at least 5 MiB per part but the last). */
+  partSize?: number;
 }
+
+/** The store cannot be used as configured (bucket missing, access refused, endpoint unreachable): one line, no secrets. */
+export class ArtifactStoreError extends Error {}
+
+type S3Sdk = typeof import("@aws-sdk/client-s3");
+const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 
 /** An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, …) through the official AWS SDK v3 client. */
 export class S3ArtifactStore implements ArtifactStore {
   readonly kind = "s3" as const;
-  private clientPromise: Promise<{ client: import("@aws-sdk/client-s3").S3Client; sdk: typeof import("@aws-sdk/client-s3") }> | null = null;
-  constructor(readonly opts: S3StoreOptions) {}
+  readonly opts: Omit<S3StoreOptions, "accessKeyId" | "secretAccessKey">;
+  // Private fields: a logged or inspected store object never shows the credentials.
+  readonly #credentials?: { accessKeyId: string; secretAccessKey: string };
+  #clientPromise: Promise<{ client: import("@aws-sdk/client-s3").S3Client; sdk: S3Sdk }> | null = null;
+  constructor(opts: S3StoreOptions) {
+    const { accessKeyId, secretAccessKey, ...rest } = opts;
+    this.opts = rest;
+    if (accessKeyId && secretAccessKey) this.#credentials = { accessKeyId, secretAccessKey };
+  }
   get location() {
     return `s3://${this.opts.bucket}/${this.opts.prefix ?? ""}${this.opts.endpoint ? ` at ${this.opts.endpoint}` : ""}`;
   }
+  get partSize() {
+    return this.opts.partSize ?? DEFAULT_PART_SIZE;
+  }
   private async s3() {
-    this.clientPromise ??= import("@aws-sdk/client-s3").then((sdk) => ({
+    this.#clientPromise ??= import("@aws-sdk/client-s3").then((sdk) => ({
       sdk,
       client: new sdk.S3Client({
         region: this.opts.region,
         endpoint: this.opts.endpoint,
         forcePathStyle: Boolean(this.opts.endpoint),
-        credentials:
-          this.opts.accessKeyId && this.opts.secretAccessKey
-            ? { accessKeyId: this.opts.accessKeyId, secretAccessKey: this.opts.secretAccessKey }
-            : undefined,
+        credentials: this.#credentials,
+        // Checksums only where S3 requires them; we send our own SHA-256 on single-part uploads.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
       }),
     }));
-    return this.clientPromise;
+    return this.#clientPromise;
   }
   private key(sha256: string) {
     return `${this.opts.prefix ?? ""}${blobKey(sha256)}`;
+  }
+  /** The SDK's error as one line an operator can act on (status, S3 code, bucket); never a credential. */
+  private explain(e: unknown, doing: string): Error {
+    const err = e as Error & { $metadata?: { httpStatusCode?: number }; Code?: string; code?: string };
+    const status = err.$metadata?.httpStatusCode;
+    const code = err.Code ?? (err.name && err.name !== "Error" && err.name !== "UnknownError" ? err.name : undefined) ?? err.code;
+    const where = this.location;
+    if (code === "NoSuchBucket" || (doing === "check the bucket" && status === 404))
+      return new ArtifactStoreError(`S3 bucket "${this.opts.bucket}" does not exist (${where}): create it, or set BULWARK_S3_BUCKET to an existing bucket.`);
+    if (status === 403 || code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch" || code === "AccessDenied")
+      return new ArtifactStoreError(`S3 refused to ${doing} in ${where} (${status ?? "403"} ${code ?? "AccessDenied"}): check BULWARK_S3_ACCESS_KEY_ID, BULWARK_S3_SECRET_ACCESS_KEY and the bucket's policy.`);
+    if (!status)
+      return new ArtifactStoreError(`cannot reach the S3 store ${where} to ${doing}: ${code ?? "no answer"}${err.message ? ` (${err.message.split("\n")[0]})` : ""}. Check BULWARK_S3_ENDPOINT and the network.`);
+    return new ArtifactStoreError(`S3 could not ${doing} in ${where}: ${status} ${code ?? ""} ${err.message?.split("\n")[0] ?? ""}`.trim());
+  }
+  /** Startup check: the bucket exists and these credentials may read it. */
+  async check(): Promise<void> {
+    const { client, sdk } = await this.s3();
+    try {
+      await client.send(new sdk.HeadBucketCommand({ Bucket: this.opts.bucket }));
+    } catch (e) {
+      throw this.explain(e, "check the bucket");
+    }
   }
   async has(sha256: string): Promise<boolean> {
     const { client, sdk } = await this.s3();
@@ -167,7 +208,7 @@ export class S3ArtifactStore implements ArtifactStore {
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404 || (e as Error).name === "NotFound") return false;
-      throw e;
+      throw this.explain(e, "look up an artifact");
     }
   }
   async put(sha256: string, sourcePath: string): Promise<{ created: boolean }> {
@@ -175,18 +216,56 @@ export class S3ArtifactStore implements ArtifactStore {
     const check = await sha256File(sourcePath);
     if (check.sha256 !== sha256) throw new Error(`content of ${sourcePath} hashes to ${check.sha256}, not ${sha256}`);
     const { client, sdk } = await this.s3();
-    await client.send(
-      new sdk.PutObjectCommand({
-        Bucket: this.opts.bucket,
-        Key: this.key(sha256),
-        Body: createReadStream(sourcePath),
-        ContentLength: check.size,
-        ContentType: "application/octet-stream",
-        // The server verifies the bytes it received against this checksum.
-        ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64"),
-      }),
-    );
+    try {
+      if (check.size > this.partSize) await this.putInParts(client, sdk, this.key(sha256), sourcePath, check.size);
+      else
+        await client.send(
+          new sdk.PutObjectCommand({
+            Bucket: this.opts.bucket,
+            Key: this.key(sha256),
+            Body: createReadStream(sourcePath),
+            ContentLength: check.size,
+            ContentType: "application/octet-stream",
+            // The server verifies the bytes it received against this checksum.
+            ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64"),
+          }),
+        );
+    } catch (e) {
+      throw e instanceof ArtifactStoreError ? e : this.explain(e, "store an artifact");
+    }
     return { created: true };
+  }
+  /**
+   * Multipart upload, one part at a time read straight from the file (memory stays at one part's
+   * stream buffer). Each part carries its MD5 for the server to check; a failure aborts the upload so no
+   * orphaned parts stay billed in the bucket.
+   */
+  private async putInParts(client: import("@aws-sdk/client-s3").S3Client, sdk: S3Sdk, key: string, sourcePath: string, size: number) {
+    const { UploadId } = await client.send(new sdk.CreateMultipartUploadCommand({ Bucket: this.opts.bucket, Key: key, ContentType: "application/octet-stream" }));
+    try {
+      const parts: { ETag: string; PartNumber: number }[] = [];
+      for (let start = 0, n = 1; start < size; start += this.partSize, n++) {
+        const end = Math.min(size, start + this.partSize) - 1;
+        const md5 = createHash("md5");
+        for await (const c of createReadStream(sourcePath, { start, end })) md5.update(c as Buffer);
+        const r = await client.send(
+          new sdk.UploadPartCommand({
+            Bucket: this.opts.bucket,
+            Key: key,
+            UploadId,
+            PartNumber: n,
+            Body: createReadStream(sourcePath, { start, end }),
+            ContentLength: end - start + 1,
+            ContentMD5: md5.digest("base64"),
+          }),
+        );
+        parts.push({ ETag: r.ETag!, PartNumber: n });
+      }
+      await client.send(new sdk.CompleteMultipartUploadCommand({ Bucket: this.opts.bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+    } catch (e) {
+      await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: this.opts.bucket, Key: key, UploadId })).catch(() => {});
+      throw e;
+    }
   }
   async read(sha256: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
@@ -195,15 +274,24 @@ export class S3ArtifactStore implements ArtifactStore {
   }
   async stream(sha256: string): Promise<Readable> {
     const { client, sdk } = await this.s3();
-    const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.opts.bucket, Key: this.key(sha256) }));
-    return res.Body as Readable;
+    try {
+      const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.opts.bucket, Key: this.key(sha256) }));
+      return res.Body as Readable;
+    } catch (e) {
+      if ((e as Error).name === "NoSuchKey") throw new ArtifactStoreError(`artifact ${sha256} is missing from the S3 store ${this.location}`);
+      throw this.explain(e, "read an artifact");
+    }
   }
   async assertWritable(): Promise<void> {
-    // A bucket that refuses writes shows at the first PUT; that failure is handled like a full disk.
+    // A bucket that refuses writes shows at the first PUT, as an ArtifactStoreError naming the cause.
   }
   async remove(sha256: string): Promise<void> {
     const { client, sdk } = await this.s3();
-    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.opts.bucket, Key: this.key(sha256) }));
+    try {
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.opts.bucket, Key: this.key(sha256) }));
+    } catch (e) {
+      throw this.explain(e, "remove an artifact");
+    }
   }
 }
 
@@ -223,9 +311,18 @@ export function artifactStore(): ArtifactStore {
         accessKeyId: e.BULWARK_S3_ACCESS_KEY_ID,
         secretAccessKey: e.BULWARK_S3_SECRET_ACCESS_KEY,
         prefix: e.BULWARK_S3_PREFIX,
+        partSize: e.BULWARK_S3_PART_MB * 1024 * 1024,
       })
     : new LocalArtifactStore(join(e.dataDir, "artifacts"));
   return cached;
+}
+
+/**
+ * Checked at start by the web and every worker: an S3 bucket that is missing or refuses these
+ * credentials stops the process with one line (ArtifactStoreError) instead of failing each upload later.
+ */
+export async function checkArtifactStore(store: ArtifactStore = artifactStore()): Promise<void> {
+  if (store instanceof S3ArtifactStore) await store.check();
 }
 
 /** Tests and tools: use this store instead of the configured one (null restores it). */
