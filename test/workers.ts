@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 export function workerPool(baseEnv: () => Record<string, string>) {
   const workers: ChildProcess[] = [];
 
-  function startWorker(extraEnv: Record<string, string> = {}): { child: ChildProcess; id: Promise<string> } {
+  function startWorker(extraEnv: Record<string, string> = {}): { child: ChildProcess; id: Promise<string>; output: () => string } {
     const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
       env: { ...process.env, BULWARK_SUPERVISED: "false", ...baseEnv(), ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
@@ -23,7 +23,7 @@ export function workerPool(baseEnv: () => Record<string, string>) {
       child.once("exit", (code) => reject(new Error(`worker exited (${code}): ${out}`)));
     });
     id.catch(() => {}); // a worker stopped on purpose rejects; callers that care await it
-    return { child, id };
+    return { child, id, output: () => out };
   }
 
   async function stopWorkers() {
