@@ -21,6 +21,7 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ BULWARK_DEMO: "maybe" })).toThrow(/BULWARK_DEMO/);
     expect(() => parseEnv({ BULWARK_DEMO_SCANS: "some" })).toThrow(/BULWARK_DEMO_SCANS: expected all, poisoned or none/);
     expect(() => parseEnv({ NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: expected at least 32/);
+    expect(() => parseEnv({ BULWARK_S3_PART_MB: "1" })).toThrow(/^Invalid configuration:\n {2}BULWARK_S3_PART_MB: expected at least 5 \(S3's smallest part\) \(got "1"\)$/);
   });
 
   it("never echoes a secret: secret variables are redacted, a password inside DATABASE_URL is masked", () => {

@@ -132,12 +132,8 @@ const EnvSchema = z.object({
   BULWARK_S3_ACCESS_KEY_ID: z.string().optional(),
   BULWARK_S3_SECRET_ACCESS_KEY: z.string().optional(),
   /** Artifacts larger than this go to S3 as a multipart upload in parts of this size (S3's minimum part is 5 MiB). */
-  BULWARK_S3_PART_MB: z.coerce
-    .number({ error: "expected a number of megabytes" })
-    .int({ error: "expected a whole number of megabytes" })
-    .min(5, { error: "expected at least 5 (S3's smallest part)" })
-    .max(5120, { error: "expected at most 5120 (S3's largest part)" })
-    .default(16),
+  BULWARK_S3_PART_MB: z.coerce.number({ error: "expected a number of megabytes" }).int({ error: "expected a whole number of megabytes" })
+    .min(5, { error: "expected at least 5 (S3's smallest part)" }).max(5120, { error: "expected at most 5120 (S3's largest part)" }).default(16),
   /**
    * Key for secrets stored encrypted at rest (endpoint credentials): 32 bytes as 64 hex characters or
    * base64. Unset: derived from the session secret (see secretKey()), refused in production without demo.
