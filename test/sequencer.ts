@@ -19,6 +19,7 @@ export const SLOWEST_FIRST = [
   "lib/operations/deployments.integration.test.ts",
   "lib/evaluations/privacy.integration.test.ts",
   "test/api-clients.test.ts",
+  "test/shared-nothing.test.ts",
 ];
 
 export default class SlowestFirstSequencer extends BaseSequencer {
