@@ -22,7 +22,7 @@ export const PAIR_OWNER: Record<keyof typeof OPS, PairOwner> = {
   getMonitoringReference: "deployments", postMonitoringBatch: "deployments", listMonitoringAlerts: "deployments", acknowledgeMonitoringAlert: "deployments",
   listOutboundHosts: "endpoints", addOutboundHost: "endpoints", removeOutboundHost: "endpoints",
   verifyAudit: "api",
-  getOscalAssessmentResults: "oscal", getReportOscal: "oscal", getModelVersionOscal: "oscal", getOscalCatalog: "oscal",
+  getOscalAssessmentResults: "oscal", getReportOscal: "oscal", getModelVersionOscal: "oscal", getOscalCatalog: "oscal", listTeamCatalogs: "oscal", importTeamCatalog: "oscal",
 };
 
 /** Uploads and registrations under a new name create the record: their address names nothing that must exist. */

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { db } from "../db/client";
-import { NotFoundError } from "../errors";
-import { FRAMEWORK_IDS, type FrameworkId } from "../compliance/catalog";
+import { AppError, NotFoundError, ValidationError } from "../errors";
+import { importTeamCatalog, listTeamCatalogs, type TeamCatalogVersion } from "../compliance/team-catalogs";
+import { MAX_CATALOG_BYTES } from "../compliance/oscal/catalog";
+import { FRAMEWORK_IDS, isFrameworkId, type FrameworkId } from "../compliance/catalog";
 import { exportComponentDefinition, exportFrameworkCatalog, exportPostureResults, exportReportResults, type OscalDocument } from "../compliance/oscal";
 import type { TeamContext } from "../teams/access";
 import { nameString } from "../security/control-chars";
@@ -15,11 +17,11 @@ export const OscalResultsQuerySchema = z.object({
     .transform((v, ctx) => {
       if (!v) return undefined;
       const list = [...new Set(v.split(",").map((x) => x.trim()).filter(Boolean))];
-      const unknown = list.filter((x) => !(FRAMEWORK_IDS as readonly string[]).includes(x));
-      if (unknown.length) ctx.addIssue({ code: "custom", message: `unknown framework ${unknown.map((x) => `"${x.slice(0, 40)}"`).join(", ")}; one of ${FRAMEWORK_IDS.join(", ")}` });
+      const unknown = list.filter((x) => !isFrameworkId(x));
+      if (unknown.length) ctx.addIssue({ code: "custom", message: `unknown framework ${unknown.map((x) => `"${x.slice(0, 40)}"`).join(", ")}; one of ${FRAMEWORK_IDS.join(", ")} or one of the team's own catalogs (custom-…)` });
       return list as FrameworkId[];
     })
-    .describe("Comma-separated framework ids (default: every framework with assessable controls)."),
+    .describe("Comma-separated framework ids, bundled or the team's own (custom-…) (default: every framework with assessable controls)."),
 });
 
 export const OSCAL_MEDIA_TYPE = "application/json";
@@ -42,3 +44,38 @@ export async function oscalComponentApi(ctx: TeamContext, ref: VersionRef): Prom
 }
 
 export const oscalCatalogApi = (ctx: TeamContext, framework: string) => exportFrameworkCatalog(ctx, framework);
+
+// ---- A team's own catalogs -------------------------------------------------------------------------
+
+export const IMPORT_CATALOG_FIELDS = {
+  file: "The OSCAL 1.0.6 Catalog as a JSON file (at most 5 MB and 2,000 controls).",
+  framework: "Optional: custom-<slug> to upload a new version of that catalog; absent: derived from the catalog's title.",
+  shortName: "Optional: the name shown in lists and charts (at most 40 characters); absent: the catalog's title.",
+};
+
+const catalogView = (c: TeamCatalogVersion) => ({
+  framework: c.frameworkId, version: c.version, current: c.current, title: c.title, shortName: c.shortName, catalogVersion: c.catalogVersion,
+  controls: c.controlCount, sha256: c.sha256, uploadedBy: c.createdByLabel, uploadedAt: c.createdAt,
+});
+
+/** multipart/form-data with the catalog file: the form is read only when its declared size is within the limit. */
+export async function importCatalogApi(ctx: TeamContext, req: Request) {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_CATALOG_BYTES + 64 * 1024) throw new AppError(`The upload is larger than the ${MAX_CATALOG_BYTES / 1024 / 1024} MB a catalog may have.`, 413, "too_large");
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new ValidationError("Send the catalog as multipart/form-data with the JSON file in the field \"file\".", { file: "missing" });
+  }
+  const file = form.get("file");
+  if (!(file instanceof Blob)) throw new ValidationError("Attach the catalog's JSON file in the field \"file\".", { file: "missing" });
+  if (file.size > MAX_CATALOG_BYTES) throw new AppError(`The catalog file is larger than ${MAX_CATALOG_BYTES / 1024 / 1024} MB.`, 413, "too_large");
+  const text = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : undefined);
+  const c = await importTeamCatalog(ctx, { json: await file.text(), framework: text(form.get("framework")), shortName: text(form.get("shortName")) });
+  return catalogView(c);
+}
+
+export async function listCatalogsApi(ctx: TeamContext) {
+  return { catalogs: (await listTeamCatalogs(ctx)).map(catalogView) };
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FRAMEWORK_IDS } from "../compliance/catalog";
+import { FrameworkIdSchema } from "../compliance/catalog";
 import { EngineMetricsSchema, ExampleRecordSchema, ReliabilityReportSchema, ReplaySummarySchema } from "../engine/results-schema";
 import { AttackSuiteSchema } from "../engine/suite";
 import { ModelCardSchema } from "../registry/model-card";
@@ -217,7 +217,7 @@ export const ScheduleListResponse = page(ScheduleResponse);
 
 export const ControlsResponse = z.object({
   model: z.string().meta({ description: "name@version assessed (the current version)." }),
-  framework: z.enum(FRAMEWORK_IDS).nullable(),
+  framework: FrameworkIdSchema.nullable(),
   controls: z.array(z.object({
     control: z.string(), framework: z.string(), id: z.string(),
     status: z.string().meta({ description: "satisfied, partial, failing, not-assessed or stale." }),
@@ -255,7 +255,7 @@ export const AlertListResponse = page(AlertResponse);
 export const ReportResponse = z.object({
   id: z.string(), number: z.number().int(), label: z.string().meta({ description: "e.g. R-3" }), title: z.string(),
   status: z.enum(["queued", "generating", "draft", "approved", "failed", "changes_requested"]),
-  scope: z.object({ models: z.union([z.literal("all"), z.array(z.string())]), frameworks: z.array(z.enum(FRAMEWORK_IDS)), period: z.object({ from: z.string().nullable(), to: z.string().nullable() }) }),
+  scope: z.object({ models: z.union([z.literal("all"), z.array(z.string())]), frameworks: z.array(FrameworkIdSchema), period: z.object({ from: z.string().nullable(), to: z.string().nullable() }) }),
   createdBy: z.string(), createdById: z.string().nullable(), createdAt: DateTime, generatedAt: DateTime.nullable(), failureReason: z.string().nullable(),
   snapshotSha256: Digest.nullable(), draftPdfSha256: Digest.nullable(), approvedPdfSha256: Digest.nullable(), approvedBy: z.string().nullable(), approvedAt: DateTime.nullable(),
   approvalComment: z.string().nullable(),
@@ -323,3 +323,13 @@ export const MonitoringAlertResponse = MonitoringAlert;
 const OutboundHost = z.object({ id: z.string(), host: z.string(), allowPrivate: z.boolean(), ports: z.array(z.number().int()), createdAt: DateTime });
 export const OutboundHostListResponse = z.object({ hosts: z.array(OutboundHost) });
 export const OutboundHostResponse = OutboundHost;
+
+// ---- A team's own catalogs ------------------------------------------------------------------------
+
+export const TeamCatalogResponse = z.object({
+  framework: z.string().meta({ description: "The framework id (custom-…) its controls carry in statuses, reports and OSCAL exports." }),
+  version: z.number().int().meta({ description: "Upload number of this framework: 1, 2, …; the newest is the one assessed." }),
+  current: z.boolean(), title: z.string(), shortName: z.string(), catalogVersion: z.string().meta({ description: "The catalog's own metadata version." }),
+  controls: z.number().int(), sha256: Digest, uploadedBy: z.string(), uploadedAt: DateTime,
+});
+export const TeamCatalogListResponse = z.object({ catalogs: z.array(TeamCatalogResponse) });

@@ -10,7 +10,7 @@ import { verdictLabel } from "../engine/verdict-words";
 import { evaluationRecords } from "../evaluations/results";
 import { loadPreviewer, nextRuns } from "../evaluations/schedules";
 import { statusesForModel } from "../compliance/posture";
-import { FRAMEWORK_IDS, type FrameworkId } from "../compliance/catalog";
+import { FrameworkIdSchema, type FrameworkId } from "../compliance/catalog";
 import type { GateVerdict } from "../compliance/gate";
 import { gateForVersion } from "../operations/gate-check";
 import type { ModelCard } from "../registry/model-card";
@@ -208,7 +208,7 @@ export async function getAlertApi(ctx: TeamContext, id: string) {
 
 export const ControlsQuerySchema = z.object({
   model: VersionRefSchema,
-  framework: z.enum(FRAMEWORK_IDS, { error: `framework is one of ${FRAMEWORK_IDS.join(", ")}` }).optional(),
+  framework: FrameworkIdSchema.optional(),
 });
 
 export async function controlsApi(ctx: TeamContext, q: z.infer<typeof ControlsQuerySchema>) {

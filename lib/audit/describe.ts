@@ -51,6 +51,7 @@ const VERBS: Record<string, string> = {
   "policy.save": "saved",
   "crosswalk.override": "overrode a crosswalk mapping",
   "crosswalk.reset": "reset a crosswalk mapping",
+  "catalog.import": "uploaded",
   "attestation.create": "attested",
   "attestation.revoke": "revoked",
   "report.create": "requested",

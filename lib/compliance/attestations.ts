@@ -8,7 +8,8 @@ import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ForbiddenError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { artifactStore, readVerified, sha256Bytes } from "../registry/store";
-import { getCatalog } from "./catalog";
+import type { Catalog } from "./catalog";
+import { catalogForTeam } from "./team-catalogs";
 import { activePolicy } from "./policies";
 
 // Reviewer attestations: a statement that a control holds, for the team or one model, with an expiry and
@@ -99,8 +100,8 @@ async function checkAttestation(ctx: TeamContext, a: { modelId: string | null; e
 }
 
 /** The catalog control an attestation names, refused when it is a threat tag or a reference entry. */
-function attestableControl(key: string) {
-  const control = getCatalog().byKey.get(key);
+function attestableControl(catalog: Catalog, key: string) {
+  const control = catalog.byKey.get(key);
   if (!control) throw new NotFoundError("This control");
   if (control.kind !== "control") throw new ValidationError(`${control.id} is ${control.kind === "threat" ? "a threat tag" : "listed for reference only"}; it cannot be attested.`);
   return control;
@@ -111,8 +112,8 @@ export async function createAttestation(ctx: TeamContext, input: AttestInput | z
   const parsed = AttestSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The attestation has errors.", fieldErrorsFromZod(parsed.error.issues));
   const a = parsed.data;
-  const catalog = getCatalog();
-  const control = attestableControl(a.control);
+  const catalog = await catalogForTeam(ctx);
+  const control = attestableControl(catalog, a.control);
   if (files.length > MAX_ATTESTATION_FILES) throw new ValidationError(`At most ${MAX_ATTESTATION_FILES} files.`, { files: `at most ${MAX_ATTESTATION_FILES} files` });
   for (const f of files) if (f.bytes.byteLength > MAX_ATTESTATION_FILE_BYTES) throw new ValidationError(`${f.name} is larger than 20 MB.`, { files: "each file at most 20 MB" });
   const { expiresAt, model } = await checkAttestation(ctx, a, now);
@@ -150,7 +151,7 @@ export async function createAttestations(ctx: TeamContext, input: BulkAttestInpu
   const parsed = BulkAttestSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The attestation has errors.", fieldErrorsFromZod(parsed.error.issues));
   const a = parsed.data;
-  const catalog = getCatalog();
+  const catalog = await catalogForTeam(ctx);
   const keys = [...new Set(a.controls)];
   const unknown = keys.filter((k) => !catalog.byKey.has(k));
   if (unknown.length) throw new ValidationError(`Unknown control${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 5).map((k) => k.slice(0, 80)).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}.`, { controls: "pick controls from the list" });

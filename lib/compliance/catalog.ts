@@ -1,3 +1,4 @@
+import { z } from "zod";
 import nistData from "./catalogs/nist-ai-rmf-1.0.json";
 import isoData from "./catalogs/iso-iec-42001-annex-a.json";
 import iso23894Data from "./catalogs/iso-iec-23894.json";
@@ -10,8 +11,22 @@ import { ATLAS_DESCRIPTIONS, EU_AI_ACT_DESCRIPTIONS, ISO_23894_DESCRIPTIONS, ISO
 // Ids and titles come from the reference lists the team checked against the published documents;
 // NIST statements are verbatim (public domain); other descriptions are Bulwark's own words.
 
+/** The bundled frameworks. */
 export const FRAMEWORK_IDS = ["nist-ai-rmf", "iso-42001", "eu-ai-act", "iso-23894", "iso-24029", "mitre-atlas"] as const;
-export type FrameworkId = (typeof FRAMEWORK_IDS)[number];
+export type BuiltinFrameworkId = (typeof FRAMEWORK_IDS)[number];
+/** A team's own catalog (lib/compliance/team-catalogs.ts): "custom-" and a slug; never a bundled id. */
+export type CustomFrameworkId = `custom-${string}`;
+export type FrameworkId = BuiltinFrameworkId | CustomFrameworkId;
+export const CUSTOM_FRAMEWORK_RE = /^custom-[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+/** Whether a string is a framework id of either kind (known to a catalog or not: the caller checks that). */
+export const isFrameworkId = (v: string): v is FrameworkId => (FRAMEWORK_IDS as readonly string[]).includes(v) || CUSTOM_FRAMEWORK_RE.test(v);
+/** A bundled framework's id or a team catalog's ("custom-…"); whether the team has it is checked against its catalog. */
+export const FrameworkIdSchema = z.string().trim().max(40).refine((v): v is FrameworkId => isFrameworkId(v), { error: `a framework is one of ${FRAMEWORK_IDS.join(", ")} or one of the team's own catalogs (custom-…)` });
+/** Bundled frameworks first in their fixed order, then a team's own by id: one order for every list. */
+export const frameworkRank = (f: FrameworkId) => {
+  const i = (FRAMEWORK_IDS as readonly string[]).indexOf(f);
+  return i >= 0 ? i : FRAMEWORK_IDS.length;
+};
 
 /**
  * control: gets a status for every model. threat: an ATLAS technique, a tag for context, never "satisfied".
@@ -55,6 +70,8 @@ export interface Framework {
   source: string;
   licence?: string;
   note?: string;
+  /** A team's own catalog: which upload (1, 2, …) of it this is. */
+  revision?: number;
   groups: CatalogGroup[];
   controls: Control[];
 }
@@ -190,6 +207,18 @@ export function getCatalog(): Catalog {
   }
   cached = { version: CATALOG_VERSION, frameworks, byKey };
   return cached;
+}
+
+/**
+ * The bundled catalog with a team's own frameworks added (pure; lib/compliance/team-catalogs.ts loads them).
+ * The version names each added framework's version, so every status and report says which one it used.
+ */
+export function withFrameworks(base: Catalog, extra: Framework[]): Catalog {
+  if (!extra.length) return base;
+  const byKey = new Map(base.byKey);
+  for (const f of extra) for (const c of f.controls) byKey.set(c.key, c);
+  const version = `${base.version}+${extra.map((f) => `${f.id}@v${f.revision ?? 1}`).join("+")}`;
+  return { version, frameworks: [...base.frameworks, ...extra], byKey };
 }
 
 export function frameworkOf(catalog: Catalog, id: FrameworkId): Framework {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import defaultData from "./catalogs/crosswalk-default.json";
-import { controlKey, FRAMEWORK_IDS, type Catalog, type FrameworkId } from "./catalog";
+import { controlKey, isFrameworkId, type Catalog, type FrameworkId } from "./catalog";
 
 // Which kind of Bulwark evidence supports which control, and how strongly. The default comes from the
 // suggested crosswalk; a team may add, change or remove rows (CrosswalkOverride, audited).
@@ -67,7 +67,7 @@ export const DEFAULT_CROSSWALK: Crosswalk = defaultData.entries.map((e) => ({
 /** A team's change to one row: set (add or change the mark/scope) or remove. */
 export const CrosswalkOverrideSchema = z.object({
   evidence: z.enum(EVIDENCE_KINDS, { error: "choose an evidence kind" }),
-  control: z.string().trim().min(3).max(120).refine((v) => FRAMEWORK_IDS.some((f) => v.startsWith(`${f}:`)), { error: "choose a control" }),
+  control: z.string().trim().min(3).max(120).refine((v) => isFrameworkId(v.slice(0, Math.max(0, v.indexOf(":")))), { error: "choose a control" }),
   action: z.enum(["set", "remove"]),
   mark: z.enum(MARKS).optional(),
   scope: z.string().trim().max(300).nullish().transform((v) => v || null),

@@ -3,7 +3,7 @@ import { db, type Prisma } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { getCatalog } from "./catalog";
+import { catalogForTeam } from "./team-catalogs";
 import { applyOverrides, CrosswalkOverrideSchema, DEFAULT_CROSSWALK, type Crosswalk, type CrosswalkOverride, type CrosswalkOverrideInput, type EvidenceKind, type Mark } from "./crosswalk";
 import { defaultPolicy, PolicySchema, type Policy } from "./policy";
 import type { TeamScope } from "../teams/context";
@@ -73,7 +73,7 @@ export async function savePolicy(ctx: TeamContext, input: unknown, note = ""): P
   const parsed = PolicySchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The policy has errors.", fieldErrorsFromZod(parsed.error.issues));
   const policy = parsed.data;
-  const catalog = getCatalog();
+  const catalog = await catalogForTeam(ctx);
   for (const [tier, tp] of Object.entries(policy.tiers)) {
     const unknown = tp.attestationRequired.filter((k) => !catalog.byKey.has(k));
     if (unknown.length) throw new ValidationError(`Unknown control(s) in ${tier}: ${unknown.join(", ")}`, { [`tiers.${tier}.attestationRequired`]: `unknown control ${unknown[0]}` });
@@ -112,18 +112,21 @@ export async function setCrosswalkOverride(ctx: TeamContext, input: CrosswalkOve
   const parsed = CrosswalkOverrideSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The mapping has errors.", fieldErrorsFromZod(parsed.error.issues));
   const o = parsed.data;
-  if (!getCatalog().byKey.has(o.control)) throw new ValidationError("Unknown control.", { control: "choose a control from the catalog" });
+  if (!(await catalogForTeam(ctx)).byKey.has(o.control)) throw new ValidationError("Unknown control.", { control: "choose a control from the catalog" });
   if (o.mark === "threat") throw new ValidationError("Threat tags are not set by teams.", { mark: "choose direct or supporting" });
-  return db.$transaction(async (tx) => {
-    const data = { action: o.action, mark: o.action === "set" ? o.mark ?? "supporting" : null, scope: o.scope, reason: o.reason, createdById: ctx.actor.userId, createdByLabel: ctx.actor.label };
-    const row = await tx.crosswalkOverride.upsert({
-      where: { teamId_evidence_control: { teamId: ctx.team.id, evidence: o.evidence, control: o.control } },
-      create: { teamId: ctx.team.id, evidence: o.evidence, control: o.control, ...data },
-      update: data,
-    });
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "crosswalk.override", subjectType: "CrosswalkOverride", subjectId: row.id, details: { evidence: o.evidence, control: o.control, action: o.action, mark: data.mark, reason: o.reason } });
-    return row;
+  return db.$transaction((tx) => writeOverride(tx, ctx, { ...o, mark: o.action === "set" ? o.mark ?? "supporting" : null }));
+}
+
+/** One override row (added or changed) and its audit event, in the caller's transaction. */
+async function writeOverride(tx: Prisma.TransactionClient, ctx: TeamContext, o: { evidence: string; control: string; action: "set" | "remove"; mark: string | null; scope: string | null; reason: string; from?: string }) {
+  const data = { action: o.action, mark: o.mark, scope: o.scope, reason: o.reason, createdById: ctx.actor.userId, createdByLabel: ctx.actor.label };
+  const row = await tx.crosswalkOverride.upsert({
+    where: { teamId_evidence_control: { teamId: ctx.team.id, evidence: o.evidence, control: o.control } },
+    create: { teamId: ctx.team.id, evidence: o.evidence, control: o.control, ...data },
+    update: data,
   });
+  await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "crosswalk.override", subjectType: "CrosswalkOverride", subjectId: row.id, details: { evidence: o.evidence, control: o.control, action: o.action, mark: o.mark, reason: o.reason, ...(o.from ? { from: o.from } : {}) } });
+  return row;
 }
 
 /** Returns a row to the default mapping. */
@@ -134,5 +137,35 @@ export async function clearCrosswalkOverride(ctx: TeamContext, id: string) {
     if (!row) throw new NotFoundError("This mapping change");
     await tx.crosswalkOverride.delete({ where: { id: row.id } });
     await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "crosswalk.reset", subjectType: "CrosswalkOverride", subjectId: row.id, details: { evidence: row.evidence, control: row.control } });
+  });
+}
+
+export const CopyMappingSchema = z.object({
+  control: z.string().trim().min(3).max(140),
+  from: z.string().trim().min(3, { error: "choose a bundled control" }).max(140),
+  reason: z.string().trim().min(5, { error: "say why the mapping changes (at least 5 characters)" }).max(1000),
+});
+export type CopyMappingInput = z.input<typeof CopyMappingSchema>;
+
+/**
+ * A control (typically of the team's own catalog) is satisfied by the same evidence as another control: every
+ * evidence row of `from` in the team's crosswalk is set for `control` with the same mark and scope, in one
+ * transaction, one audited override per row. Refused when `from` has no evidence mapped.
+ */
+export async function copyControlMapping(ctx: TeamContext, input: CopyMappingInput): Promise<{ rows: number }> {
+  assertCan(ctx, "policy.manage");
+  const parsed = CopyMappingSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError("The mapping has errors.", fieldErrorsFromZod(parsed.error.issues));
+  const o = parsed.data;
+  const catalog = await catalogForTeam(ctx);
+  if (!catalog.byKey.has(o.control)) throw new ValidationError("Unknown control.", { control: "choose a control from the catalog" });
+  if (!catalog.byKey.has(o.from)) throw new ValidationError(`Unknown control ${o.from.slice(0, 80)}.`, { from: "choose a control from the catalog" });
+  if (o.from === o.control) throw new ValidationError("A control cannot take its evidence from itself.", { from: "choose another control" });
+  const rows = (await teamCrosswalk(ctx)).filter((e) => e.control === o.from && e.mark !== "threat");
+  if (!rows.length) throw new ValidationError(`No evidence is mapped to ${catalog.byKey.get(o.from)!.id}: there is nothing to copy.`, { from: "no evidence mapped to it" });
+  const reason = `${o.reason} (same evidence as ${o.from})`.slice(0, 1000);
+  return db.$transaction(async (tx) => {
+    for (const e of rows) await writeOverride(tx, ctx, { evidence: e.evidence, control: o.control, action: "set", mark: e.mark, scope: e.scope, reason, from: o.from });
+    return { rows: rows.length };
   });
 }

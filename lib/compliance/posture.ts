@@ -2,7 +2,8 @@ import { db, type Prisma } from "../db/client";
 import type { TeamContext } from "../teams/access";
 import { NotFoundError } from "../errors";
 import { canonicalJson } from "../audit/chain";
-import { getCatalog, type Control, type FrameworkId } from "./catalog";
+import type { Catalog, Control, FrameworkId } from "./catalog";
+import { catalogForTeam } from "./team-catalogs";
 import type { Crosswalk } from "./crosswalk";
 import { computeControlStatuses } from "./engine";
 import type { ControlStatus, Evidence, Status } from "./engine-types";
@@ -21,6 +22,8 @@ export interface TeamAssessment {
   teamId: string;
   computedAt: Date;
   catalogVersion: string;
+  /** The bundled frameworks and the team's own (lib/compliance/team-catalogs.ts) the statuses were computed with. */
+  catalog: Catalog;
   policy: Policy;
   policyVersion: number | null;
   crosswalk: Crosswalk;
@@ -97,14 +100,14 @@ export async function assessTeamById(scope: TeamScope, opts: { now?: Date; model
 async function computeAssessment(scope: TeamScope, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" }): Promise<TeamAssessment> {
   const teamId = scope.team.id;
   const now = opts.now ?? new Date();
-  const [{ policy, version }, crosswalk, evidence] = await Promise.all([
+  const [{ policy, version }, crosswalk, evidence, catalog] = await Promise.all([
     activePolicy(scope),
     teamCrosswalk(scope),
     loadEvidence(scope, now, { modelIds: opts.modelIds, chain: opts.chain }),
+    catalogForTeam(scope),
   ]);
-  const catalog = getCatalog();
   const statuses = computeControlStatuses(policy, catalog, crosswalk, evidence, { frameworks: opts.frameworks });
-  return { teamId, computedAt: now, catalogVersion: catalog.version, policy, policyVersion: version, crosswalk, evidence, statuses };
+  return { teamId, computedAt: now, catalogVersion: catalog.version, catalog, policy, policyVersion: version, crosswalk, evidence, statuses };
 }
 
 /**
@@ -148,9 +151,9 @@ export interface PostureSnapshot {
   trend: TrendPoint[];
 }
 
-function frameworkPostures(statuses: ControlStatus[]): FrameworkPosture[] {
+function frameworkPostures(catalog: Catalog, statuses: ControlStatus[]): FrameworkPosture[] {
   const counts = countsByFramework(statuses);
-  return getCatalog().frameworks
+  return catalog.frameworks
     .filter((f) => f.controls.some((c) => c.kind === "control"))
     .map((f) => {
       const c = counts.get(f.id) ?? emptyCounts();
@@ -166,7 +169,7 @@ const summaries = new WeakMap<TeamAssessment, { frameworks: FrameworkPosture[]; 
 function summarise(a: TeamAssessment): { frameworks: FrameworkPosture[]; summary: PostureSummary } {
   const known = summaries.get(a);
   if (known) return known;
-  const frameworks = frameworkPostures(a.statuses);
+  const frameworks = frameworkPostures(a.catalog, a.statuses);
   const countsByModel = new Map<string | null, StatusCounts>();
   for (const s of a.statuses) {
     const c = countsByModel.get(s.modelId) ?? emptyCounts();
@@ -180,7 +183,7 @@ function summarise(a: TeamAssessment): { frameworks: FrameworkPosture[]; summary
     expiringSoon: a.evidence.attestations
       .filter((x) => !x.revokedAt && x.expiresAt > a.computedAt && x.expiresAt.getTime() - a.computedAt.getTime() <= 30 * 86_400_000)
       .sort((x, y) => x.expiresAt.getTime() - y.expiresAt.getTime())
-      .map((x) => ({ id: x.id, control: x.control, controlId: getCatalog().byKey.get(x.control)?.id ?? x.control, modelId: x.modelId, expiresAt: x.expiresAt, by: x.attestedByLabel })),
+      .map((x) => ({ id: x.id, control: x.control, controlId: a.catalog.byKey.get(x.control)?.id ?? x.control, modelId: x.modelId, expiresAt: x.expiresAt, by: x.attestedByLabel })),
     awaitingAttestation: new Set(a.statuses.filter((s) => s.attestation.needed && s.attestation.state !== "valid").map((s) => s.control)).size,
   };
   const out = { frameworks, summary };
@@ -202,7 +205,7 @@ const SNAPSHOT_MIN_INTERVAL_MS = 60 * 60 * 1000;
  * Stores a snapshot for the trend when the counts changed since the last one, or the last one is more
  * than an hour old. Records the catalog and policy versions the statuses were computed with.
  */
-export async function recordSnapshot(a: TeamAssessment, frameworks = frameworkPostures(a.statuses), trigger = "manual"): Promise<boolean> {
+export async function recordSnapshot(a: TeamAssessment, frameworks = frameworkPostures(a.catalog, a.statuses), trigger = "manual"): Promise<boolean> {
   const counts = Object.fromEntries(frameworks.map((f) => [f.framework, f.counts]));
   const last = await db.controlStatusSnapshot.findFirst({ where: { teamId: a.teamId }, orderBy: { takenAt: "desc" }, select: { takenAt: true, counts: true, catalogVersion: true, policyVersion: true } });
   // Canonical form: PostgreSQL's jsonb returns keys in its own order, so a plain stringify never matched
@@ -232,7 +235,7 @@ export interface ControlRow {
 
 /** Every assessable control of a framework with its team roll-up and per-model statuses. */
 export function controlRows(a: TeamAssessment, framework: FrameworkId): ControlRow[] {
-  const f = getCatalog().frameworks.find((x) => x.id === framework);
+  const f = a.catalog.frameworks.find((x) => x.id === framework);
   if (!f) return [];
   const by = new Map<string, ControlStatus[]>();
   for (const s of a.statuses) if (s.framework === framework) by.set(s.control, [...(by.get(s.control) ?? []), s]);
@@ -243,7 +246,7 @@ export function controlRows(a: TeamAssessment, framework: FrameworkId): ControlR
 }
 
 export async function getControlDetail(ctx: TeamContext, controlKey: string) {
-  const control = getCatalog().byKey.get(controlKey);
+  const control = (await catalogForTeam(ctx)).byKey.get(controlKey);
   if (!control) throw new NotFoundError("This control");
   const a = await assessTeam(ctx, { frameworks: [control.framework] });
   const perModel = a.statuses.filter((s) => s.control === controlKey);
@@ -300,5 +303,5 @@ export async function getRiskRegister(ctx: TeamContext): Promise<{ rows: RiskReg
 /** One model's posture: counts per framework and its statuses (404 for another team's model). */
 export async function getModelPosture(ctx: TeamContext, modelId: string): Promise<{ modelId: string; frameworks: FrameworkPosture[]; statuses: ControlStatus[]; gaps: Gap[] }> {
   const statuses = await statusesForModel(ctx, modelId);
-  return { modelId, frameworks: frameworkPostures(statuses), statuses, gaps: topGaps(statuses) };
+  return { modelId, frameworks: frameworkPostures(await catalogForTeam(ctx), statuses), statuses, gaps: topGaps(statuses) };
 }

@@ -1,4 +1,4 @@
-import { FRAMEWORK_IDS, type FrameworkId } from "./catalog";
+import { frameworkRank, type FrameworkId } from "./catalog";
 import { EVIDENCE_KIND_INFO } from "./crosswalk";
 import type { ControlStatus, Status } from "./engine-types";
 
@@ -60,7 +60,7 @@ const VERB: Record<Status, string> = { failing: "fails", stale: "has stale evide
 export function topGaps(statuses: ControlStatus[], limit = 8): Gap[] {
   const gaps = statuses
     .filter((s) => s.status === "failing" || s.status === "stale" || (s.status === "partial" && s.findings.some((f) => f.mark === "direct" && f.outcome !== "pass" && EVIDENCE_KIND_INFO[f.evidence].available)))
-    .sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status] || FRAMEWORK_IDS.indexOf(a.framework) - FRAMEWORK_IDS.indexOf(b.framework) || a.control.localeCompare(b.control, "en", { numeric: true }));
+    .sort((a, b) => SEVERITY[a.status] - SEVERITY[b.status] || frameworkRank(a.framework) - frameworkRank(b.framework) || a.control.localeCompare(b.control, "en", { numeric: true }));
   const seen = new Set<string>();
   const out: Gap[] = [];
   for (const s of gaps) {

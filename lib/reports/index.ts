@@ -41,7 +41,7 @@ import { db, type Tx } from "../db/client";
 import type { Report } from "../db/generated/client";
 import { appendAudit, verifyTeamChain } from "../audit/log";
 import type { ChainVerdict } from "../audit/chain";
-import { getCatalog } from "../compliance/catalog";
+import { catalogForTeam } from "../compliance/team-catalogs";
 import { activePolicy } from "../compliance/policies";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
@@ -124,10 +124,11 @@ export async function createReport(ctx: TeamContext, input: CreateReportInput, o
   if (!parsed.success) throw new ValidationError("The report request has errors.", fieldErrorsFromZod(parsed.error.issues));
   const v = parsed.data;
   const frameworks = v.frameworks?.length ? [...new Set(v.frameworks)] : [...DEFAULT_REPORT_FRAMEWORKS];
-  const catalog = getCatalog();
+  const catalog = await catalogForTeam(ctx);
   for (const f of frameworks) {
     const fw = catalog.frameworks.find((x) => x.id === f);
-    if (!fw || !fw.controls.some((c) => c.kind === "control")) {
+    if (!fw) throw new ValidationError(`The team has no framework "${f}".`, { frameworks: `unknown framework ${f}` });
+    if ( !fw.controls.some((c) => c.kind === "control")) {
       throw new ValidationError(`${fw?.shortName ?? f} is listed for reference only: it has no controls with a status to report.`, { frameworks: `${fw?.shortName ?? f} has no assessable controls` });
     }
   }

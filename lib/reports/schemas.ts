@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FRAMEWORK_IDS } from "../compliance/catalog";
+import { FrameworkIdSchema } from "../compliance/catalog";
 import { BeyondSnapshotSchema } from "./beyond-snapshot";
 import { CostOfRobustnessSchema } from "./cost-snapshot";
 import { IntegritySnapshotSchema } from "./integrity-snapshot";
@@ -24,7 +24,7 @@ export const CreateReportSchema = z
     title: z.preprocess(emptyToUndefined, z.string().trim().min(3, { error: "The title needs at least 3 characters" }).max(160, { error: "The title is at most 160 characters" }).optional()),
     /** Models in scope; absent or empty: every active model of the team. */
     modelIds: z.array(z.string().trim().min(1).max(40)).max(100, { error: "At most 100 models per report" }).optional(),
-    frameworks: z.array(z.enum(FRAMEWORK_IDS, { error: `Frameworks are ${FRAMEWORK_IDS.join(", ")}` })).max(FRAMEWORK_IDS.length).optional(),
+    frameworks: z.array(FrameworkIdSchema).max(40).optional(),
     /** Evaluations finished in [periodFrom, periodTo] (UTC days, both included); absent: no bound. */
     periodFrom: z.preprocess(emptyToUndefined, dateOnly.optional()),
     periodTo: z.preprocess(emptyToUndefined, dateOnly.optional()),
@@ -109,7 +109,7 @@ const VerdictSchema = z.enum(["reliable", "questionable", "unreliable"]);
 
 export const ReportScopeSchema = z.object({
   models: z.union([z.literal("all"), z.array(z.string()).min(1)]),
-  frameworks: z.array(z.enum(FRAMEWORK_IDS)).min(1),
+  frameworks: z.array(FrameworkIdSchema).min(1),
   period: z.object({ from: dateOnly.nullable(), to: dateOnly.nullable() }),
 });
 export type ReportScope = z.infer<typeof ReportScopeSchema>;
@@ -259,7 +259,7 @@ export type ModelSnapshot = z.infer<typeof ModelSnapshotSchema>;
 
 const ControlSnapshotSchema = z.object({
   control: z.string(),
-  framework: z.enum(FRAMEWORK_IDS),
+  framework: FrameworkIdSchema,
   controlId: z.string(),
   title: z.string(),
   modelId: z.string().nullable(),
@@ -293,12 +293,12 @@ export const ReportSnapshotSchema = z.object({
     })),
   }),
   auditChain: z.object({ intact: z.boolean(), count: z.number().int(), head: z.string().nullable(), brokenAt: z.string().nullable() }),
-  posture: z.array(z.object({ framework: z.enum(FRAMEWORK_IDS), name: z.string(), version: z.string(), counts: CountsSchema, total: z.number().int() })),
+  posture: z.array(z.object({ framework: FrameworkIdSchema, name: z.string(), version: z.string(), counts: CountsSchema, total: z.number().int() })),
   keyRisks: z.array(z.object({ controlId: z.string(), status: StatusSchema, sentence: z.string() })),
   changes: z.object({
     previous: z.object({ id: z.string(), number: z.number().int(), generatedAt: iso, snapshotSha256: sha, status: z.string() }).nullable(),
-    frameworks: z.array(z.object({ framework: z.enum(FRAMEWORK_IDS), name: z.string(), before: CountsSchema.nullable(), after: CountsSchema })),
-    controls: z.array(z.object({ controlId: z.string(), framework: z.enum(FRAMEWORK_IDS), modelLabel: z.string(), from: StatusSchema.nullable(), to: StatusSchema })),
+    frameworks: z.array(z.object({ framework: FrameworkIdSchema, name: z.string(), before: CountsSchema.nullable(), after: CountsSchema })),
+    controls: z.array(z.object({ controlId: z.string(), framework: FrameworkIdSchema, modelLabel: z.string(), from: StatusSchema.nullable(), to: StatusSchema })),
     controlChangeCount: z.number().int(),
     newEvaluations: z.array(z.number().int()),
   }),

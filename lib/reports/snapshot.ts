@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { describeThreatModel, threatModelOf } from "../evaluations/threat-model";
 import { verifyTeamChain } from "../audit/log";
-import { FRAMEWORK_IDS, getCatalog, type FrameworkId } from "../compliance/catalog";
+import { frameworkRank, isFrameworkId, type FrameworkId } from "../compliance/catalog";
 import type { ControlStatus, Status } from "../compliance/engine-types";
 import { countsByFramework, emptyCounts, topGaps } from "../compliance/rollups";
 import { assessTeamById } from "../compliance/posture";
@@ -56,9 +56,9 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
   // Built by the report job (lib/reports/generate.ts) for the team the job names.
   const by = systemContext(teamId, "job");
   const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, select: { id: true, slug: true, name: true } });
-  const frameworks = scope.frameworks.filter((f): f is FrameworkId => (FRAMEWORK_IDS as readonly string[]).includes(f));
+  const frameworks = scope.frameworks.filter((f): f is FrameworkId => isFrameworkId(f));
   const a = await assessTeamById(by, { now, modelIds: scope.models === "all" ? undefined : scope.models, frameworks, chain: "full" });
-  const catalog = getCatalog();
+  const catalog = a.catalog;
   const models = a.evidence.models;
   const modelIds = models.map((m) => m.modelId);
   const from = scope.period.from ? dayStart(scope.period.from) : null;
@@ -199,7 +199,7 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     });
   const order = (s: ControlStatus) => catalog.byKey.get(s.control)?.order ?? 0;
   const controls: ReportSnapshot["controls"] = [...inScope]
-    .sort((x, y) => FRAMEWORK_IDS.indexOf(x.framework) - FRAMEWORK_IDS.indexOf(y.framework) || order(x) - order(y) || x.modelLabel.localeCompare(y.modelLabel))
+    .sort((x, y) => frameworkRank(x.framework) - frameworkRank(y.framework) || order(x) - order(y) || x.modelLabel.localeCompare(y.modelLabel))
     .map((s) => {
       const seen = new Set<string>();
       const evidence: ReportSnapshot["controls"][number]["evidence"] = [];

@@ -7,7 +7,8 @@
  *                                                from a snapshot built like a report's, without storing one.
  *   exportComponentDefinition(ctx, versionId)    Component Definition of a model version: the controls its
  *                                                evidence implements, with the evidence hashes.
- *   exportFrameworkCatalog(ctx, frameworkId)         A bundled framework as an OSCAL Catalog.
+ *   exportFrameworkCatalog(ctx, frameworkId)     A bundled framework, or the current version of one of the
+ *                                                team's own catalogs, as an OSCAL Catalog.
  *
  * Every function reads only rows of ctx.team (another team's report or model answers 404) and checks its
  * document against NIST's schema before handing it out: an export that does not validate is a bug, never
@@ -23,7 +24,8 @@ import { getReport, getReportSnapshot } from "../../reports";
 import { sha256Hex, snapshotSha256 } from "../../reports/hash";
 import type { ReportSnapshot } from "../../reports/schemas";
 import { ModelCardSchema } from "../../registry/model-card";
-import { FRAMEWORK_IDS, assessableControls, getCatalog, type FrameworkId } from "../catalog";
+import { assessableControls, type Catalog, type FrameworkId } from "../catalog";
+import { catalogForTeam } from "../team-catalogs";
 import { assessTeam } from "../posture";
 import { TIER_LABELS } from "../policy";
 import { buildAssessmentResults, type AssessmentLogEvent } from "./assessment-results";
@@ -102,10 +104,14 @@ export async function exportReportResults(ctx: TeamContext, reportId: string): P
   return resultsDocument(ctx, snapshot, sha256, "report", report, `${slugPart(ctx.team.slug)}-${view.label.toLowerCase()}-oscal-assessment-results.json`);
 }
 
-/** Frameworks an export covers: those asked for, else every bundled framework with controls that get a status. */
-function frameworksOf(asked?: FrameworkId[]): FrameworkId[] {
-  const catalog = getCatalog();
-  return asked?.length ? asked : FRAMEWORK_IDS.filter((f) => assessableControls(catalog, f).length > 0);
+/**
+ * Frameworks an export covers: those asked for (each must be one the team has), else every framework of the
+ * team's catalog (bundled and its own) with controls that get a status.
+ */
+function frameworksOf(catalog: Catalog, asked?: FrameworkId[]): FrameworkId[] {
+  const unknown = (asked ?? []).filter((f) => !catalog.frameworks.some((x) => x.id === f));
+  if (unknown.length) throw new ValidationError(`Unknown framework ${unknown.map((f) => `"${f.slice(0, 40)}"`).join(", ")}; the team has ${catalog.frameworks.map((f) => f.id).join(", ")}.`, { frameworks: "unknown framework" });
+  return asked?.length ? asked : catalog.frameworks.map((f) => f.id).filter((f) => assessableControls(catalog, f).length > 0);
 }
 
 export async function exportPostureResults(ctx: TeamContext, opts: { modelId?: string; frameworks?: FrameworkId[] } = {}, now = new Date()): Promise<OscalDocument> {
@@ -119,7 +125,7 @@ export async function exportPostureResults(ctx: TeamContext, opts: { modelId?: s
   const snapshot = await buildSnapshot({
     teamId: ctx.team.id,
     report: { id: "live", number: 0, title: opts.modelId ? `Posture of ${label}` : "Team posture", createdById: ctx.actor.userId, createdByLabel: ctx.actor.label },
-    scope: { models: opts.modelId ? [opts.modelId] : "all", frameworks: frameworksOf(opts.frameworks), period: { from: null, to: null } },
+    scope: { models: opts.modelId ? [opts.modelId] : "all", frameworks: frameworksOf(await catalogForTeam(ctx), opts.frameworks), period: { from: null, to: null } },
     now,
   });
   const stamp = now.toISOString().slice(0, 10);
@@ -143,14 +149,14 @@ export async function exportComponentDefinition(ctx: TeamContext, modelVersionId
   const doc = buildComponentDefinition({
     team: ctx.team,
     model: { id: v.modelId, name: v.model.name, version: v.version, versionId: v.id, manifestDigest: v.manifestDigest, tier: TIER_LABELS[m.tier], owner: m.owner, task: card.success ? card.data.task : "unknown", intendedUse: card.success ? card.data.intendedUse : "", files: v.files },
-    statuses: a.statuses, catalog: getCatalog(), policyVersion: a.policyVersion, at, baseUrl: env().nextAuthUrl,
+    statuses: a.statuses, catalog: a.catalog, policyVersion: a.policyVersion, at, baseUrl: env().nextAuthUrl,
   });
   return finish("component-definition", doc, `${slugPart(v.model.name)}-v${v.version}-oscal-component-definition.json`, null);
 }
 
-export function exportFrameworkCatalog(ctx: TeamContext, frameworkId: string): OscalDocument {
+export async function exportFrameworkCatalog(ctx: TeamContext, frameworkId: string): Promise<OscalDocument> {
   assertCan(ctx, "team.read");
-  const catalog = getCatalog();
+  const catalog = await catalogForTeam(ctx);
   const f = catalog.frameworks.find((x) => x.id === frameworkId);
   if (!f) throw new NotFoundError(`The framework "${frameworkId.slice(0, 80)}"`);
   return finish("catalog", frameworkToOscalCatalog(f, catalog.version), `${f.id}-oscal-catalog.json`, null);

@@ -73,7 +73,7 @@ describe("OSCAL exports", () => {
     expect(JSON.parse(cd.json)["component-definition"].components[0].props).toContainEqual(expect.objectContaining({ name: "manifest-sha256", value: current.manifestDigest }));
     const older = await db.modelVersion.findFirst({ where: { teamId: team.team.id, modelId: model.id, version: { lt: current.version } } });
     if (older) await expect(exportComponentDefinition(team.ctx("VIEWER"), older.id)).rejects.toThrow(ValidationError);
-    expect(oscalSchemaProblems("catalog", JSON.parse(exportFrameworkCatalog(team.ctx("VIEWER"), "iso-42001").json))).toEqual([]);
+    expect(oscalSchemaProblems("catalog", JSON.parse((await exportFrameworkCatalog(team.ctx("VIEWER"), "iso-42001")).json))).toEqual([]);
   });
   it("another team's report and model version answer 404, as if they did not exist", async () => {
     const version = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id } });

@@ -1,7 +1,7 @@
 import type { TeamContext } from "@/lib/teams/access";
 import { can } from "@/lib/auth/permissions";
 import { listAttestations } from "@/lib/compliance/attestations";
-import { getCatalog, frameworkOf } from "@/lib/compliance/catalog";
+import { frameworkOf } from "@/lib/compliance/catalog";
 import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
 import type { Outcome } from "@/lib/compliance/engine-types";
 import { bySeverity, rollup } from "@/lib/compliance/rollups";
@@ -21,7 +21,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** The side panel of one control: statement, status per model with reasons and evidence, mappings, attestations. */
 export async function ControlDrawer({ ctx, assessment: a, controlKey, closeHref, focusModel }: { ctx: TeamContext; assessment: TeamAssessment; controlKey: string; closeHref: string; focusModel?: string }) {
-  const catalog = getCatalog();
+  const catalog = a.catalog;
   const control = catalog.byKey.get(controlKey)!;
   const fw = frameworkOf(catalog, control.framework);
   // The model asked about first, then the most severe: failing before stale, partial, not assessed, satisfied.

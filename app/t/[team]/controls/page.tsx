@@ -4,7 +4,7 @@ import { teamPage } from "@/app/_lib/team";
 import { Badge, Card, EmptyState, PageHeader, inputClass, buttonClass } from "@/app/_components/ui";
 import { StatusBadge } from "@/app/_components/compliance-ui";
 import { icons } from "@/app/_components/icons";
-import { FRAMEWORK_IDS, getCatalog, type FrameworkId } from "@/lib/compliance/catalog";
+import type { FrameworkId } from "@/lib/compliance/catalog";
 import { assessTeam, controlRows } from "@/lib/compliance/posture";
 import { STATUSES, STATUS_LABELS, type Status } from "@/lib/compliance/engine-types";
 import { EVIDENCE_KIND_INFO } from "@/lib/compliance/crosswalk";
@@ -27,16 +27,17 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 export default async function ControlsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Search }) {
   const ctx = await teamPage(params);
   const sp = await searchParams;
-  const catalog = getCatalog();
+  const a = await assessTeam(ctx);
+  // The team's catalog: the bundled frameworks and its own.
+  const catalog = a.catalog;
   const fwParam = one(sp.fw);
   const selectedControl = one(sp.control);
   const fromControl = catalog.byKey.get(selectedControl)?.framework;
-  const fw: FrameworkId = (FRAMEWORK_IDS as readonly string[]).includes(fwParam) ? (fwParam as FrameworkId) : fromControl ?? "nist-ai-rmf";
+  const fw: FrameworkId = catalog.frameworks.find((f) => f.id === fwParam)?.id ?? fromControl ?? "nist-ai-rmf";
   const status = (STATUSES as readonly string[]).includes(one(sp.status)) ? (one(sp.status) as Status) : null;
   const q = one(sp.q).trim().toLowerCase();
   const modelFilter = one(sp.model);
 
-  const a = await assessTeam(ctx);
   const canAttest = can(ctx.role, "attestation.write");
   const templates = canAttest ? (await listAttestationTemplates(ctx)).map((t) => ({ id: t.id, name: t.name, statement: t.statement, validDays: t.validDays, evidenceUrl: t.evidenceUrl })) : [];
   const framework = catalog.frameworks.find((f) => f.id === fw)!;

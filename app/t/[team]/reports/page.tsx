@@ -6,7 +6,7 @@ import { Badge, buttonClass, Card, EmptyState, PageHeader, Table, Td, formatDate
 import { icons } from "@/app/_components/icons";
 import { ReportStatusBadge, scopeSummary, ShortHash } from "@/app/_components/report-ui";
 import { can } from "@/lib/auth/permissions";
-import { getCatalog } from "@/lib/compliance/catalog";
+import { catalogForTeam } from "@/lib/compliance/team-catalogs";
 import { listModels } from "@/lib/registry/models";
 import { DEFAULT_REPORT_FRAMEWORKS } from "@/lib/reports/schemas";
 import { listReports } from "@/lib/reports";
@@ -18,7 +18,7 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
   const ctx = await teamPage(params);
   const { cursor } = await searchParams;
   const [{ items, nextCursor }, models] = await Promise.all([listReports(ctx, { cursor: cursor || undefined, limit: 25 }), listModels(ctx)]);
-  const frameworks = getCatalog().frameworks.filter((f) => f.controls.some((c) => c.kind === "control")).map((f) => ({ id: f.id, name: f.shortName }));
+  const frameworks = (await catalogForTeam(ctx)).frameworks.filter((f) => f.controls.some((c) => c.kind === "control")).map((f) => ({ id: f.id, name: f.shortName }));
   const modelLabels = new Map(models.map((m) => [m.id, `${m.name} v${m.latest.version}`]));
   const busy = items.some((r) => r.status === "queued" || r.status === "generating");
   const base = `/t/${ctx.team.slug}/reports`;

@@ -1,11 +1,12 @@
 import Link from "next/link";
 
-export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "api" | "policy" | "alerts" | "outbound" }) {
+export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "api" | "policy" | "catalogs" | "alerts" | "outbound" }) {
   const tabs = [
     ["members", "Members"],
     ["tokens", "API tokens"],
     ["api", "API reference"],
     ["policy", "Policy"],
+    ["catalogs", "Catalogs"],
     ["alerts", "Alerts & webhook"],
     ["outbound", "Outbound hosts"],
   ] as const;

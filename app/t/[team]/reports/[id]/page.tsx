@@ -6,7 +6,7 @@ import { AutoRefresh } from "@/app/_components/auto-refresh";
 import { Alert, buttonClass, Card, PageHeader, formatDateTime } from "@/app/_components/ui";
 import { ReportStatusBadge, scopeSummary } from "@/app/_components/report-ui";
 import { can } from "@/lib/auth/permissions";
-import { getCatalog } from "@/lib/compliance/catalog";
+import { catalogForTeam } from "@/lib/compliance/team-catalogs";
 import { NotFoundError } from "@/lib/errors";
 import { approvalBlockedReason, getReport, getReportSnapshot, type ReportView } from "@/lib/reports";
 import { reportHistory, reportRevisions, reviewCandidates } from "@/lib/reports/review";
@@ -46,7 +46,7 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
   // Opening the report answers the notices about it.
   await markNotificationsRead(ctx, { type: "Report", id: r.id });
   const mayReview = r.status === "draft" && can(ctx.role, "report.approve") && r.snapshotSha256;
-  const frameworks = getCatalog().frameworks.map((f) => ({ id: f.id, name: f.shortName }));
+  const frameworks = (await catalogForTeam(ctx)).frameworks.map((f) => ({ id: f.id, name: f.shortName }));
   const labels = new Map((snap?.models ?? []).map((m) => [m.id, m.label]));
   const base = `/t/${ctx.team.slug}/reports`;
   const hashRow = (label: string, v: string | null, testId: string) => (

@@ -4,7 +4,8 @@ import { Card, PageHeader, Table, Td, formatDateTime, Alert } from "@/app/_compo
 import { can } from "@/lib/auth/permissions";
 import { getPolicy, listCrosswalkOverrides, listPolicyVersions } from "@/lib/compliance/policies";
 import { formValues } from "@/lib/compliance/policy-form";
-import { assessableControls, getCatalog } from "@/lib/compliance/catalog";
+import { assessableControls } from "@/lib/compliance/catalog";
+import { catalogForTeam } from "@/lib/compliance/team-catalogs";
 import { SettingsTabs } from "../tabs";
 import { OverrideForm, PolicyForm, ResetOverrideButton } from "./forms";
 
@@ -14,7 +15,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ team: s
   const ctx = await teamPage(params);
   const [active, versions, overrides] = await Promise.all([getPolicy(ctx), listPolicyVersions(ctx), listCrosswalkOverrides(ctx)]);
   const manage = can(ctx.role, "policy.manage");
-  const controls = assessableControls(getCatalog()).map((c) => ({ key: c.key, label: `${c.id} ${c.title}` }));
+  const controls = assessableControls(await catalogForTeam(ctx)).map((c) => ({ key: c.key, label: `${c.id} ${c.title}` }));
   return (
     <>
       <PageHeader title="Settings" description="Team members, roles, API access and the robustness policy." />
