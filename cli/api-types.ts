@@ -929,6 +929,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oscal/catalogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's own catalogs
+         * @description Every uploaded version of the team's own control catalogs, newest first per framework. The current version of each is assessed like a bundled framework (posture, controls, attestations, policy, reports, OSCAL exports); GET /oscal/catalogs/{framework} gives it back as an OSCAL catalog.
+         */
+        get: operations["listTeamCatalogs"];
+        put?: never;
+        /**
+         * Upload a catalog of the team's own
+         * @description An OSCAL 1.0.6 Catalog (JSON) becomes a framework of the team, or the next version of one (framework=custom-…). Validated against NIST's schema; groups, controls, parts and params are kept. Map Bulwark's evidence to its controls with the team's crosswalk (Settings → Policy). Audited.
+         */
+        post: operations["importTeamCatalog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oscal/catalogs/{framework}": {
         parameters: {
             query?: never;
@@ -938,7 +962,7 @@ export interface paths {
         };
         /**
          * A framework as an OSCAL catalog
-         * @description A bundled framework (nist-ai-rmf, iso-42001, eu-ai-act, iso-23894, iso-24029, mitre-atlas) as a NIST OSCAL 1.0.6 Catalog: groups, controls with their Bulwark id as the label prop, statements. The control ids the assessment results name.
+         * @description A bundled framework (nist-ai-rmf, iso-42001, eu-ai-act, iso-23894, iso-24029, mitre-atlas), or the current version of one of the team's own (custom-…), as a NIST OSCAL 1.0.6 Catalog: groups, controls with their Bulwark id as the label prop, statements. The control ids the assessment results name.
          */
         get: operations["getOscalCatalog"];
         put?: never;
@@ -1161,7 +1185,7 @@ export interface components {
         Controls: {
             /** @description name@version assessed (the current version). */
             model: string;
-            framework: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas") | null;
+            framework: string | null;
             controls: {
                 control: string;
                 framework: string;
@@ -2011,7 +2035,7 @@ export interface components {
             status: "queued" | "generating" | "draft" | "approved" | "failed" | "changes_requested";
             scope: {
                 models: "all" | string[];
-                frameworks: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas")[];
+                frameworks: string[];
                 period: {
                     from: string | null;
                     to: string | null;
@@ -2118,6 +2142,29 @@ export interface components {
             }[];
             /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
             nextCursor: string | null;
+        };
+        TeamCatalog: {
+            /** @description The framework id (custom-…) its controls carry in statuses, reports and OSCAL exports. */
+            framework: string;
+            /** @description Upload number of this framework: 1, 2, …; the newest is the one assessed. */
+            version: number;
+            current: boolean;
+            title: string;
+            shortName: string;
+            /** @description The catalog's own metadata version. */
+            catalogVersion: string;
+            controls: number;
+            /** @description SHA-256, 64 lowercase hexadecimal characters. */
+            sha256: string;
+            uploadedBy: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 date-time, UTC.
+             */
+            uploadedAt: string;
+        };
+        TeamCatalogList: {
+            catalogs: components["schemas"]["TeamCatalog"][];
         };
         ThreatModel: {
             /** @constant */
@@ -3412,7 +3459,7 @@ export interface operations {
             query: {
                 /** @description A version as name@version: the name (case-insensitive), @, and a version number (v optional) or latest, e.g. digits-cnn@2 or digits-cnn@latest. */
                 model: string;
-                framework?: "nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas";
+                framework?: string;
             };
             header?: never;
             path?: never;
@@ -3626,7 +3673,7 @@ export interface operations {
                 "application/json": {
                     title?: string;
                     modelIds?: string[];
-                    frameworks?: ("nist-ai-rmf" | "iso-42001" | "eu-ai-act" | "iso-23894" | "iso-24029" | "mitre-atlas")[];
+                    frameworks?: string[];
                     periodFrom?: string;
                     periodTo?: string;
                     models?: string[];
@@ -4537,7 +4584,7 @@ export interface operations {
             query?: {
                 /** @description A model's name: its posture only (default: every model of the team). */
                 model?: string;
-                /** @description Comma-separated framework ids (default: every framework with assessable controls). */
+                /** @description Comma-separated framework ids, bundled or the team's own (custom-…) (default: every framework with assessable controls). */
                 frameworks?: string;
             };
             header?: never;
@@ -4646,6 +4693,75 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTeamCatalogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalog versions. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamCatalogList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    importTeamCatalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description The OSCAL 1.0.6 Catalog as a JSON file (at most 5 MB and 2,000 controls). */
+                    file?: string;
+                    /** @description Optional: custom-<slug> to upload a new version of that catalog; absent: derived from the catalog's title. */
+                    framework?: string;
+                    /** @description Optional: the name shown in lists and charts (at most 40 characters); absent: the catalog's title. */
+                    shortName?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored catalog version. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamCatalog"];
+                };
+            };
+            /** @description The file is not valid JSON, not valid against the OSCAL catalog schema, has more than 2,000 controls, duplicate control ids or no controls, or is the same file as the current version; the message names each problem. Nothing is stored. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The file is larger than 5 MB. */
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -30,7 +30,8 @@ import { acknowledgeMonitoringAlert, BatchSchema, getReference, ingestBatch, mon
 import { modelOperations } from "../lib/operations/views";
 import { createAttestations } from "../lib/compliance/attestations";
 import { createAttestationTemplate, deleteAttestationTemplate } from "../lib/compliance/attestation-templates";
-import { exportComponentDefinition, exportPostureResults, exportReportResults } from "../lib/compliance/oscal";
+import { exportComponentDefinition, exportFrameworkCatalog, exportPostureResults, exportReportResults } from "../lib/compliance/oscal";
+import { catalogForTeam, importTeamCatalog, listTeamCatalogs } from "../lib/compliance/team-catalogs";
 import { systemContext } from "../lib/teams/context";
 import { resolveDatasetVersion, resolveModelVersion, VersionRefSchema } from "../lib/api/refs";
 import { evaluationResultsApi, gateApi, getAlertApi, getDatasetApi, getDatasetVersionApi, getModelApi, getModelVersionApi, getScheduleApi } from "../lib/api/views";
@@ -77,6 +78,9 @@ const ids = {} as Record<"template" | "model" | "modelName" | "modelVersion" | "
 let ownerAuditEvents = 0;
 /** A control the owner attests (so another team's view of it must not show that attestation). */
 const ATTESTED_CONTROL = "nist-ai-rmf:GOVERN 1.1";
+const OWNER_FRAMEWORK = "custom-owner-controls";
+const OWNER_CATALOG = JSON.stringify({ catalog: { uuid: "0b7a4d2e-1c3f-4a5b-8c6d-7e8f9a0b1c2d", metadata: { title: "Owner controls", "last-modified": "2026-11-01T00:00:00Z", version: "1", "oscal-version": "1.0.6" }, controls: [{ id: "own-1", title: "The owner's control" }] } });
+const ownFrameworks = (c: Awaited<ReturnType<typeof catalogForTeam>>) => c.frameworks.filter((f) => f.id === OWNER_FRAMEWORK);
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
@@ -145,6 +149,8 @@ beforeAll(async () => {
     whiteBoxReferenceVersionId: mv.id,
   });
   ids.endpointVersion = endpoint.versionId;
+  // The owner's own control catalog: another team's catalog, exports and lists must not show it.
+  await importTeamCatalog(owner.ctx("REVIEWER"), { json: OWNER_CATALOG, framework: OWNER_FRAMEWORK });
   ownerAuditEvents = await db.auditEvent.count({ where: { teamId: owner.team.id } });
 }, 300_000);
 
@@ -208,6 +214,7 @@ const cases: [string, () => Promise<unknown>][] = [
   ["oscal: a report's assessment results", () => exportReportResults(outsider, ids.report)],
   ["oscal: another team's model posture", () => exportPostureResults(outsider, { modelId: ids.model })],
   ["oscal: component definition of another team's version", () => exportComponentDefinition(outsider, ids.modelVersion)],
+  ["oscal: another team's own catalog as OSCAL", () => exportFrameworkCatalog(outsider, OWNER_FRAMEWORK)],
   // REST API v1 readers: another team's records by name, name@version or number
   ["api: model version by name@version", () => resolveModelVersion(outsider, ref(ids.modelRef))],
   ["api: dataset version by name@version", () => resolveDatasetVersion(outsider, ref(ids.datasetRef))],
@@ -282,6 +289,8 @@ const emptyCases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
   ["evaluations: another team's endpoint, if any", () => loadEndpointIfAny(outsider, ids.endpointVersion), () => loadEndpointIfAny(member(), ids.endpointVersion)],
   ["evaluations: another team's white-box reference evaluation", () => referenceCheckFor(outsider, { datasetVersionId: ids.trainDatasetVersion }, whiteBoxOf(ids.modelVersion), noMetrics).then((r) => r.referenceEvaluationId), () => referenceCheckFor(member(), { datasetVersionId: ids.trainDatasetVersion }, whiteBoxOf(ids.modelVersion), noMetrics).then((r) => r.referenceEvaluationId)],
   ["operations: the gate of another team's version counts none of its alerts", () => fixtureVersion().then((v) => gateForVersion(outsider, v)).then(failedRegression), () => fixtureVersion().then((v) => gateForVersion(member(), v)).then(failedRegression)],
+  ["catalogs: another team's own catalog is not a framework of the outsider", () => catalogForTeam(outsider).then(ownFrameworks), () => catalogForTeam(member()).then(ownFrameworks)],
+  ["catalogs: another team's uploaded catalog versions", () => listTeamCatalogs(outsider), () => listTeamCatalogs(member())],
   ["api: verify another team's report file by its SHA-256", () => verifyReportApi(outsider, verifyJson(ids.reportSha256)).then((v) => v.report), () => verifyReportApi(member(), verifyJson(ids.reportSha256)).then((v) => v.report)],
 ];
 /** Launch facts naming another team's version as the white-box reference, and black-box metrics with no budgets. */
@@ -324,6 +333,7 @@ describe("cross-team access answers not found", () => {
     expect(await db.apiToken.findUniqueOrThrow({ where: { id: ids.token } })).toMatchObject({ revokedAt: null });
     expect(await db.outboundHost.count({ where: { id: ids.outboundHost } })).toBe(1);
     expect(await db.evaluation.count({ where: { teamId: outsider.team.id } })).toBe(0);
+    expect(await db.teamCatalog.count({ where: { teamId: outsider.team.id } })).toBe(0);
     expect(await db.model.count({ where: { teamId: outsider.team.id } })).toBe(0);
     // Nothing was recorded against the owner team by any refused call.
     expect(await db.auditEvent.count({ where: { teamId: owner.team.id } })).toBe(ownerAuditEvents);
@@ -379,8 +389,6 @@ const WHOLE_TEAM_ONLY = new Set([
   "dashboardEvaluations", "teamModelNames", "scheduledRuns", "launchChoices", "getPolicy", "assessTeam", "getPosture", "postureTrend", "getRiskRegister",
   "operationsOverview", "listModelsApi", "listDatasetsApi", "listEvaluationsApi", "listSchedulesApi", "listAlertsApi", "controlsApi", "auditVerifyApi",
   "listReportsApi", "listOutboundHostsApi", "listEnvironmentsApi", "listMonitoringAlertsApi", "deploymentStatusApi",
-  // the bundled frameworks as OSCAL catalogs
-  "exportFrameworkCatalog",
   // reads the team's policy for a report the caller already holds; the team's approvers for it
   "approvalBlockedReason", "reviewCandidates",
   // the caller's own review queue and notices in the team
@@ -389,7 +397,7 @@ const WHOLE_TEAM_ONLY = new Set([
   "findAuditPage", "auditFacets", "exportAuditLog", "subjectLabels",
   // creations and settings from the caller's own input (records they name are looked up in the caller's team, tested above where they take ids)
   "registerModelVersion", "registerDatasetVersion", "registerEndpointVersion", "createSchedule", "createApiToken", "addMember", "createEnvironment",
-  "createAttestationTemplate", "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",
+  "createAttestationTemplate", "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "copyControlMapping", "importTeamCatalog", "importCatalogApi", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",
   "uploadModelVersionApi", "uploadDatasetVersionApi", "registerEndpointApi", "addOutboundHostApi", "createReportApi",
   // the team's own chain, policy, crosswalk, evidence, posture, settings, environments, allowlist and measured rates
   // (a member's page or the system's job: both name the team by the context)
@@ -399,7 +407,7 @@ const WHOLE_TEAM_ONLY = new Set([
   // opens an endpoint already loaded through the context (loadEndpointForEngine, in the table), under the team's allowlist
   "openEndpointModel",
   // OSCAL of the team's whole posture, and of a catalog
-  "oscalPostureApi", "oscalCatalogApi",
+  "oscalPostureApi", "oscalCatalogApi", "listCatalogsApi",
 ]);
 
 /** Check or read the context itself; they touch no record. */

@@ -29,7 +29,7 @@ let queuedReportId = "";
 let snapshotSha256 = "";
 let server: Awaited<ReturnType<typeof startApiServer>>;
 
-async function call(o: Operation, token: string, c: { params?: Record<string, string>; query?: Record<string, string> } = {}) {
+async function call(o: Operation, token: string, c: { params?: Record<string, string>; query?: Record<string, string>; form?: FormData } = {}) {
   const res = await callOperation(o, { token, ...c });
   await log.check(o, res);
   expect(log.violations, `${o.id} ${res.status}`).toEqual([]);
@@ -52,6 +52,7 @@ beforeAll(async () => {
   const other = await makeTeam("oscal-api-other");
   tokens.VIEWER = (await createApiToken(t.ctx("ADMIN"), { name: "viewer", role: "VIEWER", expiresInDays: 1 })).secret;
   tokens.OTHER = (await createApiToken(other.ctx("ADMIN"), { name: "other", role: "ADMIN", expiresInDays: 1 })).secret;
+  tokens.REVIEWER = (await createApiToken(t.ctx("ADMIN"), { name: "reviewer", role: "REVIEWER", expiresInDays: 1 })).secret;
   await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.ENGINEER.email);
   const created = await createReport(t.ctx("ENGINEER"), { title: "OSCAL over the API" });
   expect(await runReportJob({ teamId: t.team.id, reportId: created.id })).toBe("generated");
@@ -109,6 +110,34 @@ describe("REST API v1 OSCAL", () => {
     expect(bad.code).toBe(3);
     expect(bad.err).toMatch(/The framework "soc2" was not found/);
     expect((await cli(["oscal", "component", "--model", "digits-cnn"])).code).toBe(2);
+  });
+
+  it("a team's own catalog: uploaded (201), refused with a 400 naming the problem or 413, listed, exported, and only for its team", async () => {
+    const doc = { catalog: { uuid: "5d6e7f80-1a2b-4c3d-8e4f-a0b1c2d3e4f5", metadata: { title: "API controls", "last-modified": "2026-11-01T00:00:00Z", version: "3", "oscal-version": "1.0.6" }, controls: [{ id: "api-1", title: "Gate releases" }] } };
+    const form = (text: string, extra: Record<string, string> = {}) => {
+      const f = new FormData();
+      f.set("file", new Blob([text], { type: "application/json" }), "catalog.json");
+      for (const [k, v] of Object.entries(extra)) f.set(k, v);
+      return f;
+    };
+    const up = await call(OPS.importTeamCatalog, tokens.REVIEWER!, { form: form(JSON.stringify(doc)) });
+    expect(up.status).toBe(201);
+    expect(JSON.parse(up.text)).toMatchObject({ framework: "custom-api-controls", version: 1, controls: 1, current: true });
+    const bad = await call(OPS.importTeamCatalog, tokens.REVIEWER!, { form: form("{ nope") });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).detail).toMatch(/not valid JSON/);
+    const dup = await call(OPS.importTeamCatalog, tokens.REVIEWER!, { form: form(JSON.stringify({ catalog: { ...doc.catalog, controls: [...doc.catalog.controls, ...doc.catalog.controls] } })) });
+    expect(JSON.parse(dup.text).detail).toMatch(/"api-1" appears more than once/);
+    expect((await call(OPS.importTeamCatalog, tokens.REVIEWER!, { form: form(" ".repeat(5 * 1024 * 1024 + 1)) })).status).toBe(413);
+    const list = await call(OPS.listTeamCatalogs, tokens.VIEWER!);
+    expect(JSON.parse(list.text).catalogs.map((c: { framework: string; version: number }) => `${c.framework}@${c.version}`)).toEqual(["custom-api-controls@1"]);
+    expect(JSON.parse((await call(OPS.listTeamCatalogs, tokens.OTHER!)).text).catalogs).toEqual([]);
+    const cat = await call(OPS.getOscalCatalog, tokens.VIEWER!, { params: { framework: "custom-api-controls" } });
+    expect(oscalSchemaProblems("catalog", JSON.parse(cat.text))).toEqual([]);
+    expect((await call(OPS.getOscalCatalog, tokens.OTHER!, { params: { framework: "custom-api-controls" } })).status).toBe(404);
+    const results = await call(OPS.getOscalAssessmentResults, tokens.VIEWER!, { query: { frameworks: "custom-api-controls" } });
+    expect(results.status).toBe(200);
+    expect((await call(OPS.getOscalAssessmentResults, tokens.OTHER!, { query: { frameworks: "custom-api-controls" } })).status).toBe(400);
   });
 
   it("a report without a snapshot yet (queued): 409", async () => {

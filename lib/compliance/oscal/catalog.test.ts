@@ -54,6 +54,14 @@ describe("importing a catalog: hostile files are refused or kept as plain text",
     expect(c.controls.map((x) => [x.id, x.title, x.text, x.group])).toEqual([["acme-1", "Model inventory", "Keep an inventory of every model.", "gov"], ["ACME 2", "Robustness testing", "", "gov"]]);
     expect(Object.keys(c.params)).toEqual(["acme-1_prm_1"]);
   });
+  it("a catalog whose controls sit at the top level (no groups) exports valid and reads back the same", () => {
+    const flat = { catalog: { uuid: "2b3c1f7e-8d7a-4e2b-9c1d-0a1b2c3d4e5f", metadata: { title: "Flat", "last-modified": "2026-11-01T00:00:00Z", version: "1", "oscal-version": "1.0.6" }, controls: [{ id: "f-1", title: "One" }, { id: "f-2", title: "Two" }] } };
+    const c = parseOscalCatalog(flat);
+    const f = { id: "custom-flat" as const, name: c.title, shortName: "Flat", version: c.version, source: "test", groups: c.groups, controls: c.controls.map((x) => ({ ...x, key: `custom-flat:${x.id}`, framework: "custom-flat" as const, textIsVerbatim: true })) };
+    const doc = frameworkToOscalCatalog(f, catalog.version);
+    expect(oscalSchemaProblems("catalog", doc)).toEqual([]);
+    expect(parseOscalCatalog(doc).controls.map((x) => [x.id, x.title])).toEqual([["f-1", "One"], ["f-2", "Two"]]);
+  });
   it("refuses a file that is not valid against the schema, naming where", () => {
     const bad = small([{ id: "1 bad id", title: "x" }]);
     const p = problemsOf(bad);

@@ -69,7 +69,8 @@ export function frameworkToOscalCatalog(f: Framework, catalogVersion: string): J
         props: [prop("framework", f.id), prop("short-name", f.shortName), prop("catalog-version", catalogVersion)],
         ...(f.note || f.licence ? { remarks: [f.note, f.licence].filter(Boolean).join("\n\n") } : {}),
       },
-      groups: f.groups.filter((g) => !g.parent || !groupIds.has(g.parent)).map(group),
+      // OSCAL refuses an empty list: a catalog whose controls sit at the top level has no "groups".
+      ...(f.groups.length ? { groups: f.groups.filter((g) => !g.parent || !groupIds.has(g.parent)).map(group) } : {}),
       ...(loose.length ? { controls: loose.map(control) } : {}),
       "back-matter": { resources: [{ uuid: uuidFor(docUuid, "source"), title: "Source", citation: { text: f.source } }] },
     },
