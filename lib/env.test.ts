@@ -21,6 +21,20 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ BULWARK_DEMO: "maybe" })).toThrow(/BULWARK_DEMO/);
     expect(() => parseEnv({ BULWARK_DEMO_SCANS: "some" })).toThrow(/BULWARK_DEMO_SCANS: expected all, poisoned or none/);
     expect(() => parseEnv({ NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: expected at least 32/);
+    // Single sign-on settings: each bad value is one line naming the variable.
+    const oidc = { BULWARK_OIDC_ISSUER: "https://login.example.com", BULWARK_OIDC_CLIENT_ID: "bulwark", BULWARK_OIDC_CLIENT_SECRET: "s3cr3t-value" };
+    expect(parseEnv({ ...oidc, BULWARK_OIDC_ROLE_MAP: "admins=risk:ADMIN; cn=ml,ou=groups=risk:ENGINEER", BULWARK_OIDC_ALLOWED_DOMAINS: "Acme.com, @acme.co.uk" })).toMatchObject({
+      BULWARK_OIDC_ROLE_MAP: [{ group: "admins", team: "risk", role: "ADMIN" }, { group: "cn=ml,ou=groups", team: "risk", role: "ENGINEER" }],
+      BULWARK_OIDC_ALLOWED_DOMAINS: ["acme.com", "acme.co.uk"],
+      BULWARK_PASSWORD_SIGN_IN: true,
+    });
+    expect(() => parseEnv({ ...oidc, BULWARK_OIDC_ISSUER: "login.example.com" })).toThrow(/^Invalid configuration:\n {2}BULWARK_OIDC_ISSUER: expected the issuer's absolute URL/);
+    expect(() => parseEnv({ BULWARK_OIDC_ISSUER: oidc.BULWARK_OIDC_ISSUER, BULWARK_OIDC_CLIENT_ID: "bulwark" })).toThrow(/^Invalid configuration:\n {2}BULWARK_OIDC_CLIENT_SECRET: single sign-on needs .*; BULWARK_OIDC_CLIENT_SECRET missing$/);
+    expect(() => parseEnv({ ...oidc, BULWARK_OIDC_ROLE_MAP: "admins=risk:OWNER" })).toThrow(/^Invalid configuration:\n {2}BULWARK_OIDC_ROLE_MAP: entry "admins=risk:OWNER": role "OWNER" is not one of ADMIN, REVIEWER, ENGINEER, VIEWER \(got "admins=risk:OWNER"\)$/);
+    expect(() => parseEnv({ ...oidc, BULWARK_OIDC_ROLE_MAP: "admins" })).toThrow(/BULWARK_OIDC_ROLE_MAP: entry "admins" is not group=team-slug:ROLE/);
+    expect(() => parseEnv({ ...oidc, BULWARK_OIDC_ALLOWED_DOMAINS: "acme.com, not a domain" })).toThrow(/BULWARK_OIDC_ALLOWED_DOMAINS: "not a domain" is not an e-mail domain/);
+    expect(() => parseEnv({ BULWARK_PASSWORD_SIGN_IN: "false" })).toThrow(/^Invalid configuration:\n {2}BULWARK_PASSWORD_SIGN_IN: passwords can only be turned off when single sign-on is configured/);
+    expect(parseEnv({ ...oidc, BULWARK_PASSWORD_SIGN_IN: "false" }).BULWARK_PASSWORD_SIGN_IN).toBe(false);
     expect(() => parseEnv({ BULWARK_S3_PART_MB: "1" })).toThrow(/^Invalid configuration:\n {2}BULWARK_S3_PART_MB: expected at least 5 \(S3's smallest part\) \(got "1"\)$/);
   });
 

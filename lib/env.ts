@@ -2,6 +2,7 @@ import { hkdfSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
+import { parseDomains, parseRoleMap } from "./auth/oidc-config";
 
 // The one place that reads process.env. Everything else asks `env()`.
 
@@ -134,6 +135,19 @@ const EnvSchema = z.object({
   /** Artifacts larger than this go to S3 as a multipart upload in parts of this size (S3's minimum part is 5 MiB). */
   BULWARK_S3_PART_MB: z.coerce.number({ error: "expected a number of megabytes" }).int({ error: "expected a whole number of megabytes" })
     .min(5, { error: "expected at least 5 (S3's smallest part)" }).max(5120, { error: "expected at most 5120 (S3's largest part)" }).default(16),
+  /** Single sign-on (OpenID Connect, docs/security.md): the issuer URL and this instance's client at the provider. */
+  BULWARK_OIDC_ISSUER: z.url({ error: "expected the issuer's absolute URL, e.g. https://login.example.com/realms/acme" }).optional(),
+  BULWARK_OIDC_CLIENT_ID: z.string().optional(),
+  BULWARK_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** The sign-in button's label: "Sign in with …". */
+  BULWARK_OIDC_NAME: z.string().max(40, { error: "expected at most 40 characters" }).default("single sign-on"),
+  BULWARK_OIDC_ALLOWED_DOMAINS: z.string().transform((v, c) => parsed(v, c, parseDomains)).optional(),
+  /** Scopes asked for; add the one your provider needs to release the group claim (e.g. "openid email profile groups"). */
+  BULWARK_OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, { error: 'expected space-separated scopes including "openid"' }).default("openid email profile"),
+  BULWARK_OIDC_GROUPS_CLAIM: z.string().regex(/^[A-Za-z0-9_:./-]+$/, { error: "expected a claim name such as groups" }).default("groups"),
+  BULWARK_OIDC_ROLE_MAP: z.string().transform((v, c) => parsed(v, c, parseRoleMap)).optional(),
+  /** Off: e-mail and password sign-in is refused and hidden (only with single sign-on configured). */
+  BULWARK_PASSWORD_SIGN_IN: boolish.default(true),
   /**
    * Key for secrets stored encrypted at rest (endpoint credentials): 32 bytes as 64 hex characters or
    * base64. Unset: derived from the session secret (see secretKey()), refused in production without demo.
@@ -144,7 +158,25 @@ const EnvSchema = z.object({
       error: "expected 32 random bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)",
     })
     .optional(),
+}).superRefine((e, c) => {
+  const oidc = [e.BULWARK_OIDC_ISSUER, e.BULWARK_OIDC_CLIENT_ID, e.BULWARK_OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    const missing = ["BULWARK_OIDC_ISSUER", "BULWARK_OIDC_CLIENT_ID", "BULWARK_OIDC_CLIENT_SECRET"].filter((_, i) => !oidc[i]);
+    c.addIssue({ code: "custom", path: [missing[0]!], message: `single sign-on needs BULWARK_OIDC_ISSUER, BULWARK_OIDC_CLIENT_ID and BULWARK_OIDC_CLIENT_SECRET together; ${missing.join(" and ")} missing` });
+  }
+  if (!e.BULWARK_PASSWORD_SIGN_IN && !e.BULWARK_OIDC_ISSUER)
+    c.addIssue({ code: "custom", path: ["BULWARK_PASSWORD_SIGN_IN"], message: "passwords can only be turned off when single sign-on is configured (BULWARK_OIDC_ISSUER)" });
 });
+
+/** A zod transform through a parser that throws a message: the message becomes the variable's one line. */
+function parsed<T>(value: string, c: z.RefinementCtx, parse: (v: string) => T): T {
+  try {
+    return parse(value);
+  } catch (e) {
+    c.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+}
 
 export type Env = z.infer<typeof EnvSchema> & {
   dataDir: string;
@@ -160,7 +192,10 @@ export function parseEnv(source: Record<string, string | undefined>): z.infer<ty
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = EnvSchema.safeParse(cleaned);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got ${shownValue(String(i.path[0]), String(cleaned[String(i.path[0])]))})`);
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `${name}: ${i.message}${cleaned[name] === undefined ? "" : ` (got ${shownValue(name, cleaned[name])})`}`;
+    });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   return result.data;

@@ -6,7 +6,8 @@ import { useState } from "react";
 import { buttonClass, inputClass } from "@/app/_components/ui";
 import { safeReturnPath } from "@/lib/auth/return-to";
 
-export function SignInForm() {
+/** `sso`: the single sign-on button's label when configured; `passwords`: whether the password form is offered. */
+export function SignInForm({ sso, passwords }: { sso: string | null; passwords: boolean }) {
   const router = useRouter();
   const params = useSearchParams();
   const [error, setError] = useState<string | null>(null);
@@ -28,8 +29,23 @@ export function SignInForm() {
     router.refresh();
   }
 
+  const returnTo = safeReturnPath(params.get("callbackUrl")) ?? "/";
+  const ssoButton = sso ? (
+    <button type="button" onClick={() => void signIn("oidc", { callbackUrl: returnTo })} className={`${passwords ? buttonClass.secondary : buttonClass.primary} w-full`}>
+      Sign in with {sso}
+    </button>
+  ) : null;
+  if (!passwords) return ssoButton;
+
   // POST, so that credentials never end up in a URL even if the script has not loaded yet.
   return (
+    <>
+    {ssoButton ? (
+      <div className="mb-5 space-y-4">
+        {ssoButton}
+        <p className="text-center text-xs uppercase tracking-wide text-slate-500">or with your password</p>
+      </div>
+    ) : null}
     <form onSubmit={onSubmit} method="post" className="space-y-4" noValidate>
       {error ? (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
@@ -52,5 +68,6 @@ export function SignInForm() {
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>
+    </>
   );
 }
