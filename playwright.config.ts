@@ -66,6 +66,14 @@ export default defineConfig({
       BULWARK_WORKER_CONCURRENCY: "2",
       // e2e/blackbox.spec.ts serves its model on loopback.
       BULWARK_OUTBOUND_ALLOW_PRIVATE: "true",
+      // e2e/sso.spec.ts starts its OpenID provider on this port (the passwords stay on for every other journey).
+      BULWARK_OIDC_ISSUER: `http://127.0.0.1:${(process.env.E2E_OIDC_PORT ??= freePort())}`,
+      BULWARK_OIDC_CLIENT_ID: "bulwark-e2e",
+      BULWARK_OIDC_CLIENT_SECRET: "bulwark-e2e-client-secret",
+      BULWARK_OIDC_NAME: "Acme SSO",
+      BULWARK_OIDC_SCOPES: "openid email profile groups",
+      BULWARK_OIDC_ALLOWED_DOMAINS: "acme.test",
+      BULWARK_OIDC_ROLE_MAP: "sso-e2e-engineers=sso-e2e:ENGINEER",
     },
   },
 });

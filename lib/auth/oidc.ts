@@ -117,9 +117,10 @@ export async function ssoUser(claims: Record<string, unknown>, settings: SsoSett
   if (settings.allowedDomains.length && !settings.allowedDomains.includes(domain)) throw new SsoError("domain_not_allowed", domain);
   const rawGroups = claims[settings.groupsClaim];
   const groups = (Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === "string" ? [rawGroups] : []).filter((g): g is string => typeof g === "string");
-  const wanted = rolesFromGroups(groups, settings.roleMap);
   const mappedTeams = [...new Set(settings.roleMap.map((m) => m.team))];
   const teams = await db.team.findMany({ where: { slug: { in: mappedTeams } }, select: { id: true, slug: true } });
+  // A mapped team that does not exist (yet) gives no role.
+  const wanted = rolesFromGroups(groups, settings.roleMap.filter((m) => teams.some((t) => t.slug === m.team)));
   const name = typeof claims.name === "string" && claims.name.trim() ? claims.name.trim().slice(0, 200) : email.split("@")[0]!;
 
   const result = await db.$transaction(async (tx) => {

@@ -32,7 +32,7 @@ export function SignInForm({ sso, passwords }: { sso: string | null; passwords: 
   const returnTo = safeReturnPath(params.get("callbackUrl")) ?? "/";
   const ssoButton = sso ? (
     <button type="button" onClick={() => void signIn("oidc", { callbackUrl: returnTo })} className={`${passwords ? buttonClass.secondary : buttonClass.primary} w-full`}>
-      Sign in with {sso}
+      Continue with {sso}
     </button>
   ) : null;
   if (!passwords) return ssoButton;
