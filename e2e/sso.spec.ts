@@ -49,7 +49,7 @@ test("signs in through the OpenID provider, gets the mapped team role, signs out
   await page.goto("/t/sso-e2e/settings/members");
   await expect(page.locator("body")).toContainText(ACCOUNTS.eng.email);
   await expect(page.getByRole("row", { name: new RegExp(ACCOUNTS.eng.email) })).toContainText(/engineer/i);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   await page.goto("/t/sso-e2e/dashboard");
   await expect(page).toHaveURL(/\/sign-in/);
