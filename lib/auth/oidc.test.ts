@@ -79,8 +79,9 @@ describe("single sign-on against a real OpenID provider", () => {
     accounts.ada.groups = ["everyone"];
     expect((await signIn("ada")).id).toBe(ada.id);
     expect((await db.membership.findFirstOrThrow({ where: { userId: ada.id } })).role).toBe("VIEWER");
-    const audit = await db.auditEvent.findMany({ where: { teamId: team.team.id, subjectId: ada.id }, orderBy: { seq: "asc" } });
-    expect(audit.map((a) => a.action)).toEqual(["member.add", "member.role"]);
+    const membership = await db.membership.findFirstOrThrow({ where: { userId: ada.id } });
+    const audit = await db.auditEvent.findMany({ where: { teamId: team.team.id, subjectId: membership.id }, orderBy: { seq: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual(["member.add", "member.role.change"]);
     expect(audit[1]!.details).toMatchObject({ from: "ADMIN", to: "VIEWER", via: "single sign-on group claim" });
   });
 

@@ -132,14 +132,14 @@ export async function ssoUser(claims: Record<string, unknown>, settings: SsoSett
       const role = wanted.get(team.slug);
       const had = current.find((m) => m.teamId === team.id);
       if (role && !had) {
-        await tx.membership.create({ data: { userId: user.id, teamId: team.id, role } });
-        await appendAudit(tx, { teamId: team.id, actor, action: "member.add", subjectType: "user", subjectId: user.id, details: { email, role, via: "single sign-on group claim" } });
+        const m = await tx.membership.create({ data: { userId: user.id, teamId: team.id, role } });
+        await appendAudit(tx, { teamId: team.id, actor, action: "member.add", subjectType: "Membership", subjectId: m.id, details: { email, role, via: "single sign-on group claim" } });
       } else if (role && had && had.role !== role) {
         await tx.membership.update({ where: { id: had.id }, data: { role } });
-        await appendAudit(tx, { teamId: team.id, actor, action: "member.role", subjectType: "user", subjectId: user.id, details: { email, from: had.role, to: role, via: "single sign-on group claim" } });
+        await appendAudit(tx, { teamId: team.id, actor, action: "member.role.change", subjectType: "Membership", subjectId: had.id, details: { email, from: had.role, to: role, via: "single sign-on group claim" } });
       } else if (!role && had) {
         await tx.membership.delete({ where: { id: had.id } });
-        await appendAudit(tx, { teamId: team.id, actor, action: "member.remove", subjectType: "user", subjectId: user.id, details: { email, role: had.role, via: "single sign-on group claim" } });
+        await appendAudit(tx, { teamId: team.id, actor, action: "member.remove", subjectType: "Membership", subjectId: had.id, details: { email, role: had.role, via: "single sign-on group claim" } });
       }
     }
     return { user, created: !existing, memberships: await tx.membership.count({ where: { userId: user.id } }) };
