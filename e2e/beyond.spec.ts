@@ -68,7 +68,7 @@ test("an engineer compares the demo model's versions and registers an ensemble v
     await expect(page.getByTestId("compare-row-v3").getByRole("link", { name: /^#\d+$/ })).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 600_000, intervals: [5_000] });
   const compare = page.locator("#compare");
-  await expect(compare.getByTestId("compare-basis")).toContainText("mnist-demo-eval v1, 400 samples (seed 1), quick suite");
+  await expect(compare.getByTestId("compare-basis")).toContainText("mnist-demo-eval v1, 200 samples (seed 1), quick suite");
   await expect(compare.getByTestId("compare-row-v1")).toContainText("Standard training");
   await expect(compare.getByTestId("compare-row-v3")).toContainText("digits-cnn v1 + digits-cnn v2, mean probability");
   await expect(compare.getByRole("img", { name: /Accuracy against the L∞ budget per version/ })).toBeVisible();

@@ -44,6 +44,13 @@ const EnvSchema = z.object({
    * only seeds the records (the dashboards show their empty states until someone runs an evaluation).
    */
   BULWARK_DEMO_EVALUATIONS: boolish.default(true),
+  /** How many evaluation digits each demo evaluation measures (the journeys use fewer: the same checks, half the CPU). */
+  BULWARK_DEMO_EVALUATION_SAMPLES: z.coerce
+    .number({ error: "expected a whole number of samples" })
+    .int({ error: "expected a whole number of samples" })
+    .min(50, { error: "expected at least 50 samples" })
+    .max(2000, { error: "expected at most 2000 samples (the size of the evaluation split)" })
+    .default(400),
   /** How long a browser session lasts after sign-in. */
   BULWARK_SESSION_HOURS: z.coerce
     .number({ error: "expected a number of hours" })

@@ -1,23 +1,41 @@
 /*
- * npm run check: the type check and ESLint at the same time (each is one busy core for about a minute).
- * Each one's output is printed whole when it ends, under its name; the exit code is the first failure's.
+ * Runs npm scripts at the same time; the exit code is the first failure's.
+ *   npm run check: the type check and ESLint (each one busy core for about a minute); each one's output is
+ *   printed whole when it ends, under its name.
+ *   npm test (--live): the checks, the Vitest suite and the Playwright journeys side by side. Much of each
+ *   waits on workers, the queue or a browser, so together they keep both cores busy where one after the
+ *   other left a third of the machine idle. Lines are printed as they come, each prefixed with its script.
  */
 import { spawn } from "node:child_process";
 
-const scripts = process.argv.slice(2);
-const results = await Promise.all(
-  scripts.map(
-    (name) =>
-      new Promise<{ name: string; code: number; out: string; seconds: number }>((resolve) => {
-        const t0 = Date.now();
-        const child = spawn("npm", ["run", "-s", name], { stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        child.stdout.on("data", (d) => (out += d));
-        child.stderr.on("data", (d) => (out += d));
-        child.on("close", (code, signal) => resolve({ name, code: code ?? (signal ? 1 : 0), out, seconds: (Date.now() - t0) / 1000 }));
-      }),
-  ),
-);
+const live = process.argv[2] === "--live";
+const scripts = process.argv.slice(live ? 3 : 2);
+const width = Math.max(...scripts.map((s) => s.length));
+
+function run(name: string): Promise<{ name: string; code: number; out: string; seconds: number }> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn("npm", ["run", "-s", name], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let partial = "";
+    const take = (d: Buffer) => {
+      if (!live) return void (out += d);
+      const lines = (partial + d.toString()).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) process.stdout.write(`${name.padEnd(width)} │ ${line}\n`);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("close", (code, signal) => {
+      if (live && partial) process.stdout.write(`${name.padEnd(width)} │ ${partial}\n`);
+      const seconds = (Date.now() - t0) / 1000;
+      if (live) console.log(`── npm run ${name}: ${code === 0 ? "passed" : `FAILED (exit ${code ?? signal})`} in ${seconds.toFixed(0)} s`);
+      resolve({ name, code: code ?? (signal ? 1 : 0), out, seconds });
+    });
+  });
+}
+
+const results = await Promise.all(scripts.map(run));
 for (const r of results) {
   console.log(`── npm run ${r.name}: ${r.code === 0 ? "passed" : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s`);
   if (r.out.trim()) console.log(r.out.trimEnd());

@@ -8,7 +8,7 @@ import { systemContext, type SystemContext } from "../teams/context";
 // model's) on the evaluation split, queued on the first start and run by the real worker (no numbers are
 // inserted). Idempotent per version.
 
-export const DEMO_EVALUATION = { preset: "quick" as const, sampleCount: 400, seed: 1, shardSize: 100 };
+export const DEMO_EVALUATION = { preset: "quick" as const, seed: 1, shardSize: 100 };
 
 export async function seedDemoEvaluations(scope: SystemContext, log: (m: string) => void = () => {}): Promise<void> {
   const teamId = scope.team.id;
@@ -23,7 +23,7 @@ export async function seedDemoEvaluations(scope: SystemContext, log: (m: string)
       if (await db.evaluation.findFirst({ where: { teamId, modelVersionId: v.id } })) continue;
       const e = await createEvaluation(
         systemContext(teamId, "seed", "demo seed"),
-        { modelVersionId: v.id, datasetVersionId: dataset.id, ...DEMO_EVALUATION, linfEpsilons: undefined, customSuite: undefined },
+        { modelVersionId: v.id, datasetVersionId: dataset.id, ...DEMO_EVALUATION, sampleCount: env().BULWARK_DEMO_EVALUATION_SAMPLES, linfEpsilons: undefined, customSuite: undefined },
       );
       log(`Queued demo evaluation #${e.number} of ${name} v${v.version}; the worker runs it now.`);
     }

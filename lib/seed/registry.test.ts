@@ -10,7 +10,8 @@ import { checkCompatibility } from "../registry/compat";
 import { useTempStore } from "../registry/test-helpers";
 import { loadEngineModel } from "../registry/ensembles";
 import { stopQueue } from "../jobs/queue";
-import { DEMO_EVALUATION, seedDemoEvaluations } from "./evaluations";
+import { seedDemoEvaluations } from "./evaluations";
+import { env } from "../env";
 import { DEMO_DATASETS, DEMO_MODEL_NAME, DEMO_ONNX_MODEL, seedDemoOnnxModel, seedDemoRegistry } from "./registry";
 import { systemContext } from "../teams/context";
 
@@ -81,7 +82,7 @@ describe("demo registry seed", () => {
     const evalVersion = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, dataset: { name: DEMO_DATASETS.eval } } });
     const onnxVersion = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.id, model: { name: DEMO_ONNX_MODEL.name } }, select: { id: true } });
     const evaluations = await db.evaluation.findMany({ where: { teamId: team.id }, orderBy: { number: "asc" }, select: { modelVersionId: true, datasetVersionId: true, sampleCount: true } });
-    expect(evaluations.filter((e) => e.modelVersionId === onnxVersion.id)).toEqual([{ modelVersionId: onnxVersion.id, datasetVersionId: evalVersion.id, sampleCount: DEMO_EVALUATION.sampleCount }]);
+    expect(evaluations.filter((e) => e.modelVersionId === onnxVersion.id)).toEqual([{ modelVersionId: onnxVersion.id, datasetVersionId: evalVersion.id, sampleCount: env().BULWARK_DEMO_EVALUATION_SAMPLES }]);
     // Queued after digits-cnn's versions (one each), so the demo's first figures arrive in the same order as before.
     const digits = await db.modelVersion.count({ where: { teamId: team.id, model: { name: DEMO_MODEL_NAME } } });
     expect(evaluations).toHaveLength(digits + 1);
