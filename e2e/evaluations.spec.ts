@@ -24,7 +24,9 @@ test("an engineer launches a quick evaluation, watches it run and reads the resu
   while (Date.now() < deadline) {
     const status = await page.getByTestId("evaluation-status").first().innerText();
     if (status === "Completed") break;
-    if (await bar.count()) seen.add((await bar.getAttribute("aria-valuenow")) ?? "");
+    // The bar leaves the page when the run completes: a read that finds it gone is skipped, not waited on.
+    const value = (await bar.count()) ? await bar.getAttribute("aria-valuenow", { timeout: 1_000 }).catch(() => null) : null;
+    if (value !== null) seen.add(value);
     await page.waitForTimeout(500);
   }
   await expect(page.getByTestId("evaluation-status").first()).toHaveText("Completed");
