@@ -86,6 +86,12 @@ const EnvSchema = z.object({
     .int()
     .min(128, { error: "expected at least 128" })
     .default(2048),
+  // Hardening runs (lib/hardening/) a team may have queued or running at once.
+  BULWARK_HARDENING_MAX_CONCURRENT: z.coerce
+    .number({ error: "expected a number of runs" })
+    .int()
+    .min(1, { error: "expected at least 1" })
+    .default(2),
   BULWARK_MAX_UPLOAD_MB: z.coerce
     .number({ error: "expected a number of megabytes" })
     .int()

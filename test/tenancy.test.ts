@@ -16,6 +16,7 @@ import { loadEndpointForEngine } from "../lib/registry/endpoints";
 import { getDataset, updateDatasetCard, setDatasetVersionArchived, deleteDatasetVersion, setDatasetArchived, loadDatasetForEngine } from "../lib/registry/datasets";
 import { createEvaluation, createEvaluationOfKind } from "../lib/evaluations/create";
 import { cancelEvaluation, evaluationProgress, getEvaluation } from "../lib/evaluations/manage";
+import { cancelHardening, createHardening, estimateHardening } from "../lib/hardening/create";
 import { evaluationRecords } from "../lib/evaluations/results";
 import { integritySuspects, integritySuspectsPage } from "../lib/evaluations/integrity-suspects";
 import { createSchedule, deleteSchedule, setSchedulePaused, updateSchedule, ScheduleInputSchema } from "../lib/evaluations/schedules";
@@ -72,8 +73,9 @@ import { createPrivacyEvaluation, previewPrivacyCost } from "../lib/evaluations/
 useTempStore();
 let owner: Awaited<ReturnType<typeof makeTeam>>;
 let outsider: TeamContext;
+const hardeningRequest = (modelVersionId: string, datasetVersionId: string) => ({ modelVersionId, datasetVersionId, trainCount: 10, params: { method: "pgd-at" as const, eps: 0.1, steps: 1, epochs: 1, learningRate: 1e-3, batchSize: 10, seed: 0 } });
 const ids = {} as Record<"template" | "model" | "modelName" | "modelVersion" | "dataset" | "datasetVersion" | "membership" | "evaluation" | "schedule" | "alert" | "report" | "environment" | "monitoringAlert"
-  | "modelRef" | "datasetRef" | "datasetName" | "modelFile" | "datasetFile" | "token" | "outboundHost" | "attestation" | "attestationFile" | "reportSha256" | "trainDatasetVersion" | "integrityEvaluation" | "endpointVersion", string> & { evaluationNumber: number; policyVersion: number };
+  | "modelRef" | "datasetRef" | "datasetName" | "modelFile" | "datasetFile" | "token" | "outboundHost" | "attestation" | "attestationFile" | "reportSha256" | "trainDatasetVersion" | "integrityEvaluation" | "endpointVersion" | "hardeningRun", string> & { evaluationNumber: number; policyVersion: number };
 /** The owner team's audit events once the fixtures exist: a refused call writes none. */
 let ownerAuditEvents = 0;
 /** A control the owner attests (so another team's view of it must not show that attestation). */
@@ -92,6 +94,7 @@ beforeAll(async () => {
   const ev = await createEvaluation(owner.ctx("ENGINEER"), { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 10, seed: 0, shardSize: 10, linfEpsilons: undefined, customSuite: undefined });
   const sched = await createSchedule(owner.ctx("ENGINEER"), ScheduleInputSchema.parse({ name: "s", modelId: mv.modelId, datasetVersionId: dv.id, preset: "quick", sampleCount: 10, cron: "weekly" }));
   const report = await createReport(owner.ctx("ENGINEER"), { frameworks: ["nist-ai-rmf"] });
+  ids.hardeningRun = (await createHardening(owner.ctx("ENGINEER"), hardeningRequest(mv.id, dv.id))).id;
   const alert = await db.regressionAlert.create({ data: { teamId: owner.team.id, modelId: mv.modelId, evaluationId: ev.id, previousEvaluationId: ev.id, summary: "fixture", details: {} } });
   // Both teams have a "production" environment: the outsider's own name resolves, the owner's records must not.
   const env = await createEnvironment(owner.ctx("ADMIN"), { name: "production", description: "" });
@@ -185,6 +188,9 @@ const cases: [string, () => Promise<unknown>][] = [
   ["evaluations: integrity suspects", () => integritySuspects(outsider, ids.evaluationNumber)],
   ["evaluations: integrity suspects, a page", () => integritySuspectsPage(outsider, ids.evaluationNumber, { limit: 10 })],
   ["evaluations: cancel", () => cancelEvaluation(outsider, ids.evaluation)],
+  ["hardening: create on another team's versions", () => createHardening(outsider, hardeningRequest(ids.modelVersion, ids.trainDatasetVersion))],
+  ["hardening: estimate on another team's versions", () => estimateHardening(outsider, hardeningRequest(ids.modelVersion, ids.trainDatasetVersion))],
+  ["hardening: cancel", () => cancelHardening(outsider, ids.hardeningRun)],
   ["schedules: pause", () => setSchedulePaused(outsider, ids.schedule, true)],
   ["schedules: edit", () => updateSchedule(outsider, ids.schedule, ScheduleInputSchema.parse({ name: "x", modelId: ids.model, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, cron: "daily" }))],
   ["schedules: delete", () => deleteSchedule(outsider, ids.schedule)],
@@ -402,7 +408,7 @@ const WHOLE_TEAM_ONLY = new Set([
   // the team's own chain, policy, crosswalk, evidence, posture, settings, environments, allowlist and measured rates
   // (a member's page or the system's job: both name the team by the context)
   "verifyTeamChain", "verifyTeamChainRecent", "loadEvidence", "activePolicy", "listCrosswalkOverrides", "teamCrosswalk", "assessTeamById",
-  "recordTeamSnapshot", "endpointPresetCosts", "measuredThroughput", "measuredTrainRate", "getTeamSettings", "listEnvironments",
+  "recordTeamSnapshot", "endpointPresetCosts", "measuredThroughput", "measuredTrainRate", "measuredGradientRate", "getTeamSettings", "listEnvironments",
   "loadTeamAllowlist", "liveTeamAllowlist",
   // opens an endpoint already loaded through the context (loadEndpointForEngine, in the table), under the team's allowlist
   "openEndpointModel",

@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { z } from "zod";
 import { db } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { ForbiddenError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { artifactStore, readVerified, sha256Bytes } from "../registry/store";
+import { putBytes, readVerified } from "../registry/store";
 import type { Catalog } from "./catalog";
 import { catalogForTeam } from "./team-catalogs";
 import { activePolicy } from "./policies";
@@ -59,20 +56,6 @@ export interface AttestationFileInput {
 
 const safeName = (n: string) => n.replace(/[^\w.\- ()]+/g, "_").slice(0, 120) || "file";
 
-/** Stores bytes in the artifact store under their digest (a no-op when the blob already exists). */
-async function storeBlob(bytes: Uint8Array): Promise<string> {
-  const sha256 = sha256Bytes(bytes);
-  const dir = await mkdtemp(join(tmpdir(), "bulwark-att-"));
-  try {
-    const p = join(dir, "blob");
-    await writeFile(p, bytes);
-    await artifactStore().put(sha256, p);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  return sha256;
-}
-
 /**
  * The checks every attestation passes, alone or in bulk: the expiry within the policy, the model in the
  * team, and segregation of duties (the model's owner never attests its controls).
@@ -120,7 +103,7 @@ export async function createAttestation(ctx: TeamContext, input: AttestInput | z
 
   // Blobs first (content-addressed, idempotent); the rows and the audit event commit together.
   const stored = [] as { name: string; contentType: string; sha256: string; size: number }[];
-  for (const f of files) stored.push({ name: safeName(f.name), contentType: f.contentType.slice(0, 100) || "application/octet-stream", sha256: await storeBlob(f.bytes), size: f.bytes.byteLength });
+  for (const f of files) stored.push({ name: safeName(f.name), contentType: f.contentType.slice(0, 100) || "application/octet-stream", sha256: await putBytes(f.bytes), size: f.bytes.byteLength });
 
   return db.$transaction(async (tx) => {
     const row = await tx.attestation.create({

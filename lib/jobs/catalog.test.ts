@@ -118,6 +118,7 @@ const PREVIOUS_RELEASE: Record<JobName, Record<string, unknown>> = {
   scheduleFire: { teamId: "t1", scheduleId: "sc1" },
   webhook: { teamId: "t1", event: "evaluation.completed", payload: { evaluationId: "e1", number: 1 } },
   report: { teamId: "t1", reportId: "r1" },
+  harden: { teamId: "t1", runId: "h1" },
 };
 
 describe("jobs queued by the previous release", () => {

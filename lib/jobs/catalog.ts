@@ -49,11 +49,13 @@ export const WebhookJobSchema = z.object({
   url: z.string().max(2000).optional(),
 });
 export const ReportJobSchema = z.object({ teamId: id, reportId: id });
+export const HardenJobSchema = z.object({ teamId: id, runId: id });
 export type ShardJob = z.infer<typeof ShardJobSchema>;
 export type AggregateJob = z.infer<typeof AggregateJobSchema>;
 export type ScheduleFireJob = z.infer<typeof ScheduleFireJobSchema>;
 export type WebhookJob = z.infer<typeof WebhookJobSchema>;
 export type ReportJob = z.infer<typeof ReportJobSchema>;
+export type HardenJob = z.infer<typeof HardenJobSchema>;
 
 /** A shard may retry this many times after its first attempt (crash, lost worker, error). */
 export const SHARD_RETRY_LIMIT = 2;
@@ -136,6 +138,24 @@ export const JOBS = {
     handle: async (data, attempt) => {
       const { runReportJob } = await import("../reports/generate");
       return `report ${data.reportId}: ${await runReportJob(data, { lastAttempt: attempt.retryCount >= attempt.retryLimit })}`;
+    },
+  }),
+  /** One hardening run (lib/hardening/run.ts): a retried job resumes from the run's last end-of-epoch checkpoint. */
+  harden: entry({
+    name: "hardening-run",
+    schema: HardenJobSchema,
+    queue: () => ({
+      retryLimit: 3,
+      retryDelay: 2,
+      retryBackoff: false,
+      // A worker that dies mid-run stops heartbeating: another takes the job within ~15 s and resumes.
+      heartbeatSeconds: 10,
+      expireInSeconds: 24 * 3600,
+    }),
+    poll: { seconds: 2 },
+    handle: async (data, attempt, tools) => {
+      const { runHardeningJob } = await import("../hardening/run");
+      return runHardeningJob(data, { workerId: tools.workerId, attempt: attempt.retryCount });
     },
   }),
 };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, link, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -338,3 +339,17 @@ export async function readVerified(sha256: string, store: ArtifactStore = artifa
   return bytes;
 }
 
+
+/** Stores bytes in the artifact store under their digest (a no-op when the blob already exists); returns the digest. */
+export async function putBytes(bytes: Uint8Array, store: ArtifactStore = artifactStore()): Promise<string> {
+  const sha256 = sha256Bytes(bytes);
+  const dir = await mkdtemp(join(tmpdir(), "bulwark-blob-"));
+  try {
+    const p = join(dir, "blob");
+    await writeFile(p, bytes);
+    await store.put(sha256, p);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return sha256;
+}

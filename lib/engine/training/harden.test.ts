@@ -183,6 +183,10 @@ describe("hardening: methods, bounds, validation and checkpoints on a tiny model
     const c: Checkpoint = { nextEpoch: 1, adamStep: 3, weights: await weightsOf(m.net), adamM: [], adamV: [], best: null, epochs: [] };
     const bytes = encodeCheckpoint(c);
     expect(decodeCheckpoint(bytes).adamStep).toBe(3);
+    // Read back from the store as a Node Buffer: a view into a shared pool, at a non-zero offset.
+    const pooled = Buffer.concat([Buffer.from("xyz"), Buffer.from(bytes)]).subarray(3);
+    expect(pooled.byteOffset).toBeGreaterThan(0);
+    expect(sameArrays(decodeCheckpoint(pooled).weights, c.weights)).toBe(true);
     expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(/holds \d+ bytes of arrays; its header describes \d+/);
     const other = tinyModel(5);
     (other.net as tf.Sequential).add(tf.layers.dense({ units: 2 }));

@@ -266,6 +266,7 @@ export async function trainEpoch(model: TrainingModel, adam: AdamState, set: Tra
     const labels = Int32Array.from(rows, (r) => set.labels[r]);
     const step = await trainStep(model, adam, x, labels, Array.from(rows, (r) => set.ids[r]), p, epoch);
     x.dispose();
+    if (!Number.isFinite(step.loss)) throw new Error(`training diverged: the loss is ${step.loss} at epoch ${epoch + 1}, examples ${s + 1}..${s + rows.length}; lower the learning rate`);
     lossSum += step.loss * rows.length;
     result.examples += rows.length;
     result.attackGradients += step.attackGradients;
@@ -372,7 +373,9 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   off += (4 - (off % 4)) % 4;
   const need = h.lengths.reduce((s, l) => s + l * 4, 0);
   if (bytes.length - off !== need) throw new Error(`the checkpoint holds ${bytes.length - off} bytes of arrays; its header describes ${need}`);
-  const copy = bytes.slice(off);
+  // A copy at offset 0: `bytes` may be a view into a larger buffer (a Node Buffer from the pool).
+  const copy = new Uint8Array(bytes.length - off);
+  copy.set(bytes.subarray(off));
   let at = 0;
   const arrays = h.lengths.map((l) => {
     const a = new Float32Array(copy.buffer, at * 4, l);

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../db/client";
+import { stopQueue } from "../jobs/queue";
+import { makeTeam } from "../../test/fixtures";
+import { testDatabaseUrl } from "../../test/db-per-file";
+import { workerPool } from "../../test/workers";
+import { useTempStore } from "../registry/test-helpers";
+import { seedDemoOnnxModel, seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
+import { systemContext } from "../teams/context";
+import { verifyTeamChain } from "../audit/log";
+import { cancelHardening, createHardening, estimateHardening } from "./create";
+
+// Hardening runs on real worker processes (pg-boss on this file's PostgreSQL), the demo CNN v1 and the demo
+// training split: a worker SIGKILLed mid-run is replaced, the job resumes from the last end-of-epoch checkpoint,
+// and the hardened weights equal those of an uninterrupted run with the same seed.
+
+const { dir } = useTempStore();
+const { startWorker, stopWorkers, waitFor } = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir }));
+
+let team: Awaited<ReturnType<typeof makeTeam>>;
+let v1: string;
+let onnxVersion: string;
+let train: string;
+
+const request = (over: Record<string, unknown> = {}) => ({
+  modelVersionId: v1,
+  datasetVersionId: train,
+  trainCount: 384,
+  params: { method: "pgd-at", eps: 0.1, steps: 2, epochs: 3, learningRate: 1e-3, batchSize: 32, seed: 11 },
+  ...over,
+});
+
+const finished = (id: string) =>
+  waitFor(`hardening run ${id} to finish`, async () => {
+    const r = await db.hardeningRun.findUniqueOrThrow({ where: { id } });
+    return ["COMPLETED", "FAILED", "CANCELLED"].includes(r.status) ? r : null;
+  });
+
+const weightsDigest = async (versionId: string) => (await db.modelVersionFile.findFirstOrThrow({ where: { modelVersionId: versionId, path: "weights.bin" } })).sha256;
+
+beforeAll(async () => {
+  team = await makeTeam("harden");
+  const scope = systemContext(team.team.id, "seed");
+  await seedDemoRegistry(scope);
+  await seedDemoOnnxModel(scope);
+  v1 = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id, format: "tfjs-layers", version: 1 }, orderBy: { createdAt: "asc" } })).id;
+  onnxVersion = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id, format: "onnx" } })).id;
+  train = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.train } } })).id;
+}, 300_000);
+
+afterAll(async () => {
+  await stopWorkers();
+  await stopQueue();
+});
+
+describe("hardening runs", () => {
+  it("refuses what it cannot do with the reason, states the cost before launch, and limits concurrent runs per team", async () => {
+    const ctx = team.ctx("ENGINEER");
+    await expect(createHardening(ctx, request({ modelVersionId: onnxVersion }))).rejects.toThrow(/ONNX versions cannot be hardened yet/);
+    await expect(createHardening(ctx, request({ params: { method: "pgd-at", eps: 0.1, steps: 0, epochs: 3, learningRate: 1e-3, batchSize: 32, seed: 1 } }))).rejects.toThrow(/params\.steps/);
+    await expect(createHardening(team.ctx("VIEWER"), request())).rejects.toThrow();
+    const other = await makeTeam("harden-other");
+    await expect(createHardening(other.ctx("ENGINEER"), request())).rejects.toThrow(/This model version/);
+
+    const estimate = await estimateHardening(ctx, request());
+    expect(estimate.attackGradients).toBe(384 * 2 * 3);
+    expect(estimate.weightGradients).toBe(384 * 3);
+    expect(estimate.rateSource).toBe("default");
+    expect(estimate.summary).toMatch(/384 examples × 3 epochs × 2 attack steps = 2,304 attack gradients/);
+
+    // The default limit is 2 queued or running runs per team; no worker runs yet, so both stay queued.
+    const a = await createHardening(ctx, request());
+    const b = await createHardening(ctx, request());
+    await expect(createHardening(ctx, request())).rejects.toThrow(/already has 2 hardening runs queued or running \(the limit is 2/);
+    await cancelHardening(ctx, a.id);
+    await cancelHardening(ctx, b.id);
+    expect((await db.hardeningRun.findUniqueOrThrow({ where: { id: a.id } })).status).toBe("CANCELLED");
+    await expect(cancelHardening(ctx, a.id)).rejects.toThrow(/is cancelled: there is nothing to cancel/);
+  });
+
+  it("resumes after its worker is SIGKILLed mid-run, with the uninterrupted run's weights, lineage and measured cost", { timeout: 600_000 }, async () => {
+    const ctx = team.ctx("ENGINEER");
+    const a = startWorker();
+    const idA = await a.id;
+    const crash = await createHardening(ctx, request());
+    await waitFor("the run to finish an epoch on worker A", () => db.hardeningRun.findFirst({ where: { id: crash.id, workerId: idA, status: "RUNNING", epochsDone: { gte: 1 } } }));
+    a.child.kill("SIGKILL");
+    const b = startWorker();
+    const idB = await b.id;
+    const resumed = await finished(crash.id);
+    expect(`${resumed.status} ${resumed.error ?? ""}`.trim()).toBe("COMPLETED");
+    expect(resumed.epochsDone).toBe(3);
+    const cost = resumed.cost as Record<string, unknown>;
+    expect(cost).toMatchObject({ epochs: 3, examples: 384 * 3, attackGradients: 384 * 2 * 3, weightGradients: 384 * 3, workerId: idB, attempts: 2 });
+    expect(cost.wallSeconds as number).toBeGreaterThan(0);
+    expect(typeof cost.cpuModel).toBe("string");
+    expect(cost.cores as number).toBeGreaterThan(0);
+    expect(["tensorflow", "wasm", "cpu"]).toContain(cost.backend);
+
+    // The same request without a crash, on worker B.
+    const clean = await createHardening(ctx, request());
+    const reference = await finished(clean.id);
+    expect(`${reference.status} ${reference.error ?? ""}`.trim()).toBe("COMPLETED");
+    expect((reference.cost as Record<string, unknown>).attempts).toBe(1);
+    expect(await weightsDigest(resumed.resultVersionId!)).toBe(await weightsDigest(reference.resultVersionId!));
+    expect(await weightsDigest(resumed.resultVersionId!)).not.toBe(await weightsDigest(v1));
+
+    // Lineage: a new version of the same model, trained on the chosen dataset version, its card filled from the run.
+    const version = await db.modelVersion.findUniqueOrThrow({ where: { id: resumed.resultVersionId! } });
+    const parent = await db.modelVersion.findUniqueOrThrow({ where: { id: v1 } });
+    expect(version.modelId).toBe(parent.modelId);
+    expect(version.version).toBeGreaterThan(parent.version);
+    expect(version.trainingDatasetVersionId).toBe(train);
+    const card = version.card as { trainingMethod: Record<string, unknown>; trainingCost: Record<string, unknown> };
+    expect(card.trainingMethod).toMatchObject({ kind: "adversarial", norm: "linf", epsilon: 0.1 });
+    expect(card.trainingMethod.attack).toMatch(/PGD-2 adversarial training/);
+    expect(card.trainingCost.epochs).toBe(3);
+
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id, subjectId: crash.id }, orderBy: { createdAt: "asc" } })).map((e) => e.action);
+    expect(actions).toEqual(["hardening.create", "hardening.completed"]);
+    expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
+  });
+});

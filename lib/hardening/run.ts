@@ -1,0 +1,166 @@
+import { cpus } from "node:os";
+import type { Prisma } from "../db/generated/client";
+import { db } from "../db/client";
+import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
+import { env } from "../env";
+import { systemContext } from "../teams/context";
+import { putBytes, readVerified } from "../registry/store";
+import { loadModelVersionForEngine, registerModelVersion } from "../registry/models";
+import { loadDatasetForEngine } from "../registry/datasets";
+import { Staging } from "../registry/staging";
+import { createEvaluation } from "../evaluations/create";
+import type { ModelCard } from "../registry/model-card";
+import type { Checkpoint, HardeningParams } from "../engine/training/harden";
+
+/** Thrown from the training hooks when the run was cancelled; the handler records CANCELLED. */
+class HardeningCancelled extends Error {}
+
+/** How often progress is written while an epoch runs (each write also reads the cancel flag). */
+const PROGRESS_MS = 1000;
+
+interface RunCost {
+  wallSeconds: number;
+  epochs: number;
+  examples: number;
+  attackGradients: number;
+  weightGradients: number;
+  gradientsPerSecond: number;
+  backend: string;
+  cpuModel: string;
+  cores: number;
+  workerId: string;
+  /** Worker attempts that trained part of the run (more than one after a lost worker). */
+  attempts: number;
+}
+
+function methodOnCard(p: HardeningParams): ModelCard["trainingMethod"] {
+  if (p.method === "augment") return { kind: "other", description: `Augmentation fine-tuning by Bulwark: Gaussian noise (σ ${p.noiseStd} of the range)${p.corruptions.length ? ` and ${p.corruptions.join(", ")} at severity ${p.severity}` : ""}; ${p.epochs} epochs, Adam ${p.learningRate}, batch ${p.batchSize}, seed ${p.seed}` };
+  const attack = p.method === "trades" ? `TRADES (β ${p.beta}) with PGD-${p.steps}` : `PGD-${p.steps} adversarial training (Madry)`;
+  return { kind: "adversarial", attack: `${attack}, step ${p.stepSize ?? +(2.5 * p.eps / p.steps).toPrecision(3)}, ${p.epochs} epochs, Adam ${p.learningRate}, batch ${p.batchSize}, seed ${p.seed}`.slice(0, 100), norm: "linf", epsilon: p.eps };
+}
+
+/**
+ * The worker side of a hardening run: resumes from the last end-of-epoch checkpoint when one is recorded (a
+ * retried job after a lost worker), trains, registers the result as a new version of the parent's model with
+ * the measured cost on its card, and queues its evaluation with the parent's latest suite.
+ */
+export async function runHardeningJob(data: { teamId: string; runId: string }, tools: { workerId: string; attempt: number }): Promise<string> {
+  const { teamId, runId } = data;
+  const scope = systemContext(teamId, "job");
+  const run = await db.hardeningRun.findFirst({ where: { id: runId, teamId } });
+  if (!run) return "no such run (deleted)";
+  if (!["QUEUED", "RUNNING"].includes(run.status)) return `already ${run.status.toLowerCase()}`;
+  if (run.cancelRequested) {
+    await finish(teamId, runId, "CANCELLED", {});
+    return "cancelled before it started";
+  }
+  const prior = (run.cost as Partial<RunCost> | null) ?? {};
+  await db.hardeningRun.update({ where: { id: runId }, data: { status: "RUNNING", startedAt: run.startedAt ?? new Date(), workerId: tools.workerId } });
+
+  try {
+    const { initEngineBackend, currentBackendInfo } = await import("../engine/backend");
+    const { loadModelFromFiles } = await import("../engine/model");
+    const { preprocessingOf } = await import("../engine/card");
+    const { harden, hardenedModelFiles, decodeCheckpoint, encodeCheckpoint, HardeningParamsSchema } = await import("../engine/training/harden");
+    await initEngineBackend(env().BULWARK_TF_BACKEND);
+    const params = HardeningParamsSchema.parse(run.params);
+    const parent = await loadModelVersionForEngine(scope, run.parentVersionId);
+    if (parent.files.format !== "tfjs-layers") throw new Error("the parent version is not a TensorFlow.js LayersModel");
+    const modelJson = JSON.parse(new TextDecoder().decode(parent.files.modelJson as Uint8Array)) as Record<string, unknown>;
+    const loaded = await loadModelFromFiles({ modelJson, weights: parent.files.weights });
+    const ds = await loadDatasetForEngine(scope, run.datasetVersionId);
+    const d = ds.sampleShape.reduce((a, b) => a * b, 1);
+    const n = Math.min(run.trainCount, ds.count);
+    const set = { x: ds.x.slice(0, n * d), labels: ds.labels.slice(0, n), shape: ds.sampleShape, ids: Array.from({ length: n }, (_, i) => i) };
+    const resume: Checkpoint | undefined = run.checkpointDigest ? decodeCheckpoint(await readVerified(run.checkpointDigest)) : undefined;
+
+    const t0 = performance.now();
+    let lastWrite = 0;
+    const checkCancel = async (progress: Prisma.HardeningRunUpdateInput) => {
+      const r = await db.hardeningRun.update({ where: { id: runId }, data: progress, select: { cancelRequested: true } });
+      if (r.cancelRequested) throw new HardeningCancelled();
+    };
+    const outcome = await harden(
+      { net: loaded.layersModel!, numClasses: loaded.numClasses, range: parent.engineCard.inputRange, ...preprocessingOf(parent.engineCard) },
+      set,
+      params,
+      {
+        onBatch: async (_epoch, done) => {
+          if (performance.now() - lastWrite < PROGRESS_MS) return;
+          lastWrite = performance.now();
+          await checkCancel({ examplesDone: done });
+        },
+        onEpoch: async (c) => {
+          const digest = await putBytes(encodeCheckpoint(c));
+          const wallSeconds = (prior.wallSeconds ?? 0) + (performance.now() - t0) / 1000;
+          await checkCancel({ checkpointDigest: digest, epochsDone: c.epochs.length, examplesDone: 0, cost: { ...prior, wallSeconds, attempts: (prior.attempts ?? 0) + 1 } as Prisma.InputJsonValue });
+        },
+      },
+      resume,
+    );
+    const wallSeconds = (prior.wallSeconds ?? 0) + (performance.now() - t0) / 1000;
+    const cpu = cpus();
+    const gradients = outcome.attackGradients + outcome.weightGradients;
+    const cost: RunCost = {
+      wallSeconds: Math.round(wallSeconds * 100) / 100,
+      epochs: outcome.epochsRun,
+      examples: outcome.epochs.reduce((s, e) => s + e.examples, 0),
+      attackGradients: outcome.attackGradients,
+      weightGradients: outcome.weightGradients,
+      gradientsPerSecond: wallSeconds > 0 ? Math.round(gradients / wallSeconds) : 0,
+      backend: currentBackendInfo().backend,
+      cpuModel: cpu[0]?.model ?? "unknown",
+      cores: cpu.length,
+      workerId: tools.workerId,
+      attempts: (prior.attempts ?? 0) + 1,
+    };
+
+    const files = await hardenedModelFiles(loaded.layersModel!, modelJson);
+    loaded.dispose();
+    const staging = await Staging.create(Number.MAX_SAFE_INTEGER);
+    let versionId: string;
+    try {
+      const staged = [await staging.addBytes("model.json", new TextEncoder().encode(JSON.stringify(files.modelJson))), await staging.addBytes("weights.bin", files.weights["weights.bin"]!)];
+      const card = {
+        ...parent.card,
+        trainingDatasetVersionId: run.datasetVersionId,
+        trainingMethod: methodOnCard(params),
+        trainingCost: { wallTimeHours: cost.wallSeconds / 3600, epochs: cost.epochs, hardware: `${cost.cores} × ${cost.cpuModel}, ${cost.backend} backend`.slice(0, 200) },
+        intendedUse: parent.card.intendedUse,
+      };
+      const registered = await registerModelVersion(systemContext(teamId, "job", `hardening run ${runId}`), { modelId: run.modelId, card: card as unknown as Record<string, unknown>, files: staged }, staging);
+      versionId = registered.versionId;
+    } finally {
+      await staging.dispose();
+    }
+    await finish(teamId, runId, "COMPLETED", { resultVersionId: versionId, cost: cost as unknown as Prisma.InputJsonValue, examplesDone: 0 }, { resultVersionId: versionId, cost, keptEpoch: outcome.keptEpoch, stoppedEarly: outcome.stoppedEarly });
+    const evaluation = await evaluateLikeParent(teamId, run.parentVersionId, versionId);
+    return `hardening run ${runId}: version ${versionId} (${cost.epochs} epochs, ${gradients} gradients, ${cost.wallSeconds} s)${evaluation ? `, evaluation #${evaluation}` : ""}`;
+  } catch (e) {
+    if (e instanceof HardeningCancelled) {
+      await finish(teamId, runId, "CANCELLED", {});
+      return `hardening run ${runId}: cancelled`;
+    }
+    // A lost worker never gets here; an error in the run is final (the same input fails the same way).
+    await finish(teamId, runId, "FAILED", { error: (e as Error).message.slice(0, 2000) });
+    return `hardening run ${runId}: failed: ${(e as Error).message}`;
+  }
+}
+
+async function finish(teamId: string, runId: string, status: string, data: Prisma.HardeningRunUpdateInput, details: Record<string, unknown> = {}): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.hardeningRun.update({ where: { id: runId }, data: { ...data, status, finishedAt: new Date() } });
+    await appendAudit(tx, { teamId, actor: SYSTEM_ACTOR, action: `hardening.${status.toLowerCase()}`, subjectType: "HardeningRun", subjectId: runId, details: JSON.parse(JSON.stringify({ status, ...details, ...(data.error ? { error: data.error } : {}) })) });
+  });
+}
+
+/** Queues the hardened version's evaluation with the parent's latest robustness suite on the same examples (null: the parent has none). */
+async function evaluateLikeParent(teamId: string, parentVersionId: string, versionId: string): Promise<number | null> {
+  const last = await db.evaluation.findFirst({ where: { teamId, modelVersionId: parentVersionId, kind: "robustness", status: "COMPLETED" }, orderBy: { finishedAt: "desc" } });
+  if (!last) return null;
+  const created = await createEvaluation(systemContext(teamId, "job"), {
+    modelVersionId: versionId, datasetVersionId: last.datasetVersionId, preset: "custom", customSuite: JSON.stringify(last.suite),
+    sampleCount: last.sampleCount, seed: last.seed, shardSize: last.shardSize, linfEpsilons: undefined, corruptions: undefined, ood: undefined, oodDatasetVersionId: undefined,
+  } as never);
+  return created.number;
+}
