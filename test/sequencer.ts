@@ -9,6 +9,7 @@ export const SLOWEST_FIRST = [
   "test/supervisor.test.ts",
   "lib/evaluations/lifecycle.test.ts",
   "lib/evaluations/blackbox.test.ts",
+  "lib/hardening/run.test.ts",
   "test/faults-backup.test.ts",
   "lib/compliance/compliance.integration.test.ts",
   "app/api/v1/api.test.ts",
