@@ -6,7 +6,7 @@ import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
 import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
+import { assertStoreWritable, discardArtifactsIfUnused, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
 import {
   DatasetCardSchema,
   datasetCardFromFields,
@@ -18,7 +18,7 @@ import {
 import { decodeDatasetIsolated } from "./isolated-check";
 import { refuseAll, uploadLimits } from "./limits";
 import type { Problem } from "./model-files";
-import { EntryNameSchema } from "./models";
+import { createVersion, resolveVersionTarget, storeVersionFiles } from "./versions";
 import type { DatasetPreview } from "./preview";
 import type { Staging, StagedFile } from "./staging";
 import { artifactStore, readVerified } from "./store";
@@ -57,19 +57,8 @@ export async function registerDatasetVersion(ctx: TeamScope, input: DatasetUploa
   const limits = uploadLimits();
   const teamId = ctx.team.id;
   const problems: Problem[] = [];
-  let existingId: string | undefined;
-  let name: string | undefined;
-  if (input.datasetId) {
-    const d = await db.dataset.findFirst({ where: { id: input.datasetId, teamId }, select: { id: true } });
-    if (!d) throw new NotFoundError("This dataset");
-    existingId = d.id;
-  } else {
-    const n = EntryNameSchema.safeParse(input.name ?? "");
-    if (!n.success) problems.push({ field: "name", message: n.error.issues[0].message });
-    else if (await db.dataset.findFirst({ where: { teamId, name: { equals: n.data, mode: "insensitive" } }, select: { id: true } })) {
-      problems.push({ field: "name", message: `A dataset named "${n.data}" already exists in this team: open it and upload a new version there.` });
-    } else name = n.data;
-  }
+  const { target, problem } = await resolveVersionTarget("dataset", teamId, { id: input.datasetId, name: input.name });
+  if (problem) problems.push(problem);
   const card = DatasetCardSchema.safeParse(datasetCardFromFields(input.fields));
   if (!card.success) problems.push(...problemsOf(card.error.issues));
   const opts = DatasetUploadOptionsSchema.safeParse(input.fields);
@@ -95,61 +84,43 @@ export async function registerDatasetVersion(ctx: TeamScope, input: DatasetUploa
   const counts = decoded.classCounts;
   const preview: DatasetPreview = decoded.preview;
 
-  let created = false;
   // A store that cannot take the files refuses the upload before anything is recorded.
   await assertStoreWritable("the version");
-  const row = await db.$transaction(
-    async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
-      let datasetId = existingId;
-      if (!datasetId) {
-        if (await tx.dataset.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } })) {
-          throw new ValidationError("Some fields need attention.", { name: `A dataset named "${name}" already exists in this team.` });
-        }
-        const d = await tx.dataset.create({ data: { teamId, name: name!, description: input.description ?? card.data.description, createdById: userIdOf(ctx) } });
-        await appendAudit(tx, { teamId, actor: ctx.actor, action: "dataset.create", subjectType: "Dataset", subjectId: d.id, details: { name: d.name } });
-        datasetId = d.id;
-        created = true;
-      }
-      const last = await tx.datasetVersion.findFirst({ where: { datasetId }, orderBy: { version: "desc" }, select: { version: true } });
-      const version = (last?.version ?? 0) + 1;
-      const artifacts = await upsertArtifacts(tx, teamId, hashed);
-      const v = await tx.datasetVersion.create({
-        data: {
-          teamId,
-          datasetId,
-          version,
-          format: FORMAT_DB[opts.data.format] as DatasetFormat,
-          card: card.data as unknown as Prisma.InputJsonValue,
-          licence: card.data.licence,
-          personalData: card.data.personalData,
-          split: SPLIT_DB[card.data.split] as DatasetSplit,
-          sampleCount: decoded.count,
-          sampleShape: decoded.sampleShape,
-          classLabels: decoded.classLabels,
-          classCounts: counts,
-          valueMin: decoded.valueMin,
-          valueMax: decoded.valueMax,
-          featureNames: decoded.featureNames ?? [],
-          preview: preview as unknown as Prisma.InputJsonValue,
-          tensorDigest,
-          manifestDigest,
-          totalBytes,
-          warnings,
-          createdById: userIdOf(ctx),
-          files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
+  const created = await db.$transaction(
+    (tx) =>
+      createVersion(tx, ctx, "dataset", {
+        target: target!,
+        description: input.description ?? card.data.description,
+        create: async (datasetId, version) => {
+          const artifacts = await upsertArtifacts(tx, teamId, hashed);
+          return tx.datasetVersion.create({
+            data: {
+              teamId,
+              datasetId,
+              version,
+              format: FORMAT_DB[opts.data.format] as DatasetFormat,
+              card: card.data as unknown as Prisma.InputJsonValue,
+              licence: card.data.licence,
+              personalData: card.data.personalData,
+              split: SPLIT_DB[card.data.split] as DatasetSplit,
+              sampleCount: decoded.count,
+              sampleShape: decoded.sampleShape,
+              classLabels: decoded.classLabels,
+              classCounts: counts,
+              valueMin: decoded.valueMin,
+              valueMax: decoded.valueMax,
+              featureNames: decoded.featureNames ?? [],
+              preview: preview as unknown as Prisma.InputJsonValue,
+              tensorDigest,
+              manifestDigest,
+              totalBytes,
+              warnings,
+              createdById: userIdOf(ctx),
+              files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
+            },
+          });
         },
-      });
-      await tx.dataset.update({ where: { id: datasetId }, data: { updatedAt: new Date() } });
-      await appendAudit(tx, {
-        teamId,
-        actor: ctx.actor,
-        action: "dataset.version.create",
-        subjectType: "DatasetVersion",
-        subjectId: v.id,
         details: {
-          datasetId,
-          version,
           format: opts.data.format,
           samples: decoded.count,
           shape: decoded.sampleShape,
@@ -160,26 +131,11 @@ export async function registerDatasetVersion(ctx: TeamScope, input: DatasetUploa
           manifestDigest,
           files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })),
         },
-      });
-      return { datasetId, id: v.id, version };
-    },
+      }),
     { timeout: 60_000 },
   );
-  const added: string[] = [];
-  try {
-    await commitBlobs(hashed, added);
-    await db.datasetVersion.update({ where: { id: row.id }, data: { storedAt: new Date() } });
-  } catch (e) {
-    await db.$transaction(async (tx) => {
-      await tx.datasetVersion.delete({ where: { id: row.id } });
-      if (created) await tx.dataset.delete({ where: { id: row.datasetId } });
-      await discardArtifactsIfUnused(tx, teamId, hashed.map((f) => f.sha256));
-      await appendAudit(tx, { teamId, actor: ctx.actor, action: "dataset.version.discard", subjectType: "DatasetVersion", subjectId: row.id, details: { reason: `artifact store: ${(e as Error).message}` } });
-    });
-    await removeUnreferencedBlobs(added);
-    throw storeUnavailable(e, "the version");
-  }
-  return { datasetId: row.datasetId, versionId: row.id, version: row.version, tensorDigest, manifestDigest, sampleCount: decoded.count, warnings };
+  await storeVersionFiles(ctx, "dataset", hashed, created);
+  return { datasetId: created.entryId, versionId: created.row.id, version: created.version, tensorDigest, manifestDigest, sampleCount: decoded.count, warnings };
 }
 
 /** The name an original file is stored under: its last segment in safe characters; never "." or "..". */

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import type { RiskTier } from "../db/generated/enums";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
@@ -11,8 +10,8 @@ import { decryptSecret, encryptSecret, redactSecrets } from "../security/secrets
 import { EndpointAnswerError, EndpointModel, RequestTemplateSchema, ResponseMappingSchema, type EndpointModelSpec } from "../engine/endpoint";
 import { OutboundClient, type OutboundStats } from "../outbound/client";
 import { matchAllowlist, OutboundError, parseOutboundUrl, portOf, type Resolver } from "../outbound/policy";
-import { EntryNameSchema } from "./models";
-import { cardInputFromFields, ModelCardSchema, RISK_TIER_DB, type ModelCard } from "./model-card";
+import { createVersion, filelessModelVersion, resolveVersionTarget, type ModelVersionIdentity } from "./versions";
+import { cardInputFromFields, ModelCardSchema, type ModelCard } from "./model-card";
 import { loadDatasetForEngine } from "./datasets";
 import { liveTeamAllowlist, loadTeamAllowlist } from "../teams/outbound-hosts";
 import { controlCharacterMessage, findControlCharacter } from "../security/control-chars";
@@ -163,8 +162,8 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
     ...(epRes.success ? {} : Object.fromEntries(Object.entries(fieldErrorsFromZod(epRes.error.issues)).map(([k, v]) => [`endpoint.${k}`, v]))),
   };
   if (preprocessingError) fieldErrors["preprocessing.scale"] = preprocessingError;
-  const name = input.modelId ? undefined : EntryNameSchema.safeParse(input.name);
-  if (name && !name.success) fieldErrors.name = name.error.issues[0].message;
+  const { target, problem } = await resolveVersionTarget("model", teamId, { id: input.modelId, name: input.name });
+  if (problem) fieldErrors.name = problem.message;
   if (Object.keys(fieldErrors).length || !cardRes.success || !epRes.success) throw new ValidationError("Some fields need attention.", fieldErrors);
   const card = cardRes.data;
   const ep = epRes.data;
@@ -195,80 +194,42 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
   const manifestDigest = endpointDigest(publicConfig, card);
   const key = secretKey();
 
-  return db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
-    let modelId = input.modelId;
-    if (modelId) {
-      if (!(await tx.model.findFirst({ where: { id: modelId, teamId }, select: { id: true } }))) throw new NotFoundError("This model");
-    } else {
-      const n = name!.data!;
-      if (await tx.model.findFirst({ where: { teamId, name: { equals: n, mode: "insensitive" } }, select: { id: true } })) {
-        throw new ValidationError("Some fields need attention.", { name: `A model named "${n}" already exists in this team.` });
-      }
-      const m = await tx.model.create({ data: { teamId, name: n, description: input.description ?? "", createdById: ctx.userId || null } });
-      await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
-      modelId = m.id;
-    }
-    const last = await tx.modelVersion.findFirst({ where: { modelId }, orderBy: { version: "desc" }, select: { version: true } });
-    const version = (last?.version ?? 0) + 1;
-    const engineInfo = { kind: ENDPOINT_FORMAT, inputShape: card.inputShape, classes: card.classLabels.length, outputKind: ep.responseMapping.kind, whiteBoxReferenceVersionId: refId, warnings: [] as string[] };
-    const v = await tx.modelVersion.create({
-      data: {
-        teamId,
-        modelId,
-        version,
-        card: card as unknown as Prisma.InputJsonValue,
-        riskTier: RISK_TIER_DB[card.riskTier] as RiskTier,
-        owner: card.owner,
-        format: ENDPOINT_FORMAT,
-        manifestDigest,
-        totalBytes: 0,
-        engineInfo: engineInfo as unknown as Prisma.InputJsonValue,
-        trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
-        createdById: ctx.userId || null,
-        storedAt: new Date(),
+  const engineInfo = { kind: ENDPOINT_FORMAT, inputShape: card.inputShape, classes: card.classLabels.length, outputKind: ep.responseMapping.kind, whiteBoxReferenceVersionId: refId, warnings: [] as string[] };
+  const created = await db.$transaction((tx) =>
+    createVersion(tx, ctx, "model", {
+      target: target!,
+      description: input.description ?? "",
+      create: async (modelId, version) => {
+        const v = await tx.modelVersion.create({ data: filelessModelVersion(ctx, card, modelId, version, { format: ENDPOINT_FORMAT, manifestDigest, engineInfo }) });
+        await tx.modelEndpoint.create({
+          data: {
+            teamId,
+            modelVersionId: v.id,
+            url: ep.url,
+            method: ep.method,
+            authKind: ep.authKind,
+            authHeader: ep.authKind === "header" ? ep.authHeader : null,
+            authSecretEnc: authSecret ? encryptSecret(authSecret, key, secretContext(teamId, v.id)) : null,
+            requestTemplate: ep.requestTemplate as Prisma.InputJsonValue,
+            responseMapping: ep.responseMapping as unknown as Prisma.InputJsonValue,
+            outputKind: ep.responseMapping.kind,
+            batchSize: ep.batchSize,
+            timeoutMs: ep.timeoutMs,
+            requestsPerSecond: ep.requestsPerSecond,
+            concurrency: ep.concurrency,
+            maxRetries: ep.maxRetries,
+          },
+        });
+        return v;
       },
-    });
-    await tx.modelEndpoint.create({
-      data: {
-        teamId,
-        modelVersionId: v.id,
-        url: ep.url,
-        method: ep.method,
-        authKind: ep.authKind,
-        authHeader: ep.authKind === "header" ? ep.authHeader : null,
-        authSecretEnc: authSecret ? encryptSecret(authSecret, key, secretContext(teamId, v.id)) : null,
-        requestTemplate: ep.requestTemplate as Prisma.InputJsonValue,
-        responseMapping: ep.responseMapping as unknown as Prisma.InputJsonValue,
-        outputKind: ep.responseMapping.kind,
-        batchSize: ep.batchSize,
-        timeoutMs: ep.timeoutMs,
-        requestsPerSecond: ep.requestsPerSecond,
-        concurrency: ep.concurrency,
-        maxRetries: ep.maxRetries,
-      },
-    });
-    await tx.model.update({ where: { id: modelId }, data: { updatedAt: new Date() } });
-    await appendAudit(tx, {
-      teamId,
-      actor: ctx.actor,
-      action: "model.version.create",
-      subjectType: "ModelVersion",
-      subjectId: v.id,
       // The credential is summarised as its kind only.
-      details: { modelId, version, manifestDigest, format: ENDPOINT_FORMAT, host: new URL(ep.url).host, method: ep.method, authKind: ep.authKind, outputKind: ep.responseMapping.kind, riskTier: card.riskTier },
-    });
-    return { modelId, versionId: v.id, version, manifestDigest };
-  });
+      details: { manifestDigest, format: ENDPOINT_FORMAT, host: new URL(ep.url).host, method: ep.method, authKind: ep.authKind, outputKind: ep.responseMapping.kind, riskTier: card.riskTier },
+    }),
+  );
+  return { modelId: created.entryId, versionId: created.row.id, version: created.version, manifestDigest };
 }
 
-export interface EndpointForEngine {
-  versionId: string;
-  modelId: string;
-  modelName: string;
-  version: number;
-  manifestDigest: string;
-  card: ModelCard;
+export interface EndpointForEngine extends ModelVersionIdentity {
   spec: EndpointModelSpec;
   url: string;
   method: "POST" | "PUT";

@@ -2,8 +2,6 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { db } from "../db/client";
 import { Prisma } from "../db/generated/client";
-import type { RiskTier } from "../db/generated/enums";
-import { appendAudit } from "../audit/log";
 import { assertScopeCan, type TeamContext } from "../teams/access";
 import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { ensembleModel } from "../engine/ensemble";
@@ -14,13 +12,13 @@ import { runEnsembleIsolated, type StagedMember } from "./isolated-check";
 import { Staging } from "./staging";
 import { ENDPOINT_FORMAT } from "./endpoints";
 import { ENSEMBLE_FORMAT } from "./ensemble-guards";
-import { EntryNameSchema, loadModelVersionForEngine, type ModelVersionForEngine } from "./models";
+import { loadModelVersionForEngine, type ModelVersionForEngine } from "./models";
+import { createVersion, filelessModelVersion, resolveVersionTarget } from "./versions";
 import {
   ENSEMBLE_COMBINES,
   ENSEMBLE_COMBINE_LABELS,
   ModelCardDescriptiveSchema,
   ModelCardSchema,
-  RISK_TIER_DB,
   RISK_TIERS,
   describeTrainingMethod,
   engineCardOf,
@@ -182,9 +180,8 @@ export async function registerEnsembleVersion(ctx: TeamScope, raw: CreateEnsembl
     throw new ValidationError(`Some fields need attention: ${Object.values(fe).join("; ")}.`, fe);
   }
   const input = parsed.data;
-  const name = input.modelId ? undefined : EntryNameSchema.safeParse(input.name ?? "");
-  if (name && !name.success) throw new ValidationError("Some fields need attention.", { name: name.error.issues[0].message });
-  if (input.modelId && !(await db.model.findFirst({ where: { id: input.modelId, teamId }, select: { id: true } }))) throw new NotFoundError("This model");
+  const { target, problem } = await resolveVersionTarget("model", teamId, { id: input.modelId, name: input.name });
+  if (problem) throw new ValidationError("Some fields need attention.", { name: problem.message });
 
   const members = await loadMembers(teamId, input.memberVersionIds);
   const first = members[0].card;
@@ -226,54 +223,28 @@ export async function registerEnsembleVersion(ctx: TeamScope, raw: CreateEnsembl
   const manifestDigest = ensembleDigest(input.combine, members.map((m) => m.row.manifestDigest));
   const engineInfo = { kind: ENSEMBLE_FORMAT, combine: input.combine, members: ensemble.members.map((m) => m.label), backend: check.backend, parameters: check.parameters, layerTypes: check.layerTypes, warnings: [] as string[] };
 
-  return db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
-    // The members are re-read under a lock: an archive between the check and here would otherwise slip through.
-    const locked = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status::text AS status FROM "ModelVersion" WHERE "teamId" = ${teamId} AND id IN (${Prisma.join(input.memberVersionIds)}) FOR UPDATE`;
-    if (locked.length !== input.memberVersionIds.length || locked.some((l) => l.status !== "ACTIVE")) {
-      throw new ValidationError("A member was archived or removed meanwhile: choose the members again.", { memberVersionIds: "A member is no longer active" });
-    }
-    let modelId = input.modelId;
-    if (!modelId) {
-      const n = name!.data!;
-      if (await tx.model.findFirst({ where: { teamId, name: { equals: n, mode: "insensitive" } }, select: { id: true } })) {
-        throw new ValidationError("Some fields need attention.", { name: `A model named "${n}" already exists in this team.` });
-      }
-      const m = await tx.model.create({ data: { teamId, name: n, description: input.description, createdById: userIdOf(ctx) } });
-      await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
-      modelId = m.id;
-    }
-    const last = await tx.modelVersion.findFirst({ where: { modelId }, orderBy: { version: "desc" }, select: { version: true } });
-    const version = (last?.version ?? 0) + 1;
-    const v = await tx.modelVersion.create({
-      data: {
-        teamId,
-        modelId,
-        version,
-        card: card as unknown as Prisma.InputJsonValue,
-        riskTier: RISK_TIER_DB[card.riskTier] as RiskTier,
-        owner: card.owner,
-        format: ENSEMBLE_FORMAT,
-        manifestDigest,
-        totalBytes: 0,
-        engineInfo: engineInfo as unknown as Prisma.InputJsonValue,
-        trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
-        createdById: userIdOf(ctx),
-        storedAt: new Date(),
-        ensembleMembers: { create: input.memberVersionIds.map((memberVersionId, position) => ({ teamId, memberVersionId, position })) },
+  const created = await db.$transaction((tx) =>
+    createVersion(tx, ctx, "model", {
+      target: target!,
+      description: input.description,
+      // The members are re-read under the lock: an archive between the check and here would otherwise slip through.
+      afterLock: async () => {
+        const locked = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status::text AS status FROM "ModelVersion" WHERE "teamId" = ${teamId} AND id IN (${Prisma.join(input.memberVersionIds)}) FOR UPDATE`;
+        if (locked.length !== input.memberVersionIds.length || locked.some((l) => l.status !== "ACTIVE")) {
+          throw new ValidationError("A member was archived or removed meanwhile: choose the members again.", { memberVersionIds: "A member is no longer active" });
+        }
       },
-    });
-    await tx.model.update({ where: { id: modelId }, data: { updatedAt: new Date() } });
-    await appendAudit(tx, {
-      teamId,
-      actor: ctx.actor,
-      action: "model.version.create",
-      subjectType: "ModelVersion",
-      subjectId: v.id,
-      details: { modelId, version, manifestDigest, format: ENSEMBLE_FORMAT, combine: input.combine, members: ensemble.members.map((m) => ({ versionId: m.versionId, label: m.label, manifestDigest: m.manifestDigest })), riskTier: card.riskTier },
-    });
-    return { modelId, versionId: v.id, version, manifestDigest };
-  });
+      create: (modelId, version) =>
+        tx.modelVersion.create({
+          data: {
+            ...filelessModelVersion(ctx, card, modelId, version, { format: ENSEMBLE_FORMAT, manifestDigest, engineInfo }),
+            ensembleMembers: { create: input.memberVersionIds.map((memberVersionId, position) => ({ teamId, memberVersionId, position })) },
+          },
+        }),
+      details: { manifestDigest, format: ENSEMBLE_FORMAT, combine: input.combine, members: ensemble.members.map((m) => ({ versionId: m.versionId, label: m.label, manifestDigest: m.manifestDigest })), riskTier: card.riskTier },
+    }),
+  );
+  return { modelId: created.entryId, versionId: created.row.id, version: created.version, manifestDigest };
 }
 
 /** A model the engine runs: one version's weights, or an ensemble of its members' (dispose when done). */

@@ -24,19 +24,14 @@ import { checkModelIsolated, checkOnnxIsolated } from "./isolated-check";
 import { findOnnxUpload, type OnnxUpload } from "./onnx-files";
 import type { ModelValidation } from "../engine/model";
 import type { EngineModelFiles } from "../engine/formats";
-import { assertStoreWritable, commitBlobs, discardArtifactsIfUnused, hashFiles, manifestDigestOf, removeUnreferencedBlobs, storeUnavailable, upsertArtifacts } from "./commit";
+import { assertStoreWritable, discardArtifactsIfUnused, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
+import { createVersion, modelVersionColumns, resolveVersionTarget, storeVersionFiles, type ModelVersionIdentity } from "./versions";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
 import { artifactStore, readVerified } from "./store";
 import { type TeamScope, userIdOf } from "../teams/context";
 
-export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,79}$/;
-export const EntryNameSchema = z
-  .string()
-  .trim()
-  .min(1, { error: "A name is required" })
-  .max(80, { error: "At most 80 characters" })
-  .regex(NAME_RE, { error: "Use letters, digits, spaces and . _ - ( ) +; start with a letter or digit" });
+export { NAME_RE, EntryNameSchema } from "./versions";
 
 export const ModelUploadMetaSchema = z.object({
   modelId: z.string().trim().max(40).optional().transform((v) => v || undefined),
@@ -212,18 +207,8 @@ export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInp
   const teamId = ctx.team.id;
 
   // Which model: an existing one of this team, or a new name.
-  let existingModelId: string | undefined;
-  if (input.modelId) {
-    const m = await db.model.findFirst({ where: { id: input.modelId, teamId }, select: { id: true, archivedAt: true } });
-    if (!m) throw new NotFoundError("This model");
-    existingModelId = m.id;
-  } else {
-    const name = EntryNameSchema.safeParse(input.name ?? "");
-    if (!name.success) problems.push({ field: "name", message: name.error.issues[0].message });
-    else if (await db.model.findFirst({ where: { teamId, name: { equals: name.data, mode: "insensitive" } }, select: { id: true } })) {
-      problems.push({ field: "name", message: `A model named "${name.data}" already exists in this team: open it and upload a new version there.` });
-    }
-  }
+  const { target, problem } = await resolveVersionTarget("model", teamId, { id: input.modelId, name: input.name });
+  if (problem) problems.push(problem);
 
   const parsed = parseCard(input.card);
   problems.push(...parsed.problems);
@@ -250,74 +235,35 @@ export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInp
   if (scaleMismatch) verdict.warnings.push(`Input range confirmed by ${ctx.actor.label} although the model's first layer disagrees: ${scaleMismatch.message}`);
   const engineInfo = { ...verdict.info, warnings: verdict.warnings, parameters: verdict.info?.parameters || prepared.parameters, ignoredFiles: [...expanded.ignored, ...prepared.unused], ...prepared.extraInfo };
 
-  const name = input.modelId ? undefined : EntryNameSchema.parse(input.name);
-  let createdModel = false;
   // A store that cannot take the files refuses the upload before anything is recorded.
   await assertStoreWritable("the version");
-  const row = await db.$transaction(
-    async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
-      let modelId = existingModelId;
-      if (!modelId) {
-        const clash = await tx.model.findFirst({ where: { teamId, name: { equals: name!, mode: "insensitive" } }, select: { id: true } });
-        if (clash) throw new ValidationError("Some fields need attention.", { name: `A model named "${name}" already exists in this team.` });
-        const m = await tx.model.create({ data: { teamId, name: name!, description: input.description ?? "", createdById: userIdOf(ctx) } });
-        await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.create", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
-        modelId = m.id;
-        createdModel = true;
-      }
-      const last = await tx.modelVersion.findFirst({ where: { modelId }, orderBy: { version: "desc" }, select: { version: true } });
-      const version = (last?.version ?? 0) + 1;
-      const artifacts = await upsertArtifacts(tx, teamId, hashed);
-      const v = await tx.modelVersion.create({
-        data: {
-          teamId,
-          modelId,
-          version,
-          card: card as unknown as Prisma.InputJsonValue,
-          format,
-          riskTier: RISK_TIER_DB[card.riskTier] as RiskTier,
-          owner: card.owner,
-          manifestDigest,
-          totalBytes,
-          engineInfo: JSON.parse(JSON.stringify(engineInfo)) as Prisma.InputJsonValue,
-          trainingDatasetVersionId: card.trainingDatasetVersionId ?? null,
-          createdById: userIdOf(ctx),
-          files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
+  const created = await db.$transaction(
+    (tx) =>
+      createVersion(tx, ctx, "model", {
+        target: target!,
+        description: input.description ?? "",
+        create: async (modelId, version) => {
+          const artifacts = await upsertArtifacts(tx, teamId, hashed);
+          return tx.modelVersion.create({
+            data: {
+              ...modelVersionColumns(ctx, card, modelId, version),
+              format,
+              manifestDigest,
+              totalBytes,
+              engineInfo: JSON.parse(JSON.stringify(engineInfo)) as Prisma.InputJsonValue,
+              files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
+            },
+          });
         },
-      });
-      await tx.model.update({ where: { id: modelId }, data: { updatedAt: new Date() } });
-      await appendAudit(tx, {
-        teamId,
-        actor: ctx.actor,
-        action: "model.version.create",
-        subjectType: "ModelVersion",
-        subjectId: v.id,
         details: {
-          modelId, version, manifestDigest, totalBytes, files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })), riskTier: card.riskTier,
+          manifestDigest, totalBytes, files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })), riskTier: card.riskTier,
           ...(scaleMismatch ? { inputScaleConfirmed: { layer: scaleMismatch.layerName, scale: scaleMismatch.scale, offset: scaleMismatch.offset, cardRange: scaleMismatch.cardRange, implied: scaleMismatch.implied } } : {}),
         },
-      });
-      return { modelId, id: v.id, version };
-    },
+      }),
     { timeout: 60_000 },
   );
-
-  const created: string[] = [];
-  try {
-    await commitBlobs(hashed, created);
-    await db.modelVersion.update({ where: { id: row.id }, data: { storedAt: new Date() } });
-  } catch (e) {
-    await db.$transaction(async (tx) => {
-      await tx.modelVersion.delete({ where: { id: row.id } });
-      if (createdModel) await tx.model.delete({ where: { id: row.modelId } });
-      await discardArtifactsIfUnused(tx, teamId, hashed.map((f) => f.sha256));
-      await appendAudit(tx, { teamId, actor: ctx.actor, action: "model.version.discard", subjectType: "ModelVersion", subjectId: row.id, details: { reason: `artifact store: ${(e as Error).message}` } });
-    });
-    await removeUnreferencedBlobs(created);
-    throw storeUnavailable(e, "the version");
-  }
-  return { modelId: row.modelId, versionId: row.id, version: row.version, manifestDigest, warnings: verdict.warnings, ignored: engineInfo.ignoredFiles };
+  await storeVersionFiles(ctx, "model", hashed, created);
+  return { modelId: created.entryId, versionId: created.row.id, version: created.version, manifestDigest, warnings: verdict.warnings, ignored: engineInfo.ignoredFiles };
 }
 
 // --- Reading ------------------------------------------------------------------------------------
@@ -471,13 +417,7 @@ export async function setModelArchived(ctx: TeamContext, modelId: string, archiv
 
 // --- For the evaluations module -----------------------------------------------------------------
 
-export interface ModelVersionForEngine {
-  versionId: string;
-  modelId: string;
-  modelName: string;
-  version: number;
-  manifestDigest: string;
-  card: ModelCard;
+export interface ModelVersionForEngine extends ModelVersionIdentity {
   engineCard: EngineCard;
   /** What lib/engine/formats.ts loadWhiteBoxModel takes (with engineCard): a LayersModel's files or an ONNX model's. */
   files: EngineModelFiles;
