@@ -1,13 +1,10 @@
-import type { Prisma } from "../db/generated/client";
-import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
-import { appendAudit } from "../audit/log";
 import { assertScopeCan } from "../teams/access";
+import type { TeamScope } from "../teams/context";
 import { NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
-import { markVersionsEvaluated } from "../registry/commit";
 import { AttackSuiteSchema, estimateSuiteCost, type AttackSuite } from "../engine/suite";
 import { SPATIAL_CORRUPTIONS, applicableCorruptions } from "../engine/corruption-kinds";
 import type { CreateAnyEvaluation, CreateEvaluation } from "./schemas";
@@ -18,7 +15,7 @@ import { buildSuite, dataDomain } from "./suite-for";
 import { blackBoxSuite, checkEndpointSuite, endpointLaunchInfo, estimateQueryCost } from "./blackbox";
 import { planShards, stratifiedSample } from "./sampling";
 import type { CreatedEvaluation } from "./created";
-import type { TeamScope } from "../teams/context";
+import { insertEvaluation, launchableModelVersion, type LaunchOptions } from "./launch";
 
 export type { CreatedEvaluation } from "./created";
 
@@ -27,11 +24,7 @@ export type { CreatedEvaluation } from "./created";
  * CreateAnyEvaluationSchema, which picked the kind's config schema. A kind that is not built yet is refused
  * here, before anything is stored.
  */
-export async function createEvaluationOfKind(
-  ctx: TeamScope,
-  input: CreateAnyEvaluation,
-  opts: { scheduleId?: string; priority?: number } = {},
-): Promise<CreatedEvaluation> {
+export async function createEvaluationOfKind(ctx: TeamScope, input: CreateAnyEvaluation, opts: LaunchOptions = {}): Promise<CreatedEvaluation> {
   assertScopeCan(ctx, "evaluation.run");
   const info = KINDS[input.kind ?? "robustness"];
   if (!info.available) throw new ValidationError(info.unavailableReason ?? `${info.label} evaluations are not available yet.`, { kind: "Not available yet" });
@@ -53,24 +46,15 @@ export async function createEvaluationOfKind(
  * and dataset versions as evaluated (immutable from now on), then queues one job per shard.
  * `scheduleId` is set when a schedule fires it (then the actor is the system).
  */
-export async function createEvaluation(
-  ctx: TeamScope,
-  input: CreateEvaluation,
-  opts: { scheduleId?: string; priority?: number } = {},
-): Promise<CreatedEvaluation> {
+export async function createEvaluation(ctx: TeamScope, input: CreateEvaluation, opts: LaunchOptions = {}): Promise<CreatedEvaluation> {
   assertScopeCan(ctx, "evaluation.run");
   const teamId = ctx.team.id;
-  const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
-  if (!mv) throw new NotFoundError("This model version");
-  if (mv.status === "ARCHIVED") throw new ValidationError("This model version is archived; choose an active version.", { modelVersionId: "Archived version" });
+  const mv = await launchableModelVersion(ctx, input.modelVersionId);
   const dv = await db.datasetVersion.findFirst({ where: { id: input.datasetVersionId, teamId, storedAt: { not: null } } });
   if (!dv) throw new NotFoundError("This dataset version");
 
   const card = ModelCardSchema.parse(mv.card);
-  const compat = checkCompatibility(
-    { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
-    { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
-  );
+  const compat = checkCompatibility(card, dv);
   if (!compat.compatible) {
     throw new ValidationError(`${mv.model.name} v${mv.version} cannot be evaluated on this dataset: ${compat.differences.map((d) => d.message).join(" ")}`, {
       datasetVersionId: compat.differences.map((d) => d.message).join(" "),
@@ -107,53 +91,16 @@ export async function createEvaluation(
   const perSample = estimateSuiteCost(parts).perSample;
   const queryCost = endpoint ? estimateQueryCost(parts, sampleIndices.length, endpoint) : null;
 
-  const evaluation = await db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
-    const last = await tx.evaluation.findFirst({ where: { teamId }, orderBy: { number: "desc" }, select: { number: true } });
-    const e = await tx.evaluation.create({
-      data: {
-        teamId,
-        number: (last?.number ?? 0) + 1,
-        modelId: mv.modelId,
-        modelVersionId: mv.id,
-        datasetVersionId: dv.id,
-        preset: input.preset,
-        suite: parts as unknown as Prisma.InputJsonValue,
-        seed: input.seed,
-        sampleCount: sampleIndices.length,
-        sampleIndices,
-        shardSize: input.shardSize,
-        shardCount: shards.length,
-        estimatedSteps: perSample * sampleIndices.length,
-        scheduleId: opts.scheduleId ?? null,
-        createdById: ctx.actor.userId,
-        createdByLabel: ctx.actor.label,
-        shards: { create: shards.map((s) => ({ teamId, index: s.index, start: s.start, end: s.end })) },
-      },
-      include: { shards: { select: { id: true } } },
-    });
-    await markVersionsEvaluated(tx, teamId, { modelVersionId: mv.id, datasetVersionId: dv.id });
-    await appendAudit(tx, {
-      teamId,
-      actor: ctx.actor,
-      action: "evaluation.create",
-      subjectType: "Evaluation",
-      subjectId: e.id,
-      details: {
-        number: e.number,
-        model: `${mv.model.name} v${mv.version}`,
-        modelDigest: mv.manifestDigest,
-        datasetDigest: dv.tensorDigest,
-        preset: input.preset,
-        samples: sampleIndices.length,
-        seed: input.seed,
-        shards: shards.length,
-        scheduleId: opts.scheduleId ?? null,
-        ...(queryCost && endpoint ? { threatModel: "black-box", endpointHost: endpoint.host, queryBudgets: queryCost.budgets, maxQueries: queryCost.maxQueries } : {}),
-      },
-    });
-    await queueEvaluationShards(tx, { id: e.id, teamId, shards: e.shards }, opts.priority ?? 0);
-    return e;
+  const evaluation = await insertEvaluation(ctx, opts, {
+    columns: {
+      modelId: mv.modelId, modelVersionId: mv.id, datasetVersionId: dv.id, preset: input.preset, suite: parts, seed: input.seed,
+      sampleCount: sampleIndices.length, sampleIndices, shardSize: input.shardSize, estimatedSteps: perSample * sampleIndices.length,
+    },
+    shards,
+    details: {
+      model: `${mv.model.name} v${mv.version}`, modelDigest: mv.manifestDigest, datasetDigest: dv.tensorDigest, preset: input.preset, samples: sampleIndices.length, seed: input.seed, shards: shards.length,
+      ...(queryCost && endpoint ? { threatModel: "black-box", endpointHost: endpoint.host, queryBudgets: queryCost.budgets, maxQueries: queryCost.maxQueries } : {}),
+    },
   });
 
   return { id: evaluation.id, number: evaluation.number, warnings, ...(queryCost ? { queryCost } : {}) };

@@ -1,25 +1,22 @@
-import type { Prisma } from "../db/generated/client";
-import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
-import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
-import { assertScopeCan } from "../teams/access";
 import { NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
-import { markVersionsEvaluated } from "../registry/commit";
 import { env } from "../env";
 import { crossValidationCost, findLabelIssues } from "../integrity/confident-learning";
 import type { DatasetScanReport } from "../integrity/dataset-scan";
 import type { BackdoorScanResult } from "../integrity/model-scan";
-import { recordTeamSnapshot } from "../compliance/posture";
 import type { CreateIntegrityEvaluation } from "./schemas";
 import { endpointLaunchInfo } from "./blackbox";
 import { stratifiedSample } from "./sampling";
 import type { KindShardTask, KindShardOutput } from "./shard-io";
 import { readingOf } from "./integrity-reading";
 import type { IntegrityConfig, IntegrityMetrics, Thumbnail } from "./integrity-types";
+import { assertScopeCan } from "../teams/access";
 import { systemContext, type TeamScope } from "../teams/context";
+import { insertEvaluation, launchableModelVersion, type LaunchOptions } from "./launch";
+import { landAggregate, shardProvenance } from "./land";
 
 export { readingOf };
 export type { IntegrityConfig, IntegrityMetrics, Thumbnail };
@@ -92,16 +89,10 @@ export function describeIntegrityCost(samples: number, folds: number, epochs: nu
   return { trainingPasses: cv.trainingPasses, perFold: cv.perFold, forwardPasses: samples * 2, summary };
 }
 
-export async function createIntegrityEvaluation(
-  ctx: TeamScope,
-  input: CreateIntegrityEvaluation,
-  opts: { scheduleId?: string; priority?: number } = {},
-): Promise<CreatedIntegrity> {
+export async function createIntegrityEvaluation(ctx: TeamScope, input: CreateIntegrityEvaluation, opts: LaunchOptions = {}): Promise<CreatedIntegrity> {
   assertScopeCan(ctx, "evaluation.run");
   const teamId = ctx.team.id;
-  const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
-  if (!mv) throw new NotFoundError("This model version");
-  if (mv.status === "ARCHIVED") throw new ValidationError("This model version is archived; choose an active version.", { modelVersionId: "Archived version" });
+  const mv = await launchableModelVersion(ctx, input.modelVersionId);
   if (await endpointLaunchInfo(ctx, mv.id)) {
     throw new ValidationError("A model served over HTTP cannot be scanned: the integrity scan reads its activations and retrains its architecture.", { modelVersionId: "Needs the model's files" });
   }
@@ -119,10 +110,7 @@ export async function createIntegrityEvaluation(
   const compatOf = async (id: string, field: string) => {
     const dv = await db.datasetVersion.findFirst({ where: { id, teamId, storedAt: { not: null } }, include: { dataset: { select: { name: true } } } });
     if (!dv) throw new NotFoundError("This dataset version");
-    const compat = checkCompatibility(
-      { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
-      { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
-    );
+    const compat = checkCompatibility(card, dv);
     if (!compat.compatible) {
       const why = compat.differences.map((d) => d.message).join(" ");
       throw new ValidationError(`${mv.model.name} v${mv.version} cannot be scanned with ${dv.dataset.name} v${dv.version}: ${why}`, { [field]: why });
@@ -157,58 +145,17 @@ export async function createIntegrityEvaluation(
   if (!held) warnings.push("No held-out data chosen: train/test leakage is not checked, and the trigger test stamps training examples of the other classes.");
   if (input.folds === 0) warnings.push("Cross-validation is off: likely mislabelled examples are not looked for.");
 
-  const evaluation = await db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
-    const last = await tx.evaluation.findFirst({ where: { teamId }, orderBy: { number: "desc" }, select: { number: true } });
-    const e = await tx.evaluation.create({
-      data: {
-        teamId,
-        number: (last?.number ?? 0) + 1,
-        kind: "integrity",
-        modelId: mv.modelId,
-        modelVersionId: mv.id,
-        datasetVersionId: dv.id,
-        preset: "integrity",
-        suite: config as unknown as Prisma.InputJsonValue,
-        seed: input.seed,
-        sampleCount: n,
-        sampleIndices,
-        shardSize: n,
-        shardCount: shards.length,
-        estimatedSteps: n + cost.trainingPasses,
-        scheduleId: opts.scheduleId ?? null,
-        createdById: ctx.actor.userId,
-        createdByLabel: ctx.actor.label,
-        shards: { create: shards.map((s) => ({ teamId, index: s.index, start: s.start, end: s.end, progressTotal: s.end - s.start })) },
-      },
-      include: { shards: { select: { id: true } } },
-    });
-    await markVersionsEvaluated(tx, teamId, { modelVersionId: mv.id, datasetVersionId: dv.id });
-    if (held) await markVersionsEvaluated(tx, teamId, { datasetVersionId: held.id });
-    await appendAudit(tx, {
-      teamId,
-      actor: ctx.actor,
-      action: "evaluation.create",
-      subjectType: "Evaluation",
-      subjectId: e.id,
-      details: {
-        number: e.number,
-        kind: "integrity",
-        model: `${mv.model.name} v${mv.version}`,
-        modelDigest: mv.manifestDigest,
-        trainingData: `${dv.dataset.name} v${dv.version}`,
-        datasetDigest: dv.tensorDigest,
-        heldOutData: held ? `${held.dataset.name} v${held.version}` : null,
-        samples: n,
-        folds: input.folds,
-        epochs: input.epochs,
-        trainingPasses: cost.trainingPasses,
-        seed: input.seed,
-        scheduleId: opts.scheduleId ?? null,
-      },
-    });
-    await queueEvaluationShards(tx, { id: e.id, teamId, shards: e.shards }, opts.priority ?? 0);
-    return e;
+  const evaluation = await insertEvaluation(ctx, opts, {
+    columns: {
+      kind: "integrity", modelId: mv.modelId, modelVersionId: mv.id, datasetVersionId: dv.id, preset: "integrity", suite: config, seed: input.seed,
+      sampleCount: n, sampleIndices, shardSize: n, estimatedSteps: n + cost.trainingPasses,
+    },
+    shards: shards.map((s) => ({ ...s, progressTotal: s.end - s.start })),
+    alsoReads: held ? [held.id] : [],
+    details: {
+      kind: "integrity", model: `${mv.model.name} v${mv.version}`, modelDigest: mv.manifestDigest, trainingData: `${dv.dataset.name} v${dv.version}`, datasetDigest: dv.tensorDigest,
+      heldOutData: held ? `${held.dataset.name} v${held.version}` : null, samples: n, folds: input.folds, epochs: input.epochs, trainingPasses: cost.trainingPasses, seed: input.seed,
+    },
   });
   return { id: evaluation.id, number: evaluation.number, warnings, integrityCost: cost };
 }
@@ -222,10 +169,7 @@ export async function integrityShardTask(ev: EvaluationRow, shard: { index: numb
   const card = ModelCardSchema.parse(mv.card);
   const mapOf = async (id: string) => {
     const dv = await db.datasetVersion.findFirstOrThrow({ where: { id, teamId: ev.teamId } });
-    const compat = checkCompatibility(
-      { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
-      { format: dv.format, sampleShape: dv.sampleShape, valueMin: dv.valueMin, valueMax: dv.valueMax, classLabels: dv.classLabels },
-    );
+    const compat = checkCompatibility(card, dv);
     if (!compat.labelMap) throw new Error("the model and dataset are no longer compatible");
     return compat.labelMap;
   };
@@ -280,10 +224,7 @@ export async function aggregateIntegrity(ev: EvaluationRow & { number: number; s
   let labelIssues: IntegrityMetrics["labelIssues"] = null;
   if (folds.length) {
     const data = await loadDatasetForEngine(systemContext(ev.teamId, "job"), dv.id);
-    const labelMap = checkCompatibility(
-      { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels },
-      { format: data.format, sampleShape: data.sampleShape, valueMin: data.valueMin, valueMax: data.valueMax, classLabels: data.classLabels },
-    ).labelMap;
+    const labelMap = checkCompatibility(card, data).labelMap;
     if (!labelMap) throw new Error("the model and dataset are no longer compatible");
     const labels = Int32Array.from(ev.sampleIndices, (di) => labelMap[data.labels[di]!]!);
     const probs = new Float32Array(n * classes);
@@ -335,30 +276,10 @@ export async function aggregateIntegrity(ev: EvaluationRow & { number: number; s
     model: { name: mv.model.name, version: mv.version, digest: mv.manifestDigest },
     trainingData: { name: dv.dataset.name, version: dv.version, digest: dv.tensorDigest },
     heldOutDatasetVersionId: config.heldOutDatasetVersionId,
-    backends: [...new Set(ev.shards.map((s) => s.backend).filter(Boolean))],
+    backends: shardProvenance(ev).backends,
     engine: { backend: scan.backend.backend },
     shards: ev.shards.map((s) => ({ index: s.index, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
-    wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
+    wallClockMs: shardProvenance(ev).wallClockMs,
   };
-  const done = await db.$transaction(async (tx) => {
-    const moved = await tx.evaluation.updateMany({
-      where: { id: ev.id, status: "AGGREGATING" },
-      data: {
-        status: "COMPLETED",
-        finishedAt: new Date(),
-        metrics: metrics as unknown as Prisma.InputJsonValue,
-        reliability: reliability as unknown as Prisma.InputJsonValue,
-        verdict: reliability.verdict,
-        provenance: provenance as unknown as Prisma.InputJsonValue,
-      },
-    });
-    if (moved.count === 0) return false;
-    await appendAudit(tx, {
-      teamId: ev.teamId, actor: SYSTEM_ACTOR, action: "evaluation.complete", subjectType: "Evaluation", subjectId: ev.id,
-      details: { number: ev.number, kind: "integrity", verdict: reliability.verdict, ...metrics.evidence },
-    });
-    return true;
-  });
-  if (done) await recordTeamSnapshot(systemContext(ev.teamId, "job"), "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
-  return done ? "completed" : "skipped";
+  return landAggregate(ev, { metrics, reliability, provenance, details: { kind: "integrity", verdict: reliability.verdict, ...metrics.evidence } });
 }

@@ -1,17 +1,9 @@
-import type { Prisma } from "../db/generated/client";
-import { queueEvaluationShards } from "./queue-shards";
 import { db } from "../db/client";
-import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import { env } from "../env";
-import { assertScopeCan } from "../teams/access";
 import { NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema, type ModelCard } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import { loadDatasetForEngine } from "../registry/datasets";
-import { markVersionsEvaluated } from "../registry/commit";
-import type { WebhookJob } from "../jobs/catalog";
-import { sendWebhooks } from "./webhook";
-import { recordTeamSnapshot } from "../compliance/posture";
 import { attackResult, attackScores, liraOfflineScores, PRIVACY_ATTACKS, referencePoolSize, type AttackResult, type ExampleOutput, type PrivacyAttack } from "../engine/privacy/scores";
 import type { Interval } from "../engine/privacy/metrics";
 import type { CreatePrivacyEvaluation } from "./schemas";
@@ -20,7 +12,10 @@ import type { KindShardOutput, KindShardTask } from "./shard-io";
 import { stratifiedSample } from "./sampling";
 import { endpointLaunchInfo } from "./blackbox";
 import type { CreatedEvaluation } from "./created";
-import { type TeamScope, systemContext } from "../teams/context";
+import { assertScopeCan } from "../teams/access";
+import type { TeamScope } from "../teams/context";
+import { insertEvaluation, launchableModelVersion, type LaunchOptions } from "./launch";
+import { landAggregate, shardProvenance } from "./land";
 
 // The privacy (membership-inference) evaluation kind (lib/evaluations/kinds.ts): plan, shard tasks and
 // aggregation. The attacks and metrics are in lib/engine/privacy; the engine process runs the shards
@@ -107,7 +102,7 @@ export async function measuredTrainRate(scope: TeamScope): Promise<number | null
 
 type CardForCompat = Pick<ModelCard, "task" | "inputShape" | "inputRange" | "classLabels">;
 function labelMapFor(card: CardForCompat, dv: { format: string; sampleShape: number[]; valueMin: number; valueMax: number; classLabels: string[] }, field: string, what: string): number[] {
-  const compat = checkCompatibility({ task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels }, dv as Parameters<typeof checkCompatibility>[1]);
+  const compat = checkCompatibility(card, dv as Parameters<typeof checkCompatibility>[1]);
   if (!compat.compatible || !compat.labelMap) throw new ValidationError(`The ${what} cannot be used with this model: ${compat.differences.map((d) => d.message).join(" ")}`, { [field]: compat.differences.map((d) => d.message).join(" ") });
   return compat.labelMap;
 }
@@ -115,9 +110,7 @@ function labelMapFor(card: CardForCompat, dv: { format: string; sampleShape: num
 /** Validates a privacy evaluation against the team's records and plans it; stores nothing. */
 async function planPrivacy(scope: TeamScope, input: CreatePrivacyEvaluation) {
   const teamId = scope.team.id;
-  const mv = await db.modelVersion.findFirst({ where: { id: input.modelVersionId, teamId, storedAt: { not: null } }, include: { model: { select: { id: true, name: true } } } });
-  if (!mv) throw new NotFoundError("This model version");
-  if (mv.status === "ARCHIVED") throw new ValidationError("This model version is archived; choose an active version.", { modelVersionId: "Archived version" });
+  const mv = await launchableModelVersion(scope, input.modelVersionId);
   if (await endpointLaunchInfo(scope, mv.id)) {
     throw new ValidationError("Privacy evaluations need the model's weights: this version is served over HTTP, and membership inference through an endpoint is not supported yet.", { modelVersionId: "Served over HTTP: not supported for privacy evaluations" });
   }
@@ -171,41 +164,24 @@ async function planPrivacy(scope: TeamScope, input: CreatePrivacyEvaluation) {
 }
 
 /** Creates a privacy evaluation and its shards (one scoring shard + one per reference model), audited, queued. */
-export async function createPrivacyEvaluation(
-  ctx: TeamScope,
-  input: CreatePrivacyEvaluation,
-  opts: { scheduleId?: string; priority?: number } = {},
-): Promise<CreatedEvaluation> {
+export async function createPrivacyEvaluation(ctx: TeamScope, input: CreatePrivacyEvaluation, opts: LaunchOptions = {}): Promise<CreatedEvaluation> {
   assertScopeCan(ctx, "evaluation.run");
-  const teamId = ctx.team.id;
   const { mv, dvM, dvN, config, warnings, n } = await planPrivacy(ctx, input);
   const cost = privacyCost(config.referenceModels, config.referenceEpochs, config.referenceTrainSize, await measuredTrainRate(ctx), n);
   const shards = Array.from({ length: 1 + config.referenceModels }, (_, i) => ({ index: i, start: i, end: i + 1 }));
-  const evaluation = await db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId} FOR UPDATE`;
-    const last = await tx.evaluation.findFirst({ where: { teamId }, orderBy: { number: "desc" }, select: { number: true } });
-    const e = await tx.evaluation.create({
-      data: {
-        teamId, number: (last?.number ?? 0) + 1, kind: "privacy", modelId: mv.modelId, modelVersionId: mv.id, datasetVersionId: dvM.id, preset: "privacy",
-        suite: config as unknown as Prisma.InputJsonValue, seed: input.seed, sampleCount: 2 * n, sampleIndices: [], shardSize: n, shardCount: shards.length,
-        estimatedSteps: cost.exampleEpochs + 2 * n, scheduleId: opts.scheduleId ?? null, createdById: ctx.actor.userId, createdByLabel: ctx.actor.label,
-        shards: { create: shards.map((s) => ({ teamId, index: s.index, start: s.start, end: s.end })) },
-      },
-      include: { shards: { select: { id: true } } },
-    });
-    await markVersionsEvaluated(tx, teamId, { modelVersionId: mv.id, datasetVersionId: dvM.id });
-    await markVersionsEvaluated(tx, teamId, { datasetVersionId: dvN.id });
-    await appendAudit(tx, {
-      teamId, actor: ctx.actor, action: "evaluation.create", subjectType: "Evaluation", subjectId: e.id,
-      details: {
-        number: e.number, kind: "privacy", model: `${mv.model.name} v${mv.version}`, modelDigest: mv.manifestDigest,
-        members: `${dvM.dataset.name} v${dvM.version}`, memberDigest: dvM.tensorDigest, memberSource: config.memberSource,
-        nonMembers: `${dvN.dataset.name} v${dvN.version}`, nonMemberDigest: dvN.tensorDigest, samplesPerSet: n, seed: input.seed,
-        referenceModels: config.referenceModels, referenceEpochs: config.referenceEpochs, referenceTrainSize: config.referenceTrainSize, exampleEpochs: cost.exampleEpochs,
-      },
-    });
-    await queueEvaluationShards(tx, { id: e.id, teamId, shards: e.shards }, opts.priority ?? 0);
-    return e;
+  const evaluation = await insertEvaluation(ctx, opts, {
+    columns: {
+      kind: "privacy", modelId: mv.modelId, modelVersionId: mv.id, datasetVersionId: dvM.id, preset: "privacy",
+      suite: config, seed: input.seed, sampleCount: 2 * n, sampleIndices: [], shardSize: n, estimatedSteps: cost.exampleEpochs + 2 * n,
+    },
+    shards,
+    alsoReads: [dvN.id],
+    details: {
+      kind: "privacy", model: `${mv.model.name} v${mv.version}`, modelDigest: mv.manifestDigest,
+      members: `${dvM.dataset.name} v${dvM.version}`, memberDigest: dvM.tensorDigest, memberSource: config.memberSource,
+      nonMembers: `${dvN.dataset.name} v${dvN.version}`, nonMemberDigest: dvN.tensorDigest, samplesPerSet: n, seed: input.seed,
+      referenceModels: config.referenceModels, referenceEpochs: config.referenceEpochs, referenceTrainSize: config.referenceTrainSize, exampleEpochs: cost.exampleEpochs,
+    },
   });
   return { id: evaluation.id, number: evaluation.number, warnings, privacyCost: cost };
 }
@@ -354,38 +330,27 @@ export async function aggregatePrivacy(ev: { id: string; teamId: string; number:
   const card = ModelCardSchema.parse(mv.card);
   const metrics = privacyMetrics(config, target, refs, card.classLabels);
   const reliability = privacyReliability(metrics, config, metrics.accuracy.nonMembers);
+  const ran = shardProvenance(ev);
   const provenance = {
     model: { id: mv.id, name: model.name, version: mv.version, manifestDigest: mv.manifestDigest },
     members: { id: dvM.id, label: `${dvM.dataset.name} v${dvM.version}`, tensorDigest: dvM.tensorDigest, source: config.memberSource },
     nonMembers: { id: dvN.id, label: `${dvN.dataset.name} v${dvN.version}`, tensorDigest: dvN.tensorDigest },
     seed: ev.seed,
     engine: target.backend,
-    backends: [...new Set(ev.shards.map((s) => s.backend).filter(Boolean))],
-    workers: [...new Set(ev.shards.map((s) => s.workerId).filter(Boolean))],
+    backends: ran.backends,
+    workers: ran.workers,
     shards: ev.shards.map((s) => ({ index: s.index, role: s.index === 0 ? "target" : `reference ${s.index}`, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
     references: refs.sort((a, b) => a.reference - b.reference).map((r) => ({ reference: r.reference, trainSize: r.trainSize, epochs: r.epochs, finalLoss: r.finalLoss, accuracyOnTargets: r.accuracyOnTargets, examplesPerSecond: r.examplesPerSecond })),
     // The privacy claims of the card at the time of measurement, shown next to the figures.
     trainingPrivacy: card.trainingPrivacy ?? null,
-    wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
+    wallClockMs: ran.wallClockMs,
   };
-  const webhooks: WebhookJob[] = [];
-  const done = await db.$transaction(async (tx) => {
-    const moved = await tx.evaluation.updateMany({
-      where: { id: ev.id, status: "AGGREGATING" },
-      data: {
-        status: "COMPLETED", finishedAt: new Date(), metrics: metrics as unknown as Prisma.InputJsonValue, reliability: reliability as unknown as Prisma.InputJsonValue,
-        verdict: reliability.verdict, cleanAccuracy: metrics.accuracy.nonMembers, headlineRobust: null, provenance: provenance as unknown as Prisma.InputJsonValue,
-      },
-    });
-    if (moved.count === 0) return false;
-    await appendAudit(tx, {
-      teamId: ev.teamId, actor: SYSTEM_ACTOR, action: "evaluation.complete", subjectType: "Evaluation", subjectId: ev.id,
-      details: { number: ev.number, kind: "privacy", auc: metrics.headline.auc, attack: metrics.headline.attack, tprAt1Fpr: metrics.evidence.tprAt1Fpr, tprAt01Fpr: metrics.evidence.tprAt01Fpr, verdict: reliability.verdict, members: metrics.members, nonMembers: metrics.nonMembers },
-    });
-    webhooks.push({ teamId: ev.teamId, event: "evaluation.completed", payload: { evaluationId: ev.id, number: ev.number, kind: "privacy", model: model.name, modelVersion: mv.version, auc: metrics.headline.auc, verdict: reliability.verdict, summary: metrics.reading } });
-    await sendWebhooks(tx, ev.teamId, webhooks);
-    return true;
+  return landAggregate(ev, {
+    metrics,
+    reliability,
+    provenance,
+    columns: { cleanAccuracy: metrics.accuracy.nonMembers, headlineRobust: null },
+    details: { kind: "privacy", auc: metrics.headline.auc, attack: metrics.headline.attack, tprAt1Fpr: metrics.evidence.tprAt1Fpr, tprAt01Fpr: metrics.evidence.tprAt01Fpr, verdict: reliability.verdict, members: metrics.members, nonMembers: metrics.nonMembers },
+    more: async () => [{ teamId: ev.teamId, event: "evaluation.completed", payload: { evaluationId: ev.id, number: ev.number, kind: "privacy", model: model.name, modelVersion: mv.version, auc: metrics.headline.auc, verdict: reliability.verdict, summary: metrics.reading } }],
   });
-  if (done) await recordTeamSnapshot(systemContext(ev.teamId, "job"), "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
-  return done ? "completed" : "skipped";
 }

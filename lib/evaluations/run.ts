@@ -10,7 +10,6 @@ import { assessReliability } from "../engine/reliability";
 import type { ExampleRecord } from "../engine/shard";
 import type { PgBoss } from "pg-boss";
 import { JOBS, send, type AggregateJob, type JobAttempt, type ShardJob, type WebhookJob } from "../jobs/catalog";
-import { sendWebhooks } from "./webhook";
 import { oodIndicesFor, type AnyShardOutput, type AnyShardTask, type ShardExecutor, type ShardOutput, type StoredGalleryItem } from "./shard-io";
 import type { EvaluationKind } from "./kinds";
 import { aggregateIntegrity, integrityShardTask } from "./integrity";
@@ -19,7 +18,7 @@ import { beyondMetrics } from "../engine/beyond";
 import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine/blackbox/reference";
 import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
 import { compareMetrics, regressionSummary, type Comparison } from "./regression";
-import { recordTeamSnapshot } from "../compliance/posture";
+import { landAggregate, shardProvenance } from "./land";
 import { systemContext } from "../teams/context";
 
 // The worker side of an evaluation: one shard job at a time, and the aggregate step that runs once.
@@ -251,71 +250,55 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   const sameSuite = previous && JSON.stringify((previous.suite as { attacks?: unknown }).attacks) === JSON.stringify(suite.attacks);
   const comparison: Comparison | null = previous && sameSuite && previous.metrics ? compareMetrics({ id: previous.id, number: previous.number, metrics: previous.metrics as unknown as EngineMetrics }, metrics, tolerancePp) : null;
 
-  const backends = [...new Set(ev.shards.map((s) => s.backend).filter(Boolean))];
-  const workers = [...new Set(ev.shards.map((s) => s.workerId).filter(Boolean))];
+  const ran = shardProvenance(ev);
   const provenance = {
     model: { id: mv.id, name: model.name, version: mv.version, manifestDigest: mv.manifestDigest, format: mv.format, ...(ensemble ? { ensemble } : {}) },
     dataset: { id: dv.id, version: dv.version, tensorDigest: dv.tensorDigest, manifestDigest: dv.manifestDigest },
     seed: ev.seed,
     suite,
     engine: outputs[0]!.backend,
-    backends,
-    workers,
+    backends: ran.backends,
+    workers: ran.workers,
     shards: ev.shards.map((s) => ({ index: s.index, samples: s.end - s.start, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
     gradientStats: outputs.map((o) => o!.gradientStats),
     // Inference cost per backend that ran shards (median over the engine processes that measured it).
     inference: inferencePerBackend(outputs.map((o) => o!.inference).filter((c) => c !== undefined)),
     threatModel,
-    wallClockMs: ev.startedAt ? Date.now() - ev.startedAt.getTime() : null,
+    wallClockMs: ran.wallClockMs,
   };
 
-  const webhooks: WebhookJob[] = [];
-  const done = await db.$transaction(async (tx) => {
-    const moved = await tx.evaluation.updateMany({
-      where: { id: ev.id, status: "AGGREGATING" },
-      data: {
-        status: "COMPLETED",
-        finishedAt: new Date(),
-        metrics: metrics as unknown as Prisma.InputJsonValue,
-        reliability: reliability as unknown as Prisma.InputJsonValue,
-        verdict: reliability.verdict,
-        cleanAccuracy: metrics.cleanAccuracy,
-        headlineRobust: firstLinf?.robustAccuracy ?? null,
-        gallery: gallery as unknown as Prisma.InputJsonValue,
-        ...(corruptionGallery ? { corruptionGallery: corruptionGallery as unknown as Prisma.InputJsonValue } : {}),
-        provenance: provenance as unknown as Prisma.InputJsonValue,
-        previousEvaluationId: comparison ? previous!.id : null,
-        comparison: (comparison ?? undefined) as unknown as Prisma.InputJsonValue | undefined,
-      },
-    });
-    if (moved.count === 0) return false;
-    await appendAudit(tx, {
-      teamId: ev.teamId,
-      actor: SYSTEM_ACTOR,
-      action: "evaluation.complete",
-      subjectType: "Evaluation",
-      subjectId: ev.id,
-      details: { number: ev.number, cleanAccuracy: metrics.cleanAccuracy, headlineRobust: firstLinf?.robustAccuracy ?? null, verdict: reliability.verdict, samples: metrics.samples },
-    });
-    if (comparison && comparison.regressions.length > 0) {
-      const summary = regressionSummary(`${model.name} v${mv.version}`, comparison);
-      const alert = await tx.regressionAlert.create({
-        data: { teamId: ev.teamId, modelId: ev.modelId, evaluationId: ev.id, previousEvaluationId: previous!.id, summary, details: comparison as unknown as Prisma.InputJsonValue },
+  const headlineRobust = firstLinf?.robustAccuracy ?? null;
+  return landAggregate(ev, {
+    metrics,
+    reliability,
+    provenance,
+    columns: {
+      cleanAccuracy: metrics.cleanAccuracy,
+      headlineRobust,
+      gallery: gallery as unknown as Prisma.InputJsonValue,
+      ...(corruptionGallery ? { corruptionGallery: corruptionGallery as unknown as Prisma.InputJsonValue } : {}),
+      previousEvaluationId: comparison ? previous!.id : null,
+      comparison: (comparison ?? undefined) as unknown as Prisma.InputJsonValue | undefined,
+    },
+    details: { cleanAccuracy: metrics.cleanAccuracy, headlineRobust, verdict: reliability.verdict, samples: metrics.samples },
+    more: async (tx) => {
+      const webhooks: Omit<WebhookJob, "url">[] = [];
+      if (comparison && comparison.regressions.length > 0) {
+        const summary = regressionSummary(`${model.name} v${mv.version}`, comparison);
+        const alert = await tx.regressionAlert.create({
+          data: { teamId: ev.teamId, modelId: ev.modelId, evaluationId: ev.id, previousEvaluationId: previous!.id, summary, details: comparison as unknown as Prisma.InputJsonValue },
+        });
+        await appendAudit(tx, { teamId: ev.teamId, actor: SYSTEM_ACTOR, action: "regression.detect", subjectType: "RegressionAlert", subjectId: alert.id, details: { evaluation: ev.number, previous: previous!.number, summary } });
+        webhooks.push({ teamId: ev.teamId, event: "regression.detected", payload: { alertId: alert.id, model: model.name, modelVersion: mv.version, evaluation: ev.number, previousEvaluation: previous!.number, summary, regressions: comparison.regressions } });
+      }
+      webhooks.push({
+        teamId: ev.teamId,
+        event: "evaluation.completed",
+        payload: { evaluationId: ev.id, number: ev.number, model: model.name, modelVersion: mv.version, cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, verdict: reliability.verdict, summary: `clean ${pct(metrics.cleanAccuracy)}; worst case ${metrics.worstCase.map((w) => `${w.norm} ${w.eps}: ${pct(w.robustAccuracy)}`).join(", ")}` },
       });
-      await appendAudit(tx, { teamId: ev.teamId, actor: SYSTEM_ACTOR, action: "regression.detect", subjectType: "RegressionAlert", subjectId: alert.id, details: { evaluation: ev.number, previous: previous!.number, summary } });
-      webhooks.push({ teamId: ev.teamId, event: "regression.detected", payload: { alertId: alert.id, model: model.name, modelVersion: mv.version, evaluation: ev.number, previousEvaluation: previous!.number, summary, regressions: comparison.regressions } });
-    }
-    webhooks.push({
-      teamId: ev.teamId,
-      event: "evaluation.completed",
-      payload: { evaluationId: ev.id, number: ev.number, model: model.name, modelVersion: mv.version, cleanAccuracy: metrics.cleanAccuracy, worstCase: metrics.worstCase, verdict: reliability.verdict, summary: `clean ${pct(metrics.cleanAccuracy)}; worst case ${metrics.worstCase.map((w) => `${w.norm} ${w.eps}: ${pct(w.robustAccuracy)}`).join(", ")}` },
-    });
-    await sendWebhooks(tx, ev.teamId, webhooks);
-    return true;
+      return webhooks;
+    },
   });
-  // The compliance trend gets a point per completed evaluation (not only when someone looks).
-  if (done) await recordTeamSnapshot(systemContext(ev.teamId, "job"), "evaluation").catch((e) => console.error(`[worker] posture snapshot failed: ${(e as Error).message}`));
-  return done ? "completed" : "skipped";
 }
 
 /**
