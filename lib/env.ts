@@ -12,6 +12,15 @@ const boolish = z
   })
   .transform((v) => ["1", "true", "yes", "on"].includes(v));
 
+/** A number from the environment; the errors say what was expected and the bounds (with their unit). */
+function envNumber(what: string, o: { whole?: boolean; min: number; max?: number; unit?: string }) {
+  const u = o.unit ? ` ${o.unit}` : "";
+  let n = z.coerce.number({ error: `expected ${what}` });
+  if (o.whole) n = n.int();
+  n = n.min(o.min, { error: `expected at least ${o.min}${u}` });
+  return o.max === undefined ? n : n.max(o.max, { error: `expected at most ${o.max}${u}` });
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: z
@@ -52,67 +61,31 @@ const EnvSchema = z.object({
     .max(2000, { error: "expected at most 2000 samples (the size of the evaluation split)" })
     .default(400),
   /** How long a browser session lasts after sign-in. */
-  BULWARK_SESSION_HOURS: z.coerce
-    .number({ error: "expected a number of hours" })
-    .min(0.25, { error: "expected at least 0.25 hours" })
-    .max(24 * 30, { error: "expected at most 720 hours" })
-    .default(8),
+  BULWARK_SESSION_HOURS: envNumber("a number of hours", { min: 0.25, max: 24 * 30, unit: "hours" }).default(8),
   // Set by `npm start` on its children so they exit if the supervisor disappears.
   BULWARK_SUPERVISED: boolish.default(false),
-  BULWARK_WORKER_CONCURRENCY: z.coerce
-    .number({ error: "expected a number" })
-    .int()
-    .min(1, { error: "expected at least 1" })
-    .max(16, { error: "expected at most 16" })
-    .default(1),
+  BULWARK_WORKER_CONCURRENCY: envNumber("a number", { whole: true, min: 1, max: 16 }).default(1),
   BULWARK_TF_BACKEND: z
     .enum(["auto", "tensorflow", "wasm", "cpu"], { error: "expected auto, tensorflow, wasm or cpu" })
     .default("auto"),
   // TensorFlow's own thread settings for the native backend (read by libtensorflow in the engine process).
   // Unset: the worker gives each engine process cores / BULWARK_WORKER_CONCURRENCY intra-op threads and 1 inter-op.
-  TF_NUM_INTRAOP_THREADS: z.coerce.number({ error: "expected a number of threads" }).int().min(1, { error: "expected at least 1" }).optional(),
-  TF_NUM_INTEROP_THREADS: z.coerce.number({ error: "expected a number of threads" }).int().min(1, { error: "expected at least 1" }).optional(),
+  TF_NUM_INTRAOP_THREADS: envNumber("a number of threads", { whole: true, min: 1 }).optional(),
+  TF_NUM_INTEROP_THREADS: envNumber("a number of threads", { whole: true, min: 1 }).optional(),
   // `npm run engine:native`: a tensorflow-cpu 2.21.0 wheel already on disk (skips pip).
   BULWARK_TF_WHEEL: z.string().min(1, { error: "expected a path to a .whl file" }).optional(),
   // Tests: a missing native backend fails the native/wasm parity test instead of skipping it (CI sets it).
   BULWARK_REQUIRE_NATIVE: boolish.default(false),
-  BULWARK_SHARD_TIMEOUT_MIN: z.coerce
-    .number({ error: "expected a number of minutes" })
-    .min(0.1, { error: "expected at least 0.1 minutes" })
-    .max(24 * 60, { error: "expected at most 1440 minutes" })
-    .default(10),
-  BULWARK_SHARD_MEMORY_MB: z.coerce
-    .number({ error: "expected a number of megabytes" })
-    .int()
-    .min(128, { error: "expected at least 128" })
-    .default(2048),
+  BULWARK_SHARD_TIMEOUT_MIN: envNumber("a number of minutes", { min: 0.1, max: 24 * 60, unit: "minutes" }).default(10),
+  BULWARK_SHARD_MEMORY_MB: envNumber("a number of megabytes", { whole: true, min: 128 }).default(2048),
   // Hardening runs (lib/hardening/) a team may have queued or running at once.
-  BULWARK_HARDENING_MAX_CONCURRENT: z.coerce
-    .number({ error: "expected a number of runs" })
-    .int()
-    .min(1, { error: "expected at least 1" })
-    .default(2),
-  BULWARK_MAX_UPLOAD_MB: z.coerce
-    .number({ error: "expected a number of megabytes" })
-    .int()
-    .min(1, { error: "expected at least 1" })
-    .default(200),
+  BULWARK_HARDENING_MAX_CONCURRENT: envNumber("a number of runs", { whole: true, min: 1 }).default(2),
+  BULWARK_MAX_UPLOAD_MB: envNumber("a number of megabytes", { whole: true, min: 1 }).default(200),
   // Archive safety limits for uploads (lib/registry/archive.ts).
-  BULWARK_MAX_ARCHIVE_FILES: z.coerce
-    .number({ error: "expected a number of files" })
-    .int()
-    .min(1, { error: "expected at least 1" })
-    .default(100_000),
-  BULWARK_MAX_COMPRESSION_RATIO: z.coerce
-    .number({ error: "expected a ratio such as 100" })
-    .min(2, { error: "expected at least 2" })
-    .default(200),
+  BULWARK_MAX_ARCHIVE_FILES: envNumber("a number of files", { whole: true, min: 1 }).default(100_000),
+  BULWARK_MAX_COMPRESSION_RATIO: envNumber("a ratio such as 100", { min: 2 }).default(200),
   /** Memory (MB) and time (s) an uploaded model's check may use in its own process (lib/registry/isolated-check.ts). */
-  BULWARK_CHECK_MEMORY_MB: z.coerce
-    .number({ error: "expected a number of megabytes" })
-    .int()
-    .min(256, { error: "expected at least 256" })
-    .default(3072),
+  BULWARK_CHECK_MEMORY_MB: envNumber("a number of megabytes", { whole: true, min: 256 }).default(3072),
   BULWARK_CHECK_TIMEOUT_S: z.coerce
     .number({ error: "expected a number of seconds" })
     .min(1, { error: "expected at least 1 second" })
@@ -122,17 +95,9 @@ const EnvSchema = z.object({
    * Values in one example (product of a model's input shape, or a dataset sample's shape), checked
    * before anything is allocated: 3,145,728 = 1024×1024×3. A model declaring more is refused at upload.
    */
-  BULWARK_MAX_INPUT_VALUES: z.coerce
-    .number({ error: "expected a number of values, e.g. 3145728 for 1024×1024×3" })
-    .int()
-    .min(1, { error: "expected at least 1" })
-    .default(3 * 1024 * 1024),
+  BULWARK_MAX_INPUT_VALUES: envNumber("a number of values, e.g. 3145728 for 1024×1024×3", { whole: true, min: 1 }).default(3 * 1024 * 1024),
   /** Requests per minute per API token (REST API v1). */
-  BULWARK_API_RATE_LIMIT: z.coerce
-    .number({ error: "expected a number of requests per minute" })
-    .int()
-    .min(1, { error: "expected at least 1" })
-    .default(300),
+  BULWARK_API_RATE_LIMIT: envNumber("a number of requests per minute", { whole: true, min: 1 }).default(300),
   /**
    * Outbound calls (model endpoints, webhooks) to private, loopback and shared addresses. Off (the default):
    * none is ever reached, whatever a team's allowlist says. On: a team admin may allow them for one named host
