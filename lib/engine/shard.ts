@@ -58,23 +58,29 @@ export interface ShardSamples {
   indices: number[];
 }
 
-export interface RunShardOptions {
-  model: LoadedModel;
+/** What a white-box and a black-box shard run both take. */
+export interface ShardRunCommon {
   card: EngineCard;
   samples: ShardSamples;
   suite: AttackSuite | AttackSuiteInput;
   seed?: number;
+  /** Examples per attack call. */
   batchSize?: number;
   /** Work units done/total: one unit = one example through one attack at one epsilon (or the clean pass). */
   onProgress?: (done: number, total: number) => void;
   shouldCancel?: () => boolean;
   /** Broken examples kept for the gallery (first in index order). */
   galleryLimit?: number;
+  /** Where breaks are replayed before they count (tests plant others). */
+  replay?: Replayer;
+}
+
+/** The white-box run; the default replay is the model on the tfjs cpu backend. */
+export interface RunShardOptions extends ShardRunCommon {
+  model: LoadedModel;
   backend?: EngineBackendInfo;
   /** OOD inputs this shard scores when the suite has an OOD part: global OOD indices, and their pixels for a dataset source (else synthetic). */
   ood?: { indices: number[]; x?: Float32Array };
-  /** Where breaks are replayed before they count; default: the model on the tfjs cpu backend (tests plant others). */
-  replay?: Replayer;
 }
 
 export interface ShardResult {

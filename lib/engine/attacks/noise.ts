@@ -1,11 +1,32 @@
 import * as tf from "@tensorflow/tfjs";
 import { type AttackBatch, type AttackBatchOutput, type Norm, exampleRngs, exampleSize, logitsOf } from "./common";
+import { clip } from "./square";
+import type { Rng } from "../rng";
 
 export interface NoiseOptions {
   norm: Norm;
   distribution: "gaussian" | "uniform";
   /** Independent draws per example; an example counts as broken if any draw misclassifies it. */
   draws: number;
+}
+
+/** One noise draw for one example (as documented on noiseAttack), added to x0 and clipped to the range, into `out`. */
+export function noiseDraw(rng: Rng, x0: ArrayLike<number>, out: Float32Array, opts: Pick<NoiseOptions, "norm" | "distribution">, eps: number, min: number, max: number): void {
+  const d = out.length;
+  const delta = new Float64Array(d);
+  if (opts.distribution === "uniform" && opts.norm === "linf") {
+    for (let j = 0; j < d; j++) delta[j] = (2 * rng.next() - 1) * eps;
+  } else if (opts.norm === "linf") {
+    for (let j = 0; j < d; j++) delta[j] = Math.max(-eps, Math.min(eps, rng.normal() * eps * 0.5));
+  } else {
+    let s = 0;
+    for (let j = 0; j < d; j++) { delta[j] = rng.normal(); s += delta[j] * delta[j]; }
+    const norm = Math.sqrt(s) || 1;
+    // uniform-in-ball radius eps * u^(1/d); gaussian has norm ~ eps (sigma = eps / sqrt(d)), capped at eps
+    const radius = opts.distribution === "uniform" ? eps * Math.pow(rng.next(), 1 / d) : Math.min(eps, (eps / Math.sqrt(d)) * norm);
+    for (let j = 0; j < d; j++) delta[j] *= radius / norm;
+  }
+  for (let j = 0; j < d; j++) out[j] = clip(x0[j] + delta[j], min, max);
 }
 
 /**
@@ -29,26 +50,7 @@ export async function noiseAttack(batch: AttackBatch, opts: NoiseOptions): Promi
     const rows = Array.from({ length: b }, (_, i) => i).filter((i) => !broken[i]);
     if (rows.length === 0) break;
     const cand = new Float32Array(rows.length * d);
-    rows.forEach((i, a) => {
-      const rng = rngs[i];
-      const delta = new Float64Array(d);
-      if (opts.distribution === "uniform" && opts.norm === "linf") {
-        for (let j = 0; j < d; j++) delta[j] = (2 * rng.next() - 1) * eps;
-      } else if (opts.norm === "linf") {
-        for (let j = 0; j < d; j++) delta[j] = Math.max(-eps, Math.min(eps, rng.normal() * eps * 0.5));
-      } else {
-        let s = 0;
-        for (let j = 0; j < d; j++) { delta[j] = rng.normal(); s += delta[j] * delta[j]; }
-        const norm = Math.sqrt(s) || 1;
-        // uniform-in-ball radius eps * u^(1/d); gaussian has norm ~ eps (sigma = eps / sqrt(d)), capped at eps
-        const radius = opts.distribution === "uniform" ? eps * Math.pow(rng.next(), 1 / d) : Math.min(eps, (eps / Math.sqrt(d)) * norm);
-        for (let j = 0; j < d; j++) delta[j] *= radius / norm;
-      }
-      for (let j = 0; j < d; j++) {
-        const v = x[i * d + j] + delta[j];
-        cand[a * d + j] = v < min ? min : v > max ? max : v;
-      }
-    });
+    rows.forEach((i, a) => noiseDraw(rngs[i], x.subarray(i * d, (i + 1) * d), cand.subarray(a * d, (a + 1) * d), opts, eps, min, max));
     const z = tf.tidy(() => logitsOf(batch.ctx, tf.tensor(cand, [rows.length, ...shape])));
     const data = await z.data();
     z.dispose();

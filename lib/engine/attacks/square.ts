@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type AttackBatch, type AttackBatchOutput, exampleRngs, exampleSize, logitsOf } from "./common";
+import type { Rng } from "../rng";
 
 export interface SquareOptions {
   /** Query budget per example (model evaluations), including the initial one. */
@@ -36,6 +37,53 @@ async function margins(batch: AttackBatch, x: Float32Array, rows: number[], d: n
   return out;
 }
 
+/** An example's layout for the square proposals ([H, W, C]), its budget and value range. */
+export interface SquareFrame {
+  h: number;
+  w: number;
+  c: number;
+  eps: number;
+  min: number;
+  max: number;
+}
+
+export const clip = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+
+/** The Linf start of Andriushchenko et al.: a vertical stripe of ±eps per column and channel, written to `out`. */
+export function linfStripeStart(rng: Rng, x0: ArrayLike<number>, out: Float32Array, f: SquareFrame): void {
+  for (let col = 0; col < f.w; col++) {
+    for (let ch = 0; ch < f.c; ch++) {
+      const s = rng.sign() * f.eps;
+      for (let row = 0; row < f.h; row++) {
+        const p = (row * f.w + col) * f.c + ch;
+        out[p] = clip(x0[p] + s, f.min, f.max);
+      }
+    }
+  }
+}
+
+/**
+ * One Linf proposal: the window at (vh, vw) of the given side becomes x0 ± eps per channel in `dst` (a copy of
+ * `src`), redrawn until the square actually changes (a clipped pixel can make a draw a no-op), at most 10 times.
+ */
+export function linfSquareProposal(rng: Rng, x0: ArrayLike<number>, src: Float32Array, dst: Float32Array, f: SquareFrame, vh: number, vw: number, side: number): void {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    let changed = false;
+    for (let ch = 0; ch < f.c; ch++) {
+      const s = rng.sign() * f.eps;
+      for (let r = vh; r < vh + side; r++) {
+        for (let q = vw; q < vw + side; q++) {
+          const pos = (r * f.w + q) * f.c + ch;
+          const v = clip(x0[pos] + s, f.min, f.max);
+          if (Math.abs(v - src[pos]) > 1e-7) changed = true;
+          dst[pos] = v;
+        }
+      }
+    }
+    if (changed) break;
+  }
+}
+
 /**
  * Square attack, Linf (Andriushchenko et al. 2020): score-based random search. Start from vertical stripes
  * of +-eps; each iteration re-draws +-eps (per channel) on a random square whose side shrinks with the
@@ -51,19 +99,9 @@ export async function squareAttack(batch: AttackBatch, opts: SquareOptions): Pro
   const b = batch.labels.length;
   const x = (await batch.x.data()) as Float32Array;
   const rngs = exampleRngs(batch);
-  const clip = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+  const frame: SquareFrame = { h, w, c, eps, min, max };
   const best = new Float32Array(b * d);
-  for (let i = 0; i < b; i++) {
-    for (let col = 0; col < w; col++) {
-      for (let ch = 0; ch < c; ch++) {
-        const s = rngs[i].sign() * eps;
-        for (let row = 0; row < h; row++) {
-          const p = i * d + (row * w + col) * c + ch;
-          best[p] = clip(x[p] + s, min, max);
-        }
-      }
-    }
-  }
+  for (let i = 0; i < b; i++) linfStripeStart(rngs[i], x.subarray(i * d, (i + 1) * d), best.subarray(i * d, (i + 1) * d), frame);
   const all = Array.from({ length: b }, (_, i) => i);
   const margin = await margins(batch, best, all, d);
   const queries = new Int32Array(b).fill(1);
@@ -81,22 +119,7 @@ export async function squareAttack(batch: AttackBatch, opts: SquareOptions): Pro
       dst.set(src);
       const vh = rng.int(h - side + 1);
       const vw = rng.int(w - side + 1);
-      // Redraw until the square actually changes (a clipped pixel can make a draw a no-op).
-      for (let attempt = 0; attempt < 10; attempt++) {
-        let changed = false;
-        for (let ch = 0; ch < c; ch++) {
-          const s = rng.sign() * eps;
-          for (let r = vh; r < vh + side; r++) {
-            for (let q = vw; q < vw + side; q++) {
-              const pos = (r * w + q) * c + ch;
-              const v = clip(x[i * d + pos] + s, min, max);
-              if (Math.abs(v - src[pos]) > 1e-7) changed = true;
-              dst[pos] = v;
-            }
-          }
-        }
-        if (changed) break;
-      }
+      linfSquareProposal(rng, x.subarray(i * d, (i + 1) * d), src, dst, frame, vh, vw, side);
     });
     const m = await margins(batch, cand, active, d);
     active.forEach((i, a) => {

@@ -1,6 +1,7 @@
 import type { InputRange } from "../card";
 import { createRng, type Rng } from "../rng";
-import { squareFraction } from "../attacks/square";
+import { clip, linfSquareProposal, linfStripeStart, squareFraction, type SquareFrame } from "../attacks/square";
+import { noiseDraw } from "../attacks/noise";
 import { marginsOf, type Oracle } from "./oracle";
 
 // Score-based black-box attacks (model outputs only): Square attack, Linf and L2, and the random-noise
@@ -37,8 +38,6 @@ export interface BlackBoxOutput {
   distance?: Float64Array;
 }
 
-const clip = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
-
 function rngsOf(b: BlackBoxBatch): Rng[] {
   return b.indices.map((i) => createRng(b.seed, i, b.stream));
 }
@@ -74,19 +73,12 @@ export async function squareQueryAttack(b: BlackBoxBatch, opts: SquareQueryOptio
   const n = b.labels.length;
   const k = b.oracle.numClasses;
   const rngs = rngsOf(b);
+  const frame: SquareFrame = { h, w, c, eps, min, max };
   const best = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const rng = rngs[i];
     if (opts.norm === "linf") {
-      for (let col = 0; col < w; col++) {
-        for (let ch = 0; ch < c; ch++) {
-          const s = rng.sign() * eps;
-          for (let row = 0; row < h; row++) {
-            const p = i * d + (row * w + col) * c + ch;
-            best[p] = clip(b.x[p] + s, min, max);
-          }
-        }
-      }
+      linfStripeStart(rng, b.x.subarray(i * d, (i + 1) * d), best.subarray(i * d, (i + 1) * d), frame);
     } else {
       const delta = new Float64Array(d);
       let s2 = 0;
@@ -120,22 +112,7 @@ export async function squareQueryAttack(b: BlackBoxBatch, opts: SquareQueryOptio
       const vh = rng.int(h - side + 1);
       const vw = rng.int(w - side + 1);
       if (opts.norm === "linf") {
-        // Redraw until the square actually changes (a clipped pixel can make a draw a no-op).
-        for (let attempt = 0; attempt < 10; attempt++) {
-          let changed = false;
-          for (let ch = 0; ch < c; ch++) {
-            const s = rng.sign() * eps;
-            for (let r = vh; r < vh + side; r++) {
-              for (let q = vw; q < vw + side; q++) {
-                const pos = (r * w + q) * c + ch;
-                const v = clip(x0[pos] + s, min, max);
-                if (Math.abs(v - src[pos]) > 1e-7) changed = true;
-                dst[pos] = v;
-              }
-            }
-          }
-          if (changed) break;
-        }
+        linfSquareProposal(rng, x0, src, dst, frame, vh, vw, side);
       } else {
         const delta = new Float64Array(d);
         for (let j = 0; j < d; j++) delta[j] = src[j] - x0[j];
@@ -194,25 +171,7 @@ export async function noiseQueryAttack(b: BlackBoxBatch, opts: NoiseQueryOptions
     for (let i = 0; i < n; i++) if (!broken[i]) rows.push(i);
     if (rows.length === 0) break;
     const cand = new Float32Array(rows.length * d);
-    rows.forEach((i, a) => {
-      const rng = rngs[i];
-      const delta = new Float64Array(d);
-      if (opts.distribution === "uniform" && opts.norm === "linf") {
-        for (let j = 0; j < d; j++) delta[j] = (2 * rng.next() - 1) * eps;
-      } else if (opts.norm === "linf") {
-        for (let j = 0; j < d; j++) delta[j] = Math.max(-eps, Math.min(eps, rng.normal() * eps * 0.5));
-      } else {
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          delta[j] = rng.normal();
-          s += delta[j] * delta[j];
-        }
-        const norm = Math.sqrt(s) || 1;
-        const radius = opts.distribution === "uniform" ? eps * Math.pow(rng.next(), 1 / d) : Math.min(eps, (eps / Math.sqrt(d)) * norm);
-        for (let j = 0; j < d; j++) delta[j] *= radius / norm;
-      }
-      for (let j = 0; j < d; j++) cand[a * d + j] = clip(b.x[i * d + j] + delta[j], min, max);
-    });
+    rows.forEach((i, a) => noiseDraw(rngs[i], b.x.subarray(i * d, (i + 1) * d), cand.subarray(a * d, (a + 1) * d), opts, eps, min, max));
     const ans = await b.oracle.query(cand, rows.length);
     const m = ans.scores ? marginsOf(ans.scores, rows.map((i) => b.labels[i]), k) : null;
     rows.forEach((i, a) => {

@@ -1,9 +1,9 @@
-import { EngineCardSchema, type EngineCard } from "../card";
-import { AttackSuiteSchema, attackFamily, attackId, type AttackSpec, type AttackSuite, type AttackSuiteInput } from "../suite";
+import { EngineCardSchema } from "../card";
+import { AttackSuiteSchema, attackFamily, attackId, type AttackSpec } from "../suite";
 import { assertQueryOnlySuite } from "./reference";
 
 export { assertQueryOnlySuite };
-import { ShardCancelledError, type AttackEntry, type ExampleRecord, type GalleryItem, type ShardResult, type ShardSamples } from "../shard";
+import { ShardCancelledError, type ShardRunCommon, type AttackEntry, type ExampleRecord, type GalleryItem, type ShardResult } from "../shard";
 import { noiseQueryAttack, squareQueryAttack, type BlackBoxBatch, type BlackBoxOutput } from "./attacks";
 import { hopSkipJump } from "./hsj";
 import type { Oracle } from "./oracle";
@@ -15,20 +15,12 @@ import { replayBreaks, type PendingBreak, type Replayer } from "../replay";
 // differences: no input-gradient statistics (there are none), `queries` is what was sent to the model, and for a
 // label-only model confidence is that of the predicted label (1) and `loss` is the 0-1 loss.
 
-export interface RunBlackBoxShardOptions {
+/** Options as for the white-box run; the default replay queries the same oracle again. */
+export interface RunBlackBoxShardOptions extends Omit<ShardRunCommon, "batchSize"> {
   oracle: Oracle;
-  card: EngineCard;
-  samples: ShardSamples;
-  suite: AttackSuite | AttackSuiteInput;
-  seed?: number;
   /** Examples per attack call (each call sends at most this many inputs per query round). */
   batchSize?: number;
-  onProgress?: (done: number, total: number) => void;
-  shouldCancel?: () => boolean;
-  galleryLimit?: number;
   backend?: ShardResult["backend"];
-  /** Where breaks are replayed before they count; default: the same oracle, queried again (tests plant others). */
-  replay?: Replayer;
 }
 
 /** Scores as probabilities: kept when they already are (non-negative, summing to 1), else a softmax. */
