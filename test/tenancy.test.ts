@@ -15,6 +15,7 @@ import { checkVersionsCompatible } from "../lib/registry";
 import { loadEndpointForEngine } from "../lib/registry/endpoints";
 import { getDataset, updateDatasetCard, setDatasetVersionArchived, deleteDatasetVersion, setDatasetArchived, loadDatasetForEngine } from "../lib/registry/datasets";
 import { createEvaluation, createEvaluationOfKind } from "../lib/evaluations/create";
+import { launchableModelVersion } from "../lib/evaluations/launch";
 import { cancelEvaluation, evaluationProgress, getEvaluation } from "../lib/evaluations/manage";
 import { cancelHardening, createHardening, estimateHardening } from "../lib/hardening/create";
 import { evaluationRecords } from "../lib/evaluations/results";
@@ -181,6 +182,7 @@ const cases: [string, () => Promise<unknown>][] = [
   ["datasets: archive dataset", () => setDatasetArchived(outsider, ids.dataset, true)],
   ["datasets: engine tensors", () => loadDatasetForEngine(outsider, ids.datasetVersion)],
   ["evaluations: create on another team's versions", () => createEvaluation(outsider, { modelVersionId: ids.modelVersion, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, seed: 0, shardSize: 10, linfEpsilons: undefined, customSuite: undefined })],
+  ["evaluations: the model version a launch reads", () => launchableModelVersion(outsider, ids.modelVersion)],
   ["evaluations: create of a kind on another team's versions", () => createEvaluationOfKind(outsider, { kind: "robustness", modelVersionId: ids.modelVersion, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, seed: 0, shardSize: 10, linfEpsilons: undefined, customSuite: undefined })],
   ["evaluations: get", () => getEvaluation(outsider, ids.evaluationNumber)],
   ["evaluations: progress", () => evaluationProgress(outsider, ids.evaluationNumber)],
@@ -405,6 +407,9 @@ const WHOLE_TEAM_ONLY = new Set([
   "registerModelVersion", "registerDatasetVersion", "registerEndpointVersion", "createSchedule", "createApiToken", "addMember", "createEnvironment",
   "createAttestationTemplate", "savePolicy", "setCrosswalkOverride", "clearCrosswalkOverride", "copyControlMapping", "importTeamCatalog", "importCatalogApi", "updateTeamAlertSettings", "addOutboundHost", "createEnvironmentApi",
   "uploadModelVersionApi", "uploadDatasetVersionApi", "registerEndpointApi", "addOutboundHostApi", "createReportApi",
+  // steps of a registration or a launch, given records the operation already looked up in the caller's team
+  // (lib/registry/versions.ts, lib/evaluations/launch.ts): the columns of a new version, its files, the launch transaction
+  "modelVersionColumns", "filelessModelVersion", "storeVersionFiles", "insertEvaluation",
   // the team's own chain, policy, crosswalk, evidence, posture, settings, environments, allowlist and measured rates
   // (a member's page or the system's job: both name the team by the context)
   "verifyTeamChain", "verifyTeamChainRecent", "loadEvidence", "activePolicy", "listCrosswalkOverrides", "teamCrosswalk", "assessTeamById",

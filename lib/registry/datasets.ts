@@ -57,7 +57,7 @@ export async function registerDatasetVersion(ctx: TeamScope, input: DatasetUploa
   const limits = uploadLimits();
   const teamId = ctx.team.id;
   const problems: Problem[] = [];
-  const { target, problem } = await resolveVersionTarget("dataset", teamId, { id: input.datasetId, name: input.name });
+  const { target, problem } = await resolveVersionTarget("dataset", ctx, { id: input.datasetId, name: input.name });
   if (problem) problems.push(problem);
   const card = DatasetCardSchema.safeParse(datasetCardFromFields(input.fields));
   if (!card.success) problems.push(...problemsOf(card.error.issues));

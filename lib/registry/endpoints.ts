@@ -162,7 +162,7 @@ export async function registerEndpointVersion(ctx: TeamContext, input: EndpointR
     ...(epRes.success ? {} : Object.fromEntries(Object.entries(fieldErrorsFromZod(epRes.error.issues)).map(([k, v]) => [`endpoint.${k}`, v]))),
   };
   if (preprocessingError) fieldErrors["preprocessing.scale"] = preprocessingError;
-  const { target, problem } = await resolveVersionTarget("model", teamId, { id: input.modelId, name: input.name });
+  const { target, problem } = await resolveVersionTarget("model", ctx, { id: input.modelId, name: input.name });
   if (problem) fieldErrors.name = problem.message;
   if (Object.keys(fieldErrors).length || !cardRes.success || !epRes.success) throw new ValidationError("Some fields need attention.", fieldErrors);
   const card = cardRes.data;

@@ -27,7 +27,7 @@ import {
   type ModelCard,
   type TrainingCost,
 } from "./model-card";
-import { type TeamScope, userIdOf } from "../teams/context";
+import type { TeamScope } from "../teams/context";
 
 // A model version that is an ensemble of other registered versions of the same team: no files of its own,
 // its members' weights combined by mean probability or majority vote (lib/engine/ensemble.ts). Every
@@ -180,7 +180,7 @@ export async function registerEnsembleVersion(ctx: TeamScope, raw: CreateEnsembl
     throw new ValidationError(`Some fields need attention: ${Object.values(fe).join("; ")}.`, fe);
   }
   const input = parsed.data;
-  const { target, problem } = await resolveVersionTarget("model", teamId, { id: input.modelId, name: input.name });
+  const { target, problem } = await resolveVersionTarget("model", ctx, { id: input.modelId, name: input.name });
   if (problem) throw new ValidationError("Some fields need attention.", { name: problem.message });
 
   const members = await loadMembers(teamId, input.memberVersionIds);

@@ -29,7 +29,7 @@ import { createVersion, modelVersionColumns, resolveVersionTarget, storeVersionF
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
 import { artifactStore, readVerified } from "./store";
-import { type TeamScope, userIdOf } from "../teams/context";
+import type { TeamScope } from "../teams/context";
 
 export { NAME_RE, EntryNameSchema } from "./versions";
 
@@ -207,7 +207,7 @@ export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInp
   const teamId = ctx.team.id;
 
   // Which model: an existing one of this team, or a new name.
-  const { target, problem } = await resolveVersionTarget("model", teamId, { id: input.modelId, name: input.name });
+  const { target, problem } = await resolveVersionTarget("model", ctx, { id: input.modelId, name: input.name });
   if (problem) problems.push(problem);
 
   const parsed = parseCard(input.card);

@@ -43,9 +43,10 @@ async function findEntry(c: Tx, kind: RegistryKind, where: { id: string; teamId:
  */
 export async function resolveVersionTarget(
   kind: RegistryKind,
-  teamId: string,
+  scope: TeamScope,
   input: { id?: string; name?: string },
 ): Promise<{ target?: VersionTarget; problem?: { field: "name"; message: string } }> {
+  const teamId = scope.team.id;
   if (input.id) {
     if (!(await findEntry(db, kind, { id: input.id, teamId }))) throw new NotFoundError(`This ${kind}`);
     return { target: { id: input.id } };
