@@ -388,6 +388,23 @@ def random_pixels(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return (rng.integers(0, 256, size=shape) / 255).astype(np.float32)
 
 
+def write_cifar_fixture(out: Path, name: str, model: nn.Module, m: onnx.ModelProto, rng: np.random.Generator, layout: str,
+                        mean: list, std: list, seed_no: int, description: str) -> None:
+    """A 32x32 RGB, ten-class fixture checked on two random images (drawn from rng after the model's own draws)."""
+    card = {
+        "task": "image-classification",
+        "inputShape": [32, 32, 3],
+        "inputLayout": layout,
+        "inputRange": {"min": 0, "max": 1},
+        "normalization": {"mean": mean, "std": std},
+        "classLabels": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
+    }
+    x01 = random_pixels(rng, (2, 3, 32, 32) if layout == "NCHW" else (2, 32, 32, 3))
+    labels = rng.integers(0, 10, size=2)
+    write_fixture(out, name, model, m, card, x01, labels, 1 if layout == "NCHW" else 3, description,
+                  {"inputs": f"random 8-bit pixel values k/255 (seed {seed_no}); labels random"})
+
+
 def make_resnet(out: Path) -> None:
     seed(2)
     rng = np.random.default_rng(2)
@@ -417,22 +434,11 @@ def make_resnet(out: Path) -> None:
     m = export(model, torch.zeros(1, 3, 32, 32), out / "resnet8-cifar.onnx", opset=15, keep_batchnorm=True)
     if "BatchNormalization" not in ops_of(m) or not any(n.op_type == "Add" for n in m.graph.node):
         fail("resnet8-cifar: the export lost its BatchNormalization or residual Add nodes")
-    card = {
-        "task": "image-classification",
-        "inputShape": [32, 32, 3],
-        "inputLayout": "NCHW",
-        "inputRange": {"min": 0, "max": 1},
-        "normalization": {"mean": CIFAR_MEAN, "std": CIFAR_STD},
-        "classLabels": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
-    }
-    x01 = random_pixels(rng, (2, 3, 32, 32))
-    labels = rng.integers(0, 10, size=2)
-    write_fixture(
-        out, "resnet8-cifar", model, m, card, x01, labels, 1,
+    write_cifar_fixture(
+        out, "resnet8-cifar", model, m, rng, "NCHW", CIFAR_MEAN, CIFAR_STD, 2,
         "CIFAR-shaped ResNet-8 (stem conv-BN-ReLU, basic blocks of 16/32/64 channels with 1x1 projection shortcuts, global average pool, linear). "
         "Random initialisation after 4 SGD steps on random images: a parity fixture, not a trained classifier. "
         "BatchNormalization nodes are in inference form with non-trivial running statistics (not folded into the convolutions).",
-        {"inputs": "random 8-bit pixel values k/255 (seed 2); labels random"},
     )
 
 
@@ -491,22 +497,11 @@ def make_vit(out: Path) -> None:
     for op in ("LayerNormalization", "Erf", "Softmax", "MatMul", "Gather"):
         if op not in ops_of(m):
             fail(f"vit-tiny: the export has no {op} node")
-    card = {
-        "task": "image-classification",
-        "inputShape": [32, 32, 3],
-        "inputLayout": "NHWC",
-        "inputRange": {"min": 0, "max": 1},
-        "normalization": {"mean": mean, "std": std},
-        "classLabels": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
-    }
-    x01 = random_pixels(rng, (2, 32, 32, 3))
-    labels = rng.integers(0, 10, size=2)
-    write_fixture(
-        out, "vit-tiny", model, m, card, x01, labels, 3,
+    write_cifar_fixture(
+        out, "vit-tiny", model, m, rng, "NHWC", mean, std, 3,
         "Tiny vision transformer taking NHWC input (transposed to NCHW inside the graph): 8x8 patch embedding by a strided Conv, "
         "learned positional table (Add), 2 pre-LayerNorm blocks of 2-head self-attention (MatMul, Softmax; q/k/v picked by Gather) "
         "and a GELU MLP (exported as Erf), final LayerNorm, mean over the 16 tokens (ReduceMean), linear head. Random initialisation: a parity fixture.",
-        {"inputs": "random 8-bit pixel values k/255 (seed 3); labels random"},
     )
 
 
