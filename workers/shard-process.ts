@@ -33,22 +33,41 @@ let oodCache: DatasetForEngine | undefined;
 let inferenceCache: { id: string; cost: InferenceCost } | undefined;
 let announced = false;
 
+/** Progress to the parent at most every half second, and always the last step (`stepsAfter` more steps follow). */
+function throttledProgress(stepsAfter = 0): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - last > 500 || done === total) {
+      last = now;
+      send({ type: "progress", done, total: total + stepsAfter });
+    }
+  };
+}
+
+/** The task's model, kept loaded while the next shards are of the same version. */
+async function cachedModel(task: { teamId: string; modelVersionId: string }): Promise<EngineModel> {
+  if (modelCache?.id !== task.modelVersionId) {
+    modelCache?.loaded.dispose();
+    modelCache = undefined;
+    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(systemContext(task.teamId, "job"), task.modelVersionId) };
+  }
+  return modelCache.loaded;
+}
+
+/** A robustness shard's examples, and their labels mapped to model outputs (the dataset stays loaded between shards). */
+async function robustnessSamples(task: ShardTask): Promise<{ x: Float32Array; labels: Int32Array; n: number; size: number }> {
+  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.datasetVersionId);
+  const { x, y } = gather(datasetCache, task.datasetIndices, task.labelMap);
+  return { x, labels: y, n: task.datasetIndices.length, size: datasetCache.sampleShape.reduce((a, b) => a * b, 1) };
+}
+
 /** A model version served over HTTP: queried through the guarded client, never loaded (black-box). */
 async function runEndpointShard(task: ShardTask): Promise<boolean> {
   const ep = await loadEndpointIfAny(systemContext(task.teamId, "job"), task.modelVersionId);
   if (!ep) return false;
-  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.datasetVersionId);
-  const ds = datasetCache;
-  const size = ds.sampleShape.reduce((a, b) => a * b, 1);
-  const n = task.datasetIndices.length;
-  const x = new Float32Array(n * size);
-  const labels = new Int32Array(n);
-  task.datasetIndices.forEach((di, i) => {
-    x.set(ds.x.subarray(di * size, (di + 1) * size), i * size);
-    labels[i] = task.labelMap[ds.labels[di]!]!;
-  });
+  const { x, labels, n } = await robustnessSamples(task);
   const { model, client } = openEndpointModel(systemContext(task.teamId, "job"), ep);
-  let last = 0;
   try {
     const result = await runBlackBoxShard({
       oracle: endpointOracle(model),
@@ -58,13 +77,7 @@ async function runEndpointShard(task: ShardTask): Promise<boolean> {
       seed: task.seed,
       batchSize: 64,
       backend: { backend: "http-endpoint", tfjsVersion: "n/a" },
-      onProgress: (done, total) => {
-        const now = Date.now();
-        if (now - last > 500 || done === total) {
-          last = now;
-          send({ type: "progress", done, total });
-        }
-      },
+      onProgress: throttledProgress(),
       shouldCancel: () => cancelled,
     });
     send({ type: "result", output: { ...toShardOutput(result), endpoint: { queries: model.queries, requests: client.stats.requests, retries: client.stats.retries } } });
@@ -98,12 +111,8 @@ function gather(ds: DatasetForEngine, indices: number[], labelMap: number[]): { 
 async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
   await initEngineBackend(task.backend);
   const c = task.config;
-  if (modelCache?.id !== task.modelVersionId) {
-    modelCache?.loaded.dispose();
-    modelCache = undefined;
-    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(systemContext(task.teamId, "job"), task.modelVersionId) };
-  }
-  const target = modelCache.loaded;
+  const loaded = await cachedModel(task);
+  const target = loaded;
   const card = target.engineCard;
   const pre = preprocessingOf(card);
   const shape = card.inputShape;
@@ -137,16 +146,10 @@ async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
   const y = new Int32Array(a.y.length + b.y.length);
   y.set(a.y);
   y.set(b.y, a.y.length);
-  let last = 0;
   const trained = await trainReferenceModel({
     modelJson: files.modelJson, x, labels: y, shape, classes: card.classLabels.length, pre, epochs: c.referenceEpochs, batchSize: c.batchSize, learningRate: c.learningRate, seed: task.seed, reference: k,
-    onProgress: (done, total) => {
-      const now = Date.now();
-      if (now - last > 500 || done === total) {
-        last = now;
-        progress(done, total + 1);
-      }
-    },
+    // One more step after training: φ on the targets.
+    onProgress: throttledProgress(1),
     shouldCancel: () => cancelled,
   });
   try {
@@ -167,15 +170,8 @@ async function runPrivacyShard(task: PrivacyShardTask): Promise<void> {
 async function runKindShard(task: KindShardTask): Promise<void> {
   switch (task.kind) {
     case "integrity": {
-      let last = 0;
       const output = await runIntegrityShard(task as IntegrityShardTask, {
-        onProgress: (done, total) => {
-          const now = Date.now();
-          if (now - last > 500 || done === total) {
-            last = now;
-            send({ type: "progress", done, total });
-          }
-        },
+        onProgress: throttledProgress(),
         isCancelled: () => cancelled,
       });
       send({ type: "result", output });
@@ -202,22 +198,9 @@ async function run(anyTask: AnyShardTask) {
     const skipped = backend.fallbacks.length ? `; not used: ${backend.fallbacks.join("; ")}` : "";
     console.log(`[engine ${process.pid}] backend ${describeBackend(backend)}${threads}${skipped}`);
   }
-  if (modelCache?.id !== task.modelVersionId) {
-    modelCache?.loaded.dispose();
-    modelCache = undefined;
-    modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(systemContext(task.teamId, "job"), task.modelVersionId) };
-  }
-  if (datasetCache?.versionId !== task.datasetVersionId) datasetCache = await loadDatasetForEngine(systemContext(task.teamId, "job"), task.datasetVersionId);
-  const ds = datasetCache;
-  const size = ds.sampleShape.reduce((a, b) => a * b, 1);
-  const n = task.datasetIndices.length;
-  const x = new Float32Array(n * size);
-  const labels = new Int32Array(n);
-  task.datasetIndices.forEach((di, i) => {
-    x.set(ds.x.subarray(di * size, (di + 1) * size), i * size);
-    labels[i] = task.labelMap[ds.labels[di]!]!;
-  });
-  const card = modelCache.loaded.engineCard;
+  const loaded = await cachedModel(task);
+  const { x, labels, n, size } = await robustnessSamples(task);
+  const card = loaded.engineCard;
   let ood: { indices: number[]; x?: Float32Array } | undefined;
   const oodPart = task.suite.ood;
   if (oodPart && task.oodIndices?.length) {
@@ -233,26 +216,19 @@ async function run(anyTask: AnyShardTask) {
       ood.x = xo;
     }
   }
-  let last = 0;
   const result = await runShard({
-    model: modelCache.loaded.model,
+    model: loaded.model,
     card,
     samples: { x, shape: [n, ...card.inputShape], labels, indices: task.datasetIndices },
     suite: task.suite,
     seed: task.seed,
     backend,
-    onProgress: (done, total) => {
-      const now = Date.now();
-      if (now - last > 500 || done === total) {
-        last = now;
-        send({ type: "progress", done, total });
-      }
-    },
+    onProgress: throttledProgress(),
     shouldCancel: () => cancelled,
     ood,
   });
   if (inferenceCache?.id !== task.modelVersionId) {
-    inferenceCache = { id: task.modelVersionId, cost: await measureInference(modelCache.loaded.model, { batchSize: 64, repeats: 5, warmup: 2 }) };
+    inferenceCache = { id: task.modelVersionId, cost: await measureInference(loaded.model, { batchSize: 64, repeats: 5, warmup: 2 }) };
   }
   send({ type: "result", output: { ...toShardOutput(result), inference: inferenceCache.cost } });
 }
