@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initEngineBackend, parseBackendPreference } from "@/lib/engine/backend";
-import { createRng } from "@/lib/engine/rng";
+import { createRng, gatherBatch, shuffleInPlace } from "@/lib/engine/rng";
 import type { LoadedModel } from "@/lib/engine/model";
 import { clopperPearson } from "@/lib/engine/privacy/metrics";
 import { loadDemoEvalSplit, loadDemoTrainSplit } from "@/lib/demo/mnist";
@@ -46,18 +46,10 @@ async function trainClean(seed: number): Promise<tf.Sequential> {
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     const rng = createRng(seed, epoch, "clean-bench-shuffle");
     const perm = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-    }
+    shuffleInPlace(perm, rng);
     for (let s = 0; s + BATCH <= n; s += BATCH) {
       const idx = perm.slice(s, s + BATCH);
-      const xb = new Float32Array(idx.length * size);
-      const yb = new Int32Array(idx.length);
-      idx.forEach((k, i) => {
-        xb.set(train.images.subarray(k * size, (k + 1) * size), i * size);
-        yb[i] = train.labels[k]!;
-      });
+      const { xb, yb } = gatherBatch(train.images, train.labels, idx, size);
       const xt = tf.tensor(xb, [idx.length, ...SHAPE]);
       const yt = tf.tidy(() => tf.oneHot(tf.tensor1d(yb, "int32"), 10).toFloat());
       const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(yt, logitsOf(model, xt)) as tf.Scalar, true);

@@ -18,7 +18,7 @@ import { runShard } from "@/lib/engine/shard";
 import { aggregateRecords } from "@/lib/engine/aggregate";
 import { assessReliability } from "@/lib/engine/reliability";
 import { AttackSuiteSchema } from "@/lib/engine/suite";
-import { createRng } from "@/lib/engine/rng";
+import { createRng, shuffleInPlace } from "@/lib/engine/rng";
 import { loadDemoEvalSplit, loadDemoTrainSplit, MNIST_PIXELS } from "@/lib/demo/mnist";
 import { buildDigitsCnn, DIGITS_CARD } from "@/lib/demo/digits-cnn";
 import { loadPoisonedTrainSplit, POISON } from "@/lib/demo/poisoned";
@@ -33,10 +33,7 @@ const SEED = 20260101;
 function permutation(n: number, epoch: number, tag: string): Int32Array {
   const rng = createRng(SEED, epoch, tag);
   const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
+  shuffleInPlace(p, rng);
   return p;
 }
 
@@ -120,11 +117,16 @@ async function save(model: tf.Sequential, dir: string): Promise<void> {
   }));
 }
 
-/** AutoAttack-style suite on the first `n` evaluation digits: APGD-CE, APGD-DLR-T, Square, with PGD/FGSM/noise for the checks. */
-async function measureStandard(dir: string, n: number) {
+/** The model saved in `dir` (model.json + weights.bin), loaded back for measuring. */
+async function loadSavedModel(dir: string) {
   const modelJson = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
   const weights = { "weights.bin": new Uint8Array(await readFile(join(dir, "weights.bin"))) };
-  const model = await loadModelFromFiles({ modelJson, weights });
+  return loadModelFromFiles({ modelJson, weights });
+}
+
+/** AutoAttack-style suite on the first `n` evaluation digits: APGD-CE, APGD-DLR-T, Square, with PGD/FGSM/noise for the checks. */
+async function measureStandard(dir: string, n: number) {
+  const model = await loadSavedModel(dir);
   const data = loadDemoEvalSplit();
   const suite = AttackSuiteSchema.parse({
     name: "demo-standard-subset", preset: "custom", seed: 0, sampleCount: n,
@@ -160,9 +162,7 @@ async function measureStandard(dir: string, n: number) {
 }
 
 async function measure(dir: string, backend: string) {
-  const modelJson = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
-  const weights = { "weights.bin": new Uint8Array(await readFile(join(dir, "weights.bin"))) };
-  const model = await loadModelFromFiles({ modelJson, weights });
+  const model = await loadSavedModel(dir);
   const data = loadDemoEvalSplit();
   const suite = AttackSuiteSchema.parse({
     name: "demo-metrics", preset: "custom", seed: 0, sampleCount: data.count,

@@ -1,4 +1,4 @@
-import { createRng } from "../engine/rng";
+import { createRng, shuffleInPlace } from "../engine/rng";
 import { loadDemoTrainSplit, MNIST_PIXELS, MNIST_SIDE, type DigitSet } from "./mnist";
 
 /*
@@ -57,10 +57,7 @@ export function loadPoisonedTrainSplit(): PoisonedSet {
   const n = clean.count;
   const rng = createRng(POISON.seed, 0, "poison-order");
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  shuffleInPlace(order, rng);
   const nFlip = Math.round(POISON.flipShare * n);
   const nTrigger = Math.round(POISON.triggerShare * n);
   const flipped: number[] = [];

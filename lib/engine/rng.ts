@@ -67,3 +67,24 @@ export function createRng(seed: number | string, index: number, stream: string):
     },
   };
 }
+
+/** Shuffles `a` in place (Fisher–Yates from the last position down, one draw each) and returns it. */
+export function shuffleInPlace<A extends { length: number; [i: number]: number }>(a: A, rng: Rng): A {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** The rows `rows` of a flat sample array (`size` values each) and their labels, as one training batch. */
+export function gatherBatch(x: Float32Array, labels: ArrayLike<number>, rows: ArrayLike<number>, size: number): { xb: Float32Array; yb: Int32Array } {
+  const xb = new Float32Array(rows.length * size);
+  const yb = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const k = rows[i]!;
+    xb.set(x.subarray(k * size, (k + 1) * size), i * size);
+    yb[i] = labels[k]!;
+  }
+  return { xb, yb };
+}

@@ -1,4 +1,4 @@
-import { createRng } from "../engine/rng";
+import { createRng, shuffleInPlace } from "../engine/rng";
 
 /*
  * Likely mislabelled examples, confident-learning style (Northcutt, Jiang & Chuang, "Confident Learning:
@@ -111,10 +111,7 @@ export function kFoldAssignment(labels: Int32Array | number[], folds: number, se
   for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
     const list = byClass.get(cls)!;
     const rng = createRng(seed, cls, "kfold");
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
+    shuffleInPlace(list, rng);
     // Continue the round-robin across classes so small classes do not all start at fold 0.
     list.forEach((k, i) => (out[k] = (offset + i) % folds));
     offset += list.length;

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { freshModelFromJson, type LoadedModel } from "../engine/model";
-import { createRng } from "../engine/rng";
+import { createRng, gatherBatch, shuffleInPlace } from "../engine/rng";
 
 /*
  * The parts of the model-assisted integrity scan that run the model (TensorFlow.js): predictions,
@@ -91,20 +91,12 @@ export async function trainFoldAndPredict(o: FoldOptions): Promise<{ indices: nu
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const rng = createRng(o.seed, epoch * 1000 + o.fold, "fold-shuffle");
       const perm = train.slice();
-      for (let i = perm.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-      }
+      shuffleInPlace(perm, rng);
       let lossSum = 0;
       let nb = 0;
       for (let s = 0; s < perm.length; s += batch) {
         const idx = perm.slice(s, s + batch);
-        const xb = new Float32Array(idx.length * size);
-        const yb = new Int32Array(idx.length);
-        idx.forEach((k, i) => {
-          xb.set(o.x.subarray(k * size, (k + 1) * size), i * size);
-          yb[i] = o.labels[k]!;
-        });
+        const { xb, yb } = gatherBatch(o.x, o.labels, idx, size);
         const xt = tf.tensor(xb, [idx.length, ...o.shape]);
         const yt = tf.tidy(() => tf.oneHot(tf.tensor1d(yb, "int32"), o.classes).toFloat());
         const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(yt, model.apply(xt, { training: true }) as tf.Tensor) as tf.Scalar, true);

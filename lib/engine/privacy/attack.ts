@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { freshModelFromJson, type LoadedModel } from "../model";
-import { createRng, hash32 } from "../rng";
+import { createRng, gatherBatch, hash32, shuffleInPlace } from "../rng";
 import { outputFromLogits, type ExampleOutput } from "./scores";
 
 // The engine side of membership inference that needs TensorFlow.js: logits in batches, the target model's
@@ -96,20 +96,12 @@ export async function trainReferenceModel(o: ReferenceTrainOptions): Promise<{ m
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const rng = createRng(o.seed, o.reference * 1000 + epoch, "privacy-reference-shuffle");
       const perm = Array.from({ length: n }, (_, i) => i);
-      for (let i = n - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-      }
+      shuffleInPlace(perm, rng);
       let lossSum = 0, nb = 0;
       for (let s = 0; s < n; s += batch) {
         if (o.shouldCancel?.()) throw new PrivacyCancelled();
         const idx = perm.slice(s, s + batch);
-        const xb = new Float32Array(idx.length * size);
-        const yb = new Int32Array(idx.length);
-        idx.forEach((k, i) => {
-          xb.set(o.x.subarray(k * size, (k + 1) * size), i * size);
-          yb[i] = o.labels[k]!;
-        });
+        const { xb, yb } = gatherBatch(o.x, o.labels, idx, size);
         const xt = tf.tidy(() => tf.add(tf.mul(tf.tensor(xb, [idx.length, ...o.shape]), o.pre.scale), o.pre.offset));
         const yt = tf.tidy(() => tf.oneHot(tf.tensor1d(yb, "int32"), o.classes).toFloat());
         const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(yt, model.apply(xt, { training: true }) as tf.Tensor) as tf.Scalar, true);
