@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { db } from "./db/client";
 import { DATABASE_RETRY_AFTER_SECONDS } from "./db/unavailable";
 import { WORKER_ALIVE_SECONDS } from "./jobs/constants";
+import { processExists } from "./pid";
 
 export interface Health {
   status: "ok" | "degraded" | "down";
@@ -48,15 +49,6 @@ export async function checkHealth(): Promise<Health> {
       aliveWindowSeconds: WORKER_ALIVE_SECONDS,
     },
   };
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** One line saying why the database did not answer (Prisma's messages may start with blank lines). */

@@ -5,9 +5,10 @@ import type { TeamContext } from "@/lib/teams/access";
 import { AppError, fieldErrorsFromZod, toAppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { takeRateLimit } from "@/lib/api/rate-limit";
+import { readJsonBody } from "@/lib/api/json-body";
 import { OPERATIONS, type Operation } from "@/lib/api/operations";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
-import { assertNoControlCharacters, controlCharacterMessage, findControlCharacter } from "@/lib/security/control-chars";
+import { controlCharacterMessage, findControlCharacter } from "@/lib/security/control-chars";
 
 // REST API v1 glue: bearer-token auth, per-token rate limit, the role check, zod parsing with the
 // operation's schemas (lib/api/operations.ts), errors as RFC 9457 problem+json.
@@ -156,14 +157,7 @@ function describe(issues: { path: PropertyKey[]; message: string }[]): string {
 }
 
 export async function parseJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch {
-    throw new AppError("The request body is not valid JSON.", 400, "invalid_json");
-  }
-  assertNoControlCharacters(body, "A field of the request body is invalid");
-  const parsed = schema.safeParse(body);
+  const parsed = schema.safeParse(await readJsonBody(req));
   if (!parsed.success) throw new AppError(`Some fields are invalid: ${describe(parsed.error.issues)}.`, 400, "invalid_input", fieldErrorsFromZod(parsed.error.issues));
   return parsed.data;
 }

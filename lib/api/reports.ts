@@ -5,7 +5,7 @@ import type { TeamContext } from "../teams/access";
 import { createReport, getReport, listReports, verifyPdf } from "../reports";
 import type { ListReportsSchema } from "../reports/schemas";
 import { VerifyBodySchema, type ApiCreateReportSchema } from "./operations";
-import { assertNoControlCharacters } from "../security/control-chars";
+import { readJsonBody } from "./json-body";
 
 // REST API v1 adapters for audit reports (lib/reports does the work and the checks).
 
@@ -38,14 +38,7 @@ export async function listReportsApi(ctx: TeamContext, q: z.output<typeof ListRe
 export async function verifyReportApi(ctx: TeamContext, req: Request) {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "application/json") {
-    let raw: unknown;
-    try {
-      raw = await req.json();
-    } catch {
-      throw new AppError("The request body is not valid JSON.", 400, "invalid_json");
-    }
-    assertNoControlCharacters(raw, "A field of the request body is invalid");
-    const parsed = VerifyBodySchema.safeParse(raw);
+    const parsed = VerifyBodySchema.safeParse(await readJsonBody(req));
     if (!parsed.success) throw new ValidationError("Send the report's SHA-256 as {\"sha256\": \"<64 hex characters>\"}, or the PDF itself.", fieldErrorsFromZod(parsed.error.issues));
     return verifyPdf(ctx, { sha256: parsed.data.sha256 });
   }

@@ -29,14 +29,19 @@ const lower = <S extends string>(s: S) => s.toLowerCase() as Lowercase<S>;
 
 export const ListQuerySchema = PageQuerySchema.extend({ q: z.string().trim().max(100).optional() });
 
-export async function listModelsApi(ctx: TeamContext, q: z.infer<typeof ListQuerySchema>) {
+/** One page of the team's active models or datasets by name (matching `q`), each with its latest stored version. */
+function registryPageQuery(ctx: TeamContext, q: z.infer<typeof ListQuerySchema>) {
   const after = decodeCursor(q.cursor);
-  const rows = await db.model.findMany({
-    where: { teamId: ctx.team.id, archivedAt: null, ...(q.q ? { name: { contains: q.q, mode: "insensitive" } } : {}), ...(after ? { name: { gt: String(after.k) } } : {}) },
-    orderBy: { name: "asc" },
+  return {
+    where: { teamId: ctx.team.id, archivedAt: null, ...(q.q ? { name: { contains: q.q, mode: "insensitive" as const } } : {}), ...(after ? { name: { gt: String(after.k) } } : {}) },
+    orderBy: { name: "asc" as const },
     take: q.limit + 1,
-    include: { versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" }, take: 1 } },
-  });
+    include: { versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" as const }, take: 1 } },
+  };
+}
+
+export async function listModelsApi(ctx: TeamContext, q: z.infer<typeof ListQuerySchema>) {
+  const rows = await db.model.findMany(registryPageQuery(ctx, q));
   const page = pageOf(rows, q.limit, (m) => ({ k: m.name, id: m.id }));
   return { data: page.data.map((m) => ({ id: m.id, name: m.name, description: m.description, latestVersion: m.versions[0] ? modelVersionView(m.versions[0]) : null, updatedAt: iso(m.updatedAt) })), nextCursor: page.nextCursor };
 }
@@ -69,13 +74,7 @@ function datasetVersionView(v: { id: string; version: number; format: string; li
 }
 
 export async function listDatasetsApi(ctx: TeamContext, q: z.infer<typeof ListQuerySchema>) {
-  const after = decodeCursor(q.cursor);
-  const rows = await db.dataset.findMany({
-    where: { teamId: ctx.team.id, archivedAt: null, ...(q.q ? { name: { contains: q.q, mode: "insensitive" } } : {}), ...(after ? { name: { gt: String(after.k) } } : {}) },
-    orderBy: { name: "asc" },
-    take: q.limit + 1,
-    include: { versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" }, take: 1 } },
-  });
+  const rows = await db.dataset.findMany(registryPageQuery(ctx, q));
   const page = pageOf(rows, q.limit, (d) => ({ k: d.name, id: d.id }));
   return { data: page.data.map((d) => ({ id: d.id, name: d.name, description: d.description, latestVersion: d.versions[0] ? datasetVersionView(d.versions[0]) : null })), nextCursor: page.nextCursor };
 }

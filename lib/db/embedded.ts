@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { arch, platform } from "node:os";
 import pg from "pg";
 import { env } from "../env";
+import { processExists } from "../pid";
 
 // The embedded PostgreSQL used when DATABASE_URL is unset: real server binaries from npm, data under
 // <data folder>/pg. We run the server in its own process group so a Ctrl-C in the terminal reaches
@@ -32,21 +33,12 @@ function paths(dataDir: string) {
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The pid of a postmaster still running on this data folder, if any (the first line of postmaster.pid). */
 export function runningPostmaster(dataDir: string): number | undefined {
   const { pidFile } = paths(dataDir);
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return undefined;
   try {
     // A recycled pid could belong to anything; only trust a postgres process.
     const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
@@ -165,7 +157,7 @@ export async function stopLeftoverPostmaster(dataDir: string, log: (m: string) =
   if (!pid) return false;
   log(`Found PostgreSQL still running from an earlier start (pid ${pid}); shutting it down cleanly first.`);
   process.kill(pid, "SIGINT");
-  await waitFor(() => !isAlive(pid), 30_000, `the old PostgreSQL (pid ${pid}) to stop`);
+  await waitFor(() => !processExists(pid), 30_000, `the old PostgreSQL (pid ${pid}) to stop`);
   return true;
 }
 
