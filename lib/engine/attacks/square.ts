@@ -19,6 +19,12 @@ export function squareFraction(pInit: number, it: number, budget: number): numbe
   return pInit / div;
 }
 
+/** The side of the square changed at iteration `it`: about √(p·h·w) pixels, at least 1, below the image height and within its width. */
+export function squareSide(pInit: number, it: number, budget: number, h: number, w: number): number {
+  const p = squareFraction(pInit, it, budget);
+  return Math.max(1, Math.min(Math.round(Math.sqrt(p * h * w)), Math.max(1, h - 1), w));
+}
+
 /** Margin z_y - max_{j != y} z_j per row (negative = misclassified). */
 async function margins(batch: AttackBatch, x: Float32Array, rows: number[], d: number): Promise<Float64Array> {
   const shape = [rows.length, ...batch.x.shape.slice(1)];
@@ -109,8 +115,7 @@ export async function squareAttack(batch: AttackBatch, opts: SquareOptions): Pro
   for (let it = 1; it < opts.queries; it++) {
     const active = all.filter((i) => margin[i] >= 0);
     if (active.length === 0) break;
-    const p = squareFraction(opts.pInit, it, opts.queries);
-    const side = Math.max(1, Math.min(Math.round(Math.sqrt(p * h * w)), Math.max(1, h - 1), w));
+    const side = squareSide(opts.pInit, it, opts.queries, h, w);
     const cand = new Float32Array(active.length * d);
     active.forEach((i, a) => {
       const rng = rngs[i];

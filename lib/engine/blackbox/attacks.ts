@@ -1,6 +1,6 @@
 import type { InputRange } from "../card";
 import { createRng, type Rng } from "../rng";
-import { clip, linfSquareProposal, linfStripeStart, squareFraction, type SquareFrame } from "../attacks/square";
+import { clip, linfSquareProposal, linfStripeStart, squareSide, type SquareFrame } from "../attacks/square";
 import { noiseDraw } from "../attacks/noise";
 import { marginsOf, type Oracle } from "./oracle";
 
@@ -100,8 +100,7 @@ export async function squareQueryAttack(b: BlackBoxBatch, opts: SquareQueryOptio
     const active: number[] = [];
     for (let i = 0; i < n; i++) if (margin[i] >= 0 && queries[i] < opts.queries) active.push(i);
     if (active.length === 0) break;
-    const p = squareFraction(opts.pInit, it, opts.queries);
-    const side = Math.max(1, Math.min(Math.round(Math.sqrt(p * h * w)), Math.max(1, h - 1), w));
+    const side = squareSide(opts.pInit, it, opts.queries, h, w);
     const cand = new Float32Array(active.length * d);
     active.forEach((i, a) => {
       const rng = rngs[i];
