@@ -16,7 +16,7 @@ import type { IntegrityConfig, IntegrityMetrics, Thumbnail } from "./integrity-t
 import { assertScopeCan } from "../teams/access";
 import { systemContext, type TeamScope } from "../teams/context";
 import { insertEvaluation, launchableModelVersion, type LaunchOptions } from "./launch";
-import { landAggregate, shardProvenance } from "./land";
+import { landAggregate, landedOutputs, shardProvenance, type LandedShard } from "./land";
 
 export { readingOf };
 export type { IntegrityConfig, IntegrityMetrics, Thumbnail };
@@ -206,13 +206,12 @@ export function thumbnailOf(x: Float32Array, offset: number, shape: number[], ra
 }
 
 /** The aggregate step of an integrity evaluation. */
-export async function aggregateIntegrity(ev: EvaluationRow & { number: number; status: string; startedAt: Date | null; modelId: string; shards: { index: number; status: string; result: unknown; workerId: string | null; backend: string | null; durationMs: number | null; attempts: number }[] }): Promise<"completed" | "skipped"> {
-  const outputs = ev.shards.map((s) => s.result as IntegrityShardOutput | null);
-  if (outputs.some((o) => !o) || ev.shards.some((s) => s.status !== "DONE")) throw new Error("aggregate started before every shard landed");
+export async function aggregateIntegrity(ev: EvaluationRow & { number: number; status: string; startedAt: Date | null; modelId: string; shards: LandedShard[] }): Promise<"completed" | "skipped"> {
+  const outputs = landedOutputs<IntegrityShardOutput>(ev.shards);
   const config = ev.suite as IntegrityConfig;
-  const scan = outputs.find((o): o is IntegrityScanOutput => o!.part === "scan");
+  const scan = outputs.find((o): o is IntegrityScanOutput => o.part === "scan");
   if (!scan) throw new Error("the scan shard's output is missing");
-  const folds = outputs.filter((o): o is IntegrityFoldOutput => o!.part === "fold");
+  const folds = outputs.filter((o): o is IntegrityFoldOutput => o.part === "fold");
   const [mv, dv] = await Promise.all([
     db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId }, include: { model: { select: { name: true } } } }),
     db.datasetVersion.findFirstOrThrow({ where: { id: ev.datasetVersionId, teamId: ev.teamId }, include: { dataset: { select: { name: true } } } }),

@@ -10,6 +10,24 @@ import { systemContext } from "../teams/context";
 // AGGREGATING to COMPLETED, so a second run of the step (a retry, the sweep) finds nothing to move and stores
 // nothing twice.
 
+/** A shard as the aggregate step reads it. */
+export interface LandedShard {
+  index: number;
+  status: string;
+  result: unknown;
+  workerId: string | null;
+  backend: string | null;
+  durationMs: number | null;
+  attempts: number;
+}
+
+/** Every shard's output, in shard order. Before all have landed the step refuses (and is retried). */
+export function landedOutputs<T>(shards: LandedShard[]): T[] {
+  const outputs = shards.map((s) => s.result as T | null);
+  if (outputs.some((o) => !o) || shards.some((s) => s.status !== "DONE")) throw new Error("aggregate started before every shard landed");
+  return outputs as T[];
+}
+
 /** The shards' part of an evaluation's provenance: where they ran and how long the whole took. */
 export function shardProvenance(ev: { startedAt: Date | null; shards: { backend: string | null; workerId: string | null }[] }) {
   return {

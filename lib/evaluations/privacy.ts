@@ -15,7 +15,7 @@ import type { CreatedEvaluation } from "./created";
 import { assertScopeCan } from "../teams/access";
 import type { TeamScope } from "../teams/context";
 import { insertEvaluation, launchableModelVersion, type LaunchOptions } from "./launch";
-import { landAggregate, shardProvenance } from "./land";
+import { landAggregate, landedOutputs, shardProvenance, type LandedShard } from "./land";
 
 // The privacy (membership-inference) evaluation kind (lib/evaluations/kinds.ts): plan, shard tasks and
 // aggregation. The attacks and metrics are in lib/engine/privacy; the engine process runs the shards
@@ -313,14 +313,13 @@ export function privacyReliability(m: PrivacyMetrics, config: PrivacyConfig, tar
 }
 
 /** The aggregate step of a privacy evaluation: metrics, reliability, provenance, audit, webhook, posture point. */
-export async function aggregatePrivacy(ev: { id: string; teamId: string; number: number; modelId: string; modelVersionId: string; seed: number; suite: unknown; startedAt: Date | null; status: string; shards: { index: number; status: string; result: unknown; workerId: string | null; backend: string | null; durationMs: number | null; attempts: number }[] }): Promise<"completed" | "skipped"> {
+export async function aggregatePrivacy(ev: { id: string; teamId: string; number: number; modelId: string; modelVersionId: string; seed: number; suite: unknown; startedAt: Date | null; status: string; shards: LandedShard[] }): Promise<"completed" | "skipped"> {
   if (ev.status !== "AGGREGATING") return "skipped";
-  const outputs = ev.shards.map((s) => s.result as PrivacyShardOutput | null);
-  if (outputs.some((o) => !o) || ev.shards.some((s) => s.status !== "DONE")) throw new Error("aggregate started before every shard landed");
+  const outputs = landedOutputs<PrivacyShardOutput>(ev.shards);
   const config = ev.suite as PrivacyConfig;
-  const target = outputs.find((o): o is PrivacyTargetOutput => o!.role === "target");
+  const target = outputs.find((o): o is PrivacyTargetOutput => o.role === "target");
   if (!target) throw new Error("the target-scoring shard has no output");
-  const refs = outputs.filter((o): o is PrivacyReferenceOutput => o!.role === "reference");
+  const refs = outputs.filter((o): o is PrivacyReferenceOutput => o.role === "reference");
   const [mv, model, dvM, dvN] = await Promise.all([
     db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId } }),
     db.model.findFirstOrThrow({ where: { id: ev.modelId, teamId: ev.teamId } }),

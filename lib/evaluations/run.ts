@@ -18,7 +18,7 @@ import { beyondMetrics } from "../engine/beyond";
 import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine/blackbox/reference";
 import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
 import { compareMetrics, regressionSummary, type Comparison } from "./regression";
-import { landAggregate, shardProvenance } from "./land";
+import { landAggregate, landedOutputs, shardProvenance, type LandedShard } from "./land";
 import { systemContext } from "../teams/context";
 
 // The worker side of an evaluation: one shard job at a time, and the aggregate step that runs once.
@@ -205,8 +205,7 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   const ev = await db.evaluation.findFirst({ where: { id: job.evaluationId, teamId: job.teamId }, include: { shards: { orderBy: { index: "asc" } } } });
   if (!ev || ev.status !== "AGGREGATING") return "skipped";
   if (ev.kind !== "robustness") return aggregateOtherKind(ev);
-  const outputs = ev.shards.map((s) => s.result as unknown as ShardOutput | null);
-  if (outputs.some((o) => !o) || ev.shards.some((s) => s.status !== "DONE")) throw new Error("aggregate started before every shard landed");
+  const outputs = landedOutputs<ShardOutput>(ev.shards);
   const [mv, dv, model] = await Promise.all([
     db.modelVersion.findFirstOrThrow({ where: { id: ev.modelVersionId, teamId: ev.teamId } }),
     db.datasetVersion.findFirstOrThrow({ where: { id: ev.datasetVersionId, teamId: ev.teamId } }),
@@ -214,10 +213,10 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   ]);
   const card = ModelCardSchema.parse(mv.card);
   const suite = AttackSuiteSchema.parse(ev.suite);
-  const records: ExampleRecord[] = outputs.flatMap((o) => o!.records);
+  const records: ExampleRecord[] = outputs.flatMap((o) => o.records);
   // Calibration, corruptions and OOD sit beside the attack metrics (null when the suite or old records lack them).
-  const metrics = { ...aggregateRecords(records, suite, card.classLabels), ...beyondMetrics(records, suite, suite.ood ? outputs.flatMap((o) => o!.ood ?? []) : null) };
-  const corruptionGallery = outputs.map((o) => o!.corruptionGallery).filter((g) => g !== undefined).sort((a, b) => a.index - b.index)[0] ?? null;
+  const metrics = { ...aggregateRecords(records, suite, card.classLabels), ...beyondMetrics(records, suite, suite.ood ? outputs.flatMap((o) => o.ood ?? []) : null) };
+  const corruptionGallery = outputs.map((o) => o.corruptionGallery).filter((g) => g !== undefined).sort((a, b) => a.index - b.index)[0] ?? null;
   let reliability = assessReliability(records, suite, metrics, card.classLabels, { statedAccuracy: card.statedAccuracy });
   // A model served over HTTP was only queried: say so, with its query budget, and compare with the white-box
   // evaluation of the weights it serves when the endpoint names them.
@@ -229,14 +228,14 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   if (endpoint) {
     const ref = await referenceCheckFor(systemContext(ev.teamId, "job"), ev, endpoint, metrics);
     reliability = withReliabilityCheck(reliability, ref.check);
-    const sum = (k: "queries" | "requests" | "retries") => outputs.reduce((a, o) => a + (o!.endpoint?.[k] ?? 0), 0);
+    const sum = (k: "queries" | "requests" | "retries") => outputs.reduce((a, o) => a + (o.endpoint?.[k] ?? 0), 0);
     threatModel = {
       kind: "black-box", outputKind: endpoint.outputKind, endpointHost: endpoint.host, queryBudgets: queryBudgets(suite),
       queriesPerExampleMax: queriesPerExample(suite), queriesSent: sum("queries"), requests: sum("requests"), retries: sum("retries"),
       referenceEvaluationId: ref.referenceEvaluationId,
     };
   }
-  const gallery: StoredGalleryItem[] = outputs.flatMap((o) => o!.gallery).sort((a, b) => a.index - b.index).slice(0, 8);
+  const gallery: StoredGalleryItem[] = outputs.flatMap((o) => o.gallery).sort((a, b) => a.index - b.index).slice(0, 8);
   const firstLinf = metrics.worstCase.filter((w) => w.norm === "linf").sort((a, b) => a.eps - b.eps)[0];
 
   const settings = await db.teamSettings.findUnique({ where: { teamId: ev.teamId } });
@@ -260,9 +259,9 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
     backends: ran.backends,
     workers: ran.workers,
     shards: ev.shards.map((s) => ({ index: s.index, samples: s.end - s.start, worker: s.workerId, backend: s.backend, durationMs: s.durationMs, attempts: s.attempts })),
-    gradientStats: outputs.map((o) => o!.gradientStats),
+    gradientStats: outputs.map((o) => o.gradientStats),
     // Inference cost per backend that ran shards (median over the engine processes that measured it).
-    inference: inferencePerBackend(outputs.map((o) => o!.inference).filter((c) => c !== undefined)),
+    inference: inferencePerBackend(outputs.map((o) => o.inference).filter((c) => c !== undefined)),
     threatModel,
     wallClockMs: ran.wallClockMs,
   };
@@ -316,7 +315,7 @@ export async function runAggregateJob(job: AggregateJob, attempt: JobAttempt): P
 }
 
 /** The aggregate step of a kind other than robustness (lib/evaluations/kinds.ts). */
-async function aggregateOtherKind(ev: EvaluationRow & { shards: { index: number; status: string; result: unknown; workerId: string | null; backend: string | null; durationMs: number | null; attempts: number }[] }): Promise<"completed" | "skipped"> {
+async function aggregateOtherKind(ev: EvaluationRow & { shards: LandedShard[] }): Promise<"completed" | "skipped"> {
   const kind = ev.kind as EvaluationKind;
   switch (kind) {
     case "privacy":
