@@ -1,6 +1,19 @@
 import Link from "next/link";
+import { PageHeader } from "@/app/_components/ui";
 
-export function SettingsTabs({ team, current }: { team: string; current: "members" | "tokens" | "api" | "policy" | "catalogs" | "alerts" | "outbound" }) {
+type SettingsTab = "members" | "tokens" | "api" | "policy" | "catalogs" | "alerts" | "outbound";
+
+/** The heading and tabs every settings page opens with. */
+export function SettingsHeader({ team, current, description = "Team members, roles and API access." }: { team: string; current: SettingsTab; description?: string }) {
+  return (
+    <>
+      <PageHeader title="Settings" description={description} />
+      <SettingsTabs team={team} current={current} />
+    </>
+  );
+}
+
+function SettingsTabs({ team, current }: { team: string; current: SettingsTab }) {
   const tabs = [
     ["members", "Members"],
     ["tokens", "API tokens"],

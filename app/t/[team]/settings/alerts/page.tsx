@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { teamPage } from "@/app/_lib/team";
-import { Card, PageHeader } from "@/app/_components/ui";
+import { Card } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { getTeamSettings } from "@/lib/evaluations/webhook";
-import { SettingsTabs } from "../tabs";
+import { SettingsHeader } from "../tabs";
 import { AlertSettingsForm } from "./form";
 
 export const metadata: Metadata = { title: "Alerts & webhook" };
@@ -14,8 +14,7 @@ export default async function AlertSettingsPage({ params }: { params: Promise<{ 
   const admin = can(ctx.role, "team.settings");
   return (
     <>
-      <PageHeader title="Settings" description="Team members, roles and API access." />
-      <SettingsTabs team={ctx.team.slug} current="alerts" />
+      <SettingsHeader team={ctx.team.slug} current="alerts" />
       <Card title="Silent-regression alerts">
         <AlertSettingsForm team={ctx.team.slug} tolerance={settings.regressionTolerancePp} webhookUrl={settings.webhookUrl ?? ""} disabled={!admin} />
         {admin && settings.webhookSecret ? (

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, Card, PageHeader, type Tone } from "@/app/_components/ui";
+import { Badge, Card, type Tone } from "@/app/_components/ui";
 import { ROLE_LABELS, PERMISSIONS } from "@/lib/auth/permissions";
 import { openApiDocument } from "@/lib/api/openapi";
-import { SettingsTabs } from "../tabs";
+import { SettingsHeader } from "../tabs";
 
 export const metadata: Metadata = { title: "API reference" };
 
@@ -67,8 +67,7 @@ export default async function ApiReferencePage({ params }: { params: Promise<{ t
   const tags = [...new Set(ops.map((o) => o.op.tags[0]!))];
   return (
     <>
-      <PageHeader title="Settings" description="Team members, roles and API access." />
-      <SettingsTabs team={ctx.team.slug} current="api" />
+      <SettingsHeader team={ctx.team.slug} current="api" />
       <div className="grid gap-6 lg:grid-cols-[12rem_1fr]">
         <nav aria-label="API sections" className="hidden lg:block">
           <ul className="sticky top-6 space-y-1 text-sm">

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
-import { Alert, Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Alert, Badge, Card, EmptyState, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { assessableControls, FRAMEWORK_IDS } from "@/lib/compliance/catalog";
 import { entriesByControl, EVIDENCE_KIND_INFO, EVIDENCE_KINDS } from "@/lib/compliance/crosswalk";
 import { teamCrosswalk } from "@/lib/compliance/policies";
 import { catalogForTeam, listTeamCatalogs } from "@/lib/compliance/team-catalogs";
-import { SettingsTabs } from "../tabs";
+import { SettingsHeader } from "../tabs";
 import { MapControlForm, UploadCatalogForm } from "./forms";
 
 export const metadata: Metadata = { title: "Catalogs" };
@@ -26,8 +26,7 @@ export default async function CatalogsPage({ params }: { params: Promise<{ team:
   const base = `/t/${ctx.team.slug}`;
   return (
     <>
-      <PageHeader title="Settings" description="Team members, roles, API access and the robustness policy." />
-      <SettingsTabs team={ctx.team.slug} current="catalogs" />
+      <SettingsHeader team={ctx.team.slug} current="catalogs" description="Team members, roles, API access and the robustness policy." />
       <div className="space-y-6">
         <Card title="Your own control catalogs">
           <p className="mb-3 text-sm text-slate-600">

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { teamPageAccess } from "@/app/_lib/team";
-import { Badge, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, Card, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { listMembers } from "@/lib/teams/members";
 import { can, ROLE_LABELS } from "@/lib/auth/permissions";
-import { SettingsTabs } from "../tabs";
+import { SettingsHeader } from "../tabs";
 import { AddMemberForm, RemoveButton, RoleSelect } from "./forms";
 import { SignOutEverywhereForm } from "./sessions-form";
 
@@ -15,8 +15,7 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
   const manage = can(ctx.role, "member.manage");
   return (
     <>
-      <PageHeader title="Settings" description="Team members, roles and API access." />
-      <SettingsTabs team={ctx.team.slug} current="members" />
+      <SettingsHeader team={ctx.team.slug} current="members" />
       <div className="space-y-6">
         <Table head={["Member", "Role", "Since", ...(manage ? [""] : [])]} caption="Team members">
           {members.map((m) => (

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, Card, EmptyState, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { can } from "@/lib/auth/permissions";
 import { listOutboundHosts } from "@/lib/teams/outbound-hosts";
-import { SettingsTabs } from "../tabs";
+import { SettingsHeader } from "../tabs";
 import { AddOutboundHostForm, RemoveOutboundHostButton } from "./forms";
 
 export const metadata: Metadata = { title: "Outbound hosts" };
@@ -15,8 +15,7 @@ export default async function OutboundHostsPage({ params }: { params: Promise<{ 
   const hosts = await listOutboundHosts(ctx);
   return (
     <>
-      <PageHeader title="Settings" description="Team members, roles and API access." />
-      <SettingsTabs team={ctx.team.slug} current="outbound" />
+      <SettingsHeader team={ctx.team.slug} current="outbound" />
       <div className="space-y-6">
         <p className="max-w-3xl text-sm text-slate-600">
           Models served over HTTP are queried only on these hosts and ports; webhooks may reach a private address only through them.

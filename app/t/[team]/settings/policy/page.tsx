@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { teamPage } from "@/app/_lib/team";
-import { Card, PageHeader, Table, Td, formatDateTime, Alert } from "@/app/_components/ui";
+import { Card, Table, Td, formatDateTime, Alert } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { getPolicy, listCrosswalkOverrides, listPolicyVersions } from "@/lib/compliance/policies";
 import { formValues } from "@/lib/compliance/policy-form";
 import { assessableControls } from "@/lib/compliance/catalog";
 import { catalogForTeam } from "@/lib/compliance/team-catalogs";
-import { SettingsTabs } from "../tabs";
+import { SettingsHeader } from "../tabs";
 import { OverrideForm, PolicyForm, ResetOverrideButton } from "./forms";
 
 export const metadata: Metadata = { title: "Policy" };
@@ -18,8 +18,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ team: s
   const controls = assessableControls(await catalogForTeam(ctx)).map((c) => ({ key: c.key, label: `${c.id} ${c.title}` }));
   return (
     <>
-      <PageHeader title="Settings" description="Team members, roles, API access and the robustness policy." />
-      <SettingsTabs team={ctx.team.slug} current="policy" />
+      <SettingsHeader team={ctx.team.slug} current="policy" description="Team members, roles, API access and the robustness policy." />
       <div className="space-y-6">
         <Card title={active.version ? `Robustness policy — version ${active.version}` : "Robustness policy — built-in default (not saved yet)"}>
           <p className="mb-4 text-sm text-slate-600">

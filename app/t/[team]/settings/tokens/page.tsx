@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, Card, EmptyState, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { can, ROLE_LABELS } from "@/lib/auth/permissions";
 import { listApiTokens } from "@/lib/auth/tokens";
-import { SettingsTabs } from "../tabs";
+import { SettingsHeader } from "../tabs";
 import { CreateTokenForm, RevokeButton } from "./forms";
 
 export const metadata: Metadata = { title: "API tokens" };
@@ -16,8 +16,7 @@ export default async function TokensPage({ params }: { params: Promise<{ team: s
   const now = new Date();
   return (
     <>
-      <PageHeader title="Settings" description="Team members, roles and API access." />
-      <SettingsTabs team={ctx.team.slug} current="tokens" />
+      <SettingsHeader team={ctx.team.slug} current="tokens" />
       {!manage ? (
         <EmptyState icon={icons.key("h-10 w-10")} title="API tokens are managed by admins">
           API tokens let CI pipelines and scripts call Bulwark&apos;s REST API. Ask a team admin for one.
