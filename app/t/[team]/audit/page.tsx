@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
+import { firstValues, type SearchParams } from "@/app/_lib/search-params";
 import { Alert, Badge, buttonClass, EmptyState, inputClass, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { verifyTeamChain } from "@/lib/audit/log";
@@ -11,10 +12,10 @@ export const metadata: Metadata = { title: "Audit log" };
 
 const label = "mb-1 block text-xs font-medium text-slate-600";
 
-export default async function AuditPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: SearchParams }) {
   const ctx = await teamPage(params);
   assertCan(ctx, "audit.read");
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const raw = await firstValues(searchParams);
   const parsed = AuditQuerySchema.safeParse(raw);
   const query: AuditQuery = parsed.success ? parsed.data : {};
   const [chain, result, facets] = await Promise.all([verifyTeamChain(ctx), findAuditPage(ctx, query), auditFacets(ctx)]);

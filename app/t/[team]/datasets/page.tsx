@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { teamPage } from "@/app/_lib/team";
+import { firstValues, type SearchParams } from "@/app/_lib/search-params";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { Badge, ButtonLink, EmptyState, PageHeader, Table, Td } from "@/app/_components/ui";
 import { registryScope } from "../_registry/page-parts";
@@ -10,10 +11,10 @@ import { FORMAT_LABELS } from "@/lib/registry/dataset-card";
 
 export const metadata: Metadata = { title: "Datasets" };
 
-export default async function DatasetsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function DatasetsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: SearchParams }) {
   const ctx = await teamPage(params);
   const { base, write } = registryScope(ctx, "datasets");
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const raw = await firstValues(searchParams);
   const filter = DatasetListFilterSchema.parse(raw);
   const datasets = await listDatasets(ctx, filter);
   const filtered = Boolean(filter.q || filter.format || filter.archived);

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { teamPage } from "@/app/_lib/team";
+import { firstValues, type SearchParams } from "@/app/_lib/search-params";
 import { buttonClass, ButtonLink, EmptyState, inputClass, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { AutoRefresh } from "@/app/_components/auto-refresh";
@@ -15,9 +16,9 @@ import { EVALUATION_KINDS, KINDS, kindLabel } from "@/lib/evaluations/kinds";
 
 export const metadata: Metadata = { title: "Evaluations" };
 
-export default async function EvaluationsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function EvaluationsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: SearchParams }) {
   const ctx = await teamPage(params);
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const raw = await firstValues(searchParams);
   const filter = EvaluationListFilterSchema.parse(raw);
   const [result, models] = await Promise.all([
     listEvaluations(ctx, filter),

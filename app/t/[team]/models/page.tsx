@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { teamPage } from "@/app/_lib/team";
+import { firstValues, type SearchParams } from "@/app/_lib/search-params";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { registryScope } from "../_registry/page-parts";
@@ -13,10 +14,10 @@ import { RISK_TIERS, RISK_TIER_LABELS } from "@/lib/registry/model-card";
 
 export const metadata: Metadata = { title: "Models" };
 
-export default async function ModelsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ModelsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: SearchParams }) {
   const ctx = await teamPage(params);
   const { base, write } = registryScope(ctx, "models");
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const raw = await firstValues(searchParams);
   const filter = ModelListFilterSchema.parse(raw);
   const models = await listModels(ctx, filter);
   const filtered = Boolean(filter.q || filter.risk || filter.archived);
