@@ -1,24 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initEngineBackend } from "./backend";
-import { loadModelFromFiles, validateModelForEngine, type ModelFiles } from "./model";
-import { cardFor, engineTestBackends } from "./testing";
+import { loadModelFromFiles, validateModelForEngine } from "./model";
+import { cardFor, engineTestBackends, layersModelToFiles } from "./testing";
 
 const testBackends = await engineTestBackends();
-
-/** Save a layers model to in-memory files the way a registry upload looks (model.json + one .bin). */
-async function toFiles(m: tf.LayersModel, binName = "group1-shard1of1.bin"): Promise<ModelFiles> {
-  let files: ModelFiles | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    const data = Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData!;
-    files = {
-      modelJson: JSON.parse(JSON.stringify({ format: "layers-model", modelTopology: a.modelTopology, weightsManifest: [{ paths: [binName], weights: a.weightSpecs }] })),
-      weights: { [binName]: new Uint8Array(data) },
-    };
-    return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" } };
-  }));
-  return files!;
-}
 
 function softmaxMlp(seed: number, classes = 3): tf.Sequential {
   const m = tf.sequential();
@@ -34,7 +20,7 @@ describe("model loading", () => {
 
   it("drops the final softmax: logits whose softmax equals the model's own output", async () => {
     const net = softmaxMlp(1);
-    const files = await toFiles(net);
+    const files = await layersModelToFiles(net);
     const loaded = await loadModelFromFiles(files);
     expect(loaded.droppedSoftmax).toBe(true);
     expect(loaded.numClasses).toBe(3);
@@ -64,7 +50,7 @@ describe("model loading", () => {
       net.add(tf.layers.maxPooling2d({ poolSize: 2 }));
       net.add(tf.layers.flatten());
       net.add(tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }));
-      const loaded = await loadModelFromFiles(await toFiles(net));
+      const loaded = await loadModelFromFiles(await layersModelToFiles(net));
       const x = tf.randomUniform([5, 8, 8, 2], 0, 1, "float32", 9);
       const own = (await (net.predict(x) as tf.Tensor).data()) as Float32Array;
       const ours = (await loaded.predictProbs(x).data()) as Float32Array;
@@ -81,7 +67,7 @@ describe("model loading", () => {
 
   it("validates: passes a good model, names the problem otherwise", async () => {
     const net = softmaxMlp(2);
-    const files = await toFiles(net);
+    const files = await layersModelToFiles(net);
     const card = cardFor([5], 3);
     const ok = await validateModelForEngine(files, card);
     expect(ok.errors).toEqual([]);
@@ -110,7 +96,7 @@ describe("model loading", () => {
     m.add(tf.layers.depthwiseConv2d({ inputShape: [6, 6, 2], kernelSize: 3, depthwiseInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
     m.add(tf.layers.flatten());
     m.add(tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
-    const files = await toFiles(m);
+    const files = await layersModelToFiles(m);
     for (const backend of ["wasm", "cpu"] as const) {
       await initEngineBackend(backend);
       const v = await validateModelForEngine(files, cardFor([6, 6, 2], 3));
@@ -128,7 +114,7 @@ describe("model loading", () => {
     const out = tf.layers.dense({ units: 2, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
       .apply(tf.layers.flatten().apply(conv.apply(input))) as tf.SymbolicTensor;
     const m = tf.model({ inputs: input, outputs: out });
-    const files = await toFiles(m);
+    const files = await layersModelToFiles(m);
     for (const backend of testBackends) {
       await initEngineBackend(backend);
       const v = await validateModelForEngine(files, cardFor([7, 7, 1], 2));
@@ -146,7 +132,7 @@ describe("model loading", () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [4], units: 3, activation: "softmax", useBias: false, kernelInitializer: tf.initializers.zeros() }));
     m.setWeights([tf.tensor2d([[0, 0, 20], [60, 0, 0], [0, 0, 0], [0, 0, 0]])]);
-    const files = await toFiles(m);
+    const files = await layersModelToFiles(m);
     const loaded = await loadModelFromFiles(files);
     expect(loaded.droppedSoftmax).toBe(true);
     const x = tf.tensor2d([[0.5, 1, 0, 0]]); // logits [60, 0, 10]
