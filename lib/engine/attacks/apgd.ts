@@ -4,7 +4,7 @@ import {
   ascentDirection, crossEntropy, linfBounds, logitsOf, lossAndGrad,
   oneHotOf, project, selectRows, traceCheckpoints,
 } from "./common";
-import { randomStart, runRestarts, type RunResult } from "./pgd";
+import { randomStart, runRestarts, startRun, type RunResult } from "./pgd";
 
 export interface ApgdOptions {
   norm: Norm;
@@ -79,13 +79,7 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
   const proj = (v: tf.Tensor) => project(opts.norm, v, x0, eps, ctx.range, bounds);
   const traceAt = traceCheckpoints(opts.steps);
   const checks = new Set(apgdCheckpoints(opts.steps));
-  const res: RunResult = {
-    best: start.clone(),
-    success: new Uint8Array(n),
-    bestLoss: new Float64Array(n).fill(-Infinity),
-    trace: Array.from({ length: n }, () => new Float32Array(traceAt.length)),
-    queries: new Int32Array(n),
-  };
+  const res = startRun(start, n, traceAt.length);
   // Per-example step size, starting at 2 eps; history of the current loss for the oscillation test.
   const eta = new Float32Array(n).fill(2 * eps);
   const lossHist: Float64Array[] = Array.from({ length: n }, () => new Float64Array(opts.steps + 1));

@@ -23,6 +23,17 @@ export interface RunResult {
   queries: Int32Array;
 }
 
+/** A run's result before its first step: the start point, nothing broken, and a loss trace with `checkpoints` entries per row. */
+export function startRun(start: tf.Tensor, n: number, checkpoints: number): RunResult {
+  return {
+    best: start.clone(),
+    success: new Uint8Array(n),
+    bestLoss: new Float64Array(n).fill(-Infinity),
+    trace: Array.from({ length: n }, () => new Float32Array(checkpoints)),
+    queries: new Int32Array(n),
+  };
+}
+
 /**
  * Merge one run into the batch state: a row that broke keeps its first success; otherwise the run
  * with the highest loss wins. Returns the new best tensor (old one disposed).
@@ -114,13 +125,7 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
   const loss: LossFn = (z) => crossEntropy(z, oneHot);
   const bounds = opts.norm === "linf" ? linfBounds(x0, eps, ctx.range) : undefined;
   const checkpoints = traceCheckpoints(opts.steps);
-  const result: RunResult = {
-    best: start.clone(),
-    success: new Uint8Array(n),
-    bestLoss: new Float64Array(n).fill(-Infinity),
-    trace: Array.from({ length: n }, () => new Float32Array(checkpoints.length)),
-    queries: new Int32Array(n),
-  };
+  const result = startRun(start, n, checkpoints.length);
   let xk = start.clone();
   for (let k = 0; k <= opts.steps; k++) {
     // The last iterate only needs a forward pass.
