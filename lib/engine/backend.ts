@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { registerAvgPoolGradFix, registerWasmGradientPatches } from "./wasm-kernels";
-import { registerExactSign } from "./exact-kernels";
+import { registerWasmGradientPatches } from "./wasm-kernels";
+import { applyKernelPatches } from "./kernel-patches";
 
 export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
 
@@ -67,9 +67,7 @@ async function describe(fallbacks: string[]): Promise<EngineBackendInfo> {
   const info: EngineBackendInfo = {
     backend,
     tfjsVersion: tf.version.tfjs,
-    kernelPatches: backend === "wasm" ? [registerExactSign("wasm"), ...registerWasmGradientPatches()]
-      : backend === "tensorflow" ? [registerExactSign("tensorflow")]
-      : backend === "cpu" ? [registerAvgPoolGradFix("cpu")] : [],
+    kernelPatches: applyKernelPatches(backend),
     fallbacks,
   };
   if (backend === "tensorflow") Object.assign(info, nativeVersions);

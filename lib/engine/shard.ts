@@ -5,7 +5,7 @@ import { EngineCardSchema, preprocessingOf, type EngineCard } from "./card";
 import type { LoadedModel } from "./model";
 import { AttackSuiteSchema, SANITY_ATTACK_ID, SANITY_STEPS, attackFamily, attackId, type AttackSpec, type AttackSuite, type AttackSuiteInput } from "./suite";
 import { type AttackContext, crossEntropy, exampleSize, logitsOf, lossAndGrad, oneHotOf, perturbationNorms } from "./attacks/common";
-import { runAttack } from "./attacks";
+import { attackStream, runAttack } from "./attacks";
 import { currentBackendInfo, type EngineBackendInfo } from "./backend";
 import { brierOf } from "./calibration";
 import { applicableCorruptions, corruptBatch, type Corruption } from "./corruptions";
@@ -224,7 +224,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
         if (xs) {
           const out = await runAttack(item.spec, {
             ctx, x: xs, labels: Int32Array.from(rows, (i) => labels[i]), indices: rows.map((i) => indices[i]),
-            eps, seed, stream: `${item.id}|${item.spec.norm}|${eps}`,
+            eps, seed, stream: attackStream(item.id, item.spec.norm, eps),
           });
           const evalT = tf.tidy(() => {
             const z = logitsOf(ctx, out.xAdv);

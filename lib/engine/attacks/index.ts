@@ -1,7 +1,7 @@
 import type { AttackSpec } from "../suite";
-import type { AttackBatch, AttackBatchOutput } from "./common";
+import type { AttackBatch, AttackBatchOutput, Norm } from "./common";
 import { fgsmAttack } from "./fgsm";
-import { pgdAttack } from "./pgd";
+import { pgdAttack, type IterateObserver } from "./pgd";
 import { apgdAttack } from "./apgd";
 import { squareAttack } from "./square";
 import { noiseAttack } from "./noise";
@@ -11,17 +11,23 @@ import { hopSkipJump } from "../blackbox/hsj";
 import { modelOracle } from "../blackbox/oracle";
 
 export type { AttackBatch, AttackBatchOutput, AttackContext, Norm } from "./common";
+export type { IterateObserver } from "./pgd";
 export { fgsmAttack, pgdAttack, apgdAttack, squareAttack, noiseAttack };
 
-/** Run one attack of a suite on one batch at one epsilon. */
-export function runAttack(spec: AttackSpec, batch: AttackBatch): Promise<AttackBatchOutput> {
+/** The random stream of one attack at one budget: keys the per-example randomness of worker and explorer alike. */
+export function attackStream(id: string, norm: Norm, eps: number): string {
+  return `${id}|${norm}|${eps}`;
+}
+
+/** Run one attack of a suite on one batch at one epsilon; `onIterate` sees PGD's loss at every step (nothing else changes). */
+export function runAttack(spec: AttackSpec, batch: AttackBatch, onIterate?: IterateObserver): Promise<AttackBatchOutput> {
   switch (spec.kind) {
     case "fgsm":
       return fgsmAttack(batch, { norm: spec.norm, targeted: spec.targeted });
     case "pgd":
       return pgdAttack(batch, {
         norm: spec.norm, steps: spec.steps, restarts: spec.restarts, randomStart: spec.randomStart,
-        stepSize: spec.stepSize !== undefined ? spec.stepSize * batch.eps : undefined,
+        stepSize: spec.stepSize !== undefined ? spec.stepSize * batch.eps : undefined, onIterate,
       });
     case "apgd-ce":
       return apgdAttack(batch, { norm: spec.norm, steps: spec.steps, restarts: spec.restarts, loss: "ce" });

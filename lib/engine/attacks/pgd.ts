@@ -12,7 +12,11 @@ export interface PgdOptions {
   /** Absolute step size; default 2.5 * eps / steps (Madry et al.), enough to cross the ball from any start. */
   stepSize?: number;
   randomStart: boolean;
+  /** Called with every iterate's per-row loss (restart, step 0..steps); read-only, it changes nothing (the explorer plots it). */
+  onIterate?: IterateObserver;
 }
+
+export type IterateObserver = (restart: number, step: number, loss: ArrayLike<number>) => void;
 
 /** Result of one run over a set of rows, merged into the batch result by the caller. */
 export interface RunResult {
@@ -117,7 +121,7 @@ export function randomStart(norm: Norm, batch: AttackBatch, restart: RestartRows
 }
 
 /** One PGD run (one restart) on the given rows. */
-async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opts: PgdOptions, start: tf.Tensor): Promise<RunResult> {
+async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opts: PgdOptions, start: tf.Tensor, restart: number): Promise<RunResult> {
   const { ctx, eps } = batch;
   const n = labels.length;
   const alpha = opts.stepSize ?? (2.5 * eps) / Math.max(1, opts.steps);
@@ -138,6 +142,7 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
     predT.dispose();
     out.logits.dispose();
     out.loss.dispose();
+    opts.onIterate?.(restart, k, lossVals);
     const take = new Uint8Array(n);
     const cp = checkpoints.indexOf(k);
     for (let i = 0; i < n; i++) {
@@ -186,7 +191,7 @@ export async function pgdAttack(batch: AttackBatch, opts: PgdOptions): Promise<A
   const state = await runRestarts(batch, Math.max(1, opts.restarts), async (restart) => {
     const start = opts.randomStart ? randomStart(opts.norm, batch, restart) : restart.x0.clone();
     try {
-      return await pgdRun(restart.x0, restart.labels, batch, opts, start);
+      return await pgdRun(restart.x0, restart.labels, batch, opts, start, restart.r);
     } finally {
       start.dispose();
     }
