@@ -59,8 +59,9 @@ function argMax(p: ArrayLike<number>): number {
 /** Runs the attack on one example; throws with a message naming the argument when the input does not fit the card. */
 export async function exploreAttack(input: ExploreInput): Promise<ExploreResult> {
   const card = EngineCardSchema.parse(input.card);
-  const spec = AttackSpecSchema.parse(input.attack) as ExploreAttack;
-  if (spec.kind !== "fgsm" && spec.kind !== "pgd") throw new Error(`attack ${spec.kind} is not offered by the explorer (FGSM and PGD are)`);
+  const parsed = AttackSpecSchema.parse(input.attack);
+  if (parsed.kind !== "fgsm" && parsed.kind !== "pgd") throw new Error(`attack ${parsed.kind} is not offered by the explorer (FGSM and PGD are)`);
+  const spec: ExploreAttack = parsed;
   const { model, x, label, eps } = input;
   const shape = card.inputShape;
   const d = exampleSize(shape);

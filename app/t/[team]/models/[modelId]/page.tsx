@@ -50,13 +50,16 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
         title={model.name}
         description={model.description || undefined}
         actions={
-          write ? (
+          <>
+            {current && (current.format === "tfjs-layers" || current.format === "onnx") ? <ButtonLink href={`${base}/${model.id}/explore?v=${current.version}`} variant="secondary">Explore v{current.version}</ButtonLink> : null}
+          {write ? (
             <>
               <ArchiveButton action={recordAction.bind(null, "models", ctx.team.slug, model.id)} noun="model" archived={model.archivedAt !== null} />
               {latest?.format === ENDPOINT_FORMAT ? null : <ButtonLink href={`${base}/${model.id}/ensemble`} variant="secondary">New ensemble version</ButtonLink>}
               {latest?.format === ENDPOINT_FORMAT ? <ButtonLink href={`${base}/endpoint?model=${model.id}`}>Add endpoint version</ButtonLink> : <ButtonLink href={`${base}/new?model=${model.id}`}>Upload new version</ButtonLink>}
             </>
-          ) : null
+          ) : null}
+          </>
         }
       />
       {model.archivedAt ? <div className="mb-4"><Alert tone="amber">This model was archived on {formatDateTime(model.archivedAt)}. Its versions stay readable.</Alert></div> : null}
