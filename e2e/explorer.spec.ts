@@ -25,7 +25,7 @@ async function runAndRead(page: Page) {
   return { live: await page.getByTestId("live-adv-label").innerText(), stored: await page.getByTestId("stored-adv-label").innerText(), table: await page.getByTestId("record-comparison").innerText() };
 }
 
-test("a viewer runs PGD in the browser: v1's recorded break reproduces, v2 survives, nothing leaves the origin", async ({ page, baseURL }) => {
+test("a viewer runs PGD in the browser: v1's recorded break reproduces, v2 survives, nothing leaves the origin", async ({ page, baseURL }, testInfo) => {
   test.setTimeout(600_000);
   const origin = new URL(baseURL!).origin;
   const elsewhere: string[] = [];
@@ -68,6 +68,13 @@ test("a viewer runs PGD in the browser: v1's recorded break reproduces, v2 survi
   const v2 = await runAndRead(page);
   expect(v2.table).toMatch(/Outcome\s+survived\s+survived/);
   expect(v2.live).toBe(v2.stored);
+  await testInfo.attach("explorer at 1280 px", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+
+  // A 390 px phone: the result stays readable without sideways scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  await testInfo.attach("explorer at 390 px", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
 
   expect(elsewhere).toEqual([]);
 });

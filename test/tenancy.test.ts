@@ -19,6 +19,7 @@ import { launchableModelVersion } from "../lib/evaluations/launch";
 import { cancelEvaluation, evaluationProgress, getEvaluation } from "../lib/evaluations/manage";
 import { cancelHardening, createHardening, estimateHardening } from "../lib/hardening/create";
 import { evaluationRecords } from "../lib/evaluations/results";
+import { getExplorerExample, getExplorerSetup } from "../lib/evaluations/explore";
 import { integritySuspects, integritySuspectsPage } from "../lib/evaluations/integrity-suspects";
 import { createSchedule, deleteSchedule, setSchedulePaused, updateSchedule, ScheduleInputSchema } from "../lib/evaluations/schedules";
 import { acknowledgeAlert } from "../lib/evaluations/webhook";
@@ -187,6 +188,8 @@ const cases: [string, () => Promise<unknown>][] = [
   ["evaluations: get", () => getEvaluation(outsider, ids.evaluationNumber)],
   ["evaluations: progress", () => evaluationProgress(outsider, ids.evaluationNumber)],
   ["evaluations: results", () => evaluationRecords(outsider, ids.evaluationNumber)],
+  ["models: Explore view of another team's version", () => getExplorerSetup(outsider, ids.model)],
+  ["models: Explore example of another team's version and dataset", () => getExplorerExample(outsider, { version: ids.modelVersion, dataset: ids.datasetVersion, index: 0 })],
   ["evaluations: integrity suspects", () => integritySuspects(outsider, ids.evaluationNumber)],
   ["evaluations: integrity suspects, a page", () => integritySuspectsPage(outsider, ids.evaluationNumber, { limit: 10 })],
   ["evaluations: cancel", () => cancelEvaluation(outsider, ids.evaluation)],
