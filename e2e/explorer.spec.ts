@@ -36,6 +36,8 @@ test("a viewer runs PGD in the browser: v1's recorded break reproduces, v2 survi
   await signIn(page, DEMO.VIEWER);
   await page.goto("/t/demo/models");
   await page.getByRole("link", { name: "digits-cnn", exact: true }).click();
+  await expect(page).toHaveURL(/\/t\/demo\/models\/[^/?]+/);
+  await expect(page.getByRole("heading", { name: "digits-cnn", exact: true })).toBeVisible();
   const modelUrl = page.url().split("?")[0];
 
   // The examples v2's evaluation recorded as surviving PGD L∞ at ε 0.1.
