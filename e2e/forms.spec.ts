@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { DEMO, signIn, waitForHydration } from "./helpers";
 
 // Every form keeps every value the user entered after the server refuses it (issue 24): React resets a form
 // after its action, so a field that is not remounted from the echoed values silently goes back to its default
@@ -357,9 +357,11 @@ const CASES: FormCase[] = [
     open: async (page) => {
       await via("/t/demo/models", "digits-cnn", "New ensemble version")(page);
       // The form starts from the latest ensemble's members (the seeded v3): untick them so one member is ticked.
-      // After hydration (a box unticked before React takes over the page is ticked again by it).
-      await page.waitForLoadState("networkidle");
-      for (const box of await byForm("New ensemble version")(page).getByRole("checkbox").all()) {
+      // After hydration: a box unticked before React takes over the page is ticked again by it (seen with the
+      // journeys running beside vitest, when "network idle" came before the boxes had hydrated).
+      const boxes = await byForm("New ensemble version")(page).getByRole("checkbox").all();
+      for (const box of boxes) await waitForHydration(box);
+      for (const box of boxes) {
         await expect(async () => {
           await box.setChecked(false, { force: true });
           await expect(box).not.toBeChecked({ timeout: 1_000 });

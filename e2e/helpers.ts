@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 
 export const DEMO_PASSWORD = "bulwark-demo-2026";
@@ -16,6 +16,14 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/t\/[^/]+\/dashboard$/);
+}
+
+/**
+ * Waits until React has hydrated the element: it then carries React's props on the DOM node. A change made
+ * before that (e.g. unticking a box the server rendered ticked) is undone when a controlled input hydrates.
+ */
+export async function waitForHydration(target: Locator) {
+  await expect.poll(() => target.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 30_000 }).toBe(true);
 }
 
 export async function signOut(page: Page) {

@@ -47,6 +47,7 @@ function urlOf(file: string, f: Fixtures): string {
   if (url.endsWith(`/models/${f.modelId}/file`)) url += `?version=${f.modelFile.version}&path=${encodeURIComponent(f.modelFile.path)}`;
   if (url.endsWith(`/datasets/${f.datasetId}/file`)) url += `?version=${f.datasetFile.version}&path=${encodeURIComponent(f.datasetFile.path)}`;
   if (url.endsWith("/audit/export")) url += "?format=jsonl";
+  if (url.endsWith(`/models/${f.modelId}/explore/example`)) url += `?version=${f.modelFile.version}&dataset=${f.datasetFile.version}&index=0`;
   return url;
 }
 
