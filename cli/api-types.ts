@@ -4734,8 +4734,11 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
-                    /** @description The OSCAL 1.0.6 Catalog as a JSON file (at most 5 MB and 2,000 controls). */
-                    file?: string;
+                    /**
+                     * Format: binary
+                     * @description The OSCAL 1.0.6 Catalog as a JSON file (at most 5 MB and 2,000 controls).
+                     */
+                    file: string;
                     /** @description Optional: custom-<slug> to upload a new version of that catalog; absent: derived from the catalog's title. */
                     framework?: string;
                     /** @description Optional: the name shown in lists and charts (at most 40 characters); absent: the catalog's title. */

@@ -94,8 +94,11 @@ function requestBody(o: Operation) {
     return { required: true, content: { "application/json": { schema, ...(example ? { example } : {}) } } };
   }
   if (o.bodyKind === "multipart") {
-    const properties = Object.fromEntries(Object.entries(o.multipartFields ?? {}).map(([k, d]) => [k, k === "files" ? { type: "array", items: { type: "string", format: "binary" }, description: d } : { type: "string", description: d }]));
-    return { required: true, content: { "multipart/form-data": { schema: { type: "object", properties, required: ["files"] } } } };
+    // "files": one or more uploaded files; "file": exactly one; any other field is text.
+    const fields = Object.entries(o.multipartFields ?? {});
+    const properties = Object.fromEntries(fields.map(([k, d]) => [k, k === "files" ? { type: "array", items: { type: "string", format: "binary" }, description: d } : k === "file" ? { type: "string", format: "binary", description: d } : { type: "string", description: d }]));
+    const required = fields.map(([k]) => k).filter((k) => k === "files" || k === "file");
+    return { required: true, content: { "multipart/form-data": { schema: { type: "object", properties, required } } } };
   }
   if (o.bodyKind === "pdf-or-json" && o.body) {
     return { required: true, content: { "application/pdf": { schema: { type: "string", format: "binary" } }, "application/json": { schema: requestSchema(o.body), ...(example ? { example } : {}) } } };
