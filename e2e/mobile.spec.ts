@@ -39,8 +39,8 @@ test("the main pages fit a 390 px phone: collapsed navigation, no horizontal pag
   await noSidewaysScroll(page, testInfo, "dashboard");
 
   // The demo's first evaluation (digits-cnn v1, seeded), not the newest one: journeys in the other lane launch
-  // evaluations meanwhile. (The 80-sample evaluation evaluations.spec launches measured 400 px wide here in
-  // session 8: a layout bug noted in that session's closing note.)
+  // evaluations meanwhile. (A page measured while its loading skeleton showed was 400 px wide: the skeleton's
+  // 384 px bar plus the padding; it is capped at the width now.)
   await page.goto("/t/demo/evaluations/1");
   await expect(page.getByRole("heading", { name: "Evaluation #1" })).toBeVisible();
   await noSidewaysScroll(page, testInfo, "evaluation results");
