@@ -66,17 +66,26 @@ export async function imageFileToInput(file: File, shape: number[], range: Range
 
 const PAD = 280;
 
+/** Paints the pad dark; false when the canvas is not there. */
+function blank(canvas: HTMLCanvasElement | null): boolean {
+  const ctx = canvas?.getContext("2d");
+  if (!ctx) return false;
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, PAD, PAD);
+  return true;
+}
+
 /** A square pad to draw a light digit on a dark background (MNIST's convention), read at the input's size. */
 export function DrawPad({ shape, range, onChange }: { shape: number[]; range: Range; onChange: (x: Float32Array | null) => void }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const drawing = useRef(false);
   const { h, w } = dims(shape);
-  useEffect(() => clear(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  // The pad starts dark (choosing "Draw" already cleared the explorer's input).
+  useEffect(() => {
+    blank(ref.current);
+  }, []);
   function clear() {
-    const ctx = ref.current?.getContext("2d");
-    if (!ctx) return;
-    ctx.fillStyle = "#000";
-    ctx.fillRect(0, 0, PAD, PAD);
+    if (!blank(ref.current)) return;
     onChange(null);
   }
   function point(e: React.PointerEvent<HTMLCanvasElement>) {
