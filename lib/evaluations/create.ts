@@ -82,7 +82,9 @@ export async function createEvaluation(ctx: TeamScope, input: CreateEvaluation, 
   // The sanity PGD needs gradients: a custom suite for an endpoint runs without it unless it asks for it explicitly
   // (then the check below refuses it and says why).
   const askedSanity = (() => { try { return (JSON.parse(input.customSuite || "{}") as { sanityCheck?: unknown }).sanityCheck === true; } catch { return false; } })();
-  const suite = endpoint && input.preset === "custom" && !askedSanity ? AttackSuiteSchema.parse({ ...built.suite, sanityCheck: false }) : built.suite;
+  const chosen = endpoint && input.preset === "custom" && !askedSanity ? AttackSuiteSchema.parse({ ...built.suite, sanityCheck: false }) : built.suite;
+  const preset = opts.repeatsPreset ?? input.preset;
+  const suite = opts.repeatsPreset ? { ...chosen, preset } : chosen;
   const warnings = endpoint ? checkEndpointSuite(suite, endpoint, card.inputRange, card.inputShape) : built.warnings;
   const parts = await withOptionalParts(teamId, suite, input, card);
   const dataset = await loadDatasetForEngine(ctx, dv.id);
@@ -93,12 +95,12 @@ export async function createEvaluation(ctx: TeamScope, input: CreateEvaluation, 
 
   const evaluation = await insertEvaluation(ctx, opts, {
     columns: {
-      modelId: mv.modelId, modelVersionId: mv.id, datasetVersionId: dv.id, preset: input.preset, suite: parts, seed: input.seed,
+      modelId: mv.modelId, modelVersionId: mv.id, datasetVersionId: dv.id, preset, suite: parts, seed: input.seed,
       sampleCount: sampleIndices.length, sampleIndices, shardSize: input.shardSize, estimatedSteps: perSample * sampleIndices.length,
     },
     shards,
     details: {
-      model: `${mv.model.name} v${mv.version}`, modelDigest: mv.manifestDigest, datasetDigest: dv.tensorDigest, preset: input.preset, samples: sampleIndices.length, seed: input.seed, shards: shards.length,
+      model: `${mv.model.name} v${mv.version}`, modelDigest: mv.manifestDigest, datasetDigest: dv.tensorDigest, preset, samples: sampleIndices.length, seed: input.seed, shards: shards.length,
       ...(queryCost && endpoint ? { threatModel: "black-box", endpointHost: endpoint.host, queryBudgets: queryCost.budgets, maxQueries: queryCost.maxQueries } : {}),
     },
   });

@@ -13,6 +13,11 @@ import { queueEvaluationShards } from "./queue-shards";
 export interface LaunchOptions {
   scheduleId?: string;
   priority?: number;
+  /**
+   * The evaluation repeats an earlier one's suite (passed as a custom suite): it keeps that suite's preset
+   * label, so a re-evaluation of a quick suite reads as quick, not custom.
+   */
+  repeatsPreset?: "quick" | "standard" | "custom";
 }
 
 /** The model version an evaluation is launched on: the team's, stored and not archived. */

@@ -9,6 +9,10 @@ import { seedDemoOnnxModel, seedDemoRegistry, DEMO_DATASETS } from "../seed/regi
 import { systemContext } from "../teams/context";
 import { verifyTeamChain } from "../audit/log";
 import { cancelHardening, createHardening, estimateHardening } from "./create";
+import { runHardeningJob } from "./run";
+import { createEvaluation } from "../evaluations/create";
+import { cancelEvaluation } from "../evaluations/manage";
+import { CreateEvaluationSchema } from "../evaluations/schemas";
 
 // Hardening runs on real worker processes (pg-boss on this file's PostgreSQL), the demo CNN v1 and the demo
 // training split: a worker SIGKILLed mid-run is replaced, the job resumes from the last end-of-epoch checkpoint,
@@ -76,6 +80,42 @@ describe("hardening runs", () => {
     await cancelHardening(ctx, b.id);
     expect((await db.hardeningRun.findUniqueOrThrow({ where: { id: a.id } })).status).toBe("CANCELLED");
     await expect(cancelHardening(ctx, a.id)).rejects.toThrow(/is cancelled: there is nothing to cancel/);
+  });
+
+  it("registers one version when its worker is lost after registering, and evaluates it with the parent's latest suite on the same examples", { timeout: 300_000 }, async () => {
+    const ctx = team.ctx("ENGINEER");
+    const teamId = team.team.id;
+    const evalSet = (await db.datasetVersion.findFirstOrThrow({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } } })).id;
+    // The parent's latest robustness evaluation; its figures are not needed here, only that it finished.
+    const parentEval = await createEvaluation(ctx, CreateEvaluationSchema.parse({ modelVersionId: v1, datasetVersionId: evalSet, preset: "quick", sampleCount: 20, seed: 5, shardSize: 10 }));
+    await db.evaluation.update({ where: { id: parentEval.id }, data: { status: "COMPLETED", finishedAt: new Date() } });
+    const { modelId } = await db.modelVersion.findUniqueOrThrow({ where: { id: v1 } });
+    const versionsBefore = await db.modelVersion.count({ where: { modelId } });
+
+    // A small run, worked in this process (no worker has started yet: the job stays queued).
+    const run = await createHardening(ctx, request({ trainCount: 64, params: { method: "pgd-at", eps: 0.1, steps: 1, epochs: 1, learningRate: 1e-3, batchSize: 32, seed: 3 } }));
+    expect(await runHardeningJob({ teamId, runId: run.id }, { workerId: "in-test", attempt: 1 })).toMatch(/: version \w+ .*, evaluation #\d+$/);
+    const done = await db.hardeningRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(done.status).toBe("COMPLETED");
+    // The crash point: the version and the run's record of it committed, the worker lost before the run was marked
+    // completed. The retried job lands the recorded version: no second version, no second evaluation.
+    await db.hardeningRun.update({ where: { id: run.id }, data: { status: "RUNNING", finishedAt: null } });
+    expect(await runHardeningJob({ teamId, runId: run.id }, { workerId: "in-test-retry", attempt: 2 })).toMatch(new RegExp(`version ${done.resultVersionId}`));
+    const landed = await db.hardeningRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect([landed.status, landed.resultVersionId]).toEqual(["COMPLETED", done.resultVersionId]);
+    expect(landed.cost).toEqual(done.cost);
+    expect(await db.modelVersion.count({ where: { modelId } })).toBe(versionsBefore + 1);
+
+    // The hardened version's evaluation: the parent's suite, dataset version, seed and the same examples.
+    const evaluations = await db.evaluation.findMany({ where: { teamId, modelVersionId: done.resultVersionId! } });
+    expect(evaluations).toHaveLength(1);
+    const parent = await db.evaluation.findUniqueOrThrow({ where: { id: parentEval.id } });
+    const child = evaluations[0]!;
+    expect({ suite: child.suite, dataset: child.datasetVersionId, seed: child.seed, samples: child.sampleCount, indices: child.sampleIndices, kind: child.kind, preset: child.preset }).toEqual({
+      suite: parent.suite, dataset: parent.datasetVersionId, seed: parent.seed, samples: parent.sampleCount, indices: parent.sampleIndices, kind: "robustness", preset: "quick",
+    });
+    expect((child.sampleIndices as number[]).length).toBe(20);
+    await cancelEvaluation(ctx, child.id); // not run here: the worker test below needs its time
   });
 
   it("resumes after its worker is SIGKILLed mid-run, with the uninterrupted run's weights, lineage and measured cost", { timeout: 600_000 }, async () => {

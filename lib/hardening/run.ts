@@ -8,7 +8,9 @@ import { putBytes, readVerified } from "../registry/store";
 import { loadModelVersionForEngine, registerModelVersion } from "../registry/models";
 import { loadDatasetForEngine } from "../registry/datasets";
 import { Staging } from "../registry/staging";
+import { discardArtifactsIfUnused, removeUnreferencedBlobs } from "../registry/commit";
 import { createEvaluation } from "../evaluations/create";
+import { CreateEvaluationSchema, type Preset } from "../evaluations/schemas";
 import type { ModelCard } from "../registry/model-card";
 import type { Checkpoint, HardeningParams } from "../engine/training/harden";
 
@@ -50,6 +52,13 @@ export async function runHardeningJob(data: { teamId: string; runId: string }, t
   const run = await db.hardeningRun.findFirst({ where: { id: runId, teamId } });
   if (!run) return "no such run (deleted)";
   if (!["QUEUED", "RUNNING"].includes(run.status)) return `already ${run.status.toLowerCase()}`;
+  // A worker lost after the version was registered (the run records it in the same transaction): land that
+  // version instead of training and registering a second one. One whose files never reached the store is discarded.
+  if (run.resultVersionId) {
+    const stored = await db.modelVersion.findFirst({ where: { id: run.resultVersionId, teamId, storedAt: { not: null } }, select: { id: true } });
+    if (stored) return land(teamId, runId, run.parentVersionId, stored.id, run.cost as unknown as RunCost, { landedAfterLostWorker: true });
+    await discardUnstoredResult(teamId, runId, run.resultVersionId);
+  }
   if (run.cancelRequested) {
     await finish(teamId, runId, "CANCELLED", {});
     return "cancelled before it started";
@@ -128,14 +137,16 @@ export async function runHardeningJob(data: { teamId: string; runId: string }, t
         trainingCost: { wallTimeHours: cost.wallSeconds / 3600, epochs: cost.epochs, hardware: `${cost.cores} × ${cost.cpuModel}, ${cost.backend} backend`.slice(0, 200) },
         intendedUse: parent.card.intendedUse,
       };
-      const registered = await registerModelVersion(systemContext(teamId, "job", `hardening run ${runId}`), { modelId: run.modelId, card: card as unknown as Record<string, unknown>, files: staged }, staging);
+      // The run records its result (and cost) in the version's own transaction: a retried job finds it there.
+      const record = async (tx: Prisma.TransactionClient, id: string) => {
+        await tx.hardeningRun.update({ where: { id: runId }, data: { resultVersionId: id, cost: cost as unknown as Prisma.InputJsonValue, examplesDone: 0 } });
+      };
+      const registered = await registerModelVersion(systemContext(teamId, "job", `hardening run ${runId}`), { modelId: run.modelId, card: card as unknown as Record<string, unknown>, files: staged }, staging, { inTransaction: record });
       versionId = registered.versionId;
     } finally {
       await staging.dispose();
     }
-    await finish(teamId, runId, "COMPLETED", { resultVersionId: versionId, cost: cost as unknown as Prisma.InputJsonValue, examplesDone: 0 }, { resultVersionId: versionId, cost, keptEpoch: outcome.keptEpoch, stoppedEarly: outcome.stoppedEarly });
-    const evaluation = await evaluateLikeParent(teamId, run.parentVersionId, versionId);
-    return `hardening run ${runId}: version ${versionId} (${cost.epochs} epochs, ${gradients} gradients, ${cost.wallSeconds} s)${evaluation ? `, evaluation #${evaluation}` : ""}`;
+    return await land(teamId, runId, run.parentVersionId, versionId, cost, { keptEpoch: outcome.keptEpoch, stoppedEarly: outcome.stoppedEarly });
   } catch (e) {
     if (e instanceof HardeningCancelled) {
       await finish(teamId, runId, "CANCELLED", {});
@@ -147,6 +158,35 @@ export async function runHardeningJob(data: { teamId: string; runId: string }, t
   }
 }
 
+/**
+ * The last step of a run whose version is registered: queue its evaluation like the parent's (once), then mark
+ * the run completed. Safe to repeat after a lost worker.
+ */
+async function land(teamId: string, runId: string, parentVersionId: string, versionId: string, cost: RunCost, details: Record<string, unknown>): Promise<string> {
+  let evaluation: number | null = null;
+  let evaluationError: string | undefined;
+  try {
+    evaluation = await evaluateLikeParent(teamId, parentVersionId, versionId);
+  } catch (e) {
+    // The version is good whatever happens to its evaluation: the run completes and says why none was queued.
+    evaluationError = (e as Error).message.slice(0, 500);
+  }
+  await finish(teamId, runId, "COMPLETED", { examplesDone: 0 }, { resultVersionId: versionId, cost, ...details, evaluation, ...(evaluationError ? { evaluationError } : {}) });
+  return `hardening run ${runId}: version ${versionId} (${cost.epochs} epochs, ${cost.attackGradients + cost.weightGradients} gradients, ${cost.wallSeconds} s)${evaluation ? `, evaluation #${evaluation}` : evaluationError ? `, evaluation not queued: ${evaluationError}` : ""}`;
+}
+
+/** A result version registered but never stored (the worker died while moving its files): taken out, audited. */
+async function discardUnstoredResult(teamId: string, runId: string, versionId: string): Promise<void> {
+  const files = await db.modelVersionFile.findMany({ where: { modelVersionId: versionId, teamId }, select: { sha256: true } });
+  await db.$transaction(async (tx) => {
+    await tx.hardeningRun.update({ where: { id: runId }, data: { resultVersionId: null } });
+    await tx.modelVersion.deleteMany({ where: { id: versionId, teamId, storedAt: null } });
+    await discardArtifactsIfUnused(tx, teamId, files.map((f) => f.sha256));
+    await appendAudit(tx, { teamId, actor: SYSTEM_ACTOR, action: "model.version.discard", subjectType: "ModelVersion", subjectId: versionId, details: { reason: `hardening run ${runId}: its worker stopped before the files were stored` } });
+  });
+  await removeUnreferencedBlobs(files.map((f) => f.sha256));
+}
+
 async function finish(teamId: string, runId: string, status: string, data: Prisma.HardeningRunUpdateInput, details: Record<string, unknown> = {}): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.hardeningRun.update({ where: { id: runId }, data: { ...data, status, finishedAt: new Date() } });
@@ -156,11 +196,12 @@ async function finish(teamId: string, runId: string, status: string, data: Prism
 
 /** Queues the hardened version's evaluation with the parent's latest robustness suite on the same examples (null: the parent has none). */
 async function evaluateLikeParent(teamId: string, parentVersionId: string, versionId: string): Promise<number | null> {
+  const queued = await db.evaluation.findFirst({ where: { teamId, modelVersionId: versionId, kind: "robustness" }, orderBy: { createdAt: "asc" }, select: { number: true } });
+  if (queued) return queued.number;
   const last = await db.evaluation.findFirst({ where: { teamId, modelVersionId: parentVersionId, kind: "robustness", status: "COMPLETED" }, orderBy: { finishedAt: "desc" } });
   if (!last) return null;
-  const created = await createEvaluation(systemContext(teamId, "job"), {
-    modelVersionId: versionId, datasetVersionId: last.datasetVersionId, preset: "custom", customSuite: JSON.stringify(last.suite),
-    sampleCount: last.sampleCount, seed: last.seed, shardSize: last.shardSize, linfEpsilons: undefined, corruptions: undefined, ood: undefined, oodDatasetVersionId: undefined,
-  } as never);
+  // The stored suite as a custom one, the same dataset version, count and seed: stratifiedSample draws the same examples.
+  const input = CreateEvaluationSchema.parse({ modelVersionId: versionId, datasetVersionId: last.datasetVersionId, preset: "custom", customSuite: JSON.stringify(last.suite), sampleCount: last.sampleCount, seed: last.seed, shardSize: last.shardSize });
+  const created = await createEvaluation(systemContext(teamId, "job"), input, { repeatsPreset: last.preset as Preset });
   return created.number;
 }

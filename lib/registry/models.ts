@@ -200,7 +200,11 @@ async function prepareOnnx(found: { problems: Problem[]; set?: OnnxUpload }, car
  * are checked in the staging folder, the rows commit, and only then do the blobs move to the store.
  * Throws ValidationError (with fieldErrors) naming the file and the problem.
  */
-export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInput, staging: Staging): Promise<RegisteredVersion> {
+/**
+ * `inTransaction` runs inside the transaction that creates the version row: a caller that must record the new
+ * version elsewhere (a hardening run's result) does it there, so the two commit together or not at all.
+ */
+export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInput, staging: Staging, o: { inTransaction?: (tx: Prisma.TransactionClient, versionId: string) => Promise<void> } = {}): Promise<RegisteredVersion> {
   assertScopeCan(ctx, "model.write");
   const limits = uploadLimits();
   const problems: Problem[] = [];
@@ -244,7 +248,7 @@ export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInp
         description: input.description ?? "",
         create: async (modelId, version) => {
           const artifacts = await upsertArtifacts(tx, teamId, hashed);
-          return tx.modelVersion.create({
+          const row = await tx.modelVersion.create({
             data: {
               ...modelVersionColumns(ctx, card, modelId, version),
               format,
@@ -254,6 +258,8 @@ export async function registerModelVersion(ctx: TeamScope, input: ModelUploadInp
               files: { create: hashed.map((f) => ({ teamId, artifactId: artifacts.get(f.sha256)!, path: f.rel, role: f.role, sha256: f.sha256, size: f.size })) },
             },
           });
+          await o.inTransaction?.(tx, row.id);
+          return row;
         },
         details: {
           manifestDigest, totalBytes, files: hashed.map((f) => ({ path: f.rel, sha256: f.sha256, size: f.size })), riskTier: card.riskTier,
