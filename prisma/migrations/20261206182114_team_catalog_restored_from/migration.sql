@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TeamCatalog" ADD COLUMN     "restoredFrom" INTEGER;
