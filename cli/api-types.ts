@@ -953,6 +953,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oscal/catalogs/{framework}/mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The evidence mapping of one of the team's catalogs, as a file
+         * @description Which Bulwark evidence kinds count for each control of the catalog's current version, direct or supporting: the JSON file POST …/mapping takes back (the same mapping gives the same bytes).
+         */
+        get: operations["getCatalogMapping"];
+        put?: never;
+        /**
+         * Replace the evidence mapping of one of the team's catalogs
+         * @description The body is a mapping file (as GET …/mapping gives it). It replaces the catalog's whole mapping in one transaction: entries not in the file are removed. Every entry must name a control of the current version, an evidence kind E1…E15 and the relation direct or supporting; a refused file names the entries and changes nothing. Audited (crosswalk.import).
+         */
+        post: operations["uploadCatalogMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oscal/catalogs/{framework}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assess an earlier version of one of the team's catalogs again
+         * @description The earlier version's content is stored as the next version (restoredFrom names it), so statuses and reports that named the versions in between stay true. Admins only; audited (catalog.rollback) with the reason.
+         */
+        post: operations["rollbackTeamCatalog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oscal/catalogs/{framework}": {
         parameters: {
             query?: never;
@@ -967,7 +1011,11 @@ export interface paths {
         get: operations["getOscalCatalog"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete one of the team's catalogs
+         * @description Every version and its evidence mapping: it leaves the posture, the controls, the gate and the exports. Refused while the team's policy requires attestations of its controls or a report (approved, in review or being generated) covers it; reports keep their frozen snapshots. Admins only; audited (catalog.delete) with the reason.
+         */
+        delete: operations["deleteTeamCatalog"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1165,6 +1213,39 @@ export interface components {
                 id?: string;
                 reason: string;
             };
+        };
+        CatalogDelete: {
+            framework: string;
+            /** @description Versions deleted. */
+            versions: number;
+            /** @description Evidence mapping rows deleted with it. */
+            mappings: number;
+        };
+        CatalogMapping: {
+            /** @constant */
+            format: "bulwark-catalog-mapping/1";
+            framework: string;
+            catalogVersion: number;
+            title: string;
+            entries: {
+                /** @description The control's id in the catalog (its label). */
+                control: string;
+                /** @description A Bulwark evidence kind, E1…E15. */
+                evidence: string;
+                /** @enum {string} */
+                relation: "direct" | "supporting";
+                scope: string | null;
+                reason: string | null;
+            }[];
+        };
+        CatalogMappingUpload: {
+            framework: string;
+            /** @description The catalog version the mapping was checked against (the current one). */
+            catalogVersion: number;
+            entries: number;
+            added: number;
+            changed: number;
+            removed: number;
         };
         ConnectionTest: {
             ok: boolean;
@@ -2162,6 +2243,8 @@ export interface components {
              * @description ISO 8601 date-time, UTC.
              */
             uploadedAt: string;
+            /** @description A rollback's version: the earlier version whose content it assesses again; null for an upload. */
+            restoredFrom: number | null;
         };
         TeamCatalogList: {
             catalogs: components["schemas"]["TeamCatalog"][];
@@ -4769,6 +4852,125 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getCatalogMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                framework: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description format, framework, catalogVersion and one entry per (control, evidence kind). */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogMapping"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    uploadCatalogMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                framework: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    format: "bulwark-catalog-mapping/1";
+                    framework: string;
+                    catalogVersion?: number;
+                    entries: {
+                        control: string;
+                        evidence: string;
+                        relation: string;
+                        scope?: string | null;
+                        reason?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description How many entries were added, changed and removed. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogMappingUpload"];
+                };
+            };
+            /** @description An entry names an unknown control, evidence kind or relation, or maps the same pair twice, or the file is for another catalog; the message names the entries. Nothing is stored. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rollbackTeamCatalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                framework: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The earlier version whose content becomes the assessed one again (stored as the next version). */
+                    version: number;
+                    /** @description Why: kept in the audit log. */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new current version. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamCatalog"];
+                };
+            };
+            /** @description No such version, or its content is what is assessed now. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getOscalCatalog: {
         parameters: {
             query?: never;
@@ -4799,6 +5001,42 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteTeamCatalog: {
+        parameters: {
+            query: {
+                /** @description Why the catalog is deleted: kept in the audit log. */
+                reason: string;
+            };
+            header?: never;
+            path: {
+                framework: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many versions and mapping rows were deleted. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogDelete"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The policy or a report depends on the catalog; the message names them. */
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -46,6 +46,15 @@ const USAGE = `Usage: bulwark <command> [options]
                                            OSCAL component definition of a model version
   oscal catalog <framework> [--output <file.json>]
                                            a framework as an OSCAL catalog
+  catalog upload <catalog.json> [--framework <custom-id>] [--short-name <name>] [--json]
+                                           upload an OSCAL catalog of the team's own (with --framework: the
+                                           next version of that catalog)
+  catalog list [--json]                    the team's own catalogs and their versions
+  catalog mapping download <custom-id> [--output <file.json>]
+                                           the evidence mapping of a catalog as a JSON file
+  catalog mapping upload <file.json> [--framework <custom-id>] [--json]
+                                           replace a catalog's evidence mapping with the file's (the file names
+                                           its catalog)
 
 Environment: BULWARK_URL and BULWARK_TOKEN override the saved login (set them as CI secrets).`;
 
@@ -413,6 +422,68 @@ async function oscal(args: string[]): Promise<number> {
   throw new UsageError("bulwark oscal results|report|component|catalog …");
 }
 
+/** The JSON of a file named on the command line, or a usage error saying what is wrong with it. */
+function jsonFile(path: string): { text: string; doc: unknown } {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${path} is not a file.`);
+  const text = readFileSync(path, "utf8");
+  try {
+    return { text, doc: JSON.parse(text) };
+  } catch {
+    throw new UsageError(`${path} is not valid JSON.`);
+  }
+}
+
+async function catalog(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const api = client();
+  if (sub === "upload") {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { framework: { type: "string" }, "short-name": { type: "string" }, json: { type: "boolean" } } });
+    if (!positionals[0]) throw new UsageError("bulwark catalog upload <catalog.json> [--framework <custom-id>] [--short-name <name>]");
+    const { text } = jsonFile(positionals[0]);
+    const form = new FormData();
+    form.set("file", new Blob([text], { type: "application/json" }), basename(positionals[0]));
+    if (values.framework) form.set("framework", values.framework);
+    if (values["short-name"]) form.set("shortName", values["short-name"]);
+    const c = ok(await api.POST("/oscal/catalogs", { body: { file: "" }, bodySerializer: () => form }));
+    if (values.json) console.log(JSON.stringify(c, null, 2));
+    else console.log(`${green("✓")} ${c.shortName}: ${c.framework} version ${c.version} (${c.controls} controls, catalog version ${c.catalogVersion}), sha256 ${c.sha256}`);
+    return 0;
+  }
+  if (sub === "list") {
+    const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
+    const { catalogs } = ok(await api.GET("/oscal/catalogs"));
+    if (values.json) console.log(JSON.stringify(catalogs, null, 2));
+    else if (!catalogs.length) console.log("No catalogs of the team's own.");
+    else console.log(table(["framework", "version", "title", "controls", "sha256", "uploaded"], catalogs.map((c) => [c.framework, `v${c.version}${c.current ? " (assessed)" : ""}${c.restoredFrom ? ` = v${c.restoredFrom}` : ""}`, c.title, String(c.controls), c.sha256.slice(0, 12), `${c.uploadedBy}, ${c.uploadedAt.slice(0, 10)}`])));
+    return 0;
+  }
+  if (sub === "mapping") {
+    const [action, ...more] = rest;
+    const { values, positionals } = parseArgs({ args: more, allowPositionals: true, options: { output: { type: "string", short: "o" }, framework: { type: "string" }, json: { type: "boolean" } } });
+    if (action === "download") {
+      const framework = positionals[0];
+      if (!framework) throw new UsageError("bulwark catalog mapping download <custom-id> [--output file.json]");
+      const m = ok(await api.GET("/oscal/catalogs/{framework}/mapping", { params: { path: { framework } } }));
+      const name = values.output ?? `${framework}-mapping.json`;
+      writeFileSync(name, `${JSON.stringify(m, null, 2)}\n`);
+      console.log(`Saved ${name} (${m.entries.length} entries, ${m.framework} version ${m.catalogVersion})`);
+      return 0;
+    }
+    if (action === "upload") {
+      if (!positionals[0]) throw new UsageError("bulwark catalog mapping upload <file.json> [--framework <custom-id>]");
+      const { doc } = jsonFile(positionals[0]);
+      const framework = values.framework ?? (doc as { framework?: unknown }).framework;
+      if (typeof framework !== "string" || !framework) throw new UsageError(`${positionals[0]} names no catalog ("framework"): pass --framework <custom-id>.`);
+      const r = ok(await api.POST("/oscal/catalogs/{framework}/mapping", { params: { path: { framework } }, body: doc as paths["/oscal/catalogs/{framework}/mapping"]["post"]["requestBody"]["content"]["application/json"] }));
+      if (values.json) console.log(JSON.stringify(r, null, 2));
+      else console.log(`${green("✓")} ${r.framework} version ${r.catalogVersion}: ${r.entries} entries (${r.added} added, ${r.changed} changed, ${r.removed} removed)`);
+      return 0;
+    }
+    throw new UsageError("bulwark catalog mapping download|upload …");
+  }
+  throw new UsageError("bulwark catalog upload|list|mapping …");
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   try {
@@ -428,6 +499,7 @@ export async function main(argv: string[]): Promise<number> {
       case "report": return await report(args);
       case "deploy": return await deploy(args);
       case "oscal": return await oscal(args);
+      case "catalog": return await catalog(args);
       case undefined: case "help": case "--help": case "-h":
         console.log(USAGE);
         return cmd ? 0 : 2;

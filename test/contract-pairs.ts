@@ -23,6 +23,7 @@ export const PAIR_OWNER: Record<keyof typeof OPS, PairOwner> = {
   listOutboundHosts: "endpoints", addOutboundHost: "endpoints", removeOutboundHost: "endpoints",
   verifyAudit: "api",
   getOscalAssessmentResults: "oscal", getReportOscal: "oscal", getModelVersionOscal: "oscal", getOscalCatalog: "oscal", listTeamCatalogs: "oscal", importTeamCatalog: "oscal",
+  getCatalogMapping: "oscal", uploadCatalogMapping: "oscal", rollbackTeamCatalog: "oscal", deleteTeamCatalog: "oscal",
 };
 
 /** Uploads and registrations under a new name create the record: their address names nothing that must exist. */

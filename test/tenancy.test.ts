@@ -34,14 +34,15 @@ import { modelOperations } from "../lib/operations/views";
 import { createAttestations } from "../lib/compliance/attestations";
 import { createAttestationTemplate, deleteAttestationTemplate } from "../lib/compliance/attestation-templates";
 import { exportComponentDefinition, exportFrameworkCatalog, exportPostureResults, exportReportResults } from "../lib/compliance/oscal";
-import { catalogForTeam, importTeamCatalog, listTeamCatalogs } from "../lib/compliance/team-catalogs";
+import { catalogForTeam, deleteTeamCatalog, importTeamCatalog, listTeamCatalogs, rollbackTeamCatalog } from "../lib/compliance/team-catalogs";
+import { exportCatalogMapping, importCatalogMapping } from "../lib/compliance/catalog-mapping";
 import { systemContext } from "../lib/teams/context";
 import { resolveDatasetVersion, resolveModelVersion, VersionRefSchema } from "../lib/api/refs";
 import { evaluationResultsApi, gateApi, getAlertApi, getDatasetApi, getDatasetVersionApi, getModelApi, getModelVersionApi, getScheduleApi } from "../lib/api/views";
 import { createEnsembleVersionApi, createEvaluationApi } from "../lib/api/write";
 import { ApiCreateEnsembleSchema, ApiCreateEvaluationSchema } from "../lib/api/operations";
 import { removeOutboundHostApi, testConnectionApi } from "../lib/api/endpoints";
-import { oscalComponentApi, oscalReportApi } from "../lib/api/oscal";
+import { deleteCatalogApi, getCatalogMappingApi, oscalComponentApi, oscalReportApi, rollbackCatalogApi, uploadCatalogMappingApi } from "../lib/api/oscal";
 import { evaluationForApi } from "../lib/evaluations/api-view";
 import { getPolicyVersion, savePolicy } from "../lib/compliance/policies";
 import { defaultPolicy } from "../lib/compliance/policy";
@@ -226,6 +227,14 @@ const cases: [string, () => Promise<unknown>][] = [
   ["oscal: another team's model posture", () => exportPostureResults(outsider, { modelId: ids.model })],
   ["oscal: component definition of another team's version", () => exportComponentDefinition(outsider, ids.modelVersion)],
   ["oscal: another team's own catalog as OSCAL", () => exportFrameworkCatalog(outsider, OWNER_FRAMEWORK)],
+  ["catalogs: another team's catalog mapping", () => exportCatalogMapping(outsider, OWNER_FRAMEWORK)],
+  ["catalogs: upload a mapping to another team's catalog", () => importCatalogMapping(outsider, OWNER_FRAMEWORK, { format: "bulwark-catalog-mapping/1", framework: OWNER_FRAMEWORK, entries: [] })],
+  ["catalogs: roll back another team's catalog", () => rollbackTeamCatalog(outsider, { framework: OWNER_FRAMEWORK, version: 1, reason: "not my catalog at all" })],
+  ["catalogs: delete another team's catalog", () => deleteTeamCatalog(outsider, { framework: OWNER_FRAMEWORK, reason: "not my catalog at all" })],
+  ["api: another team's catalog mapping", () => getCatalogMappingApi(outsider, OWNER_FRAMEWORK)],
+  ["api: upload a mapping to another team's catalog", () => uploadCatalogMappingApi(outsider, OWNER_FRAMEWORK, { format: "bulwark-catalog-mapping/1", framework: OWNER_FRAMEWORK, entries: [] })],
+  ["api: roll back another team's catalog", () => rollbackCatalogApi(outsider, OWNER_FRAMEWORK, { version: 1, reason: "not my catalog at all" })],
+  ["api: delete another team's catalog", () => deleteCatalogApi(outsider, OWNER_FRAMEWORK, { reason: "not my catalog at all" })],
   // REST API v1 readers: another team's records by name, name@version or number
   ["api: model version by name@version", () => resolveModelVersion(outsider, ref(ids.modelRef))],
   ["api: dataset version by name@version", () => resolveDatasetVersion(outsider, ref(ids.datasetRef))],

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { db } from "../db/client";
 import { AppError, NotFoundError, ValidationError } from "../errors";
-import { importTeamCatalog, listTeamCatalogs, type TeamCatalogVersion } from "../compliance/team-catalogs";
+import { deleteTeamCatalog, importTeamCatalog, listTeamCatalogs, rollbackTeamCatalog, type TeamCatalogVersion } from "../compliance/team-catalogs";
+import { exportCatalogMapping, importCatalogMapping } from "../compliance/catalog-mapping";
 import { MAX_CATALOG_BYTES } from "../compliance/oscal/catalog";
 import { FRAMEWORK_IDS, isFrameworkId, type FrameworkId } from "../compliance/catalog";
 import { exportComponentDefinition, exportFrameworkCatalog, exportPostureResults, exportReportResults, type OscalDocument } from "../compliance/oscal";
@@ -55,7 +56,7 @@ export const IMPORT_CATALOG_FIELDS = {
 
 const catalogView = (c: TeamCatalogVersion) => ({
   framework: c.frameworkId, version: c.version, current: c.current, title: c.title, shortName: c.shortName, catalogVersion: c.catalogVersion,
-  controls: c.controlCount, sha256: c.sha256, uploadedBy: c.createdByLabel, uploadedAt: c.createdAt,
+  controls: c.controlCount, sha256: c.sha256, uploadedBy: c.createdByLabel, uploadedAt: c.createdAt, restoredFrom: c.restoredFrom,
 });
 
 /** multipart/form-data with the catalog file: the form is read only when its declared size is within the limit. */
@@ -79,3 +80,17 @@ export async function importCatalogApi(ctx: TeamContext, req: Request) {
 export async function listCatalogsApi(ctx: TeamContext) {
   return { catalogs: (await listTeamCatalogs(ctx)).map(catalogView) };
 }
+
+export const getCatalogMappingApi = (ctx: TeamContext, framework: string) => exportCatalogMapping(ctx, framework);
+export const uploadCatalogMappingApi = (ctx: TeamContext, framework: string, file: unknown) => importCatalogMapping(ctx, framework, file);
+
+export const RollbackCatalogBodySchema = z.object({
+  version: z.number().int().positive().describe("The earlier version whose content becomes the assessed one again (stored as the next version)."),
+  reason: z.string().trim().min(5).max(1000).describe("Why: kept in the audit log."),
+});
+export async function rollbackCatalogApi(ctx: TeamContext, framework: string, body: z.output<typeof RollbackCatalogBodySchema>) {
+  return catalogView(await rollbackTeamCatalog(ctx, { framework, ...body }));
+}
+
+export const DeleteCatalogQuerySchema = z.object({ reason: z.string().trim().min(5).max(1000).describe("Why the catalog is deleted: kept in the audit log.") });
+export const deleteCatalogApi = (ctx: TeamContext, framework: string, q: z.output<typeof DeleteCatalogQuerySchema>) => deleteTeamCatalog(ctx, { framework, reason: q.reason });

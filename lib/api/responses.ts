@@ -331,5 +331,23 @@ export const TeamCatalogResponse = z.object({
   version: z.number().int().meta({ description: "Upload number of this framework: 1, 2, …; the newest is the one assessed." }),
   current: z.boolean(), title: z.string(), shortName: z.string(), catalogVersion: z.string().meta({ description: "The catalog's own metadata version." }),
   controls: z.number().int(), sha256: Digest, uploadedBy: z.string(), uploadedAt: DateTime,
+  restoredFrom: z.number().int().nullable().meta({ description: "A rollback's version: the earlier version whose content it assesses again; null for an upload." }),
 });
 export const TeamCatalogListResponse = z.object({ catalogs: z.array(TeamCatalogResponse) });
+
+const MappingEntry = z.object({
+  control: z.string().meta({ description: "The control's id in the catalog (its label)." }),
+  evidence: z.string().meta({ description: "A Bulwark evidence kind, E1…E15." }),
+  relation: z.enum(["direct", "supporting"]),
+  scope: z.string().nullable(), reason: z.string().nullable(),
+});
+export const CatalogMappingResponse = z.object({
+  format: z.literal("bulwark-catalog-mapping/1"), framework: z.string(), catalogVersion: z.number().int(), title: z.string(), entries: z.array(MappingEntry),
+});
+export const CatalogMappingUploadResponse = z.object({
+  framework: z.string(), catalogVersion: z.number().int().meta({ description: "The catalog version the mapping was checked against (the current one)." }),
+  entries: z.number().int(), added: z.number().int(), changed: z.number().int(), removed: z.number().int(),
+});
+export const CatalogDeleteResponse = z.object({
+  framework: z.string(), versions: z.number().int().meta({ description: "Versions deleted." }), mappings: z.number().int().meta({ description: "Evidence mapping rows deleted with it." }),
+});

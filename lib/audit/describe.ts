@@ -52,6 +52,9 @@ const VERBS: Record<string, string> = {
   "crosswalk.override": "overrode a crosswalk mapping",
   "crosswalk.reset": "reset a crosswalk mapping",
   "catalog.import": "uploaded",
+  "catalog.rollback": "rolled back",
+  "catalog.delete": "deleted",
+  "crosswalk.import": "uploaded the evidence mapping of",
   "attestation.create": "attested",
   "attestation.revoke": "revoked",
   "report.create": "requested",
@@ -114,13 +117,13 @@ export async function subjectLabels(ctx: TeamContext, events: EventRef[]): Promi
   for (const v of dversions) out.set(`DatasetVersion:${v.id}`, { label: `${v.dataset.name} v${v.version}`, path: `datasets/${v.datasetId}` });
   for (const s of schedules) out.set(`Schedule:${s.id}`, { label: `schedule “${s.name}”`, path: "evaluations/schedules" });
   // Gone or page-less subjects: named from the event's own details where they say it.
-  const pages: Record<string, string> = { Membership: "settings/members", ApiToken: "settings/tokens", CompliancePolicy: "settings/policy", TeamSettings: "settings/alerts", OutboundHost: "settings/outbound", Attestation: "controls", CrosswalkOverride: "controls", Environment: "operations", Deployment: "operations", GateOverride: "operations" };
+  const pages: Record<string, string> = { Membership: "settings/members", ApiToken: "settings/tokens", CompliancePolicy: "settings/policy", TeamSettings: "settings/alerts", OutboundHost: "settings/outbound", Attestation: "controls", CrosswalkOverride: "controls", Environment: "operations", Deployment: "operations", GateOverride: "operations", TeamCatalog: "settings/catalogs" };
   for (const e of events) {
     const key = `${e.subjectType}:${e.subjectId ?? ""}`;
     if (out.has(key)) continue;
     const d = (e.details ?? {}) as Record<string, unknown>;
     const num = typeof d.number === "number" ? d.number : null;
-    const named = typeof d.name === "string" ? d.name : typeof d.model === "string" ? `${d.model}${typeof d.version === "number" ? ` v${d.version}` : ""}` : typeof d.dataset === "string" ? `${d.dataset}${typeof d.version === "number" ? ` v${d.version}` : ""}` : null;
+    const named = e.subjectType === "TeamCatalog" && typeof d.framework === "string" ? `${d.framework}${typeof d.version === "number" ? ` v${d.version}` : ""}` : typeof d.name === "string" ? d.name : typeof d.model === "string" ? `${d.model}${typeof d.version === "number" ? ` v${d.version}` : ""}` : typeof d.dataset === "string" ? `${d.dataset}${typeof d.version === "number" ? ` v${d.version}` : ""}` : null;
     const label = e.subjectType === "Evaluation" && num ? `Evaluation #${num}` : e.subjectType === "Report" && num ? `Report R-${num}` : named ? `${e.subjectType === "ApiToken" ? "token" : e.subjectType.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()} ${named}` : e.subjectType.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
     out.set(key, { label, path: pages[e.subjectType] ?? null });
   }

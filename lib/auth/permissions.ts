@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "evaluation.cancel": BUILDERS,
   "schedule.manage": ["ADMIN", "ENGINEER"],
   "policy.manage": REVIEWERS,
+  // Rolling a team catalog back or deleting it changes what every status and report is assessed against.
+  "catalog.manage": ADMINS,
   "attestation.write": REVIEWERS,
   "alert.acknowledge": REVIEWERS,
   "report.create": ["ADMIN", "REVIEWER", "ENGINEER"],

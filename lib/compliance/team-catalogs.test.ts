@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { NotFoundError, ValidationError } from "../errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { stopQueue } from "../jobs/queue";
 import { makeTeam } from "../../test/fixtures";
 import { createReport, getReportSnapshot } from "../reports";
@@ -10,7 +10,8 @@ import { exportFrameworkCatalog, exportPostureResults } from "./oscal";
 import { oscalSchemaProblems } from "./oscal/validate";
 import { copyControlMapping, savePolicy, setCrosswalkOverride, getPolicy } from "./policies";
 import { assessTeam, getPosture } from "./posture";
-import { catalogForTeam, importTeamCatalog, listTeamCatalogs } from "./team-catalogs";
+import { catalogForTeam, deleteTeamCatalog, importTeamCatalog, listTeamCatalogs, rollbackTeamCatalog } from "./team-catalogs";
+import { exportCatalogMapping, importCatalogMapping } from "./catalog-mapping";
 
 // A team's own OSCAL catalog on a real database: refused uploads store nothing, a good one is versioned and
 // audited, and once evidence is mapped it is a framework like the bundled ones (posture, attestations, policy,
@@ -126,5 +127,92 @@ describe("a team catalog as a framework", () => {
     // The other team may upload a catalog of the same title: it is its own, under the same id, version 1.
     expect((await importTeamCatalog(o, { json: GOOD })).version).toBe(1);
     expect((await listTeamCatalogs(team.ctx("VIEWER"))).length).toBe(2);
+  });
+});
+
+describe("the mapping as a file", () => {
+  const FW = "custom-acme-ai-controls";
+  const refused = async (file: unknown) => {
+    const err = await importCatalogMapping(team.ctx("REVIEWER"), FW, JSON.stringify(file)).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).message;
+  };
+
+  it("refuses unknown controls, evidence kinds and relations naming the entry, and stores nothing", async () => {
+    const before = await exportCatalogMapping(team.ctx("VIEWER"), FW);
+    expect(before).toMatchObject({ format: "bulwark-catalog-mapping/1", framework: FW, catalogVersion: 2 });
+    expect(before.entries).toContainEqual({ control: "ROB-1", evidence: "E4", relation: "direct", scope: null, reason: "Our policy is the team robustness policy." });
+    const events = await db.auditEvent.count({ where: { teamId: team.team.id } });
+    const entry = (e: object) => ({ ...before, entries: [{ control: "ROB-1", evidence: "E4", relation: "direct" }, e] });
+    expect(await refused(entry({ control: "ROB-9", evidence: "E1", relation: "direct" }))).toMatch(/entries\[1\] \(ROB-9\): not a control of custom-acme-ai-controls version 2/);
+    expect(await refused(entry({ control: "ROB-2", evidence: "E99", relation: "direct" }))).toMatch(/entries\[1\] \(ROB-2\): unknown evidence kind "E99"/);
+    expect(await refused(entry({ control: "ROB-2", evidence: "E1", relation: "strong" }))).toMatch(/entries\[1\] \(ROB-2\): relation "strong" is not direct or supporting/);
+    expect(await refused(entry({ control: "ROB-1", evidence: "E4", relation: "supporting" }))).toMatch(/entries\[1\] \(ROB-1\): E4 is mapped to it twice/);
+    expect(await refused({ ...before, framework: "custom-other" })).toMatch(/maps custom-other/);
+    await expect(importCatalogMapping(team.ctx("REVIEWER"), FW, "{ nope")).rejects.toThrow(/not valid JSON/);
+    await expect(importCatalogMapping(team.ctx("ENGINEER"), FW, JSON.stringify(before))).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await exportCatalogMapping(team.ctx("VIEWER"), FW)).toEqual(before);
+    expect(await db.auditEvent.count({ where: { teamId: team.team.id } })).toBe(events);
+  });
+
+  it("round trip: download then upload gives the same mapping; an edited file replaces it, audited", async () => {
+    const before = await exportCatalogMapping(team.ctx("VIEWER"), FW);
+    expect(await importCatalogMapping(team.ctx("REVIEWER"), FW, JSON.stringify(before))).toMatchObject({ added: 0, changed: 0, removed: 0 });
+    expect(await exportCatalogMapping(team.ctx("VIEWER"), FW)).toEqual(before);
+    // Edited elsewhere: ROB-2's rows dropped, ROB-3 gets E9 as supporting evidence.
+    const edited = { ...before, entries: [...before.entries.filter((e) => e.control !== "ROB-2"), { control: "ROB-3", evidence: "E9", relation: "supporting" as const, scope: "yearly re-runs", reason: "Re-evaluation shows the yearly review." }] };
+    const r = await importCatalogMapping(team.ctx("REVIEWER"), FW, JSON.stringify(edited));
+    expect(r).toMatchObject({ added: 1, changed: 0, removed: before.entries.filter((e) => e.control === "ROB-2").length });
+    const after = await exportCatalogMapping(team.ctx("VIEWER"), FW);
+    expect(after.entries).toEqual([...edited.entries].sort((a, b) => a.control.localeCompare(b.control) || a.evidence.localeCompare(b.evidence, "en", { numeric: true })));
+    expect((await db.auditEvent.findFirst({ where: { teamId: team.team.id, action: "crosswalk.import" }, orderBy: { seq: "desc" } }))!.details).toMatchObject({ framework: FW, added: 1, catalogVersion: 2 });
+    // The original file restores the original mapping exactly.
+    await importCatalogMapping(team.ctx("REVIEWER"), FW, JSON.stringify(before));
+    expect(await exportCatalogMapping(team.ctx("VIEWER"), FW)).toEqual(before);
+  });
+
+  it("is its team's only", async () => {
+    await expect(exportCatalogMapping(other.ctx("ADMIN"), "custom-nothing-here")).rejects.toBeInstanceOf(NotFoundError);
+    expect((await exportCatalogMapping(other.ctx("ADMIN"), FW)).entries).toEqual([]);
+  });
+});
+
+describe("rolling back and deleting a catalog (admins)", () => {
+  const FW = "custom-acme-ai-controls";
+  it("a rollback stores the earlier content as the next version, audited; the versions in between stay", async () => {
+    await expect(rollbackTeamCatalog(team.ctx("REVIEWER"), { framework: FW, version: 1, reason: "Version 2 was premature." })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(rollbackTeamCatalog(team.ctx("ADMIN"), { framework: FW, version: 9, reason: "Version 2 was premature." })).rejects.toThrow(/has no version 9/);
+    await expect(rollbackTeamCatalog(team.ctx("ADMIN"), { framework: FW, version: 2, reason: "Version 2 was premature." })).rejects.toThrow(/is what custom-acme-ai-controls assesses now/);
+    await expect(rollbackTeamCatalog(team.ctx("ADMIN"), { framework: FW, version: 1, reason: "no" })).rejects.toThrow(/at least 5 characters/);
+    const v3 = await rollbackTeamCatalog(team.ctx("ADMIN"), { framework: FW, version: 1, reason: "Version 2 was premature." });
+    expect(v3).toMatchObject({ version: 3, restoredFrom: 1, controlCount: 2, current: true });
+    expect((await listTeamCatalogs(team.ctx("VIEWER"))).filter((c) => c.frameworkId === FW).map((c) => [c.version, c.restoredFrom])).toEqual([[3, 1], [2, null], [1, null]]);
+    const cat = await catalogForTeam(team.ctx("VIEWER"));
+    expect(cat.byKey.has(`${FW}:ROB-3`)).toBe(false);
+    expect(cat.version).toMatch(/custom-acme-ai-controls@v3/);
+    expect((await db.auditEvent.findFirst({ where: { teamId: team.team.id, action: "catalog.rollback" } }))!.details).toMatchObject({ framework: FW, version: 3, restoredFrom: 1, previous: 2, reason: "Version 2 was premature." });
+    // The same content twice in a row is refused; another team cannot roll back what it does not have.
+    await expect(rollbackTeamCatalog(team.ctx("ADMIN"), { framework: FW, version: 1, reason: "Again, just in case." })).rejects.toThrow(/has the same content/);
+    await expect(rollbackTeamCatalog(other.ctx("ADMIN"), { framework: FW, version: 2, reason: "Borrowing another team's version." })).rejects.toThrow(/has no version 2/);
+  });
+
+  it("a delete is refused while the policy or a report depends on it, naming them; another catalog is deleted with its mapping", async () => {
+    await expect(deleteTeamCatalog(team.ctx("ADMIN"), { framework: FW, reason: "We no longer use it." })).rejects.toThrow(/the team's policy \(version \d+\) requires attestations of its controls for high-risk models/);
+    const policy = (await getPolicy(team.ctx("VIEWER"))).policy;
+    policy.tiers.high.attestationRequired = policy.tiers.high.attestationRequired.filter((k) => !k.startsWith(`${FW}:`));
+    await savePolicy(team.ctx("REVIEWER"), policy);
+    const err = await deleteTeamCatalog(team.ctx("ADMIN"), { framework: FW, reason: "We no longer use it." }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as Error).message).toMatch(/report R-\d+ \(draft\) covers it/);
+
+    const beta = await importTeamCatalog(team.ctx("REVIEWER"), { json: catalog([control("b-1", "Log decisions")], "1", "Beta controls") });
+    await setCrosswalkOverride(team.ctx("REVIEWER"), { evidence: "E11", control: `${beta.frameworkId}:B-1`, action: "set", mark: "direct", reason: "The audit log is the decision log." });
+    await expect(deleteTeamCatalog(team.ctx("REVIEWER"), { framework: beta.frameworkId, reason: "A trial catalog." })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(deleteTeamCatalog(other.ctx("ADMIN"), { framework: beta.frameworkId, reason: "A trial catalog." })).rejects.toBeInstanceOf(NotFoundError);
+    expect(await deleteTeamCatalog(team.ctx("ADMIN"), { framework: beta.frameworkId, reason: "A trial catalog." })).toEqual({ framework: "custom-beta-controls", versions: 1, mappings: 1 });
+    expect((await catalogForTeam(team.ctx("VIEWER"))).frameworks.some((f) => f.id === beta.frameworkId)).toBe(false);
+    expect(await db.crosswalkOverride.count({ where: { teamId: team.team.id, control: { startsWith: `${beta.frameworkId}:` } } })).toBe(0);
+    expect((await db.auditEvent.findFirst({ where: { teamId: team.team.id, action: "catalog.delete" } }))!.details).toMatchObject({ framework: beta.frameworkId, mappings: 1, reason: "A trial catalog." });
+    expect((await assessTeam(team.ctx("VIEWER"))).statuses.some((s) => s.framework === beta.frameworkId)).toBe(false);
   });
 });

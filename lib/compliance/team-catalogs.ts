@@ -4,7 +4,8 @@ import { db, type Prisma } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import type { TeamScope } from "../teams/context";
-import { ValidationError } from "../errors";
+import { ConflictError, fieldErrorsFromZod, NotFoundError, ValidationError } from "../errors";
+import { reportLabel } from "../reports/format";
 import { controlKey, CUSTOM_FRAMEWORK_RE, getCatalog, withFrameworks, type Catalog, type Control, type CustomFrameworkId, type Framework } from "./catalog";
 import { CatalogImportError, MAX_CATALOG_BYTES, parseOscalCatalog, type ImportedCatalog } from "./oscal/catalog";
 
@@ -74,13 +75,15 @@ export interface TeamCatalogVersion {
   createdByLabel: string;
   createdAt: Date;
   current: boolean;
+  /** A rollback's version: the earlier version whose content it restored. */
+  restoredFrom: number | null;
 }
 
 /** Every uploaded version of the team's catalogs, newest first per framework. */
 export async function listTeamCatalogs(scope: TeamScope): Promise<TeamCatalogVersion[]> {
   const rows = await db.teamCatalog.findMany({
     where: { teamId: scope.team.id }, orderBy: [{ frameworkId: "asc" }, { version: "desc" }],
-    select: { id: true, frameworkId: true, version: true, title: true, shortName: true, catalogVersion: true, sha256: true, controlCount: true, createdByLabel: true, createdAt: true },
+    select: { id: true, frameworkId: true, version: true, title: true, shortName: true, catalogVersion: true, sha256: true, controlCount: true, createdByLabel: true, createdAt: true, restoredFrom: true },
   });
   return rows.map((r, i) => ({ ...r, current: i === 0 || rows[i - 1]!.frameworkId !== r.frameworkId }));
 }
@@ -143,6 +146,96 @@ export async function importTeamCatalog(ctx: TeamContext, input: ImportCatalogIn
       teamId: ctx.team.id, actor: ctx.actor, action: "catalog.import", subjectType: "TeamCatalog", subjectId: row.id,
       details: { framework: frameworkId, version, previous: last?.version ?? null, title: catalog.title, catalogVersion: catalog.version, controls: catalog.controls.length, sha256 },
     });
-    return { id: row.id, frameworkId, version, title: row.title, shortName, catalogVersion: row.catalogVersion, sha256, controlCount: row.controlCount, createdByLabel: row.createdByLabel, createdAt: row.createdAt, current: true };
+    return { id: row.id, frameworkId, version, title: row.title, shortName, catalogVersion: row.catalogVersion, sha256, controlCount: row.controlCount, createdByLabel: row.createdByLabel, createdAt: row.createdAt, current: true, restoredFrom: null };
+  });
+}
+
+// ---- Rollback and delete (ADMIN) -------------------------------------------------------------------
+
+const reasonField = z.string({ error: "say why (at least 5 characters)" }).trim().min(5, { error: "say why (at least 5 characters)" }).max(1000);
+const frameworkField = z.string().trim().max(40).refine((v) => CUSTOM_FRAMEWORK_RE.test(v), { error: "one of the team's own catalogs (custom-…)" });
+
+export const RollbackCatalogSchema = z.object({
+  framework: frameworkField,
+  /** The earlier version whose content is assessed again. */
+  version: z.coerce.number({ error: "choose a version" }).int().positive({ error: "choose a version" }),
+  reason: reasonField,
+});
+export type RollbackCatalogInput = z.input<typeof RollbackCatalogSchema>;
+
+export const DeleteCatalogSchema = z.object({ framework: frameworkField, reason: reasonField });
+export type DeleteCatalogInput = z.input<typeof DeleteCatalogSchema>;
+
+function validInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const p = schema.safeParse(input);
+  if (!p.success) throw new ValidationError(`The ${what} has errors: ${p.error.issues[0]!.message}.`, fieldErrorsFromZod(p.error.issues));
+  return p.data;
+}
+
+/**
+ * Makes an earlier version of a team catalog the assessed one again (ADMIN). Versions are never rewritten:
+ * the earlier content is stored as the next version (restoredFrom naming the one it copies), so statuses and
+ * reports that named the versions in between stay true, and one audit event records who rolled back and why.
+ */
+export async function rollbackTeamCatalog(ctx: TeamContext, input: RollbackCatalogInput): Promise<TeamCatalogVersion> {
+  assertCan(ctx, "catalog.manage");
+  const o = validInput(RollbackCatalogSchema, input, "rollback");
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${ctx.team.id} FOR UPDATE`;
+    const [head, target] = await Promise.all([
+      tx.teamCatalog.findFirst({ where: { teamId: ctx.team.id, frameworkId: o.framework }, orderBy: { version: "desc" } }),
+      tx.teamCatalog.findFirst({ where: { teamId: ctx.team.id, frameworkId: o.framework, version: o.version } }),
+    ]);
+    if (!head) throw new NotFoundError(`The catalog "${o.framework}"`);
+    if (!target) throw new ValidationError(`${o.framework} has no version ${o.version} (versions 1 to ${head.version}).`, { version: "no such version" });
+    if (target.sha256 === head.sha256) throw new ValidationError(`Version ${o.version} is what ${o.framework} assesses now (version ${head.version}${head.version === o.version ? "" : " has the same content"}): nothing to roll back.`, { version: "already assessed" });
+    const version = head.version + 1;
+    const row = await tx.teamCatalog.create({
+      data: {
+        teamId: ctx.team.id, frameworkId: o.framework, version, title: target.title, shortName: target.shortName, catalogVersion: target.catalogVersion, sha256: target.sha256,
+        controlCount: target.controlCount, data: target.data as Prisma.InputJsonValue, restoredFrom: target.version, createdById: ctx.actor.userId, createdByLabel: ctx.actor.label,
+      },
+    });
+    await appendAudit(tx, {
+      teamId: ctx.team.id, actor: ctx.actor, action: "catalog.rollback", subjectType: "TeamCatalog", subjectId: row.id,
+      details: { framework: o.framework, version, restoredFrom: target.version, previous: head.version, sha256: target.sha256, reason: o.reason },
+    });
+    return { id: row.id, frameworkId: o.framework, version, title: row.title, shortName: row.shortName, catalogVersion: row.catalogVersion, sha256: row.sha256, controlCount: row.controlCount, createdByLabel: row.createdByLabel, createdAt: row.createdAt, current: true, restoredFrom: target.version };
+  });
+}
+
+// Reports in these states froze (or will freeze) a snapshot that names the catalog.
+const NAMING_REPORTS = ["QUEUED", "GENERATING", "DRAFT", "APPROVED"] as const;
+
+/**
+ * Deletes one of the team's own catalogs, every version, and its evidence mapping (ADMIN), in one audited
+ * transaction: it leaves the posture, the controls explorer, the gate and the OSCAL exports. Refused while
+ * it is depended on: the current policy requires attestations of its controls, or a report (approved, in
+ * review or being generated) covers it. Reports keep their frozen snapshots; attestations stay in the record.
+ */
+export async function deleteTeamCatalog(ctx: TeamContext, input: DeleteCatalogInput): Promise<{ framework: string; versions: number; mappings: number }> {
+  assertCan(ctx, "catalog.manage");
+  const o = validInput(DeleteCatalogSchema, input, "deletion");
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${ctx.team.id} FOR UPDATE`;
+    const versions = await tx.teamCatalog.findMany({ where: { teamId: ctx.team.id, frameworkId: o.framework }, orderBy: { version: "asc" }, select: { id: true, version: true, sha256: true, title: true } });
+    if (!versions.length) throw new NotFoundError(`The catalog "${o.framework}"`);
+    const prefix = `${o.framework}:`;
+    const policy = await tx.compliancePolicy.findFirst({ where: { teamId: ctx.team.id }, orderBy: { version: "desc" }, select: { version: true, policy: true } });
+    const tiers = Object.entries((policy?.policy as { tiers?: Record<string, { attestationRequired?: string[] }> } | undefined)?.tiers ?? {})
+      .filter(([, t]) => (t.attestationRequired ?? []).some((k) => k.startsWith(prefix))).map(([tier]) => tier);
+    if (tiers.length) throw new ConflictError(`${o.framework} cannot be deleted: the team's policy (version ${policy!.version}) requires attestations of its controls for ${tiers.join(", ")}-risk models. Remove them from the policy first.`);
+    const reports = await tx.report.findMany({ where: { teamId: ctx.team.id, status: { in: [...NAMING_REPORTS] }, scope: { path: ["frameworks"], array_contains: [o.framework] } }, orderBy: { number: "asc" }, select: { number: true, status: true } });
+    if (reports.length) {
+      const named = reports.slice(0, 5).map((r) => `${reportLabel(r.number)} (${r.status.toLowerCase()})`).join(", ");
+      throw new ConflictError(`${o.framework} cannot be deleted: report${reports.length === 1 ? "" : "s"} ${named}${reports.length > 5 ? ` and ${reports.length - 5} more` : ""} cover${reports.length === 1 ? "s" : ""} it, and an audit report's catalog stays on record. Roll it back to an earlier version instead.`);
+    }
+    const mappings = await tx.crosswalkOverride.deleteMany({ where: { teamId: ctx.team.id, control: { startsWith: prefix } } });
+    await tx.teamCatalog.deleteMany({ where: { teamId: ctx.team.id, frameworkId: o.framework } });
+    await appendAudit(tx, {
+      teamId: ctx.team.id, actor: ctx.actor, action: "catalog.delete", subjectType: "TeamCatalog", subjectId: versions.at(-1)!.id,
+      details: { framework: o.framework, title: versions.at(-1)!.title, versions: versions.map((v) => ({ version: v.version, sha256: v.sha256 })), mappings: mappings.count, reason: o.reason },
+    });
+    return { framework: o.framework, versions: versions.length, mappings: mappings.count };
   });
 }

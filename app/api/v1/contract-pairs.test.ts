@@ -27,7 +27,7 @@ function unknownAddress(o: Operation): Record<string, string> {
 }
 /** Well-formed address values (the request fails before they are looked up). */
 function anyAddress(o: Operation): Record<string, string> {
-  const values: Record<string, string> = { name: "digits-cnn", version: "1", number: "1", id: "some-id", framework: "nist-ai-rmf" };
+  const values: Record<string, string> = { name: "digits-cnn", version: "1", number: "1", id: "some-id", framework: "custom-some-catalog" };
   return Object.fromEntries(Object.keys(o.params ? (o.params as unknown as { shape: object }).shape : {}).map((k) => [k, values[k]!]));
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { registerDemoModel } from "@/lib/operations/test-helpers";
 import { approveReport, createReport, getReport } from "@/lib/reports";
 import { runReportJob } from "@/lib/reports/generate";
 import { oscalSchemaProblems } from "@/lib/compliance/oscal/validate";
+import { getPolicy, savePolicy } from "@/lib/compliance/policies";
 import { makeTeam } from "@/test/fixtures";
 import { startApiServer } from "@/test/api-server";
 import { callOperation, contractLog, ownedPairs } from "@/test/contract-pairs";
@@ -28,17 +29,18 @@ let reportId = "";
 let queuedReportId = "";
 let snapshotSha256 = "";
 let server: Awaited<ReturnType<typeof startApiServer>>;
+let team: Awaited<ReturnType<typeof makeTeam>>;
 
-async function call(o: Operation, token: string, c: { params?: Record<string, string>; query?: Record<string, string>; form?: FormData } = {}) {
+async function call(o: Operation, token: string, c: { params?: Record<string, string>; query?: Record<string, string>; form?: FormData; body?: unknown } = {}) {
   const res = await callOperation(o, { token, ...c });
   await log.check(o, res);
   expect(log.violations, `${o.id} ${res.status}`).toEqual([]);
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function cli(args: string[], token = tokens.VIEWER!): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", BULWARK_URL: server.url, BULWARK_TOKEN: tokens.VIEWER!, BULWARK_CONFIG: join(tmp, "none.json") } });
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", BULWARK_URL: server.url, BULWARK_TOKEN: token, BULWARK_CONFIG: join(tmp, "none.json") } });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -48,11 +50,12 @@ function cli(args: string[]): Promise<{ code: number | null; out: string; err: s
 }
 
 beforeAll(async () => {
-  const t = await makeTeam("oscal-api");
+  const t = team = await makeTeam("oscal-api");
   const other = await makeTeam("oscal-api-other");
   tokens.VIEWER = (await createApiToken(t.ctx("ADMIN"), { name: "viewer", role: "VIEWER", expiresInDays: 1 })).secret;
   tokens.OTHER = (await createApiToken(other.ctx("ADMIN"), { name: "other", role: "ADMIN", expiresInDays: 1 })).secret;
   tokens.REVIEWER = (await createApiToken(t.ctx("ADMIN"), { name: "reviewer", role: "REVIEWER", expiresInDays: 1 })).secret;
+  tokens.ADMIN = (await createApiToken(t.ctx("ADMIN"), { name: "admin", role: "ADMIN", expiresInDays: 1 })).secret;
   await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.ENGINEER.email);
   const created = await createReport(t.ctx("ENGINEER"), { title: "OSCAL over the API" });
   expect(await runReportJob({ teamId: t.team.id, reportId: created.id })).toBe("generated");
@@ -138,6 +141,60 @@ describe("REST API v1 OSCAL", () => {
     const results = await call(OPS.getOscalAssessmentResults, tokens.VIEWER!, { query: { frameworks: "custom-api-controls" } });
     expect(results.status).toBe(200);
     expect((await call(OPS.getOscalAssessmentResults, tokens.OTHER!, { query: { frameworks: "custom-api-controls" } })).status).toBe(400);
+  });
+
+  it("a catalog's mapping as a file: downloaded, refused naming the entry (400), uploaded back; rollback (201) and delete (409, then 200), admins only", async () => {
+    const fw = { framework: "custom-api-controls" };
+    const empty = await call(OPS.getCatalogMapping, tokens.VIEWER!, { params: fw });
+    expect(JSON.parse(empty.text)).toEqual({ format: "bulwark-catalog-mapping/1", framework: "custom-api-controls", catalogVersion: 1, title: "API controls", entries: [] });
+    const file = { ...JSON.parse(empty.text), entries: [{ control: "api-1", evidence: "E10", relation: "direct", scope: null, reason: "The deployment gate is this control." }] };
+    const bad = await call(OPS.uploadCatalogMapping, tokens.REVIEWER!, { params: fw, body: { ...file, entries: [...file.entries, { control: "api-7", evidence: "E1", relation: "direct" }] } });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).detail).toMatch(/entries\[1\] \(api-7\): not a control of custom-api-controls version 1/);
+    expect(JSON.parse((await call(OPS.uploadCatalogMapping, tokens.REVIEWER!, { params: fw, body: { ...file, entries: [{ ...file.entries[0], relation: "strong" }] } })).text).detail).toMatch(/entries\.0\.relation: relation "strong" is not direct or supporting/);
+    const up = await call(OPS.uploadCatalogMapping, tokens.REVIEWER!, { params: fw, body: file });
+    expect(JSON.parse(up.text)).toEqual({ framework: "custom-api-controls", catalogVersion: 1, entries: 1, added: 1, changed: 0, removed: 0 });
+    expect(JSON.parse((await call(OPS.getCatalogMapping, tokens.VIEWER!, { params: fw })).text)).toEqual(file);
+    expect((await call(OPS.getCatalogMapping, tokens.OTHER!, { params: fw })).status).toBe(404);
+
+    // The CLI uploads a second version and the mapping file, and exports the catalog again.
+    const v2 = join(tmp, "catalog-v2.json");
+    const doc = { catalog: { uuid: "5d6e7f80-1a2b-4c3d-8e4f-a0b1c2d3e4f5", metadata: { title: "API controls", "last-modified": "2026-11-02T00:00:00Z", version: "4", "oscal-version": "1.0.6" }, controls: [{ id: "api-1", title: "Gate releases" }, { id: "api-2", title: "Monitor drift" }] } };
+    writeFileSync(v2, JSON.stringify(doc));
+    const uploaded = await cli(["catalog", "upload", v2, "--framework", "custom-api-controls"], tokens.REVIEWER);
+    expect(uploaded.err).toBe("");
+    expect(uploaded.out).toMatch(/custom-api-controls version 2 \(2 controls, catalog version 4\), sha256 [0-9a-f]{64}/);
+    const mapping = join(tmp, "mapping.json");
+    expect((await cli(["catalog", "mapping", "download", "custom-api-controls", "--output", mapping])).code).toBe(0);
+    writeFileSync(mapping, JSON.stringify({ ...JSON.parse(readFileSync(mapping, "utf8")), entries: [...file.entries, { control: "api-2", evidence: "E8", relation: "direct" }] }));
+    const mapped = await cli(["catalog", "mapping", "upload", mapping], tokens.REVIEWER);
+    expect(mapped.out).toContain("custom-api-controls version 2: 2 entries (1 added, 0 changed, 0 removed)");
+    const badMap = join(tmp, "bad-mapping.json");
+    writeFileSync(badMap, JSON.stringify({ ...JSON.parse(readFileSync(mapping, "utf8")), entries: [{ control: "api-2", evidence: "E77", relation: "direct" }] }));
+    const refused = await cli(["catalog", "mapping", "upload", badMap], tokens.REVIEWER);
+    expect(refused.code).toBe(3);
+    expect(refused.err).toMatch(/entries\.0\.evidence: unknown evidence kind "E77"/);
+
+    // Rollback: admins only; version 1's content comes back as version 3.
+    expect((await call(OPS.rollbackTeamCatalog, tokens.REVIEWER!, { params: fw, body: { version: 1, reason: "v2 was a mistake" } })).status).toBe(403);
+    const back = await call(OPS.rollbackTeamCatalog, tokens.ADMIN!, { params: fw, body: { version: 1, reason: "v2 was a mistake" } });
+    expect(back.status).toBe(201);
+    expect(JSON.parse(back.text)).toMatchObject({ framework: "custom-api-controls", version: 3, restoredFrom: 1, controls: 1, current: true });
+    expect((await call(OPS.rollbackTeamCatalog, tokens.OTHER!, { params: fw, body: { version: 1, reason: "v2 was a mistake" } })).status).toBe(404);
+
+    // Delete: refused while the policy requires an attestation of its control, then done.
+    const policy = (await getPolicy(team.ctx("VIEWER"))).policy;
+    policy.tiers.limited.attestationRequired = ["custom-api-controls:api-1"];
+    await savePolicy(team.ctx("ADMIN"), policy);
+    const blocked = await call(OPS.deleteTeamCatalog, tokens.ADMIN!, { params: fw, query: { reason: "We retire it." } });
+    expect(blocked.status).toBe(409);
+    expect(JSON.parse(blocked.text).detail).toMatch(/requires attestations of its controls for limited-risk models/);
+    policy.tiers.limited.attestationRequired = [];
+    await savePolicy(team.ctx("ADMIN"), policy);
+    expect((await call(OPS.deleteTeamCatalog, tokens.OTHER!, { params: fw, query: { reason: "We retire it." } })).status).toBe(404);
+    const gone = await call(OPS.deleteTeamCatalog, tokens.ADMIN!, { params: fw, query: { reason: "We retire it." } });
+    expect(JSON.parse(gone.text)).toEqual({ framework: "custom-api-controls", versions: 3, mappings: 2 });
+    expect(JSON.parse((await call(OPS.listTeamCatalogs, tokens.VIEWER!)).text).catalogs).toEqual([]);
   });
 
   it("a report without a snapshot yet (queued): 409", async () => {

@@ -3,7 +3,7 @@
 import { useFormAction } from "@/app/_components/use-form-action";
 import { ActionForm, SelectField, TextField } from "@/app/_components/form-fields";
 import { buttonClass, Field, inputClass } from "@/app/_components/ui";
-import { copyMappingAction, mapEvidenceAction, uploadCatalogAction } from "./actions";
+import { copyMappingAction, deleteCatalogAction, mapEvidenceAction, rollbackCatalogAction, uploadCatalogAction, uploadMappingAction } from "./actions";
 
 type Opt = { key: string; label: string };
 
@@ -53,6 +53,46 @@ export function MapControlForm({ team, framework, controls, evidence, bundled }:
         </Field>
         <TextField label="Reason" id={`l-reason-${framework}`} name="reason" error={like.errors.reason} defaultValue={like.values.reason} />
         <button type="submit" disabled={like.pending} className={buttonClass.secondary}>Copy its evidence</button>
+      </ActionForm>
+    </div>
+  );
+}
+
+/** Upload a mapping file: it replaces the catalog's whole mapping. */
+export function UploadMappingForm({ team, framework }: { team: string; framework: string }) {
+  const form = useFormAction(uploadMappingAction.bind(null, team));
+  return (
+    <ActionForm form={form} label={`Upload the mapping of ${framework}`} className="flex flex-wrap items-end gap-3">
+      <input type="hidden" name="framework" value={framework} />
+      <Field label="Mapping file (JSON)" htmlFor={`mf-${framework}`} error={form.errors.file} hint="As downloaded: it replaces the whole mapping of this catalog.">
+        <input id={`mf-${framework}`} name="file" type="file" accept=".json,application/json" className={inputClass} />
+      </Field>
+      <button type="submit" disabled={form.pending} className={buttonClass.secondary}>{form.pending ? "Uploading…" : "Upload mapping"}</button>
+    </ActionForm>
+  );
+}
+
+/** Admins: assess an earlier version again (stored as the next version), or delete the catalog. */
+export function CatalogAdminForms({ team, framework, versions }: { team: string; framework: string; versions: number[] }) {
+  const back = useFormAction(rollbackCatalogAction.bind(null, team));
+  const del = useFormAction(deleteCatalogAction.bind(null, team));
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      {versions.length ? (
+        <ActionForm form={back} label={`Roll back ${framework}`} className="space-y-3 rounded-lg border border-slate-200 p-3">
+          <h4 className="text-sm font-semibold text-slate-800">Roll back to an earlier version</h4>
+          <input type="hidden" name="framework" value={framework} />
+          <SelectField label="Version" id={`rb-v-${framework}`} name="version" error={back.errors.version} defaultValue={back.values.version} options={versions.map((v) => [String(v), `Version ${v}`] as const)} />
+          <TextField label="Reason" id={`rb-r-${framework}`} name="reason" error={back.errors.reason} defaultValue={back.values.reason} />
+          <button type="submit" disabled={back.pending} className={buttonClass.secondary}>Roll back</button>
+        </ActionForm>
+      ) : null}
+      <ActionForm form={del} label={`Delete ${framework}`} className="space-y-3 rounded-lg border border-rose-200 p-3">
+        <h4 className="text-sm font-semibold text-slate-800">Delete this catalog</h4>
+        <p className="text-xs text-slate-600">Every version and its mapping leave the posture, the controls and the gate. Refused while the policy or a report depends on it.</p>
+        <input type="hidden" name="framework" value={framework} />
+        <TextField label="Reason" id={`del-r-${framework}`} name="reason" error={del.errors.reason} defaultValue={del.values.reason} />
+        <button type="submit" disabled={del.pending} className={buttonClass.danger}>Delete catalog</button>
       </ActionForm>
     </div>
   );
