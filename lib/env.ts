@@ -21,25 +21,21 @@ function envNumber(what: string, o: { whole?: boolean; min: number; max?: number
   return o.max === undefined ? n : n.max(o.max, { error: `expected at most ${o.max}${u}` });
 }
 
+/** A TCP port from the environment (the app's and the embedded PostgreSQL's). */
+function portNumber() {
+  const range = { error: "expected a port between 1 and 65535" };
+  return z.coerce.number({ error: "expected a port number" }).int({ error: "expected a whole port number" }).min(1, range).max(65535, range);
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: "expected a postgres:// or postgresql:// URL" })
     .optional(),
-  PORT: z.coerce
-    .number({ error: "expected a port number" })
-    .int({ error: "expected a whole port number" })
-    .min(1, { error: "expected a port between 1 and 65535" })
-    .max(65535, { error: "expected a port between 1 and 65535" })
-    .default(3000),
+  PORT: portNumber().default(3000),
   BULWARK_DATA_DIR: z.string().min(1, { error: "expected a folder path" }).default("./.bulwark"),
-  BULWARK_PG_PORT: z.coerce
-    .number({ error: "expected a port number" })
-    .int()
-    .min(1, { error: "expected a port between 1 and 65535" })
-    .max(65535, { error: "expected a port between 1 and 65535" })
-    .default(54329),
+  BULWARK_PG_PORT: portNumber().default(54329),
   NEXTAUTH_URL: z.url({ error: "expected an absolute URL such as http://localhost:3000" }).optional(),
   NEXTAUTH_SECRET: z.string().min(32, { error: "expected at least 32 characters" }).optional(),
   BULWARK_DEMO: boolish.default(true),

@@ -69,39 +69,40 @@ const FrameworkParams = z.object({ framework: z.string().trim().min(1).max(80) }
 /** One of the team's own catalogs: anything but custom-<slug> names nothing. */
 const OwnCatalogParams = z.object({ framework: z.string().regex(CUSTOM_FRAMEWORK_RE) });
 
+// The web form's id of a version; from CI the same version is named as name@version instead.
+const formId = () => z.string().trim().min(1).optional();
+/** Each [field, idField, what]: the version is named as field: "name@version" or by the form's id; one of them is required. */
+const requireVersions = (...required: [field: string, idField: string, what: string][]) => (v: Record<string, unknown>, ctx: z.RefinementCtx) => {
+  for (const [field, idField, what] of required) {
+    if (!v[field] && !v[idField]) ctx.addIssue({ code: "custom", path: [field], message: `Name the ${what} as ${field}: "name@version"` });
+  }
+};
+
 /** Evaluations from CI name the model and dataset as name@version; the web form's ids work too. */
 const ApiCreateRobustnessEvaluationSchema = CreateRobustnessEvaluationSchema.extend({
-  modelVersionId: z.string().trim().min(1).optional(),
-  datasetVersionId: z.string().trim().min(1).optional(),
+  modelVersionId: formId(),
+  datasetVersionId: formId(),
   model: VersionRefSchema.optional(),
   dataset: VersionRefSchema.optional(),
   sampleCount: CreateEvaluationSchema.shape.sampleCount.default("all"),
-}).superRefine((v, ctx) => {
-  if (!v.model && !v.modelVersionId) ctx.addIssue({ code: "custom", path: ["model"], message: "Name the model version as model: \"name@version\"" });
-  if (!v.dataset && !v.datasetVersionId) ctx.addIssue({ code: "custom", path: ["dataset"], message: "Name the dataset version as dataset: \"name@version\"" });
-});
+}).superRefine(requireVersions(["model", "modelVersionId", "model version"], ["dataset", "datasetVersionId", "dataset version"]));
 
 /** A privacy (membership-inference) evaluation from CI: model, memberDataset (default: the card's training data) and nonMemberDataset as name@version. */
 const ApiCreatePrivacyEvaluationSchema = CreatePrivacyEvaluationSchema.extend({
-  modelVersionId: z.string().trim().min(1).optional(),
-  nonMemberDatasetVersionId: z.string().trim().min(1).optional(),
+  modelVersionId: formId(),
+  nonMemberDatasetVersionId: formId(),
   model: VersionRefSchema.optional(),
   memberDataset: VersionRefSchema.optional(),
   nonMemberDataset: VersionRefSchema.optional(),
-}).superRefine((v, ctx) => {
-  if (!v.model && !v.modelVersionId) ctx.addIssue({ code: "custom", path: ["model"], message: "Name the model version as model: \"name@version\"" });
-  if (!v.nonMemberDataset && !v.nonMemberDatasetVersionId) ctx.addIssue({ code: "custom", path: ["nonMemberDataset"], message: "Name the held-out (non-member) dataset version as nonMemberDataset: \"name@version\"" });
-});
+}).superRefine(requireVersions(["model", "modelVersionId", "model version"], ["nonMemberDataset", "nonMemberDatasetVersionId", "held-out (non-member) dataset version"]));
 
 /** A training-data integrity scan from CI: model as name@version; trainingDataset (default: the card's training data) and heldOutDataset as name@version. */
 const ApiCreateIntegrityEvaluationSchema = CreateIntegrityEvaluationSchema.extend({
-  modelVersionId: z.string().trim().min(1).optional(),
+  modelVersionId: formId(),
   model: VersionRefSchema.optional(),
   trainingDataset: VersionRefSchema.optional(),
   heldOutDataset: VersionRefSchema.optional(),
-}).superRefine((v, ctx) => {
-  if (!v.model && !v.modelVersionId) ctx.addIssue({ code: "custom", path: ["model"], message: "Name the model version as model: \"name@version\"" });
-});
+}).superRefine(requireVersions(["model", "modelVersionId", "model version"]));
 
 /** Any evaluation kind (lib/evaluations/kinds.ts), chosen by `kind`; without it, a robustness evaluation as before. */
 export const ApiCreateEvaluationSchema = z.discriminatedUnion("kind", [ApiCreateRobustnessEvaluationSchema, ApiCreatePrivacyEvaluationSchema, ApiCreateIntegrityEvaluationSchema], {

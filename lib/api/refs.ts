@@ -28,25 +28,27 @@ export const VersionNumberSchema = z
 
 export const refLabel = (r: VersionRef) => `${r.name}@${r.version}`;
 
+// Both lookups: the team's model or dataset by name (any case), then its stored version by number or the active one.
+const teamRecordNamed = (ctx: TeamContext, name: string) => ({ teamId: ctx.team.id, name: { equals: name, mode: "insensitive" as const } });
+const storedVersionOf = (ctx: TeamContext, ref: VersionRef) => ({
+  teamId: ctx.team.id,
+  storedAt: { not: null },
+  ...(ref.version === "latest" ? { status: "ACTIVE" as const } : { version: ref.version }),
+});
+
 /** A stored model version of the team by name and number; anything else (incl. other teams) → 404. */
 export async function resolveModelVersion(ctx: TeamContext, ref: VersionRef) {
-  const model = await db.model.findFirst({ where: { teamId: ctx.team.id, name: { equals: ref.name, mode: "insensitive" } }, select: { id: true, name: true } });
+  const model = await db.model.findFirst({ where: teamRecordNamed(ctx, ref.name), select: { id: true, name: true } });
   if (!model) throw new NotFoundError(`The model "${ref.name}"`);
-  const version = await db.modelVersion.findFirst({
-    where: { teamId: ctx.team.id, modelId: model.id, storedAt: { not: null }, ...(ref.version === "latest" ? { status: "ACTIVE" } : { version: ref.version }) },
-    orderBy: { version: "desc" },
-  });
+  const version = await db.modelVersion.findFirst({ where: { ...storedVersionOf(ctx, ref), modelId: model.id }, orderBy: { version: "desc" } });
   if (!version) throw new NotFoundError(`Version ${ref.version} of the model "${model.name}"`);
   return { model, version };
 }
 
 export async function resolveDatasetVersion(ctx: TeamContext, ref: VersionRef) {
-  const dataset = await db.dataset.findFirst({ where: { teamId: ctx.team.id, name: { equals: ref.name, mode: "insensitive" } }, select: { id: true, name: true } });
+  const dataset = await db.dataset.findFirst({ where: teamRecordNamed(ctx, ref.name), select: { id: true, name: true } });
   if (!dataset) throw new NotFoundError(`The dataset "${ref.name}"`);
-  const version = await db.datasetVersion.findFirst({
-    where: { teamId: ctx.team.id, datasetId: dataset.id, storedAt: { not: null }, ...(ref.version === "latest" ? { status: "ACTIVE" } : { version: ref.version }) },
-    orderBy: { version: "desc" },
-  });
+  const version = await db.datasetVersion.findFirst({ where: { ...storedVersionOf(ctx, ref), datasetId: dataset.id }, orderBy: { version: "desc" } });
   if (!version) throw new NotFoundError(`Version ${ref.version} of the dataset "${dataset.name}"`);
   return { dataset, version };
 }

@@ -138,6 +138,22 @@ const base = (o: Partial<TierPolicy> & Pick<TierPolicy, "thresholds" | "maxEvide
 });
 
 /**
+ * The high and unacceptable tiers of the default: a reliable verdict, a schedule, iterative attacks and a
+ * reviewer's statement on HIGH_RISK_ATTESTED; the figures tighten from one tier to the next.
+ */
+type HighRiskFigures = Pick<TierPolicy, "maxEvidenceAgeDays" | "regressionTolerancePp" | "beyond" | "integrity" | "privacy"> & {
+  minRobust: number; minCleanAccuracy: number; minAttacks: number; minSampleCount: number;
+};
+const highRisk = ({ minRobust, minAttacks, minSampleCount, ...o }: HighRiskFigures): TierPolicy => base({
+  thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: minRobust }],
+  ...o,
+  requiredVerdict: "reliable",
+  requireSchedule: true,
+  requiredSuite: { minAttacks, requireIterative: true, minSampleCount },
+  attestationRequired: HIGH_RISK_ATTESTED,
+});
+
+/**
  * The default: thresholds at Linf 0.1 (for inputs in 0..1; scale epsilon with the value range) tighten
  * with the risk tier. High-risk models need reliable evaluations on at least 500 samples, a schedule,
  * evidence under 90 days, and a reviewer's statement on the key robustness controls.
@@ -151,28 +167,14 @@ export function defaultPolicy(): Policy {
     tiers: {
       minimal: base({ thresholds: [], maxEvidenceAgeDays: 365, requiredSuite: { minAttacks: 1, requireIterative: false, minSampleCount: 100 }, regressionTolerancePp: 10, integrity: { ...DEFAULT_INTEGRITY.minimal } }),
       limited: base({ thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.4 }], maxEvidenceAgeDays: 180, privacy: { maxAuc: 0.7, maxTprAt1Fpr: null, maxTprAt01Fpr: null } }),
-      high: base({
-        thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.6 }],
-        minCleanAccuracy: 0.9,
-        maxEvidenceAgeDays: 90,
-        requiredVerdict: "reliable",
-        regressionTolerancePp: 2,
-        requireSchedule: true,
-        requiredSuite: { minAttacks: 2, requireIterative: true, minSampleCount: 500 },
-        attestationRequired: HIGH_RISK_ATTESTED,
+      high: highRisk({
+        minRobust: 0.6, minCleanAccuracy: 0.9, maxEvidenceAgeDays: 90, regressionTolerancePp: 2, minAttacks: 2, minSampleCount: 500,
         beyond: { maxEce: 0.1, minOodAuroc: 0.8, minCorruptionAccuracy: 0.7 },
         integrity: { ...DEFAULT_INTEGRITY.high },
         privacy: { maxAuc: 0.6, maxTprAt1Fpr: 0.05, maxTprAt01Fpr: 0.01 },
       }),
-      unacceptable: base({
-        thresholds: [{ metric: "worst-case-robust-accuracy", norm: "linf", eps: 0.1, min: 0.8 }],
-        minCleanAccuracy: 0.95,
-        maxEvidenceAgeDays: 30,
-        requiredVerdict: "reliable",
-        regressionTolerancePp: 1,
-        requireSchedule: true,
-        requiredSuite: { minAttacks: 3, requireIterative: true, minSampleCount: 1000 },
-        attestationRequired: HIGH_RISK_ATTESTED,
+      unacceptable: highRisk({
+        minRobust: 0.8, minCleanAccuracy: 0.95, maxEvidenceAgeDays: 30, regressionTolerancePp: 1, minAttacks: 3, minSampleCount: 1000,
         beyond: { maxEce: 0.05, minOodAuroc: 0.9, minCorruptionAccuracy: 0.8 },
         integrity: { ...DEFAULT_INTEGRITY.unacceptable },
         privacy: { maxAuc: 0.55, maxTprAt1Fpr: 0.02, maxTprAt01Fpr: 0.005 },
