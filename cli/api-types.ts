@@ -345,6 +345,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/{name}/hardening": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a model's hardening runs
+         * @description Newest first, each with status, progress, estimate, measured cost and lineage.
+         */
+        get: operations["listHardeningRuns"];
+        put?: never;
+        /**
+         * Harden a model version (adversarial fine-tuning)
+         * @description Queues a hardening run on a worker: fine-tunes the version with PGD adversarial training, TRADES or augmentation on the training dataset version, and registers the result as the model's next version with its lineage and measured training cost; then evaluates it with the parent's latest robustness suite on the same examples. The answer states the cost before it runs (gradient evaluations, time at the team's measured rate). Only TensorFlow.js LayersModel versions can be hardened.
+         */
+        post: operations["createHardeningRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{name}/hardening/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a hardening run: status, progress, cost, lineage
+         * @description Poll this until `status` is completed, failed or cancelled. `progress.epoch` of `progress.epochs` are done; `hardenedVersion` names the registered version once completed; `cost` is what the worker measured.
+         */
+        get: operations["getHardeningRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{name}/hardening/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a queued or running hardening run
+         * @description A queued run stops at once, a running one after its current batch (no version is registered). A run that has ended answers 409.
+         */
+        post: operations["cancelHardeningRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/schedules": {
         parameters: {
             query?: never;
@@ -1750,6 +1814,119 @@ export interface components {
                 outcome: "pass" | "fail";
                 detail: string;
             }[];
+        };
+        HardeningRun: {
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            model: {
+                id: string;
+                name: string;
+            };
+            /** @description Lineage: the version hardened. */
+            parentVersion: {
+                id: string;
+                version: number;
+            };
+            /** @description Lineage: the training dataset version. */
+            datasetVersion: {
+                id: string;
+                name: string;
+                version: number;
+            };
+            /** @description Lineage: the version the run registered; null until it completes. */
+            hardenedVersion: {
+                id: string;
+                version: number;
+            } | null;
+            /** @description Examples of the dataset version used (the first trainCount), held-out validation included. */
+            trainCount: number;
+            params: {
+                /** @enum {string} */
+                method: "pgd-at" | "trades" | "augment";
+                eps: number;
+                steps: number;
+                stepSize?: number;
+                /** @default 6 */
+                beta: number;
+                /** @default [] */
+                corruptions: ("gaussian-noise" | "shot-noise" | "impulse-noise" | "gaussian-blur" | "brightness" | "contrast" | "rotation" | "translation" | "jpeg")[];
+                /** @default 3 */
+                severity: number;
+                /** @default 0.1 */
+                noiseStd: number;
+                epochs: number;
+                learningRate: number;
+                batchSize: number;
+                seed: number;
+                /** @default 0 */
+                validationShare: number;
+                /** @default 2 */
+                patience: number;
+            };
+            progress: {
+                /** @description Epochs finished (k of n). */
+                epoch: number;
+                /** @description Epochs asked for (n); early stopping may end the run sooner. */
+                epochs: number;
+                /** @description Examples trained in the current epoch. */
+                examplesDone: number;
+                examplesPerEpoch: number;
+            };
+            /** @description The cost stated before launch. */
+            estimate: {
+                /** @description Training examples × attack steps × epochs. */
+                attackGradients: number;
+                /** @description One per training example per epoch (two for TRADES). */
+                weightGradients: number;
+                /** @description Of the held-out examples' robust accuracy after each epoch. */
+                validationGradients: number;
+                /** @description The gradient evaluations at `rate`, on one worker. */
+                estimatedSeconds: number;
+                /** @description Gradient evaluations per second assumed. */
+                rate: number;
+                /**
+                 * @description measured: the median of the team's finished runs; default: the demo CNN's rate on the native backend.
+                 * @enum {string}
+                 */
+                rateSource: "measured" | "default";
+                summary: string;
+            };
+            /** @description The measured cost: partial while running (wall time so far), complete once the run has completed; null before the first epoch. */
+            cost: {
+                /** @description Wall time over all worker attempts, in seconds. */
+                wallSeconds?: number;
+                epochs?: number;
+                /** @description Training examples seen, summed over the epochs. */
+                examples?: number;
+                /** @description Examples × attack steps: the gradient evaluations of the training attack. */
+                attackGradients?: number;
+                /** @description Gradient evaluations of the weight updates. */
+                weightGradients?: number;
+                gradientsPerSecond?: number;
+                /** @description The TensorFlow.js backend the worker trained on (tensorflow, wasm, cpu). */
+                backend?: string;
+                cpuModel?: string;
+                cores?: number;
+                /** @description The worker that finished the run. */
+                workerId?: string;
+                /** @description Worker attempts that trained part of the run (more than one after a lost worker). */
+                attempts?: number;
+            } | null;
+            error: string | null;
+            cancelRequested: boolean;
+            /**
+             * Format: date-time
+             * @description ISO 8601 date-time, UTC.
+             */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        HardeningRunList: {
+            data: components["schemas"]["HardeningRun"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. Opaque: send it back unchanged. */
+            nextCursor: string | null;
         };
         Me: {
             team: {
@@ -3352,6 +3529,182 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             /** @description The evaluation has already ended (completed, failed or cancelled). */
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listHardeningRuns: {
+        parameters: {
+            query?: {
+                /** @description Opaque: the `nextCursor` of the previous page, unchanged. A cursor this API did not return answers 400. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 25). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The model's or dataset's name (case-insensitive; up to 80 characters). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HardeningRunList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createHardeningRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model's or dataset's name (case-insensitive; up to 80 characters). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the model (in the address) to harden: its number, or "latest" for the newest active version. */
+                    version: number | "latest";
+                    /** @description The training dataset version as name@version, e.g. mnist-digits-train@1. */
+                    dataset: string;
+                    /** @description Train on the first trainCount examples of the dataset version (all when absent). */
+                    trainCount?: number;
+                    /** @description method (pgd-at | trades | augment), eps and steps of the training attack (stepSize, default 2.5·eps/steps), beta (TRADES), corruptions, severity and noiseStd (augment), epochs, learningRate (Adam), batchSize, seed, validationShare (0–0.5 held out for early stopping on robust accuracy) and patience. */
+                    params: {
+                        /** @enum {string} */
+                        method: "pgd-at" | "trades" | "augment";
+                        eps: number;
+                        steps: number;
+                        stepSize?: number;
+                        /** @default 6 */
+                        beta?: number;
+                        /** @default [] */
+                        corruptions?: ("gaussian-noise" | "shot-noise" | "impulse-noise" | "gaussian-blur" | "brightness" | "contrast" | "rotation" | "translation" | "jpeg")[];
+                        /** @default 3 */
+                        severity?: number;
+                        /** @default 0.1 */
+                        noiseStd?: number;
+                        epochs: number;
+                        learningRate: number;
+                        batchSize: number;
+                        seed: number;
+                        /** @default 0 */
+                        validationShare?: number;
+                        /** @default 2 */
+                        patience?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The queued run with its cost estimate; poll getHardeningRun for progress. */
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HardeningRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The model, its version or the dataset version does not exist in the token's team. */
+            404: components["responses"]["NotFound"];
+            /** @description The team already has BULWARK_HARDENING_MAX_CONCURRENT hardening runs queued or running. */
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getHardeningRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model's or dataset's name (case-insensitive; up to 80 characters). */
+                name: string;
+                /** @description The record's id as the API answered it. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HardeningRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelHardeningRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The model's or dataset's name (case-insensitive; up to 80 characters). */
+                name: string;
+                /** @description The record's id as the API answered it. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run, cancelled or asked to stop. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HardeningRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The run has already ended (completed, failed or cancelled). */
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];

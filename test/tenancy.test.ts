@@ -18,6 +18,8 @@ import { createEvaluation, createEvaluationOfKind } from "../lib/evaluations/cre
 import { launchableModelVersion } from "../lib/evaluations/launch";
 import { cancelEvaluation, evaluationProgress, getEvaluation } from "../lib/evaluations/manage";
 import { cancelHardening, createHardening, estimateHardening } from "../lib/hardening/create";
+import { getHardeningRun, listHardeningRuns, versionLineage } from "../lib/hardening/read";
+import { ApiCreateHardeningSchema, cancelHardeningApi, createHardeningApi, getHardeningApi, listHardeningApi } from "../lib/hardening/api";
 import { evaluationRecords } from "../lib/evaluations/results";
 import { getExplorerExample, getExplorerSetup } from "../lib/evaluations/explore";
 import { integritySuspects, integritySuspectsPage } from "../lib/evaluations/integrity-suspects";
@@ -197,6 +199,12 @@ const cases: [string, () => Promise<unknown>][] = [
   ["hardening: create on another team's versions", () => createHardening(outsider, hardeningRequest(ids.modelVersion, ids.trainDatasetVersion))],
   ["hardening: estimate on another team's versions", () => estimateHardening(outsider, hardeningRequest(ids.modelVersion, ids.trainDatasetVersion))],
   ["hardening: cancel", () => cancelHardening(outsider, ids.hardeningRun)],
+  ["hardening: get a run", () => getHardeningRun(outsider, ids.hardeningRun)],
+  ["hardening: a version's lineage", () => versionLineage(outsider, ids.modelVersion)],
+  ["api: harden another team's model", () => createHardeningApi(outsider, ids.modelName, ApiCreateHardeningSchema.parse({ version: 1, dataset: `${DEMO_DATASETS.train}@1`, params: hardeningRequest("", "").params }))],
+  ["api: another team's model's hardening runs", () => listHardeningApi(outsider, ids.modelName, { limit: 10 })],
+  ["api: get another team's hardening run", () => getHardeningApi(outsider, ids.modelName, ids.hardeningRun)],
+  ["api: cancel another team's hardening run", () => cancelHardeningApi(outsider, ids.modelName, ids.hardeningRun)],
   ["schedules: pause", () => setSchedulePaused(outsider, ids.schedule, true)],
   ["schedules: edit", () => updateSchedule(outsider, ids.schedule, ScheduleInputSchema.parse({ name: "x", modelId: ids.model, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, cron: "daily" }))],
   ["schedules: delete", () => deleteSchedule(outsider, ids.schedule)],
@@ -289,6 +297,7 @@ const verifyJson = (sha256: string) => new Request("http://bulwark.test/api/v1/r
 /** A control's attestations and its per-model statuses (the team-level row, modelId null, is the caller's own). */
 const attestedAndModels = (d: Awaited<ReturnType<typeof getControlDetail>>) => [...d.attestations, ...d.perModel.filter((p) => p.modelId !== null)];
 const emptyCases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
+  ["hardening: another team's runs of its model", () => listHardeningRuns(outsider, { limit: 10, modelId: ids.model }).then((p) => p.data), () => listHardeningRuns(member(), { limit: 10, modelId: ids.model }).then((p) => p.data)],
   ["schedules: find another team's schedule", () => findSchedule(outsider, ids.schedule), () => findSchedule(member(), ids.schedule)],
   ["models: evaluations and alerts of another team's model", () => modelEvaluations(outsider, ids.model).then((r) => [...r.alerts, ...r.evaluations, ...r.versionNumbers.keys()]), () => modelEvaluations(member(), ids.model).then((r) => [...r.alerts, ...r.evaluations, ...r.versionNumbers.keys()])],
   ["evaluations: sizes of another team's dataset versions", () => datasetSizes(outsider, [ids.datasetVersion]), () => datasetSizes(member(), [ids.datasetVersion])],

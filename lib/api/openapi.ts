@@ -135,7 +135,7 @@ function problemRef(status: number, why?: string): Json {
 function responses(o: Operation) {
   const ex = EXAMPLES[o.id]?.response;
   const headers: Json = { ...RATE_HEADERS };
-  if (["createEvaluation", "createReport", "createEnsembleVersion", "reviseReport"].includes(o.id)) headers.Location = { $ref: "#/components/headers/Location" };
+  if (["createEvaluation", "createReport", "createEnsembleVersion", "reviseReport", "createHardeningRun"].includes(o.id)) headers.Location = { $ref: "#/components/headers/Location" };
   let success: Json;
   if (o.status === 204) success = { description: o.returns, headers };
   else if (o.produces) {
@@ -166,6 +166,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "Models", description: "Model registry: models, versions (uploaded weights, ensembles, HTTP endpoints) and their cards." },
   { name: "Datasets", description: "Dataset registry: datasets and their versions, with provenance and licence." },
   { name: "Evaluations", description: "Robustness, privacy and integrity evaluations, run by the workers." },
+  { name: "Hardening", description: "Adversarial fine-tuning of a model version into a new version, with lineage and measured training cost (docs/hardening.md)." },
   { name: "Schedules", description: "Evaluations that run on a cron schedule." },
   { name: "Compliance", description: "Control status per framework and the release gate." },
   { name: "Alerts", description: "Regression alerts raised by evaluations." },

@@ -5,6 +5,7 @@ import { AttackSuiteSchema } from "../engine/suite";
 import { ModelCardSchema } from "../registry/model-card";
 import { ThreatModelSchema } from "../evaluations/threat-model";
 import { QueryCostSchema } from "../evaluations/blackbox";
+import { HardeningParamsSchema } from "../engine/training/harden";
 
 // The JSON bodies REST API v1 answers, one zod schema per operation (lib/api/operations.ts `response`).
 // Route handlers are type-checked against them (app/_lib/api.ts), the OpenAPI document's response
@@ -212,6 +213,52 @@ export const ScheduleResponse = z.object({
   paused: z.boolean(), nextRunAt: DateTime.nullable(), lastRunAt: DateTime.nullable(), createdAt: DateTime.nullable(),
 });
 export const ScheduleListResponse = page(ScheduleResponse);
+
+// ---- Hardening runs ------------------------------------------------------------------------------
+
+const HardeningCostFields = {
+  wallSeconds: z.number().optional().meta({ description: "Wall time over all worker attempts, in seconds." }),
+  epochs: z.number().int().optional(),
+  examples: z.number().int().optional().meta({ description: "Training examples seen, summed over the epochs." }),
+  attackGradients: z.number().int().optional().meta({ description: "Examples × attack steps: the gradient evaluations of the training attack." }),
+  weightGradients: z.number().int().optional().meta({ description: "Gradient evaluations of the weight updates." }),
+  gradientsPerSecond: z.number().optional(),
+  backend: z.string().optional().meta({ description: "The TensorFlow.js backend the worker trained on (tensorflow, wasm, cpu)." }),
+  cpuModel: z.string().optional(),
+  cores: z.number().int().optional(),
+  workerId: z.string().optional().meta({ description: "The worker that finished the run." }),
+  attempts: z.number().int().optional().meta({ description: "Worker attempts that trained part of the run (more than one after a lost worker)." }),
+};
+export const HardeningRunResponse = z.object({
+  id: z.string(),
+  status: z.enum(["queued", "running", "completed", "failed", "cancelled"]),
+  model: z.object({ id: z.string(), name: z.string() }),
+  parentVersion: z.object({ id: z.string(), version: z.number().int() }).meta({ description: "Lineage: the version hardened." }),
+  datasetVersion: z.object({ id: z.string(), name: z.string(), version: z.number().int() }).meta({ description: "Lineage: the training dataset version." }),
+  hardenedVersion: z.object({ id: z.string(), version: z.number().int() }).nullable().meta({ description: "Lineage: the version the run registered; null until it completes." }),
+  trainCount: z.number().int().meta({ description: "Examples of the dataset version used (the first trainCount), held-out validation included." }),
+  params: HardeningParamsSchema,
+  progress: z.object({
+    epoch: z.number().int().meta({ description: "Epochs finished (k of n)." }),
+    epochs: z.number().int().meta({ description: "Epochs asked for (n); early stopping may end the run sooner." }),
+    examplesDone: z.number().int().meta({ description: "Examples trained in the current epoch." }),
+    examplesPerEpoch: z.number().int(),
+  }),
+  estimate: z.object({
+    attackGradients: z.number().meta({ description: "Training examples × attack steps × epochs." }),
+    weightGradients: z.number().meta({ description: "One per training example per epoch (two for TRADES)." }),
+    validationGradients: z.number().meta({ description: "Of the held-out examples' robust accuracy after each epoch." }),
+    estimatedSeconds: z.number().meta({ description: "The gradient evaluations at `rate`, on one worker." }),
+    rate: z.number().meta({ description: "Gradient evaluations per second assumed." }),
+    rateSource: z.enum(["measured", "default"]).meta({ description: "measured: the median of the team's finished runs; default: the demo CNN's rate on the native backend." }),
+    summary: z.string(),
+  }).meta({ description: "The cost stated before launch." }),
+  cost: z.object(HardeningCostFields).nullable().meta({ description: "The measured cost: partial while running (wall time so far), complete once the run has completed; null before the first epoch." }),
+  error: z.string().nullable(),
+  cancelRequested: z.boolean(),
+  createdAt: DateTime, startedAt: DateTime.nullable(), finishedAt: DateTime.nullable(),
+});
+export const HardeningRunListResponse = page(HardeningRunResponse);
 
 // ---- Compliance ----------------------------------------------------------------------------------
 

@@ -27,19 +27,8 @@ export const ACTIVE_STATUSES = ["QUEUED", "RUNNING"];
 /** Gradient evaluations per second assumed before a team has a finished run: the demo CNN on the native backend (docs/hardening.md). */
 export const DEFAULT_GRADIENT_RATE = 550;
 
-export interface HardeningEstimate {
-  attackGradients: number;
-  weightGradients: number;
-  /** Of the held-out validation examples after each epoch (PGD at the training budget). */
-  validationGradients: number;
-  estimatedSeconds: number;
-  rate: number;
-  rateSource: "measured" | "default";
-  summary: string;
-}
-
 /** What a run will cost in gradient evaluations, and its time at the team's measured rate (else the default). */
-export function hardeningEstimate(p: HardeningParams, trainCount: number, rate: number | null): HardeningEstimate {
+export function hardeningEstimate(p: HardeningParams, trainCount: number, rate: number | null) {
   const held = Math.floor(trainCount * p.validationShare);
   const train = trainCount - held;
   const attackSteps = p.method === "augment" ? 0 : p.steps;
@@ -50,8 +39,10 @@ export function hardeningEstimate(p: HardeningParams, trainCount: number, rate: 
   const total = attackGradients + weightGradients + validationGradients;
   const estimatedSeconds = total / r;
   const summary = `${train.toLocaleString("en")} examples × ${p.epochs} epochs × ${attackSteps} attack steps = ${attackGradients.toLocaleString("en")} attack gradients, plus ${(weightGradients + validationGradients).toLocaleString("en")} training and validation gradients: about ${Math.max(1, Math.round(estimatedSeconds))} s on one worker at ${Math.round(r)} gradients/s (${rate ? "measured on this team's earlier hardening runs" : "the demo CNN's rate on the native backend; an estimate"}).`;
-  return { attackGradients, weightGradients, validationGradients, estimatedSeconds, rate: r, rateSource: rate ? "measured" : "default", summary };
+  // validationGradients: PGD at the training budget on the held-out examples after each epoch.
+  return { attackGradients, weightGradients, validationGradients, estimatedSeconds, rate: r, rateSource: (rate ? "measured" : "default") as "measured" | "default", summary };
 }
+export type HardeningEstimate = ReturnType<typeof hardeningEstimate>;
 
 /** Median gradient evaluations per second of the team's last finished runs (null: none yet). */
 export async function measuredGradientRate(scope: TeamScope): Promise<number | null> {

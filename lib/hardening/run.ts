@@ -20,7 +20,7 @@ class HardeningCancelled extends Error {}
 /** How often progress is written while an epoch runs (each write also reads the cancel flag). */
 const PROGRESS_MS = 1000;
 
-interface RunCost {
+export interface RunCost {
   wallSeconds: number;
   epochs: number;
   examples: number;

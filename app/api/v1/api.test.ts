@@ -31,7 +31,7 @@ const pool = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR
 
 let tokens: Record<"admin" | "engineer" | "reviewer" | "viewer" | "outsider" | "revoked" | "expired", string>;
 let team: Awaited<ReturnType<typeof makeTeam>>;
-const ids: { outboundHostId?: string; reportId?: string; completed?: number; queued?: number; scheduleId?: string; alertId?: string; modelId?: string; modelVersionId?: string; datasetVersionId?: string } = {};
+const ids: { outboundHostId?: string; reportId?: string; completed?: number; queued?: number; scheduleId?: string; alertId?: string; modelId?: string; modelVersionId?: string; datasetVersionId?: string; hardeningId?: string } = {};
 
 type Call = OperationCall;
 async function call(o: Operation, c: Call = {}): Promise<Response> {
@@ -340,6 +340,10 @@ describe("REST API v1", () => {
       getReportOscal: { params: { id: ids.reportId! } },
       getModelVersionOscal: { params: { name: "digits-cnn", version: "latest" } },
       getOscalCatalog: { params: { framework: "nist-ai-rmf" } },
+      createHardeningRun: { params: { name: "digits-cnn" }, body: { version: 1, dataset: `${DEMO_DATASETS.train}@1`, trainCount: 64, params: { method: "pgd-at", eps: 0.1, steps: 1, epochs: 1, learningRate: 0.001, batchSize: 32, seed: 1 } } },
+      listHardeningRuns: { params: { name: "digits-cnn" } },
+      getHardeningRun: { params: { name: "digits-cnn", id: ids.hardeningId ?? "none" } },
+      cancelHardeningRun: { params: { name: "digits-cnn", id: ids.hardeningId ?? "none" } },
     };
     return p[o.id] ?? {};
   };
@@ -361,6 +365,52 @@ describe("REST API v1", () => {
     const refused = await call(OPS.uploadModelVersion, { token: tokens.engineer, params: { name: "torch-argmax" }, form: form("test/fixtures/onnx/refuse/argmax-in-path.onnx", argmax.card) });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(await json(refused))).toMatch(/ArgMax \(node \\"\/ArgMax\\"\).*black-box/);
+  });
+
+  it("hardening: launches with the estimate (202), names the bad field (400), limits concurrent runs (409), pages, reads and cancels", async () => {
+    const name = { name: "digits-cnn" };
+    const body = (params: Record<string, unknown> = {}, over: Record<string, unknown> = {}) => ({
+      version: 1, dataset: `${DEMO_DATASETS.train}@1`, trainCount: 64, params: { method: "pgd-at", eps: 0.1, steps: 1, epochs: 1, learningRate: 0.001, batchSize: 32, seed: 1, ...params }, ...over,
+    });
+    const launched = await call(OPS.createHardeningRun, { token: tokens.engineer, params: name, body: body() });
+    const a = await json(launched);
+    expect([launched.status, launched.headers.get("location")]).toEqual([202, `/api/v1/models/digits-cnn/hardening/${a.id}`]);
+    expect(a).toMatchObject({
+      status: "queued", model: { id: ids.modelId, name: "digits-cnn" }, parentVersion: { id: ids.modelVersionId, version: 1 }, datasetVersion: { name: DEMO_DATASETS.train, version: 1 }, hardenedVersion: null,
+      progress: { epoch: 0, epochs: 1, examplesDone: 0, examplesPerEpoch: 64 }, estimate: { attackGradients: 64, weightGradients: 64, rateSource: "default" }, cost: null, params: { method: "pgd-at", beta: 6, validationShare: 0 },
+    });
+    // Refusals name the field: the engine's parameters, the body's version and dataset, the lib's checks in API terms.
+    const steps = await call(OPS.createHardeningRun, { token: tokens.engineer, params: name, body: body({ steps: 0 }) });
+    expect([steps.status, Object.keys((await json(steps)).errors)]).toEqual([400, ["params.steps"]]);
+    const version = await call(OPS.createHardeningRun, { token: tokens.engineer, params: name, body: body({}, { version: "2x" }) });
+    expect([version.status, Object.keys((await json(version)).errors)]).toEqual([400, ["version"]]);
+    const eps = await call(OPS.createHardeningRun, { token: tokens.engineer, params: name, body: body({ eps: 2 }) });
+    expect([eps.status, (await json(eps)).errors]).toEqual([400, { "params.eps": "Larger than the input range" }]);
+    const missing = await call(OPS.createHardeningRun, { token: tokens.engineer, params: name, body: body({}, { version: 99 }) });
+    expect([missing.status, (await json(missing)).detail]).toEqual([404, expect.stringMatching(/Version 99 of the model "digits-cnn"/)]);
+    expect((await call(OPS.createHardeningRun, { token: tokens.engineer, params: { name: "no-such-model" }, body: body() })).status).toBe(404);
+    // The default limit: 2 queued or running per team (no worker runs now, so both stay queued).
+    const b = await json(await call(OPS.createHardeningRun, { token: tokens.engineer, params: name, body: body({ seed: 2 }, { version: "latest" }) }));
+    const over = await call(OPS.createHardeningRun, { token: tokens.engineer, params: name, body: body() });
+    expect([over.status, (await json(over)).detail]).toEqual([409, expect.stringMatching(/already has 2 hardening runs queued or running \(the limit is 2/)]);
+    expect(await db.hardeningRun.count({ where: { teamId: team.team.id } })).toBe(2);
+
+    const first = await json(await call(OPS.listHardeningRuns, { token: tokens.viewer, params: name, query: { limit: "1" } }));
+    expect(first.data.map((r: { id: string }) => r.id)).toEqual([b.id]);
+    const second = await json(await call(OPS.listHardeningRuns, { token: tokens.viewer, params: name, query: { limit: "1", cursor: first.nextCursor } }));
+    expect([second.data.map((r: { id: string }) => r.id), second.nextCursor]).toEqual([[a.id], null]);
+    expect(await json(await call(OPS.getHardeningRun, { token: tokens.viewer, params: { ...name, id: a.id } }))).toEqual(a);
+    // Another model's address does not reach the run.
+    expect((await call(OPS.getHardeningRun, { params: { name: "digits-ensemble", id: a.id } })).status).toBe(404);
+
+    const cancelled = await call(OPS.cancelHardeningRun, { token: tokens.engineer, params: { ...name, id: a.id } });
+    expect([cancelled.status, (await json(cancelled)).status]).toEqual([200, "cancelled"]);
+    const again = await call(OPS.cancelHardeningRun, { token: tokens.engineer, params: { ...name, id: a.id } });
+    expect([again.status, (await json(again)).detail]).toEqual([409, expect.stringMatching(/is cancelled: there is nothing to cancel/)]);
+    expect((await call(OPS.cancelHardeningRun, { token: tokens.engineer, params: { ...name, id: b.id } })).status).toBe(200);
+    ids.hardeningId = a.id;
+    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id, subjectId: a.id }, orderBy: { createdAt: "asc" } })).map((e) => [e.action, e.actorLabel]);
+    expect(actions).toEqual([["hardening.create", expect.stringMatching(/^API token ‘/)], ["hardening.cancel", expect.stringMatching(/^API token ‘/)]]);
   });
 
   it("answers 401 problem details without a token and for revoked or expired tokens, on every operation", async () => {
