@@ -9,6 +9,7 @@ import { createAttestation } from "../../lib/compliance/attestations";
 import { stopQueue } from "../../lib/jobs/queue";
 import { createEnvironment } from "../../lib/operations/deployments";
 import type { TeamContext } from "../../lib/teams/access";
+import { DEMO_DATASETS, DEMO_MODEL_NAME } from "../../lib/seed/registry";
 
 const slug = process.argv[2] ?? "demo";
 // Audit events of the demo team made by these people (the outsider and the viewer of the test).
@@ -19,9 +20,11 @@ await withDatabase(async (url) => {
   const team = await db.team.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true, name: true } });
   const admin = await db.membership.findFirstOrThrow({ where: { teamId: team.id, role: "ADMIN" }, include: { user: true } });
   const ctx: TeamContext = { team, role: "ADMIN", userId: admin.userId, actor: { userId: admin.userId, label: admin.user.email } };
-  const model = await db.model.findFirstOrThrow({ where: { teamId: team.id }, orderBy: { name: "asc" } });
-  const dataset = await db.dataset.findFirstOrThrow({ where: { teamId: team.id }, orderBy: { name: "asc" } });
-  const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, datasetId: dataset.id } });
+  // The seeded model and evaluation dataset, not the first by name: other journeys add models and datasets to
+  // the demo team meanwhile, and the explorer's example route needs a dataset the model can read.
+  const model = await db.model.findFirstOrThrow({ where: { teamId: team.id, name: DEMO_MODEL_NAME } });
+  const dataset = await db.dataset.findFirstOrThrow({ where: { teamId: team.id, name: DEMO_DATASETS.eval } });
+  const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.id, datasetId: dataset.id }, orderBy: { version: "asc" } });
   const evaluation = await db.evaluation.findFirstOrThrow({ where: { teamId: team.id }, orderBy: { number: "asc" } });
   // The seeded integrity scan: its suspected examples are read by kind-specific routes.
   const scan = await db.evaluation.findFirstOrThrow({ where: { teamId: team.id, kind: "integrity" }, orderBy: { number: "asc" } });
@@ -34,7 +37,7 @@ await withDatabase(async (url) => {
     file = await db.attestationFile.findFirstOrThrow({ where: { teamId: team.id } });
   }
   const environment = (await db.environment.findFirst({ where: { teamId: team.id }, orderBy: { createdAt: "asc" } })) ?? (await createEnvironment(ctx, { name: "isolation-fixture", description: "" }));
-  const version = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.id, modelId: model.id } });
+  const version = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.id, modelId: model.id }, orderBy: { version: "asc" } });
   const mv = await db.modelVersionFile.findFirstOrThrow({ where: { teamId: team.id, modelVersionId: version.id }, orderBy: { path: "asc" } });
   const dvf = await db.datasetVersionFile.findFirstOrThrow({ where: { teamId: team.id, datasetVersionId: dv.id }, orderBy: { path: "asc" } });
   const events = await db.auditEvent.groupBy({ by: ["action"], where: { teamId: team.id, actorLabel: { in: actors } }, _count: true });
