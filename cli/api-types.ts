@@ -490,7 +490,7 @@ export interface paths {
         };
         /**
          * Release gate for a model version
-         * @description Whether the version meets the team's policy for its risk tier and has no open regression alert. What `bulwark gate` asks.
+         * @description Whether the version meets the team's policy for its risk tier and has no open regression alert. With `frameworks` (bundled or the team's own catalogs), also one check per framework: none of its controls failing or stale for the model. What `bulwark gate` asks.
          */
         get: operations["getGate"];
         put?: never;
@@ -3929,6 +3929,8 @@ export interface operations {
             query: {
                 /** @description A version as name@version: the name (case-insensitive), @, and a version number (v optional) or latest, e.g. digits-cnn@2 or digits-cnn@latest. */
                 model: string;
+                /** @description Comma-separated framework ids, bundled or the team's own (custom-…): one more check each, failing while any of its controls is failing or stale for the model (its current version only). */
+                frameworks?: string;
             };
             header?: never;
             path?: never;
@@ -3936,7 +3938,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description pass, and one check per policy rule with the measured figure. */
+            /** @description pass, and one check per policy rule with the measured figure (and per framework named in `frameworks`). */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3973,7 +3975,7 @@ export interface operations {
                     "application/json": components["schemas"]["Gate"];
                 };
             };
-            /** @description The model is not name@version. */
+            /** @description The model is not name@version, or a framework is neither bundled nor one of the team's own catalogs. */
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             /** @description The model or version does not exist in the token's team. */

@@ -28,8 +28,10 @@ const USAGE = `Usage: bulwark <command> [options]
            [--samples <n>] [--folds <k>] [--epochs <n>] [--seed <n>] [--wait] [--json]
                                            training-data integrity scan (training data default: the card's lineage)
   eval status <number> [--json]            status, progress and results of one evaluation
-  gate --model <name@version> [--json]     exit 1 unless the version meets the team's policy and has no open
-                                           regression alert
+  gate --model <name@version> [--framework <id> ...] [--json]
+                                           exit 1 unless the version meets the team's policy and has no open
+                                           regression alert (and, per --framework, bundled or custom-…, no
+                                           control of that framework is failing or stale)
   deploy promote --model <name@version> --env <environment> [--note <text>] [--json]
                                            promote through the gate (exit 1 when the gate blocks it)
   deploy rollback --model <name> --env <environment> [--note <text>] [--json]
@@ -276,9 +278,10 @@ async function evalCmd(args: string[]) {
 }
 
 async function gate(args: string[]) {
-  const { values } = parseArgs({ args, options: { model: { type: "string" }, json: { type: "boolean" } } });
-  if (!values.model) throw new UsageError("bulwark gate --model <name@version>");
-  const g = ok(await client().GET("/gate", { params: { query: { model: values.model } } }));
+  const { values } = parseArgs({ args, options: { model: { type: "string" }, framework: { type: "string", multiple: true }, json: { type: "boolean" } } });
+  if (!values.model) throw new UsageError("bulwark gate --model <name@version> [--framework <id> ...]");
+  const query = { model: values.model, ...(values.framework?.length ? { frameworks: values.framework.join(",") } : {}) };
+  const g = ok(await client().GET("/gate", { params: { query } }));
   if (values.json) {
     console.log(JSON.stringify(g, null, 2));
   } else {

@@ -4,7 +4,7 @@ import { AppError, NotFoundError, ValidationError } from "../errors";
 import { deleteTeamCatalog, importTeamCatalog, listTeamCatalogs, rollbackTeamCatalog, type TeamCatalogVersion } from "../compliance/team-catalogs";
 import { exportCatalogMapping, importCatalogMapping } from "../compliance/catalog-mapping";
 import { MAX_CATALOG_BYTES } from "../compliance/oscal/catalog";
-import { FRAMEWORK_IDS, isFrameworkId, type FrameworkId } from "../compliance/catalog";
+import { FrameworkListSchema } from "../compliance/catalog";
 import { exportComponentDefinition, exportFrameworkCatalog, exportPostureResults, exportReportResults, type OscalDocument } from "../compliance/oscal";
 import type { TeamContext } from "../teams/access";
 import { nameString } from "../security/control-chars";
@@ -14,14 +14,7 @@ import { resolveModelVersion, type VersionRef } from "./refs";
 
 export const OscalResultsQuerySchema = z.object({
   model: nameString(80).optional().describe("A model's name: its posture only (default: every model of the team)."),
-  frameworks: z.string().max(500).optional()
-    .transform((v, ctx) => {
-      if (!v) return undefined;
-      const list = [...new Set(v.split(",").map((x) => x.trim()).filter(Boolean))];
-      const unknown = list.filter((x) => !isFrameworkId(x));
-      if (unknown.length) ctx.addIssue({ code: "custom", message: `unknown framework ${unknown.map((x) => `"${x.slice(0, 40)}"`).join(", ")}; one of ${FRAMEWORK_IDS.join(", ")} or one of the team's own catalogs (custom-…)` });
-      return list as FrameworkId[];
-    })
+  frameworks: FrameworkListSchema
     .describe("Comma-separated framework ids, bundled or the team's own (custom-…) (default: every framework with assessable controls)."),
 });
 

@@ -10,7 +10,7 @@ import { verdictLabel } from "../engine/verdict-words";
 import { evaluationRecords } from "../evaluations/results";
 import { loadPreviewer, nextRuns } from "../evaluations/schedules";
 import { statusesForModel } from "../compliance/posture";
-import { FrameworkIdSchema, type FrameworkId } from "../compliance/catalog";
+import { FrameworkIdSchema, FrameworkListSchema, type FrameworkId } from "../compliance/catalog";
 import type { GateVerdict } from "../compliance/gate";
 import { gateForVersion } from "../operations/gate-check";
 import type { ModelCard } from "../registry/model-card";
@@ -223,7 +223,10 @@ export async function controlsApi(ctx: TeamContext, q: z.infer<typeof ControlsQu
   };
 }
 
-export const GateQuerySchema = z.object({ model: VersionRefSchema });
+export const GateQuerySchema = z.object({
+  model: VersionRefSchema,
+  frameworks: FrameworkListSchema.describe("Comma-separated framework ids, bundled or the team's own (custom-…): one more check each, failing while any of its controls is failing or stale for the model (its current version only)."),
+});
 
 export interface GateAnswer extends GateVerdict {
   model: string;
@@ -234,9 +237,9 @@ export interface GateAnswer extends GateVerdict {
   evidenceHash: string;
 }
 
-export async function gateApi(ctx: TeamContext, q: z.infer<typeof GateQuerySchema>, now = new Date()): Promise<GateAnswer> {
+export async function gateApi(ctx: TeamContext, q: Omit<z.infer<typeof GateQuerySchema>, "frameworks"> & { frameworks?: FrameworkId[] }, now = new Date()): Promise<GateAnswer> {
   const { model, version } = await resolveModelVersion(ctx, q.model);
-  const g = await gateForVersion(ctx, version, now);
+  const g = await gateForVersion(ctx, version, now, q.frameworks);
   return { model: `${model.name}@${version.version}`, digest: version.manifestDigest, tier: g.tier, policyVersion: g.policyVersion, evidenceHash: g.evidenceHash, ...g.verdict };
 }
 

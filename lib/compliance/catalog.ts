@@ -22,6 +22,16 @@ export const CUSTOM_FRAMEWORK_RE = /^custom-[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?
 export const isFrameworkId = (v: string): v is FrameworkId => (FRAMEWORK_IDS as readonly string[]).includes(v) || CUSTOM_FRAMEWORK_RE.test(v);
 /** A bundled framework's id or a team catalog's ("custom-…"); whether the team has it is checked against its catalog. */
 export const FrameworkIdSchema = z.string().trim().max(40).refine((v): v is FrameworkId => isFrameworkId(v), { error: `a framework is one of ${FRAMEWORK_IDS.join(", ")} or one of the team's own catalogs (custom-…)` });
+
+/** A query parameter naming frameworks, comma-separated; an id that is neither bundled nor custom-… is refused naming it. */
+export const FrameworkListSchema = z.string().max(500).optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    const list = [...new Set(v.split(",").map((x) => x.trim()).filter(Boolean))];
+    const unknown = list.filter((x) => !isFrameworkId(x));
+    if (unknown.length) ctx.addIssue({ code: "custom", message: `unknown framework ${unknown.map((x) => `"${x.slice(0, 40)}"`).join(", ")}; one of ${FRAMEWORK_IDS.join(", ")} or one of the team's own catalogs (custom-…)` });
+    return list as FrameworkId[];
+  });
 /** Bundled frameworks first in their fixed order, then a team's own by id: one order for every list. */
 export const frameworkRank = (f: FrameworkId) => {
   const i = (FRAMEWORK_IDS as readonly string[]).indexOf(f);

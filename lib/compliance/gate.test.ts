@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { gateVerdict } from "./gate";
+import { frameworkChecks, gateVerdict } from "./gate";
 import { defaultPolicy } from "./policy";
-import type { EvaluationEvidence, IntegrityEvidence } from "./engine-types";
+import type { ControlStatus, EvaluationEvidence, IntegrityEvidence } from "./engine-types";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const ev = (o: Partial<EvaluationEvidence> = {}): EvaluationEvidence => ({
@@ -73,5 +73,22 @@ describe("gateVerdict", () => {
     const newerUnreliable = scan({ id: "s2", number: 10, finishedAt: new Date("2026-11-25T12:00:00Z"), liveBackdoors: ["3"], verdict: "unreliable" });
     expect(g([scan(), newerUnreliable]).pass).toBe(true);
     expect(g([newerUnreliable]).checks.find((c) => c.id === "integrity")).toMatchObject({ outcome: "pass", detail: expect.stringMatching(/No integrity scan of this version/) });
+  });
+});
+
+describe("frameworkChecks", () => {
+  const st = (framework: string, controlId: string, status: ControlStatus["status"]) => ({ framework, controlId, status }) as ControlStatus;
+  const acme = { id: "custom-acme" as const, shortName: "ACME", revision: 3 };
+  const nist = { id: "nist-ai-rmf" as const, shortName: "NIST AI RMF" };
+  const statuses = [st("custom-acme", "ROB-1", "satisfied"), st("custom-acme", "ROB-2", "failing"), st("custom-acme", "ROB-3", "stale"), st("nist-ai-rmf", "MAP 1.1", "partial"), st("nist-ai-rmf", "MEASURE 2.7", "not_assessed")];
+
+  it("fails a framework with a failing or stale control, naming them and the catalog version; passes one with none", () => {
+    const [a, n] = frameworkChecks([acme, nist], statuses, true);
+    expect(a).toEqual({ id: "framework:custom-acme", label: "Controls of ACME (catalog v3)", outcome: "fail", detail: "2 of 3 controls failing or stale: ROB-2 failing, ROB-3 stale." });
+    expect(n).toEqual({ id: "framework:nist-ai-rmf", label: "Controls of NIST AI RMF", outcome: "pass", detail: "None of 2 controls failing or stale (1 partial, 1 not assessed)." });
+  });
+
+  it("fails for a version that is not the model's current one (statuses are not its own)", () => {
+    expect(frameworkChecks([nist], statuses, false)[0]).toMatchObject({ outcome: "fail", detail: expect.stringMatching(/current version only/) });
   });
 });

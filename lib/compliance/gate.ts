@@ -1,4 +1,5 @@
-import type { EvaluationEvidence, IntegrityEvidence, PrivacyEvaluationEvidence } from "./engine-types";
+import type { ControlStatus, EvaluationEvidence, IntegrityEvidence, PrivacyEvaluationEvidence } from "./engine-types";
+import type { Framework } from "./catalog";
 import { verdictLabel } from "../engine/verdict-words";
 import { decidingEvaluation, suiteShortfalls } from "./rule-helpers";
 import { describeThreshold, normLabel, pct, TIER_LABELS, type Tier, type TierPolicy } from "./policy";
@@ -144,4 +145,27 @@ function integrityChecks(g: GateInput): GateCheck[] {
       : { id: "integrity:leakage", label: "Train/test leakage", outcome: n === 0 ? "pass" : "fail", detail: n === 0 ? `No duplicates across the training and held-out data in ${scan}.` : `${n} duplicate group${n === 1 ? "" : "s"} across the training and held-out data in ${scan}; policy: none.` });
   }
   return out;
+}
+
+/** Statuses that block a release when a framework is named at the gate: evidence against the control, or too old. */
+const BLOCKING = new Set(["failing", "stale"]);
+
+/**
+ * One check per framework the caller names at the gate (bundled or the team's own catalog): it fails while
+ * any of the framework's controls is failing or stale for the model. Statuses are assessed for a model's
+ * current version only, so for an older version the check fails and says so rather than borrow them.
+ */
+export function frameworkChecks(frameworks: Pick<Framework, "id" | "shortName" | "revision">[], statuses: ControlStatus[], isCurrentVersion: boolean): GateCheck[] {
+  return frameworks.map((f) => {
+    const id = `framework:${f.id}`;
+    const label = `Controls of ${f.shortName}${f.revision ? ` (catalog v${f.revision})` : ""}`;
+    if (!isCurrentVersion) return { id, label, outcome: "fail", detail: "Control statuses are assessed for the model's current version only; gate that version, or leave the framework out." };
+    const mine = statuses.filter((s) => s.framework === f.id);
+    const blocking = mine.filter((s) => BLOCKING.has(s.status));
+    if (!mine.length) return { id, label, outcome: "pass", detail: "No assessable control of this framework applies to the model." };
+    const counts = (["satisfied", "partial", "not_assessed"] as const).map((st) => [st, mine.filter((s) => s.status === st).length] as const).filter(([, n]) => n).map(([st, n]) => `${n} ${st.replace("_", " ")}`).join(", ");
+    if (!blocking.length) return { id, label, outcome: "pass", detail: `None of ${mine.length} controls failing or stale (${counts}).` };
+    const named = blocking.slice(0, 5).map((s) => `${s.controlId} ${s.status}`).join(", ");
+    return { id, label, outcome: "fail", detail: `${blocking.length} of ${mine.length} controls failing or stale: ${named}${blocking.length > 5 ? ", …" : ""}.` };
+  });
 }

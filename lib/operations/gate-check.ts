@@ -2,7 +2,10 @@ import { createHash } from "node:crypto";
 import { db } from "../db/client";
 import { activePolicy } from "../compliance/policies";
 import { completedKindEvidenceRows, evaluationEvidence, privacyEvidence } from "../compliance/evidence";
-import { gateVerdict, type GateVerdict } from "../compliance/gate";
+import { frameworkChecks, gateVerdict, type GateVerdict } from "../compliance/gate";
+import { assessTeamById } from "../compliance/posture";
+import type { FrameworkId } from "../compliance/catalog";
+import { ValidationError } from "../errors";
 import { loadIntegrityEvidence } from "../compliance/integrity-evidence";
 import { tierOf, type Tier } from "../compliance/policy";
 import type { TeamScope } from "../teams/context";
@@ -31,7 +34,12 @@ export function evidenceHash(v: unknown): string {
   return createHash("sha256").update(JSON.stringify(canon(v))).digest("hex");
 }
 
-export async function gateForVersion(scope: TeamScope, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }, now = new Date()): Promise<VersionGate> {
+/**
+ * `frameworks`: frameworks (bundled or the team's own catalogs) whose controls the gate checks too, one check
+ * each (lib/compliance/gate.ts frameworkChecks); unknown ids are refused naming them. Absent: the policy's
+ * checks only, as a promotion asks.
+ */
+export async function gateForVersion(scope: TeamScope, version: { id: string; modelId: string; riskTier: string; manifestDigest: string }, now = new Date(), frameworks: FrameworkId[] = []): Promise<VersionGate> {
   const teamId = scope.team.id;
   const [{ policy, version: policyVersion }, evaluations, alerts, privacyRows, integrityByVersion] = await Promise.all([
     activePolicy(scope),
@@ -48,6 +56,11 @@ export async function gateForVersion(scope: TeamScope, version: { id: string; mo
   const evidence = evaluations.map((e) => evaluationEvidence(e, version.manifestDigest, ds.get(e.datasetVersionId)));
   const openAlerts = alerts.map((a) => ({ summary: a.summary, evaluationNumber: a.evaluation.number }));
   const verdict = gateVerdict({ tier, tierPolicy: policy.tiers[tier], evaluations: evidence, openAlerts, now, privacy, integrity });
+  const assessedFrameworks = frameworks.length ? await frameworkGate(scope, version, now, frameworks) : null;
+  if (assessedFrameworks) {
+    verdict.checks.splice(verdict.checks.length - 1, 0, ...assessedFrameworks.checks);
+    verdict.pass = verdict.checks.every((c) => c.outcome === "pass");
+  }
   const decidingRow = verdict.evaluationNumber === null ? undefined : evaluations.find((e) => e.number === verdict.evaluationNumber);
   return {
     verdict,
@@ -62,8 +75,20 @@ export async function gateForVersion(scope: TeamScope, version: { id: string; mo
       // Only when a privacy evaluation exists, so hashes of decisions without one stay as they were.
       ...(privacy.length ? { privacy: privacy.map((p) => ({ id: p.id, number: p.number, finishedAt: p.finishedAt, auc: p.auc, tprAt1Fpr: p.tprAt1Fpr, tprAt01Fpr: p.tprAt01Fpr, verdict: p.verdict })) } : {}),
       ...(integrity.length ? { integrity: integrity.map((s) => ({ id: s.id, number: s.number, finishedAt: s.finishedAt, datasetVersionId: s.datasetVersionId, liveBackdoors: s.liveBackdoors, suspectedMislabelShare: s.suspectedMislabelShare, leakageGroups: s.leakageGroups, verdict: s.verdict })) } : {}),
+      // Only when frameworks were named, so hashes of decisions without them stay as they were.
+      ...(assessedFrameworks ? { catalogVersion: assessedFrameworks.catalogVersion } : {}),
       checks: verdict.checks.map((c) => ({ id: c.id, outcome: c.outcome })),
     }),
     deciding: decidingRow ? { evaluationId: decidingRow.id, datasetVersionId: decidingRow.datasetVersionId } : null,
   };
+}
+
+/** The named frameworks' checks for the version's model, from its control statuses now. */
+async function frameworkGate(scope: TeamScope, version: { id: string; modelId: string }, now: Date, ids: FrameworkId[]) {
+  const current = await db.modelVersion.findFirst({ where: { teamId: scope.team.id, modelId: version.modelId, status: "ACTIVE", storedAt: { not: null } }, orderBy: { version: "desc" }, select: { id: true } });
+  const a = await assessTeamById(scope, { now, modelIds: [version.modelId], frameworks: ids });
+  const unknown = ids.filter((id) => !a.catalog.frameworks.some((f) => f.id === id));
+  if (unknown.length) throw new ValidationError(`Unknown framework ${unknown.map((u) => `"${u}"`).join(", ")}: not bundled and not one of the team's own catalogs.`, { frameworks: `unknown framework ${unknown[0]}` });
+  const frameworks = ids.map((id) => a.catalog.frameworks.find((f) => f.id === id)!);
+  return { checks: frameworkChecks(frameworks, a.statuses.filter((s) => s.modelId === version.modelId), current?.id === version.id), catalogVersion: a.catalogVersion };
 }

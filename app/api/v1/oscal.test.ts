@@ -11,7 +11,9 @@ import { registerDemoModel } from "@/lib/operations/test-helpers";
 import { approveReport, createReport, getReport } from "@/lib/reports";
 import { runReportJob } from "@/lib/reports/generate";
 import { oscalSchemaProblems } from "@/lib/compliance/oscal/validate";
-import { getPolicy, savePolicy } from "@/lib/compliance/policies";
+import { getPolicy, savePolicy, setCrosswalkOverride } from "@/lib/compliance/policies";
+import { importTeamCatalog } from "@/lib/compliance/team-catalogs";
+import { db } from "@/lib/db/client";
 import { makeTeam } from "@/test/fixtures";
 import { startApiServer } from "@/test/api-server";
 import { callOperation, contractLog, ownedPairs } from "@/test/contract-pairs";
@@ -195,6 +197,34 @@ describe("REST API v1 OSCAL", () => {
     const gone = await call(OPS.deleteTeamCatalog, tokens.ADMIN!, { params: fw, query: { reason: "We retire it." } });
     expect(JSON.parse(gone.text)).toEqual({ framework: "custom-api-controls", versions: 3, mappings: 2 });
     expect(JSON.parse((await call(OPS.listTeamCatalogs, tokens.VIEWER!)).text).catalogs).toEqual([]);
+  });
+
+  it("the release gate checks a team catalog's controls when it is named, like a bundled framework's; an unknown one is a 400", async () => {
+    const json = JSON.stringify({ catalog: { uuid: "6e7f8091-2a3b-4c4d-9e5f-b0c1d2e3f405", metadata: { title: "Gate controls", "last-modified": "2026-11-01T00:00:00Z", version: "1", "oscal-version": "1.0.6" }, controls: [{ id: "g-1", title: "Register models" }, { id: "g-2", title: "Measure robustness" }] } });
+    await importTeamCatalog(team.ctx("REVIEWER"), { json });
+    await setCrosswalkOverride(team.ctx("REVIEWER"), { evidence: "E5", control: "custom-gate-controls:g-1", action: "set", mark: "direct", reason: "The registry entry is the register." });
+    await setCrosswalkOverride(team.ctx("REVIEWER"), { evidence: "E1", control: "custom-gate-controls:g-2", action: "set", mark: "direct", reason: "Robust accuracy against the policy." });
+    const plain = JSON.parse((await call(OPS.getGate, tokens.VIEWER!, { query: { model: "digits-cnn@1" } })).text);
+    expect(plain.checks.some((c: { id: string }) => c.id.startsWith("framework:"))).toBe(false);
+    const named = await call(OPS.getGate, tokens.VIEWER!, { query: { model: "digits-cnn@1", frameworks: "custom-gate-controls,nist-ai-rmf" } });
+    expect(named.status).toBe(200);
+    const g = JSON.parse(named.text);
+    // Without evaluations the controls are partial or not assessed, none failing: the checks pass and say so.
+    expect(g.checks.filter((c: { id: string }) => c.id.startsWith("framework:"))).toEqual([
+      { id: "framework:custom-gate-controls", label: "Controls of Gate controls (catalog v1)", outcome: "pass", detail: "None of 2 controls failing or stale (1 partial, 1 not assessed)." },
+      { id: "framework:nist-ai-rmf", label: "Controls of NIST AI RMF", outcome: "pass", detail: expect.stringMatching(/^None of \d+ controls failing or stale/) },
+    ]);
+    expect(g.evidenceHash).not.toBe(plain.evidenceHash);
+    // Once version 2 is current, version 1's statuses are not its own: the named framework's check fails.
+    const model = (await db.model.findFirstOrThrow({ where: { teamId: team.team.id, name: "digits-cnn" } })).id;
+    await registerDemoModel(team.ctx("ENGINEER"), "v2", model, team.users.ENGINEER.email);
+    const old = JSON.parse((await call(OPS.getGate, tokens.VIEWER!, { query: { model: "digits-cnn@1", frameworks: "custom-gate-controls" } })).text);
+    expect(old.pass).toBe(false);
+    expect(old.checks.find((c: { id: string }) => c.id === "framework:custom-gate-controls")).toMatchObject({ outcome: "fail", detail: expect.stringMatching(/current version only/) });
+    const bad = await call(OPS.getGate, tokens.VIEWER!, { query: { model: "digits-cnn@1", frameworks: "custom-nope" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).detail).toMatch(/Unknown framework "custom-nope"/);
+    expect((await call(OPS.getGate, tokens.OTHER!, { query: { model: "digits-cnn@1", frameworks: "custom-gate-controls" } })).status).toBe(404);
   });
 
   it("a report without a snapshot yet (queued): 409", async () => {
