@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { basisKey, buildVersionComparison, comparisonChart, type ComparableEvaluation, type ComparableVersion } from "./compare-versions";
+import { basisKey, buildVersionComparison, comparisonChart, type ComparableEvaluation, type ComparableHardening, type ComparableVersion } from "./compare-versions";
 
 // The "compare versions" data: only evaluations on the same examples under the same attacks are set side by
 // side, each figure names its evaluation, and versions without one say why.
@@ -52,6 +52,29 @@ describe("buildVersionComparison", () => {
     expect(c.rows[4]).toMatchObject({ archived: true, note: "Not evaluated yet." });
     expect(c.rows[0]).toMatchObject({ trainingMethod: "Standard training", trainingCostText: "6 epochs, 0.1 h wall time, on 2 vCPU", inference: [{ backend: "wasm", latencyMs: 1.5 }] });
     expect(c.rows[2]).toMatchObject({ label: "cnn v3 (ensemble of cnn v1 + cnn v2, mean probability)", ensemble: { combine: "mean probability", members: ["cnn v1", "cnn v2"] }, trainingCostText: "20 epochs" });
+  });
+
+  it("sets a hardened version beside its parent with the training cost its run measured, not the card's", () => {
+    const cost: ComparableHardening["cost"] = { wallSeconds: 5.43, epochs: 2, attackGradients: 2560, weightGradients: 512, backend: "tensorflow", cpuModel: "Test CPU @ 2.0GHz", cores: 2, workerId: "worker-7" };
+    const pair: ComparableVersion[] = [
+      { id: "p", version: 1, format: "tfjs-layers", status: "ACTIVE", card: card({ trainingCost: { epochs: 6 } }) },
+      // The run's card copy (lib/hardening/run.ts): method and cost filled from the run; the table reads the run's own figures.
+      { id: "h", version: 2, format: "tfjs-layers", status: "ACTIVE", card: card({ trainingMethod: { kind: "adversarial", attack: "PGD-5 adversarial training (Madry), 2 epochs, seed 7", norm: "linf", epsilon: 0.1 }, trainingCost: { epochs: 2, wallTimeHours: 0.0015 } }) },
+    ];
+    // The hardened version's evaluation repeats the parent's: same dataset version, examples and attacks.
+    const c = buildVersionComparison("digits-cnn", pair, [
+      ev({ id: "e1", number: 1, modelVersionId: "p", cleanAccuracy: 0.947, worstCase: [{ norm: "linf", eps: 0.1, robustAccuracy: 0.323 }, { norm: "linf", eps: 0.3, robustAccuracy: 0 }] }),
+      ev({ id: "e2", number: 2, modelVersionId: "h", cleanAccuracy: 0.96, worstCase: [{ norm: "linf", eps: 0.1, robustAccuracy: 0.517 }, { norm: "linf", eps: 0.3, robustAccuracy: 0.02 }] }),
+    ], undefined, [{ runId: "run1", resultVersionId: "h", parentVersionId: "p", cost }]);
+    expect(c.basis?.versions).toBe(2);
+    expect(c.rows.map((r) => [r.version, r.evaluation?.number, r.cleanAccuracy, r.robust, r.hardening?.parentVersion ?? null])).toEqual([
+      [1, 1, 0.947, [0.323, 0], null],
+      [2, 2, 0.96, [0.517, 0.02], 1],
+    ]);
+    expect(c.rows[0]).toMatchObject({ trainingMethod: "Standard training", trainingCostText: "6 epochs", hardening: null });
+    expect(c.rows[1].trainingMethod).toMatch(/^Adversarial training .*PGD-5 adversarial training \(Madry\).*; hardened from v1 by Bulwark$/);
+    expect(c.rows[1].trainingCostText).toBe("measured by Bulwark: 5.4 s wall time, 2 epochs, 3,072 gradient evaluations (2,560 attack + 512 weight), tensorflow backend on 2 × Test CPU @ 2.0GHz, worker worker-7");
+    expect(c.rows[1].hardening).toEqual({ runId: "run1", parentVersion: 1, cost });
   });
 
   it("switches to another basis on request, and only compares budgets every picked evaluation measured", () => {

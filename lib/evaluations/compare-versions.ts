@@ -8,7 +8,8 @@ import type { TeamScope } from "../teams/context";
 
 // "Cost of robustness": the versions of one model side by side — clean and robust accuracy from evaluations
 // on the same examples under the same attack suite (anything else is not comparable), the training cost from
-// each card and the inference cost each evaluation measured. Used by the model page and the PDF report.
+// each card (for a version a hardening run made: the cost its worker measured) and the inference cost each
+// evaluation measured. Used by the model page and the PDF report.
 
 export interface ComparableEvaluation {
   id: string;
@@ -33,6 +34,14 @@ export interface ComparableVersion {
   format: string;
   status: string;
   card: unknown;
+}
+
+/** A version registered by a hardening run (lib/hardening): its parent and the cost the worker measured. */
+export interface ComparableHardening {
+  runId: string;
+  resultVersionId: string;
+  parentVersionId: string;
+  cost: { wallSeconds: number; epochs: number; attackGradients: number; weightGradients: number; backend: string; cpuModel: string; cores: number; workerId: string };
 }
 
 export interface Basis {
@@ -62,6 +71,8 @@ export interface VersionCostRow {
   inference: ComparableEvaluation["inference"];
   /** Why the row has no figures (not evaluated, or only on another basis). */
   note: string | null;
+  /** For a hardened version: the run, its parent's number and the measured training cost (then also `trainingCostText`). */
+  hardening: { runId: string; parentVersion: number | null; cost: ComparableHardening["cost"] } | null;
 }
 
 export interface VersionComparison {
@@ -82,7 +93,13 @@ const budgetKey = (b: { norm: string; eps: number }) => `${b.norm}@${b.eps}`;
  * The comparison table of a model's versions (pure). The basis is `basisKey` when given and present, else the
  * one covering the most versions (ties: the newest evaluation). Each version gets its newest evaluation on it.
  */
-export function buildVersionComparison(modelName: string, versions: ComparableVersion[], evaluations: ComparableEvaluation[], wanted?: string): VersionComparison {
+/** The measured cost of a hardening run in words, as the table's "cost to train" (never typed by hand: the worker's own figures). */
+export function describeMeasuredCost(c: ComparableHardening["cost"]): string {
+  const n = (v: number) => v.toLocaleString("en");
+  return `measured by Bulwark: ${n(Math.round(c.wallSeconds * 10) / 10)} s wall time, ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, ${n(c.attackGradients + c.weightGradients)} gradient evaluations (${n(c.attackGradients)} attack + ${n(c.weightGradients)} weight), ${c.backend} backend on ${c.cores} × ${c.cpuModel}, worker ${c.workerId}`;
+}
+
+export function buildVersionComparison(modelName: string, versions: ComparableVersion[], evaluations: ComparableEvaluation[], wanted?: string, hardening: ComparableHardening[] = []): VersionComparison {
   const groups = new Map<string, ComparableEvaluation[]>();
   for (const e of evaluations) {
     const k = basisKey(e);
@@ -114,17 +131,21 @@ export function buildVersionComparison(modelName: string, versions: ComparableVe
     const e = picked.get(v.id);
     const elsewhere = newestFor(v.id, evaluations);
     const ens = c?.ensemble ? { combine: ENSEMBLE_COMBINE_LABELS[c.ensemble.combine], members: c.ensemble.members.map((m) => m.label) } : null;
+    const run = hardening.find((h) => h.resultVersionId === v.id);
+    const parentVersion = run ? (versions.find((p) => p.id === run.parentVersionId)?.version ?? null) : null;
+    const method = c ? describeTrainingMethod(c.trainingMethod) : "unknown";
     return {
       versionId: v.id, version: v.version, format: v.format, archived: v.status === "ARCHIVED",
       label: `${modelName} v${v.version}${ens ? ` (ensemble of ${ens.members.join(" + ")}, ${ens.combine})` : ""}`,
-      trainingMethod: c ? describeTrainingMethod(c.trainingMethod) : "unknown",
+      trainingMethod: run ? `${method.replace(/\.$/, "")}; hardened from ${parentVersion === null ? "a deleted version" : `v${parentVersion}`} by Bulwark` : method,
       trainingCost: c?.trainingCost ?? null,
-      trainingCostText: describeTrainingCost(c?.trainingCost),
+      trainingCostText: run ? describeMeasuredCost(run.cost) : describeTrainingCost(c?.trainingCost),
       ensemble: ens,
       evaluation: e ? { id: e.id, number: e.number, finishedAt: e.finishedAt } : null,
       cleanAccuracy: e ? e.cleanAccuracy : null,
       robust: budgets.map((b) => e?.worstCase.find((w) => budgetKey(w) === budgetKey(b))?.robustAccuracy ?? null),
       inference: e?.inference ?? [],
+      hardening: run ? { runId: run.runId, parentVersion, cost: run.cost } : null,
       note: e ? null : elsewhere ? `Evaluated only on other examples or another suite (latest: evaluation #${elsewhere.number}), so not comparable here.` : "Not evaluated yet.",
     };
   });
@@ -140,7 +161,7 @@ export async function loadVersionComparison(scope: TeamScope, modelId: string, w
   const teamId = scope.team.id;
   const model = await db.model.findFirst({ where: { id: modelId, teamId }, select: { id: true, name: true } });
   if (!model) throw new NotFoundError("This model");
-  const [versions, evals] = await Promise.all([
+  const [versions, evals, runs] = await Promise.all([
     db.modelVersion.findMany({ where: { teamId, modelId, storedAt: { not: null } }, select: { id: true, version: true, format: true, status: true, card: true } }),
     // The newest 200 completed evaluations are plenty for a side-by-side view of one model's versions.
     db.evaluation.findMany({
@@ -149,7 +170,9 @@ export async function loadVersionComparison(scope: TeamScope, modelId: string, w
       take: 200,
       select: { id: true, number: true, modelVersionId: true, datasetVersionId: true, sampleIndices: true, seed: true, preset: true, suite: true, finishedAt: true, createdAt: true, cleanAccuracy: true, metrics: true, provenance: true },
     }),
+    db.hardeningRun.findMany({ where: { teamId, modelId, status: "COMPLETED", resultVersionId: { not: null } }, select: { id: true, resultVersionId: true, parentVersionId: true, cost: true } }),
   ]);
+  const hardening: ComparableHardening[] = runs.map((r) => ({ runId: r.id, resultVersionId: r.resultVersionId!, parentVersionId: r.parentVersionId, cost: r.cost as ComparableHardening["cost"] }));
   const dsIds = [...new Set(evals.map((e) => e.datasetVersionId))];
   const ds = new Map((await db.datasetVersion.findMany({ where: { teamId, id: { in: dsIds } }, select: { id: true, version: true, dataset: { select: { name: true } } } })).map((d) => [d.id, `${d.dataset.name} v${d.version}`]));
   const comparable: ComparableEvaluation[] = evals.map((e) => ({
@@ -159,7 +182,7 @@ export async function loadVersionComparison(scope: TeamScope, modelId: string, w
     worstCase: ((e.metrics as Met)?.worstCase ?? []).map((w) => ({ norm: w.norm, eps: w.eps, robustAccuracy: w.robustAccuracy })),
     inference: ((e.provenance as Prov)?.inference ?? []).map((i) => ({ backend: i.backend, latencyMs: i.latencyMs, throughputPerSecond: i.throughputPerSecond, batchSize: i.batchSize })),
   }));
-  return { modelName: model.name, ...buildVersionComparison(model.name, versions, comparable, wanted) };
+  return { modelName: model.name, ...buildVersionComparison(model.name, versions, comparable, wanted, hardening) };
 }
 
 /** The model page's variant (the caller's team). */
