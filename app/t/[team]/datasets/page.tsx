@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
-import { teamPage } from "@/app/_lib/team";
-import { firstValues, type SearchParams } from "@/app/_lib/search-params";
+import type { SearchParams } from "@/app/_lib/search-params";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { Badge, ButtonLink, EmptyState, PageHeader, Table, Td } from "@/app/_components/ui";
-import { registryScope } from "../_registry/page-parts";
+import { registryListStart } from "../_registry/page-start";
 import { LatestVersionCell, RecordNameCell, RegistryListBody } from "../_registry/list";
 import { icons } from "@/app/_components/icons";
 import { DatasetListFilterSchema, listDatasets } from "@/lib/registry/datasets";
@@ -12,12 +11,7 @@ import { FORMAT_LABELS } from "@/lib/registry/dataset-card";
 export const metadata: Metadata = { title: "Datasets" };
 
 export default async function DatasetsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: SearchParams }) {
-  const ctx = await teamPage(params);
-  const { base, write } = registryScope(ctx, "datasets");
-  const raw = await firstValues(searchParams);
-  const filter = DatasetListFilterSchema.parse(raw);
-  const datasets = await listDatasets(ctx, filter);
-  const filtered = Boolean(filter.q || filter.format || filter.archived);
+  const { base, write, filter, filtered, rows: datasets } = await registryListStart(params, searchParams, "datasets", { filter: DatasetListFilterSchema, rows: listDatasets });
   return (
     <>
       <PageHeader

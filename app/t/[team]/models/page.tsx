@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { teamPage } from "@/app/_lib/team";
-import { firstValues, type SearchParams } from "@/app/_lib/search-params";
+import type { SearchParams } from "@/app/_lib/search-params";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
-import { registryScope } from "../_registry/page-parts";
+import { registryListStart } from "../_registry/page-start";
 import { LatestVersionCell, RecordNameCell, RegistryListBody } from "../_registry/list";
 import { icons } from "@/app/_components/icons";
 import { Digest, RiskBadge } from "@/app/_components/registry-ui";
@@ -15,12 +14,7 @@ import { RISK_TIERS, RISK_TIER_LABELS } from "@/lib/registry/model-card";
 export const metadata: Metadata = { title: "Models" };
 
 export default async function ModelsPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: SearchParams }) {
-  const ctx = await teamPage(params);
-  const { base, write } = registryScope(ctx, "models");
-  const raw = await firstValues(searchParams);
-  const filter = ModelListFilterSchema.parse(raw);
-  const models = await listModels(ctx, filter);
-  const filtered = Boolean(filter.q || filter.risk || filter.archived);
+  const { ctx, base, write, filter, filtered, rows: models } = await registryListStart(params, searchParams, "models", { filter: ModelListFilterSchema, rows: listModels });
   return (
     <>
       <PageHeader

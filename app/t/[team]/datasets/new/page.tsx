@@ -1,24 +1,21 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { orNotFound, teamPage } from "@/app/_lib/team";
+import { orNotFound } from "@/app/_lib/team";
 import { PageHeader } from "@/app/_components/ui";
 import { getDataset } from "@/lib/registry/datasets";
 import { datasetCardToFields, SPDX_LICENCES } from "@/lib/registry/dataset-card";
 import { uploadLimits } from "@/lib/registry/limits";
 import { DatasetUploadForm } from "../_forms/upload-form";
-import { ReadOnlyNotice, RegistryCrumbs, registryScope } from "../../_registry/page-parts";
+import { RegistryCrumbs } from "../../_registry/page-parts";
+import { registryUploadStart } from "../../_registry/page-start";
 
 export const metadata: Metadata = { title: "Register a dataset" };
 
 const FORMAT_FIELD: Record<string, string> = { IMAGE_ZIP: "image-zip", IDX: "idx", CSV: "csv" };
 
 export default async function NewDatasetPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ dataset?: string }> }) {
-  const ctx = await teamPage(params);
-  const { base, write } = registryScope(ctx, "datasets");
-  const { dataset: datasetId } = await searchParams;
-  if (!write) {
-    return <ReadOnlyNotice title="Register a dataset">Your role in this team is read-only for datasets: engineers and admins register and edit them. <Link href={base} className="underline">Back to datasets</Link></ReadOnlyNotice>;
-  }
+  const start = await registryUploadStart(params, searchParams, "datasets", { title: "Register a dataset", engineersMay: "register and edit them" });
+  if (!start.write) return start.readOnly;
+  const { ctx, base, recordId: datasetId } = start;
   const dataset = datasetId ? await orNotFound(getDataset(ctx, datasetId)) : undefined;
   const latest = dataset?.versions[0];
   const defaults: Record<string, string> = latest

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { orNotFound, teamPage } from "@/app/_lib/team";
+import { orNotFound } from "@/app/_lib/team";
 import { Alert, PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { cardToFields } from "@/lib/registry/model-card";
@@ -8,17 +8,15 @@ import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { listWeightVersionOptions } from "@/lib/registry/endpoints";
 import { listOutboundHosts } from "@/lib/teams/outbound-hosts";
 import { EndpointForm } from "./form";
-import { ReadOnlyNotice, RegistryCrumbs, registryScope } from "../../_registry/page-parts";
+import { RegistryCrumbs } from "../../_registry/page-parts";
+import { registryUploadStart } from "../../_registry/page-start";
 
 export const metadata: Metadata = { title: "Register a model served over HTTP" };
 
 export default async function NewEndpointPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
-  const ctx = await teamPage(params);
-  const { base, write } = registryScope(ctx, "models");
-  const { model: modelId } = await searchParams;
-  if (!write) {
-    return <ReadOnlyNotice title="Register a model served over HTTP">Your role in this team is read-only for models: engineers and admins register them. <Link href={base} className="underline">Back to models</Link></ReadOnlyNotice>;
-  }
+  const start = await registryUploadStart(params, searchParams, "models", { title: "Register a model served over HTTP", engineersMay: "register them" });
+  if (!start.write) return start.readOnly;
+  const { ctx, base, recordId: modelId } = start;
   const model = modelId ? await orNotFound(getModel(ctx, modelId)) : undefined;
   const [datasets, references, hosts] = await Promise.all([listDatasetVersionOptions(ctx), listWeightVersionOptions(ctx), listOutboundHosts(ctx)]);
   const latest = model?.versions[0];

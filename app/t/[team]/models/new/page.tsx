@@ -1,23 +1,20 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { orNotFound, teamPage } from "@/app/_lib/team";
+import { orNotFound } from "@/app/_lib/team";
 import { PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { cardToFields } from "@/lib/registry/model-card";
 import { listDatasetVersionOptions } from "@/lib/registry/datasets";
 import { uploadLimits } from "@/lib/registry/limits";
 import { ModelUploadForm } from "../_forms/upload-form";
-import { ReadOnlyNotice, RegistryCrumbs, registryScope } from "../../_registry/page-parts";
+import { RegistryCrumbs } from "../../_registry/page-parts";
+import { registryUploadStart } from "../../_registry/page-start";
 
 export const metadata: Metadata = { title: "Register a model" };
 
 export default async function NewModelPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
-  const ctx = await teamPage(params);
-  const { base, write } = registryScope(ctx, "models");
-  const { model: modelId } = await searchParams;
-  if (!write) {
-    return <ReadOnlyNotice title="Register a model">Your role in this team is read-only for models: engineers and admins register and edit them. <Link href={base} className="underline">Back to models</Link></ReadOnlyNotice>;
-  }
+  const start = await registryUploadStart(params, searchParams, "models", { title: "Register a model", engineersMay: "register and edit them" });
+  if (!start.write) return start.readOnly;
+  const { ctx, base, recordId: modelId } = start;
   const model = modelId ? await orNotFound(getModel(ctx, modelId)) : undefined;
   const datasets = await listDatasetVersionOptions(ctx);
   const latest = model?.versions[0];

@@ -1,0 +1,42 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { teamPage } from "@/app/_lib/team";
+import { firstValues, type SearchParams } from "@/app/_lib/search-params";
+import type { TeamContext } from "@/lib/teams/access";
+import { ReadOnlyNotice, registryScope } from "./page-parts";
+
+// How the model and dataset list and registration pages begin: the team, the kind's list path and write
+// permission, then the list filter from the address, or the record a new version is for.
+
+type Kind = "models" | "datasets";
+
+/** A list page: the team, its scope, the filter read from the address (and whether any is set) and the rows it selects. */
+export async function registryListStart<F extends Record<string, unknown>, R>(
+  params: Promise<{ team: string }>,
+  searchParams: SearchParams,
+  kind: Kind,
+  list: { filter: { parse(raw: unknown): F }; rows(ctx: TeamContext, filter: F): Promise<R[]> },
+) {
+  const ctx = await teamPage(params);
+  const filter = list.filter.parse(await firstValues(searchParams));
+  return { ctx, ...registryScope(ctx, kind), filter, filtered: Object.values(filter).some(Boolean), rows: await list.rows(ctx, filter) };
+}
+
+/**
+ * A registration page: the team, its list path and the record the address names (?model= or ?dataset=, for a
+ * new version of it); for a role that may not write, the read-only notice to show instead.
+ */
+export async function registryUploadStart(
+  params: Promise<{ team: string }>,
+  searchParams: Promise<{ model?: string; dataset?: string }>,
+  kind: Kind,
+  o: { title: string; engineersMay: string },
+): Promise<{ write: false; readOnly: ReactNode } | { write: true; ctx: TeamContext; base: string; recordId: string | undefined }> {
+  const ctx = await teamPage(params);
+  const { base, write } = registryScope(ctx, kind);
+  const query = await searchParams;
+  if (!write) {
+    return { write: false, readOnly: <ReadOnlyNotice title={o.title}>Your role in this team is read-only for {kind}: engineers and admins {o.engineersMay}. <Link href={base} className="underline">Back to {kind}</Link></ReadOnlyNotice> };
+  }
+  return { write: true, ctx, base, recordId: kind === "models" ? query.model : query.dataset };
+}
