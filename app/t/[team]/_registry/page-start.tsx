@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import type { z } from "zod";
 import { teamPage } from "@/app/_lib/team";
 import { firstValues, type SearchParams } from "@/app/_lib/search-params";
 import type { TeamContext } from "@/lib/teams/access";
@@ -11,11 +12,11 @@ import { ReadOnlyNotice, registryScope } from "./page-parts";
 type Kind = "models" | "datasets";
 
 /** A list page: the team, its scope, the filter read from the address (and whether any is set) and the rows it selects. */
-export async function registryListStart<F extends Record<string, unknown>, R>(
+export async function registryListStart<S extends z.ZodType<Record<string, unknown>>, R>(
   params: Promise<{ team: string }>,
   searchParams: SearchParams,
   kind: Kind,
-  list: { filter: { parse(raw: unknown): F }; rows(ctx: TeamContext, filter: F): Promise<R[]> },
+  list: { filter: S; rows(ctx: TeamContext, filter: z.output<S>): Promise<R[]> },
 ) {
   const ctx = await teamPage(params);
   const filter = list.filter.parse(await firstValues(searchParams));
