@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { stopQueue } from "../jobs/queue";
-import { makeTeam } from "../../test/fixtures";
 import { useTempStore } from "../registry/test-helpers";
-import { registerDemoEvalSet, registerDemoModel } from "../operations/test-helpers";
+import { useTeamWithDemoModel } from "../operations/test-helpers";
 import { createEvaluation } from "./create";
 import { runShardJob, type ShardExecutor } from "./run";
 import type { ShardOutput } from "./shard-io";
@@ -13,23 +11,12 @@ import type { ShardOutput } from "./shard-io";
 // returns at once, so the landings really overlap; everything else (database, queue, run.ts) is real.
 
 useTempStore();
-let team: Awaited<ReturnType<typeof makeTeam>>;
-let modelVersionId: string;
-let datasetVersionId: string;
-
-beforeAll(async () => {
-  team = await makeTeam("landing");
-  const ctx = team.ctx("ENGINEER");
-  datasetVersionId = (await registerDemoEvalSet(ctx)).versionId;
-  modelVersionId = (await registerDemoModel(ctx, "v1", undefined, team.users.ENGINEER.email)).versionId;
-}, 120_000);
-
-afterAll(() => stopQueue());
+const demo = useTeamWithDemoModel("landing");
 
 describe("landing shard results", () => {
   it("counts every shard when the last ones land together, and starts the aggregate step once", { timeout: 120_000 }, async () => {
     for (let round = 0; round < 3; round++) {
-      const ev = await createEvaluation(team.ctx("ENGINEER"), { modelVersionId, datasetVersionId, preset: "quick", sampleCount: 48, seed: round, shardSize: 6, linfEpsilons: [0.1], customSuite: undefined });
+      const ev = await createEvaluation(demo.team.ctx("ENGINEER"), { modelVersionId: demo.modelVersionId, datasetVersionId: demo.datasetVersionId, preset: "quick", sampleCount: 48, seed: round, shardSize: 6, linfEpsilons: [0.1], customSuite: undefined });
       const shards = await db.evaluationShard.findMany({ where: { evaluationId: ev.id }, orderBy: { index: "asc" } });
       expect(shards).toHaveLength(8);
       // Every executor waits until all eight have started, then all return together.
@@ -42,7 +29,7 @@ describe("landing shard results", () => {
         const output = { records: [], backend: { backend: "cpu", tfjsVersion: "test" }, timings: {}, gradientStats: {}, gallery: [] };
         return output as unknown as ShardOutput;
       };
-      const results = await Promise.all(shards.map((s) => runShardJob({ teamId: team.team.id, evaluationId: ev.id, shardId: s.id }, { workerId: `w${s.index}`, retryCount: 0, retryLimit: 2 }, execute)));
+      const results = await Promise.all(shards.map((s) => runShardJob({ teamId: demo.team.team.id, evaluationId: ev.id, shardId: s.id }, { workerId: `w${s.index}`, retryCount: 0, retryLimit: 2 }, execute)));
       expect(results).toEqual(shards.map(() => "done"));
       const after = await db.evaluation.findUniqueOrThrow({ where: { id: ev.id } });
       expect(after.shardsDone, `round ${round}`).toBe(8);

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { getQueue, stopQueue } from "../jobs/queue";
+import { getQueue } from "../jobs/queue";
 import { createQueues, JOBS, runJob } from "../jobs/catalog";
-import { makeTeam } from "../../test/fixtures";
 import { useTempStore } from "../registry/test-helpers";
-import { registerDemoEvalSet, registerDemoModel } from "../operations/test-helpers";
+import { useTeamWithDemoModel } from "../operations/test-helpers";
 import { createEvaluation } from "./create";
 import { AGGREGATE_ROUNDS, sweepStuckEvaluations } from "./run";
 
@@ -13,24 +12,13 @@ import { AGGREGATE_ROUNDS, sweepStuckEvaluations } from "./run";
 // FAILED with the reason instead of being sent again forever.
 
 useTempStore();
-let team: Awaited<ReturnType<typeof makeTeam>>;
-let modelVersionId: string;
-let datasetVersionId: string;
-const input = () => ({ modelVersionId, datasetVersionId, preset: "quick" as const, sampleCount: 12, seed: 1, shardSize: 6, linfEpsilons: [0.1], customSuite: undefined });
+const demo = useTeamWithDemoModel("run");
+const input = () => ({ modelVersionId: demo.modelVersionId, datasetVersionId: demo.datasetVersionId, preset: "quick" as const, sampleCount: 12, seed: 1, shardSize: 6, linfEpsilons: [0.1], customSuite: undefined });
 const noTools = { workerId: "test", executeShard: () => Promise.reject(new Error("no engine in this test")) };
-
-beforeAll(async () => {
-  team = await makeTeam("run");
-  const ctx = team.ctx("ENGINEER");
-  datasetVersionId = (await registerDemoEvalSet(ctx)).versionId;
-  modelVersionId = (await registerDemoModel(ctx, "v1", undefined, team.users.ENGINEER.email)).versionId;
-}, 120_000);
-
-afterAll(() => stopQueue());
 
 /** An evaluation whose aggregate step fails every time: AGGREGATING, but its shards never landed. */
 async function poisoned() {
-  const ev = await createEvaluation(team.ctx("ENGINEER"), input());
+  const ev = await createEvaluation(demo.team.ctx("ENGINEER"), input());
   await db.$executeRawUnsafe(`DELETE FROM pgboss.job WHERE data->>'evaluationId' = $1`, ev.id);
   await db.evaluation.update({ where: { id: ev.id }, data: { status: "AGGREGATING" } });
   return ev;
@@ -39,19 +27,19 @@ async function poisoned() {
 describe("creating an evaluation", () => {
   it("when the queue refuses the shards, leaves neither the evaluation nor a job", async () => {
     const boss = await getQueue();
-    const before = await db.evaluation.count({ where: { teamId: team.team.id } });
+    const before = await db.evaluation.count({ where: { teamId: demo.team.team.id } });
     await boss.deleteQueue(JOBS.shard.name);
     try {
-      await expect(createEvaluation(team.ctx("ENGINEER"), input())).rejects.toThrow();
+      await expect(createEvaluation(demo.team.ctx("ENGINEER"), input())).rejects.toThrow();
     } finally {
       await createQueues(boss);
     }
-    expect(await db.evaluation.count({ where: { teamId: team.team.id } })).toBe(before);
-    expect(await db.auditEvent.count({ where: { teamId: team.team.id, action: "evaluation.create" } })).toBe(before);
-    const jobs = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND data->>'teamId' = $2`, JOBS.shard.name, team.team.id);
+    expect(await db.evaluation.count({ where: { teamId: demo.team.team.id } })).toBe(before);
+    expect(await db.auditEvent.count({ where: { teamId: demo.team.team.id, action: "evaluation.create" } })).toBe(before);
+    const jobs = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND data->>'teamId' = $2`, JOBS.shard.name, demo.team.team.id);
     expect(Number(jobs[0]!.n)).toBe(0);
     // And with the queue back, the same request creates the evaluation with one job per shard.
-    const ev = await createEvaluation(team.ctx("ENGINEER"), input());
+    const ev = await createEvaluation(demo.team.ctx("ENGINEER"), input());
     const queued = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND data->>'evaluationId' = $2`, JOBS.shard.name, ev.id);
     expect(Number(queued[0]!.n)).toBe(2);
   });
@@ -60,7 +48,7 @@ describe("creating an evaluation", () => {
 describe("a poison aggregate step", () => {
   it("fails the evaluation with the reason on its last attempt", async () => {
     const ev = await poisoned();
-    const job = { teamId: team.team.id, evaluationId: ev.id };
+    const job = { teamId: demo.team.team.id, evaluationId: ev.id };
     await expect(runJob("aggregate", job, { retryCount: 0, retryLimit: 5 }, noTools)).rejects.toThrow("aggregate started before every shard landed");
     expect((await db.evaluation.findUniqueOrThrow({ where: { id: ev.id } })).status).toBe("AGGREGATING");
     expect(await runJob("aggregate", job, { retryCount: 5, retryLimit: 5 }, noTools)).toBe(`aggregate evaluation ${ev.id}: failed`);
@@ -80,7 +68,7 @@ describe("a poison aggregate step", () => {
       for (let round = 1; round <= AGGREGATE_ROUNDS; round++) {
         await sweepStuckEvaluations(boss);
         const [job] = await boss.fetch(JOBS.aggregate.name);
-        expect(job?.data, `round ${round}`).toEqual({ teamId: team.team.id, evaluationId: ev.id });
+        expect(job?.data, `round ${round}`).toEqual({ teamId: demo.team.team.id, evaluationId: ev.id });
         await boss.fail(JOBS.aggregate.name, job!.id, { message: `worker lost in round ${round}` });
         expect((await db.evaluation.findUniqueOrThrow({ where: { id: ev.id } })).status).toBe("AGGREGATING");
       }

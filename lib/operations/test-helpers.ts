@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { Prisma } from "../db/client";
@@ -13,6 +14,8 @@ import { assessReliability } from "../engine/reliability";
 import { AttackSuiteSchema, type AttackSuiteInput } from "../engine/suite";
 import { loadDemoEvalSplit, MNIST_PIXELS } from "../demo/mnist";
 import type { TeamContext } from "../teams/access";
+import { stopQueue } from "../jobs/queue";
+import { makeTeam } from "../../test/fixtures";
 
 // Test data for lib/operations: the demo digit models (v1 standard, v2 PGD-trained) and the demo
 // evaluation split, registered through the registry and measured by the real engine.
@@ -70,6 +73,22 @@ export async function registerDemoModel(ctx: TeamContext, files: "v1" | "v2", mo
   } finally {
     await staged.staging.dispose();
   }
+}
+
+/**
+ * For a test file that needs an evaluable model: before its tests, a fresh team with the demo evaluation split and
+ * the demo CNN v1 registered by its engineer; after them, the queue stopped. Read the fields inside the tests.
+ */
+export function useTeamWithDemoModel(label: string) {
+  const demo = {} as { team: Awaited<ReturnType<typeof makeTeam>>; modelVersionId: string; datasetVersionId: string };
+  beforeAll(async () => {
+    demo.team = await makeTeam(label);
+    const ctx = demo.team.ctx("ENGINEER");
+    demo.datasetVersionId = (await registerDemoEvalSet(ctx)).versionId;
+    demo.modelVersionId = (await registerDemoModel(ctx, "v1", undefined, demo.team.users.ENGINEER.email)).versionId;
+  }, 120_000);
+  afterAll(() => stopQueue());
+  return demo;
 }
 
 let nextNumber = 1;
