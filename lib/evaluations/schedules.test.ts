@@ -1,64 +1,54 @@
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { getQueue, stopQueue } from "../jobs/queue";
+import { getQueue } from "../jobs/queue";
 import { JOBS } from "../jobs/catalog";
 import { makeTeam } from "../../test/fixtures";
 import { useTempStore } from "../registry/test-helpers";
-import { seedDemoRegistry, DEMO_DATASETS, DEMO_MODEL_NAME } from "../seed/registry";
+import { DEMO_MODEL_NAME } from "../seed/registry";
+import { useSeededTeam } from "../../test/seeded-team";
 import { createSchedule, deleteSchedule, fireSchedule, listSchedules, setSchedulePaused, ScheduleInputSchema } from "./schedules";
 import { acknowledgeAlert, deliverWebhook, updateTeamAlertSettings } from "./webhook";
 import { addOutboundHost } from "../teams/outbound-hosts";
 import { NotFoundError } from "../errors";
-import { systemContext } from "../teams/context";
 
 useTempStore();
-let t: Awaited<ReturnType<typeof makeTeam>>;
-let modelId: string;
-let datasetVersionId: string;
+const seeded = useSeededTeam("sched");
 
-beforeAll(async () => {
-  t = await makeTeam("sched");
-  await seedDemoRegistry(systemContext(t.team.id, "seed"));
-  modelId = (await db.model.findFirstOrThrow({ where: { teamId: t.team.id, name: DEMO_MODEL_NAME } })).id;
-  datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: t.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
-}, 300_000);
-afterAll(() => stopQueue());
-
-const input = (over: Record<string, unknown> = {}) => ScheduleInputSchema.parse({ name: "nightly", modelId, datasetVersionId, preset: "quick", sampleCount: 20, cron: "daily", ...over });
+const input = (over: Record<string, unknown> = {}) => ScheduleInputSchema.parse({ name: "nightly", modelId: seeded.demoModelId, datasetVersionId: seeded.datasetVersionId, preset: "quick", sampleCount: 20, cron: "daily", ...over });
 
 describe("schedules", () => {
   it("registers with pg-boss, pauses, fires an evaluation of the latest version, and is audited", async () => {
-    const s = await createSchedule(t.ctx("ENGINEER"), input());
+    const s = await createSchedule(seeded.team.ctx("ENGINEER"), input());
     expect(s.cron).toBe("0 3 * * *");
     const boss = await getQueue();
     expect((await boss.getSchedules(JOBS.scheduleFire.name, s.id)).map((x) => x.cron)).toEqual(["0 3 * * *"]);
-    const listed = await listSchedules(t.ctx("VIEWER"));
+    const listed = await listSchedules(seeded.team.ctx("VIEWER"));
     expect(listed[0]!.modelName).toBe(DEMO_MODEL_NAME);
 
-    await setSchedulePaused(t.ctx("ENGINEER"), s.id, true);
+    await setSchedulePaused(seeded.team.ctx("ENGINEER"), s.id, true);
     expect(await boss.getSchedules(JOBS.scheduleFire.name, s.id)).toEqual([]);
-    expect(await fireSchedule({ teamId: t.team.id, scheduleId: s.id })).toBeNull();
-    await setSchedulePaused(t.ctx("ENGINEER"), s.id, false);
+    expect(await fireSchedule({ teamId: seeded.team.team.id, scheduleId: s.id })).toBeNull();
+    await setSchedulePaused(seeded.team.ctx("ENGINEER"), s.id, false);
 
-    const created = await fireSchedule({ teamId: t.team.id, scheduleId: s.id });
+    const created = await fireSchedule({ teamId: seeded.team.team.id, scheduleId: s.id });
     const ev = await db.evaluation.findUniqueOrThrow({ where: { id: created!.id } });
-    const latest = await db.modelVersion.findFirstOrThrow({ where: { modelId }, orderBy: { version: "desc" } });
+    const latest = await db.modelVersion.findFirstOrThrow({ where: { modelId: seeded.demoModelId }, orderBy: { version: "desc" } });
     expect(ev).toMatchObject({ scheduleId: s.id, modelVersionId: latest.id, sampleCount: 20, createdByLabel: "schedule: nightly" });
-    const actions = (await db.auditEvent.findMany({ where: { teamId: t.team.id, subjectId: s.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
+    const actions = (await db.auditEvent.findMany({ where: { teamId: seeded.team.team.id, subjectId: s.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
     expect(actions).toEqual(["schedule.create", "schedule.pause", "schedule.resume"]);
 
-    await deleteSchedule(t.ctx("ADMIN"), s.id);
+    await deleteSchedule(seeded.team.ctx("ADMIN"), s.id);
     expect(await boss.getSchedules(JOBS.scheduleFire.name, s.id)).toEqual([]);
   });
 
   it("refuses bad cron, viewers and other teams", async () => {
     expect(() => input({ cron: "every day" })).toThrow(/cron expression/);
-    await expect(createSchedule(t.ctx("VIEWER"), input())).rejects.toThrow(/role/);
+    await expect(createSchedule(seeded.team.ctx("VIEWER"), input())).rejects.toThrow(/role/);
     const other = await makeTeam("other");
     await expect(createSchedule(other.ctx("ADMIN"), input())).rejects.toThrow(NotFoundError);
-    const s = await createSchedule(t.ctx("ADMIN"), input({ name: "weekly", cron: "weekly" }));
+    const s = await createSchedule(seeded.team.ctx("ADMIN"), input({ name: "weekly", cron: "weekly" }));
     await expect(setSchedulePaused(other.ctx("ADMIN"), s.id, true)).rejects.toThrow(NotFoundError);
     await expect(deleteSchedule(other.ctx("ADMIN"), s.id)).rejects.toThrow(NotFoundError);
   });
@@ -80,24 +70,24 @@ describe("webhook and alerts", () => {
     const port = (server.address() as { port: number }).port;
     const url = `http://127.0.0.1:${port}/hook`;
     // A receiver on a private address: allowed for that host and port only (the instance switch is on in tests).
-    await addOutboundHost(t.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [port] });
-    await updateTeamAlertSettings(t.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: url });
-    const job = { teamId: t.team.id, event: "regression.detected", payload: { summary: "test" } };
+    await addOutboundHost(seeded.team.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [port] });
+    await updateTeamAlertSettings(seeded.team.ctx("ADMIN"), { regressionTolerancePp: 2, webhookUrl: url });
+    const job = { teamId: seeded.team.team.id, event: "regression.detected", payload: { summary: "test" } };
     await expect(deliverWebhook(job)).rejects.toThrow(/127\.0\.0\.1 answered HTTP 500/);
     status = 200;
     await deliverWebhook(job);
     server.close();
     expect(received).toHaveLength(2);
     const { headers, body } = received[1]!;
-    const secret = (await db.teamSettings.findUniqueOrThrow({ where: { teamId: t.team.id } })).webhookSecret!;
+    const secret = (await db.teamSettings.findUniqueOrThrow({ where: { teamId: seeded.team.team.id } })).webhookSecret!;
     const [ts, sig] = String(headers["x-bulwark-signature"]).split(",").map((p) => p.split("=")[1]);
     expect(sig).toBe(createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex"));
     expect(JSON.parse(body)).toMatchObject({ event: "regression.detected", data: { summary: "test" } });
   });
 
   it("settings are admin-only and validated", async () => {
-    await expect(updateTeamAlertSettings(t.ctx("REVIEWER"), { regressionTolerancePp: 1, webhookUrl: null })).rejects.toThrow(/role/);
-    await expect(acknowledgeAlert(t.ctx("ENGINEER"), { alertId: "x", note: "fine" })).rejects.toThrow(/role/);
-    await expect(acknowledgeAlert(t.ctx("REVIEWER"), { alertId: "nope", note: "fine" })).rejects.toThrow(NotFoundError);
+    await expect(updateTeamAlertSettings(seeded.team.ctx("REVIEWER"), { regressionTolerancePp: 1, webhookUrl: null })).rejects.toThrow(/role/);
+    await expect(acknowledgeAlert(seeded.team.ctx("ENGINEER"), { alertId: "x", note: "fine" })).rejects.toThrow(/role/);
+    await expect(acknowledgeAlert(seeded.team.ctx("REVIEWER"), { alertId: "nope", note: "fine" })).rejects.toThrow(NotFoundError);
   });
 });
