@@ -83,18 +83,48 @@ type EvidenceRow = Parameters<typeof evaluationEvidence>[0];
  * `evidence` column holds exactly these parts, kept by a database trigger from the full columns
  * (migration evaluation_evidence, function bulwark_evaluation_evidence); the fallback computes them
  * from the full columns with the same function, for a row the trigger has not seen.
+ *
+ * Even compact, 5,000 rows are megabytes of JSON to parse, about a second of the web process's event loop
+ * on every posture recomputation (issue 27). So the rows are remembered per team and process, each with its
+ * row version (PostgreSQL's xmin, which every UPDATE of the row renews, whatever path writes it): a
+ * recomputation lists the ids and versions (no JSON) and reads the JSON of the new or changed rows only.
  */
 export async function completedEvaluationEvidenceRows(scope: TeamScope, versionIds: string[]): Promise<EvidenceRow[]> {
   const teamId = scope.team.id;
   if (versionIds.length === 0) return [];
   // Robustness evaluations only: a privacy or integrity evaluation is never attack evidence (E1/E2).
-  return db.$queryRaw<EvidenceRow[]>`
-    SELECT e.id, e.number, e."finishedAt", e."createdAt", e."modelVersionId", e."datasetVersionId", e."sampleCount", e.verdict, e."cleanAccuracy",
+  const current = await db.$queryRaw<{ id: string; v: string }[]>`
+    SELECT e.id, e.xmin::text AS v FROM "Evaluation" e
+    WHERE e."teamId" = ${teamId} AND e.status = 'COMPLETED' AND e.kind = 'robustness' AND e."modelVersionId" = ANY(${versionIds})`;
+  const known = rememberedRows.get(teamId) ?? new Map<string, VersionedRow>();
+  const missing = current.filter((r) => known.get(r.id)?.v !== r.v).map((r) => r.id);
+  const fetched = missing.length === 0 ? [] : await db.$queryRaw<(EvidenceRow & { v: string })[]>`
+    SELECT e.id, e.xmin::text AS v, e.number, e."finishedAt", e."createdAt", e."modelVersionId", e."datasetVersionId", e."sampleCount", e.verdict, e."cleanAccuracy",
       x.ev->'suite' AS suite, x.ev->'metrics' AS metrics, x.ev->'reliability' AS reliability, x.ev->'provenance' AS provenance
     FROM "Evaluation" e
     CROSS JOIN LATERAL (SELECT COALESCE(e.evidence, bulwark_evaluation_evidence(e.suite, e.metrics, e.reliability, e.provenance)) AS ev) x
-    WHERE e."teamId" = ${teamId} AND e.status = 'COMPLETED' AND e.kind = 'robustness' AND e."modelVersionId" = ANY(${versionIds})`;
+    WHERE e."teamId" = ${teamId} AND e.status = 'COMPLETED' AND e.kind = 'robustness' AND e.id = ANY(${missing})`;
+  const next = new Map<string, VersionedRow>();
+  for (const { v, ...row } of fetched) next.set(row.id, { v, row });
+  const out: EvidenceRow[] = [];
+  for (const r of current) {
+    // A row that changed between the two reads is answered as the second read found it (or, if it left the
+    // set meanwhile, as the first found it: the next recomputation sees the change).
+    const hit = next.get(r.id) ?? known.get(r.id);
+    if (!hit) continue;
+    next.set(r.id, hit);
+    out.push(hit.row);
+  }
+  // Only the rows of the current set stay remembered; the most recently used teams first.
+  rememberedRows.delete(teamId);
+  rememberedRows.set(teamId, next);
+  if (rememberedRows.size > ROWS_MAX_TEAMS) rememberedRows.delete(rememberedRows.keys().next().value!);
+  return out;
 }
+
+interface VersionedRow { v: string; row: EvidenceRow }
+const ROWS_MAX_TEAMS = 50;
+const rememberedRows = new Map<string, Map<string, VersionedRow>>();
 
 /** A completed evaluation of another kind than robustness, with the small evidence object its aggregation wrote. */
 // Re-exported: the kind rows live in their own module so integrity-evidence.ts can read them without a cycle.
