@@ -54,4 +54,18 @@ describe("verifyTeamChainRecent", () => {
     expect((await verifyTeamChain(systemContext(team.id, "job"))).intact).toBe(false); // the audit page and reports see it at once
     expect(await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 6 * 60_000)).toMatchObject({ intact: false, brokenAt: { seq: 2 } });
   });
+
+  it("reads the full check in slices and agrees with the one-pass check, a break in a later slice included", async () => {
+    const { team } = await makeTeam();
+    for (let i = 0; i < 5; i++) await add(team.id, i);
+    const scope = systemContext(team.id, "job");
+    // Slices of 2 events: 1-2, 3-4, 5 (a short last slice) and, for 6 events, an empty one after 5-6.
+    expect(await verifyTeamChainRecent(scope, Date.now(), 2)).toEqual(await verifyTeamChain(scope));
+    await add(team.id, 5);
+    expect(await verifyTeamChainRecent(scope, Date.now() + 6 * 60_000, 2)).toEqual(await verifyTeamChain(scope));
+    await editEvent(team.id, 4);
+    const broken = await verifyTeamChainRecent(scope, Date.now() + 12 * 60_000, 2);
+    expect(broken).toEqual(await verifyTeamChain(scope));
+    expect(broken).toMatchObject({ intact: false, brokenAt: { seq: 4 } });
+  });
 });

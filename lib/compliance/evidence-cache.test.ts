@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "../db/client";
 import { makeTeam } from "../../test/fixtures";
 import { assessTeam } from "./posture";
+import { computeControlStatuses } from "./engine";
 import type { ControlStatus } from "./engine-types";
 
 // The evaluation rows behind the posture are remembered per team and process, each with its row version
@@ -69,7 +70,7 @@ describe("remembered evaluation evidence", () => {
     expect(seenA.evidence.models.map((m) => m.modelId)).toEqual([a1.modelId]);
   });
 
-  it("gives the statuses a process that never remembered rows computes", async () => {
+  it("gives the statuses a process that never remembered rows computes, and the engine's one pass", async () => {
     const a2 = await addModel(a, "gamma", "HIGH");
     for (const [robust, verdict, days] of [[0.55, "reliable", 3], [0.3, "questionable", 2], [0.7, "unreliable", 1], [0.45, "reliable", 400]] as const) {
       await addEvaluation(a, a1, robust, verdict, days);
@@ -82,5 +83,7 @@ describe("remembered evaluation evidence", () => {
     expect(warm.statuses.length).toBeGreaterThan(0);
     expect(new Set(warm.statuses.map((s) => s.status)).size).toBeGreaterThan(1);
     expect(view(warm.statuses)).toEqual(view(fresh.statuses));
+    // Computed a model at a time (posture.ts) equals the engine's one pass over every model.
+    expect(view(warm.statuses)).toEqual(view(computeControlStatuses(warm.policy, warm.catalog, warm.crosswalk, warm.evidence)));
   });
 });

@@ -106,8 +106,24 @@ async function computeAssessment(scope: TeamScope, opts: { now?: Date; modelIds?
     loadEvidence(scope, now, { modelIds: opts.modelIds, chain: opts.chain }),
     catalogForTeam(scope),
   ]);
-  const statuses = computeControlStatuses(policy, catalog, crosswalk, evidence, { frameworks: opts.frameworks });
+  const statuses = await statusesInSlices(policy, catalog, crosswalk, evidence, opts.frameworks);
   return { teamId, computedAt: now, catalogVersion: catalog.version, catalog, policy, policyVersion: version, crosswalk, evidence, statuses };
+}
+
+/**
+ * computeControlStatuses one model at a time, giving the event loop back in between: for 50 models it is
+ * hundreds of milliseconds of CPU, which a web process must not spend in one piece while other requests
+ * wait (issue 27). A model's statuses depend only on its own evidence and the team's, so the result is the
+ * same list in the same order.
+ */
+async function statusesInSlices(policy: Policy, catalog: Catalog, crosswalk: Crosswalk, evidence: Evidence, frameworks?: FrameworkId[]): Promise<ControlStatus[]> {
+  if (evidence.models.length <= 1) return computeControlStatuses(policy, catalog, crosswalk, evidence, { frameworks });
+  const out: ControlStatus[] = [];
+  for (const m of evidence.models) {
+    out.push(...computeControlStatuses(policy, catalog, crosswalk, { ...evidence, models: [m] }, { frameworks }));
+    await new Promise((r) => setImmediate(r));
+  }
+  return out;
 }
 
 /**
