@@ -33,6 +33,7 @@ import { quickSuite, standardSuite, attackId, attackFamily, SANITY_ATTACK_ID, ty
 import type { AttackEntry, ExampleRecord, GalleryItem } from "../lib/engine/shard";
 import type { ShardOutput } from "../lib/evaluations/shard-io";
 import { compareMetrics } from "../lib/evaluations/regression";
+import { EVALUATION_PAGE_SIZE } from "../lib/evaluations/manage";
 import { assessTeamById, recordSnapshot } from "../lib/compliance/posture";
 import { systemContext } from "../lib/teams/context";
 
@@ -413,11 +414,13 @@ try {
   for (const u of s.users) cookies.push(await signIn(base, u, s.password));
 
   const team = `/t/${s.teamSlug}`;
+  const deepPage = Math.min(200, Math.ceil((await db.evaluation.count()) / EVALUATION_PAGE_SIZE));
   const pages: [string, string, string][] = [
     ["dashboard", `${team}/dashboard`, "Compliance posture"],
     ["controls explorer", `${team}/controls`, "Controls"],
     ["evaluation list", `${team}/evaluations`, "evaluations · page"],
-    ["evaluation list, page 200", `${team}/evaluations?page=200`, "evaluations · page"],
+    // Page 200 of 10,000 evaluations; the last page for a smaller --evaluations.
+    [`evaluation list, page ${deepPage}`, `${team}/evaluations?page=${deepPage}`, "evaluations · page"],
     [`results page (#${s.resultsNumber})`, `${team}/evaluations/${s.resultsNumber}`, `Evaluation #${s.resultsNumber}`],
   ];
   // Each page once first: it must render for a signed-in user (not a sign-in redirect or an error page).
