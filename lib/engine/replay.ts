@@ -41,6 +41,24 @@ export function cpuReplayer(ctx: AttackContext): Replayer {
   };
 }
 
+/**
+ * Replay a batch's breaks (replayBreaks) and take out of the gallery each example whose shown break did not
+ * reproduce; the white-box and the query-only shard both end a batch with this.
+ */
+export async function replayBreaksAndPruneGallery(
+  pending: (PendingBreak & { entry: { attack: string; eps: number; norm: string } })[],
+  replay: Replayer,
+  numClasses: number,
+  referenceName: string,
+  gallery: Map<number, { attack: string; eps: number; norm: string }>,
+): Promise<void> {
+  if (await replayBreaks(pending, replay, numClasses, referenceName) === 0) return;
+  for (const p of pending) {
+    const g = gallery.get(p.index);
+    if (p.entry.replay === "not-reproduced" && g && g.attack === p.entry.attack && g.eps === p.entry.eps && g.norm === p.entry.norm) gallery.delete(p.index);
+  }
+}
+
 /** Replay the pending breaks in one call and mark each entry; returns how many did not reproduce. */
 export async function replayBreaks(pending: PendingBreak[], replay: Replayer, numClasses: number, referenceName: string): Promise<number> {
   if (pending.length === 0) return 0;

@@ -10,7 +10,7 @@ import { currentBackendInfo, type EngineBackendInfo } from "./backend";
 import { brierOf } from "./calibration";
 import { applicableCorruptions, corruptBatch, type Corruption } from "./corruptions";
 import { energyScores, maxSoftmaxScores, syntheticOodInputs } from "./ood";
-import { cpuReplayer, replayBreaks, type PendingBreak, type Replayer } from "./replay";
+import { cpuReplayer, replayBreaksAndPruneGallery, type PendingBreak, type Replayer } from "./replay";
 
 /** One attack's outcome on one example (results-schema.ts). */
 export type AttackEntry = z.infer<typeof AttackEntrySchema>;
@@ -105,6 +105,24 @@ export class ShardCancelledError extends Error {
   }
 }
 
+// The batch loop the white-box shard (below) and the query-only shard (blackbox/shard.ts) share.
+
+/** The batches of a shard: examples [start, end), `b` of them, batchSize at a time. */
+export function* shardBatches(n: number, batchSize: number) {
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    yield { start, end, b: end - start };
+  }
+}
+
+/** The rows of a batch the model classifies right when clean: only these are attacked. */
+export const cleanCorrectRows = (records: ExampleRecord[]) => records.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
+
+/** The entry of an example the model already gets wrong when clean: not attacked, broken at no cost. */
+export function skippedEntry(r: ExampleRecord, at: Pick<AttackEntry, "attack" | "kind" | "family" | "norm" | "eps">): AttackEntry {
+  return { ...at, advPred: r.cleanPred, advConf: r.cleanConf, success: true, linf: 0, l2: 0, loss: r.cleanLoss, brier: r.cleanBrier, queries: 0, skipped: true };
+}
+
 function gradientStat(g: Float32Array, o: number, d: number): GradientStat {
   let maxAbs = 0, zeros = 0, nonFinite = false;
   for (let j = 0; j < d; j++) {
@@ -185,10 +203,8 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
   const cancelCheck = () => { if (opts.shouldCancel?.()) throw new ShardCancelledError(); };
   const replay = opts.replay ?? cpuReplayer(ctx);
 
-  for (let start = 0; start < n; start += batchSize) {
+  for (const { start, end, b } of shardBatches(n, batchSize)) {
     cancelCheck();
-    const end = Math.min(n, start + batchSize);
-    const b = end - start;
     const xData = samples.x.subarray(start * d, end * d);
     const labels = samples.labels.subarray(start, end);
     const indices = samples.indices.slice(start, end);
@@ -213,7 +229,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
     cleanMs += performance.now() - tc;
     done += b;
     opts.onProgress?.(done, total);
-    const rows = batchRecords.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
+    const rows = cleanCorrectRows(batchRecords);
     const xs = rows.length === b ? x : rows.length > 0 ? tf.tidy(() => tf.gather(x, tf.tensor1d(rows, "int32"))) : null;
     const pending: (PendingBreak & { entry: AttackEntry })[] = [];
     for (const item of items) {
@@ -269,12 +285,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
             }
           });
         }
-        batchRecords.forEach((r, i) => {
-          r.attacks.push(entries.get(i) ?? {
-            attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
-            advPred: r.cleanPred, advConf: r.cleanConf, success: true, linf: 0, l2: 0, loss: r.cleanLoss, brier: r.cleanBrier, queries: 0, skipped: true,
-          });
-        });
+        batchRecords.forEach((r, i) => r.attacks.push(entries.get(i) ?? skippedEntry(r, { attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps })));
         perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
         done += b;
         opts.onProgress?.(done, total);
@@ -283,12 +294,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
     if (xs && xs !== x) xs.dispose();
     // Every break of this batch through the model again on the reference backend; one that does not reproduce is
     // not counted and leaves the gallery (the evaluation's reliability check names it).
-    if (await replayBreaks(pending, replay, k, "cpu") > 0) {
-      for (const p of pending) {
-        const g = gallery.get(p.index);
-        if (p.entry.replay === "not-reproduced" && g && g.attack === p.entry.attack && g.eps === p.entry.eps && g.norm === p.entry.norm) gallery.delete(p.index);
-      }
-    }
+    await replayBreaksAndPruneGallery(pending, replay, k, "cpu", gallery);
     if (start === 0 && corruptionKinds.length > 0) {
       corruptionGallery = { index: indices[0], label: labels[0], shape: [...shape], original: Array.from(xData.subarray(0, d)), items: [] };
     }

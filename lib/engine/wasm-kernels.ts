@@ -206,6 +206,12 @@ function assertNoDilation(kernel: string, a: ConvAttrs): void {
   }
 }
 
+/** The geometry of a depthwise convolution gradient (dilated ones refused, as tfjs's own gradient does). */
+function depthwiseInfo(kernel: string, a: ConvAttrs, inShape: [number, number, number, number], filterShape: [number, number, number, number]) {
+  assertNoDilation(kernel, a);
+  return tf.backend_util.computeConv2DInfo(inShape, filterShape, a.strides, 1, a.pad, a.dimRoundingMode, true);
+}
+
 /**
  * Per output position of a pooling window: (window size) / (number of window cells inside the input). The
  * forward avgPool divides by the cells inside the input (as TensorFlow does), but the cpu and wasm AvgPoolGrad
@@ -296,15 +302,13 @@ export function registerWasmGradientPatches(): string[] {
   replaceKernel("DepthwiseConv2dNativeBackpropInput", ({ inputs, attrs }) => {
     const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
-    assertNoDilation("DepthwiseConv2dNativeBackpropInput", a);
-    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode, true);
+    const info = depthwiseInfo("DepthwiseConv2dNativeBackpropInput", a, a.inputShape, filter.shape);
     return depthwiseBackpropInput(dy, filter, a.inputShape, info);
   });
   replaceKernel("DepthwiseConv2dNativeBackpropFilter", ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
     const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
-    assertNoDilation("DepthwiseConv2dNativeBackpropFilter", a);
-    const info = tf.backend_util.computeConv2DInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, true);
+    const info = depthwiseInfo("DepthwiseConv2dNativeBackpropFilter", a, x.shape, a.filterShape);
     return depthwiseBackpropFilter(x, dy, a.filterShape, info);
   });
   const avg = registerAvgPoolGradFix("wasm");

@@ -3,11 +3,11 @@ import { AttackSuiteSchema, attackFamily, attackId, type AttackSpec } from "../s
 import { assertQueryOnlySuite } from "./reference";
 
 export { assertQueryOnlySuite };
-import { ShardCancelledError, type ShardRunCommon, type AttackEntry, type ExampleRecord, type GalleryItem, type ShardResult } from "../shard";
+import { ShardCancelledError, cleanCorrectRows, shardBatches, skippedEntry, type ShardRunCommon, type AttackEntry, type ExampleRecord, type GalleryItem, type ShardResult } from "../shard";
 import { noiseQueryAttack, squareQueryAttack, type BlackBoxBatch, type BlackBoxOutput } from "./attacks";
 import { hopSkipJump } from "./hsj";
 import type { Oracle } from "./oracle";
-import { replayBreaks, type PendingBreak, type Replayer } from "../replay";
+import { replayBreaksAndPruneGallery, type PendingBreak, type Replayer } from "../replay";
 
 // Evaluates one shard of a model we can only query (black-box threat model): clean predictions, then every
 // query-only attack × epsilon of the suite on the correctly classified examples. Records have the same shape as
@@ -96,10 +96,8 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
     return { pred: a.labels, scores: a.scores };
   });
 
-  for (let start = 0; start < n; start += batchSize) {
+  for (const { start, end, b } of shardBatches(n, batchSize)) {
     cancelCheck();
-    const end = Math.min(n, start + batchSize);
-    const b = end - start;
     const x = samples.x.slice(start * d, end * d);
     const labels = samples.labels.slice(start, end);
     const indices = samples.indices.slice(start, end);
@@ -112,7 +110,7 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
     cleanMs += performance.now() - tc;
     done += b;
     opts.onProgress?.(done, total);
-    const rows = batchRecords.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
+    const rows = cleanCorrectRows(batchRecords);
     const xs = new Float32Array(rows.length * d);
     rows.forEach((i, a) => xs.set(x.subarray(i * d, (i + 1) * d), a * d));
     const pending: (PendingBreak & { entry: AttackEntry })[] = [];
@@ -147,12 +145,7 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
             }
           });
         }
-        batchRecords.forEach((r, i) => {
-          r.attacks.push(entries.get(i) ?? {
-            attack: item.id, kind: item.spec.kind, family: item.family, norm: item.spec.norm, eps,
-            advPred: r.cleanPred, advConf: r.cleanConf, success: true, linf: 0, l2: 0, loss: r.cleanLoss, brier: r.cleanBrier, queries: 0, skipped: true,
-          });
-        });
+        batchRecords.forEach((r, i) => r.attacks.push(entries.get(i) ?? skippedEntry(r, { attack: item.id, kind: item.spec.kind, family: item.family, norm: item.spec.norm, eps })));
         perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
         done += b;
         opts.onProgress?.(done, total);
@@ -160,12 +153,7 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
     }
     // Every break of this batch sent to the model again: one whose answer is no longer wrong is not counted and
     // leaves the gallery (the evaluation's reliability check names it). These queries are not in any attack's budget.
-    if (await replayBreaks(pending, replay, k, "endpoint") > 0) {
-      for (const p of pending) {
-        const g = gallery.get(p.index);
-        if (p.entry.replay === "not-reproduced" && g && g.attack === p.entry.attack && g.eps === p.entry.eps && g.norm === p.entry.norm) gallery.delete(p.index);
-      }
-    }
+    await replayBreaksAndPruneGallery(pending, replay, k, "endpoint", gallery);
     records.push(...batchRecords);
   }
   return {
