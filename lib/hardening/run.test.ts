@@ -118,6 +118,32 @@ describe("hardening runs", () => {
     await cancelEvaluation(ctx, child.id); // not run here: the worker test below needs its time
   });
 
+  it("discards a recorded version whose files never reached the store, and registers the run's result again from its checkpoint", { timeout: 300_000 }, async () => {
+    const ctx = team.ctx("ENGINEER");
+    const teamId = team.team.id;
+    // v2 as the parent: it has no finished evaluation, so no re-evaluation holds on to the version.
+    const v2 = (await db.modelVersion.findFirstOrThrow({ where: { teamId, format: "tfjs-layers", version: 2 } })).id;
+    const run = await createHardening(ctx, request({ modelVersionId: v2, trainCount: 64, params: { method: "pgd-at", eps: 0.1, steps: 1, epochs: 1, learningRate: 1e-3, batchSize: 32, seed: 4 } }));
+    await runHardeningJob({ teamId, runId: run.id }, { workerId: "in-test", attempt: 1 });
+    const first = await db.hardeningRun.findUniqueOrThrow({ where: { id: run.id } });
+    const { modelId } = await db.modelVersion.findUniqueOrThrow({ where: { id: first.resultVersionId! } });
+    const versions = await db.modelVersion.count({ where: { modelId } });
+    const digest = await weightsDigest(first.resultVersionId!);
+    // The crash point: the version row and the run's record of it committed, its files not yet stored.
+    await db.modelVersion.update({ where: { id: first.resultVersionId! }, data: { storedAt: null } });
+    await db.hardeningRun.update({ where: { id: run.id }, data: { status: "RUNNING", finishedAt: null } });
+    await runHardeningJob({ teamId, runId: run.id }, { workerId: "in-test-retry", attempt: 2 });
+    const again = await db.hardeningRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(again.status).toBe("COMPLETED");
+    expect(again.resultVersionId).not.toBe(first.resultVersionId);
+    expect(await db.modelVersion.count({ where: { id: first.resultVersionId! } })).toBe(0);
+    expect(await db.modelVersion.count({ where: { modelId } })).toBe(versions);
+    expect((await db.modelVersion.findUniqueOrThrow({ where: { id: again.resultVersionId! } })).storedAt).not.toBeNull();
+    expect(await weightsDigest(again.resultVersionId!)).toBe(digest);
+    const discard = await db.auditEvent.findFirstOrThrow({ where: { teamId, action: "model.version.discard", subjectId: first.resultVersionId! } });
+    expect(JSON.stringify(discard.details)).toContain(`hardening run ${run.id}`);
+  });
+
   it("resumes after its worker is SIGKILLed mid-run, with the uninterrupted run's weights, lineage and measured cost", { timeout: 600_000 }, async () => {
     const ctx = team.ctx("ENGINEER");
     const a = startWorker();
