@@ -50,7 +50,10 @@ const order = (a: MappingEntry, b: MappingEntry) => a.control.localeCompare(b.co
 
 /** The catalog's current mapping, as the file an upload takes (sorted: the same mapping gives the same bytes). */
 export async function exportCatalogMapping(scope: TeamScope, framework: string) {
-  const { fw, version } = await ownFramework(scope, framework);
+  // A bundled framework's mapping (with the team's overrides) downloads too, as a template to start a catalog's
+  // mapping from; an upload takes only the team's own catalogs.
+  const bundled = CUSTOM_FRAMEWORK_RE.test(framework) ? undefined : (await catalogForTeam(scope)).frameworks.find((f) => f.id === framework);
+  const { fw, version } = bundled ? { fw: bundled, version: bundled.revision ?? 1 } : await ownFramework(scope, framework);
   const ids = new Map(fw.controls.map((c) => [c.key, c.id]));
   const entries: MappingEntry[] = (await teamCrosswalk(scope))
     .filter((e) => ids.has(e.control) && (e.mark === "direct" || e.mark === "supporting"))

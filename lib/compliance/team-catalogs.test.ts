@@ -171,6 +171,15 @@ describe("the mapping as a file", () => {
     expect(await exportCatalogMapping(team.ctx("VIEWER"), FW)).toEqual(before);
   });
 
+  it("downloads a bundled framework's mapping as a template; an upload of it is refused", async () => {
+    const nist = await exportCatalogMapping(team.ctx("VIEWER"), "nist-ai-rmf");
+    expect(nist).toMatchObject({ format: "bulwark-catalog-mapping/1", framework: "nist-ai-rmf" });
+    // MEASURE 2.7 (security and resilience) is where the robustness evaluations land directly.
+    expect(nist.entries).toContainEqual(expect.objectContaining({ control: "MEASURE 2.7", relation: "direct" }));
+    expect(await refused(nist)).toMatch(/one of the team's own catalogs/);
+    await expect(exportCatalogMapping(team.ctx("VIEWER"), "no-such-framework")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it("is its team's only", async () => {
     await expect(exportCatalogMapping(other.ctx("ADMIN"), "custom-nothing-here")).rejects.toBeInstanceOf(NotFoundError);
     expect((await exportCatalogMapping(other.ctx("ADMIN"), FW)).entries).toEqual([]);
