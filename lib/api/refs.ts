@@ -36,19 +36,21 @@ const storedVersionOf = (ctx: TeamContext, ref: VersionRef) => ({
   ...(ref.version === "latest" ? { status: "ACTIVE" as const } : { version: ref.version }),
 });
 
+/** The record, or a 404 naming what was not found. */
+function found<T>(record: T | null, what: string): T {
+  if (!record) throw new NotFoundError(what);
+  return record;
+}
+
 /** A stored model version of the team by name and number; anything else (incl. other teams) → 404. */
 export async function resolveModelVersion(ctx: TeamContext, ref: VersionRef) {
-  const model = await db.model.findFirst({ where: teamRecordNamed(ctx, ref.name), select: { id: true, name: true } });
-  if (!model) throw new NotFoundError(`The model "${ref.name}"`);
-  const version = await db.modelVersion.findFirst({ where: { ...storedVersionOf(ctx, ref), modelId: model.id }, orderBy: { version: "desc" } });
-  if (!version) throw new NotFoundError(`Version ${ref.version} of the model "${model.name}"`);
+  const model = found(await db.model.findFirst({ where: teamRecordNamed(ctx, ref.name), select: { id: true, name: true } }), `The model "${ref.name}"`);
+  const version = found(await db.modelVersion.findFirst({ where: { ...storedVersionOf(ctx, ref), modelId: model.id }, orderBy: { version: "desc" } }), `Version ${ref.version} of the model "${model.name}"`);
   return { model, version };
 }
 
 export async function resolveDatasetVersion(ctx: TeamContext, ref: VersionRef) {
-  const dataset = await db.dataset.findFirst({ where: teamRecordNamed(ctx, ref.name), select: { id: true, name: true } });
-  if (!dataset) throw new NotFoundError(`The dataset "${ref.name}"`);
-  const version = await db.datasetVersion.findFirst({ where: { ...storedVersionOf(ctx, ref), datasetId: dataset.id }, orderBy: { version: "desc" } });
-  if (!version) throw new NotFoundError(`Version ${ref.version} of the dataset "${dataset.name}"`);
+  const dataset = found(await db.dataset.findFirst({ where: teamRecordNamed(ctx, ref.name), select: { id: true, name: true } }), `The dataset "${ref.name}"`);
+  const version = found(await db.datasetVersion.findFirst({ where: { ...storedVersionOf(ctx, ref), datasetId: dataset.id }, orderBy: { version: "desc" } }), `Version ${ref.version} of the dataset "${dataset.name}"`);
   return { dataset, version };
 }

@@ -115,6 +115,11 @@ export function* shardBatches(n: number, batchSize: number) {
   }
 }
 
+/** Every attack of the plan at each of its epsilons, in order: one pass over the batch each. */
+export function* eachAttackAndEpsilon<T extends { eps: number[] }>(items: T[]) {
+  for (const item of items) for (const eps of item.eps) yield { item, eps };
+}
+
 /** The rows of a batch the model classifies right when clean: only these are attacked. */
 export const cleanCorrectRows = (records: ExampleRecord[]) => records.map((r, i) => (r.cleanCorrect ? i : -1)).filter((i) => i >= 0);
 
@@ -232,64 +237,62 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
     const rows = cleanCorrectRows(batchRecords);
     const xs = rows.length === b ? x : rows.length > 0 ? tf.tidy(() => tf.gather(x, tf.tensor1d(rows, "int32"))) : null;
     const pending: (PendingBreak & { entry: AttackEntry })[] = [];
-    for (const item of items) {
-      for (const eps of item.eps) {
-        cancelCheck();
-        const ta = performance.now();
-        const entries = new Map<number, AttackEntry>();
-        if (xs) {
-          const out = await runAttack(item.spec, {
-            ctx, x: xs, labels: Int32Array.from(rows, (i) => labels[i]), indices: rows.map((i) => indices[i]),
-            eps, seed, stream: attackStream(item.id, item.spec.norm, eps),
-          });
-          const evalT = tf.tidy(() => {
-            const z = logitsOf(ctx, out.xAdv);
-            const oh = oneHotOf(Int32Array.from(rows, (i) => labels[i]), k);
-            return [tf.softmax(z), crossEntropy(z, oh), tf.sub(out.xAdv, xs)];
-          });
-          const [ap, al] = await Promise.all([evalT[0].data(), evalT[1].data()]);
-          const norms = await perturbationNorms(evalT[2]);
-          const preds = rows.map((_, a) => {
-            let p = 0;
-            for (let j = 1; j < k; j++) if (ap[a * k + j] > ap[a * k + p]) p = j;
-            return p;
-          });
-          // Pixels are read back when the attack reports a break: every break is replayed (and may enter the gallery).
-          const wantsPixels = item.family !== "sanity" && rows.some((i, a) => preds[a] !== labels[i]);
-          const advData = wantsPixels ? ((await out.xAdv.data()) as Float32Array) : null;
-          evalT.forEach((t) => t.dispose());
-          out.xAdv.dispose();
-          rows.forEach((i, a) => {
-            const p = preds[a];
-            const e: AttackEntry = {
-              attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
-              advPred: p, advConf: ap[a * k + p], success: p !== labels[i], linf: norms.linf[a], l2: norms.l2[a],
-              loss: al[a], brier: brierOf(ap, a * k, k, labels[i]), queries: out.queries[a],
-            };
-            if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
-            if (out.targets && out.targets[a] >= 0) e.target = out.targets[a];
-            entries.set(i, e);
-            if (e.success && advData) pending.push({ entry: e, label: labels[i], index: indices[i], x: advData.slice(a * d, (a + 1) * d) });
-            if (e.success && advData && item.family !== "sanity") {
-              const prev = gallery.get(indices[i]);
-              const better = !prev || (prev.norm === e.norm && eps < prev.eps);
-              if (better && (prev || gallery.size < galleryLimit)) {
-                const r = batchRecords[i];
-                gallery.set(indices[i], {
-                  index: indices[i], label: labels[i], cleanPred: r.cleanPred, cleanConf: r.cleanConf, attack: item.id,
-                  norm: e.norm, eps, advPred: p, advConf: e.advConf, shape: [...shape],
-                  original: Array.from(xData.subarray(i * d, (i + 1) * d)),
-                  adversarial: Array.from(advData.subarray(a * d, (a + 1) * d)),
-                });
-              }
+    for (const { item, eps } of eachAttackAndEpsilon(items)) {
+      cancelCheck();
+      const ta = performance.now();
+      const entries = new Map<number, AttackEntry>();
+      if (xs) {
+        const out = await runAttack(item.spec, {
+          ctx, x: xs, labels: Int32Array.from(rows, (i) => labels[i]), indices: rows.map((i) => indices[i]),
+          eps, seed, stream: attackStream(item.id, item.spec.norm, eps),
+        });
+        const evalT = tf.tidy(() => {
+          const z = logitsOf(ctx, out.xAdv);
+          const oh = oneHotOf(Int32Array.from(rows, (i) => labels[i]), k);
+          return [tf.softmax(z), crossEntropy(z, oh), tf.sub(out.xAdv, xs)];
+        });
+        const [ap, al] = await Promise.all([evalT[0].data(), evalT[1].data()]);
+        const norms = await perturbationNorms(evalT[2]);
+        const preds = rows.map((_, a) => {
+          let p = 0;
+          for (let j = 1; j < k; j++) if (ap[a * k + j] > ap[a * k + p]) p = j;
+          return p;
+        });
+        // Pixels are read back when the attack reports a break: every break is replayed (and may enter the gallery).
+        const wantsPixels = item.family !== "sanity" && rows.some((i, a) => preds[a] !== labels[i]);
+        const advData = wantsPixels ? ((await out.xAdv.data()) as Float32Array) : null;
+        evalT.forEach((t) => t.dispose());
+        out.xAdv.dispose();
+        rows.forEach((i, a) => {
+          const p = preds[a];
+          const e: AttackEntry = {
+            attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps,
+            advPred: p, advConf: ap[a * k + p], success: p !== labels[i], linf: norms.linf[a], l2: norms.l2[a],
+            loss: al[a], brier: brierOf(ap, a * k, k, labels[i]), queries: out.queries[a],
+          };
+          if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
+          if (out.targets && out.targets[a] >= 0) e.target = out.targets[a];
+          entries.set(i, e);
+          if (e.success && advData) pending.push({ entry: e, label: labels[i], index: indices[i], x: advData.slice(a * d, (a + 1) * d) });
+          if (e.success && advData && item.family !== "sanity") {
+            const prev = gallery.get(indices[i]);
+            const better = !prev || (prev.norm === e.norm && eps < prev.eps);
+            if (better && (prev || gallery.size < galleryLimit)) {
+              const r = batchRecords[i];
+              gallery.set(indices[i], {
+                index: indices[i], label: labels[i], cleanPred: r.cleanPred, cleanConf: r.cleanConf, attack: item.id,
+                norm: e.norm, eps, advPred: p, advConf: e.advConf, shape: [...shape],
+                original: Array.from(xData.subarray(i * d, (i + 1) * d)),
+                adversarial: Array.from(advData.subarray(a * d, (a + 1) * d)),
+              });
             }
-          });
-        }
-        batchRecords.forEach((r, i) => r.attacks.push(entries.get(i) ?? skippedEntry(r, { attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps })));
-        perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
-        done += b;
-        opts.onProgress?.(done, total);
+          }
+        });
       }
+      batchRecords.forEach((r, i) => r.attacks.push(entries.get(i) ?? skippedEntry(r, { attack: item.id, kind: item.kind, family: item.family, norm: item.spec.norm, eps })));
+      perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
+      done += b;
+      opts.onProgress?.(done, total);
     }
     if (xs && xs !== x) xs.dispose();
     // Every break of this batch through the model again on the reference backend; one that does not reproduce is

@@ -3,7 +3,7 @@ import { AttackSuiteSchema, attackFamily, attackId, type AttackSpec } from "../s
 import { assertQueryOnlySuite } from "./reference";
 
 export { assertQueryOnlySuite };
-import { ShardCancelledError, cleanCorrectRows, shardBatches, skippedEntry, type ShardRunCommon, type AttackEntry, type ExampleRecord, type GalleryItem, type ShardResult } from "../shard";
+import { ShardCancelledError, cleanCorrectRows, eachAttackAndEpsilon, shardBatches, skippedEntry, type ShardRunCommon, type AttackEntry, type ExampleRecord, type GalleryItem, type ShardResult } from "../shard";
 import { noiseQueryAttack, squareQueryAttack, type BlackBoxBatch, type BlackBoxOutput } from "./attacks";
 import { hopSkipJump } from "./hsj";
 import type { Oracle } from "./oracle";
@@ -114,42 +114,40 @@ export async function runBlackBoxShard(opts: RunBlackBoxShardOptions): Promise<S
     const xs = new Float32Array(rows.length * d);
     rows.forEach((i, a) => xs.set(x.subarray(i * d, (i + 1) * d), a * d));
     const pending: (PendingBreak & { entry: AttackEntry })[] = [];
-    for (const item of items) {
-      for (const eps of item.eps) {
-        cancelCheck();
-        const ta = performance.now();
-        const entries = new Map<number, AttackEntry>();
-        if (rows.length) {
-          const out = await runOne(item.spec, {
-            oracle, x: xs, labels: Int32Array.from(rows, (i) => labels[i]), indices: rows.map((i) => indices[i]), shape,
-            range: card.inputRange, eps, seed, stream: `${item.id}|${item.spec.norm}|${eps}`,
-          });
-          rows.forEach((i, a) => {
-            const y = labels[i];
-            const o = outcome(out.scores, a, k, out.pred[a], y);
-            const nm = norms(out.xAdv, xs, a * d, d);
-            const e: AttackEntry = {
-              attack: item.id, kind: item.spec.kind, family: item.family, norm: item.spec.norm, eps,
-              advPred: out.pred[a], advConf: o.conf, success: out.pred[a] !== y, linf: nm.linf, l2: nm.l2,
-              loss: o.loss, brier: o.brier, queries: out.queries[a],
-            };
-            if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
-            entries.set(i, e);
-            if (e.success) pending.push({ entry: e, label: y, index: indices[i], x: out.xAdv.slice(a * d, (a + 1) * d) });
-            if (e.success && gallery.size < galleryLimit && !gallery.has(indices[i])) {
-              gallery.set(indices[i], {
-                index: indices[i], label: y, cleanPred: batchRecords[i].cleanPred, cleanConf: batchRecords[i].cleanConf, attack: item.id,
-                norm: e.norm, eps, advPred: e.advPred, advConf: e.advConf, shape: [...shape],
-                original: Array.from(xs.subarray(a * d, (a + 1) * d)), adversarial: Array.from(out.xAdv.subarray(a * d, (a + 1) * d)),
-              });
-            }
-          });
-        }
-        batchRecords.forEach((r, i) => r.attacks.push(entries.get(i) ?? skippedEntry(r, { attack: item.id, kind: item.spec.kind, family: item.family, norm: item.spec.norm, eps })));
-        perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
-        done += b;
-        opts.onProgress?.(done, total);
+    for (const { item, eps } of eachAttackAndEpsilon(items)) {
+      cancelCheck();
+      const ta = performance.now();
+      const entries = new Map<number, AttackEntry>();
+      if (rows.length) {
+        const out = await runOne(item.spec, {
+          oracle, x: xs, labels: Int32Array.from(rows, (i) => labels[i]), indices: rows.map((i) => indices[i]), shape,
+          range: card.inputRange, eps, seed, stream: `${item.id}|${item.spec.norm}|${eps}`,
+        });
+        rows.forEach((i, a) => {
+          const y = labels[i];
+          const o = outcome(out.scores, a, k, out.pred[a], y);
+          const nm = norms(out.xAdv, xs, a * d, d);
+          const e: AttackEntry = {
+            attack: item.id, kind: item.spec.kind, family: item.family, norm: item.spec.norm, eps,
+            advPred: out.pred[a], advConf: o.conf, success: out.pred[a] !== y, linf: nm.linf, l2: nm.l2,
+            loss: o.loss, brier: o.brier, queries: out.queries[a],
+          };
+          if (out.lossTrace) e.lossTrace = Array.from(out.lossTrace[a]);
+          entries.set(i, e);
+          if (e.success) pending.push({ entry: e, label: y, index: indices[i], x: out.xAdv.slice(a * d, (a + 1) * d) });
+          if (e.success && gallery.size < galleryLimit && !gallery.has(indices[i])) {
+            gallery.set(indices[i], {
+              index: indices[i], label: y, cleanPred: batchRecords[i].cleanPred, cleanConf: batchRecords[i].cleanConf, attack: item.id,
+              norm: e.norm, eps, advPred: e.advPred, advConf: e.advConf, shape: [...shape],
+              original: Array.from(xs.subarray(a * d, (a + 1) * d)), adversarial: Array.from(out.xAdv.subarray(a * d, (a + 1) * d)),
+            });
+          }
+        });
       }
+      batchRecords.forEach((r, i) => r.attacks.push(entries.get(i) ?? skippedEntry(r, { attack: item.id, kind: item.spec.kind, family: item.family, norm: item.spec.norm, eps })));
+      perAttackMs[item.id] = (perAttackMs[item.id] ?? 0) + performance.now() - ta;
+      done += b;
+      opts.onProgress?.(done, total);
     }
     // Every break of this batch sent to the model again: one whose answer is no longer wrong is not counted and
     // leaves the gallery (the evaluation's reliability check names it). These queries are not in any attack's budget.
