@@ -5,7 +5,7 @@ import { AttackSuiteSchema } from "../engine/suite";
 import { ModelCardSchema } from "../registry/model-card";
 import { ThreatModelSchema } from "../evaluations/threat-model";
 import { QueryCostSchema } from "../evaluations/blackbox";
-import { HardeningParamsSchema } from "../engine/training/harden";
+import { HardeningParamsSchema } from "../engine/training/harden-params";
 
 // The JSON bodies REST API v1 answers, one zod schema per operation (lib/api/operations.ts `response`).
 // Route handlers are type-checked against them (app/_lib/api.ts), the OpenAPI document's response

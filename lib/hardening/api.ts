@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from "../errors";
 import type { TeamContext } from "../teams/access";
 import { resolveDatasetVersion, resolveModelVersion, VersionRefSchema } from "../api/refs";
 import type { PageQuery } from "../api/pagination";
-import { HardeningParamsSchema } from "../engine/training/harden";
+import { HardeningParamsSchema } from "../engine/training/harden-params";
 import { cancelHardening, createHardening, CreateHardeningSchema } from "./create";
 import { getHardeningRun, listHardeningRuns } from "./read";
 

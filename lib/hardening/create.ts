@@ -8,7 +8,7 @@ import { assertScopeCan } from "../teams/access";
 import { userIdOf, type TeamScope } from "../teams/context";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema } from "../registry/model-card";
-import { HardeningParamsSchema, type HardeningParams } from "../engine/training/harden";
+import { HardeningParamsSchema, type HardeningParams } from "../engine/training/harden-params";
 
 /** A hardening request: the parent version, the training dataset version, how many of its examples, the method. */
 export const CreateHardeningSchema = z

@@ -5,7 +5,7 @@ import type { TeamScope } from "../teams/context";
 import { decodeCursor, pageOf, type PageQuery } from "../api/pagination";
 import type { HardeningEstimate } from "./create";
 import type { RunCost } from "./run";
-import type { HardeningParams } from "../engine/training/harden";
+import type { HardeningParams } from "../engine/training/harden-params";
 
 // Reading hardening runs (pages and REST API alike): status, progress, estimate, measured cost and lineage.
 
