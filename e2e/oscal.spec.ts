@@ -8,7 +8,8 @@ import { createUserWithCli, signIn } from "./helpers";
 // A team's own control catalog (issue 30): a compliance officer of a fresh team (no other journey reads it)
 // uploads a small OSCAL catalog (a broken file first: refused, naming the problem), maps Bulwark evidence to
 // one control and another control like a bundled one, sees the catalog in the posture and the controls
-// explorer, and downloads the OSCAL assessment results, which include it and are valid against NIST's schema.
+// explorer, generates a report of it (its controls and the catalog version named), and downloads the OSCAL
+// assessment results, which include it and are valid against NIST's schema.
 
 const FRAMEWORK = "custom-acme-ai-controls";
 const CATALOG = JSON.stringify({
@@ -26,7 +27,7 @@ const CATALOG = JSON.stringify({
 });
 
 test("a compliance officer uploads a catalog, maps its controls, sees them in the posture and exports OSCAL results", async ({ page }, testInfo) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const team = `oscal-${randomBytes(3).toString("hex")}`;
   const email = `reviewer-${team}@example.test`;
   createUserWithCli({ email, team, role: "REVIEWER", password: "oscal-reviewer-pass-1" });
@@ -65,6 +66,17 @@ test("a compliance officer uploads a catalog, maps its controls, sees them in th
   await expect(page.locator(`[data-control="${FRAMEWORK}:ROB-2"]`)).toContainText("E1 (direct)");
   await page.screenshot({ path: testInfo.outputPath("catalogs.png"), fullPage: true });
 
+  // The mapping leaves as a JSON file and comes back unchanged (an edited file would replace it).
+  const gettingMapping = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Mapping (JSON)" }).click();
+  const mappingFile = testInfo.outputPath("mapping.json");
+  await (await gettingMapping).saveAs(mappingFile);
+  expect(JSON.parse(await readFile(mappingFile, "utf8"))).toMatchObject({ framework: FRAMEWORK, catalogVersion: 1, entries: expect.arrayContaining([expect.objectContaining({ control: "ROB-1", evidence: "E4", relation: "direct" })]) });
+  const mappingForm = page.getByRole("form", { name: `Upload the mapping of ${FRAMEWORK}` });
+  await mappingForm.getByLabel("Mapping file (JSON)").setInputFiles(mappingFile);
+  await mappingForm.getByRole("button", { name: "Upload mapping" }).click();
+  await expect(mappingForm.getByText(new RegExp(`Mapping of ${FRAMEWORK} version 1: \\d+ entries \\(0 added, 0 changed, 0 removed\\)\\.`))).toBeVisible();
+
   // The posture counts the catalog beside the bundled frameworks; the controls explorer lists its controls.
   await page.goto(`/t/${team}/dashboard`);
   await expect(page.getByTestId("posture").getByRole("img", { name: /Controls per framework by status\..*ACME AI: / })).toBeVisible();
@@ -73,7 +85,33 @@ test("a compliance officer uploads a catalog, maps its controls, sees them in th
   await expect(page.locator(`[data-control="${FRAMEWORK}:ROB-1"]`)).toBeVisible();
   await expect(page.locator(`[data-control="${FRAMEWORK}:ROB-2"]`)).toBeVisible();
 
+  // A report of the catalog alone: its preview lists the mapped controls and names the catalog version it used.
+  await page.goto(`/t/${team}/reports`);
+  const form = page.getByRole("form", { name: "New report" });
+  await form.getByLabel("Title").fill("ACME AI quarterly");
+  await form.getByLabel("NIST AI RMF").uncheck();
+  await form.getByLabel("ISO/IEC 42001", { exact: true }).uncheck();
+  await form.getByLabel("ACME AI").check();
+  await form.getByRole("button", { name: "Generate report" }).click();
+  const queued = form.getByText(/Report R-\d+ is being generated\./);
+  await expect(queued).toBeVisible({ timeout: 30_000 });
+  const label = /R-\d+/.exec((await queued.textContent()) ?? "")![0];
+  const row = page.locator(`[data-report="${label}"]`);
+  await expect(row.locator("[data-status=draft]")).toBeVisible({ timeout: 120_000 });
+  await row.getByRole("link", { name: label }).click();
+  const preview = page.getByRole("region", { name: "Preview of the report" });
+  await expect(preview.getByRole("table", { name: "Posture per framework" })).toContainText("ACME AI", { timeout: 30_000 });
+  await expect(preview.getByRole("table", { name: "Posture per framework" })).toContainText("2026.1 (catalog v1)");
+  await expect(preview).toContainText(`${FRAMEWORK}@v1`);
+  await preview.getByText("4 Control status (2 rows)").click();
+  const controls = preview.getByRole("table", { name: "Control status per framework, failing first" });
+  await expect(controls).toContainText("ROB-1");
+  await expect(controls).toContainText("ROB-2");
+  await expect(controls).not.toContainText("GOVERN 1.1");
+  await page.screenshot({ path: testInfo.outputPath("report.png"), fullPage: true });
+
   // The OSCAL assessment results of the team's posture include the catalog and validate against the schema.
+  await page.goto(`/t/${team}/controls?fw=${FRAMEWORK}`);
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: "OSCAL results" }).click();
   const saved = testInfo.outputPath("results.json");

@@ -103,7 +103,7 @@ describe("a team catalog as a framework", () => {
     const r = await createReport(team.ctx("REVIEWER"), { title: "ACME quarter", frameworks: ["custom-acme-ai-controls"] });
     expect(await runReportJob({ teamId: team.team.id, reportId: r.id })).toBe("generated");
     const { snapshot } = await getReportSnapshot(team.ctx("VIEWER"), r.id);
-    expect(snapshot.posture.map((p) => p.framework)).toEqual(["custom-acme-ai-controls"]);
+    expect(snapshot.posture.map((p) => [p.framework, p.version])).toEqual([["custom-acme-ai-controls", "2026.2 (catalog v2)"]]);
     expect(snapshot.controls.map((c) => c.controlId)).toEqual(["ROB-1", "ROB-2", "ROB-3"]);
     expect(snapshot.versions.catalog).toMatch(/custom-acme-ai-controls@v2/);
     const doc = JSON.parse((await exportPostureResults(team.ctx("VIEWER"), { frameworks: ["custom-acme-ai-controls"] })).json);
