@@ -20,6 +20,7 @@ import { cancelEvaluation, evaluationProgress, getEvaluation } from "../lib/eval
 import { cancelHardening, createHardening, estimateHardening } from "../lib/hardening/create";
 import { getHardeningRun, listHardeningRuns, versionLineage } from "../lib/hardening/read";
 import { ApiCreateHardeningSchema, cancelHardeningApi, createHardeningApi, getHardeningApi, listHardeningApi } from "../lib/hardening/api";
+import { getHardeningSetup } from "../lib/hardening/queries";
 import { evaluationRecords } from "../lib/evaluations/results";
 import { getExplorerExample, getExplorerSetup } from "../lib/evaluations/explore";
 import { integritySuspects, integritySuspectsPage } from "../lib/evaluations/integrity-suspects";
@@ -205,6 +206,7 @@ const cases: [string, () => Promise<unknown>][] = [
   ["api: another team's model's hardening runs", () => listHardeningApi(outsider, ids.modelName, { limit: 10 })],
   ["api: get another team's hardening run", () => getHardeningApi(outsider, ids.modelName, ids.hardeningRun)],
   ["api: cancel another team's hardening run", () => cancelHardeningApi(outsider, ids.modelName, ids.hardeningRun)],
+  ["hardening: form setup of another team's version", () => getHardeningSetup(outsider, ids.model)],
   ["schedules: pause", () => setSchedulePaused(outsider, ids.schedule, true)],
   ["schedules: edit", () => updateSchedule(outsider, ids.schedule, ScheduleInputSchema.parse({ name: "x", modelId: ids.model, datasetVersionId: ids.datasetVersion, preset: "quick", sampleCount: 5, cron: "daily" }))],
   ["schedules: delete", () => deleteSchedule(outsider, ids.schedule)],

@@ -16,6 +16,9 @@ import { TestConnectionForm } from "../endpoint/form";
 import { ENSEMBLE_FORMAT } from "@/lib/registry/ensemble-guards";
 import { ENSEMBLE_COMBINE_LABELS } from "@/lib/registry/model-card";
 import { CompareVersionsSection } from "./compare-section";
+import { can } from "@/lib/auth/permissions";
+import { hardeningRefusal, listHardeningRuns } from "@/lib/hardening/queries";
+import { HardeningSection, hardenedFacts } from "./hardening-section";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -43,6 +46,9 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
   const testDatasets = endpoint && write ? await listDatasetVersionOptions(ctx) : [];
   const ensemble = current?.format === ENSEMBLE_FORMAT ? current.card.ensemble ?? null : null;
   const usedBy = current?.memberOf.map((m) => m.ensemble) ?? [];
+  const runs = await listHardeningRuns(ctx, model.id);
+  const hardenedBy = new Map(runs.flatMap((r) => (r.result ? [[r.result.id, r] as const] : [])));
+  const canHarden = current && can(ctx.role, "evaluation.run") && current.status !== "ARCHIVED" && hardeningRefusal(current.format) === null;
   return (
     <>
       <RegistryCrumbs base={base} label="Models" record={model} />
@@ -52,6 +58,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
         actions={
           <>
             {current && (current.format === "tfjs-layers" || current.format === "onnx") ? <ButtonLink href={`${base}/${model.id}/explore?v=${current.version}`} variant="secondary">Explore v{current.version}</ButtonLink> : null}
+            {canHarden ? <ButtonLink href={`${base}/${model.id}/harden?v=${current.version}`} variant="secondary">Harden v{current.version}</ButtonLink> : null}
           {write ? (
             <>
               <ArchiveButton action={recordAction.bind(null, "models", ctx.team.slug, model.id)} noun="model" archived={model.archivedAt !== null} />
@@ -111,6 +118,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                   ],
                   ["Training method", describeTrainingMethod(card.trainingMethod)],
                   ["Training cost", describeTrainingCost(card.trainingCost) ?? "Not recorded"],
+                  ...hardenedFacts(ctx, hardenedBy.get(current.id)),
                   ["Stated clean accuracy", card.statedAccuracy !== undefined ? `${+(card.statedAccuracy * 100).toPrecision(4)}% (the owner's figure; evaluations far below it are flagged)` : "Not stated"],
                   ["Known limitations", card.knownLimitations],
                 ]}
@@ -219,6 +227,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               <tr key={x.id} className={x.id === current.id ? "bg-brand-50/40" : undefined}>
                 <Td>
                   <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>{x.format === ENSEMBLE_FORMAT ? <> <Badge tone="blue">ensemble</Badge></> : x.format === "onnx" ? <> <Badge tone="blue">ONNX</Badge></> : null}
+                  {hardenedBy.has(x.id) ? <span className="block text-xs text-slate-500">hardened from v{hardenedBy.get(x.id)!.parent.version}</span> : null}
                 </Td>
                 <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
                 <Td><RiskBadge tier={x.riskTier} /></Td>
@@ -232,6 +241,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
           </div>
         </div>
       )}
+      {model.versions.length ? <HardeningSection ctx={ctx} modelId={model.id} runs={runs} current={current} /> : null}
       {model.versions.length ? <CompareVersionsSection ctx={ctx} modelId={model.id} basis={compare} /> : null}
       <ModelEvaluationsSection ctx={ctx} modelId={model.id} />
     </>

@@ -1,0 +1,100 @@
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { AutoRefresh } from "@/app/_components/auto-refresh";
+import { Badge, ButtonLink, Card, Table, Td, formatDateTime, type Tone } from "@/app/_components/ui";
+import { ProgressBar } from "@/app/_components/evaluation-ui";
+import { can } from "@/lib/auth/permissions";
+import type { TeamContext } from "@/lib/teams/context";
+import { describeHardeningCost, hardeningRefusal, type HardeningRunView } from "@/lib/hardening/queries";
+import { CancelHardeningButton } from "./hardening-cancel";
+
+const STATUS: Record<string, { tone: Tone; label: string }> = {
+  QUEUED: { tone: "gray", label: "Queued" },
+  RUNNING: { tone: "blue", label: "Running" },
+  COMPLETED: { tone: "green", label: "Completed" },
+  FAILED: { tone: "red", label: "Failed" },
+  CANCELLED: { tone: "amber", label: "Cancelled" },
+};
+const active = (r: HardeningRunView) => r.status === "QUEUED" || r.status === "RUNNING";
+
+function Progress({ run }: { run: HardeningRunView }) {
+  const n = run.params.epochs;
+  const trainSize = run.trainCount - Math.floor(run.trainCount * run.params.validationShare);
+  if (run.status === "COMPLETED") return <span>{run.cost?.epochs ?? run.epochsDone} of {n} epochs{(run.cost?.epochs ?? n) < n ? " (stopped early)" : ""}</span>;
+  if (!active(run)) return <span>{run.epochsDone} of {n} epochs done</span>;
+  const fraction = Math.min(1, (run.epochsDone + (trainSize ? run.examplesDone / trainSize : 0)) / n);
+  return (
+    <div className="min-w-36 space-y-1">
+      <span data-testid="hardening-progress">
+        {run.status === "QUEUED" ? `Waiting for a worker · ${n} epochs` : `Epoch ${Math.min(run.epochsDone + 1, n)} of ${n} · ${run.examplesDone.toLocaleString("en")} of ${trainSize.toLocaleString("en")} examples`}
+      </span>
+      <ProgressBar fraction={fraction} label={`Hardening run progress, epoch ${Math.min(run.epochsDone + 1, n)} of ${n}`} />
+      {run.cancelRequested ? <span className="block text-xs text-amber-800">Cancel requested: stops after the current batch.</span> : null}
+    </div>
+  );
+}
+
+/** The model's hardening runs with live progress (the page refreshes while one is queued or running). */
+export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamContext; modelId: string; runs: HardeningRunView[]; current: { version: number; format: string; status: string } | undefined }) {
+  const base = `/t/${ctx.team.slug}`;
+  const mayRun = can(ctx.role, "evaluation.run");
+  const mayCancel = can(ctx.role, "evaluation.cancel");
+  const refusal = current ? (current.status === "ARCHIVED" ? "This version is archived." : hardeningRefusal(current.format)) : null;
+  return (
+    <section id="hardening" className="mt-6" aria-labelledby="hardening-title">
+      <AutoRefresh active={runs.some(active)} ms={2000} />
+      <Card
+        title={<span id="hardening-title">Hardening runs</span>}
+        actions={current && mayRun && !refusal ? <ButtonLink href={`${base}/models/${modelId}/harden?v=${current.version}`} variant="secondary">Harden v{current.version}</ButtonLink> : null}
+      >
+        {current && refusal ? <p className="mb-3 text-sm text-slate-600" data-testid="hardening-refusal">v{current.version} cannot be hardened: {refusal}</p> : null}
+        {runs.length === 0 ? (
+          <p className="text-sm text-slate-600">No hardening run yet. A run fine-tunes a TensorFlow.js version against the attacks it fails (PGD adversarial training, TRADES or augmentation), registers the result as a new version with its measured training cost, and evaluates it with the parent&apos;s suite.</p>
+        ) : (
+          <Table head={["Started", "Versions", "Training data", "Method", "Status", "Progress", "Estimated", "Measured cost", ...(mayCancel ? [""] : [])]} caption="Hardening runs">
+            {runs.map((r) => (
+              <tr key={r.id} data-run={r.id}>
+                <Td className="whitespace-nowrap text-xs">{formatDateTime(r.createdAt)}</Td>
+                <Td className="whitespace-nowrap">
+                  {r.parent.version !== null ? <Link href={`?v=${r.parent.version}`} className="text-brand-700 hover:underline">v{r.parent.version}</Link> : "—"}
+                  {" → "}
+                  {r.result?.version ? <Link href={`?v=${r.result.version}`} className="font-medium text-brand-700 hover:underline" data-testid="hardened-version">v{r.result.version}</Link> : <span className="text-slate-500">new version</span>}
+                </Td>
+                <Td className="text-xs">
+                  {r.dataset ? <Link href={`${base}/datasets/${r.dataset.datasetId}?v=${r.dataset.version}`} className="text-brand-700 hover:underline">{r.dataset.name} v{r.dataset.version}</Link> : "—"}
+                  <span className="block text-slate-500">{r.trainCount.toLocaleString("en")} examples</span>
+                </Td>
+                <Td className="text-xs">{r.method}<span className="block text-slate-500">{r.params.epochs} epochs, lr {r.params.learningRate}, batch {r.params.batchSize}, seed {r.params.seed}</span></Td>
+                <Td>
+                  <span data-testid="hardening-status"><Badge tone={STATUS[r.status]?.tone ?? "gray"}>{STATUS[r.status]?.label ?? r.status}</Badge></span>
+                  {r.error ? <span className="mt-1 block max-w-xs text-xs text-rose-700">{r.error}</span> : null}
+                </Td>
+                <Td className="text-xs"><Progress run={r} /></Td>
+                <Td className="text-xs tabular-nums" >{r.estimate ? `about ${Math.max(1, Math.round(r.estimate.estimatedSeconds))} s` : "—"}{r.estimate ? <span className="block text-slate-500">{(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}</Td>
+                <Td className="max-w-xs text-xs" >{r.status === "COMPLETED" && r.cost ? <span data-testid="hardening-cost">{describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? `${r.cost.wallSeconds.toFixed(1)} s so far` : "—"}</Td>
+                {mayCancel ? <Td>{active(r) && !r.cancelRequested ? <CancelHardeningButton team={ctx.team.slug} modelId={modelId} runId={r.id} /> : null}</Td> : null}
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Card>
+    </section>
+  );
+}
+
+/** "Hardened from v1 with … on digits-train v1" and the measured cost, for the version a run produced. */
+export function hardenedFacts(ctx: TeamContext, run: HardeningRunView | undefined): [string, ReactNode][] {
+  if (!run) return [];
+  const base = `/t/${ctx.team.slug}`;
+  return [
+    [
+      "Hardened from",
+      <span key="h" data-testid="hardened-from">
+        <Link href={`?v=${run.parent.version}`} className="text-brand-700 hover:underline">v{run.parent.version}</Link> with {run.method} on{" "}
+        {run.dataset ? <Link href={`${base}/datasets/${run.dataset.datasetId}?v=${run.dataset.version}`} className="text-brand-700 hover:underline">{run.dataset.name} v{run.dataset.version}</Link> : "a dataset version"}
+        {" "}({run.trainCount.toLocaleString("en")} examples, {run.params.epochs} epochs, Adam {run.params.learningRate}, batch {run.params.batchSize}, seed {run.params.seed})
+      </span>,
+    ],
+    ["Measured training cost", <span key="c" data-testid="hardened-cost">{run.cost ? describeHardeningCost(run.cost) : "—"} (measured by Bulwark&apos;s worker, not typed)</span>],
+  ];
+}

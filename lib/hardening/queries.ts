@@ -1,0 +1,129 @@
+import { db } from "../db/client";
+import { NotFoundError } from "../errors";
+import type { TeamContext } from "../teams/context";
+import { ModelCardSchema } from "../registry/model-card";
+import { checkCompatibility } from "../registry/compat";
+import { HardeningParamsSchema, type HardeningParams } from "../engine/training/harden";
+import type { HardeningEstimate } from "./create";
+
+// What the model page and the hardening form read about hardening runs. Team-scoped like every read:
+// another team's model or run is "not found".
+
+/** The measured cost a finished run records (lib/hardening/run.ts); partial while it runs. */
+export interface HardeningCost {
+  wallSeconds?: number;
+  epochs?: number;
+  examples?: number;
+  attackGradients?: number;
+  weightGradients?: number;
+  gradientsPerSecond?: number;
+  backend?: string;
+  cpuModel?: string;
+  cores?: number;
+  workerId?: string;
+  attempts?: number;
+}
+
+/** Why a version cannot be hardened, or null (the same reasons createHardening gives at launch). */
+export function hardeningRefusal(format: string): string | null {
+  if (format === "tfjs-layers") return null;
+  if (format === "onnx") return "ONNX versions cannot be hardened yet: the ONNX loader runs the graph as fixed operations, with no trainable weights to fine-tune.";
+  if (format === "ensemble") return "This version is an ensemble: harden its members one by one, then register a new ensemble over the hardened versions.";
+  if (format === "http-endpoint") return "This version is an HTTP endpoint: Bulwark only queries it, so it has no weights to fine-tune.";
+  return `A ${format} version cannot be hardened: hardening fine-tunes a TensorFlow.js LayersModel's weights.`;
+}
+
+/** One line naming the method and its main parameters, e.g. "PGD-AT (ε 0.1, 5 steps)". */
+export function describeHardeningMethod(p: HardeningParams): string {
+  if (p.method === "augment") return `Augmentation (Gaussian noise σ ${p.noiseStd}${p.corruptions.length ? `, ${p.corruptions.join(", ")} at severity ${p.severity}` : ""})`;
+  const attack = `ε ${p.eps}, ${p.steps} step${p.steps === 1 ? "" : "s"}${p.stepSize ? `, step size ${p.stepSize}` : ""}`;
+  return p.method === "trades" ? `TRADES (β ${p.beta}, ${attack})` : `PGD adversarial training (${attack})`;
+}
+
+/** The model's hardening runs, newest first, with parent, dataset and result version for the page. */
+export async function listHardeningRuns(ctx: TeamContext, modelId: string) {
+  const teamId = ctx.team.id;
+  const rows = await db.hardeningRun.findMany({ where: { teamId, modelId }, orderBy: { createdAt: "desc" }, take: 50 });
+  const versionIds = [...new Set(rows.flatMap((r) => [r.parentVersionId, r.resultVersionId ?? ""]).filter(Boolean))];
+  const [versions, datasets] = await Promise.all([
+    db.modelVersion.findMany({ where: { teamId, id: { in: versionIds } }, select: { id: true, version: true } }),
+    db.datasetVersion.findMany({ where: { teamId, id: { in: [...new Set(rows.map((r) => r.datasetVersionId))] } }, select: { id: true, version: true, dataset: { select: { id: true, name: true } } } }),
+  ]);
+  const versionOf = new Map(versions.map((v) => [v.id, v.version]));
+  const datasetOf = new Map(datasets.map((d) => [d.id, d]));
+  return rows.map((r) => {
+    const params = HardeningParamsSchema.parse(r.params);
+    const d = datasetOf.get(r.datasetVersionId);
+    return {
+      id: r.id,
+      status: r.status,
+      parent: { id: r.parentVersionId, version: versionOf.get(r.parentVersionId) ?? null },
+      result: r.resultVersionId ? { id: r.resultVersionId, version: versionOf.get(r.resultVersionId) ?? null } : null,
+      dataset: d ? { datasetId: d.dataset.id, name: d.dataset.name, version: d.version } : null,
+      trainCount: r.trainCount,
+      params,
+      method: describeHardeningMethod(params),
+      epochsDone: r.epochsDone,
+      examplesDone: r.examplesDone,
+      estimate: r.estimate as unknown as HardeningEstimate,
+      cost: (r.cost ?? null) as HardeningCost | null,
+      error: r.error,
+      cancelRequested: r.cancelRequested,
+      createdAt: r.createdAt,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+    };
+  });
+}
+export type HardeningRunView = Awaited<ReturnType<typeof listHardeningRuns>>[number];
+
+/** What the hardening form needs: the version (or why it cannot be hardened) and the team's datasets it fits. */
+export async function getHardeningSetup(ctx: TeamContext, modelId: string, versionNumber?: number) {
+  const teamId = ctx.team.id;
+  const model = await db.model.findFirst({ where: { id: modelId, teamId }, select: { id: true, name: true } });
+  if (!model) throw new NotFoundError("This model");
+  const v = await db.modelVersion.findFirst({
+    where: { modelId, teamId, storedAt: { not: null }, ...(versionNumber ? { version: versionNumber } : {}) },
+    orderBy: { version: "desc" },
+    select: { id: true, version: true, format: true, status: true, card: true },
+  });
+  if (!v) throw new NotFoundError("This model version");
+  const refusal = v.status === "ARCHIVED" ? "This version is archived: choose an active version to harden." : hardeningRefusal(v.format);
+  const card = ModelCardSchema.parse(v.card);
+  const dvs = refusal ? [] : await db.datasetVersion.findMany({
+    where: { teamId, storedAt: { not: null } },
+    orderBy: [{ dataset: { name: "asc" } }, { version: "desc" }],
+    select: { id: true, version: true, split: true, format: true, sampleShape: true, valueMin: true, valueMax: true, classLabels: true, sampleCount: true, dataset: { select: { name: true } } },
+  });
+  const compat = { task: card.task, inputShape: card.inputShape, inputRange: card.inputRange, classLabels: card.classLabels };
+  const datasets = dvs
+    .filter((d) => checkCompatibility(compat, d).compatible)
+    .map((d) => ({ id: d.id, split: d.split, label: `${d.dataset.name} v${d.version} (${d.split.toLowerCase()}, ${d.sampleCount.toLocaleString("en")} samples)`, count: d.sampleCount }));
+  return {
+    model,
+    version: { id: v.id, version: v.version, format: v.format },
+    refusal,
+    inputRange: card.inputRange,
+    /** The training split the card links, else the first training split, else the first compatible version. */
+    defaultDatasetId: datasets.find((d) => d.id === card.trainingDatasetVersionId)?.id ?? datasets.find((d) => d.split === "TRAIN")?.id ?? datasets[0]?.id ?? null,
+    datasets,
+  };
+}
+
+/** The measured cost in one line: wall time, epochs, gradient evaluations, backend, hardware, worker. */
+export function describeHardeningCost(c: HardeningCost): string {
+  const wall = c.wallSeconds === undefined ? null : c.wallSeconds < 90 ? `${c.wallSeconds.toFixed(1)} s wall time` : `${(c.wallSeconds / 60).toFixed(1)} min wall time`;
+  const grads = c.attackGradients !== undefined && c.weightGradients !== undefined
+    ? `${c.attackGradients.toLocaleString("en")} attack + ${c.weightGradients.toLocaleString("en")} weight gradients${c.gradientsPerSecond ? ` (${c.gradientsPerSecond.toLocaleString("en")}/s)` : ""}`
+    : null;
+  const hw = c.cores && c.cpuModel ? `${c.cores} × ${c.cpuModel}` : null;
+  return [
+    wall,
+    c.epochs !== undefined ? `${c.epochs} epoch${c.epochs === 1 ? "" : "s"}` : null,
+    c.examples !== undefined ? `${c.examples.toLocaleString("en")} examples trained` : null,
+    grads,
+    c.backend ? `${c.backend} backend` : null,
+    hw,
+    c.workerId ? `worker ${c.workerId}${c.attempts && c.attempts > 1 ? ` (${c.attempts} attempts)` : ""}` : null,
+  ].filter(Boolean).join(", ");
+}
