@@ -17,9 +17,9 @@ const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 
 /**
  * Journeys that read the demo team without changing it (a11y, mobile, integrity) or work on a team / users of their
- * own (admin, api-client, attest-bulk, oscal, isolation's outsider and its own demo viewer).
+ * own (admin, api-client, attest-bulk, oscal, harden, isolation's outsider and its own demo viewer).
  */
-const OWN_LANE = ["**/a11y.spec.ts", "**/explorer.spec.ts", "**/mobile.spec.ts", "**/integrity.spec.ts", "**/admin.spec.ts", "**/api-client.spec.ts", "**/attest-bulk.spec.ts", "**/isolation.spec.ts", "**/sso.spec.ts", "**/oscal.spec.ts"];
+const OWN_LANE = ["**/a11y.spec.ts", "**/explorer.spec.ts", "**/mobile.spec.ts", "**/integrity.spec.ts", "**/admin.spec.ts", "**/api-client.spec.ts", "**/attest-bulk.spec.ts", "**/isolation.spec.ts", "**/sso.spec.ts", "**/oscal.spec.ts", "**/harden.spec.ts"];
 
 export default defineConfig({
   testDir: "e2e",

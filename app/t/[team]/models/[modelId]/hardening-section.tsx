@@ -51,14 +51,14 @@ export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamCon
         {runs.length === 0 ? (
           <p className="text-sm text-slate-600">No hardening run yet. A run fine-tunes a TensorFlow.js version against the attacks it fails (PGD adversarial training, TRADES or augmentation), registers the result as a new version with its measured training cost, and evaluates it with the parent&apos;s suite.</p>
         ) : (
-          <Table head={["Started", "Versions", "Training data", "Method", "Status", "Progress", "Estimated", "Measured cost", ...(mayCancel ? [""] : [])]} caption="Hardening runs">
+          <Table head={["Versions", "Training data", "Method", "Status", "Progress", "Cost"]} caption="Hardening runs">
             {runs.map((r) => (
               <tr key={r.id} data-run={r.id}>
-                <Td className="whitespace-nowrap text-xs">{formatDateTime(r.createdAt)}</Td>
                 <Td className="whitespace-nowrap">
                   {r.parent.version !== null ? <Link href={`?v=${r.parent.version}`} className="text-brand-700 hover:underline">v{r.parent.version}</Link> : "—"}
                   {" → "}
                   {r.result?.version ? <Link href={`?v=${r.result.version}`} className="font-medium text-brand-700 hover:underline" data-testid="hardened-version">v{r.result.version}</Link> : <span className="text-slate-500">new version</span>}
+                  <span className="block text-xs text-slate-500">{formatDateTime(r.createdAt)}</span>
                 </Td>
                 <Td className="text-xs">
                   {r.dataset ? <Link href={`${base}/datasets/${r.dataset.datasetId}?v=${r.dataset.version}`} className="text-brand-700 hover:underline">{r.dataset.name} v{r.dataset.version}</Link> : "—"}
@@ -68,11 +68,13 @@ export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamCon
                 <Td>
                   <span data-testid="hardening-status"><Badge tone={STATUS[r.status]?.tone ?? "gray"}>{STATUS[r.status]?.label ?? r.status}</Badge></span>
                   {r.error ? <span className="mt-1 block max-w-xs text-xs text-rose-700">{r.error}</span> : null}
+                  {mayCancel && active(r) && !r.cancelRequested ? <div className="mt-2"><CancelHardeningButton team={ctx.team.slug} modelId={modelId} runId={r.id} /></div> : null}
                 </Td>
                 <Td className="text-xs"><Progress run={r} /></Td>
-                <Td className="text-xs tabular-nums" >{r.estimate ? `about ${Math.max(1, Math.round(r.estimate.estimatedSeconds))} s` : "—"}{r.estimate ? <span className="block text-slate-500">{(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}</Td>
-                <Td className="max-w-xs text-xs" >{r.status === "COMPLETED" && r.cost ? <span data-testid="hardening-cost">{describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? `${r.cost.wallSeconds.toFixed(1)} s so far` : "—"}</Td>
-                {mayCancel ? <Td>{active(r) && !r.cancelRequested ? <CancelHardeningButton team={ctx.team.slug} modelId={modelId} runId={r.id} /> : null}</Td> : null}
+                <Td className="min-w-48 text-xs">
+                  {r.estimate ? <span className="block">Estimated: about {Math.max(1, Math.round(r.estimate.estimatedSeconds))} s, {(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}
+                  {r.status === "COMPLETED" && r.cost ? <span className="mt-1 block" data-testid="hardening-cost">Measured: {describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? <span className="mt-1 block text-slate-500">{r.cost.wallSeconds.toFixed(1)} s so far</span> : null}
+                </Td>
               </tr>
             ))}
           </Table>

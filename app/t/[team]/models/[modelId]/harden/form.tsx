@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Card, Field, inputClass } from "@/app/_components/ui";
 import { TextField } from "@/app/_components/form-fields";
@@ -34,7 +34,7 @@ function Fields({ form: { state, formAction, pending, failed, values, errors: fe
   const v = failed ? values : p.defaults;
   const [method, setMethod] = useState<Method>((v.method as Method) ?? "pgd-at");
   const [validation, setValidation] = useState(Number(v.validationShare) > 0);
-  const [estimate, setEstimate] = useState<EstimateState>(p.initialEstimate ? { ok: true, summary: p.initialEstimate } : null);
+  const [estimate, setEstimate] = useState<EstimateState>(p.initialEstimate && !failed ? { ok: true, summary: p.initialEstimate } : null);
   const [estimating, setEstimating] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -42,7 +42,7 @@ function Fields({ form: { state, formAction, pending, failed, values, errors: fe
   const checked = new Set((v.corruptions ?? "").split(",").filter(Boolean));
 
   // The estimate follows the fields (the server checks them as at launch; nothing is stored), debounced.
-  function reestimate() {
+  const reestimate = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(async () => {
       if (!formRef.current) return;
@@ -53,7 +53,11 @@ function Fields({ form: { state, formAction, pending, failed, values, errors: fe
       setEstimate(answer);
       setEstimating(false);
     }, 400);
-  }
+  }, [p.team, p.modelId]);
+  // After a refused launch the fields hold what was submitted: estimate those, not the page's defaults.
+  useEffect(() => {
+    if (failed) reestimate();
+  }, [failed, reestimate]);
 
   const num = (name: string, label: string, hint?: string) => (
     <TextField label={label} id={`h-${name}`} name={name} error={fe[name]} hint={hint} inputMode="decimal" defaultValue={v[name] ?? ""} aria-invalid={Boolean(fe[name])} />
@@ -126,7 +130,7 @@ function Fields({ form: { state, formAction, pending, failed, values, errors: fe
       <Card title="Early stopping (optional)">
         <label className="flex items-start gap-2 text-sm text-slate-800">
           <input type="checkbox" checked={validation} onChange={(e) => setValidation(e.target.checked)} className="mt-0.5 h-4 w-4 rounded border-slate-300" />
-          <span>Hold out part of the training examples and keep the epoch with the best robust accuracy on them (PGD at the ε and steps above).</span>
+          <span>Early stopping: hold out a share of the examples and keep the epoch with the best robust accuracy on them (PGD at the ε and steps above).</span>
         </label>
         {validation ? (
           <div className="mt-4 grid gap-5 md:grid-cols-2">
