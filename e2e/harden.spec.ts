@@ -67,7 +67,7 @@ test("an engineer hardens a failing version from its model page; the hardened ve
   await page.goto(`/t/${team}/evaluations/new?model=${modelId}`);
   const launch = page.getByRole("form", { name: "New evaluation" });
   await launch.getByLabel("Dataset version").selectOption({ label: "digits-eval v1 (test, 200 samples)" });
-  await launch.getByLabel("Samples").fill("200");
+  await launch.getByLabel("Samples", { exact: true }).fill("200");
   await launch.getByRole("button", { name: "Launch evaluation" }).click();
   await expect(page).toHaveURL(/\/evaluations\/\d+$/);
   await expect(page.getByTestId("evaluation-status")).toHaveText("Completed", { timeout: 240_000 });
@@ -84,15 +84,15 @@ test("an engineer hardens a failing version from its model page; the hardened ve
   await expect(form.getByLabel("Training dataset version")).toHaveValue(/.+/);
   // A bad field is named and the typed values stay.
   await form.getByLabel("ε (L∞ budget)").fill("0");
-  await form.getByLabel("Epochs").fill("2");
+  await form.getByLabel("Epochs", { exact: true }).fill("2");
   await form.getByRole("button", { name: "Launch hardening of v1" }).click();
   await expect(form.locator("#h-eps-error")).toHaveText("ε: more than 0");
-  await expect(form.getByLabel("Epochs")).toHaveValue("2");
+  await expect(form.getByLabel("Epochs", { exact: true })).toHaveValue("2");
   // The tiny configuration: its cost is stated before launch.
   await form.getByLabel("ε (L∞ budget)").fill("0.1");
   await form.getByLabel("Attack steps").fill("5");
-  await form.getByLabel("Training examples").fill("400");
-  await form.getByLabel("Seed").fill("7");
+  await form.getByLabel("Training examples", { exact: true }).fill("400");
+  await form.getByLabel("Seed", { exact: true }).fill("7");
   await expect(estimate).toContainText("400 examples × 2 epochs × 5 attack steps = 4,000 attack gradients", { timeout: 30_000 });
   await expectNoSeriousA11yViolations(page, testInfo, "hardening form");
   await form.getByRole("button", { name: "Launch hardening of v1" }).click();
@@ -121,6 +121,7 @@ test("an engineer hardens a failing version from its model page; the hardened ve
 
   // --- The gate: v1 fails the limited tier's 40% at L∞ 0.1, v2 passes -------------------------------------
   await page.goto(`/t/${team}/operations/${modelId}`);
-  await expect(page.locator("p", { hasText: /^v1 gate fails/ })).toBeVisible();
+  const v1Gate = page.locator("li", { has: page.locator("p", { hasText: /^v1 gate fails/ }) });
+  await expect(v1Gate).toContainText(/Robust accuracy Linf 0\.1: \d+\.\d% measured; policy: worst-case robust accuracy ≥ 40% at Linf 0\.1/);
   await expect(page.locator("p", { hasText: /^v2 gate passes/ })).toBeVisible();
 });

@@ -15,6 +15,12 @@ const STATUS: Record<string, { tone: Tone; label: string }> = {
   FAILED: { tone: "red", label: "Failed" },
   CANCELLED: { tone: "amber", label: "Cancelled" },
 };
+/** 13 s, 22 min, 1.5 h. */
+function formatSeconds(s: number): string {
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
 const active = (r: HardeningRunView) => r.status === "QUEUED" || r.status === "RUNNING";
 
 function Progress({ run }: { run: HardeningRunView }) {
@@ -57,7 +63,7 @@ export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamCon
                 <Td className="whitespace-nowrap">
                   {r.parent.version !== null ? <Link href={`?v=${r.parent.version}`} className="text-brand-700 hover:underline">v{r.parent.version}</Link> : "—"}
                   {" → "}
-                  {r.result?.version ? <Link href={`?v=${r.result.version}`} className="font-medium text-brand-700 hover:underline" data-testid="hardened-version">v{r.result.version}</Link> : <span className="text-slate-500">new version</span>}
+                  {r.result?.version ? <Link href={`?v=${r.result.version}`} className="font-medium text-brand-700 hover:underline" data-testid="hardened-version">v{r.result.version}</Link> : <span className="text-slate-500">{active(r) ? "new version" : "no version"}</span>}
                   <span className="block text-xs text-slate-500">{formatDateTime(r.createdAt)}</span>
                 </Td>
                 <Td className="text-xs">
@@ -72,8 +78,8 @@ export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamCon
                 </Td>
                 <Td className="text-xs"><Progress run={r} /></Td>
                 <Td className="min-w-48 text-xs">
-                  {r.estimate ? <span className="block">Estimated: about {Math.max(1, Math.round(r.estimate.estimatedSeconds))} s, {(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}
-                  {r.status === "COMPLETED" && r.cost ? <span className="mt-1 block" data-testid="hardening-cost">Measured: {describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? <span className="mt-1 block text-slate-500">{r.cost.wallSeconds.toFixed(1)} s so far</span> : null}
+                  {r.estimate ? <span className="block">Estimated: about {formatSeconds(r.estimate.estimatedSeconds)}, {(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}
+                  {r.status === "COMPLETED" && r.cost ? <span className="mt-1 block" data-testid="hardening-cost">Measured: {describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? <span className="mt-1 block text-slate-500">{formatSeconds(r.cost.wallSeconds)} {active(r) ? "so far" : "trained"}</span> : null}
                 </Td>
               </tr>
             ))}

@@ -65,7 +65,6 @@ function Fields({ form: { state, formAction, pending, failed, values, errors: fe
   const estimateError = estimate && !estimate.ok ? Object.values(estimate.fieldErrors ?? {})[0] ?? estimate.message : null;
   return (
     <form ref={formRef} action={formAction} onChange={reestimate} className="space-y-6" aria-label="Harden a model version">
-      {state && !state.ok ? <Alert>{state.message}</Alert> : null}
       <input type="hidden" name="modelVersionId" value={p.version.id} />
       <input type="hidden" name="parentVersion" value={p.version.version} />
       <Card title="What to train on">
@@ -144,6 +143,8 @@ function Fields({ form: { state, formAction, pending, failed, values, errors: fe
         {estimate?.ok && estimate.summary ? estimate.summary : estimateError ? <span className="text-rose-700">{estimateError}</span> : "Change a field to see the cost."}
         {estimating ? <span className="ml-2 text-xs text-slate-500">updating…</span> : null}
       </div>
+      {/* Beside the button, where the user is when the launch is refused (a field, or the team's concurrency limit). */}
+      {state && !state.ok ? <Alert>{state.message}</Alert> : null}
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Launching…" : `Launch hardening of v${p.version.version}`}</button>
         <a href={p.cancelHref} className="text-sm font-medium text-brand-700 hover:underline">Back to the model</a>
