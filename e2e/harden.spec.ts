@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { createUserWithCli, signIn } from "./helpers";
+import { signInToFreshTeam } from "./helpers";
 import { expectNoSeriousA11yViolations } from "./axe";
 
 // Evaluate → harden → re-evaluate → gate (issue 28). An engineer of a fresh team (nothing shared with other
@@ -48,10 +47,7 @@ const dataCard = (split: string) => ({ format: "idx", classLabels: "0,1,2,3,4,5,
 
 test("an engineer hardens a failing version from its model page; the hardened version passes the gate", async ({ page }, testInfo) => {
   test.setTimeout(600_000);
-  const team = `harden-${randomBytes(3).toString("hex")}`;
-  const email = `engineer-${team}@example.test`;
-  createUserWithCli({ email, team, role: "ENGINEER", password: "harden-engineer-pass-1" });
-  await signIn(page, email, "harden-engineer-pass-1");
+  const team = await signInToFreshTeam(page, "harden", "ENGINEER");
 
   // --- A model, its training digits and the evaluation digits --------------------------------------------
   const digits = writeDigits();

@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 
 export const DEMO_PASSWORD = "bulwark-demo-2026";
 export const DEMO = {
@@ -53,4 +54,14 @@ export async function openDraft(page: Page, title: string): Promise<{ label: str
   await row.getByRole("link", { name: label }).click();
   await expect(page.getByRole("heading", { name: `${label}: ${title}` })).toBeVisible();
   return { label, url: page.url() };
+}
+
+/** A user of a new team of its own (nothing shared with other journeys), created with the CLI and signed in; returns the team's slug. */
+export async function signInToFreshTeam(page: Page, prefix: string, role: "ADMIN" | "ENGINEER" | "REVIEWER" | "VIEWER"): Promise<string> {
+  const team = `${prefix}-${randomBytes(3).toString("hex")}`;
+  const email = `${role.toLowerCase()}-${team}@example.test`;
+  const password = `${prefix}-${randomBytes(6).toString("hex")}`;
+  createUserWithCli({ email, team, role, password });
+  await signIn(page, email, password);
+  return team;
 }

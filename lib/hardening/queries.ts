@@ -3,26 +3,11 @@ import { NotFoundError } from "../errors";
 import type { TeamContext } from "../teams/context";
 import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
-import { HardeningParamsSchema, type HardeningParams } from "../engine/training/harden";
-import type { HardeningEstimate } from "./create";
+import type { HardeningParams } from "../engine/training/harden";
+import type { HardeningCost } from "./read";
 
-// What the model page and the hardening form read about hardening runs. Team-scoped like every read:
-// another team's model or run is "not found".
-
-/** The measured cost a finished run records (lib/hardening/run.ts); partial while it runs. */
-export interface HardeningCost {
-  wallSeconds?: number;
-  epochs?: number;
-  examples?: number;
-  attackGradients?: number;
-  weightGradients?: number;
-  gradientsPerSecond?: number;
-  backend?: string;
-  cpuModel?: string;
-  cores?: number;
-  workerId?: string;
-  attempts?: number;
-}
+// What the hardening form reads, and how the pages word a run's method and cost (the runs themselves are read
+// through lib/hardening/read.ts). Team-scoped like every read: another team's model is "not found".
 
 /** Why a version cannot be hardened, or null (the same reasons createHardening gives at launch). */
 export function hardeningRefusal(format: string): string | null {
@@ -39,43 +24,6 @@ export function describeHardeningMethod(p: HardeningParams): string {
   const attack = `ε ${p.eps}, ${p.steps} step${p.steps === 1 ? "" : "s"}${p.stepSize ? `, step size ${p.stepSize}` : ""}`;
   return p.method === "trades" ? `TRADES (β ${p.beta}, ${attack})` : `PGD adversarial training (${attack})`;
 }
-
-/** The model's hardening runs, newest first, with parent, dataset and result version for the page. */
-export async function listHardeningRuns(ctx: TeamContext, modelId: string) {
-  const teamId = ctx.team.id;
-  const rows = await db.hardeningRun.findMany({ where: { teamId, modelId }, orderBy: { createdAt: "desc" }, take: 50 });
-  const versionIds = [...new Set(rows.flatMap((r) => [r.parentVersionId, r.resultVersionId ?? ""]).filter(Boolean))];
-  const [versions, datasets] = await Promise.all([
-    db.modelVersion.findMany({ where: { teamId, id: { in: versionIds } }, select: { id: true, version: true } }),
-    db.datasetVersion.findMany({ where: { teamId, id: { in: [...new Set(rows.map((r) => r.datasetVersionId))] } }, select: { id: true, version: true, dataset: { select: { id: true, name: true } } } }),
-  ]);
-  const versionOf = new Map(versions.map((v) => [v.id, v.version]));
-  const datasetOf = new Map(datasets.map((d) => [d.id, d]));
-  return rows.map((r) => {
-    const params = HardeningParamsSchema.parse(r.params);
-    const d = datasetOf.get(r.datasetVersionId);
-    return {
-      id: r.id,
-      status: r.status,
-      parent: { id: r.parentVersionId, version: versionOf.get(r.parentVersionId) ?? null },
-      result: r.resultVersionId ? { id: r.resultVersionId, version: versionOf.get(r.resultVersionId) ?? null } : null,
-      dataset: d ? { datasetId: d.dataset.id, name: d.dataset.name, version: d.version } : null,
-      trainCount: r.trainCount,
-      params,
-      method: describeHardeningMethod(params),
-      epochsDone: r.epochsDone,
-      examplesDone: r.examplesDone,
-      estimate: r.estimate as unknown as HardeningEstimate,
-      cost: (r.cost ?? null) as HardeningCost | null,
-      error: r.error,
-      cancelRequested: r.cancelRequested,
-      createdAt: r.createdAt,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-    };
-  });
-}
-export type HardeningRunView = Awaited<ReturnType<typeof listHardeningRuns>>[number];
 
 /** What the hardening form needs: the version (or why it cannot be hardened) and the team's datasets it fits. */
 export async function getHardeningSetup(ctx: TeamContext, modelId: string, versionNumber?: number) {

@@ -1,40 +1,34 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { AutoRefresh } from "@/app/_components/auto-refresh";
-import { Badge, ButtonLink, Card, Table, Td, formatDateTime, type Tone } from "@/app/_components/ui";
-import { ProgressBar } from "@/app/_components/evaluation-ui";
+import { ButtonLink, Card, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { EvaluationStatusBadge, ProgressBar } from "@/app/_components/evaluation-ui";
 import { can } from "@/lib/auth/permissions";
 import type { TeamContext } from "@/lib/teams/context";
-import { describeHardeningCost, hardeningRefusal, type HardeningRunView } from "@/lib/hardening/queries";
+import { describeHardeningCost, describeHardeningMethod, hardeningRefusal } from "@/lib/hardening/queries";
+import type { HardeningRunView } from "@/lib/hardening/read";
 import { CancelHardeningButton } from "./hardening-cancel";
 
-const STATUS: Record<string, { tone: Tone; label: string }> = {
-  QUEUED: { tone: "gray", label: "Queued" },
-  RUNNING: { tone: "blue", label: "Running" },
-  COMPLETED: { tone: "green", label: "Completed" },
-  FAILED: { tone: "red", label: "Failed" },
-  CANCELLED: { tone: "amber", label: "Cancelled" },
-};
 /** 13 s, 22 min, 1.5 h. */
 function formatSeconds(s: number): string {
   if (s < 90) return `${Math.max(1, Math.round(s))} s`;
   if (s < 90 * 60) return `${Math.round(s / 60)} min`;
   return `${(s / 3600).toFixed(1)} h`;
 }
-const active = (r: HardeningRunView) => r.status === "QUEUED" || r.status === "RUNNING";
+const active = (r: HardeningRunView) => r.status === "queued" || r.status === "running";
 
 function Progress({ run }: { run: HardeningRunView }) {
-  const n = run.params.epochs;
-  const trainSize = run.trainCount - Math.floor(run.trainCount * run.params.validationShare);
-  if (run.status === "COMPLETED") return <span>{run.cost?.epochs ?? run.epochsDone} of {n} epochs{(run.cost?.epochs ?? n) < n ? " (stopped early)" : ""}</span>;
-  if (!active(run)) return <span>{run.epochsDone} of {n} epochs done</span>;
-  const fraction = Math.min(1, (run.epochsDone + (trainSize ? run.examplesDone / trainSize : 0)) / n);
+  const { epoch, epochs: n, examplesDone, examplesPerEpoch } = run.progress;
+  if (run.status === "completed") return <span>{run.cost?.epochs ?? epoch} of {n} epochs{(run.cost?.epochs ?? n) < n ? " (stopped early)" : ""}</span>;
+  if (!active(run)) return <span>{epoch} of {n} epochs done</span>;
+  const current = Math.min(epoch + 1, n);
+  const fraction = Math.min(1, (epoch + (examplesPerEpoch ? examplesDone / examplesPerEpoch : 0)) / n);
   return (
     <div className="min-w-36 space-y-1">
       <span data-testid="hardening-progress">
-        {run.status === "QUEUED" ? `Waiting for a worker · ${n} epochs` : `Epoch ${Math.min(run.epochsDone + 1, n)} of ${n} · ${run.examplesDone.toLocaleString("en")} of ${trainSize.toLocaleString("en")} examples`}
+        {run.status === "queued" ? `Waiting for a worker · ${n} epochs` : `Epoch ${current} of ${n} · ${examplesDone.toLocaleString("en")} of ${examplesPerEpoch.toLocaleString("en")} examples`}
       </span>
-      <ProgressBar fraction={fraction} label={`Hardening run progress, epoch ${Math.min(run.epochsDone + 1, n)} of ${n}`} />
+      <ProgressBar fraction={fraction} label={`Hardening run progress, epoch ${current} of ${n}`} />
       {run.cancelRequested ? <span className="block text-xs text-amber-800">Cancel requested: stops after the current batch.</span> : null}
     </div>
   );
@@ -61,25 +55,25 @@ export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamCon
             {runs.map((r) => (
               <tr key={r.id} data-run={r.id}>
                 <Td className="whitespace-nowrap">
-                  {r.parent.version !== null ? <Link href={`?v=${r.parent.version}`} className="text-brand-700 hover:underline">v{r.parent.version}</Link> : "—"}
+                  <Link href={`?v=${r.parentVersion.version}`} className="text-brand-700 hover:underline">v{r.parentVersion.version}</Link>
                   {" → "}
-                  {r.result?.version ? <Link href={`?v=${r.result.version}`} className="font-medium text-brand-700 hover:underline" data-testid="hardened-version">v{r.result.version}</Link> : <span className="text-slate-500">{active(r) ? "new version" : "no version"}</span>}
+                  {r.hardenedVersion ? <Link href={`?v=${r.hardenedVersion.version}`} className="font-medium text-brand-700 hover:underline" data-testid="hardened-version">v{r.hardenedVersion.version}</Link> : <span className="text-slate-500">{active(r) ? "new version" : "no version"}</span>}
                   <span className="block text-xs text-slate-500">{formatDateTime(r.createdAt)}</span>
                 </Td>
                 <Td className="text-xs">
-                  {r.dataset ? <Link href={`${base}/datasets/${r.dataset.datasetId}?v=${r.dataset.version}`} className="text-brand-700 hover:underline">{r.dataset.name} v{r.dataset.version}</Link> : "—"}
+                  {r.datasetVersion.name} v{r.datasetVersion.version}
                   <span className="block text-slate-500">{r.trainCount.toLocaleString("en")} examples</span>
                 </Td>
-                <Td className="text-xs">{r.method}<span className="block text-slate-500">{r.params.epochs} epochs, lr {r.params.learningRate}, batch {r.params.batchSize}, seed {r.params.seed}</span></Td>
+                <Td className="text-xs">{describeHardeningMethod(r.params)}<span className="block text-slate-500">{r.params.epochs} epochs, lr {r.params.learningRate}, batch {r.params.batchSize}, seed {r.params.seed}</span></Td>
                 <Td>
-                  <span data-testid="hardening-status"><Badge tone={STATUS[r.status]?.tone ?? "gray"}>{STATUS[r.status]?.label ?? r.status}</Badge></span>
+                  <span data-testid="hardening-status"><EvaluationStatusBadge status={r.status.toUpperCase()} /></span>
                   {r.error ? <span className="mt-1 block max-w-xs text-xs text-rose-700">{r.error}</span> : null}
                   {mayCancel && active(r) && !r.cancelRequested ? <div className="mt-2"><CancelHardeningButton team={ctx.team.slug} modelId={modelId} runId={r.id} /></div> : null}
                 </Td>
                 <Td className="text-xs"><Progress run={r} /></Td>
                 <Td className="min-w-48 text-xs">
                   {r.estimate ? <span className="block">Estimated: about {formatSeconds(r.estimate.estimatedSeconds)}, {(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}
-                  {r.status === "COMPLETED" && r.cost ? <span className="mt-1 block" data-testid="hardening-cost">Measured: {describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? <span className="mt-1 block text-slate-500">{formatSeconds(r.cost.wallSeconds)} {active(r) ? "so far" : "trained"}</span> : null}
+                  {r.status === "completed" && r.cost ? <span className="mt-1 block" data-testid="hardening-cost">Measured: {describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? <span className="mt-1 block text-slate-500">{formatSeconds(r.cost.wallSeconds)} {active(r) ? "so far" : "trained"}</span> : null}
                 </Td>
               </tr>
             ))}
@@ -91,16 +85,14 @@ export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamCon
 }
 
 /** "Hardened from v1 with … on digits-train v1" and the measured cost, for the version a run produced. */
-export function hardenedFacts(ctx: TeamContext, run: HardeningRunView | undefined): [string, ReactNode][] {
+export function hardenedFacts(run: HardeningRunView | null): [string, ReactNode][] {
   if (!run) return [];
-  const base = `/t/${ctx.team.slug}`;
   return [
     [
       "Hardened from",
       <span key="h" data-testid="hardened-from">
-        <Link href={`?v=${run.parent.version}`} className="text-brand-700 hover:underline">v{run.parent.version}</Link> with {run.method} on{" "}
-        {run.dataset ? <Link href={`${base}/datasets/${run.dataset.datasetId}?v=${run.dataset.version}`} className="text-brand-700 hover:underline">{run.dataset.name} v{run.dataset.version}</Link> : "a dataset version"}
-        {" "}({run.trainCount.toLocaleString("en")} examples, {run.params.epochs} epochs, Adam {run.params.learningRate}, batch {run.params.batchSize}, seed {run.params.seed})
+        <Link href={`?v=${run.parentVersion.version}`} className="text-brand-700 hover:underline">v{run.parentVersion.version}</Link> with {describeHardeningMethod(run.params)} on{" "}
+        {run.datasetVersion.name} v{run.datasetVersion.version} ({run.trainCount.toLocaleString("en")} examples, {run.params.epochs} epochs, Adam {run.params.learningRate}, batch {run.params.batchSize}, seed {run.params.seed})
       </span>,
     ],
     ["Measured training cost", <span key="c" data-testid="hardened-cost">{run.cost ? describeHardeningCost(run.cost) : "—"} (measured by Bulwark&apos;s worker, not typed)</span>],

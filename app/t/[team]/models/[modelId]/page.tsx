@@ -17,7 +17,8 @@ import { ENSEMBLE_FORMAT } from "@/lib/registry/ensemble-guards";
 import { ENSEMBLE_COMBINE_LABELS } from "@/lib/registry/model-card";
 import { CompareVersionsSection } from "./compare-section";
 import { can } from "@/lib/auth/permissions";
-import { hardeningRefusal, listHardeningRuns } from "@/lib/hardening/queries";
+import { hardeningRefusal } from "@/lib/hardening/queries";
+import { listHardeningRuns, versionLineage } from "@/lib/hardening/read";
 import { HardeningSection, hardenedFacts } from "./hardening-section";
 
 export const metadata: Metadata = { title: "Model" };
@@ -46,8 +47,9 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
   const testDatasets = endpoint && write ? await listDatasetVersionOptions(ctx) : [];
   const ensemble = current?.format === ENSEMBLE_FORMAT ? current.card.ensemble ?? null : null;
   const usedBy = current?.memberOf.map((m) => m.ensemble) ?? [];
-  const runs = await listHardeningRuns(ctx, model.id);
-  const hardenedBy = new Map(runs.flatMap((r) => (r.result ? [[r.result.id, r] as const] : [])));
+  const runs = (await listHardeningRuns(ctx, { modelId: model.id, limit: 50 })).data;
+  const hardenedBy = new Map(runs.flatMap((r) => (r.hardenedVersion ? [[r.hardenedVersion.id, r] as const] : [])));
+  const lineage = current ? await versionLineage(ctx, current.id) : null;
   const canHarden = current && can(ctx.role, "evaluation.run") && current.status !== "ARCHIVED" && hardeningRefusal(current.format) === null;
   return (
     <>
@@ -118,7 +120,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
                   ],
                   ["Training method", describeTrainingMethod(card.trainingMethod)],
                   ["Training cost", describeTrainingCost(card.trainingCost) ?? "Not recorded"],
-                  ...hardenedFacts(ctx, hardenedBy.get(current.id)),
+                  ...hardenedFacts(lineage),
                   ["Stated clean accuracy", card.statedAccuracy !== undefined ? `${+(card.statedAccuracy * 100).toPrecision(4)}% (the owner's figure; evaluations far below it are flagged)` : "Not stated"],
                   ["Known limitations", card.knownLimitations],
                 ]}
@@ -227,7 +229,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               <tr key={x.id} className={x.id === current.id ? "bg-brand-50/40" : undefined}>
                 <Td>
                   <Link href={`?v=${x.version}`} className="font-medium text-brand-700 hover:underline" aria-current={x.id === current.id ? "true" : undefined}>v{x.version}</Link>{x.format === ENSEMBLE_FORMAT ? <> <Badge tone="blue">ensemble</Badge></> : x.format === "onnx" ? <> <Badge tone="blue">ONNX</Badge></> : null}
-                  {hardenedBy.has(x.id) ? <span className="block text-xs text-slate-500">hardened from v{hardenedBy.get(x.id)!.parent.version}</span> : null}
+                  {hardenedBy.has(x.id) ? <span className="block text-xs text-slate-500">hardened from v{hardenedBy.get(x.id)!.parentVersion.version}</span> : null}
                 </Td>
                 <Td className="whitespace-nowrap text-xs">{formatDateTime(x.createdAt)}</Td>
                 <Td><RiskBadge tier={x.riskTier} /></Td>

@@ -78,8 +78,9 @@ function Fields({ form: { state, formAction, pending, failed, values, errors: fe
         </div>
       </Card>
       <Card title="Method">
-        <fieldset>
+        <fieldset aria-describedby="h-method-hint">
           <legend className="sr-only">Hardening method</legend>
+          <p id="h-method-hint" className="mb-3 text-xs text-slate-600">The adversarial methods train against PGD at the ε below, the attack an evaluation measures; augmentation is cheaper but does not target adversarial examples.</p>
           <div className="grid gap-3 md:grid-cols-3">
             {METHODS.map(([value, title, text]) => (
               <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${method === value ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500" : "border-slate-300 hover:bg-slate-50"} has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500`}>
