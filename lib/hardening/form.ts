@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HARDENING_METHODS } from "../engine/training/harden";
+import { HARDENING_METHODS } from "../engine/training/harden-params";
 import { CORRUPTIONS } from "../engine/corruption-kinds";
 import type { CreateHardening } from "./create";
 

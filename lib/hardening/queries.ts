@@ -3,7 +3,7 @@ import { NotFoundError } from "../errors";
 import type { TeamContext } from "../teams/context";
 import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
-import type { HardeningParams } from "../engine/training/harden";
+import type { HardeningParams } from "../engine/training/harden-params";
 import type { HardeningCost } from "./read";
 
 // What the hardening form reads, and how the pages word a run's method and cost (the runs themselves are read
