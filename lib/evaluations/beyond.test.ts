@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { stopQueue } from "../jobs/queue";
-import { makeTeam } from "../../test/fixtures";
+import { useSeededTeam } from "../../test/seeded-team";
 import { testDatabaseUrl } from "../../test/db-per-file";
 import { workerPool } from "../../test/workers";
 import { useTempStore } from "../registry/test-helpers";
-import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
 import { createEvaluation } from "./create";
 import type { BeyondMetrics } from "../engine/beyond";
 import type { CorruptionGallery } from "../engine/shard";
@@ -22,37 +20,23 @@ import { systemContext } from "../teams/context";
 const { dir } = useTempStore();
 const { startWorker, stopWorkers, waitFor } = workerPool(() => ({ DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir }));
 
-let team: Awaited<ReturnType<typeof makeTeam>>;
-let modelVersionId: string;
-let datasetVersionId: string;
-
-beforeAll(async () => {
-  team = await makeTeam("beyond");
-  await seedDemoRegistry(systemContext(team.team.id, "seed"));
-  modelVersionId = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } })).id;
-  datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
-}, 300_000);
-
-afterAll(async () => {
-  await stopWorkers();
-  await stopQueue();
-});
+const seeded = useSeededTeam("beyond", stopWorkers);
 
 const input = (over: Record<string, unknown> = {}) => ({
-  modelVersionId, datasetVersionId, preset: "quick" as const, sampleCount: 40, seed: 5, shardSize: 20,
+  modelVersionId: seeded.modelVersionId, datasetVersionId: seeded.datasetVersionId, preset: "quick" as const, sampleCount: 40, seed: 5, shardSize: 20,
   linfEpsilons: [0.1, 0.3], customSuite: undefined, ...over,
 });
 
 describe("calibration, corruptions and OOD in an evaluation", () => {
   it("refuses an OOD dataset source without a dataset, naming the field, and stores nothing", async () => {
-    const before = await db.evaluation.count({ where: { teamId: team.team.id } });
-    await expect(createEvaluation(team.ctx("ENGINEER"), input({ ood: "dataset" }))).rejects.toMatchObject({ fieldErrors: { oodDatasetVersionId: expect.any(String) } });
-    expect(await db.evaluation.count({ where: { teamId: team.team.id } })).toBe(before);
+    const before = await db.evaluation.count({ where: { teamId: seeded.team.team.id } });
+    await expect(createEvaluation(seeded.team.ctx("ENGINEER"), input({ ood: "dataset" }))).rejects.toMatchObject({ fieldErrors: { oodDatasetVersionId: expect.any(String) } });
+    expect(await db.evaluation.count({ where: { teamId: seeded.team.team.id } })).toBe(before);
   });
 
   it("runs them on the worker and stores calibration clean and per budget, corruption accuracy with a gallery, and OOD scores", { timeout: 400_000 }, async () => {
     startWorker();
-    const created = await createEvaluation(team.ctx("ENGINEER"), input({ corruptions: true, ood: "dataset", oodDatasetVersionId: datasetVersionId }));
+    const created = await createEvaluation(seeded.team.ctx("ENGINEER"), input({ corruptions: true, ood: "dataset", oodDatasetVersionId: seeded.datasetVersionId }));
     const ev = await waitFor("the evaluation to finish", async () => {
       const e = await db.evaluation.findUniqueOrThrow({ where: { id: created.id } });
       return ["COMPLETED", "FAILED", "CANCELLED"].includes(e.status) ? e : null;
@@ -63,7 +47,7 @@ describe("calibration, corruptions and OOD in an evaluation", () => {
     expect(suite.corruptions).toEqual({ severities: [1, 2, 3, 4, 5] });
     // The "OOD" set is the evaluation dataset itself (its first 300 digits): the known answer is AUROC ~0.5.
     // (Synthetic OOD through the worker is the e2e journey's case.)
-    expect(suite.ood).toEqual({ source: "dataset", datasetVersionId, samples: 300 });
+    expect(suite.ood).toEqual({ source: "dataset", datasetVersionId: seeded.datasetVersionId, samples: 300 });
     const m = ev.metrics as unknown as BeyondMetrics & { cleanAccuracy: number };
 
     expect(m.calibration!.clean.examples).toBe(40);
@@ -96,12 +80,12 @@ describe("calibration, corruptions and OOD in an evaluation", () => {
     expect(inference[0].latencyMs).toBeGreaterThan(0);
 
     // the REST API results carry the same metrics
-    const api = await evaluationResultsApi(team.ctx("VIEWER"), ev.number);
+    const api = await evaluationResultsApi(seeded.team.ctx("VIEWER"), ev.number);
     expect((api.metrics as unknown as BeyondMetrics).calibration!.clean.ece).toBe(m.calibration!.clean.ece);
     expect((api.metrics as unknown as BeyondMetrics).ood!.scores[0].auroc).toBe(m.ood!.scores[0].auroc);
 
     // the compliance evidence (read from the compact evidence column) carries the figures E13/E14 check
-    const rows = await completedEvaluationEvidenceRows(systemContext(team.team.id, "job"), [modelVersionId]);
+    const rows = await completedEvaluationEvidenceRows(systemContext(seeded.team.team.id, "job"), [seeded.modelVersionId]);
     const evEvidence = evaluationEvidence(rows.find((x) => x.id === ev.id)!, "digest", undefined);
     expect(evEvidence.beyond).toEqual({
       ece: m.calibration!.clean.ece, eceUnderAttackMax: Math.max(...m.calibration!.underAttack.map((u) => u.ece)),
@@ -111,7 +95,7 @@ describe("calibration, corruptions and OOD in an evaluation", () => {
 
     // and the PDF report has the section, with the numbers
     const snapshot = await buildSnapshot({
-      teamId: team.team.id, now: new Date(), scope: { models: "all", frameworks: ["nist-ai-rmf"], period: { from: null, to: null } },
+      teamId: seeded.team.team.id, now: new Date(), scope: { models: "all", frameworks: ["nist-ai-rmf"], period: { from: null, to: null } },
       report: { id: "r-test", number: 1, title: "Beyond the worst case", createdById: null, createdByLabel: "test" },
     });
     const snapEv = snapshot.evaluations.find((e) => e.number === ev.number)!;

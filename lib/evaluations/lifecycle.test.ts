@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { stopQueue } from "../jobs/queue";
 import { makeTeam } from "../../test/fixtures";
+import { useSeededTeam } from "../../test/seeded-team";
 import { testDatabaseUrl } from "../../test/db-per-file";
 import { workerPool } from "../../test/workers";
 import { useTempStore } from "../registry/test-helpers";
-import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
 import { createEvaluation } from "./create";
 import { cancelEvaluation } from "./manage";
 import { acknowledgeAlert } from "./webhook";
@@ -24,25 +23,11 @@ const finished = (id: string) =>
     return ["COMPLETED", "FAILED", "CANCELLED"].includes(e.status) ? e : null;
   });
 
-let team: Awaited<ReturnType<typeof makeTeam>>;
-let modelVersionId: string;
-let datasetVersionId: string;
-
-beforeAll(async () => {
-  team = await makeTeam("evals");
-  await seedDemoRegistry(systemContext(team.team.id, "seed"));
-  modelVersionId = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } })).id;
-  datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
-}, 300_000);
-
-afterAll(async () => {
-  await stopWorkers();
-  await stopQueue();
-});
+const seeded = useSeededTeam("evals", stopWorkers);
 
 const input = (over: Record<string, unknown> = {}) => ({
-  modelVersionId,
-  datasetVersionId,
+  modelVersionId: seeded.modelVersionId,
+  datasetVersionId: seeded.datasetVersionId,
   preset: "quick" as const,
   sampleCount: 60,
   seed: 11,
@@ -54,7 +39,7 @@ const input = (over: Record<string, unknown> = {}) => ({
 
 describe("evaluation lifecycle on real workers", () => {
   it("survives a worker killed mid-shard with metrics identical to an uninterrupted run", { timeout: 600_000 }, async () => {
-    const ctx = team.ctx("ENGINEER");
+    const ctx = seeded.team.ctx("ENGINEER");
     // Uninterrupted reference run on one worker.
     startWorker();
     const ref = await createEvaluation(ctx, input());
@@ -89,33 +74,33 @@ describe("evaluation lifecycle on real workers", () => {
     // The second run compared itself with the first: same numbers, no regression alert.
     expect(crashDone.previousEvaluationId).toBe(ref.id);
     expect(await db.regressionAlert.count({ where: { evaluationId: crash.id } })).toBe(0);
-    expect((await verifyTeamChain(systemContext(team.team.id, "job"))).intact).toBe(true);
+    expect((await verifyTeamChain(systemContext(seeded.team.team.id, "job"))).intact).toBe(true);
     await stopWorkers();
   });
 
   it("raises a regression alert when robust accuracy drops between runs, and a reviewer acknowledges it", { timeout: 400_000 }, async () => {
     // Measured, not constructed: the adversarially trained v2 first, then the standard v1 on the same
     // samples and suite (as when a retrained model silently loses its robustness).
-    const versions = await db.modelVersion.findMany({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
+    const versions = await db.modelVersion.findMany({ where: { teamId: seeded.team.team.id }, orderBy: { version: "asc" } });
     expect(versions.length).toBeGreaterThanOrEqual(2);
     startWorker();
-    const robust = await createEvaluation(team.ctx("ENGINEER"), input({ modelVersionId: versions[1]!.id, seed: 5 }));
+    const robust = await createEvaluation(seeded.team.ctx("ENGINEER"), input({ modelVersionId: versions[1]!.id, seed: 5 }));
     expect((await finished(robust.id)).status).toBe("COMPLETED");
-    const weaker = await createEvaluation(team.ctx("ENGINEER"), input({ modelVersionId: versions[0]!.id, seed: 5 }));
+    const weaker = await createEvaluation(seeded.team.ctx("ENGINEER"), input({ modelVersionId: versions[0]!.id, seed: 5 }));
     const done = await finished(weaker.id);
     expect(done.status).toBe("COMPLETED");
     expect(done.previousEvaluationId).toBe(robust.id);
     const alert = await db.regressionAlert.findFirstOrThrow({ where: { evaluationId: weaker.id } });
     expect(alert.summary).toMatch(/robust accuracy fell by \d+\.\d points/);
     expect(alert.previousEvaluationId).toBe(robust.id);
-    await expect(acknowledgeAlert(team.ctx("ENGINEER"), { alertId: alert.id, note: "expected" })).rejects.toThrow(/role/);
-    await acknowledgeAlert(team.ctx("REVIEWER"), { alertId: alert.id, note: "v1 is the pre-hardening model; kept out of production" });
+    await expect(acknowledgeAlert(seeded.team.ctx("ENGINEER"), { alertId: alert.id, note: "expected" })).rejects.toThrow(/role/);
+    await acknowledgeAlert(seeded.team.ctx("REVIEWER"), { alertId: alert.id, note: "v1 is the pre-hardening model; kept out of production" });
     const acked = await db.regressionAlert.findUniqueOrThrow({ where: { id: alert.id } });
-    expect(acked.acknowledgedByLabel).toBe(team.users.REVIEWER.email);
-    const actions = (await db.auditEvent.findMany({ where: { teamId: team.team.id }, select: { action: true } })).map((e) => e.action);
+    expect(acked.acknowledgedByLabel).toBe(seeded.team.users.REVIEWER.email);
+    const actions = (await db.auditEvent.findMany({ where: { teamId: seeded.team.team.id }, select: { action: true } })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["regression.detect", "alert.acknowledge"]));
     // Other examples (a smaller sample): not compared, so no alert from sampling noise.
-    const fewer = await finished((await createEvaluation(team.ctx("ENGINEER"), input({ modelVersionId: versions[0]!.id, seed: 5, sampleCount: 20 }))).id);
+    const fewer = await finished((await createEvaluation(seeded.team.ctx("ENGINEER"), input({ modelVersionId: versions[0]!.id, seed: 5, sampleCount: 20 }))).id);
     expect(fewer.status).toBe("COMPLETED");
     expect(fewer.previousEvaluationId).toBeNull();
     expect(await db.regressionAlert.count({ where: { evaluationId: fewer.id } })).toBe(0);
@@ -129,7 +114,7 @@ describe("evaluation lifecycle on real workers", () => {
   it("ends an evaluation as failed, with the reason, when a shard always fails", { timeout: 300_000 }, async () => {
     // A memory limit no TensorFlow.js process fits in: every attempt is killed by the limit.
     startWorker({ BULWARK_SHARD_MEMORY_MB: "128" });
-    const ev = await createEvaluation(team.ctx("ENGINEER"), input({ sampleCount: 20, shardSize: 20 }));
+    const ev = await createEvaluation(seeded.team.ctx("ENGINEER"), input({ sampleCount: 20, shardSize: 20 }));
     const done = await finished(ev.id);
     expect(done.status).toBe("FAILED");
     expect(done.failureReason).toMatch(/Shard 1 of 1 failed after 3 attempts: the model needs more than 128 MiB of memory/);
@@ -140,13 +125,13 @@ describe("evaluation lifecycle on real workers", () => {
   });
 
   it("cancels: records who cancelled, and no shard result lands afterwards", { timeout: 300_000 }, async () => {
-    const ctx = team.ctx("ENGINEER");
+    const ctx = seeded.team.ctx("ENGINEER");
     const ev = await createEvaluation(ctx, input({ sampleCount: 60, shardSize: 20 }));
     await cancelEvaluation(ctx, ev.id);
     startWorker();
     const done = await finished(ev.id);
     expect(done.status).toBe("CANCELLED");
-    expect(done.cancelledByLabel).toBe(team.users.ENGINEER.email);
+    expect(done.cancelledByLabel).toBe(seeded.team.users.ENGINEER.email);
     // Give the worker time to drain the queued shard jobs: each is dropped, none runs.
     await waitFor("shards to be dropped", async () => (await db.evaluationShard.count({ where: { evaluationId: ev.id, status: "CANCELLED" } })) === 3);
     expect(await db.evaluationShard.count({ where: { evaluationId: ev.id, status: "DONE" } })).toBe(0);
@@ -154,7 +139,7 @@ describe("evaluation lifecycle on real workers", () => {
     // Viewers cannot cancel, other teams cannot see it.
     const other = await makeTeam("other");
     await expect(cancelEvaluation(other.ctx("ADMIN"), ev.id)).rejects.toThrow(/not found/);
-    await expect(cancelEvaluation(team.ctx("VIEWER"), ev.id)).rejects.toThrow(/role/);
+    await expect(cancelEvaluation(seeded.team.ctx("VIEWER"), ev.id)).rejects.toThrow(/role/);
     await stopWorkers();
   });
 });
