@@ -38,7 +38,8 @@ test("the model card records training cost and the model page shows it", async (
   if (process.env.BEYOND_SCREENSHOT) await page.screenshot({ path: process.env.BEYOND_SCREENSHOT.replace(/\.png$/, "-card.png"), fullPage: true });
   await page.goto("/t/demo/models");
   await page.getByRole("link", { name: "digits-cnn" }).first().click();
-  await expect(page.getByText("Training cost")).toBeVisible();
+  // Exact: the hardening section's sentence also mentions a "measured training cost".
+  await expect(page.getByText("Training cost", { exact: true })).toBeVisible();
 });
 
 test("a reviewer sees the calibration, OOD and corruption thresholds per risk tier in the policy", async ({ page }) => {
