@@ -10,6 +10,7 @@ import { contractProblems } from "@/lib/api/contract";
 import { createEvaluation } from "@/lib/evaluations/create";
 import { createSchedule, ScheduleInputSchema } from "@/lib/evaluations/schedules";
 import { createReport } from "@/lib/reports";
+import { importTeamCatalog } from "@/lib/compliance/team-catalogs";
 import { useTempStore } from "@/lib/registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
 import { systemContext } from "@/lib/teams/context";
@@ -53,12 +54,17 @@ beforeAll(async () => {
   const schedule = await createSchedule(admin, ScheduleInputSchema.parse({ name: "nightly", modelId: mv.modelId, datasetVersionId: dv.id, preset: "quick", sampleCount: 20, cron: "daily" }));
   const alert = await db.regressionAlert.create({ data: { teamId, modelId: mv.modelId, evaluationId: ev.id, previousEvaluationId: ev.id, summary: "fuzz alert", details: { regressions: [] } } });
   const report = await createReport(admin, { title: "Fuzz report", frameworks: ["nist-ai-rmf"] });
+  // One catalog of the team's own: the mapping, rollback and delete operations address only those (custom-…).
+  const own = await importTeamCatalog(admin, {
+    framework: "custom-fuzz-controls",
+    json: JSON.stringify({ catalog: { uuid: "5b0e7c1a-2d3f-4a5b-9c6d-7e8f9a0b1c2d", metadata: { title: "Fuzz controls", "last-modified": "2026-11-01T00:00:00Z", version: "1", "oscal-version": "1.0.6" }, controls: [{ id: "fz-1", title: "Test robustness", props: [{ name: "label", value: "FZ-1" }], parts: [{ id: "fz-1_smt", name: "statement", prose: "The team shall test robustness." }] }] } }),
+  });
   Object.assign(real, {
     name: ["digits-cnn", DEMO_DATASETS.eval, "DIGITS-CNN"],
     version: ["1", "latest"],
     number: [String(ev.number)],
     id: [schedule.id, alert.id, report.id],
-    framework: ["nist-ai-rmf", "mitre-atlas"],
+    framework: [own.frameworkId, "nist-ai-rmf", "mitre-atlas"],
   });
   Object.assign(validBody, {
     createEvaluation: { model: "digits-cnn@1", dataset: `${DEMO_DATASETS.eval}@latest`, preset: "quick", sampleCount: 10, shardSize: 10, seed: 1 },
