@@ -11,6 +11,7 @@ import { useTempStore } from "@/lib/registry/test-helpers";
 import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
 import { systemContext } from "@/lib/teams/context";
 import { makeTeam } from "@/test/fixtures";
+import { importTeamCatalog } from "@/lib/compliance/team-catalogs";
 import { testDatabaseUrl } from "@/test/db-per-file";
 import { waitFor, workerPool } from "@/test/workers";
 import { methodNotAllowed } from "@/app/_lib/api";
@@ -298,6 +299,7 @@ describe("REST API v1", () => {
     expect(actions).toEqual(expect.arrayContaining(["evaluation.cancel", "schedule.create", "schedule.pause", "schedule.delete", "alert.acknowledge"]));
   });
 
+  const OWN_CATALOG = "custom-api-sample";
   /** A request for each operation that would succeed for the right caller (ids from the journey above). */
   const sample = (o: Operation): Call => {
     const p: Record<string, Call> = {
@@ -340,6 +342,11 @@ describe("REST API v1", () => {
       getReportOscal: { params: { id: ids.reportId! } },
       getModelVersionOscal: { params: { name: "digits-cnn", version: "latest" } },
       getOscalCatalog: { params: { framework: "nist-ai-rmf" } },
+      // The team's own catalog (imported by the VIEWER test below): these operations address only custom-… ids.
+      getCatalogMapping: { params: { framework: OWN_CATALOG } },
+      uploadCatalogMapping: { params: { framework: OWN_CATALOG }, body: { format: "bulwark-catalog-mapping/1", framework: OWN_CATALOG, entries: [{ control: "AP-1", evidence: "E4", relation: "direct" }] } },
+      rollbackTeamCatalog: { params: { framework: OWN_CATALOG }, body: { version: 1, reason: "Back to the first version." } },
+      deleteTeamCatalog: { params: { framework: OWN_CATALOG }, query: { reason: "Not used any more." } },
       createHardeningRun: { params: { name: "digits-cnn" }, body: { version: 1, dataset: `${DEMO_DATASETS.train}@1`, trainCount: 64, params: { method: "pgd-at", eps: 0.1, steps: 1, epochs: 1, learningRate: 0.001, batchSize: 32, seed: 1 } } },
       listHardeningRuns: { params: { name: "digits-cnn" } },
       getHardeningRun: { params: { name: "digits-cnn", id: ids.hardeningId ?? "none" } },
@@ -425,6 +432,10 @@ describe("REST API v1", () => {
   });
 
   it("refuses every change to a VIEWER token (403) and lets it read", async () => {
+    await importTeamCatalog(team.ctx("ADMIN"), {
+      framework: OWN_CATALOG,
+      json: JSON.stringify({ catalog: { uuid: "0c9b8a7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d", metadata: { title: "API sample controls", "last-modified": "2026-11-01T00:00:00Z", version: "1", "oscal-version": "1.0.6" }, controls: [{ id: "ap-1", title: "Test robustness", props: [{ name: "label", value: "AP-1" }], parts: [{ id: "ap-1_smt", name: "statement", prose: "The team shall test robustness." }] }] } }),
+    });
     for (const o of OPERATIONS) {
       const r = await call(o, { ...sample(o), token: tokens.viewer });
       if (o.id === "getMonitoringReference") expect([r.status, (await json(r)).detail]).toEqual([404, expect.stringMatching(/environment "production"/)]);
