@@ -32,7 +32,11 @@ describe("app/", () => {
     expect(sessionLookups.map(({ f }) => f)).toEqual([]);
     // Every page under /t/[team] goes through it (directly, or through the layout's and the action/route wrappers).
     const teamPages = all.filter(({ f }) => /^app\/t\/\[team\]\/.*(page|layout)\.tsx$/.test(f));
-    const bypass = teamPages.filter(({ text }) => !/\bteamPage(Access)?\(/.test(text) && /\bparams\b/.test(text) && /from "@\/lib\//.test(text));
+    // The registry pages (models and datasets) begin through app/t/[team]/_registry/page-start.tsx, whose two
+    // helpers call teamPage themselves.
+    const pageStart = readFileSync(join(ROOT, "app/t/[team]/_registry/page-start.tsx"), "utf8");
+    expect(pageStart.match(/\bawait teamPage\(params\)/g)).toHaveLength(2);
+    const bypass = teamPages.filter(({ text }) => !/\b(teamPage(Access)?|registryListStart|registryUploadStart)\(/.test(text) && /\bparams\b/.test(text) && /from "@\/lib\//.test(text));
     expect(bypass.map(({ f }) => f)).toEqual([]);
   });
 });
