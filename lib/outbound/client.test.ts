@@ -252,7 +252,9 @@ describe("OutboundClient", () => {
 
   it("times out a silent server and retries; the message is the one of any failure to connect", async () => {
     handler = () => undefined; // never answers
-    const c = client({ timeoutMs: 150, maxRetries: 1 });
+    // 1 s, not less: this listener runs in the test's own process, and on a busy machine a shorter timer could
+    // fire before the process had read the request, so the server would count fewer attempts than were sent.
+    const c = client({ timeoutMs: 1_000, maxRetries: 1 });
     const e = await refusal(c.request({ url: `http://models.test:${main.port}/`, method: "GET" }));
     expect(e.code).toBe("timeout");
     expect(e.message).toBe(`Could not connect to models.test:${main.port} (after 2 attempts).`);
