@@ -13,7 +13,7 @@ import type { TeamContext } from "../teams/access";
 
 // Hostile and broken uploads from issue #23, generated here: each is refused with a message naming
 // the file (entry, line, weight) and the problem, nothing is stored (rows, blobs, staging folder), and
-// the process keeps answering health checks within a second while it refuses them.
+// the process keeps answering health checks, its event loop never held up for a second, while it refuses them.
 
 let store: LocalArtifactStore;
 let dataDir: string;
@@ -32,22 +32,32 @@ beforeEach(() => {
   resetEnvCache();
 });
 
-/** Runs `work` while asking for /api/health's answer every 100 ms; returns the slowest answer in ms. */
-async function slowestHealthDuring<T>(work: () => Promise<T>): Promise<{ result: T | Error; slowest: number }> {
-  let slowest = 0;
+/**
+ * Runs `work` while asking for /api/health's answer every 100 ms, and measures how long this
+ * process's event loop was held up meanwhile. The loop's longest stall is what another user's request
+ * would wait for if a check ran on the main thread; a health check's own duration is not used, since
+ * under a loaded machine the database round trip alone can pass a second without anything blocking.
+ */
+async function healthDuring<T>(work: () => Promise<T>): Promise<{ result: T | Error; answered: number; notOk: number; longestStallMs: number }> {
+  const { monitorEventLoopDelay } = await import("node:perf_hooks");
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  let answered = 0;
+  let notOk = 0;
   let done = false;
+  loop.enable();
   const pinger = (async () => {
     while (!done) {
-      const t0 = performance.now();
-      await checkHealth();
-      slowest = Math.max(slowest, performance.now() - t0);
+      const h = await checkHealth();
+      answered++;
+      if (!h.database.ok) notOk++;
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
   const result = await work().catch((e: Error) => e);
   done = true;
   await pinger;
-  return { result, slowest };
+  loop.disable();
+  return { result, answered, notOk, longestStallMs: loop.max / 1e6 };
 }
 
 async function stagingLeft(): Promise<number> {
@@ -58,7 +68,7 @@ async function stagingLeft(): Promise<number> {
 async function expectRefused(teamId: string, work: () => Promise<unknown>, message: RegExp, field = "files") {
   const blobs = (await storedBlobs(store)).length;
   const rows = await registryRowCounts(teamId);
-  const { result, slowest } = await slowestHealthDuring(work);
+  const { result, answered, notOk, longestStallMs } = await healthDuring(work);
   expect(result, "the upload should have been refused").toBeInstanceOf(Error);
   const e = result as Error & { status?: number; fieldErrors?: Record<string, string> };
   expect(e.status, e.message).toBe(400);
@@ -71,7 +81,11 @@ async function expectRefused(teamId: string, work: () => Promise<unknown>, messa
   expect((await storedBlobs(store)).length).toBe(blobs);
   expect(await registryRowCounts(teamId)).toEqual(rows);
   expect(await stagingLeft()).toBe(0);
-  expect(slowest, "a health check waited").toBeLessThan(1000);
+  expect(answered, "health checks answered while the upload was checked").toBeGreaterThan(0);
+  expect(notOk, "health checks that found the database down").toBe(0);
+  // A check run on the main thread holds the loop for its whole length (seconds here: a 1 s limit is
+  // only enforceable from outside); 1 s of stall is far above scheduling noise and GC on a loaded machine.
+  expect(longestStallMs, "the event loop was blocked while the upload was checked").toBeLessThan(1000);
   return e;
 }
 
