@@ -167,9 +167,13 @@ describe("npm start supervisor", () => {
     // A crashed worker is reported and restarted with back-off.
     const workerPid = Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8"));
     process.kill(workerPid, "SIGKILL");
-    for (let i = 0; i < 100 && !/The worker process exited \(SIGKILL\); restarting in 1s/.test(first.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    // Waits are bounded by time, not by a count of short sleeps: a loaded machine starts a worker slowly.
+    const waitUntil = async (done: () => boolean, ms = 120_000) => {
+      for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+    };
+    await waitUntil(() => /The worker process exited \(SIGKILL\); restarting in 1s/.test(first.output()));
     expect(first.output()).toMatch(/The worker process exited \(SIGKILL\); restarting in 1s/);
-    for (let i = 0; i < 100 && Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8")) === workerPid; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8")) !== workerPid);
     expect(Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8"))).not.toBe(workerPid);
 
     // The supervisor is killed outright: PostgreSQL keeps running on its own.

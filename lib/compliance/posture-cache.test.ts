@@ -46,7 +46,8 @@ describe("posture cache", () => {
     expect(await assessTeam(t.ctx("VIEWER"))).toBe(a1);
     // ...which the next views get once it is ready.
     let a2 = a1;
-    for (let i = 0; i < 100 && a2 === a1; i++) {
+    // Bounded by time: the fresh assessment runs in the background, slowly on a loaded machine.
+    for (const end = performance.now() + 45_000; a2 === a1 && performance.now() < end; ) {
       await new Promise((r) => setTimeout(r, 20));
       a2 = await assessTeam(t.ctx("VIEWER"));
     }

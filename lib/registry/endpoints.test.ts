@@ -134,7 +134,7 @@ describe("endpoint model versions", () => {
     expect(r2).toMatchObject({ ok: false, error: "localhost answered HTTP 401." });
 
     // Flaky: 500, 429, a timeout, then an answer: every logical request gets through on its 4th attempt.
-    const flaky = await registerEndpointVersion(ctx, { name: "flaky", card, endpoint: endpoint("/v1/flaky", { timeoutMs: 300, batchSize: 8, concurrency: 1 }) });
+    const flaky = await registerEndpointVersion(ctx, { name: "flaky", card, endpoint: endpoint("/v1/flaky", { timeoutMs: 1500, batchSize: 8, concurrency: 1 }) });
     const r3 = await testEndpointConnection(ctx, flaky.versionId, datasetVersionId, { examples: 8 });
     expect(r3).toMatchObject({ ok: true, answered: 8 });
     expect(r3.stats).toMatchObject({ requests: 4, retries: 3, succeeded: 1 });
