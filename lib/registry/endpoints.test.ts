@@ -172,7 +172,8 @@ describe("issue #34: the allowlist means what it says", () => {
     const { model: remote, client } = openEndpointModel(systemContext(team.team.id, "job"), ep);
     const ds = await loadDatasetForEngine(systemContext(team.team.id, "job"), datasetVersionId);
     const size = 28 * 28;
-    const examples = Array.from({ length: 60 }, (_, i) => ds.x.slice((i % ds.count) * size, ((i % ds.count) + 1) * size));
+    // 300 requests (6 s at 50 per second): room for the removal's transaction on a loaded machine.
+    const examples = Array.from({ length: 300 }, (_, i) => ds.x.slice((i % ds.count) * size, ((i % ds.count) + 1) * size));
     const before = server.hits["/v1/scores"] ?? 0;
     const run = remote.classify(examples).then(() => null, (e: unknown) => e);
     // Remove the host once some requests have been answered, as an admin would during an evaluation.
@@ -182,12 +183,12 @@ describe("issue #34: the allowlist means what it says", () => {
     const err = await run;
     client.close();
     const after = (server.hits["/v1/scores"] ?? 0) - before - atRemoval;
-    console.log(`[allowlist] ${atRemoval} requests before the removal committed, ${after} after (of 60 the run would have sent)`);
+    console.log(`[allowlist] ${atRemoval} requests before the removal committed, ${after} after (of 300 the run would have sent)`);
     expect(err).toBeInstanceOf(OutboundError);
     expect((err as OutboundError).code).toBe("host_not_allowed");
     // At most the one request already checked and on its way when the removal committed (concurrency 1).
     expect(after).toBeLessThanOrEqual(1);
-    expect(atRemoval + after).toBeLessThan(60);
+    expect(atRemoval + after).toBeLessThan(300);
   });
 
   it("registration names the port when it is not on the entry, and refuses credentials that could never be sent", async () => {
