@@ -1839,6 +1839,12 @@ export interface components {
                 id: string;
                 version: number;
             } | null;
+            /** @description The hardened version's evaluations, oldest first: first the re-evaluations the run queued with the parent's suites (GET /evaluations/{number}). */
+            evaluations: {
+                number: number;
+                /** @enum {string} */
+                status: "queued" | "running" | "aggregating" | "completed" | "failed" | "cancelled";
+            }[];
             /** @description Examples of the dataset version used (the first trainCount), held-out validation included. */
             trainCount: number;
             params: {

@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import type { paths } from "./api-types";
 import { ApiError, apiClient, ok, uploadModelVersion, type Api, type Schemas } from "./client";
 import { loadConfig, saveConfig } from "./config";
+import { formatDuration } from "../lib/duration";
+import { describeHardeningCost } from "../lib/hardening/cost-words";
 import { bold, dim, formatBytes, green, pct, ProgressBar, red, table } from "./output";
 
 // `bulwark`: the command line for CI/CD pipelines (REST API v1 underneath).
@@ -28,6 +30,15 @@ const USAGE = `Usage: bulwark <command> [options]
            [--samples <n>] [--folds <k>] [--epochs <n>] [--seed <n>] [--wait] [--json]
                                            training-data integrity scan (training data default: the card's lineage)
   eval status <number> [--json]            status, progress and results of one evaluation
+  harden --model <name@version> --dataset <name@version> --eps <ε> [--method pgd-at|trades|augment] [--steps <n>]
+         [--step-size <a>] [--beta <β>] [--corruptions <list>] [--severity <1-5>] [--noise-std <σ>] [--epochs <n>]
+         [--learning-rate <lr>] [--batch-size <n>] [--seed <n>] [--train-count <n>] [--validation-share <s>]
+         [--patience <n>] [--wait] [--json]
+                                           adversarially fine-tune a version into the model's next version (the
+                                           cost is stated first); with --wait, follow it to the new version, its
+                                           measured cost and its re-evaluations (exit 1 if it fails or is cancelled)
+  harden status --model <name> <run-id> [--json]
+  harden cancel --model <name> <run-id> [--json]
   gate --model <name@version> [--framework <id> ...] [--json]
                                            exit 1 unless the version meets the team's policy and has no open
                                            regression alert (and, per --framework, bundled or custom-…, no
@@ -72,6 +83,13 @@ function client(): Api {
 function intOption(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{1,9}$/.test(value.trim())) throw new UsageError(`--${flag} takes a whole number, not "${value}".`);
+  return Number(value);
+}
+
+/** A decimal option (1e-3 allowed), sent as a number; anything else is a usage error naming the flag. */
+function numberOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?(e-?\d+)?$/i.test(value.trim())) throw new UsageError(`--${flag} takes a number, not "${value}".`);
   return Number(value);
 }
 
@@ -275,6 +293,92 @@ async function evalCmd(args: string[]) {
     return 0;
   }
   throw new UsageError("bulwark eval run|status …");
+}
+
+type HardeningRun = Schemas["HardeningRun"];
+type HardeningBody = paths["/models/{name}/hardening"]["post"]["requestBody"]["content"]["application/json"];
+const HARDENING_METHODS = ["pgd-at", "trades", "augment"] as const satisfies readonly HardeningBody["params"]["method"][];
+type Corruption = NonNullable<HardeningBody["params"]["corruptions"]>[number];
+
+function printHardening(r: HardeningRun) {
+  const lineage = `${r.model.name} v${r.parentVersion.version} on ${r.datasetVersion.name}@${r.datasetVersion.version} (${r.trainCount.toLocaleString("en")} examples, ${r.params.method}, ε ${r.params.eps})`;
+  if (r.status === "completed" && r.hardenedVersion) {
+    console.log(`${green("✓")} ${bold(`${r.model.name}@${r.hardenedVersion.version}`)} registered: hardened from ${lineage}`);
+  } else {
+    console.log(`Hardening run ${r.id}: ${r.status === "failed" || r.status === "cancelled" ? red(r.status) : r.status} — ${lineage}, epoch ${r.progress.epoch} of ${r.progress.epochs}`);
+  }
+  if (r.error) console.log(red(`  ${r.error}`));
+  console.log(`  ${dim("estimated:")} about ${formatDuration(r.estimate.estimatedSeconds)} at ${Math.round(r.estimate.rate)} gradients/s (${r.estimate.rateSource})`);
+  if (r.cost) console.log(`  ${dim(r.status === "completed" ? "measured:" : "so far:")} ${describeHardeningCost(r.cost)}`);
+  if (r.status !== "completed") return;
+  if (r.evaluations.length) {
+    for (const e of r.evaluations) console.log(`  ${dim("re-evaluation:")} evaluation #${e.number} (${e.status}): bulwark eval status ${e.number}`);
+  } else {
+    console.log(`  ${dim("not re-evaluated:")} v${r.parentVersion.version} has no completed evaluation to repeat; evaluate both versions on the same examples to compare them.`);
+  }
+}
+
+async function followHardening(api: Api, name: string, run: HardeningRun): Promise<HardeningRun> {
+  const bar = new ProgressBar(`Hardening ${name} v${run.parentVersion.version}`);
+  for (;;) {
+    if (!["queued", "running"].includes(run.status)) {
+      if (run.status === "completed") bar.done();
+      else process.stderr.write("\n");
+      return run;
+    }
+    const { epoch, epochs, examplesDone, examplesPerEpoch } = run.progress;
+    bar.update((epoch + (examplesPerEpoch ? examplesDone / examplesPerEpoch : 0)) / epochs, run.status === "queued" ? "queued" : `epoch ${Math.min(epoch + 1, epochs)} of ${epochs}`);
+    await sleep(1000);
+    run = ok(await api.GET("/models/{name}/hardening/{id}", { params: { path: { name, id: run.id } } }));
+  }
+}
+
+async function harden(args: string[]): Promise<number> {
+  const api = client();
+  const json = { type: "boolean" } as const;
+  if (args[0] === "status" || args[0] === "cancel") {
+    const { values, positionals } = parseArgs({ args: args.slice(1), allowPositionals: true, options: { model: { type: "string" }, json } });
+    if (!values.model || !positionals[0]) throw new UsageError(`bulwark harden ${args[0]} --model <name> <run-id>`);
+    const path = { name: values.model, id: positionals[0] };
+    const r = args[0] === "status" ? ok(await api.GET("/models/{name}/hardening/{id}", { params: { path } })) : ok(await api.POST("/models/{name}/hardening/{id}/cancel", { params: { path } }));
+    if (values.json) console.log(JSON.stringify(r, null, 2));
+    else printHardening(r);
+    return 0;
+  }
+  const str = { type: "string" } as const;
+  const { values } = parseArgs({ args, options: {
+    model: str, dataset: str, method: { type: "string", default: "pgd-at" }, eps: str, steps: { type: "string", default: "5" }, "step-size": str, beta: str,
+    corruptions: str, severity: str, "noise-std": str, epochs: { type: "string", default: "2" }, "learning-rate": { type: "string", default: "0.001" },
+    "batch-size": { type: "string", default: "32" }, seed: { type: "string", default: "0" }, "train-count": str, "validation-share": str, patience: str, wait: { type: "boolean" }, json,
+  } });
+  const m = /^(.+)@(\d+|latest)$/.exec(values.model ?? "");
+  if (!m || !values.dataset) throw new UsageError("bulwark harden --model <name@version> --dataset <name@version> --eps <ε> [--method pgd-at|trades|augment] [--epochs <n>] [--wait]");
+  const method = HARDENING_METHODS.find((x) => x === values.method);
+  if (!method) throw new UsageError(`--method is one of ${HARDENING_METHODS.join(", ")}, not "${values.method}".`);
+  const eps = numberOption("eps", values.eps);
+  if (eps === undefined) throw new UsageError("--eps is required: the L∞ budget of the training attack (and of the validation attack) in the model's input units, e.g. 0.1 for inputs in 0..1.");
+  const name = m[1]!;
+  const body: HardeningBody = {
+    version: m[2] === "latest" ? "latest" : Number(m[2]),
+    dataset: values.dataset,
+    trainCount: intOption("train-count", values["train-count"]),
+    params: {
+      method, eps, steps: intOption("steps", values.steps)!, stepSize: numberOption("step-size", values["step-size"]), beta: numberOption("beta", values.beta),
+      corruptions: values.corruptions?.split(",").map((c) => c.trim()).filter(Boolean) as Corruption[] | undefined,
+      severity: intOption("severity", values.severity), noiseStd: numberOption("noise-std", values["noise-std"]),
+      epochs: intOption("epochs", values.epochs)!, learningRate: numberOption("learning-rate", values["learning-rate"])!, batchSize: intOption("batch-size", values["batch-size"])!,
+      seed: intOption("seed", values.seed)!, validationShare: numberOption("validation-share", values["validation-share"]), patience: intOption("patience", values.patience),
+    },
+  };
+  let run = ok(await api.POST("/models/{name}/hardening", { params: { path: { name } }, body }));
+  if (!values.json) {
+    console.error(`Queued hardening run ${run.id}: ${run.model.name} v${run.parentVersion.version} on ${run.datasetVersion.name}@${run.datasetVersion.version}, ${run.trainCount.toLocaleString("en")} examples, ${run.params.method}.`);
+    console.error(`  ${dim("cost:")} ${run.estimate.summary}`);
+  }
+  if (values.wait) run = await followHardening(api, name, run);
+  if (values.json) console.log(JSON.stringify(run, null, 2));
+  else if (values.wait) printHardening(run);
+  return run.status === "failed" || run.status === "cancelled" ? 1 : 0;
 }
 
 async function gate(args: string[]) {
@@ -498,6 +602,7 @@ export async function main(argv: string[]): Promise<number> {
         await modelPush(args.slice(1));
         return 0;
       case "eval": return await evalCmd(args);
+      case "harden": return await harden(args);
       case "gate": return await gate(args);
       case "report": return await report(args);
       case "deploy": return await deploy(args);

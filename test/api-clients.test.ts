@@ -160,6 +160,50 @@ describe("the CLI's exit codes (docs/ci.md)", () => {
   });
 });
 
+describe("bulwark harden (docs/hardening.md)", () => {
+  const train = `${DEMO_DATASETS.train}@1`;
+
+  it("refuses bad usage with exit 2 and the server's refusals with exit 3, each naming the problem; nothing is queued", async () => {
+    const before = await db.hardeningRun.count();
+    const noEps = await cli(["harden", "--model", "digits-cnn@1", "--dataset", train]);
+    expect([noEps.code, noEps.err]).toEqual([2, expect.stringMatching(/--eps is required: the L∞ budget of the training attack/)]);
+    const method = await cli(["harden", "--model", "digits-cnn@1", "--dataset", train, "--eps", "0.1", "--method", "fgsm"]);
+    expect([method.code, method.err]).toEqual([2, expect.stringMatching(/--method is one of pgd-at, trades, augment, not "fgsm"/)]);
+    // Checked by the server: ε wider than the card's input range 0..1.
+    const wide = await cli(["harden", "--model", "digits-cnn@1", "--dataset", train, "--eps", "5"]);
+    expect([wide.code, wide.err]).toEqual([3, expect.stringMatching(/ε = 5 is wider than the model's whole input range \(1\)/)]);
+    expect(await db.hardeningRun.count()).toBe(before);
+  });
+
+  it("--wait follows a run to the new version and its measured cost; status and cancel read the same run", async () => {
+    const before = await db.hardeningRun.count();
+    const r = await cli(["harden", "--model", "digits-cnn@1", "--dataset", train, "--eps", "0.1", "--steps", "1", "--epochs", "1", "--train-count", "64", "--seed", "3", "--wait"]);
+    expect(r.code, r.err).toBe(0);
+    // The cost is stated before the run (on stderr, with the queue line), the outcome after it (stdout).
+    expect(r.err).toMatch(/Queued hardening run \w+: digits-cnn v1 on mnist-demo-train@1, 64 examples, pgd-at\./);
+    expect(r.err).toMatch(/cost: 64 examples × 1 epochs × 1 attack steps = 64 attack gradients, .*: about \d+ s on one worker/);
+    expect(await db.hardeningRun.count()).toBe(before + 1);
+    const run = await db.hardeningRun.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    const hardened = await db.modelVersion.findUniqueOrThrow({ where: { id: run.resultVersionId! }, select: { version: true, trainingDatasetVersionId: true } });
+    expect(hardened.trainingDatasetVersionId).toBe(run.datasetVersionId);
+    expect(r.out).toContain(`✓ digits-cnn@${hardened.version} registered: hardened from digits-cnn v1 on mnist-demo-train@1 (64 examples, pgd-at, ε 0.1)`);
+    expect(r.out).toMatch(/measured: \d+\.\d s wall time, 1 epoch, 64 examples trained, 64 attack \+ 64 weight gradients/);
+
+    const status = await cli(["harden", "status", "--model", "digits-cnn", run.id, "--json"]);
+    expect(status.code, status.err).toBe(0);
+    const view = JSON.parse(status.out) as { status: string; hardenedVersion: { version: number }; cost: { epochs: number; attackGradients: number }; evaluations: { number: number }[] };
+    expect(view).toMatchObject({ status: "completed", hardenedVersion: { version: hardened.version }, cost: { epochs: 1, attackGradients: 64 } });
+    // The re-evaluations the run queued (the parent's suites), as --wait printed them.
+    const queued = await db.evaluation.findMany({ where: { modelVersionId: run.resultVersionId! }, orderBy: { number: "asc" }, select: { number: true } });
+    expect(view.evaluations.map((e) => e.number)).toEqual(queued.map((e) => e.number));
+    for (const e of queued) expect(r.out).toMatch(new RegExp(`re-evaluation: evaluation #${e.number} \\(\\w+\\): bulwark eval status ${e.number}`));
+    if (!queued.length) expect(r.out).toMatch(/not re-evaluated: v1 has no completed evaluation to repeat/);
+
+    const cancel = await cli(["harden", "cancel", "--model", "digits-cnn", run.id]);
+    expect([cancel.code, cancel.err]).toEqual([3, expect.stringMatching(/This hardening run is completed: there is nothing to cancel/)]);
+  }, 300_000);
+});
+
 describe("the Python example of docs/ci.md (requests only)", () => {
   it("gates a model version against a server", async (ctx) => {
     const probe = await exec("python3", ["-c", "import requests"]).catch(() => ({ code: -1, out: "", err: "python3 not found" }));

@@ -236,6 +236,7 @@ export const HardeningRunResponse = z.object({
   parentVersion: z.object({ id: z.string(), version: z.number().int() }).meta({ description: "Lineage: the version hardened." }),
   datasetVersion: z.object({ id: z.string(), name: z.string(), version: z.number().int() }).meta({ description: "Lineage: the training dataset version." }),
   hardenedVersion: z.object({ id: z.string(), version: z.number().int() }).nullable().meta({ description: "Lineage: the version the run registered; null until it completes." }),
+  evaluations: z.array(z.object({ number: z.number().int(), status: EvaluationStatus })).meta({ description: "The hardened version's evaluations, oldest first: first the re-evaluations the run queued with the parent's suites (GET /evaluations/{number})." }),
   trainCount: z.number().int().meta({ description: "Examples of the dataset version used (the first trainCount), held-out validation included." }),
   params: HardeningParamsSchema,
   progress: z.object({

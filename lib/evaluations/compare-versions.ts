@@ -5,6 +5,8 @@ import type { TeamContext } from "../teams/access";
 export { comparisonChart } from "../charts/versions";
 import { ModelCardSchema, describeTrainingCost, describeTrainingMethod, ENSEMBLE_COMBINE_LABELS, type TrainingCost } from "../registry/model-card";
 import type { TeamScope } from "../teams/context";
+import type { HardeningCost } from "../hardening/read";
+import { describeHardeningCost } from "../hardening/cost-words";
 
 // "Cost of robustness": the versions of one model side by side — clean and robust accuracy from evaluations
 // on the same examples under the same attack suite (anything else is not comparable), the training cost from
@@ -41,7 +43,7 @@ export interface ComparableHardening {
   runId: string;
   resultVersionId: string;
   parentVersionId: string;
-  cost: { wallSeconds: number; epochs: number; attackGradients: number; weightGradients: number; backend: string; cpuModel: string; cores: number; workerId: string };
+  cost: HardeningCost;
 }
 
 export interface Basis {
@@ -93,12 +95,6 @@ const budgetKey = (b: { norm: string; eps: number }) => `${b.norm}@${b.eps}`;
  * The comparison table of a model's versions (pure). The basis is `basisKey` when given and present, else the
  * one covering the most versions (ties: the newest evaluation). Each version gets its newest evaluation on it.
  */
-/** The measured cost of a hardening run in words, as the table's "cost to train" (never typed by hand: the worker's own figures). */
-export function describeMeasuredCost(c: ComparableHardening["cost"]): string {
-  const n = (v: number) => v.toLocaleString("en");
-  return `measured by Bulwark: ${n(Math.round(c.wallSeconds * 10) / 10)} s wall time, ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, ${n(c.attackGradients + c.weightGradients)} gradient evaluations (${n(c.attackGradients)} attack + ${n(c.weightGradients)} weight), ${c.backend} backend on ${c.cores} × ${c.cpuModel}, worker ${c.workerId}`;
-}
-
 export function buildVersionComparison(modelName: string, versions: ComparableVersion[], evaluations: ComparableEvaluation[], wanted?: string, hardening: ComparableHardening[] = []): VersionComparison {
   const groups = new Map<string, ComparableEvaluation[]>();
   for (const e of evaluations) {
@@ -139,7 +135,7 @@ export function buildVersionComparison(modelName: string, versions: ComparableVe
       label: `${modelName} v${v.version}${ens ? ` (ensemble of ${ens.members.join(" + ")}, ${ens.combine})` : ""}`,
       trainingMethod: run ? `${method.replace(/\.$/, "")}; hardened from ${parentVersion === null ? "a deleted version" : `v${parentVersion}`} by Bulwark` : method,
       trainingCost: c?.trainingCost ?? null,
-      trainingCostText: run ? describeMeasuredCost(run.cost) : describeTrainingCost(c?.trainingCost),
+      trainingCostText: run ? `measured by Bulwark: ${describeHardeningCost(run.cost)}` : describeTrainingCost(c?.trainingCost),
       ensemble: ens,
       evaluation: e ? { id: e.id, number: e.number, finishedAt: e.finishedAt } : null,
       cleanAccuracy: e ? e.cleanAccuracy : null,

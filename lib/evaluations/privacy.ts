@@ -1,5 +1,6 @@
 import { db } from "../db/client";
 import { env } from "../env";
+import { formatDuration } from "../duration";
 import { NotFoundError, ValidationError } from "../errors";
 import { ModelCardSchema, type ModelCard } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
@@ -77,17 +78,13 @@ export const DEFAULT_TRAIN_RATE = 1000;
 
 export interface PrivacyCost { referenceModels: number; epochs: number; trainSize: number; exampleEpochs: number; estimatedSeconds: number | null; rateSource: "measured" | "default" | "none"; summary: string }
 
-function fmtSeconds(s: number) {
-  return s < 90 ? `${Math.max(1, Math.round(s))} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
-}
-
 /** The reference-model training a privacy evaluation launches, and its time at the measured (or default) rate. */
 export function privacyCost(referenceModels: number, epochs: number, trainSize: number, rate: number | null, samplesPerSet: number): PrivacyCost {
   const exampleEpochs = referenceModels * epochs * trainSize;
   const r = rate ?? DEFAULT_TRAIN_RATE;
   const estimatedSeconds = referenceModels ? exampleEpochs / r : 0;
   const summary = referenceModels
-    ? `${referenceModels} reference models × ${epochs} epochs × ${trainSize.toLocaleString("en")} examples = ${exampleEpochs.toLocaleString("en")} example-epochs of training, about ${fmtSeconds(estimatedSeconds)} on one worker at ${Math.round(r).toLocaleString("en")} example-epochs/s (${rate ? "measured on this team's earlier privacy evaluations" : "the demo CNN's rate on the native backend; an estimate"}); plus scoring ${(2 * samplesPerSet).toLocaleString("en")} examples.`
+    ? `${referenceModels} reference models × ${epochs} epochs × ${trainSize.toLocaleString("en")} examples = ${exampleEpochs.toLocaleString("en")} example-epochs of training, about ${formatDuration(estimatedSeconds)} on one worker at ${Math.round(r).toLocaleString("en")} example-epochs/s (${rate ? "measured on this team's earlier privacy evaluations" : "the demo CNN's rate on the native backend; an estimate"}); plus scoring ${(2 * samplesPerSet).toLocaleString("en")} examples.`
     : `No reference models (LiRA off): scoring ${(2 * samplesPerSet).toLocaleString("en")} examples with the target model only, seconds.`;
   return { referenceModels, epochs, trainSize, exampleEpochs, estimatedSeconds: referenceModels ? estimatedSeconds : 0, rateSource: referenceModels ? (rate ? "measured" : "default") : "none", summary };
 }

@@ -3,6 +3,7 @@ import type { Prisma } from "../db/generated/client";
 import { db } from "../db/client";
 import { appendAudit } from "../audit/log";
 import { env } from "../env";
+import { formatDuration } from "../duration";
 import { send } from "../jobs/catalog";
 import { assertScopeCan } from "../teams/access";
 import { userIdOf, type TeamScope } from "../teams/context";
@@ -38,7 +39,7 @@ export function hardeningEstimate(p: HardeningParams, trainCount: number, rate: 
   const r = rate ?? DEFAULT_GRADIENT_RATE;
   const total = attackGradients + weightGradients + validationGradients;
   const estimatedSeconds = total / r;
-  const summary = `${train.toLocaleString("en")} examples × ${p.epochs} epochs × ${attackSteps} attack steps = ${attackGradients.toLocaleString("en")} attack gradients, plus ${(weightGradients + validationGradients).toLocaleString("en")} training and validation gradients: about ${Math.max(1, Math.round(estimatedSeconds))} s on one worker at ${Math.round(r)} gradients/s (${rate ? "measured on this team's earlier hardening runs" : "the demo CNN's rate on the native backend; an estimate"}).`;
+  const summary = `${train.toLocaleString("en")} examples × ${p.epochs} epochs × ${attackSteps} attack steps = ${attackGradients.toLocaleString("en")} attack gradients, plus ${(weightGradients + validationGradients).toLocaleString("en")} training and validation gradients: about ${formatDuration(estimatedSeconds)} on one worker at ${Math.round(r)} gradients/s (${rate ? "measured on this team's earlier hardening runs" : "the demo CNN's rate on the native backend; an estimate"}).`;
   // validationGradients: PGD at the training budget on the held-out examples after each epoch.
   return { attackGradients, weightGradients, validationGradients, estimatedSeconds, rate: r, rateSource: (rate ? "measured" : "default") as "measured" | "default", summary };
 }

@@ -4,7 +4,6 @@ import type { TeamContext } from "../teams/context";
 import { ModelCardSchema } from "../registry/model-card";
 import { checkCompatibility } from "../registry/compat";
 import type { HardeningParams } from "../engine/training/harden-params";
-import type { HardeningCost } from "./read";
 
 // What the hardening form reads, and how the pages word a run's method and cost (the runs themselves are read
 // through lib/hardening/read.ts). Team-scoped like every read: another team's model is "not found".
@@ -56,22 +55,4 @@ export async function getHardeningSetup(ctx: TeamContext, modelId: string, versi
     defaultDatasetId: datasets.find((d) => d.id === card.trainingDatasetVersionId)?.id ?? datasets.find((d) => d.split === "TRAIN")?.id ?? datasets[0]?.id ?? null,
     datasets,
   };
-}
-
-/** The measured cost in one line: wall time, epochs, gradient evaluations, backend, hardware, worker. */
-export function describeHardeningCost(c: HardeningCost): string {
-  const wall = c.wallSeconds === undefined ? null : c.wallSeconds < 90 ? `${c.wallSeconds.toFixed(1)} s wall time` : `${(c.wallSeconds / 60).toFixed(1)} min wall time`;
-  const grads = c.attackGradients !== undefined && c.weightGradients !== undefined
-    ? `${c.attackGradients.toLocaleString("en")} attack + ${c.weightGradients.toLocaleString("en")} weight gradients${c.gradientsPerSecond ? ` (${c.gradientsPerSecond.toLocaleString("en")}/s)` : ""}`
-    : null;
-  const hw = c.cores && c.cpuModel ? `${c.cores} × ${c.cpuModel}` : null;
-  return [
-    wall,
-    c.epochs !== undefined ? `${c.epochs} epoch${c.epochs === 1 ? "" : "s"}` : null,
-    c.examples !== undefined ? `${c.examples.toLocaleString("en")} examples trained` : null,
-    grads,
-    c.backend ? `${c.backend} backend` : null,
-    hw,
-    c.workerId ? `worker ${c.workerId}${c.attempts && c.attempts > 1 ? ` (${c.attempts} attempts)` : ""}` : null,
-  ].filter(Boolean).join(", ");
 }

@@ -20,6 +20,8 @@ export interface HardeningRunView {
   parentVersion: { id: string; version: number };
   datasetVersion: { id: string; name: string; version: number };
   hardenedVersion: { id: string; version: number } | null;
+  /** The hardened version's evaluations (the re-evaluations the run queued first), oldest first. */
+  evaluations: { number: number; status: "queued" | "running" | "aggregating" | "completed" | "failed" | "cancelled" }[];
   trainCount: number;
   params: HardeningParams;
   progress: { epoch: number; epochs: number; examplesDone: number; examplesPerEpoch: number };
@@ -38,6 +40,8 @@ type Row = Prisma.HardeningRunGetPayload<object>;
 async function views(teamId: string, rows: Row[]): Promise<HardeningRunView[]> {
   const versionIds = [...new Set(rows.flatMap((r) => [r.parentVersionId, ...(r.resultVersionId ? [r.resultVersionId] : [])]))];
   const versions = new Map((await db.modelVersion.findMany({ where: { teamId, id: { in: versionIds } }, select: { id: true, version: true, model: { select: { id: true, name: true } } } })).map((v) => [v.id, v]));
+  const resultIds = rows.flatMap((r) => (r.resultVersionId ? [r.resultVersionId] : []));
+  const evaluations = resultIds.length ? await db.evaluation.findMany({ where: { teamId, modelVersionId: { in: resultIds } }, orderBy: { number: "asc" }, select: { number: true, status: true, modelVersionId: true } }) : [];
   const datasets = new Map((await db.datasetVersion.findMany({ where: { teamId, id: { in: [...new Set(rows.map((r) => r.datasetVersionId))] } }, select: { id: true, version: true, dataset: { select: { name: true } } } })).map((d) => [d.id, d]));
   return rows.map((r) => {
     const params = r.params as unknown as HardeningParams;
@@ -53,6 +57,7 @@ async function views(teamId: string, rows: Row[]): Promise<HardeningRunView[]> {
       parentVersion: { id: r.parentVersionId, version: parent?.version ?? 0 },
       datasetVersion: { id: r.datasetVersionId, name: dv?.dataset.name ?? "(deleted dataset)", version: dv?.version ?? 0 },
       hardenedVersion: r.resultVersionId ? { id: r.resultVersionId, version: result?.version ?? 0 } : null,
+      evaluations: evaluations.filter((e) => e.modelVersionId === r.resultVersionId).map((e) => ({ number: e.number, status: e.status.toLowerCase() as HardeningRunView["evaluations"][number]["status"] })),
       trainCount: r.trainCount,
       params,
       progress: { epoch: r.epochsDone, epochs: params.epochs, examplesDone: r.examplesDone, examplesPerEpoch: r.trainCount - held },

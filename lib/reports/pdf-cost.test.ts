@@ -38,7 +38,7 @@ describe("Cost of robustness in the PDF", () => {
     for (const s of ["#11", "#12", "#13", "95.75%", "32.45%", "0.65%", "95.45%", "92.10%", "81.60%", "96.20%", "67.80%", "1.40%", "1.25 ms", "3.75 ms", "1,234/s", "6 epochs", "14 epochs, 1.5 h wall time, on 2 vCPU", "20 epochs", "Not evaluated yet."]) expect(text).toContain(s);
     expect(text).toContain("digits-cnn v3 (ensemble of digits-cnn v1 + digits-cnn v2, mean probability)");
     // Parent (v1) and hardened (v5) side by side: clean, robust per budget, and the measured training cost.
-    for (const s of ["#14", "96.05%", "51.70%", "2.10%", "hardened from v1 by Bulwark", "measured by Bulwark: 5.4 s wall time, 2 epochs, 3,072 gradient evaluations (2,560 attack + 512 weight), tensorflow backend on 2 × Test CPU, worker w-1"]) expect(text).toContain(s);
+    for (const s of ["#14", "96.05%", "51.70%", "2.10%", "hardened from v1 by Bulwark", "measured by Bulwark: 5.4 s wall time, 2 epochs, 2,560 attack + 512 weight gradients, tensorflow backend on 2 × Test CPU, worker w-1"]) expect(text).toContain(s);
     expect(text).toContain("accuracy against the L∞ budget per version");
     expect(text).toContain("No version of this model has a completed evaluation: nothing to compare.");
     // it is listed in the contents

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { formatDuration } from "@/lib/duration";
 import type { EndpointPresetCost } from "@/lib/evaluations/blackbox";
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
@@ -14,12 +15,6 @@ const EXAMPLE = JSON.stringify(
   null,
   1,
 );
-
-function formatDuration(s: number): string {
-  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
-  if (s < 3600) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
 
 type NewEvaluationProps = {
   team: string;

@@ -5,16 +5,12 @@ import { ButtonLink, Card, Table, Td, formatDateTime } from "@/app/_components/u
 import { EvaluationStatusBadge, ProgressBar } from "@/app/_components/evaluation-ui";
 import { can } from "@/lib/auth/permissions";
 import type { TeamContext } from "@/lib/teams/context";
-import { describeHardeningCost, describeHardeningMethod, hardeningRefusal } from "@/lib/hardening/queries";
+import { describeHardeningMethod, hardeningRefusal } from "@/lib/hardening/queries";
+import { describeHardeningCost } from "@/lib/hardening/cost-words";
 import type { HardeningRunView } from "@/lib/hardening/read";
 import { CancelHardeningButton } from "./hardening-cancel";
+import { formatDuration } from "@/lib/duration";
 
-/** 13 s, 22 min, 1.5 h. */
-function formatSeconds(s: number): string {
-  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
 const active = (r: HardeningRunView) => r.status === "queued" || r.status === "running";
 
 function Progress({ run }: { run: HardeningRunView }) {
@@ -72,8 +68,8 @@ export function HardeningSection({ ctx, modelId, runs, current }: { ctx: TeamCon
                 </Td>
                 <Td className="text-xs"><Progress run={r} /></Td>
                 <Td className="min-w-48 text-xs">
-                  {r.estimate ? <span className="block">Estimated: about {formatSeconds(r.estimate.estimatedSeconds)}, {(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}
-                  {r.status === "completed" && r.cost ? <span className="mt-1 block" data-testid="hardening-cost">Measured: {describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? <span className="mt-1 block text-slate-500">{formatSeconds(r.cost.wallSeconds)} {active(r) ? "so far" : "trained"}</span> : null}
+                  {r.estimate ? <span className="block">Estimated: about {formatDuration(r.estimate.estimatedSeconds)}, {(r.estimate.attackGradients + r.estimate.weightGradients + r.estimate.validationGradients).toLocaleString("en")} gradients</span> : null}
+                  {r.status === "completed" && r.cost ? <span className="mt-1 block" data-testid="hardening-cost">Measured: {describeHardeningCost(r.cost)}</span> : r.cost?.wallSeconds ? <span className="mt-1 block text-slate-500">{formatDuration(r.cost.wallSeconds)} {active(r) ? "so far" : "trained"}</span> : null}
                 </Td>
               </tr>
             ))}
