@@ -3,7 +3,15 @@
  * (test/fixtures/onnx/resnet8-cifar.onnx: BatchNorm, residual adds, NCHW with per-channel normalisation),
  * per backend and batch size.
  *   npm run bench:engine -- [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu] [--procs=2] [--cpu-seconds=3]
- *                           [--models=digits-cnn,resnet8-onnx] [--resnet-batches=32,128]
+ *                           [--models=digits-cnn,resnet8-onnx] [--resnet-batches=32,128] [--steps=20] [--eps=0.3] [--step-size=0.01]
+ *   npm run bench:engine -- --vs-pytorch [--model=digits-cnn|resnet8-onnx] [--batches=32,128] [--backends=tensorflow,wasm] [--torch-threads=N]
+ *   npm run bench:engine -- --profile [--model=digits-cnn] [--batches=128]
+ * --vs-pytorch also runs the same PGD loop in PyTorch (scripts/bench-pytorch.py, CPU, one thread per core) on
+ * the same weights converted exactly and the same inputs, first checks that PyTorch and every engine backend
+ * give the same logits and input gradients on the largest batch (scripts/bench-engine-options.ts states the
+ * tolerance), then prints sample·steps/s side by side with the engine/PyTorch ratios, the machine and the load.
+ * Without python3 or torch it says so and prints the engine's figures. --profile prints the time per kernel of
+ * one PGD step on the native backend (tf.profile), summed per kernel name.
  * Each backend runs in its own child process (native, wasm and cpu side by side in one run); cpu, about
  * 40x slower than native, runs only the first batch size for --cpu-seconds. The ResNet runs the engine's
  * default kernels only (no stock-kernel variant, no --procs).
@@ -15,10 +23,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { readFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
-import { cpus, loadavg } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { describeBackend, initEngineBackend, type BackendPreference } from "@/lib/engine/backend";
+import { currentBackendInfo, describeBackend, initEngineBackend, type BackendPreference } from "@/lib/engine/backend";
 import { setWasmFastConvBackpropInput } from "@/lib/engine/wasm-kernels";
 import { loadModelFromFiles, type LoadedModel } from "@/lib/engine/model";
 import { loadOnnxModel, type CompiledOnnx } from "@/lib/engine/onnx";
@@ -27,14 +37,18 @@ import { createRng } from "@/lib/engine/rng";
 import { ascentDirection, crossEntropy, linfBounds, clipTo, lossAndGrad, oneHotOf, type AttackContext } from "@/lib/engine/attacks/common";
 import { digitsCnnForwardFlops, DIGITS_CARD } from "@/lib/demo/digits-cnn";
 import { loadDemoEvalSplit } from "@/lib/demo/mnist";
+import { compareWithPytorch, parseBenchOptions, PARITY_TOLERANCE, summariseKernels, type ParityReport } from "./bench-engine-options";
 
-const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? def;
-const seconds = Number(arg("seconds", "8"));
-const batches = arg("batches", "32,128,256").split(",").map(Number);
-const backends = arg("backends", "tensorflow,wasm,cpu").split(",") as BackendPreference[];
-const models = arg("models", "digits-cnn,resnet8-onnx").split(",");
-const resnetBatches = arg("resnet-batches", "32,128").split(",").map(Number);
-const cpuSeconds = Math.min(seconds, Number(arg("cpu-seconds", "3")));
+let opts: ReturnType<typeof parseBenchOptions>;
+try {
+  opts = parseBenchOptions(process.argv.slice(2), cpus().length);
+} catch (e) {
+  console.error(`bench:engine: ${(e as Error).message}`);
+  process.exit(2);
+}
+const { seconds, batches, models, resnetBatches, cpuSeconds } = opts;
+const backends = opts.backends as BackendPreference[];
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 /** What a benchmark runs: a model, its card's input facts and a batch of inputs with labels. */
 interface Subject {
@@ -45,7 +59,10 @@ interface Subject {
   range: { min: number; max: number };
   numClasses: number;
   load(): Promise<LoadedModel>;
+  /** The first n inputs and labels (a larger batch starts with the same examples as a smaller one). */
   batch(n: number): { x: Float32Array; labels: Int32Array };
+  /** How scripts/bench-pytorch.py finds the same weights. */
+  torchModel: { kind: "layers"; modelJson: string } | { kind: "onnx"; path: string; card: unknown };
 }
 
 async function digitsSubject(): Promise<Subject> {
@@ -60,6 +77,7 @@ async function digitsSubject(): Promise<Subject> {
     numClasses: 10,
     load: () => loadModelFromFiles(files),
     batch: (n) => ({ x: data.images.slice(0, n * 784), labels: data.labels.slice(0, n) }),
+    torchModel: { kind: "layers", modelJson: join(dir, "model.json") },
   };
 }
 
@@ -87,9 +105,14 @@ async function resnetSubject(): Promise<Subject> {
   const probe = await loadOnnxModel(files, card);
   const flops = 2 * onnxForwardFlops(probe.onnx);
   probe.dispose();
-  // Random 8-bit pixel images (a parity fixture, not a trained classifier: the step costs the same).
-  const rng = createRng(1, 0, "bench-resnet");
+  // Random 8-bit pixel images (a parity fixture, not a trained classifier: the step costs the same), drawn
+  // afresh per call so every process and batch size sees the same first examples.
   const per = card.inputShape.reduce((a, b) => a * b, 1);
+  const draw = (n: number) => {
+    const rng = createRng(1, 0, "bench-resnet");
+    const x = Float32Array.from({ length: n * per }, () => rng.int(256) / 255);
+    return { x, labels: Int32Array.from({ length: n }, () => rng.int(card.classLabels.length)) };
+  };
   return {
     title: "resnet8-cifar (ONNX fixture: BatchNorm, residual adds, NCHW, normalised)",
     stepFlops: flops,
@@ -97,33 +120,69 @@ async function resnetSubject(): Promise<Subject> {
     range: card.inputRange,
     numClasses: card.classLabels.length,
     load: () => loadOnnxModel(files, card),
-    batch: (n) => ({ x: Float32Array.from({ length: n * per }, () => rng.int(256) / 255), labels: Int32Array.from({ length: n }, () => rng.int(card.classLabels.length)) }),
+    batch: draw,
+    torchModel: { kind: "onnx", path: join(dir, fixture.model), card: fixture.card },
   };
 }
 
 const subjectOf = (name: string) => (name === "resnet8-onnx" ? resnetSubject() : name === "digits-cnn" ? digitsSubject() : Promise.reject(new Error(`unknown model ${name} (digits-cnn, resnet8-onnx)`)));
 
-async function bench(subject: Subject, batch: number): Promise<{ rate: number; steps: number; rssMB: number; tfMB: number; tensors: number }> {
+/** One PGD-Linf attack state on a batch: `step()` is one iteration as the engine's attacks run it. */
+async function pgdStepper(subject: Subject, batch: number) {
   const model = await subject.load();
   const ctx: AttackContext = { model, scale: 1, offset: 0, range: subject.range, inputShape: subject.inputShape, numClasses: subject.numClasses };
   const data = subject.batch(batch);
   const x0 = tf.tensor(data.x, [batch, ...subject.inputShape]);
   const oneHot = oneHotOf(data.labels, subject.numClasses);
-  const { lo, hi } = linfBounds(x0, 0.3, ctx.range);
+  const { lo, hi } = linfBounds(x0, opts.eps, ctx.range);
   let x: tf.Tensor = x0.clone();
-  let peakRss = 0, peakTf = 0;
+  let done = 0;
   const step = async () => {
     const out = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
     await out.loss.data();
-    const next = tf.tidy(() => clipTo(tf.add(x, tf.mul(ascentDirection("linf", out.grad), 0.01)), lo, hi));
+    const next = tf.tidy(() => clipTo(tf.add(x, tf.mul(ascentDirection("linf", out.grad), opts.stepSize)), lo, hi));
     tf.dispose([out.logits, out.loss, out.grad, x]);
-    x = next;
+    // Attacks of opts.steps steps back to back, each from the clean inputs (as PyTorch's loop does).
+    done++;
+    if (done % opts.steps === 0) {
+      next.dispose();
+      x = x0.clone();
+    } else x = next;
+  };
+  /** Logits then input gradients (channels last) of sum(cross-entropy) at the clean inputs. */
+  const check = async (): Promise<Float32Array> => {
+    const out = lossAndGrad(ctx, x0, (z) => crossEntropy(z, oneHot));
+    const [z, g] = await Promise.all([out.logits.data(), out.grad.data()]);
+    tf.dispose([out.logits, out.loss, out.grad]);
+    const all = new Float32Array(z.length + g.length);
+    all.set(z as Float32Array);
+    all.set(g as Float32Array, z.length);
+    return all;
+  };
+  const restart = () => {
+    x.dispose();
+    x = x0.clone();
+    done = 0;
+  };
+  const dispose = () => {
+    tf.dispose([x, x0, oneHot, lo, hi]);
+    model.dispose();
+  };
+  return { step, check, restart, dispose };
+}
+
+async function bench(subject: Subject, batch: number): Promise<{ rate: number; steps: number; rssMB: number; tfMB: number; tensors: number }> {
+  const pgd = await pgdStepper(subject, batch);
+  let peakRss = 0, peakTf = 0;
+  const step = async () => {
+    await pgd.step();
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   };
   await step(); // warm-up
   // Peak tensor memory inside one step (activations kept for the backward pass), from tf.profile.
   const prof = await tf.profile(async () => { await step(); });
   peakTf = Math.max(peakTf, prof.peakBytes);
+  pgd.restart();
   const t0 = performance.now();
   let steps = 0;
   while (performance.now() - t0 < seconds * 1000 || steps < 3) {
@@ -131,18 +190,58 @@ async function bench(subject: Subject, batch: number): Promise<{ rate: number; s
     steps++;
   }
   const rate = (steps * batch) / ((performance.now() - t0) / 1000);
-  tf.dispose([x, x0, oneHot, lo, hi]);
-  model.dispose();
+  pgd.dispose();
   return { rate, steps, rssMB: peakRss / 2 ** 20, tfMB: peakTf / 2 ** 20, tensors: tf.memory().numTensors };
 }
 
-const procs = Number(arg("procs", "1"));
+/**
+ * Where one PGD step's time goes: the wall time of a step (median of 20, no profiler), then one step under
+ * tf.profile with each kernel's time (tfjs-node runs kernels synchronously, so a kernel's time is its cost).
+ */
+async function profileStep(subject: Subject, batch: number) {
+  const pgd = await pgdStepper(subject, batch);
+  for (let i = 0; i < 3; i++) await pgd.step(); // warm-up
+  const walls: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await pgd.step();
+    walls.push(performance.now() - t0);
+  }
+  walls.sort((a, b) => a - b);
+  const t0 = performance.now();
+  const prof = await tf.profile(async () => { await pgd.step(); });
+  const profiledWall = performance.now() - t0;
+  pgd.dispose();
+  const kernels = prof.kernels.map((k) => ({ name: k.name, ms: Number(k.kernelTimeMs) }));
+  return {
+    backend: describeBackend(currentBackendInfo()),
+    batch,
+    stepMs: walls[walls.length >> 1]!,
+    profiledWallMs: profiledWall,
+    kernelCount: kernels.length,
+    kernelMs: kernels.reduce((a, k) => a + k.ms, 0),
+    byKernel: summariseKernels(kernels),
+  };
+}
+
+const procs = opts.procs;
 const child = process.argv.includes("--child");
 if (child) {
   // One backend in its own process (tfjs-node, wasm and cpu do not share a process cleanly, and each
   // process's RSS then belongs to one backend). Prints one JSON line per measured row for the parent.
   const info = await initEngineBackend(backends[0]);
   const subject = await subjectOf(models[0]!);
+  if (process.argv.includes("--profile-child")) {
+    console.log(JSON.stringify(await profileStep(subject, batches[0]!)));
+    process.exit(0);
+  }
+  const checkOut = arg("check-out");
+  if (checkOut) {
+    const pgd = await pgdStepper(subject, Number(arg("check")));
+    const values = await pgd.check();
+    pgd.dispose();
+    await writeFile(checkOut, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
   const variants = info.backend === "wasm" && !process.argv.includes("--single") ? ["fast Conv2DBackpropInput", "stock Conv2DBackpropInput"] : ["-"];
   for (const variant of variants) {
     if (info.backend === "wasm") setWasmFastConvBackpropInput(!variant.startsWith("stock"));
@@ -159,11 +258,14 @@ const script = fileURLToPath(import.meta.url);
 // TF's INFO lines at load would interleave with the table.
 const childEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? "2" };
 
-function runChild(model: string, backend: string, batchList: number[], secs: number, single: boolean, onRow?: (r: Row) => void): Promise<Row[]> {
+/** Options every child gets as the parent read them. */
+const shared = [`--steps=${opts.steps}`, `--eps=${opts.eps}`, `--step-size=${opts.stepSize}`];
+
+/** Run a command that prints JSON lines; each parsed line goes to onLine as it arrives. */
+function jsonLines<T>(command: string, args: string[], onLine?: (v: T) => void): Promise<T[]> {
   return new Promise((resolve, reject) => {
-    const args = [...process.execArgv, script, "--child", `--models=${model}`, `--backends=${backend}`, `--batches=${batchList.join(",")}`, `--seconds=${secs}`, ...(single ? ["--single"] : [])];
-    const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
-    const rows: Row[] = [];
+    const p = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+    const rows: T[] = [];
     let out = "", err = "";
     p.stdout.on("data", (d) => {
       out += d;
@@ -172,15 +274,148 @@ function runChild(model: string, backend: string, batchList: number[], secs: num
         const line = out.slice(0, nl).trim();
         out = out.slice(nl + 1);
         if (line.startsWith("{")) {
-          const row = JSON.parse(line) as Row;
+          const row = JSON.parse(line) as T;
           rows.push(row);
-          onRow?.(row);
+          onLine?.(row);
         }
       }
     });
     p.stderr.on("data", (d) => (err += d));
+    p.on("error", reject);
     p.on("exit", (code) => (code === 0 ? resolve(rows) : reject(new Error(err.trim().split("\n").filter(Boolean).slice(-2).join(" | ") || `exit ${code}`))));
   });
+}
+
+function runChild(model: string, backend: string, batchList: number[], secs: number, single: boolean, onRow?: (r: Row) => void, extra: string[] = []): Promise<Row[]> {
+  const args = [...process.execArgv, script, "--child", `--models=${model}`, `--backends=${backend}`, `--batches=${batchList.join(",")}`, `--seconds=${secs}`, ...shared, ...(single ? ["--single"] : []), ...extra];
+  return jsonLines<Row>(process.execPath, args, onRow);
+}
+
+const loadNow = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+const fmtRate = (r: number) => r.toFixed(r < 10 ? 1 : 0);
+
+/** Can python3 import torch? null when it can, else the reason in one line. */
+function pytorchMissing(): string | null {
+  const r = spawnSync("python3", ["-c", "import torch"], { encoding: "utf8", timeout: 120_000 });
+  if (r.error) return `python3 not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
+  if (r.status !== 0) return `python3 cannot import torch (${r.stderr.trim().split("\n").at(-1)}; pip install torch)`;
+  return null;
+}
+
+function describeParity(p: ParityReport): string {
+  const e = (v: number) => v.toExponential(1);
+  return `logits max |diff| ${e(p.logitsMaxDiff)} (largest |logit| ${p.logitsScale.toFixed(2)}), input gradients max |diff| ${e(p.gradMaxDiff)} (largest |gradient| ${e(p.gradScale)}), ` +
+    `gradient signs agree on ${(100 * p.signAgreement).toFixed(2)}% of entries above 1e-3 × largest, ${p.sameArgmax ? "same" : "DIFFERENT"} predicted classes: ` +
+    (p.ok ? "same computation" : "MISMATCH beyond the tolerance");
+}
+
+/** --vs-pytorch: PyTorch on the same weights and inputs, then every engine backend, one after the other. */
+async function vsPytorch(): Promise<void> {
+  console.log(`Machine: ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average (1, 5, 15 min) before: ${loadNow()}`);
+  const missing = pytorchMissing();
+  if (missing) console.log(`PyTorch side skipped: ${missing}. Engine figures only.`);
+  let mismatch = false;
+  for (const name of models) {
+    const subject = await subjectOf(name);
+    const maxBatch = Math.max(...batches);
+    const classes = subject.numClasses;
+    console.log(`\nModel ${name}: ${subject.title}, ${(subject.stepFlops / 1e6).toFixed(2)} MFLOP per sample-step`);
+    console.log(`PGD-Linf ε ${opts.eps}, step ${opts.stepSize}, attacks of ${opts.steps} steps back to back from the clean inputs (first ${maxBatch} examples), cross-entropy; ${seconds} s per point`);
+    const dir = await mkdtemp(join(tmpdir(), "bench-vs-pytorch-"));
+    try {
+      const data = subject.batch(maxBatch);
+      await writeFile(join(dir, "inputs.f32"), new Uint8Array(data.x.buffer, data.x.byteOffset, data.x.byteLength));
+      await writeFile(join(dir, "labels.i32"), new Uint8Array(data.labels.buffer, data.labels.byteOffset, data.labels.byteLength));
+      const rates = new Map<string, Map<number, number>>();
+      let reference: Float32Array | null = null;
+      if (!missing) {
+        const spec = {
+          model: subject.torchModel, inputs: join(dir, "inputs.f32"), labels: join(dir, "labels.i32"), inputShape: subject.inputShape, range: subject.range,
+          eps: opts.eps, stepSize: opts.stepSize, steps: opts.steps, seconds, batches, threads: opts.torchThreads, checkBatch: maxBatch, checkOut: join(dir, "pytorch.f32"),
+        };
+        await writeFile(join(dir, "spec.json"), JSON.stringify(spec));
+        const label = { text: "PyTorch" };
+        const torchRates = new Map<number, number>();
+        try {
+          await jsonLines<{ torch?: string; threads?: number; batch?: number; rate?: number }>("python3", [join(process.cwd(), "scripts", "bench-pytorch.py"), join(dir, "spec.json")], (l) => {
+            if (l.torch) label.text = `PyTorch ${l.torch} (CPU, ${l.threads} threads)`;
+            if (l.batch && l.rate) {
+              torchRates.set(l.batch, l.rate);
+              console.log(`${label.text} | batch ${l.batch} | ${fmtRate(l.rate)} sample·steps/s | ${((l.rate * subject.stepFlops) / 1e9).toFixed(2)} GFLOP/s`);
+            }
+          });
+          rates.set(label.text, torchRates);
+          reference = new Float32Array((await readFile(join(dir, "pytorch.f32"))).buffer.slice(0));
+        } catch (e) {
+          console.log(`PyTorch | failed: ${(e as Error).message}`);
+        }
+        console.log(`(load average now ${loadNow()})`);
+      }
+      for (const pref of backends) {
+        const checkOut = join(dir, `engine-${pref}.f32`);
+        let rows: Row[];
+        try {
+          rows = await runChild(name, pref, batches, pref === "cpu" ? cpuSeconds : seconds, true, (r) =>
+            console.log(`${r.label} | batch ${r.batch} | ${fmtRate(r.rate)} sample·steps/s | ${((r.rate * subject.stepFlops) / 1e9).toFixed(2)} GFLOP/s`),
+          [`--check=${maxBatch}`, `--check-out=${checkOut}`]);
+        } catch (e) {
+          console.log(`${pref} | unavailable: ${(e as Error).message}${pref === "tensorflow" ? " (set it up with `npm run engine:native`)" : ""}`);
+          continue;
+        }
+        if (rows.length) rates.set(rows[0]!.label, new Map(rows.map((r) => [r.batch, r.rate])));
+        if (reference) {
+          const parity = compareWithPytorch(reference, new Float32Array((await readFile(checkOut)).buffer.slice(0)), maxBatch, classes);
+          mismatch ||= !parity.ok;
+          console.log(`  vs PyTorch on the first ${maxBatch} clean inputs: ${describeParity(parity)}`);
+        }
+        console.log(`(load average now ${loadNow()})`);
+      }
+      const torch = [...rates.keys()].find((k) => k.startsWith("PyTorch"));
+      console.log(`\nSide by side, ${name} (sample·steps/s${torch ? "; × = engine / PyTorch at the same batch" : ""})`);
+      console.log(["", ...batches.map((b) => `batch ${b}`)].join(" | "));
+      for (const [label, byBatch] of rates) {
+        const cells = batches.map((b) => {
+          const r = byBatch.get(b);
+          const t = torch ? rates.get(torch)!.get(b) : undefined;
+          if (r === undefined) return "-";
+          return label === torch || !t ? fmtRate(r) : `${fmtRate(r)} (${(r / t).toFixed(2)}×)`;
+        });
+        console.log([label, ...cells].join(" | "));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`\nTolerance for "same computation": logits within ${PARITY_TOLERANCE.logits} × max(1, largest |logit|), gradients within ${PARITY_TOLERANCE.grad} × largest |gradient|.`);
+  console.log(`Load average (1, 5, 15 min) after: ${loadNow()}`);
+  if (mismatch) {
+    console.log("The engine and PyTorch did not compute the same thing within the tolerance: the speeds above do not compare like with like.");
+    process.exitCode = 1;
+  }
+}
+
+/** --profile: one PGD step's kernels on the first backend (native by default). */
+async function profile(): Promise<void> {
+  const batch = process.argv.some((a) => a.startsWith("--batches=")) ? batches[0]! : 128;
+  const name = models[0]!;
+  console.log(`Machine: ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cpus().length} cores; load average before: ${loadNow()}`);
+  const args = [...process.execArgv, script, "--child", "--profile-child", `--models=${name}`, `--backends=${backends[0]}`, `--batches=${batch}`, ...shared];
+  const [p] = await jsonLines<Awaited<ReturnType<typeof profileStep>>>(process.execPath, args);
+  if (!p) throw new Error("the profiling process printed nothing");
+  console.log(`One PGD-Linf step on ${name}, batch ${batch}, ${p.backend}`);
+  console.log(`wall time per step (median of 20, no profiler) ${p.stepMs.toFixed(2)} ms; under tf.profile ${p.profiledWallMs.toFixed(2)} ms, of which ${p.kernelCount} kernels ${p.kernelMs.toFixed(2)} ms`);
+  console.log("kernel | calls | ms | share of kernel time");
+  for (const k of p.byKernel) console.log(`${k.name} | ${k.calls} | ${k.ms.toFixed(3)} | ${(100 * k.share).toFixed(1)}%`);
+  console.log(`Load average after: ${loadNow()}`);
+}
+
+if (opts.profile) {
+  await profile();
+  process.exit();
+}
+if (opts.vsPytorch) {
+  await vsPytorch();
+  process.exit();
 }
 
 // Other work on the machine skews every figure: print the load next to them.
