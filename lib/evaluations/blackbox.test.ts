@@ -59,7 +59,7 @@ const finished = (id: string) =>
   waitFor(`evaluation ${id} to finish`, async () => {
     const e = await db.evaluation.findUniqueOrThrow({ where: { id } });
     return ["COMPLETED", "FAILED", "CANCELLED"].includes(e.status) ? e : null;
-  }, 400_000);
+  }, 900_000);
 
 const worstAt = (m: EngineMetrics, eps: number) => m.worstCase.find((w) => w.norm === "linf" && w.eps === eps)!.robustAccuracy;
 const checkOf = (r: ReliabilityReport, id: string) => r.checks.find((c) => c.id === id)!;
@@ -87,7 +87,8 @@ afterAll(async () => {
 });
 
 describe("black-box evaluation of a model served over HTTP", () => {
-  it("is never clearly below the white-box result for the same weights, and the reliability check flags it when it is", { timeout: 900_000 }, async () => {
+  // Wall time is HTTP round trips between this process and the worker: a loaded machine stretches it (over 15 min once).
+  it("is never clearly below the white-box result for the same weights, and the reliability check flags it when it is", { timeout: 1_800_000 }, async () => {
     const ctx = team.ctx("ENGINEER");
     const honest = await registerEndpointVersion(ctx, { name: "digits-api", card, endpoint: endpoint("/v1/scores"), whiteBoxReferenceVersionId: v1 });
     // The same server (v1 weights) registered as if it served the adversarially trained v2: the check must catch it.
