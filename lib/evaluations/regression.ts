@@ -15,6 +15,8 @@ export interface MetricDelta {
 export interface Comparison {
   previousEvaluationId: string;
   previousNumber: number;
+  /** Set when the baseline is the evaluated version's lineage parent (a hardened version): its number. */
+  lineageParentVersion?: number;
   clean: MetricDelta;
   worstCase: MetricDelta[];
   attacks: MetricDelta[];
@@ -25,7 +27,7 @@ export interface Comparison {
 
 const fmtEps = (eps: number) => (eps > 0 && eps < 0.1 && Math.abs(eps * 255 - Math.round(eps * 255)) < 1e-6 ? `${Math.round(eps * 255)}/255` : String(+eps.toPrecision(4)));
 
-export function compareMetrics(previous: { id: string; number: number; metrics: EngineMetrics }, current: EngineMetrics, tolerancePp: number): Comparison {
+export function compareMetrics(previous: { id: string; number: number; metrics: EngineMetrics; lineageParentVersion?: number }, current: EngineMetrics, tolerancePp: number): Comparison {
   const prev = previous.metrics;
   const worstCase: MetricDelta[] = [];
   for (const p of current.worstCase) {
@@ -43,6 +45,7 @@ export function compareMetrics(previous: { id: string; number: number; metrics: 
   return {
     previousEvaluationId: previous.id,
     previousNumber: previous.number,
+    ...(previous.lineageParentVersion !== undefined ? { lineageParentVersion: previous.lineageParentVersion } : {}),
     clean: { key: "clean", label: "clean accuracy", before: prev.cleanAccuracy, after: current.cleanAccuracy, delta: current.cleanAccuracy - prev.cleanAccuracy },
     worstCase,
     attacks,
@@ -55,5 +58,5 @@ export function regressionSummary(modelName: string, c: Comparison): string {
   const worst = [...c.regressions].sort((a, b) => a.delta - b.delta)[0]!;
   const pp = (v: number) => `${(v * 100).toFixed(1)}%`;
   const clean = c.clean.delta >= 0 ? `while clean accuracy held (${pp(c.clean.before)} → ${pp(c.clean.after)})` : `and clean accuracy went ${pp(c.clean.before)} → ${pp(c.clean.after)}`;
-  return `${modelName}: robust accuracy fell by ${((worst.before - worst.after) * 100).toFixed(1)} points on ${worst.label} (${pp(worst.before)} → ${pp(worst.after)}) since evaluation #${c.previousNumber}, ${clean}; ${c.regressions.length} measure(s) beyond the ${c.tolerancePp}-point tolerance.`;
+  return `${modelName}: robust accuracy fell by ${((worst.before - worst.after) * 100).toFixed(1)} points on ${worst.label} (${pp(worst.before)} → ${pp(worst.after)}) since evaluation #${c.previousNumber}${c.lineageParentVersion !== undefined ? ` of v${c.lineageParentVersion}, the version it was hardened from` : ""}, ${clean}; ${c.regressions.length} measure(s) beyond the ${c.tolerancePp}-point tolerance.`;
 }

@@ -18,6 +18,7 @@ import { beyondMetrics } from "../engine/beyond";
 import { queriesPerExample, queryBudgets, withReliabilityCheck } from "../engine/blackbox/reference";
 import { endpointLaunchInfo, referenceCheckFor, type ThreatModel } from "./blackbox";
 import { compareMetrics, regressionSummary, type Comparison } from "./regression";
+import { regressionBaseline } from "./baseline";
 import { landAggregate, landedOutputs, shardProvenance, type LandedShard } from "./land";
 import { systemContext } from "../teams/context";
 
@@ -241,13 +242,13 @@ export async function aggregateEvaluation(job: AggregateJob): Promise<"completed
   const settings = await db.teamSettings.findUnique({ where: { teamId: ev.teamId } });
   const tolerancePp = settings?.regressionTolerancePp ?? 2;
   // A regression is a drop on the same examples under the same suite: an evaluation of 40 digits is not
-  // compared with one of 400 (their difference is sampling noise, and raised false alerts).
-  const previous = await db.evaluation.findFirst({
-    where: { teamId: ev.teamId, kind: "robustness", modelId: ev.modelId, datasetVersionId: ev.datasetVersionId, preset: ev.preset, sampleIndices: { equals: ev.sampleIndices }, status: "COMPLETED", id: { not: ev.id }, finishedAt: { not: null } },
-    orderBy: { finishedAt: "desc" },
-  });
-  const sameSuite = previous && JSON.stringify((previous.suite as { attacks?: unknown }).attacks) === JSON.stringify(suite.attacks);
-  const comparison: Comparison | null = previous && sameSuite && previous.metrics ? compareMetrics({ id: previous.id, number: previous.number, metrics: previous.metrics as unknown as EngineMetrics }, metrics, tolerancePp) : null;
+  // compared with one of 400 (their difference is sampling noise, and raised false alerts). A hardened
+  // version is compared with its lineage parent (lib/evaluations/baseline.ts).
+  const baseline = await regressionBaseline(ev, suite.attacks);
+  const previous = baseline?.evaluation ?? null;
+  const comparison: Comparison | null = baseline
+    ? compareMetrics({ id: baseline.evaluation.id, number: baseline.evaluation.number, metrics: baseline.evaluation.metrics as EngineMetrics, ...(baseline.lineageParent ? { lineageParentVersion: baseline.lineageParent.version } : {}) }, metrics, tolerancePp)
+    : null;
 
   const ran = shardProvenance(ev);
   const provenance = {

@@ -166,7 +166,7 @@ export default async function EvaluationPage({ params, searchParams }: { params:
             </Table>
           </Card>
           {comparison ? (
-            <Card title={<>Compared with <Link className="text-brand-700 hover:underline" href={`${base}/evaluations/${previous?.number}`}>evaluation #{previous?.number}</Link></>} className="mb-6">
+            <Card title={<>Compared with <Link className="text-brand-700 hover:underline" href={`${base}/evaluations/${previous?.number}`}>evaluation #{previous?.number}</Link>{comparison.lineageParentVersion !== undefined ? <> of v{comparison.lineageParentVersion}, the version this one was hardened from</> : null}</>} className="mb-6">
               <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 text-sm">
                 {[comparison.clean, ...comparison.worstCase].map((d) => (
                   <div key={d.key} className="rounded-lg border border-slate-200 p-3">
