@@ -103,12 +103,15 @@ describe("a team catalog as a framework", () => {
     const r = await createReport(team.ctx("REVIEWER"), { title: "ACME quarter", frameworks: ["custom-acme-ai-controls"] });
     expect(await runReportJob({ teamId: team.team.id, reportId: r.id })).toBe("generated");
     const { snapshot } = await getReportSnapshot(team.ctx("VIEWER"), r.id);
-    expect(snapshot.posture.map((p) => [p.framework, p.version])).toEqual([["custom-acme-ai-controls", "2026.2 (catalog v2)"]]);
+    expect(snapshot.posture.map((p) => [p.framework, p.version])).toEqual([["custom-acme-ai-controls", "2026.2, catalog v2"]]);
     expect(snapshot.controls.map((c) => c.controlId)).toEqual(["ROB-1", "ROB-2", "ROB-3"]);
     expect(snapshot.versions.catalog).toMatch(/custom-acme-ai-controls@v2/);
     const doc = JSON.parse((await exportPostureResults(team.ctx("VIEWER"), { frameworks: ["custom-acme-ai-controls"] })).json);
     expect(oscalSchemaProblems("assessment-results", doc)).toEqual([]);
     expect(JSON.stringify(doc)).toContain("ROB-1");
+    // The catalog's back-matter resource and the result name both versions without nesting parentheses.
+    expect(doc["assessment-results"]["back-matter"].resources.map((x: { title: string }) => x.title)).toContain("ACME catalog (2026.2, catalog v2)");
+    expect(doc["assessment-results"].results.map((x: { title: string }) => x.title)).toEqual(["ACME (2026.2, catalog v2)"]);
     const cat = JSON.parse((await exportFrameworkCatalog(team.ctx("VIEWER"), "custom-acme-ai-controls")).json);
     expect(oscalSchemaProblems("catalog", cat)).toEqual([]);
     expect(cat.catalog.metadata.title).toBe("ACME AI controls");

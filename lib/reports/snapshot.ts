@@ -195,8 +195,9 @@ export async function buildSnapshot(req: SnapshotRequest): Promise<ReportSnapsho
     .filter((f) => frameworks.includes(f.id) && f.controls.some((c) => c.kind === "control"))
     .map((f) => {
       const c = counts.get(f.id) ?? emptyCounts();
-      // A team's own catalog names the upload it was assessed against beside the catalog's own version.
-      return { framework: f.id, name: f.shortName, version: f.revision ? `${f.version} (catalog v${f.revision})` : f.version, counts: c, total: Object.values(c).reduce((x, y) => x + y, 0) };
+      // A team's own catalog names the upload it was assessed against beside the catalog's own version, with a
+      // comma: titles put the version in parentheses ("ACME catalog (2026.1, catalog v1)"), so none nest.
+      return { framework: f.id, name: f.shortName, version: f.revision ? `${f.version}, catalog v${f.revision}` : f.version, counts: c, total: Object.values(c).reduce((x, y) => x + y, 0) };
     });
   const order = (s: ControlStatus) => catalog.byKey.get(s.control)?.order ?? 0;
   const controls: ReportSnapshot["controls"] = [...inScope]
