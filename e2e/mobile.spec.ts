@@ -56,6 +56,22 @@ test("the main pages fit a 390 px phone: collapsed navigation, no horizontal pag
   await page.goto("/t/demo/audit");
   await noSidewaysScroll(page, testInfo, "audit log");
 
+  // A model's page and a dataset's page (the model page was 961 px wide: its grid's column grew to the widest
+  // table). Their tables scroll inside their own box. The seeded records, reached by their exact names.
+  await page.goto("/t/demo/models");
+  await page.getByRole("link", { name: "digits-cnn", exact: true }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: "digits-cnn", exact: true })).toBeVisible();
+  await noSidewaysScroll(page, testInfo, "model page");
+  // Version 1 has files (the latest, an ensemble, has none): its files table too.
+  await page.getByRole("region", { name: "Versions", exact: true }).getByRole("link", { name: "v1", exact: true }).click();
+  await expect(page).toHaveURL(/\?v=1$/);
+  await expect(page.getByRole("region", { name: "Files of this version" })).toBeVisible();
+  await noSidewaysScroll(page, testInfo, "model page, version 1");
+  await page.goto("/t/demo/datasets");
+  await page.getByRole("link", { name: "mnist-demo-eval", exact: true }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: "mnist-demo-eval", exact: true })).toBeVisible();
+  await noSidewaysScroll(page, testInfo, "dataset page");
+
   // The rest of the main pages, without screenshots.
   for (const path of ["/t/demo/models", "/t/demo/datasets", "/t/demo/evaluations", "/t/demo/operations", "/t/demo/controls", "/t/demo/risk", "/t/demo/reports", "/t/demo/settings/members", "/t/demo/settings/policy"]) {
     await page.goto(path);

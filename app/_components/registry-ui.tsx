@@ -34,7 +34,7 @@ export function Digest({ value, full = false, testId }: { value: string; full?: 
 
 export function Facts({ items }: { items: [ReactNode, ReactNode][] }) {
   return (
-    <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
+    <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_minmax(0,1fr)]">
       {items.map(([k, v], i) => (
         <div key={i} className="contents">
           <dt className="font-medium text-slate-500">{k}</dt>

@@ -53,7 +53,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
               {risks.map((r) => r.message).join(" ")}
             </Alert>
           ) : null}
-          <div className="grid gap-6 lg:grid-cols-3">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
             <Card title={<span className="flex items-center gap-2">Preview · version {cur.version} <VersionStatusBadges status={cur.status} evaluatedAt={cur.evaluatedAt} latest={cur.id === latest.id} /></span>} className="lg:col-span-2">
               {cur.preview.kind === "images" ? (
                 <ul className="grid grid-cols-4 gap-3 sm:grid-cols-6 md:grid-cols-8" aria-label="Sample images" data-testid="sample-grid">
@@ -112,7 +112,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pr
           <Card title="Class distribution">
             <BarChart title={`Samples per class in ${dataset.name} v${cur.version}`} data={cur.classLabels.map((l, i) => ({ label: l, value: cur.classCounts[i] }))} valueLabel="samples" />
           </Card>
-          <div className="grid gap-6 lg:grid-cols-3">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
             <div className="space-y-6 lg:col-span-2">
               <Card
                 title={`Dataset card · version ${cur.version}`}

@@ -75,7 +75,9 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
       {!current || !card ? (
         <Alert tone="amber">This model has no stored version.</Alert>
       ) : (
-        <div className="grid gap-6 lg:grid-cols-3">
+        // grid-cols-1 (a minmax(0, 1fr) track), not the implicit auto track: that one widened to the widest table's
+        // min-content and the page scrolled sideways on a phone; the tables scroll inside their own box instead.
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
           <div className="space-y-6 lg:col-span-2">
             <Card
               title={

@@ -85,7 +85,7 @@ export default async function ReportPage({ params }: { params: Promise<{ team: s
       ) : null}
       {revisions.revisionOf ? <div className="mb-5"><Alert tone="blue">This report revises <Link className="font-medium underline" href={`${base}/${revisions.revisionOf.id}`}>{revisions.revisionOf.label}</Link>, which a reviewer sent back for changes.</Alert></div> : null}
       {r.status === "queued" || r.status === "generating" ? <div className="mb-5"><Alert tone="blue">A worker is freezing the snapshot and rendering the draft PDF; this page updates by itself.</Alert></div> : null}
-      <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0 space-y-6">
           <Card title="Record">
             <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">

@@ -68,7 +68,7 @@ export default async function ApiReferencePage({ params }: { params: Promise<{ t
   return (
     <>
       <SettingsHeader team={ctx.team.slug} current="api" />
-      <div className="grid gap-6 lg:grid-cols-[12rem_1fr]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[12rem_minmax(0,1fr)]">
         <nav aria-label="API sections" className="hidden lg:block">
           <ul className="sticky top-6 space-y-1 text-sm">
             <li><a href="#overview" className="text-slate-600 hover:text-slate-900">Overview</a></li>

@@ -118,7 +118,7 @@ export function Explorer({ team, modelId, setup }: { team: string; modelId: stri
   const stored = result?.input.record?.attacks.find((a) => a.attack === result.r.attackId && a.eps === result.attackEps);
   const idPrefix = "ex";
   return (
-    <div className="grid gap-6 lg:grid-cols-3">
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
       <Card title="Input and attack" className="lg:col-span-1">
         <div className="space-y-4">
           <fieldset>

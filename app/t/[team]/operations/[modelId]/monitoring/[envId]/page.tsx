@@ -85,7 +85,7 @@ export default async function MonitoringPage({ params }: { params: Promise<{ tea
           <EmptyState title="No production statistics yet">The serving system posts batch summaries to <code>POST /api/v1/monitoring/batches</code> (see docs/monitoring.md and <code>npm run demo:traffic</code>).</EmptyState>
         ) : (
           <>
-            <div className="grid gap-6 lg:grid-cols-2">
+            <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
               <Card title="Drift over time"><LineChart model={drift} title="Population stability index per batch" pointTitle={(s, p) => `${s}: ${p.y.toFixed(3)}`} /></Card>
               <Card title="Confidence over time"><LineChart model={confidence} title="Mean top-1 confidence per batch" pointTitle={(s, p) => `${s}: ${(p.y * 100).toFixed(1)}%`} /></Card>
             </div>
