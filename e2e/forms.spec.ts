@@ -463,6 +463,43 @@ for (const c of CASES) {
   });
 }
 
+// The ensemble form proposes the model's own versions as members, ticked. A user who changed that choice and
+// went to another page and came back (a link, the back button) found the proposal ticked again and the owner
+// typed lost: the App Router mounts the page afresh. The form now keeps a draft in the tab's sessionStorage.
+test("the ensemble form keeps the user's members and fields across a navigation away and back", async ({ page }) => {
+  await signIn(page, DEMO.ENGINEER);
+  await via("/t/demo/models", "digits-cnn", "New ensemble version")(page);
+  const form = byForm("New ensemble version")(page);
+  const boxes = form.getByRole("checkbox");
+  await expect(boxes.first()).toBeVisible();
+  for (const box of await boxes.all()) await waitForHydration(box);
+  const ticked = () => form.evaluate((f) => new FormData(f as HTMLFormElement).getAll("memberVersionIds").map(String));
+  const proposed = await ticked();
+  const last = (await boxes.last().getAttribute("value"))!;
+  // The case means something only if the user's choice differs from the proposal.
+  expect(proposed.length).toBeGreaterThan(0);
+  expect(proposed).not.toContain(last);
+  for (const box of await boxes.all()) await box.setChecked(false);
+  await boxes.last().setChecked(true);
+  await form.getByLabel("Owner").fill("Draft owners");
+  expect(await ticked()).toEqual([last]);
+
+  // Away by the breadcrumb link, back with the browser's back button.
+  await page.getByRole("link", { name: "digits-cnn", exact: true }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: "digits-cnn", exact: true })).toBeVisible();
+  await page.goBack();
+  await expect(page).toHaveURL(/\/ensemble$/);
+  await expect(form.getByLabel("Owner")).toHaveValue("Draft owners");
+  await expect.poll(ticked).toEqual([last]);
+
+  // Away and back by links.
+  await page.getByRole("link", { name: "digits-cnn", exact: true }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: "digits-cnn", exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "New ensemble version" }).first().click();
+  await expect(form.getByLabel("Owner")).toHaveValue("Draft owners");
+  await expect.poll(ticked).toEqual([last]);
+});
+
 test("after the error, fixing the one field launches the evaluation that was chosen", async ({ page }) => {
   await signIn(page, DEMO.ENGINEER);
   await page.goto("/t/demo/evaluations/new");

@@ -1,6 +1,7 @@
 "use client";
 
 import { useFormAction } from "@/app/_components/use-form-action";
+import { useFormDraft } from "@/app/_components/use-form-draft";
 import { Alert, buttonClass, Card, Field, inputClass } from "@/app/_components/ui";
 import { RiskTierOptions } from "../../_forms/card-fields";
 import { registerEnsembleAction } from "./actions";
@@ -11,6 +12,8 @@ export function EnsembleForm({ team, modelId, options, defaults }: { team: strin
   const { state, formAction: action, pending, key, failed, values: v, errors: fe } = useFormAction(registerEnsembleAction.bind(null, team, modelId));
   // After an error exactly the ticked members (none ticked sends no field at all).
   const checked = new Set(failed ? (v.memberVersionIds ?? "").split(",").filter(Boolean) : defaults.memberVersionIds);
+  // The user's choices outlive a navigation away and back (the defaults above are only the first proposal).
+  const draft = useFormDraft(`ensemble:${team}:${modelId}`, !failed);
   const text = (name: string, label: string, hint: string, area = false) => (
     <Field label={label} htmlFor={`en-${name}`} error={fe[name]} hint={hint}>
       {area ? (
@@ -21,7 +24,7 @@ export function EnsembleForm({ team, modelId, options, defaults }: { team: strin
     </Field>
   );
   return (
-    <form key={key} action={action} className="space-y-6" aria-label="New ensemble version">
+    <form key={key} ref={draft} action={action} className="space-y-6" aria-label="New ensemble version">
       {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
       <Card title="Members">
         <fieldset aria-describedby="en-members-hint" aria-invalid={Boolean(fe.memberVersionIds)}>
