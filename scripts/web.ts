@@ -34,8 +34,11 @@ const server = createServer((req, res) => {
   }
   void handle(req, res);
 });
-// As `next start` does: idle keep-alive connections are closed after 5 s unless the operator said otherwise.
-server.keepAliveTimeout = 5_000;
+// Idle keep-alive connections are kept 65 s, longer than the 60 s idle timeout of common load balancers
+// and proxies: a server that closes first races the client's next request on that connection, which then
+// fails with a reset (seen as ECONNRESET under load with next start's 5 s). Headers must wait longer still.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EADDRINUSE") {
     // Under the supervisor, it says this in its own one line when it stops.
