@@ -414,7 +414,7 @@ async function vsPytorch(): Promise<void> {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  console.log(`\nTolerance for "same computation": logits within ${PARITY_TOLERANCE.logits} × max(1, largest |logit|), gradients within ${PARITY_TOLERANCE.grad} × largest |gradient|.`);
+  if (!missing) console.log(`\nTolerance for "same computation": logits within ${PARITY_TOLERANCE.logits} × max(1, largest |logit|), gradients within ${PARITY_TOLERANCE.grad} × largest |gradient|.`);
   console.log(`Load average (1, 5, 15 min) after: ${loadNow()}`);
   if (Math.max(loadavg()[0], loadavg()[1]) > cpus().length) {
     console.log(`The machine was busy (load average above its ${cpus().length} cores): every figure is depressed by an unknown factor, multi-threaded PyTorch's most (its threads wait for each other); rerun on a quiet machine before reading the ratios.`);
