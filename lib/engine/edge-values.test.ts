@@ -24,6 +24,7 @@ const OPS: { name: string; kind: Kind; approx?: boolean; f: (a: tf.Tensor, b?: t
   { name: "exp", kind: "unary", approx: true, f: (a) => tf.exp(a) },
   { name: "log", kind: "unary", approx: true, f: (a) => tf.log(a) },
   { name: "relu", kind: "unary", f: (a) => tf.relu(a) },
+  { name: "step (ReLU's gradient)", kind: "unary", f: (a) => tf.step(a) },
   { name: "clipByValue", kind: "unary", f: (a) => tf.clipByValue(a, 0, 1) },
   { name: "cast float32→int32", kind: "unary", f: (a) => tf.cast(a, "int32") },
   { name: "cast float32→bool", kind: "unary", f: (a) => tf.cast(a, "bool") },

@@ -1,5 +1,6 @@
 import { registerAvgPoolGradFix, registerWasmGradientPatches } from "./wasm-kernels";
 import { registerExactSign } from "./exact-kernels";
+import { registerNativeStep } from "./native-kernels";
 
 /**
  * The engine's kernel replacements for one backend (idempotent); returns their names for the record.
@@ -8,7 +9,7 @@ import { registerExactSign } from "./exact-kernels";
  */
 export function applyKernelPatches(backend: string): string[] {
   if (backend === "wasm") return [registerExactSign("wasm"), ...registerWasmGradientPatches()];
-  if (backend === "tensorflow") return [registerExactSign("tensorflow")];
+  if (backend === "tensorflow") return [registerExactSign("tensorflow"), registerNativeStep()];
   if (backend === "cpu") return [registerAvgPoolGradFix("cpu")];
   return [];
 }
