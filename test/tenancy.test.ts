@@ -433,6 +433,9 @@ const WHOLE_TEAM_ONLY = new Set([
   // steps of a registration or a launch, given records the operation already looked up in the caller's team
   // (lib/registry/versions.ts, lib/evaluations/launch.ts): the columns of a new version, its files, the launch transaction
   "modelVersionColumns", "filelessModelVersion", "storeVersionFiles", "insertEvaluation",
+  // the archive / delete steps models and datasets share (lib/registry/lifecycle.ts): the kind's functions, in the
+  // table above, pass the lookups in the caller's team
+  "setRecordArchived", "setVersionArchived", "deleteVersion",
   // the team's own chain, policy, crosswalk, evidence, posture, settings, environments, allowlist and measured rates
   // (a member's page or the system's job: both name the team by the context)
   "verifyTeamChain", "verifyTeamChainRecent", "loadEvidence", "activePolicy", "listCrosswalkOverrides", "teamCrosswalk", "assessTeamById",

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
-import { appendAudit } from "../audit/log";
 import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
-import { assertStoreWritable, discardArtifactsIfUnused, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
+import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
+import { deleteVersion, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
 import {
   DatasetCardSchema,
   datasetCardFromFields,
@@ -214,7 +214,7 @@ export async function listDatasetVersionOptions(ctx: TeamContext) {
 async function findVersion(tx: Tx, teamId: string, versionId: string) {
   const v = await tx.datasetVersion.findFirst({ where: { id: versionId, teamId }, include: { dataset: { select: { name: true } } } });
   if (!v) throw new NotFoundError("This dataset version");
-  return v;
+  return { ...v, recordName: v.dataset.name };
 }
 
 export async function updateDatasetCard(ctx: TeamContext, versionId: string, fields: Record<string, unknown>) {
@@ -226,44 +226,31 @@ export async function updateDatasetCard(ctx: TeamContext, versionId: string, fie
     if (v.evaluatedAt) throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: upload a new version or archive it.`);
     const old = v.card as unknown as DatasetCard;
     const next = parsed.data;
-    const changed = (Object.keys(next) as (keyof DatasetCard)[]).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(next[k]));
-    if (changed.length === 0) return { changed };
-    await tx.datasetVersion.update({
-      where: { id: v.id },
-      data: { card: next as unknown as Prisma.InputJsonValue, licence: next.licence, personalData: next.personalData, split: SPLIT_DB[next.split] as DatasetSplit },
-    });
-    await appendAudit(tx, {
-      teamId: ctx.team.id,
-      actor: ctx.actor,
-      action: "dataset.card.update",
-      subjectType: "DatasetVersion",
-      subjectId: v.id,
-      details: { dataset: v.dataset.name, version: v.version, changed, before: Object.fromEntries(changed.map((k) => [k, old[k] ?? null])), after: Object.fromEntries(changed.map((k) => [k, next[k]])) },
-    });
-    return { changed };
+    return saveCardEdit(tx, ctx, "dataset", v, { keys: Object.keys(next) as (keyof DatasetCard)[], old, next }, () =>
+      tx.datasetVersion.update({
+        where: { id: v.id },
+        data: { card: next as unknown as Prisma.InputJsonValue, licence: next.licence, personalData: next.personalData, split: SPLIT_DB[next.split] as DatasetSplit },
+      }),
+    );
   });
 }
 
 export async function setDatasetVersionArchived(ctx: TeamContext, versionId: string, archived: boolean) {
-  assertCan(ctx, "dataset.write");
-  await db.$transaction(async (tx) => {
-    const v = await findVersion(tx, ctx.team.id, versionId);
-    const status = archived ? "ARCHIVED" : "ACTIVE";
-    if (v.status === status) return;
-    await tx.datasetVersion.update({ where: { id: v.id }, data: { status } });
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "dataset.version.archive" : "dataset.version.restore", subjectType: "DatasetVersion", subjectId: v.id, details: { dataset: v.dataset.name, version: v.version } });
+  await setVersionArchived(ctx, "dataset", archived, {
+    find: (tx) => findVersion(tx, ctx.team.id, versionId),
+    setStatus: (tx, id, status) => tx.datasetVersion.update({ where: { id }, data: { status } }),
   });
 }
 
 export async function deleteDatasetVersion(ctx: TeamContext, versionId: string) {
-  assertCan(ctx, "dataset.write");
-  await db.$transaction(async (tx) => {
-    const v = await findVersion(tx, ctx.team.id, versionId);
-    if (v.evaluatedAt) throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: it can be archived, not deleted.`);
-    const files = await tx.datasetVersionFile.findMany({ where: { datasetVersionId: v.id }, select: { sha256: true } });
-    await tx.datasetVersion.delete({ where: { id: v.id } });
-    await discardArtifactsIfUnused(tx, ctx.team.id, files.map((f) => f.sha256));
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "dataset.version.delete", subjectType: "DatasetVersion", subjectId: v.id, details: { dataset: v.dataset.name, version: v.version, tensorDigest: v.tensorDigest } });
+  await deleteVersion(ctx, "dataset", {
+    find: (tx) => findVersion(tx, ctx.team.id, versionId),
+    check: (_tx, v) => {
+      if (v.evaluatedAt) throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: it can be archived, not deleted.`);
+    },
+    fileDigests: (tx, id) => tx.datasetVersionFile.findMany({ where: { datasetVersionId: id }, select: { sha256: true } }),
+    remove: (tx, id) => tx.datasetVersion.delete({ where: { id } }),
+    details: (v) => ({ tensorDigest: v.tensorDigest }),
   });
 }
 
@@ -312,12 +299,8 @@ export async function loadDatasetForEngine(scope: TeamScope, versionId: string):
 }
 
 export async function setDatasetArchived(ctx: TeamContext, datasetId: string, archived: boolean) {
-  assertCan(ctx, "dataset.write");
-  await db.$transaction(async (tx) => {
-    const d = await tx.dataset.findFirst({ where: { id: datasetId, teamId: ctx.team.id } });
-    if (!d) throw new NotFoundError("This dataset");
-    if ((d.archivedAt !== null) === archived) return;
-    await tx.dataset.update({ where: { id: d.id }, data: { archivedAt: archived ? new Date() : null } });
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "dataset.archive" : "dataset.restore", subjectType: "Dataset", subjectId: d.id, details: { name: d.name } });
+  await setRecordArchived(ctx, "dataset", archived, {
+    find: (tx) => tx.dataset.findFirst({ where: { id: datasetId, teamId: ctx.team.id } }),
+    setArchivedAt: (tx, id, archivedAt) => tx.dataset.update({ where: { id }, data: { archivedAt } }),
   });
 }

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { RiskTier } from "../db/generated/enums";
-import { appendAudit } from "../audit/log";
 import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import type { EngineCard } from "../engine/card";
@@ -24,7 +23,8 @@ import { checkModelIsolated, checkOnnxIsolated } from "./isolated-check";
 import { findOnnxUpload, type OnnxUpload } from "./onnx-files";
 import type { ModelValidation } from "../engine/model";
 import type { EngineModelFiles } from "../engine/formats";
-import { assertStoreWritable, discardArtifactsIfUnused, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
+import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
+import { deleteVersion, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
 import { createVersion, modelVersionColumns, resolveVersionTarget, storeVersionFiles, type ModelVersionIdentity } from "./versions";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
@@ -343,7 +343,7 @@ export async function getModel(ctx: TeamContext, modelId: string) {
 async function findVersion(tx: Tx | typeof db, teamId: string, versionId: string) {
   const v = await tx.modelVersion.findFirst({ where: { id: versionId, teamId }, include: { model: { select: { id: true, name: true } } } });
   if (!v) throw new NotFoundError("This model version");
-  return v;
+  return { ...v, recordName: v.model.name };
 }
 
 function assertMutable(v: { evaluatedAt: Date | null; version: number }) {
@@ -366,58 +366,41 @@ export async function updateModelCard(ctx: TeamContext, versionId: string, field
     }
     const old = v.card as unknown as ModelCard;
     const next: ModelCard = { ...old, ...d };
-    const changed = (Object.keys(d) as (keyof typeof d)[]).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(next[k]));
-    if (changed.length === 0) return { changed };
-    await tx.modelVersion.update({
-      where: { id: v.id },
-      data: { card: next as unknown as Prisma.InputJsonValue, riskTier: RISK_TIER_DB[next.riskTier] as RiskTier, owner: next.owner, trainingDatasetVersionId: next.trainingDatasetVersionId ?? null },
-    });
-    await appendAudit(tx, {
-      teamId: ctx.team.id,
-      actor: ctx.actor,
-      action: "model.card.update",
-      subjectType: "ModelVersion",
-      subjectId: v.id,
-      details: { model: v.model.name, version: v.version, changed, before: Object.fromEntries(changed.map((k) => [k, old[k] ?? null])), after: Object.fromEntries(changed.map((k) => [k, next[k] ?? null])) },
-    });
-    return { changed };
+    return saveCardEdit(tx, ctx, "model", v, { keys: Object.keys(d) as (keyof ModelCard)[], old, next }, () =>
+      tx.modelVersion.update({
+        where: { id: v.id },
+        data: { card: next as unknown as Prisma.InputJsonValue, riskTier: RISK_TIER_DB[next.riskTier] as RiskTier, owner: next.owner, trainingDatasetVersionId: next.trainingDatasetVersionId ?? null },
+      }),
+    );
   });
 }
 
 export async function setModelVersionArchived(ctx: TeamContext, versionId: string, archived: boolean) {
-  assertCan(ctx, "model.write");
-  await db.$transaction(async (tx) => {
-    const v = await findVersion(tx, ctx.team.id, versionId);
-    const status = archived ? "ARCHIVED" : "ACTIVE";
-    if (v.status === status) return;
-    await assertArchiveAllowed(tx, ctx.team.id, v, archived);
-    await tx.modelVersion.update({ where: { id: v.id }, data: { status } });
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "model.version.archive" : "model.version.restore", subjectType: "ModelVersion", subjectId: v.id, details: { model: v.model.name, version: v.version } });
+  await setVersionArchived(ctx, "model", archived, {
+    find: (tx) => findVersion(tx, ctx.team.id, versionId),
+    check: (tx, v) => assertArchiveAllowed(tx, ctx.team.id, v, archived),
+    setStatus: (tx, id, status) => tx.modelVersion.update({ where: { id }, data: { status } }),
   });
 }
 
 /** Deletes a version that was never evaluated. Its blobs stay in the store if anything else uses them. */
 export async function deleteModelVersion(ctx: TeamContext, versionId: string) {
-  assertCan(ctx, "model.write");
-  await db.$transaction(async (tx) => {
-    const v = await findVersion(tx, ctx.team.id, versionId);
-    assertMutable(v);
-    await assertNotEnsembleMember(tx, ctx.team.id, v);
-    const files = await tx.modelVersionFile.findMany({ where: { modelVersionId: v.id }, select: { sha256: true } });
-    await tx.modelVersion.delete({ where: { id: v.id } });
-    await discardArtifactsIfUnused(tx, ctx.team.id, files.map((f) => f.sha256));
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: "model.version.delete", subjectType: "ModelVersion", subjectId: v.id, details: { model: v.model.name, version: v.version, manifestDigest: v.manifestDigest } });
+  await deleteVersion(ctx, "model", {
+    find: (tx) => findVersion(tx, ctx.team.id, versionId),
+    check: async (tx, v) => {
+      assertMutable(v);
+      await assertNotEnsembleMember(tx, ctx.team.id, v);
+    },
+    fileDigests: (tx, id) => tx.modelVersionFile.findMany({ where: { modelVersionId: id }, select: { sha256: true } }),
+    remove: (tx, id) => tx.modelVersion.delete({ where: { id } }),
+    details: (v) => ({ manifestDigest: v.manifestDigest }),
   });
 }
 
 export async function setModelArchived(ctx: TeamContext, modelId: string, archived: boolean) {
-  assertCan(ctx, "model.write");
-  await db.$transaction(async (tx) => {
-    const m = await tx.model.findFirst({ where: { id: modelId, teamId: ctx.team.id } });
-    if (!m) throw new NotFoundError("This model");
-    if ((m.archivedAt !== null) === archived) return;
-    await tx.model.update({ where: { id: m.id }, data: { archivedAt: archived ? new Date() : null } });
-    await appendAudit(tx, { teamId: ctx.team.id, actor: ctx.actor, action: archived ? "model.archive" : "model.restore", subjectType: "Model", subjectId: m.id, details: { name: m.name } });
+  await setRecordArchived(ctx, "model", archived, {
+    find: (tx) => tx.model.findFirst({ where: { id: modelId, teamId: ctx.team.id } }),
+    setArchivedAt: (tx, id, archivedAt) => tx.model.update({ where: { id }, data: { archivedAt } }),
   });
 }
 
