@@ -2,11 +2,12 @@
 
 import { useActionState, type InputHTMLAttributes, type ReactNode } from "react";
 import type { ActionState } from "@/app/_lib/action";
-import type { useFormAction } from "./use-form-action";
+import { useFormAction } from "./use-form-action";
 import { Alert, Field, inputClass } from "./ui";
 
 // Form pieces the team pages share: the form around a useFormAction (remounted with each answer, the
-// answer's message on top), a labelled input and select, and the one-button row form (Remove, Revoke…).
+// answer's message on top), a labelled input and select, the one-button row form (Remove, Revoke…) and the
+// one-line note form about a record (revoke with a reason, acknowledge with a note).
 
 /**
  * A form wired to useFormAction: `key` remounts it after each answer (so its fields show the submitted
@@ -19,6 +20,20 @@ export function ActionForm({ form, label, className = "space-y-4", children }: {
       {children}
     </form>
   );
+}
+
+/**
+ * An ActionForm that holds its own useFormAction, for a form that needs the answer only inside: `children`
+ * gets it (the submitted values after a refusal, the field errors, whether it is running).
+ */
+export function ServerActionForm({ action, label, className, children }: {
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  label: string;
+  className?: string;
+  children: (form: ReturnType<typeof useFormAction>) => ReactNode;
+}) {
+  const form = useFormAction(action);
+  return <ActionForm form={form} label={label} className={className}>{children(form)}</ActionForm>;
 }
 
 /** A labelled input; other attributes (inputMode, placeholder, aria-invalid…) go to the input as given. */
@@ -64,6 +79,31 @@ export function ButtonForm({ action: bound, fields, confirm: question, className
       {Object.entries(fields).map(([name, value]) => <input key={name} type="hidden" name={name} value={value} />)}
       {children(pending)}
       {state && !state.ok ? <span role="alert" className="text-xs text-rose-700">{state.message}</span> : null}
+    </form>
+  );
+}
+
+/**
+ * A one-line form about one record: its id hidden, one text field (labelled for screen readers; the
+ * submitted text comes back after a refusal) and what `children` puts after it (the button, the answer).
+ */
+export function NoteForm({ action: bound, label, record: [idName, id], field: { label: fieldLabel, ...input }, className, children }: {
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  /** The form's accessible name. */
+  label: string;
+  /** The hidden field naming the record: [name, id]. */
+  record: [string, string];
+  field: { id: string; name: string; label: string } & InputHTMLAttributes<HTMLInputElement>;
+  className: string;
+  children: (form: ReturnType<typeof useFormAction>) => ReactNode;
+}) {
+  const form = useFormAction(bound);
+  return (
+    <form key={form.key} action={form.formAction} className={className} aria-label={label}>
+      <input type="hidden" name={idName} value={id} />
+      <label htmlFor={input.id} className="sr-only">{fieldLabel}</label>
+      <input defaultValue={form.values[input.name]} {...input} />
+      {children(form)}
     </form>
   );
 }

@@ -47,6 +47,18 @@ export async function teamPage(params: Promise<{ team: string }>): Promise<TeamC
   return (await teamPageAccess(params)).ctx;
 }
 
+/** What Next.js hands a model's sub-page that works on one version (/t/[team]/models/[modelId]/harden?v=3). */
+export type ModelVersionPageProps = { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string }> };
+
+/** For a model's sub-pages: the team context, the model id and the version asked for (undefined when `v` is
+ * missing or not a positive integer: the page then takes the latest). */
+export async function modelVersionPage({ params, searchParams }: ModelVersionPageProps): Promise<{ ctx: TeamContext; modelId: string; version: number | undefined }> {
+  const ctx = await teamPage(params);
+  const { modelId } = await params;
+  const n = Number((await searchParams).v);
+  return { ctx, modelId, version: Number.isSafeInteger(n) && n > 0 ? n : undefined };
+}
+
 /** For pages: what `load` finds, or the 404 page when lib says the record does not exist in this team. */
 export async function orNotFound<T>(load: Promise<T>): Promise<T> {
   try {

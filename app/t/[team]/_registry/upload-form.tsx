@@ -1,26 +1,33 @@
 "use client";
 
 import { useState, type ReactNode } from "react";
-import { Alert, buttonClass, Card, Field } from "@/app/_components/ui";
+import { Alert, buttonClass, Card, Field, inputClass } from "@/app/_components/ui";
 import { UploadProgress, useXhrUpload, type UploadState } from "@/app/_components/xhr-upload";
 import { formatBytes } from "@/lib/registry/format";
 
 // The model and dataset upload forms' common frame: posted with progress to the kind's upload route, the
 // server's answer on top, then the "… and files" card (the record's id for a new version, else the kind's
-// fields naming a new record, then `children`), the kind's own cards, the progress bar and the submit button.
+// name field and any other fields of a new record, then `children`), the kind's own cards, the progress bar
+// and the submit button.
 
 type FieldErrors = UploadState["fieldErrors"];
+
+/** A new record's name field: its id and an example name in the hint. */
+const NAME_FIELD = { model: { id: "mc-name", example: "digits-cnn" }, dataset: { id: "dc-name", example: "mnist-eval" } } as const;
 
 export function RegistryUploadForm({ team, noun, record, newRecordFields, cards, children }: {
   team: string;
   noun: "model" | "dataset";
   record?: { id: string; name: string; next: number };
-  newRecordFields: (fe: FieldErrors) => ReactNode;
+  /** More fields of a new record, beside its name (which then takes one column, not the row). */
+  newRecordFields?: (fe: FieldErrors) => ReactNode;
   cards: (fe: FieldErrors) => ReactNode;
   children: (fe: FieldErrors) => ReactNode;
 }) {
   const { state, submit, cancel } = useXhrUpload(`/t/${team}/${noun}s/upload`);
   const fe = state.fieldErrors;
+  const Noun = noun === "model" ? "Model" : "Dataset";
+  const nameField = NAME_FIELD[noun];
   const busy = state.phase === "uploading" || state.phase === "checking" || state.phase === "done";
   return (
     <form
@@ -32,9 +39,20 @@ export function RegistryUploadForm({ team, noun, record, newRecordFields, cards,
       }}
     >
       {state.message && state.phase !== "uploading" ? <Alert tone={state.phase === "done" ? "green" : state.phase === "idle" ? "amber" : "red"}>{state.message}</Alert> : null}
-      <Card title={`${noun === "model" ? "Model" : "Dataset"} and files`}>
+      <Card title={`${Noun} and files`}>
         <div className="grid gap-4 sm:grid-cols-2">
-          {record ? <input type="hidden" name={`${noun}Id`} value={record.id} /> : newRecordFields(fe)}
+          {record ? (
+            <input type="hidden" name={`${noun}Id`} value={record.id} />
+          ) : (
+            <>
+              <div className={newRecordFields ? undefined : "sm:col-span-2"}>
+                <Field label={`${Noun} name`} htmlFor={nameField.id} error={fe.name} hint={`Unique in this team, e.g. ${nameField.example}.`}>
+                  <input id={nameField.id} name="name" required maxLength={80} className={inputClass} aria-invalid={Boolean(fe.name)} />
+                </Field>
+              </div>
+              {newRecordFields?.(fe)}
+            </>
+          )}
           {children(fe)}
         </div>
       </Card>

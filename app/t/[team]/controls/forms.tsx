@@ -2,6 +2,7 @@
 
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { NoteForm } from "@/app/_components/form-fields";
 import { attestAction, revokeAction } from "./actions";
 
 export function AttestForm({ team, control, controlId, models, defaultModel, maxDays }: { team: string; control: string; controlId: string; models: { id: string; label: string }[]; defaultModel?: string; maxDays: number }) {
@@ -37,14 +38,20 @@ export function AttestForm({ team, control, controlId, models, defaultModel, max
 }
 
 export function RevokeForm({ team, attestationId }: { team: string; attestationId: string }) {
-  const { state, formAction: action, pending, key, values: v } = useFormAction(revokeAction.bind(null, team));
   return (
-    <form key={key} action={action} className="mt-2 flex flex-wrap items-start gap-2" aria-label="Revoke attestation">
-      <input type="hidden" name="attestationId" value={attestationId} />
-      <label className="sr-only" htmlFor={`rv-${attestationId}`}>Reason for revoking</label>
-      <input id={`rv-${attestationId}`} name="reason" placeholder="Reason for revoking" defaultValue={v.reason} className={`${inputClass} w-64 py-1.5`} required minLength={5} />
-      <button type="submit" disabled={pending} className={buttonClass.danger}>Revoke</button>
-      {state?.message ? <span role={state.ok ? "status" : "alert"} className={`text-xs ${state.ok ? "text-emerald-700" : "text-rose-700"}`}>{state.message}</span> : null}
-    </form>
+    <NoteForm
+      action={revokeAction.bind(null, team)}
+      label="Revoke attestation"
+      record={["attestationId", attestationId]}
+      field={{ id: `rv-${attestationId}`, name: "reason", label: "Reason for revoking", placeholder: "Reason for revoking", className: `${inputClass} w-64 py-1.5`, required: true, minLength: 5 }}
+      className="mt-2 flex flex-wrap items-start gap-2"
+    >
+      {({ state, pending }) => (
+        <>
+          <button type="submit" disabled={pending} className={buttonClass.danger}>Revoke</button>
+          {state?.message ? <span role={state.ok ? "status" : "alert"} className={`text-xs ${state.ok ? "text-emerald-700" : "text-rose-700"}`}>{state.message}</span> : null}
+        </>
+      )}
+    </NoteForm>
   );
 }

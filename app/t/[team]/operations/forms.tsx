@@ -1,66 +1,85 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, type ReactNode } from "react";
 import type { ActionState } from "@/app/_lib/action";
-import { useFormAction } from "@/app/_components/use-form-action";
-import { ActionForm, SelectField, TextField } from "@/app/_components/form-fields";
+import type { useFormAction } from "@/app/_components/use-form-action";
+import { SelectField, ServerActionForm, TextField } from "@/app/_components/form-fields";
 import { buttonClass, Field, inputClass } from "@/app/_components/ui";
 import { createEnvironmentAction, overrideAction, promoteAction, rollbackAction } from "./actions";
 
 export function EnvironmentForm({ team }: { team: string }) {
-  const form = useFormAction(createEnvironmentAction.bind(null, team));
-  const { values: v, errors: fe } = form;
   return (
-    <ActionForm form={form} label="New environment">
-      <div className="grid gap-4 md:grid-cols-2">
-        <TextField label="Name" id="env-name" name="name" error={fe.name} hint="e.g. staging or production" defaultValue={v.name ?? ""} />
-        <TextField label="Description" id="env-desc" name="description" error={fe.description} defaultValue={v.description ?? ""} />
-      </div>
-      <button type="submit" disabled={form.pending} className={buttonClass.primary}>{form.pending ? "Creating…" : "Create environment"}</button>
-    </ActionForm>
+    <ServerActionForm action={createEnvironmentAction.bind(null, team)} label="New environment">
+      {({ values: v, errors: fe, pending }) => (
+        <>
+          <div className="grid gap-4 md:grid-cols-2">
+            <TextField label="Name" id="env-name" name="name" error={fe.name} hint="e.g. staging or production" defaultValue={v.name ?? ""} />
+            <TextField label="Description" id="env-desc" name="description" error={fe.description} defaultValue={v.description ?? ""} />
+          </div>
+          <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Creating…" : "Create environment"}</button>
+        </>
+      )}
+    </ServerActionForm>
   );
 }
 
 type Opt = { id: string; label: string };
 
-/** The version and environment a promotion or an override is about (ids prefixed: "p-version", "o-env"). */
-function VersionAndEnvironment({ prefix, versionLabel, versions, environments, v, fe }: { prefix: string; versionLabel: string; versions: Opt[]; environments: string[]; v: Record<string, string>; fe: Record<string, string | undefined> }) {
+type GateFormProps = { team: string; modelId: string; versions: Opt[]; environments: string[] };
+
+/**
+ * A decision about one version in one environment (promote it, or override its failing gate): the version and
+ * environment selects (ids prefixed: "p-version", "o-env"), then the decision's own `fields` and button.
+ */
+function GateDecisionForm({ action, label, prefix, versionLabel, versions, environments, fields }: Omit<GateFormProps, "team" | "modelId"> & {
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  label: string;
+  prefix: string;
+  versionLabel: string;
+  fields: (form: ReturnType<typeof useFormAction>) => { beside: ReactNode; below: ReactNode };
+}) {
   return (
-    <>
-      <SelectField label={versionLabel} id={`${prefix}-version`} name="modelVersionId" error={fe.modelVersionId} defaultValue={v.modelVersionId} options={versions} />
-      <SelectField label="Environment" id={`${prefix}-env`} name="environment" error={fe.environment} defaultValue={v.environment} options={environments} />
-    </>
+    <ServerActionForm action={action} label={label}>
+      {(form) => {
+        const { values: v, errors: fe } = form;
+        const { beside, below } = fields(form);
+        return (
+          <>
+            <div className="grid gap-4 md:grid-cols-3">
+              <SelectField label={versionLabel} id={`${prefix}-version`} name="modelVersionId" error={fe.modelVersionId} defaultValue={v.modelVersionId} options={versions} />
+              <SelectField label="Environment" id={`${prefix}-env`} name="environment" error={fe.environment} defaultValue={v.environment} options={environments} />
+              {beside}
+            </div>
+            {below}
+          </>
+        );
+      }}
+    </ServerActionForm>
   );
 }
 
-export function PromoteForm({ team, modelId, versions, environments }: { team: string; modelId: string; versions: Opt[]; environments: string[] }) {
-  const form = useFormAction(promoteAction.bind(null, team, modelId));
-  const { values: v, errors: fe } = form;
+export function PromoteForm({ team, modelId, ...choices }: GateFormProps) {
   return (
-    <ActionForm form={form} label="Promote a version">
-      <div className="grid gap-4 md:grid-cols-3">
-        <VersionAndEnvironment prefix="p" versionLabel="Version" versions={versions} environments={environments} v={v} fe={fe} />
-        <TextField label="Note (optional)" id="p-note" name="note" error={fe.note} defaultValue={v.note ?? ""} />
-      </div>
-      <button type="submit" disabled={form.pending} className={buttonClass.primary}>{form.pending ? "Checking the gate…" : "Promote"}</button>
-    </ActionForm>
+    <GateDecisionForm action={promoteAction.bind(null, team, modelId)} label="Promote a version" prefix="p" versionLabel="Version" {...choices} fields={({ values: v, errors: fe, pending }) => ({
+      beside: <TextField label="Note (optional)" id="p-note" name="note" error={fe.note} defaultValue={v.note ?? ""} />,
+      below: <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Checking the gate…" : "Promote"}</button>,
+    })} />
   );
 }
 
-export function OverrideForm({ team, modelId, versions, environments }: { team: string; modelId: string; versions: Opt[]; environments: string[] }) {
-  const form = useFormAction(overrideAction.bind(null, team, modelId));
-  const { values: v, errors: fe } = form;
+export function OverrideForm({ team, modelId, ...choices }: GateFormProps) {
   return (
-    <ActionForm form={form} label="Override a failing gate">
-      <div className="grid gap-4 md:grid-cols-3">
-        <VersionAndEnvironment prefix="o" versionLabel="Version (failing gate)" versions={versions} environments={environments} v={v} fe={fe} />
-        <TextField label="Expires after (days)" id="o-days" name="expiresInDays" error={fe.expiresInDays} hint="1 to 90" inputMode="numeric" defaultValue={v.expiresInDays ?? "14"} />
-      </div>
-      <Field label="Reason" htmlFor="o-reason" error={fe.reason} hint="Why the failing checks are accepted, and what mitigates them">
-        <textarea id="o-reason" name="reason" rows={2} defaultValue={v.reason ?? ""} className={inputClass} />
-      </Field>
-      <button type="submit" disabled={form.pending} className={buttonClass.secondary}>{form.pending ? "Recording…" : "Record override"}</button>
-    </ActionForm>
+    <GateDecisionForm action={overrideAction.bind(null, team, modelId)} label="Override a failing gate" prefix="o" versionLabel="Version (failing gate)" {...choices} fields={({ values: v, errors: fe, pending }) => ({
+      beside: <TextField label="Expires after (days)" id="o-days" name="expiresInDays" error={fe.expiresInDays} hint="1 to 90" inputMode="numeric" defaultValue={v.expiresInDays ?? "14"} />,
+      below: (
+        <>
+          <Field label="Reason" htmlFor="o-reason" error={fe.reason} hint="Why the failing checks are accepted, and what mitigates them">
+            <textarea id="o-reason" name="reason" rows={2} defaultValue={v.reason ?? ""} className={inputClass} />
+          </Field>
+          <button type="submit" disabled={pending} className={buttonClass.secondary}>{pending ? "Recording…" : "Record override"}</button>
+        </>
+      ),
+    })} />
   );
 }
 

@@ -18,13 +18,6 @@ export function DatasetUploadForm({ team, dataset, defaults, licences, maxBytes 
       team={team}
       noun="dataset"
       record={dataset}
-      newRecordFields={(fe) => (
-        <div className="sm:col-span-2">
-          <Field label="Dataset name" htmlFor="dc-name" error={fe.name} hint="Unique in this team, e.g. mnist-eval.">
-            <input id="dc-name" name="name" required maxLength={80} className={inputClass} aria-invalid={Boolean(fe.name)} />
-          </Field>
-        </div>
-      )}
       cards={(fe) => (
         <Card title="Dataset card">
           <DatasetCardFields d={defaults} fe={fe} licences={licences} />

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "@/app/_lib/action";
-import { useFormAction } from "@/app/_components/use-form-action";
+import { NoteForm } from "@/app/_components/form-fields";
 import { Alert, buttonClass, inputClass } from "@/app/_components/ui";
 import { acknowledgeAlertAction, cancelEvaluationAction } from "../actions";
 
@@ -18,14 +18,20 @@ export function CancelButton({ team, evaluationId, number }: { team: string; eva
 }
 
 export function AcknowledgeForm({ team, alertId }: { team: string; alertId: string }) {
-  const { state, formAction: action, pending, key, values: v } = useFormAction(acknowledgeAlertAction.bind(null, team));
   return (
-    <form key={key} action={action} className="mt-3 flex flex-wrap items-start gap-2" aria-label="Acknowledge alert">
-      <input type="hidden" name="alertId" value={alertId} />
-      <label htmlFor={`ack-${alertId}`} className="sr-only">Acknowledgement note</label>
-      <input id={`ack-${alertId}`} name="note" defaultValue={v.note} placeholder="What was decided (e.g. accepted: v2 retrained, re-evaluating)" className={`${inputClass} max-w-md flex-1`} />
-      <button type="submit" disabled={pending} className={buttonClass.secondary}>Acknowledge</button>
-      {state?.message ? <div className="w-full"><Alert tone={state.ok ? "green" : "red"}>{state.fieldErrors?.note ?? state.message}</Alert></div> : null}
-    </form>
+    <NoteForm
+      action={acknowledgeAlertAction.bind(null, team)}
+      label="Acknowledge alert"
+      record={["alertId", alertId]}
+      field={{ id: `ack-${alertId}`, name: "note", label: "Acknowledgement note", placeholder: "What was decided (e.g. accepted: v2 retrained, re-evaluating)", className: `${inputClass} max-w-md flex-1` }}
+      className="mt-3 flex flex-wrap items-start gap-2"
+    >
+      {({ state, pending }) => (
+        <>
+          <button type="submit" disabled={pending} className={buttonClass.secondary}>Acknowledge</button>
+          {state?.message ? <div className="w-full"><Alert tone={state.ok ? "green" : "red"}>{state.fieldErrors?.note ?? state.message}</Alert></div> : null}
+        </>
+      )}
+    </NoteForm>
   );
 }

@@ -11,14 +11,9 @@ export function ModelUploadForm({ team, model, defaults, datasets, maxBytes }: {
       noun="model"
       record={model}
       newRecordFields={(fe) => (
-        <>
-          <Field label="Model name" htmlFor="mc-name" error={fe.name} hint="Unique in this team, e.g. digits-cnn.">
-            <input id="mc-name" name="name" required maxLength={80} className={inputClass} aria-invalid={Boolean(fe.name)} />
-          </Field>
-          <Field label="Description" htmlFor="mc-description" error={fe.description}>
-            <input id="mc-description" name="description" maxLength={2000} className={inputClass} />
-          </Field>
-        </>
+        <Field label="Description" htmlFor="mc-description" error={fe.description}>
+          <input id="mc-description" name="description" maxLength={2000} className={inputClass} />
+        </Field>
       )}
       cards={(fe) => (
         <>

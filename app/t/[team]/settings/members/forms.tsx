@@ -1,7 +1,7 @@
 "use client";
 
 import { useFormAction } from "@/app/_components/use-form-action";
-import { ActionForm, ButtonForm, SelectField } from "@/app/_components/form-fields";
+import { ButtonForm, SelectField, ServerActionForm } from "@/app/_components/form-fields";
 import { buttonClass, inputClass } from "@/app/_components/ui";
 import { PersonFields } from "@/app/_components/person-fields";
 import { addMemberAction, changeRoleAction, removeMemberAction } from "./actions";
@@ -14,19 +14,19 @@ const ROLE_OPTIONS = [
 ] as const;
 
 export function AddMemberForm({ team }: { team: string }) {
-  const form = useFormAction(addMemberAction.bind(null, team));
-  const { values: v, errors: fe } = form;
   return (
-    <ActionForm form={form} label="Add a member">
-      <div className="grid gap-4 sm:grid-cols-2">
-        <PersonFields id="m" names={{ email: "email", name: "name", password: "password" }} v={v} fe={fe}>
-          <SelectField label="Role" id="m-role" name="role" error={fe.role} defaultValue={v.role ?? "VIEWER"} options={ROLE_OPTIONS} />
-        </PersonFields>
-      </div>
-      <button type="submit" disabled={form.pending} className={buttonClass.primary}>
-        {form.pending ? "Adding…" : "Add member"}
-      </button>
-    </ActionForm>
+    <ServerActionForm action={addMemberAction.bind(null, team)} label="Add a member">
+      {({ values: v, errors: fe, pending }) => (
+        <>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <PersonFields id="m" names={{ email: "email", name: "name", password: "password" }} v={v} fe={fe}>
+              <SelectField label="Role" id="m-role" name="role" error={fe.role} defaultValue={v.role ?? "VIEWER"} options={ROLE_OPTIONS} />
+            </PersonFields>
+          </div>
+          <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Adding…" : "Add member"}</button>
+        </>
+      )}
+    </ServerActionForm>
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { orNotFound, teamPage } from "@/app/_lib/team";
+import { modelVersionPage, orNotFound, type ModelVersionPageProps } from "@/app/_lib/team";
 import { Alert, Card, PageHeader } from "@/app/_components/ui";
 import { RegistryCrumbs } from "../../../_registry/page-parts";
 import { getExplorerSetup } from "@/lib/evaluations/explore";
@@ -8,12 +8,9 @@ import { ExplorerLoader } from "./loader";
 
 export const metadata: Metadata = { title: "Explore an attack" };
 
-export default async function ExplorePage({ params, searchParams }: { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string }> }) {
-  const ctx = await teamPage(params);
-  const { modelId } = await params;
-  const { v } = await searchParams;
-  const n = Number(v);
-  const setup = await orNotFound(getExplorerSetup(ctx, modelId, Number.isSafeInteger(n) && n > 0 ? n : undefined));
+export default async function ExplorePage(props: ModelVersionPageProps) {
+  const { ctx, modelId, version } = await modelVersionPage(props);
+  const setup = await orNotFound(getExplorerSetup(ctx, modelId, version));
   const base = `/t/${ctx.team.slug}/models`;
   const team = ctx.team.slug;
   return (

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { orNotFound, teamPage } from "@/app/_lib/team";
+import { modelVersionPage, orNotFound, type ModelVersionPageProps } from "@/app/_lib/team";
 import { Alert, ButtonLink, EmptyState, PageHeader } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { estimateHardening } from "@/lib/hardening/create";
@@ -10,12 +10,9 @@ import { HardeningForm } from "./form";
 
 export const metadata: Metadata = { title: "Harden a model version" };
 
-export default async function HardenPage({ params, searchParams }: { params: Promise<{ team: string; modelId: string }>; searchParams: Promise<{ v?: string }> }) {
-  const ctx = await teamPage(params);
-  const { modelId } = await params;
-  const { v } = await searchParams;
-  const n = Number(v);
-  const setup = await orNotFound(getHardeningSetup(ctx, modelId, Number.isSafeInteger(n) && n > 0 ? n : undefined));
+export default async function HardenPage(props: ModelVersionPageProps) {
+  const { ctx, modelId, version } = await modelVersionPage(props);
+  const setup = await orNotFound(getHardeningSetup(ctx, modelId, version));
   const base = `/t/${ctx.team.slug}`;
   const modelHref = `${base}/models/${modelId}?v=${setup.version.version}`;
   const title = `Harden ${setup.model.name} v${setup.version.version}`;
