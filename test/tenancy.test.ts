@@ -436,6 +436,8 @@ const WHOLE_TEAM_ONLY = new Set([
   // the archive / delete steps models and datasets share (lib/registry/lifecycle.ts): the kind's functions, in the
   // table above, pass the lookups in the caller's team
   "setRecordArchived", "setVersionArchived", "deleteVersion",
+  // the history on a record's page, given the record getModel / getDataset (in the table above) found in the team
+  "recordHistory",
   // the team's own chain, policy, crosswalk, evidence, posture, settings, environments, allowlist and measured rates
   // (a member's page or the system's job: both name the team by the context)
   "verifyTeamChain", "verifyTeamChainRecent", "loadEvidence", "activePolicy", "listCrosswalkOverrides", "teamCrosswalk", "assessTeamById",

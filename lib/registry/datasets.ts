@@ -6,7 +6,7 @@ import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
 import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
-import { deleteVersion, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
+import { deleteVersion, recordHistory, saveCardEdit, STORED_VERSIONS_NEWEST_FIRST, setRecordArchived, setVersionArchived } from "./lifecycle";
 import {
   DatasetCardSchema,
   datasetCardFromFields,
@@ -187,8 +187,7 @@ export async function getDataset(ctx: TeamContext, datasetId: string) {
     where: { id: datasetId, teamId: ctx.team.id },
     include: {
       versions: {
-        where: { storedAt: { not: null } },
-        orderBy: { version: "desc" },
+        ...STORED_VERSIONS_NEWEST_FIRST,
         include: {
           files: { orderBy: [{ role: "desc" }, { path: "asc" }], select: { path: true, role: true, sha256: true, size: true } },
           trainedModels: { select: { id: true, version: true, model: { select: { id: true, name: true } } } },
@@ -197,7 +196,7 @@ export async function getDataset(ctx: TeamContext, datasetId: string) {
     },
   });
   if (!d) throw new NotFoundError("This dataset");
-  const history = await db.auditEvent.findMany({ where: { teamId: ctx.team.id, subjectId: { in: [d.id, ...d.versions.map((v) => v.id)] } }, orderBy: { seq: "desc" }, take: 100 });
+  const history = await recordHistory(ctx, d);
   return { ...d, versions: d.versions.map((v) => ({ ...v, card: v.card as unknown as DatasetCard, preview: v.preview as unknown as DatasetPreview })), history };
 }
 

@@ -1,5 +1,5 @@
-// The steps models and datasets share after upload: a card edit, archive or restore a record, archive or
-// restore one of its versions, delete a version. The kind passes its own table reads
+// The steps models and datasets share after upload: reading a record's page (stored versions, history), a
+// card edit, archive or restore a record, archive or restore one of its versions, delete a version. The kind passes its own table reads
 // and writes and its own checks; the role check, the order of the steps and the audit events are here once.
 import { db, type Tx } from "../db/client";
 import { appendAudit } from "../audit/log";
@@ -16,6 +16,14 @@ interface VersionRow {
   id: string;
   version: number;
   status: string;
+}
+
+/** A record's stored versions, newest first (a version's rows exist before its files are stored). */
+export const STORED_VERSIONS_NEWEST_FIRST = { where: { storedAt: { not: null } }, orderBy: { version: "desc" } } as const;
+
+/** The audit events about a record and its versions, newest first: its page's history (at most 100). */
+export function recordHistory(ctx: TeamContext, record: { id: string; versions: { id: string }[] }) {
+  return db.auditEvent.findMany({ where: { teamId: ctx.team.id, subjectId: { in: [record.id, ...record.versions.map((v) => v.id)] } }, orderBy: { seq: "desc" }, take: 100 });
 }
 
 /**

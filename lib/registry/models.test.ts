@@ -296,6 +296,8 @@ describe("access and immutability", () => {
     expect((await db.modelVersion.findUniqueOrThrow({ where: { id: r.versionId } })).status).toBe("ARCHIVED");
     const actions = (await db.auditEvent.findMany({ where: { teamId: team.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
     expect(actions).toEqual(["model.create", "model.version.create", "model.card.update", "model.version.archive"]);
+    // The model page's history: the same events about the model and its version, newest first.
+    expect((await getModel(ctx("VIEWER"), r.modelId)).history.map((e) => e.action)).toEqual([...actions].reverse());
   });
 
   it("deletes an unevaluated version and its team's artifact rows", async () => {

@@ -24,7 +24,7 @@ import { findOnnxUpload, type OnnxUpload } from "./onnx-files";
 import type { ModelValidation } from "../engine/model";
 import type { EngineModelFiles } from "../engine/formats";
 import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
-import { deleteVersion, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
+import { deleteVersion, recordHistory, saveCardEdit, STORED_VERSIONS_NEWEST_FIRST, setRecordArchived, setVersionArchived } from "./lifecycle";
 import { createVersion, modelVersionColumns, resolveVersionTarget, storeVersionFiles, type ModelVersionIdentity } from "./versions";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
@@ -323,8 +323,7 @@ export async function getModel(ctx: TeamContext, modelId: string) {
     where: { id: modelId, teamId: ctx.team.id },
     include: {
       versions: {
-        where: { storedAt: { not: null } },
-        orderBy: { version: "desc" },
+        ...STORED_VERSIONS_NEWEST_FIRST,
         include: {
           files: { orderBy: { path: "asc" }, select: { path: true, role: true, sha256: true, size: true } },
           trainingDatasetVersion: { select: { id: true, version: true, dataset: { select: { id: true, name: true } } } },
@@ -335,8 +334,7 @@ export async function getModel(ctx: TeamContext, modelId: string) {
     },
   });
   if (!model) throw new NotFoundError("This model");
-  const subjectIds = [model.id, ...model.versions.map((v) => v.id)];
-  const history = await db.auditEvent.findMany({ where: { teamId: ctx.team.id, subjectId: { in: subjectIds } }, orderBy: { seq: "desc" }, take: 100 });
+  const history = await recordHistory(ctx, model);
   return { ...model, versions: model.versions.map((v) => ({ ...v, card: v.card as unknown as ModelCard })), history };
 }
 
