@@ -13,7 +13,7 @@ import type { TeamContext } from "../teams/access";
 
 // Hostile and broken uploads from issue #23, generated here: each is refused with a message naming
 // the file (entry, line, weight) and the problem, nothing is stored (rows, blobs, staging folder), and
-// the process keeps answering health checks, its event loop never held up for a second, while it refuses them.
+// the process keeps answering health checks, its event loop never held up for long, while it refuses them.
 
 let store: LocalArtifactStore;
 let dataDir: string;
@@ -38,13 +38,14 @@ beforeEach(() => {
  * would wait for if a check ran on the main thread; a health check's own duration is not used, since
  * under a loaded machine the database round trip alone can pass a second without anything blocking.
  */
-async function healthDuring<T>(work: () => Promise<T>): Promise<{ result: T | Error; answered: number; notOk: number; longestStallMs: number }> {
+async function healthDuring<T>(work: () => Promise<T>): Promise<{ result: T | Error; answered: number; notOk: number; longestStallMs: number; workMs: number }> {
   const { monitorEventLoopDelay } = await import("node:perf_hooks");
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let answered = 0;
   let notOk = 0;
   let done = false;
   loop.enable();
+  const t0 = performance.now();
   const pinger = (async () => {
     while (!done) {
       const h = await checkHealth();
@@ -57,7 +58,7 @@ async function healthDuring<T>(work: () => Promise<T>): Promise<{ result: T | Er
   done = true;
   await pinger;
   loop.disable();
-  return { result, answered, notOk, longestStallMs: loop.max / 1e6 };
+  return { result, answered, notOk, longestStallMs: loop.max / 1e6, workMs: performance.now() - t0 };
 }
 
 async function stagingLeft(): Promise<number> {
@@ -68,7 +69,7 @@ async function stagingLeft(): Promise<number> {
 async function expectRefused(teamId: string, work: () => Promise<unknown>, message: RegExp, field = "files") {
   const blobs = (await storedBlobs(store)).length;
   const rows = await registryRowCounts(teamId);
-  const { result, answered, notOk, longestStallMs } = await healthDuring(work);
+  const { result, answered, notOk, longestStallMs, workMs } = await healthDuring(work);
   expect(result, "the upload should have been refused").toBeInstanceOf(Error);
   const e = result as Error & { status?: number; fieldErrors?: Record<string, string> };
   expect(e.status, e.message).toBe(400);
@@ -83,9 +84,11 @@ async function expectRefused(teamId: string, work: () => Promise<unknown>, messa
   expect(await stagingLeft()).toBe(0);
   expect(answered, "health checks answered while the upload was checked").toBeGreaterThan(0);
   expect(notOk, "health checks that found the database down").toBe(0);
-  // A check run on the main thread holds the loop for its whole length (seconds here: a 1 s limit is
-  // only enforceable from outside); 1 s of stall is far above scheduling noise and GC on a loaded machine.
-  expect(longestStallMs, "the event loop was blocked while the upload was checked").toBeLessThan(1000);
+  // A check run on the main thread holds the loop for most of the refusal (the parse or the model run is
+  // what takes the time; a 1 s limit is only enforceable from outside). Run elsewhere, the longest stall is
+  // spawning the check and collecting garbage: tens of ms on a quiet machine, a few seconds under load 15,
+  // where the whole refusal takes half a minute. So the bound is half the refusal's time, and never under 1 s.
+  expect(longestStallMs, `the event loop was blocked while the upload was checked (the refusal took ${workMs.toFixed(0)} ms)`).toBeLessThan(Math.max(1000, workMs / 2));
   return e;
 }
 
