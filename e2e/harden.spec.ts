@@ -114,6 +114,10 @@ test("an engineer hardens a failing version from its model page; the hardened ve
   }).toPass({ timeout: 240_000 });
   await expect(page.getByTestId("compare-row-v1").getByRole("link", { name: /^#\d+$/ })).toBeVisible();
   await expect(page.getByTestId("compare-row-v2")).toContainText("PGD-5 adversarial training");
+  // Calibration is measured by every evaluation: both rows have a clean ECE; the quick suite ran no corruptions.
+  await expect(page.getByTestId("compare-row-v1").getByTestId("compare-ece")).toHaveText(/^\d\.\d{3}$/);
+  await expect(page.getByTestId("compare-row-v2").getByTestId("compare-ece")).toHaveText(/^\d\.\d{3}$/);
+  await expect(page.getByTestId("compare-row-v2").getByTestId("compare-corruptions")).toHaveText("not measured");
 
   // --- The gate: v1 fails the limited tier's 40% at L∞ 0.1, v2 passes -------------------------------------
   await page.goto(`/t/${team}/operations/${modelId}`);

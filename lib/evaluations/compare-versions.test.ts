@@ -77,6 +77,38 @@ describe("buildVersionComparison", () => {
     expect(c.rows[1].hardening).toEqual({ runId: "run1", parentVersion: 1, cost });
   });
 
+  it("sets parent and hardened side by side for calibration and corruptions too, and says where they were not measured", () => {
+    const cost: ComparableHardening["cost"] = { wallSeconds: 1500, epochs: 3, examples: 1200, attackGradients: 6000, weightGradients: 1200, backend: "tensorflow", cpuModel: "Test CPU", cores: 2, workerId: "w" };
+    const trio: ComparableVersion[] = [
+      { id: "p", version: 1, format: "tfjs-layers", status: "ACTIVE", card: card() },
+      { id: "h", version: 2, format: "tfjs-layers", status: "ACTIVE", card: card() },
+      { id: "o", version: 3, format: "tfjs-layers", status: "ACTIVE", card: card() },
+    ];
+    const corruptions = { severities: [1, 3, 5] };
+    const c = buildVersionComparison("digits-cnn", trio, [
+      // The basis: attacks and calibration on 4 digits (v3 measured before calibration existed: no ECE).
+      ev({ id: "e1", number: 1, modelVersionId: "p", ece: 0.015 }),
+      ev({ id: "e2", number: 2, modelVersionId: "h", ece: 0.026 }),
+      ev({ id: "e3", number: 3, modelVersionId: "o", ece: null }),
+      // The corruptions ran in other evaluations, on 2 digits: their own basis, the same settings for both.
+      ev({ id: "e4", number: 4, modelVersionId: "p", sampleIndices: [0, 1], corruptions, corruptionAccuracy: 0.7 }),
+      ev({ id: "e5", number: 5, modelVersionId: "h", sampleIndices: [0, 1], corruptions, corruptionAccuracy: 0.82 }),
+      // On another dataset version under other corruption settings: not comparable with those, so v3 shows none.
+      ev({ id: "e6", number: 6, modelVersionId: "o", datasetVersionId: "d2", sampleIndices: [0, 1], corruptions: { severities: [1] }, corruptionAccuracy: 0.9 }),
+    ], undefined, [{ runId: "r", resultVersionId: "h", parentVersionId: "p", cost }]);
+    expect(c.basis?.samples).toBe(4);
+    expect(c.corruptionBasis).toEqual({ label: "mnist v1, 2 samples (seed 1)", versions: 2 });
+    expect(c.rows.map((r) => [r.version, r.evaluation?.number, r.ece, r.corruptionAccuracy, r.corruptionEvaluation?.number ?? null, r.hardening?.parentVersion ?? null])).toEqual([
+      [1, 1, 0.015, 0.7, 4, null],
+      [2, 2, 0.026, 0.82, 5, 1],
+      [3, 3, null, null, null, null],
+    ]);
+    // The measured cost, in the one wording (a long run in minutes).
+    expect(c.rows[1]!.trainingCostText).toBe("measured by Bulwark: 25 minutes wall time, 3 epochs, 1,200 examples trained, 6,000 attack + 1,200 weight gradients, tensorflow backend on 2 × Test CPU, worker w");
+    // No corruption figure anywhere: no corruption basis.
+    expect(buildVersionComparison("digits-cnn", trio, [ev({ id: "e1", number: 1, modelVersionId: "p", ece: 0.015 })]).corruptionBasis).toBeNull();
+  });
+
   it("switches to another basis on request, and only compares budgets every picked evaluation measured", () => {
     const c = buildVersionComparison("cnn", versions, [...evals, ev({ id: "e6", number: 6, modelVersionId: "v2", sampleIndices: [5, 6], worstCase: [{ norm: "linf", eps: 0.1, robustAccuracy: 0.9 }] })], basisKey(evals[4]));
     expect(c.basis).toMatchObject({ versions: 2, samples: 2 });

@@ -28,6 +28,11 @@ export interface ComparableEvaluation {
   cleanAccuracy: number;
   worstCase: { norm: string; eps: number; robustAccuracy: number }[];
   inference: { backend: string; latencyMs: number; throughputPerSecond: number; batchSize: number }[];
+  /** Expected calibration error on the clean examples (null: measured before calibration existed). */
+  ece?: number | null;
+  /** Mean accuracy over the common corruptions and severities (null: the suite did not run them), and their configuration. */
+  corruptionAccuracy?: number | null;
+  corruptions?: unknown;
 }
 
 export interface ComparableVersion {
@@ -71,6 +76,11 @@ export interface VersionCostRow {
   /** Robust accuracy (worst case over the suite's attacks) at each of `budgets`, in order. */
   robust: (number | null)[];
   inference: ComparableEvaluation["inference"];
+  /** Clean ECE of the basis evaluation; null: not measured there. */
+  ece: number | null;
+  /** Mean corruption accuracy on the corruption basis (`VersionComparison.corruptionBasis`) and the evaluation it comes from; null: not measured. */
+  corruptionAccuracy: number | null;
+  corruptionEvaluation: { id: string; number: number } | null;
   /** Why the row has no figures (not evaluated, or only on another basis). */
   note: string | null;
   /** For a hardened version: the run, its parent's number and the measured training cost (then also `trainingCostText`). */
@@ -81,6 +91,8 @@ export interface VersionComparison {
   basis: Basis | null;
   otherBases: Basis[];
   budgets: { norm: string; eps: number }[];
+  /** Where the corruption accuracies were measured (its own basis: the corruptions may have run in another evaluation); null: no version has one. */
+  corruptionBasis: { label: string; versions: number } | null;
   rows: VersionCostRow[];
 }
 
@@ -121,6 +133,16 @@ export function buildVersionComparison(modelName: string, versions: ComparableVe
   const budgets = pickedEvals.length
     ? pickedEvals[0].worstCase.filter((w) => lists.every((l) => l.includes(budgetKey(w)))).map((w) => ({ norm: w.norm, eps: w.eps })).sort((a, b) => a.norm.localeCompare(b.norm) || a.eps - b.eps)
     : [];
+  // The corruption figures' own basis: the same dataset version, examples and corruption settings.
+  const corrupted = new Map<string, ComparableEvaluation[]>();
+  for (const e of evaluations.filter((x) => typeof x.corruptionAccuracy === "number")) {
+    const k = JSON.stringify([e.datasetVersionId, e.sampleIndices, e.corruptions ?? null]);
+    corrupted.set(k, [...(corrupted.get(k) ?? []), e]);
+  }
+  const corruptionGroup = [...corrupted.values()]
+    .map((es) => ({ es, versions: new Set(es.map((x) => x.modelVersionId)).size, newest: es.map((x) => x.finishedAt).sort().at(-1)! }))
+    .sort((a, b) => b.versions - a.versions || b.newest.localeCompare(a.newest))[0];
+  const corruptionBasis = corruptionGroup ? { label: `${corruptionGroup.es[0]!.datasetLabel}, ${corruptionGroup.es[0]!.sampleIndices.length.toLocaleString("en")} samples (seed ${corruptionGroup.es[0]!.seed})`, versions: corruptionGroup.versions } : null;
   const rows = [...versions].sort((a, b) => a.version - b.version).map((v): VersionCostRow => {
     const card = ModelCardSchema.safeParse(v.card);
     const c = card.success ? card.data : null;
@@ -130,6 +152,7 @@ export function buildVersionComparison(modelName: string, versions: ComparableVe
     const run = hardening.find((h) => h.resultVersionId === v.id);
     const parentVersion = run ? (versions.find((p) => p.id === run.parentVersionId)?.version ?? null) : null;
     const method = c ? describeTrainingMethod(c.trainingMethod) : "unknown";
+    const corruption = corruptionGroup ? newestFor(v.id, corruptionGroup.es) : undefined;
     return {
       versionId: v.id, version: v.version, format: v.format, archived: v.status === "ARCHIVED",
       label: `${modelName} v${v.version}${ens ? ` (ensemble of ${ens.members.join(" + ")}, ${ens.combine})` : ""}`,
@@ -141,16 +164,20 @@ export function buildVersionComparison(modelName: string, versions: ComparableVe
       cleanAccuracy: e ? e.cleanAccuracy : null,
       robust: budgets.map((b) => e?.worstCase.find((w) => budgetKey(w) === budgetKey(b))?.robustAccuracy ?? null),
       inference: e?.inference ?? [],
+      ece: e?.ece ?? null,
+      corruptionAccuracy: corruption?.corruptionAccuracy ?? null,
+      corruptionEvaluation: corruption ? { id: corruption.id, number: corruption.number } : null,
       hardening: run ? { runId: run.runId, parentVersion, cost: run.cost } : null,
       note: e ? null : elsewhere ? `Evaluated only on other examples or another suite (latest: evaluation #${elsewhere.number}), so not comparable here.` : "Not evaluated yet.",
     };
   });
   const strip = ({ newest: _n, ...b }: Basis & { newest: string }): Basis => b;
-  return { basis: chosen ? strip(chosen) : null, otherBases: bases.filter((b) => b !== chosen).map(strip), budgets, rows };
+  return { basis: chosen ? strip(chosen) : null, otherBases: bases.filter((b) => b !== chosen).map(strip), budgets, corruptionBasis, rows };
 }
 
 type Prov = { inference?: ComparableEvaluation["inference"] } | null;
-type Met = { worstCase?: ComparableEvaluation["worstCase"] } | null;
+type Met = { worstCase?: ComparableEvaluation["worstCase"]; calibration?: { clean?: { ece?: number } } | null; corruptions?: { meanAccuracy?: number } | null } | null;
+const finite = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /** Loads a model's versions and completed evaluations (scoped by team) and builds the comparison. */
 export async function loadVersionComparison(scope: TeamScope, modelId: string, wanted?: string, opts: { finishedBy?: Date } = {}): Promise<VersionComparison & { modelName: string }> {
@@ -177,6 +204,9 @@ export async function loadVersionComparison(scope: TeamScope, modelId: string, w
     finishedAt: (e.finishedAt ?? e.createdAt).toISOString(), cleanAccuracy: e.cleanAccuracy ?? 0,
     worstCase: ((e.metrics as Met)?.worstCase ?? []).map((w) => ({ norm: w.norm, eps: w.eps, robustAccuracy: w.robustAccuracy })),
     inference: ((e.provenance as Prov)?.inference ?? []).map((i) => ({ backend: i.backend, latencyMs: i.latencyMs, throughputPerSecond: i.throughputPerSecond, batchSize: i.batchSize })),
+    ece: finite((e.metrics as Met)?.calibration?.clean?.ece),
+    corruptionAccuracy: finite((e.metrics as Met)?.corruptions?.meanAccuracy),
+    corruptions: (e.suite as { corruptions?: unknown } | null)?.corruptions ?? null,
   }));
   return { modelName: model.name, ...buildVersionComparison(model.name, versions, comparable, wanted, hardening) };
 }

@@ -82,11 +82,14 @@ describe("hardening runs", () => {
     await expect(cancelHardening(ctx, a.id)).rejects.toThrow(/is cancelled: there is nothing to cancel/);
   });
 
-  it("registers one version when its worker is lost after registering, and evaluates it with the parent's latest suite on the same examples", { timeout: 300_000 }, async () => {
+  it("registers one version when its worker is lost after registering, and evaluates it with the parent's latest suite and latest corruption suite on the same examples", { timeout: 300_000 }, async () => {
     const ctx = team.ctx("ENGINEER");
     const teamId = team.team.id;
     const evalSet = (await db.datasetVersion.findFirstOrThrow({ where: { teamId, dataset: { name: DEMO_DATASETS.eval } } })).id;
-    // The parent's latest robustness evaluation; its figures are not needed here, only that it finished.
+    // The parent's latest robustness evaluation, and an older one that also ran the common corruptions; their
+    // figures are not needed here, only that they finished.
+    const corruptEval = await createEvaluation(ctx, CreateEvaluationSchema.parse({ modelVersionId: v1, datasetVersionId: evalSet, preset: "quick", sampleCount: 12, seed: 6, shardSize: 12, corruptions: true }));
+    await db.evaluation.update({ where: { id: corruptEval.id }, data: { status: "COMPLETED", finishedAt: new Date(Date.now() - 60_000) } });
     const parentEval = await createEvaluation(ctx, CreateEvaluationSchema.parse({ modelVersionId: v1, datasetVersionId: evalSet, preset: "quick", sampleCount: 20, seed: 5, shardSize: 10 }));
     await db.evaluation.update({ where: { id: parentEval.id }, data: { status: "COMPLETED", finishedAt: new Date() } });
     const { modelId } = await db.modelVersion.findUniqueOrThrow({ where: { id: v1 } });
@@ -94,7 +97,7 @@ describe("hardening runs", () => {
 
     // A small run, worked in this process (no worker has started yet: the job stays queued).
     const run = await createHardening(ctx, request({ trainCount: 64, params: { method: "pgd-at", eps: 0.1, steps: 1, epochs: 1, learningRate: 1e-3, batchSize: 32, seed: 3 } }));
-    expect(await runHardeningJob({ teamId, runId: run.id }, { workerId: "in-test", attempt: 1 })).toMatch(/: version \w+ .*, evaluation #\d+$/);
+    expect(await runHardeningJob({ teamId, runId: run.id }, { workerId: "in-test", attempt: 1 })).toMatch(/: version \w+ .*, evaluation #\d+, #\d+$/);
     const done = await db.hardeningRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(done.status).toBe("COMPLETED");
     // The crash point: the version and the run's record of it committed, the worker lost before the run was marked
@@ -106,16 +109,15 @@ describe("hardening runs", () => {
     expect(landed.cost).toEqual(done.cost);
     expect(await db.modelVersion.count({ where: { modelId } })).toBe(versionsBefore + 1);
 
-    // The hardened version's evaluation: the parent's suite, dataset version, seed and the same examples.
-    const evaluations = await db.evaluation.findMany({ where: { teamId, modelVersionId: done.resultVersionId! } });
-    expect(evaluations).toHaveLength(1);
-    const parent = await db.evaluation.findUniqueOrThrow({ where: { id: parentEval.id } });
-    const child = evaluations[0]!;
-    expect({ suite: child.suite, dataset: child.datasetVersionId, seed: child.seed, samples: child.sampleCount, indices: child.sampleIndices, kind: child.kind, preset: child.preset }).toEqual({
-      suite: parent.suite, dataset: parent.datasetVersionId, seed: parent.seed, samples: parent.sampleCount, indices: parent.sampleIndices, kind: "robustness", preset: "quick",
-    });
-    expect((child.sampleIndices as number[]).length).toBe(20);
-    await cancelEvaluation(ctx, child.id); // not run here: the worker test below needs its time
+    // The hardened version's evaluations: each parent's suite, dataset version, seed and the same examples —
+    // the latest, then the latest with corruptions (it did not run them). Queued once each, retry included.
+    const evaluations = await db.evaluation.findMany({ where: { teamId, modelVersionId: done.resultVersionId! }, orderBy: { number: "asc" } });
+    expect(evaluations).toHaveLength(2);
+    const sources = [await db.evaluation.findUniqueOrThrow({ where: { id: parentEval.id } }), await db.evaluation.findUniqueOrThrow({ where: { id: corruptEval.id } })];
+    const pick = (e: (typeof evaluations)[number]) => ({ suite: e.suite, dataset: e.datasetVersionId, seed: e.seed, samples: e.sampleCount, indices: e.sampleIndices, kind: e.kind, preset: e.preset });
+    expect(evaluations.map(pick)).toEqual(sources.map(pick));
+    expect(sources.map((e) => [e.preset, (e.sampleIndices as number[]).length, Boolean((e.suite as { corruptions?: unknown }).corruptions)])).toEqual([["quick", 20, false], ["quick", 12, true]]);
+    for (const child of evaluations) await cancelEvaluation(ctx, child.id); // not run here: the worker test below needs its time
   });
 
   it("discards a recorded version whose files never reached the store, and registers the run's result again from its checkpoint", { timeout: 300_000 }, async () => {

@@ -1,5 +1,6 @@
 import { cpus } from "node:os";
 import type { Prisma } from "../db/generated/client";
+import { canonicalJson } from "../audit/chain";
 import { db } from "../db/client";
 import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import { env } from "../env";
@@ -163,16 +164,16 @@ export async function runHardeningJob(data: { teamId: string; runId: string }, t
  * the run completed. Safe to repeat after a lost worker.
  */
 async function land(teamId: string, runId: string, parentVersionId: string, versionId: string, cost: RunCost, details: Record<string, unknown>): Promise<string> {
-  let evaluation: number | null = null;
+  let evaluations: number[] = [];
   let evaluationError: string | undefined;
   try {
-    evaluation = await evaluateLikeParent(teamId, parentVersionId, versionId);
+    evaluations = await evaluateLikeParent(teamId, parentVersionId, versionId);
   } catch (e) {
     // The version is good whatever happens to its evaluation: the run completes and says why none was queued.
     evaluationError = (e as Error).message.slice(0, 500);
   }
-  await finish(teamId, runId, "COMPLETED", { examplesDone: 0 }, { resultVersionId: versionId, cost, ...details, evaluation, ...(evaluationError ? { evaluationError } : {}) });
-  return `hardening run ${runId}: version ${versionId} (${cost.epochs} epochs, ${cost.attackGradients + cost.weightGradients} gradients, ${cost.wallSeconds} s)${evaluation ? `, evaluation #${evaluation}` : evaluationError ? `, evaluation not queued: ${evaluationError}` : ""}`;
+  await finish(teamId, runId, "COMPLETED", { examplesDone: 0 }, { resultVersionId: versionId, cost, ...details, evaluations, ...(evaluationError ? { evaluationError } : {}) });
+  return `hardening run ${runId}: version ${versionId} (${cost.epochs} epochs, ${cost.attackGradients + cost.weightGradients} gradients, ${cost.wallSeconds} s)${evaluations.length ? `, evaluation ${evaluations.map((n) => `#${n}`).join(", ")}` : evaluationError ? `, evaluation not queued: ${evaluationError}` : ""}`;
 }
 
 /** A result version registered but never stored (the worker died while moving its files): taken out, audited. */
@@ -194,14 +195,30 @@ async function finish(teamId: string, runId: string, status: string, data: Prism
   });
 }
 
-/** Queues the hardened version's evaluation with the parent's latest robustness suite on the same examples (null: the parent has none). */
-async function evaluateLikeParent(teamId: string, parentVersionId: string, versionId: string): Promise<number | null> {
-  const queued = await db.evaluation.findFirst({ where: { teamId, modelVersionId: versionId, kind: "robustness" }, orderBy: { createdAt: "asc" }, select: { number: true } });
-  if (queued) return queued.number;
-  const last = await db.evaluation.findFirst({ where: { teamId, modelVersionId: parentVersionId, kind: "robustness", status: "COMPLETED" }, orderBy: { finishedAt: "desc" } });
-  if (!last) return null;
-  // The stored suite as a custom one, the same dataset version, count and seed: stratifiedSample draws the same examples.
-  const input = CreateEvaluationSchema.parse({ modelVersionId: versionId, datasetVersionId: last.datasetVersionId, preset: "custom", customSuite: JSON.stringify(last.suite), sampleCount: last.sampleCount, seed: last.seed, shardSize: last.shardSize });
-  const created = await createEvaluation(systemContext(teamId, "job"), input, { repeatsPreset: last.preset as Preset });
-  return created.number;
+/**
+ * Queues the hardened version's evaluations like the parent's, on the same examples: its latest robustness
+ * evaluation (attacks and calibration, and whatever else its suite ran) and, when that one did not run the common
+ * corruptions, also its latest one that did — so the comparison has both versions' clean and robust accuracy,
+ * ECE and corruption accuracy. Each is queued once (a retried job finds it). Empty: the parent has none.
+ */
+async function evaluateLikeParent(teamId: string, parentVersionId: string, versionId: string): Promise<number[]> {
+  const finished = { teamId, modelVersionId: parentVersionId, kind: "robustness", status: "COMPLETED" as const };
+  const latest = await db.evaluation.findFirst({ where: finished, orderBy: { finishedAt: "desc" } });
+  if (!latest) return [];
+  const ranCorruptions = (e: { suite: unknown }) => Boolean((e.suite as { corruptions?: unknown } | null)?.corruptions);
+  // The parent's last 50 finished evaluations are plenty to find its latest with corruptions.
+  const withCorruptions = ranCorruptions(latest) ? null : (await db.evaluation.findMany({ where: finished, orderBy: { finishedAt: "desc" }, take: 50 })).find(ranCorruptions) ?? null;
+  const mine = await db.evaluation.findMany({ where: { teamId, modelVersionId: versionId, kind: "robustness" }, orderBy: { createdAt: "asc" }, select: { number: true, datasetVersionId: true, sampleCount: true, seed: true, suite: true } });
+  const numbers: number[] = [];
+  for (const source of withCorruptions ? [latest, withCorruptions] : [latest]) {
+    // The same suite, dataset version, count and seed: stratifiedSample draws the same examples.
+    const queued = mine.find((e) => e.datasetVersionId === source.datasetVersionId && e.sampleCount === source.sampleCount && e.seed === source.seed && canonicalJson(e.suite) === canonicalJson(source.suite));
+    if (queued) {
+      numbers.push(queued.number);
+      continue;
+    }
+    const input = CreateEvaluationSchema.parse({ modelVersionId: versionId, datasetVersionId: source.datasetVersionId, preset: "custom", customSuite: JSON.stringify(source.suite), sampleCount: source.sampleCount, seed: source.seed, shardSize: source.shardSize });
+    numbers.push((await createEvaluation(systemContext(teamId, "job"), input, { repeatsPreset: source.preset as Preset })).number);
+  }
+  return numbers;
 }

@@ -33,7 +33,7 @@ export async function CompareVersionsSection({ ctx, modelId, basis }: { ctx: Tea
                 ))}
               </p>
             ) : null}
-            <Table head={["Version", "Evaluation", "Clean", ...c.budgets.map((b) => `${normLabel(b.norm)} ε=${fmtEps(b.eps)}`), "Training", "Cost to train", ...backends.map((b) => `Inference (${b})`)]} caption="Versions compared">
+            <Table head={["Version", "Evaluation", "Clean", ...c.budgets.map((b) => `${normLabel(b.norm)} ε=${fmtEps(b.eps)}`), "ECE (clean)", "Corruptions", "Training", "Cost to train", ...backends.map((b) => `Inference (${b})`)]} caption="Versions compared">
               {c.rows.map((r) => (
                 <tr key={r.versionId} data-testid={`compare-row-v${r.version}`}>
                   <Td>
@@ -44,6 +44,8 @@ export async function CompareVersionsSection({ ctx, modelId, basis }: { ctx: Tea
                   <Td className="whitespace-nowrap text-xs">{r.evaluation ? <Link href={`${evBase}/${r.evaluation.number}`} className="text-brand-700 hover:underline">#{r.evaluation.number}</Link> : <span className="text-slate-500">{r.note}</span>}</Td>
                   <Td className="tabular-nums">{pct(r.cleanAccuracy)}</Td>
                   {r.robust.map((v, i) => <Td key={i} className="tabular-nums">{pct(v)}</Td>)}
+                  <Td className="tabular-nums" data-testid="compare-ece">{r.ece === null ? <span className="text-xs text-slate-500">{r.evaluation ? "not measured" : "—"}</span> : r.ece.toFixed(3)}</Td>
+                  <Td className="tabular-nums" data-testid="compare-corruptions">{r.corruptionAccuracy === null || !r.corruptionEvaluation ? <span className="text-xs text-slate-500">not measured</span> : <>{pct(r.corruptionAccuracy)} <Link href={`${evBase}/${r.corruptionEvaluation.number}`} className="text-xs text-brand-700 hover:underline">#{r.corruptionEvaluation.number}</Link></>}</Td>
                   <Td className="text-xs">{r.trainingMethod}</Td>
                   <Td className="text-xs">{r.trainingCostText ?? <span className="text-slate-500">Not recorded</span>}</Td>
                   {backends.map((b) => {
@@ -53,6 +55,7 @@ export async function CompareVersionsSection({ ctx, modelId, basis }: { ctx: Tea
                 </tr>
               ))}
             </Table>
+            <p className="mt-2 text-xs text-slate-500" data-testid="compare-beyond-note">ECE: expected calibration error of the clean predictions in the basis evaluation (15 equal-width bins; lower is better). Corruptions: mean accuracy over the common corruptions and severities, {c.corruptionBasis ? <>measured on {c.corruptionBasis.label} with the same corruption settings ({c.corruptionBasis.versions} of {c.rows.length} versions have one; the figure links its evaluation)</> : <>not measured for any version yet (tick &quot;common corruptions&quot; on a new evaluation)</>}. A version hardened by Bulwark is evaluated with its parent&apos;s latest suite and, if that did not run them, its latest corruption suite.</p>
             <p className="mt-2 text-xs text-slate-500">Inference: latency of one input and throughput at the engine&apos;s batch size, measured by the worker that ran the evaluation, per backend (machine load affects it; compare versions measured on the same backend). The cost to train is what each model card records; an ensemble&apos;s is the sum of its members&apos;.</p>
             {chart ? <div className="mt-4 max-w-3xl"><LineChartSvg model={chart.model} title={`Accuracy against the ${normLabel(chart.norm)} budget per version (ε = 0: clean; dashed: ensembles)`} /></div> : null}
           </>
