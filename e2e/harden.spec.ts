@@ -105,7 +105,7 @@ test("an engineer hardens a failing version from its model page; the hardened ve
   await row.getByTestId("hardened-version").click();
   await expect(page).toHaveURL(/\?v=2$/);
   await expect(page.getByTestId("hardened-from")).toContainText("v1 with PGD adversarial training (ε 0.1, 5 steps) on digits-train v1 (400 examples, 2 epochs, Adam 0.001, batch 32, seed 7)");
-  await expect(page.getByTestId("hardened-cost")).toContainText(/backend, \d+ × .+, worker /);
+  await expect(page.getByTestId("hardened-cost")).toContainText(/backend on \d+ × .+, worker /);
 
   // --- v2 evaluated with v1's suite on the same digits, beside v1 in the comparison -------------------------
   await expect(async () => {

@@ -88,6 +88,20 @@ export function drawCostOfRobustness(L: Layout, items: CostOfRobustness[] | unde
       ]),
       { size: 7 },
     );
+    // Calibration and corruptions: in snapshots taken since they were compared (older ones render as before).
+    if (c.corruptionBasis !== undefined) {
+      L.text(`Calibration and corruptions. ECE: clean expected calibration error in the row's evaluation above. Corruptions: mean accuracy over the common corruptions and severities, ${c.corruptionBasis ? `measured on ${c.corruptionBasis} with the same settings (the evaluation is named)` : "not measured for any version"}. "not measured": that version has no such evaluation.`, { size: 8 });
+      const notMeasured = { text: "not measured", color: COLORS.muted };
+      L.table(
+        [{ header: "Version", width: 1.9 }, { header: "ECE (clean)", width: 0.8, align: "right" }, { header: "Corruption accuracy", width: 1.2, align: "right" }],
+        c.rows.map((r) => [
+          r.label,
+          r.ece === null || r.ece === undefined ? notMeasured : r.ece.toFixed(3),
+          r.corruptionAccuracy === null || r.corruptionAccuracy === undefined ? notMeasured : `${pct(r.corruptionAccuracy)} (#${r.corruptionEvaluationNumber})`,
+        ]),
+        { size: 7 },
+      );
+    }
     const chart = comparisonChart(c, { width: 560, height: 230 });
     if (chart) L.lineChart(chart.model, `${c.modelName}: accuracy against the ${normLabel(chart.norm)} budget per version (ε = 0: clean; dashed: ensembles)`);
   }

@@ -27,7 +27,12 @@ describe("Cost of robustness in the PDF", () => {
       { id: "h", version: 5, format: "tfjs-layers", status: "ACTIVE", card: card({ trainingMethod: { kind: "adversarial", attack: "PGD-5 adversarial training (Madry)", norm: "linf", epsilon: 0.1 }, trainingCost: { epochs: 2 } }) },
     ];
     const run = { runId: "r1", resultVersionId: "h", parentVersionId: "a", cost: { wallSeconds: 5.4, epochs: 2, attackGradients: 2560, weightGradients: 512, backend: "tensorflow", cpuModel: "Test CPU", cores: 2, workerId: "w-1" } };
-    const cmp = buildVersionComparison("digits-cnn", versions, [ev("e1", 11, "a", 0.9575, 0.3245, 0.0065, 1.25), ev("e2", 12, "b", 0.9545, 0.921, 0.816, 1.5), ev("e3", 13, "c", 0.962, 0.678, 0.014, 3.75), ev("e4", 14, "h", 0.9605, 0.517, 0.021, 1.3)], undefined, [run]);
+    // The corruptions ran in evaluations of their own (on 2 digits) for v1 and its hardened v5.
+    const corrupted = (e: ComparableEvaluation, acc: number): ComparableEvaluation => ({ ...e, sampleIndices: [1, 2], corruptions: { severities: [1, 3] }, corruptionAccuracy: acc });
+    const cmp = buildVersionComparison("digits-cnn", versions, [
+      { ...ev("e1", 11, "a", 0.9575, 0.3245, 0.0065, 1.25), ece: 0.0151 }, ev("e2", 12, "b", 0.9545, 0.921, 0.816, 1.5), ev("e3", 13, "c", 0.962, 0.678, 0.014, 3.75), { ...ev("e4", 14, "h", 0.9605, 0.517, 0.021, 1.3), ece: 0.0263 },
+      corrupted(ev("e5", 15, "a", 0.9, 0.3, 0, 1), 0.705), corrupted(ev("e6", 16, "h", 0.9, 0.5, 0, 1), 0.8225),
+    ], undefined, [run]);
     const snapshot = ReportSnapshotSchema.parse({
       ...base,
       costOfRobustness: [costOfRobustnessSnapshot("m1", { modelName: "digits-cnn", ...cmp }), costOfRobustnessSnapshot("m2", { modelName: "never-evaluated", ...buildVersionComparison("never-evaluated", versions.slice(0, 1), []) })],
@@ -39,6 +44,8 @@ describe("Cost of robustness in the PDF", () => {
     expect(text).toContain("digits-cnn v3 (ensemble of digits-cnn v1 + digits-cnn v2, mean probability)");
     // Parent (v1) and hardened (v5) side by side: clean, robust per budget, and the measured training cost.
     for (const s of ["#14", "96.05%", "51.70%", "2.10%", "hardened from v1 by Bulwark", "measured by Bulwark: 5.4 s wall time, 2 epochs, 2,560 attack + 512 weight gradients, tensorflow backend on 2 × Test CPU, worker w-1"]) expect(text).toContain(s);
+    // Calibration and corruptions side by side too, and "not measured" where a version has none.
+    for (const s of ["0.015", "0.026", "70.50% (#15)", "82.25% (#16)", "not measured", "measured on mnist-demo-eval v1, 2 samples (seed 1) with the same settings"]) expect(text).toContain(s);
     expect(text).toContain("accuracy against the L∞ budget per version");
     expect(text).toContain("No version of this model has a completed evaluation: nothing to compare.");
     // it is listed in the contents

@@ -44,8 +44,8 @@ export async function CompareVersionsSection({ ctx, modelId, basis }: { ctx: Tea
                   <Td className="whitespace-nowrap text-xs">{r.evaluation ? <Link href={`${evBase}/${r.evaluation.number}`} className="text-brand-700 hover:underline">#{r.evaluation.number}</Link> : <span className="text-slate-500">{r.note}</span>}</Td>
                   <Td className="tabular-nums">{pct(r.cleanAccuracy)}</Td>
                   {r.robust.map((v, i) => <Td key={i} className="tabular-nums">{pct(v)}</Td>)}
-                  <Td className="tabular-nums" data-testid="compare-ece">{r.ece === null ? <span className="text-xs text-slate-500">{r.evaluation ? "not measured" : "—"}</span> : r.ece.toFixed(3)}</Td>
-                  <Td className="tabular-nums" data-testid="compare-corruptions">{r.corruptionAccuracy === null || !r.corruptionEvaluation ? <span className="text-xs text-slate-500">not measured</span> : <>{pct(r.corruptionAccuracy)} <Link href={`${evBase}/${r.corruptionEvaluation.number}`} className="text-xs text-brand-700 hover:underline">#{r.corruptionEvaluation.number}</Link></>}</Td>
+                  <Td className="tabular-nums"><span data-testid="compare-ece">{r.ece === null ? <span className="text-xs text-slate-500">{r.evaluation ? "not measured" : "—"}</span> : r.ece.toFixed(3)}</span></Td>
+                  <Td className="tabular-nums"><span data-testid="compare-corruptions">{r.corruptionAccuracy === null || !r.corruptionEvaluation ? <span className="text-xs text-slate-500">not measured</span> : <>{pct(r.corruptionAccuracy)} <Link href={`${evBase}/${r.corruptionEvaluation.number}`} className="text-xs text-brand-700 hover:underline">#{r.corruptionEvaluation.number}</Link></>}</span></Td>
                   <Td className="text-xs">{r.trainingMethod}</Td>
                   <Td className="text-xs">{r.trainingCostText ?? <span className="text-slate-500">Not recorded</span>}</Td>
                   {backends.map((b) => {
