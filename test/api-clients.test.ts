@@ -48,7 +48,7 @@ beforeAll(async () => {
   token = (await createApiToken(team.ctx("ADMIN"), { name: "ci", role: "ENGINEER", expiresInDays: 1 })).secret;
   server = await startApiServer();
   pool.startWorker();
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await server?.close();

@@ -49,7 +49,7 @@ let output = "";
 const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once("exit", (code) => r(code))));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 180_000, everyMs = 200): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 600_000, everyMs = 200): Promise<T> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const v = await fn().catch(() => null); // the database may be down for a moment: ask again
@@ -170,7 +170,7 @@ async function killDuringWork(victim: string, kill: () => void, recovered: () =>
   await until("a shard running with progress", async () => {
     const [s] = await query<{ id: string }>(`SELECT id FROM "EvaluationShard" WHERE "evaluationId" = $1 AND status = 'RUNNING' AND "progressDone" > 0`, [ev.id]);
     return s;
-  }, 180_000, 50);
+  }, 600_000, 50);
   const report = await createReport(ctx, { title: `Audit during a ${victim} kill` });
   // The report job takes about a second: poll closely so the kill lands while it is generating.
   const poller = new pg.Client({ connectionString: dbUrl() });
@@ -183,7 +183,7 @@ async function killDuringWork(victim: string, kill: () => void, recovered: () =>
     );
     if (rows[0]!.status === "QUEUED") return null;
     return victim !== "worker" || Number(rows[0]!.running) > 0 ? rows[0]!.status : null;
-  }, 60_000, 10);
+  }, 300_000, 10);
   await poller.end();
   const evState = (await query<{ status: string }>(`SELECT status FROM "Evaluation" WHERE id = $1`, [ev.id]))[0]!.status;
   const before = await counts();
@@ -193,7 +193,7 @@ async function killDuringWork(victim: string, kill: () => void, recovered: () =>
 
   const runningAtKill = (await query<{ id: string; attempts: number }>(`SELECT id, attempts FROM "EvaluationShard" WHERE "evaluationId" = $1 AND status = 'RUNNING'`, [ev.id]));
   kill();
-  await until(`the ${victim} to be back`, recovered, 120_000);
+  await until(`the ${victim} to be back`, recovered, 300_000);
 
   const done = await evaluationFinished(ev.id);
   expect(done.status, `evaluation after the ${victim} kill`).toBe("COMPLETED");
@@ -240,14 +240,14 @@ async function killDuringWork(victim: string, kill: () => void, recovered: () =>
 }
 
 describe("faults: SIGKILL of each process while an evaluation runs and a report is generated", () => {
-  it("web server", { timeout: 400_000 }, async () => {
+  it("web server", { timeout: 1_500_000 }, async () => {
     const old = pidOf("web");
     const r = await killDuringWork("web server", () => process.kill(old, "SIGKILL"), async () => pidOf("web") !== old && (await webHealthy()));
     expect(output).toMatch(/The web process exited \(SIGKILL\); restarting/);
     console.log(`[faults] web killed with the evaluation ${r.evState} and the report ${r.reportState}`);
   });
 
-  it("worker", { timeout: 400_000 }, async () => {
+  it("worker", { timeout: 1_500_000 }, async () => {
     const old = pidOf("worker");
     const r = await killDuringWork("worker", () => process.kill(old, "SIGKILL"), async () => pidOf("worker") !== old);
     expect(output).toMatch(/The worker process exited \(SIGKILL\); restarting/);
@@ -257,7 +257,7 @@ describe("faults: SIGKILL of each process while an evaluation runs and a report 
     console.log(`[faults] worker killed with the evaluation ${r.evState} and the report ${r.reportState}`);
   });
 
-  it("embedded PostgreSQL", { timeout: 400_000 }, async () => {
+  it("embedded PostgreSQL", { timeout: 1_500_000 }, async () => {
     const old = postmasterPid();
     const r = await killDuringWork("database", () => process.kill(old, "SIGKILL"), async () => {
       const pid = runningPostmaster(dataDir);

@@ -52,7 +52,7 @@ beforeAll(async () => {
     await writeFile(tmp, await artifactStore().read(a.sha256));
     await local.put(a.sha256, tmp);
   }
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopWorkers();

@@ -161,7 +161,7 @@ beforeAll(async () => {
   // The owner's own control catalog: another team's catalog, exports and lists must not show it.
   await importTeamCatalog(owner.ctx("REVIEWER"), { json: OWNER_CATALOG, framework: OWNER_FRAMEWORK });
   ownerAuditEvents = await db.auditEvent.count({ where: { teamId: owner.team.id } });
-}, 300_000);
+}, 600_000);
 
 const cases: [string, () => Promise<unknown>][] = [
   ["team context", () => getTeamContext({ id: outsider.userId, email: outsider.actor.label }, owner.team.slug)],

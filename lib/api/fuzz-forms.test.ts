@@ -63,7 +63,7 @@ beforeAll(async () => {
     modelId: mv1!.modelId, mv1: mv1!.id, mv2: mv2!.id, datasetId: dv.datasetId, dv: dv.id, evaluationId: ev.id, scheduleId: schedule.id,
     alertId: alert.id, reportId: report.id, membershipId: membership.id, tokenId: token.id, attestationId: attestation.id,
   });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopQueue();

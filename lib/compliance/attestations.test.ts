@@ -26,7 +26,7 @@ beforeAll(async () => {
   const m = await db.model.create({ data: { teamId: t.team.id, name: "owned-by-reviewer" } });
   await db.modelVersion.create({ data: { teamId: t.team.id, modelId: m.id, version: 1, card: {}, riskTier: "LIMITED", owner: t.users.REVIEWER.email, manifestDigest: "a".repeat(64), totalBytes: 1, engineInfo: {} } });
   modelId = m.id;
-}, 60_000);
+}, 600_000);
 
 describe("bulk attestation", () => {
   it("attests 10 controls with one statement, scope, expiry and evidence link, one audit event each, in one batch", async () => {

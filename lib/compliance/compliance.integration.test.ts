@@ -134,7 +134,7 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
     await initEngineBackend("auto");
     t = await makeTeam("comp");
     datasetVersionId = (await registerDemoEvalSet(t.ctx("ENGINEER"))).versionId;
-  }, 300_000);
+  }, 600_000);
 
   it("the standard model's completed evaluation turns the robustness controls failing, with the measured numbers", async () => {
     const v1 = await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.REVIEWER.email);
@@ -160,7 +160,7 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
     const posture = await getPosture(t.ctx("VIEWER"));
     expect(posture.gaps[0].sentence).toMatch(/^digits-cnn v1 fails MEASURE 2\.7: worst-case robust accuracy \d+\.\d% < 60% at Linf 0\.1 \(evaluation #1\)\.$/);
     expect(posture.frameworks.find((f) => f.framework === "nist-ai-rmf")!.total).toBe(72);
-  }, 300_000);
+  }, 600_000);
 
   it("an unreliable evaluation never yields satisfied, however good its numbers", async () => {
     const v = await db.modelVersion.findFirstOrThrow({ where: { modelId } });
@@ -178,7 +178,7 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
     // Even an attestation cannot lift it.
     await createAttestation(t.ctx("ADMIN"), { control: M27, modelId, statement: "Robustness reviewed against the threat model in RISK-7.", expiresOn: isoDay(30) });
     expect((await statusesForModel(t.ctx("VIEWER"), modelId)).find((s) => s.control === M27)!.status).toBe("failing");
-  }, 300_000);
+  }, 600_000);
 
   it("the adversarially trained version's evaluation satisfies the robustness controls under the default policy", async () => {
     const v2 = await registerDemoModel(t.ctx("ENGINEER"), "v2", modelId, t.users.REVIEWER.email);
@@ -215,7 +215,7 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
     const reg = await getRiskRegister(t.ctx("VIEWER"));
     expect(reg.rows[0]).toMatchObject({ name: "digits-cnn", version: 2, tier: "high", latest: { number: 3, verdict: "reliable" } });
     expect(reg.rows[0].failing.map((f) => f.control)).not.toContain(M27);
-  }, 300_000);
+  }, 600_000);
 
   it("an expired attestation makes its control stale; revoking takes it away", async () => {
     const now = new Date();

@@ -40,7 +40,7 @@ async function refusal(json: string): Promise<string> {
 beforeAll(async () => {
   team = await makeTeam("catalogs");
   other = await makeTeam("catalogs-other");
-}, 60_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopQueue();

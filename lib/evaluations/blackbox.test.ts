@@ -77,7 +77,7 @@ beforeAll(async () => {
   const w = startWorker();
   w.child.stdout!.on("data", (d) => (workerLog += d));
   w.child.stderr!.on("data", (d) => (workerLog += d));
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopWorkers();

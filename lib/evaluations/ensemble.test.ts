@@ -64,7 +64,7 @@ beforeAll(async () => {
   } finally {
     await staging.dispose();
   }
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopWorkers();

@@ -39,7 +39,7 @@ beforeAll(async () => {
   team = await makeTeam("integrity");
   seeded = await seedDemoIntegrity(systemContext(team.team.id, "seed"));
   heldOutId = await seedSplit(systemContext(team.team.id, "seed"), "held-out-digits", "test", loadDemoEvalSplit(), `The ${DEMO_EVAL_SIZE} demo evaluation digits.`);
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopWorkers();
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 describe("integrity evaluations on real workers", () => {
-  it("scans the poisoned demo: finds the backdoor live, states the cost, writes E15 evidence that fails A.7.4", { timeout: 240_000 }, async () => {
+  it("scans the poisoned demo: finds the backdoor live, states the cost, writes E15 evidence that fails A.7.4", { timeout: 900_000 }, async () => {
     const ctx = team.ctx("ENGINEER");
     const input = CreateAnyEvaluationSchema.parse({ kind: "integrity", modelVersionId: seeded.modelVersionId, heldOutDatasetVersionId: heldOutId, sampleCount: "1500", folds: "2", epochs: "1", seed: "4" });
     const created = await createEvaluationOfKind(ctx, input);
@@ -60,7 +60,7 @@ describe("integrity evaluations on real workers", () => {
     const done = await waitFor(`integrity evaluation ${created.number}`, async () => {
       const e = await db.evaluation.findUniqueOrThrow({ where: { id: created.id } });
       return ["COMPLETED", "FAILED", "CANCELLED"].includes(e.status) ? e : null;
-    }, 200_000);
+    }, 800_000);
     expect(done.failureReason).toBeNull();
     expect(done.status).toBe("COMPLETED");
     const m = done.metrics as unknown as IntegrityMetrics;

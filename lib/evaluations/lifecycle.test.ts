@@ -38,7 +38,7 @@ const input = (over: Record<string, unknown> = {}) => ({
 });
 
 describe("evaluation lifecycle on real workers", () => {
-  it("survives a worker killed mid-shard with metrics identical to an uninterrupted run", { timeout: 600_000 }, async () => {
+  it("survives a worker killed mid-shard with metrics identical to an uninterrupted run", { timeout: 900_000 }, async () => {
     const ctx = seeded.team.ctx("ENGINEER");
     // Uninterrupted reference run on one worker.
     startWorker();
@@ -78,7 +78,7 @@ describe("evaluation lifecycle on real workers", () => {
     await stopWorkers();
   });
 
-  it("raises a regression alert when robust accuracy drops between runs, and a reviewer acknowledges it", { timeout: 400_000 }, async () => {
+  it("raises a regression alert when robust accuracy drops between runs, and a reviewer acknowledges it", { timeout: 900_000 }, async () => {
     // Measured, not constructed: the adversarially trained v2 first, then the standard v1 on the same
     // samples and suite (as when a retrained model silently loses its robustness).
     const versions = await db.modelVersion.findMany({ where: { teamId: seeded.team.team.id }, orderBy: { version: "asc" } });
@@ -111,7 +111,7 @@ describe("evaluation lifecycle on real workers", () => {
     await stopWorkers();
   });
 
-  it("ends an evaluation as failed, with the reason, when a shard always fails", { timeout: 300_000 }, async () => {
+  it("ends an evaluation as failed, with the reason, when a shard always fails", { timeout: 900_000 }, async () => {
     // A memory limit no TensorFlow.js process fits in: every attempt is killed by the limit.
     startWorker({ BULWARK_SHARD_MEMORY_MB: "128" });
     const ev = await createEvaluation(seeded.team.ctx("ENGINEER"), input({ sampleCount: 20, shardSize: 20 }));
@@ -124,7 +124,7 @@ describe("evaluation lifecycle on real workers", () => {
     await stopWorkers();
   });
 
-  it("cancels: records who cancelled, and no shard result lands afterwards", { timeout: 300_000 }, async () => {
+  it("cancels: records who cancelled, and no shard result lands afterwards", { timeout: 900_000 }, async () => {
     const ctx = seeded.team.ctx("ENGINEER");
     const ev = await createEvaluation(ctx, input({ sampleCount: 60, shardSize: 20 }));
     await cancelEvaluation(ctx, ev.id);

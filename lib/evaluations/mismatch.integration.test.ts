@@ -64,7 +64,7 @@ const inProcess: ShardExecutor = async (task) => {
 beforeAll(async () => {
   team = await makeTeam("mismatch");
   datasetVersionId = (await registerDemoEvalSet(team.ctx("ENGINEER"))).versionId;
-}, 120_000);
+}, 600_000);
 
 afterAll(() => stopQueue());
 

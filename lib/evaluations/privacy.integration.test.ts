@@ -49,7 +49,7 @@ beforeAll(async () => {
   await db.modelVersion.update({ where: { id: v2.id }, data: { card: { ...(v2.card as object), trainingPrivacy: { differentialPrivacy: "no" } } } });
   evalSplit = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
   trainSplit = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.train } } })).id;
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopWorkers();

@@ -50,7 +50,7 @@ beforeAll(async () => {
   v1 = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id, format: "tfjs-layers", version: 1 }, orderBy: { createdAt: "asc" } })).id;
   onnxVersion = (await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id, format: "onnx" } })).id;
   train = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.train } } })).id;
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopWorkers();

@@ -53,7 +53,7 @@ beforeAll(async () => {
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
   model = await loadDemoModel("digits-cnn-v1");
   server = await startModelServer(model, { token: TOKEN, classLabels: DIGIT_LABELS });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await server?.close();

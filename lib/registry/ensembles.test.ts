@@ -45,7 +45,7 @@ beforeAll(async () => {
   const eng = team.ctx("ENGINEER");
   v1 = await upload(eng, "tiny", { "trainingCost.epochs": "6", "trainingCost.wallTimeHours": "0.5", "trainingCost.hardware": "2 vCPU" }, { seed: 1 });
   v2 = await upload(eng, "tiny", { "trainingMethod.kind": "adversarial", "trainingMethod.attack": "PGD", "trainingMethod.norm": "linf", "trainingMethod.epsilon": "0.3", "trainingCost.epochs": "14", "trainingCost.wallTimeHours": "2", "trainingCost.hardware": "2 vCPU", riskTier: "high" }, { seed: 2 }, v1.modelId);
-}, 120_000);
+}, 600_000);
 
 const versionCount = () => db.modelVersion.count({ where: { teamId: team.team.id } });
 

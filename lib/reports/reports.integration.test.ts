@@ -30,7 +30,7 @@ let evaluationId: string;
 const generated = (id: string) => waitFor(`report ${id} to be generated`, async () => {
   const r = await db.report.findUniqueOrThrow({ where: { id } });
   return r.status === "DRAFT" || r.status === "FAILED" ? r : null;
-}, 300_000);
+}, 600_000);
 
 beforeAll(async () => {
   team = await makeTeam("reports");

@@ -30,7 +30,7 @@ beforeAll(async () => {
   team = await makeTeam("review");
   // A webhook URL is set, so review events are queued for it (delivery is not part of this test).
   await db.teamSettings.create({ data: { teamId: team.team.id, webhookUrl: "https://hooks.example.com/bulwark", webhookSecret: "s".repeat(32) } });
-}, 60_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopQueue();

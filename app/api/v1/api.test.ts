@@ -89,7 +89,7 @@ beforeAll(async () => {
   ids.modelId = mv.modelId;
   ids.modelVersionId = mv.id;
   ids.datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await pool.stopWorkers();

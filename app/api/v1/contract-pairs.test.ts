@@ -46,7 +46,7 @@ beforeAll(async () => {
   const team = await makeTeam("pairs");
   admin = (await createApiToken(team.ctx("ADMIN"), { name: "admin", role: "ADMIN", expiresInDays: 1 })).secret;
   viewer = (await createApiToken(team.ctx("ADMIN"), { name: "viewer", role: "VIEWER", expiresInDays: 1 })).secret;
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await disconnectDb();

@@ -34,7 +34,7 @@ beforeAll(async () => {
   const v2 = await registerDemoModel(t.ctx("ENGINEER"), "v2", v1.modelId, t.users.ENGINEER.email);
   await initEngineBackend("auto");
   await measure(t.ctx("ENGINEER"), v1.modelId, v2.versionId, (await registerDemoEvalSet(t.ctx("ENGINEER"))).versionId);
-}, 300_000);
+}, 600_000);
 
 afterAll(() => stopQueue());
 

@@ -51,7 +51,7 @@ beforeAll(async () => {
   tokens.OUTSIDER = (await createApiToken(outsider.ctx("ADMIN"), { name: "outsider", role: "ADMIN", expiresInDays: 7 })).secret;
   model = await loadDemoModel("digits-cnn-v1");
   server = await startModelServer(model, { token: SECRET, classLabels: DIGIT_LABELS });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await server?.close();

@@ -99,7 +99,7 @@ beforeAll(async () => {
     uploadDatasetVersion: { format: "csv", licence: "MIT", personalData: "no", split: "test", source: "ours", labelColumn: "label", expectedVersion: "9" },
     ...validBody,
   });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopQueue();

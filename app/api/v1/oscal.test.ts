@@ -67,7 +67,7 @@ beforeAll(async () => {
   queuedReportId = (await createReport(t.ctx("ENGINEER"), { title: "Not generated yet" })).id;
   snapshotSha256 = view.snapshotSha256!;
   server = await startApiServer();
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await server?.close();

@@ -36,7 +36,7 @@ beforeAll(async () => {
   const view = await getReport(team.ctx("VIEWER"), created.id);
   await approveReport(team.ctx("REVIEWER"), { reportId: view.id, snapshotSha256: view.snapshotSha256! });
   reportId = created.id;
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopQueue();
