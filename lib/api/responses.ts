@@ -4,6 +4,8 @@ import { EngineMetricsSchema, ExampleRecordSchema, ReliabilityReportSchema, Repl
 import { AttackSuiteSchema } from "../engine/suite";
 import { ModelCardSchema } from "../registry/model-card";
 import { ThreatModelSchema } from "../evaluations/threat-model";
+import { SuspectRowSchema } from "../evaluations/integrity-reading";
+import { ConnectionTestResultSchema } from "../registry/endpoints";
 import { QueryCostSchema } from "../evaluations/blackbox";
 import { HardeningParamsSchema } from "../engine/training/harden-params";
 
@@ -74,16 +76,7 @@ export const UploadedModelVersionResponse = z.intersection(ModelVersionResponse,
   ignoredFiles: z.array(z.string()).meta({ description: "Files of the upload that are not part of the model (e.g. a README), not stored." }),
 }));
 
-export const ConnectionTestResponse = z.object({
-  ok: z.boolean(),
-  error: z.string().nullable(),
-  examples: z.number().int(),
-  answered: z.number().int(),
-  agreeing: z.number().int(),
-  outputKind: z.enum(["scores", "label"]),
-  stats: z.object({ requests: z.number().int(), retries: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
-  msPerRequest: z.number(),
-});
+export const ConnectionTestResponse = ConnectionTestResultSchema;
 
 export const DatasetVersionSummary = z.object({
   id: z.string(), version: z.number().int(), format: z.string(), licence: z.string(), personalData: z.string(), split: z.string(),
@@ -199,7 +192,7 @@ export const EvaluationResultsResponse = z.discriminatedUnion("kind", [Robustnes
 
 export const SuspectsResponse = z.object({
   total: z.number().int(),
-  data: z.array(z.object({ rank: z.number().int(), datasetIndex: z.number().int(), label: z.string().nullable(), spectralScore: z.number().nullable(), spectralRank: z.number().int().nullable(), inSpectralTop: z.boolean().nullable() })),
+  data: z.array(SuspectRowSchema),
   nextCursor: NextCursor,
 });
 

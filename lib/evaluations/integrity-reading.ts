@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { liveRuleText, type TriggerRow } from "../integrity/trigger";
 import type { SuspiciousExample } from "../integrity/model-scan";
 import type { IntegrityMetrics } from "./integrity-types";
@@ -93,15 +94,17 @@ export function readingOf(m: Omit<IntegrityMetrics, "reading">, datasetLabel = "
 
 // ---- Suspected planted examples: all of them, a page at a time ----------------------------------------
 
-export interface SuspectRow {
-  rank: number;
-  datasetIndex: number;
-  /** Null for the examples a scan stored before every suspect was kept with its scores. */
-  label: string | null;
-  spectralScore: number | null;
-  spectralRank: number | null;
-  inSpectralTop: boolean | null;
-}
+/** One suspected example; the API's suspects page (lib/api/responses.ts) answers these rows as they are. */
+export const SuspectRowSchema = z.object({
+  rank: z.number().int(),
+  datasetIndex: z.number().int(),
+  // Null for the examples a scan stored before every suspect was kept with its scores.
+  label: z.string().nullable(),
+  spectralScore: z.number().nullable(),
+  spectralRank: z.number().int().nullable(),
+  inSpectralTop: z.boolean().nullable(),
+});
+export type SuspectRow = z.infer<typeof SuspectRowSchema>;
 
 /**
  * Every suspected example, most outlying first. Scans stored before every suspect was kept hold the first 48

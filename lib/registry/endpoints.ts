@@ -8,7 +8,7 @@ import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { secretKey } from "../env";
 import { decryptSecret, encryptSecret, redactSecrets } from "../security/secrets";
 import { EndpointAnswerError, EndpointModel, RequestTemplateSchema, ResponseMappingSchema, type EndpointModelSpec } from "../engine/endpoint";
-import { OutboundClient, type OutboundStats } from "../outbound/client";
+import { OutboundClient } from "../outbound/client";
 import { matchAllowlist, OutboundError, parseOutboundUrl, portOf, type Resolver } from "../outbound/policy";
 import { createVersion, filelessModelVersion, resolveVersionTarget, type ModelVersionIdentity } from "./versions";
 import { cardInputFromFields, ModelCardSchema, type ModelCard } from "./model-card";
@@ -319,20 +319,23 @@ export function openEndpointModel(scope: TeamScope, ep: EndpointForEngine, opts:
   return { model, client };
 }
 
-export interface ConnectionTestResult {
-  ok: boolean;
-  /** What went wrong, in one sentence (no credential, no response body). */
-  error: string | null;
-  examples: number;
-  /** Answers that were one of the declared classes (every answer, when ok). */
-  answered: number;
-  /** Answers equal to the dataset's label. */
-  agreeing: number;
-  outputKind: "scores" | "label";
-  stats: OutboundStats;
-  /** Wall time divided by requests sent (at the endpoint's concurrency), for the cost estimate. */
-  msPerRequest: number;
-}
+/** What a connection test found; the API (lib/api/responses.ts) answers it as it is. */
+export const ConnectionTestResultSchema = z.object({
+  ok: z.boolean(),
+  // What went wrong, in one sentence (no credential, no response body).
+  error: z.string().nullable(),
+  examples: z.number().int(),
+  // Answers that were one of the declared classes (every answer, when ok).
+  answered: z.number().int(),
+  // Answers equal to the dataset's label.
+  agreeing: z.number().int(),
+  outputKind: z.enum(["scores", "label"]),
+  // The outbound client's figures (lib/outbound/client.ts OutboundStats).
+  stats: z.object({ requests: z.number().int(), retries: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
+  // Wall time divided by requests sent (at the endpoint's concurrency), for the cost estimate.
+  msPerRequest: z.number(),
+});
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResultSchema>;
 
 /**
  * "Test connection": sends the dataset's first examples and checks every answer against the declared
