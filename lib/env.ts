@@ -70,6 +70,10 @@ const EnvSchema = z.object({
   TF_NUM_INTEROP_THREADS: envNumber("a number of threads", { whole: true, min: 1 }).optional(),
   // `npm run engine:native`: a tensorflow-cpu 2.21.0 wheel already on disk (skips pip).
   BULWARK_TF_WHEEL: z.string().min(1, { error: "expected a path to a .whl file" }).optional(),
+  /** `npm install`/`npm ci` also set up the native backend (scripts/native-install.ts); false skips that. */
+  BULWARK_NATIVE_INSTALL: boolish.default(true),
+  /** The time that set-up may take during `npm install`; at the limit it is stopped and evaluations run on wasm. */
+  BULWARK_NATIVE_INSTALL_TIMEOUT_S: envNumber("a number of seconds", { min: 1, max: 3600, unit: "seconds" }).default(600),
   // Tests: a missing native backend fails the native/wasm parity test instead of skipping it (CI sets it).
   BULWARK_REQUIRE_NATIVE: boolish.default(false),
   BULWARK_SHARD_TIMEOUT_MIN: envNumber("a number of minutes", { min: 0.1, max: 24 * 60, unit: "minutes" }).default(10),

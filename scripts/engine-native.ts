@@ -9,17 +9,19 @@
  *   1. check platform and build tools;
  *   2. fetch the wheel with pip (or take BULWARK_TF_WHEEL) and extract only the two libraries and the
  *      headers the binding includes into <data dir>/native/tensorflow-2.21.0 (the data dir is git-ignored);
- *   3. install @tensorflow/tfjs-node 4.22.0 with --ignore-scripts --no-save (package.json and the lockfile
- *      stay as they are: `npm install` must keep working offline without this);
- *   4. place the libraries and headers in its deps/ folder, write scripts/custom-binary.json;
- *   5. build the binding (`npm rebuild … --foreground-scripts`, node-gyp against Node's headers);
- *   6. load it in a child process through the engine and check that the backend is "tensorflow".
+ *   3. install @tensorflow/tfjs-node 4.22.0 with --ignore-scripts --no-save --prefer-offline (package.json
+ *      and the lockfile stay as they are: `npm install` must keep working offline without this);
+ *   4. place the libraries and headers in its deps/ folder;
+ *   5. take the binding built earlier from the cache, else build it (`npm rebuild … --foreground-scripts`,
+ *      node-gyp against Node's headers) and keep a copy in the cache;
+ *   6. load the engine in a child process and check that it picks the "tensorflow" backend by itself.
  * On failure it says what failed and what to do, removes a half-installed tfjs-node and shows that the
- * engine still starts on wasm.
+ * engine still starts on wasm. `npm install`/`npm ci` run this through scripts/native-install.ts (time
+ * limit, output in a log file); `--report <file>` writes the outcome there as JSON for it.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -37,6 +39,13 @@ const HEADER_DIRS = ["tensorflow/c/", "tensorflow/core/platform/", "tsl/", "xla/
 const ROOT = resolve(import.meta.dirname, "..");
 const SELF = fileURLToPath(import.meta.url);
 const PKG_DIR = join(ROOT, "node_modules", "@tensorflow", "tfjs-node");
+// Present while this script changes node_modules/@tensorflow/tfjs-node: a run that was killed (the install
+// step's time limit, Ctrl-C) leaves it behind, and the package is then removed rather than trusted.
+const INCOMPLETE = join(ROOT, "node_modules", ".bulwark-native-incomplete");
+const reportArg = process.argv.indexOf("--report");
+const REPORT = reportArg > 0 ? process.argv[reportArg + 1] : undefined;
+/** What this run did, in a few words per step (the install step prints it on one line). */
+const did: string[] = [];
 
 class SetupError extends Error {
   constructor(
@@ -73,13 +82,14 @@ function duBytes(path: string): number {
 // it, so it is never loaded in this one). Prints the engine's backend info as JSON.
 if (process.argv.includes("--probe")) {
   const { initEngineBackend } = await import("../lib/engine/backend");
-  const want = process.argv[process.argv.indexOf("--probe") + 1] === "wasm" ? "wasm" : "tensorflow";
+  const arg = process.argv[process.argv.indexOf("--probe") + 1];
+  const want = arg === "wasm" || arg === "auto" ? arg : "tensorflow";
   const backendInfo = await initEngineBackend(want);
   console.log(JSON.stringify(backendInfo));
   process.exit(0);
 }
 
-function probe(backend: "tensorflow" | "wasm"): { ok: true; info: Record<string, unknown> } | { ok: false; error: string } {
+function probe(backend: "auto" | "tensorflow" | "wasm"): { ok: true; info: Record<string, unknown> } | { ok: false; error: string } {
   const r = run(process.execPath, ["--import", "tsx", SELF, "--probe", backend], { quiet: true, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" } });
   if (r.status === 0) {
     const last = r.stdout.trim().split("\n").pop() ?? "";
@@ -186,6 +196,7 @@ async function ensureLibraries(dir: string, wheelFromEnv: string | undefined): P
   const marker = join(dir, "ready.json");
   if (existsSync(marker) && LIBS.every((l) => existsSync(join(dir, "lib", l)))) {
     info(`already extracted in ${relative(ROOT, dir) || dir} (${mb(duBytes(dir))})`);
+    did.push("libraries cached");
     return;
   }
   let wheel = wheelFromEnv ? resolve(wheelFromEnv) : undefined;
@@ -207,16 +218,25 @@ async function ensureLibraries(dir: string, wheelFromEnv: string | undefined): P
     }
     info(`downloading tensorflow-cpu==${TF_VERSION} with ${pip.join(" ")} (about 270 MB)…`);
     const started = Date.now();
-    mkdirSync(downloadDir, { recursive: true });
-    const r = run(pip[0]!, [...pip.slice(1), "download", "--no-deps", "--only-binary=:all:", `tensorflow-cpu==${TF_VERSION}`, "-d", downloadDir]);
-    wheel = findWheel(downloadDir);
-    if (r.status !== 0 || !wheel) {
+    // Into a separate folder, moved when pip is done: a download cut short is never taken for a wheel.
+    const partial = `${downloadDir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    const r = run(pip[0]!, [...pip.slice(1), "download", "--no-deps", "--only-binary=:all:", `tensorflow-cpu==${TF_VERSION}`, "-d", partial]);
+    const got = r.status === 0 ? findWheel(partial) : undefined;
+    if (got) {
+      rmSync(downloadDir, { recursive: true, force: true });
+      renameSync(partial, downloadDir);
+      wheel = findWheel(downloadDir);
+    }
+    if (!wheel) {
+      rmSync(partial, { recursive: true, force: true });
       throw new SetupError(
         `pip could not download tensorflow-cpu==${TF_VERSION} (exit ${r.status ?? r.signal}; see pip's output above)`,
         `check pip's index (pip config list), note that the wheel exists only for the CPython versions TensorFlow 2.21 supports, or fetch the wheel elsewhere and run again with BULWARK_TF_WHEEL=/path/to/it.whl`,
       );
     }
     info(`downloaded ${mb(statSync(wheel).size)} in ${secs(started)}`);
+    did.push("wheel downloaded");
   }
   const started = Date.now();
   const tmp = `${dir}.partial`;
@@ -232,6 +252,7 @@ async function ensureLibraries(dir: string, wheelFromEnv: string | undefined): P
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   info(`extracted in ${secs(started)}: ${mb(duBytes(dir))} in ${relative(ROOT, dir) || dir}`);
+  did.push("libraries extracted");
   // Our own download is no longer needed (a wheel given by BULWARK_TF_WHEEL is left alone).
   if (!wheelFromEnv) {
     rmSync(downloadDir, { recursive: true, force: true });
@@ -258,7 +279,8 @@ function ensurePackage(): void {
   const before = new Map(guarded.map((f) => [f, readFileSync(join(ROOT, f))]));
   info("npm install --no-save --ignore-scripts (its own install step would try to download libtensorflow)…");
   const started = Date.now();
-  const r = run("npm", ["install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", `@tensorflow/tfjs-node@${TFJS_NODE_VERSION}`]);
+  // --prefer-offline: npm's cache answers when it can (after `npm install` removed the package, it is there).
+  const r = run("npm", ["install", "--no-save", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", `@tensorflow/tfjs-node@${TFJS_NODE_VERSION}`]);
   // --no-save should leave both files alone; restore them if this npm version thinks otherwise.
   for (const [f, bytes] of before) {
     if (!readFileSync(join(ROOT, f)).equals(bytes)) {
@@ -275,6 +297,7 @@ function ensurePackage(): void {
     throw new SetupError("npm installed a separate @tensorflow/tfjs-core inside tfjs-node (version mismatch with @tensorflow/tfjs)", `keep @tensorflow/tfjs at ${TFJS_NODE_VERSION} in package.json`);
   }
   info(`installed in ${secs(started)}`);
+  did.push("tfjs-node installed");
 }
 
 function link(target: string, path: string) {
@@ -282,9 +305,34 @@ function link(target: string, path: string) {
   symlinkSync(target, path);
 }
 
+const LIB_LINKS: [string, string][] = [
+  ["libtensorflow.so", "libtensorflow_cc.so.2"],
+  ["libtensorflow_framework.so", "libtensorflow_framework.so.2"],
+  ["libtensorflow.so.2.9.1", "libtensorflow_cc.so.2"],
+];
+
+/** Whether deps/ already holds the cache's libraries (same files, or copies of the same size) and links. */
+function depsInPlace(dir: string): boolean {
+  const deps = join(PKG_DIR, "deps");
+  try {
+    const libsSame = LIBS.every((l) => {
+      const [a, b] = [statSync(join(deps, "lib", l)), statSync(join(dir, "lib", l))];
+      return (a.dev === b.dev && a.ino === b.ino) || a.size === b.size;
+    });
+    const linksSame = LIB_LINKS.every(([name, target]) => readlinkSync(join(deps, "lib", name)) === target);
+    return libsSame && linksSame && realpathSync(join(deps, "include")) === realpathSync(join(dir, "include"));
+  } catch {
+    return false;
+  }
+}
+
 /** deps/ as tfjs-node's binding.gyp and install.js expect it, pointing at the extracted files. */
 function placeDeps(dir: string): void {
   step("Placing the libraries and headers in tfjs-node/deps");
+  if (depsInPlace(dir)) {
+    info("already in place");
+    return;
+  }
   const deps = join(PKG_DIR, "deps");
   const lib = join(deps, "lib");
   rmSync(deps, { recursive: true, force: true });
@@ -302,13 +350,9 @@ function placeDeps(dir: string): void {
   // The linker looks for -ltensorflow / -ltensorflow_framework; the resulting addon records the
   // sonames libtensorflow_cc.so.2 / libtensorflow_framework.so.2 and finds them by its rpath
   // ($ORIGIN/../../deps/lib). install.js skips its download when libtensorflow.so.2.9.1 exists.
-  link("libtensorflow_cc.so.2", join(lib, "libtensorflow.so"));
-  link("libtensorflow_framework.so.2", join(lib, "libtensorflow_framework.so"));
-  link("libtensorflow_cc.so.2", join(lib, "libtensorflow.so.2.9.1"));
+  for (const [name, target] of LIB_LINKS) link(target, join(lib, name));
   link(join(dir, "include"), join(deps, "include"));
-  // A "tf-lib" entry makes install.js build the addon from source instead of fetching a prebuilt one.
-  writeFileSync(join(PKG_DIR, "scripts", "custom-binary.json"), JSON.stringify({ "tf-lib": `file://${join(dir, "lib")} (tensorflow-cpu ${TF_VERSION} wheel)` }, null, 2) + "\n");
-  info(`${LIBS.join(", ")} ${mode}; include/ linked; scripts/custom-binary.json written`);
+  info(`${LIBS.join(", ")} ${mode}; include/ linked`);
 }
 
 function bindingPath(): string | undefined {
@@ -318,10 +362,15 @@ function bindingPath(): string | undefined {
   return napi.length ? join(libDir, napi.sort().pop()!, "tfjs_binding.node") : undefined;
 }
 
-function build(): void {
+/** Where a binding this script built is kept, so that a reinstalled tfjs-node needs no compiler run. */
+const bindingCache = (dir: string) => join(dir, "binding", `tfjs-node-${TFJS_NODE_VERSION}-node-abi${process.versions.modules}`);
+
+function build(dir: string): void {
   const started = Date.now();
   rmSync(join(PKG_DIR, "lib"), { recursive: true, force: true });
   rmSync(join(PKG_DIR, "build"), { recursive: true, force: true });
+  // A "tf-lib" entry makes install.js build the addon from source instead of fetching a prebuilt one.
+  writeFileSync(join(PKG_DIR, "scripts", "custom-binary.json"), JSON.stringify({ "tf-lib": `file://${join(dir, "lib")} (tensorflow-cpu ${TF_VERSION} wheel)` }, null, 2) + "\n");
   const r = run("npm", ["rebuild", "@tensorflow/tfjs-node", "--foreground-scripts"], { env: nodedirEnv() });
   const built = bindingPath();
   // install.js does not always fail when the compiler does: the file is the real evidence.
@@ -332,42 +381,96 @@ function build(): void {
     );
   }
   info(`built ${relative(ROOT, built)} in ${secs(started)}`);
+  did.push("binding built");
 }
 
-function buildAndVerify(): void {
-  step("Building the tfjs-node binding (node-gyp, about 30 s)");
+/** Keeps the binding that just loaded (its rpath is relative: $ORIGIN/../../deps/lib). */
+function saveBinding(dir: string, built: string): void {
+  const dest = join(bindingCache(dir), relative(join(PKG_DIR, "lib"), built));
+  mkdirSync(dirname(dest), { recursive: true });
+  copyFileSync(built, `${dest}.partial`);
+  renameSync(`${dest}.partial`, dest);
+  info(`kept a copy in ${relative(ROOT, dest)} for the next reinstall`);
+}
+
+/** Puts a binding built earlier back into lib/napi-v*; false when the cache has none. */
+function restoreBinding(dir: string): boolean {
+  const cache = bindingCache(dir);
+  const napi = existsSync(cache) ? readdirSync(cache).filter((d) => existsSync(join(cache, d, "tfjs_binding.node"))) : [];
+  for (const d of napi) {
+    mkdirSync(join(PKG_DIR, "lib", d), { recursive: true });
+    copyFileSync(join(cache, d, "tfjs_binding.node"), join(PKG_DIR, "lib", d, "tfjs_binding.node"));
+  }
+  return napi.length > 0;
+}
+
+/** Why the engine did not pick the native backend by itself, or null when it did. */
+function notNative(check: ReturnType<typeof probe>): string | null {
+  if (!check.ok) return check.error;
+  if (check.info.backend === "tensorflow") return null;
+  const fallbacks = (check.info.fallbacks as string[] | undefined) ?? [];
+  return `the engine picked ${String(check.info.backend)}${fallbacks.length ? ` (${fallbacks.join("; ")})` : ""}`;
+}
+
+function buildAndVerify(dir: string): Record<string, unknown> {
+  step("The tfjs-node binding (built once with node-gyp, about 30 s, then kept in the cache)");
+  let source: "existing" | "cache" | "build" = "existing";
   const existing = bindingPath();
   if (existing) info(`already built: ${relative(ROOT, existing)}`);
-  else build();
-  step("Loading it through the engine in a child process");
+  else if (restoreBinding(dir)) {
+    source = "cache";
+    info(`taken from ${relative(ROOT, bindingCache(dir))} (built by an earlier run)`);
+    did.push("binding from the cache");
+  } else {
+    source = "build";
+    build(dir);
+  }
+  step("Loading the engine in a child process (it must pick the tensorflow backend by itself)");
   let started = Date.now();
-  let check = probe("tensorflow");
-  if (existing && !(check.ok && check.info.backend === "tensorflow")) {
-    info(`the existing binding does not load (${check.ok ? `backend ${String(check.info.backend)}` : check.error}); rebuilding`);
-    build();
+  let check = probe("auto");
+  if (source !== "build" && notNative(check)) {
+    info(`the ${source === "cache" ? "cached" : "existing"} binding does not load (${notNative(check)}); rebuilding`);
+    build(dir);
+    source = "build";
     started = Date.now();
-    check = probe("tensorflow");
+    check = probe("auto");
   }
-  if (!check.ok || check.info.backend !== "tensorflow") {
-    throw new SetupError(`the native backend does not load: ${check.ok ? `backend ${String(check.info.backend)}` : check.error}`, "read the message above; run again with BULWARK_TF_WHEEL set to a fresh wheel if the libraries look damaged");
+  const why = notNative(check);
+  if (why || !check.ok) {
+    throw new SetupError(`the native backend does not load: ${why}`, "read the message above; run again with BULWARK_TF_WHEEL set to a fresh wheel if the libraries look damaged");
   }
+  if (source === "build") saveBinding(dir, bindingPath()!);
   info(`backend tensorflow, TensorFlow ${String(check.info.tensorflowVersion)}, tfjs-node ${String(check.info.tfjsNodeVersion)} (child process ${secs(started)})`);
+  return check.info;
 }
 
 // ---------------------------------------------------------------------------------------------------
+/** The outcome for scripts/native-install.ts (with --report). */
+function report(outcome: Record<string, unknown>): void {
+  if (REPORT) writeFileSync(REPORT, JSON.stringify({ ...outcome, did, seconds: (Date.now() - t0) / 1000 }) + "\n");
+}
+
 console.log(`Setting up the native TensorFlow backend (tensorflow-cpu ${TF_VERSION} libraries + @tensorflow/tfjs-node ${TFJS_NODE_VERSION})`);
 let packageTouched = false;
 try {
+  if (existsSync(INCOMPLETE)) {
+    rmSync(PKG_DIR, { recursive: true, force: true });
+    rmSync(INCOMPLETE, { force: true });
+    console.log("An earlier run was stopped while it changed node_modules/@tensorflow/tfjs-node: removed it to start again.");
+  }
   checkPlatform();
   nodedirEnv(); // fail before the 270 MB download, not after it
   const dir = cacheDir();
   await ensureLibraries(dir, parseEnv(process.env).BULWARK_TF_WHEEL);
   packageTouched = true;
+  writeFileSync(INCOMPLETE, `${new Date().toISOString()} pid ${process.pid}\n`);
   ensurePackage();
   placeDeps(dir);
-  buildAndVerify();
+  const loaded = buildAndVerify(dir);
+  rmSync(INCOMPLETE, { force: true });
+  report({ ok: true, tensorflowVersion: loaded.tensorflowVersion, tfjsNodeVersion: loaded.tfjsNodeVersion });
   console.log(`\nDone in ${secs(t0)}. Workers now use the native backend (${availableParallelism()} cores here); set BULWARK_TF_BACKEND=wasm to force WebAssembly.`);
-  console.log(`Libraries: ${mb(duBytes(dir))} in ${dir}. Re-run this after \`npm ci\` or \`npm install\` (they remove tfjs-node); the cache makes that quick.`);
+  console.log(`Libraries: ${mb(duBytes(dir))} in ${dir}. \`npm install\` and \`npm ci\` remove tfjs-node and set it up again from this cache (scripts/native-install.ts).`);
 } catch (e) {
   const err = e instanceof SetupError ? e : new SetupError(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, "report it with the output above");
   console.error(`\nengine:native FAILED: ${err.what}\n  What to do: ${err.todo}`);
@@ -376,7 +479,11 @@ try {
     rmSync(PKG_DIR, { recursive: true, force: true });
     console.error("  Removed the incomplete node_modules/@tensorflow/tfjs-node.");
   }
-  const wasm = probe("wasm");
-  console.error(wasm.ok ? "  The engine still runs on the WebAssembly backend (checked)." : `  Warning: the wasm backend did not start either: ${wasm.error}`);
+  rmSync(INCOMPLETE, { force: true });
+  // What the engine picks now by itself: wasm, unless a native backend set up earlier still loads.
+  const now = probe("auto");
+  const backend = now.ok ? String(now.info.backend) : undefined;
+  console.error(backend ? `  The engine starts on the ${backend === "tensorflow" ? "native backend set up earlier" : `${backend} backend`} (checked).` : `  Warning: the engine did not start on any backend: ${now.ok ? "" : now.error}`);
+  report({ ok: false, what: err.what, todo: err.todo, backend, backendError: now.ok ? undefined : now.error });
   process.exit(1);
 }
