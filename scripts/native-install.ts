@@ -21,7 +21,7 @@ const PKG_DIR = join(ROOT, "node_modules", "@tensorflow", "tfjs-node");
 const INCOMPLETE = join(ROOT, "node_modules", ".bulwark-native-incomplete");
 const say = (m: string) => console.log(`Native TensorFlow backend: ${m}`);
 const shown = (p: string) => (isAbsolute(relative(ROOT, p)) || relative(ROOT, p).startsWith("..") ? p : relative(ROOT, p));
-const oneLine = (m: string) => m.replace(/\s*\n\s*/g, "; ").trim();
+const oneLine = (m: string) => m.replace(/:\s*\n\s*/g, ": ").replace(/\s*\n\s*/g, "; ").trim();
 
 interface Report {
   ok: boolean;
@@ -105,7 +105,7 @@ async function setUp(): Promise<[string, number]> {
   const engine = !report.backend
     ? `Warning: the engine did not start on any backend (${oneLine(report.backendError ?? "")})`
     : report.backend === "tensorflow" ? "Evaluations still run on the native backend set up earlier (checked)" : `Evaluations run on ${report.backend === "wasm" ? "WebAssembly" : report.backend} (checked)`;
-  return [`not set up: ${what}. ${engine}. To set it up: ${oneLine(report.todo ?? "")}, then \`npm run engine:native\`; ${tail}`, 0];
+  return [`not set up: ${what}. ${engine}. To set it up: ${oneLine(report.todo ?? "")} (\`npm run engine:native\` runs it again); ${tail}`, 0];
 }
 
 let outcome: [string, number];
