@@ -438,6 +438,8 @@ const WHOLE_TEAM_ONLY = new Set([
   "setRecordArchived", "setVersionArchived", "deleteVersion",
   // the history on a record's page, given the record getModel / getDataset (in the table above) found in the team
   "recordHistory",
+  // the query of the model and dataset lists and pages (listModels / listDatasets, getModel / getDataset): the caller's team
+  "registryListWhere", "recordPageQuery",
   // the team's own chain, policy, crosswalk, evidence, posture, settings, environments, allowlist and measured rates
   // (a member's page or the system's job: both name the team by the context)
   "verifyTeamChain", "verifyTeamChainRecent", "loadEvidence", "activePolicy", "listCrosswalkOverrides", "teamCrosswalk", "assessTeamById",

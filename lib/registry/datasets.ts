@@ -6,7 +6,7 @@ import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
 import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
 import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
-import { deleteVersion, recordHistory, saveCardEdit, STORED_VERSIONS_NEWEST_FIRST, setRecordArchived, setVersionArchived } from "./lifecycle";
+import { deleteVersion, LATEST_STORED_VERSION, recordHistory, recordPageQuery, registryListRow, registryListWhere, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
 import {
   DatasetCardSchema,
   datasetCardFromFields,
@@ -161,40 +161,26 @@ export type DatasetListFilter = z.infer<typeof DatasetListFilterSchema>;
 
 export async function listDatasets(ctx: TeamContext, f: DatasetListFilter = {}) {
   const rows = await db.dataset.findMany({
-    where: {
-      teamId: ctx.team.id,
-      ...(f.archived ? {} : { archivedAt: null }),
-      ...(f.q ? { OR: [{ name: { contains: f.q, mode: "insensitive" } }, { description: { contains: f.q, mode: "insensitive" } }] } : {}),
-    },
+    where: registryListWhere(ctx, f),
     orderBy: { updatedAt: "desc" },
     include: {
       versions: {
-        where: { storedAt: { not: null } },
-        orderBy: { version: "desc" },
-        take: 1,
+        ...LATEST_STORED_VERSION,
         select: { id: true, version: true, format: true, sampleCount: true, sampleShape: true, classLabels: true, licence: true, personalData: true, split: true, createdAt: true, tensorDigest: true, status: true },
       },
       _count: { select: { versions: true } },
     },
     take: 500,
   });
-  const out = rows.map((d) => ({ id: d.id, name: d.name, description: d.description, archived: d.archivedAt !== null, latest: d.versions[0] ?? null, versionCount: d._count.versions, updatedAt: d.updatedAt }));
+  const out = rows.map(registryListRow);
   return f.format ? out.filter((d) => d.latest?.format === f.format) : out;
 }
 
 export async function getDataset(ctx: TeamContext, datasetId: string) {
-  const d = await db.dataset.findFirst({
-    where: { id: datasetId, teamId: ctx.team.id },
-    include: {
-      versions: {
-        ...STORED_VERSIONS_NEWEST_FIRST,
-        include: {
-          files: { orderBy: [{ role: "desc" }, { path: "asc" }], select: { path: true, role: true, sha256: true, size: true } },
-          trainedModels: { select: { id: true, version: true, model: { select: { id: true, name: true } } } },
-        },
-      },
-    },
-  });
+  const d = await db.dataset.findFirst(recordPageQuery(ctx, datasetId, {
+    files: { orderBy: [{ role: "desc" }, { path: "asc" }], select: { path: true, role: true, sha256: true, size: true } },
+    trainedModels: { select: { id: true, version: true, model: { select: { id: true, name: true } } } },
+  }));
   if (!d) throw new NotFoundError("This dataset");
   const history = await recordHistory(ctx, d);
   return { ...d, versions: d.versions.map((v) => ({ ...v, card: v.card as unknown as DatasetCard, preview: v.preview as unknown as DatasetPreview })), history };

@@ -2,6 +2,7 @@
 // card edit, archive or restore a record, archive or restore one of its versions, delete a version. The kind passes its own table reads
 // and writes and its own checks; the role check, the order of the steps and the audit events are here once.
 import { db, type Tx } from "../db/client";
+import type { Prisma } from "../db/generated/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
 import { NotFoundError } from "../errors";
@@ -20,6 +21,28 @@ interface VersionRow {
 
 /** A record's stored versions, newest first (a version's rows exist before its files are stored). */
 export const STORED_VERSIONS_NEWEST_FIRST = { where: { storedAt: { not: null } }, orderBy: { version: "desc" } } as const;
+
+/** What a record's page reads: the record in the team, with its stored versions newest first, each with `versionInclude`. */
+export function recordPageQuery<I extends Prisma.ModelVersionInclude | Prisma.DatasetVersionInclude>(ctx: TeamContext, id: string, versionInclude: I) {
+  return { where: { id, teamId: ctx.team.id }, include: { versions: { ...STORED_VERSIONS_NEWEST_FIRST, include: versionInclude } } };
+}
+
+/** The newest stored version only: the "latest" column of the registry lists. */
+export const LATEST_STORED_VERSION = { ...STORED_VERSIONS_NEWEST_FIRST, take: 1 } as const;
+
+/** The records a registry list shows: the team's, matching `q` in name or description (or `alsoMatch`), unarchived unless asked. */
+export function registryListWhere(ctx: TeamContext, f: { q?: string; archived?: "1" }, alsoMatch: object[] = []) {
+  return {
+    teamId: ctx.team.id,
+    ...(f.archived ? {} : { archivedAt: null }),
+    ...(f.q ? { OR: [{ name: { contains: f.q, mode: "insensitive" as const } }, { description: { contains: f.q, mode: "insensitive" as const } }, ...alsoMatch] } : {}),
+  };
+}
+
+/** One row of a registry list: the record, its newest stored version (null while none is stored) and how many versions it has. */
+export function registryListRow<V>(r: { id: string; name: string; description: string; archivedAt: Date | null; updatedAt: Date; versions: V[]; _count: { versions: number } }) {
+  return { id: r.id, name: r.name, description: r.description, archived: r.archivedAt !== null, latest: r.versions[0] ?? null, versionCount: r._count.versions, updatedAt: r.updatedAt };
+}
 
 /** The audit events about a record and its versions, newest first: its page's history (at most 100). */
 export function recordHistory(ctx: TeamContext, record: { id: string; versions: { id: string }[] }) {

@@ -24,7 +24,7 @@ import { findOnnxUpload, type OnnxUpload } from "./onnx-files";
 import type { ModelValidation } from "../engine/model";
 import type { EngineModelFiles } from "../engine/formats";
 import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
-import { deleteVersion, recordHistory, saveCardEdit, STORED_VERSIONS_NEWEST_FIRST, setRecordArchived, setVersionArchived } from "./lifecycle";
+import { deleteVersion, LATEST_STORED_VERSION, recordHistory, recordPageQuery, registryListRow, registryListWhere, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
 import { createVersion, modelVersionColumns, resolveVersionTarget, storeVersionFiles, type ModelVersionIdentity } from "./versions";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
@@ -282,24 +282,13 @@ export const ModelListFilterSchema = z.object({
 export type ModelListFilter = z.infer<typeof ModelListFilterSchema>;
 
 export async function listModels(ctx: TeamContext, f: ModelListFilter = {}) {
-  const where: Prisma.ModelWhereInput = {
-    teamId: ctx.team.id,
-    ...(f.archived ? {} : { archivedAt: null }),
-    ...(f.q
-      ? {
-          OR: [
-            { name: { contains: f.q, mode: "insensitive" } },
-            { description: { contains: f.q, mode: "insensitive" } },
-            { versions: { some: { owner: { contains: f.q, mode: "insensitive" } } } },
-          ],
-        }
-      : {}),
-  };
+  // A model is also found by its versions' owner.
+  const where: Prisma.ModelWhereInput = registryListWhere(ctx, f, f.q ? [{ versions: { some: { owner: { contains: f.q, mode: "insensitive" } } } }] : []);
   const models = await db.model.findMany({
     where,
     orderBy: { updatedAt: "desc" },
     include: {
-      versions: { where: { storedAt: { not: null } }, orderBy: { version: "desc" }, take: 1, select: { id: true, version: true, riskTier: true, owner: true, createdAt: true, manifestDigest: true, status: true, evaluatedAt: true } },
+      versions: { ...LATEST_STORED_VERSION, select: { id: true, version: true, riskTier: true, owner: true, createdAt: true, manifestDigest: true, status: true, evaluatedAt: true } },
       _count: { select: { versions: true } },
     },
     take: 500,
@@ -314,25 +303,17 @@ export async function listModels(ctx: TeamContext, f: ModelListFilter = {}) {
       })
     : [];
   const lastEval = new Map(evals.map((e) => [e.modelId, e]));
-  const rows = models.map((m) => ({ id: m.id, name: m.name, description: m.description, archived: m.archivedAt !== null, latest: m.versions[0] ?? null, versionCount: m._count.versions, updatedAt: m.updatedAt, lastEvaluation: lastEval.get(m.id) ?? null }));
+  const rows = models.map((m) => ({ ...registryListRow(m), lastEvaluation: lastEval.get(m.id) ?? null }));
   return f.risk ? rows.filter((r) => r.latest?.riskTier === RISK_TIER_DB[f.risk!]) : rows;
 }
 
 export async function getModel(ctx: TeamContext, modelId: string) {
-  const model = await db.model.findFirst({
-    where: { id: modelId, teamId: ctx.team.id },
-    include: {
-      versions: {
-        ...STORED_VERSIONS_NEWEST_FIRST,
-        include: {
-          files: { orderBy: { path: "asc" }, select: { path: true, role: true, sha256: true, size: true } },
-          trainingDatasetVersion: { select: { id: true, version: true, dataset: { select: { id: true, name: true } } } },
-          ensembleMembers: { orderBy: { position: "asc" }, select: { member: { select: { id: true, version: true, manifestDigest: true, status: true, evaluatedAt: true, model: { select: { id: true, name: true } } } } } },
-          memberOf: { select: { ensemble: { select: { id: true, version: true, status: true, model: { select: { id: true, name: true } } } } } },
-        },
-      },
-    },
-  });
+  const model = await db.model.findFirst(recordPageQuery(ctx, modelId, {
+    files: { orderBy: { path: "asc" }, select: { path: true, role: true, sha256: true, size: true } },
+    trainingDatasetVersion: { select: { id: true, version: true, dataset: { select: { id: true, name: true } } } },
+    ensembleMembers: { orderBy: { position: "asc" }, select: { member: { select: { id: true, version: true, manifestDigest: true, status: true, evaluatedAt: true, model: { select: { id: true, name: true } } } } } },
+    memberOf: { select: { ensemble: { select: { id: true, version: true, status: true, model: { select: { id: true, name: true } } } } } },
+  }));
   if (!model) throw new NotFoundError("This model");
   const history = await recordHistory(ctx, model);
   return { ...model, versions: model.versions.map((v) => ({ ...v, card: v.card as unknown as ModelCard })), history };

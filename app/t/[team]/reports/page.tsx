@@ -19,7 +19,8 @@ export default async function ReportsPage({ params, searchParams }: { params: Pr
   const { cursor } = await searchParams;
   const [{ items, nextCursor }, models] = await Promise.all([listReports(ctx, { cursor: cursor || undefined, limit: 25 }), listModels(ctx)]);
   const frameworks = (await catalogForTeam(ctx)).frameworks.filter((f) => f.controls.some((c) => c.kind === "control")).map((f) => ({ id: f.id, name: f.shortName }));
-  const modelLabels = new Map(models.map((m) => [m.id, `${m.name} v${m.latest.version}`]));
+  // A model whose first version is still being stored has no latest version yet.
+  const modelLabels = new Map(models.map((m) => [m.id, m.latest ? `${m.name} v${m.latest.version}` : m.name]));
   const busy = items.some((r) => r.status === "queued" || r.status === "generating");
   const base = `/t/${ctx.team.slug}/reports`;
   return (
