@@ -1,9 +1,8 @@
-import Link from "next/link";
-import { Card, formatDateTime } from "@/app/_components/ui";
+import { Card } from "@/app/_components/ui";
 import type { TeamContext } from "@/lib/teams/access";
 import type { evaluationProgress, getEvaluation } from "@/lib/evaluations/manage";
 import { kindLabel } from "@/lib/evaluations/kinds";
-import { EvaluationHeader, isActive } from "./header";
+import { EvaluatedModelLink, EvaluationHeader, isActive } from "./header";
 import { ProgressCard } from "./progress-card";
 import { IntegrityResults } from "./integrity-results";
 import type { IntegrityMetrics } from "@/lib/evaluations/integrity";
@@ -21,15 +20,7 @@ export function KindEvaluationView({ ctx, data, progress, suspectsPage = 1 }: { 
   const active = isActive(ev);
   return (
     <>
-      <EvaluationHeader
-        ctx={ctx}
-        ev={ev}
-        description={
-          <>
-            {kindLabel(ev.kind)} of {model ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/models/${model.id}`}>{model.name} v{mv?.version}</Link> : "a deleted model"} · seed {ev.seed} · started by {ev.createdByLabel} on {formatDateTime(ev.createdAt)}
-          </>
-        }
-      />
+      <EvaluationHeader ctx={ctx} ev={ev} subject={<>{kindLabel(ev.kind)} of <EvaluatedModelLink base={base} model={model} version={mv?.version} missing="a deleted model" /></>} />
       {active || ev.status !== "COMPLETED" ? <ProgressCard number={ev.number} status={ev.status} progress={progress} unit="Work units" rate={null} /> : null}
       {ev.status === "COMPLETED" && ev.kind === "integrity" && ev.metrics ? (
         <IntegrityResults metrics={ev.metrics as unknown as IntegrityMetrics} reliability={ev.reliability as unknown as { verdict: string; reasons: string[] } | null} suspectsPage={suspectsPage} base={`${base}/evaluations/${ev.number}`} />

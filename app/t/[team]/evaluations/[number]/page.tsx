@@ -17,7 +17,7 @@ import type { StoredGalleryItem } from "@/lib/evaluations/shard-io";
 import { lineChart } from "@/lib/charts/line";
 import { samplePng } from "@/lib/registry/preview";
 import { AcknowledgeForm } from "./controls";
-import { EvaluationHeader, isActive } from "./header";
+import { EvaluatedModelLink, EvaluationHeader, isActive } from "./header";
 import { BeyondSection } from "./beyond-section";
 import { duration, ProgressCard } from "./progress-card";
 import { KindEvaluationView } from "./kind-view";
@@ -69,10 +69,10 @@ export default async function EvaluationPage({ params, searchParams }: { params:
       <EvaluationHeader
         ctx={ctx}
         ev={ev}
-        description={
+        subject={
           <>
-            {model ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/models/${model.id}`}>{model.name} v{mv?.version}</Link> : "deleted model"} on{" "}
-            {dv ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/datasets/${dv.datasetId}`}>{dv.dataset.name} v{dv.version}</Link> : "deleted dataset"} · <span className="capitalize">{ev.preset}</span> suite · {ev.sampleCount.toLocaleString("en")} samples · seed {ev.seed} · started by {ev.createdByLabel} on {formatDateTime(ev.createdAt)}
+            <EvaluatedModelLink base={base} model={model} version={mv?.version} missing="deleted model" /> on{" "}
+            {dv ? <Link className="font-medium text-brand-700 hover:underline" href={`${base}/datasets/${dv.datasetId}`}>{dv.dataset.name} v{dv.version}</Link> : "deleted dataset"} · <span className="capitalize">{ev.preset}</span> suite · {ev.sampleCount.toLocaleString("en")} samples
           </>
         }
       />
