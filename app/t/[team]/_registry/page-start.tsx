@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { z } from "zod";
-import { teamPage } from "@/app/_lib/team";
+import { orNotFound, teamPage } from "@/app/_lib/team";
 import { firstValues, type SearchParams } from "@/app/_lib/search-params";
 import type { TeamContext } from "@/lib/teams/access";
 import { ReadOnlyNotice, registryScope } from "./page-parts";
@@ -25,19 +25,21 @@ export async function registryListStart<S extends z.ZodType<Record<string, unkno
 
 /**
  * A registration page: the team, its list path and the record the address names (?model= or ?dataset=, for a
- * new version of it); for a role that may not write, the read-only notice to show instead.
+ * new version of it; loaded in the team by `load`, a 404 when it is not there); for a role that may not write,
+ * the read-only notice to show instead.
  */
-export async function registryUploadStart(
+export async function registryUploadStart<R>(
   params: Promise<{ team: string }>,
   searchParams: Promise<{ model?: string; dataset?: string }>,
   kind: Kind,
-  o: { title: string; engineersMay: string },
-): Promise<{ write: false; readOnly: ReactNode } | { write: true; ctx: TeamContext; base: string; recordId: string | undefined }> {
+  o: { title: string; engineersMay: string; load: (ctx: TeamContext, id: string) => Promise<R> },
+): Promise<{ write: false; readOnly: ReactNode } | { write: true; ctx: TeamContext; base: string; record: R | undefined }> {
   const ctx = await teamPage(params);
   const { base, write } = registryScope(ctx, kind);
   const query = await searchParams;
   if (!write) {
     return { write: false, readOnly: <ReadOnlyNotice title={o.title}>Your role in this team is read-only for {kind}: engineers and admins {o.engineersMay}. <Link href={base} className="underline">Back to {kind}</Link></ReadOnlyNotice> };
   }
-  return { write: true, ctx, base, recordId: kind === "models" ? query.model : query.dataset };
+  const recordId = kind === "models" ? query.model : query.dataset;
+  return { write: true, ctx, base, record: recordId ? await orNotFound(o.load(ctx, recordId)) : undefined };
 }

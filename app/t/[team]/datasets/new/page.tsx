@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { orNotFound } from "@/app/_lib/team";
 import { PageHeader } from "@/app/_components/ui";
 import { getDataset } from "@/lib/registry/datasets";
 import { datasetCardToFields, SPDX_LICENCES } from "@/lib/registry/dataset-card";
@@ -13,10 +12,9 @@ export const metadata: Metadata = { title: "Register a dataset" };
 const FORMAT_FIELD: Record<string, string> = { IMAGE_ZIP: "image-zip", IDX: "idx", CSV: "csv" };
 
 export default async function NewDatasetPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ dataset?: string }> }) {
-  const start = await registryUploadStart(params, searchParams, "datasets", { title: "Register a dataset", engineersMay: "register and edit them" });
+  const start = await registryUploadStart(params, searchParams, "datasets", { title: "Register a dataset", engineersMay: "register and edit them", load: getDataset });
   if (!start.write) return start.readOnly;
-  const { ctx, base, recordId: datasetId } = start;
-  const dataset = datasetId ? await orNotFound(getDataset(ctx, datasetId)) : undefined;
+  const { ctx, base, record: dataset } = start;
   const latest = dataset?.versions[0];
   const defaults: Record<string, string> = latest
     ? { ...datasetCardToFields(latest.card), format: FORMAT_FIELD[latest.format], classLabels: latest.classLabels.join(", ") }

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { orNotFound } from "@/app/_lib/team";
 import { Alert, PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { cardToFields } from "@/lib/registry/model-card";
@@ -14,10 +13,9 @@ import { registryUploadStart } from "../../_registry/page-start";
 export const metadata: Metadata = { title: "Register a model served over HTTP" };
 
 export default async function NewEndpointPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
-  const start = await registryUploadStart(params, searchParams, "models", { title: "Register a model served over HTTP", engineersMay: "register them" });
+  const start = await registryUploadStart(params, searchParams, "models", { title: "Register a model served over HTTP", engineersMay: "register them", load: getModel });
   if (!start.write) return start.readOnly;
-  const { ctx, base, recordId: modelId } = start;
-  const model = modelId ? await orNotFound(getModel(ctx, modelId)) : undefined;
+  const { ctx, base, record: model } = start;
   const [datasets, references, hosts] = await Promise.all([listDatasetVersionOptions(ctx), listWeightVersionOptions(ctx), listOutboundHosts(ctx)]);
   const latest = model?.versions[0];
   const defaults = { ...(latest ? cardToFields(latest.card) : { "inputRange.min": "0", "inputRange.max": "1" }), "preprocessing.scale": "1", "preprocessing.offset": "0" };

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { orNotFound } from "@/app/_lib/team";
 import { PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { cardToFields } from "@/lib/registry/model-card";
@@ -12,10 +11,9 @@ import { registryUploadStart } from "../../_registry/page-start";
 export const metadata: Metadata = { title: "Register a model" };
 
 export default async function NewModelPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<{ model?: string }> }) {
-  const start = await registryUploadStart(params, searchParams, "models", { title: "Register a model", engineersMay: "register and edit them" });
+  const start = await registryUploadStart(params, searchParams, "models", { title: "Register a model", engineersMay: "register and edit them", load: getModel });
   if (!start.write) return start.readOnly;
-  const { ctx, base, recordId: modelId } = start;
-  const model = modelId ? await orNotFound(getModel(ctx, modelId)) : undefined;
+  const { ctx, base, record: model } = start;
   const datasets = await listDatasetVersionOptions(ctx);
   const latest = model?.versions[0];
   // Prefill from the latest version with weights: an ensemble's card (method "ensemble of …") describes no upload.
