@@ -17,7 +17,7 @@ import type { TeamContext } from "../teams/access";
 import { stopQueue } from "../jobs/queue";
 import { makeTeam } from "../../test/fixtures";
 
-// Test data for lib/operations: the demo digit models (v1 standard, v2 PGD-trained) and the demo
+// Test data for lib/operations (and lib/compliance's measured-evidence test): the demo digit models (v1 standard, v2 PGD-trained) and the demo
 // evaluation split, registered through the registry and measured by the real engine.
 
 const DEMO = join(process.cwd(), "demo", "models");
@@ -54,7 +54,8 @@ export async function registerDemoEvalSet(ctx: TeamContext) {
   }
 }
 
-export async function registerDemoModel(ctx: TeamContext, files: "v1" | "v2", modelId: string | undefined, owner: string) {
+/** `card`: more model-card fields (e.g. knownLimitations), for tests of what reads them. */
+export async function registerDemoModel(ctx: TeamContext, files: "v1" | "v2", modelId: string | undefined, owner: string, card: Record<string, string> = {}) {
   const dir = join(DEMO, `digits-cnn-${files}`);
   const staged = await stage([
     { name: "model.json", data: await readFile(join(dir, "model.json")) },
@@ -67,6 +68,7 @@ export async function registerDemoModel(ctx: TeamContext, files: "v1" | "v2", mo
         task: "image-classification", inputShape: "28,28,1", "inputRange.min": "0", "inputRange.max": "1", classLabels: "0,1,2,3,4,5,6,7,8,9",
         intendedUse: "Reading handwritten digits on scanned forms", outOfScopeUse: "Any decision about a person without human review", riskTier: "high", owner,
         ...(files === "v1" ? { "trainingMethod.kind": "standard" } : { "trainingMethod.kind": "adversarial", "trainingMethod.attack": "PGD-7", "trainingMethod.norm": "linf", "trainingMethod.epsilon": "0.3" }),
+        ...card,
       },
       files: staged.files,
     }, staged.staging);
