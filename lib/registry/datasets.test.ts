@@ -7,7 +7,7 @@ import { ForbiddenError, NotFoundError, ConflictError } from "../errors";
 import { makeTeam } from "../../test/fixtures";
 import { deleteDatasetVersion, getDataset, listDatasets, loadDatasetForEngine, registerDatasetVersion, setDatasetVersionArchived, updateDatasetCard } from "./datasets";
 import { markVersionsEvaluated } from "./commit";
-import { makeZip, registryRowCounts, stage, storedBlobs, useTempStore } from "./test-helpers";
+import { expectUploadRefused, makeZip, registryRowCounts, stage, useTempStore } from "./test-helpers";
 import type { LocalArtifactStore } from "./store";
 import type { TeamContext } from "../teams/access";
 import { systemContext } from "../teams/context";
@@ -52,15 +52,7 @@ async function upload(ctx: TeamContext, files: { name: string; data: Buffer }[],
   }
 }
 
-async function expectRefused(p: Promise<unknown>, message: RegExp, teamId: string, field = "files") {
-  const before = (await storedBlobs(store)).length;
-  const e = (await p.then(() => null, (x: unknown) => x)) as (Error & { fieldErrors?: Record<string, string> }) | null;
-  expect(e, "the upload should have been refused").toBeInstanceOf(Error);
-  expect(e!.message).toMatch(message);
-  expect(e!.fieldErrors?.[field] ?? "").toMatch(message);
-  expect((await storedBlobs(store)).length).toBe(before);
-  expect(await registryRowCounts(teamId)).toEqual({ models: 0, modelVersions: 0, datasets: 0, datasetVersions: 0, artifacts: 0, files: 0 });
-}
+const expectRefused = (p: Promise<unknown>, message: RegExp, teamId: string, field?: string) => expectUploadRefused(store, p, message, teamId, field);
 
 function idx(type: number, dims: number[], data: Uint8Array, magicOverride?: number): Buffer {
   const h = Buffer.alloc(4 + dims.length * 4);

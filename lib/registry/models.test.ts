@@ -18,7 +18,7 @@ import {
 } from "./models";
 import { markVersionsEvaluated } from "./commit";
 import { openVersionFile } from "./download";
-import { cardFields, makeTfjsModel, makeZip, makeZipWithRawNames, registryRowCounts, stage, storedBlobs, useTempStore, type TfjsFiles } from "./test-helpers";
+import { cardFields, expectUploadRefused, makeTfjsModel, makeZip, makeZipWithRawNames, registryRowCounts, stage, storedBlobs, useTempStore, type TfjsFiles } from "./test-helpers";
 import type { LocalArtifactStore } from "./store";
 import { systemContext } from "../teams/context";
 
@@ -49,19 +49,7 @@ const plainFiles = () => [
 ];
 
 /** Expects the upload to be refused with `message`, and nothing stored anywhere. */
-async function expectRefused(p: Promise<unknown>, message: RegExp, teamId: string, field = "files") {
-  const before = (await storedBlobs(store)).length;
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err, "the upload should have been refused").toBeInstanceOf(Error);
-  const e = err as Error & { fieldErrors?: Record<string, string> };
-  expect(e.message).toMatch(message);
-  expect(e.fieldErrors?.[field] ?? "").toMatch(message);
-  expect((await storedBlobs(store)).length).toBe(before);
-  expect(await registryRowCounts(teamId)).toEqual({ models: 0, modelVersions: 0, datasets: 0, datasetVersions: 0, artifacts: 0, files: 0 });
-}
+const expectRefused = (p: Promise<unknown>, message: RegExp, teamId: string, field?: string) => expectUploadRefused(store, p, message, teamId, field);
 
 describe("model registration", () => {
   it("registers a valid model from separate files, with digests equal to sha256 of the files", async () => {

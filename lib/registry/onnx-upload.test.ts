@@ -6,7 +6,7 @@ import { makeTeam } from "../../test/fixtures";
 import { buildOnnx, externalBytes, pytorchStyleCnn } from "../engine/onnx/testing";
 import { loadEngineModel, registerEnsembleVersion } from "./ensembles";
 import { getModel, loadModelVersionForEngine, registerModelVersion } from "./models";
-import { cardFields, makeTfjsModel, makeZip, registryRowCounts, stage, storedBlobs, useTempStore } from "./test-helpers";
+import { cardFields, expectUploadRefused, makeTfjsModel, makeZip, stage, useTempStore } from "./test-helpers";
 import type { LocalArtifactStore } from "./store";
 import { createIntegrityEvaluation } from "../evaluations/integrity";
 import { createPrivacyEvaluation } from "../evaluations/privacy";
@@ -37,14 +37,7 @@ async function upload(ctx: Parameters<typeof registerModelVersion>[0], files: { 
   }
 }
 
-async function expectRefused(p: Promise<unknown>, message: RegExp, teamId: string, field = "files") {
-  const before = (await storedBlobs(store)).length;
-  const err = (await p.then(() => null, (e: unknown) => e)) as (Error & { fieldErrors?: Record<string, string> }) | null;
-  expect(err, "the upload should have been refused").toBeInstanceOf(Error);
-  expect(err!.fieldErrors?.[field] ?? "", JSON.stringify(err!.fieldErrors)).toMatch(message);
-  expect((await storedBlobs(store)).length).toBe(before);
-  expect(await registryRowCounts(teamId)).toEqual({ models: 0, modelVersions: 0, datasets: 0, datasetVersions: 0, artifacts: 0, files: 0 });
-}
+const expectRefused = (p: Promise<unknown>, message: RegExp, teamId: string, field?: string) => expectUploadRefused(store, p, message, teamId, field);
 
 describe("ONNX model versions", () => {
   it("registers an .onnx file with its card's layout and normalisation, and loads it for the engine", async () => {

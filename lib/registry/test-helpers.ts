@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import yazl from "yazl";
+import { expect } from "vitest";
 import { crc32 } from "node:zlib";
 import { db } from "../db/client";
 import { resetEnvCache } from "../env";
@@ -31,6 +32,20 @@ export async function storedBlobs(store: LocalArtifactStore): Promise<string[]> 
   } catch {
     return [];
   }
+}
+
+/**
+ * Awaits an upload that must be refused: the error names the problem in its message and on `field`, and
+ * nothing of it was kept (no new blob in `store`, no registry row of the team).
+ */
+export async function expectUploadRefused(store: LocalArtifactStore, p: Promise<unknown>, message: RegExp, teamId: string, field = "files") {
+  const before = (await storedBlobs(store)).length;
+  const e = (await p.then(() => null, (x: unknown) => x)) as (Error & { fieldErrors?: Record<string, string> }) | null;
+  expect(e, "the upload should have been refused").toBeInstanceOf(Error);
+  expect(e!.message).toMatch(message);
+  expect(e!.fieldErrors?.[field] ?? "", JSON.stringify(e!.fieldErrors)).toMatch(message);
+  expect((await storedBlobs(store)).length).toBe(before);
+  expect(await registryRowCounts(teamId)).toEqual({ models: 0, modelVersions: 0, datasets: 0, datasetVersions: 0, artifacts: 0, files: 0 });
 }
 
 export async function registryRowCounts(teamId: string) {
