@@ -435,7 +435,7 @@ const WHOLE_TEAM_ONLY = new Set([
   "modelVersionColumns", "filelessModelVersion", "storeVersionFiles", "insertEvaluation",
   // the archive / delete steps models and datasets share (lib/registry/lifecycle.ts): the kind's functions, in the
   // table above, pass the lookups in the caller's team
-  "setRecordArchived", "setVersionArchived", "deleteVersion",
+  "setRecordArchived", "setVersionArchived", "deleteVersion", "editVersionCard",
   // the history on a record's page, given the record getModel / getDataset (in the table above) found in the team
   "recordHistory",
   // the query of the model and dataset lists and pages (listModels / listDatasets, getModel / getDataset): the caller's team

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { DatasetFormat, DatasetSplit } from "../db/generated/enums";
-import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
-import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
+import { assertScopeCan, type TeamContext } from "../teams/access";
+import { ConflictError, NotFoundError, fieldErrorsFromZod } from "../errors";
 import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
-import { deleteVersion, LATEST_STORED_VERSION, recordHistory, recordPageQuery, registryListRow, registryListWhere, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
+import { deleteVersion, editVersionCard, LATEST_STORED_VERSION, recordHistory, recordPageQuery, registryListRow, registryListWhere, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
 import {
   DatasetCardSchema,
   datasetCardFromFields,
@@ -203,14 +203,8 @@ async function findVersion(tx: Tx, teamId: string, versionId: string) {
 }
 
 export async function updateDatasetCard(ctx: TeamContext, versionId: string, fields: Record<string, unknown>) {
-  assertCan(ctx, "dataset.write");
-  const parsed = DatasetCardSchema.safeParse(datasetCardFromFields(fields));
-  if (!parsed.success) throw new ValidationError("Some fields need attention.", fieldErrorsFromZod(parsed.error.issues));
-  return db.$transaction(async (tx) => {
-    const v = await findVersion(tx, ctx.team.id, versionId);
-    if (v.evaluatedAt) throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: upload a new version or archive it.`);
+  return editVersionCard(ctx, "dataset", { schema: DatasetCardSchema, fields: datasetCardFromFields(fields) }, (tx) => findVersion(tx, ctx.team.id, versionId), (tx, v, next) => {
     const old = v.card as unknown as DatasetCard;
-    const next = parsed.data;
     return saveCardEdit(tx, ctx, "dataset", v, { keys: Object.keys(next) as (keyof DatasetCard)[], old, next }, () =>
       tx.datasetVersion.update({
         where: { id: v.id },

@@ -5,7 +5,8 @@ import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { appendAudit } from "../audit/log";
 import { assertCan, type TeamContext } from "../teams/access";
-import { NotFoundError } from "../errors";
+import type { z } from "zod";
+import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import { discardArtifactsIfUnused } from "./commit";
 
 export type RegistryKind = "model" | "dataset";
@@ -47,6 +48,35 @@ export function registryListRow<V>(r: { id: string; name: string; description: s
 /** The audit events about a record and its versions, newest first: its page's history (at most 100). */
 export function recordHistory(ctx: TeamContext, record: { id: string; versions: { id: string }[] }) {
   return db.auditEvent.findMany({ where: { teamId: ctx.team.id, subjectId: { in: [record.id, ...record.versions.map((v) => v.id)] } }, orderBy: { seq: "desc" }, take: 100 });
+}
+
+/** Refuses to change an evaluated version: its evaluations point at it, so its card and files stay as they were. */
+export function assertVersionEditable(v: { evaluatedAt: Date | null; version: number }) {
+  if (v.evaluatedAt) {
+    throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: upload a new version (which supersedes it) or archive it.`);
+  }
+}
+
+/**
+ * A card edit: the role check, the edited fields checked by `card.schema` (every problem named, nothing
+ * written), then in one transaction the version (`find`), refused once evaluated, and the kind's `save`
+ * (which ends in saveCardEdit).
+ */
+export async function editVersionCard<S extends z.ZodType, V extends { evaluatedAt: Date | null; version: number }, R>(
+  ctx: TeamContext,
+  kind: RegistryKind,
+  card: { schema: S; fields: unknown },
+  find: (tx: Tx) => Promise<V>,
+  save: (tx: Tx, v: V, edit: z.output<S>) => Promise<R>,
+): Promise<R> {
+  assertCan(ctx, `${kind}.write`);
+  const parsed = card.schema.safeParse(card.fields);
+  if (!parsed.success) throw new ValidationError("Some fields need attention.", fieldErrorsFromZod(parsed.error.issues));
+  return db.$transaction(async (tx) => {
+    const v = await find(tx);
+    assertVersionEditable(v);
+    return save(tx, v, parsed.data);
+  });
 }
 
 /**

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { db, type Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { RiskTier } from "../db/generated/enums";
-import { assertCan, assertScopeCan, type TeamContext } from "../teams/access";
-import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
+import { assertScopeCan, type TeamContext } from "../teams/access";
+import { NotFoundError, ValidationError, fieldErrorsFromZod } from "../errors";
 import type { EngineCard } from "../engine/card";
 import { inputScaleMismatch, type InputScaleMismatch } from "../engine/input-scale";
 import { extractZipSafely, looksLikeZip } from "./archive";
@@ -24,7 +24,7 @@ import { findOnnxUpload, type OnnxUpload } from "./onnx-files";
 import type { ModelValidation } from "../engine/model";
 import type { EngineModelFiles } from "../engine/formats";
 import { assertStoreWritable, hashFiles, manifestDigestOf, upsertArtifacts } from "./commit";
-import { deleteVersion, LATEST_STORED_VERSION, recordHistory, recordPageQuery, registryListRow, registryListWhere, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
+import { assertVersionEditable, deleteVersion, editVersionCard, LATEST_STORED_VERSION, recordHistory, recordPageQuery, registryListRow, registryListWhere, saveCardEdit, setRecordArchived, setVersionArchived } from "./lifecycle";
 import { createVersion, modelVersionColumns, resolveVersionTarget, storeVersionFiles, type ModelVersionIdentity } from "./versions";
 import type { Staging, StagedFile } from "./staging";
 import { assertArchiveAllowed, assertNotEnsembleMember, ENSEMBLE_FORMAT } from "./ensemble-guards";
@@ -325,21 +325,9 @@ async function findVersion(tx: Tx | typeof db, teamId: string, versionId: string
   return { ...v, recordName: v.model.name };
 }
 
-function assertMutable(v: { evaluatedAt: Date | null; version: number }) {
-  if (v.evaluatedAt) {
-    throw new ConflictError(`Version ${v.version} has been evaluated, so it is immutable: upload a new version (which supersedes it) or archive it.`);
-  }
-}
-
 /** Edits the descriptive fields of a version's card (not its shape, range or labels). Refused once evaluated. */
 export async function updateModelCard(ctx: TeamContext, versionId: string, fields: Record<string, unknown>) {
-  assertCan(ctx, "model.write");
-  const parsed = ModelCardDescriptiveSchema.safeParse(descriptiveFromFields(fields));
-  if (!parsed.success) throw new ValidationError("Some fields need attention.", fieldErrorsFromZod(parsed.error.issues));
-  return db.$transaction(async (tx) => {
-    const v = await findVersion(tx, ctx.team.id, versionId);
-    assertMutable(v);
-    const d = parsed.data;
+  return editVersionCard(ctx, "model", { schema: ModelCardDescriptiveSchema, fields: descriptiveFromFields(fields) }, (tx) => findVersion(tx, ctx.team.id, versionId), async (tx, v, d) => {
     if (d.trainingDatasetVersionId && !(await tx.datasetVersion.findFirst({ where: { id: d.trainingDatasetVersionId, teamId: ctx.team.id }, select: { id: true } }))) {
       throw new ValidationError("Some fields need attention.", { trainingDatasetVersionId: "That training dataset version does not exist in this team." });
     }
@@ -367,7 +355,7 @@ export async function deleteModelVersion(ctx: TeamContext, versionId: string) {
   await deleteVersion(ctx, "model", {
     find: (tx) => findVersion(tx, ctx.team.id, versionId),
     check: async (tx, v) => {
-      assertMutable(v);
+      assertVersionEditable(v);
       await assertNotEnsembleMember(tx, ctx.team.id, v);
     },
     fileDigests: (tx, id) => tx.modelVersionFile.findMany({ where: { modelVersionId: id }, select: { sha256: true } }),
