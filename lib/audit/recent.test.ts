@@ -20,6 +20,15 @@ async function editEvent(teamId: string, seq: number) {
   await c.end();
 }
 
+/** A fresh team with four events, all verified by a check at the returned time t0. */
+async function verifiedChainOfFour() {
+  const { team } = await makeTeam();
+  for (let i = 0; i < 4; i++) await add(team.id, i);
+  const t0 = Date.now();
+  expect((await verifyTeamChainRecent(systemContext(team.id, "job"), t0)).intact).toBe(true);
+  return { team, t0 };
+}
+
 describe("verifyTeamChainRecent", () => {
   it("agrees with the full check as events are appended", async () => {
     const { team } = await makeTeam();
@@ -33,10 +42,7 @@ describe("verifyTeamChainRecent", () => {
   });
 
   it("catches an edit of the last verified event or a later one at once", async () => {
-    const { team } = await makeTeam();
-    for (let i = 0; i < 4; i++) await add(team.id, i);
-    const t0 = Date.now();
-    expect((await verifyTeamChainRecent(systemContext(team.id, "job"), t0)).intact).toBe(true);
+    const { team, t0 } = await verifiedChainOfFour();
     await add(team.id, 4);
     await editEvent(team.id, 4); // the newest event the previous check verified
     const v = await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 1000);
@@ -46,10 +52,7 @@ describe("verifyTeamChainRecent", () => {
   });
 
   it("catches an edit of an older event at the next full re-check", async () => {
-    const { team } = await makeTeam();
-    for (let i = 0; i < 4; i++) await add(team.id, i);
-    const t0 = Date.now();
-    expect((await verifyTeamChainRecent(systemContext(team.id, "job"), t0)).intact).toBe(true);
+    const { team, t0 } = await verifiedChainOfFour();
     await editEvent(team.id, 2);
     expect((await verifyTeamChain(systemContext(team.id, "job"))).intact).toBe(false); // the audit page and reports see it at once
     expect(await verifyTeamChainRecent(systemContext(team.id, "job"), t0 + 6 * 60_000)).toMatchObject({ intact: false, brokenAt: { seq: 2 } });
