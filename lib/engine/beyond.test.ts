@@ -5,16 +5,13 @@ import { runShard } from "./shard";
 import { beyondMetrics } from "./beyond";
 import { calibrationSummary } from "./calibration";
 import { AttackSuiteSchema } from "./suite";
-import { cardFor, syntheticSamples, tinyCnn } from "./testing";
+import { tinyCnn, tinyProblem } from "./testing";
 
 beforeAll(async () => {
   await initEngineBackend("cpu");
 });
 
-const shape: [number, number, number] = [8, 8, 1];
-const k = 3;
-const card = cardFor(shape, k);
-const samples = syntheticSamples(24, shape, k, 4);
+const { shape, k, card, samples } = tinyProblem(24, 4);
 const suite = AttackSuiteSchema.parse({
   seed: 2, sanityCheck: false,
   epsilons: { linf: [0.05, 0.3], l2: [] },

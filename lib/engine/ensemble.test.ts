@@ -5,16 +5,13 @@ import { ensembleModel } from "./ensemble";
 import { runShard } from "./shard";
 import { aggregateRecords } from "./aggregate";
 import { AttackSuiteSchema } from "./suite";
-import { cardFor, linearModel, randomMatrix, syntheticSamples, tinyCnn } from "./testing";
+import { linearModel, randomMatrix, tinyCnn, tinyProblem } from "./testing";
 
 beforeAll(async () => {
   await initEngineBackend("cpu");
 });
 
-const shape: [number, number, number] = [8, 8, 1];
-const k = 3;
-const card = cardFor(shape, k);
-const samples = syntheticSamples(20, shape, k, 6);
+const { shape, k, card, samples } = tinyProblem(20, 6);
 const suite = AttackSuiteSchema.parse({ seed: 1, sanityCheck: false, epsilons: { linf: [0.05, 0.2], l2: [] }, attacks: [{ kind: "fgsm" }, { kind: "pgd", steps: 5 }] });
 
 describe("ensembles", () => {

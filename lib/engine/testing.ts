@@ -49,6 +49,13 @@ export function cardFor(inputShape: number[], numClasses: number, range = { min:
   return { inputShape, inputRange: range, preprocessing: "none", classLabels: Array.from({ length: numClasses }, (_, i) => `class-${i}`) };
 }
 
+/** The small problem several engine tests share: 8×8×1 inputs in [0,1], 3 classes, its card and `n` synthetic samples. */
+export function tinyProblem(n: number, seed: number) {
+  const shape: [number, number, number] = [8, 8, 1];
+  const k = 3;
+  return { shape, k, card: cardFor(shape, k), samples: syntheticSamples(n, shape, k, seed) };
+}
+
 export function contextFor(model: LoadedModel, card: EngineCard): AttackContext {
   return { model, scale: 1, offset: 0, range: card.inputRange, inputShape: card.inputShape, numClasses: model.numClasses };
 }
