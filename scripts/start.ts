@@ -294,7 +294,8 @@ function newestMtime(dir: string): number {
   let newest = 0;
   if (!existsSync(dir)) return 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name.startsWith(".") || entry.name === "generated") continue;
+    // Tests are not part of the build: editing one must not rebuild the app for the next supervisor started.
+    if (entry.name === "node_modules" || entry.name.startsWith(".") || entry.name === "generated" || /\.test\.tsx?$/.test(entry.name)) continue;
     const p = join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
