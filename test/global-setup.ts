@@ -1,4 +1,4 @@
-import { mkdtempSync, chmodSync } from "node:fs";
+import { mkdtempSync, chmodSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,5 +61,6 @@ export default async function setup(project: TestProject) {
   project.provide("pgAdminUrl", adminUrl);
   return async () => {
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   };
 }
