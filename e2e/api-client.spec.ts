@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { createUserWithCli, signIn } from "./helpers";
+import { createTokenInSettings, signInToFreshTeam } from "./helpers";
 
 // The CI program written against the generated TypeScript client (docs/examples/ci-pipeline.ts, type-checked
 // in test/api-clients.test.ts) run against the real server: Next.js behind scripts/web.ts, the worker and
@@ -33,19 +32,10 @@ function writeDigitsIdx(): { images: string; labels: string } {
 
 test("the generated-client CI program runs against the real server: evaluation, results, gate, report", async ({ page, baseURL, request }) => {
   test.setTimeout(600_000);
-  const team = `api-${randomBytes(3).toString("hex")}`;
-  const email = `admin-${team}@example.test`;
-  createUserWithCli({ email, team, role: "ADMIN", password: "api-client-pass-1" });
-  await signIn(page, email, "api-client-pass-1");
+  const team = await signInToFreshTeam(page, "api", "ADMIN");
 
   // The pipeline's token, issued in Settings (shown once).
-  await page.goto(`/t/${team}/settings/tokens`);
-  const form = page.getByRole("form", { name: "Create an API token" });
-  await form.getByLabel("Name").fill("ci-program");
-  await form.getByLabel("Role").selectOption("ENGINEER");
-  await form.getByRole("button", { name: "Create token" }).click();
-  const token = (await page.getByTestId("token-secret").textContent())!.trim();
-  expect(token).toMatch(/^bwk_/);
+  const token = await createTokenInSettings(page, team, "ci-program", "ENGINEER");
   const auth = { authorization: `Bearer ${token}` };
 
   // A model and the evaluation digits, uploaded through the API.

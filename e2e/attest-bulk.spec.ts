@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { createUserWithCli, signIn } from "./helpers";
+import { signInToFreshTeam } from "./helpers";
 import { expectNoSeriousA11yViolations } from "./axe";
 
 // Bulk attestation (issue 24): a reviewer of a fresh team (so no other journey's controls change) saves a
@@ -12,10 +11,7 @@ const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString(
 
 test("a reviewer attests 10 controls at once from a team template", async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  const team = `bulk-${randomBytes(3).toString("hex")}`;
-  const email = `reviewer-${team}@example.test`;
-  createUserWithCli({ email, team, role: "REVIEWER", password: "bulk-reviewer-pass-1" });
-  await signIn(page, email, "bulk-reviewer-pass-1");
+  const team = await signInToFreshTeam(page, "bulk", "REVIEWER");
 
   await page.goto(`/t/${team}/controls?fw=nist-ai-rmf&q=GOVERN`);
   const bulk = page.getByTestId("bulk-attest");

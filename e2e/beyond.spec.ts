@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { DEMO, fillDemoEvaluation, signIn } from "./helpers";
 
 // Issue 15: an engineer adds common corruptions and the OOD check to a quick evaluation and reads
 // calibration (table + reliability diagram), the corruption table and gallery, and the OOD scores.
@@ -8,11 +8,7 @@ test("an engineer measures calibration, common corruptions and OOD behaviour", a
   await signIn(page, DEMO.ENGINEER);
   await page.goto("/t/demo/evaluations/new");
   const form = page.getByRole("form", { name: "New evaluation" });
-  await form.getByLabel("Model version").selectOption({ label: "digits-cnn v1 (limited risk)" });
-  const evalOption = await form.getByLabel("Dataset version").locator("option", { hasText: "mnist-demo-eval" }).getAttribute("value");
-  await form.getByLabel("Dataset version").selectOption(evalOption!);
-  await form.getByLabel("Samples").fill("40");
-  await form.getByLabel("Shard size").fill("20");
+  await fillDemoEvaluation(form, { samples: 40, shardSize: 20 });
   await form.getByLabel(/Common corruptions/).check();
   await form.getByLabel("Out-of-distribution check").selectOption("synthetic");
   await form.getByRole("button", { name: "Launch evaluation" }).click();

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO, signIn } from "./helpers";
+import { createTokenInSettings, DEMO, signIn } from "./helpers";
 
 // The ML engineer's CI pipeline: an admin issues a token in Settings, then the real `bulwark` CLI talks
 // to the running server (web + worker + database): push a model, run an evaluation with --wait, and gate
@@ -23,13 +23,7 @@ test("an engineer's pipeline pushes a model, evaluates it with --wait and gates 
 
   // An admin creates an ENGINEER token for the pipeline; the secret is shown once.
   await signIn(page, DEMO.ADMIN);
-  await page.goto("/t/demo/settings/tokens");
-  const form = page.getByRole("form", { name: "Create an API token" });
-  await form.getByLabel("Name").fill("github-actions");
-  await form.getByLabel("Role").selectOption("ENGINEER");
-  await form.getByRole("button", { name: "Create token" }).click();
-  const token = (await page.getByTestId("token-secret").textContent())!.trim();
-  expect(token).toMatch(/^bwk_/);
+  const token = await createTokenInSettings(page, "demo", "github-actions", "ENGINEER");
 
   // Without a login the CLI says what to do; a wrong token is refused with the server's reason.
   expect(bulwark("gate", "--model", "digits-cnn@1")).toMatchObject({ code: 2, err: expect.stringContaining("bulwark login --url") });

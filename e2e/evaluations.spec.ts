@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { DEMO, fillDemoEvaluation, signIn } from "./helpers";
 
 test("an engineer launches a quick evaluation, watches it run and reads the results", async ({ page }) => {
   test.setTimeout(400_000);
@@ -7,11 +7,7 @@ test("an engineer launches a quick evaluation, watches it run and reads the resu
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Evaluations" }).click();
   await page.getByRole("link", { name: "New evaluation" }).first().click();
   const form = page.getByRole("form", { name: "New evaluation" });
-  await form.getByLabel("Model version").selectOption({ label: "digits-cnn v1 (limited risk)" });
-  const evalOption = await form.getByLabel("Dataset version").locator("option", { hasText: "mnist-demo-eval" }).getAttribute("value");
-  await form.getByLabel("Dataset version").selectOption(evalOption!);
-  await form.getByLabel("Samples").fill("80");
-  await form.getByLabel("Shard size").fill("20");
+  await fillDemoEvaluation(form, { samples: 80, shardSize: 20 });
   await expect(form.getByTestId("estimate")).toContainText("sample·steps");
   await form.getByRole("button", { name: "Launch evaluation" }).click();
 

@@ -56,6 +56,27 @@ export async function openDraft(page: Page, title: string): Promise<{ label: str
   return { label, url: page.url() };
 }
 
+/** Creates an API token in the team's Settings (role as the form's default unless given); returns the secret, shown once. */
+export async function createTokenInSettings(page: Page, team: string, name: string, role?: "ENGINEER" | "VIEWER" | "REVIEWER" | "ADMIN"): Promise<string> {
+  await page.goto(`/t/${team}/settings/tokens`);
+  const form = page.getByRole("form", { name: "Create an API token" });
+  await form.getByLabel("Name").fill(name);
+  if (role) await form.getByLabel("Role").selectOption(role);
+  await form.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("token-secret").textContent())!.trim();
+  expect(token).toMatch(/^bwk_/);
+  return token;
+}
+
+/** Fills the New evaluation form for the demo's digits-cnn v1 on the evaluation digits (mnist-demo-eval). */
+export async function fillDemoEvaluation(form: Locator, { samples, shardSize }: { samples: number; shardSize: number }) {
+  await form.getByLabel("Model version").selectOption({ label: "digits-cnn v1 (limited risk)" });
+  const evalOption = await form.getByLabel("Dataset version").locator("option", { hasText: "mnist-demo-eval" }).getAttribute("value");
+  await form.getByLabel("Dataset version").selectOption(evalOption!);
+  await form.getByLabel("Samples").fill(String(samples));
+  await form.getByLabel("Shard size").fill(String(shardSize));
+}
+
 /** A user of a new team of its own (nothing shared with other journeys), created with the CLI and signed in; returns the team's slug. */
 export async function signInToFreshTeam(page: Page, prefix: string, role: "ADMIN" | "ENGINEER" | "REVIEWER" | "VIEWER"): Promise<string> {
   const team = `${prefix}-${randomBytes(3).toString("hex")}`;

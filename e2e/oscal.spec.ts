@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import { createUserWithCli, signIn } from "./helpers";
+import { signInToFreshTeam } from "./helpers";
 
 // A team's own control catalog (issue 30): a compliance officer of a fresh team (no other journey reads it)
 // uploads a small OSCAL catalog (a broken file first: refused, naming the problem), maps Bulwark evidence to
@@ -28,10 +27,7 @@ const CATALOG = JSON.stringify({
 
 test("a compliance officer uploads a catalog, maps its controls, sees them in the posture and exports OSCAL results", async ({ page }, testInfo) => {
   test.setTimeout(300_000);
-  const team = `oscal-${randomBytes(3).toString("hex")}`;
-  const email = `reviewer-${team}@example.test`;
-  createUserWithCli({ email, team, role: "REVIEWER", password: "oscal-reviewer-pass-1" });
-  await signIn(page, email, "oscal-reviewer-pass-1");
+  const team = await signInToFreshTeam(page, "oscal", "REVIEWER");
 
   await page.goto(`/t/${team}/settings/catalogs`);
   const upload = page.getByRole("form", { name: "Upload a catalog" });

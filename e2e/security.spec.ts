@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type APIResponse, type BrowserContext, type Page } from "@playwright/test";
-import { createUserWithCli, DEMO, signIn } from "./helpers";
+import { createTokenInSettings, createUserWithCli, DEMO, signIn } from "./helpers";
 
 // Security of the running app: headers and CSP on every kind of response and no CSP violation on the
 // main pages; CSRF refusals (server actions, upload route, next-auth); sign out everywhere; uploads
@@ -271,12 +271,7 @@ test("a sign-in, an API token and a webhook secret leave no secret in the server
     await signIn(page, email, secrets.password);
 
     // An API token, created in the UI and used: a good call, a bad body, a mangled token.
-    await page.goto("/t/logs/settings/tokens");
-    const tokenForm = page.getByRole("form", { name: "Create an API token" });
-    await tokenForm.getByLabel("Name").fill("ci");
-    await tokenForm.getByRole("button", { name: "Create token" }).click();
-    secrets.token = (await page.getByTestId("token-secret").textContent())!.trim();
-    expect(secrets.token).toMatch(/^bwk_/);
+    secrets.token = await createTokenInSettings(page, "logs", "ci");
     const auth = { authorization: `Bearer ${secrets.token}` };
     expect((await page.request.get(`${url}/api/v1/me`, { headers: auth })).status()).toBe(200);
     expect((await page.request.post(`${url}/api/v1/evaluations`, { headers: { ...auth, "content-type": "application/json" }, data: "{not json" })).status()).toBe(400);
