@@ -192,24 +192,23 @@ export function makeRawZip(entries: RawZipEntry[], opts: { zip64?: boolean } = {
     const name = typeof e.name === "string" ? Buffer.from(e.name) : e.name;
     const crc = e.crc ?? crc32(e.data);
     const flags = e.utf8 === false ? 0 : 0x800;
+    // Both headers carry the same fields from "version needed" to "name length", at `at` (method 0: stored).
+    const entryFields = (h: Buffer, at: number) => {
+      h.writeUInt16LE(20, at);
+      h.writeUInt16LE(flags, at + 2);
+      h.writeUInt32LE(crc >>> 0, at + 10);
+      h.writeUInt32LE(e.data.length, at + 14);
+      h.writeUInt32LE(e.data.length, at + 18);
+      h.writeUInt16LE(name.length, at + 22);
+    };
     const lh = Buffer.alloc(30);
     lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(flags, 6);
-    lh.writeUInt32LE(crc >>> 0, 14);
-    lh.writeUInt32LE(e.data.length, 18);
-    lh.writeUInt32LE(e.data.length, 22);
-    lh.writeUInt16LE(name.length, 26);
+    entryFields(lh, 4);
     local.push(lh, name, e.data);
     const ch = Buffer.alloc(46);
     ch.writeUInt32LE(0x02014b50, 0);
     ch.writeUInt16LE((3 << 8) | 20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(flags, 8);
-    ch.writeUInt32LE(crc >>> 0, 16);
-    ch.writeUInt32LE(e.data.length, 20);
-    ch.writeUInt32LE(e.data.length, 24);
-    ch.writeUInt16LE(name.length, 28);
+    entryFields(ch, 6);
     ch.writeUInt32LE((0o100644 << 16) >>> 0, 38);
     ch.writeUInt32LE(offset, 42);
     central.push(ch, name);
