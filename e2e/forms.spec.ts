@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { DEMO, signIn, waitForHydration } from "./helpers";
+import { DEMO, fillDatasetProvenance, signIn, waitForHydration } from "./helpers";
 
 // Every form keeps every value the user entered after the server refuses it (issue 24): React resets a form
 // after its action, so a field that is not remounted from the echoed values silently goes back to its default
@@ -67,12 +67,7 @@ const freshDatasetCard = async (page: Page) => {
   await form.getByLabel("Label column").fill("label");
   const rows = ["a,b,label", ...Array.from({ length: 20 }, (_, i) => `${i / 20},${1 - i / 20},${i % 2 ? "yes" : "no"}`)].join("\n");
   await form.getByLabel("Files").setInputFiles({ name: "tabular.csv", mimeType: "text/csv", buffer: Buffer.from(rows) });
-  await form.getByLabel("Description").fill("Tabular rows made by the forms journey");
-  await form.getByLabel("Source").fill("Generated in e2e/forms.spec.ts");
-  await form.getByLabel("Collected by").fill("Playwright");
-  await form.getByLabel("Collected when").fill("2026");
-  await form.getByLabel("Licence (SPDX identifier)").fill("CC0-1.0");
-  await form.getByLabel("Contains personal data").selectOption("no");
+  await fillDatasetProvenance(form, { description: "Tabular rows made by the forms journey", source: "Generated in e2e/forms.spec.ts", licence: "CC0-1.0" });
   // A training split: the launch forms default to a held-out ("test") dataset, which other journeys read.
   await form.getByLabel("Split").selectOption("train");
   await form.getByRole("button", { name: "Register dataset" }).click();

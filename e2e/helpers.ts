@@ -77,6 +77,16 @@ export async function fillDemoEvaluation(form: Locator, { samples, shardSize }: 
   await form.getByLabel("Shard size").fill(String(shardSize));
 }
 
+/** Fills a dataset card's provenance as the journeys do (collected by Playwright in 2026, no personal data). */
+export async function fillDatasetProvenance(form: Locator, { description, source, licence }: { description: string; source: string; licence: string }) {
+  await form.getByLabel("Description").fill(description);
+  await form.getByLabel("Source").fill(source);
+  await form.getByLabel("Collected by").fill("Playwright");
+  await form.getByLabel("Collected when").fill("2026");
+  await form.getByLabel("Licence (SPDX identifier)").fill(licence);
+  await form.getByLabel("Contains personal data").selectOption("no");
+}
+
 /** A user of a new team of its own (nothing shared with other journeys), created with the CLI and signed in; returns the team's slug. */
 export async function signInToFreshTeam(page: Page, prefix: string, role: "ADMIN" | "ENGINEER" | "REVIEWER" | "VIEWER"): Promise<string> {
   const team = `${prefix}-${randomBytes(3).toString("hex")}`;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { PNG } from "pngjs";
 import yazl from "yazl";
-import { createUserWithCli, DEMO, signIn } from "./helpers";
+import { createUserWithCli, DEMO, fillDatasetProvenance, signIn } from "./helpers";
 
 // The registry journey: an engineer registers a model (zip) and a dataset (zip of class folders),
 // sees their cards and preview; a hostile upload is refused next to its field; a viewer reads but
@@ -95,12 +95,7 @@ test("an engineer registers a model and a dataset; a viewer reads but cannot upl
   await dform.getByLabel("Dataset name").fill(DATASET);
   await dform.getByLabel("Format").selectOption("image-zip");
   await dform.getByLabel("Files").setInputFiles(shapes);
-  await dform.getByLabel("Description").fill("Squares and stripes drawn by the e2e test");
-  await dform.getByLabel("Source").fill("Generated in e2e/registry.spec.ts");
-  await dform.getByLabel("Collected by").fill("Playwright");
-  await dform.getByLabel("Collected when").fill("2026");
-  await dform.getByLabel("Licence (SPDX identifier)").fill("unknown");
-  await dform.getByLabel("Contains personal data").selectOption("no");
+  await fillDatasetProvenance(dform, { description: "Squares and stripes drawn by the e2e test", source: "Generated in e2e/registry.spec.ts", licence: "unknown" });
   await dform.getByRole("button", { name: "Register dataset" }).click();
   await expect(page).toHaveURL(/\/t\/demo\/datasets\/[^/?]+\?v=1$/, { timeout: 60_000 });
   await expect(page.getByRole("heading", { name: DATASET })).toBeVisible();

@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll } from "vitest";
+import { DIGIT_LABELS } from "../lib/demo/mnist";
 import { loadModelFromFiles, type LoadedModel } from "../lib/engine/model";
 
 // A local HTTP server that serves a model the way a vendor would (started by the tests, on loopback).
@@ -114,5 +116,34 @@ export async function startModelServer(model: LoadedModel, opts: { token?: strin
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
+  };
+}
+
+/**
+ * For a test file: the demo CNN v1 served (every /v1 request needing `token`) from before its tests to after
+ * them. Read the fields inside the tests (they exist once the server is up).
+ */
+export function useDemoModelServer(token: string): ModelServer {
+  let model: LoadedModel | undefined;
+  let server: ModelServer | undefined;
+  const started = (): ModelServer => {
+    if (!server) throw new Error("The demo model server is not started yet: read it inside a test or a later hook.");
+    return server;
+  };
+  beforeAll(async () => {
+    model = await loadDemoModel("digits-cnn-v1");
+    server = await startModelServer(model, { token, classLabels: DIGIT_LABELS });
+  }, 600_000);
+  afterAll(async () => {
+    await server?.close();
+    model?.dispose();
+  });
+  return {
+    get url() { return started().url; },
+    get port() { return started().port; },
+    get hits() { return started().hits; },
+    get examplesAnswered() { return started().examplesAnswered; },
+    get authSeen() { return started().authSeen; },
+    close: () => started().close(),
   };
 }

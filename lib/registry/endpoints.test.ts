@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { makeTeam } from "../../test/fixtures";
-import { loadDemoModel, startModelServer, type ModelServer } from "../../test/model-server";
+import { useDemoModelServer } from "../../test/model-server";
 import { DIGIT_LABELS } from "../demo/mnist";
-import type { LoadedModel } from "../engine/model";
 import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
 import { addOutboundHost, listOutboundHosts, removeOutboundHost } from "../teams/outbound-hosts";
 import { verifyTeamChain } from "../audit/log";
@@ -19,8 +18,7 @@ import { systemContext } from "../teams/context";
 const TOKEN = "tok_live_7Hq9ZxV2mN4pR8sW";
 useTempStore();
 let team: Awaited<ReturnType<typeof makeTeam>>;
-let server: ModelServer;
-let model: LoadedModel;
+const server = useDemoModelServer(TOKEN);
 let datasetVersionId: string;
 
 const card = {
@@ -51,14 +49,7 @@ beforeAll(async () => {
   team = await makeTeam("endpoints");
   await seedDemoRegistry(systemContext(team.team.id, "seed"));
   datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
-  model = await loadDemoModel("digits-cnn-v1");
-  server = await startModelServer(model, { token: TOKEN, classLabels: DIGIT_LABELS });
 }, 600_000);
-
-afterAll(async () => {
-  await server?.close();
-  model?.dispose();
-});
 
 describe("outbound allowlist", () => {
   it("is managed by admins only, audited, and refuses private wildcards", async () => {

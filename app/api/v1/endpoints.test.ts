@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { createApiToken } from "@/lib/auth/tokens";
 import { OPS, type Operation } from "@/lib/api/operations";
@@ -6,8 +6,7 @@ import { seedDemoRegistry, DEMO_DATASETS } from "@/lib/seed/registry";
 import { systemContext } from "@/lib/teams/context";
 import { DIGIT_LABELS } from "@/lib/demo/mnist";
 import { useTempStore } from "@/lib/registry/test-helpers";
-import { loadDemoModel, startModelServer, type ModelServer } from "@/test/model-server";
-import type { LoadedModel } from "@/lib/engine/model";
+import { useDemoModelServer } from "@/test/model-server";
 import { makeTeam } from "@/test/fixtures";
 import { callOperation, contractLog, ownedPairs } from "@/test/contract-pairs";
 
@@ -21,8 +20,7 @@ const SECRET = "tok_live_api_Q8wE3rT6yU1i";
 useTempStore();
 const tokens: Record<string, string> = {};
 let team: Awaited<ReturnType<typeof makeTeam>>;
-let server: ModelServer;
-let model: LoadedModel;
+const server = useDemoModelServer(SECRET);
 
 async function call(o: Operation, token: string, c: { params?: Record<string, string>; body?: unknown } = {}) {
   const res = await callOperation(o, { token, ...c });
@@ -49,14 +47,7 @@ beforeAll(async () => {
   const outsider = await makeTeam("outsider");
   for (const role of ["ADMIN", "ENGINEER", "VIEWER"] as const) tokens[role] = (await createApiToken(team.ctx("ADMIN"), { name: role.toLowerCase(), role, expiresInDays: 7 })).secret;
   tokens.OUTSIDER = (await createApiToken(outsider.ctx("ADMIN"), { name: "outsider", role: "ADMIN", expiresInDays: 7 })).secret;
-  model = await loadDemoModel("digits-cnn-v1");
-  server = await startModelServer(model, { token: SECRET, classLabels: DIGIT_LABELS });
 }, 600_000);
-
-afterAll(async () => {
-  await server?.close();
-  model?.dispose();
-});
 
 describe("REST API v1: endpoint models and the outbound allowlist", () => {
   it("refuses an endpoint whose host is not allowed, naming the field, and stores nothing", async () => {
