@@ -11,8 +11,8 @@ import { LocalArtifactStore, setArtifactStore } from "../lib/registry/store";
 import { asLayersFiles } from "../lib/engine/formats";
 import { useTempStore } from "../lib/registry/test-helpers";
 import { loadModelVersionForEngine } from "../lib/registry/models";
-import { seedDemoRegistry, DEMO_DATASETS } from "../lib/seed/registry";
-import { createEvaluation } from "../lib/evaluations/create";
+import { seedDemoRegistry } from "../lib/seed/registry";
+import { completedQuickEvaluation } from "./seeded-team";
 import { approveReport, createReport, getReport, reportPdf, verifyPdf } from "../lib/reports";
 import { verifyTeamChain } from "../lib/audit/log";
 import type { BackupManifest } from "../lib/ops/backup";
@@ -50,15 +50,7 @@ beforeAll(async () => {
   team = await makeTeam("backup");
   await seedDemoRegistry(systemContext(team.team.id, "seed"));
   startWorker();
-  const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
-  const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } });
-  const ev = await createEvaluation(team.ctx("ENGINEER"), { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 40, seed: 7, shardSize: 20, linfEpsilons: [0.1, 0.3], customSuite: undefined });
-  evaluationId = ev.id;
-  await waitFor("the evaluation to complete", async () => {
-    const e = await db.evaluation.findUniqueOrThrow({ where: { id: ev.id } });
-    if (e.status === "FAILED") throw new Error(`evaluation failed: ${e.failureReason}`);
-    return e.status === "COMPLETED";
-  });
+  evaluationId = (await completedQuickEvaluation(team, { seed: 7, shardSize: 20 })).id;
   reportId = (await createReport(team.ctx("ENGINEER"), { title: "Backed-up audit" })).id;
   await waitFor("the report draft", async () => (await db.report.findUniqueOrThrow({ where: { id: reportId } })).status === "DRAFT");
   await approveReport(team.ctx("REVIEWER"), reportId);

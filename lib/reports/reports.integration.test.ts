@@ -7,8 +7,8 @@ import { stopQueue } from "../jobs/queue";
 import { makeTeam } from "../../test/fixtures";
 import { testDatabaseUrl } from "../../test/db-per-file";
 import { useTempStore } from "../registry/test-helpers";
-import { seedDemoRegistry, DEMO_DATASETS } from "../seed/registry";
-import { createEvaluation } from "../evaluations/create";
+import { seedDemoRegistry } from "../seed/registry";
+import { completedQuickEvaluation } from "../../test/seeded-team";
 import { createAttestation } from "../compliance/attestations";
 import type { EngineMetrics } from "../engine/aggregate";
 import { approveReport, createReport, getReport, getReportSnapshot, listReports, reportPdf, verifyPdf } from "./index";
@@ -39,15 +39,7 @@ beforeAll(async () => {
     env: { ...process.env, DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir, BULWARK_SUPERVISED: "false" },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const mv = await db.modelVersion.findFirstOrThrow({ where: { teamId: team.team.id }, orderBy: { version: "asc" } });
-  const dv = await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } });
-  const ev = await createEvaluation(team.ctx("ENGINEER"), { modelVersionId: mv.id, datasetVersionId: dv.id, preset: "quick", sampleCount: 40, seed: 3, shardSize: 40, linfEpsilons: [0.1, 0.3], customSuite: undefined });
-  evaluationId = ev.id;
-  await waitFor("the evaluation to complete", async () => {
-    const e = await db.evaluation.findUniqueOrThrow({ where: { id: ev.id } });
-    if (e.status === "FAILED") throw new Error(`evaluation failed: ${e.failureReason}`);
-    return e.status === "COMPLETED";
-  }, 300_000);
+  evaluationId = (await completedQuickEvaluation(team, { seed: 3, shardSize: 40 })).id;
 }, 600_000);
 
 afterAll(async () => {
