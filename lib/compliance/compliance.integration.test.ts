@@ -3,9 +3,7 @@ import { db } from "../db/client";
 import { verifyTeamChain } from "../audit/log";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { makeTeam } from "../../test/fixtures";
-import { useTempStore } from "../registry/test-helpers";
-import { measure, registerDemoEvalSet, registerDemoModel, SAMPLES } from "../operations/test-helpers";
-import { initEngineBackend } from "../engine/backend";
+import { measure, registerDemoModel, SAMPLES, teamWithDemoEvalSet } from "../operations/test-helpers";
 import type { AttackSuiteInput } from "../engine/suite";
 import { assessTeam, getControlDetail, getPosture, getRiskRegister, statusesForModel } from "./posture";
 import { createAttestation, listAttestations, readAttestationFile, revokeAttestation } from "./attestations";
@@ -42,10 +40,7 @@ describe("compliance on measured evidence (demo digit models, real engine, real 
   let v1Eval: { id: string; number: number };
 
   beforeAll(async () => {
-    useTempStore();
-    await initEngineBackend("auto");
-    t = await makeTeam("comp");
-    datasetVersionId = (await registerDemoEvalSet(t.ctx("ENGINEER"))).versionId;
+    ({ team: t, datasetVersionId } = await teamWithDemoEvalSet("comp"));
   }, 600_000);
 
   it("the standard model's completed evaluation turns the robustness controls failing, with the measured numbers", async () => {

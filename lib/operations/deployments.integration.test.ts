@@ -4,16 +4,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { verifyTeamChain } from "../audit/log";
 import { ConflictError, ForbiddenError } from "../errors";
-import { makeTeam } from "../../test/fixtures";
-import { useTempStore } from "../registry/test-helpers";
-import { initEngineBackend } from "../engine/backend";
+import type { makeTeam } from "../../test/fixtures";
 import { updateTeamAlertSettings, deliverWebhook, signWebhook } from "../evaluations/webhook";
 import { WebhookJobSchema } from "../jobs/catalog";
 import { addOutboundHost } from "../teams/outbound-hosts";
 import { stopQueue } from "../jobs/queue";
 import { activeOverride, createEnvironment, createGateOverride, currentDeployments, deploymentHistory, promoteVersion, rollbackDeployment } from "./deployments";
 import { gateForVersion } from "./gate-check";
-import { measure, registerDemoEvalSet, registerDemoModel } from "./test-helpers";
+import { measure, registerDemoModel, teamWithDemoEvalSet } from "./test-helpers";
 import { OverrideSchema } from "./schemas";
 import { buildSnapshot } from "../reports/snapshot";
 import { renderReportPdf } from "../reports/pdf";
@@ -33,18 +31,16 @@ describe("deployments: promotion through the gate, overrides, rollback", () => {
   const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
   beforeAll(async () => {
-    useTempStore();
-    await initEngineBackend("auto");
-    t = await makeTeam("ops");
-    const ds = await registerDemoEvalSet(t.ctx("ENGINEER"));
+    const demo = await teamWithDemoEvalSet("ops");
+    t = demo.team;
     const v1 = await registerDemoModel(t.ctx("ENGINEER"), "v1", undefined, t.users.ENGINEER.email);
     modelId = v1.modelId;
     const v2 = await registerDemoModel(t.ctx("ENGINEER"), "v2", modelId, t.users.ENGINEER.email);
     // v3: the standard model's files again, never evaluated (its gate fails for want of evidence).
     const v3 = await registerDemoModel(t.ctx("ENGINEER"), "v1", modelId, t.users.ENGINEER.email);
     Object.assign(v, { v1: v1.versionId, v2: v2.versionId, v3: v3.versionId });
-    await measure(t.ctx("ENGINEER"), modelId, v1.versionId, ds.versionId);
-    await measure(t.ctx("ENGINEER"), modelId, v2.versionId, ds.versionId);
+    await measure(t.ctx("ENGINEER"), modelId, v1.versionId, demo.datasetVersionId);
+    await measure(t.ctx("ENGINEER"), modelId, v2.versionId, demo.datasetVersionId);
     await createEnvironment(t.ctx("ADMIN"), { name: "production", description: "" });
     await createEnvironment(t.ctx("ADMIN"), { name: "staging", description: "" });
     return () => stopQueue();

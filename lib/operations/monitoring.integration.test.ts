@@ -4,10 +4,8 @@ import { db } from "../db/client";
 import { verifyTeamChain } from "../audit/log";
 import { loadEvidence } from "../compliance/evidence";
 import { ForbiddenError, ValidationError } from "../errors";
-import { makeTeam } from "../../test/fixtures";
-import { useTempStore } from "../registry/test-helpers";
+import type { makeTeam } from "../../test/fixtures";
 import { loadModelVersionForEngine } from "../registry/models";
-import { initEngineBackend } from "../engine/backend";
 import { loadModelFromFiles, type LoadedModel } from "../engine/model";
 import { asLayersFiles } from "../engine/formats";
 import { loadDemoEvalSplit, MNIST_PIXELS } from "../demo/mnist";
@@ -17,7 +15,7 @@ import { stopQueue } from "../jobs/queue";
 import { createEnvironment, promoteVersion } from "./deployments";
 import { acknowledgeMonitoringAlert, getReference, ingestBatch, monitoringView } from "./monitoring";
 import { summariseBatch } from "./client-summary";
-import { justAcross, measure, registerDemoEvalSet, registerDemoModel } from "./test-helpers";
+import { justAcross, measure, registerDemoModel, teamWithDemoEvalSet } from "./test-helpers";
 import { systemContext } from "../teams/context";
 
 // Monitoring end to end on a real database: the PGD-trained demo model deployed to production, its
@@ -50,12 +48,10 @@ describe("monitoring: reference, batches, drift incidents", () => {
   }
 
   beforeAll(async () => {
-    useTempStore();
-    await initEngineBackend("auto");
-    t = await makeTeam("mon");
-    const ds = await registerDemoEvalSet(t.ctx("ENGINEER"));
+    const demo = await teamWithDemoEvalSet("mon");
+    t = demo.team;
     const v2 = await registerDemoModel(t.ctx("ENGINEER"), "v2", undefined, t.users.ENGINEER.email);
-    await measure(t.ctx("ENGINEER"), v2.modelId, v2.versionId, ds.versionId);
+    await measure(t.ctx("ENGINEER"), v2.modelId, v2.versionId, demo.datasetVersionId);
     await createEnvironment(t.ctx("ADMIN"), { name: "production", description: "" });
     await promoteVersion(t.ctx("REVIEWER"), { environment: "production", modelVersionId: v2.versionId, note: "" });
     await addOutboundHost(t.ctx("ADMIN"), { host: "127.0.0.1", allowPrivate: true, ports: [9] });

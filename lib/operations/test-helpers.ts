@@ -4,7 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { Prisma } from "../db/client";
 import { db } from "../db/client";
-import { stage } from "../registry/test-helpers";
+import { stage, useTempStore } from "../registry/test-helpers";
+import { initEngineBackend } from "../engine/backend";
 import { loadModelVersionForEngine, registerModelVersion } from "../registry/models";
 import { loadDatasetForEngine, registerDatasetVersion } from "../registry/datasets";
 import { loadWhiteBoxModel } from "../engine/formats";
@@ -52,6 +53,17 @@ export async function registerDemoEvalSet(ctx: TeamContext) {
   } finally {
     await staging.dispose();
   }
+}
+
+/**
+ * Inside a beforeAll: a fresh team with the demo evaluation split registered by its engineer, on a temporary
+ * artifact store (removed after the file), with the engine's backend set up for `measure`.
+ */
+export async function teamWithDemoEvalSet(label: string) {
+  useTempStore();
+  await initEngineBackend("auto");
+  const team = await makeTeam(label);
+  return { team, datasetVersionId: (await registerDemoEvalSet(team.ctx("ENGINEER"))).versionId };
 }
 
 /** `card`: more model-card fields (e.g. knownLimitations), for tests of what reads them. */
