@@ -67,6 +67,9 @@ export default defineConfig({
       BULWARK_PG_PORT: process.env.E2E_PG_PORT,
       NEXTAUTH_URL: baseURL,
       BULWARK_DEMO: "true",
+      // The checkout is built once here and never rebuilt from Turbopack's cache: not writing it saves about
+      // a quarter of the build's CPU (82 against 109 CPU-s for a fresh `next build`).
+      BULWARK_BUILD_CACHE: "false",
       // The journeys read only the poisoned model's scan; the clean model's would hold the worker for minutes.
       BULWARK_DEMO_SCANS: "poisoned",
       // 200 evaluation digits per demo evaluation instead of 400: the journeys read the same pages and

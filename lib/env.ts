@@ -72,6 +72,11 @@ const EnvSchema = z.object({
   BULWARK_TF_WHEEL: z.string().min(1, { error: "expected a path to a .whl file" }).optional(),
   /** `npm install`/`npm ci` also set up the native backend (scripts/native-install.ts); false skips that. */
   BULWARK_NATIVE_INSTALL: boolish.default(true),
+  /**
+   * Whether `next build` keeps Turbopack's cache in .next/cache for the next build (a rebuild after an
+   * update is quicker); writing it costs CPU that a throwaway checkout (CI, the e2e server) never gets back.
+   */
+  BULWARK_BUILD_CACHE: boolish.default(true),
   /** The time that set-up may take during `npm install`; at the limit it is stopped and evaluations run on wasm. */
   BULWARK_NATIVE_INSTALL_TIMEOUT_S: envNumber("a number of seconds", { min: 1, max: 3600, unit: "seconds" }).default(600),
   // Tests: a missing native backend fails the native/wasm parity test instead of skipping it (CI sets it).
