@@ -2,15 +2,59 @@ import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 import SlowestFirstSequencer from "./test/sequencer";
 
+// Test files that use no database, queue or worker process run without the per-file database
+// (test/db-per-file.ts: a fork importing Prisma and copying a database costs more CPU than most of these
+// tests). A file listed here that reaches the database fails with "DATABASE_URL is not set": move it out.
+// The engine's files (TensorFlow.js) keep a fresh process each: the chosen backend is process-wide state
+// (lib/engine/backend.ts) that some of them set and others read.
+const ENGINE = ["lib/engine/**/*.test.ts", "lib/integrity/**/*.test.ts"];
+// These also share one process per Vitest worker (isolate: false): none of them touches TensorFlow.js,
+// environment variables or module state another file reads.
+const PURE = [
+  "lib/outbound/**/*.test.ts",
+  "lib/security/**/*.test.ts",
+  "lib/charts/**/*.test.ts",
+  "lib/compliance/{beyond,catalog,charts,engine,evidence,export,gate,integrity,policy-form,privacy}.test.ts",
+  "lib/compliance/oscal/{assessment-results,catalog,component}.test.ts",
+  "lib/evaluations/{compare-versions,export,integrity-reading,privacy-reading,regression,sampling}.test.ts",
+  "lib/{csv,duration}.test.ts",
+  "lib/api/contract.test.ts",
+  "lib/audit/chain.test.ts",
+  "lib/auth/{permissions,return-to}.test.ts",
+  "lib/demo/mnist.test.ts",
+  "lib/hardening/form.test.ts",
+  "lib/operations/drift.test.ts",
+  "lib/registry/{compat,model-card}.test.ts",
+  "lib/reports/format.test.ts",
+  "app/api/v1/[[]...path]/route.test.ts",
+  "scripts/bench-engine-options.test.ts",
+  "test/import-cycles.test.ts",
+  "workers/shard-runner.test.ts",
+];
+
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
   test: {
-    include: ["lib/**/*.test.ts", "workers/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
     // The test model servers listen on loopback: the instance-level switch for private targets is on in
     // tests (workers started by tests inherit it); tests of the switch itself turn it off.
     env: { BULWARK_OUTBOUND_ALLOW_PRIVATE: "true" },
-    setupFiles: ["test/db-per-file.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "pure", include: PURE, isolate: false },
+      },
+      { extends: true, test: { name: "engine", include: ENGINE } },
+      {
+        extends: true,
+        test: {
+          name: "db",
+          include: ["lib/**/*.test.ts", "workers/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"],
+          exclude: [...PURE, ...ENGINE],
+          globalSetup: ["test/global-setup.ts"],
+          setupFiles: ["test/db-per-file.ts"],
+        },
+      },
+    ],
     // Three files at a time on 2 cores (Vitest's default there is one): most integration files wait on
     // worker processes, the queue and the database rather than compute. With two, the Vitest files of
     // the last CI rehearsal used 0.2 to 0.8 of a core for most of the run (their CPU measured alone,
