@@ -5,9 +5,18 @@ import SlowestFirstSequencer from "./test/sequencer";
 // Test files that use no database, queue or worker process run without the per-file database
 // (test/db-per-file.ts: a fork importing Prisma and copying a database costs more CPU than most of these
 // tests). A file listed here that reaches the database fails with "DATABASE_URL is not set": move it out.
-// The engine's files (TensorFlow.js) keep a fresh process each: the chosen backend is process-wide state
-// (lib/engine/backend.ts) that some of them set and others read.
 const ENGINE = ["lib/engine/**/*.test.ts", "lib/integrity/**/*.test.ts"];
+// The engine's files share a process too (TensorFlow.js is imported once per Vitest worker, not per file):
+// each chooses its backend explicitly before computing (initEngineBackend("cpu" | "wasm" | "tensorflow")).
+// These do not, so they get a fresh process: "auto" returns the backend an earlier file left chosen
+// (lib/engine/backend.ts keeps it per process), and tf without a chosen backend uses cpu only when fresh.
+const ENGINE_FRESH = [
+  "lib/engine/backend.test.ts",
+  "lib/engine/training/harden.test.ts",
+  "lib/engine/privacy/attack.test.ts",
+  "lib/integrity/demo-confident-learning.test.ts",
+  "lib/integrity/demo-integrity.test.ts",
+];
 // These also share one process per Vitest worker (isolate: false): none of them touches TensorFlow.js,
 // environment variables or module state another file reads.
 const PURE = [
@@ -43,7 +52,8 @@ export default defineConfig({
         extends: true,
         test: { name: "pure", include: PURE, isolate: false },
       },
-      { extends: true, test: { name: "engine", include: ENGINE } },
+      { extends: true, test: { name: "engine", include: ENGINE, exclude: ENGINE_FRESH, isolate: false } },
+      { extends: true, test: { name: "engine-fresh", include: ENGINE_FRESH } },
       {
         extends: true,
         test: {
