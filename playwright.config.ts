@@ -68,7 +68,7 @@ export default defineConfig({
       NEXTAUTH_URL: baseURL,
       BULWARK_DEMO: "true",
       // The checkout is built once here and never rebuilt from Turbopack's cache: not writing it saves about
-      // a quarter of the build's CPU (82 against 109 CPU-s for a fresh `next build`).
+      // a fifth to a quarter of the build's CPU (74 against 90, 82 against 109 CPU-s; docs/benchmarks.md).
       BULWARK_BUILD_CACHE: "false",
       // The journeys read only the poisoned model's scan; the clean model's would hold the worker for minutes.
       BULWARK_DEMO_SCANS: "poisoned",
