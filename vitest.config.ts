@@ -36,8 +36,9 @@ const PURE = [
   "lib/registry/{compat,model-card}.test.ts",
   "lib/reports/format.test.ts",
   "app/api/v1/[[]...path]/route.test.ts",
+  "app/api/v1/openapi.json/route.test.ts",
   "scripts/bench-engine-options.test.ts",
-  "test/import-cycles.test.ts",
+  "test/{import-cycles,app-boundary}.test.ts",
   "workers/shard-runner.test.ts",
 ];
 
