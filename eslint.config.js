@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // Links go through app/_components/link.tsx (prefetched on intent, not on sight: why is written there).
+    files: ["app/**/*.tsx"],
+    ignores: ["app/_components/link.tsx"],
+    rules: { "no-restricted-imports": ["error", { paths: [{ name: "next/link", message: "Import Link from @/app/_components/link (prefetch on intent)." }] }] },
+  },
+  {
     files: ["lib/env.ts", "cli/config.ts", "lib/**/test-helpers.ts", "scripts/**", "test/**", "e2e/**", "*.config.ts", "*.config.js", "prisma.config.ts", "next.config.ts", "**/*.test.ts", "docs/examples/**"],
     rules: { "no-restricted-syntax": "off" },
   },

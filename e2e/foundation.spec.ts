@@ -81,3 +81,24 @@ test("viewers see members but cannot manage them", async ({ page }) => {
   await expect(page.getByRole("form", { name: "Add a member" })).toHaveCount(0);
   await expect(page.getByText("Only team admins can add members")).toBeVisible();
 });
+
+test("a page view prefetches only the links the user reaches for (pointer or keyboard)", async ({ page }) => {
+  const prefetched: string[] = [];
+  page.on("request", (r) => {
+    if (r.headers()["next-router-prefetch"]) prefetched.push(new URL(r.url()).pathname);
+  });
+  await signIn(page, DEMO.VIEWER);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Models" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  // Next's default prefetched every visible link (about 30 server renders for this view).
+  expect(prefetched).toEqual([]);
+  await nav.getByRole("link", { name: "Models" }).hover();
+  await expect.poll(() => prefetched).toContain("/t/demo/models");
+  await nav.getByRole("link", { name: "Reports" }).focus();
+  await expect.poll(() => prefetched).toContain("/t/demo/reports");
+  expect(new Set(prefetched)).toEqual(new Set(["/t/demo/models", "/t/demo/reports"]));
+  await nav.getByRole("link", { name: "Models" }).click();
+  await expect(page).toHaveURL(/\/t\/demo\/models$/);
+  await expect(page.getByRole("heading", { name: "Models" })).toBeVisible();
+});

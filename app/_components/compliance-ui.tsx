@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import type { ReactNode } from "react";
 import { STATUS_LABELS, type EvidenceLink, type Status } from "@/lib/compliance/engine-types";
 import { Badge, type Tone } from "./ui";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { instanceAdminPage } from "@/app/_lib/team";
 import { listUserTeams } from "@/lib/teams/access";
 import { AppShell } from "@/app/_components/app-shell";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { teamPageAccess } from "@/app/_lib/team";
 import { listUserTeams } from "@/lib/teams/access";
 import { countUnreadNotifications } from "@/lib/teams/notifications";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { AuthFrame } from "../../auth-frame";
 import { buttonClass } from "@/app/_components/ui";
 import { SSO_FAILURES, ssoFailureOf } from "@/lib/auth/oidc";

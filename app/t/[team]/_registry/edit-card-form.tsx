@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { useFormAction } from "@/app/_components/use-form-action";
 import { Alert, buttonClass, Card } from "@/app/_components/ui";
 import { DescriptiveFields } from "../models/_forms/card-fields";

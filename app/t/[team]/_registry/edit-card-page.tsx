@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { notFound } from "next/navigation";
 import { Alert, PageHeader } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";

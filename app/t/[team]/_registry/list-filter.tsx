@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { buttonClass, inputClass } from "@/app/_components/ui";
 import { FilterSelect } from "@/app/_components/filter-select";
 

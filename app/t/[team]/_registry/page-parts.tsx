@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import type { ReactNode } from "react";
 import { Alert, PageHeader, Table, Td } from "@/app/_components/ui";
 import { Digest, VersionStatusBadges } from "@/app/_components/registry-ui";

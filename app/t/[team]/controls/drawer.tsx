@@ -9,7 +9,7 @@ import type { TeamAssessment } from "@/lib/compliance/posture";
 import { Badge, type Tone } from "@/app/_components/ui";
 import { EvidenceLinkView, StatusBadge } from "@/app/_components/compliance-ui";
 import { DrawerShell } from "@/app/_components/drawer-shell";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { AttestForm, RevokeForm } from "./forms";
 
 const OUTCOME: Record<Outcome, { label: string; tone: Tone }> = {

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { teamPage } from "@/app/_lib/team";
 import { Badge, Card, EmptyState, PageHeader, inputClass, buttonClass } from "@/app/_components/ui";
 import { StatusBadge } from "@/app/_components/compliance-ui";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import type { TeamContext } from "@/lib/teams/access";
 import { getPosture } from "@/lib/compliance/posture";
 import { stackedBarModel, trendModel } from "@/lib/compliance/charts";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { Card, formatDateTime } from "@/app/_components/ui";
 import { ReportStatusBadge } from "@/app/_components/report-ui";
 import type { TeamContext } from "@/lib/teams/access";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import type { TeamContext } from "@/lib/teams/access";
 import { ButtonLink, Card, formatDateTime } from "@/app/_components/ui";
 import { EvaluationStatusBadge, VerdictBadge, pct } from "@/app/_components/evaluation-ui";

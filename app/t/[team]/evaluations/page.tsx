@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { teamPage } from "@/app/_lib/team";
 import { firstValues, type SearchParams } from "@/app/_lib/search-params";

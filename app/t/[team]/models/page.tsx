@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import type { SearchParams } from "@/app/_lib/search-params";
 import { RegistryListFilter } from "../_registry/list-filter";
 import { ButtonLink, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { Badge, formatDateTime } from "@/app/_components/ui";
 import { VerdictBadge } from "@/app/_components/evaluation-ui";
 import type { latestIntegrityScanOf } from "@/lib/evaluations/integrity-latest";

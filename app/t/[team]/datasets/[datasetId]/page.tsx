@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { orNotFound, teamPage } from "@/app/_lib/team";
 import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { BarChart } from "@/app/_components/bar-chart";

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { Alert, PageHeader, formatDateTime } from "@/app/_components/ui";
 import { AutoRefresh } from "@/app/_components/auto-refresh";
 import { EvaluationStatusBadge } from "@/app/_components/evaluation-ui";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { describeThreatModel, threatModelOf } from "@/lib/evaluations/threat-model";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { orNotFound, teamPage } from "@/app/_lib/team";
 import { Badge, Card, Table, Td, formatDateTime, buttonClass } from "@/app/_components/ui";
 import { Delta, LineChartSvg, StatCard, VerdictBadge, fmtEps, pct } from "@/app/_components/evaluation-ui";

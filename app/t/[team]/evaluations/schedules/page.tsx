@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { teamPage } from "@/app/_lib/team";
 import { Badge, buttonClass, ButtonLink, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { SectionTabs } from "@/app/_components/evaluation-ui";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import type { TeamContext } from "@/lib/teams/access";
 import { Badge, Card, Table, Td } from "@/app/_components/ui";
 import { LineChartSvg, fmtEps, pct } from "@/app/_components/evaluation-ui";

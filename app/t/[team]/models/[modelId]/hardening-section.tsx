@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { AutoRefresh } from "@/app/_components/auto-refresh";
 import { ButtonLink, Card, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { EvaluationStatusBadge, ProgressBar } from "@/app/_components/evaluation-ui";

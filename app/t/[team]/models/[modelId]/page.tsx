@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { ModelEvaluationsSection } from "../../evaluations/model-section";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { orNotFound, teamPage } from "@/app/_lib/team";
 import { Alert, Badge, ButtonLink, Card, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { Digest, Facts, History, RiskBadge, VersionStatusBadges } from "@/app/_components/registry-ui";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { Alert, PageHeader } from "@/app/_components/ui";
 import { getModel } from "@/lib/registry/models";
 import { cardToFields } from "@/lib/registry/model-card";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { teamPage } from "@/app/_lib/team";
 import { Badge, Card, type Tone } from "@/app/_components/ui";
 import { ROLE_LABELS, PERMISSIONS } from "@/lib/auth/permissions";

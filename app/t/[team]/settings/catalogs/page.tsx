@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { teamPage } from "@/app/_lib/team";
 import { Alert, Badge, Card, EmptyState, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";

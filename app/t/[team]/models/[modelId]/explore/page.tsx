@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/app/_components/link";
 import { modelVersionPage, orNotFound, type ModelVersionPageProps } from "@/app/_lib/team";
 import { Alert, Card, PageHeader } from "@/app/_components/ui";
 import { RegistryCrumbs } from "../../../_registry/page-parts";
