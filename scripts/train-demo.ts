@@ -17,7 +17,7 @@ import { loadModelFromFiles } from "@/lib/engine/model";
 import { runShard } from "@/lib/engine/shard";
 import { aggregateRecords } from "@/lib/engine/aggregate";
 import { assessReliability } from "@/lib/engine/reliability";
-import { AttackSuiteSchema } from "@/lib/engine/suite";
+import { AttackSuiteSchema, standardAttacks } from "@/lib/engine/suite";
 import { createRng, shuffleInPlace } from "@/lib/engine/rng";
 import { loadDemoEvalSplit, loadDemoTrainSplit, MNIST_PIXELS } from "@/lib/demo/mnist";
 import { buildDigitsCnn, DIGITS_CARD } from "@/lib/demo/digits-cnn";
@@ -131,14 +131,7 @@ async function measureStandard(dir: string, n: number) {
   const suite = AttackSuiteSchema.parse({
     name: "demo-standard-subset", preset: "custom", seed: 0, sampleCount: n,
     epsilons: { linf: [0.1, 0.2, 0.3], l2: [] },
-    attacks: [
-      { kind: "fgsm", norm: "linf" },
-      { kind: "pgd", norm: "linf", steps: 20, restarts: 1 },
-      { kind: "apgd-ce", norm: "linf", steps: 50, restarts: 1 },
-      { kind: "apgd-dlr-t", norm: "linf", steps: 50, targets: 3 },
-      { kind: "square", norm: "linf", queries: 500 },
-      { kind: "noise", norm: "linf", distribution: "gaussian", draws: 5 },
-    ],
+    attacks: standardAttacks({ apgdSteps: 50, squareQueries: 500, noiseDraws: 5, uniformNoise: false }),
   });
   const t0 = performance.now();
   const shard = await runShard({

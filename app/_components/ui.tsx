@@ -123,6 +123,16 @@ export function Table({ head, children, caption }: { head: ReactNode[]; children
   );
 }
 
+/** A card holding one table, its title also the table's caption; nothing at all when there are no rows. */
+export function TableCard<T>({ title, head, rows, children }: { title: string; head: ReactNode[]; rows: readonly T[]; children: (row: T) => ReactNode }) {
+  if (rows.length === 0) return null;
+  return (
+    <Card title={title}>
+      <Table head={head} caption={title}>{rows.map(children)}</Table>
+    </Card>
+  );
+}
+
 export function Td({ children, className = "" }: { children: ReactNode; className?: string }) {
   return <td className={`px-4 py-2.5 align-top text-slate-700 ${className}`}>{children}</td>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AttackSuiteSchema, attackId, defaultEpsilons, estimateSuiteCost, quickSuite, standardSuite, suiteWarnings } from "./suite";
+import { AttackSuiteSchema, attackId, defaultEpsilons, estimateSuiteCost, quickSuite, standardAttacks, standardSuite, suiteWarnings } from "./suite";
 
 describe("attack suites", () => {
   it("default epsilons follow the data range", () => {
@@ -16,6 +16,16 @@ describe("attack suites", () => {
     expect(q.epsilons.linf).toEqual([0.1, 0.2, 0.3]);
     const s = standardSuite({ min: 0, max: 1 });
     expect(s.attacks.map((a) => a.kind)).toEqual(expect.arrayContaining(["apgd-ce", "apgd-dlr-t", "square", "noise"]));
+  });
+
+  it("standardAttacks: the preset's attacks at its budget, and the demo's smaller one in the same order", () => {
+    const budgets = (attacks: unknown[]) => AttackSuiteSchema.parse({ epsilons: { linf: [0.1] }, attacks }).attacks.map((a) => `${attackId(a)} ${JSON.stringify(a)}`);
+    expect(standardSuite({ min: 0, max: 1 }).attacks.map((a) => attackId(a))).toEqual(["fgsm-linf", "pgd-linf-20x1", "apgd-ce-linf", "apgd-dlr-t-linf", "square-linf-1000", "noise-gaussian-linf", "noise-uniform-linf"]);
+    // What the demo models' committed metrics were measured with (scripts/train-demo.ts): changing it changes them.
+    const demo = budgets(standardAttacks({ apgdSteps: 50, squareQueries: 500, noiseDraws: 5, uniformNoise: false }));
+    expect(demo.map((d) => d.split(" ")[0])).toEqual(["fgsm-linf", "pgd-linf-20x1", "apgd-ce-linf", "apgd-dlr-t-linf", "square-linf-500", "noise-gaussian-linf"]);
+    expect(demo[2]).toContain('"steps":50');
+    expect(demo[5]).toContain('"draws":5');
   });
 
   it("rejects duplicate ids and attacks without epsilons for their norm", () => {

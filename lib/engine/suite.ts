@@ -153,16 +153,24 @@ export function standardSuite(inputRange: InputRange, o: PresetOptions = {}): At
   return AttackSuiteSchema.parse({
     name: "standard", preset: "standard", sampleCount: o.sampleCount ?? 1000, seed: o.seed ?? 0,
     epsilons: { linf: eps.linf, l2: [] },
-    attacks: [
-      { kind: "fgsm", norm: "linf" },
-      { kind: "pgd", norm: "linf", steps: 20, restarts: 1 },
-      { kind: "apgd-ce", norm: "linf", steps: 100, restarts: 1 },
-      { kind: "apgd-dlr-t", norm: "linf", steps: 100, targets: 3 },
-      { kind: "square", norm: "linf", queries: 1000 },
-      { kind: "noise", norm: "linf", distribution: "gaussian", draws: 10 },
-      { kind: "noise", norm: "linf", distribution: "uniform", draws: 10 },
-    ],
+    attacks: standardAttacks({ apgdSteps: 100, squareQueries: 1000, noiseDraws: 10, uniformNoise: true }),
   });
+}
+
+/**
+ * The standard preset's attacks (L∞), in its order, at a given budget: the preset's own, and the smaller one the demo
+ * models' committed figures were measured with (scripts/train-demo.ts).
+ */
+export function standardAttacks(b: { apgdSteps: number; squareQueries: number; noiseDraws: number; uniformNoise: boolean }) {
+  return [
+    { kind: "fgsm", norm: "linf" },
+    { kind: "pgd", norm: "linf", steps: 20, restarts: 1 },
+    { kind: "apgd-ce", norm: "linf", steps: b.apgdSteps, restarts: 1 },
+    { kind: "apgd-dlr-t", norm: "linf", steps: b.apgdSteps, targets: 3 },
+    { kind: "square", norm: "linf", queries: b.squareQueries },
+    { kind: "noise", norm: "linf", distribution: "gaussian", draws: b.noiseDraws },
+    ...(b.uniformNoise ? [{ kind: "noise", norm: "linf", distribution: "uniform", draws: b.noiseDraws }] : []),
+  ];
 }
 
 export const SUITE_PRESETS = { quick: quickSuite, standard: standardSuite } as const;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "@/app/_components/link";
 import { notFound } from "next/navigation";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, Card, EmptyState, PageHeader, Table, TableCard, Td, formatDateTime } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { modelOperations } from "@/lib/operations/views";
@@ -92,22 +92,18 @@ export default async function ModelOperationsPage({ params }: { params: Promise<
           )}
         </Card>
 
-        {data.overrides.length > 0 ? (
-          <Card title="Gate overrides">
-            <Table head={["Version", "Environment", "Reason", "By", "Expires", "State"]} caption="Gate overrides">
-              {data.overrides.map((o) => (
-                <tr key={o.id}>
-                  <Td>v{o.version}</Td>
-                  <Td>{o.environment}</Td>
-                  <Td className="text-xs">{o.reason}</Td>
-                  <Td className="text-xs">{o.createdByLabel}</Td>
-                  <Td className="text-xs">{formatDateTime(o.expiresAt)}</Td>
-                  <Td>{o.active ? <Badge tone="amber">active</Badge> : <Badge tone="gray">expired</Badge>}</Td>
-                </tr>
-              ))}
-            </Table>
-          </Card>
-        ) : null}
+        <TableCard title="Gate overrides" head={["Version", "Environment", "Reason", "By", "Expires", "State"]} rows={data.overrides}>
+          {(o) => (
+            <tr key={o.id}>
+              <Td>v{o.version}</Td>
+              <Td>{o.environment}</Td>
+              <Td className="text-xs">{o.reason}</Td>
+              <Td className="text-xs">{o.createdByLabel}</Td>
+              <Td className="text-xs">{formatDateTime(o.expiresAt)}</Td>
+              <Td>{o.active ? <Badge tone="amber">active</Badge> : <Badge tone="gray">expired</Badge>}</Td>
+            </tr>
+          )}
+        </TableCard>
       </div>
     </>
   );

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "@/app/_components/link";
 import { notFound } from "next/navigation";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, Card, EmptyState, PageHeader, Table, TableCard, Td, formatDateTime } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { lineChart } from "@/lib/charts/line";
@@ -111,22 +111,18 @@ export default async function MonitoringPage({ params }: { params: Promise<{ tea
           </>
         )}
 
-        {closed.length > 0 ? (
-          <Card title="Resolved alerts">
-            <Table head={["Signal", "Severity", "Opened", "Resolved", "Batches", "Acknowledged by"]} caption="Resolved alerts">
-              {closed.map((a) => (
-                <tr key={a.id}>
-                  <Td>{SIGNAL_LABELS[a.signal] ?? a.signal}</Td>
-                  <Td>{a.severity}</Td>
-                  <Td className="text-xs">{formatDateTime(a.openedAt)}</Td>
-                  <Td className="text-xs">{formatDateTime(a.resolvedAt!)}</Td>
-                  <Td>{a.batchCount}</Td>
-                  <Td className="text-xs">{a.acknowledgedByLabel ?? "—"}</Td>
-                </tr>
-              ))}
-            </Table>
-          </Card>
-        ) : null}
+        <TableCard title="Resolved alerts" head={["Signal", "Severity", "Opened", "Resolved", "Batches", "Acknowledged by"]} rows={closed}>
+          {(a) => (
+            <tr key={a.id}>
+              <Td>{SIGNAL_LABELS[a.signal] ?? a.signal}</Td>
+              <Td>{a.severity}</Td>
+              <Td className="text-xs">{formatDateTime(a.openedAt)}</Td>
+              <Td className="text-xs">{formatDateTime(a.resolvedAt!)}</Td>
+              <Td>{a.batchCount}</Td>
+              <Td className="text-xs">{a.acknowledgedByLabel ?? "—"}</Td>
+            </tr>
+          )}
+        </TableCard>
       </div>
     </>
   );
