@@ -34,7 +34,7 @@ const PURE = [
   "lib/hardening/form.test.ts",
   "lib/operations/drift.test.ts",
   "lib/registry/{compat,model-card}.test.ts",
-  "lib/reports/format.test.ts",
+  "lib/reports/{evaluation-head,format}.test.ts",
   "app/api/v1/[[]...path]/route.test.ts",
   "app/api/v1/openapi.json/route.test.ts",
   "scripts/bench-engine-options.test.ts",

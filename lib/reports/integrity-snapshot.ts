@@ -1,18 +1,15 @@
 import { z } from "zod";
 import type { IntegrityMetrics } from "../evaluations/integrity";
 import { liveRuleOf, readingOf, triggerCandidates } from "../evaluations/integrity-reading";
+import { EvaluationHeadSchema, evaluationHead, type CompletedEvaluation } from "./evaluation-head";
 
 // The report's training-data integrity part of a model (evaluation kind "integrity"), as snapshot data:
 // the newest completed scan of the model version, its E15 figures, the trigger tests that matter and the
 // plain-language reading (drawn by pdf-integrity.ts).
 
-export const IntegritySnapshotSchema = z.object({
-  number: z.number().int(),
-  finishedAt: z.string(),
+export const IntegritySnapshotSchema = EvaluationHeadSchema.extend({
   trainingData: z.string(),
   samples: z.number().int(),
-  verdict: z.string().nullable(),
-  reasons: z.array(z.string()),
   liveBackdoors: z.array(z.string()),
   flaggedClasses: z.array(z.string()),
   suspiciousTotal: z.number().int().nullable(),
@@ -31,13 +28,12 @@ export const IntegritySnapshotSchema = z.object({
 });
 export type IntegritySnapshot = z.infer<typeof IntegritySnapshotSchema>;
 
-export function integritySnapshot(e: { number: number; finishedAt: string; verdict: string | null; reliability: unknown; metrics: unknown }, trainingData: string): IntegritySnapshot | null {
+export function integritySnapshot(e: CompletedEvaluation, trainingData: string): IntegritySnapshot | null {
   const m = e.metrics as IntegrityMetrics | null;
   if (!m || m.kind !== "integrity") return null;
   const b = m.backdoor;
-  const rel = (e.reliability ?? {}) as { reasons?: string[] };
   return {
-    number: e.number, finishedAt: e.finishedAt, trainingData, samples: m.samples, verdict: e.verdict, reasons: rel.reasons ?? [],
+    ...evaluationHead(e), trainingData, samples: m.samples,
     liveBackdoors: m.evidence.liveBackdoors, flaggedClasses: m.evidence.flaggedClasses, suspiciousTotal: b ? b.suspiciousTotal : null,
     suspectedMislabelShare: m.evidence.suspectedMislabelShare, mislabelled: m.labelIssues?.flaggedCount ?? null, folds: m.config.folds, epochs: m.config.epochs,
     leakageGroups: m.evidence.leakageGroups, duplicateGroups: m.datasetScan.exactDuplicates.groups + m.datasetScan.nearDuplicates.groups, labelConflictGroups: m.datasetScan.labelConflicts.groups,
