@@ -77,6 +77,9 @@ export default defineConfig({
       BULWARK_DEMO_EVALUATION_SAMPLES: "200",
       // Two job slots: a journey's evaluation does not wait behind a seeded cross-validation shard.
       BULWARK_WORKER_CONCURRENCY: "2",
+      // One web process (the default is one per core, up to 2): a second Next.js process costs CPU the run is
+      // short of and the journeys never send enough requests at once to use it. test/supervisor.test.ts tests 2.
+      BULWARK_WEB_PROCESSES: "1",
       // e2e/blackbox.spec.ts serves its model on loopback.
       BULWARK_OUTBOUND_ALLOW_PRIVATE: "true",
       // e2e/sso.spec.ts starts its OpenID provider on this port (the passwords stay on for every other journey).

@@ -245,7 +245,9 @@ test("a sign-in, an API token and a webhook secret leave no secret in the server
     password: `pw-${randomBytes(9).toString("base64url")}`,
     wrongPassword: `wrong-${randomBytes(9).toString("base64url")}`,
   } as Record<string, string>;
-  const env = { ...process.env, BULWARK_DATA_DIR: dataDir, PORT: port, BULWARK_PG_PORT: pgPort, NEXTAUTH_URL: url, NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET, BULWARK_DEMO: "false", DATABASE_URL: "" };
+  const env = { ...process.env, BULWARK_DATA_DIR: dataDir, PORT: port, BULWARK_PG_PORT: pgPort, NEXTAUTH_URL: url, NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET, BULWARK_DEMO: "false", DATABASE_URL: "",
+    // One web process: each more is a Next.js process started for nothing here (CPU the suite shares).
+    BULWARK_WEB_PROCESSES: "1" };
   let out = "";
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (d) => (out += d));

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadOrCreateSecret, parseEnv, secretKey, type Env } from "./env";
@@ -12,6 +12,19 @@ describe("parseEnv", () => {
     expect(e.BULWARK_DEMO).toBe(true);
     expect(e.BULWARK_DEMO_SCANS).toBe("all");
     expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.BULWARK_WEB_PROCESSES).toBe(Math.min(2, availableParallelism()));
+  });
+
+  it("takes a number of web processes between 1 and 64, with one line for a bad value", () => {
+    expect(parseEnv({ BULWARK_WEB_PROCESSES: "1" }).BULWARK_WEB_PROCESSES).toBe(1);
+    expect(parseEnv({ BULWARK_WEB_PROCESSES: "4" }).BULWARK_WEB_PROCESSES).toBe(4);
+    const line = (v: string) => new RegExp(`^Invalid configuration:\\n {2}BULWARK_WEB_PROCESSES: .* \\(got "${v}"\\)$`);
+    expect(() => parseEnv({ BULWARK_WEB_PROCESSES: "0" })).toThrow(line("0"));
+    expect(() => parseEnv({ BULWARK_WEB_PROCESSES: "0" })).toThrow(/expected at least 1 \(got/);
+    expect(() => parseEnv({ BULWARK_WEB_PROCESSES: "-1" })).toThrow(line("-1"));
+    expect(() => parseEnv({ BULWARK_WEB_PROCESSES: "abc" })).toThrow(/BULWARK_WEB_PROCESSES: expected a whole number of processes \(got "abc"\)$/);
+    expect(() => parseEnv({ BULWARK_WEB_PROCESSES: "1.5" })).toThrow(/BULWARK_WEB_PROCESSES: expected a whole number of processes/);
+    expect(() => parseEnv({ BULWARK_WEB_PROCESSES: "1000" })).toThrow(/BULWARK_WEB_PROCESSES: expected at most 64 \(got "1000"\)$/);
   });
 
   it("names the variable and what is expected", () => {

@@ -1,5 +1,6 @@
 import { hkdfSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { parseDomains, parseRoleMap } from "./auth/oidc-config";
@@ -61,6 +62,13 @@ const EnvSchema = z.object({
   // Set by `npm start` on its children so they exit if the supervisor disappears.
   BULWARK_SUPERVISED: boolish.default(false),
   BULWARK_WORKER_CONCURRENCY: envNumber("a number", { whole: true, min: 1, max: 16 }).default(1),
+  /**
+   * Node processes serving the web app (scripts/web.ts; more than 1: a cluster sharing the port). One renders
+   * on one core and saturates at 22–33 pages a second (docs/benchmarks.md). Default: 2, or 1 on a single core:
+   * the web processes share the cores with PostgreSQL and the worker, so one per core and more only adds
+   * about 200 MB of memory each and switching, not throughput.
+   */
+  BULWARK_WEB_PROCESSES: envNumber("a whole number of processes", { whole: true, min: 1, max: 64 }).default(() => Math.min(2, availableParallelism())),
   BULWARK_TF_BACKEND: z
     .enum(["auto", "tensorflow", "wasm", "cpu"], { error: "expected auto, tensorflow, wasm or cpu" })
     .default("auto"),

@@ -1,5 +1,5 @@
-// npm run bench:web — web latency under load: 20 signed-in users against `next start` (production build)
-// over the dashboard, the controls explorer, the evaluation list and an evaluation's results page.
+// npm run bench:web — web latency under load: 20 signed-in users against the product's web server
+// (scripts/web.ts on the production build, with BULWARK_WEB_PROCESSES Node processes) over the dashboard, the controls explorer, the evaluation list and an evaluation's results page.
 // Runs per page: service time (one request at a time), the users (each asks for a page at its own pace,
 // --user-rates, not in step; the p95 < 200 ms target applies here), and saturation (the same connections
 // ask again as soon as answered: throughput, where latency is mostly time spent queueing).
@@ -8,10 +8,12 @@
 // gallery, provenance, comparison, shards, a valid audit chain), the production build, autocannon.
 // Options: --evaluations 10000 --models 50 --users 20 --connections 20 --duration 15 --skip-build
 // --keep (keep the data folder) --data-dir DIR (reuse a folder this script seeded and kept before: starts its
-// PostgreSQL, skips seeding) --database-url postgresql://… (reuse a running database this script seeded).
+// PostgreSQL, skips seeding) --database-url postgresql://… (reuse a running database this script seeded)
+// --web-processes 1,2 (one full measurement per value, one after the other on the same data; default: the
+// product's BULWARK_WEB_PROCESSES).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
@@ -36,6 +38,7 @@ import { compareMetrics } from "../lib/evaluations/regression";
 import { EVALUATION_PAGE_SIZE } from "../lib/evaluations/manage";
 import { assessTeamById, recordSnapshot } from "../lib/compliance/posture";
 import { systemContext } from "../lib/teams/context";
+import { parseEnv } from "../lib/env";
 
 const { values: opt } = parseArgs({
   options: {
@@ -51,6 +54,7 @@ const { values: opt } = parseArgs({
     // Pages per second each signed-in user asks for, one run per value: 0.2 (a page every 5 s, a common
     // think time in load tests) and 1 (brisk).
     "user-rates": { type: "string", default: "0.2,1" },
+    "web-processes": { type: "string", default: String(parseEnv(process.env).BULWARK_WEB_PROCESSES) },
   },
 });
 const N_EVALS = Number(opt.evaluations);
@@ -59,6 +63,9 @@ const N_USERS = Number(opt.users);
 const CONNECTIONS = Number(opt.connections);
 const DURATION_S = Number(opt.duration);
 const USER_RATES = opt["user-rates"].split(",").map(Number);
+const WEB_PROCESSES = opt["web-processes"].split(",").map((v) => parseEnv({ BULWARK_WEB_PROCESSES: v }).BULWARK_WEB_PROCESSES);
+// One session secret for the run's web servers.
+const SESSION_SECRET = randomBytes(32).toString("hex");
 const ROOT = resolve(import.meta.dirname, "..");
 const log = (m: string) => console.log(`[bench] ${m}`);
 const load = () => loadavg().map((v) => v.toFixed(2)).join(" ");
@@ -325,7 +332,23 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-interface PageResult { page: string; requests: number; rps: number; p50: number; p95: number; p99: number; max: number; non2xx: number; errors: number; load: string }
+interface PageResult { page: string; requests: number; rps: number; p50: number; p95: number; p99: number; max: number; non2xx: number; errors: number; load: string; cpuMs?: number }
+
+/** CPU time (ms, user + system) of a process and its live children (a cluster primary and its workers), from /proc. */
+function treeCpuMs(pid: number): number {
+  const ticks = (p: number | string) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]) }; // utime, stime (fields 14 and 15)
+    } catch {
+      return { ppid: -1, cpu: 0 };
+    }
+  };
+  let total = ticks(pid).cpu;
+  for (const d of readdirSync("/proc")) if (/^\d+$/.test(d) && ticks(d).ppid === pid) total += ticks(d).cpu;
+  return total * 10; // clock ticks of 10 ms (USER_HZ 100 on Linux)
+}
 
 /**
  * Without `rate`: CONNECTIONS connections, each asking again as soon as answered (saturation).
@@ -394,22 +417,56 @@ try {
     const b = spawnSync(join(ROOT, "node_modules", ".bin", "next"), ["build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
     if (b.status !== 0) throw new Error("next build failed");
   }
+  const cpus = (await import("node:os")).availableParallelism();
+  const report: string[] = [];
+  for (const [i, processes] of WEB_PROCESSES.entries()) {
+    if (i > 0) await stopWeb();
+    report.push(...(await measure(s, processes, cpus)));
+  }
+  // All the tables together at the end (the runs' progress lines came in between).
+  console.log(report.join("\n"));
+} finally {
+  await stopWeb();
+  await stopQueue();
+  await disconnectDb();
+  await pg?.stop();
+  if (!keep) rmSync(dataDir, { recursive: true, force: true });
+  else log(`Kept ${dataDir} (database: ${databaseUrl})`);
+}
+
+async function stopWeb() {
+  if (web && web.exitCode === null) {
+    const exited = new Promise((r) => web!.once("exit", r));
+    web.kill("SIGTERM");
+    await exited;
+  }
+  web = undefined;
+}
+
+/** One full measurement against scripts/web.ts with `processes` web processes; returns its tables' lines. */
+async function measure(s: { teamSlug: string; users: string[]; password: string; resultsNumber: number }, processes: number, cpus: number): Promise<string[]> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  web = spawn(join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT, stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, BULWARK_DATA_DIR: dataDir, NEXTAUTH_URL: base, NEXTAUTH_SECRET: randomBytes(32).toString("hex") },
+  // The product's web server (what the supervisor runs), with its cluster of BULWARK_WEB_PROCESSES.
+  web = spawn(process.execPath, ["--import", "tsx", "scripts/web.ts"], {
+    cwd: ROOT, stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), BULWARK_WEB_PROCESSES: String(processes), DATABASE_URL: databaseUrl, BULWARK_DATA_DIR: dataDir, NEXTAUTH_URL: base, NEXTAUTH_SECRET: SESSION_SECRET, NEXT_TELEMETRY_DISABLED: "1" },
   });
+  // Ready when every process said it listens (a cluster's first answer would come from the first worker up).
+  let listening = 0;
+  web.stdout!.on("data", (d: Buffer) => (listening += d.toString().match(/listening on/g)?.length ?? 0));
   for (let i = 0; ; i++) {
     try {
-      if ((await fetch(`${base}/api/health`)).status < 500) break;
+      if (listening >= processes && (await fetch(`${base}/api/health`)).status < 500) break;
     } catch {
       /* not listening yet */
     }
-    if (i > 300) throw new Error("next start did not answer within 60 s");
+    if (web.exitCode !== null) throw new Error(`scripts/web.ts exited (code ${web.exitCode})`);
+    if (i > 600) throw new Error("scripts/web.ts did not answer within 120 s");
     await new Promise((r) => setTimeout(r, 200));
   }
-  log(`Signing in ${s.users.length} users…`);
+  const heading = `BULWARK_WEB_PROCESSES=${processes}`;
+  log(`${heading}: scripts/web.ts answers on ${base}. Signing in ${s.users.length} users…`);
   const cookies: string[] = [];
   for (const u of s.users) cookies.push(await signIn(base, u, s.password));
 
@@ -429,7 +486,6 @@ try {
     const html = await res.text();
     if (res.status !== 200 || !html.includes(marker)) throw new Error(`${label}: HTTP ${res.status}, expected text "${marker}" not found`);
   }
-  const cpus = (await import("node:os")).availableParallelism();
   const settle = async () => {
     // Requests of the previous run that the server is still working on must not count against the next one.
     for (let t = Date.now(); Date.now() - t < 120_000; ) {
@@ -463,36 +519,30 @@ try {
     log(`${run.title}, ${DURATION_S} s per page. Load average before: ${load()} (${cpus} CPUs).`);
     for (const [label, path] of pages) {
       await settle();
+      const cpu0 = treeCpuMs(web!.pid!);
       const r = await drive(base, label, path, cookies, run.rate);
+      // The web processes' CPU per request (a worker that died meanwhile takes its share with it).
+      r.cpuMs = (treeCpuMs(web!.pid!) - cpu0) / Math.max(1, r.requests);
       run.results.push(r);
       log(`${label}: ${r.requests} requests, p95 ${ms(r.p95)} ms`);
     }
   }
-  console.log("");
-  console.log(`Service time (one request at a time, median): ${[...single].map(([l, v]) => `${l} ${ms(v)} ms`).join("; ")}.`);
+  const out: string[] = [];
+  out.push("", `## ${heading} (${cpus} CPUs; load average now ${load()})`, "");
+  out.push(`Service time (one request at a time, median): ${[...single].map(([l, v]) => `${l} ${ms(v)} ms`).join("; ")}.`);
   for (const run of runs) {
-    console.log(`\n${run.title}:\n`);
-    console.log("| page | requests/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | load avg (1/5/15 min) |");
-    console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
-    for (const r of run.results) console.log(`| ${r.page} | ${r.rps.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.non2xx + r.errors} | ${r.load} |`);
+    out.push(`\n${run.title}:\n`);
+    out.push("| page | requests/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | web CPU ms/request | load avg (1/5/15 min) |");
+    out.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const r of run.results) out.push(`| ${r.page} | ${r.rps.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.non2xx + r.errors} | ${ms(r.cpuMs ?? NaN)} | ${r.load} |`);
   }
   // The target, per users' run; a page with no completed request missed it too (NaN compares false).
-  console.log("");
+  out.push("");
   for (const run of runs.filter((r) => r.rate)) {
     const slow = run.results.filter((r) => !(r.p95 < 200));
-    console.log(slow.length ? `p95 target (< 200 ms) missed with ${run.title}: ${slow.map((r) => r.page).join(", ")}` : `p95 < 200 ms on every page with ${run.title}.`);
+    out.push(slow.length ? `p95 target (< 200 ms) missed with ${run.title}: ${slow.map((r) => r.page).join(", ")}` : `p95 < 200 ms on every page with ${run.title}.`);
   }
   const saturation = runs.at(-1)!;
-  console.log(`Saturation throughput: ${saturation.results.map((r) => `${r.page} ${r.rps.toFixed(0)}/s`).join(", ")}.`);
-} finally {
-  if (web && web.exitCode === null) {
-    const exited = new Promise((r) => web!.once("exit", r));
-    web.kill("SIGTERM");
-    await exited;
-  }
-  await stopQueue();
-  await disconnectDb();
-  await pg?.stop();
-  if (!keep) rmSync(dataDir, { recursive: true, force: true });
-  else log(`Kept ${dataDir} (database: ${databaseUrl})`);
+  out.push(`Saturation throughput: ${saturation.results.map((r) => `${r.page} ${r.rps.toFixed(0)}/s`).join(", ")}.`);
+  return out;
 }

@@ -39,6 +39,8 @@ const supervisorEnv = {
   BULWARK_PG_PORT: String(pgPort),
   NEXTAUTH_URL: `http://127.0.0.1:${port}`,
   DATABASE_URL: "",
+  // One web process: each more is a Next.js process started for nothing here (CPU the suite shares).
+  BULWARK_WEB_PROCESSES: "1",
   BULWARK_DEMO: "false",
   // Two job slots, so a shard and the report job run at the same time and one kill hits both.
   BULWARK_WORKER_CONCURRENCY: "2",

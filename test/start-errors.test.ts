@@ -24,7 +24,8 @@ async function occupied(host: string): Promise<number> {
 
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    env: { ...process.env, DATABASE_URL: "", PORT: String(freePort()), BULWARK_PG_PORT: String(freePort()), ...env },
+    // One web process: each more is a Next.js process started for nothing here (CPU the suite shares).
+    env: { ...process.env, DATABASE_URL: "", PORT: String(freePort()), BULWARK_PG_PORT: String(freePort()), BULWARK_WEB_PROCESSES: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

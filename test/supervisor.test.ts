@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -21,10 +21,12 @@ const pgPort = freePort();
 const env = { ...process.env, BULWARK_DATA_DIR: dataDir, PORT: String(port), BULWARK_PG_PORT: String(pgPort), NEXTAUTH_URL: `http://127.0.0.1:${port}`, DATABASE_URL: "",
   // The demo's records are seeded (the test reads them), but its evaluations are not queued: minutes of
   // worker CPU that this test never looks at, taken from the test files running beside it.
-  BULWARK_DEMO_EVALUATIONS: "false" };
+  BULWARK_DEMO_EVALUATIONS: "false",
+  // One web process, except in the test of several: each more is a Next.js process (CPU the suite shares).
+  BULWARK_WEB_PROCESSES: "1" };
 
-function startSupervisor(): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+function startSupervisor(extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; ready: Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -77,6 +79,32 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+/** The live children of a process (from /proc): a cluster primary's workers. */
+function childrenOf(pid: number): number[] {
+  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return Number(ppid) === pid && state !== "Z";
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+/** Waits are bounded by time, not by a count of short sleeps: a loaded machine starts a process slowly. */
+async function waitUntil(done: () => boolean | Promise<boolean>, ms = 300_000) {
+  for (const end = Date.now() + ms; !(await done()) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+}
+/** Whether the web server answers /api/health with 200, on a new connection (none kept from a killed process). */
+const healthy = () =>
+  new Promise<boolean>((resolve) => {
+    const req = httpGet({ host: "127.0.0.1", port, path: "/api/health", agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode === 200));
+    });
+    req.on("error", () => resolve(false));
+  });
 
 /** `npm start` itself (npm → its script), as an operator types it. */
 function startWithNpm(): { npm: ChildProcess; output: () => string; ready: Promise<void> } {
@@ -167,10 +195,6 @@ describe("npm start supervisor", () => {
     // A crashed worker is reported and restarted with back-off.
     const workerPid = Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8"));
     process.kill(workerPid, "SIGKILL");
-    // Waits are bounded by time, not by a count of short sleeps: a loaded machine starts a worker slowly.
-    const waitUntil = async (done: () => boolean, ms = 300_000) => {
-      for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
-    };
     await waitUntil(() => /The worker process exited \(SIGKILL\); restarting in 1s/.test(first.output()));
     expect(first.output()).toMatch(/The worker process exited \(SIGKILL\); restarting in 1s/);
     await waitUntil(() => Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8")) !== workerPid);
@@ -225,5 +249,51 @@ describe("npm start supervisor", () => {
     expect(order.every((i) => i > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(runningPostmaster(dataDir)).toBeUndefined();
+  });
+
+  it("serves from several web processes: a killed one is replaced, a killed primary leaves none behind and is restarted", { timeout: 600_000 }, async () => {
+    const run = startSupervisor({ BULWARK_WEB_PROCESSES: "2" });
+    current = run.child;
+    await run.ready;
+    const webPid = () => Number(readFileSync(join(dataDir, "run", "web.pid"), "utf8"));
+    // web.pid is the cluster primary; its two children are the workers serving the port.
+    const primary = webPid();
+    await waitUntil(() => childrenOf(primary).length === 2 && childrenOf(primary).every((w) => run.output().includes(`web worker (pid ${w}) listening`)));
+    const workers = childrenOf(primary);
+    expect(workers).toHaveLength(2);
+    for (const w of workers) expect(run.output()).toContain(`[web] web worker (pid ${w}) listening on 0.0.0.0:${port}`);
+    for (let i = 0; i < 4; i++) expect(await healthy()).toBe(true);
+
+    // A worker killed outright: the primary says so and starts another (back-off from 1 s); the port keeps answering.
+    process.kill(workers[0]!, "SIGKILL");
+    await waitUntil(() => run.output().includes(`A web worker (pid ${workers[0]}) exited (SIGKILL); starting another in 1s.`));
+    expect(run.output()).toContain(`A web worker (pid ${workers[0]}) exited (SIGKILL); starting another in 1s.`);
+    for (let i = 0; i < 4; i++) expect(await healthy()).toBe(true); // the other worker answers meanwhile
+    const replaced = () => childrenOf(primary).filter((w) => w !== workers[1]);
+    await waitUntil(() => replaced().length === 1 && run.output().includes(`web worker (pid ${replaced()[0]}) listening`));
+    expect(replaced()).toHaveLength(1);
+    expect(replaced()[0]).not.toBe(workers[0]);
+    expect(webPid()).toBe(primary);
+    expect(await healthy()).toBe(true);
+
+    // The primary killed outright: its workers exit with it (their IPC channel closes) and nothing keeps the
+    // port, so the web server the supervisor starts again can listen on it (a held port would stop Bulwark).
+    const before = childrenOf(primary);
+    process.kill(primary, "SIGKILL");
+    await waitUntil(() => before.every((w) => !alive(w)), 60_000);
+    expect(Object.fromEntries(before.map((w) => [w, alive(w)]))).toEqual(Object.fromEntries(before.map((w) => [w, false])));
+    await waitUntil(() => /The web process exited \(SIGKILL\); restarting in 1s/.test(run.output()));
+    await waitUntil(async () => webPid() !== primary && childrenOf(webPid()).length === 2 && (await healthy()));
+    expect(webPid()).not.toBe(primary);
+    expect(childrenOf(webPid())).toHaveLength(2);
+    expect(await healthy()).toBe(true);
+    expect(run.output()).not.toMatch(/was taken by another program|already in use/);
+
+    // Ctrl-C: the primary stops its workers, then the worker and the database stop.
+    const last = [webPid(), ...childrenOf(webPid())];
+    run.child.kill("SIGINT");
+    expect(await exited(run.child)).toBe(0);
+    expect(run.output()).toMatch(/web stopped\.[\s\S]*worker stopped\.[\s\S]*database stopped\./);
+    expect(last.filter(alive)).toEqual([]);
   });
 });
