@@ -117,13 +117,15 @@ async function serve() {
   const who = cluster.isWorker ? `web worker (pid ${process.pid})` : "web";
   server.listen(config.PORT, host, () => console.log(`[web] ${who} listening on ${host}:${config.PORT}`));
 
-  // Stop taking connections, let requests in flight finish (up to 30 s), then exit.
+  // Stop taking connections, let requests in flight finish (up to 30 s), then exit. A keep-alive connection
+  // whose request finishes afterwards turns idle and is closed too (else it would hold the exit for 30 s).
   let stopping = false;
   function stop() {
     if (stopping) return;
     stopping = true;
     server.close(() => process.exit(0));
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 250).unref();
     setTimeout(() => process.exit(0), 30_000).unref();
   }
   process.on("SIGTERM", stop);
