@@ -65,8 +65,8 @@ const EnvSchema = z.object({
   /**
    * Node processes serving the web app (scripts/web.ts; more than 1: a cluster sharing the port). One renders
    * on one core and saturates at 22–33 pages a second (docs/benchmarks.md). Default: 2, or 1 on a single core:
-   * the web processes share the cores with PostgreSQL and the worker, so one per core and more only adds
-   * about 200 MB of memory each and switching, not throughput.
+   * the web processes share the cores with PostgreSQL and the worker, and each holds its own caches (0.6–1.2 GB
+   * resident at 10,000 evaluations), so more than the cores adds memory and switching, not throughput.
    */
   BULWARK_WEB_PROCESSES: envNumber("a whole number of processes", { whole: true, min: 1, max: 64 }).default(() => Math.min(2, availableParallelism())),
   BULWARK_TF_BACKEND: z
