@@ -1,5 +1,6 @@
 // npm run bench:web — web latency under load: 20 signed-in users against the product's web server
-// (scripts/web.ts on the production build, with BULWARK_WEB_PROCESSES Node processes) over the dashboard, the controls explorer, the evaluation list and an evaluation's results page.
+// (scripts/web.ts on the production build, with BULWARK_WEB_PROCESSES Node processes) over the dashboard,
+// the controls explorer, the evaluation list and an evaluation's results page.
 // Runs per page: service time (one request at a time), the users (each asks for a page at its own pace,
 // --user-rates, not in step; the p95 < 200 ms target applies here), and saturation (the same connections
 // ask again as soon as answered: throughput, where latency is mostly time spent queueing).
