@@ -42,6 +42,26 @@ const PURE = [
   "workers/shard-runner.test.ts",
 ];
 
+// Every other test file uses the database: test/global-setup.ts starts one PostgreSQL for the run (shared by
+// `db` and `db-fresh`) and test/db-per-file.ts gives each file a new database copied from the template.
+const DB = ["lib/**/*.test.ts", "workers/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"];
+// They share a process per Vitest worker too (isolate: false; Prisma's client and lib are imported once, an
+// idle upload-check child is reused): test/db-per-file.ts runs again before and after each file and puts back
+// what a fresh process has (process.env as it started, the configuration read from it, the configured
+// artifact store, no queue, the client on the file's own database, real timers); the product's other caches
+// are keyed by ids a new database does not reuse. These get a fresh process: they compute with TensorFlow.js
+// in the test process and choose its backend (directly, or through teamWithDemoEvalSet and the monitoring
+// signal), which is per process and would be left to the files after them.
+const DB_FRESH = [
+  "app/api/v1/deployments.test.ts", // initEngineBackend("auto"), measure(); ingests samples (monitoring's check backend)
+  "lib/compliance/compliance.integration.test.ts", // teamWithDemoEvalSet: initEngineBackend("auto"), measure()
+  "lib/evaluations/blackbox.test.ts", // initEngineBackend("wasm")
+  "lib/evaluations/mismatch.integration.test.ts", // initEngineBackend on each backend in turn
+  "lib/operations/attack-signal.test.ts", // initEngineBackend("auto")
+  "lib/operations/deployments.integration.test.ts", // teamWithDemoEvalSet, measure(), monitoring's check backend
+  "lib/operations/monitoring.integration.test.ts", // teamWithDemoEvalSet, measure(), monitoring's check backend
+];
+
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
   test: {
@@ -59,11 +79,16 @@ export default defineConfig({
         extends: true,
         test: {
           name: "db",
-          include: ["lib/**/*.test.ts", "workers/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"],
-          exclude: [...PURE, ...ENGINE],
+          include: DB,
+          exclude: [...PURE, ...ENGINE, ...DB_FRESH],
+          isolate: false,
           globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/db-per-file.ts"],
         },
+      },
+      {
+        extends: true,
+        test: { name: "db-fresh", include: DB_FRESH, globalSetup: ["test/global-setup.ts"], setupFiles: ["test/db-per-file.ts"] },
       },
     ],
     // Three files at a time on 2 cores (Vitest's default there is one): most integration files wait on

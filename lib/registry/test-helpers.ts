@@ -1,29 +1,27 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import yazl from "yazl";
-import { afterAll, expect } from "vitest";
+import { expect } from "vitest";
 import { crc32 } from "node:zlib";
 import { db } from "../db/client";
 import { resetEnvCache } from "../env";
 import { LocalArtifactStore, setArtifactStore } from "./store";
 import { Staging } from "./staging";
+import { removeAfterFile } from "../../test/between-files";
 
 // Test data built by the tests themselves: small real TF.js models, archives (honest and hostile).
 
-// The folders useTempStore made for this test file, removed when the file ends (each holds stored models and
-// datasets: left behind, a run of the suite leaves gigabytes in the temporary folder).
-const tempStores: string[] = [];
-afterAll(() => {
-  for (const dir of tempStores.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Points the data folder (staging) and the artifact store at a fresh temporary folder, removed after the file. */
+/**
+ * Points the data folder (staging) and the artifact store at a fresh temporary folder, removed after the file
+ * by test/db-per-file.ts (each holds stored models and datasets: left behind, a run of the suite leaves
+ * gigabytes in the temporary folder), which also restores BULWARK_DATA_DIR and the configured store.
+ */
 export function useTempStore() {
   const dir = mkdtempSync(join(tmpdir(), "bulwark-registry-"));
-  tempStores.push(dir);
+  removeAfterFile(dir);
   // Test-only: point the data folder at a temporary directory for this test file's worker.
   process.env.BULWARK_DATA_DIR = dir;
   resetEnvCache();
