@@ -9,8 +9,17 @@ import { createServer } from "node:net";
 import { runningPostmaster } from "../lib/db/embedded";
 
 // `npm start` as a user runs it: real supervisor, embedded PostgreSQL, web and worker processes.
-// Proves: it comes up and prints the sign-ins; SIGKILL of the supervisor leaves a database that the
-// next start recovers with data kept; Ctrl-C stops web, worker, database in that order.
+// Proves: a port taken after the start-up check stops it cleanly; it comes up and prints the sign-ins;
+// killing npm outright stops everything; SIGKILL of the supervisor leaves a database that the next start
+// recovers with data kept; several web processes replace a killed one; SIGINT to npm alone stops web,
+// worker, database in that order.
+//
+// Each start of the whole stack costs a Next.js server, a worker and a PostgreSQL start (the suite is
+// CPU-bound), so after the port test the file runs three starts in sequence, one data folder, each `it`
+// going on from where the one before left the stack:
+//   A `npm start`                          → npm killed outright: everything stops, database included
+//   B the supervisor alone                 → supervisor killed outright: PostgreSQL keeps running
+//   C `npm start`, 2 web processes         → recovers B's database; SIGINT to npm alone: ordered stop
 
 const freePort = () =>
   Number(execFileSync(process.execPath, ["-e", "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"]).toString());
@@ -22,14 +31,24 @@ const env = { ...process.env, BULWARK_DATA_DIR: dataDir, PORT: String(port), BUL
   // The demo's records are seeded (the test reads them), but its evaluations are not queued: minutes of
   // worker CPU that this test never looks at, taken from the test files running beside it.
   BULWARK_DEMO_EVALUATIONS: "false",
-  // One web process, except in the test of several: each more is a Next.js process (CPU the suite shares).
+  // One web process, except in the start with several: each more is a Next.js process (CPU the suite shares).
   BULWARK_WEB_PROCESSES: "1" };
 
-function startSupervisor(extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves once the banner is printed; rejects if the process exits first. */
+  ready: Promise<void>;
+  /** Resolves once the process has exited and its output is closed (every process writing to it has exited). */
+  closed: Promise<void>;
+}
+
+function launch(cmd: string, args: string[], extraEnv: Record<string, string>, what: string): Run {
+  const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
+  const closed = new Promise<void>((r) => child.once("close", () => r()));
   const ready = new Promise<void>((resolve, reject) => {
     const t = setInterval(() => {
       if (out.includes("Bulwark is running at")) {
@@ -39,11 +58,15 @@ function startSupervisor(extraEnv: Record<string, string> = {}): { child: ChildP
     }, 200);
     child.once("exit", (code) => {
       clearInterval(t);
-      reject(new Error(`supervisor exited early (${code}):\n${out}`));
+      reject(new Error(`${what} exited early (${code}):\n${out}`));
     });
   });
-  return { child, output: () => out, ready };
+  return { child, output: () => out, ready, closed };
 }
+/** The supervisor itself (scripts/start.ts), so that it alone can be killed. */
+const startSupervisor = (extraEnv: Record<string, string> = {}) => launch(process.execPath, ["--import", "tsx", "scripts/start.ts"], extraEnv, "supervisor");
+/** `npm start` itself (npm → its script), as an operator types it. */
+const startWithNpm = (extraEnv: Record<string, string> = {}) => launch("npm", ["start"], extraEnv, "npm start");
 
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
   const password = readFileSync(join(dataDir, "pg-password"), "utf8").trim();
@@ -64,6 +87,9 @@ afterAll(async () => {
     current.kill("SIGINT");
     await exited(current);
   }
+  // A test that failed between B's kill and C's start would leave B's PostgreSQL running.
+  const leftover = runningPostmaster(dataDir);
+  if (leftover) process.kill(leftover, "SIGINT");
 });
 
 /** Every process of one `npm start`: the supervisor, web, worker and PostgreSQL, from their pid files. */
@@ -106,23 +132,10 @@ const healthy = () =>
     req.on("error", () => resolve(false));
   });
 
-/** `npm start` itself (npm → its script), as an operator types it. */
-function startWithNpm(): { npm: ChildProcess; output: () => string; ready: Promise<void> } {
-  const npm = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  npm.stdout!.on("data", (d) => (out += d));
-  npm.stderr!.on("data", (d) => (out += d));
-  const ready = new Promise<void>((resolve, reject) => {
-    const t = setInterval(() => out.includes("Bulwark is running at") && (clearInterval(t), resolve()), 200);
-    npm.once("exit", (code) => (clearInterval(t), reject(new Error(`npm start exited early (${code}):\n${out}`))));
-  });
-  return { npm, output: () => out, ready };
-}
-
 async function expectAllStopWithin(pids: Record<string, number>, ms: number) {
   const end = Date.now() + ms;
   while (Date.now() < end && Object.values(pids).some(alive)) await new Promise((r) => setTimeout(r, 200));
-  expect(Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, alive(p)]))).toEqual({ supervisor: false, web: false, worker: false, postgres: false });
+  expect(Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, alive(p)]))).toEqual(Object.fromEntries(Object.keys(pids).map((k) => [k, false])));
 }
 
 describe("npm start supervisor", () => {
@@ -159,66 +172,67 @@ describe("npm start supervisor", () => {
     }
   });
 
-  it("stops everything when the npm process that launched it is killed outright (SIGKILL), or sent SIGINT alone", { timeout: 600_000 }, async () => {
-    const first = startWithNpm();
-    await first.ready;
+  // Start A.
+  it("comes up from `npm start` with the sign-ins printed, health and the sign-in page answering, and stops everything, database included, when npm is killed outright (SIGKILL)", { timeout: 600_000 }, async () => {
+    const a = startWithNpm();
+    current = a.child;
+    await a.ready;
     const pids = stackPids();
     expect(Object.values(pids).every(alive)).toBe(true);
-    first.npm.kill("SIGKILL");
-    await expectAllStopWithin(pids, 120_000);
-    expect(runningPostmaster(dataDir)).toBeUndefined();
-
-    const second = startWithNpm();
-    await second.ready;
-    const again = stackPids();
-    // Only npm's own pid gets the signal (not the process group, as a terminal's Ctrl-C would do).
-    second.npm.kill("SIGINT");
-    await expectAllStopWithin(again, 180_000);
-    expect(await exited(second.npm)).toBe(0);
-  });
-
-  it("starts, survives SIGKILL with data kept, and stops in order", { timeout: 600_000 }, async () => {
-    const first = startSupervisor();
-    current = first.child;
-    await first.ready;
-    expect(first.output()).toMatch(/Demo sign-ins \(password for all: bulwark-demo-2026\)/);
-    expect(first.output()).toMatch(/ADMIN\s+admin@demo\.bulwark\.local/);
+    expect(a.output()).toMatch(/Demo sign-ins \(password for all: bulwark-demo-2026\)/);
+    expect(a.output()).toMatch(/ADMIN\s+admin@demo\.bulwark\.local/);
     const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
     expect(health.database.ok).toBe(true);
     const signIn = await fetch(`http://127.0.0.1:${port}/sign-in`);
     expect(signIn.status).toBe(200);
     expect(await signIn.text()).toContain("Sign in to your workspace");
 
-    // Some data written while it runs.
+    a.child.kill("SIGKILL");
+    await expectAllStopWithin(pids, 120_000);
+    expect(runningPostmaster(dataDir)).toBeUndefined();
+  });
+
+  // Start B: on the database A stopped.
+  it("restarts a crashed worker with back-off, and when the supervisor itself is killed outright (SIGKILL) leaves PostgreSQL running", { timeout: 600_000 }, async () => {
+    const b = startSupervisor();
+    current = b.child;
+    await b.ready;
+
+    // Some data written while it runs (start C reads it back).
     execFileSync(process.execPath, ["--import", "tsx", "scripts/user.ts", "create", "--email", "kept@example.test", "--team", "kept-team", "--role", "ADMIN", "--password", "kept-password-123"], { env });
 
     // A crashed worker is reported and restarted with back-off.
     const workerPid = Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8"));
     process.kill(workerPid, "SIGKILL");
-    await waitUntil(() => /The worker process exited \(SIGKILL\); restarting in 1s/.test(first.output()));
-    expect(first.output()).toMatch(/The worker process exited \(SIGKILL\); restarting in 1s/);
+    await waitUntil(() => /The worker process exited \(SIGKILL\); restarting in 1s/.test(b.output()));
+    expect(b.output()).toMatch(/The worker process exited \(SIGKILL\); restarting in 1s/);
     await waitUntil(() => Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8")) !== workerPid);
     expect(Number(readFileSync(join(dataDir, "run", "worker.pid"), "utf8"))).not.toBe(workerPid);
 
     // The supervisor is killed outright: PostgreSQL keeps running on its own.
-    first.child.kill("SIGKILL");
-    await exited(first.child);
+    b.child.kill("SIGKILL");
+    await exited(b.child);
     expect(runningPostmaster(dataDir)).toBeDefined();
+  });
 
-    const second = startSupervisor();
-    current = second.child;
-    await second.ready;
-    expect(second.output()).toMatch(/still running from an earlier start/);
+  // Start C: `npm start` with two web processes, on the data folder B's killed supervisor left.
+  let c: Run;
+  it("recovers the PostgreSQL a killed supervisor left running, with its data kept and the demo seeded once", { timeout: 600_000 }, async () => {
+    c = startWithNpm({ BULWARK_WEB_PROCESSES: "2" });
+    current = c.child;
+    await c.ready;
+    expect(c.output()).toMatch(/still running from an earlier start/);
     const rows = await query<{ email: string }>(`SELECT email FROM "User" WHERE email = $1`, ["kept@example.test"]);
     expect(rows).toHaveLength(1);
-    // The demo was not seeded a second time.
+    // The demo was not seeded a second time (nor a third or fourth: this is the data folder's fourth start).
     const teams = await query<{ n: string }>(`SELECT count(*)::text AS n FROM "Team" WHERE slug = 'demo'`);
     expect(teams[0]!.n).toBe("1");
     // BULWARK_DEMO_EVALUATIONS=false: the demo's records are there, no evaluation was queued.
     expect((await query<{ n: string }>(`SELECT count(*)::text AS n FROM "ModelVersion"`))[0]!.n).not.toBe("0");
     expect((await query<{ n: string }>(`SELECT count(*)::text AS n FROM "Evaluation"`))[0]!.n).toBe("0");
+  });
 
-    // A "." or ".." path segment (also as %2e) is answered as not found, never resolved into another route or redirected.
+  it('answers a "." or ".." path segment (also as %2e) as not found, never resolved into another route or redirected', { timeout: 300_000 }, async () => {
     // Sent as written (fetch would resolve the dots on the client before sending).
     const rawGet = (path: string) =>
       new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
@@ -241,36 +255,25 @@ describe("npm start supervisor", () => {
       expect(res.headers.location).toBeUndefined();
       expect(res.body).toContain("This page does not exist, or you do not have access to it.");
     }
-
-    second.child.kill("SIGINT");
-    expect(await exited(second.child)).toBe(0);
-    const out = second.output();
-    const order = ["web stopped.", "worker stopped.", "database stopped."].map((m) => out.indexOf(m));
-    expect(order.every((i) => i > 0)).toBe(true);
-    expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(runningPostmaster(dataDir)).toBeUndefined();
   });
 
   it("serves from several web processes: a killed one is replaced, a killed primary leaves none behind and is restarted", { timeout: 600_000 }, async () => {
-    const run = startSupervisor({ BULWARK_WEB_PROCESSES: "2" });
-    current = run.child;
-    await run.ready;
     const webPid = () => Number(readFileSync(join(dataDir, "run", "web.pid"), "utf8"));
     // web.pid is the cluster primary; its two children are the workers serving the port.
     const primary = webPid();
-    await waitUntil(() => childrenOf(primary).length === 2 && childrenOf(primary).every((w) => run.output().includes(`web worker (pid ${w}) listening`)));
+    await waitUntil(() => childrenOf(primary).length === 2 && childrenOf(primary).every((w) => c.output().includes(`web worker (pid ${w}) listening`)));
     const workers = childrenOf(primary);
     expect(workers).toHaveLength(2);
-    for (const w of workers) expect(run.output()).toContain(`[web] web worker (pid ${w}) listening on 0.0.0.0:${port}`);
+    for (const w of workers) expect(c.output()).toContain(`[web] web worker (pid ${w}) listening on 0.0.0.0:${port}`);
     for (let i = 0; i < 4; i++) expect(await healthy()).toBe(true);
 
     // A worker killed outright: the primary says so and starts another (back-off from 1 s); the port keeps answering.
     process.kill(workers[0]!, "SIGKILL");
-    await waitUntil(() => run.output().includes(`A web worker (pid ${workers[0]}) exited (SIGKILL); starting another in 1s.`));
-    expect(run.output()).toContain(`A web worker (pid ${workers[0]}) exited (SIGKILL); starting another in 1s.`);
+    await waitUntil(() => c.output().includes(`A web worker (pid ${workers[0]}) exited (SIGKILL); starting another in 1s.`));
+    expect(c.output()).toContain(`A web worker (pid ${workers[0]}) exited (SIGKILL); starting another in 1s.`);
     for (let i = 0; i < 4; i++) expect(await healthy()).toBe(true); // the other worker answers meanwhile
     const replaced = () => childrenOf(primary).filter((w) => w !== workers[1]);
-    await waitUntil(() => replaced().length === 1 && run.output().includes(`web worker (pid ${replaced()[0]}) listening`));
+    await waitUntil(() => replaced().length === 1 && c.output().includes(`web worker (pid ${replaced()[0]}) listening`));
     expect(replaced()).toHaveLength(1);
     expect(replaced()[0]).not.toBe(workers[0]);
     expect(webPid()).toBe(primary);
@@ -282,18 +285,27 @@ describe("npm start supervisor", () => {
     process.kill(primary, "SIGKILL");
     await waitUntil(() => before.every((w) => !alive(w)), 60_000);
     expect(Object.fromEntries(before.map((w) => [w, alive(w)]))).toEqual(Object.fromEntries(before.map((w) => [w, false])));
-    await waitUntil(() => /The web process exited \(SIGKILL\); restarting in 1s/.test(run.output()));
+    await waitUntil(() => /The web process exited \(SIGKILL\); restarting in 1s/.test(c.output()));
     await waitUntil(async () => webPid() !== primary && childrenOf(webPid()).length === 2 && (await healthy()));
     expect(webPid()).not.toBe(primary);
     expect(childrenOf(webPid())).toHaveLength(2);
     expect(await healthy()).toBe(true);
-    expect(run.output()).not.toMatch(/was taken by another program|already in use/);
+    expect(c.output()).not.toMatch(/was taken by another program|already in use/);
+  });
 
-    // Ctrl-C: the primary stops its workers, then the worker and the database stop.
-    const last = [webPid(), ...childrenOf(webPid())];
-    run.child.kill("SIGINT");
-    expect(await exited(run.child)).toBe(0);
-    expect(run.output()).toMatch(/web stopped\.[\s\S]*worker stopped\.[\s\S]*database stopped\./);
-    expect(last.filter(alive)).toEqual([]);
+  it("stops web (the primary and its workers), worker and database, in that order, when npm alone gets SIGINT", { timeout: 600_000 }, async () => {
+    const pids = stackPids();
+    const webWorkers = childrenOf(pids.web!);
+    expect(webWorkers).toHaveLength(2);
+    // Only npm's own pid gets the signal (not the process group, as a terminal's Ctrl-C would do).
+    c.child.kill("SIGINT");
+    await expectAllStopWithin({ ...pids, ...Object.fromEntries(webWorkers.map((w, i) => [`web worker ${i + 1}`, w])) }, 180_000);
+    expect(await exited(c.child)).toBe(0); // npm exits with its script's code: the supervisor's
+    await c.closed;
+    const out = c.output();
+    const order = ["web stopped.", "worker stopped.", "database stopped."].map((m) => out.indexOf(m));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(runningPostmaster(dataDir)).toBeUndefined();
   });
 });
