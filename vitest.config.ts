@@ -27,6 +27,7 @@ const PURE = [
   "lib/compliance/oscal/{assessment-results,catalog,component}.test.ts",
   "lib/evaluations/{compare-versions,export,integrity-reading,privacy-reading,regression,sampling}.test.ts",
   "lib/{csv,duration}.test.ts",
+  "lib/process/entries.test.ts",
   "lib/api/contract.test.ts",
   "lib/audit/chain.test.ts",
   "lib/auth/{permissions,return-to}.test.ts",

@@ -7,6 +7,7 @@ import exitHook from "async-exit-hook";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../lib/db/schema-engine";
+import { buildEntryBundles } from "../lib/process/entries";
 
 // One real PostgreSQL per test run; a migrated template database that each test file copies.
 
@@ -35,9 +36,16 @@ async function freePort(): Promise<number> {
 
 // The projects that use the database (`db`, `db-fresh`) each run this file in Vitest's main process: the
 // first starts the server, the others share it, and the last teardown stops it.
-const shared = globalThis as unknown as { bulwarkTestPg?: { started: Promise<{ adminUrl: string; stop: () => Promise<void> }>; users: number } };
+const shared = globalThis as unknown as { bulwarkEntries?: Promise<string[]>; bulwarkTestPg?: { started: Promise<{ adminUrl: string; stop: () => Promise<void> }>; users: number } };
 
 export default async function setup(project: TestProject) {
+  // The worker processes the tests start run from bundles of their sources (lib/process/entries.ts).
+  // If they cannot be built, the tests start workers from the sources (lib/process/entries.test.ts fails then).
+  shared.bulwarkEntries ??= buildEntryBundles().catch((e: Error) => {
+    console.warn(`[test] the worker bundles could not be built, workers start from the sources: ${e.message.split("\n")[0]}`);
+    return [];
+  });
+  await shared.bulwarkEntries;
   shared.bulwarkTestPg ??= { started: startServer(), users: 0 };
   const entry = shared.bulwarkTestPg;
   entry.users++;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { entryCommand } from "../lib/process/entries";
 
 // Real worker processes for integration tests (pg-boss on the test's PostgreSQL, engine child
 // processes), started and stopped by the test itself.
@@ -7,7 +8,8 @@ export function workerPool(baseEnv: () => Record<string, string>) {
   const workers: ChildProcess[] = [];
 
   function startWorker(extraEnv: Record<string, string> = {}): { child: ChildProcess; id: Promise<string>; output: () => string } {
-    const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+    const entry = entryCommand("workers/main.ts");
+    const child = spawn(process.execPath, [...entry.execArgv, entry.file], {
       env: { ...process.env, BULWARK_SUPERVISED: "false", ...baseEnv(), ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { entryCommand } from "../process/entries";
 import { db } from "../db/client";
 import { verifyTeamChain } from "../audit/log";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
@@ -35,7 +36,8 @@ const generated = (id: string) => waitFor(`report ${id} to be generated`, async 
 beforeAll(async () => {
   team = await makeTeam("reports");
   await seedDemoRegistry(systemContext(team.team.id, "seed"));
-  worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  const entry = entryCommand("workers/main.ts");
+  worker = spawn(process.execPath, [...entry.execArgv, entry.file], {
     env: { ...process.env, DATABASE_URL: testDatabaseUrl, BULWARK_DATA_DIR: dir, BULWARK_SUPERVISED: "false" },
     stdio: ["ignore", "ignore", "inherit"],
   });
