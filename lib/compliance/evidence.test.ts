@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cardGaps, evaluationEvidence } from "./evidence";
+import { cardGaps, evaluationEvidence, runTasks } from "./evidence";
 
 // The loader's pure parts: stored JSON (engine metrics, reliability, suite, provenance) -> engine evidence.
 
@@ -39,5 +39,43 @@ describe("evidence loader", () => {
     const card = { task: "image-classification", inputShape: [28, 28, 1], inputRange: { min: 0, max: 1 }, classLabels: ["a", "b"], intendedUse: "x", outOfScopeUse: "y", riskTier: "high", owner: "o", trainingMethod: { kind: "standard" } };
     expect(cardGaps(card)).toEqual(["known limitations", "a link to the training dataset"]);
     expect(cardGaps({ ...card, knownLimitations: "small data", trainingDatasetVersionId: "dv" })).toEqual([]);
+  });
+});
+
+describe("runTasks", () => {
+  // Tasks that record when they start and finish, each finishing after the others had a turn.
+  const recorder = () => {
+    const log: string[] = [];
+    const task = <T,>(name: string, value: T) => async () => {
+      log.push(`start ${name}`);
+      await new Promise((r) => setImmediate(r));
+      log.push(`end ${name}`);
+      return value;
+    };
+    return { log, task };
+  };
+
+  it("answers the same results in the same order together and one at a time", async () => {
+    for (const oneAtATime of [false, true]) {
+      const { task } = recorder();
+      const [a, b, c] = await runTasks([task("a", 1), task("b", "two"), task("c", { three: 3 })] as const, oneAtATime);
+      expect([a, b, c]).toEqual([1, "two", { three: 3 }]);
+    }
+  });
+
+  it("starts a task only after the one before it finished when asked to run them one at a time", async () => {
+    const { log, task } = recorder();
+    await runTasks([task("a", 1), task("b", 2)] as const, true);
+    expect(log).toEqual(["start a", "end a", "start b", "end b"]);
+  });
+
+  it("starts every task at once by default", async () => {
+    const { log, task } = recorder();
+    await runTasks([task("a", 1), task("b", 2)] as const);
+    expect(log.slice(0, 2)).toEqual(["start a", "start b"]);
+  });
+
+  it("passes a failure on", async () => {
+    await expect(runTasks([async () => 1, async () => { throw new Error("boom"); }] as const, true)).rejects.toThrow("boom");
   });
 });

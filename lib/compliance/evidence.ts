@@ -155,10 +155,24 @@ export function cardGaps(card: unknown): string[] {
 }
 
 /**
+ * Runs `tasks` together, or one after another with `oneAtATime` (the same results in the same order): a
+ * background recomputation then holds one pooled database connection at a time, not one per task, so the
+ * page views it runs beside do not queue for connections behind it (issue 27).
+ */
+export async function runTasks<T extends readonly (() => Promise<unknown>)[]>(tasks: T, oneAtATime = false): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  type Out = { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+  if (!oneAtATime) return (await Promise.all(tasks.map((t) => t()))) as Out;
+  const out: unknown[] = [];
+  for (const t of tasks) out.push(await t());
+  return out as Out;
+}
+
+/**
  * Everything the status engine needs for one team. `modelIds` limits the models (default: all active).
  * `chain: "full"` re-verifies the whole audit chain (reports); pages use the incremental check.
+ * `oneQueryAtATime`: for a background recomputation (see runTasks).
  */
-export async function loadEvidence(scope: TeamScope, now = new Date(), opts: { modelIds?: string[]; chain?: "full" | "recent" } = {}): Promise<Evidence> {
+export async function loadEvidence(scope: TeamScope, now = new Date(), opts: { modelIds?: string[]; chain?: "full" | "recent"; oneQueryAtATime?: boolean } = {}): Promise<Evidence> {
   const teamId = scope.team.id;
   const models = await db.model.findMany({
     where: { teamId, archivedAt: null, ...(opts.modelIds ? { id: { in: opts.modelIds } } : {}) },
@@ -167,17 +181,17 @@ export async function loadEvidence(scope: TeamScope, now = new Date(), opts: { m
   });
   const current = models.filter((m) => m.versions.length > 0).map((m) => ({ model: m, v: m.versions[0] }));
   const versionIds = current.map((c) => c.v.id);
-  const [evaluations, privacyRows, alerts, schedules, attestations, policy, memberships, auditCount, chain] = await Promise.all([
-    completedEvaluationEvidenceRows(scope, versionIds),
-    completedKindEvidenceRows(scope, "privacy", versionIds),
-    db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, modelId: { in: current.map((c) => c.model.id) } }, include: { evaluation: { select: { number: true } } } }),
-    db.schedule.findMany({ where: { teamId, modelId: { in: current.map((c) => c.model.id) } } }),
-    db.attestation.findMany({ where: { teamId }, include: { files: true } }),
-    db.compliancePolicy.findFirst({ where: { teamId }, orderBy: { version: "desc" }, select: { version: true, createdAt: true } }),
-    db.membership.findMany({ where: { teamId }, include: { user: { select: { id: true, email: true, name: true } } } }),
-    db.auditEvent.count({ where: { teamId } }),
-    opts.chain === "full" ? verifyTeamChain(scope) : verifyTeamChainRecent(scope),
-  ]);
+  const [evaluations, privacyRows, alerts, schedules, attestations, policy, memberships, auditCount, chain] = await runTasks([
+    () => completedEvaluationEvidenceRows(scope, versionIds),
+    () => completedKindEvidenceRows(scope, "privacy", versionIds),
+    () => db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, modelId: { in: current.map((c) => c.model.id) } }, include: { evaluation: { select: { number: true } } } }),
+    () => db.schedule.findMany({ where: { teamId, modelId: { in: current.map((c) => c.model.id) } } }),
+    () => db.attestation.findMany({ where: { teamId }, include: { files: true } }),
+    () => db.compliancePolicy.findFirst({ where: { teamId }, orderBy: { version: "desc" }, select: { version: true, createdAt: true } }),
+    () => db.membership.findMany({ where: { teamId }, include: { user: { select: { id: true, email: true, name: true } } } }),
+    () => db.auditEvent.count({ where: { teamId } }),
+    () => (opts.chain === "full" ? verifyTeamChain(scope) : verifyTeamChainRecent(scope)),
+  ] as const, opts.oneQueryAtATime);
   const operations = await operationsEvidence(teamId, current.map((c) => c.model.id));
   const integrity = await loadIntegrityEvidence(scope, versionIds);
   const datasetIds = new Set<string>([...evaluations.map((e) => e.datasetVersionId), ...current.map((c) => c.v.trainingDatasetVersionId).filter((x): x is string => !!x)]);
@@ -187,7 +201,14 @@ export async function loadEvidence(scope: TeamScope, now = new Date(), opts: { m
     return [d.id, { versionId: d.id, datasetId: d.datasetId, label: `${d.dataset.name} v${d.version}`, digest: d.tensorDigest, licence: d.licence, personalData: d.personalData, source: card.source ?? "", legalBasis: card.legalBasis ?? "" }];
   }));
 
-  const modelEvidence: ModelEvidence[] = current.map(({ model, v }) => {
+  // One model at a time, giving the event loop back in between: for 10,000 evaluations this is a few hundred
+  // milliseconds of CPU that page views must not wait behind in one piece (issue 27).
+  const modelEvidence: ModelEvidence[] = [];
+  for (const { model, v } of current) {
+    if (modelEvidence.length > 0) await new Promise((r) => setImmediate(r));
+    modelEvidence.push(modelEvidenceOf(model, v));
+  }
+  function modelEvidenceOf(model: (typeof current)[number]["model"], v: (typeof current)[number]["v"]): ModelEvidence {
     const evs = evaluations.filter((e) => e.modelVersionId === v.id).map((e) => {
       const d = ds.get(e.datasetVersionId);
       return evaluationEvidence(e, v.manifestDigest, d);
@@ -216,7 +237,7 @@ export async function loadEvidence(scope: TeamScope, now = new Date(), opts: { m
       integrity: integrity.get(v.id) ?? [],
       privacy: privacyRows.filter((r) => r.modelVersionId === v.id).map(privacyEvidence).filter((p): p is PrivacyEvaluationEvidence => p !== null),
     };
-  });
+  }
 
   const att: AttestationEvidence[] = attestations.map((a) => ({
     id: a.id, control: a.control, modelId: a.modelId, statement: a.statement,

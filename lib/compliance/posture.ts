@@ -9,7 +9,7 @@ import { computeControlStatuses } from "./engine";
 import type { ControlStatus, Evidence, Status } from "./engine-types";
 import { countsByFramework, emptyCounts, rollup, topGaps, type Gap, type StatusCounts } from "./rollups";
 import { decidingEvaluation } from "./rule-helpers";
-import { loadEvidence } from "./evidence";
+import { loadEvidence, runTasks } from "./evidence";
 import { activePolicy, teamCrosswalk } from "./policies";
 import type { Policy } from "./policy";
 import type { TeamScope } from "../teams/context";
@@ -86,7 +86,8 @@ export async function assessTeamById(scope: TeamScope, opts: { now?: Date; model
     const stale = hit;
     stale.refreshing = true;
     const startedAt = Date.now();
-    const next = computeAssessment(scope, {});
+    // One query at a time: the page views answered meanwhile keep the connection pool (issue 27).
+    const next = computeAssessment(scope, { oneQueryAtATime: true });
     next.then(
       () => { if (assessments.get(teamId) === stale) remember(teamId, key, next, startedAt); },
       () => { stale.refreshing = false; },
@@ -97,15 +98,15 @@ export async function assessTeamById(scope: TeamScope, opts: { now?: Date; model
   return opts.frameworks ? { ...a, statuses: a.statuses.filter((s) => opts.frameworks!.includes(s.framework)) } : a;
 }
 
-async function computeAssessment(scope: TeamScope, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent" }): Promise<TeamAssessment> {
+async function computeAssessment(scope: TeamScope, opts: { now?: Date; modelIds?: string[]; frameworks?: FrameworkId[]; chain?: "full" | "recent"; oneQueryAtATime?: boolean }): Promise<TeamAssessment> {
   const teamId = scope.team.id;
   const now = opts.now ?? new Date();
-  const [{ policy, version }, crosswalk, evidence, catalog] = await Promise.all([
-    activePolicy(scope),
-    teamCrosswalk(scope),
-    loadEvidence(scope, now, { modelIds: opts.modelIds, chain: opts.chain }),
-    catalogForTeam(scope),
-  ]);
+  const [{ policy, version }, crosswalk, evidence, catalog] = await runTasks([
+    () => activePolicy(scope),
+    () => teamCrosswalk(scope),
+    () => loadEvidence(scope, now, { modelIds: opts.modelIds, chain: opts.chain, oneQueryAtATime: opts.oneQueryAtATime }),
+    () => catalogForTeam(scope),
+  ] as const, opts.oneQueryAtATime);
   const statuses = await statusesInSlices(policy, catalog, crosswalk, evidence, opts.frameworks);
   return { teamId, computedAt: now, catalogVersion: catalog.version, catalog, policy, policyVersion: version, crosswalk, evidence, statuses };
 }

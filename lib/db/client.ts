@@ -33,7 +33,10 @@ export function getDb(): PrismaClient {
     const url = currentDatabaseUrl();
     if (!url) throw new Error("DATABASE_URL is not set: start Bulwark with `npm start`, or set DATABASE_URL");
     globalForDb.bulwarkDb = new PrismaClient({
-      adapter: new PrismaPg({ connectionString: url, max: 10 }),
+      // Idle connections are kept 5 minutes (pg's default closes them after 10 s): a burst of page views after a
+      // quiet spell then finds them open instead of starting new PostgreSQL backends while it waits (issue 27).
+      // They do not keep a process alive that has nothing else to do (allowExitOnIdle).
+      adapter: new PrismaPg({ connectionString: url, max: 10, idleTimeoutMillis: 5 * 60_000, allowExitOnIdle: true }),
       // Prisma gives up after 2 s waiting for a pooled connection; under a burst (many writers appending to one
       // team's audit chain, a busy 2-CPU machine) a transaction should wait its turn rather than fail.
       transactionOptions: { maxWait: 15_000, timeout: 20_000 },
