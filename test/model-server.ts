@@ -50,10 +50,29 @@ export async function startModelServer(model: LoadedModel, opts: { token?: strin
   let flakyCount = 0;
   const hanging = new Set<import("node:http").ServerResponse>();
 
+  // The instances as one flat tensor of [n, ...inputShape], or "bad shape". Read here rather than by tf.tensor on
+  // the nested arrays: that cost as much CPU as the model in the black-box test (one batch of up to 30 digits per Square step).
+  const size = model.inputShape.reduce((a, b) => a * b, 1);
+  const toTensor = (instances: unknown): tf.Tensor => {
+    if (!Array.isArray(instances) || instances.length === 0) throw new Error("bad shape");
+    const values = new Float32Array(instances.length * size);
+    let k = 0;
+    const walk = (v: unknown, dim: number): void => {
+      if (dim === model.inputShape.length) {
+        if (typeof v !== "number") throw new Error("bad shape");
+        values[k++] = v;
+        return;
+      }
+      if (!Array.isArray(v) || v.length !== model.inputShape[dim]) throw new Error("bad shape");
+      for (const e of v) walk(e, dim + 1);
+    };
+    for (const e of instances) walk(e, 0);
+    return tf.tensor(values, [instances.length, ...model.inputShape]);
+  };
+
   const classify = (instances: unknown): number[][] => {
-    const x = tf.tensor(instances as number[][][][]);
+    const x = toTensor(instances);
     try {
-      if (x.shape.length !== model.inputShape.length + 1 || x.shape.slice(1).some((d, i) => d !== model.inputShape[i])) throw new Error("bad shape");
       const p = model.predictProbs(x);
       const out = p.arraySync() as number[][];
       p.dispose();

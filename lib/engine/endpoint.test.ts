@@ -16,6 +16,9 @@ describe("request templates", () => {
     const b = new Float32Array([5, 6, 7, 8]);
     expect(JSON.parse(buildRequestBody({ instances: "{{inputs}}", v: 2 }, [a, b], [2, 2]))).toEqual({ instances: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], v: 2 });
     expect(JSON.parse(buildRequestBody({ inputs: ["{{input}}"] }, [a], [4]))).toEqual({ inputs: [[1, 2, 3, 4]] });
+    // An image of height × width × channels, one channel: each pixel is a one-value array; float32 values as doubles.
+    const img = new Float32Array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+    expect(buildRequestBody({ instances: "{{inputs}}" }, [img], [2, 3, 1])).toBe(JSON.stringify({ instances: [[[[img[0]], [img[1]], [img[2]]], [[img[3]], [img[4]], [img[5]]]]] }));
     expect(() => buildRequestBody({ x: "{{input}}" }, [a, b], [4])).toThrow(/one input per request/);
   });
 });

