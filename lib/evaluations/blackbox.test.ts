@@ -88,6 +88,9 @@ afterAll(async () => {
 
 describe("black-box evaluation of a model served over HTTP", () => {
   // Wall time is HTTP round trips between this process and the worker: a loaded machine stretches it (over 15 min once).
+  // CPU (69 CPU-s for the file at load 5-8): setup ~15 (Vitest, seed with its upload checks, PostgreSQL); white-box
+  // references with the worker's and engine process's start ~14; the two Square runs ~24, split between this
+  // process (JSON in, the model) and the engine process (JSON out, ~500 kB per 30 digits); HSJ and flaky ~7.
   it("is never clearly below the white-box result for the same weights, and the reliability check flags it when it is", { timeout: 1_800_000 }, async () => {
     const ctx = team.ctx("ENGINEER");
     const honest = await registerEndpointVersion(ctx, { name: "digits-api", card, endpoint: endpoint("/v1/scores"), whiteBoxReferenceVersionId: v1 });
