@@ -53,11 +53,47 @@ describe("posture cache", () => {
     }
     expect(a2).not.toBe(a1);
     expect(a2.computedAt.getTime()).toBeGreaterThan(a1.computedAt.getTime());
+    // The fingerprint did not move, so the refresh re-evaluated the evidence already loaded at the new time
+    // (no query), and its statuses are exactly those of a fresh computation at that time.
+    expect(a2.evidence.models).toBe(a1.evidence.models);
+    expect(a2.evidence.now).toEqual(a2.computedAt);
+    const fresh = await assessTeam(t.ctx("VIEWER"), { now: a2.computedAt });
+    expect(a2.statuses.map((x) => [x.modelId, x.control, x.status, x.reason])).toEqual(fresh.statuses.map((x) => [x.modelId, x.control, x.status, x.reason]));
     // Nobody looked for more than five minutes: computed afresh before answering.
     vi.setSystemTime(Date.now() + 5 * 60_000 + 1000);
     const a3 = await assessTeam(t.ctx("VIEWER"));
     expect(a3).not.toBe(a2);
     expect(Date.now() - a3.computedAt.getTime()).toBeLessThan(60_000);
+  });
+
+  it("loads the evidence again in the background once it is four minutes old, while views are answered", async () => {
+    const t = await makeTeam("cache");
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const a1 = await assessTeam(t.ctx("VIEWER"));
+    // Views every 50 s: each minute's refresh re-evaluates the same evidence...
+    let last = a1;
+    const settle = async (previous: typeof a1) => {
+      for (const end = performance.now() + 45_000; last === previous && performance.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 20));
+        last = await assessTeam(t.ctx("VIEWER"));
+      }
+    };
+    for (let minute = 1; minute <= 3; minute++) {
+      vi.setSystemTime(Date.now() + 61_000);
+      const before = last;
+      expect(await assessTeam(t.ctx("VIEWER"))).toBe(before);
+      await settle(before);
+      expect(last).not.toBe(before);
+      expect(last.evidence.models).toBe(a1.evidence.models);
+    }
+    // ...until the evidence is over four minutes old: the view still gets the remembered assessment, and the
+    // next ones get one computed from evidence read again.
+    vi.setSystemTime(Date.now() + 61_000);
+    const before = last;
+    expect(await assessTeam(t.ctx("VIEWER"))).toBe(before);
+    await settle(before);
+    expect(last).not.toBe(before);
+    expect(last.evidence.models).not.toBe(a1.evidence.models);
   });
 
   it("answers a framework subset with exactly the statuses a fresh computation gives", async () => {

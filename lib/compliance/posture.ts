@@ -44,18 +44,23 @@ export async function assessTeam(ctx: TeamContext, opts: { now?: Date; modelIds?
  * single index reads).
  * A status that changes with time alone (evidence ageing past the policy's limit, an attestation expiring)
  * shows at most about CACHE_FRESH_MS late while the team's pages are in use: an older assessment is still
- * answered while a fresh one is computed in the background (so no page view waits for it), and one older
- * than CACHE_MAX_AGE_MS is never answered. Reports, and any call at a given time (`now`), for some
- * models, or with the full chain check, compute afresh.
+ * answered while a fresh one is computed in the background (so no page view waits for it). That refresh
+ * re-evaluates the evidence already loaded at the new time, which is all that can differ while the
+ * fingerprint stands (the evidence's only clock is `evidence.now`); the evidence itself is loaded again in
+ * the background once it is EVIDENCE_RELOAD_MS old, and an assessment whose evidence is older than
+ * CACHE_MAX_AGE_MS is never answered (a change that appends no audit event shows within that). Reports,
+ * and any call at a given time (`now`), for some models, or with the full chain check, compute afresh.
  */
 const CACHE_FRESH_MS = 60_000;
+const EVIDENCE_RELOAD_MS = 4 * 60_000;
 const CACHE_MAX_AGE_MS = 5 * 60_000;
 const CACHE_MAX_TEAMS = 200;
-interface CachedAssessment { key: string; at: number; value: Promise<TeamAssessment>; refreshing?: boolean }
+/** `at`: when the assessment's time was taken; `loadedAt`: when its evidence was read from the database. */
+interface CachedAssessment { key: string; at: number; loadedAt: number; value: Promise<TeamAssessment>; refreshing?: boolean }
 const assessments = new Map<string, CachedAssessment>();
 
-function remember(teamId: string, key: string, value: Promise<TeamAssessment>, at = Date.now()): CachedAssessment {
-  const entry: CachedAssessment = { key, at, value };
+function remember(teamId: string, key: string, value: Promise<TeamAssessment>, at = Date.now(), loadedAt = at): CachedAssessment {
+  const entry: CachedAssessment = { key, at, loadedAt, value };
   assessments.delete(teamId);
   assessments.set(teamId, entry);
   if (assessments.size > CACHE_MAX_TEAMS) assessments.delete(assessments.keys().next().value!);
@@ -77,19 +82,22 @@ export async function assessTeamById(scope: TeamScope, opts: { now?: Date; model
   const key = await evidenceFingerprint(teamId);
   let hit = assessments.get(teamId);
   const age = hit ? Date.now() - hit.at : Infinity;
-  if (!hit || hit.key !== key || age > CACHE_MAX_AGE_MS) {
+  const evidenceAge = hit ? Date.now() - hit.loadedAt : Infinity;
+  if (!hit || hit.key !== key || evidenceAge > CACHE_MAX_AGE_MS) {
     // The evidence changed (or nothing usable is remembered): compute now. Concurrent requests for the
     // same team share this one computation (the promise is stored at once).
     hit = remember(teamId, key, computeAssessment(scope, {}));
-  } else if (age > CACHE_FRESH_MS && !hit.refreshing) {
+  } else if ((age > CACHE_FRESH_MS || evidenceAge > EVIDENCE_RELOAD_MS) && !hit.refreshing) {
     // Only time has passed: answer with the remembered assessment, refresh it in the background.
     const stale = hit;
     stale.refreshing = true;
     const startedAt = Date.now();
-    // One query at a time: the page views answered meanwhile keep the connection pool (issue 27).
-    const next = computeAssessment(scope, { oneQueryAtATime: true });
+    // Re-evaluated at the new time from the evidence already loaded (no query, issue 27), or, once that is
+    // EVIDENCE_RELOAD_MS old, loaded again one query at a time (page views meanwhile keep the pool).
+    const reload = evidenceAge > EVIDENCE_RELOAD_MS;
+    const next = reload ? computeAssessment(scope, { oneQueryAtATime: true }) : stale.value.then((a) => reassessAt(a, new Date(startedAt)));
     next.then(
-      () => { if (assessments.get(teamId) === stale) remember(teamId, key, next, startedAt); },
+      () => { if (assessments.get(teamId) === stale) remember(teamId, key, next, startedAt, reload ? startedAt : stale.loadedAt); },
       () => { stale.refreshing = false; },
     );
   }
@@ -109,6 +117,13 @@ async function computeAssessment(scope: TeamScope, opts: { now?: Date; modelIds?
   ] as const, opts.oneQueryAtATime);
   const statuses = await statusesInSlices(policy, catalog, crosswalk, evidence, opts.frameworks);
   return { teamId, computedAt: now, catalogVersion: catalog.version, catalog, policy, policyVersion: version, crosswalk, evidence, statuses };
+}
+
+/** The same assessment at a later time: the statuses of the evidence as loaded, evaluated at `now`. */
+async function reassessAt(a: TeamAssessment, now: Date): Promise<TeamAssessment> {
+  const evidence = { ...a.evidence, now };
+  const statuses = await statusesInSlices(a.policy, a.catalog, a.crosswalk, evidence);
+  return { ...a, computedAt: now, evidence, statuses };
 }
 
 /**
