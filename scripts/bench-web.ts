@@ -17,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { Agent as HttpAgent, get as httpGet } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -351,6 +352,18 @@ function treeCpuMs(pid: number): number {
   return total * 10; // clock ticks of 10 ms (USER_HZ 100 on Linux)
 }
 
+/** A GET with the user's session on the user's own connection; resolves with the status once the body is read. */
+function get(url: string, cookie: string, agent: HttpAgent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { agent, headers: { cookie } }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+      res.once("error", reject);
+    });
+    req.once("error", reject);
+  });
+}
+
 /**
  * Without `rate`: CONNECTIONS connections, each asking again as soon as answered (saturation).
  * With `rate` (pages per second per user): each user paces itself at that rate, starting at its own
@@ -375,14 +388,21 @@ async function drive(base: string, label: string, path: string, cookies: string[
     let requests = 0;
     let bad = 0;
     await Promise.all(Array.from({ length: CONNECTIONS }, async (_, u) => {
-      for (let slot = started + (u * period) / CONNECTIONS; slot < end; slot += period) {
-        await new Promise((r) => setTimeout(r, Math.max(0, slot - performance.now())));
-        const t0 = performance.now();
-        const res = await fetch(base + path, { headers: { cookie: cookies[u % cookies.length]! } }).catch(() => null);
-        await res?.arrayBuffer();
-        times.push(performance.now() - t0);
-        requests++;
-        if (!res || res.status >= 300) bad++;
+      // Each user keeps a connection of its own, as a browser does: one pool shared by all users reuses its
+      // first connections for most requests, and with several web processes those few connections (each held
+      // by the process that accepted it) put most of the load on one process.
+      const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let slot = started + (u * period) / CONNECTIONS; slot < end; slot += period) {
+          await new Promise((r) => setTimeout(r, Math.max(0, slot - performance.now())));
+          const t0 = performance.now();
+          const status = await get(base + path, cookies[u % cookies.length]!, agent).catch(() => 0);
+          times.push(performance.now() - t0);
+          requests++;
+          if (status < 200 || status >= 300) bad++;
+        }
+      } finally {
+        agent.destroy();
       }
     }));
     times.sort((a, b) => a - b);
