@@ -16,7 +16,6 @@ const OUT = join(ROOT, ".bulwark", "entries");
 
 /** The entry files that are bundled, relative to the project folder. */
 export const BUNDLED_ENTRIES = ["workers/main.ts", "workers/shard-process.ts"] as const;
-export type BundledEntry = (typeof BUNDLED_ENTRIES)[number];
 
 interface Manifest {
   node: string;
