@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { stopQueue } from "@/lib/jobs/queue";
 import { createApiToken, revokeApiToken } from "@/lib/auth/tokens";
@@ -90,6 +90,9 @@ beforeAll(async () => {
   ids.modelVersionId = mv.id;
   ids.datasetVersionId = (await db.datasetVersion.findFirstOrThrow({ where: { teamId: team.team.id, dataset: { name: DEMO_DATASETS.eval } } })).id;
 }, 600_000);
+
+// Later tests rely on no worker running ("both stay queued"): a test that fails half-way must not leave one behind.
+afterEach(() => pool.stopWorkers());
 
 afterAll(async () => {
   await pool.stopWorkers();
@@ -221,6 +224,8 @@ describe("REST API v1", () => {
       if (r.status === "failed") throw new Error(r.failureReason);
       return r.status === "draft" ? r : null;
     });
+    // No worker while the revision is created, so its answer is always "queued" (a running worker could already be rendering it).
+    await pool.stopWorkers();
     // Review: the author asks a named reviewer, who sends it back with a reason; the author revises it:
     // a new linked report, rendered on the worker, which the rest of this journey verifies and approves.
     // The reviewer's token must act for someone other than the author (segregation of duties): a second admin issues it.
@@ -234,6 +239,7 @@ describe("REST API v1", () => {
     expect(revised.status).toBe(201);
     const revision = await json(revised);
     expect(revision).toMatchObject({ status: "queued", revisionOfId: report.id });
+    pool.startWorker();
     const firstReportId = report.id;
     Object.assign(report, revision);
     ids.reportId = report.id;
