@@ -1,16 +1,16 @@
 "use client";
 
 import { useFormAction } from "@/app/_components/use-form-action";
-import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
-import { NoteForm } from "@/app/_components/form-fields";
+import { buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { ActionForm, NoteForm } from "@/app/_components/form-fields";
 import { attestAction, revokeAction } from "./actions";
 
 export function AttestForm({ team, control, controlId, models, defaultModel, maxDays }: { team: string; control: string; controlId: string; models: { id: string; label: string }[]; defaultModel?: string; maxDays: number }) {
-  const { state, formAction: action, pending, key, values: v, errors: fe } = useFormAction(attestAction.bind(null, team));
+  const form = useFormAction(attestAction.bind(null, team));
+  const { pending, values: v, errors: fe } = form;
   const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
   return (
-    <form key={key} action={action} className="space-y-3" aria-label={`Attest ${controlId}`}>
-      {state?.message ? <Alert tone={state.ok ? "green" : "red"}>{state.message}</Alert> : null}
+    <ActionForm form={form} label={`Attest ${controlId}`} className="space-y-3">
       <input type="hidden" name="control" value={control} />
       <Field label="Applies to" htmlFor="att-model" error={fe.modelId}>
         <select id="att-model" name="modelId" defaultValue={v.modelId ?? defaultModel ?? ""} className={inputClass}>
@@ -33,7 +33,7 @@ export function AttestForm({ team, control, controlId, models, defaultModel, max
         </Field>
       </div>
       <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Attesting…" : "Attest control"}</button>
-    </form>
+    </ActionForm>
   );
 }
 
