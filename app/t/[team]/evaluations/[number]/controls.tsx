@@ -1,19 +1,14 @@
 "use client";
 
-import { useActionState } from "react";
-import type { ActionState } from "@/app/_lib/action";
-import { NoteForm } from "@/app/_components/form-fields";
+import { ButtonForm, NoteForm } from "@/app/_components/form-fields";
 import { Alert, buttonClass, inputClass } from "@/app/_components/ui";
 import { acknowledgeAlertAction, cancelEvaluationAction } from "../actions";
 
 export function CancelButton({ team, evaluationId, number }: { team: string; evaluationId: string; number: number }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(cancelEvaluationAction.bind(null, team), null);
   return (
-    <form action={action} onSubmit={(e) => { if (!confirm(`Cancel evaluation #${number}? Queued shards are dropped and running ones stop.`)) e.preventDefault(); }} className="flex items-center gap-2">
-      <input type="hidden" name="evaluationId" value={evaluationId} />
-      <button type="submit" disabled={pending} className={buttonClass.danger}>{pending ? "Cancelling…" : "Cancel evaluation"}</button>
-      {state && !state.ok ? <span role="alert" className="text-sm text-rose-700">{state.message}</span> : null}
-    </form>
+    <ButtonForm action={cancelEvaluationAction.bind(null, team)} fields={{ evaluationId }} confirm={`Cancel evaluation #${number}? Queued shards are dropped and running ones stop.`}>
+      {(pending) => <button type="submit" disabled={pending} className={buttonClass.danger}>{pending ? "Cancelling…" : "Cancel evaluation"}</button>}
+    </ButtonForm>
   );
 }
 
