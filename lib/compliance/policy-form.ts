@@ -67,6 +67,7 @@ export function policyFromForm(f: Record<string, unknown>): unknown {
 
 /** The production monitoring thresholds, one form field each ("monitoring.psiWarning", …). */
 export const MONITORING_FIELDS = ["psiWarning", "psiCritical", "ksPValue", "predictionPsiWarning", "confidenceDropPp", "attackShareWarning", "resolveAfterBatches"] as const satisfies readonly (keyof MonitoringPolicy)[];
+export type MonitoringField = (typeof MONITORING_FIELDS)[number];
 
 /** Field errors from the schema's paths ("tiers.high.thresholds.0.min") to form field names ("high.thresholds"). */
 export function formFieldOf(path: string): string {

@@ -3,19 +3,22 @@
 import { useFormAction } from "@/app/_components/use-form-action";
 import { ActionForm, ButtonForm, SelectField, TextField } from "@/app/_components/form-fields";
 import { Alert, buttonClass, Field, inputClass } from "@/app/_components/ui";
+import { MONITORING_FIELDS, type MonitoringField } from "@/lib/compliance/policy-form";
 import { overrideAction, resetOverrideAction, savePolicyAction } from "./actions";
 
 const TIERS = [["minimal", "Minimal"], ["limited", "Limited"], ["high", "High"], ["unacceptable", "Unacceptable"]] as const;
 
-const MONITORING_INPUTS: [string, string, string][] = [
-  ["psiWarning", "Input drift: PSI warning", "Population stability index per input statistic; 0.1 is customary."],
-  ["psiCritical", "Input drift: PSI critical", "0.25 is the customary major shift."],
-  ["ksPValue", "Input drift: KS p-value", "A statistic counts as shifted below this, e.g. 0.01."],
-  ["predictionPsiWarning", "Prediction shift: PSI", "On the predicted-class distribution."],
-  ["confidenceDropPp", "Confidence drop (points)", "Drop in mean top-1 confidence."],
-  ["attackShareWarning", "Attack pattern: share", "Share of raw samples near a decision boundary, e.g. 0.2."],
-  ["resolveAfterBatches", "Clean batches to resolve", "Consecutive clean batches that close an incident."],
-];
+// The label and hint of each monitoring threshold, shown in MONITORING_FIELDS' order: a field added there
+// without words here does not compile.
+const MONITORING_INPUTS: Record<MonitoringField, readonly [label: string, hint: string]> = {
+  psiWarning: ["Input drift: PSI warning", "Population stability index per input statistic; 0.1 is customary."],
+  psiCritical: ["Input drift: PSI critical", "0.25 is the customary major shift."],
+  ksPValue: ["Input drift: KS p-value", "A statistic counts as shifted below this, e.g. 0.01."],
+  predictionPsiWarning: ["Prediction shift: PSI", "On the predicted-class distribution."],
+  confidenceDropPp: ["Confidence drop (points)", "Drop in mean top-1 confidence."],
+  attackShareWarning: ["Attack pattern: share", "Share of raw samples near a decision boundary, e.g. 0.2."],
+  resolveAfterBatches: ["Clean batches to resolve", "Consecutive clean batches that close an incident."],
+};
 
 // A risk tier's fields after its thresholds, in order: [field, id suffix, label, input mode, hint], a pair of
 // checkboxes, or the required-verdict select.
@@ -84,11 +87,14 @@ export function PolicyForm({ team, values, readOnly }: { team: string; values: R
           <h3 id="p-monitoring" className="text-sm font-semibold text-slate-900">Production monitoring</h3>
           <p className="mb-3 text-xs text-slate-500">Drift and attack-pattern alerts on the statistics deployed models send (Operations → monitoring). Warning at the first figure, critical at the second.</p>
           <div className="grid gap-4 sm:grid-cols-4">
-            {MONITORING_INPUTS.map(([k, label, hint]) => (
-              <Field key={k} label={label} htmlFor={`p-mon-${k}`} error={fe[`monitoring.${k}`]} hint={hint}>
-                <input id={`p-mon-${k}`} name={`monitoring.${k}`} inputMode="decimal" defaultValue={v[`monitoring.${k}`]} className={inputClass} />
-              </Field>
-            ))}
+            {MONITORING_FIELDS.map((k) => {
+              const [label, hint] = MONITORING_INPUTS[k];
+              return (
+                <Field key={k} label={label} htmlFor={`p-mon-${k}`} error={fe[`monitoring.${k}`]} hint={hint}>
+                  <input id={`p-mon-${k}`} name={`monitoring.${k}`} inputMode="decimal" defaultValue={v[`monitoring.${k}`]} className={inputClass} />
+                </Field>
+              );
+            })}
           </div>
         </section>
         <div className="grid gap-4 sm:grid-cols-3">
