@@ -10,16 +10,20 @@ export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 export const MARKS = ["direct", "supporting", "threat"] as const;
 export type Mark = (typeof MARKS)[number];
 
-export interface EvidenceKindInfo {
-  id: EvidenceKind;
-  title: string;
+/** Our own words for an evidence kind, beside the id and title the suggested crosswalk gives it. */
+interface EvidenceKindWords {
+  short: string;
   /** What Bulwark records for it today; false: no such records yet (the mapping then brings no evidence). */
   available: boolean;
-  short: string;
+}
+
+export interface EvidenceKindInfo extends EvidenceKindWords {
+  id: EvidenceKind;
+  title: string;
 }
 
 /** Own-words short names; `available` says whether Bulwark records this evidence yet. */
-const SHORT: Record<EvidenceKind, { short: string; available: boolean }> = {
+const SHORT: Record<EvidenceKind, EvidenceKindWords> = {
   E1: { short: "Robust accuracy vs policy threshold", available: true },
   E2: { short: "Evaluation checks (attack strength, gradient masking, clean accuracy above chance)", available: true },
   E3: { short: "Evaluation record", available: true },
