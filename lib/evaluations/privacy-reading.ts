@@ -16,8 +16,10 @@ import { PRIVACY_ATTACK_LABELS, type AttackResult, type PrivacyAttack } from "..
  * - Per-class figures get their own intervals and chance levels, Bonferroni over the classes measured.
  */
 
-export const CONFIDENCE = 0.95;
-export const DETECTION_POWER = 0.8;
+/** Level of every interval, and of the adjusted ones taken together over the attacks. */
+const CONFIDENCE = 0.95;
+/** Share of repeated measurements in which the "could have detected" AUC would be found. */
+const DETECTION_POWER = 0.8;
 
 export interface RateReading {
   fpr: number;
