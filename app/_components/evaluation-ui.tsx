@@ -6,7 +6,8 @@ import { Badge, KeepGreek, type Tone } from "./ui";
 
 // Evaluation pieces shared by the list, the evaluation page, the dashboard and the model page.
 
-const STATUS: Record<string, { tone: Tone; label: string }> = {
+/** How each evaluation status reads (badges, the list's status filter). */
+export const EVALUATION_STATUS: Record<string, { tone: Tone; label: string }> = {
   QUEUED: { tone: "gray", label: "Queued" },
   RUNNING: { tone: "blue", label: "Running" },
   AGGREGATING: { tone: "blue", label: "Aggregating" },
@@ -16,7 +17,7 @@ const STATUS: Record<string, { tone: Tone; label: string }> = {
 };
 
 export function EvaluationStatusBadge({ status }: { status: string }) {
-  const s = STATUS[status] ?? { tone: "gray" as Tone, label: status };
+  const s = EVALUATION_STATUS[status] ?? { tone: "gray" as Tone, label: status };
   return (
     <span data-testid="evaluation-status">
       <Badge tone={s.tone}>{s.label}</Badge>
