@@ -227,8 +227,13 @@ function summarise(a: TeamAssessment): { frameworks: FrameworkPosture[]; summary
 export async function getPosture(ctx: TeamContext, opts: { now?: Date; record?: boolean } = {}): Promise<PostureSnapshot> {
   const a = await assessTeam(ctx, { now: opts.now });
   const { frameworks, summary } = summarise(a);
-  if (opts.record !== false) await recordSnapshot(a, frameworks, "view");
-  return { ...summary, trend: await postureTrend(ctx) };
+  // One query for the trend and the "did the counts change" check: the newest snapshot is the trend's last point.
+  const rows = await snapshotRows(ctx.team.id, TREND_POINTS);
+  if (opts.record !== false) {
+    const written = await recordSnapshotAfter(rows[0] ?? null, a, frameworks, "view");
+    if (written) rows.splice(0, rows.length, written, ...rows.slice(0, TREND_POINTS - 1));
+  }
+  return { ...summary, trend: trendPoints(rows) };
 }
 
 const SNAPSHOT_MIN_INTERVAL_MS = 60 * 60 * 1000;
@@ -238,23 +243,36 @@ const SNAPSHOT_MIN_INTERVAL_MS = 60 * 60 * 1000;
  * than an hour old. Records the catalog and policy versions the statuses were computed with.
  */
 export async function recordSnapshot(a: TeamAssessment, frameworks = frameworkPostures(a.catalog, a.statuses), trigger = "manual"): Promise<boolean> {
+  return (await recordSnapshotAfter((await snapshotRows(a.teamId, 1))[0] ?? null, a, frameworks, trigger)) !== null;
+}
+
+const TREND_POINTS = 60;
+type SnapshotRow = { takenAt: Date; counts: Prisma.JsonValue; catalogVersion: string; policyVersion: number | null };
+
+/** The team's newest snapshots, newest first (what the trend draws and the change check compares with). */
+function snapshotRows(teamId: string, take: number): Promise<SnapshotRow[]> {
+  return db.controlStatusSnapshot.findMany({ where: { teamId }, orderBy: { takenAt: "desc" }, take, select: { takenAt: true, counts: true, catalogVersion: true, policyVersion: true } });
+}
+
+/** recordSnapshot given the team's newest snapshot (`last`): the row written, or null when nothing changed. */
+async function recordSnapshotAfter(last: SnapshotRow | null, a: TeamAssessment, frameworks: FrameworkPosture[], trigger: string): Promise<SnapshotRow | null> {
   const counts = Object.fromEntries(frameworks.map((f) => [f.framework, f.counts]));
-  const last = await db.controlStatusSnapshot.findFirst({ where: { teamId: a.teamId }, orderBy: { takenAt: "desc" }, select: { takenAt: true, counts: true, catalogVersion: true, policyVersion: true } });
   // Canonical form: PostgreSQL's jsonb returns keys in its own order, so a plain stringify never matched
   // and every dashboard view stored a snapshot of every status (issue 10).
   const same = last && canonicalJson(last.counts) === canonicalJson(counts) && last.catalogVersion === a.catalogVersion && last.policyVersion === a.policyVersion;
-  if (same && a.computedAt.getTime() - last.takenAt.getTime() < SNAPSHOT_MIN_INTERVAL_MS) return false;
+  if (same && a.computedAt.getTime() - last.takenAt.getTime() < SNAPSHOT_MIN_INTERVAL_MS) return null;
   const compact = a.statuses.map((s) => ({ c: s.control, m: s.modelId, s: s.status, r: s.reason }));
-  await db.controlStatusSnapshot.create({
-    data: { teamId: a.teamId, takenAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion, counts: counts as unknown as Prisma.InputJsonValue, statuses: compact as unknown as Prisma.InputJsonValue, trigger },
-  });
-  return true;
+  const row = { teamId: a.teamId, takenAt: a.computedAt, catalogVersion: a.catalogVersion, policyVersion: a.policyVersion, counts: counts as unknown as Prisma.InputJsonValue };
+  await db.controlStatusSnapshot.create({ data: { ...row, statuses: compact as unknown as Prisma.InputJsonValue, trigger } });
+  return { ...row, counts: counts as unknown as Prisma.JsonValue };
 }
 
+const trendPoints = (newestFirst: SnapshotRow[]): TrendPoint[] =>
+  newestFirst.toReversed().map((r) => ({ at: r.takenAt, counts: r.counts as Partial<Record<FrameworkId, StatusCounts>> }));
+
 /** Counts over time (oldest first), from the stored snapshots. */
-export async function postureTrend(ctx: TeamContext, limit = 60): Promise<TrendPoint[]> {
-  const rows = await db.controlStatusSnapshot.findMany({ where: { teamId: ctx.team.id }, orderBy: { takenAt: "desc" }, take: limit, select: { takenAt: true, counts: true } });
-  return rows.reverse().map((r) => ({ at: r.takenAt, counts: r.counts as Partial<Record<FrameworkId, StatusCounts>> }));
+export async function postureTrend(ctx: TeamContext, limit = TREND_POINTS): Promise<TrendPoint[]> {
+  return trendPoints(await snapshotRows(ctx.team.id, limit));
 }
 
 // ---- Controls explorer --------------------------------------------------------------------------------

@@ -151,7 +151,10 @@ export async function acknowledgeAlert(ctx: TeamContext, input: z.infer<typeof A
   });
 }
 
+/** How many open alerts a page lists (the newest). */
+export const OPEN_ALERTS_SHOWN = 20;
+
 export async function openAlerts(scope: TeamScope, modelId?: string) {
   const teamId = scope.team.id;
-  return db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, ...(modelId ? { modelId } : {}) }, orderBy: { createdAt: "desc" }, take: 20 });
+  return db.regressionAlert.findMany({ where: { teamId, acknowledgedAt: null, ...(modelId ? { modelId } : {}) }, orderBy: { createdAt: "desc" }, take: OPEN_ALERTS_SHOWN });
 }

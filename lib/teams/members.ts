@@ -8,9 +8,13 @@ import { assertCan } from "./access";
 import type { AddMemberSchema, ChangeRoleSchema, CreateUserSchema, RemoveMemberSchema } from "./schemas";
 
 /** The dashboard's figures: members and recorded audit events of the team. */
-export async function teamCounts(ctx: TeamContext) {
+/** Members and audit events of the team; `events: false` skips counting the events (a caller that already knows it). */
+export async function teamCounts(ctx: TeamContext, opts: { events?: boolean } = {}): Promise<{ members: number; events: number | null }> {
   assertCan(ctx, "team.read");
-  const [members, events] = await Promise.all([db.membership.count({ where: { teamId: ctx.team.id } }), db.auditEvent.count({ where: { teamId: ctx.team.id } })]);
+  const [members, events] = await Promise.all([
+    db.membership.count({ where: { teamId: ctx.team.id } }),
+    opts.events === false ? null : db.auditEvent.count({ where: { teamId: ctx.team.id } }),
+  ]);
   return { members, events };
 }
 

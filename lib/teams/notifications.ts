@@ -1,3 +1,4 @@
+import { cache } from "react";
 import { db, type Tx } from "../db/client";
 import { assertCan, type TeamContext } from "./access";
 
@@ -39,7 +40,7 @@ export async function listNotifications(ctx: TeamContext, opts: { limit?: number
   const limit = Math.min(Math.max(1, opts.limit ?? 10), 100);
   const [rows, unread] = await Promise.all([
     db.notification.findMany({ where, orderBy: { createdAt: "desc" }, take: limit }),
-    db.notification.count({ where: { ...where, readAt: null } }),
+    countUnreadNotifications(ctx),
   ]);
   return { items: rows.map((r) => ({ id: r.id, kind: r.kind, message: r.message, subjectType: r.subjectType, subjectId: r.subjectId, createdAt: r.createdAt, read: r.readAt !== null })), unread };
 }
@@ -54,8 +55,11 @@ export async function markNotificationsRead(ctx: TeamContext, subject?: { type: 
   return r.count;
 }
 
-/** How many of the signed-in member's notices in this team are unread (the sidebar's badge). */
-export async function countUnreadNotifications(ctx: TeamContext): Promise<number> {
+/**
+ * How many of the signed-in member's notices in this team are unread (the sidebar's badge). Remembered for
+ * the request (the team layout's badge and the dashboard's notices ask for the same count).
+ */
+export const countUnreadNotifications = cache(async (ctx: TeamContext): Promise<number> => {
   assertCan(ctx, "team.read");
   return db.notification.count({ where: { teamId: ctx.team.id, userId: ctx.userId, readAt: null } });
-}
+});
