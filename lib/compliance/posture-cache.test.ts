@@ -109,13 +109,18 @@ describe("posture cache", () => {
   it("records a trend snapshot when the posture changed, not on every view", async () => {
     const t = await makeTeam("cache");
     const count = () => db.controlStatusSnapshot.count({ where: { teamId: t.team.id } });
-    await getPosture(t.ctx("VIEWER"));
+    const stored = async () => (await db.controlStatusSnapshot.findMany({ where: { teamId: t.team.id }, orderBy: { takenAt: "asc" } })).map((r) => ({ at: r.takenAt, counts: r.counts }));
+    // The trend a view answers includes the snapshot that view recorded (read with the same query as the check).
+    const first = await getPosture(t.ctx("VIEWER"));
     expect(await count()).toBe(1);
-    for (let i = 0; i < 3; i++) await getPosture(t.ctx("VIEWER"));
+    expect(first.trend).toEqual(await stored());
+    for (let i = 0; i < 3; i++) expect((await getPosture(t.ctx("VIEWER"))).trend).toEqual(await stored());
     expect(await count()).toBe(1);
     await savePolicy(t.ctx("REVIEWER"), defaultPolicy(), "a new policy version is a new point");
-    await getPosture(t.ctx("VIEWER"));
+    const second = await getPosture(t.ctx("VIEWER"));
     expect(await count()).toBe(2);
+    expect(second.trend).toEqual(await stored());
+    expect(second.trend.at(-1)!.at).toEqual(second.computedAt);
   });
 
   it("keeps teams apart", async () => {

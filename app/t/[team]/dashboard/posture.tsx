@@ -1,6 +1,6 @@
 import Link from "@/app/_components/link";
 import type { TeamContext } from "@/lib/teams/access";
-import { getPosture } from "@/lib/compliance/posture";
+import type { PostureSnapshot } from "@/lib/compliance/posture";
 import { stackedBarModel, trendModel } from "@/lib/compliance/charts";
 import { STATUS_LABELS } from "@/lib/compliance/engine-types";
 import { Card } from "@/app/_components/ui";
@@ -8,8 +8,7 @@ import { StackedBars, TrendLines } from "@/app/_components/posture-charts";
 import { StatusBadge } from "@/app/_components/compliance-ui";
 
 /** The team's compliance posture: counts per framework, trend, and the top gaps in plain words. */
-export async function PostureSection({ ctx }: { ctx: TeamContext }) {
-  const p = await getPosture(ctx);
+export function PostureSection({ ctx, posture: p }: { ctx: TeamContext; posture: PostureSnapshot }) {
   const base = `/t/${ctx.team.slug}`;
   const bars = stackedBarModel(p.frameworks.map((f) => ({ label: f.name, sublabel: `${f.total} controls`, counts: f.counts })), { width: 640 });
   const trend = trendModel(p.trend.map((t) => ({ at: t.at, counts: t.counts["nist-ai-rmf"] })), { width: 640, height: 190 });
@@ -19,7 +18,7 @@ export async function PostureSection({ ctx }: { ctx: TeamContext }) {
         <div>
           <h2 id="posture-heading" className="text-lg font-semibold text-slate-900">Compliance posture</h2>
           <p className="text-xs text-slate-500">
-            Computed {p.computedAt.toISOString().slice(0, 16).replace("T", " ")} UTC with catalog {p.catalogVersion} and {p.policyVersion ? `policy v${p.policyVersion}` : "the default policy"}. A control counts as failing if it fails for any model.
+            {`Computed ${p.computedAt.toISOString().slice(0, 16).replace("T", " ")} UTC with catalog ${p.catalogVersion} and ${p.policyVersion ? `policy v${p.policyVersion}` : "the default policy"}. A control counts as failing if it fails for any model.`}
           </p>
         </div>
         <div className="flex gap-3 text-sm">

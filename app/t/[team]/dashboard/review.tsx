@@ -7,8 +7,13 @@ import { listNotifications } from "@/lib/teams/notifications";
 
 // The dashboard's "for you" part: drafts waiting for this member's review, and their unread notices.
 
-export async function ForYouSection({ ctx }: { ctx: TeamContext }) {
+/** What ForYouSection shows, read with the rest of the dashboard's data. */
+export async function forYouData(ctx: TeamContext) {
   const [queue, notices] = await Promise.all([awaitingReview(ctx, 10), listNotifications(ctx, { limit: 5 })]);
+  return { queue, notices };
+}
+
+export function ForYouSection({ ctx, data: { queue, notices } }: { ctx: TeamContext; data: Awaited<ReturnType<typeof forYouData>> }) {
   const drafts = [...queue.mine, ...queue.open];
   const unread = notices.items.filter((n) => !n.read);
   if (drafts.length === 0 && unread.length === 0) return null;
