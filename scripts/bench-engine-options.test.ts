@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareWithPytorch, parseBenchOptions, summariseKernels } from "./bench-engine-options";
+import { compareWithPytorch, parseBenchOptions, summariseKernels, torchEnv } from "./bench-engine-options";
 
 describe("parseBenchOptions", () => {
   it("defaults to the demo CNN at batch 32 and 128 on native and wasm, PyTorch on every core, for --vs-pytorch", () => {
@@ -24,6 +24,17 @@ describe("parseBenchOptions", () => {
     expect(() => parseBenchOptions(["--steps=2.5"], 2)).toThrow("--steps=2.5: expected a whole number above 0");
     expect(() => parseBenchOptions(["--batches=32,0"], 2)).toThrow('--batches: "0" is not a batch size');
     expect(() => parseBenchOptions(["--torch-threads="], 2)).toThrow("--torch-threads=: expected a whole number above 0");
+    expect(() => parseBenchOptions(["--torch-malloc=jemalloc"], 2)).toThrow("--torch-malloc=jemalloc: expected tuned or default");
+  });
+});
+
+describe("torchEnv", () => {
+  it("keeps PyTorch's freed memory in the process unless asked for glibc's defaults; the operator's own values win", () => {
+    expect(parseBenchOptions(["--vs-pytorch"], 2).torchMalloc).toBe("tuned");
+    const tuned = torchEnv("tuned", { PATH: "/bin" });
+    expect(tuned).toEqual({ PATH: "/bin", MALLOC_MMAP_MAX_: "0", MALLOC_TRIM_THRESHOLD_: String(1 << 30) });
+    expect(torchEnv("tuned", { MALLOC_TRIM_THRESHOLD_: "5" }).MALLOC_TRIM_THRESHOLD_).toBe("5");
+    expect(torchEnv("default", { PATH: "/bin" })).toEqual({ PATH: "/bin" });
   });
 });
 

@@ -19,6 +19,8 @@ export interface BenchOptions {
   profile: boolean;
   /** PyTorch's intra-op threads (default: the machine's cores). */
   torchThreads: number;
+  /** PyTorch's memory allocator settings: glibc's thresholds raised ("tuned", the default) or left as glibc ships them. */
+  torchMalloc: "tuned" | "default";
 }
 
 export const MODEL_NAMES = ["digits-cnn", "resnet8-onnx"] as const;
@@ -64,7 +66,25 @@ export function parseBenchOptions(argv: string[], cores: number): BenchOptions {
     vsPytorch,
     profile: argv.includes("--profile"),
     torchThreads: num("torch-threads", cores, { integer: true }),
+    torchMalloc: torchMalloc(value("torch-malloc")),
   };
+}
+
+function torchMalloc(raw: string | undefined): BenchOptions["torchMalloc"] {
+  if (raw === undefined || raw === "tuned" || raw === "default") return raw ?? "tuned";
+  throw new Error(`--torch-malloc=${raw}: expected tuned or default`);
+}
+
+/**
+ * The environment PyTorch runs with. With glibc's default malloc, a buffer above its mmap threshold is mapped
+ * for one step and unmapped at the end of it, so every step page-faults its activations in again: on the demo
+ * CNN PyTorch at batch 128 ran at 2,391 sample·steps/s instead of 9,891 (docs/benchmarks.md). "tuned" serves
+ * every allocation from the heap and keeps what is freed (what PyTorch's CPU tuning advice, jemalloc or
+ * tcmalloc, achieves), so PyTorch is compared at its best; values the operator set win.
+ */
+export function torchEnv<E extends Record<string, string | undefined>>(mode: BenchOptions["torchMalloc"], base: E): E & Record<string, string | undefined> {
+  if (mode === "default") return base;
+  return { ...base, MALLOC_MMAP_MAX_: base.MALLOC_MMAP_MAX_ ?? "0", MALLOC_TRIM_THRESHOLD_: base.MALLOC_TRIM_THRESHOLD_ ?? String(1 << 30) };
 }
 
 export interface ParityReport {

@@ -5,11 +5,14 @@
  *   npm run bench:engine -- [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu] [--procs=2] [--cpu-seconds=3]
  *                           [--models=digits-cnn,resnet8-onnx] [--resnet-batches=32,128] [--steps=20] [--eps=0.3] [--step-size=0.01]
  *   npm run bench:engine -- --vs-pytorch [--model=digits-cnn|resnet8-onnx] [--batches=32,128] [--backends=tensorflow,wasm] [--torch-threads=N]
+ *                           [--torch-malloc=tuned|default]
  *   npm run bench:engine -- --profile [--model=digits-cnn] [--batches=128]
  * --vs-pytorch also runs the same PGD loop in PyTorch (scripts/bench-pytorch.py, CPU, one thread per core) on
  * the same weights converted exactly and the same inputs, first checks that PyTorch and every engine backend
  * give the same logits and input gradients on the largest batch (scripts/bench-engine-options.ts states the
  * tolerance), then prints sample·steps/s side by side with the engine/PyTorch ratios, the machine and the load.
+ * PyTorch runs with glibc's malloc kept from returning its buffers to the system every step (torchEnv; with
+ * glibc's defaults it runs up to 4x slower at batch 128); --torch-malloc=default measures it as glibc ships.
  * Without python3 or torch it says so and prints the engine's figures. --profile prints the time per kernel of
  * one PGD step on the native backend (tf.profile), summed per kernel name.
  * Each backend runs in its own child process (native, wasm and cpu side by side in one run); cpu, about
@@ -37,7 +40,7 @@ import { createRng } from "@/lib/engine/rng";
 import { ascentDirection, crossEntropy, linfBounds, clipTo, lossAndGrad, oneHotOf, type AttackContext } from "@/lib/engine/attacks/common";
 import { digitsCnnForwardFlops, DIGITS_CARD } from "@/lib/demo/digits-cnn";
 import { loadDemoEvalSplit } from "@/lib/demo/mnist";
-import { compareWithPytorch, parseBenchOptions, PARITY_TOLERANCE, summariseKernels, type KernelTiming, type ParityReport } from "./bench-engine-options";
+import { compareWithPytorch, parseBenchOptions, PARITY_TOLERANCE, summariseKernels, torchEnv, type KernelTiming, type ParityReport } from "./bench-engine-options";
 
 let opts: ReturnType<typeof parseBenchOptions>;
 try {
@@ -290,9 +293,9 @@ const childEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_
 const shared = [`--steps=${opts.steps}`, `--eps=${opts.eps}`, `--step-size=${opts.stepSize}`];
 
 /** Run a command that prints JSON lines; each parsed line goes to onLine as it arrives. */
-function jsonLines<T>(command: string, args: string[], onLine?: (v: T) => void): Promise<T[]> {
+function jsonLines<T>(command: string, args: string[], onLine?: (v: T) => void, env: NodeJS.ProcessEnv = childEnv): Promise<T[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+    const p = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
     const rows: T[] = [];
     let out = "", err = "";
     p.stdout.on("data", (d) => {
@@ -342,6 +345,9 @@ async function vsPytorch(): Promise<void> {
   console.log(`Machine: ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average (1, 5, 15 min) before: ${loadNow()}`);
   const missing = pytorchMissing();
   if (missing) console.log(`PyTorch side skipped: ${missing}. Engine figures only.`);
+  else console.log(opts.torchMalloc === "tuned"
+    ? "PyTorch's allocator: glibc malloc from the heap only, freed memory kept (MALLOC_MMAP_MAX_=0, MALLOC_TRIM_THRESHOLD_; --torch-malloc=default for glibc's defaults)"
+    : "PyTorch's allocator: glibc's defaults (--torch-malloc=default): large buffers are mapped and unmapped every step");
   let mismatch = false;
   for (const name of models) {
     const subject = await subjectOf(name);
@@ -371,7 +377,7 @@ async function vsPytorch(): Promise<void> {
               torchRates.set(l.batch, l.rate);
               console.log(`${label.text} | batch ${l.batch} | ${fmtRate(l.rate)} sample·steps/s | ${((l.rate * subject.stepFlops) / 1e9).toFixed(2)} GFLOP/s`);
             }
-          });
+          }, torchEnv(opts.torchMalloc, childEnv));
           rates.set(label.text, torchRates);
           reference = new Float32Array((await readFile(join(dir, "pytorch.f32"))).buffer.slice(0));
         } catch (e) {
