@@ -112,8 +112,13 @@ def onnx_model(path: str, card: dict):
     """The ONNX graph's nodes run one by one with the equivalent torch ops (the ResNet fixture's op set), on
     NCHW inputs in the card's range: the card's normalisation is applied first, inside the differentiated
     function, as the engine does."""
-    import onnx  # only needed for this model
-    from onnx import numpy_helper
+    # Only needed for this model. Without the package, `import onnx` finds scripts/onnx/ (a folder of this
+    # project) as a namespace package, so the failure is the missing numpy_helper: name the package instead.
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        fail("the ONNX model needs the onnx package for the PyTorch side: pip install onnx")
 
     m = onnx.load(path)
     consts = {t.name: torch.tensor(numpy_helper.to_array(t).copy()) for t in m.graph.initializer}
