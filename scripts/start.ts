@@ -283,6 +283,10 @@ if (!databaseUrl) {
 const applied = await applyMigrations(databaseUrl);
 if (applied.length) log(`Applied migrations: ${applied.join(", ")}`);
 
+// The worker, its engine processes and the upload checks (the demo seed's first) start from bundles (about
+// half the CPU of a start through tsx); if they cannot be built, they start from the sources as before.
+await buildEntryBundles().catch((e: Error) => log(`The process bundles could not be built (${e.message.split("\n")[0]}); they start from the sources.`));
+
 configureDatabaseUrl(databaseUrl);
 if (config.BULWARK_DEMO) {
   const { created } = await seedDemo(demoSeeders());
@@ -364,10 +368,6 @@ const childEnv: NodeJS.ProcessEnv = {
   BULWARK_SUPERVISED: "1",
   NEXT_TELEMETRY_DISABLED: "1",
 };
-
-// The worker and its engine processes start from bundles (about half the CPU of a start through tsx); if they
-// cannot be built, they start from the sources as before.
-await buildEntryBundles().catch((e: Error) => log(`The worker's bundles could not be built (${e.message.split("\n")[0]}); it starts from the sources.`));
 
 children.push(
   // scripts/web.ts: Next's request handler behind a server that answers dot-segment paths and a taken port itself.

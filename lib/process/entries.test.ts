@@ -1,8 +1,9 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildEntryBundles, bundleIsFresh, entryCommand, BUNDLED_ENTRIES } from "./entries";
+import { entryCommand as entryCommandIn } from "./entry-command";
 
 // The worker's bundles: built from the sources, used only while those are unchanged, and the bundled code
 // finds the project's files where the sources would.
@@ -18,6 +19,8 @@ describe("entry bundles", () => {
     }
     // An absolute path names the same entry.
     expect(entryCommand(join(ROOT, "workers/shard-process.ts")).execArgv).toEqual([]);
+    // The web server names the project folder itself (its own bundle has no import.meta): the same answer.
+    expect(entryCommandIn("lib/registry/check-process.ts", ROOT)).toEqual(entryCommand("lib/registry/check-process.ts"));
     // Anything else starts from its source.
     expect(entryCommand("scripts/web.ts")).toEqual({ file: join(ROOT, "scripts/web.ts"), execArgv: ["--import", "tsx"] });
 
@@ -44,5 +47,13 @@ describe("entry bundles", () => {
     // Loaded by plain Node, a bundle's modules evaluate (the engine process waits for its first task over IPC).
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(entryCommand("workers/shard-process.ts").file)}); console.log("loaded")`], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(out.trim().split("\n").at(-1)).toBe("loaded");
+    // The upload-check process, bundled, loads TensorFlow.js and says it is ready over IPC, as from its source.
+    const check = fork(entryCommand("lib/registry/check-process.ts").file, [], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" } });
+    const first = await new Promise((res, rej) => {
+      check.once("message", res);
+      check.once("exit", (code) => rej(new Error(`the check process exited (${code})`)));
+    });
+    check.kill();
+    expect(first).toEqual({ type: "ready" });
   }, 120_000);
 });

@@ -1,53 +1,30 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { BUNDLED_ENTRIES, bundleFile, bundleIsFresh as freshIn, entryCommand as commandIn, manifestFile, type Manifest } from "./entry-command";
 
-// The worker and its engine processes start from one bundled file each instead of through tsx. Node then
-// loads one module instead of about 700 TypeScript files, each resolved and compiled through tsx's loader
-// thread: starting an engine process costs 1.7–2.0 CPU-s instead of 3.1–3.3 (docs/benchmarks.md), paid
-// at every worker start and by every test that starts one.
+// The worker, its engine processes and the upload-check process start from one bundled file each instead
+// of through tsx. Node then loads one module instead of about 700 TypeScript files, each resolved and
+// compiled through tsx's loader thread: starting an engine process costs 1.7–2.0 CPU-s instead of 3.1–3.3
+// (docs/benchmarks.md), paid at every worker start and by every test that starts one.
 //
 // The sources stay the truth: a bundle is used only while every file it was built from is unchanged (size
 // and modification time, recorded at build); otherwise the process starts from the source through tsx, as
 // before. `npm start` and the test runs build the bundles (buildEntryBundles); nothing else needs them.
+// Which file to start is decided in ./entry-command.ts, which the web server's own bundle imports too.
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const OUT = join(ROOT, ".bulwark", "entries");
 
-/** The entry files that are bundled, relative to the project folder. */
-export const BUNDLED_ENTRIES = ["workers/main.ts", "workers/shard-process.ts"] as const;
-
-interface Manifest {
-  node: string;
-  inputs: Record<string, { size: number; mtimeMs: number }>;
-}
-
-const bundleFile = (entry: string) => join(OUT, entry.replace(/\.ts$/, ".mjs"));
-const manifestFile = (entry: string) => join(OUT, entry.replace(/\.ts$/, ".json"));
+export { BUNDLED_ENTRIES };
 
 /** Whether the bundle of `entry` exists and was built, by this Node version, from the files as they are now. */
-export function bundleIsFresh(entry: string): boolean {
-  try {
-    const m = JSON.parse(readFileSync(manifestFile(entry), "utf8")) as Manifest;
-    if (m.node !== process.version || !existsSync(bundleFile(entry))) return false;
-    return Object.entries(m.inputs).every(([file, was]) => {
-      const s = statSync(join(ROOT, file), { throwIfNoEntry: false });
-      return s !== undefined && s.size === was.size && s.mtimeMs === was.mtimeMs;
-    });
-  } catch {
-    return false;
-  }
-}
+export const bundleIsFresh = (entry: string): boolean => freshIn(entry, ROOT);
 
 /**
  * How to start `entry` (a path relative to the project folder, or absolute inside it): its fresh bundle with
  * plain Node, else the source through tsx. `execArgv` goes before the file in Node's arguments.
  */
-export function entryCommand(entry: string): { file: string; execArgv: string[] } {
-  const rel = relative(ROOT, resolve(ROOT, entry));
-  if ((BUNDLED_ENTRIES as readonly string[]).includes(rel) && bundleIsFresh(rel)) return { file: bundleFile(rel), execArgv: [] };
-  return { file: join(ROOT, rel), execArgv: ["--import", "tsx"] };
-}
+export const entryCommand = (entry: string): { file: string; execArgv: string[] } => commandIn(entry, ROOT);
 
 /**
  * Builds the bundles that are missing or stale; returns the entries it built. Safe to run from several
@@ -59,7 +36,7 @@ export async function buildEntryBundles(): Promise<string[]> {
   // esbuild is a build tool: loaded only when a bundle has to be built.
   const esbuild = await import("esbuild");
   for (const entry of stale) {
-    const out = bundleFile(entry);
+    const out = bundleFile(ROOT, entry);
     mkdirSync(dirname(out), { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     const result = await esbuild.build({
@@ -82,9 +59,9 @@ export async function buildEntryBundles(): Promise<string[]> {
       inputs[relative(ROOT, path)] = { size: s.size, mtimeMs: s.mtimeMs };
     }
     renameSync(tmp, out);
-    const manifestTmp = `${manifestFile(entry)}.${process.pid}.tmp`;
+    const manifestTmp = `${manifestFile(ROOT, entry)}.${process.pid}.tmp`;
     writeFileSync(manifestTmp, JSON.stringify({ node: process.version, inputs } satisfies Manifest));
-    renameSync(manifestTmp, manifestFile(entry));
+    renameSync(manifestTmp, manifestFile(ROOT, entry));
   }
   return stale;
 }

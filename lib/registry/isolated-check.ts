@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { childEnvWithDefaults, env } from "../env";
 import type { ModelValidation } from "../engine/model";
 import type { OnnxValidation } from "../engine/onnx/validate";
 import type { EngineCard } from "../engine/card";
 import { releaseChild, runWatched } from "../process/watched-child";
+import { entryCommand } from "../process/entry-command";
 import type { DatasetPreview } from "./preview";
 import type { DatasetUploadOptions } from "./dataset-card";
 import { UploadRefused, type UploadLimits } from "./limits";
@@ -76,11 +76,12 @@ export type CheckReply =
   | { type: "ensemble"; problems: string[]; run: EnsembleRun | null };
 
 /**
- * The child's entry file; the web server runs from the project folder (Next bundles lib, so no import.meta.url here).
- * Started with spawn(node, [..., file]) rather than fork(file): Turbopack treats fork's argument as a module to
- * bundle and the production build fails to resolve it.
+ * The child's entry: its bundle while fresh (half the start-up CPU), else the source through tsx
+ * (lib/process/entry-command.ts). The web server runs from the project folder (Next bundles lib, so no
+ * import.meta.url here). Started with spawn(node, [..., file]) rather than fork(file): Turbopack treats fork's
+ * argument as a module to bundle and the production build fails to resolve it.
  */
-const ENTRY = () => join(process.cwd(), "lib", "registry", "check-process.ts");
+const entry = () => entryCommand("lib/registry/check-process.ts", process.cwd());
 
 let idle: ChildProcess | null = null;
 const waiting: (() => void)[] = [];
@@ -88,7 +89,8 @@ let busy = false;
 
 /** A new child, once it has loaded TensorFlow.js (not counted in the check's time limit). */
 async function startChild(memoryMb: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", `--max-old-space-size=${memoryMb}`, ENTRY()], {
+  const { file, execArgv } = entry();
+  const child = spawn(process.execPath, [...execArgv, `--max-old-space-size=${memoryMb}`, file], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: childEnvWithDefaults({ TF_CPP_MIN_LOG_LEVEL: "2" }),
   });
