@@ -25,6 +25,7 @@ import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { configureDatabaseUrl, db, disconnectDb, type Prisma } from "../lib/db/client";
 import { stopQueue } from "../lib/jobs/queue";
+import { buildEntryBundles, entryCommand } from "../lib/process/entries";
 import { setArtifactStore, LocalArtifactStore } from "../lib/registry/store";
 import { seedDemo, DEMO_TEAM } from "../lib/seed/demo";
 import { seedDemoRegistry, DEMO_DATASETS, DEMO_MODEL_NAME } from "../lib/seed/registry";
@@ -469,7 +470,10 @@ async function measure(s: { teamSlug: string; users: string[]; password: string;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // The product's web server (what the supervisor runs), with its cluster of BULWARK_WEB_PROCESSES.
-  web = spawn(process.execPath, ["--import", "tsx", "scripts/web.ts"], {
+  // Its bundle, as npm start runs it (built here if stale; the source through tsx if it cannot be).
+  await buildEntryBundles().catch(() => undefined);
+  const entry = entryCommand("scripts/web.ts");
+  web = spawn(process.execPath, [...entry.execArgv, entry.file], {
     cwd: ROOT, stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), BULWARK_WEB_PROCESSES: String(processes), DATABASE_URL: databaseUrl, BULWARK_DATA_DIR: dataDir, NEXTAUTH_URL: base, NEXTAUTH_SECRET: SESSION_SECRET, NEXT_TELEMETRY_DISABLED: "1" },
   });

@@ -102,7 +102,8 @@ async function stopLeftoverChild(name: string, marker: string) {
   }
   unlinkSync(file);
 }
-await stopLeftoverChild("web", "scripts/web.ts");
+// "scripts/web." and "workers/main." match the bundles (.bulwark/entries/…/*.mjs) and the sources.
+await stopLeftoverChild("web", "scripts/web.");
 await stopLeftoverChild("worker", "workers/main.");
 
 // Ports, before anything is started: another program on them would make the web server (or PostgreSQL)
@@ -286,6 +287,11 @@ if (applied.length) log(`Applied migrations: ${applied.join(", ")}`);
 // The worker, its engine processes and the upload checks (the demo seed's first) start from bundles (about
 // half the CPU of a start through tsx); if they cannot be built, they start from the sources as before.
 await buildEntryBundles().catch((e: Error) => log(`The process bundles could not be built (${e.message.split("\n")[0]}); they start from the sources.`));
+/** Node's arguments for a child: its bundle while fresh, else its source through tsx (read at each (re)start). */
+const entryArgs = (entry: string) => {
+  const e = entryCommand(entry);
+  return [...e.execArgv, e.file];
+};
 
 configureDatabaseUrl(databaseUrl);
 if (config.BULWARK_DEMO) {
@@ -371,9 +377,8 @@ const childEnv: NodeJS.ProcessEnv = {
 
 children.push(
   // scripts/web.ts: Next's request handler behind a server that answers dot-segment paths and a taken port itself.
-  { name: "web", cmd: process.execPath, args: () => ["--import", "tsx", "scripts/web.ts"], marker: "scripts/web.ts", restarts: 0, lastStart: 0, env: { NODE_ENV: "production" } },
-  // "workers/main." matches the bundle (.bulwark/entries/workers/main.mjs) and the source.
-  { name: "worker", cmd: process.execPath, args: () => { const e = entryCommand("workers/main.ts"); return [...e.execArgv, e.file]; }, marker: "workers/main.", restarts: 0, lastStart: 0 },
+  { name: "web", cmd: process.execPath, args: () => entryArgs("scripts/web.ts"), marker: "scripts/web.", restarts: 0, lastStart: 0, env: { NODE_ENV: "production" } },
+  { name: "worker", cmd: process.execPath, args: () => entryArgs("workers/main.ts"), marker: "workers/main.", restarts: 0, lastStart: 0 },
 );
 for (const m of children) launch(m, childEnv);
 

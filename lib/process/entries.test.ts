@@ -22,7 +22,7 @@ describe("entry bundles", () => {
     // The web server names the project folder itself (its own bundle has no import.meta): the same answer.
     expect(entryCommandIn("lib/registry/check-process.ts", ROOT)).toEqual(entryCommand("lib/registry/check-process.ts"));
     // Anything else starts from its source.
-    expect(entryCommand("scripts/web.ts")).toEqual({ file: join(ROOT, "scripts/web.ts"), execArgv: ["--import", "tsx"] });
+    expect(entryCommand("scripts/user.ts")).toEqual({ file: join(ROOT, "scripts/user.ts"), execArgv: ["--import", "tsx"] });
 
     // A file it was built from changes (here: its recorded state no longer matches the file's): the bundle is
     // stale and the source is started through tsx until it is rebuilt. (The manifest is edited rather than the
