@@ -18,7 +18,7 @@ import { runningPostmaster } from "../lib/db/embedded";
 import { createServer } from "node:net";
 import { PORT_TAKEN_EXIT_CODE } from "../lib/security/paths";
 import { ArtifactStoreError, checkArtifactStore } from "../lib/registry/store";
-import { buildEntryBundles, entryCommand } from "../lib/process/entries";
+import { buildEntryBundles, nodeArgs } from "../lib/process/entries";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -72,6 +72,8 @@ try {
   process.exit(2);
 }
 const lockFile = join(runDir, "supervisor.pid");
+/** In the command line of a supervisor started from its source (scripts/start.ts) or its bundle (scripts/start.mjs). */
+const SUPERVISOR_MARKER = "scripts/start.";
 function aliveWith(pid: number, marker: string): boolean {
   try {
     process.kill(pid, 0);
@@ -82,7 +84,7 @@ function aliveWith(pid: number, marker: string): boolean {
 }
 if (existsSync(lockFile)) {
   const pid = Number(readFileSync(lockFile, "utf8"));
-  if (pid !== process.pid && aliveWith(pid, "start.ts")) {
+  if (pid !== process.pid && aliveWith(pid, SUPERVISOR_MARKER)) {
     console.error(`Bulwark is already running from this data folder (supervisor pid ${pid}). Stop it first, or set BULWARK_DATA_DIR.`);
     process.exit(1);
   }
@@ -287,11 +289,6 @@ if (applied.length) log(`Applied migrations: ${applied.join(", ")}`);
 // The worker, its engine processes and the upload checks (the demo seed's first) start from bundles (about
 // half the CPU of a start through tsx); if they cannot be built, they start from the sources as before.
 await buildEntryBundles().catch((e: Error) => log(`The process bundles could not be built (${e.message.split("\n")[0]}); they start from the sources.`));
-/** Node's arguments for a child: its bundle while fresh, else its source through tsx (read at each (re)start). */
-const entryArgs = (entry: string) => {
-  const e = entryCommand(entry);
-  return [...e.execArgv, e.file];
-};
 
 configureDatabaseUrl(databaseUrl);
 if (config.BULWARK_DEMO) {
@@ -335,7 +332,7 @@ async function takeBuildLock(): Promise<void> {
     const pidFile = join(buildLock, "pid");
     const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
     const since = statSync(buildLock, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    const orphan = holder ? !aliveWith(holder, "start.ts") : Date.now() - since > 10_000;
+    const orphan = holder ? !aliveWith(holder, SUPERVISOR_MARKER) : Date.now() - since > 10_000;
     if (orphan) rmSync(buildLock, { recursive: true, force: true });
     else await new Promise((r) => setTimeout(r, 500));
     if (stopping) await shutdownDone;
@@ -377,8 +374,8 @@ const childEnv: NodeJS.ProcessEnv = {
 
 children.push(
   // scripts/web.ts: Next's request handler behind a server that answers dot-segment paths and a taken port itself.
-  { name: "web", cmd: process.execPath, args: () => entryArgs("scripts/web.ts"), marker: "scripts/web.", restarts: 0, lastStart: 0, env: { NODE_ENV: "production" } },
-  { name: "worker", cmd: process.execPath, args: () => entryArgs("workers/main.ts"), marker: "workers/main.", restarts: 0, lastStart: 0 },
+  { name: "web", cmd: process.execPath, args: () => nodeArgs("scripts/web.ts"), marker: "scripts/web.", restarts: 0, lastStart: 0, env: { NODE_ENV: "production" } },
+  { name: "worker", cmd: process.execPath, args: () => nodeArgs("workers/main.ts"), marker: "workers/main.", restarts: 0, lastStart: 0 },
 );
 for (const m of children) launch(m, childEnv);
 

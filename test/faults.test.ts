@@ -18,6 +18,7 @@ import { ReportSnapshotSchema } from "../lib/reports/schemas";
 import { verifyTeamChain } from "../lib/audit/log";
 import { makeTeam } from "./fixtures";
 import { systemContext } from "../lib/teams/context";
+import { nodeArgs } from "../lib/process/entries";
 
 // Faults, through the real supervisor (`npm start`: embedded PostgreSQL, web server, worker, engine
 // processes) on a temporary data folder: SIGKILL of the web server, of the worker and of PostgreSQL,
@@ -88,7 +89,7 @@ let input: Parameters<typeof createEvaluation>[1];
 let reference: { id: string; metrics: unknown; verdict: string | null };
 
 beforeAll(async () => {
-  supervisor = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env: supervisorEnv, stdio: ["ignore", "pipe", "pipe"] });
+  supervisor = spawn(process.execPath, nodeArgs("scripts/start.ts"), { env: supervisorEnv, stdio: ["ignore", "pipe", "pipe"] });
   supervisor.stdout!.on("data", (d) => (output += d));
   supervisor.stderr!.on("data", (d) => (output += d));
   const early = exited(supervisor).then((code) => {

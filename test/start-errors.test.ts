@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { nodeArgs } from "../lib/process/entries";
 
 // `npm start` with the operator's usual mistakes: each stops within seconds with exactly one line naming
 // the cause and the fix (no stack trace, no hang, no "Bulwark is running" over someone else's server).
@@ -23,7 +24,7 @@ async function occupied(host: string): Promise<number> {
 }
 
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const child = spawn(process.execPath, nodeArgs("scripts/start.ts"), {
     // One web process: each more is a Next.js process started for nothing here (CPU the suite shares).
     env: { ...process.env, DATABASE_URL: "", PORT: String(freePort()), BULWARK_PG_PORT: String(freePort()), BULWARK_WEB_PROCESSES: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { runningPostmaster } from "../lib/db/embedded";
+import { nodeArgs } from "../lib/process/entries";
 
 // `npm start` as a user runs it: real supervisor, embedded PostgreSQL, web and worker processes.
 // Proves: a port taken after the start-up check stops it cleanly; it comes up and prints the sign-ins;
@@ -64,7 +65,7 @@ function launch(cmd: string, args: string[], extraEnv: Record<string, string>, w
   return { child, output: () => out, ready, closed };
 }
 /** The supervisor itself (scripts/start.ts), so that it alone can be killed. */
-const startSupervisor = (extraEnv: Record<string, string> = {}) => launch(process.execPath, ["--import", "tsx", "scripts/start.ts"], extraEnv, "supervisor");
+const startSupervisor = (extraEnv: Record<string, string> = {}) => launch(process.execPath, nodeArgs("scripts/start.ts"), extraEnv, "supervisor");
 /** `npm start` itself (npm → its script), as an operator types it. */
 const startWithNpm = (extraEnv: Record<string, string> = {}) => launch("npm", ["start"], extraEnv, "npm start");
 

@@ -26,6 +26,12 @@ export const bundleIsFresh = (entry: string): boolean => freshIn(entry, ROOT);
  */
 export const entryCommand = (entry: string): { file: string; execArgv: string[] } => commandIn(entry, ROOT);
 
+/** Node's arguments to start `entry` (entryCommand's execArgv, then its file). */
+export function nodeArgs(entry: string): string[] {
+  const e = entryCommand(entry);
+  return [...e.execArgv, e.file];
+}
+
 /**
  * Builds the bundles that are missing or stale; returns the entries it built. Safe to run from several
  * processes at once: each writes its files under a temporary name and renames them into place.
