@@ -33,6 +33,9 @@ function passwordProvider() {
 /** A failed single sign-on travels to the signIn callback as this stand-in user, which is never signed in. */
 type SsoOutcome = { id: string; email?: string; name?: string; sessionVersion?: number; ssoFailure?: string };
 
+/** How long a request to the OpenID provider may take (discovery, keys, code exchange). */
+const OIDC_HTTP_TIMEOUT_MS = 10_000;
+
 /**
  * The OpenID Connect provider (when BULWARK_OIDC_ISSUER is set). The code exchange and the ID token check are
  * openid-client's; doing the exchange here lets a failure be named (issuer, audience, expiry…) on the error
@@ -50,6 +53,10 @@ function oidcProvider(): OAuthConfig<Record<string, unknown>> | null {
     clientSecret: e.BULWARK_OIDC_CLIENT_SECRET,
     authorization: { params: { scope: e.BULWARK_OIDC_SCOPES } },
     checks: ["pkce", "state", "nonce"],
+    // openid-client's default of 3.5 s for the discovery document, keys and code exchange refused sign-in
+    // when the provider answered slowly (seen with the test provider on a loaded machine; a corporate IdP
+    // behind a proxy can be as slow): a person waits a little longer instead of seeing "could not sign in".
+    httpOptions: { timeout: OIDC_HTTP_TIMEOUT_MS },
     idToken: true,
     token: {
       async request({ client, params, checks, provider }) {
