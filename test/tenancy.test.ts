@@ -417,7 +417,7 @@ const WHOLE_TEAM_ONLY = new Set([
   // lists and team-wide views
   "listModels", "listDatasets", "listDatasetVersionOptions", "listEvaluations", "listSchedules", "listReports", "listMembers", "listApiTokens",
   "listAttestations", "listAttestationTemplates", "listPolicyVersions", "listOutboundHosts", "listWeightVersionOptions", "listEnsembleMemberOptions", "teamCounts",
-  "dashboardEvaluations", "teamModelNames", "scheduledRuns", "launchChoices", "getPolicy", "assessTeam", "getPosture", "postureTrend", "getRiskRegister",
+  "dashboardEvaluations", "teamModelNames", "scheduledRuns", "launchChoices", "getPolicy", "assessTeam", "getPosture", "getRiskRegister",
   "operationsOverview", "listModelsApi", "listDatasetsApi", "listEvaluationsApi", "listSchedulesApi", "listAlertsApi", "controlsApi", "auditVerifyApi",
   "listReportsApi", "listOutboundHostsApi", "listEnvironmentsApi", "listMonitoringAlertsApi", "deploymentStatusApi",
   // reads the team's policy for a report the caller already holds; the team's approvers for it

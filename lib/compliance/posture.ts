@@ -267,13 +267,9 @@ async function recordSnapshotAfter(last: SnapshotRow | null, a: TeamAssessment, 
   return { ...row, counts: counts as unknown as Prisma.JsonValue };
 }
 
+/** Counts over time (oldest first), from the stored snapshots (newest first). */
 const trendPoints = (newestFirst: SnapshotRow[]): TrendPoint[] =>
   newestFirst.toReversed().map((r) => ({ at: r.takenAt, counts: r.counts as Partial<Record<FrameworkId, StatusCounts>> }));
-
-/** Counts over time (oldest first), from the stored snapshots. */
-export async function postureTrend(ctx: TeamContext, limit = TREND_POINTS): Promise<TrendPoint[]> {
-  return trendPoints(await snapshotRows(ctx.team.id, limit));
-}
 
 // ---- Controls explorer --------------------------------------------------------------------------------
 
