@@ -1,6 +1,6 @@
 import { registerAvgPoolGradFix, registerWasmGradientPatches } from "./wasm-kernels";
 import { registerExactSign } from "./exact-kernels";
-import { registerNativeStep } from "./native-kernels";
+import { registerNativeReluGrad, registerNativeStep } from "./native-kernels";
 
 /**
  * The engine's kernel replacements for one backend (idempotent); returns their names for the record.
@@ -9,7 +9,7 @@ import { registerNativeStep } from "./native-kernels";
  */
 export function applyKernelPatches(backend: string): string[] {
   if (backend === "wasm") return [registerExactSign("wasm"), ...registerWasmGradientPatches()];
-  if (backend === "tensorflow") return [registerExactSign("tensorflow"), registerNativeStep()];
+  if (backend === "tensorflow") return [registerExactSign("tensorflow"), registerNativeStep(), registerNativeReluGrad()];
   if (backend === "cpu") return [registerAvgPoolGradFix("cpu")];
   return [];
 }

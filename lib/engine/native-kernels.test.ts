@@ -11,9 +11,10 @@ import { createRng } from "./rng";
 import { loadDemoEvalSplit } from "@/lib/demo/mnist";
 
 /*
- * The native Step replacement (native-kernels.ts) must give bit for bit what tfjs-node's own Step gives, so
- * every gradient through a ReLU, and so every attack, is unchanged. Compared with the original kernel itself
- * (swapped back in for the comparison), on edge values, random values, and the demo CNN's gradients and PGD.
+ * The native Step kernel and ReLU gradient (native-kernels.ts) must give bit for bit what tfjs-node's Step and
+ * tfjs's ReLU gradient give, so every gradient through a ReLU, and so every attack, is unchanged. Compared with
+ * the originals themselves (swapped back in for the comparison), on edge values, random values, and the demo
+ * CNN's gradients and PGD.
  */
 const native = (await engineTestBackends()).includes("tensorflow");
 
@@ -33,9 +34,23 @@ async function withStep<T>(config: KernelConfig, f: () => Promise<T>): Promise<T
   }
 }
 
-describe.runIf(native)("native Step replacement", async () => {
-  // tfjs-node's own kernel, as registered before the engine replaced it.
+type GradientConfig = NonNullable<ReturnType<typeof tf.getGradient>>;
+
+/** Run f with tfjs's own ReLU gradient registered instead of the engine's, then put the engine's back. */
+async function withReluGradient<T>(config: GradientConfig, f: () => Promise<T>): Promise<T> {
+  const engine = tf.getGradient("Relu")!;
+  tf.registerGradient(config);
+  try {
+    return await f();
+  } finally {
+    tf.registerGradient(engine);
+  }
+}
+
+describe.runIf(native)("native Step kernel and ReLU gradient", async () => {
+  // tfjs-node's own kernel and tfjs's own gradient, as registered before the engine replaced them.
   const { stepConfig } = (await import("@tensorflow/tfjs-node/dist/kernels/Step.js")) as { stepConfig: KernelConfig };
+  const { reluGradConfig } = (await import("@tensorflow/tfjs-core/dist/gradients/Relu_grad.js")) as { reluGradConfig: GradientConfig };
   await initEngineBackend("tensorflow");
 
   it("is registered and gives the original kernel's bits for every alpha, on edge and random values", async () => {
@@ -50,6 +65,27 @@ describe.runIf(native)("native Step replacement", async () => {
       expect(bits((await ours.data()) as Float32Array), `alpha ${alpha}`).toEqual(bits((await theirs.data()) as Float32Array));
       expect(ours.dtype).toBe(theirs.dtype);
       tf.dispose([x, ours, theirs]);
+    }
+  });
+
+  it("ReLU gradient: tfjs's bits for every x and dy, NaN, ±0, ±Infinity and subnormals included", async () => {
+    expect(tf.getGradient("Relu")!.gradFunc).not.toBe(reluGradConfig.gradFunc);
+    const rng = createRng(7, 0, "relu-grad");
+    const edges = [1e-8, -1e-8, 1e-30, 1e-40, -1e-40, 1.4e-45, 0, -0, Infinity, -Infinity, 3e38, -3e38, 1, -1];
+    const random = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : rng.normal()));
+    // Every edge value of x against every edge value of dy, then random pairs; once without NaN, once with.
+    const xs = [...edges.flatMap((v) => edges.map(() => v)), ...random];
+    const dys = [...edges.flatMap(() => edges), ...random.map(() => rng.normal())];
+    for (const withNaN of [false, true]) {
+      const xv = withNaN ? xs.map((v, i) => (i % 13 === 0 ? NaN : v)) : xs;
+      const dyv = withNaN ? dys.map((v, i) => (i % 17 === 0 ? NaN : i % 19 === 0 ? -NaN : v)) : dys;
+      const x = tf.tensor1d(xv);
+      const dy = tf.tensor1d(dyv);
+      const gradOf = async () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), dy)))(x);
+      const ours = await gradOf();
+      const theirs = await withReluGradient(reluGradConfig, gradOf);
+      expect(bits((await ours.data()) as Float32Array), withNaN ? "with NaN" : "without NaN").toEqual(bits((await theirs.data()) as Float32Array));
+      tf.dispose([x, dy, ours, theirs]);
     }
   });
 
@@ -75,7 +111,7 @@ describe.runIf(native)("native Step replacement", async () => {
       return { logits: bits(logits), grad: bits(grad), adv: bits(advX), broken: predicted.filter((c, i) => c !== labels[i]).length };
     };
     const ours = await run();
-    const theirs = await withStep(stepConfig, run);
+    const theirs = await withStep(stepConfig, () => withReluGradient(reluGradConfig, run));
     expect(ours.logits).toEqual(theirs.logits);
     expect(ours.grad).toEqual(theirs.grad);
     expect(ours.adv).toEqual(theirs.adv);

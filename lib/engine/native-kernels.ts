@@ -34,3 +34,52 @@ export function registerNativeStep(): string {
   replaced = true;
   return name;
 }
+
+/*
+ * ReLU's gradient: tfjs computes dy × step(x) (the Step above, then a Multiply: five passes over the
+ * activation); TensorFlow's own ReluGrad computes dy × (x > 0) in one. The same bits for every x without NaN
+ * (x ≤ 0 gives dy × +0 in both, so −0 where dy < 0 and NaN where dy is NaN); where x holds a NaN (tfjs: NaN,
+ * ReluGrad: 0) tfjs's formula runs. Other backends, and dtypes other than float32, keep tfjs's gradient.
+ */
+
+interface NativeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
+  executeSingleOutput(name: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.TensorInfo[]): tf.Tensor;
+}
+
+let reluGradReplaced = false;
+
+/** Route ReLU's gradient on native through TensorFlow's ReluGrad (once); returns the name listed in kernelPatches. */
+export function registerNativeReluGrad(): string {
+  const name = "Relu gradient (TensorFlow's ReluGrad, dy × (x > 0) in one op, for inputs without NaN)";
+  if (reluGradReplaced) return name;
+  const original = tf.getGradient("Relu");
+  if (!original) return name;
+  tf.registerKernel({
+    kernelName: "BulwarkReluGrad",
+    backendName: "tensorflow",
+    kernelFunc: ({ inputs, backend }) => {
+      const { dy, x } = inputs as unknown as { dy: tf.Tensor; x: tf.Tensor };
+      const native = backend as unknown as NativeBackend;
+      const T = { name: "T", type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
+      return native.executeSingleOutput("ReluGrad", [T], [dy, x]);
+    },
+  });
+  tf.registerGradient({
+    kernelName: "Relu",
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as tf.Tensor[];
+      const grad = dy as tf.Tensor;
+      if (tf.getBackend() !== "tensorflow" || x!.dtype !== "float32" || grad.dtype !== "float32") return original.gradFunc(dy, saved, attrs);
+      return { x: () => (hasNaN(x!) ? original.gradFunc(dy, saved, attrs).x!() : tf.engine().runKernel("BulwarkReluGrad", { dy: grad, x: x! }, {}) as tf.Tensor) };
+    },
+  });
+  reluGradReplaced = true;
+  return name;
+}
+
+function hasNaN(x: tf.Tensor): boolean {
+  // tfjs-node computes synchronously and keeps tensors in host memory: this read is one reduction, no copy out.
+  return tf.tidy(() => tf.any(tf.isNaN(x)).dataSync()[0] === 1);
+}
