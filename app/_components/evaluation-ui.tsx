@@ -2,25 +2,18 @@ import type { ReactNode } from "react";
 import { LineChart } from "./line-chart";
 import type { LineChartModel } from "@/lib/charts/line";
 import { VERDICT_MEANING, verdictLabel } from "@/lib/engine/verdict-words";
-import { Badge, KeepGreek, type Tone } from "./ui";
+import { Badge, KeepGreek, statusLabel, type Tone } from "./ui";
 
 // Evaluation pieces shared by the list, the evaluation page, the dashboard and the model page.
 
-/** How each evaluation status reads (badges, the list's status filter). */
-export const EVALUATION_STATUS: Record<string, { tone: Tone; label: string }> = {
-  QUEUED: { tone: "gray", label: "Queued" },
-  RUNNING: { tone: "blue", label: "Running" },
-  AGGREGATING: { tone: "blue", label: "Aggregating" },
-  COMPLETED: { tone: "green", label: "Completed" },
-  FAILED: { tone: "red", label: "Failed" },
-  CANCELLED: { tone: "amber", label: "Cancelled" },
-};
+/** The tone of each evaluation status's badge; its keys are the list's status filter, in order. */
+export const EVALUATION_STATUS_TONE: Record<string, Tone> = { QUEUED: "gray", RUNNING: "blue", AGGREGATING: "blue", COMPLETED: "green", FAILED: "red", CANCELLED: "amber" };
 
 export function EvaluationStatusBadge({ status }: { status: string }) {
-  const s = EVALUATION_STATUS[status] ?? { tone: "gray" as Tone, label: status };
+  const tone = EVALUATION_STATUS_TONE[status];
   return (
     <span data-testid="evaluation-status">
-      <Badge tone={s.tone}>{s.label}</Badge>
+      <Badge tone={tone ?? "gray"}>{tone ? statusLabel(status) : status}</Badge>
     </span>
   );
 }

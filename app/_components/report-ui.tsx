@@ -1,19 +1,12 @@
-import { Badge, type Tone } from "./ui";
+import { Badge, statusLabel, type Tone } from "./ui";
 import type { ReportScope, ReportStatusName } from "@/lib/reports";
 
 // Small display pieces for audit reports (list, detail and verify pages).
 
-const STATUS: Record<ReportStatusName, { tone: Tone; label: string }> = {
-  queued: { tone: "gray", label: "Queued" },
-  generating: { tone: "blue", label: "Generating…" },
-  draft: { tone: "amber", label: "Draft" },
-  approved: { tone: "green", label: "Approved" },
-  failed: { tone: "red", label: "Failed" },
-  changes_requested: { tone: "red", label: "Changes requested" },
-};
+const STATUS_TONE: Record<ReportStatusName, Tone> = { queued: "gray", generating: "blue", draft: "amber", approved: "green", failed: "red", changes_requested: "red" };
 
 export function ReportStatusBadge({ status }: { status: ReportStatusName }) {
-  return <span data-status={status}><Badge tone={STATUS[status].tone}>{STATUS[status].label}</Badge></span>;
+  return <span data-status={status}><Badge tone={STATUS_TONE[status]}>{status === "generating" ? "Generating…" : statusLabel(status)}</Badge></span>;
 }
 
 export function ShortHash({ label, hash }: { label: string; hash: string | null }) {

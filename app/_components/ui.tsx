@@ -54,6 +54,9 @@ export function Badge({ tone = "gray", children }: { tone?: Tone; children: Reac
   return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>{children}</span>;
 }
 
+/** A status name as a badge reads it: "CHANGES_REQUESTED" and "changes_requested" both read "Changes requested". */
+export const statusLabel = (name: string) => name.charAt(0).toUpperCase() + name.slice(1).toLowerCase().replaceAll("_", " ");
+
 export const buttonClass = {
   primary:
     "inline-flex items-center justify-center gap-2 rounded-lg bg-brand-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700 disabled:cursor-not-allowed disabled:opacity-60",

@@ -3,10 +3,10 @@ import Link from "@/app/_components/link";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { teamPage } from "@/app/_lib/team";
 import { firstValues, type SearchParams } from "@/app/_lib/search-params";
-import { buttonClass, ButtonLink, EmptyState, inputClass, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { buttonClass, ButtonLink, EmptyState, inputClass, PageHeader, statusLabel, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { AutoRefresh } from "@/app/_components/auto-refresh";
-import { EVALUATION_STATUS, EvaluationStatusBadge, ProgressBar, SectionTabs, VerdictBadge, pct } from "@/app/_components/evaluation-ui";
+import { EVALUATION_STATUS_TONE, EvaluationStatusBadge, ProgressBar, SectionTabs, VerdictBadge, pct } from "@/app/_components/evaluation-ui";
 
 import { can } from "@/lib/auth/permissions";
 import { teamModelNames } from "@/lib/evaluations/page-data";
@@ -40,7 +40,7 @@ export default async function EvaluationsPage({ params, searchParams }: { params
       <form method="get" className="mb-5 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-6" aria-label="Filter evaluations">
         <FilterSelect id="f-kind" name="kind" label="Kind" value={filter.kind} all="All kinds" options={EVALUATION_KINDS.map((k) => [k, KINDS[k].label])} />
         <FilterSelect id="f-model" name="model" label="Model" value={filter.model} all="All models" options={models.map((m) => [m.id, m.name])} />
-        <FilterSelect id="f-status" name="status" label="Status" value={filter.status} all="Any status" options={Object.entries(EVALUATION_STATUS).map(([s, { label }]) => [s, label])} />
+        <FilterSelect id="f-status" name="status" label="Status" value={filter.status} all="Any status" options={Object.keys(EVALUATION_STATUS_TONE).map((s) => [s, statusLabel(s)])} />
         <div>
           <label htmlFor="f-from" className="mb-1 block text-xs font-medium text-slate-600">From</label>
           <input id="f-from" name="from" type="date" defaultValue={filter.from ?? ""} className={inputClass} />
