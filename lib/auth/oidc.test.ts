@@ -158,7 +158,7 @@ describe("single sign-on against a real OpenID provider", () => {
     const err = await run().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(SsoError);
     expect((err as SsoError).code).toBe(code);
-    expect((err as SsoError).message).toContain(SSO_FAILURES[code][0]);
+    expect((err as SsoError).message).toContain(SSO_FAILURES[code].title);
     // Nothing is kept of a refused sign-in.
     expect(await db.user.count()).toBe(before);
     // The error page finds the same words from the code in its address.

@@ -11,17 +11,17 @@ import { SSO_ROLES, type RoleMapping, type SsoRole } from "./oidc-config";
 
 /** Every way a single sign-on can fail, with the words the error page shows (app/(auth)/sign-in/error). */
 export const SSO_FAILURES = {
-  unknown_issuer: ["The sign-in came from an identity provider Bulwark does not trust", "The token was issued by another issuer than the one this instance is set up for (BULWARK_OIDC_ISSUER). Ask your administrator to check that setting."],
-  wrong_audience: ["The sign-in was issued for another application", "The identity provider made the token out to another client than Bulwark's (BULWARK_OIDC_CLIENT_ID). Ask your administrator to check the client registration."],
-  expired: ["The sign-in expired before it reached Bulwark", "The identity provider's token was no longer valid. Sign in again; if it keeps happening, the clocks of the provider and this server disagree."],
-  invalid_token: ["The identity provider's answer could not be verified", "Bulwark could not check the token it received (signature, nonce or format). Nothing was signed in. Ask your administrator."],
-  provider_unreachable: ["The identity provider could not be reached", "Bulwark could not talk to the identity provider set in BULWARK_OIDC_ISSUER (down, wrong address, or not an OpenID provider). Try again later or ask your administrator."],
-  provider_refused: ["The identity provider refused the sign-in", "The provider answered with an error (you cancelled, or it does not allow you to use Bulwark). Sign in again, or ask your administrator."],
-  email_missing: ["Your identity provider sent no verified e-mail address", "Bulwark needs a verified e-mail address to know who you are. Ask your administrator to release the email claim to Bulwark."],
-  domain_not_allowed: ["Your e-mail domain is not allowed here", "This instance only accepts single sign-on from the e-mail domains in BULWARK_OIDC_ALLOWED_DOMAINS."],
-  group_not_mapped: ["None of your groups gives you a role in Bulwark", "Your identity provider's groups are not mapped to any team (BULWARK_OIDC_ROLE_MAP), and no team admin has added you. Ask a team admin or your identity administrator."],
-  passwords_off: ["Passwords are turned off on this instance", "Sign in with single sign-on."],
-} as const satisfies Record<string, readonly [string, string]>;
+  unknown_issuer: { title: "The sign-in came from an identity provider Bulwark does not trust", detail: "The token was issued by another issuer than the one this instance is set up for (BULWARK_OIDC_ISSUER). Ask your administrator to check that setting." },
+  wrong_audience: { title: "The sign-in was issued for another application", detail: "The identity provider made the token out to another client than Bulwark's (BULWARK_OIDC_CLIENT_ID). Ask your administrator to check the client registration." },
+  expired: { title: "The sign-in expired before it reached Bulwark", detail: "The identity provider's token was no longer valid. Sign in again; if it keeps happening, the clocks of the provider and this server disagree." },
+  invalid_token: { title: "The identity provider's answer could not be verified", detail: "Bulwark could not check the token it received (signature, nonce or format). Nothing was signed in. Ask your administrator." },
+  provider_unreachable: { title: "The identity provider could not be reached", detail: "Bulwark could not talk to the identity provider set in BULWARK_OIDC_ISSUER (down, wrong address, or not an OpenID provider). Try again later or ask your administrator." },
+  provider_refused: { title: "The identity provider refused the sign-in", detail: "The provider answered with an error (you cancelled, or it does not allow you to use Bulwark). Sign in again, or ask your administrator." },
+  email_missing: { title: "Your identity provider sent no verified e-mail address", detail: "Bulwark needs a verified e-mail address to know who you are. Ask your administrator to release the email claim to Bulwark." },
+  domain_not_allowed: { title: "Your e-mail domain is not allowed here", detail: "This instance only accepts single sign-on from the e-mail domains in BULWARK_OIDC_ALLOWED_DOMAINS." },
+  group_not_mapped: { title: "None of your groups gives you a role in Bulwark", detail: "Your identity provider's groups are not mapped to any team (BULWARK_OIDC_ROLE_MAP), and no team admin has added you. Ask a team admin or your identity administrator." },
+  passwords_off: { title: "Passwords are turned off on this instance", detail: "Sign in with single sign-on." },
+} as const satisfies Record<string, { title: string; detail: string }>;
 export type SsoFailure = keyof typeof SSO_FAILURES;
 
 export class SsoError extends Error {
@@ -29,7 +29,7 @@ export class SsoError extends Error {
     readonly code: SsoFailure,
     detail?: string,
   ) {
-    super(detail ? `${SSO_FAILURES[code][0]}: ${detail}` : SSO_FAILURES[code][0]);
+    super(detail ? `${SSO_FAILURES[code].title}: ${detail}` : SSO_FAILURES[code].title);
   }
 }
 

@@ -13,7 +13,7 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
   const q = await searchParams;
   const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
   const failure = ssoFailureOf({ code: one(q.code), error: one(q.error) });
-  const [title, detail] = failure ? SSO_FAILURES[failure] : ["Sign-in failed", "Something went wrong while signing you in. Nothing was changed. Try again, or ask your administrator."];
+  const { title, detail } = failure ? SSO_FAILURES[failure] : { title: "Sign-in failed", detail: "Something went wrong while signing you in. Nothing was changed. Try again, or ask your administrator." };
   return (
     <AuthFrame>
       <div role="alert" className="rounded-2xl border border-rose-200 bg-white p-7 shadow-sm">
