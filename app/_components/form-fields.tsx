@@ -3,10 +3,10 @@
 import { useActionState, type InputHTMLAttributes, type ReactNode } from "react";
 import type { ActionState } from "@/app/_lib/action";
 import { useFormAction } from "./use-form-action";
-import { Alert, Field, inputClass } from "./ui";
+import { Alert, Card, Field, inputClass } from "./ui";
 
 // Form pieces the team pages share: the form around a useFormAction (remounted with each answer, the
-// answer's message on top), a labelled input and select, the one-button row form (Remove, Revoke…) and the
+// answer's message on top), the same in a card of its own, a labelled input and select, the one-button row form (Remove, Revoke…) and the
 // one-line note form about a record (revoke with a reason, acknowledge with a note).
 
 /**
@@ -23,17 +23,24 @@ export function ActionForm({ form, label, className = "space-y-4", children }: {
 }
 
 /**
- * An ActionForm that holds its own useFormAction, for a form that needs the answer only inside: `children`
- * gets it (the submitted values after a refusal, the field errors, whether it is running).
+ * A card holding one ActionForm with its own useFormAction, for a form that needs the answer only inside:
+ * `children` gets it (the submitted values after a refusal, the field errors, whether it is running).
  */
-export function ServerActionForm({ action, label, className, children }: {
+export function ServerActionForm({ action, title, label, className, children }: {
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  /** The card's heading. */
+  title: string;
+  /** The form's accessible name. */
   label: string;
   className?: string;
   children: (form: ReturnType<typeof useFormAction>) => ReactNode;
 }) {
   const form = useFormAction(action);
-  return <ActionForm form={form} label={label} className={className}>{children(form)}</ActionForm>;
+  return (
+    <Card title={title}>
+      <ActionForm form={form} label={label} className={className}>{children(form)}</ActionForm>
+    </Card>
+  );
 }
 
 /** A labelled input; other attributes (inputMode, placeholder, aria-invalid…) go to the input as given. */

@@ -9,7 +9,7 @@ import { createEnvironmentAction, overrideAction, promoteAction, rollbackAction 
 
 export function EnvironmentForm({ team }: { team: string }) {
   return (
-    <ServerActionForm action={createEnvironmentAction.bind(null, team)} label="New environment">
+    <ServerActionForm action={createEnvironmentAction.bind(null, team)} title="New environment" label="New environment">
       {({ values: v, errors: fe, pending }) => (
         <>
           <div className="grid gap-4 md:grid-cols-2">
@@ -31,15 +31,16 @@ type GateFormProps = { team: string; modelId: string; versions: Opt[]; environme
  * A decision about one version in one environment (promote it, or override its failing gate): the version and
  * environment selects (ids prefixed: "p-version", "o-env"), then the decision's own `fields` and button.
  */
-function GateDecisionForm({ action, label, prefix, versionLabel, versions, environments, fields }: Omit<GateFormProps, "team" | "modelId"> & {
+function GateDecisionForm({ action, title, label, prefix, versionLabel, versions, environments, fields }: Omit<GateFormProps, "team" | "modelId"> & {
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  title: string;
   label: string;
   prefix: string;
   versionLabel: string;
   fields: (form: ReturnType<typeof useFormAction>) => { beside: ReactNode; below: ReactNode };
 }) {
   return (
-    <ServerActionForm action={action} label={label}>
+    <ServerActionForm action={action} title={title} label={label}>
       {(form) => {
         const { values: v, errors: fe } = form;
         const { beside, below } = fields(form);
@@ -60,7 +61,7 @@ function GateDecisionForm({ action, label, prefix, versionLabel, versions, envir
 
 export function PromoteForm({ team, modelId, ...choices }: GateFormProps) {
   return (
-    <GateDecisionForm action={promoteAction.bind(null, team, modelId)} label="Promote a version" prefix="p" versionLabel="Version" {...choices} fields={({ values: v, errors: fe, pending }) => ({
+    <GateDecisionForm action={promoteAction.bind(null, team, modelId)} title="Promote a version" label="Promote a version" prefix="p" versionLabel="Version" {...choices} fields={({ values: v, errors: fe, pending }) => ({
       beside: <TextField label="Note (optional)" id="p-note" name="note" error={fe.note} defaultValue={v.note ?? ""} />,
       below: <button type="submit" disabled={pending} className={buttonClass.primary}>{pending ? "Checking the gate…" : "Promote"}</button>,
     })} />
@@ -69,7 +70,7 @@ export function PromoteForm({ team, modelId, ...choices }: GateFormProps) {
 
 export function OverrideForm({ team, modelId, ...choices }: GateFormProps) {
   return (
-    <GateDecisionForm action={overrideAction.bind(null, team, modelId)} label="Override a failing gate" prefix="o" versionLabel="Version (failing gate)" {...choices} fields={({ values: v, errors: fe, pending }) => ({
+    <GateDecisionForm action={overrideAction.bind(null, team, modelId)} title="Override a failing gate (reviewer)" label="Override a failing gate" prefix="o" versionLabel="Version (failing gate)" {...choices} fields={({ values: v, errors: fe, pending }) => ({
       beside: <TextField label="Expires after (days)" id="o-days" name="expiresInDays" error={fe.expiresInDays} hint="1 to 90" inputMode="numeric" defaultValue={v.expiresInDays ?? "14"} />,
       below: (
         <>

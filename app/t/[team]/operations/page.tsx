@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "@/app/_components/link";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, EmptyState, PageHeader, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { operationsOverview } from "@/lib/operations/views";
 import { EnvironmentForm } from "./forms";
@@ -43,11 +43,7 @@ export default async function OperationsPage({ params }: { params: Promise<{ tea
             ))}
           </Table>
         )}
-        {can(ctx.role, "environment.manage") ? (
-          <Card title="New environment">
-            <EnvironmentForm team={ctx.team.slug} />
-          </Card>
-        ) : null}
+        {can(ctx.role, "environment.manage") ? <EnvironmentForm team={ctx.team.slug} /> : null}
       </div>
     </>
   );

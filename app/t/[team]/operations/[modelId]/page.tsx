@@ -63,14 +63,10 @@ export default async function ModelOperationsPage({ params }: { params: Promise<
         </Card>
 
         {envNames.length > 0 && data.versions.length > 0 && can(ctx.role, "deployment.promote") ? (
-          <Card title="Promote a version">
-            <PromoteForm team={team} modelId={data.model.id} versions={data.versions.map((v) => ({ id: v.id, label: label(v) }))} environments={envNames} />
-          </Card>
+          <PromoteForm team={team} modelId={data.model.id} versions={data.versions.map((v) => ({ id: v.id, label: label(v) }))} environments={envNames} />
         ) : null}
         {envNames.length > 0 && failing.length > 0 && can(ctx.role, "deployment.override") ? (
-          <Card title="Override a failing gate (reviewer)">
-            <OverrideForm team={team} modelId={data.model.id} versions={failing.map((v) => ({ id: v.id, label: label(v) }))} environments={envNames} />
-          </Card>
+          <OverrideForm team={team} modelId={data.model.id} versions={failing.map((v) => ({ id: v.id, label: label(v) }))} environments={envNames} />
         ) : null}
 
         <Card title="Deployment history">

@@ -15,7 +15,7 @@ const ROLE_OPTIONS = [
 
 export function AddMemberForm({ team }: { team: string }) {
   return (
-    <ServerActionForm action={addMemberAction.bind(null, team)} label="Add a member">
+    <ServerActionForm action={addMemberAction.bind(null, team)} title="Add a member" label="Add a member">
       {({ values: v, errors: fe, pending }) => (
         <>
           <div className="grid gap-4 sm:grid-cols-2">

@@ -41,9 +41,7 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
           ))}
         </Table>
         {manage ? (
-          <Card title="Add a member">
-            <AddMemberForm team={ctx.team.slug} />
-          </Card>
+          <AddMemberForm team={ctx.team.slug} />
         ) : (
           <p className="text-sm text-slate-500">Only team admins can add members or change roles.</p>
         )}

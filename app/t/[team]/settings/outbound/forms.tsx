@@ -6,7 +6,7 @@ import { addOutboundHostAction, removeOutboundHostAction } from "./actions";
 
 export function AddOutboundHostForm({ team }: { team: string }) {
   return (
-    <ServerActionForm action={addOutboundHostAction.bind(null, team)} label="Add an outbound host">
+    <ServerActionForm action={addOutboundHostAction.bind(null, team)} title="Add a host" label="Add an outbound host">
       {({ values: v, errors: fe, pending }) => (
         <>
           <Field label="Host" htmlFor="ob-host" error={fe.host} hint="A host name such as models.vendor.example, *.vendor.example for its subdomains (DNS names only), or an IP address. No scheme, port or path.">

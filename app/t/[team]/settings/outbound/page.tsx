@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { teamPage } from "@/app/_lib/team";
-import { Badge, Card, EmptyState, Table, Td, formatDateTime } from "@/app/_components/ui";
+import { Badge, EmptyState, Table, Td, formatDateTime } from "@/app/_components/ui";
 import { icons } from "@/app/_components/icons";
 import { can } from "@/lib/auth/permissions";
 import { listOutboundHosts } from "@/lib/teams/outbound-hosts";
@@ -41,11 +41,7 @@ export default async function OutboundHostsPage({ params }: { params: Promise<{ 
             ))}
           </Table>
         )}
-        {manage ? (
-          <Card title="Add a host">
-            <AddOutboundHostForm team={ctx.team.slug} />
-          </Card>
-        ) : null}
+        {manage ? <AddOutboundHostForm team={ctx.team.slug} /> : null}
       </div>
     </>
   );
