@@ -21,7 +21,8 @@ export function RegistryUploadForm({ team, noun, record, newRecordFields, cards,
   record?: { id: string; name: string; next: number };
   /** More fields of a new record, beside its name (which then takes one column, not the row). */
   newRecordFields?: (fe: FieldErrors) => ReactNode;
-  cards: (fe: FieldErrors) => ReactNode;
+  /** The kind's own cards, after the files card: each one's fields by its title. */
+  cards: Record<string, (fe: FieldErrors) => ReactNode>;
   children: (fe: FieldErrors) => ReactNode;
 }) {
   const { state, submit, cancel } = useXhrUpload(`/t/${team}/${noun}s/upload`);
@@ -56,7 +57,7 @@ export function RegistryUploadForm({ team, noun, record, newRecordFields, cards,
           {children(fe)}
         </div>
       </Card>
-      {cards(fe)}
+      {Object.entries(cards).map(([title, fields]) => <Card key={title} title={title}>{fields(fe)}</Card>)}
       <UploadProgress state={state} onCancel={cancel} />
       <div className="flex items-center gap-3">
         <button type="submit" disabled={busy} className={buttonClass.primary}>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { Card, Field, inputClass } from "@/app/_components/ui";
+import { Field, inputClass } from "@/app/_components/ui";
 import { FilesInput, RegistryUploadForm } from "../../_registry/upload-form";
 import { DatasetCardFields, type DatasetDefaults } from "./card-fields";
 
@@ -18,11 +18,7 @@ export function DatasetUploadForm({ team, dataset, defaults, licences, maxBytes 
       team={team}
       noun="dataset"
       record={dataset}
-      cards={(fe) => (
-        <Card title="Dataset card">
-          <DatasetCardFields d={defaults} fe={fe} licences={licences} />
-        </Card>
-      )}
+      cards={{ "Dataset card": (fe) => <DatasetCardFields d={defaults} fe={fe} licences={licences} /> }}
     >
       {(fe) => (
         <>

@@ -1,6 +1,6 @@
 "use client";
 
-import { Card, Field, inputClass } from "@/app/_components/ui";
+import { Field, inputClass } from "@/app/_components/ui";
 import { FilesInput, RegistryUploadForm } from "../../_registry/upload-form";
 import { DescriptiveFields, StructuralFields, type CardDefaults } from "./card-fields";
 
@@ -15,16 +15,10 @@ export function ModelUploadForm({ team, model, defaults, datasets, maxBytes }: {
           <input id="mc-description" name="description" maxLength={2000} className={inputClass} />
         </Field>
       )}
-      cards={(fe) => (
-        <>
-          <Card title="Inputs and outputs">
-            <StructuralFields d={defaults} fe={fe} />
-          </Card>
-          <Card title="Model card">
-            <DescriptiveFields d={defaults} fe={fe} datasets={datasets} />
-          </Card>
-        </>
-      )}
+      cards={{
+        "Inputs and outputs": (fe) => <StructuralFields d={defaults} fe={fe} />,
+        "Model card": (fe) => <DescriptiveFields d={defaults} fe={fe} datasets={datasets} />,
+      }}
     >
       {(fe) => (
         <div className="sm:col-span-2">
