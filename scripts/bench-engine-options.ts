@@ -16,6 +16,8 @@ export interface BenchOptions {
   eps: number;
   stepSize: number;
   vsPytorch: boolean;
+  /** With --vs-pytorch: also the step as one TensorFlow graph (scripts/bench-graph-step.*; needs Python's tensorflow). */
+  graphStep: boolean;
   profile: boolean;
   /** PyTorch's intra-op threads (default: the machine's cores). */
   torchThreads: number;
@@ -64,6 +66,7 @@ export function parseBenchOptions(argv: string[], cores: number): BenchOptions {
     eps: num("eps", 0.3),
     stepSize: num("step-size", 0.01),
     vsPytorch,
+    graphStep: argv.includes("--graph-step"),
     profile: argv.includes("--profile"),
     torchThreads: num("torch-threads", cores, { integer: true }),
     torchMalloc: torchMalloc(value("torch-malloc")),

@@ -4,7 +4,7 @@
  * per backend and batch size.
  *   npm run bench:engine -- [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu] [--procs=2] [--cpu-seconds=3]
  *                           [--models=digits-cnn,resnet8-onnx] [--resnet-batches=32,128] [--steps=20] [--eps=0.3] [--step-size=0.01]
- *   npm run bench:engine -- --vs-pytorch [--model=digits-cnn|resnet8-onnx] [--batches=32,128] [--backends=tensorflow,wasm] [--torch-threads=N]
+ *   npm run bench:engine -- --vs-pytorch [--model=digits-cnn|resnet8-onnx] [--batches=32,128] [--backends=tensorflow,wasm] [--torch-threads=N] [--graph-step]
  *                           [--torch-malloc=tuned|default]
  *   npm run bench:engine -- --profile [--model=digits-cnn] [--batches=128]
  * --vs-pytorch also runs the same PGD loop in PyTorch (scripts/bench-pytorch.py, CPU, one thread per core) on
@@ -13,7 +13,8 @@
  * tolerance), then prints sample·steps/s side by side with the engine/PyTorch ratios, the machine and the load.
  * PyTorch runs with glibc's malloc kept from returning its buffers to the system every step (torchEnv; with
  * glibc's defaults it runs up to 4x slower at batch 128); --torch-malloc=default measures it as glibc ships.
- * Without python3 or torch it says so and prints the engine's figures. --profile prints the time per kernel of
+ * Without python3 or torch it says so and prints the engine's figures. --graph-step (an experiment, needs Python's
+ * tensorflow) adds the same step run as one TensorFlow graph through tfjs-node (graphStep below). --profile prints the time per kernel of
  * one PGD step on the native backend (tf.profile), summed per kernel name.
  * Each backend runs in its own child process (native, wasm and cpu side by side in one run); cpu, about
  * 40x slower than native, runs only the first batch size for --cpu-seconds. The ResNet runs the engine's
@@ -325,11 +326,11 @@ function runChild(model: string, backend: string, batchList: number[], secs: num
 const loadNow = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 const fmtRate = (r: number) => r.toFixed(r < 10 ? 1 : 0);
 
-/** Can python3 import torch? null when it can, else the reason in one line. */
-function pytorchMissing(): string | null {
-  const r = spawnSync("python3", ["-c", "import torch"], { encoding: "utf8", timeout: 120_000 });
+/** Can python3 import the module? null when it can, else the reason in one line. */
+function pythonMissing(module: "torch" | "tensorflow", pipName: string): string | null {
+  const r = spawnSync("python3", ["-c", `import ${module}`], { encoding: "utf8", timeout: 120_000 });
   if (r.error) return `python3 not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
-  if (r.status !== 0) return `python3 cannot import torch (${r.stderr.trim().split("\n").at(-1)}; pip install torch)`;
+  if (r.status !== 0) return `python3 cannot import ${module} (${r.stderr.trim().split("\n").at(-1)}; pip install ${pipName})`;
   return null;
 }
 
@@ -343,7 +344,7 @@ function describeParity(p: ParityReport): string {
 /** --vs-pytorch: PyTorch on the same weights and inputs, then every engine backend, one after the other. */
 async function vsPytorch(): Promise<void> {
   console.log(`Machine: ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average (1, 5, 15 min) before: ${loadNow()}`);
-  const missing = pytorchMissing();
+  const missing = pythonMissing("torch", "torch");
   if (missing) console.log(`PyTorch side skipped: ${missing}. Engine figures only.`);
   else console.log(opts.torchMalloc === "tuned"
     ? "PyTorch's allocator: glibc malloc from the heap only, freed memory kept (MALLOC_MMAP_MAX_=0, MALLOC_TRIM_THRESHOLD_; --torch-malloc=default for glibc's defaults)"
@@ -362,12 +363,13 @@ async function vsPytorch(): Promise<void> {
       await writeFile(join(dir, "labels.i32"), new Uint8Array(data.labels.buffer, data.labels.byteOffset, data.labels.byteLength));
       const rates = new Map<string, Map<number, number>>();
       let reference: Float32Array | null = null;
+      const spec = {
+        model: subject.torchModel, inputs: join(dir, "inputs.f32"), labels: join(dir, "labels.i32"), inputShape: subject.inputShape, range: subject.range,
+        eps: opts.eps, stepSize: opts.stepSize, steps: opts.steps, seconds, batches, threads: opts.torchThreads, checkBatch: maxBatch, checkOut: join(dir, "pytorch.f32"),
+        classes,
+      };
+      await writeFile(join(dir, "spec.json"), JSON.stringify(spec));
       if (!missing) {
-        const spec = {
-          model: subject.torchModel, inputs: join(dir, "inputs.f32"), labels: join(dir, "labels.i32"), inputShape: subject.inputShape, range: subject.range,
-          eps: opts.eps, stepSize: opts.stepSize, steps: opts.steps, seconds, batches, threads: opts.torchThreads, checkBatch: maxBatch, checkOut: join(dir, "pytorch.f32"),
-        };
-        await writeFile(join(dir, "spec.json"), JSON.stringify(spec));
         const label = { text: "PyTorch" };
         const torchRates = new Map<number, number>();
         try {
@@ -384,6 +386,11 @@ async function vsPytorch(): Promise<void> {
           console.log(`PyTorch | failed: ${(e as Error).message}`);
         }
         console.log(`(load average now ${loadNow()})`);
+      }
+      if (opts.graphStep) {
+        const result = await graphStep(dir, subject.torchModel.kind, reference, maxBatch, classes);
+        if (result) rates.set(result.label, result.rates);
+        mismatch ||= result?.parityOk === false;
       }
       for (const pref of backends) {
         const checkOut = join(dir, `engine-${pref}.f32`);
@@ -429,6 +436,41 @@ async function vsPytorch(): Promise<void> {
     console.log("The engine and PyTorch did not compute the same thing within the tolerance: the speeds above do not compare like with like.");
     process.exitCode = 1;
   }
+}
+
+/**
+ * --graph-step (an experiment): the same step as one TensorFlow graph, written by Python's TensorFlow
+ * (scripts/bench-graph-step.py) and run by tfjs-node (scripts/bench-graph-step.ts): what executing a whole step in
+ * one call, instead of one call per op, would give the native backend.
+ */
+async function graphStep(dir: string, kind: string, reference: Float32Array | null, checkBatch: number, classes: number) {
+  const missing = pythonMissing("tensorflow", "tensorflow-cpu");
+  if (missing) return void console.log(`Graph experiment skipped: ${missing}.`);
+  if (kind !== "layers") return void console.log("Graph experiment skipped: only TF.js LayersModels are written as a graph.");
+  const modelDir = join(dir, "graph");
+  const checkOut = join(dir, "graph.f32");
+  const rates = new Map<number, number>();
+  let label = "graph";
+  try {
+    await jsonLines("python3", [join(process.cwd(), "scripts", "bench-graph-step.py"), join(dir, "spec.json"), modelDir]);
+    await jsonLines<{ graph?: string; batch?: number; rate?: number }>(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "bench-graph-step.ts"), join(dir, "spec.json"), modelDir, checkOut], (l) => {
+      if (l.graph) label = l.graph;
+      if (l.batch && l.rate) {
+        rates.set(l.batch, l.rate);
+        console.log(`${label} | batch ${l.batch} | ${fmtRate(l.rate)} sample·steps/s`);
+      }
+    });
+  } catch (e) {
+    return void console.log(`graph | failed: ${(e as Error).message}`);
+  }
+  let parityOk: boolean | undefined;
+  if (reference) {
+    const parity = compareWithPytorch(reference, new Float32Array((await readFile(checkOut)).buffer.slice(0)), checkBatch, classes);
+    parityOk = parity.ok;
+    console.log(`  vs PyTorch on the first ${checkBatch} clean inputs: ${describeParity(parity)}`);
+  }
+  console.log(`(load average now ${loadNow()})`);
+  return { label, rates, parityOk };
 }
 
 /** --profile: one PGD step's kernels on the first backend (native by default). */
