@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { asUser, DEMO } from "./helpers";
 import { expectNoSeriousA11yViolations } from "./axe";
 
 // Accessibility (issue 24): axe-core on every main page of the product, as the demo reviewer (reads only,
@@ -9,7 +9,7 @@ test("every main page has no serious or critical axe violation", async ({ page }
   test.setTimeout(600_000);
   await page.goto("/sign-in");
   await expectNoSeriousA11yViolations(page, testInfo, "sign-in");
-  await signIn(page, DEMO.REVIEWER);
+  await asUser(page, DEMO.REVIEWER);
 
   // The first record of each list, for the detail pages.
   const firstHref = async (list: string, pattern: RegExp) => {

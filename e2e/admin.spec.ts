@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, openDraft, signIn, signOut } from "./helpers";
+import { asUser, DEMO, openDraft, signIn, signOut } from "./helpers";
 import { expectNoSeriousA11yViolations } from "./axe";
 
 // Instance administration (issue 24): the demo admin, an instance administrator, creates a team in the UI
@@ -14,7 +14,7 @@ test("an instance admin creates a team and its first admin, who signs in to the 
   const slug = `risk-lab-${run}`;
   const firstAdmin = { email: `lead-${run}@risk-lab.example`, name: "Lena Lead", password: `lena-initial-${run}` };
 
-  await signIn(page, DEMO.ADMIN);
+  await asUser(page, DEMO.ADMIN, "/t/demo/dashboard");
   const instance = page.getByRole("navigation", { name: "Instance" });
   await instance.getByRole("link", { name: "Instance admin" }).click();
   await expect(page).toHaveURL(/\/admin$/);
@@ -64,7 +64,7 @@ test("an instance admin creates a team and its first admin, who signs in to the 
 
   // Non-admins: no link, and /admin answers like a page that does not exist; signed out, it asks to sign in.
   for (const who of [DEMO.REVIEWER, DEMO.VIEWER]) {
-    await signIn(page, who);
+    await asUser(page, who, "/t/demo/dashboard");
     await expect(page.getByRole("link", { name: "Instance admin" })).toHaveCount(0);
     const res = await page.goto("/admin");
     expect(res?.status()).toBe(404);

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { asUser, DEMO } from "./helpers";
 
 // The read-only auditor takes the audit log out (issue 24): filters it, exports CSV and JSON Lines from the
 // page, and the JSON Lines file verifies with the documented command (npm run audit:verify); a copy with
@@ -17,7 +17,7 @@ const verify = (file: string) => {
 };
 
 test("the auditor filters the audit log, exports it, and the export verifies offline", async ({ page }, testInfo) => {
-  await signIn(page, DEMO.VIEWER);
+  await asUser(page, DEMO.VIEWER, "/t/demo/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
   await expect(page.getByTestId("chain-status")).toContainText("Chain intact");
   // Readable events with linked subjects; details unfold.

@@ -1,12 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, fillDemoEvaluation, signIn } from "./helpers";
+import { asUser, DEMO, fillDemoEvaluation } from "./helpers";
 
 // Issue 15: an engineer adds common corruptions and the OOD check to a quick evaluation and reads
 // calibration (table + reliability diagram), the corruption table and gallery, and the OOD scores.
 test("an engineer measures calibration, common corruptions and OOD behaviour", async ({ page }) => {
   test.setTimeout(300_000);
-  await signIn(page, DEMO.ENGINEER);
-  await page.goto("/t/demo/evaluations/new");
+  await asUser(page, DEMO.ENGINEER, "/t/demo/evaluations/new");
   const form = page.getByRole("form", { name: "New evaluation" });
   await fillDemoEvaluation(form, { samples: 40, shardSize: 20 });
   await form.getByLabel(/Common corruptions/).check();
@@ -26,8 +25,7 @@ test("an engineer measures calibration, common corruptions and OOD behaviour", a
 });
 
 test("the model card records training cost and the model page shows it", async ({ page }) => {
-  await signIn(page, DEMO.ENGINEER);
-  await page.goto("/t/demo/models/new");
+  await asUser(page, DEMO.ENGINEER, "/t/demo/models/new");
   await expect(page.getByLabel("Training epochs (optional)")).toBeVisible();
   await expect(page.getByLabel("Training wall time, hours (optional)")).toBeVisible();
   await expect(page.getByLabel("Training hardware (optional)")).toBeVisible();
@@ -39,8 +37,7 @@ test("the model card records training cost and the model page shows it", async (
 });
 
 test("a reviewer sees the calibration, OOD and corruption thresholds per risk tier in the policy", async ({ page }) => {
-  await signIn(page, DEMO.REVIEWER);
-  await page.goto("/t/demo/settings/policy");
+  await asUser(page, DEMO.REVIEWER, "/t/demo/settings/policy");
   await expect(page.locator("#high-ece")).toHaveValue("0.1");
   await expect(page.locator("#high-ood")).toHaveValue("0.8");
   await expect(page.locator("#high-corr")).toHaveValue("70");
@@ -52,8 +49,7 @@ test("a reviewer sees the calibration, OOD and corruption thresholds per risk ti
 // trained v2, the seeded ensemble v3) side by side; an engineer registers a majority-vote ensemble of v1+v2.
 test("an engineer compares the demo model's versions and registers an ensemble version", async ({ page }) => {
   test.setTimeout(720_000);
-  await signIn(page, DEMO.ENGINEER);
-  await page.goto("/t/demo/models");
+  await asUser(page, DEMO.ENGINEER, "/t/demo/models");
   await page.getByRole("link", { name: "digits-cnn", exact: true }).click();
   await expect(page.getByRole("heading", { name: "digits-cnn", exact: true })).toBeVisible();
   const modelUrl = page.url().replace(/[?#].*$/, "");

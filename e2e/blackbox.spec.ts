@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn, signOut } from "./helpers";
+import { asUser, DEMO, signOut } from "./helpers";
 
 // Journey (issue #14): an admin allows a host, an engineer registers a model that is only reachable over
 // HTTP, tests the connection, sees the query cost, runs a black-box evaluation and reads its threat model.
@@ -28,8 +28,7 @@ test.afterAll(() => {
 
 test("a model served over HTTP: allowlist, registration, test connection, black-box evaluation", async ({ page }) => {
   test.setTimeout(300_000);
-  await signIn(page, DEMO.ADMIN);
-  await page.goto("/t/demo/settings/outbound");
+  await asUser(page, DEMO.ADMIN, "/t/demo/settings/outbound");
   const add = page.getByRole("form", { name: "Add an outbound host" });
   await add.getByLabel("Host", { exact: true }).fill("localhost");
   await add.getByLabel("Ports", { exact: true }).fill(new URL(url).port);
@@ -40,8 +39,7 @@ test("a model served over HTTP: allowlist, registration, test connection, black-
   await page.screenshot({ path: "test-results/blackbox-outbound.png", fullPage: true });
   await signOut(page);
 
-  await signIn(page, DEMO.ENGINEER);
-  await page.goto("/t/demo/models");
+  await asUser(page, DEMO.ENGINEER, "/t/demo/models");
   await page.getByRole("link", { name: "Register an HTTP endpoint" }).click();
   const form = page.getByRole("form", { name: "Register a model served over HTTP" });
   await form.getByLabel("Model name").fill("digits-api");

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTokenInSettings, DEMO, signIn } from "./helpers";
+import { asUser, createTokenInSettings, DEMO } from "./helpers";
 
 // The ML engineer's CI pipeline: an admin issues a token in Settings, then the real `bulwark` CLI talks
 // to the running server (web + worker + database): push a model, run an evaluation with --wait, and gate
@@ -22,7 +22,7 @@ test("an engineer's pipeline pushes a model, evaluates it with --wait and gates 
   test.setTimeout(900_000);
 
   // An admin creates an ENGINEER token for the pipeline; the secret is shown once.
-  await signIn(page, DEMO.ADMIN);
+  await asUser(page, DEMO.ADMIN);
   const token = await createTokenInSettings(page, "demo", "github-actions", "ENGINEER");
 
   // Without a login the CLI says what to do; a wrong token is refused with the server's reason.

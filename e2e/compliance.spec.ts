@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO, signIn, signOut } from "./helpers";
+import { asUser, DEMO, signOut } from "./helpers";
 
 // The compliance officer's journey on the demo team: its demo evaluations are run by the real worker on
 // first start, so the journey first waits until one has completed and the posture shows it.
@@ -16,7 +16,7 @@ async function waitForMeasuredGap(page: Page) {
 
 test("a reviewer sets the policy, drills from the posture into a failing control's evidence, attests a governance control; a viewer cannot", async ({ page }) => {
   test.setTimeout(720_000);
-  await signIn(page, DEMO.REVIEWER);
+  await asUser(page, DEMO.REVIEWER, "/t/demo/dashboard");
 
   // The robustness policy: the demo model is limited-risk; the reviewer requires 99% at Linf 0.1 so that
   // the measurement (whatever the current demo version) falls short, and saves it as a new version.
@@ -78,8 +78,7 @@ test("a reviewer sets the policy, drills from the posture into a failing control
   await signOut(page);
 
   // A viewer reads the same control but cannot attest, nor change the policy.
-  await signIn(page, DEMO.VIEWER);
-  await page.goto(`/t/demo/controls?fw=nist-ai-rmf&control=${encodeURIComponent("nist-ai-rmf:GOVERN 1.1")}`);
+  await asUser(page, DEMO.VIEWER, `/t/demo/controls?fw=nist-ai-rmf&control=${encodeURIComponent("nist-ai-rmf:GOVERN 1.1")}`);
   const seen = page.getByRole("dialog", { name: /GOVERN 1\.1/ });
   await expect(seen.locator("[data-status=satisfied]").first()).toBeVisible();
   await expect(seen.getByText("Only compliance reviewers and admins can attest controls.")).toBeVisible();

@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, fillDemoEvaluation, signIn } from "./helpers";
+import { asUser, DEMO, fillDemoEvaluation } from "./helpers";
 
 test("an engineer launches a quick evaluation, watches it run and reads the results", async ({ page }) => {
   test.setTimeout(400_000);
-  await signIn(page, DEMO.ENGINEER);
+  await asUser(page, DEMO.ENGINEER, "/t/demo/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Evaluations" }).click();
   await page.getByRole("link", { name: "New evaluation" }).first().click();
   const form = page.getByRole("form", { name: "New evaluation" });
@@ -38,8 +38,7 @@ test("an engineer launches a quick evaluation, watches it run and reads the resu
 });
 
 test("a viewer reads evaluations but cannot launch one", async ({ page }) => {
-  await signIn(page, DEMO.VIEWER);
-  await page.goto("/t/demo/evaluations");
+  await asUser(page, DEMO.VIEWER, "/t/demo/evaluations");
   await expect(page.getByRole("heading", { name: "Evaluations" })).toBeVisible();
   await expect(page.getByRole("link", { name: "New evaluation" })).toHaveCount(0);
   await page.getByRole("link", { name: /^#\d+$/ }).first().click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { asUser, DEMO } from "./helpers";
 
 // Issue 32: a viewer opens the Explore view of digits-cnn, runs PGD L∞ at ε 0.1 in the browser on an example the
 // demo evaluation of v1 recorded as broken and sees the stored adversarial label; on v2 the same example survives.
@@ -33,8 +33,7 @@ test("a viewer runs PGD in the browser: v1's recorded break reproduces, v2 survi
     const u = r.url();
     if (!u.startsWith("data:") && !u.startsWith("blob:") && new URL(u).origin !== origin) elsewhere.push(u);
   });
-  await signIn(page, DEMO.VIEWER);
-  await page.goto("/t/demo/models");
+  await asUser(page, DEMO.VIEWER, "/t/demo/models");
   await page.getByRole("link", { name: "digits-cnn", exact: true }).click();
   await expect(page).toHaveURL(/\/t\/demo\/models\/[^/?]+/);
   await expect(page.getByRole("heading", { name: "digits-cnn", exact: true })).toBeVisible();

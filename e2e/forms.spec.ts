@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { DEMO, fillDatasetProvenance, signIn, waitForHydration } from "./helpers";
+import { asUser, DEMO, fillDatasetProvenance, waitForHydration } from "./helpers";
 
 // Every form keeps every value the user entered after the server refuses it (issue 24): React resets a form
 // after its action, so a field that is not remounted from the echoed values silently goes back to its default
@@ -440,7 +440,7 @@ async function apply(field: Locator, set: Set): Promise<(l: Locator) => Promise<
 
 for (const c of CASES) {
   test(`a server-side error keeps every field: ${c.name}`, async ({ page }) => {
-    await signIn(page, DEMO[c.as]);
+    await asUser(page, DEMO[c.as]);
     await c.open(page);
     const form = c.form(page);
     await expect(form).toBeVisible();
@@ -462,7 +462,7 @@ for (const c of CASES) {
 // went to another page and came back (a link, the back button) found the proposal ticked again and the owner
 // typed lost: the App Router mounts the page afresh. The form now keeps a draft in the tab's sessionStorage.
 test("the ensemble form keeps the user's members and fields across a navigation away and back", async ({ page }) => {
-  await signIn(page, DEMO.ENGINEER);
+  await asUser(page, DEMO.ENGINEER);
   await via("/t/demo/models", "digits-cnn", "New ensemble version")(page);
   const form = byForm("New ensemble version")(page);
   const boxes = form.getByRole("checkbox");
@@ -496,8 +496,7 @@ test("the ensemble form keeps the user's members and fields across a navigation 
 });
 
 test("after the error, fixing the one field launches the evaluation that was chosen", async ({ page }) => {
-  await signIn(page, DEMO.ENGINEER);
-  await page.goto("/t/demo/evaluations/new");
+  await asUser(page, DEMO.ENGINEER, "/t/demo/evaluations/new");
   const form = page.getByRole("form", { name: "New evaluation" });
   const model = form.getByLabel("Model version");
   // The last demo CNN version in the list (not the default one; endpoint models from other journeys left out).

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createUserWithCli, DEMO, signIn, signOut } from "./helpers";
+import { asUser, createUserWithCli, DEMO, signIn, signOut } from "./helpers";
 
 test.describe("signing in", () => {
   for (const [role, email, label] of [
@@ -35,7 +35,7 @@ test.describe("signing in", () => {
 });
 
 test("an admin adds a member who then signs in with the role given", async ({ page }) => {
-  await signIn(page, DEMO.ADMIN);
+  await asUser(page, DEMO.ADMIN, "/t/demo/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
   await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
   const form = page.getByRole("form", { name: "Add a member" });
@@ -75,8 +75,7 @@ test("a user of another team gets 404 for the demo team's pages", async ({ page 
 });
 
 test("viewers see members but cannot manage them", async ({ page }) => {
-  await signIn(page, DEMO.VIEWER);
-  await page.goto("/t/demo/settings/members");
+  await asUser(page, DEMO.VIEWER, "/t/demo/settings/members");
   await expect(page.getByRole("cell", { name: /Ada Admin/ })).toBeVisible();
   await expect(page.getByRole("form", { name: "Add a member" })).toHaveCount(0);
   await expect(page.getByText("Only team admins can add members")).toBeVisible();
@@ -87,7 +86,7 @@ test("a page view prefetches only the links the user reaches for (pointer or key
   page.on("request", (r) => {
     if (r.headers()["next-router-prefetch"]) prefetched.push(new URL(r.url()).pathname);
   });
-  await signIn(page, DEMO.VIEWER);
+  await asUser(page, DEMO.VIEWER, "/t/demo/dashboard");
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "Models" })).toBeVisible();
   await page.waitForLoadState("networkidle");

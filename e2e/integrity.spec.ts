@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { asUser, DEMO } from "./helpers";
 
 // Issue 12 (training-data integrity): a compliance officer opens the seeded integrity scan of the poisoned demo
 // model, reads that a backdoor is live, sees the suspected planted examples and the trigger test, and finds the
@@ -7,8 +7,7 @@ import { DEMO, signIn } from "./helpers";
 
 test("a reviewer reads the integrity scan of the poisoned demo model: live backdoor, planted examples, trigger test, dataset panel", async ({ page }) => {
   test.setTimeout(720_000);
-  await signIn(page, DEMO.REVIEWER);
-  await page.goto("/t/demo/evaluations?kind=integrity");
+  await asUser(page, DEMO.REVIEWER, "/t/demo/evaluations?kind=integrity");
   const row = page.getByRole("row").filter({ hasText: "digits-cnn-poisoned" }).first();
   await expect(row).toBeVisible();
   await row.getByRole("link").first().click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { DEMO, signIn } from "./helpers";
+import { asUser, DEMO } from "./helpers";
 
 // Any screen (issue 24): at 390×844 the navigation collapses behind a keyboard-usable Menu button, tables
 // scroll inside themselves and the control drawer fits, so no main page scrolls sideways. Screenshots of the
@@ -16,7 +16,7 @@ async function noSidewaysScroll(page: Page, testInfo: TestInfo, name: string) {
 
 test("the main pages fit a 390 px phone: collapsed navigation, no horizontal page scroll", async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  await signIn(page, DEMO.REVIEWER);
+  await asUser(page, DEMO.REVIEWER, "/t/demo/dashboard");
 
   // The navigation is behind the Menu button, which works from the keyboard; Escape closes it.
   const nav = page.getByRole("navigation", { name: "Main" });

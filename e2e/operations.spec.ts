@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn, signOut } from "./helpers";
+import { asUser, DEMO, signOut } from "./helpers";
 
 // Operations journey on the demo team: a reviewer promotes the robust model (v2) through the gate, a
 // simulated week of production traffic (npm run demo:traffic, posting over the API) switches to v1 under
@@ -13,7 +13,7 @@ test("promote through the gate, drift alert from traffic, acknowledge, one-step 
   test.setTimeout(600_000);
   const { modelId } = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "e2e/scripts/operations-setup.ts"], { env, stdio: ["ignore", "pipe", "pipe"] }).toString().trim().split("\n").at(-1)!) as { modelId: string };
 
-  await signIn(page, DEMO.REVIEWER);
+  await asUser(page, DEMO.REVIEWER, "/t/demo/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Operations" }).click();
   await page.getByRole("link", { name: "digits-cnn", exact: true }).click();
   await expect(page.getByRole("heading", { name: "digits-cnn: deployments" })).toBeVisible();
@@ -48,8 +48,7 @@ test("promote through the gate, drift alert from traffic, acknowledge, one-step 
   await expect(drift.getByText(`Acknowledged by ${DEMO.REVIEWER}`)).toBeVisible();
   await signOut(page);
 
-  await signIn(page, DEMO.ENGINEER);
-  await page.goto(`/t/demo/operations/${modelId}`);
+  await asUser(page, DEMO.ENGINEER, `/t/demo/operations/${modelId}`);
   page.once("dialog", (d) => void d.accept());
   await page.getByRole("button", { name: "Roll back production to v2" }).click();
   await expect(page.getByText("production rolled back from v1 to v2.")).toBeVisible();

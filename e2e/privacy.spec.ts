@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn, signOut } from "./helpers";
+import { asUser, DEMO, signOut } from "./helpers";
 
 // Issue 12 (membership inference): an engineer launches a privacy evaluation of the demo model from the form,
 // seeing its cost before launch; the real worker scores the model and trains the LiRA reference models; a
@@ -8,8 +8,7 @@ import { DEMO, signIn, signOut } from "./helpers";
 
 test("an engineer runs a membership-inference evaluation and a reviewer reads it", async ({ page }) => {
   test.setTimeout(600_000);
-  await signIn(page, DEMO.ENGINEER);
-  await page.goto("/t/demo/evaluations/new");
+  await asUser(page, DEMO.ENGINEER, "/t/demo/evaluations/new");
   const form = page.getByRole("form", { name: "New evaluation" });
   await form.getByText("Privacy (membership inference)").click();
   await form.getByLabel("Model version").selectOption({ label: "digits-cnn v1 (limited risk)" });
@@ -26,8 +25,7 @@ test("an engineer runs a membership-inference evaluation and a reviewer reads it
   await expect(page.getByTestId("evaluation-status").first()).toHaveText("Completed", { timeout: 480_000 });
 
   await signOut(page);
-  await signIn(page, DEMO.REVIEWER);
-  await page.goto(url);
+  await asUser(page, DEMO.REVIEWER, url);
   await expect(page.getByRole("img", { name: "ROC curves of the membership-inference attacks" })).toBeVisible();
   const attacks = page.getByRole("table", { name: "Membership-inference attacks" });
   for (const name of ["Loss", "LiRA"]) await expect(attacks.getByRole("row").filter({ hasText: name }).first()).toBeVisible();

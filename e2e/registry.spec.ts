@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { PNG } from "pngjs";
 import yazl from "yazl";
-import { createUserWithCli, DEMO, fillDatasetProvenance, signIn } from "./helpers";
+import { asUser, createUserWithCli, DEMO, fillDatasetProvenance, signIn } from "./helpers";
 
 // The registry journey: an engineer registers a model (zip) and a dataset (zip of class folders),
 // sees their cards and preview; a hostile upload is refused next to its field; a viewer reads but
@@ -67,7 +67,7 @@ test("an engineer registers a model and a dataset; a viewer reads but cannot upl
   );
 
   // --- Engineer: a refused upload first (output width ≠ labels), then the real one -------------------
-  await signIn(page, DEMO.ENGINEER);
+  await asUser(page, DEMO.ENGINEER, "/t/demo/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models" }).click();
   await page.getByRole("link", { name: "Register a model" }).first().click();
   let form = await fillModelCard(page, "0,1,2");
@@ -108,8 +108,7 @@ test("an engineer registers a model and a dataset; a viewer reads but cannot upl
 
   // --- Viewer: reads, no upload buttons, forged uploads refused ---------------------------------------
   const viewer = await browser.newPage();
-  await signIn(viewer, DEMO.VIEWER);
-  await viewer.goto("/t/demo/models");
+  await asUser(viewer, DEMO.VIEWER, "/t/demo/models");
   await expect(viewer.getByRole("link", { name: MODEL })).toBeVisible();
   await expect(viewer.getByRole("link", { name: "Register a model" })).toHaveCount(0);
   await viewer.goto(modelUrl);

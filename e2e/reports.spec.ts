@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
-import { DEMO, signIn, signOut } from "./helpers";
+import { asUser, DEMO, signOut } from "./helpers";
 
 // The audit report journey on the demo team: an engineer generates a report (a worker renders it), a
 // reviewer approves it and downloads the approved PDF, and an auditor (viewer) verifies the downloaded
@@ -9,7 +9,7 @@ import { DEMO, signIn, signOut } from "./helpers";
 
 test("an engineer generates a report, a reviewer approves and downloads it, an auditor verifies the file", async ({ page }, testInfo) => {
   test.setTimeout(300_000);
-  await signIn(page, DEMO.ENGINEER);
+  await asUser(page, DEMO.ENGINEER, "/t/demo/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
   await expect(page.getByRole("heading", { name: "Reports", level: 1 })).toBeVisible();
   const form = page.getByRole("form", { name: "New report" });
@@ -34,8 +34,7 @@ test("an engineer generates a report, a reviewer approves and downloads it, an a
   await signOut(page);
 
   // The reviewer approves the draft and downloads the approved edition.
-  await signIn(page, DEMO.REVIEWER);
-  await page.goto(reportUrl);
+  await asUser(page, DEMO.REVIEWER, reportUrl);
   const snapshotSha = (await page.getByTestId("snapshot-sha").textContent())!.trim();
   expect(snapshotSha).toMatch(/^[0-9a-f]{64}$/);
   await page.getByRole("form", { name: `Approve ${label}` }).getByRole("button", { name: `Approve ${label}` }).click();
@@ -62,7 +61,7 @@ test("an engineer generates a report, a reviewer approves and downloads it, an a
   await signOut(page);
 
   // The auditor verifies the downloaded file, then a copy with one byte changed.
-  await signIn(page, DEMO.VIEWER);
+  await asUser(page, DEMO.VIEWER, "/t/demo/dashboard");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
   await expect(page.getByRole("form", { name: "New report" })).toHaveCount(0);
   await page.getByRole("link", { name: "Verify a PDF" }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO, openDraft, signIn, signOut } from "./helpers";
+import { asUser, DEMO, openDraft, signOut } from "./helpers";
 
 // The review step of a report (issue 24): an engineer asks a named reviewer; the reviewer finds it under
 // "Awaiting my review", reads the preview and requests changes with a reason; the engineer sees the reason
@@ -11,7 +11,7 @@ const REVIEWER = `Rey Reviewer <${DEMO.REVIEWER}>`;
 test("a reviewer requests changes with a reason the engineer sees; the revision is approved with a comment", async ({ page }, testInfo) => {
   test.setTimeout(480_000);
   const title = `Review journey ${Date.now().toString(36)}`;
-  await signIn(page, DEMO.ENGINEER);
+  await asUser(page, DEMO.ENGINEER, "/t/demo/dashboard");
   const { label, url } = await openDraft(page, title);
   // The author cannot approve, and asks a named reviewer.
   await expect(page.getByRole("form", { name: `Approve ${label}` })).toHaveCount(0);
@@ -23,7 +23,7 @@ test("a reviewer requests changes with a reason the engineer sees; the revision 
   await signOut(page);
 
   // The reviewer: the dashboard lists it, the page previews the draft, changes are requested with a reason.
-  await signIn(page, DEMO.REVIEWER);
+  await asUser(page, DEMO.REVIEWER, "/t/demo/dashboard");
   const awaiting = page.getByRole("list", { name: "Reports awaiting my review" });
   await expect(awaiting.locator(`[data-awaiting="${label}"]`)).toContainText(title);
   await expect(page.getByRole("list", { name: "Notifications" })).toContainText(`${DEMO.ENGINEER} asks you to review ${label}`);
@@ -45,7 +45,7 @@ test("a reviewer requests changes with a reason the engineer sees; the revision 
   await signOut(page);
 
   // The engineer sees the reason (notice and page) and revises.
-  await signIn(page, DEMO.ENGINEER);
+  await asUser(page, DEMO.ENGINEER, "/t/demo/dashboard");
   const notice = page.getByRole("list", { name: "Notifications" }).locator('[data-notice="report.changes_requested"]').filter({ hasText: label });
   await expect(notice).toContainText(reason);
   await notice.getByRole("link").click();
@@ -66,8 +66,7 @@ test("a reviewer requests changes with a reason the engineer sees; the revision 
   await signOut(page);
 
   // The reviewer approves the revision with a comment.
-  await signIn(page, DEMO.REVIEWER);
-  await page.goto(revisedUrl);
+  await asUser(page, DEMO.REVIEWER, revisedUrl);
   const approve = page.getByRole("form", { name: `Approve ${revised}` });
   const comment = "Scope fixed; approved for the quarterly pack.";
   await approve.getByLabel("Comment").fill(comment);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type APIResponse, type BrowserContext, type Page } from "@playwright/test";
-import { createTokenInSettings, createUserWithCli, DEMO, signIn } from "./helpers";
+import { asUser, createTokenInSettings, createUserWithCli, DEMO, signIn } from "./helpers";
 import { nodeArgs } from "../lib/process/entries";
 
 // Security of the running app: headers and CSP on every kind of response and no CSP violation on the
@@ -188,8 +188,7 @@ test("sign out everywhere ends the user's sessions in every browser", async ({ b
 
 test("uploaded files come back as attachments with nosniff, never rendered", async ({ page }) => {
   test.setTimeout(180_000);
-  await signIn(page, DEMO.REVIEWER);
-  await page.goto("/t/demo/controls?fw=nist-ai-rmf&q=GOVERN%201.2");
+  await asUser(page, DEMO.REVIEWER, "/t/demo/controls?fw=nist-ai-rmf&q=GOVERN%201.2");
   const row = page.locator('[data-control="nist-ai-rmf:GOVERN 1.2"]');
   await row.getByRole("link", { name: "GOVERN 1.2" }).click();
   const drawer = page.getByRole("dialog", { name: /GOVERN 1\.2/ });
@@ -265,7 +264,7 @@ test("a sign-in, an API token and a webhook secret leave no secret in the server
     }
     if (!out.includes("Bulwark is running at")) throw new Error(`the second server did not start:\n${out.slice(-4000)}`);
     const email = "logs@example.test";
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/user.ts", "create", "--email", email, "--team", "logs", "--role", "ADMIN", "--password", secrets.password!], { env, stdio: "pipe" });
+    execFileSync(process.execPath, [...nodeArgs("scripts/user.ts"), "create", "--email", email, "--team", "logs", "--role", "ADMIN", "--password", secrets.password!], { env, stdio: "pipe" });
 
     const ctx = await browser.newContext({ baseURL: url });
     const page = await ctx.newPage();

@@ -1,8 +1,8 @@
-import { execFileSync, fork } from "node:child_process";
+import { execFileSync, fork, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildEntryBundles, bundleIsFresh, entryCommand, BUNDLED_ENTRIES } from "./entries";
+import { buildEntryBundles, bundleIsFresh, entryCommand, nodeArgs, BUNDLED_ENTRIES } from "./entries";
 import { entryCommand as entryCommandIn } from "./entry-command";
 
 // The worker's bundles: built from the sources, used only while those are unchanged, and the bundled code
@@ -22,7 +22,7 @@ describe("entry bundles", () => {
     // The web server names the project folder itself (its own bundle has no import.meta): the same answer.
     expect(entryCommandIn("lib/registry/check-process.ts", ROOT)).toEqual(entryCommand("lib/registry/check-process.ts"));
     // Anything else starts from its source.
-    expect(entryCommand("scripts/user.ts")).toEqual({ file: join(ROOT, "scripts/user.ts"), execArgv: ["--import", "tsx"] });
+    expect(entryCommand("scripts/demo-traffic.ts")).toEqual({ file: join(ROOT, "scripts/demo-traffic.ts"), execArgv: ["--import", "tsx"] });
 
     // A file it was built from changes (here: its recorded state no longer matches the file's): the bundle is
     // stale and the source is started through tsx until it is rebuilt. (The manifest is edited rather than the
@@ -55,5 +55,10 @@ describe("entry bundles", () => {
     });
     check.kill();
     expect(first).toEqual({ type: "ready" });
+    // The user script (`npm run user`, and the journeys' users), bundled, runs its command line: without a
+    // command it prints its usage and exits 2, once every module it imports has loaded.
+    const user = spawnSync(process.execPath, nodeArgs("scripts/user.ts"), { cwd: ROOT, encoding: "utf8" });
+    expect(nodeArgs("scripts/user.ts")).toEqual([entryCommand("scripts/user.ts").file]);
+    expect({ status: user.status, err: user.stderr.split("\n")[0] }).toEqual({ status: 2, err: expect.stringContaining("Usage: npm run user -- create") });
   }, 120_000);
 });
