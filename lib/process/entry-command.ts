@@ -6,7 +6,7 @@ import { join, relative, resolve } from "node:path";
 // this for the upload-check process and names the project folder itself.
 
 /** The entry files that are bundled, relative to the project folder. */
-export const BUNDLED_ENTRIES = ["workers/main.ts", "workers/shard-process.ts", "lib/registry/check-process.ts", "scripts/web.ts", "scripts/start.ts", "scripts/user.ts"] as const;
+export const BUNDLED_ENTRIES = ["workers/main.ts", "workers/shard-process.ts", "lib/registry/check-process.ts", "scripts/web.ts", "scripts/start.ts", "scripts/user.ts", "cli/main.ts"] as const;
 
 export interface Manifest {
   node: string;
