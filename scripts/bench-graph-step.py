@@ -15,36 +15,20 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 
-
-def fail(msg: str) -> None:
-    print(msg, file=sys.stderr)
-    sys.exit(2)
+from tfjs_layers import fail, read_sequential  # noqa: E402
 
 
 def sequential(model_json_path: str):
     """Conv2D (stride 1) / ReLU / MaxPooling2D (valid, non-overlapping) / Flatten / Dense as TensorFlow ops on
     NHWC inputs, with the TF.js weights as constants (already NHWC / HWIO); a final softmax is dropped."""
-    path = Path(model_json_path)
-    doc = json.loads(path.read_text())
-    config = doc["modelTopology"].get("model_config", doc["modelTopology"])
-    if config.get("class_name") != "Sequential":
-        fail(f"only Sequential LayersModels are converted (this one is {config.get('class_name')})")
-    raw = b"".join((path.parent / p).read_bytes() for g in doc["weightsManifest"] for p in g["paths"])
-    weights, at = {}, 0
-    for g in doc["weightsManifest"]:
-        for w in g["weights"]:
-            n = int(np.prod(w["shape"])) if w["shape"] else 1
-            weights[w["name"]] = tf.constant(np.frombuffer(raw, dtype="<f4", count=n, offset=at).reshape(w["shape"]))
-            at += n * 4
-    layers = config["config"]["layers"] if isinstance(config["config"], dict) else config["config"]
+    layers, stored = read_sequential(model_json_path)
+    weights = {name: tf.constant(w) for name, w in stored.items()}
     ops = []
-    for i, layer in enumerate(layers):
-        cls, c = layer["class_name"], layer["config"]
+    for i, (cls, c) in enumerate(layers):
         name, act = c["name"], c.get("activation", "linear")
         if act == "softmax" and i == len(layers) - 1:
             act = "linear"
