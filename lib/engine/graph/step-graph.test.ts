@@ -1,0 +1,48 @@
+import * as tf from "@tensorflow/tfjs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { initEngineBackend } from "../backend";
+import { loadModelFromFiles } from "../model";
+import { crossEntropy, lossAndGrad, oneHotOf } from "../attacks/common";
+import { cardFor, contextFor, engineTestBackends } from "../testing";
+import { loadDemoEvalSplit } from "@/lib/demo/mnist";
+import { stepGraphOf } from "./step-graph";
+
+const native = (await engineTestBackends()).includes("tensorflow");
+
+describe.runIf(native)("the step as one TensorFlow graph", async () => {
+  await initEngineBackend("tensorflow");
+  const tfn = await import("@tensorflow/tfjs-node");
+
+  it("gives the eager engine's logits, losses and input gradients on the demo CNN", async () => {
+    const dir = join(process.cwd(), "demo", "models", "digits-cnn-v1");
+    const model = await loadModelFromFiles({ modelJson: JSON.parse(readFileSync(join(dir, "model.json"), "utf8")), weights: { "weights.bin": new Uint8Array(readFileSync(join(dir, "weights.bin"))) } });
+    const bytes = stepGraphOf(model.layersModel!, [28, 28, 1], 10);
+    expect(bytes).not.toBeNull();
+    const out = mkdtempSync(join(tmpdir(), "step-graph-"));
+    writeFileSync(join(out, "saved_model.pb"), bytes!);
+    const graph = await tfn.node.loadSavedModel(out, ["serve"], "step");
+    const data = loadDemoEvalSplit();
+    const n = 64;
+    const x = tf.tensor(data.images.slice(0, n * 784), [n, 28, 28, 1]);
+    const oneHot = oneHotOf(data.labels.slice(0, n), 10);
+    const eager = lossAndGrad(contextFor(model, cardFor([28, 28, 1], 10)), x, (z) => crossEntropy(z, oneHot));
+    const fromGraph = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const maxAbs = (t: tf.Tensor) => Math.max(...Array.from(t.abs().dataSync()));
+    const diff = (a: tf.Tensor, b: tf.Tensor) => maxAbs(tf.sub(a, b));
+    expect(diff(fromGraph.logits!, eager.logits)).toBeLessThan(1e-4 * Math.max(1, maxAbs(eager.logits)));
+    expect(diff(fromGraph.loss!, eager.loss)).toBeLessThan(1e-4 * Math.max(1, maxAbs(eager.loss)));
+    expect(diff(fromGraph.grad!, eager.grad)).toBeLessThan(1e-3 * maxAbs(eager.grad));
+    // The step direction: the sign of every entry above the noise floor agrees.
+    const floor = 1e-3 * maxAbs(eager.grad);
+    const [ge, gg] = [eager.grad.dataSync(), fromGraph.grad!.dataSync()];
+    let disagree = 0;
+    for (let i = 0; i < ge.length; i++) if (Math.abs(ge[i]!) > floor && Math.sign(ge[i]!) !== Math.sign(gg[i]!)) disagree++;
+    expect(disagree).toBe(0);
+    graph.dispose();
+    model.dispose();
+    rmSync(out, { recursive: true, force: true });
+  });
+});

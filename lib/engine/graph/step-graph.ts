@@ -1,0 +1,119 @@
+import type * as tf from "@tensorflow/tfjs";
+import { DT, encodeSavedModel, type AttrMsg, type NodeMsg, type ShapeMsg } from "./tf-proto";
+
+/*
+ * A TF.js Sequential model's forward pass, softmax cross-entropy and input gradient written as one TensorFlow
+ * graph (a SavedModel with the weights as constants), so that the native backend can run a whole attack step in
+ * one call instead of one call per op (docs/benchmarks.md: "The whole step as one TensorFlow graph"). The
+ * backward pass is written out op by op: TensorFlow graphs carry no automatic differentiation.
+ *
+ * Work in progress: covered layers are Conv2D (no dilation), Dense, ReLU (layer or activation), MaxPooling2D,
+ * Flatten, Dropout and InputLayer; anything else returns null and the eager path runs.
+ */
+
+type Json = Record<string, unknown>;
+const T: AttrMsg = { type: DT.FLOAT };
+const ints = (i: number[]): AttrMsg => ({ list: { i } });
+const str = (s: string): AttrMsg => ({ s: new TextEncoder().encode(s) });
+const shapeOf = (dims: number[]): ShapeMsg => ({ dim: dims.map((size) => ({ size })) });
+const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
+
+class Graph {
+  readonly nodes: NodeMsg[] = [];
+  private count = 0;
+  add(op: string, input: string[], attr: Record<string, AttrMsg> = {}, name = `${op.toLowerCase()}_${this.count++}`): string {
+    this.nodes.push({ name, op, input, attr });
+    return name;
+  }
+  constant(values: Float32Array | Int32Array, dims: number[]): string {
+    const dtype = values instanceof Float32Array ? DT.FLOAT : DT.INT32;
+    const bytes = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+    return this.add("Const", [], { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: shapeOf(dims), tensorContent: bytes } } });
+  }
+  shape(of: string): string {
+    return this.add("Shape", [of], { T, out_type: { type: DT.INT32 } });
+  }
+}
+
+/** One recorded forward op and how to send a gradient back through it. */
+type Backward = (dy: string) => string;
+
+/** The SavedModel bytes (saved_model.pb) with signature "step": x, onehot → logits, loss, grad; null if not covered. */
+export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClasses: number): Uint8Array | null {
+  if (model.getClassName() !== "Sequential") return null;
+  const g = new Graph();
+  const x = g.add("Placeholder", [], { dtype: T, shape: { shape: shapeOf([-1, ...inputShape]) } }, "x");
+  const onehot = g.add("Placeholder", [], { dtype: T, shape: { shape: shapeOf([-1, numClasses]) } }, "onehot");
+  const back: Backward[] = [];
+  let h = x;
+  const relu = (pre: string) => {
+    const out = g.add("Relu", [pre], { T });
+    back.push((dy) => g.add("ReluGrad", [dy, pre], { T }));
+    return out;
+  };
+  const activation = (cfg: Json, pre: string): string | null => {
+    const a = (cfg.activation as string | undefined) ?? "linear";
+    if (a === "linear") return pre;
+    if (a === "relu") return relu(pre);
+    return null;
+  };
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const cfg = layer.getConfig() as Json;
+    if (cls === "InputLayer" || cls === "Dropout") continue;
+    if (cls === "Conv2D") {
+      const dil = pair(cfg.dilation_rate ?? cfg.dilationRate ?? 1);
+      if (dil[0] !== 1 || dil[1] !== 1 || (cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast" || cfg.padding === "causal") return null;
+      const [kernel, bias] = layer.getWeights();
+      const [sh, sw] = pair(cfg.strides ?? 1);
+      const conv = { T, strides: ints([1, sh, sw, 1]), padding: str(String(cfg.padding).toUpperCase()), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]) };
+      const k = g.constant(kernel!.dataSync() as Float32Array, kernel!.shape);
+      const input = h;
+      h = g.add("Conv2D", [input, k], conv);
+      back.push((dy) => g.add("Conv2DBackpropInput", [g.shape(input), k, dy], conv));
+      if (bias) h = g.add("BiasAdd", [h, g.constant(bias.dataSync() as Float32Array, bias.shape)], { T, data_format: str("NHWC") });
+      const out = activation(cfg, h);
+      if (out === null) return null;
+      h = out;
+    } else if (cls === "Dense") {
+      const [kernel, bias] = layer.getWeights();
+      const k = g.constant(kernel!.dataSync() as Float32Array, kernel!.shape);
+      h = g.add("MatMul", [h, k], { T, transpose_a: { b: false }, transpose_b: { b: false } });
+      back.push((dy) => g.add("MatMul", [dy, k], { T, transpose_a: { b: false }, transpose_b: { b: true } }));
+      if (bias) h = g.add("BiasAdd", [h, g.constant(bias.dataSync() as Float32Array, bias.shape)], { T, data_format: str("NHWC") });
+      const out = activation(cfg, h);
+      if (out === null) return null;
+      h = out;
+    } else if (cls === "ReLU") {
+      if (cfg.max_value != null || cfg.maxValue != null || Number(cfg.negative_slope ?? cfg.negativeSlope ?? 0) !== 0) return null;
+      h = relu(h);
+    } else if (cls === "MaxPooling2D") {
+      if ((cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast") return null;
+      const [ph, pw] = pair(cfg.pool_size ?? cfg.poolSize);
+      const [sh, sw] = pair(cfg.strides ?? [ph, pw]);
+      const pool = { T, ksize: ints([1, ph, pw, 1]), strides: ints([1, sh, sw, 1]), padding: str(String(cfg.padding).toUpperCase()), data_format: str("NHWC") };
+      const input = h;
+      const out = g.add("MaxPool", [input], pool);
+      back.push((dy) => g.add("MaxPoolGrad", [input, out, dy], pool));
+      h = out;
+    } else if (cls === "Flatten") {
+      const input = h;
+      h = g.add("Reshape", [input, g.constant(new Int32Array([-1, layer.outputShape[1] as number]), [2])], { T, Tshape: { type: DT.INT32 } });
+      back.push((dy) => g.add("Reshape", [dy, g.shape(input)], { T, Tshape: { type: DT.INT32 } }));
+    } else {
+      return null;
+    }
+  }
+  const logits = h;
+  const ce = g.add("SoftmaxCrossEntropyWithLogits", [logits, onehot], { T }, "ce");
+  let grad = `${ce}:1`;
+  for (let i = back.length - 1; i >= 0; i--) grad = back[i]!(grad);
+  const info = (name: string, dims: number[]) => ({ name: name.includes(":") ? name : `${name}:0`, dtype: DT.FLOAT, tensorShape: shapeOf(dims) });
+  return encodeSavedModel(g.nodes, {
+    step: {
+      inputs: { x: info(x, [-1, ...inputShape]), onehot: info(onehot, [-1, numClasses]) },
+      outputs: { logits: info(logits, [-1, numClasses]), loss: info(`${ce}:0`, [-1]), grad: info(grad, [-1, ...inputShape]) },
+      methodName: "tensorflow/serving/predict",
+    },
+  });
+}
