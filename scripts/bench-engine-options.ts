@@ -16,7 +16,7 @@ export interface BenchOptions {
   eps: number;
   stepSize: number;
   vsPytorch: boolean;
-  /** With --vs-pytorch: also the step as one TensorFlow graph (scripts/bench-graph-step.*; needs Python's tensorflow). */
+  /** With --vs-pytorch: also native with the step's forward and gradient as one TensorFlow graph (scripts/bench-graph-step.ts). */
   graphStep: boolean;
   profile: boolean;
   /** PyTorch's intra-op threads (default: the machine's cores). */

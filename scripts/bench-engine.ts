@@ -13,8 +13,8 @@
  * tolerance), then prints sample·steps/s side by side with the engine/PyTorch ratios, the machine and the load.
  * PyTorch runs with glibc's malloc kept from returning its buffers to the system every step (torchEnv; with
  * glibc's defaults it runs up to 4x slower at batch 128); --torch-malloc=default measures it as glibc ships.
- * Without python3 or torch it says so and prints the engine's figures. --graph-step (an experiment, needs Python's
- * tensorflow) adds the same step run as one TensorFlow graph through tfjs-node (graphStep below). --profile prints the time per kernel of
+ * Without python3 or torch it says so and prints the engine's figures. --graph-step adds native with the forward
+ * pass and gradient run as one TensorFlow graph written by the engine (work in progress; graphStep below). --profile prints the time per kernel of
  * one PGD step on the native backend (tf.profile), summed per kernel name.
  * Each backend runs in its own child process (native, wasm and cpu side by side in one run); cpu, about
  * 40x slower than native, runs only the first batch size for --cpu-seconds. The ResNet runs the engine's
@@ -327,7 +327,7 @@ const loadNow = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 const fmtRate = (r: number) => r.toFixed(r < 10 ? 1 : 0);
 
 /** Can python3 import the module? null when it can, else the reason in one line. */
-function pythonMissing(module: "torch" | "tensorflow", pipName: string): string | null {
+function pythonMissing(module: string, pipName = module): string | null {
   const r = spawnSync("python3", ["-c", `import ${module}`], { encoding: "utf8", timeout: 120_000 });
   if (r.error) return `python3 not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
   if (r.status !== 0) return `python3 cannot import ${module} (${r.stderr.trim().split("\n").at(-1)}; pip install ${pipName})`;
@@ -344,7 +344,7 @@ function describeParity(p: ParityReport): string {
 /** --vs-pytorch: PyTorch on the same weights and inputs, then every engine backend, one after the other. */
 async function vsPytorch(): Promise<void> {
   console.log(`Machine: ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average (1, 5, 15 min) before: ${loadNow()}`);
-  const missing = pythonMissing("torch", "torch");
+  const missing = pythonMissing("torch");
   if (missing) console.log(`PyTorch side skipped: ${missing}. Engine figures only.`);
   else console.log(opts.torchMalloc === "tuned"
     ? "PyTorch's allocator: glibc malloc from the heap only, freed memory kept (MALLOC_MMAP_MAX_=0, MALLOC_TRIM_THRESHOLD_; --torch-malloc=default for glibc's defaults)"
@@ -439,21 +439,17 @@ async function vsPytorch(): Promise<void> {
 }
 
 /**
- * --graph-step (an experiment): the same step as one TensorFlow graph, written by Python's TensorFlow
- * (scripts/bench-graph-step.py) and run by tfjs-node (scripts/bench-graph-step.ts): what executing a whole step in
- * one call, instead of one call per op, would give the native backend.
+ * --graph-step (work in progress): the model's forward pass, cross-entropy and input gradient as one TensorFlow
+ * graph written by the engine (lib/engine/graph/step-graph.ts) and run by tfjs-node (scripts/bench-graph-step.ts):
+ * what executing a step in one call, instead of one call per op, gives the native backend. Attacks do not use it yet.
  */
 async function graphStep(dir: string, kind: string, reference: Float32Array | null, checkBatch: number, classes: number) {
-  const missing = pythonMissing("tensorflow", "tensorflow-cpu");
-  if (missing) return void console.log(`Graph experiment skipped: ${missing}.`);
-  if (kind !== "layers") return void console.log("Graph experiment skipped: only TF.js LayersModels are written as a graph.");
-  const modelDir = join(dir, "graph");
+  if (kind !== "layers") return void console.log("Graph step skipped: only TF.js LayersModels are written as a graph so far.");
   const checkOut = join(dir, "graph.f32");
   const rates = new Map<number, number>();
   let label = "graph";
   try {
-    await jsonLines("python3", [join(process.cwd(), "scripts", "bench-graph-step.py"), join(dir, "spec.json"), modelDir]);
-    await jsonLines<{ graph?: string; batch?: number; rate?: number }>(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "bench-graph-step.ts"), join(dir, "spec.json"), modelDir, checkOut], (l) => {
+    await jsonLines<{ graph?: string; batch?: number; rate?: number }>(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "bench-graph-step.ts"), join(dir, "spec.json"), checkOut], (l) => {
       if (l.graph) label = l.graph;
       if (l.batch && l.rate) {
         rates.set(l.batch, l.rate);

@@ -25,17 +25,35 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tfjs_layers import fail, read_sequential
+
+def fail(msg: str) -> None:
+    print(msg, file=sys.stderr)
+    sys.exit(2)
 
 
 def layers_model(model_json_path: str, input_shape: list):
     """A Keras Sequential of Conv2D / ReLU / MaxPooling2D / Flatten / Dense (what the demo CNN uses) as a torch
     function on NCHW inputs. A final softmax is dropped, as the engine does, so the function yields logits."""
-    layers, weights = read_sequential(model_json_path)
+    path = Path(model_json_path)
+    doc = json.loads(path.read_text())
+    config = doc["modelTopology"].get("model_config", doc["modelTopology"])
+    if config.get("class_name") != "Sequential":
+        fail(f"only Sequential LayersModels are converted (this one is {config.get('class_name')})")
+    raw = b"".join((path.parent / p).read_bytes() for g in doc["weightsManifest"] for p in g["paths"])
+    weights, at = {}, 0
+    for g in doc["weightsManifest"]:
+        for w in g["weights"]:
+            if w.get("dtype", "float32") != "float32" or "quantization" in w:
+                fail(f"weight {w['name']} is not plain float32")
+            n = int(np.prod(w["shape"])) if w["shape"] else 1
+            weights[w["name"]] = np.frombuffer(raw, dtype="<f4", count=n, offset=at).reshape(w["shape"])
+            at += n * 4
+    layers = config["config"]["layers"] if isinstance(config["config"], dict) else config["config"]
     shape = [input_shape[2], input_shape[0], input_shape[1]]  # C, H, W as the layers see it
     ops = []
     flatten_from = None  # the (C, H, W) a Flatten saw: the next Dense's rows are reordered from HWC to CHW
-    for i, (cls, c) in enumerate(layers):
+    for i, layer in enumerate(layers):
+        cls, c = layer["class_name"], layer["config"]
         name = c["name"]
         act = c.get("activation", "linear")
         if act == "softmax" and i == len(layers) - 1:

@@ -9,8 +9,26 @@ import { crossEntropy, lossAndGrad, oneHotOf } from "../attacks/common";
 import { cardFor, contextFor, engineTestBackends } from "../testing";
 import { loadDemoEvalSplit } from "@/lib/demo/mnist";
 import { stepGraphOf } from "./step-graph";
+import { decodeSavedModel } from "./tf-proto";
 
 const native = (await engineTestBackends()).includes("tensorflow");
+
+describe("stepGraphOf", () => {
+  it("writes the forward ops, the loss and each op's gradient, and returns null for a layer it does not cover", () => {
+    const dense = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 1] }), tf.layers.dense({ units: 8, activation: "relu" }), tf.layers.dense({ units: 3 })] });
+    const bytes = stepGraphOf(dense, [4, 4, 1], 3)!;
+    const [meta] = decodeSavedModel(bytes).metaGraphs;
+    expect(meta!.graphDef.node.map((n) => n.op).filter((op) => !["Const", "Placeholder", "Shape"].includes(op))).toEqual([
+      "Reshape", "MatMul", "BiasAdd", "Relu", "MatMul", "BiasAdd", "SoftmaxCrossEntropyWithLogits", "MatMul", "ReluGrad", "MatMul", "Reshape",
+    ]);
+    expect(Object.keys(meta!.signatureDef.step!.outputs).sort()).toEqual(["grad", "logits", "loss"]);
+    const normed = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 })] });
+    expect(stepGraphOf(normed, [4], 2)).toBeNull();
+    const softmaxInside = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: "softmax" }), tf.layers.dense({ units: 2 })] });
+    expect(stepGraphOf(softmaxInside, [4], 2)).toBeNull();
+    tf.dispose([dense, normed, softmaxInside].flatMap((m) => m.getWeights()));
+  });
+});
 
 describe.runIf(native)("the step as one TensorFlow graph", async () => {
   await initEngineBackend("tensorflow");
