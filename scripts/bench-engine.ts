@@ -326,11 +326,11 @@ function runChild(model: string, backend: string, batchList: number[], secs: num
 const loadNow = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 const fmtRate = (r: number) => r.toFixed(r < 10 ? 1 : 0);
 
-/** Can python3 import the module? null when it can, else the reason in one line. */
-function pythonMissing(module: string, pipName = module): string | null {
-  const r = spawnSync("python3", ["-c", `import ${module}`], { encoding: "utf8", timeout: 120_000 });
+/** Can python3 import torch? null when it can, else the reason in one line. */
+function pytorchMissing(): string | null {
+  const r = spawnSync("python3", ["-c", "import torch"], { encoding: "utf8", timeout: 120_000 });
   if (r.error) return `python3 not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
-  if (r.status !== 0) return `python3 cannot import ${module} (${r.stderr.trim().split("\n").at(-1)}; pip install ${pipName})`;
+  if (r.status !== 0) return `python3 cannot import torch (${r.stderr.trim().split("\n").at(-1)}; pip install torch)`;
   return null;
 }
 
@@ -344,7 +344,7 @@ function describeParity(p: ParityReport): string {
 /** --vs-pytorch: PyTorch on the same weights and inputs, then every engine backend, one after the other. */
 async function vsPytorch(): Promise<void> {
   console.log(`Machine: ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}; load average (1, 5, 15 min) before: ${loadNow()}`);
-  const missing = pythonMissing("torch");
+  const missing = pytorchMissing();
   if (missing) console.log(`PyTorch side skipped: ${missing}. Engine figures only.`);
   else console.log(opts.torchMalloc === "tuned"
     ? "PyTorch's allocator: glibc malloc from the heap only, freed memory kept (MALLOC_MMAP_MAX_=0, MALLOC_TRIM_THRESHOLD_; --torch-malloc=default for glibc's defaults)"

@@ -26,7 +26,9 @@ describe("stepGraphOf", () => {
     expect(stepGraphOf(normed, [4], 2)).toBeNull();
     const softmaxInside = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: "softmax" }), tf.layers.dense({ units: 2 })] });
     expect(stepGraphOf(softmaxInside, [4], 2)).toBeNull();
-    tf.dispose([dense, normed, softmaxInside].flatMap((m) => m.getWeights()));
+    const denseOnImage = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4, 4, 1], units: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] });
+    expect(stepGraphOf(denseOnImage, [4, 4, 1], 2)).toBeNull();
+    tf.dispose([dense, normed, softmaxInside, denseOnImage].flatMap((m) => m.getWeights()));
   });
 });
 

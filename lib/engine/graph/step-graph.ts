@@ -46,6 +46,8 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
   const onehot = g.add("Placeholder", [], { dtype: T, shape: { shape: shapeOf([-1, numClasses]) } }, "onehot");
   const back: Backward[] = [];
   let h = x;
+  // The rank of h (with the batch): Dense needs a matrix, Conv2D and MaxPool an NHWC batch.
+  let rank = inputShape.length + 1;
   const relu = (pre: string) => {
     const out = g.add("Relu", [pre], { T });
     back.push((dy) => g.add("ReluGrad", [dy, pre], { T }));
@@ -61,6 +63,7 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
     const cls = layer.getClassName();
     const cfg = layer.getConfig() as Json;
     if (cls === "InputLayer" || cls === "Dropout") continue;
+    if ((cls === "Conv2D" || cls === "MaxPooling2D") && rank !== 4) return null;
     if (cls === "Conv2D") {
       const dil = pair(cfg.dilation_rate ?? cfg.dilationRate ?? 1);
       if (dil[0] !== 1 || dil[1] !== 1 || (cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast" || cfg.padding === "causal") return null;
@@ -76,6 +79,8 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
       if (out === null) return null;
       h = out;
     } else if (cls === "Dense") {
+      // tfjs applies Dense to the last axis of any rank; MatMul takes matrices only.
+      if (rank !== 2) return null;
       const [kernel, bias] = layer.getWeights();
       const k = g.constant(kernel!.dataSync() as Float32Array, kernel!.shape);
       h = g.add("MatMul", [h, k], { T, transpose_a: { b: false }, transpose_b: { b: false } });
@@ -99,6 +104,7 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
     } else if (cls === "Flatten") {
       const input = h;
       h = g.add("Reshape", [input, g.constant(new Int32Array([-1, layer.outputShape[1] as number]), [2])], { T, Tshape: { type: DT.INT32 } });
+      rank = 2;
       back.push((dy) => g.add("Reshape", [dy, g.shape(input)], { T, Tshape: { type: DT.INT32 } }));
     } else {
       return null;
