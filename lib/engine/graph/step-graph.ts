@@ -12,13 +12,14 @@ import { DT, encodeSavedModel, type AttrMsg, type NodeMsg, type ShapeMsg } from 
  */
 
 type Json = Record<string, unknown>;
-const T: AttrMsg = { type: DT.FLOAT };
-const ints = (i: number[]): AttrMsg => ({ list: { i } });
-const str = (s: string): AttrMsg => ({ s: new TextEncoder().encode(s) });
-const shapeOf = (dims: number[]): ShapeMsg => ({ dim: dims.map((size) => ({ size })) });
+export const T: AttrMsg = { type: DT.FLOAT };
+export const ints = (i: number[]): AttrMsg => ({ list: { i } });
+export const str = (s: string): AttrMsg => ({ s: new TextEncoder().encode(s) });
+export const shapeOf = (dims: number[]): ShapeMsg => ({ dim: dims.map((size) => ({ size })) });
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
 
-class Graph {
+/** A GraphDef under construction: nodes in order, named uniquely. */
+export class Graph {
   readonly nodes: NodeMsg[] = [];
   private count = 0;
   add(op: string, input: string[], attr: Record<string, AttrMsg> = {}, name = `${op.toLowerCase()}_${this.count++}`): string {
@@ -36,7 +37,7 @@ class Graph {
 }
 
 /** One recorded forward op and how to send a gradient back through it. */
-type Backward = (dy: string) => string;
+export type Backward = (dy: string) => string;
 
 /** The SavedModel bytes (saved_model.pb) with signature "step": x, onehot → logits, loss, grad; null if not covered. */
 export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClasses: number): Uint8Array | null {
@@ -110,7 +111,15 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
       return null;
     }
   }
-  const logits = h;
+  return finishStep(g, { x, onehot, logits: h, back, inputShape, numClasses });
+}
+
+/**
+ * Closes a step graph: softmax cross-entropy of `logits` against `onehot`, its gradient sent back through
+ * `back` (last op first) to x, and the signature "step": x, onehot → logits, loss (per example), grad.
+ */
+export function finishStep(g: Graph, s: { x: string; onehot: string; logits: string; back: Backward[]; inputShape: number[]; numClasses: number }): Uint8Array {
+  const { x, onehot, logits, back, inputShape, numClasses } = s;
   const ce = g.add("SoftmaxCrossEntropyWithLogits", [logits, onehot], { T }, "ce");
   let grad = `${ce}:1`;
   for (let i = back.length - 1; i >= 0; i--) grad = back[i]!(grad);
