@@ -8,6 +8,7 @@ import { phiUnder, PrivacyCancelled, referenceTrainingSet, targetOutputs, trainR
 import type { PrivacyReferenceOutput, PrivacyShardTask, PrivacyTargetOutput } from "../lib/evaluations/privacy";
 import { env } from "../lib/env";
 import { runShard, ShardCancelledError } from "../lib/engine/shard";
+import { withStepGraph, type StepGraphOutcome } from "../lib/engine/graph/attach";
 import { measureInference, type InferenceCost } from "../lib/engine/cost";
 import { loadEngineModel, type EngineModel } from "../lib/registry/ensembles";
 import { loadModelVersionForEngine } from "../lib/registry/models";
@@ -26,7 +27,7 @@ import { systemContext } from "../lib/teams/context";
 const send = (m: ChildMessage) => process.send?.(m);
 let cancelled = false;
 // A version with weights, or an ensemble with all its members loaded (attacks run against the whole ensemble).
-let modelCache: { id: string; loaded: EngineModel } | undefined;
+let modelCache: { id: string; loaded: EngineModel; stepGraph?: StepGraphOutcome } | undefined;
 let datasetCache: DatasetForEngine | undefined;
 let oodCache: DatasetForEngine | undefined;
 // The inference cost of the loaded model on this process's backend, measured after its first shard.
@@ -53,6 +54,23 @@ async function cachedModel(task: { teamId: string; modelVersionId: string }): Pr
     modelCache = { id: task.modelVersionId, loaded: await loadEngineModel(systemContext(task.teamId, "job"), task.modelVersionId) };
   }
   return modelCache.loaded;
+}
+
+/**
+ * On native, the model's attack step as one TensorFlow graph (lib/engine/graph/attach.ts), once per loaded model;
+ * the engine log says which path the attacks take and, when eager, why.
+ */
+async function attachStepGraph(loaded: EngineModel): Promise<void> {
+  if (!modelCache || modelCache.loaded !== loaded || modelCache.stepGraph) return;
+  // An ensemble combines its members' outputs: no graph is written for it (each member could have one).
+  const { model, outcome } = loaded.ensemble ? { model: loaded.model, outcome: { attached: false as const, reason: "an ensemble's members are differentiated one by one" } } : await withStepGraph(loaded.model);
+  modelCache.stepGraph = outcome;
+  if (outcome.attached) {
+    // The returned model's dispose() frees the graph and the model it wraps.
+    loaded.model = model;
+    loaded.dispose = () => model.dispose();
+  }
+  if (currentBackendInfo().backend === "tensorflow") console.log(`[engine ${process.pid}] attack steps: ${outcome.attached ? "one TensorFlow graph per step" : `eager (${outcome.reason})`}`);
 }
 
 /** A robustness shard's examples, and their labels mapped to model outputs (the dataset stays loaded between shards). */
@@ -199,6 +217,7 @@ async function run(anyTask: AnyShardTask) {
     console.log(`[engine ${process.pid}] backend ${describeBackend(backend)}${threads}${skipped}`);
   }
   const loaded = await cachedModel(task);
+  await attachStepGraph(loaded);
   const { x, labels, n, size } = await robustnessSamples(task);
   const card = loaded.engineCard;
   let ood: { indices: number[]; x?: Float32Array } | undefined;

@@ -14,7 +14,18 @@ export interface LoadedModel {
   readonly layersModel?: tf.LayersModel;
   logits(x: tf.Tensor): tf.Tensor2D;
   predictProbs(x: tf.Tensor): tf.Tensor2D;
+  /**
+   * Native backend only: logits, per-example softmax cross-entropy and its input gradient in one TensorFlow
+   * graph call (lib/engine/graph/attach.ts); x is what logits() takes. Absent: attacks differentiate eagerly.
+   */
+  readonly crossEntropyStep?: CrossEntropyStep;
   dispose(): void;
+}
+
+export interface CrossEntropyStep {
+  run(x: tf.Tensor, oneHot: tf.Tensor2D): { logits: tf.Tensor2D; loss: tf.Tensor1D; grad: tf.Tensor };
+  /** Steps run so far (the evaluation records whether attacks used the graph). */
+  readonly calls: number;
 }
 
 export interface ModelFiles {

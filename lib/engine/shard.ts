@@ -85,7 +85,11 @@ export interface RunShardOptions extends ShardRunCommon {
 
 export interface ShardResult {
   records: ExampleRecord[];
-  backend: { backend: string; tfjsVersion: string; tensorflowVersion?: string; tfjsNodeVersion?: string; simd?: boolean; threads?: number; kernelPatches?: string[] };
+  backend: {
+    backend: string; tfjsVersion: string; tensorflowVersion?: string; tfjsNodeVersion?: string; simd?: boolean; threads?: number; kernelPatches?: string[];
+    /** Attack steps (cross-entropy: FGSM, PGD, APGD-CE) this shard ran as the model's one-graph step (lib/engine/graph); absent or 0: all eager. */
+    graphSteps?: number;
+  };
   timings: { totalMs: number; cleanMs: number; perAttackMs: Record<string, number> };
   gradientStats: { examples: number; allZero: number; nonFinite: number; meanZeroFraction: number; meanTinyFraction: number };
   gallery: GalleryItem[];
@@ -189,6 +193,7 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
   for (const l of samples.labels) if (l < 0 || l >= model.numClasses) throw new Error(`label ${l} is not a class index (0..${model.numClasses - 1})`);
 
   const { scale, offset } = preprocessingOf(card);
+  const graphStepsBefore = model.crossEntropyStep?.calls ?? 0;
   const ctx: AttackContext = { model, scale, offset, range: card.inputRange, inputShape: shape, numClasses: model.numClasses };
   const items = plan(suite, card);
   const corruptionKinds: Corruption[] = suite.corruptions ? (suite.corruptions.kinds ?? applicableCorruptions(shape)) : [];
@@ -353,11 +358,15 @@ export async function runShard(opts: RunShardOptions): Promise<ShardResult> {
       info = undefined; // backend chosen outside initEngineBackend: record its name only
     }
   }
+  const graphSteps = (model.crossEntropyStep?.calls ?? 0) - graphStepsBefore;
   return {
     records,
-    backend: info
-      ? { backend: info.backend, tfjsVersion: info.tfjsVersion, tensorflowVersion: info.tensorflowVersion, tfjsNodeVersion: info.tfjsNodeVersion, simd: info.simd, threads: info.threads, kernelPatches: info.kernelPatches }
-      : { backend: tf.getBackend(), tfjsVersion: tf.version.tfjs },
+    backend: {
+      ...(info
+        ? { backend: info.backend, tfjsVersion: info.tfjsVersion, tensorflowVersion: info.tensorflowVersion, tfjsNodeVersion: info.tfjsNodeVersion, simd: info.simd, threads: info.threads, kernelPatches: info.kernelPatches }
+        : { backend: tf.getBackend(), tfjsVersion: tf.version.tfjs }),
+      ...(graphSteps > 0 ? { graphSteps } : {}),
+    },
     timings: { totalMs: performance.now() - t0, cleanMs, perAttackMs },
     gradientStats: {
       examples: gs.length,

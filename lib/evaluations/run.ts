@@ -137,6 +137,11 @@ async function shardTaskFor(ev: EvaluationRow, shard: ShardRow): Promise<AnyShar
   }
 }
 
+/** The engine a shard ran on, as the evaluation page and reports name it ("tensorflow (tfjs 4.22.0, attack steps as one graph)"). */
+export function shardBackendLabel(b: { backend: string; tfjsVersion: string; graphSteps?: number }): string {
+  return `${b.backend} (tfjs ${b.tfjsVersion}${b.graphSteps ? ", attack steps as one TensorFlow graph" : ""})`;
+}
+
 /** Writes a shard's result (replacing any earlier one) and, when it is the last, starts aggregation once. */
 async function landShard(evaluationId: string, teamId: string, shardId: string, output: AnyShardOutput, durationMs: number) {
   await db.$transaction(async (tx) => {
@@ -149,7 +154,7 @@ async function landShard(evaluationId: string, teamId: string, shardId: string, 
       data: {
         status: "DONE",
         result: output as unknown as Prisma.InputJsonValue,
-        backend: `${output.backend.backend} (tfjs ${output.backend.tfjsVersion})`,
+        backend: shardBackendLabel(output.backend),
         finishedAt: new Date(),
         durationMs,
         progressDone: "records" in output ? output.records.length : 1,

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
-  ascentDirection, crossEntropy, linfBounds, logitsOf, lossAndGrad,
+  ascentDirection, confirmBreaks, crossEntropyLoss, linfBounds, logitsOf, lossAndGrad,
   oneHotOf, project, selectRows, traceCheckpoints,
 } from "./common";
 import { randomStart, runRestarts, startRun, type RunResult } from "./pgd";
@@ -74,7 +74,7 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
   const n = labels.length;
   const yOneHot = oneHotOf(labels, ctx.numClasses);
   const tOneHot = targets ? oneHotOf(targets, ctx.numClasses) : null;
-  const loss: LossFn = tOneHot ? dlrTargeted(yOneHot, tOneHot) : (z) => crossEntropy(z, yOneHot);
+  const loss: LossFn = tOneHot ? dlrTargeted(yOneHot, tOneHot) : crossEntropyLoss(yOneHot);
   const bounds = opts.norm === "linf" ? linfBounds(x0, eps, ctx.range) : undefined;
   const proj = (v: tf.Tensor) => project(opts.norm, v, x0, eps, ctx.range, bounds);
   const traceAt = traceCheckpoints(opts.steps);
@@ -97,6 +97,7 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
     predT.dispose();
     out.logits.dispose();
     out.loss.dispose();
+    if (out.graph) await confirmBreaks(ctx, xk, pred, labels, res.success);
     const improved = new Uint8Array(n);
     const take = new Uint8Array(n);
     const cp = traceAt.indexOf(k);

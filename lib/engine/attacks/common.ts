@@ -52,13 +52,31 @@ export function crossEntropy(z: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {
   return tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(z, oneHot), 1));
 }
 
-export type LossFn = (z: tf.Tensor2D) => tf.Tensor1D;
+/** A per-example attack loss of the logits; a cross-entropy made by crossEntropyLoss carries its one-hot rows. */
+export type LossFn = ((z: tf.Tensor2D) => tf.Tensor1D) & { readonly crossEntropyOf?: tf.Tensor2D };
+
+/** Cross-entropy against `oneHot` as an attack loss: on native it may run as the model's graph step. */
+export function crossEntropyLoss(oneHot: tf.Tensor2D): LossFn {
+  return Object.assign((z: tf.Tensor2D) => crossEntropy(z, oneHot), { crossEntropyOf: oneHot });
+}
 
 /**
  * Per-example losses, logits and the input gradient of sum(loss), in one forward+backward pass.
  * Summing per-example losses keeps each example's gradient independent of the rest of the batch.
+ * A cross-entropy loss runs as the model's graph step where it has one (`graph: true`); else eagerly.
  */
-export function lossAndGrad(ctx: AttackContext, x: tf.Tensor, loss: LossFn): { logits: tf.Tensor2D; loss: tf.Tensor1D; grad: tf.Tensor } {
+export function lossAndGrad(ctx: AttackContext, x: tf.Tensor, loss: LossFn): { logits: tf.Tensor2D; loss: tf.Tensor1D; grad: tf.Tensor; graph: boolean } {
+  const step = ctx.model.crossEntropyStep;
+  const oneHot = loss.crossEntropyOf;
+  if (step && oneHot) {
+    const out = tf.tidy(() => {
+      const preprocessed = ctx.scale === 1 && ctx.offset === 0;
+      const r = step.run(preprocessed ? x : tf.add(tf.mul(x, ctx.scale), ctx.offset), oneHot);
+      // The chain rule through x * scale + offset.
+      return { logits: r.logits, loss: r.loss, grad: ctx.scale === 1 ? r.grad : tf.mul(r.grad, ctx.scale) };
+    });
+    return { ...out, graph: true };
+  }
   let logits: tf.Tensor2D | null = null;
   let perExample: tf.Tensor1D | null = null;
   const { value, grad } = tf.valueAndGrad((xx: tf.Tensor) => {
@@ -69,7 +87,23 @@ export function lossAndGrad(ctx: AttackContext, x: tf.Tensor, loss: LossFn): { l
     return tf.sum(l);
   })(x);
   value.dispose();
-  return { logits: logits!, loss: perExample!, grad };
+  return { logits: logits!, loss: perExample!, grad, graph: false };
+}
+
+/**
+ * The graph step's logits may differ from the eager forward pass in the last bits (other kernels, another order of
+ * sums), and the verdict on an adversarial example is the eager pass's (shard.ts). So before an attack stops on an
+ * example the graph sees misclassified, the eager pass confirms it: `pred` is overwritten with its answer for
+ * those rows. An attack thus never stops early on a point that is not a break.
+ */
+export async function confirmBreaks(ctx: AttackContext, x: tf.Tensor, pred: Int32Array | Float32Array | Uint8Array, labels: Int32Array, settled: Uint8Array): Promise<void> {
+  const rows: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (!settled[i] && pred[i] !== labels[i]) rows.push(i);
+  if (rows.length === 0) return;
+  const t = tf.tidy(() => tf.argMax(logitsOf(ctx, gatherRows(x, rows)), 1));
+  const eager = await t.data();
+  t.dispose();
+  rows.forEach((i, r) => (pred[i] = eager[r]!));
 }
 
 /** Per-example lower/upper bounds of the eps ball intersected with the value range (Linf). */

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type Norm,
-  ascentDirection, crossEntropy, logitsOf, lossAndGrad, oneHotOf, project,
+  ascentDirection, crossEntropyLoss, logitsOf, lossAndGrad, oneHotOf, project,
 } from "./common";
 
 export interface FgsmOptions {
@@ -30,7 +30,7 @@ export async function fgsmAttack(batch: AttackBatch, opts: FgsmOptions): Promise
   const { ctx, x, eps } = batch;
   const targets = opts.targeted ? await mostLikelyWrongClass(batch) : undefined;
   const oneHot = oneHotOf(targets ?? batch.labels, ctx.numClasses);
-  const out = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
+  const out = lossAndGrad(ctx, x, crossEntropyLoss(oneHot));
   const lossVals = await out.loss.data();
   const xAdv = tf.tidy(() => {
     const dir = ascentDirection(opts.norm, out.grad);

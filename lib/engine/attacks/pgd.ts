@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
-  ascentDirection, crossEntropy, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
+  ascentDirection, confirmBreaks, crossEntropyLoss, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
   oneHotOf, project, randomStartDelta, scatterRows, selectRows, traceCheckpoints,
 } from "./common";
 
@@ -126,7 +126,7 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
   const n = labels.length;
   const alpha = opts.stepSize ?? (2.5 * eps) / Math.max(1, opts.steps);
   const oneHot = oneHotOf(labels, ctx.numClasses);
-  const loss: LossFn = (z) => crossEntropy(z, oneHot);
+  const loss: LossFn = crossEntropyLoss(oneHot);
   const bounds = opts.norm === "linf" ? linfBounds(x0, eps, ctx.range) : undefined;
   const checkpoints = traceCheckpoints(opts.steps);
   const result = startRun(start, n, checkpoints.length);
@@ -135,13 +135,14 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
     // The last iterate only needs a forward pass.
     const out = k < opts.steps ? lossAndGrad(ctx, xk, loss) : (() => {
       const logits = logitsOf(ctx, xk);
-      return { logits, loss: tf.tidy(() => loss(logits)), grad: null as tf.Tensor | null };
+      return { logits, loss: tf.tidy(() => loss(logits)), grad: null as tf.Tensor | null, graph: false };
     })();
     const predT = tf.argMax(out.logits, 1);
     const [pred, lossVals] = await Promise.all([predT.data(), out.loss.data()]);
     predT.dispose();
     out.logits.dispose();
     out.loss.dispose();
+    if (out.graph) await confirmBreaks(ctx, xk, pred, labels, result.success);
     opts.onIterate?.(restart, k, lossVals);
     const take = new Uint8Array(n);
     const cp = checkpoints.indexOf(k);

@@ -1,0 +1,116 @@
+import * as tf from "@tensorflow/tfjs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CrossEntropyStep, LoadedModel } from "../model";
+import { crossEntropy, lossAndGrad, oneHotOf, type AttackContext } from "../attacks/common";
+import { createRng } from "../rng";
+import { stepGraphOf } from "./step-graph";
+
+/*
+ * On the native backend, a model's attack step (logits, cross-entropy, input gradient) runs as one TensorFlow
+ * graph instead of one tfjs-node call per op: about 2-4x faster on the demo CNN (docs/benchmarks.md). The graph is
+ * written from the model's weights (step-graph.ts), loaded through tfjs-node, and checked against the eager
+ * engine on the model itself before any attack may use it: a graph that disagrees is not attached.
+ */
+
+/** tfjs-node's loaded SavedModel, as far as it is used here. */
+interface SavedModel {
+  predict(inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;
+  dispose(): void;
+}
+interface TfjsNode {
+  node: { loadSavedModel(path: string, tags: string[], signature: string): Promise<SavedModel> };
+}
+
+export type StepGraphOutcome = { attached: true } | { attached: false; reason: string };
+
+/** The graph's bytes for a model, or null where its layers or format are not covered. */
+export type StepGraphWriter = (model: LoadedModel) => Uint8Array | null;
+
+const layersWriter: StepGraphWriter = (m) => (m.layersModel ? stepGraphOf(m.layersModel, m.inputShape, m.numClasses) : null);
+
+/**
+ * The model with `crossEntropyStep` set when the backend is native, the model is covered and the graph agrees
+ * with the eager engine on a check batch; else the model unchanged, with the reason. The returned model's
+ * dispose() also frees the graph.
+ */
+export async function withStepGraph(model: LoadedModel, writers: StepGraphWriter[] = [layersWriter]): Promise<{ model: LoadedModel; outcome: StepGraphOutcome }> {
+  const unchanged = (reason: string) => ({ model, outcome: { attached: false as const, reason } });
+  if (tf.getBackend() !== "tensorflow") return unchanged(`the ${tf.getBackend()} backend runs ops one by one`);
+  if (model.crossEntropyStep) return { model, outcome: { attached: true } };
+  if (model.inputShape.some((d) => d < 0)) return unchanged("the model's input shape has a dynamic dimension");
+  let bytes: Uint8Array | null = null;
+  for (const write of writers) {
+    bytes = write(model);
+    if (bytes) break;
+  }
+  if (!bytes) return unchanged("a layer or operator of the model is not written as a graph yet");
+  // A variable specifier, as in backend.ts: tfjs-node is optional.
+  const spec = "@tensorflow/tfjs-node";
+  const tfn = (await import(/* @vite-ignore */ spec)) as TfjsNode;
+  const dir = mkdtempSync(join(tmpdir(), "bulwark-step-"));
+  let saved: SavedModel;
+  try {
+    writeFileSync(join(dir, "saved_model.pb"), bytes);
+    saved = await tfn.node.loadSavedModel(dir, ["serve"], "step");
+  } catch (e) {
+    return unchanged(`TensorFlow did not load the graph: ${(e as Error).message.split("\n")[0]}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  let calls = 0;
+  const step: CrossEntropyStep = {
+    get calls() { return calls; },
+    run(x, oneHot) {
+      calls++;
+      const out = saved.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+      return { logits: out.logits as tf.Tensor2D, loss: out.loss as tf.Tensor1D, grad: out.grad! };
+    },
+  };
+  const disagreement = checkAgainstEager(model, step);
+  if (disagreement) {
+    saved.dispose();
+    return unchanged(disagreement);
+  }
+  calls = 0;
+  return {
+    model: { ...model, crossEntropyStep: step, dispose: () => { saved.dispose(); model.dispose(); } },
+    outcome: { attached: true },
+  };
+}
+
+/**
+ * One batch of seeded inputs through both paths. Other kernels and another order of sums move the last bits;
+ * anything beyond that (a wrong weight layout, a missed layer) is a disagreement, named.
+ */
+function checkAgainstEager(model: LoadedModel, step: CrossEntropyStep): string | null {
+  const n = 4;
+  const size = model.inputShape.reduce((a, b) => a * b, 1);
+  const rng = createRng("step-graph-check", 0, "inputs");
+  const values = Float32Array.from({ length: n * size }, () => rng.next());
+  const labels = Int32Array.from({ length: n }, (_, i) => i % model.numClasses);
+  let verdict: string | null = null;
+  tf.tidy(() => {
+    verdict = compare();
+  });
+  return verdict;
+  function compare(): string | null {
+    const x = tf.tensor(values, [n, ...model.inputShape]);
+    const oneHot = oneHotOf(labels, model.numClasses);
+    const ctx: AttackContext = { model, scale: 1, offset: 0, range: { min: 0, max: 1 }, inputShape: model.inputShape, numClasses: model.numClasses };
+    const eager = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
+    let graph: ReturnType<CrossEntropyStep["run"]>;
+    try {
+      graph = step.run(x, oneHot);
+    } catch (e) {
+      return `the graph failed on a check batch: ${(e as Error).message.split("\n")[0]}`;
+    }
+    const maxAbs = (t: tf.Tensor) => tf.max(tf.abs(t)).dataSync()[0]!;
+    const apart = (a: tf.Tensor, b: tf.Tensor, tol: number) => !(a.shape.join() === b.shape.join() && maxAbs(tf.sub(a, b)) <= tol);
+    if (apart(graph.logits, eager.logits, 1e-4 * Math.max(1, maxAbs(eager.logits)))) return "the graph's logits differ from the eager engine's on a check batch";
+    if (apart(graph.loss, eager.loss, 1e-4 * Math.max(1, maxAbs(eager.loss)))) return "the graph's loss differs from the eager engine's on a check batch";
+    if (apart(graph.grad, eager.grad, Math.max(1e-3 * maxAbs(eager.grad), 1e-7))) return "the graph's input gradient differs from the eager engine's on a check batch";
+    return null;
+  }
+}
