@@ -4,7 +4,7 @@ import { compareWithPytorch, parseBenchOptions, summariseKernels, torchEnv } fro
 describe("parseBenchOptions", () => {
   it("defaults to the demo CNN at batch 32 and 128 on native and wasm, PyTorch on every core, for --vs-pytorch", () => {
     const o = parseBenchOptions(["--vs-pytorch"], 6);
-    expect(o).toMatchObject({ vsPytorch: true, graphStep: false, profile: false, models: ["digits-cnn"], batches: [32, 128], resnetBatches: [32, 128], backends: ["tensorflow", "wasm"], torchThreads: 6, steps: 20, eps: 0.3, stepSize: 0.01, seconds: 8 });
+    expect(o).toMatchObject({ vsPytorch: true, profile: false, models: ["digits-cnn"], batches: [32, 128], resnetBatches: [32, 128], backends: ["tensorflow", "wasm"], torchThreads: 6, steps: 20, eps: 0.3, stepSize: 0.01, seconds: 8 });
   });
 
   it("keeps the plain benchmark's defaults without it", () => {

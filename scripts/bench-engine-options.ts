@@ -16,8 +16,6 @@ export interface BenchOptions {
   eps: number;
   stepSize: number;
   vsPytorch: boolean;
-  /** With --vs-pytorch: also native with the step's forward and gradient as one TensorFlow graph (scripts/bench-graph-step.ts). */
-  graphStep: boolean;
   profile: boolean;
   /** PyTorch's intra-op threads (default: the machine's cores). */
   torchThreads: number;
@@ -66,7 +64,6 @@ export function parseBenchOptions(argv: string[], cores: number): BenchOptions {
     eps: num("eps", 0.3),
     stepSize: num("step-size", 0.01),
     vsPytorch,
-    graphStep: argv.includes("--graph-step"),
     profile: argv.includes("--profile"),
     torchThreads: num("torch-threads", cores, { integer: true }),
     torchMalloc: torchMalloc(value("torch-malloc")),

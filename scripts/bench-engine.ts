@@ -4,7 +4,7 @@
  * per backend and batch size.
  *   npm run bench:engine -- [--seconds=8] [--batches=32,128,256] [--backends=tensorflow,wasm,cpu] [--procs=2] [--cpu-seconds=3]
  *                           [--models=digits-cnn,resnet8-onnx] [--resnet-batches=32,128] [--steps=20] [--eps=0.3] [--step-size=0.01]
- *   npm run bench:engine -- --vs-pytorch [--model=digits-cnn|resnet8-onnx] [--batches=32,128] [--backends=tensorflow,wasm] [--torch-threads=N] [--graph-step]
+ *   npm run bench:engine -- --vs-pytorch [--model=digits-cnn|resnet8-onnx] [--batches=32,128] [--backends=tensorflow,wasm] [--torch-threads=N]
  *                           [--torch-malloc=tuned|default]
  *   npm run bench:engine -- --profile [--model=digits-cnn] [--batches=128]
  * --vs-pytorch also runs the same PGD loop in PyTorch (scripts/bench-pytorch.py, CPU, one thread per core) on
@@ -13,9 +13,10 @@
  * tolerance), then prints sample·steps/s side by side with the engine/PyTorch ratios, the machine and the load.
  * PyTorch runs with glibc's malloc kept from returning its buffers to the system every step (torchEnv; with
  * glibc's defaults it runs up to 4x slower at batch 128); --torch-malloc=default measures it as glibc ships.
- * Without python3 or torch it says so and prints the engine's figures. --graph-step adds native with the forward
- * pass and gradient run as one TensorFlow graph written by the engine (work in progress; graphStep below). --profile prints the time per kernel of
- * one PGD step on the native backend (tf.profile), summed per kernel name.
+ * Without python3 or torch it says so and prints the engine's figures. Native runs the step as evaluations do: as
+ * the model's one TensorFlow graph where it has one (lib/engine/graph/attach.ts); --vs-pytorch also runs native
+ * eager (one tfjs-node call per op, --eager-step in a child) for comparison. --profile prints the time per kernel
+ * of one eager PGD step on the native backend (tf.profile), summed per kernel name.
  * Each backend runs in its own child process (native, wasm and cpu side by side in one run); cpu, about
  * 40x slower than native, runs only the first batch size for --cpu-seconds. The ResNet runs the engine's
  * default kernels only (no stock-kernel variant, no --procs).
@@ -38,7 +39,8 @@ import { loadModelFromFiles, type LoadedModel } from "@/lib/engine/model";
 import { loadOnnxModel, type CompiledOnnx } from "@/lib/engine/onnx";
 import { EngineCardSchema } from "@/lib/engine/card";
 import { createRng } from "@/lib/engine/rng";
-import { ascentDirection, crossEntropy, linfBounds, clipTo, lossAndGrad, oneHotOf, type AttackContext } from "@/lib/engine/attacks/common";
+import { ascentDirection, crossEntropyLoss, linfBounds, clipTo, lossAndGrad, oneHotOf, type AttackContext } from "@/lib/engine/attacks/common";
+import { withStepGraph } from "@/lib/engine/graph/attach";
 import { digitsCnnForwardFlops, DIGITS_CARD } from "@/lib/demo/digits-cnn";
 import { loadDemoEvalSplit } from "@/lib/demo/mnist";
 import { compareWithPytorch, parseBenchOptions, PARITY_TOLERANCE, summariseKernels, torchEnv, type KernelTiming, type ParityReport } from "./bench-engine-options";
@@ -132,8 +134,9 @@ async function resnetSubject(): Promise<Subject> {
 const subjectOf = (name: string) => (name === "resnet8-onnx" ? resnetSubject() : name === "digits-cnn" ? digitsSubject() : Promise.reject(new Error(`unknown model ${name} (digits-cnn, resnet8-onnx)`)));
 
 /** One PGD-Linf attack state on a batch: `step()` is one iteration as the engine's attacks run it. */
-async function pgdStepper(subject: Subject, batch: number) {
-  const model = await subject.load();
+async function pgdStepper(subject: Subject, batch: number, graph = false) {
+  const loaded = await subject.load();
+  const model = graph ? (await withStepGraph(loaded)).model : loaded;
   const ctx: AttackContext = { model, scale: 1, offset: 0, range: subject.range, inputShape: subject.inputShape, numClasses: subject.numClasses };
   const data = subject.batch(batch);
   const x0 = tf.tensor(data.x, [batch, ...subject.inputShape]);
@@ -142,7 +145,7 @@ async function pgdStepper(subject: Subject, batch: number) {
   let x: tf.Tensor = x0.clone();
   let done = 0;
   const step = async () => {
-    const out = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
+    const out = lossAndGrad(ctx, x, crossEntropyLoss(oneHot));
     await out.loss.data();
     const next = tf.tidy(() => clipTo(tf.add(x, tf.mul(ascentDirection("linf", out.grad), opts.stepSize)), lo, hi));
     tf.dispose([out.logits, out.loss, out.grad, x]);
@@ -155,7 +158,7 @@ async function pgdStepper(subject: Subject, batch: number) {
   };
   /** Logits then input gradients (channels last) of sum(cross-entropy) at the clean inputs. */
   const check = async (): Promise<Float32Array> => {
-    const out = lossAndGrad(ctx, x0, (z) => crossEntropy(z, oneHot));
+    const out = lossAndGrad(ctx, x0, crossEntropyLoss(oneHot));
     const [z, g] = await Promise.all([out.logits.data(), out.grad.data()]);
     tf.dispose([out.logits, out.loss, out.grad]);
     const all = new Float32Array(z.length + g.length);
@@ -172,11 +175,11 @@ async function pgdStepper(subject: Subject, batch: number) {
     tf.dispose([x, x0, oneHot, lo, hi]);
     model.dispose();
   };
-  return { step, check, restart, dispose };
+  return { step, check, restart, dispose, graph: model.crossEntropyStep !== undefined };
 }
 
-async function bench(subject: Subject, batch: number): Promise<{ rate: number; steps: number; rssMB: number; tfMB: number; tensors: number }> {
-  const pgd = await pgdStepper(subject, batch);
+async function bench(subject: Subject, batch: number, graph: boolean): Promise<{ rate: number; steps: number; rssMB: number; tfMB: number; tensors: number; graph: boolean }> {
+  const pgd = await pgdStepper(subject, batch, graph);
   let peakRss = 0, peakTf = 0;
   const step = async () => {
     await pgd.step();
@@ -194,8 +197,9 @@ async function bench(subject: Subject, batch: number): Promise<{ rate: number; s
     steps++;
   }
   const rate = (steps * batch) / ((performance.now() - t0) / 1000);
+  const usedGraph = pgd.graph;
   pgd.dispose();
-  return { rate, steps, rssMB: peakRss / 2 ** 20, tfMB: peakTf / 2 ** 20, tensors: tf.memory().numTensors };
+  return { rate, steps, rssMB: peakRss / 2 ** 20, tfMB: peakTf / 2 ** 20, tensors: tf.memory().numTensors, graph: usedGraph };
 }
 
 /** The tfjs engine's internals the profile needs (not in tfjs's typings). */
@@ -267,9 +271,11 @@ if (child) {
     console.log(JSON.stringify(await profileStep(subject, batches[0]!)));
     process.exit(0);
   }
+  // Native: the step as evaluations run it (one graph where the model has one) unless --eager-step.
+  const graph = info.backend === "tensorflow" && !process.argv.includes("--eager-step");
   const checkOut = arg("check-out");
   if (checkOut) {
-    const pgd = await pgdStepper(subject, Number(arg("check")));
+    const pgd = await pgdStepper(subject, Number(arg("check")), graph);
     const values = await pgd.check();
     pgd.dispose();
     await writeFile(checkOut, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
@@ -278,8 +284,9 @@ if (child) {
   for (const variant of variants) {
     if (info.backend === "wasm") setWasmFastConvBackpropInput(!variant.startsWith("stock"));
     for (const b of batches) {
-      const r = await bench(subject, b);
-      console.log(JSON.stringify({ backend: info.backend, label: describeBackend(info), variant, batch: b, ...r }));
+      const r = await bench(subject, b, graph);
+      const how = info.backend !== "tensorflow" ? "" : r.graph ? ", attack step as one TensorFlow graph" : ", eager (one call per op)";
+      console.log(JSON.stringify({ backend: info.backend, label: describeBackend(info) + how, variant, batch: b, ...r }));
     }
   }
   process.exit(0);
@@ -387,18 +394,15 @@ async function vsPytorch(): Promise<void> {
         }
         console.log(`(load average now ${loadNow()})`);
       }
-      if (opts.graphStep) {
-        const result = await graphStep(dir, subject.torchModel.kind, reference, maxBatch, classes);
-        if (result) rates.set(result.label, result.rates);
-        mismatch ||= result?.parityOk === false;
-      }
-      for (const pref of backends) {
-        const checkOut = join(dir, `engine-${pref}.f32`);
+      // Native twice: as evaluations run it, then eager for comparison.
+      const runs = backends.flatMap((pref): { pref: BackendPreference; eager: boolean }[] => (pref === "tensorflow" ? [{ pref, eager: false }, { pref, eager: true }] : [{ pref, eager: false }]));
+      for (const { pref, eager } of runs) {
+        const checkOut = join(dir, `engine-${pref}${eager ? "-eager" : ""}.f32`);
         let rows: Row[];
         try {
           rows = await runChild(name, pref, batches, pref === "cpu" ? cpuSeconds : seconds, true, (r) =>
             console.log(`${r.label} | batch ${r.batch} | ${fmtRate(r.rate)} sample·steps/s | ${((r.rate * subject.stepFlops) / 1e9).toFixed(2)} GFLOP/s`),
-          [`--check=${maxBatch}`, `--check-out=${checkOut}`]);
+          [`--check=${maxBatch}`, `--check-out=${checkOut}`, ...(eager ? ["--eager-step"] : [])]);
         } catch (e) {
           console.log(`${pref} | unavailable: ${(e as Error).message}${pref === "tensorflow" ? " (set it up with `npm run engine:native`)" : ""}`);
           continue;
@@ -438,36 +442,6 @@ async function vsPytorch(): Promise<void> {
   }
 }
 
-/**
- * --graph-step (work in progress): the model's forward pass, cross-entropy and input gradient as one TensorFlow
- * graph written by the engine (lib/engine/graph/step-graph.ts) and run by tfjs-node (scripts/bench-graph-step.ts):
- * what executing a step in one call, instead of one call per op, gives the native backend. Attacks do not use it yet.
- */
-async function graphStep(dir: string, kind: string, reference: Float32Array | null, checkBatch: number, classes: number) {
-  if (kind !== "layers") return void console.log("Graph step skipped: only TF.js LayersModels are written as a graph so far.");
-  const checkOut = join(dir, "graph.f32");
-  const rates = new Map<number, number>();
-  let label = "graph";
-  try {
-    await jsonLines<{ graph?: string; batch?: number; rate?: number }>(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "bench-graph-step.ts"), join(dir, "spec.json"), checkOut], (l) => {
-      if (l.graph) label = l.graph;
-      if (l.batch && l.rate) {
-        rates.set(l.batch, l.rate);
-        console.log(`${label} | batch ${l.batch} | ${fmtRate(l.rate)} sample·steps/s`);
-      }
-    });
-  } catch (e) {
-    return void console.log(`graph | failed: ${(e as Error).message}`);
-  }
-  let parityOk: boolean | undefined;
-  if (reference) {
-    const parity = compareWithPytorch(reference, new Float32Array((await readFile(checkOut)).buffer.slice(0)), checkBatch, classes);
-    parityOk = parity.ok;
-    console.log(`  vs PyTorch on the first ${checkBatch} clean inputs: ${describeParity(parity)}`);
-  }
-  console.log(`(load average now ${loadNow()})`);
-  return { label, rates, parityOk };
-}
 
 /** --profile: one PGD step's kernels on the first backend (native by default). */
 async function profile(): Promise<void> {
