@@ -23,6 +23,8 @@ interface TfjsNode {
   node: { loadSavedModel(path: string, tags: string[], signature: string): Promise<SavedModel> };
 }
 
+const MAX_GRAPH_BYTES = 1024 * 2 ** 20;
+
 export type StepGraphOutcome = { attached: true } | { attached: false; reason: string };
 
 /** The graph's bytes for a model, or null where its layers or format are not covered. */
@@ -41,11 +43,17 @@ export async function withStepGraph(model: LoadedModel, writers: StepGraphWriter
   if (model.crossEntropyStep) return { model, outcome: { attached: true } };
   if (model.inputShape.some((d) => d < 0)) return unchanged("the model's input shape has a dynamic dimension");
   let bytes: Uint8Array | null = null;
-  for (const write of writers) {
-    bytes = write(model);
-    if (bytes) break;
+  try {
+    for (const write of writers) {
+      bytes = write(model);
+      if (bytes) break;
+    }
+  } catch (e) {
+    return unchanged(`the graph could not be written: ${(e as Error).message.split("\n")[0]}`);
   }
   if (!bytes) return unchanged("a layer or operator of the model is not written as a graph yet");
+  // The weights are constants in the graph: a model near protobuf's 2 GB message limit stays eager.
+  if (bytes.byteLength > MAX_GRAPH_BYTES) return unchanged(`the graph would be ${Math.round(bytes.byteLength / 2 ** 20)} MB, over the ${MAX_GRAPH_BYTES / 2 ** 20} MB the engine loads as one graph`);
   // A variable specifier, as in backend.ts: tfjs-node is optional.
   const spec = "@tensorflow/tfjs-node";
   const tfn = (await import(/* @vite-ignore */ spec)) as TfjsNode;
