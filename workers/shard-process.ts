@@ -63,7 +63,11 @@ async function cachedModel(task: { teamId: string; modelVersionId: string }): Pr
 async function attachStepGraph(loaded: EngineModel): Promise<void> {
   if (!modelCache || modelCache.loaded !== loaded || modelCache.stepGraph) return;
   // An ensemble combines its members' outputs: no graph is written for it (each member could have one).
-  const { model, outcome } = loaded.ensemble ? { model: loaded.model, outcome: { attached: false as const, reason: "an ensemble's members are differentiated one by one" } } : await withStepGraph(loaded.model);
+  // The graph only speeds attacks up: whatever goes wrong setting it up, the shard runs eagerly.
+  const eager = (reason: string) => ({ model: loaded.model, outcome: { attached: false as const, reason } });
+  const { model, outcome } = loaded.ensemble
+    ? eager("an ensemble's members are differentiated one by one")
+    : await withStepGraph(loaded.model).catch((e: unknown) => eager(`the graph could not be set up: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`));
   modelCache.stepGraph = outcome;
   if (outcome.attached) {
     // The returned model's dispose() frees the graph and the model it wraps.
