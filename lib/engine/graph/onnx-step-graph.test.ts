@@ -1,0 +1,181 @@
+import * as tf from "@tensorflow/tfjs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initEngineBackend } from "../backend";
+import type { EngineCard } from "../card";
+import { crossEntropy, lossAndGrad, oneHotOf } from "../attacks/common";
+import { createRng } from "../rng";
+import { contextFor, engineTestBackends } from "../testing";
+import { loadOnnxModel, type OnnxCard } from "../onnx/executor";
+import { buildOnnx, ints64, pytorchStyleCnn, weights, type TestModel } from "../onnx/testing";
+import { onnxStepGraphOf } from "./onnx-step-graph";
+import { decodeSavedModel } from "./tf-proto";
+
+const native = (await engineTestBackends()).includes("tensorflow");
+const FIXTURES = join(process.cwd(), "test", "fixtures", "onnx");
+
+function resnet8() {
+  const f = JSON.parse(readFileSync(join(FIXTURES, "resnet8-cifar.json"), "utf8")) as { card: EngineCard };
+  return { onnx: new Uint8Array(readFileSync(join(FIXTURES, "resnet8-cifar.onnx"))), card: f.card };
+}
+
+/*
+ * A value read by several nodes: r1 feeds a convolution, the residual Add and a product with that Add's result,
+ * so its gradient is the sum of three contributions. The card is channels last over a rank-4 graph (the graph
+ * reads axis 1 as channels), normalised per last axis; a padded MaxPool and a Shape-driven flatten of a 4×4 map.
+ */
+function residualModel(): { model: TestModel; card: OnnxCard & EngineCard } {
+  const bn = (p: string, seed: number) => ({
+    [`${p}g`]: weights([4], seed, 0.5), [`${p}b`]: weights([4], seed + 1), [`${p}m`]: weights([4], seed + 2),
+    [`${p}v`]: { dims: [4], data: [0.5, 1.5, 2, 0.8] },
+  });
+  const model: TestModel = {
+    opset: 17,
+    input: { name: "x", dims: ["batch", 4, 6, 6] },
+    output: { name: "y" },
+    nodes: [
+      { op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["c1"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: "BatchNormalization", inputs: ["c1", "n1g", "n1b", "n1m", "n1v"], outputs: ["bn1"] },
+      { op: "Relu", inputs: ["bn1"], outputs: ["r1"] },
+      { op: "Conv", inputs: ["r1", "w2"], outputs: ["c2"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: "BatchNormalization", inputs: ["c2", "n2g", "n2b", "n2m", "n2v"], outputs: ["bn2"] },
+      { op: "Add", inputs: ["bn2", "r1"], outputs: ["s"] },
+      { op: "Mul", inputs: ["s", "r1"], outputs: ["m"] },
+      { op: "Sub", inputs: ["m", "shift"], outputs: ["m2"] },
+      { op: "MaxPool", inputs: ["m2"], outputs: ["p"], attrs: { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1] } },
+      { op: "Relu", inputs: ["p"], outputs: ["r2"] },
+      { op: "Shape", inputs: ["r2"], outputs: ["sh"] },
+      { op: "Gather", inputs: ["sh", "i0"], outputs: ["n"], attrs: { axis: 0 } },
+      { op: "Unsqueeze", inputs: ["n", "ax0"], outputs: ["n1"] },
+      { op: "Concat", inputs: ["n1", "m1"], outputs: ["target"], attrs: { axis: 0 } },
+      { op: "Reshape", inputs: ["r2", "target"], outputs: ["f"] },
+      { op: "Gemm", inputs: ["f", "w3", "b3"], outputs: ["y"], attrs: { transB: 1 } },
+    ],
+    initializers: {
+      w1: weights([4, 4, 3, 3], 11), b1: weights([4], 12), w2: weights([4, 4, 3, 3], 13), ...bn("n1", 20), ...bn("n2", 30),
+      shift: weights([4, 1, 1], 40), i0: { dims: [], data: [0], type: "int64" }, ax0: ints64([0]), m1: ints64([-1]),
+      w3: weights([5, 64], 41), b3: weights([5], 42),
+    },
+  };
+  const card = {
+    inputShape: [4, 6, 6], inputRange: { min: 0, max: 1 }, preprocessing: "none" as const, classLabels: ["a", "b", "c", "d", "e"],
+    normalization: { mean: [0.4, 0.5, 0.45, 0.5, 0.55, 0.6], std: [0.2, 0.25, 0.3, 0.22, 0.27, 0.24] },
+  };
+  return { model, card };
+}
+
+const nonGraphOps = (bytes: Uint8Array) =>
+  decodeSavedModel(bytes).metaGraphs[0]!.graphDef.node.map((n) => n.op).filter((op) => !["Const", "Placeholder", "Shape"].includes(op));
+
+describe("onnxStepGraphOf", () => {
+  beforeAll(async () => { await initEngineBackend("cpu"); });
+
+  it("writes the ResNet-8 fixture's step graph with its signature, summing the gradients of residual fan-outs", async () => {
+    const { onnx, card } = resnet8();
+    const model = await loadOnnxModel({ onnx }, card);
+    const bytes = onnxStepGraphOf(model, card);
+    expect(bytes).not.toBeNull();
+    const [meta] = decodeSavedModel(bytes!).metaGraphs;
+    const step = meta!.signatureDef.step!;
+    expect(Object.keys(step.inputs).sort()).toEqual(["onehot", "x"]);
+    expect(Object.keys(step.outputs).sort()).toEqual(["grad", "logits", "loss"]);
+    expect(step.outputs.grad!.tensorShape.dim!.map((d) => d.size)).toEqual([-1, 32, 32, 3]);
+    const ops = nonGraphOps(bytes!);
+    const count = (op: string) => ops.filter((o) => o === op).length;
+    expect(count("Conv2D")).toBe(9);
+    expect(count("Conv2DBackpropInput")).toBe(9);
+    expect(count("ReluGrad")).toBe(count("Relu"));
+    // The stem's and each block's input reach two consumers (conv1 and the shortcut) and the Add's output both.
+    expect(count("AddN")).toBe(3);
+    expect(ops).toContain("Mean");
+    expect(ops).toContain("BroadcastTo");
+    expect(ops.filter((o) => o === "Transpose")).toEqual([]);
+    model.dispose();
+  });
+
+  it("returns null for an op it does not cover and for a graph with a fixed batch of 1", async () => {
+    const mlp = (nodes: TestModel["nodes"], batch: number | string): TestModel => ({
+      opset: 17, input: { name: "x", dims: [batch, 4] }, output: { name: "y" }, nodes,
+      initializers: { w1: weights([4, 4], 1), w2: weights([3, 4], 2) },
+    });
+    const card = { inputShape: [4] };
+    const tanh = await loadOnnxModel({ onnx: buildOnnx(mlp([
+      { op: "Gemm", inputs: ["x", "w1"], outputs: ["h"] }, { op: "Tanh", inputs: ["h"], outputs: ["t"] }, { op: "Gemm", inputs: ["t", "w2"], outputs: ["y"], attrs: { transB: 1 } },
+    ], "batch")) }, card);
+    expect(onnxStepGraphOf(tanh, card)).toBeNull();
+    const relu = mlp([{ op: "Gemm", inputs: ["x", "w1"], outputs: ["h"] }, { op: "Relu", inputs: ["h"], outputs: ["t"] }, { op: "Gemm", inputs: ["t", "w2"], outputs: ["y"], attrs: { transB: 1 } }], "batch");
+    const covered = await loadOnnxModel({ onnx: buildOnnx(relu) }, card);
+    expect(onnxStepGraphOf(covered, card)).not.toBeNull();
+    const fixed = await loadOnnxModel({ onnx: buildOnnx({ ...relu, input: { name: "x", dims: [1, 4] } }) }, card);
+    expect(fixed.onnx.perExample).toBe(true);
+    expect(onnxStepGraphOf(fixed, card)).toBeNull();
+    [tanh, covered, fixed].forEach((m) => m.dispose());
+  });
+});
+
+describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
+  beforeAll(async () => { await initEngineBackend("tensorflow"); });
+  const seen: string[] = [];
+
+  /** Graph against eager lossAndGrad on n seeded inputs in [0, 1]; returns the largest differences. */
+  async function compare(onnx: Uint8Array, card: OnnxCard & EngineCard, n: number, seed: number) {
+    const tfn = await import("@tensorflow/tfjs-node");
+    const model = await loadOnnxModel({ onnx }, card);
+    const bytes = onnxStepGraphOf(model, card);
+    expect(bytes).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), "onnx-step-graph-"));
+    writeFileSync(join(dir, "saved_model.pb"), bytes!);
+    const graph = await tfn.node.loadSavedModel(dir, ["serve"], "step");
+    const rng = createRng(seed, 0, "onnx-step-graph");
+    const size = card.inputShape.reduce((a, b) => a * b, 1);
+    const x = tf.tensor(Float32Array.from({ length: n * size }, () => rng.next()), [n, ...card.inputShape]);
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rng.next() * model.numClasses));
+    const oneHot = oneHotOf(labels, model.numClasses);
+    const eager = lossAndGrad(contextFor(model, card), x, (z) => crossEntropy(z, oneHot));
+    const out = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const maxAbs = (t: tf.Tensor) => tf.tidy(() => t.abs().max().dataSync()[0]!);
+    const diff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => maxAbs(tf.sub(a, b)));
+    expect(out.grad!.shape).toEqual(eager.grad.shape);
+    const d = {
+      logits: diff(out.logits!, eager.logits), logitsMax: maxAbs(eager.logits),
+      loss: diff(out.loss!, eager.loss), lossMax: maxAbs(eager.loss),
+      grad: diff(out.grad!, eager.grad), gradMax: maxAbs(eager.grad),
+    };
+    const floor = 1e-3 * d.gradMax;
+    const [ge, gg] = [eager.grad.dataSync(), out.grad!.dataSync()];
+    let disagree = 0;
+    for (let i = 0; i < ge.length; i++) if (Math.abs(ge[i]!) > floor && Math.sign(ge[i]!) !== Math.sign(gg[i]!)) disagree++;
+    tf.dispose([x, oneHot, eager.logits, eager.loss, eager.grad, ...Object.values(out)]);
+    graph.dispose();
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+    return { ...d, disagree };
+  }
+
+  const check = (name: string, d: Awaited<ReturnType<typeof compare>>) => {
+    seen.push(`${name}: logits max|Δ| ${d.logits.toExponential(2)} (max ${d.logitsMax.toFixed(3)}), loss ${d.loss.toExponential(2)}, grad max|Δ|/max|g| ${(d.grad / d.gradMax).toExponential(2)}`);
+    expect(d.logits).toBeLessThan(1e-4 * Math.max(1, d.logitsMax));
+    expect(d.loss).toBeLessThan(1e-4 * Math.max(1, d.lossMax));
+    expect(d.grad).toBeLessThan(1e-3 * d.gradMax);
+    // The step direction: the sign of every entry above the noise floor agrees.
+    expect(d.disagree).toBe(0);
+  };
+
+  it("gives the eager engine's logits, losses and input gradients on the ResNet-8 fixture (NCHW, normalised)", async () => {
+    const { onnx, card } = resnet8();
+    check("resnet8-cifar, 32 inputs", await compare(onnx, card, 32, 7));
+  });
+
+  it("sums a fan-out's gradients: residual Add, a product of two live values, BatchNorm, padded MaxPool, channels-last card", async () => {
+    const { model, card } = residualModel();
+    check("residual model, 16 inputs", await compare(buildOnnx(model), card, 16, 8));
+  });
+
+  it("runs the PyTorch-style CNN with a Shape-driven Reshape and a final Softmax the logits skip", async () => {
+    const card = { inputShape: [8, 8, 3], inputLayout: "NCHW" as const, inputRange: { min: 0, max: 1 }, preprocessing: "none" as const, classLabels: ["a", "b", "c"] };
+    check("PyTorch-style CNN, 16 inputs", await compare(buildOnnx(pytorchStyleCnn()), card, 16, 9));
+    console.log(`[onnx step graph]\n${seen.join("\n")}`);
+  });
+});
