@@ -8,7 +8,7 @@ import type { EngineCard } from "../card";
 import { crossEntropy, lossAndGrad, oneHotOf } from "../attacks/common";
 import { createRng } from "../rng";
 import { contextFor, engineTestBackends } from "../testing";
-import { loadOnnxModel, type OnnxCard } from "../onnx/executor";
+import { loadOnnxModel, toGraphInput, type OnnxCard } from "../onnx/executor";
 import { buildOnnx, ints64, pytorchStyleCnn, weights, type TestModel } from "../onnx/testing";
 import { onnxStepGraphOf } from "./onnx-step-graph";
 import { decodeSavedModel } from "./tf-proto";
@@ -104,13 +104,16 @@ describe("onnxStepGraphOf", () => {
     const tanh = await loadOnnxModel({ onnx: buildOnnx(mlp([
       { op: "Gemm", inputs: ["x", "w1"], outputs: ["h"] }, { op: "Tanh", inputs: ["h"], outputs: ["t"] }, { op: "Gemm", inputs: ["t", "w2"], outputs: ["y"], attrs: { transB: 1 } },
     ], "batch")) }, card);
-    expect(onnxStepGraphOf(tanh, card)).toBeNull();
+    const reasons: string[] = [];
+    expect(onnxStepGraphOf(tanh, card, (r) => reasons.push(r))).toBeNull();
+    expect(reasons).toEqual(["op Tanh"]);
     const relu = mlp([{ op: "Gemm", inputs: ["x", "w1"], outputs: ["h"] }, { op: "Relu", inputs: ["h"], outputs: ["t"] }, { op: "Gemm", inputs: ["t", "w2"], outputs: ["y"], attrs: { transB: 1 } }], "batch");
     const covered = await loadOnnxModel({ onnx: buildOnnx(relu) }, card);
     expect(onnxStepGraphOf(covered, card)).not.toBeNull();
     const fixed = await loadOnnxModel({ onnx: buildOnnx({ ...relu, input: { name: "x", dims: [1, 4] } }) }, card);
     expect(fixed.onnx.perExample).toBe(true);
-    expect(onnxStepGraphOf(fixed, card)).toBeNull();
+    expect(onnxStepGraphOf(fixed, card, (r) => reasons.push(r))).toBeNull();
+    expect(reasons[1]).toBe("a graph exported with a fixed batch of 1");
     [tanh, covered, fixed].forEach((m) => m.dispose());
   });
 });
@@ -119,8 +122,8 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
   beforeAll(async () => { await initEngineBackend("tensorflow"); });
   const seen: string[] = [];
 
-  /** Graph against eager lossAndGrad on n seeded inputs in [0, 1]; returns the largest differences. */
-  async function compare(onnx: Uint8Array, card: OnnxCard & EngineCard, n: number, seed: number) {
+  /** The model loaded eagerly and its step graph loaded through tfjs-node. */
+  async function load(onnx: Uint8Array, card: OnnxCard) {
     const tfn = await import("@tensorflow/tfjs-node");
     const model = await loadOnnxModel({ onnx }, card);
     const bytes = onnxStepGraphOf(model, card);
@@ -128,6 +131,12 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     const dir = mkdtempSync(join(tmpdir(), "onnx-step-graph-"));
     writeFileSync(join(dir, "saved_model.pb"), bytes!);
     const graph = await tfn.node.loadSavedModel(dir, ["serve"], "step");
+    return { model, graph, dir };
+  }
+
+  /** Graph against eager lossAndGrad on n seeded inputs in [0, 1]; returns the largest differences. */
+  async function compare(onnx: Uint8Array, card: OnnxCard & EngineCard, n: number, seed: number) {
+    const { model, graph, dir } = await load(onnx, card);
     const rng = createRng(seed, 0, "onnx-step-graph");
     const size = card.inputShape.reduce((a, b) => a * b, 1);
     const x = tf.tensor(Float32Array.from({ length: n * size }, () => rng.next()), [n, ...card.inputShape]);
@@ -143,39 +152,94 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
       loss: diff(out.loss!, eager.loss), lossMax: maxAbs(eager.loss),
       grad: diff(out.grad!, eager.grad), gradMax: maxAbs(eager.grad),
     };
+    // Per example: the gradient within 1e-3 of the batch's largest entry, and the sign of every entry above that
+    // noise floor the same.
     const floor = 1e-3 * d.gradMax;
     const [ge, gg] = [eager.grad.dataSync(), out.grad!.dataSync()];
-    let disagree = 0;
-    for (let i = 0; i < ge.length; i++) if (Math.abs(ge[i]!) > floor && Math.sign(ge[i]!) !== Math.sign(gg[i]!)) disagree++;
+    const off: number[] = [];
+    for (let e = 0; e < n; e++) {
+      let bad = false;
+      for (let i = e * size; i < (e + 1) * size; i++) {
+        if (Math.abs(ge[i]! - gg[i]!) > floor || (Math.abs(ge[i]!) > floor && Math.sign(ge[i]!) !== Math.sign(gg[i]!))) bad = true;
+      }
+      if (bad) off.push(e);
+    }
+    // Graph execution rounds differently (TensorFlow fuses ops), by ~1e-6 here: a ReLU input that close to 0 may
+    // take the other side of the kink, and that example's gradient legitimately changes. Such an example is
+    // excused only if the eager forward pass shows a ReLU input within 1e-5 of 0 for it.
+    const capture = new Map<string, tf.Tensor>();
+    tf.tidy(() => { model.onnx.run(toGraphInput(x, card), { capture }); });
+    const nearKink = new Set<number>();
+    for (const node of model.onnx.plan.filter((p) => p.opType === "Relu")) {
+      const z = capture.get(node.inputs[0]!)!;
+      const per = z.size / n, v = z.dataSync();
+      for (let i = 0; i < v.length; i++) if (Math.abs(v[i]!) < 1e-5) nearKink.add(Math.floor(i / per));
+    }
+    capture.forEach((t) => t.dispose());
+    const unexplained = off.filter((e) => !nearKink.has(e));
+    let worstKept = 0;
+    for (let e = 0; e < n; e++) {
+      if (off.includes(e)) continue;
+      for (let i = e * size; i < (e + 1) * size; i++) worstKept = Math.max(worstKept, Math.abs(ge[i]! - gg[i]!));
+    }
     tf.dispose([x, oneHot, eager.logits, eager.loss, eager.grad, ...Object.values(out)]);
     graph.dispose();
     model.dispose();
     rmSync(dir, { recursive: true, force: true });
-    return { ...d, disagree };
+    return { ...d, off, unexplained, worstKept };
   }
 
-  const check = (name: string, d: Awaited<ReturnType<typeof compare>>) => {
-    seen.push(`${name}: logits max|Δ| ${d.logits.toExponential(2)} (max ${d.logitsMax.toFixed(3)}), loss ${d.loss.toExponential(2)}, grad max|Δ|/max|g| ${(d.grad / d.gradMax).toExponential(2)}`);
+  const check = (name: string, d: Awaited<ReturnType<typeof compare>>, n: number) => {
+    seen.push(
+      `${name}: logits max|Δ| ${d.logits.toExponential(2)} (max ${d.logitsMax.toFixed(3)}), loss max|Δ| ${d.loss.toExponential(2)}, ` +
+        `grad max|Δ|/max|g| ${(d.worstKept / d.gradMax).toExponential(2)} over ${n - d.off.length}/${n} examples` +
+        (d.off.length ? `; examples ${d.off.join(", ")} off by ${(d.grad / d.gradMax).toExponential(2)}, each with a ReLU input within 1e-5 of its kink` : ""),
+    );
     expect(d.logits).toBeLessThan(1e-4 * Math.max(1, d.logitsMax));
     expect(d.loss).toBeLessThan(1e-4 * Math.max(1, d.lossMax));
-    expect(d.grad).toBeLessThan(1e-3 * d.gradMax);
-    // The step direction: the sign of every entry above the noise floor agrees.
-    expect(d.disagree).toBe(0);
+    expect(d.worstKept).toBeLessThan(1e-3 * d.gradMax);
+    expect(d.unexplained).toEqual([]);
+    expect(d.off.length).toBeLessThanOrEqual(n / 16);
   };
 
   it("gives the eager engine's logits, losses and input gradients on the ResNet-8 fixture (NCHW, normalised)", async () => {
     const { onnx, card } = resnet8();
-    check("resnet8-cifar, 32 inputs", await compare(onnx, card, 32, 7));
+    check("resnet8-cifar, 32 inputs", await compare(onnx, card, 32, 7), 32);
+  });
+
+  it("gives PyTorch's logits and cross-entropy input gradients on the ResNet-8 fixture's own examples", async () => {
+    const { onnx, card } = resnet8();
+    const f = JSON.parse(readFileSync(join(FIXTURES, "resnet8-cifar.json"), "utf8")) as {
+      examples: { shape: number[]; inputs: number[][]; labels: number[] };
+      expected: { torchLogits: number[][] };
+      gradients: { crossEntropySum: { grad: number[][] } };
+    };
+    const { model, graph, dir } = await load(onnx, card);
+    const x = tf.tensor(f.examples.inputs.flat(), f.examples.shape);
+    const oneHot = oneHotOf(Int32Array.from(f.examples.labels), model.numClasses);
+    const out = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const worst = (a: ArrayLike<number>, b: number[]) => b.reduce((m, v, i) => Math.max(m, Math.abs(v - a[i]!)), 0);
+    const torchGrad = f.gradients.crossEntropySum.grad.flat();
+    const gradRel = worst(out.grad!.dataSync(), torchGrad) / Math.max(...torchGrad.map(Math.abs));
+    const logitsAbs = worst(out.logits!.dataSync(), f.expected.torchLogits.flat());
+    seen.push(`resnet8-cifar fixture examples vs PyTorch: logits max|Δ| ${logitsAbs.toExponential(2)}, grad max|Δ|/max|g| ${gradRel.toExponential(2)}`);
+    // The tolerances docs/onnx.md states for the eager engine against PyTorch.
+    expect(logitsAbs).toBeLessThan(1e-4);
+    expect(gradRel).toBeLessThan(1e-3);
+    tf.dispose([x, oneHot, ...Object.values(out)]);
+    graph.dispose();
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("sums a fan-out's gradients: residual Add, a product of two live values, BatchNorm, padded MaxPool, channels-last card", async () => {
     const { model, card } = residualModel();
-    check("residual model, 16 inputs", await compare(buildOnnx(model), card, 16, 8));
+    check("residual model, 16 inputs", await compare(buildOnnx(model), card, 16, 8), 16);
   });
 
   it("runs the PyTorch-style CNN with a Shape-driven Reshape and a final Softmax the logits skip", async () => {
     const card = { inputShape: [8, 8, 3], inputLayout: "NCHW" as const, inputRange: { min: 0, max: 1 }, preprocessing: "none" as const, classLabels: ["a", "b", "c"] };
-    check("PyTorch-style CNN, 16 inputs", await compare(buildOnnx(pytorchStyleCnn()), card, 16, 9));
+    check("PyTorch-style CNN, 16 inputs", await compare(buildOnnx(pytorchStyleCnn()), card, 16, 9), 16);
     console.log(`[onnx step graph]\n${seen.join("\n")}`);
   });
 });

@@ -60,16 +60,16 @@ function padsOf(a: Record<string, AttrValue>, hw: number[], kernel: number[], st
 
 /**
  * The SavedModel bytes (saved_model.pb) of the step graph for an ONNX model, or null when the graph uses anything
- * not covered here (then the eager path runs). Never throws.
+ * not covered here (then the eager path runs). Never throws; `why` hears the reason for a null.
  */
-export function onnxStepGraphOf(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard): Uint8Array | null {
+export function onnxStepGraphOf(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard, why?: (reason: string) => void): Uint8Array | null {
   const folded = new Map<string, tf.Tensor>();
   const probe = new Map<string, tf.Tensor>();
   try {
     return writeGraph(model, card, folded, probe);
   } catch (e) {
-    if (e instanceof Unsupported) return null;
-    // A model the writer misreads must still fall back to the eager path.
+    // Uncovered, or a model the writer misreads: either way the eager path runs.
+    why?.(e instanceof Unsupported ? e.message : `unexpected: ${(e as Error).message}`);
     return null;
   } finally {
     folded.forEach((t) => t.dispose());
@@ -107,6 +107,8 @@ function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
   const transpose = (v: string, perm: number[]) => g.add("Transpose", [v, int32(perm)], { T, Tperm: { type: DT.INT32 } });
   const reshape = (v: string, to: string) => g.add("Reshape", [v, to], { T, Tshape: { type: DT.INT32 } });
   const mul = (p: string, q: string) => g.add("Mul", [p, q], { T });
+  /** The gradient of a spatial pad: the unpadded window. */
+  const crop = (d: string, top: number, left: number, hw: number[]) => g.add("Slice", [d, int32([0, top, left, 0]), int32([-1, hw[0]!, hw[1]!, -1])], { T, Index: { type: DT.INT32 } });
 
   // The card's inputs → the graph input: normalise (last axis), then the model's layout.
   let h = x;
@@ -173,7 +175,7 @@ function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
 
   function writeNode(n: OnnxNode, outShape: number[]): { name: string; back: Taped["back"] } {
     const a = n.attrs;
-    const [i0, i1] = n.inputs;
+    const i0 = n.inputs[0];
     switch (n.opType) {
       case "Identity":
       case "Dropout": {
@@ -253,18 +255,23 @@ function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
     if (expect[0] !== outShape[2] || expect[1] !== outShape[3] || outShape[1] !== m) refuse("Conv output shape differs from the probe");
     const kernel = tf.tidy(() => tf.transpose(w, [2, 3, 1, 0]).dataSync() as Float32Array);
     const k = g.constant(Float32Array.from(kernel), [kh!, kw!, c!, m!]);
-    const explicit = top || left || bottom || right;
-    const attrs: Record<string, AttrMsg> = {
-      T, strides: ints([1, strides[0]!, strides[1]!, 1]), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]),
-      padding: str(explicit ? "EXPLICIT" : "VALID"),
-      ...(explicit ? { explicit_paddings: ints([0, 0, top!, bottom!, left!, right!, 0, 0]) } : {}),
-    };
-    let y = g.add("Conv2D", [v.name, k], attrs);
+    const attrs: Record<string, AttrMsg> = { T, strides: ints([1, strides[0]!, strides[1]!, 1]), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]), padding: str("VALID") };
+    // Pad, then a VALID convolution: the executor's own sequence, so the forward pass gives the same float32
+    // numbers (Conv2D's EXPLICIT padding rounds differently, enough to flip a ReLU gate now and then).
+    const padded = top || left || bottom || right;
+    const src = padded ? g.add("Pad", [v.name, g.constant(Int32Array.from([0, 0, top!, bottom!, left!, right!, 0, 0]), [4, 2])], { T, Tpaddings: { type: DT.INT32 } }) : v.name;
+    let y = g.add("Conv2D", [src, k], attrs);
     if (n.inputs[2]) {
       const bias = constOf(n.inputs[2]);
       y = g.add("BiasAdd", [y, floats(bias.dataSync(), [m!])], { T, data_format: str("NHWC") });
     }
-    return { name: y, back: (dy) => [[n.inputs[0]!, g.add("Conv2DBackpropInput", [g.shape(v.name), k, dy], attrs)]] };
+    return {
+      name: y,
+      back: (dy) => {
+        const dx = g.add("Conv2DBackpropInput", [g.shape(src), k, dy], attrs);
+        return [[n.inputs[0]!, padded ? crop(dx, top!, left!, hw) : dx]];
+      },
+    };
   }
 
   function pool(n: OnnxNode, outShape: number[]): { name: string; back: Taped["back"] } {
@@ -298,7 +305,7 @@ function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
       name: y,
       back: (dy) => {
         let dx = g.add("MaxPoolGrad", [src, y, dy], attrs);
-        if (padded) dx = g.add("Slice", [dx, int32([0, top!, left!, 0]), int32([-1, hw[0]!, hw[1]!, -1])], { T, Index: { type: DT.INT32 } });
+        if (padded) dx = crop(dx, top!, left!, hw);
         return [[n.inputs[0]!, dx]];
       },
     };
