@@ -207,13 +207,15 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     check("resnet8-cifar, 32 inputs", await compare(onnx, card, 32, 7), 32);
   });
 
-  it("gives PyTorch's logits and cross-entropy input gradients on the ResNet-8 fixture's own examples", async () => {
-    const { onnx, card } = resnet8();
-    const f = JSON.parse(readFileSync(join(FIXTURES, "resnet8-cifar.json"), "utf8")) as {
+  it.each(["resnet8-cifar", "mnist-cnn", "tabular-mlp"])("gives PyTorch's logits and cross-entropy input gradients on the %s fixture's examples", async (name) => {
+    const f = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")) as {
+      card: EngineCard;
       examples: { shape: number[]; inputs: number[][]; labels: number[] };
       expected: { torchLogits: number[][] };
       gradients: { crossEntropySum: { grad: number[][] } };
     };
+    const onnx = new Uint8Array(readFileSync(join(FIXTURES, `${name}.onnx`)));
+    const card = f.card;
     const { model, graph, dir } = await load(onnx, card);
     const x = tf.tensor(f.examples.inputs.flat(), f.examples.shape);
     const oneHot = oneHotOf(Int32Array.from(f.examples.labels), model.numClasses);
@@ -222,7 +224,7 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     const torchGrad = f.gradients.crossEntropySum.grad.flat();
     const gradRel = worst(out.grad!.dataSync(), torchGrad) / Math.max(...torchGrad.map(Math.abs));
     const logitsAbs = worst(out.logits!.dataSync(), f.expected.torchLogits.flat());
-    seen.push(`resnet8-cifar fixture examples vs PyTorch: logits max|Δ| ${logitsAbs.toExponential(2)}, grad max|Δ|/max|g| ${gradRel.toExponential(2)}`);
+    seen.push(`${name} fixture examples vs PyTorch: logits max|Δ| ${logitsAbs.toExponential(2)}, grad max|Δ|/max|g| ${gradRel.toExponential(2)}`);
     // The tolerances docs/onnx.md states for the eager engine against PyTorch.
     expect(logitsAbs).toBeLessThan(1e-4);
     expect(gradRel).toBeLessThan(1e-3);
