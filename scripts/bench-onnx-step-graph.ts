@@ -1,7 +1,8 @@
 /*
  * Times one attack step's forward + cross-entropy + input gradient on an ONNX fixture, eager (lossAndGrad through
  * the executor, one tfjs-node call per op) against the same step as one TensorFlow graph (onnxStepGraphOf), in one
- * process on the same inputs. Prints the median of `steps` timed steps per batch size, after two warm-up steps.
+ * process on the same inputs, steps interleaved. Prints the median of `steps` timed steps of each per batch size,
+ * after two warm-up steps.
  *
  *   node --import tsx scripts/bench-onnx-step-graph.ts [fixture=resnet8-cifar] [steps=15] [batches=32,128]
  */
@@ -31,16 +32,23 @@ const graph = await tfn.node.loadSavedModel(out, ["serve"], "step");
 const ctx = contextFor(model, card);
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-async function time(step: () => tf.Tensor[]): Promise<number> {
-  const ms: number[] = [];
+/** Milliseconds of one step, waiting for its last output. */
+async function once(step: () => tf.Tensor[]): Promise<number> {
+  const t0 = performance.now();
+  const ts = step();
+  await ts[ts.length - 1]!.data();
+  const ms = performance.now() - t0;
+  tf.dispose(ts);
+  return ms;
+}
+/** Medians of `steps` steps of each, interleaved so that other load on the machine hits both alike. */
+async function time(a: () => tf.Tensor[], b: () => tf.Tensor[]): Promise<[number, number]> {
+  const ta: number[] = [], tb: number[] = [];
   for (let i = 0; i < steps + 2; i++) {
-    const t0 = performance.now();
-    const ts = step();
-    await ts[ts.length - 1]!.data();
-    if (i >= 2) ms.push(performance.now() - t0);
-    tf.dispose(ts);
+    const [x, y] = [await once(a), await once(b)];
+    if (i >= 2) { ta.push(x); tb.push(y); }
   }
-  return median(ms);
+  return [median(ta), median(tb)];
 }
 
 for (const b of batchesArg.split(",").map(Number)) {
@@ -48,8 +56,10 @@ for (const b of batchesArg.split(",").map(Number)) {
   const size = card.inputShape.reduce((p: number, q: number) => p * q, 1);
   const x = tf.tensor(Float32Array.from({ length: b * size }, () => rng.next()), [b, ...card.inputShape]);
   const onehot = oneHotOf(Int32Array.from({ length: b }, () => Math.floor(rng.next() * model.numClasses)), model.numClasses);
-  const eager = await time(() => { const r = lossAndGrad(ctx, x, (z) => crossEntropy(z, onehot)); return [r.logits, r.loss, r.grad]; });
-  const graphMs = await time(() => { const r = graph.predict({ x, onehot }) as tf.NamedTensorMap; return [r.logits!, r.loss!, r.grad!]; });
+  const [eager, graphMs] = await time(
+    () => { const r = lossAndGrad(ctx, x, (z) => crossEntropy(z, onehot)); return [r.logits, r.loss, r.grad]; },
+    () => { const r = graph.predict({ x, onehot }) as tf.NamedTensorMap; return [r.logits!, r.loss!, r.grad!]; },
+  );
   console.log(JSON.stringify({ model: name, batch: b, steps, eagerMs: +eager.toFixed(1), graphMs: +graphMs.toFixed(1), speedup: +(eager / graphMs).toFixed(2) }));
   tf.dispose([x, onehot]);
 }
