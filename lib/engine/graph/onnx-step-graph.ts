@@ -12,23 +12,28 @@ import { Graph, T, finishStep, ints, str, type Backward } from "./step-graph";
  * The graph's x is what LoadedModel.logits takes (the card's layout and value space), so the card's normalisation
  * and the NCHW transpose are inside the graph and grad is in that same space.
  *
- * Image activations (rank 4) are kept channels last throughout: weights and constants are transposed when the
- * graph is written, because TensorFlow's CPU convolutions and pools want NHWC. A rank-4 ONNX value [N, C, H, W]
- * is therefore the TF tensor [N, H, W, C]; everything else keeps the ONNX layout.
+ * Layout: TensorFlow's CPU convolutions and pools want channels last, so a rank-4 value produced or read by them
+ * is held as NHWC (`nhwc`: the ONNX value [N, C, H, W] is the TF tensor [N, H, W, C]); weights and constants are
+ * transposed when the graph is written, and a value is transposed only where an op needs the other form. Every
+ * value's shape and batch axis come from two eager probe runs (batches of 2 and 3): the batch axis is the one
+ * that changes, so a stacked q/k/v ([3, N, ...]) is followed as well as an ordinary [N, ...].
  *
  * The backward pass is reverse mode over the recorded nodes with one gradient sum per value, so a value read by
- * several nodes (a residual connection) gets the sum of their contributions.
+ * several nodes (a residual connection, q/k/v taken from one tensor) gets the sum of their contributions.
  *
- * Covered: Conv (2-D, group 1, no dilation), BatchNormalization (inference), Relu, Add/Sub/Mul/Div (same-shape
- * live operands, or a constant that broadcasts into the live one), GlobalAveragePool, MaxPool, AveragePool (no
- * padding), Flatten, Reshape (batch first), Transpose, Gemm/MatMul with a constant right operand, Identity,
- * Dropout, a final Softmax the logits skip. Anything else returns null and the eager path runs.
+ * Covered: Conv (2-D, group 1, no dilation), BatchNormalization (inference), Relu, LeakyRelu, Sigmoid, Tanh, Erf,
+ * Add/Sub/Mul/Div (same-shape live operands, or a constant broadcast into the live one), GlobalAveragePool,
+ * MaxPool, AveragePool (unpadded), Flatten, Reshape, Transpose, Gather (one constant index), MatMul (by a constant
+ * matrix, or two live batched operands), Gemm (constant B), LayerNormalization and Softmax (last axis),
+ * ReduceMean/ReduceSum (not over the batch), Identity, Dropout, and a final Softmax the logits skip. Anything
+ * else returns null and the eager path runs.
  */
 
-/** A live (input-dependent) value: its TF tensor name and ONNX shape with the batch as -1. */
-interface Val { name: string; shape: number[] }
-/** One forward node: its output and how a gradient of that output splits onto its live inputs. */
-interface Taped { out: string; back: (dy: string) => [string, string][] }
+/** A live (input-dependent) value: TF tensor name, ONNX shape with -1 on the batch axis, and its layout. */
+interface Val { name: string; shape: number[]; batch: number; nhwc: boolean }
+/** How a gradient of a node's output splits onto its live inputs (each in that input's own layout). */
+type Back = (dy: string) => [string, string][];
+interface Written { name: string; nhwc: boolean; back: Back }
 
 class Unsupported extends Error {}
 const refuse = (why: string): never => {
@@ -38,9 +43,11 @@ const refuse = (why: string): never => {
 const TO_NHWC = [0, 2, 3, 1];
 const TO_NCHW = [0, 3, 1, 2];
 const b = (v: boolean): AttrMsg => ({ b: v });
+const I32: AttrMsg = { type: DT.INT32 };
 const num = (a: Record<string, AttrValue>, k: string, d: number) => (typeof a[k] === "number" ? (a[k] as number) : d);
 const intList = (a: Record<string, AttrValue>, k: string) => (Array.isArray(a[k]) ? (a[k] as number[]) : undefined);
 const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
+const same = (p: number[], q: number[]) => p.length === q.length && p.every((d, i) => d === q[i]);
 
 /** Top, left, bottom, right padding of a 2-D window op on an input of height/width `hw`. */
 function padsOf(a: Record<string, AttrValue>, hw: number[], kernel: number[], strides: number[]): number[] {
@@ -63,99 +70,138 @@ function padsOf(a: Record<string, AttrValue>, hw: number[], kernel: number[], st
  * not covered here (then the eager path runs). Never throws; `why` hears the reason for a null.
  */
 export function onnxStepGraphOf(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard, why?: (reason: string) => void): Uint8Array | null {
-  const folded = new Map<string, tf.Tensor>();
-  const probe = new Map<string, tf.Tensor>();
+  const held: Map<string, tf.Tensor>[] = [new Map(), new Map(), new Map()];
   try {
-    return writeGraph(model, card, folded, probe);
+    return writeGraph(model, card, held[0]!, held[1]!, held[2]!);
   } catch (e) {
     // Uncovered, or a model the writer misreads: either way the eager path runs.
     why?.(e instanceof Unsupported ? e.message : `unexpected: ${(e as Error).message}`);
     return null;
   } finally {
-    folded.forEach((t) => t.dispose());
-    probe.forEach((t) => t.dispose());
+    held.forEach((m) => m.forEach((t) => t.dispose()));
   }
 }
 
-function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard, folded: Map<string, tf.Tensor>, probe: Map<string, tf.Tensor>): Uint8Array {
+function writeGraph(
+  model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
+  folded: Map<string, tf.Tensor>, probe2: Map<string, tf.Tensor>, probe3: Map<string, tf.Tensor>,
+): Uint8Array {
   const compiled = model.onnx;
   if (compiled.perExample) refuse("a graph exported with a fixed batch of 1");
   const onnx = compiled.graph;
   const inputShape = card.inputShape;
   const numClasses = model.numClasses;
 
-  // Every intermediate's shape, from one eager run on a batch of 2 (2, not 1, so a hard-coded batch shows).
-  const PROBE = 2;
-  tf.tidy(() => {
-    compiled.run(toGraphInput(tf.zeros([PROBE, ...inputShape]), card), { capture: probe });
-  });
-  const shapeOf = (name: string): number[] => {
-    const t = probe.get(name) ?? refuse(`no probed shape for "${name}"`);
-    if (t.shape[0] !== PROBE) refuse(`"${name}" does not have the batch first`);
-    return [-1, ...t.shape.slice(1)];
+  // Every intermediate's shape at batches 2 and 3: the axis that changes is the batch.
+  for (const [n, capture] of [[2, probe2], [3, probe3]] as const) {
+    tf.tidy(() => {
+      compiled.run(toGraphInput(tf.zeros([n, ...inputShape]), card), { capture });
+    });
+  }
+  const probed = (name: string): { shape: number[]; batch: number } => {
+    const s2 = probe2.get(name)?.shape, s3 = probe3.get(name)?.shape;
+    if (!s2 || !s3 || s2.length !== s3.length) return refuse(`no probed shape for "${name}"`);
+    const moved = s2.map((d, i) => (d !== s3[i] ? i : -1)).filter((i) => i >= 0);
+    if (moved.length !== 1 || s2[moved[0]!] !== 2 || s3[moved[0]!] !== 3) refuse(`"${name}" has no batch axis of its own`);
+    const batch = moved[0]!;
+    return { shape: s2.map((d, i) => (i === batch ? -1 : d)), batch };
   };
 
-  // Constants: the initializers and whatever the executor folds at load (all-constant nodes), computed the same way.
   const table = opTable(onnx.opset);
   for (const [name, c] of onnx.constants) folded.set(name, constToTensor(c));
+  const readers = new Map<string, number>();
+  for (const n of compiled.plan) for (const i of n.inputs) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
+
   const g = new Graph();
-  const x = g.add("Placeholder", [], { dtype: T, shape: { shape: { dim: [-1, ...inputShape].map((size) => ({ size })) } } }, "x");
-  const onehot = g.add("Placeholder", [], { dtype: T, shape: { shape: { dim: [-1, numClasses].map((size) => ({ size })) } } }, "onehot");
+  const placeholder = (name: string, dims: number[]) => g.add("Placeholder", [], { dtype: T, shape: { shape: { dim: dims.map((size) => ({ size })) } } }, name);
+  const x = placeholder("x", [-1, ...inputShape]);
+  const onehot = placeholder("onehot", [-1, numClasses]);
 
   const floats = (vals: ArrayLike<number>, dims: number[]) => g.constant(Float32Array.from(vals), dims);
   const int32 = (vals: number[]) => g.constant(Int32Array.from(vals), [vals.length]);
-  const transpose = (v: string, perm: number[]) => g.add("Transpose", [v, int32(perm)], { T, Tperm: { type: DT.INT32 } });
-  const reshape = (v: string, to: string) => g.add("Reshape", [v, to], { T, Tshape: { type: DT.INT32 } });
-  const mul = (p: string, q: string) => g.add("Mul", [p, q], { T });
+  const op = (name: string, inputs: string[], attr: Record<string, AttrMsg> = {}) => g.add(name, inputs, { T, ...attr });
+  const transpose = (v: string, perm: number[]) => op("Transpose", [v, int32(perm)], { Tperm: I32 });
+  const reshape = (v: string, to: number[]) => op("Reshape", [v, int32(to)], { Tshape: I32 });
+  const mul = (p: string, q: string) => op("Mul", [p, q]);
+  const mean = (v: string, axes: number[], keep: boolean) => op("Mean", [v, int32(axes)], { Tidx: I32, keep_dims: b(keep) });
+  const sum = (v: string, axes: number[], keep: boolean) => op("Sum", [v, int32(axes)], { Tidx: I32, keep_dims: b(keep) });
   /** The gradient of a spatial pad: the unpadded window. */
-  const crop = (d: string, top: number, left: number, hw: number[]) => g.add("Slice", [d, int32([0, top, left, 0]), int32([-1, hw[0]!, hw[1]!, -1])], { T, Index: { type: DT.INT32 } });
+  const crop = (d: string, top: number, left: number, hw: number[]) => op("Slice", [d, int32([0, top, left, 0]), int32([-1, hw[0]!, hw[1]!, -1])], { Index: I32 });
 
-  // The card's inputs → the graph input: normalise (last axis), then the model's layout.
+  // Layout changes, each written once per value. A 1×1 image changes layout by a reshape (same element order).
+  const forms = new Map<string, string>();
+  const unitImage = (v: Val) => v.shape.length === 4 && v.shape[2]! * v.shape[3]! === 1;
+  /** The value in ONNX layout. */
+  const onnxForm = (v: Val): string => {
+    if (!v.nhwc) return v.name;
+    const key = `${v.name}/nchw`;
+    if (!forms.has(key)) forms.set(key, unitImage(v) ? reshape(v.name, [-1, v.shape[1]!, 1, 1]) : transpose(v.name, TO_NCHW));
+    return forms.get(key)!;
+  };
+  /** A gradient in ONNX layout, brought to v's layout. */
+  const fromOnnx = (v: Val, d: string) => (!v.nhwc ? d : unitImage(v) ? reshape(d, [-1, 1, 1, v.shape[1]!]) : transpose(d, TO_NHWC));
+  /** The value channels last (a rank-4 batch-first value). */
+  const nhwcForm = (v: Val): string => {
+    if (v.shape.length !== 4 || v.batch !== 0) refuse("an image op on a value that is not a batch of images");
+    if (v.nhwc) return v.name;
+    const key = `${v.name}/nhwc`;
+    if (!forms.has(key)) forms.set(key, transpose(v.name, TO_NHWC));
+    return forms.get(key)!;
+  };
+  /** A gradient channels last, brought to v's layout. */
+  const fromNhwc = (v: Val, d: string) => (v.nhwc ? d : transpose(d, TO_NCHW));
+
+  // The card's inputs → the graph input: normalise (last axis), then the model's layout. The NCHW transpose of a
+  // channels-first card is no op at all: the card's NHWC tensor is that value's channels-last form.
   let h = x;
   const norm = card.normalization;
   let std: string | undefined;
   if (norm) {
     std = floats(norm.std, [norm.std.length]);
-    h = g.add("RealDiv", [g.add("Sub", [h, floats(norm.mean, [norm.mean.length])], { T }), std], { T });
+    h = op("RealDiv", [op("Sub", [h, floats(norm.mean, [norm.mean.length])]), std]);
   }
-  const modelRank = compiled.graphInputShape.length + 1;
-  // NCHW card: the model's NCHW input is the card's NHWC tensor already. NHWC card into a rank-4 graph: the
-  // graph reads axis 1 as channels, so its channels-last form moves axis 1 last.
-  const inputTransposed = modelRank === 4 && (card.inputLayout ?? "NHWC") !== "NCHW";
-  if (inputTransposed) h = transpose(h, TO_NHWC);
-
-  const live = new Map<string, Val>([[onnx.input.name, { name: h, shape: [-1, ...compiled.graphInputShape] }]]);
+  const nchwCard = compiled.graphInputShape.length === 3 && card.inputLayout === "NCHW";
+  const input: Val = { name: h, shape: [-1, ...compiled.graphInputShape], batch: 0, nhwc: nchwCard };
+  const live = new Map<string, Val>([[onnx.input.name, input]]);
   const shapeOnly = new Set<string>();
-  const tape: Taped[] = [];
+  const tape: { out: string; back: Back }[] = [];
 
   const constOf = (name: string | undefined): tf.Tensor => {
     const t = name ? folded.get(name) : undefined;
-    if (!t) refuse(`"${name}" is not a constant`);
-    if (t!.dtype !== "float32") refuse(`"${name}" is not float`);
-    return t!;
+    if (!t) return refuse(`"${name}" is not a constant`);
+    if (t.dtype !== "float32") refuse(`"${name}" is not float`);
+    return t;
   };
-  /** A float constant laid out to broadcast against a live value of rank `rank` (channels last when rank 4). */
-  const constLike = (c: tf.Tensor, rank: number): string => {
+  const intsOf = (name: string | undefined): number[] => {
+    const t = name ? folded.get(name) : undefined;
+    if (!t || t.dtype !== "int32") return refuse(`"${name}" is not a constant integer`);
+    return Array.from(t.dataSync());
+  };
+  /** A float constant laid out to broadcast against v (padded to its rank, channels last if v is). */
+  const constLike = (c: tf.Tensor, v: Val): string => {
+    const rank = v.shape.length;
     if (c.rank > rank) refuse("a constant of higher rank than the live operand");
-    const data = tf.tidy(() => {
+    const { values, dims } = tf.tidy(() => {
       let t = c.reshape([...Array(rank - c.rank).fill(1), ...c.shape]);
-      if (rank === 4) t = tf.transpose(t, TO_NHWC);
-      return { values: t.dataSync() as Float32Array, dims: t.shape };
+      if (v.nhwc) t = tf.transpose(t, TO_NHWC);
+      return { values: Float32Array.from(t.dataSync()), dims: t.shape };
     });
-    return g.constant(Float32Array.from(data.values), data.dims);
+    return g.constant(values, dims);
   };
   const needLive = (name: string | undefined): Val => (name ? live.get(name) : undefined) ?? refuse(`"${name}" is not a live value`);
+  const lastAxis = (v: Val, axis: number) => {
+    const r = v.shape.length;
+    if ((axis < 0 ? axis + r : axis) !== r - 1 || v.batch === r - 1) refuse("a normalisation over an axis other than the last");
+  };
 
   let dropped: string | undefined;
-  if (compiled.droppedSoftmax) {
-    const last = onnx.nodes.find((n) => n.outputs[0] === onnx.output.name)!;
-    dropped = last.inputs[0];
-  }
+  if (compiled.droppedSoftmax) dropped = onnx.nodes.find((n) => n.outputs[0] === onnx.output.name)!.inputs[0];
   const outName = dropped ?? onnx.output.name;
 
   for (const n of compiled.plan) {
     const ins = n.inputs.filter((i) => i);
     if (ins.every((i) => folded.has(i))) {
+      // Folded at load by the executor too: computed the same way.
       const outs = tf.tidy(() => table[n.opType]!(n.inputs.map((i) => (i ? folded.get(i) : undefined)), n.attrs, n).map((t) => (t ? tf.keep(t) : t)));
       n.outputs.forEach((o, k) => o && outs[k] && folded.set(o, outs[k]!));
       continue;
@@ -166,80 +212,154 @@ function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
       n.outputs.forEach((o) => o && shapeOnly.add(o));
       continue;
     }
+    if (n.outputs.slice(1).some((o) => o && readers.has(o))) refuse(`a second output of ${n.opType} in use`);
     const out = n.outputs[0]!;
-    const outShape = shapeOf(out);
-    const result = writeNode(n, outShape);
-    live.set(out, { name: result.name, shape: outShape });
-    tape.push({ out, back: result.back });
+    const { shape, batch } = probed(out);
+    const w = writeNode(n, shape, batch);
+    if (w.nhwc && (shape.length !== 4 || batch !== 0)) refuse("internal: channels last for a non-image value");
+    live.set(out, { name: w.name, shape, batch, nhwc: w.nhwc });
+    tape.push({ out, back: w.back });
   }
 
-  function writeNode(n: OnnxNode, outShape: number[]): { name: string; back: Taped["back"] } {
+  function writeNode(n: OnnxNode, outShape: number[], outBatch: number): Written {
     const a = n.attrs;
-    const i0 = n.inputs[0];
+    if (["Add", "Sub", "Mul", "Div"].includes(n.opType)) return binary(n, outShape);
+    const i0 = n.inputs[0]!;
+    const v = needLive(i0);
+    const unary = (tfOp: string, grad: (dy: string, y: string) => string): Written => {
+      const y = op(tfOp, [v.name]);
+      return { name: y, nhwc: v.nhwc, back: (dy) => [[i0, grad(dy, y)]] };
+    };
     switch (n.opType) {
       case "Identity":
-      case "Dropout": {
-        const v = needLive(i0);
-        return { name: v.name, back: (dy) => [[i0!, dy]] };
+      case "Dropout":
+        return { name: v.name, nhwc: v.nhwc, back: (dy) => [[i0, dy]] };
+      case "Relu": return unary("Relu", (dy) => op("ReluGrad", [dy, v.name]));
+      case "Sigmoid": return unary("Sigmoid", (dy, y) => op("SigmoidGrad", [y, dy]));
+      case "Tanh": return unary("Tanh", (dy, y) => op("TanhGrad", [y, dy]));
+      case "LeakyRelu": {
+        const alpha = { f: num(a, "alpha", 0.01) };
+        const y = op("LeakyRelu", [v.name], { alpha });
+        return { name: y, nhwc: v.nhwc, back: (dy) => [[i0, op("LeakyReluGrad", [dy, v.name], { alpha })]] };
       }
-      case "Relu": {
-        const v = needLive(i0);
-        return { name: g.add("Relu", [v.name], { T }), back: (dy) => [[i0!, g.add("ReluGrad", [dy, v.name], { T })]] };
-      }
+      case "Erf":
+        // d erf(x)/dx = 2/√π · exp(−x²)
+        return unary("Erf", (dy) => mul(dy, mul(op("Exp", [op("Neg", [op("Square", [v.name])])]), floats([2 / Math.sqrt(Math.PI)], []))));
       case "Conv": return conv(n, outShape);
       case "BatchNormalization": {
         if (num(a, "training_mode", 0) !== 0) refuse("BatchNormalization in training mode");
-        const v = needLive(i0);
-        if (v.shape.length !== 4 && v.shape.length !== 2) refuse("BatchNormalization on a rank other than 2 or 4");
-        // The executor's arithmetic, so the folded scale and shift are the same float32 numbers.
-        const [scale, bias, mean, variance] = [1, 2, 3, 4].map((k) => constOf(n.inputs[k]));
-        const { m, s } = tf.tidy(() => {
+        if (v.batch !== 0 || v.shape.length < 2) refuse("BatchNormalization not on a batch of channels");
+        // The executor's float32 arithmetic for the per-channel scale m and shift s: y = x·m + s.
+        const [scale, bias, mu, variance] = [1, 2, 3, 4].map((k) => constOf(n.inputs[k]));
+        const perChannel = [-1, ...Array(v.shape.length - 2).fill(1)];
+        const [m, s] = tf.tidy(() => {
           const mm = tf.mul(scale!, tf.rsqrt(tf.add(variance!, num(a, "epsilon", 1e-5))));
-          return { m: mm.dataSync() as Float32Array, s: tf.sub(bias!, tf.mul(mean!, mm)).dataSync() as Float32Array };
+          return [tf.keep(mm.reshape(perChannel)), tf.keep(tf.sub(bias!, tf.mul(mu!, mm)).reshape(perChannel))];
         });
-        const mc = floats(m, [m.length]);
-        const y = g.add("Add", [mul(v.name, mc), floats(s, [s.length])], { T });
-        return { name: y, back: (dy) => [[i0!, mul(dy, mc)]] };
+        const [mc, sc] = [constLike(m, v), constLike(s, v)];
+        tf.dispose([m, s]);
+        return { name: op("Add", [mul(v.name, mc), sc]), nhwc: v.nhwc, back: (dy) => [[i0, mul(dy, mc)]] };
       }
-      case "Add":
-      case "Sub":
-      case "Mul":
-      case "Div": return binary(n, outShape);
       case "GlobalAveragePool": {
-        const v = needLive(i0);
-        if (v.shape.length !== 4) refuse("GlobalAveragePool on a rank other than 4");
-        const y = g.add("Mean", [v.name, int32([1, 2])], { T, Tidx: { type: DT.INT32 }, keep_dims: b(true) });
+        const src = nhwcForm(v);
         const inv = floats([1 / (v.shape[2]! * v.shape[3]!)], []);
-        return { name: y, back: (dy) => [[i0!, g.add("BroadcastTo", [mul(dy, inv), g.shape(v.name)], { T, Tidx: { type: DT.INT32 } })]] };
+        return {
+          name: mean(src, [1, 2], true), nhwc: true,
+          back: (dy) => [[i0, fromNhwc(v, op("BroadcastTo", [mul(dy, inv), g.shape(src)], { Tidx: I32 }))]],
+        };
       }
       case "MaxPool":
       case "AveragePool": return pool(n, outShape);
       case "Flatten": {
-        const v = needLive(i0);
         const axis = num(a, "axis", 1);
-        if (axis !== 1 && axis !== 1 - v.shape.length) refuse("Flatten on an axis other than 1");
-        return toShape(i0!, v, outShape);
+        if (v.batch !== 0 || (axis !== 1 && axis !== 1 - v.shape.length)) refuse("Flatten other than of a batch on axis 1");
+        return reshapeTo(i0, v, outShape, outBatch);
       }
-      case "Reshape": return toShape(i0!, needLive(i0), outShape);
+      case "Reshape": return reshapeTo(i0, v, outShape, outBatch);
       case "Transpose": {
-        const v = needLive(i0);
         const r = v.shape.length;
         const p = intList(a, "perm") ?? [...Array(r).keys()].reverse();
-        if (p[0] !== 0) refuse("a Transpose that moves the batch");
-        // Internal layout = ONNX layout moved by `q` (channels last for rank 4); compose the three moves.
-        const q = r === 4 ? TO_NHWC : [...Array(r).keys()];
-        const qInv = r === 4 ? TO_NCHW : q;
-        const perm = q.map((qi) => qInv[p[qi]!]!);
-        const inv = perm.map((_, i) => perm.indexOf(i));
-        return { name: transpose(v.name, perm), back: (dy) => [[i0!, transpose(dy, inv)]] };
+        const src = onnxForm(v);
+        const inv = p.map((_, i) => p.indexOf(i));
+        // Channels first out of channels last (an NHWC graph input made NCHW): the output's channels-last form
+        // is the input itself.
+        if (r === 4 && outBatch === 0 && TO_NHWC.every((q, i) => p[q] === i)) return { name: src, nhwc: true, back: (dy) => [[i0, fromOnnx(v, dy)]] };
+        return { name: transpose(src, p), nhwc: false, back: (dy) => [[i0, fromOnnx(v, transpose(dy, inv))]] };
+      }
+      case "Gather": {
+        const r = v.shape.length;
+        const axis = num(a, "axis", 0) < 0 ? num(a, "axis", 0) + r : num(a, "axis", 0);
+        const idxT = folded.get(n.inputs[1]!);
+        if (!idxT || idxT.rank !== 0 || axis === v.batch) refuse("a Gather other than of one constant index off the batch axis");
+        const size = v.shape[axis]!;
+        const i = ((intsOf(n.inputs[1])[0]! % size) + size) % size;
+        const src = onnxForm(v);
+        const y = g.add("GatherV2", [src, g.constant(Int32Array.from([i]), []), g.constant(Int32Array.from([axis]), [])], { Tparams: T, Tindices: I32, Taxis: I32, batch_dims: { i: 0 } });
+        // Its gradient: dy put back in place along the axis, zeros elsewhere.
+        const paddings = Array.from({ length: r }, (_, k) => (k === axis ? [i, size - 1 - i] : [0, 0])).flat();
+        return {
+          name: y, nhwc: false,
+          back: (dy) => [[i0, fromOnnx(v, op("Pad", [op("ExpandDims", [dy, g.constant(Int32Array.from([axis]), [])], { Tdim: I32 }), g.constant(Int32Array.from(paddings), [r, 2])], { Tpaddings: I32 }))]],
+        };
       }
       case "Gemm":
-      case "MatMul": return matmul(n);
+      case "MatMul": return matmul(n, outShape);
+      case "Softmax": {
+        lastAxis(v, num(a, "axis", -1));
+        const y = op("Softmax", [onnxForm(v)]);
+        return { name: y, nhwc: false, back: (dy) => [[i0, fromOnnx(v, mul(y, op("Sub", [dy, sum(mul(dy, y), [-1], true)])))]] };
+      }
+      case "LayerNormalization": {
+        lastAxis(v, num(a, "axis", -1));
+        const src = onnxForm(v);
+        const scale = constOf(n.inputs[1]);
+        const sc = floats(scale.dataSync(), scale.shape);
+        // The executor's sequence: d = x − mean, r = 1/√(mean(d²) + ε), y = d·r·scale + bias.
+        const d = op("Sub", [src, mean(src, [-1], true)]);
+        const r = op("Rsqrt", [op("Add", [mean(mul(d, d), [-1], true), floats([num(a, "epsilon", 1e-5)], [])])]);
+        const xh = mul(d, r);
+        let y = mul(xh, sc);
+        if (n.inputs[2]) {
+          const bias = constOf(n.inputs[2]);
+          y = op("Add", [y, floats(bias.dataSync(), bias.shape)]);
+        }
+        return {
+          name: y, nhwc: false,
+          back: (dy) => {
+            // dx = r · (gs − mean(gs) − x̂ · mean(gs · x̂)), gs = dy · scale
+            const gs = mul(dy, sc);
+            const inner = op("Sub", [op("Sub", [gs, mean(gs, [-1], true)]), mul(xh, mean(mul(gs, xh), [-1], true))]);
+            return [[i0, fromOnnx(v, mul(r, inner))]];
+          },
+        };
+      }
+      case "ReduceMean":
+      case "ReduceSum": {
+        const r = v.shape.length;
+        const axesAsInput = n.opType === "ReduceSum" || onnx.opset >= 18;
+        const raw = axesAsInput ? (n.inputs[1] ? intsOf(n.inputs[1]) : undefined) : intList(a, "axes");
+        if (!raw || raw.length === 0) return refuse(`${n.opType} without axes`);
+        const axes = raw.map((ax) => (ax < 0 ? ax + r : ax));
+        if (axes.includes(v.batch)) refuse(`${n.opType} over the batch`);
+        const keep = num(a, "keepdims", 1) === 1;
+        const src = onnxForm(v);
+        const y = (n.opType === "ReduceMean" ? mean : sum)(src, axes, keep);
+        const count = prod(axes.map((ax) => v.shape[ax]!));
+        const kept = v.shape.map((d, k) => (axes.includes(k) ? 1 : d));
+        return {
+          name: y, nhwc: false,
+          back: (dy) => {
+            let d = keep ? dy : reshape(dy, kept);
+            if (n.opType === "ReduceMean") d = mul(d, floats([1 / count], []));
+            return [[i0, fromOnnx(v, op("BroadcastTo", [d, g.shape(src)], { Tidx: I32 }))]];
+          },
+        };
+      }
       default: return refuse(`op ${n.opType}`);
     }
   }
 
-  function conv(n: OnnxNode, outShape: number[]): { name: string; back: Taped["back"] } {
+  function conv(n: OnnxNode, outShape: number[]): Written {
     const a = n.attrs;
     const v = needLive(n.inputs[0]);
     const w = constOf(n.inputs[1]);
@@ -253,28 +373,28 @@ function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
     const [top, left, bottom, right] = padsOf(a, hw, [kh!, kw!], strides);
     const expect = [(hw[0]! + top! + bottom! - kh!) / strides[0]!, (hw[1]! + left! + right! - kw!) / strides[1]!].map((s) => Math.floor(s) + 1);
     if (expect[0] !== outShape[2] || expect[1] !== outShape[3] || outShape[1] !== m) refuse("Conv output shape differs from the probe");
-    const kernel = tf.tidy(() => tf.transpose(w, [2, 3, 1, 0]).dataSync() as Float32Array);
-    const k = g.constant(Float32Array.from(kernel), [kh!, kw!, c!, m!]);
-    const attrs: Record<string, AttrMsg> = { T, strides: ints([1, strides[0]!, strides[1]!, 1]), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]), padding: str("VALID") };
-    // Pad, then a VALID convolution: the executor's own sequence, so the forward pass gives the same float32
-    // numbers (Conv2D's EXPLICIT padding rounds differently, enough to flip a ReLU gate now and then).
+    const kernel = tf.tidy(() => Float32Array.from(tf.transpose(w, [2, 3, 1, 0]).dataSync()));
+    const k = g.constant(kernel, [kh!, kw!, c!, m!]);
+    const attrs: Record<string, AttrMsg> = { strides: ints([1, strides[0]!, strides[1]!, 1]), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]), padding: str("VALID") };
+    // Pad, then a VALID convolution: the executor's own sequence (and faster here than Conv2D's EXPLICIT padding).
     const padded = top || left || bottom || right;
-    const src = padded ? g.add("Pad", [v.name, g.constant(Int32Array.from([0, 0, top!, bottom!, left!, right!, 0, 0]), [4, 2])], { T, Tpaddings: { type: DT.INT32 } }) : v.name;
-    let y = g.add("Conv2D", [src, k], attrs);
+    const input = nhwcForm(v);
+    const src = padded ? op("Pad", [input, g.constant(Int32Array.from([0, 0, top!, bottom!, left!, right!, 0, 0]), [4, 2])], { Tpaddings: I32 }) : input;
+    let y = op("Conv2D", [src, k], attrs);
     if (n.inputs[2]) {
       const bias = constOf(n.inputs[2]);
-      y = g.add("BiasAdd", [y, floats(bias.dataSync(), [m!])], { T, data_format: str("NHWC") });
+      y = op("BiasAdd", [y, floats(bias.dataSync(), [m!])], { data_format: str("NHWC") });
     }
     return {
-      name: y,
+      name: y, nhwc: true,
       back: (dy) => {
-        const dx = g.add("Conv2DBackpropInput", [g.shape(src), k, dy], attrs);
-        return [[n.inputs[0]!, padded ? crop(dx, top!, left!, hw) : dx]];
+        const dx = op("Conv2DBackpropInput", [g.shape(src), k, dy], attrs);
+        return [[n.inputs[0]!, fromNhwc(v, padded ? crop(dx, top!, left!, hw) : dx)]];
       },
     };
   }
 
-  function pool(n: OnnxNode, outShape: number[]): { name: string; back: Taped["back"] } {
+  function pool(n: OnnxNode, outShape: number[]): Written {
     const a = n.attrs;
     const v = needLive(n.inputs[0]);
     if (v.shape.length !== 4) refuse("a pool that is not 2-D");
@@ -283,129 +403,135 @@ function writeGraph(model: LoadedModel & { onnx: CompiledOnnx }, card: OnnxCard,
     if ((intList(a, "dilations") ?? [1, 1]).some((d) => d !== 1) || num(a, "storage_order", 0) !== 0) refuse("dilated or column-major pooling");
     const hw = v.shape.slice(2);
     const [top, left, bottom, right] = padsOf(a, hw, k, strides);
-    // ceil_mode may add a window past the end; the explicit output size from the probe tells.
+    // ceil_mode may add a window past the end: the probed output size tells.
     const size = (i: number, lo: number, hi: number) => Math.floor((hw[i]! + lo + hi - k[i]!) / strides[i]!) + 1;
-    const extra = [outShape[2]! - size(0, top!, bottom!), outShape[3]! - size(1, left!, right!)];
-    if (extra.some((e) => e !== 0)) refuse("ceil_mode adding windows");
-    const attrs = { T, ksize: ints([1, k[0]!, k[1]!, 1]), strides: ints([1, strides[0]!, strides[1]!, 1]), padding: str("VALID"), data_format: str("NHWC") };
+    if (outShape[2] !== size(0, top!, bottom!) || outShape[3] !== size(1, left!, right!)) refuse("ceil_mode adding windows");
+    const attrs = { ksize: ints([1, k[0]!, k[1]!, 1]), strides: ints([1, strides[0]!, strides[1]!, 1]), padding: str("VALID"), data_format: str("NHWC") };
     const padded = top || left || bottom || right;
+    const input = nhwcForm(v);
     if (n.opType === "AveragePool") {
       if (padded) refuse("a padded AveragePool");
-      const y = g.add("AvgPool", [v.name], attrs);
-      return { name: y, back: (dy) => [[n.inputs[0]!, g.add("AvgPoolGrad", [g.shape(v.name), dy], attrs)]] };
+      return { name: op("AvgPool", [input], attrs), nhwc: true, back: (dy) => [[n.inputs[0]!, fromNhwc(v, op("AvgPoolGrad", [g.shape(input), dy], attrs))]] };
     }
-    let src = v.name;
-    if (padded) {
-      // The executor pads with a finite floor; the same here, and the pad's gradient is a crop.
-      const paddings = g.constant(Int32Array.from([0, 0, top!, bottom!, left!, right!, 0, 0]), [4, 2]);
-      src = g.add("PadV2", [v.name, paddings, floats([-3.4e38], [])], { T, Tpaddings: { type: DT.INT32 } });
-    }
-    const y = g.add("MaxPool", [src], attrs);
+    // The executor pads with a finite floor; the same here, and the pad's gradient is a crop.
+    const src = padded ? op("PadV2", [input, g.constant(Int32Array.from([0, 0, top!, bottom!, left!, right!, 0, 0]), [4, 2]), floats([-3.4e38], [])], { Tpaddings: I32 }) : input;
+    const y = op("MaxPool", [src], attrs);
     return {
-      name: y,
+      name: y, nhwc: true,
       back: (dy) => {
-        let dx = g.add("MaxPoolGrad", [src, y, dy], attrs);
-        if (padded) dx = crop(dx, top!, left!, hw);
-        return [[n.inputs[0]!, dx]];
+        const dx = op("MaxPoolGrad", [src, y, dy], attrs);
+        return [[n.inputs[0]!, fromNhwc(v, padded ? crop(dx, top!, left!, hw) : dx)]];
       },
     };
   }
 
-  /** Reshape/Flatten: to the ONNX layout, reshape with the batch free, back to channels last if rank 4. */
-  function toShape(input: string, v: Val, outShape: number[]): { name: string; back: Taped["back"] } {
-    if (prod(outShape.slice(1)) !== prod(v.shape.slice(1))) refuse("a reshape that moves the batch");
-    // Channels last and first hold the same order when height and width are 1 (after a global pool).
-    const needsMove = (s: number[]) => s.length === 4 && s[2]! * s[3]! !== 1;
-    let y = needsMove(v.shape) ? transpose(v.name, TO_NCHW) : v.name;
-    const internal = (s: number[]) => (s.length === 4 && !needsMove(s) ? [-1, s[2]!, s[3]!, s[1]!] : s);
-    y = reshape(y, int32(internal(outShape)));
-    if (needsMove(outShape)) y = transpose(y, TO_NHWC);
-    return {
-      name: y,
-      back: (dy) => {
-        let d = needsMove(outShape) ? transpose(dy, TO_NCHW) : dy;
-        d = reshape(d, int32(internal(v.shape)));
-        if (needsMove(v.shape)) d = transpose(d, TO_NHWC);
-        return [[input, d]];
-      },
-    };
+  /** Reshape/Flatten in ONNX layout with the batch left free: the elements before and after it must not move. */
+  function reshapeTo(input: string, v: Val, outShape: number[], outBatch: number): Written {
+    const before = (s: number[], at: number) => prod(s.slice(0, at));
+    if (before(v.shape, v.batch) !== before(outShape, outBatch) || prod(v.shape.slice(v.batch + 1)) !== prod(outShape.slice(outBatch + 1))) {
+      refuse("a reshape that mixes the batch with other axes");
+    }
+    return { name: reshape(onnxForm(v), outShape), nhwc: false, back: (dy) => [[input, fromOnnx(v, reshape(dy, v.shape))]] };
   }
 
-  function binary(n: OnnxNode, outShape: number[]): { name: string; back: Taped["back"] } {
+  function binary(n: OnnxNode, outShape: number[]): Written {
     const [p, q] = n.inputs;
     const lp = live.get(p!), lq = live.get(q!);
-    const same = (s: number[]) => s.length === outShape.length && s.every((d, i) => d === outShape[i]);
-    const op = { Add: "Add", Sub: "Sub", Mul: "Mul", Div: "RealDiv" }[n.opType]!;
+    const tfOp = { Add: "Add", Sub: "Sub", Mul: "Mul", Div: "RealDiv" }[n.opType]!;
     if (lp && lq) {
-      if (!same(lp.shape) || !same(lq.shape)) refuse("a broadcast between two live values");
-      const y = g.add(op, [lp.name, lq.name], { T });
-      if (n.opType === "Add") return { name: y, back: (dy) => [[p!, dy], [q!, dy]] };
-      if (n.opType === "Sub") return { name: y, back: (dy) => [[p!, dy], [q!, g.add("Neg", [dy], { T })]] };
-      if (n.opType === "Mul") return { name: y, back: (dy) => [[p!, mul(dy, lq.name)], [q!, mul(dy, lp.name)]] };
+      if (!same(lp.shape, outShape) || !same(lq.shape, outShape) || lp.batch !== lq.batch) refuse("a broadcast between two live values");
+      // Both in p's layout.
+      const qn = lp.nhwc === lq.nhwc ? lq.name : lp.nhwc ? nhwcForm(lq) : onnxForm(lq);
+      const toQ = (d: string) => (lp.nhwc === lq.nhwc ? d : lp.nhwc ? fromNhwc(lq, d) : fromOnnx(lq, d));
+      const y = op(tfOp, [lp.name, qn]);
+      const nhwc = lp.nhwc;
+      if (n.opType === "Add") return { name: y, nhwc, back: (dy) => [[p!, dy], [q!, toQ(dy)]] };
+      if (n.opType === "Sub") return { name: y, nhwc, back: (dy) => [[p!, dy], [q!, toQ(op("Neg", [dy]))]] };
+      if (n.opType === "Mul") return { name: y, nhwc, back: (dy) => [[p!, mul(dy, qn)], [q!, toQ(mul(dy, lp.name))]] };
       return refuse("a division of two live values");
     }
     const v = (lp ?? lq)!;
     const liveFirst = !!lp;
     const liveName = liveFirst ? p! : q!;
-    if (!same(v.shape)) refuse("a constant operand that widens the live one");
+    if (!same(v.shape, outShape)) refuse("a constant operand that widens the live one");
     if (shapeOnly.has(liveFirst ? q! : p!)) refuse("a shape-derived operand");
-    const c = constLike(constOf(liveFirst ? q : p), v.shape.length);
-    const y = g.add(op, liveFirst ? [v.name, c] : [c, v.name], { T });
+    const c = constLike(constOf(liveFirst ? q : p), v);
+    const y = op(tfOp, liveFirst ? [v.name, c] : [c, v.name]);
     switch (n.opType) {
-      case "Add": return { name: y, back: (dy) => [[liveName, dy]] };
-      case "Sub": return { name: y, back: (dy) => [[liveName, liveFirst ? dy : g.add("Neg", [dy], { T })]] };
-      case "Mul": return { name: y, back: (dy) => [[liveName, mul(dy, c)]] };
+      case "Add": return { name: y, nhwc: v.nhwc, back: (dy) => [[liveName, dy]] };
+      case "Sub": return { name: y, nhwc: v.nhwc, back: (dy) => [[liveName, liveFirst ? dy : op("Neg", [dy])]] };
+      case "Mul": return { name: y, nhwc: v.nhwc, back: (dy) => [[liveName, mul(dy, c)]] };
       default:
         if (!liveFirst) refuse("a division by a live value");
-        return { name: y, back: (dy) => [[liveName, g.add("RealDiv", [dy, c], { T })]] };
+        return { name: y, nhwc: v.nhwc, back: (dy) => [[liveName, op("RealDiv", [dy, c])]] };
     }
   }
 
-  function matmul(n: OnnxNode): { name: string; back: Taped["back"] } {
+  function matmul(n: OnnxNode, outShape: number[]): Written {
     const a = n.attrs;
-    const v = needLive(n.inputs[0]);
-    const w = constOf(n.inputs[1]);
-    if (v.shape.length !== 2 || w.rank !== 2) refuse("a matrix product not of a matrix by a constant matrix");
+    const [p, q] = n.inputs;
+    const v = needLive(p);
     const gemm = n.opType === "Gemm";
-    if (gemm && num(a, "transA", 0) !== 0) refuse("Gemm with transA");
+    const lq = live.get(q!);
+    if (lq) {
+      // Two live operands (attention): batched, equal ranks and leading axes.
+      const r = v.shape.length;
+      if (gemm || r < 3 || lq.shape.length !== r || !same(v.shape.slice(0, -2), lq.shape.slice(0, -2)) || v.batch >= r - 2) refuse("a product of two live values other than a batched one");
+      const [A, B] = [onnxForm(v), onnxForm(lq)];
+      const bmm = (x1: string, x2: string, adjX: boolean, adjY: boolean) => op("BatchMatMulV2", [x1, x2], { adj_x: b(adjX), adj_y: b(adjY) });
+      return { name: bmm(A, B, false, false), nhwc: false, back: (dy) => [[p!, fromOnnx(v, bmm(dy, B, false, true))], [q!, fromOnnx(lq, bmm(A, dy, true, false))]] };
+    }
+    const w = constOf(q);
+    const r = v.shape.length;
+    if (w.rank !== 2 || r < 2 || v.batch === r - 1 || (gemm && (r !== 2 || num(a, "transA", 0) !== 0))) refuse("a matrix product not of a live value by a constant matrix");
     const transB = gemm && num(a, "transB", 0) === 1;
     const alpha = gemm ? num(a, "alpha", 1) : 1, beta = gemm ? num(a, "beta", 1) : 1;
     const k = g.constant(Float32Array.from(w.dataSync()), w.shape);
-    let y = g.add("MatMul", [v.name, k], { T, transpose_a: b(false), transpose_b: b(transB) });
+    // Higher ranks as one matrix product over the flattened leading axes, as the executor does.
+    const src = onnxForm(v);
+    const flat = r === 2 ? src : reshape(src, [-1, v.shape[r - 1]!]);
+    let y = op("MatMul", [flat, k], { transpose_a: b(false), transpose_b: b(transB) });
+    if (r !== 2) y = reshape(y, outShape);
     const al = alpha !== 1 ? floats([alpha], []) : undefined;
     if (al) y = mul(y, al);
     const cName = gemm ? n.inputs[2] : undefined;
     if (cName && beta !== 0) {
       const c = constOf(cName);
       if (c.rank === 2 && c.shape[0] !== 1) refuse("a Gemm bias with a fixed batch");
-      const cv = tf.tidy(() => (beta === 1 ? c.dataSync() : tf.mul(c, beta).dataSync()) as Float32Array);
-      y = g.add("Add", [y, floats(cv, c.shape)], { T });
+      const cv = tf.tidy(() => Float32Array.from((beta === 1 ? c : tf.mul(c, beta)).dataSync()));
+      y = op("Add", [y, floats(cv, c.shape)]);
     }
     return {
-      name: y,
-      back: (dy) => [[n.inputs[0]!, g.add("MatMul", [al ? mul(dy, al) : dy, k], { T, transpose_a: b(false), transpose_b: b(!transB) })]],
+      name: y, nhwc: false,
+      back: (dy) => {
+        const d0 = al ? mul(dy, al) : dy;
+        const d = r === 2 ? d0 : reshape(d0, [-1, w.shape[transB ? 0 : 1]!]);
+        const dx = op("MatMul", [d, k], { transpose_a: b(false), transpose_b: b(!transB) });
+        return [[p!, fromOnnx(v, r === 2 ? dx : reshape(dx, v.shape))]];
+      },
     };
   }
 
-  // The scores: [N, K], or [N, K, 1, 1] (which the executor reshapes; channels last holds the same order).
+  // The scores: [N, K], or [N, K, 1, 1] (which the executor reshapes).
   const scores = needLive(outName);
-  if (scores.shape.slice(2).some((d) => d !== 1) || scores.shape[1] !== numClasses) refuse("scores of another shape");
-  const logits = scores.shape.length === 2 ? scores.name : reshape(scores.name, int32([-1, numClasses]));
+  if (scores.batch !== 0 || scores.shape.slice(2).some((d) => d !== 1) || scores.shape[1] !== numClasses) refuse("scores of another shape");
+  const flatScores = scores.shape.length === 2 && !scores.nhwc;
+  const logits = flatScores ? scores.name : reshape(onnxForm(scores), [-1, numClasses]);
 
-  const sum = (parts: string[]) => (parts.length === 1 ? parts[0]! : g.add("AddN", parts, { N: { i: parts.length }, T }));
+  const addAll = (parts: string[]) => (parts.length === 1 ? parts[0]! : g.add("AddN", parts, { N: { i: parts.length }, T }));
   const backward: Backward = (dLogits) => {
     const grads = new Map<string, string[]>();
     const push = (name: string, d: string) => grads.set(name, [...(grads.get(name) ?? []), d]);
-    push(outName, scores.shape.length === 2 ? dLogits : reshape(dLogits, g.shape(scores.name)));
+    push(outName, flatScores ? dLogits : fromOnnx(scores, reshape(dLogits, scores.shape)));
     for (let i = tape.length - 1; i >= 0; i--) {
       const t = tape[i]!;
       const parts = grads.get(t.out);
       if (!parts) continue;
-      for (const [input, d] of t.back(sum(parts))) if (live.has(input)) push(input, d);
+      for (const [name, d] of t.back(addAll(parts))) if (live.has(name)) push(name, d);
     }
-    let d = sum(grads.get(onnx.input.name) ?? refuse("no gradient reaches the input"));
-    if (inputTransposed) d = transpose(d, TO_NCHW);
-    if (std) d = g.add("RealDiv", [d, std], { T });
+    // The input's layout is the card's (channels last for an NCHW card), so its gradient needs no transpose.
+    let d = addAll(grads.get(onnx.input.name) ?? refuse("no gradient reaches the input"));
+    if (std) d = op("RealDiv", [d, std]);
     return d;
   };
   return finishStep(g, { x, onehot, logits, back: [backward], inputShape, numClasses });
