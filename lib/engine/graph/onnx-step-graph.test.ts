@@ -22,8 +22,9 @@ function resnet8() {
 }
 
 /*
- * A value read by several nodes: r1 feeds a convolution, the residual Add and a product with that Add's result,
- * so its gradient is the sum of three contributions. The card is channels last over a rank-4 graph (the graph
+ * Values read by several nodes: r1 feeds a convolution, the residual Add and a product with that Add's result,
+ * so its gradient is the sum of three contributions; the input feeds the first convolution (channels last) and
+ * an Add with its output (the input's own layout). The card is channels last over a rank-4 graph (the graph
  * reads axis 1 as channels), normalised per last axis; a padded MaxPool and a Shape-driven flatten of a 4×4 map.
  */
 function residualModel(): { model: TestModel; card: OnnxCard & EngineCard } {
@@ -38,7 +39,8 @@ function residualModel(): { model: TestModel; card: OnnxCard & EngineCard } {
     nodes: [
       { op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["c1"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
       { op: "BatchNormalization", inputs: ["c1", "n1g", "n1b", "n1m", "n1v"], outputs: ["bn1"] },
-      { op: "Relu", inputs: ["bn1"], outputs: ["r1"] },
+      { op: "Add", inputs: ["x", "bn1"], outputs: ["xb"] },
+      { op: "Relu", inputs: ["xb"], outputs: ["r1"] },
       { op: "Conv", inputs: ["r1", "w2"], outputs: ["c2"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
       { op: "BatchNormalization", inputs: ["c2", "n2g", "n2b", "n2m", "n2v"], outputs: ["bn2"] },
       { op: "Add", inputs: ["bn2", "r1"], outputs: ["s"] },
@@ -92,6 +94,22 @@ describe("onnxStepGraphOf", () => {
     expect(ops).toContain("Mean");
     expect(ops).toContain("BroadcastTo");
     expect(ops.filter((o) => o === "Transpose")).toEqual([]);
+    model.dispose();
+  });
+
+  it("writes the ViT fixture's attention: q, k and v gathered from one tensor, their gradients put back and summed", async () => {
+    const f = JSON.parse(readFileSync(join(FIXTURES, "vit-tiny.json"), "utf8")) as { card: EngineCard };
+    const model = await loadOnnxModel({ onnx: new Uint8Array(readFileSync(join(FIXTURES, "vit-tiny.onnx"))) }, f.card);
+    const bytes = onnxStepGraphOf(model, f.card);
+    expect(bytes).not.toBeNull();
+    const ops = nonGraphOps(bytes!);
+    const count = (op: string) => ops.filter((o) => o === op).length;
+    // Two blocks: three gathers each; two batched products forward, four backward.
+    expect(count("GatherV2")).toBe(6);
+    expect(count("BatchMatMulV2")).toBe(12);
+    expect(count("ExpandDims")).toBe(6);
+    // The card is channels last and so is the patch convolution: the ONNX input's NCHW transpose is no op.
+    expect(count("Conv2D")).toBe(1);
     model.dispose();
   });
 
