@@ -10,7 +10,8 @@ import { createRng } from "../rng";
 import { contextFor, engineTestBackends } from "../testing";
 import { loadOnnxModel, toGraphInput, type OnnxCard } from "../onnx/executor";
 import { buildOnnx, ints64, pytorchStyleCnn, weights, type TestModel } from "../onnx/testing";
-import { onnxStepGraphOf } from "./onnx-step-graph";
+import { withStepGraph } from "./attach";
+import { onnxStepGraphOf, onnxStepGraphWriter } from "./onnx-step-graph";
 import { decodeSavedModel } from "./tf-proto";
 
 const native = (await engineTestBackends()).includes("tensorflow");
@@ -224,6 +225,15 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
   it("gives the eager engine's logits, losses and input gradients on the ResNet-8 fixture (NCHW, normalised)", async () => {
     const { onnx, card } = resnet8();
     check("resnet8-cifar, 32 inputs", await compare(onnx, card, 32, 7), 32);
+  });
+
+  it.each(["resnet8-cifar", "vit-tiny"])("is attached to the %s fixture by withStepGraph, which checks it against the eager engine", async (name) => {
+    const card = (JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")) as { card: EngineCard }).card;
+    const model = await loadOnnxModel({ onnx: new Uint8Array(readFileSync(join(FIXTURES, `${name}.onnx`))) }, card);
+    const { model: attached, outcome } = await withStepGraph(model, [onnxStepGraphWriter(card)]);
+    expect(outcome).toEqual({ attached: true });
+    expect(attached.crossEntropyStep).toBeDefined();
+    attached.dispose();
   });
 
   it("gives the eager engine's logits, losses and input gradients on the ViT fixture (attention, LayerNorm, GELU, q/k/v fan-out)", async () => {

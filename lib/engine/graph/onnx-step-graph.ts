@@ -3,6 +3,7 @@ import type { LoadedModel } from "../model";
 import { toGraphInput, type CompiledOnnx, type OnnxCard } from "../onnx/executor";
 import type { AttrValue, OnnxNode } from "../onnx/graph";
 import { constToTensor, opTable } from "../onnx/ops";
+import type { StepGraphWriter } from "./attach";
 import { DT, type AttrMsg } from "./tf-proto";
 import { Graph, T, finishStep, ints, str, type Backward } from "./step-graph";
 
@@ -63,6 +64,14 @@ function padsOf(a: Record<string, AttrValue>, hw: number[], kernel: number[], st
   if (p.length !== 4) refuse("pads of a non-2-D window");
   // ONNX order: begins (top, left), then ends (bottom, right).
   return [p[0]!, p[1]!, p[2]!, p[3]!];
+}
+
+/** A writer for withStepGraph (./attach): ONNX models from loadOnnxModel with the card they were loaded with. */
+export function onnxStepGraphWriter(card: OnnxCard): StepGraphWriter {
+  return (m) => {
+    const compiled = (m as Partial<{ onnx: CompiledOnnx }>).onnx;
+    return compiled ? onnxStepGraphOf({ ...m, onnx: compiled }, card) : null;
+  };
 }
 
 /**
