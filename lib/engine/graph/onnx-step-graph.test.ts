@@ -69,6 +69,33 @@ function residualModel(): { model: TestModel; card: OnnxCard & EngineCard } {
   return { model, card };
 }
 
+/** One of each remaining op, several of them after a value's layout changes: NCHW card, 8×8×3, 4 classes. */
+function opZoo(): TestModel {
+  return {
+    opset: 17,
+    input: { name: "x", dims: ["batch", 3, 8, 8] },
+    output: { name: "y" },
+    nodes: [
+      { op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["c1"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: "LeakyRelu", inputs: ["c1"], outputs: ["l1"], attrs: { alpha: 0.1 } },
+      { op: "Conv", inputs: ["l1", "wd", "bd"], outputs: ["d1"], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2], group: 6 } },
+      { op: "Sigmoid", inputs: ["d1"], outputs: ["s1"] },
+      { op: "AveragePool", inputs: ["s1"], outputs: ["a1"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: "Tanh", inputs: ["a1"], outputs: ["t1"] },
+      { op: "Transpose", inputs: ["t1"], outputs: ["tr"], attrs: { perm: [0, 2, 3, 1] } },
+      { op: "ReduceSum", inputs: ["tr", "ax1"], outputs: ["rs"], attrs: { keepdims: 1 } },
+      { op: "Mul", inputs: ["rs", "rs"], outputs: ["sq"] },
+      { op: "Sub", inputs: ["sq", "tr2"], outputs: ["df"] },
+      { op: "Flatten", inputs: ["df"], outputs: ["f"], attrs: { axis: 1 } },
+      { op: "Gemm", inputs: ["f", "w2", "b2"], outputs: ["y"], attrs: { transB: 1, alpha: 0.5, beta: 2 } },
+    ],
+    initializers: {
+      w1: weights([6, 3, 3, 3], 51), b1: weights([6], 52), wd: weights([12, 1, 3, 3], 53), bd: weights([12], 54),
+      ax1: ints64([1]), tr2: weights([1, 2, 12], 55), w2: weights([4, 24], 56), b2: weights([4], 57),
+    },
+  };
+}
+
 const nonGraphOps = (bytes: Uint8Array) =>
   decodeSavedModel(bytes).metaGraphs[0]!.graphDef.node.map((n) => n.op).filter((op) => !["Const", "Placeholder", "Shape"].includes(op));
 
@@ -234,6 +261,11 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     expect(outcome).toEqual({ attached: true });
     expect(attached.crossEntropyStep).toBeDefined();
     attached.dispose();
+  });
+
+  it("covers depthwise Conv, LeakyRelu, Sigmoid, Tanh, AveragePool, a Transpose out of channels last, ReduceSum and Gemm's alpha/beta", async () => {
+    const card = { inputShape: [8, 8, 3], inputLayout: "NCHW" as const, inputRange: { min: 0, max: 1 }, preprocessing: "none" as const, classLabels: ["a", "b", "c", "d"] };
+    check("op zoo, 16 inputs", await compare(buildOnnx(opZoo()), card, 16, 11), 16);
   });
 
   it("gives the eager engine's logits, losses and input gradients on the ViT fixture (attention, LayerNorm, GELU, q/k/v fan-out)", async () => {

@@ -22,7 +22,7 @@ import { Graph, T, finishStep, ints, str, type Backward } from "./step-graph";
  * The backward pass is reverse mode over the recorded nodes with one gradient sum per value, so a value read by
  * several nodes (a residual connection, q/k/v taken from one tensor) gets the sum of their contributions.
  *
- * Covered: Conv (2-D, group 1, no dilation), BatchNormalization (inference), Relu, LeakyRelu, Sigmoid, Tanh, Erf,
+ * Covered: Conv (2-D, group 1 or depthwise, no dilation), BatchNormalization (inference), Relu, LeakyRelu, Sigmoid, Tanh, Erf,
  * Add/Sub/Mul/Div (same-shape live operands, or a constant broadcast into the live one), GlobalAveragePool,
  * MaxPool, AveragePool (unpadded), Flatten, Reshape, Transpose, Gather (one constant index), MatMul (by a constant
  * matrix, or two live batched operands), Gemm (constant B), LayerNormalization and Softmax (last axis),
@@ -288,12 +288,15 @@ function writeGraph(
       case "Transpose": {
         const r = v.shape.length;
         const p = intList(a, "perm") ?? [...Array(r).keys()].reverse();
-        const src = onnxForm(v);
-        const inv = p.map((_, i) => p.indexOf(i));
-        // Channels first out of channels last (an NHWC graph input made NCHW): the output's channels-last form
-        // is the input itself.
-        if (r === 4 && outBatch === 0 && TO_NHWC.every((q, i) => p[q] === i)) return { name: src, nhwc: true, back: (dy) => [[i0, fromOnnx(v, dy)]] };
-        return { name: transpose(src, p), nhwc: false, back: (dy) => [[i0, fromOnnx(v, transpose(dy, inv))]] };
+        // The permutation of v's own tensor (channels last or not) that gives the output in ONNX layout.
+        const c = v.nhwc ? p.map((j) => TO_NCHW[j]!) : p;
+        const identity = (q: number[]) => q.every((j, i) => j === i);
+        // An output whose channels-last form is v's tensor as it is (an NHWC graph input made NCHW), or one
+        // that is: no op at all.
+        if (r === 4 && outBatch === 0 && identity(TO_NHWC.map((j) => c[j]!))) return { name: v.name, nhwc: true, back: (dy) => [[i0, dy]] };
+        if (identity(c)) return { name: v.name, nhwc: false, back: (dy) => [[i0, dy]] };
+        const inv = c.map((_, i) => c.indexOf(i));
+        return { name: transpose(v.name, c), nhwc: false, back: (dy) => [[i0, transpose(dy, inv)]] };
       }
       case "Gather": {
         const r = v.shape.length;
@@ -373,23 +376,29 @@ function writeGraph(
     const v = needLive(n.inputs[0]);
     const w = constOf(n.inputs[1]);
     if (v.shape.length !== 4 || w.rank !== 4) refuse("a Conv that is not 2-D");
-    if (num(a, "group", 1) !== 1) refuse("a grouped Conv");
     if ((intList(a, "dilations") ?? [1, 1]).some((d) => d !== 1)) refuse("a dilated Conv");
-    const [m, c, kh, kw] = w.shape as number[];
-    if (c !== v.shape[1]) refuse("Conv weights for another channel count");
+    const [m, cg, kh, kw] = w.shape as number[];
+    const c = v.shape[1]!;
+    const group = num(a, "group", 1);
+    // Depthwise: each input channel its own filters (output channel c·mult + j reads input channel c).
+    const depthwise = group !== 1 && group === c && cg === 1 && m! % c === 0;
+    if (group !== 1 && !depthwise) refuse("a grouped Conv that is not depthwise");
+    if (cg! * group !== c) refuse("Conv weights for another channel count");
     const strides = intList(a, "strides") ?? [1, 1];
     const hw = v.shape.slice(2);
     const [top, left, bottom, right] = padsOf(a, hw, [kh!, kw!], strides);
     const expect = [(hw[0]! + top! + bottom! - kh!) / strides[0]!, (hw[1]! + left! + right! - kw!) / strides[1]!].map((s) => Math.floor(s) + 1);
     if (expect[0] !== outShape[2] || expect[1] !== outShape[3] || outShape[1] !== m) refuse("Conv output shape differs from the probe");
-    const kernel = tf.tidy(() => Float32Array.from(tf.transpose(w, [2, 3, 1, 0]).dataSync()));
-    const k = g.constant(kernel, [kh!, kw!, c!, m!]);
+    // TF filters: [kh, kw, C, M], or [kh, kw, C, M/C] depthwise.
+    const kernel = tf.tidy(() => Float32Array.from(tf.transpose(w, depthwise ? [2, 3, 0, 1] : [2, 3, 1, 0]).dataSync()));
+    const k = g.constant(kernel, [kh!, kw!, c, depthwise ? m! / c : m!]);
+    const [convOp, convGrad] = depthwise ? ["DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput"] : ["Conv2D", "Conv2DBackpropInput"];
     const attrs: Record<string, AttrMsg> = { strides: ints([1, strides[0]!, strides[1]!, 1]), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]), padding: str("VALID") };
     // Pad, then a VALID convolution: the executor's own sequence (and faster here than Conv2D's EXPLICIT padding).
     const padded = top || left || bottom || right;
     const input = nhwcForm(v);
     const src = padded ? op("Pad", [input, g.constant(Int32Array.from([0, 0, top!, bottom!, left!, right!, 0, 0]), [4, 2])], { Tpaddings: I32 }) : input;
-    let y = op("Conv2D", [src, k], attrs);
+    let y = op(convOp, [src, k], attrs);
     if (n.inputs[2]) {
       const bias = constOf(n.inputs[2]);
       y = op("BiasAdd", [y, floats(bias.dataSync(), [m!])], { data_format: str("NHWC") });
@@ -397,7 +406,7 @@ function writeGraph(
     return {
       name: y, nhwc: true,
       back: (dy) => {
-        const dx = op("Conv2DBackpropInput", [g.shape(src), k, dy], attrs);
+        const dx = op(convGrad, [g.shape(src), k, dy], attrs);
         return [[n.inputs[0]!, fromNhwc(v, padded ? crop(dx, top!, left!, hw) : dx)]];
       },
     };
