@@ -96,6 +96,31 @@ function opZoo(): TestModel {
   };
 }
 
+/** Feature-vector ops: Clip (both bounds), Unsqueeze, Concat of two live values, Squeeze, Transpose, ReduceMean. */
+function vectorZoo(): TestModel {
+  return {
+    opset: 17,
+    input: { name: "x", dims: ["batch", 6] },
+    output: { name: "y" },
+    nodes: [
+      { op: "Gemm", inputs: ["x", "w1", "b1"], outputs: ["h"], attrs: { transB: 1 } },
+      { op: "Clip", inputs: ["h", "lo", "hi"], outputs: ["c"] },
+      { op: "Unsqueeze", inputs: ["c", "ax1"], outputs: ["u1"] },
+      { op: "Tanh", inputs: ["h"], outputs: ["t"] },
+      { op: "Unsqueeze", inputs: ["t", "ax1"], outputs: ["u2"] },
+      { op: "Concat", inputs: ["u1", "u2", "u1"], outputs: ["cat"], attrs: { axis: 1 } },
+      { op: "Transpose", inputs: ["cat"], outputs: ["tr"], attrs: { perm: [0, 2, 1] } },
+      { op: "ReduceMean", inputs: ["tr"], outputs: ["m"], attrs: { axes: [2], keepdims: 1 } },
+      { op: "Squeeze", inputs: ["m", "ax2"], outputs: ["sq"] },
+      { op: "Gemm", inputs: ["sq", "w2", "b2"], outputs: ["y"], attrs: { transB: 1 } },
+    ],
+    initializers: {
+      w1: weights([8, 6], 61, 0.8), b1: weights([8], 62), lo: { dims: [], data: [-0.5] }, hi: { dims: [], data: [0.8] },
+      ax1: ints64([1]), ax2: ints64([2]), w2: weights([3, 8], 63), b2: weights([3], 64),
+    },
+  };
+}
+
 const nonGraphOps = (bytes: Uint8Array) =>
   decodeSavedModel(bytes).metaGraphs[0]!.graphDef.node.map((n) => n.op).filter((op) => !["Const", "Placeholder", "Shape"].includes(op));
 
@@ -266,6 +291,11 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
   it("covers depthwise Conv, LeakyRelu, Sigmoid, Tanh, AveragePool, a Transpose out of channels last, ReduceSum and Gemm's alpha/beta", async () => {
     const card = { inputShape: [8, 8, 3], inputLayout: "NCHW" as const, inputRange: { min: 0, max: 1 }, preprocessing: "none" as const, classLabels: ["a", "b", "c", "d"] };
     check("op zoo, 16 inputs", await compare(buildOnnx(opZoo()), card, 16, 11), 16);
+  });
+
+  it("covers Clip, Unsqueeze, Concat (a value twice), Squeeze and ReduceMean on feature vectors", async () => {
+    const card = { inputShape: [6], inputRange: { min: 0, max: 1 }, preprocessing: "none" as const, classLabels: ["a", "b", "c"] };
+    check("vector zoo, 16 inputs", await compare(buildOnnx(vectorZoo()), card, 16, 12), 16);
   });
 
   it("gives the eager engine's logits, losses and input gradients on the ViT fixture (attention, LayerNorm, GELU, q/k/v fan-out)", async () => {

@@ -22,12 +22,12 @@ import { Graph, T, finishStep, ints, str, type Backward } from "./step-graph";
  * The backward pass is reverse mode over the recorded nodes with one gradient sum per value, so a value read by
  * several nodes (a residual connection, q/k/v taken from one tensor) gets the sum of their contributions.
  *
- * Covered: Conv (2-D, group 1 or depthwise, no dilation), BatchNormalization (inference), Relu, LeakyRelu, Sigmoid, Tanh, Erf,
- * Add/Sub/Mul/Div (same-shape live operands, or a constant broadcast into the live one), GlobalAveragePool,
- * MaxPool, AveragePool (unpadded), Flatten, Reshape, Transpose, Gather (one constant index), MatMul (by a constant
- * matrix, or two live batched operands), Gemm (constant B), LayerNormalization and Softmax (last axis),
- * ReduceMean/ReduceSum (not over the batch), Identity, Dropout, and a final Softmax the logits skip. Anything
- * else returns null and the eager path runs.
+ * Covered: Conv (2-D, group 1 or depthwise, no dilation), BatchNormalization (inference), Relu, LeakyRelu, Clip,
+ * Sigmoid, Tanh, Erf, Add/Sub/Mul/Div (same-shape live operands, or a constant broadcast into the live one),
+ * GlobalAveragePool, MaxPool, AveragePool (unpadded), Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Concat (of
+ * live values), Gather (one constant index), MatMul (by a constant matrix, or two live batched operands), Gemm
+ * (constant B), LayerNormalization and Softmax (last axis), ReduceMean/ReduceSum (not over the batch), Identity,
+ * Dropout, and a final Softmax the logits skip. Anything else returns null and the eager path runs.
  */
 
 /** A live (input-dependent) value: TF tensor name, ONNX shape with -1 on the batch axis, and its layout. */
@@ -45,6 +45,8 @@ const TO_NHWC = [0, 2, 3, 1];
 const TO_NCHW = [0, 3, 1, 2];
 const b = (v: boolean): AttrMsg => ({ b: v });
 const I32: AttrMsg = { type: DT.INT32 };
+/** TensorFlow's DT_BOOL (tf-proto lists only what the graphs store). */
+const DT_BOOL = 10;
 const num = (a: Record<string, AttrValue>, k: string, d: number) => (typeof a[k] === "number" ? (a[k] as number) : d);
 const intList = (a: Record<string, AttrValue>, k: string) => (Array.isArray(a[k]) ? (a[k] as number[]) : undefined);
 const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
@@ -284,7 +286,40 @@ function writeGraph(
         if (v.batch !== 0 || (axis !== 1 && axis !== 1 - v.shape.length)) refuse("Flatten other than of a batch on axis 1");
         return reshapeTo(i0, v, outShape, outBatch);
       }
-      case "Reshape": return reshapeTo(i0, v, outShape, outBatch);
+      case "Reshape":
+      case "Squeeze":
+      case "Unsqueeze":
+        return reshapeTo(i0, v, outShape, outBatch);
+      case "Clip": {
+        // The executor's bounds: missing ones are ±3.4e38. The gradient passes where lo ≤ x ≤ hi, as tfjs's does.
+        const bound = (k: number, d: number) => {
+          if (!n.inputs[k]) return d;
+          const t = folded.get(n.inputs[k]!) ?? refuse("a Clip bound that is not constant");
+          return t.dataSync()[0]!;
+        };
+        const [lo, hi] = [floats([bound(1, -3.4e38)], []), floats([bound(2, 3.4e38)], [])];
+        const y = op("ClipByValue", [v.name, lo, hi]);
+        const inside = () => g.add("Cast", [g.add("LogicalAnd", [op("GreaterEqual", [v.name, lo]), op("LessEqual", [v.name, hi])])], { SrcT: { type: DT_BOOL }, DstT: T });
+        return { name: y, nhwc: v.nhwc, back: (dy) => [[i0, mul(dy, inside())]] };
+      }
+      case "Concat": {
+        const parts = n.inputs.filter((i) => i).map((i) => needLive(i));
+        const r = v.shape.length;
+        const axis = num(a, "axis", 0) < 0 ? num(a, "axis", 0) + r : num(a, "axis", 0);
+        if (parts.some((p) => p.batch !== v.batch || p.shape.length !== r) || axis === v.batch) refuse("a Concat other than of live values off the batch axis");
+        const y = g.add("ConcatV2", [...parts.map(onnxForm), g.constant(Int32Array.from([axis]), [])], { N: { i: parts.length }, T, Tidx: I32 });
+        return {
+          name: y, nhwc: false,
+          back: (dy) => {
+            let at = 0;
+            return parts.map((p, k) => {
+              const begin = p.shape.map((_, i) => (i === axis ? at : 0));
+              at += p.shape[axis]!;
+              return [n.inputs.filter((i) => i)[k]!, fromOnnx(p, op("Slice", [dy, int32(begin), int32(p.shape)], { Index: I32 }))] as [string, string];
+            });
+          },
+        };
+      }
       case "Transpose": {
         const r = v.shape.length;
         const p = intList(a, "perm") ?? [...Array(r).keys()].reverse();
