@@ -37,7 +37,7 @@ import { currentBackendInfo, describeBackend, initEngineBackend, type BackendPre
 import { setWasmFastConvBackpropInput } from "@/lib/engine/wasm-kernels";
 import { loadModelFromFiles, type LoadedModel } from "@/lib/engine/model";
 import { loadOnnxModel, type CompiledOnnx } from "@/lib/engine/onnx";
-import { EngineCardSchema } from "@/lib/engine/card";
+import { EngineCardSchema, type EngineCard } from "@/lib/engine/card";
 import { createRng } from "@/lib/engine/rng";
 import { ascentDirection, crossEntropyLoss, linfBounds, clipTo, lossAndGrad, oneHotOf, type AttackContext } from "@/lib/engine/attacks/common";
 import { withStepGraph } from "@/lib/engine/graph/attach";
@@ -65,6 +65,8 @@ interface Subject {
   range: { min: number; max: number };
   numClasses: number;
   load(): Promise<LoadedModel>;
+  /** An ONNX model's card: its step graph needs it. */
+  card?: EngineCard;
   /** The first n inputs and labels (a larger batch starts with the same examples as a smaller one). */
   batch(n: number): { x: Float32Array; labels: Int32Array };
   /** How scripts/bench-pytorch.py finds the same weights. */
@@ -126,6 +128,7 @@ async function resnetSubject(): Promise<Subject> {
     range: card.inputRange,
     numClasses: card.classLabels.length,
     load: () => loadOnnxModel(files, card),
+    card,
     batch: draw,
     torchModel: { kind: "onnx", path: join(dir, fixture.model), card: fixture.card },
   };
@@ -136,7 +139,7 @@ const subjectOf = (name: string) => (name === "resnet8-onnx" ? resnetSubject() :
 /** One PGD-Linf attack state on a batch: `step()` is one iteration as the engine's attacks run it. */
 async function pgdStepper(subject: Subject, batch: number, graph = false) {
   const loaded = await subject.load();
-  const model = graph ? (await withStepGraph(loaded)).model : loaded;
+  const model = graph ? (await withStepGraph(loaded, { card: subject.card })).model : loaded;
   const ctx: AttackContext = { model, scale: 1, offset: 0, range: subject.range, inputShape: subject.inputShape, numClasses: subject.numClasses };
   const data = subject.batch(batch);
   const x0 = tf.tensor(data.x, [batch, ...subject.inputShape]);

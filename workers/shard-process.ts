@@ -67,7 +67,7 @@ async function attachStepGraph(loaded: EngineModel): Promise<void> {
   const eager = (reason: string) => ({ model: loaded.model, outcome: { attached: false as const, reason } });
   const { model, outcome } = loaded.ensemble
     ? eager("an ensemble's members are differentiated one by one")
-    : await withStepGraph(loaded.model).catch((e: unknown) => eager(`the graph could not be set up: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`));
+    : await withStepGraph(loaded.model, { card: loaded.engineCard }).catch((e: unknown) => eager(`the graph could not be set up: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`));
   modelCache.stepGraph = outcome;
   if (outcome.attached) {
     // The returned model's dispose() frees the graph and the model it wraps.

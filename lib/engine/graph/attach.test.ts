@@ -158,7 +158,7 @@ describe.runIf(native)("the attack step as one TensorFlow graph", async () => {
     const v1 = await demoModel("v1");
     const v2 = await demoModel("v2");
     // A writer that (wrongly) writes another model's weights: the check batch catches it.
-    const wrong = await withStepGraph(v1, [() => stepGraphOf(v2.layersModel!, [28, 28, 1], 10)]);
+    const wrong = await withStepGraph(v1, { writers: [() => stepGraphOf(v2.layersModel!, [28, 28, 1], 10)] });
     expect(wrong.outcome).toEqual({ attached: false, reason: "the graph's logits differ from the eager engine's on a check batch" });
     expect(wrong.model).toBe(v1);
     const normed = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 })] });

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import type { CrossEntropyStep, LoadedModel } from "../model";
 import { crossEntropy, lossAndGrad, oneHotOf, type AttackContext } from "../attacks/common";
 import { createRng } from "../rng";
+import type { EngineCard } from "../card";
 import { stepGraphOf } from "./step-graph";
+import { onnxStepGraphWriter } from "./onnx-step-graph";
 
 /*
  * On the native backend, a model's attack step (logits, cross-entropy, input gradient) runs as one TensorFlow
@@ -37,7 +39,9 @@ const layersWriter: StepGraphWriter = (m) => (m.layersModel ? stepGraphOf(m.laye
  * with the eager engine on a check batch; else the model unchanged, with the reason. The returned model's
  * dispose() also frees the graph.
  */
-export async function withStepGraph(model: LoadedModel, writers: StepGraphWriter[] = [layersWriter]): Promise<{ model: LoadedModel; outcome: StepGraphOutcome }> {
+export async function withStepGraph(model: LoadedModel, opts: { card?: EngineCard; writers?: StepGraphWriter[] } = {}): Promise<{ model: LoadedModel; outcome: StepGraphOutcome }> {
+  // An ONNX model's graph needs its card (input layout and normalisation are inside the graph).
+  const writers = opts.writers ?? [layersWriter, ...(opts.card ? [onnxStepGraphWriter(opts.card)] : [])];
   const unchanged = (reason: string) => ({ model, outcome: { attached: false as const, reason } });
   if (tf.getBackend() !== "tensorflow") return unchanged(`the ${tf.getBackend()} backend runs ops one by one`);
   if (model.crossEntropyStep) return { model, outcome: { attached: true } };

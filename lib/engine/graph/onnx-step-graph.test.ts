@@ -11,7 +11,7 @@ import { contextFor, engineTestBackends } from "../testing";
 import { loadOnnxModel, toGraphInput, type OnnxCard } from "../onnx/executor";
 import { buildOnnx, ints64, pytorchStyleCnn, weights, type TestModel } from "../onnx/testing";
 import { withStepGraph } from "./attach";
-import { onnxStepGraphOf, onnxStepGraphWriter } from "./onnx-step-graph";
+import { onnxStepGraphOf } from "./onnx-step-graph";
 import { decodeSavedModel } from "./tf-proto";
 
 const native = (await engineTestBackends()).includes("tensorflow");
@@ -282,7 +282,7 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
   it.each(["resnet8-cifar", "vit-tiny"])("is attached to the %s fixture by withStepGraph, which checks it against the eager engine", async (name) => {
     const card = (JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")) as { card: EngineCard }).card;
     const model = await loadOnnxModel({ onnx: new Uint8Array(readFileSync(join(FIXTURES, `${name}.onnx`))) }, card);
-    const { model: attached, outcome } = await withStepGraph(model, [onnxStepGraphWriter(card)]);
+    const { model: attached, outcome } = await withStepGraph(model, { card });
     expect(outcome).toEqual({ attached: true });
     expect(attached.crossEntropyStep).toBeDefined();
     attached.dispose();
