@@ -428,9 +428,13 @@ function writeGraph(
     const kernel = tf.tidy(() => Float32Array.from(tf.transpose(w, depthwise ? [2, 3, 0, 1] : [2, 3, 1, 0]).dataSync()));
     const k = g.constant(kernel, [kh!, kw!, c, depthwise ? m! / c : m!]);
     const [convOp, convGrad] = depthwise ? ["DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput"] : ["Conv2D", "Conv2DBackpropInput"];
-    const attrs: Record<string, AttrMsg> = { strides: ints([1, strides[0]!, strides[1]!, 1]), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]), padding: str("VALID") };
-    // Pad, then a VALID convolution: the executor's own sequence (and faster here than Conv2D's EXPLICIT padding).
-    const padded = top || left || bottom || right;
+    // TensorFlow's SAME padding where the model's pads are exactly SAME's (a 3x3 stride-1 conv padded by 1): no Pad op
+    // and no crop of the gradient. Else pad, then a VALID convolution: the executor's own sequence (and faster here
+    // than Conv2D's EXPLICIT padding).
+    const sameTotal = hw.map((len, i) => Math.max(0, (Math.ceil(len! / strides[i]!) - 1) * strides[i]! + [kh!, kw!][i]! - len!));
+    const same = (top || left || bottom || right) && top === Math.floor(sameTotal[0]! / 2) && bottom === sameTotal[0]! - top! && left === Math.floor(sameTotal[1]! / 2) && right === sameTotal[1]! - left!;
+    const attrs: Record<string, AttrMsg> = { strides: ints([1, strides[0]!, strides[1]!, 1]), data_format: str("NHWC"), dilations: ints([1, 1, 1, 1]), padding: str(same ? "SAME" : "VALID") };
+    const padded = !same && (top || left || bottom || right);
     const input = nhwcForm(v);
     const src = padded ? op("Pad", [input, g.constant(Int32Array.from([0, 0, top!, bottom!, left!, right!, 0, 0]), [4, 2])], { Tpaddings: I32 }) : input;
     let y = op(convOp, [src, k], attrs);
