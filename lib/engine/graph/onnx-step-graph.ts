@@ -245,7 +245,9 @@ function writeGraph(
       case "Identity":
       case "Dropout":
         return { name: v.name, nhwc: v.nhwc, back: (dy) => [[i0, dy]] };
-      case "Relu": return unary("Relu", (dy) => op("ReluGrad", [dy, v.name]));
+      // ReluGrad reads the ReLU's output (as good as its input: both are > 0 at the same places), so the
+      // pre-activation has no other reader and TensorFlow can fuse Conv2D + BiasAdd + Relu.
+      case "Relu": return unary("Relu", (dy, y) => op("ReluGrad", [dy, y]));
       case "Sigmoid": return unary("Sigmoid", (dy, y) => op("SigmoidGrad", [y, dy]));
       case "Tanh": return unary("Tanh", (dy, y) => op("TanhGrad", [y, dy]));
       case "LeakyRelu": {
