@@ -161,7 +161,7 @@ describe.runIf(native)("the attack step as one TensorFlow graph", async () => {
     const wrong = await withStepGraph(v1, { writers: [() => stepGraphOf(v2.layersModel!, [28, 28, 1], 10)] });
     expect(wrong.outcome).toEqual({ attached: false, reason: "the graph's logits differ from the eager engine's on a check batch" });
     expect(wrong.model).toBe(v1);
-    const normed = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 })] });
+    const normed = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.layerNormalization(), tf.layers.dense({ units: 2 })] });
     const m: LoadedModel = { ...v1, inputShape: [4], numClasses: 2, layersModel: normed };
     expect((await withStepGraph(m)).outcome).toEqual({ attached: false, reason: "a layer or operator of the model is not written as a graph yet" });
     tf.dispose(normed.getWeights());

@@ -6,7 +6,7 @@ import type { CrossEntropyStep, LoadedModel } from "../model";
 import { crossEntropy, lossAndGrad, oneHotOf, type AttackContext } from "../attacks/common";
 import { createRng } from "../rng";
 import type { EngineCard } from "../card";
-import { stepGraphOf } from "./step-graph";
+import { stepGraphOf, type StepGraphWriter } from "./step-graph";
 import { onnxStepGraphWriter } from "./onnx-step-graph";
 
 /*
@@ -28,9 +28,6 @@ interface TfjsNode {
 const MAX_GRAPH_BYTES = 1024 * 2 ** 20;
 
 export type StepGraphOutcome = { attached: true } | { attached: false; reason: string };
-
-/** The graph's bytes for a model, or null where its layers or format are not covered. */
-export type StepGraphWriter = (model: LoadedModel) => Uint8Array | null;
 
 const layersWriter: StepGraphWriter = (m) => (m.layersModel ? stepGraphOf(m.layersModel, m.inputShape, m.numClasses) : null);
 

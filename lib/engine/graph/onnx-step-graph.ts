@@ -3,9 +3,8 @@ import type { LoadedModel } from "../model";
 import { toGraphInput, type CompiledOnnx, type OnnxCard } from "../onnx/executor";
 import type { AttrValue, OnnxNode } from "../onnx/graph";
 import { constToTensor, opTable } from "../onnx/ops";
-import type { StepGraphWriter } from "./attach";
 import { DT, type AttrMsg } from "./tf-proto";
-import { Graph, T, finishStep, ints, str, type Backward } from "./step-graph";
+import { Graph, T, finishStep, ints, str, type Backward, type StepGraphWriter } from "./step-graph";
 
 /*
  * An ONNX model (as loadOnnxModel compiled it) written as one TensorFlow step graph, like stepGraphOf does for a

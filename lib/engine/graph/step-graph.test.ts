@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { initEngineBackend } from "../backend";
-import { loadModelFromFiles } from "../model";
+import { loadModelFromFiles, modelFromLogitsFunction } from "../model";
 import { crossEntropy, lossAndGrad, oneHotOf } from "../attacks/common";
 import { cardFor, contextFor, engineTestBackends } from "../testing";
 import { loadDemoEvalSplit } from "@/lib/demo/mnist";
@@ -22,7 +22,7 @@ describe("stepGraphOf", () => {
       "Reshape", "MatMul", "BiasAdd", "Relu", "MatMul", "BiasAdd", "SoftmaxCrossEntropyWithLogits", "MatMul", "ReluGrad", "MatMul", "Reshape",
     ]);
     expect(Object.keys(meta!.signatureDef.step!.outputs).sort()).toEqual(["grad", "logits", "loss"]);
-    const normed = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 })] });
+    const normed = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.layerNormalization(), tf.layers.dense({ units: 2 })] });
     expect(stepGraphOf(normed, [4], 2)).toBeNull();
     const softmaxInside = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: "softmax" }), tf.layers.dense({ units: 2 })] });
     expect(stepGraphOf(softmaxInside, [4], 2)).toBeNull();
@@ -31,6 +31,28 @@ describe("stepGraphOf", () => {
     tf.dispose([dense, normed, softmaxInside, denseOnImage].flatMap((m) => m.getWeights()));
   });
 });
+
+/** A small CNN of every other covered layer, with seeded weights and non-trivial batch-norm statistics. */
+function zooModel(): tf.Sequential {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const m = tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: "same", activation: "tanh", kernelInitializer: init(1) }),
+    tf.layers.batchNormalization(),
+    tf.layers.leakyReLU({ alpha: 0.2 }),
+    tf.layers.averagePooling2d({ poolSize: 2 }),
+    tf.layers.conv2d({ filters: 6, kernelSize: 3, activation: "sigmoid", kernelInitializer: init(2) }),
+    tf.layers.globalAveragePooling2d({}),
+    tf.layers.dense({ units: 8, kernelInitializer: init(3) }),
+    tf.layers.activation({ activation: "relu" }),
+    tf.layers.batchNormalization({ epsilon: 0.01 }),
+    tf.layers.dense({ units: 3, kernelInitializer: init(4) }),
+  ] });
+  // Moving statistics and affine parameters away from their initial 0/1, so that the folding is exercised.
+  for (const bn of m.layers.filter((l) => l.getClassName() === "BatchNormalization")) {
+    bn.setWeights(bn.getWeights().map((w, i) => tf.tidy(() => tf.add(tf.mul(tf.randomUniform(w.shape, 0, 1, "float32", 7 + i), i === bn.getWeights().length - 1 ? 2 : 0.5), 0.25))));
+  }
+  return m;
+}
 
 describe.runIf(native)("the step as one TensorFlow graph", async () => {
   await initEngineBackend("tensorflow");
@@ -64,5 +86,30 @@ describe.runIf(native)("the step as one TensorFlow graph", async () => {
     graph.dispose();
     model.dispose();
     rmSync(out, { recursive: true, force: true });
+  });
+
+  it("covers batch normalisation, sigmoid, tanh, LeakyReLU and average pooling, and agrees with the eager engine", async () => {
+    const layers = zooModel();
+    const model = modelFromLogitsFunction((x) => layers.apply(x, { training: false }) as tf.Tensor2D, { inputShape: [12, 12, 2], numClasses: 3 });
+    const bytes = stepGraphOf(layers, [12, 12, 2], 3)!;
+    expect(bytes).not.toBeNull();
+    const ops = decodeSavedModel(bytes).metaGraphs[0]!.graphDef.node.map((n) => n.op);
+    for (const op of ["Tanh", "TanhGrad", "Sigmoid", "SigmoidGrad", "LeakyRelu", "LeakyReluGrad", "AvgPool", "AvgPoolGrad", "Mean", "ReluGrad"]) expect(ops).toContain(op);
+    const out = mkdtempSync(join(tmpdir(), "step-graph-"));
+    writeFileSync(join(out, "saved_model.pb"), bytes);
+    const graph = await tfn.node.loadSavedModel(out, ["serve"], "step");
+    const n = 16;
+    const x = tf.randomUniform([n, 12, 12, 2], 0, 1, "float32", 5);
+    const oneHot = oneHotOf(Int32Array.from({ length: n }, (_, i) => i % 3), 3);
+    const eager = lossAndGrad(contextFor(model, cardFor([12, 12, 2], 3)), x, (z) => crossEntropy(z, oneHot));
+    const fromGraph = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const maxAbs = (t: tf.Tensor) => Math.max(...Array.from(t.abs().dataSync()));
+    expect(maxAbs(tf.sub(fromGraph.logits!, eager.logits))).toBeLessThan(1e-4 * Math.max(1, maxAbs(eager.logits)));
+    expect(maxAbs(tf.sub(fromGraph.loss!, eager.loss))).toBeLessThan(1e-4 * Math.max(1, maxAbs(eager.loss)));
+    expect(maxAbs(eager.grad)).toBeGreaterThan(0);
+    expect(maxAbs(tf.sub(fromGraph.grad!, eager.grad))).toBeLessThan(1e-3 * maxAbs(eager.grad));
+    graph.dispose();
+    rmSync(out, { recursive: true, force: true });
+    tf.dispose(layers.getWeights());
   });
 });

@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
+import type { LoadedModel } from "../model";
 import { DT, encodeSavedModel, type AttrMsg, type NodeMsg, type ShapeMsg } from "./tf-proto";
 
 /*
@@ -7,8 +8,10 @@ import { DT, encodeSavedModel, type AttrMsg, type NodeMsg, type ShapeMsg } from 
  * one call instead of one call per op (docs/benchmarks.md: "The whole step as one TensorFlow graph"). The
  * backward pass is written out op by op: TensorFlow graphs carry no automatic differentiation.
  *
- * Work in progress: covered layers are Conv2D (no dilation), Dense, ReLU (layer or activation), MaxPooling2D,
- * Flatten, Dropout and InputLayer; anything else returns null and the eager path runs.
+ * Covered layers: Conv2D (no dilation), Dense on a matrix, the activations linear, relu, sigmoid and tanh (as a
+ * layer's activation or an Activation layer), ReLU, LeakyReLU, BatchNormalization (inference, last axis),
+ * MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout and InputLayer; anything else returns
+ * null and the eager path runs.
  */
 
 type Json = Record<string, unknown>;
@@ -36,6 +39,9 @@ export class Graph {
   }
 }
 
+/** The graph's bytes for a model, or null where its layers or format are not covered. */
+export type StepGraphWriter = (model: LoadedModel) => Uint8Array | null;
+
 /** One recorded forward op and how to send a gradient back through it. */
 export type Backward = (dy: string) => string;
 
@@ -56,17 +62,26 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
     back.push((dy) => g.add("ReluGrad", [dy, out], { T }));
     return out;
   };
+  // Sigmoid and tanh: their gradients read the output.
+  const smooth = (op: "Sigmoid" | "Tanh", pre: string) => {
+    const out = g.add(op, [pre], { T });
+    back.push((dy) => g.add(`${op}Grad`, [out, dy], { T }));
+    return out;
+  };
   const activation = (cfg: Json, pre: string): string | null => {
     const a = (cfg.activation as string | undefined) ?? "linear";
     if (a === "linear") return pre;
     if (a === "relu") return relu(pre);
+    if (a === "sigmoid") return smooth("Sigmoid", pre);
+    if (a === "tanh") return smooth("Tanh", pre);
     return null;
   };
+  const channelsLast = (cfg: Json) => (cfg.data_format ?? cfg.dataFormat ?? "channelsLast") === "channelsLast";
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const cfg = layer.getConfig() as Json;
     if (cls === "InputLayer" || cls === "Dropout") continue;
-    if ((cls === "Conv2D" || cls === "MaxPooling2D") && rank !== 4) return null;
+    if (["Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D"].includes(cls) && rank !== 4) return null;
     if (cls === "Conv2D") {
       const dil = pair(cfg.dilation_rate ?? cfg.dilationRate ?? 1);
       if (dil[0] !== 1 || dil[1] !== 1 || (cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast" || cfg.padding === "causal") return null;
@@ -96,7 +111,7 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
       if (cfg.max_value != null || cfg.maxValue != null || Number(cfg.negative_slope ?? cfg.negativeSlope ?? 0) !== 0) return null;
       h = relu(h);
     } else if (cls === "MaxPooling2D") {
-      if ((cfg.data_format ?? cfg.dataFormat ?? "channelsLast") !== "channelsLast") return null;
+      if (!channelsLast(cfg)) return null;
       const [ph, pw] = pair(cfg.pool_size ?? cfg.poolSize);
       const [sh, sw] = pair(cfg.strides ?? [ph, pw]);
       const pool = { T, ksize: ints([1, ph, pw, 1]), strides: ints([1, sh, sw, 1]), padding: str(String(cfg.padding).toUpperCase()), data_format: str("NHWC") };
@@ -104,6 +119,49 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
       const out = g.add("MaxPool", [input], pool);
       back.push((dy) => g.add("MaxPoolGrad", [input, out, dy], pool));
       h = out;
+    } else if (cls === "Activation") {
+      const out = activation(cfg, h);
+      if (out === null) return null;
+      h = out;
+    } else if (cls === "LeakyReLU") {
+      const alpha = { f: Number(cfg.alpha ?? 0.3) };
+      const input = h;
+      h = g.add("LeakyRelu", [input], { T, alpha });
+      back.push((dy) => g.add("LeakyReluGrad", [dy, input], { T, alpha }));
+    } else if (cls === "BatchNormalization") {
+      // Inference: a per-channel affine map on the last axis, y = x·a + b with a = γ/√(σ²+ε), b = β − μ·a.
+      const axis = Array.isArray(cfg.axis) ? (cfg.axis as number[]) : [Number(cfg.axis ?? -1)];
+      if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== rank - 1)) return null;
+      const weights = layer.getWeights().map((w) => w.dataSync() as Float32Array);
+      const hasScale = cfg.scale !== false, hasCenter = cfg.center !== false;
+      if (weights.length !== 2 + Number(hasScale) + Number(hasCenter)) return null;
+      const gamma = hasScale ? weights.shift()! : null;
+      const beta = hasCenter ? weights.shift()! : null;
+      const [mean, variance] = weights as [Float32Array, Float32Array];
+      const eps = Number(cfg.epsilon ?? 1e-3);
+      const a = mean.map((_, c) => (gamma ? gamma[c]! : 1) / Math.sqrt(variance[c]! + eps));
+      const b = mean.map((m, c) => (beta ? beta[c]! : 0) - m * a[c]!);
+      const scale = g.constant(a, [a.length]);
+      h = g.add("AddV2", [g.add("Mul", [h, scale], { T }), g.constant(b, [b.length])], { T });
+      back.push((dy) => g.add("Mul", [dy, scale], { T }));
+    } else if (cls === "AveragePooling2D") {
+      if (!channelsLast(cfg)) return null;
+      const [ph, pw] = pair(cfg.pool_size ?? cfg.poolSize);
+      const [sh, sw] = pair(cfg.strides ?? [ph, pw]);
+      const pool = { T, ksize: ints([1, ph, pw, 1]), strides: ints([1, sh, sw, 1]), padding: str(String(cfg.padding).toUpperCase()), data_format: str("NHWC") };
+      const input = h;
+      h = g.add("AvgPool", [input], pool);
+      back.push((dy) => g.add("AvgPoolGrad", [g.shape(input), dy], pool));
+    } else if (cls === "GlobalAveragePooling2D") {
+      if (!channelsLast(cfg) || cfg.keepdims === true || cfg.keepDims === true) return null;
+      const [, height, width, channels] = (layer.input as tf.SymbolicTensor).shape as number[];
+      if (!height || !width || !channels) return null;
+      const input = h;
+      h = g.add("Mean", [input, g.constant(new Int32Array([1, 2]), [2])], { T, Tidx: { type: DT.INT32 }, keep_dims: { b: false } });
+      rank = 2;
+      // Each of the H·W positions gets dy / (H·W): dy as [B, 1, 1, C] times a constant [1, H, W, 1].
+      const spread = g.constant(new Float32Array(height * width).fill(1 / (height * width)), [1, height, width, 1]);
+      back.push((dy) => g.add("Mul", [g.add("Reshape", [dy, g.constant(new Int32Array([-1, 1, 1, channels]), [4])], { T, Tshape: { type: DT.INT32 } }), spread], { T }));
     } else if (cls === "Flatten") {
       const input = h;
       h = g.add("Reshape", [input, g.constant(new Int32Array([-1, layer.outputShape[1] as number]), [2])], { T, Tshape: { type: DT.INT32 } });
