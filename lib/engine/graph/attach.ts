@@ -108,7 +108,12 @@ function checkAgainstEager(model: LoadedModel, step: CrossEntropyStep): string |
     const x = tf.tensor(values, [n, ...model.inputShape]);
     const oneHot = oneHotOf(labels, model.numClasses);
     const ctx: AttackContext = { model, scale: 1, offset: 0, range: { min: 0, max: 1 }, inputShape: model.inputShape, numClasses: model.numClasses };
-    const eager = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
+    let eager: ReturnType<typeof lossAndGrad>;
+    try {
+      eager = lossAndGrad(ctx, x, (z) => crossEntropy(z, oneHot));
+    } catch (e) {
+      return `the eager engine failed on a check batch: ${(e as Error).message.split("\n")[0]}`;
+    }
     let graph: ReturnType<CrossEntropyStep["run"]>;
     try {
       graph = step.run(x, oneHot);
