@@ -148,9 +148,10 @@ async function pgdStepper(subject: Subject, batch: number, graph = false) {
   let x: tf.Tensor = x0.clone();
   let done = 0;
   const step = async () => {
-    const out = lossAndGrad(ctx, x, crossEntropyLoss(oneHot));
+    // As PGD: the graph step returns the L∞ update too where the model has one.
+    const out = lossAndGrad(ctx, x, crossEntropyLoss(oneHot), { lo, hi, alpha: opts.stepSize });
     await out.loss.data();
-    const next = tf.tidy(() => clipTo(tf.add(x, tf.mul(ascentDirection("linf", out.grad), opts.stepSize)), lo, hi));
+    const next = out.next ?? tf.tidy(() => clipTo(tf.add(x, tf.mul(ascentDirection("linf", out.grad), opts.stepSize)), lo, hi));
     tf.dispose([out.logits, out.loss, out.grad, x]);
     // Attacks of opts.steps steps back to back, each from the clean inputs (as PyTorch's loop does).
     done++;

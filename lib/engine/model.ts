@@ -22,8 +22,16 @@ export interface LoadedModel {
   dispose(): void;
 }
 
+/** PGD's L∞ update from x: min(max(x + alpha·sign(grad), lo), hi). */
+export interface LinfUpdate {
+  lo: tf.Tensor;
+  hi: tf.Tensor;
+  alpha: number;
+}
+
 export interface CrossEntropyStep {
-  run(x: tf.Tensor, oneHot: tf.Tensor2D): { logits: tf.Tensor2D; loss: tf.Tensor1D; grad: tf.Tensor };
+  /** With `update`, also `next`: the L∞ update of x computed in the same call. */
+  run(x: tf.Tensor, oneHot: tf.Tensor2D, update?: LinfUpdate): { logits: tf.Tensor2D; loss: tf.Tensor1D; grad: tf.Tensor; next?: tf.Tensor };
   /** Steps run so far (the evaluation records whether attacks used the graph). */
   readonly calls: number;
 }

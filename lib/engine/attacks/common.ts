@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LoadedModel } from "../model";
+import type { LinfUpdate, LoadedModel } from "../model";
 import type { InputRange } from "../card";
 import { createRng, type Rng } from "../rng";
 
@@ -65,15 +65,16 @@ export function crossEntropyLoss(oneHot: tf.Tensor2D): LossFn {
  * Summing per-example losses keeps each example's gradient independent of the rest of the batch.
  * A cross-entropy loss runs as the model's graph step where it has one (`graph: true`); else eagerly.
  */
-export function lossAndGrad(ctx: AttackContext, x: tf.Tensor, loss: LossFn): { logits: tf.Tensor2D; loss: tf.Tensor1D; grad: tf.Tensor; graph: boolean } {
+export function lossAndGrad(ctx: AttackContext, x: tf.Tensor, loss: LossFn, update?: LinfUpdate): { logits: tf.Tensor2D; loss: tf.Tensor1D; grad: tf.Tensor; graph: boolean; next?: tf.Tensor } {
   const step = ctx.model.crossEntropyStep;
   const oneHot = loss.crossEntropyOf;
   if (step && oneHot) {
+    const identity = ctx.scale === 1 && ctx.offset === 0;
     const out = tf.tidy(() => {
-      const preprocessed = ctx.scale === 1 && ctx.offset === 0;
-      const r = step.run(preprocessed ? x : tf.add(tf.mul(x, ctx.scale), ctx.offset), oneHot);
+      // The graph's update steps the graph's input: only where that is x itself.
+      const r = step.run(identity ? x : tf.add(tf.mul(x, ctx.scale), ctx.offset), oneHot, identity ? update : undefined);
       // The chain rule through x * scale + offset.
-      return { logits: r.logits, loss: r.loss, grad: ctx.scale === 1 ? r.grad : tf.mul(r.grad, ctx.scale) };
+      return { logits: r.logits, loss: r.loss, grad: ctx.scale === 1 ? r.grad : tf.mul(r.grad, ctx.scale), ...(r.next ? { next: r.next } : {}) };
     });
     return { ...out, graph: true };
   }

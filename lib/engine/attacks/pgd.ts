@@ -133,9 +133,10 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
   let xk = start.clone();
   for (let k = 0; k <= opts.steps; k++) {
     // The last iterate only needs a forward pass.
-    const out = k < opts.steps ? lossAndGrad(ctx, xk, loss) : (() => {
+    // L∞: the graph step can return the update too (the same ops; eager otherwise).
+    const out = k < opts.steps ? lossAndGrad(ctx, xk, loss, bounds ? { lo: bounds.lo, hi: bounds.hi, alpha } : undefined) : (() => {
       const logits = logitsOf(ctx, xk);
-      return { logits, loss: tf.tidy(() => loss(logits)), grad: null as tf.Tensor | null, graph: false };
+      return { logits, loss: tf.tidy(() => loss(logits)), grad: null as tf.Tensor | null, graph: false, next: undefined as tf.Tensor | undefined };
     })();
     const predT = tf.argMax(out.logits, 1);
     const [pred, lossVals] = await Promise.all([predT.data(), out.loss.data()]);
@@ -169,10 +170,10 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
     }
     const done = result.success.every((s) => s);
     if (k < opts.steps && !done) {
-      const next = tf.tidy(() => project(opts.norm, tf.add(xk, tf.mul(ascentDirection(opts.norm, out.grad!), alpha)), x0, eps, ctx.range, bounds));
+      const next = out.next ?? tf.tidy(() => project(opts.norm, tf.add(xk, tf.mul(ascentDirection(opts.norm, out.grad!), alpha)), x0, eps, ctx.range, bounds));
       xk.dispose();
       xk = next;
-    }
+    } else out.next?.dispose();
     out.grad?.dispose();
     if (done) break;
   }

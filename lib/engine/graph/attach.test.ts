@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { initEngineBackend } from "../backend";
 import { loadModelFromFiles, type LoadedModel } from "../model";
-import { crossEntropyLoss, lossAndGrad, logitsOf, oneHotOf, type AttackContext } from "../attacks/common";
+import { ascentDirection, clipTo, crossEntropyLoss, linfBounds, lossAndGrad, logitsOf, oneHotOf, type AttackContext } from "../attacks/common";
 import { runAttack } from "../attacks";
 import { AttackSuiteSchema, type AttackSpec } from "../suite";
 import { runShard, type ExampleRecord } from "../shard";
@@ -108,6 +108,19 @@ describe.runIf(native)("the attack step as one TensorFlow graph", async () => {
     graphModel.dispose();
   });
 
+  it("computes PGD's L∞ update in the graph bit for bit as the eager update from the same gradient", async () => {
+    const { model: graphModel } = await withStepGraph(await demoModel("v1"));
+    const oneHot = oneHotOf(labels, 10);
+    const { lo, hi } = linfBounds(x, 0.1, { min: 0, max: 1 });
+    const alpha = 0.1 / 8;
+    const r = graphModel.crossEntropyStep!.run(x, oneHot, { lo, hi, alpha });
+    const eager = clipTo(tf.add(x, tf.mul(ascentDirection("linf", r.grad), alpha)), lo, hi);
+    expect(Array.from(r.next!.dataSync())).toEqual(Array.from(eager.dataSync()));
+    expect(Array.from(r.next!.dataSync())).not.toEqual(Array.from(x.dataSync()));
+    tf.dispose([oneHot, lo, hi, r.logits, r.loss, r.grad, r.next!, eager]);
+    graphModel.dispose();
+  });
+
   it("applies the card's scaling and offset, and its gradient, exactly as the eager engine does", async () => {
     const eagerModel = await demoModel("v1");
     const { model: graphModel } = await withStepGraph(await demoModel("v1"));
@@ -135,9 +148,9 @@ describe.runIf(native)("the attack step as one TensorFlow graph", async () => {
       ...graphModel,
       crossEntropyStep: {
         get calls() { return calls; },
-        run(xx, oneHot) {
+        run(xx, oneHot, update) {
           calls++;
-          const r = real.run(xx, oneHot);
+          const r = real.run(xx, oneHot, update);
           const wrong = tf.tidy(() => tf.sub(r.logits, tf.mul(oneHot, 1e6)) as tf.Tensor2D);
           r.logits.dispose();
           return { ...r, logits: wrong };

@@ -69,22 +69,28 @@ export async function withStepGraph(model: LoadedModel, opts: { card?: EngineCar
     rmSync(dir, { recursive: true, force: true });
   }
   let calls = 0;
+  // Without an update: alpha 0 and infinite bounds (next = x, dropped).
+  const idle = { lo: tf.scalar(-Infinity), hi: tf.scalar(Infinity), alpha: tf.scalar(0) };
+  const release = () => { saved.dispose(); tf.dispose(Object.values(idle)); };
   const step: CrossEntropyStep = {
     get calls() { return calls; },
-    run(x, oneHot) {
+    run(x, oneHot, update) {
       calls++;
-      const out = saved.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
-      return { logits: out.logits as tf.Tensor2D, loss: out.loss as tf.Tensor1D, grad: out.grad! };
+      const alpha = update ? tf.scalar(update.alpha) : idle.alpha;
+      const out = saved.predict({ x, onehot: oneHot, lo: update?.lo ?? idle.lo, hi: update?.hi ?? idle.hi, alpha }) as tf.NamedTensorMap;
+      if (update) alpha.dispose();
+      else out.next!.dispose();
+      return { logits: out.logits as tf.Tensor2D, loss: out.loss as tf.Tensor1D, grad: out.grad!, ...(update ? { next: out.next! } : {}) };
     },
   };
   const disagreement = checkAgainstEager(model, step);
   if (disagreement) {
-    saved.dispose();
+    release();
     return unchanged(disagreement);
   }
   calls = 0;
   return {
-    model: { ...model, crossEntropyStep: step, dispose: () => { saved.dispose(); model.dispose(); } },
+    model: { ...model, crossEntropyStep: step, dispose: () => { release(); model.dispose(); } },
     outcome: { attached: true },
   };
 }

@@ -134,8 +134,8 @@ describe("onnxStepGraphOf", () => {
     expect(bytes).not.toBeNull();
     const [meta] = decodeSavedModel(bytes!).metaGraphs;
     const step = meta!.signatureDef.step!;
-    expect(Object.keys(step.inputs).sort()).toEqual(["onehot", "x"]);
-    expect(Object.keys(step.outputs).sort()).toEqual(["grad", "logits", "loss"]);
+    expect(Object.keys(step.inputs).sort()).toEqual(["alpha", "hi", "lo", "onehot", "x"]);
+    expect(Object.keys(step.outputs).sort()).toEqual(["grad", "logits", "loss", "next"]);
     expect(step.outputs.grad!.tensorShape.dim!.map((d) => d.size)).toEqual([-1, 32, 32, 3]);
     const ops = nonGraphOps(bytes!);
     const count = (op: string) => ops.filter((o) => o === op).length;
@@ -215,7 +215,7 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     const labels = Int32Array.from({ length: n }, () => Math.floor(rng.next() * model.numClasses));
     const oneHot = oneHotOf(labels, model.numClasses);
     const eager = lossAndGrad(contextFor(model, card), x, (z) => crossEntropy(z, oneHot));
-    const out = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const out = graph.predict({ x, onehot: oneHot, lo: tf.scalar(-Infinity), hi: tf.scalar(Infinity), alpha: tf.scalar(0) }) as tf.NamedTensorMap;
     const maxAbs = (t: tf.Tensor) => tf.tidy(() => t.abs().max().dataSync()[0]!);
     const diff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => maxAbs(tf.sub(a, b)));
     expect(out.grad!.shape).toEqual(eager.grad.shape);
@@ -315,7 +315,7 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     const { model, graph, dir } = await load(onnx, card);
     const x = tf.tensor(f.examples.inputs.flat(), f.examples.shape);
     const oneHot = oneHotOf(Int32Array.from(f.examples.labels), model.numClasses);
-    const out = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const out = graph.predict({ x, onehot: oneHot, lo: tf.scalar(-Infinity), hi: tf.scalar(Infinity), alpha: tf.scalar(0) }) as tf.NamedTensorMap;
     const worst = (a: ArrayLike<number>, b: number[]) => b.reduce((m, v, i) => Math.max(m, Math.abs(v - a[i]!)), 0);
     const torchGrad = f.gradients.crossEntropySum.grad.flat();
     const gradRel = worst(out.grad!.dataSync(), torchGrad) / Math.max(...torchGrad.map(Math.abs));

@@ -12,6 +12,8 @@ import { stepGraphOf } from "./step-graph";
 import { decodeSavedModel } from "./tf-proto";
 
 const native = (await engineTestBackends()).includes("tensorflow");
+/** The graph's update inputs when no step is taken (alpha 0, infinite bounds). */
+const noUpdate = () => ({ lo: tf.scalar(-Infinity), hi: tf.scalar(Infinity), alpha: tf.scalar(0) });
 
 describe("stepGraphOf", () => {
   it("writes the forward ops, the loss and each op's gradient, and returns null for a layer it does not cover", () => {
@@ -20,8 +22,10 @@ describe("stepGraphOf", () => {
     const [meta] = decodeSavedModel(bytes).metaGraphs;
     expect(meta!.graphDef.node.map((n) => n.op).filter((op) => !["Const", "Placeholder", "Shape"].includes(op))).toEqual([
       "Reshape", "MatMul", "BiasAdd", "Relu", "MatMul", "BiasAdd", "SoftmaxCrossEntropyWithLogits", "MatMul", "ReluGrad", "MatMul", "Reshape",
+      // PGD's L∞ update: the exact sign, the step, the projection.
+      "Greater", "Cast", "Less", "Cast", "Sub", "Mul", "AddV2", "Maximum", "Minimum",
     ]);
-    expect(Object.keys(meta!.signatureDef.step!.outputs).sort()).toEqual(["grad", "logits", "loss"]);
+    expect(Object.keys(meta!.signatureDef.step!.outputs).sort()).toEqual(["grad", "logits", "loss", "next"]);
     const normed = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.layerNormalization(), tf.layers.dense({ units: 2 })] });
     expect(stepGraphOf(normed, [4], 2)).toBeNull();
     const softmaxInside = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: "softmax" }), tf.layers.dense({ units: 2 })] });
@@ -71,7 +75,7 @@ describe.runIf(native)("the step as one TensorFlow graph", async () => {
     const x = tf.tensor(data.images.slice(0, n * 784), [n, 28, 28, 1]);
     const oneHot = oneHotOf(data.labels.slice(0, n), 10);
     const eager = lossAndGrad(contextFor(model, cardFor([28, 28, 1], 10)), x, (z) => crossEntropy(z, oneHot));
-    const fromGraph = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const fromGraph = graph.predict({ x, onehot: oneHot, ...noUpdate() }) as tf.NamedTensorMap;
     const maxAbs = (t: tf.Tensor) => Math.max(...Array.from(t.abs().dataSync()));
     const diff = (a: tf.Tensor, b: tf.Tensor) => maxAbs(tf.sub(a, b));
     expect(diff(fromGraph.logits!, eager.logits)).toBeLessThan(1e-4 * Math.max(1, maxAbs(eager.logits)));
@@ -102,7 +106,7 @@ describe.runIf(native)("the step as one TensorFlow graph", async () => {
     const x = tf.randomUniform([n, 12, 12, 2], 0, 1, "float32", 5);
     const oneHot = oneHotOf(Int32Array.from({ length: n }, (_, i) => i % 3), 3);
     const eager = lossAndGrad(contextFor(model, cardFor([12, 12, 2], 3)), x, (z) => crossEntropy(z, oneHot));
-    const fromGraph = graph.predict({ x, onehot: oneHot }) as tf.NamedTensorMap;
+    const fromGraph = graph.predict({ x, onehot: oneHot, ...noUpdate() }) as tf.NamedTensorMap;
     const maxAbs = (t: tf.Tensor) => Math.max(...Array.from(t.abs().dataSync()));
     expect(maxAbs(tf.sub(fromGraph.logits!, eager.logits))).toBeLessThan(1e-4 * Math.max(1, maxAbs(eager.logits)));
     expect(maxAbs(tf.sub(fromGraph.loss!, eager.loss))).toBeLessThan(1e-4 * Math.max(1, maxAbs(eager.loss)));

@@ -176,18 +176,32 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
 
 /**
  * Closes a step graph: softmax cross-entropy of `logits` against `onehot`, its gradient sent back through
- * `back` (last op first) to x, and the signature "step": x, onehot → logits, loss (per example), grad.
+ * `back` (last op first) to x, and the signature "step": x, onehot, lo, hi, alpha → logits, loss (per example),
+ * grad and next. `next` is PGD's L∞ update, min(max(x + alpha·sign(grad), lo), hi), with the engine's exact sign
+ * ((g > 0) − (g < 0)) and the same ops in the same order as the eager update, so the same gradient gives the same
+ * bits; it saves the update's eager calls (about 5% of a ResNet-8 step at batch 32). Callers that do not step
+ * feed alpha 0 and infinite bounds, and drop it.
  */
 export function finishStep(g: Graph, s: { x: string; onehot: string; logits: string; back: Backward[]; inputShape: number[]; numClasses: number }): Uint8Array {
   const { x, onehot, logits, back, inputShape, numClasses } = s;
   const ce = g.add("SoftmaxCrossEntropyWithLogits", [logits, onehot], { T }, "ce");
   let grad = `${ce}:1`;
   for (let i = back.length - 1; i >= 0; i--) grad = back[i]!(grad);
-  const info = (name: string, dims: number[]) => ({ name: name.includes(":") ? name : `${name}:0`, dtype: DT.FLOAT, tensorShape: shapeOf(dims) });
+  // Bounds of any shape that broadcasts against x (the eps-ball within the range, or scalars).
+  const anyShape: ShapeMsg = { unknownRank: true };
+  const lo = g.add("Placeholder", [], { dtype: T, shape: { shape: anyShape } }, "lo");
+  const hi = g.add("Placeholder", [], { dtype: T, shape: { shape: anyShape } }, "hi");
+  const alpha = g.add("Placeholder", [], { dtype: T, shape: { shape: shapeOf([]) } }, "alpha");
+  const zero = g.constant(new Float32Array([0]), []);
+  const asFloat = (b: string) => g.add("Cast", [b], { SrcT: { type: DT.BOOL }, DstT: T, Truncate: { b: false } });
+  const sign = g.add("Sub", [asFloat(g.add("Greater", [grad, zero], { T })), asFloat(g.add("Less", [grad, zero], { T }))], { T });
+  const stepped = g.add("AddV2", [x, g.add("Mul", [sign, alpha], { T })], { T });
+  const next = g.add("Minimum", [g.add("Maximum", [stepped, lo], { T }), hi], { T });
+  const info = (name: string, shape: ShapeMsg) => ({ name: name.includes(":") ? name : `${name}:0`, dtype: DT.FLOAT, tensorShape: shape });
   return encodeSavedModel(g.nodes, {
     step: {
-      inputs: { x: info(x, [-1, ...inputShape]), onehot: info(onehot, [-1, numClasses]) },
-      outputs: { logits: info(logits, [-1, numClasses]), loss: info(`${ce}:0`, [-1]), grad: info(grad, [-1, ...inputShape]) },
+      inputs: { x: info(x, shapeOf([-1, ...inputShape])), onehot: info(onehot, shapeOf([-1, numClasses])), lo: info(lo, anyShape), hi: info(hi, anyShape), alpha: info(alpha, shapeOf([])) },
+      outputs: { logits: info(logits, shapeOf([-1, numClasses])), loss: info(`${ce}:0`, shapeOf([-1])), grad: info(grad, shapeOf([-1, ...inputShape])), next: info(next, shapeOf([-1, ...inputShape])) },
       methodName: "tensorflow/serving/predict",
     },
   });

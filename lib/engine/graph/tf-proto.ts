@@ -70,7 +70,7 @@ const root = protobuf.Root.fromJSON(schema);
 const SavedModelType = root.lookupType("tf.SavedModel");
 
 /** TensorFlow's DataType enum values used here. */
-export const DT = { FLOAT: 1, INT32: 3 } as const;
+export const DT = { FLOAT: 1, INT32: 3, BOOL: 10 } as const;
 
 export interface ShapeMsg { dim?: { size: number }[]; unknownRank?: boolean }
 export interface TensorMsg { dtype: number; tensorShape: ShapeMsg; tensorContent: Uint8Array }
