@@ -77,6 +77,13 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
     return null;
   };
   const channelsLast = (cfg: Json) => (cfg.data_format ?? cfg.dataFormat ?? "channelsLast") === "channelsLast";
+  // A 2-D pooling layer's window as TensorFlow's pool attributes (NHWC only).
+  const poolAttrs = (cfg: Json) => {
+    if (!channelsLast(cfg)) return null;
+    const [ph, pw] = pair(cfg.pool_size ?? cfg.poolSize);
+    const [sh, sw] = pair(cfg.strides ?? [ph, pw]);
+    return { T, ksize: ints([1, ph, pw, 1]), strides: ints([1, sh, sw, 1]), padding: str(String(cfg.padding).toUpperCase()), data_format: str("NHWC") };
+  };
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const cfg = layer.getConfig() as Json;
@@ -111,10 +118,8 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
       if (cfg.max_value != null || cfg.maxValue != null || Number(cfg.negative_slope ?? cfg.negativeSlope ?? 0) !== 0) return null;
       h = relu(h);
     } else if (cls === "MaxPooling2D") {
-      if (!channelsLast(cfg)) return null;
-      const [ph, pw] = pair(cfg.pool_size ?? cfg.poolSize);
-      const [sh, sw] = pair(cfg.strides ?? [ph, pw]);
-      const pool = { T, ksize: ints([1, ph, pw, 1]), strides: ints([1, sh, sw, 1]), padding: str(String(cfg.padding).toUpperCase()), data_format: str("NHWC") };
+      const pool = poolAttrs(cfg);
+      if (!pool) return null;
       const input = h;
       const out = g.add("MaxPool", [input], pool);
       back.push((dy) => g.add("MaxPoolGrad", [input, out, dy], pool));
@@ -145,10 +150,8 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
       h = g.add("AddV2", [g.add("Mul", [h, scale], { T }), g.constant(b, [b.length])], { T });
       back.push((dy) => g.add("Mul", [dy, scale], { T }));
     } else if (cls === "AveragePooling2D") {
-      if (!channelsLast(cfg)) return null;
-      const [ph, pw] = pair(cfg.pool_size ?? cfg.poolSize);
-      const [sh, sw] = pair(cfg.strides ?? [ph, pw]);
-      const pool = { T, ksize: ints([1, ph, pw, 1]), strides: ints([1, sh, sw, 1]), padding: str(String(cfg.padding).toUpperCase()), data_format: str("NHWC") };
+      const pool = poolAttrs(cfg);
+      if (!pool) return null;
       const input = h;
       h = g.add("AvgPool", [input], pool);
       back.push((dy) => g.add("AvgPoolGrad", [g.shape(input), dy], pool));
