@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { LoadedModel } from "../model";
 import { toGraphInput, type CompiledOnnx, type OnnxCard } from "../onnx/executor";
 import type { AttrValue, OnnxNode } from "../onnx/graph";
-import { constToTensor, opTable } from "../onnx/ops";
+import { constToTensor, opTable, windowPads } from "../onnx/ops";
 import { DT, type AttrMsg } from "./tf-proto";
 import { Graph, T, finishStep, ints, str, type Backward, type StepGraphWriter } from "./step-graph";
 
@@ -50,22 +50,6 @@ const num = (a: Record<string, AttrValue>, k: string, d: number) => (typeof a[k]
 const intList = (a: Record<string, AttrValue>, k: string) => (Array.isArray(a[k]) ? (a[k] as number[]) : undefined);
 const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
 const same = (p: number[], q: number[]) => p.length === q.length && p.every((d, i) => d === q[i]);
-
-/** Top, left, bottom, right padding of a 2-D window op on an input of height/width `hw`. */
-function padsOf(a: Record<string, AttrValue>, hw: number[], kernel: number[], strides: number[]): number[] {
-  const auto = typeof a.auto_pad === "string" ? a.auto_pad : "NOTSET";
-  if (auto === "VALID") return [0, 0, 0, 0];
-  if (auto === "SAME_UPPER" || auto === "SAME_LOWER") {
-    const total = hw.map((n, i) => Math.max(0, (Math.ceil(n / strides[i]!) - 1) * strides[i]! + kernel[i]! - n));
-    const lo = total.map((t) => (auto === "SAME_UPPER" ? Math.floor(t / 2) : Math.ceil(t / 2)));
-    return [lo[0]!, lo[1]!, total[0]! - lo[0]!, total[1]! - lo[1]!];
-  }
-  if (auto !== "NOTSET") refuse(`auto_pad ${auto}`);
-  const p = intList(a, "pads") ?? [0, 0, 0, 0];
-  if (p.length !== 4) refuse("pads of a non-2-D window");
-  // ONNX order: begins (top, left), then ends (bottom, right).
-  return [p[0]!, p[1]!, p[2]!, p[3]!];
-}
 
 /** A writer for withStepGraph (./attach): ONNX models from loadOnnxModel with the card they were loaded with. */
 export function onnxStepGraphWriter(card: OnnxCard): StepGraphWriter {
@@ -422,7 +406,7 @@ function writeGraph(
     if (cg! * group !== c) refuse("Conv weights for another channel count");
     const strides = intList(a, "strides") ?? [1, 1];
     const hw = v.shape.slice(2);
-    const [top, left, bottom, right] = padsOf(a, hw, [kh!, kw!], strides);
+    const [top, left, bottom, right] = windowPads(a, n, hw, [kh!, kw!], strides);
     const expect = [(hw[0]! + top! + bottom! - kh!) / strides[0]!, (hw[1]! + left! + right! - kw!) / strides[1]!].map((s) => Math.floor(s) + 1);
     if (expect[0] !== outShape[2] || expect[1] !== outShape[3] || outShape[1] !== m) refuse("Conv output shape differs from the probe");
     // TF filters: [kh, kw, C, M], or [kh, kw, C, M/C] depthwise.
@@ -460,7 +444,7 @@ function writeGraph(
     const strides = intList(a, "strides") ?? [1, 1];
     if ((intList(a, "dilations") ?? [1, 1]).some((d) => d !== 1) || num(a, "storage_order", 0) !== 0) refuse("dilated or column-major pooling");
     const hw = v.shape.slice(2);
-    const [top, left, bottom, right] = padsOf(a, hw, k, strides);
+    const [top, left, bottom, right] = windowPads(a, n, hw, k, strides);
     // ceil_mode may add a window past the end: the probed output size tells.
     const size = (i: number, lo: number, hi: number) => Math.floor((hw[i]! + lo + hi - k[i]!) / strides[i]!) + 1;
     if (outShape[2] !== size(0, top!, bottom!) || outShape[3] !== size(1, left!, right!)) refuse("ceil_mode adding windows");

@@ -47,7 +47,7 @@ const unary = (f: (x: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, node) => [f(ne
 type Pads = [number, number, number, number]; // top, left, bottom, right
 
 /** Padding of a 2-D window op from auto_pad / pads (ONNX order: begins then ends). */
-function windowPads(a: Attrs, node: OnnxNode, inHW: number[], kEff: number[], strides: number[]): Pads {
+export function windowPads(a: Attrs, node: OnnxNode, inHW: number[], kEff: number[], strides: number[]): Pads {
   const auto = str(a, "auto_pad", "NOTSET");
   if (auto === "VALID") return [0, 0, 0, 0];
   if (auto === "SAME_UPPER" || auto === "SAME_LOWER") {
