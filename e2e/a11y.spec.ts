@@ -14,9 +14,14 @@ test("every main page has no serious or critical axe violation", async ({ page }
   // The first record of each list, for the detail pages.
   const firstHref = async (list: string, pattern: RegExp) => {
     await page.goto(list);
-    const hrefs = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
-    const href = hrefs.find((h) => pattern.test(h));
-    expect(href, `a link matching ${pattern} on ${list}`).toBeTruthy();
+    // The lists stream in after the page's shell: ask until the first matching link is there.
+    let href: string | undefined;
+    await expect
+      .poll(async () => {
+        const hrefs = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+        return (href = hrefs.find((h) => pattern.test(h)));
+      }, { message: `a link matching ${pattern} on ${list}` })
+      .toBeTruthy();
     return href!;
   };
   const pages = [
