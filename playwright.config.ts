@@ -23,8 +23,8 @@ const OWN_LANE = ["**/a11y.spec.ts", "**/explorer.spec.ts", "**/mobile.spec.ts",
 
 export default defineConfig({
   testDir: "e2e",
-  // Limits are for hangs, not speed: in CI the journeys share two cores with the Vitest files (load 10-25),
-  // where a journey of 50 s quietly can take well over twice that. Waits pass as soon as the page shows it.
+  // Limits are for hangs, not speed: on a busy machine a journey of 50 s quietly can take well over twice
+  // that. Waits pass as soon as the page shows it.
   timeout: 300_000,
   expect: { timeout: 60_000 },
   // Two lanes side by side, one browser each: the journeys that share the demo team's records and settings
@@ -55,7 +55,8 @@ export default defineConfig({
   webServer: {
     command: "node --import tsx scripts/start.ts",
     url: `${baseURL}/api/health`,
-    // A first start builds the web app: about 2 minutes on a quiet machine, over 5 beside a busy test suite.
+    // A first start builds the web app (about 2 minutes on a quiet machine, over 5 on a busy one); in `npm
+    // test` the supervisor tests before it have usually built this checkout already.
     timeout: 900_000,
     reuseExistingServer: false,
     gracefulShutdown: { signal: "SIGINT", timeout: 60_000 },

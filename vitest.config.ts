@@ -99,9 +99,9 @@ export default defineConfig({
     maxWorkers: 3,
     reporters: ["default", "./test/slowest-files-reporter.ts"],
     sequence: { sequencer: SlowestFirstSequencer },
-    // Limits are for hangs, not speed: CI runs this beside the journeys at load 10-25, where a test can
-    // take three times its quiet time (a wait that was fine quietly failed CI at 180 s). Waits in the
-    // tests poll for a state, so a generous limit costs nothing when they pass.
+    // Limits are for hangs, not speed: a busy machine (a helper's benchmark, several runs at once) can make a
+    // test take three times its quiet time (a wait that was fine quietly once failed CI at 180 s). Waits in
+    // the tests poll for a state, so a generous limit costs nothing when they pass.
     testTimeout: 180_000,
     hookTimeout: 600_000,
   },
