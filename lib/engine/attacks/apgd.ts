@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
-  ascentDirection, confirmBreaks, crossEntropyLoss, linfBounds, logitsOf, lossAndGrad,
+  ascentDirection, crossEntropyLoss, linfBounds, logitsOf, lossAndGrad, readIterate,
   oneHotOf, project, selectRows, traceCheckpoints,
 } from "./common";
 import { randomStart, runRestarts, startRun, type RunResult } from "./pgd";
@@ -92,12 +92,7 @@ async function apgdRun(x0: tf.Tensor, labels: Int32Array, targets: Int32Array | 
   let xBestLoss = start.clone(); // highest-loss point (restart point), distinct from the returned example
   for (let k = 0; k <= opts.steps; k++) {
     const out = lossAndGrad(ctx, xk, loss);
-    const predT = tf.argMax(out.logits, 1);
-    const [pred, lv] = await Promise.all([predT.data(), out.loss.data()]);
-    predT.dispose();
-    out.logits.dispose();
-    out.loss.dispose();
-    if (out.graph) await confirmBreaks(ctx, xk, pred, labels, res.success);
+    const { pred, losses: lv } = await readIterate(ctx, xk, out, labels, res.success);
     const improved = new Uint8Array(n);
     const take = new Uint8Array(n);
     const cp = traceAt.indexOf(k);

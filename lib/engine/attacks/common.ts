@@ -107,6 +107,21 @@ export async function confirmBreaks(ctx: AttackContext, x: tf.Tensor, pred: Int3
   rows.forEach((i, r) => (pred[i] = eager[r]!));
 }
 
+/**
+ * One iterate's predictions and losses, read back; frees the iterate's logits and loss. Where the graph
+ * computed them, a break is confirmed by the eager forward pass first (confirmBreaks), since PGD and APGD
+ * freeze an example on it.
+ */
+export async function readIterate(ctx: AttackContext, x: tf.Tensor, out: { logits: tf.Tensor; loss: tf.Tensor; graph: boolean }, labels: Int32Array, settled: Uint8Array): Promise<{ pred: Int32Array; losses: Float32Array }> {
+  const predT = tf.argMax(out.logits, 1);
+  const [pred, losses] = await Promise.all([predT.data() as Promise<Int32Array>, out.loss.data() as Promise<Float32Array>]);
+  predT.dispose();
+  out.logits.dispose();
+  out.loss.dispose();
+  if (out.graph) await confirmBreaks(ctx, x, pred, labels, settled);
+  return { pred, losses };
+}
+
 /** Per-example lower/upper bounds of the eps ball intersected with the value range (Linf). */
 export function linfBounds(x0: tf.Tensor, eps: number, range: InputRange): { lo: tf.Tensor; hi: tf.Tensor } {
   return tf.tidy(() => ({

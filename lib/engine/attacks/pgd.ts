@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttackBatch, type AttackBatchOutput, type LossFn, type Norm,
-  ascentDirection, confirmBreaks, crossEntropyLoss, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad,
+  ascentDirection, crossEntropyLoss, exampleRngs, gatherRows, linfBounds, logitsOf, lossAndGrad, readIterate,
   oneHotOf, project, randomStartDelta, scatterRows, selectRows, traceCheckpoints,
 } from "./common";
 
@@ -138,12 +138,7 @@ async function pgdRun(x0: tf.Tensor, labels: Int32Array, batch: AttackBatch, opt
       const logits = logitsOf(ctx, xk);
       return { logits, loss: tf.tidy(() => loss(logits)), grad: null as tf.Tensor | null, graph: false, next: undefined as tf.Tensor | undefined };
     })();
-    const predT = tf.argMax(out.logits, 1);
-    const [pred, lossVals] = await Promise.all([predT.data(), out.loss.data()]);
-    predT.dispose();
-    out.logits.dispose();
-    out.loss.dispose();
-    if (out.graph) await confirmBreaks(ctx, xk, pred, labels, result.success);
+    const { pred, losses: lossVals } = await readIterate(ctx, xk, out, labels, result.success);
     opts.onIterate?.(restart, k, lossVals);
     const take = new Uint8Array(n);
     const cp = checkpoints.indexOf(k);
