@@ -96,7 +96,7 @@ function opZoo(): TestModel {
   };
 }
 
-/** Feature-vector ops: Clip (both bounds), Unsqueeze, Concat of two live values, Squeeze, Transpose, ReduceMean. */
+/** Feature-vector ops: Clip (both bounds), LeakyRelu of negative slope, Unsqueeze, Concat of two live values, Squeeze, Transpose, ReduceMean. */
 function vectorZoo(): TestModel {
   return {
     opset: 17,
@@ -106,7 +106,9 @@ function vectorZoo(): TestModel {
       { op: "Gemm", inputs: ["x", "w1", "b1"], outputs: ["h"], attrs: { transB: 1 } },
       { op: "Clip", inputs: ["h", "lo", "hi"], outputs: ["c"] },
       { op: "Unsqueeze", inputs: ["c", "ax1"], outputs: ["u1"] },
-      { op: "Tanh", inputs: ["h"], outputs: ["t"] },
+      // A negative slope: the gradient must read the input there (the output's sign differs from it).
+      { op: "LeakyRelu", inputs: ["h"], outputs: ["lr"], attrs: { alpha: -0.4 } },
+      { op: "Tanh", inputs: ["lr"], outputs: ["t"] },
       { op: "Unsqueeze", inputs: ["t", "ax1"], outputs: ["u2"] },
       { op: "Concat", inputs: ["u1", "u2", "u1"], outputs: ["cat"], attrs: { axis: 1 } },
       { op: "Transpose", inputs: ["cat"], outputs: ["tr"], attrs: { perm: [0, 2, 1] } },
@@ -293,7 +295,7 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     check("op zoo, 16 inputs", await compare(buildOnnx(opZoo()), card, 16, 11), 16);
   });
 
-  it("covers Clip, Unsqueeze, Concat (a value twice), Squeeze and ReduceMean on feature vectors", async () => {
+  it("covers Clip, a LeakyRelu of negative slope, Unsqueeze, Concat (a value twice), Squeeze and ReduceMean on feature vectors", async () => {
     const card = { inputShape: [6], inputRange: { min: 0, max: 1 }, preprocessing: "none" as const, classLabels: ["a", "b", "c"] };
     check("vector zoo, 16 inputs", await compare(buildOnnx(vectorZoo()), card, 16, 12), 16);
   });

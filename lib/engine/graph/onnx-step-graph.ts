@@ -236,7 +236,8 @@ function writeGraph(
       case "LeakyRelu": {
         const alpha = { f: num(a, "alpha", 0.01) };
         const y = op("LeakyRelu", [v.name], { alpha });
-        return { name: y, nhwc: v.nhwc, back: (dy) => [[i0, op("LeakyReluGrad", [dy, v.name], { alpha })]] };
+        // Reads the output where alpha ≥ 0 (> 0 at the same places as the input), as Relu does: lets TensorFlow fuse.
+        return { name: y, nhwc: v.nhwc, back: (dy) => [[i0, op("LeakyReluGrad", [dy, alpha.f >= 0 ? y : v.name], { alpha })]] };
       }
       case "Erf":
         // d erf(x)/dx = 2/√π · exp(−x²)

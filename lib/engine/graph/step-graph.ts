@@ -132,7 +132,11 @@ export function stepGraphOf(model: tf.LayersModel, inputShape: number[], numClas
       const alpha = { f: Number(cfg.alpha ?? 0.3) };
       const input = h;
       h = g.add("LeakyRelu", [input], { T, alpha });
-      back.push((dy) => g.add("LeakyReluGrad", [dy, input], { T, alpha }));
+      // With alpha ≥ 0 the output is > 0 exactly where the input is, so the gradient reads the output, as
+      // ReluGrad does: a second reader of the pre-activation made TensorFlow's fusion of Conv2D + BiasAdd +
+      // LeakyRelu fail with an error line in the engine's log ("remapper failed … missing node").
+      const out = h;
+      back.push((dy) => g.add("LeakyReluGrad", [dy, alpha.f >= 0 ? out : input], { T, alpha }));
     } else if (cls === "BatchNormalization") {
       // Inference: a per-channel affine map on the last axis, y = x·a + b with a = γ/√(σ²+ε), b = β − μ·a.
       const axis = Array.isArray(cfg.axis) ? (cfg.axis as number[]) : [Number(cfg.axis ?? -1)];
