@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initEngineBackend } from "./backend";
-import { loadModelFromFiles, validateModelForEngine } from "./model";
+import { freshModelFromJson, loadModelFromFiles, validateModelForEngine } from "./model";
 import { cardFor, engineTestBackends, layersModelToFiles } from "./testing";
 
 const testBackends = await engineTestBackends();
@@ -123,6 +123,54 @@ describe("model loading", () => {
     }
     await initEngineBackend("cpu");
     m.dispose();
+  });
+
+  it("admits batch normalisation without scale or offset (Keras scale=False / center=False): the same logits, and an input gradient", async () => {
+    // tfjs's own gradient of such a layer fails ("reading 'dataId'"); the engine loads it with γ = 1, β = 0.
+    const bn = (scale: boolean, center: boolean) => tf.layers.batchNormalization({ scale, center, movingMeanInitializer: tf.initializers.constant({ value: 0.3 }), movingVarianceInitializer: tf.initializers.constant({ value: 2 }) });
+    const build = (full: boolean) => {
+      const input = tf.input({ shape: [6, 6, 1] });
+      const c = tf.layers.conv2d({ filters: 2, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }).apply(input) as tf.SymbolicTensor;
+      const a = bn(full, true).apply(c) as tf.SymbolicTensor;
+      const b = bn(true, full).apply(tf.layers.reLU().apply(a)) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }).apply(tf.layers.flatten().apply(b)) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: out });
+    };
+    const partial = build(false);
+    // The same network with γ = 1 and β = 0 written out: what the layers without them compute.
+    const full = build(true);
+    full.layers.forEach((layer, i) => {
+      const own = partial.layers[i]!.getWeights();
+      if (layer.getClassName() !== "BatchNormalization") return layer.setWeights(own);
+      const cfg = partial.layers[i]!.getConfig();
+      const gamma = cfg.scale ? own.shift()! : null;
+      const beta = cfg.center ? own.shift()! : null;
+      layer.setWeights([gamma ?? tf.ones(own[0]!.shape), beta ?? tf.zeros(own[0]!.shape), ...own]);
+    });
+    const x = tf.randomUniform([3, 6, 6, 1], 0, 1, "float32", 4);
+    expect(() => tf.grad((xx: tf.Tensor) => (partial.apply(xx) as tf.Tensor).sum())(x)).toThrow();
+    const files = await layersModelToFiles(partial);
+    for (const backend of testBackends) {
+      await initEngineBackend(backend);
+      const v = await validateModelForEngine(files, cardFor([6, 6, 1], 3));
+      expect(v.errors, backend).toEqual([]);
+      const loaded = await loadModelFromFiles(files);
+      expect(Array.from(await loaded.logits(x).data()), backend).toEqual(Array.from(await (partial.predict(x) as tf.Tensor).data()));
+      const g = await tf.grad((xx: tf.Tensor) => loaded.logits(xx).sum())(x).data();
+      const want = await tf.grad((xx: tf.Tensor) => (full.apply(xx) as tf.Tensor).sum())(x).data();
+      expect(Array.from(g), backend).toEqual(Array.from(want));
+      loaded.dispose();
+    }
+    await initEngineBackend("cpu");
+    // Retraining the architecture (integrity probes, privacy reference models) gets every weight's gradient.
+    const fresh = await freshModelFromJson(files.modelJson);
+    const { value, grads } = tf.variableGrads(() => tf.sum(fresh.apply(x) as tf.Tensor) as tf.Scalar);
+    expect(Object.keys(grads)).toHaveLength(fresh.trainableWeights.length);
+    tf.dispose([value, ...Object.values(grads)]);
+    fresh.dispose();
+    tf.dispose(x);
+    partial.dispose();
+    full.dispose();
   });
 
   it("attack gradients are taken on logits: very confident examples keep a gradient", async () => {

@@ -131,6 +131,45 @@ function concatWeights(manifest: unknown[], weights: Record<string, Uint8Array>)
   return { specs, data: data.buffer };
 }
 
+/**
+ * tfjs cannot differentiate a BatchNormalization without its scale or offset: the gradient reads the missing
+ * tensor ("Cannot read properties of undefined (reading 'dataId')"), on every backend. Keras writes such
+ * layers for scale=False / center=False, a common choice before a ReLU. They are loaded with γ = 1 and β = 0
+ * instead: tfjs multiplies by 1 and adds 0 where they are absent, so the logits are bit-identical and the
+ * input gradient exists. With weights (a registered model) the ones and zeros are added to them; a layer whose
+ * moving mean is not found by name is left as it is (and refused at upload). Without (a fresh model to train),
+ * the layers' initialisers give γ = 1 and β = 0, which training then adjusts like the rest.
+ */
+function completeBatchNorm(layers: LayerJson[], weights?: { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }): ArrayBuffer | undefined {
+  const added: { name: string; shape: number[]; value: number }[] = [];
+  for (const layer of layers) {
+    if (layer.class_name !== "BatchNormalization" || (layer.config.scale !== false && layer.config.center !== false)) continue;
+    if (weights) {
+      const name = String(layer.config.name);
+      const mean = weights.specs.find((s) => s.name === `${name}/moving_mean`) ?? weights.specs.find((s) => s.name.endsWith(`/${name}/moving_mean`));
+      if (!mean) continue;
+      const prefix = mean.name.slice(0, -"moving_mean".length);
+      if (layer.config.scale === false) added.push({ name: `${prefix}gamma`, shape: mean.shape, value: 1 });
+      if (layer.config.center === false) added.push({ name: `${prefix}beta`, shape: mean.shape, value: 0 });
+    }
+    layer.config.scale = true;
+    layer.config.center = true;
+  }
+  if (!weights) return undefined;
+  const { specs, data } = weights;
+  if (added.length === 0) return data;
+  const values = added.map((a) => new Float32Array(a.shape.reduce((x, y) => x * y, 1)).fill(a.value));
+  const out = new Uint8Array(data.byteLength + values.reduce((s, v) => s + v.byteLength, 0));
+  out.set(new Uint8Array(data), 0);
+  let off = data.byteLength;
+  for (const v of values) {
+    out.set(new Uint8Array(v.buffer), off);
+    off += v.byteLength;
+  }
+  specs.push(...added.map((a) => ({ name: a.name, shape: a.shape, dtype: "float32" as const })));
+  return out.buffer;
+}
+
 type LayerFn = (h: tf.Tensor) => tf.Tensor;
 
 /**
@@ -241,7 +280,8 @@ export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel
   const topology = structuredClone(json.modelTopology) as Json;
   const droppedSoftmax = dropFinalSoftmax(topology);
   const { layers } = outputLayerOf(topology);
-  const { specs, data } = concatWeights(json.weightsManifest as unknown[], files.weights);
+  const { specs, data: stored } = concatWeights(json.weightsManifest as unknown[], files.weights);
+  const data = completeBatchNorm(layers, { specs, data: stored })!;
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs, weightData: data }));
   if (model.inputs.length !== 1) {
     model.dispose();
@@ -281,6 +321,7 @@ export async function freshModelFromJson(modelJson: unknown): Promise<tf.LayersM
   const json = parseModelJson(modelJson);
   const topology = structuredClone(json.modelTopology) as Json;
   dropFinalSoftmax(topology);
+  completeBatchNorm(outputLayerOf(topology).layers);
   const model = await tf.models.modelFromJSON({ modelTopology: topology } as Parameters<typeof tf.models.modelFromJSON>[0]);
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     model.dispose();
