@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { asUser, DEMO } from "./helpers";
+import { asUser, DEMO, firstHref } from "./helpers";
 import { expectNoSeriousA11yViolations } from "./axe";
 
 // Accessibility (issue 24): axe-core on every main page of the product, as the demo reviewer (reads only,
@@ -12,27 +12,19 @@ test("every main page has no serious or critical axe violation", async ({ page }
   await asUser(page, DEMO.REVIEWER);
 
   // The first record of each list, for the detail pages.
-  const firstHref = async (list: string, pattern: RegExp) => {
+  const firstOn = async (list: string, pattern: RegExp) => {
     await page.goto(list);
-    // The lists stream in after the page's shell: ask until the first matching link is there.
-    let href: string | undefined;
-    await expect
-      .poll(async () => {
-        const hrefs = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
-        return (href = hrefs.find((h) => pattern.test(h)));
-      }, { message: `a link matching ${pattern} on ${list}` })
-      .toBeTruthy();
-    return href!;
+    return firstHref(page, pattern);
   };
   const pages = [
     "/t/demo/dashboard", "/t/demo/models", "/t/demo/models/new", "/t/demo/models/endpoint", "/t/demo/datasets", "/t/demo/datasets/new",
     "/t/demo/evaluations", "/t/demo/evaluations/new", "/t/demo/evaluations/schedules", "/t/demo/operations", "/t/demo/controls",
     "/t/demo/controls?fw=nist-ai-rmf&control=nist-ai-rmf%3AMEASURE%202.7", "/t/demo/risk", "/t/demo/reports", "/t/demo/reports/verify", "/t/demo/audit",
     "/t/demo/settings/members", "/t/demo/settings/policy", "/t/demo/settings/tokens", "/t/demo/settings/alerts", "/t/demo/settings/outbound", "/t/demo/settings/api",
-    await firstHref("/t/demo/models", /^\/t\/demo\/models\/[^/?]+$/),
-    await firstHref("/t/demo/datasets", /^\/t\/demo\/datasets\/[^/?]+$/),
-    await firstHref("/t/demo/evaluations", /^\/t\/demo\/evaluations\/\d+$/),
-    await firstHref("/t/demo/operations", /^\/t\/demo\/operations\/[^/?]+$/),
+    await firstOn("/t/demo/models", /^\/t\/demo\/models\/[^/?]+$/),
+    await firstOn("/t/demo/datasets", /^\/t\/demo\/datasets\/[^/?]+$/),
+    await firstOn("/t/demo/evaluations", /^\/t\/demo\/evaluations\/\d+$/),
+    await firstOn("/t/demo/operations", /^\/t\/demo\/operations\/[^/?]+$/),
   ];
   const failures: string[] = [];
   for (const path of pages) {

@@ -147,3 +147,18 @@ export async function signInToFreshTeam(page: Page, prefix: string, role: "ADMIN
   await signIn(page, email, password);
   return team;
 }
+
+/**
+ * The first link in the page's main content whose path matches. Lists stream in after the page's load event
+ * (a loading skeleton first), so this asks until one is there.
+ */
+export async function firstHref(page: Page, pattern: RegExp): Promise<string> {
+  let href: string | undefined;
+  await expect
+    .poll(async () => {
+      const hrefs = await page.locator("main a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+      return (href = hrefs.find((h) => pattern.test(h)));
+    }, { message: `a link matching ${pattern} on ${page.url()}` })
+    .toBeTruthy();
+  return href!;
+}

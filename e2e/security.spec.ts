@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type APIResponse, type BrowserContext, type Page } from "@playwright/test";
-import { asUser, createTokenInSettings, createUserWithCli, DEMO, signIn } from "./helpers";
+import { asUser, createTokenInSettings, createUserWithCli, DEMO, firstHref, signIn } from "./helpers";
 import { nodeArgs } from "../lib/process/entries";
 
 // Security of the running app: headers and CSP on every kind of response and no CSP violation on the
@@ -41,9 +41,6 @@ async function watchCsp(context: BrowserContext) {
   });
 }
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-
-/** The first link on the page whose path matches. */
-const firstHref = (page: Page, re: RegExp) => page.locator("a[href]").evaluateAll((as, src) => as.map((a) => a.getAttribute("href") ?? "").find((h) => new RegExp(src).test(h)), re.source);
 
 test("headers and a per-request nonce CSP on pages, route handlers and the API", async ({ request }) => {
   const a = await request.get("/sign-in");
