@@ -1,8 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { initEngineBackend, parseBackendPreference } from "./backend";
 
 describe("backend selection", () => {
+  // First in this file (a fresh process): the banner comes with the cpu backend's first tensor.
+  it("keeps tfjs's 'install our node backend' banner out of the log when cpu runs beside the chosen backend", async () => {
+    const warn = vi.spyOn(console, "warn");
+    const chosen = await initEngineBackend("auto");
+    await tf.setBackend("cpu");
+    tf.tensor([1, 2]).dispose();
+    await tf.setBackend(chosen.backend);
+    expect(warn.mock.calls.flat().join("\n")).not.toMatch(/install our node backend/);
+    warn.mockRestore();
+  });
+
   it("auto picks native when installed, else wasm (with its kernel patches), and is idempotent", async () => {
     const a = await initEngineBackend("auto");
     const b = await initEngineBackend("auto");

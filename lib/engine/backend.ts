@@ -83,7 +83,20 @@ async function describe(fallbacks: string[]): Promise<EngineBackendInfo> {
   return info;
 }
 
+/**
+ * tfjs's cpu backend prints "Hi, looks like you are running TensorFlow.js in Node.js … install our node backend"
+ * on its first tensor in Node. The engine uses cpu beside native or wasm (the replay reference), so the worker's
+ * log told operators to install what was already running. The engine names its backend in its own words
+ * (describeBackend, `npm start`'s "Evaluations run on"), so the banner is turned off (a field of tfjs's cpu
+ * backend; if a later tfjs renames it, the banner merely comes back).
+ */
+function quietCpuBanner(): void {
+  const cpu = tf.findBackend("cpu") as unknown as { firstUse?: boolean } | null;
+  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
+}
+
 async function init(preference: BackendPreference): Promise<EngineBackendInfo> {
+  quietCpuBanner();
   const order: Exclude<BackendPreference, "auto">[] =
     preference === "auto" ? ["tensorflow", "wasm", "cpu"] : [preference];
   const fallbacks: string[] = [];
