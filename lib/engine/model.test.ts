@@ -159,13 +159,17 @@ describe("model loading", () => {
       const g = await tf.grad((xx: tf.Tensor) => loaded.logits(xx).sum())(x).data();
       const want = await tf.grad((xx: tf.Tensor) => (full.apply(xx) as tf.Tensor).sum())(x).data();
       expect(Array.from(g), backend).toEqual(Array.from(want));
+      // γ and β it added are not trained (hardening stores the registered architecture's weights only).
+      expect(loaded.layersModel!.trainableWeights.map((w) => w.originalName).sort()).toEqual(partial.trainableWeights.map((w) => w.originalName).sort());
       loaded.dispose();
     }
     await initEngineBackend("cpu");
-    // Retraining the architecture (integrity probes, privacy reference models) gets every weight's gradient.
+    // Retraining the architecture (integrity probes, privacy reference models) gets the gradient of every weight
+    // the registered model has, and only those.
     const fresh = await freshModelFromJson(files.modelJson);
-    const { value, grads } = tf.variableGrads(() => tf.sum(fresh.apply(x) as tf.Tensor) as tf.Scalar);
-    expect(Object.keys(grads)).toHaveLength(fresh.trainableWeights.length);
+    expect(fresh.trainableWeights).toHaveLength(partial.trainableWeights.length);
+    const { value, grads } = tf.variableGrads(() => tf.sum(fresh.apply(x) as tf.Tensor) as tf.Scalar, fresh.trainableWeights.map((w) => w.read() as tf.Variable));
+    expect(Object.keys(grads)).toHaveLength(partial.trainableWeights.length);
     tf.dispose([value, ...Object.values(grads)]);
     fresh.dispose();
     tf.dispose(x);

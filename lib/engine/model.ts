@@ -138,26 +138,32 @@ function concatWeights(manifest: unknown[], weights: Record<string, Uint8Array>)
  * instead: tfjs multiplies by 1 and adds 0 where they are absent, so the logits are bit-identical and the
  * input gradient exists. With weights (a registered model) the ones and zeros are added to them; a layer whose
  * moving mean is not found by name is left as it is (and refused at upload). Without (a fresh model to train),
- * the layers' initialisers give γ = 1 and β = 0, which training then adjusts like the rest.
+ * the layers' initialisers give γ = 1 and β = 0. Either way freezeAdded keeps them out of training, so a
+ * retrained or hardened model has the architecture it was registered with.
  */
-function completeBatchNorm(layers: LayerJson[], weights?: { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }): ArrayBuffer | undefined {
+type Completed = { layer: string; gamma: boolean; beta: boolean };
+
+function completeBatchNorm(layers: LayerJson[], weights?: { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }): { completed: Completed[]; data?: ArrayBuffer } {
+  const completed: Completed[] = [];
   const added: { name: string; shape: number[]; value: number }[] = [];
   for (const layer of layers) {
     if (layer.class_name !== "BatchNormalization" || (layer.config.scale !== false && layer.config.center !== false)) continue;
+    const name = String(layer.config.name);
+    const gamma = layer.config.scale === false;
+    const beta = layer.config.center === false;
     if (weights) {
-      const name = String(layer.config.name);
       const mean = weights.specs.find((s) => s.name === `${name}/moving_mean`) ?? weights.specs.find((s) => s.name.endsWith(`/${name}/moving_mean`));
       if (!mean) continue;
       const prefix = mean.name.slice(0, -"moving_mean".length);
-      if (layer.config.scale === false) added.push({ name: `${prefix}gamma`, shape: mean.shape, value: 1 });
-      if (layer.config.center === false) added.push({ name: `${prefix}beta`, shape: mean.shape, value: 0 });
+      if (gamma) added.push({ name: `${prefix}gamma`, shape: mean.shape, value: 1 });
+      if (beta) added.push({ name: `${prefix}beta`, shape: mean.shape, value: 0 });
     }
     layer.config.scale = true;
     layer.config.center = true;
+    completed.push({ layer: name, gamma, beta });
   }
-  if (!weights) return undefined;
+  if (!weights || added.length === 0) return { completed, data: weights?.data };
   const { specs, data } = weights;
-  if (added.length === 0) return data;
   const values = added.map((a) => new Float32Array(a.shape.reduce((x, y) => x * y, 1)).fill(a.value));
   const out = new Uint8Array(data.byteLength + values.reduce((s, v) => s + v.byteLength, 0));
   out.set(new Uint8Array(data), 0);
@@ -167,7 +173,16 @@ function completeBatchNorm(layers: LayerJson[], weights?: { specs: tf.io.Weights
     off += v.byteLength;
   }
   specs.push(...added.map((a) => ({ name: a.name, shape: a.shape, dtype: "float32" as const })));
-  return out.buffer;
+  return { completed, data: out.buffer };
+}
+
+/** The γ and β completeBatchNorm added are constants of the model, not parameters to train. */
+function freezeAdded(model: tf.LayersModel, completed: Completed[]): void {
+  for (const c of completed) {
+    for (const w of model.getLayer(c.layer).weights) {
+      if ((c.gamma && w.originalName.endsWith("/gamma")) || (c.beta && w.originalName.endsWith("/beta"))) w.trainable = false;
+    }
+  }
 }
 
 type LayerFn = (h: tf.Tensor) => tf.Tensor;
@@ -281,8 +296,9 @@ export async function loadModelFromFiles(files: ModelFiles): Promise<LoadedModel
   const droppedSoftmax = dropFinalSoftmax(topology);
   const { layers } = outputLayerOf(topology);
   const { specs, data: stored } = concatWeights(json.weightsManifest as unknown[], files.weights);
-  const data = completeBatchNorm(layers, { specs, data: stored })!;
+  const { completed, data } = completeBatchNorm(layers, { specs, data: stored });
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs, weightData: data }));
+  freezeAdded(model, completed);
   if (model.inputs.length !== 1) {
     model.dispose();
     throw new Error(`the model has ${model.inputs.length} inputs; the engine needs exactly one`);
@@ -321,8 +337,9 @@ export async function freshModelFromJson(modelJson: unknown): Promise<tf.LayersM
   const json = parseModelJson(modelJson);
   const topology = structuredClone(json.modelTopology) as Json;
   dropFinalSoftmax(topology);
-  completeBatchNorm(outputLayerOf(topology).layers);
+  const { completed } = completeBatchNorm(outputLayerOf(topology).layers);
   const model = await tf.models.modelFromJSON({ modelTopology: topology } as Parameters<typeof tf.models.modelFromJSON>[0]);
+  freezeAdded(model, completed);
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     model.dispose();
     throw new Error("retraining needs a model with exactly one input and one output");
