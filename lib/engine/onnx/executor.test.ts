@@ -65,6 +65,16 @@ const cases: Case[] = [
   { name: "Gelu (tanh)", dims: [2, 7], model: one("Gelu", { approximate: "tanh" }, [], {}, 20) },
   { name: "Erf", dims: [2, 7], model: one("Erf") },
   { name: "LeakyRelu", dims: [2, 7], model: one("LeakyRelu", { alpha: 0.2 }) },
+  { name: "HardSigmoid (attributes)", dims: [2, 9], model: one("HardSigmoid", { alpha: 0.3, beta: 0.4 }) },
+  { name: "HardSwish", dims: [2, 3, 4, 4], model: one("HardSwish", {}, [], {}, 14) },
+  { name: "PRelu, a slope per channel", dims: [2, 3, 4, 4], model: one("PRelu", {}, ["s"], { s: { dims: [3, 1, 1], data: [0.25, -0.5, 2] } }) },
+  { name: "Elu", dims: [2, 9], model: one("Elu", { alpha: 0.7 }) },
+  { name: "Selu (defaults)", dims: [2, 9], model: one("Selu") },
+  { name: "Softplus", dims: [2, 9], model: one("Softplus") },
+  { name: "Softsign", dims: [2, 9], model: one("Softsign") },
+  { name: "Sum of three (broadcast)", dims: [2, 5], model: one("Sum", {}, ["w", "x"], { w: weights([5], 19) }) },
+  { name: "Mean of three", dims: [2, 5], model: one("Mean", {}, ["w", "x"], { w: weights([2, 5], 23) }) },
+  { name: "ReduceMin (opset 13 attr)", dims: [2, 3, 4], model: one("ReduceMin", { axes: [2], keepdims: 1 }, [], {}, 13) },
   { name: "Softmax axis 1 of 3", dims: [2, 4, 3], model: one("Softmax", { axis: 1 }) },
   { name: "LogSoftmax", dims: [2, 5], model: one("LogSoftmax") },
   { name: "Clip", dims: [2, 7], model: one("Clip", {}, ["lo", "hi"], { lo: { dims: [], data: [-0.3] }, hi: { dims: [], data: [0.4] } }) },
@@ -127,6 +137,29 @@ const cases: Case[] = [
   },
 ];
 
+/**
+ * The engine's input gradient of a fixed mix of the logits, against central differences at a few inputs. A
+ * graph of piecewise-linear activations wants a small step h, so that no difference spans a kink.
+ */
+async function expectFiniteDifferences(bytes: Uint8Array, seed: number, h = 1e-2) {
+  const m = await loadOnnxModel({ onnx: bytes }, { inputShape: [6, 6, 2], inputLayout: "NCHW" });
+  const x = tf.tensor(rand([1, 6, 6, 2], seed, 0, 1), [1, 6, 6, 2]);
+  const f = (xx: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(m.logits(xx), tf.tensor1d([1, -2, 0.5]))));
+  const g = await tf.grad(f)(x).data();
+  const xd = await x.data();
+  let worst = 0, scale = 0;
+  for (const i of [0, 7, 20, 33, 50, 71]) {
+    const up = Float32Array.from(xd), dn = Float32Array.from(xd);
+    up[i] += h; dn[i] -= h;
+    const fd = ((await f(tf.tensor(up, x.shape)).data())[0] - (await f(tf.tensor(dn, x.shape)).data())[0]) / (2 * h);
+    worst = Math.max(worst, Math.abs(fd - g[i]));
+    scale = Math.max(scale, Math.abs(g[i]));
+  }
+  expect(scale).toBeGreaterThan(1e-3);
+  expect(worst).toBeLessThan(2e-3 + 2e-2 * scale);
+  m.dispose();
+}
+
 for (const backend of await engineTestBackends()) {
   describe(`ONNX operators vs ONNX Runtime (${backend})`, () => {
     beforeAll(async () => { await initEngineBackend(backend); });
@@ -151,25 +184,29 @@ for (const backend of await engineTestBackends()) {
         ],
         initializers: { w: weights([3, 2, 3, 3], 30), b: weights([3], 31), s: weights([27], 32), lb: weights([27], 33), w2: weights([3, 27], 34) },
       });
-      const m = await loadOnnxModel({ onnx: bytes }, { inputShape: [6, 6, 2], inputLayout: "NCHW" });
-      const x = tf.tensor(rand([1, 6, 6, 2], 40, 0, 1), [1, 6, 6, 2]);
-      const f = (xx: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(m.logits(xx), tf.tensor1d([1, -2, 0.5]))));
-      const g = await tf.grad(f)(x).data();
-      const xd = await x.data();
-      const h = 1e-2;
-      let worst = 0, scale = 0;
-      for (const i of [0, 7, 20, 33, 50, 71]) {
-        const up = Float32Array.from(xd), dn = Float32Array.from(xd);
-        up[i] += h; dn[i] -= h;
-        const fd = ((await f(tf.tensor(up, x.shape)).data())[0] - (await f(tf.tensor(dn, x.shape)).data())[0]) / (2 * h);
-        worst = Math.max(worst, Math.abs(fd - g[i]));
-        scale = Math.max(scale, Math.abs(g[i]));
-      }
-      expect(scale).toBeGreaterThan(1e-3);
-      expect(worst).toBeLessThan(2e-3 + 2e-2 * scale);
-      m.dispose();
+      await expectFiniteDifferences(bytes, 40);
     });
-
+    it("input gradients through PRelu, HardSwish, HardSigmoid, Elu, Selu and Softplus match finite differences", async () => {
+      const bytes = buildOnnx({
+        opset: 14,
+        input: { name: "x", dims: ["N", 2, 6, 6] },
+        nodes: [
+          { op: "Conv", inputs: ["x", "w", "b"], outputs: ["c"], attrs: { pads: [1, 1, 1, 1] } },
+          { op: "PRelu", inputs: ["c", "s"], outputs: ["p"] },
+          { op: "HardSwish", inputs: ["p"], outputs: ["h"] },
+          { op: "HardSigmoid", inputs: ["c"], outputs: ["hs"] },
+          { op: "Mul", inputs: ["h", "hs"], outputs: ["m"] },
+          { op: "Elu", inputs: ["m"], outputs: ["e"], attrs: { alpha: 0.5 } },
+          { op: "Selu", inputs: ["e"], outputs: ["se"] },
+          { op: "Softplus", inputs: ["se"], outputs: ["sp"] },
+          { op: "AveragePool", inputs: ["sp"], outputs: ["ap"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+          { op: "Flatten", inputs: ["ap"], outputs: ["f"] },
+          { op: "Gemm", inputs: ["f", "w2"], outputs: ["y"], attrs: { transB: 1 } },
+        ],
+        initializers: { w: weights([3, 2, 3, 3], 35, 2), b: weights([3], 36), s: { dims: [3, 1, 1], data: [0.25, -0.5, 2] }, w2: weights([3, 27], 37) },
+      });
+      await expectFiniteDifferences(bytes, 41, 1e-3);
+    });
     it("runs without leaking tensors", async () => {
       const before = tf.memory().numTensors;
       await both(cases[0].model, cases[0].dims);

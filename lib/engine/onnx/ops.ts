@@ -299,6 +299,18 @@ function unsqueezeTo(x: tf.Tensor, axes: number[]): tf.Tensor {
   return tf.reshape(x, shape);
 }
 
+const hardSigmoid = (x: tf.Tensor, alpha: number, beta: number) => tf.clipByValue(tf.add(tf.mul(x, alpha), beta), 0, 1);
+
+/**
+ * gamma · (x > 0 ? x : alpha · (eᵡ − 1)) for ELU (gamma 1) and SELU, as relu(x) + alpha · (e^min(x, 0) − 1):
+ * the same values, no comparison on the gradient's path (tfjs has no gradient for Greater), and an exponential
+ * that cannot overflow for large inputs.
+ */
+function eluOf(x: tf.Tensor, alpha: number, gamma: number): tf.Tensor {
+  const y = tf.add(tf.relu(x), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), alpha));
+  return gamma === 1 ? y : tf.mul(y, gamma);
+}
+
 /** The operators the engine implements, by op type; some depend on the model's opset. */
 export function opTable(opset: number): Record<string, OpFn> {
   return {
@@ -333,9 +345,27 @@ export function opTable(opset: number): Record<string, OpFn> {
     Reciprocal: unary(tf.reciprocal),
     Max: (ins) => [ins.filter((t): t is tf.Tensor => !!t).reduce((p, q) => tf.maximum(p, q))],
     Min: (ins) => [ins.filter((t): t is tf.Tensor => !!t).reduce((p, q) => tf.minimum(p, q))],
+    Sum: (ins) => [ins.filter((t): t is tf.Tensor => !!t).reduce((p, q) => tf.add(p, q))],
+    Mean: (ins) => {
+      const xs = ins.filter((t): t is tf.Tensor => !!t);
+      return [tf.div(xs.reduce((p, q) => tf.add(p, q)), xs.length)];
+    },
     Relu: unary(tf.relu),
     LeakyRelu: (ins, a, node) => [tf.leakyRelu(need(ins, 0, node), flt(a, "alpha", 0.01))],
-    Sigmoid: unary(tf.sigmoid), Tanh: unary(tf.tanh),
+    Sigmoid: unary(tf.sigmoid), Tanh: unary(tf.tanh), Softplus: unary(tf.softplus),
+    Softsign: unary((x) => tf.div(x, tf.add(tf.abs(x), 1))),
+    // MobileNetV3's activations (PyTorch exports nn.Hardsigmoid / nn.Hardswish as these).
+    HardSigmoid: (ins, a, node) => [hardSigmoid(need(ins, 0, node), flt(a, "alpha", 0.2), flt(a, "beta", 0.5))],
+    HardSwish: unary((x) => tf.mul(x, hardSigmoid(x, 1 / 6, 0.5))),
+    // relu(x) − slope · relu(−x): the same values, and no comparison on the gradient's path (tfjs has no
+    // gradient for Less or Greater). The slope broadcasts one way onto x (PyTorch: [C, 1, 1] for NCHW).
+    PRelu: (ins, _a, node) => {
+      const x = need(ins, 0, node), slope = need(ins, 1, node);
+      return [tf.sub(tf.relu(x), tf.mul(slope, tf.relu(tf.neg(x))))];
+    },
+    Elu: (ins, a, node) => [eluOf(need(ins, 0, node), flt(a, "alpha", 1), 1)],
+    // ONNX's defaults are the float32 constants of the SELU paper.
+    Selu: (ins, a, node) => [eluOf(need(ins, 0, node), flt(a, "alpha", 1.67326319217681884765625), flt(a, "gamma", 1.05070102214813232421875))],
     Gelu: (ins, a, node) => [gelu(need(ins, 0, node), str(a, "approximate", "none"))],
     Softmax: softmaxOn((x) => tf.softmax(x)),
     LogSoftmax: softmaxOn((x) => tf.logSoftmax(x)),
@@ -440,6 +470,7 @@ export function opTable(opset: number): Record<string, OpFn> {
     ReduceMean: reduce((x, ax, k) => tf.mean(x, ax, k), (o) => o >= 18)(opset),
     ReduceSum: reduce((x, ax, k) => tf.sum(x, ax, k), () => true)(opset),
     ReduceMax: reduce((x, ax, k) => tf.max(x, ax, k), (o) => o >= 18)(opset),
+    ReduceMin: reduce((x, ax, k) => tf.min(x, ax, k), (o) => o >= 18)(opset),
     Cast: (ins, a, node) => [castTo(int(a, "to", 1), need(ins, 0, node), node)],
     Equal: binary(tf.equal),
     Where: (ins, _a, node) => {
