@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 // without Python.
 
 const DIR = join(import.meta.dirname, "fixtures", "onnx");
-const MODELS = ["mnist-cnn", "resnet8-cifar", "vit-tiny", "tabular-mlp"];
+const MODELS = ["mnist-cnn", "resnet8-cifar", "mobilenet-v3-block", "vit-tiny", "tabular-mlp"];
 
 interface Fixture {
   model: string;

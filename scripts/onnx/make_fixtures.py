@@ -13,6 +13,7 @@ Run (from the repository root; CPU PyTorch is enough, about 2 minutes on 2 quiet
 What it writes (test/fixtures/onnx/README.md describes every file and field):
   mnist-cnn.onnx/.json        CNN trained here on the demo's MNIST training split (lib/demo/mnist.ts order), NCHW
   resnet8-cifar.onnx/.json    CIFAR-shaped ResNet-8 with BatchNorm (inference) and residual adds, NCHW
+  mobilenet-v3-block.onnx/.json  MobileNetV3-style block (HardSwish, HardSigmoid, PReLU, ELU, SELU, Softplus), NCHW
   vit-tiny.onnx/.json         tiny vision transformer (patch conv, multi-head attention, LayerNorm, GELU), NHWC
   tabular-mlp.onnx/.json      MLP trained on scikit-learn's bundled breast-cancer data
   tabular-mlp-external.zip    the same MLP with its weights as ONNX external data (a valid archive)
@@ -443,6 +444,63 @@ def make_resnet(out: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# (b2) MobileNetV3-style network: the activations PyTorch exports as their own ONNX operators
+
+
+class SqueezeExcite(nn.Module):
+    def __init__(self, c: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Conv2d(c, c // 2, 1)
+        self.fc2 = nn.Conv2d(c // 2, c, 1)
+
+    def forward(self, x):
+        return x * F.hardsigmoid(self.fc2(F.relu(self.fc1(F.adaptive_avg_pool2d(x, 1)))))
+
+
+class MobileNetBlock(nn.Module):
+    """A MobileNetV3 stem and inverted-residual block (hardswish, depthwise conv, squeeze-excite with hardsigmoid),
+    then PReLU, ELU, SELU and Softplus stages, global average pool and a hardswish head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.Hardswish())
+        self.block = nn.Sequential(nn.Conv2d(16, 16, 3, 1, 1, groups=16, bias=False), nn.BatchNorm2d(16), nn.PReLU(16), SqueezeExcite(16))
+        self.tail = nn.Sequential(nn.Conv2d(16, 24, 1), nn.ELU(0.5), nn.Conv2d(24, 24, 3, 2, 1), nn.SELU(), nn.Softplus())
+        self.head = nn.Sequential(nn.Linear(24, 32), nn.Hardswish(), nn.Dropout(0.2), nn.Linear(32, 10))
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = self.tail(x + self.block(x))
+        return self.head(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def make_mobilenet(out: Path) -> None:
+    seed(5)
+    rng = np.random.default_rng(5)
+    model = MobileNetBlock()
+    with torch.no_grad():
+        for mod in model.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.uniform_(-0.2, 0.2)
+                mod.running_mean.uniform_(-0.2, 0.2)
+                mod.running_var.uniform_(0.5, 1.5)
+            if isinstance(mod, nn.PReLU):
+                mod.weight.uniform_(-0.5, 0.5)
+    model.eval()
+    m = export(model, torch.zeros(1, 3, 32, 32), out / "mobilenet-v3-block.onnx", opset=17, keep_batchnorm=True)
+    need = {"HardSwish", "HardSigmoid", "PRelu", "Elu", "Selu", "Softplus"}
+    if not need <= set(ops_of(m)):
+        fail(f"mobilenet-v3-block: the export lacks {sorted(need - set(ops_of(m)))}")
+    write_cifar_fixture(
+        out, "mobilenet-v3-block", model, m, rng, "NCHW", CIFAR_MEAN, CIFAR_STD, 5,
+        "MobileNetV3-style network: stem conv-BN-hardswish, depthwise conv-BN-PReLU with squeeze-excite (hardsigmoid gate) "
+        "and a residual add, then 1x1 conv-ELU, strided conv-SELU-Softplus, global average pool, linear-hardswish-linear head. "
+        "Random initialisation with non-trivial BatchNorm statistics and PReLU slopes of both signs: a parity fixture, not a trained classifier.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # (c) tiny vision transformer, NHWC input
 
 
@@ -759,6 +817,7 @@ def build(out: Path, demo: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     make_mnist(out, demo)
     make_resnet(out)
+    make_mobilenet(out)
     make_vit(out)
     make_tabular(out)
     make_refusals(out / "refuse")

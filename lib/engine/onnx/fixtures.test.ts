@@ -43,7 +43,7 @@ interface Fixture {
 interface Refusal { model: string; card: unknown; refusal: { mustName?: string[]; outputWidth?: number; cardClasses?: number }; cardFixingDimensions?: unknown }
 
 const read = <T>(name: string) => JSON.parse(readFileSync(join(DIR, name), "utf8")) as T;
-const MODELS = ["mnist-cnn", "resnet8-cifar", "vit-tiny", "tabular-mlp"] as const;
+const MODELS = ["mnist-cnn", "resnet8-cifar", "mobilenet-v3-block", "vit-tiny", "tabular-mlp"] as const;
 
 /** The entries of a zip, in memory (the fixtures are tiny). */
 function unzip(path: string): Promise<Record<string, Uint8Array>> {
