@@ -305,7 +305,12 @@ describe.runIf(native)("an ONNX model's step as one TensorFlow graph", () => {
     check("vit-tiny, 32 inputs", await compare(new Uint8Array(readFileSync(join(FIXTURES, "vit-tiny.onnx"))), card, 32, 10), 32);
   });
 
-  it.each(["resnet8-cifar", "mnist-cnn", "tabular-mlp", "vit-tiny"])("gives PyTorch's logits and cross-entropy input gradients on the %s fixture's examples", async (name) => {
+  it("gives the eager engine's logits, losses and input gradients on the MobileNetV3-style fixture (HardSwish, PReLU, a squeeze-excite gate, ELU, SELU, Softplus)", async () => {
+    const card = (JSON.parse(readFileSync(join(FIXTURES, "mobilenet-v3-block.json"), "utf8")) as { card: EngineCard }).card;
+    check("mobilenet-v3-block, 32 inputs", await compare(new Uint8Array(readFileSync(join(FIXTURES, "mobilenet-v3-block.onnx"))), card, 32, 13), 32);
+  });
+
+  it.each(["resnet8-cifar", "mobilenet-v3-block", "mnist-cnn", "tabular-mlp", "vit-tiny"])("gives PyTorch's logits and cross-entropy input gradients on the %s fixture's examples", async (name) => {
     const f = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")) as {
       card: EngineCard;
       examples: { shape: number[]; inputs: number[][]; labels: number[] };

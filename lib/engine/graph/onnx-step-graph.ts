@@ -21,8 +21,10 @@ import { Graph, T, finishStep, ints, str, type Backward, type StepGraphWriter } 
  * The backward pass is reverse mode over the recorded nodes with one gradient sum per value, so a value read by
  * several nodes (a residual connection, q/k/v taken from one tensor) gets the sum of their contributions.
  *
- * Covered: Conv (2-D, group 1 or depthwise, no dilation), BatchNormalization (inference), Relu, LeakyRelu, Clip,
- * Sigmoid, Tanh, Erf, Add/Sub/Mul/Div (same-shape live operands, or a constant broadcast into the live one),
+ * Covered: Conv (2-D, group 1 or depthwise, no dilation), BatchNormalization (inference), Relu, LeakyRelu, PRelu,
+ * Elu, Selu, Softplus, HardSigmoid, HardSwish, Clip, Sigmoid, Tanh, Erf, Add/Sub/Mul (live operands of the same
+ * shape or one broadcast along axes of size 1, e.g. a squeeze-excite gate), Add/Sub/Mul/Div with a constant broadcast
+ * into the live operand,
  * GlobalAveragePool, MaxPool, AveragePool (unpadded), Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Concat (of
  * live values), Gather (one constant index), MatMul (by a constant matrix, or two live batched operands), Gemm
  * (constant B), LayerNormalization and Softmax (last axis), ReduceMean/ReduceSum (not over the batch), Identity,
@@ -238,6 +240,50 @@ function writeGraph(
         const y = op("LeakyRelu", [v.name], { alpha });
         // Reads the output where alpha ≥ 0 (> 0 at the same places as the input), as Relu does: lets TensorFlow fuse.
         return { name: y, nhwc: v.nhwc, back: (dy) => [[i0, op("LeakyReluGrad", [dy, alpha.f >= 0 ? y : v.name], { alpha })]] };
+      }
+      case "Softplus": return unary("Softplus", (dy) => op("SoftplusGrad", [dy, v.name]));
+      // The executor's forms (lib/engine/onnx/ops.ts), op for op; a clip passes the gradient where lo ≤ z ≤ hi.
+      case "HardSigmoid":
+      case "HardSwish": {
+        const swish = n.opType === "HardSwish";
+        const alpha = floats([swish ? 1 / 6 : num(a, "alpha", 0.2)], []);
+        const z = op("Add", [mul(v.name, alpha), floats([swish ? 0.5 : num(a, "beta", 0.5)], [])]);
+        const [zero, one] = [floats([0], []), floats([1], [])];
+        const h = op("ClipByValue", [z, zero, one]);
+        const inside = () => g.add("Cast", [g.add("LogicalAnd", [op("GreaterEqual", [z, zero]), op("LessEqual", [z, one])])], { SrcT: { type: DT_BOOL }, DstT: T });
+        if (!swish) return { name: h, nhwc: v.nhwc, back: (dy) => [[i0, mul(mul(dy, inside()), alpha)]] };
+        return { name: mul(v.name, h), nhwc: v.nhwc, back: (dy) => [[i0, op("Add", [mul(dy, h), mul(mul(mul(dy, v.name), inside()), alpha)])]] };
+      }
+      case "PRelu": {
+        // relu(x) − s·relu(−x), as the executor writes it.
+        const s = constLike(constOf(n.inputs[1]), v);
+        const r1 = op("Relu", [v.name]);
+        const r2 = op("Relu", [op("Neg", [v.name])]);
+        return {
+          name: op("Sub", [r1, mul(s, r2)]), nhwc: v.nhwc,
+          // d/dx of −s·relu(−x) is +s where x < 0.
+          back: (dy) => [[i0, op("Add", [op("ReluGrad", [dy, r1]), op("ReluGrad", [mul(dy, s), r2])])]],
+        };
+      }
+      case "Elu":
+      case "Selu": {
+        // γ · (relu(x) + α·(e^min(x, 0) − 1)), as the executor writes it; min passes the gradient where x ≤ 0.
+        const selu = n.opType === "Selu";
+        const alpha = floats([num(a, "alpha", selu ? 1.67326319217681884765625 : 1)], []);
+        const gamma = selu ? num(a, "gamma", 1.05070102214813232421875) : 1;
+        const zero = floats([0], []);
+        const r = op("Relu", [v.name]);
+        const e = op("Exp", [op("Minimum", [v.name, zero])]);
+        const y0 = op("Add", [r, mul(op("Sub", [e, floats([1], [])]), alpha)]);
+        const gc = floats([gamma], []);
+        const atOrBelow = () => g.add("Cast", [op("LessEqual", [v.name, zero])], { SrcT: { type: DT_BOOL }, DstT: T });
+        return {
+          name: gamma === 1 ? y0 : mul(y0, gc), nhwc: v.nhwc,
+          back: (dy) => {
+            const d0 = gamma === 1 ? dy : mul(dy, gc);
+            return [[i0, op("Add", [op("ReluGrad", [d0, r]), mul(mul(mul(d0, alpha), e), atOrBelow())])]];
+          },
+        };
       }
       case "Erf":
         // d erf(x)/dx = 2/√π · exp(−x²)
@@ -482,15 +528,23 @@ function writeGraph(
     const lp = live.get(p!), lq = live.get(q!);
     const tfOp = { Add: "Add", Sub: "Sub", Mul: "Mul", Div: "RealDiv" }[n.opType]!;
     if (lp && lq) {
-      if (!same(lp.shape, outShape) || !same(lq.shape, outShape) || lp.batch !== lq.batch) refuse("a broadcast between two live values");
+      // Same shapes, or one of them 1 where the other is not (a squeeze-excite gate [N, C, 1, 1] on [N, C, H, W]).
+      const fits = (s: number[]) => s.length === outShape.length && s.every((d, i) => d === outShape[i] || d === 1);
+      if (lp.batch !== lq.batch || !fits(lp.shape) || !fits(lq.shape) || (!same(lp.shape, outShape) && !same(lq.shape, outShape))) refuse("a broadcast between two live values");
       // Both in p's layout.
       const qn = lp.nhwc === lq.nhwc ? lq.name : lp.nhwc ? nhwcForm(lq) : onnxForm(lq);
       const toQ = (d: string) => (lp.nhwc === lq.nhwc ? d : lp.nhwc ? fromNhwc(lq, d) : fromOnnx(lq, d));
       const y = op(tfOp, [lp.name, qn]);
       const nhwc = lp.nhwc;
-      if (n.opType === "Add") return { name: y, nhwc, back: (dy) => [[p!, dy], [q!, toQ(dy)]] };
-      if (n.opType === "Sub") return { name: y, nhwc, back: (dy) => [[p!, dy], [q!, toQ(op("Neg", [dy]))]] };
-      if (n.opType === "Mul") return { name: y, nhwc, back: (dy) => [[p!, mul(dy, qn)], [q!, toQ(mul(dy, lp.name))]] };
+      // A broadcast operand's gradient: the sum over the axes it was widened along, in p's layout.
+      const narrowed = (s: number[], d: string) => {
+        const axes = s.flatMap((dim, i) => (dim === 1 && outShape[i] !== 1 ? [nhwc ? TO_NHWC.indexOf(i) : i] : []));
+        return axes.length ? sum(d, axes, true) : d;
+      };
+      const [toP, toQn] = [(d: string) => narrowed(lp.shape, d), (d: string) => toQ(narrowed(lq.shape, d))];
+      if (n.opType === "Add") return { name: y, nhwc, back: (dy) => [[p!, toP(dy)], [q!, toQn(dy)]] };
+      if (n.opType === "Sub") return { name: y, nhwc, back: (dy) => [[p!, toP(dy)], [q!, toQn(op("Neg", [dy]))]] };
+      if (n.opType === "Mul") return { name: y, nhwc, back: (dy) => [[p!, toP(mul(dy, qn))], [q!, toQn(mul(dy, lp.name))]] };
       return refuse("a division of two live values");
     }
     const v = (lp ?? lq)!;
